@@ -1,0 +1,8 @@
+export {
+  isVenusError,
+  throwIfAborted,
+  VenusError,
+  type VenusErrorJSON,
+  type VenusErrorOptions,
+} from './base.js'
+export { type ErrorCode, ErrorCodes, isErrorCode } from './codes.js'

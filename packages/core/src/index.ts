@@ -1,0 +1,7 @@
+/**
+ * `@venus-cluster/core`: the types, codecs, config, errors and seams shared by every
+ * venus-cluster package.
+ *
+ * @packageDocumentation
+ */
+export * from './errors/index.js'

@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
+
+// Tests run against the TypeScript sources of sibling packages, so a change in `core` is seen by
+// `manager` tests without a build. The CLI tests that spawn binaries use the built `dist/`.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@venus-cluster\/core$/, replacement: src('core') },
+      { find: /^@venus-cluster\/devnet$/, replacement: src('devnet') },
+      { find: /^@venus-cluster\/manager$/, replacement: src('manager') },
+      { find: /^@venus-cluster\/sealer$/, replacement: src('sealer') },
+      { find: /^@venus-cluster\/poster$/, replacement: src('poster') },
+    ],
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'bindings/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
+    // `*.int.test.ts` start servers, child processes or databases; VENUS_UNIT_ONLY=1 (the Node 24
+    // pass of CI) leaves them out.
+    exclude: ['**/node_modules/**', '**/dist/**', ...(process.env.VENUS_UNIT_ONLY ? ['**/*.int.test.ts'] : [])],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+})
