@@ -8,6 +8,10 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: [
+      {
+        find: /^@venus-cluster\/core\/testing$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/testing.ts', import.meta.url)),
+      },
       { find: /^@venus-cluster\/core$/, replacement: src('core') },
       { find: /^@venus-cluster\/devnet$/, replacement: src('devnet') },
       { find: /^@venus-cluster\/manager$/, replacement: src('manager') },
@@ -19,7 +23,11 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'bindings/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
     // `*.int.test.ts` start servers, child processes or databases; VENUS_UNIT_ONLY=1 (the Node 24
     // pass of CI) leaves them out.
-    exclude: ['**/node_modules/**', '**/dist/**', ...(process.env.VENUS_UNIT_ONLY ? ['**/*.int.test.ts'] : [])],
+    exclude: [
+      '**/node_modules/**',
+      '**/dist/**',
+      ...(process.env.VENUS_UNIT_ONLY ? ['**/*.int.test.ts'] : []),
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

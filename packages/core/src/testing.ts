@@ -1,0 +1,8 @@
+/**
+ * Test helpers that other packages and SDK users import from `@venus-cluster/core/testing`:
+ * conformance suites for the pluggable interfaces. Kept out of the main entry so that
+ * production code never loads a test framework.
+ *
+ * @packageDocumentation
+ */
+export {}

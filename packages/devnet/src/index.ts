@@ -1,0 +1,6 @@
+/**
+ * @venus-cluster/devnet
+ *
+ * @packageDocumentation
+ */
+export {}

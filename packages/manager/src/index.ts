@@ -1,0 +1,6 @@
+/**
+ * @venus-cluster/manager
+ *
+ * @packageDocumentation
+ */
+export {}

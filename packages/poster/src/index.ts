@@ -1,0 +1,6 @@
+/**
+ * @venus-cluster/poster
+ *
+ * @packageDocumentation
+ */
+export {}

@@ -1,0 +1,6 @@
+/**
+ * @venus-cluster/sealer
+ *
+ * @packageDocumentation
+ */
+export {}
