@@ -17,6 +17,10 @@ export default defineConfig({
       { find: /^@venus-cluster\/manager$/, replacement: src('manager') },
       { find: /^@venus-cluster\/sealer$/, replacement: src('sealer') },
       { find: /^@venus-cluster\/poster$/, replacement: src('poster') },
+      {
+        find: /^@venus-cluster\/proofs-native$/,
+        replacement: fileURLToPath(new URL('./bindings/proofs/src/index.ts', import.meta.url)),
+      },
     ],
   },
   test: {

@@ -12,6 +12,13 @@ mkdir -p "$VENUS_CACHE"
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "PostgreSQL server binaries (manager store integration tests)"
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql >/dev/null; fi
+fi
+ls -d /usr/lib/postgresql/*/bin
+
 step "build"
 npm run build
 
@@ -20,6 +27,21 @@ npx biome check .
 
 step "tests on $(node --version)"
 npx vitest run
+
+step "native proofs (napi addon, real 2KiB proofs)"
+# Builds the addon into the machine-local cargo cache (a relink when it is warm), makes the 2KiB
+# parameters when missing (kept in $VENUS_CACHE/params), then runs the real-proof tests.
+# Measured times: docs/benchmarks.md ("Native proofs"). VENUS_SKIP_NATIVE=1 leaves it out.
+if [ "${VENUS_SKIP_NATIVE:-0}" = 1 ]; then
+  echo "skipped (VENUS_SKIP_NATIVE=1)"
+elif ! command -v cargo >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
+  echo "skipped: no Rust toolchain (cargo) on this machine"
+else
+  npm run build:native
+  FIL_PROOFS_PARAMETER_CACHE="${FIL_PROOFS_PARAMETER_CACHE:-$VENUS_CACHE/params}" \
+    node bindings/proofs/dist/gen-params-cli.js --sector-size 2KiB
+  VENUS_NATIVE_TESTS=1 npx vitest run bindings/proofs/test
+fi
 
 step "unit tests on Node 24 LTS"
 NODE24_DIR="$VENUS_CACHE/node24"

@@ -5,3 +5,6 @@
  * @packageDocumentation
  */
 export * from './errors/index.js'
+export * from './piece/index.js'
+export * from './proofs/index.js'
+export * from './rpc/index.js'

@@ -1,6 +1,56 @@
 /**
- * @venus-cluster/devnet
+ * `@venus-cluster/devnet`: a deterministic in-process Filecoin chain simulator with the power and
+ * miner actors (sealing, WindowPoSt, faults), serving the Lotus and messager APIs.
  *
  * @packageDocumentation
  */
-export {}
+export {
+  ActorAbort,
+  type ActorRuntime,
+  type CreateMinerParam,
+  type DevnetProofVerifier,
+  type DevnetSealToVerify,
+  ExitCode,
+  type PieceActivationParam,
+  type PreCommitInfoParam,
+  type ProveCommitSectors3Param,
+  type SectorLocationParam,
+  type SubmitWindowedPoStParam,
+} from './actor-types.js'
+export { minerEntropy, proverIdOf, zeroCommDCid } from './commitments.js'
+export { type DeadlineInfo, deadlineInfo, nextNotElapsed } from './deadline.js'
+export {
+  createDevnet,
+  Devnet,
+  type DevnetHeadChange,
+  type DevnetMessageInput,
+  type DevnetMessageLookup,
+  type DevnetOptions,
+  type DevnetReceipt,
+  type DevnetTipset,
+} from './devnet.js'
+export { DevnetMethod, type GasShape, gasForMessage, nextBaseFee } from './gas.js'
+export { bitfieldFromJson, bitfieldJson, tipsetJson } from './json.js'
+export {
+  type DevnetPermission,
+  type DevnetRpcContext,
+  type DevnetRpcMethod,
+  headChanges,
+  lotusMethodPermissions,
+  lotusMethods,
+} from './lotus-api.js'
+export { MessagerState, messagerMethodPermissions, messagerMethods } from './messager-api.js'
+export type { LotusMessage, LotusSignature, StoredMessage } from './messages.js'
+export { type BatchReturn, Dst } from './miner-actor.js'
+export {
+  type DevnetParams,
+  devnetParams2k,
+  devnetParamsShortPeriod,
+  maxProveCommitDuration,
+} from './params.js'
+export { decodeMethodParams, encodeMethodReturn, encodeParams } from './params-codec.js'
+export { type ServeDevnetOptions, type ServedDevnet, serveDevnet } from './serve.js'
+export { type DevnetTokens, devnetTokens } from './tokens.js'
+export { type DevnetTransport, devnetCall, devnetMethods, devnetTransport } from './transport.js'
+export { proofsVerifier } from './verifier.js'
+export { controlMethodPermissions, controlMethods } from './control-api.js'

@@ -1,6 +1,41 @@
 /**
- * @venus-cluster/manager
+ * `@venus-cluster/manager`: the sector manager — store (SQLite / PostgreSQL), the `Venus.*`
+ * sealer API, allocation, randomness, commit checks and batching.
  *
  * @packageDocumentation
  */
-export {}
+export { createSealerApi, sealerApiMethodNames, type VenusCallContext, type VenusMethod } from './api.js'
+export * from './chain.js'
+export * from './commit-params.js'
+export { commitmentBytes, commitmentCid } from './commitment-cid.js'
+export * from './config.js'
+export {
+  type ManagerDaemon,
+  type ManagerDaemonOptions,
+  openManagerStore,
+  parseListen,
+  startManagerDaemon,
+} from './daemon.js'
+export { createFakeChain, type FakeChain, type FakeChainOptions } from './fake-chain.js'
+export {
+  createLotusChain,
+  createLotusMessager,
+  type JsonRpcCall,
+  type LotusChainOptions,
+} from './lotus-adapter.js'
+export {
+  checkSectorFiles,
+  ManagerDst,
+  type ManagerLogger,
+  MIN_AGGREGATED_SECTORS,
+  OnChainState,
+  SectorManager,
+  type SectorManagerOptions,
+  SubmitResult,
+  sectorExpiration,
+  type WorkerPingInfo,
+} from './manager.js'
+export { detectNetwork, type ManagerNetworkName, networkParams, parseNetworkName } from './networks.js'
+export { httpJsonRpc, type JsonRpcEndpoint, serveJsonRpc } from './rpc-serve.js'
+export * from './sector-state.js'
+export * from './store/index.js'

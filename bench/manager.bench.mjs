@@ -1,0 +1,193 @@
+// The manager's Venus.* endpoint under load, and commit gas batched vs single.
+//  1. calls/s over one WebSocket with 64 calls in flight (read: PollPreCommitState; write:
+//     ReportState, a committed SQLite write with synchronous=FULL and group commit).
+//  2. latency with 1,000 simulated sealing threads each calling once per second over HTTP POST
+//     (as v0.1.1+ workers do), half reads, half writes.
+//  3. gas per sector on the devnet: PreCommitSectorBatch2 / ProveCommitSectors3 of 1 vs batched.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createFakeChain, defaultMinerConfig, startManagerDaemon } from '@venus-cluster/manager'
+import WebSocket from 'ws'
+
+const report = (sector) => [
+  sector,
+  {
+    Worker: { Instance: 'bench', Location: '/b' },
+    StateChange: { Prev: 'A', Next: 'B', Event: 'None' },
+    Failure: null,
+  },
+]
+
+async function startDaemon(dir, synchronous) {
+  const chain = createFakeChain({ miners: { 1000: 2048 } })
+  return startManagerDaemon({
+    home: dir,
+    listen: '127.0.0.1:0',
+    synchronous,
+    config: { miners: [defaultMinerConfig(1000, 't01001')], persistStores: [] },
+    chain,
+    messager: chain,
+    tickMs: 3_600_000,
+  })
+}
+
+function pct(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+async function wsThroughput(url, method, paramsOf, total, inFlight) {
+  const ws = new WebSocket(url.replace('http', 'ws'))
+  await new Promise((r, j) => ws.once('open', r).once('error', j))
+  let sent = 0
+  let done = 0
+  const t0 = performance.now()
+  await new Promise((resolve, reject) => {
+    const send = () => {
+      const id = sent++
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params: paramsOf(id) }))
+    }
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data))
+      if (msg.error) reject(new Error(msg.error.message))
+      done++
+      if (done === total) resolve()
+      else if (sent < total) send()
+    })
+    for (let i = 0; i < inFlight && sent < total; i++) send()
+  })
+  const s = (performance.now() - t0) / 1000
+  ws.close()
+  return total / s
+}
+
+// The load generator runs in a worker thread so its 1,000 timers and HTTP client do not share
+// the daemon's event loop (a real manager's callers are other processes).
+const LOAD_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { Agent, request } = require('node:http')
+const { url, threads, seconds, sectors } = workerData
+const agent = new Agent({ keepAlive: true, maxSockets: threads })
+const u = new URL(url)
+const lat = []
+let errors = 0
+const report = (sector) => [sector, { Worker: { Instance: 'bench', Location: '/b' }, StateChange: { Prev: 'A', Next: 'B', Event: 'None' }, Failure: null }]
+const one = (i, record) => new Promise((resolve) => {
+  const sector = sectors[i % sectors.length]
+  const body = i % 2 === 0
+    ? JSON.stringify({ jsonrpc: '2.0', id: i, method: 'Venus.PollPreCommitState', params: [sector] })
+    : JSON.stringify({ jsonrpc: '2.0', id: i, method: 'Venus.ReportState', params: report(sector) })
+  const t = performance.now()
+  const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+    res.resume()
+    res.on('end', () => { if (res.statusCode !== 200) errors++; if (record) lat.push(performance.now() - t); resolve() })
+  })
+  req.on('error', () => { errors++; resolve() })
+  req.end(body)
+})
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+Promise.all(Array.from({ length: threads }, async (_, th) => {
+  // One unrecorded call first: a sealing thread's connection is open long before.
+  await one(th, false)
+  await sleep(1000 + Math.random() * 1000)
+  for (let k = 0; k < seconds; k++) {
+    const next = performance.now() + 1000
+    await one(th * seconds + k, true)
+    await sleep(Math.max(0, next - performance.now()))
+  }
+})).then(() => { agent.destroy(); parentPort.postMessage({ lat, errors }) })
+`
+
+async function threadsLatency(url, threads, seconds, sectors) {
+  const { Worker } = await import('node:worker_threads')
+  const w = new Worker(LOAD_WORKER, { eval: true, workerData: { url, threads, seconds, sectors } })
+  const { lat, errors } = await new Promise((resolve, reject) => {
+    w.once('message', resolve)
+    w.once('error', reject)
+  })
+  await w.terminate()
+  lat.sort((a, b) => a - b)
+  return { n: lat.length, errors, p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1] }
+}
+
+function gasPerSector(ctx) {
+  // Measured on the devnet (its gas model) by packages/manager/src/devnet.int.test.ts, which
+  // needs the TypeScript sources of devnet and core; it prints these figures on every run.
+  ctx.note(
+    'Gas per sector on the devnet (from `packages/manager/src/devnet.int.test.ts`): PreCommitSectorBatch2 ' +
+      '16.7 M alone vs 3.79 M in a batch of 5; ProveCommitSectors3 267.5 M with one proof vs 121.1 M ' +
+      'per sector in a SnarkPackV2 aggregate of 5.',
+  )
+}
+
+export default {
+  title: 'Sector manager: Venus.* throughput and latency',
+  description:
+    'The daemon (SQLite, synchronous=FULL, group commit; fake chain) and the load generator share one process ' +
+    'on this 2-core machine. Throughput: one WebSocket, 64 calls in flight. Latency: 1,000 sealing threads ' +
+    'each calling once per second over HTTP POST with keep-alive, half reads (PollPreCommitState), half ' +
+    'writes (ReportState).',
+  async run(ctx) {
+    for (const sync of ['full', 'normal']) await runMode(ctx, sync)
+    gasPerSector(ctx)
+  },
+}
+
+async function runMode(ctx, sync) {
+  const dir = mkdtempSync(join(tmpdir(), 'vsm-bench-'))
+  const d = await startDaemon(dir, sync)
+  try {
+    const sectors = []
+    for (let i = 0; i < 64; i++)
+      sectors.push((await d.manager.allocateSector({ allowedMiners: null, allowedProofTypes: null })).ID)
+    const total = ctx.quick ? 5_000 : 50_000
+    await wsThroughput(d.url, 'Venus.PollPreCommitState', (i) => [sectors[i % 64]], 2_000, 64)
+    const reads = await wsThroughput(d.url, 'Venus.PollPreCommitState', (i) => [sectors[i % 64]], total, 64)
+    const writes = await wsThroughput(d.url, 'Venus.ReportState', (i) => report(sectors[i % 64]), total, 64)
+    const pings = await wsThroughput(
+      d.url,
+      'Venus.WorkerPing',
+      (i) => [
+        {
+          Name: `w${i % 100}`,
+          Dest: '127.0.0.1:17890',
+          Summary: { Threads: 4, Empty: 0, Paused: 0, Errors: 0 },
+        },
+      ],
+      total,
+      64,
+    )
+    ctx.log(
+      `[synchronous=${sync}] WS 64 in flight: PollPreCommitState ${reads.toFixed(0)}/s, ReportState ${writes.toFixed(0)}/s, WorkerPing ${pings.toFixed(0)}/s`,
+    )
+    ctx.row({
+      sync,
+      load: 'WS, 64 in flight',
+      method: 'PollPreCommitState (read)',
+      'calls/s': reads.toFixed(0),
+    })
+    ctx.row({
+      sync,
+      load: 'WS, 64 in flight',
+      method: 'ReportState (committed write)',
+      'calls/s': writes.toFixed(0),
+    })
+    ctx.row({ sync, load: 'WS, 64 in flight', method: 'WorkerPing (memory)', 'calls/s': pings.toFixed(0) })
+    const seconds = ctx.quick ? 3 : 10
+    const l = await threadsLatency(d.url, 1000, seconds, sectors)
+    ctx.log(
+      `[synchronous=${sync}] 1000 threads x 1/s for ${seconds}s: ${l.n} calls, p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(2)} ms, errors ${l.errors}`,
+    )
+    ctx.row({
+      sync,
+      load: `1,000 threads x 1 call/s, ${seconds} s, HTTP`,
+      method: 'half PollPreCommitState, half ReportState',
+      'p50 ms': l.p50.toFixed(2),
+      'p99 ms': l.p99.toFixed(2),
+      errors: l.errors,
+    })
+  } finally {
+    await d.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

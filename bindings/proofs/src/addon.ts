@@ -1,0 +1,280 @@
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { VenusError } from '@venus-cluster/core'
+
+/** A 32-byte value or proof bytes as the addon takes and returns them. */
+type Bytes = Uint8Array
+
+/** @internal Settings applied once per process (the library reads them on first use). */
+export interface AddonInitOptions {
+  parameterCache?: string | undefined
+  parentCache?: string | undefined
+  cacheDir?: string | undefined
+  verifyProductionParams?: boolean | undefined
+}
+
+/** @internal */
+export interface AddonPiece {
+  commP: Bytes
+  paddedSize: number
+}
+
+/** @internal */
+export interface AddonSector {
+  proof: number
+  proverId: Bytes
+  sectorNumber: number
+  ticket: Bytes
+}
+
+/** @internal */
+export interface AddonReplica {
+  sectorNumber: number
+  commR: Bytes
+  cacheDir?: string | undefined
+  sealedPath?: string | undefined
+}
+
+/** @internal */
+export interface AddonPoStProof {
+  postProof: number
+  proof: Bytes
+}
+
+/** @internal */
+export interface AddonAggregateEntry {
+  sectorNumber: number
+  ticket: Bytes
+  seed: Bytes
+  commR: Bytes
+  commD: Bytes
+  proof?: Bytes | undefined
+}
+
+/**
+ * @internal The functions of the compiled addon (`bindings/proofs/src/lib.rs`). Heavy ones return
+ * promises resolved from the libuv thread pool.
+ */
+export interface ProofsAddon {
+  init(options: AddonInitOptions): void
+  nativeVersion(): string
+  sealProofInfo(proof: number): {
+    sectorSize: number
+    partitions: number
+    singlePartitionProofLen: number
+    apiVersion: string
+    circuitIdentifier: string
+    paramsPath: string
+    verifyingKeyPath: string
+    windowPostProof: number
+    winningPostProof: number
+  }
+  postProofInfo(proof: number): {
+    sectorSize: number
+    sectorCount: number
+    singlePartitionProofLen: number
+    apiVersion: string
+    circuitIdentifier: string
+    paramsPath: string
+    verifyingKeyPath: string
+  }
+  addPiece(
+    proof: number,
+    sourcePath: string,
+    stagedPath: string,
+    unpaddedSize: number,
+    existingUnpaddedSizes: number[],
+  ): Promise<{ commP: Buffer; paddedSize: number; written: number }>
+  writeAndPreprocess(
+    proof: number,
+    sourcePath: string,
+    stagedPath: string,
+    unpaddedSize: number,
+    paddedOffset?: number | undefined,
+  ): Promise<{ commP: Buffer; paddedSize: number; written: number }>
+  generatePieceCommitment(proof: number, sourcePath: string, unpaddedSize: number): Promise<Buffer>
+  computeCommD(proof: number, pieces: AddonPiece[]): Buffer
+  sealPreCommitPhase1(
+    args: AddonSector,
+    cacheDir: string,
+    stagedPath: string,
+    sealedPath: string,
+    pieces: AddonPiece[],
+  ): Promise<Buffer>
+  sealPreCommitPhase2(
+    phase1Output: Bytes,
+    cacheDir: string,
+    sealedPath: string,
+  ): Promise<{ commR: Buffer; commD: Buffer }>
+  sealCommitPhase1(
+    args: AddonSector,
+    cacheDir: string,
+    sealedPath: string,
+    seed: Bytes,
+    commR: Bytes,
+    commD: Bytes,
+    pieces: AddonPiece[],
+  ): Promise<Buffer>
+  sealCommitPhase2(phase1Output: Bytes, proverId: Bytes, sectorNumber: number): Promise<Buffer>
+  verifySeal(args: AddonSector, commR: Bytes, commD: Bytes, seed: Bytes, proof: Bytes): Promise<boolean>
+  aggregateSealCommitProofs(
+    proof: number,
+    aggregation: number,
+    entries: AddonAggregateEntry[],
+  ): Promise<Buffer>
+  verifyAggregateSealCommitProofs(
+    proof: number,
+    aggregation: number,
+    proverId: Bytes,
+    aggregate: Bytes,
+    entries: AddonAggregateEntry[],
+  ): Promise<boolean>
+  clearCache(cacheDir: string): Promise<void>
+  generateWindowPost(
+    postProof: number,
+    randomness: Bytes,
+    proverId: Bytes,
+    replicas: AddonReplica[],
+  ): Promise<AddonPoStProof[]>
+  verifyWindowPost(
+    randomness: Bytes,
+    proverId: Bytes,
+    proofs: AddonPoStProof[],
+    replicas: AddonReplica[],
+  ): Promise<boolean>
+  generateWinningPost(
+    postProof: number,
+    randomness: Bytes,
+    proverId: Bytes,
+    replicas: AddonReplica[],
+  ): Promise<AddonPoStProof[]>
+  verifyWinningPost(
+    postProof: number,
+    randomness: Bytes,
+    proverId: Bytes,
+    proof: Bytes,
+    replicas: AddonReplica[],
+  ): Promise<boolean>
+  generateWinningPostSectorChallenge(
+    postProof: number,
+    randomness: Bytes,
+    sectorSetLen: number,
+    proverId: Bytes,
+  ): number[]
+  generateFallbackSectorChallenges(
+    postProof: number,
+    randomness: Bytes,
+    sectorNumbers: number[],
+    proverId: Bytes,
+  ): { sectorNumber: number; challenges: number[] }[]
+  generateSingleVanillaProof(postProof: number, replica: AddonReplica, challenges: number[]): Promise<Buffer>
+  generateSingleWindowPostWithVanilla(
+    postProof: number,
+    randomness: Bytes,
+    proverId: Bytes,
+    vanillaProofs: Bytes[],
+    partitionIndex: number,
+  ): Promise<Buffer>
+  generateWindowPostWithVanilla(
+    postProof: number,
+    randomness: Bytes,
+    proverId: Bytes,
+    vanillaProofs: Bytes[],
+  ): Promise<AddonPoStProof[]>
+  mergeWindowPostPartitionProofs(postProof: number, partitionProofs: Bytes[]): Buffer
+  getNumPartitionForFallbackPost(postProof: number, numSectors: number): number
+  parameterFileNames(part: string, sectorSize: number): string[]
+  generateParameterSet(part: string, sectorSize: number): Promise<{ written: string[]; kept: string[] }>
+  debugPanic(message: string): Promise<void>
+}
+
+/** File name of the built addon for this platform (napi-rs naming). */
+export const ADDON_FILE = 'proofs.linux-x64-gnu.node'
+
+/** How to build the addon, quoted in every "unavailable" error. */
+export const BUILD_HINT =
+  'build it with `npm run build:native` (needs a Rust toolchain; writes bindings/proofs/native/' +
+  ADDON_FILE +
+  ')'
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+/**
+ * Where the addon is looked for: `$VENUS_PROOFS_NATIVE_PATH` alone when set, else
+ * `<package>/native/proofs.linux-x64-gnu.node` (where `npm run build:native` puts it).
+ *
+ * @example
+ * ```ts
+ * addonCandidates({ VENUS_PROOFS_NATIVE_PATH: '/opt/proofs.node' }) // ['/opt/proofs.node']
+ * ```
+ */
+export function addonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env.VENUS_PROOFS_NATIVE_PATH) return [env.VENUS_PROOFS_NATIVE_PATH]
+  return [join(packageRoot, 'native', ADDON_FILE)]
+}
+
+let cached: ProofsAddon | undefined
+let lastError: VenusError | undefined
+
+/**
+ * Loads the addon once. Never runs at import time; throws `PROOFS_NATIVE_UNAVAILABLE` (with the
+ * build command in the message) when it is not built or does not load.
+ *
+ * @example
+ * ```ts
+ * const addon = loadProofsAddon()
+ * addon.nativeVersion() // '0.1.0'
+ * ```
+ */
+export function loadProofsAddon(): ProofsAddon {
+  if (cached) return cached
+  if (lastError) throw lastError
+  const candidates = addonCandidates()
+  const path = candidates.find((p) => existsSync(p))
+  if (path === undefined) {
+    lastError = new VenusError('PROOFS_NATIVE_UNAVAILABLE', `native proofs addon not built: ${BUILD_HINT}`, {
+      details: { searched: candidates, platform: `${process.platform}-${process.arch}` },
+    })
+    throw lastError
+  }
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    lastError = new VenusError(
+      'PROOFS_NATIVE_UNAVAILABLE',
+      `native proofs addon is built for linux-x64 only, this is ${process.platform}-${process.arch}`,
+      { details: { path } },
+    )
+    throw lastError
+  }
+  try {
+    const require = createRequire(import.meta.url)
+    cached = require(path) as ProofsAddon
+    return cached
+  } catch (cause) {
+    lastError = new VenusError(
+      'PROOFS_NATIVE_UNAVAILABLE',
+      `native proofs addon failed to load: ${BUILD_HINT}`,
+      {
+        details: { path },
+        cause,
+      },
+    )
+    throw lastError
+  }
+}
+
+/** Whether the addon is built and loads on this machine. Never throws. */
+export function isNativeProofsAvailable(): boolean {
+  try {
+    loadProofsAddon()
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** @internal Forget a cached load failure (tests). */
+export function resetAddonLoadState(): void {
+  lastError = undefined
+}

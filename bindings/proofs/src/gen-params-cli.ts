@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// `venus-gen-params --sector-size 2KiB [--dir DIR]`: the CI / script entry of generateParameters.
+// The user-facing command is `venus-cluster util params` (packages/cli).
+import { parseArgs } from 'node:util'
+import { generateParameters } from './params.js'
+
+const { values } = parseArgs({
+  options: { 'sector-size': { type: 'string', default: '2KiB' }, dir: { type: 'string' } },
+})
+const t0 = Date.now()
+generateParameters({
+  sectorSize: values['sector-size'] ?? '2KiB',
+  dir: values.dir,
+  onProgress: (e) => {
+    if (e.type === 'start')
+      console.log(`[params] ${e.part} ${e.sectorSize}: generating (or keeping existing)`)
+    else
+      console.log(
+        `[params] ${e.part}: ${e.written.length} written, ${e.kept.length} kept, ${(e.ms / 1000).toFixed(1)} s`,
+      )
+  },
+}).then(
+  (r) => console.log(`[params] done in ${((Date.now() - t0) / 1000).toFixed(1)} s into ${r.dir}`),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,27 @@
+/**
+ * `@venus-cluster/proofs-native`: the real Filecoin proofs (filecoin-proofs-api 19.1, CPU only)
+ * behind the `ProofsBackend` interface of `@venus-cluster/core`, through a napi-rs addon; plus
+ * local parameter generation for small test sectors. Importing this package never loads the
+ * addon: the first call does, and throws `PROOFS_NATIVE_UNAVAILABLE` when it is not built.
+ *
+ * @packageDocumentation
+ */
+export { addonCandidates, BUILD_HINT, isNativeProofsAvailable, loadProofsAddon } from './addon.js'
+export { type NativeProofsOptions, nativeProofs } from './backend.js'
+export { toVenusError } from './errors.js'
+export {
+  type GenerateParametersOptions,
+  type GenerateParametersResult,
+  generateParameters,
+  PARAMETER_PARTS,
+  type ParameterPart,
+  type ParameterProgressEvent,
+} from './params.js'
+export { WorkQueue } from './queue.js'
+export {
+  appliedNativeProofsSettings,
+  defaultNativeProofsSettings,
+  initNativeProofs,
+  type NativeProofsSettings,
+  venusCacheDir,
+} from './settings.js'

@@ -1,0 +1,77 @@
+/** `venus-sector-manager daemon run`: the manager daemon (Venus.* at /rpc/v0). */
+
+import { VenusError } from '@venus-cluster/core'
+import { startManagerDaemon } from '@venus-cluster/manager'
+import { type Command, Option } from 'commander'
+import { clientsOf, homeOf, loadConfig } from './manager-common.js'
+
+/** Adds `run` under the `daemon` command registered by `daemon.ts`. */
+export function registerDaemonRunCommand(program: Command): Command {
+  const daemon = program.commands.find((c) => c.name() === 'daemon') ?? program.command('daemon')
+  daemon
+    .command('run')
+    .description('run the sector manager: serve Venus.* at /rpc/v0 (HTTP POST and WebSocket)')
+    .addOption(new Option('--listen <addr>', 'listen address').default(':1789'))
+    .addOption(new Option('--poster', 'also run WindowPoSt (served by the poster package)').default(false))
+    .addOption(new Option('--miner', 'also answer WinningPoSt (served by the poster package)').default(false))
+    .addOption(
+      new Option(
+        '--db <url-or-path>',
+        'state database: a postgres:// URL (shared by several managers) or a SQLite file',
+      ).env('VENUS_MANAGER_DB'),
+    )
+    .addOption(
+      new Option('--sync <mode>', 'SQLite durability: full (fsync per commit) or normal')
+        .choices(['full', 'normal'])
+        .default('full'),
+    )
+    .action(
+      async (
+        opts: { listen: string; poster: boolean; miner: boolean; db?: string; sync: 'full' | 'normal' },
+        cmd: Command,
+      ) => {
+        const home = homeOf(cmd)
+        const { config } = await loadConfig(home)
+        if (config.miners.length === 0) {
+          throw new VenusError('CONFIG_MISSING_KEY', 'sector-manager.cfg configures no [[Miners]]')
+        }
+        const { chain, messager } = await clientsOf(cmd)
+        const d = await startManagerDaemon({
+          home,
+          listen: opts.listen,
+          db: opts.db,
+          synchronous: opts.sync,
+          config,
+          chain,
+          messager,
+          reloadConfig: async () => (await loadConfig(home)).config,
+          logger: {
+            info: (o, m) => process.stderr.write(`info: ${m} ${JSON.stringify(o)}\n`),
+            warn: (o, m) => process.stderr.write(`warn: ${m} ${JSON.stringify(o, errorJson)}\n`),
+            error: (o, m) => process.stderr.write(`error: ${m} ${JSON.stringify(o, errorJson)}\n`),
+          },
+        })
+        const net = await chain.networkParams()
+        process.stdout.write(
+          `venus-sector-manager listening on ${d.url} (network ${net.name}, ${config.miners.length} miners)\n`,
+        )
+        if (opts.poster || opts.miner) {
+          process.stderr.write(
+            'warn: --poster/--miner: PoSt is served by the poster package, not by this daemon\n',
+          )
+        }
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve()
+          process.once('SIGINT', stop)
+          process.once('SIGTERM', stop)
+        })
+        await d.stop()
+      },
+    )
+  return daemon
+}
+
+function errorJson(_k: string, v: unknown): unknown {
+  if (v instanceof Error) return { name: v.name, message: v.message }
+  return typeof v === 'bigint' ? v.toString() : v
+}

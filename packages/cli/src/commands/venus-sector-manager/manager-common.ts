@@ -1,0 +1,77 @@
+/** Shared helpers of the manager's command files: endpoints, config, clients. */
+import { join } from 'node:path'
+import { loadManagerConfig, VenusError } from '@venus-cluster/core'
+import {
+  createLotusChain,
+  createLotusMessager,
+  httpJsonRpc,
+  type JsonRpcCall,
+  type ManagerChain,
+  type ManagerMessager,
+  managerConfigFromFile,
+} from '@venus-cluster/manager'
+import type { Command } from 'commander'
+import { expandHome, SECTOR_MANAGER_CONFIG_FILE } from '../../home.js'
+
+/**
+ * A chain or messager API from config (multiaddr or URL) as an HTTP JSON-RPC URL.
+ *
+ * @example
+ * ```ts
+ * apiUrl('/ip4/127.0.0.1/tcp/1234', 'v1') // 'http://127.0.0.1:1234/rpc/v1'
+ * ```
+ */
+export function apiUrl(api: string, version: 'v0' | 'v1'): string {
+  if (/^https?:\/\//.test(api)) return api
+  if (/^wss?:\/\//.test(api)) return api.replace(/^ws/, 'http')
+  const m = /^\/(ip4|ip6|dns|dns4|dns6)\/([^/]+)\/tcp\/(\d+)(?:\/(http|https|ws|wss))?\/?$/.exec(api)
+  if (m === null)
+    throw new VenusError('CONFIG_INVALID_VALUE', `not a multiaddr or URL: ${JSON.stringify(api)}`)
+  const host = m[1] === 'ip6' ? `[${m[2]}]` : (m[2] as string)
+  const scheme = m[4] === 'https' || m[4] === 'wss' ? 'https' : 'http'
+  return `${scheme}://${host}:${m[3]}/rpc/${version}`
+}
+
+/** The home directory of a command. */
+export function homeOf(cmd: Command): string {
+  return expandHome(String(cmd.optsWithGlobals().home))
+}
+
+/** `--net` when given on the command line, else undefined (= detect from the node). */
+export function netOf(cmd: Command): string | undefined {
+  let c: Command | null = cmd
+  while (c?.parent) c = c.parent
+  return c?.getOptionValueSource('net') === 'cli' ? String(c.opts().net) : undefined
+}
+
+/** Loads `sector-manager.cfg` from the home, both as parsed and as the manager's runtime config. */
+export async function loadConfig(home: string) {
+  const file = await loadManagerConfig(join(home, SECTOR_MANAGER_CONFIG_FILE))
+  return { file, config: managerConfigFromFile(file) }
+}
+
+/** Chain and messager clients from config. */
+export async function clientsOf(
+  cmd: Command,
+): Promise<{
+  chainCall: JsonRpcCall
+  chain: ManagerChain
+  messager: ManagerMessager
+  messagerCall: JsonRpcCall
+}> {
+  const { file } = await loadConfig(homeOf(cmd))
+  const chainCall = httpJsonRpc(apiUrl(file.chain.api, 'v1'), file.chain.token)
+  const messagerCall = httpJsonRpc(apiUrl(file.messager.api, 'v0'), file.messager.token)
+  return {
+    chainCall,
+    chain: createLotusChain(chainCall, { network: netOf(cmd) }),
+    messager: createLotusMessager(messagerCall),
+    messagerCall,
+  }
+}
+
+/** A call function to the running daemon (`--listen` of the sealer group, default 127.0.0.1:1789). */
+export function daemonCall(listen: string): JsonRpcCall {
+  const hostPort = listen.startsWith(':') ? `127.0.0.1${listen}` : listen
+  return httpJsonRpc(`http://${hostPort}/rpc/v0`)
+}

@@ -1,0 +1,287 @@
+/**
+ * `venus-sector-manager util …`: chain and miner queries, sealer record management through
+ * the running daemon, and `storage attach` (daemon stopped).
+ */
+import { randomUUID } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import * as dagCbor from '@ipld/dag-cbor'
+import { VenusError } from '@venus-cluster/core'
+import { openManagerStore, type SectorState } from '@venus-cluster/manager'
+import { type Command, Option } from 'commander'
+import { fromString } from 'iso-filecoin/address'
+import { report } from '../../output.js'
+import { clientsOf, daemonCall, homeOf } from './manager-common.js'
+
+const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/
+
+function uintArg(v: string, what: string): number {
+  const n = Number(v)
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n))
+    throw new VenusError('CLI_USAGE', `${what} must be a non-negative integer, got ${JSON.stringify(v)}`)
+  return n
+}
+
+function minerArg(v: string): number {
+  const m = /^[ft]0(\d+)$/.exec(v)
+  return uintArg(m ? (m[1] as string) : v, 'miner')
+}
+
+const SECTOR_SIZES: Record<string, number> = {
+  '2KiB': 2048,
+  '8MiB': 8 << 20,
+  '512MiB': 512 << 20,
+  '32GiB': 32 * 2 ** 30,
+  '64GiB': 64 * 2 ** 30,
+}
+const WINDOW_POST_BY_SIZE: Record<number, number> = {
+  2048: 10,
+  [8 << 20]: 11,
+  [512 << 20]: 12,
+  [32 * 2 ** 30]: 13,
+  [64 * 2 ** 30]: 14,
+}
+
+/** Adds the `util` group. */
+export function registerUtilCommands(program: Command): Command {
+  const util = program.command('util').description('utilities: chain, miner, sealer records, storage')
+
+  const chain = util.command('chain').description('chain queries')
+  chain
+    .command('head')
+    .description('print the chain head')
+    .action(async (_o: unknown, cmd: Command) => {
+      const { chainCall } = await clientsOf(cmd)
+      const head = (await chainCall('Filecoin.ChainHead', [])) as { Height: number; Cids: { '/': string }[] }
+      report(cmd, { Height: head.Height, Cids: head.Cids }, [
+        `${head.Height}: ${head.Cids.map((c) => c['/']).join(', ')}`,
+      ])
+    })
+
+  const miner = util.command('miner').description('miner actor queries and creation')
+  miner
+    .command('info')
+    .argument('<miner>', 'miner actor id or address')
+    .description('print StateMinerInfo of a miner')
+    .action(async (m: string, _o: unknown, cmd: Command) => {
+      const { chainCall, chain } = await clientsOf(cmd)
+      const prefix = (await chain.networkParams()).addressPrefix
+      const info = (await chainCall('Filecoin.StateMinerInfo', [`${prefix}0${minerArg(m)}`, []])) as Record<
+        string,
+        unknown
+      >
+      report(cmd, info, [
+        `Miner: ${prefix}0${minerArg(m)}`,
+        `Owner: ${String(info.Owner)}`,
+        `Worker: ${String(info.Worker)}`,
+        `Control: ${JSON.stringify(info.ControlAddresses ?? [])}`,
+        `Sector size: ${String(info.SectorSize)}`,
+        `WindowPoSt partition sectors: ${String(info.WindowPoStPartitionSectors)}`,
+      ])
+    })
+  miner
+    .command('create')
+    .description('create a miner actor through the messager and wait for it')
+    .requiredOption('--from <address>', 'sender (pays the creation deposit)')
+    .requiredOption('--sector-size <size>', `one of ${Object.keys(SECTOR_SIZES).join(', ')}`)
+    .option('--owner <address>', 'owner (default: --from)')
+    .option('--worker <address>', 'worker (default: owner)')
+    .addOption(new Option('--exid <id>', 'extra id making the message uid unique').default(''))
+    .addOption(new Option('--poll <ms>', 'messager poll interval').default('30000'))
+    .action(
+      async (
+        o: { from: string; sectorSize: string; owner?: string; worker?: string; exid: string; poll: string },
+        cmd: Command,
+      ) => {
+        const size = SECTOR_SIZES[o.sectorSize]
+        if (size === undefined)
+          throw new VenusError(
+            'CLI_USAGE',
+            `--sector-size must be one of ${Object.keys(SECTOR_SIZES).join(', ')}`,
+          )
+        const owner = o.owner ?? o.from
+        const worker = o.worker ?? owner
+        const { chainCall, messagerCall, chain } = await clientsOf(cmd)
+        const prefix = (await chain.networkParams()).addressPrefix
+        const params = dagCbor.encode([
+          fromString(owner).toBytes(),
+          fromString(worker).toBytes(),
+          WINDOW_POST_BY_SIZE[size],
+          new Uint8Array(0),
+          [],
+        ])
+        const deposit = String(await chainCall('Filecoin.StateMinerCreationDeposit', [[]]).catch(() => '0'))
+        const uid = o.exid === '' ? randomUUID() : `create-miner-${o.exid}`
+        await messagerCall('Message.PushMessageWithId', [
+          uid,
+          {
+            Version: 0,
+            To: `${prefix}04`,
+            From: o.from,
+            Nonce: 0,
+            Value: deposit,
+            GasLimit: 0,
+            GasFeeCap: '0',
+            GasPremium: '0',
+            Method: 2,
+            Params: Buffer.from(params).toString('base64'),
+          },
+          { ExpireEpoch: 0, GasOverEstimation: 1.25, MaxFee: '0', MaxFeeCap: '0', GasOverPremium: 0 },
+        ])
+        process.stderr.write(`message ${uid} pushed, waiting for it to land\n`)
+        for (;;) {
+          const m = (await messagerCall('Message.GetMessageByUid', [uid])) as {
+            State: number
+            Receipt: { ExitCode: number; Return: string } | null
+            ErrorMsg?: string
+          }
+          if (m.State === 4) throw new VenusError('MESSAGE_FAILED', `CreateMiner failed: ${m.ErrorMsg ?? ''}`)
+          if (m.State === 3 && m.Receipt) {
+            if (m.Receipt.ExitCode !== 0)
+              throw new VenusError('MESSAGE_FAILED', `CreateMiner exited with code ${m.Receipt.ExitCode}`)
+            const [idAddr, robust] = dagCbor.decode(Buffer.from(m.Receipt.Return, 'base64')) as [
+              Uint8Array,
+              Uint8Array,
+            ]
+            let id = 0
+            let mul = 1
+            for (const b of idAddr.subarray(1)) {
+              id += (b & 0x7f) * mul
+              mul *= 128
+            }
+            report(cmd, { ID: `${prefix}0${id}`, Robust: Buffer.from(robust).toString('hex') }, [
+              `miner created: ${prefix}0${id}`,
+            ])
+            return
+          }
+          await new Promise((r) => setTimeout(r, Number(o.poll)))
+        }
+      },
+    )
+
+  const sealer = util.command('sealer').description('sealing records in the running daemon')
+  sealer.addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
+  const sectors = sealer.command('sectors').description('sector state records')
+  const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen))
+  const line = (s: SectorState) =>
+    `m-${s.ID.Miner}-n-${s.ID.Number}\tproof=${s.SectorType}\tfinalized=${s.Finalized}${s.AbortReason ? `\taborted: ${s.AbortReason}` : ''}`
+  sectors
+    .command('list')
+    .description('finalized and aborted sectors (offline records)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const list = (await call(cmd)('Venus.ListSectors', ['offline'])) as SectorState[]
+      report(cmd, list, list.length ? list.map(line) : ['no offline sectors'])
+    })
+  sectors
+    .command('worker-states')
+    .description('sectors being sealed, with the state their worker last reported')
+    .action(async (_o: unknown, cmd: Command) => {
+      const list = (await call(cmd)('Venus.ListSectors', ['online'])) as SectorState[]
+      report(
+        cmd,
+        list,
+        list.length
+          ? list.map((s) => {
+              const l = s.LatestState
+              return `m-${s.ID.Miner}-n-${s.ID.Number}\t${l ? `${l.Worker.Instance}\t${l.StateChange.Next}${l.Failure ? `\t${l.Failure.Level}: ${l.Failure.Desc}` : ''}` : '(no report yet)'}`
+            })
+          : ['no sectors in progress'],
+      )
+    })
+  sectors
+    .command('restore')
+    .argument('<miner>')
+    .argument('<number>')
+    .option('--force', 'restore even with deals or when not aborted', false)
+    .description('move a finalized/aborted record back to sealing')
+    .action(async (m: string, n: string, o: { force: boolean }, cmd: Command) => {
+      const id = { Miner: minerArg(m), Number: uintArg(n, 'number') }
+      await call(cmd)('Venus.RestoreSector', [id, o.force])
+      report(cmd, { restored: id }, [`restored m-${id.Miner}-n-${id.Number}`])
+    })
+  sectors
+    .command('abort')
+    .argument('<miner>')
+    .argument('<number>')
+    .option('--reason <text>', 'abort reason', 'aborted from the CLI')
+    .description('abort a sector being sealed (its number is never reused)')
+    .action(async (m: string, n: string, o: { reason: string }, cmd: Command) => {
+      const id = { Miner: minerArg(m), Number: uintArg(n, 'number') }
+      await call(cmd)('Venus.ReportAborted', [id, o.reason])
+      report(cmd, { aborted: id }, [`aborted m-${id.Miner}-n-${id.Number}`])
+    })
+
+  const storage = util.command('storage').description('persist stores and the sector index')
+  storage
+    .command('attach')
+    .argument('<path>', 'persist store root (holds sealed/ and cache/)')
+    .option('--name <name>', 'instance name (default: the absolute path)')
+    .option('--strict', 'strict store', false)
+    .option('--read-only', 'read-only store', false)
+    .option('--allow-splitted', 'index cache/ separately from sealed/', false)
+    .option('-v, --verbose', 'print every indexed sector', false)
+    .addOption(new Option('--db <url-or-path>', 'state database (as daemon run)').env('VENUS_MANAGER_DB'))
+    .description('index the sectors of a persist store (run with the daemon stopped)')
+    .action(
+      async (
+        path: string,
+        o: {
+          name?: string
+          strict: boolean
+          readOnly: boolean
+          allowSplitted: boolean
+          verbose: boolean
+          db?: string
+        },
+        cmd: Command,
+      ) => {
+        const abs = resolve(path)
+        const name = o.name ?? abs
+        const scan = async (sub: string) => {
+          try {
+            return (await readdir(`${abs}/${sub}`)).flatMap((f) => {
+              const m = SECTOR_FILE.exec(f)
+              return m ? [{ Miner: Number(m[1]), Number: Number(m[2]) }] : []
+            })
+          } catch {
+            return []
+          }
+        }
+        const sealed = await scan('sealed')
+        const cache = o.allowSplitted ? await scan('cache') : []
+        const store = await openManagerStore(o.db, homeOf(cmd))
+        const lines: string[] = []
+        try {
+          for (const id of sealed) {
+            const old = await store.findLocation(id, 'normal')
+            await store.setLocation(id, 'normal', {
+              sealed: name,
+              cache: o.allowSplitted ? (old?.cache ?? name) : name,
+            })
+            if (o.verbose) lines.push(`sealed m-${id.Miner}-n-${id.Number}`)
+          }
+          for (const id of cache) {
+            const old = await store.findLocation(id, 'normal')
+            await store.setLocation(id, 'normal', { sealed: old?.sealed ?? name, cache: name })
+            if (o.verbose) lines.push(`cache m-${id.Miner}-n-${id.Number}`)
+          }
+        } finally {
+          await store.close()
+        }
+        const block = [
+          '[[Common.PersistStores]]',
+          `Name = ${JSON.stringify(name)}`,
+          `Path = ${JSON.stringify(abs)}`,
+          `Strict = ${o.strict}`,
+          `ReadOnly = ${o.readOnly}`,
+        ]
+        report(cmd, { name, path: abs, sealed: sealed.length, cache: cache.length }, [
+          ...lines,
+          `indexed ${sealed.length} sealed files${o.allowSplitted ? ` and ${cache.length} cache dirs` : ''}; add to sector-manager.cfg:`,
+          '',
+          ...block,
+        ])
+      },
+    )
+  return util
+}

@@ -1,0 +1,29 @@
+export { defaultManagerConfigText, defaultWorkerConfigText } from './defaults.js'
+export { formatKeyPath, tomlKeyLines } from './key-lines.js'
+export { loadManagerConfig, loadWorkerConfig } from './load.js'
+export type {
+  ApiEndpointConfig,
+  CommitBatchPolicy,
+  CommitKindPolicy,
+  ManagerMinerConfig,
+  ManagerStoreConfig,
+  SectorManagerConfig,
+} from './manager.js'
+export { parseManagerConfig } from './manager.js'
+export type {
+  ExternalProcessorConfig,
+  VenusWorkerConfig,
+  WorkerAttachedStoreConfig,
+  WorkerSealingConfig,
+  WorkerSealingThreadConfig,
+  WorkerStage,
+} from './worker.js'
+export { DEFAULT_WORKER_SEALING, managerRpcUrl, parseWorkerConfig, WORKER_STAGES } from './worker.js'
+export {
+  assertFileStore,
+  assertSealingStore,
+  prepareFileStore,
+  prepareSealingStore,
+  STORE_HOLDER_FILE,
+  type StorePrepareResult,
+} from './store-init.js'

@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises'
+import { VenusError } from '../errors/index.js'
+import { parseManagerConfig, type SectorManagerConfig } from './manager.js'
+import { parseWorkerConfig, type VenusWorkerConfig } from './worker.js'
+
+async function readConfigFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') {
+      throw new VenusError('CONFIG_NOT_FOUND', `${path}: config file does not exist`, { details: { file: path }, cause: err })
+    }
+    throw new VenusError('CONFIG_NOT_FOUND', `${path}: config file cannot be read (${code ?? 'error'})`, {
+      details: { file: path },
+      cause: err,
+    })
+  }
+}
+
+/**
+ * Reads and parses `sector-manager.cfg`.
+ *
+ * @example
+ * ```ts
+ * const cfg = await loadManagerConfig(join(home, 'sector-manager.cfg'))
+ * ```
+ */
+export async function loadManagerConfig(path: string): Promise<SectorManagerConfig> {
+  return parseManagerConfig(await readConfigFile(path), path)
+}
+
+/**
+ * Reads and parses `venus-worker.toml`.
+ *
+ * @example
+ * ```ts
+ * const cfg = await loadWorkerConfig('venus-worker.toml')
+ * ```
+ */
+export async function loadWorkerConfig(path: string): Promise<VenusWorkerConfig> {
+  return parseWorkerConfig(await readConfigFile(path), path)
+}

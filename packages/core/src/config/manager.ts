@@ -1,0 +1,437 @@
+/**
+ * The typed model of `sector-manager.cfg` and its parser. Two layouts are read: the seed's
+ * (`[SectorManager]`, `[Commitment]`, `[Chain]`, `[Messager]`, `[PersistedStore]`, `[PoSt]`,
+ * `[RegisterProof]`, the one `daemon init` writes) and v0.1.2's (`[Common]`, `[[Miners]]`).
+ * Both normalise to {@link SectorManagerConfig}.
+ */
+import { resolve } from 'node:path'
+import { parse } from 'smol-toml'
+import { VenusError } from '../errors/index.js'
+import { tomlKeyLines } from './key-lines.js'
+import { type ConfigSource, configError, TableReader } from './reader.js'
+import { readDuration, readFil } from './units.js'
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const NANO_FIL = 1_000_000_000n
+
+/** One API endpoint: a multiaddr or URL and its bearer token. */
+export interface ApiEndpointConfig {
+  api: string
+  token: string
+}
+
+/** A directory the manager reads sectors or pieces from. */
+export interface ManagerStoreConfig {
+  /** Instance name shared with workers' attached stores; defaults to the absolute path. */
+  name: string
+  path: string
+  strict: boolean
+  readOnly: boolean
+}
+
+/** Batching of one commit kind. */
+export interface CommitBatchPolicy {
+  enabled: boolean
+  threshold: number
+  maxWaitMs: number
+  checkIntervalMs: number
+  gasOverEstimation: number
+  /** attoFIL; undefined = no cap of our own (the messager decides). */
+  maxFeeCap: bigint | undefined
+}
+
+/** Message settings of one commit kind (pre-commit or prove-commit). */
+export interface CommitKindPolicy {
+  /** Sender address; undefined = not configured. */
+  sender: string | undefined
+  gasOverEstimation: number
+  /** attoFIL; undefined = no cap of our own. */
+  maxFeeCap: bigint | undefined
+  batch: CommitBatchPolicy
+}
+
+/** Everything the manager needs to know about one miner actor. */
+export interface ManagerMinerConfig {
+  actor: number
+  sector: {
+    initNumber: number
+    maxNumber: number | undefined
+    /** Whether new sectors may be allocated for this miner. */
+    enabled: boolean
+    lifetimeDays: number
+  }
+  commitment: {
+    /** Epochs a message must be buried before it counts as landed. */
+    confidence: number
+    pre: CommitKindPolicy
+    prove: CommitKindPolicy
+  }
+  post: {
+    sender: string | undefined
+    enabled: boolean
+    strictCheck: boolean
+    gasOverEstimation: number
+    maxFeeCap: bigint | undefined
+    confidence: number
+    checkIntervalMs: number
+  }
+  /** WinningPoSt answering (seed `[RegisterProof]`, v0.1.2 `[Miners.Proof]`). */
+  proof: { enabled: boolean; apis: string[]; token: string }
+  deal: { enabled: boolean }
+}
+
+/** `sector-manager.cfg`, normalised from whichever layout the file uses. */
+export interface SectorManagerConfig {
+  layout: 'seed' | 'v0.1.2'
+  /** Fetch miner info from the chain at startup. */
+  preFetch: boolean
+  chain: ApiEndpointConfig
+  messager: ApiEndpointConfig
+  market: ApiEndpointConfig
+  gateway: { apis: string[]; token: string }
+  chainEventIntervalMs: number
+  pieceStores: ManagerStoreConfig[]
+  persistStores: ManagerStoreConfig[]
+  /** Seed `PersistedStore.Includes`: extra store config files to merge (kept as written). */
+  persistStoreIncludes: string[]
+  miners: ManagerMinerConfig[]
+}
+
+const SEED_SECTIONS = ['SectorManager', 'Commitment', 'Chain', 'Messager', 'PersistedStore', 'PoSt', 'RegisterProof']
+const V012_SECTIONS = ['Common', 'Miners']
+
+function readStores(list: TableReader[]): ManagerStoreConfig[] {
+  return list.map((t) => {
+    const path = t.requiredString('Path', 'a directory path')
+    const store = {
+      name: t.string('Name') || resolve(path),
+      path,
+      strict: t.boolean('Strict', false),
+      readOnly: t.boolean('ReadOnly', false),
+    }
+    t.finish()
+    return store
+  })
+}
+
+function parseActorKey(t: TableReader, key: string): number {
+  const id = /^(?:[ft]0)?(\d+)$/.exec(key)
+  if (id === null || id[1] === undefined) {
+    throw configError('CONFIG_INVALID_VALUE', t.src, [...t.path, key], 'a miner actor id like 12345 as the table name', JSON.stringify(key))
+  }
+  return Number(id[1])
+}
+
+function emptyMiner(actor: number): ManagerMinerConfig {
+  const batch = (): CommitBatchPolicy => ({
+    enabled: false,
+    threshold: 16,
+    maxWaitMs: HOUR,
+    checkIntervalMs: MINUTE,
+    gasOverEstimation: 0,
+    maxFeeCap: undefined,
+  })
+  const kind = (): CommitKindPolicy => ({ sender: undefined, gasOverEstimation: 0, maxFeeCap: undefined, batch: batch() })
+  return {
+    actor,
+    sector: { initNumber: 0, maxNumber: undefined, enabled: false, lifetimeDays: 540 },
+    commitment: { confidence: 10, pre: kind(), prove: kind() },
+    post: {
+      sender: undefined,
+      enabled: false,
+      strictCheck: false,
+      gasOverEstimation: 0,
+      maxFeeCap: undefined,
+      confidence: 5,
+      checkIntervalMs: MINUTE,
+    },
+    proof: { enabled: false, apis: [], token: '' },
+    deal: { enabled: false },
+  }
+}
+
+/** Applies the seed's commitment policy keys (DefaultPolicy or a Miners.<id> override) onto `m`. */
+function applySeedCommitPolicy(t: TableReader, m: ManagerMinerConfig): void {
+  const { pre, prove } = m.commitment
+  prove.batch.threshold = t.integer('CommitBatchThreshold', prove.batch.threshold, 1)
+  prove.batch.maxWaitMs = readDuration(t, 'CommitBatchMaxWait', prove.batch.maxWaitMs)
+  prove.batch.checkIntervalMs = readDuration(t, 'CommitCheckInterval', prove.batch.checkIntervalMs)
+  prove.batch.enabled = t.boolean('EnableBatchProCommit', prove.batch.enabled)
+  pre.batch.threshold = t.integer('PreCommitBatchThreshold', pre.batch.threshold, 1)
+  pre.batch.maxWaitMs = readDuration(t, 'PreCommitBatchMaxWait', pre.batch.maxWaitMs)
+  pre.batch.checkIntervalMs = readDuration(t, 'PreCommitCheckInterval', pre.batch.checkIntervalMs)
+  pre.batch.enabled = t.boolean('EnableBatchPreCommit', pre.batch.enabled)
+  pre.gasOverEstimation = t.number('PreCommitGasOverEstimation', pre.gasOverEstimation, 0)
+  prove.gasOverEstimation = t.number('ProCommitGasOverEstimation', prove.gasOverEstimation, 0)
+  pre.batch.gasOverEstimation = t.number('BatchPreCommitGasOverEstimation', pre.batch.gasOverEstimation, 0)
+  prove.batch.gasOverEstimation = t.number('BatchProCommitGasOverEstimation', prove.batch.gasOverEstimation, 0)
+  pre.maxFeeCap = readFil(t, 'MaxPreCommitFeeCap', pre.maxFeeCap)
+  prove.maxFeeCap = readFil(t, 'MaxProCommitFeeCap', prove.maxFeeCap)
+  pre.batch.maxFeeCap = readFil(t, 'MaxBatchPreCommitFeeCap', pre.batch.maxFeeCap)
+  prove.batch.maxFeeCap = readFil(t, 'MaxBatchProCommitFeeCap', prove.batch.maxFeeCap)
+  m.commitment.confidence = t.integer('MsgConfidence', m.commitment.confidence, 0)
+}
+
+function applySeedPoStPolicy(t: TableReader, m: ManagerMinerConfig): void {
+  const p = m.post
+  p.strictCheck = t.boolean('StrictCheck', p.strictCheck)
+  p.gasOverEstimation = t.number('GasOverEstimation', p.gasOverEstimation, 0)
+  p.maxFeeCap = readFil(t, 'MaxFeeCap', p.maxFeeCap)
+  // The seed spells it "MsgCheckInteval"; the corrected spelling is accepted too.
+  p.checkIntervalMs = readDuration(t, 'MsgCheckInteval', p.checkIntervalMs)
+  p.checkIntervalMs = readDuration(t, 'MsgCheckInterval', p.checkIntervalMs)
+  p.confidence = t.integer('MsgConfidence', p.confidence, 0)
+}
+
+function parseSeedLayout(root: TableReader): SectorManagerConfig {
+  const sm = root.table('SectorManager')
+  const preFetch = sm.boolean('PreFetch', true)
+  const miners = new Map<number, ManagerMinerConfig>()
+  const minerOf = (actor: number): ManagerMinerConfig => {
+    let m = miners.get(actor)
+    if (m === undefined) {
+      m = emptyMiner(actor)
+      miners.set(actor, m)
+    }
+    return m
+  }
+
+  const listed = sm.raw('Miners')
+  if (Array.isArray(listed) && listed.every((x) => typeof x === 'number')) {
+    listed.forEach((id, i) => {
+      if (!Number.isInteger(id) || id < 0) sm.fail(i, 'a miner actor id')
+      minerOf(id).sector.enabled = true
+    })
+  } else {
+    for (const t of sm.tables('Miners')) {
+      const actor = t.integer('ID', undefined, 0) ?? t.missing('ID', 'a miner actor id like 12345')
+      const m = minerOf(actor)
+      m.sector.initNumber = t.integer('InitNumber', 0, 0)
+      m.sector.maxNumber = t.integer('MaxNumber', undefined, 0)
+      m.sector.enabled = !t.boolean('Disabled', false)
+      t.finish()
+    }
+  }
+  sm.finish()
+
+  // Defaults first, then per-miner overrides: collect the default policy on a template miner.
+  const commitment = root.table('Commitment')
+  const template = emptyMiner(0)
+  const defaultPolicy = commitment.table('DefaultPolicy')
+  applySeedCommitPolicy(defaultPolicy, template)
+  defaultPolicy.finish()
+  const post = root.table('PoSt')
+  const postDefault = post.table('Default')
+  applySeedPoStPolicy(postDefault, template)
+  postDefault.finish()
+
+  const withDefaults = (m: ManagerMinerConfig): void => {
+    m.commitment = structuredClone(template.commitment)
+    m.post = structuredClone(template.post)
+  }
+  for (const m of miners.values()) withDefaults(m)
+  const ensure = (actor: number): ManagerMinerConfig => {
+    const known = miners.has(actor)
+    const m = minerOf(actor)
+    if (!known) withDefaults(m)
+    return m
+  }
+
+  const cMiners = commitment.table('Miners')
+  for (const [key] of cMiners.entries()) {
+    const m = ensure(parseActorKey(cMiners, key))
+    const t = cMiners.table(key)
+    applySeedCommitPolicy(t, m)
+    const controls = t.table('Controls')
+    m.commitment.pre.sender = controls.string('PreCommit') || undefined
+    m.commitment.prove.sender = controls.string('ProveCommit') || undefined
+    controls.finish()
+    t.finish()
+  }
+  commitment.finish()
+
+  const actors = post.table('Actors')
+  for (const [key] of actors.entries()) {
+    const m = ensure(parseActorKey(actors, key))
+    const t = actors.table(key)
+    m.post.sender = t.string('Sender') || undefined
+    applySeedPoStPolicy(t, m)
+    m.post.enabled = m.post.sender !== undefined
+    t.finish()
+  }
+  post.finish()
+
+  const rp = root.table('RegisterProof')
+  const rpActors = rp.table('Actors')
+  for (const [key] of rpActors.entries()) {
+    const m = ensure(parseActorKey(rpActors, key))
+    const t = rpActors.table(key)
+    m.proof.apis = t.stringArray('Apis', [])
+    m.proof.token = t.string('Token', '')
+    m.proof.enabled = m.proof.apis.length > 0
+    t.finish()
+  }
+  rp.finish()
+
+  const endpoint = (name: string): ApiEndpointConfig => {
+    const t = root.table(name)
+    const e = { api: t.string('Api', ''), token: t.string('Token', '') }
+    t.finish()
+    return e
+  }
+  const chain = endpoint('Chain')
+  const messager = endpoint('Messager')
+
+  const ps = root.table('PersistedStore')
+  const persistStoreIncludes = ps.stringArray('Includes', [])
+  const persistStores = readStores(ps.tables('Stores'))
+  ps.finish()
+
+  return {
+    layout: 'seed',
+    preFetch,
+    chain,
+    messager,
+    market: { api: '', token: '' },
+    gateway: { apis: [], token: '' },
+    chainEventIntervalMs: MINUTE,
+    pieceStores: [],
+    persistStores,
+    persistStoreIncludes,
+    miners: [...miners.values()],
+  }
+}
+
+function readV012Batch(t: TableReader): CommitBatchPolicy {
+  const b: CommitBatchPolicy = {
+    enabled: t.boolean('Enabled', false),
+    threshold: t.integer('Threshold', 16, 1),
+    maxWaitMs: readDuration(t, 'MaxWait', HOUR),
+    checkIntervalMs: readDuration(t, 'CheckInterval', MINUTE),
+    gasOverEstimation: t.number('GasOverEstimation', 1.2, 0),
+    maxFeeCap: readFil(t, 'MaxFeeCap', 5n * NANO_FIL),
+  }
+  t.finish()
+  return b
+}
+
+function readV012Kind(t: TableReader): CommitKindPolicy {
+  const k: CommitKindPolicy = {
+    sender: t.requiredString('Sender', 'a sender address like "f3…" or "t1…"'),
+    gasOverEstimation: t.number('GasOverEstimation', 1.2, 0),
+    maxFeeCap: readFil(t, 'MaxFeeCap', 5n * NANO_FIL),
+    batch: readV012Batch(t.table('Batch')),
+  }
+  t.finish()
+  return k
+}
+
+function parseV012Layout(root: TableReader): SectorManagerConfig {
+  const common = root.table('Common')
+  const api = common.table('API')
+  const token = api.string('Token', '')
+  const cfg: SectorManagerConfig = {
+    layout: 'v0.1.2',
+    preFetch: true,
+    chain: { api: api.string('Chain', ''), token },
+    messager: { api: api.string('Messager', ''), token },
+    market: { api: api.string('Market', ''), token },
+    gateway: { apis: api.stringArray('Gateway', []), token },
+    chainEventIntervalMs: readDuration(api, 'ChainEventInterval', MINUTE),
+    pieceStores: readStores(common.tables('PieceStores')),
+    persistStores: readStores(common.tables('PersistStores')),
+    persistStoreIncludes: [],
+    miners: [],
+  }
+  api.finish()
+  common.finish()
+
+  const seen = new Set<number>()
+  for (const t of root.tables('Miners')) {
+    const actor = t.integer('Actor', undefined, 0) ?? t.missing('Actor', 'a miner actor id like 12345')
+    if (seen.has(actor)) t.fail('Actor', 'a miner actor id not listed before', `duplicate ${actor}`)
+    seen.add(actor)
+    const sector = t.table('Sector')
+    const commitment = t.table('Commitment')
+    const post = t.table('PoSt')
+    const proof = t.table('Proof')
+    const deal = t.table('Deal')
+    t.allow('SnapUp') // inactive in v0.1.2; accepted and ignored
+    const m: ManagerMinerConfig = {
+      actor,
+      sector: {
+        initNumber: sector.integer('InitNumber', 0, 0),
+        maxNumber: sector.integer('MaxNumber', undefined, 0),
+        enabled: sector.boolean('Enabled', true),
+        lifetimeDays: sector.integer('LifetimeDays', 540, 1),
+      },
+      commitment: {
+        confidence: commitment.integer('Confidence', 10, 0),
+        pre: readV012Kind(commitment.table('Pre')),
+        prove: readV012Kind(commitment.table('Prove')),
+      },
+      post: {
+        sender: post.string('Sender') || undefined,
+        enabled: post.boolean('Enabled', true),
+        strictCheck: post.boolean('StrictCheck', true),
+        gasOverEstimation: post.number('GasOverEstimation', 1.2, 0),
+        maxFeeCap: readFil(post, 'MaxFeeCap', 5n * NANO_FIL),
+        confidence: post.integer('Confidence', 10, 0),
+        checkIntervalMs: MINUTE,
+      },
+      proof: { enabled: proof.boolean('Enabled', false), apis: cfg.gateway.apis, token },
+      deal: { enabled: deal.boolean('Enabled', false) },
+    }
+    for (const sub of [sector, commitment, post, proof, deal, t]) sub.finish()
+    cfg.miners.push(m)
+  }
+  return cfg
+}
+
+/**
+ * Parses the text of `sector-manager.cfg` (seed or v0.1.2 layout) into the typed model.
+ * `file` is only used in error messages.
+ *
+ * @example
+ * ```ts
+ * const cfg = parseManagerConfig('[Chain]\nApi = "/ip4/127.0.0.1/tcp/3453"\n', 'sector-manager.cfg')
+ * cfg.chain.api // '/ip4/127.0.0.1/tcp/3453'
+ * ```
+ */
+export function parseManagerConfig(text: string, file: string): SectorManagerConfig {
+  const src: ConfigSource = { file, lines: new Map() }
+  const root = new TableReader(src, [], parseToml(text, file))
+  src.lines = tomlKeyLines(text)
+  const seed = SEED_SECTIONS.filter((k) => root.value[k] !== undefined)
+  const v012 = V012_SECTIONS.filter((k) => root.value[k] !== undefined)
+  if (seed.length > 0 && v012.length > 0) {
+    throw configError(
+      'CONFIG_INVALID_VALUE',
+      src,
+      [v012[0] as string],
+      `one layout: either the seed's sections (${SEED_SECTIONS.join(', ')}) or v0.1.2's (${V012_SECTIONS.join(', ')})`,
+      `[${seed[0]}] together with [${v012[0]}]`,
+    )
+  }
+  const cfg = v012.length > 0 ? parseV012Layout(root) : parseSeedLayout(root)
+  root.allow(...SEED_SECTIONS, ...V012_SECTIONS)
+  root.finish()
+  return cfg
+}
+
+/** Parses TOML, turning smol-toml's syntax errors into CONFIG_PARSE with file:line:column. */
+export function parseToml(text: string, file: string): Record<string, unknown> {
+  try {
+    return parse(text) as Record<string, unknown>
+  } catch (err) {
+    const e = err as { line?: number; column?: number; message?: string }
+    const line = e.line ?? 0
+    const column = e.column ?? 0
+    const reason = String(e.message ?? err).split('\n')[0] ?? 'invalid TOML'
+    throw new VenusError('CONFIG_PARSE', `${file}:${line}:${column}: not valid TOML: ${reason}`, {
+      details: { file, line, column, expected: 'valid TOML', found: reason },
+      cause: err,
+    })
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Preparing and checking the directories a worker seals into and persists to (spec §2.2).
+ *
+ * A sealing store is `<dir>/` with `data/`, `meta/` and an empty marker file `.holder`. A file
+ * (persist) store is `<dir>/` with `.holder` — the marker keeps a worker from writing into the
+ * empty mount point when the real mount is missing. `.holder` is created exclusively, so
+ * preparing twice changes nothing and says so.
+ */
+import { constants } from 'node:fs'
+import { access, mkdir, open, stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { VenusError } from '../errors/index.js'
+
+/** The marker file of a prepared store. */
+export const STORE_HOLDER_FILE = '.holder'
+
+/** What {@link prepareSealingStore} and {@link prepareFileStore} did. */
+export interface StorePrepareResult {
+  /** Absolute path of the store. */
+  location: string
+  /** True when the directory was prepared already and nothing was changed. */
+  alreadyPrepared: boolean
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.F_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function ioError(location: string, what: string, err: unknown): VenusError {
+  const code = (err as NodeJS.ErrnoException).code ?? 'error'
+  return new VenusError('STORE_IO', `${location}: cannot ${what} (${code})`, { details: { location }, cause: err })
+}
+
+async function prepare(dir: string, subdirs: string[]): Promise<StorePrepareResult> {
+  const location = resolve(dir)
+  if (await exists(join(location, STORE_HOLDER_FILE))) return { location, alreadyPrepared: true }
+  try {
+    await mkdir(location, { recursive: true })
+  } catch (err) {
+    throw ioError(location, 'create the directory', err)
+  }
+  for (const sub of subdirs) {
+    try {
+      await mkdir(join(location, sub), { recursive: true })
+    } catch (err) {
+      throw ioError(join(location, sub), 'create the directory', err)
+    }
+  }
+  try {
+    const fh = await open(join(location, STORE_HOLDER_FILE), 'wx')
+    await fh.close()
+  } catch (err) {
+    // Another process prepared it between our check and now: same outcome.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { location, alreadyPrepared: true }
+    throw ioError(location, `create ${STORE_HOLDER_FILE}`, err)
+  }
+  return { location, alreadyPrepared: false }
+}
+
+/**
+ * Prepares a sealing store: `<dir>/data/`, `<dir>/meta/` and the `.holder` marker.
+ * Running it on a prepared directory changes nothing and returns `alreadyPrepared: true`.
+ *
+ * @example
+ * ```ts
+ * const { location, alreadyPrepared } = await prepareSealingStore('/data/local-1')
+ * ```
+ */
+export function prepareSealingStore(dir: string): Promise<StorePrepareResult> {
+  return prepare(dir, ['data', 'meta'])
+}
+
+/**
+ * Prepares a file (persist) store: the directory and its `.holder` marker.
+ *
+ * @example
+ * ```ts
+ * await prepareFileStore('/mnt/persist-1')
+ * ```
+ */
+export function prepareFileStore(dir: string): Promise<StorePrepareResult> {
+  return prepare(dir, [])
+}
+
+async function assertDir(path: string, location: string, hint: string): Promise<void> {
+  let ok = false
+  try {
+    ok = (await stat(path)).isDirectory()
+  } catch {}
+  if (!ok) {
+    throw new VenusError('STORE_NOT_INITIALIZED', `${location}: not a prepared store (${path} is missing); ${hint}`, {
+      details: { location, missing: path },
+    })
+  }
+}
+
+async function assertHolder(location: string, hint: string): Promise<void> {
+  const holder = join(location, STORE_HOLDER_FILE)
+  try {
+    await access(holder, constants.R_OK)
+  } catch {
+    throw new VenusError('STORE_NOT_INITIALIZED', `${location}: not a prepared store (${holder} is missing); ${hint}`, {
+      details: { location, missing: holder },
+    })
+  }
+}
+
+/**
+ * Throws STORE_NOT_INITIALIZED unless `dir` is a prepared sealing store.
+ *
+ * @example
+ * ```ts
+ * await assertSealingStore(thread.location)
+ * ```
+ */
+export async function assertSealingStore(dir: string): Promise<string> {
+  const location = resolve(dir)
+  const hint = `run \`venus-worker store seal-init -l ${dir}\``
+  await assertDir(location, location, hint)
+  await assertHolder(location, hint)
+  await assertDir(join(location, 'data'), location, hint)
+  await assertDir(join(location, 'meta'), location, hint)
+  return location
+}
+
+/**
+ * Throws STORE_NOT_INITIALIZED unless `dir` is a prepared file (persist) store — e.g. when
+ * the mount is missing and only the empty mount point is there.
+ *
+ * @example
+ * ```ts
+ * await assertFileStore('/mnt/persist-1')
+ * ```
+ */
+export async function assertFileStore(dir: string): Promise<string> {
+  const location = resolve(dir)
+  const hint = `mount it, then run \`venus-worker store file-init -l ${dir}\``
+  await assertDir(location, location, hint)
+  await assertHolder(location, hint)
+  return location
+}

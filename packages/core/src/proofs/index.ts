@@ -1,0 +1,20 @@
+/**
+ * The proofs seam: the `ProofsBackend` interface mirroring filecoin-proofs-api, the mock backend
+ * and the registry facts both share.
+ *
+ * @packageDocumentation
+ */
+export type * from './backend.js'
+export { type MockProofsCall, type MockProofsOptions, mockProofs } from './mock.js'
+export { mockAggregateLength } from './mock-derive.js'
+export {
+  type CacheFile,
+  type PoStProofFacts,
+  postProofFacts,
+  type SealProofFacts,
+  type SectorShape,
+  SNARK_PROOF_BYTES,
+  sealProofFacts,
+  sectorCacheFiles,
+  sectorShape,
+} from './registry.js'

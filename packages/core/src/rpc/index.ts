@@ -1,0 +1,6 @@
+export * from './api-info.js'
+export * from './client.js'
+export * from './errors.js'
+export * from './server.js'
+export * from './transports.js'
+export * from './types.js'

@@ -1,0 +1,222 @@
+/**
+ * Lotus JSON encodings of devnet objects (spec §1.4–§1.5): CIDs as `{"/": …}`, big numbers as
+ * decimal strings, bytes as padded base64, bitfields as run lengths.
+ */
+import { VenusError } from '@venus-cluster/core'
+import { base58btc } from 'multiformats/bases/base58'
+import type { DeadlineInfo } from './deadline.js'
+import type { DevnetMessageLookup, DevnetReceipt, DevnetTipset } from './devnet.js'
+import { cborCid, type LotusMessage, messageBytes, type StoredMessage } from './messages.js'
+import type { DevnetParams } from './params.js'
+import type { MinerState, PartitionState, PreCommitState, SectorState } from './state.js'
+import { activeSectors, liveSectors } from './state.js'
+
+/** `{"/": cid}`. */
+export type CidJson = { '/': string }
+
+/** Lotus JSON of a CID string. */
+export function cidJson(cid: string): CidJson {
+  return { '/': cid }
+}
+
+/** Standard base64 with padding, `null` for absent bytes. */
+export function b64(bytes: Uint8Array | null | undefined): string | null {
+  return bytes == null ? null : Buffer.from(bytes).toString('base64')
+}
+
+/** Bitfield JSON: run lengths starting with a run of zeros (`[0]` for the empty set). */
+export function bitfieldJson(values: Iterable<number>): number[] {
+  const sorted = [...new Set(values)].sort((a, b) => a - b)
+  if (sorted.length === 0) return [0]
+  const runs: number[] = []
+  let pos = 0
+  let i = 0
+  while (i < sorted.length) {
+    const start = sorted[i]!
+    let end = start
+    while (i + 1 < sorted.length && sorted[i + 1] === end + 1) {
+      i++
+      end++
+    }
+    i++
+    runs.push(start - pos, end - start + 1)
+    pos = end + 1
+  }
+  return runs
+}
+
+/** Decodes bitfield JSON run lengths into sector numbers. */
+export function bitfieldFromJson(runs: unknown, where: string): number[] {
+  if (runs === null) return []
+  if (!Array.isArray(runs) || runs.some((r) => !Number.isInteger(r) || r < 0)) {
+    throw new VenusError('RPC_INVALID_PARAMS', `${where}: bitfield must be an array of run lengths`, {
+      details: { where },
+    })
+  }
+  const out: number[] = []
+  let pos = 0
+  runs.forEach((r: number, i) => {
+    if (i % 2 === 1) for (let j = 0; j < r; j++) out.push(pos + j)
+    pos += r
+  })
+  return out
+}
+
+/** Lotus JSON of a tipset with its one block header. */
+export function tipsetJson(ts: DevnetTipset, blockMiner: string): Record<string, unknown> {
+  return {
+    Cids: [cidJson(ts.cid)],
+    Blocks: [
+      {
+        Miner: blockMiner,
+        Ticket: { VRFProof: b64(ts.ticket) },
+        ElectionProof: { WinCount: 1, VRFProof: b64(ts.ticket) },
+        BeaconEntries: [{ Round: ts.beacon.round, Data: b64(ts.beacon.data) }],
+        WinPoStProof: [{ PoStProof: 0, ProofBytes: b64(ts.ticket.subarray(0, 32)) }],
+        Parents: ts.parents.map(cidJson),
+        ParentWeight: ts.parentWeight.toString(),
+        Height: ts.height,
+        ParentStateRoot: cidJson(ts.parentStateRoot),
+        ParentMessageReceipts: cidJson(ts.parentMessageReceipts),
+        Messages: cidJson(ts.messagesRoot),
+        BLSAggregate: { Type: 2, Data: b64(ts.ticket) },
+        Timestamp: ts.timestamp,
+        BlockSig: { Type: 2, Data: b64(ts.ticket) },
+        ForkSignaling: 0,
+        ParentBaseFee: ts.parentBaseFee.toString(),
+      },
+    ],
+    Height: ts.height,
+  }
+}
+
+/** Lotus JSON of a tipset key. */
+export function tipsetKeyJson(ts: DevnetTipset): CidJson[] {
+  return [cidJson(ts.cid)]
+}
+
+/** Lotus JSON of an unsigned message (with its output-only CID). */
+export function messageJson(m: StoredMessage): Record<string, unknown> {
+  return { ...m.message, CID: cidJson(m.unsignedCid) }
+}
+
+/** Lotus JSON of an unsigned message given as plain Lotus JSON, with its CID added. */
+export function unsignedMessageJson(m: LotusMessage): Record<string, unknown> {
+  return { ...m, CID: cidJson(cborCid(messageBytes(m)).toString()) }
+}
+
+/** Lotus JSON of a signed message. */
+export function signedMessageJson(m: StoredMessage): Record<string, unknown> {
+  return { Message: messageJson(m), Signature: m.signature, CID: cidJson(m.cid) }
+}
+
+/** Lotus JSON of a receipt. */
+export function receiptJson(r: DevnetReceipt): Record<string, unknown> {
+  return { ExitCode: r.exitCode, Return: b64(r.return), GasUsed: r.gasUsed, EventsRoot: null }
+}
+
+/** Lotus JSON of a `MsgLookup`. */
+export function msgLookupJson(l: DevnetMessageLookup): Record<string, unknown> {
+  return {
+    Message: cidJson(l.message.cid),
+    Receipt: receiptJson(l.receipt),
+    ReturnDec: null,
+    TipSet: tipsetKeyJson(l.executed),
+    Height: l.executed.height,
+  }
+}
+
+/** Lotus JSON of `dline.Info`. */
+export function deadlineInfoJson(d: DeadlineInfo, p: DevnetParams): Record<string, number> {
+  return {
+    CurrentEpoch: d.currentEpoch,
+    PeriodStart: d.periodStart,
+    Index: d.index,
+    Open: d.open,
+    Close: d.close,
+    Challenge: d.challenge,
+    FaultCutoff: d.faultCutoff,
+    WPoStPeriodDeadlines: p.wpostPeriodDeadlines,
+    WPoStProvingPeriod: p.wpostProvingPeriod,
+    WPoStChallengeWindow: p.wpostChallengeWindow,
+    WPoStChallengeLookback: p.wpostChallengeLookback,
+    FaultDeclarationCutoff: p.faultDeclarationCutoff,
+  }
+}
+
+/** Lotus JSON of `MinerInfo`. */
+export function minerInfoJson(m: MinerState, idAddress: (id: number) => string): Record<string, unknown> {
+  return {
+    Owner: idAddress(m.owner),
+    Worker: idAddress(m.worker),
+    NewWorker: '<empty>',
+    ControlAddresses: m.controls.map(idAddress),
+    WorkerChangeEpoch: -1,
+    PeerId: m.peerId.length > 0 ? base58btc.baseEncode(m.peerId) : null,
+    Multiaddrs: m.multiaddrs.length > 0 ? m.multiaddrs.map((a) => b64(a)) : null,
+    WindowPoStProofType: m.windowPoStProofType,
+    SectorSize: m.sectorSize,
+    WindowPoStPartitionSectors: m.partitionSectors,
+    ConsensusFaultElapsed: -1,
+    PendingOwnerAddress: null,
+    Beneficiary: idAddress(m.owner),
+    BeneficiaryTerm: { Quota: '0', UsedQuota: '0', Expiration: 0 },
+    PendingBeneficiaryTerm: null,
+  }
+}
+
+/** Lotus JSON of one partition. */
+export function partitionJson(p: PartitionState): Record<string, number[]> {
+  return {
+    AllSectors: bitfieldJson(p.all),
+    FaultySectors: bitfieldJson(p.faulty),
+    RecoveringSectors: bitfieldJson(p.recovering),
+    LiveSectors: bitfieldJson(liveSectors(p)),
+    ActiveSectors: bitfieldJson(activeSectors(p)),
+  }
+}
+
+/** Lotus JSON of `SectorOnChainInfo`. */
+export function sectorJson(s: SectorState): Record<string, unknown> {
+  return {
+    SectorNumber: s.sectorNumber,
+    SealProof: s.sealProof,
+    SealedCID: cidJson(s.sealedCid),
+    Activation: s.activation,
+    Expiration: s.expiration,
+    DealWeight: s.dealWeight.toString(),
+    VerifiedDealWeight: s.verifiedDealWeight.toString(),
+    InitialPledge: s.initialPledge.toString(),
+    ExpectedDayReward: '0',
+    ExpectedStoragePledge: '0',
+    PowerBaseEpoch: s.activation,
+    ReplacedDayReward: '0',
+    SectorKeyCID: null,
+    Flags: 0,
+    DailyFee: '0',
+  }
+}
+
+/** Lotus JSON of `SectorPreCommitInfo`. */
+export function preCommitInfoJson(
+  p: Omit<PreCommitState, 'deposit' | 'preCommitEpoch'>,
+): Record<string, unknown> {
+  return {
+    SealProof: p.sealProof,
+    SectorNumber: p.sectorNumber,
+    SealedCID: cidJson(p.sealedCid),
+    SealRandEpoch: p.sealRandEpoch,
+    DealIDs: p.dealIds.length > 0 ? p.dealIds : null,
+    Expiration: p.expiration,
+    UnsealedCid: p.unsealedCid === null ? null : cidJson(p.unsealedCid),
+  }
+}
+
+/** Lotus JSON of `SectorPreCommitOnChainInfo`. */
+export function preCommitOnChainJson(p: PreCommitState): Record<string, unknown> {
+  return {
+    Info: preCommitInfoJson(p),
+    PreCommitDeposit: p.deposit.toString(),
+    PreCommitEpoch: p.preCommitEpoch,
+  }
+}

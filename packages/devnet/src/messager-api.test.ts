@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import { fakeVerifier } from './__fixtures__/fake-proofs.js'
+import { FIL } from './__fixtures__/flow.js'
+import * as S from './__fixtures__/schema.js'
+import { createDevnet } from './devnet.js'
+import { MessagerState, messagerMethodPermissions, messagerMethods } from './messager-api.js'
+
+const wire = (v: unknown) => JSON.parse(JSON.stringify(v)) as Record<string, unknown>
+
+const MessagerMessage: S.Schema = {
+  object: {
+    ID: 'string',
+    UnsignedCid: { nullable: 'cid' },
+    SignedCid: { nullable: 'cid' },
+    Version: 'number',
+    To: 'address',
+    From: 'address',
+    Nonce: 'number',
+    Value: 'bigint',
+    GasLimit: 'number',
+    GasFeeCap: 'bigint',
+    GasPremium: 'bigint',
+    Method: 'number',
+    Params: { nullable: 'base64' },
+    Signature: { nullable: { object: { Type: 'number', Data: 'base64' } } },
+    Height: 'number',
+    Confidence: 'number',
+    Receipt: { nullable: S.MessageReceipt },
+    TipSetKey: S.TipSetKey,
+    Meta: 'any',
+    WalletName: 'string',
+    State: 'number',
+    ErrorMsg: 'string',
+    CreatedAt: 'string',
+    UpdatedAt: 'string',
+  },
+}
+
+describe('messager API served by the devnet', () => {
+  it('queues by id, fills and pushes, then reports the on-chain state with confidence', async () => {
+    const devnet = createDevnet({ seed: 'messager', proofs: fakeVerifier() })
+    const m = messagerMethods(devnet)
+    const to = devnet.newAccount()
+    const msg = { To: to, From: devnet.faucetAddress(), Value: FIL.toString(), Method: 0, Params: null }
+    expect(await m['Message.PushMessageWithId']!(['uid-1', msg, null], {})).toBe('uid-1')
+    await expect(
+      Promise.resolve().then(() => m['Message.PushMessageWithId']!(['uid-1', msg, null], {})),
+    ).rejects.toMatchObject({ code: 'ALREADY_EXISTS' })
+    expect(await m['Message.HasMessageByUid']!(['uid-1'], {})).toBe(true)
+    let got = wire(await m['Message.GetMessageByUid']!(['uid-1'], {}))
+    expect(S.check(got, MessagerMessage)).toEqual([])
+    expect(got.State).toBe(MessagerState.FillMsg)
+    const waiting = m['Message.WaitMessage']!(['uid-1', 1], {}) as Promise<unknown>
+    await devnet.mine(4)
+    got = wire(await waiting)
+    expect(got.State).toBe(MessagerState.OnChainMsg)
+    expect((got.Receipt as { ExitCode: number }).ExitCode).toBe(0)
+    expect(got.Confidence).toBeGreaterThan(1)
+    expect(S.check(got, MessagerMessage)).toEqual([])
+    const bySigned = wire(await m['Message.GetMessageBySignedCid']!([got.SignedCid], {}))
+    expect(bySigned.ID).toBe('uid-1')
+    const uuid = (await m['Message.PushMessage']!([msg, null], {})) as string
+    expect(uuid).toMatch(/^[0-9a-f-]{36}$/)
+    await m['Message.MarkBadMessage']!([uuid], {})
+    expect(wire(await m['Message.GetMessageByUid']!([uuid], {})).State).toBe(MessagerState.FailedMsg)
+    expect(await m['Message.WalletHas']!([devnet.faucetAddress()], {})).toBe(true)
+    expect(Object.keys(messagerMethodPermissions).sort()).toEqual(Object.keys(m).sort())
+  })
+
+  it('keeps a message unfilled with the estimation error until it can be filled', async () => {
+    const devnet = createDevnet({ seed: 'unfilled', proofs: fakeVerifier() })
+    const m = messagerMethods(devnet)
+    const poor = devnet.newAccount()
+    await m['Message.PushMessageWithId']!(
+      ['u', { To: devnet.faucetAddress(), From: poor, Value: '1', Method: 0 }, null],
+      {},
+    )
+    const got = wire(await m['Message.GetMessageByUid']!(['u'], {}))
+    expect(got.State).toBe(MessagerState.UnFillMsg)
+    expect(got.ErrorMsg).not.toBe('')
+    await devnet.faucet(poor, FIL)
+    await devnet.mine(2)
+    await devnet.mine(3)
+    expect(wire(await m['Message.GetMessageByUid']!(['u'], {})).State).toBe(MessagerState.OnChainMsg)
+  })
+})

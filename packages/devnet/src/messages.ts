@@ -1,0 +1,106 @@
+/**
+ * Lotus-JSON messages as the devnet stores them, their CIDs (dag-cbor + blake2b-256 via
+ * iso-filecoin) and the devnet's stand-in signatures.
+ */
+import * as dagCbor from '@ipld/dag-cbor'
+import { blake2b } from '@noble/hashes/blake2.js'
+import { Message } from 'iso-filecoin/message'
+import { CID } from 'multiformats/cid'
+import { create as createDigest } from 'multiformats/hashes/digest'
+
+/** An unsigned message in Lotus JSON form (spec §1.5). */
+export interface LotusMessage {
+  Version: number
+  To: string
+  From: string
+  Nonce: number
+  Value: string
+  GasLimit: number
+  GasFeeCap: string
+  GasPremium: string
+  Method: number
+  Params: string | null
+}
+
+/** A signature in Lotus JSON form. */
+export interface LotusSignature {
+  Type: number
+  Data: string
+}
+
+/** A message as held by the mpool and the chain. */
+export interface StoredMessage {
+  message: LotusMessage
+  signature: LotusSignature
+  /** CID of the unsigned message. */
+  unsignedCid: string
+  /** On-chain CID: the signed message for secp256k1 senders, else the unsigned one. */
+  cid: string
+}
+
+/** CIDv1 dag-cbor blake2b-256 of CBOR bytes. */
+export function cborCid(bytes: Uint8Array): CID {
+  return CID.create(1, dagCbor.code, createDigest(0xb220, blake2b(bytes, { dkLen: 32 })))
+}
+
+/** CIDv1 dag-cbor of a value. */
+export function cidOfValue(value: unknown): CID {
+  return cborCid(dagCbor.encode(value))
+}
+
+function toIso(m: LotusMessage): Message {
+  return Message.fromLotus({ ...m, Version: 0, Params: m.Params ?? '' })
+}
+
+/** The unsigned CBOR encoding of a message (spec §2.1). */
+export function messageBytes(m: LotusMessage): Uint8Array {
+  return toIso(m).serialize()
+}
+
+/**
+ * Signs a message the devnet way: signatures are never checked, so the data is a hash of the
+ * message sized like a real one (65 bytes secp256k1, 96 bytes BLS), giving stable CIDs.
+ */
+export function devnetSign(m: LotusMessage): StoredMessage {
+  const bytes = messageBytes(m)
+  const unsigned = cborCid(bytes)
+  const secp = m.From.slice(1, 2) === '1'
+  return storedFrom(
+    m,
+    { Type: secp ? 1 : 2, Data: Buffer.from(expand(bytes, secp ? 65 : 96)).toString('base64') },
+    unsigned,
+  )
+}
+
+/** Builds the stored form of a message and a (not verified) signature. */
+export function storedFrom(m: LotusMessage, signature: LotusSignature, unsigned?: CID): StoredMessage {
+  const bytes = messageBytes(m)
+  const u = unsigned ?? cborCid(bytes)
+  let cid = u
+  if (signature.Type === 1) {
+    const sig = Buffer.from(signature.Data, 'base64')
+    const signed = dagCbor.encode([dagCbor.decode(bytes), new Uint8Array([1, ...sig])])
+    cid = cborCid(signed)
+  }
+  return {
+    message: { ...m, Params: m.Params === '' ? null : m.Params },
+    signature,
+    unsignedCid: u.toString(),
+    cid: cid.toString(),
+  }
+}
+
+function expand(seed: Uint8Array, len: number): Uint8Array {
+  const out = new Uint8Array(len)
+  let block = blake2b(seed, { dkLen: 64 })
+  for (let i = 0; i < len; i += 64) {
+    out.set(block.subarray(0, Math.min(64, len - i)), i)
+    block = blake2b(block, { dkLen: 64 })
+  }
+  return out
+}
+
+/** Deterministic pseudo-random bytes from a label (tickets, beacon entries, keys). */
+export function seededBytes(label: string, len: number): Uint8Array {
+  return expand(new TextEncoder().encode(label), len)
+}

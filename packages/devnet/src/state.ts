@@ -1,0 +1,172 @@
+/**
+ * The devnet's world state: accounts, miners and the tiny market. Plain data (Maps, Sets,
+ * bigints, bytes) so a snapshot per tipset is one `structuredClone`, which is what makes reorgs
+ * and `StateCall` dry runs cheap and exact.
+ */
+
+/** An account actor (key address + balance + nonce). */
+export interface AccountState {
+  id: number
+  /** Key address string with the network prefix (t1…/t3…). */
+  key: string
+  balance: bigint
+  nonce: number
+}
+
+/** Pre-commit info as it is kept on chain. */
+export interface PreCommitState {
+  sealProof: number
+  sectorNumber: number
+  sealedCid: string
+  sealRandEpoch: number
+  dealIds: number[]
+  expiration: number
+  unsealedCid: string | null
+  deposit: bigint
+  preCommitEpoch: number
+}
+
+/** An active (proven) sector. */
+export interface SectorState {
+  sectorNumber: number
+  sealProof: number
+  sealedCid: string
+  unsealedCid: string
+  activation: number
+  expiration: number
+  dealWeight: bigint
+  verifiedDealWeight: bigint
+  initialPledge: bigint
+  deadline: number
+  partition: number
+}
+
+/** One partition of a deadline; sets of sector numbers. */
+export interface PartitionState {
+  all: Set<number>
+  faulty: Set<number>
+  recovering: Set<number>
+  terminated: Set<number>
+  /** Sectors that have not yet been proven by a WindowPoSt (no power yet). */
+  unproven: Set<number>
+}
+
+/** One of the 48 deadlines of a miner. */
+export interface DeadlineState {
+  partitions: PartitionState[]
+  /** Partition indices proven in the current window. */
+  postSubmissions: Set<number>
+}
+
+/** A storage miner actor. */
+export interface MinerState {
+  id: number
+  robust: string
+  owner: number
+  worker: number
+  controls: number[]
+  peerId: Uint8Array
+  multiaddrs: Uint8Array[]
+  windowPoStProofType: number
+  sectorSize: number
+  partitionSectors: number
+  balance: bigint
+  preCommitDeposits: bigint
+  initialPledge: bigint
+  feeDebt: bigint
+  /** Proving period start seed (offset from the creation epoch, spec §3.2). */
+  provingPeriodStart: number
+  currentDeadline: number
+  allocated: Set<number>
+  preCommits: Map<number, PreCommitState>
+  sectors: Map<number, SectorState>
+  deadlines: DeadlineState[]
+  creationEpoch: number
+}
+
+/** A test deal published to the market actor. */
+export interface DealState {
+  id: number
+  pieceCid: string
+  pieceSize: number
+  client: number
+  provider: number
+  startEpoch: number
+  endEpoch: number
+  verified: boolean
+  sectorNumber: number | null
+}
+
+/** Everything an epoch's execution can change. */
+export interface WorldState {
+  nextActorId: number
+  accounts: Map<number, AccountState>
+  /** Key address string (without network prefix) → actor id. */
+  keyIndex: Map<string, number>
+  miners: Map<number, MinerState>
+  deals: Map<number, DealState>
+  nextDealId: number
+  /** attoFIL burnt (gas, penalties, expired deposits). */
+  burnt: bigint
+}
+
+/** Actor ids of the singleton actors (spec §2.1). */
+export const SingletonActors = {
+  system: 0,
+  init: 1,
+  reward: 2,
+  cron: 3,
+  power: 4,
+  market: 5,
+  verifreg: 6,
+  datacap: 7,
+  eam: 10,
+  burnt: 99,
+} as const
+
+/** First id handed to a user actor (accounts and miners), as on Lotus devnets. */
+export const FIRST_USER_ACTOR_ID = 1000
+
+/** An empty world. */
+export function emptyWorld(): WorldState {
+  return {
+    nextActorId: FIRST_USER_ACTOR_ID,
+    accounts: new Map(),
+    keyIndex: new Map(),
+    miners: new Map(),
+    deals: new Map(),
+    nextDealId: 1,
+    burnt: 0n,
+  }
+}
+
+/** A new empty partition. */
+export function emptyPartition(): PartitionState {
+  return {
+    all: new Set(),
+    faulty: new Set(),
+    recovering: new Set(),
+    terminated: new Set(),
+    unproven: new Set(),
+  }
+}
+
+/** Sector numbers that are live (not terminated) in a partition. */
+export function liveSectors(p: PartitionState): Set<number> {
+  const out = new Set<number>()
+  for (const s of p.all) if (!p.terminated.has(s)) out.add(s)
+  return out
+}
+
+/** Live sectors that are neither faulty nor unproven: the ones carrying power. */
+export function activeSectors(p: PartitionState): Set<number> {
+  const out = new Set<number>()
+  for (const s of p.all) if (!p.terminated.has(s) && !p.faulty.has(s) && !p.unproven.has(s)) out.add(s)
+  return out
+}
+
+/** Funds of a miner that are not locked (balance − deposits − pledge − fee debt, floored at 0). */
+export function minerAvailableBalance(m: MinerState): bigint {
+  const v = m.balance - m.preCommitDeposits - m.initialPledge - m.feeDebt
+  return v > 0n ? v : 0n
+}

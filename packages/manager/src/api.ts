@@ -1,0 +1,229 @@
+/**
+ * The `Venus.*` JSON-RPC method table (SealerAPI + SealerCliAPI) over a {@link SectorManager}.
+ * Every handler validates all its params before touching state, and returns the exact JSON
+ * shapes of the original (PascalCase, `null` for void results).
+ */
+import { VenusError } from '@venus-cluster/core'
+import { type SectorManager, SubmitResult, type WorkerPingInfo } from './manager.js'
+import type { WireReportStateReq, WireSectorId } from './sector-state.js'
+import { ParamReader } from './wire.js'
+
+/** Per-call context given by the RPC server (structurally the core `RpcContext`). */
+export interface VenusCallContext {
+  signal?: AbortSignal
+}
+
+/** A method handler, structurally the core `RpcMethod`. */
+export type VenusMethod = (params: unknown[], ctx?: VenusCallContext) => unknown
+
+function reportReq(r: ParamReader, v: unknown, path: string): WireReportStateReq {
+  const o = r.object(v, path)
+  const w = r.object(o.Worker, `${path}.Worker`)
+  const sc = r.object(o.StateChange, `${path}.StateChange`)
+  let Failure: WireReportStateReq['Failure'] = null
+  if (o.Failure !== null && o.Failure !== undefined) {
+    const f = r.object(o.Failure, `${path}.Failure`)
+    Failure = {
+      Level: r.string(f.Level, `${path}.Failure.Level`),
+      Desc: r.string(f.Desc, `${path}.Failure.Desc`),
+    }
+  }
+  return {
+    Worker: {
+      Instance: r.string(w.Instance, `${path}.Worker.Instance`),
+      Location: r.string(w.Location, `${path}.Worker.Location`),
+    },
+    StateChange: {
+      Prev: r.string(sc.Prev, `${path}.StateChange.Prev`),
+      Next: r.string(sc.Next, `${path}.StateChange.Next`),
+      Event: r.string(sc.Event, `${path}.StateChange.Event`),
+    },
+    Failure,
+  }
+}
+
+function ticket(r: ParamReader, v: unknown, path: string): { Ticket: Uint8Array; Epoch: number } {
+  const o = r.object(v, path)
+  return { Ticket: r.base64(o.Ticket, `${path}.Ticket`, 32), Epoch: r.int(o.Epoch, `${path}.Epoch`) }
+}
+
+/**
+ * Builds the `Venus.*` method table, ready for `createRpcServer({ methods })` at `/rpc/v0`.
+ *
+ * @example
+ * ```ts
+ * const methods = createSealerApi(manager)
+ * const server = createRpcServer({ methods })
+ * ```
+ */
+export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod> {
+  const m = (name: string, count: number, fn: (r: ParamReader) => unknown): [string, VenusMethod] => {
+    const full = `Venus.${name}`
+    return [full, (params) => fn(new ParamReader(full, params, count))]
+  }
+  const sid = (r: ParamReader, i: number) => r.sectorId(r.at(i), `params[${i}]`)
+  const table: [string, VenusMethod][] = [
+    m('AllocateSector', 1, (r) => {
+      const spec = r.object(r.at(0), 'params[0]')
+      return mgr.allocateSector({
+        allowedMiners: r.nullableUintList(spec.AllowedMiners, 'params[0].AllowedMiners'),
+        allowedProofTypes: r.nullableUintList(spec.AllowedProofTypes, 'params[0].AllowedProofTypes'),
+      })
+    }),
+    m('AcquireDeals', 2, (r) => {
+      const id = sid(r, 0)
+      const spec = r.object(r.at(1), 'params[1]')
+      if (spec.MaxDeals !== null && spec.MaxDeals !== undefined) r.uint(spec.MaxDeals, 'params[1].MaxDeals')
+      return mgr.acquireDeals(id)
+    }),
+    m('AssignTicket', 1, (r) => mgr.assignTicket(sid(r, 0))),
+    m('SubmitPreCommit', 3, (r) => {
+      const sec = r.object(r.at(0), 'params[0]')
+      const ID = r.sectorId(sec.ID, 'params[0].ID')
+      const ProofType = r.uint(sec.ProofType, 'params[0].ProofType')
+      const info = r.object(r.at(1), 'params[1]')
+      const parsed = {
+        CommR: r.bytes32(info.CommR, 'params[1].CommR'),
+        CommD: r.bytes32(info.CommD, 'params[1].CommD'),
+        Ticket: ticket(r, info.Ticket, 'params[1].Ticket'),
+        Deals: info.Deals === null ? [] : r.uintList(info.Deals, 'params[1].Deals'),
+      }
+      const reset = r.bool(r.at(2), 'params[2]')
+      return mgr.submitPreCommit({ ID, ProofType }, parsed, reset)
+    }),
+    m('PollPreCommitState', 1, (r) => mgr.pollPreCommitState(sid(r, 0))),
+    m('SubmitPersisted', 2, (r) => {
+      const id = sid(r, 0)
+      return mgr.submitPersisted(id, r.string(r.at(1), 'params[1]'))
+    }),
+    m('WaitSeed', 1, (r) => mgr.waitSeed(sid(r, 0))),
+    m('SubmitProof', 3, (r) => {
+      const id = sid(r, 0)
+      const info = r.object(r.at(1), 'params[1]')
+      const proof = r.base64(info.Proof, 'params[1].Proof')
+      if (proof.length === 0) r.fail('params[1].Proof', 'a non-empty proof', info.Proof)
+      return mgr.submitProof(id, proof, r.bool(r.at(2), 'params[2]'))
+    }),
+    m('PollProofState', 1, (r) => mgr.pollProofState(sid(r, 0))),
+    m('ReportState', 2, async (r) => {
+      const id = sid(r, 0)
+      await mgr.reportState(id, reportReq(r, r.at(1), 'params[1]'))
+      return null
+    }),
+    m('ReportFinalized', 1, async (r) => {
+      await mgr.reportFinalized(sid(r, 0))
+      return null
+    }),
+    m('ReportAborted', 2, async (r) => {
+      const id = sid(r, 0)
+      await mgr.reportAborted(id, r.string(r.at(1), 'params[1]'))
+      return null
+    }),
+    m('WorkerPing', 1, (r) => {
+      const o = r.object(r.at(0), 'params[0]')
+      const s = r.object(o.Summary, 'params[0].Summary')
+      const info: WorkerPingInfo['Info'] = {
+        Name: r.string(o.Name, 'params[0].Name'),
+        Dest: r.string(o.Dest, 'params[0].Dest'),
+        Summary: {
+          Threads: r.uint(s.Threads, 'params[0].Summary.Threads'),
+          Empty: r.uint(s.Empty, 'params[0].Summary.Empty'),
+          Paused: r.uint(s.Paused, 'params[0].Summary.Paused'),
+          Errors: r.uint(s.Errors, 'params[0].Summary.Errors'),
+        },
+      }
+      mgr.workerPing(info)
+      return null
+    }),
+    m('AllocateSanpUpSector', 1, (r) => {
+      r.object(r.at(0), 'params[0]')
+      return null
+    }),
+    m('SubmitSnapUpProof', 2, (r) => {
+      sid(r, 0)
+      r.object(r.at(1), 'params[1]')
+      return { Res: SubmitResult.Rejected, Desc: 'not implemented yet' }
+    }),
+    // ------------------------------------------------------------ CLI side
+    m('ListSectors', 1, (r) => {
+      const which = r.string(r.at(0), 'params[0]')
+      if (which !== 'online' && which !== 'offline')
+        return r.fail('params[0]', '"online" or "offline"', which)
+      return mgr.store.listSectors(which === 'online')
+    }),
+    m('RestoreSector', 2, async (r) => {
+      const id = sid(r, 0)
+      await mgr.restoreSector(id, r.bool(r.at(1), 'params[1]'))
+      return null
+    }),
+    m('CheckProvable', 3, (r) => {
+      const miner = r.uint(r.at(0), 'params[0]')
+      const raw = r.at(1)
+      if (!Array.isArray(raw)) return r.fail('params[1]', 'an array of ExtendedSectorInfo', raw)
+      const list: unknown[] = raw
+      const sectors = list.map((x, i) => {
+        const o = r.object(x, `params[1][${i}]`)
+        return {
+          SealProof: r.uint(o.SealProof, `params[1][${i}].SealProof`),
+          SectorNumber: r.uint(o.SectorNumber, `params[1][${i}].SectorNumber`),
+        }
+      })
+      r.bool(r.at(2), 'params[2]')
+      return mgr.checkProvable(miner, sectors)
+    }),
+    m('ProvingSectorInfo', 1, async (r) => {
+      const id = sid(r, 0)
+      const onChain = await mgr.chain.sectorInfo(id.Miner, id.Number)
+      if (onChain === null) {
+        throw new VenusError('SECTOR_NOT_FOUND', `sector m-${id.Miner}-n-${id.Number} is not on chain`)
+      }
+      const loc = await mgr.store.findLocation(id, 'normal')
+      const name = `s-t0${id.Miner}-${id.Number}`
+      const sealedRoot = loc ? mgr.persistStorePath(loc.sealed) : undefined
+      const cacheRoot = loc ? mgr.persistStorePath(loc.cache) : undefined
+      return {
+        OnChain: {
+          SectorNumber: onChain.sectorNumber,
+          SealProof: onChain.sealProof,
+          SealedCID: { '/': onChain.sealedCid },
+          Activation: onChain.activation,
+          Expiration: onChain.expiration,
+          InitialPledge: onChain.initialPledge.toString(),
+        },
+        Private: {
+          Accesses: { SealedFile: loc?.sealed ?? '', CacheDir: loc?.cache ?? '' },
+          CacheDirPath: `cache/${name}`,
+          SealedSectorPath: `sealed/${name}`,
+          CacheDirURI: cacheRoot ? `${cacheRoot}/cache/${name}` : '',
+          SealedSectorURI: sealedRoot ? `${sealedRoot}/sealed/${name}` : '',
+        },
+      }
+    }),
+    m('SectorIndexerFind', 2, async (r) => {
+      const kind = r.string(r.at(0), 'params[0]')
+      if (kind !== 'normal' && kind !== 'upgrade') return r.fail('params[0]', '"normal" or "upgrade"', kind)
+      const loc = await mgr.store.findLocation(sid(r, 1), kind)
+      return loc
+        ? { Found: true, Instance: { SealedFile: loc.sealed, CacheDir: loc.cache } }
+        : { Found: false, Instance: { SealedFile: '', CacheDir: '' } }
+    }),
+    m('WorkerPingInfoList', 0, () => mgr.workerPings()),
+    m('WorkerGetPingInfo', 1, (r) => mgr.workerPingOf(r.string(r.at(0), 'params[0]')) ?? null),
+    m('TerminateSector', 1, async (r) => {
+      const id = sid(r, 0)
+      await mgr.store.getSector(id).then((g) => {
+        if (!g)
+          throw new VenusError('SECTOR_NOT_FOUND', `sector state not found: m-${id.Miner}-n-${id.Number}`)
+      })
+      return { Res: SubmitResult.Rejected, Desc: 'sector termination is not supported by this manager yet' }
+    }),
+  ]
+  return Object.fromEntries(table)
+}
+
+/** The `Venus.*` method names this manager serves. */
+export function sealerApiMethodNames(): string[] {
+  return Object.keys(createSealerApi({} as SectorManager)).sort()
+}
+
+export type { WireSectorId }

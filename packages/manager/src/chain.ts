@@ -1,0 +1,166 @@
+/**
+ * What the manager needs from the chain node and the messager, as two small interfaces.
+ * Adapters from the typed `Filecoin.*` chain client and the messager client implement them;
+ * tests use {@link createFakeChain}.
+ *
+ * @packageDocumentation
+ */
+import * as dagCbor from '@ipld/dag-cbor'
+
+/** Network constants the manager uses. */
+export interface ManagerNetworkParams {
+  /** `mainnet`, `calibnet`, `butterfly`, `2k`/`devnet`, ... */
+  name: string
+  /** `f` on mainnet, `t` elsewhere. */
+  addressPrefix: 'f' | 't'
+  blockDelaySecs: number
+  /** Epochs between the precommit landing and its interactive seed (mainnet 150). */
+  preCommitChallengeDelay: number
+  /** Ticket lookback, `ChainFinality` (900). */
+  sealRandomnessLookback: number
+  /** Oldest acceptable ticket: one day + finality (3780). */
+  maxPreCommitRandomnessLookback: number
+  /** Epochs a seed must be buried before use (InteractivePoRepConfidence, 6). */
+  interactivePoRepConfidence: number
+  minSectorExpiration: number
+  maxSectorExpirationExtension: number
+  /** WPoStProvingPeriod. */
+  provingPeriod: number
+  /** Max epochs between precommit and provecommit. */
+  maxProveCommitDuration: number
+}
+
+/** The on-chain precommit of a sector. */
+export interface OnChainPreCommit {
+  preCommitEpoch: number
+  sealRandEpoch: number
+  /** CommR CID string. */
+  sealedCid: string
+  dealIds: number[]
+  expiration: number
+  /** Deposit locked by the precommit, attoFIL. */
+  preCommitDeposit: bigint
+}
+
+/** The on-chain info of a proven sector. */
+export interface OnChainSector {
+  sectorNumber: number
+  sealProof: number
+  sealedCid: string
+  activation: number
+  expiration: number
+  initialPledge: bigint
+}
+
+/** A randomness draw request: DST, epoch and entropy (the CBOR of the miner address). */
+export interface RandomnessRequest {
+  dst: number
+  epoch: number
+  entropy: Uint8Array
+}
+
+/** The chain facts the manager reads. */
+export interface ManagerChain {
+  head(): Promise<{ height: number }>
+  networkParams(): Promise<ManagerNetworkParams>
+  /** `StateMinerInfo` subset; rejects when the miner does not exist. */
+  minerInfo(miner: number): Promise<{ sectorSize: number; windowPoStPartitionSectors: number }>
+  isSectorAllocated(miner: number, number: number): Promise<boolean>
+  randomnessFromTickets(req: RandomnessRequest): Promise<Uint8Array>
+  randomnessFromBeacon(req: RandomnessRequest): Promise<Uint8Array>
+  preCommitInfo(miner: number, number: number): Promise<OnChainPreCommit | null>
+  sectorInfo(miner: number, number: number): Promise<OnChainSector | null>
+  /** `StateMinerPreCommitDepositForPower` for one sector. */
+  preCommitDeposit(
+    miner: number,
+    sector: { sealProof: number; sealedCid: string; expiration: number },
+  ): Promise<bigint>
+  /** `StateMinerInitialPledgeCollateral` for one sector. */
+  initialPledge(
+    miner: number,
+    sector: { sealProof: number; sealedCid: string; expiration: number },
+  ): Promise<bigint>
+}
+
+/** A message for the messager (unsigned; nonce and gas filled by the messager). */
+export interface ManagerMessage {
+  from: string
+  to: string
+  method: number
+  /** CBOR params. */
+  params: Uint8Array
+  value: bigint
+}
+
+/** Fee limits sent with a message. */
+export interface ManagerSendSpec {
+  gasOverEstimation: number
+  /** Per-gas fee cap, attoFIL. */
+  maxFeeCap: bigint
+  /** Total fee limit of the message, attoFIL (per-sector cap × sectors). */
+  maxFee: bigint
+}
+
+/** The messager's view of a message. */
+export interface ManagerMessageStatus {
+  state: 'unknown' | 'pending' | 'onchain' | 'failed'
+  confidence: number
+  /** Set when on chain. */
+  receipt?: { exitCode: number; return: Uint8Array; gasUsed: number } | undefined
+  /** The signed message CID when known. */
+  signedCid?: string | undefined
+  error?: string | undefined
+}
+
+/** The messager methods the manager uses. */
+export interface ManagerMessager {
+  hasMessageByUid(uid: string): Promise<boolean>
+  /** Idempotent by uid: pushing a known uid again returns it without a second send. */
+  pushMessageWithId(uid: string, msg: ManagerMessage, spec: ManagerSendSpec): Promise<string>
+  getMessageByUid(uid: string): Promise<ManagerMessageStatus>
+}
+
+/** The payload bytes of the ID address `f0<id>` (unsigned LEB128 of the id). */
+export function idAddressPayload(id: number): Uint8Array {
+  if (!Number.isSafeInteger(id) || id < 0)
+    throw new RangeError(`actor id ${id} is not a non-negative integer`)
+  const out: number[] = []
+  let v = BigInt(id)
+  do {
+    let b = Number(v & 0x7fn)
+    v >>= 7n
+    if (v > 0n) b |= 0x80
+    out.push(b)
+  } while (v > 0n)
+  return Uint8Array.from(out)
+}
+
+/**
+ * The randomness entropy of a miner: the CBOR encoding of its ID address bytes
+ * (protocol byte 0 then the LEB128 id), as the miner actor draws it.
+ *
+ * @example
+ * ```ts
+ * minerEntropy(1000) // CBOR bytes 0x43 0x00 0xe8 0x07
+ * ```
+ */
+export function minerEntropy(miner: number): Uint8Array {
+  const payload = idAddressPayload(miner)
+  const addr = new Uint8Array(payload.length + 1)
+  addr.set(payload, 1)
+  return dagCbor.encode(addr)
+}
+
+/**
+ * The 32-byte prover id of a miner (ID-address payload, zero padded), as the proofs use it.
+ *
+ * @example
+ * ```ts
+ * managerProverId(1000).length // 32
+ * ```
+ */
+export function managerProverId(miner: number): Uint8Array {
+  const out = new Uint8Array(32)
+  out.set(idAddressPayload(miner))
+  return out
+}

@@ -1,0 +1,146 @@
+/**
+ * The manager daemon: store + chain + messager + {@link SectorManager} + the `Venus.*` endpoint
+ * at `/rpc/v0`, with SIGUSR1 reloading live config values.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { createRpcServer, type RpcServer, toRpcError, VenusError } from '@venus-cluster/core'
+import { createSealerApi } from './api.js'
+import type { ManagerChain, ManagerMessager } from './chain.js'
+import type { ManagerConfig } from './config.js'
+import { type ManagerLogger, SectorManager, type SectorManagerOptions } from './manager.js'
+import { openPostgresStore } from './store/postgres.js'
+import { openSqliteStore } from './store/sqlite.js'
+import type { ManagerStore } from './store/types.js'
+
+/** Options of {@link startManagerDaemon}. */
+export interface ManagerDaemonOptions {
+  home: string
+  /** `:1789`, `127.0.0.1:1789`, or `host:0` for any free port. Default `:1789`. */
+  listen?: string | undefined
+  /**
+   * Where state lives: a `postgres://` URL (several managers sharing one state) or a SQLite
+   * file path. Default `<home>/manager.db`.
+   */
+  db?: string | undefined
+  /** SQLite durability (see `SqliteStoreOptions.synchronous`); default `full`. */
+  synchronous?: 'full' | 'normal' | undefined
+  config: ManagerConfig
+  chain: ManagerChain
+  messager: ManagerMessager
+  proofs?: SectorManagerOptions['proofs']
+  logger?: ManagerLogger | undefined
+  /** Re-reads the config on SIGUSR1; without it SIGUSR1 is not handled. */
+  reloadConfig?: (() => Promise<ManagerConfig>) | undefined
+  tickMs?: number | undefined
+}
+
+/** A running daemon. */
+export interface ManagerDaemon {
+  manager: SectorManager
+  server: Server
+  /** The bound port. */
+  port: number
+  /** `http://host:port/rpc/v0`. */
+  url: string
+  /** Re-reads the config now (what SIGUSR1 does). */
+  reload(): Promise<void>
+  stop(): Promise<void>
+}
+
+/** Parses `--listen`: `:1789`, `host:port`, `[v6]:port`. */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen.trim())
+  const port = Number(m?.[3])
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new VenusError(
+      'CLI_USAGE',
+      `--listen must look like ":1789" or "127.0.0.1:1789", got ${JSON.stringify(listen)}`,
+    )
+  }
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port }
+}
+
+/**
+ * Opens the store named by `db` (PostgreSQL URL or SQLite path).
+ *
+ * @example
+ * ```ts
+ * const store = await openManagerStore('postgres://vsm@db/vsm', home)
+ * ```
+ */
+export async function openManagerStore(
+  db: string | undefined,
+  home: string,
+  synchronous: 'full' | 'normal' = 'full',
+): Promise<ManagerStore> {
+  if (db?.startsWith('postgres://') || db?.startsWith('postgresql://'))
+    return openPostgresStore({ connectionString: db })
+  return openSqliteStore({ path: db ?? join(home, 'manager.db'), synchronous })
+}
+
+/**
+ * Starts the daemon and resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * const d = await startManagerDaemon({ home, config, chain, messager, listen: '127.0.0.1:1789' })
+ * await d.stop()
+ * ```
+ */
+export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<ManagerDaemon> {
+  const store = await openManagerStore(opts.db, opts.home, opts.synchronous)
+  const manager = new SectorManager({
+    store,
+    chain: opts.chain,
+    messager: opts.messager,
+    config: opts.config,
+    proofs: opts.proofs,
+    logger: opts.logger,
+    tickMs: opts.tickMs,
+  })
+  await manager.start()
+  const server = createServer()
+  server.keepAliveTimeout = 60_000
+  const endpoint: RpcServer = createRpcServer({
+    methods: createSealerApi(manager),
+    path: '/rpc/v0',
+    // v0.3 workers abort a sector on 11001 and retry on anything else (spec §1.2).
+    mapError: (err) =>
+      err instanceof VenusError && err.code === 'SECTOR_NOT_FOUND'
+        ? { ...toRpcError(err), code: 11001, message: `error code 11001: sector state not found: ${err.message}` }
+        : undefined,
+  })
+  endpoint.attach(server)
+  const { host, port } = parseListen(opts.listen ?? ':1789')
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
+  const bound = (server.address() as AddressInfo).port
+  const reload = async () => {
+    if (!opts.reloadConfig) return
+    manager.setConfig(await opts.reloadConfig())
+    opts.logger?.info({}, 'config reloaded')
+  }
+  const onUsr1 = () => {
+    reload().catch((err) => opts.logger?.error({ err }, 'config reload failed; the old config stays'))
+  }
+  if (opts.reloadConfig) process.on('SIGUSR1', onUsr1)
+  return {
+    manager,
+    server,
+    port: bound,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound}/rpc/v0`,
+    reload,
+    async stop() {
+      process.off('SIGUSR1', onUsr1)
+      await endpoint.close()
+      server.closeAllConnections()
+      await new Promise<void>((r) => server.close(() => r()))
+      await manager.stop()
+      await store.close()
+    },
+  }
+}

@@ -1,0 +1,264 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as dagCbor from '@ipld/dag-cbor'
+import { mockProofs, type ProofsBackend } from '@venus-cluster/core'
+import { createDevnet, type Devnet, encodeParams, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
+import { afterAll, describe, expect, it } from 'vitest'
+import {
+  allocate,
+  type Call,
+  type DrivenSector,
+  type DriverProver,
+  stepSector,
+} from './__fixtures__/worker-driver.js'
+import { createSealerApi } from './api.js'
+import { managerProverId } from './chain.js'
+import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from './commit-params.js'
+import { defaultMinerConfig } from './config.js'
+import { createLotusChain, createLotusMessager } from './lotus-adapter.js'
+import { SectorManager } from './manager.js'
+import { openSqliteStore } from './store/sqlite.js'
+
+const FIL = 10n ** 18n
+const dir = mkdtempSync(join(tmpdir(), 'vsm-devnet-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** A worker-side prover running the mock proofs pipeline into the persist store layout. */
+function mockPipeline(proofs: ProofsBackend): DriverProver {
+  const pieces = new Map<string, { commP: Uint8Array; paddedSize: number }[]>()
+  const paths = (s: DrivenSector, root: string) => {
+    const name = `s-t0${s.id.Miner}-${s.id.Number}`
+    mkdirSync(join(root, 'cache', name), { recursive: true })
+    mkdirSync(join(root, 'sealed'), { recursive: true })
+    return {
+      cacheDir: join(root, 'cache', name),
+      sealedPath: join(root, 'sealed', name),
+      stagedPath: join(dir, `staged-${name}`),
+    }
+  }
+  return {
+    async seal(s, ticket, root) {
+      const p = paths(s, root)
+      const added = await proofs.addPiece({
+        proofType: s.proofType,
+        source: new Uint8Array(2032),
+        unpaddedSize: 2032,
+        stagedPath: p.stagedPath,
+        existingPieceSizes: [],
+      })
+      pieces.set(`${s.id.Miner}/${s.id.Number}`, [added.piece])
+      const pc1 = await proofs.sealPreCommitPhase1({
+        proofType: s.proofType,
+        ...p,
+        proverId: managerProverId(s.id.Miner),
+        sectorNumber: s.id.Number,
+        ticket,
+        pieces: [added.piece],
+      })
+      return proofs.sealPreCommitPhase2({ phase1Output: pc1, cacheDir: p.cacheDir, sealedPath: p.sealedPath })
+    },
+    async prove(s, seed, root) {
+      const p = paths(s, root)
+      const proverId = managerProverId(s.id.Miner)
+      const c1 = await proofs.sealCommitPhase1({
+        proofType: s.proofType,
+        cacheDir: p.cacheDir,
+        sealedPath: p.sealedPath,
+        proverId,
+        sectorNumber: s.id.Number,
+        ticket: new Uint8Array(Buffer.from(s.ticket?.Ticket ?? '', 'base64')),
+        seed,
+        commR: Uint8Array.from(s.commR),
+        commD: Uint8Array.from(s.commD ?? []),
+        pieces: pieces.get(`${s.id.Miner}/${s.id.Number}`) ?? [],
+      })
+      return proofs.sealCommitPhase2({ phase1Output: c1, proverId, sectorNumber: s.id.Number })
+    },
+  }
+}
+
+async function createMiner(devnet: Devnet): Promise<{ owner: string; minerId: number }> {
+  const owner = devnet.newAccount('bls')
+  await devnet.faucet(owner, 1000n * FIL)
+  await devnet.mine(2)
+  const stored = await devnet.pushMessage({
+    To: 't04',
+    From: owner,
+    Value: devnet.params.minerCreationDeposit.toString(),
+    Method: 2,
+    Params: Buffer.from(
+      encodeParams.createMiner({
+        owner,
+        worker: owner,
+        windowPoStProofType: 10,
+        peer: new Uint8Array(),
+        multiaddrs: [],
+      }),
+    ).toString('base64'),
+  })
+  await devnet.mine(2)
+  const r = devnet.searchMessage(stored.cid)
+  if (!r || r.receipt.exitCode !== 0 || !r.receipt.return)
+    throw new Error(`CreateMiner failed: ${r?.receipt.error}`)
+  const [idBytes] = dagCbor.decode(r.receipt.return) as Uint8Array[]
+  let id = 0
+  let mul = 1
+  for (const b of (idBytes as Uint8Array).subarray(1)) {
+    id += (b & 0x7f) * mul
+    mul *= 128
+  }
+  return { owner, minerId: id }
+}
+
+const batchedGas = { pre: 0, prove: 0 }
+
+describe('manager on the devnet with mock proofs', () => {
+  it('takes 20 sectors of two miners to Landed proofs with batched precommits and aggregated proofs', async () => {
+    const proofs = mockProofs()
+    const devnet = createDevnet({ seed: 'manager-e2e', proofs })
+    await devnet.start()
+    const methods = { ...lotusMethods(devnet), ...messagerMethods(devnet) }
+    const rpc = async (method: string, params: unknown[]) => {
+      const fn = methods[method]
+      if (!fn) throw new Error(`devnet has no ${method}`)
+      return fn(params, { permissions: ['read', 'write', 'sign', 'admin'] })
+    }
+    const a = await createMiner(devnet)
+    const b = await createMiner(devnet)
+    const persist = join(dir, 'persist')
+    const miners = [a, b].map(({ owner, minerId }) => {
+      const m = defaultMinerConfig(minerId, owner)
+      m.commitment.confidence = 2
+      m.commitment.pre.batch = { ...m.commitment.pre.batch, enabled: true, threshold: 5 }
+      m.commitment.prove.batch = { ...m.commitment.prove.batch, enabled: true, threshold: 5 }
+      return m
+    })
+    const chain = createLotusChain(rpc)
+    expect((await chain.networkParams()).name).toBe('2k')
+    const mgr = new SectorManager({
+      store: await openSqliteStore({ path: join(dir, 'manager.db') }),
+      chain,
+      messager: createLotusMessager(rpc),
+      config: { miners, persistStores: [{ name: 'ps1', path: persist }] },
+      proofs,
+      tickMs: 3_600_000,
+    })
+    await mgr.start()
+    const api = createSealerApi(mgr)
+    const call: Call = async (method, params) => (api[method] as (p: unknown[]) => unknown)(params)
+    const prover = mockPipeline(proofs)
+    const sectors: DrivenSector[] = []
+    for (const { minerId } of [a, b]) {
+      for (let i = 0; i < 10; i++) sectors.push((await allocate(call, [minerId])) as DrivenSector)
+    }
+    for (let round = 0; round < 200 && sectors.some((s) => s.stage !== 'done'); round++) {
+      for (const s of sectors) await stepSector(call, s, 'ps1', persist, prover)
+      await new Promise((r) => setTimeout(r, 5))
+      await mgr.tick()
+      await devnet.mine(1)
+    }
+    expect(sectors.filter((s) => s.stage !== 'done').map((s) => [s.id, s.stage])).toEqual([])
+
+    // What landed on chain: per miner two PreCommitSectorBatch2 of 5 and two aggregated
+    // ProveCommitSectors3 of 5, all exit code 0.
+    const uids = (await mgr.store.listMessages()).map((m) => m.uid)
+    const landed = await Promise.all(
+      uids.map(async (uid) => (await rpc('Message.GetMessageByUid', [uid])) as Record<string, unknown>),
+    )
+    const gas: Record<string, number[]> = { pre: [], prove: [] }
+    for (const { minerId } of [a, b]) {
+      const mine = landed.filter((m) => m.To === `t0${minerId}`)
+      const pre = mine.filter((m) => m.Method === MinerMethod.PreCommitSectorBatch2)
+      const prove = mine.filter((m) => m.Method === MinerMethod.ProveCommitSectors3)
+      expect(pre.map((m) => decodePreCommitBatch2(Buffer.from(String(m.Params), 'base64')).length)).toEqual([
+        5, 5,
+      ])
+      const decoded = prove.map((m) => decodeProveCommitSectors3(Buffer.from(String(m.Params), 'base64')))
+      expect(
+        decoded.map((d) => [d.sectorNumbers.length, d.aggregateProofType, d.sectorProofs.length]),
+      ).toEqual([
+        [5, 1, 0],
+        [5, 1, 0],
+      ])
+      expect(decoded.flatMap((d) => d.sectorNumbers).sort((x, y) => x - y)).toEqual([
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+      ])
+      for (const m of mine) {
+        expect((m.Receipt as { ExitCode: number }).ExitCode).toBe(0)
+        const per = (m.Receipt as { GasUsed: number }).GasUsed / 5
+        gas[m.Method === MinerMethod.PreCommitSectorBatch2 ? 'pre' : 'prove']?.push(per)
+      }
+      for (let n = 1; n <= 10; n++) {
+        expect(await chain.sectorInfo(minerId, n)).not.toBeNull()
+      }
+    }
+    batchedGas.pre = gas.pre[0] ?? 0
+    batchedGas.prove = gas.prove[0] ?? 0
+    console.log('devnet gas per sector (batched by 5):', JSON.stringify(gas))
+    await mgr.stop()
+    await mgr.store.close()
+    await devnet.stop()
+  }, 120_000)
+
+  it('sends one message per sector without batching, at a higher gas cost per sector', async () => {
+    const proofs = mockProofs()
+    const devnet = createDevnet({ seed: 'manager-single', proofs })
+    await devnet.start()
+    const methods = { ...lotusMethods(devnet), ...messagerMethods(devnet) }
+    const rpc = async (method: string, params: unknown[]) =>
+      (methods[method] as (p: unknown[], c: object) => unknown)(params, {
+        permissions: ['read', 'write', 'sign', 'admin'],
+      })
+    const a = await createMiner(devnet)
+    const m = defaultMinerConfig(a.minerId, a.owner)
+    m.commitment.confidence = 2
+    const persist = join(dir, 'persist-single')
+    const mgr = new SectorManager({
+      store: await openSqliteStore({ path: ':memory:' }),
+      chain: createLotusChain(rpc),
+      messager: createLotusMessager(rpc),
+      config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
+      proofs,
+      tickMs: 3_600_000,
+    })
+    await mgr.start()
+    const api = createSealerApi(mgr)
+    const call: Call = async (method, params) => (api[method] as (p: unknown[]) => unknown)(params)
+    const prover = mockPipeline(proofs)
+    const sectors: DrivenSector[] = []
+    for (let i = 0; i < 3; i++) sectors.push((await allocate(call, [a.minerId])) as DrivenSector)
+    for (let round = 0; round < 200 && sectors.some((s) => s.stage !== 'done'); round++) {
+      for (const s of sectors) await stepSector(call, s, 'ps1', persist, prover)
+      await new Promise((r) => setTimeout(r, 5))
+      await mgr.tick()
+      await devnet.mine(1)
+    }
+    expect(sectors.every((s) => s.stage === 'done')).toBe(true)
+    const landed = await Promise.all(
+      (await mgr.store.listMessages()).map(
+        async (x) => (await rpc('Message.GetMessageByUid', [x.uid])) as Record<string, unknown>,
+      ),
+    )
+    const gasOf = (method: number) =>
+      landed.filter((x) => x.Method === method).map((x) => (x.Receipt as { GasUsed: number }).GasUsed)
+    const pre = gasOf(MinerMethod.PreCommitSectorBatch2)
+    const prove = gasOf(MinerMethod.ProveCommitSectors3)
+    expect(pre.length).toBe(3)
+    expect(prove.length).toBe(3)
+    const single = { pre: pre[0] ?? 0, prove: prove[0] ?? 0 }
+    console.log(
+      'devnet gas per sector (single messages):',
+      JSON.stringify(single),
+      'batched:',
+      JSON.stringify(batchedGas),
+    )
+    if (batchedGas.pre > 0) {
+      expect(single.pre).toBeGreaterThan(batchedGas.pre)
+      expect(single.prove).toBeGreaterThan(batchedGas.prove)
+    }
+    await mgr.stop()
+    await mgr.store.close()
+    await devnet.stop()
+  }, 120_000)
+})

@@ -1,0 +1,999 @@
+import { access, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as dagCbor from '@ipld/dag-cbor'
+import { blake2b } from '@noble/hashes/blake2.js'
+import { commD, type ProofsBackend, VenusError, zeroCommitment } from '@venus-cluster/core'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import type {
+  ManagerChain,
+  ManagerMessage,
+  ManagerMessager,
+  ManagerNetworkParams,
+  ManagerSendSpec,
+} from './chain.js'
+import { managerProverId, minerEntropy } from './chain.js'
+import {
+  encodePreCommitBatch2,
+  encodeProveCommitSectors3,
+  MinerMethod,
+  type PreCommitParam,
+} from './commit-params.js'
+import { commitmentBytes, commitmentCid } from './commitment-cid.js'
+import type { CommitKindConfig, ManagerConfig, MinerConfig } from './config.js'
+import { KeyedMutex } from './mutex.js'
+import type { SectorState, WireReportStateReq, WireSectorId } from './sector-state.js'
+import { sectorKey } from './sector-state.js'
+import type { CommitKind, ManagerStore, StoredMessage } from './store/types.js'
+import { toBase64 } from './wire.js'
+
+/** `SubmitResult` wire values. */
+export const SubmitResult = {
+  Accepted: 1,
+  DuplicateSubmit: 2,
+  MismatchedSubmission: 3,
+  Rejected: 4,
+  FilesMissed: 5,
+} as const
+/** `OnChainState` wire values. */
+export const OnChainState = {
+  Pending: 1,
+  Packed: 2,
+  Landed: 3,
+  NotFound: 4,
+  Failed: 5,
+  PermFailed: 6,
+  ShouldAbort: 7,
+} as const
+
+/** Randomness domain separation tags used by the manager. */
+export const ManagerDst = { SealRandomness: 5, InteractiveSealChallengeSeed: 6 } as const
+
+const SEAL_PROOF_BY_SIZE: Record<number, number> = {
+  2048: 5,
+  8388608: 6,
+  536870912: 7,
+  34359738368: 8,
+  68719476736: 9,
+}
+const SECTOR_SIZE_BY_PROOF: Record<number, number> = Object.fromEntries(
+  Object.entries(SEAL_PROOF_BY_SIZE).map(([size, id]) => [id, Number(size)]),
+)
+/** Fewest proofs worth aggregating (below, per-sector proofs in one message). */
+export const MIN_AGGREGATED_SECTORS = 4
+const MAX_AGGREGATED_SECTORS = 819
+const MAX_PRECOMMIT_BATCH = 256
+const AGGREGATE_SNARKPACK_V2 = 1
+const EPOCHS_PER_DAY = 2880
+
+/** A worker's ping (`WorkerInfo`). */
+export interface WorkerPingInfo {
+  Info: {
+    Name: string
+    Dest: string
+    Summary: { Threads: number; Empty: number; Paused: number; Errors: number }
+  }
+  LastPing: number
+}
+
+/** Minimal logger. */
+export interface ManagerLogger {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+const silent: ManagerLogger = { info() {}, warn() {}, error() {} }
+
+/** Options of {@link SectorManager}. */
+export interface SectorManagerOptions {
+  store: ManagerStore
+  chain: ManagerChain
+  messager: ManagerMessager
+  config: ManagerConfig
+  /** Used to verify submitted proofs and aggregate them; without it proofs are not verified. */
+  proofs?: Pick<ProofsBackend, 'verifySeal' | 'aggregateSealProofs'> | undefined
+  logger?: ManagerLogger | undefined
+  /** Milliseconds clock (tests). */
+  now?: (() => number) | undefined
+  /** Batch checks run at least this often (ms); default the smallest configured CheckInterval. */
+  tickMs?: number | undefined
+}
+
+type PollResult = { State: number; Desc: string | null }
+type SubmitResp = { Res: number; Desc: string | null }
+
+/**
+ * The sector manager: allocation, randomness, commit checks, batching and message tracking,
+ * over a {@link ManagerStore}, a chain and a messager. `Venus.*` methods wrap it
+ * (see `createSealerApi`).
+ *
+ * @example
+ * ```ts
+ * const mgr = new SectorManager({ store, chain, messager, config })
+ * await mgr.start()
+ * const s = await mgr.allocateSector({ allowedMiners: null, allowedProofTypes: null })
+ * ```
+ */
+export class SectorManager {
+  readonly store: ManagerStore
+  readonly chain: ManagerChain
+  readonly messager: ManagerMessager
+  #config: ManagerConfig
+  #proofs: SectorManagerOptions['proofs']
+  #log: ManagerLogger
+  #now: () => number
+  #tickMs: number | undefined
+  #locks = new KeyedMutex()
+  #minerInfo = new Map<number, Promise<{ sectorSize: number }>>()
+  #params: Promise<ManagerNetworkParams> | undefined
+  #pings = new Map<string, WorkerPingInfo>()
+  #timer: NodeJS.Timeout | undefined
+  #running = new Map<string, Promise<void>>()
+  #again = new Set<string>()
+  #stopped = true
+
+  constructor(opts: SectorManagerOptions) {
+    this.store = opts.store
+    this.chain = opts.chain
+    this.messager = opts.messager
+    this.#config = opts.config
+    this.#proofs = opts.proofs
+    this.#log = opts.logger ?? silent
+    this.#now = opts.now ?? Date.now
+    this.#tickMs = opts.tickMs
+  }
+
+  /** The live configuration. */
+  get config(): ManagerConfig {
+    return this.#config
+  }
+
+  /** Swaps the live configuration (SIGUSR1 reload); values are read at use time. */
+  setConfig(config: ManagerConfig): void {
+    this.#config = config
+  }
+
+  /** Re-pushes claimed but unsent messages, re-checks every queue, starts the batch timer. */
+  async start(): Promise<void> {
+    this.#stopped = false
+    await this.#repushCreated()
+    const every =
+      this.#tickMs ??
+      Math.max(
+        50,
+        Math.min(
+          60_000,
+          ...this.#config.miners.flatMap((m) => [
+            m.commitment.pre.batch.checkIntervalMs,
+            m.commitment.prove.batch.checkIntervalMs,
+          ]),
+        ),
+      )
+    this.#timer = setInterval(() => void this.tick(), every)
+    this.#timer.unref()
+    await this.tick()
+  }
+
+  /** Stops the timer and waits for batches in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    if (this.#timer) clearInterval(this.#timer)
+    this.#timer = undefined
+    await Promise.allSettled([...this.#running.values()])
+  }
+
+  /** One batch check of every miner and kind (the timer calls it; tests may too). */
+  async tick(): Promise<void> {
+    await this.#repushCreated().catch((err) => this.#log.warn({ err }, 're-push failed'))
+    await Promise.allSettled(
+      this.#config.miners.flatMap((m) => [
+        this.#kick(m.actor, 'pre', true),
+        this.#kick(m.actor, 'prove', true),
+      ]),
+    )
+  }
+
+  #miner(actor: number): MinerConfig | undefined {
+    return this.#config.miners.find((m) => m.actor === actor)
+  }
+
+  networkParams(): Promise<ManagerNetworkParams> {
+    if (this.#params === undefined) {
+      this.#params = this.chain.networkParams()
+      this.#params.catch(() => {
+        this.#params = undefined
+      })
+    }
+    return this.#params
+  }
+
+  async #minerSectorSize(actor: number): Promise<number> {
+    let p = this.#minerInfo.get(actor)
+    if (p === undefined) {
+      p = this.chain.minerInfo(actor)
+      this.#minerInfo.set(actor, p)
+      p.catch(() => this.#minerInfo.delete(actor))
+    }
+    return (await p).sectorSize
+  }
+
+  async #online(id: WireSectorId): Promise<SectorState> {
+    const got = await this.store.getSector(id)
+    if (got === undefined || !got.online) {
+      throw new VenusError('SECTOR_NOT_FOUND', `sector state not found: ${sectorKey(id)}`, {
+        details: { miner: id.Miner, number: id.Number, offline: got !== undefined },
+      })
+    }
+    return got.state
+  }
+
+  // ---------------------------------------------------------------- allocation
+
+  /**
+   * Picks an enabled miner allowed by the spec, takes its next number and creates the record.
+   * A number the chain reports as allocated is burnt (record moved offline with a reason) and
+   * the next one is tried. Resolves `null` when no miner can take a sector.
+   */
+  async allocateSector(spec: {
+    allowedMiners: number[] | null
+    allowedProofTypes: number[] | null
+  }): Promise<{ ID: WireSectorId; ProofType: number } | null> {
+    const candidates: { m: MinerConfig; proofType: number }[] = []
+    for (const m of this.#config.miners) {
+      if (!m.sector.enabled) continue
+      if (spec.allowedMiners && spec.allowedMiners.length > 0 && !spec.allowedMiners.includes(m.actor))
+        continue
+      let size: number
+      try {
+        size = await this.#minerSectorSize(m.actor)
+      } catch (err) {
+        this.#log.warn({ err, miner: m.actor }, 'miner info unavailable, skipped for allocation')
+        continue
+      }
+      const proofType = SEAL_PROOF_BY_SIZE[size]
+      if (proofType === undefined) continue
+      if (
+        spec.allowedProofTypes &&
+        spec.allowedProofTypes.length > 0 &&
+        !spec.allowedProofTypes.includes(proofType)
+      )
+        continue
+      candidates.push({ m, proofType })
+    }
+    while (candidates.length > 0) {
+      const idx = Math.floor(Math.random() * candidates.length)
+      const c = candidates[idx] as (typeof candidates)[number]
+      for (let attempt = 0; attempt < 16; attempt++) {
+        const state = await this.store.allocateSector(
+          c.m.actor,
+          { initNumber: c.m.sector.initNumber, maxNumber: c.m.sector.maxNumber },
+          c.proofType,
+        )
+        if (state === null) break
+        let allocated: boolean
+        try {
+          allocated = await this.chain.isSectorAllocated(state.ID.Miner, state.ID.Number)
+        } catch (cause) {
+          await this.#burn(state.ID, 'allocation check against the chain failed')
+          throw new VenusError('CHAIN_ERROR', `checking ${sectorKey(state.ID)} on chain failed`, { cause })
+        }
+        if (!allocated) return { ID: state.ID, ProofType: c.proofType }
+        this.#log.warn({ sector: sectorKey(state.ID) }, 'sector number already allocated on chain, burnt')
+        await this.#burn(state.ID, 'sector number already allocated on chain')
+      }
+      candidates.splice(idx, 1)
+    }
+    return null
+  }
+
+  async #burn(id: WireSectorId, reason: string): Promise<void> {
+    await this.store.finalizeSector(id, (s) => ({ ...s, AbortReason: reason })).catch(() => {})
+  }
+
+  // ---------------------------------------------------------------- deals & randomness
+
+  /** Returns the pieces stored for the sector; without a market there are none (`null`). */
+  async acquireDeals(id: WireSectorId): Promise<SectorState['Deals']> {
+    const s = await this.#online(id)
+    return s.Deals && s.Deals.length > 0 ? s.Deals : null
+  }
+
+  /** Draws a ticket at head − SealRandomnessLookback and stores it. */
+  async assignTicket(id: WireSectorId): Promise<{ Ticket: string; Epoch: number }> {
+    return this.#locks.run(sectorKey(id), async () => {
+      await this.#online(id)
+      const [head, p] = await Promise.all([this.chain.head(), this.networkParams()])
+      const epoch = Math.max(0, head.height - p.sealRandomnessLookback)
+      const rand = await this.chain.randomnessFromTickets({
+        dst: ManagerDst.SealRandomness,
+        epoch,
+        entropy: minerEntropy(id.Miner),
+      })
+      const Ticket = { Ticket: toBase64(rand), Epoch: epoch }
+      await this.store.updateSector(id, (s) => ({ ...s, Ticket }))
+      return Ticket
+    })
+  }
+
+  /** The interactive seed once the precommit is buried deep enough, else how long to wait. */
+  async waitSeed(
+    id: WireSectorId,
+  ): Promise<{ ShouldWait: boolean; Delay: number; Seed: { Seed: string; Epoch: number } | null }> {
+    return this.#locks.run(sectorKey(id), async () => {
+      const state = await this.#online(id)
+      const [head, p, pci] = await Promise.all([
+        this.chain.head(),
+        this.networkParams(),
+        this.chain.preCommitInfo(id.Miner, id.Number),
+      ])
+      if (pci === null) {
+        throw new VenusError(
+          'SECTOR_STATE_INVALID',
+          `precommit info of ${sectorKey(id)} not found on chain`,
+          {
+            details: { miner: id.Miner, number: id.Number },
+          },
+        )
+      }
+      const seedEpoch = pci.preCommitEpoch + p.preCommitChallengeDelay
+      if (state.Seed && state.Seed.Epoch === seedEpoch)
+        return { ShouldWait: false, Delay: 0, Seed: state.Seed }
+      const ready = seedEpoch + p.interactivePoRepConfidence
+      if (head.height < ready) {
+        return { ShouldWait: true, Delay: Math.max(1, (ready - head.height) * p.blockDelaySecs), Seed: null }
+      }
+      const rand = await this.chain.randomnessFromBeacon({
+        dst: ManagerDst.InteractiveSealChallengeSeed,
+        epoch: seedEpoch,
+        entropy: minerEntropy(id.Miner),
+      })
+      const Seed = { Seed: toBase64(rand), Epoch: seedEpoch }
+      await this.store.updateSector(id, (s) => ({ ...s, Seed }))
+      return { ShouldWait: false, Delay: 0, Seed }
+    })
+  }
+
+  // ---------------------------------------------------------------- precommit
+
+  /** Checks and queues a precommit (spec §3.6 SubmitPreCommit). */
+  async submitPreCommit(
+    sector: { ID: WireSectorId; ProofType: number },
+    info: {
+      CommR: Uint8Array
+      CommD: Uint8Array
+      Ticket: { Ticket: Uint8Array; Epoch: number }
+      Deals: number[]
+    },
+    reset: boolean,
+  ): Promise<SubmitResp> {
+    const id = sector.ID
+    return this.#locks.run(sectorKey(id), async () => {
+      const state = await this.#online(id)
+      const m = this.#miner(id.Miner)
+      if (!m || m.commitment.pre.sender === '') {
+        throw new VenusError('MINER_NOT_CONFIGURED', `miner ${id.Miner} has no precommit sender configured`, {
+          details: { miner: id.Miner },
+        })
+      }
+      if (sector.ProofType !== state.SectorType) {
+        return rejected(`proof type ${sector.ProofType} differs from the allocated ${state.SectorType}`)
+      }
+      const CommR = { '/': commitmentCid(info.CommR, 'sealed').toString() }
+      const CommD = { '/': commitmentCid(info.CommD, 'unsealed').toString() }
+      const Ticket = { Ticket: toBase64(info.Ticket.Ticket), Epoch: info.Ticket.Epoch }
+      if (state.Pre && !reset) {
+        const same =
+          state.Pre.CommR['/'] === CommR['/'] &&
+          state.Pre.CommD['/'] === CommD['/'] &&
+          state.Pre.Ticket.Epoch === Ticket.Epoch &&
+          state.Pre.Ticket.Ticket === Ticket.Ticket
+        return same
+          ? { Res: SubmitResult.Accepted, Desc: null }
+          : {
+              Res: SubmitResult.MismatchedSubmission,
+              Desc: 'precommit info differs from the earlier submission',
+            }
+      }
+      if (!state.Ticket || state.Ticket.Epoch !== Ticket.Epoch || state.Ticket.Ticket !== Ticket.Ticket) {
+        return rejected('ticket does not match the one assigned by AssignTicket')
+      }
+      const [head, p] = await Promise.all([this.chain.head(), this.networkParams()])
+      if (Ticket.Epoch < head.height - p.maxPreCommitRandomnessLookback) {
+        return rejected(`ticket expired: epoch ${Ticket.Epoch}, head ${head.height}`)
+      }
+      const pieceDeals = (state.Deals ?? []).filter((d) => d.ID !== 0).map((d) => d.ID)
+      if (info.Deals.length !== pieceDeals.length || info.Deals.some((d, i) => d !== pieceDeals[i])) {
+        return rejected('deal ids differ from the deals assigned to the sector')
+      }
+      const sectorSize = SECTOR_SIZE_BY_PROOF[state.SectorType] ?? (await this.#minerSectorSize(id.Miner))
+      const pieces = (state.Deals ?? []).map((d) => ({
+        commP: commitmentBytes(d.Piece.Cid['/']),
+        paddedSize: d.Piece.Size,
+      }))
+      const expected = pieces.length === 0 ? zeroCommitment(sectorSize) : commD(pieces, sectorSize)
+      if (!equalBytes(expected, info.CommD)) return rejected('CommD does not match the pieces of the sector')
+      const pci = await this.chain.preCommitInfo(id.Miner, id.Number)
+      const Pre = { CommR, CommD, Ticket, Deals: info.Deals }
+      if (pci !== null) {
+        if (pci.sealRandEpoch !== Ticket.Epoch) {
+          return rejected(`bad ticket: on-chain precommit uses epoch ${pci.sealRandEpoch}`)
+        }
+        // Already on chain: remember it and let polling report Landed from chain facts.
+        await this.store.updateSector(id, (s) => ({
+          ...s,
+          Pre,
+          MessageInfo: { ...s.MessageInfo, NeedSend: false, PreCommitCid: null },
+        }))
+        return { Res: SubmitResult.Accepted, Desc: null }
+      }
+      if (await this.chain.isSectorAllocated(id.Miner, id.Number)) return rejected('sector number allocated')
+      await this.store.updateSector(
+        id,
+        (s) => ({
+          ...s,
+          Pre,
+          Seed: null,
+          Proof: null,
+          MessageInfo: { PreCommitCid: null, CommitCid: null, NeedSend: true },
+        }),
+        { dequeue: true, enqueue: 'pre' },
+      )
+      this.#kickSoon(id.Miner, 'pre')
+      return { Res: SubmitResult.Accepted, Desc: null }
+    })
+  }
+
+  /** Precommit message state as the worker sees it. */
+  async pollPreCommitState(id: WireSectorId): Promise<PollResult> {
+    const s = await this.#online(id)
+    const cid = s.MessageInfo.PreCommitCid
+    if (cid === null) {
+      if (s.MessageInfo.NeedSend) return { State: OnChainState.Pending, Desc: null }
+      if (s.Pre && (await this.chain.preCommitInfo(id.Miner, id.Number)) !== null) {
+        return { State: OnChainState.Landed, Desc: null }
+      }
+      if (s.Pre && (await this.chain.sectorInfo(id.Miner, id.Number)) !== null) {
+        return { State: OnChainState.Landed, Desc: null }
+      }
+      return { State: OnChainState.Failed, Desc: 'attempt to publish message but failed' }
+    }
+    const r = await this.#messageState(id, cid['/'])
+    if (r.State !== OnChainState.Landed) return r
+    if ((await this.chain.preCommitInfo(id.Miner, id.Number)) !== null) return r
+    if ((await this.chain.sectorInfo(id.Miner, id.Number)) !== null) return r
+    return {
+      State: OnChainState.Failed,
+      Desc: 'precommit message landed but the sector has no precommit on chain',
+    }
+  }
+
+  async #messageState(id: WireSectorId, uid: string): Promise<PollResult> {
+    const stored = await this.store.getMessage(uid)
+    if (stored?.state === 'created') return { State: OnChainState.Pending, Desc: null }
+    const st = await this.messager.getMessageByUid(uid)
+    const m = this.#miner(id.Miner)
+    if (st.state === 'onchain') {
+      if (st.confidence < (m?.commitment.confidence ?? 10)) return { State: OnChainState.Packed, Desc: null }
+      if (!st.receipt) return { State: OnChainState.Failed, Desc: 'message on chain without receipt' }
+      if (st.receipt.exitCode !== 0) {
+        return { State: OnChainState.Failed, Desc: `exit code ${st.receipt.exitCode}` }
+      }
+      return { State: OnChainState.Landed, Desc: null }
+    }
+    if (st.state === 'failed') return { State: OnChainState.Failed, Desc: st.error ?? 'message failed' }
+    return { State: OnChainState.Pending, Desc: null }
+  }
+
+  // ---------------------------------------------------------------- persisted files
+
+  /** Checks the sector's files in the named persist store and records the index. */
+  async submitPersisted(id: WireSectorId, instance: string): Promise<boolean> {
+    const got = await this.store.getSector(id)
+    if (got === undefined) {
+      throw new VenusError('SECTOR_NOT_FOUND', `sector state not found: ${sectorKey(id)}`)
+    }
+    const ps = this.#config.persistStores.find((p) => p.name === instance)
+    if (!ps) {
+      throw new VenusError(
+        'PERSIST_STORE_UNKNOWN',
+        `persist store ${JSON.stringify(instance)} is not attached`,
+        {
+          details: { instance },
+        },
+      )
+    }
+    const size = SECTOR_SIZE_BY_PROOF[got.state.SectorType] ?? (await this.#minerSectorSize(id.Miner))
+    const problem = await checkSectorFiles(ps.path, id, size)
+    if (problem !== null) return false
+    await this.store.setLocation(id, 'normal', { sealed: instance, cache: instance })
+    return true
+  }
+
+  // ---------------------------------------------------------------- proof
+
+  /** Checks and queues a proof (spec §3.6 SubmitProof). */
+  async submitProof(id: WireSectorId, proof: Uint8Array, reset: boolean): Promise<SubmitResp> {
+    return this.#locks.run(sectorKey(id), async () => {
+      const s = await this.#online(id)
+      const m = this.#miner(id.Miner)
+      if (!m || m.commitment.prove.sender === '') {
+        throw new VenusError('MINER_NOT_CONFIGURED', `miner ${id.Miner} has no prove sender configured`, {
+          details: { miner: id.Miner },
+        })
+      }
+      if (!s.Pre) return rejected('precommit info not found')
+      const Proof = { Proof: toBase64(proof) }
+      if (s.Proof && !reset) {
+        return s.Proof.Proof === Proof.Proof
+          ? { Res: SubmitResult.Accepted, Desc: null }
+          : { Res: SubmitResult.MismatchedSubmission, Desc: 'proof differs from the earlier submission' }
+      }
+      if (!s.Seed) return rejected('seed not assigned')
+      const [p, pci] = await Promise.all([
+        this.networkParams(),
+        this.chain.preCommitInfo(id.Miner, id.Number),
+      ])
+      const onChain = pci === null ? await this.chain.sectorInfo(id.Miner, id.Number) : null
+      if (onChain !== null) {
+        await this.store.updateSector(id, (x) => ({
+          ...x,
+          Proof,
+          MessageInfo: { ...x.MessageInfo, NeedSend: false, CommitCid: null },
+        }))
+        return { Res: SubmitResult.Accepted, Desc: null }
+      }
+      if (pci === null) return rejected('no precommit on chain')
+      if (s.Seed.Epoch !== pci.preCommitEpoch + p.preCommitChallengeDelay) {
+        return rejected(`seed epoch ${s.Seed.Epoch} is not precommit epoch + challenge delay`)
+      }
+      const seed = await this.chain.randomnessFromBeacon({
+        dst: ManagerDst.InteractiveSealChallengeSeed,
+        epoch: s.Seed.Epoch,
+        entropy: minerEntropy(id.Miner),
+      })
+      if (toBase64(seed) !== s.Seed.Seed) return rejected('stored seed differs from the chain')
+      if (this.#proofs) {
+        const ok = await this.#proofs
+          .verifySeal({
+            proofType: s.SectorType,
+            proverId: managerProverId(id.Miner),
+            sectorNumber: id.Number,
+            commR: commitmentBytes(s.Pre.CommR['/']),
+            commD: commitmentBytes(s.Pre.CommD['/']),
+            ticket: new Uint8Array(Buffer.from(s.Pre.Ticket.Ticket, 'base64')),
+            seed,
+            proof,
+          })
+          .catch((err) => {
+            this.#log.warn({ err, sector: sectorKey(id) }, 'verifySeal failed')
+            return false
+          })
+        if (!ok) return rejected('invalid proof')
+      }
+      await this.store.updateSector(
+        id,
+        (x) => ({ ...x, Proof, MessageInfo: { ...x.MessageInfo, NeedSend: true, CommitCid: null } }),
+        { enqueue: 'prove' },
+      )
+      this.#kickSoon(id.Miner, 'prove')
+      return { Res: SubmitResult.Accepted, Desc: null }
+    })
+  }
+
+  /** Proof message state as the worker sees it. */
+  async pollProofState(id: WireSectorId): Promise<PollResult> {
+    const s = await this.#online(id)
+    const cid = s.MessageInfo.CommitCid
+    if (cid === null) {
+      if (s.MessageInfo.NeedSend) return { State: OnChainState.Pending, Desc: null }
+      if (s.Proof && (await this.chain.sectorInfo(id.Miner, id.Number)) !== null) {
+        return { State: OnChainState.Landed, Desc: null }
+      }
+      return { State: OnChainState.Failed, Desc: 'attempt to publish message but failed' }
+    }
+    const r = await this.#messageState(id, cid['/'])
+    if (r.State !== OnChainState.Landed) return r
+    if ((await this.chain.sectorInfo(id.Miner, id.Number)) === null) {
+      return { State: OnChainState.Failed, Desc: 'prove message landed but the sector is not on chain' }
+    }
+    return r
+  }
+
+  // ---------------------------------------------------------------- reports
+
+  /** Stores the worker's last state report. */
+  async reportState(id: WireSectorId, req: WireReportStateReq): Promise<void> {
+    await this.store.updateSector(id, (s) => ({ ...s, LatestState: req }))
+  }
+
+  /** Moves the record offline as finalized; repeated calls are no-ops. */
+  async reportFinalized(id: WireSectorId): Promise<void> {
+    await this.#locks.run(sectorKey(id), async () => {
+      const got = await this.store.getSector(id)
+      if (got && !got.online && got.state.Finalized) return
+      await this.store.finalizeSector(id, (s) => ({ ...s, Finalized: true }))
+    })
+  }
+
+  /** Moves the record offline with a reason. */
+  async reportAborted(id: WireSectorId, reason: string): Promise<void> {
+    await this.#locks.run(sectorKey(id), async () => {
+      await this.store.finalizeSector(id, (s) => ({ ...s, AbortReason: reason === '' ? 'aborted' : reason }))
+    })
+  }
+
+  /** Moves an offline record back online (non-forced: only aborted records without deals). */
+  async restoreSector(id: WireSectorId, forced: boolean): Promise<void> {
+    await this.#locks.run(sectorKey(id), async () => {
+      const got = await this.store.getSector(id)
+      if (got === undefined || got.online) {
+        throw new VenusError('SECTOR_NOT_FOUND', `no offline record of ${sectorKey(id)}`)
+      }
+      if (!forced) {
+        const hasDeals = (got.state.Deals ?? []).some((d) => d.ID !== 0)
+        if (hasDeals || got.state.AbortReason === '') {
+          throw new VenusError(
+            'SECTOR_STATE_INVALID',
+            `${sectorKey(id)} can only be restored with force (it has deals or was not aborted)`,
+          )
+        }
+      }
+      await this.store.restoreSector(id, (s) => ({ ...s, Finalized: false }))
+    })
+  }
+
+  /** Records a worker's ping. */
+  workerPing(info: WorkerPingInfo['Info']): void {
+    this.#pings.set(info.Name, { Info: info, LastPing: Math.floor(this.#now() / 1000) })
+  }
+
+  /** All worker pings, by name. */
+  workerPings(): WorkerPingInfo[] {
+    return [...this.#pings.values()].sort((a, b) => a.Info.Name.localeCompare(b.Info.Name))
+  }
+
+  /** One worker's ping, or undefined. */
+  workerPingOf(name: string): WorkerPingInfo | undefined {
+    return this.#pings.get(name)
+  }
+
+  /** Checks sectors' files in their indexed stores; returns problems by sector number. */
+  async checkProvable(
+    miner: number,
+    sectors: { SectorNumber: number; SealProof: number }[],
+  ): Promise<Record<string, string>> {
+    const bad: Record<string, string> = {}
+    for (const s of sectors) {
+      const id = { Miner: miner, Number: s.SectorNumber }
+      const loc = await this.store.findLocation(id, 'normal')
+      if (!loc) {
+        bad[String(s.SectorNumber)] = 'sector not found in the sector index'
+        continue
+      }
+      const ps = this.#config.persistStores.find((p) => p.name === loc.sealed)
+      if (!ps) {
+        bad[String(s.SectorNumber)] = `persist store ${loc.sealed} not attached`
+        continue
+      }
+      const size = SECTOR_SIZE_BY_PROOF[s.SealProof] ?? (await this.#minerSectorSize(miner))
+      const problem = await checkSectorFiles(ps.path, id, size)
+      if (problem !== null) bad[String(s.SectorNumber)] = problem
+    }
+    return bad
+  }
+
+  /** The path of a persist store by name. */
+  persistStorePath(name: string): string | undefined {
+    return this.#config.persistStores.find((p) => p.name === name)?.path
+  }
+
+  // ---------------------------------------------------------------- batching
+
+  #kickSoon(miner: number, kind: CommitKind): void {
+    if (this.#stopped) return
+    setImmediate(() => void this.#kick(miner, kind, false))
+  }
+
+  /** Serializes processing per miner and kind; a kick during a run schedules one more run. */
+  #kick(miner: number, kind: CommitKind, tick: boolean): Promise<void> {
+    const key = `${miner}/${kind}`
+    const cur = this.#running.get(key)
+    if (cur) {
+      if (tick) this.#again.add(`${key}/tick`)
+      else this.#again.add(key)
+      return cur
+    }
+    const run = (async () => {
+      let isTick = tick
+      for (;;) {
+        try {
+          await this.#process(miner, kind, isTick)
+        } catch (err) {
+          this.#log.error({ err, miner, kind }, 'batch processing failed')
+        }
+        if (this.#again.delete(`${key}/tick`)) {
+          this.#again.delete(key)
+          isTick = true
+        } else if (this.#again.delete(key)) isTick = false
+        else break
+        if (this.#stopped) break
+      }
+    })().finally(() => this.#running.delete(key))
+    this.#running.set(key, run)
+    return run
+  }
+
+  async #process(miner: number, kind: CommitKind, tick: boolean): Promise<void> {
+    const m = this.#miner(miner)
+    if (!m) return
+    const cfg = kind === 'pre' ? m.commitment.pre : m.commitment.prove
+    const queue = await this.store.listQueue(kind, miner)
+    if (queue.length === 0) return
+    const numbers = queue.map((q) => q.number)
+    if (!cfg.batch.enabled) {
+      for (const n of numbers) await this.#send(m, kind, cfg, [n], false)
+      return
+    }
+    const cap = kind === 'pre' ? MAX_PRECOMMIT_BATCH : MAX_AGGREGATED_SECTORS
+    const oldest = Math.min(...queue.map((q) => q.enqueuedAt))
+    const expired = tick && this.#now() - oldest >= cfg.batch.maxWaitMs
+    if (numbers.length < cfg.batch.threshold && !expired) return
+    for (let i = 0; i < numbers.length; i += cap) {
+      const chunk = numbers.slice(i, i + cap)
+      if (chunk.length < cfg.batch.threshold && !expired) break
+      await this.#send(m, kind, cfg, chunk, true)
+    }
+  }
+
+  async #send(
+    m: MinerConfig,
+    kind: CommitKind,
+    cfg: CommitKindConfig,
+    numbers: number[],
+    batched: boolean,
+  ): Promise<void> {
+    const [head, p] = await Promise.all([this.chain.head(), this.networkParams()])
+    const included: number[] = []
+    let value = 0n
+    let params: Uint8Array
+    const states: SectorState[] = []
+    for (const n of [...numbers].sort((a, b) => a - b)) {
+      const got = await this.store.getSector({ Miner: m.actor, Number: n })
+      if (got?.online) states.push(got.state)
+    }
+    if (kind === 'pre') {
+      const infos: PreCommitParam[] = []
+      for (const s of states) {
+        if (!s.Pre) continue
+        const expiration = sectorExpiration(head.height, s.Pre.Ticket.Epoch, m.sector.lifetimeDays, p)
+        const info: PreCommitParam = {
+          sealProof: s.SectorType,
+          sectorNumber: s.ID.Number,
+          sealedCid: s.Pre.CommR['/'],
+          sealRandEpoch: s.Pre.Ticket.Epoch,
+          dealIds: s.Pre.Deals.filter((d) => d !== 0),
+          expiration,
+          unsealedCid: s.Pre.CommD['/'],
+        }
+        try {
+          value += await this.chain.preCommitDeposit(m.actor, info)
+        } catch (err) {
+          this.#log.warn(
+            { err, sector: sectorKey(s.ID) },
+            'precommit deposit unavailable, sector left queued',
+          )
+          continue
+        }
+        infos.push(info)
+        included.push(s.ID.Number)
+      }
+      if (infos.length === 0) return
+      params = encodePreCommitBatch2(infos)
+    } else {
+      const ready: { s: SectorState; proof: Uint8Array; seed: Uint8Array }[] = []
+      for (const s of states) {
+        if (!s.Proof || !s.Pre || !s.Seed) continue
+        const pci = await this.chain.preCommitInfo(m.actor, s.ID.Number)
+        if (pci === null) continue
+        const pledge = await this.chain.initialPledge(m.actor, {
+          sealProof: s.SectorType,
+          sealedCid: s.Pre.CommR['/'],
+          expiration: pci.expiration,
+        })
+        value += pledge > pci.preCommitDeposit ? pledge - pci.preCommitDeposit : 0n
+        ready.push({
+          s,
+          proof: new Uint8Array(Buffer.from(s.Proof.Proof, 'base64')),
+          seed: new Uint8Array(Buffer.from(s.Seed.Seed, 'base64')),
+        })
+        included.push(s.ID.Number)
+      }
+      if (ready.length === 0) return
+      const first = ready[0] as (typeof ready)[number]
+      if (batched && ready.length >= MIN_AGGREGATED_SECTORS && this.#proofs) {
+        const aggregate = await this.#proofs.aggregateSealProofs({
+          proofType: first.s.SectorType,
+          aggregateType: AGGREGATE_SNARKPACK_V2,
+          commRs: ready.map((r) => commitmentBytes((r.s.Pre as NonNullable<SectorState['Pre']>).CommR['/'])),
+          seeds: ready.map((r) => r.seed),
+          proofs: ready.map((r) => r.proof),
+        })
+        params = encodeProveCommitSectors3({
+          sectorNumbers: included,
+          sectorProofs: [],
+          aggregateProof: aggregate,
+          aggregateProofType: AGGREGATE_SNARKPACK_V2,
+        })
+      } else {
+        params = encodeProveCommitSectors3({
+          sectorNumbers: included,
+          sectorProofs: ready.map((r) => r.proof),
+          aggregateProof: new Uint8Array(0),
+          aggregateProofType: null,
+        })
+      }
+    }
+    const net = p.addressPrefix
+    const msg: ManagerMessage = {
+      from: cfg.sender,
+      to: `${net}0${m.actor}`,
+      method: kind === 'pre' ? MinerMethod.PreCommitSectorBatch2 : MinerMethod.ProveCommitSectors3,
+      params,
+      value,
+    }
+    // Batch messages use the batch fee settings (v0.1.x used the single ones; spec §8.12).
+    const fee = batched ? cfg.batch : cfg
+    const spec: ManagerSendSpec = {
+      gasOverEstimation: fee.gasOverEstimation,
+      maxFeeCap: fee.maxFeeCap,
+      maxFee: cfg.perSectorMaxFee * BigInt(included.length),
+    }
+    const uid = await this.#uniqueUid(msg)
+    const field = kind === 'pre' ? 'PreCommitCid' : 'CommitCid'
+    let claimed: StoredMessage
+    try {
+      claimed = await this.store.claimMessage(
+        { uid, miner: m.actor, kind, sectors: included, body: messageBody(msg, spec) },
+        (s) => ({ ...s, MessageInfo: { ...s.MessageInfo, [field]: { '/': uid }, NeedSend: false } }),
+      )
+    } catch (err) {
+      if (err instanceof VenusError && err.code === 'ALREADY_EXISTS') {
+        this.#log.info({ uid, miner: m.actor, kind }, 'sectors claimed elsewhere, batch dropped')
+        return
+      }
+      throw err
+    }
+    this.#log.info({ uid, miner: m.actor, kind, sectors: included }, 'commit message claimed')
+    await this.#push(claimed)
+  }
+
+  async #uniqueUid(msg: ManagerMessage): Promise<string> {
+    const body = dagCbor.encode([msg.to, msg.from, msg.method, msg.params, msg.value.toString()])
+    for (let i = 0; i < 256; i++) {
+      const pre = new Uint8Array(body.length + 1)
+      pre[0] = i
+      pre.set(body, 1)
+      const uid = CID.createV1(0x55, Digest.create(0xb220, blake2b(pre, { dkLen: 32 }))).toString()
+      if ((await this.store.getMessage(uid)) !== undefined) continue
+      if (await this.messager.hasMessageByUid(uid)) continue
+      return uid
+    }
+    throw new VenusError('INTERNAL', 'no free message uid after 256 tries')
+  }
+
+  async #push(msg: StoredMessage): Promise<void> {
+    const { message, spec } = messageFromBody(msg.body)
+    try {
+      if (!(await this.messager.hasMessageByUid(msg.uid)))
+        await this.messager.pushMessageWithId(msg.uid, message, spec)
+      await this.store.markMessagePushed(msg.uid)
+    } catch (err) {
+      this.#log.warn({ err, uid: msg.uid }, 'push to messager failed, will retry')
+    }
+  }
+
+  async #repushCreated(): Promise<void> {
+    for (const m of await this.store.listMessages('created')) await this.#push(m)
+  }
+}
+
+function rejected(desc: string): SubmitResp {
+  return { Res: SubmitResult.Rejected, Desc: desc }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+function messageBody(msg: ManagerMessage, spec: ManagerSendSpec): unknown {
+  return {
+    From: msg.from,
+    To: msg.to,
+    Method: msg.method,
+    Params: toBase64(msg.params),
+    Value: msg.value.toString(),
+    Spec: {
+      GasOverEstimation: spec.gasOverEstimation,
+      MaxFeeCap: spec.maxFeeCap.toString(),
+      MaxFee: spec.maxFee.toString(),
+    },
+  }
+}
+
+function messageFromBody(body: unknown): { message: ManagerMessage; spec: ManagerSendSpec } {
+  const b = body as {
+    From: string
+    To: string
+    Method: number
+    Params: string
+    Value: string
+    Spec: { GasOverEstimation: number; MaxFeeCap: string; MaxFee: string }
+  }
+  return {
+    message: {
+      from: b.From,
+      to: b.To,
+      method: b.Method,
+      params: new Uint8Array(Buffer.from(b.Params, 'base64')),
+      value: BigInt(b.Value),
+    },
+    spec: {
+      gasOverEstimation: b.Spec.GasOverEstimation,
+      maxFeeCap: BigInt(b.Spec.MaxFeeCap),
+      maxFee: BigInt(b.Spec.MaxFee),
+    },
+  }
+}
+
+/**
+ * Sector expiration for a CC sector (spec §3.6) with the proving period taken into account
+ * (v0.1.2 used 0; spec §8.12).
+ */
+export function sectorExpiration(
+  head: number,
+  ticketEpoch: number,
+  lifetimeDays: number,
+  p: ManagerNetworkParams,
+): number {
+  const maxEnd = head + p.preCommitChallengeDelay + p.maxSectorExpirationExtension - p.provingPeriod
+  let end = lifetimeDays > 0 ? head + lifetimeDays * EPOCHS_PER_DAY : maxEnd
+  end = Math.max(end, head + p.minSectorExpiration + p.provingPeriod)
+  end = Math.max(
+    end,
+    ticketEpoch + p.maxPreCommitRandomnessLookback + p.maxProveCommitDuration + p.minSectorExpiration,
+  )
+  return Math.min(end, maxEnd)
+}
+
+/** File names of the tree-r-last layers for a sector size. */
+function treeRLast(sectorSize: number): string[] {
+  if (sectorSize === 34359738368)
+    return Array.from({ length: 8 }, (_, i) => `sc-02-data-tree-r-last-${i}.dat`)
+  if (sectorSize === 68719476736)
+    return Array.from({ length: 16 }, (_, i) => `sc-02-data-tree-r-last-${i}.dat`)
+  return ['sc-02-data-tree-r-last.dat']
+}
+
+/** Checks a sector's persisted files; null when fine, else what is wrong. */
+export async function checkSectorFiles(
+  root: string,
+  id: WireSectorId,
+  sectorSize: number,
+): Promise<string | null> {
+  const name = `s-t0${id.Miner}-${id.Number}`
+  try {
+    const st = await stat(join(root, 'sealed', name))
+    if (st.size !== sectorSize) return `sealed file is ${st.size} bytes, expected ${sectorSize}`
+  } catch {
+    return 'sealed file missing'
+  }
+  for (const f of ['p_aux', ...treeRLast(sectorSize)]) {
+    try {
+      await access(join(root, 'cache', name, f))
+    } catch {
+      return `cache file ${f} missing`
+    }
+  }
+  return null
+}

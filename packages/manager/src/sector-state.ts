@@ -1,0 +1,99 @@
+/**
+ * The manager's per-sector record, in the exact JSON shape of the original `SectorState`
+ * (Go field names, PascalCase) so `Venus.ListSectors` can return stored records verbatim.
+ *
+ * @packageDocumentation
+ */
+
+/** `abi.SectorID` on the wire. */
+export interface WireSectorId {
+  Miner: number
+  Number: number
+}
+
+/** A ticket or a seed as stored: base64 randomness and its epoch. */
+export interface WireTicket {
+  Ticket: string
+  Epoch: number
+}
+
+/** An interactive seed as stored. */
+export interface WireSeed {
+  Seed: string
+  Epoch: number
+}
+
+/** One piece of a sector: a deal piece (ID > 0) or a filler piece (ID 0). */
+export interface WireDeal {
+  ID: number
+  PayloadSize: number
+  Piece: { Size: number; Cid: { '/': string } }
+  Proposal: unknown
+}
+
+/** The precommit info stored once `SubmitPreCommit` is accepted (commitments as CIDs). */
+export interface StoredPreCommit {
+  CommR: { '/': string }
+  CommD: { '/': string }
+  Ticket: WireTicket
+  Deals: number[]
+}
+
+/** Message bookkeeping: UIDs of the messages that carry this sector. */
+export interface StoredMessageInfo {
+  PreCommitCid: { '/': string } | null
+  CommitCid: { '/': string } | null
+  NeedSend: boolean
+}
+
+/** The last `ReportState` request of a sector. */
+export interface WireReportStateReq {
+  Worker: { Instance: string; Location: string }
+  StateChange: { Prev: string; Next: string; Event: string }
+  Failure: { Level: string; Desc: string } | null
+}
+
+/** The full per-sector record (see spec §3.3). */
+export interface SectorState {
+  ID: WireSectorId
+  SectorType: number
+  Ticket: WireTicket | null
+  Seed: WireSeed | null
+  Deals: WireDeal[] | null
+  Pre: StoredPreCommit | null
+  Proof: { Proof: string } | null
+  MessageInfo: StoredMessageInfo
+  LatestState: WireReportStateReq | null
+  Finalized: boolean
+  AbortReason: string
+}
+
+/**
+ * A fresh record for a just-allocated sector.
+ *
+ * @example
+ * ```ts
+ * const s = newSectorState({ Miner: 1000, Number: 1 }, 5)
+ * s.MessageInfo.NeedSend // false
+ * ```
+ */
+export function newSectorState(id: WireSectorId, proofType: number): SectorState {
+  return {
+    ID: { Miner: id.Miner, Number: id.Number },
+    SectorType: proofType,
+    Ticket: null,
+    Seed: null,
+    Deals: null,
+    Pre: null,
+    Proof: null,
+    MessageInfo: { PreCommitCid: null, CommitCid: null, NeedSend: false },
+    LatestState: null,
+    Finalized: false,
+    AbortReason: '',
+  }
+}
+
+/** The original's key form of a sector, used in messages and logs: `m-<miner>-n-<number>`. */
+export function sectorKey(id: { Miner: number; Number: number }): string {
+  return `m-${id.Miner}-n-${id.Number}`
+}

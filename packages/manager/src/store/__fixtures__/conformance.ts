@@ -1,0 +1,215 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { SectorState } from '../../sector-state.js'
+import type { ManagerStore } from '../types.js'
+
+/**
+ * The store conformance suite: the same behaviour on every engine. `open` returns a fresh,
+ * empty store; `openShared` (optional) returns a second store on the same database.
+ */
+export function storeConformance(
+  name: string,
+  open: () => Promise<ManagerStore>,
+  openShared?: (first: ManagerStore) => Promise<ManagerStore>,
+): void {
+  describe(`ManagerStore conformance: ${name}`, () => {
+    const opened: ManagerStore[] = []
+    const fresh = async () => {
+      const s = await open()
+      opened.push(s)
+      return s
+    }
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close()
+    })
+
+    it('migrates to the newest schema version', async () => {
+      const s = await fresh()
+      expect(await s.schemaVersion()).toBeGreaterThanOrEqual(1)
+    })
+
+    it('hands out InitNumber+1, then increasing numbers per miner', async () => {
+      const s = await fresh()
+      const a = await s.allocateSector(1000, { initNumber: 10 }, 5)
+      const b = await s.allocateSector(1000, { initNumber: 10 }, 5)
+      const c = await s.allocateSector(2000, { initNumber: 0 }, 6)
+      expect(a?.ID).toEqual({ Miner: 1000, Number: 11 })
+      expect(b?.ID).toEqual({ Miner: 1000, Number: 12 })
+      expect(c?.ID).toEqual({ Miner: 2000, Number: 1 })
+      expect(c?.SectorType).toBe(6)
+      expect(await s.lastNumber(1000)).toBe(12)
+      expect(await s.lastNumber(3000)).toBeUndefined()
+    })
+
+    it('ignores a changed InitNumber once a counter exists', async () => {
+      const s = await fresh()
+      await s.allocateSector(1000, { initNumber: 0 }, 5)
+      const b = await s.allocateSector(1000, { initNumber: 500 }, 5)
+      expect(b?.ID.Number).toBe(2)
+    })
+
+    it('returns null and writes nothing when MaxNumber is reached', async () => {
+      const s = await fresh()
+      expect(await s.allocateSector(1000, { initNumber: 0, maxNumber: 0 }, 5)).toBeNull()
+      expect(await s.lastNumber(1000)).toBeUndefined()
+      expect((await s.allocateSector(1000, { initNumber: 0, maxNumber: 2 }, 5))?.ID.Number).toBe(1)
+      expect((await s.allocateSector(1000, { initNumber: 0, maxNumber: 2 }, 5))?.ID.Number).toBe(2)
+      expect(await s.allocateSector(1000, { initNumber: 0, maxNumber: 2 }, 5)).toBeNull()
+      expect(await s.lastNumber(1000)).toBe(2)
+      expect((await s.listSectors(true)).length).toBe(2)
+    })
+
+    it('never hands out a number twice under concurrent calls', async () => {
+      const s = await fresh()
+      const all = await Promise.all(
+        Array.from({ length: 50 }, () => s.allocateSector(7, { initNumber: 0 }, 5)),
+      )
+      const nums = all.map((x) => x?.ID.Number)
+      expect(new Set(nums).size).toBe(50)
+      expect(Math.max(...(nums as number[]))).toBe(50)
+    })
+
+    it('reads back online records and the full state JSON', async () => {
+      const s = await fresh()
+      const a = await s.allocateSector(1000, { initNumber: 0 }, 5)
+      const got = await s.getSector({ Miner: 1000, Number: 1 })
+      expect(got).toEqual({ state: a, online: true })
+      expect(await s.getSector({ Miner: 1000, Number: 2 })).toBeUndefined()
+    })
+
+    it('updates a record with a mutator and leaves it unchanged when the mutator returns undefined', async () => {
+      const s = await fresh()
+      await s.allocateSector(1000, { initNumber: 0 }, 5)
+      const id = { Miner: 1000, Number: 1 }
+      const t = { Ticket: 'AAAA', Epoch: 9 }
+      const u = await s.updateSector(id, (st) => ({ ...st, Ticket: t }))
+      expect(u.Ticket).toEqual(t)
+      const same = await s.updateSector(id, () => undefined)
+      expect(same.Ticket).toEqual(t)
+      expect((await s.getSector(id))?.state.Ticket).toEqual(t)
+    })
+
+    it('rejects updates of unknown sectors with SECTOR_NOT_FOUND', async () => {
+      const s = await fresh()
+      await expect(s.updateSector({ Miner: 1, Number: 1 }, (x) => x)).rejects.toMatchObject({
+        code: 'SECTOR_NOT_FOUND',
+      })
+      await expect(s.finalizeSector({ Miner: 1, Number: 1 }, (x) => x)).rejects.toMatchObject({
+        code: 'SECTOR_NOT_FOUND',
+      })
+      await expect(s.restoreSector({ Miner: 1, Number: 1 }, (x) => x)).rejects.toMatchObject({
+        code: 'SECTOR_NOT_FOUND',
+      })
+    })
+
+    it('rolls back a write whose mutator throws, without touching other writes', async () => {
+      const s = await fresh()
+      await s.allocateSector(1000, { initNumber: 0 }, 5)
+      await s.allocateSector(1000, { initNumber: 0 }, 5)
+      const bad = s.updateSector({ Miner: 1000, Number: 1 }, () => {
+        throw new Error('boom')
+      })
+      const good = s.updateSector({ Miner: 1000, Number: 2 }, (st) => ({ ...st, AbortReason: 'x' }))
+      await expect(bad).rejects.toThrow()
+      await expect(good).resolves.toMatchObject({ AbortReason: 'x' })
+      expect((await s.getSector({ Miner: 1000, Number: 1 }))?.state.AbortReason).toBe('')
+    })
+
+    it('moves records offline on finalize and back on restore', async () => {
+      const s = await fresh()
+      await s.allocateSector(1000, { initNumber: 0 }, 5)
+      const id = { Miner: 1000, Number: 1 }
+      await s.updateSector(id, (x) => x, { enqueue: 'pre' })
+      const f = await s.finalizeSector(id, (st) => ({ ...st, Finalized: true }))
+      expect(f.Finalized).toBe(true)
+      expect(await s.listSectors(true)).toEqual([])
+      expect((await s.listSectors(false)).map((x) => x.ID)).toEqual([id])
+      expect(await s.listQueue('pre')).toEqual([])
+      await expect(s.updateSector(id, (x) => x)).rejects.toMatchObject({ code: 'SECTOR_NOT_FOUND' })
+      await s.restoreSector(id, (st) => ({ ...st, Finalized: false }))
+      expect((await s.getSector(id))?.online).toBe(true)
+    })
+
+    it('does not reuse numbers of finalized sectors', async () => {
+      const s = await fresh()
+      await s.allocateSector(1000, { initNumber: 0 }, 5)
+      await s.finalizeSector({ Miner: 1000, Number: 1 }, (st) => ({ ...st, AbortReason: 'gone' }))
+      expect((await s.allocateSector(1000, { initNumber: 0 }, 5))?.ID.Number).toBe(2)
+    })
+
+    it('keeps the sector index per kind', async () => {
+      const s = await fresh()
+      const id = { Miner: 1000, Number: 3 }
+      expect(await s.findLocation(id, 'normal')).toBeUndefined()
+      await s.setLocation(id, 'normal', { sealed: 'a', cache: 'b' })
+      await s.setLocation(id, 'normal', { sealed: 'a', cache: 'a' })
+      expect(await s.findLocation(id, 'normal')).toEqual({ sealed: 'a', cache: 'a' })
+      expect(await s.findLocation(id, 'upgrade')).toBeUndefined()
+    })
+
+    it('queues sectors per kind and claims them once into a message', async () => {
+      const s = await fresh()
+      for (let i = 0; i < 3; i++) await s.allocateSector(1000, { initNumber: 0 }, 5)
+      for (let n = 1; n <= 3; n++)
+        await s.updateSector({ Miner: 1000, Number: n }, (x) => x, { enqueue: 'pre' })
+      expect((await s.listQueue('pre', 1000)).map((q) => q.number)).toEqual([1, 2, 3])
+      expect(await s.listQueue('prove')).toEqual([])
+      const mark = (st: SectorState): SectorState => ({
+        ...st,
+        MessageInfo: { ...st.MessageInfo, PreCommitCid: { '/': 'uid-1' }, NeedSend: false },
+      })
+      const m = await s.claimMessage(
+        { uid: 'uid-1', miner: 1000, kind: 'pre', sectors: [1, 2], body: { a: 1 } },
+        mark,
+      )
+      expect(m.state).toBe('created')
+      expect((await s.listQueue('pre')).map((q) => q.number)).toEqual([3])
+      expect((await s.getSector({ Miner: 1000, Number: 2 }))?.state.MessageInfo.PreCommitCid).toEqual({
+        '/': 'uid-1',
+      })
+      // Same sectors again: refused, nothing written.
+      await expect(
+        s.claimMessage({ uid: 'uid-2', miner: 1000, kind: 'pre', sectors: [2, 3], body: {} }, mark),
+      ).rejects.toMatchObject({ code: 'ALREADY_EXISTS' })
+      expect((await s.listQueue('pre')).map((q) => q.number)).toEqual([3])
+      expect(await s.getMessage('uid-2')).toBeUndefined()
+      // Same uid again: refused.
+      await expect(
+        s.claimMessage({ uid: 'uid-1', miner: 1000, kind: 'pre', sectors: [3], body: {} }, mark),
+      ).rejects.toMatchObject({ code: 'ALREADY_EXISTS' })
+      expect((await s.listQueue('pre')).map((q) => q.number)).toEqual([3])
+      expect((await s.listMessages('created')).map((x) => x.uid)).toEqual(['uid-1'])
+      await s.markMessagePushed('uid-1')
+      expect(await s.listMessages('created')).toEqual([])
+      expect(await s.getMessage('uid-1')).toMatchObject({
+        uid: 'uid-1',
+        sectors: [1, 2],
+        body: { a: 1 },
+        state: 'pushed',
+      })
+    })
+
+    if (openShared) {
+      it('two stores on one database never hand out the same number or claim the same sector', async () => {
+        const a = await fresh()
+        const b = await openShared(a)
+        opened.push(b)
+        const got = await Promise.all(
+          Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).allocateSector(42, { initNumber: 100 }, 5)),
+        )
+        const nums = got.map((x) => x?.ID.Number as number)
+        expect(new Set(nums).size).toBe(40)
+        expect(Math.min(...nums)).toBe(101)
+        expect(Math.max(...nums)).toBe(140)
+        for (const n of nums) await a.updateSector({ Miner: 42, Number: n }, (x) => x, { enqueue: 'prove' })
+        const sectors = nums.slice(0, 10)
+        const results = await Promise.allSettled(
+          [a, b, a, b].map((st, i) =>
+            st.claimMessage({ uid: `u${i}`, miner: 42, kind: 'prove', sectors, body: {} }, (x) => x),
+          ),
+        )
+        expect(results.filter((r) => r.status === 'fulfilled').length).toBe(1)
+        expect((await b.listMessages()).length).toBe(1)
+      })
+    }
+  })
+}

@@ -1,0 +1,355 @@
+import { VenusError } from '@venus-cluster/core'
+import pg from 'pg'
+import { newSectorState, type SectorState, type WireSectorId } from '../sector-state.js'
+import {
+  checkStateId,
+  dbError,
+  MAX_ALLOCATION_SKIPS,
+  type MessageRow,
+  messageFromRow,
+  notFound,
+  parseState,
+} from './common.js'
+import { MIGRATIONS } from './schema.js'
+import type {
+  AllocateOptions,
+  CommitKind,
+  IndexKind,
+  ManagerStore,
+  QueuedCommit,
+  SectorLocation,
+  SectorMutator,
+  StoredMessage,
+  UpdateEffects,
+} from './types.js'
+
+/** Options of {@link openPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** A libpq connection string, e.g. `postgres://vsm@127.0.0.1:5432/vsm`. */
+  connectionString: string
+  /** Pool size (default 8). */
+  maxConnections?: number
+}
+
+// Lock key for migrations so that managers starting together migrate once.
+const MIGRATION_LOCK = 0x76736d31
+
+/**
+ * Opens (and migrates) a PostgreSQL store that several managers may share. Commits use the
+ * server's durability (`synchronous_commit` of the database, `on` by default) and every write
+ * is one transaction; allocation and message claims lock rows so concurrent managers serialize.
+ *
+ * @example
+ * ```ts
+ * const store = await openPostgresStore({ connectionString: 'postgres://vsm@127.0.0.1/vsm' })
+ * ```
+ */
+export async function openPostgresStore(opts: PostgresStoreOptions): Promise<ManagerStore> {
+  const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.maxConnections ?? 8 })
+  // An idle client losing its connection must not crash the process.
+  pool.on('error', () => {})
+  const store = new PostgresStore(pool)
+  try {
+    await store.migrate()
+  } catch (cause) {
+    await pool.end().catch(() => {})
+    throw dbError('open postgres', cause)
+  }
+  return store
+}
+
+type Client = pg.PoolClient
+
+const RETRY_CODES = new Set(['40001', '40P01'])
+
+class PostgresStore implements ManagerStore {
+  readonly engine = 'postgres' as const
+  #pool: pg.Pool
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool
+  }
+
+  async migrate(): Promise<void> {
+    await this.#tx('migrate', async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      )
+      const applied = new Set(
+        (await c.query('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)),
+      )
+      for (const m of MIGRATIONS) {
+        if (applied.has(m.version)) continue
+        for (const sql of m.postgres) await c.query(sql)
+        await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          Date.now(),
+        ])
+      }
+    })
+  }
+
+  async #tx<T>(op: string, fn: (c: Client) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let c: Client
+      try {
+        c = await this.#pool.connect()
+      } catch (cause) {
+        throw dbError(op, cause)
+      }
+      try {
+        await c.query('BEGIN')
+        const out = await fn(c)
+        await c.query('COMMIT')
+        c.release()
+        return out
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {})
+        c.release()
+        const code = (e as { code?: unknown }).code
+        if (typeof code === 'string' && RETRY_CODES.has(code) && attempt < 5) continue
+        throw dbError(op, e)
+      }
+    }
+  }
+
+  async #q<T extends pg.QueryResultRow>(op: string, sql: string, params: unknown[] = []): Promise<T[]> {
+    try {
+      return (await this.#pool.query<T>(sql, params)).rows
+    } catch (cause) {
+      throw dbError(op, cause)
+    }
+  }
+
+  async schemaVersion(): Promise<number> {
+    const rows = await this.#q<{ v: number }>(
+      'schemaVersion',
+      'SELECT MAX(version) AS v FROM schema_migrations',
+    )
+    return Number(rows[0]?.v ?? 0)
+  }
+
+  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<SectorState | null> {
+    return this.#tx('allocateSector', async (c) => {
+      // The upsert takes the counter row's lock until COMMIT: concurrent managers queue here.
+      await c.query(
+        'INSERT INTO sector_numbers (miner, last) VALUES ($1, $2) ON CONFLICT (miner) DO NOTHING',
+        [miner, opts.initNumber],
+      )
+      const row = (await c.query('SELECT last FROM sector_numbers WHERE miner = $1 FOR UPDATE', [miner]))
+        .rows[0]
+      let next = Number(row?.last) + 1
+      for (let i = 0; i < MAX_ALLOCATION_SKIPS; i++, next++) {
+        if (opts.maxNumber !== undefined && next > opts.maxNumber) {
+          if (i > 0) await c.query('UPDATE sector_numbers SET last = $2 WHERE miner = $1', [miner, next - 1])
+          else if (row !== undefined && Number(row.last) === opts.initNumber) {
+            // Nothing allocated yet and nothing allowed: leave no counter behind.
+            await c.query('DELETE FROM sector_numbers WHERE miner = $1 AND last = $2', [
+              miner,
+              opts.initNumber,
+            ])
+          }
+          return null
+        }
+        const exists = await c.query('SELECT 1 FROM sectors WHERE miner = $1 AND number = $2', [miner, next])
+        if (exists.rowCount !== 0) continue
+        await c.query('UPDATE sector_numbers SET last = $2 WHERE miner = $1', [miner, next])
+        const state = newSectorState({ Miner: miner, Number: next }, proofType)
+        await c.query(
+          'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, 1, $3, $4)',
+          [miner, next, JSON.stringify(state), Date.now()],
+        )
+        return state
+      }
+      throw new VenusError(
+        'ALLOCATION_EXHAUSTED',
+        `miner ${miner}: ${MAX_ALLOCATION_SKIPS} numbers in a row already have records`,
+      )
+    })
+  }
+
+  async lastNumber(miner: number): Promise<number | undefined> {
+    const rows = await this.#q<{ last: string }>(
+      'lastNumber',
+      'SELECT last FROM sector_numbers WHERE miner = $1',
+      [miner],
+    )
+    return rows[0] === undefined ? undefined : Number(rows[0].last)
+  }
+
+  async getSector(id: WireSectorId): Promise<{ state: SectorState; online: boolean } | undefined> {
+    const rows = await this.#q<{ state: string; online: number }>(
+      'getSector',
+      'SELECT state, online FROM sectors WHERE miner = $1 AND number = $2',
+      [id.Miner, id.Number],
+    )
+    const r = rows[0]
+    return r === undefined ? undefined : { state: parseState(r.state), online: Number(r.online) === 1 }
+  }
+
+  async listSectors(online: boolean): Promise<SectorState[]> {
+    const rows = await this.#q<{ state: string }>(
+      'listSectors',
+      'SELECT state FROM sectors WHERE online = $1 ORDER BY miner, number',
+      [online ? 1 : 0],
+    )
+    return rows.map((r) => parseState(r.state))
+  }
+
+  async #mutate(
+    c: Client,
+    id: WireSectorId,
+    fromOnline: 0 | 1,
+    toOnline: 0 | 1,
+    mutate: SectorMutator,
+    where: string,
+  ): Promise<SectorState> {
+    const r = (
+      await c.query('SELECT state FROM sectors WHERE miner = $1 AND number = $2 AND online = $3 FOR UPDATE', [
+        id.Miner,
+        id.Number,
+        fromOnline,
+      ])
+    ).rows[0] as { state: string } | undefined
+    if (r === undefined) throw notFound(id, where)
+    const cur = parseState(r.state)
+    const next = mutate(cur)
+    if (next === undefined && fromOnline === toOnline) return cur
+    const out = next ?? cur
+    checkStateId(id, out)
+    await c.query(
+      'UPDATE sectors SET state = $1, online = $2, updated_at = $3 WHERE miner = $4 AND number = $5',
+      [JSON.stringify(out), toOnline, Date.now(), id.Miner, id.Number],
+    )
+    return out
+  }
+
+  updateSector(id: WireSectorId, mutate: SectorMutator, effects: UpdateEffects = {}): Promise<SectorState> {
+    return this.#tx('updateSector', async (c) => {
+      const out = await this.#mutate(c, id, 1, 1, mutate, 'online')
+      if (effects.dequeue)
+        await c.query('DELETE FROM commit_queue WHERE miner = $1 AND number = $2', [id.Miner, id.Number])
+      if (effects.enqueue !== undefined) {
+        await c.query(
+          'INSERT INTO commit_queue (miner, number, kind, enqueued_at) VALUES ($1, $2, $3, $4) ON CONFLICT (miner, number, kind) DO UPDATE SET enqueued_at = excluded.enqueued_at',
+          [id.Miner, id.Number, effects.enqueue, Date.now()],
+        )
+      }
+      return out
+    })
+  }
+
+  finalizeSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {
+    return this.#tx('finalizeSector', async (c) => {
+      const out = await this.#mutate(c, id, 1, 0, mutate, 'online')
+      await c.query('DELETE FROM commit_queue WHERE miner = $1 AND number = $2', [id.Miner, id.Number])
+      return out
+    })
+  }
+
+  restoreSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {
+    return this.#tx('restoreSector', (c) => this.#mutate(c, id, 0, 1, mutate, 'offline'))
+  }
+
+  async setLocation(id: WireSectorId, kind: IndexKind, loc: SectorLocation): Promise<void> {
+    await this.#q(
+      'setLocation',
+      'INSERT INTO sector_index (miner, number, kind, sealed, cache) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (miner, number, kind) DO UPDATE SET sealed = excluded.sealed, cache = excluded.cache',
+      [id.Miner, id.Number, kind, loc.sealed, loc.cache],
+    )
+  }
+
+  async findLocation(id: WireSectorId, kind: IndexKind): Promise<SectorLocation | undefined> {
+    const rows = await this.#q<SectorLocation>(
+      'findLocation',
+      'SELECT sealed, cache FROM sector_index WHERE miner = $1 AND number = $2 AND kind = $3',
+      [id.Miner, id.Number, kind],
+    )
+    return rows[0]
+  }
+
+  async listQueue(kind: CommitKind, miner?: number): Promise<QueuedCommit[]> {
+    const rows =
+      miner === undefined
+        ? await this.#q<{ miner: string; number: string; enqueued_at: string }>(
+            'listQueue',
+            'SELECT miner, number, enqueued_at FROM commit_queue WHERE kind = $1 ORDER BY enqueued_at, miner, number',
+            [kind],
+          )
+        : await this.#q<{ miner: string; number: string; enqueued_at: string }>(
+            'listQueue',
+            'SELECT miner, number, enqueued_at FROM commit_queue WHERE kind = $1 AND miner = $2 ORDER BY enqueued_at, number',
+            [kind, miner],
+          )
+    return rows.map((r) => ({
+      miner: Number(r.miner),
+      number: Number(r.number),
+      kind,
+      enqueuedAt: Number(r.enqueued_at),
+    }))
+  }
+
+  claimMessage(msg: Omit<StoredMessage, 'state' | 'createdAt'>, mark: SectorMutator): Promise<StoredMessage> {
+    return this.#tx('claimMessage', async (c) => {
+      const numbers = [...msg.sectors].sort((a, b) => a - b)
+      // Lock in number order so two claimers cannot deadlock; rows another manager already
+      // claimed are gone after its COMMIT and are missing from this answer.
+      const locked = await c.query(
+        'SELECT number FROM commit_queue WHERE miner = $1 AND kind = $2 AND number = ANY($3::bigint[]) ORDER BY number FOR UPDATE',
+        [msg.miner, msg.kind, numbers],
+      )
+      if (locked.rowCount !== numbers.length) {
+        throw new VenusError(
+          'ALREADY_EXISTS',
+          `some sectors of miner ${msg.miner} are not queued for ${msg.kind} any more`,
+          {
+            details: { miner: msg.miner, kind: msg.kind },
+          },
+        )
+      }
+      await c.query(
+        'DELETE FROM commit_queue WHERE miner = $1 AND kind = $2 AND number = ANY($3::bigint[])',
+        [msg.miner, msg.kind, numbers],
+      )
+      for (const n of numbers) await this.#mutate(c, { Miner: msg.miner, Number: n }, 1, 1, mark, 'online')
+      const createdAt = Date.now()
+      const ins = await c.query(
+        "INSERT INTO messages (uid, miner, kind, sectors, body, state, created_at) VALUES ($1, $2, $3, $4, $5, 'created', $6) ON CONFLICT (uid) DO NOTHING",
+        [msg.uid, msg.miner, msg.kind, JSON.stringify(msg.sectors), JSON.stringify(msg.body), createdAt],
+      )
+      if (ins.rowCount !== 1) {
+        throw new VenusError('ALREADY_EXISTS', `message ${msg.uid} exists already`, {
+          details: { uid: msg.uid },
+        })
+      }
+      return { ...msg, state: 'created' as const, createdAt }
+    })
+  }
+
+  async markMessagePushed(uid: string): Promise<void> {
+    await this.#q('markMessagePushed', "UPDATE messages SET state = 'pushed' WHERE uid = $1", [uid])
+  }
+
+  async listMessages(state?: StoredMessage['state']): Promise<StoredMessage[]> {
+    const rows =
+      state === undefined
+        ? await this.#q<MessageRow>('listMessages', 'SELECT * FROM messages ORDER BY created_at, uid')
+        : await this.#q<MessageRow>(
+            'listMessages',
+            'SELECT * FROM messages WHERE state = $1 ORDER BY created_at, uid',
+            [state],
+          )
+    return rows.map(messageFromRow)
+  }
+
+  async getMessage(uid: string): Promise<StoredMessage | undefined> {
+    const rows = await this.#q<MessageRow>('getMessage', 'SELECT * FROM messages WHERE uid = $1', [uid])
+    return rows[0] === undefined ? undefined : messageFromRow(rows[0])
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end()
+  }
+}

@@ -1,0 +1,381 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { VenusError } from '@venus-cluster/core'
+import Database from 'better-sqlite3'
+import { newSectorState, type SectorState, type WireSectorId } from '../sector-state.js'
+import {
+  checkStateId,
+  dbError,
+  MAX_ALLOCATION_SKIPS,
+  type MessageRow,
+  messageFromRow,
+  notFound,
+  parseState,
+} from './common.js'
+import { MIGRATIONS } from './schema.js'
+import type {
+  AllocateOptions,
+  CommitKind,
+  IndexKind,
+  ManagerStore,
+  QueuedCommit,
+  SectorLocation,
+  SectorMutator,
+  StoredMessage,
+  UpdateEffects,
+} from './types.js'
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file; `:memory:` for tests. Its directory is created. */
+  path: string
+  /**
+   * `full` (default): every commit fsyncs the WAL before the caller's promise resolves, so an
+   * acknowledged write survives power loss. `normal`: survives a process crash (kill -9) but
+   * the last commits may roll back on power loss. Writes issued in the same event-loop turn
+   * share one transaction and one fsync (group commit) in both modes.
+   */
+  synchronous?: 'full' | 'normal'
+}
+
+interface PendingWrite {
+  fn: () => unknown
+  resolve: (v: unknown) => void
+  reject: (e: unknown) => void
+}
+
+/**
+ * Opens (and migrates) the embedded SQLite store in WAL mode.
+ *
+ * @example
+ * ```ts
+ * const store = await openSqliteStore({ path: `${home}/manager.db` })
+ * const sector = await store.allocateSector(1000, { initNumber: 0 }, 5)
+ * ```
+ */
+export async function openSqliteStore(opts: SqliteStoreOptions): Promise<ManagerStore> {
+  if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true })
+  let db: Database.Database
+  try {
+    db = new Database(opts.path)
+    db.pragma('journal_mode = WAL')
+    db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+    db.pragma('busy_timeout = 5000')
+    db.pragma('foreign_keys = ON')
+    migrate(db)
+  } catch (cause) {
+    throw dbError(`open ${opts.path}`, cause)
+  }
+  return new SqliteStore(db)
+}
+
+function migrate(db: Database.Database): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  )
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  )
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue
+    db.transaction(() => {
+      for (const sql of m.sqlite) db.exec(sql)
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        Date.now(),
+      )
+    }).immediate()
+  }
+}
+
+type Statements = ReturnType<typeof prepare>
+
+function prepare(db: Database.Database) {
+  return {
+    lastNumber: db.prepare('SELECT last FROM sector_numbers WHERE miner = ?'),
+    setNumber: db.prepare(
+      'INSERT INTO sector_numbers (miner, last) VALUES (?, ?) ON CONFLICT (miner) DO UPDATE SET last = excluded.last',
+    ),
+    sectorExists: db.prepare('SELECT 1 FROM sectors WHERE miner = ? AND number = ?'),
+    insertSector: db.prepare(
+      'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, 1, ?, ?)',
+    ),
+    getSector: db.prepare('SELECT state, online FROM sectors WHERE miner = ? AND number = ?'),
+    getOnline: db.prepare('SELECT state FROM sectors WHERE miner = ? AND number = ? AND online = ?'),
+    setState: db.prepare(
+      'UPDATE sectors SET state = ?, online = ?, updated_at = ? WHERE miner = ? AND number = ?',
+    ),
+    list: db.prepare('SELECT state FROM sectors WHERE online = ? ORDER BY miner, number'),
+    enqueue: db.prepare(
+      'INSERT INTO commit_queue (miner, number, kind, enqueued_at) VALUES (?, ?, ?, ?) ON CONFLICT (miner, number, kind) DO UPDATE SET enqueued_at = excluded.enqueued_at',
+    ),
+    dequeueAll: db.prepare('DELETE FROM commit_queue WHERE miner = ? AND number = ?'),
+    dequeueOne: db.prepare('DELETE FROM commit_queue WHERE miner = ? AND number = ? AND kind = ?'),
+    queueAll: db.prepare(
+      'SELECT miner, number, kind, enqueued_at FROM commit_queue WHERE kind = ? ORDER BY enqueued_at, miner, number',
+    ),
+    queueMiner: db.prepare(
+      'SELECT miner, number, kind, enqueued_at FROM commit_queue WHERE kind = ? AND miner = ? ORDER BY enqueued_at, number',
+    ),
+    setLoc: db.prepare(
+      'INSERT INTO sector_index (miner, number, kind, sealed, cache) VALUES (?, ?, ?, ?, ?) ON CONFLICT (miner, number, kind) DO UPDATE SET sealed = excluded.sealed, cache = excluded.cache',
+    ),
+    getLoc: db.prepare('SELECT sealed, cache FROM sector_index WHERE miner = ? AND number = ? AND kind = ?'),
+    msgExists: db.prepare('SELECT 1 FROM messages WHERE uid = ?'),
+    insertMsg: db.prepare(
+      'INSERT INTO messages (uid, miner, kind, sectors, body, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    pushed: db.prepare("UPDATE messages SET state = 'pushed' WHERE uid = ?"),
+    msgsAll: db.prepare('SELECT * FROM messages ORDER BY created_at, uid'),
+    msgsState: db.prepare('SELECT * FROM messages WHERE state = ? ORDER BY created_at, uid'),
+    msg: db.prepare('SELECT * FROM messages WHERE uid = ?'),
+    version: db.prepare('SELECT MAX(version) AS v FROM schema_migrations'),
+  }
+}
+
+class SqliteStore implements ManagerStore {
+  readonly engine = 'sqlite' as const
+  #db: Database.Database
+  #pending: PendingWrite[] = []
+  #scheduled = false
+  #closed = false
+  #st: Statements
+
+  constructor(db: Database.Database) {
+    this.#db = db
+    this.#st = prepare(db)
+  }
+
+  /**
+   * Group commit: writes queued in one event-loop turn run in one IMMEDIATE transaction, each
+   * inside its own savepoint so one failing write does not undo the others. Promises settle
+   * only after COMMIT returned, i.e. after the fsync that `synchronous` asks for.
+   */
+  #write<T>(fn: () => T): Promise<T> {
+    if (this.#closed) return Promise.reject(new VenusError('STORE_DB', 'manager database is closed'))
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ fn, resolve: resolve as (v: unknown) => void, reject })
+      if (!this.#scheduled) {
+        this.#scheduled = true
+        setImmediate(() => this.#flush())
+      }
+    })
+  }
+
+  #flush(): void {
+    const batch = this.#pending
+    this.#pending = []
+    this.#scheduled = false
+    const outcomes: ({ ok: true; v: unknown } | { ok: false; e: unknown })[] = []
+    try {
+      this.#db
+        .transaction(() => {
+          for (const w of batch) {
+            try {
+              outcomes.push({ ok: true, v: this.#db.transaction(w.fn)() })
+            } catch (e) {
+              outcomes.push({ ok: false, e })
+            }
+          }
+        })
+        .immediate()
+    } catch (cause) {
+      for (const w of batch) w.reject(dbError('commit', cause))
+      return
+    }
+    batch.forEach((w, i) => {
+      const o = outcomes[i]
+      if (o === undefined) w.reject(new VenusError('INTERNAL', 'lost a write outcome'))
+      else if (o.ok) w.resolve(o.v)
+      else w.reject(dbError('write', o.e))
+    })
+  }
+
+  #read<T>(op: string, fn: () => T): Promise<T> {
+    if (this.#closed) return Promise.reject(new VenusError('STORE_DB', 'manager database is closed'))
+    try {
+      return Promise.resolve(fn())
+    } catch (cause) {
+      return Promise.reject(dbError(op, cause))
+    }
+  }
+
+  async schemaVersion(): Promise<number> {
+    return this.#read('schemaVersion', () => (this.#st.version.get() as { v: number }).v)
+  }
+
+  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<SectorState | null> {
+    return this.#write(() => {
+      const row = this.#st.lastNumber.get(miner) as { last: number } | undefined
+      let next = (row?.last ?? opts.initNumber) + 1
+      for (let i = 0; i < MAX_ALLOCATION_SKIPS; i++, next++) {
+        if (opts.maxNumber !== undefined && next > opts.maxNumber) {
+          if (i > 0) this.#st.setNumber.run(miner, next - 1)
+          return null
+        }
+        if (this.#st.sectorExists.get(miner, next) !== undefined) continue
+        this.#st.setNumber.run(miner, next)
+        const state = newSectorState({ Miner: miner, Number: next }, proofType)
+        this.#st.insertSector.run(miner, next, JSON.stringify(state), Date.now())
+        return state
+      }
+      throw new VenusError(
+        'ALLOCATION_EXHAUSTED',
+        `miner ${miner}: ${MAX_ALLOCATION_SKIPS} numbers in a row already have records`,
+      )
+    })
+  }
+
+  lastNumber(miner: number): Promise<number | undefined> {
+    return this.#read(
+      'lastNumber',
+      () => (this.#st.lastNumber.get(miner) as { last: number } | undefined)?.last,
+    )
+  }
+
+  getSector(id: WireSectorId): Promise<{ state: SectorState; online: boolean } | undefined> {
+    return this.#read('getSector', () => {
+      const r = this.#st.getSector.get(id.Miner, id.Number) as { state: string; online: number } | undefined
+      return r === undefined ? undefined : { state: parseState(r.state), online: r.online === 1 }
+    })
+  }
+
+  listSectors(online: boolean): Promise<SectorState[]> {
+    return this.#read('listSectors', () =>
+      (this.#st.list.all(online ? 1 : 0) as { state: string }[]).map((r) => parseState(r.state)),
+    )
+  }
+
+  #mutate(
+    id: WireSectorId,
+    fromOnline: 0 | 1,
+    toOnline: 0 | 1,
+    mutate: SectorMutator,
+    where: string,
+  ): SectorState {
+    const r = this.#st.getOnline.get(id.Miner, id.Number, fromOnline) as { state: string } | undefined
+    if (r === undefined) throw notFound(id, where)
+    const cur = parseState(r.state)
+    const next = mutate(cur)
+    if (next === undefined && fromOnline === toOnline) return cur
+    const out = next ?? cur
+    checkStateId(id, out)
+    this.#st.setState.run(JSON.stringify(out), toOnline, Date.now(), id.Miner, id.Number)
+    return out
+  }
+
+  updateSector(id: WireSectorId, mutate: SectorMutator, effects: UpdateEffects = {}): Promise<SectorState> {
+    return this.#write(() => {
+      const out = this.#mutate(id, 1, 1, mutate, 'online')
+      if (effects.dequeue) this.#st.dequeueAll.run(id.Miner, id.Number)
+      if (effects.enqueue !== undefined)
+        this.#st.enqueue.run(id.Miner, id.Number, effects.enqueue, Date.now())
+      return out
+    })
+  }
+
+  finalizeSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {
+    return this.#write(() => {
+      const out = this.#mutate(id, 1, 0, mutate, 'online')
+      this.#st.dequeueAll.run(id.Miner, id.Number)
+      return out
+    })
+  }
+
+  restoreSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {
+    return this.#write(() => this.#mutate(id, 0, 1, mutate, 'offline'))
+  }
+
+  setLocation(id: WireSectorId, kind: IndexKind, loc: SectorLocation): Promise<void> {
+    return this.#write(() => {
+      this.#st.setLoc.run(id.Miner, id.Number, kind, loc.sealed, loc.cache)
+    })
+  }
+
+  findLocation(id: WireSectorId, kind: IndexKind): Promise<SectorLocation | undefined> {
+    return this.#read(
+      'findLocation',
+      () => this.#st.getLoc.get(id.Miner, id.Number, kind) as SectorLocation | undefined,
+    )
+  }
+
+  listQueue(kind: CommitKind, miner?: number): Promise<QueuedCommit[]> {
+    return this.#read('listQueue', () => {
+      const rows = (
+        miner === undefined ? this.#st.queueAll.all(kind) : this.#st.queueMiner.all(kind, miner)
+      ) as {
+        miner: number
+        number: number
+        kind: CommitKind
+        enqueued_at: number
+      }[]
+      return rows.map((r) => ({ miner: r.miner, number: r.number, kind: r.kind, enqueuedAt: r.enqueued_at }))
+    })
+  }
+
+  claimMessage(msg: Omit<StoredMessage, 'state' | 'createdAt'>, mark: SectorMutator): Promise<StoredMessage> {
+    return this.#write(() => {
+      if (this.#st.msgExists.get(msg.uid) !== undefined) {
+        throw new VenusError('ALREADY_EXISTS', `message ${msg.uid} exists already`, {
+          details: { uid: msg.uid },
+        })
+      }
+      for (const n of msg.sectors) {
+        const res = this.#st.dequeueOne.run(msg.miner, n, msg.kind)
+        if (res.changes !== 1) {
+          throw new VenusError(
+            'ALREADY_EXISTS',
+            `sector m-${msg.miner}-n-${n} is not queued for ${msg.kind} any more`,
+            {
+              details: { miner: msg.miner, number: n, kind: msg.kind },
+            },
+          )
+        }
+        this.#mutate({ Miner: msg.miner, Number: n }, 1, 1, mark, 'online')
+      }
+      const createdAt = Date.now()
+      this.#st.insertMsg.run(
+        msg.uid,
+        msg.miner,
+        msg.kind,
+        JSON.stringify(msg.sectors),
+        JSON.stringify(msg.body),
+        'created',
+        createdAt,
+      )
+      return { ...msg, state: 'created' as const, createdAt }
+    })
+  }
+
+  markMessagePushed(uid: string): Promise<void> {
+    return this.#write(() => {
+      this.#st.pushed.run(uid)
+    })
+  }
+
+  listMessages(state?: StoredMessage['state']): Promise<StoredMessage[]> {
+    return this.#read('listMessages', () =>
+      ((state === undefined ? this.#st.msgsAll.all() : this.#st.msgsState.all(state)) as MessageRow[]).map(
+        messageFromRow,
+      ),
+    )
+  }
+
+  getMessage(uid: string): Promise<StoredMessage | undefined> {
+    return this.#read('getMessage', () => {
+      const r = this.#st.msg.get(uid) as MessageRow | undefined
+      return r === undefined ? undefined : messageFromRow(r)
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    // Let writes already queued commit before closing.
+    while (this.#scheduled || this.#pending.length > 0) await new Promise((r) => setImmediate(r))
+    this.#closed = true
+    this.#db.close()
+  }
+}

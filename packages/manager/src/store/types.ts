@@ -1,0 +1,126 @@
+import type { SectorState, WireSectorId } from '../sector-state.js'
+
+/** Which commit queue a sector waits in. */
+export type CommitKind = 'pre' | 'prove'
+
+/** Which sector index a location belongs to (`normal` sealed replicas or snap `upgrade`). */
+export type IndexKind = 'normal' | 'upgrade'
+
+/** A sector waiting in a commit queue. */
+export interface QueuedCommit {
+  miner: number
+  number: number
+  kind: CommitKind
+  /** Unix milliseconds when the sector entered the queue. */
+  enqueuedAt: number
+}
+
+/** A message the manager built and claimed its sectors for. */
+export interface StoredMessage {
+  uid: string
+  miner: number
+  kind: CommitKind
+  sectors: number[]
+  /** The JSON body to push to the messager (method, params, value, fee spec). */
+  body: unknown
+  /** `created` = claimed, not yet accepted by the messager; `pushed` = the messager has it. */
+  state: 'created' | 'pushed'
+  createdAt: number
+}
+
+/** Where the sealed file and the cache of a sector live (persist store instance names). */
+export interface SectorLocation {
+  sealed: string
+  cache: string
+}
+
+/** Options of number allocation: the miner's numbering window from config. */
+export interface AllocateOptions {
+  /** Numbering base: the first number handed out is `initNumber + 1`. */
+  initNumber: number
+  /** Highest number that may be handed out; undefined = no limit. */
+  maxNumber?: number | undefined
+}
+
+/**
+ * A sector-state mutator. It runs inside the database transaction holding the row lock, so it
+ * must be synchronous and free of I/O. Return the new state, or `undefined` to leave the row
+ * unchanged (the transaction then writes nothing).
+ */
+export type SectorMutator = (state: SectorState) => SectorState | undefined
+
+/** Extra effects committed in the same transaction as a state update. */
+export interface UpdateEffects {
+  /** Put the sector into this commit queue (replacing an older entry of the same kind). */
+  enqueue?: CommitKind | undefined
+  /** Drop the sector from every commit queue. */
+  dequeue?: boolean | undefined
+}
+
+/**
+ * The manager's persistent state, behind one small async interface with two engines:
+ * SQLite (embedded default) and PostgreSQL (several managers sharing one state).
+ *
+ * Every method that resolves has committed its effect durably; every write is one transaction.
+ *
+ * @example
+ * ```ts
+ * const store = await openSqliteStore({ path: '/var/lib/vsm/manager.db' })
+ * const s = await store.allocateSector(1000, { initNumber: 0 }, 5)
+ * await store.close()
+ * ```
+ */
+export interface ManagerStore {
+  readonly engine: 'sqlite' | 'postgres'
+  /** The schema version the database is at after opening. */
+  schemaVersion(): Promise<number>
+
+  /**
+   * Atomically takes the next number of `miner` and creates its online record. Resolves
+   * `null` when the next number would pass `maxNumber` (nothing is written then). A number is
+   * never handed out twice, across restarts and across managers sharing the database.
+   */
+  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<SectorState | null>
+  /** The last number handed out for `miner`, or undefined when none was. */
+  lastNumber(miner: number): Promise<number | undefined>
+
+  /** A sector record, online first, then offline. */
+  getSector(id: WireSectorId): Promise<{ state: SectorState; online: boolean } | undefined>
+  /** All online (in progress) or offline (finalized/aborted) records, ordered by miner, number. */
+  listSectors(online: boolean): Promise<SectorState[]>
+  /**
+   * Read-modify-write of an online record under a row lock. Throws `SECTOR_NOT_FOUND` when
+   * there is no online record. Resolves the state after the update.
+   */
+  updateSector(id: WireSectorId, mutate: SectorMutator, effects?: UpdateEffects): Promise<SectorState>
+  /**
+   * Moves an online record offline (finalized or aborted) after `mutate`; drops its queue
+   * entries. Throws `SECTOR_NOT_FOUND` when it is not online.
+   */
+  finalizeSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState>
+  /** Moves an offline record back online after `mutate`. Throws `SECTOR_NOT_FOUND`. */
+  restoreSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState>
+
+  /** Records where a sector's files are. */
+  setLocation(id: WireSectorId, kind: IndexKind, loc: SectorLocation): Promise<void>
+  /** Where a sector's files are, or undefined. */
+  findLocation(id: WireSectorId, kind: IndexKind): Promise<SectorLocation | undefined>
+
+  /** Sectors waiting in a commit queue, oldest first; all miners when `miner` is undefined. */
+  listQueue(kind: CommitKind, miner?: number): Promise<QueuedCommit[]>
+  /**
+   * Atomically claims queued sectors for one message: removes their queue entries, records
+   * the message under `uid` and lets `mark` update each sector's state. Throws
+   * `ALREADY_EXISTS` (nothing written) if any sector is no longer queued or the uid exists —
+   * which is how two managers on one database never send the same work twice.
+   */
+  claimMessage(msg: Omit<StoredMessage, 'state' | 'createdAt'>, mark: SectorMutator): Promise<StoredMessage>
+  /** Marks a claimed message as accepted by the messager. */
+  markMessagePushed(uid: string): Promise<void>
+  /** Messages in a state (used on restart to re-push `created` ones). */
+  listMessages(state?: StoredMessage['state']): Promise<StoredMessage[]>
+  /** A message by uid. */
+  getMessage(uid: string): Promise<StoredMessage | undefined>
+
+  close(): Promise<void>
+}

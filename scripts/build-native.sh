@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the native proofs addon (bindings/proofs, napi-rs over filecoin-proofs-api, CPU only)
+# into bindings/proofs/native/proofs.linux-x64-gnu.node.
+#
+# Cargo's build folder lives in the machine-local cache ($VENUS_CACHE/cargo-target, default
+# ~/.cache/venus-cluster/cargo-target), never in the repository, so a second build on the same
+# machine only relinks. A cold build on 2 cores takes a few minutes (see docs/benchmarks.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export VENUS_CACHE="${VENUS_CACHE:-$HOME/.cache/venus-cluster}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$VENUS_CACHE/cargo-target}"
+if ! command -v cargo >/dev/null 2>&1; then
+  [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "build-native: cargo not found; install a Rust toolchain >= 1.89 (rustup) and retry" >&2
+  exit 1
+fi
+mkdir -p "$CARGO_TARGET_DIR"
+start=$(date +%s)
+# `nice`: the build shares small machines with test suites and other builds.
+(cd bindings/proofs && nice -n 10 cargo build --release --locked)
+out=bindings/proofs/native
+mkdir -p "$out"
+# Copy then rename, so a process loading the addon never sees a half-written file.
+cp -f "$CARGO_TARGET_DIR/release/libvenus_cluster_proofs_native.so" "$out/proofs.linux-x64-gnu.node.tmp"
+mv -f "$out/proofs.linux-x64-gnu.node.tmp" "$out/proofs.linux-x64-gnu.node"
+echo "build-native: $out/proofs.linux-x64-gnu.node ($(du -h "$out/proofs.linux-x64-gnu.node" | cut -f1)) in $(($(date +%s) - start)) s"
