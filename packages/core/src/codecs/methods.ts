@@ -1,0 +1,62 @@
+/**
+ * Actor method numbers the cluster sends (miner actor v18, power actor; spec filecoin-chain §2.2).
+ *
+ * @example
+ * ```ts
+ * MinerMethod.PreCommitSectorBatch2 // 28
+ * ```
+ */
+export const MinerMethod = {
+  SubmitWindowedPoSt: 5,
+  /** Removed at network version 22: never sent. */
+  PreCommitSector: 6,
+  /** Removed at network version 23: never sent. */
+  ProveCommitSector: 7,
+  TerminateSectors: 9,
+  DeclareFaults: 10,
+  DeclareFaultsRecovered: 11,
+  WithdrawBalance: 16,
+  /** Removed at network version 22: never sent. */
+  PreCommitSectorBatch: 25,
+  /** Removed at network version 27: never sent. */
+  ProveCommitAggregate: 26,
+  PreCommitSectorBatch2: 28,
+  ExtendSectorExpiration2: 32,
+  ProveCommitSectors3: 34,
+  ProveReplicaUpdates3: 35,
+  ProveCommitSectorsNI: 36,
+} as const
+
+/** Power actor methods. */
+export const PowerMethod = { CreateMiner: 2 } as const
+
+/** Singleton actor ID addresses (numeric ids). */
+export const SingletonActor = {
+  System: 0,
+  Init: 1,
+  Reward: 2,
+  Cron: 3,
+  Power: 4,
+  Market: 5,
+  VerifiedRegistry: 6,
+  DataCap: 7,
+  EAM: 10,
+  BurntFunds: 99,
+} as const
+
+/** Network version from which each legacy miner method is gone. */
+const REMOVED_AT: Readonly<Record<number, number>> = { 6: 22, 7: 23, 8: 27, 25: 22, 26: 27, 27: 27, 29: 22 }
+
+/**
+ * Whether a miner method may be sent at a network version; methods the network removed must
+ * never be sent.
+ *
+ * @example
+ * ```ts
+ * isMinerMethodLive(MinerMethod.ProveCommitAggregate, 27) // false
+ * ```
+ */
+export function isMinerMethodLive(method: number, networkVersion: number): boolean {
+  const removed = REMOVED_AT[method]
+  return removed === undefined || networkVersion < removed
+}

@@ -1,0 +1,3 @@
+export * from './ids.js'
+export * from './proof-types.js'
+export * from './sizes.js'
