@@ -92,6 +92,9 @@ export default {
         'is missing). A CommP compresses two SHA-256 blocks per tree node, about eight per 127 payload bytes ' +
         'against two for plain SHA-256, so ~25 % of the SHA-256 row is the ceiling for any tree hash.',
     )
-    ctx.note('The machine is shared: rows are taken one after the other, so load changes can skew ratios.')
+    ctx.note(
+      'On a shared machine the load figure above matters: the venus and SHA-256 runs are interleaved, but ' +
+        'data-segment and the pure-JS kernel run after them, so a load change can still skew their ratios.',
+    )
   },
 }

@@ -5,7 +5,7 @@
 //     (as v0.1.1+ workers do), half reads, half writes.
 //  3. gas per sector on the devnet: PreCommitSectorBatch2 / ProveCommitSectors3 of 1 vs batched.
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createFakeChain, defaultMinerConfig, startManagerDaemon } from '@venus-cluster/manager'
 import WebSocket from 'ws'
@@ -128,7 +128,12 @@ export default {
     'each calling once per second over HTTP POST with keep-alive, half reads (PollPreCommitState), half ' +
     'writes (ReportState).',
   async run(ctx) {
+    const before = loadavg()[0]
     for (const sync of ['full', 'normal']) await runMode(ctx, sync)
+    // Latency on a shared machine says more about its other tenants than about the daemon.
+    ctx.note(
+      `Machine load average (1 min): ${before.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after the run.`,
+    )
     gasPerSector(ctx)
   },
 }

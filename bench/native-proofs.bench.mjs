@@ -59,6 +59,10 @@ export default {
     'keeps mapped from earlier stages). `longest stall` is the longest extra delay of a 5 ms timer ' +
     'during the stage: the JavaScript thread must stay free while the native work runs.',
   async run(ctx) {
+    if (process.env.VENUS_NATIVE_BENCH !== '1') {
+      ctx.note('skipped: set VENUS_NATIVE_BENCH=1 to run it (two real C2 proofs: minutes, not seconds)')
+      return
+    }
     if (!isNativeProofsAvailable()) {
       ctx.note('skipped: the addon is not built (`npm run build:native`)')
       return

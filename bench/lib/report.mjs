@@ -18,6 +18,8 @@ export function machineInfo() {
     cpu: (cpus[0]?.model ?? 'unknown CPU').trim(),
     cores: cpus.length,
     platform: `${process.platform}-${process.arch}`,
+    // Load when the run started: on a shared machine a high figure explains low throughput.
+    load: os.loadavg()[0].toFixed(2),
   }
 }
 
@@ -38,7 +40,7 @@ export function renderSection(section, machine) {
     `<!-- bench:${section.id}:start -->`,
     `## ${section.title}`,
     '',
-    `Run ${machine.date} · Node ${machine.node} · ${machine.cpu} × ${machine.cores} · ${machine.platform}`,
+    `Run ${machine.date} · Node ${machine.node} · ${machine.cpu} × ${machine.cores} · ${machine.platform} · load ${machine.load}`,
     '',
   ]
   if (section.description) parts.push(section.description.trim(), '')

@@ -13,6 +13,7 @@ export interface AddonInitOptions {
   parentCache?: string | undefined
   cacheDir?: string | undefined
   verifyProductionParams?: boolean | undefined
+  workerNice?: number | undefined
 }
 
 /** @internal */

@@ -46,6 +46,21 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
+static WORKER_NICE: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// Lowers the priority of the calling pool thread. The library's thread pools (rayon, bellperson)
+/// are created lazily by the first thread that uses them and inherit its nice value, so the
+/// prover's threads yield to the JavaScript thread when the cores are all busy.
+fn lower_thread_priority() {
+    let nice = WORKER_NICE.load(std::sync::atomic::Ordering::Relaxed);
+    if nice > 0 {
+        // PRIO_PROCESS with id 0 is the calling thread on Linux (nice is per thread there).
+        unsafe {
+            libc::setpriority(libc::PRIO_PROCESS, 0, nice);
+        }
+    }
+}
+
 fn run_caught<T>(f: impl FnOnce() -> anyhow::Result<T>) -> napi::Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => Ok(v),
@@ -70,6 +85,7 @@ where
             .work
             .take()
             .ok_or_else(|| Error::new(Status::GenericFailure, "job already ran"))?;
+        lower_thread_priority();
         run_caught(work)
     }
 
@@ -121,6 +137,8 @@ pub struct InitOptions {
     pub cache_dir: Option<String>,
     /// FIL_PROOFS_VERIFY_PRODUCTION_PARAMS: only accept the published parameter files.
     pub verify_production_params: Option<bool>,
+    /// Nice value (0..=19) for the threads that run proofs work, so they yield to the JS thread.
+    pub worker_nice: Option<i32>,
 }
 
 /// Applies the settings (environment variables the library reads on first use). Calling it
@@ -149,6 +167,9 @@ pub fn init(options: InitOptions) -> napi::Result<()> {
             "FIL_PROOFS_VERIFY_PRODUCTION_PARAMS",
             if v { "1" } else { "0" },
         );
+    }
+    if let Some(n) = options.worker_nice {
+        WORKER_NICE.store(n.clamp(0, 19), std::sync::atomic::Ordering::Relaxed);
     }
     *guard = Some(options);
     Ok(())

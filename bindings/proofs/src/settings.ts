@@ -13,6 +13,11 @@ export interface NativeProofsSettings {
   cacheDir: string
   /** Accept only the published parameter files (`FIL_PROOFS_VERIFY_PRODUCTION_PARAMS`). Off by default: locally made parameters would fail it. */
   verifyProductionParams: boolean
+  /**
+   * Nice value (0–19) of the threads that run proofs work (`VENUS_PROOFS_WORKER_NICE`, default
+   * 10): when every core is busy proving, the JavaScript thread still gets one promptly.
+   */
+  workerNice: number
 }
 
 /** The machine-local cache root: `$VENUS_CACHE` or `~/.cache/venus-cluster`. */
@@ -36,6 +41,7 @@ export function defaultNativeProofsSettings(env: NodeJS.ProcessEnv = process.env
     parentCache: env.FIL_PROOFS_PARENT_CACHE || join(root, 'parents'),
     cacheDir: env.FIL_PROOFS_CACHE_DIR || join(root, 'proofs-cache'),
     verifyProductionParams: env.FIL_PROOFS_VERIFY_PRODUCTION_PARAMS === '1',
+    workerNice: env.VENUS_PROOFS_WORKER_NICE ? Number(env.VENUS_PROOFS_WORKER_NICE) : 10,
   }
 }
 
@@ -43,7 +49,7 @@ let applied: NativeProofsSettings | undefined
 
 /**
  * Loads the addon and applies the settings before the first proofs call (the library reads them
- * once per process). A second call with other settings fails with `CONFIG_INVALID`-like
+ * once per process). A second call with other settings fails with
  * `PROOFS_INVALID_INPUT`, because the library can not switch directories mid-process.
  *
  * @example
@@ -67,6 +73,7 @@ export function initNativeProofs(settings: Partial<NativeProofsSettings> = {}): 
     parentCache: wanted.parentCache,
     cacheDir: wanted.cacheDir,
     verifyProductionParams: wanted.verifyProductionParams,
+    workerNice: wanted.workerNice,
   }
   addon.init(options)
   applied = wanted
@@ -87,6 +94,7 @@ function sameSettings(a: NativeProofsSettings, b: NativeProofsSettings): boolean
     a.parameterCache === b.parameterCache &&
     a.parentCache === b.parentCache &&
     a.cacheDir === b.cacheDir &&
-    a.verifyProductionParams === b.verifyProductionParams
+    a.verifyProductionParams === b.verifyProductionParams &&
+    a.workerNice === b.workerNice
   )
 }

@@ -4,8 +4,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultManagerConfigText } from '@venus-cluster/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const BIN = join(ROOT, 'dist', 'bin')
@@ -16,7 +16,11 @@ interface Run {
   stderr: string
 }
 
-function run(bin: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
+function run(
+  bin: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       join(BIN, bin),
@@ -40,7 +44,9 @@ describe('venus-cluster command lines (built bins in ./dist/bin)', () => {
     // `make all` is the seed README's build: it compiles the TS and writes the launchers.
     await new Promise<void>((resolve, reject) => {
       execFile('make', ['all'], { cwd: ROOT, timeout: 300_000 }, (err, _out, stderr) =>
-        err !== null && !existsSync(join(ROOT, 'packages/cli/dist/bin/venus-worker.js')) ? reject(new Error(stderr)) : resolve(),
+        err !== null && !existsSync(join(ROOT, 'packages/cli/dist/bin/venus-worker.js'))
+          ? reject(new Error(stderr))
+          : resolve(),
       )
     })
     dir = await mkdtemp(join(tmpdir(), 'vc-cli-'))
@@ -80,25 +86,40 @@ describe('venus-cluster command lines (built bins in ./dist/bin)', () => {
   })
 
   it('store seal-init prepares the seed README directories from any cwd, and a second run changes nothing', async () => {
-    const args = ['store', 'seal-init', '-l', 'path/to/local/store1', 'path/to/local/store2', 'path/to/local/store3']
+    const args = [
+      'store',
+      'seal-init',
+      '-l',
+      'path/to/local/store1',
+      'path/to/local/store2',
+      'path/to/local/store3',
+    ]
     const first = await run('venus-worker', args, { cwd: dir })
     expect(first.code).toBe(0)
     expect(first.stdout.trim().split('\n')).toHaveLength(3)
     expect(first.stdout).toContain(`${join(dir, 'path/to/local/store1')}: prepared as a sealing store`)
     expect((await readdir(join(dir, 'path/to/local/store2'))).sort()).toEqual(['.holder', 'data', 'meta'])
     await writeFile(join(dir, 'path/to/local/store1/data/keep'), 'x')
-    const second = await run('venus-worker', ['store', 'sealing-init', '-l', 'path/to/local/store1'], { cwd: dir })
+    const second = await run('venus-worker', ['store', 'sealing-init', '-l', 'path/to/local/store1'], {
+      cwd: dir,
+    })
     expect(second.code).toBe(0)
     expect(second.stdout).toContain('prepared as a sealing store already; nothing changed')
     expect(await readdir(join(dir, 'path/to/local/store1/data'))).toEqual(['keep'])
   })
 
   it('store file-init prepares a persist store once', async () => {
-    const first = await run('venus-worker', ['store', 'file-init', '-l', 'path/to/remote/store'], { cwd: dir })
+    const first = await run('venus-worker', ['store', 'file-init', '-l', 'path/to/remote/store'], {
+      cwd: dir,
+    })
     expect(first.code).toBe(0)
     expect(await readdir(join(dir, 'path/to/remote/store'))).toEqual(['.holder'])
-    const second = await run('venus-worker', ['--json', 'store', 'file-init', '-l', 'path/to/remote/store'], { cwd: dir })
-    expect(JSON.parse(second.stdout)).toEqual([{ location: join(dir, 'path/to/remote/store'), alreadyPrepared: true }])
+    const second = await run('venus-worker', ['--json', 'store', 'file-init', '-l', 'path/to/remote/store'], {
+      cwd: dir,
+    })
+    expect(JSON.parse(second.stdout)).toEqual([
+      { location: join(dir, 'path/to/remote/store'), alreadyPrepared: true },
+    ])
   })
 
   it.each([
@@ -119,7 +140,7 @@ describe('venus-cluster command lines (built bins in ./dist/bin)', () => {
   })
 
   it('a wrong flag gives a one-line error and the usage, no stack trace', async () => {
-    const r = await run('venus-worker', ['store', 'seal-init', '--bogus'])
+    const r = await run('venus-worker', ['store', 'seal-init', '-l', join(dir, 'unused'), '--bogus'])
     expect(r.code).toBe(2)
     expect(r.stderr.split('\n')[0]).toBe("error: unknown option '--bogus'")
     expect(r.stderr).toContain('Usage: venus-worker store seal-init')
@@ -152,6 +173,7 @@ describe('venus-cluster command lines (built bins in ./dist/bin)', () => {
     const r = await run('venus-cluster', ['demo', '--home', home])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/piece CommP: +[0-9a-f]{64} \(2032 bytes, padded 2048\)/)
+    expect(r.stdout).toMatch(/piece CID: +baga6ea4sea[a-z2-7]+\n/)
     expect(r.stdout).toContain('is coming')
     expect(existsSync(join(home, 'sector-manager', 'sector-manager.cfg'))).toBe(true)
     expect(existsSync(join(home, 'store1', '.holder'))).toBe(true)

@@ -3,10 +3,15 @@
  *
  * @packageDocumentation
  */
-export { buildClusterProgram, clusterCommandGroups } from './commands/venus-cluster/index.js'
+
 export { type DemoResult, runDemo } from './commands/venus-cluster/demo.js'
+export { buildClusterProgram, clusterCommandGroups } from './commands/venus-cluster/index.js'
 export { type InitHomeResult, initSectorManagerHome } from './commands/venus-sector-manager/daemon.js'
-export { buildSectorManagerProgram, NETWORKS, sectorManagerCommandGroups } from './commands/venus-sector-manager/index.js'
+export {
+  buildSectorManagerProgram,
+  NETWORKS,
+  sectorManagerCommandGroups,
+} from './commands/venus-sector-manager/index.js'
 export { buildWorkerProgram, workerCommandGroups } from './commands/venus-worker/index.js'
 export { expandHome } from './home.js'
 export { type CliIo, configureProgram, runCli } from './run.js'

@@ -15,6 +15,7 @@ export function wantsJson(cmd: Command): boolean {
  */
 export function report(cmd: Command, data: unknown, lines: string[]): void {
   const write = (s: string) => process.stdout.write(s)
-  if (wantsJson(cmd)) write(`${JSON.stringify(data, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`)
+  if (wantsJson(cmd))
+    write(`${JSON.stringify(data, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`)
   else for (const line of lines) write(`${line}\n`)
 }

@@ -2,8 +2,9 @@
  * The one top-level handler of every bin: parses argv, runs the command, and turns failures
  * into one readable line (or `err.toJSON()` with `--json`) — never a stack trace.
  */
-import { type Command, CommanderError } from 'commander'
+
 import { isVenusError, VenusError } from '@venus-cluster/core'
+import { type Command, CommanderError } from 'commander'
 
 /** Where a program writes; tests swap these for buffers. */
 export interface CliIo {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { fakeVerifier } from './__fixtures__/fake-proofs.js'
-import { FIL, preCommit, setupMiner } from './__fixtures__/flow.js'
+import { commRCid, FIL, preCommit, setupMiner } from './__fixtures__/flow.js'
 import { createDevnet, type DevnetHeadChange } from './devnet.js'
 import { gasForMessage, nextBaseFee } from './gas.js'
 
@@ -189,6 +189,29 @@ describe('devnet chain', () => {
     const again = d.searchMessage(pc.message.cid)
     expect(again?.receipt.exitCode).toBe(0)
     expect(again?.included.cid).not.toBe(oldIncluded.cid)
-    expect(d.worldAt().miners.get(who.minerId)!.preCommits.get(9)!.preCommitEpoch).toBe(again!.included.height)
+    expect(d.worldAt().miners.get(who.minerId)!.preCommits.get(9)!.preCommitEpoch).toBe(
+      again!.included.height,
+    )
+  })
+
+  it('keeps every tipset snapshot isolated from later changes (copy-on-write miners)', async () => {
+    const d = createDevnet({ seed: 'cow', proofs: fakeVerifier() })
+    const who = await setupMiner(d)
+    const before = d.head()
+    await preCommit(d, who, [1])
+    d.injectSectors(who.miner, [{ sectorNumber: 2, sealedCid: commRCid(2) }])
+    await d.mine(1)
+    const old = d.worldAt(before).miners.get(who.minerId)!
+    expect(old.preCommits.size).toBe(0)
+    expect(old.sectors.size).toBe(0)
+    const now = d.worldAt().miners.get(who.minerId)!
+    expect(now.preCommits.has(1)).toBe(true)
+    expect(now.sectors.has(2)).toBe(true)
+    expect(
+      d
+        .worldAt(d.tipsetAtHeight(d.head().height - 1))
+        .miners.get(who.minerId)!
+        .sectors.has(2),
+    ).toBe(true)
   })
 })

@@ -1,10 +1,11 @@
+import { decodeBitfield as decodeRlePlus, encodeBitfield as encodeRlePlus } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { describe, expect, it } from 'vitest'
-import { minerEntropy, proverIdOf } from './commitments.js'
+import { minerEntropy, proverIdOf, zeroCommDCid } from './commitments.js'
+import { devnetSign } from './messages.js'
 import { decodeMethodParams, encodeParams } from './params-codec.js'
 import { mixRandomness } from './randomness.js'
-import { decodeRlePlus, encodeRlePlus } from './rle.js'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const unhex = (h: string) => new Uint8Array(Buffer.from(h, 'hex'))
@@ -21,12 +22,20 @@ describe('devnet codecs against filecoin-chain.md §7 vectors', () => {
     )
   })
 
+  it('derives the zero-data CommD CIDs of §7.2', () => {
+    expect(zeroCommDCid(2048)).toBe('baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy')
+    expect(zeroCommDCid(8 << 20)).toBe('baga6ea4seaqgl4u6lwmnerwdrm4iz7ag3mpwwaqtapc2fciabpooqmvjypweeha')
+    expect(zeroCommDCid(32 * 2 ** 30)).toBe(
+      'baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq',
+    )
+  })
+
   it('derives entropy and prover id of f01000 (§2.5)', () => {
     expect(hex(minerEntropy('t01000'))).toBe('4300e807')
     expect(hex(proverIdOf(1000).subarray(0, 3))).toBe('e80700')
   })
 
-  it('encodes and decodes RLE+ bitfields (§7.3 table)', () => {
+  it('decodes skipped/sector bitfields with the core RLE+ codec (§7.3 table)', () => {
     const table: [number[], string][] = [
       [[], ''],
       [[0], '0c'],
@@ -47,9 +56,16 @@ describe('devnet codecs against filecoin-chain.md §7 vectors', () => {
   it('encodes actor params byte-for-byte as the §7.3 vectors and decodes them back', () => {
     const faults = encodeParams.sectorLocations([{ deadline: 3, partition: 0, sectors: [5, 6, 7] }])
     expect(hex(faults)).toBe('818183030042b01c')
-    expect(decodeMethodParams('DeclareFaults', faults)).toEqual([{ deadline: 3, partition: 0, sectors: [5, 6, 7] }])
+    expect(decodeMethodParams('DeclareFaults', faults)).toEqual([
+      { deadline: 3, partition: 0, sectors: [5, 6, 7] },
+    ])
     expect(
-      hex(encodeParams.sectorLocations([{ deadline: 3, partition: 0, sectors: [5, 6, 7] }, { deadline: 3, partition: 1, sectors: [10] }])),
+      hex(
+        encodeParams.sectorLocations([
+          { deadline: 3, partition: 0, sectors: [5, 6, 7] },
+          { deadline: 3, partition: 1, sectors: [10] },
+        ]),
+      ),
     ).toBe('818283030042b01c830301425003')
     const post = encodeParams.submitWindowedPoSt({
       deadline: 7,
@@ -65,7 +81,15 @@ describe('devnet codecs against filecoin-chain.md §7 vectors', () => {
       '850782820040820142900281820d44deadbeef19303958200101010101010101010101010101010101010101010101010101010101010101',
     )
     expect(decodeMethodParams('SubmitWindowedPoSt', post).partitions[1]).toEqual({ index: 1, skipped: [4] })
-    const cc = { sealProof: 8, sectorNumber: 1, sealedCid: commR, sealRandEpoch: 1000, dealIds: [], expiration: 600000, unsealedCid: null }
+    const cc = {
+      sealProof: 8,
+      sectorNumber: 1,
+      sealedCid: commR,
+      sealRandEpoch: 1000,
+      dealIds: [],
+      expiration: 600000,
+      unsealedCid: null,
+    }
     const pc = encodeParams.preCommitSectorBatch2([cc])
     expect(hex(pc)).toBe(
       '8181870801d82a5829000182e20381e8022011111111111111111111111111111111111111111111111111111111111111111903e8801a000927c0f6',
@@ -95,13 +119,44 @@ describe('devnet codecs against filecoin-chain.md §7 vectors', () => {
         }),
       ),
     ).toBe('86848201808202808203808204808042aabb01f5f4')
-    const cm = encodeParams.createMiner({ owner: 't01000', worker: 't01001', windowPoStProofType: 13, peer: new TextEncoder().encode('peer'), multiaddrs: [] })
+    const cm = encodeParams.createMiner({
+      owner: 't01000',
+      worker: 't01001',
+      windowPoStProofType: 13,
+      peer: new TextEncoder().encode('peer'),
+      multiaddrs: [],
+    })
     expect(hex(cm)).toBe('854300e8074300e9070d447065657280')
-    expect(decodeMethodParams('CreateMiner', cm)).toMatchObject({ owner: 't01000', worker: 't01001', windowPoStProofType: 13 })
+    expect(decodeMethodParams('CreateMiner', cm)).toMatchObject({
+      owner: 't01000',
+      worker: 't01001',
+      windowPoStProofType: 13,
+    })
+  })
+
+  it('computes the message CID of the §7.3 vector', () => {
+    const m = devnetSign({
+      Version: 0,
+      To: 't01000',
+      From: 't01001',
+      Nonce: 7,
+      Value: '0',
+      GasLimit: 1000000,
+      GasFeeCap: '100000',
+      GasPremium: '1000',
+      Method: 10,
+      Params: Buffer.from('818183030042b01c', 'hex').toString('base64'),
+    })
+    expect(m.unsignedCid).toBe('bafy2bzacecavyojjfxzcsftevoltybrrnjrdwcm4yk4r42qr422gd77pxblz2')
+    expect(m.cid).toBe(m.unsignedCid) // not a secp256k1 sender: the on-chain CID is the unsigned one
   })
 
   it('aborts with exit 21 on malformed params', () => {
-    expect(() => decodeMethodParams('DeclareFaults', unhex('ff'))).toThrow(expect.objectContaining({ exitCode: 21 }))
-    expect(() => decodeMethodParams('SubmitWindowedPoSt', unhex('8101'))).toThrow(expect.objectContaining({ exitCode: 21 }))
+    expect(() => decodeMethodParams('DeclareFaults', unhex('ff'))).toThrow(
+      expect.objectContaining({ exitCode: 21 }),
+    )
+    expect(() => decodeMethodParams('SubmitWindowedPoSt', unhex('8101'))).toThrow(
+      expect.objectContaining({ exitCode: 21 }),
+    )
   })
 })

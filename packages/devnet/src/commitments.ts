@@ -1,10 +1,10 @@
 /**
- * Commitment CIDs, entropy and prover ids as the miner actor derives them. Thin wrappers over
- * multiformats / dag-cbor / iso-filecoin.
+ * Commitment CIDs, entropy and prover ids as the miner actor derives them: thin wrappers over
+ * multiformats and the core codecs.
  */
-import * as dagCbor from '@ipld/dag-cbor'
-import { fromString as parseAddressString } from 'iso-filecoin/address'
+import { addressToBytes, proverId, randomnessEntropy, zeroCommitment } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
+import { create as createDigest } from 'multiformats/hashes/digest'
 import { ActorAbort, ExitCode } from './actor-types.js'
 
 const FIL_COMMITMENT_UNSEALED = 0xf101
@@ -12,20 +12,26 @@ const FIL_COMMITMENT_SEALED = 0xf102
 const SHA2_256_TRUNC254_PADDED = 0x1012
 const POSEIDON_BLS12_381_A1_FC1 = 0xb401
 
-/** Zero-data CommD per sector size (spec §7.2). */
-const ZERO_COMMD: Record<number, string> = {
-  2048: 'baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy',
-  8388608: 'baga6ea4seaqgl4u6lwmnerwdrm4iz7ag3mpwwaqtapc2fciabpooqmvjypweeha',
-  536870912: 'baga6ea4seaqdsvqopmj2soyhujb72jza76t4wpq5fzifvm3ctz47iyytkewnubq',
-  34359738368: 'baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq',
-  68719476736: 'baga6ea4seaqomqafu276g53zko4k23xzh4h4uecjwicbmvhsuqi7o4bhthhm4aq',
-}
+const zeroCache = new Map<number, string>()
 
-/** CommD CID of an all-zero sector of `sectorSize` bytes. */
+/** CommD CID of an all-zero sector of `sectorSize` bytes (core `zeroCommitment`, spec §7.2). */
 export function zeroCommDCid(sectorSize: number): string {
-  const cid = ZERO_COMMD[sectorSize]
-  if (cid === undefined)
-    throw new ActorAbort(ExitCode.ErrIllegalArgument, `no zero CommD for size ${sectorSize}`)
+  let cid = zeroCache.get(sectorSize)
+  if (cid === undefined) {
+    try {
+      cid = CID.create(
+        1,
+        FIL_COMMITMENT_UNSEALED,
+        createDigest(SHA2_256_TRUNC254_PADDED, zeroCommitment(sectorSize)),
+      ).toString()
+    } catch (err) {
+      throw new ActorAbort(
+        ExitCode.ErrIllegalArgument,
+        `no zero CommD for size ${sectorSize}: ${(err as Error).message}`,
+      )
+    }
+    zeroCache.set(sectorSize, cid)
+  }
   return cid
 }
 
@@ -54,24 +60,15 @@ export function commitmentOf(cidText: string, kind: 'sealed' | 'unsealed', what:
 
 /** Binary form of an address string. */
 export function addressBytes(addr: string): Uint8Array {
-  return parseAddressString(addr).toBytes()
+  return addressToBytes(addr)
 }
 
-/** Randomness entropy of a miner: the CBOR encoding of its ID address (spec §2.5). */
+/** Randomness entropy of a miner: the CBOR encoding of its ID address (core `randomnessEntropy`). */
 export function minerEntropy(idAddress: string): Uint8Array {
-  return dagCbor.encode(addressBytes(idAddress))
+  return randomnessEntropy(idAddress)
 }
 
-/** The 32-byte proofs prover id: LEB128 of the actor id, zero-padded (spec §2.5). */
+/** The 32-byte proofs prover id of an actor (core `proverId`). */
 export function proverIdOf(actorId: number): Uint8Array {
-  const out = new Uint8Array(32)
-  let v = actorId
-  let i = 0
-  do {
-    let b = v & 0x7f
-    v = Math.floor(v / 128)
-    if (v > 0) b |= 0x80
-    out[i++] = b
-  } while (v > 0)
-  return out
+  return proverId(actorId)
 }

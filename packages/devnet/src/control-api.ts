@@ -9,7 +9,9 @@ import type { DevnetPermission, DevnetRpcMethod } from './lotus-api.js'
 
 const int = (method: string, v: unknown, what: string, min = 0): number => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new VenusError('RPC_INVALID_PARAMS', `${method}: ${what} must be an integer ≥ ${min}`, { details: { method } })
+    throw new VenusError('RPC_INVALID_PARAMS', `${method}: ${what} must be an integer ≥ ${min}`, {
+      details: { method },
+    })
   }
   return v
 }
@@ -39,7 +41,10 @@ export function controlMethods(devnet: Devnet): Record<string, DevnetRpcMethod> 
     'Devnet.Faucet': async (params) => {
       const [to, amount] = params
       if (typeof to !== 'string' || typeof amount !== 'string' || !/^\d+$/.test(amount)) {
-        throw new VenusError('RPC_INVALID_PARAMS', 'Devnet.Faucet: expected [address, attoFIL decimal string]')
+        throw new VenusError(
+          'RPC_INVALID_PARAMS',
+          'Devnet.Faucet: expected [address, attoFIL decimal string]',
+        )
       }
       return cidJson(await devnet.faucet(to, BigInt(amount)))
     },
@@ -56,7 +61,10 @@ export function controlMethods(devnet: Devnet): Record<string, DevnetRpcMethod> 
       return ts()
     },
     'Devnet.CreateMiner': async (params) => {
-      const post = params[0] === undefined || params[0] === null ? 10 : int('Devnet.CreateMiner', params[0], 'window post proof type')
+      const post =
+        params[0] === undefined || params[0] === null
+          ? 10
+          : int('Devnet.CreateMiner', params[0], 'window post proof type')
       const m = await devnet.createTestMiner({ windowPoStProofType: post })
       return { Miner: m.miner, Owner: m.owner, Worker: m.owner, RobustAddress: m.robustAddress }
     },

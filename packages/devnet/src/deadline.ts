@@ -1,10 +1,17 @@
 /**
  * Deadline bookkeeping the miner actor does for itself (proving-period seed, current deadline,
- * which deadlines are mutable). The JSON `dline.Info` the API serves is built from these numbers.
+ * which deadlines are mutable), on top of the core dline functions with the devnet's
+ * (possibly shortened) WindowPoSt parameters.
  */
+import {
+  nextNotElapsed as coreNextNotElapsed,
+  type DeadlineParams,
+  newDeadlineInfo,
+  quantizeDown,
+} from '@venus-cluster/core'
 import type { DevnetParams } from './params.js'
 
-/** The fields of go-state-types `dline.Info` plus the derived flags the actor uses. */
+/** The fields of go-state-types `dline.Info` (and the parameters they were computed with). */
 export interface DeadlineInfo {
   currentEpoch: number
   periodStart: number
@@ -13,51 +20,39 @@ export interface DeadlineInfo {
   close: number
   challenge: number
   faultCutoff: number
+  params: DeadlineParams
 }
 
-/** `dline.NewInfo` (spec §3.2). */
-export function deadlineInfo(p: DevnetParams, periodStart: number, index: number, cur: number): DeadlineInfo {
-  if (index < p.wpostPeriodDeadlines) {
-    const open = periodStart + index * p.wpostChallengeWindow
-    return {
-      currentEpoch: cur,
-      periodStart,
-      index,
-      open,
-      close: open + p.wpostChallengeWindow,
-      challenge: open - p.wpostChallengeLookback,
-      faultCutoff: open - p.faultDeclarationCutoff,
-    }
-  }
-  const after = periodStart + p.wpostProvingPeriod
+/** The core dline parameters of a devnet. */
+export function deadlineParams(p: DevnetParams): DeadlineParams {
   return {
-    currentEpoch: cur,
-    periodStart,
-    index,
-    open: after,
-    close: after,
-    challenge: after,
-    faultCutoff: 0,
+    periodDeadlines: p.wpostPeriodDeadlines,
+    provingPeriod: p.wpostProvingPeriod,
+    challengeWindow: p.wpostChallengeWindow,
+    challengeLookback: p.wpostChallengeLookback,
+    faultDeclarationCutoff: p.faultDeclarationCutoff,
   }
+}
+
+/**
+ * `dline.NewInfo` with the devnet's parameters (spec §3.2).
+ * @example
+ * ```ts
+ * deadlineInfo(devnetParams2k(), 71, 0, 0).challenge // 51
+ * ```
+ */
+export function deadlineInfo(p: DevnetParams, periodStart: number, index: number, cur: number): DeadlineInfo {
+  return newDeadlineInfo(periodStart, index, cur, deadlineParams(p))
 }
 
 /** `dline.Info.NextNotElapsed`: the same deadline index at its next occurrence still open or ahead. */
-export function nextNotElapsed(p: DevnetParams, d: DeadlineInfo): DeadlineInfo {
-  if (d.currentEpoch < d.close) return d
-  const pp = p.wpostProvingPeriod
-  const off = ((d.periodStart % pp) + pp) % pp
-  let ps = Math.floor(d.currentEpoch / pp) * pp + off
-  while (ps > d.currentEpoch) ps -= pp
-  if (d.currentEpoch >= ps + (d.index + 1) * p.wpostChallengeWindow) ps += pp
-  return deadlineInfo(p, ps, d.index, d.currentEpoch)
+export function nextNotElapsed(_p: DevnetParams, d: DeadlineInfo): DeadlineInfo {
+  return coreNextNotElapsed(d)
 }
 
 /** The proving period start at or before `cur` for a miner with proving-period `offset`. */
 export function currentProvingPeriodStart(p: DevnetParams, cur: number, offset: number): number {
-  const pp = p.wpostProvingPeriod
-  const mod = ((cur % pp) + pp) % pp
-  const progress = mod >= offset ? mod - offset : pp - (offset - mod)
-  return cur - progress
+  return quantizeDown(cur, p.wpostProvingPeriod, offset)
 }
 
 /**

@@ -2,11 +2,17 @@
  * The devnet: a deterministic, single-process Filecoin chain with a message pool, the power and
  * miner actors (sealing and WindowPoSt), null rounds and reorgs.
  */
-import { commD as coreCommD, type ProofsBackend, VenusError } from '@venus-cluster/core'
-import { fromBytes as isoFromBytes } from 'iso-filecoin/address'
-import { ActorAbort, type ActorRuntime, type DevnetProofVerifier, ExitCode } from './actor-types.js'
+import {
+  addressFromBytes,
+  commD as coreCommD,
+  decodeCreateMinerReturn,
+  type ProofsBackend,
+  VenusError,
+} from '@venus-cluster/core'
+import type { ActorRuntime, DevnetProofVerifier } from './actor-types.js'
 import { zeroCommDCid } from './commitments.js'
-import { type GasShape, gasForMessage, nextBaseFee } from './gas.js'
+import { applyMessage, type ExecutionEnv } from './execute.js'
+import { nextBaseFee } from './gas.js'
 import {
   cidOfValue,
   devnetSign,
@@ -16,25 +22,13 @@ import {
   seededBytes,
   storedFrom,
 } from './messages.js'
-import {
-  assignSector as assignSectorForTest,
-  type CommDFromPieces,
-  createMiner,
-  declareFaults,
-  declareFaultsRecovered,
-  loadMiner,
-  minerCron,
-  preCommitSectorBatch2,
-  proveCommitSectors3,
-  submitWindowedPoSt,
-  terminateSectors,
-  withdrawBalance,
-} from './miner-actor.js'
+import { assignSector as assignSectorForTest, type CommDFromPieces, minerCron } from './miner-actor.js'
 import { type DevnetParams, devnetParams2k, maxProveCommitDuration } from './params.js'
-import { decodeMethodParams, encodeMethodReturn } from './params-codec.js'
 import { beaconEntry, mixRandomness, randomnessDigest, ticketProof } from './randomness.js'
-import { emptyWorld, SingletonActors, type WorldState } from './state.js'
+import { copyWorld, emptyWorld, mutableMiner, resolveIn, SingletonActors, type WorldState } from './state.js'
 import { isProofsBackend, proofsVerifier } from './verifier.js'
+
+export { resolveIn }
 
 /** A message receipt. */
 export interface DevnetReceipt {
@@ -185,7 +179,9 @@ export class Devnet {
       // Save every few seconds too, so a killed process loses little.
       const dir = this.dataDir
       this.#saveTimer = setInterval(() => {
-        void import('./persist.js').then(({ saveDevnet }) => this.#enqueue(() => saveDevnet(this, dir))).catch(() => {})
+        void import('./persist.js')
+          .then(({ saveDevnet }) => this.#enqueue(() => saveDevnet(this, dir)))
+          .catch(() => {})
       }, 5000)
       this.#saveTimer.unref?.()
     }
@@ -509,7 +505,7 @@ export class Devnet {
    * `StateCall` does for "what if this landed next".
    */
   async dryRun(msg: LotusMessage, ts: DevnetTipset = this.head()): Promise<{ receipt: DevnetReceipt }> {
-    const world = structuredClone(this.worldAt(ts))
+    const world = copyWorld(this.worldAt(ts))
     const acct = resolveIn(world, msg.From)
     const nonce = acct !== undefined ? (world.accounts.get(acct)?.nonce ?? 0) : 0
     const chain = this.#chainTo(ts)
@@ -661,20 +657,12 @@ export class Devnet {
     })
     await this.mine(2)
     const found = this.searchMessage(msg.cid)
-    if (!found || found.receipt.exitCode !== 0 || found.receipt.return === null) {
+    const ret = found?.receipt.exitCode === 0 ? found.receipt.return : null
+    if (ret === null) {
       throw new VenusError('MESSAGE_FAILED', `CreateMiner failed: ${found?.receipt.error ?? 'not executed'}`)
     }
-    const { decode } = await import('@ipld/dag-cbor')
-    const [idBytes, robust] = decode(found.receipt.return) as Uint8Array[]
-    const { fromBytes } = await import('iso-filecoin/address')
-    const network = this.params.addressPrefix === 'f' ? 'mainnet' : 'testnet'
-    const miner = fromBytes(idBytes!, network).toString()
-    return {
-      owner,
-      miner,
-      minerId: Number(miner.slice(2)),
-      robustAddress: fromBytes(robust!, network).toString(),
-    }
+    const { idAddress, robustAddress } = decodeCreateMinerReturn(ret, this.params.addressPrefix)
+    return { owner, miner: idAddress, minerId: Number(idAddress.slice(2)), robustAddress }
   }
 
   /**
@@ -688,7 +676,8 @@ export class Devnet {
   ): void {
     const world = this.worldAt()
     const id = resolveIn(world, minerAddr)
-    const m = id === undefined ? undefined : world.miners.get(id)
+    // The head's world may share this miner with older snapshots: clone before changing it.
+    const m = id === undefined ? undefined : mutableMiner(world, id)
     if (m === undefined) throw new VenusError('ACTOR_NOT_FOUND', `miner ${minerAddr} not found`)
     const rt = this.#runtime(world, this.head().height + 1, this.#chain, m.owner, 0n)
     for (const s of sectors) {
@@ -901,7 +890,7 @@ export class Devnet {
   /** Builds, executes and appends one tipset at `height`. */
   async #mineOne(height: number, branch: number, replay?: StoredMessage[]): Promise<DevnetTipset> {
     const parent = this.head()
-    const world = structuredClone(this.worldAt(parent))
+    const world = copyWorld(this.worldAt(parent))
     const baseFee = nextBaseFee(
       parent.parentBaseFee,
       parent.gasLimitUsed,
@@ -1018,11 +1007,8 @@ export class Devnet {
     }
   }
 
-  /**
-   * Applies one message to `world` at `epoch`: nonce, value transfer, actor method, gas charge.
-   * On an actor abort all changes but the nonce and the gas charge are rolled back.
-   */
-  async #apply(
+  /** Applies one message to `world` at `epoch` (see {@link applyMessage}). */
+  #apply(
     world: WorldState,
     msg: LotusMessage,
     epoch: number,
@@ -1031,197 +1017,18 @@ export class Devnet {
     _stored?: StoredMessage,
     dryRun = false,
   ): Promise<DevnetReceipt> {
-    const fail = (exitCode: number, error: string, gasUsed: number): DevnetReceipt => ({
-      exitCode,
-      return: null,
-      gasUsed,
-      error,
-    })
-    const from = resolveIn(world, msg.From)
-    const sender = from === undefined ? undefined : world.accounts.get(from)
-    if (sender === undefined) return fail(ExitCode.SysErrSenderInvalid, `sender ${msg.From} not found`, 0)
-    if (!dryRun && sender.nonce !== msg.Nonce)
-      return fail(ExitCode.SysErrSenderStateInvalid, `nonce ${msg.Nonce} != ${sender.nonce}`, 0)
-    const value = BigInt(msg.Value)
-    const feeCap = BigInt(msg.GasFeeCap)
-    const gasCost = BigInt(msg.GasLimit) * feeCap
-    if (sender.balance < gasCost)
-      return fail(ExitCode.SysErrSenderStateInvalid, 'sender cannot cover the gas limit', 0)
-    sender.nonce++
-
-    const draft = structuredClone(world)
-    let shape: GasShape = { method: msg.Method, to: 'other' }
-    let receipt: DevnetReceipt
-    try {
-      const ret = await this.#invoke(draft, msg, from!, value, epoch, chain, (s) => {
-        shape = s
-      })
-      receipt = { exitCode: 0, return: ret, gasUsed: gasForMessage(shape), error: '' }
-    } catch (err) {
-      if (err instanceof ActorAbort) receipt = fail(err.exitCode, err.message, gasForMessage(shape))
-      else if (err instanceof VenusError)
-        receipt = fail(ExitCode.ErrSerialization, err.message, gasForMessage(shape))
-      else throw err
+    const env: ExecutionEnv = {
+      runtime: (w, caller, value) => this.#runtime(w, epoch, chain, caller, value),
+      commD: this.#commD,
     }
-    if (receipt.gasUsed > msg.GasLimit) {
-      receipt = fail(
-        ExitCode.SysErrOutOfGas,
-        `out of gas: used ${receipt.gasUsed}, limit ${msg.GasLimit}`,
-        msg.GasLimit,
-      )
-    }
-    if (receipt.exitCode === 0) {
-      // Commit the draft: copy every top-level field back so callers holding `world` see it.
-      Object.assign(world, draft)
-    }
-    const acct = world.accounts.get(from!)!
-    const baseToPay = baseFee < feeCap ? baseFee : feeCap
-    const premium = BigInt(msg.GasPremium)
-    const tip = (premium < feeCap - baseToPay ? premium : feeCap - baseToPay) * BigInt(msg.GasLimit)
-    const charge = BigInt(receipt.gasUsed) * baseToPay + (tip > 0n ? tip : 0n)
-    acct.balance -= charge
-    world.burnt += charge
-    return receipt
+    return applyMessage(env, world, msg, baseFee, dryRun)
   }
-
-  async #invoke(
-    world: WorldState,
-    msg: LotusMessage,
-    from: number,
-    value: bigint,
-    epoch: number,
-    chain: readonly DevnetTipset[],
-    setShape: (s: GasShape) => void,
-  ): Promise<Uint8Array | null> {
-    const sender = world.accounts.get(from)!
-    if (sender.balance < value)
-      throw new ActorAbort(ExitCode.SysErrInsufficientFunds, `insufficient funds for value ${value}`)
-    let to = resolveIn(world, msg.To)
-    if (to === undefined) {
-      const proto = msg.To.slice(1, 2)
-      if (proto !== '1' && proto !== '3')
-        throw new ActorAbort(ExitCode.SysErrInvalidReceiver, `receiver ${msg.To} does not exist`)
-      to = world.nextActorId++
-      world.accounts.set(to, { id: to, key: msg.To, balance: 0n, nonce: 0 })
-      world.keyIndex.set(msg.To.slice(1), to)
-    }
-    sender.balance -= value
-    const rt = this.#runtime(world, epoch, chain, from, value)
-    const params = msg.Params ? Buffer.from(msg.Params, 'base64') : new Uint8Array()
-    const account = world.accounts.get(to)
-    if (account !== undefined) {
-      setShape({ method: msg.Method, to: 'account' })
-      if (msg.Method !== 0)
-        throw new ActorAbort(ExitCode.ErrUnhandledMessage, `account actor has no method ${msg.Method}`)
-      account.balance += value
-      return null
-    }
-    if (to === SingletonActors.power) {
-      setShape({ method: msg.Method, to: 'power' })
-      if (msg.Method !== 2)
-        throw new ActorAbort(ExitCode.ErrUnhandledMessage, `power method ${msg.Method} not supported`)
-      const p = decodeMethodParams('CreateMiner', params)
-      const out = createMiner(rt, p)
-      return encodeMethodReturn('CreateMiner', out)
-    }
-    const miner = world.miners.get(to)
-    if (miner === undefined)
-      throw new ActorAbort(
-        ExitCode.SysErrInvalidReceiver,
-        `actor ${msg.To} cannot receive method ${msg.Method}`,
-      )
-    const m = loadMiner(rt, to)
-    switch (msg.Method) {
-      case 0:
-        setShape({ method: 0, to: 'account' })
-        m.balance += value
-        return null
-      case 28: {
-        const p = decodeMethodParams('PreCommitSectorBatch2', params)
-        setShape({ method: 28, to: 'miner', sectors: p.length })
-        preCommitSectorBatch2(rt, m, p)
-        return null
-      }
-      case 34: {
-        const p = decodeMethodParams('ProveCommitSectors3', params)
-        setShape({
-          method: 34,
-          to: 'miner',
-          sectors: p.activations.length,
-          aggregate: p.aggregateProof.length > 0,
-        })
-        const out = await proveCommitSectors3(rt, m, p, this.#commD)
-        return encodeMethodReturn('ProveCommitSectors3', out)
-      }
-      case 5: {
-        const p = decodeMethodParams('SubmitWindowedPoSt', params)
-        setShape({ method: 5, to: 'miner', partitions: p.partitions.length })
-        m.balance += value
-        await submitWindowedPoSt(rt, m, p)
-        return null
-      }
-      case 10: {
-        const p = decodeMethodParams('DeclareFaults', params)
-        setShape({ method: 10, to: 'miner', sectors: p.reduce((a, d) => a + d.sectors.length, 0) })
-        m.balance += value
-        declareFaults(rt, m, p)
-        return null
-      }
-      case 11: {
-        const p = decodeMethodParams('DeclareFaultsRecovered', params)
-        setShape({ method: 11, to: 'miner', sectors: p.reduce((a, d) => a + d.sectors.length, 0) })
-        m.balance += value
-        declareFaultsRecovered(rt, m, p)
-        return null
-      }
-      case 9: {
-        const p = decodeMethodParams('TerminateSectors', params)
-        setShape({ method: 9, to: 'miner', sectors: p.reduce((a, d) => a + d.sectors.length, 0) })
-        m.balance += value
-        return encodeMethodReturn('TerminateSectors', terminateSectors(rt, m, p))
-      }
-      case 16: {
-        const p = decodeMethodParams('WithdrawBalance', params)
-        setShape({ method: 16, to: 'miner' })
-        m.balance += value
-        return encodeMethodReturn('WithdrawBalance', withdrawBalance(rt, m, p))
-      }
-      default:
-        throw new ActorAbort(
-          ExitCode.ErrUnhandledMessage,
-          `miner method ${msg.Method} not supported by the devnet`,
-        )
-    }
-  }
-}
-
-/** Resolves an address string (ID or key, f/t prefix) to an actor id in `world`. */
-export function resolveIn(world: WorldState, addr: string): number | undefined {
-  if (addr.length < 3) return undefined
-  const proto = addr[1]
-  if (proto === '0') {
-    const id = Number(addr.slice(2))
-    if (!Number.isSafeInteger(id)) return undefined
-    if (world.accounts.has(id) || world.miners.has(id) || id < 100) return id
-    return undefined
-  }
-  const key = world.keyIndex.get(addr.slice(1))
-  if (key !== undefined) return key
-  if (proto === '2')
-    for (const m of world.miners.values()) if (m.robust.slice(1) === addr.slice(1)) return m.id
-  return undefined
 }
 
 function blsAddress(pub: Uint8Array, prefix: 'f' | 't'): string {
-  const network = prefix === 'f' ? 'mainnet' : 'testnet'
-  return parseAddressFromBytes(new Uint8Array([3, ...pub]), network)
+  return addressFromBytes(new Uint8Array([3, ...pub]), prefix).toString()
 }
 
 function secpAddress(payload: Uint8Array, prefix: 'f' | 't'): string {
-  const network = prefix === 'f' ? 'mainnet' : 'testnet'
-  return parseAddressFromBytes(new Uint8Array([1, ...payload]), network)
-}
-
-function parseAddressFromBytes(bytes: Uint8Array, network: 'mainnet' | 'testnet'): string {
-  return isoFromBytes(bytes, network).toString()
+  return addressFromBytes(new Uint8Array([1, ...payload]), prefix).toString()
 }

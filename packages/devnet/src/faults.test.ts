@@ -115,4 +115,34 @@ describe('faults, skipped sectors and terminations', () => {
     })
     expect(r.receipt.exitCode).toBe(18)
   })
+
+  it('lets the owner set control addresses that may then send miner methods', async () => {
+    const { devnet, who } = await provenMiner()
+    const control = devnet.newAccount()
+    await devnet.faucet(control, 10n ** 18n)
+    await devnet.mine(2)
+    const set = await send(devnet, {
+      To: who.miner,
+      From: who.owner,
+      Method: 3,
+      Params: b64(encodeParams.changeWorkerAddress({ newWorker: who.owner, newControlAddresses: [control] })),
+    })
+    expect(set.receipt.exitCode, set.receipt.error).toBe(0)
+    const info = devnet.worldAt().miners.get(who.minerId)!
+    expect(info.controls).toEqual([devnet.resolve(control)])
+    const r = await send(devnet, {
+      To: who.miner,
+      From: control,
+      Method: 10,
+      Params: b64(encodeParams.sectorLocations([])),
+    })
+    expect(r.receipt.exitCode).toBe(0)
+    const notOwner = await send(devnet, {
+      To: who.miner,
+      From: control,
+      Method: 3,
+      Params: b64(encodeParams.changeWorkerAddress({ newWorker: control, newControlAddresses: [] })),
+    })
+    expect(notOwner.receipt.exitCode).toBe(18)
+  })
 })

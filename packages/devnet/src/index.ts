@@ -17,8 +17,9 @@ export {
   type SectorLocationParam,
   type SubmitWindowedPoStParam,
 } from './actor-types.js'
-export { minerEntropy, proverIdOf, zeroCommDCid } from './commitments.js'
-export { type DeadlineInfo, deadlineInfo, nextNotElapsed } from './deadline.js'
+export { zeroCommDCid } from './commitments.js'
+export { controlMethodPermissions, controlMethods } from './control-api.js'
+export { deadlineInfo, deadlineParams } from './deadline.js'
 export {
   createDevnet,
   Devnet,
@@ -53,4 +54,3 @@ export { type ServeDevnetOptions, type ServedDevnet, serveDevnet } from './serve
 export { type DevnetTokens, devnetTokens } from './tokens.js'
 export { type DevnetTransport, devnetCall, devnetMethods, devnetTransport } from './transport.js'
 export { proofsVerifier } from './verifier.js'
-export { controlMethodPermissions, controlMethods } from './control-api.js'

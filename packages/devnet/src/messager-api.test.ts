@@ -4,6 +4,7 @@ import { FIL } from './__fixtures__/flow.js'
 import * as S from './__fixtures__/schema.js'
 import { createDevnet } from './devnet.js'
 import { MessagerState, messagerMethodPermissions, messagerMethods } from './messager-api.js'
+import { devnetTransport } from './transport.js'
 
 const wire = (v: unknown) => JSON.parse(JSON.stringify(v)) as Record<string, unknown>
 
@@ -82,5 +83,23 @@ describe('messager API served by the devnet', () => {
     await devnet.mine(2)
     await devnet.mine(3)
     expect(wire(await m['Message.GetMessageByUid']!(['u'], {})).State).toBe(MessagerState.OnChainMsg)
+  })
+
+  it('serves the core messager client, including replace-by-fee of a pending message', async () => {
+    const { createMessagerClient, customTransport } = await import('@venus-cluster/core')
+    const devnet = createDevnet({ seed: 'messager-client', proofs: fakeVerifier() })
+    const client = createMessagerClient(customTransport(devnetTransport(devnet)))
+    const msg = { To: devnet.newAccount(), From: devnet.faucetAddress(), Value: '5', Method: 0, Params: null }
+    expect(await client.pushMessageWithId('c-1', msg as never, null)).toBe('c-1')
+    const before = await client.getMessageByUid('c-1')
+    expect(before.State).toBe(MessagerState.FillMsg)
+    const replaced = await client.replaceMessage({ ID: 'c-1', Auto: true } as never)
+    expect(replaced['/']).not.toBe((before.SignedCid as { '/': string })['/'])
+    expect(devnet.pending()).toHaveLength(1)
+    await devnet.mine(3)
+    const after = await client.waitMessage('c-1', 0)
+    expect(after.State).toBe(MessagerState.OnChainMsg)
+    expect(after.SignedCid).toEqual(replaced)
+    expect(await client.hasAddress(devnet.faucetAddress())).toBe(true)
   })
 })

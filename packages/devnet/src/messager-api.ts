@@ -8,7 +8,7 @@ import { VenusError } from '@venus-cluster/core'
 import type { Devnet, DevnetMessageLookup } from './devnet.js'
 import { cidJson, receiptJson, tipsetKeyJson } from './json.js'
 import type { DevnetPermission, DevnetRpcMethod } from './lotus-api.js'
-import type { LotusMessage, StoredMessage } from './messages.js'
+import { devnetSign, type LotusMessage, type StoredMessage } from './messages.js'
 
 /** Messager message states (spec §1.7). */
 export const MessagerState = {
@@ -41,6 +41,7 @@ export const messagerMethodPermissions: Record<string, DevnetPermission> = {
   'Message.GetMessageBySignedCid': 'read',
   'Message.GetMessageByUnsignedCid': 'read',
   'Message.MarkBadMessage': 'write',
+  'Message.ReplaceMessage': 'write',
   'Message.WalletHas': 'read',
   'Message.HasAddress': 'read',
 }
@@ -205,6 +206,28 @@ export function messagerMethods(devnet: Devnet): Record<string, DevnetRpcMethod>
           })
         })
       }
+    },
+    'Message.ReplaceMessage': (params) => {
+      const p = (params[0] ?? {}) as Record<string, unknown>
+      const e = get(p.ID)
+      if (e.stored === undefined || lookup(e) !== undefined) {
+        throw new VenusError('INVALID_ARGUMENT', `message ${e.id} is not pending in the mpool`, {
+          details: { id: e.id },
+        })
+      }
+      const old = e.stored.message
+      // Auto: bump premium and fee cap by 25 %, like Lotus' replace-by-fee minimum.
+      const bump = (v: string) => ((BigInt(v) * 125n) / 100n + 1n).toString()
+      const str = (v: unknown, d: string) => (typeof v === 'string' && v !== '' && v !== '0' ? v : d)
+      const next: LotusMessage = {
+        ...old,
+        GasLimit: typeof p.GasLimit === 'number' && p.GasLimit > 0 ? p.GasLimit : old.GasLimit,
+        GasPremium: p.Auto === false ? str(p.GasPremium, old.GasPremium) : bump(old.GasPremium),
+        GasFeeCap: p.Auto === false ? str(p.GasFeecap, old.GasFeeCap) : bump(old.GasFeeCap),
+      }
+      e.stored = devnet.push(devnetSign(next))
+      e.updatedAt = now()
+      return cidJson(e.stored.cid)
     },
     'Message.MarkBadMessage': (params) => {
       const e = get(params[0])

@@ -1,12 +1,10 @@
 /**
- * Lotus-JSON messages as the devnet stores them, their CIDs (dag-cbor + blake2b-256 via
- * iso-filecoin) and the devnet's stand-in signatures.
+ * Lotus-JSON messages as the devnet stores them, their CIDs (core message codec: dag-cbor +
+ * blake2b-256) and the devnet's stand-in signatures.
  */
-import * as dagCbor from '@ipld/dag-cbor'
 import { blake2b } from '@noble/hashes/blake2.js'
-import { Message } from 'iso-filecoin/message'
-import { CID } from 'multiformats/cid'
-import { create as createDigest } from 'multiformats/hashes/digest'
+import { cborDecode, cborEncode, cborCid as coreCborCid, encodeMessage } from '@venus-cluster/core'
+import type { CID } from 'multiformats/cid'
 
 /** An unsigned message in Lotus JSON form (spec §1.5). */
 export interface LotusMessage {
@@ -38,23 +36,30 @@ export interface StoredMessage {
   cid: string
 }
 
-/** CIDv1 dag-cbor blake2b-256 of CBOR bytes. */
+/** CIDv1 dag-cbor blake2b-256 of CBOR bytes (core `cborCid`). */
 export function cborCid(bytes: Uint8Array): CID {
-  return CID.create(1, dagCbor.code, createDigest(0xb220, blake2b(bytes, { dkLen: 32 })))
+  return coreCborCid(bytes) as unknown as CID
 }
 
 /** CIDv1 dag-cbor of a value. */
 export function cidOfValue(value: unknown): CID {
-  return cborCid(dagCbor.encode(value))
+  return cborCid(cborEncode(value))
 }
 
-function toIso(m: LotusMessage): Message {
-  return Message.fromLotus({ ...m, Version: 0, Params: m.Params ?? '' })
-}
-
-/** The unsigned CBOR encoding of a message (spec §2.1). */
+/** The unsigned CBOR encoding of a message (spec §2.1, core `encodeMessage`). */
 export function messageBytes(m: LotusMessage): Uint8Array {
-  return toIso(m).serialize()
+  return encodeMessage({
+    version: m.Version,
+    to: m.To,
+    from: m.From,
+    nonce: m.Nonce,
+    value: BigInt(m.Value),
+    gasLimit: m.GasLimit,
+    gasFeeCap: BigInt(m.GasFeeCap),
+    gasPremium: BigInt(m.GasPremium),
+    method: m.Method,
+    params: m.Params ? new Uint8Array(Buffer.from(m.Params, 'base64')) : new Uint8Array(),
+  })
 }
 
 /**
@@ -79,7 +84,7 @@ export function storedFrom(m: LotusMessage, signature: LotusSignature, unsigned?
   let cid = u
   if (signature.Type === 1) {
     const sig = Buffer.from(signature.Data, 'base64')
-    const signed = dagCbor.encode([dagCbor.decode(bytes), new Uint8Array([1, ...sig])])
+    const signed = cborEncode([cborDecode(bytes), new Uint8Array([1, ...sig])])
     cid = cborCid(signed)
   }
   return {

@@ -4,6 +4,7 @@
  * end-of-deadline cron. Checks and exit codes follow builtin-actors v18 (spec §2.4–§3).
  */
 import { blake2b } from '@noble/hashes/blake2.js'
+import { provingPeriodOffset as coreProvingPeriodOffset } from '@venus-cluster/core'
 import {
   ActorAbort,
   type ActorRuntime,
@@ -26,11 +27,13 @@ import {
 import { maxProveCommitDuration } from './params.js'
 import { sealProofBytes, sealProofSectorSize, windowPoStInfo } from './proof-types.js'
 import {
+  adoptMiner,
   type DeadlineState,
   emptyPartition,
   liveSectors,
   type MinerState,
   minerAvailableBalance,
+  mutableMiner,
   type PartitionState,
   type SectorState,
   SingletonActors,
@@ -50,21 +53,9 @@ export type CommDFromPieces = (
   sectorSize: number,
 ) => Uint8Array
 
-function i64be(v: number): Uint8Array {
-  const b = new Uint8Array(8)
-  new DataView(b.buffer).setBigInt64(0, BigInt(v))
-  return b
-}
-
-/** The miner's proving-period offset: blake2b(cbor(id addr) ‖ i64be(epoch)) mod period (spec §3.2). */
+/** The miner's proving-period offset (core `provingPeriodOffset`, spec §3.2). */
 export function provingPeriodOffset(rt: ActorRuntime, minerId: number): number {
-  const entropy = minerEntropy(rt.idAddress(minerId))
-  const input = new Uint8Array(entropy.length + 8)
-  input.set(entropy)
-  input.set(i64be(rt.epoch), entropy.length)
-  const digest = blake2b(input, { dkLen: 32 })
-  const v = new DataView(digest.buffer, digest.byteOffset, 8).getBigUint64(0)
-  return Number(v % BigInt(rt.params.wpostProvingPeriod))
+  return coreProvingPeriodOffset(rt.idAddress(minerId), rt.epoch, rt.params.wpostProvingPeriod)
 }
 
 /** Power.CreateMiner (method 2 on f04). Returns the new miner's id and robust address. */
@@ -122,6 +113,7 @@ export function createMiner(
     creationEpoch: rt.epoch,
   }
   rt.world.miners.set(id, miner)
+  adoptMiner(rt.world, id)
   const offset = provingPeriodOffset(rt, id)
   miner.provingPeriodStart = currentProvingPeriodStart(rt.params, rt.epoch, offset)
   miner.currentDeadline = Math.floor((rt.epoch - miner.provingPeriodStart) / rt.params.wpostChallengeWindow)
@@ -150,7 +142,7 @@ function robustAddressText(payload: Uint8Array): string {
 
 /** The miner state of `minerId`, or an abort with exit 5 (invalid receiver). */
 export function loadMiner(rt: ActorRuntime, minerId: number): MinerState {
-  const m = rt.world.miners.get(minerId)
+  const m = mutableMiner(rt.world, minerId)
   if (m === undefined) throw new ActorAbort(ExitCode.SysErrInvalidReceiver, `actor ${minerId} is not a miner`)
   return m
 }
@@ -638,9 +630,10 @@ function chargePenalty(rt: ActorRuntime, m: MinerState, amount: bigint): void {
  * proof turn faulty (failed recoveries stay faulty), every faulty sector is charged the fault
  * fee, then the next deadline becomes current. Also cleans up expired pre-commits.
  */
-export function minerCron(rt: ActorRuntime, m: MinerState): void {
-  const cur = currentDeadlineInfo(rt, m)
+export function minerCron(rt: ActorRuntime, shared: MinerState): void {
+  const cur = currentDeadlineInfo(rt, shared)
   if (rt.epoch < cur.close - 1) return
+  const m = mutableMiner(rt.world, shared.id)!
   const dl = m.deadlines[cur.index]!
   let faultyCount = 0
   dl.partitions.forEach((part, idx) => {
@@ -669,6 +662,30 @@ export function minerCron(rt: ActorRuntime, m: MinerState): void {
       rt.world.burnt += pc.deposit
     }
   }
+}
+
+/**
+ * Miner.ChangeWorkerAddress (method 3): only the owner; control addresses change at once. A new
+ * worker also takes effect at once here (the real actor waits WorkerKeyChangeDelay epochs).
+ */
+export function changeWorkerAddress(
+  rt: ActorRuntime,
+  m: MinerState,
+  p: { newWorker: string; newControlAddresses: string[] },
+): void {
+  require(rt.caller ===
+    m.owner, ExitCode.ErrForbidden, 'only the owner can change the worker and control addresses')
+  const worker = rt.resolve(p.newWorker)
+  require(worker !== undefined &&
+    rt.world.accounts.has(worker), ExitCode.ErrIllegalArgument, `worker ${p.newWorker} is not an account`)
+  const controls = p.newControlAddresses.map((a) => {
+    const id = rt.resolve(a)
+    require(id !== undefined &&
+      rt.world.accounts.has(id), ExitCode.ErrIllegalArgument, `control address ${a} is not an account`)
+    return id
+  })
+  m.worker = worker
+  m.controls = controls
 }
 
 /** Miner.WithdrawBalance (method 16): moves available funds to the owner. Returns the amount. */

@@ -4,6 +4,7 @@
  * is the Lotus rule (spec §2.5).
  */
 import { blake2b } from '@noble/hashes/blake2.js'
+import { drawRandomness } from '@venus-cluster/core'
 import { seededBytes } from './messages.js'
 
 /** A drand-style beacon entry for `epoch` (one round per epoch). */
@@ -22,7 +23,8 @@ export function randomnessDigest(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * Final randomness: blake2b-256(i64be(dst) ‖ digest ‖ i64be(epoch) ‖ entropy).
+ * Final randomness: blake2b-256(i64be(dst) ‖ digest ‖ i64be(epoch) ‖ entropy), the core
+ * `drawRandomness`.
  * @example
  * ```ts
  * mixRandomness(4, new Uint8Array(32), 1000, Uint8Array.of(0x43, 0, 0xe8, 7))
@@ -34,11 +36,5 @@ export function mixRandomness(
   epoch: number,
   entropy: Uint8Array,
 ): Uint8Array {
-  const buf = new Uint8Array(8 + digest.length + 8 + entropy.length)
-  const view = new DataView(buf.buffer)
-  view.setBigInt64(0, BigInt(dst))
-  buf.set(digest, 8)
-  view.setBigInt64(8 + digest.length, BigInt(epoch))
-  buf.set(entropy, 16 + digest.length)
-  return blake2b(buf, { dkLen: 32 })
+  return drawRandomness(dst, digest, epoch, entropy)
 }

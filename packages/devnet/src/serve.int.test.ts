@@ -86,9 +86,15 @@ describe('devnet served over HTTP and WebSocket', () => {
     })
     expect(messager.body!.result).toBe(false)
     const mine = { jsonrpc: '2.0', id: 8, method: 'Devnet.Mine', params: [2] }
-    expect((await post(served.httpUrl, mine, readToken)).body!.error).toMatchObject({ message: expect.stringMatching(/need 'admin'/) })
+    expect((await post(served.httpUrl, mine, readToken)).body!.error).toMatchObject({
+      message: expect.stringMatching(/need 'admin'/),
+    })
     expect((await post(served.httpUrl, mine, served.adminToken)).body!.result).toMatchObject({ Height: 2 })
-    const created = await post(served.httpUrl, { jsonrpc: '2.0', id: 9, method: 'Devnet.CreateMiner', params: [] }, served.adminToken)
+    const created = await post(
+      served.httpUrl,
+      { jsonrpc: '2.0', id: 9, method: 'Devnet.CreateMiner', params: [] },
+      served.adminToken,
+    )
     expect(created.body!.result).toMatchObject({ Miner: expect.stringMatching(/^t0\d+$/) })
   })
 

@@ -5,8 +5,8 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { controlMethodPermissions } from './control-api.js'
 import { createRpcServer, type RpcPermission } from '@venus-cluster/core'
+import { controlMethodPermissions } from './control-api.js'
 import type { Devnet } from './devnet.js'
 import { type DevnetPermission, lotusMethodPermissions } from './lotus-api.js'
 import { messagerMethodPermissions } from './messager-api.js'
@@ -65,6 +65,7 @@ export async function serveDevnet(devnet: Devnet, opts: ServeDevnetOptions = {})
   const permissions: Record<string, DevnetPermission> = {
     ...lotusMethodPermissions,
     ...messagerMethodPermissions,
+    ...controlMethodPermissions,
   }
   const server = createServer()
   const rpc = createRpcServer({

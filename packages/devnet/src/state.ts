@@ -170,3 +170,71 @@ export function minerAvailableBalance(m: MinerState): bigint {
   const v = m.balance - m.preCommitDeposits - m.initialPledge - m.feeDebt
   return v > 0n ? v : 0n
 }
+
+/** Miners each world copy owns exclusively (may mutate without cloning). */
+const ownedMiners = new WeakMap<WorldState, Set<number>>()
+
+/**
+ * A copy-on-write copy of a world: accounts, deals and indexes are copied (they are small),
+ * miners are shared until {@link mutableMiner} clones one. Snapshots per tipset and per message
+ * therefore cost O(accounts + miners), not O(sectors).
+ */
+export function copyWorld(w: WorldState): WorldState {
+  return {
+    ...w,
+    accounts: structuredClone(w.accounts),
+    keyIndex: new Map(w.keyIndex),
+    miners: new Map(w.miners),
+    deals: structuredClone(w.deals),
+  }
+}
+
+/** The miner `id` of `w`, cloned first if `w` shares it with another world. */
+export function mutableMiner(w: WorldState, id: number): MinerState | undefined {
+  const m = w.miners.get(id)
+  if (m === undefined) return undefined
+  let owned = ownedMiners.get(w)
+  if (owned === undefined) {
+    owned = new Set()
+    ownedMiners.set(w, owned)
+  }
+  if (owned.has(id)) return m
+  const copy = structuredClone(m)
+  w.miners.set(id, copy)
+  owned.add(id)
+  return copy
+}
+
+/** Marks a miner created in `w` as owned by it. */
+export function adoptMiner(w: WorldState, id: number): void {
+  let owned = ownedMiners.get(w)
+  if (owned === undefined) {
+    owned = new Set()
+    ownedMiners.set(w, owned)
+  }
+  owned.add(id)
+}
+
+/** Commits `draft` (a {@link copyWorld} of `target`) into `target`. */
+export function commitWorld(target: WorldState, draft: WorldState): void {
+  Object.assign(target, draft)
+  const owned = new Set([...(ownedMiners.get(target) ?? []), ...(ownedMiners.get(draft) ?? [])])
+  ownedMiners.set(target, owned)
+}
+
+/** Resolves an address string (ID or key, f/t prefix) to an actor id in `world`. */
+export function resolveIn(world: WorldState, addr: string): number | undefined {
+  if (addr.length < 3) return undefined
+  const proto = addr[1]
+  if (proto === '0') {
+    const id = Number(addr.slice(2))
+    if (!Number.isSafeInteger(id)) return undefined
+    if (world.accounts.has(id) || world.miners.has(id) || id < 100) return id
+    return undefined
+  }
+  const key = world.keyIndex.get(addr.slice(1))
+  if (key !== undefined) return key
+  if (proto === '2')
+    for (const m of world.miners.values()) if (m.robust.slice(1) === addr.slice(1)) return m.id
+  return undefined
+}

@@ -3,8 +3,8 @@
  * callers see exactly the wire shapes (strings for big numbers, base64 bytes, CID objects).
  */
 import { VenusError } from '@venus-cluster/core'
-import type { Devnet } from './devnet.js'
 import { controlMethods } from './control-api.js'
+import type { Devnet } from './devnet.js'
 import { type DevnetRpcMethod, lotusMethods } from './lotus-api.js'
 import { messagerMethods } from './messager-api.js'
 

@@ -109,7 +109,11 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
     // v0.3 workers abort a sector on 11001 and retry on anything else (spec §1.2).
     mapError: (err) =>
       err instanceof VenusError && err.code === 'SECTOR_NOT_FOUND'
-        ? { ...toRpcError(err), code: 11001, message: `error code 11001: sector state not found: ${err.message}` }
+        ? {
+            ...toRpcError(err),
+            code: 11001,
+            message: `error code 11001: sector state not found: ${err.message}`,
+          }
         : undefined,
   })
   endpoint.attach(server)

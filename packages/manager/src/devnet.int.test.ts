@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
-import { mockProofs, type ProofsBackend } from '@venus-cluster/core'
+import { createRpcServer, mockProofs, type ProofsBackend } from '@venus-cluster/core'
 import { createDevnet, type Devnet, encodeParams, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
@@ -18,6 +18,7 @@ import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from '.
 import { defaultMinerConfig } from './config.js'
 import { createLotusChain, createLotusMessager } from './lotus-adapter.js'
 import { SectorManager } from './manager.js'
+import { httpJsonRpc } from './rpc-client.js'
 import { openSqliteStore } from './store/sqlite.js'
 
 const FIL = 10n ** 18n
@@ -99,9 +100,9 @@ async function createMiner(devnet: Devnet): Promise<{ owner: string; minerId: nu
   })
   await devnet.mine(2)
   const r = devnet.searchMessage(stored.cid)
-  if (!r || r.receipt.exitCode !== 0 || !r.receipt.return)
-    throw new Error(`CreateMiner failed: ${r?.receipt.error}`)
-  const [idBytes] = dagCbor.decode(r.receipt.return) as Uint8Array[]
+  const ret = r?.receipt.exitCode === 0 ? r.receipt.return : null
+  if (!ret) throw new Error(`CreateMiner failed: ${r?.receipt.error}`)
+  const [idBytes] = dagCbor.decode(ret) as Uint8Array[]
   let id = 0
   let mul = 1
   for (const b of (idBytes as Uint8Array).subarray(1)) {
@@ -166,7 +167,7 @@ describe('manager on the devnet with mock proofs', () => {
     const landed = await Promise.all(
       uids.map(async (uid) => (await rpc('Message.GetMessageByUid', [uid])) as Record<string, unknown>),
     )
-    const gas: Record<string, number[]> = { pre: [], prove: [] }
+    const gas: { pre: number[]; prove: number[] } = { pre: [], prove: [] }
     for (const { minerId } of [a, b]) {
       const mine = landed.filter((m) => m.To === `t0${minerId}`)
       const pre = mine.filter((m) => m.Method === MinerMethod.PreCommitSectorBatch2)
@@ -187,7 +188,7 @@ describe('manager on the devnet with mock proofs', () => {
       for (const m of mine) {
         expect((m.Receipt as { ExitCode: number }).ExitCode).toBe(0)
         const per = (m.Receipt as { GasUsed: number }).GasUsed / 5
-        gas[m.Method === MinerMethod.PreCommitSectorBatch2 ? 'pre' : 'prove']?.push(per)
+        gas[m.Method === MinerMethod.PreCommitSectorBatch2 ? 'pre' : 'prove'].push(per)
       }
       for (let n = 1; n <= 10; n++) {
         expect(await chain.sectorInfo(minerId, n)).not.toBeNull()
@@ -261,4 +262,40 @@ describe('manager on the devnet with mock proofs', () => {
     await mgr.store.close()
     await devnet.stop()
   }, 120_000)
+
+  it('reads the devnet through Filecoin.* and Message.* over HTTP JSON-RPC', async () => {
+    const devnet = createDevnet({ seed: 'manager-http', proofs: mockProofs() })
+    await devnet.start()
+    const a = await createMiner(devnet)
+    const server = createRpcServer({
+      methods: { ...lotusMethods(devnet), ...messagerMethods(devnet) },
+      path: '/rpc/v1',
+    })
+    const { url } = await server.listen({ host: '127.0.0.1', port: 0 })
+    try {
+      const call = httpJsonRpc(url)
+      const chain = createLotusChain(call)
+      const messager = createLotusMessager(call)
+      expect(await chain.networkParams()).toMatchObject({
+        name: '2k',
+        addressPrefix: 't',
+        preCommitChallengeDelay: 10,
+      })
+      expect((await chain.head()).height).toBe(devnet.head().height)
+      expect(await chain.minerInfo(a.minerId)).toMatchObject({ sectorSize: 2048 })
+      expect(await chain.isSectorAllocated(a.minerId, 1)).toBe(false)
+      expect(await chain.preCommitInfo(a.minerId, 1)).toBeNull()
+      expect(
+        (await chain.randomnessFromTickets({ dst: 5, epoch: 1, entropy: new Uint8Array([1]) })).length,
+      ).toBe(32)
+      expect(await messager.hasMessageByUid('nope')).toBe(false)
+      await expect(createLotusChain(call, { network: 'nonsense' }).networkParams()).rejects.toMatchObject({
+        code: 'NETWORK_UNKNOWN',
+      })
+      expect((await createLotusChain(call, { network: 'mainnet' }).networkParams()).addressPrefix).toBe('f')
+    } finally {
+      await server.close()
+      await devnet.stop()
+    }
+  })
 })

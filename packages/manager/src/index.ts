@@ -36,6 +36,6 @@ export {
   type WorkerPingInfo,
 } from './manager.js'
 export { detectNetwork, type ManagerNetworkName, networkParams, parseNetworkName } from './networks.js'
-export { httpJsonRpc, type JsonRpcEndpoint, serveJsonRpc } from './rpc-serve.js'
+export { httpJsonRpc } from './rpc-client.js'
 export * from './sector-state.js'
 export * from './store/index.js'

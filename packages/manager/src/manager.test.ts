@@ -9,6 +9,7 @@ import {
   type DrivenSector,
   fakeProofs,
   stepSector,
+  writePersistedFiles,
 } from './__fixtures__/worker-driver.js'
 import { createSealerApi } from './api.js'
 import { minerEntropy } from './chain.js'
@@ -304,5 +305,70 @@ describe('restart', () => {
       State: OnChainState.Packed,
       Desc: null,
     })
+  })
+})
+
+describe('CLI-side methods', () => {
+  it('answers SectorIndexerFind, CheckProvable and ProvingSectorInfo from the index and the chain', async () => {
+    const { mgr, chain, call, persist } = await setup({ batch: { pre: 1, prove: 1 } })
+    const s = (await allocate(call, [1000])) as DrivenSector
+    await driveAll(call, chain, mgr, [s], persist)
+    expect(s.stage).toBe('done')
+    expect(await call('Venus.SectorIndexerFind', ['normal', s.id])).toEqual({
+      Found: true,
+      Instance: { SealedFile: 'ps1', CacheDir: 'ps1' },
+    })
+    expect(await call('Venus.SectorIndexerFind', ['upgrade', s.id])).toMatchObject({ Found: false })
+    const sectors = [
+      { SealProof: 5, SectorNumber: 1, SectorKey: null, SealedCID: null },
+      { SealProof: 5, SectorNumber: 2, SectorKey: null, SealedCID: null },
+    ]
+    expect(await call('Venus.CheckProvable', [1000, sectors, false])).toEqual({
+      '2': 'sector not found in the sector index',
+    })
+    rmSync(join(persist, 'cache', 's-t01000-1', 'p_aux'))
+    expect(await call('Venus.CheckProvable', [1000, sectors.slice(0, 1), false])).toEqual({
+      '1': 'cache file p_aux missing',
+    })
+    const info = (await call('Venus.ProvingSectorInfo', [s.id])) as {
+      OnChain: { SectorNumber: number }
+      Private: { Accesses: { SealedFile: string }; SealedSectorURI: string }
+    }
+    expect(info.OnChain.SectorNumber).toBe(1)
+    expect(info.Private.Accesses.SealedFile).toBe('ps1')
+    expect(info.Private.SealedSectorURI).toBe(`${persist}/sealed/s-t01000-1`)
+    await expect(call('Venus.ProvingSectorInfo', [{ Miner: 1000, Number: 9 }])).rejects.toMatchObject({
+      code: 'SECTOR_NOT_FOUND',
+    })
+  })
+
+  it('restores only aborted records without force, and everything with force', async () => {
+    const { call, mgr } = await setup()
+    const a = (await allocate(call, [1000])) as DrivenSector
+    const b = (await allocate(call, [1000])) as DrivenSector
+    await call('Venus.ReportAborted', [a.id, 'bad disk'])
+    await call('Venus.ReportFinalized', [b.id])
+    await call('Venus.ReportFinalized', [b.id]) // idempotent
+    expect((await mgr.store.getSector(a.id))?.state.AbortReason).toBe('bad disk')
+    await expect(call('Venus.RestoreSector', [b.id, false])).rejects.toMatchObject({
+      code: 'SECTOR_STATE_INVALID',
+    })
+    expect(await call('Venus.RestoreSector', [a.id, false])).toBeNull()
+    expect(await call('Venus.RestoreSector', [b.id, true])).toBeNull()
+    expect(((await call('Venus.ListSectors', ['online'])) as unknown[]).length).toBe(2)
+    expect(await call('Venus.TerminateSector', [a.id])).toMatchObject({ Res: SubmitResult.Rejected })
+  })
+
+  it('rejects SubmitPersisted for unknown stores and missing files', async () => {
+    const { call, persist } = await setup()
+    const s = (await allocate(call, [1000])) as DrivenSector
+    await expect(call('Venus.SubmitPersisted', [s.id, 'nope'])).rejects.toMatchObject({
+      code: 'PERSIST_STORE_UNKNOWN',
+    })
+    expect(await call('Venus.SubmitPersisted', [s.id, 'ps1'])).toBe(false)
+    writePersistedFiles(persist, 1000, s.id.Number, 1024)
+    expect(await call('Venus.SubmitPersisted', [s.id, 'ps1'])).toBe(false)
+    writePersistedFiles(persist, 1000, s.id.Number)
+    expect(await call('Venus.SubmitPersisted', [s.id, 'ps1'])).toBe(true)
   })
 })

@@ -68,11 +68,23 @@ describe('manager config', () => {
     expect(m?.commitment.pre.sender).toBe(SEED_ADDR)
     expect(m?.commitment.prove.sender).toBe(SEED_ADDR)
     expect(m?.commitment.confidence).toBe(10)
-    expect(m?.commitment.pre.batch).toMatchObject({ enabled: false, threshold: 16, maxWaitMs: 3_600_000, checkIntervalMs: 60_000 })
+    expect(m?.commitment.pre.batch).toMatchObject({
+      enabled: false,
+      threshold: 16,
+      maxWaitMs: 3_600_000,
+      checkIntervalMs: 60_000,
+    })
     expect(m?.commitment.pre.maxFeeCap).toBeUndefined()
-    expect(m?.post).toMatchObject({ sender: SEED_ADDR, enabled: true, confidence: 5, checkIntervalMs: 60_000 })
+    expect(m?.post).toMatchObject({
+      sender: SEED_ADDR,
+      enabled: true,
+      confidence: 5,
+      checkIntervalMs: 60_000,
+    })
     expect(m?.proof).toMatchObject({ enabled: true, apis: ['/ip4/192.168.200.15/tcp/45132'] })
-    expect(cfg.persistStores).toEqual([{ name: 'storage-200-21', path: '/mnt/cluster/', strict: false, readOnly: true }])
+    expect(cfg.persistStores).toEqual([
+      { name: 'storage-200-21', path: '/mnt/cluster/', strict: false, readOnly: true },
+    ])
   })
 
   it('loads the seed [Chain] and [Messager] sections', () => {
@@ -104,7 +116,12 @@ describe('manager config', () => {
     expect(cfg.layout).toBe('v0.1.2')
     expect(cfg.chain).toEqual({ api: '/ip4/127.0.0.1/tcp/3453', token: 'some-token' })
     expect(cfg.gateway.apis).toEqual(['/ip4/127.0.0.1/tcp/45132'])
-    expect(cfg.persistStores[1]).toEqual({ name: resolve('/mnt/persist-2'), path: '/mnt/persist-2', strict: false, readOnly: false })
+    expect(cfg.persistStores[1]).toEqual({
+      name: resolve('/mnt/persist-2'),
+      path: '/mnt/persist-2',
+      strict: false,
+      readOnly: false,
+    })
     const m = cfg.miners[0]
     expect(m?.actor).toBe(10000)
     expect(m?.sector.maxNumber).toBe(1_000_000)
@@ -150,26 +167,47 @@ describe('worker config', () => {
     expect(cfg.name).toBe('worker-1')
     expect(cfg.rpcServer).toEqual({ host: '127.0.0.1', port: 17891 })
     expect(cfg.sectorManager.url).toBe('ws://127.0.0.1:1789/rpc/v0')
-    expect(cfg.sealing).toMatchObject({ allowedMiners: [10123], allowedSizes: [2048], recoverIntervalMs: 60_000, rpcPollingIntervalMs: 180_000 })
+    expect(cfg.sealing).toMatchObject({
+      allowedMiners: [10123],
+      allowedSizes: [2048],
+      recoverIntervalMs: 60_000,
+      rpcPollingIntervalMs: 180_000,
+    })
     expect(cfg.sealingThreads[0]?.sealing.maxRetries).toBe(10)
     expect(cfg.sealingThreads[1]?.sealing.maxRetries).toBe(3)
     expect(cfg.attached[0]?.name).toBe('persist-store1')
     expect(cfg.processors.limit).toEqual({ pc1: 3, pc2: 1, c2: 1 })
     expect(cfg.processors.extLocks).toEqual({ gpu: 1 })
     expect(cfg.processors.staticTreeD).toEqual({ '2KiB': './mock-tmp/tree-d-2KiB.dat' })
-    expect(cfg.processors.external.pc2?.[0]).toMatchObject({ cgroup: { cpuset: '4-5', groupName: 'vc-worker' }, stableWaitMs: 5000, locks: ['gpu'] })
-    expect(cfg.processors.external.c2?.[0]).toMatchObject({ bin: '/usr/local/bin/c2-proc', args: ['--gpu', '0'], concurrent: 2, envs: { CUDA_VISIBLE_DEVICES: '0' } })
+    expect(cfg.processors.external.pc2?.[0]).toMatchObject({
+      cgroup: { cpuset: '4-5', groupName: 'vc-worker' },
+      stableWaitMs: 5000,
+      locks: ['gpu'],
+    })
+    expect(cfg.processors.external.c2?.[0]).toMatchObject({
+      bin: '/usr/local/bin/c2-proc',
+      args: ['--gpu', '0'],
+      concurrent: 2,
+      envs: { CUDA_VISIBLE_DEVICES: '0' },
+    })
   })
 
   it('writes a default text that loads to the built-in defaults', () => {
     const cfg = parseWorkerConfig(defaultWorkerConfigText(), 'venus-worker.toml')
-    expect(cfg.sealing).toEqual(parseWorkerConfig('[sealer_rpc]\nurl = "ws://127.0.0.1:1789/rpc/v0"', 'x').sealing)
+    expect(cfg.sealing).toEqual(
+      parseWorkerConfig('[sealer_rpc]\nurl = "ws://127.0.0.1:1789/rpc/v0"', 'x').sealing,
+    )
     expect(cfg.sealing.maxRetries).toBe(5)
     expect(cfg.sealingThreads).toEqual([])
     // The commented [sealing] values are the defaults.
     const uncommented = defaultWorkerConfigText()
       .split('\n')
-      .filter((l) => /^# (enable_deals|max_retries|seal_interval|recover_interval|rpc_polling_interval|ignore_proof_check) =/.test(l) || !l.startsWith('#'))
+      .filter(
+        (l) =>
+          /^# (enable_deals|max_retries|seal_interval|recover_interval|rpc_polling_interval|ignore_proof_check) =/.test(
+            l,
+          ) || !l.startsWith('#'),
+      )
       .map((l) => l.replace(/^# /, ''))
       .join('\n')
     expect(parseWorkerConfig(uncommented, 'x')).toEqual(cfg)
@@ -178,29 +216,85 @@ describe('worker config', () => {
 
 describe('config errors', () => {
   const manager: [string, string, string, string][] = [
-    ['a bad duration', '[Commitment.DefaultPolicy]\nCommitBatchMaxWait = "1 hour"', 'CONFIG_INVALID_VALUE',
-      'bad.cfg:2: Commitment.DefaultPolicy.CommitBatchMaxWait: expected a Go duration like "1h0m0s" or "30s", found string "1 hour"'],
-    ['a misspelled key', '[SectorManager]\nPrefetch = true', 'CONFIG_UNKNOWN_KEY',
-      'bad.cfg:2: SectorManager.Prefetch: unknown key (did you mean PreFetch?)'],
-    ['a misspelled section', '[Chian]\nApi = ""', 'CONFIG_UNKNOWN_KEY', 'bad.cfg:1: Chian: unknown key (did you mean Chain?)'],
-    ['a miner id as a string', '[SectorManager]\n[[SectorManager.Miners]]\nID = "12345"', 'CONFIG_INVALID_VALUE',
-      'bad.cfg:3: SectorManager.Miners[0].ID: expected an integer >= 0, found string "12345"'],
-    ['a miner without ID', '[[SectorManager.Miners]]\nInitNumber = 0', 'CONFIG_MISSING_KEY',
-      'bad.cfg:1: SectorManager.Miners[0].ID: expected a miner actor id like 12345, found nothing (the key is required)'],
-    ['an api as a number', '[Chain]\nApi = 3453', 'CONFIG_INVALID_VALUE', 'bad.cfg:2: Chain.Api: expected a string, found integer 3453'],
-    ['a bad FIL amount', '[Commitment.DefaultPolicy]\n\nMaxPreCommitFeeCap = "five FIL"', 'CONFIG_INVALID_VALUE',
-      'bad.cfg:3: Commitment.DefaultPolicy.MaxPreCommitFeeCap: expected a FIL amount like "5 nanoFIL" or "0.02 FIL", found string "five FIL"'],
-    ['a miner table that is not an actor id', '[PoSt.Actors.example]\nSender = "t1x"', 'CONFIG_INVALID_VALUE',
-      'bad.cfg:1: PoSt.Actors.example: expected a miner actor id like 12345 as the table name, found "example"'],
+    [
+      'a bad duration',
+      '[Commitment.DefaultPolicy]\nCommitBatchMaxWait = "1 hour"',
+      'CONFIG_INVALID_VALUE',
+      'bad.cfg:2: Commitment.DefaultPolicy.CommitBatchMaxWait: expected a Go duration like "1h0m0s" or "30s", found string "1 hour"',
+    ],
+    [
+      'a misspelled key',
+      '[SectorManager]\nPrefetch = true',
+      'CONFIG_UNKNOWN_KEY',
+      'bad.cfg:2: SectorManager.Prefetch: unknown key (did you mean PreFetch?)',
+    ],
+    [
+      'a misspelled section',
+      '[Chian]\nApi = ""',
+      'CONFIG_UNKNOWN_KEY',
+      'bad.cfg:1: Chian: unknown key (did you mean Chain?)',
+    ],
+    [
+      'a miner id as a string',
+      '[SectorManager]\n[[SectorManager.Miners]]\nID = "12345"',
+      'CONFIG_INVALID_VALUE',
+      'bad.cfg:3: SectorManager.Miners[0].ID: expected an integer >= 0, found string "12345"',
+    ],
+    [
+      'a miner without ID',
+      '[[SectorManager.Miners]]\nInitNumber = 0',
+      'CONFIG_MISSING_KEY',
+      'bad.cfg:1: SectorManager.Miners[0].ID: expected a miner actor id like 12345, found nothing (the key is required)',
+    ],
+    [
+      'an api as a number',
+      '[Chain]\nApi = 3453',
+      'CONFIG_INVALID_VALUE',
+      'bad.cfg:2: Chain.Api: expected a string, found integer 3453',
+    ],
+    [
+      'a bad FIL amount',
+      '[Commitment.DefaultPolicy]\n\nMaxPreCommitFeeCap = "five FIL"',
+      'CONFIG_INVALID_VALUE',
+      'bad.cfg:3: Commitment.DefaultPolicy.MaxPreCommitFeeCap: expected a FIL amount like "5 nanoFIL" or "0.02 FIL", found string "five FIL"',
+    ],
+    [
+      'a miner table that is not an actor id',
+      '[PoSt.Actors.example]\nSender = "t1x"',
+      'CONFIG_INVALID_VALUE',
+      'bad.cfg:1: PoSt.Actors.example: expected a miner actor id like 12345 as the table name, found "example"',
+    ],
     ['broken TOML', '[Chain\nApi = ""', 'CONFIG_PARSE', 'bad.cfg:1:'],
-    ['mixed layouts', '[Chain]\nApi = ""\n[Common.API]\nChain = ""', 'CONFIG_INVALID_VALUE',
-      "bad.cfg:3: Common: expected one layout: either the seed's sections"],
-    ['a negative threshold', '[Commitment.DefaultPolicy]\nPreCommitBatchThreshold = 0', 'CONFIG_INVALID_VALUE',
-      'bad.cfg:2: Commitment.DefaultPolicy.PreCommitBatchThreshold: expected an integer >= 1, found integer 0'],
-    ['a v0.1.2 miner without a pre-commit sender', '[[Miners]]\nActor = 1\n[Miners.Commitment.Pre]\nSendr = "t1x"\n[Miners.Commitment.Prove]\nSender = "t1x"',
-      'CONFIG_MISSING_KEY', 'bad.cfg:4: Miners[0].Commitment.Pre.Sender: expected a sender address like "f3…" or "t1…", found nothing (the key is required; is Sendr a typo of Sender?)'],
-    ['a store without a path', '[PersistedStore]\n[[PersistedStore.Stores]]\nName = "a"', 'CONFIG_MISSING_KEY',
-      'bad.cfg:2: PersistedStore.Stores[0].Path: expected a directory path, found nothing'],
+    [
+      'mixed layouts',
+      '[Chain]\nApi = ""\n[Common.API]\nChain = ""',
+      'CONFIG_INVALID_VALUE',
+      "bad.cfg:3: Common: expected one layout: either the seed's sections",
+    ],
+    [
+      'a negative threshold',
+      '[Commitment.DefaultPolicy]\nPreCommitBatchThreshold = 0',
+      'CONFIG_INVALID_VALUE',
+      'bad.cfg:2: Commitment.DefaultPolicy.PreCommitBatchThreshold: expected an integer >= 1, found integer 0',
+    ],
+    [
+      'a v0.1.2 miner without a pre-commit sender',
+      '[[Miners]]\nActor = 1\n[Miners.Commitment.Pre]\nSendr = "t1x"\n[Miners.Commitment.Prove]\nSender = "t1x"',
+      'CONFIG_MISSING_KEY',
+      'bad.cfg:4: Miners[0].Commitment.Pre.Sender: expected a Filecoin address like "f01234" or "t3…", found nothing (the key is required; is Sendr a typo of Sender?)',
+    ],
+    [
+      'a bad sender address',
+      '[Commitment.Miners.1000.Controls]\nPreCommit = "t1notanaddress"',
+      'CONFIG_INVALID_VALUE',
+      'bad.cfg:2: Commitment.Miners.1000.Controls.PreCommit: expected a Filecoin address like "f01234" or "t3…", found string "t1notanaddress"',
+    ],
+    [
+      'a store without a path',
+      '[PersistedStore]\n[[PersistedStore.Stores]]\nName = "a"',
+      'CONFIG_MISSING_KEY',
+      'bad.cfg:2: PersistedStore.Stores[0].Path: expected a directory path, found nothing',
+    ],
   ]
   it.each(manager)('manager: %s', (_name, text, code, message) => {
     const err = errorOf(() => parseManagerConfig(text, 'bad.cfg'))
@@ -211,28 +305,78 @@ describe('config errors', () => {
 
   const URL = '[sealer_rpc]\nurl = "ws://127.0.0.1:1789/rpc/v0"\n'
   const worker: [string, string, string, string][] = [
-    ['negative retries', `${URL}[sealing]\nmax_retries = -1`, 'CONFIG_INVALID_VALUE',
-      'bad.toml:4: sealing.max_retries: expected an integer >= 0, found integer -1'],
-    ['no manager address', '[sealing]\nmax_retries = 1', 'CONFIG_MISSING_KEY',
-      'bad.toml: sealer_rpc.url: expected the manager address, a multiaddr or ws:// URL, found nothing'],
-    ['a misspelled store location', `${URL}[[store]]\nlocaton = "/x"`, 'CONFIG_MISSING_KEY',
-      'bad.toml:4: store[0].location: expected a directory path, found nothing (the key is required; is locaton a typo of location?)'],
-    ['an unknown sector size', `${URL}[sealing]\nallowed_sizes = ["33GiB"]`, 'CONFIG_INVALID_VALUE',
-      'bad.toml:4: sealing.allowed_sizes[0]: expected a sector size like "2KiB" or "32GiB", found string "33GiB"'],
-    ['a bad cpuset', `${URL}[processors.c2]\nexternal = true\n[processors.c2.cgroup]\ncpuset = "a-b"`, 'CONFIG_INVALID_VALUE',
-      'bad.toml:6: processors.c2.cgroup.cpuset: expected a cpu list like "4-5" or "0,2,4-7", found string "a-b"'],
-    ['a misspelled section', `${URL}[sealng]\nmax_retries = 1`, 'CONFIG_UNKNOWN_KEY', 'bad.toml:3: sealng: unknown key (did you mean sealing?)'],
-    ['a port out of range', `${URL}[worker_server]\nport = 70000`, 'CONFIG_INVALID_VALUE',
-      'bad.toml:4: worker_server.port: expected an integer from 1 to 65535, found integer 70000'],
-    ['a bad duration', `${URL}[sealing]\nseal_interval = 30`, 'CONFIG_INVALID_VALUE',
-      'bad.toml:4: sealing.seal_interval: expected a Go duration like "1h0m0s" or "30s", found integer 30'],
-    ['a bad manager address', '[sealer_rpc]\nurl = "localhost:1789"', 'CONFIG_INVALID_VALUE',
-      'bad.toml:2: sealer_rpc.url: expected a multiaddr like "/ip4/127.0.0.1/tcp/1789" or a ws:// URL, found string "localhost:1789"'],
-    ['an unknown limit stage', `${URL}[limit]\npc3 = 1`, 'CONFIG_UNKNOWN_KEY', 'bad.toml:4: limit.pc3: unknown key (did you mean pc1?)'],
-    ['a bad plan', '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n[[sealing_thread]]\nlocation = "/a"\nplan = "snap"', 'CONFIG_INVALID_VALUE',
-      'bad.toml:5: sealing_thread[0].plan: expected "sealer" or "snapup", found string "snap"'],
-    ['duplicate store names', '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n[[attached]]\nlocation = "/a"\n[[attached]]\nname = "/a"\nlocation = "/b"',
-      'CONFIG_INVALID_VALUE', 'bad.toml:5: attached[1]: expected a unique store name, found duplicate "/a"'],
+    [
+      'negative retries',
+      `${URL}[sealing]\nmax_retries = -1`,
+      'CONFIG_INVALID_VALUE',
+      'bad.toml:4: sealing.max_retries: expected an integer >= 0, found integer -1',
+    ],
+    [
+      'no manager address',
+      '[sealing]\nmax_retries = 1',
+      'CONFIG_MISSING_KEY',
+      'bad.toml: sealer_rpc.url: expected the manager address, a multiaddr or ws:// URL, found nothing',
+    ],
+    [
+      'a misspelled store location',
+      `${URL}[[store]]\nlocaton = "/x"`,
+      'CONFIG_MISSING_KEY',
+      'bad.toml:4: store[0].location: expected a directory path, found nothing (the key is required; is locaton a typo of location?)',
+    ],
+    [
+      'an unknown sector size',
+      `${URL}[sealing]\nallowed_sizes = ["33GiB"]`,
+      'CONFIG_INVALID_VALUE',
+      'bad.toml:4: sealing.allowed_sizes[0]: expected a sector size like "2KiB" or "32GiB", found string "33GiB"',
+    ],
+    [
+      'a bad cpuset',
+      `${URL}[processors.c2]\nexternal = true\n[processors.c2.cgroup]\ncpuset = "a-b"`,
+      'CONFIG_INVALID_VALUE',
+      'bad.toml:6: processors.c2.cgroup.cpuset: expected a cpu list like "4-5" or "0,2,4-7", found string "a-b"',
+    ],
+    [
+      'a misspelled section',
+      `${URL}[sealng]\nmax_retries = 1`,
+      'CONFIG_UNKNOWN_KEY',
+      'bad.toml:3: sealng: unknown key (did you mean sealing?)',
+    ],
+    [
+      'a port out of range',
+      `${URL}[worker_server]\nport = 70000`,
+      'CONFIG_INVALID_VALUE',
+      'bad.toml:4: worker_server.port: expected an integer from 1 to 65535, found integer 70000',
+    ],
+    [
+      'a bad duration',
+      `${URL}[sealing]\nseal_interval = 30`,
+      'CONFIG_INVALID_VALUE',
+      'bad.toml:4: sealing.seal_interval: expected a Go duration like "1h0m0s" or "30s", found integer 30',
+    ],
+    [
+      'a bad manager address',
+      '[sealer_rpc]\nurl = "localhost:1789"',
+      'CONFIG_INVALID_VALUE',
+      'bad.toml:2: sealer_rpc.url: expected a multiaddr like "/ip4/127.0.0.1/tcp/1789" or a ws:// URL, found string "localhost:1789"',
+    ],
+    [
+      'an unknown limit stage',
+      `${URL}[limit]\npc3 = 1`,
+      'CONFIG_UNKNOWN_KEY',
+      'bad.toml:4: limit.pc3: unknown key (did you mean pc1?)',
+    ],
+    [
+      'a bad plan',
+      '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n[[sealing_thread]]\nlocation = "/a"\nplan = "snap"',
+      'CONFIG_INVALID_VALUE',
+      'bad.toml:5: sealing_thread[0].plan: expected "sealer" or "snapup", found string "snap"',
+    ],
+    [
+      'duplicate store names',
+      '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n[[attached]]\nlocation = "/a"\n[[attached]]\nname = "/a"\nlocation = "/b"',
+      'CONFIG_INVALID_VALUE',
+      'bad.toml:5: attached[1]: expected a unique store name, found duplicate "/a"',
+    ],
   ]
   it.each(worker)('worker: %s', (_name, text, code, message) => {
     const err = errorOf(() => parseWorkerConfig(text, 'bad.toml'))
@@ -268,7 +412,9 @@ describe('loading from disk', () => {
     expect((await loadManagerConfig(join(dir, 'sector-manager.cfg'))).layout).toBe('seed')
     expect((await loadWorkerConfig(join(dir, 'venus-worker.toml'))).layout).toBe('seed')
     await writeFile(join(dir, 'bad.cfg'), '[Chain]\nApi = 1\n')
-    await expect(loadManagerConfig(join(dir, 'bad.cfg'))).rejects.toThrow(`${join(dir, 'bad.cfg')}:2: Chain.Api`)
+    await expect(loadManagerConfig(join(dir, 'bad.cfg'))).rejects.toThrow(
+      `${join(dir, 'bad.cfg')}:2: Chain.Api`,
+    )
   })
 
   it('reports a missing file as CONFIG_NOT_FOUND', async () => {

@@ -10,6 +10,14 @@ export type {
   SectorManagerConfig,
 } from './manager.js'
 export { parseManagerConfig } from './manager.js'
+export {
+  assertFileStore,
+  assertSealingStore,
+  prepareFileStore,
+  prepareSealingStore,
+  STORE_HOLDER_FILE,
+  type StorePrepareResult,
+} from './store-init.js'
 export type {
   ExternalProcessorConfig,
   VenusWorkerConfig,
@@ -19,11 +27,3 @@ export type {
   WorkerStage,
 } from './worker.js'
 export { DEFAULT_WORKER_SEALING, managerRpcUrl, parseWorkerConfig, WORKER_STAGES } from './worker.js'
-export {
-  assertFileStore,
-  assertSealingStore,
-  prepareFileStore,
-  prepareSealingStore,
-  STORE_HOLDER_FILE,
-  type StorePrepareResult,
-} from './store-init.js'

@@ -9,7 +9,10 @@ async function readConfigFile(path: string): Promise<string> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') {
-      throw new VenusError('CONFIG_NOT_FOUND', `${path}: config file does not exist`, { details: { file: path }, cause: err })
+      throw new VenusError('CONFIG_NOT_FOUND', `${path}: config file does not exist`, {
+        details: { file: path },
+        cause: err,
+      })
     }
     throw new VenusError('CONFIG_NOT_FOUND', `${path}: config file cannot be read (${code ?? 'error'})`, {
       details: { file: path },

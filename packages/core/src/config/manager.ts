@@ -9,7 +9,7 @@ import { parse } from 'smol-toml'
 import { VenusError } from '../errors/index.js'
 import { tomlKeyLines } from './key-lines.js'
 import { type ConfigSource, configError, TableReader } from './reader.js'
-import { readDuration, readFil } from './units.js'
+import { readAddress, readDuration, readFil, readRequiredAddress } from './units.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -98,7 +98,15 @@ export interface SectorManagerConfig {
   miners: ManagerMinerConfig[]
 }
 
-const SEED_SECTIONS = ['SectorManager', 'Commitment', 'Chain', 'Messager', 'PersistedStore', 'PoSt', 'RegisterProof']
+const SEED_SECTIONS = [
+  'SectorManager',
+  'Commitment',
+  'Chain',
+  'Messager',
+  'PersistedStore',
+  'PoSt',
+  'RegisterProof',
+]
 const V012_SECTIONS = ['Common', 'Miners']
 
 function readStores(list: TableReader[]): ManagerStoreConfig[] {
@@ -118,7 +126,13 @@ function readStores(list: TableReader[]): ManagerStoreConfig[] {
 function parseActorKey(t: TableReader, key: string): number {
   const id = /^(?:[ft]0)?(\d+)$/.exec(key)
   if (id === null || id[1] === undefined) {
-    throw configError('CONFIG_INVALID_VALUE', t.src, [...t.path, key], 'a miner actor id like 12345 as the table name', JSON.stringify(key))
+    throw configError(
+      'CONFIG_INVALID_VALUE',
+      t.src,
+      [...t.path, key],
+      'a miner actor id like 12345 as the table name',
+      JSON.stringify(key),
+    )
   }
   return Number(id[1])
 }
@@ -132,7 +146,12 @@ function emptyMiner(actor: number): ManagerMinerConfig {
     gasOverEstimation: 0,
     maxFeeCap: undefined,
   })
-  const kind = (): CommitKindPolicy => ({ sender: undefined, gasOverEstimation: 0, maxFeeCap: undefined, batch: batch() })
+  const kind = (): CommitKindPolicy => ({
+    sender: undefined,
+    gasOverEstimation: 0,
+    maxFeeCap: undefined,
+    batch: batch(),
+  })
   return {
     actor,
     sector: { initNumber: 0, maxNumber: undefined, enabled: false, lifetimeDays: 540 },
@@ -165,7 +184,11 @@ function applySeedCommitPolicy(t: TableReader, m: ManagerMinerConfig): void {
   pre.gasOverEstimation = t.number('PreCommitGasOverEstimation', pre.gasOverEstimation, 0)
   prove.gasOverEstimation = t.number('ProCommitGasOverEstimation', prove.gasOverEstimation, 0)
   pre.batch.gasOverEstimation = t.number('BatchPreCommitGasOverEstimation', pre.batch.gasOverEstimation, 0)
-  prove.batch.gasOverEstimation = t.number('BatchProCommitGasOverEstimation', prove.batch.gasOverEstimation, 0)
+  prove.batch.gasOverEstimation = t.number(
+    'BatchProCommitGasOverEstimation',
+    prove.batch.gasOverEstimation,
+    0,
+  )
   pre.maxFeeCap = readFil(t, 'MaxPreCommitFeeCap', pre.maxFeeCap)
   prove.maxFeeCap = readFil(t, 'MaxProCommitFeeCap', prove.maxFeeCap)
   pre.batch.maxFeeCap = readFil(t, 'MaxBatchPreCommitFeeCap', pre.batch.maxFeeCap)
@@ -244,8 +267,8 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
     const t = cMiners.table(key)
     applySeedCommitPolicy(t, m)
     const controls = t.table('Controls')
-    m.commitment.pre.sender = controls.string('PreCommit') || undefined
-    m.commitment.prove.sender = controls.string('ProveCommit') || undefined
+    m.commitment.pre.sender = readAddress(controls, 'PreCommit')
+    m.commitment.prove.sender = readAddress(controls, 'ProveCommit')
     controls.finish()
     t.finish()
   }
@@ -255,7 +278,7 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
   for (const [key] of actors.entries()) {
     const m = ensure(parseActorKey(actors, key))
     const t = actors.table(key)
-    m.post.sender = t.string('Sender') || undefined
+    m.post.sender = readAddress(t, 'Sender')
     applySeedPoStPolicy(t, m)
     m.post.enabled = m.post.sender !== undefined
     t.finish()
@@ -318,7 +341,7 @@ function readV012Batch(t: TableReader): CommitBatchPolicy {
 
 function readV012Kind(t: TableReader): CommitKindPolicy {
   const k: CommitKindPolicy = {
-    sender: t.requiredString('Sender', 'a sender address like "f3…" or "t1…"'),
+    sender: readRequiredAddress(t, 'Sender'),
     gasOverEstimation: t.number('GasOverEstimation', 1.2, 0),
     maxFeeCap: readFil(t, 'MaxFeeCap', 5n * NANO_FIL),
     batch: readV012Batch(t.table('Batch')),
@@ -372,7 +395,7 @@ function parseV012Layout(root: TableReader): SectorManagerConfig {
         prove: readV012Kind(commitment.table('Prove')),
       },
       post: {
-        sender: post.string('Sender') || undefined,
+        sender: readAddress(post, 'Sender'),
         enabled: post.boolean('Enabled', true),
         strictCheck: post.boolean('StrictCheck', true),
         gasOverEstimation: post.number('GasOverEstimation', 1.2, 0),

@@ -3,8 +3,9 @@
  * `finish()` can report leftover keys by name with a did-you-mean suggestion, and every error
  * names the file, the line, the key path, what was expected and what was found.
  */
-import { VenusError } from '../errors/index.js'
+
 import type { ErrorCode } from '../errors/codes.js'
+import { VenusError } from '../errors/index.js'
 import { formatKeyPath, lineOf } from './key-lines.js'
 
 /** Where a config value comes from: the file name and its key → line map. */
@@ -127,13 +128,21 @@ export class TableReader {
   fail(key: string | number, expected: string, found?: string, cause?: unknown): never {
     const path = [...this.path, key]
     const value = typeof key === 'string' ? this.value[key] : undefined
-    throw configError('CONFIG_INVALID_VALUE', this.src, path, expected, found ?? describeTomlValue(value), cause)
+    throw configError(
+      'CONFIG_INVALID_VALUE',
+      this.src,
+      path,
+      expected,
+      found ?? describeTomlValue(value),
+      cause,
+    )
   }
 
   missing(key: string, expected: string): never {
     const typo = suggestKey(key, Object.keys(this.value))
     const path = [...this.path, key]
-    if (typo === undefined) throw configError('CONFIG_MISSING_KEY', this.src, path, expected, 'nothing (the key is required)')
+    if (typo === undefined)
+      throw configError('CONFIG_MISSING_KEY', this.src, path, expected, 'nothing (the key is required)')
     const found = `nothing (the key is required; is ${typo} a typo of ${key}?)`
     throw configError('CONFIG_MISSING_KEY', this.src, path, expected, found, undefined, [...this.path, typo])
   }
@@ -175,7 +184,8 @@ export class TableReader {
   integer(key: string, def: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
     const v = this.raw(key)
     if (v === undefined) return def
-    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`
     if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(key, range)
     if (v < min || v > max) this.fail(key, range)
     return v
@@ -187,7 +197,13 @@ export class TableReader {
     if (!Array.isArray(v)) this.fail(key, 'an array of strings')
     v.forEach((item, i) => {
       if (typeof item !== 'string') {
-        throw configError('CONFIG_INVALID_VALUE', this.src, [...this.path, key, i], 'a string', describeTomlValue(item))
+        throw configError(
+          'CONFIG_INVALID_VALUE',
+          this.src,
+          [...this.path, key, i],
+          'a string',
+          describeTomlValue(item),
+        )
       }
     })
     return v as string[]
@@ -214,7 +230,8 @@ export class TableReader {
   tables(key: string): TableReader[] {
     const v = this.raw(key)
     if (v === undefined) return []
-    if (!Array.isArray(v)) this.fail(key, 'an array of tables ([[' + formatKeyPath([...this.path, key]) + ']])')
+    if (!Array.isArray(v))
+      this.fail(key, 'an array of tables ([[' + formatKeyPath([...this.path, key]) + ']])')
     return v.map((item, i) => new TableReader(this.src, [...this.path, key, i], item))
   }
 

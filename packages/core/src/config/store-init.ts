@@ -33,7 +33,10 @@ async function exists(path: string): Promise<boolean> {
 
 function ioError(location: string, what: string, err: unknown): VenusError {
   const code = (err as NodeJS.ErrnoException).code ?? 'error'
-  return new VenusError('STORE_IO', `${location}: cannot ${what} (${code})`, { details: { location }, cause: err })
+  return new VenusError('STORE_IO', `${location}: cannot ${what} (${code})`, {
+    details: { location },
+    cause: err,
+  })
 }
 
 async function prepare(dir: string, subdirs: string[]): Promise<StorePrepareResult> {
@@ -93,9 +96,13 @@ async function assertDir(path: string, location: string, hint: string): Promise<
     ok = (await stat(path)).isDirectory()
   } catch {}
   if (!ok) {
-    throw new VenusError('STORE_NOT_INITIALIZED', `${location}: not a prepared store (${path} is missing); ${hint}`, {
-      details: { location, missing: path },
-    })
+    throw new VenusError(
+      'STORE_NOT_INITIALIZED',
+      `${location}: not a prepared store (${path} is missing); ${hint}`,
+      {
+        details: { location, missing: path },
+      },
+    )
   }
 }
 
@@ -104,9 +111,13 @@ async function assertHolder(location: string, hint: string): Promise<void> {
   try {
     await access(holder, constants.R_OK)
   } catch {
-    throw new VenusError('STORE_NOT_INITIALIZED', `${location}: not a prepared store (${holder} is missing); ${hint}`, {
-      details: { location, missing: holder },
-    })
+    throw new VenusError(
+      'STORE_NOT_INITIALIZED',
+      `${location}: not a prepared store (${holder} is missing); ${hint}`,
+      {
+        details: { location, missing: holder },
+      },
+    )
   }
 }
 

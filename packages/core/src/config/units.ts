@@ -2,7 +2,7 @@
  * Readers for the unit-carrying strings of config files. The parsing itself lives in codecs
  * and types (one implementation per format); these only attach the config key to the error.
  */
-import { parseFil, parseGoDuration } from '../codecs/index.js'
+import { parseAddress, parseFil, parseGoDuration } from '../codecs/index.js'
 import { parseSectorSize } from '../types/index.js'
 import { configError, type TableReader } from './reader.js'
 
@@ -38,4 +38,22 @@ export function readSectorSizes(t: TableReader, key: string): number[] | undefin
       )
     }
   })
+}
+
+/**
+ * A Filecoin address string (`"t3…"`, `"f01234"`), checked and kept as written. Empty string
+ * or absent = undefined (not configured).
+ */
+export function readAddress(t: TableReader, key: string): string | undefined {
+  const v = t.raw(key)
+  if (v === '' || v === undefined) return undefined
+  return t.parsed(key, 'a Filecoin address like "f01234" or "t3…"', (s) => {
+    parseAddress(s)
+    return s
+  })
+}
+
+/** Like {@link readAddress}, but the key must be present and non-empty. */
+export function readRequiredAddress(t: TableReader, key: string): string {
+  return readAddress(t, key) ?? t.missing(key, 'a Filecoin address like "f01234" or "t3…"')
 }

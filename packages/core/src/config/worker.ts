@@ -133,7 +133,13 @@ function readSealing(t: TableReader, base: WorkerSealingConfig): WorkerSealingCo
         if (!Array.isArray(v)) t.fail('allowed_miners', 'an array of miner actor ids')
         return v.map((id, i) => {
           if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
-            throw configError('CONFIG_INVALID_VALUE', t.src, [...t.path, 'allowed_miners', i], 'a miner actor id', String(id))
+            throw configError(
+              'CONFIG_INVALID_VALUE',
+              t.src,
+              [...t.path, 'allowed_miners', i],
+              'a miner actor id',
+              String(id),
+            )
           }
           return id
         })
@@ -334,7 +340,8 @@ export function parseWorkerConfig(text: string, file: string): VenusWorkerConfig
     for (const t of root.tables('sealing_thread')) {
       const location = t.requiredString('location', 'a directory path')
       const planText = t.string('plan', 'sealer')
-      const plan = planText === 'sealer' || planText === 'snapup' ? planText : t.fail('plan', '"sealer" or "snapup"')
+      const plan =
+        planText === 'sealer' || planText === 'snapup' ? planText : t.fail('plan', '"sealer" or "snapup"')
       threads.push({ location, plan, sealing: readSealing(t.table('sealing'), sealing) })
       t.finish()
     }
@@ -357,7 +364,13 @@ export function parseWorkerConfig(text: string, file: string): VenusWorkerConfig
   attached.forEach((a, i) => {
     if (names.has(a.name)) {
       const path = layout === 'seed' ? ['remote'] : ['attached', i]
-      throw configError('CONFIG_INVALID_VALUE', src, path, 'a unique store name', `duplicate ${JSON.stringify(a.name)}`)
+      throw configError(
+        'CONFIG_INVALID_VALUE',
+        src,
+        path,
+        'a unique store name',
+        `duplicate ${JSON.stringify(a.name)}`,
+      )
     }
     names.add(a.name)
   })

@@ -58,7 +58,7 @@ const EDGE_SIZES = [
   2 * CHUNK,
   3 * CHUNK + 77,
   1 << 20,
-  (1 << 21) + 5,
+  300_001,
 ]
 
 describe('commPSync', () => {

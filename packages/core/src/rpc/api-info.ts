@@ -31,11 +31,16 @@ function splitToken(info: string): { token: string | undefined; addr: string } {
   const rest = info.slice(i + 1)
   // Lotus splits at the first ':' not followed by '//'; require an address after it so that a
   // bare `host:port` is not mistaken for `token:address`.
-  if (rest.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) return { token: info.slice(0, i), addr: rest }
+  if (rest.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(rest))
+    return { token: info.slice(0, i), addr: rest }
   return { token: undefined, addr: info }
 }
 
-function fromMultiaddr(info: string, addr: string, defVersion: string): { base: string; secure: boolean; ws: boolean } {
+function fromMultiaddr(
+  info: string,
+  addr: string,
+  defVersion: string,
+): { base: string; secure: boolean; ws: boolean } {
   const parts = addr.split('/').slice(1)
   let host: string | undefined
   let port: string | undefined
@@ -55,7 +60,8 @@ function fromMultiaddr(info: string, addr: string, defVersion: string): { base: 
     switch (p) {
       case 'ip4': {
         const v = arg()
-        if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(v) || v.split('.').some((o) => Number(o) > 255)) invalid(info, `'${v}' is not an IPv4 address`)
+        if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(v) || v.split('.').some((o) => Number(o) > 255))
+          invalid(info, `'${v}' is not an IPv4 address`)
         host = v
         break
       }

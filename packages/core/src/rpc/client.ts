@@ -37,15 +37,22 @@ export function createRpcClient(transport: RpcTransport, options: RpcClientOptio
   async function call<T>(method: string, params: unknown[] = [], opts: RpcCallOptions = {}): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? defaultTimeout
     const outer = opts.signal
-    if (outer?.aborted) throw new VenusError('ABORTED', `${method} aborted`, { details: { method }, cause: outer.reason })
+    if (outer?.aborted)
+      throw new VenusError('ABORTED', `${method} aborted`, { details: { method }, cause: outer.reason })
     if (timeoutMs <= 0 && outer === undefined) return (await transport.request(method, params, {})) as T
     const ac = new AbortController()
     let timer: NodeJS.Timeout | undefined
-    const onOuter = () => ac.abort(new VenusError('ABORTED', `${method} aborted`, { details: { method }, cause: outer?.reason }))
+    const onOuter = () =>
+      ac.abort(new VenusError('ABORTED', `${method} aborted`, { details: { method }, cause: outer?.reason }))
     outer?.addEventListener('abort', onOuter, { once: true })
     if (timeoutMs > 0) {
       timer = setTimeout(
-        () => ac.abort(new VenusError('RPC_TIMEOUT', `${method} ran past ${timeoutMs} ms`, { details: { method, timeoutMs } })),
+        () =>
+          ac.abort(
+            new VenusError('RPC_TIMEOUT', `${method} ran past ${timeoutMs} ms`, {
+              details: { method, timeoutMs },
+            }),
+          ),
         timeoutMs,
       )
     }
@@ -69,9 +76,13 @@ export function createRpcClient(transport: RpcTransport, options: RpcClientOptio
           return {
             next: () =>
               Promise.reject(
-                new VenusError('UNSUPPORTED', `${method} is a channel method; this transport has no channels (use WebSocket)`, {
-                  details: { method },
-                }),
+                new VenusError(
+                  'UNSUPPORTED',
+                  `${method} is a channel method; this transport has no channels (use WebSocket)`,
+                  {
+                    details: { method },
+                  },
+                ),
               ),
           }
         },

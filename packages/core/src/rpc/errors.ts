@@ -51,7 +51,11 @@ export function httpStatusForRpcCode(code: number): number {
  */
 export function toRpcError(err: unknown): RpcErrorObject {
   if (isVenusError(err)) {
-    return { code: CODE_FOR_VENUS[err.code] ?? RpcErrorCode.Handler, message: err.message, data: err.toJSON() }
+    return {
+      code: CODE_FOR_VENUS[err.code] ?? RpcErrorCode.Handler,
+      message: err.message,
+      data: err.toJSON(),
+    }
   }
   const message = err instanceof Error ? err.message : String(err)
   return { code: RpcErrorCode.Handler, message }

@@ -1,6 +1,7 @@
 export * from './api-info.js'
 export * from './client.js'
 export * from './errors.js'
+export * from './local.js'
 export * from './server.js'
 export * from './transports.js'
 export * from './types.js'

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
+import WebSocket, { WebSocketServer } from 'ws'
 import { isVenusError, VenusError } from '../errors/index.js'
 import { createRpcClient } from './client.js'
 import { createRpcServer, type RpcServer, type RpcServerOptions } from './server.js'
@@ -28,9 +28,14 @@ const log: string[] = []
 const methods: Record<string, RpcMethod> = {
   'Test.Echo': (params) => params,
   'Test.Add': (params) => {
-    if (params.length !== 2) throw new VenusError('RPC_INVALID_PARAMS', `wrong param count (method 'Test.Add'): ${params.length} != 2`)
+    if (params.length !== 2)
+      throw new VenusError(
+        'RPC_INVALID_PARAMS',
+        `wrong param count (method 'Test.Add'): ${params.length} != 2`,
+      )
     const [a, b] = params
-    if (typeof a !== 'number' || typeof b !== 'number') throw new VenusError('RPC_INVALID_PARAMS', 'Test.Add takes two numbers')
+    if (typeof a !== 'number' || typeof b !== 'number')
+      throw new VenusError('RPC_INVALID_PARAMS', 'Test.Add takes two numbers')
     return a + b
   },
   'Test.Void': () => undefined,
@@ -42,6 +47,7 @@ const methods: Record<string, RpcMethod> = {
   },
   'Test.Perms': (_p, ctx) => ctx.permissions,
   'Test.Sign': () => 'signed',
+  'Test.BigInt': () => ({ value: 1n }),
   'Test.Slow': async (_p, ctx) => {
     await Promise.race([sleep(2000), waitAbort(ctx.signal)])
     if (ctx.signal.aborted) log.push('slow-aborted')
@@ -74,7 +80,9 @@ const methods: Record<string, RpcMethod> = {
     })(),
 }
 
-async function start(extra: Partial<RpcServerOptions> = {}): Promise<{ server: RpcServer; url: string; wsUrl: string; port: number }> {
+async function start(
+  extra: Partial<RpcServerOptions> = {},
+): Promise<{ server: RpcServer; url: string; wsUrl: string; port: number }> {
   const server = createRpcServer({ methods, path: '/rpc/v1', ...extra })
   const info = await server.listen({ host: '127.0.0.1', port: 0 })
   cleanups.push(() => server.close())
@@ -87,7 +95,11 @@ function track<T extends RpcTransport>(t: T): T {
 }
 
 async function post(url: string, body: string, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } })
+  const res = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  })
   const text = await res.text()
   let json: Record<string, unknown> | undefined
   try {
@@ -108,7 +120,11 @@ async function catchErr(p: Promise<unknown>): Promise<VenusError> {
 
 describe.each(['http', 'ws'] as const)('RPC round trips over %s', (kind) => {
   const make = (url: string, wsUrl: string, token?: string) =>
-    track(kind === 'http' ? httpTransport(url, { token }) : wsTransport(wsUrl, { token, reconnectAttempts: 1, reconnectMinDelayMs: 10 }))
+    track(
+      kind === 'http'
+        ? httpTransport(url, { token })
+        : wsTransport(wsUrl, { token, reconnectAttempts: 1, reconnectMinDelayMs: 10 }),
+    )
 
   it('returns results of positional params, null for void', async () => {
     const { url, wsUrl } = await start()
@@ -186,12 +202,19 @@ describe('RPC over HTTP', () => {
     const parse = await post(url, '{nope')
     expect(parse.status).toBe(500)
     expect(parse.json).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } })
+    expect((await post(url, '  ')).json).toMatchObject({ error: { code: -32600 } })
     const noMethod = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 1, params: [] }))
     expect(noMethod.json).toMatchObject({ id: 1, error: { code: -32600 } })
-    const objParams = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'Test.Echo', params: { a: 1 } }))
+    const objParams = await post(
+      url,
+      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'Test.Echo', params: { a: 1 } }),
+    )
     expect(objParams.json).toMatchObject({ id: 2, error: { code: -32602 } })
     const unknown = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 'x', method: 'Nope', params: [] }))
-    expect(unknown.json).toMatchObject({ id: 'x', error: { code: -32601, message: "method 'Nope' not found" } })
+    expect(unknown.json).toMatchObject({
+      id: 'x',
+      error: { code: -32601, message: "method 'Nope' not found" },
+    })
     const ok = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'Test.Void', params: [] }))
     expect(ok.status).toBe(200)
     expect(ok.text).toBe('{"jsonrpc":"2.0","id":3,"result":null}')
@@ -202,7 +225,11 @@ describe('RPC over HTTP', () => {
     const res = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'Test.Fail', params: [] }))
     expect(res.status).toBe(200)
     expect(res.json).toMatchObject({
-      error: { code: 1, message: 'sector 7 is not known', data: { code: 'SECTOR_NOT_FOUND', details: { sector: 7 } } },
+      error: {
+        code: 1,
+        message: 'sector 7 is not known',
+        data: { code: 'SECTOR_NOT_FOUND', details: { sector: 7 } },
+      },
     })
   })
 
@@ -239,7 +266,12 @@ describe('RPC over HTTP', () => {
     const { url } = await start()
     log.length = 0
     const res = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'Test.Count', params: [3] }))
-    expect(res.json).toMatchObject({ error: { code: -32601, message: 'not supported in this mode (no out channel support)' } })
+    expect(res.json).toMatchObject({
+      error: {
+        code: -32601,
+        message: "method 'Test.Count' not supported in this mode (no out channel support)",
+      },
+    })
     const c = createRpcClient(httpTransport(url))
     await expect(c.call('Test.Count', [1])).rejects.toMatchObject({ code: 'RPC_METHOD_NOT_FOUND' })
     const it = c.subscribe('Test.Count', [1])[Symbol.asyncIterator]()
@@ -268,6 +300,20 @@ describe('RPC over HTTP', () => {
     expect(await wsc.call('Test.Add', [4, 4])).toBe(8)
     const hc = createRpcClient(httpTransport(`http://127.0.0.1:${port}/rpc/v0`))
     expect(await hc.call('Test.Add', [5, 5])).toBe(10)
+  })
+
+  it('answers 404 on other paths of an attached server that has no handler of its own', async () => {
+    const http: Server = createServer()
+    const server = createRpcServer({ methods, path: '/rpc/v0' })
+    server.attach(http)
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()))
+    cleanups.push(() => new Promise<void>((r) => http.close(() => r())))
+    cleanups.push(() => server.close())
+    const port = (http.address() as { port: number }).port
+    expect((await fetch(`http://127.0.0.1:${port}/elsewhere`)).status).toBe(404)
+    expect((await fetch(`http://127.0.0.1:${port}/rpc/v0`)).status).toBe(405)
+    const t = track(wsTransport(`ws://127.0.0.1:${port}/nope`, { reconnectAttempts: 0 }))
+    await expect(createRpcClient(t).call('Test.Void')).rejects.toMatchObject({ code: 'RPC_TRANSPORT' })
   })
 })
 
@@ -324,7 +370,8 @@ describe('RPC channels over WebSocket', () => {
     const err = await catchErr(
       (async () => {
         let n = 0
-        for await (const _ of c.subscribe('Test.Forever', [], { signal: ac.signal })) if (++n === 2) ac.abort()
+        for await (const _ of c.subscribe('Test.Forever', [], { signal: ac.signal }))
+          if (++n === 2) ac.abort()
       })(),
     )
     expect(err.code).toBe('ABORTED')
@@ -348,7 +395,9 @@ describe('RPC channels over WebSocket', () => {
   it('fails channels with RPC_CLOSED when the server goes away, then reconnects', async () => {
     const first = createRpcServer({ methods, path: '/rpc/v1', closeGraceMs: 50 })
     const { port, wsUrl } = await first.listen({ host: '127.0.0.1', port: 0 })
-    const t = track(wsTransport(wsUrl, { reconnectAttempts: 20, reconnectMinDelayMs: 10, reconnectMaxDelayMs: 50 }))
+    const t = track(
+      wsTransport(wsUrl, { reconnectAttempts: 20, reconnectMinDelayMs: 10, reconnectMaxDelayMs: 50 }),
+    )
     const c = createRpcClient(t)
     const it = c.subscribe<number>('Test.Forever', [])[Symbol.asyncIterator]()
     expect((await it.next()).value).toBe(0)
@@ -381,7 +430,9 @@ describe('RPC channels over WebSocket', () => {
   })
 
   it('fails with RPC_TRANSPORT after the reconnect attempts run out', async () => {
-    const c = createRpcClient(track(wsTransport('ws://127.0.0.1:1/rpc/v1', { reconnectAttempts: 2, reconnectMinDelayMs: 5 })))
+    const c = createRpcClient(
+      track(wsTransport('ws://127.0.0.1:1/rpc/v1', { reconnectAttempts: 2, reconnectMinDelayMs: 5 })),
+    )
     expect((await catchErr(c.call('Test.Add', [1, 2]))).code).toBe('RPC_TRANSPORT')
   })
 
@@ -402,5 +453,38 @@ describe('RPC channels over WebSocket', () => {
     await two
     expect(frames[0]).toMatchObject({ id: null, error: { code: -32700 } })
     expect(frames[1]).toEqual({ jsonrpc: '2.0', id: 1, result: 3 })
+  })
+
+  it('drops a half-open connection whose peer stops answering pings', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: false })
+    await new Promise((r) => wss.once('listening', r))
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())))
+    wss.on('connection', (sock) => cleanups.push(() => sock.terminate()))
+    const port = (wss.address() as { port: number }).port
+    const c = createRpcClient(
+      track(wsTransport(`ws://127.0.0.1:${port}/rpc/v1`, { pingIntervalMs: 20, reconnectAttempts: 0 })),
+    )
+    // The peer accepts the call and never answers, like a node behind a dead NAT entry.
+    expect((await catchErr(c.call('Test.Add', [1, 2]))).code).toBe('RPC_CLOSED')
+  })
+
+  it('answers a result that does not encode as JSON with -32603 and keeps the socket', async () => {
+    const { wsUrl, url } = await start()
+    const c = createRpcClient(track(wsTransport(wsUrl)))
+    const err = await catchErr(c.call('Test.BigInt', []))
+    expect(err.details.rpcCode).toBe(-32603)
+    expect(await c.call('Test.Add', [1, 2])).toBe(3)
+    const h = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'Test.BigInt', params: [] }))
+    expect(h.json).toMatchObject({ error: { code: -32603 } })
+  })
+
+  it('stops a channel that was called with call() instead of subscribe()', async () => {
+    log.length = 0
+    const { wsUrl, server } = await start()
+    const c = createRpcClient(track(wsTransport(wsUrl)))
+    expect(typeof (await c.call('Test.Forever', []))).toBe('number')
+    for (let i = 0; i < 100 && !log.includes('forever-finished'); i++) await sleep(10)
+    expect(log).toContain('forever-finished')
+    expect(server.inFlight).toBe(0)
   })
 })

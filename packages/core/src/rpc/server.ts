@@ -2,12 +2,14 @@
  * A go-jsonrpc compatible JSON-RPC 2.0 server: one path answers HTTP POST and WebSocket
  * upgrades, methods come from a plain table, channel methods stream over WebSocket.
  */
+import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { VenusError } from '../errors/index.js'
 import { httpStatusForRpcCode, RpcErrorCode, toRpcError } from './errors.js'
+import { heartbeat } from './transports.js'
 import {
   RPC_PERMISSIONS,
   type RpcContext,
@@ -36,6 +38,8 @@ export interface RpcServerOptions {
   mapError?: (err: unknown, method: string) => RpcErrorObject | undefined
   /** How long {@link RpcServer.close} waits for running calls before cutting them (default 5 s). */
   closeGraceMs?: number
+  /** Ping interval for WebSocket clients in ms; one that misses a pong is dropped and its calls aborted (default 30000, 0 = off). */
+  pingIntervalMs?: number
   /** Values buffered per WebSocket before a channel waits for the socket to drain (default 4 MiB). */
   maxBufferedBytes?: number
 }
@@ -45,7 +49,10 @@ export interface RpcServer {
   /** Serves the path on an existing http.Server (requests and upgrades on other paths are left alone). */
   attach(server: Server): void
   /** Starts a standalone http.Server; resolves with its URL (`http://host:port/rpc/v0`). */
-  listen(opts?: { host?: string; port?: number }): Promise<{ url: string; wsUrl: string; port: number; host: string }>
+  listen(opts?: {
+    host?: string
+    port?: number
+  }): Promise<{ url: string; wsUrl: string; port: number; host: string }>
   /** Answers an HTTP request directly (for frameworks); returns false when the path is not ours. */
   handleHttp(req: IncomingMessage, res: ServerResponse): boolean
   /**
@@ -69,7 +76,11 @@ interface WireRequest {
 const DEFAULT_MAX_BODY = 100 * 1024 * 1024
 
 function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function'
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function'
+  )
 }
 
 function validId(id: unknown): id is RpcId | null {
@@ -112,7 +123,10 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY
   const graceMs = options.closeGraceMs ?? 5000
   const maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024
+  const pingMs = options.pingIntervalMs ?? 30_000
   const serverAbort = new AbortController()
+  // Every running call links to these signals; the default cap of 10 listeners would warn.
+  setMaxListeners(0, serverAbort.signal)
   const running = new Set<Promise<unknown>>()
   const sockets = new Set<WebSocket>()
   const channelStops = new Set<() => void>()
@@ -157,33 +171,70 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     | { ok: false; id: RpcId | null; notify: boolean; error: RpcErrorObject }
     | { ok: true; id: RpcId | null; notify: boolean; name: string; fn: RpcMethod; params: unknown[] } {
     if (typeof req !== 'object' || req === null || Array.isArray(req)) {
-      return { ok: false, id: null, notify: false, error: { code: RpcErrorCode.InvalidRequest, message: 'request must be a JSON object' } }
+      return {
+        ok: false,
+        id: null,
+        notify: false,
+        error: { code: RpcErrorCode.InvalidRequest, message: 'request must be a JSON object' },
+      }
     }
     const r = req as WireRequest
     const notify = !('id' in r)
     const id = validId(r.id) ? r.id : null
     if (!notify && !validId(r.id)) {
-      return { ok: false, id: null, notify: false, error: { code: RpcErrorCode.InvalidRequest, message: 'id must be a number, string or null' } }
+      return {
+        ok: false,
+        id: null,
+        notify: false,
+        error: { code: RpcErrorCode.InvalidRequest, message: 'id must be a number, string or null' },
+      }
     }
     if (typeof r.method !== 'string' || r.method === '') {
-      return { ok: false, id, notify, error: { code: RpcErrorCode.InvalidRequest, message: 'method must be a non-empty string' } }
+      return {
+        ok: false,
+        id,
+        notify,
+        error: { code: RpcErrorCode.InvalidRequest, message: 'method must be a non-empty string' },
+      }
     }
     if (r.jsonrpc !== undefined && r.jsonrpc !== '2.0') {
-      return { ok: false, id, notify, error: { code: RpcErrorCode.InvalidRequest, message: 'jsonrpc must be "2.0"' } }
+      return {
+        ok: false,
+        id,
+        notify,
+        error: { code: RpcErrorCode.InvalidRequest, message: 'jsonrpc must be "2.0"' },
+      }
     }
     const params = r.params === undefined || r.params === null ? [] : r.params
     if (!Array.isArray(params)) {
-      return { ok: false, id, notify, error: { code: RpcErrorCode.InvalidParams, message: `params of '${r.method}' must be a positional array` } }
+      return {
+        ok: false,
+        id,
+        notify,
+        error: {
+          code: RpcErrorCode.InvalidParams,
+          message: `params of '${r.method}' must be a positional array`,
+        },
+      }
     }
     const fn = Object.hasOwn(methods, r.method) ? methods[r.method] : undefined
     if (typeof fn !== 'function') {
-      return { ok: false, id, notify, error: { code: RpcErrorCode.MethodNotFound, message: `method '${r.method}' not found` } }
+      return {
+        ok: false,
+        id,
+        notify,
+        error: { code: RpcErrorCode.MethodNotFound, message: `method '${r.method}' not found` },
+      }
     }
     const need = required(r.method)
     if (!perms.includes(need)) {
-      const err = new VenusError('PERMISSION_DENIED', `missing permission to invoke '${r.method}' (need '${need}')`, {
-        details: { method: r.method, need },
-      })
+      const err = new VenusError(
+        'PERMISSION_DENIED',
+        `missing permission to invoke '${r.method}' (need '${need}')`,
+        {
+          details: { method: r.method, need },
+        },
+      )
       return { ok: false, id, notify, error: errorFor(err, r.method) }
     }
     return { ok: true, id, notify, name: r.method, fn, params }
@@ -195,10 +246,17 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
 
   // ---------------------------------------------------------------- HTTP
 
-  async function runHttpOne(req: unknown, perms: readonly RpcPermission[], signal: AbortSignal): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
+  async function runHttpOne(
+    req: unknown,
+    perms: readonly RpcPermission[],
+    signal: AbortSignal,
+  ): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
     const r = resolve(req, perms)
     if (!r.ok) {
-      return { status: httpStatusForRpcCode(r.error.code), body: r.notify ? undefined : errorResponse(r.id, r.error) }
+      return {
+        status: httpStatusForRpcCode(r.error.code),
+        body: r.notify ? undefined : errorResponse(r.id, r.error),
+      }
     }
     const ctx: RpcContext = { signal, permissions: perms, method: r.name, transport: 'http' }
     try {
@@ -206,13 +264,22 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       if (isAsyncIterable(out)) {
         // Channels need a socket to stream on; release whatever the handler set up.
         await (out as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.()
-        const error = { code: RpcErrorCode.MethodNotFound, message: 'not supported in this mode (no out channel support)' }
+        const error = {
+          code: RpcErrorCode.MethodNotFound,
+          message: `method '${r.name}' not supported in this mode (no out channel support)`,
+        }
         return { status: 500, body: r.notify ? undefined : errorResponse(r.id, error) }
       }
-      return { status: 200, body: r.notify ? undefined : { jsonrpc: '2.0', id: r.id, result: out === undefined ? null : out } }
+      return {
+        status: 200,
+        body: r.notify ? undefined : { jsonrpc: '2.0', id: r.id, result: out === undefined ? null : out },
+      }
     } catch (err) {
       const error = errorFor(err, r.name)
-      return { status: httpStatusForRpcCode(error.code), body: r.notify ? undefined : errorResponse(r.id, error) }
+      return {
+        status: httpStatusForRpcCode(error.code),
+        body: r.notify ? undefined : errorResponse(r.id, error),
+      }
     }
   }
 
@@ -223,7 +290,12 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       text = body === undefined ? '' : JSON.stringify(body)
     } catch (err) {
       status = 500
-      text = JSON.stringify(errorResponse(null, { code: RpcErrorCode.Internal, message: `result does not encode as JSON: ${(err as Error).message}` }))
+      text = JSON.stringify(
+        errorResponse(null, {
+          code: RpcErrorCode.Internal,
+          message: `result does not encode as JSON: ${(err as Error).message}`,
+        }),
+      )
     }
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
     res.end(text)
@@ -248,7 +320,9 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     }
     const declared = Number(req.headers['content-length'] ?? 0)
     const tooLarge = () => {
-      const err = new VenusError('RPC_BODY_TOO_LARGE', `request bigger than maximum ${maxBody} allowed`, { details: { maxBodyBytes: maxBody } })
+      const err = new VenusError('RPC_BODY_TOO_LARGE', `request bigger than maximum ${maxBody} allowed`, {
+        details: { maxBodyBytes: maxBody },
+      })
       res.setHeader('connection', 'close')
       send(res, 413, errorResponse(null, toRpcError(err)))
       req.resume()
@@ -270,11 +344,20 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       return // the client went away
     }
     if (over) return tooLarge()
+    const text = Buffer.concat(chunks).toString('utf8')
+    if (text.trim() === '') {
+      send(res, 500, errorResponse(null, { code: RpcErrorCode.InvalidRequest, message: 'Invalid request' }))
+      return
+    }
     let parsed: unknown
     try {
-      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+      parsed = JSON.parse(text)
     } catch (err) {
-      send(res, 500, errorResponse(null, { code: RpcErrorCode.Parse, message: `parse error: ${(err as Error).message}` }))
+      send(
+        res,
+        500,
+        errorResponse(null, { code: RpcErrorCode.Parse, message: `parse error: ${(err as Error).message}` }),
+      )
       return
     }
     const ac = new AbortController()
@@ -306,7 +389,11 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   function handleHttp(req: IncomingMessage, res: ServerResponse): boolean {
     if (!paths.has(pathOf(req))) return false
     serveHttp(req, res).catch((err: unknown) => {
-      send(res, 500, errorResponse(null, { code: RpcErrorCode.Internal, message: String((err as Error)?.message ?? err) }))
+      send(
+        res,
+        500,
+        errorResponse(null, { code: RpcErrorCode.Internal, message: String((err as Error)?.message ?? err) }),
+      )
     })
     return true
   }
@@ -334,8 +421,10 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
 
   function serveSocket(ws: WebSocket, perms: readonly RpcPermission[]): void {
     sockets.add(ws)
+    if (pingMs > 0) heartbeat(ws, pingMs)
     const calls = new Map<string, AbortController>()
     const connAbort = new AbortController()
+    setMaxListeners(0, connAbort.signal)
     const unlinkServer = linkAbort(serverAbort.signal, connAbort)
     let nextChan = 1
     const keyOf = (id: unknown) => `${typeof id}:${String(id)}`
@@ -348,7 +437,12 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
           text = JSON.stringify(msg)
         } catch (err) {
           const id = (msg as { id?: unknown }).id ?? null
-          text = JSON.stringify(errorResponse(id as RpcId | null, { code: RpcErrorCode.Internal, message: `result does not encode as JSON: ${(err as Error).message}` }))
+          text = JSON.stringify(
+            errorResponse(id as RpcId | null, {
+              code: RpcErrorCode.Internal,
+              message: `result does not encode as JSON: ${(err as Error).message}`,
+            }),
+          )
         }
         ws.send(text, () => res())
       })
@@ -359,7 +453,11 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       }
     }
 
-    async function runChannel(iterable: AsyncIterable<unknown>, id: RpcId | null, ac: AbortController): Promise<void> {
+    async function runChannel(
+      iterable: AsyncIterable<unknown>,
+      id: RpcId | null,
+      ac: AbortController,
+    ): Promise<void> {
       const chanId = nextChan++
       const it = iterable[Symbol.asyncIterator]()
       const stop = () => ac.abort(new VenusError('RPC_CLOSED', 'server closing'))
@@ -374,7 +472,11 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
           const next = await Promise.race([it.next(), stopped])
           if (next.done) break
           await drain(ac.signal)
-          await write({ jsonrpc: '2.0', method: 'xrpc.ch.val', params: [chanId, next.value === undefined ? null : next.value] })
+          await write({
+            jsonrpc: '2.0',
+            method: 'xrpc.ch.val',
+            params: [chanId, next.value === undefined ? null : next.value],
+          })
         }
       } catch {
         // A failing producer just ends its channel, as a closed Go channel does.
@@ -433,7 +535,12 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       try {
         parsed = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : String(data))
       } catch (err) {
-        void write(errorResponse(null, { code: RpcErrorCode.Parse, message: `parse error: ${(err as Error).message}` }))
+        void write(
+          errorResponse(null, {
+            code: RpcErrorCode.Parse,
+            message: `parse error: ${(err as Error).message}`,
+          }),
+        )
         return
       }
       const batch = Array.isArray(parsed) ? parsed : [parsed]
@@ -442,7 +549,8 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
         return
       }
       for (const one of batch) {
-        if (typeof one === 'object' && one !== null && !Array.isArray(one) && onControl(one as WireRequest)) continue
+        if (typeof one === 'object' && one !== null && !Array.isArray(one) && onControl(one as WireRequest))
+          continue
         void track(runCall(one)).catch(() => {})
       }
     })
@@ -456,15 +564,20 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
 
   // ---------------------------------------------------------------- lifecycle
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    if (!handleHttp(req, res) && standalone !== undefined) {
+  // Other paths are the host server's business; answer them only when nobody else listens.
+  function onRequest(this: Server, req: IncomingMessage, res: ServerResponse): void {
+    if (handleHttp(req, res)) return
+    if (this.listenerCount('request') <= 1) {
       res.writeHead(404, { 'content-type': 'text/plain' })
       res.end('not found\n')
     }
   }
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  function onUpgrade(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (paths.has(pathOf(req))) handleUpgrade(req, socket, head)
-    else if (standalone !== undefined) socket.destroy()
+    else if (this.listenerCount('upgrade') <= 1) {
+      socket.on('error', () => {})
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+    }
   }
 
   function attach(server: Server): void {

@@ -27,7 +27,7 @@ beforeAll(async () => {
     outfile: child,
     external: ['better-sqlite3', 'pg'],
     banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      js: "import { createRequire as __vsmRequire } from 'node:module'; const require = __vsmRequire(import.meta.url);",
     },
     logLevel: 'silent',
   })

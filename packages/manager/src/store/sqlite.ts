@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import { VenusError } from '@venus-cluster/core'
 import Database from 'better-sqlite3'
 import { newSectorState, type SectorState, type WireSectorId } from '../sector-state.js'
+import { type Checkpointer, startCheckpointer } from './checkpointer.js'
 import {
   checkStateId,
   dbError,
@@ -61,12 +62,16 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Manager
     db.pragma('journal_mode = WAL')
     db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
     db.pragma('busy_timeout = 5000')
+    // Checkpoints run in a worker thread (see checkpointer.ts) so their fsyncs do not stall
+    // the event loop; in-memory databases have no WAL.
+    if (opts.path !== ':memory:') db.pragma('wal_autocheckpoint = 0')
     db.pragma('foreign_keys = ON')
     migrate(db)
   } catch (cause) {
     throw dbError(`open ${opts.path}`, cause)
   }
-  return new SqliteStore(db)
+  const cp = opts.path === ':memory:' ? undefined : startCheckpointer(opts.path, 1000)
+  return new SqliteStore(db, cp)
 }
 
 function migrate(db: Database.Database): void {
@@ -144,8 +149,11 @@ class SqliteStore implements ManagerStore {
   #closed = false
   #st: Statements
 
-  constructor(db: Database.Database) {
+  #checkpointer: Checkpointer | undefined
+
+  constructor(db: Database.Database, checkpointer?: Checkpointer) {
     this.#db = db
+    this.#checkpointer = checkpointer
     this.#st = prepare(db)
   }
 
@@ -376,6 +384,7 @@ class SqliteStore implements ManagerStore {
     // Let writes already queued commit before closing.
     while (this.#scheduled || this.#pending.length > 0) await new Promise((r) => setImmediate(r))
     this.#closed = true
+    await this.#checkpointer?.stop()
     this.#db.close()
   }
 }

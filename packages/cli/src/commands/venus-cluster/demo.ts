@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Command } from 'commander'
 import {
+  commitmentToCid,
   commP,
   defaultWorkerConfigText,
   loadManagerConfig,
@@ -16,15 +16,22 @@ import {
   prepareFileStore,
   prepareSealingStore,
 } from '@venus-cluster/core'
-import { initSectorManagerHome } from '../venus-sector-manager/daemon.js'
+import type { Command } from 'commander'
 import { expandHome } from '../../home.js'
 import { report } from '../../output.js'
+import { initSectorManagerHome } from '../venus-sector-manager/daemon.js'
 
 /** A deterministic pseudo-random piece: SHA-256 in counter mode. */
 function demoPiece(size: number): Uint8Array {
   const out = new Uint8Array(size)
   for (let off = 0, i = 0; off < size; off += 32, i++) {
-    out.set(createHash('sha256').update(`venus-cluster demo piece ${i}`).digest().subarray(0, size - off), off)
+    out.set(
+      createHash('sha256')
+        .update(`venus-cluster demo piece ${i}`)
+        .digest()
+        .subarray(0, size - off),
+      off,
+    )
   }
   return out
 }
@@ -36,7 +43,7 @@ export interface DemoResult {
   workerConfig: string
   sealingStores: string[]
   persistStore: string
-  piece: { payloadSize: number; paddedSize: number; commP: string }
+  piece: { payloadSize: number; paddedSize: number; commP: string; pieceCid: string }
 }
 
 /**
@@ -57,7 +64,8 @@ export async function runDemo(home: string): Promise<DemoResult> {
   await writeFile(workerConfig, defaultWorkerConfigText())
   await loadWorkerConfig(workerConfig)
   const sealingStores: string[] = []
-  for (const name of ['store1', 'store2']) sealingStores.push((await prepareSealingStore(join(home, name))).location)
+  for (const name of ['store1', 'store2'])
+    sealingStores.push((await prepareSealingStore(join(home, name))).location)
   const persistStore = (await prepareFileStore(join(home, 'persist'))).location
   // 2032 bytes: the unpadded size of a 2 KiB sector's single piece.
   const piece = await commP(demoPiece(2032))
@@ -67,7 +75,12 @@ export async function runDemo(home: string): Promise<DemoResult> {
     workerConfig,
     sealingStores,
     persistStore,
-    piece: { payloadSize: piece.payloadSize, paddedSize: piece.paddedSize, commP: Buffer.from(piece.commP).toString('hex') },
+    piece: {
+      payloadSize: piece.payloadSize,
+      paddedSize: piece.paddedSize,
+      commP: Buffer.from(piece.commP).toString('hex'),
+      pieceCid: commitmentToCid(piece.commP, 'commP').toString(),
+    },
   }
 }
 
@@ -78,7 +91,8 @@ export function registerDemoCommand(program: Command): Command {
     .description('run the parts of venus-cluster that exist today on a scratch home')
     .option('--home <dir>', 'scratch directory to use (default: a new temporary directory)')
     .action(async (opts: { home?: string }, cmd: Command) => {
-      const home = opts.home !== undefined ? expandHome(opts.home) : await mkdtemp(join(tmpdir(), 'venus-cluster-demo-'))
+      const home =
+        opts.home !== undefined ? expandHome(opts.home) : await mkdtemp(join(tmpdir(), 'venus-cluster-demo-'))
       const r = await runDemo(home)
       report(cmd, { ...r, fullDemo: 'coming' }, [
         `scratch home:        ${r.home}`,
@@ -87,6 +101,7 @@ export function registerDemoCommand(program: Command): Command {
         `sealing stores:      ${r.sealingStores.join(', ')}`,
         `persist store:       ${r.persistStore}`,
         `piece CommP:         ${r.piece.commP} (${r.piece.payloadSize} bytes, padded ${r.piece.paddedSize})`,
+        `piece CID:           ${r.piece.pieceCid}`,
         '',
         'This is what runs today. The full demo cluster (a devnet chain, the sector manager and a',
         'worker sealing and proving sectors end to end) is coming; this command will run it then.',

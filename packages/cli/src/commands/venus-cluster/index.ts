@@ -8,7 +8,10 @@ import { registerDemoCommand } from './demo.js'
 import { registerDevnetCommands } from './devnet.js'
 
 /** Command groups of `venus-cluster`; later groups append themselves here. */
-export const clusterCommandGroups: ((program: Command) => unknown)[] = [registerDemoCommand, registerDevnetCommands]
+export const clusterCommandGroups: ((program: Command) => unknown)[] = [
+  registerDemoCommand,
+  registerDevnetCommands,
+]
 
 /**
  * Builds the `venus-cluster` command tree.
@@ -19,7 +22,9 @@ export const clusterCommandGroups: ((program: Command) => unknown)[] = [register
  * ```
  */
 export function buildClusterProgram(): Command {
-  const program = new Command('venus-cluster').description('venus-cluster: a Filecoin sealing cluster in TypeScript')
+  const program = new Command('venus-cluster').description(
+    'venus-cluster: a Filecoin sealing cluster in TypeScript',
+  )
   configureProgram(program)
   for (const register of clusterCommandGroups) register(program)
   return program

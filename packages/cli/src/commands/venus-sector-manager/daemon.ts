@@ -2,8 +2,8 @@
 import { constants } from 'node:fs'
 import { access, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Command, Option } from 'commander'
 import { defaultManagerConfigText, VenusError } from '@venus-cluster/core'
+import { type Command, Option } from 'commander'
 import { expandHome, SECTOR_MANAGER_CONFIG_FILE } from '../../home.js'
 import { report } from '../../output.js'
 
@@ -31,7 +31,10 @@ export async function initSectorManagerHome(home: string, opts: { force: boolean
   try {
     await mkdir(home, { recursive: true })
   } catch (err) {
-    throw new VenusError('STORE_IO', `${home}: cannot create the home directory`, { details: { home }, cause: err })
+    throw new VenusError('STORE_IO', `${home}: cannot create the home directory`, {
+      details: { home },
+      cause: err,
+    })
   }
   let existed = true
   try {
@@ -43,7 +46,10 @@ export async function initSectorManagerHome(home: string, opts: { force: boolean
   try {
     await writeFile(config, defaultManagerConfigText(), { mode: 0o644 })
   } catch (err) {
-    throw new VenusError('STORE_IO', `${config}: cannot write the config file`, { details: { file: config }, cause: err })
+    throw new VenusError('STORE_IO', `${config}: cannot write the config file`, {
+      details: { file: config },
+      cause: err,
+    })
   }
   return { home, config, written: true, overwritten: existed }
 }

@@ -10,10 +10,25 @@ import { registerDaemonRunCommand } from './daemon-run.js'
 import { registerUtilCommands } from './util.js'
 
 /** Networks accepted by `--net` (v0.1.2 list, plus the seed's `nerpa`, `calibnet` and our `devnet`). */
-export const NETWORKS = ['mainnet', 'integrationnet', '2k', 'cali', 'calibnet', 'interop', 'force', 'butterfly', 'nerpa', 'devnet']
+export const NETWORKS = [
+  'mainnet',
+  'integrationnet',
+  '2k',
+  'cali',
+  'calibnet',
+  'interop',
+  'force',
+  'butterfly',
+  'nerpa',
+  'devnet',
+]
 
 /** Command groups of the manager; later groups (`util`, `mock`, …) append themselves here. */
-export const sectorManagerCommandGroups: ((program: Command) => unknown)[] = [registerDaemonCommands, registerDaemonRunCommand, registerUtilCommands]
+export const sectorManagerCommandGroups: ((program: Command) => unknown)[] = [
+  registerDaemonCommands,
+  registerDaemonRunCommand,
+  registerUtilCommands,
+]
 
 /**
  * Builds the `venus-sector-manager` command tree.

@@ -51,9 +51,7 @@ export async function loadConfig(home: string) {
 }
 
 /** Chain and messager clients from config. */
-export async function clientsOf(
-  cmd: Command,
-): Promise<{
+export async function clientsOf(cmd: Command): Promise<{
   chainCall: JsonRpcCall
   chain: ManagerChain
   messager: ManagerMessager

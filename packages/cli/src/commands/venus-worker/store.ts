@@ -1,6 +1,7 @@
 /** `venus-worker store seal-init|file-init`: prepare sealing and persist directories (spec §2.2). */
-import type { Command } from 'commander'
+
 import { prepareFileStore, prepareSealingStore, type StorePrepareResult } from '@venus-cluster/core'
+import type { Command } from 'commander'
 import { report } from '../../output.js'
 
 async function prepareAll(

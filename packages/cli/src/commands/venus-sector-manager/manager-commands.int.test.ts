@@ -1,0 +1,100 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as core from '@venus-cluster/core'
+import {
+  createFakeChain,
+  defaultMinerConfig,
+  openSqliteStore,
+  startManagerDaemon,
+} from '@venus-cluster/manager'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+
+// The command tree imports core's config loader; until core exports it these tests wait.
+const ready = typeof (core as Record<string, unknown>).loadManagerConfig === 'function'
+const dirs: string[] = []
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { buildSectorManagerProgram } = await import('./index.js')
+  const { runCli } = await import('../../run.js')
+  let out = ''
+  let err = ''
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s)
+    return true
+  })
+  try {
+    const code = await runCli(buildSectorManagerProgram(), ['node', 'venus-sector-manager', ...args], {
+      out: (s) => {
+        out += s
+      },
+      err: (s) => {
+        err += s
+      },
+    })
+    return { code, out, err }
+  } finally {
+    spy.mockRestore()
+  }
+}
+
+describe.skipIf(!ready)('venus-sector-manager manager commands', () => {
+  it('util storage attach indexes sealed files and prints the PersistStores block', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'vsm-cli-home-'))
+    const ps = mkdtempSync(join(tmpdir(), 'vsm-cli-ps-'))
+    dirs.push(home, ps)
+    mkdirSync(join(ps, 'sealed'))
+    for (const n of [1, 2]) writeFileSync(join(ps, 'sealed', `s-t01000-${n}`), '')
+    writeFileSync(join(ps, 'sealed', 'junk'), '')
+    const r = await cli(['--home', home, 'util', 'storage', 'attach', '--name', 'ps1', ps])
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('indexed 2 sealed files')
+    expect(r.out).toContain('[[Common.PersistStores]]')
+    expect(r.out).toContain('Name = "ps1"')
+    const store = await openSqliteStore({ path: join(home, 'manager.db') })
+    expect(await store.findLocation({ Miner: 1000, Number: 2 }, 'normal')).toEqual({
+      sealed: 'ps1',
+      cache: 'ps1',
+    })
+    await store.close()
+  })
+
+  it('util sealer sectors worker-states / abort / list / restore talk to the daemon', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'vsm-cli-d-'))
+    dirs.push(home)
+    const chain = createFakeChain({ miners: { 1000: 2048 } })
+    const d = await startManagerDaemon({
+      home,
+      listen: '127.0.0.1:0',
+      config: { miners: [defaultMinerConfig(1000, 't01001')], persistStores: [] },
+      chain,
+      messager: chain,
+      tickMs: 3_600_000,
+    })
+    try {
+      await d.manager.allocateSector({ allowedMiners: null, allowedProofTypes: null })
+      const listen = `127.0.0.1:${d.port}`
+      const ws = await cli(['--json', 'util', 'sealer', '--listen', listen, 'sectors', 'worker-states'])
+      expect(ws.code).toBe(0)
+      expect(JSON.parse(ws.out)).toHaveLength(1)
+      expect(
+        (await cli(['util', 'sealer', '--listen', listen, 'sectors', 'abort', '1000', '1'])).out,
+      ).toContain('aborted m-1000-n-1')
+      const list = await cli(['util', 'sealer', '--listen', listen, 'sectors', 'list'])
+      expect(list.out).toContain('m-1000-n-1')
+      expect(list.out).toContain('aborted from the CLI')
+      expect(
+        (await cli(['util', 'sealer', '--listen', listen, 'sectors', 'restore', 't01000', '1'])).code,
+      ).toBe(0)
+      expect((await d.manager.store.getSector({ Miner: 1000, Number: 1 }))?.online).toBe(true)
+      const bad = await cli(['util', 'sealer', '--listen', listen, 'sectors', 'abort', '1000', 'x'])
+      expect(bad.code).toBe(1)
+      expect(bad.err).toContain('number must be a non-negative integer')
+    } finally {
+      await d.stop()
+    }
+  })
+})

@@ -1,0 +1,102 @@
+import { PassThrough } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { mockProofs } from '@venus-cluster/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { type ExternalProcessor, externalProcessor } from './external.js'
+import { SlotPool } from './limits.js'
+import { runProcessorChild } from './processor-child.js'
+import { fromStageWire, toStageWire } from './processors.js'
+
+const echo = fileURLToPath(new URL('./__fixtures__/echo-processor.mjs', import.meta.url))
+let proc: ExternalProcessor | undefined
+afterEach(async () => {
+  await proc?.close?.()
+  proc = undefined
+})
+
+const run = (p: ExternalProcessor, data: unknown) => p.run('pc2', data as never) as Promise<unknown>
+
+describe('external processors (line-JSON child protocol)', () => {
+  it('waits for the ready line, skips undecodable lines and matches out-of-order answers by id', async () => {
+    proc = externalProcessor({ stage: 'pc2', children: [{ bin: process.execPath, args: [echo, 'pc2'] }] })
+    await proc.ready
+    const order: number[] = []
+    const results = await Promise.all(
+      [60, 1, 30].map(async (delay, i) => {
+        const r = (await run(proc as ExternalProcessor, { delay, i, bytes: new Uint8Array([1, 2]) })) as {
+          echo: { i: number; bytes: Uint8Array }
+        }
+        order.push(i)
+        return r
+      }),
+    )
+    expect(order).toEqual([1, 2, 0])
+    expect(results.map((r) => r.echo.i)).toEqual([0, 1, 2])
+    expect(results[0]?.echo.bytes).toEqual(new Uint8Array([1, 2]))
+  })
+
+  it('turns err_msg into a PROCESSOR_FAILED error', async () => {
+    proc = externalProcessor({ stage: 'pc2', children: [{ bin: process.execPath, args: [echo, 'pc2'] }] })
+    await expect(run(proc, { fail: true })).rejects.toThrow(/pc2 processor: asked to fail/)
+  })
+
+  it('fails startup when the child does not print its ready line within stable_wait', async () => {
+    proc = externalProcessor({
+      stage: 'pc2',
+      children: [{ bin: process.execPath, args: [echo, 'pc2', '--silent'], stableWaitMs: 300 }],
+    })
+    await expect(proc.ready).rejects.toThrow(/did not print "pc2 processor ready" within 300 ms/)
+  })
+
+  it('restarts a child that dies; the request in flight fails and later ones succeed', async () => {
+    proc = externalProcessor({
+      stage: 'pc2',
+      restartDelayMs: 10,
+      children: [{ bin: process.execPath, args: [echo, 'pc2'] }],
+    })
+    await proc.ready
+    const before = proc.pids()[0]
+    await expect(run(proc, { die: true })).rejects.toThrow(/pc2 processor died/)
+    await new Promise((r) => setTimeout(r, 50))
+    const r = (await run(proc, { ok: 1 })) as { pid: number }
+    expect(r.pid).not.toBe(before)
+    expect(proc.restarts()).toEqual([1])
+  })
+
+  it('kills its children on close', async () => {
+    proc = externalProcessor({ stage: 'pc2', children: [{ bin: process.execPath, args: [echo, 'pc2'] }] })
+    await proc.ready
+    const pid = proc.pids()[0] as number
+    await proc.close?.()
+    proc = undefined
+    expect(() => process.kill(pid, 0)).toThrow()
+  })
+
+  it('holds the child ext locks around each request', async () => {
+    const locks = new SlotPool({ gpu: 1 })
+    proc = externalProcessor({
+      stage: 'pc2',
+      locks,
+      children: [{ bin: process.execPath, args: [echo, 'pc2'], locks: ['gpu'] }],
+    })
+    await Promise.all([run(proc, { delay: 10 }), run(proc, { delay: 10 }), run(proc, { delay: 10 })])
+    expect(locks.stats('gpu')).toMatchObject({ peak: 1, acquired: 3, inUse: 0 })
+  })
+
+  it('serves stage requests in child mode on the mock backend', async () => {
+    const input = new PassThrough()
+    const output = new PassThrough()
+    const lines: string[] = []
+    output.on('data', (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean)))
+    const done = runProcessorChild({ stage: 'c2', backend: mockProofs(), input, output })
+    input.write('garbage\n')
+    input.write(`${JSON.stringify({ id: 7, data: toStageWire({ phase1Output: new Uint8Array([1]), proverId: new Uint8Array(32), sectorNumber: 1 }) })}\n`)
+    input.end()
+    await done
+    expect(lines[0]).toBe('c2 processor ready')
+    const answer = JSON.parse(lines[1] ?? '{}')
+    expect(answer.id).toBe(7)
+    expect(answer.err_msg).toMatch(/./)
+    expect(fromStageWire({ a: { '/bytes': 'AQI=' } })).toEqual({ a: new Uint8Array([1, 2]) })
+  })
+})

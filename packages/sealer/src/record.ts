@@ -1,0 +1,195 @@
+/**
+ * The persisted record of a sealing thread's in-flight sector (spec §2.3) and its atomic store.
+ *
+ * The original keeps the record in a RocksDB at `<store>/meta` under key `meta/info`. Here it is
+ * one JSON file, `<store>/meta/info.json`, replaced atomically after every step (write a temp
+ * file, fsync it, rename it over the old one, fsync the directory), so a `kill -9` at any moment
+ * leaves either the previous or the next record, never a torn one. Byte fields are base64
+ * strings (not arrays of numbers) to keep the file small; `state` keeps the enum index (the
+ * on-disk format) and `state_name` is written beside it for people reading the file.
+ */
+import { open, readFile, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { VenusError } from '@venus-cluster/core'
+import { SEALING_STATES, type SealingState } from './states.js'
+
+/** `{"Miner", "Number"}` as the manager's wire format has it. */
+export interface WireSectorId {
+  Miner: number
+  Number: number
+}
+
+/** `AllocatedSector` of the wire format. */
+export interface AllocatedSector {
+  ID: WireSectorId
+  ProofType: number
+}
+
+/** One deal entry of `AcquireDeals` (ID 0 = filler piece). */
+export interface WireDeal {
+  ID: number
+  PayloadSize: number
+  Piece: { Size: number; Cid: { '/': string } }
+  Proposal?: unknown
+}
+
+/** A ticket or seed as the manager sends it (base64 of 32 bytes). */
+export interface WireTicket {
+  Ticket: string
+  Epoch: number
+}
+
+/** A seed as the manager sends it. */
+export interface WireSeed {
+  Seed: string
+  Epoch: number
+}
+
+/** The phase outputs of the record; bytes are base64 strings. */
+export interface SectorPhases {
+  /** Pieces in sector order: CommP (base64) and padded size. */
+  pieces: { commitment: string; size: number }[] | null
+  ticket: WireTicket | null
+  pc1out: string | null
+  pc2out: { comm_r: string; comm_d: string } | null
+  pc2_re_submit: boolean
+  persist_instance: string | null
+  seed: WireSeed | null
+  c1out: string | null
+  c2out: { proof: string } | null
+  c2_re_submit: boolean
+}
+
+/** The in-flight sector of one sealing thread. */
+export interface SectorRecord {
+  version: 1
+  plan: 'sealer'
+  /** Index into {@link SEALING_STATES}. */
+  state: number
+  state_name: SealingState
+  prev_state: number | null
+  /**
+   * Temporary failures of the current step. Reset whenever the state changes: the budget is
+   * per step (the original never resets it, making `max_retries` a budget per sector).
+   */
+  retry: number
+  base: { allocated: AllocatedSector; prove_input: [string, number] } | null
+  deals: WireDeal[] | null
+  phases: SectorPhases
+}
+
+/**
+ * A fresh Empty record.
+ *
+ * @example
+ * ```ts
+ * emptySectorRecord().state_name // 'Empty'
+ * ```
+ */
+export function emptySectorRecord(): SectorRecord {
+  return {
+    version: 1,
+    plan: 'sealer',
+    state: 0,
+    state_name: 'Empty',
+    prev_state: null,
+    retry: 0,
+    base: null,
+    deals: null,
+    phases: {
+      pieces: null,
+      ticket: null,
+      pc1out: null,
+      pc2out: null,
+      pc2_re_submit: false,
+      persist_instance: null,
+      seed: null,
+      c1out: null,
+      c2out: null,
+      c2_re_submit: false,
+    },
+  }
+}
+
+/** Reads and atomically replaces `<store>/meta/info.json`. */
+export class SectorRecordStore {
+  readonly path: string
+  readonly #tmp: string
+  readonly #dir: string
+
+  /**
+   * @param location the sealing store directory (prepared by `store seal-init`).
+   * @example
+   * ```ts
+   * const rs = new SectorRecordStore('/data/store1')
+   * const rec = (await rs.load()) ?? emptySectorRecord()
+   * ```
+   */
+  constructor(location: string) {
+    this.#dir = join(location, 'meta')
+    this.path = join(this.#dir, 'info.json')
+    this.#tmp = join(this.#dir, 'info.json.tmp')
+  }
+
+  /** The stored record, or undefined when the thread has no sector. */
+  async load(): Promise<SectorRecord | undefined> {
+    let text: string
+    try {
+      text = await readFile(this.path, 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw new VenusError('STORE_IO', `cannot read ${this.path}`, { cause: err })
+    }
+    let rec: SectorRecord
+    try {
+      rec = JSON.parse(text) as SectorRecord
+    } catch (err) {
+      throw new VenusError('STORE_IO', `${this.path} is not valid JSON`, { cause: err })
+    }
+    const name = SEALING_STATES[rec.state]
+    if (rec.version !== 1 || name === undefined || typeof rec.phases !== 'object') {
+      throw new VenusError('STORE_IO', `${this.path} is not a sector record of version 1`, {
+        details: { path: this.path, state: rec.state },
+      })
+    }
+    rec.state_name = name
+    return rec
+  }
+
+  /** Replaces the record atomically (temp file + fsync + rename + directory fsync). */
+  async save(rec: SectorRecord): Promise<void> {
+    const data = `${JSON.stringify(rec)}\n`
+    try {
+      const fh = await open(this.#tmp, 'w')
+      try {
+        await fh.writeFile(data)
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
+      await rename(this.#tmp, this.path)
+      await this.#syncDir()
+    } catch (err) {
+      throw new VenusError('STORE_IO', `cannot write ${this.path}`, { details: { path: this.path }, cause: err })
+    }
+  }
+
+  /** Deletes the record (the sector is done). */
+  async remove(): Promise<void> {
+    try {
+      await rm(this.path, { force: true })
+      await this.#syncDir()
+    } catch (err) {
+      throw new VenusError('STORE_IO', `cannot delete ${this.path}`, { details: { path: this.path }, cause: err })
+    }
+  }
+
+  async #syncDir(): Promise<void> {
+    const dh = await open(this.#dir, 'r')
+    try {
+      await dh.sync()
+    } finally {
+      await dh.close()
+    }
+  }
+}
