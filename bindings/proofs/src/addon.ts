@@ -132,6 +132,15 @@ export interface ProofsAddon {
     aggregate: Bytes,
     entries: AddonAggregateEntry[],
   ): Promise<boolean>
+  unsealRange(
+    args: AddonSector,
+    cacheDir: string,
+    sealedPath: string,
+    outputPath: string,
+    commD: Bytes,
+    unpaddedOffset: number,
+    unpaddedLength: number,
+  ): Promise<number>
   clearCache(cacheDir: string): Promise<void>
   generateWindowPost(
     postProof: number,

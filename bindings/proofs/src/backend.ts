@@ -30,6 +30,7 @@ import type {
   SectorChallenges,
   SinglePartitionRequest,
   SingleVanillaProofRequest,
+  UnsealRangeRequest,
   VerifyAggregateSealRequest,
   VerifyPoStRequest,
   VerifySealRequest,
@@ -396,6 +397,38 @@ class NativeProofsBackend implements ProofsBackend {
           request.infos.map((i) => ({ ...i })),
         ),
       ),
+    )
+  }
+
+  async unsealRange(request: UnsealRangeRequest, options?: ProofsCallOptions): Promise<number> {
+    checkProofId(request.proofType, 19, 'seal')
+    for (const [k, v] of [
+      ['unpaddedOffset', request.unpaddedOffset],
+      ['unpaddedLength', request.unpaddedLength],
+    ] as const) {
+      if (!Number.isSafeInteger(v) || v < 0 || v % 127 !== 0) {
+        throw new VenusError('PROOFS_INVALID_INPUT', `${k} must be a non-negative multiple of 127`, {
+          details: { [k]: v },
+        })
+      }
+    }
+    return this.#call(
+      'unseal',
+      'unsealRange',
+      'heavy',
+      async (a) => {
+        await mkdir(dirname(request.outputPath), { recursive: true })
+        return a.unsealRange(
+          sectorArgs(request.proofType, request),
+          request.cacheDir,
+          request.sealedPath,
+          request.outputPath,
+          request.commD,
+          request.unpaddedOffset,
+          request.unpaddedLength,
+        )
+      },
+      options,
     )
   }
 

@@ -800,6 +800,50 @@ pub fn verify_aggregate_seal_commit_proofs(
     ))
 }
 
+/// Recovers `length` raw (unpadded) bytes at `offset` from the sealed replica into `outputPath`
+/// (created or truncated). Re-runs SDR for the whole sector, as the library does.
+#[napi(ts_return_type = "Promise<number>")]
+#[allow(clippy::too_many_arguments)]
+pub fn unseal_range(
+    args: SectorArgs,
+    cache_dir: String,
+    sealed_path: String,
+    output_path: String,
+    comm_d: napi::bindgen_prelude::Buffer,
+    unpadded_offset: f64,
+    unpadded_length: f64,
+) -> napi::Result<AsyncTask<Job<u64, f64>>> {
+    let s = sector(&args)?;
+    let comm_d = bytes32("commD", &comm_d)?;
+    let offset = u64_of("unpaddedOffset", unpadded_offset)?;
+    let length = u64_of("unpaddedLength", unpadded_length)?;
+    Ok(job(
+        move || {
+            ensure_init()?;
+            let sealed = File::open(&sealed_path)?;
+            let out = OpenOptions::new()
+                .create(true)
+                .write(true)
+                .truncate(true)
+                .open(&output_path)?;
+            let n = seal::unseal_range(
+                s.proof,
+                PathBuf::from(cache_dir),
+                sealed,
+                out,
+                s.prover_id,
+                s.sector_id,
+                comm_d,
+                s.ticket,
+                filecoin_proofs_api::UnpaddedByteIndex(offset),
+                UnpaddedBytesAmount(length),
+            )?;
+            Ok(u64::from(n))
+        },
+        |n| Ok(n as f64),
+    ))
+}
+
 /// Removes the layer and tree files PoSt does not need (keeps p_aux, t_aux, tree-r-last).
 #[napi(ts_return_type = "Promise<void>")]
 pub fn clear_cache(cache_dir: String) -> AsyncTask<Job<(), ()>> {

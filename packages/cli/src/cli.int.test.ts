@@ -168,14 +168,21 @@ describe('venus-cluster command lines (built bins in ./dist/bin)', () => {
     expect(JSON.parse(json.stderr)).toMatchObject({ name: 'VenusError', code: 'STORE_IO' })
   })
 
-  it('demo runs what exists and says the full demo is coming', async () => {
+  it('demo seals a sector with mock proofs and keeps a --home it was given', async () => {
     const home = join(dir, 'demo')
-    const r = await run('venus-cluster', ['demo', '--home', home])
-    expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/piece CommP: +[0-9a-f]{64} \(2032 bytes, padded 2048\)/)
-    expect(r.stdout).toMatch(/piece CID: +baga6ea4sea[a-z2-7]+\n/)
-    expect(r.stdout).toContain('is coming')
-    expect(existsSync(join(home, 'sector-manager', 'sector-manager.cfg'))).toBe(true)
-    expect(existsSync(join(home, 'store1', '.holder'))).toBe(true)
+    const r = await run('venus-cluster', [
+      '--json',
+      'demo',
+      '--proofs',
+      'mock',
+      '--sectors',
+      '1',
+      '--home',
+      home,
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, home, kept: true, sectors: [{ number: 1 }] })
+    expect(existsSync(join(home, 'worker1', 'venus-worker.toml'))).toBe(true)
+    expect(existsSync(join(home, 'worker1', 'store1', '.holder'))).toBe(true)
   })
 })

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export { type DemoResult, runDemo } from './commands/venus-cluster/demo.js'
+export * from './demo/index.js'
 export { buildClusterProgram, clusterCommandGroups } from './commands/venus-cluster/index.js'
 export { type InitHomeResult, initSectorManagerHome } from './commands/venus-sector-manager/daemon.js'
 export {

@@ -6,6 +6,7 @@ import { fakeVerifier } from './__fixtures__/fake-proofs.js'
 import { commRCid, FIL, preCommit, setupMiner } from './__fixtures__/flow.js'
 import { createDevnet, type DevnetHeadChange } from './devnet.js'
 import { gasForMessage, nextBaseFee } from './gas.js'
+import { messagerMethods } from './messager-api.js'
 
 describe('devnet chain', () => {
   it('is deterministic from its seed: same seed, same tipset CIDs and randomness', async () => {
@@ -153,6 +154,24 @@ describe('devnet chain', () => {
       expect(b.pending()).toHaveLength(1)
       expect(b.newAccount()).toBe(a.newAccount())
       await b.stop()
+      // The messager's queue survives a restart too.
+      const m1 = messagerMethods(b)
+      await b.start()
+      await m1['Message.PushMessageWithId']!(
+        ['keep', { To: b.faucetAddress(), From: who.owner, Value: '1', Method: 0 }, null],
+        {} as never,
+      )
+      await b.stop()
+      const c = createDevnet({ seed: 'persist', proofs: fakeVerifier(), dataDir: dir })
+      await c.start()
+      expect(c.head().cid).toBe(b.head().cid)
+      const m2 = messagerMethods(c)
+      expect(await m2['Message.HasMessageByUid']!(['keep'], {} as never)).toBe(true)
+      await c.mine(3)
+      expect(
+        (await m2['Message.GetMessageByUid']!(['keep'], {} as never)) as { State: number },
+      ).toMatchObject({ State: 3 })
+      await c.stop()
       const wrong = createDevnet({ seed: 'other', proofs: fakeVerifier(), dataDir: dir })
       await expect(wrong.start()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     } finally {

@@ -13,6 +13,7 @@ import type { ActorRuntime, DevnetProofVerifier } from './actor-types.js'
 import { zeroCommDCid } from './commitments.js'
 import { applyMessage, type ExecutionEnv } from './execute.js'
 import { nextBaseFee } from './gas.js'
+import type { MessagerEntry } from './messager-api.js'
 import {
   cidOfValue,
   devnetSign,
@@ -140,12 +141,15 @@ export class Devnet {
   readonly #msgIndex = new Map<string, { tipset: DevnetTipset; index: number }>()
   readonly #mpool = new Map<string, StoredMessage>()
   readonly #listeners = new Set<(changes: DevnetHeadChange[]) => void>()
+  /** @internal The messager's queue (see `messagerMethods`); persisted with the chain. */
+  readonly messagerEntries = new Map<string, MessagerEntry>()
   #queue: Promise<unknown> = Promise.resolve()
   #timer: NodeJS.Timeout | undefined
   #saveTimer: NodeJS.Timeout | undefined
   #branch = 0
   #accountCounter = 0
   #started = false
+  #loaded = false
   #pendingNull = 0
   /** Replay log for persistence: each entry is one mined tipset. */
   #log: {
@@ -171,7 +175,9 @@ export class Devnet {
   async start(): Promise<void> {
     if (this.#started) return
     this.#started = true
-    if (this.dataDir !== undefined) {
+    if (this.dataDir !== undefined && !this.#loaded) {
+      // Only a fresh instance reads the directory; a restarted one already holds the chain.
+      this.#loaded = true
       const { loadDevnet } = await import('./persist.js')
       await loadDevnet(this, this.dataDir)
     }

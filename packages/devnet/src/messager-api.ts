@@ -20,7 +20,8 @@ export const MessagerState = {
   NonceConflictMsg: 5,
 } as const
 
-interface Entry {
+/** One message known to the devnet's messager (kept on the Devnet so it is persisted). */
+export interface MessagerEntry {
   id: string
   message: LotusMessage
   meta: Record<string, unknown>
@@ -30,6 +31,9 @@ interface Entry {
   createdAt: string
   updatedAt: string
 }
+
+/** Entries being filled right now (several method tables may share one devnet's queue). */
+const filling = new WeakSet<MessagerEntry>()
 
 /** Required permission of every served messager method. */
 export const messagerMethodPermissions: Record<string, DevnetPermission> = {
@@ -56,11 +60,12 @@ export const messagerMethodPermissions: Record<string, DevnetPermission> = {
  * ```
  */
 export function messagerMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
-  const entries = new Map<string, Entry>()
+  const entries = devnet.messagerEntries
   const now = () => new Date().toISOString()
 
-  const fill = async (e: Entry): Promise<void> => {
-    if (e.stored !== undefined || e.failed) return
+  const fill = async (e: MessagerEntry): Promise<void> => {
+    if (e.stored !== undefined || e.failed || filling.has(e)) return
+    filling.add(e)
     try {
       e.stored = await devnet.pushMessage({
         To: e.message.To,
@@ -72,6 +77,8 @@ export function messagerMethods(devnet: Devnet): Record<string, DevnetRpcMethod>
       e.errorMsg = ''
     } catch (err) {
       e.errorMsg = err instanceof Error ? err.message : String(err)
+    } finally {
+      filling.delete(e)
     }
     e.updatedAt = now()
   }
@@ -105,7 +112,7 @@ export function messagerMethods(devnet: Devnet): Record<string, DevnetRpcMethod>
       Params: typeof m.Params === 'string' && m.Params !== '' ? m.Params : null,
     }
     const t = now()
-    const e: Entry = {
+    const e: MessagerEntry = {
       id,
       message,
       meta: (spec as Record<string, unknown> | null) ?? {
@@ -125,10 +132,10 @@ export function messagerMethods(devnet: Devnet): Record<string, DevnetRpcMethod>
     return id
   }
 
-  const lookup = (e: Entry): DevnetMessageLookup | undefined =>
+  const lookup = (e: MessagerEntry): DevnetMessageLookup | undefined =>
     e.stored ? devnet.searchMessage(e.stored.cid) : undefined
 
-  const toJson = (e: Entry): Record<string, unknown> => {
+  const toJson = (e: MessagerEntry): Record<string, unknown> => {
     const l = lookup(e)
     const msg = e.stored?.message ?? e.message
     let state: number = e.failed
@@ -160,13 +167,13 @@ export function messagerMethods(devnet: Devnet): Record<string, DevnetRpcMethod>
     }
   }
 
-  const get = (id: unknown): Entry => {
+  const get = (id: unknown): MessagerEntry => {
     const e = typeof id === 'string' ? entries.get(id) : undefined
     if (e === undefined)
       throw new VenusError('MESSAGE_NOT_FOUND', `message ${String(id)} not found`, { details: { id } })
     return e
   }
-  const byCid = (cid: unknown, signed: boolean): Entry => {
+  const byCid = (cid: unknown, signed: boolean): MessagerEntry => {
     const c = typeof cid === 'object' && cid !== null ? (cid as { '/': string })['/'] : cid
     for (const e of entries.values())
       if (e.stored && (signed ? e.stored.cid : e.stored.unsignedCid) === c) return e

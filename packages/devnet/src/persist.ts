@@ -7,6 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { VenusError } from '@venus-cluster/core'
 import type { Devnet } from './devnet.js'
+import type { MessagerEntry } from './messager-api.js'
 
 const FILE = 'devnet.json'
 
@@ -17,6 +18,7 @@ interface Saved {
   accountCounter: number
   log: Devnet['replayLog']
   mpool: { message: unknown; signature: unknown }[]
+  messager?: (Omit<MessagerEntry, 'stored'> & { storedCid: string | null })[]
 }
 
 /** Writes the devnet's replay log and mpool to `dir/devnet.json`. */
@@ -29,6 +31,10 @@ export async function saveDevnet(devnet: Devnet, dir: string): Promise<void> {
     accountCounter: devnet.accountCounter,
     log: devnet.replayLog,
     mpool: devnet.pending().map((m) => ({ message: m.message, signature: m.signature })),
+    messager: [...devnet.messagerEntries.values()].map(({ stored, ...e }) => ({
+      ...e,
+      storedCid: stored?.cid ?? null,
+    })),
   }
   const tmp = join(dir, `${FILE}.tmp`)
   await writeFile(tmp, JSON.stringify(saved))
@@ -56,4 +62,10 @@ export async function loadDevnet(devnet: Devnet, dir: string): Promise<void> {
     })
   }
   await devnet.restore(saved.log, saved.mpool as Parameters<Devnet['restore']>[1], saved.accountCounter)
+  for (const { storedCid, ...e } of saved.messager ?? []) {
+    devnet.messagerEntries.set(e.id, {
+      ...e,
+      stored: storedCid === null ? undefined : devnet.getMessage(storedCid),
+    })
+  }
 }

@@ -1,22 +1,12 @@
 /**
- * Lotus-style API tokens for a served devnet: HS256 JWTs whose payload is
- * `{"Allow": [...permissions]}`, signed with a per-devnet secret.
+ * Lotus-style API tokens for a served devnet: the core {@link createTokenAuthority} (HS256 JWTs
+ * with payload `{"Allow": [...permissions]}`) under the devnet's historical names.
  */
-import { randomBytes } from 'node:crypto'
-import { VenusError } from '@venus-cluster/core'
-import { jwtVerify, SignJWT } from 'jose'
+import { createTokenAuthority, type TokenAuthority } from '@venus-cluster/core'
 import type { DevnetPermission } from './lotus-api.js'
 
-const ORDER: DevnetPermission[] = ['read', 'write', 'sign', 'admin']
-
 /** Issues and checks tokens with one secret. */
-export interface DevnetTokens {
-  readonly secret: Uint8Array
-  /** A token allowing `perm` and every lower permission. */
-  issue(perm: DevnetPermission): Promise<string>
-  /** Permissions granted by a token; throws UNAUTHENTICATED for a bad token. */
-  verify(token: string): Promise<DevnetPermission[]>
-}
+export type DevnetTokens = TokenAuthority
 
 /**
  * Creates a token issuer/verifier (random secret unless given).
@@ -28,23 +18,8 @@ export interface DevnetTokens {
  * await tokens.verify(admin) // ['read', 'write', 'sign', 'admin']
  * ```
  */
-export function devnetTokens(secret: Uint8Array = randomBytes(32)): DevnetTokens {
-  return {
-    secret,
-    async issue(perm) {
-      const allow = ORDER.slice(0, ORDER.indexOf(perm) + 1)
-      return new SignJWT({ Allow: allow }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(secret)
-    },
-    async verify(token) {
-      try {
-        const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] })
-        const allow = Array.isArray(payload.Allow) ? payload.Allow : []
-        return ORDER.filter((p) => allow.includes(p))
-      } catch (err) {
-        throw new VenusError('UNAUTHENTICATED', 'token is not valid for this devnet', { cause: err })
-      }
-    },
-  }
+export function devnetTokens(secret?: Uint8Array): DevnetTokens {
+  return createTokenAuthority(secret)
 }
 
 /** Whether `granted` includes `required`. */

@@ -49,6 +49,7 @@ function validParams(id: { Miner: number; Number: number }, ticket: { Ticket: st
     'Venus.WorkerPingInfoList': [],
     'Venus.WorkerGetPingInfo': ['w1'],
     'Venus.TerminateSector': [id],
+    'Venus.PollTerminateSectorState': [id],
   } as Record<string, unknown[]>
 }
 

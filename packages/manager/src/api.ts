@@ -73,8 +73,9 @@ export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod>
     m('AcquireDeals', 2, (r) => {
       const id = sid(r, 0)
       const spec = r.object(r.at(1), 'params[1]')
-      if (spec.MaxDeals !== null && spec.MaxDeals !== undefined) r.uint(spec.MaxDeals, 'params[1].MaxDeals')
-      return mgr.acquireDeals(id)
+      const maxDeals =
+        spec.MaxDeals !== null && spec.MaxDeals !== undefined ? r.uint(spec.MaxDeals, 'params[1].MaxDeals') : null
+      return mgr.acquireDeals(id, { maxDeals })
     }),
     m('AssignTicket', 1, (r) => mgr.assignTicket(sid(r, 0))),
     m('SubmitPreCommit', 3, (r) => {
@@ -209,14 +210,8 @@ export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod>
     }),
     m('WorkerPingInfoList', 0, () => mgr.workerPings()),
     m('WorkerGetPingInfo', 1, (r) => mgr.workerPingOf(r.string(r.at(0), 'params[0]')) ?? null),
-    m('TerminateSector', 1, async (r) => {
-      const id = sid(r, 0)
-      await mgr.store.getSector(id).then((g) => {
-        if (!g)
-          throw new VenusError('SECTOR_NOT_FOUND', `sector state not found: m-${id.Miner}-n-${id.Number}`)
-      })
-      return { Res: SubmitResult.Rejected, Desc: 'sector termination is not supported by this manager yet' }
-    }),
+    m('TerminateSector', 1, (r) => mgr.terminateSector(sid(r, 0))),
+    m('PollTerminateSectorState', 1, (r) => mgr.pollTerminateSectorState(sid(r, 0))),
   ]
   return Object.fromEntries(table)
 }

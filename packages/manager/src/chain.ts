@@ -70,6 +70,10 @@ export interface ManagerChain {
   randomnessFromBeacon(req: RandomnessRequest): Promise<Uint8Array>
   preCommitInfo(miner: number, number: number): Promise<OnChainPreCommit | null>
   sectorInfo(miner: number, number: number): Promise<OnChainSector | null>
+  /** `StateSectorPartition`: where a live sector is, null when it is not live. Needed to terminate. */
+  sectorPartition?(miner: number, number: number): Promise<{ deadline: number; partition: number } | null>
+  /** `StateMinerProvingDeadline`: the current deadline index and the deadlines per period. */
+  provingDeadline?(miner: number): Promise<{ index: number; deadlines: number }>
   /** `StateMinerPreCommitDepositForPower` for one sector. */
   preCommitDeposit(
     miner: number,

@@ -56,17 +56,41 @@ describe('commit params', () => {
       aggregateProof: new Uint8Array(0),
       aggregateProofType: null,
     }
-    expect(decodeProveCommitSectors3(encodeProveCommitSectors3(single))).toEqual(single)
+    expect(decodeProveCommitSectors3(encodeProveCommitSectors3(single))).toEqual({ ...single, pieces: [[], []] })
     const agg = {
       sectorNumbers: [1, 2, 3, 4],
       sectorProofs: [],
       aggregateProof: bytes(9),
       aggregateProofType: 1,
     }
-    expect(decodeProveCommitSectors3(encodeProveCommitSectors3(agg))).toEqual(agg)
+    expect(decodeProveCommitSectors3(encodeProveCommitSectors3(agg))).toEqual({ ...agg, pieces: [[], [], [], []] })
     const raw = dagCbor.decode(encodeProveCommitSectors3(agg)) as unknown[]
     expect(raw.length).toBe(6)
     expect(raw.slice(4)).toEqual([false, false])
+  })
+
+  it('carries piece manifests with market notifications for deal pieces only', () => {
+    const c = commitmentCid(bytes(3), 'unsealed').toString()
+    const z = commitmentCid(bytes(4), 'unsealed').toString()
+    const p = {
+      sectorNumbers: [7],
+      pieces: [
+        [
+          { cid: c, size: 1024, dealId: 42 },
+          { cid: z, size: 1024, dealId: null },
+        ],
+      ],
+      sectorProofs: [bytes(1)],
+      aggregateProof: new Uint8Array(0),
+      aggregateProofType: null,
+    }
+    expect(decodeProveCommitSectors3(encodeProveCommitSectors3(p))).toEqual(p)
+    const raw = dagCbor.decode(encodeProveCommitSectors3(p)) as [[number, unknown[][]][]]
+    const [deal, filler] = raw[0][0]?.[1] ?? []
+    // [cid, size, verified allocation key, notify: [[f05 address bytes, CBOR deal id]]]
+    expect(deal?.slice(1, 3)).toEqual([1024, null])
+    expect(deal?.[3]).toEqual([[new Uint8Array([0, 5]), dagCbor.encode(42)]])
+    expect(filler?.[3]).toEqual([])
   })
 })
 

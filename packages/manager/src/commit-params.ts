@@ -58,9 +58,21 @@ export function decodePreCommitBatch2(bytes: Uint8Array): PreCommitParam[] {
   }))
 }
 
-/** `ProveCommitSectors3Params` (CC sectors: no piece manifests). */
+/** One `PieceActivationManifest`; `dealId` set = notify the market actor of that deal. */
+export interface ActivationPiece {
+  cid: string
+  size: number
+  dealId: number | null
+}
+
+/** The market actor's ID address bytes (f05): protocol 0, LEB128 id 5. */
+const MARKET_ACTOR_BYTES = new Uint8Array([0, 5])
+
+/** `ProveCommitSectors3Params`. */
 export interface ProveCommitParam {
   sectorNumbers: number[]
+  /** Piece manifests per sector (same order as `sectorNumbers`); absent or [] = CC. */
+  pieces?: ActivationPiece[][] | undefined
   /** One proof per sector, or empty with `aggregateProof` set. */
   sectorProofs: Uint8Array[]
   aggregateProof: Uint8Array
@@ -79,7 +91,15 @@ export interface ProveCommitParam {
  */
 export function encodeProveCommitSectors3(p: ProveCommitParam): Uint8Array {
   return dagCbor.encode([
-    p.sectorNumbers.map((n) => [n, []]),
+    p.sectorNumbers.map((n, i) => [
+      n,
+      (p.pieces?.[i] ?? []).map((pc) => [
+        CID.parse(pc.cid),
+        pc.size,
+        null,
+        pc.dealId === null ? [] : [[MARKET_ACTOR_BYTES, dagCbor.encode(pc.dealId)]],
+      ]),
+    ]),
     p.sectorProofs,
     p.aggregateProof,
     p.aggregateProofType,
@@ -90,9 +110,21 @@ export function encodeProveCommitSectors3(p: ProveCommitParam): Uint8Array {
 
 /** Inverse of {@link encodeProveCommitSectors3}. */
 export function decodeProveCommitSectors3(bytes: Uint8Array): ProveCommitParam {
-  const t = dagCbor.decode(bytes) as [[number, unknown[]][], Uint8Array[], Uint8Array, number | null]
+  const t = dagCbor.decode(bytes) as [
+    [number, [CID, number, unknown, [Uint8Array, Uint8Array][]][]][],
+    Uint8Array[],
+    Uint8Array,
+    number | null,
+  ]
   return {
     sectorNumbers: t[0].map((a) => a[0]),
+    pieces: t[0].map((a) =>
+      a[1].map((pc) => ({
+        cid: String(pc[0]),
+        size: pc[1],
+        dealId: pc[3].length > 0 ? (dagCbor.decode(pc[3][0]?.[1] as Uint8Array) as number) : null,
+      })),
+    ),
     sectorProofs: t[1],
     aggregateProof: t[2],
     aggregateProofType: t[3],

@@ -1,6 +1,6 @@
 import { parseManagerConfig } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
-import { defaultMinerConfig, managerConfigFromFile } from './config.js'
+import { defaultMinerConfig, managerConfigFromFile, managerDbFromConfig, marketHttpBase } from './config.js'
 
 const TEXT = `
 [Common.API]
@@ -56,5 +56,57 @@ describe('managerConfigFromFile', () => {
       checkIntervalMs: 60_000,
     })
     expect(m.commitment.confidence).toBe(10)
+  })
+})
+
+describe('state database from sector-manager.cfg', () => {
+  const base = TEXT.replace('[[Common.PersistStores]]', '[[Common.PieceStores]]\nPath = "/data/pieces"\n\n[[Common.PersistStores]]')
+
+  it('defaults to SQLite at <home>/manager.db when [Common.DB] is absent', () => {
+    const cfg = managerConfigFromFile(parseManagerConfig(TEXT, 'sector-manager.cfg'))
+    expect(cfg.db).toEqual({ driver: 'sqlite', dsn: '' })
+    expect(managerDbFromConfig(cfg, '/home/vsm')).toBeUndefined()
+  })
+
+  it('selects PostgreSQL with Driver = "postgres" and a postgres:// DSN', () => {
+    const text = `${base}\n[Common.DB]\nDriver = "postgres"\nDSN = "postgres://vsm@db:5432/vsm"\n`
+    const cfg = managerConfigFromFile(parseManagerConfig(text.replace(/\[Common\.API\]/, '[Common.API]'), 'a.cfg'))
+    expect(managerDbFromConfig(cfg, '/home/vsm')).toBe('postgres://vsm@db:5432/vsm')
+  })
+
+  it('resolves a relative SQLite DSN under the home and keeps an absolute one', () => {
+    const rel = managerConfigFromFile(parseManagerConfig(`${TEXT}\n[Common.DB]\nDSN = "state/m.db"\n`, 'a.cfg'))
+    expect(managerDbFromConfig(rel, '/home/vsm')).toBe('/home/vsm/state/m.db')
+    const abs = managerConfigFromFile(
+      parseManagerConfig(`${TEXT}\n[Common.DB]\nDriver = "sqlite"\nDSN = "/var/m.db"\n`, 'a.cfg'),
+    )
+    expect(managerDbFromConfig(abs, '/home/vsm')).toBe('/var/m.db')
+  })
+
+  it('reads [SectorManager.DB] in the seed layout', () => {
+    const cfg = parseManagerConfig('[SectorManager.DB]\nDriver = "postgres"\nDSN = "postgresql://x/y"\n', 'a.cfg')
+    expect(cfg.db).toEqual({ driver: 'postgres', dsn: 'postgresql://x/y' })
+  })
+
+  it('rejects an unknown driver and a postgres driver without a URL, naming the key', () => {
+    expect(() => parseManagerConfig(`${TEXT}\n[Common.DB]\nDriver = "mysql"\n`, 'a.cfg')).toThrow(/Driver/)
+    expect(() => parseManagerConfig(`${TEXT}\n[Common.DB]\nDriver = "postgres"\n`, 'a.cfg')).toThrow(/DSN/)
+    expect(() => parseManagerConfig(`${TEXT}\n[Common.DB]\nDns = "x"\n`, 'a.cfg')).toThrow(/Dns/)
+  })
+
+  it('maps piece stores, the market base and per-miner deal switches', () => {
+    const text = `${base.replace('Token = "t"', 'Token = "t"\nMarket = "/ip4/127.0.0.1/tcp/41235/ws"')}\n[Miners.Deal]\nEnabled = true\n`
+    const cfg = managerConfigFromFile(parseManagerConfig(text, 'a.cfg'))
+    expect(cfg.pieceStores).toEqual([{ name: '/data/pieces', path: '/data/pieces' }])
+    expect(cfg.marketUrl).toBe('http://127.0.0.1:41235')
+    expect(cfg.miners[0]?.deal).toEqual({ enabled: true })
+  })
+})
+
+describe('marketHttpBase', () => {
+  it('rewrites ws/wss to http/https and multiaddrs to URLs', () => {
+    expect(marketHttpBase('')).toBe('')
+    expect(marketHttpBase('wss://m.example:443/rpc/v0')).toBe('https://m.example')
+    expect(marketHttpBase('/dns/market/tcp/41235/https')).toBe('https://market:41235')
   })
 })

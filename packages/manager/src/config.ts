@@ -3,6 +3,7 @@
  * by `loadManagerConfig` in core) is mapped onto this; tests build it directly with
  * {@link defaultMinerConfig}.
  */
+import { isAbsolute, join } from 'node:path'
 
 /** Batching of one commit kind. */
 export interface CommitBatchConfig {
@@ -35,6 +36,8 @@ export interface MinerConfig {
   actor: number
   sector: { initNumber: number; maxNumber?: number | undefined; enabled: boolean; lifetimeDays: number }
   commitment: { confidence: number; pre: CommitKindConfig; prove: CommitKindConfig }
+  /** `[Miners.Deal] Enabled`: sectors of this miner take deals from the market. Default off. */
+  deal?: { enabled: boolean } | undefined
 }
 
 /** One `[[Common.PersistStores]]` block. */
@@ -44,10 +47,53 @@ export interface PersistStoreConfig {
   readOnly?: boolean | undefined
 }
 
+/** `[Common.DB]`: where the state lives (the daemon's `--db` / `VENUS_MANAGER_DB` win). */
+export interface ManagerDbSetting {
+  driver: 'sqlite' | 'postgres'
+  /** SQLite file (empty = `<home>/manager.db`, relative = under the home) or `postgres://` URL. */
+  dsn: string
+}
+
 /** The live configuration of a manager. */
 export interface ManagerConfig {
   miners: MinerConfig[]
   persistStores: PersistStoreConfig[]
+  /** `[[Common.PieceStores]]`: directories served by `GET /piecestore/<pieceCID>`. */
+  pieceStores?: { name: string; path: string }[] | undefined
+  /** Market base URL (`Common.API.Market`) the piece store proxy redirects to; empty = none. */
+  marketUrl?: string | undefined
+  db?: ManagerDbSetting | undefined
+}
+
+/**
+ * The state database the config names, in the form `openManagerStore` takes: a `postgres://`
+ * URL, a SQLite path (relative paths resolved under `home`), or undefined for the default
+ * `<home>/manager.db`.
+ *
+ * @example
+ * ```ts
+ * const db = cliDb ?? managerDbFromConfig(config, home)
+ * ```
+ */
+export function managerDbFromConfig(config: Pick<ManagerConfig, 'db'>, home: string): string | undefined {
+  const db = config.db
+  if (db === undefined || db.dsn === '') return undefined
+  if (db.driver === 'postgres') return db.dsn
+  return isAbsolute(db.dsn) ? db.dsn : join(home, db.dsn)
+}
+
+/**
+ * The market's HTTP base from `Common.API.Market` (multiaddr or URL; ws/wss become http/https),
+ * '' when unset. Spec §1.7: the piece store proxy redirects to `<base>/resource?resource-id=…`.
+ */
+export function marketHttpBase(api: string): string {
+  if (api === '') return ''
+  if (/^wss?:\/\//.test(api)) return new URL(api.replace(/^ws/, 'http')).origin
+  if (/^https?:\/\//.test(api)) return new URL(api).origin
+  const m = /^\/(ip4|ip6|dns|dns4|dns6)\/([^/]+)\/tcp\/(\d+)(?:\/(http|https|ws|wss))?\/?$/.exec(api)
+  if (m === null) return ''
+  const host = m[1] === 'ip6' ? `[${m[2]}]` : (m[2] as string)
+  return `${m[4] === 'https' || m[4] === 'wss' ? 'https' : 'http'}://${host}:${m[3]}`
 }
 
 const NANO = 1_000_000_000n
@@ -98,6 +144,9 @@ export function defaultMinerConfig(actor: number, sender: string): MinerConfig {
 /** The parts of core's `SectorManagerConfig` (from `loadManagerConfig`) the manager reads. */
 export interface LoadedManagerConfigLike {
   persistStores: { name: string; path: string; readOnly: boolean }[]
+  pieceStores?: { name: string; path: string }[] | undefined
+  market?: { api: string } | undefined
+  db?: ManagerDbSetting | undefined
   miners: {
     actor: number
     sector: { initNumber: number; maxNumber: number | undefined; enabled: boolean; lifetimeDays: number }
@@ -106,6 +155,7 @@ export interface LoadedManagerConfigLike {
       pre: LoadedKindLike
       prove: LoadedKindLike
     }
+    deal?: { enabled: boolean } | undefined
   }[]
 }
 
@@ -142,8 +192,12 @@ export function managerConfigFromFile(file: LoadedManagerConfigLike): ManagerCon
   })
   return {
     persistStores: file.persistStores.map((p) => ({ name: p.name, path: p.path, readOnly: p.readOnly })),
+    pieceStores: (file.pieceStores ?? []).map((p) => ({ name: p.name, path: p.path })),
+    marketUrl: marketHttpBase(file.market?.api ?? ''),
+    db: file.db ? { ...file.db } : undefined,
     miners: file.miners.map((m) => ({
       actor: m.actor,
+      deal: { enabled: m.deal?.enabled ?? false },
       sector: { ...m.sector },
       commitment: {
         confidence: m.commitment.confidence,

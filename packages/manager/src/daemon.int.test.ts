@@ -30,6 +30,7 @@ async function daemon(): Promise<ManagerDaemon> {
     messager: chain,
     reloadConfig: async () => makeConfig(),
     tickMs: 3_600_000,
+    auth: 'off',
   })
   cleanup.push(() => d.stop())
   return d

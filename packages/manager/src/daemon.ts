@@ -5,11 +5,28 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { createRpcServer, type RpcServer, toRpcError, VenusError } from '@venus-cluster/core'
+import {
+  createRpcServer,
+  type RpcServer,
+  requireToken,
+  type TokenAuthority,
+  toRpcError,
+  VenusError,
+} from '@venus-cluster/core'
 import { createSealerApi } from './api.js'
+import { authMethods, managerTokenAuthority, venusMethodPermission } from './auth/index.js'
 import type { ManagerChain, ManagerMessager } from './chain.js'
-import type { ManagerConfig } from './config.js'
+import { type ManagerConfig, managerDbFromConfig } from './config.js'
+import { createManagerHttpRoutes } from './dashboard/index.js'
+import type { ManagerMarket } from './deals.js'
 import { type ManagerLogger, SectorManager, type SectorManagerOptions } from './manager.js'
+import { managerPieceStoreHandler } from './piece-store.js'
+import {
+  createManagerMetrics,
+  instrumentVenusMethods,
+  type ManagerMetrics,
+  SectorHistory,
+} from './metrics/index.js'
 import { openPostgresStore } from './store/postgres.js'
 import { openSqliteStore } from './store/sqlite.js'
 import type { ManagerStore } from './store/types.js'
@@ -34,6 +51,14 @@ export interface ManagerDaemonOptions {
   /** Re-reads the config on SIGUSR1; without it SIGUSR1 is not handled. */
   reloadConfig?: (() => Promise<ManagerConfig>) | undefined
   tickMs?: number | undefined
+  /** Where deal sectors get deals (miners with `deal.enabled`); without it every sector is CC. */
+  market?: ManagerMarket | undefined
+  /**
+   * API auth: default on with the home's `token.secret` (created on first run, 0600) and an
+   * admin token written to `<home>/token`; a {@link TokenAuthority} to use another secret;
+   * `'off'` (explicit only) lets every caller do everything.
+   */
+  auth?: 'off' | TokenAuthority | undefined
 }
 
 /** A running daemon. */
@@ -44,6 +69,12 @@ export interface ManagerDaemon {
   port: number
   /** `http://host:port/rpc/v0`. */
   url: string
+  /** The token authority, undefined when auth is off. */
+  auth: TokenAuthority | undefined
+  /** Prometheus registry and feeds (the poster reports PoSt results through `recordPost`). */
+  metrics: ManagerMetrics
+  /** Per-sector event history shown by the dashboard. */
+  history: SectorHistory
   /** Re-reads the config now (what SIGUSR1 does). */
   reload(): Promise<void>
   stop(): Promise<void>
@@ -90,7 +121,7 @@ export async function openManagerStore(
  * ```
  */
 export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<ManagerDaemon> {
-  const store = await openManagerStore(opts.db, opts.home, opts.synchronous)
+  const store = await openManagerStore(opts.db ?? managerDbFromConfig(opts.config, opts.home), opts.home, opts.synchronous)
   const manager = new SectorManager({
     store,
     chain: opts.chain,
@@ -99,13 +130,35 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
     proofs: opts.proofs,
     logger: opts.logger,
     tickMs: opts.tickMs,
+    market: opts.market,
   })
   await manager.start()
+  const auth = opts.auth === 'off' ? undefined : (opts.auth ?? (await managerTokenAuthority(opts.home)))
+  if (auth === undefined)
+    opts.logger?.warn({}, 'API auth is OFF: every caller may read, write, sign and admin')
+  const metrics = createManagerMetrics({ manager })
+  const history = new SectorHistory()
+  const routes = createManagerHttpRoutes({ manager, metrics, history, auth })
+  const pieceStore = managerPieceStoreHandler(manager)
   const server = createServer()
   server.keepAliveTimeout = 60_000
+  // Registered before the RPC server: this listener answers /ui, /metrics and unknown paths.
+  server.on('request', (req, res) => {
+    if (routes(req, res) || pieceStore(req, res)) return
+    if (new URL(req.url ?? '/', 'http://x').pathname !== '/rpc/v0') {
+      res.writeHead(404, { 'content-type': 'text/plain' })
+      res.end('not found\n')
+    }
+  })
   const endpoint: RpcServer = createRpcServer({
-    methods: createSealerApi(manager),
+    methods: instrumentVenusMethods(
+      { ...createSealerApi(manager), ...(auth ? authMethods(auth) : {}) },
+      metrics,
+      history,
+    ),
     path: '/rpc/v0',
+    permissions: venusMethodPermission,
+    ...(auth ? { authorize: requireToken(auth) } : {}),
     // v0.3 workers abort a sector on 11001 and retry on anything else (spec §1.2).
     mapError: (err) =>
       err instanceof VenusError && err.code === 'SECTOR_NOT_FOUND'
@@ -137,6 +190,9 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
     server,
     port: bound,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound}/rpc/v0`,
+    auth,
+    metrics,
+    history,
     reload,
     async stop() {
       process.off('SIGUSR1', onUsr1)

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { createSealerApi, sealerApiMethodNames, type VenusCallContext, type VenusMethod } from './api.js'
+export * from './auth/index.js'
 export * from './chain.js'
 export * from './commit-params.js'
 export { commitmentBytes, commitmentCid } from './commitment-cid.js'
@@ -16,6 +17,7 @@ export {
   parseListen,
   startManagerDaemon,
 } from './daemon.js'
+export * from './dashboard/index.js'
 export { createFakeChain, type FakeChain, type FakeChainOptions } from './fake-chain.js'
 export {
   createLotusChain,
@@ -35,7 +37,10 @@ export {
   sectorExpiration,
   type WorkerPingInfo,
 } from './manager.js'
+export * from './metrics/index.js'
 export { detectNetwork, type ManagerNetworkName, networkParams, parseNetworkName } from './networks.js'
 export { httpJsonRpc } from './rpc-client.js'
 export * from './sector-state.js'
 export * from './store/index.js'
+export * from './deals.js'
+export * from './piece-store.js'

@@ -141,6 +141,22 @@ export function createLotusChain(call: JsonRpcCall, opts: LotusChainOptions = {}
         initialPledge: BigInt(String(o.InitialPledge ?? '0')),
       }
     },
+    async sectorPartition(miner, number) {
+      try {
+        const r = await call('Filecoin.StateSectorPartition', [await addr(miner), number, tsk])
+        if (r === null || r === undefined) return null
+        const o = obj(r, 'StateSectorPartition')
+        return { deadline: Number(o.Deadline), partition: Number(o.Partition) }
+      } catch (err) {
+        // Lotus answers an error, not null, for sectors that are not live.
+        if (/not due at any deadline|not found/i.test(String((err as Error).message))) return null
+        throw err
+      }
+    },
+    async provingDeadline(miner) {
+      const o = obj(await call('Filecoin.StateMinerProvingDeadline', [await addr(miner), tsk]), 'StateMinerProvingDeadline')
+      return { index: Number(o.Index), deadlines: Number(o.WPoStPeriodDeadlines ?? 48) }
+    },
     async preCommitDeposit(miner, sector) {
       const { _miner, ...info } = await preCommitJson(miner, sector)
       return BigInt(String(await call('Filecoin.StateMinerPreCommitDepositForPower', [_miner, info, tsk])))

@@ -2,7 +2,7 @@ import { access, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
 import { blake2b } from '@noble/hashes/blake2.js'
-import { commD, type ProofsBackend, VenusError, zeroCommitment } from '@venus-cluster/core'
+import { commD, encodeTerminateSectors, type ProofsBackend, VenusError, zeroCommitment } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import type {
@@ -17,12 +17,14 @@ import {
   encodePreCommitBatch2,
   encodeProveCommitSectors3,
   MinerMethod,
+  type ActivationPiece,
   type PreCommitParam,
 } from './commit-params.js'
 import { commitmentBytes, commitmentCid } from './commitment-cid.js'
 import type { CommitKindConfig, ManagerConfig, MinerConfig } from './config.js'
+import { checkSectorPieces, layoutDealPieces, type ManagerMarket } from './deals.js'
 import { KeyedMutex } from './mutex.js'
-import type { SectorState, WireReportStateReq, WireSectorId } from './sector-state.js'
+import type { SectorState, WireReportStateReq, WireSectorId, WireTerminateInfo } from './sector-state.js'
 import { sectorKey } from './sector-state.js'
 import type { CommitKind, ManagerStore, StoredMessage } from './store/types.js'
 import { toBase64 } from './wire.js'
@@ -65,6 +67,8 @@ const MAX_AGGREGATED_SECTORS = 819
 const MAX_PRECOMMIT_BATCH = 256
 const AGGREGATE_SNARKPACK_V2 = 1
 const EPOCHS_PER_DAY = 2880
+/** Miner actor method `TerminateSectors`. */
+const MINER_TERMINATE_SECTORS = 9
 
 /** A worker's ping (`WorkerInfo`). */
 export interface WorkerPingInfo {
@@ -98,6 +102,8 @@ export interface SectorManagerOptions {
   now?: (() => number) | undefined
   /** Batch checks run at least this often (ms); default the smallest configured CheckInterval. */
   tickMs?: number | undefined
+  /** Where deals come from (miners with `deal.enabled`); without it every sector is CC. */
+  market?: ManagerMarket | undefined
 }
 
 type PollResult = { State: number; Desc: string | null }
@@ -125,6 +131,10 @@ export class SectorManager {
   #now: () => number
   #tickMs: number | undefined
   #locks = new KeyedMutex()
+  #dealLock = new KeyedMutex()
+  /** Whether online sectors may have terminations in flight (skips the scan when not). */
+  #terminationsSeen = true
+  #market: ManagerMarket | undefined
   #minerInfo = new Map<number, Promise<{ sectorSize: number }>>()
   #params: Promise<ManagerNetworkParams> | undefined
   #pings = new Map<string, WorkerPingInfo>()
@@ -142,6 +152,7 @@ export class SectorManager {
     this.#log = opts.logger ?? silent
     this.#now = opts.now ?? Date.now
     this.#tickMs = opts.tickMs
+    this.#market = opts.market
   }
 
   /** The live configuration. */
@@ -158,6 +169,7 @@ export class SectorManager {
   async start(): Promise<void> {
     this.#stopped = false
     await this.#repushCreated()
+    await this.#repairTerminations()
     const every =
       this.#tickMs ??
       Math.max(
@@ -190,8 +202,10 @@ export class SectorManager {
       this.#config.miners.flatMap((m) => [
         this.#kick(m.actor, 'pre', true),
         this.#kick(m.actor, 'prove', true),
+        this.#kick(m.actor, 'terminate', true),
       ]),
     )
+    await this.#checkTerminations().catch((err) => this.#log.warn({ err }, 'termination check failed'))
   }
 
   #miner(actor: number): MinerConfig | undefined {
@@ -293,10 +307,42 @@ export class SectorManager {
 
   // ---------------------------------------------------------------- deals & randomness
 
-  /** Returns the pieces stored for the sector; without a market there are none (`null`). */
-  async acquireDeals(id: WireSectorId): Promise<SectorState['Deals']> {
+  /**
+   * The sector's pieces (spec §3.4). Pieces already stored are returned again (a retrying worker
+   * gets the same answer). Otherwise, if the miner has deals enabled and a market is wired, the
+   * market assigns deals and the sector is filled with zero pieces (DealID 0) after them; the
+   * layout is checked, stored, and on any failure the deals go back to the market. `null` = CC.
+   */
+  async acquireDeals(id: WireSectorId, spec: { maxDeals: number | null } = { maxDeals: null }): Promise<SectorState['Deals']> {
     const s = await this.#online(id)
-    return s.Deals && s.Deals.length > 0 ? s.Deals : null
+    if (s.Deals && s.Deals.length > 0) return s.Deals
+    const market = this.#market
+    if (market === undefined || !this.#miner(id.Miner)?.deal?.enabled || spec.maxDeals === 0) return null
+    return this.#locks.run(sectorKey(id), async () => {
+      const again = await this.#online(id)
+      if (again.Deals && again.Deals.length > 0) return again.Deals
+      if (again.Pre !== null) return null // precommitted as CC: too late for pieces
+      const sectorSize = SECTOR_SIZE_BY_PROOF[again.SectorType] ?? (await this.#minerSectorSize(id.Miner))
+      // One assignment at a time, as the original's global deal mutex: markets hand out in order.
+      const deals = await this.#dealLock.run('market', () =>
+        market.assignDeals(id.Miner, id.Number, { sectorSize, maxDeals: spec.maxDeals }),
+      )
+      if (deals.length === 0) return null
+      try {
+        const pieces = layoutDealPieces(deals, sectorSize)
+        const bad = checkSectorPieces(pieces, sectorSize)
+        if (bad !== undefined) throw new VenusError('INVALID_ARGUMENT', `market pieces for ${sectorKey(id)}: ${bad}`)
+        const saved = await this.store.updateSector(id, (st) => ({ ...st, Deals: pieces }))
+        this.#log.info({ sector: sectorKey(id), deals: deals.map((d) => d.id) }, 'deals assigned')
+        return saved.Deals
+      } catch (err) {
+        await market.release(
+          id.Miner,
+          deals.map((d) => d.id),
+        ).catch((e) => this.#log.error({ err: e, sector: sectorKey(id) }, 'releasing deals failed'))
+        throw err
+      }
+    })
   }
 
   /** Draws a ticket at head − SealRandomnessLookback and stores it. */
@@ -725,6 +771,7 @@ export class SectorManager {
   }
 
   async #process(miner: number, kind: CommitKind, tick: boolean): Promise<void> {
+    if (kind === 'terminate') return this.#processTerminations(miner)
     const m = this.#miner(miner)
     if (!m) return
     const cfg = kind === 'pre' ? m.commitment.pre : m.commitment.prove
@@ -772,7 +819,8 @@ export class SectorManager {
           sectorNumber: s.ID.Number,
           sealedCid: s.Pre.CommR['/'],
           sealRandEpoch: s.Pre.Ticket.Epoch,
-          dealIds: s.Pre.Deals.filter((d) => d !== 0),
+          // ProveCommitSectors3 takes deals as piece manifests; precommitted deal ids are refused.
+          dealIds: [],
           expiration,
           unsealedCid: s.Pre.CommD['/'],
         }
@@ -821,6 +869,7 @@ export class SectorManager {
         })
         params = encodeProveCommitSectors3({
           sectorNumbers: included,
+          pieces: ready.map((r) => activationPieces(r.s)),
           sectorProofs: [],
           aggregateProof: aggregate,
           aggregateProofType: AGGREGATE_SNARKPACK_V2,
@@ -828,6 +877,7 @@ export class SectorManager {
       } else {
         params = encodeProveCommitSectors3({
           sectorNumbers: included,
+          pieces: ready.map((r) => activationPieces(r.s)),
           sectorProofs: ready.map((r) => r.proof),
           aggregateProof: new Uint8Array(0),
           aggregateProofType: null,
@@ -891,6 +941,173 @@ export class SectorManager {
     } catch (err) {
       this.#log.warn({ err, uid: msg.uid }, 'push to messager failed, will retry')
     }
+  }
+
+  // ---------------------------------------------------------------- termination
+
+  /**
+   * `TerminateSector`: queues the termination of a finalized, active sector. The record comes
+   * back online with `TerminateInfo` and joins the `terminate` queue in the same step; the
+   * `TerminateSectors` message (deadline and partition from `StateSectorPartition`) is sent at
+   * once, or on a later tick while the sector's deadline is immutable (current or next). Once the
+   * message landed with `Confidence` the record goes offline again with `TerminatedAt` set.
+   */
+  async terminateSector(id: WireSectorId): Promise<SubmitResp> {
+    const res = await this.#locks.run(sectorKey(id), async (): Promise<SubmitResp> => {
+      const got = await this.store.getSector(id)
+      if (got === undefined) {
+        throw new VenusError('SECTOR_NOT_FOUND', `sector state not found: ${sectorKey(id)}`, {
+          details: { miner: id.Miner, number: id.Number },
+        })
+      }
+      if (got.state.TerminateInfo) {
+        return { Res: SubmitResult.DuplicateSubmit, Desc: 'termination already requested' }
+      }
+      if (got.online) return rejected('sector is still sealing; only finalized sectors can be terminated')
+      const m = this.#miner(id.Miner)
+      if (!m) return rejected(`miner ${id.Miner} is not configured`)
+      if (m.commitment.prove.sender === '') return rejected('no sender configured for the miner')
+      if (!this.chain.sectorPartition || !this.chain.provingDeadline)
+        return rejected('the chain client cannot locate sectors (StateSectorPartition)')
+      if ((await this.chain.sectorInfo(id.Miner, id.Number)) === null)
+        return rejected('sector is not active on chain')
+      const head = await this.chain.head()
+      await this.store.restoreSector(id, (s) => ({
+        ...s,
+        TerminateInfo: { TerminateCid: null, TerminatedAt: 0, AddedHeight: head.height },
+      }))
+      await this.store.updateSector(id, () => undefined, { enqueue: 'terminate' })
+      return { Res: SubmitResult.Accepted, Desc: null }
+    })
+    if (res.Res === SubmitResult.Accepted) {
+      await this.#kick(id.Miner, 'terminate', true).catch((err) =>
+        this.#log.warn({ err, sector: sectorKey(id) }, 'termination left queued'),
+      )
+    }
+    return res
+  }
+
+  /** `PollTerminateSectorState`: the sector's `TerminateInfo`, after checking its message. */
+  async pollTerminateSectorState(id: WireSectorId): Promise<WireTerminateInfo> {
+    const got = await this.store.getSector(id)
+    if (got === undefined) {
+      throw new VenusError('SECTOR_NOT_FOUND', `sector state not found: ${sectorKey(id)}`)
+    }
+    if (got.online && got.state.TerminateInfo?.TerminateCid) await this.#checkTermination(got.state)
+    const now = (await this.store.getSector(id))?.state.TerminateInfo
+    return now ?? { TerminateCid: null, TerminatedAt: 0, AddedHeight: 0 }
+  }
+
+  /** Sends the miner's queued terminations whose deadlines are mutable now, one message. */
+  async #processTerminations(miner: number): Promise<void> {
+    const m = this.#miner(miner)
+    const locate = this.chain.sectorPartition?.bind(this.chain)
+    if (!m || !locate || !this.chain.provingDeadline) return
+    const queued = await this.store.listQueue('terminate', miner)
+    if (queued.length === 0) return
+    const [dl, head, p] = await Promise.all([
+      this.chain.provingDeadline(miner),
+      this.chain.head(),
+      this.networkParams(),
+    ])
+    const groups = new Map<string, { deadline: number; partition: number; sectors: number[] }>()
+    for (const q of [...queued].sort((a, b) => a.number - b.number)) {
+      const id = { Miner: miner, Number: q.number }
+      const loc = await locate(miner, q.number)
+      if (loc === null) {
+        // Not live any more (expired or terminated elsewhere): nothing to send.
+        await this.store.finalizeSector(id, (s) => ({
+          ...s,
+          TerminateInfo: { ...(s.TerminateInfo as WireTerminateInfo), TerminatedAt: head.height },
+        }))
+        continue
+      }
+      // The actor refuses terminations in the current and the next deadline.
+      if (loc.deadline === dl.index || loc.deadline === (dl.index + 1) % dl.deadlines) continue
+      const key = `${loc.deadline}/${loc.partition}`
+      const g = groups.get(key) ?? { ...loc, sectors: [] }
+      g.sectors.push(q.number)
+      groups.set(key, g)
+    }
+    if (groups.size === 0) return
+    const entries = [...groups.values()]
+    const included = entries.flatMap((e) => e.sectors)
+    const msg: ManagerMessage = {
+      from: m.commitment.prove.sender,
+      to: `${p.addressPrefix}0${miner}`,
+      method: MINER_TERMINATE_SECTORS,
+      params: encodeTerminateSectors({ entries }),
+      value: 0n,
+    }
+    const spec: ManagerSendSpec = {
+      gasOverEstimation: m.commitment.prove.gasOverEstimation,
+      maxFeeCap: m.commitment.prove.maxFeeCap,
+      maxFee: m.commitment.prove.perSectorMaxFee * BigInt(included.length),
+    }
+    const uid = await this.#uniqueUid(msg)
+    let claimed: StoredMessage
+    try {
+      claimed = await this.store.claimMessage(
+        { uid, miner, kind: 'terminate', sectors: included, body: messageBody(msg, spec) },
+        (s) => ({
+          ...s,
+          TerminateInfo: { ...(s.TerminateInfo as WireTerminateInfo), TerminateCid: { '/': uid } },
+        }),
+      )
+    } catch (err) {
+      if (err instanceof VenusError && err.code === 'ALREADY_EXISTS') return
+      throw err
+    }
+    this.#terminationsSeen = true
+    this.#log.info({ uid, miner, sectors: included }, 'terminate message claimed')
+    await this.#push(claimed)
+  }
+
+  /** Settles one sector's claimed termination once its message landed (or failed). */
+  async #checkTermination(s: SectorState): Promise<void> {
+    const uid = s.TerminateInfo?.TerminateCid?.['/']
+    if (uid === undefined) return
+    const m = this.#miner(s.ID.Miner)
+    const st = await this.messager.getMessageByUid(uid)
+    const failed = st.state === 'failed' || (st.state === 'onchain' && (st.receipt?.exitCode ?? 0) !== 0)
+    if (failed) {
+      this.#log.error({ uid, sector: sectorKey(s.ID), error: st.error, receipt: st.receipt?.exitCode }, 'termination failed')
+      // Back offline without TerminateInfo, so the termination may be requested again.
+      await this.store.finalizeSector(s.ID, ({ TerminateInfo: _t, ...rest }) => rest)
+      return
+    }
+    if (st.state !== 'onchain' || st.confidence < (m?.commitment.confidence ?? 0)) return
+    const head = await this.chain.head()
+    await this.store.finalizeSector(s.ID, (x) => ({
+      ...x,
+      TerminateInfo: { ...(x.TerminateInfo as WireTerminateInfo), TerminatedAt: head.height },
+    }))
+    this.#log.info({ uid, sector: sectorKey(s.ID) }, 'sector terminated')
+  }
+
+  /**
+   * Re-queues terminations that were accepted but whose queue entry was lost between the two
+   * commits of `terminateSector` (a crash right after the record came back online).
+   */
+  async #repairTerminations(): Promise<void> {
+    const queued = new Set((await this.store.listQueue('terminate')).map((q) => `${q.miner}/${q.number}`))
+    for (const s of await this.store.listSectors(true)) {
+      const t = s.TerminateInfo
+      if (!t || t.TerminateCid !== null || queued.has(`${s.ID.Miner}/${s.ID.Number}`)) continue
+      await this.store.updateSector(s.ID, () => undefined, { enqueue: 'terminate' })
+    }
+  }
+
+  /** Checks every online sector with a claimed termination. */
+  async #checkTerminations(): Promise<void> {
+    if (this.#terminationsSeen === false) return
+    let any = false
+    for (const s of await this.store.listSectors(true)) {
+      if (!s.TerminateInfo) continue
+      any = true
+      if (s.TerminateInfo.TerminateCid) await this.#checkTermination(s)
+    }
+    if (!any) this.#terminationsSeen = false
   }
 
   async #repushCreated(): Promise<void> {
@@ -996,4 +1213,15 @@ export async function checkSectorFiles(
     }
   }
   return null
+}
+
+/**
+ * The piece manifests of a sector's activation: none for CC; for a deal sector every piece in
+ * order (fillers included, so the actor recomputes the declared CommD), deal pieces notifying
+ * the market actor (f05) with the CBOR deal id, as `ProveCommitSectors3` expects.
+ */
+function activationPieces(s: SectorState): ActivationPiece[] {
+  const pieces = s.Deals ?? []
+  if (!pieces.some((p) => p.ID !== 0)) return []
+  return pieces.map((p) => ({ cid: p.Piece.Cid['/'], size: p.Piece.Size, dealId: p.ID === 0 ? null : p.ID }))
 }

@@ -66,6 +66,18 @@ export interface SectorState {
   LatestState: WireReportStateReq | null
   Finalized: boolean
   AbortReason: string
+  /** `[v0.3]` termination bookkeeping; absent until `TerminateSector` is accepted. */
+  TerminateInfo?: WireTerminateInfo | undefined
+}
+
+/** `TerminateInfo` / the answer of `PollTerminateSectorState`. */
+export interface WireTerminateInfo {
+  /** UID of the TerminateSectors message once claimed. */
+  TerminateCid: { '/': string } | null
+  /** Epoch the termination was seen landed; 0 while pending. */
+  TerminatedAt: number
+  /** Head epoch when the termination was requested. */
+  AddedHeight: number
 }
 
 /**

@@ -1,6 +1,27 @@
 /**
- * @venus-cluster/poster
+ * `@venus-cluster/poster`: WindowPoSt scheduling (one scheduler per miner, following the chain)
+ * and WinningPoSt generation for block producers.
  *
  * @packageDocumentation
  */
-export {}
+export { numbersToRuns, runsToNumbers } from './bitfield-json.js'
+export { type CheckSector, type CheckSectorsOptions, checkSectors } from './check.js'
+export { DEFAULT_WINDOW_POST_CONFIG, type WindowPoStConfig, windowPoStConfig } from './config.js'
+export type { WindowPoStEvent } from './events.js'
+export { dirLocator, type SectorFiles, type SectorLocator, storesLocator } from './locator.js'
+export {
+  mpoolSender,
+  nextDeadlineInfo,
+  type PoStMessageRequest,
+  type PoStSender,
+  partitionToProve,
+  WindowPoStScheduler,
+  type WindowPoStSchedulerOptions,
+} from './scheduler.js'
+export { createPosterService, type PosterService, type PosterServiceOptions } from './service.js'
+export {
+  generateWinningPoStProof,
+  type WinningPoStInput,
+  type WinningSectorInfo,
+  winningPoStMethods,
+} from './winning.js'

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net'
 import { mockProofs } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { fakeSealer } from './__fixtures__/fake-sealer.js'
 import { type WorkerEnv, workerEnv } from './__fixtures__/env.js'
+import { fakeSealer } from './__fixtures__/fake-sealer.js'
 import { workerControlClient } from './control-api.js'
 import { createSealingWorker, type SealingWorker } from './worker.js'
 
@@ -26,7 +26,12 @@ describe('VenusWorker control API', () => {
   it('lists threads, pauses one at a step boundary and resumes it into a named state', async () => {
     env = await workerEnv({ threads: 2, port: await freePort() })
     const fake = fakeSealer({ sectors: 1, pendingPolls: 1_000_000 })
-    worker = createSealingWorker({ config: env.config, proofs: mockProofs(), sealer: fake.client })
+    worker = createSealingWorker({
+      config: env.config,
+      proofs: mockProofs(),
+      sealer: fake.client,
+      controlAuth: 'off',
+    })
     await worker.start()
     const c = workerControlClient(worker.controlUrl ?? '')
     try {
@@ -51,9 +56,15 @@ describe('VenusWorker control API', () => {
       expect(busy).toBeDefined()
       const i = busy?.index ?? 0
       expect(await c.pause(i)).toBe(true)
-      for (let k = 0; k < 400 && !(await c.list())[i]?.paused; k++) await new Promise((r) => setTimeout(r, 10))
+      for (let k = 0; k < 400 && !(await c.list())[i]?.paused; k++)
+        await new Promise((r) => setTimeout(r, 10))
       const paused = (await c.list())[i]
-      expect(paused).toMatchObject({ paused: true, state: 'PCSubmitted', last_error: null, sector_id: 'm-1000-s-1' })
+      expect(paused).toMatchObject({
+        paused: true,
+        state: 'PCSubmitted',
+        last_error: null,
+        sector_id: 'm-1000-s-1',
+      })
       await expect(c.resume(i, 'NoSuchState')).rejects.toThrow(/unknown sealing state/)
       await expect(c.pause(9)).rejects.toThrow(/no sealing thread with index 9/)
       expect(await c.resume(i, 'PC2Done')).toBe(true)

@@ -55,12 +55,15 @@ export interface WorkerControlClient {
  *
  * @example
  * ```ts
- * const w = workerControlClient('http://127.0.0.1:17890/')
+ * const w = workerControlClient('http://127.0.0.1:17890/', { token: process.env.VENUS_SECTOR_MANAGER_TOKEN })
  * console.log(await w.list())
  * ```
  */
-export function workerControlClient(url: string): WorkerControlClient {
-  const rpc: RpcClient = createRpcClient(http(url), { timeoutMs: 30_000 })
+export function workerControlClient(
+  url: string,
+  opts: { token?: string | undefined } = {},
+): WorkerControlClient {
+  const rpc: RpcClient = createRpcClient(http(url, { token: opts.token }), { timeoutMs: 30_000 })
   return {
     list: () => rpc.call('VenusWorker.WorkerList', []),
     pause: (i) => rpc.call('VenusWorker.WorkerPause', [i]),

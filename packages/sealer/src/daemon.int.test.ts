@@ -59,7 +59,8 @@ describe.skipIf(!existsSync(bin))('venus-worker daemon (built CLI)', () => {
     const m = mgr
     const end = Date.now() + 60_000
     while ((await m.manager.store.listSectors(false)).filter((s) => s.Finalized).length < 3) {
-      if (Date.now() > end || daemon.exitCode !== null) throw new Error(`daemon did not seal 3 sectors:\n${stderr}`)
+      if (Date.now() > end || daemon.exitCode !== null)
+        throw new Error(`daemon did not seal 3 sectors:\n${stderr}`)
       await new Promise((r) => setTimeout(r, 50))
     }
     for (const name of readdirSync(join(env.persist, 'sealed'))) {
@@ -68,7 +69,9 @@ describe.skipIf(!existsSync(bin))('venus-worker daemon (built CLI)', () => {
     // Log lines are pino JSON on stderr.
     expect(stderr).toMatch(/"msg":"venus-worker daemon running"/)
 
-    const list = JSON.parse((await run(process.execPath, [bin, 'worker', '-c', cfg, 'list', '--json'])).stdout)
+    const list = JSON.parse(
+      (await run(process.execPath, [bin, 'worker', '-c', cfg, 'list', '--json'])).stdout,
+    )
     expect(list.map((t: { index: number }) => t.index)).toEqual([0, 1])
     const paused = await run(process.execPath, [bin, 'worker', '-c', cfg, 'pause', '-i', '0'])
     expect(paused.stdout).toMatch(/thread 0: pause requested/)

@@ -91,6 +91,11 @@ describe('worker against the real manager on the devnet (mock proofs)', () => {
         't_aux',
       ])
     }
+    // The worker announced itself with Venus.WorkerPing.
+    const pings = (await mgr.manager.workerPings()) as {
+      Info: { Name: string; Summary: { Threads: number } }
+    }[]
+    expect(pings.map((p) => [p.Info.Name, p.Info.Summary.Threads])).toEqual([['test-worker', 3]])
     const offline = await mgr.manager.store.listSectors(false)
     expect(offline.filter((s) => s.Finalized).length).toBeGreaterThanOrEqual(12)
   }, 120_000)

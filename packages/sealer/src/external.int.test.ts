@@ -90,7 +90,9 @@ describe('external processors (line-JSON child protocol)', () => {
     output.on('data', (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean)))
     const done = runProcessorChild({ stage: 'c2', backend: mockProofs(), input, output })
     input.write('garbage\n')
-    input.write(`${JSON.stringify({ id: 7, data: toStageWire({ phase1Output: new Uint8Array([1]), proverId: new Uint8Array(32), sectorNumber: 1 }) })}\n`)
+    input.write(
+      `${JSON.stringify({ id: 7, data: toStageWire({ phase1Output: new Uint8Array([1]), proverId: new Uint8Array(32), sectorNumber: 1 }) })}\n`,
+    )
     input.end()
     await done
     expect(lines[0]).toBe('c2 processor ready')

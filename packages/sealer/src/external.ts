@@ -10,7 +10,13 @@ import { createInterface } from 'node:readline'
 import { VenusError } from '@venus-cluster/core'
 import { type CgroupPlacement, placeInCgroup } from './cgroup.js'
 import type { SlotPool } from './limits.js'
-import { fromStageWire, type SealStage, type StageIo, type StageProcessor, toStageWire } from './processors.js'
+import {
+  fromStageWire,
+  type SealStage,
+  type StageIo,
+  type StageProcessor,
+  toStageWire,
+} from './processors.js'
 
 /** How to start one child. */
 export interface ExternalChildSpec {
@@ -80,9 +86,13 @@ class Child {
       if (isReady) return
       proc.kill('SIGKILL')
       readyReject(
-        new VenusError('PROCESSOR_FAILED', `${opts.stage} processor did not print "${want}" within ${wait} ms`, {
-          details: { stage: opts.stage, bin: spec.bin, args: spec.args },
-        }),
+        new VenusError(
+          'PROCESSOR_FAILED',
+          `${opts.stage} processor did not print "${want}" within ${wait} ms`,
+          {
+            details: { stage: opts.stage, bin: spec.bin, args: spec.args },
+          },
+        ),
       )
     }, wait)
     lines.on('line', (line) => {
@@ -98,13 +108,20 @@ class Child {
     })
     proc.on('error', (err) => {
       clearTimeout(timer)
-      readyReject(new VenusError('PROCESSOR_FAILED', `cannot start ${opts.stage} processor ${spec.bin}`, { cause: err }))
+      readyReject(
+        new VenusError('PROCESSOR_FAILED', `cannot start ${opts.stage} processor ${spec.bin}`, {
+          cause: err,
+        }),
+      )
     })
     proc.on('exit', (code, sig) => {
       clearTimeout(timer)
       if (!isReady) {
         readyReject(
-          new VenusError('PROCESSOR_FAILED', `${opts.stage} processor exited before it was ready (${code ?? sig})`),
+          new VenusError(
+            'PROCESSOR_FAILED',
+            `${opts.stage} processor exited before it was ready (${code ?? sig})`,
+          ),
         )
       }
       this.#failAll(new VenusError('PROCESSOR_FAILED', `${opts.stage} processor died (${code ?? sig})`))
@@ -114,7 +131,9 @@ class Child {
       // Restart in the background; requests meanwhile wait on the new ready promise.
       this.restarts++
       opts.log?.('restarting external processor', { stage: opts.stage, index: this.index, code, signal: sig })
-      this.#ready = new Promise<void>((res) => setTimeout(res, opts.restartDelayMs ?? 200)).then(() => this.start())
+      this.#ready = new Promise<void>((res) => setTimeout(res, opts.restartDelayMs ?? 200)).then(() =>
+        this.start(),
+      )
       this.#ready.catch(() => {})
     })
     const started = ready.then(async () => {
@@ -231,7 +250,8 @@ export function externalProcessor(options: ExternalProcessorOptions): ExternalPr
         throw new VenusError('INVALID_ARGUMENT', `${options.stage} processor asked to run ${stage}`)
       }
       const child = pick()
-      const release = await (options.locks?.acquireAll(child.spec.locks ?? [], opts.signal) ?? (() => () => {})())
+      const release = await (options.locks?.acquireAll(child.spec.locks ?? [], opts.signal) ??
+        (() => () => {})())
       try {
         return (await child.request(req, opts.signal)) as StageIo[S]['res']
       } finally {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type WorkerEnv, workerEnv } from './__fixtures__/env.js'
 import { type ManagerEnv, startManagerEnv } from './__fixtures__/manager-env.js'
+import { SectorRecordStore } from './record.js'
 
 const child = fileURLToPath(new URL('./__fixtures__/worker-child.ts', import.meta.url))
 let env: WorkerEnv | undefined
@@ -29,7 +30,9 @@ async function bundleChild(dir: string): Promise<string> {
     outfile,
     logLevel: 'error',
     alias: { '@venus-cluster/core': fileURLToPath(new URL('../../core/src/index.ts', import.meta.url)) },
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
   })
   return outfile
 }
@@ -51,23 +54,62 @@ describe('worker killed with SIGKILL at random moments', () => {
     mgr = await startManagerEnv({ persist: env.persist, maxSectors: SECTORS, seed: 'sealer-kill9' })
     bundled = await bundleChild(env.dir)
     const configPath = join(env.dir, 'worker.toml')
-    writeFileSync(configPath, env.configText.replace('/ip4/127.0.0.1/tcp/1789', mgr.url.replace('http://', 'ws://')))
+    writeFileSync(
+      configPath,
+      env.configText.replace('/ip4/127.0.0.1/tcp/1789', mgr.url.replace('http://', 'ws://')),
+    )
     const owned = new Set<string>()
     const killedAt: string[] = []
     let lastStep = ''
     const failures: string[] = []
-    const onLine = (line: string) => {
+    // What each store's record said when the worker was (re)started, and what the new process
+    // did first on that thread: it must continue the same sector from the same state.
+    let resumeFrom = new Map<number, { sector: string; state: string }>()
+    let resumed = 0
+    const mismatches: string[] = []
+    const snapshot = async () => {
+      resumeFrom = new Map()
+      for (const [i, store] of (env?.stores ?? []).entries()) {
+        const rec = await new SectorRecordStore(store).load()
+        const id = rec?.base?.allocated.ID
+        if (
+          rec === undefined ||
+          id === undefined ||
+          rec.state_name === 'Finished' ||
+          rec.state_name === 'Aborted'
+        )
+          continue
+        resumeFrom.set(i, { sector: `m-${id.Miner}-s-${id.Number}`, state: rec.state_name })
+      }
+    }
+    let generation = 0
+    const onLine = (line: string, gen = generation) => {
       if (!line.startsWith('{')) return
-      const e = JSON.parse(line) as { sector: string | null; next: string; failure: unknown }
+      const e = JSON.parse(line) as {
+        index: number
+        sector: string | null
+        prev: string
+        next: string
+        failure: unknown
+      }
+      // Lines of a killed process may still arrive; only the live one is checked.
+      const want = gen === generation ? resumeFrom.get(e.index) : undefined
+      if (want !== undefined) {
+        resumeFrom.delete(e.index)
+        if (want.sector === e.sector && want.state === e.prev) resumed++
+        else mismatches.push(`${JSON.stringify(want)} -> ${e.sector}:${e.prev}`)
+      }
       if (e.sector !== null) owned.add(e.sector)
       if (e.failure !== null) failures.push(`${e.sector}:${e.next}:${JSON.stringify(e.failure)}`)
       lastStep = `${e.sector}:${e.next}`
     }
     for (let k = 0; k < KILLS; k++) {
+      await snapshot()
+      const gen = ++generation
       let steps = 0
       const p = startWorker(configPath, (l) => {
         steps++
-        onLine(l)
+        onLine(l, gen)
       })
       proc = p
       // Kill once the worker is busy sealing, after a random extra delay.
@@ -80,7 +122,9 @@ describe('worker killed with SIGKILL at random moments', () => {
       killedAt.push(lastStep)
     }
     // Final run: every sector the worker owns must finish.
-    proc = startWorker(configPath, onLine)
+    await snapshot()
+    const last = ++generation
+    proc = startWorker(configPath, (l) => onLine(l, last))
     const m = mgr
     const end = Date.now() + 60_000
     const finalizedAtManager = async () =>
@@ -94,16 +138,23 @@ describe('worker killed with SIGKILL at random moments', () => {
       // A kill between the Finished record and its step line hides the line; the manager knows.
       if ([...owned].every((s) => done.has(s))) break
       if (Date.now() > end) {
-        throw new Error(`not finished: owned ${[...owned]} finalized ${[...done]}; failures ${failures.join('\n')}`)
+        throw new Error(
+          `not finished: owned ${[...owned]} finalized ${[...done]}; failures ${failures.join('\n')}`,
+        )
       }
       await new Promise((r) => setTimeout(r, 50))
     }
     proc.kill('SIGKILL')
     console.log(`killed ${KILLS} times at`, killedAt.join(' '), 'failures:', failures.join('\n'))
     expect(killedAt.length).toBe(KILLS)
+    expect(mismatches).toEqual([])
+    console.log(`${resumed} restarts continued a sector at the exact state of its record`)
+    expect(resumed).toBeGreaterThanOrEqual(KILLS / 2)
     // Every sector the worker ever reported on is finalized at the manager.
     const offline = await mgr.manager.store.listSectors(false)
-    const finalized = new Set(offline.filter((s) => s.Finalized).map((s) => `m-${s.ID.Miner}-s-${s.ID.Number}`))
+    const finalized = new Set(
+      offline.filter((s) => s.Finalized).map((s) => `m-${s.ID.Miner}-s-${s.ID.Number}`),
+    )
     for (const s of owned) expect(finalized.has(s), s).toBe(true)
     const sealed = readdirSync(join(env.persist, 'sealed'))
     expect(sealed.length).toBe(owned.size)

@@ -23,7 +23,8 @@ class Semaphore {
   }
 
   async acquire(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) throw new VenusError('ABORTED', 'waiting for a slot was aborted', { cause: signal.reason })
+    if (signal?.aborted)
+      throw new VenusError('ABORTED', 'waiting for a slot was aborted', { cause: signal.reason })
     if (this.#used < this.#limit) {
       this.#used++
       return

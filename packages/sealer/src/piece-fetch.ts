@@ -36,7 +36,10 @@ export function pieceProxyFetcher(managerUrl: string, pieceToken?: string): Piec
     }
     const body = new Uint8Array(await res.arrayBuffer())
     if (body.length < payloadSize) {
-      throw new VenusError('INVALID_ARGUMENT', `piece ${cid}: got ${body.length} bytes, payload is ${payloadSize}`)
+      throw new VenusError(
+        'INVALID_ARGUMENT',
+        `piece ${cid}: got ${body.length} bytes, payload is ${payloadSize}`,
+      )
     }
     return body.subarray(0, payloadSize)
   }

@@ -27,15 +27,14 @@ export interface PoolProcessorOptions {
  */
 export function poolProcessor(options: PoolProcessorOptions): StageProcessor & { threads: number } {
   const js = new URL('./pool-worker.js', import.meta.url)
-  const ts = new URL('./pool-worker.ts', import.meta.url)
-  // Running from sources (tests): load the TypeScript worker through tsx.
-  const fromSource = !existsSync(fileURLToPath(js)) && existsSync(fileURLToPath(ts))
+  const dev = new URL('./pool-worker-dev.mjs', import.meta.url)
+  // Running from sources (tests): a bootstrap loads the TypeScript worker through tsx.
+  const fromSource = !existsSync(fileURLToPath(js)) && existsSync(fileURLToPath(dev))
   const threads = options.threads ?? 4
   const pool = new Piscina({
-    filename: fileURLToPath(fromSource ? ts : js),
+    filename: fileURLToPath(fromSource ? dev : js),
     minThreads: 1,
     maxThreads: threads,
-    ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
   })
   return {
     threads,

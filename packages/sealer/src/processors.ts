@@ -43,7 +43,11 @@ export interface StageIo {
 
 /** Runs one stage request; every implementation honours `signal` between steps. */
 export interface StageProcessor {
-  run<S extends SealStage>(stage: S, req: StageIo[S]['req'], opts?: { signal?: AbortSignal }): Promise<StageIo[S]['res']>
+  run<S extends SealStage>(
+    stage: S,
+    req: StageIo[S]['req'],
+    opts?: { signal?: AbortSignal },
+  ): Promise<StageIo[S]['res']>
   /** Stops children / threads. */
   close?(): Promise<void>
 }

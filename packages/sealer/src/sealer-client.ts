@@ -7,7 +7,13 @@ import { rpcFailure } from './failure.js'
 import type { AllocatedSector, WireDeal, WireSectorId, WireSeed, WireTicket } from './record.js'
 
 /** `SubmitResult` values. */
-export const SubmitResult = { Accepted: 1, DuplicateSubmit: 2, MismatchedSubmission: 3, Rejected: 4, FilesMissed: 5 } as const
+export const SubmitResult = {
+  Accepted: 1,
+  DuplicateSubmit: 2,
+  MismatchedSubmission: 3,
+  Rejected: 4,
+  FilesMissed: 5,
+} as const
 /** `OnChainState` values. */
 export const OnChainState = {
   Pending: 1,
@@ -28,7 +34,10 @@ export interface ReportStateReq {
 
 /** The methods of the manager a worker calls. */
 export interface SealerClient {
-  allocateSector(spec: { AllowedMiners: number[] | null; AllowedProofTypes: number[] | null }): Promise<AllocatedSector | null>
+  allocateSector(spec: {
+    AllowedMiners: number[] | null
+    AllowedProofTypes: number[] | null
+  }): Promise<AllocatedSector | null>
   acquireDeals(id: WireSectorId, spec: { MaxDeals: number | null }): Promise<WireDeal[] | null>
   assignTicket(id: WireSectorId): Promise<WireTicket>
   submitPreCommit(
@@ -44,6 +53,16 @@ export interface SealerClient {
   reportState(id: WireSectorId, req: ReportStateReq): Promise<void>
   reportFinalized(id: WireSectorId): Promise<void>
   reportAborted(id: WireSectorId, reason: string): Promise<void>
+  /** `[v0.2]` liveness report: `{Name, Dest, Summary: {Threads, Empty, Paused, Errors}}`. */
+  workerPing?(info: WorkerPingInfo): Promise<void>
+}
+
+/** `WorkerInfo` of `Venus.WorkerPing`. */
+export interface WorkerPingInfo {
+  Name: string
+  /** `ip:port` of the control API. */
+  Dest: string
+  Summary: { Threads: number; Empty: number; Paused: number; Errors: number }
 }
 
 /**
@@ -81,6 +100,9 @@ export function sealerClient(rpc: RpcClient, opts: { timeoutMs?: number } = {}):
     },
     reportAborted: async (id, reason) => {
       await call('ReportAborted', [id, reason])
+    },
+    workerPing: async (info) => {
+      await call('WorkerPing', [info])
     },
   }
 }

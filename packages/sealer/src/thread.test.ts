@@ -2,8 +2,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { mockProofs } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { fakeSealer } from './__fixtures__/fake-sealer.js'
 import { type WorkerEnv, workerEnv } from './__fixtures__/env.js'
+import { fakeSealer } from './__fixtures__/fake-sealer.js'
 import { SectorRecordStore } from './record.js'
 import type { ThreadStepEvent } from './thread.js'
 import { createSealingWorker, type SealingWorker } from './worker.js'
@@ -84,7 +84,12 @@ describe('sealing thread with mock proofs and a fake manager', () => {
       },
     })
     fake.methods['Venus.SubmitPersisted'] = () => true
-    worker = createSealingWorker({ config: env.config, proofs: mockProofs(), sealer: fake.client, controlApi: false })
+    worker = createSealingWorker({
+      config: env.config,
+      proofs: mockProofs(),
+      sealer: fake.client,
+      controlApi: false,
+    })
     await worker.start()
     await until(() => fake.finalized.length === 1)
     expect(failures).toBe(3)
@@ -101,7 +106,12 @@ describe('sealing thread with mock proofs and a fake manager', () => {
       },
     })
     fake.methods['Venus.SubmitPersisted'] = () => true
-    worker = createSealingWorker({ config: env.config, proofs: mockProofs(), sealer: fake.client, controlApi: false })
+    worker = createSealingWorker({
+      config: env.config,
+      proofs: mockProofs(),
+      sealer: fake.client,
+      controlApi: false,
+    })
     await worker.start()
     const t = worker.threads[0]
     await until(() => t?.info().paused === true)
@@ -131,7 +141,12 @@ describe('sealing thread with mock proofs and a fake manager', () => {
       throw new VenusError('SECTOR_NOT_FOUND', 'error code 11001: sector state not found')
     }
     expect(orig).toBeDefined()
-    worker = createSealingWorker({ config: env.config, proofs: mockProofs(), sealer: fake.client, controlApi: false })
+    worker = createSealingWorker({
+      config: env.config,
+      proofs: mockProofs(),
+      sealer: fake.client,
+      controlApi: false,
+    })
     await worker.start()
     await until(() => fake.aborted.length === 1)
     expect(fake.finalized).toEqual([])
@@ -147,7 +162,12 @@ describe('sealing thread with mock proofs and a fake manager', () => {
     const poll = fake.methods['Venus.PollPreCommitState']
     fake.methods['Venus.PollPreCommitState'] = (p, c) =>
       hold ? { State: 1, Desc: null } : { State: 3, Desc: null, _: poll?.(p, c) }
-    worker = createSealingWorker({ config: env.config, proofs: mockProofs(), sealer: fake.client, controlApi: false })
+    worker = createSealingWorker({
+      config: env.config,
+      proofs: mockProofs(),
+      sealer: fake.client,
+      controlApi: false,
+    })
     await worker.start()
     const t = worker.threads[0]
     await until(() => t?.info().state === 'PCSubmitted')
@@ -168,7 +188,12 @@ describe('sealing thread with mock proofs and a fake manager', () => {
     env = await workerEnv({ unprepared: true })
     const fake = fakeSealer({ sectors: 1 })
     fake.methods['Venus.SubmitPersisted'] = () => true
-    worker = createSealingWorker({ config: env.config, proofs: mockProofs(), sealer: fake.client, controlApi: false })
+    worker = createSealingWorker({
+      config: env.config,
+      proofs: mockProofs(),
+      sealer: fake.client,
+      controlApi: false,
+    })
     await worker.start()
     const t = worker.threads[0]
     await until(() => t?.info().paused === true)
@@ -204,5 +229,30 @@ describe('sealing thread with mock proofs and a fake manager', () => {
     t?.resume()
     await until(() => fake.finalized.length === 1)
     expect(statSync(join(env.persist, 'sealed', 's-t01000-1')).size).toBe(2048)
+  })
+
+  it('keeps asking for a sector while the manager is unreachable, without pausing', async () => {
+    env = await workerEnv()
+    let down = 0
+    const fake = fakeSealer({
+      sectors: 1,
+      before: (m) => {
+        if (m === 'AllocateSector' && down < 10) {
+          down++
+          throw new Error('connection refused')
+        }
+      },
+    })
+    fake.methods['Venus.SubmitPersisted'] = () => true
+    worker = createSealingWorker({
+      config: env.config,
+      proofs: mockProofs(),
+      sealer: fake.client,
+      controlApi: false,
+    })
+    await worker.start()
+    await until(() => fake.finalized.length === 1)
+    expect(down).toBe(10)
+    expect(worker.threads[0]?.info().last_error).toBeNull()
   })
 })

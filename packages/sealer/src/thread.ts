@@ -20,7 +20,7 @@ import { abort, asFailure, critical, interrupted, permanent, SealingFailure, tem
 import type { SlotPool } from './limits.js'
 import { proverIdOf, type SectorPaths, sectorPaths } from './paths.js'
 import { type AttachedStore, type FreeSpaceFn, persistSectorFiles, pickPersistStore } from './persist.js'
-import { TREE_D_FILE, type SealStage, type StageIo, type StageProcessor } from './processors.js'
+import { type SealStage, type StageIo, type StageProcessor, TREE_D_FILE } from './processors.js'
 import { emptySectorRecord, type SectorRecord, SectorRecordStore, type WireDeal } from './record.js'
 import { OnChainState, type SealerClient, SubmitResult } from './sealer-client.js'
 import {
@@ -72,6 +72,8 @@ export interface SealingThreadOptions {
   pieceFetcher?: PieceFetcher | undefined
   /** Sector size string (`"2KiB"`) → prebuilt CC tree_d file. */
   staticTreeD?: Record<string, string>
+  /** fsync the record on every step (default true); see {@link SectorRecordStore}. */
+  recordSync?: boolean
   /** Wait before re-submitting after an on-chain `Failed` (default 30 s). */
   resubmitWaitMs?: number
   log?: SealerLogger
@@ -142,7 +144,7 @@ export class SealingThread {
     this.#o = options
     this.index = options.index
     this.location = options.location
-    this.#records = new SectorRecordStore(options.location)
+    this.#records = new SectorRecordStore(options.location, { sync: options.recordSync ?? true })
     this.#log = options.log ?? silentLogger
   }
 
@@ -188,7 +190,9 @@ export class SealingThread {
       index: this.index,
       paused,
       paused_elapsed:
-        paused && this.#pausedAt !== undefined ? `${((Date.now() - this.#pausedAt) / 1000).toFixed(1)}s` : null,
+        paused && this.#pausedAt !== undefined
+          ? `${((Date.now() - this.#pausedAt) / 1000).toFixed(1)}s`
+          : null,
       state: SEALING_STATES[this.#rec.state] ?? 'Empty',
       last_error: this.#lastError,
     }
@@ -221,7 +225,12 @@ export class SealingThread {
         if (ok) await this.#interruptibleSleep(this.#o.sealing.sealIntervalMs)
         continue
       }
-      await this.#step(state)
+      try {
+        await this.#step(state)
+      } catch (err) {
+        // A bug or an unexpected error must not kill the thread silently: pause it visibly.
+        await this.#waitForResume(asFailure('Critical', `${state}: unexpected error`, err))
+      }
     }
   }
 
@@ -236,7 +245,13 @@ export class SealingThread {
       return
     }
     if (res.none === true) return
-    const next = nextSealingState(prev, res.event)
+    let next: SealingState
+    try {
+      next = nextSealingState(prev, res.event)
+    } catch (err) {
+      await this.#onFailure(prev, asFailure('Critical', 'state machine refused the event', err))
+      return
+    }
     draft.prev_state = SEALING_STATES.indexOf(prev)
     draft.state = SEALING_STATES.indexOf(next)
     draft.state_name = next
@@ -254,7 +269,10 @@ export class SealingThread {
   async #onFailure(prev: SealingState, f: SealingFailure): Promise<void> {
     if (f.interrupt && this.#stopping) return
     await this.#report(prev, prev, f)
-    this.#log.warn({ thread: this.index, state: prev, level: f.level, err: f.describe() }, 'sealing step failed')
+    this.#log.warn(
+      { thread: this.index, state: prev, level: f.level, err: f.describe() },
+      'sealing step failed',
+    )
     if (f.interrupt) {
       await this.#waitForResume(f)
       return
@@ -337,7 +355,8 @@ export class SealingThread {
         try {
           if (state === 'Finished') await this.#o.sealer.reportFinalized(id)
           else {
-            const reason = (this.#rec as SectorRecord & { abort_reason?: string }).abort_reason ?? 'aborted by worker'
+            const reason =
+              (this.#rec as SectorRecord & { abort_reason?: string }).abort_reason ?? 'aborted by worker'
             await this.#o.sealer.reportAborted(id, reason)
           }
         } catch (err) {
@@ -506,10 +525,18 @@ export class SealingThread {
             if (id === undefined) throw permanent(`allowed size ${size} is not a sector size`)
             return id
           })
-    const got = await this.#o.sealer.allocateSector({
-      AllowedMiners: s.allowedMiners ?? null,
-      AllowedProofTypes: proofTypes,
-    })
+    let got: Awaited<ReturnType<SealerClient['allocateSector']>>
+    try {
+      got = await this.#o.sealer.allocateSector({
+        AllowedMiners: s.allowedMiners ?? null,
+        AllowedProofTypes: proofTypes,
+      })
+    } catch (err) {
+      // As the original: a failed allocation is retried forever (manager not up yet, ...), it
+      // spends no retry budget and never pauses the thread.
+      this.#log.warn({ thread: this.index, err: String(err) }, 'AllocateSector failed; retrying')
+      got = null
+    }
     if (got === null) {
       // Nothing to seal now: poll again after recover_interval (not a failure).
       await this.#interruptibleSleep(s.recoverIntervalMs)
@@ -564,7 +591,8 @@ export class SealingThread {
         source = new Uint8Array(0)
       } else {
         const fetch = this.#o.pieceFetcher
-        if (fetch === undefined) throw permanent('piece store is required (global [sealing] enable_deals is off)')
+        if (fetch === undefined)
+          throw permanent('piece store is required (global [sealing] enable_deals is off)')
         if (deal.PayloadSize > size) throw permanent(`deal ${deal.ID}: payload is larger than the piece`)
         try {
           source = await fetch(deal.Piece.Cid['/'], deal.PayloadSize, this.#stop.signal)
@@ -669,12 +697,17 @@ export class SealingThread {
     return this.#withSlot('pc2', async () => {
       try {
         for (const f of await readdir(p.cache)) {
-          if (f === 'p_aux' || f === 't_aux' || /tree-c|tree-r-last/.test(f)) await rm(join(p.cache, f), { force: true })
+          if (f === 'p_aux' || f === 't_aux' || /tree-c|tree-r-last/.test(f))
+            await rm(join(p.cache, f), { force: true })
         }
       } catch (err) {
         throw critical('cleaning the cache directory failed', err)
       }
-      const out = await this.#runStage('pc2', { phase1Output: pc1out, cacheDir: p.cache, sealedPath: p.sealed })
+      const out = await this.#runStage('pc2', {
+        phase1Output: pc1out,
+        cacheDir: p.cache,
+        sealedPath: p.sealed,
+      })
       rec.phases.pc2out = { comm_r: b64(out.commR), comm_d: b64(out.commD) }
       return { event: 'PC2' as const }
     })
@@ -802,7 +835,10 @@ export class SealingThread {
   async #pollProof(rec: SectorRecord): Promise<StepResult> {
     const base = this.#need(rec.base, 'base')
     if (!this.#o.sealing.ignoreProofCheck) {
-      const r = await this.#pollOnChain(() => this.#o.sealer.pollProofState(base.allocated.ID), 'PollProofState')
+      const r = await this.#pollOnChain(
+        () => this.#o.sealer.pollProofState(base.allocated.ID),
+        'PollProofState',
+      )
       if (r === 'resubmit') {
         rec.phases.c2_re_submit = true
         return { event: 'ReSubmitProof' }
@@ -810,7 +846,10 @@ export class SealingThread {
     }
     const p = this.#paths(rec)
     try {
-      await this.#o.proofs.clearCache({ sectorSize: sealProofFacts(base.allocated.ProofType).sectorSize, cacheDir: p.cache })
+      await this.#o.proofs.clearCache({
+        sectorSize: sealProofFacts(base.allocated.ProofType).sectorSize,
+        cacheDir: p.cache,
+      })
     } catch (err) {
       throw temporary('clearing the cache failed', err)
     }

@@ -3,22 +3,24 @@
  * processors (worker-thread pool by default, external children where configured), attached
  * stores and the control API.
  */
+import { resolve } from 'node:path'
 import {
   createRpcClient,
-  createRpcServer,
   http,
   type ProofsBackend,
-  type RpcServer,
+  VenusError,
   type VenusWorkerConfig,
 } from '@venus-cluster/core'
+import { type ControlAuthorize, managerVerifiedAuth, workerManagerToken } from './auth/index.js'
 import { workerControlMethods } from './control-api.js'
 import { type ExternalProcessor, externalProcessor } from './external.js'
 import { SlotPool } from './limits.js'
-import { pieceProxyFetcher } from './piece-fetch.js'
+import { createWorkerMetrics, serveWorkerControl, type WorkerMetrics } from './metrics/index.js'
 import { type AttachedStore, type FreeSpaceFn, openAttachedStores } from './persist.js'
+import { pieceProxyFetcher } from './piece-fetch.js'
 import { inlineProcessor, routeProcessors, type SealStage, type StageProcessor } from './processors.js'
 import { type SealerClient, sealerClient } from './sealer-client.js'
-import { type SealerLogger, SealingThread, type ThreadStepEvent, silentLogger } from './thread.js'
+import { type SealerLogger, SealingThread, silentLogger, type ThreadStepEvent } from './thread.js'
 
 /** Options of {@link createSealingWorker}. */
 export interface SealingWorkerOptions {
@@ -41,8 +43,19 @@ export interface SealingWorkerOptions {
   stageStaggerMs?: Partial<Record<SealStage, number>>
   freeSpace?: FreeSpaceFn
   resubmitWaitMs?: number
+  /** fsync the sector record on every step (default true). */
+  recordSync?: boolean
+  /** `Venus.WorkerPing` period (`[v0.2]`; default 180 s, 0 = off). */
+  pingIntervalMs?: number
   log?: SealerLogger
   onStep?: (e: ThreadStepEvent) => void
+  /** Token sent to the manager; default `VENUS_SECTOR_MANAGER_TOKEN`, else the config's Authorization header. */
+  managerToken?: string | undefined
+  /**
+   * Control API and `/metrics` auth: default asks the manager (`Venus.AuthVerify`) what a token
+   * allows; a function to decide locally; `'off'` (explicit only) to let everyone in.
+   */
+  controlAuth?: 'off' | ControlAuthorize | undefined
 }
 
 /** A running worker. */
@@ -54,6 +67,8 @@ export interface SealingWorker {
   readonly controlUrl: string | undefined
   /** External processors by stage. */
   readonly external: Partial<Record<SealStage, ExternalProcessor>>
+  /** Prometheus metrics, served at `/metrics` of the control API. */
+  readonly metrics: WorkerMetrics
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -77,16 +92,22 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
   const { config } = options
   const log = options.log ?? silentLogger
   const limits = new SlotPool(config.processors.limit, {
-    ...(options.stageStaggerMs === undefined ? {} : { staggeredMs: options.stageStaggerMs as Record<string, number> }),
+    ...(options.stageStaggerMs === undefined
+      ? {}
+      : { staggeredMs: options.stageStaggerMs as Record<string, number> }),
   })
   const extLocks = new SlotPool(config.processors.extLocks)
   const threads: SealingThread[] = []
   const external: Partial<Record<SealStage, ExternalProcessor>> = {}
   let attached: AttachedStore[] = []
-  let server: RpcServer | undefined
+  let server: { close(): Promise<void> } | undefined
+  let authClose: (() => Promise<void>) | undefined
+  const metrics = createWorkerMetrics({ threads: () => threads })
+  const managerToken = workerManagerToken(config.sectorManager.headers, options.managerToken)
   let controlUrl: string | undefined
   let processor: StageProcessor | undefined
   let rpcClose: (() => Promise<void>) | undefined
+  let pingTimer: NodeJS.Timeout | undefined
 
   return {
     threads,
@@ -98,11 +119,37 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
       return controlUrl
     },
     external,
+    metrics,
     async start() {
+      const seen = new Set<string>()
+      for (const t of config.sealingThreads) {
+        const loc = resolve(t.location)
+        if (seen.has(loc)) {
+          throw new VenusError(
+            'CONFIG_INVALID_VALUE',
+            `two sealing threads use the store ${loc}; each needs its own`,
+            {
+              details: { location: loc },
+            },
+          )
+        }
+        seen.add(loc)
+        if (t.plan !== 'sealer') {
+          throw new VenusError(
+            'UNSUPPORTED',
+            `sealing thread ${loc}: plan "${t.plan}" is not supported; use "sealer"`,
+          )
+        }
+      }
       attached = await openAttachedStores(config.attached)
       let sealer = options.sealer
       if (sealer === undefined) {
-        const rpc = createRpcClient(http(managerHttpUrl(config.sectorManager.url)))
+        const rpc = createRpcClient(
+          http(managerHttpUrl(config.sectorManager.url), {
+            headers: config.sectorManager.headers,
+            token: managerToken,
+          }),
+        )
         rpcClose = () => rpc.close()
         sealer = sealerClient(rpc)
       }
@@ -119,7 +166,9 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
             args: s.args ?? [...self.slice(1), 'processor', stage],
             env: {
               ...s.envs,
-              ...(s.numaPreferred === undefined ? {} : { VENUS_WORKER_NUMA_PREFERRED: String(s.numaPreferred) }),
+              ...(s.numaPreferred === undefined
+                ? {}
+                : { VENUS_WORKER_NUMA_PREFERRED: String(s.numaPreferred) }),
             },
             stableWaitMs: s.stableWaitMs,
             concurrent: s.concurrent,
@@ -157,25 +206,70 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
             log,
             ...(options.freeSpace === undefined ? {} : { freeSpace: options.freeSpace }),
             ...(options.resubmitWaitMs === undefined ? {} : { resubmitWaitMs: options.resubmitWaitMs }),
-            ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
+            ...(options.recordSync === undefined ? {} : { recordSync: options.recordSync }),
+            onStep: (e: ThreadStepEvent) => {
+              metrics.onStep(e)
+              options.onStep?.(e)
+            },
           }),
         )
       })
       if (options.controlApi !== false) {
-        server = createRpcServer({ methods: workerControlMethods(threads), path: ['/', '/rpc/v0'] })
-        const l = await server.listen({ host: config.rpcServer.host, port: config.rpcServer.port })
-        controlUrl = `http://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}/`
+        let authorize: ControlAuthorize | undefined
+        if (options.controlAuth === 'off') log.warn({}, 'control API auth is OFF')
+        else if (options.controlAuth !== undefined) authorize = options.controlAuth
+        else {
+          const verified = managerVerifiedAuth({
+            url: managerHttpUrl(config.sectorManager.url),
+            token: managerToken,
+            onManagerAuthOff: () => log.warn({}, 'the manager runs without auth; so does the control API'),
+          })
+          authorize = verified
+          authClose = verified.close
+        }
+        const s = await serveWorkerControl({
+          methods: workerControlMethods(threads),
+          host: config.rpcServer.host,
+          port: config.rpcServer.port,
+          authorize,
+          metrics,
+        })
+        server = s
+        controlUrl = s.url
       }
       const stagger = options.threadStartStaggerMs ?? 0
       for (const [i, t] of threads.entries()) {
         if (i > 0 && stagger > 0) await new Promise((r) => setTimeout(r, stagger))
         t.start()
       }
+      const pingMs = options.pingIntervalMs ?? 180_000
+      const ping = sealer.workerPing?.bind(sealer)
+      if (pingMs > 0 && ping !== undefined) {
+        const send = () => {
+          const infos = threads.map((t) => t.info())
+          const dest = controlUrl === undefined ? '' : new URL(controlUrl).host
+          ping({
+            Name: instance,
+            Dest: dest,
+            Summary: {
+              Threads: infos.length,
+              Empty: infos.filter((i) => i.state === 'Empty' && !i.paused).length,
+              Paused: infos.filter((i) => i.paused).length,
+              Errors: infos.filter((i) => i.last_error !== null).length,
+            },
+          }).catch((err) => log.debug({ err: String(err) }, 'WorkerPing failed'))
+        }
+        send()
+        pingTimer = setInterval(send, pingMs)
+        pingTimer.unref()
+      }
       log.info({ threads: threads.length, instance, control: controlUrl }, 'worker started')
     },
     async stop() {
+      clearInterval(pingTimer)
       await Promise.all(threads.map((t) => t.stop()))
       await server?.close()
+      await authClose?.()
       await processor?.close?.()
       await rpcClose?.()
     },

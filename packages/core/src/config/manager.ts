@@ -81,6 +81,16 @@ export interface ManagerMinerConfig {
   deal: { enabled: boolean }
 }
 
+/**
+ * Where the manager keeps its state (`[Common.DB]`, seed layout `[SectorManager.DB]`).
+ * `sqlite`: `dsn` is the database file (empty = `<home>/manager.db`); `postgres`: `dsn` is a
+ * `postgres://` URL. The daemon's `--db` / `VENUS_MANAGER_DB` take precedence.
+ */
+export interface ManagerDbConfig {
+  driver: 'sqlite' | 'postgres'
+  dsn: string
+}
+
 /** `sector-manager.cfg`, normalised from whichever layout the file uses. */
 export interface SectorManagerConfig {
   layout: 'seed' | 'v0.1.2'
@@ -95,7 +105,18 @@ export interface SectorManagerConfig {
   persistStores: ManagerStoreConfig[]
   /** Seed `PersistedStore.Includes`: extra store config files to merge (kept as written). */
   persistStoreIncludes: string[]
+  db: ManagerDbConfig
   miners: ManagerMinerConfig[]
+}
+
+function readDb(t: TableReader): ManagerDbConfig {
+  const driver = t.string('Driver', 'sqlite')
+  if (driver !== 'sqlite' && driver !== 'postgres') t.fail('Driver', '"sqlite" or "postgres"', JSON.stringify(driver))
+  const dsn = t.string('DSN', '')
+  if (driver === 'postgres' && !/^postgres(?:ql)?:\/\//.test(dsn))
+    t.fail('DSN', 'a postgres:// URL when Driver = "postgres"', JSON.stringify(dsn))
+  t.finish()
+  return { driver, dsn }
 }
 
 const SEED_SECTIONS = [
@@ -210,6 +231,7 @@ function applySeedPoStPolicy(t: TableReader, m: ManagerMinerConfig): void {
 function parseSeedLayout(root: TableReader): SectorManagerConfig {
   const sm = root.table('SectorManager')
   const preFetch = sm.boolean('PreFetch', true)
+  const db = readDb(sm.table('DB'))
   const miners = new Map<number, ManagerMinerConfig>()
   const minerOf = (actor: number): ManagerMinerConfig => {
     let m = miners.get(actor)
@@ -322,6 +344,7 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
     pieceStores: [],
     persistStores,
     persistStoreIncludes,
+    db,
     miners: [...miners.values()],
   }
 }
@@ -365,6 +388,7 @@ function parseV012Layout(root: TableReader): SectorManagerConfig {
     pieceStores: readStores(common.tables('PieceStores')),
     persistStores: readStores(common.tables('PersistStores')),
     persistStoreIncludes: [],
+    db: readDb(common.table('DB')),
     miners: [],
   }
   api.finish()

@@ -85,6 +85,8 @@ export interface DrivenSector {
   commR: number[]
   commD?: number[]
   seed?: Uint8Array
+  /** Deal ids from `AcquireDeals` (non-zero pieces), sent with the precommit. */
+  deals?: number[]
   history: string[]
 }
 
@@ -138,7 +140,7 @@ export async function stepSector(
       }
       const r = (await call('Venus.SubmitPreCommit', [
         { ID: s.id, ProofType: s.proofType },
-        { CommR: s.commR, CommD: s.commD, Ticket: s.ticket, Deals: [] },
+        { CommR: s.commR, CommD: s.commD, Ticket: s.ticket, Deals: s.deals ?? [] },
         false,
       ])) as { Res: number; Desc: string | null }
       if (r.Res !== 1) throw new Error(`precommit rejected: ${r.Desc}`)

@@ -1,7 +1,7 @@
 import type { SectorState, WireSectorId } from '../sector-state.js'
 
-/** Which commit queue a sector waits in. */
-export type CommitKind = 'pre' | 'prove'
+/** Which queue a sector waits in: precommit, prove-commit, or termination. */
+export type CommitKind = 'pre' | 'prove' | 'terminate'
 
 /** Which sector index a location belongs to (`normal` sealed replicas or snap `upgrade`). */
 export type IndexKind = 'normal' | 'upgrade'

@@ -2,7 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseWorkerConfig, prepareFileStore, prepareSealingStore, type VenusWorkerConfig } from '@venus-cluster/core'
+import {
+  parseWorkerConfig,
+  prepareFileStore,
+  prepareSealingStore,
+  type VenusWorkerConfig,
+} from '@venus-cluster/core'
 
 export interface WorkerEnv {
   dir: string

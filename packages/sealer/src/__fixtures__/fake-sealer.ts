@@ -98,6 +98,7 @@ export function fakeSealer(opts: FakeSealerOptions = {}): FakeSealer {
       st.finalized.push(key(p[0] as { Miner: number; Number: number }))
       return null
     },
+    WorkerPing: () => null,
     ReportAborted: (p) => {
       st.aborted.push({ id: key(p[0] as { Miner: number; Number: number }), reason: String(p[1]) })
       return null

@@ -49,12 +49,19 @@ export async function startManagerEnv(opts: {
     Value: devnet.params.minerCreationDeposit.toString(),
     Method: 2,
     Params: Buffer.from(
-      encodeParams.createMiner({ owner, worker: owner, windowPoStProofType: 10, peer: new Uint8Array(), multiaddrs: [] }),
+      encodeParams.createMiner({
+        owner,
+        worker: owner,
+        windowPoStProofType: 10,
+        peer: new Uint8Array(),
+        multiaddrs: [],
+      }),
     ).toString('base64'),
   })
   await devnet.mine(2)
   const r = devnet.searchMessage(stored.cid)
-  if (!r || r.receipt.exitCode !== 0 || !r.receipt.return) throw new Error(`CreateMiner failed: ${r?.receipt.error}`)
+  if (r?.receipt.exitCode !== 0 || !r.receipt.return)
+    throw new Error(`CreateMiner failed: ${r?.receipt.error}`)
   const [idBytes] = dagCbor.decode(r.receipt.return) as Uint8Array[]
   let minerId = 0
   let mul = 1

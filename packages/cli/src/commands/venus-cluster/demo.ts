@@ -1,110 +1,98 @@
 /**
- * `venus-cluster demo`: runs what exists today end to end on a scratch home, and says plainly
- * that the full demo cluster (devnet + manager + worker sealing real sectors) is still to come.
- * Later work replaces the body of {@link runDemo}; the command stays.
+ * `venus-cluster demo`: a devnet, a sector manager and sealing workers on loopback seal a few
+ * sectors end to end, then a summary of stage times, messages, gas, fees and power is printed.
+ * Ctrl-C stops everything and removes the scratch home (unless --keep).
  */
-import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import {
-  commitmentToCid,
-  commP,
-  defaultWorkerConfigText,
-  loadManagerConfig,
-  loadWorkerConfig,
-  prepareFileStore,
-  prepareSealingStore,
-} from '@venus-cluster/core'
-import type { Command } from 'commander'
+import { parseSectorSize, VenusError } from '@venus-cluster/core'
+import { type Command, Option } from 'commander'
+import { type DemoProofsChoice, runDemo } from '../../demo/index.js'
+import { summaryLines } from '../../demo/summary.js'
 import { expandHome } from '../../home.js'
-import { report } from '../../output.js'
-import { initSectorManagerHome } from '../venus-sector-manager/daemon.js'
+import { report, wantsJson } from '../../output.js'
+import { parseBlockTime } from './devnet.js'
 
-/** A deterministic pseudo-random piece: SHA-256 in counter mode. */
-function demoPiece(size: number): Uint8Array {
-  const out = new Uint8Array(size)
-  for (let off = 0, i = 0; off < size; off += 32, i++) {
-    out.set(
-      createHash('sha256')
-        .update(`venus-cluster demo piece ${i}`)
-        .digest()
-        .subarray(0, size - off),
-      off,
-    )
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < 1)
+      throw new VenusError(
+        'CLI_USAGE',
+        `${name} must be a whole number of at least 1, got ${JSON.stringify(v)}`,
+      )
+    return n
   }
-  return out
 }
 
-/** What the demo did. */
-export interface DemoResult {
-  home: string
-  managerConfig: string
-  workerConfig: string
-  sealingStores: string[]
-  persistStore: string
-  piece: { payloadSize: number; paddedSize: number; commP: string; pieceCid: string }
-}
-
-/**
- * Runs the demo in `home` (created if missing).
- *
- * @example
- * ```ts
- * const r = await runDemo('/tmp/vc-demo')
- * ```
- */
-export async function runDemo(home: string): Promise<DemoResult> {
-  const smgrHome = join(home, 'sector-manager')
-  const init = await initSectorManagerHome(smgrHome, { force: true })
-  await loadManagerConfig(init.config)
-  const workerDir = join(home, 'worker')
-  await mkdir(workerDir, { recursive: true })
-  const workerConfig = join(workerDir, 'venus-worker.toml')
-  await writeFile(workerConfig, defaultWorkerConfigText())
-  await loadWorkerConfig(workerConfig)
-  const sealingStores: string[] = []
-  for (const name of ['store1', 'store2'])
-    sealingStores.push((await prepareSealingStore(join(home, name))).location)
-  const persistStore = (await prepareFileStore(join(home, 'persist'))).location
-  // 2032 bytes: the unpadded size of a 2 KiB sector's single piece.
-  const piece = await commP(demoPiece(2032))
-  return {
-    home,
-    managerConfig: init.config,
-    workerConfig,
-    sealingStores,
-    persistStore,
-    piece: {
-      payloadSize: piece.payloadSize,
-      paddedSize: piece.paddedSize,
-      commP: Buffer.from(piece.commP).toString('hex'),
-      pieceCid: commitmentToCid(piece.commP, 'commP').toString(),
-    },
-  }
+interface DemoFlags {
+  proofs: DemoProofsChoice
+  sectors: number
+  workers: number
+  sectorSize: string
+  blockTime: string
+  timeout: string
+  home?: string
+  keep?: boolean
+  stay?: boolean
 }
 
 /** Adds `demo` to the `venus-cluster` program. */
 export function registerDemoCommand(program: Command): Command {
   return program
     .command('demo')
-    .description('run the parts of venus-cluster that exist today on a scratch home')
-    .option('--home <dir>', 'scratch directory to use (default: a new temporary directory)')
-    .action(async (opts: { home?: string }, cmd: Command) => {
-      const home =
-        opts.home !== undefined ? expandHome(opts.home) : await mkdtemp(join(tmpdir(), 'venus-cluster-demo-'))
-      const r = await runDemo(home)
-      report(cmd, { ...r, fullDemo: 'coming' }, [
-        `scratch home:        ${r.home}`,
-        `manager config:      ${r.managerConfig} (default, loads)`,
-        `worker config:       ${r.workerConfig} (default, loads)`,
-        `sealing stores:      ${r.sealingStores.join(', ')}`,
-        `persist store:       ${r.persistStore}`,
-        `piece CommP:         ${r.piece.commP} (${r.piece.payloadSize} bytes, padded ${r.piece.paddedSize})`,
-        `piece CID:           ${r.piece.pieceCid}`,
-        '',
-        'This is what runs today. The full demo cluster (a devnet chain, the sector manager and a',
-        'worker sealing and proving sectors end to end) is coming; this command will run it then.',
-      ])
+    .description('seal sectors end to end on a local devnet with a manager and workers, then print a summary')
+    .addOption(
+      new Option(
+        '--proofs <kind>',
+        'proofs backend: native needs the addon and parameters; auto falls back to mock',
+      )
+        .choices(['auto', 'mock', 'native'])
+        .default('auto'),
+    )
+    .addOption(new Option('--sectors <n>', 'sectors to seal').argParser(positiveInt('--sectors')).default(4))
+    .addOption(new Option('--workers <n>', 'sealing workers').argParser(positiveInt('--workers')).default(1))
+    .addOption(new Option('--sector-size <size>', 'sector size').default('2KiB'))
+    .addOption(new Option('--block-time <duration>', 'devnet time between tipsets').default('100ms'))
+    .addOption(new Option('--timeout <duration>', 'give up after this long').default('5m'))
+    .option('--home <dir>', 'scratch directory (default: a new temporary directory)')
+    .option('--keep', 'keep the scratch directory at the end')
+    .option('--stay', 'after the summary, keep the manager and devnet running (dashboard) until Ctrl-C')
+    .action(async (flags: DemoFlags, cmd: Command) => {
+      const controller = new AbortController()
+      const onSignal = () => controller.abort()
+      process.once('SIGINT', onSignal)
+      process.once('SIGTERM', onSignal)
+      try {
+        const summary = await runDemo({
+          proofs: flags.proofs,
+          sectors: flags.sectors,
+          workers: flags.workers,
+          sectorSize: parseSectorSize(flags.sectorSize),
+          blockTimeMs: parseBlockTime(flags.blockTime),
+          timeoutMs: parseBlockTime(flags.timeout),
+          home: flags.home === undefined ? undefined : expandHome(flags.home),
+          keep: flags.keep === true,
+          signal: controller.signal,
+          // Progress goes to stderr, so `--json` leaves stdout one JSON line.
+          progress: process.stderr,
+          beforeStop:
+            flags.stay === true
+              ? async (s) => {
+                  report(cmd, s, [...summaryLines(s), '', `dashboard: ${s.dashboardUrl}`, 'Ctrl-C to stop.'])
+                  await new Promise<void>((resolve) => {
+                    if (controller.signal.aborted) resolve()
+                    controller.signal.addEventListener('abort', () => resolve(), { once: true })
+                  })
+                }
+              : undefined,
+        })
+        if (flags.stay !== true) report(cmd, summary, summaryLines(summary))
+      } catch (err) {
+        if (controller.signal.aborted && !wantsJson(cmd) && flags.stay !== true)
+          process.stderr.write('\ndemo stopped; everything was shut down\n')
+        throw err
+      } finally {
+        process.off('SIGINT', onSignal)
+        process.off('SIGTERM', onSignal)
+      }
     })
 }

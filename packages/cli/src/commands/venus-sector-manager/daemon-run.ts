@@ -21,13 +21,23 @@ export function registerDaemonRunCommand(program: Command): Command {
       ).env('VENUS_MANAGER_DB'),
     )
     .addOption(
+      new Option('--no-auth', 'serve the API, dashboard and /metrics WITHOUT tokens (trusted networks only)'),
+    )
+    .addOption(
       new Option('--sync <mode>', 'SQLite durability: full (fsync per commit) or normal')
         .choices(['full', 'normal'])
         .default('full'),
     )
     .action(
       async (
-        opts: { listen: string; poster: boolean; miner: boolean; db?: string; sync: 'full' | 'normal' },
+        opts: {
+          listen: string
+          poster: boolean
+          miner: boolean
+          db?: string
+          sync: 'full' | 'normal'
+          auth: boolean
+        },
         cmd: Command,
       ) => {
         const home = homeOf(cmd)
@@ -41,6 +51,7 @@ export function registerDaemonRunCommand(program: Command): Command {
           listen: opts.listen,
           db: opts.db,
           synchronous: opts.sync,
+          auth: opts.auth ? undefined : 'off',
           config,
           chain,
           messager,
@@ -54,6 +65,11 @@ export function registerDaemonRunCommand(program: Command): Command {
         const net = await chain.networkParams()
         process.stdout.write(
           `venus-sector-manager listening on ${d.url} (network ${net.name}, ${config.miners.length} miners)\n`,
+        )
+        process.stdout.write(
+          d.auth
+            ? `auth: on (tokens: venus-sector-manager auth create-token --perm <perm>; dashboard ${d.url.replace('/rpc/v0', '/ui')})\n`
+            : 'auth: OFF (--no-auth): every caller may read, write, sign and admin\n',
         )
         if (opts.poster || opts.miner) {
           process.stderr.write(

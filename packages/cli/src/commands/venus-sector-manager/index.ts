@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander'
 import { DEFAULT_SECTOR_MANAGER_HOME } from '../../home.js'
 import { configureProgram } from '../../run.js'
+import { registerAuthCommands } from './auth.js'
 import { registerDaemonCommands } from './daemon.js'
 import { registerDaemonRunCommand } from './daemon-run.js'
 import { registerUtilCommands } from './util.js'
@@ -28,6 +29,7 @@ export const sectorManagerCommandGroups: ((program: Command) => unknown)[] = [
   registerDaemonCommands,
   registerDaemonRunCommand,
   registerUtilCommands,
+  registerAuthCommands,
 ]
 
 /**

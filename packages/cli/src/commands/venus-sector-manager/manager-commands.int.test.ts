@@ -73,6 +73,7 @@ describe.skipIf(!ready)('venus-sector-manager manager commands', () => {
       chain,
       messager: chain,
       tickMs: 3_600_000,
+      auth: 'off',
     })
     try {
       await d.manager.allocateSector({ allowedMiners: null, allowedProofTypes: null })

@@ -1,11 +1,13 @@
 /** Shared helpers of the manager's command files: endpoints, config, clients. */
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadManagerConfig, VenusError } from '@venus-cluster/core'
+import { loadManagerConfig, SECTOR_MANAGER_TOKEN_ENV, VenusError } from '@venus-cluster/core'
 import {
   createLotusChain,
   createLotusMessager,
   httpJsonRpc,
   type JsonRpcCall,
+  MANAGER_TOKEN_FILE,
   type ManagerChain,
   type ManagerMessager,
   managerConfigFromFile,
@@ -68,8 +70,23 @@ export async function clientsOf(cmd: Command): Promise<{
   }
 }
 
-/** A call function to the running daemon (`--listen` of the sealer group, default 127.0.0.1:1789). */
-export function daemonCall(listen: string): JsonRpcCall {
+/**
+ * A call function to the running daemon (`--listen` of the sealer group, default 127.0.0.1:1789),
+ * sending `VENUS_SECTOR_MANAGER_TOKEN`, else the admin token the daemon keeps in `<home>/token`.
+ */
+export function daemonCall(listen: string, home?: string): JsonRpcCall {
   const hostPort = listen.startsWith(':') ? `127.0.0.1${listen}` : listen
-  return httpJsonRpc(`http://${hostPort}/rpc/v0`)
+  return httpJsonRpc(`http://${hostPort}/rpc/v0`, daemonToken(home))
+}
+
+/** The token CLIs send to the daemon: the environment first, then the home's token file. */
+export function daemonToken(home: string | undefined): string | undefined {
+  const env = process.env[SECTOR_MANAGER_TOKEN_ENV]
+  if (env) return env
+  if (home === undefined) return undefined
+  try {
+    return readFileSync(join(home, MANAGER_TOKEN_FILE), 'utf8').trim() || undefined
+  } catch {
+    return undefined
+  }
 }

@@ -12,6 +12,7 @@ import { type Command, Option } from 'commander'
 import { fromString } from 'iso-filecoin/address'
 import { report } from '../../output.js'
 import { clientsOf, daemonCall, homeOf } from './manager-common.js'
+import { registerProvingCommands } from './proving.js'
 
 const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/
 
@@ -161,8 +162,9 @@ export function registerUtilCommands(program: Command): Command {
 
   const sealer = util.command('sealer').description('sealing records in the running daemon')
   sealer.addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
+  registerProvingCommands(sealer)
   const sectors = sealer.command('sectors').description('sector state records')
-  const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen))
+  const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
   const line = (s: SectorState) =>
     `m-${s.ID.Miner}-n-${s.ID.Number}\tproof=${s.SectorType}\tfinalized=${s.Finalized}${s.AbortReason ? `\taborted: ${s.AbortReason}` : ''}`
   sectors

@@ -1,5 +1,5 @@
 /** `venus-worker daemon -c FILE`: runs the sealing worker until SIGINT/SIGTERM. */
-import { loadWorkerConfig } from '@venus-cluster/core'
+import { loadWorkerConfig, parseGoDuration } from '@venus-cluster/core'
 import { createSealingWorker, poolProcessor } from '@venus-cluster/sealer'
 import type { Command } from 'commander'
 import { poolBackend, proofsBackend, proofsChoice, workerLogger } from './worker-common.js'
@@ -12,7 +12,8 @@ export function registerDaemonCommand(program: Command): Command {
     .requiredOption('-c, --config <file>', 'venus-worker.toml')
     .option('--proofs <backend>', 'proofs backend: mock or native (env VENUS_WORKER_PROOFS)')
     .option('--pool-threads <n>', 'worker threads for in-process stages', '4')
-    .action(async (opts: { config: string; proofs?: string; poolThreads: string }) => {
+    .option('--thread-stagger <duration>', 'wait between the starts of sealing threads, e.g. "30s"', '0s')
+    .action(async (opts: { config: string; proofs?: string; poolThreads: string; threadStagger: string }) => {
       const log = workerLogger()
       const choice = proofsChoice(opts.proofs)
       // External processor children inherit the choice.
@@ -26,6 +27,7 @@ export function registerDaemonCommand(program: Command): Command {
           backend: poolBackend(choice),
           threads: Number.isInteger(threads) && threads > 0 ? threads : 4,
         }),
+        threadStartStaggerMs: parseGoDuration(opts.threadStagger),
         log,
       })
       await worker.start()

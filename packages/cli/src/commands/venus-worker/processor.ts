@@ -17,13 +17,18 @@ export function registerProcessorCommands(program: Command): Command {
     .action(async (stage: string, opts: { proofs?: string }) => {
       const s = STAGES.find((x) => x === stage)
       if (s === undefined) {
-        throw new VenusError('CLI_USAGE', `unknown processor stage ${JSON.stringify(stage)}; one of ${STAGES.join(', ')}`)
+        throw new VenusError(
+          'CLI_USAGE',
+          `unknown processor stage ${JSON.stringify(stage)}; one of ${STAGES.join(', ')}`,
+        )
       }
       await runProcessorChild({ stage: s, backend: await proofsBackend(proofsChoice(opts.proofs)) })
     })
   const cg = program.command('cgroup').description('cgroup helpers for external processors')
   cg.command('prepare')
-    .description('print a root shell script that lets this user create processor cgroups (pipe it to `sudo sh`)')
+    .description(
+      'print a root shell script that lets this user create processor cgroups (pipe it to `sudo sh`)',
+    )
     .option('--group <name>', 'parent group name', 'vc-worker')
     .option('--user <name>', 'user the worker runs as', userInfo().username)
     .action((o: { group: string; user: string }) => {

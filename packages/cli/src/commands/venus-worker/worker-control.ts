@@ -1,6 +1,6 @@
 /** `venus-worker worker list|pause|resume`: the control API of a running worker. */
 import { loadWorkerConfig, VenusError } from '@venus-cluster/core'
-import { workerControlClient } from '@venus-cluster/sealer'
+import { workerControlClient, workerManagerToken } from '@venus-cluster/sealer'
 import type { Command } from 'commander'
 import { report } from '../../output.js'
 
@@ -18,7 +18,8 @@ async function controlUrl(opts: { config?: string; url?: string }): Promise<stri
 
 function index(v: string): number {
   const n = Number(v)
-  if (!Number.isInteger(n) || n < 0) throw new VenusError('CLI_USAGE', `--index must be a thread index, not ${v}`)
+  if (!Number.isInteger(n) || n < 0)
+    throw new VenusError('CLI_USAGE', `--index must be a thread index, not ${v}`)
   return n
 }
 
@@ -30,7 +31,10 @@ export function registerWorkerControlCommands(program: Command): Command {
     .option('-c, --config <file>', 'venus-worker.toml (for the control port)')
     .option('--url <url>', 'control API URL (default http://127.0.0.1:17890/)')
   const client = async (cmd: Command) =>
-    workerControlClient(await controlUrl(cmd.optsWithGlobals() as { config?: string; url?: string }))
+    workerControlClient(await controlUrl(cmd.optsWithGlobals() as { config?: string; url?: string }), {
+      // The control API checks tokens with the manager: any manager token with the permission works.
+      token: workerManagerToken({}),
+    })
   worker
     .command('list')
     .description('list sealing threads with their state and last error')
@@ -59,7 +63,9 @@ export function registerWorkerControlCommands(program: Command): Command {
       const c = await client(cmd)
       try {
         const ok = await c.pause(index(o.index))
-        report(cmd, ok, [ok ? `thread ${o.index}: pause requested` : `thread ${o.index}: a pause is pending already`])
+        report(cmd, ok, [
+          ok ? `thread ${o.index}: pause requested` : `thread ${o.index}: a pause is pending already`,
+        ])
       } finally {
         await c.close()
       }

@@ -1,0 +1,145 @@
+// WindowPoSt scheduler latency on the devnet: epochs from a deadline's Open to its
+// SubmitWindowedPoSt being on chain, by partitions per deadline, with the devnet mining on a
+// real block timer (mock proofs reading real sector files), and the longest event-loop stall
+// while proving.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import {
+  commitmentToCid,
+  createChainClient,
+  customTransport,
+  mockProofs,
+  proverId,
+  sectorName,
+} from '@venus-cluster/core'
+import { createDevnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
+import { dirLocator, WindowPoStScheduler } from '@venus-cluster/poster'
+
+const WINDOW = 10
+const BLOCK_MS = 100
+
+async function seal(proofs, root, minerId, count) {
+  for (const d of ['sealed', 'cache', 'staged']) await mkdir(join(root, d), { recursive: true })
+  const out = []
+  for (let n = 1; n <= count; n++) {
+    const name = sectorName({ miner: minerId, number: n })
+    const stagedPath = join(root, 'staged', name)
+    const sealedPath = join(root, 'sealed', name)
+    const cacheDir = join(root, 'cache', name)
+    const { piece } = await proofs.addPiece({
+      proofType: 5,
+      source: new Uint8Array(0),
+      unpaddedSize: 2032,
+      stagedPath,
+      existingPieceSizes: [],
+    })
+    const p1 = await proofs.sealPreCommitPhase1({
+      proofType: 5,
+      proverId: proverId(minerId),
+      sectorNumber: n,
+      ticket: new Uint8Array(32),
+      pieces: [piece],
+      cacheDir,
+      stagedPath,
+      sealedPath,
+    })
+    const { commR } = await proofs.sealPreCommitPhase2({ phase1Output: p1, cacheDir, sealedPath })
+    await rm(stagedPath)
+    out.push({ sectorNumber: n, sealedCid: commitmentToCid(commR, 'commR').toString() })
+  }
+  return out
+}
+
+async function measure(partitions, deadlinesToWatch) {
+  const proofs = mockProofs()
+  const devnet = createDevnet({
+    seed: `bench-poster-${partitions}`,
+    proofs,
+    params: devnetParamsShortPeriod(WINDOW),
+  })
+  const root = await mkdtemp(join(tmpdir(), 'bench-poster-'))
+  try {
+    const who = await devnet.createTestMiner({ windowPoStProofType: 10 })
+    await devnet.faucet(who.miner, 100n * 10n ** 18n)
+    // 2 sectors per 2KiB partition, balanced over the 48 deadlines.
+    devnet.injectSectors(who.miner, await seal(proofs, root, who.minerId, 48 * 2 * partitions))
+    await devnet.mine(1)
+    const chain = createChainClient(customTransport(devnetTransport(devnet)))
+    const landed = []
+    const genMs = []
+    const bad = []
+    const scheduler = new WindowPoStScheduler({
+      miner: who.miner,
+      chain,
+      proofs,
+      locate: dirLocator(root),
+      config: { challengeConfidence: 1, submitConfidence: 1, retryDelayMs: 200 },
+      onEvent: (e) => {
+        if (e.type === 'landed' && e.exitCode === 0) landed.push({ open: e.open, height: e.height })
+        if (e.type === 'proof-generated') genMs.push(e.ms)
+        if (e.type === 'deadline-missed' || e.type === 'error' || (e.type === 'landed' && e.exitCode !== 0))
+          bad.push(e)
+      },
+    })
+    await scheduler.start()
+    const loop = monitorEventLoopDelay({ resolution: 5 })
+    loop.enable()
+    await devnet.start()
+    const timer = setInterval(() => void devnet.mine(1), BLOCK_MS)
+    const deadline = Date.now() + 60_000
+    const opens = () => new Set(landed.map((l) => l.open))
+    while (opens().size < deadlinesToWatch && Date.now() < deadline && bad.length === 0) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    clearInterval(timer)
+    loop.disable()
+    await scheduler.stop()
+    await devnet.stop()
+    if (bad.length > 0) throw new Error(`scheduler reported ${JSON.stringify(bad[0])}`)
+    if (opens().size < deadlinesToWatch) throw new Error(`only ${opens().size} deadlines landed in time`)
+    // One deadline may need several messages (3 partitions each): the last one counts.
+    const lastByOpen = new Map()
+    for (const l of landed) lastByOpen.set(l.open, Math.max(lastByOpen.get(l.open) ?? 0, l.height))
+    const epochs = [...lastByOpen].map(([open, h]) => h - open)
+    return {
+      epochs,
+      messages: landed.length / lastByOpen.size,
+      genMs: Math.max(...genMs),
+      stallMs: loop.max / 1e6,
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+}
+
+export default {
+  title: 'WindowPoSt scheduler: open → proof on chain',
+  description:
+    `Devnet mining one tipset every ${BLOCK_MS} ms, challenge window ${WINDOW} epochs (lookback 3), ` +
+    'ChallengeConfidence 1, SubmitConfidence 1, mock proofs over real 2KiB sector files (2 sectors ' +
+    'per partition), MaxPartitionsPerPoStMessage 3. "epochs" is the height of the tipset that ' +
+    'executed the last SubmitWindowedPoSt of a deadline minus its Open (lower bound: ' +
+    'SubmitConfidence + 1 for inclusion + 1 for execution).',
+  async run(ctx) {
+    const sizes = ctx.quick ? [1, 3] : [1, 3, 6, 12]
+    for (const p of sizes) {
+      const r = await measure(p, ctx.quick ? 2 : 4)
+      const mean = r.epochs.reduce((a, b) => a + b, 0) / r.epochs.length
+      ctx.log(`${p} partitions: ${r.epochs.join(',')} epochs, stall ${r.stallMs.toFixed(1)} ms`)
+      ctx.row({
+        'partitions/deadline': p,
+        'messages/deadline': r.messages.toFixed(0),
+        'deadlines measured': r.epochs.length,
+        'epochs open→on chain (mean)': mean.toFixed(1),
+        'epochs (max)': Math.max(...r.epochs),
+        'longest proof generation ms': r.genMs.toFixed(1),
+        'longest event-loop stall ms': r.stallMs.toFixed(1),
+      })
+    }
+    ctx.note(
+      'Event-loop stall = max of `monitorEventLoopDelay` (5 ms resolution) over the whole run, devnet mining included (same process).',
+    )
+  },
+}

@@ -1,0 +1,269 @@
+/**
+ * `venus-sector-manager util sealer proving …`: WindowPoSt state of a miner from the chain, local
+ * sector checks against the persist stores, and a dry-run WindowPoSt (`simulate-wdpost`).
+ */
+import {
+  type ChainClient,
+  cidToCommitment,
+  createChainClient,
+  httpTransport,
+  type LotusDeadlineInfo,
+  mockProofs,
+  type ProofsBackend,
+  VenusError,
+} from '@venus-cluster/core'
+import {
+  checkSectors,
+  numbersToRuns,
+  partitionToProve,
+  runsToNumbers,
+  storesLocator,
+  WindowPoStScheduler,
+} from '@venus-cluster/poster'
+import { type Command, Option } from 'commander'
+import { report } from '../../output.js'
+import { apiUrl, homeOf, loadConfig } from './manager-common.js'
+
+interface ProvingContext {
+  chain: ChainClient
+  miner: string
+  roots: string[]
+  strict: boolean
+}
+
+function indexArg(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) >= 48)
+    throw new VenusError(
+      'CLI_USAGE',
+      `deadline index must be an integer in [0, 48), got ${JSON.stringify(v)}`,
+    )
+  return Number(v)
+}
+
+async function contextOf(cmd: Command): Promise<ProvingContext> {
+  const { file } = await loadConfig(homeOf(cmd))
+  const chain = createChainClient(
+    httpTransport(apiUrl(file.chain.api, 'v1'), file.chain.token ? { token: file.chain.token } : {}),
+  )
+  const given = cmd.optsWithGlobals().miner as string | undefined
+  const actor =
+    given !== undefined ? Number(/^[ft]?0?(\d+)$/.exec(given)?.[1] ?? Number.NaN) : file.miners[0]?.actor
+  if (actor === undefined || !Number.isSafeInteger(actor))
+    throw new VenusError(
+      'CLI_USAGE',
+      given ? `--miner ${given} is not a miner actor id` : 'no miner configured; pass --miner',
+    )
+  const prefix = (await chain.stateNetworkName()).includes('mainnet') ? 'f' : 't'
+  const conf = file.miners.find((m) => m.actor === actor)
+  return {
+    chain,
+    miner: `${prefix}0${actor}`,
+    roots: file.persistStores.map((s) => s.path),
+    strict: conf?.post.strictCheck ?? false,
+  }
+}
+
+function deadlineLines(di: LotusDeadlineInfo): string[] {
+  return [
+    `Current epoch: ${di.CurrentEpoch}`,
+    `Proving period start: ${di.PeriodStart}`,
+    `Deadline index: ${di.Index}`,
+    `Challenge: ${di.Challenge}`,
+    `Open: ${di.Open}  Close: ${di.Close}  Fault cutoff: ${di.FaultCutoff}`,
+  ]
+}
+
+/** Proofs backend of the CLI's dry runs: the mock one unless a native backend is wired in. */
+let provingProofs: () => ProofsBackend = () => mockProofs()
+
+/** Replaces the backend `simulate-wdpost` uses (the native binding registers itself here). */
+export function setProvingProofsBackend(factory: () => ProofsBackend): void {
+  provingProofs = factory
+}
+
+/**
+ * Adds `proving info|deadlines|deadline <i>|check <i>|faults|simulate-wdpost` under `sealer`.
+ *
+ * @example
+ * ```ts
+ * registerProvingCommands(util.command('sealer'))
+ * ```
+ */
+export function registerProvingCommands(sealer: Command): Command {
+  const proving = sealer
+    .command('proving')
+    .description('WindowPoSt state, sector checks and dry runs')
+    .addOption(new Option('--miner <actor>', 'miner actor id (default: the first configured miner)'))
+
+  proving
+    .command('info')
+    .description('proving period, current deadline, faults and recoveries')
+    .action(async (_o: unknown, cmd: Command) => {
+      const { chain, miner } = await contextOf(cmd)
+      const di = await chain.stateMinerProvingDeadline(miner)
+      const faults = runsToNumbers(await chain.stateMinerFaults(miner))
+      const recoveries = runsToNumbers(await chain.stateMinerRecoveries(miner))
+      const info = await chain.stateMinerInfo(miner)
+      report(
+        cmd,
+        {
+          Miner: miner,
+          Deadline: di,
+          Faults: faults.length,
+          Recoveries: recoveries.length,
+          SectorSize: info.SectorSize,
+        },
+        [
+          `Miner: ${miner}`,
+          ...deadlineLines(di),
+          `Faulty sectors: ${faults.length}`,
+          `Recovering sectors: ${recoveries.length}`,
+        ],
+      )
+    })
+
+  proving
+    .command('deadlines')
+    .description('partitions, sectors, faults and proven partitions of each deadline')
+    .action(async (_o: unknown, cmd: Command) => {
+      const { chain, miner } = await contextOf(cmd)
+      const di = await chain.stateMinerProvingDeadline(miner)
+      const dls = await chain.stateMinerDeadlines(miner)
+      const rows = []
+      for (const [i, d] of dls.entries()) {
+        const parts = await chain.stateMinerPartitions(miner, i)
+        rows.push({
+          Index: i,
+          Partitions: parts.length,
+          Sectors: parts.reduce((n, p) => n + runsToNumbers(p.LiveSectors).length, 0),
+          Faults: parts.reduce((n, p) => n + runsToNumbers(p.FaultySectors).length, 0),
+          Proven: runsToNumbers(d.PostSubmissions).length,
+          Current: i === di.Index,
+        })
+      }
+      report(cmd, rows, [
+        'deadline  partitions  sectors  faults  proven',
+        ...rows.map(
+          (r) =>
+            `${String(r.Index).padEnd(9)} ${String(r.Partitions).padEnd(11)} ${String(r.Sectors).padEnd(8)} ${String(r.Faults).padEnd(7)} ${r.Proven}${r.Current ? '  (current)' : ''}`,
+        ),
+      ])
+    })
+
+  proving
+    .command('deadline')
+    .argument('<index>', 'deadline index', indexArg)
+    .description('partitions of one deadline with their sectors')
+    .action(async (index: number, _o: unknown, cmd: Command) => {
+      const { chain, miner } = await contextOf(cmd)
+      const parts = await chain.stateMinerPartitions(miner, index)
+      const rows = parts.map((p, i) => ({
+        Partition: i,
+        All: runsToNumbers(p.AllSectors),
+        Live: runsToNumbers(p.LiveSectors),
+        Faulty: runsToNumbers(p.FaultySectors),
+        Recovering: runsToNumbers(p.RecoveringSectors),
+        ToProve: partitionToProve(p),
+      }))
+      report(cmd, { Deadline: index, Partitions: rows }, [
+        `Deadline ${index}: ${rows.length} partition(s)`,
+        ...rows.map(
+          (r) =>
+            `  partition ${r.Partition}: sectors ${r.All.length}, live ${r.Live.length}, faulty [${r.Faulty.join(' ')}], recovering [${r.Recovering.join(' ')}]`,
+        ),
+      ])
+    })
+
+  proving
+    .command('check')
+    .argument('<index>', 'deadline index', indexArg)
+    .option('--strict', 'also generate a vanilla proof per sector')
+    .option('--only-bad', 'list only sectors that fail')
+    .description("check the files of a deadline's sectors in the persist stores")
+    .action(async (index: number, o: { strict?: boolean; onlyBad?: boolean }, cmd: Command) => {
+      const ctx = await contextOf(cmd)
+      const { chain, miner } = ctx
+      const parts = await chain.stateMinerPartitions(miner, index)
+      const numbers = parts.flatMap((p) => runsToNumbers(p.LiveSectors))
+      const infos = numbers.length ? await chain.stateMinerSectors(miner, numbersToRuns(numbers)) : []
+      const minerId = Number(miner.slice(2))
+      const bad = await checkSectors(
+        infos.map((s) => ({
+          sectorNumber: s.SectorNumber,
+          sealProof: s.SealProof,
+          commR: cidToCommitment(s.SealedCID['/'], 'commR').commitment,
+        })),
+        {
+          minerId,
+          locate: storesLocator(ctx.roots),
+          proofs: provingProofs(),
+          randomness: new Uint8Array(32),
+          proverId: new Uint8Array(32),
+          strict: o.strict ?? ctx.strict,
+        },
+      )
+      const rows = infos
+        .map((s) => ({
+          Sector: s.SectorNumber,
+          Good: !bad.has(s.SectorNumber),
+          Error: bad.get(s.SectorNumber) ?? '',
+        }))
+        .filter((r) => !o.onlyBad || !r.Good)
+      report(cmd, rows, [
+        `Deadline ${index}: ${infos.length} sector(s), ${bad.size} bad`,
+        ...rows.map((r) => `  s-${miner}-${r.Sector}\t${r.Good ? 'good' : `bad: ${r.Error}`}`),
+      ])
+    })
+
+  proving
+    .command('faults')
+    .description('faulty sectors with their deadline and partition')
+    .action(async (_o: unknown, cmd: Command) => {
+      const { chain, miner } = await contextOf(cmd)
+      const rows: { Deadline: number; Partition: number; Sector: number }[] = []
+      const dls = await chain.stateMinerDeadlines(miner)
+      for (let i = 0; i < dls.length; i++) {
+        const parts = await chain.stateMinerPartitions(miner, i)
+        parts.forEach((p, j) => {
+          for (const s of runsToNumbers(p.FaultySectors)) rows.push({ Deadline: i, Partition: j, Sector: s })
+        })
+      }
+      report(
+        cmd,
+        rows,
+        rows.length
+          ? [
+              'deadline  partition  sector',
+              ...rows.map(
+                (r) => `${String(r.Deadline).padEnd(9)} ${String(r.Partition).padEnd(10)} ${r.Sector}`,
+              ),
+            ]
+          : ['no faulty sectors'],
+      )
+    })
+
+  proving
+    .command('simulate-wdpost')
+    .option('--deadline <index>', 'deadline to prove (default: the current one)', indexArg)
+    .description('generate and verify a WindowPoSt now, without sending it')
+    .action(async (o: { deadline?: number }, cmd: Command) => {
+      const ctx = await contextOf(cmd)
+      const scheduler = new WindowPoStScheduler({
+        miner: ctx.miner,
+        chain: ctx.chain,
+        proofs: provingProofs(),
+        locate: storesLocator(ctx.roots),
+        config: { strictCheck: ctx.strict },
+      })
+      const r = await scheduler.simulate(o.deadline)
+      report(cmd, r, [
+        `Deadline ${r.deadline} (open ${r.open}), challenge epoch ${r.challengeEpoch}: ${r.batches.length} message(s) in ${Math.round(r.ms)} ms`,
+        ...r.batches.map(
+          (b, i) =>
+            `  message ${i}: partitions ${b.partitions.map((p) => p.index).join(',')}, ${b.sectors} sector(s) proven, skipped [${b.partitions.flatMap((p) => p.skipped).join(' ')}], proof ${b.proofBytes} bytes`,
+        ),
+      ])
+    })
+
+  return proving
+}

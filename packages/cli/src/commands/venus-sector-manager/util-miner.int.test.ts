@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { mockProofs } from '@venus-cluster/core'
+import { createDevnet, type Devnet, type ServedDevnet, serveDevnet } from '@venus-cluster/devnet'
+import { httpJsonRpc } from '@venus-cluster/manager'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+
+const FIL = 10n ** 18n
+let home = ''
+let devnet: Devnet
+let served: ServedDevnet
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { buildSectorManagerProgram } = await import('./index.js')
+  const { runCli } = await import('../../run.js')
+  let out = ''
+  let err = ''
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s)
+    return true
+  })
+  const spyErr = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s)
+    return true
+  })
+  try {
+    const code = await runCli(buildSectorManagerProgram(), ['node', 'venus-sector-manager', ...args], {
+      out: (s) => {
+        out += s
+      },
+      err: (s) => {
+        err += s
+      },
+    })
+    return { code, out, err }
+  } finally {
+    spy.mockRestore()
+    spyErr.mockRestore()
+  }
+}
+
+beforeAll(async () => {
+  // A devnet that mines on its own, served over HTTP with JWT auth, as a user runs it.
+  devnet = createDevnet({ seed: 'cli-miner-create', proofs: mockProofs(), blockTimeMs: 40 })
+  await devnet.start()
+  served = await serveDevnet(devnet)
+  home = mkdtempSync(join(tmpdir(), 'vsm-cli-miner-'))
+  writeFileSync(
+    join(home, 'sector-manager.cfg'),
+    [
+      '[Common.API]',
+      `Chain = "${served.multiaddr}"`,
+      `Messager = "${served.multiaddr}"`,
+      `Token = "${served.adminToken}"`,
+      '',
+    ].join('\n'),
+  )
+})
+afterAll(async () => {
+  await served?.close()
+  await devnet?.stop()
+  if (home) rmSync(home, { recursive: true, force: true })
+})
+
+describe('venus-sector-manager util miner create against a served devnet', () => {
+  it('creates a miner through the messager, waits for it and prints its id', async () => {
+    const owner = devnet.newAccount('bls')
+    const worker = devnet.newAccount('bls')
+    await devnet.faucet(owner, 100n * FIL)
+    const args = ['--home', home, 'util', 'miner', 'create', '--from', owner, '--worker', worker]
+    const r = await cli([...args, '--sector-size', '2KiB', '--exid', 'one', '--poll', '50'])
+    expect(r.err).not.toMatch(/error/i)
+    expect(r.code).toBe(0)
+    const id = /miner created: (t0\d+)/.exec(r.out)?.[1]
+    expect(id).toBeDefined()
+
+    const chain = httpJsonRpc(served.httpUrl, served.adminToken)
+    const info = (await chain('Filecoin.StateMinerInfo', [id, []])) as Record<string, unknown>
+    expect(info.SectorSize).toBe(2048)
+    const idOf = async (a: string) => chain('Filecoin.StateLookupID', [a, []])
+    expect(info.Owner).toBe(await idOf(owner))
+    expect(info.Worker).toBe(await idOf(worker))
+
+    // The same --exid is the same message uid: the messager does not send twice.
+    const again = await cli([...args, '--sector-size', '2KiB', '--exid', 'one', '--poll', '50'])
+    expect(again.code).toBe(0)
+    expect(again.out).toContain(`miner created: ${id}`)
+  }, 60_000)
+
+  it('rejects an unknown sector size before sending anything', async () => {
+    const owner = devnet.newAccount('bls')
+    const r = await cli(['--home', home, 'util', 'miner', 'create', '--from', owner, '--sector-size', '3KiB'])
+    expect(r.code).not.toBe(0)
+    expect(`${r.out}${r.err}`).toMatch(/--sector-size must be one of/)
+  })
+
+  it('prints StateMinerInfo of the created miner with util miner info', async () => {
+    const owner = devnet.newAccount('bls')
+    await devnet.faucet(owner, 100n * FIL)
+    const created = await cli(['--home', home, 'util', 'miner', 'create', '--from', owner, '--sector-size', '8MiB', '--poll', '50'])
+    expect(created.code).toBe(0)
+    const id = /miner created: t0(\d+)/.exec(created.out)?.[1] ?? ''
+    const r = await cli(['--home', home, 'util', 'miner', 'info', id])
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('Sector size: 8388608')
+  }, 60_000)
+})

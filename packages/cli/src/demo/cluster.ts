@@ -1,0 +1,197 @@
+/**
+ * The demo cluster: a devnet served on loopback, one sector manager daemon talking to it over
+ * HTTP JSON-RPC, and sealing workers talking to the manager over HTTP JSON-RPC — the same wire
+ * paths as separate processes, in one process so Ctrl-C can stop every part in order.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  type ProofsBackend,
+  parseWorkerConfig,
+  prepareFileStore,
+  prepareSealingStore,
+  sealProofForSectorSize,
+  sealProofInfo,
+} from '@venus-cluster/core'
+import { createDevnet, type Devnet, type ServedDevnet, serveDevnet } from '@venus-cluster/devnet'
+import {
+  createLotusChain,
+  createLotusMessager,
+  defaultMinerConfig,
+  httpJsonRpc,
+  type JsonRpcCall,
+  type ManagerDaemon,
+  startManagerDaemon,
+} from '@venus-cluster/manager'
+import {
+  createSealingWorker,
+  type SealerLogger,
+  type SealingWorker,
+  type ThreadStepEvent,
+} from '@venus-cluster/sealer'
+
+/** Options of {@link startDemoCluster}. */
+export interface DemoClusterOptions {
+  /** Scratch directory: stores, configs and the manager database live here. */
+  home: string
+  proofs: ProofsBackend
+  sectorSize: number
+  /** Sectors to seal: the miner's numbering window is closed after this many. */
+  sectors: number
+  workers: number
+  blockTimeMs: number
+  /** Epochs between pre-commit and seed (the 2k network's 10 shortened for the demo). */
+  challengeDelay: number
+  onStep?: (worker: number, e: ThreadStepEvent) => void
+  /** Worker and manager logs (default: none; the demo shows progress instead). */
+  log?: SealerLogger | undefined
+}
+
+/** A running demo cluster. */
+export interface DemoCluster {
+  devnet: Devnet
+  served: ServedDevnet
+  manager: ManagerDaemon
+  workers: SealingWorker[]
+  miner: { id: number; address: string; owner: string }
+  /** JSON-RPC to the devnet's Lotus API (`/rpc/v1`). */
+  chainCall: JsonRpcCall
+  /** JSON-RPC to the devnet's messager API (`/rpc/v0`). */
+  messagerCall: JsonRpcCall
+  /** Stops workers, manager and devnet, in that order; safe to call twice. */
+  stop(): Promise<void>
+}
+
+/** The `venus-worker.toml` text of one demo worker. */
+export function demoWorkerConfigText(opts: {
+  name: string
+  managerUrl: string
+  stores: string[]
+  persist: string
+}): string {
+  return `[worker]
+name = "${opts.name}"
+
+[sector_manager.rpc_client]
+addr = "${opts.managerUrl}"
+
+[sealing]
+seal_interval = "20ms"
+recover_interval = "50ms"
+rpc_polling_interval = "50ms"
+max_retries = 3
+
+${opts.stores.map((s) => `[[sealing_thread]]\nlocation = "${s}"\n`).join('\n')}
+[[attached]]
+name = "ps1"
+location = "${opts.persist}"
+`
+}
+
+/**
+ * Starts the devnet (with a new miner), the manager and the workers.
+ *
+ * @example
+ * ```ts
+ * const c = await startDemoCluster({ home, proofs: mockProofs(), sectorSize: 2048, sectors: 4,
+ *   workers: 1, blockTimeMs: 100, challengeDelay: 5 })
+ * await c.stop()
+ * ```
+ */
+export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCluster> {
+  const stops: (() => Promise<void>)[] = []
+  const stopAll = async () => {
+    for (const s of stops.splice(0).reverse()) await s().catch(() => {})
+  }
+  try {
+    const sealProof = sealProofForSectorSize(opts.sectorSize)
+    const devnet = createDevnet({
+      seed: 'venus-cluster-demo',
+      proofs: opts.proofs,
+      params: { preCommitChallengeDelay: opts.challengeDelay },
+    })
+    await devnet.start()
+    stops.push(() => devnet.stop())
+    const created = await devnet.createTestMiner({
+      windowPoStProofType: sealProofInfo(sealProof).windowPoStProof,
+    })
+    const served = await serveDevnet(devnet, { host: '127.0.0.1', port: 0 })
+    stops.push(async () => {
+      served.server.closeAllConnections()
+      await served.close()
+    })
+    const chainCall = httpJsonRpc(served.httpUrl, served.adminToken)
+    const messagerCall = httpJsonRpc(served.messagerUrl.replace(/^ws/, 'http'), served.adminToken)
+
+    const persist = join(opts.home, 'persist')
+    await prepareFileStore(persist)
+    const minerConfig = defaultMinerConfig(created.minerId, created.owner)
+    minerConfig.sector.maxNumber = opts.sectors
+    minerConfig.commitment.confidence = 1
+    const managerHome = join(opts.home, 'sector-manager')
+    await mkdir(managerHome, { recursive: true })
+    const manager = await startManagerDaemon({
+      home: managerHome,
+      listen: '127.0.0.1:0',
+      synchronous: 'normal',
+      config: { miners: [minerConfig], persistStores: [{ name: 'ps1', path: persist }] },
+      chain: createLotusChain(chainCall),
+      messager: createLotusMessager(messagerCall),
+      proofs: opts.proofs,
+      tickMs: Math.max(20, Math.floor(opts.blockTimeMs / 2)),
+      ...(opts.log === undefined ? {} : { logger: opts.log }),
+    })
+    stops.push(() => manager.stop())
+
+    // Mine only once the miner exists and the manager listens, so no epoch is wasted.
+    const timer = setInterval(() => void devnet.mine(1).catch(() => {}), opts.blockTimeMs)
+    stops.push(async () => clearInterval(timer))
+
+    // Workers submit PreCommit/Proof, which needs `sign`; they get no more than that.
+    const workerToken = await manager.auth?.issue('sign')
+    const workers: SealingWorker[] = []
+    const threadsPer = Math.max(1, Math.ceil(opts.sectors / opts.workers))
+    for (let w = 0; w < opts.workers; w++) {
+      const dir = join(opts.home, `worker${w + 1}`)
+      const stores: string[] = []
+      for (let t = 0; t < threadsPer; t++) {
+        const s = join(dir, `store${t + 1}`)
+        await prepareSealingStore(s)
+        stores.push(s)
+      }
+      const text = demoWorkerConfigText({
+        name: `demo-worker-${w + 1}`,
+        managerUrl: manager.url,
+        stores,
+        persist,
+      })
+      const file = join(dir, 'venus-worker.toml')
+      await writeFile(file, text)
+      const worker = createSealingWorker({
+        config: parseWorkerConfig(text, file),
+        proofs: opts.proofs,
+        controlApi: false,
+        recordSync: false,
+        ...(workerToken === undefined ? {} : { managerToken: workerToken }),
+        ...(opts.log === undefined ? {} : { log: opts.log }),
+        ...(opts.onStep === undefined ? {} : { onStep: (e: ThreadStepEvent) => opts.onStep?.(w, e) }),
+      })
+      workers.push(worker)
+      stops.push(() => worker.stop())
+    }
+    for (const w of workers) await w.start()
+    return {
+      devnet,
+      served,
+      manager,
+      workers,
+      miner: { id: created.minerId, address: created.miner, owner: created.owner },
+      chainCall,
+      messagerCall,
+      stop: stopAll,
+    }
+  } catch (err) {
+    await stopAll()
+    throw err
+  }
+}

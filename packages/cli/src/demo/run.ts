@@ -1,0 +1,275 @@
+/**
+ * The demo run: start the cluster, seal the sectors, wait until each is active on chain, collect
+ * what it cost (messages, gas, fees) and what it gained (power), stop everything.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { formatSectorSize, VenusError } from '@venus-cluster/core'
+import { type DemoCluster, startDemoCluster } from './cluster.js'
+import { type DemoProgressView, progressView } from './progress-view.js'
+import { chooseDemoProofs, type DemoProofsChoice } from './proofs.js'
+import { type DemoStageTiming, StageTracker } from './stages.js'
+
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  proofs: DemoProofsChoice
+  sectors: number
+  workers: number
+  sectorSize: number
+  blockTimeMs: number
+  /** Give up after this long (ms). */
+  timeoutMs: number
+  /** Scratch directory, never removed; default a new temporary one, removed at the end unless `keep`. */
+  home?: string | undefined
+  keep: boolean
+  signal?: AbortSignal | undefined
+  /** Where progress goes (a TTY gets bars); undefined = no progress output. */
+  progress?: (NodeJS.WritableStream & { isTTY?: boolean }) | undefined
+  /**
+   * Called with the summary while the manager and devnet still run (workers are stopped), e.g.
+   * to print it and wait for Ctrl-C while the user looks at the dashboard; then all stops.
+   */
+  beforeStop?: ((summary: DemoSummary) => Promise<void>) | undefined
+}
+
+/** One message the manager sent. */
+export interface DemoMessage {
+  kind: string
+  method: number
+  sectors: number[]
+  exitCode: number | null
+  gasUsed: number
+  value: string
+}
+
+/** What {@link runDemo} reports. */
+export interface DemoSummary {
+  ok: boolean
+  proofs: { kind: 'mock' | 'native'; reason: string }
+  sectorSize: string
+  workers: number
+  miner: string
+  home: string
+  kept: boolean
+  sectors: {
+    sector: string
+    number: number
+    worker: number
+    sealMs: number
+    activation: number
+    expiration: number
+  }[]
+  stages: DemoStageTiming[]
+  wallMs: number
+  startupMs: number
+  epochs: number
+  messages: { count: number; byKind: Record<string, number>; gasUsed: number; list: DemoMessage[] }
+  /** attoFIL as decimal strings. */
+  fees: { gasFeesAtto: string; lockedAtto: string }
+  power: { rawBytes: string; qaBytes: string; committedBytes: string; note: string }
+  /** The manager's dashboard with a read token (live while the cluster runs). */
+  dashboardUrl: string | undefined
+  windowPoSt: { included: false; note: string }
+}
+
+const WPOST_NOTE =
+  'WindowPoSt is not yet part of the demo (the @venus-cluster/poster scheduler is still being written): ' +
+  'sectors are active on chain but unproven, so the miner has no power until its first WindowPoSt.'
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new VenusError('ABORTED', 'demo stopped'))
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(t)
+      reject(new VenusError('ABORTED', 'demo stopped'))
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+function errorChain(err: Error): string {
+  const parts: string[] = []
+  for (let e: unknown = err; e instanceof Error && parts.length < 5; e = e.cause) parts.push(e.message)
+  return parts.join(' <- ')
+}
+
+const stderrLine =
+  (level: string) =>
+  (obj: object, msg?: string): void => {
+    process.stderr.write(
+      `${level} ${msg ?? ''} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? errorChain(v) : v))}\n`,
+    )
+  }
+const stderrLogger = {
+  debug: stderrLine('debug'),
+  info: stderrLine('info'),
+  warn: stderrLine('warn'),
+  error: stderrLine('error'),
+}
+
+/** Sector numbers of `s-t01000-7` style names. */
+function sectorNumberOf(name: string): number {
+  return Number(name.slice(name.lastIndexOf('-') + 1))
+}
+
+/**
+ * Runs the whole demo and returns its summary. Everything started is stopped before it returns
+ * or throws (also on abort), and the scratch home is removed unless `keep`.
+ *
+ * @example
+ * ```ts
+ * const s = await runDemo({ proofs: 'mock', sectors: 4, workers: 1, sectorSize: 2048,
+ *   blockTimeMs: 100, timeoutMs: 60_000, keep: false })
+ * console.log(s.sectors.length, s.messages.count)
+ * ```
+ */
+export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
+  if (!Number.isInteger(opts.sectors) || opts.sectors < 1 || opts.sectors > 64)
+    throw new VenusError('CLI_USAGE', `--sectors must be a whole number from 1 to 64, got ${opts.sectors}`)
+  if (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 16)
+    throw new VenusError('CLI_USAGE', `--workers must be a whole number from 1 to 16, got ${opts.workers}`)
+  const t0 = Date.now()
+  const proofs = await chooseDemoProofs(opts.proofs, opts.sectorSize)
+  const home = opts.home ?? (await mkdtemp(join(tmpdir(), 'venus-cluster-demo-')))
+  const kept = opts.keep || opts.home !== undefined
+  const tracker = new StageTracker()
+  const view: DemoProgressView | undefined =
+    opts.progress === undefined ? undefined : progressView(tracker, opts.progress, { start: t0 })
+  view?.note(proofs.reason)
+  let cluster: DemoCluster | undefined
+  try {
+    cluster = await startDemoCluster({
+      home,
+      proofs: proofs.backend,
+      sectorSize: opts.sectorSize,
+      sectors: opts.sectors,
+      workers: opts.workers,
+      blockTimeMs: opts.blockTimeMs,
+      // Short enough to keep the demo quick, long enough that the seed is drawn after a real wait.
+      challengeDelay: 5,
+      onStep: (w, e) => tracker.onStep(w, e),
+      // VENUS_DEMO_DEBUG=1 shows the worker and manager logs (to find why a demo is stuck).
+      ...(process.env.VENUS_DEMO_DEBUG ? { log: stderrLogger } : {}),
+    })
+    const startupMs = Date.now() - t0
+    const c = cluster
+    const startHeight = c.devnet.head().height
+    const balanceBefore = c.devnet.balance(c.miner.owner)
+    const readToken = await c.manager.auth?.issue('read')
+    const dashboardUrl =
+      readToken === undefined ? undefined : `${new URL('/ui', c.manager.url).href}?token=${readToken}`
+    view?.note(
+      `devnet ${c.served.httpUrl} (block time ${opts.blockTimeMs} ms), miner ${c.miner.address}, ` +
+        `manager ${c.manager.url}, ${opts.workers} worker(s); sealing ${opts.sectors} × ${formatSectorSize(opts.sectorSize)} sectors`,
+    )
+
+    // Wait until every sector has finished on its worker and is active in the chain state.
+    const active = new Map<number, { activation: number; expiration: number }>()
+    const deadline = t0 + opts.timeoutMs
+    while (active.size < opts.sectors) {
+      const failed = [...tracker.sectors.values()].find((p) => p.failed !== undefined)
+      if (failed !== undefined)
+        throw new VenusError('INTERNAL', `sector ${failed.sector} failed: ${failed.failed}`, {
+          details: { state: failed.state },
+        })
+      if (Date.now() > deadline)
+        throw new VenusError('TIMEOUT', `the demo did not finish within ${opts.timeoutMs} ms`, {
+          details: { finished: tracker.finished().length, active: active.size, sectors: opts.sectors },
+        })
+      for (const p of tracker.finished()) {
+        const n = sectorNumberOf(p.sector)
+        if (active.has(n)) continue
+        const info = (await c.chainCall('Filecoin.StateSectorGetInfo', [c.miner.address, n, []])) as {
+          Activation?: number
+          Expiration?: number
+        } | null
+        if (info !== null && info !== undefined) {
+          active.set(n, { activation: info.Activation ?? 0, expiration: info.Expiration ?? 0 })
+          view?.note(`${p.sector} is active on chain (activation epoch ${info.Activation})`)
+        }
+      }
+      if (active.size < opts.sectors) await sleep(Math.min(100, opts.blockTimeMs), opts.signal)
+    }
+    const wallMs = Date.now() - t0
+    // Stop sealing before reading the books, so nothing changes under the summary.
+    for (const w of c.workers) await w.stop()
+
+    const stored = await c.manager.manager.store.listMessages()
+    const list: DemoMessage[] = []
+    for (const m of stored) {
+      const got = (await c.messagerCall('Message.GetMessageByUid', [m.uid])) as {
+        Method?: number
+        Value?: string
+        Receipt?: { ExitCode: number; GasUsed: number } | null
+      }
+      list.push({
+        kind: m.kind,
+        method: got.Method ?? 0,
+        sectors: m.sectors,
+        exitCode: got.Receipt?.ExitCode ?? null,
+        gasUsed: got.Receipt?.GasUsed ?? 0,
+        value: String(got.Value ?? '0'),
+      })
+    }
+    const byKind: Record<string, number> = {}
+    for (const m of list) byKind[m.kind] = (byKind[m.kind] ?? 0) + 1
+    const locked = list.reduce((a, m) => a + BigInt(m.value), 0n)
+    const spent = balanceBefore - c.devnet.balance(c.miner.owner)
+    const power = (await c.chainCall('Filecoin.StateMinerPower', [c.miner.address, []])) as {
+      MinerPower: { RawBytePower: string; QualityAdjPower: string }
+    }
+    view?.close()
+    const sectors = [...tracker.sectors.values()]
+      .filter((p) => active.has(sectorNumberOf(p.sector)))
+      .sort((a, b) => sectorNumberOf(a.sector) - sectorNumberOf(b.sector))
+      .map((p) => {
+        const on = active.get(sectorNumberOf(p.sector))
+        return {
+          sector: p.sector,
+          number: sectorNumberOf(p.sector),
+          worker: p.worker + 1,
+          sealMs: (p.finishedAt ?? Date.now()) - p.startedAt,
+          activation: on?.activation ?? 0,
+          expiration: on?.expiration ?? 0,
+        }
+      })
+    const summary: DemoSummary = {
+      ok: true,
+      proofs: { kind: proofs.kind, reason: proofs.reason },
+      sectorSize: formatSectorSize(opts.sectorSize),
+      workers: opts.workers,
+      miner: c.miner.address,
+      home,
+      kept,
+      sectors,
+      stages: tracker.timings(),
+      wallMs,
+      startupMs,
+      epochs: c.devnet.head().height - startHeight,
+      messages: { count: list.length, byKind, gasUsed: list.reduce((a, m) => a + m.gasUsed, 0), list },
+      fees: { gasFeesAtto: (spent - locked).toString(), lockedAtto: locked.toString() },
+      power: {
+        rawBytes: power.MinerPower.RawBytePower,
+        qaBytes: power.MinerPower.QualityAdjPower,
+        committedBytes: String(sectors.length * opts.sectorSize),
+        note:
+          power.MinerPower.RawBytePower === '0'
+            ? 'power counts once a WindowPoSt proves the sectors; committed bytes are what it will be'
+            : 'power from proven sectors',
+      },
+      dashboardUrl,
+      windowPoSt: { included: false, note: WPOST_NOTE },
+    }
+    await opts.beforeStop?.(summary)
+    return summary
+  } finally {
+    view?.close()
+    await cluster?.stop()
+    if (!kept) await rm(home, { recursive: true, force: true }).catch(() => {})
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Per-sector stage timing of the demo, from the sealing threads' step events: the time a
+ * sector spends before reaching a state is charged to the stage that ends in that state.
+ */
+import type { ThreadStepEvent } from '@venus-cluster/sealer'
+
+/** Demo stages in pipeline order, each with the sealing state that ends it. */
+export const DEMO_STAGES = [
+  { name: 'AddPiece', endsIn: 'PieceAdded' },
+  { name: 'TreeD', endsIn: 'TreeDBuilt' },
+  { name: 'PC1', endsIn: 'PC1Done' },
+  { name: 'PC2', endsIn: 'PC2Done' },
+  { name: 'PreCommit', endsIn: 'PCLanded' },
+  { name: 'Persist', endsIn: 'PersistanceSubmitted' },
+  { name: 'WaitSeed', endsIn: 'SeedAssigned' },
+  { name: 'C1', endsIn: 'C1Done' },
+  { name: 'C2', endsIn: 'C2Done' },
+  { name: 'ProveCommit', endsIn: 'Finished' },
+] as const
+
+/** A stage name of {@link DEMO_STAGES}. */
+export type DemoStageName = (typeof DEMO_STAGES)[number]['name']
+
+/** Timing of one stage over all sectors (milliseconds). */
+export interface DemoStageTiming {
+  stage: DemoStageName
+  sectors: number
+  meanMs: number
+  maxMs: number
+}
+
+/** Where one sector is. */
+export interface DemoSectorProgress {
+  sector: string
+  worker: number
+  /** Index into {@link DEMO_STAGES} of the stage in progress; `DEMO_STAGES.length` once finished. */
+  stageIndex: number
+  state: string
+  startedAt: number
+  finishedAt: number | undefined
+  failed: string | undefined
+}
+
+const stageIndexOfState = new Map<string, number>(DEMO_STAGES.map((s, i) => [s.endsIn, i]))
+
+/**
+ * Follows step events and keeps per-sector progress and per-stage durations.
+ *
+ * @example
+ * ```ts
+ * const t = new StageTracker()
+ * createSealingWorker({ ..., onStep: (e) => t.onStep(0, e) })
+ * t.timings() // [{ stage: 'PC1', sectors: 4, meanMs: 12, maxMs: 20 }, ...]
+ * ```
+ */
+export class StageTracker {
+  readonly sectors = new Map<string, DemoSectorProgress>()
+  readonly #last = new Map<string, number>()
+  readonly #durations = new Map<DemoStageName, number[]>()
+  readonly #now: () => number
+  #listeners: ((p: DemoSectorProgress) => void)[] = []
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now
+  }
+
+  /** Calls `fn` on every change of a sector. */
+  onChange(fn: (p: DemoSectorProgress) => void): void {
+    this.#listeners.push(fn)
+  }
+
+  /** Feed of a worker's `onStep`. */
+  onStep(worker: number, e: ThreadStepEvent): void {
+    if (e.sector === null) return
+    const now = this.#now()
+    let p = this.sectors.get(e.sector)
+    if (p === undefined) {
+      p = {
+        sector: e.sector,
+        worker,
+        stageIndex: 0,
+        state: e.next,
+        startedAt: now,
+        finishedAt: undefined,
+        failed: undefined,
+      }
+      this.sectors.set(e.sector, p)
+      this.#last.set(e.sector, now)
+    }
+    p.state = e.next
+    if (e.failure !== null && e.failure.level !== 'Temporary')
+      p.failed = `${e.failure.level}: ${e.failure.desc}`
+    if (e.next === 'Aborted') p.failed ??= 'aborted'
+    const idx = stageIndexOfState.get(e.next)
+    if (idx !== undefined && e.next !== e.prev) {
+      const stage = DEMO_STAGES[idx]?.name
+      if (stage !== undefined) {
+        const list = this.#durations.get(stage) ?? []
+        list.push(now - (this.#last.get(e.sector) ?? now))
+        this.#durations.set(stage, list)
+      }
+      this.#last.set(e.sector, now)
+      p.stageIndex = idx + 1
+      if (idx === DEMO_STAGES.length - 1) p.finishedAt = now
+    }
+    for (const fn of this.#listeners) fn(p)
+  }
+
+  /** Sectors that reached `Finished`. */
+  finished(): DemoSectorProgress[] {
+    return [...this.sectors.values()].filter((p) => p.finishedAt !== undefined)
+  }
+
+  /** Per-stage mean and max over the sectors that passed it. */
+  timings(): DemoStageTiming[] {
+    return DEMO_STAGES.map(({ name }) => {
+      const list = this.#durations.get(name) ?? []
+      return {
+        stage: name,
+        sectors: list.length,
+        meanMs: list.length === 0 ? 0 : Math.round(list.reduce((a, b) => a + b, 0) / list.length),
+        maxMs: list.length === 0 ? 0 : Math.max(...list),
+      }
+    })
+  }
+}

@@ -1,0 +1,62 @@
+/** The demo summary as lines for people. */
+import { formatFil } from '@venus-cluster/core'
+import type { DemoSummary } from './run.js'
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)}s`
+
+function bytes(n: string): string {
+  const v = Number(n)
+  for (const [unit, size] of [
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 2 ** 10],
+  ] as const)
+    if (v >= size) return `${(v / size).toFixed(v % size === 0 ? 0 : 1)} ${unit}`
+  return `${v} B`
+}
+
+/**
+ * Formats `s` for a terminal.
+ *
+ * @example
+ * ```ts
+ * for (const line of summaryLines(await runDemo(opts))) console.log(line)
+ * ```
+ */
+export function summaryLines(s: DemoSummary): string[] {
+  const lines = [
+    '',
+    `venus-cluster demo: ${s.sectors.length} × ${s.sectorSize} sectors sealed and active on chain in ${secs(s.wallMs)}`,
+    `  proofs           ${s.proofs.kind}${s.proofs.kind === 'mock' ? ' (not real proofs)' : ''}`,
+    `  miner            ${s.miner}, ${s.workers} worker(s)`,
+    `  start-up         ${secs(s.startupMs)} (devnet, miner, manager, workers)`,
+    `  chain            ${s.epochs} epochs`,
+    '',
+    '  stage            mean      max   (per sector)',
+  ]
+  for (const t of s.stages) {
+    if (t.sectors === 0) continue
+    lines.push(`  ${t.stage.padEnd(14)} ${secs(t.meanMs).padStart(7)} ${secs(t.maxMs).padStart(8)}`)
+  }
+  lines.push('', '  sector           worker  sealed in  activation')
+  for (const x of s.sectors)
+    lines.push(
+      `  ${x.sector.padEnd(16)} ${String(x.worker).padStart(6)} ${secs(x.sealMs).padStart(10)}  ${x.activation}`,
+    )
+  const kinds = Object.entries(s.messages.byKind)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ')
+  lines.push(
+    '',
+    `  messages         ${s.messages.count} (${kinds}), all exit code ${
+      s.messages.list.every((m) => m.exitCode === 0) ? '0' : 'NOT 0'
+    }`,
+    `  gas used         ${s.messages.gasUsed.toLocaleString('en-US')}`,
+    `  fees paid        ${formatFil(BigInt(s.fees.gasFeesAtto))}`,
+    `  deposits+pledge  ${formatFil(BigInt(s.fees.lockedAtto))}`,
+    `  power gained     ${bytes(s.power.rawBytes)} raw (${bytes(s.power.committedBytes)} committed: ${s.power.note})`,
+    `  WindowPoSt       ${s.windowPoSt.note}`,
+  )
+  if (s.kept) lines.push(`  scratch home     ${s.home} (kept)`)
+  return lines
+}

@@ -1,0 +1,3 @@
+export * from './request.js'
+export * from './secret.js'
+export * from './tokens.js'

@@ -1,0 +1,123 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import * as dagCbor from '@ipld/dag-cbor'
+import type { ProofsBackend } from '@venus-cluster/core'
+import { type Devnet, encodeParams, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
+import { managerProverId } from '../chain.js'
+import type { DrivenSector, DriverProver } from './worker-driver.js'
+
+const FIL = 10n ** 18n
+
+/** The devnet's Filecoin.* and Message.* tables as a call function (all permissions). */
+export function devnetRpc(devnet: Devnet): (method: string, params: unknown[]) => Promise<unknown> {
+  const methods = { ...lotusMethods(devnet), ...messagerMethods(devnet) }
+  return async (method, params) => {
+    const fn = methods[method]
+    if (!fn) throw new Error(`devnet has no ${method}`)
+    return fn(params, { permissions: ['read', 'write', 'sign', 'admin'] })
+  }
+}
+
+/** Creates a 2KiB miner owned (and worked) by a fresh funded BLS account. */
+export async function createDevnetMiner(devnet: Devnet): Promise<{ owner: string; minerId: number }> {
+  const owner = devnet.newAccount('bls')
+  await devnet.faucet(owner, 1000n * FIL)
+  await devnet.mine(2)
+  const stored = await devnet.pushMessage({
+    To: 't04',
+    From: owner,
+    Value: devnet.params.minerCreationDeposit.toString(),
+    Method: 2,
+    Params: Buffer.from(
+      encodeParams.createMiner({
+        owner,
+        worker: owner,
+        windowPoStProofType: 10,
+        peer: new Uint8Array(),
+        multiaddrs: [],
+      }),
+    ).toString('base64'),
+  })
+  await devnet.mine(2)
+  const r = devnet.searchMessage(stored.cid)
+  const ret = r?.receipt.exitCode === 0 ? r.receipt.return : null
+  if (!ret) throw new Error(`CreateMiner failed: ${r?.receipt.error}`)
+  const [idBytes] = dagCbor.decode(ret) as Uint8Array[]
+  let id = 0
+  let mul = 1
+  for (const b of (idBytes as Uint8Array).subarray(1)) {
+    id += (b & 0x7f) * mul
+    mul *= 128
+  }
+  return { owner, minerId: id }
+}
+
+/**
+ * A worker-side prover running the mock proofs pipeline with the given pieces per sector
+ * (default: one 2032-byte piece of zeros, i.e. CC).
+ */
+export function mockPiecePipeline(
+  proofs: ProofsBackend,
+  scratch: string,
+  piecesOf: (
+    s: DrivenSector,
+  ) => { pieces: { commP: Uint8Array; paddedSize: number }[]; staged: Uint8Array } | undefined,
+): DriverProver {
+  const paths = (s: DrivenSector, root: string) => {
+    const name = `s-t0${s.id.Miner}-${s.id.Number}`
+    mkdirSync(join(root, 'cache', name), { recursive: true })
+    mkdirSync(join(root, 'sealed'), { recursive: true })
+    return {
+      cacheDir: join(root, 'cache', name),
+      sealedPath: join(root, 'sealed', name),
+      stagedPath: join(scratch, `staged-${name}`),
+    }
+  }
+  const used = new Map<string, { commP: Uint8Array; paddedSize: number }[]>()
+  return {
+    async seal(s, ticket, root) {
+      const p = paths(s, root)
+      const given = piecesOf(s)
+      let pieces = given?.pieces
+      if (given === undefined || pieces === undefined) {
+        const added = await proofs.addPiece({
+          proofType: s.proofType,
+          source: new Uint8Array(2032),
+          unpaddedSize: 2032,
+          stagedPath: p.stagedPath,
+          existingPieceSizes: [],
+        })
+        pieces = [added.piece]
+      } else {
+        writeFileSync(p.stagedPath, given.staged)
+      }
+      used.set(`${s.id.Miner}/${s.id.Number}`, pieces)
+      const pc1 = await proofs.sealPreCommitPhase1({
+        proofType: s.proofType,
+        ...p,
+        proverId: managerProverId(s.id.Miner),
+        sectorNumber: s.id.Number,
+        ticket,
+        pieces,
+      })
+      return proofs.sealPreCommitPhase2({ phase1Output: pc1, cacheDir: p.cacheDir, sealedPath: p.sealedPath })
+    },
+    async prove(s, seed, root) {
+      const p = paths(s, root)
+      const proverId = managerProverId(s.id.Miner)
+      const c1 = await proofs.sealCommitPhase1({
+        proofType: s.proofType,
+        cacheDir: p.cacheDir,
+        sealedPath: p.sealedPath,
+        proverId,
+        sectorNumber: s.id.Number,
+        ticket: new Uint8Array(Buffer.from(s.ticket?.Ticket ?? '', 'base64')),
+        seed,
+        commR: Uint8Array.from(s.commR),
+        commD: Uint8Array.from(s.commD ?? []),
+        pieces: used.get(`${s.id.Miner}/${s.id.Number}`) ?? [],
+      })
+      return proofs.sealCommitPhase2({ phase1Output: c1, proverId, sectorNumber: s.id.Number })
+    },
+  }
+}

@@ -1,0 +1,2 @@
+export * from './home-token.js'
+export * from './permissions.js'

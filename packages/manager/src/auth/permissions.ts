@@ -1,0 +1,85 @@
+/**
+ * Which permission each `Venus.*` method needs: reads are `read`, worker state changes are
+ * `write`, calls that end in a chain message are `sign`, operator repairs are `admin`.
+ */
+import {
+  parsePermission,
+  type RpcMethod,
+  type RpcPermission,
+  type TokenAuthority,
+  VenusError,
+} from '@venus-cluster/core'
+
+/** Required permission of every `Venus.*` method the manager serves. */
+export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
+  'Venus.ListSectors': 'read',
+  'Venus.ProvingSectorInfo': 'read',
+  'Venus.SectorIndexerFind': 'read',
+  'Venus.WorkerPingInfoList': 'read',
+  'Venus.WorkerGetPingInfo': 'read',
+  'Venus.PollPreCommitState': 'read',
+  'Venus.PollProofState': 'read',
+  'Venus.CheckProvable': 'read',
+  'Venus.WaitSeed': 'read',
+  'Venus.AuthVerify': 'read',
+  'Venus.AllocateSector': 'write',
+  'Venus.AllocateSanpUpSector': 'write',
+  'Venus.AcquireDeals': 'write',
+  'Venus.AssignTicket': 'write',
+  'Venus.SubmitPersisted': 'write',
+  'Venus.ReportState': 'write',
+  'Venus.ReportFinalized': 'write',
+  'Venus.ReportAborted': 'write',
+  'Venus.WorkerPing': 'write',
+  'Venus.SubmitPreCommit': 'sign',
+  'Venus.SubmitProof': 'sign',
+  'Venus.SubmitSnapUpProof': 'sign',
+  'Venus.RestoreSector': 'admin',
+  'Venus.TerminateSector': 'admin',
+  'Venus.AuthNew': 'admin',
+}
+
+/**
+ * The permission a method needs; methods missing from the table need `admin`, so a new method
+ * is never open by accident.
+ *
+ * @example
+ * ```ts
+ * venusMethodPermission('Venus.ListSectors') // 'read'
+ * ```
+ */
+export function venusMethodPermission(method: string): RpcPermission {
+  return venusMethodPermissions[method] ?? 'admin'
+}
+
+/**
+ * `Venus.AuthVerify(token)` → permissions and `Venus.AuthNew(perms)` → token, as Lotus's
+ * `Filecoin.AuthVerify`/`AuthNew`; workers use AuthVerify to check control-API tokens.
+ *
+ * @example
+ * ```ts
+ * const methods = { ...createSealerApi(mgr), ...authMethods(auth) }
+ * ```
+ */
+export function authMethods(auth: TokenAuthority): Record<string, RpcMethod> {
+  return {
+    'Venus.AuthVerify': async (params) => {
+      const token = params[0]
+      if (typeof token !== 'string')
+        throw new VenusError('RPC_INVALID_PARAMS', 'params[0] must be a token string')
+      return auth.verify(token)
+    },
+    'Venus.AuthNew': async (params) => {
+      const raw = params[0]
+      if (!Array.isArray(raw) || raw.length === 0) {
+        throw new VenusError('RPC_INVALID_PARAMS', 'params[0] must be a non-empty list of permissions')
+      }
+      const perms = raw.map((p, i) => {
+        if (typeof p !== 'string')
+          throw new VenusError('RPC_INVALID_PARAMS', `params[0][${i}] must be a string`)
+        return parsePermission(p)
+      })
+      return auth.issue(perms)
+    },
+  }
+}

@@ -1,0 +1,116 @@
+/** The JSON the dashboard page polls, assembled from the store, worker pings and metrics. */
+import type { SectorManager, WorkerPingInfo } from '../manager.js'
+import type { SectorHistory, SectorHistoryEvent } from '../metrics/history.js'
+import {
+  type ManagerMetrics,
+  type PostResult,
+  sectorDisplayState,
+  type TrackedMessage,
+} from '../metrics/manager-metrics.js'
+import type { SectorState } from '../sector-state.js'
+import type { QueuedCommit } from '../store/types.js'
+
+/** One row of the sector table. */
+export interface DashboardSectorRow {
+  miner: number
+  number: number
+  state: string
+  online: boolean
+  worker: string | null
+  event: string | null
+  failure: string | null
+}
+
+/** `GET /ui/api/overview`. */
+export interface DashboardOverview {
+  now: number
+  sectorsByState: { state: string; count: number }[]
+  sectors: DashboardSectorRow[]
+  workers: (WorkerPingInfo & { ageSeconds: number })[]
+  queues: { pre: QueuedCommit[]; prove: QueuedCommit[] }
+  messages: TrackedMessage[]
+  post: PostResult[]
+}
+
+/** `GET /ui/api/sector?miner=&number=`. */
+export interface DashboardSector {
+  row: DashboardSectorRow
+  state: SectorState
+  history: SectorHistoryEvent[]
+}
+
+function row(s: SectorState, online: boolean): DashboardSectorRow {
+  const f = s.LatestState?.Failure
+  return {
+    miner: s.ID.Miner,
+    number: s.ID.Number,
+    state: sectorDisplayState(s, online),
+    online,
+    worker: s.LatestState?.Worker.Instance || null,
+    event: s.LatestState?.StateChange.Event || null,
+    failure: f ? `${f.Level}: ${f.Desc}` : s.AbortReason || null,
+  }
+}
+
+/** Rows kept per table so a large farm does not make the page slow. */
+const MAX_ROWS = 500
+
+/**
+ * Builds the overview from live state.
+ *
+ * @example
+ * ```ts
+ * const o = await dashboardOverview(manager, metrics)
+ * ```
+ */
+export async function dashboardOverview(
+  mgr: SectorManager,
+  metrics: ManagerMetrics,
+): Promise<DashboardOverview> {
+  const [online, offline, pre, prove, messages] = await Promise.all([
+    mgr.store.listSectors(true),
+    mgr.store.listSectors(false),
+    mgr.store.listQueue('pre'),
+    mgr.store.listQueue('prove'),
+    metrics.refreshMessages(),
+  ])
+  const counts = new Map<string, number>()
+  const rows = [...online.map((s) => row(s, true)), ...offline.map((s) => row(s, false))]
+  for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1)
+  const now = Date.now()
+  return {
+    now,
+    sectorsByState: [...counts]
+      .map(([state, count]) => ({ state, count }))
+      .sort((a, b) => a.state.localeCompare(b.state)),
+    // Newest sectors first: that is what an operator watches.
+    sectors: rows.sort((a, b) => b.number - a.number || a.miner - b.miner).slice(0, MAX_ROWS),
+    workers: mgr
+      .workerPings()
+      // LastPing is Unix seconds (as the original's WorkerInfo).
+      .map((p) => ({ ...p, ageSeconds: Math.max(0, Math.round(now / 1000 - p.LastPing)) })),
+    queues: { pre: pre.slice(0, MAX_ROWS), prove: prove.slice(0, MAX_ROWS) },
+    messages: messages.slice(0, 100),
+    post: metrics.postResults().slice(0, 50),
+  }
+}
+
+/**
+ * One sector's record and history, or undefined when the manager does not know it.
+ *
+ * @example
+ * ```ts
+ * const s = await dashboardSector(manager, history, 1000, 1)
+ * ```
+ */
+export async function dashboardSector(
+  mgr: SectorManager,
+  history: SectorHistory,
+  miner: number,
+  number: number,
+): Promise<DashboardSector | undefined> {
+  const id = { Miner: miner, Number: number }
+  const got = await mgr.store.getSector(id)
+  if (!got) return undefined
+  return { row: row(got.state, got.online), state: got.state, history: history.of(id) }
+}

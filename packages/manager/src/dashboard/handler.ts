@@ -1,0 +1,151 @@
+/**
+ * HTTP routes the manager daemon serves beside `/rpc/v0`: the dashboard (`/ui`, `/ui/api/*`)
+ * and Prometheus `/metrics`. Each needs a token with `read` when auth is on; the token comes
+ * from the `Authorization` header, the `venus_token` cookie or `?token=` (which also sets the
+ * cookie, so the page's own requests carry it).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type RpcPermission, TOKEN_COOKIE, type TokenAuthority, tokenFromRequest } from '@venus-cluster/core'
+import type { SectorManager } from '../manager.js'
+import type { SectorHistory } from '../metrics/history.js'
+import type { ManagerMetrics } from '../metrics/manager-metrics.js'
+import { dashboardOverview, dashboardSector } from './data.js'
+import { DASHBOARD_HTML } from './page.js'
+
+/** Options of {@link createManagerHttpRoutes}. */
+export interface ManagerHttpRoutesOptions {
+  manager: SectorManager
+  metrics: ManagerMetrics
+  history: SectorHistory
+  /** Token checker; undefined = auth off (every caller may read). */
+  auth: Pick<TokenAuthority, 'verify'> | undefined
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  headers: Record<string, string> = {},
+) {
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    ...headers,
+  })
+  res.end(body)
+}
+
+const json = (res: ServerResponse, status: number, v: unknown) =>
+  send(
+    res,
+    status,
+    'application/json',
+    JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)),
+  )
+
+/**
+ * Returns a request handler that answers `/ui…` and `/metrics` and returns false for any other
+ * path (left to the RPC server).
+ *
+ * @example
+ * ```ts
+ * const routes = createManagerHttpRoutes({ manager, metrics, history, auth })
+ * server.on('request', (req, res) => { if (!routes(req, res) && !rpcPath(req)) notFound(res) })
+ * ```
+ */
+export function createManagerHttpRoutes(
+  opts: ManagerHttpRoutesOptions,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { manager, metrics, history, auth } = opts
+
+  async function allowed(req: IncomingMessage, res: ServerResponse, need: RpcPermission): Promise<boolean> {
+    if (auth === undefined) return true
+    const token = tokenFromRequest(req)
+    if (token === undefined) {
+      send(
+        res,
+        401,
+        'text/plain',
+        'unauthorized: send a token (Authorization: Bearer, or open /ui?token=…)\n',
+        {
+          'www-authenticate': 'Bearer',
+        },
+      )
+      return false
+    }
+    let perms: RpcPermission[]
+    try {
+      perms = await auth.verify(token)
+    } catch {
+      send(res, 401, 'text/plain', 'unauthorized: the token is not valid\n', { 'www-authenticate': 'Bearer' })
+      return false
+    }
+    if (!perms.includes(need)) {
+      send(res, 403, 'text/plain', `forbidden: the token lacks '${need}'\n`)
+      return false
+    }
+    return true
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, 'text/plain', 'use GET\n', { allow: 'GET, HEAD' })
+      return
+    }
+    if (!(await allowed(req, res, 'read'))) return
+    const path = url.pathname
+    if (path === '/metrics') {
+      send(res, 200, metrics.contentType, await metrics.scrape())
+      return
+    }
+    if (path === '/ui' || path === '/ui/') {
+      const q = url.searchParams.get('token')
+      if (q !== null && auth !== undefined) {
+        // Keep the token out of the address bar and history: cookie, then a clean URL.
+        res.writeHead(303, {
+          location: '/ui',
+          'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(q)}; Path=/; HttpOnly; SameSite=Strict`,
+          'content-length': 0,
+        })
+        res.end()
+        return
+      }
+      send(res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML, {
+        'content-security-policy':
+          "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+      })
+      return
+    }
+    if (path === '/ui/api/overview') {
+      json(res, 200, await dashboardOverview(manager, metrics))
+      return
+    }
+    if (path === '/ui/api/sector') {
+      const miner = Number(url.searchParams.get('miner'))
+      const number = Number(url.searchParams.get('number'))
+      if (!Number.isSafeInteger(miner) || !Number.isSafeInteger(number) || miner < 0 || number < 0) {
+        json(res, 400, { error: 'miner and number must be non-negative integers' })
+        return
+      }
+      const s = await dashboardSector(manager, history, miner, number)
+      if (s === undefined) json(res, 404, { error: `sector m-${miner}-n-${number} not found` })
+      else json(res, 200, s)
+      return
+    }
+    send(res, 404, 'text/plain', 'not found\n')
+  }
+
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (url.pathname !== '/metrics' && url.pathname !== '/ui' && !url.pathname.startsWith('/ui/'))
+      return false
+    serve(req, res, url).catch((err: unknown) => {
+      if (!res.headersSent)
+        send(res, 500, 'text/plain', `internal error: ${String((err as Error)?.message ?? err)}\n`)
+      else res.destroy()
+    })
+    return true
+  }
+}

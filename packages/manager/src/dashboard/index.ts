@@ -1,0 +1,3 @@
+export * from './data.js'
+export * from './handler.js'
+export { DASHBOARD_HTML } from './page.js'

@@ -1,0 +1,72 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { commitmentToCid } from '@venus-cluster/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createPieceStoreHandler } from './piece-store.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'vsm-pieces-'))
+const a = join(dir, 'a')
+const b = join(dir, 'b')
+const piece = (n: number) => {
+  const c = new Uint8Array(32).fill(n)
+  c[31] = 0
+  return commitmentToCid(c, 'commP').toString()
+}
+let market = ''
+let server: Server
+let base = ''
+
+beforeAll(async () => {
+  mkdirSync(a, { recursive: true })
+  mkdirSync(b, { recursive: true })
+  writeFileSync(join(b, piece(1)), 'piece one bytes')
+  const handler = createPieceStoreHandler({ dirs: [a, b], marketUrl: () => market })
+  server = createServer((req, res) => {
+    if (!handler(req, res)) res.writeHead(418).end()
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()))
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('GET /piecestore/<pieceCID>', () => {
+  it('streams the file from the first piece store that has it', async () => {
+    const res = await fetch(`${base}/piecestore/${piece(1)}`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-length')).toBe('15')
+    expect(await res.text()).toBe('piece one bytes')
+  })
+
+  it('answers 404 for a missing piece when no market is configured', async () => {
+    market = ''
+    const res = await fetch(`${base}/piecestore/${piece(2)}`)
+    expect(res.status).toBe(404)
+    expect(await res.text()).toMatch(/not found/)
+  })
+
+  it('redirects a missing piece to the market resource URL', async () => {
+    market = 'http://market.example:41235'
+    const res = await fetch(`${base}/piecestore/${piece(2)}`, { redirect: 'manual' })
+    expect(res.status).toBe(302)
+    expect(res.headers.get('location')).toBe(`http://market.example:41235/resource?resource-id=${piece(2)}`)
+  })
+
+  it('answers 405 to other methods and 400 to a bad CID', async () => {
+    const post = await fetch(`${base}/piecestore/${piece(1)}`, { method: 'POST' })
+    expect(post.status).toBe(405)
+    expect(post.headers.get('allow')).toBe('GET')
+    expect((await fetch(`${base}/piecestore/not-a-cid`)).status).toBe(400)
+    expect((await fetch(`${base}/piecestore/..%2Fa`)).status).toBe(400)
+    expect((await fetch(`${base}/piecestore/bafyreinvalid`)).status).toBe(400)
+  })
+
+  it('leaves other paths to the next listener', async () => {
+    expect((await fetch(`${base}/rpc/v0`)).status).toBe(418)
+  })
+})

@@ -1,0 +1,134 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  type ChainClient,
+  commitmentToCid,
+  createChainClient,
+  customTransport,
+  mockProofs,
+  type ProofsBackend,
+  proverId,
+  sectorName,
+} from '@venus-cluster/core'
+import { createDevnet, type Devnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
+import type { WindowPoStConfig } from '../config.js'
+import type { WindowPoStEvent } from '../events.js'
+import { dirLocator } from '../locator.js'
+import { WindowPoStScheduler } from '../scheduler.js'
+
+/** Seals `count` 2KiB CC sectors with the mock backend into `<root>/sealed|cache`. */
+export async function sealSectors(
+  proofs: ProofsBackend,
+  root: string,
+  minerId: number,
+  numbers: number[],
+): Promise<{ sectorNumber: number; commR: Uint8Array }[]> {
+  await mkdir(join(root, 'sealed'), { recursive: true })
+  await mkdir(join(root, 'cache'), { recursive: true })
+  await mkdir(join(root, 'staged'), { recursive: true })
+  const out = []
+  for (const n of numbers) {
+    const name = sectorName({ miner: minerId, number: n })
+    const stagedPath = join(root, 'staged', name)
+    const sealedPath = join(root, 'sealed', name)
+    const cacheDir = join(root, 'cache', name)
+    const { piece } = await proofs.addPiece({
+      proofType: 5,
+      source: new Uint8Array(0),
+      unpaddedSize: 2032,
+      stagedPath,
+      existingPieceSizes: [],
+    })
+    const p1 = await proofs.sealPreCommitPhase1({
+      proofType: 5,
+      proverId: proverId(minerId),
+      sectorNumber: n,
+      ticket: new Uint8Array(32).fill(n % 256),
+      pieces: [piece],
+      cacheDir,
+      stagedPath,
+      sealedPath,
+    })
+    const p2 = await proofs.sealPreCommitPhase2({ phase1Output: p1, cacheDir, sealedPath })
+    await rm(stagedPath, { force: true })
+    out.push({ sectorNumber: n, commR: p2.commR })
+  }
+  return out
+}
+
+export interface Harness {
+  devnet: Devnet
+  chain: ChainClient
+  root: string
+  miners: { miner: string; minerId: number; scheduler: WindowPoStScheduler; events: WindowPoStEvent[] }[]
+  /** Mines `n` epochs one by one, letting every scheduler handle each head. */
+  step(n: number): Promise<void>
+  close(): Promise<void>
+}
+
+/** A short-period devnet (window 6 epochs) with miners holding sealed mock sectors. */
+export async function provingHarness(opts: {
+  seed: string
+  miners: number
+  sectors: number
+  config?: Partial<WindowPoStConfig>
+  challengeWindow?: number
+}): Promise<Harness> {
+  const proofs = mockProofs()
+  const devnet = createDevnet({
+    seed: opts.seed,
+    proofs,
+    params: devnetParamsShortPeriod(opts.challengeWindow ?? 6),
+  })
+  const root = await mkdtemp(join(tmpdir(), 'venus-poster-'))
+  const chain = createChainClient(customTransport(devnetTransport(devnet)))
+  const miners: Harness['miners'] = []
+  for (let i = 0; i < opts.miners; i++) {
+    const who = await devnet.createTestMiner({ windowPoStProofType: 10 })
+    const numbers = Array.from({ length: opts.sectors }, (_, k) => k + 1)
+    const sealed = await sealSectors(proofs, root, who.minerId, numbers)
+    devnet.injectSectors(
+      who.miner,
+      sealed.map((s) => ({
+        sectorNumber: s.sectorNumber,
+        sealedCid: commitmentToCid(s.commR, 'commR').toString(),
+      })),
+    )
+    // Available balance pays fault fees and declaration gas.
+    await devnet.faucet(who.miner, 100n * 10n ** 18n)
+    const events: WindowPoStEvent[] = []
+    const scheduler = new WindowPoStScheduler({
+      miner: who.miner,
+      chain,
+      proofs,
+      locate: dirLocator(root),
+      config: { challengeConfidence: 1, submitConfidence: 1, retryDelayMs: 0, ...opts.config },
+      onEvent: (e) => {
+        if (e.type !== 'head') events.push(e)
+      },
+    })
+    miners.push({ miner: who.miner, minerId: who.minerId, scheduler, events })
+  }
+  await devnet.mine(1)
+  for (const m of miners) await m.scheduler.start()
+  const head = devnet.head().height
+  await Promise.all(miners.map((m) => m.scheduler.settled(head)))
+  return {
+    devnet,
+    chain,
+    root,
+    miners,
+    async step(n) {
+      for (let i = 0; i < n; i++) {
+        const ts = await devnet.mine(1)
+        await Promise.all(miners.map((m) => m.scheduler.settled(ts.height)))
+      }
+    },
+    async close() {
+      await Promise.all(miners.map((m) => m.scheduler.stop()))
+      await devnet.stop()
+      await rm(root, { recursive: true, force: true })
+    },
+  }
+}

@@ -1,0 +1,117 @@
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type ProofsBackend, sealProofInfo, sectorCacheFiles } from '@venus-cluster/core'
+import type { SectorLocator } from './locator.js'
+
+/** A sector to check: what the chain says about it. */
+export interface CheckSector {
+  sectorNumber: number
+  sealProof: number
+  commR: Uint8Array
+}
+
+/** Options of {@link checkSectors}. */
+export interface CheckSectorsOptions {
+  minerId: number
+  locate: SectorLocator
+  /** Needed for strict checks (a vanilla proof per sector). */
+  proofs?: ProofsBackend
+  /** Randomness and prover id of the strict check's challenges. */
+  randomness?: Uint8Array
+  proverId?: Uint8Array
+  strict?: boolean
+  parallel?: number
+  singleTimeoutMs?: number
+  /** All checks of this call must end by then; unchecked sectors count as bad. */
+  totalTimeoutMs?: number
+  signal?: AbortSignal
+}
+
+async function sizeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).size
+  } catch {
+    return undefined
+  }
+}
+
+async function checkOne(s: CheckSector, o: CheckSectorsOptions): Promise<string | null> {
+  const files = await o.locate(o.minerId, s.sectorNumber)
+  if (files === undefined) return 'sector not found in the sector index'
+  const info = sealProofInfo(s.sealProof)
+  const size = await sizeOf(files.sealedPath)
+  if (size === undefined) return `sealed file ${files.sealedPath} missing`
+  if (size !== info.sectorSize) return `sealed file is ${size} bytes, expected ${info.sectorSize}`
+  for (const f of sectorCacheFiles(info.sectorSize)) {
+    if (!f.keptByClearCache || f.name === 't_aux') continue
+    if ((await sizeOf(join(files.cacheDir, f.name))) === undefined) return `cache file ${f.name} missing`
+  }
+  if (o.strict && o.proofs && o.randomness && o.proverId) {
+    const postProofType = info.windowPoStProof
+    const [ch] = await o.proofs.generateFallbackSectorChallenges({
+      postProofType,
+      randomness: o.randomness,
+      proverId: o.proverId,
+      sectorNumbers: [s.sectorNumber],
+    })
+    await o.proofs.generateSingleVanillaProof({
+      replica: { postProofType, sectorNumber: s.sectorNumber, commR: s.commR, ...files },
+      challenges: ch?.challenges ?? [],
+    })
+  }
+  return null
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number | undefined, onTimeout: T): Promise<T> {
+  if (ms === undefined || !Number.isFinite(ms)) return p
+  let timer: NodeJS.Timeout | undefined
+  const t = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(onTimeout), ms)
+    timer.unref?.()
+  })
+  return Promise.race([p, t]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * Checks that sectors can be proven: the sealed file exists with the sector size, the cache keeps
+ * `p_aux` and the `tree-r-last` files, and (strict) a vanilla proof can be generated. At most
+ * `parallel` checks run at once. Returns the bad sectors with the reason.
+ *
+ * @example
+ * ```ts
+ * const bad = await checkSectors(sectors, { minerId: 1000, locate: dirLocator('/store') })
+ * for (const [n, why] of bad) console.log(`sector ${n}: ${why}`)
+ * ```
+ */
+export async function checkSectors(
+  sectors: readonly CheckSector[],
+  o: CheckSectorsOptions,
+): Promise<Map<number, string>> {
+  const bad = new Map<number, string>()
+  const done = new Set<number>()
+  let next = 0
+  const worker = async () => {
+    while (next < sectors.length) {
+      if (o.signal?.aborted) return
+      const s = sectors[next++]!
+      const r = await withTimeout(
+        checkOne(s, o).catch((e: unknown) => `check failed: ${e instanceof Error ? e.message : String(e)}`),
+        o.singleTimeoutMs,
+        'sector check timed out',
+      )
+      if (r !== null) bad.set(s.sectorNumber, r)
+      done.add(s.sectorNumber)
+    }
+  }
+  const n = Math.max(1, Math.min(o.parallel ?? 128, sectors.length))
+  await withTimeout(
+    Promise.all(Array.from({ length: n }, worker)).then(() => undefined),
+    o.totalTimeoutMs,
+    undefined,
+  )
+  for (const s of sectors) {
+    if (!done.has(s.sectorNumber) && !bad.has(s.sectorNumber))
+      bad.set(s.sectorNumber, o.signal?.aborted ? 'check aborted' : 'partition check timed out')
+  }
+  return bad
+}

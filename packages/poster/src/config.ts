@@ -1,0 +1,65 @@
+/**
+ * Settings of one miner's WindowPoSt scheduler (damocles `[Miners.PoSt]`). Epoch counts are
+ * epochs; times are milliseconds.
+ */
+export interface WindowPoStConfig {
+  /** Epochs after the challenge epoch before proving starts (damocles 10, Lotus 1). */
+  challengeConfidence: number
+  /** Epochs after `Open` before the proof is submitted (Lotus/damocles 4). */
+  submitConfidence: number
+  /** Partitions per SubmitWindowedPoSt message (capped at the network's 3). */
+  maxPartitionsPerPoStMessage: number
+  /** Partitions per DeclareFaultsRecovered message. */
+  maxPartitionsPerRecoveryMessage: number
+  /** Sector file checks run at once. */
+  parallelCheckLimit: number
+  /** Longest one sector check may take before the sector counts as bad. */
+  singleCheckTimeoutMs: number
+  /** Longest the checks of one partition may take; sectors not checked by then count as bad. */
+  partitionCheckTimeoutMs: number
+  /** Also generate a vanilla proof per sector (reads the challenged leaves), not just file presence. */
+  strictCheck: boolean
+  /** Declare new faults for deadline index + 2 (Lotus does; damocles only before Ignition). */
+  declareFaults: boolean
+  /** Declare recoveries for deadline index + 2. */
+  declareRecoveries: boolean
+  /** `MaxFee` of each message's send spec, attoFIL (0 lets the node choose). */
+  maxFee: bigint
+  /** Fee cap written into messages, attoFIL (0 lets the node estimate). */
+  gasFeeCap: bigint
+  /** Sender of PoSt messages; defaults to the miner's worker. */
+  sender?: string
+  /** Wait between attempts after a failed proof or submission while the window is open. */
+  retryDelayMs: number
+}
+
+/** Defaults of {@link WindowPoStConfig} (damocles v0.3+ values). */
+export const DEFAULT_WINDOW_POST_CONFIG: Readonly<WindowPoStConfig> = Object.freeze({
+  challengeConfidence: 10,
+  submitConfidence: 4,
+  maxPartitionsPerPoStMessage: 3,
+  maxPartitionsPerRecoveryMessage: 0,
+  parallelCheckLimit: 128,
+  singleCheckTimeoutMs: 10 * 60_000,
+  partitionCheckTimeoutMs: 20 * 60_000,
+  strictCheck: false,
+  declareFaults: false,
+  declareRecoveries: true,
+  maxFee: 0n,
+  gasFeeCap: 0n,
+  retryDelayMs: 5_000,
+})
+
+/**
+ * Fills a partial config with the defaults.
+ *
+ * @example
+ * ```ts
+ * const cfg = windowPoStConfig({ challengeConfidence: 1, submitConfidence: 1 })
+ * ```
+ */
+export function windowPoStConfig(partial: Partial<WindowPoStConfig> = {}): WindowPoStConfig {
+  const out = { ...DEFAULT_WINDOW_POST_CONFIG }
+  for (const [k, v] of Object.entries(partial)) if (v !== undefined) (out as Record<string, unknown>)[k] = v
+  return out
+}

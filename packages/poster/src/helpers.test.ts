@@ -1,0 +1,64 @@
+import type { LotusDeadlineInfo } from '@venus-cluster/core'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { numbersToRuns, runsToNumbers } from './bitfield-json.js'
+import { DEFAULT_WINDOW_POST_CONFIG, windowPoStConfig } from './config.js'
+import { nextDeadlineInfo, partitionToProve } from './scheduler.js'
+
+const di = (index: number, ps = 100): LotusDeadlineInfo => ({
+  CurrentEpoch: ps,
+  PeriodStart: ps,
+  Index: index,
+  Open: ps + index * 60,
+  Close: ps + index * 60 + 60,
+  Challenge: ps + index * 60 - 20,
+  FaultCutoff: ps + index * 60 - 70,
+  WPoStPeriodDeadlines: 48,
+  WPoStProvingPeriod: 2880,
+  WPoStChallengeWindow: 60,
+  WPoStChallengeLookback: 20,
+  FaultDeclarationCutoff: 70,
+})
+
+describe('bitfield JSON runs', () => {
+  it('round-trips any set of sector numbers', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 5000 }), { maxLength: 60 }), (xs) => {
+        const sorted = [...xs].sort((a, b) => a - b)
+        expect(runsToNumbers(numbersToRuns(xs))).toEqual(sorted)
+      }),
+      { numRuns: 200 },
+    )
+  })
+  it('writes the empty set as [0] and reads null as empty', () => {
+    expect(numbersToRuns([])).toEqual([0])
+    expect(runsToNumbers(null)).toEqual([])
+    expect(numbersToRuns([0, 1, 5])).toEqual([0, 2, 3, 1])
+  })
+})
+
+describe('deadline helpers', () => {
+  it('moves to the next deadline and wraps into the next proving period', () => {
+    expect(nextDeadlineInfo(di(3))).toMatchObject({ Index: 4, Open: 100 + 240, Challenge: 100 + 220 })
+    expect(nextDeadlineInfo(di(47))).toMatchObject({ Index: 0, PeriodStart: 2980, Open: 2980, Close: 3040 })
+  })
+  it('proves live minus faulty plus recovering sectors', () => {
+    const p = {
+      AllSectors: numbersToRuns([1, 2, 3, 4]),
+      LiveSectors: numbersToRuns([1, 2, 3, 4]),
+      ActiveSectors: numbersToRuns([1, 2]),
+      FaultySectors: numbersToRuns([3, 4]),
+      RecoveringSectors: numbersToRuns([4]),
+    }
+    expect(partitionToProve(p)).toEqual([1, 2, 4])
+  })
+})
+
+describe('windowPoStConfig', () => {
+  it('fills defaults and keeps given values', () => {
+    const c = windowPoStConfig({ challengeConfidence: 1, maxFee: 5n })
+    expect(c.challengeConfidence).toBe(1)
+    expect(c.maxFee).toBe(5n)
+    expect(c.submitConfidence).toBe(DEFAULT_WINDOW_POST_CONFIG.submitConfidence)
+  })
+})

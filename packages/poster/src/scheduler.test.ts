@@ -1,0 +1,112 @@
+import { rename } from 'node:fs/promises'
+import { join } from 'node:path'
+import { sectorName } from '@venus-cluster/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { type Harness, provingHarness } from './__fixtures__/devnet.js'
+import { runsToNumbers } from './bitfield-json.js'
+
+let h: Harness | undefined
+afterEach(async () => {
+  await h?.close()
+  h = undefined
+})
+
+const PERIOD = 48 * 6
+
+describe('WindowPoStScheduler on the devnet', () => {
+  it('proves every deadline of 2 miners with 40 sectors for 2 whole proving periods', async () => {
+    h = await provingHarness({ seed: 'poster-2p', miners: 2, sectors: 40 })
+    await h.step(2 * PERIOD + 12)
+    for (const m of h.miners) {
+      const types = m.events.map((e) => e.type)
+      expect(types.filter((t) => t === 'deadline-missed')).toEqual([])
+      expect(types.filter((t) => t === 'error')).toEqual([])
+      const landed = m.events.filter((e) => e.type === 'landed' && e.exitCode === 0)
+      // 40 sectors in 20 deadlines (2 per partition), each proven once per period.
+      expect(landed.length).toBeGreaterThanOrEqual(40)
+      expect(runsToNumbers(await h.chain.stateMinerFaults(m.miner))).toEqual([])
+    }
+  }, 120_000)
+})
+
+/** Mines until the head is at `height` (settling each epoch). */
+async function mineTo(hs: Harness, height: number): Promise<void> {
+  const n = height - hs.devnet.head().height
+  if (n > 0) await hs.step(n)
+}
+
+/** Open epoch of the next occurrence of deadline `index` whose challenge is still ahead. */
+async function nextOpenOf(hs: Harness, miner: string, index: number): Promise<number> {
+  const di = await hs.chain.stateMinerProvingDeadline(miner)
+  let open = di.PeriodStart + index * di.WPoStChallengeWindow
+  while (open - di.WPoStChallengeLookback <= di.CurrentEpoch + 1) open += di.WPoStProvingPeriod
+  return open
+}
+
+describe('WindowPoStScheduler with broken sectors and reorgs', () => {
+  it('skips a sector whose files are gone, then declares it recovered and proves it once restored', async () => {
+    h = await provingHarness({ seed: 'poster-fault', miners: 1, sectors: 40 })
+    const m = h.miners[0]!
+    await h.step(10)
+    const loc = (await h.chain.stateSectorPartition(m.miner, 7))!
+    const sealed = join(h.root, 'sealed', sectorName({ miner: m.minerId, number: 7 }))
+    await rename(sealed, `${sealed}.bak`)
+    const open1 = await nextOpenOf(h, m.miner, loc.Deadline)
+    await mineTo(h, open1 + 6 + 2)
+    const skipped = m.events.filter((e) => e.type === 'sectors-skipped')
+    expect(
+      skipped.flatMap((e) => (e.type === 'sectors-skipped' ? e.sectors.map((s) => s.sectorNumber) : [])),
+    ).toContain(7)
+    expect(runsToNumbers(await h.chain.stateMinerFaults(m.miner))).toEqual([7])
+
+    await rename(`${sealed}.bak`, sealed)
+    const open2 = await nextOpenOf(h, m.miner, loc.Deadline)
+    await mineTo(h, open2 + 6 + 2)
+    const declared = m.events.filter((e) => e.type === 'declared' && e.kind === 'recoveries')
+    expect(declared.flatMap((e) => (e.type === 'declared' ? e.sectors : []))).toEqual([7])
+    expect(runsToNumbers(await h.chain.stateMinerFaults(m.miner))).toEqual([])
+    expect(runsToNumbers(await h.chain.stateMinerRecoveries(m.miner))).toEqual([])
+    const reproven = m.events.find((e) => e.type === 'proof-generated' && e.open === open2)
+    expect(reproven?.type === 'proof-generated' && reproven.sectors).toBe(2)
+    expect(m.events.filter((e) => e.type === 'deadline-missed' || e.type === 'error')).toEqual([])
+  }, 60_000)
+
+  it('resets a deadline when a reorg reverts below its open around the challenge epoch, and still proves it', async () => {
+    h = await provingHarness({ seed: 'poster-reorg', miners: 1, sectors: 40 })
+    const m = h.miners[0]!
+    await h.step(10)
+    const loc = (await h.chain.stateSectorPartition(m.miner, 3))!
+    const open = await nextOpenOf(h, m.miner, loc.Deadline)
+    // Challenge = open − 2; proving starts at challenge + 1.
+    await mineTo(h, open - 1)
+    expect(m.events.some((e) => e.type === 'proving-started' && e.open === open)).toBe(true)
+    const ts = await h.devnet.reorg(3)
+    await m.scheduler.settled(ts.height)
+    await mineTo(h, open + 6 + 2)
+    expect(m.events.some((e) => e.type === 'deadline-reset' && e.open === open)).toBe(true)
+    const proven = m.events.filter((e) => e.type === 'landed' && e.open === open && e.exitCode === 0)
+    expect(proven.length).toBeGreaterThanOrEqual(1)
+    expect(m.events.filter((e) => e.type === 'deadline-missed' || e.type === 'error')).toEqual([])
+    expect(runsToNumbers(await h.chain.stateMinerFaults(m.miner))).toEqual([])
+  }, 60_000)
+})
+
+describe('WindowPoStScheduler.simulate', () => {
+  it('proves a chosen deadline without sending, reporting skipped sectors', async () => {
+    h = await provingHarness({ seed: 'poster-sim', miners: 1, sectors: 8 })
+    const m = h.miners[0]!
+    const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
+    await rename(
+      join(h.root, 'sealed', sectorName({ miner: m.minerId, number: 1 })),
+      join(h.root, 'sealed', 'moved-away'),
+    )
+    const pending = h.devnet.pending().length
+    const r = await m.scheduler.simulate(loc.Deadline)
+    expect(r.deadline).toBe(loc.Deadline)
+    expect(r.batches).toHaveLength(1)
+    expect(r.batches[0]!.partitions).toEqual([{ index: loc.Partition, skipped: [1] }])
+    expect(r.batches[0]!.proofBytes).toBe(192)
+    expect(h.devnet.pending().length).toBe(pending)
+    await expect(m.scheduler.simulate(48)).rejects.toThrow(/deadline index 48/)
+  })
+})

@@ -1,0 +1,860 @@
+import {
+  type ChainClient,
+  cidToCommitment,
+  DomainSeparationTag,
+  encodeDeclareFaults,
+  encodeDeclareFaultsRecovered,
+  encodeSubmitWindowedPoSt,
+  type LotusDeadlineInfo,
+  type LotusPartition,
+  type LotusSectorOnChainInfo,
+  type LotusTipSet,
+  MinerMethod,
+  type PrivateReplicaInfo,
+  type ProofsBackend,
+  postRandomness,
+  proverId,
+  randomnessEntropy,
+  VenusError,
+} from '@venus-cluster/core'
+import { numbersToRuns, runsToNumbers } from './bitfield-json.js'
+import { checkSectors } from './check.js'
+import { type WindowPoStConfig, windowPoStConfig } from './config.js'
+import type { WindowPoStEvent } from './events.js'
+import type { SectorLocator } from './locator.js'
+
+/** A message the scheduler wants on chain. */
+export interface PoStMessageRequest {
+  from: string
+  to: string
+  method: number
+  params: Uint8Array
+  maxFee: bigint
+  gasFeeCap: bigint
+}
+
+/** Pushes a message and returns its CID string. */
+export type PoStSender = (msg: PoStMessageRequest, opts: { signal?: AbortSignal }) => Promise<string>
+
+/** Options of {@link WindowPoStScheduler}. */
+export interface WindowPoStSchedulerOptions {
+  /** Miner address (`t01000`). */
+  miner: string
+  chain: ChainClient
+  proofs: ProofsBackend
+  locate: SectorLocator
+  config?: Partial<WindowPoStConfig>
+  /** Defaults to `MpoolPushMessage` on `chain`. */
+  send?: PoStSender
+  onEvent?: (e: WindowPoStEvent) => void
+  signal?: AbortSignal
+}
+
+interface Batch {
+  index: number
+  partitions: { index: number; skipped: number[] }[]
+  proofs: { postProof: number; proofBytes: Uint8Array }[]
+  /** Sectors actually proven (sorted). */
+  sectors: number[]
+  cid?: string | undefined
+  landed?: boolean
+  submittedAt?: number
+  attempts: number
+}
+
+interface DeadlineJob {
+  di: LotusDeadlineInfo
+  controller: AbortController
+  state: 'proving' | 'proved' | 'done' | 'failed'
+  batches: Batch[]
+  running?: Promise<void>
+  submitting: boolean
+  nextTryAt: number
+}
+
+/** Epochs a pushed message may stay unseen before it is pushed again. */
+const RESUBMIT_AFTER_EPOCHS = 5
+
+function chunk<T>(xs: readonly T[], n: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
+  return out
+}
+
+function cidString(c: unknown): string {
+  if (typeof c === 'string') return c
+  if (c && typeof c === 'object' && '/' in c) return String((c as { '/': unknown })['/'])
+  return String(c)
+}
+
+function errMsg(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
+/**
+ * The default sender: `MpoolPushMessage` with the configured fee cap and `MaxFee`.
+ *
+ * @example
+ * ```ts
+ * const send = mpoolSender(chain)
+ * ```
+ */
+export function mpoolSender(chain: ChainClient): PoStSender {
+  return async (m, opts) => {
+    const signed = await chain.mpoolPushMessage(
+      {
+        Version: 0,
+        To: m.to,
+        From: m.from,
+        Nonce: 0,
+        Value: '0',
+        GasLimit: 0,
+        GasFeeCap: m.gasFeeCap.toString(),
+        GasPremium: '0',
+        Method: m.method,
+        Params: Buffer.from(m.params).toString('base64'),
+      },
+      { MaxFee: m.maxFee.toString() },
+      opts.signal ? { signal: opts.signal } : undefined,
+    )
+    const cid = (signed as { CID?: unknown }).CID
+    if (cid === undefined) throw new VenusError('MESSAGE_FAILED', 'MpoolPushMessage returned no CID')
+    return cidString(cid)
+  }
+}
+
+/**
+ * WindowPoSt for one miner: follows `ChainNotify`, proves each deadline once its challenge is
+ * `challengeConfidence` epochs deep, checks sector files first (bad ones skipped), verifies the
+ * proof, submits after `Open + submitConfidence`, retries while the window is open, declares
+ * recoveries (and optionally faults) for deadline index + 2, and resets a deadline when a reorg
+ * reverts below its `Open`.
+ *
+ * @example
+ * ```ts
+ * const s = new WindowPoStScheduler({ miner: 't01000', chain, proofs, locate: dirLocator('/store') })
+ * s.onEvent = (e) => console.log(e.type)
+ * await s.start()
+ * // ...
+ * await s.stop()
+ * ```
+ */
+export class WindowPoStScheduler {
+  readonly miner: string
+  readonly config: WindowPoStConfig
+  onEvent: ((e: WindowPoStEvent) => void) | undefined
+  readonly #chain: ChainClient
+  readonly #proofs: ProofsBackend
+  readonly #locate: SectorLocator
+  readonly #send: PoStSender
+  readonly #jobs = new Map<number, DeadlineJob>()
+  readonly #declaring = new Set<string>()
+  #controller: AbortController | undefined
+  #loop: Promise<void> | undefined
+  #queue: Promise<void> = Promise.resolve()
+  #pendingHead: LotusTipSet | undefined
+  #pendingRevert = Number.POSITIVE_INFINITY
+  #inflight = new Set<Promise<unknown>>()
+  #minerId = 0
+  #proverId: Uint8Array = new Uint8Array(32)
+  #entropy: Uint8Array = new Uint8Array()
+  #sender = ''
+  #postProof = 0
+  #ready = false
+  #processed = -1
+  #waiters: { height: number; resolve: () => void }[] = []
+
+  constructor(opts: WindowPoStSchedulerOptions) {
+    this.miner = opts.miner
+    this.config = windowPoStConfig(opts.config)
+    this.onEvent = opts.onEvent
+    this.#chain = opts.chain
+    this.#proofs = opts.proofs
+    this.#locate = opts.locate
+    this.#send = opts.send ?? mpoolSender(opts.chain)
+    opts.signal?.addEventListener('abort', () => void this.stop(), { once: true })
+  }
+
+  /** Highest head height fully handled. */
+  get processedHeight(): number {
+    return this.#processed
+  }
+
+  /** Reads the miner info (fails when the miner is unknown) and subscribes to head changes. */
+  async start(): Promise<void> {
+    if (this.#controller) return
+    await this.#init()
+    const controller = new AbortController()
+    this.#controller = controller
+    this.#loop = this.#follow(controller.signal)
+  }
+
+  async #init(): Promise<void> {
+    if (this.#ready) return
+    const info = await this.#chain.stateMinerInfo(this.miner)
+    const id = await this.#chain.stateLookupID(this.miner)
+    this.#minerId = Number(id.slice(2))
+    this.#proverId = proverId(this.#minerId)
+    this.#entropy = randomnessEntropy(id)
+    this.#postProof = info.WindowPoStProofType
+    this.#sender = this.config.sender ?? info.Worker
+    this.#ready = true
+  }
+
+  /** Stops following the chain and aborts running proofs. */
+  async stop(): Promise<void> {
+    const c = this.#controller
+    if (!c) return
+    this.#controller = undefined
+    c.abort()
+    for (const j of this.#jobs.values()) j.controller.abort()
+    await this.#loop?.catch(() => {})
+    await this.settled()
+  }
+
+  /**
+   * Resolves when the head at `height` (default: any seen) has been handled and no proof,
+   * submission or declaration is running. For tests and tools that mine by hand.
+   */
+  async settled(height = -1): Promise<void> {
+    if (height > this.#processed && this.#controller) {
+      await new Promise<void>((resolve) => this.#waiters.push({ height, resolve }))
+    }
+    for (;;) {
+      await this.#queue
+      if (this.#inflight.size === 0) return
+      await Promise.allSettled([...this.#inflight])
+    }
+  }
+
+  /** The jobs known, by deadline open epoch (for the CLI and tests). */
+  deadlines(): { index: number; open: number; close: number; state: string; batches: number }[] {
+    return [...this.#jobs.values()].map((j) => ({
+      index: j.di.Index,
+      open: j.di.Open,
+      close: j.di.Close,
+      state: j.state,
+      batches: j.batches.length,
+    }))
+  }
+
+  #emit(e: WindowPoStEvent): void {
+    try {
+      this.onEvent?.(e)
+    } catch {
+      // A listener's error must not stop proving.
+    }
+  }
+
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#inflight.add(p)
+    void p.finally(() => this.#inflight.delete(p)).catch(() => {})
+    return p
+  }
+
+  async #follow(signal: AbortSignal): Promise<void> {
+    try {
+      for await (const changes of this.#chain.chainNotify({ signal })) {
+        let apply: LotusTipSet | undefined
+        for (const c of changes) {
+          if (c.Type === 'revert') this.#pendingRevert = Math.min(this.#pendingRevert, c.Val.Height)
+          else if (!apply || c.Val.Height >= apply.Height) apply = c.Val
+        }
+        if (apply) this.#schedule(apply)
+      }
+    } catch (e) {
+      if (!signal.aborted)
+        this.#emit({ type: 'error', miner: this.miner, message: `ChainNotify: ${errMsg(e)}` })
+    }
+  }
+
+  /** Coalesces heads: only the newest waiting head is handled. */
+  #schedule(ts: LotusTipSet): void {
+    const first = this.#pendingHead === undefined
+    this.#pendingHead = ts
+    if (!first) return
+    this.#queue = this.#queue.then(async () => {
+      const head = this.#pendingHead
+      const revert = this.#pendingRevert
+      this.#pendingHead = undefined
+      this.#pendingRevert = Number.POSITIVE_INFINITY
+      if (!head || !this.#controller) return
+      try {
+        await this.#onHead(head, revert)
+      } catch (e) {
+        this.#emit({ type: 'error', miner: this.miner, message: errMsg(e) })
+      }
+      this.#processed = head.Height
+      this.#waiters = this.#waiters.filter((w) => {
+        if (w.height <= head.Height) w.resolve()
+        return w.height > head.Height
+      })
+    })
+  }
+
+  async #onHead(ts: LotusTipSet, revertHeight: number): Promise<void> {
+    const h = ts.Height
+    this.#emit({ type: 'head', miner: this.miner, height: h })
+    if (Number.isFinite(revertHeight)) {
+      for (const [open, job] of this.#jobs) {
+        if (revertHeight < job.di.Open && h < job.di.Close + 1) {
+          job.controller.abort()
+          this.#jobs.delete(open)
+          this.#emit({
+            type: 'deadline-reset',
+            miner: this.miner,
+            deadline: job.di.Index,
+            open,
+            revertHeight,
+          })
+        }
+      }
+    }
+    for (const [open, job] of this.#jobs) {
+      if (h >= job.di.Close) {
+        job.controller.abort()
+        if (job.state !== 'done' && job.state !== 'failed') {
+          job.state = 'failed'
+          this.#emit({
+            type: 'deadline-missed',
+            miner: this.miner,
+            deadline: job.di.Index,
+            open,
+            reason: job.batches.some((b) => b.cid)
+              ? 'proof did not land in time'
+              : 'no proof submitted in time',
+          })
+        }
+        if (h >= job.di.Close + job.di.WPoStProvingPeriod) this.#jobs.delete(open)
+      }
+    }
+    const di = await this.#chain.stateMinerProvingDeadline(this.miner, ts.Cids)
+    if (h < di.PeriodStart) return
+    const next = nextDeadlineInfo(di)
+    for (const d of [di, next]) {
+      if (this.#jobs.has(d.Open)) continue
+      if (h >= d.Challenge + this.config.challengeConfidence && h < d.Close) this.#startJob(d, ts)
+    }
+    for (const job of this.#jobs.values()) {
+      if (job.state === 'proved' && !job.submitting) {
+        if (
+          h >= job.di.Open + this.config.submitConfidence &&
+          h < job.di.Close &&
+          Date.now() >= job.nextTryAt
+        ) {
+          job.submitting = true
+          void this.#track(this.#submit(job, ts)).finally(() => {
+            job.submitting = false
+          })
+        }
+      }
+    }
+  }
+
+  #startJob(d: LotusDeadlineInfo, ts: LotusTipSet): void {
+    const job: DeadlineJob = {
+      di: d,
+      controller: new AbortController(),
+      state: 'proving',
+      batches: [],
+      submitting: false,
+      nextTryAt: 0,
+    }
+    this.#jobs.set(d.Open, job)
+    this.#emit({
+      type: 'proving-started',
+      miner: this.miner,
+      deadline: d.Index,
+      open: d.Open,
+      height: ts.Height,
+    })
+    if (this.config.declareRecoveries || this.config.declareFaults) {
+      void this.#track(
+        this.#declare(d, ts).catch((e) => {
+          // Let a later head of this deadline try again.
+          this.#declaring.delete(declarationKey(d))
+          this.#emit({ type: 'error', miner: this.miner, message: `declarations: ${errMsg(e)}` })
+        }),
+      )
+    }
+    job.running = this.#track(
+      this.#prove(job, ts).catch((e) => {
+        if (job.controller.signal.aborted) return
+        job.state = 'failed'
+        this.#emit({ type: 'error', miner: this.miner, deadline: d.Index, open: d.Open, message: errMsg(e) })
+      }),
+    )
+  }
+
+  /** Sector infos of the given sector numbers at `ts`. */
+  async #sectorInfos(ts: LotusTipSet, numbers: number[]): Promise<Map<number, LotusSectorOnChainInfo>> {
+    const out = new Map<number, LotusSectorOnChainInfo>()
+    if (numbers.length === 0) return out
+    for (const s of await this.#chain.stateMinerSectors(this.miner, numbersToRuns(numbers), ts.Cids)) {
+      out.set(s.SectorNumber, s)
+    }
+    return out
+  }
+
+  async #check(infos: LotusSectorOnChainInfo[], randomness: Uint8Array, signal: AbortSignal) {
+    const c = this.config
+    return checkSectors(
+      infos.map((s) => ({
+        sectorNumber: s.SectorNumber,
+        sealProof: s.SealProof,
+        commR: cidToCommitment(cidString(s.SealedCID), 'commR').commitment,
+      })),
+      {
+        minerId: this.#minerId,
+        locate: this.#locate,
+        proofs: this.#proofs,
+        randomness,
+        proverId: this.#proverId,
+        strict: c.strictCheck,
+        parallel: c.parallelCheckLimit,
+        singleTimeoutMs: c.singleCheckTimeoutMs,
+        totalTimeoutMs: c.partitionCheckTimeoutMs,
+        signal,
+      },
+    )
+  }
+
+  /** Proves all partitions of `d` with the challenge randomness drawn at `challengeEpoch`. */
+  async #proveDeadline(
+    d: LotusDeadlineInfo,
+    ts: LotusTipSet,
+    challengeEpoch: number,
+    signal: AbortSignal,
+  ): Promise<{ rawRand: Uint8Array; batches: (Batch | undefined)[] }> {
+    const rawRand = await this.#chain.stateGetRandomnessFromBeacon(
+      DomainSeparationTag.WindowedPoStChallengeSeed,
+      challengeEpoch,
+      this.#entropy,
+      ts.Cids,
+    )
+    const randomness = postRandomness(rawRand)
+    const parts = await this.#chain.stateMinerPartitions(this.miner, d.Index, ts.Cids)
+    const nonEmpty = parts
+      .map((p, index) => ({ index, sectors: partitionToProve(p) }))
+      .filter((p) => p.sectors.length > 0)
+    const perMsg = Math.max(1, Math.min(this.config.maxPartitionsPerPoStMessage, 3))
+    const groups = chunk(nonEmpty, perMsg)
+    const infos = await this.#sectorInfos(
+      ts,
+      nonEmpty.flatMap((p) => p.sectors),
+    )
+    // Batches are proven in parallel; the proofs backend decides how much really runs at once.
+    const batches = await Promise.all(
+      groups.map((g, i) => this.#proveBatch(d, i, g, infos, randomness, signal)),
+    )
+    return { rawRand, batches }
+  }
+
+  /**
+   * Generates (and verifies) the WindowPoSt of deadline `index` (default: the current one) at the
+   * head without sending anything (`simulate-wdpost`). A deadline whose challenge is still ahead
+   * uses the randomness of the head epoch.
+   *
+   * @example
+   * ```ts
+   * const r = await scheduler.simulate(3)
+   * console.log(r.batches.map((b) => b.partitions))
+   * ```
+   */
+  async simulate(
+    index?: number,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<{
+    deadline: number
+    open: number
+    challengeEpoch: number
+    batches: { partitions: { index: number; skipped: number[] }[]; sectors: number; proofBytes: number }[]
+    ms: number
+  }> {
+    await this.#init()
+    const started = performance.now()
+    const head = await this.#chain.chainHead()
+    let d = await this.#chain.stateMinerProvingDeadline(this.miner, head.Cids)
+    if (index !== undefined) {
+      if (!Number.isInteger(index) || index < 0 || index >= d.WPoStPeriodDeadlines)
+        throw new VenusError(
+          'INVALID_ARGUMENT',
+          `deadline index ${index} is not in [0, ${d.WPoStPeriodDeadlines})`,
+        )
+      while (d.Index !== index) d = nextDeadlineInfo(d)
+    }
+    const challengeEpoch = Math.min(d.Challenge, head.Height)
+    const { batches } = await this.#proveDeadline(
+      d,
+      head,
+      challengeEpoch,
+      opts.signal ?? new AbortController().signal,
+    )
+    return {
+      deadline: d.Index,
+      open: d.Open,
+      challengeEpoch,
+      batches: batches
+        .filter((b): b is Batch => b !== undefined)
+        .map((b) => ({
+          partitions: b.partitions,
+          sectors: b.sectors.length,
+          proofBytes: b.proofs.reduce((n, p) => n + p.proofBytes.length, 0),
+        })),
+      ms: performance.now() - started,
+    }
+  }
+
+  async #prove(job: DeadlineJob, ts: LotusTipSet): Promise<void> {
+    const d = job.di
+    const signal = job.controller.signal
+    const { rawRand, batches } = await this.#proveDeadline(d, ts, d.Challenge, signal)
+    if (signal.aborted) return
+    // A reorg may have replaced the challenge: prove again rather than send a stale proof.
+    const again = await this.#chain.stateGetRandomnessFromBeacon(
+      DomainSeparationTag.WindowedPoStChallengeSeed,
+      d.Challenge,
+      this.#entropy,
+    )
+    if (Buffer.compare(Buffer.from(again), Buffer.from(rawRand)) !== 0) {
+      throw new VenusError(
+        'RANDOMNESS_INVALID',
+        `challenge randomness of deadline ${d.Index} changed while proving`,
+      )
+    }
+    job.batches = batches.filter((b): b is Batch => b !== undefined)
+    job.state = job.batches.length === 0 ? 'done' : 'proved'
+    if (job.state === 'done') {
+      this.#emit({
+        type: 'deadline-proven',
+        miner: this.miner,
+        deadline: d.Index,
+        open: d.Open,
+        height: ts.Height,
+      })
+    }
+  }
+
+  async #proveBatch(
+    d: LotusDeadlineInfo,
+    batchIndex: number,
+    group: { index: number; sectors: number[] }[],
+    infos: Map<number, LotusSectorOnChainInfo>,
+    randomness: Uint8Array,
+    signal: AbortSignal,
+  ): Promise<Batch | undefined> {
+    const started = performance.now()
+    const sectorList = group.flatMap((p) => p.sectors).filter((n) => infos.has(n))
+    const bad = await this.#check(
+      sectorList.map((n) => infos.get(n)!),
+      randomness,
+      signal,
+    )
+    const skipped = new Set<number>(bad.keys())
+    for (const p of group) for (const n of p.sectors) if (!infos.has(n)) skipped.add(n)
+    if (bad.size > 0) {
+      this.#emit({
+        type: 'sectors-skipped',
+        miner: this.miner,
+        deadline: d.Index,
+        open: d.Open,
+        sectors: [...bad].map(([sectorNumber, reason]) => ({ sectorNumber, reason })),
+      })
+    }
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (signal.aborted) return undefined
+      const good = sectorList.filter((n) => !skipped.has(n)).sort((a, b) => a - b)
+      if (good.length === 0) return undefined
+      const replicas: PrivateReplicaInfo[] = []
+      for (const n of good) {
+        const files = await this.#locate(this.#minerId, n)
+        if (!files) {
+          skipped.add(n)
+          continue
+        }
+        replicas.push({
+          postProofType: this.#postProof,
+          sectorNumber: n,
+          commR: cidToCommitment(cidString(infos.get(n)!.SealedCID), 'commR').commitment,
+          ...files,
+        })
+      }
+      if (replicas.length !== good.length) continue
+      const res = await this.#proofs.generateWindowPoSt(
+        { randomness, proverId: this.#proverId, replicas },
+        { signal },
+      )
+      if (res.faultySectors.length > 0) {
+        for (const n of res.faultySectors) skipped.add(n)
+        this.#emit({
+          type: 'sectors-skipped',
+          miner: this.miner,
+          deadline: d.Index,
+          open: d.Open,
+          sectors: res.faultySectors.map((sectorNumber) => ({
+            sectorNumber,
+            reason: 'prover reported faulty',
+          })),
+        })
+        continue
+      }
+      const ok = await this.#proofs.verifyWindowPoSt({
+        randomness,
+        proverId: this.#proverId,
+        proofs: res.proofs,
+        replicas: replicas.map((r) => ({ sectorNumber: r.sectorNumber, commR: r.commR })),
+      })
+      if (!ok) {
+        this.#emit({
+          type: 'proof-invalid',
+          miner: this.miner,
+          deadline: d.Index,
+          open: d.Open,
+          batch: batchIndex,
+        })
+        await sleep(Math.min(this.config.retryDelayMs, 5000), signal)
+        continue
+      }
+      const partitions = group.map((p) => ({
+        index: p.index,
+        skipped: p.sectors.filter((n) => skipped.has(n)),
+      }))
+      this.#emit({
+        type: 'proof-generated',
+        miner: this.miner,
+        deadline: d.Index,
+        open: d.Open,
+        batch: batchIndex,
+        partitions: partitions.map((p) => p.index),
+        sectors: good.length,
+        ms: performance.now() - started,
+      })
+      return { index: batchIndex, partitions, proofs: res.proofs, sectors: good, attempts: 0 }
+    }
+    throw new VenusError(
+      'POST_FAILED',
+      `deadline ${d.Index} batch ${batchIndex}: no valid proof after 5 attempts`,
+    )
+  }
+
+  async #submit(job: DeadlineJob, ts: LotusTipSet): Promise<void> {
+    const d = job.di
+    const signal = job.controller.signal
+    const h = ts.Height
+    const dls = await this.#chain.stateMinerDeadlines(this.miner, ts.Cids)
+    const posted = new Set(runsToNumbers(dls[d.Index]?.PostSubmissions))
+    for (const b of job.batches) {
+      if (b.landed) continue
+      const byOthers = b.partitions.every((p) => posted.has(p.index))
+      if (b.cid !== undefined) {
+        const found = await this.#chain.stateSearchMsg({ '/': b.cid })
+        if (found) {
+          this.#emit({
+            type: 'landed',
+            miner: this.miner,
+            deadline: d.Index,
+            open: d.Open,
+            batch: b.index,
+            cid: b.cid,
+            height: found.Height,
+            exitCode: found.Receipt.ExitCode,
+          })
+          if (found.Receipt.ExitCode === 0) {
+            b.landed = true
+            continue
+          }
+          b.cid = undefined
+          job.nextTryAt = Date.now() + this.config.retryDelayMs
+        } else if (h - (b.submittedAt ?? h) < RESUBMIT_AFTER_EPOCHS) {
+          continue
+        } else if (byOthers) {
+          b.landed = true
+          continue
+        } else {
+          b.cid = undefined
+        }
+      }
+      if (byOthers) {
+        // Proven by another message (a resubmission, or a reorg replaying ours).
+        b.landed = true
+        continue
+      }
+      if (Date.now() < job.nextTryAt) continue
+      if (b.attempts >= 5) continue
+      b.attempts++
+      const commitRand = await this.#chain.stateGetRandomnessFromTickets(
+        DomainSeparationTag.PoStChainCommit,
+        d.Challenge,
+        null,
+        ts.Cids,
+      )
+      const params = encodeSubmitWindowedPoSt({
+        deadline: d.Index,
+        partitions: b.partitions,
+        proofs: b.proofs,
+        chainCommitEpoch: d.Challenge,
+        chainCommitRand: commitRand,
+      })
+      try {
+        b.cid = await this.#send(
+          {
+            from: this.#sender,
+            to: this.miner,
+            method: MinerMethod.SubmitWindowedPoSt,
+            params,
+            maxFee: this.config.maxFee,
+            gasFeeCap: this.config.gasFeeCap,
+          },
+          { signal },
+        )
+        b.submittedAt = h
+        this.#emit({
+          type: 'submitted',
+          miner: this.miner,
+          deadline: d.Index,
+          open: d.Open,
+          batch: b.index,
+          partitions: b.partitions.map((p) => p.index),
+          cid: b.cid,
+          height: h,
+        })
+      } catch (e) {
+        job.nextTryAt = Date.now() + this.config.retryDelayMs
+        this.#emit({
+          type: 'error',
+          miner: this.miner,
+          deadline: d.Index,
+          open: d.Open,
+          message: `submit: ${errMsg(e)}`,
+        })
+      }
+    }
+    if (job.batches.every((b) => b.landed) && job.state === 'proved') {
+      job.state = 'done'
+      this.#emit({ type: 'deadline-proven', miner: this.miner, deadline: d.Index, open: d.Open, height: h })
+    }
+  }
+
+  /** Recoveries (and optionally faults) for deadline index + 2, before its fault cutoff. */
+  async #declare(d: LotusDeadlineInfo, ts: LotusTipSet): Promise<void> {
+    const target = (d.Index + 2) % d.WPoStPeriodDeadlines
+    const targetOpen = d.Open + 2 * d.WPoStChallengeWindow
+    const key = declarationKey(d)
+    if (this.#declaring.has(key)) return
+    this.#declaring.add(key)
+    // Inclusion is at the next epoch at the earliest; leave one more for safety.
+    if (ts.Height + 2 >= targetOpen - d.FaultDeclarationCutoff) return
+    const parts = await this.#chain.stateMinerPartitions(this.miner, target, ts.Cids)
+    const faultyNotRecovering: { index: number; sectors: number[] }[] = []
+    const healthy: { index: number; sectors: number[] }[] = []
+    parts.forEach((p, index) => {
+      const faulty = new Set(runsToNumbers(p.FaultySectors))
+      const recovering = new Set(runsToNumbers(p.RecoveringSectors))
+      const live = runsToNumbers(p.LiveSectors)
+      faultyNotRecovering.push({ index, sectors: live.filter((n) => faulty.has(n) && !recovering.has(n)) })
+      healthy.push({ index, sectors: live.filter((n) => !faulty.has(n)) })
+    })
+    const candidates = [
+      ...(this.config.declareRecoveries ? faultyNotRecovering : []),
+      ...(this.config.declareFaults ? healthy : []),
+    ].flatMap((p) => p.sectors)
+    if (candidates.length === 0) return
+    const infos = await this.#sectorInfos(ts, candidates)
+    const rand = new Uint8Array(32)
+    const bad = await this.#check(
+      [...infos.values()],
+      rand,
+      this.#controller?.signal ?? new AbortController().signal,
+    )
+    const entries = (list: { index: number; sectors: number[] }[], wantBad: boolean) =>
+      list
+        .map((p) => ({
+          deadline: target,
+          partition: p.index,
+          sectors: p.sectors.filter((n) => infos.has(n) && bad.has(n) === wantBad),
+        }))
+        .filter((e) => e.sectors.length > 0)
+    const send = async (kind: 'faults' | 'recoveries', es: ReturnType<typeof entries>) => {
+      const per =
+        this.config.maxPartitionsPerRecoveryMessage > 0
+          ? this.config.maxPartitionsPerRecoveryMessage
+          : es.length
+      for (const group of chunk(es, Math.max(1, per))) {
+        const params =
+          kind === 'faults'
+            ? encodeDeclareFaults({ entries: group })
+            : encodeDeclareFaultsRecovered({ entries: group })
+        const cid = await this.#send(
+          {
+            from: this.#sender,
+            to: this.miner,
+            method: kind === 'faults' ? MinerMethod.DeclareFaults : MinerMethod.DeclareFaultsRecovered,
+            params,
+            maxFee: this.config.maxFee,
+            gasFeeCap: this.config.gasFeeCap,
+          },
+          {},
+        )
+        this.#emit({
+          type: 'declared',
+          miner: this.miner,
+          kind,
+          deadline: target,
+          sectors: group.flatMap((e) => e.sectors),
+          cid,
+        })
+      }
+    }
+    if (this.config.declareRecoveries) {
+      const es = entries(faultyNotRecovering, false)
+      if (es.length > 0) await send('recoveries', es)
+    }
+    if (this.config.declareFaults) {
+      const es = entries(healthy, true)
+      if (es.length > 0) await send('faults', es)
+    }
+  }
+}
+
+function declarationKey(d: LotusDeadlineInfo): string {
+  return `${(d.Index + 2) % d.WPoStPeriodDeadlines}@${d.Open + 2 * d.WPoStChallengeWindow}`
+}
+
+/** `(Live − Faulty) ∪ Recovering` of a partition, sorted. */
+export function partitionToProve(p: LotusPartition): number[] {
+  const faulty = new Set(runsToNumbers(p.FaultySectors))
+  const out = new Set(runsToNumbers(p.LiveSectors).filter((n) => !faulty.has(n)))
+  for (const n of runsToNumbers(p.RecoveringSectors)) out.add(n)
+  return [...out].sort((a, b) => a - b)
+}
+
+/** The deadline after `d`: index + 1, wrapping to 0 in the next proving period. */
+export function nextDeadlineInfo(d: LotusDeadlineInfo): LotusDeadlineInfo {
+  const wrap = d.Index + 1 >= d.WPoStPeriodDeadlines
+  const index = wrap ? 0 : d.Index + 1
+  const periodStart = wrap ? d.PeriodStart + d.WPoStProvingPeriod : d.PeriodStart
+  const open = periodStart + index * d.WPoStChallengeWindow
+  return {
+    ...d,
+    PeriodStart: periodStart,
+    Index: index,
+    Open: open,
+    Close: open + d.WPoStChallengeWindow,
+    Challenge: open - d.WPoStChallengeLookback,
+    FaultCutoff: open - d.FaultDeclarationCutoff,
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms)
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t)
+        resolve()
+      },
+      { once: true },
+    )
+  })
+}

@@ -1,0 +1,2 @@
+export * from './control-server.js'
+export * from './worker-metrics.js'

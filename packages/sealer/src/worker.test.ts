@@ -1,0 +1,48 @@
+import { rmSync } from 'node:fs'
+import { mockProofs, parseWorkerConfig } from '@venus-cluster/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { type WorkerEnv, workerEnv } from './__fixtures__/env.js'
+import { fakeSealer } from './__fixtures__/fake-sealer.js'
+import { createSealingWorker } from './worker.js'
+
+let env: WorkerEnv | undefined
+afterEach(() => env?.cleanup())
+
+const start = (text: string) =>
+  createSealingWorker({
+    config: parseWorkerConfig(text, 'w.toml'),
+    proofs: mockProofs(),
+    sealer: fakeSealer().client,
+    controlApi: false,
+  }).start()
+
+describe('worker startup checks', () => {
+  it('refuses an attached store that was not prepared, naming it and the fix', async () => {
+    env = await workerEnv()
+    rmSync(env.persist, { recursive: true })
+    await expect(start(env.configText)).rejects.toThrow(/persist: not a prepared store.*file-init/)
+  })
+
+  it('refuses a config whose attached stores are all read-only', async () => {
+    env = await workerEnv()
+    await expect(
+      start(env.configText.replace('name = "ps1"', 'name = "ps1"\nreadonly = true')),
+    ).rejects.toThrow(/no writable attached store/)
+  })
+
+  it('refuses two sealing threads on one store', async () => {
+    env = await workerEnv()
+    const loc = env.stores[0] ?? ''
+    await expect(start(`${env.configText}\n[[sealing_thread]]\nlocation = "${loc}/"\n`)).rejects.toThrow(
+      /two sealing threads use the store/,
+    )
+  })
+
+  it('refuses the snap-up plan it does not implement', async () => {
+    env = await workerEnv()
+    const loc = env.stores[0] ?? ''
+    await expect(
+      start(env.configText.replace(`location = "${loc}"`, `location = "${loc}"\nplan = "snapup"`)),
+    ).rejects.toThrow(/plan "snapup" is not supported/)
+  })
+})
