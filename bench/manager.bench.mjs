@@ -5,6 +5,8 @@
 //     (as v0.1.1+ workers do), half reads, half writes.
 //  3. gas per sector on the devnet: PreCommitSectorBatch2 / ProveCommitSectors3 of 1 vs batched.
 import { mkdtempSync, rmSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createFakeChain, defaultMinerConfig, startManagerDaemon } from '@venus-cluster/manager'
@@ -29,6 +31,8 @@ async function startDaemon(dir, synchronous) {
     chain,
     messager: chain,
     tickMs: 3_600_000,
+    // Token checks are not what this measures (the load generator sends no token).
+    auth: 'off',
   })
 }
 
@@ -110,6 +114,48 @@ async function threadsLatency(url, threads, seconds, sectors) {
   return { n: lat.length, errors, p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1] }
 }
 
+// How long one committed write holds the event loop: SQLite's synchronous=FULL fsyncs inside
+// COMMIT (on the loop); the store's `full` mode commits as NORMAL and fdatasyncs the WAL on the
+// thread pool before acknowledging. Same durability, the loop is free during the fsync.
+async function commitBlocking(ctx) {
+  const Database = createRequire(import.meta.url)('better-sqlite3')
+  const pct = (a, p) => a[Math.min(a.length - 1, Math.floor((p / 100) * a.length))]
+  const n = ctx.quick ? 100 : 400
+  for (const mode of ['FULL (fsync on the loop, before)', 'NORMAL + WAL fdatasync off the loop (now)']) {
+    const dir = mkdtempSync(join(tmpdir(), 'vsm-commit-'))
+    const db = new Database(join(dir, 'x.db'))
+    db.pragma('journal_mode = WAL')
+    db.pragma(`synchronous = ${mode.startsWith('FULL') ? 'FULL' : 'NORMAL'}`)
+    db.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)')
+    const ins = db.prepare('INSERT OR REPLACE INTO t VALUES (?, ?)')
+    const wal = mode.startsWith('FULL') ? undefined : await open(join(dir, 'x.db-wal'), 'r')
+    const blocked = []
+    const acked = []
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now()
+      db.transaction(() => ins.run(i % 64, 'x'.repeat(600))).immediate()
+      blocked.push(performance.now() - t0)
+      if (wal) await wal.datasync()
+      acked.push(performance.now() - t0)
+    }
+    await wal?.close()
+    db.close()
+    rmSync(dir, { recursive: true, force: true })
+    blocked.sort((a, b) => a - b)
+    acked.sort((a, b) => a - b)
+    ctx.log(
+      `${mode}: loop blocked p50 ${pct(blocked, 50).toFixed(3)} ms, p99 ${pct(blocked, 99).toFixed(3)} ms; ack p50 ${pct(acked, 50).toFixed(2)} ms`,
+    )
+    ctx.row({
+      sync: mode,
+      load: `${n} sequential commits`,
+      method: 'event loop blocked per commit',
+      'p50 ms': pct(blocked, 50).toFixed(3),
+      'p99 ms': pct(blocked, 99).toFixed(3),
+    })
+  }
+}
+
 function gasPerSector(ctx) {
   // Measured on the devnet (its gas model) by packages/manager/src/devnet.int.test.ts, which
   // needs the TypeScript sources of devnet and core; it prints these figures on every run.
@@ -129,6 +175,7 @@ export default {
     'writes (ReportState).',
   async run(ctx) {
     const before = loadavg()[0]
+    await commitBlocking(ctx)
     for (const sync of ['full', 'normal']) await runMode(ctx, sync)
     // Latency on a shared machine says more about its other tenants than about the daemon.
     ctx.note(

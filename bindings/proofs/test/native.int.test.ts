@@ -12,17 +12,10 @@ import { nativeTestsReady } from './native-ready.js'
 const { ready, why } = nativeTestsReady()
 const MINUTES = 60_000
 
-// The suite expects verifyWindowPoSt to reject a changed prover id; the real library does not
-// use the prover id in WindowPoSt (challenges come from randomness and sector numbers only), so
-// that one test is skipped here and its other checks are repeated below without the prover-id one.
-const KNOWN_DIFFERENCE = 'generates and verifies a WindowPoSt over two sectors'
-const suiteIt = (name: string, fn: () => Promise<void>, timeoutMs?: number) =>
-  name === KNOWN_DIFFERENCE ? it.skip(`${name} (see docs/proofs.md: prover id)`, fn) : it(name, fn, timeoutMs)
-
 if (ready) {
   proofsBackendConformance(() => nativeProofs(), {
     describe,
-    it: suiteIt,
+    it,
     expect,
     afterAll,
     name: 'native ProofsBackend conformance (2KiB, real proofs)',

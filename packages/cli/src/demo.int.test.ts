@@ -29,7 +29,7 @@ afterAll(async () => {
 })
 
 describe('venus-cluster demo (built bin, mock proofs)', () => {
-  it('seals 4 sectors on 2 workers until active on chain and prints the summary as JSON', async () => {
+  it('seals 4 sectors on 2 workers until active on chain and proven by WindowPoSt, and prints the summary as JSON', async () => {
     const tmp = join(scratch, 'run')
     await import('node:fs/promises').then((fs) => fs.mkdir(tmp))
     const { stdout, stderr, code } = await new Promise<{ stdout: string; stderr: string; code: number }>(
@@ -68,7 +68,14 @@ describe('venus-cluster demo (built bin, mock proofs)', () => {
     expect(BigInt(s.fees.gasFeesAtto)).toBeGreaterThan(0n)
     expect(BigInt(s.fees.lockedAtto)).toBeGreaterThan(0n)
     expect(s.power.committedBytes).toBe(String(4 * 2048))
-    expect(s.windowPoSt.included).toBe(false)
+    // WindowPoSt proved every sector: all of it is power now.
+    expect(s.power.rawBytes).toBe(String(4 * 2048))
+    expect(s.windowPoSt).toMatchObject({ included: true })
+    if (s.windowPoSt.included) {
+      expect(s.windowPoSt.deadlines.length).toBeGreaterThanOrEqual(1)
+      expect(s.windowPoSt.messages).toBeGreaterThanOrEqual(s.windowPoSt.deadlines.length)
+      expect(s.windowPoSt.gasUsed).toBeGreaterThan(0)
+    }
     expect(s.kept).toBe(false)
     expect(existsSync(s.home)).toBe(false)
     expect(await readdir(tmp)).toEqual([])
@@ -104,12 +111,12 @@ describe('venus-cluster demo (built bin, mock proofs)', () => {
     expect(await readdir(tmp)).toEqual([])
   }, 60_000)
 
-  it('with --stay keeps the manager up for its dashboard until Ctrl-C, then exits 0 and cleans up', async () => {
+  it('with --stay --no-post keeps the manager up for its dashboard until Ctrl-C, then exits 0 and cleans up', async () => {
     const tmp = join(scratch, 'stay')
     await import('node:fs/promises').then((fs) => fs.mkdir(tmp))
     const child = spawn(
       process.execPath,
-      [BIN, 'demo', '--json', '--stay', '--proofs', 'mock', '--sectors', '1'],
+      [BIN, 'demo', '--json', '--stay', '--no-post', '--proofs', 'mock', '--sectors', '1'],
       {
         cwd: ROOT,
         env: { ...process.env, TMPDIR: tmp },
@@ -124,10 +131,20 @@ describe('venus-cluster demo (built bin, mock proofs)', () => {
         if (stdout.endsWith('\n')) resolve(JSON.parse(stdout) as DemoSummary)
       }),
     )
+    // --no-post: active on chain, no power yet.
+    expect(summary.windowPoSt.included).toBe(false)
+    expect(summary.power.rawBytes).toBe('0')
     expect(summary.dashboardUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ui\?token=/)
-    const page = await fetch(summary.dashboardUrl as string)
-    expect(page.status).toBe(200)
+    const url = new URL(summary.dashboardUrl as string)
+    const page = await fetch(url, { redirect: 'manual' })
+    // The dashboard moves the token into a cookie and redirects to the clean address.
+    expect(page.status).toBe(303)
     await page.arrayBuffer()
+    const overview = await fetch(new URL('/ui/api/overview', url), {
+      headers: { authorization: `Bearer ${url.searchParams.get('token')}` },
+    })
+    expect(overview.status).toBe(200)
+    expect(JSON.stringify(await overview.json())).toContain('1001')
     child.kill('SIGINT')
     expect(await exited).toBe(0)
     expect(await readdir(tmp)).toEqual([])

@@ -4,13 +4,14 @@
  *
  * @packageDocumentation
  */
+
+export * from './auth/index.js'
+export * from './chain/index.js'
+export * from './codecs/index.js'
+export * from './config/index.js'
 export * from './errors/index.js'
+export * from './messager/index.js'
 export * from './piece/index.js'
 export * from './proofs/index.js'
 export * from './rpc/index.js'
-export * from './chain/index.js'
-export * from './messager/index.js'
 export * from './types/index.js'
-export * from './codecs/index.js'
-export * from './config/index.js'
-export * from './auth/index.js'

@@ -74,7 +74,9 @@ export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod>
       const id = sid(r, 0)
       const spec = r.object(r.at(1), 'params[1]')
       const maxDeals =
-        spec.MaxDeals !== null && spec.MaxDeals !== undefined ? r.uint(spec.MaxDeals, 'params[1].MaxDeals') : null
+        spec.MaxDeals !== null && spec.MaxDeals !== undefined
+          ? r.uint(spec.MaxDeals, 'params[1].MaxDeals')
+          : null
       return mgr.acquireDeals(id, { maxDeals })
     }),
     m('AssignTicket', 1, (r) => mgr.assignTicket(sid(r, 0))),

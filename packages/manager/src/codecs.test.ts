@@ -56,14 +56,20 @@ describe('commit params', () => {
       aggregateProof: new Uint8Array(0),
       aggregateProofType: null,
     }
-    expect(decodeProveCommitSectors3(encodeProveCommitSectors3(single))).toEqual({ ...single, pieces: [[], []] })
+    expect(decodeProveCommitSectors3(encodeProveCommitSectors3(single))).toEqual({
+      ...single,
+      pieces: [[], []],
+    })
     const agg = {
       sectorNumbers: [1, 2, 3, 4],
       sectorProofs: [],
       aggregateProof: bytes(9),
       aggregateProofType: 1,
     }
-    expect(decodeProveCommitSectors3(encodeProveCommitSectors3(agg))).toEqual({ ...agg, pieces: [[], [], [], []] })
+    expect(decodeProveCommitSectors3(encodeProveCommitSectors3(agg))).toEqual({
+      ...agg,
+      pieces: [[], [], [], []],
+    })
     const raw = dagCbor.decode(encodeProveCommitSectors3(agg)) as unknown[]
     expect(raw.length).toBe(6)
     expect(raw.slice(4)).toEqual([false, false])

@@ -60,7 +60,10 @@ describe('managerConfigFromFile', () => {
 })
 
 describe('state database from sector-manager.cfg', () => {
-  const base = TEXT.replace('[[Common.PersistStores]]', '[[Common.PieceStores]]\nPath = "/data/pieces"\n\n[[Common.PersistStores]]')
+  const base = TEXT.replace(
+    '[[Common.PersistStores]]',
+    '[[Common.PieceStores]]\nPath = "/data/pieces"\n\n[[Common.PersistStores]]',
+  )
 
   it('defaults to SQLite at <home>/manager.db when [Common.DB] is absent', () => {
     const cfg = managerConfigFromFile(parseManagerConfig(TEXT, 'sector-manager.cfg'))
@@ -70,12 +73,16 @@ describe('state database from sector-manager.cfg', () => {
 
   it('selects PostgreSQL with Driver = "postgres" and a postgres:// DSN', () => {
     const text = `${base}\n[Common.DB]\nDriver = "postgres"\nDSN = "postgres://vsm@db:5432/vsm"\n`
-    const cfg = managerConfigFromFile(parseManagerConfig(text.replace(/\[Common\.API\]/, '[Common.API]'), 'a.cfg'))
+    const cfg = managerConfigFromFile(
+      parseManagerConfig(text.replace(/\[Common\.API\]/, '[Common.API]'), 'a.cfg'),
+    )
     expect(managerDbFromConfig(cfg, '/home/vsm')).toBe('postgres://vsm@db:5432/vsm')
   })
 
   it('resolves a relative SQLite DSN under the home and keeps an absolute one', () => {
-    const rel = managerConfigFromFile(parseManagerConfig(`${TEXT}\n[Common.DB]\nDSN = "state/m.db"\n`, 'a.cfg'))
+    const rel = managerConfigFromFile(
+      parseManagerConfig(`${TEXT}\n[Common.DB]\nDSN = "state/m.db"\n`, 'a.cfg'),
+    )
     expect(managerDbFromConfig(rel, '/home/vsm')).toBe('/home/vsm/state/m.db')
     const abs = managerConfigFromFile(
       parseManagerConfig(`${TEXT}\n[Common.DB]\nDriver = "sqlite"\nDSN = "/var/m.db"\n`, 'a.cfg'),
@@ -84,7 +91,10 @@ describe('state database from sector-manager.cfg', () => {
   })
 
   it('reads [SectorManager.DB] in the seed layout', () => {
-    const cfg = parseManagerConfig('[SectorManager.DB]\nDriver = "postgres"\nDSN = "postgresql://x/y"\n', 'a.cfg')
+    const cfg = parseManagerConfig(
+      '[SectorManager.DB]\nDriver = "postgres"\nDSN = "postgresql://x/y"\n',
+      'a.cfg',
+    )
     expect(cfg.db).toEqual({ driver: 'postgres', dsn: 'postgresql://x/y' })
   })
 

@@ -20,13 +20,13 @@ import { type ManagerConfig, managerDbFromConfig } from './config.js'
 import { createManagerHttpRoutes } from './dashboard/index.js'
 import type { ManagerMarket } from './deals.js'
 import { type ManagerLogger, SectorManager, type SectorManagerOptions } from './manager.js'
-import { managerPieceStoreHandler } from './piece-store.js'
 import {
   createManagerMetrics,
   instrumentVenusMethods,
   type ManagerMetrics,
   SectorHistory,
 } from './metrics/index.js'
+import { managerPieceStoreHandler } from './piece-store.js'
 import { openPostgresStore } from './store/postgres.js'
 import { openSqliteStore } from './store/sqlite.js'
 import type { ManagerStore } from './store/types.js'
@@ -121,7 +121,11 @@ export async function openManagerStore(
  * ```
  */
 export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<ManagerDaemon> {
-  const store = await openManagerStore(opts.db ?? managerDbFromConfig(opts.config, opts.home), opts.home, opts.synchronous)
+  const store = await openManagerStore(
+    opts.db ?? managerDbFromConfig(opts.config, opts.home),
+    opts.home,
+    opts.synchronous,
+  )
   const manager = new SectorManager({
     store,
     chain: opts.chain,

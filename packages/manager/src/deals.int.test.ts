@@ -45,7 +45,12 @@ describe('deal sectors on the devnet', () => {
       const pieceCid = commitmentToCid(p.commP, 'commP').toString()
       writeFileSync(join(pieceDir, pieceCid), data)
       payloads.set(pieceCid, data)
-      const id = devnet.publishTestDeal({ pieceCid, pieceSize: p.paddedSize, client, provider: `t0${minerId}` })
+      const id = devnet.publishTestDeal({
+        pieceCid,
+        pieceSize: p.paddedSize,
+        client,
+        provider: `t0${minerId}`,
+      })
       market.publish(minerId, { id, pieceCid, pieceSize: p.paddedSize, payloadSize: size })
     }
     const handler = createPieceStoreHandler({ dirs: [pieceDir] })
@@ -110,7 +115,9 @@ describe('deal sectors on the devnet', () => {
       staged.set(fr32Pad(unpadded), offset)
       offset += p.Piece.Size
     }
-    const prover = mockPiecePipeline(proofs, dir, (s) => (s === dealSector ? { pieces: commPs, staged } : undefined))
+    const prover = mockPiecePipeline(proofs, dir, (s) =>
+      s === dealSector ? { pieces: commPs, staged } : undefined,
+    )
 
     const sectors = [dealSector, ccSector]
     for (let round = 0; round < 200 && sectors.some((s) => s.stage !== 'done'); round++) {

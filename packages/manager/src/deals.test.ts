@@ -77,8 +77,12 @@ describe('createMemoryMarket', () => {
     expect(() => market.publish(1000, deal(3, 512))).toThrow(/already published/)
     const first = await market.assignDeals(1000, 1, { sectorSize: 2048, maxDeals: null })
     expect(first.map((d) => d.id)).toEqual([1, 3])
-    expect((await market.assignDeals(1000, 2, { sectorSize: 2048, maxDeals: 0 })).map((d) => d.id)).toEqual([])
-    expect((await market.assignDeals(1000, 2, { sectorSize: 2048, maxDeals: 1 })).map((d) => d.id)).toEqual([2])
+    expect((await market.assignDeals(1000, 2, { sectorSize: 2048, maxDeals: 0 })).map((d) => d.id)).toEqual(
+      [],
+    )
+    expect((await market.assignDeals(1000, 2, { sectorSize: 2048, maxDeals: 1 })).map((d) => d.id)).toEqual([
+      2,
+    ])
     expect(await market.assignDeals(2000, 3, { sectorSize: 2048, maxDeals: null })).toEqual([])
     await market.release(1000, [3])
     expect(market.pending(1000).map((d) => d.id)).toEqual([3])
@@ -110,7 +114,8 @@ describe('SectorManager.acquireDeals', () => {
       await mgr.store.close()
     })
     const api = createSealerApi(mgr)
-    const call = async (method: string, params: unknown[]) => (api[method] as (p: unknown[]) => unknown)(params)
+    const call = async (method: string, params: unknown[]) =>
+      (api[method] as (p: unknown[]) => unknown)(params)
     const s = (await call('Venus.AllocateSector', [{ AllowedMiners: null, AllowedProofTypes: null }])) as {
       ID: { Miner: number; Number: number }
     }

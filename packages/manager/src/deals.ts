@@ -108,10 +108,20 @@ function checkDeal(d: ManagerMarketDeal): void {
     throw new VenusError('INVALID_ARGUMENT', `deal id must be a positive integer, got ${d.id}`)
   }
   if (!isPow2(d.pieceSize) || d.pieceSize < 128) {
-    throw new VenusError('PIECE_SIZE_INVALID', `deal ${d.id}: piece size must be a power of two ≥ 128, got ${d.pieceSize}`)
+    throw new VenusError(
+      'PIECE_SIZE_INVALID',
+      `deal ${d.id}: piece size must be a power of two ≥ 128, got ${d.pieceSize}`,
+    )
   }
-  if (!Number.isSafeInteger(d.payloadSize) || d.payloadSize < 0 || d.payloadSize > (d.pieceSize / 128) * 127) {
-    throw new VenusError('INVALID_ARGUMENT', `deal ${d.id}: payload size ${d.payloadSize} exceeds the unpadded piece size`)
+  if (
+    !Number.isSafeInteger(d.payloadSize) ||
+    d.payloadSize < 0 ||
+    d.payloadSize > (d.pieceSize / 128) * 127
+  ) {
+    throw new VenusError(
+      'INVALID_ARGUMENT',
+      `deal ${d.id}: payload size ${d.payloadSize} exceeds the unpadded piece size`,
+    )
   }
 }
 
@@ -131,10 +141,14 @@ function fitsAfter(deals: readonly ManagerMarketDeal[], sectorSize: number): boo
  * ```
  */
 export function layoutDealPieces(deals: readonly ManagerMarketDeal[], sectorSize: number): WireDeal[] {
-  if (!isPow2(sectorSize)) throw new VenusError('SECTOR_SIZE_INVALID', `sector size ${sectorSize} is not a power of two`)
+  if (!isPow2(sectorSize))
+    throw new VenusError('SECTOR_SIZE_INVALID', `sector size ${sectorSize} is not a power of two`)
   for (const d of deals) checkDeal(d)
   if (!fitsAfter(deals, sectorSize)) {
-    throw new VenusError('INVALID_ARGUMENT', `deals of ${deals.reduce((n, d) => n + d.pieceSize, 0)} bytes exceed sector size ${sectorSize}`)
+    throw new VenusError(
+      'INVALID_ARGUMENT',
+      `deals of ${deals.reduce((n, d) => n + d.pieceSize, 0)} bytes exceed sector size ${sectorSize}`,
+    )
   }
   const out: WireDeal[] = [...deals]
     .sort((a, b) => b.pieceSize - a.pieceSize)
@@ -166,7 +180,10 @@ export function fillerPiece(paddedSize: number): WireDeal {
   return {
     ID: 0,
     PayloadSize: (paddedSize / 128) * 127,
-    Piece: { Size: paddedSize, Cid: { '/': commitmentToCid(zeroCommitment(paddedSize), 'commP').toString() } },
+    Piece: {
+      Size: paddedSize,
+      Cid: { '/': commitmentToCid(zeroCommitment(paddedSize), 'commP').toString() },
+    },
     Proposal: null,
   }
 }

@@ -18,6 +18,7 @@ export {
   startManagerDaemon,
 } from './daemon.js'
 export * from './dashboard/index.js'
+export * from './deals.js'
 export { createFakeChain, type FakeChain, type FakeChainOptions } from './fake-chain.js'
 export {
   createLotusChain,
@@ -39,8 +40,7 @@ export {
 } from './manager.js'
 export * from './metrics/index.js'
 export { detectNetwork, type ManagerNetworkName, networkParams, parseNetworkName } from './networks.js'
+export * from './piece-store.js'
 export { httpJsonRpc } from './rpc-client.js'
 export * from './sector-state.js'
 export * from './store/index.js'
-export * from './deals.js'
-export * from './piece-store.js'

@@ -154,7 +154,10 @@ export function createLotusChain(call: JsonRpcCall, opts: LotusChainOptions = {}
       }
     },
     async provingDeadline(miner) {
-      const o = obj(await call('Filecoin.StateMinerProvingDeadline', [await addr(miner), tsk]), 'StateMinerProvingDeadline')
+      const o = obj(
+        await call('Filecoin.StateMinerProvingDeadline', [await addr(miner), tsk]),
+        'StateMinerProvingDeadline',
+      )
       return { index: Number(o.Index), deadlines: Number(o.WPoStPeriodDeadlines ?? 48) }
     },
     async preCommitDeposit(miner, sector) {

@@ -2,7 +2,13 @@ import { access, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
 import { blake2b } from '@noble/hashes/blake2.js'
-import { commD, encodeTerminateSectors, type ProofsBackend, VenusError, zeroCommitment } from '@venus-cluster/core'
+import {
+  commD,
+  encodeTerminateSectors,
+  type ProofsBackend,
+  VenusError,
+  zeroCommitment,
+} from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import type {
@@ -14,10 +20,10 @@ import type {
 } from './chain.js'
 import { managerProverId, minerEntropy } from './chain.js'
 import {
+  type ActivationPiece,
   encodePreCommitBatch2,
   encodeProveCommitSectors3,
   MinerMethod,
-  type ActivationPiece,
   type PreCommitParam,
 } from './commit-params.js'
 import { commitmentBytes, commitmentCid } from './commitment-cid.js'
@@ -313,7 +319,10 @@ export class SectorManager {
    * market assigns deals and the sector is filled with zero pieces (DealID 0) after them; the
    * layout is checked, stored, and on any failure the deals go back to the market. `null` = CC.
    */
-  async acquireDeals(id: WireSectorId, spec: { maxDeals: number | null } = { maxDeals: null }): Promise<SectorState['Deals']> {
+  async acquireDeals(
+    id: WireSectorId,
+    spec: { maxDeals: number | null } = { maxDeals: null },
+  ): Promise<SectorState['Deals']> {
     const s = await this.#online(id)
     if (s.Deals && s.Deals.length > 0) return s.Deals
     const market = this.#market
@@ -331,15 +340,18 @@ export class SectorManager {
       try {
         const pieces = layoutDealPieces(deals, sectorSize)
         const bad = checkSectorPieces(pieces, sectorSize)
-        if (bad !== undefined) throw new VenusError('INVALID_ARGUMENT', `market pieces for ${sectorKey(id)}: ${bad}`)
+        if (bad !== undefined)
+          throw new VenusError('INVALID_ARGUMENT', `market pieces for ${sectorKey(id)}: ${bad}`)
         const saved = await this.store.updateSector(id, (st) => ({ ...st, Deals: pieces }))
         this.#log.info({ sector: sectorKey(id), deals: deals.map((d) => d.id) }, 'deals assigned')
         return saved.Deals
       } catch (err) {
-        await market.release(
-          id.Miner,
-          deals.map((d) => d.id),
-        ).catch((e) => this.#log.error({ err: e, sector: sectorKey(id) }, 'releasing deals failed'))
+        await market
+          .release(
+            id.Miner,
+            deals.map((d) => d.id),
+          )
+          .catch((e) => this.#log.error({ err: e, sector: sectorKey(id) }, 'releasing deals failed'))
         throw err
       }
     })
@@ -1071,7 +1083,10 @@ export class SectorManager {
     const st = await this.messager.getMessageByUid(uid)
     const failed = st.state === 'failed' || (st.state === 'onchain' && (st.receipt?.exitCode ?? 0) !== 0)
     if (failed) {
-      this.#log.error({ uid, sector: sectorKey(s.ID), error: st.error, receipt: st.receipt?.exitCode }, 'termination failed')
+      this.#log.error(
+        { uid, sector: sectorKey(s.ID), error: st.error, receipt: st.receipt?.exitCode },
+        'termination failed',
+      )
       // Back offline without TerminateInfo, so the termination may be requested again.
       await this.store.finalizeSector(s.ID, ({ TerminateInfo: _t, ...rest }) => rest)
       return

@@ -39,7 +39,8 @@ function text(res: ServerResponse, status: number, body: string, headers: Record
  */
 export function createPieceStoreHandler(opts: PieceStoreHandlerOptions): PieceStoreHandler {
   const dirs = typeof opts.dirs === 'function' ? opts.dirs : () => opts.dirs as readonly string[]
-  const market = typeof opts.marketUrl === 'function' ? opts.marketUrl : () => (opts.marketUrl as string) ?? ''
+  const market =
+    typeof opts.marketUrl === 'function' ? opts.marketUrl : () => (opts.marketUrl as string) ?? ''
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     if (!path.startsWith(PREFIX)) return false

@@ -39,7 +39,10 @@ describe('TerminateSector on the devnet', () => {
     const api = createSealerApi(mgr)
     const call: Call = async (method, params) => (api[method] as (p: unknown[]) => unknown)(params)
     const prover = mockPiecePipeline(proofs, dir, () => undefined)
-    const sectors = [(await allocate(call, [minerId])) as DrivenSector, (await allocate(call, [minerId])) as DrivenSector]
+    const sectors = [
+      (await allocate(call, [minerId])) as DrivenSector,
+      (await allocate(call, [minerId])) as DrivenSector,
+    ]
     for (let round = 0; round < 200 && sectors.some((s) => s.stage !== 'done'); round++) {
       for (const s of sectors) await stepSector(call, s, 'ps1', persist, prover)
       await mgr.tick()
@@ -60,8 +63,13 @@ describe('TerminateSector on the devnet', () => {
       Deadline: number
       Partition: number
     }
-    expect(await call('Venus.TerminateSector', [victim.id])).toEqual({ Res: SubmitResult.Accepted, Desc: null })
-    expect(await call('Venus.TerminateSector', [victim.id])).toMatchObject({ Res: SubmitResult.DuplicateSubmit })
+    expect(await call('Venus.TerminateSector', [victim.id])).toEqual({
+      Res: SubmitResult.Accepted,
+      Desc: null,
+    })
+    expect(await call('Venus.TerminateSector', [victim.id])).toMatchObject({
+      Res: SubmitResult.DuplicateSubmit,
+    })
     let info = (await call('Venus.PollTerminateSectorState', [victim.id])) as WireTerminateInfo
     expect(info.AddedHeight).toBeGreaterThan(0)
     // The sector's deadline may be immutable for a while; the manager waits and sends later.
@@ -79,7 +87,9 @@ describe('TerminateSector on the devnet', () => {
     expect(msg.Method).toBe(9)
     expect((msg.Receipt as { ExitCode: number }).ExitCode).toBe(0)
     const entries = decodeTerminateSectors(Buffer.from(String(msg.Params), 'base64')).entries
-    expect(entries).toEqual([{ deadline: where.Deadline, partition: where.Partition, sectors: [victim.id.Number] }])
+    expect(entries).toEqual([
+      { deadline: where.Deadline, partition: where.Partition, sectors: [victim.id.Number] },
+    ])
     // Settled: offline again, listed with its termination.
     const got = await mgr.store.getSector(victim.id)
     expect(got?.online).toBe(false)

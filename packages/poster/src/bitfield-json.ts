@@ -1,4 +1,11 @@
-/** go-bitfield JSON (run lengths starting with zeros) to sorted numbers. */
+/**
+ * go-bitfield JSON (run lengths starting with zeros) to sorted numbers.
+ *
+ * @example
+ * ```ts
+ * runsToNumbers([0, 2, 3, 1]) // [0, 1, 5]
+ * ```
+ */
 export function runsToNumbers(runs: readonly number[] | null | undefined): number[] {
   const out: number[] = []
   if (!runs) return out
@@ -10,7 +17,14 @@ export function runsToNumbers(runs: readonly number[] | null | undefined): numbe
   return out
 }
 
-/** Sorted unique numbers to go-bitfield JSON runs (`[0]` for the empty set). */
+/**
+ * Sorted unique numbers to go-bitfield JSON runs (`[0]` for the empty set).
+ *
+ * @example
+ * ```ts
+ * numbersToRuns([5, 0, 1]) // [0, 2, 3, 1]
+ * ```
+ */
 export function numbersToRuns(values: Iterable<number>): number[] {
   const sorted = [...new Set(values)].sort((a, b) => a - b)
   if (sorted.length === 0) return [0]

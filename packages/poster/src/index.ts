@@ -18,7 +18,13 @@ export {
   WindowPoStScheduler,
   type WindowPoStSchedulerOptions,
 } from './scheduler.js'
-export { createPosterService, type PosterService, type PosterServiceOptions } from './service.js'
+export {
+  createPosterService,
+  type PosterDeadlineResult,
+  type PosterService,
+  type PosterServiceOptions,
+  postResultListener,
+} from './service.js'
 export {
   generateWinningPoStProof,
   type WinningPoStInput,

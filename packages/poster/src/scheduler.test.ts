@@ -4,6 +4,7 @@ import { sectorName } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Harness, provingHarness } from './__fixtures__/devnet.js'
 import { runsToNumbers } from './bitfield-json.js'
+import { mpoolSender } from './scheduler.js'
 
 let h: Harness | undefined
 afterEach(async () => {
@@ -91,6 +92,32 @@ describe('WindowPoStScheduler with broken sectors and reorgs', () => {
   }, 60_000)
 })
 
+describe('WindowPoStScheduler fault declarations', () => {
+  it('declares a failing sector faulty for deadline index + 2 when DeclareFaults is on', async () => {
+    h = await provingHarness({
+      seed: 'poster-declare',
+      miners: 1,
+      sectors: 40,
+      config: { declareFaults: true },
+    })
+    const m = h.miners[0]!
+    await h.step(10)
+    const loc = (await h.chain.stateSectorPartition(m.miner, 5))!
+    const sealed = join(h.root, 'sealed', sectorName({ miner: m.minerId, number: 5 }))
+    await rename(sealed, `${sealed}.bak`)
+    const open = await nextOpenOf(h, m.miner, loc.Deadline)
+    // Two deadlines ahead the fault goes out; it is on chain before this deadline's challenge.
+    await mineTo(h, open - 3)
+    const declared = m.events.filter((e) => e.type === 'declared' && e.kind === 'faults')
+    expect(declared.flatMap((e) => (e.type === 'declared' ? e.sectors : []))).toEqual([5])
+    expect(runsToNumbers(await h.chain.stateMinerFaults(m.miner))).toEqual([5])
+    await mineTo(h, open + 8)
+    // Already faulty, so not skipped again: the proof covers its partition-mate only.
+    expect(m.events.some((e) => e.type === 'sectors-skipped' && e.open === open)).toBe(false)
+    expect(m.events.filter((e) => e.type === 'deadline-missed' || e.type === 'error')).toEqual([])
+  }, 60_000)
+})
+
 describe('WindowPoStScheduler.simulate', () => {
   it('proves a chosen deadline without sending, reporting skipped sectors', async () => {
     h = await provingHarness({ seed: 'poster-sim', miners: 1, sectors: 8 })
@@ -109,4 +136,103 @@ describe('WindowPoStScheduler.simulate', () => {
     expect(h.devnet.pending().length).toBe(pending)
     await expect(m.scheduler.simulate(48)).rejects.toThrow(/deadline index 48/)
   })
+})
+
+describe('WindowPoStScheduler batching, verification and retries', () => {
+  it('splits a deadline of 3 partitions into messages of MaxPartitionsPerPoStMessage', async () => {
+    h = await provingHarness({
+      seed: 'poster-batch',
+      miners: 1,
+      sectors: 48 * 2 * 3,
+      config: { maxPartitionsPerPoStMessage: 2 },
+    })
+    const m = h.miners[0]!
+    await h.step(30)
+    const sent = m.events.filter((e) => e.type === 'submitted')
+    const byOpen = new Map<number, number[][]>()
+    for (const e of sent)
+      if (e.type === 'submitted') byOpen.set(e.open, [...(byOpen.get(e.open) ?? []), e.partitions])
+    expect(byOpen.size).toBeGreaterThan(0)
+    for (const parts of byOpen.values()) expect(parts.sort((a, b) => a[0]! - b[0]!)).toEqual([[0, 1], [2]])
+    expect(m.events.filter((e) => e.type === 'deadline-missed' || e.type === 'error')).toEqual([])
+  }, 60_000)
+
+  it('does not send a proof that fails verification, and proves again', async () => {
+    let failures = 1
+    h = await provingHarness({
+      seed: 'poster-verify',
+      miners: 1,
+      sectors: 8,
+      wrapProofs: (p) =>
+        new Proxy(p, {
+          get(target, prop, recv) {
+            if (prop === 'verifyWindowPoSt')
+              return async (req: Parameters<typeof p.verifyWindowPoSt>[0]) =>
+                failures-- > 0 ? false : target.verifyWindowPoSt(req)
+            const v = Reflect.get(target, prop, recv)
+            // The mock keeps private fields: call its methods on the mock itself.
+            return typeof v === 'function' ? v.bind(target) : v
+          },
+        }),
+    })
+    const m = h.miners[0]!
+    await h.step(48 * 6)
+    expect(m.events.filter((e) => e.type === 'proof-invalid')).toHaveLength(1)
+    expect(m.events.filter((e) => e.type === 'deadline-missed' || e.type === 'error')).toEqual([])
+    expect(runsToNumbers(await h.chain.stateMinerFaults(m.miner))).toEqual([])
+  }, 60_000)
+
+  it('proves a deadline again on a later head after the prover threw', async () => {
+    let throws = 1
+    h = await provingHarness({
+      seed: 'poster-prove-retry',
+      miners: 1,
+      sectors: 8,
+      wrapProofs: (p) =>
+        new Proxy(p, {
+          get(target, prop, recv) {
+            if (prop === 'generateWindowPoSt')
+              return async (...args: Parameters<typeof p.generateWindowPoSt>) => {
+                if (throws-- > 0) throw new Error('GPU lost')
+                return target.generateWindowPoSt(...args)
+              }
+            const v = Reflect.get(target, prop, recv)
+            return typeof v === 'function' ? v.bind(target) : v
+          },
+        }),
+    })
+    const m = h.miners[0]!
+    await h.step(48 * 6)
+    const errors = m.events.filter((e) => e.type === 'error')
+    expect(errors).toHaveLength(1)
+    expect(m.events.filter((e) => e.type === 'deadline-missed')).toEqual([])
+    expect(runsToNumbers(await h.chain.stateMinerFaults(m.miner))).toEqual([])
+  }, 60_000)
+
+  it('retries a failed push while the window is open and passes MaxFee to the node', async () => {
+    let pushes = 0
+    const fees: bigint[] = []
+    h = await provingHarness({
+      seed: 'poster-retry',
+      miners: 1,
+      sectors: 8,
+      config: { maxFee: 7n * 10n ** 16n },
+      send: (chain) => {
+        const real = mpoolSender(chain)
+        return async (msg, o) => {
+          fees.push(msg.maxFee)
+          if (pushes++ === 0) throw new Error('mpool unavailable')
+          return real(msg, o)
+        }
+      },
+    })
+    const m = h.miners[0]!
+    await h.step(48 * 6)
+    const errors = m.events.filter((e) => e.type === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.type === 'error' && errors[0]!.message).toMatch(/mpool unavailable/)
+    expect(m.events.filter((e) => e.type === 'deadline-missed')).toEqual([])
+    expect(fees.every((f) => f === 7n * 10n ** 16n)).toBe(true)
+    expect(runsToNumbers(await h.chain.stateMinerFaults(m.miner))).toEqual([])
+  }, 60_000)
 })

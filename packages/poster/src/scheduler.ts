@@ -65,12 +65,16 @@ interface Batch {
 interface DeadlineJob {
   di: LotusDeadlineInfo
   controller: AbortController
-  state: 'proving' | 'proved' | 'done' | 'failed'
+  /** `error`: proving failed, tried again on a later head while the window is open. */
+  state: 'proving' | 'proved' | 'done' | 'failed' | 'error'
   batches: Batch[]
   running?: Promise<void>
   submitting: boolean
   nextTryAt: number
 }
+
+/** Proving attempts of one deadline after errors (each on a later head). */
+const MAX_PROVE_TRIES = 3
 
 /** Epochs a pushed message may stay unseen before it is pushed again. */
 const RESUBMIT_AFTER_EPOCHS = 5
@@ -148,7 +152,10 @@ export class WindowPoStScheduler {
   readonly #locate: SectorLocator
   readonly #send: PoStSender
   readonly #jobs = new Map<number, DeadlineJob>()
-  readonly #declaring = new Set<string>()
+  /** Proving attempts after errors, by deadline open epoch. */
+  readonly #tries = new Map<number, number>()
+  /** Declarations made (or under way), by target deadline, with the target's open epoch. */
+  readonly #declaring = new Map<string, number>()
   #controller: AbortController | undefined
   #loop: Promise<void> | undefined
   #queue: Promise<void> = Promise.resolve()
@@ -313,6 +320,10 @@ export class WindowPoStScheduler {
     for (const [open, job] of this.#jobs) {
       if (h >= job.di.Close) {
         job.controller.abort()
+        if (job.state === 'proved' && (await this.#allLanded(job))) {
+          job.state = 'done'
+          this.#emit({ type: 'deadline-proven', miner: this.miner, deadline: job.di.Index, open, height: h })
+        }
         if (job.state !== 'done' && job.state !== 'failed') {
           job.state = 'failed'
           this.#emit({
@@ -325,12 +336,28 @@ export class WindowPoStScheduler {
               : 'no proof submitted in time',
           })
         }
-        if (h >= job.di.Close + job.di.WPoStProvingPeriod) this.#jobs.delete(open)
+        if (h >= job.di.Close + job.di.WPoStProvingPeriod) {
+          this.#jobs.delete(open)
+          this.#tries.delete(open)
+        }
       }
     }
+    for (const [key, targetOpen] of this.#declaring) if (targetOpen < h) this.#declaring.delete(key)
     const di = await this.#chain.stateMinerProvingDeadline(this.miner, ts.Cids)
     if (h < di.PeriodStart) return
     const next = nextDeadlineInfo(di)
+    for (const [open, job] of this.#jobs) {
+      const tries = this.#tries.get(open) ?? 0
+      if (
+        job.state === 'error' &&
+        h < job.di.Close &&
+        Date.now() >= job.nextTryAt &&
+        tries < MAX_PROVE_TRIES
+      ) {
+        this.#tries.set(open, tries + 1)
+        this.#jobs.delete(open)
+      }
+    }
     for (const d of [di, next]) {
       if (this.#jobs.has(d.Open)) continue
       if (h >= d.Challenge + this.config.challengeConfidence && h < d.Close) this.#startJob(d, ts)
@@ -349,6 +376,18 @@ export class WindowPoStScheduler {
         }
       }
     }
+  }
+
+  /** Whether every batch's message executed successfully (checked when the window closes). */
+  async #allLanded(job: DeadlineJob): Promise<boolean> {
+    for (const b of job.batches) {
+      if (b.landed) continue
+      if (b.cid === undefined) return false
+      const found = await this.#chain.stateSearchMsg({ '/': b.cid }).catch(() => null)
+      if (found?.Receipt.ExitCode !== 0) return false
+      b.landed = true
+    }
+    return true
   }
 
   #startJob(d: LotusDeadlineInfo, ts: LotusTipSet): void {
@@ -380,7 +419,8 @@ export class WindowPoStScheduler {
     job.running = this.#track(
       this.#prove(job, ts).catch((e) => {
         if (job.controller.signal.aborted) return
-        job.state = 'failed'
+        job.state = 'error'
+        job.nextTryAt = Date.now() + this.config.retryDelayMs
         this.#emit({ type: 'error', miner: this.miner, deadline: d.Index, open: d.Open, message: errMsg(e) })
       }),
     )
@@ -741,7 +781,7 @@ export class WindowPoStScheduler {
     const targetOpen = d.Open + 2 * d.WPoStChallengeWindow
     const key = declarationKey(d)
     if (this.#declaring.has(key)) return
-    this.#declaring.add(key)
+    this.#declaring.set(key, targetOpen)
     // Inclusion is at the next epoch at the earliest; leave one more for safety.
     if (ts.Height + 2 >= targetOpen - d.FaultDeclarationCutoff) return
     const parts = await this.#chain.stateMinerPartitions(this.miner, target, ts.Cids)
@@ -820,7 +860,14 @@ function declarationKey(d: LotusDeadlineInfo): string {
   return `${(d.Index + 2) % d.WPoStPeriodDeadlines}@${d.Open + 2 * d.WPoStChallengeWindow}`
 }
 
-/** `(Live − Faulty) ∪ Recovering` of a partition, sorted. */
+/**
+ * `(Live − Faulty) ∪ Recovering` of a partition, sorted: the sectors a WindowPoSt must cover.
+ *
+ * @example
+ * ```ts
+ * partitionToProve(await chain.stateMinerPartitions('t01000', 3)[0])
+ * ```
+ */
 export function partitionToProve(p: LotusPartition): number[] {
   const faulty = new Set(runsToNumbers(p.FaultySectors))
   const out = new Set(runsToNumbers(p.LiveSectors).filter((n) => !faulty.has(n)))
@@ -828,7 +875,14 @@ export function partitionToProve(p: LotusPartition): number[] {
   return [...out].sort((a, b) => a - b)
 }
 
-/** The deadline after `d`: index + 1, wrapping to 0 in the next proving period. */
+/**
+ * The deadline after `d`: index + 1, wrapping to 0 in the next proving period.
+ *
+ * @example
+ * ```ts
+ * nextDeadlineInfo(await chain.stateMinerProvingDeadline('t01000')).Index
+ * ```
+ */
 export function nextDeadlineInfo(d: LotusDeadlineInfo): LotusDeadlineInfo {
   const wrap = d.Index + 1 >= d.WPoStPeriodDeadlines
   const index = wrap ? 0 : d.Index + 1

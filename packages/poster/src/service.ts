@@ -61,3 +61,56 @@ export function createPosterService(opts: PosterServiceOptions): PosterService {
     },
   }
 }
+
+/** One deadline's outcome in the shape of the manager's `ManagerMetrics.recordPost`. */
+export interface PosterDeadlineResult {
+  miner: number
+  deadline: number
+  partitions: number
+  durationMs: number
+  ok: boolean
+  skipped?: number
+  error?: string
+  messageCid?: string
+}
+
+/**
+ * Turns scheduler events into one result per deadline (proven or missed), e.g. to feed the
+ * manager's metrics: `onEvent: postResultListener((r) => metrics.recordPost(r))`.
+ *
+ * @example
+ * ```ts
+ * const poster = createPosterService({ ..., onEvent: postResultListener((r) => console.log(r)) })
+ * ```
+ */
+export function postResultListener(record: (r: PosterDeadlineResult) => void): (e: WindowPoStEvent) => void {
+  const open = new Map<string, { started: number; partitions: Set<number>; skipped: number; cid?: string }>()
+  const keyOf = (miner: string, o: number) => `${miner}@${o}`
+  const minerId = (m: string) => Number(m.replace(/^[ft]0/, ''))
+  return (e) => {
+    if (e.type === 'proving-started') {
+      open.set(keyOf(e.miner, e.open), { started: performance.now(), partitions: new Set(), skipped: 0 })
+      return
+    }
+    if (!('open' in e) || e.open === undefined) return
+    const s = open.get(keyOf(e.miner, e.open))
+    if (!s) return
+    if (e.type === 'sectors-skipped') s.skipped += e.sectors.length
+    else if (e.type === 'submitted') {
+      for (const p of e.partitions) s.partitions.add(p)
+      s.cid = e.cid
+    } else if (e.type === 'deadline-proven' || e.type === 'deadline-missed') {
+      open.delete(keyOf(e.miner, e.open))
+      record({
+        miner: minerId(e.miner),
+        deadline: e.deadline,
+        partitions: s.partitions.size,
+        durationMs: performance.now() - s.started,
+        ok: e.type === 'deadline-proven',
+        ...(s.skipped > 0 ? { skipped: s.skipped } : {}),
+        ...(e.type === 'deadline-missed' ? { error: e.reason } : {}),
+        ...(s.cid !== undefined ? { messageCid: s.cid } : {}),
+      })
+    }
+  }
+}

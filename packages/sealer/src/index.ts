@@ -5,11 +5,14 @@
  *
  * @packageDocumentation
  */
+
+export * from './auth/index.js'
 export * from './cgroup.js'
 export * from './control-api.js'
 export * from './external.js'
 export * from './failure.js'
 export * from './limits.js'
+export * from './metrics/index.js'
 export * from './paths.js'
 export * from './persist.js'
 export * from './piece-fetch.js'
@@ -22,5 +25,3 @@ export * from './sealer-client.js'
 export * from './states.js'
 export * from './thread.js'
 export * from './worker.js'
-export * from './auth/index.js'
-export * from './metrics/index.js'

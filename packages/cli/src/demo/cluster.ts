@@ -6,6 +6,8 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
+  createChainClient,
+  customTransport,
   type ProofsBackend,
   parseWorkerConfig,
   prepareFileStore,
@@ -13,7 +15,14 @@ import {
   sealProofForSectorSize,
   sealProofInfo,
 } from '@venus-cluster/core'
-import { createDevnet, type Devnet, type ServedDevnet, serveDevnet } from '@venus-cluster/devnet'
+import {
+  createDevnet,
+  type Devnet,
+  devnetParamsShortPeriod,
+  devnetTransport,
+  type ServedDevnet,
+  serveDevnet,
+} from '@venus-cluster/devnet'
 import {
   createLotusChain,
   createLotusMessager,
@@ -23,6 +32,12 @@ import {
   type ManagerDaemon,
   startManagerDaemon,
 } from '@venus-cluster/manager'
+import {
+  createPosterService,
+  dirLocator,
+  type PosterService,
+  type WindowPoStEvent,
+} from '@venus-cluster/poster'
 import {
   createSealingWorker,
   type SealerLogger,
@@ -43,6 +58,11 @@ export interface DemoClusterOptions {
   /** Epochs between pre-commit and seed (the 2k network's 10 shortened for the demo). */
   challengeDelay: number
   onStep?: (worker: number, e: ThreadStepEvent) => void
+  /**
+   * Run the WindowPoSt poster, on a devnet with short challenge windows of this many epochs
+   * (48 deadlines each); undefined = no poster, the 2k network's 60-epoch windows.
+   */
+  postChallengeWindow?: number | undefined
   /** Worker and manager logs (default: none; the demo shows progress instead). */
   log?: SealerLogger | undefined
 }
@@ -58,6 +78,11 @@ export interface DemoCluster {
   chainCall: JsonRpcCall
   /** JSON-RPC to the devnet's messager API (`/rpc/v0`). */
   messagerCall: JsonRpcCall
+  /** The WindowPoSt poster (with `postChallengeWindow`) and every event it reported. */
+  poster: PosterService | undefined
+  postEvents: WindowPoStEvent[]
+  /** Stops the block timer: the caller then mines epochs itself (`devnet.mine`). */
+  pauseBlocks(): void
   /** Stops workers, manager and devnet, in that order; safe to call twice. */
   stop(): Promise<void>
 }
@@ -108,7 +133,10 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
     const devnet = createDevnet({
       seed: 'venus-cluster-demo',
       proofs: opts.proofs,
-      params: { preCommitChallengeDelay: opts.challengeDelay },
+      params: {
+        ...(opts.postChallengeWindow === undefined ? {} : devnetParamsShortPeriod(opts.postChallengeWindow)),
+        preCommitChallengeDelay: opts.challengeDelay,
+      },
     })
     await devnet.start()
     stops.push(() => devnet.stop())
@@ -143,9 +171,26 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
     })
     stops.push(() => manager.stop())
 
+    // The poster follows the chain in process (its head subscription is a channel method).
+    const postEvents: WindowPoStEvent[] = []
+    let poster: PosterService | undefined
+    if (opts.postChallengeWindow !== undefined) {
+      poster = createPosterService({
+        chain: createChainClient(customTransport(devnetTransport(devnet))),
+        proofs: opts.proofs,
+        locate: dirLocator(persist),
+        miners: [{ miner: created.miner, config: { challengeConfidence: 1, submitConfidence: 1 } }],
+        onEvent: (e) => postEvents.push(e),
+      })
+      await poster.start()
+      const started = poster
+      stops.push(() => started.stop())
+    }
+
     // Mine only once the miner exists and the manager listens, so no epoch is wasted.
     const timer = setInterval(() => void devnet.mine(1).catch(() => {}), opts.blockTimeMs)
     stops.push(async () => clearInterval(timer))
+    const pauseBlocks = () => clearInterval(timer)
 
     // Workers submit PreCommit/Proof, which needs `sign`; they get no more than that.
     const workerToken = await manager.auth?.issue('sign')
@@ -188,6 +233,9 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       miner: { id: created.minerId, address: created.miner, owner: created.owner },
       chainCall,
       messagerCall,
+      poster,
+      postEvents,
+      pauseBlocks,
       stop: stopAll,
     }
   } catch (err) {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatSectorSize, VenusError } from '@venus-cluster/core'
 import { type DemoCluster, startDemoCluster } from './cluster.js'
+import { type DemoWindowPoSt, waitForWindowPoSt } from './post.js'
 import { type DemoProgressView, progressView } from './progress-view.js'
 import { chooseDemoProofs, type DemoProofsChoice } from './proofs.js'
 import { type DemoStageTiming, StageTracker } from './stages.js'
@@ -18,6 +19,8 @@ export interface DemoOptions {
   workers: number
   sectorSize: number
   blockTimeMs: number
+  /** Wait for WindowPoSt to prove the sectors (power); false ends once they are active on chain. */
+  windowPoSt: boolean
   /** Give up after this long (ms). */
   timeoutMs: number
   /** Scratch directory, never removed; default a new temporary one, removed at the end unless `keep`. */
@@ -70,12 +73,14 @@ export interface DemoSummary {
   power: { rawBytes: string; qaBytes: string; committedBytes: string; note: string }
   /** The manager's dashboard with a read token (live while the cluster runs). */
   dashboardUrl: string | undefined
-  windowPoSt: { included: false; note: string }
+  windowPoSt: ({ included: true } & DemoWindowPoSt) | { included: false; note: string }
 }
 
 const WPOST_NOTE =
-  'WindowPoSt is not yet part of the demo (the @venus-cluster/poster scheduler is still being written): ' +
-  'sectors are active on chain but unproven, so the miner has no power until its first WindowPoSt.'
+  'WindowPoSt left out (--no-post): the sectors are active on chain but unproven, so the miner ' +
+  'has no power until their first WindowPoSt.'
+/** Challenge window (epochs) of the demo devnet when WindowPoSt runs: a 288-epoch proving period. */
+const DEMO_POST_WINDOW = 6
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -133,6 +138,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     throw new VenusError('CLI_USAGE', `--sectors must be a whole number from 1 to 64, got ${opts.sectors}`)
   if (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 16)
     throw new VenusError('CLI_USAGE', `--workers must be a whole number from 1 to 16, got ${opts.workers}`)
+  if (opts.sectorSize !== 2048 && opts.sectorSize !== 8 << 20)
+    throw new VenusError(
+      'CLI_USAGE',
+      `--sector-size must be 2KiB or 8MiB (the sizes the devnet seals), got ${formatSectorSize(opts.sectorSize)}`,
+    )
   const t0 = Date.now()
   const proofs = await chooseDemoProofs(opts.proofs, opts.sectorSize)
   const home = opts.home ?? (await mkdtemp(join(tmpdir(), 'venus-cluster-demo-')))
@@ -152,6 +162,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       blockTimeMs: opts.blockTimeMs,
       // Short enough to keep the demo quick, long enough that the seed is drawn after a real wait.
       challengeDelay: 5,
+      postChallengeWindow: opts.windowPoSt ? DEMO_POST_WINDOW : undefined,
       onStep: (w, e) => tracker.onStep(w, e),
       // VENUS_DEMO_DEBUG=1 shows the worker and manager logs (to find why a demo is stuck).
       ...(process.env.VENUS_DEMO_DEBUG ? { log: stderrLogger } : {}),
@@ -195,9 +206,22 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       }
       if (active.size < opts.sectors) await sleep(Math.min(100, opts.blockTimeMs), opts.signal)
     }
-    const wallMs = Date.now() - t0
-    // Stop sealing before reading the books, so nothing changes under the summary.
+    // Stop sealing before proving and reading the books, so nothing changes under the summary.
     for (const w of c.workers) await w.stop()
+    let post: DemoWindowPoSt | undefined
+    if (opts.windowPoSt) {
+      view?.note(
+        `waiting for WindowPoSt of the sectors (proving period ${c.devnet.params.wpostProvingPeriod} epochs)`,
+      )
+      post = await waitForWindowPoSt(c, [...active.keys()], BigInt(opts.sectors * opts.sectorSize), {
+        deadlineAt: deadline,
+        signal: opts.signal,
+      })
+      view?.note(
+        `WindowPoSt proved deadline(s) ${post.deadlines.join(', ')} after ${post.epochs} epochs: power gained`,
+      )
+    }
+    const wallMs = Date.now() - t0
 
     const stored = await c.manager.manager.store.listMessages()
     const list: DemoMessage[] = []
@@ -260,10 +284,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
         note:
           power.MinerPower.RawBytePower === '0'
             ? 'power counts once a WindowPoSt proves the sectors; committed bytes are what it will be'
-            : 'power from proven sectors',
+            : 'proven by WindowPoSt',
       },
       dashboardUrl,
-      windowPoSt: { included: false, note: WPOST_NOTE },
+      windowPoSt: post === undefined ? { included: false, note: WPOST_NOTE } : { included: true, ...post },
     }
     await opts.beforeStop?.(summary)
     return summary

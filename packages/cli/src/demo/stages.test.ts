@@ -111,17 +111,27 @@ describe('summaryLines', () => {
       fees: { gasFeesAtto: '1000000000000000', lockedAtto: '12' },
       power: { rawBytes: '0', qaBytes: '0', committedBytes: '2048', note: 'pending' },
       dashboardUrl: undefined,
-      windowPoSt: { included: false, note: 'WindowPoSt is not yet part of the demo' },
+      windowPoSt: { included: false, note: 'WindowPoSt left out' },
     }
     const text = summaryLines(s).join('\n')
-    expect(text).toContain('1 × 2KiB sectors sealed and active on chain in 2.50s')
+    expect(text).toContain('1 × 2KiB sectors sealed, active on chain in 2.50s')
     expect(text).toMatch(/PC1 +0\.12s +0\.12s/)
     expect(text).not.toMatch(/^ {2}C2 /m)
     expect(text).toContain('2 (1 pre, 1 prove), all exit code 0')
     expect(text).toContain('1,234,567')
     expect(text).toContain('0.001 FIL')
     expect(text).toContain('0 B raw (2 KiB committed: pending)')
-    expect(text).toContain('WindowPoSt is not yet part of the demo')
+    expect(text).toContain('WindowPoSt left out')
     expect(text).toContain('/tmp/x (kept)')
+    const proven = summaryLines({
+      ...s,
+      power: { ...s.power, rawBytes: '2048', note: 'proven by WindowPoSt' },
+      windowPoSt: { included: true, deadlines: [3], messages: 1, gasUsed: 57_000_000, epochs: 40, ms: 310 },
+    }).join('\n')
+    expect(proven).toContain('sealed, active on chain and proven by WindowPoSt in 2.50s')
+    expect(proven).toContain('; 1 WindowPoSt')
+    expect(proven).toContain('1,234,567 sealing + 57,000,000 WindowPoSt')
+    expect(proven).toContain('2 KiB raw (2 KiB committed: proven by WindowPoSt)')
+    expect(proven).toContain('deadline(s) 3 proven in 0.31s (40 epochs, 1 message(s)')
   })
 })

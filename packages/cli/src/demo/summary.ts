@@ -26,7 +26,9 @@ function bytes(n: string): string {
 export function summaryLines(s: DemoSummary): string[] {
   const lines = [
     '',
-    `venus-cluster demo: ${s.sectors.length} × ${s.sectorSize} sectors sealed and active on chain in ${secs(s.wallMs)}`,
+    `venus-cluster demo: ${s.sectors.length} × ${s.sectorSize} sectors sealed, active on chain${
+      s.windowPoSt.included ? ' and proven by WindowPoSt' : ''
+    } in ${secs(s.wallMs)}`,
     `  proofs           ${s.proofs.kind}${s.proofs.kind === 'mock' ? ' (not real proofs)' : ''}`,
     `  miner            ${s.miner}, ${s.workers} worker(s)`,
     `  start-up         ${secs(s.startupMs)} (devnet, miner, manager, workers)`,
@@ -50,12 +52,18 @@ export function summaryLines(s: DemoSummary): string[] {
     '',
     `  messages         ${s.messages.count} (${kinds}), all exit code ${
       s.messages.list.every((m) => m.exitCode === 0) ? '0' : 'NOT 0'
+    }${s.windowPoSt.included ? `; ${s.windowPoSt.messages} WindowPoSt` : ''}`,
+    `  gas used         ${s.messages.gasUsed.toLocaleString('en-US')}${
+      s.windowPoSt.included ? ` sealing + ${s.windowPoSt.gasUsed.toLocaleString('en-US')} WindowPoSt` : ''
     }`,
-    `  gas used         ${s.messages.gasUsed.toLocaleString('en-US')}`,
-    `  fees paid        ${formatFil(BigInt(s.fees.gasFeesAtto))}`,
+    `  fees paid        ${formatFil(BigInt(s.fees.gasFeesAtto))} (gas, all messages)`,
     `  deposits+pledge  ${formatFil(BigInt(s.fees.lockedAtto))}`,
     `  power gained     ${bytes(s.power.rawBytes)} raw (${bytes(s.power.committedBytes)} committed: ${s.power.note})`,
-    `  WindowPoSt       ${s.windowPoSt.note}`,
+    `  WindowPoSt       ${
+      s.windowPoSt.included
+        ? `deadline(s) ${s.windowPoSt.deadlines.join(', ')} proven in ${secs(s.windowPoSt.ms)} (${s.windowPoSt.epochs} epochs, ${s.windowPoSt.messages} message(s), gas ${s.windowPoSt.gasUsed.toLocaleString('en-US')})`
+        : s.windowPoSt.note
+    }`,
   )
   if (s.kept) lines.push(`  scratch home     ${s.home} (kept)`)
   return lines

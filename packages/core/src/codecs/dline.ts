@@ -210,3 +210,42 @@ export function provingPeriodOffset(
 function mod(a: number, m: number): number {
   return ((a % m) + m) % m
 }
+
+/** WindowPoSt message limits of the miner actor (spec §3.1), identical on every network. */
+export const WINDOW_POST_LIMITS = {
+  postedPartitionsMax: 3,
+  addressedSectorsMax: 25000,
+  maxPartitionsPerDeadline: 3000,
+  disputeWindow: 1800,
+  maxChainCommitAge: 60,
+  faultMaxAge: 2880 * 42,
+} as const
+
+/**
+ * How many partitions one SubmitWindowedPoSt may carry: `min(3, floor(25000 / sectorsPerPartition))`,
+ * optionally capped lower by configuration.
+ *
+ * @example
+ * ```ts
+ * partitionsPerPoStMessage(2349) // 3
+ * ```
+ */
+export function partitionsPerPoStMessage(
+  windowPoStPartitionSectors: number,
+  cap = Number.POSITIVE_INFINITY,
+): number {
+  if (!Number.isSafeInteger(windowPoStPartitionSectors) || windowPoStPartitionSectors <= 0) {
+    throw new VenusError(
+      'INVALID_ARGUMENT',
+      `bad window PoSt partition sectors ${windowPoStPartitionSectors}`,
+      {
+        details: { windowPoStPartitionSectors },
+      },
+    )
+  }
+  const byActor = Math.min(
+    WINDOW_POST_LIMITS.postedPartitionsMax,
+    Math.floor(WINDOW_POST_LIMITS.addressedSectorsMax / windowPoStPartitionSectors),
+  )
+  return Math.max(1, Math.min(byActor, Math.floor(cap)))
+}

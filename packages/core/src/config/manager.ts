@@ -111,7 +111,8 @@ export interface SectorManagerConfig {
 
 function readDb(t: TableReader): ManagerDbConfig {
   const driver = t.string('Driver', 'sqlite')
-  if (driver !== 'sqlite' && driver !== 'postgres') t.fail('Driver', '"sqlite" or "postgres"', JSON.stringify(driver))
+  if (driver !== 'sqlite' && driver !== 'postgres')
+    t.fail('Driver', '"sqlite" or "postgres"', JSON.stringify(driver))
   const dsn = t.string('DSN', '')
   if (driver === 'postgres' && !/^postgres(?:ql)?:\/\//.test(dsn))
     t.fail('DSN', 'a postgres:// URL when Driver = "postgres"', JSON.stringify(dsn))

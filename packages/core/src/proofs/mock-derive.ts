@@ -80,7 +80,13 @@ export function partitionProofBytes(
   partitionIndex: number,
   sectors: readonly PublicReplicaInfo[],
 ): Uint8Array {
-  const fields: HashField[] = [facts.postProofType, randomness, proverId, partitionIndex, sectors.length]
+  // The real WindowPoSt circuit has no prover-id input (challenges come from the randomness and
+  // sector numbers), so a window proof does not bind it; WinningPoSt does, through the sector
+  // selection.
+  const fields: HashField[] =
+    facts.kind === 'winning'
+      ? [facts.postProofType, randomness, proverId, partitionIndex, sectors.length]
+      : [facts.postProofType, randomness, partitionIndex, sectors.length]
   for (const s of sectors) fields.push(s.sectorNumber, s.commR)
   return expand(taggedDigest(facts.kind, ...fields), SNARK_PROOF_BYTES)
 }

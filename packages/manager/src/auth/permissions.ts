@@ -21,6 +21,7 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.PollProofState': 'read',
   'Venus.CheckProvable': 'read',
   'Venus.WaitSeed': 'read',
+  'Venus.PollTerminateSectorState': 'read',
   'Venus.AuthVerify': 'read',
   'Venus.AllocateSector': 'write',
   'Venus.AllocateSanpUpSector': 'write',

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs'
+import { type FileHandle, open, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { VenusError } from '@venus-cluster/core'
 import Database from 'better-sqlite3'
@@ -60,7 +61,9 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Manager
   try {
     db = new Database(opts.path)
     db.pragma('journal_mode = WAL')
-    db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+    // `full` on a file: SQLite commits as NORMAL (no fsync on the event loop) and the store
+    // fdatasyncs the WAL on libuv's thread pool before acknowledging (see WalSyncer).
+    db.pragma('synchronous = NORMAL')
     db.pragma('busy_timeout = 5000')
     // Checkpoints run in a worker thread (see checkpointer.ts) so their fsyncs do not stall
     // the event loop; in-memory databases have no WAL.
@@ -71,7 +74,8 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Manager
     throw dbError(`open ${opts.path}`, cause)
   }
   const cp = opts.path === ':memory:' ? undefined : startCheckpointer(opts.path, 1000)
-  return new SqliteStore(db, cp)
+  const full = opts.synchronous !== 'normal' && opts.path !== ':memory:'
+  return new SqliteStore(db, cp, full ? new WalSyncer(`${opts.path}-wal`) : undefined)
 }
 
 function migrate(db: Database.Database): void {
@@ -151,9 +155,13 @@ class SqliteStore implements ManagerStore {
 
   #checkpointer: Checkpointer | undefined
 
-  constructor(db: Database.Database, checkpointer?: Checkpointer) {
+  #wal: WalSyncer | undefined
+  #syncing = 0
+
+  constructor(db: Database.Database, checkpointer?: Checkpointer, wal?: WalSyncer) {
     this.#db = db
     this.#checkpointer = checkpointer
+    this.#wal = wal
     this.#st = prepare(db)
   }
 
@@ -194,12 +202,22 @@ class SqliteStore implements ManagerStore {
       for (const w of batch) w.reject(dbError('commit', cause))
       return
     }
-    batch.forEach((w, i) => {
-      const o = outcomes[i]
-      if (o === undefined) w.reject(new VenusError('INTERNAL', 'lost a write outcome'))
-      else if (o.ok) w.resolve(o.v)
-      else w.reject(dbError('write', o.e))
-    })
+    const settle = () =>
+      batch.forEach((w, i) => {
+        const o = outcomes[i]
+        if (o === undefined) w.reject(new VenusError('INTERNAL', 'lost a write outcome'))
+        else if (o.ok) w.resolve(o.v)
+        else w.reject(dbError('write', o.e))
+      })
+    if (this.#wal === undefined) return settle()
+    // Acknowledge only once the committed WAL frames are on disk; the fsync runs off the loop.
+    this.#syncing++
+    this.#wal
+      .sync()
+      .then(settle, (cause) => {
+        for (const w of batch) w.reject(dbError('fsync of the WAL', cause))
+      })
+      .finally(() => this.#syncing--)
   }
 
   #read<T>(op: string, fn: () => T): Promise<T> {
@@ -382,9 +400,63 @@ class SqliteStore implements ManagerStore {
   async close(): Promise<void> {
     if (this.#closed) return
     // Let writes already queued commit before closing.
-    while (this.#scheduled || this.#pending.length > 0) await new Promise((r) => setImmediate(r))
+    while (this.#scheduled || this.#pending.length > 0 || this.#syncing > 0)
+      await new Promise((r) => setImmediate(r))
     this.#closed = true
+    await this.#wal?.close()
     await this.#checkpointer?.stop()
     this.#db.close()
+  }
+}
+
+/**
+ * fdatasync of the WAL file on libuv's thread pool, coalesced: callers arriving while a sync runs
+ * share the next one (which starts after their commit, so it covers their frames). The file is
+ * reopened when its inode changes (SQLite deletes the WAL when the last connection closes).
+ */
+class WalSyncer {
+  readonly #path: string
+  #fh: FileHandle | undefined
+  #ino = -1
+  #running: Promise<void> | undefined
+  #next: Promise<void> | undefined
+
+  constructor(path: string) {
+    this.#path = path
+  }
+
+  sync(): Promise<void> {
+    if (this.#running === undefined) {
+      this.#running = this.#once().finally(() => {
+        this.#running = undefined
+      })
+      return this.#running
+    }
+    if (this.#next === undefined) {
+      this.#next = this.#running
+        .catch(() => {})
+        .then(() => {
+          this.#next = undefined
+          return this.sync()
+        })
+    }
+    return this.#next
+  }
+
+  async #once(): Promise<void> {
+    const st = await stat(this.#path)
+    if (this.#fh === undefined || st.ino !== this.#ino) {
+      await this.#fh?.close().catch(() => {})
+      this.#fh = await open(this.#path, 'r')
+      this.#ino = (await this.#fh.stat()).ino
+    }
+    await this.#fh.datasync()
+  }
+
+  async close(): Promise<void> {
+    await this.#running?.catch(() => {})
+    await this.#next?.catch(() => {})
+    await this.#fh?.close().catch(() => {})
+    this.#fh = undefined
   }
 }

@@ -15,7 +15,7 @@ import { createDevnet, type Devnet, devnetParamsShortPeriod, devnetTransport } f
 import type { WindowPoStConfig } from '../config.js'
 import type { WindowPoStEvent } from '../events.js'
 import { dirLocator } from '../locator.js'
-import { WindowPoStScheduler } from '../scheduler.js'
+import { type PoStSender, WindowPoStScheduler } from '../scheduler.js'
 
 /** Seals `count` 2KiB CC sectors with the mock backend into `<root>/sealed|cache`. */
 export async function sealSectors(
@@ -74,6 +74,9 @@ export async function provingHarness(opts: {
   sectors: number
   config?: Partial<WindowPoStConfig>
   challengeWindow?: number
+  /** Wraps the mock backend the schedulers use (the devnet keeps the plain one). */
+  wrapProofs?: (p: ProofsBackend) => ProofsBackend
+  send?: (chain: ChainClient) => PoStSender
 }): Promise<Harness> {
   const proofs = mockProofs()
   const devnet = createDevnet({
@@ -101,8 +104,9 @@ export async function provingHarness(opts: {
     const scheduler = new WindowPoStScheduler({
       miner: who.miner,
       chain,
-      proofs,
+      proofs: opts.wrapProofs ? opts.wrapProofs(proofs) : proofs,
       locate: dirLocator(root),
+      ...(opts.send ? { send: opts.send(chain) } : {}),
       config: { challengeConfidence: 1, submitConfidence: 1, retryDelayMs: 0, ...opts.config },
       onEvent: (e) => {
         if (e.type !== 'head') events.push(e)

@@ -33,6 +33,7 @@ interface DemoFlags {
   home?: string
   keep?: boolean
   stay?: boolean
+  post: boolean
 }
 
 /** Adds `demo` to the `venus-cluster` program. */
@@ -54,6 +55,7 @@ export function registerDemoCommand(program: Command): Command {
     .addOption(new Option('--block-time <duration>', 'devnet time between tipsets').default('100ms'))
     .addOption(new Option('--timeout <duration>', 'give up after this long').default('5m'))
     .option('--home <dir>', 'scratch directory (default: a new temporary directory)')
+    .option('--no-post', 'end once the sectors are active on chain, without waiting for WindowPoSt (power)')
     .option('--keep', 'keep the scratch directory at the end')
     .option('--stay', 'after the summary, keep the manager and devnet running (dashboard) until Ctrl-C')
     .action(async (flags: DemoFlags, cmd: Command) => {
@@ -65,6 +67,7 @@ export function registerDemoCommand(program: Command): Command {
         const summary = await runDemo({
           proofs: flags.proofs,
           sectors: flags.sectors,
+          windowPoSt: flags.post,
           workers: flags.workers,
           sectorSize: parseSectorSize(flags.sectorSize),
           blockTimeMs: parseBlockTime(flags.blockTime),

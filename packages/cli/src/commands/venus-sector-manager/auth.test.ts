@@ -36,6 +36,12 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe('venus-sector-manager auth create-token', () => {
+  it('daemon init creates the token secret (0600) and the local admin token', async () => {
+    expect((await cli(['daemon', 'init'])).code).toBe(0)
+    expect(statSync(join(home, 'token.secret')).mode & 0o777).toBe(0o600)
+    expect(statSync(join(home, 'token')).mode & 0o777).toBe(0o600)
+  })
+
   it('prints a token of the asked permission, signed with the home secret (0600)', async () => {
     const r = await cli(['auth', 'create-token', '--perm', 'sign'])
     expect(r.code).toBe(0)

@@ -3,6 +3,7 @@ import { constants } from 'node:fs'
 import { access, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultManagerConfigText, VenusError } from '@venus-cluster/core'
+import { managerTokenAuthority } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { expandHome, SECTOR_MANAGER_CONFIG_FILE } from '../../home.js'
 import { report } from '../../output.js'
@@ -36,6 +37,8 @@ export async function initSectorManagerHome(home: string, opts: { force: boolean
       cause: err,
     })
   }
+  // The API token secret (0600) and the local admin token; kept when they exist.
+  await managerTokenAuthority(home)
   let existed = true
   try {
     await access(config, constants.F_OK)

