@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 
-export * from './demo/index.js'
 export { buildClusterProgram, clusterCommandGroups } from './commands/venus-cluster/index.js'
 export { type InitHomeResult, initSectorManagerHome } from './commands/venus-sector-manager/daemon.js'
 export {
@@ -13,5 +12,6 @@ export {
   sectorManagerCommandGroups,
 } from './commands/venus-sector-manager/index.js'
 export { buildWorkerProgram, workerCommandGroups } from './commands/venus-worker/index.js'
+export * from './demo/index.js'
 export { expandHome } from './home.js'
 export { type CliIo, configureProgram, runCli } from './run.js'
