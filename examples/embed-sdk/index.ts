@@ -30,6 +30,14 @@ export interface SealedSector {
 /** Seals one sector end to end and returns it once it is active on chain. */
 export async function sealOneSector(): Promise<SealedSector> {
   const dir = await mkdtemp(join(tmpdir(), 'venus-embed-'))
+  try {
+    return await sealIn(dir)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+async function sealIn(dir: string): Promise<SealedSector> {
   const proofs = mockProofs()
 
   // 1. A chain: the devnet, with a short seed wait, and a funded miner.
@@ -103,7 +111,6 @@ location = "${persist}"
     await manager.stop()
     clearInterval(blocks)
     await devnet.stop()
-    await rm(dir, { recursive: true, force: true })
   }
 }
 

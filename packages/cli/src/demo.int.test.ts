@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import type { DemoSummary } from './demo/run.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -89,6 +89,9 @@ describe('venus-cluster demo (built bin, mock proofs)', () => {
       [BIN, 'demo', '--proofs', 'mock', '--sectors', '2', '--block-time', '1s'],
       { cwd: ROOT, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] },
     )
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    })
     let stderr = ''
     let stdout = ''
     child.stdout.on('data', (d: Buffer) => {
@@ -124,6 +127,9 @@ describe('venus-cluster demo (built bin, mock proofs)', () => {
       },
     )
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    })
     let stdout = ''
     const summary = await new Promise<DemoSummary>((resolve) =>
       child.stdout.on('data', (d: Buffer) => {

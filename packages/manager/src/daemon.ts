@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import {
   createRpcServer,
+  type RpcMethod,
   type RpcServer,
   requireToken,
   type TokenAuthority,
@@ -59,6 +60,8 @@ export interface ManagerDaemonOptions {
    * `'off'` (explicit only) lets every caller do everything.
    */
   auth?: 'off' | TokenAuthority | undefined
+  /** More methods on the same endpoint, e.g. the poster's `Venus.ComputeWinningPoSt`. */
+  extraMethods?: Record<string, RpcMethod> | undefined
 }
 
 /** A running daemon. */
@@ -156,7 +159,7 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
   })
   const endpoint: RpcServer = createRpcServer({
     methods: instrumentVenusMethods(
-      { ...createSealerApi(manager), ...(auth ? authMethods(auth) : {}) },
+      { ...createSealerApi(manager), ...(auth ? authMethods(auth) : {}), ...opts.extraMethods },
       metrics,
       history,
     ),

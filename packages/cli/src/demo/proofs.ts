@@ -101,5 +101,11 @@ export async function chooseDemoProofs(choice: DemoProofsChoice, sectorSize: num
       })
     return mock(`MOCK proofs: ${hint}; these are not real proofs`)
   }
-  return { kind: 'native', backend: native, reason: `native proofs (parameters in ${dir})` }
+  return {
+    kind: 'native',
+    backend: native,
+    reason:
+      `native proofs (parameters in ${dir}); C2 takes minutes on a small machine` +
+      (choice === 'auto' ? ' (--proofs mock runs in seconds)' : ''),
+  }
 }

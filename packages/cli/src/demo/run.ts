@@ -21,8 +21,8 @@ export interface DemoOptions {
   blockTimeMs: number
   /** Wait for WindowPoSt to prove the sectors (power); false ends once they are active on chain. */
   windowPoSt: boolean
-  /** Give up after this long (ms). */
-  timeoutMs: number
+  /** Give up after this long (ms); default 5 minutes with mock proofs, 30 with native ones. */
+  timeoutMs?: number | undefined
   /** Scratch directory, never removed; default a new temporary one, removed at the end unless `keep`. */
   home?: string | undefined
   keep: boolean
@@ -181,7 +181,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
 
     // Wait until every sector has finished on its worker and is active in the chain state.
     const active = new Map<number, { activation: number; expiration: number }>()
-    const deadline = t0 + opts.timeoutMs
+    const timeoutMs = opts.timeoutMs ?? (proofs.kind === 'native' ? 30 : 5) * 60_000
+    const deadline = t0 + timeoutMs
     while (active.size < opts.sectors) {
       const failed = [...tracker.sectors.values()].find((p) => p.failed !== undefined)
       if (failed !== undefined)
@@ -189,7 +190,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
           details: { state: failed.state },
         })
       if (Date.now() > deadline)
-        throw new VenusError('TIMEOUT', `the demo did not finish within ${opts.timeoutMs} ms`, {
+        throw new VenusError('TIMEOUT', `the demo did not finish within ${timeoutMs} ms`, {
           details: { finished: tracker.finished().length, active: active.size, sectors: opts.sectors },
         })
       for (const p of tracker.finished()) {

@@ -32,6 +32,8 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.ReportFinalized': 'write',
   'Venus.ReportAborted': 'write',
   'Venus.WorkerPing': 'write',
+  // WinningPoSt for a block producer (mounted with `daemon run --miner`): costly, not a read.
+  'Venus.ComputeWinningPoSt': 'write',
   'Venus.SubmitPreCommit': 'sign',
   'Venus.SubmitProof': 'sign',
   'Venus.SubmitSnapUpProof': 'sign',

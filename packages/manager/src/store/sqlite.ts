@@ -209,7 +209,10 @@ class SqliteStore implements ManagerStore {
         else if (o.ok) w.resolve(o.v)
         else w.reject(dbError('write', o.e))
       })
-    if (this.#wal === undefined) return settle()
+    if (this.#wal === undefined) {
+      settle()
+      return
+    }
     // Acknowledge only once the committed WAL frames are on disk; the fsync runs off the loop.
     this.#syncing++
     this.#wal

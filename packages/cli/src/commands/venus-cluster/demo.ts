@@ -29,7 +29,7 @@ interface DemoFlags {
   workers: number
   sectorSize: string
   blockTime: string
-  timeout: string
+  timeout?: string
   home?: string
   keep?: boolean
   stay?: boolean
@@ -53,7 +53,7 @@ export function registerDemoCommand(program: Command): Command {
     .addOption(new Option('--workers <n>', 'sealing workers').argParser(positiveInt('--workers')).default(1))
     .addOption(new Option('--sector-size <size>', 'sector size').default('2KiB'))
     .addOption(new Option('--block-time <duration>', 'devnet time between tipsets').default('100ms'))
-    .addOption(new Option('--timeout <duration>', 'give up after this long').default('5m'))
+    .addOption(new Option('--timeout <duration>', 'give up after this long (default 5m mock, 30m native)'))
     .option('--home <dir>', 'scratch directory (default: a new temporary directory)')
     .option('--no-post', 'end once the sectors are active on chain, without waiting for WindowPoSt (power)')
     .option('--keep', 'keep the scratch directory at the end')
@@ -71,7 +71,7 @@ export function registerDemoCommand(program: Command): Command {
           workers: flags.workers,
           sectorSize: parseSectorSize(flags.sectorSize),
           blockTimeMs: parseBlockTime(flags.blockTime),
-          timeoutMs: parseBlockTime(flags.timeout),
+          timeoutMs: flags.timeout === undefined ? undefined : parseBlockTime(flags.timeout),
           home: flags.home === undefined ? undefined : expandHome(flags.home),
           keep: flags.keep === true,
           signal: controller.signal,

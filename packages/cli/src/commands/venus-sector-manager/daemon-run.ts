@@ -2,8 +2,10 @@
 
 import { VenusError } from '@venus-cluster/core'
 import { startManagerDaemon } from '@venus-cluster/manager'
+import { storesLocator, winningPoStMethods } from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'
 import { clientsOf, homeOf, loadConfig } from './manager-common.js'
+import { loadPosterProofs, type PosterProofs, startPoster } from './poster-wiring.js'
 
 /** Adds `run` under the `daemon` command registered by `daemon.ts`. */
 export function registerDaemonRunCommand(program: Command): Command {
@@ -12,8 +14,15 @@ export function registerDaemonRunCommand(program: Command): Command {
     .command('run')
     .description('run the sector manager: serve Venus.* at /rpc/v0 (HTTP POST and WebSocket)')
     .addOption(new Option('--listen <addr>', 'listen address').default(':1789'))
-    .addOption(new Option('--poster', 'also run WindowPoSt (served by the poster package)').default(false))
-    .addOption(new Option('--miner', 'also answer WinningPoSt (served by the poster package)').default(false))
+    .addOption(new Option('--poster', 'also run WindowPoSt for the miners with PoSt enabled').default(false))
+    .addOption(
+      new Option('--miner', 'also answer WinningPoSt (Venus.ComputeWinningPoSt) for block producers').default(false),
+    )
+    .addOption(
+      new Option('--proofs <kind>', 'proofs backend of --poster/--miner: native, or mock on a devnet')
+        .choices(['native', 'mock'])
+        .default('native'),
+    )
     .addOption(
       new Option(
         '--db <url-or-path>',
@@ -34,6 +43,7 @@ export function registerDaemonRunCommand(program: Command): Command {
           listen: string
           poster: boolean
           miner: boolean
+          proofs: PosterProofs
           db?: string
           sync: 'full' | 'normal'
           auth: boolean
@@ -41,11 +51,13 @@ export function registerDaemonRunCommand(program: Command): Command {
         cmd: Command,
       ) => {
         const home = homeOf(cmd)
-        const { config } = await loadConfig(home)
+        const { config, file } = await loadConfig(home)
         if (config.miners.length === 0) {
           throw new VenusError('CONFIG_MISSING_KEY', 'sector-manager.cfg configures no [[Miners]]')
         }
         const { chain, messager } = await clientsOf(cmd)
+        // Load the proofs first: a poster that cannot prove must stop the start, not fail later.
+        const postProofs = opts.poster || opts.miner ? await loadPosterProofs(opts.proofs) : undefined
         const d = await startManagerDaemon({
           home,
           listen: opts.listen,
@@ -56,6 +68,13 @@ export function registerDaemonRunCommand(program: Command): Command {
           chain,
           messager,
           reloadConfig: async () => (await loadConfig(home)).config,
+          extraMethods:
+            opts.miner && postProofs
+              ? winningPoStMethods({
+                  proofs: postProofs,
+                  locate: storesLocator(file.persistStores.map((s) => s.path)),
+                })
+              : undefined,
           logger: {
             info: (o, m) => process.stderr.write(`info: ${m} ${JSON.stringify(o)}\n`),
             warn: (o, m) => process.stderr.write(`warn: ${m} ${JSON.stringify(o, errorJson)}\n`),
@@ -71,16 +90,22 @@ export function registerDaemonRunCommand(program: Command): Command {
             ? `auth: on (tokens: venus-sector-manager auth create-token --perm <perm>; dashboard ${d.url.replace('/rpc/v0', '/ui')})\n`
             : 'auth: OFF (--no-auth): every caller may read, write, sign and admin\n',
         )
-        if (opts.poster || opts.miner) {
-          process.stderr.write(
-            'warn: --poster/--miner: PoSt is served by the poster package, not by this daemon\n',
-          )
-        }
+        const poster =
+          opts.poster && postProofs
+            ? await startPoster({
+                file,
+                daemon: d,
+                proofs: postProofs,
+                log: (line) => process.stderr.write(`${line}\n`),
+              })
+            : undefined
+        if (opts.miner) process.stdout.write('WinningPoSt: Venus.ComputeWinningPoSt served\n')
         await new Promise<void>((resolve) => {
           const stop = () => resolve()
           process.once('SIGINT', stop)
           process.once('SIGTERM', stop)
         })
+        await poster?.stop()
         await d.stop()
       },
     )

@@ -1,0 +1,81 @@
+/**
+ * What `daemon run --poster` / `--miner` add to the manager daemon: a WindowPoSt scheduler per
+ * miner with PoSt enabled, and the WinningPoSt method a block producer calls.
+ */
+import {
+  createChainClient,
+  mockProofs,
+  parseApiInfo,
+  type ProofsBackend,
+  type SectorManagerConfig,
+  VenusError,
+  wsTransport,
+} from '@venus-cluster/core'
+import type { ManagerDaemon } from '@venus-cluster/manager'
+import {
+  createPosterService,
+  type PosterService,
+  postResultListener,
+  storesLocator,
+  type WindowPoStEvent,
+} from '@venus-cluster/poster'
+
+/** Which proofs the poster uses: the native library in production, the mock only on a devnet. */
+export type PosterProofs = 'native' | 'mock'
+
+/**
+ * Loads the proofs backend. The native package is optional: without its addon the error says
+ * how to build it, and the daemon does not start a poster that could not prove.
+ */
+export async function loadPosterProofs(kind: PosterProofs): Promise<ProofsBackend> {
+  if (kind === 'mock') return mockProofs()
+  const name = '@venus-cluster/proofs-native'
+  try {
+    const mod = (await import(name)) as { nativeProofs: () => ProofsBackend }
+    return mod.nativeProofs()
+  } catch (cause) {
+    throw new VenusError(
+      'PROOFS_NATIVE_UNAVAILABLE',
+      'the native proofs package is not available: run `npm run build:native`, or pass --proofs mock on a devnet',
+      { cause },
+    )
+  }
+}
+
+/**
+ * Starts WindowPoSt for every miner whose `[PoSt]` section is enabled; scheduler events go to
+ * `log` and to the daemon's PoSt metrics (which the dashboard shows).
+ */
+export async function startPoster(opts: {
+  file: SectorManagerConfig
+  daemon: ManagerDaemon
+  proofs: ProofsBackend
+  log: (line: string) => void
+}): Promise<PosterService | undefined> {
+  const { file, daemon, proofs, log } = opts
+  const miners = file.miners.filter((m) => m.post.enabled)
+  if (miners.length === 0) {
+    log('warn: --poster: no miner has PoSt enabled ([PoSt.Actors] Sender / [Miners.PoSt] Enabled)')
+    return undefined
+  }
+  // ChainNotify needs a WebSocket (spec filecoin-chain §8, item 12).
+  const info = parseApiInfo(file.chain.api, { version: 'v1', token: file.chain.token })
+  const chain = createChainClient(wsTransport(info.wsUrl, info.token ? { token: info.token } : {}))
+  const record = postResultListener((r) => daemon.metrics.recordPost(r))
+  const poster = createPosterService({
+    chain,
+    proofs,
+    locate: storesLocator(file.persistStores.map((s) => s.path)),
+    miners: miners.map((m) => ({
+      miner: `t0${m.actor}`,
+      config: { strictCheck: m.post.strictCheck },
+    })),
+    onEvent: (e: WindowPoStEvent) => {
+      record(e)
+      log(`post: ${e.type} ${JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`)
+    },
+  })
+  await poster.start()
+  log(`post: WindowPoSt scheduling for ${miners.map((m) => `t0${m.actor}`).join(', ')}`)
+  return poster
+}
