@@ -193,10 +193,10 @@ export default {
       `Machine load average (1 min): ${before.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after the run.`,
     )
     ctx.note(
-      'Event-loop time per commit depends on how busy the shared disk is: in four runs on this VM within ' +
+      'Event-loop time per commit depends on how busy the shared disk is: in five runs on this VM within ' +
         'ten minutes, SQLite FULL held the loop 0.27–4.0 ms per commit (p99 0.8–13 ms), the WAL fdatasync ' +
         'off the loop 0.05–0.11 ms (p99 0.13–0.26 ms). With ~500 writes/s the old way could hold the loop ' +
-        'most of each second, which is what the 275 ms p99 of the earlier run showed.',
+        'most of each second, consistent with the 275 ms p99 of the earlier run.',
     )
     ctx.note(
       'The 1,000-thread p99 swings by 10× between runs here (other tenants: load average 3–10 on 2 cores; ' +

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs'
 
 const target = new URL('../dist/bin/venus-sector-manager.js', import.meta.url)
 if (!existsSync(target)) {
-  console.error('venus-sector-manager is not built yet: run `npm run build` in the venus-cluster checkout first')
+  console.error(
+    'venus-sector-manager is not built yet: run `npm run build` in the venus-cluster checkout first',
+  )
   process.exit(1)
 }
 await import(target.href)

@@ -16,7 +16,9 @@ export function registerDaemonRunCommand(program: Command): Command {
     .addOption(new Option('--listen <addr>', 'listen address').default(':1789'))
     .addOption(new Option('--poster', 'also run WindowPoSt for the miners with PoSt enabled').default(false))
     .addOption(
-      new Option('--miner', 'also answer WinningPoSt (Venus.ComputeWinningPoSt) for block producers').default(false),
+      new Option('--miner', 'also answer WinningPoSt (Venus.ComputeWinningPoSt) for block producers').default(
+        false,
+      ),
     )
     .addOption(
       new Option('--proofs <kind>', 'proofs backend of --poster/--miner: native, or mock on a devnet')

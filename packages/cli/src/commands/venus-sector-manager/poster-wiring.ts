@@ -5,8 +5,8 @@
 import {
   createChainClient,
   mockProofs,
-  parseApiInfo,
   type ProofsBackend,
+  parseApiInfo,
   type SectorManagerConfig,
   VenusError,
   wsTransport,
