@@ -40,6 +40,15 @@ describe('commitment CIDs (filecoin-chain §7.2)', () => {
     expect(() => cidToCommitment(commitmentToCid(fill(1), 'commD'), 'commR')).toThrow(/expected commR/)
   })
 
+  it('accepts a real CommR whose byte 31 has bit 6 set (Poseidon uses the whole field)', () => {
+    // CommR of a 2KiB sector sealed with the native backend.
+    const commR = new Uint8Array(Buffer.from('II8FZBSjsoUAyD1aQ76XDGhRwyaa9T3G2khGFAC3wkw=', 'base64'))
+    expect(cidToCommitment(commitmentToCid(commR, 'commR'), 'commR').commitment).toEqual(commR)
+    expect(() => commitmentToCid(commR, 'commD')).toThrow(
+      expect.objectContaining({ code: 'COMMITMENT_INVALID' }),
+    )
+  })
+
   it('builds piece CID v2 as go-fil-commcid does', () => {
     const zero32G = cidToCommitment(
       'baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq',

@@ -18,14 +18,25 @@ const RAW = 0x55
 /** Which commitment a CID carries. */
 export type CommitmentKind = 'commR' | 'commD' | 'commP'
 
-function checkCommitment(bytes: Uint8Array): void {
+/** BLS12-381 scalar field modulus r: CommR is a Poseidon output, any value below r. */
+const BLS12_381_R = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n
+
+function checkCommitment(bytes: Uint8Array, kind: CommitmentKind): void {
   if (!(bytes instanceof Uint8Array) || bytes.length !== 32) {
     throw new VenusError(
       'COMMITMENT_INVALID',
       `a commitment must be 32 bytes, got ${bytes?.length ?? typeof bytes}`,
     )
   }
-  if ((bytes[31]! & 0xc0) !== 0) {
+  if (kind === 'commR') {
+    // Poseidon outputs use the whole field, so bit 6 of byte 31 may be set (real sealing hits it).
+    let v = 0n
+    for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!)
+    if (v >= BLS12_381_R) {
+      throw new VenusError('COMMITMENT_INVALID', 'a CommR must be a BLS12-381 field element (below r)')
+    }
+  } else if ((bytes[31]! & 0xc0) !== 0) {
+    // SHA-256 commitments are truncated to 254 bits.
     throw new VenusError(
       'COMMITMENT_INVALID',
       'a commitment must be a field element (top two bits of byte 31 clear)',
@@ -44,7 +55,7 @@ function checkCommitment(bytes: Uint8Array): void {
  * ```
  */
 export function commitmentToCid(bytes: Uint8Array, kind: CommitmentKind): CID {
-  checkCommitment(bytes)
+  checkCommitment(bytes, kind)
   return kind === 'commR'
     ? CID.createV1(FIL_COMMITMENT_SEALED, Digest.create(POSEIDON_BLS12_381_A2_FC1, bytes))
     : CID.createV1(FIL_COMMITMENT_UNSEALED, Digest.create(SHA2_256_TRUNC254_PADDED, bytes))
@@ -87,7 +98,7 @@ export function cidToCommitment(
     )
   }
   const commitment = parsed.multihash.digest
-  checkCommitment(commitment)
+  checkCommitment(commitment, kind)
   return { commitment, kind }
 }
 
@@ -102,7 +113,7 @@ export function cidToCommitment(
  * ```
  */
 export function pieceCidV2(commP: Uint8Array, payloadSize: number): CID {
-  checkCommitment(commP)
+  checkCommitment(commP, 'commP')
   if (!Number.isSafeInteger(payloadSize) || payloadSize < 0) {
     throw new VenusError('PIECE_SIZE_INVALID', `payload size ${payloadSize} is not a byte count`)
   }

@@ -6,11 +6,13 @@ import { Command } from 'commander'
 import { configureProgram } from '../../run.js'
 import { registerDemoCommand } from './demo.js'
 import { registerDevnetCommands } from './devnet.js'
+import { registerUtilCommands } from './util.js'
 
 /** Command groups of `venus-cluster`; later groups append themselves here. */
 export const clusterCommandGroups: ((program: Command) => unknown)[] = [
   registerDemoCommand,
   registerDevnetCommands,
+  registerUtilCommands,
 ]
 
 /**

@@ -1,0 +1,119 @@
+/**
+ * `venus-cluster util params`: makes local Groth16 parameters for a small sector size with the
+ * native proofs addon, so real proofs can run on a machine without the published files.
+ */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { formatSectorSize, parseSectorSize, VenusError } from '@venus-cluster/core'
+import type { Command } from 'commander'
+
+/** Sector sizes the local parameter generator supports (rust-fil-proofs' small test sizes). */
+export const LOCAL_PARAMETER_SIZES: readonly number[] = [2048, 8 << 20, 512 << 20]
+
+/**
+ * Checks `--sector-size` for `util params` before anything native is loaded.
+ *
+ * @example
+ * ```ts
+ * utilParamsSectorSize('2KiB') // 2048
+ * ```
+ */
+export function utilParamsSectorSize(text: string): number {
+  let size: number
+  try {
+    size = parseSectorSize(text)
+  } catch (err) {
+    throw new VenusError('CLI_USAGE', `--sector-size: '${text}' is not a sector size like 2KiB`, {
+      cause: err,
+    })
+  }
+  if (!LOCAL_PARAMETER_SIZES.includes(size))
+    throw new VenusError(
+      'CLI_USAGE',
+      `--sector-size: local parameters can be made for 2KiB, 8MiB and 512MiB only, not ${text}`,
+    )
+  return size
+}
+
+interface ParamsEvent {
+  type: 'start' | 'done'
+  part: string
+  written?: string[]
+  kept?: string[]
+  ms?: number
+}
+
+interface NativeParamsModule {
+  generateParameters: (o: {
+    sectorSize: number
+    dir?: string | undefined
+    onProgress?: (e: ParamsEvent) => void
+    signal?: AbortSignal
+  }) => Promise<{ dir: string; ms: number }>
+}
+
+async function loadGenerator(): Promise<NativeParamsModule['generateParameters']> {
+  try {
+    const mod = (await import('@venus-cluster/proofs-native' as string)) as Partial<NativeParamsModule>
+    if (typeof mod.generateParameters !== 'function') throw new Error('no generateParameters export')
+    return mod.generateParameters
+  } catch (err) {
+    throw new VenusError(
+      'PROOFS_NATIVE_UNAVAILABLE',
+      'the native proofs addon cannot be loaded (npm run build:native)',
+      { cause: err },
+    )
+  }
+}
+
+/** Adds `util params` to the `venus-cluster` program. */
+export function registerUtilCommands(program: Command): Command {
+  const util = program.command('util').description('utilities: proof parameters')
+  util
+    .command('params')
+    .description(
+      'make local proof parameters for a small sector size (kept when already there); they verify ' +
+        'only locally: published files in the parameter cache are used when present',
+    )
+    .option('--sector-size <size>', 'sector size: 2KiB, 8MiB or 512MiB', '2KiB')
+    .option(
+      '--dir <dir>',
+      'target directory (default: $FIL_PROOFS_PARAMETER_CACHE or ~/.cache/venus-cluster/params)',
+    )
+    .action(async (opts: { sectorSize: string; dir?: string }) => {
+      const sectorSize = utilParamsSectorSize(opts.sectorSize)
+      const generate = await loadGenerator()
+      const log = (line: string) => process.stderr.write(`${line}\n`)
+      const dir =
+        opts.dir ??
+        process.env.FIL_PROOFS_PARAMETER_CACHE ??
+        join(homedir(), '.cache', 'venus-cluster', 'params')
+      log(
+        `making ${formatSectorSize(sectorSize)} parameters in ${dir}. Note: locally made parameters ` +
+          'verify only proofs made on this machine with them, never on mainnet/calibnet; published ' +
+          'files already in the cache are kept and used.',
+      )
+      const controller = new AbortController()
+      const onSignal = () => controller.abort()
+      process.once('SIGINT', onSignal)
+      try {
+        const r = await generate({
+          sectorSize,
+          dir,
+          signal: controller.signal,
+          onProgress: (e) => {
+            if (e.type === 'start') log(`[params] ${e.part}: generating (existing files are kept)`)
+            else
+              log(
+                `[params] ${e.part}: ${e.written?.length ?? 0} written, ${e.kept?.length ?? 0} kept, ` +
+                  `${((e.ms ?? 0) / 1000).toFixed(1)} s`,
+              )
+          },
+        })
+        process.stdout.write(`parameters ready in ${r.dir} (${(r.ms / 1000).toFixed(1)} s)\n`)
+      } finally {
+        process.off('SIGINT', onSignal)
+      }
+    })
+  return util
+}
