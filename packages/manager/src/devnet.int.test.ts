@@ -1,19 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import * as dagCbor from '@ipld/dag-cbor'
-import { createRpcServer, mockProofs, type ProofsBackend } from '@venus-cluster/core'
-import { createDevnet, type Devnet, encodeParams, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
+import { createRpcServer, mockProofs } from '@venus-cluster/core'
+import { createDevnet, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
-import {
-  allocate,
-  type Call,
-  type DrivenSector,
-  type DriverProver,
-  stepSector,
-} from './__fixtures__/worker-driver.js'
+import { createDevnetMiner, devnetRpc, mockPiecePipeline } from './__fixtures__/devnet-env.js'
+import { allocate, type Call, type DrivenSector, stepSector } from './__fixtures__/worker-driver.js'
 import { createSealerApi } from './api.js'
-import { managerProverId } from './chain.js'
 import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from './commit-params.js'
 import { defaultMinerConfig } from './config.js'
 import { createLotusChain, createLotusMessager } from './lotus-adapter.js'
@@ -21,96 +14,9 @@ import { SectorManager } from './manager.js'
 import { httpJsonRpc } from './rpc-client.js'
 import { openSqliteStore } from './store/sqlite.js'
 
-const FIL = 10n ** 18n
+const _FIL = 10n ** 18n
 const dir = mkdtempSync(join(tmpdir(), 'vsm-devnet-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-/** A worker-side prover running the mock proofs pipeline into the persist store layout. */
-function mockPipeline(proofs: ProofsBackend): DriverProver {
-  const pieces = new Map<string, { commP: Uint8Array; paddedSize: number }[]>()
-  const paths = (s: DrivenSector, root: string) => {
-    const name = `s-t0${s.id.Miner}-${s.id.Number}`
-    mkdirSync(join(root, 'cache', name), { recursive: true })
-    mkdirSync(join(root, 'sealed'), { recursive: true })
-    return {
-      cacheDir: join(root, 'cache', name),
-      sealedPath: join(root, 'sealed', name),
-      stagedPath: join(dir, `staged-${name}`),
-    }
-  }
-  return {
-    async seal(s, ticket, root) {
-      const p = paths(s, root)
-      const added = await proofs.addPiece({
-        proofType: s.proofType,
-        source: new Uint8Array(2032),
-        unpaddedSize: 2032,
-        stagedPath: p.stagedPath,
-        existingPieceSizes: [],
-      })
-      pieces.set(`${s.id.Miner}/${s.id.Number}`, [added.piece])
-      const pc1 = await proofs.sealPreCommitPhase1({
-        proofType: s.proofType,
-        ...p,
-        proverId: managerProverId(s.id.Miner),
-        sectorNumber: s.id.Number,
-        ticket,
-        pieces: [added.piece],
-      })
-      return proofs.sealPreCommitPhase2({ phase1Output: pc1, cacheDir: p.cacheDir, sealedPath: p.sealedPath })
-    },
-    async prove(s, seed, root) {
-      const p = paths(s, root)
-      const proverId = managerProverId(s.id.Miner)
-      const c1 = await proofs.sealCommitPhase1({
-        proofType: s.proofType,
-        cacheDir: p.cacheDir,
-        sealedPath: p.sealedPath,
-        proverId,
-        sectorNumber: s.id.Number,
-        ticket: new Uint8Array(Buffer.from(s.ticket?.Ticket ?? '', 'base64')),
-        seed,
-        commR: Uint8Array.from(s.commR),
-        commD: Uint8Array.from(s.commD ?? []),
-        pieces: pieces.get(`${s.id.Miner}/${s.id.Number}`) ?? [],
-      })
-      return proofs.sealCommitPhase2({ phase1Output: c1, proverId, sectorNumber: s.id.Number })
-    },
-  }
-}
-
-async function createMiner(devnet: Devnet): Promise<{ owner: string; minerId: number }> {
-  const owner = devnet.newAccount('bls')
-  await devnet.faucet(owner, 1000n * FIL)
-  await devnet.mine(2)
-  const stored = await devnet.pushMessage({
-    To: 't04',
-    From: owner,
-    Value: devnet.params.minerCreationDeposit.toString(),
-    Method: 2,
-    Params: Buffer.from(
-      encodeParams.createMiner({
-        owner,
-        worker: owner,
-        windowPoStProofType: 10,
-        peer: new Uint8Array(),
-        multiaddrs: [],
-      }),
-    ).toString('base64'),
-  })
-  await devnet.mine(2)
-  const r = devnet.searchMessage(stored.cid)
-  const ret = r?.receipt.exitCode === 0 ? r.receipt.return : null
-  if (!ret) throw new Error(`CreateMiner failed: ${r?.receipt.error}`)
-  const [idBytes] = dagCbor.decode(ret) as Uint8Array[]
-  let id = 0
-  let mul = 1
-  for (const b of (idBytes as Uint8Array).subarray(1)) {
-    id += (b & 0x7f) * mul
-    mul *= 128
-  }
-  return { owner, minerId: id }
-}
 
 const batchedGas = { pre: 0, prove: 0 }
 
@@ -119,14 +25,9 @@ describe('manager on the devnet with mock proofs', () => {
     const proofs = mockProofs()
     const devnet = createDevnet({ seed: 'manager-e2e', proofs })
     await devnet.start()
-    const methods = { ...lotusMethods(devnet), ...messagerMethods(devnet) }
-    const rpc = async (method: string, params: unknown[]) => {
-      const fn = methods[method]
-      if (!fn) throw new Error(`devnet has no ${method}`)
-      return fn(params, { permissions: ['read', 'write', 'sign', 'admin'] })
-    }
-    const a = await createMiner(devnet)
-    const b = await createMiner(devnet)
+    const rpc = devnetRpc(devnet)
+    const a = await createDevnetMiner(devnet)
+    const b = await createDevnetMiner(devnet)
     const persist = join(dir, 'persist')
     const miners = [a, b].map(({ owner, minerId }) => {
       const m = defaultMinerConfig(minerId, owner)
@@ -148,7 +49,7 @@ describe('manager on the devnet with mock proofs', () => {
     await mgr.start()
     const api = createSealerApi(mgr)
     const call: Call = async (method, params) => (api[method] as (p: unknown[]) => unknown)(params)
-    const prover = mockPipeline(proofs)
+    const prover = mockPiecePipeline(proofs, dir, () => undefined)
     const sectors: DrivenSector[] = []
     for (const { minerId } of [a, b]) {
       for (let i = 0; i < 10; i++) sectors.push((await allocate(call, [minerId])) as DrivenSector)
@@ -206,12 +107,8 @@ describe('manager on the devnet with mock proofs', () => {
     const proofs = mockProofs()
     const devnet = createDevnet({ seed: 'manager-single', proofs })
     await devnet.start()
-    const methods = { ...lotusMethods(devnet), ...messagerMethods(devnet) }
-    const rpc = async (method: string, params: unknown[]) =>
-      (methods[method] as (p: unknown[], c: object) => unknown)(params, {
-        permissions: ['read', 'write', 'sign', 'admin'],
-      })
-    const a = await createMiner(devnet)
+    const rpc = devnetRpc(devnet)
+    const a = await createDevnetMiner(devnet)
     const m = defaultMinerConfig(a.minerId, a.owner)
     m.commitment.confidence = 2
     const persist = join(dir, 'persist-single')
@@ -226,7 +123,7 @@ describe('manager on the devnet with mock proofs', () => {
     await mgr.start()
     const api = createSealerApi(mgr)
     const call: Call = async (method, params) => (api[method] as (p: unknown[]) => unknown)(params)
-    const prover = mockPipeline(proofs)
+    const prover = mockPiecePipeline(proofs, dir, () => undefined)
     const sectors: DrivenSector[] = []
     for (let i = 0; i < 3; i++) sectors.push((await allocate(call, [a.minerId])) as DrivenSector)
     for (let round = 0; round < 200 && sectors.some((s) => s.stage !== 'done'); round++) {
@@ -266,7 +163,7 @@ describe('manager on the devnet with mock proofs', () => {
   it('reads the devnet through Filecoin.* and Message.* over HTTP JSON-RPC', async () => {
     const devnet = createDevnet({ seed: 'manager-http', proofs: mockProofs() })
     await devnet.start()
-    const a = await createMiner(devnet)
+    const a = await createDevnetMiner(devnet)
     const server = createRpcServer({
       methods: { ...lotusMethods(devnet), ...messagerMethods(devnet) },
       path: '/rpc/v1',

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import * as dagCbor from '@ipld/dag-cbor'
-import type { ProofsBackend } from '@venus-cluster/core'
+import { actorIdOf, decodeCreateMinerReturn, type ProofsBackend } from '@venus-cluster/core'
 import { type Devnet, encodeParams, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
 import { managerProverId } from '../chain.js'
 import type { DrivenSector, DriverProver } from './worker-driver.js'
@@ -42,14 +41,7 @@ export async function createDevnetMiner(devnet: Devnet): Promise<{ owner: string
   const r = devnet.searchMessage(stored.cid)
   const ret = r?.receipt.exitCode === 0 ? r.receipt.return : null
   if (!ret) throw new Error(`CreateMiner failed: ${r?.receipt.error}`)
-  const [idBytes] = dagCbor.decode(ret) as Uint8Array[]
-  let id = 0
-  let mul = 1
-  for (const b of (idBytes as Uint8Array).subarray(1)) {
-    id += (b & 0x7f) * mul
-    mul *= 128
-  }
-  return { owner, minerId: id }
+  return { owner, minerId: actorIdOf(decodeCreateMinerReturn(ret, 't').idAddress) }
 }
 
 /**
