@@ -72,6 +72,12 @@ describe('parsePromText', () => {
     ])
     expect(() => parsePromText('bad line here x')).toThrow(/not a Prometheus sample/)
   })
+
+  it('reads NaN in any case, as prom-client writes it ("Nan") before a gauge has a sample', () => {
+    const s = parsePromText('a Nan\nb NaN\nc -Inf\n')
+    expect(s.map((x) => x.value)).toEqual([Number.NaN, Number.NaN, Number.NEGATIVE_INFINITY])
+    expect(() => parsePromText('a 1.2.3')).toThrow(/line 1 has a bad value: 1\.2\.3/)
+  })
 })
 
 describe('docs/grafana-dashboard.json', () => {

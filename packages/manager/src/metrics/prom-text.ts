@@ -30,13 +30,22 @@ export function parsePromText(text: string): PromSample[] {
       labels[lm[1] as string] = (lm[2] as string).replace(/\\n/g, '\n').replace(/\\(.)/g, '$1')
       lm = re.exec(body)
     }
-    const v = m[3] as string
-    const value =
-      v === '+Inf' ? Number.POSITIVE_INFINITY : v === '-Inf' ? Number.NEGATIVE_INFINITY : Number(v)
-    if (Number.isNaN(value) && v !== 'NaN') throw new Error(`line ${i + 1} has a bad value: ${v}`)
+    const value = parseSampleValue(m[3] as string)
+    if (value === undefined) throw new Error(`line ${i + 1} has a bad value: ${m[3]}`)
     out.push({ name: m[1] as string, labels, value })
   }
   return out
+}
+
+// Prometheus reads special values case-insensitively (Go's ParseFloat), and prom-client writes
+// NaN as "Nan" — e.g. the event-loop lag gauges before their first sample.
+function parseSampleValue(v: string): number | undefined {
+  const lower = v.toLowerCase()
+  if (lower === 'nan') return Number.NaN
+  if (lower === '+inf' || lower === 'inf') return Number.POSITIVE_INFINITY
+  if (lower === '-inf') return Number.NEGATIVE_INFINITY
+  const n = Number(v)
+  return Number.isNaN(n) ? undefined : n
 }
 
 /**
