@@ -21,12 +21,12 @@ const report = (sector) => [
   },
 ]
 
-async function startDaemon(dir, synchronous) {
+async function startDaemon(dir, engine) {
   const chain = createFakeChain({ miners: { 1000: 2048 } })
   return startManagerDaemon({
     home: dir,
     listen: '127.0.0.1:0',
-    synchronous,
+    ...(engine.db ? { db: engine.db } : { synchronous: engine.sync }),
     config: { miners: [defaultMinerConfig(1000, 't01001')], persistStores: [] },
     chain,
     messager: chain,
@@ -40,7 +40,37 @@ function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
+// A sealing cluster's steady traffic: threads poll (pre-commit and proof states), report every
+// step, and workers ping.
+const MIX = [
+  'Venus.PollPreCommitState',
+  'Venus.ReportState',
+  'Venus.PollProofState',
+  'Venus.ReportState',
+  'Venus.PollPreCommitState',
+  'Venus.ReportState',
+  'Venus.PollProofState',
+  'Venus.ReportState',
+  'Venus.WorkerPing',
+  'Venus.PollPreCommitState',
+]
+const ping = (i) => ({
+  Name: `w${i % 100}`,
+  Dest: '127.0.0.1:17890',
+  Summary: { Threads: 4, Empty: 0, Paused: 0, Errors: 0 },
+})
+function mixCall(sectors) {
+  return (i) => {
+    const method = MIX[i % MIX.length]
+    const sector = sectors[i % sectors.length]
+    if (method === 'Venus.ReportState') return [method, report(sector)]
+    if (method === 'Venus.WorkerPing') return [method, [ping(i)]]
+    return [method, [sector]]
+  }
+}
+
 async function wsThroughput(url, method, paramsOf, total, inFlight) {
+  // `method` is a name, or null when `paramsOf` returns [method, params] per call (a mix).
   const ws = new WebSocket(url.replace('http', 'ws'))
   await new Promise((r, j) => ws.once('open', r).once('error', j))
   let sent = 0
@@ -49,7 +79,8 @@ async function wsThroughput(url, method, paramsOf, total, inFlight) {
   await new Promise((resolve, reject) => {
     const send = () => {
       const id = sent++
-      ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params: paramsOf(id) }))
+      const [m, params] = method === null ? paramsOf(id) : [method, paramsOf(id)]
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id, method: m, params }))
     }
     ws.on('message', (data) => {
       const msg = JSON.parse(String(data))
@@ -179,37 +210,68 @@ function gasPerSector(ctx) {
 export default {
   title: 'Sector manager: Venus.* throughput and latency',
   description:
-    'The daemon (SQLite; `full` = commit as NORMAL, then fdatasync of the WAL on the thread pool before the ' +
-    'ack; group commit; fake chain) and the load generator (in a worker thread) share one process ' +
-    'on this 2-core machine. Throughput: one WebSocket, 64 calls in flight. Latency: 1,000 sealing threads ' +
-    'each calling once per second over HTTP POST with keep-alive, half reads (PollPreCommitState), half ' +
-    'writes (ReportState).',
+    'The daemon (fake chain, auth off) and the load generator (in a worker thread) share one process on ' +
+    'this 2-core machine. Engines: SQLite `full` (commit as NORMAL, then fdatasync of the WAL on the ' +
+    'thread pool before the ack: survives power loss; group commit), SQLite `normal` (no fsync: ' +
+    'survives a killed process, not a power cut) and PostgreSQL (a local server on loopback, ' +
+    '`synchronous_commit=on`, one pool). Throughput: one WebSocket, 64 calls in flight. Latency: 1,000 ' +
+    'sealing threads each calling once per second over HTTP POST with keep-alive, half reads ' +
+    '(PollPreCommitState), half writes (ReportState). Targets: ≥ 5,000 calls/s; p99 < 20 ms.',
   async run(ctx) {
     const before = loadavg()[0]
     await commitBlocking(ctx)
-    for (const sync of ['full', 'normal']) await runMode(ctx, sync)
-    // Latency on a shared machine says more about its other tenants than about the daemon.
+    const engines = [
+      { name: 'sqlite full', sync: 'full' },
+      { name: 'sqlite normal', sync: 'normal' },
+    ]
+    const pg = await startPg(ctx)
+    if (pg) engines.push({ name: 'postgres', db: pg.createDatabase('vsm_bench') })
+    const results = []
+    try {
+      for (const engine of engines) results.push({ engine: engine.name, ...(await runMode(ctx, engine)) })
+    } finally {
+      pg?.stop()
+    }
+    const after = loadavg()[0]
+    ctx.note(`Machine load average (1 min): ${before.toFixed(1)} before, ${after.toFixed(1)} after the run.`)
+    for (const r of results) {
+      ctx.note(
+        `${r.engine}: realistic mix ${r.mix.toFixed(0)} calls/s (target ≥ 5,000: ${r.mix >= 5000 ? 'met' : 'missed'}); ` +
+          `1,000 threads p99 ${r.p99.toFixed(2)} ms (target < 20 ms: ${r.p99 < 20 ? 'met' : 'missed'}).`,
+      )
+    }
     ctx.note(
-      `Machine load average (1 min): ${before.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after the run.`,
+      'Latency on this VM depends on its other tenants: with a load average of 3–12 from parallel builds ' +
+        'and test suites, earlier runs measured a 1,000-thread p99 of 136–800 ms and 3,600–6,000 writes/s, ' +
+        'with the same code. The figures above were taken with the load average shown.',
     )
     ctx.note(
-      'Event-loop time per commit depends on how busy the shared disk is: in five runs on this VM within ' +
-        'ten minutes, SQLite FULL held the loop 0.27–4.0 ms per commit (p99 0.8–13 ms), the WAL fdatasync ' +
-        'off the loop 0.05–0.11 ms (p99 0.13–0.26 ms). With ~500 writes/s the old way could hold the loop ' +
-        'most of each second, consistent with the 275 ms p99 of the earlier run.',
-    )
-    ctx.note(
-      'The 1,000-thread p99 swings by 10× between runs here (other tenants: load average 3–10 on 2 cores; ' +
-        'in one run `normal` (no fsync at all) was slower than `full`), so it shows no stable figure; ' +
-        'the < 20 ms p99 target is not demonstrated on this machine.',
+      'Event-loop time per commit (SQLite) depends on how busy the shared disk is: in five runs on this VM, ' +
+        'FULL held the loop 0.27–4.0 ms per commit (p99 0.8–13 ms), the WAL fdatasync off the loop ' +
+        '0.05–0.11 ms (p99 0.13–0.26 ms).',
     )
     gasPerSector(ctx)
   },
 }
 
-async function runMode(ctx, sync) {
+// PostgreSQL from Debian's packages, as the integration tests start it (loopback, temp dir).
+async function startPg(ctx) {
+  const { tsImport } = await import('tsx/esm/api')
+  const { findPgBin, startTestPg } = await tsImport(
+    '../packages/manager/src/store/__fixtures__/pg-server.ts',
+    import.meta.url,
+  )
+  if (findPgBin() === undefined) {
+    ctx.note('PostgreSQL not measured: server binaries not installed (apt-get install -y postgresql).')
+    return undefined
+  }
+  return startTestPg()
+}
+
+async function runMode(ctx, engine) {
+  const sync = engine.name
   const dir = mkdtempSync(join(tmpdir(), 'vsm-bench-'))
-  const d = await startDaemon(dir, sync)
+  const d = await startDaemon(dir, engine)
   try {
     const sectors = []
     for (let i = 0; i < 64; i++)
@@ -218,43 +280,25 @@ async function runMode(ctx, sync) {
     await wsThroughput(d.url, 'Venus.PollPreCommitState', (i) => [sectors[i % 64]], 2_000, 64)
     const reads = await wsThroughput(d.url, 'Venus.PollPreCommitState', (i) => [sectors[i % 64]], total, 64)
     const writes = await wsThroughput(d.url, 'Venus.ReportState', (i) => report(sectors[i % 64]), total, 64)
-    const pings = await wsThroughput(
-      d.url,
-      'Venus.WorkerPing',
-      (i) => [
-        {
-          Name: `w${i % 100}`,
-          Dest: '127.0.0.1:17890',
-          Summary: { Threads: 4, Empty: 0, Paused: 0, Errors: 0 },
-        },
-      ],
-      total,
-      64,
-    )
+    const pings = await wsThroughput(d.url, 'Venus.WorkerPing', (i) => [ping(i)], total, 64)
+    const mix = await wsThroughput(d.url, null, mixCall(sectors), total, 64)
     ctx.log(
-      `[synchronous=${sync}] WS 64 in flight: PollPreCommitState ${reads.toFixed(0)}/s, ReportState ${writes.toFixed(0)}/s, WorkerPing ${pings.toFixed(0)}/s`,
+      `[${sync}] WS 64 in flight: mix ${mix.toFixed(0)}/s, PollPreCommitState ${reads.toFixed(0)}/s, ReportState ${writes.toFixed(0)}/s, WorkerPing ${pings.toFixed(0)}/s`,
     )
-    ctx.row({
-      sync,
-      load: 'WS, 64 in flight',
-      method: 'PollPreCommitState (read)',
-      'calls/s': reads.toFixed(0),
-    })
-    ctx.row({
-      sync,
-      load: 'WS, 64 in flight',
-      method: 'ReportState (committed write)',
-      'calls/s': writes.toFixed(0),
-    })
-    ctx.row({ sync, load: 'WS, 64 in flight', method: 'WorkerPing (memory)', 'calls/s': pings.toFixed(0) })
+    const ws = (method, v) => ctx.row({ sync, load: 'WS, 64 in flight', method, 'calls/s': v.toFixed(0) })
+    ws('mix: 40% ReportState, 30% PollPreCommitState, 20% PollProofState, 10% WorkerPing', mix)
+    ws('PollPreCommitState (read)', reads)
+    ws('ReportState (committed write)', writes)
+    ws('WorkerPing (memory)', pings)
     const seconds = ctx.quick ? 3 : 10
     const l = await threadsLatency(d.url, 1000, seconds, sectors)
     ctx.log(
-      `[synchronous=${sync}] 1000 threads x 1/s for ${seconds}s: ${l.n} calls, p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(2)} ms, errors ${l.errors}; reads p50 ${l.read.p50.toFixed(2)} p99 ${l.read.p99.toFixed(2)} ms, writes p50 ${l.write.p50.toFixed(2)} p99 ${l.write.p99.toFixed(2)} ms`,
+      `[${sync}] 1000 threads x 1/s for ${seconds}s: ${l.n} calls, p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(2)} ms, errors ${l.errors}; reads p50 ${l.read.p50.toFixed(2)} p99 ${l.read.p99.toFixed(2)} ms, writes p50 ${l.write.p50.toFixed(2)} p99 ${l.write.p99.toFixed(2)} ms`,
     )
+    const load = `1,000 threads x 1 call/s, ${seconds} s, HTTP`
     ctx.row({
       sync,
-      load: `1,000 threads x 1 call/s, ${seconds} s, HTTP`,
+      load,
       method: 'half PollPreCommitState, half ReportState',
       'p50 ms': l.p50.toFixed(2),
       'p99 ms': l.p99.toFixed(2),
@@ -264,14 +308,9 @@ async function runMode(ctx, sync) {
       ['PollPreCommitState (read) only', l.read],
       ['ReportState (committed write) only', l.write],
     ]) {
-      ctx.row({
-        sync,
-        load: `1,000 threads x 1 call/s, ${seconds} s, HTTP`,
-        method: what,
-        'p50 ms': v.p50.toFixed(2),
-        'p99 ms': v.p99.toFixed(2),
-      })
+      ctx.row({ sync, load, method: what, 'p50 ms': v.p50.toFixed(2), 'p99 ms': v.p99.toFixed(2) })
     }
+    return { mix, p99: l.p99 }
   } finally {
     await d.stop()
     rmSync(dir, { recursive: true, force: true })

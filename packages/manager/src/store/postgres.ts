@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { VenusError } from '@venus-cluster/core'
 import pg from 'pg'
 import { newSectorState, type SectorState, type WireSectorId } from '../sector-state.js'
@@ -60,6 +61,19 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Man
 
 type Client = pg.PoolClient
 
+const statementNames = new Map<string, string>()
+
+// Named statements are parsed and planned once per connection instead of on every call; the
+// server's CPU is what limits a small machine running the manager and PostgreSQL side by side.
+function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text)
+  if (name === undefined) {
+    name = `vsm_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`
+    statementNames.set(text, name)
+  }
+  return { name, text, values }
+}
+
 const RETRY_CODES = new Set(['40001', '40P01'])
 
 class PostgresStore implements ManagerStore {
@@ -117,7 +131,7 @@ class PostgresStore implements ManagerStore {
 
   async #q<T extends pg.QueryResultRow>(op: string, sql: string, params: unknown[] = []): Promise<T[]> {
     try {
-      return (await this.#pool.query<T>(sql, params)).rows
+      return (await this.#pool.query<T>(prepared(sql, params))).rows
     } catch (cause) {
       throw dbError(op, cause)
     }
@@ -226,7 +240,15 @@ class PostgresStore implements ManagerStore {
     return out
   }
 
-  updateSector(id: WireSectorId, mutate: SectorMutator, effects: UpdateEffects = {}): Promise<SectorState> {
+  async updateSector(
+    id: WireSectorId,
+    mutate: SectorMutator,
+    effects: UpdateEffects = {},
+  ): Promise<SectorState> {
+    if (effects.dequeue !== true && effects.enqueue === undefined) {
+      const swapped = await this.#compareAndSwap(id, mutate)
+      if (swapped !== undefined) return swapped
+    }
     return this.#tx('updateSector', async (c) => {
       const out = await this.#mutate(c, id, 1, 1, mutate, 'online')
       if (effects.dequeue)
@@ -239,6 +261,39 @@ class PostgresStore implements ManagerStore {
       }
       return out
     })
+  }
+
+  // Most updates touch one record (ReportState on every worker step): a read, the mutator, then
+  // one autocommitted UPDATE that applies only if the row still holds what was read. That is two
+  // round trips instead of four (BEGIN, SELECT FOR UPDATE, UPDATE, COMMIT) and no row lock held
+  // across them. Undefined means another writer got there first: the caller takes the locking
+  // path, so mutators must be pure (they may run twice).
+  async #compareAndSwap(id: WireSectorId, mutate: SectorMutator): Promise<SectorState | undefined> {
+    const rows = await this.#q<{ state: string }>(
+      'updateSector',
+      'SELECT state FROM sectors WHERE miner = $1 AND number = $2 AND online = 1',
+      [id.Miner, id.Number],
+    )
+    const r = rows[0]
+    if (r === undefined) throw notFound(id, 'online')
+    const cur = parseState(r.state)
+    const next = mutate(cur)
+    if (next === undefined) return cur
+    checkStateId(id, next)
+    let updated: number | null
+    try {
+      updated = (
+        await this.#pool.query(
+          prepared(
+            'UPDATE sectors SET state = $1, updated_at = $2 WHERE miner = $3 AND number = $4 AND online = 1 AND state = $5',
+            [JSON.stringify(next), Date.now(), id.Miner, id.Number, r.state],
+          ),
+        )
+      ).rowCount
+    } catch (cause) {
+      throw dbError('updateSector', cause)
+    }
+    return updated === 1 ? next : undefined
   }
 
   finalizeSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {

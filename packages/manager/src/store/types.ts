@@ -44,8 +44,10 @@ export interface AllocateOptions {
 
 /**
  * A sector-state mutator. It runs inside the database transaction holding the row lock, so it
- * must be synchronous and free of I/O. Return the new state, or `undefined` to leave the row
- * unchanged (the transaction then writes nothing).
+ * must be synchronous and free of I/O. It must also be pure: an engine may run it more than once
+ * for one update (PostgreSQL tries a compare-and-swap first and re-runs it under the row lock
+ * when another writer won). Return the new state, or `undefined` to leave the row unchanged
+ * (nothing is written).
  */
 export type SectorMutator = (state: SectorState) => SectorState | undefined
 

@@ -88,6 +88,19 @@ export function storeConformance(
       expect((await s.getSector(id))?.state.Ticket).toEqual(t)
     })
 
+    it('loses no update when many writers change one record at once', async () => {
+      const s = await fresh()
+      await s.allocateSector(1000, { initNumber: 0 }, 5)
+      const id = { Miner: 1000, Number: 1 }
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          s.updateSector(id, (st) => ({ ...st, AbortReason: `${st.AbortReason}${i},` })),
+        ),
+      )
+      const marks = (await s.getSector(id))?.state.AbortReason.split(',').filter((x) => x !== '')
+      expect(marks?.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i))
+    })
+
     it('rejects updates of unknown sectors with SECTOR_NOT_FOUND', async () => {
       const s = await fresh()
       await expect(s.updateSector({ Miner: 1, Number: 1 }, (x) => x)).rejects.toMatchObject({
@@ -209,6 +222,21 @@ export function storeConformance(
         )
         expect(results.filter((r) => r.status === 'fulfilled').length).toBe(1)
         expect((await b.listMessages()).length).toBe(1)
+      })
+
+      it('two stores updating one record concurrently lose no update', async () => {
+        const a = await fresh()
+        const b = await openShared(a)
+        opened.push(b)
+        await a.allocateSector(7, { initNumber: 0 }, 5)
+        const id = { Miner: 7, Number: 1 }
+        await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            (i % 2 ? a : b).updateSector(id, (st) => ({ ...st, AbortReason: `${st.AbortReason}${i},` })),
+          ),
+        )
+        const marks = (await b.getSector(id))?.state.AbortReason.split(',').filter((x) => x !== '')
+        expect(new Set(marks).size).toBe(40)
       })
     }
   })
