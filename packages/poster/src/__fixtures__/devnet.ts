@@ -17,7 +17,7 @@ import type { WindowPoStEvent } from '../events.js'
 import { dirLocator } from '../locator.js'
 import { type PoStSender, WindowPoStScheduler } from '../scheduler.js'
 
-/** Seals `count` 2KiB CC sectors with the mock backend into `<root>/sealed|cache`. */
+/** Seals 2KiB CC sectors (AddPiece, PC1, PC2) with `proofs` into `<root>/sealed|cache`. */
 export async function sealSectors(
   proofs: ProofsBackend,
   root: string,
@@ -67,18 +67,20 @@ export interface Harness {
   close(): Promise<void>
 }
 
-/** A short-period devnet (window 6 epochs) with miners holding sealed mock sectors. */
+/** A short-period devnet (window 6 epochs) with miners holding sealed sectors (mock by default). */
 export async function provingHarness(opts: {
   seed: string
   miners: number
   sectors: number
   config?: Partial<WindowPoStConfig>
   challengeWindow?: number
-  /** Wraps the mock backend the schedulers use (the devnet keeps the plain one). */
+  /** The backend that seals, proves and verifies (default: mockProofs()). */
+  proofs?: ProofsBackend
+  /** Wraps the backend the schedulers use (the devnet keeps the plain one). */
   wrapProofs?: (p: ProofsBackend) => ProofsBackend
   send?: (chain: ChainClient) => PoStSender
 }): Promise<Harness> {
-  const proofs = mockProofs()
+  const proofs = opts.proofs ?? mockProofs()
   const devnet = createDevnet({
     seed: opts.seed,
     proofs,
