@@ -27,6 +27,12 @@ export interface WindowPoStConfig {
   maxFee: bigint
   /** Fee cap written into messages, attoFIL (0 lets the node estimate). */
   gasFeeCap: bigint
+  /**
+   * Epochs a WindowPoSt, fault or recovery message must be buried before it counts as landed
+   * (damocles `[Miners.PoSt] Confidence`). Until then the scheduler keeps watching it and sends
+   * it again if a reorg drops it while the window is open.
+   */
+  confidence: number
   /** Sender of PoSt messages; defaults to the miner's worker. */
   sender?: string
   /** Wait between attempts after a failed proof or submission while the window is open. */
@@ -37,6 +43,7 @@ export interface WindowPoStConfig {
 export const DEFAULT_WINDOW_POST_CONFIG: Readonly<WindowPoStConfig> = Object.freeze({
   challengeConfidence: 10,
   submitConfidence: 4,
+  confidence: 10,
   maxPartitionsPerPoStMessage: 3,
   maxPartitionsPerRecoveryMessage: 0,
   parallelCheckLimit: 128,

@@ -51,4 +51,13 @@ export type WindowPoStEvent =
       sectors: number[]
       cid: string
     }
+  | {
+      /** A fault or recovery declaration on chain and buried by `confidence` epochs. */
+      type: 'declaration-landed'
+      miner: string
+      kind: 'faults' | 'recoveries'
+      deadline: number
+      cid: string
+      height: number
+    }
   | { type: 'error'; miner: string; deadline?: number; open?: number; message: string }

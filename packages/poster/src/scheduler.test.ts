@@ -115,7 +115,51 @@ describe('WindowPoStScheduler fault declarations', () => {
     // Already faulty, so not skipped again: the proof covers its partition-mate only.
     expect(m.events.some((e) => e.type === 'sectors-skipped' && e.open === open)).toBe(false)
     expect(m.events.filter((e) => e.type === 'deadline-missed' || e.type === 'error')).toEqual([])
+    // Followed until buried by Confidence (default 10) epochs.
+    const settled = m.events.find((e) => e.type === 'declaration-landed' && e.kind === 'faults')
+    expect(settled).toBeDefined()
   }, 60_000)
+})
+
+describe('WindowPoStScheduler message confidence', () => {
+  it('counts a proof as landed only once it is buried by Confidence epochs', async () => {
+    h = await provingHarness({ seed: 'poster-conf', miners: 1, sectors: 8, config: { confidence: 2 } })
+    const m = h.miners[0]!
+    const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
+    const open = await nextOpenOf(h, m.miner, loc.Deadline)
+    // Sent at open + 1, its receipt is at open + 3.
+    await mineTo(h, open + 3)
+    const landed = m.events.find((e) => e.type === 'landed' && e.open === open)
+    expect(landed?.type === 'landed' && landed.exitCode).toBe(0)
+    expect(m.events.some((e) => e.type === 'deadline-proven' && e.open === open)).toBe(false)
+    await mineTo(h, open + 5)
+    const proven = m.events.find((e) => e.type === 'deadline-proven' && e.open === open)
+    expect(proven).toBeDefined()
+    if (proven?.type === 'deadline-proven' && landed?.type === 'landed') {
+      // Declared proven inside the window, and not before the message was 2 epochs deep.
+      expect(proven.height).toBeGreaterThanOrEqual(landed.height + 2)
+      expect(proven.height).toBeLessThan(open + 6)
+    }
+    // One landed event per inclusion, not one per head.
+    expect(m.events.filter((e) => e.type === 'landed' && e.open === open)).toHaveLength(1)
+  })
+
+  it('watches a proof that a reorg moves, and proves the deadline once it is buried again', async () => {
+    h = await provingHarness({ seed: 'poster-conf-reorg', miners: 1, sectors: 8, config: { confidence: 2 } })
+    const m = h.miners[0]!
+    const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
+    const open = await nextOpenOf(h, m.miner, loc.Deadline)
+    await mineTo(h, open + 3)
+    expect(m.events.some((e) => e.type === 'landed' && e.open === open)).toBe(true)
+    expect(m.events.some((e) => e.type === 'deadline-proven' && e.open === open)).toBe(false)
+    // Revert the inclusion and replay it one epoch later (a null round on the new fork).
+    const ts = await h.devnet.reorg(2, { nullRounds: 1 })
+    await m.scheduler.settled(ts.height)
+    await mineTo(h, open + 7)
+    expect(m.events.some((e) => e.type === 'deadline-proven' && e.open === open)).toBe(true)
+    expect(m.events.filter((e) => e.type === 'deadline-missed' || e.type === 'error')).toEqual([])
+    expect(runsToNumbers(await h.chain.stateMinerFaults(m.miner))).toEqual([])
+  })
 })
 
 describe('WindowPoStScheduler.simulate', () => {

@@ -57,9 +57,20 @@ interface Batch {
   /** Sectors actually proven (sorted). */
   sectors: number[]
   cid?: string | undefined
+  /** Height at which `cid` was last seen on chain (a `landed` event went out for it). */
+  seenAt?: number | undefined
+  /** On chain, executed successfully and buried by `confidence` epochs. */
   landed?: boolean
   submittedAt?: number
   attempts: number
+}
+
+interface PendingDeclaration {
+  key: string
+  kind: 'faults' | 'recoveries'
+  deadline: number
+  cid: string
+  sentAt: number
 }
 
 interface DeadlineJob {
@@ -156,6 +167,8 @@ export class WindowPoStScheduler {
   readonly #tries = new Map<number, number>()
   /** Declarations made (or under way), by target deadline, with the target's open epoch. */
   readonly #declaring = new Map<string, number>()
+  /** Declarations sent and not yet buried by `confidence` epochs. */
+  #declarations: PendingDeclaration[] = []
   #controller: AbortController | undefined
   #loop: Promise<void> | undefined
   #queue: Promise<void> = Promise.resolve()
@@ -344,8 +357,17 @@ export class WindowPoStScheduler {
     }
     for (const [key, targetOpen] of this.#declaring) if (targetOpen < h) this.#declaring.delete(key)
     const di = await this.#chain.stateMinerProvingDeadline(this.miner, ts.Cids)
+    await this.#watchDeclarations(h)
     if (h < di.PeriodStart) return
     const next = nextDeadlineInfo(di)
+    // Declarations of a started deadline that failed or were dropped go out again.
+    if (
+      (this.config.declareRecoveries || this.config.declareFaults) &&
+      this.#jobs.has(di.Open) &&
+      !this.#declaring.has(declarationKey(di))
+    ) {
+      this.#startDeclarations(di, ts)
+    }
     for (const [open, job] of this.#jobs) {
       const tries = this.#tries.get(open) ?? 0
       if (
@@ -407,15 +429,7 @@ export class WindowPoStScheduler {
       open: d.Open,
       height: ts.Height,
     })
-    if (this.config.declareRecoveries || this.config.declareFaults) {
-      void this.#track(
-        this.#declare(d, ts).catch((e) => {
-          // Let a later head of this deadline try again.
-          this.#declaring.delete(declarationKey(d))
-          this.#emit({ type: 'error', miner: this.miner, message: `declarations: ${errMsg(e)}` })
-        }),
-      )
-    }
+    if (this.config.declareRecoveries || this.config.declareFaults) this.#startDeclarations(d, ts)
     job.running = this.#track(
       this.#prove(job, ts).catch((e) => {
         if (job.controller.signal.aborted) return
@@ -689,22 +703,32 @@ export class WindowPoStScheduler {
       if (b.cid !== undefined) {
         const found = await this.#chain.stateSearchMsg({ '/': b.cid })
         if (found) {
-          this.#emit({
-            type: 'landed',
-            miner: this.miner,
-            deadline: d.Index,
-            open: d.Open,
-            batch: b.index,
-            cid: b.cid,
-            height: found.Height,
-            exitCode: found.Receipt.ExitCode,
-          })
+          if (b.seenAt !== found.Height) {
+            b.seenAt = found.Height
+            this.#emit({
+              type: 'landed',
+              miner: this.miner,
+              deadline: d.Index,
+              open: d.Open,
+              batch: b.index,
+              cid: b.cid,
+              height: found.Height,
+              exitCode: found.Receipt.ExitCode,
+            })
+          }
           if (found.Receipt.ExitCode === 0) {
-            b.landed = true
+            // Not final until buried: a reorg may still drop it, and then it is sent again.
+            if (h - found.Height >= this.config.confidence) b.landed = true
             continue
           }
           b.cid = undefined
+          b.seenAt = undefined
           job.nextTryAt = Date.now() + this.config.retryDelayMs
+        } else if (b.seenAt !== undefined) {
+          // Seen on chain before and reverted since: the mempool normally includes it again.
+          b.seenAt = undefined
+          b.submittedAt = h
+          continue
         } else if (h - (b.submittedAt ?? h) < RESUBMIT_AFTER_EPOCHS) {
           continue
         } else if (byOthers) {
@@ -775,6 +799,51 @@ export class WindowPoStScheduler {
     }
   }
 
+  #startDeclarations(d: LotusDeadlineInfo, ts: LotusTipSet): void {
+    void this.#track(
+      this.#declare(d, ts).catch((e) => {
+        // A later head of this deadline tries again (see #onHead).
+        this.#declaring.delete(declarationKey(d))
+        this.#emit({ type: 'error', miner: this.miner, message: `declarations: ${errMsg(e)}` })
+      }),
+    )
+  }
+
+  /**
+   * Follows sent declarations until they are buried by `confidence` epochs. One that failed on
+   * chain, or vanished (never included, or reverted and not included again), frees its
+   * deadline so that the next head declares again from the chain's state.
+   */
+  async #watchDeclarations(h: number): Promise<void> {
+    const keep: PendingDeclaration[] = []
+    for (const p of this.#declarations) {
+      if (!this.#declaring.has(p.key)) continue
+      const found = await this.#chain.stateSearchMsg({ '/': p.cid }).catch(() => null)
+      if (found && found.Receipt.ExitCode === 0) {
+        if (h - found.Height >= this.config.confidence) {
+          this.#emit({
+            type: 'declaration-landed',
+            miner: this.miner,
+            kind: p.kind,
+            deadline: p.deadline,
+            cid: p.cid,
+            height: found.Height,
+          })
+        } else keep.push(p)
+      } else if (found) {
+        this.#declaring.delete(p.key)
+        this.#emit({
+          type: 'error',
+          miner: this.miner,
+          message: `${p.kind} declaration ${p.cid} for deadline ${p.deadline} failed with exit code ${found.Receipt.ExitCode}`,
+        })
+      } else if (h - p.sentAt >= RESUBMIT_AFTER_EPOCHS) {
+        this.#declaring.delete(p.key)
+      } else keep.push(p)
+    }
+    this.#declarations = keep
+  }
+
   /** Recoveries (and optionally faults) for deadline index + 2, before its fault cutoff. */
   async #declare(d: LotusDeadlineInfo, ts: LotusTipSet): Promise<void> {
     const target = (d.Index + 2) % d.WPoStPeriodDeadlines
@@ -835,6 +904,7 @@ export class WindowPoStScheduler {
           },
           {},
         )
+        this.#declarations.push({ key, kind, deadline: target, cid, sentAt: ts.Height })
         this.#emit({
           type: 'declared',
           miner: this.miner,

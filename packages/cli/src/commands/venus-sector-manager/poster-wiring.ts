@@ -68,7 +68,12 @@ export async function startPoster(opts: {
     locate: storesLocator(file.persistStores.map((s) => s.path)),
     miners: miners.map((m) => ({
       miner: `t0${m.actor}`,
-      config: { strictCheck: m.post.strictCheck },
+      config: {
+        strictCheck: m.post.strictCheck,
+        confidence: m.post.confidence,
+        ...(m.post.sender !== undefined ? { sender: m.post.sender } : {}),
+        ...(m.post.maxFeeCap !== undefined ? { gasFeeCap: m.post.maxFeeCap } : {}),
+      },
     })),
     onEvent: (e: WindowPoStEvent) => {
       record(e)
