@@ -111,6 +111,40 @@ describe('manager config', () => {
     expect(cfg.miners[0]?.sector.enabled).toBe(false)
   })
 
+  it('reads the v0.3 PoSt scheduling keys in both layouts, with defaults', () => {
+    const v012 = parseManagerConfig(
+      [
+        '[[Miners]]',
+        'Actor = 1000',
+        '[Miners.Commitment.Pre]',
+        'Sender = "t01001"',
+        '[Miners.Commitment.Prove]',
+        'Sender = "t01001"',
+        '[Miners.PoSt]',
+        'Confidence = 2',
+        'ChallengeConfidence = 3',
+        'SubmitConfidence = 1',
+        'MaxPartitionsPerPoStMessage = 2',
+      ].join('\n'),
+      'x.cfg',
+    )
+    expect(v012.miners[0]?.post).toMatchObject({
+      confidence: 2,
+      challengeConfidence: 3,
+      submitConfidence: 1,
+      maxPartitionsPerPoStMessage: 2,
+      maxPartitionsPerRecoveryMessage: 0,
+    })
+    const seed = parseManagerConfig(
+      ['[PoSt.Default]', 'ChallengeConfidence = 5', '[PoSt.Actors.1000]', 'Sender = "t01001"'].join('\n'),
+      'x.cfg',
+    )
+    expect(seed.miners[0]?.post).toMatchObject({ challengeConfidence: 5, submitConfidence: 4 })
+    expect(() => parseManagerConfig(['[PoSt.Default]', 'SubmitConfidence = -1'].join('\n'), 'x.cfg')).toThrow(
+      /x\.cfg.*SubmitConfidence/,
+    )
+  })
+
   it('loads the v0.1.2 layout and normalises it to the same model', () => {
     const cfg = parseManagerConfig(fixture('sector-manager.v012.cfg'), 'sector-manager.cfg')
     expect(cfg.layout).toBe('v0.1.2')

@@ -75,6 +75,14 @@ export interface ManagerMinerConfig {
     maxFeeCap: bigint | undefined
     confidence: number
     checkIntervalMs: number
+    /** Epochs after the challenge before proving starts (damocles v0.3 `ChallengeConfidence`). */
+    challengeConfidence: number
+    /** Epochs after the deadline opens before the proof is sent (`SubmitConfidence`). */
+    submitConfidence: number
+    /** Partitions per SubmitWindowedPoSt message; 0 = the network's maximum. */
+    maxPartitionsPerPoStMessage: number
+    /** Partitions per DeclareFaultsRecovered message; 0 = no limit. */
+    maxPartitionsPerRecoveryMessage: number
   }
   /** WinningPoSt answering (seed `[RegisterProof]`, v0.1.2 `[Miners.Proof]`). */
   proof: { enabled: boolean; apis: string[]; token: string }
@@ -186,6 +194,7 @@ function emptyMiner(actor: number): ManagerMinerConfig {
       maxFeeCap: undefined,
       confidence: 5,
       checkIntervalMs: MINUTE,
+      ...POST_SCHEDULE_DEFAULTS,
     },
     proof: { enabled: false, apis: [], token: '' },
     deal: { enabled: false },
@@ -227,6 +236,26 @@ function applySeedPoStPolicy(t: TableReader, m: ManagerMinerConfig): void {
   p.checkIntervalMs = readDuration(t, 'MsgCheckInteval', p.checkIntervalMs)
   p.checkIntervalMs = readDuration(t, 'MsgCheckInterval', p.checkIntervalMs)
   p.confidence = t.integer('MsgConfidence', p.confidence, 0)
+  readPostSchedule(t, p)
+}
+
+const POST_SCHEDULE_DEFAULTS = {
+  challengeConfidence: 10,
+  submitConfidence: 4,
+  maxPartitionsPerPoStMessage: 0,
+  maxPartitionsPerRecoveryMessage: 0,
+}
+
+/** The v0.3 scheduling keys of a PoSt table, accepted in both layouts. */
+function readPostSchedule(t: TableReader, p: ManagerMinerConfig['post']): void {
+  p.challengeConfidence = t.integer('ChallengeConfidence', p.challengeConfidence, 0)
+  p.submitConfidence = t.integer('SubmitConfidence', p.submitConfidence, 0)
+  p.maxPartitionsPerPoStMessage = t.integer('MaxPartitionsPerPoStMessage', p.maxPartitionsPerPoStMessage, 0)
+  p.maxPartitionsPerRecoveryMessage = t.integer(
+    'MaxPartitionsPerRecoveryMessage',
+    p.maxPartitionsPerRecoveryMessage,
+    0,
+  )
 }
 
 function parseSeedLayout(root: TableReader): SectorManagerConfig {
@@ -427,10 +456,12 @@ function parseV012Layout(root: TableReader): SectorManagerConfig {
         maxFeeCap: readFil(post, 'MaxFeeCap', 5n * NANO_FIL),
         confidence: post.integer('Confidence', 10, 0),
         checkIntervalMs: MINUTE,
+        ...POST_SCHEDULE_DEFAULTS,
       },
       proof: { enabled: proof.boolean('Enabled', false), apis: cfg.gateway.apis, token },
       deal: { enabled: deal.boolean('Enabled', false) },
     }
+    readPostSchedule(post, m.post)
     for (const sub of [sector, commitment, post, proof, deal, t]) sub.finish()
     cfg.miners.push(m)
   }

@@ -71,6 +71,12 @@ export async function startPoster(opts: {
       config: {
         strictCheck: m.post.strictCheck,
         confidence: m.post.confidence,
+        challengeConfidence: m.post.challengeConfidence,
+        submitConfidence: m.post.submitConfidence,
+        maxPartitionsPerRecoveryMessage: m.post.maxPartitionsPerRecoveryMessage,
+        ...(m.post.maxPartitionsPerPoStMessage > 0
+          ? { maxPartitionsPerPoStMessage: m.post.maxPartitionsPerPoStMessage }
+          : {}),
         ...(m.post.sender !== undefined ? { sender: m.post.sender } : {}),
         ...(m.post.maxFeeCap !== undefined ? { gasFeeCap: m.post.maxFeeCap } : {}),
       },
