@@ -51,6 +51,7 @@ export {
 } from './params.js'
 export { decodeMethodParams, encodeMethodReturn, encodeParams } from './params-codec.js'
 export { type ServeDevnetOptions, type ServedDevnet, serveDevnet } from './serve.js'
+export { type SealedTestSector, sealTestSectors } from './test-sectors.js'
 export { type DevnetTokens, devnetTokens } from './tokens.js'
 export { type DevnetTransport, devnetCall, devnetMethods, devnetTransport } from './transport.js'
 export { proofsVerifier } from './verifier.js'

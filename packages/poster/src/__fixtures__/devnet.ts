@@ -1,61 +1,27 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   type ChainClient,
-  commitmentToCid,
   createChainClient,
   customTransport,
   mockProofs,
   type ProofsBackend,
-  proverId,
-  sectorName,
 } from '@venus-cluster/core'
-import { createDevnet, type Devnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
+import {
+  createDevnet,
+  type Devnet,
+  devnetParamsShortPeriod,
+  devnetTransport,
+  sealTestSectors,
+} from '@venus-cluster/devnet'
 import type { WindowPoStConfig } from '../config.js'
 import type { WindowPoStEvent } from '../events.js'
 import { dirLocator } from '../locator.js'
 import { type PoStSender, WindowPoStScheduler } from '../scheduler.js'
 
 /** Seals 2KiB CC sectors (AddPiece, PC1, PC2) with `proofs` into `<root>/sealed|cache`. */
-export async function sealSectors(
-  proofs: ProofsBackend,
-  root: string,
-  minerId: number,
-  numbers: number[],
-): Promise<{ sectorNumber: number; commR: Uint8Array }[]> {
-  await mkdir(join(root, 'sealed'), { recursive: true })
-  await mkdir(join(root, 'cache'), { recursive: true })
-  await mkdir(join(root, 'staged'), { recursive: true })
-  const out = []
-  for (const n of numbers) {
-    const name = sectorName({ miner: minerId, number: n })
-    const stagedPath = join(root, 'staged', name)
-    const sealedPath = join(root, 'sealed', name)
-    const cacheDir = join(root, 'cache', name)
-    const { piece } = await proofs.addPiece({
-      proofType: 5,
-      source: new Uint8Array(0),
-      unpaddedSize: 2032,
-      stagedPath,
-      existingPieceSizes: [],
-    })
-    const p1 = await proofs.sealPreCommitPhase1({
-      proofType: 5,
-      proverId: proverId(minerId),
-      sectorNumber: n,
-      ticket: new Uint8Array(32).fill(n % 256),
-      pieces: [piece],
-      cacheDir,
-      stagedPath,
-      sealedPath,
-    })
-    const p2 = await proofs.sealPreCommitPhase2({ phase1Output: p1, cacheDir, sealedPath })
-    await rm(stagedPath, { force: true })
-    out.push({ sectorNumber: n, commR: p2.commR })
-  }
-  return out
-}
+export const sealSectors = sealTestSectors
 
 export interface Harness {
   devnet: Devnet
@@ -95,10 +61,7 @@ export async function provingHarness(opts: {
     const sealed = await sealSectors(proofs, root, who.minerId, numbers)
     devnet.injectSectors(
       who.miner,
-      sealed.map((s) => ({
-        sectorNumber: s.sectorNumber,
-        sealedCid: commitmentToCid(s.commR, 'commR').toString(),
-      })),
+      sealed.map((s) => ({ sectorNumber: s.sectorNumber, sealedCid: s.sealedCid })),
     )
     // Available balance pays fault fees and declaration gas.
     await devnet.faucet(who.miner, 100n * 10n ** 18n)

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { commitmentToCid, mockProofs, proverId, sectorName } from '@venus-cluster/core'
-import { createDevnet, devnetParamsShortPeriod, serveDevnet } from '@venus-cluster/devnet'
+import { mockProofs, sectorName } from '@venus-cluster/core'
+import { createDevnet, devnetParamsShortPeriod, sealTestSectors, serveDevnet } from '@venus-cluster/devnet'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -39,35 +39,9 @@ let minerId: number
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'vsm-proving-home-'))
   store = mkdtempSync(join(tmpdir(), 'vsm-proving-ps-'))
-  for (const d of ['sealed', 'cache', 'staged']) mkdirSync(join(store, d))
   const who = await devnet.createTestMiner({ windowPoStProofType: 10 })
   minerId = who.minerId
-  const sectors = []
-  for (const n of [1, 2]) {
-    const name = sectorName({ miner: minerId, number: n })
-    const stagedPath = join(store, 'staged', name)
-    const sealedPath = join(store, 'sealed', name)
-    const cacheDir = join(store, 'cache', name)
-    const { piece } = await proofs.addPiece({
-      proofType: 5,
-      source: new Uint8Array(0),
-      unpaddedSize: 2032,
-      stagedPath,
-      existingPieceSizes: [],
-    })
-    const p1 = await proofs.sealPreCommitPhase1({
-      proofType: 5,
-      proverId: proverId(minerId),
-      sectorNumber: n,
-      ticket: new Uint8Array(32),
-      pieces: [piece],
-      cacheDir,
-      stagedPath,
-      sealedPath,
-    })
-    const { commR } = await proofs.sealPreCommitPhase2({ phase1Output: p1, cacheDir, sealedPath })
-    sectors.push({ sectorNumber: n, sealedCid: commitmentToCid(commR, 'commR').toString() })
-  }
+  const sectors = await sealTestSectors(proofs, store, minerId, [1, 2])
   devnet.injectSectors(who.miner, sectors)
   await devnet.mine(1)
   served = await serveDevnet(devnet, { noAuth: true })
