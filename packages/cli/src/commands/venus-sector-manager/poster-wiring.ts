@@ -86,7 +86,20 @@ export async function startPoster(opts: {
       log(`post: ${e.type} ${JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`)
     },
   })
-  await poster.start()
+  try {
+    await poster.start()
+  } catch (e) {
+    await chain.close()
+    throw e
+  }
   log(`post: WindowPoSt scheduling for ${miners.map((m) => `t0${m.actor}`).join(', ')}`)
-  return poster
+  // The poster's own WebSocket to the node must close with it, or the process never exits.
+  return {
+    schedulers: poster.schedulers,
+    start: () => poster.start(),
+    async stop() {
+      await poster.stop()
+      await chain.close()
+    },
+  }
 }
