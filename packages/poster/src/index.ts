@@ -8,6 +8,12 @@ export { numbersToRuns, runsToNumbers } from './bitfield-json.js'
 export { type CheckSector, type CheckSectorsOptions, checkSectors } from './check.js'
 export { DEFAULT_WINDOW_POST_CONFIG, type WindowPoStConfig, windowPoStConfig } from './config.js'
 export type { WindowPoStEvent } from './events.js'
+export {
+  createGatewayProofService,
+  type GatewayProofEvent,
+  type GatewayProofService,
+  type GatewayProofServiceOptions,
+} from './gateway.js'
 export { dirLocator, type SectorFiles, type SectorLocator, storesLocator } from './locator.js'
 export {
   mpoolSender,

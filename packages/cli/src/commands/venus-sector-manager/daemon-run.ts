@@ -5,7 +5,7 @@ import { startManagerDaemon } from '@venus-cluster/manager'
 import { storesLocator, winningPoStMethods } from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'
 import { clientsOf, homeOf, loadConfig } from './manager-common.js'
-import { loadPosterProofs, type PosterProofs, startPoster } from './poster-wiring.js'
+import { loadPosterProofs, type PosterProofs, startGatewayProofs, startPoster } from './poster-wiring.js'
 
 /** Adds `run` under the `daemon` command registered by `daemon.ts`. */
 export function registerDaemonRunCommand(program: Command): Command {
@@ -102,11 +102,20 @@ export function registerDaemonRunCommand(program: Command): Command {
               })
             : undefined
         if (opts.miner) process.stdout.write('WinningPoSt: Venus.ComputeWinningPoSt served\n')
+        const winning =
+          opts.miner && postProofs
+            ? await startGatewayProofs({
+                file,
+                proofs: postProofs,
+                log: (line) => process.stderr.write(`${line}\n`),
+              })
+            : undefined
         await new Promise<void>((resolve) => {
           const stop = () => resolve()
           process.once('SIGINT', stop)
           process.once('SIGTERM', stop)
         })
+        await winning?.stop()
         await poster?.stop()
         await d.stop()
       },

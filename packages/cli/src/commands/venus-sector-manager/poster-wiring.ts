@@ -1,6 +1,7 @@
 /**
  * What `daemon run --poster` / `--miner` add to the manager daemon: a WindowPoSt scheduler per
- * miner with PoSt enabled, and the WinningPoSt method a block producer calls.
+ * miner with PoSt enabled, and WinningPoSt for block producers (the `Venus.ComputeWinningPoSt`
+ * method, and answers to venus-gateway's proof events).
  */
 import {
   createChainClient,
@@ -13,7 +14,9 @@ import {
 } from '@venus-cluster/core'
 import type { ManagerDaemon } from '@venus-cluster/manager'
 import {
+  createGatewayProofService,
   createPosterService,
+  type GatewayProofService,
   type PosterService,
   postResultListener,
   storesLocator,
@@ -100,6 +103,54 @@ export async function startPoster(opts: {
     async stop() {
       await poster.stop()
       await chain.close()
+    },
+  }
+}
+
+/**
+ * Starts answering WinningPoSt requests from venus-gateway (`ListenProofEvent`) for every miner
+ * with `[Miners.Proof] Enabled` (seed layout: `[RegisterProof.Actors.<id>]`), on each of its
+ * gateway APIs. Says why and starts nothing when no miner qualifies.
+ */
+export async function startGatewayProofs(opts: {
+  file: SectorManagerConfig
+  proofs: ProofsBackend
+  log: (line: string) => void
+}): Promise<GatewayProofService | undefined> {
+  const { file, proofs, log } = opts
+  const enabled = file.miners.filter((m) => m.proof.enabled)
+  const withApis = enabled.filter((m) => m.proof.apis.length > 0)
+  for (const m of enabled) {
+    if (m.proof.apis.length === 0)
+      log(
+        `warn: --miner: t0${m.actor} has WinningPoSt enabled but no venus-gateway API ([Common.API] Gateway)`,
+      )
+  }
+  if (withApis.length === 0) {
+    log(
+      'warn: --miner: no miner answers venus-gateway ([Miners.Proof] Enabled with [Common.API] Gateway, or [RegisterProof.Actors]); WinningPoSt is served only as Venus.ComputeWinningPoSt',
+    )
+    return undefined
+  }
+  const locate = storesLocator(file.persistStores.map((s) => s.path))
+  const services = withApis.map((m) =>
+    createGatewayProofService({
+      gateways: m.proof.apis,
+      ...(m.proof.token ? { token: m.proof.token } : {}),
+      miners: [`t0${m.actor}`],
+      proofs,
+      locate,
+      onEvent: (e) => log(`winning: ${e.type} ${JSON.stringify(e)}`),
+    }),
+  )
+  for (const s of services) await s.start()
+  log(`winning: answering venus-gateway proof events for ${withApis.map((m) => `t0${m.actor}`).join(', ')}`)
+  return {
+    async start() {
+      for (const s of services) await s.start()
+    },
+    async stop() {
+      await Promise.all(services.map((s) => s.stop()))
     },
   }
 }
