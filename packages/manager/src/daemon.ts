@@ -146,7 +146,7 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
   const metrics = createManagerMetrics({ manager })
   const history = new SectorHistory()
   const routes = createManagerHttpRoutes({ manager, metrics, history, auth })
-  const pieceStore = managerPieceStoreHandler(manager)
+  const pieceStore = managerPieceStoreHandler(manager, auth)
   const server = createServer()
   server.keepAliveTimeout = 60_000
   // Registered before the RPC server: this listener answers /ui, /metrics and unknown paths.

@@ -70,3 +70,33 @@ describe('GET /piecestore/<pieceCID>', () => {
     expect((await fetch(`${base}/rpc/v0`)).status).toBe(418)
   })
 })
+
+describe('GET /piecestore/<pieceCID> with tokens on', () => {
+  it('refuses a request without a token, with a forged one or one lacking read, and serves a read token', async () => {
+    const auth = {
+      async verify(token: string) {
+        if (token === 'read-token') return ['read' as const]
+        if (token === 'no-read') return []
+        throw new Error('signature mismatch')
+      },
+    }
+    const handler = createPieceStoreHandler({ dirs: [b], auth })
+    const guarded = createServer((req, res) => {
+      if (!handler(req, res)) res.writeHead(418).end()
+    })
+    await new Promise<void>((r) => guarded.listen(0, '127.0.0.1', () => r()))
+    const url = `http://127.0.0.1:${(guarded.address() as AddressInfo).port}/piecestore/${piece(1)}`
+    try {
+      const none = await fetch(url)
+      expect(none.status).toBe(401)
+      expect(none.headers.get('www-authenticate')).toBe('Bearer')
+      expect((await fetch(url, { headers: { authorization: 'Bearer forged' } })).status).toBe(401)
+      expect((await fetch(url, { headers: { authorization: 'Bearer no-read' } })).status).toBe(403)
+      const ok = await fetch(url, { headers: { authorization: 'Bearer read-token' } })
+      expect(ok.status).toBe(200)
+      expect(await ok.text()).toBe('piece one bytes')
+    } finally {
+      await new Promise<void>((r) => guarded.close(() => r()))
+    }
+  })
+})

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
+import { type TokenAuthority, tokenFromRequest } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 
 /** Options of {@link createPieceStoreHandler}. */
@@ -15,6 +16,11 @@ export interface PieceStoreHandlerOptions {
   dirs: readonly string[] | (() => readonly string[])
   /** Market HTTP base (`http://host:port`); '' or absent = no redirect, 404 instead. */
   marketUrl?: string | (() => string) | undefined
+  /**
+   * Token checks (the manager's authority): a request needs a valid token with `read`, as the
+   * RPC API does. Absent = no checks (`--no-auth`).
+   */
+  auth?: Pick<TokenAuthority, 'verify'> | undefined
 }
 
 /** A plain request listener for one path prefix: returns false when the URL is not its own. */
@@ -58,7 +64,10 @@ export function createPieceStoreHandler(opts: PieceStoreHandlerOptions): PieceSt
       text(res, 400, `bad piece CID ${JSON.stringify(name)}: ${(err as Error).message}`)
       return true
     }
-    void serve(name, cid, dirs(), market(), req, res).catch((err: unknown) => {
+    void (async () => {
+      if (opts.auth !== undefined && !(await authorized(opts.auth, req, res))) return
+      await serve(name, cid, dirs(), market(), req, res)
+    })().catch((err: unknown) => {
       if (!res.headersSent) text(res, 500, `reading piece failed: ${(err as Error).message}`)
       else res.destroy(err as Error)
     })
@@ -94,6 +103,30 @@ async function serve(
   text(res, 404, `piece ${cid.toString()} not found in any piece store`)
 }
 
+async function authorized(
+  auth: Pick<TokenAuthority, 'verify'>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
+  const token = tokenFromRequest(req)
+  if (token === undefined) {
+    text(res, 401, 'unauthorized: send a token (Authorization: Bearer)', { 'www-authenticate': 'Bearer' })
+    return false
+  }
+  let perms: readonly string[]
+  try {
+    perms = await auth.verify(token)
+  } catch {
+    text(res, 401, 'unauthorized: the token is not valid', { 'www-authenticate': 'Bearer' })
+    return false
+  }
+  if (!perms.includes('read')) {
+    text(res, 403, "forbidden: the token lacks 'read'")
+    return false
+  }
+  return true
+}
+
 /**
  * The `/piecestore/` handler of a running manager: directories and market base read from its
  * live config (`pieceStores`, `marketUrl`) per request, so SIGUSR1 reloads apply.
@@ -104,11 +137,15 @@ async function serve(
  * server.on('request', (req, res) => pieces(req, res) || next(req, res))
  * ```
  */
-export function managerPieceStoreHandler(manager: {
-  readonly config: { pieceStores?: { path: string }[] | undefined; marketUrl?: string | undefined }
-}): PieceStoreHandler {
+export function managerPieceStoreHandler(
+  manager: {
+    readonly config: { pieceStores?: { path: string }[] | undefined; marketUrl?: string | undefined }
+  },
+  auth?: Pick<TokenAuthority, 'verify'>,
+): PieceStoreHandler {
   return createPieceStoreHandler({
     dirs: () => (manager.config.pieceStores ?? []).map((p) => p.path),
     marketUrl: () => manager.config.marketUrl ?? '',
+    auth,
   })
 }

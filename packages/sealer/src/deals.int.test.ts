@@ -50,12 +50,18 @@ describe('deal sectors', () => {
         { ID: 0, PayloadSize: 1016, Piece: { Size: 1024, Cid: { '/': cid } }, Proposal: null },
       ]
     }
-    worker = createSealingWorker({ config: env.config, proofs, sealer: fake.client, controlApi: false })
+    worker = createSealingWorker({
+      config: env.config,
+      proofs,
+      sealer: fake.client,
+      controlApi: false,
+      managerToken: 'manager-token',
+    })
     await worker.start()
     for (let i = 0; i < 1000 && fake.finalized.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
     expect(fake.finalized).toEqual(['m-1000-s-1'])
-    // The token goes only to the redirected request.
-    expect(auth).toEqual([undefined, 'Bearer secret'])
+    // The manager's token goes to the manager only, the piece token only to the market.
+    expect(auth).toEqual(['Bearer manager-token', 'Bearer secret'])
     const pre = fake.calls.find((c) => c.method === 'SubmitPreCommit')
     expect((pre?.params[1] as { Deals: number[] } | undefined)?.Deals).toEqual([7, 0])
   })

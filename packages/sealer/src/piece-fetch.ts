@@ -6,20 +6,30 @@ import { VenusError } from '@venus-cluster/core'
 import type { PieceFetcher } from './thread.js'
 
 /**
- * A fetcher for the manager at `managerUrl` (any `ws(s)://` or `http(s)://` URL of it).
+ * A fetcher for the manager at `managerUrl` (any `ws(s)://` or `http(s)://` URL of it). The
+ * manager's own token (`managerToken`) goes to the manager, `pieceToken` only to the market it
+ * redirects to: neither leaks to the other side.
  *
  * @example
  * ```ts
- * const fetchPiece = pieceProxyFetcher('ws://127.0.0.1:1789/rpc/v0', token)
+ * const fetchPiece = pieceProxyFetcher('ws://127.0.0.1:1789/rpc/v0', pieceToken, managerToken)
  * const bytes = await fetchPiece('baga6ea4sea…', 1024, signal)
  * ```
  */
-export function pieceProxyFetcher(managerUrl: string, pieceToken?: string): PieceFetcher {
+export function pieceProxyFetcher(
+  managerUrl: string,
+  pieceToken?: string,
+  managerToken?: string,
+): PieceFetcher {
   const u = new URL(managerUrl)
   u.protocol = u.protocol === 'wss:' || u.protocol === 'https:' ? 'https:' : 'http:'
   const base = `${u.protocol}//${u.host}`
   return async (cid, payloadSize, signal) => {
-    const first = await fetch(`${base}/piecestore/${encodeURIComponent(cid)}`, { redirect: 'manual', signal })
+    const first = await fetch(`${base}/piecestore/${encodeURIComponent(cid)}`, {
+      redirect: 'manual',
+      signal,
+      headers: managerToken === undefined ? {} : { Authorization: `Bearer ${managerToken}` },
+    })
     let res = first
     if (first.status >= 300 && first.status < 400) {
       const loc = first.headers.get('location')

@@ -187,7 +187,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
       processor = routeProcessors(options.processor ?? inlineProcessor(options.proofs), external)
       const instance = options.instance ?? config.name ?? (await import('node:os')).hostname()
       const pieceFetcher = config.sealing.enableDeals
-        ? pieceProxyFetcher(config.sectorManager.url, config.sectorManager.pieceToken)
+        ? pieceProxyFetcher(config.sectorManager.url, config.sectorManager.pieceToken, managerToken)
         : undefined
       config.sealingThreads.forEach((t, index) => {
         threads.push(
