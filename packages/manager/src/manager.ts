@@ -677,6 +677,11 @@ export class SectorManager {
   /** Moves the record offline with a reason. */
   async reportAborted(id: WireSectorId, reason: string): Promise<void> {
     await this.#locks.run(sectorKey(id), async () => {
+      // Deals go back to the market first (spec §3.3): if that fails the worker's retry of
+      // ReportAborted tries again, instead of the deals staying assigned to a dead sector.
+      const got = await this.store.getSector(id)
+      const dealIds = got?.online ? (got.state.Deals ?? []).map((d) => d.ID).filter((n) => n !== 0) : []
+      if (dealIds.length > 0 && this.#market !== undefined) await this.#market.release(id.Miner, dealIds)
       await this.store.finalizeSector(id, (s) => ({ ...s, AbortReason: reason === '' ? 'aborted' : reason }))
     })
   }

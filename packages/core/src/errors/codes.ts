@@ -83,6 +83,7 @@ export const ErrorCodes = {
   MINER_NOT_CONFIGURED: 'the miner is not configured in the manager',
   STORE_DB: 'the manager database failed',
   PERSIST_STORE_UNKNOWN: 'the persist store is not attached to the manager',
+  MARKET_FAILED: 'venus-market answered with something the manager cannot use',
 
   // worker
   WORKER_THREAD_NOT_FOUND: 'the sealing thread index does not exist',

@@ -1,7 +1,7 @@
 /** `venus-sector-manager daemon run`: the manager daemon (Venus.* at /rpc/v0). */
 
 import { VenusError } from '@venus-cluster/core'
-import { startManagerDaemon } from '@venus-cluster/manager'
+import { createVenusMarket, startManagerDaemon } from '@venus-cluster/manager'
 import { storesLocator, winningPoStMethods } from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'
 import { clientsOf, homeOf, loadConfig } from './manager-common.js'
@@ -60,7 +60,16 @@ export function registerDaemonRunCommand(program: Command): Command {
         const { chain, messager } = await clientsOf(cmd)
         // Load the proofs first: a poster that cannot prove must stop the start, not fail later.
         const postProofs = opts.poster || opts.miner ? await loadPosterProofs(opts.proofs) : undefined
+        // Deals come from venus-market when `[Common.API] Market` names one.
+        const market =
+          file.market.api === ''
+            ? undefined
+            : createVenusMarket({
+                api: file.market.api,
+                ...(file.market.token ? { token: file.market.token } : {}),
+              })
         const d = await startManagerDaemon({
+          market,
           home,
           listen: opts.listen,
           db: opts.db,
@@ -118,6 +127,7 @@ export function registerDaemonRunCommand(program: Command): Command {
         await winning?.stop()
         await poster?.stop()
         await d.stop()
+        await market?.close()
       },
     )
   return daemon
