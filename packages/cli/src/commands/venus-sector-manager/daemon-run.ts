@@ -21,7 +21,10 @@ export function registerDaemonRunCommand(program: Command): Command {
       ),
     )
     .addOption(
-      new Option('--proofs <kind>', 'proofs backend of --poster/--miner: native, or mock on a devnet')
+      new Option(
+        '--proofs <kind>',
+        'proofs backend (checks submitted proofs, aggregates them, and proves for --poster/--miner): native, or mock on a devnet',
+      )
         .choices(['native', 'mock'])
         .default('native'),
     )
@@ -58,8 +61,9 @@ export function registerDaemonRunCommand(program: Command): Command {
           throw new VenusError('CONFIG_MISSING_KEY', 'sector-manager.cfg configures no [[Miners]]')
         }
         const { chain, messager } = await clientsOf(cmd)
-        // Load the proofs first: a poster that cannot prove must stop the start, not fail later.
-        const postProofs = opts.poster || opts.miner ? await loadPosterProofs(opts.proofs) : undefined
+        // Load the proofs first: a manager that cannot check proofs (and a poster that cannot
+        // prove) must stop the start, not send proofs the chain will refuse.
+        const postProofs = await loadPosterProofs(opts.proofs)
         // Deals come from venus-market when `[Common.API] Market` names one.
         const market =
           file.market.api === ''
@@ -70,6 +74,7 @@ export function registerDaemonRunCommand(program: Command): Command {
               })
         const d = await startManagerDaemon({
           market,
+          proofs: postProofs,
           home,
           listen: opts.listen,
           db: opts.db,

@@ -34,7 +34,12 @@ export async function loadPosterProofs(kind: PosterProofs): Promise<ProofsBacken
   if (kind === 'mock') return mockProofs()
   const name = '@venus-cluster/proofs-native'
   try {
-    const mod = (await import(name)) as { nativeProofs: () => ProofsBackend }
+    const mod = (await import(name)) as {
+      nativeProofs: () => ProofsBackend
+      isNativeProofsAvailable?: () => boolean
+    }
+    // The package loads its addon lazily: ask now, so a missing build stops the start.
+    if (mod.isNativeProofsAvailable?.() === false) throw new Error('the napi addon is not built')
     return mod.nativeProofs()
   } catch (cause) {
     throw new VenusError(
