@@ -52,6 +52,8 @@ export interface ManagerDaemonOptions {
   /** Re-reads the config on SIGUSR1; without it SIGUSR1 is not handled. */
   reloadConfig?: (() => Promise<ManagerConfig>) | undefined
   tickMs?: number | undefined
+  /** See `SectorManagerOptions.unclaimedTimeoutMs` (default 30 min). */
+  unclaimedTimeoutMs?: number | undefined
   /** Where deal sectors get deals (miners with `deal.enabled`); without it every sector is CC. */
   market?: ManagerMarket | undefined
   /**
@@ -138,6 +140,7 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
     logger: opts.logger,
     tickMs: opts.tickMs,
     market: opts.market,
+    unclaimedTimeoutMs: opts.unclaimedTimeoutMs,
   })
   await manager.start()
   const auth = opts.auth === 'off' ? undefined : (opts.auth ?? (await managerTokenAuthority(opts.home)))

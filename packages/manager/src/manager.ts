@@ -110,7 +110,17 @@ export interface SectorManagerOptions {
   tickMs?: number | undefined
   /** Where deals come from (miners with `deal.enabled`); without it every sector is CC. */
   market?: ManagerMarket | undefined
+  /**
+   * An allocated record that no worker claimed (no ticket, no deals, no ReportState) for this
+   * long is finished as aborted (ms; default 30 min; 0 = never). Such a record is left when the
+   * manager dies after committing an allocation and before the worker got the answer: the
+   * worker asks again and gets the next number, and the first one would stay online forever.
+   */
+  unclaimedTimeoutMs?: number | undefined
 }
+
+/** `AbortReason` of an allocation no worker ever claimed. */
+export const UNCLAIMED_ABORT_REASON = 'allocation never claimed by a worker'
 
 type PollResult = { State: number; Desc: string | null }
 type SubmitResp = { Res: number; Desc: string | null }
@@ -135,6 +145,10 @@ export class SectorManager {
   #proofs: SectorManagerOptions['proofs']
   #log: ManagerLogger
   #now: () => number
+  readonly #unclaimedTimeoutMs: number
+  /** When each unclaimed online record was first seen (this process's clock, so a restart waits again). */
+  readonly #unclaimedSince = new Map<string, number>()
+  #lastSweep = Number.NEGATIVE_INFINITY
   #tickMs: number | undefined
   #locks = new KeyedMutex()
   #dealLock = new KeyedMutex()
@@ -157,6 +171,7 @@ export class SectorManager {
     this.#proofs = opts.proofs
     this.#log = opts.logger ?? silent
     this.#now = opts.now ?? Date.now
+    this.#unclaimedTimeoutMs = opts.unclaimedTimeoutMs ?? 30 * 60_000
     this.#tickMs = opts.tickMs
     this.#market = opts.market
   }
@@ -212,6 +227,45 @@ export class SectorManager {
       ]),
     )
     await this.#checkTerminations().catch((err) => this.#log.warn({ err }, 'termination check failed'))
+    await this.#sweepUnclaimed().catch((err) => this.#log.warn({ err }, 'unclaimed allocation sweep failed'))
+  }
+
+  /** Finishes allocations no worker claimed within `unclaimedTimeoutMs` (see the option). */
+  async #sweepUnclaimed(): Promise<void> {
+    const timeout = this.#unclaimedTimeoutMs
+    if (!(timeout > 0)) return
+    const now = this.#now()
+    if (now - this.#lastSweep < Math.min(timeout / 4, 60_000)) return
+    this.#lastSweep = now
+    const claimed = (x: SectorState) =>
+      x.Ticket != null || (x.Deals?.length ?? 0) > 0 || x.LatestState != null || x.Pre != null
+    const still = new Set<string>()
+    for (const st of await this.store.listSectors(true)) {
+      if (claimed(st)) continue
+      const key = sectorKey(st.ID)
+      still.add(key)
+      const since = this.#unclaimedSince.get(key)
+      if (since === undefined) this.#unclaimedSince.set(key, now)
+      if (since === undefined || now - since < timeout) continue
+      let claimedMeanwhile = false
+      try {
+        await this.#locks.run(key, () =>
+          this.store.finalizeSector(st.ID, (x) => {
+            // Checked again inside the transaction: a worker may have shown up since the scan.
+            if (claimed(x)) {
+              claimedMeanwhile = true
+              throw new Error('claimed meanwhile')
+            }
+            return { ...x, AbortReason: UNCLAIMED_ABORT_REASON }
+          }),
+        )
+        this.#log.warn({ sector: key, unclaimedMs: now - since }, 'unclaimed allocation finished as aborted')
+      } catch (err) {
+        if (!claimedMeanwhile) throw err
+      }
+      this.#unclaimedSince.delete(key)
+    }
+    for (const key of this.#unclaimedSince.keys()) if (!still.has(key)) this.#unclaimedSince.delete(key)
   }
 
   #miner(actor: number): MinerConfig | undefined {

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { defaultMinerConfig } from './config.js'
+import { createFakeChain } from './fake-chain.js'
+import { SectorManager, UNCLAIMED_ABORT_REASON } from './manager.js'
+import { openSqliteStore } from './store/sqlite.js'
+
+const cleanups: (() => unknown)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function setup(unclaimedTimeoutMs: number) {
+  const persist = mkdtempSync(join(tmpdir(), 'vsm-unclaimed-'))
+  let clock = 1_000_000
+  const chain = createFakeChain({ miners: { 1000: 2048 } })
+  const store = await openSqliteStore({ path: ':memory:' })
+  const mgr = new SectorManager({
+    store,
+    chain,
+    messager: chain,
+    config: { miners: [defaultMinerConfig(1000, 't01001')], persistStores: [{ name: 'ps1', path: persist }] },
+    tickMs: 3_600_000,
+    now: () => clock,
+    unclaimedTimeoutMs,
+  })
+  await mgr.start()
+  cleanups.push(async () => {
+    await mgr.stop()
+    await store.close()
+    rmSync(persist, { recursive: true, force: true })
+  })
+  return { mgr, advance: (ms: number) => (clock += ms) }
+}
+
+const report = (n: number) =>
+  [
+    { Miner: 1000, Number: n },
+    {
+      Worker: { Instance: 'w', Location: '/x' },
+      StateChange: { Prev: 'Empty', Next: 'Allocated', Event: 'None' },
+      Failure: null,
+    },
+  ] as const
+
+describe('allocations no worker claimed', () => {
+  it('are finished as aborted after the timeout, while claimed ones stay online', async () => {
+    const { mgr, advance } = await setup(60_000)
+    const a = await mgr.allocateSector({ allowedMiners: null, allowedProofTypes: null })
+    const b = await mgr.allocateSector({ allowedMiners: null, allowedProofTypes: null })
+    expect([a?.ID.Number, b?.ID.Number]).toEqual([1, 2])
+    await mgr.reportState(...report(1))
+    advance(20_000)
+    await mgr.tick() // first seen unclaimed
+    advance(30_000)
+    await mgr.tick()
+    expect((await mgr.store.getSector({ Miner: 1000, Number: 2 }))?.online).toBe(true)
+    advance(31_000)
+    await mgr.tick()
+    const gone = await mgr.store.getSector({ Miner: 1000, Number: 2 })
+    expect(gone?.online).toBe(false)
+    expect(gone?.state.AbortReason).toBe(UNCLAIMED_ABORT_REASON)
+    expect((await mgr.store.getSector({ Miner: 1000, Number: 1 }))?.online).toBe(true)
+    // The burnt number is never handed out again.
+    expect((await mgr.allocateSector({ allowedMiners: null, allowedProofTypes: null }))?.ID.Number).toBe(3)
+  })
+
+  it('leaves a record a worker claims before the timeout alone, and does nothing when off', async () => {
+    const { mgr, advance } = await setup(60_000)
+    await mgr.allocateSector({ allowedMiners: null, allowedProofTypes: null })
+    advance(20_000)
+    await mgr.tick()
+    advance(50_000)
+    await mgr.reportState(...report(1))
+    advance(50_000)
+    await mgr.tick()
+    expect((await mgr.store.getSector({ Miner: 1000, Number: 1 }))?.online).toBe(true)
+
+    const off = await setup(0)
+    await off.mgr.allocateSector({ allowedMiners: null, allowedProofTypes: null })
+    await off.mgr.tick()
+    off.advance(10 * 3_600_000)
+    await off.mgr.tick()
+    expect((await off.mgr.store.getSector({ Miner: 1000, Number: 1 }))?.online).toBe(true)
+  })
+})
