@@ -2,55 +2,21 @@
 // SubmitWindowedPoSt being on chain, by partitions per deadline, with the devnet mining on a
 // real block timer (mock proofs reading real sector files), and the longest event-loop stall
 // while proving.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { createChainClient, customTransport, mockProofs } from '@venus-cluster/core'
 import {
-  commitmentToCid,
-  createChainClient,
-  customTransport,
-  mockProofs,
-  proverId,
-  sectorName,
-} from '@venus-cluster/core'
-import { createDevnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
+  createDevnet,
+  devnetParamsShortPeriod,
+  devnetTransport,
+  sealTestSectors,
+} from '@venus-cluster/devnet'
 import { dirLocator, WindowPoStScheduler } from '@venus-cluster/poster'
 
 const WINDOW = 10
 const BLOCK_MS = 100
-
-async function seal(proofs, root, minerId, count) {
-  for (const d of ['sealed', 'cache', 'staged']) await mkdir(join(root, d), { recursive: true })
-  const out = []
-  for (let n = 1; n <= count; n++) {
-    const name = sectorName({ miner: minerId, number: n })
-    const stagedPath = join(root, 'staged', name)
-    const sealedPath = join(root, 'sealed', name)
-    const cacheDir = join(root, 'cache', name)
-    const { piece } = await proofs.addPiece({
-      proofType: 5,
-      source: new Uint8Array(0),
-      unpaddedSize: 2032,
-      stagedPath,
-      existingPieceSizes: [],
-    })
-    const p1 = await proofs.sealPreCommitPhase1({
-      proofType: 5,
-      proverId: proverId(minerId),
-      sectorNumber: n,
-      ticket: new Uint8Array(32),
-      pieces: [piece],
-      cacheDir,
-      stagedPath,
-      sealedPath,
-    })
-    const { commR } = await proofs.sealPreCommitPhase2({ phase1Output: p1, cacheDir, sealedPath })
-    await rm(stagedPath)
-    out.push({ sectorNumber: n, sealedCid: commitmentToCid(commR, 'commR').toString() })
-  }
-  return out
-}
 
 async function measure(partitions, deadlinesToWatch) {
   const proofs = mockProofs()
@@ -64,7 +30,8 @@ async function measure(partitions, deadlinesToWatch) {
     const who = await devnet.createTestMiner({ windowPoStProofType: 10 })
     await devnet.faucet(who.miner, 100n * 10n ** 18n)
     // 2 sectors per 2KiB partition, balanced over the 48 deadlines.
-    devnet.injectSectors(who.miner, await seal(proofs, root, who.minerId, 48 * 2 * partitions))
+    const numbers = Array.from({ length: 48 * 2 * partitions }, (_, k) => k + 1)
+    devnet.injectSectors(who.miner, await sealTestSectors(proofs, root, who.minerId, numbers))
     await devnet.mine(1)
     const chain = createChainClient(customTransport(devnetTransport(devnet)))
     const landed = []

@@ -14,6 +14,7 @@ import {
   wsTransport,
 } from '@venus-cluster/core'
 import type { SectorLocator } from './locator.js'
+import { sleep } from './sleep.js'
 import { generateWinningPoStProof, type WinningSectorInfo } from './winning.js'
 
 /** A request the gateway forwards (`types.RequestEvent`); `Payload` is base64 of JSON. */
@@ -210,18 +211,4 @@ export function createGatewayProofService(opts: GatewayProofServiceOptions): Gat
       loops = []
     },
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms)
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t)
-        resolve()
-      },
-      { once: true },
-    )
-  })
 }

@@ -22,6 +22,7 @@ import { checkSectors } from './check.js'
 import { type WindowPoStConfig, windowPoStConfig } from './config.js'
 import type { WindowPoStEvent } from './events.js'
 import type { SectorLocator } from './locator.js'
+import { sleep } from './sleep.js'
 
 /** A message the scheduler wants on chain. */
 export interface PoStMessageRequest {
@@ -967,18 +968,4 @@ export function nextDeadlineInfo(d: LotusDeadlineInfo): LotusDeadlineInfo {
     Challenge: open - d.WPoStChallengeLookback,
     FaultCutoff: open - d.FaultDeclarationCutoff,
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms)
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t)
-        resolve()
-      },
-      { once: true },
-    )
-  })
 }

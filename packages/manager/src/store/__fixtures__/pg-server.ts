@@ -23,7 +23,8 @@ export function findPgBin(): string | undefined {
   return undefined
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback (closed again, so a server can take it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
     s.listen(0, '127.0.0.1', () => {
