@@ -1,10 +1,16 @@
-import { VenusError } from '@venus-cluster/core'
+import {
+  networkParams as coreNetworkParams,
+  NETWORK_PARAMS,
+  type NetworkKind,
+  VenusError,
+} from '@venus-cluster/core'
 import type { ManagerNetworkParams } from './chain.js'
 
-/** Networks the manager knows by name. */
-export type ManagerNetworkName = 'mainnet' | 'calibnet' | 'butterfly' | '2k'
+/** Networks the manager knows by name (core's network kinds). */
+export type ManagerNetworkName = NetworkKind
 
 const EPOCHS_PER_DAY = 2880
+// What the manager needs beyond core's table: the lookbacks and expiration bounds it checks.
 const base = {
   sealRandomnessLookback: 900,
   maxPreCommitRandomnessLookback: EPOCHS_PER_DAY + 900,
@@ -12,33 +18,19 @@ const base = {
   minSectorExpiration: 180 * EPOCHS_PER_DAY,
   maxSectorExpirationExtension: 1278 * EPOCHS_PER_DAY,
   provingPeriod: EPOCHS_PER_DAY,
-  maxProveCommitDuration: 30 * EPOCHS_PER_DAY + 150,
 }
 
-const PRESETS: Record<ManagerNetworkName, ManagerNetworkParams> = {
-  mainnet: { ...base, name: 'mainnet', addressPrefix: 'f', blockDelaySecs: 30, preCommitChallengeDelay: 150 },
-  calibnet: {
+function preset(name: ManagerNetworkName): ManagerNetworkParams {
+  const core = NETWORK_PARAMS[name]
+  return {
     ...base,
-    name: 'calibnet',
-    addressPrefix: 't',
-    blockDelaySecs: 30,
-    preCommitChallengeDelay: 150,
-  },
-  butterfly: {
-    ...base,
-    name: 'butterfly',
-    addressPrefix: 't',
-    blockDelaySecs: 30,
-    preCommitChallengeDelay: 150,
-  },
-  '2k': {
-    ...base,
-    name: '2k',
-    addressPrefix: 't',
-    blockDelaySecs: 4,
-    preCommitChallengeDelay: 10,
-    maxProveCommitDuration: 30 * EPOCHS_PER_DAY + 10,
-  },
+    name,
+    addressPrefix: core.addressPrefix,
+    blockDelaySecs: core.blockDelaySecs,
+    preCommitChallengeDelay: core.preCommitChallengeDelay,
+    interactivePoRepConfidence: core.interactivePoRepConfidence,
+    maxProveCommitDuration: 30 * EPOCHS_PER_DAY + core.preCommitChallengeDelay,
+  }
 }
 
 /**
@@ -52,13 +44,14 @@ const PRESETS: Record<ManagerNetworkName, ManagerNetworkParams> = {
  */
 export function parseNetworkName(name: string): ManagerNetworkName {
   const n = name.trim().toLowerCase()
-  if (n === 'mainnet') return 'mainnet'
-  if (n === 'calibnet' || n === 'cali' || n === 'calibrationnet') return 'calibnet'
-  if (n === 'butterfly' || n === 'butterflynet') return 'butterfly'
-  if (n === '2k' || n === 'devnet' || n === 'localnet' || n.startsWith('localnet-')) return '2k'
-  throw new VenusError('NETWORK_UNKNOWN', `unknown network ${JSON.stringify(name)}`, {
-    details: { network: name, known: ['mainnet', 'calibnet', 'butterfly', '2k'] },
-  })
+  try {
+    // core knows the kinds, the node's network names and the devnet ones; `cali` is ours.
+    return coreNetworkParams(n === 'cali' ? 'calibnet' : n).kind
+  } catch {
+    throw new VenusError('NETWORK_UNKNOWN', `unknown network ${JSON.stringify(name)}`, {
+      details: { network: name, known: ['mainnet', 'calibnet', 'butterfly', '2k'] },
+    })
+  }
 }
 
 /**
@@ -87,5 +80,5 @@ export function detectNetwork(nodeNetworkName: string): ManagerNetworkName {
  * ```
  */
 export function networkParams(name: ManagerNetworkName): ManagerNetworkParams {
-  return { ...PRESETS[name] }
+  return preset(name)
 }
