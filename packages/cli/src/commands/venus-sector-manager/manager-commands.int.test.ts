@@ -8,7 +8,8 @@ import {
   openSqliteStore,
   startManagerDaemon,
 } from '@venus-cluster/manager'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { vsmCli } from '../../__fixtures__/vsm-cli.js'
 
 // The command tree imports core's config loader; until core exports it these tests wait.
 const ready = typeof (core as Record<string, unknown>).loadManagerConfig === 'function'
@@ -17,29 +18,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const { buildSectorManagerProgram } = await import('./index.js')
-  const { runCli } = await import('../../run.js')
-  let out = ''
-  let err = ''
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s)
-    return true
-  })
-  try {
-    const code = await runCli(buildSectorManagerProgram(), ['node', 'venus-sector-manager', ...args], {
-      out: (s) => {
-        out += s
-      },
-      err: (s) => {
-        err += s
-      },
-    })
-    return { code, out, err }
-  } finally {
-    spy.mockRestore()
-  }
-}
+const cli = vsmCli
 
 describe.skipIf(!ready)('venus-sector-manager manager commands', () => {
   it('util storage attach indexes sealed files and prints the PersistStores block', async () => {

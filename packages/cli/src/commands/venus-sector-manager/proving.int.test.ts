@@ -3,31 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { mockProofs, sectorName } from '@venus-cluster/core'
 import { createDevnet, devnetParamsShortPeriod, sealTestSectors, serveDevnet } from '@venus-cluster/devnet'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { vsmCli } from '../../__fixtures__/vsm-cli.js'
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const { buildSectorManagerProgram } = await import('./index.js')
-  const { runCli } = await import('../../run.js')
-  let out = ''
-  let err = ''
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s)
-    return true
-  })
-  try {
-    const code = await runCli(buildSectorManagerProgram(), ['node', 'venus-sector-manager', ...args], {
-      out: (s) => {
-        out += s
-      },
-      err: (s) => {
-        err += s
-      },
-    })
-    return { code, out, err }
-  } finally {
-    spy.mockRestore()
-  }
-}
+const cli = vsmCli
 
 const proofs = mockProofs()
 const devnet = createDevnet({ seed: 'cli-proving', proofs, params: devnetParamsShortPeriod(6) })

@@ -4,41 +4,15 @@ import { join } from 'node:path'
 import { mockProofs } from '@venus-cluster/core'
 import { createDevnet, type Devnet, type ServedDevnet, serveDevnet } from '@venus-cluster/devnet'
 import { httpJsonRpc } from '@venus-cluster/manager'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { vsmCli } from '../../__fixtures__/vsm-cli.js'
 
 const FIL = 10n ** 18n
 let home = ''
 let devnet: Devnet
 let served: ServedDevnet
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const { buildSectorManagerProgram } = await import('./index.js')
-  const { runCli } = await import('../../run.js')
-  let out = ''
-  let err = ''
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s)
-    return true
-  })
-  const spyErr = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s)
-    return true
-  })
-  try {
-    const code = await runCli(buildSectorManagerProgram(), ['node', 'venus-sector-manager', ...args], {
-      out: (s) => {
-        out += s
-      },
-      err: (s) => {
-        err += s
-      },
-    })
-    return { code, out, err }
-  } finally {
-    spy.mockRestore()
-    spyErr.mockRestore()
-  }
-}
+const cli = vsmCli
 
 beforeAll(async () => {
   // A devnet that mines on its own, served over HTTP with JWT auth, as a user runs it.
