@@ -15,10 +15,14 @@ export {
   type GatewayProofServiceOptions,
 } from './gateway.js'
 export { dirLocator, type SectorFiles, type SectorLocator, storesLocator } from './locator.js'
+export { messagerPoSt, type PoStMessaging } from './messager-sender.js'
 export {
+  chainLookup,
   mpoolSender,
   nextDeadlineInfo,
+  type PoStLookup,
   type PoStMessageRequest,
+  type PoStMessageStatus,
   type PoStSender,
   partitionToProve,
   WindowPoStScheduler,

@@ -32,10 +32,22 @@ export interface PoStMessageRequest {
   params: Uint8Array
   maxFee: bigint
   gasFeeCap: bigint
+  /** Last epoch the message is of use (its window's close, the fault cutoff); 0: none. */
+  expireEpoch?: number
 }
 
-/** Pushes a message and returns its CID string. */
+/** Pushes a message and returns an id for it (the CID string, or a messager UID). */
 export type PoStSender = (msg: PoStMessageRequest, opts: { signal?: AbortSignal }) => Promise<string>
+
+/**
+ * Where a sent message stands: `null` while it is not on chain (pending, or reverted), its
+ * inclusion `height` and `exitCode` once it is, or `failed` when the sender gave it up (a
+ * messager's FailedMsg); then the scheduler sends again while the window is open.
+ */
+export type PoStMessageStatus = { height: number; exitCode: number } | { failed: string } | null
+
+/** Looks up a message by the id its {@link PoStSender} returned. */
+export type PoStLookup = (id: string, opts: { signal?: AbortSignal }) => Promise<PoStMessageStatus>
 
 /** Options of {@link WindowPoStScheduler}. */
 export interface WindowPoStSchedulerOptions {
@@ -47,6 +59,8 @@ export interface WindowPoStSchedulerOptions {
   config?: Partial<WindowPoStConfig>
   /** Defaults to `MpoolPushMessage` on `chain`. */
   send?: PoStSender
+  /** Reads what `send` returned; defaults to `StateSearchMsg` on `chain` (ids are CIDs). */
+  lookup?: PoStLookup
   onEvent?: (e: WindowPoStEvent) => void
   signal?: AbortSignal
 }
@@ -140,6 +154,22 @@ export function mpoolSender(chain: ChainClient): PoStSender {
 }
 
 /**
+ * The default lookup: `StateSearchMsg` by CID (the receipt's height and exit code).
+ *
+ * @example
+ * ```ts
+ * const lookup = chainLookup(chain)
+ * const st = await lookup('bafy2bza...', {})
+ * ```
+ */
+export function chainLookup(chain: ChainClient): PoStLookup {
+  return async (id) => {
+    const found = await chain.stateSearchMsg({ '/': id })
+    return found ? { height: found.Height, exitCode: found.Receipt.ExitCode } : null
+  }
+}
+
+/**
  * WindowPoSt for one miner: follows `ChainNotify`, proves each deadline once its challenge is
  * `challengeConfidence` epochs deep, checks sector files first (bad ones skipped), verifies the
  * proof, submits after `Open + submitConfidence`, retries while the window is open, declares
@@ -163,6 +193,7 @@ export class WindowPoStScheduler {
   readonly #proofs: ProofsBackend
   readonly #locate: SectorLocator
   readonly #send: PoStSender
+  readonly #lookup: PoStLookup
   readonly #jobs = new Map<number, DeadlineJob>()
   /** Proving attempts after errors, by deadline open epoch. */
   readonly #tries = new Map<number, number>()
@@ -193,6 +224,7 @@ export class WindowPoStScheduler {
     this.#proofs = opts.proofs
     this.#locate = opts.locate
     this.#send = opts.send ?? mpoolSender(opts.chain)
+    this.#lookup = opts.lookup ?? chainLookup(opts.chain)
     opts.signal?.addEventListener('abort', () => void this.stop(), { once: true })
   }
 
@@ -334,7 +366,7 @@ export class WindowPoStScheduler {
     for (const [open, job] of this.#jobs) {
       if (h >= job.di.Close) {
         job.controller.abort()
-        if (job.state === 'proved' && (await this.#allLanded(job))) {
+        if (job.state === 'proved' && (await this.#allLanded(job, ts))) {
           job.state = 'done'
           this.#emit({ type: 'deadline-proven', miner: this.miner, deadline: job.di.Index, open, height: h })
         }
@@ -393,21 +425,48 @@ export class WindowPoStScheduler {
           Date.now() >= job.nextTryAt
         ) {
           job.submitting = true
-          void this.#track(this.#submit(job, ts)).finally(() => {
-            job.submitting = false
-          })
+          void this.#track(
+            this.#submit(job, ts)
+              .catch((e) => {
+                if (!job.controller.signal.aborted)
+                  this.#emit({
+                    type: 'error',
+                    miner: this.miner,
+                    deadline: job.di.Index,
+                    open: job.di.Open,
+                    message: `submit: ${errMsg(e)}`,
+                  })
+              })
+              .finally(() => {
+                job.submitting = false
+              }),
+          )
         }
       }
     }
   }
 
   /** Whether every batch's message executed successfully (checked when the window closes). */
-  async #allLanded(job: DeadlineJob): Promise<boolean> {
+  async #allLanded(job: DeadlineJob, ts: LotusTipSet): Promise<boolean> {
+    let posted: Set<number> | undefined
     for (const b of job.batches) {
       if (b.landed) continue
-      if (b.cid === undefined) return false
-      const found = await this.#chain.stateSearchMsg({ '/': b.cid }).catch(() => null)
-      if (found?.Receipt.ExitCode !== 0) return false
+      const found = b.cid === undefined ? null : await this.#lookup(b.cid, {}).catch(() => null)
+      if (found !== null && !('failed' in found) && found.exitCode === 0) {
+        b.landed = true
+        continue
+      }
+      // Posted by another message (not yet buried when the window closed): proven all the same.
+      // Read before the deadline's end-of-window cron clears its submissions.
+      if (posted === undefined) {
+        const dls = await this.#chain
+          .chainGetTipSetByHeight(job.di.Close - 2, ts.Cids)
+          .then((last) => this.#chain.stateMinerDeadlines(this.miner, last.Cids))
+          .catch(() => [])
+        posted = new Set(runsToNumbers(dls[job.di.Index]?.PostSubmissions))
+      }
+      const set = posted
+      if (!b.partitions.every((p) => set.has(p.index))) return false
       b.landed = true
     }
     return true
@@ -698,14 +757,53 @@ export class WindowPoStScheduler {
     const h = ts.Height
     const dls = await this.#chain.stateMinerDeadlines(this.miner, ts.Cids)
     const posted = new Set(runsToNumbers(dls[d.Index]?.PostSubmissions))
+    // Partitions already posted `confidence` epochs back: their proofs are buried, whoever sent them.
+    let buried: Set<number> | undefined
+    const postedAndBuried = async (b: Batch): Promise<boolean> => {
+      const at = h - this.config.confidence
+      if (at < d.Open) return false
+      if (buried === undefined) {
+        const old = await this.#chain.chainGetTipSetByHeight(at, ts.Cids)
+        const olds = await this.#chain.stateMinerDeadlines(this.miner, old.Cids)
+        buried = new Set(runsToNumbers(olds[d.Index]?.PostSubmissions))
+      }
+      const set = buried
+      return b.partitions.every((p) => set.has(p.index))
+    }
     for (const b of job.batches) {
       if (b.landed) continue
       const byOthers = b.partitions.every((p) => posted.has(p.index))
       if (b.cid !== undefined) {
-        const found = await this.#chain.stateSearchMsg({ '/': b.cid })
-        if (found) {
-          if (b.seenAt !== found.Height) {
-            b.seenAt = found.Height
+        let found: PoStMessageStatus
+        try {
+          found = await this.#lookup(b.cid, { signal })
+        } catch (e) {
+          if (signal.aborted) return
+          // Unknown to the node or messager, or it is unreachable: counted as not on chain, so
+          // it is sent again after a while unless the partitions show up as posted.
+          this.#emit({
+            type: 'error',
+            miner: this.miner,
+            deadline: d.Index,
+            open: d.Open,
+            message: `submit: looking up ${b.cid}: ${errMsg(e)}`,
+          })
+          found = null
+        }
+        if (found !== null && 'failed' in found) {
+          this.#emit({
+            type: 'error',
+            miner: this.miner,
+            deadline: d.Index,
+            open: d.Open,
+            message: `submit: message ${b.cid} failed: ${found.failed}`,
+          })
+          b.cid = undefined
+          b.seenAt = undefined
+          job.nextTryAt = Date.now() + this.config.retryDelayMs
+        } else if (found) {
+          if (b.seenAt !== found.height) {
+            b.seenAt = found.height
             this.#emit({
               type: 'landed',
               miner: this.miner,
@@ -713,13 +811,13 @@ export class WindowPoStScheduler {
               open: d.Open,
               batch: b.index,
               cid: b.cid,
-              height: found.Height,
-              exitCode: found.Receipt.ExitCode,
+              height: found.height,
+              exitCode: found.exitCode,
             })
           }
-          if (found.Receipt.ExitCode === 0) {
+          if (found.exitCode === 0) {
             // Not final until buried: a reorg may still drop it, and then it is sent again.
-            if (h - found.Height >= this.config.confidence) b.landed = true
+            if (h - found.height >= this.config.confidence) b.landed = true
             continue
           }
           b.cid = undefined
@@ -733,18 +831,21 @@ export class WindowPoStScheduler {
         } else if (h - (b.submittedAt ?? h) < RESUBMIT_AFTER_EPOCHS) {
           continue
         } else if (byOthers) {
-          b.landed = true
+          if (await postedAndBuried(b)) b.landed = true
           continue
         } else {
           b.cid = undefined
         }
       }
       if (byOthers) {
-        // Proven by another message (a resubmission, or a reorg replaying ours).
-        b.landed = true
+        // Proven by another message (a resubmission, or a reorg replaying ours); it counts once
+        // buried like our own, and until then nothing is sent twice.
+        if (await postedAndBuried(b)) b.landed = true
         continue
       }
       if (Date.now() < job.nextTryAt) continue
+      // Included at the next epoch at the earliest: from the window's last epoch on, too late.
+      if (h + 1 >= d.Close) continue
       if (b.attempts >= 5) continue
       b.attempts++
       const commitRand = await this.#chain.stateGetRandomnessFromTickets(
@@ -769,6 +870,7 @@ export class WindowPoStScheduler {
             params,
             maxFee: this.config.maxFee,
             gasFeeCap: this.config.gasFeeCap,
+            expireEpoch: d.Close,
           },
           { signal },
         )
@@ -819,16 +921,16 @@ export class WindowPoStScheduler {
     const keep: PendingDeclaration[] = []
     for (const p of this.#declarations) {
       if (!this.#declaring.has(p.key)) continue
-      const found = await this.#chain.stateSearchMsg({ '/': p.cid }).catch(() => null)
-      if (found && found.Receipt.ExitCode === 0) {
-        if (h - found.Height >= this.config.confidence) {
+      const found = await this.#lookup(p.cid, {}).catch(() => null)
+      if (found !== null && !('failed' in found) && found.exitCode === 0) {
+        if (h - found.height >= this.config.confidence) {
           this.#emit({
             type: 'declaration-landed',
             miner: this.miner,
             kind: p.kind,
             deadline: p.deadline,
             cid: p.cid,
-            height: found.Height,
+            height: found.height,
           })
         } else keep.push(p)
       } else if (found) {
@@ -836,7 +938,7 @@ export class WindowPoStScheduler {
         this.#emit({
           type: 'error',
           miner: this.miner,
-          message: `${p.kind} declaration ${p.cid} for deadline ${p.deadline} failed with exit code ${found.Receipt.ExitCode}`,
+          message: `${p.kind} declaration ${p.cid} for deadline ${p.deadline} failed: ${'failed' in found ? found.failed : `exit code ${found.exitCode}`}`,
         })
       } else if (h - p.sentAt >= RESUBMIT_AFTER_EPOCHS) {
         this.#declaring.delete(p.key)
@@ -902,6 +1004,7 @@ export class WindowPoStScheduler {
             params,
             maxFee: this.config.maxFee,
             gasFeeCap: this.config.gasFeeCap,
+            expireEpoch: targetOpen - d.FaultDeclarationCutoff,
           },
           {},
         )

@@ -2,16 +2,18 @@ import type { ChainClient, ProofsBackend } from '@venus-cluster/core'
 import type { WindowPoStConfig } from './config.js'
 import type { WindowPoStEvent } from './events.js'
 import type { SectorLocator } from './locator.js'
-import { type PoStSender, WindowPoStScheduler } from './scheduler.js'
+import { type PoStLookup, type PoStSender, WindowPoStScheduler } from './scheduler.js'
 
 /** Options of {@link createPosterService}. */
 export interface PosterServiceOptions {
   chain: ChainClient
   proofs: ProofsBackend
   locate: SectorLocator
-  /** One scheduler per miner, each with its own `[Miners.PoSt]` settings. */
-  miners: { miner: string; config?: Partial<WindowPoStConfig> }[]
+  /** One scheduler per miner, each with its own `[Miners.PoSt]` settings (and sender). */
+  miners: { miner: string; config?: Partial<WindowPoStConfig>; send?: PoStSender; lookup?: PoStLookup }[]
   send?: PoStSender
+  /** Reads what `send` returned (pass both, e.g. from `messagerPoSt`). */
+  lookup?: PoStLookup
   onEvent?: (e: WindowPoStEvent) => void
 }
 
@@ -42,7 +44,8 @@ export function createPosterService(opts: PosterServiceOptions): PosterService {
         proofs: opts.proofs,
         locate: opts.locate,
         ...(m.config ? { config: m.config } : {}),
-        ...(opts.send ? { send: opts.send } : {}),
+        ...((m.send ?? opts.send) ? { send: m.send ?? opts.send } : {}),
+        ...((m.lookup ?? opts.lookup) ? { lookup: m.lookup ?? opts.lookup } : {}),
         ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       }),
   )

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import {
   type ChainClient,
   createChainClient,
+  createMessagerClient,
   customTransport,
   mockProofs,
   type ProofsBackend,
@@ -18,6 +19,7 @@ import {
 import type { WindowPoStConfig } from '../config.js'
 import type { WindowPoStEvent } from '../events.js'
 import { dirLocator } from '../locator.js'
+import { messagerPoSt } from '../messager-sender.js'
 import { type PoStSender, WindowPoStScheduler } from '../scheduler.js'
 
 /** Seals 2KiB CC sectors (AddPiece, PC1, PC2) with `proofs` into `<root>/sealed|cache`. */
@@ -45,6 +47,8 @@ export async function provingHarness(opts: {
   /** Wraps the backend the schedulers use (the devnet keeps the plain one). */
   wrapProofs?: (p: ProofsBackend) => ProofsBackend
   send?: (chain: ChainClient) => PoStSender
+  /** Send and follow PoSt messages through the devnet's messager (`Message.*`), not the mpool. */
+  viaMessager?: boolean
 }): Promise<Harness> {
   const proofs = opts.proofs ?? mockProofs()
   const devnet = createDevnet({
@@ -71,6 +75,9 @@ export async function provingHarness(opts: {
       chain,
       proofs: opts.wrapProofs ? opts.wrapProofs(proofs) : proofs,
       locate: dirLocator(root),
+      ...(opts.viaMessager
+        ? messagerPoSt(createMessagerClient(customTransport(devnetTransport(devnet))))
+        : {}),
       ...(opts.send ? { send: opts.send(chain) } : {}),
       config: { challengeConfidence: 1, submitConfidence: 1, retryDelayMs: 0, ...opts.config },
       onEvent: (e) => {

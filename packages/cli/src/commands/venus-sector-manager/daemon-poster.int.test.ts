@@ -21,6 +21,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url))
 const BIN = join(ROOT, 'packages/cli/dist/bin/venus-sector-manager.js')
 const WINDOW = 10
+/** `[PoSt.Default] MsgConfidence`: low, as on a fast devnet (the default is 10). */
+const CONFIDENCE = 2
 
 const proofs = mockProofs()
 const devnet = createDevnet({ seed: 'cli-daemon-poster', proofs, params: devnetParamsShortPeriod(WINDOW) })
@@ -69,7 +71,7 @@ beforeAll(async () => {
       '[PoSt.Default]',
       'ChallengeConfidence = 1',
       'SubmitConfidence = 1',
-      'MsgConfidence = 1',
+      `MsgConfidence = ${CONFIDENCE}`,
       `[PoSt.Actors.${who.minerId}]`,
       `Sender = "${who.owner}"`,
       '',
@@ -123,7 +125,7 @@ describe('venus-sector-manager daemon run --poster', () => {
       log += String(d)
     })
     for (let i = 0; i < 200 && !/WindowPoSt scheduling for/.test(log); i++) await sleep(50)
-    expect(log).toMatch(/WindowPoSt scheduling for t0\d+/)
+    expect(log).toMatch(/WindowPoSt scheduling for t0\d+; messages through the messager/)
 
     const targets = await deadlinesWithSectors()
     expect(targets.length).toBeGreaterThan(0)
@@ -144,10 +146,26 @@ describe('venus-sector-manager daemon run --poster', () => {
     expect([...proven].sort((a, b) => a - b)).toEqual(targets)
     expect(log).not.toMatch(/deadline-missed/)
     expect(runsToNumbers(await chain.stateMinerFaults(miner))).toEqual([])
-    // The proofs are on chain: SubmitWindowedPoSt to the miner, executed with exit code 0.
-    const cids = [...log.matchAll(/post: submitted \{[^\n]*"cid":"([^"]+)"/g)].map((m) => m[1] as string)
-    const onChain = cids.map((c) => devnet.searchMessage(c)).filter((x) => x !== undefined)
+    // The proofs went through the messager (ids are its UIDs) and are on chain: SubmitWindowedPoSt
+    // to the miner, executed with exit code 0.
+    const ids = [...log.matchAll(/post: submitted \{[^\n]*"cid":"([^"]+)"/g)].map((m) => m[1] as string)
+    const signed = ids.map((id) => devnet.messagerEntries.get(id)?.stored?.cid)
+    expect(signed.every((c) => c !== undefined)).toBe(true)
+    const onChain = signed.map((c) => devnet.searchMessage(c as string)).filter((x) => x !== undefined)
     expect(onChain.length).toBeGreaterThanOrEqual(targets.length)
+    // A deadline counts as proven only once its proof is buried by MsgConfidence epochs.
+    const events = (type: string) =>
+      [...log.matchAll(new RegExp(`post: ${type} (\\{[^\\n]*\\})`, 'g'))].map(
+        (m) => JSON.parse(m[1] as string) as { open: number; height: number; deadline: number },
+      )
+    const landed = events('landed')
+    const provenTargets = events('deadline-proven').filter((e) => targets.includes(e.deadline))
+    expect(provenTargets.length).toBeGreaterThan(0)
+    for (const p of provenTargets) {
+      const l = landed.filter((x) => x.open === p.open).at(-1)
+      expect(l, `landed event of deadline ${p.deadline}`).toBeDefined()
+      expect(p.height - (l?.height ?? 0)).toBeGreaterThanOrEqual(CONFIDENCE)
+    }
     for (const x of onChain) {
       expect(x.message.message.To).toBe(miner)
       expect(x.message.message.Method).toBe(5)

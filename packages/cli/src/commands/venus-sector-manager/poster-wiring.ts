@@ -5,6 +5,8 @@
  */
 import {
   createChainClient,
+  createMessagerClient,
+  httpTransport,
   mockProofs,
   type ProofsBackend,
   parseApiInfo,
@@ -17,6 +19,7 @@ import {
   createGatewayProofService,
   createPosterService,
   type GatewayProofService,
+  messagerPoSt,
   type PosterService,
   postResultListener,
   storesLocator,
@@ -70,12 +73,25 @@ export async function startPoster(opts: {
   const info = parseApiInfo(file.chain.api, { version: 'v1', token: file.chain.token })
   const chain = createChainClient(wsTransport(info.wsUrl, info.token ? { token: info.token } : {}))
   const record = postResultListener((r) => daemon.metrics.recordPost(r))
+  // PoSt, fault and recovery messages go through venus-messager like the manager's other
+  // messages (it signs through its wallet and follows reorgs); with no messager configured,
+  // through the node's MpoolPushMessage.
+  const messagerInfo =
+    file.messager.api === ''
+      ? undefined
+      : parseApiInfo(file.messager.api, { version: 'v0', token: file.messager.token })
+  const messager = messagerInfo
+    ? createMessagerClient(
+        httpTransport(messagerInfo.httpUrl, messagerInfo.token ? { token: messagerInfo.token } : {}),
+      )
+    : undefined
   const poster = createPosterService({
     chain,
     proofs,
     locate: storesLocator(file.persistStores.map((s) => s.path)),
     miners: miners.map((m) => ({
       miner: `t0${m.actor}`,
+      ...(messager ? messagerPoSt(messager, { gasOverEstimation: m.post.gasOverEstimation }) : {}),
       config: {
         strictCheck: m.post.strictCheck,
         confidence: m.post.confidence,
@@ -98,9 +114,12 @@ export async function startPoster(opts: {
     await poster.start()
   } catch (e) {
     await chain.close()
+    await messager?.close()
     throw e
   }
-  log(`post: WindowPoSt scheduling for ${miners.map((m) => `t0${m.actor}`).join(', ')}`)
+  log(
+    `post: WindowPoSt scheduling for ${miners.map((m) => `t0${m.actor}`).join(', ')}; messages through ${messagerInfo ? `the messager at ${messagerInfo.httpUrl}` : "the node's mpool"}`,
+  )
   // The poster's own WebSocket to the node must close with it, or the process never exits.
   return {
     schedulers: poster.schedulers,
@@ -108,6 +127,7 @@ export async function startPoster(opts: {
     async stop() {
       await poster.stop()
       await chain.close()
+      await messager?.close()
     },
   }
 }

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto'
+import { type MessagerClient, MessageState } from '@venus-cluster/core'
+import type { PoStLookup, PoStSender } from './scheduler.js'
+
+/** A sender and the lookup of what it sent, for {@link WindowPoStSchedulerOptions}. */
+export interface PoStMessaging {
+  send: PoStSender
+  lookup: PoStLookup
+}
+
+/**
+ * PoSt, fault and recovery messages through venus-messager / sophon-messager, as damocles sends
+ * them: `Message.PushMessageWithId` under a fresh UID per push (the messager fills nonce and gas
+ * and signs through its wallet, so the chain node needs no wallet), then
+ * `Message.GetMessageByUid` on every head. The scheduler applies `Confidence` to the inclusion
+ * height the messager reports; a message the messager gives up (`FailedMsg`) is sent again while
+ * its window is open.
+ *
+ * @example
+ * ```ts
+ * const messager = createMessagerClient(httpTransport('http://127.0.0.1:39812/rpc/v0', { token }))
+ * const scheduler = new WindowPoStScheduler({ miner: 't01000', chain, proofs, locate, ...messagerPoSt(messager) })
+ * ```
+ */
+export function messagerPoSt(
+  messager: Pick<MessagerClient, 'pushMessageWithId' | 'getMessageByUid'>,
+  opts: { gasOverEstimation?: number } = {},
+): PoStMessaging {
+  return {
+    async send(m, o) {
+      return messager.pushMessageWithId(
+        randomUUID(),
+        {
+          Version: 0,
+          To: m.to,
+          From: m.from,
+          Nonce: 0,
+          Value: '0',
+          GasLimit: 0,
+          GasFeeCap: m.gasFeeCap.toString(),
+          GasPremium: '0',
+          Method: m.method,
+          Params: Buffer.from(m.params).toString('base64'),
+        },
+        {
+          // A proof is worthless once its window closed: let the messager drop it then.
+          expireEpoch: m.expireEpoch ?? 0,
+          gasOverEstimation: opts.gasOverEstimation ?? 0,
+          maxFee: m.maxFee.toString(),
+          gasOverPremium: 0,
+        },
+        o.signal ? { signal: o.signal } : undefined,
+      )
+    },
+    async lookup(id, o) {
+      const msg = await messager.getMessageByUid(id, o.signal ? { signal: o.signal } : undefined)
+      if (msg.State === MessageState.FailedMsg) return { failed: msg.ErrorMsg || 'marked bad' }
+      if (
+        (msg.State === MessageState.OnChainMsg || msg.State === MessageState.NonceConflictMsg) &&
+        msg.Receipt !== null
+      ) {
+        return { height: msg.Height, exitCode: msg.Receipt.ExitCode }
+      }
+      return null
+    },
+  }
+}
