@@ -290,6 +290,25 @@ export class Devnet {
     return [...this.#mpool.values()]
   }
 
+  /**
+   * Every message the devnet's messager was given, one per id (a copy, read-only): what was
+   * pushed, whether it reached the mpool (`cid`) and whether it was marked bad. Tests use it to
+   * see that a client never queued the same work under two ids.
+   *
+   * @example
+   * ```ts
+   * for (const m of devnet.messagerMessages()) console.log(m.id, m.message.Method, m.cid)
+   * ```
+   */
+  messagerMessages(): { id: string; message: LotusMessage; cid: string | undefined; failed: boolean }[] {
+    return [...this.messagerEntries.values()].map((e) => ({
+      id: e.id,
+      message: { ...e.message },
+      cid: e.stored?.cid,
+      failed: e.failed,
+    }))
+  }
+
   /** Finds a message on the current chain with an executed receipt, or undefined. */
   searchMessage(cid: string): DevnetMessageLookup | undefined {
     const hit = this.#msgIndex.get(cid)

@@ -1,19 +1,28 @@
-// Issue 5's crash test end to end: the manager daemon (SQLite, batching on) is SIGKILLed at
-// random moments while a worker drives sectors through Venus.* over HTTP against a devnet that
-// outlives it. After every restart the sectors go on; at the end each one is active on chain,
-// no number was handed out twice, and no sector went into two precommit or prove messages.
+// Issue 5's crash test end to end: the manager daemon (batching on) is SIGKILLed at random
+// moments while the real sealing worker (3 threads, mock proofs) seals sectors through it, against
+// a devnet served over JSON-RPC that outlives it. After every restart the sectors go on; at the
+// end every sector is active on chain, no number was handed out twice, no sector went into two
+// precommit or prove messages, and no allocation that died with the manager is left online.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { mockProofs } from '@venus-cluster/core'
+import {
+  createRpcClient,
+  httpTransport,
+  mockProofs,
+  parseWorkerConfig,
+  prepareFileStore,
+  prepareSealingStore,
+} from '@venus-cluster/core'
 import { createDevnet, serveDevnet } from '@venus-cluster/devnet'
+import { createSealingWorker, type SealerClient, sealerClient } from '@venus-cluster/sealer'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDevnetMiner, devnetRpc, mockPiecePipeline } from './__fixtures__/devnet-env.js'
-import { allocate, type Call, type DrivenSector, stepSector } from './__fixtures__/worker-driver.js'
+import { createDevnetMiner, devnetRpc } from './__fixtures__/devnet-env.js'
 import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from './commit-params.js'
+import { UNCLAIMED_ABORT_REASON } from './manager.js'
 import { findPgBin, freePort, startTestPg, type TestPgServer } from './store/__fixtures__/pg-server.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -22,7 +31,12 @@ const child = join(root, 'node_modules', '.cache', 'venus-manager', `daemon-chil
 const dir = mkdtempSync(join(tmpdir(), 'vsm-daemon-kill9-'))
 chmodSync(dir, 0o755)
 const KILLS = 20
-const SECTORS = 9
+/** At least this many sectors; the worker keeps asking for more while the kills go on. */
+const SECTORS = 8
+const MAX_SECTORS = 30
+const THREADS = 3
+/** The daemon's unclaimed-allocation timeout: short, so orphans of the kills are swept in time. */
+const UNCLAIMED_MS = 2_000
 
 beforeAll(async () => {
   // Bundled once so a restart costs one process start, not a TypeScript loader.
@@ -50,10 +64,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 let pg: TestPgServer | undefined
 afterAll(() => pg?.stop())
 
+type WireId = { Miner: number; Number: number }
+
 describe.each([{ engine: 'sqlite' }, ...(findPgBin() ? [{ engine: 'postgres' }] : [])])(
   'manager daemon on $engine killed with SIGKILL at random moments',
   ({ engine }) => {
-    it(`finishes every sector after ${KILLS} kills, with no number handed out twice and no message sent twice`, async () => {
+    it(`seals every sector through ${KILLS} kills, with no number handed out twice and no message sent twice`, async () => {
       let db: string[] = []
       if (engine === 'postgres') {
         pg ??= await startTestPg()
@@ -64,10 +80,16 @@ describe.each([{ engine: 'sqlite' }, ...(findPgBin() ? [{ engine: 'postgres' }] 
       const { owner, minerId } = await createDevnetMiner(devnet)
       await devnet.start()
       const served = await serveDevnet(devnet, { host: '127.0.0.1', port: 0 })
-      const persist = join(dir, engine, 'persist')
-      const home = join(dir, engine, 'home')
-      mkdirSync(persist, { recursive: true })
+      const base = join(dir, engine)
+      const persist = join(base, 'persist')
+      const home = join(base, 'home')
       mkdirSync(home, { recursive: true })
+      await prepareFileStore(persist)
+      const stores: string[] = []
+      for (let i = 0; i < THREADS; i++) {
+        stores.push(join(base, `store${i}`))
+        await prepareSealingStore(join(base, `store${i}`))
+      }
       const port = await freePort()
       const url = `http://127.0.0.1:${port}/rpc/v0`
 
@@ -88,7 +110,11 @@ describe.each([{ engine: 'sqlite' }, ...(findPgBin() ? [{ engine: 'postgres' }] 
             persist,
             ...db,
           ],
-          { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+          {
+            cwd: root,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: { ...process.env, VSM_UNCLAIMED_TIMEOUT_MS: String(UNCLAIMED_MS) },
+          },
         )
         p.stderr?.on('data', (d) => {
           stderr = (stderr + String(d)).slice(-4000)
@@ -104,106 +130,184 @@ describe.each([{ engine: 'sqlite' }, ...(findPgBin() ? [{ engine: 'postgres' }] 
         daemon = p
       }
 
-      // A worker's view: JSON-RPC over HTTP; a dead or restarting manager means "try again".
-      let retries = 0
-      const call: Call = async (method, params) => {
-        for (;;) {
-          let res: Response
+      // The worker's own log of the numbers it was handed. It keeps asking while the kills go on
+      // (so every kill lands while sectors are in flight), then stops once it has SECTORS.
+      const rpc = createRpcClient(httpTransport(url))
+      const client = sealerClient(rpc, { timeoutMs: 5_000 })
+      const allocated: WireId[] = []
+      let asking = 0
+      let killing = true
+      let rpcFailures = 0
+      const sealer: SealerClient = {
+        ...client,
+        async allocateSector(spec) {
+          const want = killing ? MAX_SECTORS : SECTORS
+          if (allocated.length + asking >= want) return null
+          asking++
           try {
-            res = await fetch(url, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-              signal: AbortSignal.timeout(5_000),
-            })
-          } catch {
-            retries++
-            await sleep(50)
-            continue
+            const got = await client.allocateSector(spec)
+            if (got !== null) allocated.push(got.ID)
+            return got
+          } finally {
+            asking--
           }
-          const body = (await res.json()) as { result?: unknown; error?: { message: string } }
-          if (body.error) throw new Error(`${method}: ${body.error.message}`)
-          return body.result ?? null
-        }
+        },
       }
+      const config = parseWorkerConfig(
+        `[worker]
+name = "kill9-worker"
 
+[sector_manager.rpc_client]
+addr = "/ip4/127.0.0.1/tcp/${port}"
+
+[sealing]
+seal_interval = "200ms"
+recover_interval = "100ms"
+rpc_polling_interval = "100ms"
+max_retries = 100000
+
+${stores.map((s) => `[[sealing_thread]]\nlocation = "${s}"\n`).join('\n')}
+[[attached]]
+name = "ps1"
+location = "${persist}"
+`,
+        join(base, 'venus-worker.toml'),
+      )
+      const finished = new Set<string>()
+      let lastFinishedAt = 0
+      const aborted = new Set<string>()
+      const worker = createSealingWorker({
+        config,
+        // Sealing takes a while, as it does for real, so kills land in every stage.
+        proofs: mockProofs({ delays: { pc1: 1_000, pc2: 200, c2: 600 } }),
+        sealer,
+        controlApi: false,
+        pingIntervalMs: 0,
+        recordSync: false,
+        onStep: (e) => {
+          if (e.sector === null) return
+          if (e.failure?.level === 'Temporary') rpcFailures++
+          if (e.next === 'Finished') {
+            finished.add(e.sector)
+            lastFinishedAt = Date.now()
+          }
+          if (e.next === 'Aborted') aborted.add(e.sector)
+        },
+      })
+
+      const t0 = Date.now()
       try {
         await startDaemon()
+        // A worker that dies before it hears the answer: this number must never be handed out
+        // again, and the sweep finishes it (the kills may leave more such numbers).
+        const lost = await rpc.call<{ ID: WireId }>('Venus.AllocateSector', [
+          { AllowedMiners: [minerId], AllowedProofTypes: null },
+        ])
+        await worker.start()
         let kills = 0
-        const killer = (async () => {
-          while (kills < KILLS) {
-            await sleep(150 + Math.random() * 900)
-            const p = daemon
-            p?.kill('SIGKILL')
-            await new Promise((r) => p?.once('exit', r))
-            kills++
-            await startDaemon()
-          }
-        })()
-
-        const prover = mockPiecePipeline(proofs, dir, () => undefined)
-        const sectors: DrivenSector[] = []
-        const deadline = Date.now() + 150_000
-        while ((kills < KILLS || sectors.some((s) => s.stage !== 'done')) && Date.now() < deadline) {
-          if (sectors.length < SECTORS) {
-            const s = await allocate(call, [minerId])
-            if (s) sectors.push(s)
-          }
-          for (const s of sectors) await stepSector(call, s, 'ps1', persist, prover)
-          await sleep(20)
+        let killsWhileSealing = 0
+        const uptimes: number[] = []
+        const killDeadline = Date.now() + 60_000
+        while (killsWhileSealing < KILLS && Date.now() < killDeadline) {
+          const up = 150 + Math.random() * 900
+          uptimes.push(up)
+          await sleep(up)
+          const p = daemon
+          p?.kill('SIGKILL')
+          if (allocated.length > finished.size) killsWhileSealing++
+          await new Promise((r) => p?.once('exit', r))
+          kills++
+          await startDaemon()
         }
-        await killer
+        killing = false
+        const killedAt = Date.now()
 
-        expect(kills).toBe(KILLS)
-        expect(sectors.filter((s) => s.stage !== 'done').map((s) => [s.id.Number, s.stage])).toEqual([])
-        const numbers = sectors.map((s) => s.id.Number)
+        // Sealing goes on after the last restart until every number handed out is Finished and
+        // finalized, and the sweep has finished the allocations whose answers died with a daemon.
+        const online = async () =>
+          (await rpc.call<{ ID: WireId }[]>('Venus.ListSectors', ['online'])).map((s) => s.ID.Number)
+        const deadline = Date.now() + 60_000
+        let left: number[] = []
+        while (Date.now() < deadline) {
+          if (asking === 0 && allocated.length >= SECTORS && finished.size === allocated.length) {
+            left = await online()
+            if (left.length === 0) break
+          }
+          await sleep(100)
+        }
+        await worker.stop()
+        const sealedAt = Date.now()
+
+        expect(killsWhileSealing).toBe(KILLS)
+        expect([...aborted]).toEqual([])
+        expect(finished.size).toBe(allocated.length)
+        const numbers = allocated.map((s) => s.Number)
         expect(new Set(numbers).size).toBe(numbers.length)
+        expect(allocated.every((s) => s.Miner === minerId)).toBe(true)
+        expect(left, 'records left online').toEqual([])
 
-        // Everything the devnet ever saw for the miner: included messages and the mempool.
-        const rpc = devnetRpc(devnet)
-        const seen = new Map<string, { Method: number; Params: string }>()
+        // Every message the messager was given for the miner, and everything that reached the
+        // chain or the mpool: each sector is in exactly one precommit and one prove message.
+        const toMiner = (to: string) => to === `t0${minerId}`
+        const byCid = new Map<string, { Method: number; Params: string | null }>()
         for (let h = 0; h <= devnet.head().height; h++) {
-          for (const m of devnet.tipsetAtHeight(h).messages) {
-            if (m.message.To === `t0${minerId}`)
-              seen.set(m.cid, m.message as { Method: number; Params: string })
-          }
+          for (const m of devnet.tipsetAtHeight(h).messages)
+            if (toMiner(m.message.To)) byCid.set(m.cid, m.message)
         }
-        for (const m of devnet.pending())
-          if (m.message.To === `t0${minerId}`)
-            seen.set(m.cid, m.message as { Method: number; Params: string })
-        const pre = new Map<number, number>()
-        const prove = new Map<number, number>()
-        for (const m of seen.values()) {
-          const bytes = Buffer.from(m.Params, 'base64')
-          if (m.Method === MinerMethod.PreCommitSectorBatch2) {
+        for (const m of devnet.pending()) if (toMiner(m.message.To)) byCid.set(m.cid, m.message)
+        const queued = devnet.messagerMessages().filter((m) => toMiner(m.message.To))
+        expect(queued.filter((m) => m.failed)).toEqual([])
+        // Nothing reached the miner except through the messager, one message per id.
+        const queuedCids = queued.map((m) => m.cid)
+        expect(new Set(queuedCids).size).toBe(queuedCids.length)
+        expect([...byCid.keys()].filter((c) => !queuedCids.includes(c))).toEqual([])
+        const pre = new Map<number, string[]>()
+        const prove = new Map<number, string[]>()
+        for (const m of queued) {
+          const bytes = Buffer.from(m.message.Params ?? '', 'base64')
+          if (m.message.Method === MinerMethod.PreCommitSectorBatch2) {
             for (const p of decodePreCommitBatch2(bytes))
-              pre.set(p.sectorNumber, (pre.get(p.sectorNumber) ?? 0) + 1)
-          } else if (m.Method === MinerMethod.ProveCommitSectors3) {
+              pre.set(p.sectorNumber, [...(pre.get(p.sectorNumber) ?? []), m.id])
+          } else if (m.message.Method === MinerMethod.ProveCommitSectors3) {
             for (const n of decodeProveCommitSectors3(bytes).sectorNumbers)
-              prove.set(n, (prove.get(n) ?? 0) + 1)
+              prove.set(n, [...(prove.get(n) ?? []), m.id])
           }
         }
+        const chain = devnetRpc(devnet)
         for (const n of numbers) {
-          expect(pre.get(n), `precommits of sector ${n}`).toBe(1)
-          expect(prove.get(n), `prove commits of sector ${n}`).toBe(1)
-          const info = await rpc('Filecoin.StateSectorGetInfo', [`t0${minerId}`, n, []])
+          expect(pre.get(n)?.length, `precommit messages of sector ${n}`).toBe(1)
+          expect(prove.get(n)?.length, `prove commit messages of sector ${n}`).toBe(1)
+          const info = await chain('Filecoin.StateSectorGetInfo', [`t0${minerId}`, n, []])
           expect(info, `sector ${n} active on chain`).not.toBeNull()
         }
-        // Nothing else is left online: a number whose answer died with the manager is an orphan.
-        const online = (await call('Venus.ListSectors', ['online'])) as { ID: { Number: number } }[]
-        const orphans = online.map((s) => s.ID.Number).filter((n) => !numbers.includes(n))
-        console.log(
-          `orphaned allocations: ${JSON.stringify(orphans)}; online: ${JSON.stringify(online.map((s) => s.ID.Number))}`,
+        expect([...pre.keys()].filter((n) => !numbers.includes(n))).toEqual([])
+
+        // Numbers the workers never heard of were burnt by a kill and finished by the sweep,
+        // never handed to anyone else.
+        const offline = await rpc.call<{ ID: WireId; AbortReason: string; Finalized: boolean }[]>(
+          'Venus.ListSectors',
+          ['offline'],
         )
+        const orphans = offline.filter((s) => !numbers.includes(s.ID.Number))
+        expect(numbers).not.toContain(lost.ID.Number)
+        expect(orphans.map((o) => o.ID.Number)).toContain(lost.ID.Number)
+        for (const o of orphans) expect(o.AbortReason).toBe(UNCLAIMED_ABORT_REASON)
+        for (const n of numbers)
+          expect(offline.find((s) => s.ID.Number === n)?.Finalized, `sector ${n} finalized`).toBe(true)
         console.log(
-          `daemon kill -9 (${engine}): ${kills} kills, ${SECTORS} sectors done, ${retries} worker retries, ${seen.size} miner messages`,
+          `daemon kill -9 (${engine}): ${kills} kills, ${killsWhileSealing} with sectors in flight (uptime ${Math.min(...uptimes).toFixed(0)}-${Math.max(...uptimes).toFixed(0)} ms) in ${killedAt - t0} ms; ` +
+            `${allocated.length} sectors sealed by ${THREADS} threads, last Finished ${lastFinishedAt - t0} ms, all offline ${sealedAt - t0} ms after start; ` +
+            `${rpcFailures} Temporary failures ridden out; ${orphans.length} unclaimed allocations swept ` +
+            `(${JSON.stringify(orphans.map((o) => o.ID.Number))}); ${queued.length} messages to the miner`,
         )
       } finally {
+        await worker.stop().catch(() => {})
+        await rpc.close()
         daemon?.kill('SIGKILL')
         served.server.closeAllConnections()
         await served.close()
         await devnet.stop()
       }
-    }, 180_000)
+    }, 150_000)
   },
 )

@@ -2,6 +2,7 @@
  * Child process for the daemon kill -9 test: one manager daemon (SQLite in `home`, fixed port)
  * on a devnet served over JSON-RPC, batching both commit kinds, mock proofs. Prints READY.
  * With a PostgreSQL URL as last argument the state lives there instead.
+ * `VSM_UNCLAIMED_TIMEOUT_MS` sets the unclaimed-allocation sweep's timeout.
  */
 import { mockProofs } from '@venus-cluster/core'
 import { defaultMinerConfig } from '../config.js'
@@ -31,5 +32,8 @@ const d = await startManagerDaemon({
   messager: createLotusMessager(httpJsonRpc(messagerUrl, token)),
   proofs: mockProofs(),
   tickMs: 100,
+  ...(process.env.VSM_UNCLAIMED_TIMEOUT_MS
+    ? { unclaimedTimeoutMs: Number(process.env.VSM_UNCLAIMED_TIMEOUT_MS) }
+    : {}),
 })
 process.stdout.write(`READY ${d.url}\n`)
