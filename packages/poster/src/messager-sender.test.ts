@@ -9,7 +9,7 @@ import {
 } from '@venus-cluster/core'
 import { devnetCall } from '@venus-cluster/devnet'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Harness, provingHarness } from './__fixtures__/devnet.js'
+import { type Harness, mineTo, nextOpenOf, provingHarness } from './__fixtures__/devnet.js'
 import { runsToNumbers } from './bitfield-json.js'
 import { messagerPoSt } from './messager-sender.js'
 
@@ -18,20 +18,6 @@ afterEach(async () => {
   await h?.close()
   h = undefined
 })
-
-/** Mines until the head is at `height` (settling each epoch). */
-async function mineTo(hs: Harness, height: number): Promise<void> {
-  const n = height - hs.devnet.head().height
-  if (n > 0) await hs.step(n)
-}
-
-/** Open epoch of the next occurrence of deadline `index` whose challenge is still ahead. */
-async function nextOpenOf(hs: Harness, miner: string, index: number): Promise<number> {
-  const di = await hs.chain.stateMinerProvingDeadline(miner)
-  let open = di.PeriodStart + index * di.WPoStChallengeWindow
-  while (open - di.WPoStChallengeLookback <= di.CurrentEpoch + 1) open += di.WPoStProvingPeriod
-  return open
-}
 
 function fakeMessager(state: Partial<MessagerMessage>) {
   const pushed: { id: string; msg: unknown; spec: unknown }[] = []

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { type MessagerClient, MessageState } from '@venus-cluster/core'
-import type { PoStLookup, PoStSender } from './scheduler.js'
+import { type PoStLookup, type PoStSender, postLotusMessage } from './scheduler.js'
 
 /** A sender and the lookup of what it sent, for {@link WindowPoStSchedulerOptions}. */
 export interface PoStMessaging {
@@ -30,18 +30,7 @@ export function messagerPoSt(
     async send(m, o) {
       return messager.pushMessageWithId(
         randomUUID(),
-        {
-          Version: 0,
-          To: m.to,
-          From: m.from,
-          Nonce: 0,
-          Value: '0',
-          GasLimit: 0,
-          GasFeeCap: m.gasFeeCap.toString(),
-          GasPremium: '0',
-          Method: m.method,
-          Params: Buffer.from(m.params).toString('base64'),
-        },
+        postLotusMessage(m),
         {
           // A proof is worthless once its window closed: let the messager drop it then.
           expireEpoch: m.expireEpoch ?? 0,

@@ -2,7 +2,7 @@ import { rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { sectorName } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Harness, provingHarness } from './__fixtures__/devnet.js'
+import { type Harness, mineTo, nextOpenOf, provingHarness } from './__fixtures__/devnet.js'
 import { runsToNumbers } from './bitfield-json.js'
 import { mpoolSender } from './scheduler.js'
 
@@ -29,20 +29,6 @@ describe('WindowPoStScheduler on the devnet', () => {
     }
   }, 120_000)
 })
-
-/** Mines until the head is at `height` (settling each epoch). */
-async function mineTo(hs: Harness, height: number): Promise<void> {
-  const n = height - hs.devnet.head().height
-  if (n > 0) await hs.step(n)
-}
-
-/** Open epoch of the next occurrence of deadline `index` whose challenge is still ahead. */
-async function nextOpenOf(hs: Harness, miner: string, index: number): Promise<number> {
-  const di = await hs.chain.stateMinerProvingDeadline(miner)
-  let open = di.PeriodStart + index * di.WPoStChallengeWindow
-  while (open - di.WPoStChallengeLookback <= di.CurrentEpoch + 1) open += di.WPoStProvingPeriod
-  return open
-}
 
 describe('WindowPoStScheduler with broken sectors and reorgs', () => {
   it('skips a sector whose files are gone, then declares it recovered and proves it once restored', async () => {

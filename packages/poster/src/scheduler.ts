@@ -6,6 +6,7 @@ import {
   encodeDeclareFaultsRecovered,
   encodeSubmitWindowedPoSt,
   type LotusDeadlineInfo,
+  type LotusMessage,
   type LotusPartition,
   type LotusSectorOnChainInfo,
   type LotusTipSet,
@@ -121,6 +122,22 @@ function errMsg(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
 }
 
+/** The unsigned message of a request; nonce and gas are left for the node or messager to fill. */
+export function postLotusMessage(m: PoStMessageRequest): LotusMessage {
+  return {
+    Version: 0,
+    To: m.to,
+    From: m.from,
+    Nonce: 0,
+    Value: '0',
+    GasLimit: 0,
+    GasFeeCap: m.gasFeeCap.toString(),
+    GasPremium: '0',
+    Method: m.method,
+    Params: Buffer.from(m.params).toString('base64'),
+  }
+}
+
 /**
  * The default sender: `MpoolPushMessage` with the configured fee cap and `MaxFee`.
  *
@@ -132,18 +149,7 @@ function errMsg(e: unknown): string {
 export function mpoolSender(chain: ChainClient): PoStSender {
   return async (m, opts) => {
     const signed = await chain.mpoolPushMessage(
-      {
-        Version: 0,
-        To: m.to,
-        From: m.from,
-        Nonce: 0,
-        Value: '0',
-        GasLimit: 0,
-        GasFeeCap: m.gasFeeCap.toString(),
-        GasPremium: '0',
-        Method: m.method,
-        Params: Buffer.from(m.params).toString('base64'),
-      },
+      postLotusMessage(m),
       { MaxFee: m.maxFee.toString() },
       opts.signal ? { signal: opts.signal } : undefined,
     )

@@ -108,3 +108,17 @@ export async function provingHarness(opts: {
     },
   }
 }
+
+/** Mines until the head is at `height` (settling each epoch). */
+export async function mineTo(hs: Harness, height: number): Promise<void> {
+  const n = height - hs.devnet.head().height
+  if (n > 0) await hs.step(n)
+}
+
+/** Open epoch of the next occurrence of deadline `index` whose challenge is still ahead. */
+export async function nextOpenOf(hs: Harness, miner: string, index: number): Promise<number> {
+  const di = await hs.chain.stateMinerProvingDeadline(miner)
+  let open = di.PeriodStart + index * di.WPoStChallengeWindow
+  while (open - di.WPoStChallengeLookback <= di.CurrentEpoch + 1) open += di.WPoStProvingPeriod
+  return open
+}
