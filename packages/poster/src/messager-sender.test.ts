@@ -210,22 +210,7 @@ describe('WindowPoStScheduler through the messager', () => {
   })
 
   it('sends nothing twice when the partitions show up posted anyway, and counts them once buried', async () => {
-    h = await provingHarness({
-      seed: 'poster-messager-posted',
-      miners: 1,
-      sectors: 8,
-      challengeWindow: 12,
-      viaMessager: true,
-      config: { confidence: 3 },
-    })
-    const m = h.miners[0]!
-    const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
-    const open = await nextOpenOf(h, m.miner, loc.Deadline)
-    await mineTo(h, open + 1)
-    const first = m.events.find((e) => e.type === 'submitted' && e.open === open)
-    if (first?.type !== 'submitted') throw new Error('not submitted at open + 1')
-    // Given up by the messager after it reached the mempool: it lands all the same.
-    await devnetCall(h.devnet)('Message.MarkBadMessage', [first.cid])
+    const { m, open, first } = await firstProofGivenUp('poster-messager-posted', 3)
     await mineTo(h, open + 11)
     const signed = h.devnet.messagerEntries.get(first.cid)!.stored!.cid
     const at = h.devnet.searchMessage(signed)!.executed.height
@@ -237,22 +222,8 @@ describe('WindowPoStScheduler through the messager', () => {
   })
 
   it('counts partitions posted by another message as proven when the window closes before they are buried', async () => {
-    h = await provingHarness({
-      seed: 'poster-messager-close',
-      miners: 1,
-      sectors: 8,
-      challengeWindow: 12,
-      viaMessager: true,
-      // Deeper than the window: nothing is buried before it closes.
-      config: { confidence: 20 },
-    })
-    const m = h.miners[0]!
-    const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
-    const open = await nextOpenOf(h, m.miner, loc.Deadline)
-    await mineTo(h, open + 1)
-    const first = m.events.find((e) => e.type === 'submitted' && e.open === open)
-    if (first?.type !== 'submitted') throw new Error('not submitted at open + 1')
-    await devnetCall(h.devnet)('Message.MarkBadMessage', [first.cid])
+    // Deeper than the window: nothing is buried before it closes.
+    const { m, open } = await firstProofGivenUp('poster-messager-close', 20)
     await mineTo(h, open + 11)
     expect(m.events.some((e) => e.type === 'deadline-proven' && e.open === open)).toBe(false)
     await mineTo(h, open + 13)
@@ -263,3 +234,26 @@ describe('WindowPoStScheduler through the messager', () => {
     expect(m.events.filter((e) => e.type === 'deadline-missed')).toEqual([])
   })
 })
+
+/**
+ * A harness whose first proof of sector 1's deadline is submitted at open + 1 and then given up
+ * by the messager after it reached the mempool (so it lands all the same).
+ */
+async function firstProofGivenUp(seed: string, confidence: number) {
+  h = await provingHarness({
+    seed,
+    miners: 1,
+    sectors: 8,
+    challengeWindow: 12,
+    viaMessager: true,
+    config: { confidence },
+  })
+  const m = h.miners[0]!
+  const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
+  const open = await nextOpenOf(h, m.miner, loc.Deadline)
+  await mineTo(h, open + 1)
+  const first = m.events.find((e) => e.type === 'submitted' && e.open === open)
+  if (first?.type !== 'submitted') throw new Error('not submitted at open + 1')
+  await devnetCall(h.devnet)('Message.MarkBadMessage', [first.cid])
+  return { m, open, first }
+}
