@@ -4,9 +4,9 @@
 // with the devnet's injectSectors, skipping C2: what is shown here is the PoSt, and C2 of 80
 // sectors would take over an hour on 2 cores (the cluster test covers sealing end to end).
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { runsToNumbers } from '@venus-cluster/core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type Harness, provingHarness } from '../../../packages/poster/src/__fixtures__/devnet.js'
-import { runsToNumbers } from '../../../packages/poster/src/bitfield-json.js'
 import { nativeProofs } from '../src/index.js'
 import { nativeTestsReady } from './native-ready.js'
 

@@ -2,7 +2,7 @@
  * Lotus JSON encodings of devnet objects (spec §1.4–§1.5): CIDs as `{"/": …}`, big numbers as
  * decimal strings, bytes as padded base64, bitfields as run lengths.
  */
-import { VenusError } from '@venus-cluster/core'
+import { numbersToRuns, runsToNumbers, VenusError } from '@venus-cluster/core'
 import { base58btc } from 'multiformats/bases/base58'
 import type { DeadlineInfo } from './deadline.js'
 import type { DevnetMessageLookup, DevnetReceipt, DevnetTipset } from './devnet.js'
@@ -25,41 +25,26 @@ export function b64(bytes: Uint8Array | null | undefined): string | null {
 }
 
 /** Bitfield JSON: run lengths starting with a run of zeros (`[0]` for the empty set). */
-export function bitfieldJson(values: Iterable<number>): number[] {
-  const sorted = [...new Set(values)].sort((a, b) => a - b)
-  if (sorted.length === 0) return [0]
-  const runs: number[] = []
-  let pos = 0
-  let i = 0
-  while (i < sorted.length) {
-    const start = sorted[i]!
-    let end = start
-    while (i + 1 < sorted.length && sorted[i + 1] === end + 1) {
-      i++
-      end++
-    }
-    i++
-    runs.push(start - pos, end - start + 1)
-    pos = end + 1
-  }
-  return runs
-}
+export const bitfieldJson: (values: Iterable<number>) => number[] = numbersToRuns
 
-/** Decodes bitfield JSON run lengths into sector numbers. */
+/**
+ * Decodes bitfield JSON run lengths into sector numbers; malformed runs and fields listing more
+ * than a million numbers are `RPC_INVALID_PARAMS` (`where` names the parameter).
+ */
 export function bitfieldFromJson(runs: unknown, where: string): number[] {
   if (runs === null) return []
-  if (!Array.isArray(runs) || runs.some((r) => !Number.isInteger(r) || r < 0)) {
-    throw new VenusError('RPC_INVALID_PARAMS', `${where}: bitfield must be an array of run lengths`, {
+  const bad = (why: string) =>
+    new VenusError('RPC_INVALID_PARAMS', `${where}: ${why}`, {
       details: { where },
     })
+  if (!Array.isArray(runs) || runs.some((r) => !Number.isSafeInteger(r) || r < 0)) {
+    throw bad('bitfield must be an array of run lengths')
   }
-  const out: number[] = []
-  let pos = 0
-  runs.forEach((r: number, i) => {
-    if (i % 2 === 1) for (let j = 0; j < r; j++) out.push(pos + j)
-    pos += r
-  })
-  return out
+  try {
+    return runsToNumbers(runs as number[], { maxCount: 1_000_000 })
+  } catch (e) {
+    throw bad(e instanceof Error ? e.message : String(e))
+  }
 }
 
 /** Lotus JSON of a tipset with its one block header. */

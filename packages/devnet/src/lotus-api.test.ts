@@ -77,6 +77,11 @@ describe('Lotus API served by the devnet', () => {
     expect((parts as { ActiveSectors: number[] }[])[0]!.ActiveSectors).toEqual([1, 2])
     expectShape(await call('StateMinerSectors', [maddr, null, tsk]), { array: S.SectorOnChainInfo })
     expect(await call('StateMinerSectors', [maddr, [2, 1], tsk])).toHaveLength(1)
+    // A filter of a trillion sectors is refused as a bad parameter, not expanded until the heap dies.
+    await expect(call('StateMinerSectors', [maddr, [0, 1e12], tsk])).rejects.toThrow(
+      /StateMinerSectors filter: bitfield lists more than 1000000 numbers/,
+    )
+    expect(await call('StateMinerSectors', [maddr, [2, 1], tsk])).toHaveLength(1)
     expectShape(await call('StateMinerActiveSectors', [maddr, tsk]), { array: S.SectorOnChainInfo })
     expectShape(await call('StateSectorPreCommitInfo', [maddr, 3, tsk]), S.SectorPreCommitOnChainInfo)
     expect(await call('StateSectorPreCommitInfo', [maddr, 1, tsk])).toBeNull()

@@ -1,7 +1,6 @@
 import type { LotusDeadlineInfo } from '@venus-cluster/core'
-import fc from 'fast-check'
+import { numbersToRuns } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
-import { numbersToRuns, runsToNumbers } from './bitfield-json.js'
 import { DEFAULT_WINDOW_POST_CONFIG, windowPoStConfig } from './config.js'
 import { nextDeadlineInfo, partitionToProve } from './scheduler.js'
 
@@ -18,23 +17,6 @@ const di = (index: number, ps = 100): LotusDeadlineInfo => ({
   WPoStChallengeWindow: 60,
   WPoStChallengeLookback: 20,
   FaultDeclarationCutoff: 70,
-})
-
-describe('bitfield JSON runs', () => {
-  it('round-trips any set of sector numbers', () => {
-    fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 5000 }), { maxLength: 60 }), (xs) => {
-        const sorted = [...xs].sort((a, b) => a - b)
-        expect(runsToNumbers(numbersToRuns(xs))).toEqual(sorted)
-      }),
-      { numRuns: 200 },
-    )
-  })
-  it('writes the empty set as [0] and reads null as empty', () => {
-    expect(numbersToRuns([])).toEqual([0])
-    expect(runsToNumbers(null)).toEqual([])
-    expect(numbersToRuns([0, 1, 5])).toEqual([0, 2, 3, 1])
-  })
 })
 
 describe('deadline helpers', () => {

@@ -5,12 +5,12 @@ import {
   type MessagerClient,
   type MessagerMessage,
   MessageState,
+  runsToNumbers,
   sectorName,
 } from '@venus-cluster/core'
 import { devnetCall } from '@venus-cluster/devnet'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Harness, mineTo, nextOpenOf, provingHarness } from './__fixtures__/devnet.js'
-import { runsToNumbers } from './bitfield-json.js'
 import { messagerPoSt } from './messager-sender.js'
 
 let h: Harness | undefined

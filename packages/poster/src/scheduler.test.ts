@@ -1,9 +1,8 @@
 import { rename } from 'node:fs/promises'
 import { join } from 'node:path'
-import { sectorName } from '@venus-cluster/core'
+import { runsToNumbers, sectorName } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Harness, mineTo, nextOpenOf, provingHarness } from './__fixtures__/devnet.js'
-import { runsToNumbers } from './bitfield-json.js'
 import { mpoolSender } from './scheduler.js'
 
 let h: Harness | undefined

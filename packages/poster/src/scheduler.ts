@@ -11,14 +11,15 @@ import {
   type LotusSectorOnChainInfo,
   type LotusTipSet,
   MinerMethod,
+  numbersToRuns,
   type PrivateReplicaInfo,
   type ProofsBackend,
   postRandomness,
   proverId,
   randomnessEntropy,
+  runsToNumbers,
   VenusError,
 } from '@venus-cluster/core'
-import { numbersToRuns, runsToNumbers } from './bitfield-json.js'
 import { checkSectors } from './check.js'
 import { type WindowPoStConfig, windowPoStConfig } from './config.js'
 import type { WindowPoStEvent } from './events.js'

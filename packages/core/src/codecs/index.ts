@@ -1,6 +1,7 @@
 export * from './actor-params.js'
 export * from './address.js'
 export * from './bitfield.js'
+export * from './bitfield-json.js'
 export * from './cbor.js'
 export * from './cid.js'
 export * from './dline.js'
