@@ -5,23 +5,15 @@
  */
 import {
   nextNotElapsed as coreNextNotElapsed,
+  type DeadlineInfo,
   type DeadlineParams,
   newDeadlineInfo,
   quantizeDown,
 } from '@venus-cluster/core'
 import type { DevnetParams } from './params.js'
 
-/** The fields of go-state-types `dline.Info` (and the parameters they were computed with). */
-export interface DeadlineInfo {
-  currentEpoch: number
-  periodStart: number
-  index: number
-  open: number
-  close: number
-  challenge: number
-  faultCutoff: number
-  params: DeadlineParams
-}
+/** go-state-types `dline.Info`: core's type, re-exported under the devnet's name. */
+export type { DeadlineInfo }
 
 /** The core dline parameters of a devnet. */
 export function deadlineParams(p: DevnetParams): DeadlineParams {
