@@ -5,7 +5,9 @@ import { blake2b } from '@noble/hashes/blake2.js'
 import {
   commD,
   encodeTerminateSectors,
+  OnChainState,
   type ProofsBackend,
+  SubmitResult,
   VenusError,
   zeroCommitment,
 } from '@venus-cluster/core'
@@ -35,24 +37,8 @@ import { sectorKey } from './sector-state.js'
 import type { CommitKind, ManagerStore, StoredMessage } from './store/types.js'
 import { toBase64 } from './wire.js'
 
-/** `SubmitResult` wire values. */
-export const SubmitResult = {
-  Accepted: 1,
-  DuplicateSubmit: 2,
-  MismatchedSubmission: 3,
-  Rejected: 4,
-  FilesMissed: 5,
-} as const
-/** `OnChainState` wire values. */
-export const OnChainState = {
-  Pending: 1,
-  Packed: 2,
-  Landed: 3,
-  NotFound: 4,
-  Failed: 5,
-  PermFailed: 6,
-  ShouldAbort: 7,
-} as const
+/** The wire enumerations, from `@venus-cluster/core` (re-exported where they used to live). */
+export { OnChainState, SubmitResult }
 
 /** Randomness domain separation tags used by the manager. */
 export const ManagerDst = { SealRandomness: 5, InteractiveSealChallengeSeed: 6 } as const

@@ -3,27 +3,12 @@
  * errors become {@link SealingFailure}s via `rpcFailure`.
  */
 import type { RpcClient } from '@venus-cluster/core'
+import { OnChainState, SubmitResult } from '@venus-cluster/core'
 import { rpcFailure } from './failure.js'
 import type { AllocatedSector, WireDeal, WireSectorId, WireSeed, WireTicket } from './record.js'
 
-/** `SubmitResult` values. */
-export const SubmitResult = {
-  Accepted: 1,
-  DuplicateSubmit: 2,
-  MismatchedSubmission: 3,
-  Rejected: 4,
-  FilesMissed: 5,
-} as const
-/** `OnChainState` values. */
-export const OnChainState = {
-  Pending: 1,
-  Packed: 2,
-  Landed: 3,
-  NotFound: 4,
-  Failed: 5,
-  PermFailed: 6,
-  ShouldAbort: 7,
-} as const
+/** The wire enumerations, from `@venus-cluster/core` (re-exported where they used to live). */
+export { OnChainState, SubmitResult }
 
 /** `ReportStateReq` of the wire format. */
 export interface ReportStateReq {

@@ -1,4 +1,5 @@
 export * from './ids.js'
 export * from './networks.js'
 export * from './proof-types.js'
+export * from './sealer-wire.js'
 export * from './sizes.js'
