@@ -5,10 +5,7 @@
  * Both normalise to {@link SectorManagerConfig}.
  */
 import { resolve } from 'node:path'
-import { parse } from 'smol-toml'
-import { VenusError } from '../errors/index.js'
-import { tomlKeyLines } from './key-lines.js'
-import { type ConfigSource, configError, TableReader } from './reader.js'
+import { configError, openConfigDocument, type TableReader } from './reader.js'
 import { readAddress, readDuration, readFil, readRequiredAddress } from './units.js'
 
 const MINUTE = 60_000
@@ -479,38 +476,9 @@ function parseV012Layout(root: TableReader): SectorManagerConfig {
  * ```
  */
 export function parseManagerConfig(text: string, file: string): SectorManagerConfig {
-  const src: ConfigSource = { file, lines: new Map() }
-  const root = new TableReader(src, [], parseToml(text, file))
-  src.lines = tomlKeyLines(text)
-  const seed = SEED_SECTIONS.filter((k) => root.value[k] !== undefined)
-  const v012 = V012_SECTIONS.filter((k) => root.value[k] !== undefined)
-  if (seed.length > 0 && v012.length > 0) {
-    throw configError(
-      'CONFIG_INVALID_VALUE',
-      src,
-      [v012[0] as string],
-      `one layout: either the seed's sections (${SEED_SECTIONS.join(', ')}) or v0.1.2's (${V012_SECTIONS.join(', ')})`,
-      `[${seed[0]}] together with [${v012[0]}]`,
-    )
-  }
-  const cfg = v012.length > 0 ? parseV012Layout(root) : parseSeedLayout(root)
+  const { root, layout } = openConfigDocument(text, file, SEED_SECTIONS, V012_SECTIONS)
+  const cfg = layout === 'v0.1.2' ? parseV012Layout(root) : parseSeedLayout(root)
   root.allow(...SEED_SECTIONS, ...V012_SECTIONS)
   root.finish()
   return cfg
-}
-
-/** Parses TOML, turning smol-toml's syntax errors into CONFIG_PARSE with file:line:column. */
-export function parseToml(text: string, file: string): Record<string, unknown> {
-  try {
-    return parse(text) as Record<string, unknown>
-  } catch (err) {
-    const e = err as { line?: number; column?: number; message?: string }
-    const line = e.line ?? 0
-    const column = e.column ?? 0
-    const reason = String(e.message ?? err).split('\n')[0] ?? 'invalid TOML'
-    throw new VenusError('CONFIG_PARSE', `${file}:${line}:${column}: not valid TOML: ${reason}`, {
-      details: { file, line, column, expected: 'valid TOML', found: reason },
-      cause: err,
-    })
-  }
 }

@@ -4,9 +4,10 @@
  * names the file, the line, the key path, what was expected and what was found.
  */
 
+import { parse } from 'smol-toml'
 import type { ErrorCode } from '../errors/codes.js'
 import { VenusError } from '../errors/index.js'
-import { formatKeyPath, lineOf } from './key-lines.js'
+import { formatKeyPath, lineOf, tomlKeyLines } from './key-lines.js'
 
 /** Where a config value comes from: the file name and its key → line map. */
 export interface ConfigSource {
@@ -265,4 +266,47 @@ export class TableReader {
       })
     }
   }
+}
+
+/** Parses TOML, turning smol-toml's syntax errors into CONFIG_PARSE with file:line:column. */
+export function parseToml(text: string, file: string): Record<string, unknown> {
+  try {
+    return parse(text) as Record<string, unknown>
+  } catch (err) {
+    const e = err as { line?: number; column?: number; message?: string }
+    const line = e.line ?? 0
+    const column = e.column ?? 0
+    const reason = String(e.message ?? err).split('\n')[0] ?? 'invalid TOML'
+    throw new VenusError('CONFIG_PARSE', `${file}:${line}:${column}: not valid TOML: ${reason}`, {
+      details: { file, line, column, expected: 'valid TOML', found: reason },
+      cause: err,
+    })
+  }
+}
+
+/**
+ * Parses a config file's TOML and tells which of its two layouts it uses, from the top-level
+ * sections present: the seed's or v0.1.2's. Sections of both in one file are an error.
+ */
+export function openConfigDocument(
+  text: string,
+  file: string,
+  seedSections: readonly string[],
+  v012Sections: readonly string[],
+): { root: TableReader; layout: 'seed' | 'v0.1.2' } {
+  const src: ConfigSource = { file, lines: new Map() }
+  const root = new TableReader(src, [], parseToml(text, file))
+  src.lines = tomlKeyLines(text)
+  const seed = seedSections.filter((k) => root.value[k] !== undefined)
+  const v012 = v012Sections.filter((k) => root.value[k] !== undefined)
+  if (seed.length > 0 && v012.length > 0) {
+    throw configError(
+      'CONFIG_INVALID_VALUE',
+      src,
+      [v012[0] as string],
+      `one layout: either the seed's sections (${seedSections.join(', ')}) or v0.1.2's (${v012Sections.join(', ')})`,
+      `[${seed[0]}] together with [${v012[0]}]`,
+    )
+  }
+  return { root, layout: v012.length > 0 ? 'v0.1.2' : 'seed' }
 }

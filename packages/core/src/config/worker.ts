@@ -6,9 +6,7 @@
  */
 import { resolve } from 'node:path'
 import { VenusError } from '../errors/index.js'
-import { tomlKeyLines } from './key-lines.js'
-import { parseToml } from './manager.js'
-import { type ConfigSource, configError, TableReader } from './reader.js'
+import { configError, openConfigDocument, type TableReader } from './reader.js'
 import { readDuration, readSectorSizes } from './units.js'
 
 const SECOND = 1000
@@ -278,21 +276,7 @@ function readAttached(t: TableReader, locationKey: string, nameKey: string): Wor
  * ```
  */
 export function parseWorkerConfig(text: string, file: string): VenusWorkerConfig {
-  const src: ConfigSource = { file, lines: new Map() }
-  const root = new TableReader(src, [], parseToml(text, file))
-  src.lines = tomlKeyLines(text)
-  const seed = SEED_SECTIONS.filter((k) => root.value[k] !== undefined)
-  const v012 = V012_SECTIONS.filter((k) => root.value[k] !== undefined)
-  if (seed.length > 0 && v012.length > 0) {
-    throw configError(
-      'CONFIG_INVALID_VALUE',
-      src,
-      [v012[0] as string],
-      `one layout: either the seed's sections (${SEED_SECTIONS.join(', ')}) or v0.1.2's (${V012_SECTIONS.join(', ')})`,
-      `[${seed[0]}] together with [${v012[0]}]`,
-    )
-  }
-  const layout = v012.length > 0 ? 'v0.1.2' : 'seed'
+  const { root, layout } = openConfigDocument(text, file, SEED_SECTIONS, V012_SECTIONS)
   const sealing = readSealing(root.table('sealing'), DEFAULT_WORKER_SEALING)
 
   let name: string | undefined
@@ -366,7 +350,7 @@ export function parseWorkerConfig(text: string, file: string): VenusWorkerConfig
       const path = layout === 'seed' ? ['remote'] : ['attached', i]
       throw configError(
         'CONFIG_INVALID_VALUE',
-        src,
+        root.src,
         path,
         'a unique store name',
         `duplicate ${JSON.stringify(a.name)}`,
