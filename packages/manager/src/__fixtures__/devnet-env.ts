@@ -1,11 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { actorIdOf, decodeCreateMinerReturn, type ProofsBackend } from '@venus-cluster/core'
-import { type Devnet, encodeParams, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
+import type { ProofsBackend } from '@venus-cluster/core'
+import { type Devnet, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
 import { managerProverId } from '../chain.js'
 import type { DrivenSector, DriverProver } from './worker-driver.js'
 
-const FIL = 10n ** 18n
 
 /** The devnet's Filecoin.* and Message.* tables as a call function (all permissions). */
 export function devnetRpc(devnet: Devnet): (method: string, params: unknown[]) => Promise<unknown> {
@@ -19,29 +18,8 @@ export function devnetRpc(devnet: Devnet): (method: string, params: unknown[]) =
 
 /** Creates a 2KiB miner owned (and worked) by a fresh funded BLS account. */
 export async function createDevnetMiner(devnet: Devnet): Promise<{ owner: string; minerId: number }> {
-  const owner = devnet.newAccount('bls')
-  await devnet.faucet(owner, 1000n * FIL)
-  await devnet.mine(2)
-  const stored = await devnet.pushMessage({
-    To: 't04',
-    From: owner,
-    Value: devnet.params.minerCreationDeposit.toString(),
-    Method: 2,
-    Params: Buffer.from(
-      encodeParams.createMiner({
-        owner,
-        worker: owner,
-        windowPoStProofType: 10,
-        peer: new Uint8Array(),
-        multiaddrs: [],
-      }),
-    ).toString('base64'),
-  })
-  await devnet.mine(2)
-  const r = devnet.searchMessage(stored.cid)
-  const ret = r?.receipt.exitCode === 0 ? r.receipt.return : null
-  if (!ret) throw new Error(`CreateMiner failed: ${r?.receipt.error}`)
-  return { owner, minerId: actorIdOf(decodeCreateMinerReturn(ret, 't').idAddress) }
+  const { owner, minerId } = await devnet.createTestMiner()
+  return { owner, minerId }
 }
 
 /**

@@ -2,9 +2,8 @@
  * A devnet (simulated chain) plus the real sector manager serving `Venus.*` over HTTP, for
  * end-to-end worker tests. A timer mines one epoch and ticks the manager's batchers.
  */
-import * as dagCbor from '@ipld/dag-cbor'
 import { createRpcServer, mockProofs, type ProofsBackend } from '@venus-cluster/core'
-import { createDevnet, encodeParams, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
+import { createDevnet, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
 import {
   createLotusChain,
   createLotusMessager,
@@ -13,8 +12,6 @@ import {
   openSqliteStore,
   SectorManager,
 } from '@venus-cluster/manager'
-
-const FIL = 10n ** 18n
 
 export interface ManagerEnv {
   url: string
@@ -40,35 +37,7 @@ export async function startManagerEnv(opts: {
     if (!fn) throw new Error(`devnet has no ${method}`)
     return fn(params, { permissions: ['read', 'write', 'sign', 'admin'] })
   }
-  const owner = devnet.newAccount('bls')
-  await devnet.faucet(owner, 1000n * FIL)
-  await devnet.mine(2)
-  const stored = await devnet.pushMessage({
-    To: 't04',
-    From: owner,
-    Value: devnet.params.minerCreationDeposit.toString(),
-    Method: 2,
-    Params: Buffer.from(
-      encodeParams.createMiner({
-        owner,
-        worker: owner,
-        windowPoStProofType: 10,
-        peer: new Uint8Array(),
-        multiaddrs: [],
-      }),
-    ).toString('base64'),
-  })
-  await devnet.mine(2)
-  const r = devnet.searchMessage(stored.cid)
-  if (r?.receipt.exitCode !== 0 || !r.receipt.return)
-    throw new Error(`CreateMiner failed: ${r?.receipt.error}`)
-  const [idBytes] = dagCbor.decode(r.receipt.return) as Uint8Array[]
-  let minerId = 0
-  let mul = 1
-  for (const b of (idBytes as Uint8Array).subarray(1)) {
-    minerId += (b & 0x7f) * mul
-    mul *= 128
-  }
+  const { owner, minerId } = await devnet.createTestMiner()
   const m = defaultMinerConfig(minerId, owner)
   m.commitment.confidence = 1
   const manager = new SectorManager({
