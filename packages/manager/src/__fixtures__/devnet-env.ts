@@ -5,7 +5,6 @@ import { type Devnet, lotusMethods, messagerMethods } from '@venus-cluster/devne
 import { managerProverId } from '../chain.js'
 import type { DrivenSector, DriverProver } from './worker-driver.js'
 
-
 /** The devnet's Filecoin.* and Message.* tables as a call function (all permissions). */
 export function devnetRpc(devnet: Devnet): (method: string, params: unknown[]) => Promise<unknown> {
   const methods = { ...lotusMethods(devnet), ...messagerMethods(devnet) }
