@@ -1,19 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ProofsBackend } from '@venus-cluster/core'
-import { type Devnet, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
+import { type Devnet, devnetCall } from '@venus-cluster/devnet'
 import { managerProverId } from '../chain.js'
 import type { DrivenSector, DriverProver } from './worker-driver.js'
 
-/** The devnet's Filecoin.* and Message.* tables as a call function (all permissions). */
-export function devnetRpc(devnet: Devnet): (method: string, params: unknown[]) => Promise<unknown> {
-  const methods = { ...lotusMethods(devnet), ...messagerMethods(devnet) }
-  return async (method, params) => {
-    const fn = methods[method]
-    if (!fn) throw new Error(`devnet has no ${method}`)
-    return fn(params, { permissions: ['read', 'write', 'sign', 'admin'] })
-  }
-}
+/** The devnet's Filecoin.* and Message.* methods as a call function (in process, all permissions). */
+export const devnetRpc: (devnet: Devnet) => (method: string, params: unknown[]) => Promise<unknown> =
+  devnetCall
 
 /** Creates a 2KiB miner owned (and worked) by a fresh funded BLS account. */
 export async function createDevnetMiner(devnet: Devnet): Promise<{ owner: string; minerId: number }> {

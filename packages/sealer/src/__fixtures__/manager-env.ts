@@ -3,7 +3,7 @@
  * end-to-end worker tests. A timer mines one epoch and ticks the manager's batchers.
  */
 import { createRpcServer, mockProofs, type ProofsBackend } from '@venus-cluster/core'
-import { createDevnet, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
+import { createDevnet, devnetCall } from '@venus-cluster/devnet'
 import {
   createLotusChain,
   createLotusMessager,
@@ -31,12 +31,7 @@ export async function startManagerEnv(opts: {
   const proofs = mockProofs()
   const devnet = createDevnet({ seed: opts.seed ?? 'sealer-e2e', proofs })
   await devnet.start()
-  const methods = { ...lotusMethods(devnet), ...messagerMethods(devnet) }
-  const rpc = async (method: string, params: unknown[]) => {
-    const fn = methods[method] as ((p: unknown[], c: object) => unknown) | undefined
-    if (!fn) throw new Error(`devnet has no ${method}`)
-    return fn(params, { permissions: ['read', 'write', 'sign', 'admin'] })
-  }
+  const rpc = devnetCall(devnet)
   const { owner, minerId } = await devnet.createTestMiner()
   const m = defaultMinerConfig(minerId, owner)
   m.commitment.confidence = 1
