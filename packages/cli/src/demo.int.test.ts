@@ -1,6 +1,7 @@
 /**
- * `venus-cluster demo` through the built bin: the summary of a mock-proofs run (--json), and
- * Ctrl-C stopping the run cleanly with its scratch directory removed.
+ * `venus-cluster demo` through the built bin: the summary of a mock-proofs run (--json), the
+ * same with batched commitments, and Ctrl-C stopping the run cleanly with its scratch directory
+ * removed.
  */
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -79,6 +80,28 @@ describe('venus-cluster demo (built bin, mock proofs)', () => {
     expect(s.kept).toBe(false)
     expect(existsSync(s.home)).toBe(false)
     expect(await readdir(tmp)).toEqual([])
+  }, 60_000)
+
+  it('with --batch puts all sectors into one precommit batch and one aggregated prove-commit', async () => {
+    const { stdout, stderr, code } = await new Promise<{ stdout: string; stderr: string; code: number }>(
+      (resolve) =>
+        execFile(
+          process.execPath,
+          [BIN, 'demo', '--json', '--batch', '--no-post', '--proofs', 'mock', '--sectors', '4'],
+          { cwd: ROOT, timeout: 55_000 },
+          (err, stdout, stderr) =>
+            resolve({ stdout, stderr, code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1 }),
+        ),
+    )
+    expect(code, stderr).toBe(0)
+    const s = JSON.parse(stdout) as DemoSummary
+    expect(s.ok).toBe(true)
+    expect(s.messages.byKind).toEqual({ pre: 1, prove: 1 })
+    const [pre, prove] = s.messages.list
+    // PreCommitSectorBatch2 (28) and ProveCommitSectors3 (34), each carrying all four sectors.
+    expect(pre).toMatchObject({ kind: 'pre', method: 28, sectors: [1, 2, 3, 4], exitCode: 0 })
+    expect(prove).toMatchObject({ kind: 'prove', method: 34, sectors: [1, 2, 3, 4], exitCode: 0 })
+    expect(s.power.committedBytes).toBe(String(4 * 2048))
   }, 60_000)
 
   it('stops everything on Ctrl-C (SIGINT) and removes its temporary directory', async () => {

@@ -65,6 +65,12 @@ export interface DemoClusterOptions {
   postChallengeWindow?: number | undefined
   /** Worker and manager logs (default: none; the demo shows progress instead). */
   log?: SealerLogger | undefined
+  /**
+   * Batch both commit kinds: all sectors in one `PreCommitSectorBatch2` and one
+   * `ProveCommitSectors3` (aggregated from 4 sectors), sent once every sector waits or after
+   * `maxWaitMs` at the latest. Off: one message per sector, the original's default.
+   */
+  batch?: { maxWaitMs: number } | undefined
 }
 
 /** A running demo cluster. */
@@ -156,6 +162,14 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
     const minerConfig = defaultMinerConfig(created.minerId, created.owner)
     minerConfig.sector.maxNumber = opts.sectors
     minerConfig.commitment.confidence = 1
+    if (opts.batch !== undefined) {
+      for (const kind of [minerConfig.commitment.pre, minerConfig.commitment.prove]) {
+        kind.batch.enabled = true
+        kind.batch.threshold = opts.sectors
+        kind.batch.maxWaitMs = opts.batch.maxWaitMs
+        kind.batch.checkIntervalMs = Math.max(50, opts.blockTimeMs)
+      }
+    }
     const managerHome = join(opts.home, 'sector-manager')
     await mkdir(managerHome, { recursive: true })
     const manager = await startManagerDaemon({

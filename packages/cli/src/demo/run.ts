@@ -21,6 +21,8 @@ export interface DemoOptions {
   blockTimeMs: number
   /** Wait for WindowPoSt to prove the sectors (power); false ends once they are active on chain. */
   windowPoSt: boolean
+  /** Batch precommits and aggregate proofs (one message of each kind for all sectors). */
+  batch?: boolean | undefined
   /** Give up after this long (ms); default 5 minutes with mock proofs, 30 with native ones. */
   timeoutMs?: number | undefined
   /** Scratch directory, never removed; default a new temporary one, removed at the end unless `keep`. */
@@ -163,6 +165,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       // Short enough to keep the demo quick, long enough that the seed is drawn after a real wait.
       challengeDelay: 5,
       postChallengeWindow: opts.windowPoSt ? DEMO_POST_WINDOW : undefined,
+      // Sectors of one run reach each queue within a few blocks of each other; 40 blocks is a cap.
+      batch: opts.batch === true ? { maxWaitMs: 40 * opts.blockTimeMs } : undefined,
       onStep: (w, e) => tracker.onStep(w, e),
       // VENUS_DEMO_DEBUG=1 shows the worker and manager logs (to find why a demo is stuck).
       ...(process.env.VENUS_DEMO_DEBUG ? { log: stderrLogger } : {}),

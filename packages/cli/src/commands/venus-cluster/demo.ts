@@ -34,6 +34,7 @@ interface DemoFlags {
   keep?: boolean
   stay?: boolean
   post: boolean
+  batch?: boolean
 }
 
 /** Adds `demo` to the `venus-cluster` program. */
@@ -56,6 +57,10 @@ export function registerDemoCommand(program: Command): Command {
     .addOption(new Option('--timeout <duration>', 'give up after this long (default 5m mock, 30m native)'))
     .option('--home <dir>', 'scratch directory (default: a new temporary directory)')
     .option('--no-post', 'end once the sectors are active on chain, without waiting for WindowPoSt (power)')
+    .option(
+      '--batch',
+      'one PreCommitSectorBatch2 and one ProveCommitSectors3 (aggregated from 4 sectors) for all sectors, instead of one message per sector',
+    )
     .option('--keep', 'keep the scratch directory at the end')
     .option('--stay', 'after the summary, keep the manager and devnet running (dashboard) until Ctrl-C')
     .action(async (flags: DemoFlags, cmd: Command) => {
@@ -68,6 +73,7 @@ export function registerDemoCommand(program: Command): Command {
           proofs: flags.proofs,
           sectors: flags.sectors,
           windowPoSt: flags.post,
+          batch: flags.batch === true,
           workers: flags.workers,
           sectorSize: parseSectorSize(flags.sectorSize),
           blockTimeMs: parseBlockTime(flags.blockTime),
