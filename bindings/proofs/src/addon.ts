@@ -4,10 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { VenusError } from '@venus-cluster/core'
 
-/** A 32-byte value or proof bytes as the addon takes and returns them. */
-type Bytes = Uint8Array
-
-/** @internal Settings applied once per process (the library reads them on first use). */
+/** Settings applied once per process (the library reads them on first use). */
 export interface AddonInitOptions {
   parameterCache?: string | undefined
   parentCache?: string | undefined
@@ -18,22 +15,22 @@ export interface AddonInitOptions {
 
 /** @internal */
 export interface AddonPiece {
-  commP: Bytes
+  commP: Uint8Array
   paddedSize: number
 }
 
 /** @internal */
 export interface AddonSector {
   proof: number
-  proverId: Bytes
+  proverId: Uint8Array
   sectorNumber: number
-  ticket: Bytes
+  ticket: Uint8Array
 }
 
 /** @internal */
 export interface AddonReplica {
   sectorNumber: number
-  commR: Bytes
+  commR: Uint8Array
   cacheDir?: string | undefined
   sealedPath?: string | undefined
 }
@@ -41,17 +38,17 @@ export interface AddonReplica {
 /** @internal */
 export interface AddonPoStProof {
   postProof: number
-  proof: Bytes
+  proof: Uint8Array
 }
 
 /** @internal */
 export interface AddonAggregateEntry {
   sectorNumber: number
-  ticket: Bytes
-  seed: Bytes
-  commR: Bytes
-  commD: Bytes
-  proof?: Bytes | undefined
+  ticket: Uint8Array
+  seed: Uint8Array
+  commR: Uint8Array
+  commD: Uint8Array
+  proof?: Uint8Array | undefined
 }
 
 /**
@@ -105,7 +102,7 @@ export interface ProofsAddon {
     pieces: AddonPiece[],
   ): Promise<Buffer>
   sealPreCommitPhase2(
-    phase1Output: Bytes,
+    phase1Output: Uint8Array,
     cacheDir: string,
     sealedPath: string,
   ): Promise<{ commR: Buffer; commD: Buffer }>
@@ -113,13 +110,19 @@ export interface ProofsAddon {
     args: AddonSector,
     cacheDir: string,
     sealedPath: string,
-    seed: Bytes,
-    commR: Bytes,
-    commD: Bytes,
+    seed: Uint8Array,
+    commR: Uint8Array,
+    commD: Uint8Array,
     pieces: AddonPiece[],
   ): Promise<Buffer>
-  sealCommitPhase2(phase1Output: Bytes, proverId: Bytes, sectorNumber: number): Promise<Buffer>
-  verifySeal(args: AddonSector, commR: Bytes, commD: Bytes, seed: Bytes, proof: Bytes): Promise<boolean>
+  sealCommitPhase2(phase1Output: Uint8Array, proverId: Uint8Array, sectorNumber: number): Promise<Buffer>
+  verifySeal(
+    args: AddonSector,
+    commR: Uint8Array,
+    commD: Uint8Array,
+    seed: Uint8Array,
+    proof: Uint8Array,
+  ): Promise<boolean>
   aggregateSealCommitProofs(
     proof: number,
     aggregation: number,
@@ -128,8 +131,8 @@ export interface ProofsAddon {
   verifyAggregateSealCommitProofs(
     proof: number,
     aggregation: number,
-    proverId: Bytes,
-    aggregate: Bytes,
+    proverId: Uint8Array,
+    aggregate: Uint8Array,
     entries: AddonAggregateEntry[],
   ): Promise<boolean>
   unsealRange(
@@ -137,63 +140,63 @@ export interface ProofsAddon {
     cacheDir: string,
     sealedPath: string,
     outputPath: string,
-    commD: Bytes,
+    commD: Uint8Array,
     unpaddedOffset: number,
     unpaddedLength: number,
   ): Promise<number>
   clearCache(cacheDir: string): Promise<void>
   generateWindowPost(
     postProof: number,
-    randomness: Bytes,
-    proverId: Bytes,
+    randomness: Uint8Array,
+    proverId: Uint8Array,
     replicas: AddonReplica[],
   ): Promise<AddonPoStProof[]>
   verifyWindowPost(
-    randomness: Bytes,
-    proverId: Bytes,
+    randomness: Uint8Array,
+    proverId: Uint8Array,
     proofs: AddonPoStProof[],
     replicas: AddonReplica[],
   ): Promise<boolean>
   generateWinningPost(
     postProof: number,
-    randomness: Bytes,
-    proverId: Bytes,
+    randomness: Uint8Array,
+    proverId: Uint8Array,
     replicas: AddonReplica[],
   ): Promise<AddonPoStProof[]>
   verifyWinningPost(
     postProof: number,
-    randomness: Bytes,
-    proverId: Bytes,
-    proof: Bytes,
+    randomness: Uint8Array,
+    proverId: Uint8Array,
+    proof: Uint8Array,
     replicas: AddonReplica[],
   ): Promise<boolean>
   generateWinningPostSectorChallenge(
     postProof: number,
-    randomness: Bytes,
+    randomness: Uint8Array,
     sectorSetLen: number,
-    proverId: Bytes,
+    proverId: Uint8Array,
   ): number[]
   generateFallbackSectorChallenges(
     postProof: number,
-    randomness: Bytes,
+    randomness: Uint8Array,
     sectorNumbers: number[],
-    proverId: Bytes,
+    proverId: Uint8Array,
   ): { sectorNumber: number; challenges: number[] }[]
   generateSingleVanillaProof(postProof: number, replica: AddonReplica, challenges: number[]): Promise<Buffer>
   generateSingleWindowPostWithVanilla(
     postProof: number,
-    randomness: Bytes,
-    proverId: Bytes,
-    vanillaProofs: Bytes[],
+    randomness: Uint8Array,
+    proverId: Uint8Array,
+    vanillaProofs: Uint8Array[],
     partitionIndex: number,
   ): Promise<Buffer>
   generateWindowPostWithVanilla(
     postProof: number,
-    randomness: Bytes,
-    proverId: Bytes,
-    vanillaProofs: Bytes[],
+    randomness: Uint8Array,
+    proverId: Uint8Array,
+    vanillaProofs: Uint8Array[],
   ): Promise<AddonPoStProof[]>
-  mergeWindowPostPartitionProofs(postProof: number, partitionProofs: Bytes[]): Buffer
+  mergeWindowPostPartitionProofs(postProof: number, partitionProofs: Uint8Array[]): Buffer
   getNumPartitionForFallbackPost(postProof: number, numSectors: number): number
   parameterFileNames(part: string, sectorSize: number): string[]
   generateParameterSet(part: string, sectorSize: number): Promise<{ written: string[]; kept: string[] }>

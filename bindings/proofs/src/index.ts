@@ -6,7 +6,19 @@
  *
  * @packageDocumentation
  */
-export { addonCandidates, BUILD_HINT, isNativeProofsAvailable, loadProofsAddon } from './addon.js'
+export {
+  type AddonAggregateEntry,
+  type AddonInitOptions,
+  type AddonPiece,
+  type AddonPoStProof,
+  type AddonReplica,
+  type AddonSector,
+  addonCandidates,
+  BUILD_HINT,
+  isNativeProofsAvailable,
+  loadProofsAddon,
+  type ProofsAddon,
+} from './addon.js'
 export { type NativeProofsOptions, nativeProofs } from './backend.js'
 export { toVenusError } from './errors.js'
 export {

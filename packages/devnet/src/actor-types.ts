@@ -94,6 +94,7 @@ export interface DevnetProofVerifier {
 export interface ActorRuntime {
   readonly epoch: number
   readonly params: DevnetParams
+  /** The chain state the method changes (the devnet's own shape, which may change between versions). */
   readonly world: WorldState
   readonly proofs: DevnetProofVerifier
   /** Actor id of the sender (resolved). */

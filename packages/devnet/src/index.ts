@@ -40,17 +40,38 @@ export {
   lotusMethodPermissions,
   lotusMethods,
 } from './lotus-api.js'
-export { MessagerState, messagerMethodPermissions, messagerMethods } from './messager-api.js'
+export {
+  type MessagerEntry,
+  MessagerState,
+  messagerMethodPermissions,
+  messagerMethods,
+} from './messager-api.js'
 export type { LotusMessage, LotusSignature, StoredMessage } from './messages.js'
-export { type BatchReturn, Dst } from './miner-actor.js'
+export { type BatchReturn, type CommDFromPieces, Dst } from './miner-actor.js'
 export {
   type DevnetParams,
   devnetParams2k,
   devnetParamsShortPeriod,
   maxProveCommitDuration,
 } from './params.js'
-export { decodeMethodParams, encodeMethodReturn, encodeParams } from './params-codec.js'
+export {
+  decodeMethodParams,
+  encodeMethodReturn,
+  encodeParams,
+  type MethodParams,
+  type MethodReturns,
+} from './params-codec.js'
 export { type ServeDevnetOptions, type ServedDevnet, serveDevnet } from './serve.js'
+export type {
+  AccountState,
+  DeadlineState,
+  DealState,
+  MinerState,
+  PartitionState,
+  PreCommitState,
+  SectorState,
+  WorldState,
+} from './state.js'
 export { type SealedTestSector, sealTestSectors } from './test-sectors.js'
 export { type DevnetTokens, devnetTokens } from './tokens.js'
 export { type DevnetTransport, devnetCall, devnetMethods, devnetTransport } from './transport.js'

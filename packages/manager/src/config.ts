@@ -159,7 +159,8 @@ export interface LoadedManagerConfigLike {
   }[]
 }
 
-interface LoadedKindLike {
+/** The parts of one commit kind's settings the manager reads (see {@link LoadedManagerConfigLike}). */
+export interface LoadedKindLike {
   sender: string | undefined
   gasOverEstimation: number
   maxFeeCap: bigint | undefined

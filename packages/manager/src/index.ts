@@ -19,7 +19,12 @@ export {
 } from './daemon.js'
 export * from './dashboard/index.js'
 export * from './deals.js'
-export { createFakeChain, type FakeChain, type FakeChainOptions } from './fake-chain.js'
+export {
+  createFakeChain,
+  type FakeChain,
+  type FakeChainMessage,
+  type FakeChainOptions,
+} from './fake-chain.js'
 export {
   createLotusChain,
   createLotusMessager,
@@ -32,8 +37,10 @@ export {
   type ManagerLogger,
   MIN_AGGREGATED_SECTORS,
   OnChainState,
+  type PollResult,
   SectorManager,
   type SectorManagerOptions,
+  type SubmitResp,
   SubmitResult,
   sectorExpiration,
   type WorkerPingInfo,

@@ -108,8 +108,10 @@ export interface SectorManagerOptions {
 /** `AbortReason` of an allocation no worker ever claimed. */
 export const UNCLAIMED_ABORT_REASON = 'allocation never claimed by a worker'
 
-type PollResult = { State: number; Desc: string | null }
-type SubmitResp = { Res: number; Desc: string | null }
+/** Answer of `PollPreCommitState` / `PollProofState`: an {@link OnChainState} and its description. */
+export type PollResult = { State: number; Desc: string | null }
+/** Answer of the `Submit*` methods: a {@link SubmitResult} and its description. */
+export type SubmitResp = { Res: number; Desc: string | null }
 
 /**
  * The sector manager: allocation, randomness, commit checks, batching and message tracking,

@@ -39,6 +39,7 @@ export {
 export {
   generateWinningPoStProof,
   type WinningPoStInput,
+  type WinningPoStMethod,
   type WinningSectorInfo,
   winningPoStMethods,
 } from './winning.js'

@@ -65,7 +65,8 @@ export async function generateWinningPoStProof(input: WinningPoStInput): Promise
   )
 }
 
-type Method = (params: unknown[], ctx: { signal?: AbortSignal }) => Promise<unknown>
+/** One RPC method of {@link winningPoStMethods}: positional params in, the result out. */
+export type WinningPoStMethod = (params: unknown[], ctx: { signal?: AbortSignal }) => Promise<unknown>
 
 /**
  * The manager's WinningPoSt RPC method `Venus.ComputeWinningPoSt(miner, sectorInfos, randBase64)`
@@ -80,7 +81,7 @@ type Method = (params: unknown[], ctx: { signal?: AbortSignal }) => Promise<unkn
 export function winningPoStMethods(deps: {
   proofs: ProofsBackend
   locate: SectorLocator
-}): Record<string, Method> {
+}): Record<string, WinningPoStMethod> {
   return {
     'Venus.ComputeWinningPoSt': async (params, ctx) => {
       const [miner, sectors, rand] = params as [unknown, unknown, unknown]

@@ -47,8 +47,6 @@ export interface ChainClientOptions extends RpcClientOptions {
   namespace?: string
 }
 
-type O = RpcCallOptions | undefined
-
 /**
  * Typed `Filecoin.*` calls of the full-node API v1 (spec filecoin-chain.md §1.6). Arguments
  * and results are the wire JSON shapes, except: byte arguments take `Uint8Array`, randomness
@@ -59,134 +57,158 @@ export interface ChainClient {
   /** The RPC client underneath (for calls not listed here). */
   readonly rpc: RpcClient
   /** Calls any method of the namespace by short name. */
-  call<T = unknown>(method: string, params: unknown[], opts?: O): Promise<T>
+  call<T = unknown>(method: string, params: unknown[], opts?: RpcCallOptions): Promise<T>
   close(): Promise<void>
 
-  version(opts?: O): Promise<LotusVersion>
-  chainHead(opts?: O): Promise<LotusTipSet>
+  version(opts?: RpcCallOptions): Promise<LotusVersion>
+  chainHead(opts?: RpcCallOptions): Promise<LotusTipSet>
   /** Head changes: first `[current]`, then revert/apply batches; resubscribes after a drop. */
   chainNotify(opts?: ChainNotifyOptions): AsyncIterable<LotusHeadChange[]>
-  chainGetTipSet(tsk: LotusTipSetKey, opts?: O): Promise<LotusTipSet>
-  chainGetTipSetByHeight(epoch: number, tsk?: LotusTipSetKey, opts?: O): Promise<LotusTipSet>
-  chainGetMessage(cid: CidJson, opts?: O): Promise<LotusMessage>
+  chainGetTipSet(tsk: LotusTipSetKey, opts?: RpcCallOptions): Promise<LotusTipSet>
+  chainGetTipSetByHeight(epoch: number, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<LotusTipSet>
+  chainGetMessage(cid: CidJson, opts?: RpcCallOptions): Promise<LotusMessage>
 
-  stateMinerInfo(maddr: AddressString, tsk?: LotusTipSetKey, opts?: O): Promise<LotusMinerInfo>
-  stateMinerProvingDeadline(maddr: AddressString, tsk?: LotusTipSetKey, opts?: O): Promise<LotusDeadlineInfo>
-  stateMinerDeadlines(maddr: AddressString, tsk?: LotusTipSetKey, opts?: O): Promise<LotusDeadline[]>
+  stateMinerInfo(maddr: AddressString, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<LotusMinerInfo>
+  stateMinerProvingDeadline(
+    maddr: AddressString,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<LotusDeadlineInfo>
+  stateMinerDeadlines(
+    maddr: AddressString,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<LotusDeadline[]>
   stateMinerPartitions(
     maddr: AddressString,
     deadline: number,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<LotusPartition[]>
   stateMinerSectors(
     maddr: AddressString,
     filter: BitFieldJson | null,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<LotusSectorOnChainInfo[]>
   stateMinerActiveSectors(
     maddr: AddressString,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<LotusSectorOnChainInfo[]>
   stateSectorPreCommitInfo(
     maddr: AddressString,
     sector: number,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<LotusSectorPreCommitOnChainInfo | null>
   stateSectorGetInfo(
     maddr: AddressString,
     sector: number,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<LotusSectorOnChainInfo | null>
   stateSectorPartition(
     maddr: AddressString,
     sector: number,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<LotusSectorLocation | null>
-  stateMinerFaults(maddr: AddressString, tsk?: LotusTipSetKey, opts?: O): Promise<BitFieldJson>
-  stateMinerRecoveries(maddr: AddressString, tsk?: LotusTipSetKey, opts?: O): Promise<BitFieldJson>
+  stateMinerFaults(maddr: AddressString, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<BitFieldJson>
+  stateMinerRecoveries(
+    maddr: AddressString,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<BitFieldJson>
   stateMinerSectorAllocated(
     maddr: AddressString,
     sector: number,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<boolean>
-  stateMinerAvailableBalance(maddr: AddressString, tsk?: LotusTipSetKey, opts?: O): Promise<bigint>
+  stateMinerAvailableBalance(
+    maddr: AddressString,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<bigint>
   stateMinerPreCommitDepositForPower(
     maddr: AddressString,
     info: LotusSectorPreCommitInfo,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<bigint>
   stateMinerInitialPledgeForSector(
     duration: number,
     sectorSize: number,
     verifiedSize: number,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<bigint>
   /** Deprecated by Lotus (infers verified space from DealIDs); prefer {@link ChainClient.stateMinerInitialPledgeForSector}. */
   stateMinerInitialPledgeCollateral(
     maddr: AddressString,
     info: LotusSectorPreCommitInfo,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<bigint>
-  stateMinerCreationDeposit(tsk?: LotusTipSetKey, opts?: O): Promise<bigint>
-  stateMinerPower(maddr: AddressString, tsk?: LotusTipSetKey, opts?: O): Promise<LotusMinerPower>
+  stateMinerCreationDeposit(tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<bigint>
+  stateMinerPower(maddr: AddressString, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<LotusMinerPower>
 
   stateGetRandomnessFromTickets(
     dst: number,
     epoch: number,
     entropy: Uint8Array | null,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<Uint8Array>
   stateGetRandomnessFromBeacon(
     dst: number,
     epoch: number,
     entropy: Uint8Array | null,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<Uint8Array>
-  stateGetRandomnessDigestFromTickets(epoch: number, tsk?: LotusTipSetKey, opts?: O): Promise<Uint8Array>
-  stateGetRandomnessDigestFromBeacon(epoch: number, tsk?: LotusTipSetKey, opts?: O): Promise<Uint8Array>
+  stateGetRandomnessDigestFromTickets(
+    epoch: number,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<Uint8Array>
+  stateGetRandomnessDigestFromBeacon(
+    epoch: number,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<Uint8Array>
 
-  stateLookupID(addr: AddressString, tsk?: LotusTipSetKey, opts?: O): Promise<AddressString>
-  stateAccountKey(addr: AddressString, tsk?: LotusTipSetKey, opts?: O): Promise<AddressString>
-  stateGetActor(addr: AddressString, tsk?: LotusTipSetKey, opts?: O): Promise<LotusActor>
-  stateNetworkVersion(tsk?: LotusTipSetKey, opts?: O): Promise<number>
-  stateNetworkName(opts?: O): Promise<string>
-  stateGetNetworkParams(opts?: O): Promise<LotusNetworkParams>
-  walletBalance(addr: AddressString, opts?: O): Promise<bigint>
+  stateLookupID(addr: AddressString, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<AddressString>
+  stateAccountKey(addr: AddressString, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<AddressString>
+  stateGetActor(addr: AddressString, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<LotusActor>
+  stateNetworkVersion(tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<number>
+  stateNetworkName(opts?: RpcCallOptions): Promise<string>
+  stateGetNetworkParams(opts?: RpcCallOptions): Promise<LotusNetworkParams>
+  walletBalance(addr: AddressString, opts?: RpcCallOptions): Promise<bigint>
 
   stateSearchMsg(
     msg: CidJson,
-    opts?: O & { from?: LotusTipSetKey; lookbackLimit?: number; allowReplaced?: boolean },
+    opts?: RpcCallOptions & { from?: LotusTipSetKey; lookbackLimit?: number; allowReplaced?: boolean },
   ): Promise<LotusMsgLookup | null>
   stateWaitMsg(
     msg: CidJson,
     confidence: number,
-    opts?: O & { lookbackLimit?: number; allowReplaced?: boolean },
+    opts?: RpcCallOptions & { lookbackLimit?: number; allowReplaced?: boolean },
   ): Promise<LotusMsgLookup>
-  stateCall(msg: LotusMessage, tsk?: LotusTipSetKey, opts?: O): Promise<LotusInvocResult>
+  stateCall(msg: LotusMessage, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<LotusInvocResult>
   mpoolPushMessage(
     msg: LotusMessage,
     spec: LotusMessageSendSpec | null,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<LotusSignedMessage>
-  mpoolPush(msg: LotusSignedMessage, opts?: O): Promise<CidJson>
-  mpoolGetNonce(addr: AddressString, opts?: O): Promise<number>
+  mpoolPush(msg: LotusSignedMessage, opts?: RpcCallOptions): Promise<CidJson>
+  mpoolGetNonce(addr: AddressString, opts?: RpcCallOptions): Promise<number>
   gasEstimateMessageGas(
     msg: LotusMessage,
     spec: LotusMessageSendSpec | null,
     tsk?: LotusTipSetKey,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<LotusMessage>
 }
 
@@ -239,9 +261,9 @@ export function createChainClient(
     ? transport
     : createRpcClient(transport, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs })
   const ns = options.namespace ?? 'Filecoin'
-  const call = <T>(method: string, params: unknown[], opts?: O): Promise<T> =>
+  const call = <T>(method: string, params: unknown[], opts?: RpcCallOptions): Promise<T> =>
     rpc.call<T>(`${ns}.${method}`, params, opts)
-  const big = async (method: string, params: unknown[], opts?: O): Promise<bigint> =>
+  const big = async (method: string, params: unknown[], opts?: RpcCallOptions): Promise<bigint> =>
     decodeBigIntJson(await call(method, params, opts), `${method} result`)
   const entropy = (e: Uint8Array | null) => (e === null || e.length === 0 ? null : encodeBase64Json(e))
 

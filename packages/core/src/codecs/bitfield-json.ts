@@ -4,7 +4,7 @@ import { VenusError } from '../errors/index.js'
  * go-bitfield JSON (run lengths starting with zeros) to sorted numbers.
  *
  * Runs must be non-negative safe integers, and at most `maxCount` numbers (default 10,000,000,
- * as {@link decodeBitfield}) are listed: a node or client that sends `[0, 1e12]` gets an
+ * as `decodeBitfield`) are listed: a node or client that sends `[0, 1e12]` gets an
  * `BITFIELD_INVALID` error instead of exhausting memory.
  *
  * @throws VenusError `BITFIELD_INVALID` for a malformed run or too many numbers.

@@ -5,6 +5,7 @@ export type {
   ApiEndpointConfig,
   CommitBatchPolicy,
   CommitKindPolicy,
+  ManagerDbConfig,
   ManagerMinerConfig,
   ManagerStoreConfig,
   SectorManagerConfig,

@@ -10,32 +10,34 @@ import {
   MessageState,
 } from './types.js'
 
-type O = RpcCallOptions | undefined
-
 /** Typed `Message.*` calls of venus-messager / sophon-messager (`/rpc/v0`, spec §1.7). */
 export interface MessagerClient {
   readonly rpc: RpcClient
-  call<T = unknown>(method: string, params: unknown[], opts?: O): Promise<T>
+  call<T = unknown>(method: string, params: unknown[], opts?: RpcCallOptions): Promise<T>
   close(): Promise<void>
   /** Pushes under a caller-chosen unique id; resolves with the id. */
   pushMessageWithId(
     id: string,
     msg: MessagerUnsignedMessage,
     spec?: MessagerSendSpec | null,
-    opts?: O,
+    opts?: RpcCallOptions,
   ): Promise<string>
   /** Pushes and resolves with the server-generated id. */
-  pushMessage(msg: MessagerUnsignedMessage, spec?: MessagerSendSpec | null, opts?: O): Promise<string>
-  hasMessageByUid(id: string, opts?: O): Promise<boolean>
-  getMessageByUid(id: string, opts?: O): Promise<MessagerMessage>
+  pushMessage(
+    msg: MessagerUnsignedMessage,
+    spec?: MessagerSendSpec | null,
+    opts?: RpcCallOptions,
+  ): Promise<string>
+  hasMessageByUid(id: string, opts?: RpcCallOptions): Promise<boolean>
+  getMessageByUid(id: string, opts?: RpcCallOptions): Promise<MessagerMessage>
   /** Blocks until landed with more than `confidence` tipsets on top, or failed. Use a signal. */
-  waitMessage(id: string, confidence: number, opts?: O): Promise<MessagerMessage>
-  getMessageBySignedCid(cid: CidJson, opts?: O): Promise<MessagerMessage>
-  getMessageByUnsignedCid(cid: CidJson, opts?: O): Promise<MessagerMessage>
-  replaceMessage(params: MessagerReplaceParams, opts?: O): Promise<CidJson>
-  markBadMessage(id: string, opts?: O): Promise<void>
-  walletHas(addr: AddressString, opts?: O): Promise<boolean>
-  hasAddress(addr: AddressString, opts?: O): Promise<boolean>
+  waitMessage(id: string, confidence: number, opts?: RpcCallOptions): Promise<MessagerMessage>
+  getMessageBySignedCid(cid: CidJson, opts?: RpcCallOptions): Promise<MessagerMessage>
+  getMessageByUnsignedCid(cid: CidJson, opts?: RpcCallOptions): Promise<MessagerMessage>
+  replaceMessage(params: MessagerReplaceParams, opts?: RpcCallOptions): Promise<CidJson>
+  markBadMessage(id: string, opts?: RpcCallOptions): Promise<void>
+  walletHas(addr: AddressString, opts?: RpcCallOptions): Promise<boolean>
+  hasAddress(addr: AddressString, opts?: RpcCallOptions): Promise<boolean>
 }
 
 /** Exit codes damocles retries with more funds or gas (SysErrInsufficientFunds, SysErrOutOfGas, ErrInsufficientFunds). */
@@ -92,7 +94,7 @@ export function createMessagerClient(
     'transport' in transport && typeof (transport as RpcClient).call === 'function'
       ? (transport as RpcClient)
       : createRpcClient(transport as RpcTransport, options)
-  const call = <T>(method: string, params: unknown[], opts?: O): Promise<T> =>
+  const call = <T>(method: string, params: unknown[], opts?: RpcCallOptions): Promise<T> =>
     rpc.call<T>(`Message.${method}`, params, opts)
   return {
     rpc,
