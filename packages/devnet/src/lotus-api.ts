@@ -149,6 +149,11 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
   const blockMiner = devnet.idAddress(1000)
   const tsJson = (ts: DevnetTipset) => tipsetJson(ts, blockMiner)
   const worldOf = (method: string, v: unknown) => devnet.worldAt(tsParam(devnet, method, v))
+  /** Checks the param count, then the miner of params[0] in the state of the tipset key that comes last. */
+  const minerCall = (method: string, params: unknown[], count: number) => {
+    arity(method, params, count)
+    return minerOf(devnet, worldOf(method, params[count - 1]), method, params[0])
+  }
 
   const read: Record<string, DevnetRpcMethod> = {
     'Filecoin.Version': (params) => {
@@ -261,8 +266,7 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
       return deadlineInfoJson(provingDeadline(devnet, m, ts), p)
     },
     'Filecoin.StateMinerDeadlines': (params) => {
-      arity('StateMinerDeadlines', params, 2)
-      const m = minerOf(devnet, worldOf('StateMinerDeadlines', params[1]), 'StateMinerDeadlines', params[0])
+      const m = minerCall('StateMinerDeadlines', params, 2)
       return m.deadlines.map((d) => ({
         PostSubmissions: bitfieldJson(d.postSubmissions),
         DisputableProofCount: 0,
@@ -270,16 +274,14 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
       }))
     },
     'Filecoin.StateMinerPartitions': (params) => {
-      arity('StateMinerPartitions', params, 3)
-      const m = minerOf(devnet, worldOf('StateMinerPartitions', params[2]), 'StateMinerPartitions', params[0])
+      const m = minerCall('StateMinerPartitions', params, 3)
       const idx = num('StateMinerPartitions', params[1], 'deadline index')
       const dl = m.deadlines[idx]
       if (dl === undefined) bad('StateMinerPartitions', `deadline ${idx} out of range`)
       return dl.partitions.map(partitionJson)
     },
     'Filecoin.StateMinerSectors': (params) => {
-      arity('StateMinerSectors', params, 3)
-      const m = minerOf(devnet, worldOf('StateMinerSectors', params[2]), 'StateMinerSectors', params[0])
+      const m = minerCall('StateMinerSectors', params, 3)
       const filter =
         params[1] === null ? undefined : new Set(bitfieldFromJson(params[1], 'StateMinerSectors filter'))
       return [...m.sectors.values()]
@@ -288,13 +290,7 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
         .map(sectorJson)
     },
     'Filecoin.StateMinerActiveSectors': (params) => {
-      arity('StateMinerActiveSectors', params, 2)
-      const m = minerOf(
-        devnet,
-        worldOf('StateMinerActiveSectors', params[1]),
-        'StateMinerActiveSectors',
-        params[0],
-      )
+      const m = minerCall('StateMinerActiveSectors', params, 2)
       const active = new Set<number>()
       for (const dl of m.deadlines)
         for (const part of dl.partitions) for (const s of partitionActive(part)) active.add(s)
@@ -304,25 +300,17 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
         .map(sectorJson)
     },
     'Filecoin.StateSectorPreCommitInfo': (params) => {
-      arity('StateSectorPreCommitInfo', params, 3)
-      const m = minerOf(
-        devnet,
-        worldOf('StateSectorPreCommitInfo', params[2]),
-        'StateSectorPreCommitInfo',
-        params[0],
-      )
+      const m = minerCall('StateSectorPreCommitInfo', params, 3)
       const pc = m.preCommits.get(num('StateSectorPreCommitInfo', params[1], 'sector number'))
       return pc === undefined ? null : preCommitOnChainJson(pc)
     },
     'Filecoin.StateSectorGetInfo': (params) => {
-      arity('StateSectorGetInfo', params, 3)
-      const m = minerOf(devnet, worldOf('StateSectorGetInfo', params[2]), 'StateSectorGetInfo', params[0])
+      const m = minerCall('StateSectorGetInfo', params, 3)
       const s = m.sectors.get(num('StateSectorGetInfo', params[1], 'sector number'))
       return s === undefined ? null : sectorJson(s)
     },
     'Filecoin.StateSectorPartition': (params) => {
-      arity('StateSectorPartition', params, 3)
-      const m = minerOf(devnet, worldOf('StateSectorPartition', params[2]), 'StateSectorPartition', params[0])
+      const m = minerCall('StateSectorPartition', params, 3)
       const n = num('StateSectorPartition', params[1], 'sector number')
       const s = m.sectors.get(n)
       if (s === undefined)
@@ -330,43 +318,23 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
       return { Deadline: s.deadline, Partition: s.partition }
     },
     'Filecoin.StateMinerFaults': (params) => {
-      arity('StateMinerFaults', params, 2)
-      const m = minerOf(devnet, worldOf('StateMinerFaults', params[1]), 'StateMinerFaults', params[0])
+      const m = minerCall('StateMinerFaults', params, 2)
       return bitfieldJson(m.deadlines.flatMap((d) => d.partitions.flatMap((x) => [...x.faulty])))
     },
     'Filecoin.StateMinerRecoveries': (params) => {
-      arity('StateMinerRecoveries', params, 2)
-      const m = minerOf(devnet, worldOf('StateMinerRecoveries', params[1]), 'StateMinerRecoveries', params[0])
+      const m = minerCall('StateMinerRecoveries', params, 2)
       return bitfieldJson(m.deadlines.flatMap((d) => d.partitions.flatMap((x) => [...x.recovering])))
     },
     'Filecoin.StateMinerSectorAllocated': (params) => {
-      arity('StateMinerSectorAllocated', params, 3)
-      const m = minerOf(
-        devnet,
-        worldOf('StateMinerSectorAllocated', params[2]),
-        'StateMinerSectorAllocated',
-        params[0],
-      )
+      const m = minerCall('StateMinerSectorAllocated', params, 3)
       return m.allocated.has(num('StateMinerSectorAllocated', params[1], 'sector number'))
     },
     'Filecoin.StateMinerAvailableBalance': (params) => {
-      arity('StateMinerAvailableBalance', params, 2)
-      const m = minerOf(
-        devnet,
-        worldOf('StateMinerAvailableBalance', params[1]),
-        'StateMinerAvailableBalance',
-        params[0],
-      )
+      const m = minerCall('StateMinerAvailableBalance', params, 2)
       return minerAvailableBalance(m).toString()
     },
     'Filecoin.StateMinerPreCommitDepositForPower': (params) => {
-      arity('StateMinerPreCommitDepositForPower', params, 3)
-      const m = minerOf(
-        devnet,
-        worldOf('StateMinerPreCommitDepositForPower', params[2]),
-        'StateMinerPreCommitDepositForPower',
-        params[0],
-      )
+      const m = minerCall('StateMinerPreCommitDepositForPower', params, 3)
       return ((BigInt(m.sectorSize) * p.preCommitDepositPerByte * 110n) / 100n).toString()
     },
     'Filecoin.StateMinerInitialPledgeForSector': (params) => {
@@ -377,13 +345,7 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
       return ((initialPledgeFor(size, p.initialPledgePerByte) * 110n) / 100n).toString()
     },
     'Filecoin.StateMinerInitialPledgeCollateral': (params) => {
-      arity('StateMinerInitialPledgeCollateral', params, 3)
-      const m = minerOf(
-        devnet,
-        worldOf('StateMinerInitialPledgeCollateral', params[2]),
-        'StateMinerInitialPledgeCollateral',
-        params[0],
-      )
+      const m = minerCall('StateMinerInitialPledgeCollateral', params, 3)
       return ((initialPledgeFor(m.sectorSize, p.initialPledgePerByte) * 110n) / 100n).toString()
     },
     'Filecoin.StateMinerCreationDeposit': (params) => {
