@@ -165,8 +165,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       // Short enough to keep the demo quick, long enough that the seed is drawn after a real wait.
       challengeDelay: 5,
       postChallengeWindow: opts.windowPoSt ? DEMO_POST_WINDOW : undefined,
-      // Sectors of one run reach each queue within a few blocks of each other; 40 blocks is a cap.
-      batch: opts.batch === true ? { maxWaitMs: 40 * opts.blockTimeMs } : undefined,
+      // A batch goes out as soon as every sector waits (threshold = sectors); MaxWait only caps
+      // the wait when one drops out. Mock sectors arrive within a few blocks of each other; real
+      // C2s run one after another (about a minute each for 2KiB), so the proofs trickle in.
+      batch:
+        opts.batch === true
+          ? { maxWaitMs: proofs.kind === 'native' ? opts.sectors * 3 * 60_000 : 40 * opts.blockTimeMs }
+          : undefined,
       onStep: (w, e) => tracker.onStep(w, e),
       // VENUS_DEMO_DEBUG=1 shows the worker and manager logs (to find why a demo is stuck).
       ...(process.env.VENUS_DEMO_DEBUG ? { log: stderrLogger } : {}),
