@@ -25,14 +25,18 @@ export class WorkQueue {
   /** Runs `job` when a slot is free; the slot is held until `job`'s promise settles. */
   async run<T>(job: () => Promise<T>): Promise<T> {
     if (this.#running >= this.#limit) {
+      // Woken with the slot of a finished job (still counted in #running): nobody who arrives
+      // between that job's end and this continuation can take it.
       await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    } else {
+      this.#running++
     }
-    this.#running++
     try {
       return await job()
     } finally {
-      this.#running--
-      this.#waiting.shift()?.()
+      const next = this.#waiting.shift()
+      if (next) next()
+      else this.#running--
     }
   }
 }

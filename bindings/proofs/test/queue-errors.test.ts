@@ -20,6 +20,35 @@ describe('WorkQueue', () => {
     expect(peak).toBe(1)
   })
 
+  it('hands a freed slot to the first waiter, so a caller arriving meanwhile cannot start too', async () => {
+    // Whatever the number of microtask turns between the release and the new caller.
+    for (let turns = 0; turns < 6; turns++) {
+      const q = new WorkQueue(1)
+      let active = 0
+      let peak = 0
+      const job = async () => {
+        active++
+        peak = Math.max(peak, active)
+        await new Promise((r) => setImmediate(r))
+        active--
+      }
+      let release!: () => void
+      const first = q.run(
+        () =>
+          new Promise<void>((resolve) => {
+            release = resolve
+          }),
+      )
+      const waiter = q.run(job)
+      release()
+      for (let t = 0; t < turns; t++) await Promise.resolve()
+      const late = q.run(job)
+      await Promise.all([first, waiter, late])
+      expect(peak, `after ${turns} microtask turns`).toBe(1)
+      expect(q.running).toBe(0)
+    }
+  })
+
   it('frees the slot when a job fails', async () => {
     const q = new WorkQueue(1)
     await expect(q.run(() => Promise.reject(new Error('x')))).rejects.toThrow('x')
