@@ -83,17 +83,7 @@ describe('messagerPoSt', () => {
 
 describe('WindowPoStScheduler through the messager', () => {
   it('sends WindowPoSt through the messager and counts it landed only once buried by Confidence epochs', async () => {
-    h = await provingHarness({
-      seed: 'poster-messager',
-      miners: 1,
-      sectors: 8,
-      challengeWindow: 12,
-      viaMessager: true,
-      config: { confidence: 3 },
-    })
-    const m = h.miners[0]!
-    const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
-    const open = await nextOpenOf(h, m.miner, loc.Deadline)
+    const { m, open } = await sectorOneDeadline('poster-messager', 3)
     await mineTo(h, open + 4)
     const landed = m.events.find((e) => e.type === 'landed' && e.open === open)
     if (landed?.type !== 'landed') throw new Error(`no landed event: ${JSON.stringify(m.events.slice(-5))}`)
@@ -112,17 +102,7 @@ describe('WindowPoStScheduler through the messager', () => {
   })
 
   it('waits again when a reorg moves the message before it is buried, and proves the deadline', async () => {
-    h = await provingHarness({
-      seed: 'poster-messager-reorg',
-      miners: 1,
-      sectors: 8,
-      challengeWindow: 12,
-      viaMessager: true,
-      config: { confidence: 3 },
-    })
-    const m = h.miners[0]!
-    const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
-    const open = await nextOpenOf(h, m.miner, loc.Deadline)
+    const { m, open } = await sectorOneDeadline('poster-messager-reorg', 3)
     // Sent at open + 1, included at open + 2, its receipt is at open + 3.
     await mineTo(h, open + 3)
     const first = m.events.find((e) => e.type === 'landed' && e.open === open)
@@ -240,6 +220,16 @@ describe('WindowPoStScheduler through the messager', () => {
  * by the messager after it reached the mempool (so it lands all the same).
  */
 async function firstProofGivenUp(seed: string, confidence: number) {
+  const { m, open } = await sectorOneDeadline(seed, confidence)
+  await mineTo(h!, open + 1)
+  const first = m.events.find((e) => e.type === 'submitted' && e.open === open)
+  if (first?.type !== 'submitted') throw new Error('not submitted at open + 1')
+  await devnetCall(h!.devnet)('Message.MarkBadMessage', [first.cid])
+  return { m, open, first }
+}
+
+/** A one-miner harness (8 sectors, PoSt through the messager) and the next open of sector 1's deadline. */
+async function sectorOneDeadline(seed: string, confidence: number) {
   h = await provingHarness({
     seed,
     miners: 1,
@@ -250,10 +240,5 @@ async function firstProofGivenUp(seed: string, confidence: number) {
   })
   const m = h.miners[0]!
   const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
-  const open = await nextOpenOf(h, m.miner, loc.Deadline)
-  await mineTo(h, open + 1)
-  const first = m.events.find((e) => e.type === 'submitted' && e.open === open)
-  if (first?.type !== 'submitted') throw new Error('not submitted at open + 1')
-  await devnetCall(h.devnet)('Message.MarkBadMessage', [first.cid])
-  return { m, open, first }
+  return { m, open: await nextOpenOf(h, m.miner, loc.Deadline) }
 }
