@@ -31,6 +31,7 @@ npm run build
 
 step "lint"
 npx biome check .
+node scripts/check-changesets.mjs
 
 step "tests on $(node --version)"
 npx vitest run

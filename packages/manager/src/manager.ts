@@ -232,7 +232,9 @@ export class SectorManager {
       if (claimed(st)) continue
       const key = sectorKey(st.ID)
       still.add(key)
-      const since = this.#unclaimedSince.get(key)
+      // Records carry their allocation time, so a restart does not restart the clock; older
+      // records without it are timed from when this manager first saw them.
+      const since = st.AllocatedAt ?? this.#unclaimedSince.get(key)
       if (since === undefined) this.#unclaimedSince.set(key, now)
       if (since === undefined || now - since < timeout) continue
       let claimedMeanwhile = false
@@ -329,7 +331,7 @@ export class SectorManager {
       for (let attempt = 0; attempt < 16; attempt++) {
         const state = await this.store.allocateSector(
           c.m.actor,
-          { initNumber: c.m.sector.initNumber, maxNumber: c.m.sector.maxNumber },
+          { initNumber: c.m.sector.initNumber, maxNumber: c.m.sector.maxNumber, allocatedAt: this.#now() },
           c.proofType,
         )
         if (state === null) break

@@ -68,6 +68,11 @@ export interface SectorState {
   AbortReason: string
   /** `[v0.3]` termination bookkeeping; absent until `TerminateSector` is accepted. */
   TerminateInfo?: WireTerminateInfo | undefined
+  /**
+   * Extension: when the number was allocated (ms since the epoch). The original has no such
+   * field; records written before it existed lack it.
+   */
+  AllocatedAt?: number | undefined
 }
 
 /** `TerminateInfo` / the answer of `PollTerminateSectorState`. */
@@ -89,8 +94,8 @@ export interface WireTerminateInfo {
  * s.MessageInfo.NeedSend // false
  * ```
  */
-export function newSectorState(id: WireSectorId, proofType: number): SectorState {
-  return {
+export function newSectorState(id: WireSectorId, proofType: number, allocatedAt?: number): SectorState {
+  const state: SectorState = {
     ID: { Miner: id.Miner, Number: id.Number },
     SectorType: proofType,
     Ticket: null,
@@ -103,6 +108,8 @@ export function newSectorState(id: WireSectorId, proofType: number): SectorState
     Finalized: false,
     AbortReason: '',
   }
+  if (allocatedAt !== undefined) state.AllocatedAt = allocatedAt
+  return state
 }
 
 /** The original's key form of a sector, used in messages and logs: `m-<miner>-n-<number>`. */

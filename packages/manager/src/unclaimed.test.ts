@@ -12,11 +12,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-async function setup(unclaimedTimeoutMs: number) {
+async function setup(unclaimedTimeoutMs: number, dbPath = ':memory:') {
   const persist = mkdtempSync(join(tmpdir(), 'vsm-unclaimed-'))
   let clock = 1_000_000
   const chain = createFakeChain({ miners: { 1000: 2048 } })
-  const store = await openSqliteStore({ path: ':memory:' })
+  const store = await openSqliteStore({ path: dbPath })
   const mgr = new SectorManager({
     store,
     chain,
@@ -27,12 +27,22 @@ async function setup(unclaimedTimeoutMs: number) {
     unclaimedTimeoutMs,
   })
   await mgr.start()
-  cleanups.push(async () => {
+  let stopped = false
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
     await mgr.stop()
     await store.close()
     rmSync(persist, { recursive: true, force: true })
-  })
-  return { mgr, advance: (ms: number) => (clock += ms) }
+  }
+  cleanups.push(stop)
+  return {
+    mgr,
+    stop,
+    advance: (ms: number) => {
+      clock += ms
+    },
+  }
 }
 
 const report = (n: number) =>
@@ -84,5 +94,23 @@ describe('allocations no worker claimed', () => {
     off.advance(10 * 3_600_000)
     await off.mgr.tick()
     expect((await off.mgr.store.getSector({ Miner: 1000, Number: 1 }))?.online).toBe(true)
+  })
+
+  it('times an allocation from when it was made, across a manager restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vsm-unclaimed-db-'))
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+    const db = join(dir, 'manager.db')
+    const first = await setup(60_000, db)
+    await first.mgr.allocateSector({ allowedMiners: null, allowedProofTypes: null })
+    await first.stop()
+    // The new manager's clock starts where the first one's did; 61 s after the allocation the
+    // record is past its timeout even though this manager never saw it before.
+    const second = await setup(60_000, db)
+    second.advance(61_000)
+    await second.mgr.tick()
+    const gone = await second.mgr.store.getSector({ Miner: 1000, Number: 1 })
+    expect(gone?.online).toBe(false)
+    expect(gone?.state.AbortReason).toBe(UNCLAIMED_ABORT_REASON)
+    expect(gone?.state.AllocatedAt).toBe(1_000_000)
   })
 })

@@ -170,7 +170,7 @@ class PostgresStore implements ManagerStore {
         const exists = await c.query('SELECT 1 FROM sectors WHERE miner = $1 AND number = $2', [miner, next])
         if (exists.rowCount !== 0) continue
         await c.query('UPDATE sector_numbers SET last = $2 WHERE miner = $1', [miner, next])
-        const state = newSectorState({ Miner: miner, Number: next }, proofType)
+        const state = newSectorState({ Miner: miner, Number: next }, proofType, opts.allocatedAt)
         await c.query(
           'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, 1, $3, $4)',
           [miner, next, JSON.stringify(state), Date.now()],

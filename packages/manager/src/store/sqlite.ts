@@ -247,7 +247,7 @@ class SqliteStore implements ManagerStore {
         }
         if (this.#st.sectorExists.get(miner, next) !== undefined) continue
         this.#st.setNumber.run(miner, next)
-        const state = newSectorState({ Miner: miner, Number: next }, proofType)
+        const state = newSectorState({ Miner: miner, Number: next }, proofType, opts.allocatedAt)
         this.#st.insertSector.run(miner, next, JSON.stringify(state), Date.now())
         return state
       }

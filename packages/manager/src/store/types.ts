@@ -40,6 +40,11 @@ export interface AllocateOptions {
   initNumber: number
   /** Highest number that may be handed out; undefined = no limit. */
   maxNumber?: number | undefined
+  /**
+   * Allocation time (ms since the epoch) recorded as `AllocatedAt` in the new record; the
+   * manager passes its clock so the unclaimed-allocation sweep survives restarts.
+   */
+  allocatedAt?: number | undefined
 }
 
 /**
