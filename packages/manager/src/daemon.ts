@@ -7,12 +7,15 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import {
   createRpcServer,
+  parseTrustedNetworks,
+  type RequestAuth,
   type RpcMethod,
   type RpcServer,
   requireToken,
   type TokenAuthority,
   toRpcError,
   VenusError,
+  withTrustedNetworks,
 } from '@venus-cluster/core'
 import { createSealerApi } from './api.js'
 import { authMethods, managerTokenAuthority, venusMethodPermission } from './auth/index.js'
@@ -62,6 +65,13 @@ export interface ManagerDaemonOptions {
    * `'off'` (explicit only) lets every caller do everything.
    */
   auth?: 'off' | TokenAuthority | undefined
+  /**
+   * CIDR blocks whose callers may send no token and still read, write and sign — the calls a
+   * sealing worker makes — for workers that cannot send one (the original Rust venus-worker).
+   * Admin calls and callers elsewhere still need a token; a token sent is always verified.
+   * Ignored when auth is off.
+   */
+  trustedNetworks?: readonly string[] | undefined
   /** More methods on the same endpoint, e.g. the poster's `Venus.ComputeWinningPoSt`. */
   extraMethods?: Record<string, RpcMethod> | undefined
 }
@@ -126,6 +136,11 @@ export async function openManagerStore(
  * ```
  */
 export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<ManagerDaemon> {
+  // Parsed first: a bad entry must stop the start before anything is opened.
+  const trusted =
+    opts.trustedNetworks && opts.trustedNetworks.length > 0
+      ? parseTrustedNetworks(opts.trustedNetworks)
+      : undefined
   const store = await openManagerStore(
     opts.db ?? managerDbFromConfig(opts.config, opts.home),
     opts.home,
@@ -146,10 +161,17 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
   const auth = opts.auth === 'off' ? undefined : (opts.auth ?? (await managerTokenAuthority(opts.home)))
   if (auth === undefined)
     opts.logger?.warn({}, 'API auth is OFF: every caller may read, write, sign and admin')
+  const requestAuth: RequestAuth | undefined =
+    auth !== undefined && trusted !== undefined ? withTrustedNetworks(auth, trusted) : auth
+  if (requestAuth?.tokenless !== undefined)
+    opts.logger?.warn(
+      { trustedNetworks: trusted?.cidrs },
+      'callers without a token from the trusted networks may read, write and sign',
+    )
   const metrics = createManagerMetrics({ manager })
   const history = new SectorHistory()
-  const routes = createManagerHttpRoutes({ manager, metrics, history, auth })
-  const pieceStore = managerPieceStoreHandler(manager, auth)
+  const routes = createManagerHttpRoutes({ manager, metrics, history, auth: requestAuth })
+  const pieceStore = managerPieceStoreHandler(manager, requestAuth)
   const server = createServer()
   server.keepAliveTimeout = 60_000
   // Registered before the RPC server: this listener answers /ui, /metrics and unknown paths.
@@ -168,7 +190,7 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
     ),
     path: '/rpc/v0',
     permissions: venusMethodPermission,
-    ...(auth ? { authorize: requireToken(auth) } : {}),
+    ...(requestAuth ? { authorize: requireToken(requestAuth) } : {}),
     // v0.3 workers abort a sector on 11001 and retry on anything else (spec §1.2).
     mapError: (err) =>
       err instanceof VenusError && err.code === 'SECTOR_NOT_FOUND'

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
-import { type TokenAuthority, tokenFromRequest } from '@venus-cluster/core'
+import { type RequestAuth, requestPermissions, tokenFromRequest, VenusError } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 
 /** Options of {@link createPieceStoreHandler}. */
@@ -18,9 +18,10 @@ export interface PieceStoreHandlerOptions {
   marketUrl?: string | (() => string) | undefined
   /**
    * Token checks (the manager's authority): a request needs a valid token with `read`, as the
-   * RPC API does. Absent = no checks (`--no-auth`).
+   * RPC API does, or to come from a trusted network (`RequestAuth.tokenless`). Absent = no
+   * checks (`--no-auth`).
    */
-  auth?: Pick<TokenAuthority, 'verify'> | undefined
+  auth?: RequestAuth | undefined
 }
 
 /** A plain request listener for one path prefix: returns false when the URL is not its own. */
@@ -103,21 +104,18 @@ async function serve(
   text(res, 404, `piece ${cid.toString()} not found in any piece store`)
 }
 
-async function authorized(
-  auth: Pick<TokenAuthority, 'verify'>,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<boolean> {
-  const token = tokenFromRequest(req)
-  if (token === undefined) {
-    text(res, 401, 'unauthorized: send a token (Authorization: Bearer)', { 'www-authenticate': 'Bearer' })
-    return false
-  }
+async function authorized(auth: RequestAuth, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   let perms: readonly string[]
   try {
-    perms = await auth.verify(token)
-  } catch {
-    text(res, 401, 'unauthorized: the token is not valid', { 'www-authenticate': 'Bearer' })
+    perms = await requestPermissions(auth, tokenFromRequest(req), req.socket.remoteAddress)
+  } catch (err) {
+    const missing = err instanceof VenusError && err.details.reason === 'missing'
+    text(
+      res,
+      401,
+      missing ? 'unauthorized: send a token (Authorization: Bearer)' : 'unauthorized: the token is not valid',
+      { 'www-authenticate': 'Bearer' },
+    )
     return false
   }
   if (!perms.includes('read')) {
@@ -141,7 +139,7 @@ export function managerPieceStoreHandler(
   manager: {
     readonly config: { pieceStores?: { path: string }[] | undefined; marketUrl?: string | undefined }
   },
-  auth?: Pick<TokenAuthority, 'verify'>,
+  auth?: RequestAuth,
 ): PieceStoreHandler {
   return createPieceStoreHandler({
     dirs: () => (manager.config.pieceStores ?? []).map((p) => p.path),

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { jwtVerify, SignJWT } from 'jose'
 import { VenusError } from '../errors/index.js'
 import { RPC_PERMISSIONS, type RpcPermission } from '../rpc/types.js'
+import { type RequestAuth, requestPermissions } from './trusted-networks.js'
 
 /** Environment variable holding the token CLIs and workers send to the sector manager. */
 export const SECTOR_MANAGER_TOKEN_ENV = 'VENUS_SECTOR_MANAGER_TOKEN'
@@ -91,7 +92,8 @@ export function createTokenAuthority(secret: Uint8Array = randomBytes(32)): Toke
 
 /**
  * An `authorize` hook for `createRpcServer`: no token or a bad token is refused (HTTP 401),
- * a valid one maps to its permissions.
+ * a valid one maps to its permissions. With a `tokenless` hook (see `withTrustedNetworks`), a
+ * caller without a token gets what the hook grants its address.
  *
  * @example
  * ```ts
@@ -99,10 +101,7 @@ export function createTokenAuthority(secret: Uint8Array = randomBytes(32)): Toke
  * ```
  */
 export function requireToken(
-  verify: Pick<TokenAuthority, 'verify'>,
-): (token: string | undefined) => Promise<RpcPermission[]> {
-  return async (token) => {
-    if (token === undefined || token === '') throw new VenusError('UNAUTHENTICATED', 'no API token sent')
-    return verify.verify(token)
-  }
+  auth: RequestAuth,
+): (token: string | undefined, request?: { remoteAddress?: string | undefined }) => Promise<RpcPermission[]> {
+  return async (token, request) => [...(await requestPermissions(auth, token, request?.remoteAddress))]
 }

@@ -26,10 +26,14 @@ export interface RpcServerOptions {
   /** Path(s) served; default `/rpc/v0`. */
   path?: string | readonly string[]
   /**
-   * Maps a token (`undefined` when the caller sent none) to its permissions; throw to refuse
-   * with HTTP 401. Absent: every caller gets every permission (the manager's own API has no auth).
+   * Maps a token (`undefined` when the caller sent none) and the caller's address to its
+   * permissions; throw to refuse with HTTP 401. Absent: every caller gets every permission (the
+   * manager's own API has no auth).
    */
-  authorize?: (token: string | undefined) => readonly RpcPermission[] | Promise<readonly RpcPermission[]>
+  authorize?: (
+    token: string | undefined,
+    request: { remoteAddress: string | undefined },
+  ) => readonly RpcPermission[] | Promise<readonly RpcPermission[]>
   /** Permission each method needs (default `read`). */
   permissions?: Record<string, RpcPermission> | ((method: string) => RpcPermission)
   /** Largest request body / WebSocket frame in bytes (default 100 MiB, as go-jsonrpc). */
@@ -147,7 +151,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     if (bad) return undefined
     if (options.authorize === undefined) return RPC_PERMISSIONS
     try {
-      return await options.authorize(token)
+      return await options.authorize(token, { remoteAddress: req.socket.remoteAddress })
     } catch {
       return undefined
     }

@@ -21,17 +21,24 @@ export interface OpsDaemon {
   stop(): Promise<void>
 }
 
-export async function startOpsDaemon(): Promise<OpsDaemon> {
+export async function startOpsDaemon(opts: { trustedNetworks?: string[] } = {}): Promise<OpsDaemon> {
   const home = mkdtempSync(join(tmpdir(), 'vsm-ops-'))
   const chain = createFakeChain({ miners: { 1000: 2048 } })
-  const d = await startManagerDaemon({
-    home,
-    listen: '127.0.0.1:0',
-    config: { miners: [defaultMinerConfig(1000, 't01001')], persistStores: [] },
-    chain,
-    messager: chain,
-    tickMs: 3_600_000,
-  })
+  let d: Awaited<ReturnType<typeof startManagerDaemon>>
+  try {
+    d = await startManagerDaemon({
+      home,
+      listen: '127.0.0.1:0',
+      config: { miners: [defaultMinerConfig(1000, 't01001')], persistStores: [] },
+      chain,
+      messager: chain,
+      tickMs: 3_600_000,
+      trustedNetworks: opts.trustedNetworks,
+    })
+  } catch (err) {
+    rmSync(home, { recursive: true, force: true })
+    throw err
+  }
   const base = `http://127.0.0.1:${d.port}`
   let id = 0
   return {

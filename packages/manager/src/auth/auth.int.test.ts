@@ -119,3 +119,52 @@ describe('manager API auth', () => {
     expect((await fetch(`${o.base}/nope`)).status).toBe(404)
   })
 })
+
+describe('manager API auth with trusted networks (workers that send no token)', () => {
+  it('lets tokenless callers from a trusted network read, write and sign, never admin', async () => {
+    const t = await startOpsDaemon({ trustedNetworks: ['127.0.0.0/8'] })
+    try {
+      const alloc = await t.call('AllocateSector', [{ AllowedMiners: null, AllowedProofTypes: null }])
+      expect(alloc.status).toBe(200)
+      expect(alloc.body.result.ID).toEqual({ Miner: 1000, Number: 1 })
+      expect((await t.call('ReportState', reportParams(1, 'Empty', 'Allocated'))).body).toMatchObject({
+        result: null,
+      })
+      const restore = await t.call('RestoreSector', [{ Miner: 1000, Number: 1 }, false])
+      expect(restore.body.error.message).toMatch(/need 'admin'/)
+      // A token is still checked: a forged one is refused even from the trusted network.
+      expect((await t.call('ListSectors', ['online'], forged)).status).toBe(401)
+      const admin = await t.d.auth?.issue('admin')
+      expect(
+        (await t.call('RestoreSector', [{ Miner: 1000, Number: 99 }, false], admin)).body.error.message,
+      ).not.toMatch(/permission/)
+      expect((await fetch(`${t.base}/metrics`)).status).toBe(200)
+      expect(
+        (await fetch(`${t.base}/piecestore/baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq`))
+          .status,
+      ).toBe(404)
+    } finally {
+      await t.stop()
+    }
+  })
+
+  it('refuses tokenless callers from outside the trusted networks', async () => {
+    const t = await startOpsDaemon({ trustedNetworks: ['10.0.0.0/8', 'fd00::/8'] })
+    try {
+      expect((await t.call('ListSectors', ['online'])).status).toBe(401)
+      expect((await fetch(`${t.base}/metrics`)).status).toBe(401)
+      expect(
+        (await fetch(`${t.base}/piecestore/baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq`))
+          .status,
+      ).toBe(401)
+    } finally {
+      await t.stop()
+    }
+  })
+
+  it('will not start with a malformed network, naming it', async () => {
+    await expect(startOpsDaemon({ trustedNetworks: ['10.0.0.0/33'] })).rejects.toThrow(
+      /trusted network "10.0.0.0\/33" is not an IPv4 or IPv6 address or CIDR block/,
+    )
+  })
+})

@@ -5,7 +5,14 @@
  * cookie, so the page's own requests carry it).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type RpcPermission, TOKEN_COOKIE, type TokenAuthority, tokenFromRequest } from '@venus-cluster/core'
+import {
+  type RequestAuth,
+  type RpcPermission,
+  requestPermissions,
+  TOKEN_COOKIE,
+  tokenFromRequest,
+  VenusError,
+} from '@venus-cluster/core'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory } from '../metrics/history.js'
 import type { ManagerMetrics } from '../metrics/manager-metrics.js'
@@ -17,8 +24,8 @@ export interface ManagerHttpRoutesOptions {
   manager: SectorManager
   metrics: ManagerMetrics
   history: SectorHistory
-  /** Token checker; undefined = auth off (every caller may read). */
-  auth: Pick<TokenAuthority, 'verify'> | undefined
+  /** Token checker (with trusted networks, if any); undefined = auth off (every caller may read). */
+  auth: RequestAuth | undefined
 }
 
 function send(
@@ -62,24 +69,20 @@ export function createManagerHttpRoutes(
 
   async function allowed(req: IncomingMessage, res: ServerResponse, need: RpcPermission): Promise<boolean> {
     if (auth === undefined) return true
-    const token = tokenFromRequest(req)
-    if (token === undefined) {
+    let perms: readonly RpcPermission[]
+    try {
+      perms = await requestPermissions(auth, tokenFromRequest(req), req.socket.remoteAddress)
+    } catch (err) {
+      const missing = err instanceof VenusError && err.details.reason === 'missing'
       send(
         res,
         401,
         'text/plain',
-        'unauthorized: send a token (Authorization: Bearer, or open /ui?token=…)\n',
-        {
-          'www-authenticate': 'Bearer',
-        },
+        missing
+          ? 'unauthorized: send a token (Authorization: Bearer, or open /ui?token=…)\n'
+          : 'unauthorized: the token is not valid\n',
+        { 'www-authenticate': 'Bearer' },
       )
-      return false
-    }
-    let perms: RpcPermission[]
-    try {
-      perms = await auth.verify(token)
-    } catch {
-      send(res, 401, 'text/plain', 'unauthorized: the token is not valid\n', { 'www-authenticate': 'Bearer' })
       return false
     }
     if (!perms.includes(need)) {

@@ -1,6 +1,6 @@
 /** `venus-sector-manager daemon run`: the manager daemon (Venus.* at /rpc/v0). */
 
-import { VenusError } from '@venus-cluster/core'
+import { parseTrustedNetworks, VenusError } from '@venus-cluster/core'
 import { createVenusMarket, startManagerDaemon } from '@venus-cluster/manager'
 import { storesLocator, winningPoStMethods } from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'
@@ -38,6 +38,12 @@ export function registerDaemonRunCommand(program: Command): Command {
       new Option('--no-auth', 'serve the API, dashboard and /metrics WITHOUT tokens (trusted networks only)'),
     )
     .addOption(
+      new Option(
+        '--trusted-networks <cidrs>',
+        'comma-separated CIDR blocks whose callers may send no token and still read, write and sign (workers that send none, such as the original Rust venus-worker); admin still needs a token',
+      ).env('VENUS_MANAGER_TRUSTED_NETWORKS'),
+    )
+    .addOption(
       new Option('--sync <mode>', 'SQLite durability: full (fsync per commit) or normal')
         .choices(['full', 'normal'])
         .default('full'),
@@ -52,10 +58,12 @@ export function registerDaemonRunCommand(program: Command): Command {
           db?: string
           sync: 'full' | 'normal'
           auth: boolean
+          trustedNetworks?: string
         },
         cmd: Command,
       ) => {
         const home = homeOf(cmd)
+        const trustedNetworks = trustedNetworksOf(opts.trustedNetworks)
         const { config, file } = await loadConfig(home)
         if (config.miners.length === 0) {
           throw new VenusError('CONFIG_MISSING_KEY', 'sector-manager.cfg configures no [[Miners]]')
@@ -80,6 +88,7 @@ export function registerDaemonRunCommand(program: Command): Command {
           db: opts.db,
           synchronous: opts.sync,
           auth: opts.auth ? undefined : 'off',
+          trustedNetworks,
           config,
           chain,
           messager,
@@ -106,6 +115,12 @@ export function registerDaemonRunCommand(program: Command): Command {
             ? `auth: on (tokens: venus-sector-manager auth create-token --perm <perm>; dashboard ${d.url.replace('/rpc/v0', '/ui')})\n`
             : 'auth: OFF (--no-auth): every caller may read, write, sign and admin\n',
         )
+        if (d.auth && trustedNetworks.length > 0)
+          process.stdout.write(
+            `auth: callers without a token from ${trustedNetworks.join(', ')} may read, write and sign\n`,
+          )
+        if (!d.auth && trustedNetworks.length > 0)
+          process.stderr.write('warn: --trusted-networks has no effect with --no-auth\n')
         const poster =
           opts.poster && postProofs
             ? await startPoster({
@@ -141,4 +156,18 @@ export function registerDaemonRunCommand(program: Command): Command {
 function errorJson(_k: string, v: unknown): unknown {
   if (v instanceof Error) return { name: v.name, message: v.message }
   return typeof v === 'bigint' ? v.toString() : v
+}
+
+/** `--trusted-networks` checked up front, so a typo names the flag instead of failing later. */
+function trustedNetworksOf(value: string | undefined): string[] {
+  const list = (value ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '')
+  try {
+    parseTrustedNetworks(list)
+  } catch (err) {
+    throw new VenusError('INVALID_ARGUMENT', `--trusted-networks: ${(err as Error).message}`, { cause: err })
+  }
+  return list
 }

@@ -21,6 +21,15 @@ afterAll(() => {
 const cli = vsmCli
 
 describe.skipIf(!ready)('venus-sector-manager manager commands', () => {
+  it('daemon run refuses a malformed --trusted-networks entry, naming the flag and the entry', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'vsm-cli-trusted-'))
+    dirs.push(home)
+    const r = await cli(['--home', home, 'daemon', 'run', '--trusted-networks', '10.1.0.0/16, 10.2.0.0/40'])
+    expect(r.code).not.toBe(0)
+    expect(r.err).toContain('--trusted-networks: trusted network "10.2.0.0/40" is not an IPv4 or IPv6 address')
+    expect(r.err).not.toMatch(/\n\s+at /)
+  })
+
   it('util storage attach indexes sealed files and prints the PersistStores block', async () => {
     const home = mkdtempSync(join(tmpdir(), 'vsm-cli-home-'))
     const ps = mkdtempSync(join(tmpdir(), 'vsm-cli-ps-'))
