@@ -26,7 +26,9 @@ describe.skipIf(!ready)('venus-sector-manager manager commands', () => {
     dirs.push(home)
     const r = await cli(['--home', home, 'daemon', 'run', '--trusted-networks', '10.1.0.0/16, 10.2.0.0/40'])
     expect(r.code).not.toBe(0)
-    expect(r.err).toContain('--trusted-networks: trusted network "10.2.0.0/40" is not an IPv4 or IPv6 address')
+    expect(r.err).toContain(
+      '--trusted-networks: trusted network "10.2.0.0/40" is not an IPv4 or IPv6 address',
+    )
     expect(r.err).not.toMatch(/\n\s+at /)
   })
 
