@@ -120,10 +120,11 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
       't01000',
       '1',
       'onchain',
-      '1000000',
-      '123000000000000',
-      '70000000000000000',
+      '1,000,000',
+      '123 microFIL',
+      '70 milliFIL',
     ])
+    expect(await page.locator('#messages tr td').nth(5).getAttribute('title')).toBe('123000000000000 attoFIL')
 
     await row.click()
     await expect.poll(() => page.locator('#history tr').count()).toBe(6)

@@ -1,4 +1,5 @@
 /** The JSON the dashboard page polls, assembled from the store, worker pings and metrics. */
+import { formatFil } from '@venus-cluster/core'
 import type { SectorManager, WorkerPingInfo } from '../manager.js'
 import type { SectorHistory, SectorHistoryEvent } from '../metrics/history.js'
 import {
@@ -21,14 +22,24 @@ export interface DashboardSectorRow {
   failure: string | null
 }
 
+/** A chain message as the messages table shows it: amounts also in readable FIL units. */
+export interface DashboardMessage extends TrackedMessage {
+  /** `value` with a unit (`0.000123 FIL`, `5 nanoFIL`). */
+  valueFil: string
+  /** `maxFee` with a unit. */
+  maxFeeFil: string
+}
+
 /** `GET /ui/api/overview`. */
 export interface DashboardOverview {
   now: number
+  /** `f` on mainnet, `t` elsewhere: how the page writes actor addresses and sector names. */
+  addressPrefix: 'f' | 't'
   sectorsByState: { state: string; count: number }[]
   sectors: DashboardSectorRow[]
   workers: (WorkerPingInfo & { ageSeconds: number })[]
   queues: { pre: QueuedCommit[]; prove: QueuedCommit[] }
-  messages: TrackedMessage[]
+  messages: DashboardMessage[]
   post: PostResult[]
 }
 
@@ -52,6 +63,15 @@ function row(s: SectorState, online: boolean): DashboardSectorRow {
   }
 }
 
+/** attoFIL as text in the largest unit that keeps it ≥ 1; what is not an integer is shown as is. */
+function filText(atto: string): string {
+  try {
+    return formatFil(BigInt(atto), { unit: 'auto' })
+  } catch {
+    return atto
+  }
+}
+
 /** Rows kept per table so a large farm does not make the page slow. */
 const MAX_ROWS = 500
 
@@ -67,12 +87,17 @@ export async function dashboardOverview(
   mgr: SectorManager,
   metrics: ManagerMetrics,
 ): Promise<DashboardOverview> {
-  const [online, offline, pre, prove, messages] = await Promise.all([
+  const [online, offline, pre, prove, messages, addressPrefix] = await Promise.all([
     mgr.store.listSectors(true),
     mgr.store.listSectors(false),
     mgr.store.listQueue('pre'),
     mgr.store.listQueue('prove'),
     metrics.refreshMessages(),
+    // Cached after the first answer; while the chain has never answered the page still works.
+    mgr.networkParams().then(
+      (p) => p.addressPrefix,
+      () => 't' as const,
+    ),
   ])
   const counts = new Map<string, number>()
   const rows = [...online.map((s) => row(s, true)), ...offline.map((s) => row(s, false))]
@@ -80,6 +105,7 @@ export async function dashboardOverview(
   const now = Date.now()
   return {
     now,
+    addressPrefix,
     sectorsByState: [...counts]
       .map(([state, count]) => ({ state, count }))
       .sort((a, b) => a.state.localeCompare(b.state)),
@@ -90,7 +116,11 @@ export async function dashboardOverview(
       // LastPing is Unix seconds (as the original's WorkerInfo).
       .map((p) => ({ ...p, ageSeconds: Math.max(0, Math.round(now / 1000 - p.LastPing)) })),
     queues: { pre: pre.slice(0, MAX_ROWS), prove: prove.slice(0, MAX_ROWS) },
-    messages: messages.slice(0, 100),
+    messages: messages.slice(0, 100).map((m) => ({
+      ...m,
+      valueFil: filText(m.value),
+      maxFeeFil: filText(m.maxFee),
+    })),
     post: metrics.postResults().slice(0, 50),
   }
 }

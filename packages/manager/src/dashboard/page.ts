@@ -50,7 +50,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <table data-testid="queues"><thead><tr><th>Kind</th><th>Miner</th><th>Sectors</th><th>Oldest waits</th></tr></thead><tbody id="queues"></tbody></table>
   </section>
   <section class="wide"><h2>Messages and gas</h2>
-    <table data-testid="messages"><thead><tr><th>Kind</th><th>Miner</th><th>Sectors</th><th>State</th><th>Gas used</th><th>Value (attoFIL)</th><th>Max fee (attoFIL)</th><th>UID</th></tr></thead><tbody id="messages"></tbody></table>
+    <table data-testid="messages"><thead><tr><th>Kind</th><th>Miner</th><th>Sectors</th><th>State</th><th>Gas used</th><th>Value</th><th>Max fee</th><th>UID</th></tr></thead><tbody id="messages"></tbody></table>
   </section>
   <section class="wide"><h2>Deadlines and WindowPoSt</h2>
     <table data-testid="post"><thead><tr><th>Time</th><th>Miner</th><th>Deadline</th><th>Partitions</th><th>Duration</th><th>Result</th></tr></thead><tbody id="post"></tbody></table>
@@ -59,11 +59,16 @@ export const DASHBOARD_HTML = `<!doctype html>
 <script>
 "use strict";
 let selected = null;
+let prefix = 't';
+const KINDS = { pre: 'PreCommit', prove: 'ProveCommit', terminate: 'Terminate' };
+const actor = (miner) => prefix + '0' + miner;
+const sectorName = (miner, number) => 's-' + actor(miner) + '-' + number;
 const $ = (id) => document.getElementById(id);
 function cell(text, cls) { const td = document.createElement('td'); td.textContent = text == null ? '' : String(text); if (cls) td.className = cls; return td; }
 function fill(tbody, rows, empty, cols) {
   tbody.replaceChildren(...(rows.length ? rows : [(() => { const tr = document.createElement('tr'); const td = cell(empty, 'mute'); td.colSpan = cols; tr.append(td); return tr; })()]));
 }
+function titled(td, title) { td.title = title; return td; }
 function tr(cells, attrs) { const r = document.createElement('tr'); r.append(...cells); if (attrs) for (const [k, v] of Object.entries(attrs)) r.setAttribute(k, v); return r; }
 const time = (ms) => new Date(ms).toLocaleTimeString();
 function ago(s) { return s < 60 ? s + ' s' : s < 3600 ? Math.round(s / 60) + ' min' : (s / 3600).toFixed(1) + ' h'; }
@@ -74,6 +79,7 @@ async function get(url) {
   return res.json();
 }
 function render(o) {
+  prefix = o.addressPrefix || 't';
   $('states').replaceChildren(...o.sectorsByState.map((s) => {
     const d = document.createElement('div'); d.className = 'card'; d.dataset.state = s.state;
     const b = document.createElement('b'); b.textContent = s.count; const sp = document.createElement('span'); sp.textContent = s.state;
@@ -82,7 +88,7 @@ function render(o) {
   if (!o.sectorsByState.length) $('states').textContent = 'no sectors yet';
   fill($('sectors'), o.sectors.map((s) => {
     const id = s.miner + '/' + s.number;
-    const r = tr([cell('s-t0' + s.miner + '-' + s.number), cell(s.state, s.state === 'Aborted' ? 'bad' : ''), cell(s.worker ?? ''), cell(s.failure ?? '', 'bad')],
+    const r = tr([cell(sectorName(s.miner, s.number)), cell(s.state, s.state === 'Aborted' ? 'bad' : ''), cell(s.worker ?? ''), cell(s.failure ?? '', 'bad')],
       { class: 'sector' + (selected === id ? ' selected' : ''), 'data-sector': id });
     r.onclick = () => { selected = id; refreshSector(); };
     return r;
@@ -93,19 +99,20 @@ function render(o) {
   for (const kind of ['pre', 'prove']) {
     const by = new Map();
     for (const q of o.queues[kind]) { const e = by.get(q.miner) ?? { n: 0, oldest: q.enqueuedAt }; e.n++; e.oldest = Math.min(e.oldest, q.enqueuedAt); by.set(q.miner, e); }
-    for (const [miner, e] of by) queues.push(tr([cell(kind === 'pre' ? 'PreCommit' : 'ProveCommit'), cell('t0' + miner), cell(e.n), cell(ago(Math.round((o.now - e.oldest) / 1000)))]));
+    for (const [miner, e] of by) queues.push(tr([cell(KINDS[kind] ?? kind), cell(actor(miner)), cell(e.n), cell(ago(Math.round((o.now - e.oldest) / 1000)))]));
   }
   fill($('queues'), queues, 'nothing waiting', 4);
-  fill($('messages'), o.messages.map((m) => tr([cell(m.kind === 'pre' ? 'PreCommit' : 'ProveCommit'), cell('t0' + m.miner), cell(m.sectors),
-    cell(m.state, m.state === 'failed' ? 'bad' : m.state === 'onchain' ? 'ok' : ''), cell(m.gasUsed ?? ''), cell(m.value), cell(m.maxFee), cell(m.uid.slice(0, 16) + '…')])), 'no messages yet', 8);
-  fill($('post'), o.post.map((p) => tr([cell(time(p.at)), cell('t0' + p.miner), cell(p.deadline), cell(p.partitions), cell((p.durationMs / 1000).toFixed(1) + ' s'),
+  fill($('messages'), o.messages.map((m) => tr([cell(KINDS[m.kind] ?? m.kind), cell(actor(m.miner)), cell(m.sectors),
+    cell(m.state, m.state === 'failed' ? 'bad' : m.state === 'onchain' ? 'ok' : ''), cell(m.gasUsed == null ? '' : m.gasUsed.toLocaleString('en-US')),
+    titled(cell(m.valueFil), m.value + ' attoFIL'), titled(cell(m.maxFeeFil), m.maxFee + ' attoFIL'), titled(cell(m.uid.slice(0, 16) + '…'), m.uid)])), 'no messages yet', 8);
+  fill($('post'), o.post.map((p) => tr([cell(time(p.at)), cell(actor(p.miner)), cell(p.deadline), cell(p.partitions), cell((p.durationMs / 1000).toFixed(1) + ' s'),
     cell(p.ok ? 'ok' : 'failed' + (p.error ? ': ' + p.error : ''), p.ok ? 'ok' : 'bad')])), 'no PoSt results reported', 6);
 }
 async function refreshSector() {
   if (!selected) return;
   const [miner, number] = selected.split('/');
   const s = await get('/ui/api/sector?miner=' + miner + '&number=' + number);
-  $('sector-title').textContent = 's-t0' + miner + '-' + number + ' (' + s.row.state + ')';
+  $('sector-title').textContent = sectorName(miner, number) + ' (' + s.row.state + ')';
   fill($('history'), s.history.map((e) => tr([cell(time(e.at)), cell(e.kind), cell(e.prev || e.next ? (e.prev ?? '') + ' → ' + (e.next ?? '') : ''), cell(e.worker ?? ''),
     cell(e.failure ? e.failure.Level + ': ' + e.failure.Desc : e.detail ?? e.event ?? '', e.failure ? 'bad' : '')])), 'no events recorded since the manager started', 5);
   for (const r of document.querySelectorAll('tr.sector')) r.classList.toggle('selected', r.dataset.sector === selected);
