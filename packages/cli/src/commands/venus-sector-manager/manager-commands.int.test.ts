@@ -84,6 +84,37 @@ describe.skipIf(!ready)('venus-sector-manager manager commands', () => {
       const bad = await cli(['util', 'sealer', '--listen', listen, 'sectors', 'abort', '1000', 'x'])
       expect(bad.code).toBe(1)
       expect(bad.err).toContain('number must be a non-negative integer')
+
+      // Termination: confirmation required; a sector still sealing is refused with the reason.
+      const term = ['util', 'sealer', '--listen', listen, 'sectors', 'terminate', '1000', '1']
+      const unconfirmed = await cli(term)
+      expect(unconfirmed.code).toBe(1)
+      expect(unconfirmed.err).toContain('pass --really-do-it')
+      const refused = await cli([...term, '--really-do-it'])
+      expect(refused.code).toBe(1)
+      expect(refused.err).toContain('termination refused: sector is still sealing')
+      const tstate = await cli([
+        'util',
+        'sealer',
+        '--listen',
+        listen,
+        'sectors',
+        'terminate-state',
+        '1000',
+        '1',
+      ])
+      expect(tstate.out).toContain('m-1000-n-1: no termination requested')
+
+      // The sector index, through the daemon.
+      await d.manager.store.setLocation({ Miner: 1000, Number: 1 }, 'normal', { sealed: 'ps1', cache: 'ps2' })
+      const found = await cli(['util', 'storage', 'find', '--listen', listen, 't01000', '1'])
+      expect(found.out).toContain('m-1000-n-1: sealed file in ps1, cache in ps2')
+      const missing = await cli(['--json', 'util', 'storage', 'find', '--listen', listen, '1000', '2'])
+      expect(missing.code).toBe(1)
+      expect(JSON.parse(missing.err)).toMatchObject({ code: 'NOT_FOUND' })
+      expect(
+        (await cli(['util', 'storage', 'find', '--upgrade', '--listen', listen, '1000', '1'])).err,
+      ).toContain('is not in the sector index')
     } finally {
       await d.stop()
     }

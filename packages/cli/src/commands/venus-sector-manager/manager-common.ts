@@ -1,7 +1,14 @@
 /** Shared helpers of the manager's command files: endpoints, config, clients. */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadManagerConfig, SECTOR_MANAGER_TOKEN_ENV, VenusError } from '@venus-cluster/core'
+import {
+  type ChainClient,
+  createChainClient,
+  httpTransport,
+  loadManagerConfig,
+  SECTOR_MANAGER_TOKEN_ENV,
+  VenusError,
+} from '@venus-cluster/core'
 import {
   createLotusChain,
   createLotusMessager,
@@ -88,5 +95,49 @@ export function daemonToken(home: string | undefined): string | undefined {
     return readFileSync(join(home, MANAGER_TOKEN_FILE), 'utf8').trim() || undefined
   } catch {
     return undefined
+  }
+}
+
+/** A miner the command is about, with a typed chain client (see {@link minerContextOf}). */
+export interface MinerContext {
+  chain: ChainClient
+  /** `f0…` on mainnet, `t0…` elsewhere. */
+  miner: string
+  /** Its actor id. */
+  actor: number
+  /** `f` or `t`. */
+  prefix: 'f' | 't'
+  /** Persist store roots from the config. */
+  roots: string[]
+  /** The miner's `PoSt.StrictCheck`. */
+  strict: boolean
+}
+
+/**
+ * The miner of a command (`--miner` on it or a parent, else the first configured miner) and a
+ * chain client from the home's config.
+ */
+export async function minerContextOf(cmd: Command): Promise<MinerContext> {
+  const { file } = await loadConfig(homeOf(cmd))
+  const chain = createChainClient(
+    httpTransport(apiUrl(file.chain.api, 'v1'), file.chain.token ? { token: file.chain.token } : {}),
+  )
+  const given = cmd.optsWithGlobals().miner as string | undefined
+  const actor =
+    given !== undefined ? Number(/^[ft]?0?(\d+)$/.exec(given)?.[1] ?? Number.NaN) : file.miners[0]?.actor
+  if (actor === undefined || !Number.isSafeInteger(actor))
+    throw new VenusError(
+      'CLI_USAGE',
+      given ? `--miner ${given} is not a miner actor id` : 'no miner configured; pass --miner',
+    )
+  const prefix = (await chain.stateNetworkName()).includes('mainnet') ? 'f' : 't'
+  const conf = file.miners.find((m) => m.actor === actor)
+  return {
+    chain,
+    miner: `${prefix}0${actor}`,
+    actor,
+    prefix,
+    roots: file.persistStores.map((s) => s.path),
+    strict: conf?.post.strictCheck ?? false,
   }
 }

@@ -66,6 +66,17 @@ describe('venus-sector-manager util sealer proving', () => {
     expect(bad.out).toContain('bad: sealed file')
   })
 
+  it('prints on-chain sector info with its deadline and partition, and says which are not on chain', async () => {
+    const t = await run('sector-info', '1', '99')
+    expect(t.code).toBe(0)
+    expect(t.out).toMatch(/sector 1:\n {2}Sealed CID: bag/)
+    expect(t.out).toMatch(/ {2}Deadline: \d+ {2}Partition: 0/)
+    expect(t.out).toContain('sector 99: not on chain')
+    const j = JSON.parse((await run('sector-info', '2', '--json')).out)
+    expect(j[0]).toMatchObject({ Sector: 2, Info: { SectorNumber: 2 }, Location: { Partition: 0 } })
+    expect((await run('sector-info', 'x')).err).toContain('sector number must be a non-negative integer')
+  })
+
   it('simulates a WindowPoSt of a deadline without sending it and rejects a bad index', async () => {
     const dls = JSON.parse((await run('deadlines', '--json')).out) as { Index: number; Sectors: number }[]
     const idx = dls.filter((d) => d.Sectors > 0).map((d) => d.Index)

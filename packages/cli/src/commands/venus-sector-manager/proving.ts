@@ -3,10 +3,8 @@
  * sector checks against the persist stores, and a dry-run WindowPoSt (`simulate-wdpost`).
  */
 import {
-  type ChainClient,
   cidToCommitment,
-  createChainClient,
-  httpTransport,
+  formatFil,
   type LotusDeadlineInfo,
   mockProofs,
   type ProofsBackend,
@@ -22,14 +20,7 @@ import {
 } from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'
 import { report } from '../../output.js'
-import { apiUrl, homeOf, loadConfig } from './manager-common.js'
-
-interface ProvingContext {
-  chain: ChainClient
-  miner: string
-  roots: string[]
-  strict: boolean
-}
+import { minerContextOf } from './manager-common.js'
 
 function indexArg(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) >= 48)
@@ -38,29 +29,6 @@ function indexArg(v: string): number {
       `deadline index must be an integer in [0, 48), got ${JSON.stringify(v)}`,
     )
   return Number(v)
-}
-
-async function contextOf(cmd: Command): Promise<ProvingContext> {
-  const { file } = await loadConfig(homeOf(cmd))
-  const chain = createChainClient(
-    httpTransport(apiUrl(file.chain.api, 'v1'), file.chain.token ? { token: file.chain.token } : {}),
-  )
-  const given = cmd.optsWithGlobals().miner as string | undefined
-  const actor =
-    given !== undefined ? Number(/^[ft]?0?(\d+)$/.exec(given)?.[1] ?? Number.NaN) : file.miners[0]?.actor
-  if (actor === undefined || !Number.isSafeInteger(actor))
-    throw new VenusError(
-      'CLI_USAGE',
-      given ? `--miner ${given} is not a miner actor id` : 'no miner configured; pass --miner',
-    )
-  const prefix = (await chain.stateNetworkName()).includes('mainnet') ? 'f' : 't'
-  const conf = file.miners.find((m) => m.actor === actor)
-  return {
-    chain,
-    miner: `${prefix}0${actor}`,
-    roots: file.persistStores.map((s) => s.path),
-    strict: conf?.post.strictCheck ?? false,
-  }
 }
 
 function deadlineLines(di: LotusDeadlineInfo): string[] {
@@ -99,7 +67,7 @@ export function registerProvingCommands(sealer: Command): Command {
     .command('info')
     .description('proving period, current deadline, faults and recoveries')
     .action(async (_o: unknown, cmd: Command) => {
-      const { chain, miner } = await contextOf(cmd)
+      const { chain, miner } = await minerContextOf(cmd)
       const di = await chain.stateMinerProvingDeadline(miner)
       const faults = runsToNumbers(await chain.stateMinerFaults(miner))
       const recoveries = runsToNumbers(await chain.stateMinerRecoveries(miner))
@@ -126,7 +94,7 @@ export function registerProvingCommands(sealer: Command): Command {
     .command('deadlines')
     .description('partitions, sectors, faults and proven partitions of each deadline')
     .action(async (_o: unknown, cmd: Command) => {
-      const { chain, miner } = await contextOf(cmd)
+      const { chain, miner } = await minerContextOf(cmd)
       const di = await chain.stateMinerProvingDeadline(miner)
       const dls = await chain.stateMinerDeadlines(miner)
       const rows = []
@@ -155,7 +123,7 @@ export function registerProvingCommands(sealer: Command): Command {
     .argument('<index>', 'deadline index', indexArg)
     .description('partitions of one deadline with their sectors')
     .action(async (index: number, _o: unknown, cmd: Command) => {
-      const { chain, miner } = await contextOf(cmd)
+      const { chain, miner } = await minerContextOf(cmd)
       const parts = await chain.stateMinerPartitions(miner, index)
       const rows = parts.map((p, i) => ({
         Partition: i,
@@ -181,7 +149,7 @@ export function registerProvingCommands(sealer: Command): Command {
     .option('--only-bad', 'list only sectors that fail')
     .description("check the files of a deadline's sectors in the persist stores")
     .action(async (index: number, o: { strict?: boolean; onlyBad?: boolean }, cmd: Command) => {
-      const ctx = await contextOf(cmd)
+      const ctx = await minerContextOf(cmd)
       const { chain, miner } = ctx
       const parts = await chain.stateMinerPartitions(miner, index)
       const numbers = parts.flatMap((p) => runsToNumbers(p.LiveSectors))
@@ -219,7 +187,7 @@ export function registerProvingCommands(sealer: Command): Command {
     .command('faults')
     .description('faulty sectors with their deadline and partition')
     .action(async (_o: unknown, cmd: Command) => {
-      const { chain, miner } = await contextOf(cmd)
+      const { chain, miner } = await minerContextOf(cmd)
       const rows: { Deadline: number; Partition: number; Sector: number }[] = []
       const dls = await chain.stateMinerDeadlines(miner)
       for (let i = 0; i < dls.length; i++) {
@@ -243,11 +211,53 @@ export function registerProvingCommands(sealer: Command): Command {
     })
 
   proving
+    .command('sector-info')
+    .argument('<numbers...>', 'sector numbers')
+    .description(
+      'on-chain info of sectors: sealed CID, activation, expiration, pledge, deadline and partition',
+    )
+    .action(async (numbers: string[], _o: unknown, cmd: Command) => {
+      const nums = numbers.map((n) => {
+        if (!/^\d+$/.test(n) || !Number.isSafeInteger(Number(n)))
+          throw new VenusError(
+            'CLI_USAGE',
+            `sector number must be a non-negative integer, got ${JSON.stringify(n)}`,
+          )
+        return Number(n)
+      })
+      const { chain, miner } = await minerContextOf(cmd)
+      const rows = await Promise.all(
+        nums.map(async (n) => {
+          const info = await chain.stateSectorGetInfo(miner, n)
+          // Only a live sector sits in a partition; terminated and expired ones have none.
+          const loc = info === null ? null : await chain.stateSectorPartition(miner, n).catch(() => null)
+          return { Sector: n, Info: info, Location: loc }
+        }),
+      )
+      const lines = rows.flatMap(({ Sector, Info, Location }) =>
+        Info === null
+          ? [`sector ${Sector}: not on chain (never proven, or expired and cleaned up)`]
+          : [
+              `sector ${Sector}:`,
+              `  Sealed CID: ${Info.SealedCID['/']}`,
+              `  Seal proof: ${Info.SealProof}`,
+              `  Activation: ${Info.Activation}  Expiration: ${Info.Expiration}`,
+              `  Deal weight: ${Info.DealWeight}  Verified deal weight: ${Info.VerifiedDealWeight}`,
+              `  Initial pledge: ${formatFil(BigInt(Info.InitialPledge))}`,
+              Location
+                ? `  Deadline: ${Location.Deadline}  Partition: ${Location.Partition}`
+                : '  Deadline: -',
+            ],
+      )
+      report(cmd, rows, lines)
+    })
+
+  proving
     .command('simulate-wdpost')
     .option('--deadline <index>', 'deadline to prove (default: the current one)', indexArg)
     .description('generate and verify a WindowPoSt now, without sending it')
     .action(async (o: { deadline?: number }, cmd: Command) => {
-      const ctx = await contextOf(cmd)
+      const ctx = await minerContextOf(cmd)
       const scheduler = new WindowPoStScheduler({
         miner: ctx.miner,
         chain: ctx.chain,

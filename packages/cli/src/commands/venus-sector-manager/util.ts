@@ -2,16 +2,17 @@
  * `venus-sector-manager util …`: chain and miner queries, sealer record management through
  * the running daemon, and `storage attach` (daemon stopped).
  */
-import { randomUUID } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
-import { VenusError } from '@venus-cluster/core'
+import { SubmitResult, VenusError } from '@venus-cluster/core'
 import { openManagerStore, type SectorState } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { fromString } from 'iso-filecoin/address'
 import { report } from '../../output.js'
+import { registerActorCommands } from './actor.js'
 import { clientsOf, daemonCall, homeOf } from './manager-common.js'
+import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
 
 const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/
@@ -57,6 +58,24 @@ export function registerUtilCommands(program: Command): Command {
       report(cmd, { Height: head.Height, Cids: head.Cids }, [
         `${head.Height}: ${head.Cids.map((c) => c['/']).join(', ')}`,
       ])
+    })
+
+  chain
+    .command('pci')
+    .argument('<miner>', 'miner actor id or address')
+    .argument('<number>', 'sector number')
+    .description("a sector's on-chain precommit info (StateSectorPreCommitInfo) as JSON")
+    .action(async (m: string, n: string, _o: unknown, cmd: Command) => {
+      const { chainCall, chain } = await clientsOf(cmd)
+      const prefix = (await chain.networkParams()).addressPrefix
+      const maddr = `${prefix}0${minerArg(m)}`
+      const number = uintArg(n, 'number')
+      const info = await chainCall('Filecoin.StateSectorPreCommitInfo', [maddr, number, []])
+      if (info === null)
+        throw new VenusError('NOT_FOUND', `no precommit on chain for sector ${number} of ${maddr}`, {
+          details: { miner: maddr, number },
+        })
+      report(cmd, info, [JSON.stringify(info, null, 2)])
     })
 
   const miner = util.command('miner').description('miner actor queries and creation')
@@ -111,69 +130,38 @@ export function registerUtilCommands(program: Command): Command {
           new Uint8Array(0),
           [],
         ])
-        const deposit = String(await chainCall('Filecoin.StateMinerCreationDeposit', [[]]).catch(() => '0'))
-        const uid = o.exid === '' ? randomUUID() : `create-miner-${o.exid}`
-        // Re-running with the same --exid resumes waiting for the message already pushed.
-        const known = o.exid !== '' && (await messagerCall('Message.HasMessageByUid', [uid])) === true
-        if (!known)
-          await messagerCall('Message.PushMessageWithId', [
-            uid,
-            {
-              Version: 0,
-              To: `${prefix}04`,
-              From: o.from,
-              Nonce: 0,
-              Value: deposit,
-              GasLimit: 0,
-              GasFeeCap: '0',
-              GasPremium: '0',
-              Method: 2,
-              Params: Buffer.from(params).toString('base64'),
-            },
-            { ExpireEpoch: 0, GasOverEstimation: 1.25, MaxFee: '0', MaxFeeCap: '0', GasOverPremium: 0 },
-          ])
-        process.stderr.write(
-          `message ${uid} ${known ? 'already pushed' : 'pushed'}, waiting for it to land\n`,
+        const deposit = BigInt(
+          String(await chainCall('Filecoin.StateMinerCreationDeposit', [[]]).catch(() => '0')),
         )
-        let lastError = ''
-        for (;;) {
-          const m = (await messagerCall('Message.GetMessageByUid', [uid])) as {
-            State: number
-            Receipt: { ExitCode: number; Return: string } | null
-            ErrorMsg?: string
-          }
-          if (m.State === 4) throw new VenusError('MESSAGE_FAILED', `CreateMiner failed: ${m.ErrorMsg ?? ''}`)
-          // The messager keeps retrying an unfillable message; say why it waits.
-          if (m.State !== 3 && (m.ErrorMsg ?? '') !== '' && m.ErrorMsg !== lastError) {
-            lastError = m.ErrorMsg ?? ''
-            process.stderr.write(`messager: ${lastError} (still waiting; Ctrl-C to stop)\n`)
-          }
-          if (m.State === 3 && m.Receipt) {
-            if (m.Receipt.ExitCode !== 0)
-              throw new VenusError('MESSAGE_FAILED', `CreateMiner exited with code ${m.Receipt.ExitCode}`)
-            const [idAddr, robust] = dagCbor.decode(Buffer.from(m.Receipt.Return, 'base64')) as [
-              Uint8Array,
-              Uint8Array,
-            ]
-            let id = 0
-            let mul = 1
-            for (const b of idAddr.subarray(1)) {
-              id += (b & 0x7f) * mul
-              mul *= 128
-            }
-            report(cmd, { ID: `${prefix}0${id}`, Robust: Buffer.from(robust).toString('hex') }, [
-              `miner created: ${prefix}0${id}`,
-            ])
-            return
-          }
-          await new Promise((r) => setTimeout(r, Number(o.poll)))
+        // Re-running with the same --exid resumes waiting for the message already pushed.
+        const { ret } = await pushAndWait(
+          messagerCall,
+          { To: `${prefix}04`, From: o.from, Value: deposit, Method: 2, Params: params },
+          {
+            label: 'CreateMiner',
+            kind: 'create-miner',
+            exid: o.exid,
+            pollMs: Number(o.poll),
+            log: (l) => process.stderr.write(`${l}\n`),
+          },
+        )
+        const [idAddr, robust] = dagCbor.decode(ret) as [Uint8Array, Uint8Array]
+        let id = 0
+        let mul = 1
+        for (const b of idAddr.subarray(1)) {
+          id += (b & 0x7f) * mul
+          mul *= 128
         }
+        report(cmd, { ID: `${prefix}0${id}`, Robust: Buffer.from(robust).toString('hex') }, [
+          `miner created: ${prefix}0${id}`,
+        ])
       },
     )
 
   const sealer = util.command('sealer').description('sealing records in the running daemon')
   sealer.addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
   registerProvingCommands(sealer)
+  registerActorCommands(sealer)
   const sectors = sealer.command('sectors').description('sector state records')
   const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
   const line = (s: SectorState) =>
@@ -224,7 +212,75 @@ export function registerUtilCommands(program: Command): Command {
       report(cmd, { aborted: id }, [`aborted m-${id.Miner}-n-${id.Number}`])
     })
 
+  sectors
+    .command('terminate')
+    .argument('<miner>')
+    .argument('<number>')
+    .option('--really-do-it', 'confirm: the sector loses its power and its pledge is penalised', false)
+    .description('terminate an active sector on chain (queued, sent in a TerminateSectors batch)')
+    .action(async (m: string, n: string, o: { reallyDoIt: boolean }, cmd: Command) => {
+      const id = { Miner: minerArg(m), Number: uintArg(n, 'number') }
+      if (!o.reallyDoIt)
+        throw new VenusError(
+          'CLI_USAGE',
+          `terminating m-${id.Miner}-n-${id.Number} removes its power and burns a termination fee; pass --really-do-it`,
+        )
+      const res = (await call(cmd)('Venus.TerminateSector', [id])) as { Res: number; Desc: string | null }
+      if (res.Res !== SubmitResult.Accepted && res.Res !== SubmitResult.DuplicateSubmit)
+        throw new VenusError('INVALID_ARGUMENT', `termination refused: ${res.Desc ?? `result ${res.Res}`}`, {
+          details: { sector: id, result: res },
+        })
+      report(cmd, res, [
+        res.Res === SubmitResult.DuplicateSubmit
+          ? `termination of m-${id.Miner}-n-${id.Number} was already requested`
+          : `termination of m-${id.Miner}-n-${id.Number} queued; follow it with: util sealer sectors terminate-state ${id.Miner} ${id.Number}`,
+      ])
+    })
+  sectors
+    .command('terminate-state')
+    .argument('<miner>')
+    .argument('<number>')
+    .description('where a requested termination is: queued, sent, landed')
+    .action(async (m: string, n: string, _o: unknown, cmd: Command) => {
+      const id = { Miner: minerArg(m), Number: uintArg(n, 'number') }
+      const st = (await call(cmd)('Venus.PollTerminateSectorState', [id])) as {
+        TerminateCid: { '/': string } | null
+        TerminatedAt: number
+        AddedHeight: number
+      }
+      const text =
+        st.AddedHeight === 0
+          ? 'no termination requested'
+          : st.TerminatedAt > 0
+            ? `terminated on chain at epoch ${st.TerminatedAt} (message ${st.TerminateCid?.['/'] ?? '?'})`
+            : st.TerminateCid
+              ? `sent in message ${st.TerminateCid['/']}, waiting for it to land`
+              : `queued since epoch ${st.AddedHeight}, waiting for its deadline to be mutable`
+      report(cmd, st, [`m-${id.Miner}-n-${id.Number}: ${text}`])
+    })
+
   const storage = util.command('storage').description('persist stores and the sector index')
+  storage
+    .command('find')
+    .argument('<miner>')
+    .argument('<number>')
+    .option('--upgrade', 'look in the index of upgraded (snap) sectors', false)
+    .addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
+    .description("which persist store holds a sector's sealed file and cache (asks the daemon)")
+    .action(async (m: string, n: string, o: { upgrade: boolean; listen: string }, cmd: Command) => {
+      const id = { Miner: minerArg(m), Number: uintArg(n, 'number') }
+      const r = (await daemonCall(o.listen, homeOf(cmd))('Venus.SectorIndexerFind', [
+        o.upgrade ? 'upgrade' : 'normal',
+        id,
+      ])) as { Found: boolean; Instance: { SealedFile: string; CacheDir: string } }
+      if (!r.Found)
+        throw new VenusError('NOT_FOUND', `m-${id.Miner}-n-${id.Number} is not in the sector index`, {
+          details: { sector: id, kind: o.upgrade ? 'upgrade' : 'normal' },
+        })
+      report(cmd, r, [
+        `m-${id.Miner}-n-${id.Number}: sealed file in ${r.Instance.SealedFile}, cache in ${r.Instance.CacheDir}`,
+      ])
+    })
   storage
     .command('attach')
     .argument('<path>', 'persist store root (holds sealed/ and cache/)')

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { mockProofs } from '@venus-cluster/core'
+import { createDevnet, type Devnet, type ServedDevnet, serveDevnet } from '@venus-cluster/devnet'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { vsmCli } from '../../__fixtures__/vsm-cli.js'
+
+const FIL = 10n ** 18n
+let home = ''
+let devnet: Devnet
+let served: ServedDevnet
+let miner = ''
+let owner = ''
+
+beforeAll(async () => {
+  // A devnet that mines on its own, served with JWT auth; messages go through its messager.
+  devnet = createDevnet({ seed: 'cli-actor', proofs: mockProofs(), blockTimeMs: 40 })
+  await devnet.start()
+  served = await serveDevnet(devnet)
+  const who = await devnet.createTestMiner({ windowPoStProofType: 10, funds: 100n * FIL })
+  miner = who.miner
+  owner = who.owner
+  home = mkdtempSync(join(tmpdir(), 'vsm-cli-actor-'))
+  writeFileSync(
+    join(home, 'sector-manager.cfg'),
+    [
+      '[SectorManager]',
+      '[[SectorManager.Miners]]',
+      `ID = ${who.minerId}`,
+      '[Chain]',
+      `Api = "${served.multiaddr}"`,
+      `Token = "${served.adminToken}"`,
+      '[Messager]',
+      `Api = "${served.multiaddr}"`,
+      `Token = "${served.adminToken}"`,
+      '',
+    ].join('\n'),
+  )
+})
+afterAll(async () => {
+  await served?.close()
+  await devnet?.stop()
+  if (home) rmSync(home, { recursive: true, force: true })
+})
+
+const actor = (...args: string[]) => vsmCli(['--home', home, 'util', 'sealer', 'actor', ...args])
+
+describe('venus-sector-manager util sealer actor', () => {
+  it('adds funds to the miner, shows the balance, and withdraws them to the owner', async () => {
+    const before = JSON.parse((await actor('balance', '--json')).out)
+    expect(before.Miner).toBe(miner)
+
+    const add = await actor('add-balance', owner, '2.5', '--poll', '50')
+    expect(add.code).toBe(0)
+    expect(add.out).toContain(`sent 2.5 FIL from ${owner} to ${miner}`)
+    const after = JSON.parse((await actor('balance', '--json')).out)
+    expect(BigInt(after.Balance) - BigInt(before.Balance)).toBe(2n * FIL + FIL / 2n)
+    expect(BigInt(after.Available)).toBeGreaterThanOrEqual(2n * FIL + FIL / 2n)
+    const text = await actor('balance')
+    expect(text.out).toMatch(/Available: [\d.]+ FIL/)
+
+    const tooMuch = await actor('withdraw', '1000000', '--poll', '50')
+    expect(tooMuch.code).toBe(1)
+    expect(tooMuch.err).toContain('available, less than the 1000000 FIL asked for')
+
+    const ownerBefore = devnet.balance(owner)
+    const w = await actor('withdraw', '1 FIL', '--poll', '50')
+    expect(w.code).toBe(0)
+    expect(w.out).toContain(`withdrew 1 FIL from ${miner} to its owner`)
+    // The owner gets the 1 FIL and pays the gas of its own message.
+    const gained = devnet.balance(owner) - ownerBefore
+    expect(gained).toBeGreaterThan(FIL / 2n)
+    expect(gained).toBeLessThanOrEqual(FIL)
+
+    const all = await actor('--json', 'withdraw', '--poll', '50')
+    expect(all.code).toBe(0)
+    expect(BigInt(JSON.parse(all.out).Withdrawn)).toBe(BigInt(after.Available) - FIL)
+    expect(BigInt(JSON.parse((await actor('balance', '--json')).out).Available)).toBe(0n)
+    expect((await actor('withdraw')).err).toContain('has nothing available to withdraw')
+  }, 60_000)
+
+  it('lists the owner and worker with their key addresses and balances', async () => {
+    const r = await actor('control', 'list', '--json')
+    expect(r.code).toBe(0)
+    const rows = JSON.parse(r.out).Addresses as { Role: string; ID: string; Key: string; Balance: string }[]
+    expect(rows.map((x) => x.Role)).toEqual(['owner', 'worker'])
+    expect(rows[0]?.Key).toBe(owner)
+    expect(rows[0]?.ID).toMatch(/^t0\d+$/)
+    expect(BigInt(rows[0]?.Balance ?? '0')).toBe(devnet.balance(owner))
+    expect((await actor('control', 'list')).out).toMatch(/^owner\tt0\d+\tt3\w+\t[\d.]+ FIL$/m)
+  })
+
+  it('refuses amounts that are not FIL amounts and an unknown --miner', async () => {
+    const bad = await actor('add-balance', owner, 'lots')
+    expect(bad.code).toBe(1)
+    expect(bad.err).toContain('<amount>: cannot read "lots" as a FIL amount')
+    expect((await actor('add-balance', owner, '0')).err).toContain('<amount> must be more than 0')
+    expect((await actor('--miner', 'x12', 'balance')).err).toContain('--miner x12 is not a miner actor id')
+  })
+
+  it('says when a sector has no precommit on chain (util chain pci)', async () => {
+    const r = await vsmCli(['--home', home, 'util', 'chain', 'pci', miner, '7'])
+    expect(r.code).toBe(1)
+    expect(r.err).toContain(`no precommit on chain for sector 7 of ${miner}`)
+  })
+})

@@ -1,0 +1,154 @@
+/**
+ * `venus-sector-manager util sealer actor …`: the miner actor's funds and addresses — balance,
+ * add-balance, withdraw, control list. Reads go to the chain node; messages go through the
+ * messager (`[Messager]` / `[Common.API] Messager`), as every other message of the manager.
+ */
+import * as dagCbor from '@ipld/dag-cbor'
+import { decodeBigInt, encodeBigInt, formatFil, MinerMethod, parseFil, VenusError } from '@venus-cluster/core'
+import { type Command, Option } from 'commander'
+import { report } from '../../output.js'
+import { clientsOf, minerContextOf } from './manager-common.js'
+import { pushAndWait } from './messager-send.js'
+
+const fil = (atto: bigint) => formatFil(atto)
+
+function amountArg(text: string, what: string): bigint {
+  let v: bigint
+  try {
+    v = parseFil(text)
+  } catch (err) {
+    throw new VenusError('CLI_USAGE', `${what}: ${(err as Error).message}`, { cause: err })
+  }
+  if (v <= 0n) throw new VenusError('CLI_USAGE', `${what} must be more than 0, got ${JSON.stringify(text)}`)
+  return v
+}
+
+const messageOptions = (c: Command) =>
+  c
+    .addOption(
+      new Option('--exid <id>', 'extra id making the message uid stable (a re-run waits for it)').default(''),
+    )
+    .addOption(new Option('--poll <ms>', 'messager poll interval').default('30000'))
+
+/**
+ * Adds `actor` under `util sealer`.
+ *
+ * @example
+ * ```ts
+ * registerActorCommands(util.command('sealer'))
+ * ```
+ */
+export function registerActorCommands(sealer: Command): Command {
+  const actor = sealer
+    .command('actor')
+    .description("the miner actor's funds and addresses")
+    .addOption(new Option('--miner <actor>', 'miner actor id (default: the first configured miner)'))
+
+  actor
+    .command('balance')
+    .description('balance of the miner actor: total, available to withdraw, locked')
+    .action(async (_o: unknown, cmd: Command) => {
+      const { chain, miner } = await minerContextOf(cmd)
+      const [act, available] = await Promise.all([
+        chain.stateGetActor(miner),
+        chain.stateMinerAvailableBalance(miner),
+      ])
+      const balance = BigInt(act.Balance)
+      const locked = balance - available
+      report(cmd, { Miner: miner, Balance: balance, Available: available, Locked: locked }, [
+        `Miner: ${miner}`,
+        `Balance: ${fil(balance)}`,
+        `Available: ${fil(available)}`,
+        `Locked (pledge, deposits, vesting, fee debt): ${fil(locked)}`,
+      ])
+    })
+
+  messageOptions(
+    actor
+      .command('add-balance')
+      .argument('<from>', 'sending address')
+      .argument('<amount>', 'FIL amount ("10", "0.5 FIL", "500 milliFIL")')
+      .description('send FIL to the miner actor'),
+  ).action(async (from: string, amountText: string, o: { exid: string; poll: string }, cmd: Command) => {
+    const amount = amountArg(amountText, '<amount>')
+    const { miner } = await minerContextOf(cmd)
+    const { messagerCall } = await clientsOf(cmd)
+    const sent = await pushAndWait(
+      messagerCall,
+      { To: miner, From: from, Value: amount, Method: 0, Params: new Uint8Array(0) },
+      { label: 'add-balance', kind: 'add-balance', exid: o.exid, pollMs: Number(o.poll), log: stderrLine },
+    )
+    report(cmd, { Miner: miner, From: from, Amount: amount, Uid: sent.uid }, [
+      `sent ${fil(amount)} from ${from} to ${miner}`,
+    ])
+  })
+
+  messageOptions(
+    actor
+      .command('withdraw')
+      .argument('[amount]', 'FIL amount (default: everything available)')
+      .description("withdraw available funds to the owner (sent from the owner's address)"),
+  ).action(async (amountText: string | undefined, o: { exid: string; poll: string }, cmd: Command) => {
+    const { chain, miner } = await minerContextOf(cmd)
+    const available = await chain.stateMinerAvailableBalance(miner)
+    const amount = amountText === undefined ? available : amountArg(amountText, '[amount]')
+    if (available === 0n) throw new VenusError('CLI_USAGE', `${miner} has nothing available to withdraw`)
+    if (amount > available)
+      throw new VenusError(
+        'CLI_USAGE',
+        `${miner} has ${fil(available)} available, less than the ${fil(amount)} asked for`,
+        { details: { available: available.toString(), requested: amount.toString() } },
+      )
+    const info = await chain.stateMinerInfo(miner)
+    const { messagerCall } = await clientsOf(cmd)
+    const sent = await pushAndWait(
+      messagerCall,
+      {
+        To: miner,
+        From: info.Owner,
+        Value: 0n,
+        Method: MinerMethod.WithdrawBalance,
+        Params: dagCbor.encode([encodeBigInt(amount)]),
+      },
+      { label: 'WithdrawBalance', kind: 'withdraw', exid: o.exid, pollMs: Number(o.poll), log: stderrLine },
+    )
+    // The actor returns what it actually moved (it may be less if funds got locked meanwhile).
+    const withdrawn = sent.ret.length > 0 ? decodeBigInt(dagCbor.decode(sent.ret) as Uint8Array) : amount
+    report(cmd, { Miner: miner, Owner: info.Owner, Withdrawn: withdrawn, Uid: sent.uid }, [
+      `withdrew ${fil(withdrawn)} from ${miner} to its owner ${info.Owner}`,
+    ])
+  })
+
+  actor
+    .command('control')
+    .description('owner, worker and control addresses')
+    .command('list')
+    .description('owner, worker, control and beneficiary addresses with their key addresses and balances')
+    .action(async (_o: unknown, cmd: Command) => {
+      const { chain, miner } = await minerContextOf(cmd)
+      const info = await chain.stateMinerInfo(miner)
+      const roles: [string, string][] = [
+        ['owner', info.Owner],
+        ['worker', info.Worker],
+        ...(info.ControlAddresses ?? []).map((a, i): [string, string] => [`control-${i}`, a]),
+      ]
+      if (info.Beneficiary && info.Beneficiary !== info.Owner) roles.push(['beneficiary', info.Beneficiary])
+      const rows = await Promise.all(
+        roles.map(async ([role, id]) => {
+          // Multisig and other non-account actors have no key address.
+          const key = await chain.stateAccountKey(id).catch(() => null)
+          const balance = await chain.walletBalance(id)
+          return { Role: role, ID: id, Key: key, Balance: balance }
+        }),
+      )
+      report(cmd, { Miner: miner, Addresses: rows }, [
+        `Miner: ${miner}`,
+        ...rows.map((r) => `${r.Role}\t${r.ID}\t${r.Key ?? '-'}\t${fil(r.Balance)}`),
+      ])
+    })
+  return actor
+}
+
+function stderrLine(line: string): void {
+  process.stderr.write(`${line}\n`)
+}

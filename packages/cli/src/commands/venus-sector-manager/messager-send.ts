@@ -1,0 +1,99 @@
+/**
+ * Sending one message through venus-messager from a CLI command and waiting for its receipt:
+ * `util miner create`, `util sealer actor withdraw|add-balance`. A message is pushed under a uid;
+ * with `--exid` the uid is stable, so a second run waits for the message the first one pushed
+ * instead of sending it again.
+ */
+import { randomUUID } from 'node:crypto'
+import { VenusError } from '@venus-cluster/core'
+import type { JsonRpcCall } from '@venus-cluster/manager'
+
+/** A message as `Message.PushMessageWithId` takes it (gas left to the messager). */
+export interface CliMessage {
+  To: string
+  From: string
+  Value: bigint
+  Method: number
+  Params: Uint8Array
+}
+
+/** Options of {@link pushAndWait}. */
+export interface PushAndWaitOptions {
+  /** What the message does, for errors and progress lines (`CreateMiner`, `WithdrawBalance`). */
+  label: string
+  /** `--exid`: a stable uid `<kind>-<exid>`; '' = a fresh random uid. */
+  exid: string
+  /** Uid prefix with `exid` (`create-miner`). */
+  kind: string
+  /** Messager poll interval in ms. */
+  pollMs: number
+  /** Progress lines (stderr). */
+  log: (line: string) => void
+}
+
+/** What {@link pushAndWait} resolves: the uid, whether it was pushed before, and the receipt's return. */
+export interface SentMessage {
+  uid: string
+  alreadyPushed: boolean
+  /** The receipt's `Return` bytes. */
+  ret: Uint8Array
+}
+
+/**
+ * Pushes `msg` through the messager (unless a message with the same uid exists) and polls
+ * until it is on chain. Rejects with `MESSAGE_FAILED` when the messager gives up or the
+ * receipt's exit code is not 0.
+ *
+ * @example
+ * ```ts
+ * const { ret } = await pushAndWait(messagerCall, msg, { label: 'WithdrawBalance', kind: 'withdraw', exid: '', pollMs: 30_000, log })
+ * ```
+ */
+export async function pushAndWait(
+  messagerCall: JsonRpcCall,
+  msg: CliMessage,
+  opts: PushAndWaitOptions,
+): Promise<SentMessage> {
+  const uid = opts.exid === '' ? randomUUID() : `${opts.kind}-${opts.exid}`
+  const alreadyPushed = opts.exid !== '' && (await messagerCall('Message.HasMessageByUid', [uid])) === true
+  if (!alreadyPushed)
+    await messagerCall('Message.PushMessageWithId', [
+      uid,
+      {
+        Version: 0,
+        To: msg.To,
+        From: msg.From,
+        Nonce: 0,
+        Value: msg.Value.toString(),
+        GasLimit: 0,
+        GasFeeCap: '0',
+        GasPremium: '0',
+        Method: msg.Method,
+        Params: Buffer.from(msg.Params).toString('base64'),
+      },
+      { ExpireEpoch: 0, GasOverEstimation: 1.25, MaxFee: '0', MaxFeeCap: '0', GasOverPremium: 0 },
+    ])
+  opts.log(`message ${uid} ${alreadyPushed ? 'already pushed' : 'pushed'}, waiting for it to land`)
+  let lastError = ''
+  for (;;) {
+    const m = (await messagerCall('Message.GetMessageByUid', [uid])) as {
+      State: number
+      Receipt: { ExitCode: number; Return: string | null } | null
+      ErrorMsg?: string
+    }
+    if (m.State === 4) throw new VenusError('MESSAGE_FAILED', `${opts.label} failed: ${m.ErrorMsg ?? ''}`)
+    // The messager keeps retrying an unfillable message; say why it waits.
+    if (m.State !== 3 && (m.ErrorMsg ?? '') !== '' && m.ErrorMsg !== lastError) {
+      lastError = m.ErrorMsg ?? ''
+      opts.log(`messager: ${lastError} (still waiting; Ctrl-C to stop)`)
+    }
+    if (m.State === 3 && m.Receipt) {
+      if (m.Receipt.ExitCode !== 0)
+        throw new VenusError('MESSAGE_FAILED', `${opts.label} exited with code ${m.Receipt.ExitCode}`, {
+          details: { uid, exitCode: m.Receipt.ExitCode },
+        })
+      return { uid, alreadyPushed, ret: new Uint8Array(Buffer.from(m.Receipt.Return ?? '', 'base64')) }
+    }
+    await new Promise((r) => setTimeout(r, opts.pollMs))
+  }
+}
