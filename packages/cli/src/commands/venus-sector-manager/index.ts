@@ -8,6 +8,7 @@ import { configureProgram } from '../../run.js'
 import { registerAuthCommands } from './auth.js'
 import { registerDaemonCommands } from './daemon.js'
 import { registerDaemonRunCommand } from './daemon-run.js'
+import { registerMockCommand } from './mock.js'
 import { registerUtilCommands } from './util.js'
 
 /** Networks accepted by `--net` (v0.1.2 list, plus the seed's `nerpa`, `calibnet` and our `devnet`). */
@@ -30,6 +31,7 @@ export const sectorManagerCommandGroups: ((program: Command) => unknown)[] = [
   registerDaemonRunCommand,
   registerUtilCommands,
   registerAuthCommands,
+  registerMockCommand,
 ]
 
 /**
