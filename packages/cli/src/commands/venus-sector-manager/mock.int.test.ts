@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url))
 const BIN = join(ROOT, 'packages/cli/dist/bin/venus-sector-manager.js')
+const WORKER_BIN = join(ROOT, 'packages/cli/dist/bin/venus-worker.js')
 const dir = mkdtempSync(join(tmpdir(), 'vsm-mock-'))
 let mock: ChildProcess | undefined
 let log = ''
@@ -33,6 +35,17 @@ afterAll(() => {
   mock?.kill('SIGKILL')
   rmSync(dir, { recursive: true, force: true })
 })
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo
+      srv.close(() => resolve(port))
+    })
+  })
+}
 
 async function startMock(args: string[]): Promise<string> {
   const p = spawn(process.execPath, [BIN, 'mock', '--listen', '127.0.0.1:0', ...args], {
@@ -55,7 +68,7 @@ async function startMock(args: string[]): Promise<string> {
   throw new Error(`mock did not start: ${log}`)
 }
 
-describe('venus-sector-manager mock', () => {
+describe('mock managers: venus-sector-manager mock and venus-worker mock', () => {
   it('lets a sealing worker seal sectors to Finished without a chain, and exits on SIGTERM', async () => {
     const persist = join(dir, 'persist')
     const stores = [join(dir, 's1'), join(dir, 's2')]
@@ -146,4 +159,64 @@ location = "${persist}"
     expect(miner.err).toContain('--miner must be a miner actor id like 10000')
     expect(`${size.err}${miner.err}`).not.toMatch(/^\s+at /m)
   })
+
+  it('venus-worker mock seals with the worker config against an in-process mock manager', async () => {
+    const base = join(dir, 'worker-mock')
+    mkdirSync(base)
+    const persist = join(base, 'persist')
+    const store = join(base, 's1')
+    await prepareFileStore(persist)
+    await prepareSealingStore(store)
+    const cfg = join(base, 'venus-worker.toml')
+    writeFileSync(
+      cfg,
+      `[worker]
+name = "worker-mock"
+rpc_server.host = "127.0.0.1"
+rpc_server.port = ${await freePort()}
+[sector_manager]
+rpc_client.addr = "/ip4/127.0.0.1/tcp/1"
+[sealing]
+seal_interval = "100ms"
+recover_interval = "100ms"
+rpc_polling_interval = "100ms"
+[[sealing_thread]]
+location = "${store}"
+[[attached]]
+name = "ps1"
+location = "${persist}"
+`,
+    )
+    let out = ''
+    const w = spawn(
+      process.execPath,
+      [WORKER_BIN, 'mock', '-c', cfg, '-m', '10000', '-s', '2KiB', '--proofs', 'mock'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    w.stdout?.on('data', (d) => {
+      out += String(d)
+    })
+    w.stderr?.on('data', (d) => {
+      out += String(d)
+    })
+    const sealed = join(persist, 'sealed', 's-t010000-1')
+    try {
+      for (let i = 0; i < 400 && w.exitCode === null; i++) {
+        if (existsSync(sealed) && statSync(sealed).size === 2048) break
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      expect(w.exitCode, out).toBeNull()
+      expect(out).toContain('mock manager at http://127.0.0.1:')
+      expect(statSync(sealed).size).toBe(2048)
+    } finally {
+      if (w.exitCode === null) {
+        const exited = new Promise<number | null>((r) => w.once('exit', (code) => r(code)))
+        w.kill('SIGTERM')
+        expect(await exited).toBe(0)
+      }
+    }
+  }, 60_000)
 })

@@ -6,12 +6,10 @@
  * yes to every persist check), the sealing path runs for real, so a worker that passes here will
  * pass against a real manager.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { parseSectorSize, VenusError } from '@venus-cluster/core'
-import { createFakeChain, defaultMinerConfig, startManagerDaemon } from '@venus-cluster/manager'
+import { resolve } from 'node:path'
+import { VenusError } from '@venus-cluster/core'
 import { type Command, Option } from 'commander'
+import { mockTarget, startMockManager } from '../../mock-manager.js'
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
@@ -61,19 +59,7 @@ export function registerMockCommand(program: Command): Command {
         persistStore: string[]
         blockTime: string
       }) => {
-        const actorText = /^[ft]0(\d+)$/.exec(o.miner)?.[1] ?? o.miner
-        const actor = Number(actorText)
-        if (!/^\d+$/.test(actorText) || !Number.isSafeInteger(actor))
-          throw new VenusError(
-            'CLI_USAGE',
-            `--miner must be a miner actor id like 10000, got ${JSON.stringify(o.miner)}`,
-          )
-        let size: number
-        try {
-          size = parseSectorSize(o.sectorSize)
-        } catch (err) {
-          throw new VenusError('CLI_USAGE', `--sector-size: ${(err as Error).message}`, { cause: err })
-        }
+        const { actor, sectorSize: size } = mockTarget(o.miner, o.sectorSize)
         const blockMs = Number(o.blockTime)
         if (!Number.isInteger(blockMs) || blockMs < 10)
           throw new VenusError(
@@ -82,31 +68,16 @@ export function registerMockCommand(program: Command): Command {
           )
         const persistStores = o.persistStore.map(persistStoreArg)
 
-        // Short delays so a sector goes from ticket to proof in seconds, not hours.
-        const chain = createFakeChain({
-          miners: { [actor]: size },
-          params: { name: 'mock', preCommitChallengeDelay: 2, interactivePoRepConfidence: 1 },
-        })
-        const miner = defaultMinerConfig(actor, `t0${actor}`)
-        miner.commitment.confidence = 1
-        const home = mkdtempSync(join(tmpdir(), 'vsm-mock-'))
-        const d = await startManagerDaemon({
-          home,
-          db: ':memory:',
+        const m = await startMockManager({
+          actor,
+          sectorSize: size,
           listen: o.listen,
-          auth: 'off',
-          config: { miners: [miner], persistStores },
-          chain,
-          messager: chain,
-          tickMs: blockMs,
-        }).catch((err: unknown) => {
-          rmSync(home, { recursive: true, force: true })
-          throw err
+          persistStores,
+          blockMs,
         })
-        const timer = setInterval(() => chain.advance(1), blockMs)
         process.stdout.write(
           [
-            `mock venus-sector-manager listening on ${d.url} (no auth, state in memory)`,
+            `mock venus-sector-manager listening on ${m.url} (no auth, state in memory)`,
             `miner t0${actor}, ${o.sectorSize} sectors, one simulated epoch every ${blockMs} ms; proofs are not checked`,
             persistStores.length > 0
               ? `persist stores: ${persistStores.map((p) => `${p.name} = ${p.path}`).join(', ')}`
@@ -118,9 +89,7 @@ export function registerMockCommand(program: Command): Command {
           process.once('SIGINT', () => done())
           process.once('SIGTERM', () => done())
         })
-        clearInterval(timer)
-        await d.stop()
-        rmSync(home, { recursive: true, force: true })
+        await m.stop()
       },
     )
 }

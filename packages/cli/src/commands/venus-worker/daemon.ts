@@ -1,44 +1,90 @@
-/** `venus-worker daemon -c FILE`: runs the sealing worker until SIGINT/SIGTERM. */
-import { loadWorkerConfig, parseGoDuration } from '@venus-cluster/core'
+/**
+ * `venus-worker daemon -c FILE`: runs the sealing worker until SIGINT/SIGTERM. `venus-worker mock`
+ * runs the same worker against an in-process mock manager.
+ */
+import { loadWorkerConfig, parseGoDuration, type VenusWorkerConfig } from '@venus-cluster/core'
 import { createSealingWorker, poolProcessor } from '@venus-cluster/sealer'
 import type { Command } from 'commander'
+import { mockTarget, startMockManager } from '../../mock-manager.js'
 import { poolBackend, proofsBackend, proofsChoice, workerLogger } from './worker-common.js'
 
-/** Adds `daemon`. */
-export function registerDaemonCommand(program: Command): Command {
-  return program
-    .command('daemon')
-    .description('run the sealing worker: sealing threads, processors and the control API')
+interface DaemonFlags {
+  config: string
+  proofs?: string
+  poolThreads: string
+  threadStagger: string
+}
+
+const daemonOptions = (c: Command) =>
+  c
     .requiredOption('-c, --config <file>', 'venus-worker.toml')
     .option('--proofs <backend>', 'proofs backend: mock or native (env VENUS_WORKER_PROOFS)')
     .option('--pool-threads <n>', 'worker threads for in-process stages', '4')
     .option('--thread-stagger <duration>', 'wait between the starts of sealing threads, e.g. "30s"', '0s')
-    .action(async (opts: { config: string; proofs?: string; poolThreads: string; threadStagger: string }) => {
-      const log = workerLogger()
-      const choice = proofsChoice(opts.proofs)
-      // External processor children inherit the choice.
-      process.env.VENUS_WORKER_PROOFS = choice
-      const config = await loadWorkerConfig(opts.config)
-      const threads = Number(opts.poolThreads)
-      const worker = createSealingWorker({
-        config,
-        proofs: await proofsBackend(choice),
-        processor: poolProcessor({
-          backend: poolBackend(choice),
-          threads: Number.isInteger(threads) && threads > 0 ? threads : 4,
-        }),
-        threadStartStaggerMs: parseGoDuration(opts.threadStagger),
-        log,
-      })
-      await worker.start()
-      log.info({ control: worker.controlUrl, threads: worker.threads.length }, 'venus-worker daemon running')
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve()
-        process.once('SIGINT', stop)
-        process.once('SIGTERM', stop)
-        process.once('SIGQUIT', stop)
-      })
-      log.info({}, 'stopping')
-      await worker.stop()
+
+/** Runs the worker of `config` until a signal. */
+async function runWorker(config: VenusWorkerConfig, opts: DaemonFlags): Promise<void> {
+  const log = workerLogger()
+  const choice = proofsChoice(opts.proofs)
+  // External processor children inherit the choice.
+  process.env.VENUS_WORKER_PROOFS = choice
+  const threads = Number(opts.poolThreads)
+  const worker = createSealingWorker({
+    config,
+    proofs: await proofsBackend(choice),
+    processor: poolProcessor({
+      backend: poolBackend(choice),
+      threads: Number.isInteger(threads) && threads > 0 ? threads : 4,
+    }),
+    threadStartStaggerMs: parseGoDuration(opts.threadStagger),
+    log,
+  })
+  await worker.start()
+  log.info({ control: worker.controlUrl, threads: worker.threads.length }, 'venus-worker daemon running')
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    process.once('SIGQUIT', stop)
+  })
+  log.info({}, 'stopping')
+  await worker.stop()
+}
+
+/** Adds `daemon` and `mock`. */
+export function registerDaemonCommand(program: Command): Command {
+  daemonOptions(
+    program
+      .command('mock')
+      .description(
+        'run the worker of -c against an in-process mock manager (simulated chain, one miner): try a config without a chain',
+      )
+      .requiredOption('-m, --miner <actor>', 'miner actor id to seal for')
+      .requiredOption('-s, --sector-size <size>', 'its sector size: 2KiB, 8MiB, 512MiB, 32GiB or 64GiB'),
+  ).action(async (opts: DaemonFlags & { miner: string; sectorSize: string }) => {
+    const { actor, sectorSize } = mockTarget(opts.miner, opts.sectorSize)
+    const config = await loadWorkerConfig(opts.config)
+    const m = await startMockManager({
+      actor,
+      sectorSize,
+      listen: '127.0.0.1:0',
+      persistStores: config.attached.map((a) => ({ name: a.name, path: a.location, readOnly: a.readonly })),
+      blockMs: 1000,
     })
+    process.stderr.write(
+      `mock manager at ${m.url} (miner t0${actor}, ${opts.sectorSize}); [sector_manager] of ${opts.config} is not used\n`,
+    )
+    const url = m.url.replace(/^http/, 'ws')
+    try {
+      await runWorker({ ...config, sectorManager: { ...config.sectorManager, addr: url, url } }, opts)
+    } finally {
+      await m.stop()
+    }
+  })
+
+  return daemonOptions(
+    program
+      .command('daemon')
+      .description('run the sealing worker: sealing threads, processors and the control API'),
+  ).action(async (opts: DaemonFlags) => runWorker(await loadWorkerConfig(opts.config), opts))
 }
