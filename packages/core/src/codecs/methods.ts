@@ -7,6 +7,7 @@
  * ```
  */
 export const MinerMethod = {
+  ChangeWorkerAddress: 3,
   SubmitWindowedPoSt: 5,
   /** Removed at network version 22: never sent. */
   PreCommitSector: 6,

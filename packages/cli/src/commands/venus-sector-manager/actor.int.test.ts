@@ -91,6 +91,30 @@ describe('venus-sector-manager util sealer actor', () => {
     expect((await actor('control', 'list')).out).toMatch(/^owner\tt0\d+\tt3\w+\t[\d.]+ FIL$/m)
   })
 
+  it('replaces the control addresses only with --really-do-it, from the owner', async () => {
+    const ctl = devnet.newAccount('secp256k1')
+    await devnet.faucet(ctl, FIL)
+    const dry = await actor('control', 'set', ctl)
+    expect(dry.code).toBe(0)
+    expect(dry.out).toContain('Control addresses now: none')
+    expect(dry.out).toMatch(/Control addresses after: t0\d+/)
+    expect(dry.out).toContain('nothing sent; pass --really-do-it')
+    expect((await actor('control', 'list')).out).not.toContain('control-0')
+
+    const real = await actor('control', 'set', ctl, '--really-do-it', '--poll', '50')
+    expect(real.code).toBe(0)
+    expect(real.out).toContain('control addresses changed on chain')
+    const rows = JSON.parse((await actor('control', 'list', '--json')).out).Addresses as {
+      Role: string
+      Key: string
+    }[]
+    expect(rows.find((r) => r.Role === 'control-0')?.Key).toBe(ctl)
+
+    const cleared = await actor('control', 'set', 'none', '--really-do-it', '--poll', '50')
+    expect(cleared.out).toContain('Control addresses after: none')
+    expect((await actor('control', 'set', 'not-an-address')).err).toContain('is not a Filecoin address')
+  }, 60_000)
+
   it('refuses amounts that are not FIL amounts and an unknown --miner', async () => {
     const bad = await actor('add-balance', owner, 'lots')
     expect(bad.code).toBe(1)

@@ -6,6 +6,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { decodeBigInt, encodeBigInt, formatFil, MinerMethod, parseFil, VenusError } from '@venus-cluster/core'
 import { type Command, Option } from 'commander'
+import { fromString } from 'iso-filecoin/address'
 import { report } from '../../output.js'
 import { clientsOf, minerContextOf } from './manager-common.js'
 import { pushAndWait } from './messager-send.js'
@@ -119,9 +120,68 @@ export function registerActorCommands(sealer: Command): Command {
     ])
   })
 
-  actor
-    .command('control')
-    .description('owner, worker and control addresses')
+  const control = actor.command('control').description('owner, worker and control addresses')
+  messageOptions(
+    control
+      .command('set')
+      .argument('<addresses...>', 'the new control addresses (replace the current ones; none = pass "none")')
+      .option('--really-do-it', 'send the ChangeWorkerAddress message (without it: show the change)', false)
+      .description(
+        "replace the miner's control addresses (ChangeWorkerAddress from the owner; the worker stays)",
+      ),
+  ).action(
+    async (addresses: string[], o: { reallyDoIt: boolean; exid: string; poll: string }, cmd: Command) => {
+      const wanted = addresses.length === 1 && addresses[0] === 'none' ? [] : addresses
+      const bytes = wanted.map((a) => {
+        try {
+          return fromString(a).toBytes()
+        } catch (err) {
+          throw new VenusError('CLI_USAGE', `<addresses>: ${JSON.stringify(a)} is not a Filecoin address`, {
+            cause: err,
+          })
+        }
+      })
+      const { chain, miner } = await minerContextOf(cmd)
+      const info = await chain.stateMinerInfo(miner)
+      const ids = await Promise.all(wanted.map((a) => chain.stateLookupID(a)))
+      const before = info.ControlAddresses ?? []
+      const plan = [
+        `Miner: ${miner}`,
+        `Control addresses now: ${before.length ? before.join(', ') : 'none'}`,
+        `Control addresses after: ${ids.length ? ids.join(', ') : 'none'}`,
+      ]
+      if (!o.reallyDoIt) {
+        report(cmd, { Miner: miner, Before: before, After: ids, Sent: false }, [
+          ...plan,
+          'nothing sent; pass --really-do-it to send ChangeWorkerAddress from the owner',
+        ])
+        return
+      }
+      const { messagerCall } = await clientsOf(cmd)
+      const sent = await pushAndWait(
+        messagerCall,
+        {
+          To: miner,
+          From: info.Owner,
+          Value: 0n,
+          Method: MinerMethod.ChangeWorkerAddress,
+          Params: dagCbor.encode([fromString(info.Worker).toBytes(), bytes]),
+        },
+        {
+          label: 'ChangeWorkerAddress',
+          kind: 'control-set',
+          exid: o.exid,
+          pollMs: Number(o.poll),
+          log: stderrLine,
+        },
+      )
+      report(cmd, { Miner: miner, Before: before, After: ids, Sent: true, Uid: sent.uid }, [
+        ...plan,
+        'control addresses changed on chain',
+      ])
+    },
+  )
+  control
     .command('list')
     .description('owner, worker, control and beneficiary addresses with their key addresses and balances')
     .action(async (_o: unknown, cmd: Command) => {
