@@ -21,6 +21,74 @@ afterAll(() => {
 const cli = vsmCli
 
 describe.skipIf(!ready)('venus-sector-manager manager commands', () => {
+  it('util market release-deals gives deals back to venus-market, one UpdateDealStatus each', async () => {
+    const calls: unknown[][] = []
+    const market = core.createRpcServer({
+      methods: {
+        'VENUS_MARKET.UpdateDealStatus': (params) => {
+          calls.push(params)
+          return {}
+        },
+      },
+      path: '/rpc/v0',
+    })
+    const { url } = await market.listen({ host: '127.0.0.1', port: 0 })
+    const home = mkdtempSync(join(tmpdir(), 'vsm-cli-market-'))
+    dirs.push(home)
+    writeFileSync(join(home, 'sector-manager.cfg'), `[Common.API]\nMarket = "${url}"\n`)
+    try {
+      const r = await cli([
+        '--home',
+        home,
+        'util',
+        'market',
+        'release-deals',
+        '--miner',
+        't01000',
+        '--deal',
+        '5,6',
+        '--deal',
+        '9',
+      ])
+      expect(r.code).toBe(0)
+      expect(r.out).toContain('released deal(s) 5, 6, 9 of t01000')
+      expect(calls).toEqual([
+        ['t01000', 5, 'Undefine'],
+        ['t01000', 6, 'Undefine'],
+        ['t01000', 9, 'Undefine'],
+      ])
+      const zero = await cli([
+        '--home',
+        home,
+        'util',
+        'market',
+        'release-deals',
+        '--miner',
+        '1000',
+        '--deal',
+        '0',
+      ])
+      expect(zero.err).toContain('--deal 0 is a filler piece')
+    } finally {
+      await market.close()
+    }
+    const noMarket = mkdtempSync(join(tmpdir(), 'vsm-cli-market-'))
+    dirs.push(noMarket)
+    writeFileSync(join(noMarket, 'sector-manager.cfg'), '[Common.API]\n')
+    const r = await cli([
+      '--home',
+      noMarket,
+      'util',
+      'market',
+      'release-deals',
+      '--miner',
+      '1000',
+      '--deal',
+      '3',
+    ])
+    expect(r.err).toContain('names no market')
+  })
+
   it('daemon run refuses a malformed --trusted-networks entry, naming the flag and the entry', async () => {
     const home = mkdtempSync(join(tmpdir(), 'vsm-cli-trusted-'))
     dirs.push(home)

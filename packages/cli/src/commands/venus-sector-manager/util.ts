@@ -6,12 +6,12 @@ import { readdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
 import { SubmitResult, VenusError } from '@venus-cluster/core'
-import { openManagerStore, type SectorState } from '@venus-cluster/manager'
+import { createVenusMarket, openManagerStore, type SectorState } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { fromString } from 'iso-filecoin/address'
 import { report } from '../../output.js'
 import { registerActorCommands } from './actor.js'
-import { clientsOf, daemonCall, homeOf } from './manager-common.js'
+import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
 import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
 
@@ -257,6 +257,40 @@ export function registerUtilCommands(program: Command): Command {
               ? `sent in message ${st.TerminateCid['/']}, waiting for it to land`
               : `queued since epoch ${st.AddedHeight}, waiting for its deadline to be mutable`
       report(cmd, st, [`m-${id.Miner}-n-${id.Number}: ${text}`])
+    })
+
+  const market = util.command('market').description('deals in venus-market')
+  market
+    .command('release-deals')
+    .requiredOption('--miner <actor>', 'miner actor id the deals belong to')
+    .requiredOption(
+      '--deal <ids>',
+      'deal id to give back to the market (repeatable, or comma-separated)',
+      (v: string, prev: string[] = []) => [...prev, ...v.split(',')],
+    )
+    .description(
+      'give deals back to venus-market (UpdateDealStatus Undefine), e.g. those of an aborted sector',
+    )
+    .action(async (o: { miner: string; deal: string[] }, cmd: Command) => {
+      const actor = minerArg(o.miner)
+      const ids = o.deal.map((d) => {
+        const id = uintArg(d.trim(), '--deal')
+        if (id === 0) throw new VenusError('CLI_USAGE', '--deal 0 is a filler piece, not a deal')
+        return id
+      })
+      const { file } = await loadConfig(homeOf(cmd))
+      if (file.market.api === '')
+        throw new VenusError('CONFIG_MISSING_KEY', 'sector-manager.cfg names no market ([Common.API] Market)')
+      const client = createVenusMarket({
+        api: file.market.api,
+        ...(file.market.token ? { token: file.market.token } : {}),
+      })
+      try {
+        await client.release(actor, ids)
+      } finally {
+        await client.close()
+      }
+      report(cmd, { Miner: actor, Released: ids }, [`released deal(s) ${ids.join(', ')} of t0${actor}`])
     })
 
   const storage = util.command('storage').description('persist stores and the sector index')
