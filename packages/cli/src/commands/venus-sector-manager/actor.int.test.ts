@@ -94,8 +94,11 @@ describe('venus-sector-manager util sealer actor', () => {
   it('replaces the control addresses only with --really-do-it, from the owner', async () => {
     const ctl = devnet.newAccount('secp256k1')
     await devnet.faucet(ctl, FIL)
+    // The faucet is a message: the account exists once a tipset includes it.
+    for (let i = 0; i < 200 && devnet.resolve(ctl) === undefined; i++)
+      await new Promise((r) => setTimeout(r, 20))
     const dry = await actor('control', 'set', ctl)
-    expect(dry.code).toBe(0)
+    expect(dry.code, dry.err).toBe(0)
     expect(dry.out).toContain('Control addresses now: none')
     expect(dry.out).toMatch(/Control addresses after: t0\d+/)
     expect(dry.out).toContain('nothing sent; pass --really-do-it')
