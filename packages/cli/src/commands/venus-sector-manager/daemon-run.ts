@@ -4,7 +4,7 @@ import { parseTrustedNetworks, VenusError } from '@venus-cluster/core'
 import { createVenusMarket, startManagerDaemon } from '@venus-cluster/manager'
 import { storesLocator, winningPoStMethods } from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'
-import { clientsOf, homeOf, loadConfig } from './manager-common.js'
+import { clientsOf, homeOf, loadConfig, requireApi } from './manager-common.js'
 import { loadPosterProofs, type PosterProofs, startGatewayProofs, startPoster } from './poster-wiring.js'
 
 /** Adds `run` under the `daemon` command registered by `daemon.ts`. */
@@ -68,6 +68,8 @@ export function registerDaemonRunCommand(program: Command): Command {
         if (config.miners.length === 0) {
           throw new VenusError('CONFIG_MISSING_KEY', 'sector-manager.cfg configures no [[Miners]]')
         }
+        // Every commitment goes through the messager: without one the daemon could seal nothing.
+        requireApi(file.messager.api, 'Messager', home)
         const { chain, messager } = await clientsOf(cmd)
         // Load the proofs first: a manager that cannot check proofs (and a poster that cannot
         // prove) must stop the start, not send proofs the chain will refuse.

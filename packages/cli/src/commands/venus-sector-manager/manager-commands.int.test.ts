@@ -21,6 +21,22 @@ afterAll(() => {
 const cli = vsmCli
 
 describe.skipIf(!ready)('venus-sector-manager manager commands', () => {
+  it('names the missing endpoint key: no chain API for chain reads, no messager API for daemon run', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'vsm-cli-noapi-'))
+    dirs.push(home)
+    writeFileSync(join(home, 'sector-manager.cfg'), '[Common.API]\n')
+    const head = await cli(['--home', home, 'util', 'chain', 'head'])
+    expect(head.code).toBe(1)
+    expect(head.err).toContain('sector-manager.cfg names no chain API: set [Common.API] Chain')
+    writeFileSync(
+      join(home, 'sector-manager.cfg'),
+      '[Common.API]\nChain = "/ip4/127.0.0.1/tcp/1"\n[[Miners]]\nActor = 1000\n[Miners.Commitment.Pre]\nSender = "t01000"\n[Miners.Commitment.Prove]\nSender = "t01000"\n',
+    )
+    const run = await cli(['--home', home, 'daemon', 'run', '--proofs', 'mock'])
+    expect(run.code).toBe(1)
+    expect(run.err).toContain('names no messager API: set [Common.API] Messager')
+  })
+
   it('util market release-deals gives deals back to venus-market, one UpdateDealStatus each', async () => {
     const calls: unknown[][] = []
     const market = core.createRpcServer({

@@ -41,6 +41,22 @@ export function apiUrl(api: string, version: 'v0' | 'v1'): string {
   return `${scheme}://${host}:${m[3]}/rpc/${version}`
 }
 
+/** Throws `CONFIG_MISSING_KEY` naming the file and the key when an endpoint is not configured. */
+export function requireApi(api: string, what: 'Chain' | 'Messager', home: string): void {
+  if (api.trim() === '')
+    throw new VenusError(
+      'CONFIG_MISSING_KEY',
+      `${join(home, SECTOR_MANAGER_CONFIG_FILE)} names no ${what.toLowerCase()} API: set [Common.API] ${what} (or [${what}] Api in the seed's layout)`,
+      { details: { key: `Common.API.${what}` } },
+    )
+}
+
+/** {@link apiUrl} of a configured endpoint (see {@link requireApi}). */
+function endpointUrl(api: string, version: 'v0' | 'v1', what: 'Chain' | 'Messager', home: string): string {
+  requireApi(api, what, home)
+  return apiUrl(api, version)
+}
+
 /** The home directory of a command. */
 export function homeOf(cmd: Command): string {
   return expandHome(String(cmd.optsWithGlobals().home))
@@ -66,9 +82,15 @@ export async function clientsOf(cmd: Command): Promise<{
   messager: ManagerMessager
   messagerCall: JsonRpcCall
 }> {
-  const { file } = await loadConfig(homeOf(cmd))
-  const chainCall = httpJsonRpc(apiUrl(file.chain.api, 'v1'), file.chain.token)
-  const messagerCall = httpJsonRpc(apiUrl(file.messager.api, 'v0'), file.messager.token)
+  const home = homeOf(cmd)
+  const { file } = await loadConfig(home)
+  const chainCall = httpJsonRpc(endpointUrl(file.chain.api, 'v1', 'Chain', home), file.chain.token)
+  // Resolved on first use: commands that only read the chain work without a messager.
+  let messager: JsonRpcCall | undefined
+  const messagerCall: JsonRpcCall = (method, params) => {
+    messager ??= httpJsonRpc(endpointUrl(file.messager.api, 'v0', 'Messager', home), file.messager.token)
+    return messager(method, params)
+  }
   return {
     chainCall,
     chain: createLotusChain(chainCall, { network: netOf(cmd) }),
@@ -120,7 +142,10 @@ export interface MinerContext {
 export async function minerContextOf(cmd: Command): Promise<MinerContext> {
   const { file } = await loadConfig(homeOf(cmd))
   const chain = createChainClient(
-    httpTransport(apiUrl(file.chain.api, 'v1'), file.chain.token ? { token: file.chain.token } : {}),
+    httpTransport(
+      endpointUrl(file.chain.api, 'v1', 'Chain', homeOf(cmd)),
+      file.chain.token ? { token: file.chain.token } : {},
+    ),
   )
   const given = cmd.optsWithGlobals().miner as string | undefined
   const actor =
