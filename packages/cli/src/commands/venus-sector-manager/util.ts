@@ -14,6 +14,7 @@ import { registerActorCommands } from './actor.js'
 import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
 import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
+import { registerWorkerRemoteCommands } from './worker-remote.js'
 
 const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/
 
@@ -258,6 +259,8 @@ export function registerUtilCommands(program: Command): Command {
               : `queued since epoch ${st.AddedHeight}, waiting for its deadline to be mutable`
       report(cmd, st, [`m-${id.Miner}-n-${id.Number}: ${text}`])
     })
+
+  registerWorkerRemoteCommands(util)
 
   const market = util.command('market').description('deals in venus-market')
   market

@@ -1,8 +1,9 @@
 /** `venus-worker worker list|pause|resume`: the control API of a running worker. */
-import { loadWorkerConfig, VenusError } from '@venus-cluster/core'
+import { loadWorkerConfig } from '@venus-cluster/core'
 import { workerControlClient, workerManagerToken } from '@venus-cluster/sealer'
 import type { Command } from 'commander'
 import { report } from '../../output.js'
+import { pauseLine, resumeLine, threadIndexArg, threadLine } from '../../worker-threads.js'
 
 async function controlUrl(opts: { config?: string; url?: string }): Promise<string> {
   if (opts.url !== undefined) return opts.url
@@ -14,13 +15,6 @@ async function controlUrl(opts: { config?: string; url?: string }): Promise<stri
     if (cfg.rpcServer.host !== '0.0.0.0' && cfg.rpcServer.host !== '::') host = cfg.rpcServer.host
   }
   return `http://${host}:${port}/`
-}
-
-function index(v: string): number {
-  const n = Number(v)
-  if (!Number.isInteger(n) || n < 0)
-    throw new VenusError('CLI_USAGE', `--index must be a thread index, not ${v}`)
-  return n
 }
 
 /** Adds `worker` with `list`, `pause` and `resume`. */
@@ -42,15 +36,7 @@ export function registerWorkerControlCommands(program: Command): Command {
       const c = await client(cmd)
       try {
         const list = await c.list()
-        report(
-          cmd,
-          list,
-          list.map(
-            (t) =>
-              `#${t.index}: ${t.location}; sector: ${t.sector_id ?? '-'}; state: ${t.state}; paused: ${t.paused}` +
-              `${t.paused_elapsed ? ` (${t.paused_elapsed})` : ''}; last error: ${t.last_error ?? '-'}`,
-          ),
-        )
+        report(cmd, list, list.map(threadLine))
       } finally {
         await c.close()
       }
@@ -62,10 +48,9 @@ export function registerWorkerControlCommands(program: Command): Command {
     .action(async (o: { index: string }, cmd: Command) => {
       const c = await client(cmd)
       try {
-        const ok = await c.pause(index(o.index))
-        report(cmd, ok, [
-          ok ? `thread ${o.index}: pause requested` : `thread ${o.index}: a pause is pending already`,
-        ])
+        const i = threadIndexArg(o.index)
+        const ok = await c.pause(i)
+        report(cmd, ok, [pauseLine(i, ok)])
       } finally {
         await c.close()
       }
@@ -78,8 +63,9 @@ export function registerWorkerControlCommands(program: Command): Command {
     .action(async (o: { index: string; state?: string }, cmd: Command) => {
       const c = await client(cmd)
       try {
-        const ok = await c.resume(index(o.index), o.state ?? null)
-        report(cmd, ok, [ok ? `thread ${o.index}: resumed` : `thread ${o.index}: not waiting for resume`])
+        const i = threadIndexArg(o.index)
+        const ok = await c.resume(i, o.state ?? null)
+        report(cmd, ok, [resumeLine(i, ok)])
       } finally {
         await c.close()
       }
