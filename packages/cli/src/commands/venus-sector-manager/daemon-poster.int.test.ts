@@ -2,11 +2,10 @@
 // process, its config in the home, chain and messager on a devnet served over JSON-RPC, and the
 // miner's sector files in a persist store. The daemon must prove the deadlines that hold the
 // sectors, on chain, with nothing marked faulty.
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { createChainClient, customTransport, mockProofs } from '@venus-cluster/core'
 import {
   createDevnet,
@@ -17,9 +16,9 @@ import {
 } from '@venus-cluster/devnet'
 import { runsToNumbers } from '@venus-cluster/poster'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { builtBin, ensureBuiltCli, ROOT } from '../../__fixtures__/built-cli.js'
 
-const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url))
-const BIN = join(ROOT, 'packages/cli/dist/bin/venus-sector-manager.js')
+const BIN = builtBin('venus-sector-manager')
 const WINDOW = 10
 /** `[PoSt.Default] MsgConfidence`: low, as on a fast devnet (the default is 10). */
 const CONFIDENCE = 2
@@ -35,13 +34,7 @@ let daemon: ChildProcess | undefined
 let log = ''
 
 beforeAll(async () => {
-  if (!existsSync(BIN)) {
-    await new Promise<void>((resolve, reject) =>
-      execFile('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, timeout: 240_000 }, (err) =>
-        err ? reject(err) : resolve(),
-      ),
-    )
-  }
+  await ensureBuiltCli()
   home = mkdtempSync(join(tmpdir(), 'vsm-poster-home-'))
   store = mkdtempSync(join(tmpdir(), 'vsm-poster-ps-'))
   const who = await devnet.createTestMiner({ windowPoStProofType: 10 })

@@ -1,9 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import {
   createRpcClient,
   httpTransport,
@@ -14,38 +12,19 @@ import {
 } from '@venus-cluster/core'
 import { createSealingWorker, type SealerClient, sealerClient } from '@venus-cluster/sealer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { builtBin, ensureBuiltCli, freePort, ROOT } from '../../__fixtures__/built-cli.js'
 
-const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url))
-const BIN = join(ROOT, 'packages/cli/dist/bin/venus-sector-manager.js')
-const WORKER_BIN = join(ROOT, 'packages/cli/dist/bin/venus-worker.js')
+const BIN = builtBin('venus-sector-manager')
+const WORKER_BIN = builtBin('venus-worker')
 const dir = mkdtempSync(join(tmpdir(), 'vsm-mock-'))
 let mock: ChildProcess | undefined
 let log = ''
 
-beforeAll(async () => {
-  if (!existsSync(BIN)) {
-    await new Promise<void>((resolve, reject) =>
-      execFile('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, timeout: 240_000 }, (err) =>
-        err ? reject(err) : resolve(),
-      ),
-    )
-  }
-}, 240_000)
+beforeAll(ensureBuiltCli, 240_000)
 afterAll(() => {
   mock?.kill('SIGKILL')
   rmSync(dir, { recursive: true, force: true })
 })
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 async function startMock(args: string[]): Promise<string> {
   const p = spawn(process.execPath, [BIN, 'mock', '--listen', '127.0.0.1:0', ...args], {

@@ -1,26 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { mockProofs, parseWorkerConfig, prepareFileStore, prepareSealingStore } from '@venus-cluster/core'
 import { createFakeChain, defaultMinerConfig, startManagerDaemon } from '@venus-cluster/manager'
 import { createSealingWorker } from '@venus-cluster/sealer'
 import { afterAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../__fixtures__/built-cli.js'
 import { vsmCli } from '../../__fixtures__/vsm-cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'vsm-worker-remote-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 const until = async (check: () => Promise<boolean>) => {
   for (let i = 0; i < 200; i++) {
