@@ -131,6 +131,8 @@ export interface MinerContext {
   prefix: 'f' | 't'
   /** Persist store roots from the config. */
   roots: string[]
+  /** Persist stores (name and root) from the config. */
+  stores: { name: string; path: string }[]
   /** The miner's `PoSt.StrictCheck`. */
   strict: boolean
 }
@@ -163,6 +165,7 @@ export async function minerContextOf(cmd: Command): Promise<MinerContext> {
     actor,
     prefix,
     roots: file.persistStores.map((s) => s.path),
+    stores: file.persistStores.map((s) => ({ name: s.name, path: s.path })),
     strict: conf?.post.strictCheck ?? false,
   }
 }

@@ -60,10 +60,12 @@ describe('venus-sector-manager util sealer proving', () => {
     expect(JSON.parse((await run('faults', '--json')).out)).toEqual([])
     const good = JSON.parse((await run('check', idx, '--json')).out) as { Good: boolean }[]
     expect(good.every((r) => r.Good)).toBe(true)
+    const withStore = await run('check', idx, '--storage-id', '--slow')
+    expect(withStore.out).toMatch(new RegExp(`s-t0${minerId}-\\d+\tps1\tgood`))
     const sector = one.Partitions[0].Live[0] as number
     unlinkSync(join(store, 'sealed', sectorName({ miner: minerId, number: sector })))
-    const bad = await run('check', idx, '--only-bad')
-    expect(bad.out).toContain('bad: sealed file')
+    const bad = await run('check', idx, '--only-bad', '--storage-id')
+    expect(bad.out).toMatch(/\t-\tbad: sealed file/)
   })
 
   it('prints on-chain sector info with its deadline and partition, and says which are not on chain', async () => {

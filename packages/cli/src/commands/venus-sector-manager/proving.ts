@@ -2,6 +2,7 @@
  * `venus-sector-manager util sealer proving …`: WindowPoSt state of a miner from the chain, local
  * sector checks against the persist stores, and a dry-run WindowPoSt (`simulate-wdpost`).
  */
+import { access } from 'node:fs/promises'
 import {
   cidToCommitment,
   formatFil,
@@ -146,42 +147,71 @@ export function registerProvingCommands(sealer: Command): Command {
     .command('check')
     .argument('<index>', 'deadline index', indexArg)
     .option('--strict', 'also generate a vanilla proof per sector')
+    .option('--slow', 'the same as --strict (the original flag)')
     .option('--only-bad', 'list only sectors that fail')
+    .option('--storage-id', 'also print the persist store holding each sector')
     .description("check the files of a deadline's sectors in the persist stores")
-    .action(async (index: number, o: { strict?: boolean; onlyBad?: boolean }, cmd: Command) => {
-      const ctx = await minerContextOf(cmd)
-      const { chain, miner } = ctx
-      const parts = await chain.stateMinerPartitions(miner, index)
-      const numbers = parts.flatMap((p) => runsToNumbers(p.LiveSectors))
-      const infos = numbers.length ? await chain.stateMinerSectors(miner, numbersToRuns(numbers)) : []
-      const minerId = Number(miner.slice(2))
-      const bad = await checkSectors(
-        infos.map((s) => ({
-          sectorNumber: s.SectorNumber,
-          sealProof: s.SealProof,
-          commR: cidToCommitment(s.SealedCID['/'], 'commR').commitment,
-        })),
-        {
-          minerId,
-          locate: storesLocator(ctx.roots),
-          proofs: provingProofs(),
-          randomness: new Uint8Array(32),
-          proverId: new Uint8Array(32),
-          strict: o.strict ?? ctx.strict,
-        },
-      )
-      const rows = infos
-        .map((s) => ({
-          Sector: s.SectorNumber,
-          Good: !bad.has(s.SectorNumber),
-          Error: bad.get(s.SectorNumber) ?? '',
-        }))
-        .filter((r) => !o.onlyBad || !r.Good)
-      report(cmd, rows, [
-        `Deadline ${index}: ${infos.length} sector(s), ${bad.size} bad`,
-        ...rows.map((r) => `  s-${miner}-${r.Sector}\t${r.Good ? 'good' : `bad: ${r.Error}`}`),
-      ])
-    })
+    .action(
+      async (
+        index: number,
+        o: { strict?: boolean; slow?: boolean; onlyBad?: boolean; storageId?: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = await minerContextOf(cmd)
+        const { chain, miner } = ctx
+        const parts = await chain.stateMinerPartitions(miner, index)
+        const numbers = parts.flatMap((p) => runsToNumbers(p.LiveSectors))
+        const infos = numbers.length ? await chain.stateMinerSectors(miner, numbersToRuns(numbers)) : []
+        const minerId = Number(miner.slice(2))
+        const bad = await checkSectors(
+          infos.map((s) => ({
+            sectorNumber: s.SectorNumber,
+            sealProof: s.SealProof,
+            commR: cidToCommitment(s.SealedCID['/'], 'commR').commitment,
+          })),
+          {
+            minerId,
+            locate: storesLocator(ctx.roots),
+            proofs: provingProofs(),
+            randomness: new Uint8Array(32),
+            proverId: new Uint8Array(32),
+            strict: o.strict ?? o.slow ?? ctx.strict,
+          },
+        )
+        // The store of a sector: the first root holding its sealed file, as the poster reads it.
+        const storeOf = async (n: number): Promise<string> => {
+          for (const st of ctx.stores) {
+            const f = await storesLocator([st.path])(minerId, n)
+            if (
+              f &&
+              (await access(f.sealedPath).then(
+                () => true,
+                () => false,
+              ))
+            )
+              return st.name
+          }
+          return '-'
+        }
+        const rows = await Promise.all(
+          infos
+            .map((s) => ({
+              Sector: s.SectorNumber,
+              Good: !bad.has(s.SectorNumber),
+              Error: bad.get(s.SectorNumber) ?? '',
+            }))
+            .filter((r) => !o.onlyBad || !r.Good)
+            .map(async (r) => (o.storageId ? { ...r, Store: await storeOf(r.Sector) } : r)),
+        )
+        report(cmd, rows, [
+          `Deadline ${index}: ${infos.length} sector(s), ${bad.size} bad`,
+          ...rows.map(
+            (r) =>
+              `  s-t0${minerId}-${r.Sector}\t${'Store' in r ? `${r.Store}\t` : ''}${r.Good ? 'good' : `bad: ${r.Error}`}`,
+          ),
+        ])
+      },
+    )
 
   proving
     .command('faults')
