@@ -80,6 +80,19 @@ describe('venus-sector-manager util sealer actor', () => {
     expect((await actor('withdraw')).err).toContain('has nothing available to withdraw')
   }, 60_000)
 
+  it('waits for the withdrawal already sent when re-run with the same --exid, and checks --poll', async () => {
+    expect((await actor('add-balance', owner, '1', '--poll', '50', '--exid', 'topup')).code).toBe(0)
+    const first = await actor('withdraw', '0.5', '--exid', 'w1', '--poll', '50')
+    expect(first.out).toContain('withdrew 0.5 FIL')
+    const again = await actor('withdraw', '0.5', '--exid', 'w1', '--poll', '50')
+    expect(again.code, again.err).toBe(0)
+    expect(again.err).toContain('already pushed')
+    expect(again.out).toContain('withdrew 0.5 FIL')
+    expect((await actor('withdraw', '--poll', 'soon')).err).toContain(
+      '--poll must be a whole number of milliseconds',
+    )
+  }, 60_000)
+
   it('lists the owner and worker with their key addresses and balances', async () => {
     const r = await actor('control', 'list', '--json')
     expect(r.code).toBe(0)

@@ -9,7 +9,7 @@ import { type Command, Option } from 'commander'
 import { fromString } from 'iso-filecoin/address'
 import { report } from '../../output.js'
 import { clientsOf, minerContextOf } from './manager-common.js'
-import { pushAndWait } from './messager-send.js'
+import { pollMsArg, pushAndWait, pushedBefore } from './messager-send.js'
 
 const fil = (atto: bigint) => formatFil(atto)
 
@@ -77,7 +77,7 @@ export function registerActorCommands(sealer: Command): Command {
     const sent = await pushAndWait(
       messagerCall,
       { To: miner, From: from, Value: amount, Method: 0, Params: new Uint8Array(0) },
-      { label: 'add-balance', kind: 'add-balance', exid: o.exid, pollMs: Number(o.poll), log: stderrLine },
+      { label: 'add-balance', kind: 'add-balance', exid: o.exid, pollMs: pollMsArg(o.poll), log: stderrLine },
     )
     report(cmd, { Miner: miner, From: from, Amount: amount, Uid: sent.uid }, [
       `sent ${fil(amount)} from ${from} to ${miner}`,
@@ -91,17 +91,22 @@ export function registerActorCommands(sealer: Command): Command {
       .description("withdraw available funds to the owner (sent from the owner's address)"),
   ).action(async (amountText: string | undefined, o: { exid: string; poll: string }, cmd: Command) => {
     const { chain, miner } = await minerContextOf(cmd)
-    const available = await chain.stateMinerAvailableBalance(miner)
-    const amount = amountText === undefined ? available : amountArg(amountText, '[amount]')
-    if (available === 0n) throw new VenusError('CLI_USAGE', `${miner} has nothing available to withdraw`)
-    if (amount > available)
-      throw new VenusError(
-        'CLI_USAGE',
-        `${miner} has ${fil(available)} available, less than the ${fil(amount)} asked for`,
-        { details: { available: available.toString(), requested: amount.toString() } },
-      )
-    const info = await chain.stateMinerInfo(miner)
     const { messagerCall } = await clientsOf(cmd)
+    const requested = amountText === undefined ? undefined : amountArg(amountText, '[amount]')
+    const pollMs = pollMsArg(o.poll)
+    const available = await chain.stateMinerAvailableBalance(miner)
+    let amount = requested ?? available
+    // A re-run with the same --exid only waits for the message already sent (whose funds are gone).
+    if (!(await pushedBefore(messagerCall, 'withdraw', o.exid))) {
+      if (available === 0n) throw new VenusError('CLI_USAGE', `${miner} has nothing available to withdraw`)
+      if (amount > available)
+        throw new VenusError(
+          'CLI_USAGE',
+          `${miner} has ${fil(available)} available, less than the ${fil(amount)} asked for`,
+          { details: { available: available.toString(), requested: amount.toString() } },
+        )
+    } else amount = requested ?? 0n
+    const info = await chain.stateMinerInfo(miner)
     const sent = await pushAndWait(
       messagerCall,
       {
@@ -111,7 +116,7 @@ export function registerActorCommands(sealer: Command): Command {
         Method: MinerMethod.WithdrawBalance,
         Params: dagCbor.encode([encodeBigInt(amount)]),
       },
-      { label: 'WithdrawBalance', kind: 'withdraw', exid: o.exid, pollMs: Number(o.poll), log: stderrLine },
+      { label: 'WithdrawBalance', kind: 'withdraw', exid: o.exid, pollMs, log: stderrLine },
     )
     // The actor returns what it actually moved (it may be less if funds got locked meanwhile).
     const withdrawn = sent.ret.length > 0 ? decodeBigInt(dagCbor.decode(sent.ret) as Uint8Array) : amount
@@ -171,7 +176,7 @@ export function registerActorCommands(sealer: Command): Command {
           label: 'ChangeWorkerAddress',
           kind: 'control-set',
           exid: o.exid,
-          pollMs: Number(o.poll),
+          pollMs: pollMsArg(o.poll),
           log: stderrLine,
         },
       )

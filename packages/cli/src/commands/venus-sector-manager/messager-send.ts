@@ -55,7 +55,7 @@ export async function pushAndWait(
   opts: PushAndWaitOptions,
 ): Promise<SentMessage> {
   const uid = opts.exid === '' ? randomUUID() : `${opts.kind}-${opts.exid}`
-  const alreadyPushed = opts.exid !== '' && (await messagerCall('Message.HasMessageByUid', [uid])) === true
+  const alreadyPushed = await pushedBefore(messagerCall, opts.kind, opts.exid)
   if (!alreadyPushed)
     await messagerCall('Message.PushMessageWithId', [
       uid,
@@ -96,4 +96,20 @@ export async function pushAndWait(
     }
     await new Promise((r) => setTimeout(r, opts.pollMs))
   }
+}
+
+/** `--poll <ms>` checked: a whole number of milliseconds ≥ 10. */
+export function pollMsArg(text: string): number {
+  const ms = Number(text)
+  if (!/^\d+$/.test(text) || ms < 10)
+    throw new VenusError(
+      'CLI_USAGE',
+      `--poll must be a whole number of milliseconds ≥ 10, got ${JSON.stringify(text)}`,
+    )
+  return ms
+}
+
+/** Whether a message with this `--exid` was pushed before (a re-run then only waits for it). */
+export async function pushedBefore(messagerCall: JsonRpcCall, kind: string, exid: string): Promise<boolean> {
+  return exid !== '' && (await messagerCall('Message.HasMessageByUid', [`${kind}-${exid}`])) === true
 }

@@ -12,7 +12,7 @@ import { fromString } from 'iso-filecoin/address'
 import { report } from '../../output.js'
 import { registerActorCommands } from './actor.js'
 import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
-import { pushAndWait } from './messager-send.js'
+import { pollMsArg, pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
 
@@ -142,7 +142,7 @@ export function registerUtilCommands(program: Command): Command {
             label: 'CreateMiner',
             kind: 'create-miner',
             exid: o.exid,
-            pollMs: Number(o.poll),
+            pollMs: pollMsArg(o.poll),
             log: (l) => process.stderr.write(`${l}\n`),
           },
         )
