@@ -11,8 +11,6 @@ import {
 import { afterAll, describe, expect, it } from 'vitest'
 import { vsmCli } from '../../__fixtures__/vsm-cli.js'
 
-// The command tree imports core's config loader; until core exports it these tests wait.
-const ready = typeof (core as Record<string, unknown>).loadManagerConfig === 'function'
 const dirs: string[] = []
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
@@ -20,7 +18,7 @@ afterAll(() => {
 
 const cli = vsmCli
 
-describe.skipIf(!ready)('venus-sector-manager manager commands', () => {
+describe('venus-sector-manager manager commands', () => {
   it('names the missing endpoint key: no chain API for chain reads, no messager API for daemon run', async () => {
     const home = mkdtempSync(join(tmpdir(), 'vsm-cli-noapi-'))
     dirs.push(home)
