@@ -17,9 +17,10 @@ function collect(value: string, previous: string[]): string[] {
 
 function persistStoreArg(text: string): { name: string; path: string; readOnly: boolean } {
   const eq = text.indexOf('=')
+  const rawPath = eq < 0 ? text : text.slice(eq + 1)
   const name = eq < 0 ? resolve(text) : text.slice(0, eq)
-  const path = resolve(eq < 0 ? text : text.slice(eq + 1))
-  if (name === '' || path === '')
+  const path = resolve(rawPath)
+  if (name === '' || rawPath === '')
     throw new VenusError(
       'CLI_USAGE',
       `--persist-store must be <name>=<path> or <path>, got ${JSON.stringify(text)}`,
