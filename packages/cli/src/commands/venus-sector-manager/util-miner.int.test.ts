@@ -63,6 +63,71 @@ describe('venus-sector-manager util miner create against a served devnet', () =>
     expect(again.err).toContain('already pushed')
   }, 60_000)
 
+  it('sets the peer id and multiaddrs of the new miner (--peer, --multiaddr)', async () => {
+    const owner = devnet.newAccount('bls')
+    await devnet.faucet(owner, 100n * FIL)
+    const peer = '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf'
+    const r = await cli([
+      '--home',
+      home,
+      'util',
+      'miner',
+      'create',
+      '--from',
+      owner,
+      '--sector-size',
+      '2KiB',
+      '--peer',
+      peer,
+      '--multiaddr',
+      '/ip4/10.1.2.3/tcp/24001',
+      '--multiaddr',
+      '/dns4/sp.example/tcp/24002',
+      '--poll',
+      '50',
+    ])
+    expect(r.code, r.err).toBe(0)
+    const id = /miner created: (t0\d+)/.exec(r.out)?.[1]
+    const chain = httpJsonRpc(served.httpUrl, served.adminToken)
+    const info = (await chain('Filecoin.StateMinerInfo', [id, []])) as {
+      PeerId: string
+      Multiaddrs: string[]
+    }
+    expect(info.PeerId).toBe(peer)
+    expect(info.Multiaddrs.map((b) => [...Buffer.from(b, 'base64')])).toEqual([
+      [4, 10, 1, 2, 3, 6, 93, 193],
+      [54, 10, ...Buffer.from('sp.example'), 6, 93, 194],
+    ])
+    const bad = await cli([
+      '--home',
+      home,
+      'util',
+      'miner',
+      'create',
+      '--from',
+      owner,
+      '--sector-size',
+      '2KiB',
+      '--peer',
+      'nope',
+    ])
+    expect(bad.err).toContain('--peer: "nope" is not a libp2p peer id')
+    const badAddr = await cli([
+      '--home',
+      home,
+      'util',
+      'miner',
+      'create',
+      '--from',
+      owner,
+      '--sector-size',
+      '2KiB',
+      '--multiaddr',
+      '10.0.0.1:24001',
+    ])
+    expect(badAddr.err).toContain('--multiaddr: "10.0.0.1:24001" is not a multiaddr')
+  }, 60_000)
+
   it('rejects an unknown sector size before sending anything', async () => {
     const owner = devnet.newAccount('bls')
     const r = await cli(['--home', home, 'util', 'miner', 'create', '--from', owner, '--sector-size', '3KiB'])

@@ -5,10 +5,14 @@
 import { readdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
+import { multiaddr } from '@multiformats/multiaddr'
 import { SubmitResult, VenusError } from '@venus-cluster/core'
 import { createVenusMarket, openManagerStore, type SectorState } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { fromString } from 'iso-filecoin/address'
+import { base58btc } from 'multiformats/bases/base58'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
 import { report } from '../../output.js'
 import { registerActorCommands } from './actor.js'
 import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
@@ -43,6 +47,43 @@ const WINDOW_POST_BY_SIZE: Record<number, number> = {
   [512 << 20]: 12,
   [32 * 2 ** 30]: 13,
   [64 * 2 ** 30]: 14,
+}
+
+/** A libp2p peer id as the miner actor stores it: the multihash bytes. */
+function peerIdBytes(text: string): Uint8Array {
+  try {
+    // Legacy base58btc peer ids (Qm…, 12D3Koo…); otherwise a CIDv1 of the libp2p-key codec.
+    const bytes = /^(Qm|1)/.test(text) ? base58btc.baseDecode(text) : CID.parse(text).multihash.bytes
+    Digest.decode(bytes)
+    return bytes
+  } catch (err) {
+    throw new VenusError('CLI_USAGE', `--peer: ${JSON.stringify(text)} is not a libp2p peer id`, {
+      cause: err,
+    })
+  }
+}
+
+/** A multiaddr in its binary form, as `ChangeMultiaddrs`/`CreateMiner` take it. */
+function multiaddrBytes(text: string): Uint8Array {
+  try {
+    return multiaddr(text).bytes
+  } catch (err) {
+    throw new VenusError('CLI_USAGE', `--multiaddr: ${JSON.stringify(text)} is not a multiaddr`, {
+      cause: err,
+    })
+  }
+}
+
+/** `StateMinerInfo.Multiaddrs` (base64 binary multiaddrs) as text; one that does not parse stays base64. */
+function multiaddrTexts(list: unknown): string[] {
+  if (!Array.isArray(list)) return []
+  return list.map((b64) => {
+    try {
+      return multiaddr(new Uint8Array(Buffer.from(String(b64), 'base64'))).toString()
+    } catch {
+      return String(b64)
+    }
+  })
 }
 
 /** Adds the `util` group. */
@@ -96,6 +137,8 @@ export function registerUtilCommands(program: Command): Command {
         `Owner: ${String(info.Owner)}`,
         `Worker: ${String(info.Worker)}`,
         `Control: ${JSON.stringify(info.ControlAddresses ?? [])}`,
+        `Peer ID: ${typeof info.PeerId === 'string' ? info.PeerId : '-'}`,
+        `Multiaddrs: ${multiaddrTexts(info.Multiaddrs).join(' ') || '-'}`,
         `Sector size: ${String(info.SectorSize)}`,
         `WindowPoSt partition sectors: ${String(info.WindowPoStPartitionSectors)}`,
       ])
@@ -107,11 +150,26 @@ export function registerUtilCommands(program: Command): Command {
     .requiredOption('--sector-size <size>', `one of ${Object.keys(SECTOR_SIZES).join(', ')}`)
     .option('--owner <address>', 'owner (default: --from)')
     .option('--worker <address>', 'worker (default: owner)')
+    .option('--peer <id>', 'libp2p peer id of the miner (12D3Koo…, Qm… or a libp2p-key CID)')
+    .option(
+      '--multiaddr <addr>',
+      'libp2p address of the miner, e.g. /ip4/1.2.3.4/tcp/24001 (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .addOption(new Option('--exid <id>', 'extra id making the message uid unique').default(''))
     .addOption(new Option('--poll <ms>', 'messager poll interval').default('30000'))
     .action(
       async (
-        o: { from: string; sectorSize: string; owner?: string; worker?: string; exid: string; poll: string },
+        o: {
+          from: string
+          sectorSize: string
+          owner?: string
+          worker?: string
+          peer?: string
+          multiaddr?: string[]
+          exid: string
+          poll: string
+        },
         cmd: Command,
       ) => {
         const size = SECTOR_SIZES[o.sectorSize]
@@ -128,8 +186,8 @@ export function registerUtilCommands(program: Command): Command {
           fromString(owner).toBytes(),
           fromString(worker).toBytes(),
           WINDOW_POST_BY_SIZE[size],
-          new Uint8Array(0),
-          [],
+          o.peer === undefined ? new Uint8Array(0) : peerIdBytes(o.peer),
+          (o.multiaddr ?? []).map(multiaddrBytes),
         ])
         const deposit = BigInt(
           String(await chainCall('Filecoin.StateMinerCreationDeposit', [[]]).catch(() => '0')),
