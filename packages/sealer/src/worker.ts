@@ -15,6 +15,7 @@ import { type ControlAuthorize, managerVerifiedAuth, workerManagerToken } from '
 import { workerControlMethods } from './control-api.js'
 import { type ExternalProcessor, externalProcessor } from './external.js'
 import { SlotPool } from './limits.js'
+import { controlDest } from './local-address.js'
 import { createWorkerMetrics, serveWorkerControl, type WorkerMetrics } from './metrics/index.js'
 import { type AttachedStore, type FreeSpaceFn, openAttachedStores } from './persist.js'
 import { pieceProxyFetcher } from './piece-fetch.js'
@@ -105,6 +106,8 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
   const metrics = createWorkerMetrics({ threads: () => threads })
   const managerToken = workerManagerToken(config.sectorManager.headers, options.managerToken)
   let controlUrl: string | undefined
+  /** `host:port` reported in WorkerPing: where the manager can reach the control API. */
+  let controlDestination: string | undefined
   let processor: StageProcessor | undefined
   let rpcClose: (() => Promise<void>) | undefined
   let pingTimer: NodeJS.Timeout | undefined
@@ -236,6 +239,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
         })
         server = s
         controlUrl = s.url
+        controlDestination = await controlDest(config.rpcServer.host, s.port, config.sectorManager.url)
       }
       const stagger = options.threadStartStaggerMs ?? 0
       for (const [i, t] of threads.entries()) {
@@ -247,7 +251,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
       if (pingMs > 0 && ping !== undefined) {
         const send = () => {
           const infos = threads.map((t) => t.info())
-          const dest = controlUrl === undefined ? '' : new URL(controlUrl).host
+          const dest = controlDestination ?? ''
           ping({
             Name: instance,
             Dest: dest,

@@ -79,6 +79,10 @@ location = "${join(dir, 'persist')}"
       await until(async () => (await cli('info', 'rig-7', '--json')).out.includes('"paused":true'))
       expect((await cli('resume', 'rig-7', '-i', '1')).out).toContain('rig-7 thread 1: resumed')
 
+      // The control address works as well as the name.
+      const dest = /^rig-7\t(\S+)\t/m.exec(list.out)?.[1] ?? ''
+      expect((await cli('info', dest)).out).toContain('#1: ')
+
       const unknown = await cli('info', 'rig-8')
       expect(unknown.code).toBe(1)
       expect(unknown.err).toContain('no worker named "rig-8" has pinged the manager')

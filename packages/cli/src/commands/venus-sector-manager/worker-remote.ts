@@ -14,16 +14,26 @@ import { daemonCall, daemonToken, homeOf } from './manager-common.js'
 const ago = (s: number) =>
   s < 60 ? `${s}s` : s < 3600 ? `${Math.round(s / 60)}m` : `${(s / 3600).toFixed(1)}h`
 
-async function pingOf(cmd: Command, name: string): Promise<WorkerPingInfo> {
+/** `host:port` (or `[v6]:port`): a control address given instead of a worker name. */
+const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}$/
+
+/** The control address of a worker: by name from its pings, or the address itself. */
+async function destOf(cmd: Command, nameOrAddr: string): Promise<string> {
   const call = daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
-  const info = (await call('Venus.WorkerGetPingInfo', [name])) as WorkerPingInfo | null
-  if (info === null)
-    throw new VenusError('NOT_FOUND', `no worker named ${JSON.stringify(name)} has pinged the manager`, {
-      details: { worker: name },
-    })
+  const info = (await call('Venus.WorkerGetPingInfo', [nameOrAddr])) as WorkerPingInfo | null
+  if (info === null) {
+    if (ADDRESS.test(nameOrAddr)) return nameOrAddr
+    throw new VenusError(
+      'NOT_FOUND',
+      `no worker named ${JSON.stringify(nameOrAddr)} has pinged the manager`,
+      {
+        details: { worker: nameOrAddr },
+      },
+    )
+  }
   if (info.Info.Dest === '')
-    throw new VenusError('NOT_FOUND', `worker ${JSON.stringify(name)} reports no control API address`)
-  return info
+    throw new VenusError('NOT_FOUND', `worker ${JSON.stringify(nameOrAddr)} reports no control API address`)
+  return info.Info.Dest
 }
 
 /** Runs `fn` against a worker's control API; the manager's token is accepted there (it asks the manager). */
@@ -32,8 +42,8 @@ async function withWorker<T>(
   name: string,
   fn: (c: WorkerControlClient) => Promise<T>,
 ): Promise<T> {
-  const ping = await pingOf(cmd, name)
-  const c = workerControlClient(`http://${ping.Info.Dest}/`, { token: daemonToken(homeOf(cmd)) })
+  const dest = await destOf(cmd, name)
+  const c = workerControlClient(`http://${dest}/`, { token: daemonToken(homeOf(cmd)) })
   try {
     return await fn(c)
   } finally {
@@ -76,7 +86,10 @@ export function registerWorkerRemoteCommands(util: Command): Command {
 
   worker
     .command('info')
-    .argument('<name>', 'worker instance name (as `util worker list` shows it)')
+    .argument(
+      '<name-or-addr>',
+      'worker instance name (as `util worker list` shows it) or its control address host:port',
+    )
     .description("a worker's sealing threads, from its control API")
     .action(async (name: string, _o: unknown, cmd: Command) => {
       const threads = await withWorker(cmd, name, (c) => c.list())
@@ -85,7 +98,7 @@ export function registerWorkerRemoteCommands(util: Command): Command {
 
   worker
     .command('pause')
-    .argument('<name>', 'worker instance name')
+    .argument('<name-or-addr>', 'worker instance name or its control address host:port')
     .requiredOption('-i, --index <n>', 'thread index')
     .description('pause one sealing thread of a worker at its next step boundary')
     .action(async (name: string, o: { index: string }, cmd: Command) => {
@@ -96,7 +109,7 @@ export function registerWorkerRemoteCommands(util: Command): Command {
 
   worker
     .command('resume')
-    .argument('<name>', 'worker instance name')
+    .argument('<name-or-addr>', 'worker instance name or its control address host:port')
     .requiredOption('-i, --index <n>', 'thread index')
     .option('-s, --state <State>', 'state to resume into (exact name, e.g. TreeDBuilt, Aborted)')
     .description('resume a paused sealing thread of a worker, optionally into a named state')
