@@ -145,6 +145,22 @@ describe('manager config', () => {
     )
   })
 
+  it('reads TrustedNetworks in both layouts and names a bad entry with file and line', () => {
+    expect(
+      parseManagerConfig('[Common.API]\nTrustedNetworks = ["10.1.0.0/16", "fd00::/8"]', 'x.cfg')
+        .trustedNetworks,
+    ).toEqual(['10.1.0.0/16', 'fd00::/8'])
+    expect(
+      parseManagerConfig('[SectorManager]\nTrustedNetworks = ["192.168.7.9"]', 'x.cfg').trustedNetworks,
+    ).toEqual(['192.168.7.9'])
+    expect(parseManagerConfig('', 'x.cfg').trustedNetworks).toEqual([])
+    expect(() =>
+      parseManagerConfig('[Common.API]\n\nTrustedNetworks = ["10.0.0.0/8", "10.0.0.0/99"]', 'x.cfg'),
+    ).toThrow(
+      'x.cfg:3: Common.API.TrustedNetworks: expected IPv4 or IPv6 addresses or CIDR blocks like "10.1.0.0/16", found "10.0.0.0/99"',
+    )
+  })
+
   it('loads the v0.1.2 layout and normalises it to the same model', () => {
     const cfg = parseManagerConfig(fixture('sector-manager.v012.cfg'), 'sector-manager.cfg')
     expect(cfg.layout).toBe('v0.1.2')

@@ -5,6 +5,7 @@
  * Both normalise to {@link SectorManagerConfig}.
  */
 import { resolve } from 'node:path'
+import { parseTrustedNetworks } from '../auth/trusted-networks.js'
 import { configError, openConfigDocument, type TableReader } from './reader.js'
 import { readAddress, readDuration, readFil, readRequiredAddress } from './units.js'
 
@@ -111,7 +112,30 @@ export interface SectorManagerConfig {
   /** Seed `PersistedStore.Includes`: extra store config files to merge (kept as written). */
   persistStoreIncludes: string[]
   db: ManagerDbConfig
+  /**
+   * Extension: CIDR blocks whose callers may go without a token and read, write and sign
+   * (`[Common.API] TrustedNetworks`, or `[SectorManager] TrustedNetworks` in the seed's layout);
+   * `daemon run --trusted-networks` adds to them.
+   */
+  trustedNetworks: string[]
   miners: ManagerMinerConfig[]
+}
+
+function readTrustedNetworks(t: TableReader): string[] {
+  const list = t.stringArray('TrustedNetworks', [])
+  for (const entry of list) {
+    try {
+      parseTrustedNetworks([entry])
+    } catch (err) {
+      t.fail(
+        'TrustedNetworks',
+        'IPv4 or IPv6 addresses or CIDR blocks like "10.1.0.0/16"',
+        JSON.stringify(entry),
+        err,
+      )
+    }
+  }
+  return list
 }
 
 function readDb(t: TableReader): ManagerDbConfig {
@@ -258,6 +282,7 @@ function readPostSchedule(t: TableReader, p: ManagerMinerConfig['post']): void {
 function parseSeedLayout(root: TableReader): SectorManagerConfig {
   const sm = root.table('SectorManager')
   const preFetch = sm.boolean('PreFetch', true)
+  const trustedNetworks = readTrustedNetworks(sm)
   const db = readDb(sm.table('DB'))
   const miners = new Map<number, ManagerMinerConfig>()
   const minerOf = (actor: number): ManagerMinerConfig => {
@@ -372,6 +397,7 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
     persistStores,
     persistStoreIncludes,
     db,
+    trustedNetworks,
     miners: [...miners.values()],
   }
 }
@@ -412,6 +438,7 @@ function parseV012Layout(root: TableReader): SectorManagerConfig {
     market: { api: api.string('Market', ''), token },
     gateway: { apis: api.stringArray('Gateway', []), token },
     chainEventIntervalMs: readDuration(api, 'ChainEventInterval', MINUTE),
+    trustedNetworks: readTrustedNetworks(api),
     pieceStores: readStores(common.tables('PieceStores')),
     persistStores: readStores(common.tables('PersistStores')),
     persistStoreIncludes: [],

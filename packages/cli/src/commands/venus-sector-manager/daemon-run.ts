@@ -63,8 +63,9 @@ export function registerDaemonRunCommand(program: Command): Command {
         cmd: Command,
       ) => {
         const home = homeOf(cmd)
-        const trustedNetworks = trustedNetworksOf(opts.trustedNetworks)
+        const flagNetworks = trustedNetworksOf(opts.trustedNetworks)
         const { config, file } = await loadConfig(home)
+        const trustedNetworks = [...new Set([...file.trustedNetworks, ...flagNetworks])]
         if (config.miners.length === 0) {
           throw new VenusError('CONFIG_MISSING_KEY', 'sector-manager.cfg configures no [[Miners]]')
         }
