@@ -32,6 +32,8 @@ npm run build
 step "lint"
 npx biome check .
 node scripts/check-changesets.mjs
+# The build checks the sources; this also type-checks the tests, fixtures and benchmarks.
+npx tsc -p tsconfig.json --noEmit
 
 step "tests on $(node --version)"
 npx vitest run

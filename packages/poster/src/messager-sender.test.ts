@@ -83,7 +83,7 @@ describe('messagerPoSt', () => {
 
 describe('WindowPoStScheduler through the messager', () => {
   it('sends WindowPoSt through the messager and counts it landed only once buried by Confidence epochs', async () => {
-    const { m, open } = await sectorOneDeadline('poster-messager', 3)
+    const { m, open, h } = await sectorOneDeadline('poster-messager', 3)
     await mineTo(h, open + 4)
     const landed = m.events.find((e) => e.type === 'landed' && e.open === open)
     if (landed?.type !== 'landed') throw new Error(`no landed event: ${JSON.stringify(m.events.slice(-5))}`)
@@ -102,7 +102,7 @@ describe('WindowPoStScheduler through the messager', () => {
   })
 
   it('waits again when a reorg moves the message before it is buried, and proves the deadline', async () => {
-    const { m, open } = await sectorOneDeadline('poster-messager-reorg', 3)
+    const { m, open, h } = await sectorOneDeadline('poster-messager-reorg', 3)
     // Sent at open + 1, included at open + 2, its receipt is at open + 3.
     await mineTo(h, open + 3)
     const first = m.events.find((e) => e.type === 'landed' && e.open === open)
@@ -190,7 +190,7 @@ describe('WindowPoStScheduler through the messager', () => {
   })
 
   it('sends nothing twice when the partitions show up posted anyway, and counts them once buried', async () => {
-    const { m, open, first } = await firstProofGivenUp('poster-messager-posted', 3)
+    const { m, open, first, h } = await firstProofGivenUp('poster-messager-posted', 3)
     await mineTo(h, open + 11)
     const signed = h.devnet.messagerEntries.get(first.cid)!.stored!.cid
     const at = h.devnet.searchMessage(signed)!.executed.height
@@ -203,7 +203,7 @@ describe('WindowPoStScheduler through the messager', () => {
 
   it('counts partitions posted by another message as proven when the window closes before they are buried', async () => {
     // Deeper than the window: nothing is buried before it closes.
-    const { m, open } = await firstProofGivenUp('poster-messager-close', 20)
+    const { m, open, h } = await firstProofGivenUp('poster-messager-close', 20)
     await mineTo(h, open + 11)
     expect(m.events.some((e) => e.type === 'deadline-proven' && e.open === open)).toBe(false)
     await mineTo(h, open + 13)
@@ -220,17 +220,17 @@ describe('WindowPoStScheduler through the messager', () => {
  * by the messager after it reached the mempool (so it lands all the same).
  */
 async function firstProofGivenUp(seed: string, confidence: number) {
-  const { m, open } = await sectorOneDeadline(seed, confidence)
+  const { m, open, h } = await sectorOneDeadline(seed, confidence)
   await mineTo(h!, open + 1)
   const first = m.events.find((e) => e.type === 'submitted' && e.open === open)
   if (first?.type !== 'submitted') throw new Error('not submitted at open + 1')
   await devnetCall(h!.devnet)('Message.MarkBadMessage', [first.cid])
-  return { m, open, first }
+  return { m, open, first, h }
 }
 
 /** A one-miner harness (8 sectors, PoSt through the messager) and the next open of sector 1's deadline. */
 async function sectorOneDeadline(seed: string, confidence: number) {
-  h = await provingHarness({
+  const harness = await provingHarness({
     seed,
     miners: 1,
     sectors: 8,
@@ -238,7 +238,9 @@ async function sectorOneDeadline(seed: string, confidence: number) {
     viaMessager: true,
     config: { confidence },
   })
-  const m = h.miners[0]!
-  const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
-  return { m, open: await nextOpenOf(h, m.miner, loc.Deadline) }
+  h = harness
+  const m = harness.miners[0]!
+  const loc = (await harness.chain.stateSectorPartition(m.miner, 1))!
+  // The harness comes back narrowed: the module's `h` (for cleanup) may be undefined to the checker.
+  return { m, open: await nextOpenOf(harness, m.miner, loc.Deadline), h: harness }
 }
