@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseSectorSize, VenusError } from '@venus-cluster/core'
 import { createFakeChain, defaultMinerConfig, startManagerDaemon } from '@venus-cluster/manager'
+import { parseActorId } from './args.js'
 
 /** Options of {@link startMockManager}. */
 export interface MockManagerOptions {
@@ -82,8 +83,8 @@ export async function startMockManager(opts: MockManagerOptions): Promise<MockMa
  * ```
  */
 export function mockTarget(miner: string, sectorSize: string): { actor: number; sectorSize: number } {
-  const actor = Number(/^[ft]0(\d+)$/.exec(miner)?.[1] ?? miner)
-  if (!/^([ft]0)?\d+$/.test(miner) || !Number.isSafeInteger(actor))
+  const actor = parseActorId(miner)
+  if (actor === undefined)
     throw new VenusError(
       'CLI_USAGE',
       `--miner must be a miner actor id like 10000, got ${JSON.stringify(miner)}`,

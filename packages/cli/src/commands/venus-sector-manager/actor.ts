@@ -7,9 +7,10 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { decodeBigInt, encodeBigInt, formatFil, MinerMethod, parseFil, VenusError } from '@venus-cluster/core'
 import { type Command, Option } from 'commander'
 import { fromString } from 'iso-filecoin/address'
+import { millisecondsArg } from '../../args.js'
 import { report } from '../../output.js'
-import { clientsOf, minerContextOf } from './manager-common.js'
-import { pollMsArg, pushAndWait, pushedBefore } from './messager-send.js'
+import { minerContextOf } from './manager-common.js'
+import { pushAndWait, pushedBefore } from './messager-send.js'
 
 const fil = (atto: bigint) => formatFil(atto)
 
@@ -72,12 +73,17 @@ export function registerActorCommands(sealer: Command): Command {
       .description('send FIL to the miner actor'),
   ).action(async (from: string, amountText: string, o: { exid: string; poll: string }, cmd: Command) => {
     const amount = amountArg(amountText, '<amount>')
-    const { miner } = await minerContextOf(cmd)
-    const { messagerCall } = await clientsOf(cmd)
+    const { miner, messagerCall } = await minerContextOf(cmd)
     const sent = await pushAndWait(
       messagerCall,
       { To: miner, From: from, Value: amount, Method: 0, Params: new Uint8Array(0) },
-      { label: 'add-balance', kind: 'add-balance', exid: o.exid, pollMs: pollMsArg(o.poll), log: stderrLine },
+      {
+        label: 'add-balance',
+        kind: 'add-balance',
+        exid: o.exid,
+        pollMs: millisecondsArg('--poll', o.poll),
+        log: stderrLine,
+      },
     )
     report(cmd, { Miner: miner, From: from, Amount: amount, Uid: sent.uid }, [
       `sent ${fil(amount)} from ${from} to ${miner}`,
@@ -90,14 +96,14 @@ export function registerActorCommands(sealer: Command): Command {
       .argument('[amount]', 'FIL amount (default: everything available)')
       .description("withdraw available funds to the owner (sent from the owner's address)"),
   ).action(async (amountText: string | undefined, o: { exid: string; poll: string }, cmd: Command) => {
-    const { chain, miner } = await minerContextOf(cmd)
-    const { messagerCall } = await clientsOf(cmd)
+    const { chain, miner, messagerCall } = await minerContextOf(cmd)
     const requested = amountText === undefined ? undefined : amountArg(amountText, '[amount]')
-    const pollMs = pollMsArg(o.poll)
+    const pollMs = millisecondsArg('--poll', o.poll)
     const available = await chain.stateMinerAvailableBalance(miner)
     let amount = requested ?? available
     // A re-run with the same --exid only waits for the message already sent (whose funds are gone).
-    if (!(await pushedBefore(messagerCall, 'withdraw', o.exid))) {
+    const alreadyPushed = await pushedBefore(messagerCall, 'withdraw', o.exid)
+    if (!alreadyPushed) {
       if (available === 0n) throw new VenusError('CLI_USAGE', `${miner} has nothing available to withdraw`)
       if (amount > available)
         throw new VenusError(
@@ -116,7 +122,7 @@ export function registerActorCommands(sealer: Command): Command {
         Method: MinerMethod.WithdrawBalance,
         Params: dagCbor.encode([encodeBigInt(amount)]),
       },
-      { label: 'WithdrawBalance', kind: 'withdraw', exid: o.exid, pollMs, log: stderrLine },
+      { label: 'WithdrawBalance', kind: 'withdraw', exid: o.exid, pollMs, log: stderrLine, alreadyPushed },
     )
     // The actor returns what it actually moved (it may be less if funds got locked meanwhile).
     const withdrawn = sent.ret.length > 0 ? decodeBigInt(dagCbor.decode(sent.ret) as Uint8Array) : amount
@@ -146,7 +152,7 @@ export function registerActorCommands(sealer: Command): Command {
           })
         }
       })
-      const { chain, miner } = await minerContextOf(cmd)
+      const { chain, miner, messagerCall } = await minerContextOf(cmd)
       const info = await chain.stateMinerInfo(miner)
       const ids = await Promise.all(wanted.map((a) => chain.stateLookupID(a)))
       const before = info.ControlAddresses ?? []
@@ -162,7 +168,6 @@ export function registerActorCommands(sealer: Command): Command {
         ])
         return
       }
-      const { messagerCall } = await clientsOf(cmd)
       const sent = await pushAndWait(
         messagerCall,
         {
@@ -176,7 +181,7 @@ export function registerActorCommands(sealer: Command): Command {
           label: 'ChangeWorkerAddress',
           kind: 'control-set',
           exid: o.exid,
-          pollMs: pollMsArg(o.poll),
+          pollMs: millisecondsArg('--poll', o.poll),
           log: stderrLine,
         },
       )

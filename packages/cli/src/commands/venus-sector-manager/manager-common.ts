@@ -7,6 +7,7 @@ import {
   httpTransport,
   loadManagerConfig,
   SECTOR_MANAGER_TOKEN_ENV,
+  type SectorManagerConfig,
   VenusError,
 } from '@venus-cluster/core'
 import {
@@ -75,6 +76,18 @@ export async function loadConfig(home: string) {
   return { file, config: managerConfigFromFile(file) }
 }
 
+/**
+ * The messager of a config as a call function, resolved on first use: commands that only read
+ * the chain work without one configured.
+ */
+function lazyMessagerCall(file: SectorManagerConfig, home: string): JsonRpcCall {
+  let messager: JsonRpcCall | undefined
+  return (method, params) => {
+    messager ??= httpJsonRpc(endpointUrl(file.messager.api, 'v0', 'Messager', home), file.messager.token)
+    return messager(method, params)
+  }
+}
+
 /** Chain and messager clients from config. */
 export async function clientsOf(cmd: Command): Promise<{
   chainCall: JsonRpcCall
@@ -85,12 +98,7 @@ export async function clientsOf(cmd: Command): Promise<{
   const home = homeOf(cmd)
   const { file } = await loadConfig(home)
   const chainCall = httpJsonRpc(endpointUrl(file.chain.api, 'v1', 'Chain', home), file.chain.token)
-  // Resolved on first use: commands that only read the chain work without a messager.
-  let messager: JsonRpcCall | undefined
-  const messagerCall: JsonRpcCall = (method, params) => {
-    messager ??= httpJsonRpc(endpointUrl(file.messager.api, 'v0', 'Messager', home), file.messager.token)
-    return messager(method, params)
-  }
+  const messagerCall = lazyMessagerCall(file, home)
   return {
     chainCall,
     chain: createLotusChain(chainCall, { network: netOf(cmd) }),
@@ -127,10 +135,8 @@ export interface MinerContext {
   miner: string
   /** Its actor id. */
   actor: number
-  /** `f` or `t`. */
-  prefix: 'f' | 't'
-  /** Persist store roots from the config. */
-  roots: string[]
+  /** The config's messager, for commands that send (see {@link clientsOf}). */
+  messagerCall: JsonRpcCall
   /** Persist stores (name and root) from the config. */
   stores: { name: string; path: string }[]
   /** The miner's `PoSt.StrictCheck`. */
@@ -142,10 +148,11 @@ export interface MinerContext {
  * chain client from the home's config.
  */
 export async function minerContextOf(cmd: Command): Promise<MinerContext> {
-  const { file } = await loadConfig(homeOf(cmd))
+  const home = homeOf(cmd)
+  const { file } = await loadConfig(home)
   const chain = createChainClient(
     httpTransport(
-      endpointUrl(file.chain.api, 'v1', 'Chain', homeOf(cmd)),
+      endpointUrl(file.chain.api, 'v1', 'Chain', home),
       file.chain.token ? { token: file.chain.token } : {},
     ),
   )
@@ -163,8 +170,7 @@ export async function minerContextOf(cmd: Command): Promise<MinerContext> {
     chain,
     miner: `${prefix}0${actor}`,
     actor,
-    prefix,
-    roots: file.persistStores.map((s) => s.path),
+    messagerCall: lazyMessagerCall(file, home),
     stores: file.persistStores.map((s) => ({ name: s.name, path: s.path })),
     strict: conf?.post.strictCheck ?? false,
   }

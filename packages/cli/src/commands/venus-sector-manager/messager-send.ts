@@ -29,6 +29,8 @@ export interface PushAndWaitOptions {
   pollMs: number
   /** Progress lines (stderr). */
   log: (line: string) => void
+  /** What {@link pushedBefore} answered, when the caller asked already. */
+  alreadyPushed?: boolean | undefined
 }
 
 /** What {@link pushAndWait} resolves: the uid, whether it was pushed before, and the receipt's return. */
@@ -55,7 +57,7 @@ export async function pushAndWait(
   opts: PushAndWaitOptions,
 ): Promise<SentMessage> {
   const uid = opts.exid === '' ? randomUUID() : `${opts.kind}-${opts.exid}`
-  const alreadyPushed = await pushedBefore(messagerCall, opts.kind, opts.exid)
+  const alreadyPushed = opts.alreadyPushed ?? (await pushedBefore(messagerCall, opts.kind, opts.exid))
   if (!alreadyPushed)
     await messagerCall('Message.PushMessageWithId', [
       uid,
@@ -96,17 +98,6 @@ export async function pushAndWait(
     }
     await new Promise((r) => setTimeout(r, opts.pollMs))
   }
-}
-
-/** `--poll <ms>` checked: a whole number of milliseconds ≥ 10. */
-export function pollMsArg(text: string): number {
-  const ms = Number(text)
-  if (!/^\d+$/.test(text) || ms < 10)
-    throw new VenusError(
-      'CLI_USAGE',
-      `--poll must be a whole number of milliseconds ≥ 10, got ${JSON.stringify(text)}`,
-    )
-  return ms
 }
 
 /** Whether a message with this `--exid` was pushed before (a re-run then only waits for it). */

@@ -9,6 +9,7 @@
 import { resolve } from 'node:path'
 import { VenusError } from '@venus-cluster/core'
 import { type Command, Option } from 'commander'
+import { millisecondsArg } from '../../args.js'
 import { mockTarget, startMockManager } from '../../mock-manager.js'
 
 function collect(value: string, previous: string[]): string[] {
@@ -61,12 +62,7 @@ export function registerMockCommand(program: Command): Command {
         blockTime: string
       }) => {
         const { actor, sectorSize: size } = mockTarget(o.miner, o.sectorSize)
-        const blockMs = Number(o.blockTime)
-        if (!Number.isInteger(blockMs) || blockMs < 10)
-          throw new VenusError(
-            'CLI_USAGE',
-            `--block-time must be a whole number of milliseconds ≥ 10, got ${o.blockTime}`,
-          )
+        const blockMs = millisecondsArg('--block-time', o.blockTime)
         const persistStores = o.persistStore.map(persistStoreArg)
 
         const m = await startMockManager({

@@ -162,7 +162,7 @@ export function registerProvingCommands(sealer: Command): Command {
         const parts = await chain.stateMinerPartitions(miner, index)
         const numbers = parts.flatMap((p) => runsToNumbers(p.LiveSectors))
         const infos = numbers.length ? await chain.stateMinerSectors(miner, numbersToRuns(numbers)) : []
-        const minerId = Number(miner.slice(2))
+        const minerId = ctx.actor
         const bad = await checkSectors(
           infos.map((s) => ({
             sectorNumber: s.SectorNumber,
@@ -171,7 +171,7 @@ export function registerProvingCommands(sealer: Command): Command {
           })),
           {
             minerId,
-            locate: storesLocator(ctx.roots),
+            locate: storesLocator(ctx.stores.map((st) => st.path)),
             proofs: provingProofs(),
             randomness: new Uint8Array(32),
             proverId: new Uint8Array(32),
@@ -292,7 +292,7 @@ export function registerProvingCommands(sealer: Command): Command {
         miner: ctx.miner,
         chain: ctx.chain,
         proofs: provingProofs(),
-        locate: storesLocator(ctx.roots),
+        locate: storesLocator(ctx.stores.map((st) => st.path)),
         config: { strictCheck: ctx.strict },
       })
       const r = await scheduler.simulate(o.deadline)

@@ -13,10 +13,11 @@ import { fromString } from 'iso-filecoin/address'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
+import { millisecondsArg, parseActorId } from '../../args.js'
 import { report } from '../../output.js'
 import { registerActorCommands } from './actor.js'
 import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
-import { pollMsArg, pushAndWait } from './messager-send.js'
+import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
 
@@ -30,8 +31,7 @@ function uintArg(v: string, what: string): number {
 }
 
 function minerArg(v: string): number {
-  const m = /^[ft]0(\d+)$/.exec(v)
-  return uintArg(m ? (m[1] as string) : v, 'miner')
+  return parseActorId(v) ?? uintArg(v, 'miner')
 }
 
 const SECTOR_SIZES: Record<string, number> = {
@@ -200,7 +200,7 @@ export function registerUtilCommands(program: Command): Command {
             label: 'CreateMiner',
             kind: 'create-miner',
             exid: o.exid,
-            pollMs: pollMsArg(o.poll),
+            pollMs: millisecondsArg('--poll', o.poll),
             log: (l) => process.stderr.write(`${l}\n`),
           },
         )

@@ -1,0 +1,34 @@
+/** Checks of command-line values shared by the command files; errors name the flag. */
+import { VenusError } from '@venus-cluster/core'
+
+/**
+ * The actor id of `1000`, `t01000` or `f01000`; undefined for anything else.
+ *
+ * @example
+ * ```ts
+ * parseActorId('t01000') // 1000
+ * ```
+ */
+export function parseActorId(text: string): number | undefined {
+  const digits = /^(?:[ft]0)?(\d+)$/.exec(text)?.[1]
+  const n = Number(digits)
+  return digits !== undefined && Number.isSafeInteger(n) ? n : undefined
+}
+
+/**
+ * A flag in whole milliseconds, at least `min` (a smaller interval would spin).
+ *
+ * @example
+ * ```ts
+ * millisecondsArg('--poll', '500') // 500
+ * ```
+ */
+export function millisecondsArg(flag: string, text: string, min = 10): number {
+  const ms = Number(text)
+  if (!/^\d+$/.test(text) || ms < min)
+    throw new VenusError(
+      'CLI_USAGE',
+      `${flag} must be a whole number of milliseconds ≥ ${min}, got ${JSON.stringify(text)}`,
+    )
+  return ms
+}
