@@ -105,18 +105,22 @@ location = "${persist}"
         if (e.sector !== null && e.next === 'Finished') finished.add(e.sector)
       },
     })
+    const rpc = createRpcClient(httpTransport(url))
+    const offline = () =>
+      rpc.call<{ ID: { Number: number }; Finalized: boolean }[]>('Venus.ListSectors', ['offline'])
+    let done: Awaited<ReturnType<typeof offline>> = []
     await worker.start()
     try {
-      for (let i = 0; i < 600 && finished.size < 2; i++) await new Promise((r) => setTimeout(r, 50))
+      // Reaching Finished fires before ReportFinalized, so wait for the manager's view.
+      for (let i = 0; i < 600 && (finished.size < 2 || done.length < 2); i++) {
+        await new Promise((r) => setTimeout(r, 50))
+        done = await offline()
+      }
     } finally {
       await worker.stop()
     }
     expect([...finished].sort()).toEqual(['m-10000-s-1', 'm-10000-s-2'])
     expect(statSync(join(persist, 'sealed', 's-t010000-1')).size).toBe(2048)
-    const rpc = createRpcClient(httpTransport(url))
-    const done = await rpc.call<{ ID: { Number: number }; Finalized: boolean }[]>('Venus.ListSectors', [
-      'offline',
-    ])
     expect(done.map((s) => s.Finalized)).toEqual([true, true])
 
     const exited = new Promise<number | null>((r) => mock?.once('exit', (code) => r(code)))
