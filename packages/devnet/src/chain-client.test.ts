@@ -44,6 +44,7 @@ describe('core chain client decodes every devnet Lotus answer', () => {
     ok(await chain.stateMinerFaults(who.miner, tsk), 'bitfield')
     ok(await chain.stateMinerRecoveries(who.miner, tsk), 'bitfield')
     expect(await chain.stateMinerSectorAllocated(who.miner, 10, tsk)).toBe(true)
+    ok(await chain.stateMinerAllocated(who.miner, tsk), 'bitfield')
     expect(typeof (await chain.stateMinerAvailableBalance(who.miner, tsk))).toBe('bigint')
     const info = (await chain.stateSectorPreCommitInfo(who.miner, 10, tsk))!.Info
     expect(await chain.stateMinerPreCommitDepositForPower(who.miner, info, tsk)).toBeGreaterThan(0n)
@@ -60,6 +61,7 @@ describe('core chain client decodes every devnet Lotus answer', () => {
     expect(await chain.stateLookupID(who.owner, tsk)).toMatch(/^t0\d+$/)
     expect(await chain.stateAccountKey(await chain.stateLookupID(who.owner, tsk), tsk)).toBe(who.owner)
     ok(await chain.stateGetActor(who.miner, tsk), S.Actor)
+    ok(await chain.stateReadState(who.miner, tsk), S.MinerActorState)
     expect(await chain.stateNetworkVersion(tsk)).toBe(28)
     expect(await chain.stateNetworkName()).toBe('localnet-devnet')
     ok(await chain.stateGetNetworkParams(), S.NetworkParams)

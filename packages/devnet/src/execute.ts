@@ -9,13 +9,17 @@ import { type GasShape, gasForMessage } from './gas.js'
 import type { LotusMessage } from './messages.js'
 import {
   type CommDFromPieces,
+  changeOwnerAddress,
   changeWorkerAddress,
+  compactSectorNumbers,
+  confirmChangeWorkerAddress,
   createMiner,
   declareFaults,
   declareFaultsRecovered,
   loadMiner,
   preCommitSectorBatch2,
   proveCommitSectors3,
+  repayDebtMethod,
   submitWindowedPoSt,
   terminateSectors,
   withdrawBalance,
@@ -194,6 +198,30 @@ async function invoke(
       setShape({ method: 3, to: 'miner' })
       m.balance += value
       changeWorkerAddress(rt, m, p)
+      return null
+    }
+    case 20: {
+      const mask = decodeMethodParams('CompactSectorNumbers', params)
+      setShape({ method: 20, to: 'miner' })
+      m.balance += value
+      compactSectorNumbers(rt, m, mask)
+      return null
+    }
+    case 21:
+      setShape({ method: 21, to: 'miner' })
+      m.balance += value
+      confirmChangeWorkerAddress(rt, m)
+      return null
+    case 22:
+      setShape({ method: 22, to: 'miner' })
+      m.balance += value
+      repayDebtMethod(rt, m)
+      return null
+    case 23: {
+      const owner = decodeMethodParams('ChangeOwnerAddress', params)
+      setShape({ method: 23, to: 'miner' })
+      m.balance += value
+      changeOwnerAddress(rt, m, owner)
       return null
     }
     case 16: {

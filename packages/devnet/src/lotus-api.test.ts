@@ -66,6 +66,8 @@ describe('Lotus API served by the devnet', () => {
       who.owner,
     )
     expectShape(await call('StateGetActor', [maddr, tsk]), S.Actor)
+    expectShape(await call('StateReadState', [maddr, tsk]), S.MinerActorState)
+    expectShape(await call('StateReadState', [who.owner, tsk]), S.AccountActorState)
     expect(S.check(await call('WalletBalance', [who.owner]), 'bigint')).toEqual([])
     expectShape(await call('StateMinerInfo', [maddr, tsk]), S.MinerInfo)
     expectShape(await call('StateMinerProvingDeadline', [maddr, tsk]), S.DeadlineInfo)
@@ -92,6 +94,7 @@ describe('Lotus API served by the devnet', () => {
     expectShape(await call('StateMinerRecoveries', [maddr, tsk]), 'bitfield')
     expect(await call('StateMinerSectorAllocated', [maddr, 3, tsk])).toBe(true)
     expect(await call('StateMinerSectorAllocated', [maddr, 4, tsk])).toBe(false)
+    expect(await call('StateMinerAllocated', [maddr, tsk])).toEqual([1, 3])
     expectShape(await call('StateMinerAvailableBalance', [maddr, tsk]), 'bigint')
     const pci = {
       SealProof: 5,

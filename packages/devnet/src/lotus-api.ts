@@ -155,6 +155,19 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
     return minerOf(devnet, worldOf(method, params[count - 1]), method, params[0])
   }
 
+  /** The account or miner an `(address, tsk)` call names; ACTOR_NOT_FOUND for neither. */
+  const actorCall = (method: string, params: unknown[]) => {
+    arity(method, params, 2)
+    const a = str(method, params[0], 'address')
+    const world = worldOf(method, params[1])
+    const id = devnet.resolve(a, world)
+    const acct = id === undefined ? undefined : world.accounts.get(id)
+    const miner = id === undefined ? undefined : world.miners.get(id)
+    if (acct === undefined && miner === undefined)
+      throw new VenusError('ACTOR_NOT_FOUND', `actor not found: ${a}`, { details: { address: a } })
+    return { acct, miner }
+  }
+
   const read: Record<string, DevnetRpcMethod> = {
     'Filecoin.Version': (params) => {
       arity('Version', params, 0)
@@ -234,20 +247,34 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
       return acct.key
     },
     'Filecoin.StateGetActor': (params) => {
-      arity('StateGetActor', params, 2)
-      const a = str('StateGetActor', params[0], 'address')
-      const world = worldOf('StateGetActor', params[1])
-      const id = devnet.resolve(a, world)
-      const acct = id === undefined ? undefined : world.accounts.get(id)
-      const miner = id === undefined ? undefined : world.miners.get(id)
-      if (acct === undefined && miner === undefined)
-        throw new VenusError('ACTOR_NOT_FOUND', `actor not found: ${a}`, { details: { address: a } })
+      const { acct, miner } = actorCall('StateGetActor', params)
       return {
         Code: cidJson(acct ? ACCOUNT_CODE : MINER_CODE),
         Head: cidJson(ACCOUNT_CODE),
         Nonce: acct?.nonce ?? 0,
         Balance: (acct?.balance ?? miner?.balance ?? 0n).toString(),
         DelegatedAddress: null,
+      }
+    },
+    'Filecoin.StateReadState': (params) => {
+      const { acct, miner } = actorCall('StateReadState', params)
+      if (acct !== undefined)
+        return { Balance: acct.balance.toString(), Code: cidJson(ACCOUNT_CODE), State: { Address: acct.key } }
+      if (miner === undefined) throw new Error('unreachable: an actor is an account or a miner')
+      // The funds and proving-period fields of the miner state; the devnet keeps no IPLD store,
+      // so the roots of the sector, deadline and info objects are left out.
+      return {
+        Balance: miner.balance.toString(),
+        Code: cidJson(MINER_CODE),
+        State: {
+          PreCommitDeposits: miner.preCommitDeposits.toString(),
+          LockedFunds: '0',
+          FeeDebt: miner.feeDebt.toString(),
+          InitialPledge: miner.initialPledge.toString(),
+          ProvingPeriodStart: miner.provingPeriodStart,
+          CurrentDeadline: miner.currentDeadline,
+          DeadlineCronActive: true,
+        },
       }
     },
     'Filecoin.WalletBalance': (params) => {
@@ -328,6 +355,10 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
     'Filecoin.StateMinerSectorAllocated': (params) => {
       const m = minerCall('StateMinerSectorAllocated', params, 3)
       return m.allocated.has(num('StateMinerSectorAllocated', params[1], 'sector number'))
+    },
+    'Filecoin.StateMinerAllocated': (params) => {
+      const m = minerCall('StateMinerAllocated', params, 2)
+      return bitfieldJson(m.allocated)
     },
     'Filecoin.StateMinerAvailableBalance': (params) => {
       const m = minerCall('StateMinerAvailableBalance', params, 2)

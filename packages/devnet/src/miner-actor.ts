@@ -95,6 +95,8 @@ export function createMiner(
     owner,
     worker,
     controls: [],
+    pendingWorker: null,
+    pendingOwner: null,
     peerId: p.peer,
     multiaddrs: p.multiaddrs,
     windowPoStProofType: p.windowPoStProofType,
@@ -158,13 +160,14 @@ function requireOwnerOrWorker(rt: ActorRuntime, m: MinerState): void {
       m.worker, ExitCode.ErrForbidden, `caller ${rt.idAddress(rt.caller)} is not the owner or worker`)
 }
 
-/** Repays fee debt from the unlocked balance; aborts (19) when it cannot. */
-function repayDebt(m: MinerState): void {
+/** Repays (burns) fee debt from the unlocked balance; aborts (19) when it cannot. */
+function repayDebt(rt: ActorRuntime, m: MinerState): void {
   if (m.feeDebt === 0n) return
   const unlocked = m.balance - m.preCommitDeposits - m.initialPledge
   require(unlocked >=
     m.feeDebt, ExitCode.ErrInsufficientFunds, `unlocked balance can not repay fee debt (${m.feeDebt})`)
   m.balance -= m.feeDebt
+  rt.world.burnt += m.feeDebt
   m.feeDebt = 0n
 }
 
@@ -224,7 +227,7 @@ export function preCommitSectorBatch2(rt: ActorRuntime, m: MinerState, sectors: 
       rt.params.maxPreCommitLifetime, ExitCode.ErrIllegalArgument, `${where}: lifetime too long`)
   }
   m.balance += rt.value
-  repayDebt(m)
+  repayDebt(rt, m)
   const deposit = preCommitDeposit(rt, m)
   const total = deposit * BigInt(sectors.length)
   require(minerAvailableBalance(m) >=
@@ -576,7 +579,7 @@ export function declareFaultsRecovered(
   entries: SectorLocationParam[],
 ): void {
   requireControl(rt, m)
-  repayDebt(m)
+  repayDebt(rt, m)
   for (const d of entries) {
     const part = declarationTarget(rt, m, d)
     for (const s of d.sectors) if (part.faulty.has(s) && !part.terminated.has(s)) part.recovering.add(s)
@@ -664,9 +667,18 @@ export function minerCron(rt: ActorRuntime, shared: MinerState): void {
   }
 }
 
+/** The account actor id of `address`, or an abort with exit 16 (illegal argument). */
+function accountId(rt: ActorRuntime, address: string, what: string): number {
+  const id = rt.resolve(address)
+  require(id !== undefined &&
+    rt.world.accounts.has(id), ExitCode.ErrIllegalArgument, `${what} ${address} is not an account`)
+  return id
+}
+
 /**
- * Miner.ChangeWorkerAddress (method 3): only the owner; control addresses change at once. A new
- * worker also takes effect at once here (the real actor waits WorkerKeyChangeDelay epochs).
+ * Miner.ChangeWorkerAddress (method 3): only the owner. Control addresses change at once; a new
+ * worker is only proposed, effective `workerKeyChangeDelay` epochs later through
+ * ConfirmChangeWorkerAddress. A proposal already pending is kept (as the actor does).
  */
 export function changeWorkerAddress(
   rt: ActorRuntime,
@@ -675,24 +687,65 @@ export function changeWorkerAddress(
 ): void {
   require(rt.caller ===
     m.owner, ExitCode.ErrForbidden, 'only the owner can change the worker and control addresses')
-  const worker = rt.resolve(p.newWorker)
-  require(worker !== undefined &&
-    rt.world.accounts.has(worker), ExitCode.ErrIllegalArgument, `worker ${p.newWorker} is not an account`)
-  const controls = p.newControlAddresses.map((a) => {
-    const id = rt.resolve(a)
-    require(id !== undefined &&
-      rt.world.accounts.has(id), ExitCode.ErrIllegalArgument, `control address ${a} is not an account`)
-    return id
-  })
-  m.worker = worker
+  const worker = accountId(rt, p.newWorker, 'worker')
+  const controls = p.newControlAddresses.map((a) => accountId(rt, a, 'control address'))
   m.controls = controls
+  if (worker !== m.worker && m.pendingWorker === null)
+    m.pendingWorker = { worker, effectiveAt: rt.epoch + rt.params.workerKeyChangeDelay }
+}
+
+/**
+ * Miner.ConfirmChangeWorkerAddress (method 21): only the owner; applies a pending worker change
+ * whose effective epoch has come, and does nothing otherwise.
+ */
+export function confirmChangeWorkerAddress(rt: ActorRuntime, m: MinerState): void {
+  require(rt.caller === m.owner, ExitCode.ErrForbidden, 'only the owner can confirm a worker change')
+  if (m.pendingWorker === null || rt.epoch < m.pendingWorker.effectiveAt) return
+  m.worker = m.pendingWorker.worker
+  m.pendingWorker = null
+}
+
+/**
+ * Miner.ChangeOwnerAddress (method 23), two steps: the owner proposes an ID address (proposing
+ * itself revokes), then the proposed address sends the same address to take over.
+ */
+export function changeOwnerAddress(rt: ActorRuntime, m: MinerState, newOwner: string): void {
+  require(/^[ft]0\d+$/.test(newOwner), ExitCode.ErrIllegalArgument, 'owner address must be an ID address')
+  const proposed = accountId(rt, newOwner, 'owner')
+  if (rt.caller === m.owner || m.pendingOwner === null) {
+    require(rt.caller === m.owner, ExitCode.ErrForbidden, 'only the owner can propose a new owner')
+    m.pendingOwner = proposed
+  } else {
+    require(rt.caller ===
+      m.pendingOwner, ExitCode.ErrForbidden, 'only the proposed owner can confirm the change')
+    require(proposed ===
+      m.pendingOwner, ExitCode.ErrIllegalArgument, `expected confirmation of ${rt.idAddress(m.pendingOwner)} got ${newOwner}`)
+    m.owner = proposed
+  }
+  if (m.pendingOwner === m.owner) m.pendingOwner = null
+}
+
+/** Miner.RepayDebt (method 22): owner, worker or a control address; pays the fee debt (value included). */
+export function repayDebtMethod(rt: ActorRuntime, m: MinerState): void {
+  requireControl(rt, m)
+  repayDebt(rt, m)
+}
+
+/**
+ * Miner.CompactSectorNumbers (method 20): owner, worker or a control address; marks every number
+ * of the mask allocated so it can never be used.
+ */
+export function compactSectorNumbers(rt: ActorRuntime, m: MinerState, mask: number[]): void {
+  requireControl(rt, m)
+  require(mask.length > 0, ExitCode.ErrIllegalArgument, 'the mask of sector numbers is empty')
+  for (const n of mask) m.allocated.add(n)
 }
 
 /** Miner.WithdrawBalance (method 16): moves available funds to the owner. Returns the amount. */
 export function withdrawBalance(rt: ActorRuntime, m: MinerState, requested: bigint): bigint {
   require(rt.caller === m.owner, ExitCode.ErrForbidden, 'only the owner can withdraw')
   require(requested >= 0n, ExitCode.ErrIllegalArgument, 'negative withdrawal')
-  repayDebt(m)
+  repayDebt(rt, m)
   const avail = minerAvailableBalance(m)
   const amount = requested < avail ? requested : avail
   m.balance -= amount

@@ -14,10 +14,12 @@ import {
   decodeDeclareFaultsRecovered,
   decodePreCommitSectorBatch2,
   decodeProveCommitSectors3,
+  decodeRuns,
   decodeSubmitWindowedPoSt,
   decodeTerminateSectors,
   encodeBatchReturn,
   encodeBigInt,
+  encodeBitfield,
   encodeCreateMiner,
   encodeCreateMinerReturn,
   encodeDeclareFaults,
@@ -49,7 +51,14 @@ export interface MethodParams {
   TerminateSectors: SectorLocationParam[]
   WithdrawBalance: bigint
   ChangeWorkerAddress: { newWorker: string; newControlAddresses: string[] }
+  /** The new owner (an ID address). */
+  ChangeOwnerAddress: string
+  /** The sector numbers of the mask. */
+  CompactSectorNumbers: number[]
 }
+
+/** Masks the devnet expands: a bigger one is refused rather than filling the heap. */
+const MAX_MASK_NUMBERS = 1_000_000
 
 /** Return types by method name. */
 export interface MethodReturns {
@@ -120,6 +129,24 @@ function decodeValue(method: keyof MethodParams, raw: Uint8Array): MethodParams[
           addressFromBytes(bytesOf(c, method, 'control'), PREFIX).toString(),
         ),
       }
+    }
+    case 'ChangeOwnerAddress':
+      // The params are the address itself (a transparent newtype), not a tuple.
+      return addressFromBytes(
+        bytesOf(cborDecode(raw, `${method} params`), method, 'new_owner'),
+        PREFIX,
+      ).toString()
+    case 'CompactSectorNumbers': {
+      const [mask] = tuple(raw, 1, method)
+      // Malformed RLE+ is a serialization error (21); a well-formed mask too big to list is not.
+      const runs = decodeRuns(bytesOf(mask, method, 'mask_sector_numbers'))
+      const count = runs.reduce((n, [, len]) => n + len, 0)
+      if (count > MAX_MASK_NUMBERS)
+        throw new ActorAbort(
+          ExitCode.ErrIllegalArgument,
+          `${method}: invalid mask bitfield (${count} numbers; the devnet takes at most ${MAX_MASK_NUMBERS})`,
+        )
+      return runs.flatMap(([start, len]) => Array.from({ length: len }, (_, i) => start + i))
     }
   }
 }
@@ -192,6 +219,8 @@ export const encodeParams = {
   changeWorkerAddress: (p: { newWorker: string; newControlAddresses: string[] }): Uint8Array =>
     cborEncode([addressToBytes(p.newWorker), p.newControlAddresses.map((a) => addressToBytes(a))]),
   withdrawBalance: (amount: bigint): Uint8Array => cborEncode([encodeBigInt(amount)]),
+  changeOwnerAddress: (newOwner: string): Uint8Array => cborEncode(addressToBytes(newOwner)),
+  compactSectorNumbers: (mask: Iterable<number>): Uint8Array => cborEncode([encodeBitfield(mask)]),
 }
 
 export { decodeBigInt, encodeBigInt }

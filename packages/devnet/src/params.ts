@@ -33,6 +33,8 @@ export interface DevnetParams {
   wpostMaxChainCommitAge: number
   postedPartitionsMax: number
   chainFinality: number
+  /** Epochs between `ChangeWorkerAddress` and the earliest `ConfirmChangeWorkerAddress` (policy: finality). */
+  workerKeyChangeDelay: number
   /** Gas limit of one block. */
   blockGasLimit: number
   /** Base fee of the genesis tipset (attoFIL). */
@@ -87,6 +89,7 @@ export function devnetParams2k(): DevnetParams {
     wpostMaxChainCommitAge: 60,
     postedPartitionsMax: 3,
     chainFinality: 900,
+    workerKeyChangeDelay: 900,
     blockGasLimit: 10_000_000_000,
     initialBaseFee: 100n,
     minimumBaseFee: 100n,

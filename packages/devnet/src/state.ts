@@ -65,6 +65,10 @@ export interface MinerState {
   owner: number
   worker: number
   controls: number[]
+  /** A worker change waiting for `ConfirmChangeWorkerAddress` (not before `effectiveAt`). */
+  pendingWorker: { worker: number; effectiveAt: number } | null
+  /** An owner proposed by the current owner, waiting for its own `ChangeOwnerAddress`. */
+  pendingOwner: number | null
   peerId: Uint8Array
   multiaddrs: Uint8Array[]
   windowPoStProofType: number

@@ -6,6 +6,7 @@ import type {
   BitFieldJson,
   CidJson,
   LotusActor,
+  LotusActorState,
   LotusDeadline,
   LotusDeadlineInfo,
   LotusHeadChange,
@@ -126,6 +127,12 @@ export interface ChainClient {
     tsk?: LotusTipSetKey,
     opts?: RpcCallOptions,
   ): Promise<boolean>
+  /** Every sector number the miner has allocated (go-bitfield JSON runs). */
+  stateMinerAllocated(
+    maddr: AddressString,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<BitFieldJson>
   stateMinerAvailableBalance(
     maddr: AddressString,
     tsk?: LotusTipSetKey,
@@ -182,6 +189,8 @@ export interface ChainClient {
   stateLookupID(addr: AddressString, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<AddressString>
   stateAccountKey(addr: AddressString, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<AddressString>
   stateGetActor(addr: AddressString, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<LotusActor>
+  /** The actor's decoded state (`StateReadState`), e.g. a miner's `FeeDebt`. */
+  stateReadState(addr: AddressString, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<LotusActorState>
   stateNetworkVersion(tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<number>
   stateNetworkName(opts?: RpcCallOptions): Promise<string>
   stateGetNetworkParams(opts?: RpcCallOptions): Promise<LotusNetworkParams>
@@ -331,6 +340,7 @@ export function createChainClient(
     stateMinerFaults: (m, tsk = [], o) => call('StateMinerFaults', [m, tsk], o),
     stateMinerRecoveries: (m, tsk = [], o) => call('StateMinerRecoveries', [m, tsk], o),
     stateMinerSectorAllocated: (m, n, tsk = [], o) => call('StateMinerSectorAllocated', [m, n, tsk], o),
+    stateMinerAllocated: (m, tsk = [], o) => call('StateMinerAllocated', [m, tsk], o),
     stateMinerAvailableBalance: (m, tsk = [], o) => big('StateMinerAvailableBalance', [m, tsk], o),
     stateMinerPreCommitDepositForPower: (m, info, tsk = [], o) =>
       big('StateMinerPreCommitDepositForPower', [m, info, tsk], o),
@@ -359,6 +369,7 @@ export function createChainClient(
     stateLookupID: (a, tsk = [], o) => call('StateLookupID', [a, tsk], o),
     stateAccountKey: (a, tsk = [], o) => call('StateAccountKey', [a, tsk], o),
     stateGetActor: (a, tsk = [], o) => call('StateGetActor', [a, tsk], o),
+    stateReadState: (a, tsk = [], o) => call('StateReadState', [a, tsk], o),
     stateNetworkVersion: (tsk = [], o) => call('StateNetworkVersion', [tsk], o),
     stateNetworkName: (o) => call('StateNetworkName', [], o),
     stateGetNetworkParams: (o) => call('StateGetNetworkParams', [], o),

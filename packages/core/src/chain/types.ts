@@ -246,6 +246,16 @@ export interface LotusActor {
   DelegatedAddress?: AddressString | null
 }
 
+/**
+ * `StateReadState` result. `State` is the actor's state as Lotus renders it; for a miner it
+ * carries `FeeDebt`, `PreCommitDeposits`, `InitialPledge`, `LockedFunds` (attoFIL strings).
+ */
+export interface LotusActorState {
+  Balance: BigIntString
+  Code: CidJson
+  State: Record<string, unknown>
+}
+
 /** `StateGetNetworkParams` result. */
 export interface LotusNetworkParams {
   NetworkName: string

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { Bitfield, decodeBitfield, decodeRuns, encodeBitfield } from './bitfield.js'
+import { Bitfield, decodeBitfield, decodeRuns, encodeBitfield, encodeBitfieldRuns } from './bitfield.js'
+import { numbersToRuns } from './bitfield-json.js'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i)
@@ -62,6 +63,20 @@ describe('RLE+ bitfields (filecoin-chain §7.3)', () => {
       }),
       { numRuns: 2000 },
     )
+  })
+
+  it('encodes JSON runs as the same bytes as the numbers they list, without listing them', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat({ max: 300 }), { maxLength: 40 }), (values) => {
+        expect(hex(encodeBitfieldRuns(numbersToRuns(values)))).toBe(hex(encodeBitfield(values)))
+      }),
+      { numRuns: 500 },
+    )
+    // Empty runs, runs of equal bits and trailing zeros are folded away.
+    expect(hex(encodeBitfieldRuns([2, 0, 0, 3, 0, 2, 5]))).toBe(hex(encodeBitfield([2, 3, 4, 5, 6])))
+    expect(encodeBitfieldRuns([0])).toHaveLength(0)
+    expect(decodeRuns(encodeBitfieldRuns([0, 1_000_000_000]))).toEqual([[0, 1_000_000_000]])
+    expect(() => encodeBitfieldRuns([0, -1])).toThrow(expect.objectContaining({ code: 'BITFIELD_INVALID' }))
   })
 
   it('offers set operations', () => {

@@ -54,7 +54,36 @@ class BitWriter {
  * ```
  */
 export function encodeBitfield(values: Iterable<number>): Uint8Array {
-  const runs = toRuns(values)
+  return writeRuns(toRuns(values))
+}
+
+/**
+ * Encodes go-bitfield JSON runs (alternating lengths, zeros first, as Lotus prints bitfields)
+ * as minimal RLE+ bytes without listing the numbers, so a mask of a billion sectors stays small.
+ *
+ * @throws VenusError `BITFIELD_INVALID` when a run is not a non-negative safe integer.
+ * @example
+ * ```ts
+ * encodeBitfieldRuns([0, 1_000_000_000]) // sectors 0 … 999,999,999
+ * ```
+ */
+export function encodeBitfieldRuns(runs: readonly number[]): Uint8Array {
+  // Segments of equal bits merged and empty ones dropped, then zeros first, ending on ones.
+  const segs: { ones: boolean; len: number }[] = []
+  runs.forEach((len, i) => {
+    if (!Number.isSafeInteger(len) || len < 0) throw bitErr(`run ${i} is not a non-negative integer`)
+    if (len === 0) return
+    const last = segs[segs.length - 1]
+    if (last !== undefined && last.ones === (i % 2 === 1)) last.len += len
+    else segs.push({ ones: i % 2 === 1, len })
+  })
+  if (segs[segs.length - 1]?.ones === false) segs.pop()
+  const norm = segs.map((x) => x.len)
+  if (segs[0]?.ones === true) norm.unshift(0)
+  return writeRuns(norm)
+}
+
+function writeRuns(runs: number[]): Uint8Array {
   if (runs.length === 0) return new Uint8Array(0)
   const w = new BitWriter()
   w.put(0, 2) // version

@@ -17,6 +17,10 @@ export const MinerMethod = {
   DeclareFaults: 10,
   DeclareFaultsRecovered: 11,
   WithdrawBalance: 16,
+  CompactSectorNumbers: 20,
+  ConfirmChangeWorkerAddress: 21,
+  RepayDebt: 22,
+  ChangeOwnerAddress: 23,
   /** Removed at network version 22: never sent. */
   PreCommitSectorBatch: 25,
   /** Removed at network version 27: never sent. */

@@ -225,6 +225,27 @@ export const Actor: Schema = {
     DelegatedAddress: { nullable: 'address' },
   },
 }
+/** `StateReadState` of a miner: the fields of the miner state the devnet models. */
+export const MinerActorState: Schema = {
+  object: {
+    Balance: 'bigint',
+    Code: 'cid',
+    State: {
+      object: {
+        PreCommitDeposits: 'bigint',
+        LockedFunds: 'bigint',
+        FeeDebt: 'bigint',
+        InitialPledge: 'bigint',
+        ProvingPeriodStart: 'number',
+        CurrentDeadline: 'number',
+        DeadlineCronActive: 'boolean',
+      },
+    },
+  },
+}
+export const AccountActorState: Schema = {
+  object: { Balance: 'bigint', Code: 'cid', State: { object: { Address: 'address' } } },
+}
 export const SignedMessage: Schema = { object: { Message, Signature: sig, CID: 'cid' } }
 export const UnsignedMessageIn: Schema = {
   object: { ...(Message as { object: Record<string, Schema> }).object },

@@ -1,48 +1,21 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { mockProofs } from '@venus-cluster/core'
-import { createDevnet, type Devnet, type ServedDevnet, serveDevnet } from '@venus-cluster/devnet'
+import type { Devnet } from '@venus-cluster/devnet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ServedMiner, servedMiner } from '../../__fixtures__/served-miner.js'
 import { vsmCli } from '../../__fixtures__/vsm-cli.js'
 
 const FIL = 10n ** 18n
+let env: ServedMiner
 let home = ''
 let devnet: Devnet
-let served: ServedDevnet
 let miner = ''
 let owner = ''
 
 beforeAll(async () => {
   // A devnet that mines on its own, served with JWT auth; messages go through its messager.
-  devnet = createDevnet({ seed: 'cli-actor', proofs: mockProofs(), blockTimeMs: 40 })
-  await devnet.start()
-  served = await serveDevnet(devnet)
-  const who = await devnet.createTestMiner({ windowPoStProofType: 10, funds: 100n * FIL })
-  miner = who.miner
-  owner = who.owner
-  home = mkdtempSync(join(tmpdir(), 'vsm-cli-actor-'))
-  writeFileSync(
-    join(home, 'sector-manager.cfg'),
-    [
-      '[SectorManager]',
-      '[[SectorManager.Miners]]',
-      `ID = ${who.minerId}`,
-      '[Chain]',
-      `Api = "${served.multiaddr}"`,
-      `Token = "${served.adminToken}"`,
-      '[Messager]',
-      `Api = "${served.multiaddr}"`,
-      `Token = "${served.adminToken}"`,
-      '',
-    ].join('\n'),
-  )
+  env = await servedMiner('cli-actor')
+  ;({ home, devnet, miner, owner } = env)
 })
-afterAll(async () => {
-  await served?.close()
-  await devnet?.stop()
-  if (home) rmSync(home, { recursive: true, force: true })
-})
+afterAll(() => env?.close())
 
 const actor = (...args: string[]) => vsmCli(['--home', home, 'util', 'sealer', 'actor', ...args])
 

@@ -1,36 +1,19 @@
 /**
  * `venus-sector-manager util sealer actor …`: the miner actor's funds and addresses — balance,
- * add-balance, withdraw, control list. Reads go to the chain node; messages go through the
+ * add-balance, withdraw, control list|set (owner and worker changes, fee debt and number
+ * compaction are in `actor-admin.ts`). Reads go to the chain node; messages go through the
  * messager (`[Messager]` / `[Common.API] Messager`), as every other message of the manager.
  */
 import * as dagCbor from '@ipld/dag-cbor'
-import { decodeBigInt, encodeBigInt, formatFil, MinerMethod, parseFil, VenusError } from '@venus-cluster/core'
+import { decodeBigInt, encodeBigInt, MinerMethod, VenusError } from '@venus-cluster/core'
 import { type Command, Option } from 'commander'
 import { fromString } from 'iso-filecoin/address'
 import { millisecondsArg } from '../../args.js'
 import { report } from '../../output.js'
+import { registerActorAdminCommands } from './actor-admin.js'
+import { amountArg, fil, messageOptions, stderrLine } from './actor-common.js'
 import { minerContextOf } from './manager-common.js'
 import { pushAndWait, pushedBefore } from './messager-send.js'
-
-const fil = (atto: bigint) => formatFil(atto)
-
-function amountArg(text: string, what: string): bigint {
-  let v: bigint
-  try {
-    v = parseFil(text)
-  } catch (err) {
-    throw new VenusError('CLI_USAGE', `${what}: ${(err as Error).message}`, { cause: err })
-  }
-  if (v <= 0n) throw new VenusError('CLI_USAGE', `${what} must be more than 0, got ${JSON.stringify(text)}`)
-  return v
-}
-
-const messageOptions = (c: Command) =>
-  c
-    .addOption(
-      new Option('--exid <id>', 'extra id making the message uid stable (a re-run waits for it)').default(''),
-    )
-    .addOption(new Option('--poll <ms>', 'messager poll interval').default('30000'))
 
 /**
  * Adds `actor` under `util sealer`.
@@ -216,9 +199,6 @@ export function registerActorCommands(sealer: Command): Command {
         ...rows.map((r) => `${r.Role}\t${r.ID}\t${r.Key ?? '-'}\t${fil(r.Balance)}`),
       ])
     })
+  registerActorAdminCommands(actor)
   return actor
-}
-
-function stderrLine(line: string): void {
-  process.stderr.write(`${line}\n`)
 }
