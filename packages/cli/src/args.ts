@@ -32,3 +32,19 @@ export function millisecondsArg(flag: string, text: string, min = 10): number {
     )
   return ms
 }
+
+/**
+ * A non-negative whole number (sector numbers, epochs, counts); `what` names the flag or
+ * argument in the error.
+ *
+ * @example
+ * ```ts
+ * uintArg('42', '--cutoff') // 42
+ * ```
+ */
+export function uintArg(text: string, what: string): number {
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n))
+    throw new VenusError('CLI_USAGE', `${what} must be a non-negative integer, got ${JSON.stringify(text)}`)
+  return n
+}

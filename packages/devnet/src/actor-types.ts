@@ -49,6 +49,15 @@ export interface SectorLocationParam {
   sectors: number[]
 }
 
+/** One declaration of ExtendSectorExpiration2. */
+export interface ExpirationExtensionParam {
+  deadline: number
+  partition: number
+  sectors: number[]
+  sectorsWithClaims: { sectorNumber: number; maintainClaims: number[]; dropClaims: number[] }[]
+  newExpiration: number
+}
+
 /** CreateMiner parameters (addresses as strings). */
 export interface CreateMinerParam {
   owner: string

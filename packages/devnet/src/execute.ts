@@ -16,6 +16,7 @@ import {
   createMiner,
   declareFaults,
   declareFaultsRecovered,
+  extendSectorExpiration2,
   loadMiner,
   preCommitSectorBatch2,
   proveCommitSectors3,
@@ -205,6 +206,13 @@ async function invoke(
       setShape({ method: 20, to: 'miner' })
       m.balance += value
       compactSectorNumbers(rt, m, mask)
+      return null
+    }
+    case 32: {
+      const p = decodeMethodParams('ExtendSectorExpiration2', params)
+      setShape({ method: 32, to: 'miner', sectors: p.reduce((a, d) => a + d.sectors.length, 0) })
+      m.balance += value
+      extendSectorExpiration2(rt, m, p)
       return null
     }
     case 21:

@@ -17,6 +17,7 @@ const METHODS: (keyof MethodParams)[] = [
   'ChangeWorkerAddress',
   'ChangeOwnerAddress',
   'CompactSectorNumbers',
+  'ExtendSectorExpiration2',
 ]
 
 describe('malformed actor params', () => {

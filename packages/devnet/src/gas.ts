@@ -13,6 +13,7 @@ export const DevnetMethod = {
   DeclareFaultsRecovered: 11,
   WithdrawBalance: 16,
   PreCommitSectorBatch2: 28,
+  ExtendSectorExpiration2: 32,
   ProveCommitSectors3: 34,
   PublishStorageDeals: 4,
 } as const
@@ -69,6 +70,9 @@ export function gasForMessage(shape: GasShape): number {
       return 20_000_000 + 500_000 * n
     case DevnetMethod.TerminateSectors:
       return 30_000_000 + 2_000_000 * n
+    case DevnetMethod.ExtendSectorExpiration2:
+      // An estimate: a sector info rewritten per sector, a partition update per declaration.
+      return 30_000_000 + 1_500_000 * n
     default:
       return 10_000_000
   }

@@ -9,6 +9,7 @@ import {
   proveCommit,
   send,
   setupMiner,
+  submitPoSt,
 } from './__fixtures__/flow.js'
 import { createDevnet, type Devnet } from './devnet.js'
 import { lotusMethods } from './lotus-api.js'
@@ -43,7 +44,7 @@ interface Info {
   Beneficiary: string
 }
 
-describe('miner administration: worker and owner changes, fee debt, compacting numbers', () => {
+describe('miner administration: worker and owner changes, fee debt, compacting numbers, extensions', () => {
   it('proposes a new worker that only a confirmation after the delay puts in place', async () => {
     const { devnet, who } = await miner('worker-change')
     const next = await funded(devnet)
@@ -181,5 +182,50 @@ describe('miner administration: worker and owner changes, fee debt, compacting n
     const masked = await preCommit(devnet, who, [5])
     expect(masked.receipt.exitCode).toBe(16)
     expect(masked.receipt.error).toMatch(/already allocated/)
+  })
+
+  it('extends active sectors within the lifetime and extension limits', async () => {
+    const DAY = 2880
+    const devnet = createDevnet({
+      seed: 'extend',
+      proofs: fakeVerifier(),
+      params: { sectorMaxLifetime: 300 * DAY },
+    })
+    const who = await setupMiner(devnet)
+    await preCommit(devnet, who, [1, 2])
+    await advanceTo(devnet, devnet.head().height + devnet.params.preCommitChallengeDelay + 1)
+    await proveCommit(devnet, who, [1, 2])
+    const s1 = devnet.worldAt().miners.get(who.minerId)!.sectors.get(1)!
+    await advanceTo(devnet, nextDeadline(devnet, who.minerId, s1.deadline).open)
+    // Sector 2 is skipped by the proof, so it turns faulty (inactive).
+    const post = await submitPoSt(devnet, who, s1.deadline, [{ index: s1.partition, skipped: [2] }])
+    expect(post.receipt.exitCode, post.receipt.error).toBe(0)
+    const stranger = await funded(devnet)
+    const extend = (from: string, sectors: number[], newExpiration: number) =>
+      send(devnet, {
+        To: who.miner,
+        From: from,
+        Method: 32,
+        Params: b64(
+          encodeParams.extendSectorExpiration2([
+            { deadline: s1.deadline, partition: s1.partition, sectors, sectorsWithClaims: [], newExpiration },
+          ]),
+        ),
+      })
+    const fail = async (from: string, sectors: number[], exp: number, code: number, why: RegExp) => {
+      const r = await extend(from, sectors, exp)
+      expect(r.receipt.exitCode).toBe(code)
+      expect(r.receipt.error).toMatch(why)
+    }
+    const target = s1.activation + 250 * DAY
+    await fail(stranger, [1], target, 18, /is not the owner, worker or a control address/)
+    await fail(who.owner, [1], s1.expiration - 1, 16, /cannot reduce sector 1 expiration/)
+    await fail(who.owner, [1], s1.activation + 301 * DAY, 16, /total sector lifetime .* exceeds/)
+    await fail(who.owner, [2], target, 16, /refusing to replace inactive sector 2/)
+
+    const ok = await extend(who.owner, [1], target)
+    expect(ok.receipt.exitCode, ok.receipt.error).toBe(0)
+    const info = await lotus<{ Expiration: number }>(devnet, 'StateSectorGetInfo', [who.miner, 1, []])
+    expect(info.Expiration).toBe(target)
   })
 })

@@ -12,6 +12,7 @@ import {
   decodeCreateMiner,
   decodeDeclareFaults,
   decodeDeclareFaultsRecovered,
+  decodeExtendSectorExpiration2,
   decodePreCommitSectorBatch2,
   decodeProveCommitSectors3,
   decodeRuns,
@@ -23,6 +24,7 @@ import {
   encodeCreateMiner,
   encodeCreateMinerReturn,
   encodeDeclareFaults,
+  encodeExtendSectorExpiration2,
   encodePreCommitSectorBatch2,
   encodeProveCommitSectors3,
   encodeSubmitWindowedPoSt,
@@ -33,6 +35,7 @@ import {
   ActorAbort,
   type CreateMinerParam,
   ExitCode,
+  type ExpirationExtensionParam,
   type PreCommitInfoParam,
   type ProveCommitSectors3Param,
   type SectorLocationParam,
@@ -55,6 +58,7 @@ export interface MethodParams {
   ChangeOwnerAddress: string
   /** The sector numbers of the mask. */
   CompactSectorNumbers: number[]
+  ExtendSectorExpiration2: ExpirationExtensionParam[]
 }
 
 /** Masks the devnet expands: a bigger one is refused rather than filling the heap. */
@@ -136,6 +140,8 @@ function decodeValue(method: keyof MethodParams, raw: Uint8Array): MethodParams[
         bytesOf(cborDecode(raw, `${method} params`), method, 'new_owner'),
         PREFIX,
       ).toString()
+    case 'ExtendSectorExpiration2':
+      return decodeExtendSectorExpiration2(raw).extensions
     case 'CompactSectorNumbers': {
       const [mask] = tuple(raw, 1, method)
       // Malformed RLE+ is a serialization error (21); a well-formed mask too big to list is not.
@@ -221,6 +227,8 @@ export const encodeParams = {
   withdrawBalance: (amount: bigint): Uint8Array => cborEncode([encodeBigInt(amount)]),
   changeOwnerAddress: (newOwner: string): Uint8Array => cborEncode(addressToBytes(newOwner)),
   compactSectorNumbers: (mask: Iterable<number>): Uint8Array => cborEncode([encodeBitfield(mask)]),
+  extendSectorExpiration2: (extensions: ExpirationExtensionParam[]): Uint8Array =>
+    encodeExtendSectorExpiration2({ extensions }),
 }
 
 export { decodeBigInt, encodeBigInt }

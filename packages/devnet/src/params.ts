@@ -21,6 +21,8 @@ export interface DevnetParams {
   maxProveCommitDurationBase: number
   /** Minimum sector lifetime after the prove-commit deadline (180 days). */
   minSectorExpiration: number
+  /** Longest a sector may live from activation, extensions included (five years of 365 days). */
+  sectorMaxLifetime: number
   /** Max sector expiration after the pre-commit epoch (1278 days). */
   maxSectorExpirationExtension: number
   /** 5 years: max expiration beyond the activation deadline at pre-commit. */
@@ -79,6 +81,7 @@ export function devnetParams2k(): DevnetParams {
     maxPreCommitRandomnessLookback: 2880 + 900,
     maxProveCommitDurationBase: 30 * 2880,
     minSectorExpiration: 180 * 2880,
+    sectorMaxLifetime: 5 * 365 * 2880,
     maxSectorExpirationExtension: 1278 * 2880,
     maxPreCommitLifetime: 5_259_485,
     wpostPeriodDeadlines: 48,

@@ -24,6 +24,8 @@ export interface ManagerNetworkParams {
   interactivePoRepConfidence: number
   minSectorExpiration: number
   maxSectorExpirationExtension: number
+  /** Longest a sector may live from activation, extensions included (five 365-day years). */
+  sectorMaxLifetime: number
   /** WPoStProvingPeriod. */
   provingPeriod: number
   /** Max epochs between precommit and provecommit. */

@@ -57,6 +57,7 @@ const DEFAULT_PARAMS: ManagerNetworkParams = {
   interactivePoRepConfidence: 6,
   minSectorExpiration: 180 * 2880,
   maxSectorExpirationExtension: 1278 * 2880,
+  sectorMaxLifetime: 5 * 365 * 2880,
   provingPeriod: 2880,
   maxProveCommitDuration: 30 * 2880 + 150,
 }

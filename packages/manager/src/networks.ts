@@ -17,6 +17,7 @@ const base = {
   interactivePoRepConfidence: 6,
   minSectorExpiration: 180 * EPOCHS_PER_DAY,
   maxSectorExpirationExtension: 1278 * EPOCHS_PER_DAY,
+  sectorMaxLifetime: 5 * 365 * EPOCHS_PER_DAY,
   provingPeriod: EPOCHS_PER_DAY,
 }
 

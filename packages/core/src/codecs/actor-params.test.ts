@@ -5,6 +5,7 @@ import {
   decodeCreateMiner,
   decodeDeclareFaults,
   decodeDeclareFaultsRecovered,
+  decodeExtendSectorExpiration2,
   decodePreCommitSectorBatch2,
   decodeProveCommitSectors3,
   decodeSubmitWindowedPoSt,
@@ -13,6 +14,7 @@ import {
   encodeCreateMiner,
   encodeDeclareFaults,
   encodeDeclareFaultsRecovered,
+  encodeExtendSectorExpiration2,
   encodePreCommitSectorBatch2,
   encodeProveCommitSectors3,
   encodeSubmitWindowedPoSt,
@@ -182,6 +184,29 @@ describe('actor params CBOR (filecoin-chain §7.3)', () => {
       '8a004300e8074300e90707401a000f424044000186a0430003e80a48818183030042b01c',
     )
     expect(messageCid(msg).toString()).toBe('bafy2bzacecavyojjfxzcsftevoltybrrnjrdwcm4yk4r42qr422gd77pxblz2')
+  })
+
+  it('ExtendSectorExpiration2 [[[3,0,{5,6},[],3000000]]] and with claims', () => {
+    const cc = {
+      extensions: [
+        { deadline: 3, partition: 0, sectors: [5, 6], sectorsWithClaims: [], newExpiration: 3_000_000 },
+      ],
+    }
+    expect(hex(encodeExtendSectorExpiration2(cc))).toBe('818185030042b014801a002dc6c0')
+    expect(decodeExtendSectorExpiration2(encodeExtendSectorExpiration2(cc))).toEqual(cc)
+    const claims = {
+      extensions: [
+        {
+          deadline: 47,
+          partition: 2,
+          sectors: [],
+          sectorsWithClaims: [{ sectorNumber: 9, maintainClaims: [100, 101], dropClaims: [7] }],
+          newExpiration: 4_000_000,
+        },
+      ],
+    }
+    expect(decodeExtendSectorExpiration2(encodeExtendSectorExpiration2(claims))).toEqual(claims)
+    expect(() => decodeExtendSectorExpiration2(unhex('81818403004080'))).toThrow(/5-element tuple/)
   })
 
   it('names the field that is wrong in malformed params', () => {

@@ -78,6 +78,29 @@ export interface SectorLocationParams {
   entries: SectorLocationSet[]
 }
 
+/** Verified claims of one sector kept or dropped by an extension. */
+export interface SectorClaim {
+  sectorNumber: number
+  maintainClaims: number[]
+  dropClaims: number[]
+}
+
+/** One (deadline, partition) entry of `ExtendSectorExpiration2`. */
+export interface ExpirationExtension2 {
+  deadline: number
+  partition: number
+  /** Sectors without verified claims. */
+  sectors: number[]
+  /** Sectors with verified claims, each saying which claims it keeps. */
+  sectorsWithClaims: SectorClaim[]
+  newExpiration: number
+}
+
+/** `ExtendSectorExpiration2Params` (miner method 32). */
+export interface ExtendSectorExpiration2Params {
+  extensions: ExpirationExtension2[]
+}
+
 /** `CreateMinerParams` of the power actor (method 2). */
 export interface CreateMinerParams {
   owner: string
@@ -342,6 +365,55 @@ export const decodeDeclareFaultsRecovered = (bytes: Uint8Array) =>
 export const encodeTerminateSectors = encodeLocations
 /** Decodes `TerminateSectorsParams`. */
 export const decodeTerminateSectors = (bytes: Uint8Array) => decodeLocations(bytes, 'TerminateSectorsParams')
+
+// --- ExtendSectorExpiration2 ----------------------------------------------------------------
+
+/**
+ * Encodes `ExtendSectorExpiration2Params` (miner method 32).
+ *
+ * @example
+ * ```ts
+ * encodeExtendSectorExpiration2({ extensions: [{ deadline: 3, partition: 0, sectors: [5, 6],
+ *   sectorsWithClaims: [], newExpiration: 3_000_000 }] })
+ * ```
+ */
+export function encodeExtendSectorExpiration2(params: ExtendSectorExpiration2Params): Uint8Array {
+  return cborEncode([
+    params.extensions.map((e) => [
+      e.deadline,
+      e.partition,
+      encodeBitfield(e.sectors),
+      e.sectorsWithClaims.map((c) => [c.sectorNumber, c.maintainClaims, c.dropClaims]),
+      e.newExpiration,
+    ]),
+  ])
+}
+
+/** Decodes `ExtendSectorExpiration2Params`. */
+export function decodeExtendSectorExpiration2(bytes: Uint8Array): ExtendSectorExpiration2Params {
+  const what = 'ExtendSectorExpiration2Params'
+  const top = TupleReader.of(cborDecode(bytes, what), what, 1)
+  return {
+    extensions: top.array(0).map((e, i) => {
+      const at = `${what}.extensions[${i}]`
+      const r = TupleReader.of(e, at, 5)
+      return {
+        deadline: r.uint(0),
+        partition: r.uint(1),
+        sectors: bitfieldAt(r, 2, `${at}.sectors`),
+        sectorsWithClaims: r.array(3).map((c, j) => {
+          const cr = TupleReader.of(c, `${at}.sectors_with_claims[${j}]`, 3)
+          return {
+            sectorNumber: cr.uint(0),
+            maintainClaims: uints(cr.array(1), `${at}.sectors_with_claims[${j}].maintain_claims`),
+            dropClaims: uints(cr.array(2), `${at}.sectors_with_claims[${j}].drop_claims`),
+          }
+        }),
+        newExpiration: r.int(4),
+      }
+    }),
+  }
+}
 
 // --- CreateMiner ----------------------------------------------------------------------------
 

@@ -90,7 +90,7 @@ describe('venus-sector-manager util sealer actor: owner, worker, fee debt, compa
       'give exactly one of --mask-last-offset and --mask-upto-n',
     )
     expect((await actor('compact-allocated', '--mask-upto-n', 'ten')).err).toContain(
-      '--mask-upto-n must be a whole number, got "ten"',
+      '--mask-upto-n must be a non-negative integer, got "ten"',
     )
     expect((await actor('compact-allocated', '--mask-last-offset', '100')).err).toContain(
       'the highest allocated sector number (100) is not above the mask offset 101',

@@ -14,7 +14,7 @@ import {
 } from '@venus-cluster/core'
 import { type Command, Option } from 'commander'
 import { fromString } from 'iso-filecoin/address'
-import { millisecondsArg } from '../../args.js'
+import { millisecondsArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { amountArg, fil, messageOptions, stderrLine } from './actor-common.js'
 import { type MinerContext, minerContextOf } from './manager-common.js'
@@ -349,10 +349,7 @@ export function registerActorAdminCommands(actor: Command): void {
     if ((o.maskLastOffset === undefined) === (o.maskUptoN === undefined))
       throw new VenusError('CLI_USAGE', 'give exactly one of --mask-last-offset and --mask-upto-n')
     const flag = o.maskLastOffset !== undefined ? '--mask-last-offset' : '--mask-upto-n'
-    const text = o.maskLastOffset ?? o.maskUptoN ?? ''
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)))
-      throw new VenusError('CLI_USAGE', `${flag} must be a whole number, got ${JSON.stringify(text)}`)
-    const n = Number(text)
+    const n = uintArg(o.maskLastOffset ?? o.maskUptoN ?? '', flag)
     const ctx = await minerContextOf(cmd)
     const { chain, miner } = ctx
     const [runs, info] = await Promise.all([chain.stateMinerAllocated(miner), chain.stateMinerInfo(miner)])

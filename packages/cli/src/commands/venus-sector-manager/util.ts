@@ -13,22 +13,16 @@ import { fromString } from 'iso-filecoin/address'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
-import { millisecondsArg, parseActorId } from '../../args.js'
+import { millisecondsArg, parseActorId, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { registerActorCommands } from './actor.js'
 import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
 import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
+import { registerExpirationCommands } from './sectors-expiration.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
 
 const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/
-
-function uintArg(v: string, what: string): number {
-  const n = Number(v)
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n))
-    throw new VenusError('CLI_USAGE', `${what} must be a non-negative integer, got ${JSON.stringify(v)}`)
-  return n
-}
 
 function minerArg(v: string): number {
   return parseActorId(v) ?? uintArg(v, 'miner')
@@ -222,6 +216,7 @@ export function registerUtilCommands(program: Command): Command {
   registerProvingCommands(sealer)
   registerActorCommands(sealer)
   const sectors = sealer.command('sectors').description('sector state records')
+  registerExpirationCommands(sectors)
   const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
   const line = (s: SectorState) =>
     `m-${s.ID.Miner}-n-${s.ID.Number}\tproof=${s.SectorType}\tfinalized=${s.Finalized}${s.AbortReason ? `\taborted: ${s.AbortReason}` : ''}`
