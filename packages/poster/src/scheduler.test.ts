@@ -165,6 +165,30 @@ describe('WindowPoStScheduler.simulate', () => {
     expect(h.devnet.pending().length).toBe(pending)
     await expect(m.scheduler.simulate(48)).rejects.toThrow(/deadline index 48/)
   })
+
+  it('proves only the chosen partition, and faulty sectors too with includeFaulty', async () => {
+    h = await provingHarness({ seed: 'poster-sim-faulty', miners: 1, sectors: 8 })
+    const m = h.miners[0]!
+    await h.step(10)
+    const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
+    const sealed = join(h.root, 'sealed', sectorName({ miner: m.minerId, number: 1 }))
+    await rename(sealed, `${sealed}.bak`)
+    const open = await nextOpenOf(h, m.miner, loc.Deadline)
+    await mineTo(h, open + 6 + 2)
+    expect(runsToNumbers(await h.chain.stateMinerFaults(m.miner))).toEqual([1])
+    await rename(`${sealed}.bak`, sealed)
+
+    const plain = await m.scheduler.simulate(loc.Deadline, { partitions: [loc.Partition] })
+    const withFaulty = await m.scheduler.simulate(loc.Deadline, {
+      partitions: [loc.Partition],
+      includeFaulty: true,
+    })
+    expect(withFaulty.batches[0]!.sectors).toBe(plain.batches[0]!.sectors + 1)
+    expect(withFaulty.batches[0]!.partitions).toEqual([{ index: loc.Partition, skipped: [] }])
+    await expect(m.scheduler.simulate(loc.Deadline, { partitions: [loc.Partition + 5] })).rejects.toThrow(
+      `there is no partition ${loc.Partition + 5}`,
+    )
+  }, 60_000)
 })
 
 describe('WindowPoStScheduler batching, verification and retries', () => {

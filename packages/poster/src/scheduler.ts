@@ -546,6 +546,7 @@ export class WindowPoStScheduler {
     ts: LotusTipSet,
     challengeEpoch: number,
     signal: AbortSignal,
+    only: SimulateOptions = {},
   ): Promise<{ rawRand: Uint8Array; batches: (Batch | undefined)[] }> {
     const rawRand = await this.#chain.stateGetRandomnessFromBeacon(
       DomainSeparationTag.WindowedPoStChallengeSeed,
@@ -555,9 +556,18 @@ export class WindowPoStScheduler {
     )
     const randomness = postRandomness(rawRand)
     const parts = await this.#chain.stateMinerPartitions(this.miner, d.Index, ts.Cids)
+    for (const i of only.partitions ?? [])
+      if (i >= parts.length)
+        throw new VenusError(
+          'INVALID_ARGUMENT',
+          `deadline ${d.Index} has ${parts.length} partition(s); there is no partition ${i}`,
+        )
     const nonEmpty = parts
-      .map((p, index) => ({ index, sectors: partitionToProve(p) }))
-      .filter((p) => p.sectors.length > 0)
+      .map((p, index) => ({
+        index,
+        sectors: only.includeFaulty ? runsToNumbers(p.LiveSectors) : partitionToProve(p),
+      }))
+      .filter((p) => p.sectors.length > 0 && (only.partitions?.includes(p.index) ?? true))
     const perMsg = Math.max(1, Math.min(this.config.maxPartitionsPerPoStMessage, 3))
     const groups = chunk(nonEmpty, perMsg)
     const infos = await this.#sectorInfos(
@@ -584,7 +594,7 @@ export class WindowPoStScheduler {
    */
   async simulate(
     index?: number,
-    opts: { signal?: AbortSignal } = {},
+    opts: SimulateOptions & { signal?: AbortSignal } = {},
   ): Promise<{
     deadline: number
     open: number
@@ -610,6 +620,7 @@ export class WindowPoStScheduler {
       head,
       challengeEpoch,
       opts.signal ?? new AbortController().signal,
+      opts,
     )
     return {
       deadline: d.Index,
@@ -1054,6 +1065,14 @@ export function partitionToProve(p: LotusPartition): number[] {
   const out = new Set(runsToNumbers(p.LiveSectors).filter((n) => !faulty.has(n)))
   for (const n of runsToNumbers(p.RecoveringSectors)) out.add(n)
   return [...out].sort((a, b) => a - b)
+}
+
+/** What {@link WindowPoStScheduler.simulate} proves beyond the defaults. */
+export interface SimulateOptions {
+  /** Only these partitions of the deadline (default: all). */
+  partitions?: number[] | undefined
+  /** Prove faulty sectors too, as if they had been recovered (default: skip them). */
+  includeFaulty?: boolean | undefined
 }
 
 /**

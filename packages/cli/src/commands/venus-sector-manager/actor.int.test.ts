@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Devnet } from '@venus-cluster/devnet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ServedMiner, servedMiner } from '../../__fixtures__/served-miner.js'
@@ -49,6 +51,15 @@ describe('venus-sector-manager util sealer actor', () => {
     const all = await actor('--json', 'withdraw', '--poll', '50')
     expect(all.code).toBe(0)
     expect(BigInt(JSON.parse(all.out).Withdrawn)).toBe(BigInt(after.Available) - FIL)
+    // withdraw waits for --confidence (default 6) epochs on top of the message.
+    const entry = devnet.messagerEntries.get(JSON.parse(all.out).Uid as string)
+    const landed = devnet.searchMessage(entry?.stored?.cid ?? '')
+    expect(
+      devnet.head().height - (landed?.executed.height ?? Number.POSITIVE_INFINITY),
+    ).toBeGreaterThanOrEqual(6)
+    expect((await actor('withdraw', '--confidence', 'six')).err).toContain(
+      '--confidence must be a non-negative integer, got "six"',
+    )
     expect(BigInt(JSON.parse((await actor('balance', '--json')).out).Available)).toBe(0n)
     expect((await actor('withdraw')).err).toContain('has nothing available to withdraw')
   }, 60_000)
@@ -103,6 +114,33 @@ describe('venus-sector-manager util sealer actor', () => {
     expect(cleared.out).toContain('Control addresses after: none')
     expect((await actor('control', 'set', 'not-an-address')).err).toContain('is not a Filecoin address')
   }, 60_000)
+
+  it('shows which configured sender uses each address, and warns of a sender that is none of them', async () => {
+    const stranger = devnet.newAccount('secp256k1')
+    await devnet.faucet(stranger, FIL)
+    for (let i = 0; i < 200 && devnet.resolve(stranger) === undefined; i++)
+      await new Promise((r) => setTimeout(r, 20))
+    const cfg = join(home, 'sector-manager.cfg')
+    const original = readFileSync(cfg, 'utf8')
+    const id = miner.slice(2)
+    writeFileSync(
+      cfg,
+      `${original}[Commitment]\n[Commitment.Miners]\n[Commitment.Miners.${id}]\n[Commitment.Miners.${id}.Controls]\nPreCommit = "${owner}"\nProveCommit = "${owner}"\n[PoSt]\n[PoSt.Actors]\n[PoSt.Actors.${id}]\nSender = "${stranger}"\n`,
+    )
+    try {
+      const r = await actor('control', 'list', '--verbose')
+      expect(r.code, r.err).toBe(0)
+      expect(r.out).toMatch(/^owner\tt0\d+\tt3\w+\t[\d.]+ FIL\tprecommit,provecommit$/m)
+      expect(r.out).toContain(
+        `warning: the post sender ${stranger} is not the owner, the worker or a control address`,
+      )
+      const plain = await actor('control', 'list')
+      expect(plain.out).toMatch(/^owner\tt0\d+\tt3\w+\t[\d.]+ FIL$/m)
+      expect(JSON.parse((await actor('control', 'list', '--json')).out).Warnings).toHaveLength(1)
+    } finally {
+      writeFileSync(cfg, original)
+    }
+  })
 
   it('refuses amounts that are not FIL amounts and an unknown --miner', async () => {
     const bad = await actor('add-balance', owner, 'lots')

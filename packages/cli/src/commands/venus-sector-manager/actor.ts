@@ -8,7 +8,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { decodeBigInt, encodeBigInt, MinerMethod, VenusError } from '@venus-cluster/core'
 import { type Command, Option } from 'commander'
 import { fromString } from 'iso-filecoin/address'
-import { millisecondsArg } from '../../args.js'
+import { millisecondsArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { registerActorAdminCommands } from './actor-admin.js'
 import { amountArg, fil, messageOptions, stderrLine } from './actor-common.js'
@@ -77,42 +77,58 @@ export function registerActorCommands(sealer: Command): Command {
     actor
       .command('withdraw')
       .argument('[amount]', 'FIL amount (default: everything available)')
+      .addOption(new Option('--confidence <epochs>', 'confirmations to wait for after it lands').default('6'))
       .description("withdraw available funds to the owner (sent from the owner's address)"),
-  ).action(async (amountText: string | undefined, o: { exid: string; poll: string }, cmd: Command) => {
-    const { chain, miner, messagerCall } = await minerContextOf(cmd)
-    const requested = amountText === undefined ? undefined : amountArg(amountText, '[amount]')
-    const pollMs = millisecondsArg('--poll', o.poll)
-    const available = await chain.stateMinerAvailableBalance(miner)
-    let amount = requested ?? available
-    // A re-run with the same --exid only waits for the message already sent (whose funds are gone).
-    const alreadyPushed = await pushedBefore(messagerCall, 'withdraw', o.exid)
-    if (!alreadyPushed) {
-      if (available === 0n) throw new VenusError('CLI_USAGE', `${miner} has nothing available to withdraw`)
-      if (amount > available)
-        throw new VenusError(
-          'CLI_USAGE',
-          `${miner} has ${fil(available)} available, less than the ${fil(amount)} asked for`,
-          { details: { available: available.toString(), requested: amount.toString() } },
-        )
-    } else amount = requested ?? 0n
-    const info = await chain.stateMinerInfo(miner)
-    const sent = await pushAndWait(
-      messagerCall,
-      {
-        To: miner,
-        From: info.Owner,
-        Value: 0n,
-        Method: MinerMethod.WithdrawBalance,
-        Params: dagCbor.encode([encodeBigInt(amount)]),
-      },
-      { label: 'WithdrawBalance', kind: 'withdraw', exid: o.exid, pollMs, log: stderrLine, alreadyPushed },
-    )
-    // The actor returns what it actually moved (it may be less if funds got locked meanwhile).
-    const withdrawn = sent.ret.length > 0 ? decodeBigInt(dagCbor.decode(sent.ret) as Uint8Array) : amount
-    report(cmd, { Miner: miner, Owner: info.Owner, Withdrawn: withdrawn, Uid: sent.uid }, [
-      `withdrew ${fil(withdrawn)} from ${miner} to its owner ${info.Owner}`,
-    ])
-  })
+  ).action(
+    async (
+      amountText: string | undefined,
+      o: { exid: string; poll: string; confidence: string },
+      cmd: Command,
+    ) => {
+      const confidence = uintArg(o.confidence, '--confidence')
+      const { chain, miner, messagerCall } = await minerContextOf(cmd)
+      const requested = amountText === undefined ? undefined : amountArg(amountText, '[amount]')
+      const pollMs = millisecondsArg('--poll', o.poll)
+      const available = await chain.stateMinerAvailableBalance(miner)
+      let amount = requested ?? available
+      // A re-run with the same --exid only waits for the message already sent (whose funds are gone).
+      const alreadyPushed = await pushedBefore(messagerCall, 'withdraw', o.exid)
+      if (!alreadyPushed) {
+        if (available === 0n) throw new VenusError('CLI_USAGE', `${miner} has nothing available to withdraw`)
+        if (amount > available)
+          throw new VenusError(
+            'CLI_USAGE',
+            `${miner} has ${fil(available)} available, less than the ${fil(amount)} asked for`,
+            { details: { available: available.toString(), requested: amount.toString() } },
+          )
+      } else amount = requested ?? 0n
+      const info = await chain.stateMinerInfo(miner)
+      const sent = await pushAndWait(
+        messagerCall,
+        {
+          To: miner,
+          From: info.Owner,
+          Value: 0n,
+          Method: MinerMethod.WithdrawBalance,
+          Params: dagCbor.encode([encodeBigInt(amount)]),
+        },
+        {
+          label: 'WithdrawBalance',
+          kind: 'withdraw',
+          exid: o.exid,
+          pollMs,
+          log: stderrLine,
+          alreadyPushed,
+          confidence,
+        },
+      )
+      // The actor returns what it actually moved (it may be less if funds got locked meanwhile).
+      const withdrawn = sent.ret.length > 0 ? decodeBigInt(dagCbor.decode(sent.ret) as Uint8Array) : amount
+      report(cmd, { Miner: miner, Owner: info.Owner, Withdrawn: withdrawn, Uid: sent.uid }, [
+        `withdrew ${fil(withdrawn)} from ${miner} to its owner ${info.Owner}`,
+      ])
+    },
+  )
 
   const control = actor.command('control').description('owner, worker and control addresses')
   messageOptions(
@@ -176,10 +192,15 @@ export function registerActorCommands(sealer: Command): Command {
   )
   control
     .command('list')
+    .option('--verbose', "also show what each address sends, from sector-manager.cfg's senders", false)
     .description('owner, worker, control and beneficiary addresses with their key addresses and balances')
-    .action(async (_o: unknown, cmd: Command) => {
-      const { chain, miner } = await minerContextOf(cmd)
+    .action(async (o: { verbose: boolean }, cmd: Command) => {
+      const { chain, miner, senders } = await minerContextOf(cmd)
       const info = await chain.stateMinerInfo(miner)
+      // A sender that is none of the miner's addresses gets every message refused (exit 18).
+      const senderIds = await Promise.all(
+        senders.map(async (s) => ({ ...s, id: await chain.stateLookupID(s.address).catch(() => null) })),
+      )
       const roles: [string, string][] = [
         ['owner', info.Owner],
         ['worker', info.Worker],
@@ -194,9 +215,23 @@ export function registerActorCommands(sealer: Command): Command {
           return { Role: role, ID: id, Key: key, Balance: balance }
         }),
       )
-      report(cmd, { Miner: miner, Addresses: rows }, [
+      const withUse = rows.map((r) => ({
+        ...r,
+        Use: senderIds.filter((s) => s.id === r.ID).map((s) => s.use),
+      }))
+      const warnings = senderIds
+        .filter((s) => !rows.some((r) => r.ID === s.id))
+        .map(
+          (s) =>
+            `warning: the ${s.use} sender ${s.address} is not the owner, the worker or a control address of ${miner}; its messages will be refused`,
+        )
+      report(cmd, { Miner: miner, Addresses: withUse, Warnings: warnings }, [
         `Miner: ${miner}`,
-        ...rows.map((r) => `${r.Role}\t${r.ID}\t${r.Key ?? '-'}\t${fil(r.Balance)}`),
+        ...withUse.map(
+          (r) =>
+            `${r.Role}\t${r.ID}\t${r.Key ?? '-'}\t${fil(r.Balance)}${o.verbose ? `\t${r.Use.join(',') || '-'}` : ''}`,
+        ),
+        ...warnings,
       ])
     })
   registerActorAdminCommands(actor)

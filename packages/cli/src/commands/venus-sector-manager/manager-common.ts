@@ -141,6 +141,8 @@ export interface MinerContext {
   stores: { name: string; path: string }[]
   /** The miner's `PoSt.StrictCheck`. */
   strict: boolean
+  /** The senders the config names for the miner's messages. */
+  senders: { use: 'precommit' | 'provecommit' | 'post'; address: string }[]
 }
 
 /**
@@ -173,5 +175,12 @@ export async function minerContextOf(cmd: Command): Promise<MinerContext> {
     messagerCall: lazyMessagerCall(file, home),
     stores: file.persistStores.map((s) => ({ name: s.name, path: s.path })),
     strict: conf?.post.strictCheck ?? false,
+    senders: (
+      [
+        ['precommit', conf?.commitment.pre.sender],
+        ['provecommit', conf?.commitment.prove.sender],
+        ['post', conf?.post.sender],
+      ] as const
+    ).flatMap(([use, address]) => (address ? [{ use, address }] : [])),
   }
 }

@@ -31,6 +31,8 @@ export interface PushAndWaitOptions {
   log: (line: string) => void
   /** What {@link pushedBefore} answered, when the caller asked already. */
   alreadyPushed?: boolean | undefined
+  /** Epochs the message must be buried under before it counts (the messager's `Confidence`; default 0). */
+  confidence?: number | undefined
 }
 
 /** What {@link pushAndWait} resolves: the uid, whether it was pushed before, and the receipt's return. */
@@ -77,11 +79,14 @@ export async function pushAndWait(
     ])
   opts.log(`message ${uid} ${alreadyPushed ? 'already pushed' : 'pushed'}, waiting for it to land`)
   let lastError = ''
+  let announced = false
   for (;;) {
     const m = (await messagerCall('Message.GetMessageByUid', [uid])) as {
       State: number
       Receipt: { ExitCode: number; Return: string | null } | null
       ErrorMsg?: string
+      Height?: number
+      Confidence?: number
     }
     if (m.State === 4) throw new VenusError('MESSAGE_FAILED', `${opts.label} failed: ${m.ErrorMsg ?? ''}`)
     // The messager keeps retrying an unfillable message; say why it waits.
@@ -94,7 +99,13 @@ export async function pushAndWait(
         throw new VenusError('MESSAGE_FAILED', `${opts.label} exited with code ${m.Receipt.ExitCode}`, {
           details: { uid, exitCode: m.Receipt.ExitCode },
         })
-      return { uid, alreadyPushed, ret: new Uint8Array(Buffer.from(m.Receipt.Return ?? '', 'base64')) }
+      const want = opts.confidence ?? 0
+      if ((m.Confidence ?? 0) >= want)
+        return { uid, alreadyPushed, ret: new Uint8Array(Buffer.from(m.Receipt.Return ?? '', 'base64')) }
+      if (!announced) {
+        announced = true
+        opts.log(`landed at epoch ${m.Height ?? '?'}; waiting for ${want} confirmations`)
+      }
     }
     await new Promise((r) => setTimeout(r, opts.pollMs))
   }

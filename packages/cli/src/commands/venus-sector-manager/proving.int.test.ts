@@ -87,6 +87,27 @@ describe('venus-sector-manager util sealer proving', () => {
       const r = JSON.parse((await run('simulate-wdpost', '--deadline', String(i), '--json')).out)
       expect(r.deadline).toBe(i)
     }
+    // The original's flags: --ddl-idx, --partition-idx, --include-faulty.
+    const orig = JSON.parse(
+      (
+        await run(
+          'simulate-wdpost',
+          '--ddl-idx',
+          String(idx[0]),
+          '--partition-idx',
+          '0',
+          '--include-faulty',
+          '--json',
+        )
+      ).out,
+    )
+    expect(orig.deadline).toBe(idx[0])
+    expect(orig.batches[0].partitions.map((p: { index: number }) => p.index)).toEqual([0])
+    const noSuch = await run('simulate-wdpost', '--ddl-idx', String(idx[0]), '--partition-idx', '7')
+    expect(noSuch.err).toContain('there is no partition 7')
+    expect((await run('simulate-wdpost', '--deadline', '1', '--ddl-idx', '2')).err).toMatch(
+      /cannot be used with/,
+    )
     expect(devnet.pending().length).toBe(pending)
     const bad = await run('deadline', '48')
     expect(bad.code).not.toBe(0)

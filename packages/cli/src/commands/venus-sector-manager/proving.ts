@@ -285,25 +285,40 @@ export function registerProvingCommands(sealer: Command): Command {
   proving
     .command('simulate-wdpost')
     .option('--deadline <index>', 'deadline to prove (default: the current one)', indexArg)
+    .addOption(
+      new Option('--ddl-idx <index>', 'the same as --deadline (the original flag)')
+        .argParser(indexArg)
+        .conflicts('deadline'),
+    )
+    .option('--partition-idx <index>', 'only this partition of the deadline (default: all)', indexArg)
+    .option('--include-faulty', 'prove faulty sectors too, as if recovered', false)
     .description('generate and verify a WindowPoSt now, without sending it')
-    .action(async (o: { deadline?: number }, cmd: Command) => {
-      const ctx = await minerContextOf(cmd)
-      const scheduler = new WindowPoStScheduler({
-        miner: ctx.miner,
-        chain: ctx.chain,
-        proofs: provingProofs(),
-        locate: storesLocator(ctx.stores.map((st) => st.path)),
-        config: { strictCheck: ctx.strict },
-      })
-      const r = await scheduler.simulate(o.deadline)
-      report(cmd, r, [
-        `Deadline ${r.deadline} (open ${r.open}), challenge epoch ${r.challengeEpoch}: ${r.batches.length} message(s) in ${Math.round(r.ms)} ms`,
-        ...r.batches.map(
-          (b, i) =>
-            `  message ${i}: partitions ${b.partitions.map((p) => p.index).join(',')}, ${b.sectors} sector(s) proven, skipped [${b.partitions.flatMap((p) => p.skipped).join(' ')}], proof ${b.proofBytes} bytes`,
-        ),
-      ])
-    })
+    .action(
+      async (
+        o: { deadline?: number; ddlIdx?: number; partitionIdx?: number; includeFaulty: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = await minerContextOf(cmd)
+        const scheduler = new WindowPoStScheduler({
+          miner: ctx.miner,
+          chain: ctx.chain,
+          proofs: provingProofs(),
+          locate: storesLocator(ctx.stores.map((st) => st.path)),
+          config: { strictCheck: ctx.strict },
+        })
+        const r = await scheduler.simulate(o.deadline ?? o.ddlIdx, {
+          partitions: o.partitionIdx === undefined ? undefined : [o.partitionIdx],
+          includeFaulty: o.includeFaulty,
+        })
+        report(cmd, r, [
+          `Deadline ${r.deadline} (open ${r.open}), challenge epoch ${r.challengeEpoch}: ${r.batches.length} message(s) in ${Math.round(r.ms)} ms`,
+          ...r.batches.map(
+            (b, i) =>
+              `  message ${i}: partitions ${b.partitions.map((p) => p.index).join(',')}, ${b.sectors} sector(s) proven, skipped [${b.partitions.flatMap((p) => p.skipped).join(' ')}], proof ${b.proofBytes} bytes`,
+          ),
+        ])
+      },
+    )
 
   return proving
 }
