@@ -154,6 +154,17 @@ export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod>
         return r.fail('params[0]', '"online" or "offline"', which)
       return mgr.store.listSectors(which === 'online')
     }),
+    m('FindSector', 2, async (r) => {
+      const which = r.string(r.at(0), 'params[0]')
+      if (which !== 'online' && which !== 'offline')
+        return r.fail('params[0]', '"online" or "offline"', which)
+      const got = await mgr.store.getSector(sid(r, 1))
+      return got !== undefined && got.online === (which === 'online') ? got.state : null
+    }),
+    m('RemoveSector', 1, async (r) => {
+      await mgr.removeSector(sid(r, 0))
+      return null
+    }),
     m('RestoreSector', 2, async (r) => {
       const id = sid(r, 0)
       await mgr.restoreSector(id, r.bool(r.at(1), 'params[1]'))

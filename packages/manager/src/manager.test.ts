@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { zeroCommitment } from '@venus-cluster/core'
@@ -370,5 +370,51 @@ describe('CLI-side methods', () => {
     expect(await call('Venus.SubmitPersisted', [s.id, 'ps1'])).toBe(false)
     writePersistedFiles(persist, 1000, s.id.Number)
     expect(await call('Venus.SubmitPersisted', [s.id, 'ps1'])).toBe(true)
+  })
+})
+
+describe('SectorManager.removeSector and Venus.FindSector', () => {
+  it('deletes the files of an offline sector that is not on chain, once, and refuses the others', async () => {
+    const { mgr, chain, call, persist } = await setup()
+    // A sector aborted after its files were persisted: offline, never on chain.
+    const gone = { Miner: 1000, Number: 1 }
+    await mgr.store.allocateSector(1000, { initNumber: 0 }, 5)
+    const name = 's-t01000-1'
+    mkdirSync(join(persist, 'sealed'), { recursive: true })
+    mkdirSync(join(persist, 'cache', name), { recursive: true })
+    writeFileSync(join(persist, 'sealed', name), 'x')
+    writeFileSync(join(persist, 'cache', name, 'p_aux'), 'x')
+    await mgr.store.setLocation(gone, 'normal', { sealed: 'ps1', cache: 'ps1' })
+    expect(await call('Venus.FindSector', ['online', gone])).toMatchObject({ ID: gone })
+    await expect(call('Venus.RemoveSector', [gone])).rejects.toThrow(/still being sealed; abort it/)
+    await mgr.store.finalizeSector(gone, (st) => ({ ...st, AbortReason: 'test' }))
+    expect(await call('Venus.FindSector', ['online', gone])).toBeNull()
+
+    expect(await mgr.removeSector(gone)).toEqual([
+      join(persist, 'sealed', name),
+      join(persist, 'cache', name),
+    ])
+    expect(existsSync(join(persist, 'sealed', name)) || existsSync(join(persist, 'cache', name))).toBe(false)
+    expect(await call('Venus.FindSector', ['offline', gone])).toMatchObject({
+      Removed: true,
+      AbortReason: 'test',
+    })
+    expect(await call('Venus.SectorIndexerFind', ['normal', gone])).toMatchObject({ Found: false })
+    expect(await mgr.removeSector(gone)).toEqual([])
+    const elsewhere = { Miner: 1000, Number: 2 }
+    await mgr.store.allocateSector(1000, { initNumber: 0 }, 5)
+    await mgr.store.setLocation(elsewhere, 'normal', { sealed: 'detached', cache: 'detached' })
+    await mgr.store.finalizeSector(elsewhere, (st) => ({ ...st, AbortReason: 'test' }))
+    await expect(mgr.removeSector(elsewhere)).rejects.toMatchObject({ code: 'PERSIST_STORE_UNKNOWN' })
+
+    // A sector live on chain keeps its files.
+    const live = (await allocate(call, [1000])) as DrivenSector
+    await driveAll(call, chain, mgr, [live], persist)
+    await expect(mgr.removeSector(live.id)).rejects.toThrow(/is live on chain until epoch \d+/)
+    expect(existsSync(join(persist, 'sealed', `s-t01000-${live.id.Number}`))).toBe(true)
+    await expect(call('Venus.RemoveSector', [{ Miner: 1000, Number: 99 }])).rejects.toMatchObject({
+      code: 'SECTOR_NOT_FOUND',
+    })
+    await expect(call('Venus.FindSector', ['somewhere', gone])).rejects.toThrow(/params\[0\]/)
   })
 })

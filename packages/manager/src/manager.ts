@@ -1,4 +1,4 @@
-import { access, stat } from 'node:fs/promises'
+import { access, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
 import { blake2b } from '@noble/hashes/blake2.js'
@@ -747,6 +747,82 @@ export class SectorManager {
         }
       }
       await this.store.restoreSector(id, (s) => ({ ...s, Finalized: false }))
+    })
+  }
+
+  /**
+   * Deletes the files of an offline sector that is no longer on chain (expired, terminated, or
+   * never committed) from the persist stores of the sector index, forgets its index entries and
+   * marks the record `Removed`. Refuses while the sector is being sealed, is still live or
+   * pre-committed on chain, or sits in a read-only or unattached store. Resolves the deleted
+   * paths; a second call deletes nothing.
+   */
+  async removeSector(id: WireSectorId): Promise<string[]> {
+    return this.#locks.run(sectorKey(id), async () => {
+      const got = await this.store.getSector(id)
+      if (got === undefined) throw new VenusError('SECTOR_NOT_FOUND', `no record of ${sectorKey(id)}`)
+      if (got.online)
+        throw new VenusError(
+          'SECTOR_STATE_INVALID',
+          `${sectorKey(id)} is still being sealed; abort it before removing its files`,
+        )
+      const [live, pre] = await Promise.all([
+        this.chain.sectorInfo(id.Miner, id.Number),
+        this.chain.preCommitInfo(id.Miner, id.Number),
+      ])
+      if (live !== null)
+        throw new VenusError(
+          'SECTOR_STATE_INVALID',
+          `${sectorKey(id)} is live on chain until epoch ${live.expiration}; terminate it or let it expire first`,
+          { details: { expiration: live.expiration } },
+        )
+      if (pre !== null)
+        throw new VenusError(
+          'SECTOR_STATE_INVALID',
+          `${sectorKey(id)} is pre-committed on chain; it cannot be removed yet`,
+        )
+      const name = `s-t0${id.Miner}-${id.Number}`
+      const targets: { kind: 'normal' | 'upgrade'; paths: string[] }[] = []
+      for (const [kind, sealedDir, cacheDir] of [
+        ['normal', 'sealed', 'cache'],
+        ['upgrade', 'update', 'update-cache'],
+      ] as const) {
+        const loc = await this.store.findLocation(id, kind)
+        if (loc === undefined) continue
+        const paths = [
+          [loc.sealed, sealedDir],
+          [loc.cache, cacheDir],
+        ].map(([store, dir]) => {
+          const ps = this.#config.persistStores.find((p) => p.name === store)
+          if (ps === undefined)
+            throw new VenusError(
+              'PERSIST_STORE_UNKNOWN',
+              `persist store ${store} of ${sectorKey(id)} is not attached`,
+            )
+          if (ps.readOnly)
+            throw new VenusError(
+              'PERSIST_STORE_READ_ONLY',
+              `persist store ${store} holding ${sectorKey(id)} is read-only`,
+            )
+          return join(ps.path, dir as string, name)
+        })
+        targets.push({ kind, paths })
+      }
+      const removed: string[] = []
+      for (const t of targets) {
+        for (const p of t.paths) {
+          const there = await stat(p).then(
+            () => true,
+            () => false,
+          )
+          await rm(p, { recursive: true, force: true })
+          if (there) removed.push(p)
+        }
+        await this.store.removeLocation(id, t.kind)
+      }
+      await this.store.updateOfflineSector(id, (s) => (s.Removed ? undefined : { ...s, Removed: true }))
+      this.#log.info({ sector: sectorKey(id), removed }, 'sector files removed')
+      return removed
     })
   }
 

@@ -66,6 +66,8 @@ export interface SectorState {
   LatestState: WireReportStateReq | null
   Finalized: boolean
   AbortReason: string
+  /** The sector's files were deleted by `RemoveSector` (the record stays, offline). */
+  Removed?: boolean | undefined
   /** `[v0.3]` termination bookkeeping; absent until `TerminateSector` is accepted. */
   TerminateInfo?: WireTerminateInfo | undefined
   /**

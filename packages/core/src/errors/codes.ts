@@ -83,6 +83,7 @@ export const ErrorCodes = {
   MINER_NOT_CONFIGURED: 'the miner is not configured in the manager',
   STORE_DB: 'the manager database failed',
   PERSIST_STORE_UNKNOWN: 'the persist store is not attached to the manager',
+  PERSIST_STORE_READ_ONLY: 'the persist store is read-only',
   MARKET_FAILED: 'venus-market answered with something the manager cannot use',
 
   // worker

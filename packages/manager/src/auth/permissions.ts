@@ -13,6 +13,7 @@ import {
 /** Required permission of every `Venus.*` method the manager serves. */
 export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.ListSectors': 'read',
+  'Venus.FindSector': 'read',
   'Venus.ProvingSectorInfo': 'read',
   'Venus.SectorIndexerFind': 'read',
   'Venus.WorkerPingInfoList': 'read',
@@ -39,6 +40,8 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.SubmitSnapUpProof': 'sign',
   'Venus.RestoreSector': 'admin',
   'Venus.TerminateSector': 'admin',
+  // Deletes sealed files: as destructive as a termination.
+  'Venus.RemoveSector': 'admin',
   'Venus.AuthNew': 'admin',
 }
 

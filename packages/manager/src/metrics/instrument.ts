@@ -16,6 +16,7 @@ const SECTOR_EVENTS = new Set([
   'ReportFinalized',
   'ReportAborted',
   'RestoreSector',
+  'RemoveSector',
 ])
 
 function idOf(v: unknown): { Miner: number; Number: number } | undefined {

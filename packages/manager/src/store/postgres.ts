@@ -308,6 +308,18 @@ class PostgresStore implements ManagerStore {
     return this.#tx('restoreSector', (c) => this.#mutate(c, id, 0, 1, mutate, 'offline'))
   }
 
+  updateOfflineSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {
+    return this.#tx('updateOfflineSector', (c) => this.#mutate(c, id, 0, 0, mutate, 'offline'))
+  }
+
+  async removeLocation(id: WireSectorId, kind: IndexKind): Promise<void> {
+    await this.#q(
+      'removeLocation',
+      'DELETE FROM sector_index WHERE miner = $1 AND number = $2 AND kind = $3',
+      [id.Miner, id.Number, kind],
+    )
+  }
+
   async setLocation(id: WireSectorId, kind: IndexKind, loc: SectorLocation): Promise<void> {
     await this.#q(
       'setLocation',

@@ -133,6 +133,7 @@ function prepare(db: Database.Database) {
       'INSERT INTO sector_index (miner, number, kind, sealed, cache) VALUES (?, ?, ?, ?, ?) ON CONFLICT (miner, number, kind) DO UPDATE SET sealed = excluded.sealed, cache = excluded.cache',
     ),
     getLoc: db.prepare('SELECT sealed, cache FROM sector_index WHERE miner = ? AND number = ? AND kind = ?'),
+    delLoc: db.prepare('DELETE FROM sector_index WHERE miner = ? AND number = ? AND kind = ?'),
     msgExists: db.prepare('SELECT 1 FROM messages WHERE uid = ?'),
     insertMsg: db.prepare(
       'INSERT INTO messages (uid, miner, kind, sectors, body, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -318,9 +319,19 @@ class SqliteStore implements ManagerStore {
     return this.#write(() => this.#mutate(id, 0, 1, mutate, 'offline'))
   }
 
+  updateOfflineSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {
+    return this.#write(() => this.#mutate(id, 0, 0, mutate, 'offline'))
+  }
+
   setLocation(id: WireSectorId, kind: IndexKind, loc: SectorLocation): Promise<void> {
     return this.#write(() => {
       this.#st.setLoc.run(id.Miner, id.Number, kind, loc.sealed, loc.cache)
+    })
+  }
+
+  removeLocation(id: WireSectorId, kind: IndexKind): Promise<void> {
+    return this.#write(() => {
+      this.#st.delLoc.run(id.Miner, id.Number, kind)
     })
   }
 

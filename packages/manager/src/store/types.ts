@@ -107,11 +107,18 @@ export interface ManagerStore {
   finalizeSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState>
   /** Moves an offline record back online after `mutate`. Throws `SECTOR_NOT_FOUND`. */
   restoreSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState>
+  /**
+   * Read-modify-write of an offline record (it stays offline), e.g. marking it removed.
+   * Throws `SECTOR_NOT_FOUND` when there is no offline record.
+   */
+  updateOfflineSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState>
 
   /** Records where a sector's files are. */
   setLocation(id: WireSectorId, kind: IndexKind, loc: SectorLocation): Promise<void>
   /** Where a sector's files are, or undefined. */
   findLocation(id: WireSectorId, kind: IndexKind): Promise<SectorLocation | undefined>
+  /** Forgets where a sector's files are (after they were deleted). */
+  removeLocation(id: WireSectorId, kind: IndexKind): Promise<void>
 
   /** Sectors waiting in a commit queue, oldest first; all miners when `miner` is undefined. */
   listQueue(kind: CommitKind, miner?: number): Promise<QueuedCommit[]>

@@ -138,8 +138,12 @@ export function storeConformance(
       expect((await s.listSectors(false)).map((x) => x.ID)).toEqual([id])
       expect(await s.listQueue('pre')).toEqual([])
       await expect(s.updateSector(id, (x) => x)).rejects.toMatchObject({ code: 'SECTOR_NOT_FOUND' })
+      await s.updateOfflineSector(id, (st) => ({ ...st, Removed: true }))
+      expect((await s.getSector(id))?.state).toMatchObject({ Removed: true, Finalized: true })
+      expect((await s.getSector(id))?.online).toBe(false)
       await s.restoreSector(id, (st) => ({ ...st, Finalized: false }))
       expect((await s.getSector(id))?.online).toBe(true)
+      await expect(s.updateOfflineSector(id, (x) => x)).rejects.toMatchObject({ code: 'SECTOR_NOT_FOUND' })
     })
 
     it('does not reuse numbers of finalized sectors', async () => {
@@ -157,6 +161,10 @@ export function storeConformance(
       await s.setLocation(id, 'normal', { sealed: 'a', cache: 'a' })
       expect(await s.findLocation(id, 'normal')).toEqual({ sealed: 'a', cache: 'a' })
       expect(await s.findLocation(id, 'upgrade')).toBeUndefined()
+      await s.setLocation(id, 'upgrade', { sealed: 'u', cache: 'u' })
+      await s.removeLocation(id, 'normal')
+      expect(await s.findLocation(id, 'normal')).toBeUndefined()
+      expect(await s.findLocation(id, 'upgrade')).toEqual({ sealed: 'u', cache: 'u' })
     })
 
     it('queues sectors per kind and claims them once into a message', async () => {
