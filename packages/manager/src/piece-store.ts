@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
-import { type RequestAuth, requestPermissions, tokenFromRequest, VenusError } from '@venus-cluster/core'
+import { gateRequest, type RequestAuth } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 
 /** Options of {@link createPieceStoreHandler}. */
@@ -105,24 +105,9 @@ async function serve(
 }
 
 async function authorized(auth: RequestAuth, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  let perms: readonly string[]
-  try {
-    perms = await requestPermissions(auth, tokenFromRequest(req), req.socket.remoteAddress)
-  } catch (err) {
-    const missing = err instanceof VenusError && err.details.reason === 'missing'
-    text(
-      res,
-      401,
-      missing ? 'unauthorized: send a token (Authorization: Bearer)' : 'unauthorized: the token is not valid',
-      { 'www-authenticate': 'Bearer' },
-    )
-    return false
-  }
-  if (!perms.includes('read')) {
-    text(res, 403, "forbidden: the token lacks 'read'")
-    return false
-  }
-  return true
+  const gate = await gateRequest(auth, req, 'read')
+  if (!gate.ok) text(res, gate.status, gate.message, gate.headers)
+  return gate.ok
 }
 
 /**

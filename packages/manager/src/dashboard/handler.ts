@@ -5,14 +5,7 @@
  * cookie, so the page's own requests carry it).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import {
-  type RequestAuth,
-  type RpcPermission,
-  requestPermissions,
-  TOKEN_COOKIE,
-  tokenFromRequest,
-  VenusError,
-} from '@venus-cluster/core'
+import { gateRequest, type RequestAuth, type RpcPermission, TOKEN_COOKIE } from '@venus-cluster/core'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory } from '../metrics/history.js'
 import type { ManagerMetrics } from '../metrics/manager-metrics.js'
@@ -69,27 +62,9 @@ export function createManagerHttpRoutes(
 
   async function allowed(req: IncomingMessage, res: ServerResponse, need: RpcPermission): Promise<boolean> {
     if (auth === undefined) return true
-    let perms: readonly RpcPermission[]
-    try {
-      perms = await requestPermissions(auth, tokenFromRequest(req), req.socket.remoteAddress)
-    } catch (err) {
-      const missing = err instanceof VenusError && err.details.reason === 'missing'
-      send(
-        res,
-        401,
-        'text/plain',
-        missing
-          ? 'unauthorized: send a token (Authorization: Bearer, or open /ui?token=…)\n'
-          : 'unauthorized: the token is not valid\n',
-        { 'www-authenticate': 'Bearer' },
-      )
-      return false
-    }
-    if (!perms.includes(need)) {
-      send(res, 403, 'text/plain', `forbidden: the token lacks '${need}'\n`)
-      return false
-    }
-    return true
+    const gate = await gateRequest(auth, req, need, 'Authorization: Bearer, or open /ui?token=…')
+    if (!gate.ok) send(res, gate.status, 'text/plain', `${gate.message}\n`, gate.headers)
+    return gate.ok
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
