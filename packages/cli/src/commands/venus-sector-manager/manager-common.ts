@@ -21,6 +21,7 @@ import {
   managerConfigFromFile,
 } from '@venus-cluster/manager'
 import type { Command } from 'commander'
+import { parseActorId } from '../../args.js'
 import { expandHome, SECTOR_MANAGER_CONFIG_FILE } from '../../home.js'
 
 /**
@@ -159,9 +160,8 @@ export async function minerContextOf(cmd: Command): Promise<MinerContext> {
     ),
   )
   const given = cmd.optsWithGlobals().miner as string | undefined
-  const actor =
-    given !== undefined ? Number(/^[ft]?0?(\d+)$/.exec(given)?.[1] ?? Number.NaN) : file.miners[0]?.actor
-  if (actor === undefined || !Number.isSafeInteger(actor))
+  const actor = given !== undefined ? parseActorId(given) : file.miners[0]?.actor
+  if (actor === undefined)
     throw new VenusError(
       'CLI_USAGE',
       given ? `--miner ${given} is not a miner actor id` : 'no miner configured; pass --miner',
