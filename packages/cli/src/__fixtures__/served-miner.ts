@@ -10,6 +10,37 @@ import {
   serveDevnet,
 } from '@venus-cluster/devnet'
 
+/**
+ * `sector-manager.cfg` in the seed's layout for one miner: chain and messager at `api` (a
+ * multiaddr, or an `http://…/rpc/v1` URL whose messager is the `/rpc/v0` path), optional persist
+ * store, and `extra` lines appended as they are.
+ */
+export function seedManagerCfg(o: {
+  minerId: number
+  api: string
+  token?: string
+  store?: string
+  extra?: string[]
+}): string {
+  const messager = o.api.startsWith('http') ? o.api.replace('/rpc/v1', '/rpc/v0') : o.api
+  return [
+    '[SectorManager]',
+    '[[SectorManager.Miners]]',
+    `ID = ${o.minerId}`,
+    '[Chain]',
+    `Api = "${o.api}"`,
+    `Token = "${o.token ?? ''}"`,
+    '[Messager]',
+    `Api = "${messager}"`,
+    `Token = "${o.token ?? ''}"`,
+    ...(o.store === undefined
+      ? []
+      : ['[PersistedStore]', '[[PersistedStore.Stores]]', 'Name = "ps1"', `Path = "${o.store}"`]),
+    ...(o.extra ?? []),
+    '',
+  ].join('\n')
+}
+
 /** A served devnet mining on its own, one miner, and a manager home whose config points at it. */
 export interface ServedMiner {
   devnet: Devnet
@@ -33,18 +64,7 @@ export async function servedMiner(seed: string, params: Partial<DevnetParams> = 
   const home = mkdtempSync(join(tmpdir(), `vsm-${seed}-`))
   writeFileSync(
     join(home, 'sector-manager.cfg'),
-    [
-      '[SectorManager]',
-      '[[SectorManager.Miners]]',
-      `ID = ${who.minerId}`,
-      '[Chain]',
-      `Api = "${served.multiaddr}"`,
-      `Token = "${served.adminToken}"`,
-      '[Messager]',
-      `Api = "${served.multiaddr}"`,
-      `Token = "${served.adminToken}"`,
-      '',
-    ].join('\n'),
+    seedManagerCfg({ minerId: who.minerId, api: served.multiaddr, token: served.adminToken }),
   )
   return {
     devnet,

@@ -17,6 +17,7 @@ import {
 import { runsToNumbers } from '@venus-cluster/poster'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { builtBin, ensureBuiltCli, ROOT } from '../../__fixtures__/built-cli.js'
+import { seedManagerCfg } from '../../__fixtures__/served-miner.js'
 
 const BIN = builtBin('venus-sector-manager')
 const WINDOW = 10
@@ -46,29 +47,20 @@ beforeAll(async () => {
   const api = `http://${served.host}:${served.port}/rpc/v1`
   writeFileSync(
     join(home, 'sector-manager.cfg'),
-    [
-      '[SectorManager]',
-      '[[SectorManager.Miners]]',
-      `ID = ${who.minerId}`,
-      '[Chain]',
-      `Api = "${api}"`,
-      'Token = ""',
-      '[Messager]',
-      `Api = "${api.replace('v1', 'v0')}"`,
-      'Token = ""',
-      '[PersistedStore]',
-      '[[PersistedStore.Stores]]',
-      'Name = "ps1"',
-      `Path = "${store}"`,
-      '[PoSt]',
-      '[PoSt.Default]',
-      'ChallengeConfidence = 1',
-      'SubmitConfidence = 1',
-      `MsgConfidence = ${CONFIDENCE}`,
-      `[PoSt.Actors.${who.minerId}]`,
-      `Sender = "${who.owner}"`,
-      '',
-    ].join('\n'),
+    seedManagerCfg({
+      minerId: who.minerId,
+      api,
+      store,
+      extra: [
+        '[PoSt]',
+        '[PoSt.Default]',
+        'ChallengeConfidence = 1',
+        'SubmitConfidence = 1',
+        `MsgConfidence = ${CONFIDENCE}`,
+        `[PoSt.Actors.${who.minerId}]`,
+        `Sender = "${who.owner}"`,
+      ],
+    }),
   )
 })
 

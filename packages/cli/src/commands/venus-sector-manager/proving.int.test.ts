@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { mockProofs, sectorName } from '@venus-cluster/core'
 import { createDevnet, devnetParamsShortPeriod, sealTestSectors, serveDevnet } from '@venus-cluster/devnet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedManagerCfg } from '../../__fixtures__/served-miner.js'
 import { vsmCli } from '../../__fixtures__/vsm-cli.js'
 
 const cli = vsmCli
@@ -25,10 +26,7 @@ beforeAll(async () => {
   await devnet.mine(1)
   served = await serveDevnet(devnet, { noAuth: true })
   const api = `http://${served.host}:${served.port}/rpc/v1`
-  writeFileSync(
-    join(home, 'sector-manager.cfg'),
-    `[SectorManager]\n[[SectorManager.Miners]]\nID = ${minerId}\n[Chain]\nApi = "${api}"\nToken = ""\n[Messager]\nApi = "${api.replace('v1', 'v0')}"\nToken = ""\n[PersistedStore]\n[[PersistedStore.Stores]]\nName = "ps1"\nPath = "${store}"\n`,
-  )
+  writeFileSync(join(home, 'sector-manager.cfg'), seedManagerCfg({ minerId, api, store }))
 })
 afterAll(async () => {
   await served?.close()
