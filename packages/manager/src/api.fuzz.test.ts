@@ -38,6 +38,8 @@ function validParams(id: { Miner: number; Number: number }, ticket: { Ticket: st
     'Venus.AllocateSanpUpSector': [{ Sector: {}, Deals: {} }],
     'Venus.SubmitSnapUpProof': [id, {}],
     'Venus.ListSectors': ['online'],
+    'Venus.FindSector': ['online', id],
+    'Venus.RemoveSector': [id],
     'Venus.RestoreSector': [id, false],
     'Venus.CheckProvable': [
       1000,
