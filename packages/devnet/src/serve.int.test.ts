@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { fakeVerifier } from './__fixtures__/fake-proofs.js'
@@ -138,5 +139,23 @@ describe('devnet served over HTTP and WebSocket', () => {
     const ws = new WebSocket(`${served.wsUrl}?token=bad`)
     const err = await new Promise<Error>((r) => ws.once('error', r))
     expect(String(err)).toMatch(/401/)
+  })
+
+  it('closes even while a client is half-way through sending a request', async () => {
+    const devnet = createDevnet({ seed: 'serve-close', proofs: fakeVerifier() })
+    const s = await serveDevnet(devnet)
+    const sock = connect(s.port, s.host)
+    await new Promise<void>((r) => sock.once('connect', () => r()))
+    // Headers promise a body that never comes: no handler answers this request.
+    sock.write(
+      'POST /rpc/v1 HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{',
+    )
+    await new Promise((r) => setTimeout(r, 50))
+    const closed = await Promise.race([
+      s.close().then(() => 'closed'),
+      new Promise((r) => setTimeout(() => r('still open after 5 s'), 5000)),
+    ])
+    sock.destroy()
+    expect(closed).toBe('closed')
   })
 })

@@ -106,7 +106,11 @@ export async function serveDevnet(devnet: Devnet, opts: ServeDevnetOptions = {})
     server,
     async close() {
       await rpc.close()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      // Running calls are settled (or cut) by now. What is left are keep-alive sockets, and a
+      // request arriving on one would find no handler and hold server.close() forever.
+      const done = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      await done
     },
   }
 }

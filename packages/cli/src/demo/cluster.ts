@@ -150,10 +150,7 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       windowPoStProofType: sealProofInfo(sealProof).windowPoStProof,
     })
     const served = await serveDevnet(devnet, { host: '127.0.0.1', port: 0 })
-    stops.push(async () => {
-      served.server.closeAllConnections()
-      await served.close()
-    })
+    stops.push(() => served.close())
     const chainCall = httpJsonRpc(served.httpUrl, served.adminToken)
     const messagerCall = httpJsonRpc(served.messagerUrl.replace(/^ws/, 'http'), served.adminToken)
 

@@ -28,8 +28,8 @@ interface SendOptions {
 
 const NO_WORKER_CHANGE = '<empty>'
 
-/** The actor id address of `address`, or a usage error naming the argument. */
-async function idOf(chain: ChainClient, address: string, what: string): Promise<string> {
+/** `address` when it is a Filecoin address, else a usage error naming the argument. */
+function addressArg(address: string, what: string): string {
   try {
     fromString(address)
   } catch (err) {
@@ -37,6 +37,14 @@ async function idOf(chain: ChainClient, address: string, what: string): Promise<
       cause: err,
     })
   }
+  return address
+}
+
+/**
+ * The actor id address of `address`, or a usage error naming the argument. The syntax is
+ * checked before anything is asked of the chain, so a typo sends no request at all.
+ */
+async function idOf(chain: ChainClient, address: string, what: string): Promise<string> {
   try {
     return await chain.stateLookupID(address)
   } catch (err) {
@@ -98,6 +106,8 @@ export function registerActorAdminCommands(actor: Command): void {
       ),
     'ChangeOwnerAddress',
   ).action(async (newOwner: string, sender: string, o: SendOptions, cmd: Command) => {
+    addressArg(newOwner, '<new-owner>')
+    addressArg(sender, '<sender>')
     const ctx = await minerContextOf(cmd)
     const { chain, miner } = ctx
     const [newId, senderId, info] = await Promise.all([
@@ -171,6 +181,7 @@ export function registerActorAdminCommands(actor: Command): void {
       ),
     'ChangeWorkerAddress',
   ).action(async (address: string, o: SendOptions, cmd: Command) => {
+    addressArg(address, '<address>')
     const ctx = await minerContextOf(cmd)
     const { chain, miner } = ctx
     const [newId, info] = await Promise.all([idOf(chain, address, '<address>'), chain.stateMinerInfo(miner)])
@@ -229,6 +240,7 @@ export function registerActorAdminCommands(actor: Command): void {
       .description('put the proposed worker in place once its epoch has come (ConfirmChangeWorkerAddress)'),
     'ConfirmChangeWorkerAddress',
   ).action(async (address: string, o: SendOptions, cmd: Command) => {
+    addressArg(address, '<address>')
     const ctx = await minerContextOf(cmd)
     const { chain, miner } = ctx
     const [newId, info, head] = await Promise.all([
@@ -306,7 +318,7 @@ export function registerActorAdminCommands(actor: Command): void {
       const debt = BigInt(debtText)
       const amount = amountText === undefined ? debt : amountArg(amountText, '[amount]')
       if (amount === 0n) throw new VenusError('CLI_USAGE', `${miner} has no fee debt`)
-      const from = o.from ?? info.Worker
+      const from = o.from === undefined ? info.Worker : addressArg(o.from, '--from')
       const fromId = await idOf(chain, from, '--from')
       if (![info.Owner, info.Worker, ...controlsOf(info)].includes(fromId))
         throw new VenusError(
