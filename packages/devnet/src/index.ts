@@ -11,6 +11,7 @@ export {
   type DevnetProofVerifier,
   type DevnetSealToVerify,
   ExitCode,
+  type ExpirationExtensionParam,
   type PieceActivationParam,
   type PreCommitInfoParam,
   type ProveCommitSectors3Param,

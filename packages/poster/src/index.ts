@@ -26,6 +26,7 @@ export {
   type PoStMessageStatus,
   type PoStSender,
   partitionToProve,
+  type SimulateOptions,
   WindowPoStScheduler,
   type WindowPoStSchedulerOptions,
 } from './scheduler.js'

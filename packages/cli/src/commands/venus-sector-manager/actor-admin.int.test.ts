@@ -4,8 +4,8 @@ import { type ServedMiner, servedMiner } from '../../__fixtures__/served-miner.j
 import { vsmCli } from '../../__fixtures__/vsm-cli.js'
 
 const FIL = 10n ** 18n
-// Long enough (1.6 s at 40 ms blocks) that the early confirmation is always early.
-const DELAY = 40
+// Long enough (4 s at 40 ms blocks) that the early confirmation is early even on a loaded machine.
+const DELAY = 100
 let env: ServedMiner
 
 beforeAll(async () => {
