@@ -1,5 +1,6 @@
 /** Checks of command-line values shared by the command files; errors name the flag. */
 import { VenusError } from '@venus-cluster/core'
+import { fromString } from 'iso-filecoin/address'
 
 /**
  * The actor id of `1000`, `t01000` or `f01000`; undefined for anything else.
@@ -47,4 +48,35 @@ export function uintArg(text: string, what: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(n))
     throw new VenusError('CLI_USAGE', `${what} must be a non-negative integer, got ${JSON.stringify(text)}`)
   return n
+}
+
+/**
+ * A miner actor id given as `1000`, `t01000` or `f01000`; `what` names the argument.
+ *
+ * @example
+ * ```ts
+ * minerArg('f01000', '<miner>') // 1000
+ * ```
+ */
+export function minerArg(text: string, what: string): number {
+  return parseActorId(text) ?? uintArg(text, what)
+}
+
+/**
+ * `text` when it is a Filecoin address, else a usage error naming the argument.
+ *
+ * @example
+ * ```ts
+ * addressArg('t01000', '<sender>') // 't01000'
+ * ```
+ */
+export function addressArg(text: string, what: string): string {
+  try {
+    fromString(text)
+  } catch (err) {
+    throw new VenusError('CLI_USAGE', `${what}: ${JSON.stringify(text)} is not a Filecoin address`, {
+      cause: err,
+    })
+  }
+  return text
 }

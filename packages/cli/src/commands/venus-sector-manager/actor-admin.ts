@@ -14,7 +14,7 @@ import {
 } from '@venus-cluster/core'
 import { type Command, Option } from 'commander'
 import { fromString } from 'iso-filecoin/address'
-import { millisecondsArg, uintArg } from '../../args.js'
+import { addressArg, millisecondsArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { amountArg, fil, messageOptions, stderrLine } from './actor-common.js'
 import { type MinerContext, minerContextOf } from './manager-common.js'
@@ -27,18 +27,6 @@ interface SendOptions {
 }
 
 const NO_WORKER_CHANGE = '<empty>'
-
-/** `address` when it is a Filecoin address, else a usage error naming the argument. */
-function addressArg(address: string, what: string): string {
-  try {
-    fromString(address)
-  } catch (err) {
-    throw new VenusError('CLI_USAGE', `${what}: ${JSON.stringify(address)} is not a Filecoin address`, {
-      cause: err,
-    })
-  }
-  return address
-}
 
 /**
  * The actor id address of `address`, or a usage error naming the argument. The syntax is

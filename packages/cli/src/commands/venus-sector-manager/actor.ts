@@ -8,7 +8,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { decodeBigInt, encodeBigInt, MinerMethod, VenusError } from '@venus-cluster/core'
 import { type Command, Option } from 'commander'
 import { fromString } from 'iso-filecoin/address'
-import { millisecondsArg, uintArg } from '../../args.js'
+import { addressArg, millisecondsArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { registerActorAdminCommands } from './actor-admin.js'
 import { amountArg, fil, messageOptions, stderrLine } from './actor-common.js'
@@ -142,15 +142,7 @@ export function registerActorCommands(sealer: Command): Command {
   ).action(
     async (addresses: string[], o: { reallyDoIt: boolean; exid: string; poll: string }, cmd: Command) => {
       const wanted = addresses.length === 1 && addresses[0] === 'none' ? [] : addresses
-      const bytes = wanted.map((a) => {
-        try {
-          return fromString(a).toBytes()
-        } catch (err) {
-          throw new VenusError('CLI_USAGE', `<addresses>: ${JSON.stringify(a)} is not a Filecoin address`, {
-            cause: err,
-          })
-        }
-      })
+      const bytes = wanted.map((a) => fromString(addressArg(a, '<addresses>')).toBytes())
       const { chain, miner, messagerCall } = await minerContextOf(cmd)
       const info = await chain.stateMinerInfo(miner)
       const ids = await Promise.all(wanted.map((a) => chain.stateLookupID(a)))

@@ -5,6 +5,9 @@ import {
   type ChainClient,
   createChainClient,
   httpTransport,
+  type LotusDeadline,
+  type LotusPartition,
+  type LotusTipSetKey,
   loadManagerConfig,
   SECTOR_MANAGER_TOKEN_ENV,
   type SectorManagerConfig,
@@ -142,6 +145,8 @@ export interface MinerContext {
   stores: { name: string; path: string }[]
   /** The miner's `PoSt.StrictCheck`. */
   strict: boolean
+  /** The chain node's `StateNetworkName`. */
+  network: string
   /** The senders the config names for the miner's messages. */
   senders: { use: 'precommit' | 'provecommit' | 'post'; address: string }[]
 }
@@ -166,12 +171,14 @@ export async function minerContextOf(cmd: Command): Promise<MinerContext> {
       'CLI_USAGE',
       given ? `--miner ${given} is not a miner actor id` : 'no miner configured; pass --miner',
     )
-  const prefix = (await chain.stateNetworkName()).includes('mainnet') ? 'f' : 't'
+  const network = await chain.stateNetworkName()
+  const prefix = network.includes('mainnet') ? 'f' : 't'
   const conf = file.miners.find((m) => m.actor === actor)
   return {
     chain,
     miner: `${prefix}0${actor}`,
     actor,
+    network,
     messagerCall: lazyMessagerCall(file, home),
     stores: file.persistStores.map((s) => ({ name: s.name, path: s.path })),
     strict: conf?.post.strictCheck ?? false,
@@ -183,4 +190,18 @@ export async function minerContextOf(cmd: Command): Promise<MinerContext> {
       ] as const
     ).flatMap(([use, address]) => (address ? [{ use, address }] : [])),
   }
+}
+
+/**
+ * Every deadline of a miner with its partitions (`StateMinerDeadlines`, then one
+ * `StateMinerPartitions` per deadline, in parallel), at `tsk` or the head.
+ */
+export async function minerPartitions(
+  chain: ChainClient,
+  miner: string,
+  tsk?: LotusTipSetKey,
+): Promise<{ deadlines: LotusDeadline[]; partitions: LotusPartition[][] }> {
+  const deadlines = await chain.stateMinerDeadlines(miner, tsk)
+  const partitions = await Promise.all(deadlines.map((_d, i) => chain.stateMinerPartitions(miner, i, tsk)))
+  return { deadlines, partitions }
 }

@@ -21,7 +21,7 @@ import {
 } from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'
 import { report } from '../../output.js'
-import { minerContextOf } from './manager-common.js'
+import { minerContextOf, minerPartitions } from './manager-common.js'
 
 function indexArg(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) >= 48)
@@ -97,10 +97,10 @@ export function registerProvingCommands(sealer: Command): Command {
     .action(async (_o: unknown, cmd: Command) => {
       const { chain, miner } = await minerContextOf(cmd)
       const di = await chain.stateMinerProvingDeadline(miner)
-      const dls = await chain.stateMinerDeadlines(miner)
+      const { deadlines: dls, partitions } = await minerPartitions(chain, miner)
       const rows = []
       for (const [i, d] of dls.entries()) {
-        const parts = await chain.stateMinerPartitions(miner, i)
+        const parts = partitions[i] ?? []
         rows.push({
           Index: i,
           Partitions: parts.length,
@@ -219,13 +219,12 @@ export function registerProvingCommands(sealer: Command): Command {
     .action(async (_o: unknown, cmd: Command) => {
       const { chain, miner } = await minerContextOf(cmd)
       const rows: { Deadline: number; Partition: number; Sector: number }[] = []
-      const dls = await chain.stateMinerDeadlines(miner)
-      for (let i = 0; i < dls.length; i++) {
-        const parts = await chain.stateMinerPartitions(miner, i)
+      const { partitions } = await minerPartitions(chain, miner)
+      partitions.forEach((parts, i) => {
         parts.forEach((p, j) => {
           for (const s of runsToNumbers(p.FaultySectors)) rows.push({ Deadline: i, Partition: j, Sector: s })
         })
-      }
+      })
       report(
         cmd,
         rows,

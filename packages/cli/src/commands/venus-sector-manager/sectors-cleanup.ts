@@ -6,9 +6,9 @@
 import { runsToNumbers, VenusError } from '@venus-cluster/core'
 import type { JsonRpcCall, SectorState } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
-import { parseActorId, uintArg } from '../../args.js'
+import { minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
-import { minerContextOf } from './manager-common.js'
+import { minerContextOf, minerPartitions } from './manager-common.js'
 
 /** WinningPoStSectorSetLookback: the chain state `expired` judges by, unless told an epoch. */
 const WINNING_POST_LOOKBACK = 10
@@ -16,7 +16,7 @@ const WINNING_POST_LOOKBACK = 10
 const key = (id: { Miner: number; Number: number }) => `m-${id.Miner}-n-${id.Number}`
 
 function idArgs(miner: string, number: string): { Miner: number; Number: number } {
-  return { Miner: parseActorId(miner) ?? uintArg(miner, '<miner>'), Number: uintArg(number, '<number>') }
+  return { Miner: minerArg(miner, '<miner>'), Number: uintArg(number, '<number>') }
 }
 
 /** The lines `sectors state` prints for a record. */
@@ -150,11 +150,8 @@ export function registerCleanupCommands(sectors: Command, call: (cmd: Command) =
         )
         const allocated = new Set(runsToNumbers(await chain.stateMinerAllocated(miner, ts.Cids)))
         const live = new Set<number>()
-        const deadlines = await chain.stateMinerDeadlines(miner, ts.Cids)
-        const parts = await Promise.all(
-          deadlines.map((_d, i) => chain.stateMinerPartitions(miner, i, ts.Cids)),
-        )
-        for (const p of parts.flat()) for (const s of runsToNumbers(p.LiveSectors)) live.add(s)
+        const { partitions } = await minerPartitions(chain, miner, ts.Cids)
+        for (const p of partitions.flat()) for (const s of runsToNumbers(p.LiveSectors)) live.add(s)
         const candidates = records.filter((s) => allocated.has(s.ID.Number) && !live.has(s.ID.Number))
         const preCommitted = await Promise.all(
           candidates.map((s) => chain.stateSectorPreCommitInfo(miner, s.ID.Number, ts.Cids)),

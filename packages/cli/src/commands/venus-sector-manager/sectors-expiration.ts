@@ -18,7 +18,7 @@ import { type Command, Option } from 'commander'
 import { millisecondsArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { messageOptions, stderrLine } from './actor-common.js'
-import { minerContextOf } from './manager-common.js'
+import { minerContextOf, minerPartitions } from './manager-common.js'
 import { pushAndWait } from './messager-send.js'
 
 const DAY = 2880
@@ -41,8 +41,13 @@ export interface ExpiringSector {
 }
 
 /** The active sectors of `miner` with their extension bounds, soonest expiration first. */
-async function expiringSectors(chain: ChainClient, miner: string, head: number): Promise<ExpiringSector[]> {
-  const policy = networkParams(detectNetwork(await chain.stateNetworkName()))
+async function expiringSectors(
+  chain: ChainClient,
+  miner: string,
+  network: string,
+  head: number,
+): Promise<ExpiringSector[]> {
+  const policy = networkParams(detectNetwork(network))
   const list = await chain.stateMinerActiveSectors(miner)
   return list
     .map((s) => {
@@ -67,15 +72,14 @@ function inDays(head: number, epoch: number): string {
   return d >= 0 ? `in ${d.toFixed(1)} days` : `${(-d).toFixed(1)} days ago`
 }
 
-/** Deadline and partition of every active sector (48 `StateMinerPartitions` calls, not one per sector). */
+/** Deadline and partition of every active sector. */
 async function locations(
   chain: ChainClient,
   miner: string,
 ): Promise<Map<number, { dl: number; part: number }>> {
-  const deadlines = await chain.stateMinerDeadlines(miner)
   const out = new Map<number, { dl: number; part: number }>()
-  const parts = await Promise.all(deadlines.map((_d, dl) => chain.stateMinerPartitions(miner, dl)))
-  parts.forEach((ps, dl) => {
+  const { partitions } = await minerPartitions(chain, miner)
+  partitions.forEach((ps, dl) => {
     ps.forEach((p, part) => {
       for (const n of runsToNumbers(p.ActiveSectors)) out.set(n, { dl, part })
     })
@@ -162,9 +166,11 @@ export function registerExpirationCommands(sectors: Command): void {
     .description('active sectors expiring soon, with how far each may still be extended')
     .action(async (o: { cutoff: string }, cmd: Command) => {
       const cutoff = uintArg(o.cutoff, '--cutoff')
-      const { chain, miner } = await minerContextOf(cmd)
+      const { chain, miner, network } = await minerContextOf(cmd)
       const head = (await chain.chainHead()).Height
-      const list = (await expiringSectors(chain, miner, head)).filter((s) => s.expiration - head <= cutoff)
+      const list = (await expiringSectors(chain, miner, network, head)).filter(
+        (s) => s.expiration - head <= cutoff,
+      )
       report(
         cmd,
         { Miner: miner, Head: head, Sectors: list },
@@ -237,11 +243,11 @@ export function registerExpirationCommands(sectors: Command): void {
       const extension = o.extension === undefined ? 540 * DAY : uintArg(o.extension, '--extension')
       const target = o.newExpiration === undefined ? undefined : uintArg(o.newExpiration, '--new-expiration')
 
-      const { chain, miner, messagerCall } = await minerContextOf(cmd)
+      const { chain, miner, network, messagerCall } = await minerContextOf(cmd)
       const head = (await chain.chainHead()).Height
       const from = o.from === undefined ? head + 120 : uintArg(o.from, '--from')
       const to = o.to === undefined ? head + 32 * DAY : uintArg(o.to, '--to')
-      const all = await expiringSectors(chain, miner, head)
+      const all = await expiringSectors(chain, miner, network, head)
       const byNumber = new Map(all.map((s) => [s.sectorNumber, s]))
       const missing = picked.filter((n) => !byNumber.has(n))
       if (missing.length > 0)

@@ -13,7 +13,7 @@ import { fromString } from 'iso-filecoin/address'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
-import { millisecondsArg, parseActorId, uintArg } from '../../args.js'
+import { millisecondsArg, minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { registerActorCommands } from './actor.js'
 import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
@@ -24,10 +24,6 @@ import { registerExpirationCommands } from './sectors-expiration.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
 
 const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/
-
-function minerArg(v: string): number {
-  return parseActorId(v) ?? uintArg(v, 'miner')
-}
 
 const SECTOR_SIZES: Record<string, number> = {
   '2KiB': 2048,
@@ -105,7 +101,7 @@ export function registerUtilCommands(program: Command): Command {
     .action(async (m: string, n: string, _o: unknown, cmd: Command) => {
       const { chainCall, chain } = await clientsOf(cmd)
       const prefix = (await chain.networkParams()).addressPrefix
-      const maddr = `${prefix}0${minerArg(m)}`
+      const maddr = `${prefix}0${minerArg(m, 'miner')}`
       const number = uintArg(n, 'number')
       const info = await chainCall('Filecoin.StateSectorPreCommitInfo', [maddr, number, []])
       if (info === null)
@@ -123,12 +119,12 @@ export function registerUtilCommands(program: Command): Command {
     .action(async (m: string, _o: unknown, cmd: Command) => {
       const { chainCall, chain } = await clientsOf(cmd)
       const prefix = (await chain.networkParams()).addressPrefix
-      const info = (await chainCall('Filecoin.StateMinerInfo', [`${prefix}0${minerArg(m)}`, []])) as Record<
-        string,
-        unknown
-      >
+      const info = (await chainCall('Filecoin.StateMinerInfo', [
+        `${prefix}0${minerArg(m, 'miner')}`,
+        [],
+      ])) as Record<string, unknown>
       report(cmd, info, [
-        `Miner: ${prefix}0${minerArg(m)}`,
+        `Miner: ${prefix}0${minerArg(m, 'miner')}`,
         `Owner: ${String(info.Owner)}`,
         `Worker: ${String(info.Worker)}`,
         `Control: ${JSON.stringify(info.ControlAddresses ?? [])}`,
@@ -252,7 +248,7 @@ export function registerUtilCommands(program: Command): Command {
     .option('--force', 'restore even with deals or when not aborted', false)
     .description('move a finalized/aborted record back to sealing')
     .action(async (m: string, n: string, o: { force: boolean }, cmd: Command) => {
-      const id = { Miner: minerArg(m), Number: uintArg(n, 'number') }
+      const id = { Miner: minerArg(m, 'miner'), Number: uintArg(n, 'number') }
       await call(cmd)('Venus.RestoreSector', [id, o.force])
       report(cmd, { restored: id }, [`restored m-${id.Miner}-n-${id.Number}`])
     })
@@ -263,7 +259,7 @@ export function registerUtilCommands(program: Command): Command {
     .option('--reason <text>', 'abort reason', 'aborted from the CLI')
     .description('abort a sector being sealed (its number is never reused)')
     .action(async (m: string, n: string, o: { reason: string }, cmd: Command) => {
-      const id = { Miner: minerArg(m), Number: uintArg(n, 'number') }
+      const id = { Miner: minerArg(m, 'miner'), Number: uintArg(n, 'number') }
       await call(cmd)('Venus.ReportAborted', [id, o.reason])
       report(cmd, { aborted: id }, [`aborted m-${id.Miner}-n-${id.Number}`])
     })
@@ -275,7 +271,7 @@ export function registerUtilCommands(program: Command): Command {
     .option('--really-do-it', 'confirm: the sector loses its power and its pledge is penalised', false)
     .description('terminate an active sector on chain (queued, sent in a TerminateSectors batch)')
     .action(async (m: string, n: string, o: { reallyDoIt: boolean }, cmd: Command) => {
-      const id = { Miner: minerArg(m), Number: uintArg(n, 'number') }
+      const id = { Miner: minerArg(m, 'miner'), Number: uintArg(n, 'number') }
       if (!o.reallyDoIt)
         throw new VenusError(
           'CLI_USAGE',
@@ -298,7 +294,7 @@ export function registerUtilCommands(program: Command): Command {
     .argument('<number>')
     .description('where a requested termination is: queued, sent, landed')
     .action(async (m: string, n: string, _o: unknown, cmd: Command) => {
-      const id = { Miner: minerArg(m), Number: uintArg(n, 'number') }
+      const id = { Miner: minerArg(m, 'miner'), Number: uintArg(n, 'number') }
       const st = (await call(cmd)('Venus.PollTerminateSectorState', [id])) as {
         TerminateCid: { '/': string } | null
         TerminatedAt: number
@@ -330,7 +326,7 @@ export function registerUtilCommands(program: Command): Command {
       'give deals back to venus-market (UpdateDealStatus Undefine), e.g. those of an aborted sector',
     )
     .action(async (o: { miner: string; deal: string[] }, cmd: Command) => {
-      const actor = minerArg(o.miner)
+      const actor = minerArg(o.miner, 'miner')
       const ids = o.deal.map((d) => {
         const id = uintArg(d.trim(), '--deal')
         if (id === 0) throw new VenusError('CLI_USAGE', '--deal 0 is a filler piece, not a deal')
@@ -360,7 +356,7 @@ export function registerUtilCommands(program: Command): Command {
     .addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
     .description("which persist store holds a sector's sealed file and cache (asks the daemon)")
     .action(async (m: string, n: string, o: { upgrade: boolean; listen: string }, cmd: Command) => {
-      const id = { Miner: minerArg(m), Number: uintArg(n, 'number') }
+      const id = { Miner: minerArg(m, 'miner'), Number: uintArg(n, 'number') }
       const r = (await daemonCall(o.listen, homeOf(cmd))('Venus.SectorIndexerFind', [
         o.upgrade ? 'upgrade' : 'normal',
         id,
