@@ -62,6 +62,13 @@ export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod>
     return [full, (params) => fn(new ParamReader(full, params, count))]
   }
   const sid = (r: ParamReader, i: number) => r.sectorId(r.at(i), `params[${i}]`)
+  /** `"online"` (records being sealed) or `"offline"` (finalized/aborted) as a flag. */
+  const online = (r: ParamReader, i: number): boolean => {
+    const which = r.string(r.at(i), `params[${i}]`)
+    if (which !== 'online' && which !== 'offline')
+      return r.fail(`params[${i}]`, '"online" or "offline"', which)
+    return which === 'online'
+  }
   const table: [string, VenusMethod][] = [
     m('AllocateSector', 1, (r) => {
       const spec = r.object(r.at(0), 'params[0]')
@@ -148,18 +155,11 @@ export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod>
       return { Res: SubmitResult.Rejected, Desc: 'not implemented yet' }
     }),
     // ------------------------------------------------------------ CLI side
-    m('ListSectors', 1, (r) => {
-      const which = r.string(r.at(0), 'params[0]')
-      if (which !== 'online' && which !== 'offline')
-        return r.fail('params[0]', '"online" or "offline"', which)
-      return mgr.store.listSectors(which === 'online')
-    }),
+    m('ListSectors', 1, (r) => mgr.store.listSectors(online(r, 0))),
     m('FindSector', 2, async (r) => {
-      const which = r.string(r.at(0), 'params[0]')
-      if (which !== 'online' && which !== 'offline')
-        return r.fail('params[0]', '"online" or "offline"', which)
+      const want = online(r, 0)
       const got = await mgr.store.getSector(sid(r, 1))
-      return got !== undefined && got.online === (which === 'online') ? got.state : null
+      return got !== undefined && got.online === want ? got.state : null
     }),
     m('RemoveSector', 1, async (r) => {
       await mgr.removeSector(sid(r, 0))
