@@ -388,14 +388,17 @@ export class SealingThread {
     if (this.#stopping) return
     this.#lastError = null
     try {
-      const rec = (await this.#records.load()) ?? emptySectorRecord()
+      const loaded = await this.#records.load()
+      const rec = loaded ?? emptySectorRecord()
       if (state !== null) {
         rec.prev_state = rec.state
         rec.state = SEALING_STATES.indexOf(state)
         rec.state_name = state
       }
       rec.retry = 0
-      await this.#records.save(rec)
+      // Nothing to keep when there is no record and no state to set: write nothing (the store may
+      // be one the thread has not accepted yet, e.g. the original worker's).
+      if (loaded !== undefined || state !== null) await this.#records.save(rec)
       this.#rec = rec
     } catch (err) {
       // The store is still broken (e.g. not initialised); the loop checks it again.
