@@ -195,7 +195,12 @@ describe('sealing thread recovery', () => {
     await new Promise((r) => setTimeout(r, 100))
     expect(fake.calls.filter((c) => c.method === 'AllocateSector')).toEqual([])
     // Nothing was written into the store while it was refused.
-    expect(readdirSync(join(store, 'meta')).sort()).toEqual(['000009.sst', 'CURRENT', 'LOG', 'MANIFEST-000005'])
+    expect(readdirSync(join(store, 'meta')).sort()).toEqual([
+      '000009.sst',
+      'CURRENT',
+      'LOG',
+      'MANIFEST-000005',
+    ])
     await abandonOriginalWorkerMeta(store)
     // The thread checks again on its own; no resume needed.
     await until(() => fake.finalized.length === 1)
