@@ -5,4 +5,5 @@
  *
  * @packageDocumentation
  */
+export * from './config/read-only-dir.js'
 export * from './proofs/conformance.js'

@@ -4,6 +4,7 @@ import { mockProofs } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type WorkerEnv, workerEnv } from './__fixtures__/env.js'
 import { fakeSealer } from './__fixtures__/fake-sealer.js'
+import { until } from './__fixtures__/until.js'
 import { SectorRecordStore } from './record.js'
 import type { ThreadStepEvent } from './thread.js'
 import { createSealingWorker, type SealingWorker } from './worker.js'
@@ -16,24 +17,6 @@ afterEach(async () => {
   env?.cleanup()
   env = undefined
 })
-
-// The store wipe removes `data/` and creates it again, so a check can catch it missing: a
-// condition that throws counts as not reached yet.
-function holds(cond: () => boolean): boolean {
-  try {
-    return cond()
-  } catch {
-    return false
-  }
-}
-
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!holds(cond)) {
-    if (Date.now() > end) throw new Error('condition not reached in time')
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
 
 describe('sealing thread with mock proofs and a fake manager', () => {
   it('seals a CC sector from Empty to Finished, persisting sealed file and cache files', async () => {
@@ -121,6 +104,7 @@ describe('sealing thread with mock proofs and a fake manager', () => {
       proofs: mockProofs(),
       sealer: fake.client,
       controlApi: false,
+      autoResume: false,
     })
     await worker.start()
     const t = worker.threads[0]

@@ -3,11 +3,11 @@
  * the manager and drives it through the state machine, persisting the record after every step
  * so a killed worker resumes the same sector at the same step.
  */
-import { mkdir, open, readdir, rm, symlink } from 'node:fs/promises'
-import { join } from 'node:path'
+import { open, readdir, rm, symlink } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  assertSealingStore,
+  makeDirs,
   type ProofsBackend,
   type ProofsPieceInfo,
   sealProofFacts,
@@ -16,13 +16,25 @@ import {
   zeroCommitment,
 } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
-import { abort, asFailure, critical, interrupted, permanent, SealingFailure, temporary } from './failure.js'
+import {
+  abort,
+  asFailure,
+  critical,
+  describeError,
+  interrupted,
+  onChainFailure,
+  permanent,
+  SealingFailure,
+  submitFailure,
+  temporary,
+} from './failure.js'
 import type { SlotPool } from './limits.js'
 import { proverIdOf, type SectorPaths, sectorPaths } from './paths.js'
 import { type AttachedStore, type FreeSpaceFn, persistSectorFiles, pickPersistStore } from './persist.js'
 import { type SealStage, type StageIo, type StageProcessor, TREE_D_FILE } from './processors.js'
 import { emptySectorRecord, type SectorRecord, SectorRecordStore, type WireDeal } from './record.js'
-import { OnChainState, type SealerClient, SubmitResult } from './sealer-client.js'
+import { OnChainState, type SealerClient } from './sealer-client.js'
+import { openSealingStore } from './sealing-store.js'
 import {
   isTerminalState,
   nextSealingState,
@@ -76,6 +88,13 @@ export interface SealingThreadOptions {
   recordSync?: boolean
   /** Wait before re-submitting after an on-chain `Failed` (default 30 s). */
   resubmitWaitMs?: number
+  /**
+   * A thread paused by a failure that may go away on its own (a manager unreachable for longer
+   * than `max_retries × recover_interval`, a store not usable yet) checks again after
+   * `recover_interval`, doubling up to `maxMs` (default 10 min); `false` waits for an operator.
+   * Permanent and critical failures of a step always wait for an operator.
+   */
+  autoResume?: false | { maxMs?: number }
   log?: SealerLogger
   onStep?: (e: ThreadStepEvent) => void
 }
@@ -137,21 +156,25 @@ export class SealingThread {
   #resumeWaiter: ((state: SealingState | null) => void) | undefined
   #pausedAt: number | undefined
   #lastError: string | null = null
+  /** Automatic resumes since the last step that succeeded: the exponent of the backoff. */
+  #autoResumes = 0
   #rec: SectorRecord = emptySectorRecord()
   #loop: Promise<void> | undefined
 
   constructor(options: SealingThreadOptions) {
     this.#o = options
     this.index = options.index
-    this.location = options.location
-    this.#records = new SectorRecordStore(options.location, { sync: options.recordSync ?? true })
+    // Absolute: the tree_d symlink's target and the location sent to the manager must not depend
+    // on the working directory.
+    this.location = resolve(options.location)
+    this.#records = new SectorRecordStore(this.location, { sync: options.recordSync ?? true })
     this.#log = options.log ?? silentLogger
   }
 
   /** Starts the loop; resolves at once. */
   start(): void {
     this.#loop ??= this.#run().catch((err) => {
-      this.#log.error({ thread: this.index, err: String(err) }, 'sealing thread crashed')
+      this.#log.error({ thread: this.index, err: describeError(err) }, 'sealing thread crashed')
     })
   }
 
@@ -205,14 +228,18 @@ export class SealingThread {
   }
 
   async #run(): Promise<void> {
-    try {
-      await assertSealingStore(this.location)
-      this.#rec = (await this.#records.load()) ?? emptySectorRecord()
-    } catch (err) {
-      // Nothing is lost: the thread waits for resume, then checks the store again.
-      await this.#waitForResume(asFailure('Critical', `sealing store ${this.location} cannot be opened`, err))
-      if (this.#stopping) return
-      return this.#run()
+    for (;;) {
+      try {
+        await openSealingStore(this.location)
+        this.#rec = (await this.#records.load()) ?? emptySectorRecord()
+        break
+      } catch (err) {
+        // Nothing is lost: the thread waits (for resume, or checks again later), then opens it again.
+        const f = asFailure('Critical', `sealing store ${this.location} cannot be used`, err)
+        this.#log.error({ thread: this.index, err: f.describe() }, 'sealing store cannot be used')
+        await this.#waitForResume(f, true)
+        if (this.#stopping) return
+      }
     }
     while (!this.#stopping) {
       if (this.#pausePending) {
@@ -263,14 +290,16 @@ export class SealingThread {
       return
     }
     this.#rec = draft
+    this.#autoResumes = 0
     await this.#report(prev, next, null)
   }
 
   async #onFailure(prev: SealingState, f: SealingFailure): Promise<void> {
     if (f.interrupt && this.#stopping) return
     await this.#report(prev, prev, f)
+    // `failureLevel`, not `level`: pino writes its own numeric `level` on every line.
     this.#log.warn(
-      { thread: this.index, state: prev, level: f.level, err: f.describe() },
+      { thread: this.index, state: prev, failureLevel: f.level, err: f.describe() },
       'sealing step failed',
     )
     if (f.interrupt) {
@@ -283,7 +312,8 @@ export class SealingThread {
           const esc = permanent(`${prev}: ${this.#rec.retry} retries used up`, f)
           this.#rec.retry = 0
           await this.#records.save(this.#rec).catch(() => {})
-          await this.#waitForResume(esc)
+          // Still a temporary cause (e.g. the manager is down): paused, but it tries again on its own.
+          await this.#waitForResume(esc, true)
           return
         }
         this.#rec.retry++
@@ -316,30 +346,59 @@ export class SealingThread {
     }
   }
 
-  /** Pauses until resume (or stop); on resume reloads the record and applies a named state. */
-  async #waitForResume(f: SealingFailure): Promise<void> {
+  /** The wait before the next automatic resume, or undefined when only an operator resumes. */
+  #autoResumeDelay(): number | undefined {
+    const auto = this.#o.autoResume
+    if (auto === false) return undefined
+    const base = Math.max(1, this.#o.sealing.recoverIntervalMs)
+    const max = Math.max(base, auto?.maxMs ?? 600_000)
+    return Math.min(max, base * 2 ** Math.min(this.#autoResumes, 30))
+  }
+
+  /**
+   * Pauses until resume (or stop); on resume reloads the record and applies a named state. With
+   * `auto`, the thread also resumes by itself after a backoff (see `autoResume`).
+   */
+  async #waitForResume(f: SealingFailure, auto = false): Promise<void> {
     if (this.#stopping) return
     if (!f.interrupt) this.#lastError = f.describe()
     this.#pausedAt = Date.now()
     this.#pausePending = false
-    this.#log.warn({ thread: this.index, err: this.#lastError }, 'sealing thread paused, waiting for resume')
+    const delay = auto ? this.#autoResumeDelay() : undefined
+    this.#log.warn(
+      { thread: this.index, err: this.#lastError, ...(delay === undefined ? {} : { autoResumeInMs: delay }) },
+      delay === undefined
+        ? 'sealing thread paused, waiting for resume'
+        : 'sealing thread paused; it tries again on its own',
+    )
+    let timer: NodeJS.Timeout | undefined
     const state = await new Promise<SealingState | null>((resolve) => {
       this.#resumeWaiter = resolve
+      if (delay !== undefined) {
+        timer = setTimeout(() => {
+          this.#autoResumes++
+          resolve(null)
+        }, delay)
+      }
     })
+    clearTimeout(timer)
     this.#resumeWaiter = undefined
     this.#pausedAt = undefined
     this.#pauseCtl = new AbortController()
     if (this.#stopping) return
     this.#lastError = null
     try {
-      const rec = (await this.#records.load()) ?? emptySectorRecord()
+      const loaded = await this.#records.load()
+      const rec = loaded ?? emptySectorRecord()
       if (state !== null) {
         rec.prev_state = rec.state
         rec.state = SEALING_STATES.indexOf(state)
         rec.state_name = state
       }
       rec.retry = 0
-      await this.#records.save(rec)
+      // Nothing to keep when there is no record and no state to set: write nothing (the store may
+      // be one the thread has not accepted yet, e.g. the original worker's).
+      if (loaded !== undefined || state !== null) await this.#records.save(rec)
       this.#rec = rec
     } catch (err) {
       // The store is still broken (e.g. not initialised); the loop checks it again.
@@ -366,7 +425,7 @@ export class SealingThread {
       }
       const data = join(this.location, 'data')
       await rm(data, { recursive: true, force: true })
-      await mkdir(data, { recursive: true })
+      await makeDirs(data)
       await this.#records.remove()
       this.#log.info({ thread: this.index, sector: id, state }, 'sector done')
       this.#rec = emptySectorRecord()
@@ -396,7 +455,7 @@ export class SealingThread {
         Failure: failure,
       })
     } catch (err) {
-      this.#log.debug({ thread: this.index, err: String(err) }, 'ReportState failed')
+      this.#log.debug({ thread: this.index, err: describeError(err) }, 'ReportState failed')
     }
   }
 
@@ -517,6 +576,16 @@ export class SealingThread {
 
   async #allocate(rec: SectorRecord): Promise<StepResult> {
     const s = this.#o.sealing
+    // A number allocated by an earlier try whose directories could not be made: use it again
+    // rather than leave it unclaimed on the manager.
+    const earlier = rec.base?.allocated
+    if (earlier !== undefined) {
+      this.#log.info(
+        { thread: this.index, sector: earlier.ID },
+        'continuing with the sector allocated before',
+      )
+      return this.#makeSectorDirs(earlier)
+    }
     const proofTypes =
       s.allowedSizes === undefined
         ? null
@@ -534,7 +603,7 @@ export class SealingThread {
     } catch (err) {
       // As the original: a failed allocation is retried forever (manager not up yet, ...), it
       // spends no retry budget and never pauses the thread.
-      this.#log.warn({ thread: this.index, err: String(err) }, 'AllocateSector failed; retrying')
+      this.#log.warn({ thread: this.index, err: describeError(err) }, 'AllocateSector failed; retrying')
       got = null
     }
     if (got === null) {
@@ -546,15 +615,32 @@ export class SealingThread {
       allocated: got,
       prove_input: [b64(proverIdOf(got.ID.Miner)), got.ID.Number],
     }
-    const p = sectorPaths(this.location, got.ID)
+    // The allocation is recorded before anything else can fail, so a later try resumes it.
     try {
-      await mkdir(p.cache, { recursive: true })
-      await mkdir(join(p.dataDir, 'unsealed'), { recursive: true })
-      await mkdir(join(p.dataDir, 'sealed'), { recursive: true })
+      await this.#records.save(rec)
+      this.#rec = structuredClone(rec)
+    } catch (err) {
+      // Not recorded, so never resumed: tell the manager at once, so the number does not wait
+      // for its unclaimed-allocation sweep.
+      const reason = `worker ${this.#o.instance} could not record the allocation: ${describeError(err)}`
+      await this.#o.sealer.reportAborted(got.ID, reason).catch((e) => {
+        this.#log.warn({ thread: this.index, sector: got.ID, err: describeError(e) }, 'ReportAborted failed')
+      })
+      throw critical('writing the sector record failed', err)
+    }
+    this.#log.info({ thread: this.index, sector: got.ID }, 'sector allocated')
+    return this.#makeSectorDirs(got)
+  }
+
+  async #makeSectorDirs(allocated: { ID: { Miner: number; Number: number } }): Promise<StepResult> {
+    const p = sectorPaths(this.location, allocated.ID)
+    try {
+      await makeDirs(p.cache)
+      await makeDirs(join(p.dataDir, 'unsealed'))
+      await makeDirs(join(p.dataDir, 'sealed'))
     } catch (err) {
       throw critical('creating sector directories failed', err)
     }
-    this.#log.info({ thread: this.index, sector: got.ID }, 'sector allocated')
     return { event: 'Allocate' }
   }
 
@@ -565,7 +651,7 @@ export class SealingThread {
     const p = this.#paths(rec)
     const deals: WireDeal[] = rec.deals ?? []
     try {
-      await mkdir(join(p.dataDir, 'unsealed'), { recursive: true })
+      await makeDirs(join(p.dataDir, 'unsealed'))
       const fh = await open(p.staged, 'w')
       await fh.close()
     } catch (err) {
@@ -632,7 +718,7 @@ export class SealingThread {
     return this.#withSlot('tree_d', async () => {
       const out = join(p.prepared, TREE_D_FILE)
       try {
-        await mkdir(p.prepared, { recursive: true })
+        await makeDirs(p.prepared)
         await rm(out, { force: true })
       } catch (err) {
         throw critical('preparing the tree_d directory failed', err)
@@ -641,7 +727,8 @@ export class SealingThread {
       const staticFile = this.#o.staticTreeD?.[sizeName]
       if ((rec.deals ?? []).length === 0 && staticFile !== undefined) {
         try {
-          await symlink(staticFile, out)
+          // Absolute target: a relative one would be read relative to the link's directory.
+          await symlink(resolve(staticFile), out)
         } catch (err) {
           throw critical(`linking static tree_d ${staticFile} failed`, err)
         }
@@ -668,7 +755,7 @@ export class SealingThread {
       if (t.length !== 32) throw temporary(`ticket is ${t.length} bytes, not 32`)
       try {
         await rm(p.cache, { recursive: true, force: true })
-        await mkdir(p.cache, { recursive: true })
+        await makeDirs(p.cache)
         const fh = await open(p.sealed, 'w')
         await fh.close()
         await symlink(join(p.prepared, TREE_D_FILE), join(p.cache, TREE_D_FILE))
@@ -713,14 +800,6 @@ export class SealingThread {
     })
   }
 
-  #submitOutcome(what: string, r: { Res: number; Desc: string | null }): void {
-    if (r.Res === SubmitResult.Accepted || r.Res === SubmitResult.DuplicateSubmit) return
-    const desc = `${what} result ${r.Res}: ${r.Desc ?? ''}`
-    // Rejected (expired ticket, bad deals) aborts the sector as in v0.3.
-    if (r.Res === SubmitResult.Rejected) throw abort(desc)
-    throw permanent(desc)
-  }
-
   async #submitPreCommit(rec: SectorRecord): Promise<StepResult> {
     const base = this.#need(rec.base, 'base')
     const out = this.#need(rec.phases.pc2out, 'phases.pc2out')
@@ -734,14 +813,16 @@ export class SealingThread {
       },
       rec.phases.pc2_re_submit,
     )
-    this.#submitOutcome('SubmitPreCommit', r)
+    // Rejected (expired ticket, bad deals) aborts the sector as in v0.3.
+    const failed = submitFailure('pre commit', r)
+    if (failed !== undefined) throw failed
     rec.phases.pc2_re_submit = false
     return { event: 'SubmitPC' }
   }
 
   async #pollOnChain(
     poll: () => Promise<{ State: number; Desc: string | null }>,
-    what: string,
+    what: 'pre commit' | 'proof',
   ): Promise<'landed' | 'resubmit'> {
     for (;;) {
       if (this.#pausePending || this.#stopping) throw interrupted()
@@ -754,19 +835,21 @@ export class SealingThread {
           await this.#pollWait(this.#o.sealing.rpcPollingIntervalMs)
           break
         case OnChainState.Failed:
+          this.#log.warn(
+            { thread: this.index, desc: r.Desc },
+            `${what} on-chain info failed; submitting again`,
+          )
           await this.#pollWait(this.#o.resubmitWaitMs ?? 30_000)
           return 'resubmit'
-        case OnChainState.ShouldAbort:
-          throw abort(`${what}: manager says abort: ${r.Desc ?? ''}`)
         default:
-          throw permanent(`${what}: on-chain state ${r.State}: ${r.Desc ?? ''}`)
+          throw onChainFailure(what, r)
       }
     }
   }
 
   async #pollPreCommit(rec: SectorRecord): Promise<StepResult> {
     const id = this.#need(rec.base, 'base').allocated.ID
-    const r = await this.#pollOnChain(() => this.#o.sealer.pollPreCommitState(id), 'PollPreCommitState')
+    const r = await this.#pollOnChain(() => this.#o.sealer.pollPreCommitState(id), 'pre commit')
     if (r === 'resubmit') {
       rec.phases.pc2_re_submit = true
       return { event: 'ReSubmitPC' }
@@ -827,7 +910,8 @@ export class SealingThread {
     const id = this.#need(rec.base, 'base').allocated.ID
     const proof = this.#need(rec.phases.c2out, 'phases.c2out').proof
     const r = await this.#o.sealer.submitProof(id, proof, rec.phases.c2_re_submit)
-    this.#submitOutcome('SubmitProof', r)
+    const failed = submitFailure('proof', r)
+    if (failed !== undefined) throw failed
     rec.phases.c2_re_submit = false
     return { event: 'SubmitProof' }
   }
@@ -835,10 +919,7 @@ export class SealingThread {
   async #pollProof(rec: SectorRecord): Promise<StepResult> {
     const base = this.#need(rec.base, 'base')
     if (!this.#o.sealing.ignoreProofCheck) {
-      const r = await this.#pollOnChain(
-        () => this.#o.sealer.pollProofState(base.allocated.ID),
-        'PollProofState',
-      )
+      const r = await this.#pollOnChain(() => this.#o.sealer.pollProofState(base.allocated.ID), 'proof')
       if (r === 'resubmit') {
         rec.phases.c2_re_submit = true
         return { event: 'ReSubmitProof' }

@@ -8,6 +8,7 @@ import {
   createRpcClient,
   http,
   type ProofsBackend,
+  resolveWorkerPaths,
   VenusError,
   type VenusWorkerConfig,
 } from '@venus-cluster/core'
@@ -46,6 +47,8 @@ export interface SealingWorkerOptions {
   resubmitWaitMs?: number
   /** fsync the sector record on every step (default true). */
   recordSync?: boolean
+  /** How paused threads resume on their own (see `SealingThreadOptions.autoResume`). */
+  autoResume?: false | { maxMs?: number }
   /** `Venus.WorkerPing` period (`[v0.2]`; default 180 s, 0 = off). */
   pingIntervalMs?: number
   log?: SealerLogger
@@ -90,7 +93,8 @@ function managerHttpUrl(url: string): string {
  * ```
  */
 export function createSealingWorker(options: SealingWorkerOptions): SealingWorker {
-  const { config } = options
+  // Relative paths (the original's examples use them) are taken from the working directory now.
+  const config = resolveWorkerPaths(options.config)
   const log = options.log ?? silentLogger
   const limits = new SlotPool(config.processors.limit, {
     ...(options.stageStaggerMs === undefined
@@ -210,6 +214,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
             ...(options.freeSpace === undefined ? {} : { freeSpace: options.freeSpace }),
             ...(options.resubmitWaitMs === undefined ? {} : { resubmitWaitMs: options.resubmitWaitMs }),
             ...(options.recordSync === undefined ? {} : { recordSync: options.recordSync }),
+            ...(options.autoResume === undefined ? {} : { autoResume: options.autoResume }),
             onStep: (e: ThreadStepEvent) => {
               metrics.onStep(e)
               options.onStep?.(e)

@@ -204,7 +204,12 @@ describe('worker config', () => {
     expect(cfg.sealingThreads[0]?.sealing.maxRetries).toBe(3)
     expect(cfg.processors.limit).toEqual({ pc2: 1, c2: 1 })
     expect(cfg.attached).toEqual([
-      { name: resolve('path/to/remote/store'), location: 'path/to/remote/store', readonly: false },
+      {
+        name: resolve('path/to/remote/store'),
+        location: 'path/to/remote/store',
+        readonly: false,
+        nameFromLocation: true,
+      },
     ])
     expect(Object.keys(cfg.processors.external).sort()).toEqual(['c2', 'pc2'])
     expect(cfg.processors.external.c2?.[0]?.cgroup).toBeUndefined()

@@ -1,6 +1,7 @@
 export { defaultManagerConfigText, defaultWorkerConfigText } from './defaults.js'
 export { formatKeyPath, tomlKeyLines } from './key-lines.js'
 export { loadManagerConfig, loadWorkerConfig } from './load.js'
+export { makeDirs } from './make-dirs.js'
 export type {
   ApiEndpointConfig,
   CommitBatchPolicy,
@@ -11,6 +12,13 @@ export type {
   SectorManagerConfig,
 } from './manager.js'
 export { parseManagerConfig } from './manager.js'
+export {
+  type AbandonOriginalResult,
+  abandonOriginalWorkerMeta,
+  assertNoOriginalWorkerMeta,
+  ORIGINAL_META_ABANDONED_FILE,
+  originalWorkerMetaFiles,
+} from './original-store.js'
 export {
   assertFileStore,
   assertSealingStore,
@@ -28,3 +36,4 @@ export type {
   WorkerStage,
 } from './worker.js'
 export { DEFAULT_WORKER_SEALING, managerRpcUrl, parseWorkerConfig, WORKER_STAGES } from './worker.js'
+export { canonicalWorkerPaths, resolveWorkerPaths } from './worker-paths.js'

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { VenusError } from '../errors/index.js'
 import { parseManagerConfig, type SectorManagerConfig } from './manager.js'
 import { parseWorkerConfig, type VenusWorkerConfig } from './worker.js'
+import { canonicalWorkerPaths } from './worker-paths.js'
 
 async function readConfigFile(path: string): Promise<string> {
   try {
@@ -34,7 +35,8 @@ export async function loadManagerConfig(path: string): Promise<SectorManagerConf
 }
 
 /**
- * Reads and parses `venus-worker.toml`.
+ * Reads and parses `venus-worker.toml`. Relative paths in it are taken from the working directory
+ * and made absolute (stores and static tree_d files with symlinks resolved), as the original does.
  *
  * @example
  * ```ts
@@ -42,5 +44,5 @@ export async function loadManagerConfig(path: string): Promise<SectorManagerConf
  * ```
  */
 export async function loadWorkerConfig(path: string): Promise<VenusWorkerConfig> {
-  return parseWorkerConfig(await readConfigFile(path), path)
+  return canonicalWorkerPaths(parseWorkerConfig(await readConfigFile(path), path))
 }

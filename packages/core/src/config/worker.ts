@@ -41,6 +41,8 @@ export interface WorkerAttachedStoreConfig {
   name: string
   location: string
   readonly: boolean
+  /** True when `name` was not written and is the location's path (it follows canonicalisation). */
+  nameFromLocation?: boolean
 }
 
 /** One external child process for a stage. */
@@ -256,10 +258,12 @@ function readProcessors(t: TableReader): VenusWorkerConfig['processors'] {
 
 function readAttached(t: TableReader, locationKey: string, nameKey: string): WorkerAttachedStoreConfig {
   const location = t.requiredString(locationKey, 'a directory path')
-  const s = {
-    name: t.string(nameKey) || resolve(location),
+  const name = t.string(nameKey) || undefined
+  const s: WorkerAttachedStoreConfig = {
+    name: name ?? resolve(location),
     location,
     readonly: t.boolean('readonly', false),
+    ...(name === undefined ? { nameFromLocation: true } : {}),
   }
   t.finish()
   return s

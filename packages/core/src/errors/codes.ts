@@ -49,6 +49,7 @@ export const ErrorCodes = {
   STORE_ALREADY_INITIALIZED: 'a directory is prepared as a store already',
   STORE_FULL: 'a store has not enough free space',
   STORE_IO: 'reading or writing a store failed',
+  STORE_ORIGINAL_META: "a sealing store holds the original venus-worker's metadata",
 
   // JSON-RPC
   RPC_PARSE: 'a JSON-RPC request is not valid JSON',
