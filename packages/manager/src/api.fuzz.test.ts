@@ -50,6 +50,8 @@ function validParams(id: { Miner: number; Number: number }, ticket: { Ticket: st
     'Venus.SectorIndexerFind': ['normal', id],
     'Venus.WorkerPingInfoList': [],
     'Venus.WorkerGetPingInfo': ['w1'],
+    'Venus.KnownWorkers': [],
+    'Venus.WorkerRemove': ['w1'],
     'Venus.TerminateSector': [id],
     'Venus.PollTerminateSectorState': [id],
   } as Record<string, unknown[]>

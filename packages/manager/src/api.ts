@@ -3,10 +3,40 @@
  * Every handler validates all its params before touching state, and returns the exact JSON
  * shapes of the original (PascalCase, `null` for void results).
  */
-import { VenusError } from '@venus-cluster/core'
+import {
+  controlDestProblem,
+  VenusError,
+  WORKER_DEST_MAX_LENGTH,
+  WORKER_NAME_MAX_LENGTH,
+  workerNameProblem,
+} from '@venus-cluster/core'
 import { type SectorManager, SubmitResult, type WorkerPingInfo } from './manager.js'
 import type { WireReportStateReq, WireSectorId } from './sector-state.js'
 import { ParamReader } from './wire.js'
+import type { KnownWorker } from './worker-registry.js'
+
+/** One entry of `Venus.KnownWorkers` (an extension; PascalCase like the rest of `Venus.*`). */
+export interface WireKnownWorker {
+  Name: string
+  /** Control address, `""` when the worker never pinged (original workers) or reports none. */
+  Dest: string
+  Summary: WorkerPingInfo['Info']['Summary'] | null
+  LastPing: number | null
+  LastReport: number | null
+  /** Online sectors whose last `ReportState` came from this worker. */
+  Sectors: number
+}
+
+function knownWorkerWire(w: KnownWorker): WireKnownWorker {
+  return {
+    Name: w.name,
+    Dest: w.dest ?? '',
+    Summary: w.summary ?? null,
+    LastPing: w.lastPing ?? null,
+    LastReport: w.lastReport ?? null,
+    Sectors: w.sectors,
+  }
+}
 
 /** Per-call context given by the RPC server (structurally the core `RpcContext`). */
 export interface VenusCallContext {
@@ -40,6 +70,20 @@ function reportReq(r: ParamReader, v: unknown, path: string): WireReportStateReq
     },
     Failure,
   }
+}
+
+function workerName(r: ParamReader, v: unknown, path: string): string {
+  const name = r.string(v, path)
+  if (workerNameProblem(name) !== undefined)
+    r.fail(path, `a worker name (1-${WORKER_NAME_MAX_LENGTH} letters, digits and . _ - : @)`, name)
+  return name
+}
+
+function controlDest(r: ParamReader, v: unknown, path: string): string {
+  const dest = r.string(v, path)
+  if (controlDestProblem(dest) !== undefined)
+    r.fail(path, `a control address host:port (at most ${WORKER_DEST_MAX_LENGTH} characters) or ""`, dest)
+  return dest
 }
 
 function ticket(r: ParamReader, v: unknown, path: string): { Ticket: Uint8Array; Epoch: number } {
@@ -133,8 +177,8 @@ export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod>
       const o = r.object(r.at(0), 'params[0]')
       const s = r.object(o.Summary, 'params[0].Summary')
       const info: WorkerPingInfo['Info'] = {
-        Name: r.string(o.Name, 'params[0].Name'),
-        Dest: r.string(o.Dest, 'params[0].Dest'),
+        Name: workerName(r, o.Name, 'params[0].Name'),
+        Dest: controlDest(r, o.Dest, 'params[0].Dest'),
         Summary: {
           Threads: r.uint(s.Threads, 'params[0].Summary.Threads'),
           Empty: r.uint(s.Empty, 'params[0].Summary.Empty'),
@@ -223,6 +267,12 @@ export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod>
     }),
     m('WorkerPingInfoList', 0, () => mgr.workerPings()),
     m('WorkerGetPingInfo', 1, (r) => mgr.workerPingOf(r.string(r.at(0), 'params[0]')) ?? null),
+    // Extensions: every known worker (original workers never ping, they only report), and
+    // releasing a worker name pinned to its control address.
+    m('KnownWorkers', 0, async () =>
+      mgr.workers.known(await mgr.store.listSectors(true)).map(knownWorkerWire),
+    ),
+    m('WorkerRemove', 1, (r) => mgr.workers.remove(r.string(r.at(0), 'params[0]'))),
     m('TerminateSector', 1, (r) => mgr.terminateSector(sid(r, 0))),
     m('PollTerminateSectorState', 1, (r) => mgr.pollTerminateSectorState(sid(r, 0))),
   ]

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import {
+  type ControlTokenSigner,
   createRpcServer,
   parseTrustedNetworks,
   type RequestAuth,
@@ -18,7 +19,14 @@ import {
   withTrustedNetworks,
 } from '@venus-cluster/core'
 import { createSealerApi } from './api.js'
-import { authMethods, managerTokenAuthority, venusMethodPermission } from './auth/index.js'
+import {
+  authMethods,
+  controlTokenMethods,
+  managerControlKey,
+  managerTokenAuthority,
+  venusMethodPermission,
+  withTokenlessHint,
+} from './auth/index.js'
 import type { ManagerChain, ManagerMessager } from './chain.js'
 import { type ManagerConfig, managerDbFromConfig } from './config.js'
 import { createManagerHttpRoutes } from './dashboard/index.js'
@@ -74,6 +82,13 @@ export interface ManagerDaemonOptions {
   trustedNetworks?: readonly string[] | undefined
   /** More methods on the same endpoint, e.g. the poster's `Venus.ComputeWinningPoSt`. */
   extraMethods?: Record<string, RpcMethod> | undefined
+  /**
+   * Signs the short-lived tokens for workers' control APIs; default the home's
+   * `worker-control.key` (Ed25519, created on first run, 0600).
+   */
+  controlKey?: ControlTokenSigner | undefined
+  /** Bounds of the worker registry (see `SectorManagerOptions.workers`). */
+  workers?: SectorManagerOptions['workers']
 }
 
 /** A running daemon. */
@@ -156,13 +171,19 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
     tickMs: opts.tickMs,
     market: opts.market,
     unclaimedTimeoutMs: opts.unclaimedTimeoutMs,
+    workers: opts.workers,
   })
   await manager.start()
   const auth = opts.auth === 'off' ? undefined : (opts.auth ?? (await managerTokenAuthority(opts.home)))
   if (auth === undefined)
     opts.logger?.warn({}, 'API auth is OFF: every caller may read, write, sign and admin')
   const requestAuth: RequestAuth | undefined =
-    auth !== undefined && trusted !== undefined ? withTrustedNetworks(auth, trusted) : auth
+    auth === undefined
+      ? undefined
+      : withTokenlessHint(trusted !== undefined ? withTrustedNetworks(auth, trusted) : auth, (msg, o) =>
+          opts.logger?.warn(o, msg),
+        )
+  const controlKey = opts.controlKey ?? (await managerControlKey(opts.home))
   if (requestAuth?.tokenless !== undefined)
     opts.logger?.warn(
       { trustedNetworks: trusted?.cidrs },
@@ -184,7 +205,12 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
   })
   const endpoint: RpcServer = createRpcServer({
     methods: instrumentVenusMethods(
-      { ...createSealerApi(manager), ...(auth ? authMethods(auth) : {}), ...opts.extraMethods },
+      {
+        ...createSealerApi(manager),
+        ...(auth ? authMethods(auth) : {}),
+        ...controlTokenMethods(manager.workers, controlKey),
+        ...opts.extraMethods,
+      },
       metrics,
       history,
     ),

@@ -4,7 +4,13 @@
  *
  * @packageDocumentation
  */
-export { createSealerApi, sealerApiMethodNames, type VenusCallContext, type VenusMethod } from './api.js'
+export {
+  createSealerApi,
+  sealerApiMethodNames,
+  type VenusCallContext,
+  type VenusMethod,
+  type WireKnownWorker,
+} from './api.js'
 export * from './auth/index.js'
 export * from './chain.js'
 export * from './commit-params.js'
@@ -43,7 +49,6 @@ export {
   type SubmitResp,
   SubmitResult,
   sectorExpiration,
-  type WorkerPingInfo,
 } from './manager.js'
 export * from './metrics/index.js'
 export { detectNetwork, type ManagerNetworkName, networkParams, parseNetworkName } from './networks.js'
@@ -52,3 +57,4 @@ export { httpJsonRpc } from './rpc-client.js'
 export * from './sector-state.js'
 export * from './store/index.js'
 export { createVenusMarket, type VenusMarket, type VenusMarketOptions } from './venus-market.js'
+export * from './worker-registry.js'

@@ -36,6 +36,7 @@ import type { SectorState, WireReportStateReq, WireSectorId, WireTerminateInfo }
 import { sectorKey } from './sector-state.js'
 import type { CommitKind, ManagerStore, StoredMessage } from './store/types.js'
 import { toBase64 } from './wire.js'
+import { type WorkerPingInfo, WorkerRegistry, type WorkerRegistryOptions } from './worker-registry.js'
 
 /** The wire enumerations, from `@venus-cluster/core` (re-exported where they used to live). */
 export { OnChainState, SubmitResult }
@@ -62,15 +63,7 @@ const EPOCHS_PER_DAY = 2880
 /** Miner actor method `TerminateSectors`. */
 const MINER_TERMINATE_SECTORS = 9
 
-/** A worker's ping (`WorkerInfo`). */
-export interface WorkerPingInfo {
-  Info: {
-    Name: string
-    Dest: string
-    Summary: { Threads: number; Empty: number; Paused: number; Errors: number }
-  }
-  LastPing: number
-}
+export type { WorkerPingInfo } from './worker-registry.js'
 
 /** Minimal logger. */
 export interface ManagerLogger {
@@ -103,6 +96,8 @@ export interface SectorManagerOptions {
    * worker asks again and gets the next number, and the first one would stay online forever.
    */
   unclaimedTimeoutMs?: number | undefined
+  /** Bounds of the worker registry (how many pinging workers, when one counts as gone). */
+  workers?: Omit<WorkerRegistryOptions, 'now'> | undefined
 }
 
 /** `AbortReason` of an allocation no worker ever claimed. */
@@ -145,7 +140,8 @@ export class SectorManager {
   #market: ManagerMarket | undefined
   #minerInfo = new Map<number, Promise<{ sectorSize: number }>>()
   #params: Promise<ManagerNetworkParams> | undefined
-  #pings = new Map<string, WorkerPingInfo>()
+  /** The workers that ping or report: pinned names, bounded (see {@link WorkerRegistry}). */
+  readonly workers: WorkerRegistry
   #timer: NodeJS.Timeout | undefined
   #running = new Map<string, Promise<void>>()
   #again = new Set<string>()
@@ -162,6 +158,7 @@ export class SectorManager {
     this.#unclaimedTimeoutMs = opts.unclaimedTimeoutMs ?? 30 * 60_000
     this.#tickMs = opts.tickMs
     this.#market = opts.market
+    this.workers = new WorkerRegistry({ ...opts.workers, now: () => this.#now() })
   }
 
   /** The live configuration. */
@@ -707,6 +704,7 @@ export class SectorManager {
   /** Stores the worker's last state report. */
   async reportState(id: WireSectorId, req: WireReportStateReq): Promise<void> {
     await this.store.updateSector(id, (s) => ({ ...s, LatestState: req }))
+    this.workers.noteReport(req.Worker.Instance)
   }
 
   /** Moves the record offline as finalized; repeated calls are no-ops. */
@@ -826,19 +824,19 @@ export class SectorManager {
     })
   }
 
-  /** Records a worker's ping. */
+  /** Records a worker's ping; throws when its name is taken elsewhere or out of bounds. */
   workerPing(info: WorkerPingInfo['Info']): void {
-    this.#pings.set(info.Name, { Info: info, LastPing: Math.floor(this.#now() / 1000) })
+    this.workers.ping(info)
   }
 
   /** All worker pings, by name. */
   workerPings(): WorkerPingInfo[] {
-    return [...this.#pings.values()].sort((a, b) => a.Info.Name.localeCompare(b.Info.Name))
+    return this.workers.pings()
   }
 
   /** One worker's ping, or undefined. */
   workerPingOf(name: string): WorkerPingInfo | undefined {
-    return this.#pings.get(name)
+    return this.workers.pingOf(name)
   }
 
   /** Checks sectors' files in their indexed stores; returns problems by sector number. */

@@ -40,6 +40,11 @@ export interface SealerClient {
   reportAborted(id: WireSectorId, reason: string): Promise<void>
   /** `[v0.2]` liveness report: `{Name, Dest, Summary: {Threads, Empty, Paused, Errors}}`. */
   workerPing?(info: WorkerPingInfo): Promise<void>
+  /**
+   * Extension: the manager's public key for control tokens (`Venus.WorkerControlKey`), checked
+   * by the caller. The original manager answers "method not found".
+   */
+  workerControlKey?(): Promise<unknown>
 }
 
 /** `WorkerInfo` of `Venus.WorkerPing`. */
@@ -89,5 +94,7 @@ export function sealerClient(rpc: RpcClient, opts: { timeoutMs?: number } = {}):
     workerPing: async (info) => {
       await call('WorkerPing', [info])
     },
+    // Not a sealing step: the raw error (a "method not found" included) goes to the caller.
+    workerControlKey: () => rpc.call('Venus.WorkerControlKey', [], { timeoutMs: 10_000 }),
   }
 }

@@ -11,18 +11,29 @@ import {
   resolveWorkerPaths,
   VenusError,
   type VenusWorkerConfig,
+  workerNameProblem,
 } from '@venus-cluster/core'
-import { type ControlAuthorize, managerVerifiedAuth, workerManagerToken } from './auth/index.js'
+import {
+  type ControlAuthorize,
+  loadOrCreateLocalControlToken,
+  localControlAuth,
+  ManagerKeyCache,
+  managerKeyFile,
+  newLocalControlToken,
+  workerManagerToken,
+} from './auth/index.js'
 import { workerControlMethods } from './control-api.js'
 import { type ExternalProcessor, externalProcessor } from './external.js'
 import { SlotPool } from './limits.js'
 import { controlDest } from './local-address.js'
+import { ManagerMethodSupport } from './manager-support.js'
 import { createWorkerMetrics, serveWorkerControl, type WorkerMetrics } from './metrics/index.js'
 import { type AttachedStore, type FreeSpaceFn, openAttachedStores } from './persist.js'
 import { pieceProxyFetcher } from './piece-fetch.js'
 import { inlineProcessor, routeProcessors, type SealStage, type StageProcessor } from './processors.js'
 import { type SealerClient, sealerClient } from './sealer-client.js'
 import { type SealerLogger, SealingThread, silentLogger, type ThreadStepEvent } from './thread.js'
+import { startWorkerPing } from './worker-ping.js'
 
 /** Options of {@link createSealingWorker}. */
 export interface SealingWorkerOptions {
@@ -56,10 +67,20 @@ export interface SealingWorkerOptions {
   /** Token sent to the manager; default `VENUS_SECTOR_MANAGER_TOKEN`, else the config's Authorization header. */
   managerToken?: string | undefined
   /**
-   * Control API and `/metrics` auth: default asks the manager (`Venus.AuthVerify`) what a token
-   * allows; a function to decide locally; `'off'` (explicit only) to let everyone in.
+   * Control API and `/metrics` auth. Default: decided on the worker alone — the local control
+   * token grants read and write, and tokens the manager minted for this worker are checked
+   * with the manager's public key, fetched once and cached (see `localControlAuth`). A function
+   * to decide otherwise; `'off'` (explicit only, and only with a loopback `rpc_server.host`)
+   * lets every local caller in.
    */
   controlAuth?: 'off' | ControlAuthorize | undefined
+  /**
+   * The worker home, where the local control token (`control.token`) and the manager's cached
+   * control key live (the CLI passes `$VENUS_WORKER_HOME`, default `~/.venus-worker`). Without
+   * it both stay in memory: the token is {@link SealingWorker.controlToken}, and a restart
+   * during a manager outage accepts the local token only until the manager answers again.
+   */
+  home?: string | undefined
 }
 
 /** A running worker. */
@@ -69,12 +90,18 @@ export interface SealingWorker {
   readonly attached: readonly AttachedStore[]
   /** URL of the control API once started (undefined when disabled). */
   readonly controlUrl: string | undefined
+  /** The local control token once started (undefined with the control API off or custom auth). */
+  readonly controlToken: string | undefined
   /** External processors by stage. */
   readonly external: Partial<Record<SealStage, ExternalProcessor>>
   /** Prometheus metrics, served at `/metrics` of the control API. */
   readonly metrics: WorkerMetrics
   start(): Promise<void>
   stop(): Promise<void>
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }
 
 /** The HTTP URL of the manager's RPC (v0.1.1+ workers use HTTP POST). */
@@ -106,7 +133,6 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
   const external: Partial<Record<SealStage, ExternalProcessor>> = {}
   let attached: AttachedStore[] = []
   let server: { close(): Promise<void> } | undefined
-  let authClose: (() => Promise<void>) | undefined
   const metrics = createWorkerMetrics({ threads: () => threads })
   const managerToken = workerManagerToken(config.sectorManager.headers, options.managerToken)
   let controlUrl: string | undefined
@@ -114,7 +140,11 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
   let controlDestination: string | undefined
   let processor: StageProcessor | undefined
   let rpcClose: (() => Promise<void>) | undefined
-  let pingTimer: NodeJS.Timeout | undefined
+  let stopPing: (() => void) | undefined
+  let controlToken: string | undefined
+  let keys: ManagerKeyCache | undefined
+  /** Optional methods the manager turned out not to know (the original manager). */
+  const support = new ManagerMethodSupport()
 
   return {
     threads,
@@ -125,9 +155,32 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
     get controlUrl() {
       return controlUrl
     },
+    get controlToken() {
+      return controlToken
+    },
     external,
     metrics,
     async start() {
+      const instance = options.instance ?? config.name ?? (await import('node:os')).hostname()
+      const nameProblem = workerNameProblem(instance)
+      if (nameProblem !== undefined) {
+        throw new VenusError(
+          'CONFIG_INVALID_VALUE',
+          `[worker] name: the worker name ${JSON.stringify(instance.slice(0, 40))} ${nameProblem}${config.name === undefined && options.instance === undefined ? ' (it is the host name; set [worker] name)' : ''}`,
+          { details: { key: 'worker.name' } },
+        )
+      }
+      if (
+        options.controlApi !== false &&
+        options.controlAuth === 'off' &&
+        !isLoopback(config.rpcServer.host)
+      ) {
+        throw new VenusError(
+          'CONFIG_INVALID_VALUE',
+          `control API auth can only be off on a loopback address; [worker.rpc_server] host is ${JSON.stringify(config.rpcServer.host)}`,
+          { details: { key: 'worker.rpc_server.host' } },
+        )
+      }
       const seen = new Set<string>()
       for (const t of config.sealingThreads) {
         const loc = resolve(t.location)
@@ -192,7 +245,6 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
         throw err
       }
       processor = routeProcessors(options.processor ?? inlineProcessor(options.proofs), external)
-      const instance = options.instance ?? config.name ?? (await import('node:os')).hostname()
       const pieceFetcher = config.sealing.enableDeals
         ? pieceProxyFetcher(config.sectorManager.url, config.sectorManager.pieceToken, managerToken)
         : undefined
@@ -224,16 +276,29 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
       })
       if (options.controlApi !== false) {
         let authorize: ControlAuthorize | undefined
-        if (options.controlAuth === 'off') log.warn({}, 'control API auth is OFF')
+        if (options.controlAuth === 'off') log.warn({}, 'control API auth is OFF (loopback only)')
         else if (options.controlAuth !== undefined) authorize = options.controlAuth
         else {
-          const verified = managerVerifiedAuth({
-            url: managerHttpUrl(config.sectorManager.url),
-            token: managerToken,
-            onManagerAuthOff: () => log.warn({}, 'the manager runs without auth; so does the control API'),
+          const home = options.home
+          controlToken =
+            home === undefined ? newLocalControlToken() : await loadOrCreateLocalControlToken(home)
+          keys = new ManagerKeyCache({
+            fetch: sealer.workerControlKey?.bind(sealer),
+            file:
+              home === undefined ? undefined : managerKeyFile(home, managerHttpUrl(config.sectorManager.url)),
+            support,
+            log,
           })
-          authorize = verified
-          authClose = verified.close
+          await keys.load()
+          // Not awaited: a worker starts, and its local token works, while the manager is down.
+          void keys.refresh()
+          authorize = localControlAuth({
+            instance,
+            localToken: controlToken,
+            keys,
+            dest: () => controlDestination,
+            log,
+          })
         }
         const s = await serveWorkerControl({
           methods: workerControlMethods(threads),
@@ -254,33 +319,36 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
       const pingMs = options.pingIntervalMs ?? 180_000
       const ping = sealer.workerPing?.bind(sealer)
       if (pingMs > 0 && ping !== undefined) {
-        const send = () => {
-          const infos = threads.map((t) => t.info())
-          const dest = controlDestination ?? ''
-          ping({
-            Name: instance,
-            Dest: dest,
-            Summary: {
-              Threads: infos.length,
-              Empty: infos.filter((i) => i.state === 'Empty' && !i.paused).length,
-              Paused: infos.filter((i) => i.paused).length,
-              Errors: infos.filter((i) => i.last_error !== null).length,
-            },
-          }).catch((err) => log.debug({ err: String(err) }, 'WorkerPing failed'))
-        }
-        send()
-        pingTimer = setInterval(send, pingMs)
-        pingTimer.unref()
+        stopPing = startWorkerPing({
+          ping,
+          intervalMs: pingMs,
+          support,
+          log,
+          info: () => {
+            const infos = threads.map((t) => t.info())
+            return {
+              Name: instance,
+              Dest: controlDestination ?? '',
+              Summary: {
+                Threads: infos.length,
+                Empty: infos.filter((i) => i.state === 'Empty' && !i.paused).length,
+                Paused: infos.filter((i) => i.paused).length,
+                Errors: infos.filter((i) => i.last_error !== null).length,
+              },
+            }
+          },
+        })
       }
       log.info({ threads: threads.length, instance, control: controlUrl }, 'worker started')
     },
     async stop() {
-      clearInterval(pingTimer)
+      stopPing?.()
       await Promise.all(threads.map((t) => t.stop()))
       await server?.close()
-      await authClose?.()
       await processor?.close?.()
       await rpcClose?.()
+      // A key fetch still in flight must not write into the home after the worker stopped.
+      await keys?.idle()
     },
   }
 }

@@ -42,6 +42,16 @@ describe('manager config', () => {
     expect(parseManagerConfig(defaultManagerConfigText(), 'a.cfg')).toEqual(parseManagerConfig('', 'a.cfg'))
   })
 
+  it('shows TrustedNetworks commented under [SectorManager], and it loads once uncommented', () => {
+    const text = defaultManagerConfigText()
+    expect(text).toContain('\n# TrustedNetworks = ["10.1.0.0/16"]\n')
+    const on = text.replace(
+      '\n# TrustedNetworks = ["10.1.0.0/16"]\n',
+      '\nTrustedNetworks = ["10.1.0.0/16"]\n',
+    )
+    expect(parseManagerConfig(on, 'x.cfg').trustedNetworks).toEqual(['10.1.0.0/16'])
+  })
+
   it('has defaults equal to the values the default text shows commented out', () => {
     // Uncomment the policy blocks (not the example miners, whose ids are placeholders).
     let active = false

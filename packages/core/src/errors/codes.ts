@@ -86,6 +86,8 @@ export const ErrorCodes = {
   PERSIST_STORE_UNKNOWN: 'the persist store is not attached to the manager',
   PERSIST_STORE_READ_ONLY: 'the persist store is read-only',
   MARKET_FAILED: 'venus-market answered with something the manager cannot use',
+  WORKER_NAME_TAKEN: 'the worker name is registered with another control address',
+  WORKER_LIMIT: 'the manager keeps as many workers as it may',
 
   // worker
   WORKER_THREAD_NOT_FOUND: 'the sealing thread index does not exist',

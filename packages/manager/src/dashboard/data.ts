@@ -1,6 +1,6 @@
 /** The JSON the dashboard page polls, assembled from the store, worker pings and metrics. */
 import { formatFil } from '@venus-cluster/core'
-import type { SectorManager, WorkerPingInfo } from '../manager.js'
+import type { SectorManager } from '../manager.js'
 import type { SectorHistory, SectorHistoryEvent } from '../metrics/history.js'
 import {
   type ManagerMetrics,
@@ -30,6 +30,19 @@ export interface DashboardMessage extends TrackedMessage {
   maxFeeFil: string
 }
 
+/** One row of the workers table: a pinging worker, or one known only from its reports. */
+export interface DashboardWorker {
+  name: string
+  /** Control address from its pings; null when it never pinged (original workers) or reports none. */
+  dest: string | null
+  /** Thread counts of its last ping; null when it never pinged. */
+  summary: { Threads: number; Empty: number; Paused: number; Errors: number } | null
+  /** Online sectors whose last report came from it. */
+  sectors: number
+  /** Seconds since its last ping or report; null when known only from sector records. */
+  ageSeconds: number | null
+}
+
 /** `GET /ui/api/overview`. */
 export interface DashboardOverview {
   now: number
@@ -37,7 +50,7 @@ export interface DashboardOverview {
   addressPrefix: 'f' | 't'
   sectorsByState: { state: string; count: number }[]
   sectors: DashboardSectorRow[]
-  workers: (WorkerPingInfo & { ageSeconds: number })[]
+  workers: DashboardWorker[]
   queues: { pre: QueuedCommit[]; prove: QueuedCommit[] }
   messages: DashboardMessage[]
   post: PostResult[]
@@ -111,10 +124,17 @@ export async function dashboardOverview(
       .sort((a, b) => a.state.localeCompare(b.state)),
     // Newest sectors first: that is what an operator watches.
     sectors: rows.sort((a, b) => b.number - a.number || a.miner - b.miner).slice(0, MAX_ROWS),
-    workers: mgr
-      .workerPings()
-      // LastPing is Unix seconds (as the original's WorkerInfo).
-      .map((p) => ({ ...p, ageSeconds: Math.max(0, Math.round(now / 1000 - p.LastPing)) })),
+    workers: mgr.workers.known(online).map((w) => {
+      // Unix seconds, as the original's WorkerInfo.LastPing.
+      const seen = Math.max(w.lastPing ?? 0, w.lastReport ?? 0)
+      return {
+        name: w.name,
+        dest: w.dest ?? null,
+        summary: w.summary ?? null,
+        sectors: w.sectors,
+        ageSeconds: seen === 0 ? null : Math.max(0, Math.round(now / 1000 - seen)),
+      }
+    }),
     queues: { pre: pre.slice(0, MAX_ROWS), prove: prove.slice(0, MAX_ROWS) },
     messages: messages.slice(0, 100).map((m) => ({
       ...m,

@@ -44,7 +44,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <table data-testid="history"><thead><tr><th>Time</th><th>What</th><th>From → To</th><th>Worker</th><th>Note</th></tr></thead><tbody id="history"><tr><td colspan="5" class="mute">click a sector</td></tr></tbody></table>
   </section>
   <section><h2>Workers</h2>
-    <table data-testid="workers"><thead><tr><th>Worker</th><th>Dest</th><th>Threads</th><th>Empty</th><th>Paused</th><th>Errors</th><th>Last ping</th></tr></thead><tbody id="workers"></tbody></table>
+    <table data-testid="workers"><thead><tr><th>Worker</th><th>Control address</th><th>Threads</th><th>Empty</th><th>Paused</th><th>Errors</th><th>Sectors</th><th>Last seen</th></tr></thead><tbody id="workers"></tbody></table>
   </section>
   <section><h2>Pending batches</h2>
     <table data-testid="queues"><thead><tr><th>Kind</th><th>Miner</th><th>Sectors</th><th>Oldest waits</th></tr></thead><tbody id="queues"></tbody></table>
@@ -93,8 +93,10 @@ function render(o) {
     r.onclick = () => { selected = id; refreshSector(); };
     return r;
   }), 'no sectors', 4);
-  fill($('workers'), o.workers.map((w) => tr([cell(w.Info.Name), cell(w.Info.Dest), cell(w.Info.Summary.Threads), cell(w.Info.Summary.Empty),
-    cell(w.Info.Summary.Paused, w.Info.Summary.Paused ? 'bad' : ''), cell(w.Info.Summary.Errors, w.Info.Summary.Errors ? 'bad' : ''), cell(ago(w.ageSeconds) + ' ago')])), 'no worker has pinged', 7);
+  fill($('workers'), o.workers.map((w) => { const m = w.summary; return tr([cell(w.name),
+    w.dest === null ? cell(m === null ? 'none (does not ping)' : 'none', 'mute') : cell(w.dest),
+    cell(m ? m.Threads : '–'), cell(m ? m.Empty : '–'), cell(m ? m.Paused : '–', m && m.Paused ? 'bad' : ''), cell(m ? m.Errors : '–', m && m.Errors ? 'bad' : ''),
+    cell(w.sectors), cell(w.ageSeconds === null ? 'before the manager started' : ago(w.ageSeconds) + ' ago')]); }), 'no worker has pinged or reported', 8);
   const queues = [];
   for (const kind of ['pre', 'prove']) {
     const by = new Map();

@@ -3,8 +3,9 @@
  * runs the same worker against an in-process mock manager.
  */
 import { loadWorkerConfig, parseGoDuration, type VenusWorkerConfig } from '@venus-cluster/core'
-import { createSealingWorker, poolProcessor } from '@venus-cluster/sealer'
+import { createSealingWorker, defaultWorkerHome, poolProcessor } from '@venus-cluster/sealer'
 import type { Command } from 'commander'
+import { expandHome } from '../../home.js'
 import { mockTarget, startMockManager } from '../../mock-manager.js'
 import { poolBackend, proofsBackend, proofsChoice, workerLogger } from './worker-common.js'
 
@@ -13,6 +14,7 @@ interface DaemonFlags {
   proofs?: string
   poolThreads: string
   threadStagger: string
+  home?: string
 }
 
 const daemonOptions = (c: Command) =>
@@ -21,6 +23,10 @@ const daemonOptions = (c: Command) =>
     .option('--proofs <backend>', 'proofs backend: mock or native (env VENUS_WORKER_PROOFS)')
     .option('--pool-threads <n>', 'worker threads for in-process stages', '4')
     .option('--thread-stagger <duration>', 'wait between the starts of sealing threads, e.g. "30s"', '0s')
+    .option(
+      '--home <dir>',
+      'where the worker keeps its local control token and the manager control key (env VENUS_WORKER_HOME, default ~/.venus-worker)',
+    )
 
 /** Runs the worker of `config` until a signal. */
 async function runWorker(config: VenusWorkerConfig, opts: DaemonFlags): Promise<void> {
@@ -37,6 +43,7 @@ async function runWorker(config: VenusWorkerConfig, opts: DaemonFlags): Promise<
       threads: Number.isInteger(threads) && threads > 0 ? threads : 4,
     }),
     threadStartStaggerMs: parseGoDuration(opts.threadStagger),
+    home: expandHome(opts.home ?? defaultWorkerHome()),
     log,
   })
   await worker.start()
