@@ -5,12 +5,13 @@ export type {
   ApiEndpointConfig,
   CommitBatchPolicy,
   CommitKindPolicy,
+  ConfigKeyRef,
   ManagerDbConfig,
   ManagerMinerConfig,
   ManagerStoreConfig,
   SectorManagerConfig,
 } from './manager.js'
-export { parseManagerConfig } from './manager.js'
+export { configKeyRef, formatConfigKeyRef, parseManagerConfig } from './manager.js'
 export {
   assertFileStore,
   assertSealingStore,
