@@ -8,13 +8,17 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseManagerConfig, VenusError } from '@venus-cluster/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { ManagerChain, ManagerMinerInfo } from './chain.js'
 import { defaultMinerConfig, type ManagerConfig, managerConfigFromFile } from './config.js'
 import { startManagerDaemon } from './daemon.js'
 import { createFakeChain, type FakeChain } from './fake-chain.js'
+import { findPgBin, startTestPg, type TestPgServer } from './store/__fixtures__/pg-server.js'
 
 const cleanup: (() => Promise<unknown> | unknown)[] = []
+let pgServer: TestPgServer | undefined
+afterAll(() => pgServer?.stop())
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c()
 })
@@ -121,6 +125,39 @@ describe('manager daemon start-up', () => {
     expect(await bindable(port)).toBe(true)
     expect(openFilesUnder(h)).toEqual([])
   })
+
+  it.skipIf(findPgBin() === undefined)(
+    'closes its PostgreSQL connections when the start fails',
+    async () => {
+      pgServer ??= await startTestPg()
+      const url = pgServer.createDatabase('vsm_failed_start')
+      const chain = createFakeChain({ miners: { 1000: 2048 } })
+      chain.failing = true
+      await expect(
+        startManagerDaemon({
+          home: home(),
+          db: url,
+          listen: '127.0.0.1:0',
+          config: config(),
+          chain,
+          messager: chain,
+          auth: 'off',
+          startTimeoutMs: 300,
+        }),
+      ).rejects.toMatchObject({ code: 'TIMEOUT' })
+      const c = new pg.Client({ connectionString: url })
+      await c.connect()
+      try {
+        const r = await c.query(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        )
+        expect(r.rows[0].n).toBe(0)
+      } finally {
+        await c.end()
+      }
+    },
+    60_000,
+  )
 
   it('starts once the chain node answers within the wait', async () => {
     const chain = createFakeChain({ miners: { 1000: 2048 } })
