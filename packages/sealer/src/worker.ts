@@ -112,7 +112,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
   let rpcClose: (() => Promise<void>) | undefined
   let pingTimer: NodeJS.Timeout | undefined
 
-  return {
+  const worker: SealingWorker = {
     threads,
     limits,
     get attached() {
@@ -236,6 +236,22 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
           port: config.rpcServer.port,
           authorize,
           metrics,
+        }).catch((err: NodeJS.ErrnoException) => {
+          const where = `${config.rpcServer.host}:${config.rpcServer.port}`
+          throw err.code === 'EADDRINUSE'
+            ? new VenusError(
+                'CONFIG_INVALID_VALUE',
+                `cannot serve the control API on ${where}: the address is in use (another worker running? set [worker.rpc_server] port)`,
+                {
+                  details: {
+                    key: 'worker.rpc_server.port',
+                    host: config.rpcServer.host,
+                    port: config.rpcServer.port,
+                  },
+                  cause: err,
+                },
+              )
+            : err
         })
         server = s
         controlUrl = s.url
@@ -275,7 +291,21 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
       await server?.close()
       await authClose?.()
       await processor?.close?.()
+      // A start that failed before the processor router existed leaves the children alone.
+      if (processor === undefined) await Promise.all(Object.values(external).map((e) => e.close?.()))
       await rpcClose?.()
     },
   }
+  // A worker that cannot start must not keep its control port or its processor children: the
+  // process would stay up, half-started, instead of exiting with the error.
+  const startOnce = worker.start.bind(worker)
+  worker.start = async () => {
+    try {
+      await startOnce()
+    } catch (err) {
+      await worker.stop().catch(() => {})
+      throw err
+    }
+  }
+  return worker
 }
