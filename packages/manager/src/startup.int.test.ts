@@ -200,6 +200,32 @@ describe('manager daemon start-up', () => {
     expect(await bindable(port)).toBe(true)
   })
 
+  it('fails at once when the messager refuses the token, and starts when it only does not answer', async () => {
+    const chain = createFakeChain({ miners: { 1000: 2048 } })
+    const start = (messager: FakeChain) =>
+      startManagerDaemon({
+        home: home(),
+        listen: '127.0.0.1:0',
+        config: config(),
+        chain,
+        messager,
+        auth: 'off',
+      })
+    const refusing = createFakeChain({ miners: {} })
+    refusing.hasMessageByUid = async () => {
+      throw new VenusError('UNAUTHENTICATED', 'http://messager/rpc/v0 refused the token (HTTP 401)')
+    }
+    await expect(start(refusing)).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'the messager refused the start probe: http://messager/rpc/v0 refused the token (HTTP 401)',
+    })
+    const down = createFakeChain({ miners: {} })
+    down.failing = true
+    const d = await start(down)
+    cleanup.push(() => d.stop())
+    expect(d.health.current()).toMatchObject({ ready: false, problems: ['messager unreachable'] })
+  })
+
   it('refuses a sealing miner without a precommit sender, naming the file, line and key', async () => {
     const file = parseManagerConfig(seedCfg('ProveCommit = "t01001"'), '/etc/vsm/sector-manager.cfg')
     const chain = createFakeChain({ miners: { 1000: 2048 } })

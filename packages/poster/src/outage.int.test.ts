@@ -25,7 +25,10 @@ describe('WindowPoSt across a chain node outage', () => {
     const sealed = await sealSectors(proofs, root, who.minerId, [1, 2])
     devnet.injectSectors(
       who.miner,
-      sealed.map((s) => ({ sectorNumber: s.sectorNumber, sealedCid: commitmentToCid(s.commR, 'commR').toString() })),
+      sealed.map((s) => ({
+        sectorNumber: s.sectorNumber,
+        sealedCid: commitmentToCid(s.commR, 'commR').toString(),
+      })),
     )
     let served: ServedDevnet = await serveDevnet(devnet, { noAuth: true })
     const port = served.port
