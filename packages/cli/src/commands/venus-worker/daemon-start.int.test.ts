@@ -1,16 +1,15 @@
 // `venus-worker daemon` start-up as an operator meets it (the built CLI in its own process): a
 // worker that cannot start exits non-zero with the cause, even with external processor children
 // already running; a manager that is down at start is waited for, as the original worker does.
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { prepareFileStore, prepareSealingStore } from '@venus-cluster/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { builtBin, ensureBuiltCli, freePort, ROOT } from '../../__fixtures__/built-cli.js'
+import { ensureBuiltCli, freePort, type SpawnedCli, spawnBuilt } from '../../__fixtures__/built-cli.js'
 
-const BIN = builtBin('venus-worker')
 const dirs: string[] = []
 const children: ChildProcess[] = []
 
@@ -50,23 +49,10 @@ async function workerConfig(o: { port: number; manager: number; extra?: string }
   return file
 }
 
-function run(config: string) {
-  let out = ''
-  const child = spawn(process.execPath, [BIN, 'daemon', '-c', config, '--proofs', 'mock'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  child.stdout?.on('data', (d) => {
-    out += String(d)
-  })
-  child.stderr?.on('data', (d) => {
-    out += String(d)
-  })
-  const exited = new Promise<{ code: number | null; out: string }>((resolve) => {
-    child.once('exit', (code) => resolve({ code, out }))
-  })
-  return { child, exited, output: () => out }
+function run(config: string): SpawnedCli {
+  const d = spawnBuilt('venus-worker', ['daemon', '-c', config, '--proofs', 'mock'])
+  children.push(d.child)
+  return d
 }
 
 const listenOn = (port: number) =>
