@@ -53,7 +53,14 @@ export interface SenderCheck {
   minerRef?: ConfigKeyRef | undefined
 }
 
-/** The senders of a miner's commit messages: required while it seals new sectors. */
+/**
+ * The senders of a miner's commit messages: required while it seals new sectors.
+ *
+ * @example
+ * ```ts
+ * commitSenders(defaultMinerConfig(1000, 't01001')).map((s) => s.role) // ['precommit', 'provecommit']
+ * ```
+ */
 export function commitSenders(m: MinerConfig): SenderCheck[] {
   return [
     {

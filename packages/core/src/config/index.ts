@@ -12,6 +12,7 @@ export type {
   SectorManagerConfig,
 } from './manager.js'
 export { configKeyRef, formatConfigKeyRef, parseManagerConfig } from './manager.js'
+export type { ConfigSource } from './reader.js'
 export {
   assertFileStore,
   assertSealingStore,

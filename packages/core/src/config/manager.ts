@@ -73,7 +73,15 @@ export function configKeyRef(src: ConfigSource, path: readonly (string | number)
   return { file: src.file, line: lineOf(src.lines, path), key: formatKeyPath(path) }
 }
 
-/** Formats a {@link ConfigKeyRef} as `file:line: key` (or `file: key` without a line). */
+/**
+ * Formats a {@link ConfigKeyRef} as `file:line: key` (or `file: key` without a line).
+ *
+ * @example
+ * ```ts
+ * formatConfigKeyRef({ file: 'sector-manager.cfg', line: 7, key: 'Miners[0].Actor' })
+ * // 'sector-manager.cfg:7: Miners[0].Actor'
+ * ```
+ */
 export function formatConfigKeyRef(ref: ConfigKeyRef): string {
   return `${ref.line > 0 ? `${ref.file}:${ref.line}` : ref.file}: ${ref.key}`
 }
