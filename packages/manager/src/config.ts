@@ -4,6 +4,7 @@
  * {@link defaultMinerConfig}.
  */
 import { isAbsolute, join } from 'node:path'
+import type { ConfigKeyRef } from '@venus-cluster/core'
 
 /** Batching of one commit kind. */
 export interface CommitBatchConfig {
@@ -38,6 +39,16 @@ export interface MinerConfig {
   commitment: { confidence: number; pre: CommitKindConfig; prove: CommitKindConfig }
   /** `[Miners.Deal] Enabled`: sectors of this miner take deals from the market. Default off. */
   deal?: { enabled: boolean } | undefined
+  /** Where the miner and its senders are written in the config file (start-up errors name them). */
+  keys?: MinerConfigKeys | undefined
+}
+
+/** Config file locations of a miner's keys (from core's parser; see `ConfigKeyRef`). */
+export interface MinerConfigKeys {
+  actor: ConfigKeyRef
+  preSender: ConfigKeyRef
+  proveSender: ConfigKeyRef
+  postSender: ConfigKeyRef
 }
 
 /** One `[[Common.PersistStores]]` block. */
@@ -156,6 +167,7 @@ export interface LoadedManagerConfigLike {
       prove: LoadedKindLike
     }
     deal?: { enabled: boolean } | undefined
+    keys?: MinerConfigKeys | undefined
   }[]
 }
 
@@ -199,6 +211,7 @@ export function managerConfigFromFile(file: LoadedManagerConfigLike): ManagerCon
     miners: file.miners.map((m) => ({
       actor: m.actor,
       deal: { enabled: m.deal?.enabled ?? false },
+      ...(m.keys ? { keys: m.keys } : {}),
       sector: { ...m.sector },
       commitment: {
         confidence: m.commitment.confidence,

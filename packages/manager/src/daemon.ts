@@ -1,6 +1,10 @@
 /**
  * The manager daemon: store + chain + messager + {@link SectorManager} + the `Venus.*` endpoint
- * at `/rpc/v0`, with SIGUSR1 reloading live config values.
+ * at `/rpc/v0`, with SIGUSR1 reloading live config values, and `/healthz` / `/readyz`.
+ *
+ * Start-up either completes or fails whole: the chain node is waited for (a bounded time), the
+ * miners and senders are checked against it, and any failure closes what was opened (database,
+ * port) before the error reaches the caller, so a daemon that cannot start never half-serves.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -31,6 +35,8 @@ import type { ManagerChain, ManagerMessager } from './chain.js'
 import { type ManagerConfig, managerDbFromConfig } from './config.js'
 import { createManagerHttpRoutes } from './dashboard/index.js'
 import type { ManagerMarket } from './deals.js'
+import { createHealthMonitor, type HealthMonitor, registerHealthMetrics } from './health.js'
+import { healthHttpHandler } from './health-http.js'
 import { type ManagerLogger, SectorManager, type SectorManagerOptions } from './manager.js'
 import {
   createManagerMetrics,
@@ -39,6 +45,7 @@ import {
   SectorHistory,
 } from './metrics/index.js'
 import { managerPieceStoreHandler } from './piece-store.js'
+import { checkChainAtStart, checkMessagerAtStart, type SenderCheck } from './startup.js'
 import { openPostgresStore } from './store/postgres.js'
 import { openSqliteStore } from './store/sqlite.js'
 import type { ManagerStore } from './store/types.js'
@@ -89,6 +96,20 @@ export interface ManagerDaemonOptions {
   controlKey?: ControlTokenSigner | undefined
   /** Bounds of the worker registry (see `SectorManagerOptions.workers`). */
   workers?: SectorManagerOptions['workers']
+  /**
+   * How long the start waits for a chain node that does not answer, in ms (default 60 000;
+   * 0 = one try). Then, or at once for failures waiting cannot fix (a refused token, a wrong
+   * network, a miner or sender the chain does not know), the start fails and frees what it opened.
+   */
+  startTimeoutMs?: number | undefined
+  /** More senders to check at start, besides every miner's commit senders (e.g. PoSt senders). */
+  senders?: readonly SenderCheck[] | undefined
+  /** Aborts a start in progress (e.g. SIGTERM while waiting for the chain). */
+  signal?: AbortSignal | undefined
+  /** Health probe period in ms (default 10 000). */
+  healthIntervalMs?: number | undefined
+  /** See `HealthMonitorOptions.staleHeadSeconds`. */
+  staleHeadSeconds?: number | undefined
 }
 
 /** A running daemon. */
@@ -105,6 +126,8 @@ export interface ManagerDaemon {
   metrics: ManagerMetrics
   /** Per-sector event history shown by the dashboard. */
   history: SectorHistory
+  /** Chain, messager and database health (`/readyz`, the dashboard banner, the gauges). */
+  health: HealthMonitor
   /** Re-reads the config now (what SIGUSR1 does). */
   reload(): Promise<void>
   stop(): Promise<void>
@@ -156,11 +179,39 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
     opts.trustedNetworks && opts.trustedNetworks.length > 0
       ? parseTrustedNetworks(opts.trustedNetworks)
       : undefined
+  const { host, port } = parseListen(opts.listen ?? ':1789')
   const store = await openManagerStore(
     opts.db ?? managerDbFromConfig(opts.config, opts.home),
     opts.home,
     opts.synchronous,
   )
+  // Everything opened so far, closed in reverse when a later step fails.
+  const opened: (() => Promise<unknown>)[] = [() => store.close()]
+  try {
+    return await startOnStore(opts, store, opened, trusted, host, port)
+  } catch (err) {
+    for (const close of opened.reverse()) await close().catch(() => {})
+    throw err
+  }
+}
+
+async function startOnStore(
+  opts: ManagerDaemonOptions,
+  store: ManagerStore,
+  opened: (() => Promise<unknown>)[],
+  trusted: ReturnType<typeof parseTrustedNetworks> | undefined,
+  host: string,
+  port: number,
+): Promise<ManagerDaemon> {
+  await checkChainAtStart({
+    chain: opts.chain,
+    miners: opts.config.miners,
+    senders: opts.senders,
+    timeoutMs: opts.startTimeoutMs,
+    signal: opts.signal,
+    log: opts.logger,
+  })
+  await checkMessagerAtStart(opts.messager, opts.logger)
   const manager = new SectorManager({
     store,
     chain: opts.chain,
@@ -173,6 +224,7 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
     unclaimedTimeoutMs: opts.unclaimedTimeoutMs,
     workers: opts.workers,
   })
+  opened.push(() => manager.stop())
   await manager.start()
   const auth = opts.auth === 'off' ? undefined : (opts.auth ?? (await managerTokenAuthority(opts.home)))
   if (auth === undefined)
@@ -190,14 +242,32 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
       'callers without a token from the trusted networks may read, write and sign',
     )
   const metrics = createManagerMetrics({ manager })
+  const health = createHealthMonitor({
+    chain: opts.chain,
+    messager: opts.messager,
+    store,
+    intervalMs: opts.healthIntervalMs,
+    staleHeadSeconds: opts.staleHeadSeconds,
+    log: opts.logger,
+  })
+  registerHealthMetrics(metrics.registry, health)
+  opened.push(() => health.stop())
+  await health.start()
   const history = new SectorHistory()
-  const routes = createManagerHttpRoutes({ manager, metrics, history, auth: requestAuth })
+  const routes = createManagerHttpRoutes({
+    manager,
+    metrics,
+    history,
+    auth: requestAuth,
+    health: () => health.current(),
+  })
+  const healthRoutes = healthHttpHandler(health)
   const pieceStore = managerPieceStoreHandler(manager, requestAuth)
   const server = createServer()
   server.keepAliveTimeout = 60_000
   // Registered before the RPC server: this listener answers /ui, /metrics and unknown paths.
   server.on('request', (req, res) => {
-    if (routes(req, res) || pieceStore(req, res)) return
+    if (healthRoutes(req, res) || routes(req, res) || pieceStore(req, res)) return
     if (new URL(req.url ?? '/', 'http://x').pathname !== '/rpc/v0') {
       res.writeHead(404, { 'content-type': 'text/plain' })
       res.end('not found\n')
@@ -228,11 +298,24 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
         : undefined,
   })
   endpoint.attach(server)
-  const { host, port } = parseListen(opts.listen ?? ':1789')
+  const closeServer = async () => {
+    await endpoint.close()
+    server.closeAllConnections()
+    await new Promise<void>((r) => server.close(() => r()))
+  }
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new VenusError(
+          err.code === 'EADDRINUSE' ? 'ALREADY_EXISTS' : 'INTERNAL',
+          `cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the address is in use (another manager running?)' : err.message}`,
+          { details: { host, port, errno: err.code }, cause: err },
+        ),
+      ),
+    )
     server.listen(port, host, () => resolve())
   })
+  opened.push(closeServer)
   const bound = (server.address() as AddressInfo).port
   const reload = async () => {
     if (!opts.reloadConfig) return
@@ -251,12 +334,12 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
     auth,
     metrics,
     history,
+    health,
     reload,
     async stop() {
       process.off('SIGUSR1', onUsr1)
-      await endpoint.close()
-      server.closeAllConnections()
-      await new Promise<void>((r) => server.close(() => r()))
+      await health.stop()
+      await closeServer()
       await manager.stop()
       await store.close()
     },

@@ -32,6 +32,14 @@ export {
   type FakeChainOptions,
 } from './fake-chain.js'
 export {
+  createHealthMonitor,
+  type HealthMonitor,
+  type HealthMonitorOptions,
+  type ManagerHealth,
+  registerHealthMetrics,
+} from './health.js'
+export { HEALTH_PATHS, healthHttpHandler } from './health-http.js'
+export {
   createLotusChain,
   createLotusMessager,
   type JsonRpcCall,
@@ -53,8 +61,17 @@ export {
 export * from './metrics/index.js'
 export { detectNetwork, type ManagerNetworkName, networkParams, parseNetworkName } from './networks.js'
 export * from './piece-store.js'
-export { httpJsonRpc } from './rpc-client.js'
+export { type HttpJsonRpcOptions, httpJsonRpc } from './rpc-client.js'
 export * from './sector-state.js'
+export {
+  type ChainStartOptions,
+  type ChainStartResult,
+  checkChainAtStart,
+  checkMessagerAtStart,
+  commitSenders,
+  isTransientChainError,
+  type SenderCheck,
+} from './startup.js'
 export * from './store/index.js'
 export { createVenusMarket, type VenusMarket, type VenusMarketOptions } from './venus-market.js'
 export * from './worker-registry.js'

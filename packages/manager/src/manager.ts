@@ -174,7 +174,10 @@ export class SectorManager {
   /** Re-pushes claimed but unsent messages, re-checks every queue, starts the batch timer. */
   async start(): Promise<void> {
     this.#stopped = false
-    await this.#repushCreated()
+    // A messager that is down must not stop the start: the timer re-pushes on every tick.
+    await this.#repushCreated().catch((err) =>
+      this.#log.warn({ err }, 're-push failed; retried on the next tick'),
+    )
     await this.#repairTerminations()
     const every =
       this.#tickMs ??

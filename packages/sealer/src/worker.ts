@@ -146,7 +146,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
   /** Optional methods the manager turned out not to know (the original manager). */
   const support = new ManagerMethodSupport()
 
-  return {
+  const worker: SealingWorker = {
     threads,
     limits,
     get attached() {
@@ -306,6 +306,22 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
           port: config.rpcServer.port,
           authorize,
           metrics,
+        }).catch((err: NodeJS.ErrnoException) => {
+          const where = `${config.rpcServer.host}:${config.rpcServer.port}`
+          throw err.code === 'EADDRINUSE'
+            ? new VenusError(
+                'CONFIG_INVALID_VALUE',
+                `cannot serve the control API on ${where}: the address is in use (another worker running? set [worker.rpc_server] port)`,
+                {
+                  details: {
+                    key: 'worker.rpc_server.port',
+                    host: config.rpcServer.host,
+                    port: config.rpcServer.port,
+                  },
+                  cause: err,
+                },
+              )
+            : err
         })
         server = s
         controlUrl = s.url
@@ -346,9 +362,23 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
       await Promise.all(threads.map((t) => t.stop()))
       await server?.close()
       await processor?.close?.()
+      // A start that failed before the processor router existed leaves the children alone.
+      if (processor === undefined) await Promise.all(Object.values(external).map((e) => e.close?.()))
       await rpcClose?.()
       // A key fetch still in flight must not write into the home after the worker stopped.
       await keys?.idle()
     },
   }
+  // A worker that cannot start must not keep its control port or its processor children: the
+  // process would stay up, half-started, instead of exiting with the error.
+  const startOnce = worker.start.bind(worker)
+  worker.start = async () => {
+    try {
+      await startOnce()
+    } catch (err) {
+      await worker.stop().catch(() => {})
+      throw err
+    }
+  }
+  return worker
 }

@@ -6,12 +6,13 @@ export type {
   ApiEndpointConfig,
   CommitBatchPolicy,
   CommitKindPolicy,
+  ConfigKeyRef,
   ManagerDbConfig,
   ManagerMinerConfig,
   ManagerStoreConfig,
   SectorManagerConfig,
 } from './manager.js'
-export { parseManagerConfig } from './manager.js'
+export { configKeyRef, formatConfigKeyRef, parseManagerConfig } from './manager.js'
 export {
   type AbandonOriginalResult,
   abandonOriginalWorkerMeta,
@@ -19,6 +20,7 @@ export {
   ORIGINAL_META_ABANDONED_FILE,
   originalWorkerMetaFiles,
 } from './original-store.js'
+export type { ConfigSource } from './reader.js'
 export {
   assertFileStore,
   assertSealingStore,

@@ -6,7 +6,8 @@
  */
 import { resolve } from 'node:path'
 import { parseTrustedNetworks } from '../auth/trusted-networks.js'
-import { configError, openConfigDocument, type TableReader } from './reader.js'
+import { formatKeyPath, lineOf } from './key-lines.js'
+import { type ConfigSource, configError, openConfigDocument, type TableReader } from './reader.js'
 import { readAddress, readDuration, readFil, readRequiredAddress } from './units.js'
 
 const MINUTE = 60_000
@@ -49,9 +50,52 @@ export interface CommitKindPolicy {
   batch: CommitBatchPolicy
 }
 
+/**
+ * Where a key is (or would be) written in a config file, for errors found after parsing, such as
+ * a sender the chain refuses. `line` is the key's line, else its nearest written table's, else 0.
+ */
+export interface ConfigKeyRef {
+  file: string
+  line: number
+  /** The key path as config errors print it, e.g. `Commitment.Miners.1000.Controls.PreCommit`. */
+  key: string
+}
+
+/**
+ * Resolves a key path of a parsed file to a {@link ConfigKeyRef}.
+ *
+ * @example
+ * ```ts
+ * configKeyRef(src, ['Miners', 0, 'Commitment', 'Pre', 'Sender']) // { file, line: 12, key: 'Miners[0]…' }
+ * ```
+ */
+export function configKeyRef(src: ConfigSource, path: readonly (string | number)[]): ConfigKeyRef {
+  return { file: src.file, line: lineOf(src.lines, path), key: formatKeyPath(path) }
+}
+
+/**
+ * Formats a {@link ConfigKeyRef} as `file:line: key` (or `file: key` without a line).
+ *
+ * @example
+ * ```ts
+ * formatConfigKeyRef({ file: 'sector-manager.cfg', line: 7, key: 'Miners[0].Actor' })
+ * // 'sector-manager.cfg:7: Miners[0].Actor'
+ * ```
+ */
+export function formatConfigKeyRef(ref: ConfigKeyRef): string {
+  return `${ref.line > 0 ? `${ref.file}:${ref.line}` : ref.file}: ${ref.key}`
+}
+
 /** Everything the manager needs to know about one miner actor. */
 export interface ManagerMinerConfig {
   actor: number
+  /**
+   * Where the miner and its senders are configured (filled by the parser; absent in configs built
+   * in code). A sender key that is not written points at the key it would go to.
+   */
+  keys?:
+    | { actor: ConfigKeyRef; preSender: ConfigKeyRef; proveSender: ConfigKeyRef; postSender: ConfigKeyRef }
+    | undefined
   sector: {
     initNumber: number
     maxNumber: number | undefined
@@ -294,21 +338,27 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
     return m
   }
 
+  // Where each miner's keys are: its declaration, and its sender tables (set below when written).
+  const src = root.src
+  const declared = new Map<number, (string | number)[]>()
+  const senderTable = new Map<number, { commit?: string; post?: string }>()
   const listed = sm.raw('Miners')
   if (Array.isArray(listed) && listed.every((x) => typeof x === 'number')) {
     listed.forEach((id, i) => {
       if (!Number.isInteger(id) || id < 0) sm.fail(i, 'a miner actor id')
       minerOf(id).sector.enabled = true
+      declared.set(id, ['SectorManager', 'Miners'])
     })
   } else {
-    for (const t of sm.tables('Miners')) {
+    sm.tables('Miners').forEach((t, i) => {
       const actor = t.integer('ID', undefined, 0) ?? t.missing('ID', 'a miner actor id like 12345')
+      declared.set(actor, ['SectorManager', 'Miners', i, 'ID'])
       const m = minerOf(actor)
       m.sector.initNumber = t.integer('InitNumber', 0, 0)
       m.sector.maxNumber = t.integer('MaxNumber', undefined, 0)
       m.sector.enabled = !t.boolean('Disabled', false)
       t.finish()
-    }
+    })
   }
   sm.finish()
 
@@ -338,6 +388,7 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
   const cMiners = commitment.table('Miners')
   for (const [key] of cMiners.entries()) {
     const m = ensure(parseActorKey(cMiners, key))
+    senderTable.set(m.actor, { ...senderTable.get(m.actor), commit: key })
     const t = cMiners.table(key)
     applySeedCommitPolicy(t, m)
     const controls = t.table('Controls')
@@ -351,6 +402,7 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
   const actors = post.table('Actors')
   for (const [key] of actors.entries()) {
     const m = ensure(parseActorKey(actors, key))
+    senderTable.set(m.actor, { ...senderTable.get(m.actor), post: key })
     const t = actors.table(key)
     m.post.sender = readAddress(t, 'Sender')
     applySeedPoStPolicy(t, m)
@@ -379,6 +431,17 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
   }
   const chain = endpoint('Chain')
   const messager = endpoint('Messager')
+
+  for (const m of miners.values()) {
+    const tables = senderTable.get(m.actor)
+    const commit = ['Commitment', 'Miners', tables?.commit ?? String(m.actor), 'Controls']
+    m.keys = {
+      actor: configKeyRef(src, declared.get(m.actor) ?? commit.slice(0, 3)),
+      preSender: configKeyRef(src, [...commit, 'PreCommit']),
+      proveSender: configKeyRef(src, [...commit, 'ProveCommit']),
+      postSender: configKeyRef(src, ['PoSt', 'Actors', tables?.post ?? String(m.actor), 'Sender']),
+    }
+  }
 
   const ps = root.table('PersistedStore')
   const persistStoreIncludes = ps.stringArray('Includes', [])
@@ -449,7 +512,7 @@ function parseV012Layout(root: TableReader): SectorManagerConfig {
   common.finish()
 
   const seen = new Set<number>()
-  for (const t of root.tables('Miners')) {
+  for (const [i, t] of root.tables('Miners').entries()) {
     const actor = t.integer('Actor', undefined, 0) ?? t.missing('Actor', 'a miner actor id like 12345')
     if (seen.has(actor)) t.fail('Actor', 'a miner actor id not listed before', `duplicate ${actor}`)
     seen.add(actor)
@@ -486,6 +549,12 @@ function parseV012Layout(root: TableReader): SectorManagerConfig {
       deal: { enabled: deal.boolean('Enabled', false) },
     }
     readPostSchedule(post, m.post)
+    m.keys = {
+      actor: configKeyRef(t.src, ['Miners', i, 'Actor']),
+      preSender: configKeyRef(t.src, ['Miners', i, 'Commitment', 'Pre', 'Sender']),
+      proveSender: configKeyRef(t.src, ['Miners', i, 'Commitment', 'Prove', 'Sender']),
+      postSender: configKeyRef(t.src, ['Miners', i, 'PoSt', 'Sender']),
+    }
     for (const sub of [sector, commitment, post, proof, deal, t]) sub.finish()
     cfg.miners.push(m)
   }

@@ -1,3 +1,4 @@
+export * from './forks.js'
 export * from './ids.js'
 export * from './networks.js'
 export * from './proof-types.js'

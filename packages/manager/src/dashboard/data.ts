@@ -1,5 +1,6 @@
 /** The JSON the dashboard page polls, assembled from the store, worker pings and metrics. */
 import { formatFil } from '@venus-cluster/core'
+import type { ManagerHealth } from '../health.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory, SectorHistoryEvent } from '../metrics/history.js'
 import {
@@ -54,6 +55,8 @@ export interface DashboardOverview {
   queues: { pre: QueuedCommit[]; prove: QueuedCommit[] }
   messages: DashboardMessage[]
   post: PostResult[]
+  /** Chain, messager and database health; the page shows a banner when not ready. */
+  health: ManagerHealth | null
 }
 
 /** `GET /ui/api/sector?miner=&number=`. */
@@ -99,6 +102,7 @@ const MAX_ROWS = 500
 export async function dashboardOverview(
   mgr: SectorManager,
   metrics: ManagerMetrics,
+  health?: ManagerHealth,
 ): Promise<DashboardOverview> {
   const [online, offline, pre, prove, messages, addressPrefix] = await Promise.all([
     mgr.store.listSectors(true),
@@ -142,6 +146,7 @@ export async function dashboardOverview(
       maxFeeFil: filText(m.maxFee),
     })),
     post: metrics.postResults().slice(0, 50),
+    health: health ?? null,
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { gateRequest, type RequestAuth, type RpcPermission, TOKEN_COOKIE } from '@venus-cluster/core'
+import type { ManagerHealth } from '../health.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory } from '../metrics/history.js'
 import type { ManagerMetrics } from '../metrics/manager-metrics.js'
@@ -19,6 +20,8 @@ export interface ManagerHttpRoutesOptions {
   history: SectorHistory
   /** Token checker (with trusted networks, if any); undefined = auth off (every caller may read). */
   auth: RequestAuth | undefined
+  /** The latest health snapshot, shown as a banner when the manager is not ready. */
+  health?: (() => ManagerHealth) | undefined
 }
 
 function send(
@@ -97,7 +100,7 @@ export function createManagerHttpRoutes(
       return
     }
     if (path === '/ui/api/overview') {
-      json(res, 200, await dashboardOverview(manager, metrics))
+      json(res, 200, await dashboardOverview(manager, metrics, opts.health?.()))
       return
     }
     if (path === '/ui/api/sector') {

@@ -31,10 +31,13 @@ export const DASHBOARD_HTML = `<!doctype html>
   .card b { display:block; font-size:1.4rem; }
   .card span { color:var(--mute); font-size:.8rem; }
   .bad { color:var(--bad); } .ok { color:var(--ok); } .mute { color:var(--mute); }
+  #health { margin:1rem 1rem 0; padding:.6rem 1rem; border-radius:8px; background:#fdecea; border:1px solid var(--bad); color:var(--bad); font-weight:600; }
+  #health[hidden] { display:none; }
 </style>
 </head>
 <body>
 <header><h1>venus-sector-manager</h1><span id="status">connecting…</span></header>
+<div id="health" role="alert" data-testid="health" hidden></div>
 <main>
   <section class="wide"><h2>Sectors per state</h2><div class="cards" id="states" data-testid="states"></div></section>
   <section><h2>Sectors</h2>
@@ -78,8 +81,19 @@ async function get(url) {
   if (!res.ok) throw new Error(url + ': HTTP ' + res.status);
   return res.json();
 }
+function renderHealth(h) {
+  const el = $('health');
+  if (!h || h.ready) { el.hidden = true; el.textContent = ''; return; }
+  const parts = h.problems.slice();
+  if (!h.chain.reachable && h.chain.lastOkAt) parts[0] += ' (last answer ' + ago(Math.round((lastNow - h.chain.lastOkAt) / 1000)) + ' ago)';
+  el.textContent = 'Not ready: ' + parts.join('; ') + '. Calls that need them fail and are retried; sealing resumes on its own.';
+  el.hidden = false;
+}
+let lastNow = Date.now();
 function render(o) {
   prefix = o.addressPrefix || 't';
+  lastNow = o.now;
+  renderHealth(o.health);
   $('states').replaceChildren(...o.sectorsByState.map((s) => {
     const d = document.createElement('div'); d.className = 'card'; d.dataset.state = s.state;
     const b = document.createElement('b'); b.textContent = s.count; const sp = document.createElement('span'); sp.textContent = s.state;

@@ -46,5 +46,8 @@ export function messageFromRow(r: MessageRow): StoredMessage {
 
 export function dbError(op: string, cause: unknown): VenusError {
   if (cause instanceof VenusError) return cause
-  return new VenusError('STORE_DB', `manager database: ${op} failed`, { cause, details: { op } })
+  // The cause's own words (e.g. "connect ECONNREFUSED 10.0.0.5:5432"): without them the operator
+  // cannot tell a wrong host from a wrong password.
+  const why = cause instanceof Error ? cause.message : String(cause)
+  return new VenusError('STORE_DB', `manager database: ${op} failed: ${why}`, { cause, details: { op } })
 }

@@ -51,6 +51,7 @@ beforeAll(async () => {
       minerId: who.minerId,
       api,
       store,
+      sender: who.owner,
       extra: [
         '[PoSt]',
         '[PoSt.Default]',

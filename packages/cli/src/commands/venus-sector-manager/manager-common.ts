@@ -80,6 +80,9 @@ export async function loadConfig(home: string) {
   return { file, config: managerConfigFromFile(file) }
 }
 
+/** Time limit of one chain or messager call: a node that never answers must not hang a command. */
+const UPSTREAM_CALL_TIMEOUT_MS = 60_000
+
 /**
  * The messager of a config as a call function, resolved on first use: commands that only read
  * the chain work without one configured.
@@ -87,7 +90,9 @@ export async function loadConfig(home: string) {
 function lazyMessagerCall(file: SectorManagerConfig, home: string): JsonRpcCall {
   let messager: JsonRpcCall | undefined
   return (method, params) => {
-    messager ??= httpJsonRpc(endpointUrl(file.messager.api, 'v0', 'Messager', home), file.messager.token)
+    messager ??= httpJsonRpc(endpointUrl(file.messager.api, 'v0', 'Messager', home), file.messager.token, {
+      timeoutMs: UPSTREAM_CALL_TIMEOUT_MS,
+    })
     return messager(method, params)
   }
 }
@@ -101,7 +106,9 @@ export async function clientsOf(cmd: Command): Promise<{
 }> {
   const home = homeOf(cmd)
   const { file } = await loadConfig(home)
-  const chainCall = httpJsonRpc(endpointUrl(file.chain.api, 'v1', 'Chain', home), file.chain.token)
+  const chainCall = httpJsonRpc(endpointUrl(file.chain.api, 'v1', 'Chain', home), file.chain.token, {
+    timeoutMs: UPSTREAM_CALL_TIMEOUT_MS,
+  })
   const messagerCall = lazyMessagerCall(file, home)
   return {
     chainCall,
