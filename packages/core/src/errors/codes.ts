@@ -21,6 +21,7 @@ export const ErrorCodes = {
   UNSUPPORTED: 'the operation is not supported here',
   PERMISSION_DENIED: 'the caller lacks the permission for this call',
   UNAUTHENTICATED: 'the call carries no valid token',
+  DEPENDENCY_MISSING: 'an optional package that this feature needs is not installed',
 
   // codecs
   ADDRESS_INVALID: 'a Filecoin address could not be parsed or encoded',

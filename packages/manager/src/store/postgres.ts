@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { VenusError } from '@venus-cluster/core'
-import pg from 'pg'
+import { importOptional, VenusError } from '@venus-cluster/core'
+import type pg from 'pg'
 import { newSectorState, type SectorState, type WireSectorId } from '../sector-state.js'
 import {
   checkStateId,
@@ -46,7 +46,11 @@ const MIGRATION_LOCK = 0x76736d31
  * ```
  */
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<ManagerStore> {
-  const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.maxConnections ?? 8 })
+  // An optional peer dependency, loaded on first use (see openSqliteStore).
+  const { default: driver } = await importOptional('pg', () => import('pg'), {
+    feature: 'the PostgreSQL store of the sector manager',
+  })
+  const pool = new driver.Pool({ connectionString: opts.connectionString, max: opts.maxConnections ?? 8 })
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => {})
   const store = new PostgresStore(pool)

@@ -1,8 +1,8 @@
 import { closeSync, constants, existsSync, mkdirSync, openSync, unlinkSync } from 'node:fs'
 import { type FileHandle, open, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { VenusError } from '@venus-cluster/core'
-import Database from 'better-sqlite3'
+import { importOptional, VenusError } from '@venus-cluster/core'
+import type Database from 'better-sqlite3'
 import { newSectorState, type SectorState, type WireSectorId } from '../sector-state.js'
 import { type Checkpointer, startCheckpointer } from './checkpointer.js'
 import {
@@ -56,6 +56,11 @@ interface PendingWrite {
  * ```
  */
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<ManagerStore> {
+  // The driver is an optional peer dependency, loaded on first use: importing the manager
+  // must not need it (or pg) installed.
+  const { default: Driver } = await importOptional('better-sqlite3', () => import('better-sqlite3'), {
+    feature: 'the SQLite store of the sector manager',
+  })
   if (opts.path !== ':memory:') {
     try {
       mkdirSync(dirname(opts.path), { recursive: true })
@@ -65,7 +70,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Manager
   }
   let db: Database.Database | undefined
   try {
-    db = new Database(opts.path)
+    db = new Driver(opts.path)
     db.pragma('journal_mode = WAL')
     // `full` on a file: SQLite commits as NORMAL (no fsync on the event loop) and the store
     // fdatasyncs the WAL on libuv's thread pool before acknowledging (see WalSyncer).

@@ -25,6 +25,7 @@ import {
   storesLocator,
   type WindowPoStEvent,
 } from '@venus-cluster/poster'
+import { importProofsNative } from '../../proofs-native.js'
 
 /** Which proofs the poster uses: the native library in production, the mock only on a devnet. */
 export type PosterProofs = 'native' | 'mock'
@@ -35,22 +36,21 @@ export type PosterProofs = 'native' | 'mock'
  */
 export async function loadPosterProofs(kind: PosterProofs): Promise<ProofsBackend> {
   if (kind === 'mock') return mockProofs()
-  const name = '@venus-cluster/proofs-native'
+  const mod = await importProofsNative<{
+    nativeProofs: () => ProofsBackend
+    loadProofsAddon: () => unknown
+  }>('or pass --proofs mock on a devnet')
   try {
-    const mod = (await import(name)) as {
-      nativeProofs: () => ProofsBackend
-      isNativeProofsAvailable?: () => boolean
-    }
-    // The package loads its addon lazily: ask now, so a missing build stops the start.
-    if (mod.isNativeProofsAvailable?.() === false) throw new Error('the napi addon is not built')
-    return mod.nativeProofs()
+    // The package loads its addon lazily: load it now, so a missing addon stops the start.
+    mod.loadProofsAddon()
   } catch (cause) {
     throw new VenusError(
       'PROOFS_NATIVE_UNAVAILABLE',
-      'the native proofs package is not available: run `npm run build:native`, or pass --proofs mock on a devnet',
+      `${cause instanceof Error ? cause.message : String(cause)}; or pass --proofs mock on a devnet`,
       { cause },
     )
   }
+  return mod.nativeProofs()
 }
 
 /**
