@@ -5,4 +5,5 @@
  *
  * @packageDocumentation
  */
+export * from './http/conformance.js'
 export * from './proofs/conformance.js'
