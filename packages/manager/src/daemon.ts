@@ -2,10 +2,11 @@
  * The manager daemon: store + chain + messager + {@link SectorManager} + the `Venus.*` endpoint
  * at `/rpc/v0`, with SIGUSR1 reloading live config values.
  */
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import {
+  createHttpServer,
   createRpcServer,
   parseTrustedNetworks,
   type RequestAuth,
@@ -23,6 +24,7 @@ import type { ManagerChain, ManagerMessager } from './chain.js'
 import { type ManagerConfig, managerDbFromConfig } from './config.js'
 import { createManagerHttpRoutes } from './dashboard/index.js'
 import type { ManagerMarket } from './deals.js'
+import { type ManagerLimits, managerLimits, venusRpcOptions } from './limits.js'
 import { type ManagerLogger, SectorManager, type SectorManagerOptions } from './manager.js'
 import {
   createManagerMetrics,
@@ -74,6 +76,8 @@ export interface ManagerDaemonOptions {
   trustedNetworks?: readonly string[] | undefined
   /** More methods on the same endpoint, e.g. the poster's `Venus.ComputeWinningPoSt`. */
   extraMethods?: Record<string, RpcMethod> | undefined
+  /** Bounds of requests and stored report texts, and HTTP timeouts (defaults: `MANAGER_LIMITS`). */
+  limits?: Partial<ManagerLimits> | undefined
 }
 
 /** A running daemon. */
@@ -141,6 +145,7 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
     opts.trustedNetworks && opts.trustedNetworks.length > 0
       ? parseTrustedNetworks(opts.trustedNetworks)
       : undefined
+  const limits = managerLimits(opts.limits)
   const store = await openManagerStore(
     opts.db ?? managerDbFromConfig(opts.config, opts.home),
     opts.home,
@@ -172,19 +177,15 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
   const history = new SectorHistory()
   const routes = createManagerHttpRoutes({ manager, metrics, history, auth: requestAuth })
   const pieceStore = managerPieceStoreHandler(manager, requestAuth)
-  const server = createServer()
-  server.keepAliveTimeout = 60_000
-  // Registered before the RPC server: this listener answers /ui, /metrics and unknown paths.
-  server.on('request', (req, res) => {
-    if (routes(req, res) || pieceStore(req, res)) return
-    if (new URL(req.url ?? '/', 'http://x').pathname !== '/rpc/v0') {
-      res.writeHead(404, { 'content-type': 'text/plain' })
-      res.end('not found\n')
-    }
+  // One listener answers every request (400 for a target it cannot route, 404 for no route).
+  const server = createHttpServer({
+    routes: [routes, pieceStore, (req, res) => endpoint.handleHttp(req, res)],
+    limits: limits.http,
   })
   const endpoint: RpcServer = createRpcServer({
+    ...venusRpcOptions(limits),
     methods: instrumentVenusMethods(
-      { ...createSealerApi(manager), ...(auth ? authMethods(auth) : {}), ...opts.extraMethods },
+      { ...createSealerApi(manager, { limits }), ...(auth ? authMethods(auth) : {}), ...opts.extraMethods },
       metrics,
       history,
     ),
@@ -201,7 +202,7 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
           }
         : undefined,
   })
-  endpoint.attach(server)
+  endpoint.attach(server, { requests: false })
   const { host, port } = parseListen(opts.listen ?? ':1789')
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -25,6 +25,7 @@ export {
   type FakeChainMessage,
   type FakeChainOptions,
 } from './fake-chain.js'
+export * from './limits.js'
 export {
   createLotusChain,
   createLotusMessager,

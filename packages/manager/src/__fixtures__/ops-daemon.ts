@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { defaultMinerConfig } from '../config.js'
 import { type ManagerDaemon, startManagerDaemon } from '../daemon.js'
 import { createFakeChain, type FakeChain } from '../fake-chain.js'
+import type { ManagerLimits } from '../limits.js'
 
 /** A started daemon and how to call it. */
 export interface OpsDaemon {
@@ -21,7 +22,9 @@ export interface OpsDaemon {
   stop(): Promise<void>
 }
 
-export async function startOpsDaemon(opts: { trustedNetworks?: string[] } = {}): Promise<OpsDaemon> {
+export async function startOpsDaemon(
+  opts: { trustedNetworks?: string[]; limits?: Partial<ManagerLimits> } = {},
+): Promise<OpsDaemon> {
   const home = mkdtempSync(join(tmpdir(), 'vsm-ops-'))
   const chain = createFakeChain({ miners: { 1000: 2048 } })
   let d: Awaited<ReturnType<typeof startManagerDaemon>>
@@ -34,6 +37,7 @@ export async function startOpsDaemon(opts: { trustedNetworks?: string[] } = {}):
       messager: chain,
       tickMs: 3_600_000,
       trustedNetworks: opts.trustedNetworks,
+      limits: opts.limits,
     })
   } catch (err) {
     rmSync(home, { recursive: true, force: true })
