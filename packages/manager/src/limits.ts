@@ -18,7 +18,10 @@ export interface ManagerLimits {
   reportBodyBytes: number
   /** Body of calls that carry a miner's sector list (`CheckProvable`). */
   listBodyBytes: number
-  /** Request bytes all connections may hold at once before callers get 503 and retry. */
+  /**
+   * Request bytes all connections may hold at once before callers get 503 and retry (bodies up
+   * to 64 KiB, a worker's ordinary calls, are always let in).
+   */
   maxBufferedBodyBytes: number
   /** Nesting of arrays/objects in a request. */
   maxJsonDepth: number
@@ -37,7 +40,7 @@ export const MANAGER_LIMITS: Readonly<Omit<ManagerLimits, 'http'>> = Object.free
   callBodyBytes: 1 * MiB,
   reportBodyBytes: 32 * MiB,
   listBodyBytes: 16 * MiB,
-  maxBufferedBodyBytes: 256 * MiB,
+  maxBufferedBodyBytes: 128 * MiB,
   maxJsonDepth: DEFAULT_MAX_JSON_DEPTH,
   maxBatch: 100,
   failureTextBytes: 8 * KiB,

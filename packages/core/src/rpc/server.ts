@@ -53,8 +53,10 @@ export interface RpcServerOptions {
    */
   methodBodyBytes?: ((method: string) => number | undefined) | undefined
   /**
-   * Request-body bytes all HTTP requests may hold in memory at once (default 256 MiB); a request
-   * that does not fit is answered 503 (`RPC_BUSY`, `Retry-After: 1`). 0 = no bound.
+   * Request-body bytes all HTTP requests may hold in memory at once, from the first byte read
+   * until the call is answered (default 128 MiB). A body that does not fit is answered 503
+   * (`RPC_BUSY`, `Retry-After: 1`); bodies up to 64 KiB are always admitted, so large ones
+   * cannot starve ordinary calls. 0 = no bound.
    */
   maxBufferedBodyBytes?: number
   /** Largest WebSocket message in bytes (default the smaller of `maxBodyBytes` and 4 MiB). */
@@ -180,7 +182,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   const methods = options.methods
   const paths = new Set(typeof options.path === 'string' ? [options.path] : (options.path ?? ['/rpc/v0']))
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY
-  const bodyBudget = new ByteBudget(options.maxBufferedBodyBytes ?? 256 * MiB)
+  const bodyBudget = new ByteBudget(options.maxBufferedBodyBytes ?? 128 * MiB)
   const maxMessage = options.maxMessageBytes ?? Math.min(maxBody, 4 * MiB)
   const maxDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH
   const maxBatch = options.maxBatch ?? 100
@@ -451,8 +453,21 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       send(res, body.reason === 'too-large' ? 413 : 503, errorResponse(null, toRpcError(err)))
       return
     }
-    const text = body.text
-    if (text.trim() === '') {
+    try {
+      await answerBody(res, body.text, body.bytes, perms)
+    } finally {
+      // The body's bytes stay in the budget until its call is answered.
+      body.release()
+    }
+  }
+
+  async function answerBody(
+    res: ServerResponse,
+    text: string,
+    bytes: number,
+    perms: readonly RpcPermission[],
+  ): Promise<void> {
+    if (/^\s*$/.test(text)) {
       send(res, 500, errorResponse(null, { code: RpcErrorCode.InvalidRequest, message: 'Invalid request' }))
       return
     }
@@ -479,14 +494,14 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
           return
         }
         const answers = await track(
-          Promise.all(parsed.map((one) => runHttpOne(one, perms, ac.signal, body.bytes))),
+          Promise.all(parsed.map((one) => runHttpOne(one, perms, ac.signal, bytes))),
         )
         const bodies = answers.flatMap((a) => (a.body === undefined ? [] : [a.body]))
         if (bodies.length === 0) send(res, 200, undefined)
         else send(res, 200, bodies)
         return
       }
-      const answer = await track(runHttpOne(parsed, perms, ac.signal, body.bytes))
+      const answer = await track(runHttpOne(parsed, perms, ac.signal, bytes))
       send(res, answer.status, answer.body)
     } finally {
       unlink()
