@@ -58,6 +58,38 @@ describe('createHttpServer', () => {
   })
 })
 
+describe('createHttpServer idle timeout', () => {
+  it('closes a connection whose client stops reading its answer', async () => {
+    const { connect } = await import('node:net')
+    const big = Buffer.alloc(64 * 1024 * 1024, 'x')
+    let closedAt: Promise<number> | undefined
+    const server = createHttpServer({
+      routes: [
+        (_req, res) => {
+          const t0 = Date.now()
+          closedAt = new Promise((r) => res.socket?.on('close', () => r(Date.now() - t0)))
+          res.end(big)
+          return true
+        },
+      ],
+      limits: { idleTimeoutMs: 500 },
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const sock = connect((server.address() as AddressInfo).port, '127.0.0.1')
+    sock.on('error', () => {})
+    try {
+      sock.pause() // never reads: the answer backs up in the server
+      sock.write('GET /big HTTP/1.1\r\nhost: x\r\n\r\n')
+      while (closedAt === undefined) await new Promise((r) => setTimeout(r, 10))
+      expect(await closedAt).toBeLessThan(3000)
+    } finally {
+      sock.destroy()
+      server.closeAllConnections()
+      await new Promise<void>((r) => server.close(() => r()))
+    }
+  })
+})
+
 describe('RPC server started with listen()', () => {
   httpServerConformance(
     async (limits) => {

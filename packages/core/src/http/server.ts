@@ -21,6 +21,11 @@ export interface HttpLimits {
   requestTimeoutMs: number
   /** How long a kept-alive connection waits idle for its next request. */
   keepAliveTimeoutMs: number
+  /**
+   * How long a connection may carry no bytes either way while a request is in hand (a client
+   * that stops reading its answer); then it is closed. Not applied to WebSockets (pinged). 0 = off.
+   */
+  idleTimeoutMs: number
   /** How often expired connections are looked for (fixed when the server is created). */
   checkIntervalMs: number
   /** Header lines read per request; more are dropped. */
@@ -35,12 +40,15 @@ export interface HttpLimits {
  * Defaults: 20 s for the headers (a slow-headers client holds a socket at most that long, plus
  * one check interval), 120 s for a whole request (a 32 MiB body over a 4 Mbit/s link), 60 s idle
  * keep-alive (longer than the pause between a worker's calls, so its connections are reused),
- * 2048 connections in all and 512 from one address (a worker opens a handful).
+ * 10 min without a byte while a request is in hand (no call takes that long; a client that stops
+ * reading its answer would otherwise hold it forever), 2048 connections in all and 512 from one
+ * address (a worker opens a handful).
  */
 export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 120_000,
   keepAliveTimeoutMs: 60_000,
+  idleTimeoutMs: 600_000,
   checkIntervalMs: 2_000,
   maxHeadersCount: 100,
   maxConnections: 2048,
@@ -90,6 +98,8 @@ export function hardenHttpServer<S extends Server>(server: S, limits: Partial<Ht
   server.headersTimeout = l.headersTimeoutMs
   server.requestTimeout = l.requestTimeoutMs
   server.keepAliveTimeout = l.keepAliveTimeoutMs
+  // With no 'timeout' listener Node destroys the socket; upgraded sockets lose the listener.
+  server.timeout = l.idleTimeoutMs
   server.maxHeadersCount = l.maxHeadersCount
   server.maxConnections = l.maxConnections === 0 ? Number.POSITIVE_INFINITY : l.maxConnections
   const tagged = server as S & { [HARDENED]?: { perAddress: number } }

@@ -118,25 +118,27 @@ describe('JSON-RPC server bounds', () => {
     expect((await post(url, call('T.Big', ['x'.repeat(70 * 1024)]))).status).toBe(413)
   })
 
-  it('answers 503 (retry later) when the bodies in hand would pass the shared budget', async () => {
-    const { url, port } = await start({ maxBodyBytes: 60_000, maxBufferedBodyBytes: 64_000 })
-    // One client announces 50 kB and sends it slowly: the budget holds 50 kB for it.
+  it('answers 503 (retry later) when the bodies in hand would pass the shared budget, but never to small ones', async () => {
+    const { url, port } = await start({ maxBodyBytes: 300_000, maxBufferedBodyBytes: 200_000 })
+    // One client announces 150 kB and sends it slowly: the budget holds 150 kB for it.
     const slow = connect(port, '127.0.0.1')
     cleanups.push(() => {
       slow.destroy()
     })
     await new Promise<void>((r) => slow.once('connect', () => r()))
     slow.write(
-      'POST /rpc/v0 HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 50000\r\n\r\n[',
+      'POST /rpc/v0 HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 150000\r\n\r\n[',
     )
     await new Promise((r) => setTimeout(r, 100))
-    const busy = await post(url, call('T.Big', ['x'.repeat(20_000)]))
+    const busy = await post(url, call('T.Big', ['x'.repeat(100_000)]))
     expect(busy.status).toBe(503)
     expect(busy.headers.get('retry-after')).toBe('1')
     expect(busy.json?.error?.data?.code).toBe('RPC_BUSY')
+    // A worker's ordinary call still goes through.
+    expect((await post(url, call('T.Small', ['x'.repeat(1000)]))).json).toMatchObject({ result: 1 })
     slow.destroy()
     await new Promise((r) => setTimeout(r, 100))
-    expect((await post(url, call('T.Big', ['x'.repeat(20_000)]))).json).toMatchObject({ result: 1 })
+    expect((await post(url, call('T.Big', ['x'.repeat(100_000)]))).json).toMatchObject({ result: 1 })
   })
 
   it('caps the calls running on one WebSocket', async () => {
