@@ -55,7 +55,14 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
   maxConnectionsPerAddress: 512,
 })
 
-/** The limits with `overrides` applied; throws `RangeError` naming a bad one. */
+/**
+ * The limits with `overrides` applied; throws `RangeError` naming a bad one.
+ *
+ * @example
+ * ```ts
+ * httpLimits({ headersTimeoutMs: 5_000 }).keepAliveTimeoutMs // 60000
+ * ```
+ */
 export function httpLimits(overrides: Partial<HttpLimits> = {}): HttpLimits {
   const out = { ...DEFAULT_HTTP_LIMITS }
   for (const [k, v] of Object.entries(overrides) as [keyof HttpLimits, number | undefined][]) {
@@ -71,7 +78,14 @@ export function httpLimits(overrides: Partial<HttpLimits> = {}): HttpLimits {
 
 const HARDENED = Symbol.for('venus-cluster.http.hardened')
 
-/** The `http.createServer` options that carry the limits (some are only read at creation). */
+/**
+ * The `http.createServer` options that carry the limits (some are only read at creation).
+ *
+ * @example
+ * ```ts
+ * const server = hardenHttpServer(createServer(httpServerOptions(limits), handler), limits)
+ * ```
+ */
 export function httpServerOptions(limits: Partial<HttpLimits> = {}): ServerOptions {
   const l = httpLimits(limits)
   return {
