@@ -6,4 +6,5 @@
  * @packageDocumentation
  */
 export * from './config/read-only-dir.js'
+export * from './http/conformance.js'
 export * from './proofs/conformance.js'

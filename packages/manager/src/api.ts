@@ -5,11 +5,13 @@
  */
 import {
   controlDestProblem,
+  truncateText,
   VenusError,
   WORKER_DEST_MAX_LENGTH,
   WORKER_NAME_MAX_LENGTH,
   workerNameProblem,
 } from '@venus-cluster/core'
+import { type ManagerLimits, managerLimits } from './limits.js'
 import { type SectorManager, SubmitResult, type WorkerPingInfo } from './manager.js'
 import type { WireReportStateReq, WireSectorId } from './sector-state.js'
 import { ParamReader } from './wire.js'
@@ -46,27 +48,32 @@ export interface VenusCallContext {
 /** A method handler, structurally the core `RpcMethod`. */
 export type VenusMethod = (params: unknown[], ctx?: VenusCallContext) => unknown
 
-function reportReq(r: ParamReader, v: unknown, path: string): WireReportStateReq {
+/**
+ * A `ReportState` request with its texts cut to the limits: the original worker reports after
+ * every step and does not expect a refusal, so an over-long text is kept truncated (visibly).
+ */
+function reportReq(r: ParamReader, v: unknown, path: string, limits: ManagerLimits): WireReportStateReq {
   const o = r.object(v, path)
   const w = r.object(o.Worker, `${path}.Worker`)
   const sc = r.object(o.StateChange, `${path}.StateChange`)
+  const name = (x: unknown, at: string) => truncateText(r.string(x, at), limits.nameBytes)
   let Failure: WireReportStateReq['Failure'] = null
   if (o.Failure !== null && o.Failure !== undefined) {
     const f = r.object(o.Failure, `${path}.Failure`)
     Failure = {
-      Level: r.string(f.Level, `${path}.Failure.Level`),
-      Desc: r.string(f.Desc, `${path}.Failure.Desc`),
+      Level: name(f.Level, `${path}.Failure.Level`),
+      Desc: truncateText(r.string(f.Desc, `${path}.Failure.Desc`), limits.failureTextBytes),
     }
   }
   return {
     Worker: {
-      Instance: r.string(w.Instance, `${path}.Worker.Instance`),
-      Location: r.string(w.Location, `${path}.Worker.Location`),
+      Instance: name(w.Instance, `${path}.Worker.Instance`),
+      Location: truncateText(r.string(w.Location, `${path}.Worker.Location`), limits.locationBytes),
     },
     StateChange: {
-      Prev: r.string(sc.Prev, `${path}.StateChange.Prev`),
-      Next: r.string(sc.Next, `${path}.StateChange.Next`),
-      Event: r.string(sc.Event, `${path}.StateChange.Event`),
+      Prev: name(sc.Prev, `${path}.StateChange.Prev`),
+      Next: name(sc.Next, `${path}.StateChange.Next`),
+      Event: name(sc.Event, `${path}.StateChange.Event`),
     },
     Failure,
   }
@@ -93,6 +100,7 @@ function ticket(r: ParamReader, v: unknown, path: string): { Ticket: Uint8Array;
 
 /**
  * Builds the `Venus.*` method table, ready for `createRpcServer({ methods })` at `/rpc/v0`.
+ * `limits` bounds the texts kept from reports (see {@link ManagerLimits}).
  *
  * @example
  * ```ts
@@ -100,7 +108,11 @@ function ticket(r: ParamReader, v: unknown, path: string): { Ticket: Uint8Array;
  * const server = createRpcServer({ methods })
  * ```
  */
-export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod> {
+export function createSealerApi(
+  mgr: SectorManager,
+  opts: { limits?: Partial<ManagerLimits> | undefined } = {},
+): Record<string, VenusMethod> {
+  const limits = managerLimits(opts.limits)
   const m = (name: string, count: number, fn: (r: ParamReader) => unknown): [string, VenusMethod] => {
     const full = `Venus.${name}`
     return [full, (params) => fn(new ParamReader(full, params, count))]
@@ -148,7 +160,7 @@ export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod>
     m('PollPreCommitState', 1, (r) => mgr.pollPreCommitState(sid(r, 0))),
     m('SubmitPersisted', 2, (r) => {
       const id = sid(r, 0)
-      return mgr.submitPersisted(id, r.string(r.at(1), 'params[1]'))
+      return mgr.submitPersisted(id, r.string(r.at(1), 'params[1]', limits.locationBytes))
     }),
     m('WaitSeed', 1, (r) => mgr.waitSeed(sid(r, 0))),
     m('SubmitProof', 3, (r) => {
@@ -161,7 +173,7 @@ export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod>
     m('PollProofState', 1, (r) => mgr.pollProofState(sid(r, 0))),
     m('ReportState', 2, async (r) => {
       const id = sid(r, 0)
-      await mgr.reportState(id, reportReq(r, r.at(1), 'params[1]'))
+      await mgr.reportState(id, reportReq(r, r.at(1), 'params[1]', limits))
       return null
     }),
     m('ReportFinalized', 1, async (r) => {
@@ -170,7 +182,7 @@ export function createSealerApi(mgr: SectorManager): Record<string, VenusMethod>
     }),
     m('ReportAborted', 2, async (r) => {
       const id = sid(r, 0)
-      await mgr.reportAborted(id, r.string(r.at(1), 'params[1]'))
+      await mgr.reportAborted(id, truncateText(r.string(r.at(1), 'params[1]'), limits.failureTextBytes))
       return null
     }),
     m('WorkerPing', 1, (r) => {

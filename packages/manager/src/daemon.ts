@@ -6,11 +6,12 @@
  * miners and senders are checked against it, and any failure closes what was opened (database,
  * port) before the error reaches the caller, so a daemon that cannot start never half-serves.
  */
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import {
   type ControlTokenSigner,
+  createHttpServer,
   createRpcServer,
   parseTrustedNetworks,
   type RequestAuth,
@@ -37,6 +38,7 @@ import { createManagerHttpRoutes } from './dashboard/index.js'
 import type { ManagerMarket } from './deals.js'
 import { createHealthMonitor, type HealthMonitor, registerHealthMetrics } from './health.js'
 import { healthHttpHandler } from './health-http.js'
+import { type ManagerLimits, managerLimits, venusRpcOptions } from './limits.js'
 import { type ManagerLogger, SectorManager, type SectorManagerOptions } from './manager.js'
 import {
   createManagerMetrics,
@@ -110,6 +112,8 @@ export interface ManagerDaemonOptions {
   healthIntervalMs?: number | undefined
   /** See `HealthMonitorOptions.staleHeadSeconds`. */
   staleHeadSeconds?: number | undefined
+  /** Bounds of requests and stored report texts, and HTTP timeouts (defaults: `MANAGER_LIMITS`). */
+  limits?: Partial<ManagerLimits> | undefined
 }
 
 /** A running daemon. */
@@ -180,6 +184,7 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
       ? parseTrustedNetworks(opts.trustedNetworks)
       : undefined
   const { host, port } = parseListen(opts.listen ?? ':1789')
+  const limits = managerLimits(opts.limits)
   const store = await openManagerStore(
     opts.db ?? managerDbFromConfig(opts.config, opts.home),
     opts.home,
@@ -188,7 +193,7 @@ export async function startManagerDaemon(opts: ManagerDaemonOptions): Promise<Ma
   // Everything opened so far, closed in reverse when a later step fails.
   const opened: (() => Promise<unknown>)[] = [() => store.close()]
   try {
-    return await startOnStore(opts, store, opened, trusted, host, port)
+    return await startOnStore(opts, store, opened, trusted, host, port, limits)
   } catch (err) {
     for (const close of opened.reverse()) await close().catch(() => {})
     throw err
@@ -202,6 +207,7 @@ async function startOnStore(
   trusted: ReturnType<typeof parseTrustedNetworks> | undefined,
   host: string,
   port: number,
+  limits: ManagerLimits,
 ): Promise<ManagerDaemon> {
   await checkChainAtStart({
     chain: opts.chain,
@@ -263,20 +269,16 @@ async function startOnStore(
   })
   const healthRoutes = healthHttpHandler(health)
   const pieceStore = managerPieceStoreHandler(manager, requestAuth)
-  const server = createServer()
-  server.keepAliveTimeout = 60_000
-  // Registered before the RPC server: this listener answers /ui, /metrics and unknown paths.
-  server.on('request', (req, res) => {
-    if (healthRoutes(req, res) || routes(req, res) || pieceStore(req, res)) return
-    if (new URL(req.url ?? '/', 'http://x').pathname !== '/rpc/v0') {
-      res.writeHead(404, { 'content-type': 'text/plain' })
-      res.end('not found\n')
-    }
+  // One listener answers every request (400 for a target it cannot route, 404 for no route).
+  const server = createHttpServer({
+    routes: [healthRoutes, routes, pieceStore, (req, res) => endpoint.handleHttp(req, res)],
+    limits: limits.http,
   })
   const endpoint: RpcServer = createRpcServer({
+    ...venusRpcOptions(limits),
     methods: instrumentVenusMethods(
       {
-        ...createSealerApi(manager),
+        ...createSealerApi(manager, { limits }),
         ...(auth ? authMethods(auth) : {}),
         ...controlTokenMethods(manager.workers, controlKey),
         ...opts.extraMethods,
@@ -297,7 +299,7 @@ async function startOnStore(
           }
         : undefined,
   })
-  endpoint.attach(server)
+  endpoint.attach(server, { requests: false })
   const closeServer = async () => {
     await endpoint.close()
     server.closeAllConnections()

@@ -39,6 +39,7 @@ export {
   registerHealthMetrics,
 } from './health.js'
 export { HEALTH_PATHS, healthHttpHandler } from './health-http.js'
+export * from './limits.js'
 export {
   createLotusChain,
   createLotusMessager,

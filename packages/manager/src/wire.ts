@@ -61,8 +61,15 @@ export class ParamReader {
     return v
   }
 
-  string(v: unknown, path: string): string {
+  /** A string; with `maxBytes`, one of at most that many UTF-8 bytes. */
+  string(v: unknown, path: string, maxBytes?: number): string {
     if (typeof v !== 'string') this.fail(path, 'a string', v)
+    if (maxBytes !== undefined && v.length > maxBytes / 3 && Buffer.byteLength(v) > maxBytes)
+      this.fail(
+        path,
+        `a string of at most ${maxBytes} bytes`,
+        `${v.slice(0, 40)}… (${Buffer.byteLength(v)} bytes)`,
+      )
     return v
   }
 

@@ -63,6 +63,7 @@ export const ErrorCodes = {
   RPC_CLOSED: 'the JSON-RPC connection is closed',
   RPC_BODY_TOO_LARGE: 'a JSON-RPC request body is larger than the server accepts',
   API_INFO_INVALID: 'an API info string could not be parsed',
+  RPC_BUSY: 'the JSON-RPC server has too much in hand (buffered bodies, calls on a connection); retry later',
 
   // chain and messager
   CHAIN_ERROR: 'the chain node reported an error',

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { defaultMinerConfig } from '../config.js'
 import { type ManagerDaemon, startManagerDaemon } from '../daemon.js'
 import { createFakeChain, type FakeChain } from '../fake-chain.js'
+import type { ManagerLimits } from '../limits.js'
 import type { ManagerLogger } from '../manager.js'
 
 /** A started daemon and how to call it. */
@@ -23,7 +24,7 @@ export interface OpsDaemon {
 }
 
 export async function startOpsDaemon(
-  opts: { trustedNetworks?: string[]; logger?: ManagerLogger } = {},
+  opts: { trustedNetworks?: string[]; logger?: ManagerLogger; limits?: Partial<ManagerLimits> } = {},
 ): Promise<OpsDaemon> {
   const home = mkdtempSync(join(tmpdir(), 'vsm-ops-'))
   const chain = createFakeChain({ miners: { 1000: 2048 } })
@@ -38,6 +39,7 @@ export async function startOpsDaemon(
       tickMs: 3_600_000,
       trustedNetworks: opts.trustedNetworks,
       logger: opts.logger,
+      limits: opts.limits,
     })
   } catch (err) {
     rmSync(home, { recursive: true, force: true })

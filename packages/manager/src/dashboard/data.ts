@@ -1,5 +1,5 @@
 /** The JSON the dashboard page polls, assembled from the store, worker pings and metrics. */
-import { formatFil } from '@venus-cluster/core'
+import { formatFil, truncateText } from '@venus-cluster/core'
 import type { ManagerHealth } from '../health.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory, SectorHistoryEvent } from '../metrics/history.js'
@@ -50,6 +50,8 @@ export interface DashboardOverview {
   /** `f` on mainnet, `t` elsewhere: how the page writes actor addresses and sector names. */
   addressPrefix: 'f' | 't'
   sectorsByState: { state: string; count: number }[]
+  /** Sectors known in all; `sectors` is the page `offset`…`offset + limit` of them, newest first. */
+  sectorsTotal: number
   sectors: DashboardSectorRow[]
   workers: DashboardWorker[]
   queues: { pre: QueuedCommit[]; prove: QueuedCommit[] }
@@ -66,16 +68,51 @@ export interface DashboardSector {
   history: SectorHistoryEvent[]
 }
 
+/** Bytes of a failure shown in a table row (the sector view shows up to {@link SECTOR_TEXT_BYTES}). */
+const ROW_TEXT_BYTES = 512
+/** Bytes of any one text in the sector view; records written before reports were bounded may hold more. */
+const SECTOR_TEXT_BYTES = 8 * 1024
+/** Bytes of a name (state, event, worker) shown anywhere. */
+const NAME_BYTES = 256
+
 function row(s: SectorState, online: boolean): DashboardSectorRow {
   const f = s.LatestState?.Failure
+  const name = (v: string | undefined) => (v ? truncateText(v, NAME_BYTES) : null)
   return {
     miner: s.ID.Miner,
     number: s.ID.Number,
-    state: sectorDisplayState(s, online),
+    state: truncateText(sectorDisplayState(s, online), NAME_BYTES),
     online,
-    worker: s.LatestState?.Worker.Instance || null,
-    event: s.LatestState?.StateChange.Event || null,
-    failure: f ? `${f.Level}: ${f.Desc}` : s.AbortReason || null,
+    worker: name(s.LatestState?.Worker.Instance),
+    event: name(s.LatestState?.StateChange.Event),
+    failure: f
+      ? truncateText(`${f.Level}: ${f.Desc}`, ROW_TEXT_BYTES)
+      : s.AbortReason
+        ? truncateText(s.AbortReason, ROW_TEXT_BYTES)
+        : null,
+  }
+}
+
+/** The record with its worker-sent texts cut for display. */
+function boundedState(s: SectorState): SectorState {
+  const l = s.LatestState
+  const t = (v: string) => truncateText(v, SECTOR_TEXT_BYTES)
+  const n = (v: string) => truncateText(v, NAME_BYTES)
+  return {
+    ...s,
+    AbortReason: t(s.AbortReason),
+    LatestState:
+      l === null
+        ? null
+        : {
+            Worker: { Instance: n(l.Worker.Instance), Location: t(l.Worker.Location) },
+            StateChange: {
+              Prev: n(l.StateChange.Prev),
+              Next: n(l.StateChange.Next),
+              Event: n(l.StateChange.Event),
+            },
+            Failure: l.Failure === null ? null : { Level: n(l.Failure.Level), Desc: t(l.Failure.Desc) },
+          },
   }
 }
 
@@ -88,8 +125,9 @@ function filText(atto: string): string {
   }
 }
 
-/** Rows kept per table so a large farm does not make the page slow. */
-const MAX_ROWS = 500
+/** Rows kept per table so a large farm does not make the page slow (and the answer stays small). */
+export const DASHBOARD_MAX_ROWS = 500
+const MAX_ROWS = DASHBOARD_MAX_ROWS
 
 /**
  * Builds the overview from live state.
@@ -103,7 +141,10 @@ export async function dashboardOverview(
   mgr: SectorManager,
   metrics: ManagerMetrics,
   health?: ManagerHealth,
+  page: { offset?: number; limit?: number } = {},
 ): Promise<DashboardOverview> {
+  const offset = Math.max(0, page.offset ?? 0)
+  const limit = Math.min(MAX_ROWS, Math.max(0, page.limit ?? MAX_ROWS))
   const [online, offline, pre, prove, messages, addressPrefix] = await Promise.all([
     mgr.store.listSectors(true),
     mgr.store.listSectors(false),
@@ -126,8 +167,9 @@ export async function dashboardOverview(
     sectorsByState: [...counts]
       .map(([state, count]) => ({ state, count }))
       .sort((a, b) => a.state.localeCompare(b.state)),
+    sectorsTotal: rows.length,
     // Newest sectors first: that is what an operator watches.
-    sectors: rows.sort((a, b) => b.number - a.number || a.miner - b.miner).slice(0, MAX_ROWS),
+    sectors: rows.sort((a, b) => b.number - a.number || a.miner - b.miner).slice(offset, offset + limit),
     workers: mgr.workers.known(online).map((w) => {
       // Unix seconds, as the original's WorkerInfo.LastPing.
       const seen = Math.max(w.lastPing ?? 0, w.lastReport ?? 0)
@@ -167,5 +209,5 @@ export async function dashboardSector(
   const id = { Miner: miner, Number: number }
   const got = await mgr.store.getSector(id)
   if (!got) return undefined
-  return { row: row(got.state, got.online), state: got.state, history: history.of(id) }
+  return { row: row(got.state, got.online), state: boundedState(got.state), history: history.of(id) }
 }

@@ -95,3 +95,13 @@ describe('docs/grafana-dashboard.json', () => {
     expect(used.size).toBeGreaterThan(15)
   })
 })
+
+describe('manager metrics bounds', () => {
+  it('counts stage names past the cap under "other", so reported names cannot grow the registry', async () => {
+    const m = createManagerMetrics({ processMetrics: false, maxStages: 3 })
+    for (let i = 0; i < 1000; i++) m.observeStage(`made-up-${i}`, 1)
+    const text = await m.registry.metrics()
+    const stages = new Set([...text.matchAll(/stage="([^"]+)"/g)].map((x) => x[1]))
+    expect(stages).toEqual(new Set(['made-up-0', 'made-up-1', 'made-up-2', 'other']))
+  })
+})

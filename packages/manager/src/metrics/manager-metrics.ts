@@ -68,6 +68,12 @@ export interface ManagerMetricsOptions {
   keepPostResults?: number | undefined
   /** Messager status look-ups per refresh (default 20). */
   lookupsPerRefresh?: number | undefined
+  /**
+   * Distinct `stage` labels of the stage-duration histogram (default 100). Stage names come from
+   * workers' reports; past this many, new ones are counted under `other`, so a stream of made-up
+   * names cannot grow the registry without end.
+   */
+  maxStages?: number | undefined
 }
 
 const STAGE_BUCKETS = [0.01, 0.1, 1, 5, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400]
@@ -107,6 +113,8 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
   const lookups = opts.lookupsPerRefresh ?? 20
   const posts: PostResult[] = []
   const tracked = new Map<string, TrackedMessage>()
+  const maxStages = opts.maxStages ?? 100
+  const stages = new Set<string>()
 
   new Gauge({
     name: 'venus_sectors',
@@ -302,6 +310,10 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
       rpc.observe({ method, outcome: ok ? 'ok' : 'error' }, seconds)
     },
     observeStage(name, seconds) {
+      if (!stages.has(name)) {
+        if (stages.size >= maxStages) name = 'other'
+        else stages.add(name)
+      }
       stage.observe({ stage: name }, seconds)
     },
     recordPost(r) {
