@@ -40,8 +40,8 @@ import type {
   WinningPoStRequest,
   WriteAndPreprocessRequest,
 } from '@venus-cluster/core'
-import { VenusError } from '@venus-cluster/core'
-import type { AddonPiece, AddonReplica, ProofsAddon } from './addon.js'
+import { type Logger, VenusError } from '@venus-cluster/core'
+import { type AddonPiece, type AddonReplica, describeGpu, type ProofsAddon } from './addon.js'
 import { toVenusError } from './errors.js'
 import { WorkQueue } from './queue.js'
 import { initNativeProofs, type NativeProofsSettings } from './settings.js'
@@ -58,6 +58,8 @@ export interface NativeProofsOptions {
    * uses every core for one call, so the default is 1.
    */
   concurrency?: number | undefined
+  /** Gets the warning when the GPU is asked for (`settings.gpu`) but the CPU build is used. */
+  logger?: Logger | undefined
 }
 
 const FILECOIN_PROOFS_API_VERSION = '19.1.0'
@@ -88,15 +90,17 @@ type Heavy = 'heavy' | 'light'
 class NativeProofsBackend implements ProofsBackend {
   readonly #settings: Partial<NativeProofsSettings>
   readonly #queue: WorkQueue
+  readonly #logger: Logger | undefined
   #loaded: ProofsAddon | undefined
 
   constructor(options: NativeProofsOptions) {
     this.#settings = options.settings ?? {}
     this.#queue = new WorkQueue(options.concurrency ?? 1)
+    this.#logger = options.logger
   }
 
   #addon(): ProofsAddon {
-    this.#loaded ??= initNativeProofs(this.#settings)
+    this.#loaded ??= initNativeProofs(this.#settings, this.#logger)
     return this.#loaded
   }
 
@@ -131,6 +135,7 @@ class NativeProofsBackend implements ProofsBackend {
       name: 'native',
       version: `filecoin-proofs-api ${FILECOIN_PROOFS_API_VERSION} (addon ${addon.nativeVersion()})`,
       realProofs: true,
+      gpu: describeGpu(addon),
     }
   }
 
