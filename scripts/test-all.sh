@@ -72,7 +72,7 @@ fi
 
 step "native proofs, CUDA build on the CPU fallback (opt-in: VENUS_NATIVE_GPU=1)"
 # The GPU variant (nvcc from NVIDIA's PyPI wheels, kernels compiled for several GPU generations:
-# a cold build takes about an hour on 2 cores, docs/benchmarks.md), then the addon tests with it.
+# a cold build took 50 min on a busy 2-core box, docs/benchmarks.md), then the addon tests with it.
 # No GPU here: the no-device driver stand-in (scripts/cuda-toolkit.sh) lets the CUDA build load,
 # find no device and prove on the CPU, as on a GPU machine whose driver sees no GPU.
 if [ "${VENUS_NATIVE_GPU:-0}" != 1 ] || [ "${VENUS_SKIP_NATIVE:-0}" = 1 ]; then
