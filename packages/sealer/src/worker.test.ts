@@ -62,4 +62,20 @@ describe('worker startup checks', () => {
       }),
     ).toThrow('sealingThreads[1].plan: plan "snap" is not supported by this worker; known plans: "sealer"')
   })
+
+  it('is a Startable: stop() lets go of the control port and is safe to call twice', async () => {
+    env = await workerEnv()
+    const worker = createSealingWorker({
+      config: { ...env.config, rpcServer: { host: '127.0.0.1', port: 0 } },
+      proofs: mockProofs(),
+      sealer: fakeSealer({ sectors: 0 }).client,
+      controlAuth: 'off',
+    })
+    await worker.start()
+    const url = worker.controlUrl as string
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+    await worker.stop()
+    await worker.stop()
+    await expect(fetch(url, { method: 'POST', body: '{}' })).rejects.toThrow()
+  })
 })
