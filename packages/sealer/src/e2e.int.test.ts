@@ -56,10 +56,10 @@ describe('worker against the real manager on the devnet (mock proofs)', () => {
       proofs,
       processor: p,
       controlApi: false,
-      onStep: (e) => {
-        if (e.next === 'Finished' && e.sector !== null) finished.add(e.sector)
-        if (finished.size >= 12) stop()
-      },
+    })
+    worker.events.on('sector:state', (e) => {
+      if (e.next === 'Finished') finished.add(`m-${e.sector.miner}-s-${e.sector.number}`)
+      if (finished.size >= 12) stop()
     })
     const t0 = Date.now()
     await worker.start()

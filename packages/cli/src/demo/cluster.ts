@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import {
   createChainClient,
   customTransport,
+  type Logger,
   type ProofsBackend,
   parseWorkerConfig,
   prepareFileStore,
@@ -38,12 +39,7 @@ import {
   type PosterService,
   type WindowPoStEvent,
 } from '@venus-cluster/poster'
-import {
-  createSealingWorker,
-  type SealerLogger,
-  type SealingWorker,
-  type ThreadStepEvent,
-} from '@venus-cluster/sealer'
+import { createSealingWorker, type SealingWorker, type ThreadStepEvent } from '@venus-cluster/sealer'
 
 /** Options of {@link startDemoCluster}. */
 export interface DemoClusterOptions {
@@ -64,7 +60,7 @@ export interface DemoClusterOptions {
    */
   postChallengeWindow?: number | undefined
   /** Worker and manager logs (default: none; the demo shows progress instead). */
-  log?: SealerLogger | undefined
+  log?: Logger | undefined
   /**
    * Batch both commit kinds: all sectors in one `PreCommitSectorBatch2` and one
    * `ProveCommitSectors3` (aggregated from 4 sectors), sent once every sector waits or after
@@ -224,14 +220,14 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       const file = join(dir, 'venus-worker.toml')
       await writeFile(file, text)
       const worker = createSealingWorker({
-        config: parseWorkerConfig(text, file),
+        config: { ...parseWorkerConfig(text, file), recordSync: false },
         proofs: opts.proofs,
         controlApi: false,
-        recordSync: false,
-        ...(workerToken === undefined ? {} : { managerToken: workerToken }),
-        ...(opts.log === undefined ? {} : { log: opts.log }),
-        ...(opts.onStep === undefined ? {} : { onStep: (e: ThreadStepEvent) => opts.onStep?.(w, e) }),
+        managerToken: workerToken,
+        logger: opts.log,
       })
+      const onStep = opts.onStep
+      if (onStep !== undefined) worker.events.on('thread:step', (e) => onStep(w, e))
       workers.push(worker)
       stops.push(() => worker.stop())
     }

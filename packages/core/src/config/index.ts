@@ -29,13 +29,19 @@ export {
   STORE_HOLDER_FILE,
   type StorePrepareResult,
 } from './store-init.js'
-export type {
-  ExternalProcessorConfig,
-  VenusWorkerConfig,
-  WorkerAttachedStoreConfig,
-  WorkerSealingConfig,
-  WorkerSealingThreadConfig,
-  WorkerStage,
-} from './worker.js'
-export { DEFAULT_WORKER_SEALING, managerRpcUrl, parseWorkerConfig, WORKER_STAGES } from './worker.js'
+export { parseWorkerConfig } from './worker.js'
+export {
+  DEFAULT_WORKER_SEALING,
+  type ExternalProcessorConfig,
+  managerRpcUrl,
+  WORKER_CONFIG_DEFAULTS,
+  WORKER_STAGES,
+  type WorkerAttachedStoreConfig,
+  type WorkerConfig,
+  type WorkerConfigInput,
+  type WorkerSealingConfig,
+  type WorkerSealingThreadConfig,
+  type WorkerStage,
+  workerConfig,
+} from './worker-config.js'
 export { canonicalWorkerPaths, resolveWorkerPaths } from './worker-paths.js'

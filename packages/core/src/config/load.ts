@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { VenusError } from '../errors/index.js'
 import { parseManagerConfig, type SectorManagerConfig } from './manager.js'
-import { parseWorkerConfig, type VenusWorkerConfig } from './worker.js'
+import { parseWorkerConfig } from './worker.js'
+import type { WorkerConfig } from './worker-config.js'
 import { canonicalWorkerPaths } from './worker-paths.js'
 
 async function readConfigFile(path: string): Promise<string> {
@@ -43,6 +44,6 @@ export async function loadManagerConfig(path: string): Promise<SectorManagerConf
  * const cfg = await loadWorkerConfig('venus-worker.toml')
  * ```
  */
-export async function loadWorkerConfig(path: string): Promise<VenusWorkerConfig> {
+export async function loadWorkerConfig(path: string): Promise<WorkerConfig> {
   return canonicalWorkerPaths(parseWorkerConfig(await readConfigFile(path), path))
 }

@@ -8,7 +8,7 @@ import {
   parseWorkerConfig,
   prepareFileStore,
   prepareSealingStore,
-  type VenusWorkerConfig,
+  type WorkerConfig,
 } from '@venus-cluster/core'
 import {
   createFakeChain,
@@ -68,7 +68,7 @@ async function ourWorker(d: ManagerDaemon, name: string, token: string, pingInte
   const stores = [join(dir, 's1'), join(dir, 's2')]
   for (const s of stores) await prepareSealingStore(s)
   await prepareFileStore(join(dir, 'persist'))
-  const config: VenusWorkerConfig = parseWorkerConfig(
+  const config: WorkerConfig = parseWorkerConfig(
     `[worker]
 name = "${name}"
 rpc_server.host = "127.0.0.1"
@@ -86,11 +86,10 @@ location = "${join(dir, 'persist')}"
     join(dir, 'venus-worker.toml'),
   )
   const worker: SealingWorker = createSealingWorker({
-    config,
+    config: { ...config, pingIntervalMs },
     proofs: mockProofs(),
     managerToken: token,
     home: join(dir, 'home'),
-    pingIntervalMs,
   })
   await worker.start()
   cleanups.push(() => worker.stop())
