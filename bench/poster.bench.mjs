@@ -7,12 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createChainClient, customTransport, mockProofs } from '@venus-cluster/core'
-import {
-  createDevnet,
-  devnetParamsShortPeriod,
-  devnetTransport,
-  sealTestSectors,
-} from '@venus-cluster/devnet'
+import { createDevnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
+import { sealTestSectors } from '@venus-cluster/devnet/testing'
 import { dirLocator, onAnyWindowPoStEvent, WindowPoStScheduler } from '@venus-cluster/poster'
 
 const WINDOW = 10

@@ -9,7 +9,7 @@ import {
   type RpcMethod,
   type RpcServer,
 } from '@venus-cluster/core'
-import { sealTestSectors } from '@venus-cluster/devnet'
+import { sealTestSectors } from '@venus-cluster/devnet/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   createGatewayProofService,

@@ -9,13 +9,8 @@ import {
   mockProofs,
   type ProofsBackend,
 } from '@venus-cluster/core'
-import {
-  createDevnet,
-  type Devnet,
-  devnetParamsShortPeriod,
-  devnetTransport,
-  sealTestSectors,
-} from '@venus-cluster/devnet'
+import { createDevnet, type Devnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
+import { sealTestSectors } from '@venus-cluster/devnet/testing'
 import type { WindowPoStConfig } from '../config.js'
 import { onAnyWindowPoStEvent, type WindowPoStEvent } from '../events.js'
 import { dirLocator } from '../locator.js'
