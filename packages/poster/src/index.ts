@@ -7,23 +7,17 @@
  */
 export { type CheckSector, type CheckSectorsOptions, checkSectors } from './check.js'
 export { DEFAULT_WINDOW_POST_CONFIG, type WindowPoStConfig, windowPoStConfig } from './config.js'
-export {
-  onAnyWindowPoStEvent,
-  type WindowPoStEvent,
-  type WindowPoStEvents,
-  windowPoStEventTypes,
-} from './events.js'
+export { onAnyWindowPoStEvent, type WindowPoStEvent, type WindowPoStEvents } from './events.js'
 export {
   createGatewayProofService,
   type GatewayProofEvent,
   type GatewayProofEvents,
   type GatewayProofService,
   type GatewayProofServiceOptions,
-  gatewayProofEventTypes,
   onAnyGatewayProofEvent,
 } from './gateway.js'
 export { dirLocator, type SectorFiles, type SectorLocator, storesLocator } from './locator.js'
-export { windowPoStConfigOf, windowPoStMinersOf, winningPoStMinersOf } from './manager-config.js'
+export { windowPoStMinersOf, winningPoStMinersOf } from './manager-config.js'
 export { messagerPoSt, type PoStMessagerClient } from './messager-sender.js'
 export {
   chainLookup,
