@@ -34,10 +34,11 @@ import {
   startManagerDaemon,
 } from '@venus-cluster/manager'
 import {
-  createPosterService,
   dirLocator,
-  type PosterService,
+  onAnyWindowPoStEvent,
   type WindowPoStEvent,
+  type WindowPoStService,
+  windowPoStService,
 } from '@venus-cluster/poster'
 import { createSealingWorker, type SealingWorker, type ThreadStepEvent } from '@venus-cluster/sealer'
 
@@ -81,7 +82,7 @@ export interface DemoCluster {
   /** JSON-RPC to the devnet's messager API (`/rpc/v0`). */
   messagerCall: JsonRpcCall
   /** The WindowPoSt poster (with `postChallengeWindow`) and every event it reported. */
-  poster: PosterService | undefined
+  poster: WindowPoStService | undefined
   postEvents: WindowPoStEvent[]
   /** Stops the block timer: the caller then mines epochs itself (`devnet.mine`). */
   pauseBlocks(): void
@@ -180,15 +181,15 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
 
     // The poster follows the chain in process (its head subscription is a channel method).
     const postEvents: WindowPoStEvent[] = []
-    let poster: PosterService | undefined
+    let poster: WindowPoStService | undefined
     if (opts.postChallengeWindow !== undefined) {
-      poster = createPosterService({
+      poster = windowPoStService({
         chain: createChainClient(customTransport(devnetTransport(devnet))),
         proofs: opts.proofs,
         locate: dirLocator(persist),
         miners: [{ miner: created.miner, config: { challengeConfidence: 1, submitConfidence: 1 } }],
-        onEvent: (e) => postEvents.push(e),
       })
+      onAnyWindowPoStEvent(poster.events, (e) => postEvents.push(e))
       await poster.start()
       const started = poster
       stops.push(() => started.stop())

@@ -2,8 +2,8 @@ import { rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { runsToNumbers, sectorName } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Harness, mineTo, nextOpenOf, provingHarness } from './__fixtures__/devnet.js'
-import { mpoolSender } from './scheduler.js'
+import { type Harness, mineTo, nextOpenOf, provingHarness } from '../__fixtures__/devnet.js'
+import { mpoolSender } from '../messages.js'
 
 let h: Harness | undefined
 afterEach(async () => {
