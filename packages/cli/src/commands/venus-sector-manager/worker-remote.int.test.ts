@@ -192,10 +192,11 @@ describe('venus-sector-manager util worker', () => {
     )
     expect((await m.cli('info', 'rig-7')).out).toContain('#1: ')
     expect(fake.seen).toEqual([])
+    // Stopped first: a running worker pings again (and registers the name anew) at its interval.
+    await worker.stop()
     expect((await m.cli('remove', 'rig-7')).out).toContain('rig-7 removed')
     expect((await m.cli('remove', 'rig-7')).out).toContain('no worker named "rig-7" is known')
     // Released: the next ping from anywhere registers the name again.
-    await worker.stop()
     await m.call(sign)('Venus.WorkerPing', [{ Name: 'rig-7', Dest: fake.dest, Summary: summary }])
     expect((await m.cli('list')).out).toContain(`rig-7\t${fake.dest}\t`)
   }, 30_000)
