@@ -145,6 +145,36 @@ describe('SectorManager with a worker driving Venus.*', () => {
   })
 })
 
+describe('SectorManager events', () => {
+  it('tells allocation, state reports, batches sent and landed, and finalization as they happen', async () => {
+    const { mgr, chain, call, persist } = await setup({ batch: { pre: 2, prove: 2 } })
+    const events: string[] = []
+    mgr.on('sector:allocated', (e) => events.push(`allocated ${e.sector.number}`))
+    mgr.on('sector:state', (e) => events.push(`state ${e.sector.number} ${e.report.stateChange.next}`))
+    mgr.on('sector:queued', (e) => events.push(`queued ${e.kind} ${e.sector.number}`))
+    mgr.on('batch:sent', (e) => events.push(`sent ${e.kind} ${e.sectors.join(',')}`))
+    mgr.on('batch:landed', (e) => events.push(`landed ${e.kind} ${e.sectors.join(',')}`))
+    mgr.on('sector:finalized', (e) => events.push(`finalized ${e.sector.number}`))
+    const sectors = [
+      (await allocate(call, [1000])) as DrivenSector,
+      (await allocate(call, [1000])) as DrivenSector,
+    ]
+    await driveAll(call, chain, mgr, sectors, persist)
+    chain.advance(3)
+    await mgr.tick()
+    const seen = (prefix: string) => events.filter((e) => e.startsWith(prefix))
+    expect(seen('allocated')).toEqual(['allocated 1', 'allocated 2'])
+    expect(seen('queued')).toEqual(['queued pre 1', 'queued pre 2', 'queued prove 1', 'queued prove 2'])
+    expect(seen('sent')).toEqual(['sent pre 1,2', 'sent prove 1,2'])
+    expect(seen('landed')).toEqual(['landed pre 1,2', 'landed prove 1,2'])
+    expect(seen('finalized').sort()).toEqual(['finalized 1', 'finalized 2'])
+    expect(seen('state 1').at(-1)).toBe('state 1 done')
+    // Each kind lands after it was sent, and a sector is finalized after its proof landed.
+    expect(events.indexOf('landed pre 1,2')).toBeGreaterThan(events.indexOf('sent pre 1,2'))
+    expect(events.indexOf('finalized 1')).toBeGreaterThan(events.indexOf('sent prove 1,2'))
+  })
+})
+
 describe('allocation', () => {
   it('burns numbers the chain reports as allocated and hands out the next one', async () => {
     const { mgr, chain, call } = await setup()

@@ -187,6 +187,7 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
   let config = managerConfig(opts.config)
   let running: Running | undefined
   let starting: Promise<void> | undefined
+  let stopping: Promise<void> | undefined
 
   const need = <K extends keyof Running>(key: K): Running[K] => {
     if (running === undefined)
@@ -292,8 +293,8 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
       running.services = services
       parts.push({ start: async () => {}, stop: () => stopAll(services) })
     } catch (err) {
-      running = undefined
       await stopAll(parts).catch(() => {})
+      running = undefined
       throw err
     }
     if (opts.reloadConfig) process.on('SIGUSR1', onUsr1)
@@ -353,9 +354,18 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
       await starting?.catch(() => {})
       const r = running
       if (r === undefined) return
-      running = undefined
-      process.off('SIGUSR1', onUsr1)
-      await stopAll(r.parts)
+      // Services still see the running node while they stop; the node is gone once all stopped.
+      stopping ??= (async () => {
+        process.off('SIGUSR1', onUsr1)
+        try {
+          await stopAll(r.parts)
+        } finally {
+          running = undefined
+        }
+      })().finally(() => {
+        stopping = undefined
+      })
+      await stopping
     },
   }
   return node
