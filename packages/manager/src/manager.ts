@@ -27,7 +27,7 @@ import { SealRandomness } from './randomness/index.js'
 import { type SectorReportEvents, SectorReports } from './reports/index.js'
 import {
   ACCEPTED,
-  type AllocatedSector,
+  type SectorAllocation,
   type EpochRandomness,
   type PollResult,
   type SectorId,
@@ -217,7 +217,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
   }
 
   /** See {@link SectorAllocator.allocate}. */
-  allocateSector(spec: AllocationSpec): Promise<AllocatedSector | null> {
+  allocateSector(spec: AllocationSpec): Promise<SectorAllocation | null> {
     return this.allocator.allocate(spec)
   }
 

@@ -148,7 +148,7 @@ export function rejected(description: string): SubmitResponse {
 }
 
 /** A number handed out by the allocator and the proof type of its miner. */
-export interface AllocatedSector {
+export interface SectorAllocation {
   id: SectorId
   proofType: number
 }

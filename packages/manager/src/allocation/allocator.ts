@@ -4,7 +4,7 @@
  */
 import { type ManagerMinerConfig, TypedEmitter, VenusError } from '@venus-cluster/core'
 import { SEAL_PROOF_BY_SIZE, type ServiceContext } from '../context.js'
-import { type AllocatedSector, type SectorId, type SectorRecord, sectorKey } from '../sector.js'
+import { type SectorAllocation, type SectorId, type SectorRecord, sectorKey } from '../sector.js'
 
 /** `abortReason` of an allocation no worker ever claimed. */
 export const UNCLAIMED_ABORT_REASON = 'allocation never claimed by a worker'
@@ -65,7 +65,7 @@ export class SectorAllocator extends TypedEmitter<AllocationEvents> {
    * A number the chain reports as allocated is burnt (record moved offline with a reason) and
    * the next one is tried. Resolves `null` when no miner can take a sector.
    */
-  async allocate(spec: AllocationSpec): Promise<AllocatedSector | null> {
+  async allocate(spec: AllocationSpec): Promise<SectorAllocation | null> {
     const ctx = this.#ctx
     const candidates: { m: ManagerMinerConfig; proofType: number }[] = []
     for (const m of ctx.config().miners) {

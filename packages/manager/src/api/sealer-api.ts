@@ -28,7 +28,7 @@ import {
 } from './sector-wire.js'
 import {
   knownWorkerToWire,
-  type WireWorkerPingInfo,
+  type WireWorkerInfo,
   workerPingFromWire,
   workerPingToWire,
 } from './worker-wire.js'
@@ -183,7 +183,7 @@ export function createSealerApi(
     m('WorkerPing', 1, (r) => {
       const o = r.object(r.at(0), 'params[0]')
       const s = r.object(o.Summary, 'params[0].Summary')
-      const info: WireWorkerPingInfo['Info'] = {
+      const info: WireWorkerInfo = {
         Name: workerName(r, o.Name, 'params[0].Name'),
         Dest: controlDest(r, o.Dest, 'params[0].Dest'),
         Summary: {

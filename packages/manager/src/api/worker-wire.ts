@@ -12,9 +12,17 @@ export interface WireWorkerSummary {
   Errors: number
 }
 
-/** A worker's ping (`WorkerInfo`), as `Venus.WorkerPingInfoList` answers it. */
-export interface WireWorkerPingInfo {
-  Info: { Name: string; Dest: string; Summary: WireWorkerSummary }
+/** A worker's liveness report (`WorkerInfo` of `Venus.WorkerPing`). */
+export interface WireWorkerInfo {
+  Name: string
+  /** `host:port` of the worker's control API; `""` when it reports none. */
+  Dest: string
+  Summary: WireWorkerSummary
+}
+
+/** One entry of `Venus.WorkerPingInfoList`: the worker's last ping and when it came (Unix seconds). */
+export interface WorkerPingInfo {
+  Info: WireWorkerInfo
   LastPing: number
 }
 
@@ -36,7 +44,7 @@ export function workerSummaryToWire(s: WorkerSummary): WireWorkerSummary {
 }
 
 /** A ping from the wire (`WorkerPing`'s `WorkerInfo`). */
-export function workerPingFromWire(info: WireWorkerPingInfo['Info']): WorkerPingReport {
+export function workerPingFromWire(info: WireWorkerInfo): WorkerPingReport {
   const s = info.Summary
   return {
     name: info.Name,
@@ -46,7 +54,7 @@ export function workerPingFromWire(info: WireWorkerPingInfo['Info']): WorkerPing
 }
 
 /** A kept ping on the wire. */
-export function workerPingToWire(p: WorkerPing): WireWorkerPingInfo {
+export function workerPingToWire(p: WorkerPing): WorkerPingInfo {
   return {
     Info: { Name: p.name, Dest: p.dest, Summary: workerSummaryToWire(p.summary) },
     LastPing: p.lastPing,

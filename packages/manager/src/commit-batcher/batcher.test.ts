@@ -63,7 +63,7 @@ function record(batcher: CommitBatcher): { [K in keyof CommitBatcherEvents]: Com
     [K in keyof CommitBatcherEvents]: CommitBatcherEvents[K][]
   }
   for (const type of Object.keys(seen) as (keyof CommitBatcherEvents)[])
-    batcher.on(type, (e: never) => (seen[type] as unknown[]).push(e))
+    batcher.on(type, (e: unknown) => void (seen[type] as unknown[]).push(e))
   return seen
 }
 

@@ -9,12 +9,7 @@
  * operator that no pinging worker reports gets no token at all (original workers need none).
  */
 import { VenusError } from '@venus-cluster/core'
-import type {
-  JsonRpcCall,
-  WireKnownWorker,
-  WireWorkerPingInfo,
-  WorkerControlGrant,
-} from '@venus-cluster/manager'
+import type { JsonRpcCall, WireKnownWorker, WorkerControlGrant, WorkerPingInfo } from '@venus-cluster/manager'
 import { type WorkerControlClient, workerControlClient } from '@venus-cluster/sealer'
 import { type Command, Option } from 'commander'
 import { report } from '../../output.js'
@@ -38,7 +33,7 @@ async function controlTarget(
   const call = callOf(cmd)
   let name = nameOrAddr
   if (ADDRESS.test(nameOrAddr) && (await call('Venus.WorkerGetPingInfo', [nameOrAddr])) === null) {
-    const pings = ((await call('Venus.WorkerPingInfoList', [])) as WireWorkerPingInfo[] | null) ?? []
+    const pings = ((await call('Venus.WorkerPingInfoList', [])) as WorkerPingInfo[] | null) ?? []
     const owner = pings.find((p) => p.Info.Dest === nameOrAddr)
     if (owner === undefined) return { url: `http://${nameOrAddr}/`, token: undefined, what: nameOrAddr }
     name = owner.Info.Name
