@@ -27,9 +27,9 @@ import { SealRandomness } from './randomness/index.js'
 import { type SectorReportEvents, SectorReports } from './reports/index.js'
 import {
   ACCEPTED,
-  type SectorAllocation,
   type EpochRandomness,
   type PollResult,
+  type SectorAllocation,
   type SectorId,
   type SectorPiece,
   type SectorReport,
