@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createFakeChain, defaultMinerConfig, startManagerNode } from '@venus-cluster/manager'
+import { createFakeChain, defaultMinerConfig, sectorIdToWire, startManagerNode } from '@venus-cluster/manager'
 import WebSocket from 'ws'
 
 const report = (sector) => [
@@ -275,7 +275,9 @@ async function runMode(ctx, engine) {
   try {
     const sectors = []
     for (let i = 0; i < 64; i++)
-      sectors.push((await d.manager.allocateSector({ allowedMiners: null, allowedProofTypes: null })).ID)
+      sectors.push(
+        sectorIdToWire((await d.manager.allocateSector({ allowedMiners: null, allowedProofTypes: null })).id),
+      )
     const total = ctx.quick ? 5_000 : 50_000
     await wsThroughput(d.url, 'Venus.PollPreCommitState', (i) => [sectors[i % 64]], 2_000, 64)
     const reads = await wsThroughput(d.url, 'Venus.PollPreCommitState', (i) => [sectors[i % 64]], total, 64)
