@@ -1,6 +1,6 @@
-import { parseManagerConfig } from '@venus-cluster/core'
+import { managerConfig, parseManagerConfig } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
-import { defaultMinerConfig, managerConfig, managerDbFromConfig, marketHttpBase } from './config.js'
+import { defaultMinerConfig, managerDbFromConfig, marketHttpBase } from './config.js'
 
 const TEXT = `
 [Common.API]

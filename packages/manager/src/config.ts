@@ -1,33 +1,13 @@
 /**
- * The manager's configuration is core's {@link ManagerConfig}: `managerConfig(partial)` builds it
- * in code (defaults in `MANAGER_CONFIG_DEFAULTS`), `loadManagerConfig` reads `sector-manager.cfg`
- * in either layout into the same object. This module adds what only the manager derives from it.
+ * The manager's configuration is core's {@link ManagerConfig}: `managerConfig(partial)` (from
+ * `@venus-cluster/core`) builds it in code with the defaults of `MANAGER_CONFIG_DEFAULTS`, and
+ * `loadManagerConfig` reads `sector-manager.cfg` in either layout into the same object. This module
+ * adds what only the manager derives from it.
  *
  * @packageDocumentation
  */
 import { isAbsolute, join } from 'node:path'
-import {
-  type ManagerConfig,
-  type ManagerMinerConfig,
-  managerConfig,
-  managerMinerConfig,
-} from '@venus-cluster/core'
-
-export {
-  type CommitBatchPolicy,
-  type CommitKindInit,
-  type CommitKindPolicy,
-  MANAGER_CONFIG_DEFAULTS,
-  type ManagerConfig,
-  type ManagerConfigInit,
-  type ManagerDbConfig,
-  type ManagerMinerConfig,
-  type ManagerMinerInit,
-  type ManagerStoreConfig,
-  type ManagerStoreInit,
-  type MinerConfigKeys,
-} from '@venus-cluster/core'
-export { managerConfig, managerMinerConfig }
+import { type ManagerConfig, type ManagerMinerConfig, managerMinerConfig } from '@venus-cluster/core'
 
 /**
  * A miner with every default and `sender` as its precommit and prove-commit sender: the

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { zeroCommitment } from '@venus-cluster/core'
+import { type ManagerConfigInit, zeroCommitment } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   allocate,
@@ -14,7 +14,7 @@ import {
 import { createSealerApi, sectorIdFromWire as dom } from './api/index.js'
 import { minerEntropy } from './chain.js'
 import { decodePreCommitBatch2, MinerMethod } from './commit-params.js'
-import { defaultMinerConfig, type ManagerConfigInit } from './config.js'
+import { defaultMinerConfig } from './config.js'
 import { createFakeChain, type FakeChain } from './fake-chain.js'
 import { SectorManager } from './manager.js'
 import { OnChainState, SubmitResult } from './sector.js'

@@ -20,7 +20,7 @@ import {
 import { type AllocationEvents, type AllocationSpec, SectorAllocator } from './allocation/index.js'
 import type { ManagerChain, ManagerMessager, ManagerNetworkParams } from './chain.js'
 import { checkPreCommit, checkProof, type PreCommitSubmission, SectorFiles } from './checks/index.js'
-import { CommitBatcher, type CommitBatcherEvents } from './commit-batcher/index.js'
+import { CommitBatcher, type CommitBatcherEvents, queueCheckInterval } from './commit-batcher/index.js'
 import { createServiceContext, type ServiceContext } from './context.js'
 import { DealAssigner, type DealEvents, type ManagerMarket } from './deals/index.js'
 import { SealRandomness } from './randomness/index.js'
@@ -32,13 +32,14 @@ import {
   type SectorAllocation,
   type SectorId,
   type SectorPiece,
+  type SectorRecord,
   type SectorReport,
   type SectorTermination,
   type SeedWait,
   type SubmitResponse,
   sectorKey,
 } from './sector.js'
-import type { ManagerStore } from './store/types.js'
+import type { ManagerStore, SectorMutator } from './store/types.js'
 import { type TerminationEvents, TerminationQueue } from './terminations/index.js'
 import { WorkerRegistry, type WorkerRegistryOptions } from './worker-registry/index.js'
 
@@ -182,19 +183,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
   /** Re-pushes claimed but unsent messages, re-checks every queue, starts the timer. */
   async start(): Promise<void> {
     for (const p of this.#parts) await p.start?.()
-    const every =
-      this.#tickMs ??
-      Math.max(
-        50,
-        Math.min(
-          60_000,
-          ...this.#config.miners.flatMap((m) => [
-            m.commitment.pre.batch.checkIntervalMs,
-            m.commitment.prove.batch.checkIntervalMs,
-          ]),
-        ),
-      )
-    this.#timer = setInterval(() => void this.tick(), every)
+    this.#timer = setInterval(() => void this.tick(), this.#tickMs ?? queueCheckInterval(this.#config))
     this.#timer.unref()
     await this.tick()
   }
@@ -241,21 +230,14 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
 
   /** Checks a precommit (see `checkPreCommit`) and queues it for the commit batcher. */
   submitPreCommit(id: SectorId, info: PreCommitSubmission, reset: boolean): Promise<SubmitResponse> {
-    const ctx = this.context
-    return ctx.locks.run(sectorKey(id), async () => {
-      const c = await checkPreCommit(ctx, await ctx.online(id), info, reset)
-      if ('done' in c) return c.done
-      if ('onChain' in c) {
-        // Already on chain: remember it and let polling report Landed from chain facts.
-        await ctx.store.updateSector(id, (s) => ({
-          ...s,
-          preCommit: c.onChain,
-          messages: { ...s.messages, needSend: false, preCommit: null },
-        }))
-        return ACCEPTED
-      }
-      await this.batcher.queuePreCommit(id, c.queue)
-      return ACCEPTED
+    return this.#submit(id, (s) => checkPreCommit(this.context, s, info, reset), {
+      // Already on chain: remember it and let polling report Landed from chain facts.
+      onChain: (preCommit) => (s) => ({
+        ...s,
+        preCommit,
+        messages: { ...s.messages, needSend: false, preCommit: null },
+      }),
+      queue: (preCommit) => this.batcher.queuePreCommit(id, preCommit),
     })
   }
 
@@ -271,19 +253,31 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
 
   /** Checks a proof (see `checkProof`) and queues its prove-commit. */
   submitProof(id: SectorId, proof: Uint8Array, reset: boolean): Promise<SubmitResponse> {
+    return this.#submit(id, (s) => checkProof(this.context, this.randomness, s, proof, reset, this.#proofs), {
+      onChain: (p) => (s) => ({
+        ...s,
+        proof: p,
+        messages: { ...s.messages, needSend: false, proveCommit: null },
+      }),
+      queue: (p) => this.batcher.queueProveCommit(id, p),
+    })
+  }
+
+  /**
+   * A submission under the sector's lock: the check answers at once, records what the chain
+   * already has, or hands the submission to the commit batcher.
+   */
+  #submit<T>(
+    id: SectorId,
+    check: (s: SectorRecord) => Promise<{ done: SubmitResponse } | { onChain: T } | { queue: T }>,
+    then: { onChain: (v: T) => SectorMutator; queue: (v: T) => Promise<void> },
+  ): Promise<SubmitResponse> {
     const ctx = this.context
     return ctx.locks.run(sectorKey(id), async () => {
-      const c = await checkProof(ctx, this.randomness, await ctx.online(id), proof, reset, this.#proofs)
+      const c = await check(await ctx.online(id))
       if ('done' in c) return c.done
-      if ('onChain' in c) {
-        await ctx.store.updateSector(id, (x) => ({
-          ...x,
-          proof: c.onChain,
-          messages: { ...x.messages, needSend: false, proveCommit: null },
-        }))
-        return ACCEPTED
-      }
-      await this.batcher.queueProveCommit(id, c.queue)
+      if ('onChain' in c) await ctx.store.updateSector(id, then.onChain(c.onChain))
+      else await then.queue(c.queue)
       return ACCEPTED
     })
   }

@@ -151,6 +151,20 @@ export interface ManagerNode extends Startable {
   reload(): Promise<void>
 }
 
+/** The node's fields that exist once it is started. */
+const RUNNING_KEYS = [
+  'store',
+  'manager',
+  'server',
+  'port',
+  'url',
+  'auth',
+  'metrics',
+  'history',
+  'health',
+  'services',
+] as const satisfies readonly (keyof Running & keyof ManagerNode)[]
+
 /** What a started node holds. */
 interface Running {
   store: ManagerStore
@@ -300,7 +314,7 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
     if (opts.reloadConfig) process.on('SIGUSR1', onUsr1)
   }
 
-  const node: ManagerNode = {
+  const base = {
     home: opts.home,
     get config() {
       return config
@@ -311,36 +325,6 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
     proofs: opts.proofs,
     get running() {
       return running !== undefined
-    },
-    get store() {
-      return need('store')
-    },
-    get manager() {
-      return need('manager')
-    },
-    get server() {
-      return need('server')
-    },
-    get port() {
-      return need('port')
-    },
-    get url() {
-      return need('url')
-    },
-    get auth() {
-      return need('auth')
-    },
-    get metrics() {
-      return need('metrics')
-    },
-    get history() {
-      return need('history')
-    },
-    get health() {
-      return need('health')
-    },
-    get services() {
-      return need('services')
     },
     reload,
     async start() {
@@ -368,6 +352,9 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
       await stopping
     },
   }
+  // What exists once started: read from the running parts, NOT_STARTED before.
+  for (const key of RUNNING_KEYS) Object.defineProperty(base, key, { get: () => need(key), enumerable: true })
+  const node = base as typeof base & Pick<ManagerNode, (typeof RUNNING_KEYS)[number]>
   return node
 }
 

@@ -5,7 +5,7 @@
  * the protocol's maximum, prove-commits aggregated from four sectors up), and their messages are
  * followed until they land.
  */
-import { type ProofsBackend, type Startable, TypedEmitter } from '@venus-cluster/core'
+import { type ManagerConfig, type ProofsBackend, type Startable, TypedEmitter } from '@venus-cluster/core'
 import type { ManagerMessage, ManagerSendSpec } from '../chain.js'
 import { requireSender } from '../checks/precommit.js'
 import { MinerMethod } from '../commit-params.js'
@@ -54,6 +54,23 @@ export type CommitBatcherOptions = CommitBatcherContext & {
    * least 50 ms, at most a minute). `false`: no timer, the owner calls {@link CommitBatcher.tick}.
    */
   tickMs?: number | false | undefined
+}
+
+/**
+ * How often the queues of a config are checked: the smallest `checkIntervalMs` of its miners, at
+ * least 50 ms and at most a minute.
+ *
+ * @example
+ * ```ts
+ * setInterval(tick, queueCheckInterval(config))
+ * ```
+ */
+export function queueCheckInterval(config: Pick<ManagerConfig, 'miners'>): number {
+  const intervals = config.miners.flatMap((m) => [
+    m.commitment.pre.batch.checkIntervalMs,
+    m.commitment.prove.batch.checkIntervalMs,
+  ])
+  return Math.max(50, Math.min(60_000, ...intervals))
 }
 
 interface Watched {
@@ -126,21 +143,7 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
       .catch((err) => ctx.log.warn({ err }, 're-push failed; retried on the next tick'))
     await this.#watchInFlight().catch((err) => ctx.log.warn({ err }, 'reading messages in flight failed'))
     if (this.#tickMs !== false) {
-      const every =
-        this.#tickMs ??
-        Math.max(
-          50,
-          Math.min(
-            60_000,
-            ...ctx
-              .config()
-              .miners.flatMap((m) => [
-                m.commitment.pre.batch.checkIntervalMs,
-                m.commitment.prove.batch.checkIntervalMs,
-              ]),
-          ),
-        )
-      this.#timer = setInterval(() => void this.tick(), every)
+      this.#timer = setInterval(() => void this.tick(), this.#tickMs ?? queueCheckInterval(ctx.config()))
       this.#timer.unref()
       await this.tick()
     }
