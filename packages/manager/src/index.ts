@@ -7,11 +7,55 @@
  * @packageDocumentation
  */
 export * from './allocation/index.js'
-export * from './api/index.js'
+export {
+  createSealerApi,
+  sealerApiMethodNames,
+  sectorFromWire,
+  sectorIdFromWire,
+  sectorIdToWire,
+  sectorToWire,
+  type VenusCallContext,
+  type VenusMethod,
+  type WireDeal,
+  type WireKnownWorker,
+  type WireMessageInfo,
+  type WirePollResult,
+  type WirePreCommit,
+  type WireReportStateReq,
+  type WireSectorId,
+  type WireSectorState,
+  type WireSeed,
+  type WireSubmitResp,
+  type WireTerminateInfo,
+  type WireTicket,
+  type WireWorkerInfo,
+  type WireWorkerSummary,
+  type WorkerPingInfo,
+} from './api/index.js'
 export * from './auth/index.js'
 export * from './chain.js'
-export * from './checks/index.js'
-export * from './commit-batcher/index.js'
+export {
+  checkPreCommit,
+  checkProof,
+  checkSectorFiles,
+  type PreCommitCheck,
+  type PreCommitSubmission,
+  type ProofCheck,
+  type SealVerifier,
+  SectorFiles,
+} from './checks/index.js'
+export {
+  CommitBatcher,
+  type CommitBatcherContext,
+  type CommitBatcherEvents,
+  type CommitBatcherOptions,
+  type CommitMessageKind,
+  MessageOutbox,
+  MIN_AGGREGATED_SECTORS,
+  type OutboxEvents,
+  type OutgoingMessage,
+  sectorExpiration,
+} from './commit-batcher/index.js'
 export * from './commit-params.js'
 export { commitmentBytes, commitmentCid } from './commitment-cid.js'
 export * from './config.js'
@@ -54,7 +98,26 @@ export * from './piece-store.js'
 export * from './randomness/index.js'
 export * from './reports/index.js'
 export { type HttpJsonRpcOptions, httpJsonRpc } from './rpc-client.js'
-export * from './sector.js'
+export {
+  type EpochRandomness,
+  newSector,
+  OnChainState,
+  type OnChainStateValue,
+  type PollResult,
+  type SectorAllocation,
+  type SectorId,
+  type SectorMessages,
+  type SectorPiece,
+  type SectorPreCommit,
+  type SectorRecord,
+  type SectorReport,
+  type SectorTermination,
+  type SeedWait,
+  type SubmitResponse,
+  SubmitResult,
+  type SubmitResultValue,
+  sectorKey,
+} from './sector.js'
 export {
   type ChainStartOptions,
   type ChainStartResult,

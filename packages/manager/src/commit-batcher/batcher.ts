@@ -165,7 +165,8 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
         .config()
         .miners.flatMap((m) => [this.#kick(m.actor, 'pre', true), this.#kick(m.actor, 'prove', true)]),
     )
-    await this.#follow().catch((err) => ctx.log.warn({ err }, 'following commit messages failed'))
+    // A messager that is down shows in the health checks; here it only delays the events.
+    await this.#follow().catch((err) => ctx.log.debug({ err }, 'following commit messages failed'))
   }
 
   /**

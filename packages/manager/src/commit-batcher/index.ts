@@ -1,3 +1,3 @@
 export * from './batcher.js'
 export { MIN_AGGREGATED_SECTORS, sectorExpiration } from './build.js'
-export { MessageOutbox, messageFromBody, type OutboxEvents, type OutgoingMessage } from './outbox.js'
+export { MessageOutbox, type OutboxEvents, type OutgoingMessage } from './outbox.js'

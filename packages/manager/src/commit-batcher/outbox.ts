@@ -149,15 +149,8 @@ function messageBody(msg: ManagerMessage, spec: ManagerSendSpec): unknown {
   }
 }
 
-/**
- * A stored body read back (see {@link messageBody}).
- *
- * @example
- * ```ts
- * const { message, spec } = messageFromBody((await store.getMessage(uid))?.body)
- * ```
- */
-export function messageFromBody(body: unknown): { message: ManagerMessage; spec: ManagerSendSpec } {
+/** A stored body read back (see {@link messageBody}). */
+function messageFromBody(body: unknown): { message: ManagerMessage; spec: ManagerSendSpec } {
   const b = body as {
     From: string
     To: string
