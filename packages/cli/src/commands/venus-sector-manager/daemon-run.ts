@@ -217,17 +217,17 @@ async function announce(
   chain: { networkParams(): Promise<{ name: string }> },
 ): Promise<void> {
   const net = await chain.networkParams()
-  process.stdout.write(`venus-sector-manager listening on ${d.url} (network ${net.name}, ${miners} miners)\n`)
-  process.stdout.write(
+  const lines = [
+    `venus-sector-manager listening on ${d.url} (network ${net.name}, ${miners} miners)`,
     d.auth
-      ? `auth: on (tokens: venus-sector-manager auth create-token --perm <perm>; dashboard ${d.url.replace('/rpc/v0', '/ui')})\n`
-      : 'auth: OFF (--no-auth): every caller may read, write, sign and admin\n',
-  )
-  process.stdout.write(`health: ${d.url.replace('/rpc/v0', '/healthz')} and /readyz (no token needed)\n`)
+      ? `auth: on (tokens: venus-sector-manager auth create-token --perm <perm>; dashboard ${d.url.replace('/rpc/v0', '/ui')})`
+      : 'auth: OFF (--no-auth): every caller may read, write, sign and admin',
+    `health: ${d.url.replace('/rpc/v0', '/healthz')} and /readyz (no token needed)`,
+  ]
   if (d.auth && trustedNetworks.length > 0)
-    process.stdout.write(
-      `auth: callers without a token from ${trustedNetworks.join(', ')} may read, write and sign\n`,
-    )
+    lines.push(`auth: callers without a token from ${trustedNetworks.join(', ')} may read, write and sign`)
+  // One write: a reader that sees the first line sees the whole announcement.
+  process.stdout.write(`${lines.join('\n')}\n`)
   if (!d.auth && trustedNetworks.length > 0)
     process.stderr.write('warn: --trusted-networks has no effect with --no-auth\n')
 }
