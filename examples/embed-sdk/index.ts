@@ -15,7 +15,7 @@ import {
   createLotusChain,
   createLotusMessager,
   defaultMinerConfig,
-  startManagerDaemon,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import { createSealingWorker } from '@venus-cluster/sealer'
 
@@ -54,7 +54,7 @@ async function sealIn(dir: string): Promise<SealedSector> {
   minerConfig.commitment.confidence = 1
   const persist = join(dir, 'persist')
   await prepareFileStore(persist)
-  const manager = await startManagerDaemon({
+  const manager = await startManagerNode({
     home: join(dir, 'manager'),
     listen: '127.0.0.1:0',
     config: { miners: [minerConfig], persistStores: [{ name: 'ps1', path: persist }] },

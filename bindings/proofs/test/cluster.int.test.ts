@@ -20,7 +20,7 @@ import {
   createLotusMessager,
   defaultMinerConfig,
   httpJsonRpc,
-  startManagerDaemon,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import { createSealingWorker, type ThreadStepEvent } from '@venus-cluster/sealer'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -101,7 +101,7 @@ describe.skipIf(!ready)(
         minerConfig.sector.maxNumber = 1
         minerConfig.commitment.confidence = 1
         await mkdir(join(home, 'manager'), { recursive: true })
-        const manager = await startManagerDaemon({
+        const manager = await startManagerNode({
           home: join(home, 'manager'),
           listen: '127.0.0.1:0',
           synchronous: 'normal',

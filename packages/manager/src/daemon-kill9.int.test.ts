@@ -21,8 +21,8 @@ import { createSealingWorker, type SealerClient, sealerClient } from '@venus-clu
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDevnetMiner, devnetRpc } from './__fixtures__/devnet-env.js'
+import { UNCLAIMED_ABORT_REASON } from './allocation/index.js'
 import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from './commit-params.js'
-import { UNCLAIMED_ABORT_REASON } from './manager.js'
 import { findPgBin, freePort, startTestPg, type TestPgServer } from './store/__fixtures__/pg-server.js'
 
 const here = dirname(fileURLToPath(import.meta.url))

@@ -79,7 +79,7 @@ async function sealUntilFinalized(
   await worker.start()
   const end = Date.now() + 60_000
   for (;;) {
-    const done = (await (mgr as MockManagerEnv).manager.store.listSectors(false)).filter((s) => s.Finalized)
+    const done = (await (mgr as MockManagerEnv).manager.store.listSectors(false)).filter((s) => s.finalized)
     if (done.length >= sectors) break
     const paused = worker.threads.find((t) => t.info().paused)
     if (paused !== undefined || Date.now() > end) {

@@ -30,8 +30,8 @@ import {
   defaultMinerConfig,
   httpJsonRpc,
   type JsonRpcCall,
-  type ManagerDaemon,
-  startManagerDaemon,
+  type ManagerNode,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import {
   dirLocator,
@@ -74,7 +74,7 @@ export interface DemoClusterOptions {
 export interface DemoCluster {
   devnet: Devnet
   served: ServedDevnet
-  manager: ManagerDaemon
+  manager: ManagerNode
   workers: SealingWorker[]
   miner: { id: number; address: string; owner: string }
   /** JSON-RPC to the devnet's Lotus API (`/rpc/v1`). */
@@ -166,7 +166,7 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
     }
     const managerHome = join(opts.home, 'sector-manager')
     await mkdir(managerHome, { recursive: true })
-    const manager = await startManagerDaemon({
+    const manager = await startManagerNode({
       home: managerHome,
       listen: '127.0.0.1:0',
       synchronous: 'normal',

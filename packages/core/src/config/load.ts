@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { VenusError } from '../errors/index.js'
-import { parseManagerConfig, type SectorManagerConfig } from './manager.js'
+import { parseManagerConfig } from './manager.js'
+import type { ManagerConfig } from './manager-config.js'
 import { parseWorkerConfig } from './worker.js'
 import type { WorkerConfig } from './worker-config.js'
 import { canonicalWorkerPaths } from './worker-paths.js'
@@ -31,7 +32,7 @@ async function readConfigFile(path: string): Promise<string> {
  * const cfg = await loadManagerConfig(join(home, 'sector-manager.cfg'))
  * ```
  */
-export async function loadManagerConfig(path: string): Promise<SectorManagerConfig> {
+export async function loadManagerConfig(path: string): Promise<ManagerConfig> {
   return parseManagerConfig(await readConfigFile(path), path)
 }
 

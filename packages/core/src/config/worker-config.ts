@@ -7,7 +7,7 @@ import { resolve } from 'node:path'
 import { VenusError } from '../errors/index.js'
 import { SECTOR_SIZES } from '../types/proof-types.js'
 import { formatKeyPath } from './key-lines.js'
-import type { ConfigKeyRef } from './manager.js'
+import type { ConfigKeyRef } from './manager-config.js'
 
 const SECOND = 1000
 

@@ -6,7 +6,7 @@
  * `worker-config.ts`, which also holds every default).
  */
 import { resolve } from 'node:path'
-import { configKeyRef } from './manager.js'
+import { configKeyRef } from './manager-config.js'
 import { configError, openConfigDocument, type TableReader } from './reader.js'
 import { readDuration, readSectorSizes } from './units.js'
 import {

@@ -14,7 +14,7 @@ import {
   VenusError,
   wsTransport,
 } from '@venus-cluster/core'
-import type { ManagerDaemon } from '@venus-cluster/manager'
+import type { ManagerNode } from '@venus-cluster/manager'
 import {
   onAnyGatewayProofEvent,
   onAnyWindowPoStEvent,
@@ -61,7 +61,7 @@ export async function loadPosterProofs(kind: PosterProofs): Promise<ProofsBacken
  */
 export async function startPoster(opts: {
   file: SectorManagerConfig
-  daemon: ManagerDaemon
+  daemon: ManagerNode
   proofs: ProofsBackend
   log: (line: string) => void
 }): Promise<WindowPoStService | undefined> {

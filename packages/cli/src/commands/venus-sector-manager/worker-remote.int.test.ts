@@ -14,8 +14,8 @@ import {
   createFakeChain,
   defaultMinerConfig,
   httpJsonRpc,
-  type ManagerDaemon,
-  startManagerDaemon,
+  type ManagerNode,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import { createSealingWorker, type SealingWorker, workerControlClient } from '@venus-cluster/sealer'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
@@ -44,7 +44,7 @@ async function manager(opts: { sectors?: boolean } = {}) {
   const miner = defaultMinerConfig(1000, 't01001')
   // Without sectors to hand out the threads idle in Empty: enough to pause and resume them.
   miner.sector.enabled = opts.sectors ?? false
-  const d: ManagerDaemon = await startManagerDaemon({
+  const d: ManagerNode = await startManagerNode({
     home,
     listen: '127.0.0.1:0',
     config: { miners: [miner], persistStores: [] },
@@ -62,7 +62,7 @@ async function manager(opts: { sectors?: boolean } = {}) {
 }
 
 /** A real worker of our own with its control API on loopback, pinging the manager. */
-async function ourWorker(d: ManagerDaemon, name: string, token: string, pingIntervalMs = 100) {
+async function ourWorker(d: ManagerNode, name: string, token: string, pingIntervalMs = 100) {
   const dir = mkdtempSync(join(tmpdir(), 'worker-'))
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
   const stores = [join(dir, 's1'), join(dir, 's2')]

@@ -1,10 +1,10 @@
 /**
- * The deal side of the manager (spec §3.4): where deals come from ({@link ManagerMarket}), an
+ * The deal side of the manager: where deals come from ({@link ManagerMarket}), an
  * in-memory market for tests and the devnet ({@link createMemoryMarket}), and how a sector's
  * pieces are laid out — deals, then zero filler pieces (DealID 0) up to the sector size.
  */
 import { commitmentToCid, VenusError, zeroCommitment } from '@venus-cluster/core'
-import type { WireDeal } from './sector-state.js'
+import type { SectorPiece } from '../sector.js'
 
 /** One deal offered by the market for sealing. */
 export interface ManagerMarketDeal {
@@ -137,10 +137,10 @@ function fitsAfter(deals: readonly ManagerMarketDeal[], sectorSize: number): boo
  * @example
  * ```ts
  * const pieces = layoutDealPieces([{ id: 7, pieceCid, pieceSize: 512, payloadSize: 500 }], 2048)
- * pieces.map((p) => p.ID) // [7, 0, 0]  (512 + 512 + 1024)
+ * pieces.map((p) => p.dealId) // [7, 0, 0]  (512 + 512 + 1024)
  * ```
  */
-export function layoutDealPieces(deals: readonly ManagerMarketDeal[], sectorSize: number): WireDeal[] {
+export function layoutDealPieces(deals: readonly ManagerMarketDeal[], sectorSize: number): SectorPiece[] {
   if (!isPow2(sectorSize))
     throw new VenusError('SECTOR_SIZE_INVALID', `sector size ${sectorSize} is not a power of two`)
   for (const d of deals) checkDeal(d)
@@ -150,15 +150,15 @@ export function layoutDealPieces(deals: readonly ManagerMarketDeal[], sectorSize
       `deals of ${deals.reduce((n, d) => n + d.pieceSize, 0)} bytes exceed sector size ${sectorSize}`,
     )
   }
-  const out: WireDeal[] = [...deals]
+  const out: SectorPiece[] = [...deals]
     .sort((a, b) => b.pieceSize - a.pieceSize)
     .map((d) => ({
-      ID: d.id,
-      PayloadSize: d.payloadSize,
-      Piece: { Size: d.pieceSize, Cid: { '/': d.pieceCid } },
-      Proposal: d.proposal ?? null,
+      dealId: d.id,
+      payloadSize: d.payloadSize,
+      piece: { size: d.pieceSize, cid: d.pieceCid },
+      proposal: d.proposal ?? null,
     }))
-  let offset = out.reduce((n, p) => n + p.Piece.Size, 0)
+  let offset = out.reduce((n, p) => n + p.piece.size, 0)
   while (offset < sectorSize) {
     // The lowest set bit of the offset is the largest aligned piece that starts there.
     const size = offset === 0 ? sectorSize : offset & -offset
@@ -173,33 +173,35 @@ export function layoutDealPieces(deals: readonly ManagerMarketDeal[], sectorSize
  *
  * @example
  * ```ts
- * fillerPiece(1024).Piece.Cid['/'] // the CommP of 1016 zero bytes
+ * fillerPiece(1024).piece.cid // the CommP of 1016 zero bytes
  * ```
  */
-export function fillerPiece(paddedSize: number): WireDeal {
+export function fillerPiece(paddedSize: number): SectorPiece {
   return {
-    ID: 0,
-    PayloadSize: (paddedSize / 128) * 127,
-    Piece: {
-      Size: paddedSize,
-      Cid: { '/': commitmentToCid(zeroCommitment(paddedSize), 'commP').toString() },
-    },
-    Proposal: null,
+    dealId: 0,
+    payloadSize: (paddedSize / 128) * 127,
+    piece: { size: paddedSize, cid: commitmentToCid(zeroCommitment(paddedSize), 'commP').toString() },
+    proposal: null,
   }
 }
 
 /**
- * Checks the pieces of a sector as spec §3.4 requires: sizes are powers of two, aligned, fill at
- * most the sector, and every DealID-0 piece carries the zero CommP of its size. Returns the
- * reason it fails, or undefined.
+ * Checks the pieces of a sector: sizes are powers of two, aligned, fill at most the sector, and
+ * every deal-less (dealId 0) piece carries the zero CommP of its size. Returns the reason it
+ * fails, or undefined.
+ *
+ * @example
+ * ```ts
+ * checkSectorPieces(layoutDealPieces(deals, 2048), 2048) // undefined
+ * ```
  */
-export function checkSectorPieces(pieces: readonly WireDeal[], sectorSize: number): string | undefined {
+export function checkSectorPieces(pieces: readonly SectorPiece[], sectorSize: number): string | undefined {
   let offset = 0
   for (const [i, p] of pieces.entries()) {
-    const size = p.Piece.Size
+    const size = p.piece.size
     if (!isPow2(size) || size < 128) return `piece ${i}: size ${size} is not a power of two ≥ 128`
     if (offset % size !== 0) return `piece ${i}: offset ${offset} is not aligned to its size ${size}`
-    if (p.ID === 0 && p.Piece.Cid['/'] !== fillerPiece(size).Piece.Cid['/']) {
+    if (p.dealId === 0 && p.piece.cid !== fillerPiece(size).piece.cid) {
       return `piece ${i}: filler (DealID 0) must carry the zero CommP of ${size} bytes`
     }
     offset += size

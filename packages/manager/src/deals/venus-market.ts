@@ -12,7 +12,7 @@ import {
   VenusError,
   zeroCommitment,
 } from '@venus-cluster/core'
-import type { ManagerMarket, ManagerMarketDeal } from './deals.js'
+import type { ManagerMarket, ManagerMarketDeal } from './market.js'
 
 /** One entry of `AssignUnPackedDeals` (`DealInfoIncludePath`: the deal proposal, flattened). */
 interface MarketDealInfo {
@@ -66,7 +66,7 @@ function marketError(method: string, what: string, details: Record<string, unkno
  * @example
  * ```ts
  * const market = createVenusMarket({ api: 'eyJ…:/ip4/10.0.0.6/tcp/41235' })
- * const daemon = await startManagerDaemon({ ...opts, market })
+ * const daemon = await startManagerNode({ ...opts, market })
  * ```
  */
 export function createVenusMarket(opts: VenusMarketOptions): VenusMarket {

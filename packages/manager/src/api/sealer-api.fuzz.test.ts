@@ -1,12 +1,12 @@
 import { VenusError, zeroCommitment } from '@venus-cluster/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { fakeProofs } from './__fixtures__/worker-driver.js'
-import { createSealerApi } from './api.js'
-import { defaultMinerConfig } from './config.js'
-import { createFakeChain } from './fake-chain.js'
-import { SectorManager } from './manager.js'
-import { openSqliteStore } from './store/sqlite.js'
+import { fakeProofs } from '../__fixtures__/worker-driver.js'
+import { defaultMinerConfig } from '../config.js'
+import { createFakeChain } from '../fake-chain.js'
+import { SectorManager } from '../manager.js'
+import { openSqliteStore } from '../store/sqlite.js'
+import { createSealerApi } from './sealer-api.js'
 
 /** A valid param list per method, to mutate from. */
 function validParams(id: { Miner: number; Number: number }, ticket: { Ticket: string; Epoch: number }) {

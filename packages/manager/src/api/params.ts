@@ -3,7 +3,7 @@
  * field fails with `INVALID_ARGUMENT` naming the method and the field path.
  */
 import { VenusError } from '@venus-cluster/core'
-import type { WireSectorId } from './sector-state.js'
+import type { SectorId } from '../sector.js'
 
 /** Reads one method's params with field-named errors. */
 export class ParamReader {
@@ -110,18 +110,9 @@ export class ParamReader {
     return out
   }
 
-  sectorId(v: unknown, path: string): WireSectorId {
+  /** A wire `SectorID` (`{ Miner, Number }`) as the domain's {@link SectorId}. */
+  sectorId(v: unknown, path: string): SectorId {
     const o = this.object(v, path)
-    return { Miner: this.uint(o.Miner, `${path}.Miner`), Number: this.uint(o.Number, `${path}.Number`) }
+    return { miner: this.uint(o.Miner, `${path}.Miner`), number: this.uint(o.Number, `${path}.Number`) }
   }
-}
-
-/** Standard base64 with padding, as Go encodes `[]byte`. */
-export function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-}
-
-/** Go `[32]byte` JSON. */
-export function toByteArray(bytes: Uint8Array): number[] {
-  return Array.from(bytes)
 }

@@ -7,18 +7,18 @@ import { join } from 'node:path'
 import { commD, commitmentToCid, commPSync, fr32Pad, mockProofs } from '@venus-cluster/core'
 import { createDevnet } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createDevnetMiner, devnetRpc, mockPiecePipeline } from './__fixtures__/devnet-env.js'
-import { allocate, type Call, type DrivenSector, stepSector } from './__fixtures__/worker-driver.js'
-import { createSealerApi } from './api.js'
-import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from './commit-params.js'
-import { commitmentBytes } from './commitment-cid.js'
-import { defaultMinerConfig } from './config.js'
-import { createMemoryMarket, fillerPiece } from './deals.js'
-import { createLotusChain, createLotusMessager } from './lotus-adapter.js'
-import { SectorManager } from './manager.js'
-import { createPieceStoreHandler } from './piece-store.js'
-import type { WireDeal } from './sector-state.js'
-import { openSqliteStore } from './store/sqlite.js'
+import { createDevnetMiner, devnetRpc, mockPiecePipeline } from '../__fixtures__/devnet-env.js'
+import { allocate, type Call, type DrivenSector, stepSector } from '../__fixtures__/worker-driver.js'
+import type { WireDeal } from '../api/index.js'
+import { createSealerApi, piecesToWire } from '../api/index.js'
+import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from '../commit-params.js'
+import { commitmentBytes } from '../commitment-cid.js'
+import { defaultMinerConfig } from '../config.js'
+import { createLotusChain, createLotusMessager } from '../lotus-adapter.js'
+import { SectorManager } from '../manager.js'
+import { createPieceStoreHandler } from '../piece-store.js'
+import { openSqliteStore } from '../store/sqlite.js'
+import { createMemoryMarket, fillerPiece } from './market.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'vsm-deals-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -87,7 +87,7 @@ describe('deal sectors on the devnet', () => {
       [0, 256],
       [0, 1024],
     ])
-    expect(pieces[2]).toEqual(fillerPiece(256))
+    expect(pieces[2]).toEqual(piecesToWire([fillerPiece(256)])?.[0])
     // A retry gets the same pieces; the market has nothing left for the next sector.
     expect(await call('Venus.AcquireDeals', [dealSector.id, { MaxDeals: null }])).toEqual(pieces)
     expect(await call('Venus.AcquireDeals', [ccSector.id, { MaxDeals: 4 }])).toBeNull()

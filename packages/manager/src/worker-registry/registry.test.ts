@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { WorkerRegistry } from './worker-registry.js'
+import { WorkerRegistry } from './registry.js'
 
-const summary = { Threads: 1, Empty: 1, Paused: 0, Errors: 0 }
-const ping = (Name: string, Dest = '10.0.0.5:17890') => ({ Name, Dest, Summary: summary })
+const summary = { threads: 1, empty: 1, paused: 0, errors: 0 }
+const ping = (name: string, dest = '10.0.0.5:17890') => ({ name, dest, summary })
 
 describe('worker registry', () => {
   it('pins a name to its first control address and says how to release it', () => {
@@ -12,11 +12,11 @@ describe('worker registry', () => {
     expect(() => reg.ping(ping('rig-7', '10.0.0.66:17890'))).toThrow(
       /worker name "rig-7" is registered with control address "10\.0\.0\.5:17890"; this ping reports "10\.0\.0\.66:17890"\. If the worker moved, release the name on the manager's host: venus-sector-manager util worker remove rig-7/,
     )
-    expect(reg.pingOf('rig-7')?.Info.Dest).toBe('10.0.0.5:17890')
+    expect(reg.pingOf('rig-7')?.dest).toBe('10.0.0.5:17890')
     expect(reg.remove('rig-7')).toBe(true)
     expect(reg.remove('rig-7')).toBe(false)
     reg.ping(ping('rig-7', '10.0.0.66:17890'))
-    expect(reg.pingOf('rig-7')?.Info.Dest).toBe('10.0.0.66:17890')
+    expect(reg.pingOf('rig-7')?.dest).toBe('10.0.0.66:17890')
   })
 
   it('refuses names and control addresses out of bounds, naming the field', () => {
@@ -40,7 +40,7 @@ describe('worker registry', () => {
     now += 31_000
     // "a" has now been silent for 61 s: it goes, "c" comes in.
     reg.ping(ping('c'))
-    expect(reg.pings().map((p) => p.Info.Name)).toEqual(['b', 'c'])
+    expect(reg.pings().map((p) => p.name)).toEqual(['b', 'c'])
   })
 
   it('tracks names seen in reports, bounded, and lists them with the online sectors they hold', () => {
@@ -52,7 +52,7 @@ describe('worker registry', () => {
     reg.noteReport('orig-2')
     reg.noteReport('not a name')
     reg.noteReport('orig-3')
-    const state = (i: string) => ({ LatestState: { Worker: { Instance: i, Location: '/d' } } }) as never
+    const state = (i: string) => ({ latestReport: { worker: { instance: i, location: '/d' } } }) as never
     const known = reg.known([
       state('orig-3'),
       state('orig-3'),

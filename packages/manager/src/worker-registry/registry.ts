@@ -11,16 +11,28 @@
  * in memory: a restarted manager learns its workers again from their next ping or report.
  */
 import { checkWorkerName, controlDestProblem, VenusError, workerNameProblem } from '@venus-cluster/core'
-import type { SectorState } from './sector-state.js'
+import type { SectorRecord } from '../sector.js'
 
-/** A worker's ping (`WorkerInfo`), as `Venus.WorkerPingInfoList` answers it. */
-export interface WorkerPingInfo {
-  Info: {
-    Name: string
-    Dest: string
-    Summary: { Threads: number; Empty: number; Paused: number; Errors: number }
-  }
-  LastPing: number
+/** A worker's thread counts, as it reports them in each ping. */
+export interface WorkerSummary {
+  threads: number
+  empty: number
+  paused: number
+  errors: number
+}
+
+/** What a worker sends in a ping (`WorkerInfo`). */
+export interface WorkerPingReport {
+  name: string
+  /** Control address `host:port`; '' when the worker reports none. */
+  dest: string
+  summary: WorkerSummary
+}
+
+/** A worker's last ping, as the registry keeps it. */
+export interface WorkerPing extends WorkerPingReport {
+  /** Unix seconds of the ping (as the original's `WorkerInfo.LastPing`). */
+  lastPing: number
 }
 
 /** A worker as the CLI and dashboard list it: from its pings, its reports, or both. */
@@ -29,7 +41,7 @@ export interface KnownWorker {
   /** Control address from its pings; undefined when it never pinged or reports none. */
   dest: string | undefined
   /** Threads summary of its last ping. */
-  summary: WorkerPingInfo['Info']['Summary'] | undefined
+  summary: WorkerSummary | undefined
   /** Unix seconds of its last ping / last `ReportState` since the manager started. */
   lastPing: number | undefined
   lastReport: number | undefined
@@ -59,12 +71,12 @@ export const releaseCommand = (name: string) => `venus-sector-manager util worke
  * @example
  * ```ts
  * const reg = new WorkerRegistry()
- * reg.ping({ Name: 'rig-7', Dest: '10.0.0.5:17890', Summary: { Threads: 2, Empty: 2, Paused: 0, Errors: 0 } })
- * reg.pingOf('rig-7')?.Info.Dest // '10.0.0.5:17890'
+ * reg.ping({ name: 'rig-7', dest: '10.0.0.5:17890', summary: { threads: 2, empty: 2, paused: 0, errors: 0 } })
+ * reg.pingOf('rig-7')?.dest // '10.0.0.5:17890'
  * ```
  */
 export class WorkerRegistry {
-  readonly #pings = new Map<string, WorkerPingInfo & { at: number }>()
+  readonly #pings = new Map<string, WorkerPing & { at: number }>()
   /** Report-only names by last report (ms); Map order = least recently seen first. */
   readonly #reports = new Map<string, number>()
   readonly #max: number
@@ -78,29 +90,32 @@ export class WorkerRegistry {
   }
 
   /** Records a ping; throws when the name or address is unusable, taken, or there is no room. */
-  ping(info: WorkerPingInfo['Info']): void {
-    checkWorkerName(info.Name, 'params[0].Name')
-    const problem = controlDestProblem(info.Dest)
+  ping(info: WorkerPingReport): void {
+    // Field names in errors are those of `Venus.WorkerPing`, which is where pings come from.
+    checkWorkerName(info.name, 'params[0].Name')
+    const problem = controlDestProblem(info.dest)
     if (problem !== undefined) {
       throw new VenusError(
         'INVALID_ARGUMENT',
-        `params[0].Dest: control address ${JSON.stringify(info.Dest.slice(0, 40))} ${problem}`,
+        `params[0].Dest: control address ${JSON.stringify(info.dest.slice(0, 40))} ${problem}`,
         { details: { field: 'params[0].Dest' } },
       )
     }
     const now = this.#now()
-    const known = this.#pings.get(info.Name)
-    if (known !== undefined && known.Info.Dest !== info.Dest) {
+    const known = this.#pings.get(info.name)
+    if (known !== undefined && known.dest !== info.dest) {
       throw new VenusError(
         'WORKER_NAME_TAKEN',
-        `worker name ${JSON.stringify(info.Name)} is registered with control address ${JSON.stringify(known.Info.Dest)}; this ping reports ${JSON.stringify(info.Dest)}. If the worker moved, release the name on the manager's host: ${releaseCommand(info.Name)}`,
-        { details: { worker: info.Name, registered: known.Info.Dest, reported: info.Dest } },
+        `worker name ${JSON.stringify(info.name)} is registered with control address ${JSON.stringify(known.dest)}; this ping reports ${JSON.stringify(info.dest)}. If the worker moved, release the name on the manager's host: ${releaseCommand(info.name)}`,
+        { details: { worker: info.name, registered: known.dest, reported: info.dest } },
       )
     }
-    if (known === undefined && this.#pings.size >= this.#max) this.#makeRoom(info.Name, now)
-    this.#pings.set(info.Name, {
-      Info: { Name: info.Name, Dest: info.Dest, Summary: { ...info.Summary } },
-      LastPing: Math.floor(now / 1000),
+    if (known === undefined && this.#pings.size >= this.#max) this.#makeRoom(info.name, now)
+    this.#pings.set(info.name, {
+      name: info.name,
+      dest: info.dest,
+      summary: { ...info.summary },
+      lastPing: Math.floor(now / 1000),
       at: now,
     })
   }
@@ -139,23 +154,21 @@ export class WorkerRegistry {
   }
 
   /** Every ping, by name. */
-  pings(): WorkerPingInfo[] {
-    return [...this.#pings.values()]
-      .map(({ Info, LastPing }) => ({ Info, LastPing }))
-      .sort((a, b) => a.Info.Name.localeCompare(b.Info.Name))
+  pings(): WorkerPing[] {
+    return [...this.#pings.values()].map(withoutAt).sort((a, b) => a.name.localeCompare(b.name))
   }
 
   /** One worker's ping, or undefined. */
-  pingOf(name: string): WorkerPingInfo | undefined {
+  pingOf(name: string): WorkerPing | undefined {
     const p = this.#pings.get(name)
-    return p === undefined ? undefined : { Info: p.Info, LastPing: p.LastPing }
+    return p === undefined ? undefined : withoutAt(p)
   }
 
   /**
    * Every known worker: pinging ones, ones seen in reports, and the instances named by the last
    * report of `online` records (so a restarted manager lists workers busy in a long step).
    */
-  known(online: readonly Pick<SectorState, 'LatestState'>[]): KnownWorker[] {
+  known(online: readonly Pick<SectorRecord, 'latestReport'>[]): KnownWorker[] {
     const out = new Map<string, KnownWorker>()
     const entry = (name: string): KnownWorker => {
       let w = out.get(name)
@@ -173,17 +186,21 @@ export class WorkerRegistry {
       return w
     }
     for (const p of this.#pings.values()) {
-      const w = entry(p.Info.Name)
-      w.dest = p.Info.Dest === '' ? undefined : p.Info.Dest
-      w.summary = p.Info.Summary
-      w.lastPing = p.LastPing
+      const w = entry(p.name)
+      w.dest = p.dest === '' ? undefined : p.dest
+      w.summary = p.summary
+      w.lastPing = p.lastPing
     }
     for (const [name, at] of this.#reports) entry(name).lastReport = Math.floor(at / 1000)
     for (const s of online) {
-      const name = s.LatestState?.Worker.Instance
+      const name = s.latestReport?.worker.instance
       if (name === undefined || workerNameProblem(name) !== undefined) continue
       entry(name).sectors++
     }
     return [...out.values()].sort((a, b) => a.name.localeCompare(b.name))
   }
+}
+
+function withoutAt({ at: _at, ...p }: WorkerPing & { at: number }): WorkerPing {
+  return { ...p, summary: { ...p.summary } }
 }

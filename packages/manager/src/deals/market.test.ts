@@ -1,7 +1,10 @@
 import { commitmentToCid, zeroCommitment } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createSealerApi } from './api.js'
-import { defaultMinerConfig } from './config.js'
+import { createSealerApi, piecesToWire, sectorIdFromWire } from '../api/index.js'
+import { defaultMinerConfig } from '../config.js'
+import { createFakeChain } from '../fake-chain.js'
+import { SectorManager } from '../manager.js'
+import { openSqliteStore } from '../store/sqlite.js'
 import {
   checkSectorPieces,
   createMemoryMarket,
@@ -9,10 +12,7 @@ import {
   layoutDealPieces,
   type ManagerMarket,
   type ManagerMarketDeal,
-} from './deals.js'
-import { createFakeChain } from './fake-chain.js'
-import { SectorManager } from './manager.js'
-import { openSqliteStore } from './store/sqlite.js'
+} from './market.js'
 
 const cid = (seed: number) => {
   const b = new Uint8Array(32).fill(seed)
@@ -29,7 +29,7 @@ const deal = (id: number, pieceSize: number): ManagerMarketDeal => ({
 describe('layoutDealPieces', () => {
   it('puts deals largest first and fills the rest with aligned zero pieces', () => {
     const out = layoutDealPieces([deal(1, 256), deal(2, 512)], 2048)
-    expect(out.map((p) => [p.ID, p.Piece.Size])).toEqual([
+    expect(out.map((p) => [p.dealId, p.piece.size])).toEqual([
       [2, 512],
       [1, 256],
       [0, 256],
@@ -39,14 +39,14 @@ describe('layoutDealPieces', () => {
   })
 
   it('fills an empty deal list with one sector-sized zero piece and a full sector with none', () => {
-    expect(layoutDealPieces([], 2048).map((p) => p.Piece.Size)).toEqual([2048])
-    expect(layoutDealPieces([deal(1, 2048)], 2048).map((p) => p.ID)).toEqual([1])
+    expect(layoutDealPieces([], 2048).map((p) => p.piece.size)).toEqual([2048])
+    expect(layoutDealPieces([deal(1, 2048)], 2048).map((p) => p.dealId)).toEqual([1])
   })
 
   it('gives fillers the zero CommP of their size and the unpadded size as payload', () => {
     const f = fillerPiece(1024)
-    expect(f).toMatchObject({ ID: 0, PayloadSize: 1016, Piece: { Size: 1024 } })
-    expect(f.Piece.Cid['/']).toBe(commitmentToCid(zeroCommitment(1024), 'commP').toString())
+    expect(f).toMatchObject({ dealId: 0, payloadSize: 1016, piece: { size: 1024 } })
+    expect(f.piece.cid).toBe(commitmentToCid(zeroCommitment(1024), 'commP').toString())
   })
 
   it('rejects deals that do not fit, odd piece sizes and payloads beyond the piece', () => {
@@ -61,9 +61,7 @@ describe('checkSectorPieces', () => {
     const [a, b] = [layoutDealPieces([deal(1, 256)], 2048)[0], fillerPiece(512)]
     if (!a || !b) throw new Error('layout')
     expect(checkSectorPieces([a, b], 2048)).toMatch(/offset 256 is not aligned/)
-    expect(checkSectorPieces([{ ...b, Piece: { ...b.Piece, Cid: { '/': cid(9) } } }], 2048)).toMatch(
-      /zero CommP/,
-    )
+    expect(checkSectorPieces([{ ...b, piece: { ...b.piece, cid: cid(9) } }], 2048)).toMatch(/zero CommP/)
     expect(checkSectorPieces([fillerPiece(2048), fillerPiece(2048)], 2048)).toMatch(/exceed/)
   })
 })
@@ -119,7 +117,7 @@ describe('SectorManager.acquireDeals', () => {
     const s = (await call('Venus.AllocateSector', [{ AllowedMiners: null, AllowedProofTypes: null }])) as {
       ID: { Miner: number; Number: number }
     }
-    return { mgr, call, id: s.ID }
+    return { mgr, call, id: s.ID, sector: sectorIdFromWire(s.ID) }
   }
 
   it('answers null and leaves the market alone when the miner has deals disabled', async () => {
@@ -133,9 +131,9 @@ describe('SectorManager.acquireDeals', () => {
   it('stores the pieces in the sector state and lists them', async () => {
     const market = createMemoryMarket()
     market.publish(1000, deal(1, 512))
-    const { mgr, call, id } = await setup(market, true)
+    const { mgr, call, id, sector } = await setup(market, true)
     const pieces = await call('Venus.AcquireDeals', [id, { MaxDeals: 1 }])
-    expect((await mgr.store.getSector(id))?.state.Deals).toEqual(pieces)
+    expect(piecesToWire((await mgr.store.getSector(sector))?.state.pieces ?? null)).toEqual(pieces)
   })
 
   it('gives the deals back when the market returns a layout that breaks the rules', async () => {
@@ -148,11 +146,11 @@ describe('SectorManager.acquireDeals', () => {
         released.push(...ids)
       },
     }
-    const { mgr, call, id } = await setup(bad, true)
+    const { mgr, call, id, sector } = await setup(bad, true)
     await expect(call('Venus.AcquireDeals', [id, { MaxDeals: null }])).rejects.toMatchObject({
       code: 'PIECE_SIZE_INVALID',
     })
     expect(released).toEqual([5])
-    expect((await mgr.store.getSector(id))?.state.Deals).toBeNull()
+    expect((await mgr.store.getSector(sector))?.state.pieces).toBeNull()
   })
 })

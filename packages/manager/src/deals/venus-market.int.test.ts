@@ -10,11 +10,11 @@ import {
   zeroCommitment,
 } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createSealerApi } from './api.js'
-import { defaultMinerConfig } from './config.js'
-import { createFakeChain } from './fake-chain.js'
-import { SectorManager } from './manager.js'
-import { openSqliteStore } from './store/sqlite.js'
+import { createSealerApi } from '../api/index.js'
+import { defaultMinerConfig } from '../config.js'
+import { createFakeChain } from '../fake-chain.js'
+import { SectorManager } from '../manager.js'
+import { openSqliteStore } from '../store/sqlite.js'
 import { createVenusMarket, type VenusMarket } from './venus-market.js'
 
 const DEAL_CID = commitmentToCid(

@@ -11,34 +11,27 @@ import {
   WORKER_NAME_MAX_LENGTH,
   workerNameProblem,
 } from '@venus-cluster/core'
-import { type ManagerLimits, managerLimits } from './limits.js'
-import { type SectorManager, SubmitResult, type WorkerPingInfo } from './manager.js'
-import type { WireReportStateReq, WireSectorId } from './sector-state.js'
-import { ParamReader } from './wire.js'
-import type { KnownWorker } from './worker-registry.js'
-
-/** One entry of `Venus.KnownWorkers` (an extension; PascalCase like the rest of `Venus.*`). */
-export interface WireKnownWorker {
-  Name: string
-  /** Control address, `""` when the worker never pinged (original workers) or reports none. */
-  Dest: string
-  Summary: WorkerPingInfo['Info']['Summary'] | null
-  LastPing: number | null
-  LastReport: number | null
-  /** Online sectors whose last `ReportState` came from this worker. */
-  Sectors: number
-}
-
-function knownWorkerWire(w: KnownWorker): WireKnownWorker {
-  return {
-    Name: w.name,
-    Dest: w.dest ?? '',
-    Summary: w.summary ?? null,
-    LastPing: w.lastPing ?? null,
-    LastReport: w.lastReport ?? null,
-    Sectors: w.sectors,
-  }
-}
+import { type ManagerLimits, managerLimits } from '../limits.js'
+import type { SectorManager } from '../manager.js'
+import { type SectorReport, SubmitResult } from '../sector.js'
+import { ParamReader } from './params.js'
+import {
+  piecesToWire,
+  pollResultToWire,
+  reportFromWire,
+  sectorIdToWire,
+  sectorToWire,
+  seedWaitToWire,
+  submitResponseToWire,
+  terminationToWire,
+  ticketToWire,
+} from './sector-wire.js'
+import {
+  knownWorkerToWire,
+  type WireWorkerInfo,
+  workerPingFromWire,
+  workerPingToWire,
+} from './worker-wire.js'
 
 /** Per-call context given by the RPC server (structurally the core `RpcContext`). */
 export interface VenusCallContext {
@@ -52,12 +45,12 @@ export type VenusMethod = (params: unknown[], ctx?: VenusCallContext) => unknown
  * A `ReportState` request with its texts cut to the limits: the original worker reports after
  * every step and does not expect a refusal, so an over-long text is kept truncated (visibly).
  */
-function reportReq(r: ParamReader, v: unknown, path: string, limits: ManagerLimits): WireReportStateReq {
+function reportReq(r: ParamReader, v: unknown, path: string, limits: ManagerLimits): SectorReport {
   const o = r.object(v, path)
   const w = r.object(o.Worker, `${path}.Worker`)
   const sc = r.object(o.StateChange, `${path}.StateChange`)
   const name = (x: unknown, at: string) => truncateText(r.string(x, at), limits.nameBytes)
-  let Failure: WireReportStateReq['Failure'] = null
+  let Failure: { Level: string; Desc: string } | null = null
   if (o.Failure !== null && o.Failure !== undefined) {
     const f = r.object(o.Failure, `${path}.Failure`)
     Failure = {
@@ -65,7 +58,7 @@ function reportReq(r: ParamReader, v: unknown, path: string, limits: ManagerLimi
       Desc: truncateText(r.string(f.Desc, `${path}.Failure.Desc`), limits.failureTextBytes),
     }
   }
-  return {
+  return reportFromWire({
     Worker: {
       Instance: name(w.Instance, `${path}.Worker.Instance`),
       Location: truncateText(r.string(w.Location, `${path}.Worker.Location`), limits.locationBytes),
@@ -76,7 +69,7 @@ function reportReq(r: ParamReader, v: unknown, path: string, limits: ManagerLimi
       Event: name(sc.Event, `${path}.StateChange.Event`),
     },
     Failure,
-  }
+  })
 }
 
 function workerName(r: ParamReader, v: unknown, path: string): string {
@@ -93,9 +86,9 @@ function controlDest(r: ParamReader, v: unknown, path: string): string {
   return dest
 }
 
-function ticket(r: ParamReader, v: unknown, path: string): { Ticket: Uint8Array; Epoch: number } {
+function ticket(r: ParamReader, v: unknown, path: string): { value: Uint8Array; epoch: number } {
   const o = r.object(v, path)
-  return { Ticket: r.base64(o.Ticket, `${path}.Ticket`, 32), Epoch: r.int(o.Epoch, `${path}.Epoch`) }
+  return { value: r.base64(o.Ticket, `${path}.Ticket`, 32), epoch: r.int(o.Epoch, `${path}.Epoch`) }
 }
 
 /**
@@ -126,51 +119,53 @@ export function createSealerApi(
     return which === 'online'
   }
   const table: [string, VenusMethod][] = [
-    m('AllocateSector', 1, (r) => {
+    m('AllocateSector', 1, async (r) => {
       const spec = r.object(r.at(0), 'params[0]')
-      return mgr.allocateSector({
+      const got = await mgr.allocateSector({
         allowedMiners: r.nullableUintList(spec.AllowedMiners, 'params[0].AllowedMiners'),
         allowedProofTypes: r.nullableUintList(spec.AllowedProofTypes, 'params[0].AllowedProofTypes'),
       })
+      return got === null ? null : { ID: sectorIdToWire(got.id), ProofType: got.proofType }
     }),
-    m('AcquireDeals', 2, (r) => {
+    m('AcquireDeals', 2, async (r) => {
       const id = sid(r, 0)
       const spec = r.object(r.at(1), 'params[1]')
       const maxDeals =
         spec.MaxDeals !== null && spec.MaxDeals !== undefined
           ? r.uint(spec.MaxDeals, 'params[1].MaxDeals')
           : null
-      return mgr.acquireDeals(id, { maxDeals })
+      return piecesToWire(await mgr.acquireDeals(id, { maxDeals }))
     }),
-    m('AssignTicket', 1, (r) => mgr.assignTicket(sid(r, 0))),
-    m('SubmitPreCommit', 3, (r) => {
+    m('AssignTicket', 1, async (r) => ticketToWire(await mgr.assignTicket(sid(r, 0)))),
+    m('SubmitPreCommit', 3, async (r) => {
       const sec = r.object(r.at(0), 'params[0]')
-      const ID = r.sectorId(sec.ID, 'params[0].ID')
-      const ProofType = r.uint(sec.ProofType, 'params[0].ProofType')
+      const id = r.sectorId(sec.ID, 'params[0].ID')
+      const proofType = r.uint(sec.ProofType, 'params[0].ProofType')
       const info = r.object(r.at(1), 'params[1]')
       const parsed = {
-        CommR: r.bytes32(info.CommR, 'params[1].CommR'),
-        CommD: r.bytes32(info.CommD, 'params[1].CommD'),
-        Ticket: ticket(r, info.Ticket, 'params[1].Ticket'),
-        Deals: info.Deals === null ? [] : r.uintList(info.Deals, 'params[1].Deals'),
+        proofType,
+        commR: r.bytes32(info.CommR, 'params[1].CommR'),
+        commD: r.bytes32(info.CommD, 'params[1].CommD'),
+        ticket: ticket(r, info.Ticket, 'params[1].Ticket'),
+        dealIds: info.Deals === null ? [] : r.uintList(info.Deals, 'params[1].Deals'),
       }
       const reset = r.bool(r.at(2), 'params[2]')
-      return mgr.submitPreCommit({ ID, ProofType }, parsed, reset)
+      return submitResponseToWire(await mgr.submitPreCommit(id, parsed, reset))
     }),
-    m('PollPreCommitState', 1, (r) => mgr.pollPreCommitState(sid(r, 0))),
+    m('PollPreCommitState', 1, async (r) => pollResultToWire(await mgr.pollPreCommitState(sid(r, 0)))),
     m('SubmitPersisted', 2, (r) => {
       const id = sid(r, 0)
       return mgr.submitPersisted(id, r.string(r.at(1), 'params[1]', limits.locationBytes))
     }),
-    m('WaitSeed', 1, (r) => mgr.waitSeed(sid(r, 0))),
-    m('SubmitProof', 3, (r) => {
+    m('WaitSeed', 1, async (r) => seedWaitToWire(await mgr.waitSeed(sid(r, 0)))),
+    m('SubmitProof', 3, async (r) => {
       const id = sid(r, 0)
       const info = r.object(r.at(1), 'params[1]')
       const proof = r.base64(info.Proof, 'params[1].Proof')
       if (proof.length === 0) r.fail('params[1].Proof', 'a non-empty proof', info.Proof)
-      return mgr.submitProof(id, proof, r.bool(r.at(2), 'params[2]'))
+      return submitResponseToWire(await mgr.submitProof(id, proof, r.bool(r.at(2), 'params[2]')))
     }),
-    m('PollProofState', 1, (r) => mgr.pollProofState(sid(r, 0))),
+    m('PollProofState', 1, async (r) => pollResultToWire(await mgr.pollProofState(sid(r, 0)))),
     m('ReportState', 2, async (r) => {
       const id = sid(r, 0)
       await mgr.reportState(id, reportReq(r, r.at(1), 'params[1]', limits))
@@ -188,7 +183,7 @@ export function createSealerApi(
     m('WorkerPing', 1, (r) => {
       const o = r.object(r.at(0), 'params[0]')
       const s = r.object(o.Summary, 'params[0].Summary')
-      const info: WorkerPingInfo['Info'] = {
+      const info: WireWorkerInfo = {
         Name: workerName(r, o.Name, 'params[0].Name'),
         Dest: controlDest(r, o.Dest, 'params[0].Dest'),
         Summary: {
@@ -198,7 +193,7 @@ export function createSealerApi(
           Errors: r.uint(s.Errors, 'params[0].Summary.Errors'),
         },
       }
-      mgr.workerPing(info)
+      mgr.workers.ping(workerPingFromWire(info))
       return null
     }),
     m('AllocateSanpUpSector', 1, (r) => {
@@ -208,14 +203,14 @@ export function createSealerApi(
     m('SubmitSnapUpProof', 2, (r) => {
       sid(r, 0)
       r.object(r.at(1), 'params[1]')
-      return { Res: SubmitResult.Rejected, Desc: 'not implemented yet' }
+      return submitResponseToWire({ result: SubmitResult.Rejected, description: 'not implemented yet' })
     }),
     // ------------------------------------------------------------ CLI side
-    m('ListSectors', 1, (r) => mgr.store.listSectors(online(r, 0))),
+    m('ListSectors', 1, async (r) => (await mgr.store.listSectors(online(r, 0))).map(sectorToWire)),
     m('FindSector', 2, async (r) => {
       const want = online(r, 0)
       const got = await mgr.store.getSector(sid(r, 1))
-      return got !== undefined && got.online === want ? got.state : null
+      return got !== undefined && got.online === want ? sectorToWire(got.state) : null
     }),
     m('RemoveSector', 1, async (r) => {
       await mgr.removeSector(sid(r, 0))
@@ -234,8 +229,8 @@ export function createSealerApi(
       const sectors = list.map((x, i) => {
         const o = r.object(x, `params[1][${i}]`)
         return {
-          SealProof: r.uint(o.SealProof, `params[1][${i}].SealProof`),
-          SectorNumber: r.uint(o.SectorNumber, `params[1][${i}].SectorNumber`),
+          sealProof: r.uint(o.SealProof, `params[1][${i}].SealProof`),
+          sectorNumber: r.uint(o.SectorNumber, `params[1][${i}].SectorNumber`),
         }
       })
       r.bool(r.at(2), 'params[2]')
@@ -243,12 +238,12 @@ export function createSealerApi(
     }),
     m('ProvingSectorInfo', 1, async (r) => {
       const id = sid(r, 0)
-      const onChain = await mgr.chain.sectorInfo(id.Miner, id.Number)
+      const onChain = await mgr.chain.sectorInfo(id.miner, id.number)
       if (onChain === null) {
-        throw new VenusError('SECTOR_NOT_FOUND', `sector m-${id.Miner}-n-${id.Number} is not on chain`)
+        throw new VenusError('SECTOR_NOT_FOUND', `sector m-${id.miner}-n-${id.number} is not on chain`)
       }
       const loc = await mgr.store.findLocation(id, 'normal')
-      const name = `s-t0${id.Miner}-${id.Number}`
+      const name = `s-t0${id.miner}-${id.number}`
       const sealedRoot = loc ? mgr.persistStorePath(loc.sealed) : undefined
       const cacheRoot = loc ? mgr.persistStorePath(loc.cache) : undefined
       return {
@@ -277,16 +272,21 @@ export function createSealerApi(
         ? { Found: true, Instance: { SealedFile: loc.sealed, CacheDir: loc.cache } }
         : { Found: false, Instance: { SealedFile: '', CacheDir: '' } }
     }),
-    m('WorkerPingInfoList', 0, () => mgr.workerPings()),
-    m('WorkerGetPingInfo', 1, (r) => mgr.workerPingOf(r.string(r.at(0), 'params[0]')) ?? null),
+    m('WorkerPingInfoList', 0, () => mgr.workers.pings().map(workerPingToWire)),
+    m('WorkerGetPingInfo', 1, (r) => {
+      const p = mgr.workers.pingOf(r.string(r.at(0), 'params[0]'))
+      return p === undefined ? null : workerPingToWire(p)
+    }),
     // Extensions: every known worker (original workers never ping, they only report), and
     // releasing a worker name pinned to its control address.
     m('KnownWorkers', 0, async () =>
-      mgr.workers.known(await mgr.store.listSectors(true)).map(knownWorkerWire),
+      mgr.workers.known(await mgr.store.listSectors(true)).map(knownWorkerToWire),
     ),
     m('WorkerRemove', 1, (r) => mgr.workers.remove(r.string(r.at(0), 'params[0]'))),
-    m('TerminateSector', 1, (r) => mgr.terminateSector(sid(r, 0))),
-    m('PollTerminateSectorState', 1, (r) => mgr.pollTerminateSectorState(sid(r, 0))),
+    m('TerminateSector', 1, async (r) => submitResponseToWire(await mgr.terminateSector(sid(r, 0)))),
+    m('PollTerminateSectorState', 1, async (r) =>
+      terminationToWire(await mgr.pollTerminateSectorState(sid(r, 0))),
+    ),
   ]
   return Object.fromEntries(table)
 }
@@ -295,5 +295,3 @@ export function createSealerApi(
 export function sealerApiMethodNames(): string[] {
   return Object.keys(createSealerApi({} as SectorManager)).sort()
 }
-
-export type { WireSectorId }
