@@ -5,6 +5,7 @@
 import { forkUpgradeParams, VenusError } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
+import { initialPledgeFor } from './actors/miner/common.js'
 import { deadlineInfo, nextNotElapsed } from './deadline.js'
 import type { Devnet, DevnetHeadChange, DevnetTipset } from './devnet.js'
 import {
@@ -25,7 +26,6 @@ import {
   unsignedMessageJson,
 } from './json.js'
 import type { LotusMessage, LotusSignature } from './messages.js'
-import { initialPledgeFor } from './miner-actor.js'
 import {
   type MinerState,
   minerAvailableBalance,

@@ -5,6 +5,7 @@
  * tables such as the devnet's.
  */
 import { VenusError } from '@venus-cluster/core'
+import { toBase64 } from './base64.js'
 import type {
   ManagerChain,
   ManagerMessager,
@@ -14,7 +15,6 @@ import type {
   OnChainSector,
 } from './chain.js'
 import { detectNetwork, type ManagerNetworkName, networkParams, parseNetworkName } from './networks.js'
-import { toBase64 } from './wire.js'
 
 /** Calls one JSON-RPC method with positional params; `opts.signal` cuts a call short. */
 export type JsonRpcCall = (

@@ -6,21 +6,21 @@
  * another address) is logged when its reason changes, not on every period.
  */
 
+import type { Logger } from '@venus-cluster/core'
 import { SealingFailure } from './failure.js'
 import type { ManagerMethodSupport } from './manager-support.js'
-import type { WorkerPingInfo } from './sealer-client.js'
-import type { SealerLogger } from './thread.js'
+import type { WorkerPingReport } from './wire.js'
 
 /** The method pinged. */
 export const WORKER_PING_METHOD = 'Venus.WorkerPing'
 
 /** Options of {@link startWorkerPing}. */
 export interface WorkerPingOptions {
-  ping: (info: WorkerPingInfo) => Promise<void>
-  info: () => WorkerPingInfo
+  ping: (info: WorkerPingReport) => Promise<void>
+  info: () => WorkerPingReport
   intervalMs: number
   support: ManagerMethodSupport
-  log: SealerLogger
+  log: Logger
 }
 
 /**

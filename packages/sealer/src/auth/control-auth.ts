@@ -12,6 +12,7 @@
  * never asked, so the control API keeps working while the manager is down.
  */
 import { timingSafeEqual } from 'node:crypto'
+import type { Logger } from '@venus-cluster/core'
 import {
   controlTokenKid,
   type RpcPermission,
@@ -19,7 +20,6 @@ import {
   VenusError,
   WORKER_CONTROL_PERMISSIONS,
 } from '@venus-cluster/core'
-import type { SealerLogger } from '../thread.js'
 import type { ManagerKeyCache } from './manager-key.js'
 
 /** Required permission of each `VenusWorker.*` method; others need `admin` (which no control token carries). */
@@ -78,7 +78,7 @@ export interface LocalControlAuthOptions {
   /** This worker's control address as it reports it to the manager (undefined until known). */
   dest: () => string | undefined
   /** Refusals are logged here (each reason at most once a minute). */
-  log?: SealerLogger | undefined
+  log?: Logger | undefined
 }
 
 function sameSecret(a: string, b: string): boolean {
