@@ -246,14 +246,16 @@ export interface WorkerConfigInput {
 
 type Path = readonly (string | number)[]
 
-function bad(path: Path, expected: string, found: unknown): never {
+function bad(path: Path, expected: string, found: unknown, foundShown?: string): never {
   const key = formatKeyPath(path)
   const shown =
-    typeof found === 'string'
-      ? JSON.stringify(found.slice(0, 80))
-      : found === undefined
-        ? 'nothing'
-        : String(found)
+    foundShown !== undefined
+      ? foundShown
+      : typeof found === 'string'
+        ? JSON.stringify(found.slice(0, 80))
+        : found === undefined
+          ? 'nothing'
+          : String(found)
   throw new VenusError(
     'CONFIG_INVALID_VALUE',
     `worker config: ${key}: expected ${expected}, found ${shown}`,
@@ -503,10 +505,10 @@ export function workerConfig(input: WorkerConfigInput): WorkerConfig {
     external[stage as WorkerStage] = specs.map((s, i) => {
       const path = ['processors', 'external', stage, i]
       const child = externalOf(path, s)
-      const pin = externalGpuOf(stage, child.gpu, child.envs, gpus.devices)
+      const pin = externalGpuOf(stage, child.gpu, child.envs, gpus)
       if ('key' in pin) {
         const key = pin.key === 'gpu' ? [...path, 'gpu'] : [...path, 'envs', pin.key]
-        bad(key, pin.expected, pin.found)
+        bad(key, pin.expected, undefined, pin.found)
       }
       return { ...child, gpu: pin.device }
     })

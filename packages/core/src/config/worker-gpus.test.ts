@@ -17,7 +17,7 @@ location = "/data/store1"
 const GPUS = `[processors.gpu]
 devices = ["0", { id = "1", slots = 2 }]
 [processors.gpu.stage_slots]
-c2 = 2
+pc2 = 2
 `
 
 const V012_GPU = `${V012_HEAD}${GPUS}[[processors.pc2]]
@@ -58,7 +58,7 @@ describe('worker GPUs in the config', () => {
         { id: '0', slots: 1 },
         { id: '1', slots: 2 },
       ],
-      stageSlots: { pc2: 1, c2: 2, snap_prove: 1, wdpost: 1 },
+      stageSlots: { pc2: 2, c2: 1, snap_prove: 1, wdpost: 1 },
     })
     expect(c.processors.external.pc2?.map((p) => p.gpu)).toEqual(['1'])
     // CUDA_VISIBLE_DEVICES naming a worker GPU pins the child as `gpu` does; none = not pinned.
@@ -79,7 +79,7 @@ describe('worker GPUs in the config', () => {
     const code = workerConfig({
       ...CODE,
       processors: {
-        gpus: { devices: ['0', { id: '1', slots: 2 }], stageSlots: { c2: 2 } },
+        gpus: { devices: ['0', { id: '1', slots: 2 }], stageSlots: { pc2: 2 } },
         external: { pc2: [{ gpu: '1' }], c2: [{ envs: { CUDA_VISIBLE_DEVICES: '0' } }, {}] },
       },
     })
@@ -109,7 +109,7 @@ describe('worker GPUs in the config', () => {
   it.each([
     [
       '[[processors.c2]]\ngpu = "3"',
-      "venus-worker.toml:8: processors.c2[0].gpu: expected one of the worker's GPUs (0)",
+      "venus-worker.toml:8: processors.c2[0].gpu: expected one of the worker's GPUs (0, 1), found \"3\"",
     ],
     [
       '[[processors.pc1]]\ngpu = "0"',
@@ -121,11 +121,18 @@ describe('worker GPUs in the config', () => {
     ],
     [
       '[[processors.c2]]\nenvs = { CUDA_VISIBLE_DEVICES = "0,1" }',
-      'processors.c2[0].envs.CUDA_VISIBLE_DEVICES: expected one of the worker\'s GPUs (0), found "0,1"',
+      'processors.c2[0].envs.CUDA_VISIBLE_DEVICES: expected one of the worker\'s GPUs (0, 1), found "0,1"',
+    ],
+    [
+      '[processors.gpu.stage_slots]\nc2 = 2\n[[processors.c2]]\ngpu = "0"',
+      'processors.c2[0].gpu: expected a GPU with the 2 slots c2 takes, found "0" with 1',
     ],
   ])('refuses a processor pinned to a GPU the worker does not have: %j', (body, message) => {
     const err = errorOf(() =>
-      parseWorkerConfig(`${V012_HEAD}[processors.gpu]\ndevices = ["0"]\n${body}\n`, 'venus-worker.toml'),
+      parseWorkerConfig(
+        `${V012_HEAD}[processors.gpu]\ndevices = ["0", { id = "1", slots = 2 }]\n${body}\n`,
+        'venus-worker.toml',
+      ),
     )
     expect(err.message).toContain(message)
   })

@@ -88,33 +88,49 @@ export function gpuConfigProblem(g: WorkerGpuConfig): GpuConfigProblem | undefin
  * is pinned to one of the worker's devices with `gpu`; `envs.CUDA_VISIBLE_DEVICES` naming one
  * of them (the original's way) counts as the same.
  *
- * @returns The problem with `key` the processor key it is about (`gpu` or `CUDA_VISIBLE_DEVICES`
- *   of `envs`), or the device the child is pinned to (undefined = not pinned).
+ * @returns The problem, with `key` the processor key it is about (`gpu` or `CUDA_VISIBLE_DEVICES`
+ *   of `envs`) and `found` ready to show; or the device the child is pinned to (undefined = not
+ *   pinned). A device must have the slots the stage takes.
  */
 export function externalGpuOf(
   stage: string,
   gpu: string | undefined,
   envs: Readonly<Record<string, string>>,
-  devices: readonly WorkerGpuDevice[],
+  gpus: WorkerGpuConfig,
 ): { device: string | undefined } | { key: 'gpu' | 'CUDA_VISIBLE_DEVICES'; expected: string; found: string } {
-  const ids = devices.map((d) => d.id)
+  const ids = gpus.devices.map((d) => d.id)
   const known = ids.length === 0 ? 'none configured in [processors.gpu] devices' : ids.join(', ')
+  const isGpu = (GPU_STAGES as readonly string[]).includes(stage)
   const env = envs.CUDA_VISIBLE_DEVICES
+  let key: 'gpu' | 'CUDA_VISIBLE_DEVICES' = 'gpu'
+  let device = gpu
   if (gpu !== undefined) {
-    if (!(GPU_STAGES as readonly string[]).includes(stage))
+    if (!isGpu)
       return {
-        key: 'gpu',
+        key,
         expected: `no GPU: ${stage} is not a GPU stage (${GPU_STAGES.join(', ')})`,
-        found: gpu,
+        found: JSON.stringify(gpu),
       }
-    if (!ids.includes(gpu)) return { key: 'gpu', expected: `one of the worker's GPUs (${known})`, found: gpu }
     if (env !== undefined && env !== gpu)
-      return { key: 'CUDA_VISIBLE_DEVICES', expected: `nothing, or the processor's gpu "${gpu}"`, found: env }
-    return { device: gpu }
+      return {
+        key: 'CUDA_VISIBLE_DEVICES',
+        expected: `nothing, or the processor's gpu "${gpu}"`,
+        found: JSON.stringify(env),
+      }
+  } else {
+    if (env === undefined || ids.length === 0 || !isGpu) return { device: undefined }
+    key = 'CUDA_VISIBLE_DEVICES'
+    device = env
   }
-  if (env === undefined || ids.length === 0 || !(GPU_STAGES as readonly string[]).includes(stage))
-    return { device: undefined }
-  if (!ids.includes(env))
-    return { key: 'CUDA_VISIBLE_DEVICES', expected: `one of the worker's GPUs (${known})`, found: env }
-  return { device: env }
+  const d = gpus.devices.find((x) => x.id === device)
+  if (d === undefined)
+    return { key, expected: `one of the worker's GPUs (${known})`, found: JSON.stringify(device) }
+  const need = gpus.stageSlots[stage as GpuStage]
+  if (d.slots < need)
+    return {
+      key,
+      expected: `a GPU with the ${need} slots ${stage} takes`,
+      found: `"${d.id}" with ${d.slots}`,
+    }
+  return { device: d.id }
 }

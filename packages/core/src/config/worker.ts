@@ -144,10 +144,10 @@ function readChildGpu(
   stage: string,
   gpus: WorkerGpuConfig,
 ): string | undefined {
-  const pin = externalGpuOf(stage, t.string('gpu'), envs, gpus.devices)
+  const pin = externalGpuOf(stage, t.string('gpu'), envs, gpus)
   if (!('key' in pin)) return pin.device
-  if (pin.key === 'gpu' || envTable === undefined) t.fail('gpu', pin.expected, JSON.stringify(pin.found))
-  return envTable.fail(pin.key, pin.expected, JSON.stringify(pin.found))
+  if (pin.key === 'gpu' || envTable === undefined) t.fail('gpu', pin.expected, pin.found)
+  return envTable.fail(pin.key, pin.expected, pin.found)
 }
 
 function readExternal(t: TableReader, stage: string, gpus: WorkerGpuConfig): ExternalProcessorConfig {
