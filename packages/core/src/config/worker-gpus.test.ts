@@ -109,7 +109,7 @@ describe('worker GPUs in the config', () => {
   it.each([
     [
       '[[processors.c2]]\ngpu = "3"',
-      "venus-worker.toml:8: processors.c2[0].gpu: expected one of the worker's GPUs (0, 1), found \"3\"",
+      'venus-worker.toml:8: processors.c2[0].gpu: expected one of the worker\'s GPUs (0, 1), found "3"',
     ],
     [
       '[[processors.pc1]]\ngpu = "0"',
