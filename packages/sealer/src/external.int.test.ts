@@ -95,10 +95,10 @@ describe('external processors (line-JSON child protocol)', () => {
         { bin: process.execPath, args: [echo, 'c2'], gpu: '1', env: { CUDA_VISIBLE_DEVICES: '0,1' } },
       ],
     })
-    const r = (await proc.run('c2', {} as never)) as { cuda: string | null }
+    const r = (await proc.run('c2', {} as never)) as unknown as { cuda: string | null }
     expect(r.cuda).toBe('1')
     others.push(externalProcessor({ stage: 'c2', children: [{ bin: process.execPath, args: [echo, 'c2'] }] }))
-    const unpinned = (await (others[0] as ExternalProcessor).run('c2', {} as never)) as {
+    const unpinned = (await (others[0] as ExternalProcessor).run('c2', {} as never)) as unknown as {
       cuda: string | null
     }
     expect(unpinned.cuda).toBe(process.env.CUDA_VISIBLE_DEVICES ?? null)

@@ -30,7 +30,7 @@ function mockStages() {
   const gates = new Map<string, ReturnType<typeof gate>>()
   const processor: StageProcessor = {
     async run(stage: SealStage, req) {
-      const name = `${stage}:${(req as { name: string }).name}`
+      const name = `${stage}:${(req as unknown as { name: string }).name}`
       const g = gate()
       gates.set(name, g)
       log.push(`start ${name}`)
