@@ -81,7 +81,7 @@ describe('childLogger', () => {
     const base: Logger = {
       ...silentLogger,
       child: undefined,
-      info: (o) => lines.push(o),
+      info: (o: object) => lines.push(o),
     } as unknown as Logger
     delete (base as { child?: unknown }).child
     childLogger(base, { component: 'x' }).info({ n: 1 }, 'hi')
