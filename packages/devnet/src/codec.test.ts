@@ -1,11 +1,16 @@
-import { decodeBitfield as decodeRlePlus, encodeBitfield as encodeRlePlus } from '@venus-cluster/core'
+import {
+  decodeBitfield as decodeRlePlus,
+  drawRandomness,
+  encodeBitfield as encodeRlePlus,
+  proverId,
+  randomnessEntropy,
+} from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { describe, expect, it } from 'vitest'
-import { minerEntropy, proverIdOf, zeroCommDCid } from './commitments.js'
+import { zeroCommDCid } from './commitments.js'
 import { devnetSign } from './messages.js'
 import { decodeMethodParams, encodeParams } from './params-codec.js'
-import { mixRandomness } from './randomness.js'
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const unhex = (h: string) => new Uint8Array(Buffer.from(h, 'hex'))
@@ -14,10 +19,10 @@ const commD = CID.create(1, 0xf101, createDigest(0x1012, new Uint8Array(32).fill
 
 describe('devnet codecs against filecoin-chain.md §7 vectors', () => {
   it('mixes randomness as Lotus does (§7.3 computed vectors)', () => {
-    expect(hex(mixRandomness(4, new Uint8Array(32), 1000, unhex('4300e807')))).toBe(
+    expect(hex(drawRandomness(4, new Uint8Array(32), 1000, unhex('4300e807')))).toBe(
       'c6e3c8aba38fd81ad5c32693b4edea4bf0b21dbdc5a30feb51c3af8f6098a047',
     )
-    expect(hex(mixRandomness(9, new Uint8Array(32), 1000, new Uint8Array()))).toBe(
+    expect(hex(drawRandomness(9, new Uint8Array(32), 1000, new Uint8Array()))).toBe(
       '9fa8a50414322431c29cacd74b8aece0bcb2efe7e2a3a13d19c93c10e0fff746',
     )
   })
@@ -31,8 +36,8 @@ describe('devnet codecs against filecoin-chain.md §7 vectors', () => {
   })
 
   it('derives entropy and prover id of f01000 (§2.5)', () => {
-    expect(hex(minerEntropy('t01000'))).toBe('4300e807')
-    expect(hex(proverIdOf(1000).subarray(0, 3))).toBe('e80700')
+    expect(hex(randomnessEntropy('t01000'))).toBe('4300e807')
+    expect(hex(proverId(1000).subarray(0, 3))).toBe('e80700')
   })
 
   it('decodes skipped/sector bitfields with the core RLE+ codec (§7.3 table)', () => {

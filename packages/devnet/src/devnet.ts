@@ -6,7 +6,11 @@ import {
   addressFromBytes,
   commD as coreCommD,
   decodeCreateMinerReturn,
+  drawRandomness,
+  type LotusMessage,
+  type LotusSignature,
   type ProofsBackend,
+  SingletonActor,
   VenusError,
 } from '@venus-cluster/core'
 import type { ActorRuntime, DevnetProofVerifier } from './actor-types.js'
@@ -14,19 +18,11 @@ import { zeroCommDCid } from './commitments.js'
 import { applyMessage, type ExecutionEnv } from './execute.js'
 import { nextBaseFee } from './gas.js'
 import type { MessagerEntry } from './messager-api.js'
-import {
-  cidOfValue,
-  devnetSign,
-  type LotusMessage,
-  type LotusSignature,
-  type StoredMessage,
-  seededBytes,
-  storedFrom,
-} from './messages.js'
+import { cidOfValue, type DevnetStoredMessage, devnetSign, seededBytes, storedFrom } from './messages.js'
 import { assignSector as assignSectorForTest, type CommDFromPieces, minerCron } from './miner-actor.js'
 import { type DevnetParams, devnetParams2k, maxProveCommitDuration } from './params.js'
-import { beaconEntry, mixRandomness, randomnessDigest, ticketProof } from './randomness.js'
-import { copyWorld, emptyWorld, mutableMiner, resolveIn, SingletonActors, type WorldState } from './state.js'
+import { beaconEntry, randomnessDigest, ticketProof } from './randomness.js'
+import { copyWorld, emptyWorld, mutableMiner, resolveIn, type WorldState } from './state.js'
 import { isProofsBackend, proofsVerifier } from './verifier.js'
 
 export { resolveIn }
@@ -56,7 +52,7 @@ export interface DevnetTipset {
   parentMessageReceipts: string
   messagesRoot: string
   stateRoot: string
-  messages: StoredMessage[]
+  messages: DevnetStoredMessage[]
   receipts: DevnetReceipt[]
   gasLimitUsed: number
   branch: number
@@ -72,7 +68,7 @@ export interface DevnetHeadChange {
 
 /** Where an executed message lives. */
 export interface DevnetMessageLookup {
-  message: StoredMessage
+  message: DevnetStoredMessage
   receipt: DevnetReceipt
   /** Tipset that included the message (executed at its height). */
   included: DevnetTipset
@@ -139,7 +135,7 @@ export class Devnet {
   #chain: DevnetTipset[] = []
   readonly #byCid = new Map<string, DevnetTipset>()
   readonly #msgIndex = new Map<string, { tipset: DevnetTipset; index: number }>()
-  readonly #mpool = new Map<string, StoredMessage>()
+  readonly #mpool = new Map<string, DevnetStoredMessage>()
   readonly #listeners = new Set<(changes: DevnetHeadChange[]) => void>()
   /** @internal The messager's queue (see `messagerMethods`); persisted with the chain. */
   readonly messagerEntries = new Map<string, MessagerEntry>()
@@ -286,7 +282,7 @@ export class Devnet {
   }
 
   /** Pending messages of the mpool. */
-  pending(): StoredMessage[] {
+  pending(): DevnetStoredMessage[] {
     return [...this.#mpool.values()]
   }
 
@@ -325,7 +321,7 @@ export class Devnet {
   }
 
   /** A message by CID from the chain (also not yet executed) or the mpool. */
-  getMessage(cid: string): StoredMessage | undefined {
+  getMessage(cid: string): DevnetStoredMessage | undefined {
     const hit = this.#msgIndex.get(cid)
     if (hit) return hit.tipset.messages[hit.index]
     for (const m of this.#mpool.values()) if (m.cid === cid || m.unsignedCid === cid) return m
@@ -438,7 +434,7 @@ export class Devnet {
    * message, as `MpoolPushMessage` does. Gas estimation runs the message on the head state and
    * fails with the actor's abort text if it would fail.
    */
-  async pushMessage(input: DevnetMessageInput, spec?: { maxFee?: bigint }): Promise<StoredMessage> {
+  async pushMessage(input: DevnetMessageInput, spec?: { maxFee?: bigint }): Promise<DevnetStoredMessage> {
     const msg: LotusMessage = {
       Version: 0,
       To: input.To,
@@ -460,7 +456,7 @@ export class Devnet {
   }
 
   /** Adds a signed message to the mpool (`MpoolPush`). Signatures are not verified. */
-  push(stored: StoredMessage): StoredMessage {
+  push(stored: DevnetStoredMessage): DevnetStoredMessage {
     const m = stored.message
     if (!Number.isInteger(m.Nonce) || m.Nonce < 0)
       throw new VenusError('INVALID_ARGUMENT', `bad nonce ${m.Nonce}`)
@@ -492,7 +488,7 @@ export class Devnet {
   }
 
   /** Pushes a message with a signature the caller made (MpoolPush). */
-  pushSigned(message: LotusMessage, signature: LotusSignature): StoredMessage {
+  pushSigned(message: LotusMessage, signature: LotusSignature): DevnetStoredMessage {
     return this.push(storedFrom(message, signature))
   }
 
@@ -626,7 +622,7 @@ export class Devnet {
   ): Uint8Array {
     if (epoch > from.height)
       throw new VenusError('RANDOMNESS_INVALID', 'cannot draw randomness from the future')
-    return mixRandomness(dst, this.beaconDigest(epoch), epoch, entropy)
+    return drawRandomness(dst, this.beaconDigest(epoch), epoch, entropy)
   }
 
   /** Digest of the min ticket at `epoch` (or the first tipset after a null round), before mixing. */
@@ -674,7 +670,7 @@ export class Devnet {
       multiaddrs: [],
     })
     const msg = await this.pushMessage({
-      To: this.idAddress(SingletonActors.power),
+      To: this.idAddress(SingletonActor.Power),
       From: owner,
       Value: this.params.minerCreationDeposit.toString(),
       Method: 2,
@@ -909,11 +905,11 @@ export class Devnet {
     if (epoch > top.height)
       throw new VenusError('RANDOMNESS_INVALID', 'cannot draw randomness from the future')
     const ts = this.#atOrAfter(Math.max(0, epoch), chain)!
-    return mixRandomness(dst, randomnessDigest(ts.ticket), epoch, entropy)
+    return drawRandomness(dst, randomnessDigest(ts.ticket), epoch, entropy)
   }
 
   /** Builds, executes and appends one tipset at `height`. */
-  async #mineOne(height: number, branch: number, replay?: StoredMessage[]): Promise<DevnetTipset> {
+  async #mineOne(height: number, branch: number, replay?: DevnetStoredMessage[]): Promise<DevnetTipset> {
     const parent = this.head()
     const world = copyWorld(this.worldAt(parent))
     const baseFee = nextBaseFee(
@@ -975,15 +971,15 @@ export class Devnet {
   }
 
   /** Picks mpool messages: per sender in nonce order from its state nonce, within the block gas limit. */
-  #select(world: WorldState, baseFee: bigint): StoredMessage[] {
-    const bySender = new Map<number | string, StoredMessage[]>()
+  #select(world: WorldState, baseFee: bigint): DevnetStoredMessage[] {
+    const bySender = new Map<number | string, DevnetStoredMessage[]>()
     for (const m of this.#mpool.values()) {
       const from = resolveIn(world, m.message.From) ?? m.message.From
       const list = bySender.get(from) ?? []
       bySender.set(from, list)
       list.push(m)
     }
-    const out: StoredMessage[] = []
+    const out: DevnetStoredMessage[] = []
     let gas = 0
     for (const [from, list] of bySender) {
       list.sort((a, b) => a.message.Nonce - b.message.Nonce)
@@ -1006,7 +1002,7 @@ export class Devnet {
 
   #cron(world: WorldState, epoch: number, chain: readonly DevnetTipset[]): void {
     for (const m of world.miners.values()) {
-      const rt = this.#runtime(world, epoch, chain, SingletonActors.cron, 0n)
+      const rt = this.#runtime(world, epoch, chain, SingletonActor.Cron, 0n)
       minerCron(rt, m)
     }
   }
@@ -1026,7 +1022,7 @@ export class Devnet {
       caller,
       value,
       ticketRandomness: (dst, e, entropy) => this.#ticketRandomness(chain, dst, e, entropy),
-      beaconRandomness: (dst, e, entropy) => mixRandomness(dst, this.beaconDigest(e), e, entropy),
+      beaconRandomness: (dst, e, entropy) => drawRandomness(dst, this.beaconDigest(e), e, entropy),
       idAddress: (id) => this.idAddress(id),
       resolve: (addr) => resolveIn(world, addr),
     }
@@ -1039,7 +1035,7 @@ export class Devnet {
     epoch: number,
     baseFee: bigint,
     chain: readonly DevnetTipset[],
-    _stored?: StoredMessage,
+    _stored?: DevnetStoredMessage,
     dryRun = false,
   ): Promise<DevnetReceipt> {
     const env: ExecutionEnv = {

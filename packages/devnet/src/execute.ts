@@ -2,11 +2,10 @@
  * Message execution: nonce, value transfer, dispatch to the power/miner actors, gas charge and
  * rollback of aborted messages.
  */
-import { VenusError } from '@venus-cluster/core'
-import { ActorAbort, type ActorRuntime, ExitCode } from './actor-types.js'
+import { ExitCode, type LotusMessage, SingletonActor, VenusError } from '@venus-cluster/core'
+import { ActorAbort, type ActorRuntime } from './actor-types.js'
 import type { DevnetReceipt } from './devnet.js'
 import { type GasShape, gasForMessage } from './gas.js'
-import type { LotusMessage } from './messages.js'
 import {
   type CommDFromPieces,
   changeOwnerAddress,
@@ -26,7 +25,7 @@ import {
   withdrawBalance,
 } from './miner-actor.js'
 import { decodeMethodParams, encodeMethodReturn } from './params-codec.js'
-import { commitWorld, copyWorld, resolveIn, SingletonActors, type WorldState } from './state.js'
+import { commitWorld, copyWorld, resolveIn, type WorldState } from './state.js'
 
 /** What message execution needs from the chain. */
 export interface ExecutionEnv {
@@ -130,7 +129,7 @@ async function invoke(
     account.balance += value
     return null
   }
-  if (to === SingletonActors.power) {
+  if (to === SingletonActor.Power) {
     setShape({ method: msg.Method, to: 'power' })
     if (msg.Method !== 2)
       throw new ActorAbort(ExitCode.ErrUnhandledMessage, `power method ${msg.Method} not supported`)

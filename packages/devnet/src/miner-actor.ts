@@ -3,31 +3,36 @@
  * ProveCommitSectors3, SubmitWindowedPoSt, DeclareFaults(Recovered), TerminateSectors and the
  * end-of-deadline cron. Checks and exit codes follow builtin-actors v18 (spec §2.4–§3).
  */
-import { blake2b } from '@noble/hashes/blake2.js'
-import { provingPeriodOffset as coreProvingPeriodOffset } from '@venus-cluster/core'
+import {
+  AddressProtocol,
+  addressFromBytes,
+  type BatchReturn,
+  blake2bHash,
+  type CreateMinerParams,
+  DomainSeparationTag,
+  ExitCode,
+  type ExpirationExtension2,
+  nextNotElapsed,
+  proverId,
+  provingPeriodOffset,
+  randomnessEntropy,
+  type SectorLocationSet,
+  type SubmitWindowedPoStParams,
+  sealProofFacts,
+} from '@venus-cluster/core'
 import {
   ActorAbort,
   type ActorRuntime,
-  type CreateMinerParam,
-  ExitCode,
-  type ExpirationExtensionParam,
   type PreCommitInfoParam,
   type ProveCommitSectors3Param,
   require,
-  type SectorLocationParam,
-  type SubmitWindowedPoStParam,
 } from './actor-types.js'
-import { commitmentOf, minerEntropy, proverIdOf, zeroCommDCid } from './commitments.js'
-import {
-  currentProvingPeriodStart,
-  type DeadlineInfo,
-  deadlineInfo,
-  deadlineIsMutable,
-  nextNotElapsed,
-} from './deadline.js'
+import { commitmentOf, zeroCommDCid } from './commitments.js'
+import { currentProvingPeriodStart, type DeadlineInfo, deadlineInfo, deadlineIsMutable } from './deadline.js'
 import { maxProveCommitDuration } from './params.js'
-import { sealProofBytes, sealProofSectorSize, windowPoStInfo } from './proof-types.js'
+import { sealProofSectorSize, windowPoStInfo } from './proof-types.js'
 import {
+  type ActiveSectorState,
   activeSectors,
   adoptMiner,
   type DeadlineState,
@@ -37,17 +42,7 @@ import {
   minerAvailableBalance,
   mutableMiner,
   type PartitionState,
-  type SectorState,
-  SingletonActors,
 } from './state.js'
-
-/** Domain separation tags used by the miner actor (spec §2.5). */
-export const Dst = {
-  WindowedPoStChallengeSeed: 4,
-  SealRandomness: 5,
-  InteractiveSealChallengeSeed: 6,
-  PoStChainCommit: 9,
-} as const
 
 /** Computes the data commitment of a sector's pieces (market actor's ComputeDataCommitment). */
 export type CommDFromPieces = (
@@ -55,15 +50,10 @@ export type CommDFromPieces = (
   sectorSize: number,
 ) => Uint8Array
 
-/** The miner's proving-period offset (core `provingPeriodOffset`, spec §3.2). */
-export function provingPeriodOffset(rt: ActorRuntime, minerId: number): number {
-  return coreProvingPeriodOffset(rt.idAddress(minerId), rt.epoch, rt.params.wpostProvingPeriod)
-}
-
 /** Power.CreateMiner (method 2 on f04). Returns the new miner's id and robust address. */
 export function createMiner(
   rt: ActorRuntime,
-  p: CreateMinerParam,
+  p: CreateMinerParams,
 ): { idAddress: string; robustAddress: string; id: number } {
   const owner = rt.resolve(p.owner)
   const worker = rt.resolve(p.worker)
@@ -84,10 +74,11 @@ export function createMiner(
     rt.params
       .minerCreationDeposit, ExitCode.ErrInsufficientFunds, `insufficient balance for miner creation deposit: ${rt.value} < ${rt.params.minerCreationDeposit}`)
   const id = rt.world.nextActorId++
-  const robustPayload = blake2b(new TextEncoder().encode(`robust:${rt.caller}:${rt.epoch}:${id}`), {
-    dkLen: 20,
-  })
-  const robustAddress = `${rt.params.addressPrefix}2${robustAddressText(robustPayload)}`
+  const robustPayload = blake2bHash(new TextEncoder().encode(`robust:${rt.caller}:${rt.epoch}:${id}`), 20)
+  const robustAddress = addressFromBytes(
+    Uint8Array.of(AddressProtocol.ACTOR, ...robustPayload),
+    rt.params.addressPrefix,
+  ).toString()
   const deadlines: DeadlineState[] = []
   for (let i = 0; i < rt.params.wpostPeriodDeadlines; i++)
     deadlines.push({ partitions: [], postSubmissions: new Set() })
@@ -118,30 +109,10 @@ export function createMiner(
   }
   rt.world.miners.set(id, miner)
   adoptMiner(rt.world, id)
-  const offset = provingPeriodOffset(rt, id)
+  const offset = provingPeriodOffset(rt.idAddress(id), rt.epoch, rt.params.wpostProvingPeriod)
   miner.provingPeriodStart = currentProvingPeriodStart(rt.params, rt.epoch, offset)
   miner.currentDeadline = Math.floor((rt.epoch - miner.provingPeriodStart) / rt.params.wpostChallengeWindow)
   return { id, idAddress: rt.idAddress(id), robustAddress }
-}
-
-/** Base32 (RFC 4648 lower case, no padding) of an actor-address payload plus its checksum. */
-function robustAddressText(payload: Uint8Array): string {
-  const checksum = blake2b(new Uint8Array([2, ...payload]), { dkLen: 4 })
-  const bytes = new Uint8Array([...payload, ...checksum])
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
-  let bits = 0
-  let value = 0
-  let out = ''
-  for (const b of bytes) {
-    value = (value << 8) | b
-    bits += 8
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31]
-      bits -= 5
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31]
-  return out
 }
 
 /** The miner state of `minerId`, or an abort with exit 5 (invalid receiver). */
@@ -241,12 +212,6 @@ export function preCommitSectorBatch2(rt: ActorRuntime, m: MinerState, sectors: 
   }
 }
 
-/** Result of ProveCommitSectors3: a BatchReturn. */
-export interface BatchReturn {
-  successCount: number
-  failCodes: { idx: number; code: number }[]
-}
-
 /** Miner.ProveCommitSectors3 (method 34): single proofs or one aggregate, checked by the verifier. */
 export async function proveCommitSectors3(
   rt: ActorRuntime,
@@ -273,8 +238,8 @@ export async function proveCommitSectors3(
     require(p.aggregateProof.length <= 81960, ExitCode.ErrIllegalArgument, 'aggregate proof too large')
   }
   const e = rt.epoch
-  const entropy = minerEntropy(rt.idAddress(m.id))
-  const proverId = proverIdOf(m.id)
+  const entropy = randomnessEntropy(rt.idAddress(m.id))
+  const prover = proverId(m.id)
   const fails: { idx: number; code: number; message: string }[] = []
   const ok: { idx: number; sectorNumber: number }[] = []
   const seals: (import('./actor-types.js').DevnetSealToVerify & { idx: number })[] = []
@@ -332,15 +297,15 @@ export async function proveCommitSectors3(
       idx,
       registeredProof: pc.sealProof,
       sectorNumber: pc.sectorNumber,
-      proverId,
+      proverId: prover,
       commR: commitmentOf(pc.sealedCid, 'sealed', 'sealed CID'),
       commD: commitmentOf(declared, 'unsealed', 'unsealed CID'),
-      ticket: rt.ticketRandomness(Dst.SealRandomness, pc.sealRandEpoch, entropy),
-      seed: rt.beaconRandomness(Dst.InteractiveSealChallengeSeed, seedEpoch, entropy),
+      ticket: rt.ticketRandomness(DomainSeparationTag.SealRandomness, pc.sealRandEpoch, entropy),
+      seed: rt.beaconRandomness(DomainSeparationTag.InteractiveSealChallengeSeed, seedEpoch, entropy),
     }
     if (hasSingles) {
       const proof = p.sectorProofs[idx]!
-      if (proof.length > sealProofBytes(pc.sealProof)) {
+      if (proof.length > sealProofFacts(pc.sealProof).proofLength) {
         fail(ExitCode.ErrIllegalArgument, 'proof too large')
         continue
       }
@@ -382,7 +347,7 @@ export async function proveCommitSectors3(
     const pc = m.preCommits.get(o.sectorNumber)!
     m.preCommits.delete(o.sectorNumber)
     const { deadline, partition } = assignSector(rt, m, o.sectorNumber)
-    const sector: SectorState = {
+    const sector: ActiveSectorState = {
       sectorNumber: o.sectorNumber,
       sealProof: pc.sealProof,
       sealedCid: pc.sealedCid,
@@ -397,7 +362,7 @@ export async function proveCommitSectors3(
     }
     m.sectors.set(o.sectorNumber, sector)
   }
-  return { successCount: ok.length, failCodes: fails.map(({ idx, code }) => ({ idx, code })) }
+  return { successCount: ok.length, failCodes: fails.map(({ idx, code }) => ({ index: idx, code })) }
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -445,7 +410,7 @@ export function assignSector(
 export async function submitWindowedPoSt(
   rt: ActorRuntime,
   m: MinerState,
-  p: SubmitWindowedPoStParam,
+  p: SubmitWindowedPoStParams,
 ): Promise<void> {
   requireControl(rt, m)
   const e = rt.epoch
@@ -470,7 +435,11 @@ export async function submitWindowedPoSt(
   require(p.chainCommitEpoch <
     e, ExitCode.ErrIllegalArgument, `chain commit epoch ${p.chainCommitEpoch} must be less than the current epoch ${e}`)
   require(p.chainCommitRand.length <= 32, ExitCode.ErrIllegalArgument, 'chain commit randomness too long')
-  const commitRand = rt.ticketRandomness(Dst.PoStChainCommit, p.chainCommitEpoch, new Uint8Array())
+  const commitRand = rt.ticketRandomness(
+    DomainSeparationTag.PoStChainCommit,
+    p.chainCommitEpoch,
+    new Uint8Array(),
+  )
   require(bytesEqual(
     commitRand,
     p.chainCommitRand,
@@ -509,12 +478,14 @@ export async function submitWindowedPoSt(
   const list: number[] = []
   for (const x of proving)
     for (const s of [...liveSectors(x.part)].sort((a, b) => a - b)) list.push(x.good.has(s) ? s : standIn)
-  const entropy = minerEntropy(rt.idAddress(m.id))
-  const randomness = rt.beaconRandomness(Dst.WindowedPoStChallengeSeed, cur.challenge, entropy).slice()
+  const entropy = randomnessEntropy(rt.idAddress(m.id))
+  const randomness = rt
+    .beaconRandomness(DomainSeparationTag.WindowedPoStChallengeSeed, cur.challenge, entropy)
+    .slice()
   randomness[31] = randomness[31]! & 0x3f
   const valid = await rt.proofs.verifyWindowPoSt({
     registeredPoStProof: proof.postProof,
-    proverId: proverIdOf(m.id),
+    proverId: proverId(m.id),
     randomness,
     sectors: list.map((s) => {
       const info = m.sectors.get(s)!
@@ -542,13 +513,10 @@ export async function submitWindowedPoSt(
   }
 }
 
-function declarationTarget(rt: ActorRuntime, m: MinerState, d: SectorLocationParam): PartitionState {
+function declarationTarget(rt: ActorRuntime, m: MinerState, d: SectorLocationSet): PartitionState {
   require(d.deadline <
     rt.params.wpostPeriodDeadlines, ExitCode.ErrIllegalArgument, `invalid deadline ${d.deadline}`)
-  const target = nextNotElapsed(
-    rt.params,
-    deadlineInfo(rt.params, m.provingPeriodStart, d.deadline, rt.epoch),
-  )
+  const target = nextNotElapsed(deadlineInfo(rt.params, m.provingPeriodStart, d.deadline, rt.epoch))
   require(rt.epoch <
     target.faultCutoff, ExitCode.ErrIllegalArgument, `late fault or recovery declaration for deadline ${d.deadline} at ${rt.epoch}, cutoff ${target.faultCutoff}`)
   const part = m.deadlines[d.deadline]!.partitions[d.partition]
@@ -561,7 +529,7 @@ function declarationTarget(rt: ActorRuntime, m: MinerState, d: SectorLocationPar
 }
 
 /** Miner.DeclareFaults (method 10). */
-export function declareFaults(rt: ActorRuntime, m: MinerState, entries: SectorLocationParam[]): void {
+export function declareFaults(rt: ActorRuntime, m: MinerState, entries: SectorLocationSet[]): void {
   requireControl(rt, m)
   for (const d of entries) {
     const part = declarationTarget(rt, m, d)
@@ -575,11 +543,7 @@ export function declareFaults(rt: ActorRuntime, m: MinerState, entries: SectorLo
 }
 
 /** Miner.DeclareFaultsRecovered (method 11). */
-export function declareFaultsRecovered(
-  rt: ActorRuntime,
-  m: MinerState,
-  entries: SectorLocationParam[],
-): void {
+export function declareFaultsRecovered(rt: ActorRuntime, m: MinerState, entries: SectorLocationSet[]): void {
   requireControl(rt, m)
   repayDebt(rt, m)
   for (const d of entries) {
@@ -589,7 +553,7 @@ export function declareFaultsRecovered(
 }
 
 /** Miner.TerminateSectors (method 9). Returns `done`. */
-export function terminateSectors(rt: ActorRuntime, m: MinerState, entries: SectorLocationParam[]): boolean {
+export function terminateSectors(rt: ActorRuntime, m: MinerState, entries: SectorLocationSet[]): boolean {
   requireOwnerOrWorker(rt, m)
   for (const d of entries) {
     require(d.deadline <
@@ -753,11 +717,7 @@ const ADDRESSED_SECTORS_MAX = 25_000
  * `maxSectorExpirationExtension` from now. Sectors with verified claims are refused: the devnet
  * keeps no verified registry.
  */
-export function extendSectorExpiration2(
-  rt: ActorRuntime,
-  m: MinerState,
-  p: ExpirationExtensionParam[],
-): void {
+export function extendSectorExpiration2(rt: ActorRuntime, m: MinerState, p: ExpirationExtension2[]): void {
   requireControl(rt, m)
   require(p.length <=
     DECLARATIONS_MAX, ExitCode.ErrIllegalArgument, `too many declarations ${p.length}, max ${DECLARATIONS_MAX}`)
@@ -810,5 +770,3 @@ export function withdrawBalance(rt: ActorRuntime, m: MinerState, requested: bigi
   if (owner) owner.balance += amount
   return amount
 }
-
-export { SingletonActors }

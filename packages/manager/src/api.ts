@@ -5,15 +5,17 @@
  */
 import {
   controlDestProblem,
+  SubmitResult,
   truncateText,
   VenusError,
   WORKER_DEST_MAX_LENGTH,
   WORKER_NAME_MAX_LENGTH,
+  type WorkerPingInfo,
   workerNameProblem,
 } from '@venus-cluster/core'
 import { type ManagerLimits, managerLimits } from './limits.js'
-import { type SectorManager, SubmitResult, type WorkerPingInfo } from './manager.js'
-import type { WireReportStateReq, WireSectorId } from './sector-state.js'
+import type { SectorManager } from './manager.js'
+import type { WireReportStateReq } from './sector-state.js'
 import { ParamReader } from './wire.js'
 import type { KnownWorker } from './worker-registry.js'
 
@@ -295,5 +297,3 @@ export function createSealerApi(
 export function sealerApiMethodNames(): string[] {
   return Object.keys(createSealerApi({} as SectorManager)).sort()
 }
-
-export type { WireSectorId }

@@ -3,8 +3,7 @@
  * in-memory market for tests and the devnet ({@link createMemoryMarket}), and how a sector's
  * pieces are laid out — deals, then zero filler pieces (DealID 0) up to the sector size.
  */
-import { commitmentToCid, VenusError, zeroCommitment } from '@venus-cluster/core'
-import type { WireDeal } from './sector-state.js'
+import { commitmentToCid, VenusError, type WireDeal, zeroCommitment } from '@venus-cluster/core'
 
 /** One deal offered by the market for sealing. */
 export interface ManagerMarketDeal {

@@ -13,8 +13,7 @@ export {
 } from './api.js'
 export * from './auth/index.js'
 export * from './chain.js'
-export * from './commit-params.js'
-export { commitmentBytes, commitmentCid } from './commitment-cid.js'
+export { createManagerChain, createManagerMessager, type ManagerChainOptions } from './chain-adapter.js'
 export * from './config.js'
 export {
   type ManagerDaemon,
@@ -41,28 +40,17 @@ export {
 export { HEALTH_PATHS, healthHttpHandler } from './health-http.js'
 export * from './limits.js'
 export {
-  createLotusChain,
-  createLotusMessager,
-  type JsonRpcCall,
-  type LotusChainOptions,
-} from './lotus-adapter.js'
-export {
   checkSectorFiles,
-  ManagerDst,
   type ManagerLogger,
   MIN_AGGREGATED_SECTORS,
-  OnChainState,
   type PollResult,
   SectorManager,
   type SectorManagerOptions,
   type SubmitResp,
-  SubmitResult,
   sectorExpiration,
 } from './manager.js'
 export * from './metrics/index.js'
-export { detectNetwork, type ManagerNetworkName, networkParams, parseNetworkName } from './networks.js'
 export * from './piece-store.js'
-export { type HttpJsonRpcOptions, httpJsonRpc } from './rpc-client.js'
 export * from './sector-state.js'
 export {
   type ChainStartOptions,

@@ -1,14 +1,32 @@
 import { access, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import * as dagCbor from '@ipld/dag-cbor'
-import { blake2b } from '@noble/hashes/blake2.js'
 import {
+  blake2bHash,
+  cborEncode,
+  cidToCommitment,
   commD,
+  commitmentToCid,
+  DomainSeparationTag,
+  encodeBase64Json,
+  encodePreCommitSectorBatch2,
+  encodeProveCommitSectors3,
   encodeTerminateSectors,
+  idAddress,
+  MinerMethod,
   OnChainState,
+  type PieceActivationManifest,
   type ProofsBackend,
+  proverId,
+  RegisteredAggregationProof,
+  randomnessEntropy,
+  SECTOR_SIZES,
+  type SectorPreCommitInfo,
   SubmitResult,
+  sealProofFacts,
+  sealProofForSectorSize,
   VenusError,
+  type WireSectorId,
+  type WorkerPingInfo,
   zeroCommitment,
 } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
@@ -20,50 +38,32 @@ import type {
   ManagerNetworkParams,
   ManagerSendSpec,
 } from './chain.js'
-import { managerProverId, minerEntropy } from './chain.js'
-import {
-  type ActivationPiece,
-  encodePreCommitBatch2,
-  encodeProveCommitSectors3,
-  MinerMethod,
-  type PreCommitParam,
-} from './commit-params.js'
-import { commitmentBytes, commitmentCid } from './commitment-cid.js'
 import type { CommitKindConfig, ManagerConfig, MinerConfig } from './config.js'
 import { checkSectorPieces, layoutDealPieces, type ManagerMarket } from './deals.js'
 import { KeyedMutex } from './mutex.js'
-import type { SectorState, WireReportStateReq, WireSectorId, WireTerminateInfo } from './sector-state.js'
+import type { SectorState, WireReportStateReq, WireTerminateInfo } from './sector-state.js'
 import { sectorKey } from './sector-state.js'
 import type { CommitKind, ManagerStore, StoredMessage } from './store/types.js'
-import { toBase64 } from './wire.js'
-import { type WorkerPingInfo, WorkerRegistry, type WorkerRegistryOptions } from './worker-registry.js'
+import { WorkerRegistry, type WorkerRegistryOptions } from './worker-registry.js'
 
-/** The wire enumerations, from `@venus-cluster/core` (re-exported where they used to live). */
-export { OnChainState, SubmitResult }
-
-/** Randomness domain separation tags used by the manager. */
-export const ManagerDst = { SealRandomness: 5, InteractiveSealChallengeSeed: 6 } as const
-
-const SEAL_PROOF_BY_SIZE: Record<number, number> = {
-  2048: 5,
-  8388608: 6,
-  536870912: 7,
-  34359738368: 8,
-  68719476736: 9,
-}
-const SECTOR_SIZE_BY_PROOF: Record<number, number> = Object.fromEntries(
-  Object.entries(SEAL_PROOF_BY_SIZE).map(([size, id]) => [id, Number(size)]),
-)
+/** The sector size of a V1_1 seal proof id (5–9), else undefined (then the miner's is read). */
+const sectorSizeOfProof = (proof: number): number | undefined =>
+  proof >= 5 && proof <= 9 ? sealProofFacts(proof).sectorSize : undefined
+/** The CID of a 32-byte CommR (`sealed`) or CommD (`unsealed`). */
+const commitmentCid = (bytes: Uint8Array, kind: 'sealed' | 'unsealed') =>
+  commitmentToCid(bytes, kind === 'sealed' ? 'commR' : 'commD')
+/** The 32 bytes inside a commitment CID string. */
+const commitmentBytes = (cid: string) => cidToCommitment(cid).commitment
+/** The randomness entropy of a miner: the CBOR of its ID address. */
+const minerEntropy = (miner: number) => randomnessEntropy(idAddress(miner))
 /** Fewest proofs worth aggregating (below, per-sector proofs in one message). */
 export const MIN_AGGREGATED_SECTORS = 4
 const MAX_AGGREGATED_SECTORS = 819
 const MAX_PRECOMMIT_BATCH = 256
-const AGGREGATE_SNARKPACK_V2 = 1
+const AGGREGATE_SNARKPACK_V2 = RegisteredAggregationProof.SnarkPackV2
 const EPOCHS_PER_DAY = 2880
 /** Miner actor method `TerminateSectors`. */
 const MINER_TERMINATE_SECTORS = 9
-
-export type { WorkerPingInfo } from './worker-registry.js'
 
 /** Minimal logger. */
 export interface ManagerLogger {
@@ -315,7 +315,7 @@ export class SectorManager {
         this.#log.warn({ err, miner: m.actor }, 'miner info unavailable, skipped for allocation')
         continue
       }
-      const proofType = SEAL_PROOF_BY_SIZE[size]
+      const proofType = SECTOR_SIZES.includes(size) ? sealProofForSectorSize(size) : undefined
       if (proofType === undefined) continue
       if (
         spec.allowedProofTypes &&
@@ -375,7 +375,7 @@ export class SectorManager {
       const again = await this.#online(id)
       if (again.Deals && again.Deals.length > 0) return again.Deals
       if (again.Pre !== null) return null // precommitted as CC: too late for pieces
-      const sectorSize = SECTOR_SIZE_BY_PROOF[again.SectorType] ?? (await this.#minerSectorSize(id.Miner))
+      const sectorSize = sectorSizeOfProof(again.SectorType) ?? (await this.#minerSectorSize(id.Miner))
       // One assignment at a time, as the original's global deal mutex: markets hand out in order.
       const deals = await this.#dealLock.run('market', () =>
         market.assignDeals(id.Miner, id.Number, { sectorSize, maxDeals: spec.maxDeals }),
@@ -408,11 +408,11 @@ export class SectorManager {
       const [head, p] = await Promise.all([this.chain.head(), this.networkParams()])
       const epoch = Math.max(0, head.height - p.sealRandomnessLookback)
       const rand = await this.chain.randomnessFromTickets({
-        dst: ManagerDst.SealRandomness,
+        dst: DomainSeparationTag.SealRandomness,
         epoch,
         entropy: minerEntropy(id.Miner),
       })
-      const Ticket = { Ticket: toBase64(rand), Epoch: epoch }
+      const Ticket = { Ticket: encodeBase64Json(rand), Epoch: epoch }
       await this.store.updateSector(id, (s) => ({ ...s, Ticket }))
       return Ticket
     })
@@ -446,11 +446,11 @@ export class SectorManager {
         return { ShouldWait: true, Delay: Math.max(1, (ready - head.height) * p.blockDelaySecs), Seed: null }
       }
       const rand = await this.chain.randomnessFromBeacon({
-        dst: ManagerDst.InteractiveSealChallengeSeed,
+        dst: DomainSeparationTag.InteractiveSealChallengeSeed,
         epoch: seedEpoch,
         entropy: minerEntropy(id.Miner),
       })
-      const Seed = { Seed: toBase64(rand), Epoch: seedEpoch }
+      const Seed = { Seed: encodeBase64Json(rand), Epoch: seedEpoch }
       await this.store.updateSector(id, (s) => ({ ...s, Seed }))
       return { ShouldWait: false, Delay: 0, Seed }
     })
@@ -483,7 +483,7 @@ export class SectorManager {
       }
       const CommR = { '/': commitmentCid(info.CommR, 'sealed').toString() }
       const CommD = { '/': commitmentCid(info.CommD, 'unsealed').toString() }
-      const Ticket = { Ticket: toBase64(info.Ticket.Ticket), Epoch: info.Ticket.Epoch }
+      const Ticket = { Ticket: encodeBase64Json(info.Ticket.Ticket), Epoch: info.Ticket.Epoch }
       if (state.Pre && !reset) {
         const same =
           state.Pre.CommR['/'] === CommR['/'] &&
@@ -508,7 +508,7 @@ export class SectorManager {
       if (info.Deals.length !== pieceDeals.length || info.Deals.some((d, i) => d !== pieceDeals[i])) {
         return rejected('deal ids differ from the deals assigned to the sector')
       }
-      const sectorSize = SECTOR_SIZE_BY_PROOF[state.SectorType] ?? (await this.#minerSectorSize(id.Miner))
+      const sectorSize = sectorSizeOfProof(state.SectorType) ?? (await this.#minerSectorSize(id.Miner))
       const pieces = (state.Deals ?? []).map((d) => ({
         commP: commitmentBytes(d.Piece.Cid['/']),
         paddedSize: d.Piece.Size,
@@ -605,7 +605,7 @@ export class SectorManager {
         },
       )
     }
-    const size = SECTOR_SIZE_BY_PROOF[got.state.SectorType] ?? (await this.#minerSectorSize(id.Miner))
+    const size = sectorSizeOfProof(got.state.SectorType) ?? (await this.#minerSectorSize(id.Miner))
     const problem = await checkSectorFiles(ps.path, id, size)
     if (problem !== null) return false
     await this.store.setLocation(id, 'normal', { sealed: instance, cache: instance })
@@ -625,7 +625,7 @@ export class SectorManager {
         })
       }
       if (!s.Pre) return rejected('precommit info not found')
-      const Proof = { Proof: toBase64(proof) }
+      const Proof = { Proof: encodeBase64Json(proof) }
       if (s.Proof && !reset) {
         return s.Proof.Proof === Proof.Proof
           ? { Res: SubmitResult.Accepted, Desc: null }
@@ -650,16 +650,16 @@ export class SectorManager {
         return rejected(`seed epoch ${s.Seed.Epoch} is not precommit epoch + challenge delay`)
       }
       const seed = await this.chain.randomnessFromBeacon({
-        dst: ManagerDst.InteractiveSealChallengeSeed,
+        dst: DomainSeparationTag.InteractiveSealChallengeSeed,
         epoch: s.Seed.Epoch,
         entropy: minerEntropy(id.Miner),
       })
-      if (toBase64(seed) !== s.Seed.Seed) return rejected('stored seed differs from the chain')
+      if (encodeBase64Json(seed) !== s.Seed.Seed) return rejected('stored seed differs from the chain')
       if (this.#proofs) {
         const ok = await this.#proofs
           .verifySeal({
             proofType: s.SectorType,
-            proverId: managerProverId(id.Miner),
+            proverId: proverId(id.Miner),
             sectorNumber: id.Number,
             commR: commitmentBytes(s.Pre.CommR['/']),
             commD: commitmentBytes(s.Pre.CommD['/']),
@@ -860,7 +860,7 @@ export class SectorManager {
         bad[String(s.SectorNumber)] = `persist store ${loc.sealed} not attached`
         continue
       }
-      const size = SECTOR_SIZE_BY_PROOF[s.SealProof] ?? (await this.#minerSectorSize(miner))
+      const size = sectorSizeOfProof(s.SealProof) ?? (await this.#minerSectorSize(miner))
       const problem = await checkSectorFiles(ps.path, id, size)
       if (problem !== null) bad[String(s.SectorNumber)] = problem
     }
@@ -948,22 +948,26 @@ export class SectorManager {
       if (got?.online) states.push(got.state)
     }
     if (kind === 'pre') {
-      const infos: PreCommitParam[] = []
+      const infos: SectorPreCommitInfo[] = []
       for (const s of states) {
         if (!s.Pre) continue
         const expiration = sectorExpiration(head.height, s.Pre.Ticket.Epoch, m.sector.lifetimeDays, p)
-        const info: PreCommitParam = {
+        const info: SectorPreCommitInfo = {
           sealProof: s.SectorType,
           sectorNumber: s.ID.Number,
-          sealedCid: s.Pre.CommR['/'],
+          sealedCid: CID.parse(s.Pre.CommR['/']),
           sealRandEpoch: s.Pre.Ticket.Epoch,
           // ProveCommitSectors3 takes deals as piece manifests; precommitted deal ids are refused.
           dealIds: [],
           expiration,
-          unsealedCid: s.Pre.CommD['/'],
+          unsealedCid: CID.parse(s.Pre.CommD['/']),
         }
         try {
-          value += await this.chain.preCommitDeposit(m.actor, info)
+          value += await this.chain.preCommitDeposit(m.actor, {
+            sealProof: info.sealProof,
+            sealedCid: s.Pre.CommR['/'],
+            expiration,
+          })
         } catch (err) {
           this.#log.warn(
             { err, sector: sectorKey(s.ID) },
@@ -975,7 +979,7 @@ export class SectorManager {
         included.push(s.ID.Number)
       }
       if (infos.length === 0) return
-      params = encodePreCommitBatch2(infos)
+      params = encodePreCommitSectorBatch2({ sectors: infos })
     } else {
       const ready: { s: SectorState; proof: Uint8Array; seed: Uint8Array }[] = []
       for (const s of states) {
@@ -1006,19 +1010,22 @@ export class SectorManager {
           proofs: ready.map((r) => r.proof),
         })
         params = encodeProveCommitSectors3({
-          sectorNumbers: included,
-          pieces: ready.map((r) => activationPieces(r.s)),
+          activations: ready.map((r) => ({ sectorNumber: r.s.ID.Number, pieces: activationPieces(r.s) })),
           sectorProofs: [],
           aggregateProof: aggregate,
           aggregateProofType: AGGREGATE_SNARKPACK_V2,
+          requireActivationSuccess: false,
+          requireNotificationSuccess: false,
         })
       } else {
         params = encodeProveCommitSectors3({
-          sectorNumbers: included,
-          pieces: ready.map((r) => activationPieces(r.s)),
+          activations: ready.map((r) => ({ sectorNumber: r.s.ID.Number, pieces: activationPieces(r.s) })),
           sectorProofs: ready.map((r) => r.proof),
           aggregateProof: new Uint8Array(0),
           aggregateProofType: null,
+          // One bad sector must not fail the whole batch.
+          requireActivationSuccess: false,
+          requireNotificationSuccess: false,
         })
       }
     }
@@ -1057,12 +1064,12 @@ export class SectorManager {
   }
 
   async #uniqueUid(msg: ManagerMessage): Promise<string> {
-    const body = dagCbor.encode([msg.to, msg.from, msg.method, msg.params, msg.value.toString()])
+    const body = cborEncode([msg.to, msg.from, msg.method, msg.params, msg.value.toString()])
     for (let i = 0; i < 256; i++) {
       const pre = new Uint8Array(body.length + 1)
       pre[0] = i
       pre.set(body, 1)
-      const uid = CID.createV1(0x55, Digest.create(0xb220, blake2b(pre, { dkLen: 32 }))).toString()
+      const uid = CID.createV1(0x55, Digest.create(0xb220, blake2bHash(pre))).toString()
       if ((await this.store.getMessage(uid)) !== undefined) continue
       if (await this.messager.hasMessageByUid(uid)) continue
       return uid
@@ -1269,7 +1276,7 @@ function messageBody(msg: ManagerMessage, spec: ManagerSendSpec): unknown {
     From: msg.from,
     To: msg.to,
     Method: msg.method,
-    Params: toBase64(msg.params),
+    Params: encodeBase64Json(msg.params),
     Value: msg.value.toString(),
     Spec: {
       GasOverEstimation: spec.gasOverEstimation,
@@ -1361,8 +1368,14 @@ export async function checkSectorFiles(
  * order (fillers included, so the actor recomputes the declared CommD), deal pieces notifying
  * the market actor (f05) with the CBOR deal id, as `ProveCommitSectors3` expects.
  */
-function activationPieces(s: SectorState): ActivationPiece[] {
+/** The piece manifests of a sector: none for CC; deal pieces notify the market actor (f05) of their deal. */
+function activationPieces(s: SectorState): PieceActivationManifest[] {
   const pieces = s.Deals ?? []
   if (!pieces.some((p) => p.ID !== 0)) return []
-  return pieces.map((p) => ({ cid: p.Piece.Cid['/'], size: p.Piece.Size, dealId: p.ID === 0 ? null : p.ID }))
+  return pieces.map((p) => ({
+    cid: CID.parse(p.Piece.Cid['/']),
+    size: p.Piece.Size,
+    verifiedAllocationKey: null,
+    notify: p.ID === 0 ? [] : [{ address: 'f05', payload: cborEncode(p.ID) }],
+  }))
 }

@@ -4,32 +4,7 @@
  *
  * @packageDocumentation
  */
-
-/** `abi.SectorID` on the wire. */
-export interface WireSectorId {
-  Miner: number
-  Number: number
-}
-
-/** A ticket or a seed as stored: base64 randomness and its epoch. */
-export interface WireTicket {
-  Ticket: string
-  Epoch: number
-}
-
-/** An interactive seed as stored. */
-export interface WireSeed {
-  Seed: string
-  Epoch: number
-}
-
-/** One piece of a sector: a deal piece (ID > 0) or a filler piece (ID 0). */
-export interface WireDeal {
-  ID: number
-  PayloadSize: number
-  Piece: { Size: number; Cid: { '/': string } }
-  Proposal: unknown
-}
+import type { WireDeal, WireSectorId, WireSeed, WireTicket } from '@venus-cluster/core'
 
 /** The precommit info stored once `SubmitPreCommit` is accepted (commitments as CIDs). */
 export interface StoredPreCommit {

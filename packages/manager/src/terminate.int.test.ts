@@ -1,15 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decodeTerminateSectors, mockProofs } from '@venus-cluster/core'
+import { decodeTerminateSectors, mockProofs, SubmitResult } from '@venus-cluster/core'
 import { createDevnet } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createDevnetMiner, devnetRpc, mockPiecePipeline } from './__fixtures__/devnet-env.js'
+import {
+  createDevnetMiner,
+  devnetManagerChain,
+  devnetManagerMessager,
+  devnetRpc,
+  mockPiecePipeline,
+} from './__fixtures__/devnet-env.js'
 import { allocate, type Call, type DrivenSector, stepSector } from './__fixtures__/worker-driver.js'
 import { createSealerApi } from './api.js'
 import { defaultMinerConfig } from './config.js'
-import { createLotusChain, createLotusMessager } from './lotus-adapter.js'
-import { SectorManager, SubmitResult } from './manager.js'
+import { SectorManager } from './manager.js'
 import type { WireTerminateInfo } from './sector-state.js'
 import { openSqliteStore } from './store/sqlite.js'
 
@@ -26,11 +31,11 @@ describe('TerminateSector on the devnet', () => {
     const m = defaultMinerConfig(minerId, owner)
     m.commitment.confidence = 2
     const persist = join(dir, 'persist')
-    const chain = createLotusChain(rpc)
+    const chain = devnetManagerChain(devnet)
     const mgr = new SectorManager({
       store: await openSqliteStore({ path: join(dir, 'm.db') }),
       chain,
-      messager: createLotusMessager(rpc),
+      messager: devnetManagerMessager(devnet),
       config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
       proofs,
       tickMs: 3_600_000,

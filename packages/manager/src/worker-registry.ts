@@ -10,18 +10,14 @@
  * reports are kept up to the same count, the least recently seen dropped first. All of it lives
  * in memory: a restarted manager learns its workers again from their next ping or report.
  */
-import { checkWorkerName, controlDestProblem, VenusError, workerNameProblem } from '@venus-cluster/core'
+import {
+  checkWorkerName,
+  controlDestProblem,
+  VenusError,
+  type WorkerPingInfo,
+  workerNameProblem,
+} from '@venus-cluster/core'
 import type { SectorState } from './sector-state.js'
-
-/** A worker's ping (`WorkerInfo`), as `Venus.WorkerPingInfoList` answers it. */
-export interface WorkerPingInfo {
-  Info: {
-    Name: string
-    Dest: string
-    Summary: { Threads: number; Empty: number; Paused: number; Errors: number }
-  }
-  LastPing: number
-}
 
 /** A worker as the CLI and dashboard list it: from its pings, its reports, or both. */
 export interface KnownWorker {

@@ -10,40 +10,14 @@
  */
 import { open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { VenusError } from '@venus-cluster/core'
+import {
+  type AllocatedSector,
+  VenusError,
+  type WireDeal,
+  type WireSeed,
+  type WireTicket,
+} from '@venus-cluster/core'
 import { SEALING_STATES, type SealingState } from './states.js'
-
-/** `{"Miner", "Number"}` as the manager's wire format has it. */
-export interface WireSectorId {
-  Miner: number
-  Number: number
-}
-
-/** `AllocatedSector` of the wire format. */
-export interface AllocatedSector {
-  ID: WireSectorId
-  ProofType: number
-}
-
-/** One deal entry of `AcquireDeals` (ID 0 = filler piece). */
-export interface WireDeal {
-  ID: number
-  PayloadSize: number
-  Piece: { Size: number; Cid: { '/': string } }
-  Proposal?: unknown
-}
-
-/** A ticket or seed as the manager sends it (base64 of 32 bytes). */
-export interface WireTicket {
-  Ticket: string
-  Epoch: number
-}
-
-/** A seed as the manager sends it. */
-export interface WireSeed {
-  Seed: string
-  Epoch: number
-}
 
 /** The phase outputs of the record; bytes are base64 strings. */
 export interface SectorPhases {

@@ -2,10 +2,17 @@
  * The typed `Venus.*` client a sealing thread uses (spec §1.4). Transport errors and manager
  * errors become {@link SealingFailure}s via `rpcFailure`.
  */
-import type { RpcClient } from '@venus-cluster/core'
+import type {
+  AllocatedSector,
+  RpcClient,
+  WireDeal,
+  WireSectorId,
+  WireSeed,
+  WireTicket,
+  WireWorkerInfo,
+} from '@venus-cluster/core'
 import { OnChainState, SubmitResult } from '@venus-cluster/core'
 import { rpcFailure } from './failure.js'
-import type { AllocatedSector, WireDeal, WireSectorId, WireSeed, WireTicket } from './record.js'
 
 /** The wire enumerations, from `@venus-cluster/core` (re-exported where they used to live). */
 export { OnChainState, SubmitResult }
@@ -39,20 +46,12 @@ export interface SealerClient {
   reportFinalized(id: WireSectorId): Promise<void>
   reportAborted(id: WireSectorId, reason: string): Promise<void>
   /** `[v0.2]` liveness report: `{Name, Dest, Summary: {Threads, Empty, Paused, Errors}}`. */
-  workerPing?(info: WorkerPingInfo): Promise<void>
+  workerPing?(info: WireWorkerInfo): Promise<void>
   /**
    * Extension: the manager's public key for control tokens (`Venus.WorkerControlKey`), checked
    * by the caller. The original manager answers "method not found".
    */
   workerControlKey?(): Promise<unknown>
-}
-
-/** `WorkerInfo` of `Venus.WorkerPing`. */
-export interface WorkerPingInfo {
-  Name: string
-  /** `ip:port` of the control API. */
-  Dest: string
-  Summary: { Threads: number; Empty: number; Paused: number; Errors: number }
 }
 
 /**

@@ -10,8 +10,11 @@ import {
   makeDirs,
   type ProofsBackend,
   type ProofsPieceInfo,
+  proverId,
   sealProofFacts,
+  silentLogger,
   VenusError,
+  type WireDeal,
   type WorkerSealingConfig,
   zeroCommitment,
 } from '@venus-cluster/core'
@@ -29,10 +32,10 @@ import {
   temporary,
 } from './failure.js'
 import type { SlotPool } from './limits.js'
-import { proverIdOf, type SectorPaths, sectorPaths } from './paths.js'
+import { type SectorPaths, sectorPaths } from './paths.js'
 import { type AttachedStore, type FreeSpaceFn, persistSectorFiles, pickPersistStore } from './persist.js'
 import { type SealStage, type StageIo, type StageProcessor, TREE_D_FILE } from './processors.js'
-import { emptySectorRecord, type SectorRecord, SectorRecordStore, type WireDeal } from './record.js'
+import { emptySectorRecord, type SectorRecord, SectorRecordStore } from './record.js'
 import { OnChainState, type SealerClient } from './sealer-client.js'
 import { openSealingStore } from './sealing-store.js'
 import {
@@ -50,9 +53,6 @@ export interface SealerLogger {
   warn(obj: object, msg?: string): void
   error(obj: object, msg?: string): void
 }
-
-/** A logger that drops everything. */
-export const silentLogger: SealerLogger = { debug() {}, info() {}, warn() {}, error() {} }
 
 /** Fetches a deal's piece payload (through the manager's piece proxy). */
 export type PieceFetcher = (pieceCid: string, payloadSize: number, signal: AbortSignal) => Promise<Uint8Array>
@@ -613,7 +613,7 @@ export class SealingThread {
     }
     rec.base = {
       allocated: got,
-      prove_input: [b64(proverIdOf(got.ID.Miner)), got.ID.Number],
+      prove_input: [b64(proverId(got.ID.Miner)), got.ID.Number],
     }
     // The allocation is recorded before anything else can fail, so a later try resumes it.
     try {

@@ -6,9 +6,9 @@
  * another address) is logged when its reason changes, not on every period.
  */
 
+import type { WireWorkerInfo } from '@venus-cluster/core'
 import { SealingFailure } from './failure.js'
 import type { ManagerMethodSupport } from './manager-support.js'
-import type { WorkerPingInfo } from './sealer-client.js'
 import type { SealerLogger } from './thread.js'
 
 /** The method pinged. */
@@ -16,8 +16,8 @@ export const WORKER_PING_METHOD = 'Venus.WorkerPing'
 
 /** Options of {@link startWorkerPing}. */
 export interface WorkerPingOptions {
-  ping: (info: WorkerPingInfo) => Promise<void>
-  info: () => WorkerPingInfo
+  ping: (info: WireWorkerInfo) => Promise<void>
+  info: () => WireWorkerInfo
   intervalMs: number
   support: ManagerMethodSupport
   log: SealerLogger

@@ -9,6 +9,7 @@ import {
   http,
   type ProofsBackend,
   resolveWorkerPaths,
+  silentLogger,
   VenusError,
   type VenusWorkerConfig,
   workerNameProblem,
@@ -32,7 +33,7 @@ import { type AttachedStore, type FreeSpaceFn, openAttachedStores } from './pers
 import { pieceProxyFetcher } from './piece-fetch.js'
 import { inlineProcessor, routeProcessors, type SealStage, type StageProcessor } from './processors.js'
 import { type SealerClient, sealerClient } from './sealer-client.js'
-import { type SealerLogger, SealingThread, silentLogger, type ThreadStepEvent } from './thread.js'
+import { type SealerLogger, SealingThread, type ThreadStepEvent } from './thread.js'
 import { startWorkerPing } from './worker-ping.js'
 
 /** Options of {@link createSealingWorker}. */

@@ -1,5 +1,6 @@
+import type { WireSectorId } from '@venus-cluster/core'
 import { VenusError } from '@venus-cluster/core'
-import type { SectorState, WireSectorId } from '../sector-state.js'
+import type { SectorState } from '../sector-state.js'
 import { sectorKey } from '../sector-state.js'
 import type { CommitKind, StoredMessage } from './types.js'
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
+import type { WireSectorId } from '@venus-cluster/core'
 import { importOptional, VenusError } from '@venus-cluster/core'
 import type pg from 'pg'
-import { newSectorState, type SectorState, type WireSectorId } from '../sector-state.js'
+import { newSectorState, type SectorState } from '../sector-state.js'
 import {
   checkStateId,
   dbError,

@@ -1,9 +1,10 @@
 import { closeSync, constants, existsSync, mkdirSync, openSync, unlinkSync } from 'node:fs'
 import { type FileHandle, open, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import type { WireSectorId } from '@venus-cluster/core'
 import { importOptional, VenusError } from '@venus-cluster/core'
 import type Database from 'better-sqlite3'
-import { newSectorState, type SectorState, type WireSectorId } from '../sector-state.js'
+import { newSectorState, type SectorState } from '../sector-state.js'
 import { type Checkpointer, startCheckpointer } from './checkpointer.js'
 import {
   checkStateId,

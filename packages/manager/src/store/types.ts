@@ -1,4 +1,5 @@
-import type { SectorState, WireSectorId } from '../sector-state.js'
+import type { WireSectorId } from '@venus-cluster/core'
+import type { SectorState } from '../sector-state.js'
 
 /** Which queue a sector waits in: precommit, prove-commit, or termination. */
 export type CommitKind = 'pre' | 'prove' | 'terminate'
