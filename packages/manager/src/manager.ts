@@ -7,6 +7,7 @@ import {
   commD,
   commitmentToCid,
   DomainSeparationTag,
+  EPOCHS_PER_DAY,
   encodeBase64Json,
   encodePreCommitSectorBatch2,
   encodeProveCommitSectors3,
@@ -61,7 +62,6 @@ export const MIN_AGGREGATED_SECTORS = 4
 const MAX_AGGREGATED_SECTORS = 819
 const MAX_PRECOMMIT_BATCH = 256
 const AGGREGATE_SNARKPACK_V2 = RegisteredAggregationProof.SnarkPackV2
-const EPOCHS_PER_DAY = 2880
 /** Miner actor method `TerminateSectors`. */
 const MINER_TERMINATE_SECTORS = 9
 

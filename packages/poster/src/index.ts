@@ -4,8 +4,6 @@
  *
  * @packageDocumentation
  */
-/** Re-exported from `@venus-cluster/core`, where they moved. */
-export { numbersToRuns, runsToNumbers } from '@venus-cluster/core'
 export { type CheckSector, type CheckSectorsOptions, checkSectors } from './check.js'
 export { DEFAULT_WINDOW_POST_CONFIG, type WindowPoStConfig, windowPoStConfig } from './config.js'
 export type { WindowPoStEvent } from './events.js'

@@ -11,11 +11,7 @@ import type {
   WireTicket,
   WireWorkerInfo,
 } from '@venus-cluster/core'
-import { OnChainState, SubmitResult } from '@venus-cluster/core'
 import { rpcFailure } from './failure.js'
-
-/** The wire enumerations, from `@venus-cluster/core` (re-exported where they used to live). */
-export { OnChainState, SubmitResult }
 
 /** `ReportStateReq` of the wire format. */
 export interface ReportStateReq {

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   makeDirs,
+  OnChainState,
   type ProofsBackend,
   type ProofsPieceInfo,
   proverId,
@@ -36,7 +37,7 @@ import { type SectorPaths, sectorPaths } from './paths.js'
 import { type AttachedStore, type FreeSpaceFn, persistSectorFiles, pickPersistStore } from './persist.js'
 import { type SealStage, type StageIo, type StageProcessor, TREE_D_FILE } from './processors.js'
 import { emptySectorRecord, type SectorRecord, SectorRecordStore } from './record.js'
-import { OnChainState, type SealerClient } from './sealer-client.js'
+import type { SealerClient } from './sealer-client.js'
 import { openSealingStore } from './sealing-store.js'
 import {
   isTerminalState,

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createChainClient, customTransport, mockProofs } from '@venus-cluster/core'
+import { createChainClient, customTransport, mockProofs, runsToNumbers } from '@venus-cluster/core'
 import {
   createDevnet,
   devnetParamsShortPeriod,
@@ -14,7 +14,6 @@ import {
   sealTestSectors,
   serveDevnet,
 } from '@venus-cluster/devnet'
-import { runsToNumbers } from '@venus-cluster/poster'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { builtBin, ensureBuiltCli, ROOT } from '../../__fixtures__/built-cli.js'
 import { seedManagerCfg } from '../../__fixtures__/served-miner.js'

@@ -8,14 +8,14 @@ import {
   formatFil,
   type LotusDeadlineInfo,
   mockProofs,
+  numbersToRuns,
   type ProofsBackend,
+  runsToNumbers,
   VenusError,
 } from '@venus-cluster/core'
 import {
   checkSectors,
-  numbersToRuns,
   partitionToProve,
-  runsToNumbers,
   storesLocator,
   WindowPoStScheduler,
 } from '@venus-cluster/poster'
