@@ -13,12 +13,7 @@ import {
   runsToNumbers,
   VenusError,
 } from '@venus-cluster/core'
-import {
-  checkSectors,
-  partitionToProve,
-  storesLocator,
-  WindowPoStScheduler,
-} from '@venus-cluster/poster'
+import { checkSectors, partitionToProve, storesLocator, WindowPoStScheduler } from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'
 import { report } from '../../output.js'
 import { minerContextOf, minerPartitions } from './manager-common.js'
