@@ -46,6 +46,9 @@ function* sources(dir) {
   }
 }
 
+/** Whether a declaration is tagged `@internal` (stripInternal leaves it out of the `.d.ts`). */
+const isInternal = (decl) => ts.getJSDocTags(decl).some((t) => t.tagName.text === 'internal')
+
 const pkgs = packages()
 const core = pkgs.find((p) => p.name === '@venus-cluster/core')
 const ownerOf = (file) => pkgs.find((p) => file.startsWith(p.src + sep))
@@ -81,6 +84,7 @@ for (const p of pkgs) {
       const decl = target.declarations?.[0]
       const from = decl ? ownerOf(decl.getSourceFile().fileName) : undefined
       if (from === undefined) continue // a third-party type re-exported on purpose
+      if (isInternal(decl)) continue // stripped from the published declarations
       if (from !== p && from === core) {
         findings.push(`${entry} re-exports core's ${s.name}: users import it from @venus-cluster/core`)
       }

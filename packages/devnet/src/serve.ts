@@ -5,7 +5,9 @@
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createHttpServer, createRpcServer, type HttpLimits, type RpcPermission } from '@venus-cluster/core'
+import type { RpcPermission } from '@venus-cluster/core'
+import { createHttpServer, type HttpLimits } from '@venus-cluster/core/http'
+import { createRpcServer } from '@venus-cluster/core/rpc'
 import { controlMethodPermissions } from './control-api.js'
 import type { Devnet } from './devnet.js'
 import { lotusMethodPermissions } from './lotus-api.js'

@@ -2,7 +2,8 @@
  * Lotus-style API tokens for a served devnet: the core {@link createTokenAuthority} (HS256 JWTs
  * with payload `{"Allow": [...permissions]}`) under the devnet's historical names.
  */
-import { createTokenAuthority, type RpcPermission, type TokenAuthority } from '@venus-cluster/core'
+import type { RpcPermission } from '@venus-cluster/core'
+import { createTokenAuthority, type TokenAuthority } from '@venus-cluster/core/auth'
 
 /** Issues and checks tokens with one secret. */
 export type DevnetTokens = TokenAuthority

@@ -9,20 +9,17 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { type RpcMethod, toRpcError, VenusError } from '@venus-cluster/core'
 import {
   type ControlTokenSigner,
-  createHttpServer,
-  createRpcServer,
   parseTrustedNetworks,
   type RequestAuth,
-  type RpcMethod,
-  type RpcServer,
   requireToken,
   type TokenAuthority,
-  toRpcError,
-  VenusError,
   withTrustedNetworks,
-} from '@venus-cluster/core'
+} from '@venus-cluster/core/auth'
+import { createHttpServer } from '@venus-cluster/core/http'
+import { createRpcServer, type RpcServer } from '@venus-cluster/core/rpc'
 import { createSealerApi } from './api.js'
 import {
   authMethods,

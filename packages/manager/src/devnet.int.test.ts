@@ -4,13 +4,13 @@ import { join } from 'node:path'
 import {
   createChainClient,
   createMessagerClient,
-  createRpcServer,
   decodePreCommitSectorBatch2,
   decodeProveCommitSectors3,
   httpTransport,
   MinerMethod,
   mockProofs,
 } from '@venus-cluster/core'
+import { createRpcServer } from '@venus-cluster/core/rpc'
 import { createDevnet, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
 import {

@@ -7,7 +7,8 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
-import { answerPreflight, gateRequest, type RequestAuth, refuseBrowserRequest } from '@venus-cluster/core'
+import { gateRequest, type RequestAuth } from '@venus-cluster/core/auth'
+import { answerPreflight, refuseBrowserRequest } from '@venus-cluster/core/http'
 import { CID } from 'multiformats/cid'
 
 /** Options of {@link createPieceStoreHandler}. */

@@ -2,13 +2,8 @@
  * A devnet (simulated chain) plus the real sector manager serving `Venus.*` over HTTP, for
  * end-to-end worker tests. A timer mines one epoch and ticks the manager's batchers.
  */
-import {
-  createChainClient,
-  createMessagerClient,
-  createRpcServer,
-  mockProofs,
-  type ProofsBackend,
-} from '@venus-cluster/core'
+import { createChainClient, createMessagerClient, mockProofs, type ProofsBackend } from '@venus-cluster/core'
+import { createRpcServer } from '@venus-cluster/core/rpc'
 import { createDevnet, devnetTransport } from '@venus-cluster/devnet'
 import {
   createManagerChain,

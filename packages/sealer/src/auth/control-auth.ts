@@ -12,13 +12,12 @@
  * never asked, so the control API keeps working while the manager is down.
  */
 import { timingSafeEqual } from 'node:crypto'
+import { type RpcPermission, VenusError } from '@venus-cluster/core'
 import {
   controlTokenKid,
-  type RpcPermission,
   SECTOR_MANAGER_TOKEN_ENV,
-  VenusError,
   WORKER_CONTROL_PERMISSIONS,
-} from '@venus-cluster/core'
+} from '@venus-cluster/core/auth'
 import type { SealerLogger } from '../thread.js'
 import type { ManagerKeyCache } from './manager-key.js'
 

@@ -13,7 +13,7 @@ import {
   createControlTokenVerifier,
   parseWorkerControlKey,
   type WorkerControlKeyInfo,
-} from '@venus-cluster/core'
+} from '@venus-cluster/core/auth'
 import type { ManagerMethodSupport } from '../manager-support.js'
 import type { SealerLogger } from '../thread.js'
 

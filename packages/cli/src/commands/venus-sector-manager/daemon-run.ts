@@ -1,7 +1,8 @@
 /** `venus-sector-manager daemon run`: the manager daemon (Venus.* at /rpc/v0). */
 
 import { join } from 'node:path'
-import { isVenusError, parseGoDuration, parseTrustedNetworks, VenusError } from '@venus-cluster/core'
+import { isVenusError, parseGoDuration, VenusError } from '@venus-cluster/core'
+import { parseTrustedNetworks } from '@venus-cluster/core/auth'
 import {
   createVenusMarket,
   type ManagerDaemon,

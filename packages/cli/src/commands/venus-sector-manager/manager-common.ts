@@ -15,10 +15,10 @@ import {
   type MessagerClient,
   type RpcClient,
   type RpcTransport,
-  SECTOR_MANAGER_TOKEN_ENV,
   type SectorManagerConfig,
   VenusError,
 } from '@venus-cluster/core'
+import { SECTOR_MANAGER_TOKEN_ENV } from '@venus-cluster/core/auth'
 import {
   createManagerChain,
   createManagerMessager,
