@@ -67,9 +67,9 @@ export interface ActorRuntime {
   readonly caller: number
   /** attoFIL attached to the message (already moved from the sender to the receiver). */
   readonly value: bigint
-  /** Chain ticket randomness (spec §2.5) at `epoch`, drawn as the node would. */
+  /** Chain ticket randomness at `epoch`, drawn as the node would. */
   ticketRandomness(dst: number, epoch: number, entropy: Uint8Array): Uint8Array
-  /** Beacon randomness (spec §2.5). */
+  /** Beacon randomness at `epoch`, drawn as the node would. */
   beaconRandomness(dst: number, epoch: number, entropy: Uint8Array): Uint8Array
   /** Formats an actor id as an address string with the network prefix. */
   idAddress(id: number): string

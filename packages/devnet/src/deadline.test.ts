@@ -5,7 +5,7 @@ import { devnetParams2k } from './params.js'
 
 const p = devnetParams2k()
 
-describe('deadline arithmetic (filecoin-chain.md §7.4)', () => {
+describe('deadline arithmetic (go-state-types dline vectors)', () => {
   it('matches the go-state-types dline test vectors', () => {
     expect(deadlineInfo(p, 71, 0, 0)).toMatchObject({ open: 71, close: 131, challenge: 51, faultCutoff: 1 })
     const d0 = deadlineInfo(p, 50000, 0, 50000)

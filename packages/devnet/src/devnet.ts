@@ -603,7 +603,7 @@ export class Devnet {
     })
   }
 
-  /** Ticket randomness (spec §2.5) as seen from `from` (head by default). */
+  /** Ticket randomness as seen from `from` (head by default). */
   ticketRandomness(
     dst: number,
     epoch: number,
@@ -613,7 +613,7 @@ export class Devnet {
     return this.#ticketRandomness(this.#chainTo(from), dst, epoch, entropy)
   }
 
-  /** Beacon randomness (spec §2.5) as seen from `from` (head by default). */
+  /** Beacon randomness as seen from `from` (head by default). */
   beaconRandomness(
     dst: number,
     epoch: number,

@@ -1,5 +1,5 @@
 /**
- * Lotus JSON encodings of devnet objects (spec §1.4–§1.5): CIDs as `{"/": …}`, big numbers as
+ * Lotus JSON encodings of devnet objects: CIDs as `{"/": …}`, big numbers as
  * decimal strings, bytes as padded base64, bitfields as run lengths.
  */
 import {

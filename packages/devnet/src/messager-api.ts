@@ -1,5 +1,5 @@
 /**
- * A venus-messager / sophon-messager stand-in (`Message.*`, spec §1.7) on top of the devnet's
+ * A venus-messager / sophon-messager stand-in (`Message.*`) on top of the devnet's
  * mpool: messages are queued by id, filled (nonce, gas, stand-in signature) and pushed; their
  * state follows the chain.
  */

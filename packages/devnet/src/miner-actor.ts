@@ -1,7 +1,7 @@
 /**
  * The storage miner and power actors of the devnet: CreateMiner, PreCommitSectorBatch2,
  * ProveCommitSectors3, SubmitWindowedPoSt, DeclareFaults(Recovered), TerminateSectors and the
- * end-of-deadline cron. Checks and exit codes follow builtin-actors v18 (spec §2.4–§3).
+ * end-of-deadline cron. Checks and exit codes follow builtin-actors v18.
  */
 import {
   AddressProtocol,

@@ -78,7 +78,7 @@ export interface MinerState {
   preCommitDeposits: bigint
   initialPledge: bigint
   feeDebt: bigint
-  /** Proving period start seed (offset from the creation epoch, spec §3.2). */
+  /** Proving period start seed (offset from the creation epoch, core's `provingPeriodOffset`). */
   provingPeriodStart: number
   currentDeadline: number
   allocated: Set<number>

@@ -95,7 +95,7 @@ export function managerDbFromConfig(config: Pick<ManagerConfig, 'db'>, home: str
 
 /**
  * The market's HTTP base from `Common.API.Market` (multiaddr or URL; ws/wss become http/https),
- * '' when unset. Spec §1.7: the piece store proxy redirects to `<base>/resource?resource-id=…`.
+ * '' when unset. The piece store proxy redirects to `<base>/resource?resource-id=…` (docs/manager.md, "Piece store").
  */
 export function marketHttpBase(api: string): string {
   if (api === '') return ''

@@ -286,7 +286,7 @@ async function startOnStore(
     path: '/rpc/v0',
     permissions: venusMethodPermission,
     ...(requestAuth ? { authorize: requireToken(requestAuth) } : {}),
-    // v0.3 workers abort a sector on 11001 and retry on anything else (spec §1.2).
+    // v0.3 workers abort a sector on 11001 and retry on anything else.
     mapError: (err) =>
       err instanceof VenusError && err.code === 'SECTOR_NOT_FOUND'
         ? {

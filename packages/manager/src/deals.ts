@@ -1,5 +1,5 @@
 /**
- * The deal side of the manager (spec §3.4): where deals come from ({@link ManagerMarket}), an
+ * The deal side of the manager: where deals come from ({@link ManagerMarket}), an
  * in-memory market for tests and the devnet ({@link createMemoryMarket}), and how a sector's
  * pieces are laid out — deals, then zero filler pieces (DealID 0) up to the sector size.
  */
@@ -188,7 +188,7 @@ export function fillerPiece(paddedSize: number): WireDeal {
 }
 
 /**
- * Checks the pieces of a sector as spec §3.4 requires: sizes are powers of two, aligned, fill at
+ * Checks the pieces of a sector: sizes are powers of two, aligned, fill at
  * most the sector, and every DealID-0 piece carries the zero CommP of its size. Returns the
  * reason it fails, or undefined.
  */

@@ -358,7 +358,7 @@ export class SectorManager {
   // ---------------------------------------------------------------- deals & randomness
 
   /**
-   * The sector's pieces (spec §3.4). Pieces already stored are returned again (a retrying worker
+   * The sector's pieces. Pieces already stored are returned again (a retrying worker
    * gets the same answer). Otherwise, if the miner has deals enabled and a market is wired, the
    * market assigns deals and the sector is filled with zero pieces (DealID 0) after them; the
    * layout is checked, stored, and on any failure the deals go back to the market. `null` = CC.
@@ -458,7 +458,7 @@ export class SectorManager {
 
   // ---------------------------------------------------------------- precommit
 
-  /** Checks and queues a precommit (spec §3.6 SubmitPreCommit). */
+  /** Checks and queues a precommit (`SubmitPreCommit`; docs/manager.md lists the checks). */
   async submitPreCommit(
     sector: { ID: WireSectorId; ProofType: number },
     info: {
@@ -614,7 +614,7 @@ export class SectorManager {
 
   // ---------------------------------------------------------------- proof
 
-  /** Checks and queues a proof (spec §3.6 SubmitProof). */
+  /** Checks and queues a proof (`SubmitProof`; docs/manager.md lists the checks). */
   async submitProof(id: WireSectorId, proof: Uint8Array, reset: boolean): Promise<SubmitResp> {
     return this.#locks.run(sectorKey(id), async () => {
       const s = await this.#online(id)
@@ -722,7 +722,7 @@ export class SectorManager {
   /** Moves the record offline with a reason. */
   async reportAborted(id: WireSectorId, reason: string): Promise<void> {
     await this.#locks.run(sectorKey(id), async () => {
-      // Deals go back to the market first (spec §3.3): if that fails the worker's retry of
+      // Deals go back to the market first: if that fails the worker's retry of
       // ReportAborted tries again, instead of the deals staying assigned to a dead sector.
       const got = await this.store.getSector(id)
       const dealIds = got?.online ? (got.state.Deals ?? []).map((d) => d.ID).filter((n) => n !== 0) : []
@@ -1037,7 +1037,7 @@ export class SectorManager {
       params,
       value,
     }
-    // Batch messages use the batch fee settings (v0.1.x used the single ones; spec §8.12).
+    // Batch messages use the batch fee settings (v0.1.x used the single ones; docs/manager.md, deviation 4).
     const fee = batched ? cfg.batch : cfg
     const spec: ManagerSendSpec = {
       gasOverEstimation: fee.gasOverEstimation,
@@ -1312,8 +1312,8 @@ function messageFromBody(body: unknown): { message: ManagerMessage; spec: Manage
 }
 
 /**
- * Sector expiration for a CC sector (spec §3.6) with the proving period taken into account
- * (v0.1.2 used 0; spec §8.12).
+ * Sector expiration for a CC sector with the proving period taken into account (v0.1.2 used 0;
+ * docs/manager.md, deviation 5).
  */
 export function sectorExpiration(
   head: number,

@@ -1,5 +1,5 @@
 /**
- * The piece store proxy of spec §1.7: `GET /piecestore/<pieceCID>` streams the file named
+ * The piece store proxy: `GET /piecestore/<pieceCID>` streams the file named
  * `<pieceCID>` from the first `[[Common.PieceStores]]` directory holding it, else redirects to the
  * market (`302 <market>/resource?resource-id=<cid>`), or answers 404 without a market.
  */

@@ -28,7 +28,7 @@ export interface WireReportStateReq {
   Failure: { Level: string; Desc: string } | null
 }
 
-/** The full per-sector record (see spec §3.3). */
+/** The full per-sector record (docs/manager.md describes the fields). */
 export interface SectorState {
   ID: WireSectorId
   SectorType: number

@@ -1,5 +1,5 @@
 /**
- * WinningPoSt for block producers through venus-gateway (spec venus-cluster §4.2). There is no
+ * WinningPoSt for block producers through venus-gateway. There is no
  * registration call: the manager opens `Gateway.ListenProofEvent({MinerAddress})`, a long-lived
  * channel, for every gateway × miner; venus-miner's `ComputeProof` reaches it through the
  * gateway as a `ComputeProof` request event, and the answer goes back with

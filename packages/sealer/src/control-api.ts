@@ -1,5 +1,5 @@
 /**
- * The worker control API `VenusWorker.*` (spec §1.6): WorkerList, WorkerPause, WorkerResume,
+ * The worker control API `VenusWorker.*`: WorkerList, WorkerPause, WorkerResume,
  * served over HTTP JSON-RPC at `/` of port 17890.
  */
 import { createRpcClient, http, type RpcClient, type RpcMethod, VenusError } from '@venus-cluster/core'

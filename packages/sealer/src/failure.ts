@@ -1,5 +1,5 @@
 /**
- * Failure levels of a sealing step (spec §2.5): Temporary (retried), Permanent and Critical (the
+ * Failure levels of a sealing step: Temporary (retried), Permanent and Critical (the
  * thread pauses), Abort (the sector is given up).
  */
 import { isVenusError, OnChainState, SubmitResult, VenusError } from '@venus-cluster/core'
@@ -63,7 +63,7 @@ export const abort = mk('Abort')
 
 /**
  * Classifies an error thrown while calling the manager: code 11001 / `SECTOR_NOT_FOUND`
- * ("sector state not found") aborts the sector, everything else is Temporary (spec §1.2).
+ * ("sector state not found") aborts the sector, everything else is Temporary.
  *
  * @example
  * ```ts

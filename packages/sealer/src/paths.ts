@@ -1,4 +1,4 @@
-/** Per-sector paths inside a sealing store's `data/` directory (spec §2.2). */
+/** Per-sector paths inside a sealing store's `data/` directory. */
 import { join } from 'node:path'
 import type { WireSectorId } from '@venus-cluster/core'
 

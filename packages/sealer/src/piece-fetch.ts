@@ -1,5 +1,5 @@
 /**
- * Piece downloads through the manager's piece proxy (spec §1.7): `GET <manager>/piecestore/<cid>`;
+ * Piece downloads through the manager's piece proxy: `GET <manager>/piecestore/<cid>`;
  * on a redirect the worker follows it itself and adds the bearer `piece_token` only there.
  */
 import { VenusError } from '@venus-cluster/core'

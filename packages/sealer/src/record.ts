@@ -1,5 +1,5 @@
 /**
- * The persisted record of a sealing thread's in-flight sector (spec §2.3) and its atomic store.
+ * The persisted record of a sealing thread's in-flight sector and its atomic store.
  *
  * The original keeps the record in a RocksDB at `<store>/meta` under key `meta/info`. Here it is
  * one JSON file, `<store>/meta/info.json`, replaced atomically after every step (write a temp

@@ -1,5 +1,5 @@
 /**
- * The typed `Venus.*` client a sealing thread uses (spec §1.4). Transport errors and manager
+ * The typed `Venus.*` client a sealing thread uses. Transport errors and manager
  * errors become {@link SealingFailure}s via `rpcFailure`.
  */
 import type {

@@ -1,5 +1,5 @@
 /**
- * One sealing thread (spec §2.4–2.5): owns one sealing store, takes one sector at a time from
+ * One sealing thread: owns one sealing store, takes one sector at a time from
  * the manager and drives it through the state machine, persisting the record after every step
  * so a killed worker resumes the same sector at the same step.
  */
