@@ -21,8 +21,7 @@ import { createDevnet } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   createDevnetMiner,
-  devnetManagerChain,
-  devnetManagerMessager,
+  devnetManagerViews,
   devnetRpc,
   mockPiecePipeline,
 } from './__fixtures__/devnet-env.js'
@@ -78,11 +77,11 @@ describe('deal sectors on the devnet', () => {
     m.commitment.confidence = 2
     m.deal = { enabled: true }
     const persist = join(dir, 'persist')
-    const chain = devnetManagerChain(devnet)
+    const { chain, messager } = devnetManagerViews(devnet)
     const mgr = new SectorManager({
       store: await openSqliteStore({ path: ':memory:' }),
       chain,
-      messager: devnetManagerMessager(devnet),
+      messager,
       config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
       proofs,
       market,

@@ -15,8 +15,7 @@ import { createDevnet, lotusMethods, messagerMethods } from '@venus-cluster/devn
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   createDevnetMiner,
-  devnetManagerChain,
-  devnetManagerMessager,
+  devnetManagerViews,
   devnetRpc,
   mockPiecePipeline,
 } from './__fixtures__/devnet-env.js'
@@ -49,12 +48,12 @@ describe('manager on the devnet with mock proofs', () => {
       m.commitment.prove.batch = { ...m.commitment.prove.batch, enabled: true, threshold: 5 }
       return m
     })
-    const chain = devnetManagerChain(devnet)
+    const { chain, messager } = devnetManagerViews(devnet)
     expect((await chain.networkParams()).name).toBe('2k')
     const mgr = new SectorManager({
       store: await openSqliteStore({ path: join(dir, 'manager.db') }),
       chain,
-      messager: devnetManagerMessager(devnet),
+      messager,
       config: { miners, persistStores: [{ name: 'ps1', path: persist }] },
       proofs,
       tickMs: 3_600_000,
@@ -127,8 +126,7 @@ describe('manager on the devnet with mock proofs', () => {
     const persist = join(dir, 'persist-single')
     const mgr = new SectorManager({
       store: await openSqliteStore({ path: ':memory:' }),
-      chain: devnetManagerChain(devnet),
-      messager: devnetManagerMessager(devnet),
+      ...devnetManagerViews(devnet),
       config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
       proofs,
       tickMs: 3_600_000,

@@ -6,8 +6,7 @@ import { createDevnet } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   createDevnetMiner,
-  devnetManagerChain,
-  devnetManagerMessager,
+  devnetManagerViews,
   devnetRpc,
   mockPiecePipeline,
 } from './__fixtures__/devnet-env.js'
@@ -31,11 +30,11 @@ describe('TerminateSector on the devnet', () => {
     const m = defaultMinerConfig(minerId, owner)
     m.commitment.confidence = 2
     const persist = join(dir, 'persist')
-    const chain = devnetManagerChain(devnet)
+    const { chain, messager } = devnetManagerViews(devnet)
     const mgr = new SectorManager({
       store: await openSqliteStore({ path: join(dir, 'm.db') }),
       chain,
-      messager: devnetManagerMessager(devnet),
+      messager,
       config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
       proofs,
       tickMs: 3_600_000,

@@ -19,14 +19,18 @@ export function devnetRpc(devnet: Devnet): RpcClient['call'] {
   return (method, params, opts) => client.call(method, params, opts)
 }
 
-/** The manager's chain view of a devnet in process: core's typed chain client over its transport. */
-export function devnetManagerChain(devnet: Devnet, opts: ManagerChainOptions = {}): ManagerChain {
-  return createManagerChain(createChainClient(devnetTransport(devnet)), opts)
-}
-
-/** The manager's messager view of a devnet in process: core's typed messager client over its transport. */
-export function devnetManagerMessager(devnet: Devnet): ManagerMessager {
-  return createManagerMessager(createMessagerClient(devnetTransport(devnet)))
+/**
+ * The manager's chain and messager views of a devnet in process: core's typed clients over the
+ * devnet's transport, as they would be over HTTP to Lotus and venus-messager.
+ */
+export function devnetManagerViews(
+  devnet: Devnet,
+  opts: ManagerChainOptions = {},
+): { chain: ManagerChain; messager: ManagerMessager } {
+  return {
+    chain: createManagerChain(createChainClient(devnetTransport(devnet)), opts),
+    messager: createManagerMessager(createMessagerClient(devnetTransport(devnet))),
+  }
 }
 
 /** Creates a 2KiB miner owned (and worked) by a fresh funded BLS account. */
