@@ -11,6 +11,7 @@ const subpaths: Record<string, string> = {
   'core/mock': 'core/src/mock.ts',
   'core/rpc': 'core/src/rpc/index.ts',
   'core/testing': 'core/src/testing.ts',
+  'devnet/testing': 'devnet/src/testing/index.ts',
   'manager/postgres': 'manager/src/postgres.ts',
   'manager/sqlite': 'manager/src/sqlite.ts',
 }

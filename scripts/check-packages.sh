@@ -8,6 +8,9 @@
 #     with skipLibCheck off and strict + noUncheckedIndexedAccess + exactOptionalPropertyTypes,
 #   - checks that importing the entry points loads no database driver and no addon,
 #   - runs every examples/*/index.ts (compiled by the consumer's tsc) against the installed packages,
+#   - runs the examples' vitest suites (examples/*/*.test.ts but *.int.test.ts, whose programs the
+#     step before already runs; type-checked with the examples) with vitest installed in the app,
+#     pinned to the workspace's version,
 #   - installs core and manager alone (no better-sqlite3, no pg) and checks the missing-driver error.
 # It prints install time and size of the CLI (docs/benchmarks.md, "Packages").
 #
@@ -127,19 +130,20 @@ node -e 'const l = require("fs").readFileSync(process.argv[1], "utf8").trim().sp
   fail "venus-cluster demo did not seal its sector: $(tail -5 "$WORK/demo.log")"
 echo "venus-cluster demo --proofs mock sealed one sector (SQLite store, devnet, worker)"
 
-step "add proofs-native, TypeScript and @types/node"
+step "add proofs-native, TypeScript, @types/node and vitest"
 EXTRA=("${TGZ[@venus-cluster/proofs-native]}")
 [ "$HAVE_ADDON" = 1 ] && EXTRA+=("${TGZ[@venus-cluster/proofs-native-linux-x64-gnu]}")
 TS_VERSION=$(node -p "require('./package.json').devDependencies.typescript")
 TYPES_NODE=$(node -p "require('./package.json').devDependencies['@types/node']")
-(cd "$APP" && "${NPM_INSTALL[@]}" "${EXTRA[@]}" "typescript@$TS_VERSION" "@types/node@$TYPES_NODE")
+VITEST_VERSION=$(node -p "require('./package.json').devDependencies.vitest")
+(cd "$APP" && "${NPM_INSTALL[@]}" "${EXTRA[@]}" "typescript@$TS_VERSION" "@types/node@$TYPES_NODE" "vitest@$VITEST_VERSION")
 
 step "type-check every entry point and the examples (skipLibCheck: false, strict flags)"
 mkdir -p "$APP/examples"
 for example in examples/*/; do
   name=$(basename "$example")
   mkdir -p "$APP/examples/$name"
-  find "$example" -maxdepth 1 -name '*.ts' ! -name '*.test.ts' -exec cp {} "$APP/examples/$name/" \;
+  find "$example" -maxdepth 1 -name '*.ts' ! -name '*.int.test.ts' -exec cp {} "$APP/examples/$name/" \;
 done
 node scripts/package-check/write-consumer.mjs "$APP"
 (cd "$APP" && node_modules/.bin/tsc -p tsconfig.json) || fail "the consumer does not type-check"
@@ -156,6 +160,14 @@ for program in "$APP"/build/examples/*/index.js; do
     { tail -20 "$WORK/example-$name.log"; fail "examples/$name failed"; }
   echo "examples/$name: ok in $(since "$t0") s: $(tail -1 "$WORK/example-$name.log")"
 done
+
+step "run the examples' vitest suites from the installed packages"
+mapfile -t SUITES < <(cd "$APP" && find examples -name '*.test.ts' | sort)
+[ "${#SUITES[@]}" -gt 0 ] || fail "no vitest suite found under examples/"
+t0=$(now)
+(cd "$APP" && NO_COLOR=1 timeout 300 node_modules/.bin/vitest run --root . --dir examples >"$WORK/example-suites.log" 2>&1) ||
+  { tail -40 "$WORK/example-suites.log"; fail "the examples' vitest suites failed"; }
+echo "vitest $VITEST_VERSION: ${SUITES[*]}:$(grep -E '^ +Tests ' "$WORK/example-suites.log" | tr -s ' ') in $(since "$t0") s"
 
 step "manager without database drivers"
 BARE="$WORK/no-drivers"

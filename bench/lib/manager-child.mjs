@@ -5,12 +5,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createFakeChain, defaultMinerConfig, startManagerDaemon } from '@venus-cluster/manager'
+import { createFakeChain, defaultMinerConfig, startManagerNode } from '@venus-cluster/manager'
 
 const home = mkdtempSync(join(tmpdir(), 'bench-http-limits-'))
 const chain = createFakeChain({ miners: { 1000: 2048 } })
 const limits = JSON.parse(process.env.BENCH_MANAGER_LIMITS ?? '{}')
-const d = await startManagerDaemon({
+const d = await startManagerNode({
   home,
   db: ':memory:',
   listen: '127.0.0.1:0',

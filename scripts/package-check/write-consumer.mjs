@@ -50,7 +50,8 @@ const tsconfig = {
     rootDir: '.',
   },
   include: ['consumer/**/*.ts', 'examples/**/*.ts'],
-  exclude: ['**/*.test.ts', 'node_modules', 'build'],
+  // The examples' vitest suites are type-checked too; their *.int.test.ts are not copied here.
+  exclude: ['**/*.int.test.ts', 'node_modules', 'build'],
 }
 writeFileSync(join(app, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`)
 console.log(`consumer: ${specifiers.length} entry points (${specifiers.join(', ')})`)

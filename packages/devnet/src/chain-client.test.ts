@@ -1,4 +1,4 @@
-import { createChainClient, customTransport, randomnessEntropy } from '@venus-cluster/core'
+import { createChainClient, randomnessEntropy } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
 import { fakeVerifier } from './__fixtures__/fake-proofs.js'
 import { commRCid, FIL, preCommit } from './__fixtures__/flow.js'
@@ -18,7 +18,7 @@ describe('core chain client decodes every devnet Lotus answer', () => {
       [1, 2, 3].map((n) => ({ sectorNumber: n, sealedCid: commRCid(n) })),
     )
     const pc = await preCommit(devnet, { owner: who.owner, miner: who.miner }, [10])
-    const chain = createChainClient(customTransport(devnetTransport(devnet)))
+    const chain = createChainClient(devnetTransport(devnet))
     const head = await chain.chainHead()
     ok(head, S.TipSet)
     const tsk = head.Cids

@@ -1,6 +1,7 @@
 /**
  * `@venus-cluster/devnet`: a deterministic in-process Filecoin chain simulator with the power and
- * miner actors (sealing, WindowPoSt, faults), serving the Lotus and messager APIs.
+ * miner actors (sealing, WindowPoSt, faults), serving the Lotus and messager APIs. Test fixtures
+ * (test miners, sectors, deals, a time-control client) are in `@venus-cluster/devnet/testing`.
  *
  * @packageDocumentation
  */
@@ -13,6 +14,8 @@ export {
   type PreCommitInfoParam,
   type ProveCommitSectors3Param,
 } from './actor-types.js'
+export type { CommDFromPieces } from './actors/miner/common.js'
+export type { DevnetEvents } from './chain-store.js'
 export { zeroCommDCid } from './commitments.js'
 export { controlMethodPermissions, controlMethods } from './control-api.js'
 export { deadlineInfo, deadlineParams } from './deadline.js'
@@ -39,7 +42,6 @@ export {
   messagerMethods,
 } from './messager-api.js'
 export type { DevnetStoredMessage } from './messages.js'
-export type { CommDFromPieces } from './miner-actor.js'
 export {
   type DevnetParams,
   devnetParams2k,
@@ -64,7 +66,6 @@ export type {
   PreCommitState,
   WorldState,
 } from './state.js'
-export { type SealedTestSector, sealTestSectors } from './test-sectors.js'
 export { type DevnetTokens, devnetTokens } from './tokens.js'
 export { devnetMethods, devnetTransport } from './transport.js'
 export { proofsVerifier } from './verifier.js'

@@ -13,6 +13,7 @@ import {
 } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
+import { initialPledgeFor } from './actors/miner/common.js'
 import { deadlineInfo } from './deadline.js'
 import type { Devnet, DevnetHeadChange, DevnetTipset } from './devnet.js'
 import {
@@ -32,7 +33,6 @@ import {
   tipsetJson,
   unsignedMessageJson,
 } from './json.js'
-import { initialPledgeFor } from './miner-actor.js'
 import {
   type MinerState,
   minerAvailableBalance,

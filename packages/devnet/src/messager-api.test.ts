@@ -92,9 +92,9 @@ describe('messager API served by the devnet', () => {
   })
 
   it('serves the core messager client, including replace-by-fee of a pending message', async () => {
-    const { createMessagerClient, customTransport } = await import('@venus-cluster/core')
+    const { createMessagerClient } = await import('@venus-cluster/core')
     const devnet = createDevnet({ seed: 'messager-client', proofs: fakeVerifier() })
-    const client = createMessagerClient(customTransport(devnetTransport(devnet)))
+    const client = createMessagerClient(devnetTransport(devnet))
     const msg = { To: devnet.newAccount(), From: devnet.faucetAddress(), Value: '5', Method: 0, Params: null }
     expect(await client.pushMessageWithId('c-1', msg as never, null)).toBe('c-1')
     const before = await client.getMessageByUid('c-1')

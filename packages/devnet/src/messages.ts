@@ -8,6 +8,7 @@ import {
   cborDecode,
   cborEncode,
   encodeMessage,
+  fromLotusMessage,
   type LotusMessage,
   type LotusSignature,
 } from '@venus-cluster/core'
@@ -30,18 +31,7 @@ export function cidOfValue(value: unknown): CID {
 
 /** The unsigned CBOR encoding of a message (core's `encodeMessage`). */
 export function messageBytes(m: LotusMessage): Uint8Array {
-  return encodeMessage({
-    version: m.Version,
-    to: m.To,
-    from: m.From,
-    nonce: m.Nonce,
-    value: BigInt(m.Value),
-    gasLimit: m.GasLimit,
-    gasFeeCap: BigInt(m.GasFeeCap),
-    gasPremium: BigInt(m.GasPremium),
-    method: m.Method,
-    params: m.Params ? new Uint8Array(Buffer.from(m.Params, 'base64')) : new Uint8Array(),
-  })
+  return encodeMessage(fromLotusMessage(m))
 }
 
 /**

@@ -9,13 +9,14 @@ import {
   decodeBase64Json,
   decodeBigIntJson,
   detectNetwork,
-  encodeBase64Json,
   type LotusSectorPreCommitInfo,
   type MessagerClient,
   MessageState,
   type NetworkKind,
   networkParams,
   parseNetworkName,
+  toLotusMessage,
+  unfilledMessage,
   VenusError,
 } from '@venus-cluster/core'
 import type {
@@ -223,28 +224,13 @@ export function createManagerMessager(client: MessagerClient): ManagerMessager {
     },
     async pushMessageWithId(uid, msg, spec) {
       try {
-        await client.pushMessageWithId(
-          uid,
-          {
-            Version: 0,
-            To: msg.to,
-            From: msg.from,
-            Nonce: 0,
-            Value: msg.value.toString(),
-            GasLimit: 0,
-            GasFeeCap: '0',
-            GasPremium: '0',
-            Method: msg.method,
-            Params: encodeBase64Json(msg.params),
-          },
-          {
-            expireEpoch: 0,
-            gasOverEstimation: spec.gasOverEstimation,
-            maxFee: spec.maxFee.toString(),
-            maxFeeCap: spec.maxFeeCap.toString(),
-            gasOverPremium: 0,
-          },
-        )
+        await client.pushMessageWithId(uid, toLotusMessage(unfilledMessage(msg)), {
+          expireEpoch: 0,
+          gasOverEstimation: spec.gasOverEstimation,
+          maxFee: spec.maxFee.toString(),
+          maxFeeCap: spec.maxFeeCap.toString(),
+          gasOverPremium: 0,
+        })
       } catch (err) {
         // Idempotent by uid: a message pushed before a crash is not an error.
         if (!(await client.hasMessageByUid(uid).catch(() => false))) throw err

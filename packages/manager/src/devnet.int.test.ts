@@ -20,7 +20,7 @@ import {
   mockPiecePipeline,
 } from './__fixtures__/devnet-env.js'
 import { allocate, type Call, type DrivenSector, stepSector } from './__fixtures__/worker-driver.js'
-import { createSealerApi } from './api.js'
+import { createSealerApi } from './api/index.js'
 import { createManagerChain, createManagerMessager } from './chain-adapter.js'
 import { defaultMinerConfig } from './config.js'
 import { SectorManager } from './manager.js'

@@ -13,7 +13,7 @@ describe('entry points of @venus-cluster/manager', () => {
     const store = await openSqliteStore({ path: ':memory:' })
     try {
       const sector = await store.allocateSector(1000, { initNumber: 0 }, 5)
-      expect(sector?.ID).toEqual({ Miner: 1000, Number: 1 })
+      expect(sector?.id).toEqual({ miner: 1000, number: 1 })
     } finally {
       await store.close()
     }

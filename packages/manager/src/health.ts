@@ -4,10 +4,9 @@
  * (never on a request, so a load balancer polling `/readyz` adds no load upstream), logs each
  * change once, and feeds the Prometheus gauges, the dashboard banner and `/readyz`.
  */
-import { isVenusError } from '@venus-cluster/core'
+import { isVenusError, type Logger } from '@venus-cluster/core'
 import { Gauge, type Registry } from 'prom-client'
 import type { ManagerChain, ManagerMessager } from './chain.js'
-import type { ManagerLogger } from './manager.js'
 import type { ManagerStore } from './store/types.js'
 
 /**
@@ -50,7 +49,7 @@ export interface HealthMonitorOptions {
    * larger of 120 and ten block times; 0 = never).
    */
   staleHeadSeconds?: number | undefined
-  log?: ManagerLogger | undefined
+  log?: Logger | undefined
   now?: (() => number) | undefined
 }
 

@@ -1,29 +1,56 @@
 /**
- * `@venus-cluster/manager`: the sector manager — store (SQLite / PostgreSQL), the `Venus.*`
- * sealer API, allocation, randomness, commit checks and batching.
+ * `@venus-cluster/manager`: the sector manager as services you can take one at a time — the
+ * commit batcher, allocation, deals, randomness, sector checks, terminations, reports and the
+ * worker registry over one store — the `SectorManager` façade over them, the `Venus.*` API edge,
+ * and `createManagerNode`, what `venus-sector-manager daemon run` runs.
  *
  * @packageDocumentation
  */
+export * from './allocation/index.js'
 export {
   createSealerApi,
   sealerApiMethodNames,
+  sectorFromWire,
+  sectorToWire,
   type VenusCallContext,
   type VenusMethod,
   type WireKnownWorker,
-} from './api.js'
+  type WireMessageInfo,
+  type WirePollResult,
+  type WirePreCommit,
+  type WireSectorState,
+  type WireSubmitResp,
+  type WireTerminateInfo,
+} from './api/index.js'
 export * from './auth/index.js'
 export * from './chain.js'
 export { createManagerChain, createManagerMessager, type ManagerChainOptions } from './chain-adapter.js'
-export * from './config.js'
 export {
-  type ManagerDaemon,
-  type ManagerDaemonOptions,
-  openManagerStore,
-  parseListen,
-  startManagerDaemon,
-} from './daemon.js'
+  checkPreCommit,
+  checkProof,
+  checkSectorFiles,
+  type PreCommitCheck,
+  type PreCommitSubmission,
+  type ProofCheck,
+  type SealVerifier,
+  SectorFileChecks,
+} from './checks/index.js'
+export {
+  CommitBatcher,
+  type CommitBatcherContext,
+  type CommitBatcherEvents,
+  type CommitBatcherOptions,
+  type CommitMessageKind,
+  MessageOutbox,
+  MIN_AGGREGATED_SECTORS,
+  type OutboxEvents,
+  type OutgoingMessage,
+  sectorExpiration,
+} from './commit-batcher/index.js'
+export * from './config.js'
+export { createServiceContext, type ServiceContext, type ServiceContextOptions } from './context.js'
 export * from './dashboard/index.js'
-export * from './deals.js'
+export * from './deals/index.js'
 export {
   createFakeChain,
   type FakeChain,
@@ -39,19 +66,33 @@ export {
 } from './health.js'
 export { HEALTH_PATHS, healthHttpHandler } from './health-http.js'
 export * from './limits.js'
-export {
-  checkSectorFiles,
-  type ManagerLogger,
-  MIN_AGGREGATED_SECTORS,
-  type PollResult,
-  SectorManager,
-  type SectorManagerOptions,
-  type SubmitResp,
-  sectorExpiration,
-} from './manager.js'
+export { type ManagerEvents, SectorManager, type SectorManagerOptions } from './manager.js'
 export * from './metrics/index.js'
+export {
+  createManagerNode,
+  type ManagerNode,
+  type ManagerNodeOptions,
+  type ManagerServiceFactory,
+  startManagerNode,
+} from './node.js'
+export { parseListen } from './node-http.js'
 export * from './piece-store.js'
-export * from './sector-state.js'
+export * from './randomness/index.js'
+export * from './reports/index.js'
+export {
+  type ManagedSector,
+  newSector,
+  type PollResult,
+  type SectorAllocation,
+  type SectorMessages,
+  type SectorPiece,
+  type SectorPreCommit,
+  type SectorReport,
+  type SectorTermination,
+  type SeedWait,
+  type SubmitResponse,
+  sectorKey,
+} from './sector.js'
 export {
   type ChainStartOptions,
   type ChainStartResult,
@@ -62,5 +103,5 @@ export {
   type SenderCheck,
 } from './startup.js'
 export * from './store/index.js'
-export { createVenusMarket, type VenusMarket, type VenusMarketOptions } from './venus-market.js'
-export * from './worker-registry.js'
+export * from './terminations/index.js'
+export * from './worker-registry/index.js'

@@ -7,9 +7,11 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
+import type { ManagerConfig } from '@venus-cluster/core'
 import { gateRequest, type RequestAuth } from '@venus-cluster/core/auth'
 import { answerPreflight, refuseBrowserRequest } from '@venus-cluster/core/http'
 import { CID } from 'multiformats/cid'
+import { marketHttpBase } from './config.js'
 
 /** Options of {@link createPieceStoreHandler}. */
 export interface PieceStoreHandlerOptions {
@@ -125,7 +127,7 @@ async function authorized(auth: RequestAuth, req: IncomingMessage, res: ServerRe
 
 /**
  * The `/piecestore/` handler of a running manager: directories and market base read from its
- * live config (`pieceStores`, `marketUrl`) per request, so SIGUSR1 reloads apply.
+ * live config (`pieceStores`, `market.api`) per request, so SIGUSR1 reloads apply.
  *
  * @example
  * ```ts
@@ -134,14 +136,12 @@ async function authorized(auth: RequestAuth, req: IncomingMessage, res: ServerRe
  * ```
  */
 export function managerPieceStoreHandler(
-  manager: {
-    readonly config: { pieceStores?: { path: string }[] | undefined; marketUrl?: string | undefined }
-  },
+  manager: { readonly config: Pick<ManagerConfig, 'pieceStores' | 'market'> },
   auth?: RequestAuth,
 ): PieceStoreHandler {
   return createPieceStoreHandler({
-    dirs: () => (manager.config.pieceStores ?? []).map((p) => p.path),
-    marketUrl: () => manager.config.marketUrl ?? '',
+    dirs: () => manager.config.pieceStores.map((p) => p.path),
+    marketUrl: () => marketHttpBase(manager.config.market.api),
     auth,
   })
 }

@@ -7,13 +7,13 @@ import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseManagerConfig, VenusError } from '@venus-cluster/core'
+import { type ManagerConfigInit, parseManagerConfig, VenusError } from '@venus-cluster/core'
 import pg from 'pg'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { ManagerChain, ManagerMinerInfo } from './chain.js'
-import { defaultMinerConfig, type ManagerConfig, managerConfigFromFile } from './config.js'
-import { startManagerDaemon } from './daemon.js'
+import { defaultMinerConfig } from './config.js'
 import { createFakeChain, type FakeChain } from './fake-chain.js'
+import { startManagerNode } from './node.js'
 import { findPgBin, startTestPg, type TestPgServer } from './store/__fixtures__/pg-server.js'
 
 const cleanup: (() => Promise<unknown> | unknown)[] = []
@@ -62,7 +62,7 @@ function openFilesUnder(dir: string): string[] {
   return out
 }
 
-const config = (sender = 't01001'): ManagerConfig => ({
+const config = (sender = 't01001'): ManagerConfigInit => ({
   miners: [defaultMinerConfig(1000, sender)],
   persistStores: [],
 })
@@ -104,7 +104,7 @@ describe('manager daemon start-up', () => {
     const port = await freePort()
     const chain = createFakeChain({ miners: { 1000: 2048 } })
     chain.failing = true
-    const err = await startManagerDaemon({
+    const err = await startManagerNode({
       home: h,
       listen: `127.0.0.1:${port}`,
       config: config(),
@@ -134,7 +134,7 @@ describe('manager daemon start-up', () => {
       const chain = createFakeChain({ miners: { 1000: 2048 } })
       chain.failing = true
       await expect(
-        startManagerDaemon({
+        startManagerNode({
           home: home(),
           db: url,
           listen: '127.0.0.1:0',
@@ -165,7 +165,7 @@ describe('manager daemon start-up', () => {
     setTimeout(() => {
       chain.failing = false
     }, 300)
-    const d = await startManagerDaemon({
+    const d = await startManagerNode({
       home: home(),
       listen: '127.0.0.1:0',
       config: config(),
@@ -185,7 +185,7 @@ describe('manager daemon start-up', () => {
       throw new VenusError('UNAUTHENTICATED', 'http://node/rpc/v1 refused the token (HTTP 401)')
     }
     await expect(
-      startManagerDaemon({
+      startManagerNode({
         home: home(),
         listen: `127.0.0.1:${port}`,
         config: config(),
@@ -201,7 +201,7 @@ describe('manager daemon start-up', () => {
   it('fails at once when the messager refuses the token, and starts when it only does not answer', async () => {
     const chain = createFakeChain({ miners: { 1000: 2048 } })
     const start = (messager: FakeChain) =>
-      startManagerDaemon({
+      startManagerNode({
         home: home(),
         listen: '127.0.0.1:0',
         config: config(),
@@ -227,10 +227,10 @@ describe('manager daemon start-up', () => {
   it('refuses a sealing miner without a precommit sender, naming the file, line and key', async () => {
     const file = parseManagerConfig(seedCfg('ProveCommit = "t01001"'), '/etc/vsm/sector-manager.cfg')
     const chain = createFakeChain({ miners: { 1000: 2048 } })
-    const err = await startManagerDaemon({
+    const err = await startManagerNode({
       home: home(),
       listen: '127.0.0.1:0',
-      config: managerConfigFromFile(file),
+      config: file,
       chain,
       messager: chain,
       auth: 'off',
@@ -260,10 +260,10 @@ describe('manager daemon start-up', () => {
       },
     })
     await expect(
-      startManagerDaemon({
+      startManagerNode({
         home: home(),
         listen: '127.0.0.1:0',
-        config: managerConfigFromFile(file),
+        config: file,
         chain,
         messager: chain,
         auth: 'off',
@@ -275,8 +275,8 @@ describe('manager daemon start-up', () => {
 
   it('refuses a sender unknown to the chain, a mainnet address on a test network, and an unknown miner', async () => {
     const chain = lotusLikeChain({ t01001: { id: 't01001', balance: 10n } })
-    const start = (c: ManagerConfig) =>
-      startManagerDaemon({
+    const start = (c: ManagerConfigInit) =>
+      startManagerNode({
         home: home(),
         listen: '127.0.0.1:0',
         config: c,
@@ -295,14 +295,14 @@ describe('manager daemon start-up', () => {
   it('warns about a sender without funds and starts', async () => {
     const chain = lotusLikeChain({ t01001: { id: 't01001', balance: 0n } })
     const warnings: string[] = []
-    const d = await startManagerDaemon({
+    const d = await startManagerNode({
       home: home(),
       listen: '127.0.0.1:0',
       config: config(),
       chain,
       messager: chain,
       auth: 'off',
-      logger: { info() {}, warn: (_o, m) => warnings.push(m), error() {} },
+      logger: { debug() {}, info() {}, warn: (_o, m) => warnings.push(m ?? ''), error() {} },
     })
     cleanup.push(() => d.stop())
     expect(warnings).toContain('sender has no funds: its messages fail until it is funded')
@@ -313,7 +313,7 @@ describe('manager daemon health', () => {
   it('shows a chain outage in /readyz, the gauges and the dashboard, and recovers on its own', async () => {
     const chain = createFakeChain({ miners: { 1000: 2048 } })
     const logs: string[] = []
-    const d = await startManagerDaemon({
+    const d = await startManagerNode({
       home: home(),
       listen: '127.0.0.1:0',
       config: config(),
@@ -322,9 +322,10 @@ describe('manager daemon health', () => {
       tickMs: 3_600_000,
       healthIntervalMs: 3_600_000,
       logger: {
-        info: (_o, m) => logs.push(m),
-        warn: (_o, m) => logs.push(m),
-        error: (_o, m) => logs.push(m),
+        debug() {},
+        info: (_o, m) => logs.push(m ?? ''),
+        warn: (_o, m) => logs.push(m ?? ''),
+        error: (_o, m) => logs.push(m ?? ''),
       },
     })
     cleanup.push(() => d.stop())

@@ -8,12 +8,12 @@ import {
   type ConfigKeyRef,
   formatConfigKeyRef,
   isVenusError,
+  type Logger,
+  type ManagerMinerConfig,
   parseAddress,
   VenusError,
 } from '@venus-cluster/core'
 import type { ManagerChain, ManagerMessager, ManagerMinerInfo, ManagerNetworkParams } from './chain.js'
-import type { MinerConfig } from './config.js'
-import type { ManagerLogger } from './manager.js'
 
 /** Codes of failures that may pass on their own: the node is down, slow, or restarting. */
 const TRANSIENT = new Set(['RPC_TRANSPORT', 'RPC_TIMEOUT', 'RPC_CLOSED'])
@@ -58,15 +58,15 @@ export interface SenderCheck {
  *
  * @example
  * ```ts
- * commitSenders(defaultMinerConfig(1000, 't01001')).map((s) => s.role) // ['precommit', 'provecommit']
+ * commitSenders(defaultManagerMinerConfig(1000, 't01001')).map((s) => s.role) // ['precommit', 'provecommit']
  * ```
  */
-export function commitSenders(m: MinerConfig): SenderCheck[] {
+export function commitSenders(m: ManagerMinerConfig): SenderCheck[] {
   return [
     {
       miner: m.actor,
       role: 'precommit',
-      address: m.commitment.pre.sender,
+      address: m.commitment.pre.sender ?? '',
       required: m.sector.enabled,
       ref: m.keys?.preSender,
       minerRef: m.keys?.actor,
@@ -74,7 +74,7 @@ export function commitSenders(m: MinerConfig): SenderCheck[] {
     {
       miner: m.actor,
       role: 'provecommit',
-      address: m.commitment.prove.sender,
+      address: m.commitment.prove.sender ?? '',
       required: m.sector.enabled,
       ref: m.keys?.proveSender,
       minerRef: m.keys?.actor,
@@ -85,7 +85,7 @@ export function commitSenders(m: MinerConfig): SenderCheck[] {
 /** Options of {@link checkChainAtStart}. */
 export interface ChainStartOptions {
   chain: ManagerChain
-  miners: readonly MinerConfig[]
+  miners: readonly ManagerMinerConfig[]
   /** More senders to check (e.g. the PoSt senders when the poster runs). */
   senders?: readonly SenderCheck[] | undefined
   /**
@@ -100,7 +100,7 @@ export interface ChainStartOptions {
   minDelayMs?: number | undefined
   maxDelayMs?: number | undefined
   signal?: AbortSignal | undefined
-  log?: ManagerLogger | undefined
+  log?: Logger | undefined
 }
 
 /** What the start learned from the chain. */
@@ -198,9 +198,9 @@ function where(ref: ConfigKeyRef | undefined, fallback: string): string {
 async function checkMiners(
   chain: ManagerChain,
   params: ManagerNetworkParams,
-  miners: readonly MinerConfig[],
+  miners: readonly ManagerMinerConfig[],
   extra: readonly SenderCheck[],
-  log: ManagerLogger | undefined,
+  log: Logger | undefined,
 ): Promise<void> {
   const infos = new Map<number, ManagerMinerInfo>()
   for (const m of miners) {
@@ -231,7 +231,7 @@ async function checkSender(
   params: ManagerNetworkParams,
   s: SenderCheck,
   info: ManagerMinerInfo,
-  log: ManagerLogger | undefined,
+  log: Logger | undefined,
 ): Promise<void> {
   const miner = actorAddr(params, s.miner)
   // A key in a table that is not written has no line: name the line declaring the miner.
@@ -308,7 +308,7 @@ async function checkSender(
  * await checkMessagerAtStart(messager, logger)
  * ```
  */
-export async function checkMessagerAtStart(messager: ManagerMessager, log?: ManagerLogger): Promise<void> {
+export async function checkMessagerAtStart(messager: ManagerMessager, log?: Logger): Promise<void> {
   try {
     await messager.hasMessageByUid('venus-sector-manager-start-probe')
   } catch (err) {

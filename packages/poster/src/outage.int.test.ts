@@ -9,9 +9,9 @@ import { commitmentToCid, createChainClient, mockProofs, wsTransport } from '@ve
 import { createDevnet, devnetParamsShortPeriod, type ServedDevnet, serveDevnet } from '@venus-cluster/devnet'
 import { describe, expect, it } from 'vitest'
 import { sealSectors } from './__fixtures__/devnet.js'
-import type { WindowPoStEvent } from './events.js'
+import { onAnyWindowPoStEvent, type WindowPoStEvent } from './events.js'
 import { dirLocator } from './locator.js'
-import { WindowPoStScheduler } from './scheduler.js'
+import { WindowPoStScheduler } from './window/scheduler.js'
 
 const WINDOW = 6
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -42,8 +42,8 @@ describe('WindowPoSt across a chain node outage', () => {
       proofs,
       locate: dirLocator(root),
       config: { challengeConfidence: 1, submitConfidence: 1, retryDelayMs: 50 },
-      onEvent: (e) => events.push(e),
     })
+    onAnyWindowPoStEvent(scheduler.events, (e) => events.push(e))
     // Proofs of the miner's sectors on chain (deadlines without sectors need no message).
     const proven = () => events.filter((e) => e.type === 'landed' && e.exitCode === 0).length
     try {

@@ -121,27 +121,27 @@ const withDesc = (text: string, desc: string | null | undefined) =>
  */
 export function submitFailure(
   what: 'pre commit' | 'proof',
-  r: { Res: number; Desc: string | null },
+  r: { result: number; desc: string | null },
 ): SealingFailure | undefined {
-  switch (r.Res) {
+  switch (r.result) {
     case SubmitResult.Accepted:
     case SubmitResult.DuplicateSubmit:
       return undefined
     case SubmitResult.MismatchedSubmission:
       return permanent(
-        withDesc(`${what} submission differs from the one submitted before (MismatchedSubmission)`, r.Desc),
+        withDesc(`${what} submission differs from the one submitted before (MismatchedSubmission)`, r.desc),
       )
     case SubmitResult.Rejected:
-      return abort(withDesc(`${what} submission rejected by the manager (Rejected)`, r.Desc))
+      return abort(withDesc(`${what} submission rejected by the manager (Rejected)`, r.desc))
     case SubmitResult.FilesMissed:
       return permanent(
         withDesc(
           `${what} submission: the manager cannot find the sector's persisted files (FilesMissed)`,
-          r.Desc,
+          r.desc,
         ),
       )
     default:
-      return permanent(withDesc(`${what} submission: unknown result ${r.Res} from the manager`, r.Desc))
+      return permanent(withDesc(`${what} submission: unknown result ${r.result} from the manager`, r.desc))
   }
 }
 
@@ -152,21 +152,21 @@ export function submitFailure(
  *
  * @example
  * ```ts
- * if (r.State === OnChainState.NotFound) throw onChainFailure('pre commit', r)
+ * if (r.state === OnChainState.NotFound) throw onChainFailure('pre commit', r)
  * ```
  */
 export function onChainFailure(
   what: 'pre commit' | 'proof',
-  r: { State: number; Desc: string | null },
+  r: { state: number; desc: string | null },
 ): SealingFailure {
-  switch (r.State) {
+  switch (r.state) {
     case OnChainState.NotFound:
-      return permanent(withDesc(`${what} on-chain info not found`, r.Desc))
+      return permanent(withDesc(`${what} on-chain info not found`, r.desc))
     case OnChainState.PermFailed:
-      return permanent(withDesc(`${what} on-chain info permanent failed`, r.Desc))
+      return permanent(withDesc(`${what} on-chain info permanent failed`, r.desc))
     case OnChainState.ShouldAbort:
-      return abort(withDesc(`${what}: the manager says to abort the sector`, r.Desc))
+      return abort(withDesc(`${what}: the manager says to abort the sector`, r.desc))
     default:
-      return permanent(withDesc(`${what}: unknown on-chain state ${r.State} from the manager`, r.Desc))
+      return permanent(withDesc(`${what}: unknown on-chain state ${r.state} from the manager`, r.desc))
   }
 }

@@ -113,8 +113,8 @@ describe('worker killed with SIGKILL at random moments', () => {
     const finalizedAtManager = async () =>
       new Set(
         (await m.manager.store.listSectors(false))
-          .filter((s) => s.Finalized)
-          .map((s) => `m-${s.ID.Miner}-s-${s.ID.Number}`),
+          .filter((s) => s.finalized)
+          .map((s) => `m-${s.id.miner}-s-${s.id.number}`),
       )
     for (;;) {
       const done = await finalizedAtManager()
@@ -136,7 +136,7 @@ describe('worker killed with SIGKILL at random moments', () => {
     // Every sector the worker ever reported on is finalized at the manager.
     const offline = await mgr.manager.store.listSectors(false)
     const finalized = new Set(
-      offline.filter((s) => s.Finalized).map((s) => `m-${s.ID.Miner}-s-${s.ID.Number}`),
+      offline.filter((s) => s.finalized).map((s) => `m-${s.id.miner}-s-${s.id.number}`),
     )
     for (const s of owned) expect(finalized.has(s), s).toBe(true)
     const sealed = readdirSync(join(env.persist, 'sealed'))

@@ -26,8 +26,8 @@ import {
 import { afterEach, describe, expect, it } from 'vitest'
 import { bundleFixture } from './__fixtures__/bundle.js'
 import { type MockManagerEnv, startMockManagerEnv } from './__fixtures__/mock-manager-env.js'
+import type { ThreadStepEvent } from './events.js'
 import { buildTreeD, TREE_D_FILE } from './processors.js'
-import type { ThreadStepEvent } from './thread.js'
 import { createSealingWorker, type SealingWorker } from './worker.js'
 
 // The example configs are core's config fixtures; they are read as data.
@@ -57,31 +57,34 @@ function enterWorkDir(): string {
 
 /** Runs the worker until `sectors` sectors are finalized on the manager; returns the step events. */
 async function sealUntilFinalized(
-  options: Omit<Parameters<typeof createSealingWorker>[0], 'proofs'>,
+  options: Omit<Parameters<typeof createSealingWorker>[0], 'proofs'> & {
+    onStep?: (e: ThreadStepEvent) => void
+  },
   sectors: number,
 ): Promise<ThreadStepEvent[]> {
   const steps: ThreadStepEvent[] = []
   const failures: string[] = []
+  const { onStep, ...rest } = options
   worker = createSealingWorker({
-    ...options,
+    ...rest,
+    config: { ...rest.config, autoResume: false },
     proofs: mockProofs(),
     controlApi: false,
-    autoResume: false,
-    onStep: (e) => {
-      steps.push(e)
-      if (e.failure !== null) failures.push(`${e.prev}: ${e.failure.desc}`)
-      options.onStep?.(e)
-    },
+  })
+  worker.events.on('thread:step', (e) => {
+    steps.push(e)
+    if (e.failure !== null) failures.push(`${e.prev}: ${e.failure.desc}`)
+    onStep?.(e)
   })
   await worker.start()
   const end = Date.now() + 60_000
   for (;;) {
-    const done = (await (mgr as MockManagerEnv).manager.store.listSectors(false)).filter((s) => s.Finalized)
+    const done = (await (mgr as MockManagerEnv).manager.store.listSectors(false)).filter((s) => s.finalized)
     if (done.length >= sectors) break
     const paused = worker.threads.find((t) => t.info().paused)
     if (paused !== undefined || Date.now() > end) {
       throw new Error(
-        `sealing stopped: ${paused?.info().last_error ?? 'timeout'}; failures: ${failures.join(' | ')}`,
+        `sealing stopped: ${paused?.info().lastError ?? 'timeout'}; failures: ${failures.join(' | ')}`,
       )
     }
     await new Promise((r) => setTimeout(r, 50))
@@ -117,8 +120,8 @@ describe("the original's example worker configs, relative paths and all", () => 
         selfCommand: [process.execPath, await bundleFixture(processorMain, here, 'venus-worker-processor')],
         onStep: (e) => {
           if (e.next === 'PC1Done' && e.sector !== null) {
-            const [, miner, , n] = e.sector.split('-')
-            const store = worker?.threads[e.index]?.location ?? ''
+            const { miner, number: n } = e.sector
+            const store = worker?.threads[e.thread]?.location ?? ''
             links.push(readlinkSync(join(store, 'data', 'cache', `s-t0${miner}-${n}`, TREE_D_FILE)))
           }
         },
@@ -172,8 +175,8 @@ describe("the original's example worker configs, relative paths and all", () => 
         config,
         onStep: (e) => {
           if (e.next === 'TreeDBuilt' && e.sector !== null) {
-            const [, miner, , n] = e.sector.split('-')
-            const store = worker?.threads[e.index]?.location ?? ''
+            const { miner, number: n } = e.sector
+            const store = worker?.threads[e.thread]?.location ?? ''
             links.push(readlinkSync(join(store, 'data', 'prepared', `s-t0${miner}-${n}`, TREE_D_FILE)))
           }
         },

@@ -79,7 +79,11 @@ describe('our worker against the original manager', () => {
     env = await workerEnv({ threads: 2, port: await freePort(), managerAddr: `/ip4/127.0.0.1/tcp/${m.port}` })
     env.config = { ...env.config, sealing: { ...env.config.sealing, sealIntervalMs: 50 } }
     home = mkdtempSync(join(tmpdir(), 'worker-home-'))
-    worker = createSealingWorker({ config: env.config, proofs: mockProofs(), home, pingIntervalMs: 20 })
+    worker = createSealingWorker({
+      config: { ...env.config, pingIntervalMs: 20 },
+      proofs: mockProofs(),
+      home,
+    })
     await worker.start()
     // Thirty ping periods and several allocation rounds.
     await new Promise((r) => setTimeout(r, 600))

@@ -11,8 +11,8 @@
 import { open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
-  type AllocatedSector,
   VenusError,
+  type WireAllocatedSector,
   type WireDeal,
   type WireSeed,
   type WireTicket,
@@ -34,10 +34,14 @@ export interface SectorPhases {
   c2_re_submit: boolean
 }
 
-/** The in-flight sector of one sealing thread. */
+/**
+ * The in-flight sector (or task) of one sealing thread, as it is stored: snake_case keys and the
+ * manager's wire shapes (see `wire.ts`), so that records of every version stay readable.
+ */
 export interface SectorRecord {
   version: 1
-  plan: 'sealer'
+  /** The plan that runs it (`"sealer"`); a thread refuses a record of another plan. */
+  plan: string
   /** Index into {@link SEALING_STATES}. */
   state: number
   state_name: SealingState
@@ -47,23 +51,25 @@ export interface SectorRecord {
    * per step (the original never resets it, making `max_retries` a budget per sector).
    */
   retry: number
-  base: { allocated: AllocatedSector; prove_input: [string, number] } | null
+  base: { allocated: WireAllocatedSector; prove_input: [string, number] } | null
   deals: WireDeal[] | null
   phases: SectorPhases
+  /** Why the sector was aborted (state `Aborted` only): the reason sent with `ReportAborted`. */
+  abort_reason?: string
 }
 
 /**
- * A fresh Empty record.
+ * A fresh Empty record of `plan`.
  *
  * @example
  * ```ts
  * emptySectorRecord().state_name // 'Empty'
  * ```
  */
-export function emptySectorRecord(): SectorRecord {
+export function emptySectorRecord(plan = 'sealer'): SectorRecord {
   return {
     version: 1,
-    plan: 'sealer',
+    plan,
     state: 0,
     state_name: 'Empty',
     prev_state: null,

@@ -16,9 +16,9 @@ function logger() {
 }
 
 const info = () => ({
-  Name: 'rig-7',
-  Dest: '10.0.0.5:17890',
-  Summary: { Threads: 1, Empty: 1, Paused: 0, Errors: 0 },
+  name: 'rig-7',
+  dest: '10.0.0.5:17890',
+  summary: { threads: 1, empty: 1, paused: 0, errors: 0 },
 })
 const tick = () => new Promise((r) => setTimeout(r, 30))
 

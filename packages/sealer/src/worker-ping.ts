@@ -6,21 +6,20 @@
  * another address) is logged when its reason changes, not on every period.
  */
 
-import type { WireWorkerInfo } from '@venus-cluster/core'
+import type { Logger, WorkerPingReport } from '@venus-cluster/core'
 import { SealingFailure } from './failure.js'
 import type { ManagerMethodSupport } from './manager-support.js'
-import type { SealerLogger } from './thread.js'
 
 /** The method pinged. */
 export const WORKER_PING_METHOD = 'Venus.WorkerPing'
 
 /** Options of {@link startWorkerPing}. */
 export interface WorkerPingOptions {
-  ping: (info: WireWorkerInfo) => Promise<void>
-  info: () => WireWorkerInfo
+  ping: (info: WorkerPingReport) => Promise<void>
+  info: () => WorkerPingReport
   intervalMs: number
   support: ManagerMethodSupport
-  log: SealerLogger
+  log: Logger
 }
 
 /**

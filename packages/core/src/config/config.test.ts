@@ -431,10 +431,10 @@ describe('config errors', () => {
       'bad.toml:4: limit.pc3: unknown key (did you mean pc1?)',
     ],
     [
-      'a bad plan',
-      '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n[[sealing_thread]]\nlocation = "/a"\nplan = "snap"',
+      'a plan that is not a name',
+      '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n[[sealing_thread]]\nlocation = "/a"\nplan = "Snap Up"',
       'CONFIG_INVALID_VALUE',
-      'bad.toml:5: sealing_thread[0].plan: expected "sealer" or "snapup", found string "snap"',
+      'bad.toml:5: sealing_thread[0].plan: expected a plan name like "sealer", found string "Snap Up"',
     ],
     [
       'duplicate store names',

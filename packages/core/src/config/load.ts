@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { VenusError } from '../errors/index.js'
-import { parseManagerConfig, type SectorManagerConfig } from './manager.js'
-import { parseWorkerConfig, type VenusWorkerConfig } from './worker.js'
+import { parseManagerConfig } from './manager.js'
+import type { ManagerConfig } from './manager-config.js'
+import { parseWorkerConfig } from './worker.js'
+import type { WorkerConfig } from './worker-config.js'
 import { canonicalWorkerPaths } from './worker-paths.js'
 
 async function readConfigFile(path: string): Promise<string> {
@@ -30,7 +32,7 @@ async function readConfigFile(path: string): Promise<string> {
  * const cfg = await loadManagerConfig(join(home, 'sector-manager.cfg'))
  * ```
  */
-export async function loadManagerConfig(path: string): Promise<SectorManagerConfig> {
+export async function loadManagerConfig(path: string): Promise<ManagerConfig> {
   return parseManagerConfig(await readConfigFile(path), path)
 }
 
@@ -43,6 +45,6 @@ export async function loadManagerConfig(path: string): Promise<SectorManagerConf
  * const cfg = await loadWorkerConfig('venus-worker.toml')
  * ```
  */
-export async function loadWorkerConfig(path: string): Promise<VenusWorkerConfig> {
+export async function loadWorkerConfig(path: string): Promise<WorkerConfig> {
   return canonicalWorkerPaths(parseWorkerConfig(await readConfigFile(path), path))
 }

@@ -7,7 +7,7 @@
  */
 import { realpath } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
-import type { ExternalProcessorConfig, VenusWorkerConfig } from './worker.js'
+import type { ExternalProcessorConfig, WorkerConfig } from './worker-config.js'
 
 /** A processor `bin` with a path separator is a path; a bare name is looked up on `PATH`. */
 function resolveBin(bin: string | undefined, base: string): string | undefined {
@@ -15,8 +15,8 @@ function resolveBin(bin: string | undefined, base: string): string | undefined {
   return resolve(base, bin)
 }
 
-function mapPaths(config: VenusWorkerConfig, fix: (path: string) => string, base: string): VenusWorkerConfig {
-  const external: VenusWorkerConfig['processors']['external'] = {}
+function mapPaths(config: WorkerConfig, fix: (path: string) => string, base: string): WorkerConfig {
+  const external: WorkerConfig['processors']['external'] = {}
   for (const [stage, specs] of Object.entries(config.processors.external)) {
     external[stage as keyof typeof external] = specs?.map(
       (p): ExternalProcessorConfig => ({ ...p, bin: resolveBin(p.bin, base) }),
@@ -49,10 +49,7 @@ function mapPaths(config: VenusWorkerConfig, fix: (path: string) => string, base
  * resolveWorkerPaths(cfg, '/srv').sealingThreads[0]?.location // '/srv/mock-tmp/store1' for "./mock-tmp/store1"
  * ```
  */
-export function resolveWorkerPaths(
-  config: VenusWorkerConfig,
-  base: string = process.cwd(),
-): VenusWorkerConfig {
+export function resolveWorkerPaths(config: WorkerConfig, base: string = process.cwd()): WorkerConfig {
   return mapPaths(config, (p) => resolve(base, p), base)
 }
 
@@ -67,9 +64,9 @@ export function resolveWorkerPaths(
  * ```
  */
 export async function canonicalWorkerPaths(
-  config: VenusWorkerConfig,
+  config: WorkerConfig,
   base: string = process.cwd(),
-): Promise<VenusWorkerConfig> {
+): Promise<WorkerConfig> {
   const resolved = resolveWorkerPaths(config, base)
   const real = new Map<string, string>()
   const all = [

@@ -22,6 +22,7 @@ export const ErrorCodes = {
   PERMISSION_DENIED: 'the caller lacks the permission for this call',
   UNAUTHENTICATED: 'the call carries no valid token',
   DEPENDENCY_MISSING: 'an optional package that this feature needs is not installed',
+  NOT_STARTED: 'the service is not started (what was asked exists once start() resolves)',
 
   // codecs
   ADDRESS_INVALID: 'a Filecoin address could not be parsed or encoded',

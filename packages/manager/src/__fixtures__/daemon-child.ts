@@ -7,7 +7,7 @@
 import { createChainClient, createMessagerClient, httpTransport, mockProofs } from '@venus-cluster/core'
 import { createManagerChain, createManagerMessager } from '../chain-adapter.js'
 import { defaultMinerConfig } from '../config.js'
-import { startManagerDaemon } from '../daemon.js'
+import { startManagerNode } from '../node.js'
 
 const [home, port, chainUrl, messagerUrl, token, miner, sender, persist, db] = process.argv.slice(2)
 if (!home || !port || !chainUrl || !messagerUrl || !token || !miner || !sender || !persist) {
@@ -20,7 +20,7 @@ m.commitment.confidence = 1
 for (const kind of [m.commitment.pre, m.commitment.prove]) {
   kind.batch = { ...kind.batch, enabled: true, threshold: 3, maxWaitMs: 1_500, checkIntervalMs: 100 }
 }
-const d = await startManagerDaemon({
+const d = await startManagerNode({
   home,
   listen: `127.0.0.1:${port}`,
   synchronous: 'full',

@@ -172,7 +172,12 @@ describe('manager API auth with trusted networks (workers that send no token)', 
 describe('workers that send no token against a default manager', () => {
   it('logs the first refused tokenless request from a private address once, naming the flag and the config key', async () => {
     const warnings: string[] = []
-    const logger = { info() {}, error() {}, warn: (_o: object, msg: string) => void warnings.push(msg) }
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (_o: object, msg?: string) => void warnings.push(msg ?? ''),
+    }
     const t = await startOpsDaemon({ logger })
     try {
       const before = warnings.length
@@ -198,7 +203,12 @@ describe('workers that send no token against a default manager', () => {
 
   it('also names the way out when the trusted networks miss the worker', async () => {
     const warnings: string[] = []
-    const logger = { info() {}, error() {}, warn: (_o: object, msg: string) => void warnings.push(msg) }
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (_o: object, msg?: string) => void warnings.push(msg ?? ''),
+    }
     const t = await startOpsDaemon({ trustedNetworks: ['10.0.0.0/8'], logger })
     try {
       await t.call('ListSectors', ['online'])

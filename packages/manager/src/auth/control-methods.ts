@@ -5,7 +5,7 @@
  */
 import { checkWorkerName, type RpcMethod, VenusError } from '@venus-cluster/core'
 import { type ControlTokenSigner, WORKER_CONTROL_TOKEN_TTL_S } from '@venus-cluster/core/auth'
-import type { WorkerRegistry } from '../worker-registry.js'
+import type { WorkerRegistry } from '../worker-registry/index.js'
 
 /** Answer of `Venus.WorkerControlToken`: where to call and with what. */
 export interface WorkerControlGrant {
@@ -55,14 +55,14 @@ export function controlTokenMethods(
           { details: { worker: name } },
         )
       }
-      if (ping.Info.Dest === '')
+      if (ping.dest === '')
         throw new VenusError('NOT_FOUND', `worker ${JSON.stringify(name)} reports no control API address`, {
           details: { worker: name },
         })
-      const token = await signer.issue({ worker: name, perm, dest: ping.Info.Dest })
+      const token = await signer.issue({ worker: name, perm, dest: ping.dest })
       return {
         Token: token,
-        Dest: ping.Info.Dest,
+        Dest: ping.dest,
         Expires: Math.floor(Date.now() / 1000) + WORKER_CONTROL_TOKEN_TTL_S,
       }
     },

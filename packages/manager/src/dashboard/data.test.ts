@@ -47,17 +47,17 @@ describe('dashboard overview', () => {
 describe('dashboard workers', () => {
   it('lists pinging workers and workers known only from their reports, the latter without a control address', async () => {
     const { manager } = await managerOn()
-    manager.workerPing({
-      Name: 'ours',
-      Dest: '10.0.0.2:17890',
-      Summary: { Threads: 2, Empty: 1, Paused: 0, Errors: 0 },
+    manager.workers.ping({
+      name: 'ours',
+      dest: '10.0.0.2:17890',
+      summary: { threads: 2, empty: 1, paused: 0, errors: 0 },
     })
     const s = await manager.allocateSector({ allowedMiners: null, allowedProofTypes: null })
     if (s === null) throw new Error('no sector')
-    await manager.reportState(s.ID, {
-      Worker: { Instance: 'original-rig', Location: '/data/a' },
-      StateChange: { Prev: 'Empty', Next: 'Allocated', Event: 'SetAllocated' },
-      Failure: null,
+    await manager.reportState(s.id, {
+      worker: { instance: 'original-rig', location: '/data/a' },
+      stateChange: { prev: 'Empty', next: 'Allocated', event: 'SetAllocated' },
+      failure: null,
     })
     const o = await dashboardOverview(manager, createManagerMetrics({ manager }))
     expect(o.workers).toEqual([

@@ -1,5 +1,6 @@
 /** The JSON the dashboard page polls, assembled from the store, worker pings and metrics. */
-import { formatFil, truncateText } from '@venus-cluster/core'
+import { formatFil, truncateText, workerSummaryToWire } from '@venus-cluster/core'
+import { sectorToWire, type WireSectorState } from '../api/index.js'
 import type { ManagerHealth } from '../health.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory, SectorHistoryEvent } from '../metrics/history.js'
@@ -9,7 +10,7 @@ import {
   sectorDisplayState,
   type TrackedMessage,
 } from '../metrics/manager-metrics.js'
-import type { SectorState } from '../sector-state.js'
+import type { ManagedSector } from '../sector.js'
 import type { QueuedCommit } from '../store/types.js'
 
 /** One row of the sector table. */
@@ -64,7 +65,8 @@ export interface DashboardOverview {
 /** `GET /ui/api/sector?miner=&number=`. */
 export interface DashboardSector {
   row: DashboardSectorRow
-  state: SectorState
+  /** The record as `Venus.FindSector` shows it. */
+  state: WireSectorState
   history: SectorHistoryEvent[]
 }
 
@@ -75,26 +77,27 @@ const SECTOR_TEXT_BYTES = 8 * 1024
 /** Bytes of a name (state, event, worker) shown anywhere. */
 const NAME_BYTES = 256
 
-function row(s: SectorState, online: boolean): DashboardSectorRow {
-  const f = s.LatestState?.Failure
+function row(s: ManagedSector, online: boolean): DashboardSectorRow {
+  const f = s.latestReport?.failure
   const name = (v: string | undefined) => (v ? truncateText(v, NAME_BYTES) : null)
   return {
-    miner: s.ID.Miner,
-    number: s.ID.Number,
+    miner: s.id.miner,
+    number: s.id.number,
     state: truncateText(sectorDisplayState(s, online), NAME_BYTES),
     online,
-    worker: name(s.LatestState?.Worker.Instance),
-    event: name(s.LatestState?.StateChange.Event),
+    worker: name(s.latestReport?.worker.instance),
+    event: name(s.latestReport?.stateChange.event),
     failure: f
-      ? truncateText(`${f.Level}: ${f.Desc}`, ROW_TEXT_BYTES)
-      : s.AbortReason
-        ? truncateText(s.AbortReason, ROW_TEXT_BYTES)
+      ? truncateText(`${f.level}: ${f.description}`, ROW_TEXT_BYTES)
+      : s.abortReason
+        ? truncateText(s.abortReason, ROW_TEXT_BYTES)
         : null,
   }
 }
 
-/** The record with its worker-sent texts cut for display. */
-function boundedState(s: SectorState): SectorState {
+/** The record as the sector view shows it, with its worker-sent texts cut for display. */
+function boundedState(record: ManagedSector): WireSectorState {
+  const s = sectorToWire(record)
   const l = s.LatestState
   const t = (v: string) => truncateText(v, SECTOR_TEXT_BYTES)
   const n = (v: string) => truncateText(v, NAME_BYTES)
@@ -176,7 +179,7 @@ export async function dashboardOverview(
       return {
         name: w.name,
         dest: w.dest ?? null,
-        summary: w.summary ?? null,
+        summary: w.summary === undefined ? null : workerSummaryToWire(w.summary),
         sectors: w.sectors,
         ageSeconds: seen === 0 ? null : Math.max(0, Math.round(now / 1000 - seen)),
       }
@@ -206,7 +209,7 @@ export async function dashboardSector(
   miner: number,
   number: number,
 ): Promise<DashboardSector | undefined> {
-  const id = { Miner: miner, Number: number }
+  const id = { miner, number }
   const got = await mgr.store.getSector(id)
   if (!got) return undefined
   return { row: row(got.state, got.online), state: boundedState(got.state), history: history.of(id) }

@@ -25,6 +25,8 @@ export interface ManagerHttpRoutesOptions {
   auth: RequestAuth | undefined
   /** The latest health snapshot, shown as a banner when the manager is not ready. */
   health?: (() => ManagerHealth) | undefined
+  /** Whether `/metrics` is served (default true); without it the path is left to other routes. */
+  serveMetrics?: boolean | undefined
 }
 
 function send(
@@ -148,9 +150,10 @@ export function createManagerHttpRoutes(
     send(res, 404, 'text/plain', 'not found\n')
   }
 
+  const metricsPath = opts.serveMetrics === false ? undefined : '/metrics'
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
-    if (url.pathname !== '/metrics' && url.pathname !== '/ui' && !url.pathname.startsWith('/ui/'))
+    if (url.pathname !== metricsPath && url.pathname !== '/ui' && !url.pathname.startsWith('/ui/'))
       return false
     serve(req, res, url).catch((err: unknown) => {
       if (!res.headersSent)

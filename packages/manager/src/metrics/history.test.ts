@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { SectorHistory } from './history.js'
 
-const id = (n: number) => ({ Miner: 1000, Number: n })
+const id = (n: number) => ({ miner: 1000, number: n })
 
 describe('SectorHistory', () => {
   it('keeps failure texts and names cut to their bounds', () => {

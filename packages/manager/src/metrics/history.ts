@@ -3,7 +3,7 @@
  * submissions, finalize/abort), for the dashboard's sector view and stage-duration metrics.
  * Its texts come from workers, so each is cut to a size and the whole log to a byte budget.
  */
-import { truncateText } from '@venus-cluster/core'
+import { type SectorId, truncateText } from '@venus-cluster/core'
 
 /** One event of a sector's history. */
 export interface SectorHistoryEvent {
@@ -46,8 +46,8 @@ const EVENT_OVERHEAD = 120
  * @example
  * ```ts
  * const h = new SectorHistory()
- * h.add({ Miner: 1000, Number: 1 }, { at: Date.now(), kind: 'AllocateSector' })
- * h.of({ Miner: 1000, Number: 1 })
+ * h.add({ miner: 1000, number: 1 }, { at: Date.now(), kind: 'AllocateSector' })
+ * h.of({ miner: 1000, number: 1 })
  * ```
  */
 export class SectorHistory {
@@ -90,8 +90,8 @@ export class SectorHistory {
   }
 
   /** Appends an event; returns the previous last event of the sector, if any. */
-  add(id: { Miner: number; Number: number }, e: SectorHistoryEvent): SectorHistoryEvent | undefined {
-    const key = `${id.Miner}/${id.Number}`
+  add(id: SectorId, e: SectorHistoryEvent): SectorHistoryEvent | undefined {
+    const key = `${id.miner}/${id.number}`
     const entry = this.#log.get(key) ?? { events: [], bytes: 0 }
     // Re-insert so Map order is least-recently-touched first.
     this.#log.delete(key)
@@ -121,8 +121,8 @@ export class SectorHistory {
   }
 
   /** Events of a sector, oldest first. */
-  of(id: { Miner: number; Number: number }): SectorHistoryEvent[] {
-    return [...(this.#log.get(`${id.Miner}/${id.Number}`)?.events ?? [])]
+  of(id: SectorId): SectorHistoryEvent[] {
+    return [...(this.#log.get(`${id.miner}/${id.number}`)?.events ?? [])]
   }
 }
 

@@ -11,7 +11,7 @@ function stubManager(messages: StoredMessage[], onchain: Set<string>): SectorMan
       listQueue: async () => [],
       listMessages: async () => messages,
     },
-    workerPings: () => [],
+    workers: { pings: () => [] },
     messager: {
       getMessageByUid: async (uid: string) =>
         onchain.has(uid)

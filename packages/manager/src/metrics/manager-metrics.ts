@@ -5,6 +5,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { SectorManager } from '../manager.js'
+import type { ManagedSector } from '../sector.js'
 import type { StoredMessage } from '../store/types.js'
 
 /** One WindowPoSt attempt as the poster reports it. */
@@ -82,17 +83,20 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 819]
 const GAS_BUCKETS = [1e6, 5e6, 1e7, 5e7, 1e8, 5e8, 1e9, 5e9, 1e10]
 const POST_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800]
 
-/** A sector's display state: the last reported `Next`, or Allocated/Finalized/Aborted. */
+/**
+ * A sector's display state: the last reported state, or Allocated/Finalized/Aborted.
+ *
+ * @example
+ * ```ts
+ * sectorDisplayState(newSector({ miner: 1000, number: 1 }, 5), true) // 'Allocated'
+ * ```
+ */
 export function sectorDisplayState(
-  s: {
-    LatestState: { StateChange: { Next: string } } | null
-    Finalized: boolean
-    AbortReason: string
-  },
+  s: Pick<ManagedSector, 'latestReport' | 'abortReason'>,
   online: boolean,
 ): string {
-  if (!online) return s.AbortReason !== '' ? 'Aborted' : 'Finalized'
-  return s.LatestState?.StateChange.Next || 'Allocated'
+  if (!online) return s.abortReason !== '' ? 'Aborted' : 'Finalized'
+  return s.latestReport?.stateChange.next || 'Allocated'
 }
 
 /**
@@ -126,7 +130,7 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
       if (!mgr) return
       for (const online of [true, false]) {
         for (const s of await mgr.store.listSectors(online)) {
-          this.inc({ miner: String(s.ID.Miner), state: sectorDisplayState(s, online) })
+          this.inc({ miner: String(s.id.miner), state: sectorDisplayState(s, online) })
         }
       }
     },
@@ -151,15 +155,15 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
     collect() {
       this.reset()
       if (!mgr) return
-      for (const p of mgr.workerPings()) {
-        const s = p.Info.Summary
+      for (const p of mgr.workers.pings()) {
+        const s = p.summary
         for (const [kind, v] of Object.entries({
-          total: s.Threads,
-          empty: s.Empty,
-          paused: s.Paused,
-          errors: s.Errors,
+          total: s.threads,
+          empty: s.empty,
+          paused: s.paused,
+          errors: s.errors,
         }))
-          this.set({ worker: p.Info.Name, kind }, v)
+          this.set({ worker: p.name, kind }, v)
       }
     },
   })
@@ -171,9 +175,9 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
     collect() {
       this.reset()
       if (!mgr) return
-      // LastPing is Unix seconds (as the original's WorkerInfo).
+      // lastPing is Unix seconds (as the original's WorkerInfo).
       const now = Date.now() / 1000
-      for (const p of mgr.workerPings()) this.set({ worker: p.Info.Name }, Math.max(0, now - p.LastPing))
+      for (const p of mgr.workers.pings()) this.set({ worker: p.name }, Math.max(0, now - p.lastPing))
     },
   })
   const stage = new Histogram({

@@ -21,7 +21,7 @@ describe('openSqliteStore', () => {
     await a.close()
     const b = await openSqliteStore({ path })
     expect(await b.schemaVersion()).toBe(1)
-    expect((await b.allocateSector(1, { initNumber: 0 }, 5))?.ID.Number).toBe(2)
+    expect((await b.allocateSector(1, { initNumber: 0 }, 5))?.id.number).toBe(2)
     await b.close()
   })
 

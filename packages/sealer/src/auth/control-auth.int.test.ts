@@ -79,11 +79,10 @@ async function setup() {
   home = mkdtempSync(join(tmpdir(), 'worker-home-'))
   const start = async () => {
     const w = createSealingWorker({
-      config: env?.config as WorkerEnv['config'],
+      config: { ...(env?.config as WorkerEnv['config']), pingIntervalMs: 0 },
       proofs: mockProofs(),
       managerToken: await auth.issue('sign'),
       home,
-      pingIntervalMs: 0,
     })
     workers.push(w)
     await w.start()

@@ -12,13 +12,12 @@
  * never asked, so the control API keeps working while the manager is down.
  */
 import { timingSafeEqual } from 'node:crypto'
-import { type RpcPermission, VenusError } from '@venus-cluster/core'
+import { type Logger, type RpcPermission, VenusError } from '@venus-cluster/core'
 import {
   controlTokenKid,
   SECTOR_MANAGER_TOKEN_ENV,
   WORKER_CONTROL_PERMISSIONS,
 } from '@venus-cluster/core/auth'
-import type { SealerLogger } from '../thread.js'
 import type { ManagerKeyCache } from './manager-key.js'
 
 /** Required permission of each `VenusWorker.*` method; others need `admin` (which no control token carries). */
@@ -77,7 +76,7 @@ export interface LocalControlAuthOptions {
   /** This worker's control address as it reports it to the manager (undefined until known). */
   dest: () => string | undefined
   /** Refusals are logged here (each reason at most once a minute). */
-  log?: SealerLogger | undefined
+  log?: Logger | undefined
 }
 
 function sameSecret(a: string, b: string): boolean {

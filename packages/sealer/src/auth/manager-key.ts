@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Logger } from '@venus-cluster/core'
 import {
   type ControlTokenVerifier,
   createControlTokenVerifier,
@@ -15,7 +16,6 @@ import {
   type WorkerControlKeyInfo,
 } from '@venus-cluster/core/auth'
 import type { ManagerMethodSupport } from '../manager-support.js'
-import type { SealerLogger } from '../thread.js'
 
 /** The method that serves the key. */
 export const WORKER_CONTROL_KEY_METHOD = 'Venus.WorkerControlKey'
@@ -27,7 +27,7 @@ export interface ManagerKeyCacheOptions {
   /** The disk copy (see {@link managerKeyFile}); undefined = memory only. */
   file: string | undefined
   support: ManagerMethodSupport
-  log: SealerLogger
+  log: Logger
   /** Fewest milliseconds between two asks triggered by tokens (default 10 s). */
   minRefreshMs?: number | undefined
   /** How long a token check waits for an ask in flight (ms, default 3 s). */

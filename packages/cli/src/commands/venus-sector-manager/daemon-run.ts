@@ -1,14 +1,17 @@
 /** `venus-sector-manager daemon run`: the manager daemon (Venus.* at /rpc/v0). */
 
 import { join } from 'node:path'
-import { isVenusError, parseGoDuration, VenusError } from '@venus-cluster/core'
-import { parseTrustedNetworks } from '@venus-cluster/core/auth'
 import {
-  createVenusMarket,
-  type ManagerDaemon,
-  type SenderCheck,
-  startManagerDaemon,
-} from '@venus-cluster/manager'
+  isVenusError,
+  type Logger,
+  type ManagerConfig,
+  type ProofsBackend,
+  parseGoDuration,
+  type Startable,
+  VenusError,
+} from '@venus-cluster/core'
+import { parseTrustedNetworks } from '@venus-cluster/core/auth'
+import { createManagerNode, type ManagerNode, type SenderCheck } from '@venus-cluster/manager'
 import { storesLocator, winningPoStMethods } from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'
 import { SECTOR_MANAGER_CONFIG_FILE } from '../../home.js'
@@ -82,99 +85,56 @@ export function registerDaemonRunCommand(program: Command): Command {
         const home = homeOf(cmd)
         const flagNetworks = trustedNetworksOf(opts.trustedNetworks)
         const startTimeoutMs = startTimeoutOf(opts.startTimeout)
-        const { config, file } = await loadConfig(home)
-        const trustedNetworks = [...new Set([...file.trustedNetworks, ...flagNetworks])]
+        const { config } = await loadConfig(home)
+        const trustedNetworks = [...new Set([...config.trustedNetworks, ...flagNetworks])]
         if (config.miners.length === 0) {
           throw new VenusError('CONFIG_MISSING_KEY', 'sector-manager.cfg configures no [[Miners]]')
         }
         // Every commitment goes through the messager: without one the daemon could seal nothing.
-        requireApi(file.messager.api, 'Messager', home)
+        requireApi(config.messager.api, 'Messager', home)
         const { chain, messager } = await clientsOf(cmd)
         // Load the proofs first: a manager that cannot check proofs (and a poster that cannot
         // prove) must stop the start, not send proofs the chain will refuse.
         const postProofs = await loadPosterProofs(opts.proofs)
-        // Deals come from venus-market when `[Common.API] Market` names one.
-        const market =
-          file.market.api === ''
-            ? undefined
-            : createVenusMarket({
-                api: file.market.api,
-                ...(file.market.token ? { token: file.market.token } : {}),
-              })
-        // SIGINT/SIGTERM end the start as well as the run; everything started is stopped in
-        // reverse, whether the run ends by a signal or a later step of the start fails.
+        // SIGINT/SIGTERM end the start as well as the run; the node stops everything it started
+        // in reverse, whether the run ends by a signal or a later step of the start fails.
         const stopping = new AbortController()
         const onSignal = () => stopping.abort()
         process.once('SIGINT', onSignal)
         process.once('SIGTERM', onSignal)
-        const started: (() => Promise<unknown>)[] = []
-        if (market) started.push(() => market.close())
+        const log = (line: string) => process.stderr.write(`${line}\n`)
+        const node = createManagerNode({
+          home,
+          config,
+          chain,
+          messager,
+          proofs: postProofs,
+          listen: opts.listen,
+          db: opts.db,
+          synchronous: opts.sync,
+          auth: opts.auth ? undefined : 'off',
+          trustedNetworks,
+          startTimeoutMs,
+          signal: stopping.signal,
+          senders: opts.poster ? postSenders(config) : undefined,
+          reloadConfig: async () => (await loadConfig(home)).config,
+          extraMethods: opts.miner
+            ? winningPoStMethods({
+                proofs: postProofs,
+                locate: storesLocator(config.persistStores.map((s) => s.path)),
+              })
+            : undefined,
+          logger: stderrLogger,
+          services: [
+            (n) => announceService(n, trustedNetworks),
+            ...(opts.poster ? [(n: ManagerNode) => posterService(n, postProofs, log)] : []),
+            ...(opts.miner ? [(n: ManagerNode) => winningService(n, postProofs, log)] : []),
+          ],
+        })
         try {
-          const d = await startManagerDaemon({
-            market,
-            proofs: postProofs,
-            home,
-            listen: opts.listen,
-            db: opts.db,
-            synchronous: opts.sync,
-            auth: opts.auth ? undefined : 'off',
-            trustedNetworks,
-            config,
-            chain,
-            messager,
-            startTimeoutMs,
-            signal: stopping.signal,
-            // The poster sends with these; unset means the miner's worker address.
-            senders: opts.poster
-              ? file.miners
-                  .filter((m) => m.post.enabled && m.post.sender !== undefined)
-                  .map(
-                    (m): SenderCheck => ({
-                      miner: m.actor,
-                      role: 'post',
-                      address: m.post.sender ?? '',
-                      required: false,
-                      ref: m.keys?.postSender,
-                      minerRef: m.keys?.actor,
-                    }),
-                  )
-              : undefined,
-            reloadConfig: async () => (await loadConfig(home)).config,
-            extraMethods:
-              opts.miner && postProofs
-                ? winningPoStMethods({
-                    proofs: postProofs,
-                    locate: storesLocator(file.persistStores.map((s) => s.path)),
-                  })
-                : undefined,
-            logger: {
-              info: (o, m) => process.stderr.write(`info: ${m} ${JSON.stringify(o, errorJson)}\n`),
-              warn: (o, m) => process.stderr.write(`warn: ${m} ${JSON.stringify(o, errorJson)}\n`),
-              error: (o, m) => process.stderr.write(`error: ${m} ${JSON.stringify(o, errorJson)}\n`),
-            },
-          }).catch((err: unknown) => {
+          await node.start().catch((err: unknown) => {
             throw startError(err, home, opts.startTimeout)
           })
-          started.push(() => d.stop())
-          await announce(d, config.miners.length, trustedNetworks, chain)
-          if (opts.poster && postProofs) {
-            const poster = await startPoster({
-              file,
-              daemon: d,
-              proofs: postProofs,
-              log: (line) => process.stderr.write(`${line}\n`),
-            })
-            if (poster) started.push(() => poster.stop())
-          }
-          if (opts.miner) process.stdout.write('WinningPoSt: Venus.ComputeWinningPoSt served\n')
-          if (opts.miner && postProofs) {
-            const winning = await startGatewayProofs({
-              file,
-              proofs: postProofs,
-              log: (line) => process.stderr.write(`${line}\n`),
-            })
-            if (winning) started.push(() => winning.stop())
-          }
           if (!stopping.signal.aborted)
             await new Promise((resolve) => stopping.signal.addEventListener('abort', resolve, { once: true }))
         } catch (err) {
@@ -183,32 +143,91 @@ export function registerDaemonRunCommand(program: Command): Command {
         } finally {
           process.off('SIGINT', onSignal)
           process.off('SIGTERM', onSignal)
-          for (const stop of started.reverse()) await stop().catch(() => {})
+          await node.stop().catch(() => {})
         }
       },
     )
   return daemon
 }
 
+/** The daemon's log lines on stderr: `level: message {fields}`. */
+const stderrLogger: Logger = {
+  debug: () => {},
+  info: (o, m) => process.stderr.write(`info: ${m} ${JSON.stringify(o, errorJson)}\n`),
+  warn: (o, m) => process.stderr.write(`warn: ${m} ${JSON.stringify(o, errorJson)}\n`),
+  error: (o, m) => process.stderr.write(`error: ${m} ${JSON.stringify(o, errorJson)}\n`),
+}
+
+/** The senders the poster uses, checked at start; unset means the miner's worker address. */
+function postSenders(config: ManagerConfig): SenderCheck[] {
+  return config.miners
+    .filter((m) => m.post.enabled && m.post.sender !== undefined)
+    .map(
+      (m): SenderCheck => ({
+        miner: m.actor,
+        role: 'post',
+        address: m.post.sender ?? '',
+        required: false,
+        ref: m.keys?.postSender,
+        minerRef: m.keys?.actor,
+      }),
+    )
+}
+
+/** Prints the announcement once the node serves (the first of its services). */
+function announceService(node: ManagerNode, trustedNetworks: string[]): Startable {
+  return {
+    start: () => announce(node, node.config.miners.length, trustedNetworks, node.chain),
+    stop: async () => {},
+  }
+}
+
+/** WindowPoSt for the miners with PoSt enabled (`--poster`), as a service of the node. */
+function posterService(node: ManagerNode, proofs: ProofsBackend, log: (line: string) => void): Startable {
+  let poster: Startable | undefined
+  return {
+    async start() {
+      poster = await startPoster({ file: node.config, daemon: node, proofs, log })
+    },
+    async stop() {
+      await poster?.stop()
+    },
+  }
+}
+
+/** WinningPoSt answers to venus-gateway (`--miner`), as a service of the node. */
+function winningService(node: ManagerNode, proofs: ProofsBackend, log: (line: string) => void): Startable {
+  let winning: Startable | undefined
+  return {
+    async start() {
+      process.stdout.write('WinningPoSt: Venus.ComputeWinningPoSt served\n')
+      winning = await startGatewayProofs({ file: node.config, proofs, log })
+    },
+    async stop() {
+      await winning?.stop()
+    },
+  }
+}
+
 /** Prints where the daemon listens and how auth is set up. */
 async function announce(
-  d: ManagerDaemon,
+  d: ManagerNode,
   miners: number,
   trustedNetworks: string[],
   chain: { networkParams(): Promise<{ name: string }> },
 ): Promise<void> {
   const net = await chain.networkParams()
-  process.stdout.write(`venus-sector-manager listening on ${d.url} (network ${net.name}, ${miners} miners)\n`)
-  process.stdout.write(
+  const lines = [
+    `venus-sector-manager listening on ${d.url} (network ${net.name}, ${miners} miners)`,
     d.auth
-      ? `auth: on (tokens: venus-sector-manager auth create-token --perm <perm>; dashboard ${d.url.replace('/rpc/v0', '/ui')})\n`
-      : 'auth: OFF (--no-auth): every caller may read, write, sign and admin\n',
-  )
-  process.stdout.write(`health: ${d.url.replace('/rpc/v0', '/healthz')} and /readyz (no token needed)\n`)
+      ? `auth: on (tokens: venus-sector-manager auth create-token --perm <perm>; dashboard ${d.url.replace('/rpc/v0', '/ui')})`
+      : 'auth: OFF (--no-auth): every caller may read, write, sign and admin',
+    `health: ${d.url.replace('/rpc/v0', '/healthz')} and /readyz (no token needed)`,
+  ]
   if (d.auth && trustedNetworks.length > 0)
-    process.stdout.write(
-      `auth: callers without a token from ${trustedNetworks.join(', ')} may read, write and sign\n`,
-    )
+    lines.push(`auth: callers without a token from ${trustedNetworks.join(', ')} may read, write and sign`)
+  // One write: a reader that sees the first line sees the whole announcement.
+  process.stdout.write(`${lines.join('\n')}\n`)
   if (!d.auth && trustedNetworks.length > 0)
     process.stderr.write('warn: --trusted-networks has no effect with --no-auth\n')
 }

@@ -12,10 +12,10 @@ import {
   type LotusPartition,
   type LotusTipSetKey,
   loadManagerConfig,
+  type ManagerConfig,
   type MessagerClient,
   type RpcClient,
   type RpcTransport,
-  type SectorManagerConfig,
   VenusError,
 } from '@venus-cluster/core'
 import { SECTOR_MANAGER_TOKEN_ENV } from '@venus-cluster/core/auth'
@@ -25,7 +25,6 @@ import {
   MANAGER_TOKEN_FILE,
   type ManagerChain,
   type ManagerMessager,
-  managerConfigFromFile,
 } from '@venus-cluster/manager'
 import type { Command } from 'commander'
 import { parseActorId } from '../../args.js'
@@ -78,10 +77,9 @@ export function netOf(cmd: Command): string | undefined {
   return c?.getOptionValueSource('net') === 'cli' ? String(c.opts().net) : undefined
 }
 
-/** Loads `sector-manager.cfg` from the home, both as parsed and as the manager's runtime config. */
-export async function loadConfig(home: string) {
-  const file = await loadManagerConfig(join(home, SECTOR_MANAGER_CONFIG_FILE))
-  return { file, config: managerConfigFromFile(file) }
+/** Loads `sector-manager.cfg` from the home (either layout) as the manager's config. */
+export async function loadConfig(home: string): Promise<{ config: ManagerConfig }> {
+  return { config: await loadManagerConfig(join(home, SECTOR_MANAGER_CONFIG_FILE)) }
 }
 
 /** Time limit of one chain or messager call: a node that never answers must not hang a command. */
@@ -92,7 +90,7 @@ const httpTo = (url: string, token: string | undefined): RpcTransport =>
   httpTransport(url, token ? { token } : {})
 
 /** The chain client of a config: core's typed `Filecoin.*` client over HTTP. */
-function chainClientOf(file: SectorManagerConfig, home: string): ChainClient {
+function chainClientOf(file: ManagerConfig, home: string): ChainClient {
   return createChainClient(httpTo(endpointUrl(file.chain.api, 'v1', 'Chain', home), file.chain.token), {
     timeoutMs: UPSTREAM_CALL_TIMEOUT_MS,
   })
@@ -102,7 +100,7 @@ function chainClientOf(file: SectorManagerConfig, home: string): ChainClient {
  * The messager client of a config, its endpoint resolved on first use: commands that only read
  * the chain work without one configured.
  */
-function lazyMessagerClient(file: SectorManagerConfig, home: string): MessagerClient {
+function lazyMessagerClient(file: ManagerConfig, home: string): MessagerClient {
   let transport: RpcTransport | undefined
   const resolved = () =>
     (transport ??= httpTo(endpointUrl(file.messager.api, 'v0', 'Messager', home), file.messager.token))
@@ -126,7 +124,7 @@ export async function clientsOf(cmd: Command): Promise<{
   messagerClient: MessagerClient
 }> {
   const home = homeOf(cmd)
-  const { file } = await loadConfig(home)
+  const { config: file } = await loadConfig(home)
   const chainClient = chainClientOf(file, home)
   const messagerClient = lazyMessagerClient(file, home)
   return {
@@ -187,7 +185,7 @@ export interface MinerContext {
  */
 export async function minerContextOf(cmd: Command): Promise<MinerContext> {
   const home = homeOf(cmd)
-  const { file } = await loadConfig(home)
+  const { config: file } = await loadConfig(home)
   const chain = chainClientOf(file, home)
   const given = cmd.optsWithGlobals().miner as string | undefined
   const actor = given !== undefined ? parseActorId(given) : file.miners[0]?.actor

@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto'
 import {
   decodeBase64Json,
-  encodeBase64Json,
   type MessagerClient,
   MessageState,
+  toLotusMessage,
+  unfilledMessage,
   VenusError,
 } from '@venus-cluster/core'
 
@@ -68,18 +69,15 @@ export async function pushAndWait(
   if (!alreadyPushed)
     await messager.pushMessageWithId(
       uid,
-      {
-        Version: 0,
-        To: msg.To,
-        From: msg.From,
-        Nonce: 0,
-        Value: msg.Value.toString(),
-        GasLimit: 0,
-        GasFeeCap: '0',
-        GasPremium: '0',
-        Method: msg.Method,
-        Params: encodeBase64Json(msg.Params),
-      },
+      toLotusMessage(
+        unfilledMessage({
+          to: msg.To,
+          from: msg.From,
+          value: msg.Value,
+          method: msg.Method,
+          params: msg.Params,
+        }),
+      ),
       { expireEpoch: 0, gasOverEstimation: 1.25, maxFee: '0', maxFeeCap: '0', gasOverPremium: 0 },
     )
   opts.log(`message ${uid} ${alreadyPushed ? 'already pushed' : 'pushed'}, waiting for it to land`)

@@ -7,6 +7,7 @@
 import {
   type ChainClient,
   detectNetwork,
+  EPOCHS_PER_DAY,
   type ExpirationExtension2,
   encodeExtendSectorExpiration2,
   formatFil,
@@ -22,7 +23,7 @@ import { messageOptions, stderrLine } from './actor-common.js'
 import { minerContextOf, minerPartitions } from './manager-common.js'
 import { pushAndWait } from './messager-send.js'
 
-const DAY = 2880
+const DAY = EPOCHS_PER_DAY
 /** Declarations and sectors one message may carry (the actor's DeclarationsMax, a margin under AddressedSectorsMax). */
 const DECLARATIONS_MAX = 3000
 const SECTORS_PER_MESSAGE = 10_000

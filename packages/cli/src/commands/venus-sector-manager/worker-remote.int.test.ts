@@ -10,13 +10,13 @@ import {
   parseWorkerConfig,
   prepareFileStore,
   prepareSealingStore,
-  type VenusWorkerConfig,
+  type WorkerConfig,
 } from '@venus-cluster/core'
 import {
   createFakeChain,
   defaultMinerConfig,
-  type ManagerDaemon,
-  startManagerDaemon,
+  type ManagerNode,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import { createSealingWorker, type SealingWorker, workerControlClient } from '@venus-cluster/sealer'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
@@ -51,7 +51,7 @@ async function manager(opts: { sectors?: boolean } = {}) {
   const miner = defaultMinerConfig(1000, 't01001')
   // Without sectors to hand out the threads idle in Empty: enough to pause and resume them.
   miner.sector.enabled = opts.sectors ?? false
-  const d: ManagerDaemon = await startManagerDaemon({
+  const d: ManagerNode = await startManagerNode({
     home,
     listen: '127.0.0.1:0',
     config: { miners: [miner], persistStores: [] },
@@ -69,13 +69,13 @@ async function manager(opts: { sectors?: boolean } = {}) {
 }
 
 /** A real worker of our own with its control API on loopback, pinging the manager. */
-async function ourWorker(d: ManagerDaemon, name: string, token: string, pingIntervalMs = 100) {
+async function ourWorker(d: ManagerNode, name: string, token: string, pingIntervalMs = 100) {
   const dir = mkdtempSync(join(tmpdir(), 'worker-'))
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
   const stores = [join(dir, 's1'), join(dir, 's2')]
   for (const s of stores) await prepareSealingStore(s)
   await prepareFileStore(join(dir, 'persist'))
-  const config: VenusWorkerConfig = parseWorkerConfig(
+  const config: WorkerConfig = parseWorkerConfig(
     `[worker]
 name = "${name}"
 rpc_server.host = "127.0.0.1"
@@ -93,11 +93,10 @@ location = "${join(dir, 'persist')}"
     join(dir, 'venus-worker.toml'),
   )
   const worker: SealingWorker = createSealingWorker({
-    config,
+    config: { ...config, pingIntervalMs },
     proofs: mockProofs(),
     managerToken: token,
     home: join(dir, 'home'),
-    pingIntervalMs,
   })
   await worker.start()
   cleanups.push(() => worker.stop())
@@ -200,10 +199,11 @@ describe('venus-sector-manager util worker', () => {
     )
     expect((await m.cli('info', 'rig-7')).out).toContain('#1: ')
     expect(fake.seen).toEqual([])
+    // Stopped first: a running worker pings again (and registers the name anew) at its interval.
+    await worker.stop()
     expect((await m.cli('remove', 'rig-7')).out).toContain('rig-7 removed')
     expect((await m.cli('remove', 'rig-7')).out).toContain('no worker named "rig-7" is known')
     // Released: the next ping from anywhere registers the name again.
-    await worker.stop()
     await m.call(sign)('Venus.WorkerPing', [{ Name: 'rig-7', Dest: fake.dest, Summary: summary }])
     expect((await m.cli('list')).out).toContain(`rig-7\t${fake.dest}\t`)
   }, 30_000)

@@ -120,7 +120,8 @@ export function registerWorkerRemoteCommands(util: Command): Command {
     )
     .description("a worker's sealing threads, from its control API")
     .action(async (name: string, _o: unknown, cmd: Command) => {
-      const threads = await withWorker(cmd, name, 'read', (c) => c.list())
+      // The answer as the worker sent it (an original worker's shapes included): `--json` prints it.
+      const threads = await withWorker(cmd, name, 'read', (c) => c.listWire())
       report(cmd, threads, threads.map(threadLine))
     })
 

@@ -2,8 +2,8 @@
  * `venus-worker daemon -c FILE`: runs the sealing worker until SIGINT/SIGTERM. `venus-worker mock`
  * runs the same worker against an in-process mock manager.
  */
-import { loadWorkerConfig, parseGoDuration, type VenusWorkerConfig } from '@venus-cluster/core'
-import { createSealingWorker, defaultWorkerHome, poolProcessor } from '@venus-cluster/sealer'
+import { loadWorkerConfig, parseGoDuration, type WorkerConfig } from '@venus-cluster/core'
+import { createSealingWorker, defaultWorkerHome, poolProcessor, threadPlans } from '@venus-cluster/sealer'
 import type { Command } from 'commander'
 import { expandHome } from '../../home.js'
 import { mockTarget, startMockManager } from '../../mock-manager.js'
@@ -28,8 +28,15 @@ const daemonOptions = (c: Command) =>
       'where the worker keeps its local control token and the manager control key (env VENUS_WORKER_HOME, default ~/.venus-worker)',
     )
 
+/** Reads `-c`: the file, and the plans of its threads (refused here, before anything starts). */
+async function loadConfig(opts: DaemonFlags): Promise<WorkerConfig> {
+  const config = await loadWorkerConfig(opts.config)
+  threadPlans(config)
+  return { ...config, threadStartStaggerMs: parseGoDuration(opts.threadStagger) }
+}
+
 /** Runs the worker of `config` until a signal. */
-async function runWorker(config: VenusWorkerConfig, opts: DaemonFlags): Promise<void> {
+async function runWorker(config: WorkerConfig, opts: DaemonFlags): Promise<void> {
   const log = workerLogger()
   const choice = proofsChoice(opts.proofs)
   // External processor children inherit the choice.
@@ -42,9 +49,8 @@ async function runWorker(config: VenusWorkerConfig, opts: DaemonFlags): Promise<
       backend: poolBackend(choice),
       threads: Number.isInteger(threads) && threads > 0 ? threads : 4,
     }),
-    threadStartStaggerMs: parseGoDuration(opts.threadStagger),
     home: expandHome(opts.home ?? defaultWorkerHome()),
-    log,
+    logger: log,
   })
   await worker.start()
   log.info({ control: worker.controlUrl, threads: worker.threads.length }, 'venus-worker daemon running')
@@ -70,7 +76,7 @@ export function registerDaemonCommand(program: Command): Command {
       .requiredOption('-s, --sector-size <size>', 'its sector size: 2KiB, 8MiB, 512MiB, 32GiB or 64GiB'),
   ).action(async (opts: DaemonFlags & { miner: string; sectorSize: string }) => {
     const { actor, sectorSize } = mockTarget(opts.miner, opts.sectorSize)
-    const config = await loadWorkerConfig(opts.config)
+    const config = await loadConfig(opts)
     const m = await startMockManager({
       actor,
       sectorSize,
@@ -93,5 +99,5 @@ export function registerDaemonCommand(program: Command): Command {
     program
       .command('daemon')
       .description('run the sealing worker: sealing threads, processors and the control API'),
-  ).action(async (opts: DaemonFlags) => runWorker(await loadWorkerConfig(opts.config), opts))
+  ).action(async (opts: DaemonFlags) => runWorker(await loadConfig(opts), opts))
 }

@@ -44,6 +44,19 @@ location = "${join(dir, 'persist')}"
       const list = await vw(['worker', '--home', home, '--url', url, 'list'])
       expect(list.code, list.err).toBe(0)
       expect(list.out).toContain(`#0: ${store}; sector: -`)
+      // --json prints the worker's answer as it came: the original's snake_case entries.
+      const json = await vw(['worker', '--home', home, '--url', url, 'list', '--json'])
+      expect(JSON.parse(json.out)).toEqual([
+        {
+          location: store,
+          sector_id: null,
+          index: 0,
+          paused: false,
+          paused_elapsed: null,
+          state: 'Empty',
+          last_error: null,
+        },
+      ])
       await manager.close()
       expect((await vw(['worker', '--home', home, '--url', url, 'pause', '-i', '0'])).out).toContain(
         'thread 0: pause requested',

@@ -58,7 +58,8 @@ export function registerWorkerControlCommands(program: Command): Command {
         throw err
       })
     return {
-      list: () => explain(c.list()),
+      // The answer as the worker sent it: `--json` prints the wire, lines read it.
+      list: () => explain(c.listWire()),
       pause: (i: number) => explain(c.pause(i)),
       resume: (i: number, s: string | null) => explain(c.resume(i, s)),
       close: () => c.close(),
