@@ -154,7 +154,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
   const external: Partial<Record<SealStage, ExternalProcessor>> = {}
   let attached: AttachedStore[] = []
   let server: { close(): Promise<void> } | undefined
-  const metrics = createWorkerMetrics({ threads: () => threads })
+  const metrics = createWorkerMetrics({ threads: () => threads, gpus })
   events.on('thread:step', (e) => metrics.observeStep(e))
   const managerToken = workerManagerToken(config.sectorManager.headers, options.managerToken)
   let controlUrl: string | undefined
