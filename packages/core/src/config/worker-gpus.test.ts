@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { VenusError } from '../errors/index.js'
+import { defaultWorkerConfigText } from './defaults.js'
 import { parseWorkerConfig } from './worker.js'
 import { type WorkerConfigInput, workerConfig } from './worker-config.js'
 
@@ -72,6 +73,20 @@ describe('worker GPUs in the config', () => {
     )
     expect(c.processors.gpus.devices.map((d) => d.id)).toEqual(['0', '1'])
     expect(c.processors.external.c2?.[0]?.gpu).toBe('1')
+  })
+
+  it("reads the default config's commented GPU example when it is uncommented", () => {
+    const text = defaultWorkerConfigText()
+    const from = text.indexOf('# [processors.c2]\n')
+    const example = text
+      .slice(from)
+      .split('\n')
+      .filter((l) => /^# ([[a-z]|$)/.test(l) || l.startsWith('# cpuset'))
+      .map((l) => l.replace(/^# ?/, ''))
+      .join('\n')
+    const c = parseWorkerConfig(`${SEED_HEAD}${example}`, 'venus-worker.toml')
+    expect(c.processors.gpus.devices.map((d) => d.id)).toEqual(['0', '1'])
+    expect(c.processors.external.c2?.[0]?.gpu).toBe('0')
   })
 
   it('builds the same config from code as from the file', () => {
