@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { isVenusError } from '../errors/index.js'
 import { commPSync, zeroCommitment } from '../piece/index.js'
 import type { PrivateReplicaInfo, ProofsBackend, ProofsPieceInfo, ProofsProgressEvent } from './backend.js'
+import { snapConformance } from './conformance-snap.js'
 import { sealProofFacts } from './registry.js'
 
 /** The slice of a vitest/jest-style `expect` the suite uses. */
@@ -36,6 +37,8 @@ export interface ProofsConformanceOptions {
         winningPoSt?: boolean
         dataSector?: boolean
         unseal?: boolean
+        /** The empty-sector-update (SnapDeals) group, e.g. where no update parameters exist. */
+        snap?: boolean
       }
     | undefined
   /** Suite name; default `'ProofsBackend conformance'`. */
@@ -114,7 +117,8 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
  * core needs no test framework at run time). It seals a CC sector and a data sector through
  * AddPiece → PC1 → PC2 → C1 → C2 → verify, checks rejections of altered inputs, WindowPoSt over two
  * sectors (whole and per partition from vanilla proofs), aggregation, WinningPoSt, clear-cache,
- * input validation and abort. Sealed sectors are shared between tests, so slow backends pay for
+ * input validation and abort, and a SnapDeals update of a CC sector (encode, decode, vanilla and
+ * SNARK proofs, WindowPoSt of the new replica, sector key regeneration). Sealed sectors are shared between tests, so slow backends pay for
  * each seal once.
  *
  * @example
@@ -681,6 +685,10 @@ export function proofsBackendConformance(
         },
         timeout * 2,
       )
+    }
+
+    if (!skip.snap) {
+      snapConformance({ it, expect, backend, dir, proofType, proverId: PROVER_ID, timeoutMs: timeout })
     }
 
     if (!skip.winningPoSt) {

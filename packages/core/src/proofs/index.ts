@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export type * from './backend.js'
+export type * from './backend-update.js'
 export { type MockProofsCall, type MockProofsOptions, mockProofs } from './mock.js'
 export { mockAggregateLength } from './mock-derive.js'
 export {
@@ -17,4 +18,7 @@ export {
   sealProofFacts,
   sectorCacheFiles,
   sectorShape,
+  type UpdateProofFacts,
+  updateCacheFiles,
+  updateProofFacts,
 } from './registry.js'
