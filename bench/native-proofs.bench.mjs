@@ -13,7 +13,7 @@ import {
   initNativeProofs,
   isNativeProofsAvailable,
   nativeProofs,
-  PARAMETER_PARTS,
+  SEALING_PARAMETER_PARTS,
 } from '@venus-cluster/proofs-native'
 
 const PROVER = (() => {
@@ -46,7 +46,7 @@ async function measure(fn) {
 function missingParams(sectorSize) {
   const addon = initNativeProofs()
   const dir = appliedNativeProofsSettings()?.parameterCache ?? ''
-  for (const part of PARAMETER_PARTS) {
+  for (const part of SEALING_PARAMETER_PARTS) {
     for (const n of addon.parameterFileNames(part, sectorSize))
       if (!existsSync(join(dir, n))) return join(dir, n)
   }

@@ -10,6 +10,10 @@ import type {
   Commit1Request,
   Commit2Request,
   ComputeCommDRequest,
+  DecodeFromRequest,
+  DecodeRangeRequest,
+  EncodeIntoRequest,
+  EncodeIntoResult,
   FallbackChallengesRequest,
   MergePartitionsRequest,
   PartitionProof,
@@ -26,14 +30,20 @@ import type {
   ProofsCallOptions,
   ProofsPieceInfo,
   ProofsStage,
+  RemoveEncodedDataRequest,
   SealProofRegistryInfo,
   SectorChallenges,
   SinglePartitionRequest,
   SingleVanillaProofRequest,
   UnsealRangeRequest,
+  UpdateProofRegistryInfo,
+  UpdateProveRequest,
+  UpdateSnarkRequest,
   VerifyAggregateSealRequest,
   VerifyPoStRequest,
   VerifySealRequest,
+  VerifyUpdatePartitionsRequest,
+  VerifyUpdateRequest,
   WindowPoStRequest,
   WindowPoStResult,
   WinningChallengeRequest,
@@ -41,8 +51,10 @@ import type {
   WriteAndPreprocessRequest,
 } from '@venus-cluster/core'
 import { VenusError } from '@venus-cluster/core'
-import type { AddonPiece, AddonReplica, ProofsAddon } from './addon.js'
+import type { AddonReplica, ProofsAddon } from './addon.js'
+import { NativeUpdateProofs } from './backend-update.js'
 import { toVenusError } from './errors.js'
+import { abortCheck, checkProofId, falseOnFailure, pieces, raceAbort, u8 } from './native-util.js'
 import { WorkQueue } from './queue.js'
 import { initNativeProofs, type NativeProofsSettings } from './settings.js'
 
@@ -88,11 +100,15 @@ type Heavy = 'heavy' | 'light'
 class NativeProofsBackend implements ProofsBackend {
   readonly #settings: Partial<NativeProofsSettings>
   readonly #queue: WorkQueue
+  readonly #update: NativeUpdateProofs
   #loaded: ProofsAddon | undefined
 
   constructor(options: NativeProofsOptions) {
     this.#settings = options.settings ?? {}
     this.#queue = new WorkQueue(options.concurrency ?? 1)
+    this.#update = new NativeUpdateProofs((stage, call, kind, fn, opts) =>
+      this.#call(stage, call, kind, fn, opts),
+    )
   }
 
   #addon(): ProofsAddon {
@@ -436,6 +452,54 @@ class NativeProofsBackend implements ProofsBackend {
     return this.#call('clearCache', 'clearCache', 'light', (a) => a.clearCache(request.cacheDir))
   }
 
+  // ---- empty-sector update (backend-update.ts)
+
+  updateProofInfo(updateProofType: number): Promise<UpdateProofRegistryInfo> {
+    return this.#update.updateProofInfo(updateProofType)
+  }
+
+  encodeInto(request: EncodeIntoRequest, options?: ProofsCallOptions): Promise<EncodeIntoResult> {
+    return this.#update.encodeInto(request, options)
+  }
+
+  generateUpdatePartitionProofs(
+    request: UpdateProveRequest,
+    options?: ProofsCallOptions,
+  ): Promise<Uint8Array[]> {
+    return this.#update.generateUpdatePartitionProofs(request, options)
+  }
+
+  verifyUpdatePartitionProofs(request: VerifyUpdatePartitionsRequest): Promise<boolean> {
+    return this.#update.verifyUpdatePartitionProofs(request)
+  }
+
+  generateUpdateProofWithVanilla(
+    request: UpdateSnarkRequest,
+    options?: ProofsCallOptions,
+  ): Promise<Uint8Array> {
+    return this.#update.generateUpdateProofWithVanilla(request, options)
+  }
+
+  generateUpdateProof(request: UpdateProveRequest, options?: ProofsCallOptions): Promise<Uint8Array> {
+    return this.#update.generateUpdateProof(request, options)
+  }
+
+  verifyUpdateProof(request: VerifyUpdateRequest): Promise<boolean> {
+    return this.#update.verifyUpdateProof(request)
+  }
+
+  decodeFrom(request: DecodeFromRequest, options?: ProofsCallOptions): Promise<void> {
+    return this.#update.decodeFrom(request, options)
+  }
+
+  decodeRange(request: DecodeRangeRequest, options?: ProofsCallOptions): Promise<number> {
+    return this.#update.decodeRange(request, options)
+  }
+
+  removeEncodedData(request: RemoveEncodedDataRequest, options?: ProofsCallOptions): Promise<void> {
+    return this.#update.removeEncodedData(request, options)
+  }
+
   async generateWindowPoSt(
     request: WindowPoStRequest,
     options?: ProofsCallOptions,
@@ -600,58 +664,6 @@ class NativeProofsBackend implements ProofsBackend {
       ),
     )
   }
-}
-
-/**
- * Verifiers answer `false` for anything that does not verify. The library reports some of those
- * as errors (a proof whose curve points do not decode, a commitment that is not a field element,
- * a sector set that does not match the proof); only malformed inputs (wrong lengths, unknown
- * types) and panics stay errors.
- */
-async function falseOnFailure(p: Promise<boolean>): Promise<boolean> {
-  try {
-    return await p
-  } catch (err) {
-    if (err instanceof VenusError && err.code === 'PROOFS_FAILED') return false
-    throw err
-  }
-}
-
-function checkProofId(id: number, max: number, what: string): void {
-  if (!Number.isInteger(id) || id < 0 || id > max) {
-    throw new VenusError('PROOF_TYPE_INVALID', `unknown ${what} proof type`, { details: { proofType: id } })
-  }
-}
-
-function abortCheck(signal: AbortSignal | undefined, call: string): void {
-  if (signal?.aborted) {
-    throw new VenusError('ABORTED', `${call} aborted`, { cause: signal.reason, details: { call } })
-  }
-}
-
-/**
- * Rejects as soon as `signal` aborts. The native work itself can not be interrupted; it runs to
- * its end in the background (and keeps its queue slot until then).
- */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, call: string): Promise<T> {
-  if (!signal) return work
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      work.catch(() => {})
-      reject(new VenusError('ABORTED', `${call} aborted`, { cause: signal.reason, details: { call } }))
-    }
-    if (signal.aborted) return onAbort()
-    signal.addEventListener('abort', onAbort, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
-}
-
-function u8(b: Uint8Array): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
-}
-
-function pieces(list: readonly ProofsPieceInfo[]): AddonPiece[] {
-  return list.map((p) => ({ commP: p.commP, paddedSize: p.paddedSize }))
 }
 
 function sectorArgs(

@@ -8,11 +8,60 @@ import { VenusError } from '@venus-cluster/core'
 import { BUILD_HINT, loadProofsAddon } from './addon.js'
 import { defaultNativeProofsSettings } from './settings.js'
 
-/** The parameter sets one sector size needs. */
-export type ParameterPart = 'porep' | 'window-post' | 'winning-post' | 'srs'
+/**
+ * The parameter sets one sector size needs: the PoRep (C2) circuit, the two PoSt circuits, the
+ * empty-sector-update (SnapDeals) circuit and the fake SnarkPack SRS.
+ */
+export type ParameterPart = 'porep' | 'window-post' | 'winning-post' | 'update' | 'srs'
 
 /** Every part, in the order they are generated (cheap ones first). */
-export const PARAMETER_PARTS: readonly ParameterPart[] = ['winning-post', 'window-post', 'srs', 'porep']
+export const PARAMETER_PARTS: readonly ParameterPart[] = [
+  'winning-post',
+  'window-post',
+  'srs',
+  'update',
+  'porep',
+]
+
+/** The parts sealing and PoSt need (everything but the SnapDeals update circuit). */
+export const SEALING_PARAMETER_PARTS: readonly ParameterPart[] = [
+  'winning-post',
+  'window-post',
+  'srs',
+  'porep',
+]
+
+/**
+ * Reads a comma-separated list of parameter parts (as `--parts` takes it).
+ *
+ * @throws VenusError `PROOFS_INVALID_INPUT` naming the unknown part.
+ * @example
+ * ```ts
+ * parseParameterParts('update,porep') // ['update', 'porep']
+ * ```
+ */
+export function parseParameterParts(text: string): ParameterPart[] {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+  for (const p of parts) {
+    if (!PARAMETER_PARTS.includes(p as ParameterPart)) {
+      throw new VenusError(
+        'PROOFS_INVALID_INPUT',
+        `unknown parameter part '${p}' (one of ${PARAMETER_PARTS.join(', ')})`,
+        { details: { part: p } },
+      )
+    }
+  }
+  if (parts.length === 0) {
+    throw new VenusError(
+      'PROOFS_INVALID_INPUT',
+      `no parameter part given (one of ${PARAMETER_PARTS.join(', ')})`,
+    )
+  }
+  return parts as ParameterPart[]
+}
 
 /** A progress report of {@link generateParameters}. */
 export type ParameterProgressEvent =
@@ -67,8 +116,11 @@ export function localParameterSectorSize(size: number | string): number {
 }
 
 /**
- * Creates Groth16 parameters and verifying keys for PoRep, WindowPoSt and WinningPoSt, and a fake
- * aggregation SRS, for one small sector size, keeping every file that already exists. The work
+ * Creates Groth16 parameters and verifying keys for PoRep, WindowPoSt, WinningPoSt and the
+ * empty-sector update (SnapDeals), and a fake aggregation SRS, for one small sector size, keeping
+ * every file that already exists. The files get the names the proofs library looks up
+ * (`v28-<circuit>-<hash of its public parameters>.{params,vk,meta}`, e.g.
+ * `v28-empty-sector-update-merkletree-poseidon_hasher-8-0-0-<hash>` for the update circuit). The work
  * runs in a child process into a temporary folder inside `dir`, and each finished file is moved
  * in by rename, so an interrupted run never leaves a truncated parameter file behind.
  *
