@@ -17,9 +17,8 @@ import type {
   VerifyUpdatePartitionsRequest,
   VerifyUpdateRequest,
 } from '@venus-cluster/core'
-import { VenusError } from '@venus-cluster/core'
 import type { AddonUpdateComms, AddonUpdateFiles, ProofsAddon } from './addon.js'
-import { checkProofId, falseOnFailure, pieces, u8 } from './native-util.js'
+import { checkProofId, checkUnpaddedRange, falseOnFailure, pieces, u8 } from './native-util.js'
 
 /** How the backend runs one addon call: queued when heavy, errors typed, abortable. */
 export type NativeCall = <T>(
@@ -179,16 +178,7 @@ export class NativeUpdateProofs implements UpdateProofsBackend {
 
   async decodeRange(request: DecodeRangeRequest, options?: ProofsCallOptions): Promise<number> {
     const t = updateType(request.updateProofType)
-    for (const [k, v] of [
-      ['unpaddedOffset', request.unpaddedOffset],
-      ['unpaddedLength', request.unpaddedLength],
-    ] as const) {
-      if (!Number.isSafeInteger(v) || v < 0 || v % 127 !== 0) {
-        throw new VenusError('PROOFS_INVALID_INPUT', `${k} must be a non-negative multiple of 127`, {
-          details: { [k]: v },
-        })
-      }
-    }
+    checkUnpaddedRange(request)
     return this.#call(
       'snapDecode',
       'decodeRange',

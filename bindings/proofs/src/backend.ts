@@ -54,7 +54,15 @@ import { VenusError } from '@venus-cluster/core'
 import type { AddonReplica, ProofsAddon } from './addon.js'
 import { NativeUpdateProofs } from './backend-update.js'
 import { toVenusError } from './errors.js'
-import { abortCheck, checkProofId, falseOnFailure, pieces, raceAbort, u8 } from './native-util.js'
+import {
+  abortCheck,
+  checkProofId,
+  checkUnpaddedRange,
+  falseOnFailure,
+  pieces,
+  raceAbort,
+  u8,
+} from './native-util.js'
 import { WorkQueue } from './queue.js'
 import { initNativeProofs, type NativeProofsSettings } from './settings.js'
 
@@ -418,16 +426,7 @@ class NativeProofsBackend implements ProofsBackend {
 
   async unsealRange(request: UnsealRangeRequest, options?: ProofsCallOptions): Promise<number> {
     checkProofId(request.proofType, 19, 'seal')
-    for (const [k, v] of [
-      ['unpaddedOffset', request.unpaddedOffset],
-      ['unpaddedLength', request.unpaddedLength],
-    ] as const) {
-      if (!Number.isSafeInteger(v) || v < 0 || v % 127 !== 0) {
-        throw new VenusError('PROOFS_INVALID_INPUT', `${k} must be a non-negative multiple of 127`, {
-          details: { [k]: v },
-        })
-      }
-    }
+    checkUnpaddedRange(request)
     return this.#call(
       'unseal',
       'unsealRange',

@@ -54,3 +54,17 @@ export function u8(b: Uint8Array): Uint8Array {
 export function pieces(list: readonly ProofsPieceInfo[]): AddonPiece[] {
   return list.map((p) => ({ commP: p.commP, paddedSize: p.paddedSize }))
 }
+
+/** Checks the unpadded offset and length of an unseal or decode range (multiples of 127). */
+export function checkUnpaddedRange(r: { unpaddedOffset: number; unpaddedLength: number }): void {
+  for (const [k, v] of [
+    ['unpaddedOffset', r.unpaddedOffset],
+    ['unpaddedLength', r.unpaddedLength],
+  ] as const) {
+    if (!Number.isSafeInteger(v) || v < 0 || v % 127 !== 0) {
+      throw new VenusError('PROOFS_INVALID_INPUT', `${k} must be a non-negative multiple of 127`, {
+        details: { [k]: v },
+      })
+    }
+  }
+}

@@ -145,6 +145,16 @@ fn ensure_sized(path: &str, len: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Creates `path` or truncates it to nothing.
+fn create_truncated(path: &str) -> anyhow::Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .open(path)
+        .with_context(|| format!("creating {path}"))
+}
+
 #[napi(object)]
 pub struct Encoded {
     pub comm_r_new: Buffer,
@@ -343,12 +353,7 @@ pub fn decode_from(
         move || {
             ensure_init()?;
             // Every node is written; the file only needs the sector's length for the map.
-            let out = OpenOptions::new()
-                .create(true)
-                .truncate(true)
-                .write(true)
-                .open(&output_path)
-                .with_context(|| format!("creating {output_path}"))?;
+            let out = create_truncated(&output_path)?;
             out.set_len(sector_size(p))?;
             drop(out);
             update::empty_sector_update_decode_from(
@@ -405,12 +410,7 @@ pub fn decode_range(
                 File::open(&replica_path).with_context(|| format!("opening {replica_path}"))?;
             let mut key = File::open(&sector_key_path)
                 .with_context(|| format!("opening {sector_key_path}"))?;
-            let mut out = OpenOptions::new()
-                .create(true)
-                .truncate(true)
-                .write(true)
-                .open(&output_path)
-                .with_context(|| format!("creating {output_path}"))?;
+            let mut out = create_truncated(&output_path)?;
             let mut pos = start;
             let mut padded = Vec::with_capacity(DECODE_CHUNK as usize);
             while pos < end {

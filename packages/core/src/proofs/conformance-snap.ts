@@ -6,6 +6,7 @@ import { fr32Unpad, commD as piecesCommD } from '../piece/index.js'
 import type { ProofsBackend, ProofsPieceInfo } from './backend.js'
 import type { UpdateCommitments, UpdateFiles } from './backend-update.js'
 import type { ConformanceExpect } from './conformance.js'
+import { codeOf, flipBit, rejected } from './conformance-util.js'
 import { sealProofFacts, updateProofFacts } from './registry.js'
 
 /** What the SnapDeals part of the conformance suite borrows from the main suite. */
@@ -35,30 +36,8 @@ interface Snapped {
 
 const SECTOR = 40
 
-function flipBit(bytes: Uint8Array, index = 0): Uint8Array {
-  const out = bytes.slice()
-  out[index] = (out[index] as number) ^ 1
-  return out
-}
-
 function same(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b)
-}
-
-async function rejected(p: Promise<boolean>): Promise<boolean> {
-  return p.then(
-    (ok) => !ok,
-    (err) => isVenusError(err),
-  )
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'resolved'
-  } catch (err) {
-    return isVenusError(err) ? err.code : `non-VenusError: ${String(err)}`
-  }
 }
 
 /**

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isVenusError } from '../errors/index.js'
 import { commPSync, zeroCommitment } from '../piece/index.js'
 import type { PrivateReplicaInfo, ProofsBackend, ProofsPieceInfo, ProofsProgressEvent } from './backend.js'
 import { snapConformance } from './conformance-snap.js'
+import { codeOf, exists, flipBit, rejected } from './conformance-util.js'
 import { sealProofFacts } from './registry.js'
 
 /** The slice of a vitest/jest-style `expect` the suite uses. */
@@ -77,39 +77,6 @@ function randomness(byte: number): Uint8Array {
   const r = filled(byte)
   r[31] = byte & 0x3f
   return r
-}
-
-function flipBit(bytes: Uint8Array, index = 0): Uint8Array {
-  const out = bytes.slice()
-  out[index] = (out[index] as number) ^ 1
-  return out
-}
-
-/**
- * Whether a verifier rejected: answered `false`, or threw a `VenusError` (a real backend may fail
- * to deserialise tampered proof bytes instead of answering false).
- */
-async function rejected(p: Promise<boolean>): Promise<boolean> {
-  return p.then(
-    (ok) => !ok,
-    (err) => isVenusError(err),
-  )
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  )
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'resolved'
-  } catch (err) {
-    return isVenusError(err) ? err.code : `non-VenusError: ${String(err)}`
-  }
 }
 
 /**

@@ -30,7 +30,7 @@ import {
 } from './mock-derive.js'
 import { fileSize, openRw, readPAux, sparseCopy, sparseFile } from './mock-files.js'
 import { bytesEqual, concat, toHex } from './mock-hash.js'
-import { commDOf, failed, fr32Value, invalid, nonEmptyPath, piecesOf, sectorNum } from './mock-input.js'
+import { commDOf, failed, fr32Value, invalid, nonEmptyPath, piecesOf, unpaddedRange } from './mock-input.js'
 import { SNARK_PROOF_BYTES, type UpdateProofFacts, updateCacheFiles, updateProofFacts } from './registry.js'
 
 /** What the update calls need from the backend that hosts them. */
@@ -360,14 +360,12 @@ export class MockUpdateProofs implements UpdateProofsBackend {
     const facts = updateProofFacts(req.updateProofType)
     const commDNew = fr32Value('commDNew', req.commDNew)
     const commROld = fr32Value('commROld', req.commROld)
-    const offset = sectorNum('unpaddedOffset', req.unpaddedOffset)
-    const length = sectorNum('unpaddedLength', req.unpaddedLength)
-    if (offset % 127 !== 0 || length % 127 !== 0 || ((offset + length) / 127) * 128 > facts.sectorSize) {
-      throw invalid('decode range must be multiples of 127 inside the sector', {
-        unpaddedOffset: offset,
-        unpaddedLength: length,
-      })
-    }
+    const { offset, length } = unpaddedRange(
+      'decode',
+      req.unpaddedOffset,
+      req.unpaddedLength,
+      facts.sectorSize,
+    )
     const replicaPath = await sectorFile('replicaPath', req.replicaPath, facts.sectorSize)
     const sectorKeyPath = await sectorFile('sectorKeyPath', req.sectorKeyPath, facts.sectorSize)
     const outputPath = nonEmptyPath('outputPath', req.outputPath)

@@ -103,6 +103,7 @@ import {
   replicasPoStType,
   sectorNum,
   sortedReplicas,
+  unpaddedRange,
 } from './mock-input.js'
 import { MockUpdateProofs } from './mock-update.js'
 import {
@@ -649,14 +650,12 @@ class MockProofs implements ProofsBackend {
     const cacheDir = nonEmptyPath('cacheDir', req.cacheDir)
     const sealedPath = nonEmptyPath('sealedPath', req.sealedPath)
     const outputPath = nonEmptyPath('outputPath', req.outputPath)
-    const offset = sectorNum('unpaddedOffset', req.unpaddedOffset)
-    const length = sectorNum('unpaddedLength', req.unpaddedLength)
-    if (offset % 127 !== 0 || length % 127 !== 0 || ((offset + length) / 127) * 128 > facts.sectorSize) {
-      throw invalid('unseal range must be multiples of 127 inside the sector', {
-        unpaddedOffset: offset,
-        unpaddedLength: length,
-      })
-    }
+    const { offset, length } = unpaddedRange(
+      'unseal',
+      req.unpaddedOffset,
+      req.unpaddedLength,
+      facts.sectorSize,
+    )
     if ((await fileSize(sealedPath)) !== facts.sectorSize) {
       throw failed('sealed file is missing or not of the sector size', { sealedPath })
     }
