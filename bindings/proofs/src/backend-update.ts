@@ -17,6 +17,7 @@ import type {
   VerifyUpdatePartitionsRequest,
   VerifyUpdateRequest,
 } from '@venus-cluster/core'
+import { updateProofFacts } from '@venus-cluster/core'
 import type { AddonUpdateComms, AddonUpdateFiles, ProofsAddon } from './addon.js'
 import { checkProofId, checkUnpaddedRange, falseOnFailure, pieces, u8 } from './native-util.js'
 
@@ -90,7 +91,7 @@ export class NativeUpdateProofs implements UpdateProofsBackend {
           request.sectorKeyPath,
           request.sectorKeyCacheDir,
           request.stagedPath,
-          pieces(request.pieces),
+          pieces(request.pieces, updateProofFacts(t).sectorSize),
         )
         return { commRNew: u8(r.commRNew), commRLastNew: u8(r.commRLastNew), commDNew: u8(r.commDNew) }
       },

@@ -50,7 +50,7 @@ import type {
   WinningPoStRequest,
   WriteAndPreprocessRequest,
 } from '@venus-cluster/core'
-import { VenusError } from '@venus-cluster/core'
+import { sealProofFacts, VenusError } from '@venus-cluster/core'
 import type { AddonReplica, ProofsAddon } from './addon.js'
 import { NativeUpdateProofs } from './backend-update.js'
 import { toVenusError } from './errors.js'
@@ -282,7 +282,12 @@ class NativeProofsBackend implements ProofsBackend {
   async computeCommD(request: ComputeCommDRequest): Promise<Uint8Array> {
     checkProofId(request.proofType, 19, 'seal')
     return this.#call('addPiece', 'computeCommD', 'light', (a) =>
-      u8(a.computeCommD(request.proofType, pieces(request.pieces))),
+      u8(
+        a.computeCommD(
+          request.proofType,
+          pieces(request.pieces, sealProofFacts(request.proofType).sectorSize),
+        ),
+      ),
     )
   }
 
@@ -301,7 +306,7 @@ class NativeProofsBackend implements ProofsBackend {
             request.cacheDir,
             request.stagedPath,
             request.sealedPath,
-            pieces(request.pieces),
+            pieces(request.pieces, sealProofFacts(request.proofType).sectorSize),
           ),
         )
       },
@@ -340,7 +345,7 @@ class NativeProofsBackend implements ProofsBackend {
             request.seed,
             request.commR,
             request.commD,
-            pieces(request.pieces),
+            pieces(request.pieces, sealProofFacts(request.proofType).sectorSize),
           ),
         ),
       options,

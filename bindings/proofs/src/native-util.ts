@@ -1,6 +1,6 @@
 // Helpers shared by the native backend's sealing, PoSt and update calls.
 import type { ProofsPieceInfo } from '@venus-cluster/core'
-import { VenusError } from '@venus-cluster/core'
+import { fillSectorPieces, VenusError } from '@venus-cluster/core'
 import type { AddonPiece } from './addon.js'
 
 /**
@@ -51,8 +51,25 @@ export function u8(b: Uint8Array): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 }
 
-export function pieces(list: readonly ProofsPieceInfo[]): AddonPiece[] {
-  return list.map((p) => ({ commP: p.commP, paddedSize: p.paddedSize }))
+/**
+ * The piece list handed to the library, filled with zero pieces up to the sector size: the
+ * library's `compute_comm_d` (behind computeCommD, PC1, C1 and the SnapDeals encoder) does not
+ * pad after the last piece, so a list that does not fill the sector would get another CommD than
+ * the chain computes (lotus pads the same way before calling it).
+ */
+export function pieces(list: readonly ProofsPieceInfo[], sectorSize: number): AddonPiece[] {
+  let filled: readonly ProofsPieceInfo[]
+  try {
+    filled = fillSectorPieces(list, sectorSize)
+  } catch (err) {
+    if (err instanceof VenusError)
+      throw new VenusError('PROOFS_INVALID_INPUT', `pieces: ${err.message}`, {
+        details: err.details,
+        cause: err,
+      })
+    throw err
+  }
+  return filled.map((p) => ({ commP: p.commP, paddedSize: p.paddedSize }))
 }
 
 /** Checks the unpadded offset and length of an unseal or decode range (multiples of 127). */

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-export { type CommDPiece, commD } from './commd.js'
+export { type CommDPiece, commD, fillSectorPieces } from './commd.js'
 export { CommPHasher, type CommPOptions, type CommPResult, commP, commPSync } from './commp.js'
 export {
   FR32_PADDED_QUAD,

@@ -314,6 +314,46 @@ export function snapConformance(ctx: SnapConformanceContext): void {
   )
 
   it(
+    'encodes a piece that does not fill the sector (the rest is zeros) and decodes it back',
+    async () => {
+      const s = await snapped()
+      const b = await backend()
+      const d = join(await ctx.dir(), 'snap')
+      const data = new Uint8Array(randomBytes(unpaddedSector / 4))
+      const { piece } = await b.addPiece({
+        proofType,
+        source: data,
+        unpaddedSize: data.length,
+        stagedPath: join(d, 'staged-short'),
+        existingPieceSizes: [],
+      })
+      const enc = await b.encodeInto({
+        updateProofType,
+        newReplicaPath: join(d, 'update-short'),
+        newCacheDir: join(d, 'update-cache-short'),
+        sectorKeyPath: s.files.sectorKeyPath,
+        sectorKeyCacheDir: s.files.sectorKeyCacheDir,
+        stagedPath: join(d, 'staged-short'),
+        pieces: [piece],
+      })
+      expect(enc.commDNew).toEqual(piecesCommD([piece], sectorSize))
+      const out = join(d, 'range-short')
+      await b.decodeRange({
+        updateProofType,
+        commDNew: enc.commDNew,
+        commROld: s.commROld,
+        replicaPath: join(d, 'update-short'),
+        sectorKeyPath: s.files.sectorKeyPath,
+        outputPath: out,
+        unpaddedOffset: 0,
+        unpaddedLength: data.length,
+      })
+      expect(same(new Uint8Array(await readFile(out)), data)).toBe(true)
+    },
+    timeout,
+  )
+
+  it(
     'fails an encoding whose pieces are not the staged data and rejects malformed update inputs',
     async () => {
       const s = await snapped()

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { commPSync, zeroCommitment } from '../piece/index.js'
+import { commD as piecesCommD, commPSync, zeroCommitment } from '../piece/index.js'
 import type { PrivateReplicaInfo, ProofsBackend, ProofsPieceInfo, ProofsProgressEvent } from './backend.js'
 import { snapConformance } from './conformance-snap.js'
 import { codeOf, exists, flipBit, rejected } from './conformance-util.js'
@@ -234,6 +234,13 @@ export function proofsBackendConformance(
     it('computes the CommD of an empty (CC) sector as the zero commitment', async () => {
       const b = await backend()
       expect(await b.computeCommD({ proofType, pieces: [] })).toEqual(zeroCommitment(sectorSize))
+    })
+
+    it('computes the zero-filled CommD of pieces that do not fill the sector', async () => {
+      const b = await backend()
+      const piece = commPSync(randomBytes(unpaddedSector / 4))
+      const pieces = [{ commP: piece.commP, paddedSize: piece.paddedSize }]
+      expect(await b.computeCommD({ proofType, pieces })).toEqual(piecesCommD(pieces, sectorSize))
     })
 
     it(
