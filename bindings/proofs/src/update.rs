@@ -192,12 +192,15 @@ pub fn encode_into(
             ensure_sized(&new_replica_path, size)?;
             // The pieces' CommD says the rest of the sector is zeros; the library maps the whole
             // sector of staged data.
-            let staged = OpenOptions::new()
-                .write(true)
-                .open(&staged_path)
-                .with_context(|| format!("opening staged file {staged_path}"))?;
-            if staged.metadata()?.len() < size {
-                staged.set_len(size)?;
+            let staged_len = std::fs::metadata(&staged_path)
+                .with_context(|| format!("staged file {staged_path}"))?
+                .len();
+            if staged_len < size {
+                OpenOptions::new()
+                    .write(true)
+                    .open(&staged_path)
+                    .with_context(|| format!("extending staged file {staged_path}"))?
+                    .set_len(size)?;
             }
             let out = update::empty_sector_update_encode_into(
                 p,
