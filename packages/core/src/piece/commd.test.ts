@@ -92,9 +92,11 @@ describe('fillSectorPieces', () => {
     const b = commPSync(randomBytes(127)) // 128 padded
     const filled = fillSectorPieces([{ ...a }, { ...b }], 8192)
     expect(filled.map((p) => p.paddedSize)).toEqual([1024, 128, 128, 256, 512, 2048, 4096])
-    expect(filled.slice(2).every((p, i) => hex(p.commP) === hex(zeroCommitment([128, 256, 512, 2048, 4096][i] ?? 0)))).toBe(
-      true,
-    )
+    expect(
+      filled
+        .slice(2)
+        .every((p, i) => hex(p.commP) === hex(zeroCommitment([128, 256, 512, 2048, 4096][i] ?? 0))),
+    ).toBe(true)
     expect(commD(filled, 8192)).toEqual(commD([a, b], 8192))
     expect(filled.reduce((n, p) => n + p.paddedSize, 0)).toBe(8192)
   })
