@@ -1,6 +1,6 @@
 // The empty-sector-update (SnapDeals) calls of the mock backend: real files, cheap derivations.
 import { copyFile, type FileHandle, mkdir, open, readFile, truncate, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { throwIfAborted } from '../errors/index.js'
 import { fr32UnpadInto } from '../piece/index.js'
 import type { ProofsCallOptions, ProofsStage } from './backend.js'
@@ -207,6 +207,7 @@ export class MockUpdateProofs implements UpdateProofsBackend {
         sectorSize: size,
       })
     }
+    await mkdir(dirname(newReplicaPath), { recursive: true })
     await sparseCopy(sectorKeyPath, newReplicaPath, size)
     const commROld = old.commR
     // Past the staged file's old end the data is zero: the replica there is the key, as copied.
@@ -339,6 +340,7 @@ export class MockUpdateProofs implements UpdateProofsBackend {
     const sectorKeyPath = await sectorFile('sectorKeyPath', req.sectorKeyPath, size)
     const old = await pAuxOf('sectorKeyCacheDir', req.sectorKeyCacheDir)
     const outputPath = nonEmptyPath('outputPath', req.outputPath)
+    await mkdir(dirname(outputPath), { recursive: true })
     // Written from scratch: holes where the data is zero.
     await sparseFile(outputPath, 0)
     await sparseFile(outputPath, size)
@@ -369,6 +371,7 @@ export class MockUpdateProofs implements UpdateProofsBackend {
     const replicaPath = await sectorFile('replicaPath', req.replicaPath, facts.sectorSize)
     const sectorKeyPath = await sectorFile('sectorKeyPath', req.sectorKeyPath, facts.sectorSize)
     const outputPath = nonEmptyPath('outputPath', req.outputPath)
+    await mkdir(dirname(outputPath), { recursive: true })
     const rep = await open(replicaPath, 'r')
     const key = await open(sectorKeyPath, 'r')
     const out = await open(outputPath, 'w')
@@ -412,6 +415,7 @@ export class MockUpdateProofs implements UpdateProofsBackend {
       })
     const sectorKeyPath = nonEmptyPath('sectorKeyPath', req.sectorKeyPath)
     const sectorKeyCacheDir = nonEmptyPath('sectorKeyCacheDir', req.sectorKeyCacheDir)
+    await mkdir(dirname(sectorKeyPath), { recursive: true })
     await sizedOutput('sectorKeyPath', sectorKeyPath, size)
     await mkdir(sectorKeyCacheDir, { recursive: true })
     await sparseCopy(replicaPath, sectorKeyPath, size)
