@@ -20,10 +20,14 @@ try {
   process.exit(1)
 }
 const t0 = Date.now()
+// SIGINT/SIGTERM (a CI timeout, ^C) stop the generator child and remove its temporary folder.
+const controller = new AbortController()
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => controller.abort())
 generateParameters({
   sectorSize: values['sector-size'] ?? '2KiB',
   dir: values.dir,
   parts,
+  signal: controller.signal,
   onProgress: (e) => {
     if (e.type === 'start')
       console.log(`[params] ${e.part} ${e.sectorSize}: generating (or keeping existing)`)

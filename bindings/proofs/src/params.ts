@@ -148,6 +148,7 @@ export async function generateParameters(
   // Fail here, with the build hint, rather than in the child.
   loadProofsAddon()
   await mkdir(dir, { recursive: true })
+  await removeStaleTemporaries(dir)
   const started = Date.now()
   const tmp = join(dir, `.tmp-gen-${process.pid}-${Date.now()}`)
   await mkdir(tmp, { recursive: true })
@@ -161,6 +162,20 @@ export async function generateParameters(
     await rm(tmp, { recursive: true, force: true })
   }
   return { dir, sectorSize, parts: done, ms: Date.now() - started }
+}
+
+/** @internal Removes the temporary folders of generators whose process is gone (killed). */
+export async function removeStaleTemporaries(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const m = /^\.tmp-gen-(\d+)-\d+$/.exec(name)
+    if (m === null || Number(m[1]) === process.pid) continue
+    try {
+      process.kill(Number(m[1]), 0)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH')
+        await rm(join(dir, name), { recursive: true, force: true })
+    }
+  }
 }
 
 interface ChildArgs {
