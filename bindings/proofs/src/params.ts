@@ -23,7 +23,10 @@ export const PARAMETER_PARTS: readonly ParameterPart[] = [
   'porep',
 ]
 
-/** The parts sealing and PoSt need (everything but the SnapDeals update circuit). */
+/**
+ * The parts sealing and PoSt need, made by default: everything but the SnapDeals update circuit,
+ * which is asked for by name (its 8MiB set needs about 18 GiB of memory to make).
+ */
 export const SEALING_PARAMETER_PARTS: readonly ParameterPart[] = [
   'winning-post',
   'window-post',
@@ -83,7 +86,10 @@ export interface GenerateParametersOptions {
   sectorSize: number | string
   /** Target directory (default: the parameter cache, `$FIL_PROOFS_PARAMETER_CACHE` or `~/.cache/venus-cluster/params`). */
   dir?: string | undefined
-  /** Which sets to make (default: all of {@link PARAMETER_PARTS}). */
+  /**
+   * Which sets to make (default: {@link SEALING_PARAMETER_PARTS}; add `'update'` for SnapDeals —
+   * its 8MiB set needs about 18 GiB of memory to make).
+   */
   parts?: readonly ParameterPart[] | undefined
   onProgress?: ((event: ParameterProgressEvent) => void) | undefined
   /** Kills the generator; files already moved into `dir` stay, half-made ones are removed. */
@@ -116,9 +122,9 @@ export function localParameterSectorSize(size: number | string): number {
 }
 
 /**
- * Creates Groth16 parameters and verifying keys for PoRep, WindowPoSt, WinningPoSt and the
- * empty-sector update (SnapDeals), and a fake aggregation SRS, for one small sector size, keeping
- * every file that already exists. The files get the names the proofs library looks up
+ * Creates Groth16 parameters and verifying keys for PoRep, WindowPoSt, WinningPoSt and (when
+ * asked for) the empty-sector update (SnapDeals), and a fake aggregation SRS, for one small
+ * sector size, keeping every file that already exists. The files get the names the proofs library looks up
  * (`v28-<circuit>-<hash of its public parameters>.{params,vk,meta}`, e.g.
  * `v28-empty-sector-update-merkletree-poseidon_hasher-8-0-0-<hash>` for the update circuit). The work
  * runs in a child process into a temporary folder inside `dir`, and each finished file is moved
@@ -132,6 +138,7 @@ export function localParameterSectorSize(size: number | string): number {
  * ```ts
  * import { generateParameters } from '@venus-cluster/proofs-native'
  * await generateParameters({ sectorSize: '2KiB', onProgress: (e) => console.log(e) })
+ * await generateParameters({ sectorSize: '2KiB', parts: ['update'] }) // SnapDeals
  * ```
  */
 export async function generateParameters(
@@ -139,7 +146,7 @@ export async function generateParameters(
 ): Promise<GenerateParametersResult> {
   const sectorSize = localParameterSectorSize(options.sectorSize)
   const dir = options.dir ?? defaultNativeProofsSettings().parameterCache
-  const parts = options.parts ?? PARAMETER_PARTS
+  const parts = options.parts ?? SEALING_PARAMETER_PARTS
   for (const p of parts) {
     if (!PARAMETER_PARTS.includes(p)) {
       throw new VenusError('PROOFS_INVALID_INPUT', `unknown parameter part ${p}`, { details: { parts } })

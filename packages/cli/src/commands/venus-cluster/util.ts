@@ -105,7 +105,8 @@ async function loadGenerator(): Promise<NativeParamsModule['generateParameters']
 /** Adds `util params` to the `venus-cluster` program. */
 export function registerUtilCommands(program: Command): Command {
   const util = program.command('util').description('utilities: proof parameters')
-  // The update (SnapDeals) circuit is part of the default set: `--parts update` makes only it.
+  // The update (SnapDeals) circuit is made when named (`--parts update`): its 8MiB set needs
+  // about 18 GiB of memory, which the default must not spring on anyone.
   util
     .command('params')
     .description(
@@ -119,7 +120,8 @@ export function registerUtilCommands(program: Command): Command {
     )
     .option(
       '--parts <list>',
-      `comma-separated parameter sets to make: ${PARAMETER_PART_NAMES.join(', ')} (default: all)`,
+      `comma-separated parameter sets to make: ${PARAMETER_PART_NAMES.join(', ')} (default: all but ` +
+        'update, the SnapDeals circuit; its 8MiB set needs about 18 GiB of memory)',
     )
     .action(async (opts: { sectorSize: string; dir?: string; parts?: string }) => {
       const sectorSize = utilParamsSectorSize(opts.sectorSize)
