@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as `.ci/run` and the README run it: build, lint, the unit and
-# integration tests on Node 20, the unit tests again on Node 24 LTS, and the heavier suites
-# (PostgreSQL, native proofs) when their steps below are present.
+# integration tests on Node 20, the heavier suites (PostgreSQL, native proofs), the packed
+# packages installed into a fresh app (scripts/check-packages.sh), and the unit tests again on
+# Node 24 LTS.
 #
 # Expensive artefacts live in machine-local caches outside the clone, so a second run on the
 # same machine reuses them: $VENUS_CACHE (default ~/.cache/venus-cluster).
@@ -32,6 +33,11 @@ npm run build
 step "lint"
 npx biome check .
 node scripts/check-changesets.mjs
+# Core is the one home of the protocol; every declared dependency is used, one major each.
+node scripts/check-protocol-home.mjs
+node scripts/check-deps.mjs
+# Every exported name, types included, against docs/api-surface.md (from the build above).
+node scripts/api-surface.mjs --check
 # The build checks the sources; this also type-checks the tests, fixtures and benchmarks.
 npx tsc -p tsconfig.json --noEmit
 
@@ -60,11 +66,11 @@ else
   node bindings/proofs/dist/gen-params-cli.js --sector-size 2KiB --parts winning-post,window-post,srs,porep
   # The SnapDeals update circuit (2KiB; measured in docs/proofs.md, "SnapDeals in CI"). A run that
   # found the PoRep parameters cached makes it when missing. A run that had to make them (a fresh
-  # machine) makes it only while the run is young enough, so a slow fresh machine still ends
+  # machine) makes it only while the run is young enough (30 min by default), so a slow fresh machine still ends
   # inside CI's 90 minutes; otherwise the next run makes it. The SnapDeals tests run whenever the
   # update parameters exist.
   update_params="$FIL_PROOFS_PARAMETER_CACHE/v28-empty-sector-update-merkletree-poseidon_hasher-8-0-0-fb9e095bebdd77511c0269b967b4d87ba8b8a525edaa0e165de23ba454510194"
-  snap_before_s="${VENUS_SNAP_PARAMS_BEFORE_S:-2700}"
+  snap_before_s="${VENUS_SNAP_PARAMS_BEFORE_S:-1800}"
   if [ ! -s "$update_params.params" ] || [ ! -s "$update_params.vk" ]; then
     if [ "$suite" = full ] || [ "$SECONDS" -lt "$snap_before_s" ]; then
       node bindings/proofs/dist/gen-params-cli.js --sector-size 2KiB --parts update
@@ -84,6 +90,11 @@ else
     VENUS_NATIVE_TESTS=1 npx vitest run bindings/proofs/test/snap.int.test.ts
   fi
 fi
+
+step "packages as users get them (npm pack → fresh app → tsc, CLI, examples, publint, attw)"
+# After the native step, so the linux-x64-gnu platform package is packed with the addon when it
+# was built. Measured install time and size: docs/benchmarks.md ("Packages").
+bash scripts/check-packages.sh
 
 step "unit tests on Node 24 LTS"
 NODE24_DIR="$VENUS_CACHE/node24"

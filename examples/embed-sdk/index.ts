@@ -9,13 +9,20 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { mockProofs, parseWorkerConfig, prepareFileStore, prepareSealingStore } from '@venus-cluster/core'
+import {
+  createChainClient,
+  createMessagerClient,
+  mockProofs,
+  prepareFileStore,
+  prepareSealingStore,
+  workerConfig,
+} from '@venus-cluster/core'
 import { createDevnet, devnetTransport } from '@venus-cluster/devnet'
 import {
-  createLotusChain,
-  createLotusMessager,
+  createManagerChain,
+  createManagerMessager,
   defaultMinerConfig,
-  startManagerDaemon,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import { createSealingWorker } from '@venus-cluster/sealer'
 
@@ -46,64 +53,51 @@ async function sealIn(dir: string): Promise<SealedSector> {
   const miner = await devnet.createTestMiner()
   const blocks = setInterval(() => void devnet.mine(1), 100)
 
-  // 2. The sector manager, talking to the devnet in process, serving workers on a free port.
-  const chain = devnetTransport(devnet)
-  const call = (method: string, params: unknown[]) => chain.request(method, params)
+  // 2. The sector manager, talking to the devnet in process (core's chain and messager clients
+  //    over the devnet's transport, as they would over HTTP to Lotus and venus-messager),
+  //    serving workers on a free port.
+  const transport = devnetTransport(devnet)
+  const chain = createChainClient(transport)
   const minerConfig = defaultMinerConfig(miner.minerId, miner.owner)
   minerConfig.sector.maxNumber = 1 // seal one sector, then hand out no more
   minerConfig.commitment.confidence = 1
   const persist = join(dir, 'persist')
   await prepareFileStore(persist)
-  const manager = await startManagerDaemon({
+  const manager = await startManagerNode({
     home: join(dir, 'manager'),
     listen: '127.0.0.1:0',
     config: { miners: [minerConfig], persistStores: [{ name: 'ps1', path: persist }] },
-    chain: createLotusChain(call),
-    messager: createLotusMessager(call),
+    chain: createManagerChain(chain),
+    messager: createManagerMessager(createMessagerClient(transport)),
     proofs,
     tickMs: 50,
   })
 
-  // 3. A worker with one sealing thread, configured like `venus-worker.toml`.
+  // 3. A worker with one sealing thread, configured in code (the same object a
+  //    `venus-worker.toml` is read onto; what is left out takes its documented default).
   const store = join(dir, 'store1')
   await prepareSealingStore(store)
-  const config = parseWorkerConfig(
-    `
-[sector_manager.rpc_client]
-addr = "${manager.url}"
-
-[sealing]
-seal_interval = "20ms"
-rpc_polling_interval = "50ms"
-
-[[sealing_thread]]
-location = "${store}"
-
-[[attached]]
-name = "ps1"
-location = "${persist}"
-`,
-    'venus-worker.toml',
-  )
-  let finished!: () => void
-  const sealed = new Promise<void>((resolve) => {
-    finished = resolve
+  const config = workerConfig({
+    sectorManager: { url: manager.url },
+    sealing: { sealIntervalMs: 20, rpcPollingIntervalMs: 50 },
+    sealingThreads: [{ location: store }],
+    attached: [{ name: 'ps1', location: persist }],
   })
   const worker = createSealingWorker({
     config,
     proofs,
     controlApi: false,
     managerToken: await manager.auth?.issue('sign'),
-    onStep: (e) => e.next === 'Finished' && finished(),
+  })
+  const sealed = new Promise<void>((resolve) => {
+    worker.events.on('sector:state', (e) => e.next === 'Finished' && resolve())
   })
 
   try {
     await worker.start()
     await sealed
     // 4. The chain's view: the sector is active.
-    const info = (await call('Filecoin.StateSectorGetInfo', [miner.miner, 1, []])) as {
-      Activation: number
-    } | null
+    const info = await chain.stateSectorGetInfo(miner.miner, 1)
     if (info === null) throw new Error('sector 1 is not on chain')
     return { miner: miner.miner, sectorNumber: 1, activation: info.Activation }
   } finally {

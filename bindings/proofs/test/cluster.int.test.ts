@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
+  createChainClient,
+  createMessagerClient,
+  httpTransport,
   parseWorkerConfig,
   prepareFileStore,
   prepareSealingStore,
@@ -16,11 +19,10 @@ import {
 } from '@venus-cluster/core'
 import { createDevnet, serveDevnet } from '@venus-cluster/devnet'
 import {
-  createLotusChain,
-  createLotusMessager,
+  createManagerChain,
+  createManagerMessager,
   defaultMinerConfig,
-  httpJsonRpc,
-  startManagerDaemon,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import { createSealingWorker, type ThreadStepEvent } from '@venus-cluster/sealer'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -92,8 +94,9 @@ describe.skipIf(!ready)(
           served.server.closeAllConnections()
           await served.close()
         })
-        const chainCall = httpJsonRpc(served.httpUrl, served.adminToken)
-        const messagerCall = httpJsonRpc(served.messagerUrl.replace(/^ws/, 'http'), served.adminToken)
+        const auth = { token: served.adminToken }
+        const chain = createChainClient(httpTransport(served.httpUrl, auth))
+        const messager = createMessagerClient(httpTransport(served.messagerUrl.replace(/^ws/, 'http'), auth))
 
         const persist = join(home, 'persist')
         await prepareFileStore(persist)
@@ -101,13 +104,13 @@ describe.skipIf(!ready)(
         minerConfig.sector.maxNumber = 1
         minerConfig.commitment.confidence = 1
         await mkdir(join(home, 'manager'), { recursive: true })
-        const manager = await startManagerDaemon({
+        const manager = await startManagerNode({
           home: join(home, 'manager'),
           listen: '127.0.0.1:0',
           synchronous: 'normal',
           config: { miners: [minerConfig], persistStores: [{ name: 'ps1', path: persist }] },
-          chain: createLotusChain(chainCall),
-          messager: createLotusMessager(messagerCall),
+          chain: createManagerChain(chain),
+          messager: createManagerMessager(messager),
           proofs,
           tickMs: 50,
         })
@@ -142,14 +145,13 @@ ${['pc1', 'pc2', 'c2'].map(processorTable).join('\n')}`
         const token = await manager.auth?.issue('sign')
         const steps: { at: number; e: ThreadStepEvent }[] = []
         const worker = createSealingWorker({
-          config: parseWorkerConfig(text, file),
+          config: { ...parseWorkerConfig(text, file), recordSync: false },
           // In-process stages (add pieces, tree_d, wait states) also run the real backend.
           proofs,
           controlApi: false,
-          recordSync: false,
           ...(token === undefined ? {} : { managerToken: token }),
-          onStep: (e) => steps.push({ at: Date.now() - started, e }),
         })
+        worker.events.on('thread:step', (e) => steps.push({ at: Date.now() - started, e }))
         let workerStopped = false
         cleanups.push(async () => {
           if (!workerStopped) await worker.stop()
@@ -165,9 +167,7 @@ ${['pc1', 'pc2', 'c2'].map(processorTable).join('\n')}`
 
         let info = null as { Activation?: number } | null
         while (Date.now() - started < 25 * MINUTES) {
-          info = (await chainCall('Filecoin.StateSectorGetInfo', [created.miner, 1, []])) as {
-            Activation?: number
-          } | null
+          info = await chain.stateSectorGetInfo(created.miner, 1)
           if (info !== null) break
           await new Promise((r) => setTimeout(r, 500))
         }

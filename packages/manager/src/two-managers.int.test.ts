@@ -1,3 +1,4 @@
+import { MinerMethod } from '@venus-cluster/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   allocate,
@@ -6,8 +7,7 @@ import {
   fakeProofs,
   stepSector,
 } from './__fixtures__/worker-driver.js'
-import { createSealerApi } from './api.js'
-import { MinerMethod } from './commit-params.js'
+import { createSealerApi } from './api/index.js'
 import { defaultMinerConfig } from './config.js'
 import { createFakeChain } from './fake-chain.js'
 import { SectorManager } from './manager.js'

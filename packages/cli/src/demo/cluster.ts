@@ -6,8 +6,12 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
+  type ChainClient,
   createChainClient,
-  customTransport,
+  createMessagerClient,
+  httpTransport,
+  type Logger,
+  type MessagerClient,
   type ProofsBackend,
   parseWorkerConfig,
   prepareFileStore,
@@ -24,26 +28,20 @@ import {
   serveDevnet,
 } from '@venus-cluster/devnet'
 import {
-  createLotusChain,
-  createLotusMessager,
+  createManagerChain,
+  createManagerMessager,
   defaultMinerConfig,
-  httpJsonRpc,
-  type JsonRpcCall,
-  type ManagerDaemon,
-  startManagerDaemon,
+  type ManagerNode,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import {
-  createPosterService,
   dirLocator,
-  type PosterService,
+  onAnyWindowPoStEvent,
   type WindowPoStEvent,
+  type WindowPoStService,
+  windowPoStService,
 } from '@venus-cluster/poster'
-import {
-  createSealingWorker,
-  type SealerLogger,
-  type SealingWorker,
-  type ThreadStepEvent,
-} from '@venus-cluster/sealer'
+import { createSealingWorker, type SealingWorker, type ThreadStepEvent } from '@venus-cluster/sealer'
 
 /** Options of {@link startDemoCluster}. */
 export interface DemoClusterOptions {
@@ -64,7 +62,7 @@ export interface DemoClusterOptions {
    */
   postChallengeWindow?: number | undefined
   /** Worker and manager logs (default: none; the demo shows progress instead). */
-  log?: SealerLogger | undefined
+  log?: Logger | undefined
   /**
    * Batch both commit kinds: all sectors in one `PreCommitSectorBatch2` and one
    * `ProveCommitSectors3` (aggregated from 4 sectors), sent once every sector waits or after
@@ -77,15 +75,15 @@ export interface DemoClusterOptions {
 export interface DemoCluster {
   devnet: Devnet
   served: ServedDevnet
-  manager: ManagerDaemon
+  manager: ManagerNode
   workers: SealingWorker[]
   miner: { id: number; address: string; owner: string }
-  /** JSON-RPC to the devnet's Lotus API (`/rpc/v1`). */
-  chainCall: JsonRpcCall
-  /** JSON-RPC to the devnet's messager API (`/rpc/v0`). */
-  messagerCall: JsonRpcCall
+  /** The devnet's Lotus API (`/rpc/v1`) over HTTP, as any full node's. */
+  chain: ChainClient
+  /** The devnet's messager API (`/rpc/v0`) over HTTP, as venus-messager's. */
+  messager: MessagerClient
   /** The WindowPoSt poster (with `postChallengeWindow`) and every event it reported. */
-  poster: PosterService | undefined
+  poster: WindowPoStService | undefined
   postEvents: WindowPoStEvent[]
   /** Stops the block timer: the caller then mines epochs itself (`devnet.mine`). */
   pauseBlocks(): void
@@ -151,8 +149,9 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
     })
     const served = await serveDevnet(devnet, { host: '127.0.0.1', port: 0 })
     stops.push(() => served.close())
-    const chainCall = httpJsonRpc(served.httpUrl, served.adminToken)
-    const messagerCall = httpJsonRpc(served.messagerUrl.replace(/^ws/, 'http'), served.adminToken)
+    const token = { token: served.adminToken }
+    const chain = createChainClient(httpTransport(served.httpUrl, token))
+    const messager = createMessagerClient(httpTransport(served.messagerUrl.replace(/^ws/, 'http'), token))
 
     const persist = join(opts.home, 'persist')
     await prepareFileStore(persist)
@@ -169,13 +168,13 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
     }
     const managerHome = join(opts.home, 'sector-manager')
     await mkdir(managerHome, { recursive: true })
-    const manager = await startManagerDaemon({
+    const manager = await startManagerNode({
       home: managerHome,
       listen: '127.0.0.1:0',
       synchronous: 'normal',
       config: { miners: [minerConfig], persistStores: [{ name: 'ps1', path: persist }] },
-      chain: createLotusChain(chainCall),
-      messager: createLotusMessager(messagerCall),
+      chain: createManagerChain(chain),
+      messager: createManagerMessager(messager),
       proofs: opts.proofs,
       tickMs: Math.max(20, Math.floor(opts.blockTimeMs / 2)),
       ...(opts.log === undefined ? {} : { logger: opts.log }),
@@ -184,15 +183,15 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
 
     // The poster follows the chain in process (its head subscription is a channel method).
     const postEvents: WindowPoStEvent[] = []
-    let poster: PosterService | undefined
+    let poster: WindowPoStService | undefined
     if (opts.postChallengeWindow !== undefined) {
-      poster = createPosterService({
-        chain: createChainClient(customTransport(devnetTransport(devnet))),
+      poster = windowPoStService({
+        chain: createChainClient(devnetTransport(devnet)),
         proofs: opts.proofs,
         locate: dirLocator(persist),
         miners: [{ miner: created.miner, config: { challengeConfidence: 1, submitConfidence: 1 } }],
-        onEvent: (e) => postEvents.push(e),
       })
+      onAnyWindowPoStEvent(poster.events, (e) => postEvents.push(e))
       await poster.start()
       const started = poster
       stops.push(() => started.stop())
@@ -224,14 +223,14 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       const file = join(dir, 'venus-worker.toml')
       await writeFile(file, text)
       const worker = createSealingWorker({
-        config: parseWorkerConfig(text, file),
+        config: { ...parseWorkerConfig(text, file), recordSync: false },
         proofs: opts.proofs,
         controlApi: false,
-        recordSync: false,
-        ...(workerToken === undefined ? {} : { managerToken: workerToken }),
-        ...(opts.log === undefined ? {} : { log: opts.log }),
-        ...(opts.onStep === undefined ? {} : { onStep: (e: ThreadStepEvent) => opts.onStep?.(w, e) }),
+        managerToken: workerToken,
+        logger: opts.log,
       })
+      const onStep = opts.onStep
+      if (onStep !== undefined) worker.events.on('thread:step', (e) => onStep(w, e))
       workers.push(worker)
       stops.push(() => worker.stop())
     }
@@ -242,8 +241,8 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       manager,
       workers,
       miner: { id: created.minerId, address: created.miner, owner: created.owner },
-      chainCall,
-      messagerCall,
+      chain,
+      messager,
       poster,
       postEvents,
       pauseBlocks,

@@ -514,7 +514,11 @@ export function customTransport(impl: RpcTransport): RpcTransport {
   return t
 }
 
-/** Pings `ws` every `ms`; terminates it when a pong did not come back in time. */
+/**
+ * Pings `ws` every `ms`; terminates it when a pong did not come back in time.
+ *
+ * @internal Shared by the client transport and the server; `ws` types stay out of the public API.
+ */
 export function heartbeat(ws: WebSocket, ms: number): void {
   let alive = true
   ws.on('pong', () => {
@@ -536,7 +540,11 @@ export function heartbeat(ws: WebSocket, ms: number): void {
   ws.once('close', () => clearInterval(timer))
 }
 
-/** Rejects with the abort reason as soon as `signal` aborts. */
+/**
+ * Rejects with the abort reason as soon as `signal` aborts.
+ *
+ * @internal Used by the transports of this folder.
+ */
 export function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(abortError(signal))
   return new Promise<T>((resolve, reject) => {

@@ -2,13 +2,8 @@
  * Which permission each `Venus.*` method needs: reads are `read`, worker state changes are
  * `write`, calls that end in a chain message are `sign`, operator repairs are `admin`.
  */
-import {
-  parsePermission,
-  type RpcMethod,
-  type RpcPermission,
-  type TokenAuthority,
-  VenusError,
-} from '@venus-cluster/core'
+import { type RpcMethod, type RpcPermission, VenusError } from '@venus-cluster/core'
+import { parsePermission, type TokenAuthority } from '@venus-cluster/core/auth'
 
 /** Required permission of every `Venus.*` method the manager serves. */
 export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
@@ -24,6 +19,9 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.WaitSeed': 'read',
   'Venus.PollTerminateSectorState': 'read',
   'Venus.AuthVerify': 'read',
+  'Venus.KnownWorkers': 'read',
+  // The public key workers verify control tokens with: nothing secret.
+  'Venus.WorkerControlKey': 'read',
   'Venus.AllocateSector': 'write',
   'Venus.AllocateSanpUpSector': 'write',
   'Venus.AcquireDeals': 'write',
@@ -43,6 +41,10 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   // Deletes sealed files: as destructive as a termination.
   'Venus.RemoveSector': 'admin',
   'Venus.AuthNew': 'admin',
+  // A token for a worker's control API: an operator's act, as pausing a thread is.
+  'Venus.WorkerControlToken': 'admin',
+  // Releases a worker name pinned to its control address.
+  'Venus.WorkerRemove': 'admin',
 }
 
 /**
@@ -60,7 +62,7 @@ export function venusMethodPermission(method: string): RpcPermission {
 
 /**
  * `Venus.AuthVerify(token)` → permissions and `Venus.AuthNew(perms)` → token, as Lotus's
- * `Filecoin.AuthVerify`/`AuthNew`; workers use AuthVerify to check control-API tokens.
+ * `Filecoin.AuthVerify`/`AuthNew`.
  *
  * @example
  * ```ts

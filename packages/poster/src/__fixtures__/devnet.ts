@@ -5,22 +5,19 @@ import {
   type ChainClient,
   createChainClient,
   createMessagerClient,
-  customTransport,
   mockProofs,
   type ProofsBackend,
 } from '@venus-cluster/core'
-import {
-  createDevnet,
-  type Devnet,
-  devnetParamsShortPeriod,
-  devnetTransport,
-  sealTestSectors,
-} from '@venus-cluster/devnet'
+import { createDevnet, type Devnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
+import { sealTestSectors } from '@venus-cluster/devnet/testing'
 import type { WindowPoStConfig } from '../config.js'
-import type { WindowPoStEvent } from '../events.js'
+import { onAnyWindowPoStEvent, type WindowPoStEvent } from '../events.js'
 import { dirLocator } from '../locator.js'
 import { messagerPoSt } from '../messager-sender.js'
-import { type PoStSender, WindowPoStScheduler } from '../scheduler.js'
+import type { PoStSender } from '../messages.js'
+import type { DeadlineLeases } from '../window/leases.js'
+import type { WindowPoStComputer } from '../window/prover.js'
+import { WindowPoStScheduler } from '../window/scheduler.js'
 
 /** Seals 2KiB CC sectors (AddPiece, PC1, PC2) with `proofs` into `<root>/sealed|cache`. */
 export const sealSectors = sealTestSectors
@@ -28,6 +25,8 @@ export const sealSectors = sealTestSectors
 export interface Harness {
   devnet: Devnet
   chain: ChainClient
+  /** The backend that sealed the sectors and verifies proofs on the devnet. */
+  proofs: ProofsBackend
   root: string
   miners: { miner: string; minerId: number; scheduler: WindowPoStScheduler; events: WindowPoStEvent[] }[]
   /** Mines `n` epochs one by one, letting every scheduler handle each head. */
@@ -49,6 +48,8 @@ export async function provingHarness(opts: {
   send?: (chain: ChainClient) => PoStSender
   /** Send and follow PoSt messages through the devnet's messager (`Message.*`), not the mpool. */
   viaMessager?: boolean
+  leases?: DeadlineLeases
+  compute?: WindowPoStComputer
 }): Promise<Harness> {
   const proofs = opts.proofs ?? mockProofs()
   const devnet = createDevnet({
@@ -57,7 +58,7 @@ export async function provingHarness(opts: {
     params: devnetParamsShortPeriod(opts.challengeWindow ?? 6),
   })
   const root = await mkdtemp(join(tmpdir(), 'venus-poster-'))
-  const chain = createChainClient(customTransport(devnetTransport(devnet)))
+  const chain = createChainClient(devnetTransport(devnet))
   const miners: Harness['miners'] = []
   for (let i = 0; i < opts.miners; i++) {
     const who = await devnet.createTestMiner({ windowPoStProofType: 10 })
@@ -75,14 +76,14 @@ export async function provingHarness(opts: {
       chain,
       proofs: opts.wrapProofs ? opts.wrapProofs(proofs) : proofs,
       locate: dirLocator(root),
-      ...(opts.viaMessager
-        ? messagerPoSt(createMessagerClient(customTransport(devnetTransport(devnet))))
-        : {}),
+      ...(opts.viaMessager ? messagerPoSt(createMessagerClient(devnetTransport(devnet))) : {}),
       ...(opts.send ? { send: opts.send(chain) } : {}),
+      ...(opts.leases ? { leases: opts.leases } : {}),
+      ...(opts.compute ? { compute: opts.compute } : {}),
       config: { challengeConfidence: 1, submitConfidence: 1, retryDelayMs: 0, ...opts.config },
-      onEvent: (e) => {
-        if (e.type !== 'head') events.push(e)
-      },
+    })
+    onAnyWindowPoStEvent(scheduler.events, (e) => {
+      if (e.type !== 'head') events.push(e)
     })
     miners.push({ miner: who.miner, minerId: who.minerId, scheduler, events })
   }
@@ -93,6 +94,7 @@ export async function provingHarness(opts: {
   return {
     devnet,
     chain,
+    proofs,
     root,
     miners,
     async step(n) {

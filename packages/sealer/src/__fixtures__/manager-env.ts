@@ -2,16 +2,18 @@
  * A devnet (simulated chain) plus the real sector manager serving `Venus.*` over HTTP, for
  * end-to-end worker tests. A timer mines one epoch and ticks the manager's batchers.
  */
-import { createRpcServer, mockProofs, type ProofsBackend } from '@venus-cluster/core'
-import { createDevnet, devnetCall } from '@venus-cluster/devnet'
+import { createChainClient, createMessagerClient, mockProofs, type ProofsBackend } from '@venus-cluster/core'
+import { createRpcServer } from '@venus-cluster/core/rpc'
+import { createDevnet, devnetTransport } from '@venus-cluster/devnet'
 import {
-  createLotusChain,
-  createLotusMessager,
+  createManagerChain,
+  createManagerMessager,
   createSealerApi,
   defaultMinerConfig,
   openSqliteStore,
   SectorManager,
 } from '@venus-cluster/manager'
+import { blockTimer } from './block-timer.js'
 
 export interface ManagerEnv {
   url: string
@@ -31,14 +33,13 @@ export async function startManagerEnv(opts: {
   const proofs = mockProofs()
   const devnet = createDevnet({ seed: opts.seed ?? 'sealer-e2e', proofs })
   await devnet.start()
-  const rpc = devnetCall(devnet)
   const { owner, minerId } = await devnet.createTestMiner()
   const m = defaultMinerConfig(minerId, owner)
   m.commitment.confidence = 1
   const manager = new SectorManager({
     store: await openSqliteStore({ path: ':memory:' }),
-    chain: createLotusChain(rpc),
-    messager: createLotusMessager(rpc),
+    chain: createManagerChain(createChainClient(devnetTransport(devnet))),
+    messager: createManagerMessager(createMessagerClient(devnetTransport(devnet))),
     config: { miners: [m], persistStores: [{ name: 'ps1', path: opts.persist }] },
     proofs,
     tickMs: 3_600_000,
@@ -57,18 +58,9 @@ export async function startManagerEnv(opts: {
   }
   const server = createRpcServer({ methods: api })
   const { url } = await server.listen({ host: '127.0.0.1', port: 0 })
-  let busy = false
-  const timer = setInterval(async () => {
-    if (busy) return
-    busy = true
-    try {
-      await manager.tick()
-      await devnet.mine(1)
-    } catch {
-      // a failed tick is retried on the next one
-    } finally {
-      busy = false
-    }
+  const blocks = blockTimer(async () => {
+    await manager.tick()
+    await devnet.mine(1)
   }, opts.blockMs ?? 20)
   return {
     url,
@@ -76,8 +68,7 @@ export async function startManagerEnv(opts: {
     manager,
     proofs,
     async stop() {
-      clearInterval(timer)
-      while (busy) await new Promise((r) => setTimeout(r, 5))
+      await blocks.stop()
       await server.close()
       await manager.stop()
       await manager.store.close()

@@ -4,10 +4,11 @@
  * Records come from the running daemon; what is on chain comes from the chain node.
  */
 import { runsToNumbers, VenusError } from '@venus-cluster/core'
-import type { JsonRpcCall, SectorState } from '@venus-cluster/manager'
+import type { WireSectorState } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
+import type { DaemonCall } from './manager-common.js'
 import { minerContextOf, minerPartitions } from './manager-common.js'
 
 /** WinningPoStSectorSetLookback: the chain state `expired` judges by, unless told an epoch. */
@@ -20,7 +21,7 @@ function idArgs(miner: string, number: string): { Miner: number; Number: number 
 }
 
 /** The lines `sectors state` prints for a record. */
-function stateLines(s: SectorState, online: boolean): string[] {
+function stateLines(s: WireSectorState, online: boolean): string[] {
   const l = s.LatestState
   return [
     `${key(s.ID)} (${online ? 'online: being sealed' : 'offline'})`,
@@ -55,7 +56,7 @@ function stateLines(s: SectorState, online: boolean): string[] {
  * registerCleanupCommands(sealer.command('sectors'), (cmd) => daemonCall('127.0.0.1:1789'))
  * ```
  */
-export function registerCleanupCommands(sectors: Command, call: (cmd: Command) => JsonRpcCall): void {
+export function registerCleanupCommands(sectors: Command, call: (cmd: Command) => DaemonCall): void {
   sectors
     .command('state')
     .argument('<miner>')
@@ -65,7 +66,7 @@ export function registerCleanupCommands(sectors: Command, call: (cmd: Command) =
     .action(async (m: string, n: string, o: { offline: boolean }, cmd: Command) => {
       const id = idArgs(m, n)
       const find = (which: 'online' | 'offline') =>
-        call(cmd)('Venus.FindSector', [which, id]) as Promise<SectorState | null>
+        call(cmd)('Venus.FindSector', [which, id]) as Promise<WireSectorState | null>
       const online = o.offline ? null : await find('online')
       const state = online ?? (await find('offline'))
       if (state === null)
@@ -145,7 +146,7 @@ export function registerCleanupCommands(sectors: Command, call: (cmd: Command) =
         const ts = await chain.chainGetTipSetByHeight(epoch, head.Cids)
 
         // Offline records of this miner whose numbers the chain allocated but no longer holds.
-        const records = ((await call(cmd)('Venus.ListSectors', ['offline'])) as SectorState[]).filter(
+        const records = ((await call(cmd)('Venus.ListSectors', ['offline'])) as WireSectorState[]).filter(
           (s) => s.ID.Miner === actor,
         )
         const allocated = new Set(runsToNumbers(await chain.stateMinerAllocated(miner, ts.Cids)))
