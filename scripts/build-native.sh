@@ -38,6 +38,25 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
+# Several checkouts (CI clones, worktrees) share a cargo folder and build the same crate into the
+# same file. Cargo decides freshness by file times, so after another checkout's build it can take
+# this checkout's older sources for built and hand back the other checkout's library. So: one
+# build-and-copy at a time per cargo folder (the lock stays held until the script exits), and
+# sources touched when another checkout built last.
+cargo_build_locked() {
+  mkdir -p "$CARGO_TARGET_DIR"
+  exec 9>"$CARGO_TARGET_DIR/.venus-build-native.lock"
+  flock 9
+  local crate last
+  crate="$(pwd)/bindings/proofs"
+  last="$CARGO_TARGET_DIR/.venus-build-native.last"
+  if [ "$(cat "$last" 2>/dev/null || true)" != "$crate" ]; then
+    touch "$crate"/src/*.rs
+  fi
+  # `nice`: the build shares small machines with test suites and other builds.
+  (cd bindings/proofs && nice -n 10 cargo build --release --locked "$@")
+  echo "$crate" >"$last"
+}
 out=bindings/proofs/native
 mkdir -p "$out"
 start=$(date +%s)
@@ -73,8 +92,7 @@ if [ "$gpu" = 1 ]; then
     (cd bindings/proofs && cargo clean --release -p bellperson -p neptune)
   fi
   echo "build-native: CUDA build for sm_${archs// /, sm_} (+ PTX compute_$newest) in $CARGO_TARGET_DIR" >&2
-  # `nice`: the build shares small machines with test suites and other builds.
-  (cd bindings/proofs && nice -n 10 cargo build --release --locked --features cuda)
+  cargo_build_locked --features cuda
   echo "$nvcc_args" >"$stamp"
   file=proofs.linux-x64-gnu.cuda.node
   install_addon "$CARGO_TARGET_DIR/release/libvenus_cluster_proofs_native.so" "$out/$file"
@@ -83,11 +101,11 @@ if [ "$gpu" = 1 ]; then
 fi
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$VENUS_CACHE/cargo-target}"
-mkdir -p "$CARGO_TARGET_DIR"
-(cd bindings/proofs && nice -n 10 cargo build --release --locked)
+cargo_build_locked
 install_addon "$CARGO_TARGET_DIR/release/libvenus_cluster_proofs_native.so" "$out/proofs.linux-x64-gnu.node"
 # The platform package (@venus-cluster/proofs-native-linux-x64-gnu) gets a copy too, as
 # `napi artifacts` would do: the loader looks there first, and `npm pack` packs it from there.
 platform=bindings/proofs/npm/linux-x64-gnu
 install_addon "$out/proofs.linux-x64-gnu.node" "$platform/proofs.linux-x64-gnu.node"
+exec 9>&-
 echo "build-native: $out/proofs.linux-x64-gnu.node ($(du -h "$out/proofs.linux-x64-gnu.node" | cut -f1)) in $(($(date +%s) - start)) s"
