@@ -35,8 +35,10 @@ export {
 export * from './auth/index.js'
 export * from './chain.js'
 export {
+  checkCacheFiles,
   checkPreCommit,
   checkProof,
+  checkSealedFile,
   checkSectorFiles,
   type PreCommitCheck,
   type PreCommitSubmission,
@@ -76,6 +78,7 @@ export {
   registerHealthMetrics,
 } from './health.js'
 export { HEALTH_PATHS, healthHttpHandler } from './health-http.js'
+export * from './import/index.js'
 export * from './limits.js'
 export {
   createLotusChain,
