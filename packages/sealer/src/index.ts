@@ -24,7 +24,12 @@ export {
   planOriginalImport,
 } from './original/import.js'
 export { readOriginalMeta } from './original/meta-db.js'
-export { ORIGINAL_SECTOR_KEY, type OriginalPhases, type OriginalPieceInfo, type OriginalSector } from './original/v012-sector.js'
+export {
+  ORIGINAL_SECTOR_KEY,
+  type OriginalPhases,
+  type OriginalPieceInfo,
+  type OriginalSector,
+} from './original/v012-sector.js'
 export * from './paths.js'
 export * from './persist.js'
 export * from './piece-fetch.js'

@@ -12,7 +12,12 @@ import { createServiceContext } from '../context.js'
 import { createFakeChain } from '../fake-chain.js'
 import { newSector } from '../sector.js'
 import { openSqliteStore } from '../store/sqlite.js'
-import { damoclesCandidates, parseDamoclesExport, recordFromDamocles, recordToDamocles } from './damocles-json.js'
+import {
+  damoclesCandidates,
+  parseDamoclesExport,
+  recordFromDamocles,
+  recordToDamocles,
+} from './damocles-json.js'
 import { SectorImporter } from './importer.js'
 
 const FILE = join(import.meta.dirname, '__fixtures__', 'damocles-export.jsonl')
@@ -112,7 +117,12 @@ describe('import from a damocles export file', () => {
       const rec = recordFromDamocles(e.state)
       const out = recordToDamocles(rec)
       expect(recordFromDamocles(JSON.parse(JSON.stringify(out)))).toEqual(rec)
-      expect(out).toMatchObject({ ID: e.state.ID, SectorType: 5, Imported: true, Finalized: e.state.Finalized })
+      expect(out).toMatchObject({
+        ID: e.state.ID,
+        SectorType: 5,
+        Imported: true,
+        Finalized: e.state.Finalized,
+      })
     }
     // A record of our own: filler and deal pieces in Pieces (DealInfoV2), CIDs as links.
     const own = { ...newSector({ miner: 1000, number: 3 }, 5), finalized: true }
