@@ -5,24 +5,16 @@
  * these as that program's wire shapes.
  */
 import type { AddressString, Base64, CidJson } from '../chain/types.js'
+import type { WireReportStateReq, WireSectorId, WireSeed, WireTicket } from '../types/sealer-wire.js'
 
-/** `abi.SectorID`. */
-export interface DamoclesSectorId {
-  Miner: number
-  Number: number
-}
+/** `abi.SectorID`: the cluster's own wire form. */
+export type DamoclesSectorId = WireSectorId
 
 /** A ticket (`Ticket`) drawn for the sector. */
-export interface DamoclesTicket {
-  Ticket: Base64
-  Epoch: number
-}
+export type DamoclesTicket = WireTicket
 
 /** The interactive seed (`Seed`). */
-export interface DamoclesSeed {
-  Seed: Base64
-  Epoch: number
-}
+export type DamoclesSeed = WireSeed
 
 /** A legacy deal piece (`LegacyDealInfo`, the record's `Deals`). */
 export interface DamoclesLegacyDeal {
@@ -82,11 +74,7 @@ export interface DamoclesTerminateInfo {
 }
 
 /** A worker's last report of the sector (`ReportStateReq`). */
-export interface DamoclesReportState {
-  Worker: { Instance: string; Location: string }
-  StateChange: { Prev: string; Next: string; Event: string }
-  Failure: { Level: string; Desc: string } | null
-}
+export type DamoclesReportState = WireReportStateReq
 
 /** Public info of a snap-upgraded sector (`SectorUpgradePublic`). */
 export interface DamoclesUpgradePublic {

@@ -7,7 +7,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
-  createRpcServer,
   LOTUS_STORAGE_META_FILE,
   type LotusLocalStorageMeta,
   type LotusMinerSectorInfo,
@@ -15,6 +14,7 @@ import {
   type RpcPermission,
   VenusError,
 } from '@venus-cluster/core'
+import { createRpcServer } from '@venus-cluster/core/rpc'
 
 /** A storage path of the fake miner: its id, where it is mounted (absent: on another node), its files. */
 export interface FakeLotusStorage {

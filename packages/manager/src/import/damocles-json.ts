@@ -9,9 +9,14 @@ import type {
   DamoclesSectorState,
   DamoclesTicket,
 } from '@venus-cluster/core'
-import { VenusError } from '@venus-cluster/core'
-import { fromBase64, toBase64 } from '../base64.js'
-import type { EpochRandomness, SectorPiece, SectorRecord } from '../sector.js'
+import {
+  decodeBase64Json,
+  type EpochRandomness,
+  encodeBase64Json,
+  isVenusError,
+  VenusError,
+} from '@venus-cluster/core'
+import type { ManagedSector, SectorPiece } from '../sector.js'
 import type { ImportCandidate } from './types.js'
 
 /** Largest export file read at once (about a million records). */
@@ -136,8 +141,18 @@ export function parseDamoclesExport(text: string, file: string): DamoclesExportE
 const link = (cid: string | null) => (cid === null ? null : { '/': cid })
 const cidOf = (v: { '/': string } | null | undefined) => v?.['/'] ?? null
 
-function rand(b64: string, epoch: number, where: string): EpochRandomness {
-  const value = fromBase64(b64)
+/** Base64 of a record: an error names the file, line and key. */
+function bytesOf(b64: string, where: string, key: string): Uint8Array {
+  try {
+    return decodeBase64Json(b64, key)
+  } catch (err) {
+    if (isVenusError(err)) throw bad(where, key, 'not padded base64')
+    throw err
+  }
+}
+
+function rand(b64: string, epoch: number, where: string, key: string): EpochRandomness {
+  const value = bytesOf(b64, where, key)
   if (value.length !== 32) throw bad(where, 'Ticket/Seed', `${value.length} bytes, not 32`)
   return { value, epoch }
 }
@@ -162,8 +177,8 @@ function pieceFromV2(p: DamoclesSectorPiece): SectorPiece {
  * recordFromDamocles(state).id // { miner: 1000, number: 7 }
  * ```
  */
-export function recordFromDamocles(s: DamoclesSectorState, where = 'record'): SectorRecord {
-  const ticket = s.Ticket ? rand(s.Ticket.Ticket, s.Ticket.Epoch, where) : null
+export function recordFromDamocles(s: DamoclesSectorState, where = 'record'): ManagedSector {
+  const ticket = s.Ticket ? rand(s.Ticket.Ticket, s.Ticket.Epoch, where, 'Ticket.Ticket') : null
   const pieces =
     (s.Pieces?.length ?? 0) > 0
       ? (s.Pieces ?? []).map(pieceFromV2)
@@ -173,21 +188,21 @@ export function recordFromDamocles(s: DamoclesSectorState, where = 'record'): Se
           piece: { size: d.Piece.Size, cid: cidOf(d.Piece.Cid) ?? '' },
           proposal: d.Proposal ?? null,
         }))
-  const rec: SectorRecord = {
+  const rec: ManagedSector = {
     id: { miner: s.ID.Miner, number: s.ID.Number },
     proofType: s.SectorType,
     ticket,
-    seed: s.Seed ? rand(s.Seed.Seed, s.Seed.Epoch, where) : null,
+    seed: s.Seed ? rand(s.Seed.Seed, s.Seed.Epoch, where, 'Seed.Seed') : null,
     pieces: pieces.length === 0 ? null : pieces,
     preCommit: s.Pre
       ? {
           commR: s.Pre.CommR['/'],
           commD: s.Pre.CommD['/'],
-          ticket: rand(s.Pre.Ticket.Ticket, s.Pre.Ticket.Epoch, where),
+          ticket: rand(s.Pre.Ticket.Ticket, s.Pre.Ticket.Epoch, where, 'Pre.Ticket.Ticket'),
           dealIds: pieces.filter((p) => p.dealId !== 0).map((p) => p.dealId),
         }
       : null,
-    proof: s.Proof?.Proof ? fromBase64(s.Proof.Proof) : null,
+    proof: s.Proof?.Proof ? bytesOf(s.Proof.Proof, where, 'Proof.Proof') : null,
     messages: {
       preCommit: cidOf(s.MessageInfo.PreCommitCid),
       proveCommit: cidOf(s.MessageInfo.CommitCid),
@@ -247,7 +262,7 @@ export function damoclesCandidates(entries: readonly DamoclesExportEntry[], file
 }
 
 function ticketOut(t: EpochRandomness): DamoclesTicket {
-  return { Ticket: toBase64(t.value), Epoch: t.epoch }
+  return { Ticket: encodeBase64Json(t.value), Epoch: t.epoch }
 }
 
 function pieceOut(p: SectorPiece, miner: number): DamoclesSectorPiece {
@@ -287,7 +302,7 @@ function pieceOut(p: SectorPiece, miner: number): DamoclesSectorPiece {
  * JSON.stringify(recordToDamocles(record)) // one line of an export file
  * ```
  */
-export function recordToDamocles(r: SectorRecord): DamoclesSectorState {
+export function recordToDamocles(r: ManagedSector): DamoclesSectorState {
   const out: DamoclesSectorState = {
     ID: { Miner: r.id.miner, Number: r.id.number },
     SectorType: r.proofType,
@@ -316,14 +331,14 @@ export function recordToDamocles(r: SectorRecord): DamoclesSectorState {
     Unsealing: false,
   }
   if (r.ticket) out.Ticket = ticketOut(r.ticket)
-  if (r.seed) out.Seed = { Seed: toBase64(r.seed.value), Epoch: r.seed.epoch }
+  if (r.seed) out.Seed = { Seed: encodeBase64Json(r.seed.value), Epoch: r.seed.epoch }
   if (r.preCommit)
     out.Pre = {
       CommR: { '/': r.preCommit.commR },
       CommD: { '/': r.preCommit.commD },
       Ticket: ticketOut(r.preCommit.ticket),
     }
-  if (r.proof) out.Proof = { Proof: toBase64(r.proof) }
+  if (r.proof) out.Proof = { Proof: encodeBase64Json(r.proof) }
   if (r.latestReport)
     out.LatestState = {
       Worker: { Instance: r.latestReport.worker.instance, Location: r.latestReport.worker.location },

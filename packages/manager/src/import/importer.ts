@@ -3,10 +3,16 @@
  * files (`plan`, a dry run that writes nothing), then writes the records, the sector-index
  * entries and the raised number counter (`apply`).
  */
-import { type BitFieldJson, runsToNumbers, TypedEmitter, VenusError } from '@venus-cluster/core'
+import {
+  type BitFieldJson,
+  runsToNumbers,
+  type SectorId,
+  TypedEmitter,
+  VenusError,
+} from '@venus-cluster/core'
 import { checkCacheFiles, checkSealedFile } from '../checks/sector-files.js'
 import type { ServiceContext } from '../context.js'
-import { type SectorId, type SectorRecord, sectorKey } from '../sector.js'
+import { type ManagedSector, sectorKey } from '../sector.js'
 import type { ImportCandidate, ImportItem, ImportReport, ImportStore } from './types.js'
 
 /** Events of {@link SectorImporter}. */
@@ -178,7 +184,7 @@ export class SectorImporter extends TypedEmitter<ImportEvents> {
         )
       if (onChain.expiration <= head)
         return skip(c, 'chain', `expired on chain at epoch ${onChain.expiration} (head ${head})`)
-      const record: SectorRecord = {
+      const record: ManagedSector = {
         ...rec,
         finalized: true,
         messages: { ...rec.messages, needSend: false },
@@ -240,7 +246,7 @@ export class SectorImporter extends TypedEmitter<ImportEvents> {
     if (head > deadline) return skip(c, 'chain', `its precommit expired at epoch ${deadline} (head ${head})`)
     const files = await this.#files(c, rec.proofType, false)
     if (typeof files === 'string') return skip(c, 'files-missing', files)
-    const record: SectorRecord =
+    const record: ManagedSector =
       c.keepMessages === true
         ? { ...rec, finalized: false, imported: true }
         : {

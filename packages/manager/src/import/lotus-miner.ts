@@ -7,6 +7,8 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
+  decodeBase64Json,
+  type EpochRandomness,
   LOTUS_STORAGE_META_FILE,
   type LotusLocalStorageMeta,
   type LotusMinerClient,
@@ -14,11 +16,10 @@ import {
   type LotusSectorPiece,
   type LotusStorageDecl,
   SectorFileType,
+  sealProofForSectorSize,
   VenusError,
 } from '@venus-cluster/core'
-import { fromBase64 } from '../base64.js'
-import { SEAL_PROOF_BY_SIZE } from '../context.js'
-import type { EpochRandomness, SectorPiece, SectorRecord } from '../sector.js'
+import type { ManagedSector, SectorPiece } from '../sector.js'
 import type { ImportCandidate, ImportFiles, ImportStore } from './types.js'
 
 /** How each lotus state moves: proven, maybe precommitted (the chain decides), or refused and why. */
@@ -136,9 +137,9 @@ export function actorIdOf(addr: string): number {
   return id
 }
 
-function randomness(r: { Value: string | null; Epoch: number }): EpochRandomness | null {
+function randomness(r: { Value: string | null; Epoch: number }, what: string): EpochRandomness | null {
   if (r.Value === null || r.Value === '') return null
-  return { value: fromBase64(r.Value), epoch: r.Epoch }
+  return { value: decodeBase64Json(r.Value, what), epoch: r.Epoch }
 }
 
 function pieceOf(p: LotusSectorPiece): SectorPiece {
@@ -161,20 +162,23 @@ function pieceOf(p: LotusSectorPiece): SectorPiece {
  * rec.preCommit?.commR // 'bagboea4b5abc…'
  * ```
  */
-export function recordFromLotus(miner: number, s: LotusMinerSectorInfo, proofType: number): SectorRecord {
-  const ticket = randomness(s.Ticket)
+export function recordFromLotus(miner: number, s: LotusMinerSectorInfo, proofType: number): ManagedSector {
+  const ticket = randomness(s.Ticket, `SectorsStatus(${s.SectorID}).Ticket.Value`)
   const pieces = (s.Pieces ?? []).map(pieceOf)
   return {
     id: { miner, number: s.SectorID },
     proofType: s.SealProof > 0 ? s.SealProof : proofType,
     ticket,
-    seed: randomness(s.Seed),
+    seed: randomness(s.Seed, `SectorsStatus(${s.SectorID}).Seed.Value`),
     pieces: pieces.length === 0 ? null : pieces,
     preCommit:
       s.CommR === null || s.CommD === null || ticket === null
         ? null
         : { commR: s.CommR['/'], commD: s.CommD['/'], ticket, dealIds: [...(s.Deals ?? [])] },
-    proof: s.Proof === null || s.Proof === '' ? null : fromBase64(s.Proof),
+    proof:
+      s.Proof === null || s.Proof === ''
+        ? null
+        : decodeBase64Json(s.Proof, `SectorsStatus(${s.SectorID}).Proof`),
     messages: {
       preCommit: s.PreCommitMsg?.['/'] ?? null,
       proveCommit: s.CommitMsg?.['/'] ?? null,
@@ -248,7 +252,7 @@ export async function lotusMinerCandidates(
   const maddr = await client.actorAddress(call)
   const miner = actorIdOf(maddr)
   const sectorSize = await client.actorSectorSize(maddr, call)
-  const proofType = SEAL_PROOF_BY_SIZE[sectorSize] ?? 0
+  const proofType = sealProofForSectorSize(sectorSize)
   const numbers = opts.numbers ?? (await client.sectorsList(call))
 
   // The storage index: which storage ids hold each sector's sealed file and cache.

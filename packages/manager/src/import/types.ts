@@ -3,7 +3,8 @@
  * what the importer decided for each sector after checking it against this manager's store, the
  * chain and the files.
  */
-import type { SectorId, SectorRecord } from '../sector.js'
+import type { SectorId } from '@venus-cluster/core'
+import type { ManagedSector } from '../sector.js'
 import type { SectorLocation } from '../store/types.js'
 
 /** A persist store the sector's files are in: its name (as the index records it) and its root. */
@@ -25,7 +26,7 @@ export interface ImportFiles {
  * WaitSeed).
  */
 export interface ImportCandidate {
-  record: SectorRecord
+  record: ManagedSector
   /** The source's own state name (lotus `Proving`, `WaitSeed`; damocles `finalized`, `online`). */
   sourceState: string
   /** Where the files are; undefined when the source does not say (attach the stores). */
@@ -74,7 +75,7 @@ export interface ImportItem {
   /** Why it is skipped, or what to know about it. */
   reason: string
   /** The record to write (import and take-over only). */
-  record?: SectorRecord | undefined
+  record?: ManagedSector | undefined
   /** The sector-index entry to write, by store name. */
   location?: SectorLocation | undefined
 }

@@ -5,7 +5,7 @@
  * of numbers, randomness as base64, and filecoin-proofs-api's phase outputs with their default
  * serde form.
  */
-import type { WireAllocatedSector, WireDeal, WireSeed, WireTicket } from '../wire.js'
+import type { WireAllocatedSector, WireDeal, WireSeed, WireTicket } from '@venus-cluster/core'
 
 /** filecoin-proofs-api's `PieceInfo`: the commitment as 32 numbers, the UNPADDED size. */
 export interface OriginalPieceInfo {

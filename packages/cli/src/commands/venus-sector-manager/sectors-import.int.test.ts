@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   createChainClient,
+  createMessagerClient,
   customTransport,
   mockProofs,
   runsToNumbers,
@@ -16,7 +17,6 @@ import {
 } from '@venus-cluster/core'
 import {
   createDevnet,
-  devnetCall,
   devnetParamsShortPeriod,
   devnetTransport,
   type ServedDevnet,
@@ -31,8 +31,8 @@ import {
   writeLotusStorageMeta,
 } from '@venus-cluster/devnet/testing'
 import {
-  createLotusChain,
-  createLotusMessager,
+  createManagerChain,
+  createManagerMessager,
   createServiceContext,
   defaultMinerConfig,
   openSqliteStore,
@@ -223,8 +223,8 @@ describe('util sealer sectors import --from lotus-miner', () => {
       expect(await store.lastNumber(minerId)).toBe(105)
       const ctx = createServiceContext({
         store,
-        chain: createLotusChain(devnetCall(devnet)),
-        messager: createLotusMessager(devnetCall(devnet)),
+        chain: createManagerChain(chain),
+        messager: createManagerMessager(createMessagerClient(customTransport(devnetTransport(devnet)))),
         config: { miners: [defaultMinerConfig(minerId, owner)] },
       })
       const got = await new SectorAllocator(ctx).allocate({ allowedMiners: null, allowedProofTypes: null })

@@ -13,12 +13,12 @@ import {
   type ImportReport,
   lotusMinerCandidates,
   MAX_DAMOCLES_EXPORT_BYTES,
+  type ManagedSector,
   type ManagerStore,
   openManagerStore,
   parseDamoclesExport,
   recordToDamocles,
   SectorImporter,
-  type SectorRecord,
   sectorKey,
 } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
@@ -78,15 +78,14 @@ async function runImport(
 ): Promise<void> {
   const home = homeOf(cmd)
   const { config } = await loadConfig(home)
-  const { chain, messager, chainCall } = await clientsOf(cmd)
+  const { chain, messager, chainClient } = await clientsOf(cmd)
   const prefix = (await chain.networkParams()).addressPrefix
   const store = await openManagerStore(o.db, home)
   try {
     const ctx = createServiceContext({ store, chain, messager, config })
     const importer = new SectorImporter(ctx, {
       allowMissingFiles: o.allowMissingFiles,
-      allocatedNumbers: async (m) =>
-        (await chainCall('Filecoin.StateMinerAllocated', [`${prefix}0${m}`, []])) as number[],
+      allocatedNumbers: async (m) => chainClient.stateMinerAllocated(`${prefix}0${m}`),
     })
     const plan = await importer.plan(await candidates({ store }))
     const done = o.reallyDoIt ? await importer.apply(plan) : plan
@@ -238,7 +237,7 @@ export function registerImportCommands(sectors: Command): void {
         if (!o.all && (m === undefined || n === undefined))
           throw new VenusError('CLI_USAGE', 'give <miner> <number>, or --all')
         const store = await openManagerStore(o.db, homeOf(cmd))
-        let records: SectorRecord[]
+        let records: ManagedSector[]
         try {
           if (o.all) {
             const miner = m === undefined ? undefined : minerArg(m, '<miner>')
