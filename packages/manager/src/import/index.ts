@@ -13,7 +13,6 @@ export {
   type SectorImporterOptions,
 } from './importer.js'
 export {
-  actorIdOf,
   type LotusMinerSource,
   type LotusMinerSourceOptions,
   lotusMinerCandidates,

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
+  actorIdOf,
   decodeBase64Json,
   type EpochRandomness,
   LOTUS_STORAGE_META_FILE,
@@ -17,7 +18,6 @@ import {
   type LotusStorageDecl,
   SectorFileType,
   sealProofForSectorSize,
-  VenusError,
 } from '@venus-cluster/core'
 import type { ManagedSector, SectorPiece } from '../sector.js'
 import type { ImportCandidate, ImportFiles, ImportStore } from './types.js'
@@ -124,17 +124,6 @@ export function lotusStateClass(state: string): LotusStateClass {
     }
   if (GONE.includes(state)) return { kind: 'refused', why: `${state}: terminated or removed` }
   return { kind: 'refused', why: `${state}: unknown lotus sector state` }
-}
-
-/** The actor id of an ID address (`f01234`, `t01234`). */
-export function actorIdOf(addr: string): number {
-  const m = /^[ft]0(\d{1,19})$/.exec(addr)
-  const id = m === null ? Number.NaN : Number(m[1])
-  if (!Number.isSafeInteger(id))
-    throw new VenusError('INVALID_ARGUMENT', `${JSON.stringify(addr)} is not an ID address (f0…/t0…)`, {
-      details: { address: addr },
-    })
-  return id
 }
 
 function randomness(r: { Value: string | null; Epoch: number }, what: string): EpochRandomness | null {
