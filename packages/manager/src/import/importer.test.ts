@@ -145,4 +145,13 @@ describe('import from a damocles export file', () => {
     }
     expect(() => parseDamoclesExport('{"ID":', 'x.json')).toThrow(/x\.json:1: not valid JSON/)
   })
+
+  it('names the file, line and key of bytes that are not base64', () => {
+    const lines = text.split('\n')
+    lines[1] = lines[1]?.replace(/"Seed":\{"Seed":"[^"]*"/, '"Seed":{"Seed":"not base64!"') ?? ''
+    const entries = parseDamoclesExport(lines.join('\n'), 'export.json')
+    expect(() => damoclesCandidates(entries, 'export.json')).toThrow(
+      'export.json:2: Seed.Seed: not padded base64',
+    )
+  })
 })
