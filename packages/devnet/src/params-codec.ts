@@ -9,6 +9,7 @@ import {
   cborDecode,
   cborEncode,
   decodeBigInt,
+  decodeChangeBeneficiary,
   decodeCreateMiner,
   decodeDeclareFaults,
   decodeDeclareFaultsRecovered,
@@ -21,13 +22,16 @@ import {
   encodeBatchReturn,
   encodeBigInt,
   encodeBitfield,
+  encodeChangeBeneficiary,
   encodeCreateMiner,
   encodeCreateMinerReturn,
   encodeDeclareFaults,
   encodeExtendSectorExpiration2,
+  encodeGetBeneficiaryReturn,
   encodePreCommitSectorBatch2,
   encodeProveCommitSectors3,
   encodeSubmitWindowedPoSt,
+  type GetBeneficiaryReturn,
   isVenusError,
 } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
@@ -59,6 +63,7 @@ export interface MethodParams {
   /** The sector numbers of the mask. */
   CompactSectorNumbers: number[]
   ExtendSectorExpiration2: ExpirationExtensionParam[]
+  ChangeBeneficiary: { newBeneficiary: string; newQuota: bigint; newExpiration: number }
 }
 
 /** Masks the devnet expands: a bigger one is refused rather than filling the heap. */
@@ -70,6 +75,7 @@ export interface MethodReturns {
   ProveCommitSectors3: BatchReturn
   TerminateSectors: boolean
   WithdrawBalance: bigint
+  GetBeneficiary: GetBeneficiaryReturn
 }
 
 const PREFIX = 't'
@@ -142,6 +148,8 @@ function decodeValue(method: keyof MethodParams, raw: Uint8Array): MethodParams[
       ).toString()
     case 'ExtendSectorExpiration2':
       return decodeExtendSectorExpiration2(raw).extensions
+    case 'ChangeBeneficiary':
+      return decodeChangeBeneficiary(raw, PREFIX)
     case 'CompactSectorNumbers': {
       const [mask] = tuple(raw, 1, method)
       // Malformed RLE+ is a serialization error (21); a well-formed mask too big to list is not.
@@ -197,6 +205,8 @@ export function encodeMethodReturn<M extends keyof MethodReturns>(
       return cborEncode([value as boolean])
     case 'WithdrawBalance':
       return cborEncode(encodeBigInt(value as bigint))
+    case 'GetBeneficiary':
+      return encodeGetBeneficiaryReturn(value as GetBeneficiaryReturn)
   }
   return new Uint8Array()
 }
@@ -229,6 +239,8 @@ export const encodeParams = {
   compactSectorNumbers: (mask: Iterable<number>): Uint8Array => cborEncode([encodeBitfield(mask)]),
   extendSectorExpiration2: (extensions: ExpirationExtensionParam[]): Uint8Array =>
     encodeExtendSectorExpiration2({ extensions }),
+  changeBeneficiary: (p: { newBeneficiary: string; newQuota: bigint; newExpiration: number }): Uint8Array =>
+    encodeChangeBeneficiary(p),
 }
 
 export { decodeBigInt, encodeBigInt }

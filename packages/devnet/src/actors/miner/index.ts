@@ -16,6 +16,7 @@ import {
   terminateSectors,
   withdrawBalance,
 } from './admin.js'
+import { changeBeneficiary, getBeneficiary } from './beneficiary.js'
 import { loadMiner } from './common.js'
 import { declareFaults, declareFaultsRecovered, submitWindowedPoSt } from './post.js'
 import { preCommitSectorBatch2, proveCommitSectors3 } from './sealing.js'
@@ -113,6 +114,18 @@ const methods: Record<number, MinerMethod> = {
     m.balance += call.rt.value
     changeOwnerAddress(call.rt, m, owner)
     return null
+  },
+  30: (call, m) => {
+    const p = decodeMethodParams('ChangeBeneficiary', call.params)
+    call.chargeAs({ method: 30, to: 'miner' })
+    m.balance += call.rt.value
+    changeBeneficiary(call.rt, m, p)
+    return null
+  },
+  31: (call, m) => {
+    call.chargeAs({ method: 31, to: 'miner' })
+    m.balance += call.rt.value
+    return encodeMethodReturn('GetBeneficiary', getBeneficiary(call.rt, m))
   },
   16: (call, m) => {
     const p = decodeMethodParams('WithdrawBalance', call.params)
