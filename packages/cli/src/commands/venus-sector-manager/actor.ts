@@ -11,6 +11,7 @@ import { fromString } from 'iso-filecoin/address'
 import { addressArg, millisecondsArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { registerActorAdminCommands } from './actor-admin.js'
+import { registerBeneficiaryCommands } from './actor-beneficiary.js'
 import { amountArg, fil, messageOptions, stderrLine } from './actor-common.js'
 import { minerContextOf } from './manager-common.js'
 import { pushAndWait, pushedBefore } from './messager-send.js'
@@ -227,5 +228,6 @@ export function registerActorCommands(sealer: Command): Command {
       ])
     })
   registerActorAdminCommands(actor)
+  registerBeneficiaryCommands(actor)
   return actor
 }
