@@ -17,14 +17,19 @@ export {
   type VenusCallContext,
   type VenusMethod,
   type WireDeal,
+  type WireDealSector,
   type WireKnownWorker,
   type WireMessageInfo,
   type WirePollResult,
   type WirePreCommit,
   type WireReportStateReq,
+  type WireSectorActionPlan,
   type WireSectorId,
   type WireSectorState,
   type WireSeed,
+  type WireStoreBasicInfo,
+  type WireStoreDetachPlan,
+  type WireStoreDetailedInfo,
   type WireSubmitResp,
   type WireTerminateInfo,
   type WireTicket,
@@ -118,6 +123,8 @@ export {
   type SubmitResultValue,
   sectorKey,
 } from './sector.js'
+export * from './sector-admin/index.js'
+export * from './senders/index.js'
 export {
   type ChainStartOptions,
   type ChainStartResult,
@@ -128,5 +135,6 @@ export {
   type SenderCheck,
 } from './startup.js'
 export * from './store/index.js'
+export * from './stores/index.js'
 export * from './terminations/index.js'
 export * from './worker-registry/index.js'

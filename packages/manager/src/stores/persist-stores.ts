@@ -95,6 +95,16 @@ export function storeAccepts(s: PersistStore, miner: number): boolean {
   return s.allowMiners.length === 0 || s.allowMiners.includes(miner)
 }
 
+/** One of `pool` at random, each as likely as its store's weight (`r` in [0, 1)). */
+function weightedPick<T extends { s: { weight: number } }>(pool: readonly T[], r: number): T {
+  let left = r * pool.reduce((a, c) => a + c.s.weight, 0)
+  for (const c of pool) {
+    left -= c.s.weight
+    if (left < 0) return c
+  }
+  return pool[pool.length - 1] as T
+}
+
 /**
  * The persist stores of a manager.
  *
@@ -265,9 +275,7 @@ export class PersistStores {
       }
     }
     while (pool.length > 0) {
-      const total = pool.reduce((a, c) => a + c.s.weight, 0)
-      let r = this.#random() * total
-      const pick = pool.find((c) => (r -= c.s.weight) < 0) ?? (pool[pool.length - 1] as (typeof pool)[number])
+      const pick = weightedPick(pool, this.#random())
       const got = await this.#ctx.store.reserveSpace(
         { miner: id.miner, number: id.number, store: pick.s.name, size, at: this.#ctx.now() },
         pick.free,
