@@ -76,13 +76,27 @@ export async function planStoreDetach(
   const ids = [...new Map(indexed.map((l) => [`${l.id.miner}/${l.id.number}`, l.id])).values()]
   plan.indexed = ids.length
   let live = 0
+  let unknown: { id: SectorId; error: string } | undefined
+  let unknowns = 0
   for (const id of ids.slice(0, CHAIN_CHECKS)) {
-    const info = await ctx.chain.sectorInfo(id.miner, id.number)
+    let info: Awaited<ReturnType<typeof ctx.chain.sectorInfo>>
+    try {
+      info = await ctx.chain.sectorInfo(id.miner, id.number)
+    } catch (err) {
+      // A miner the chain does not know, or a node that failed: not known to be dead.
+      unknowns++
+      unknown ??= { id, error: (err as Error).message }
+      continue
+    }
     plan.checked++
     if (info === null) continue
     live++
     if (plan.live.length < LIVE_SAMPLE) plan.live.push(id)
   }
+  if (unknown !== undefined && !opts.force)
+    plan.refusals.push(
+      `${unknowns} sector(s) there could not be checked on chain (m-${unknown.id.miner}-n-${unknown.id.number}: ${unknown.error}); pass --force to detach anyway`,
+    )
   if (live > 0 && !opts.force)
     plan.refusals.push(
       `${live}${plan.checked < ids.length ? ` of the first ${plan.checked}` : ''} sector(s) there are live on chain: their WindowPoSt fails while the store is detached (pass --force to detach anyway)`,
