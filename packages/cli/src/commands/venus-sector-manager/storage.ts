@@ -31,7 +31,7 @@ export function bytesText(n: number | null): string {
     v /= 1024
     i++
   }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`
+  return `${Number.isInteger(v) ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`
 }
 
 const minerList = (v: string, prev: number[] = []) => [
