@@ -136,5 +136,6 @@ export {
 } from './startup.js'
 export * from './store/index.js'
 export * from './stores/index.js'
+export * from './telemetry/index.js'
 export * from './terminations/index.js'
 export * from './worker-registry/index.js'

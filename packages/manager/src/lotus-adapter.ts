@@ -188,7 +188,17 @@ export function createLotusChain(call: JsonRpcCall, opts: LotusChainOptions = {}
         await call('Filecoin.StateMinerProvingDeadline', [await addr(miner), tsk]),
         'StateMinerProvingDeadline',
       )
-      return { index: Number(o.Index), deadlines: Number(o.WPoStPeriodDeadlines ?? 48) }
+      return {
+        index: Number(o.Index),
+        deadlines: Number(o.WPoStPeriodDeadlines ?? 48),
+        periodStart: o.PeriodStart === undefined ? undefined : Number(o.PeriodStart),
+        challengeWindow: o.WPoStChallengeWindow === undefined ? undefined : Number(o.WPoStChallengeWindow),
+      }
+    },
+    async minerPower(miner) {
+      const o = obj(await call('Filecoin.StateMinerPower', [await addr(miner), tsk]), 'StateMinerPower')
+      const claim = obj(o.MinerPower, 'StateMinerPower.MinerPower')
+      return { raw: BigInt(String(claim.RawBytePower)), qa: BigInt(String(claim.QualityAdjPower)) }
     },
     async preCommitDeposit(miner, sector) {
       const { _miner, ...info } = await preCommitJson(miner, sector)
