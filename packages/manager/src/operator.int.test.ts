@@ -4,11 +4,15 @@ import { join } from 'node:path'
 import { mockProofs } from '@venus-cluster/core'
 import { createDevnet, type Devnet } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createDevnetMiner, devnetRpc, mockPiecePipeline } from './__fixtures__/devnet-env.js'
+import {
+  createDevnetMiner,
+  devnetManagerViews,
+  devnetRpc,
+  mockPiecePipeline,
+} from './__fixtures__/devnet-env.js'
 import { allocate, type Call, type DrivenSector, stepSector } from './__fixtures__/worker-driver.js'
 import { createSealerApi } from './api/index.js'
 import { defaultMinerConfig } from './config.js'
-import { createLotusChain, createLotusMessager } from './lotus-adapter.js'
 import { SectorManager } from './manager.js'
 import { openSqliteStore } from './store/sqlite.js'
 import type { StoreSpaceFn } from './stores/index.js'
@@ -46,8 +50,7 @@ async function env(name: string, opts: { space?: StoreSpaceFn; batchPre?: boolea
     m.commitment.pre.batch = { ...m.commitment.pre.batch, enabled: true, threshold: 100, maxWaitMs: 0 }
   const mgr = new SectorManager({
     store: await openSqliteStore({ path: join(dir, name, 'manager.db') }),
-    chain: createLotusChain(rpc),
-    messager: createLotusMessager(rpc),
+    ...devnetManagerViews(devnet),
     config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
     proofs,
     tickMs: 3_600_000,

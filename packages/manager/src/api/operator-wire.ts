@@ -4,15 +4,12 @@
  * repairs (`SectorFinalize`, `SectorResendPreCommit`, `SectorResendProof`) and
  * `FindSectorsWithDeal` — and their converters from the domain types.
  */
+
+import { sectorIdToWire, type WireSectorId } from '@venus-cluster/core'
 import type { DealSector, SectorActionPlan } from '../sector-admin/index.js'
 import type { StoreReservation } from '../store/types.js'
 import type { PersistStore, PersistStoreStatus, StoreDetachPlan } from '../stores/index.js'
-import {
-  sectorIdToWire,
-  submitResponseToWire,
-  type WireSectorId,
-  type WireSubmitResp,
-} from './sector-wire.js'
+import { submitResponseToWire, type WireSubmitResp } from './sector-wire.js'
 
 /** `StoreBasicInfo`: what a worker needs to write into a store. */
 export interface WireStoreBasicInfo {

@@ -8,14 +8,9 @@
 import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
-import {
-  answerPreflight,
-  gateRequest,
-  type RequestAuth,
-  type RpcPermission,
-  refuseBrowserRequest,
-  TOKEN_COOKIE,
-} from '@venus-cluster/core'
+import type { RpcPermission } from '@venus-cluster/core'
+import { gateRequest, type RequestAuth, TOKEN_COOKIE } from '@venus-cluster/core/auth'
+import { answerPreflight, refuseBrowserRequest } from '@venus-cluster/core/http'
 import type { ManagerHealth } from '../health.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory } from '../metrics/history.js'
@@ -34,7 +29,10 @@ const assets = new Map<string, Promise<string>>()
 function asset(file: string): Promise<string> {
   let p = assets.get(file)
   if (p === undefined) {
-    p = readFile(createRequire(import.meta.url).resolve(file), 'utf8')
+    const require = createRequire(import.meta.url)
+    // The package the files come from (and the version the page gets), as a dependency checker sees it.
+    const { version } = require('uplot/package.json') as { version: string }
+    p = readFile(require.resolve(file), 'utf8').then((text) => `/* uPlot ${version} (MIT) */\n${text}`)
     // A failed read is tried again on the next request.
     p.catch(() => assets.delete(file))
     assets.set(file, p)

@@ -10,18 +10,11 @@
  * - `findDeal`: which sector carries a deal.
  */
 
+import { cidToCommitment, type SectorId, SubmitResult } from '@venus-cluster/core'
 import type { PreCommitSubmission } from '../checks/index.js'
-import { commitmentBytes } from '../commitment-cid.js'
 import type { ServiceContext } from '../context.js'
 import { sectorDisplayState } from '../metrics/manager-metrics.js'
-import {
-  type SectorId,
-  type SectorPiece,
-  type SectorRecord,
-  type SubmitResponse,
-  SubmitResult,
-  sectorKey,
-} from '../sector.js'
+import { type ManagedSector, type SectorPiece, type SubmitResponse, sectorKey } from '../sector.js'
 import type { StoreReservation } from '../store/types.js'
 
 /** The operations of the manager a repair applies (the façade's own). */
@@ -163,8 +156,8 @@ export class SectorAdmin {
         id,
         {
           proofType: rec.proofType,
-          commR: commitmentBytes(p.commR),
-          commD: commitmentBytes(p.commD),
+          commR: cidToCommitment(p.commR).commitment,
+          commD: cidToCommitment(p.commD).commitment,
           ticket: p.ticket,
           dealIds: p.dealIds,
         },
@@ -197,7 +190,7 @@ export class SectorAdmin {
     return plan
   }
 
-  async #checkMessage(plan: SectorActionPlan, rec: SectorRecord, uid: string | null, force: boolean) {
+  async #checkMessage(plan: SectorActionPlan, rec: ManagedSector, uid: string | null, force: boolean) {
     if (uid === null && rec.messages.needSend) {
       plan.refusals.push('it waits in the commit queue already; it goes with the next batch')
       return

@@ -3,8 +3,9 @@
  * the API, space reservations, and telemetry samples. Reservations of all managers sharing the
  * database serialize on one advisory lock, so two managers never overfill a store.
  */
+
+import type { SectorId } from '@venus-cluster/core'
 import type pg from 'pg'
-import type { SectorId } from '../sector.js'
 import {
   MAX_SAMPLES,
   PERSIST_STORE_COLUMNS,

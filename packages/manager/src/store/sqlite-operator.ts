@@ -3,8 +3,9 @@
  * through the API, space reservations, and telemetry samples. The store class runs them through
  * its group-commit writer and its reader.
  */
+
+import type { SectorId } from '@venus-cluster/core'
 import type Database from 'better-sqlite3'
-import type { SectorId } from '../sector.js'
 import {
   MAX_SAMPLES,
   PERSIST_STORE_COLUMNS,

@@ -5,8 +5,9 @@
  * that are live on chain is detached only when forced (their WindowPoSt fails until the store is
  * attached again).
  */
+
+import type { SectorId } from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
-import type { SectorId } from '../sector.js'
 import type { StoreReservation } from '../store/types.js'
 import type { PersistStore, PersistStores } from './persist-stores.js'
 

@@ -5,7 +5,7 @@
  */
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { SectorId } from '../sector.js'
+import type { SectorId } from '@venus-cluster/core'
 import type { ManagerStore } from '../store/types.js'
 
 const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/

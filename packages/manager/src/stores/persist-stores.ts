@@ -10,8 +10,14 @@
  */
 import { statfs } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { type Logger, type ManagerConfig, type ManagerStoreConfig, VenusError } from '@venus-cluster/core'
-import { type SectorId, sectorKey } from '../sector.js'
+import {
+  type Logger,
+  type ManagerConfig,
+  type ManagerStoreConfig,
+  type SectorId,
+  VenusError,
+} from '@venus-cluster/core'
+import { sectorKey } from '../sector.js'
 import type { ManagerStore, PersistStoreRecord, StoreReservation } from '../store/types.js'
 
 /** Free and total bytes of a directory. */

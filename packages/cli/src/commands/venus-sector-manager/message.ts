@@ -62,8 +62,9 @@ function settled(m: MessagerMessage, confidence: number): { done: boolean; ok: b
 export function registerMessageCommands(util: Command): Command {
   const message = util.command('message').description('messages pushed through venus-messager, by uid')
   const get = async (cmd: Command, uid: string): Promise<MessagerMessage> => {
-    const { messagerCall } = await clientsOf(cmd)
-    const m = (await messagerCall('Message.GetMessageByUid', [uid])) as MessagerMessage | null
+    const { messagerClient } = await clientsOf(cmd)
+    // The raw call: an unknown uid answers null here rather than an error.
+    const m = await messagerClient.call<MessagerMessage | null>('GetMessageByUid', [uid])
     if (m === null)
       throw new VenusError('MESSAGE_NOT_FOUND', `the messager knows no message ${uid}`, { details: { uid } })
     return m

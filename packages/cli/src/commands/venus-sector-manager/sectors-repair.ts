@@ -5,10 +5,11 @@
  * changes.
  */
 import { VenusError } from '@venus-cluster/core'
-import type { JsonRpcCall, WireDealSector, WireSectorActionPlan } from '@venus-cluster/manager'
+import type { WireDealSector, WireSectorActionPlan } from '@venus-cluster/manager'
 import type { Command } from 'commander'
 import { minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
+import type { DaemonCall } from './manager-common.js'
 
 const key = (id: { Miner: number; Number: number }) => `m-${id.Miner}-n-${id.Number}`
 
@@ -53,7 +54,7 @@ function reportPlan(cmd: Command, p: WireSectorActionPlan, really: boolean): voi
  * registerRepairCommands(sealer.command('sectors'), (cmd) => daemonCall('127.0.0.1:1789'))
  * ```
  */
-export function registerRepairCommands(sectors: Command, call: (cmd: Command) => JsonRpcCall): void {
+export function registerRepairCommands(sectors: Command, call: (cmd: Command) => DaemonCall): void {
   const id = (m: string, n: string) => ({ Miner: minerArg(m, '<miner>'), Number: uintArg(n, '<number>') })
   sectors
     .command('finalize')

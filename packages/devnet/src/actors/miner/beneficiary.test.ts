@@ -2,6 +2,7 @@ import { decodeGetBeneficiaryReturn } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
 import { fakeVerifier } from '../../__fixtures__/fake-proofs.js'
 import { b64, FIL, send, setupMiner } from '../../__fixtures__/flow.js'
+import { testRpcContext } from '../../__fixtures__/rpc-context.js'
 import { createDevnet, type Devnet } from '../../devnet.js'
 import { lotusMethods } from '../../lotus-api.js'
 import { encodeParams } from '../../params-codec.js'
@@ -28,7 +29,7 @@ interface Info {
 
 async function info(devnet: Devnet, miner: string): Promise<Info> {
   const m = lotusMethods(devnet)['Filecoin.StateMinerInfo']!
-  return JSON.parse(JSON.stringify(await m([miner, []], {}))) as Info
+  return JSON.parse(JSON.stringify(await m([miner, []], testRpcContext))) as Info
 }
 
 describe('miner beneficiary (ChangeBeneficiary 30, GetBeneficiary 31)', () => {

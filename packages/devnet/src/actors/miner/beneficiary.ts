@@ -4,8 +4,8 @@
  * beneficiary (when it still has quota and time left) and the nominee have both sent the same
  * terms; `GetBeneficiary` (method 31) reads it. Checks and exit codes follow builtin-actors v18.
  */
-import { beneficiaryAvailable, type GetBeneficiaryReturn } from '@venus-cluster/core'
-import { type ActorRuntime, ExitCode, require } from '../../actor-types.js'
+import { beneficiaryAvailable, ExitCode, type GetBeneficiaryReturn } from '@venus-cluster/core'
+import { type ActorRuntime, require } from '../../actor-types.js'
 import type { MinerState } from '../../state.js'
 
 /** Miner.ChangeBeneficiary (method 30). */
