@@ -35,7 +35,10 @@ interface Env {
   close(): Promise<void>
 }
 
-async function env(name: string, opts: { space?: StoreSpaceFn; batchPre?: boolean } = {}): Promise<Env> {
+async function env(
+  name: string,
+  opts: { space?: StoreSpaceFn; batchPre?: boolean; batchProve?: boolean } = {},
+): Promise<Env> {
   const proofs = mockProofs()
   const devnet = createDevnet({ seed: `operator-${name}`, proofs })
   await devnet.start()
@@ -48,6 +51,8 @@ async function env(name: string, opts: { space?: StoreSpaceFn; batchPre?: boolea
   // Batched with a threshold never met: precommits wait in the queue until a tick sends them.
   if (opts.batchPre)
     m.commitment.pre.batch = { ...m.commitment.pre.batch, enabled: true, threshold: 100, maxWaitMs: 0 }
+  if (opts.batchProve)
+    m.commitment.prove.batch = { ...m.commitment.prove.batch, enabled: true, threshold: 100, maxWaitMs: 0 }
   const mgr = new SectorManager({
     store: await openSqliteStore({ path: join(dir, name, 'manager.db') }),
     ...devnetManagerViews(devnet),
@@ -243,6 +248,56 @@ describe('operator services on the devnet', () => {
       expect((await e.mgr.admin.finalize(id, { apply: true })).refusals).toEqual([
         `m-${id.miner}-n-${id.number} is finalized already`,
       ])
+    } finally {
+      await e.close()
+    }
+  }, 90_000)
+
+  it('resends a prove-commit whose message failed, after checking the messager and the chain', async () => {
+    const e = await env('resend-prove', { batchProve: true })
+    try {
+      const s = (await allocate(e.call, [e.minerId])) as DrivenSector
+      await e.drive(s, (x) => x.stage === 'proof')
+      await e.step(s)
+      expect(s.stage).toBe('pollProof')
+      const id = { miner: s.id.Miner, number: s.id.Number }
+      let plan = await e.mgr.admin.resendProof(id, { apply: true, force: false })
+      expect(plan.refusals).toEqual(['it waits in the commit queue already; it goes with the next batch'])
+      // As if the batcher sent it in a message that failed at the messager.
+      const bad = (await e.rpc('Message.PushMessageWithId', [
+        'failing-prove',
+        {
+          Version: 0,
+          To: `t0${e.minerId}`,
+          From: e.owner,
+          Nonce: 0,
+          Value: '0',
+          GasLimit: 0,
+          GasFeeCap: '0',
+          GasPremium: '0',
+          Method: 34,
+          Params: 'gA==',
+        },
+        null,
+      ])) as string
+      await e.mgr.store.updateSector(
+        id,
+        (r) => ({ ...r, messages: { ...r.messages, proveCommit: bad, needSend: false } }),
+        { dequeue: true },
+      )
+      plan = await e.mgr.admin.resendProof(id, { apply: false, force: false })
+      expect(plan.refusals.join()).toMatch(/still pending at the messager/)
+      await e.rpc('Message.MarkBadMessage', [bad])
+      plan = await e.mgr.admin.resendProof(id, { apply: true, force: false })
+      expect(plan.message).toMatchObject({ uid: bad, state: 'failed' })
+      expect(plan.refusals).toEqual([])
+      expect(plan.applied).toBe(true)
+      // Queued again: the batcher sends it and the sector gets proven.
+      await e.drive(s, (x) => x.stage === 'finalize')
+      expect(await e.mgr.chain.sectorInfo(id.miner, id.number)).not.toBeNull()
+      expect((await e.mgr.admin.resendProof(id, { apply: false, force: false })).refusals.join()).toMatch(
+        /proven on chain since epoch/,
+      )
     } finally {
       await e.close()
     }
