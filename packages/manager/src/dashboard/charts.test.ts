@@ -5,7 +5,7 @@ import { SectorManager } from '../manager.js'
 import { createManagerMetrics, type PostResult, type TrackedMessage } from '../metrics/manager-metrics.js'
 import { openSqliteStore } from '../store/sqlite.js'
 import { TelemetrySampler } from '../telemetry/sampler.js'
-import { dashboardCharts, feesPerDay, wheelOf } from './charts.js'
+import { dashboardCharts, feesPerDay, MAX_PLOT_POINTS, wheelOf } from './charts.js'
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {
@@ -160,6 +160,38 @@ describe('dashboard charts', () => {
     expect(pc1?.counts[c.stages.buckets.indexOf(7200)]).toBe(1)
     // The fake chain does not tell the proving deadline: no wheel rather than a made-up one.
     expect(c.wheels).toEqual([])
+  })
+
+  it('averages a long window down to at most MAX_PLOT_POINTS points per line', async () => {
+    const chain = createFakeChain({ miners: { 1000: 2048 } })
+    const store = await openSqliteStore({ path: ':memory:' })
+    cleanups.push(() => store.close())
+    const manager = new SectorManager({
+      store,
+      chain,
+      messager: chain,
+      config: { miners: [defaultMinerConfig(1000, 't01001')], persistStores: [] },
+      tickMs: 3_600_000,
+    })
+    const start = Date.now() - 3000 * 60_000
+    const samples = Array.from({ length: 3000 }, (_, i) => [
+      { series: 'sectors', at: start + i * 60_000, value: { PC1Done: i % 2 === 0 ? 2 : 4 } },
+      { series: 'power/1000', at: start + i * 60_000, value: { raw: String(i), qa: String(i) } },
+    ]).flat()
+    await store.appendSamples(samples, 0)
+    const c = await dashboardCharts(
+      manager,
+      createManagerMetrics({ manager, processMetrics: false }),
+      3 * 86_400_000,
+    )
+    expect(c.queues.at.length).toBeLessThanOrEqual(MAX_PLOT_POINTS)
+    expect(c.queues.at.length).toBeGreaterThan(MAX_PLOT_POINTS / 2)
+    // Buckets of 5 alternate 2,4,2,4,2 / 4,2,4,2,4: their means are 2.8 and 3.2, never 2 or 4.
+    const pc1 = c.queues.lines.find((l) => l.name === 'PC1Done')?.values ?? []
+    expect(new Set(pc1.map((v) => Number(v?.toFixed(1))))).toEqual(new Set([2.8, 3.2]))
+    // A gauge keeps its last point.
+    expect(c.power.at.length).toBeLessThanOrEqual(MAX_PLOT_POINTS)
+    expect(c.power.lines[0]?.values.at(-1)).toBe(2999)
   })
 
   it('drops samples older than the retention when it writes new ones', async () => {

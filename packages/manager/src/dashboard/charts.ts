@@ -74,6 +74,39 @@ export interface DashboardCharts {
 const MAX_POINTS = 10_080
 /** Names (states) per plot; the rest are summed as `other`. */
 const MAX_LINES = 24
+/**
+ * Points per plot line sent to the page: a week of minute samples is averaged down to this many
+ * (a plot is at most a few hundred pixels wide), which keeps the answer and the drawing small.
+ */
+export const MAX_PLOT_POINTS = 720
+
+/** Rows averaged in consecutive buckets down to at most `max`, each at its bucket's last time. */
+function thin<T extends { at: number; value: Record<string, number> }>(
+  rows: T[],
+  max = MAX_PLOT_POINTS,
+): { at: number; value: Record<string, number> }[] {
+  if (rows.length <= max) return rows
+  const size = Math.ceil(rows.length / max)
+  const out: { at: number; value: Record<string, number> }[] = []
+  for (let i = 0; i < rows.length; i += size) {
+    const bucket = rows.slice(i, i + size)
+    const sum: Record<string, number> = {}
+    for (const r of bucket) for (const [k, v] of Object.entries(r.value)) sum[k] = (sum[k] ?? 0) + v
+    const last = bucket[bucket.length - 1] as T
+    out.push({
+      at: last.at,
+      value: Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, v / bucket.length])),
+    })
+  }
+  return out
+}
+
+/** Every `n`-th sample (and the last), so a gauge keeps at most `max` points. */
+function thinSamples<T>(samples: T[], max = MAX_PLOT_POINTS): T[] {
+  if (samples.length <= max) return samples
+  const step = Math.ceil(samples.length / max)
+  return samples.filter((_, i) => i % step === step - 1 || i === samples.length - 1)
+}
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
 const record = (v: unknown): Record<string, unknown> =>
@@ -261,10 +294,14 @@ export async function dashboardCharts(
     const q = commit.get(r.at)
     r.value = { ...r.value, 'queue: precommit': q?.pre ?? 0, 'queue: prove-commit': q?.prove ?? 0 }
   }
-  const workerRows = rowsOf(workers) as { at: number; value: Partial<Record<keyof WorkersSample, number>> }[]
+  const workerRows = thin(rowsOf(workers)) as {
+    at: number
+    value: Partial<Record<keyof WorkersSample, number>>
+  }[]
   // Power of several miners on one time axis: the union of their sample times.
-  const powerAt = [...new Set(power.flatMap((p) => p.samples.map((s) => s.at)))].sort((a, b) => a - b)
-  const powerLines = power.flatMap(({ miner, samples }) => {
+  const powerThin = power.map((p) => ({ miner: p.miner, samples: thinSamples(p.samples) }))
+  const powerAt = [...new Set(powerThin.flatMap((p) => p.samples.map((s) => s.at)))].sort((a, b) => a - b)
+  const powerLines = powerThin.flatMap(({ miner, samples }) => {
     const byAt = new Map(samples.map((s) => [s.at, record(s.value) as Partial<PowerSample>]))
     const col = (k: keyof PowerSample) =>
       powerAt.map((at) => {
@@ -279,8 +316,8 @@ export async function dashboardCharts(
   return {
     now,
     since,
-    throughput: columns(rates.slice(1)),
-    queues: columns(queueRows),
+    throughput: columns(thin(rates.slice(1))),
+    queues: columns(thin(queueRows)),
     workers: {
       at: workerRows.map((r) => r.at),
       lines: (['threads', 'sealing', 'paused', 'errors'] as const).map((k) => ({
