@@ -60,7 +60,7 @@ import {
   checkUnpaddedRange,
   falseOnFailure,
   pieces,
-  raceAbort,
+  abortableCall,
   u8,
 } from './native-util.js'
 import { WorkQueue } from './queue.js'
@@ -144,7 +144,7 @@ class NativeProofsBackend implements ProofsBackend {
       }
     }
     const work = kind === 'heavy' ? this.#queue.run(run) : run()
-    const result = await raceAbort(work, signal, call)
+    const result = await abortableCall(work, signal, call)
     options?.onProgress?.({ stage, step: call, done: 1, total: 1 })
     return result
   }
