@@ -55,12 +55,12 @@ import type { AddonReplica, ProofsAddon } from './addon.js'
 import { NativeUpdateProofs } from './backend-update.js'
 import { toVenusError } from './errors.js'
 import {
+  abortableCall,
   abortCheck,
   checkProofId,
   checkUnpaddedRange,
   falseOnFailure,
   pieces,
-  abortableCall,
   u8,
 } from './native-util.js'
 import { WorkQueue } from './queue.js'

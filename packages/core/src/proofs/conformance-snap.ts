@@ -248,7 +248,9 @@ export function snapConformance(ctx: SnapConformanceContext): void {
         },
       )
       if (made !== undefined) {
-        expect(await verifierRejected(b.verifyUpdatePartitionProofs({ ...wrong, vanillaProofs: made }))).toBe(true)
+        expect(await verifierRejected(b.verifyUpdatePartitionProofs({ ...wrong, vanillaProofs: made }))).toBe(
+          true,
+        )
       }
     },
     timeout,
