@@ -14,11 +14,16 @@ export {
   sectorToWire,
   type VenusCallContext,
   type VenusMethod,
+  type WireDealSector,
   type WireKnownWorker,
   type WireMessageInfo,
   type WirePollResult,
   type WirePreCommit,
+  type WireSectorActionPlan,
   type WireSectorState,
+  type WireStoreBasicInfo,
+  type WireStoreDetachPlan,
+  type WireStoreDetailedInfo,
   type WireSubmitResp,
   type WireTerminateInfo,
 } from './api/index.js'
@@ -96,6 +101,8 @@ export {
   type SubmitResponse,
   sectorKey,
 } from './sector.js'
+export * from './sector-admin/index.js'
+export * from './senders/index.js'
 export {
   type ChainStartOptions,
   type ChainStartResult,
@@ -106,5 +113,7 @@ export {
   type SenderCheck,
 } from './startup.js'
 export * from './store/index.js'
+export * from './stores/index.js'
+export * from './telemetry/index.js'
 export * from './terminations/index.js'
 export * from './worker-registry/index.js'

@@ -13,6 +13,7 @@ import {
   parseState,
   stateText,
 } from './common.js'
+import { postgresOperatorTables } from './postgres-operator.js'
 import { MIGRATIONS } from './schema.js'
 import type {
   AllocateOptions,
@@ -20,10 +21,13 @@ import type {
   CreateSectorOptions,
   IndexKind,
   ManagerStore,
+  PersistStoreRecord,
   QueuedCommit,
   SectorLocation,
   SectorMutator,
   StoredMessage,
+  StoreReservation,
+  TelemetrySample,
   UpdateEffects,
 } from './types.js'
 
@@ -86,10 +90,27 @@ const RETRY_CODES = new Set(['40001', '40P01'])
 class PostgresStore implements ManagerStore {
   readonly engine = 'postgres' as const
   #pool: pg.Pool
+  readonly #ops: ReturnType<typeof postgresOperatorTables>
 
   constructor(pool: pg.Pool) {
     this.#pool = pool
+    this.#ops = postgresOperatorTables({
+      q: (op, sql, p) => this.#q(op, sql, p),
+      tx: (op, fn) => this.#tx(op, fn),
+    })
   }
+
+  // Operator tables (persist stores, reservations, telemetry): see postgres-operator.ts.
+  listPersistStores = () => this.#ops.listPersistStores()
+  putPersistStore = (s: PersistStoreRecord) => this.#ops.putPersistStore(s)
+  deletePersistStore = (name: string) => this.#ops.deletePersistStore(name)
+  listLocationsIn = (store: string) => this.#ops.listLocationsIn(store)
+  listReservations = (store?: string) => this.#ops.listReservations(store)
+  reserveSpace = (r: StoreReservation, capacity: number) => this.#ops.reserveSpace(r, capacity)
+  releaseReservation = (id: SectorId) => this.#ops.releaseReservation(id)
+  appendSamples = (samples: readonly TelemetrySample[], keepSince: number) =>
+    this.#ops.appendSamples(samples, keepSince)
+  listSamples = (series: string, since: number, limit?: number) => this.#ops.listSamples(series, since, limit)
 
   async migrate(): Promise<void> {
     await this.#tx('migrate', async (c) => {

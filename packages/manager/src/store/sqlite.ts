@@ -17,16 +17,20 @@ import {
   stateText,
 } from './common.js'
 import { MIGRATIONS } from './schema.js'
+import { sqliteOperatorTables } from './sqlite-operator.js'
 import type {
   AllocateOptions,
   CommitKind,
   CreateSectorOptions,
   IndexKind,
   ManagerStore,
+  PersistStoreRecord,
   QueuedCommit,
   SectorLocation,
   SectorMutator,
   StoredMessage,
+  StoreReservation,
+  TelemetrySample,
   UpdateEffects,
 } from './types.js'
 
@@ -228,6 +232,7 @@ class SqliteStore implements ManagerStore {
   #scheduled = false
   #closed = false
   #st: Statements
+  #ops: ReturnType<typeof sqliteOperatorTables>
 
   #checkpointer: Checkpointer | undefined
 
@@ -239,6 +244,7 @@ class SqliteStore implements ManagerStore {
     this.#checkpointer = checkpointer
     this.#wal = wal
     this.#st = prepare(db)
+    this.#ops = sqliteOperatorTables(db)
   }
 
   /**
@@ -501,6 +507,42 @@ class SqliteStore implements ManagerStore {
       const r = this.#st.msg.get(uid) as MessageRow | undefined
       return r === undefined ? undefined : messageFromRow(r)
     })
+  }
+
+  listPersistStores(): Promise<PersistStoreRecord[]> {
+    return this.#read('listPersistStores', () => this.#ops.listPersistStores())
+  }
+
+  putPersistStore(store: PersistStoreRecord): Promise<void> {
+    return this.#write(() => this.#ops.putPersistStore(store))
+  }
+
+  deletePersistStore(name: string): Promise<boolean> {
+    return this.#write(() => this.#ops.deletePersistStore(name))
+  }
+
+  listLocationsIn(store: string): Promise<{ id: SectorId; kind: IndexKind }[]> {
+    return this.#read('listLocationsIn', () => this.#ops.listLocationsIn(store))
+  }
+
+  listReservations(store?: string): Promise<StoreReservation[]> {
+    return this.#read('listReservations', () => this.#ops.listReservations(store))
+  }
+
+  reserveSpace(r: StoreReservation, capacity: number): Promise<StoreReservation | undefined> {
+    return this.#write(() => this.#ops.reserveSpace(r, capacity))
+  }
+
+  releaseReservation(id: SectorId): Promise<StoreReservation | undefined> {
+    return this.#write(() => this.#ops.releaseReservation(id))
+  }
+
+  appendSamples(samples: readonly TelemetrySample[], keepSince: number): Promise<void> {
+    return this.#write(() => this.#ops.appendSamples(samples, keepSince))
+  }
+
+  listSamples(series: string, since: number, limit?: number): Promise<TelemetrySample[]> {
+    return this.#read('listSamples', () => this.#ops.listSamples(series, since, limit))
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,7 @@
 /**
  * `venus-sector-manager util …`: chain and miner queries, sealer record management through
- * the running daemon, and `storage attach` (daemon stopped).
+ * the running daemon; `storage`, `message` and the sector repairs live in their own files.
  */
-import { resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   addressToBytes,
@@ -17,7 +16,7 @@ import {
   sealProofForSectorSize,
   VenusError,
 } from '@venus-cluster/core'
-import { createVenusMarket, openManagerStore, type WireSectorState } from '@venus-cluster/manager'
+import { createVenusMarket, type WireSectorState } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
@@ -26,12 +25,14 @@ import { millisecondsArg, minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { registerActorCommands } from './actor.js'
 import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
+import { registerMessageCommands } from './message.js'
 import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
 import { registerCleanupCommands } from './sectors-cleanup.js'
 import { registerExpirationCommands } from './sectors-expiration.js'
 import { registerImportCommands } from './sectors-import.js'
-import { attachStore, expandPattern, lotusStorageMeta } from './storage-attach.js'
+import { registerRepairCommands } from './sectors-repair.js'
+import { registerStorageCommands } from './storage.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
 
 /** `--sector-size` values: the sector sizes by name (`2KiB` … `64GiB`). */
@@ -210,6 +211,7 @@ export function registerUtilCommands(program: Command): Command {
   const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
   registerCleanupCommands(sectors, call)
   registerImportCommands(sectors)
+  registerRepairCommands(sectors, call)
   const line = (s: WireSectorState) =>
     `m-${s.ID.Miner}-n-${s.ID.Number}\tproof=${s.SectorType}\tfinalized=${s.Finalized}${s.AbortReason ? `\taborted: ${s.AbortReason}` : ''}`
   sectors
@@ -341,107 +343,7 @@ export function registerUtilCommands(program: Command): Command {
       report(cmd, { Miner: actor, Released: ids }, [`released deal(s) ${ids.join(', ')} of t0${actor}`])
     })
 
-  const storage = util.command('storage').description('persist stores and the sector index')
-  storage
-    .command('find')
-    .argument('<miner>')
-    .argument('<number>')
-    .option('--upgrade', 'look in the index of upgraded (snap) sectors', false)
-    .addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
-    .description("which persist store holds a sector's sealed file and cache (asks the daemon)")
-    .action(async (m: string, n: string, o: { upgrade: boolean; listen: string }, cmd: Command) => {
-      const id = { Miner: minerArg(m, 'miner'), Number: uintArg(n, 'number') }
-      const r = (await daemonCall(o.listen, homeOf(cmd))('Venus.SectorIndexerFind', [
-        o.upgrade ? 'upgrade' : 'normal',
-        id,
-      ])) as { Found: boolean; Instance: { SealedFile: string; CacheDir: string } }
-      if (!r.Found)
-        throw new VenusError('NOT_FOUND', `m-${id.Miner}-n-${id.Number} is not in the sector index`, {
-          details: { sector: id, kind: o.upgrade ? 'upgrade' : 'normal' },
-        })
-      report(cmd, r, [
-        `m-${id.Miner}-n-${id.Number}: sealed file in ${r.Instance.SealedFile}, cache in ${r.Instance.CacheDir}`,
-      ])
-    })
-  storage
-    .command('attach')
-    .argument('[paths...]', 'persist store roots (each holds sealed/ and cache/)')
-    .option(
-      '--pattern <glob>',
-      'attach every directory matching this pattern, e.g. "/mnt/disk*/lotus" (repeatable; * and ? within a path segment)',
-      (v: string, prev: string[] = []) => [...prev, v],
-    )
-    .option(
-      '--name <name>',
-      'instance name of a single path (default: its sectorstore.json ID, else the absolute path)',
-    )
-    .option('--strict', 'strict store', false)
-    .option('--read-only', 'read-only store', false)
-    .option('--allow-splitted', 'index cache/ separately from sealed/', false)
-    .option('-v, --verbose', 'print every indexed sector', false)
-    .addOption(new Option('--db <url-or-path>', 'state database (as daemon run)').env('VENUS_MANAGER_DB'))
-    .description(
-      'index the sectors of persist stores, lotus storage paths included (named by their sectorstore.json ID); run with the daemon stopped',
-    )
-    .action(
-      async (
-        paths: string[],
-        o: {
-          pattern?: string[]
-          name?: string
-          strict: boolean
-          readOnly: boolean
-          allowSplitted: boolean
-          verbose: boolean
-          db?: string
-        },
-        cmd: Command,
-      ) => {
-        const roots = [...paths.map((p) => resolve(p))]
-        for (const pattern of o.pattern ?? []) {
-          const found = await expandPattern(pattern)
-          if (found.length === 0)
-            throw new VenusError('CLI_USAGE', `--pattern ${JSON.stringify(pattern)} matches no directory`)
-          roots.push(...found)
-        }
-        const unique = [...new Set(roots)]
-        if (unique.length === 0) throw new VenusError('CLI_USAGE', 'give a path or --pattern')
-        if (o.name !== undefined && unique.length > 1)
-          throw new VenusError('CLI_USAGE', `--name names one store, but ${unique.length} paths are given`)
-        const store = await openManagerStore(o.db, homeOf(cmd))
-        const lines: string[] = []
-        const blocks: string[] = []
-        const attached: { name: string; path: string; sealed: number; cache: number }[] = []
-        try {
-          for (const abs of unique) {
-            const meta = await lotusStorageMeta(abs)
-            const name = o.name ?? meta?.ID ?? abs
-            const r = await attachStore(store, abs, name, o.allowSplitted, (l) => {
-              if (o.verbose) lines.push(l)
-            })
-            attached.push({ name, path: abs, ...r })
-            lines.push(
-              `${abs}: indexed ${r.sealed} sealed files${o.allowSplitted ? ` and ${r.cache} cache dirs` : ''} as ${JSON.stringify(name)}`,
-            )
-            blocks.push(
-              '[[Common.PersistStores]]',
-              `Name = ${JSON.stringify(name)}`,
-              `Path = ${JSON.stringify(abs)}`,
-              `Strict = ${o.strict}`,
-              `ReadOnly = ${o.readOnly || meta?.Weight === 0}`,
-              '',
-            )
-          }
-        } finally {
-          await store.close()
-        }
-        report(cmd, unique.length === 1 ? attached[0] : attached, [
-          ...lines,
-          'add to sector-manager.cfg:',
-          '',
-          ...blocks,
-        ])
-      },
-    )
+  registerStorageCommands(util)
+  registerMessageCommands(util)
   return util
 }
