@@ -395,6 +395,11 @@ export interface ProofsBackendInfo {
   version: string
   /** Whether proofs are real SNARKs that chain verifiers would accept. */
   realProofs: boolean
+  /**
+   * Whether proofs run on a GPU, in one line for logs: `cuda: 1 GPU (…)`, `none: CPU build`,
+   * `none: CPU fallback (…)`. Absent where the question does not arise (the mock).
+   */
+  gpu?: string | undefined
 }
 
 /**

@@ -27,7 +27,7 @@ import {
   winningPoStMinersOf,
   winningPoStService,
 } from '@venus-cluster/poster'
-import { importProofsNative } from '../../proofs-native.js'
+import { importProofsNative, proofsBackendLine } from '../../proofs-native.js'
 
 /** Which proofs the poster uses: the native library in production, the mock only on a devnet. */
 export type PosterProofs = 'native' | 'mock'
@@ -36,7 +36,10 @@ export type PosterProofs = 'native' | 'mock'
  * Loads the proofs backend. The native package is optional: without its addon the error says
  * how to build it, and the daemon does not start a poster that could not prove.
  */
-export async function loadPosterProofs(kind: PosterProofs): Promise<ProofsBackend> {
+export async function loadPosterProofs(
+  kind: PosterProofs,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<ProofsBackend> {
   if (kind === 'mock') return mockProofs()
   const mod = await importProofsNative<{
     nativeProofs: () => ProofsBackend
@@ -52,7 +55,10 @@ export async function loadPosterProofs(kind: PosterProofs): Promise<ProofsBacken
       { cause },
     )
   }
-  return mod.nativeProofs()
+  const proofs = mod.nativeProofs()
+  // Says which build proves and whether on a GPU (a GPU asked for but unusable shows here).
+  log(await proofsBackendLine(proofs))
+  return proofs
 }
 
 /**
