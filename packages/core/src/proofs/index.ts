@@ -18,3 +18,8 @@ export {
   sectorCacheFiles,
   sectorShape,
 } from './registry.js'
+export {
+  generateWindowPoStVanillaProofs,
+  type WindowPoStVanillaProofs,
+  windowPoStViaVanilla,
+} from './window-post-vanilla.js'
