@@ -13,6 +13,8 @@ import {
   parseState,
   stateText,
 } from './common.js'
+import { PostgresPostStore } from './post-postgres.js'
+import type { PostStore } from './post-types.js'
 import { MIGRATIONS } from './schema.js'
 import type {
   AllocateOptions,
@@ -84,10 +86,16 @@ const RETRY_CODES = new Set(['40001', '40P01'])
 
 class PostgresStore implements ManagerStore {
   readonly engine = 'postgres' as const
+  /** Leases, submissions and PoSt jobs (see `post-postgres.ts`). */
+  readonly post: PostStore
   #pool: pg.Pool
 
   constructor(pool: pg.Pool) {
     this.#pool = pool
+    this.post = new PostgresPostStore(
+      (op, fn) => this.#tx(op, fn),
+      (op, sql, params) => this.#q(op, sql, params),
+    )
   }
 
   async migrate(): Promise<void> {

@@ -16,6 +16,8 @@ import {
   parseState,
   stateText,
 } from './common.js'
+import { SqlitePostStore } from './post-sqlite.js'
+import type { PostStore } from './post-types.js'
 import { MIGRATIONS } from './schema.js'
 import type {
   AllocateOptions,
@@ -221,6 +223,8 @@ class SqliteStore implements ManagerStore {
   #scheduled = false
   #closed = false
   #st: Statements
+  /** Leases, submissions and PoSt jobs (see `post-sqlite.ts`). */
+  readonly post: PostStore
 
   #checkpointer: Checkpointer | undefined
 
@@ -232,6 +236,11 @@ class SqliteStore implements ManagerStore {
     this.#checkpointer = checkpointer
     this.#wal = wal
     this.#st = prepare(db)
+    this.post = new SqlitePostStore(
+      db,
+      (fn) => this.#write(fn),
+      (op, fn) => this.#read(op, fn),
+    )
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { SectorId, SectorRecord } from '../sector.js'
+import type { PostStore } from './post-types.js'
 
 /** Which queue a sector waits in: precommit, prove-commit, or termination. */
 export type CommitKind = 'pre' | 'prove' | 'terminate'
@@ -80,6 +81,8 @@ export interface UpdateEffects {
  */
 export interface ManagerStore {
   readonly engine: 'sqlite' | 'postgres'
+  /** WindowPoSt across managers: deadline leases, fenced submissions, PoSt workers' jobs. */
+  readonly post: PostStore
   /** The schema version the database is at after opening. */
   schemaVersion(): Promise<number>
 
