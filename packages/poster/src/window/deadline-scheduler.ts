@@ -12,9 +12,6 @@ import { nextDeadlineInfo } from './deadlines.js'
 import type { DeadlineLeases } from './leases.js'
 import type { DeadlineJob, Emit, Track } from './types.js'
 
-/** Proving attempts of one deadline after errors (each on a later head). */
-const MAX_PROVE_TRIES = 3
-
 /** What the deadline scheduler needs: the chain, and the modules that do the work. */
 export interface DeadlineSchedulerComponents {
   miner: string
@@ -96,13 +93,9 @@ export class DeadlineScheduler {
     for (const [open, job] of this.#jobs) {
       // Held elsewhere: ask again, since its holder may have given it up or gone away.
       if (job.state === 'elsewhere' && h < job.di.Close) this.#jobs.delete(open)
+      // A failed proof is proven again, on a later head, for as long as the window is open.
       const tries = this.#tries.get(open) ?? 0
-      if (
-        job.state === 'error' &&
-        h < job.di.Close &&
-        Date.now() >= job.nextTryAt &&
-        tries < MAX_PROVE_TRIES
-      ) {
+      if (job.state === 'error' && h < job.di.Close && Date.now() >= job.nextTryAt) {
         this.#tries.set(open, tries + 1)
         this.#jobs.delete(open)
         await this.#release(job)
