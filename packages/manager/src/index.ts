@@ -32,6 +32,7 @@ export {
   type WireWorkerSummary,
   type WorkerPingInfo,
 } from './api/index.js'
+export { createWdPoStApi, type WdPoStApiOptions } from './api/wdpost-api.js'
 export * from './auth/index.js'
 export * from './chain.js'
 export {
@@ -76,6 +77,7 @@ export {
   registerHealthMetrics,
 } from './health.js'
 export { HEALTH_PATHS, healthHttpHandler } from './health-http.js'
+export * from './leases/index.js'
 export * from './limits.js'
 export {
   createLotusChain,
@@ -95,6 +97,7 @@ export {
 } from './node.js'
 export { parseListen } from './node-http.js'
 export * from './piece-store.js'
+export * from './post-jobs/index.js'
 export * from './randomness/index.js'
 export * from './reports/index.js'
 export { type HttpJsonRpcOptions, httpJsonRpc } from './rpc-client.js'

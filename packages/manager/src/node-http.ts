@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createWdPoStApi } from './api/wdpost-api.js'
 import {
   type ControlTokenSigner,
   createHttpServer,
@@ -60,6 +61,8 @@ export interface ManagerHttpOptions {
   health: HealthMonitor
   limits: ManagerLimits
   extraMethods: Record<string, RpcMethod> | undefined
+  /** Tries of a PoSt job (`Venus.WdPoStAllJobs` shows it). */
+  postJobMaxTry?: number | undefined
 }
 
 /**
@@ -122,6 +125,8 @@ export async function serveManagerHttp(opts: ManagerHttpOptions): Promise<Manage
         ...createSealerApi(manager, { limits }),
         ...(auth ? authMethods(auth) : {}),
         ...controlTokenMethods(manager.workers, opts.controlKey),
+        // PoSt workers may talk to any manager: the jobs are in the (shared) store.
+        ...createWdPoStApi(manager.store, { maxTry: opts.postJobMaxTry }),
         ...opts.extraMethods,
       },
       metrics,

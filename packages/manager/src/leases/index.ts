@@ -1,0 +1,11 @@
+export {
+  DEFAULT_LEASE_TTL_MS,
+  type HeldLease,
+  LEASE_RENEWALS_PER_TTL,
+  type LeaseDeadline,
+  type LeaseEvents,
+  minerActorId,
+  type StoreDeadlineLeases,
+  type StoreDeadlineLeasesOptions,
+  storeDeadlineLeases,
+} from './leases.js'
