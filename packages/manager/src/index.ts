@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+export * from './alerts/index.js'
 export * from './allocation/index.js'
 export {
   createSealerApi,

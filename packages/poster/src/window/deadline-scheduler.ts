@@ -5,7 +5,7 @@
  * batches are submitted from `Open + submitConfidence`; a deadline is proven or missed when its
  * window closes; a revert below a deadline's `Open` resets it.
  */
-import type { ChainClient, LotusDeadlineInfo, LotusTipSet } from '@venus-cluster/core'
+import { type ChainClient, type LotusDeadlineInfo, type LotusTipSet, VenusError } from '@venus-cluster/core'
 import type { WindowPoStConfig } from '../config.js'
 import { errMsg } from '../util.js'
 import { nextDeadlineInfo } from './deadlines.js'
@@ -50,6 +50,35 @@ export class DeadlineScheduler {
   /** The jobs known, by deadline open epoch. */
   jobs(): DeadlineJob[] {
     return [...this.#jobs.values()]
+  }
+
+  /**
+   * Proves deadline `index` now, if it is the open one or the next one and its challenge is drawn:
+   * a job that failed, was missed or was held elsewhere starts again (asking for the lease
+   * again). Resolves the job's state afterwards.
+   *
+   * @throws VenusError `INVALID_ARGUMENT` when that deadline cannot be proven now.
+   */
+  async proveNow(index: number, ts: LotusTipSet): Promise<{ deadline: number; open: number; state: string }> {
+    const di = await this.#c.chain.stateMinerProvingDeadline(this.#c.miner, ts.Cids)
+    const d = [di, nextDeadlineInfo(di)].find((x) => x.Index === index)
+    if (d === undefined || ts.Height < d.Challenge + 1 || ts.Height >= d.Close)
+      throw new VenusError(
+        'INVALID_ARGUMENT',
+        `deadline ${index} of ${this.#c.miner} cannot be proven now: the current deadline is ${di.Index} (open ${di.Open}–${di.Close}); only it and the next one, once its challenge is drawn, can`,
+        { details: { deadline: index, current: di.Index } },
+      )
+    const job = this.#jobs.get(d.Open)
+    if (job === undefined || job.state === 'error' || job.state === 'failed' || job.state === 'elsewhere') {
+      if (job !== undefined) {
+        job.controller.abort()
+        this.#jobs.delete(d.Open)
+        await this.#release(job)
+      }
+      this.#refused.delete(d.Open)
+      await this.#startJob(d, ts)
+    }
+    return { deadline: d.Index, open: d.Open, state: this.#jobs.get(d.Open)?.state ?? 'unknown' }
   }
 
   /** Aborts every job and gives up its lease. */

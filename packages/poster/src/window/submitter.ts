@@ -99,6 +99,7 @@ export class DeadlineSubmitter {
               cid: b.cid,
               height: found.height,
               exitCode: found.exitCode,
+              window: d.WPoStChallengeWindow,
             })
           }
           if (found.exitCode === 0) {
