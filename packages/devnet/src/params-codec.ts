@@ -9,6 +9,7 @@ import {
   cborDecode,
   cborEncode,
   decodeBigInt,
+  decodeCompactPartitions,
   decodeCreateMiner,
   decodeDeclareFaults,
   decodeDeclareFaultsRecovered,
@@ -59,6 +60,7 @@ export interface MethodParams {
   /** The sector numbers of the mask. */
   CompactSectorNumbers: number[]
   ExtendSectorExpiration2: ExpirationExtensionParam[]
+  CompactPartitions: { deadline: number; partitions: number[] }
 }
 
 /** Masks the devnet expands: a bigger one is refused rather than filling the heap. */
@@ -113,6 +115,8 @@ function decodeValue(method: keyof MethodParams, raw: Uint8Array): MethodParams[
     }
     case 'SubmitWindowedPoSt':
       return decodeSubmitWindowedPoSt(raw)
+    case 'CompactPartitions':
+      return decodeCompactPartitions(raw)
     case 'DeclareFaults':
       return decodeDeclareFaults(raw).entries
     case 'DeclareFaultsRecovered':

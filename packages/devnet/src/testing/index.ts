@@ -26,3 +26,4 @@ export {
   type DeadlinePoint,
   type DevnetTestClient,
 } from './test-client.js'
+export { type AuditedDeadline, type WindowPoStAudit, windowPoStAudit } from './post-audit.js'

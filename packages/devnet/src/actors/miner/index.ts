@@ -17,6 +17,7 @@ import {
   withdrawBalance,
 } from './admin.js'
 import { loadMiner } from './common.js'
+import { compactPartitions } from './partitions.js'
 import { declareFaults, declareFaultsRecovered, submitWindowedPoSt } from './post.js'
 import { preCommitSectorBatch2, proveCommitSectors3 } from './sealing.js'
 
@@ -79,6 +80,13 @@ const methods: Record<number, MinerMethod> = {
     call.chargeAs({ method: 3, to: 'miner' })
     m.balance += call.rt.value
     changeWorkerAddress(call.rt, m, p)
+    return null
+  },
+  19: (call, m) => {
+    const p = decodeMethodParams('CompactPartitions', call.params)
+    call.chargeAs({ method: 19, to: 'miner', sectors: p.partitions.length })
+    m.balance += call.rt.value
+    compactPartitions(call.rt, m, p)
     return null
   },
   20: (call, m) => {
