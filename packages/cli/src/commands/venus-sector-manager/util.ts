@@ -19,9 +19,11 @@ import { registerActorCommands } from './actor.js'
 import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
 import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
+import { registerProvingOpsCommands } from './proving-ops.js'
 import { registerCleanupCommands } from './sectors-cleanup.js'
 import { registerExpirationCommands } from './sectors-expiration.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
+import { registerWdPoStCommands } from './worker-wdpost.js'
 
 const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/
 
@@ -210,7 +212,7 @@ export function registerUtilCommands(program: Command): Command {
 
   const sealer = util.command('sealer').description('sealing records in the running daemon')
   sealer.addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
-  registerProvingCommands(sealer)
+  registerProvingOpsCommands(registerProvingCommands(sealer))
   registerActorCommands(sealer)
   const sectors = sealer.command('sectors').description('sector state records')
   registerExpirationCommands(sectors)
@@ -311,7 +313,7 @@ export function registerUtilCommands(program: Command): Command {
       report(cmd, st, [`m-${id.Miner}-n-${id.Number}: ${text}`])
     })
 
-  registerWorkerRemoteCommands(util)
+  registerWdPoStCommands(registerWorkerRemoteCommands(util))
 
   const market = util.command('market').description('deals in venus-market')
   market
