@@ -101,6 +101,12 @@ describe('PoSt workers (plan "wdpost")', () => {
       }),
     )
 
+    // Fast to just before the challenge of the first deadline with sectors, then in real time.
+    const loc = (await chain.stateSectorPartition(who.miner, 1)) as { Deadline: number }
+    const di = await chain.stateMinerProvingDeadline(who.miner)
+    let first = di.PeriodStart + loc.Deadline * di.WPoStChallengeWindow
+    while (first - di.WPoStChallengeLookback <= di.CurrentEpoch + 2) first += di.WPoStProvingPeriod
+    await devnet.mine(first - di.WPoStChallengeLookback - 2 - devnet.head().height)
     await scheduler.start()
     cleanups.push(() => scheduler.stop())
     const blocks = blockTimer(() => devnet.mine(1).then(() => {}), 400)
