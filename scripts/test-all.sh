@@ -33,6 +33,8 @@ npm run build
 step "lint"
 npx biome check .
 node scripts/check-changesets.mjs
+# The shipped Prometheus alert rules: YAML shape, PromQL, and only metrics the manager exports.
+node scripts/check-alerts.mjs docs/alerts.yml
 # The build checks the sources; this also type-checks the tests, fixtures and benchmarks.
 npx tsc -p tsconfig.json --noEmit
 
