@@ -3,11 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { commitmentToCid, encodeTerminateSectors, MinerMethod } from '@venus-cluster/core'
 import { devnetParamsShortPeriod } from '@venus-cluster/devnet'
-import {
-  createFakeChain,
-  defaultMinerConfig,
-  startManagerNode,
-} from '@venus-cluster/manager'
+import { createFakeChain, defaultMinerConfig, startManagerNode } from '@venus-cluster/manager'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ServedMiner, servedMiner } from '../../__fixtures__/served-miner.js'
 import { vsmCli } from '../../__fixtures__/vsm-cli.js'
@@ -67,7 +63,14 @@ describe('venus-sector-manager util sealer proving (operations)', () => {
   it('compacts the partitions of a deadline away from its window, and refuses one that is open or next', async () => {
     const cur = (await vsmCli(['--home', env.home, '--json', 'util', 'sealer', 'proving', 'info'])).out
     const index = JSON.parse(cur).Deadline.Index as number
-    const refused = await proving('compact-partitions', '--deadline', String(index), '--partitions', '0,1', '--really-do-it')
+    const refused = await proving(
+      'compact-partitions',
+      '--deadline',
+      String(index),
+      '--partitions',
+      '0,1',
+      '--really-do-it',
+    )
     expect(refused.code).toBe(1)
     expect(refused.err).toMatch(/cannot be compacted during its challenge window/)
     const far = (index + 20) % 48
@@ -96,9 +99,20 @@ describe('venus-sector-manager util sealer proving (operations)', () => {
     expect(dry.out).toContain('partitions 0,1: 4 sector(s), 2 live')
     expect(dry.out).toContain('nothing sent; pass --really-do-it')
     expect(parts()).toHaveLength(2)
-    const done = await proving('compact-partitions', '--deadline', String(far), '--partitions', '0,1', '--really-do-it', '--poll', '50')
+    const done = await proving(
+      'compact-partitions',
+      '--deadline',
+      String(far),
+      '--partitions',
+      '0,1',
+      '--really-do-it',
+      '--poll',
+      '50',
+    )
     expect(done.code, done.err).toBe(0)
-    expect(done.out).toMatch(new RegExp(`CompactPartitions \\S+ landed; deadline ${far} now has 1 partition\\(s\\)`))
+    expect(done.out).toMatch(
+      new RegExp(`CompactPartitions \\S+ landed; deadline ${far} now has 1 partition\\(s\\)`),
+    )
     // On chain: the two live sectors packed into one partition, the terminated ones gone.
     expect(parts()).toHaveLength(1)
     expect([...parts()[0]!.all].sort((a, b) => a - b)).toEqual([p0[1]!, p1[1]!].sort((a, b) => a - b))
@@ -133,14 +147,20 @@ describe('venus-sector-manager util sealer proving (operations)', () => {
         partitions: [0, 1],
         input: { minerId: 1000, postProofType: 10, seed: new Uint8Array(32), sectors: [1, 2, 3].map(sector) },
       })
-      const [taken] = await node.store.post.allocateJobs({ allowedMiners: null, allowedProofTypes: null }, 1, 'w1')
+      const [taken] = await node.store.post.allocateJobs(
+        { allowedMiners: null, allowedProofTypes: null },
+        1,
+        'w1',
+      )
       await node.store.post.finishJob(taken!.id, { proofs: [], faults: [2] }, '')
       const listen = `127.0.0.1:${node.port}`
       const wd = (...args: string[]) => vsmCli(['util', 'worker', '--listen', listen, 'wdpost', ...args])
       const list = await wd('list', '--all')
       expect(list.code, list.err).toBe(0)
       expect(list.out).toMatch(/job-a\s+t01000\s+5\s+0,1\s+3\s+1\s+w1\s+Faults\(1\)\s+1\/2/)
-      const json = JSON.parse((await vsmCli(['--json', 'util', 'worker', '--listen', listen, 'wdpost', 'list', '--all'])).out)
+      const json = JSON.parse(
+        (await vsmCli(['--json', 'util', 'worker', '--listen', listen, 'wdpost', 'list', '--all'])).out,
+      )
       expect(json.Jobs[0]).toMatchObject({ Id: 'job-a', Sectors: 3, Faults: 1, Skipped: 1 })
       expect((await wd('reset', 'job-a')).out).toContain('job job-a reset')
       expect((await node.store.post.getJob('job-a'))?.state).toBe('ready2run')

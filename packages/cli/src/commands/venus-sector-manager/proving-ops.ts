@@ -30,8 +30,20 @@ function partitionsArg(v: string): number[] {
     .map((x) => x.trim())
     .filter((x) => x !== '')
   if (list.length === 0 || list.some((x) => !/^\d+$/.test(x) || Number(x) > 3000))
-    throw new VenusError('CLI_USAGE', `--partitions: a comma-separated list of partition indexes, got ${JSON.stringify(v)}`)
+    throw new VenusError(
+      'CLI_USAGE',
+      `--partitions: a comma-separated list of partition indexes, got ${JSON.stringify(v)}`,
+    )
   return [...new Set(list.map(Number))].sort((a, b) => a - b)
+}
+
+/**
+ * The daemon these commands talk to: `--listen` of `util sealer` (one option for every command
+ * under it; a second `--listen` on a subcommand would never see the value, as the parent's
+ * option takes it).
+ */
+function daemonOf(cmd: Command) {
+  return daemonCall(String(cmd.optsWithGlobals().listen ?? '127.0.0.1:1789'), homeOf(cmd))
 }
 
 interface SendOpts {
@@ -53,7 +65,11 @@ export function registerProvingOpsCommands(proving: Command): Command {
   messageOptions(
     proving
       .command('recover-faults')
-      .requiredOption('--deadline <index>', 'deadline whose faulty sectors are declared recovered', deadlineArg)
+      .requiredOption(
+        '--deadline <index>',
+        'deadline whose faulty sectors are declared recovered',
+        deadlineArg,
+      )
       .option('--from <address>', 'sender (default: the miner worker)')
       .option('--really-do-it', 'send DeclareFaultsRecovered (without it: show what it would declare)', false)
       .description(
@@ -109,7 +125,13 @@ export function registerProvingOpsCommands(proving: Command): Command {
         Method: MinerMethod.DeclareFaultsRecovered,
         Params: encodeDeclareFaultsRecovered({ entries }),
       },
-      { label: 'DeclareFaultsRecovered', kind: 'recover-faults', exid: o.exid, pollMs: millisecondsArg('--poll', o.poll), log: stderrLine },
+      {
+        label: 'DeclareFaultsRecovered',
+        kind: 'recover-faults',
+        exid: o.exid,
+        pollMs: millisecondsArg('--poll', o.poll),
+        log: stderrLine,
+      },
     )
     report(cmd, { Deadline: o.deadline, Entries: entries, Sent: true, Uid: sent.uid }, [
       ...lines,
@@ -167,25 +189,40 @@ export function registerProvingOpsCommands(proving: Command): Command {
         Method: MinerMethod.CompactPartitions,
         Params: encodeCompactPartitions({ deadline: o.deadline, partitions: o.partitions }),
       },
-      { label: 'CompactPartitions', kind: 'compact-partitions', exid: o.exid, pollMs: millisecondsArg('--poll', o.poll), log: stderrLine },
+      {
+        label: 'CompactPartitions',
+        kind: 'compact-partitions',
+        exid: o.exid,
+        pollMs: millisecondsArg('--poll', o.poll),
+        log: stderrLine,
+      },
     )
     const after = await chain.stateMinerPartitions(miner, o.deadline)
-    report(cmd, { Deadline: o.deadline, Partitions: o.partitions, Sent: true, Uid: sent.uid, PartitionsAfter: after.length }, [
-      ...lines,
-      `CompactPartitions ${sent.uid} landed; deadline ${o.deadline} now has ${after.length} partition(s)`,
-    ])
+    report(
+      cmd,
+      {
+        Deadline: o.deadline,
+        Partitions: o.partitions,
+        Sent: true,
+        Uid: sent.uid,
+        PartitionsAfter: after.length,
+      },
+      [
+        ...lines,
+        `CompactPartitions ${sent.uid} landed; deadline ${o.deadline} now has ${after.length} partition(s)`,
+      ],
+    )
   })
 
   proving
     .command('run-wdpost')
     .requiredOption('--deadline <index>', 'deadline to prove now', deadlineArg)
-    .option('--listen <addr>', 'address of the daemon running --poster', '127.0.0.1:1789')
     .description(
-      "prove one deadline now through the running daemon (--poster): when it is the open deadline or the next one, a failed, missed or elsewhere-held job starts again under a fresh lease and its proof is submitted",
+      'prove one deadline now through the running daemon (--poster): when it is the open deadline or the next one, a failed, missed or elsewhere-held job starts again under a fresh lease and its proof is submitted',
     )
-    .action(async (o: { deadline: number; listen: string }, cmd: Command) => {
+    .action(async (o: { deadline: number }, cmd: Command) => {
       const ctx = await minerContextOf(cmd)
-      const r = (await daemonCall(o.listen, homeOf(cmd))('Venus.PoStProveDeadline', [ctx.actor, o.deadline])) as {
+      const r = (await daemonOf(cmd)('Venus.PoStProveDeadline', [ctx.actor, o.deadline])) as {
         Deadline: number
         Open: number
         State: string
@@ -195,12 +232,13 @@ export function registerProvingOpsCommands(proving: Command): Command {
 
   proving
     .command('leases')
-    .option('--listen <addr>', 'daemon address', '127.0.0.1:1789')
     .option('--all-miners', 'every miner, not only --miner', false)
-    .description('deadline leases: which manager proves (or proved) each deadline, its fencing token, and takeovers')
-    .action(async (o: { listen: string; allMiners: boolean }, cmd: Command) => {
+    .description(
+      'deadline leases: which manager proves (or proved) each deadline, its fencing token, and takeovers',
+    )
+    .action(async (o: { allMiners: boolean }, cmd: Command) => {
       const ctx = o.allMiners ? undefined : await minerContextOf(cmd)
-      const rows = (await daemonCall(o.listen, homeOf(cmd))('Venus.PoStLeases', [ctx?.actor ?? null])) as {
+      const rows = (await daemonOf(cmd)('Venus.PoStLeases', [ctx?.actor ?? null])) as {
         Miner: number
         Deadline: number
         Open: number
