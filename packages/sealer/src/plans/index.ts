@@ -11,8 +11,8 @@ import type { Plan } from './types.js'
 import { wdpostPlan } from './wdpost.js'
 
 export { sealerPlan } from './sealer.js'
-export { WDPOST_HEARTBEAT_MS, wdpostPlan } from './wdpost.js'
 export type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
+export { WDPOST_HEARTBEAT_MS, wdpostPlan } from './wdpost.js'
 
 /** The plans this package implements, in the order `planNames()` lists them. */
 export const BUILTIN_PLANS: readonly Plan[] = Object.freeze([sealerPlan as Plan, wdpostPlan as Plan])

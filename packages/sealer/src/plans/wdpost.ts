@@ -69,7 +69,10 @@ const allocate: Step = async (ctx) => {
   let jobs: Awaited<ReturnType<typeof c.allocate>>
   try {
     jobs = await c.allocate(
-      { allowedMiners: ctx.sealing.allowedMiners ?? null, allowedProofTypes: allowedPoStTypes(ctx.sealing.allowedSizes) },
+      {
+        allowedMiners: ctx.sealing.allowedMiners ?? null,
+        allowedProofTypes: allowedPoStTypes(ctx.sealing.allowedSizes),
+      },
       1,
       ctx.thread.instance,
     )
@@ -89,12 +92,18 @@ const allocate: Step = async (ctx) => {
     return null
   }
   ctx.record.wdpost = { job_id: job.id, input: wdPoStInputToWire(job.input) }
-  ctx.log.info({ job: job.id, miner: job.input.minerId, sectors: job.input.sectors.length }, 'WindowPoSt job taken')
+  ctx.log.info(
+    { job: job.id, miner: job.input.minerId, sectors: job.input.sectors.length },
+    'WindowPoSt job taken',
+  )
   return 'Allocate'
 }
 
 /** The replicas of a job from the thread's attached stores; sectors whose store is not attached are faulty. */
-function replicasOf(ctx: StepContext, input: WdPoStJobInput): { replicas: PrivateReplicaInfo[]; faults: number[] } {
+function replicasOf(
+  ctx: StepContext,
+  input: WdPoStJobInput,
+): { replicas: PrivateReplicaInfo[]; faults: number[] } {
   const byName = new Map(ctx.stores.attached.map((s) => [s.name, s.location]))
   const replicas: PrivateReplicaInfo[] = []
   const faults: number[] = []
@@ -150,15 +159,19 @@ const generate: Step = async (ctx) => {
   const c = client(ctx)
   const { id, input } = jobOf(ctx)
   const beat = () =>
-    c.heartbeat([id], ctx.thread.instance).catch((err) =>
-      ctx.log.warn({ job: id, err: describeError(err) }, 'WdPoStHeartbeatJobs failed'),
-    )
+    c
+      .heartbeat([id], ctx.thread.instance)
+      .catch((err) => ctx.log.warn({ job: id, err: describeError(err) }, 'WdPoStHeartbeatJobs failed'))
   void beat()
   const timer = setInterval(() => void beat(), WDPOST_HEARTBEAT_MS)
   const rec = ctx.record
   try {
     const out = await ctx.withSlot('c2', () => prove(ctx, input))
-    rec.wdpost = { job_id: id, input: rec.wdpost?.input, output: { proofs: out.proofs.map(b64), faults: out.faults } }
+    rec.wdpost = {
+      job_id: id,
+      input: rec.wdpost?.input,
+      output: { proofs: out.proofs.map(b64), faults: out.faults },
+    }
     ctx.log.info({ job: id, faults: out.faults.length }, 'WindowPoSt job computed')
   } catch (err) {
     if (ctx.signal.aborted) throw err
@@ -210,17 +223,22 @@ const TABLE: Record<string, Partial<Record<WdPoStEvent, 'Allocated' | 'C2Done' |
  */
 export const wdpostPlan: Plan<WdPoStEvent> = Object.freeze({
   name: 'wdpost',
-  description: 'computes WindowPoSt jobs of the manager (--worker-prover): vanilla proofs and SNARK, with heartbeats',
+  description:
+    'computes WindowPoSt jobs of the manager (--worker-prover): vanilla proofs and SNARK, with heartbeats',
   states: ['Empty', 'Allocated', 'C2Done', 'Finished', 'Aborted'] as const,
   initial: { state: 'Empty', asks: 'Venus.WdPoStAllocateJobs' } as const,
   steps: Object.freeze({ Empty: allocate, Allocated: generate, C2Done: finish }),
   next(state: SealingState, event: WdPoStEvent): SealingState {
     if (event === 'Abort' && state !== 'Finished' && state !== 'Aborted') return 'Aborted'
     const to = TABLE[state]?.[event]
-    if (to === undefined) throw permanent(`event ${event} is not allowed in state ${state} of the wdpost plan`)
+    if (to === undefined)
+      throw permanent(`event ${event} is not allowed in state ${state} of the wdpost plan`)
     return to
   },
   stages: ['c2'] as const,
+  // The next job (the next batch of the same deadline, often) is taken at once: resting
+  // `seal_interval` (30 s by default) between jobs would eat into the challenge window.
+  restsBetweenTasks: false,
   async finish(ctx: StepContext, outcome: PlanOutcome) {
     const j = ctx.record.wdpost
     const fin = ctx.manager.wdPoStFinishJob
