@@ -15,9 +15,9 @@ export default {
     '(`kill -9`, restarted 0.5–1.5 s later) or stopped (`SIGSTOP`, `SIGCONT` 1.5–3.5 s later) at',
     'random moments over two whole proving periods. Time is scaled: a challenge window of',
     '`window` epochs of `block` ms, 48 deadlines per period, lease time-to-live 1 s renewed every',
-    '250 ms (the defaults, 30 s / 10 s, keep the same proportion to mainnet\'s 30-minute window:',
-    'takeover ≈ ttl + one head). Failover = from the hit to the other manager\'s takeover of a lease',
-    'the victim held; missed and doubled are counted on the devnet\'s chain (`windowPoStAudit`).',
+    "250 ms (the defaults, 30 s / 10 s, keep the same proportion to mainnet's 30-minute window:",
+    "takeover ≈ ttl + one head). Failover = from the hit to the other manager's takeover of a lease",
+    "the victim held; missed and doubled are counted on the devnet's chain (`windowPoStAudit`).",
   ].join('\n'),
   async run(ctx: {
     quick: boolean

@@ -18,7 +18,14 @@ const fail = (where, what) => problems.push(`${file}: ${where}: ${what}`)
 async function exportedMetrics() {
   const { createManagerMetrics, registerHealthMetrics } = await import('@venus-cluster/manager')
   const metrics = createManagerMetrics({ processMetrics: true })
-  const health = { current: () => ({ ready: true, chain: { reachable: true, height: 1, headAgeSeconds: 0, lastOkAt: 0 }, messager: { reachable: true }, store: { ok: true } }) }
+  const health = {
+    current: () => ({
+      ready: true,
+      chain: { reachable: true, height: 1, headAgeSeconds: 0, lastOkAt: 0 },
+      messager: { reachable: true },
+      store: { ok: true },
+    }),
+  }
   registerHealthMetrics(metrics.registry, health)
   const names = new Set()
   for (const m of await metrics.registry.getMetricsAsJSON()) {
@@ -47,18 +54,25 @@ for (const [gi, g] of (doc?.groups ?? []).entries()) {
   if (typeof g?.name !== 'string' || g.name === '') fail(gw, 'needs a name')
   else if (groupNames.has(g.name)) fail(gw, `group name ${g.name} is used twice`)
   groupNames.add(g?.name)
-  for (const k of Object.keys(g ?? {})) if (!['name', 'interval', 'rules', 'limit'].includes(k)) fail(gw, `unknown key ${k}`)
+  for (const k of Object.keys(g ?? {}))
+    if (!['name', 'interval', 'rules', 'limit'].includes(k)) fail(gw, `unknown key ${k}`)
   if (!Array.isArray(g?.rules) || g.rules.length === 0) fail(gw, 'needs rules')
   for (const [ri, r] of (g?.rules ?? []).entries()) {
     rules++
     const rw = `${gw} (${g?.name}) rule ${r?.alert ?? r?.record ?? ri}`
     for (const k of Object.keys(r ?? {}))
-      if (!['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'].includes(k)) fail(rw, `unknown key ${k}`)
-    if ((r?.alert === undefined) === (r?.record === undefined)) fail(rw, 'needs exactly one of alert and record')
-    if (r?.alert !== undefined && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(r.alert)) fail(rw, 'alert name must be a valid label value name')
+      if (!['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'].includes(k))
+        fail(rw, `unknown key ${k}`)
+    if ((r?.alert === undefined) === (r?.record === undefined))
+      fail(rw, 'needs exactly one of alert and record')
+    if (r?.alert !== undefined && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(r.alert))
+      fail(rw, 'alert name must be a valid label value name')
     if (r?.for !== undefined && !DURATION.test(String(r.for))) fail(rw, `for: ${r.for} is not a duration`)
     for (const k of ['labels', 'annotations'])
-      if (r?.[k] !== undefined && (typeof r[k] !== 'object' || Object.values(r[k]).some((v) => typeof v !== 'string')))
+      if (
+        r?.[k] !== undefined &&
+        (typeof r[k] !== 'object' || Object.values(r[k]).some((v) => typeof v !== 'string'))
+      )
         fail(rw, `${k} must map names to strings`)
     if (typeof r?.expr !== 'string' || r.expr.trim() === '') {
       fail(rw, 'needs an expr')

@@ -526,19 +526,19 @@ class NativeProofsBackend implements ProofsBackend {
   ): Promise<PoStProofBytes[]> {
     checkProofId(request.postProofType, 14, 'PoSt')
     if (request.vanillaProofs.length === 0)
-      throw new VenusError('PROOFS_INVALID_INPUT', 'generateWindowPoStWithVanilla needs at least one vanilla proof')
+      throw new VenusError(
+        'PROOFS_INVALID_INPUT',
+        'generateWindowPoStWithVanilla needs at least one vanilla proof',
+      )
     return this.#call(
       'windowPoSt',
       'generateWindowPoStWithVanilla',
       'heavy',
       async (a) =>
         (
-          await a.generateWindowPostWithVanilla(
-            request.postProofType,
-            request.randomness,
-            request.proverId,
-            [...request.vanillaProofs],
-          )
+          await a.generateWindowPostWithVanilla(request.postProofType, request.randomness, request.proverId, [
+            ...request.vanillaProofs,
+          ])
         ).map((p) => ({ postProof: p.postProof, proofBytes: u8(p.proof) })),
       options,
     )

@@ -5,7 +5,6 @@
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createWdPoStApi } from './api/wdpost-api.js'
 import {
   type ControlTokenSigner,
   createHttpServer,
@@ -22,6 +21,7 @@ import {
   withTrustedNetworks,
 } from '@venus-cluster/core'
 import { createSealerApi } from './api/index.js'
+import { createWdPoStApi } from './api/wdpost-api.js'
 import { authMethods, controlTokenMethods, venusMethodPermission, withTokenlessHint } from './auth/index.js'
 import { createManagerHttpRoutes } from './dashboard/index.js'
 import type { HealthMonitor } from './health.js'

@@ -31,7 +31,9 @@ export function messagerPoSt(
       // Pushed already under this id (by this poster before a restart, or by the deadline's
       // previous lease holder): the messager sends it once; follow that one.
       const pushedAlready = async () =>
-        o.id !== undefined && messager.hasMessageByUid !== undefined && (await messager.hasMessageByUid(id, call))
+        o.id !== undefined &&
+        messager.hasMessageByUid !== undefined &&
+        (await messager.hasMessageByUid(id, call))
       if (await pushedAlready()) return id
       try {
         return await messager.pushMessageWithId(

@@ -60,7 +60,9 @@ describe('worker startup checks', () => {
         }),
         proofs: mockProofs(),
       }),
-    ).toThrow('sealingThreads[1].plan: plan "snap" is not supported by this worker; known plans: "sealer", "wdpost"')
+    ).toThrow(
+      'sealingThreads[1].plan: plan "snap" is not supported by this worker; known plans: "sealer", "wdpost"',
+    )
   })
 
   it('is a Startable: stop() lets go of the control port and is safe to call twice', async () => {

@@ -99,11 +99,7 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
 }
 
-function managerCfg(o: {
-  miners: { minerId: number; owner: string }[]
-  api: string
-  store: string
-}): string {
+function managerCfg(o: { miners: { minerId: number; owner: string }[]; api: string; store: string }): string {
   const messager = o.api.replace('/rpc/v1', '/rpc/v0')
   return [
     '[SectorManager]',
@@ -158,7 +154,13 @@ export async function runPostHaScenario(s: PostHaScenario): Promise<PostHaResult
   const pg = await startTestPg()
   const store = mkdtempSync(join(tmpdir(), 'vsm-post-ha-ps-'))
   const homes = [0, 1].map((i) => mkdtempSync(join(tmpdir(), `vsm-post-ha-${i}-`)))
-  const managers: Manager[] = homes.map((home) => ({ home, proc: undefined, holder: undefined, stopped: false, lines: [] }))
+  const managers: Manager[] = homes.map((home) => ({
+    home,
+    proc: undefined,
+    holder: undefined,
+    stopped: false,
+    lines: [],
+  }))
   let served: Awaited<ReturnType<typeof serveDevnet>> | undefined
   let miningTimer: NodeJS.Timeout | undefined
   let restarts = 0
@@ -176,7 +178,8 @@ export async function runPostHaScenario(s: PostHaScenario): Promise<PostHaResult
     await devnet.mine(1)
     served = await serveDevnet(devnet, { noAuth: true })
     const api = `http://${served.host}:${served.port}/rpc/v1`
-    for (const home of homes) writeFileSync(join(home, 'sector-manager.cfg'), managerCfg({ miners, api, store }))
+    for (const home of homes)
+      writeFileSync(join(home, 'sector-manager.cfg'), managerCfg({ miners, api, store }))
 
     let mining = false
     miningTimer = setInterval(() => {
@@ -229,10 +232,20 @@ export async function runPostHaScenario(s: PostHaScenario): Promise<PostHaResult
       for (let i = 0; i < 600; i++) {
         if (m.lines.some((l) => /WindowPoSt scheduling for/.test(l.text)) && m.holder !== undefined) return
         if (m.proc?.child.exitCode !== null && m.proc?.child.exitCode !== undefined)
-          throw new Error(`manager exited at start:\n${m.lines.map((l) => l.text).join('\n').slice(-3000)}`)
+          throw new Error(
+            `manager exited at start:\n${m.lines
+              .map((l) => l.text)
+              .join('\n')
+              .slice(-3000)}`,
+          )
         await sleep(50)
       }
-      throw new Error(`manager did not start:\n${m.lines.map((l) => l.text).join('\n').slice(-3000)}`)
+      throw new Error(
+        `manager did not start:\n${m.lines
+          .map((l) => l.text)
+          .join('\n')
+          .slice(-3000)}`,
+      )
     }
     for (const m of managers) start(m)
     for (const m of managers) await ready(m)
@@ -260,7 +273,12 @@ export async function runPostHaScenario(s: PostHaScenario): Promise<PostHaResult
       if (!more()) break
       // The victim: a manager holding leases now (both run at this point).
       const held = await Promise.all(managers.map((m) => heldBy(m.holder)))
-      const idx = (held[0]?.length ?? 0) === 0 && (held[1]?.length ?? 0) > 0 ? 1 : (held[1]?.length ?? 0) > 0 && random() < 0.5 ? 1 : 0
+      const idx =
+        (held[0]?.length ?? 0) === 0 && (held[1]?.length ?? 0) > 0
+          ? 1
+          : (held[1]?.length ?? 0) > 0 && random() < 0.5
+            ? 1
+            : 0
       const victim = managers[idx] as Manager
       const kind: Disruption['kind'] = random() < 0.5 ? 'kill-9' : 'sigstop'
       const d: Disruption = {
@@ -299,7 +317,10 @@ export async function runPostHaScenario(s: PostHaScenario): Promise<PostHaResult
       if (d.held.length === 0) continue
       for (const m of managers) {
         const line = m.lines.find(
-          (l) => l.at >= d.at && /deadline lease taken over/.test(l.text) && l.text.includes(`"takenOverFrom":"${d.victim}"`),
+          (l) =>
+            l.at >= d.at &&
+            /deadline lease taken over/.test(l.text) &&
+            l.text.includes(`"takenOverFrom":"${d.victim}"`),
         )
         if (line && (d.takeover === undefined || line.at < d.takeover.at)) {
           const lease = /"lease":"([^"]+)"/.exec(line.text)?.[1] ?? '?'
@@ -307,7 +328,10 @@ export async function runPostHaScenario(s: PostHaScenario): Promise<PostHaResult
         }
       }
     }
-    const audits = miners.map((m) => ({ miner: m.miner, audit: windowPoStAudit(devnet, m.miner, { from: from + 1, to }) }))
+    const audits = miners.map((m) => ({
+      miner: m.miner,
+      audit: windowPoStAudit(devnet, m.miner, { from: from + 1, to }),
+    }))
     const all = audits.flatMap((a) => a.audit.deadlines)
     const opens = all.map((w) => w.open)
     const failovers = disruptions

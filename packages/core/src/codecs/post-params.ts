@@ -24,7 +24,10 @@ export interface CompactPartitionsParams {
  */
 export function encodeCompactPartitions(params: CompactPartitionsParams): Uint8Array {
   if (!Number.isSafeInteger(params.deadline) || params.deadline < 0)
-    throw new VenusError('INVALID_ARGUMENT', `deadline must be a non-negative integer, got ${params.deadline}`)
+    throw new VenusError(
+      'INVALID_ARGUMENT',
+      `deadline must be a non-negative integer, got ${params.deadline}`,
+    )
   if (params.partitions.length === 0)
     throw new VenusError('INVALID_ARGUMENT', 'CompactPartitions needs at least one partition')
   const sorted = [...new Set(params.partitions)].sort((a, b) => a - b)

@@ -608,9 +608,17 @@ export function proofsBackendConformance(
           expect(res.faultySectors).toEqual([])
           const pub = sectors.map((s) => ({ sectorNumber: s.sectorNumber, commR: s.commR }))
           expect(
-            await b.verifyWindowPoSt({ randomness: rand, proverId: PROVER_ID, proofs: res.proofs, replicas: pub }),
+            await b.verifyWindowPoSt({
+              randomness: rand,
+              proverId: PROVER_ID,
+              proofs: res.proofs,
+              replicas: pub,
+            }),
           ).toBe(true)
-          const gone = { ...replicaOf(sectors[0]!), sealedPath: `${replicaOf(sectors[0]!).sealedPath}.missing` }
+          const gone = {
+            ...replicaOf(sectors[0]!),
+            sealedPath: `${replicaOf(sectors[0]!).sealedPath}.missing`,
+          }
           const v = await generateWindowPoStVanillaProofs(b, {
             randomness: rand,
             proverId: PROVER_ID,

@@ -15,7 +15,13 @@ const input: WdPoStJobInput = {
   postProofType: 10,
   seed: new Uint8Array(32).fill(7),
   sectors: [
-    { sectorNumber: 3, commR: new Uint8Array(32).fill(1), upgrade: false, sealedStore: 'ps1', cacheStore: 'ps1' },
+    {
+      sectorNumber: 3,
+      commR: new Uint8Array(32).fill(1),
+      upgrade: false,
+      sealedStore: 'ps1',
+      cacheStore: 'ps1',
+    },
     {
       sectorNumber: 4,
       commR: new Uint8Array(32).fill(2),

@@ -339,7 +339,9 @@ export function wdPoStBriefJobFromWire(v: unknown): WireWdPoStBriefJob {
     Id: r.string(o.Id, 'job.Id', 128),
     State: state,
     DeadlineIdx: n('DeadlineIdx'),
-    Partitions: r.list(o.Partitions ?? [], 'job.Partitions', 3000).map((x, i) => r.uint(x, `job.Partitions[${i}]`)),
+    Partitions: r
+      .list(o.Partitions ?? [], 'job.Partitions', 3000)
+      .map((x, i) => r.uint(x, `job.Partitions[${i}]`)),
     Input: { MinerId: r.uint(r.object(o.Input, 'job.Input').MinerId, 'job.Input.MinerId') },
     Output: null,
     TryNum: n('TryNum'),
@@ -379,7 +381,10 @@ export function wdPoStJobId(input: WdPoStJobInput): string {
  * if (wdPoStJobFinished(job, 2)) deliver(job)
  * ```
  */
-export function wdPoStJobFinished(j: Pick<WdPoStJob, 'state' | 'errorReason' | 'tryNum'>, maxTry: number): boolean {
+export function wdPoStJobFinished(
+  j: Pick<WdPoStJob, 'state' | 'errorReason' | 'tryNum'>,
+  maxTry: number,
+): boolean {
   return j.state === 'finished' && (j.errorReason === '' || j.tryNum >= maxTry)
 }
 
@@ -387,9 +392,7 @@ export function wdPoStJobFinished(j: Pick<WdPoStJob, 'state' | 'errorReason' | '
  * The state `util worker wdpost list` shows: `ReadyToRun`, `Running`, `Succeed`, `Faults(n)` or
  * `Failed`.
  */
-export function wdPoStDisplayState(
-  j: Pick<WireWdPoStBriefJob, 'State' | 'ErrorReason' | 'Faults'>,
-): string {
+export function wdPoStDisplayState(j: Pick<WireWdPoStBriefJob, 'State' | 'ErrorReason' | 'Faults'>): string {
   if (j.State === 'ready2run') return 'ReadyToRun'
   if (j.State === 'running') return 'Running'
   if (j.ErrorReason !== '') return 'Failed'

@@ -19,6 +19,7 @@
  */
 export { publishTestDeal, type TestDealInput } from './deals.js'
 export { createTestMiner, type TestMiner, type TestMinerOptions } from './miners.js'
+export { type AuditedDeadline, type WindowPoStAudit, windowPoStAudit } from './post-audit.js'
 export { type InjectedSector, injectSectors, type SealedTestSector, sealTestSectors } from './sectors.js'
 export {
   createTestClient,
@@ -26,4 +27,3 @@ export {
   type DeadlinePoint,
   type DevnetTestClient,
 } from './test-client.js'
-export { type AuditedDeadline, type WindowPoStAudit, windowPoStAudit } from './post-audit.js'

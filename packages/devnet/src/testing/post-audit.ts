@@ -91,7 +91,8 @@ export function windowPoStAudit(
   // Every window that opened in range, with what it had to prove (the state before it opened).
   for (let open = openOf(from, 0); open + W <= to; open += W) {
     if (open < from) continue
-    const index = (((open - offset) / W) % p.wpostPeriodDeadlines + p.wpostPeriodDeadlines) % p.wpostPeriodDeadlines
+    const index =
+      ((((open - offset) / W) % p.wpostPeriodDeadlines) + p.wpostPeriodDeadlines) % p.wpostPeriodDeadlines
     const before = devnet.worldAt(devnet.tipsetAtHeight(Math.max(0, open - 1))).miners.get(id)
     const w = windowAt(open, index)
     before?.deadlines[index]?.partitions.forEach((part, i) => {
@@ -120,7 +121,12 @@ export function windowPoStAudit(
       if (w === undefined) return
       const exitCode = ts.receipts[i]?.exitCode ?? -1
       w.submissions++
-      w.messages.push({ height: ts.height, partitions: params.partitions.map((x) => x.index), exitCode, from: msg.From })
+      w.messages.push({
+        height: ts.height,
+        partitions: params.partitions.map((x) => x.index),
+        exitCode,
+        from: msg.From,
+      })
     })
   }
   const deadlines = [...byWindow.values()].sort((a, b) => a.open - b.open)

@@ -33,10 +33,20 @@ describe('alert webhook', () => {
     })
     const hook = createAlertWebhook({ url, source: 'vsm-a' })
     await hook.start()
-    hook.notify({ kind: 'wdpost-missed', severity: 'critical', summary: 't01000 missed 7', labels: { miner: 't01000' } })
+    hook.notify({
+      kind: 'wdpost-missed',
+      severity: 'critical',
+      summary: 't01000 missed 7',
+      labels: { miner: 't01000' },
+    })
     await hook.flushed()
     expect(got).toHaveLength(1)
-    expect(got[0]?.body).toMatchObject({ kind: 'wdpost-missed', severity: 'critical', source: 'vsm-a', labels: { miner: 't01000' } })
+    expect(got[0]?.body).toMatchObject({
+      kind: 'wdpost-missed',
+      severity: 'critical',
+      source: 'vsm-a',
+      labels: { miner: 't01000' },
+    })
     expect(got[0]?.headers.authorization).toBeUndefined()
     expect(got[0]?.headers.cookie).toBeUndefined()
     expect(hook.stats()).toEqual({ sent: 1, failed: 0, dropped: 0 })

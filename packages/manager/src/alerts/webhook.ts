@@ -89,7 +89,7 @@ export function createAlertWebhook(opts: AlertWebhookOptions): AlertWebhook {
   const stats = { sent: 0, failed: 0, dropped: 0 }
   let running: Promise<void> | undefined
   let stopped = false
-  let idle: (() => void)[] = []
+  const idle: (() => void)[] = []
 
   const drain = async () => {
     while (queue.length > 0 && !stopped) {

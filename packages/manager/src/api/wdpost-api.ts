@@ -9,10 +9,10 @@ import {
   VenusError,
   WDPOST_MAX_ERROR_BYTES,
   type WdPoStAllocateSpec,
+  WORKER_NAME_MAX_LENGTH,
   wdPoStBriefJobToWire,
   wdPoStInputToWire,
   wdPoStOutputFromWire,
-  WORKER_NAME_MAX_LENGTH,
   workerNameProblem,
 } from '@venus-cluster/core'
 import type { PostStore } from '../store/post-types.js'
@@ -50,15 +50,18 @@ function allocateSpec(r: ParamReader, v: unknown): WdPoStAllocateSpec {
   const types = o.AllowedProofTypes
   let allowedProofTypes: string[] | null = null
   if (types !== null && types !== undefined) {
-    if (!Array.isArray(types) || types.length > 32) r.fail('params[0].AllowedProofTypes', 'a list of at most 32 names', types)
+    if (!Array.isArray(types) || types.length > 32)
+      r.fail('params[0].AllowedProofTypes', 'a list of at most 32 names', types)
     allowedProofTypes = types.map((t, i) => {
       const s = r.string(t, `params[0].AllowedProofTypes[${i}]`)
       if (s.length > PROOF_NAME_MAX) r.fail(`params[0].AllowedProofTypes[${i}]`, 'a PoSt proof name', s)
       return s
     })
   }
-  const miners = o.AllowedMiners === undefined ? null : r.nullableUintList(o.AllowedMiners, 'params[0].AllowedMiners')
-  if (miners !== null && miners.length > 1024) r.fail('params[0].AllowedMiners', 'at most 1024 miners', miners.length)
+  const miners =
+    o.AllowedMiners === undefined ? null : r.nullableUintList(o.AllowedMiners, 'params[0].AllowedMiners')
+  if (miners !== null && miners.length > 1024)
+    r.fail('params[0].AllowedMiners', 'at most 1024 miners', miners.length)
   return { allowedMiners: miners, allowedProofTypes }
 }
 
@@ -103,7 +106,10 @@ export function createWdPoStApi(
       try {
         output = wdPoStOutputFromWire(r.at(1), 'WdPoStFinishJob params[1]')
       } catch (e) {
-        throw new VenusError('INVALID_ARGUMENT', (e as Error).message, { cause: e, details: { method: 'WdPoStFinishJob' } })
+        throw new VenusError('INVALID_ARGUMENT', (e as Error).message, {
+          cause: e,
+          details: { method: 'WdPoStFinishJob' },
+        })
       }
       const reason = truncateText(r.string(r.at(2), 'params[2]'), WDPOST_MAX_ERROR_BYTES)
       if (!(await post.finishJob(id, output, reason)))
@@ -113,7 +119,8 @@ export function createWdPoStApi(
     'Venus.WdPoStResetJob': async (params) => {
       const r = new ParamReader('WdPoStResetJob', params, 1)
       const id = jobId(r, r.at(0), 'params[0]')
-      if (!(await post.resetJob(id))) throw new VenusError('NOT_FOUND', `job '${id}' does not exist`, { details: { id } })
+      if (!(await post.resetJob(id)))
+        throw new VenusError('NOT_FOUND', `job '${id}' does not exist`, { details: { id } })
       return null
     },
     'Venus.WdPoStRemoveJob': async (params) => {

@@ -62,7 +62,17 @@ export interface DashboardOverview {
   /** Deadline leases, newest first: which manager proves each deadline (several managers on one database). */
   leases: PostLeaseRow[]
   /** PoSt worker jobs not yet succeeded, newest first, with their sector and fault counts. */
-  postJobs: { id: string; miner: number; deadline: number; state: string; worker: string; tries: number; sectors: number; faults: number; error: string }[]
+  postJobs: {
+    id: string
+    miner: number
+    deadline: number
+    state: string
+    worker: string
+    tries: number
+    sectors: number
+    faults: number
+    error: string
+  }[]
   /** Chain, messager and database health; the page shows a banner when not ready. */
   health: ManagerHealth | null
 }

@@ -35,7 +35,9 @@ describe('storeDeadlineLeases', () => {
     // a's renewals never complete: the process is paused (SIGSTOP) or cut off from the database.
     const frozen = new Proxy(post, {
       get: (t, prop) =>
-        prop === 'renewLease' ? () => new Promise<boolean>(() => {}) : (Reflect.get(t, prop) as () => unknown).bind(t),
+        prop === 'renewLease'
+          ? () => new Promise<boolean>(() => {})
+          : (Reflect.get(t, prop) as () => unknown).bind(t),
     })
     const a = storeDeadlineLeases({ store: { post: frozen }, holder: 'a', ttlMs: 200, renewMs: 50 })
     const b = storeDeadlineLeases({ store, holder: 'b', ttlMs: 5000 })

@@ -12,13 +12,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import {
-  type Logger,
-  type Startable,
-  silentLogger,
-  TypedEmitter,
-  VenusError,
-} from '@venus-cluster/core'
+import { type Logger, type Startable, silentLogger, TypedEmitter, VenusError } from '@venus-cluster/core'
 import type { PostLeaseKey } from '../store/post-types.js'
 import type { ManagerStore } from '../store/types.js'
 
@@ -88,13 +82,21 @@ export interface StoreDeadlineLeases extends Startable {
 export function minerActorId(address: string): number {
   const m = /^[ft]0(\d+)$/.exec(address)
   if (m === null)
-    throw new VenusError('INVALID_ARGUMENT', `deadline leases need the miner's ID address (t0…), got ${address}`, {
-      details: { miner: address },
-    })
+    throw new VenusError(
+      'INVALID_ARGUMENT',
+      `deadline leases need the miner's ID address (t0…), got ${address}`,
+      {
+        details: { miner: address },
+      },
+    )
   return Number(m[1])
 }
 
-const keyOf = (k: LeaseDeadline): PostLeaseKey => ({ miner: minerActorId(k.miner), deadline: k.deadline, open: k.open })
+const keyOf = (k: LeaseDeadline): PostLeaseKey => ({
+  miner: minerActorId(k.miner),
+  deadline: k.deadline,
+  open: k.open,
+})
 const keyText = (k: LeaseDeadline) => `${k.miner}/${k.deadline}@${k.open}`
 
 /**
@@ -139,7 +141,11 @@ export function storeDeadlineLeases(opts: StoreDeadlineLeasesOptions): StoreDead
       if (!(await post.renewLease(keyOf(lease.key), holder, lease.token, ttlMs)))
         drop(lease, 'renewal refused: expired or taken over')
     } catch (e) {
-      events.emit('error', { key: lease.key, op: 'renew', message: e instanceof Error ? e.message : String(e) })
+      events.emit('error', {
+        key: lease.key,
+        op: 'renew',
+        message: e instanceof Error ? e.message : String(e),
+      })
     }
   }
 

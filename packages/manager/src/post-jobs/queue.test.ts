@@ -1,4 +1,4 @@
-import { wdPoStInputToWire } from '@venus-cluster/core'
+import type { wdPoStInputToWire } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createWdPoStApi } from '../api/wdpost-api.js'
 import { openSqliteStore } from '../store/sqlite.js'
@@ -40,7 +40,11 @@ describe('PoSt job queue and Venus.WdPoSt*', () => {
     const proving = q.compute(request(), { signal: new AbortController().signal })
     let taken: { Id: string; Input: ReturnType<typeof wdPoStInputToWire> }[] = []
     await until(async () => {
-      taken = (await api['Venus.WdPoStAllocateJobs']!([{ AllowedMiners: [1000], AllowedProofTypes: null }, 1, 'w1'])) as typeof taken
+      taken = (await api['Venus.WdPoStAllocateJobs']!([
+        { AllowedMiners: [1000], AllowedProofTypes: null },
+        1,
+        'w1',
+      ])) as typeof taken
       return taken.length > 0
     })
     expect(taken[0]?.Input.Sectors.map((s) => s.Accesses)).toEqual([
@@ -49,10 +53,20 @@ describe('PoSt job queue and Venus.WdPoSt*', () => {
     ])
     expect(taken[0]?.Input.ProofType).toBe('StackedDrgWindow2KiBV1_1')
     await api['Venus.WdPoStHeartbeatJobs']!([[taken[0]?.Id], 'w1'])
-    await api['Venus.WdPoStFinishJob']!([taken[0]?.Id, { proofs: [Buffer.from([7, 7]).toString('base64')], faults: [] }, ''])
+    await api['Venus.WdPoStFinishJob']!([
+      taken[0]?.Id,
+      { proofs: [Buffer.from([7, 7]).toString('base64')], faults: [] },
+      '',
+    ])
     const res = await proving
-    expect(res).toEqual({ proofs: [{ postProof: 10, proofBytes: new Uint8Array([7, 7]) }], faultySectors: [] })
-    const all = (await api['Venus.WdPoStAllJobs']!([true])) as { Jobs: { Sectors: number; Faults: number }[]; MaxTry: number }
+    expect(res).toEqual({
+      proofs: [{ postProof: 10, proofBytes: new Uint8Array([7, 7]) }],
+      faultySectors: [],
+    })
+    const all = (await api['Venus.WdPoStAllJobs']!([true])) as {
+      Jobs: { Sectors: number; Faults: number }[]
+      MaxTry: number
+    }
     expect(all.MaxTry).toBe(2)
     expect(all.Jobs[0]).toMatchObject({ Sectors: 2, Faults: 0, State: 'finished', WorkerName: 'w1' })
   })
@@ -98,11 +112,15 @@ describe('PoSt job queue and Venus.WdPoSt*', () => {
     await expect(api['Venus.WdPoStAllocateJobs']!([{ AllowedMiners: null }, 1, 'bad name!'])).rejects.toThrow(
       /WdPoStAllocateJobs: params\[2\] must be a worker name/,
     )
-    await expect(api['Venus.WdPoStHeartbeatJobs']!([Array(300).fill('x'), 'w'])).rejects.toThrow(/at most 256/)
-    await expect(api['Venus.WdPoStFinishJob']!(['nope', null, 'x'])).rejects.toThrow(/job 'nope' does not exist/)
+    await expect(api['Venus.WdPoStHeartbeatJobs']!([Array(300).fill('x'), 'w'])).rejects.toThrow(
+      /at most 256/,
+    )
+    await expect(api['Venus.WdPoStFinishJob']!(['nope', null, 'x'])).rejects.toThrow(
+      /job 'nope' does not exist/,
+    )
     await expect(api['Venus.WdPoStResetJob']!(['nope'])).rejects.toThrow(/does not exist/)
-    await expect(
-      api['Venus.WdPoStFinishJob']!(['j', { proofs: 'AA==', faults: [] }, '']),
-    ).rejects.toThrow(/output\.proofs must be a list/)
+    await expect(api['Venus.WdPoStFinishJob']!(['j', { proofs: 'AA==', faults: [] }, ''])).rejects.toThrow(
+      /output\.proofs must be a list/,
+    )
   })
 })

@@ -114,14 +114,22 @@ export function createPostJobQueue(opts: PostJobQueueOptions): PostJobQueue {
   const post = opts.store.post
   const vanilla = opts.vanilla ?? 'worker'
   if (vanilla === 'manager' && opts.proofs === undefined)
-    throw new VenusError('CONFIG_INVALID_VALUE', 'PoSt jobs with vanilla proofs made by the manager need a proofs backend')
+    throw new VenusError(
+      'CONFIG_INVALID_VALUE',
+      'PoSt jobs with vanilla proofs made by the manager need a proofs backend',
+    )
   const events = new TypedEmitter<PostJobEvents>({
-    onListenerError: (err, event) => log.warn({ event, err: String(err) }, 'a PoSt job event listener failed'),
+    onListenerError: (err, event) =>
+      log.warn({ event, err: String(err) }, 'a PoSt job event listener failed'),
   })
   const stores = (opts.persistStores ?? []).map((s) => ({ name: s.name, root: resolve(s.path) }))
   const storeOf = (path: string): string => {
     const root = resolve(dirname(dirname(path)))
-    return stores.find((s) => s.root === root)?.name ?? stores.find((s) => root.startsWith(s.root + sep))?.name ?? root
+    return (
+      stores.find((s) => s.root === root)?.name ??
+      stores.find((s) => root.startsWith(s.root + sep))?.name ??
+      root
+    )
   }
   let timer: NodeJS.Timeout | undefined
   let lastCleanup = 0
@@ -202,7 +210,10 @@ export function createPostJobQueue(opts: PostJobQueueOptions): PostJobQueue {
     sweep,
     async start() {
       if (timer !== undefined) return
-      timer = setInterval(() => void sweep().catch((e) => log.warn({ err: String(e) }, 'PoSt job sweep failed')), o.sweepMs)
+      timer = setInterval(
+        () => void sweep().catch((e) => log.warn({ err: String(e) }, 'PoSt job sweep failed')),
+        o.sweepMs,
+      )
       timer.unref()
       await sweep().catch((e) => log.warn({ err: String(e) }, 'PoSt job sweep failed'))
     },
@@ -221,7 +232,8 @@ export function createPostJobQueue(opts: PostJobQueueOptions): PostJobQueue {
         stored = (await post.getJob(stored.id)) ?? (await publish(job, input))
       }
       for (;;) {
-        if (signal.aborted) throw new VenusError('ABORTED', `PoSt job ${stored.id}: the deadline's window closed`)
+        if (signal.aborted)
+          throw new VenusError('ABORTED', `PoSt job ${stored.id}: the deadline's window closed`)
         if (wdPoStJobFinished(stored, o.maxTry)) {
           events.emit('finished', {
             id: stored.id,
@@ -259,9 +271,13 @@ export function createPostJobQueue(opts: PostJobQueueOptions): PostJobQueue {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((r) => {
     const t = setTimeout(r, ms)
-    signal.addEventListener('abort', () => {
-      clearTimeout(t)
-      r()
-    }, { once: true })
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t)
+        r()
+      },
+      { once: true },
+    )
   })
 }

@@ -8,7 +8,13 @@ import {
   wdPoStOutputFromWire,
   wdPoStOutputToWire,
 } from '@venus-cluster/core'
-import type { NewPostJob, PostLeaseKey, PostLeaseRow, PostSubmissionRow, StoredPostJob } from './post-types.js'
+import type {
+  NewPostJob,
+  PostLeaseKey,
+  PostLeaseRow,
+  PostSubmissionRow,
+  StoredPostJob,
+} from './post-types.js'
 
 /** Leases and submissions are pruned this often (every Nth acquire). */
 export const PRUNE_EVERY = 500
@@ -49,7 +55,11 @@ export function leaseDecision(
   row: PostLeaseRow | undefined,
   holder: string,
   now: number,
-): { kind: 'insert' } | { kind: 'refuse' } | { kind: 'renew'; token: number } | { kind: 'take'; token: number; takenOverFrom?: string } {
+):
+  | { kind: 'insert' }
+  | { kind: 'refuse' }
+  | { kind: 'renew'; token: number }
+  | { kind: 'take'; token: number; takenOverFrom?: string } {
   if (row === undefined) return { kind: 'insert' }
   const live = !row.released && row.expiresAt > now
   if (live && row.holder === holder) return { kind: 'renew', token: row.token }
@@ -169,7 +179,11 @@ export function outputText(o: WdPoStJobOutput | null): string | null {
 /** Whether a ready job may go to a worker with `spec` (empty or null lists allow any). */
 export function jobMatches(spec: WdPoStAllocateSpec, miner: number, proofType: string): boolean {
   if (spec.allowedMiners && spec.allowedMiners.length > 0 && !spec.allowedMiners.includes(miner)) return false
-  if (spec.allowedProofTypes && spec.allowedProofTypes.length > 0 && !spec.allowedProofTypes.includes(proofType))
+  if (
+    spec.allowedProofTypes &&
+    spec.allowedProofTypes.length > 0 &&
+    !spec.allowedProofTypes.includes(proofType)
+  )
     return false
   return true
 }

@@ -116,13 +116,17 @@ export class PostgresPostStore implements PostStore {
     return rows.length === 1
   }
 
-  async listLeases(opts: { miner?: number | undefined; limit?: number | undefined } = {}): Promise<PostLeaseRow[]> {
+  async listLeases(
+    opts: { miner?: number | undefined; limit?: number | undefined } = {},
+  ): Promise<PostLeaseRow[]> {
     const limit = opts.limit ?? 200
     const rows =
       opts.miner === undefined
-        ? await this.#q<LeaseRowDb>('listLeases', 'SELECT * FROM post_leases ORDER BY open DESC, miner, deadline LIMIT $1', [
-            limit,
-          ])
+        ? await this.#q<LeaseRowDb>(
+            'listLeases',
+            'SELECT * FROM post_leases ORDER BY open DESC, miner, deadline LIMIT $1',
+            [limit],
+          )
         : await this.#q<LeaseRowDb>(
             'listLeases',
             'SELECT * FROM post_leases WHERE miner = $1 ORDER BY open DESC, deadline LIMIT $2',
@@ -200,12 +204,16 @@ export class PostgresPostStore implements PostStore {
     return rows[0] === undefined ? undefined : jobFromRow(rows[0])
   }
 
-  async listJobs(opts: { all?: boolean | undefined; limit?: number | undefined } = {}): Promise<StoredPostJob[]> {
+  async listJobs(
+    opts: { all?: boolean | undefined; limit?: number | undefined } = {},
+  ): Promise<StoredPostJob[]> {
     const limit = opts.limit ?? 500
     const rows = opts.all
-      ? await this.#q<JobRowDb>('listJobs', 'SELECT * FROM wdpost_jobs ORDER BY created_at DESC, id LIMIT $1', [
-          limit,
-        ])
+      ? await this.#q<JobRowDb>(
+          'listJobs',
+          'SELECT * FROM wdpost_jobs ORDER BY created_at DESC, id LIMIT $1',
+          [limit],
+        )
       : await this.#q<JobRowDb>(
           'listJobs',
           "SELECT * FROM wdpost_jobs WHERE NOT (state = 'finished' AND error = '') ORDER BY created_at DESC, id LIMIT $1",
@@ -305,7 +313,9 @@ export class PostgresPostStore implements PostStore {
   }
 
   async prune(olderThanMs: number): Promise<void> {
-    await this.#q('prune', `DELETE FROM post_leases WHERE expires_at < ${NOW_MS} - $1`, [Math.round(olderThanMs)])
+    await this.#q('prune', `DELETE FROM post_leases WHERE expires_at < ${NOW_MS} - $1`, [
+      Math.round(olderThanMs),
+    ])
     await this.#q('prune', 'DELETE FROM post_submissions WHERE created_at < $1', [Date.now() - olderThanMs])
   }
 }

@@ -51,7 +51,9 @@ function prepare(db: Database.Database) {
       'UPDATE post_leases SET released = 1, expires_at = ? WHERE miner = ? AND deadline = ? AND open = ? AND holder = ? AND token = ?',
     ),
     listLeases: db.prepare('SELECT * FROM post_leases ORDER BY open DESC, miner, deadline LIMIT ?'),
-    listLeasesMiner: db.prepare('SELECT * FROM post_leases WHERE miner = ? ORDER BY open DESC, deadline LIMIT ?'),
+    listLeasesMiner: db.prepare(
+      'SELECT * FROM post_leases WHERE miner = ? ORDER BY open DESC, deadline LIMIT ?',
+    ),
     lastSubmission: db.prepare(
       'SELECT id, state, seq FROM post_submissions WHERE miner = ? AND open = ? AND parts = ? ORDER BY seq DESC LIMIT 1',
     ),
@@ -124,7 +126,13 @@ export class SqlitePostStore implements PostStore {
 
   #held(k: PostLeaseKey, holder: string, token: number, now: number): boolean {
     const row = this.#leaseRow(k)
-    return row !== undefined && row.holder === holder && row.token === token && !row.released && row.expiresAt > now
+    return (
+      row !== undefined &&
+      row.holder === holder &&
+      row.token === token &&
+      !row.released &&
+      row.expiresAt > now
+    )
   }
 
   acquireLease(k: PostLeaseKey, holder: string, ttlMs: number): Promise<PostLeaseGrant | undefined> {
@@ -153,7 +161,10 @@ export class SqlitePostStore implements PostStore {
             k.deadline,
             k.open,
           )
-          return { token: d.token, ...(d.takenOverFrom === undefined ? {} : { takenOverFrom: d.takenOverFrom }) }
+          return {
+            token: d.token,
+            ...(d.takenOverFrom === undefined ? {} : { takenOverFrom: d.takenOverFrom }),
+          }
       }
     })
   }
@@ -161,7 +172,9 @@ export class SqlitePostStore implements PostStore {
   renewLease(k: PostLeaseKey, holder: string, token: number, ttlMs: number): Promise<boolean> {
     return this.#write(() => {
       const now = Date.now()
-      return this.#st.renew.run(now, now + ttlMs, k.miner, k.deadline, k.open, holder, token, now).changes === 1
+      return (
+        this.#st.renew.run(now, now + ttlMs, k.miner, k.deadline, k.open, holder, token, now).changes === 1
+      )
     })
   }
 
@@ -236,9 +249,9 @@ export class SqlitePostStore implements PostStore {
   listJobs(opts: { all?: boolean | undefined; limit?: number | undefined } = {}): Promise<StoredPostJob[]> {
     const limit = opts.limit ?? 500
     return this.#read('listJobs', () =>
-      ((opts.all ? this.#st.jobsAll.all(limit) : this.#st.jobsUnfinishedOrFailed.all(limit)) as JobRowDb[]).map(
-        jobFromRow,
-      ),
+      (
+        (opts.all ? this.#st.jobsAll.all(limit) : this.#st.jobsUnfinishedOrFailed.all(limit)) as JobRowDb[]
+      ).map(jobFromRow),
     )
   }
 

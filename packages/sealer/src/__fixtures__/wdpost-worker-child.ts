@@ -10,7 +10,9 @@ const config = await loadWorkerConfig(process.argv[2] as string)
 const proofs = mockProofs({ delays: { windowPoSt: Number(process.argv[3] ?? 0) } })
 const worker = createSealingWorker({ config, proofs, controlApi: false })
 worker.events.on('thread:step', (e) => {
-  process.stdout.write(`${JSON.stringify({ index: e.thread, prev: e.prev, next: e.next, failure: e.failure })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ index: e.thread, prev: e.prev, next: e.next, failure: e.failure })}\n`,
+  )
 })
 await worker.start()
 process.stdout.write('started\n')

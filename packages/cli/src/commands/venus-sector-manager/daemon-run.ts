@@ -108,9 +108,10 @@ export function registerDaemonRunCommand(program: Command): Command {
         .default('30s'),
     )
     .addOption(
-      new Option('--post-lease-renew <duration>', 'with --poster: renewal period of held deadline leases (default: ttl / 3)').env(
-        'VENUS_MANAGER_POST_LEASE_RENEW',
-      ),
+      new Option(
+        '--post-lease-renew <duration>',
+        'with --poster: renewal period of held deadline leases (default: ttl / 3)',
+      ).env('VENUS_MANAGER_POST_LEASE_RENEW'),
     )
     .addOption(
       new Option(
@@ -403,11 +404,18 @@ function postHaOptionsOf(o: {
     }
   }
   if (!/^\d+$/.test(o.wdpostMaxTry) || Number(o.wdpostMaxTry) < 1)
-    throw new VenusError('CLI_USAGE', `--wdpost-max-try: expected a whole number ≥ 1, got ${JSON.stringify(o.wdpostMaxTry)}`)
+    throw new VenusError(
+      'CLI_USAGE',
+      `--wdpost-max-try: expected a whole number ≥ 1, got ${JSON.stringify(o.wdpostMaxTry)}`,
+    )
   const leaseTtlMs = duration('--post-lease-ttl', o.postLeaseTtl)
-  const leaseRenewMs = o.postLeaseRenew === undefined ? undefined : duration('--post-lease-renew', o.postLeaseRenew)
+  const leaseRenewMs =
+    o.postLeaseRenew === undefined ? undefined : duration('--post-lease-renew', o.postLeaseRenew)
   if (leaseRenewMs !== undefined && leaseRenewMs >= leaseTtlMs)
-    throw new VenusError('CLI_USAGE', `--post-lease-renew (${o.postLeaseRenew}) must be shorter than --post-lease-ttl (${o.postLeaseTtl})`)
+    throw new VenusError(
+      'CLI_USAGE',
+      `--post-lease-renew (${o.postLeaseRenew}) must be shorter than --post-lease-ttl (${o.postLeaseTtl})`,
+    )
   return {
     workerProver: o.workerProver,
     vanilla: o.wdpostVanilla,

@@ -151,7 +151,6 @@ describe('venus-sector-manager daemon run --poster --worker-prover', () => {
     const withSectors = audit.deadlines.filter((w) => w.required.length > 0)
     expect(withSectors.map((w) => w.deadline).sort((a, b) => a - b)).toEqual(targets)
     const logs = () => `manager:\n${manager.output().slice(-4000)}\nworker:\n${worker.output().slice(-4000)}`
-      writeFileSync('/tmp/wp-debug.log', `${manager.output()}\n----\n${worker.output()}`)
     expect(audit.missed, logs()).toEqual([])
     expect(audit.doubled).toEqual([])
 

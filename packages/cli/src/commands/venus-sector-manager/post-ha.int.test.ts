@@ -25,7 +25,12 @@ describe.skipIf(findPgBin() === undefined)('two managers with --poster on one Po
     })
     if (process.env.POST_HA_LOG)
       console.log(
-        JSON.stringify({ ...r, audits: undefined, disruptions: r.disruptions.length, failovers: r.failovers }),
+        JSON.stringify({
+          ...r,
+          audits: undefined,
+          disruptions: r.disruptions.length,
+          failovers: r.failovers,
+        }),
         describeAudit(r),
       )
     expect(r.disruptions.length).toBeGreaterThanOrEqual(20)

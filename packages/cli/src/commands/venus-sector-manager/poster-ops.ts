@@ -6,8 +6,8 @@
 import { type RpcMethod, VenusError } from '@venus-cluster/core'
 import {
   type AlertWebhook,
-  minerActorId,
   type ManagerNode,
+  minerActorId,
   type PostJobQueue,
   type StoreDeadlineLeases,
 } from '@venus-cluster/manager'
@@ -38,13 +38,21 @@ export function posterMethods(): Record<string, RpcMethod> {
       if (typeof miner !== 'number' || !Number.isSafeInteger(miner) || miner < 0)
         throw new VenusError('RPC_INVALID_PARAMS', 'PoStProveDeadline: params[0] must be a miner actor id')
       if (typeof deadline !== 'number' || !Number.isInteger(deadline) || deadline < 0 || deadline >= 48)
-        throw new VenusError('RPC_INVALID_PARAMS', 'PoStProveDeadline: params[1] must be a deadline index in [0, 48)')
+        throw new VenusError(
+          'RPC_INVALID_PARAMS',
+          'PoStProveDeadline: params[1] must be a deadline index in [0, 48)',
+        )
       const poster = posterRef.current
       if (poster === undefined)
-        throw new VenusError('NOT_STARTED', 'WindowPoSt is not running in this manager (no miner has PoSt enabled)')
+        throw new VenusError(
+          'NOT_STARTED',
+          'WindowPoSt is not running in this manager (no miner has PoSt enabled)',
+        )
       const s = poster.schedulers.find((x) => minerActorId(x.miner) === miner)
       if (s === undefined)
-        throw new VenusError('NOT_FOUND', `this manager does not run WindowPoSt for t0${miner}`, { details: { miner } })
+        throw new VenusError('NOT_FOUND', `this manager does not run WindowPoSt for t0${miner}`, {
+          details: { miner },
+        })
       const r = await s.proveNow(deadline)
       return { Miner: miner, Deadline: r.deadline, Open: r.open, State: r.state }
     },

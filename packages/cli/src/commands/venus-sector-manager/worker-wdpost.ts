@@ -24,7 +24,8 @@ async function allJobs(cmd: Command, all: boolean): Promise<{ jobs: WireWdPoStBr
 }
 
 function jobIds(ids: string[]): string[] {
-  if (ids.length === 0) throw new VenusError('CLI_USAGE', 'give at least one job id (see `util worker wdpost list`)')
+  if (ids.length === 0)
+    throw new VenusError('CLI_USAGE', 'give at least one job id (see `util worker wdpost list`)')
   return ids
 }
 
@@ -37,13 +38,17 @@ function jobIds(ids: string[]): string[] {
  * ```
  */
 export function registerWdPoStCommands(worker: Command): Command {
-  const wdpost = worker.command('wdpost').description('WindowPoSt jobs of PoSt workers (daemon run --worker-prover)')
+  const wdpost = worker
+    .command('wdpost')
+    .description('WindowPoSt jobs of PoSt workers (daemon run --worker-prover)')
 
   wdpost
     .command('list')
     .option('--all', 'succeeded jobs too', false)
     .option('--detail', 'more columns: sectors, times', false)
-    .description('jobs with their miner, deadline, partitions, worker, state, tries, and sectors, skipped and faulty counts')
+    .description(
+      'jobs with their miner, deadline, partitions, worker, state, tries, and sectors, skipped and faulty counts',
+    )
     .action(async (o: { all: boolean; detail: boolean }, cmd: Command) => {
       const { jobs, maxTry } = await allJobs(cmd, o.all)
       const now = Math.floor(Date.now() / 1000)
@@ -84,7 +89,11 @@ export function registerWdPoStCommands(worker: Command): Command {
     .description('put jobs back to ready-to-run with their tries cleared')
     .action(async (ids: string[], _o: unknown, cmd: Command) => {
       for (const id of jobIds(ids)) await callOf(cmd)('Venus.WdPoStResetJob', [id])
-      report(cmd, { Reset: ids }, ids.map((id) => `job ${id} reset`))
+      report(
+        cmd,
+        { Reset: ids },
+        ids.map((id) => `job ${id} reset`),
+      )
     })
 
   wdpost
@@ -93,7 +102,11 @@ export function registerWdPoStCommands(worker: Command): Command {
     .description('delete jobs (a poster still waiting for one publishes it again)')
     .action(async (ids: string[], _o: unknown, cmd: Command) => {
       for (const id of jobIds(ids)) await callOf(cmd)('Venus.WdPoStRemoveJob', [id])
-      report(cmd, { Removed: ids }, ids.map((id) => `job ${id} removed`))
+      report(
+        cmd,
+        { Removed: ids },
+        ids.map((id) => `job ${id} removed`),
+      )
     })
 
   wdpost
@@ -103,7 +116,9 @@ export function registerWdPoStCommands(worker: Command): Command {
     .action(async (o: { reallyDoIt: boolean }, cmd: Command) => {
       const { jobs } = await allJobs(cmd, true)
       if (!o.reallyDoIt) {
-        report(cmd, { Jobs: jobs.length, Removed: false }, [`${jobs.length} job(s); pass --really-do-it to remove them`])
+        report(cmd, { Jobs: jobs.length, Removed: false }, [
+          `${jobs.length} job(s); pass --really-do-it to remove them`,
+        ])
         return
       }
       for (const j of jobs) await callOf(cmd)('Venus.WdPoStRemoveJob', [j.Id])

@@ -17,7 +17,8 @@ export function compactPartitions(
   p: { deadline: number; partitions: number[] },
 ): void {
   requireOwnerOrWorker(rt, m)
-  require(p.deadline < rt.params.wpostPeriodDeadlines, ExitCode.ErrIllegalArgument, `invalid deadline ${p.deadline}`)
+  require(p.deadline <
+    rt.params.wpostPeriodDeadlines, ExitCode.ErrIllegalArgument, `invalid deadline ${p.deadline}`)
   require(deadlineIsMutable(
     rt.params,
     m.provingPeriodStart,
@@ -26,7 +27,8 @@ export function compactPartitions(
   ), ExitCode.ErrForbidden, `cannot compact deadline ${p.deadline} during its challenge window, or the prior challenge window`)
   const dl = m.deadlines[p.deadline]!
   require(p.partitions.length > 0, ExitCode.ErrIllegalArgument, 'no partitions to compact')
-  require(p.partitions.length <= rt.params.postedPartitionsMax * 1000, ExitCode.ErrIllegalArgument, 'too many partitions')
+  require(p.partitions.length <=
+    rt.params.postedPartitionsMax * 1000, ExitCode.ErrIllegalArgument, 'too many partitions')
   const chosen = new Set(p.partitions)
   for (const i of chosen)
     require(dl.partitions[i] !== undefined, ExitCode.ErrNotFound, `no such partition ${p.deadline}:${i}`)
@@ -50,7 +52,13 @@ export function compactPartitions(
   for (const mv of moving) {
     let last = packed[packed.length - 1]
     if (last === undefined || last.all.size >= m.partitionSectors) {
-      last = { all: new Set(), faulty: new Set(), recovering: new Set(), terminated: new Set(), unproven: new Set() }
+      last = {
+        all: new Set(),
+        faulty: new Set(),
+        recovering: new Set(),
+        terminated: new Set(),
+        unproven: new Set(),
+      }
       packed.push(last)
     }
     last.all.add(mv.sector)

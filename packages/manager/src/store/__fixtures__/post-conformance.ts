@@ -11,7 +11,15 @@ function job(id: string, miner = 1000, postProofType = 10): NewPostJob {
     minerId: miner,
     postProofType,
     seed: new Uint8Array(32).fill(9),
-    sectors: [{ sectorNumber: 1, commR: new Uint8Array(32).fill(1), upgrade: false, sealedStore: 'ps', cacheStore: 'ps' }],
+    sectors: [
+      {
+        sectorNumber: 1,
+        commR: new Uint8Array(32).fill(1),
+        upgrade: false,
+        sealedStore: 'ps',
+        cacheStore: 'ps',
+      },
+    ],
   }
   return { id, miner, deadline: 3, open: 1200, partitions: [0], input }
 }
@@ -99,7 +107,9 @@ export function postStoreConformance(
       'w1',
     )
     expect(got.map((j) => [j.id, j.state, j.tryNum, j.workerName])).toEqual([['j1', 'running', 1, 'w1']])
-    expect(await s.post.allocateJobs({ allowedMiners: null, allowedProofTypes: null }, 4, 'w2')).toHaveLength(1)
+    expect(await s.post.allocateJobs({ allowedMiners: null, allowedProofTypes: null }, 4, 'w2')).toHaveLength(
+      1,
+    )
     expect(await s.post.heartbeatJobs(['j1', 'nope'], 'w1')).toEqual(['j1'])
     await sleep(2100)
     expect(await s.post.failStaleJobs(1, 10)).toEqual(expect.arrayContaining(['j1', 'j2']))
@@ -108,9 +118,7 @@ export function postStoreConformance(
     expect((await s.post.retryFailedJobs(2, 10)).sort()).toEqual(['j1', 'j2'])
     const again = await s.post.allocateJobs({ allowedMiners: [1000], allowedProofTypes: null }, 1, 'w3')
     expect(again.map((j) => [j.id, j.tryNum])).toEqual([['j1', 2]])
-    expect(
-      await s.post.finishJob('j1', { proofs: [new Uint8Array([1, 2])], faults: [] }, ''),
-    ).toBe(true)
+    expect(await s.post.finishJob('j1', { proofs: [new Uint8Array([1, 2])], faults: [] }, '')).toBe(true)
     expect((await s.post.getJob('j1'))?.output).toEqual({ proofs: [new Uint8Array([1, 2])], faults: [] })
     expect(await s.post.retryFailedJobs(2, 10)).toEqual([])
     // Succeeded jobs are listed only with `all`.
