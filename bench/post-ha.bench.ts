@@ -63,6 +63,29 @@ export default {
     ctx.note(
       `failover by kind (median): kill -9 ${(median(r.failovers.filter((f) => f.kind === 'kill-9').map((f) => f.ms)) / 1000).toFixed(2)} s, SIGSTOP ${(median(r.failovers.filter((f) => f.kind === 'sigstop').map((f) => f.ms)) / 1000).toFixed(2)} s`,
     )
+    // Whether each takeover still came inside the window of the deadline it took over: epochs
+    // left before that window closed (the lease names its window's open epoch).
+    const hits = r.disruptions.filter((d) => d.takeover !== undefined)
+    const slack = hits.map((d) => {
+      const open = Number(/@(\d+)$/.exec(d.takeover?.lease ?? '')?.[1] ?? Number.NaN)
+      return { d, left: open + window - (d.takeover?.height ?? 0) }
+    })
+    const known = slack.filter((x) => Number.isFinite(x.left))
+    if (known.length > 0)
+      ctx.note(
+        `takeovers inside the window of the deadline taken over: ${known.filter((x) => x.left > 0).length} of ${known.length}; fewest epochs left before its close: ${Math.min(...known.map((x) => x.left))}`,
+      )
+    const slowest = [...hits]
+      .sort((a, b) => (b.takeover?.at ?? 0) - b.at - ((a.takeover?.at ?? 0) - a.at))
+      .slice(0, 3)
+    ctx.note(
+      `slowest takeovers: ${slowest
+        .map(
+          (d) =>
+            `${d.kind} at epoch ${d.height} (holding ${d.held.join(', ')}) → ${d.takeover?.lease} taken over at epoch ${d.takeover?.height}, ${(((d.takeover?.at ?? d.at) - d.at) / 1000).toFixed(2)} s later`,
+        )
+        .join('; ')}`,
+    )
     if (r.missed > 0 || r.doubled > 0) throw new Error(`missed ${r.missed}, doubled ${r.doubled}`)
   },
 }
