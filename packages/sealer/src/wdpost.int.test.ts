@@ -10,12 +10,12 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import {
   createChainClient,
-  createRpcServer,
   customTransport,
   mockProofs,
   prepareFileStore,
   prepareSealingStore,
 } from '@venus-cluster/core'
+import { createRpcServer } from '@venus-cluster/core/rpc'
 import { createDevnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
 import { sealTestSectors } from '@venus-cluster/devnet/testing'
 import { createPostJobQueue, createWdPoStApi, openSqliteStore } from '@venus-cluster/manager'

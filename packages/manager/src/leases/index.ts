@@ -4,7 +4,6 @@ export {
   LEASE_RENEWALS_PER_TTL,
   type LeaseDeadline,
   type LeaseEvents,
-  minerActorId,
   type StoreDeadlineLeases,
   type StoreDeadlineLeasesOptions,
   storeDeadlineLeases,

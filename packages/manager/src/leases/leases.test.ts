@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { openSqliteStore } from '../store/sqlite.js'
 import type { ManagerStore } from '../store/types.js'
-import { minerActorId, storeDeadlineLeases } from './leases.js'
+import { storeDeadlineLeases } from './leases.js'
 
 const key = { miner: 't01000', deadline: 3, open: 1200 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -79,11 +79,16 @@ describe('storeDeadlineLeases', () => {
     await b.stop()
   })
 
-  it('refuses a renewal period that is not shorter than the time-to-live, and non-ID miner addresses', () => {
+  it('refuses a renewal period that is not shorter than the time-to-live, and non-ID miner addresses', async () => {
     expect(() => storeDeadlineLeases({ store: { post: {} as never }, ttlMs: 1000, renewMs: 1000 })).toThrow(
       /renewal period/,
     )
-    expect(minerActorId('t01000')).toBe(1000)
-    expect(() => minerActorId('t3abc')).toThrow(/ID address/)
+    store = await openSqliteStore({ path: ':memory:' })
+    const leases = storeDeadlineLeases({ store })
+    await expect(leases.acquire({ ...key, miner: 't2abc' }, {})).rejects.toMatchObject({
+      code: 'ADDRESS_INVALID',
+    })
+    await expect(leases.acquire({ ...key, miner: 't01000' }, {})).resolves.toEqual({ key, token: 1 })
+    await leases.stop()
   })
 })

@@ -12,7 +12,14 @@
  */
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import { type Logger, type Startable, silentLogger, TypedEmitter, VenusError } from '@venus-cluster/core'
+import {
+  actorIdOf,
+  type Logger,
+  type Startable,
+  silentLogger,
+  TypedEmitter,
+  VenusError,
+} from '@venus-cluster/core'
 import type { PostLeaseKey } from '../store/post-types.js'
 import type { ManagerStore } from '../store/types.js'
 
@@ -78,22 +85,8 @@ export interface StoreDeadlineLeases extends Startable {
   held(): HeldLease[]
 }
 
-/** The miner actor id of an ID address (`t01000` → 1000). */
-export function minerActorId(address: string): number {
-  const m = /^[ft]0(\d+)$/.exec(address)
-  if (m === null)
-    throw new VenusError(
-      'INVALID_ARGUMENT',
-      `deadline leases need the miner's ID address (t0…), got ${address}`,
-      {
-        details: { miner: address },
-      },
-    )
-  return Number(m[1])
-}
-
 const keyOf = (k: LeaseDeadline): PostLeaseKey => ({
-  miner: minerActorId(k.miner),
+  miner: actorIdOf(k.miner),
   deadline: k.deadline,
   open: k.open,
 })

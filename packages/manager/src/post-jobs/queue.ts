@@ -11,6 +11,7 @@
  */
 import { dirname, resolve, sep } from 'node:path'
 import {
+  actorIdOf,
   generateWindowPoStVanillaProofs,
   type Logger,
   type PrivateReplicaInfo,
@@ -24,7 +25,6 @@ import {
   wdPoStJobFinished,
   wdPoStJobId,
 } from '@venus-cluster/core'
-import { minerActorId } from '../leases/leases.js'
 import type { StoredPostJob } from '../store/post-types.js'
 import type { ManagerStore } from '../store/types.js'
 
@@ -169,7 +169,7 @@ export function createPostJobQueue(opts: PostJobQueueOptions): PostJobQueue {
     }
     return {
       input: {
-        minerId: minerActorId(job.miner),
+        minerId: actorIdOf(job.miner),
         postProofType,
         seed: job.randomness,
         sectors: replicas.map((r) => ({

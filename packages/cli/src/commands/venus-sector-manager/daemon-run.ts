@@ -7,12 +7,12 @@ import {
   type ManagerConfig,
   type ProofsBackend,
   parseGoDuration,
-  parseTrustedNetworks,
   type Startable,
   startAll,
   stopAll,
   VenusError,
 } from '@venus-cluster/core'
+import { parseTrustedNetworks } from '@venus-cluster/core/auth'
 import {
   checkAlertWebhookUrl,
   createAlertWebhook,

@@ -3,14 +3,8 @@
  * run of one deadline's proof), the PoSt HA metrics fed from lease, job and poster events, and
  * the optional alert webhook (`--alert-webhook`).
  */
-import { type RpcMethod, VenusError } from '@venus-cluster/core'
-import {
-  type AlertWebhook,
-  type ManagerNode,
-  minerActorId,
-  type PostJobQueue,
-  type StoreDeadlineLeases,
-} from '@venus-cluster/manager'
+import { actorIdOf, type RpcMethod, VenusError } from '@venus-cluster/core'
+import type { AlertWebhook, ManagerNode, PostJobQueue, StoreDeadlineLeases } from '@venus-cluster/manager'
 import { onAnyWindowPoStEvent, type WindowPoStService } from '@venus-cluster/poster'
 
 /** The running poster of this process (one daemon per process), for the methods below. */
@@ -48,7 +42,7 @@ export function posterMethods(): Record<string, RpcMethod> {
           'NOT_STARTED',
           'WindowPoSt is not running in this manager (no miner has PoSt enabled)',
         )
-      const s = poster.schedulers.find((x) => minerActorId(x.miner) === miner)
+      const s = poster.schedulers.find((x) => actorIdOf(x.miner) === miner)
       if (s === undefined)
         throw new VenusError('NOT_FOUND', `this manager does not run WindowPoSt for t0${miner}`, {
           details: { miner },
@@ -62,10 +56,10 @@ export function posterMethods(): Record<string, RpcMethod> {
 /** Feeds lease events to the metrics and, when churn is high, the webhook. */
 export function observePostLeases(node: ManagerNode, leases: StoreDeadlineLeases): void {
   const ha = node.metrics.postHa
-  ha.leasesHeldFrom(() => leases.held().map((l) => ({ miner: minerActorId(l.key.miner) })))
+  ha.leasesHeldFrom(() => leases.held().map((l) => ({ miner: actorIdOf(l.key.miner) })))
   const takeovers = new Map<number, number[]>()
   leases.events.on('acquired', (e) => {
-    const miner = minerActorId(e.key.miner)
+    const miner = actorIdOf(e.key.miner)
     ha.leaseEvent(miner, 'acquired')
     if (e.takenOverFrom === undefined) return
     ha.leaseEvent(miner, 'takeover')
@@ -81,9 +75,9 @@ export function observePostLeases(node: ManagerNode, leases: StoreDeadlineLeases
         labels: { miner: e.key.miner, deadline: String(e.key.deadline), from: e.takenOverFrom },
       })
   })
-  leases.events.on('lost', (e) => ha.leaseEvent(minerActorId(e.key.miner), 'lost'))
-  leases.events.on('refused', (e) => ha.leaseEvent(minerActorId(e.key.miner), 'refused'))
-  leases.events.on('released', (e) => ha.leaseEvent(minerActorId(e.key.miner), 'released'))
+  leases.events.on('lost', (e) => ha.leaseEvent(actorIdOf(e.key.miner), 'lost'))
+  leases.events.on('refused', (e) => ha.leaseEvent(actorIdOf(e.key.miner), 'refused'))
+  leases.events.on('released', (e) => ha.leaseEvent(actorIdOf(e.key.miner), 'released'))
 }
 
 /** Feeds PoSt worker job events to the metrics. */
@@ -101,7 +95,7 @@ export function observePosterEvents(node: ManagerNode, poster: WindowPoStService
   const warned = new Set<string>()
   onAnyWindowPoStEvent(poster.events, (e) => {
     if (e.type === 'error' && e.deadline !== undefined) {
-      const miner = minerActorId(e.miner)
+      const miner = actorIdOf(e.miner)
       ha.postError(miner)
       const key = `${e.miner}/${e.open}`
       if (!warned.has(key)) {
@@ -122,7 +116,7 @@ export function observePosterEvents(node: ManagerNode, poster: WindowPoStService
         labels: { miner: e.miner, deadline: String(e.deadline) },
       })
     } else if (e.type === 'landed' && e.exitCode === 0 && e.window !== undefined) {
-      ha.landed(minerActorId(e.miner), e.height - e.open, e.window)
+      ha.landed(actorIdOf(e.miner), e.height - e.open, e.window)
       if ((e.height - e.open) / e.window >= 0.75)
         alertsRef.current?.notify({
           kind: 'wdpost-late',

@@ -117,7 +117,7 @@ export function registerProvingOpsCommands(proving: Command): Command {
     }
     const from = o.from ?? (await chain.stateMinerInfo(miner)).Worker
     const sent = await pushAndWait(
-      ctx.messagerCall,
+      ctx.messager,
       {
         To: miner,
         From: from,
@@ -181,7 +181,7 @@ export function registerProvingOpsCommands(proving: Command): Command {
     }
     const from = o.from ?? (await chain.stateMinerInfo(miner)).Worker
     const sent = await pushAndWait(
-      ctx.messagerCall,
+      ctx.messager,
       {
         To: miner,
         From: from,

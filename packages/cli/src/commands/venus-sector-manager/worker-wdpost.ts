@@ -8,12 +8,11 @@ import {
   wdPoStBriefJobFromWire,
   wdPoStDisplayState,
 } from '@venus-cluster/core'
-import type { JsonRpcCall } from '@venus-cluster/manager'
 import type { Command } from 'commander'
 import { report } from '../../output.js'
-import { daemonCall, homeOf } from './manager-common.js'
+import { type DaemonCall, daemonCall, homeOf } from './manager-common.js'
 
-const callOf = (cmd: Command): JsonRpcCall => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
+const callOf = (cmd: Command): DaemonCall => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
 
 const time = (s: number) => (s === 0 ? '-' : new Date(s * 1000).toISOString().replace('T', ' ').slice(0, 19))
 

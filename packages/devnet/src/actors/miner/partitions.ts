@@ -5,7 +5,8 @@
  * As the actor, it refuses an immutable deadline (open, or opening within one challenge window)
  * and partitions with proofs still in the dispute window are not tracked by the devnet.
  */
-import { type ActorRuntime, ExitCode, require } from '../../actor-types.js'
+import { ExitCode } from '@venus-cluster/core'
+import { type ActorRuntime, require } from '../../actor-types.js'
 import { deadlineIsMutable } from '../../deadline.js'
 import { liveSectors, type MinerState, type PartitionState } from '../../state.js'
 import { requireOwnerOrWorker } from './common.js'
