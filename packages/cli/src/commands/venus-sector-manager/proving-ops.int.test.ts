@@ -73,7 +73,15 @@ describe('venus-sector-manager util sealer proving (operations)', () => {
     )
     expect(refused.code).toBe(1)
     expect(refused.err).toMatch(/cannot be compacted during its challenge window/)
-    const far = (index + 20) % 48
+    // A deadline well away from the open one with two full partitions (the two deadlines that
+    // were immutable when the sectors were put in hold none).
+    const dls = env.devnet.worldAt().miners.get(env.minerId)!.deadlines
+    const far = [...Array(28).keys()]
+      .map((k) => (index + 12 + k) % 48)
+      .find(
+        (d) => dls[d]!.partitions.length === 2 && dls[d]!.partitions.every((p) => p.all.size === 2),
+      ) as number
+    expect(far).toBeDefined()
     const missing = await proving('compact-partitions', '--deadline', String(far), '--partitions', '0,9')
     expect(missing.code).toBe(1)
     expect(missing.err).toMatch(/there is no partition 9/)

@@ -7,6 +7,7 @@
 import {
   encodeCompactPartitions,
   encodeDeclareFaultsRecovered,
+  type LotusDeadlineInfo,
   MinerMethod,
   runsToNumbers,
   VenusError,
@@ -15,7 +16,7 @@ import type { Command } from 'commander'
 import { millisecondsArg } from '../../args.js'
 import { report } from '../../output.js'
 import { messageOptions, stderrLine } from './actor-common.js'
-import { daemonCall, homeOf, minerContextOf } from './manager-common.js'
+import { daemonCall, homeOf, type MinerContext, minerContextOf } from './manager-common.js'
 import { pushAndWait } from './messager-send.js'
 
 function deadlineArg(v: string): number {
@@ -53,6 +54,32 @@ interface SendOpts {
   from?: string
 }
 
+/** The open epoch of the next occurrence of deadline `index` whose window has not closed. */
+function nextOpen(di: LotusDeadlineInfo, index: number): number {
+  const open = di.PeriodStart + index * di.WPoStChallengeWindow
+  return open + di.WPoStChallengeWindow <= di.CurrentEpoch ? open + di.WPoStProvingPeriod : open
+}
+
+/** Sends one message to the miner (from `--from`, else its worker) and waits for it to land. */
+async function sendToMiner(
+  ctx: MinerContext,
+  o: SendOpts,
+  msg: { method: number; params: Uint8Array; label: string; kind: string },
+): Promise<{ uid: string }> {
+  const from = o.from ?? (await ctx.chain.stateMinerInfo(ctx.miner)).Worker
+  return pushAndWait(
+    ctx.messager,
+    { To: ctx.miner, From: from, Value: 0n, Method: msg.method, Params: msg.params },
+    {
+      label: msg.label,
+      kind: msg.kind,
+      exid: o.exid,
+      pollMs: millisecondsArg('--poll', o.poll),
+      log: stderrLine,
+    },
+  )
+}
+
 /**
  * Adds the WindowPoSt operations under `proving`.
  *
@@ -80,8 +107,7 @@ export function registerProvingOpsCommands(proving: Command): Command {
     const { chain, miner } = ctx
     const di = await chain.stateMinerProvingDeadline(miner)
     // The next occurrence of the deadline that has not closed, and its fault cutoff.
-    let open = di.PeriodStart + o.deadline * di.WPoStChallengeWindow
-    if (open + di.WPoStChallengeWindow <= di.CurrentEpoch) open += di.WPoStProvingPeriod
+    const open = nextOpen(di, o.deadline)
     const cutoff = open - di.FaultDeclarationCutoff
     const parts = await chain.stateMinerPartitions(miner, o.deadline)
     const entries = parts
@@ -115,24 +141,12 @@ export function registerProvingOpsCommands(proving: Command): Command {
       ])
       return
     }
-    const from = o.from ?? (await chain.stateMinerInfo(miner)).Worker
-    const sent = await pushAndWait(
-      ctx.messager,
-      {
-        To: miner,
-        From: from,
-        Value: 0n,
-        Method: MinerMethod.DeclareFaultsRecovered,
-        Params: encodeDeclareFaultsRecovered({ entries }),
-      },
-      {
-        label: 'DeclareFaultsRecovered',
-        kind: 'recover-faults',
-        exid: o.exid,
-        pollMs: millisecondsArg('--poll', o.poll),
-        log: stderrLine,
-      },
-    )
+    const sent = await sendToMiner(ctx, o, {
+      method: MinerMethod.DeclareFaultsRecovered,
+      params: encodeDeclareFaultsRecovered({ entries }),
+      label: 'DeclareFaultsRecovered',
+      kind: 'recover-faults',
+    })
     report(cmd, { Deadline: o.deadline, Entries: entries, Sent: true, Uid: sent.uid }, [
       ...lines,
       `DeclareFaultsRecovered ${sent.uid} landed`,
@@ -160,8 +174,7 @@ export function registerProvingOpsCommands(proving: Command): Command {
           'CLI_USAGE',
           `--partitions: deadline ${o.deadline} has ${parts.length} partition(s); there is no partition ${p}`,
         )
-    let open = di.PeriodStart + o.deadline * di.WPoStChallengeWindow
-    if (open + di.WPoStChallengeWindow <= di.CurrentEpoch) open += di.WPoStProvingPeriod
+    const open = nextOpen(di, o.deadline)
     if (open - di.WPoStChallengeWindow <= di.CurrentEpoch + 1)
       throw new VenusError(
         'INVALID_ARGUMENT',
@@ -179,24 +192,12 @@ export function registerProvingOpsCommands(proving: Command): Command {
       ])
       return
     }
-    const from = o.from ?? (await chain.stateMinerInfo(miner)).Worker
-    const sent = await pushAndWait(
-      ctx.messager,
-      {
-        To: miner,
-        From: from,
-        Value: 0n,
-        Method: MinerMethod.CompactPartitions,
-        Params: encodeCompactPartitions({ deadline: o.deadline, partitions: o.partitions }),
-      },
-      {
-        label: 'CompactPartitions',
-        kind: 'compact-partitions',
-        exid: o.exid,
-        pollMs: millisecondsArg('--poll', o.poll),
-        log: stderrLine,
-      },
-    )
+    const sent = await sendToMiner(ctx, o, {
+      method: MinerMethod.CompactPartitions,
+      params: encodeCompactPartitions({ deadline: o.deadline, partitions: o.partitions }),
+      label: 'CompactPartitions',
+      kind: 'compact-partitions',
+    })
     const after = await chain.stateMinerPartitions(miner, o.deadline)
     report(
       cmd,
