@@ -17,7 +17,7 @@ import {
   wdPoStOutputToWire,
   workerInfoToWire,
 } from '@venus-cluster/core'
-import { rpcFailure } from './failure.js'
+import { permanent, rpcFailure } from './failure.js'
 import {
   type AllocatedSector,
   allocatedFromWire,
@@ -80,6 +80,12 @@ export interface SealerClient {
   wdPoStHeartbeatJobs?(ids: readonly string[], worker: string): Promise<void>
   /** `Venus.WdPoStFinishJob`: the proof (or the faulty sectors), or the error. */
   wdPoStFinishJob?(id: string, output: WdPoStJobOutput | null, errorReason: string): Promise<void>
+  /**
+   * Extension (damocles v0.4): the manager picks the persist store for a sector among
+   * `candidates` and reserves `size` bytes there (`Venus.StoreReserveSpace`); null when none of
+   * them has room. Raw errors reach the caller: the original manager answers "method not found".
+   */
+  storeReserveSpace?(id: SectorId, size: number, candidates: string[]): Promise<{ name: string } | null>
 }
 
 /**
@@ -168,6 +174,15 @@ export function sealerClient(rpc: RpcClient, opts: { timeoutMs?: number } = {}):
     },
     wdPoStFinishJob: async (id, output, errorReason) => {
       await call('WdPoStFinishJob', [id, output === null ? null : wdPoStOutputToWire(output), errorReason])
+    },
+    storeReserveSpace: async (s, size, candidates) => {
+      const r = await rpc.call<unknown>('Venus.StoreReserveSpace', [id(s), size, candidates], {
+        timeoutMs: opts.timeoutMs ?? 60_000,
+      })
+      if (r === null) return null
+      const name = (r as { Name?: unknown } | undefined)?.Name
+      if (typeof name !== 'string') throw permanent('StoreReserveSpace answered without a store Name')
+      return { name }
     },
   }
 }

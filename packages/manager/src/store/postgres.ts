@@ -15,16 +15,21 @@ import {
 } from './common.js'
 import { PostgresPostStore } from './post-postgres.js'
 import type { PostStore } from './post-types.js'
+import { postgresOperatorTables } from './postgres-operator.js'
 import { MIGRATIONS } from './schema.js'
 import type {
   AllocateOptions,
   CommitKind,
+  CreateSectorOptions,
   IndexKind,
   ManagerStore,
+  PersistStoreRecord,
   QueuedCommit,
   SectorLocation,
   SectorMutator,
   StoredMessage,
+  StoreReservation,
+  TelemetrySample,
   UpdateEffects,
 } from './types.js'
 
@@ -89,6 +94,7 @@ class PostgresStore implements ManagerStore {
   /** Leases, submissions and PoSt jobs (see `post-postgres.ts`). */
   readonly post: PostStore
   #pool: pg.Pool
+  readonly #ops: ReturnType<typeof postgresOperatorTables>
 
   constructor(pool: pg.Pool) {
     this.#pool = pool
@@ -96,7 +102,23 @@ class PostgresStore implements ManagerStore {
       (op, fn) => this.#tx(op, fn),
       (op, sql, params) => this.#q(op, sql, params),
     )
+    this.#ops = postgresOperatorTables({
+      q: (op, sql, p) => this.#q(op, sql, p),
+      tx: (op, fn) => this.#tx(op, fn),
+    })
   }
+
+  // Operator tables (persist stores, reservations, telemetry): see postgres-operator.ts.
+  listPersistStores = () => this.#ops.listPersistStores()
+  putPersistStore = (s: PersistStoreRecord) => this.#ops.putPersistStore(s)
+  deletePersistStore = (name: string) => this.#ops.deletePersistStore(name)
+  listLocationsIn = (store: string) => this.#ops.listLocationsIn(store)
+  listReservations = (store?: string) => this.#ops.listReservations(store)
+  reserveSpace = (r: StoreReservation, capacity: number) => this.#ops.reserveSpace(r, capacity)
+  releaseReservation = (id: SectorId) => this.#ops.releaseReservation(id)
+  appendSamples = (samples: readonly TelemetrySample[], keepSince: number) =>
+    this.#ops.appendSamples(samples, keepSince)
+  listSamples = (series: string, since: number, limit?: number) => this.#ops.listSamples(series, since, limit)
 
   async migrate(): Promise<void> {
     await this.#tx('migrate', async (c) => {
@@ -198,15 +220,25 @@ class PostgresStore implements ManagerStore {
     })
   }
 
-  createSector(sector: ManagedSector): Promise<ManagedSector> {
+  createSector(sector: ManagedSector, opts: CreateSectorOptions = {}): Promise<ManagedSector> {
     return this.#tx('createSector', async (c) => {
       const { miner, number } = sector.id
       const r = await c.query(
-        'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, 1, $3, $4) ON CONFLICT (miner, number) DO NOTHING',
-        [miner, number, stateText(sector), Date.now()],
+        'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (miner, number) DO NOTHING',
+        [miner, number, opts.offline === true ? 0 : 1, stateText(sector), Date.now()],
       )
       if (r.rowCount === 0) throw alreadyExists(sector.id)
       return sector
+    })
+  }
+
+  raiseLastNumber(miner: number, number: number): Promise<number> {
+    return this.#tx('raiseLastNumber', async (c) => {
+      const r = await c.query(
+        'INSERT INTO sector_numbers (miner, last) VALUES ($1, $2) ON CONFLICT (miner) DO UPDATE SET last = GREATEST(sector_numbers.last, excluded.last) RETURNING last',
+        [miner, number],
+      )
+      return Number(r.rows[0]?.last)
     })
   }
 
