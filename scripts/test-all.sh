@@ -38,6 +38,8 @@ node scripts/check-protocol-home.mjs
 node scripts/check-deps.mjs
 # Every exported name, types included, against docs/api-surface.md (from the build above).
 node scripts/api-surface.mjs --check
+# The shipped Prometheus alert rules: YAML shape, PromQL, and only metrics the manager exports.
+node scripts/check-alerts.mjs docs/alerts.yml
 # The build checks the sources; this also type-checks the tests, fixtures and benchmarks.
 npx tsc -p tsconfig.json --noEmit
 

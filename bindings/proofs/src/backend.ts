@@ -46,6 +46,7 @@ import type {
   VerifyUpdateRequest,
   WindowPoStRequest,
   WindowPoStResult,
+  WindowPoStWithVanillaRequest,
   WinningChallengeRequest,
   WinningPoStRequest,
   WriteAndPreprocessRequest,
@@ -588,6 +589,30 @@ class NativeProofsBackend implements ProofsBackend {
           ),
         },
       }),
+      options,
+    )
+  }
+
+  async generateWindowPoStWithVanilla(
+    request: WindowPoStWithVanillaRequest,
+    options?: ProofsCallOptions,
+  ): Promise<PoStProofBytes[]> {
+    checkProofId(request.postProofType, 14, 'PoSt')
+    if (request.vanillaProofs.length === 0)
+      throw new VenusError(
+        'PROOFS_INVALID_INPUT',
+        'generateWindowPoStWithVanilla needs at least one vanilla proof',
+      )
+    return this.#call(
+      'windowPoSt',
+      'generateWindowPoStWithVanilla',
+      'heavy',
+      async (a) =>
+        (
+          await a.generateWindowPostWithVanilla(request.postProofType, request.randomness, request.proverId, [
+            ...request.vanillaProofs,
+          ])
+        ).map((p) => ({ postProof: p.postProof, proofBytes: u8(p.proof) })),
       options,
     )
   }

@@ -255,7 +255,8 @@ export class SealingThread {
       const state = SEALING_STATES[this.#rec.state] as SealingState
       if (isTerminalState(state)) {
         const ok = await this.#finalize(state)
-        if (ok) await this.#interruptibleSleep(this.#o.sealing.sealIntervalMs)
+        if (ok && this.plan.restsBetweenTasks !== false)
+          await this.#interruptibleSleep(this.#o.sealing.sealIntervalMs)
         continue
       }
       try {

@@ -11,6 +11,7 @@ import {
   type TrackedMessage,
 } from '../metrics/manager-metrics.js'
 import type { ManagedSector } from '../sector.js'
+import type { PostLeaseRow } from '../store/post-types.js'
 import type { QueuedCommit } from '../store/types.js'
 
 /** One row of the sector table. */
@@ -58,6 +59,20 @@ export interface DashboardOverview {
   queues: { pre: QueuedCommit[]; prove: QueuedCommit[] }
   messages: DashboardMessage[]
   post: PostResult[]
+  /** Deadline leases, newest first: which manager proves each deadline (several managers on one database). */
+  leases: PostLeaseRow[]
+  /** PoSt worker jobs not yet succeeded, newest first, with their sector and fault counts. */
+  postJobs: {
+    id: string
+    miner: number
+    deadline: number
+    state: string
+    worker: string
+    tries: number
+    sectors: number
+    faults: number
+    error: string
+  }[]
   /** Chain, messager and database health; the page shows a banner when not ready. */
   health: ManagerHealth | null
 }
@@ -148,7 +163,7 @@ export async function dashboardOverview(
 ): Promise<DashboardOverview> {
   const offset = Math.max(0, page.offset ?? 0)
   const limit = Math.min(MAX_ROWS, Math.max(0, page.limit ?? MAX_ROWS))
-  const [online, offline, pre, prove, messages, addressPrefix] = await Promise.all([
+  const [online, offline, pre, prove, messages, addressPrefix, leases, postJobs] = await Promise.all([
     mgr.store.listSectors(true),
     mgr.store.listSectors(false),
     mgr.store.listQueue('pre'),
@@ -159,6 +174,8 @@ export async function dashboardOverview(
       (p) => p.addressPrefix,
       () => 't' as const,
     ),
+    mgr.store.post.listLeases({ limit: 50 }),
+    mgr.store.post.listJobs({ limit: 50 }),
   ])
   const counts = new Map<string, number>()
   const rows = [...online.map((s) => row(s, true)), ...offline.map((s) => row(s, false))]
@@ -191,6 +208,18 @@ export async function dashboardOverview(
       maxFeeFil: filText(m.maxFee),
     })),
     post: metrics.postResults().slice(0, 50),
+    leases,
+    postJobs: postJobs.map((j) => ({
+      id: j.id,
+      miner: j.miner,
+      deadline: j.deadline,
+      state: j.state,
+      worker: truncateText(j.workerName, NAME_BYTES),
+      tries: j.tryNum,
+      sectors: j.input.sectors.length,
+      faults: j.output?.faults.length ?? 0,
+      error: truncateText(j.errorReason, ROW_TEXT_BYTES),
+    })),
     health: health ?? null,
   }
 }

@@ -7,6 +7,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { SectorManager } from '../manager.js'
 import type { ManagedSector } from '../sector.js'
 import type { StoredMessage } from '../store/types.js'
+import { type PostHaMetrics, registerPostHaMetrics } from './post-ha-metrics.js'
 
 /** One WindowPoSt attempt as the poster reports it. */
 export interface PostResult {
@@ -46,6 +47,8 @@ export interface TrackedMessage {
 /** The manager's metrics registry and the feeds the daemon, API wrapper and poster use. */
 export interface ManagerMetrics {
   readonly registry: Registry
+  /** WindowPoSt across managers: leases, errors, lateness, PoSt worker jobs. */
+  readonly postHa: PostHaMetrics
   /** Observes one RPC call. */
   observeRpc(method: string, seconds: number, ok: boolean): void
   /** Observes how long a sector stayed in `stage`. */
@@ -324,8 +327,10 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
     },
   })
 
+  const postHa = registerPostHaMetrics(registry)
   return {
     registry,
+    postHa,
     contentType: registry.contentType,
     observeRpc(method, seconds, ok) {
       rpc.observe({ method, outcome: ok ? 'ok' : 'error' }, seconds)

@@ -1,4 +1,5 @@
 export { openManagerStore } from './open.js'
+export type * from './post-types.js'
 export { openPostgresStore, type PostgresStoreOptions } from './postgres.js'
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from './schema.js'
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite.js'

@@ -13,6 +13,8 @@ import {
   parseState,
   stateText,
 } from './common.js'
+import { PostgresPostStore } from './post-postgres.js'
+import type { PostStore } from './post-types.js'
 import { postgresOperatorTables } from './postgres-operator.js'
 import { MIGRATIONS } from './schema.js'
 import type {
@@ -89,11 +91,17 @@ const RETRY_CODES = new Set(['40001', '40P01'])
 
 class PostgresStore implements ManagerStore {
   readonly engine = 'postgres' as const
+  /** Leases, submissions and PoSt jobs (see `post-postgres.ts`). */
+  readonly post: PostStore
   #pool: pg.Pool
   readonly #ops: ReturnType<typeof postgresOperatorTables>
 
   constructor(pool: pg.Pool) {
     this.#pool = pool
+    this.post = new PostgresPostStore(
+      (op, fn) => this.#tx(op, fn),
+      (op, sql, params) => this.#q(op, sql, params),
+    )
     this.#ops = postgresOperatorTables({
       q: (op, sql, p) => this.#q(op, sql, p),
       tx: (op, fn) => this.#tx(op, fn),

@@ -88,6 +88,60 @@ const operatorTables = (big: string): string[] => [
   'CREATE INDEX telemetry_at ON telemetry (at)',
 ]
 
+/**
+ * Version 3: WindowPoSt across managers: deadline leases (the token fences a holder that lost
+ * the lease), the submissions recorded under them before a message is pushed, and PoSt workers' jobs.
+ */
+const postTables = (big: string): string[] => [
+  `CREATE TABLE post_leases (
+     miner ${big} NOT NULL,
+     deadline INTEGER NOT NULL,
+     open ${big} NOT NULL,
+     holder TEXT NOT NULL,
+     token ${big} NOT NULL,
+     acquired_at ${big} NOT NULL,
+     renewed_at ${big} NOT NULL,
+     expires_at ${big} NOT NULL,
+     released INTEGER NOT NULL,
+     takeovers INTEGER NOT NULL,
+     PRIMARY KEY (miner, deadline, open)
+   )`,
+  'CREATE INDEX post_leases_expiry ON post_leases (expires_at)',
+  `CREATE TABLE post_submissions (
+     id TEXT PRIMARY KEY,
+     miner ${big} NOT NULL,
+     deadline INTEGER NOT NULL,
+     open ${big} NOT NULL,
+     parts TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     holder TEXT NOT NULL,
+     token ${big} NOT NULL,
+     state TEXT NOT NULL,
+     created_at ${big} NOT NULL
+   )`,
+  'CREATE INDEX post_submissions_key ON post_submissions (miner, open, parts, seq)',
+  `CREATE TABLE wdpost_jobs (
+     id TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     miner ${big} NOT NULL,
+     deadline INTEGER NOT NULL,
+     open ${big} NOT NULL,
+     proof_type TEXT NOT NULL,
+     partitions TEXT NOT NULL,
+     input TEXT NOT NULL,
+     output TEXT,
+     try_num INTEGER NOT NULL,
+     error TEXT NOT NULL,
+     worker TEXT NOT NULL,
+     started_at ${big} NOT NULL,
+     heartbeat_at ${big} NOT NULL,
+     finished_at ${big} NOT NULL,
+     created_at ${big} NOT NULL,
+     updated_at ${big} NOT NULL
+   )`,
+  'CREATE INDEX wdpost_jobs_state ON wdpost_jobs (state, created_at)',
+]
+
 /** All migrations, oldest first. Never edit a released one; append a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sqlite: tables('INTEGER'), postgres: tables('BIGINT') },
@@ -97,6 +151,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: operatorTables('INTEGER'),
     postgres: operatorTables('BIGINT'),
   },
+  { version: 3, name: 'post-ha', sqlite: postTables('INTEGER'), postgres: postTables('BIGINT') },
 ]
 
 /** The newest schema version this code knows. */

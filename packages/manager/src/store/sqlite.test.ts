@@ -1,9 +1,10 @@
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, rmSync, unlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { storeConformance } from './__fixtures__/conformance.js'
-import { SCHEMA_VERSION } from './schema.js'
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js'
 import { openSqliteStore } from './sqlite.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'vsm-sqlite-'))
@@ -25,6 +26,31 @@ describe('openSqliteStore', () => {
     expect((await b.allocateSector(1, { initNumber: 0 }, 5))?.id.number).toBe(2)
     await b.close()
   })
+
+  // A database left by an older release: each earlier version upgrades to the newest, keeping
+  // its rows, and the tables of every later migration answer.
+  for (const old of MIGRATIONS.slice(0, -1)) {
+    it(`upgrades a database at schema version ${old.version} to SCHEMA_VERSION, keeping its sectors`, async () => {
+      const path = join(dir, `at-v${old.version}.sqlite`)
+      const db = new Database(path)
+      db.exec(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      )
+      for (const m of MIGRATIONS.filter((x) => x.version <= old.version)) {
+        for (const sql of m.sqlite) db.exec(sql)
+        db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 1)
+      }
+      db.prepare('INSERT INTO sector_numbers VALUES (1000, 7)').run()
+      db.close()
+      const s = await openSqliteStore({ path })
+      expect(await s.schemaVersion()).toBe(SCHEMA_VERSION)
+      expect(await s.lastNumber(1000)).toBe(7)
+      expect(await s.listPersistStores()).toEqual([])
+      const key = { miner: 1000, deadline: 3, open: 100 }
+      expect((await s.post.acquireLease(key, 'm1', 60_000))?.token).toBeGreaterThan(0)
+      await s.close()
+    })
+  }
 
   it('names the real cause when the directory is read-only (not just "open failed")', async () => {
     const ro = readOnlyDir()

@@ -16,6 +16,8 @@ import {
   parseState,
   stateText,
 } from './common.js'
+import { SqlitePostStore } from './post-sqlite.js'
+import type { PostStore } from './post-types.js'
 import { MIGRATIONS } from './schema.js'
 import { sqliteOperatorTables } from './sqlite-operator.js'
 import type {
@@ -232,6 +234,8 @@ class SqliteStore implements ManagerStore {
   #scheduled = false
   #closed = false
   #st: Statements
+  /** Leases, submissions and PoSt jobs (see `post-sqlite.ts`). */
+  readonly post: PostStore
   #ops: ReturnType<typeof sqliteOperatorTables>
 
   #checkpointer: Checkpointer | undefined
@@ -244,6 +248,11 @@ class SqliteStore implements ManagerStore {
     this.#checkpointer = checkpointer
     this.#wal = wal
     this.#st = prepare(db)
+    this.post = new SqlitePostStore(
+      db,
+      (fn) => this.#write(fn),
+      (op, fn) => this.#read(op, fn),
+    )
     this.#ops = sqliteOperatorTables(db)
   }
 

@@ -1,5 +1,6 @@
 import type { SectorId } from '@venus-cluster/core'
 import type { ManagedSector } from '../sector.js'
+import type { PostStore } from './post-types.js'
 
 /** Which queue a sector waits in: precommit, prove-commit, or termination. */
 export type CommitKind = 'pre' | 'prove' | 'terminate'
@@ -130,6 +131,8 @@ export interface UpdateEffects {
  */
 export interface ManagerStore {
   readonly engine: 'sqlite' | 'postgres'
+  /** WindowPoSt across managers: deadline leases, fenced submissions, PoSt workers' jobs. */
+  readonly post: PostStore
   /** The schema version the database is at after opening. */
   schemaVersion(): Promise<number>
 

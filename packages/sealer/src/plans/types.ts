@@ -115,4 +115,10 @@ export interface Plan<E extends string = string> {
   readonly stages: readonly WorkerStage[]
   /** Tells the manager the task ended (the record is still there; the store is wiped after). */
   finish(ctx: StepContext, outcome: PlanOutcome): Promise<void>
+  /**
+   * Whether the thread rests `seal_interval` after a task before asking for the next (default
+   * true: it spaces out sector starts). A plan whose tasks are deadline-bound (PoSt jobs) says
+   * false: its initial step already idles `recover_interval` when there is no work.
+   */
+  readonly restsBetweenTasks?: boolean
 }

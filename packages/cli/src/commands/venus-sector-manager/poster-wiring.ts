@@ -16,10 +16,12 @@ import {
 } from '@venus-cluster/core'
 import type { ManagerNode } from '@venus-cluster/manager'
 import {
+  type DeadlineLeases,
   onAnyGatewayProofEvent,
   onAnyWindowPoStEvent,
   postResultListener,
   storesLocator,
+  type WindowPoStComputer,
   type WindowPoStService,
   type WinningPoStService,
   windowPoStMinersOf,
@@ -70,6 +72,10 @@ export async function startPoster(opts: {
   daemon: ManagerNode
   proofs: ProofsBackend
   log: (line: string) => void
+  /** Deadline leases (several managers on one database); default: this poster proves every deadline. */
+  leases?: DeadlineLeases | undefined
+  /** Computes the proofs (PoSt workers with `--worker-prover`); default: locally. */
+  compute?: WindowPoStComputer | undefined
 }): Promise<WindowPoStService | undefined> {
   const { file, daemon, proofs, log } = opts
   const miners = windowPoStMinersOf(file.miners)
@@ -98,6 +104,8 @@ export async function startPoster(opts: {
     locate: storesLocator(file.persistStores.map((s) => s.path)),
     miners,
     messager,
+    ...(opts.leases ? { leases: opts.leases } : {}),
+    ...(opts.compute ? { compute: opts.compute } : {}),
   })
   onAnyWindowPoStEvent(
     poster.events,

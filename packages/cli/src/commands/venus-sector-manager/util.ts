@@ -28,12 +28,14 @@ import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
 import { registerMessageCommands } from './message.js'
 import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
+import { registerProvingOpsCommands } from './proving-ops.js'
 import { registerCleanupCommands } from './sectors-cleanup.js'
 import { registerExpirationCommands } from './sectors-expiration.js'
 import { registerImportCommands } from './sectors-import.js'
 import { registerRepairCommands } from './sectors-repair.js'
 import { registerStorageCommands } from './storage.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
+import { registerWdPoStCommands } from './worker-wdpost.js'
 
 /** `--sector-size` values: the sector sizes by name (`2KiB` … `64GiB`). */
 const SECTOR_SIZE_NAMES: Record<string, number> = Object.fromEntries(
@@ -204,7 +206,7 @@ export function registerUtilCommands(program: Command): Command {
 
   const sealer = util.command('sealer').description('sealing records in the running daemon')
   sealer.addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
-  registerProvingCommands(sealer)
+  registerProvingOpsCommands(registerProvingCommands(sealer))
   registerActorCommands(sealer)
   const sectors = sealer.command('sectors').description('sector state records')
   registerExpirationCommands(sectors)
@@ -307,7 +309,7 @@ export function registerUtilCommands(program: Command): Command {
       report(cmd, st, [`m-${id.Miner}-n-${id.Number}: ${text}`])
     })
 
-  registerWorkerRemoteCommands(util)
+  registerWdPoStCommands(registerWorkerRemoteCommands(util))
 
   const market = util.command('market').description('deals in venus-market')
   market
