@@ -5,6 +5,7 @@
 import { type ManagerMinerConfig, TypedEmitter, VenusError } from '@venus-cluster/core'
 import { SEAL_PROOF_BY_SIZE, type ServiceContext } from '../context.js'
 import { type SectorAllocation, type SectorId, type SectorRecord, sectorKey } from '../sector.js'
+import { onlinePages } from '../store/pages.js'
 
 /** `abortReason` of an allocation no worker ever claimed. */
 export const UNCLAIMED_ABORT_REASON = 'allocation never claimed by a worker'
@@ -137,7 +138,8 @@ export class SectorAllocator extends TypedEmitter<AllocationEvents> {
     if (now - this.#lastSweep < Math.min(timeout / 4, 60_000)) return
     this.#lastSweep = now
     const still = new Set<string>()
-    for (const st of await ctx.store.listSectors(true)) {
+    // Records with no report are `Allocated`: only those pages are read, a page at a time.
+    for await (const st of onlinePages(ctx.store, 'Allocated')) {
       if (claimed(st)) continue
       const key = sectorKey(st.id)
       still.add(key)

@@ -7,9 +7,10 @@ import { parsePromText, promValue } from './prom-text.js'
 function stubManager(messages: StoredMessage[], onchain: Set<string>): SectorManager {
   return {
     store: {
-      listSectors: async () => [],
-      listQueue: async () => [],
-      listMessages: async () => messages,
+      countSectors: async () => [],
+      countQueue: async () => 0,
+      listRecentMessages: async (limit: number) =>
+        [...messages].sort((a, b) => b.createdAt - a.createdAt).slice(0, limit),
     },
     workers: { pings: () => [] },
     messager: {
@@ -53,6 +54,40 @@ describe('manager metrics', () => {
     s = parsePromText(await m.scrape())
     expect(promValue(s, 'venus_commit_batch_sectors_count', { kind: 'pre' })).toBe(1)
     expect(promValue(s, 'venus_message_gas_used_count', { kind: 'pre' })).toBe(1)
+  })
+
+  it('follows only the newest keepMessages messages, however many the store holds', async () => {
+    const messages = Array.from({ length: 50 }, (_, i) => ({ ...msg(`m${i}`, 'pre', 2), createdAt: i }))
+    const m = createManagerMetrics({
+      manager: stubManager(messages, new Set()),
+      processMetrics: false,
+      keepMessages: 10,
+    })
+    const first = await m.refreshMessages()
+    expect(first.map((t) => t.uid)).toEqual(Array.from({ length: 10 }, (_, i) => `m${49 - i}`))
+    messages.push({ ...msg('m50', 'pre', 2), createdAt: 50 })
+    const second = await m.refreshMessages()
+    expect(second.length).toBe(10)
+    expect(second[0]?.uid).toBe('m50')
+    // Each message is counted once, when it first enters the newest.
+    const s = parsePromText(await m.scrape())
+    expect(promValue(s, 'venus_commit_batch_sectors_count', { kind: 'pre' })).toBe(11)
+  })
+
+  it('reads sector and queue gauges from the store counts', async () => {
+    const stub = stubManager([], new Set())
+    Object.assign(stub.store, {
+      countSectors: async () => [
+        { miner: 1000, online: true, state: 'PC1Done', count: 7 },
+        { miner: 1000, online: false, state: 'Finalized', count: 1_000_000 },
+      ],
+      countQueue: async (kind: string) => (kind === 'pre' ? 3 : 0),
+    })
+    const m = createManagerMetrics({ manager: stub, processMetrics: false })
+    const s = parsePromText(await m.scrape())
+    expect(promValue(s, 'venus_sectors', { miner: '1000', state: 'Finalized' })).toBe(1_000_000)
+    expect(promValue(s, 'venus_sectors', { miner: '1000', state: 'PC1Done' })).toBe(7)
+    expect(promValue(s, 'venus_commit_queue_sectors', { kind: 'pre' })).toBe(3)
   })
 
   it('keeps the newest PoSt results first and bounded', () => {

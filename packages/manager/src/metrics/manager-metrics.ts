@@ -5,7 +5,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { SectorManager } from '../manager.js'
-import type { SectorRecord } from '../sector.js'
+import { sectorDisplayState } from '../sector.js'
 import type { StoredMessage } from '../store/types.js'
 
 /** One WindowPoSt attempt as the poster reports it. */
@@ -70,6 +70,11 @@ export interface ManagerMetricsOptions {
   /** Messager status look-ups per refresh (default 20). */
   lookupsPerRefresh?: number | undefined
   /**
+   * Newest commit messages followed for the dashboard and the message metrics (default 1000).
+   * The store keeps every message ever sent; only these are read and held.
+   */
+  keepMessages?: number | undefined
+  /**
    * Distinct `stage` labels of the stage-duration histogram (default 100). Stage names come from
    * workers' reports; past this many, new ones are counted under `other`, so a stream of made-up
    * names cannot grow the registry without end.
@@ -83,21 +88,7 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 819]
 const GAS_BUCKETS = [1e6, 5e6, 1e7, 5e7, 1e8, 5e8, 1e9, 5e9, 1e10]
 const POST_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800]
 
-/**
- * A sector's display state: the last reported state, or Allocated/Finalized/Aborted.
- *
- * @example
- * ```ts
- * sectorDisplayState(newSector({ miner: 1000, number: 1 }, 5), true) // 'Allocated'
- * ```
- */
-export function sectorDisplayState(
-  s: Pick<SectorRecord, 'latestReport' | 'abortReason'>,
-  online: boolean,
-): string {
-  if (!online) return s.abortReason !== '' ? 'Aborted' : 'Finalized'
-  return s.latestReport?.stateChange.next || 'Allocated'
-}
+export { sectorDisplayState }
 
 /**
  * Creates the manager's registry. Gauges read the store at scrape time, so they are always
@@ -115,6 +106,7 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
   const mgr = opts.manager
   const keepPost = opts.keepPostResults ?? 100
   const lookups = opts.lookupsPerRefresh ?? 20
+  const keepMessages = opts.keepMessages ?? 1000
   const posts: PostResult[] = []
   const tracked = new Map<string, TrackedMessage>()
   const maxStages = opts.maxStages ?? 100
@@ -128,11 +120,9 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
     async collect() {
       this.reset()
       if (!mgr) return
-      for (const online of [true, false]) {
-        for (const s of await mgr.store.listSectors(online)) {
-          this.inc({ miner: String(s.id.miner), state: sectorDisplayState(s, online) })
-        }
-      }
+      // Counted by the store from its indexes and counters: no record is read.
+      for (const c of await mgr.store.countSectors())
+        this.inc({ miner: String(c.miner), state: c.state }, c.count)
     },
   })
   new Gauge({
@@ -143,8 +133,7 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
     async collect() {
       this.reset()
       if (!mgr) return
-      for (const kind of ['pre', 'prove'] as const)
-        this.set({ kind }, (await mgr.store.listQueue(kind)).length)
+      for (const kind of ['pre', 'prove'] as const) this.set({ kind }, await mgr.store.countQueue(kind))
     },
   })
   new Gauge({
@@ -248,7 +237,12 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
 
   async function refreshMessages(): Promise<TrackedMessage[]> {
     if (!mgr) return []
-    for (const m of await mgr.store.listMessages()) {
+    // The newest messages only, oldest of them first (so the map stays in creation order).
+    const recent = (await mgr.store.listRecentMessages(keepMessages)).reverse()
+    const current = new Set(recent.map((m) => m.uid))
+    // What fell out of the newest is forgotten; it never comes back (only newer ones enter).
+    for (const uid of tracked.keys()) if (!current.has(uid)) tracked.delete(uid)
+    for (const m of recent) {
       const known = tracked.get(m.uid)
       if (known) {
         if (known.state === 'created' && m.state === 'pushed') known.state = 'pushed'

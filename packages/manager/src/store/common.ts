@@ -1,7 +1,7 @@
 import { VenusError } from '@venus-cluster/core'
 import { sectorFromWire, sectorToWire, type WireSectorState } from '../api/sector-wire.js'
 import { type SectorId, type SectorRecord, sectorKey } from '../sector.js'
-import type { CommitKind, StoredMessage } from './types.js'
+import { type CommitKind, MAX_SECTOR_PAGE, type SectorPage, type StoredMessage } from './types.js'
 
 /** Highest number tried when allocation meets numbers that already have records. */
 export const MAX_ALLOCATION_SKIPS = 1000
@@ -29,6 +29,33 @@ export function parseState(text: string): SectorRecord {
 /** The stored text of a record (see {@link parseState}). */
 export function stateText(s: SectorRecord): string {
   return JSON.stringify(sectorToWire(s))
+}
+
+/** The worker instance of a record's last report, as the store indexes it (null: no report). */
+export function workerOf(s: SectorRecord): string | null {
+  return s.latestReport?.worker.instance ?? null
+}
+
+/** `v` as a count between `min` and `max`, or `INVALID_ARGUMENT` naming `field`. */
+export function checkLimit(v: unknown, field: string, min = 1, max = MAX_SECTOR_PAGE): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+    throw new VenusError(
+      'INVALID_ARGUMENT',
+      `${field} must be an integer in [${min}, ${max}], got ${String(v)}`,
+      {
+        details: { field },
+      },
+    )
+  return v
+}
+
+/** A {@link SectorPage} checked: its limit in range, its cursor a sector id. */
+export function checkSectorPage(page: SectorPage): SectorPage {
+  const limit = checkLimit(page.limit, 'limit')
+  const a = page.after
+  if (a !== undefined && !(Number.isSafeInteger(a.miner) && Number.isSafeInteger(a.number)))
+    throw new VenusError('INVALID_ARGUMENT', 'after must be a sector id', { details: { field: 'after' } })
+  return { limit, after: a, state: page.state }
 }
 
 export function checkStateId(id: SectorId, next: SectorRecord): void {

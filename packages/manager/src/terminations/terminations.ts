@@ -20,6 +20,7 @@ import {
   sectorKey,
 } from '../sector.js'
 import { SerialRuns } from '../serial-runs.js'
+import { onlinePages } from '../store/pages.js'
 
 /** Miner actor method `TerminateSectors`. */
 const MINER_TERMINATE_SECTORS = 9
@@ -234,7 +235,7 @@ export class TerminationQueue extends TypedEmitter<TerminationEvents> implements
   async #repair(): Promise<void> {
     const ctx = this.#ctx
     const queued = new Set((await ctx.store.listQueue('terminate')).map((q) => `${q.miner}/${q.number}`))
-    for (const s of await ctx.store.listSectors(true)) {
+    for await (const s of onlinePages(ctx.store)) {
       const t = s.termination
       if (!t || t.messageUid !== null || queued.has(`${s.id.miner}/${s.id.number}`)) continue
       await ctx.store.updateSector(s.id, () => undefined, { enqueue: 'terminate' })
@@ -245,7 +246,7 @@ export class TerminationQueue extends TypedEmitter<TerminationEvents> implements
   async #checkAll(): Promise<void> {
     if (this.#seen === false) return
     let any = false
-    for (const s of await this.#ctx.store.listSectors(true)) {
+    for await (const s of onlinePages(this.#ctx.store)) {
       if (!s.termination) continue
       any = true
       if (s.termination.messageUid) await this.#check(s)

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { newSector, type SectorRecord } from '../../sector.js'
 import type { ManagerStore } from '../types.js'
+import { pagesConformance } from './conformance-pages.js'
 
 /**
  * The store conformance suite: the same behaviour on every engine. `open` returns a fresh,
@@ -222,6 +223,8 @@ export function storeConformance(
         state: 'pushed',
       })
     })
+
+    pagesConformance(fresh)
 
     if (openShared) {
       it('two stores on one database never hand out the same number or claim the same sector', async () => {

@@ -1,0 +1,36 @@
+import { newSector, type SectorRecord } from '../../sector.js'
+import { stateText } from '../common.js'
+import { MIGRATIONS } from '../schema.js'
+
+/** Records as a version-1 database holds them: online and offline, reported and not. */
+export function v1Records(): { record: SectorRecord; online: 0 | 1 }[] {
+  const reported = (n: number, next: string, worker: string): SectorRecord => ({
+    ...newSector({ miner: 1000, number: n }, 5),
+    latestReport: {
+      worker: { instance: worker, location: '/w' },
+      stateChange: { prev: 'x', next, event: 'None' },
+      failure: null,
+    },
+  })
+  return [
+    { record: newSector({ miner: 1000, number: 1 }, 5), online: 1 },
+    { record: reported(2, 'PC1Done', 'rig-1'), online: 1 },
+    { record: reported(3, 'PC1Done', 'rig-2'), online: 1 },
+    { record: { ...reported(4, 'Finished', 'rig-1'), finalized: true }, online: 0 },
+    { record: { ...newSector({ miner: 1000, number: 5 }, 5), abortReason: 'gone' }, online: 0 },
+  ]
+}
+
+/** The statements that make a version-1 database holding {@link v1Records}, in one dialect. */
+export function v1Database(dialect: 'sqlite' | 'postgres'): { sql: string[]; rows: unknown[][] } {
+  const v1 = MIGRATIONS[0]
+  if (v1 === undefined) throw new Error('no migration 1')
+  return {
+    sql: [
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      ...v1[dialect],
+      `INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'initial', 0)`,
+    ],
+    rows: v1Records().map((r) => [r.record.id.miner, r.record.id.number, r.online, stateText(r.record), 0]),
+  }
+}
