@@ -10,7 +10,7 @@ import { assignSector } from '../actors/miner/sealing.js'
 import { zeroCommDCid } from '../commitments.js'
 import type { Devnet } from '../devnet.js'
 import { maxProveCommitDuration } from '../params.js'
-import { mutableMiner, resolveIn } from '../state.js'
+import { mutableMiner, resolveIn, writableAllocated, writableDeadline, writableSectors } from '../state.js'
 
 /** One sealed test sector: its number, CommR, and the CID {@link injectSectors} takes. */
 export interface SealedTestSector {
@@ -96,18 +96,21 @@ export function injectSectors(devnet: Devnet, minerAddr: string, sectors: readon
   if (m === undefined) throw new VenusError('ACTOR_NOT_FOUND', `miner ${minerAddr} not found`)
   const rt = devnet.runtimeForNext(world, m.owner, 0n)
   const params = devnet.params
+  const allocated = writableAllocated(m)
+  const all = writableSectors(m)
+  const unsealedCid = zeroCommDCid(m.sectorSize)
   for (const s of sectors) {
-    if (m.allocated.has(s.sectorNumber))
+    if (allocated.has(s.sectorNumber))
       throw new VenusError('ALREADY_EXISTS', `sector ${s.sectorNumber} already allocated`)
     const { deadline, partition } = assignSector(rt, m, s.sectorNumber)
-    m.deadlines[deadline]!.partitions[partition]!.unproven.delete(s.sectorNumber)
-    m.allocated.add(s.sectorNumber)
+    writableDeadline(m, deadline).partitions[partition]!.unproven.delete(s.sectorNumber)
+    allocated.add(s.sectorNumber)
     const pledge = BigInt(m.sectorSize) * params.initialPledgePerByte
-    m.sectors.set(s.sectorNumber, {
+    all.set(s.sectorNumber, {
       sectorNumber: s.sectorNumber,
       sealProof: s.sealProof ?? 5,
       sealedCid: s.sealedCid,
-      unsealedCid: zeroCommDCid(m.sectorSize),
+      unsealedCid,
       activation: head,
       expiration: head + params.minSectorExpiration + maxProveCommitDuration(params),
       dealWeight: 0n,

@@ -11,7 +11,7 @@ import {
 } from '../../actor-types.js'
 import { commitmentOf, minerEntropy, proverIdOf } from '../../commitments.js'
 import { deadlineInfo, nextNotElapsed } from '../../deadline.js'
-import { liveSectors, type MinerState, type PartitionState } from '../../state.js'
+import { liveSectors, type MinerState, type PartitionState, writableDeadline } from '../../state.js'
 import { bytesEqual, currentDeadlineInfo, Dst, repayDebt, requireControl } from './common.js'
 
 /** Miner.SubmitWindowedPoSt (method 5). */
@@ -49,7 +49,7 @@ export async function submitWindowedPoSt(
     p.chainCommitRand,
   ), ExitCode.ErrIllegalArgument, 'post commit randomness mismatched')
 
-  const dl = m.deadlines[p.deadline]!
+  const dl = writableDeadline(m, p.deadline)
   const seenParts = new Set<number>()
   const proving: { part: PartitionState; index: number; good: Set<number>; skipped: Set<number> }[] = []
   for (const pp of p.partitions) {
@@ -124,7 +124,7 @@ function declarationTarget(rt: ActorRuntime, m: MinerState, d: SectorLocationPar
   )
   require(rt.epoch <
     target.faultCutoff, ExitCode.ErrIllegalArgument, `late fault or recovery declaration for deadline ${d.deadline} at ${rt.epoch}, cutoff ${target.faultCutoff}`)
-  const part = m.deadlines[d.deadline]!.partitions[d.partition]
+  const part = writableDeadline(m, d.deadline).partitions[d.partition]
   require(part !== undefined, ExitCode.ErrNotFound, `no such partition ${d.deadline}:${d.partition}`)
   for (const s of d.sectors)
     require(part.all.has(

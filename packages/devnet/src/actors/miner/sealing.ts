@@ -18,10 +18,14 @@ import { maxProveCommitDuration } from '../../params.js'
 import { sealProofBytes, sealProofSectorSize } from '../../proof-types.js'
 import {
   emptyPartition,
-  liveSectors,
+  liveCount,
   type MinerState,
   minerAvailableBalance,
   type SectorState,
+  writableAllocated,
+  writableDeadline,
+  writablePreCommits,
+  writableSectors,
 } from '../../state.js'
 import {
   bytesEqual,
@@ -84,9 +88,11 @@ export function preCommitSectorBatch2(rt: ActorRuntime, m: MinerState, sectors: 
   require(minerAvailableBalance(m) >=
     total, ExitCode.ErrInsufficientFunds, `insufficient funds for pre-commit deposit: need ${total}, available ${minerAvailableBalance(m)}`)
   m.preCommitDeposits += total
+  const allocated = writableAllocated(m)
+  const preCommits = writablePreCommits(m)
   for (const s of sectors) {
-    m.allocated.add(s.sectorNumber)
-    m.preCommits.set(s.sectorNumber, { ...s, deposit, preCommitEpoch: e })
+    allocated.add(s.sectorNumber)
+    preCommits.set(s.sectorNumber, { ...s, deposit, preCommitEpoch: e })
   }
 }
 
@@ -227,9 +233,11 @@ export async function proveCommitSectors3(
   require(minerAvailableBalance(m) >=
     pledge, ExitCode.ErrInsufficientFunds, `insufficient funds for aggregate initial pledge requirement ${pledge}, available: ${minerAvailableBalance(m)}`)
   m.initialPledge += pledge
+  const preCommits = ok.length > 0 ? writablePreCommits(m) : m.preCommits
+  const sectors = ok.length > 0 ? writableSectors(m) : m.sectors
   for (const o of ok) {
-    const pc = m.preCommits.get(o.sectorNumber)!
-    m.preCommits.delete(o.sectorNumber)
+    const pc = preCommits.get(o.sectorNumber)!
+    preCommits.delete(o.sectorNumber)
     const { deadline, partition } = assignSector(rt, m, o.sectorNumber)
     const sector: SectorState = {
       sectorNumber: o.sectorNumber,
@@ -244,7 +252,7 @@ export async function proveCommitSectors3(
       deadline,
       partition,
     }
-    m.sectors.set(o.sectorNumber, sector)
+    sectors.set(o.sectorNumber, sector)
   }
   return { successCount: ok.length, failCodes: fails.map(({ idx, code }) => ({ idx, code })) }
 }
@@ -266,7 +274,7 @@ export function assignSector(
     if (!deadlineIsMutable(rt.params, m.provingPeriodStart, i, rt.epoch)) continue
     const parts = m.deadlines[i]!.partitions
     let live = 0
-    for (const part of parts) live += liveSectors(part).size
+    for (const part of parts) live += liveCount(part)
     const last = parts[parts.length - 1]
     const hasRoom = last !== undefined && last.all.size < m.partitionSectors ? 0 : 1
     if (hasRoom < bestKey[0] || (hasRoom === bestKey[0] && live < bestKey[1])) {
@@ -274,7 +282,7 @@ export function assignSector(
       bestKey = [hasRoom, live]
     }
   }
-  const dl = m.deadlines[best]!
+  const dl = writableDeadline(m, best)
   let partIdx = dl.partitions.length - 1
   if (partIdx < 0 || dl.partitions[partIdx]!.all.size >= m.partitionSectors) {
     dl.partitions.push(emptyPartition())
