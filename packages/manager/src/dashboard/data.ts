@@ -6,7 +6,7 @@ import type { SectorManager } from '../manager.js'
 import type { SectorHistory, SectorHistoryEvent } from '../metrics/history.js'
 import type { ManagerMetrics, PostResult, TrackedMessage } from '../metrics/manager-metrics.js'
 import { type SectorRecord, sectorDisplayState } from '../sector.js'
-import type { QueuedCommit } from '../store/types.js'
+import type { QueuedCommit, SectorSummary } from '../store/types.js'
 
 /** One row of the sector table. */
 export interface DashboardSectorRow {
@@ -72,21 +72,35 @@ const SECTOR_TEXT_BYTES = 8 * 1024
 /** Bytes of a name (state, event, worker) shown anywhere. */
 const NAME_BYTES = 256
 
-function row(s: SectorRecord, online: boolean): DashboardSectorRow {
-  const f = s.latestReport?.failure
-  const name = (v: string | undefined) => (v ? truncateText(v, NAME_BYTES) : null)
+function row(s: SectorSummary): DashboardSectorRow {
+  const f = s.failure
+  const name = (v: string | null) => (v ? truncateText(v, NAME_BYTES) : null)
   return {
     miner: s.id.miner,
     number: s.id.number,
-    state: truncateText(sectorDisplayState(s, online), NAME_BYTES),
-    online,
-    worker: name(s.latestReport?.worker.instance),
-    event: name(s.latestReport?.stateChange.event),
+    state: truncateText(s.state, NAME_BYTES),
+    online: s.online,
+    worker: name(s.worker),
+    event: name(s.event),
     failure: f
       ? truncateText(`${f.level}: ${f.description}`, ROW_TEXT_BYTES)
       : s.abortReason
         ? truncateText(s.abortReason, ROW_TEXT_BYTES)
         : null,
+  }
+}
+
+/** The summary of a whole record (the sector view has the record). */
+function summaryOf(s: SectorRecord, online: boolean): SectorSummary {
+  const r = s.latestReport
+  return {
+    id: s.id,
+    online,
+    state: sectorDisplayState(s, online),
+    worker: r?.worker.instance ?? null,
+    event: r?.stateChange.event ?? null,
+    failure: r?.failure ?? null,
+    abortReason: s.abortReason,
   }
 }
 
@@ -173,7 +187,7 @@ export async function dashboardOverview(
       .sort((a, b) => a.state.localeCompare(b.state)),
     sectorsTotal: total,
     // Newest sectors first: that is what an operator watches.
-    sectors: recent.map((r) => row(r.state, r.online)),
+    sectors: recent.map(row),
     workers: mgr.workers.known(byWorker).map((w) => {
       // Unix seconds, as the original's WorkerInfo.LastPing.
       const seen = Math.max(w.lastPing ?? 0, w.lastReport ?? 0)
@@ -213,5 +227,9 @@ export async function dashboardSector(
   const id = { miner, number }
   const got = await mgr.store.getSector(id)
   if (!got) return undefined
-  return { row: row(got.state, got.online), state: boundedState(got.state), history: history.of(id) }
+  return {
+    row: row(summaryOf(got.state, got.online)),
+    state: boundedState(got.state),
+    history: history.of(id),
+  }
 }

@@ -74,6 +74,47 @@ describe('manager metrics', () => {
     expect(promValue(s, 'venus_commit_batch_sectors_count', { kind: 'pre' })).toBe(11)
   })
 
+  it('reads a short page of the newest messages when little is new, more after a burst', async () => {
+    const messages = Array.from({ length: 500 }, (_, i) => ({ ...msg(`m${i}`, 'pre', 1), createdAt: i }))
+    const mgr = stubManager(messages, new Set())
+    const limits: number[] = []
+    const list = mgr.store.listRecentMessages.bind(mgr.store)
+    mgr.store.listRecentMessages = async (limit: number) => {
+      limits.push(limit)
+      return list(limit)
+    }
+    const m = createManagerMetrics({ manager: mgr, processMetrics: false, keepMessages: 300 })
+    // The first refresh finds only new messages: it reads on up to keepMessages.
+    expect((await m.refreshMessages()).length).toBe(300)
+    expect(limits.at(-1)).toBe(300)
+    limits.length = 0
+    messages.push({ ...msg('m500', 'pre', 1), createdAt: 500 })
+    expect((await m.refreshMessages())[0]?.uid).toBe('m500')
+    expect(limits).toEqual([64])
+    // A burst larger than the first page is read whole.
+    limits.length = 0
+    for (let i = 501; i < 601; i++) messages.push({ ...msg(`m${i}`, 'pre', 1), createdAt: i })
+    const after = await m.refreshMessages()
+    expect(after.length).toBe(300)
+    expect(after[0]?.uid).toBe('m600')
+    expect(limits).toEqual([64, 256])
+    const s = parsePromText(await m.scrape())
+    expect(promValue(s, 'venus_commit_batch_sectors_count', { kind: 'pre' })).toBe(401)
+  })
+
+  it('sees the push of a message created before the newest page', async () => {
+    const messages = [{ ...msg('old', 'pre', 1), state: 'created' as const, createdAt: 0 }]
+    const m = createManagerMetrics({ manager: stubManager(messages, new Set()), processMetrics: false })
+    expect((await m.refreshMessages())[0]?.state).toBe('created')
+    for (let i = 1; i <= 100; i++) messages.push({ ...msg(`m${i}`, 'pre', 1), createdAt: i })
+    await m.refreshMessages()
+    // Pushed once 100 newer ones exist: beyond the first page, still followed.
+    messages[0] = { ...messages[0]!, state: 'pushed' }
+    messages.push({ ...msg('m101', 'pre', 1), createdAt: 101 })
+    const got = await m.refreshMessages()
+    expect(got.find((t) => t.uid === 'old')?.state).toBe('pushed')
+  })
+
   it('reads sector and queue gauges from the store counts', async () => {
     const stub = stubManager([], new Set())
     Object.assign(stub.store, {

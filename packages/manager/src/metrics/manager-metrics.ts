@@ -82,6 +82,9 @@ export interface ManagerMetricsOptions {
   maxStages?: number | undefined
 }
 
+/** Messages read first on each refresh of the message metrics. */
+const FIRST_READ = 64
+
 const STAGE_BUCKETS = [0.01, 0.1, 1, 5, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400]
 const RPC_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30]
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 819]
@@ -237,12 +240,24 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
 
   async function refreshMessages(): Promise<TrackedMessage[]> {
     if (!mgr) return []
-    // The newest messages only, oldest of them first (so the map stays in creation order).
-    const recent = (await mgr.store.listRecentMessages(keepMessages)).reverse()
-    const current = new Set(recent.map((m) => m.uid))
-    // What fell out of the newest is forgotten; it never comes back (only newer ones enter).
-    for (const uid of tracked.keys()) if (!current.has(uid)) tracked.delete(uid)
-    for (const m of recent) {
+    // The newest few messages: they hold every new one and every recent change of state. More
+    // (up to `keepMessages`) only when all of those are new (a burst since the last refresh) or
+    // a message still 'created' here is older than them (its push is not seen otherwise).
+    const readMore = (recent: StoredMessage[], limit: number): boolean => {
+      if (recent.length < limit || limit >= keepMessages) return false
+      if (recent.every((m) => !tracked.has(m.uid))) return true
+      const seen = new Set(recent.map((m) => m.uid))
+      for (const t of tracked.values()) if (t.state === 'created' && !seen.has(t.uid)) return true
+      return false
+    }
+    let limit = Math.min(FIRST_READ, keepMessages)
+    let recent = await mgr.store.listRecentMessages(limit)
+    while (readMore(recent, limit)) {
+      limit = Math.min(keepMessages, limit * 4)
+      recent = await mgr.store.listRecentMessages(limit)
+    }
+    // Oldest first, so the map stays in creation order and the oldest are dropped first.
+    for (const m of recent.reverse()) {
       const known = tracked.get(m.uid)
       if (known) {
         if (known.state === 'created' && m.state === 'pushed') known.state = 'pushed'
@@ -265,6 +280,10 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
       messages.inc({ kind: m.kind, state: 'created' })
       value.inc({ kind: m.kind }, safeNumber(t.value))
       maxFee.inc({ kind: m.kind }, safeNumber(t.maxFee))
+    }
+    for (const uid of tracked.keys()) {
+      if (tracked.size <= keepMessages) break
+      tracked.delete(uid)
     }
     let budget = lookups
     for (const t of tracked.values()) {

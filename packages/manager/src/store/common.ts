@@ -1,7 +1,13 @@
 import { VenusError } from '@venus-cluster/core'
 import { sectorFromWire, sectorToWire, type WireSectorState } from '../api/sector-wire.js'
 import { type SectorId, type SectorRecord, sectorKey } from '../sector.js'
-import { type CommitKind, MAX_SECTOR_PAGE, type SectorPage, type StoredMessage } from './types.js'
+import {
+  type CommitKind,
+  MAX_SECTOR_PAGE,
+  type SectorPage,
+  type SectorSummary,
+  type StoredMessage,
+} from './types.js'
 
 /** Highest number tried when allocation meets numbers that already have records. */
 export const MAX_ALLOCATION_SKIPS = 1000
@@ -34,6 +40,31 @@ export function stateText(s: SectorRecord): string {
 /** The worker instance of a record's last report, as the store indexes it (null: no report). */
 export function workerOf(s: SectorRecord): string | null {
   return s.latestReport?.worker.instance ?? null
+}
+
+/** The columns a summary query reads (see the engines' summary statements). */
+export interface SummaryRow {
+  miner: number | string
+  number: number | string
+  online: number | string
+  display: string
+  worker: string | null
+  event: string | null
+  failure_level: string | null
+  failure_desc: string | null
+  abort_reason: string | null
+}
+
+export function summaryFromRow(r: SummaryRow): SectorSummary {
+  return {
+    id: { miner: Number(r.miner), number: Number(r.number) },
+    online: Number(r.online) === 1,
+    state: r.display,
+    worker: r.worker,
+    event: r.event,
+    failure: r.failure_level === null ? null : { level: r.failure_level, description: r.failure_desc ?? '' },
+    abortReason: r.abort_reason ?? '',
+  }
 }
 
 /** `v` as a count between `min` and `max`, or `INVALID_ARGUMENT` naming `field`. */

@@ -13,7 +13,9 @@ import {
   messageFromRow,
   notFound,
   parseState,
+  type SummaryRow,
   stateText,
+  summaryFromRow,
   workerOf,
 } from './common.js'
 import { MIGRATIONS } from './schema.js'
@@ -28,6 +30,7 @@ import type {
   SectorMutator,
   SectorPage,
   SectorStateCount,
+  SectorSummary,
   StoredMessage,
   UpdateEffects,
 } from './types.js'
@@ -257,24 +260,30 @@ class PostgresStore implements ManagerStore {
     return rows.map((r) => parseState(r.state))
   }
 
-  async listRecentSectors(page: RecentSectorsPage): Promise<{ state: SectorRecord; online: boolean }[]> {
+  async listRecentSectors(page: RecentSectorsPage): Promise<SectorSummary[]> {
     const limit = checkLimit(page.limit, 'limit')
     const offset =
       page.offset === undefined ? 0 : checkLimit(page.offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
     const b = page.before
+    // The record is parsed once per row (jsonb), for the four fields a summary shows.
+    const summary = (where: string, params: unknown[]) =>
+      this.#q<SummaryRow>(
+        'listRecentSectors',
+        `SELECT miner, number, online, display, worker,
+           j #>> '{LatestState,StateChange,Event}' AS event,
+           j #>> '{LatestState,Failure,Level}' AS failure_level,
+           j #>> '{LatestState,Failure,Desc}' AS failure_desc,
+           j ->> 'AbortReason' AS abort_reason
+         FROM (SELECT miner, number, online, display, worker, state::jsonb AS j FROM sectors ${where}
+               ORDER BY number DESC, miner LIMIT $${params.length + 1} OFFSET $${params.length + 2}) t
+         ORDER BY number DESC, miner`,
+        [...params, limit, offset],
+      )
     const rows =
       b === undefined
-        ? await this.#q<{ state: string; online: number }>(
-            'listRecentSectors',
-            'SELECT state, online FROM sectors ORDER BY number DESC, miner LIMIT $1 OFFSET $2',
-            [limit, offset],
-          )
-        : await this.#q<{ state: string; online: number }>(
-            'listRecentSectors',
-            'SELECT state, online FROM sectors WHERE number < $1 OR (number = $1 AND miner > $2) ORDER BY number DESC, miner LIMIT $3 OFFSET $4',
-            [b.number, b.miner, limit, offset],
-          )
-    return rows.map((r) => ({ state: parseState(r.state), online: Number(r.online) === 1 }))
+        ? await summary('', [])
+        : await summary('WHERE number < $1 OR (number = $1 AND miner > $2)', [b.number, b.miner])
+    return rows.map(summaryFromRow)
   }
 
   async countSectors(): Promise<SectorStateCount[]> {

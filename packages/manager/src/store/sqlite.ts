@@ -15,7 +15,9 @@ import {
   messageFromRow,
   notFound,
   parseState,
+  type SummaryRow,
   stateText,
+  summaryFromRow,
   workerOf,
 } from './common.js'
 import { MIGRATIONS } from './schema.js'
@@ -32,6 +34,7 @@ import type {
   SectorMutator,
   SectorPage,
   SectorStateCount,
+  SectorSummary,
   StoredMessage,
   UpdateEffects,
 } from './types.js'
@@ -123,6 +126,14 @@ function migrate(db: Database.Database): void {
 
 type Statements = ReturnType<typeof prepare>
 
+/** A {@link SectorSummary} from the columns and four fields of the record (parsed by SQLite). */
+const SUMMARY = `SELECT miner, number, online, display, worker,
+  json_extract(state, '$.LatestState.StateChange.Event') AS event,
+  json_extract(state, '$.LatestState.Failure.Level') AS failure_level,
+  json_extract(state, '$.LatestState.Failure.Desc') AS failure_desc,
+  json_extract(state, '$.AbortReason') AS abort_reason
+  FROM sectors`
+
 function prepare(db: Database.Database) {
   return {
     lastNumber: db.prepare('SELECT last FROM sector_numbers WHERE miner = ?'),
@@ -150,9 +161,9 @@ function prepare(db: Database.Database) {
     pageStateAfter: db.prepare(
       'SELECT state FROM sectors WHERE online = ? AND display = ? AND (miner, number) > (?, ?) ORDER BY miner, number LIMIT ?',
     ),
-    recent: db.prepare('SELECT state, online FROM sectors ORDER BY number DESC, miner LIMIT ? OFFSET ?'),
+    recent: db.prepare(`${SUMMARY} ORDER BY number DESC, miner LIMIT ? OFFSET ?`),
     recentBefore: db.prepare(
-      'SELECT state, online FROM sectors WHERE number < ? OR (number = ? AND miner > ?) ORDER BY number DESC, miner LIMIT ? OFFSET ?',
+      `${SUMMARY} WHERE number < ? OR (number = ? AND miner > ?) ORDER BY number DESC, miner LIMIT ? OFFSET ?`,
     ),
     countOnline: db.prepare(
       'SELECT miner, display, COUNT(*) AS n FROM sectors WHERE online = 1 GROUP BY display, miner',
@@ -360,7 +371,7 @@ class SqliteStore implements ManagerStore {
     })
   }
 
-  listRecentSectors(page: RecentSectorsPage): Promise<{ state: SectorRecord; online: boolean }[]> {
+  listRecentSectors(page: RecentSectorsPage): Promise<SectorSummary[]> {
     return this.#read('listRecentSectors', () => {
       const limit = checkLimit(page.limit, 'limit')
       const offset =
@@ -370,8 +381,8 @@ class SqliteStore implements ManagerStore {
         b === undefined
           ? this.#st.recent.all(limit, offset)
           : this.#st.recentBefore.all(b.number, b.number, b.miner, limit, offset)
-      ) as { state: string; online: number }[]
-      return rows.map((r) => ({ state: parseState(r.state), online: r.online === 1 }))
+      ) as SummaryRow[]
+      return rows.map(summaryFromRow)
     })
   }
 

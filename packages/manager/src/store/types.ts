@@ -90,6 +90,24 @@ export interface RecentSectorsPage {
   limit: number
 }
 
+/**
+ * What a list of many sectors shows of each (the dashboard's table), read from the columns and
+ * a few fields of the record without converting it whole.
+ */
+export interface SectorSummary {
+  id: SectorId
+  online: boolean
+  /** See `sectorDisplayState`. */
+  state: string
+  /** Worker instance of the last report. */
+  worker: string | null
+  /** Event of the last report. */
+  event: string | null
+  /** Failure of the last report. */
+  failure: { level: string; description: string } | null
+  abortReason: string
+}
+
 /** How many records of a miner are in one display state. */
 export interface SectorStateCount {
   miner: number
@@ -142,8 +160,8 @@ export interface ManagerStore {
   listSectors(online: boolean): Promise<SectorRecord[]>
   /** One page of online or offline records (see {@link SectorPage}). */
   listSectorsPage(online: boolean, page: SectorPage): Promise<SectorRecord[]>
-  /** Records newest first, online and offline together (what the dashboard lists). */
-  listRecentSectors(page: RecentSectorsPage): Promise<{ state: SectorRecord; online: boolean }[]>
+  /** Summaries of records newest first, online and offline together (what the dashboard lists). */
+  listRecentSectors(page: RecentSectorsPage): Promise<SectorSummary[]>
   /**
    * Records per miner and display state, online and offline: the online ones counted from their
    * index (they are the sectors being sealed), the offline ones kept counted as they move.

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest'
 import type { SectorRecord, SectorReport } from '../../sector.js'
-import type { ManagerStore } from '../types.js'
+import type { ManagerStore, SectorSummary } from '../types.js'
 
 const report = (next: string, worker: string): SectorReport => ({
   worker: { instance: worker, location: '/w' },
@@ -98,8 +98,7 @@ export function pagesConformance(fresh: () => Promise<ManagerStore>): void {
       await s.allocateSector(2000, { initNumber: 0 }, 5)
     }
     await s.finalizeSector({ miner: 2000, number: 3 }, (x) => ({ ...x, finalized: true }))
-    const key = (r: { state: SectorRecord; online: boolean }) =>
-      `${r.state.id.miner}/${r.state.id.number}${r.online ? '' : ' off'}`
+    const key = (r: SectorSummary) => `${r.id.miner}/${r.id.number}${r.online ? '' : ' off'}`
     const page = await s.listRecentSectors({ limit: 3 })
     expect(page.map(key)).toEqual(['1000/3', '2000/3 off', '1000/2'])
     expect((await s.listRecentSectors({ limit: 3, offset: 3 })).map(key)).toEqual([
@@ -107,8 +106,39 @@ export function pagesConformance(fresh: () => Promise<ManagerStore>): void {
       '1000/1',
       '2000/1',
     ])
-    const before = page.at(-1)?.state.id
+    const before = page.at(-1)?.id
     expect((await s.listRecentSectors({ limit: 2, before })).map(key)).toEqual(['2000/2', '1000/1'])
+  })
+
+  it('summarizes a record: display state, last worker, event and failure, abort reason', async () => {
+    const s = await fresh()
+    await s.allocateSector(1000, { initNumber: 0 }, 5)
+    await s.allocateSector(1000, { initNumber: 0 }, 5)
+    await s.updateSector({ miner: 1000, number: 1 }, (x) => ({
+      ...x,
+      latestReport: { ...report('PC1Done', 'w1'), failure: { level: 'Temporary', description: 'disk full' } },
+    }))
+    await s.finalizeSector({ miner: 1000, number: 2 }, (x) => ({ ...x, abortReason: 'gone' }))
+    expect(await s.listRecentSectors({ limit: 5 })).toEqual([
+      {
+        id: { miner: 1000, number: 2 },
+        online: false,
+        state: 'Aborted',
+        worker: null,
+        event: null,
+        failure: null,
+        abortReason: 'gone',
+      },
+      {
+        id: { miner: 1000, number: 1 },
+        online: true,
+        state: 'PC1Done',
+        worker: 'w1',
+        event: 'None',
+        failure: { level: 'Temporary', description: 'disk full' },
+        abortReason: '',
+      },
+    ])
   })
 
   it('counts and limits commit queues, and lists the newest messages first', async () => {
