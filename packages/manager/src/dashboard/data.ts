@@ -1,11 +1,11 @@
 /** The JSON the dashboard page polls, assembled from the store, worker pings and metrics. */
-import { formatFil, truncateText } from '@venus-cluster/core'
-import { sectorToWire, type WireSectorState, workerSummaryToWire } from '../api/index.js'
+import { formatFil, truncateText, workerSummaryToWire } from '@venus-cluster/core'
+import { sectorToWire, type WireSectorState } from '../api/index.js'
 import type { ManagerHealth } from '../health.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory, SectorHistoryEvent } from '../metrics/history.js'
 import type { ManagerMetrics, PostResult, TrackedMessage } from '../metrics/manager-metrics.js'
-import { type SectorRecord, sectorDisplayState } from '../sector.js'
+import { type ManagedSector, sectorDisplayState } from '../sector.js'
 import type { QueuedCommit, SectorSummary } from '../store/types.js'
 
 /** One row of the sector table. */
@@ -91,7 +91,7 @@ function row(s: SectorSummary): DashboardSectorRow {
 }
 
 /** The summary of a whole record (the sector view has the record). */
-function summaryOf(s: SectorRecord, online: boolean): SectorSummary {
+function summaryOf(s: ManagedSector, online: boolean): SectorSummary {
   const r = s.latestReport
   return {
     id: s.id,
@@ -105,7 +105,7 @@ function summaryOf(s: SectorRecord, online: boolean): SectorSummary {
 }
 
 /** The record as the sector view shows it, with its worker-sent texts cut for display. */
-function boundedState(record: SectorRecord): WireSectorState {
+function boundedState(record: ManagedSector): WireSectorState {
   const s = sectorToWire(record)
   const l = s.LatestState
   const t = (v: string) => truncateText(v, SECTOR_TEXT_BYTES)

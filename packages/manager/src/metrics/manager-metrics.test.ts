@@ -103,7 +103,7 @@ describe('manager metrics', () => {
   })
 
   it('sees the push of a message created before the newest page', async () => {
-    const messages = [{ ...msg('old', 'pre', 1), state: 'created' as const, createdAt: 0 }]
+    const messages: StoredMessage[] = [{ ...msg('old', 'pre', 1), state: 'created', createdAt: 0 }]
     const m = createManagerMetrics({ manager: stubManager(messages, new Set()), processMetrics: false })
     expect((await m.refreshMessages())[0]?.state).toBe('created')
     for (let i = 1; i <= 100; i++) messages.push({ ...msg(`m${i}`, 'pre', 1), createdAt: i })

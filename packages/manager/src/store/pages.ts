@@ -1,5 +1,6 @@
 /** Walking records a page at a time, for services that look at every online record. */
-import type { SectorId, SectorRecord } from '../sector.js'
+import type { SectorId } from '@venus-cluster/core'
+import type { ManagedSector } from '../sector.js'
 import type { ManagerStore } from './types.js'
 
 /** Records read per page. */
@@ -18,7 +19,7 @@ const PAGE = 1000
 export async function* onlinePages(
   store: Pick<ManagerStore, 'listSectorsPage'>,
   state?: string,
-): AsyncGenerator<SectorRecord> {
+): AsyncGenerator<ManagedSector> {
   let after: SectorId | undefined
   for (;;) {
     const page = await store.listSectorsPage(true, { after, limit: PAGE, state })

@@ -10,24 +10,15 @@
  * reports are kept up to the same count, the least recently seen dropped first. All of it lives
  * in memory: a restarted manager learns its workers again from their next ping or report.
  */
-import { checkWorkerName, controlDestProblem, VenusError, workerNameProblem } from '@venus-cluster/core'
-import type { SectorRecord } from '../sector.js'
-
-/** A worker's thread counts, as it reports them in each ping. */
-export interface WorkerSummary {
-  threads: number
-  empty: number
-  paused: number
-  errors: number
-}
-
-/** What a worker sends in a ping (`WorkerInfo`). */
-export interface WorkerPingReport {
-  name: string
-  /** Control address `host:port`; '' when the worker reports none. */
-  dest: string
-  summary: WorkerSummary
-}
+import {
+  checkWorkerName,
+  controlDestProblem,
+  VenusError,
+  type WorkerPingReport,
+  type WorkerSummary,
+  workerNameProblem,
+} from '@venus-cluster/core'
+import type { ManagedSector } from '../sector.js'
 
 /** A worker's last ping, as the registry keeps it. */
 export interface WorkerPing extends WorkerPingReport {
@@ -169,7 +160,7 @@ export class WorkerRegistry {
    * report of online records (so a restarted manager lists workers busy in a long step), given
    * as the records or as their count per instance (`ManagerStore.countSectorsByWorker`).
    */
-  known(online: readonly Pick<SectorRecord, 'latestReport'>[] | ReadonlyMap<string, number>): KnownWorker[] {
+  known(online: readonly Pick<ManagedSector, 'latestReport'>[] | ReadonlyMap<string, number>): KnownWorker[] {
     const out = new Map<string, KnownWorker>()
     const entry = (name: string): KnownWorker => {
       let w = out.get(name)
@@ -196,7 +187,7 @@ export class WorkerRegistry {
     const counts: Iterable<[string | undefined, number]> =
       online instanceof Map
         ? online
-        : (online as readonly Pick<SectorRecord, 'latestReport'>[]).map((s) => [
+        : (online as readonly Pick<ManagedSector, 'latestReport'>[]).map((s) => [
             s.latestReport?.worker.instance,
             1,
           ])

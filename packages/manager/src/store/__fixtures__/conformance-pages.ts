@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import type { SectorRecord, SectorReport } from '../../sector.js'
+import type { ManagedSector, SectorReport } from '../../sector.js'
 import type { ManagerStore, SectorSummary } from '../types.js'
 
 const report = (next: string, worker: string): SectorReport => ({
@@ -18,7 +18,7 @@ export function pagesConformance(fresh: () => Promise<ManagerStore>): void {
     for (const miner of [2000, 1000])
       for (let i = 0; i < 5; i++) await s.allocateSector(miner, { initNumber: 0 }, 5)
     await s.finalizeSector({ miner: 1000, number: 2 }, (x) => ({ ...x, finalized: true }))
-    const ids = (list: SectorRecord[]) => list.map((x) => `${x.id.miner}/${x.id.number}`)
+    const ids = (list: ManagedSector[]) => list.map((x) => `${x.id.miner}/${x.id.number}`)
     const first = await s.listSectorsPage(true, { limit: 3 })
     expect(ids(first)).toEqual(['1000/1', '1000/3', '1000/4'])
     const second = await s.listSectorsPage(true, { limit: 3, after: first.at(-1)?.id })

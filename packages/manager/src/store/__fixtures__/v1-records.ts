@@ -1,10 +1,10 @@
-import { newSector, type SectorRecord } from '../../sector.js'
+import { type ManagedSector, newSector } from '../../sector.js'
 import { stateText } from '../common.js'
 import { MIGRATIONS } from '../schema.js'
 
 /** Records as a version-1 database holds them: online and offline, reported and not. */
-export function v1Records(): { record: SectorRecord; online: 0 | 1 }[] {
-  const reported = (n: number, next: string, worker: string): SectorRecord => ({
+export function v1Records(): { record: ManagedSector; online: 0 | 1 }[] {
+  const reported = (n: number, next: string, worker: string): ManagedSector => ({
     ...newSector({ miner: 1000, number: n }, 5),
     latestReport: {
       worker: { instance: worker, location: '/w' },
