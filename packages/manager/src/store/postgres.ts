@@ -265,7 +265,8 @@ class PostgresStore implements ManagerStore {
     const offset =
       page.offset === undefined ? 0 : checkLimit(page.offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
     const b = page.before
-    // The record is parsed once per row (jsonb), for the four fields a summary shows.
+    // The page is cut from the covering index first; only its rows' records are then read and
+    // parsed (jsonb), for the four fields a summary shows: rows skipped by the offset never are.
     const summary = (where: string, params: unknown[]) =>
       this.#q<SummaryRow>(
         'listRecentSectors',
@@ -274,8 +275,9 @@ class PostgresStore implements ManagerStore {
            j #>> '{LatestState,Failure,Level}' AS failure_level,
            j #>> '{LatestState,Failure,Desc}' AS failure_desc,
            j ->> 'AbortReason' AS abort_reason
-         FROM (SELECT miner, number, online, display, worker, state::jsonb AS j FROM sectors ${where}
-               ORDER BY number DESC, miner LIMIT $${params.length + 1} OFFSET $${params.length + 2}) t
+         FROM (SELECT k.*, (SELECT state FROM sectors s WHERE s.miner = k.miner AND s.number = k.number)::jsonb AS j
+               FROM (SELECT miner, number, online, display, worker FROM sectors ${where}
+                     ORDER BY number DESC, miner LIMIT $${params.length + 1} OFFSET $${params.length + 2}) k) t
          ORDER BY number DESC, miner`,
         [...params, limit, offset],
       )
