@@ -2,8 +2,9 @@
 // every deadline of a proving period, each in its own process; also 30,000 and 100,000 sectors to
 // show how it scales. Part of `npm run bench -- scale`; alone: `node bench/run.mjs scale-poster`.
 // Environment: BENCH_SCALE_MINERS (sector counts, comma-separated), BENCH_SCALE_BLOCK_MS (ms per
-// epoch, default 1,000), BENCH_SCALE_DEADLINES (deadlines with sectors measured per miner; default
-// a whole period, 48, for the largest and 6 for the others).
+// epoch per miner size, comma-separated, default 1000,1000,3000; the last one for the rest),
+// BENCH_SCALE_DEADLINES (deadlines with sectors measured per miner; default a whole period, 48,
+// for the largest, 6 for the others).
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { fmt, MiB, startChild } from './lib/scale/procs.mjs'
@@ -15,7 +16,9 @@ const SIZES = (process.env.BENCH_SCALE_MINERS ?? (QUICK ? '3000,30000' : '30000,
   .map(Number)
 /** Epochs per deadline (48 deadlines a period) and ms per epoch: the period's time scale. */
 const WINDOW = 10
-const BLOCK_MS = Number(process.env.BENCH_SCALE_BLOCK_MS ?? 1000)
+const BLOCK_MS_LIST = (process.env.BENCH_SCALE_BLOCK_MS ?? '1000,1000,3000').split(',').map(Number)
+/** Epoch time for the miner of `i`-th size (the last given for the rest). */
+const blockMsOf = (i) => BLOCK_MS_LIST[Math.min(i, BLOCK_MS_LIST.length - 1)]
 const GiB = 1024 * MiB
 const PIB = 1024 * 1024 * GiB
 
@@ -24,7 +27,7 @@ const DEADLINES = process.env.BENCH_SCALE_DEADLINES
 const deadlinesFor = (n, largest) =>
   DEADLINES !== undefined ? Number(DEADLINES) : n === largest && !QUICK ? 48 : QUICK ? 2 : 6
 
-async function measure(ctx, sectors, want) {
+async function measure(ctx, sectors, want, blockMs) {
   const devnet = await startChild(lib('devnet-node.mjs'), {
     BENCH_SCALE_SECTORS: String(sectors),
     BENCH_SCALE_CHALLENGE_WINDOW: String(WINDOW),
@@ -40,11 +43,12 @@ async function measure(ctx, sectors, want) {
       BENCH_SCALE_TOKEN: d.token,
       BENCH_SCALE_MINER: d.miner,
       BENCH_SCALE_PAUX: d.pAux,
+      BENCH_SCALE_STEADY_FROM: String(d.steadyFrom),
     })
-    await devnet.ask({ cmd: 'mine', blockMs: BLOCK_MS })
+    await devnet.ask({ cmd: 'mine', blockMs })
     // The injection skips deadlines that were not mutable then: wait for `want` proven ones, at
     // most two periods.
-    const deadlineMs = (2 * d.period + 4 * WINDOW) * BLOCK_MS * 1.5
+    const deadlineMs = (2 * d.period + 4 * WINDOW) * blockMs * 1.5
     const t0 = performance.now()
     let r
     for (;;) {
@@ -74,7 +78,7 @@ export default {
     `One miner of 32GiB sectors injected into the devnet (already proven; 2,349 sectors a partition), the ` +
     `devnet and the poster each in its own process, the poster on the devnet's WebSocket API with mock proofs ` +
     `and its default sector checks. Time is scaled: 48 deadlines of ${WINDOW} epochs, one tipset every ` +
-    `${BLOCK_MS} ms (a deadline takes ${fmt((WINDOW * BLOCK_MS) / 1000, 1)} s instead of 30 min); ` +
+    `${BLOCK_MS_LIST.join(' / ')} ms (see the table; a deadline takes ${WINDOW} tipsets instead of 30 min); ` +
     'ChallengeConfidence 1, SubmitConfidence 1, three partitions a message. Every sector shares one set of files ' +
     '(a sparse 32GiB sealed file, p_aux, eight tree-r-last files), which the checks and the mock prover read once ' +
     "per sector as they would each sector's own. Poster work per deadline: the CPU time of the poster's process " +
@@ -85,8 +89,9 @@ export default {
     const before = loadavg()[0]
     const largest = Math.max(...SIZES)
     const results = []
-    for (const n of SIZES) {
-      const r = await measure(ctx, n, deadlinesFor(n, largest))
+    for (const [i, n] of SIZES.entries()) {
+      const r = await measure(ctx, n, deadlinesFor(n, largest), blockMsOf(i))
+      r.blockMs = blockMsOf(i)
       const p = r.poster.proven
       const own = p.map((d) => d.cpuMs - d.computeCpuMs)
       const prove = p.map((d) => d.provedMs - d.computeMs)
@@ -109,6 +114,7 @@ export default {
         devnetPeak: r.devnetEnd.peak,
         injectS: r.devnet.injectMs / 1000,
         slowestTipsetMs: r.devnetEnd.slowestTipsetMs,
+        blockMs: r.blockMs,
         startMissed: r.poster.startMissed ?? [],
       }
       results.push(res)
@@ -132,7 +138,7 @@ export default {
         'poster RSS MiB (peak)': `${fmt(r.posterRss / MiB, 0)} (${fmt(r.posterPeak / MiB, 0)})`,
         'devnet bytes/sector': fmt(r.devnetPerSector, 0),
         'devnet RSS MiB after injection (peak)': `${fmt(r.devnetInject / MiB, 0)} (${fmt(r.devnetPeak / MiB, 0)})`,
-        'slowest tipset ms': fmt(r.slowestTipsetMs, 0),
+        'ms per tipset (slowest)': `${r.blockMs} (${fmt(r.slowestTipsetMs, 0)})`,
         target: big
           ? `${r.ownMax < 1000 ? 'work < 1 s: met' : 'work < 1 s: MISSED'}; ${r.posterPeak < GiB ? 'RSS < 1 GiB: met' : 'RSS < 1 GiB: MISSED'}`
           : '',
@@ -144,6 +150,10 @@ export default {
           ? ` other than deadlines already open when the poster started (${results.map((r) => `${r.sectors.toLocaleString('en')}: ${r.startMissed.length}`).join(', ')}), not counted.`
           : '.'),
     )
+    if (results.some((r) => r.deadlines < 48))
+      ctx.note(
+        `Deadlines with sectors measured per miner: ${results.map((r) => `${r.sectors.toLocaleString('en')}: ${r.deadlines}`).join(', ')} — not a whole proving period of 48 (BENCH_SCALE_DEADLINES, to fit the run on this machine).`,
+      )
     ctx.note(
       `Machine load average (1 min): ${before.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after — a 2-core VM shared with other builds and test suites; the devnet and the poster share its two cores, so wall times are pessimistic (the CPU times are the poster's own).`,
     )

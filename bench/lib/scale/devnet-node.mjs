@@ -81,7 +81,7 @@ process.on('message', async (msg) => {
     // two windows before the first deadline holding sectors opens, tipsets come at once (the
     // empty deadlines before it have nothing to measure).
     const blockMs = msg.blockMs
-    const start = firstSectorDeadlineOpen() - 2 * WINDOW
+    const start = steadyFrom
     while (devnet.head().height < start) await devnet.mine(1)
     void (async () => {
       for (;;) {
@@ -108,7 +108,10 @@ process.on('message', async (msg) => {
     process.exit(0)
   }
 })
+/** Where tipsets start to come at the block time (see 'mine'). */
+const steadyFrom = firstSectorDeadlineOpen() - 2 * WINDOW
 process.send({
+  steadyFrom,
   miner: who.miner,
   minerId: who.minerId,
   wsUrl: served.wsUrl,
