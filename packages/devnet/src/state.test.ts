@@ -13,6 +13,7 @@ import {
   writableSectors,
 } from './state.js'
 import { createTestMiner } from './testing/miners.js'
+import { injectPreCommits } from './testing/sectors.js'
 
 function minerWorld() {
   const w = emptyWorld()
@@ -24,6 +25,15 @@ function minerWorld() {
     controls: [],
     pendingWorker: null,
     pendingOwner: null,
+    beneficiary: 1001,
+    beneficiaryTerm: { quota: 0n, usedQuota: 0n, expiration: 0 },
+    pendingBeneficiary: {
+      beneficiary: 1002,
+      quota: 5n,
+      expiration: 100,
+      approvedByBeneficiary: false,
+      approvedByNominee: false,
+    },
     peerId: new Uint8Array(),
     multiaddrs: [],
     windowPoStProofType: 10,
@@ -92,6 +102,30 @@ describe('copy-on-write miner state', () => {
     expect(c.deadlines[1]).toBe(m.deadlines[1])
     const dl = writableDeadline(c, 0)
     expect(writableDeadline(c, 0)).toBe(dl)
+  })
+
+  it('leaves the beneficiary term and proposal of the older snapshot as they were when the newer one approves', () => {
+    const { w, m } = minerWorld()
+    const c = mutableMiner(copyWorld(w), 1000)!
+    // The actor edits these in place (approvals, quota used by withdrawals).
+    c.beneficiaryTerm.usedQuota = 7n
+    if (c.pendingBeneficiary !== null) c.pendingBeneficiary.approvedByNominee = true
+    expect(m.beneficiaryTerm.usedQuota).toBe(0n)
+    expect(m.pendingBeneficiary?.approvedByNominee).toBe(false)
+  })
+
+  it('leaves the pre-commits and numbers of older tipsets as they were when pre-commits are injected', async () => {
+    const devnet = createDevnet({ seed: 'cow-pre', proofs: fakeVerifier() })
+    const who = await createTestMiner(devnet, { windowPoStProofType: 10 })
+    await devnet.mine(1)
+    const before = devnet.worldAt().miners.get(who.minerId)!
+    await devnet.mine(1)
+    injectPreCommits(devnet, who.miner, [
+      { sectorNumber: 9, sealedCid: 'bagboea4b5abcbqfgv3xgbp7ynvkxmzb2hfw7ej5ab2cyfyeizcsq4cjx3rxvxwbz' },
+    ])
+    expect(devnet.worldAt().miners.get(who.minerId)?.preCommits.has(9)).toBe(true)
+    expect(before.preCommits.has(9)).toBe(false)
+    expect(before.allocated.has(9)).toBe(false)
   })
 
   it('shares the sectors of a miner between tipsets across deadline ends and proofs', async () => {

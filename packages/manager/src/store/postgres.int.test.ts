@@ -2,7 +2,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { storeConformance } from './__fixtures__/conformance.js'
 import { findPgBin, startTestPg, type TestPgServer } from './__fixtures__/pg-server.js'
-import { v1Database } from './__fixtures__/v1-records.js'
+import { databaseAt } from './__fixtures__/v1-records.js'
 import { openPostgresStore } from './postgres.js'
 import { SCHEMA_VERSION } from './schema.js'
 
@@ -30,39 +30,42 @@ if (hasPg) {
   )
 
   describe('openPostgresStore', () => {
-    it('migrates a version-1 database: display states, workers and offline counts from the records', async () => {
-      if (!server) throw new Error('postgres not started')
-      const url = server.createDatabase('vsm_v1')
-      const client = new pg.Client({ connectionString: url })
-      await client.connect()
-      const v1 = v1Database('postgres')
-      for (const sql of v1.sql) await client.query(sql)
-      for (const r of v1.rows)
-        await client.query(
-          'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, $3, $4, $5)',
-          r,
-        )
-      await client.end()
-      const s = await openPostgresStore({ connectionString: url })
-      try {
-        expect(await s.schemaVersion()).toBe(SCHEMA_VERSION)
-        const counts = (await s.countSectors())
-          .map((c) => `${c.online ? 'on' : 'off'} ${c.state} ${c.count}`)
-          .sort()
-        expect(counts).toEqual(['off Aborted 1', 'off Finalized 1', 'on Allocated 1', 'on PC1Done 2'])
-        expect(await s.countSectorsByWorker()).toEqual(
-          new Map([
-            ['rig-1', 1],
-            ['rig-2', 1],
-          ]),
-        )
-        expect(
-          (await s.listSectorsPage(true, { limit: 5, state: 'PC1Done' })).map((x) => x.id.number),
-        ).toEqual([2, 3])
-      } finally {
-        await s.close()
-      }
-    })
+    it.each([1, 2])(
+      'migrates a version-%i database: display states, workers and offline counts from the records',
+      async (version) => {
+        if (!server) throw new Error('postgres not started')
+        const url = server.createDatabase(`vsm_v${version}`)
+        const client = new pg.Client({ connectionString: url })
+        await client.connect()
+        const v1 = databaseAt('postgres', version)
+        for (const sql of v1.sql) await client.query(sql)
+        for (const r of v1.rows)
+          await client.query(
+            'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, $3, $4, $5)',
+            r,
+          )
+        await client.end()
+        const s = await openPostgresStore({ connectionString: url })
+        try {
+          expect(await s.schemaVersion()).toBe(SCHEMA_VERSION)
+          const counts = (await s.countSectors())
+            .map((c) => `${c.online ? 'on' : 'off'} ${c.state} ${c.count}`)
+            .sort()
+          expect(counts).toEqual(['off Aborted 1', 'off Finalized 1', 'on Allocated 1', 'on PC1Done 2'])
+          expect(await s.countSectorsByWorker()).toEqual(
+            new Map([
+              ['rig-1', 1],
+              ['rig-2', 1],
+            ]),
+          )
+          expect(
+            (await s.listSectorsPage(true, { limit: 5, state: 'PC1Done' })).map((x) => x.id.number),
+          ).toEqual([2, 3])
+        } finally {
+          await s.close()
+        }
+      },
+    )
   })
 } else {
   describe('ManagerStore conformance: postgres', () => {

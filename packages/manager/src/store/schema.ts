@@ -54,7 +54,42 @@ const tables = (big: string): string[] => [
 ]
 
 /**
- * Version 2: what lets the manager answer at a million records without reading them all. Each
+ * Version 2: persist stores attached through the API, space reserved in them for sectors on
+ * their way there, and the dashboard's time series (bounded by a retention).
+ */
+const operatorTables = (big: string): string[] => [
+  `CREATE TABLE persist_stores (
+     name TEXT PRIMARY KEY,
+     path TEXT NOT NULL,
+     read_only INTEGER NOT NULL,
+     strict INTEGER NOT NULL,
+     weight DOUBLE PRECISION NOT NULL,
+     allow_miners TEXT NOT NULL,
+     deny_miners TEXT NOT NULL,
+     attached_at ${big} NOT NULL
+   )`,
+  `CREATE TABLE store_reservations (
+     miner ${big} NOT NULL,
+     number ${big} NOT NULL,
+     store TEXT NOT NULL,
+     size ${big} NOT NULL,
+     at ${big} NOT NULL,
+     PRIMARY KEY (miner, number)
+   )`,
+  'CREATE INDEX store_reservations_store ON store_reservations (store)',
+  'CREATE INDEX sector_index_sealed ON sector_index (sealed)',
+  'CREATE INDEX sector_index_cache ON sector_index (cache)',
+  `CREATE TABLE telemetry (
+     series TEXT NOT NULL,
+     at ${big} NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (series, at)
+   )`,
+  'CREATE INDEX telemetry_at ON telemetry (at)',
+]
+
+/**
+ * Version 4: what lets the manager answer at a million records without reading them all. Each
  * record carries its display state (`sectorDisplayState`: the last reported state while online,
  * `Finalized` or `Aborted` offline) and the worker of its last report as columns, indexed, so
  * counts per state and per worker and pages filtered by state come from indexes; offline records
@@ -93,6 +128,12 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sqlite: tables('INTEGER'), postgres: tables('BIGINT') },
   {
     version: 2,
+    name: 'persist stores, reservations, telemetry',
+    sqlite: operatorTables('INTEGER'),
+    postgres: operatorTables('BIGINT'),
+  },
+  {
+    version: 4,
     name: 'state and worker columns, offline counts, recency indexes',
     sqlite: scale('INTEGER', sqliteJson),
     postgres: scale('BIGINT', postgresJson),

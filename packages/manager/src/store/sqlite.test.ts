@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { storeConformance } from './__fixtures__/conformance.js'
-import { v1Database } from './__fixtures__/v1-records.js'
+import { databaseAt } from './__fixtures__/v1-records.js'
 import { SCHEMA_VERSION } from './schema.js'
 import { openSqliteStore } from './sqlite.js'
 
@@ -42,33 +42,36 @@ describe('openSqliteStore', () => {
     expect(existsSync(path)).toBe(false)
   })
 
-  it('migrates a version-1 database: display states, workers and offline counts from the records', async () => {
-    const path = join(dir, 'v1.sqlite')
-    const db = new Database(path)
-    const v1 = v1Database('sqlite')
-    for (const sql of v1.sql) db.exec(sql)
-    const ins = db.prepare(
-      'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, ?, ?, ?)',
-    )
-    for (const r of v1.rows) ins.run(...r)
-    db.close()
-    const s = await openSqliteStore({ path })
-    expect(await s.schemaVersion()).toBe(SCHEMA_VERSION)
-    const counts = (await s.countSectors())
-      .map((c) => `${c.online ? 'on' : 'off'} ${c.state} ${c.count}`)
-      .sort()
-    expect(counts).toEqual(['off Aborted 1', 'off Finalized 1', 'on Allocated 1', 'on PC1Done 2'])
-    expect(await s.countSectorsByWorker()).toEqual(
-      new Map([
-        ['rig-1', 1],
-        ['rig-2', 1],
-      ]),
-    )
-    expect((await s.listSectorsPage(true, { limit: 5, state: 'PC1Done' })).map((x) => x.id.number)).toEqual([
-      2, 3,
-    ])
-    await s.close()
-  })
+  it.each([1, 2])(
+    'migrates a version-%i database: display states, workers and offline counts from the records',
+    async (version) => {
+      const path = join(dir, `v${version}.sqlite`)
+      const db = new Database(path)
+      const v1 = databaseAt('sqlite', version)
+      for (const sql of v1.sql) db.exec(sql)
+      const ins = db.prepare(
+        'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      for (const r of v1.rows) ins.run(...r)
+      db.close()
+      const s = await openSqliteStore({ path })
+      expect(await s.schemaVersion()).toBe(SCHEMA_VERSION)
+      const counts = (await s.countSectors())
+        .map((c) => `${c.online ? 'on' : 'off'} ${c.state} ${c.count}`)
+        .sort()
+      expect(counts).toEqual(['off Aborted 1', 'off Finalized 1', 'on Allocated 1', 'on PC1Done 2'])
+      expect(await s.countSectorsByWorker()).toEqual(
+        new Map([
+          ['rig-1', 1],
+          ['rig-2', 1],
+        ]),
+      )
+      expect((await s.listSectorsPage(true, { limit: 5, state: 'PC1Done' })).map((x) => x.id.number)).toEqual(
+        [2, 3],
+      )
+      await s.close()
+    },
+  )
 
   it('fails calls after close with STORE_DB', async () => {
     const s = await openSqliteStore({ path: ':memory:' })

@@ -22,12 +22,15 @@ import {
 } from './common.js'
 import { MIGRATIONS } from './schema.js'
 import { openError } from './sqlite-open-error.js'
+import { sqliteOperatorTables } from './sqlite-operator.js'
 import { WalSyncer } from './sqlite-wal.js'
 import type {
   AllocateOptions,
   CommitKind,
+  CreateSectorOptions,
   IndexKind,
   ManagerStore,
+  PersistStoreRecord,
   QueuedCommit,
   RecentSectorsPage,
   SectorLocation,
@@ -36,6 +39,8 @@ import type {
   SectorStateCount,
   SectorSummary,
   StoredMessage,
+  StoreReservation,
+  TelemetrySample,
   UpdateEffects,
 } from './types.js'
 
@@ -142,7 +147,10 @@ function prepare(db: Database.Database) {
     ),
     sectorExists: db.prepare('SELECT 1 FROM sectors WHERE miner = ? AND number = ?'),
     insertSector: db.prepare(
-      'INSERT INTO sectors (miner, number, online, state, updated_at, display, worker) VALUES (?, ?, 1, ?, ?, ?, ?)',
+      'INSERT INTO sectors (miner, number, online, state, updated_at, display, worker) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    raiseNumber: db.prepare(
+      'INSERT INTO sector_numbers (miner, last) VALUES (?, ?) ON CONFLICT (miner) DO UPDATE SET last = MAX(last, excluded.last)',
     ),
     getSector: db.prepare('SELECT state, online FROM sectors WHERE miner = ? AND number = ?'),
     getOnline: db.prepare('SELECT state FROM sectors WHERE miner = ? AND number = ? AND online = ?'),
@@ -212,6 +220,7 @@ class SqliteStore implements ManagerStore {
   #scheduled = false
   #closed = false
   #st: Statements
+  #ops: ReturnType<typeof sqliteOperatorTables>
 
   #checkpointer: Checkpointer | undefined
 
@@ -223,6 +232,7 @@ class SqliteStore implements ManagerStore {
     this.#checkpointer = checkpointer
     this.#wal = wal
     this.#st = prepare(db)
+    this.#ops = sqliteOperatorTables(db)
   }
 
   /**
@@ -308,7 +318,7 @@ class SqliteStore implements ManagerStore {
         if (this.#st.sectorExists.get(miner, next) !== undefined) continue
         this.#st.setNumber.run(miner, next)
         const state = newSector({ miner, number: next }, proofType, opts.allocatedAt)
-        this.#st.insertSector.run(miner, next, stateText(state), Date.now(), 'Allocated', null)
+        this.#st.insertSector.run(miner, next, 1, stateText(state), Date.now(), 'Allocated', null)
         return state
       }
       throw new VenusError(
@@ -318,19 +328,31 @@ class SqliteStore implements ManagerStore {
     })
   }
 
-  createSector(sector: ManagedSector): Promise<ManagedSector> {
+  createSector(sector: ManagedSector, opts: CreateSectorOptions = {}): Promise<ManagedSector> {
     return this.#write(() => {
       const { miner, number } = sector.id
       if (this.#st.sectorExists.get(miner, number) !== undefined) throw alreadyExists(sector.id)
+      const online = opts.offline !== true
+      const display = sectorDisplayState(sector, online)
       this.#st.insertSector.run(
         miner,
         number,
+        online ? 1 : 0,
         stateText(sector),
         Date.now(),
-        sectorDisplayState(sector, true),
+        display,
         workerOf(sector),
       )
+      // Offline records are counted as they arrive, like every move offline.
+      if (!online) this.#st.addCount.run(miner, display, 1)
       return sector
+    })
+  }
+
+  raiseLastNumber(miner: number, number: number): Promise<number> {
+    return this.#write(() => {
+      this.#st.raiseNumber.run(miner, number)
+      return (this.#st.lastNumber.get(miner) as { last: number }).last
     })
   }
 
@@ -551,6 +573,42 @@ class SqliteStore implements ManagerStore {
       const r = this.#st.msg.get(uid) as MessageRow | undefined
       return r === undefined ? undefined : messageFromRow(r)
     })
+  }
+
+  listPersistStores(): Promise<PersistStoreRecord[]> {
+    return this.#read('listPersistStores', () => this.#ops.listPersistStores())
+  }
+
+  putPersistStore(store: PersistStoreRecord): Promise<void> {
+    return this.#write(() => this.#ops.putPersistStore(store))
+  }
+
+  deletePersistStore(name: string): Promise<boolean> {
+    return this.#write(() => this.#ops.deletePersistStore(name))
+  }
+
+  listLocationsIn(store: string): Promise<{ id: SectorId; kind: IndexKind }[]> {
+    return this.#read('listLocationsIn', () => this.#ops.listLocationsIn(store))
+  }
+
+  listReservations(store?: string): Promise<StoreReservation[]> {
+    return this.#read('listReservations', () => this.#ops.listReservations(store))
+  }
+
+  reserveSpace(r: StoreReservation, capacity: number): Promise<StoreReservation | undefined> {
+    return this.#write(() => this.#ops.reserveSpace(r, capacity))
+  }
+
+  releaseReservation(id: SectorId): Promise<StoreReservation | undefined> {
+    return this.#write(() => this.#ops.releaseReservation(id))
+  }
+
+  appendSamples(samples: readonly TelemetrySample[], keepSince: number): Promise<void> {
+    return this.#write(() => this.#ops.appendSamples(samples, keepSince))
+  }
+
+  listSamples(series: string, since: number, limit?: number): Promise<TelemetrySample[]> {
+    return this.#read('listSamples', () => this.#ops.listSamples(series, since, limit))
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import type { ManagedSector, SectorReport } from '../../sector.js'
+import { type ManagedSector, newSector, type SectorReport } from '../../sector.js'
 import type { ManagerStore, SectorSummary } from '../types.js'
 
 const report = (next: string, worker: string): SectorReport => ({
@@ -89,6 +89,31 @@ export function pagesConformance(fresh: () => Promise<ManagerStore>): void {
         ['w2', 1],
       ]),
     )
+  })
+
+  it('counts and pages records created offline (imported) and online with a report', async () => {
+    const s = await fresh()
+    await s.createSector({ ...newSector({ miner: 1000, number: 7 }, 5), finalized: true }, { offline: true })
+    await s.createSector(
+      { ...newSector({ miner: 1000, number: 8 }, 5), abortReason: 'gone' },
+      { offline: true },
+    )
+    await s.createSector({
+      ...newSector({ miner: 1000, number: 9 }, 5),
+      latestReport: report('PC2Done', 'w3'),
+    })
+    expect(
+      (await s.countSectors())
+        .map((c) => `${c.miner} ${c.online ? 'on' : 'off'} ${c.state} ${c.count}`)
+        .sort(),
+    ).toEqual(['1000 off Aborted 1', '1000 off Finalized 1', '1000 on PC2Done 1'])
+    expect(await s.countSectorsByWorker()).toEqual(new Map([['w3', 1]]))
+    expect(
+      (await s.listSectorsPage(false, { limit: 5, state: 'Finalized' })).map((x) => x.id.number),
+    ).toEqual([7])
+    // A record taken back online leaves the offline count.
+    await s.restoreSector({ miner: 1000, number: 7 }, (x) => ({ ...x, finalized: false }))
+    expect((await s.countSectors()).filter((c) => !c.online).map((c) => c.state)).toEqual(['Aborted'])
   })
 
   it('lists records newest first, online and offline together, by offset or before a record', async () => {

@@ -21,15 +21,23 @@ export function v1Records(): { record: ManagedSector; online: 0 | 1 }[] {
   ]
 }
 
-/** The statements that make a version-1 database holding {@link v1Records}, in one dialect. */
-export function v1Database(dialect: 'sqlite' | 'postgres'): { sql: string[]; rows: unknown[][] } {
-  const v1 = MIGRATIONS[0]
-  if (v1 === undefined) throw new Error('no migration 1')
+/**
+ * The statements that make a database at an older schema `version` (every migration up to it)
+ * holding {@link v1Records}, in one dialect: what a store must upgrade from.
+ */
+export function databaseAt(
+  dialect: 'sqlite' | 'postgres',
+  version: number,
+): { sql: string[]; rows: unknown[][] } {
+  const applied = MIGRATIONS.filter((m) => m.version <= version)
+  if (applied.at(-1)?.version !== version) throw new Error(`no migration ${version}`)
   return {
     sql: [
       'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-      ...v1[dialect],
-      `INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'initial', 0)`,
+      ...applied.flatMap((m) => [
+        ...m[dialect],
+        `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, '${m.name}', 0)`,
+      ]),
     ],
     rows: v1Records().map((r) => [r.record.id.miner, r.record.id.number, r.online, stateText(r.record), 0]),
   }
