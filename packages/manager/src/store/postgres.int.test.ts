@@ -1,10 +1,9 @@
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, it } from 'vitest'
 import { storeConformance } from './__fixtures__/conformance.js'
 import { findPgBin, startTestPg, type TestPgServer } from './__fixtures__/pg-server.js'
-import { databaseAt } from './__fixtures__/v1-records.js'
+import { databaseAt, expectUpgraded } from './__fixtures__/v1-records.js'
 import { openPostgresStore } from './postgres.js'
-import { SCHEMA_VERSION } from './schema.js'
 
 const hasPg = findPgBin() !== undefined
 let server: TestPgServer | undefined
@@ -47,20 +46,7 @@ if (hasPg) {
         await client.end()
         const s = await openPostgresStore({ connectionString: url })
         try {
-          expect(await s.schemaVersion()).toBe(SCHEMA_VERSION)
-          const counts = (await s.countSectors())
-            .map((c) => `${c.online ? 'on' : 'off'} ${c.state} ${c.count}`)
-            .sort()
-          expect(counts).toEqual(['off Aborted 1', 'off Finalized 1', 'on Allocated 1', 'on PC1Done 2'])
-          expect(await s.countSectorsByWorker()).toEqual(
-            new Map([
-              ['rig-1', 1],
-              ['rig-2', 1],
-            ]),
-          )
-          expect(
-            (await s.listSectorsPage(true, { limit: 5, state: 'PC1Done' })).map((x) => x.id.number),
-          ).toEqual([2, 3])
+          await expectUpgraded(s)
         } finally {
           await s.close()
         }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { storeConformance } from './__fixtures__/conformance.js'
-import { databaseAt } from './__fixtures__/v1-records.js'
+import { databaseAt, expectUpgraded } from './__fixtures__/v1-records.js'
 import { SCHEMA_VERSION } from './schema.js'
 import { openSqliteStore } from './sqlite.js'
 
@@ -55,20 +55,7 @@ describe('openSqliteStore', () => {
       for (const r of v1.rows) ins.run(...r)
       db.close()
       const s = await openSqliteStore({ path })
-      expect(await s.schemaVersion()).toBe(SCHEMA_VERSION)
-      const counts = (await s.countSectors())
-        .map((c) => `${c.online ? 'on' : 'off'} ${c.state} ${c.count}`)
-        .sort()
-      expect(counts).toEqual(['off Aborted 1', 'off Finalized 1', 'on Allocated 1', 'on PC1Done 2'])
-      expect(await s.countSectorsByWorker()).toEqual(
-        new Map([
-          ['rig-1', 1],
-          ['rig-2', 1],
-        ]),
-      )
-      expect((await s.listSectorsPage(true, { limit: 5, state: 'PC1Done' })).map((x) => x.id.number)).toEqual(
-        [2, 3],
-      )
+      await expectUpgraded(s)
       await s.close()
     },
   )

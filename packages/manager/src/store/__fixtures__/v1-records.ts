@@ -1,6 +1,8 @@
+import { expect } from 'vitest'
 import { type ManagedSector, newSector } from '../../sector.js'
 import { stateText } from '../common.js'
-import { MIGRATIONS } from '../schema.js'
+import { MIGRATIONS, SCHEMA_VERSION } from '../schema.js'
+import type { ManagerStore } from '../types.js'
 
 /** Records as a version-1 database holds them: online and offline, reported and not. */
 export function v1Records(): { record: ManagedSector; online: 0 | 1 }[] {
@@ -41,4 +43,22 @@ export function databaseAt(
     ],
     rows: v1Records().map((r) => [r.record.id.miner, r.record.id.number, r.online, stateText(r.record), 0]),
   }
+}
+
+/** What a store opened on {@link databaseAt} must answer once upgraded to {@link SCHEMA_VERSION}. */
+export async function expectUpgraded(s: ManagerStore): Promise<void> {
+  expect(await s.schemaVersion()).toBe(SCHEMA_VERSION)
+  const counts = (await s.countSectors())
+    .map((c) => `${c.online ? 'on' : 'off'} ${c.state} ${c.count}`)
+    .sort()
+  expect(counts).toEqual(['off Aborted 1', 'off Finalized 1', 'on Allocated 1', 'on PC1Done 2'])
+  expect(await s.countSectorsByWorker()).toEqual(
+    new Map([
+      ['rig-1', 1],
+      ['rig-2', 1],
+    ]),
+  )
+  expect((await s.listSectorsPage(true, { limit: 5, state: 'PC1Done' })).map((x) => x.id.number)).toEqual([
+    2, 3,
+  ])
 }
