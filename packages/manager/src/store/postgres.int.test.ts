@@ -2,6 +2,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { storeConformance } from './__fixtures__/conformance.js'
 import { findPgBin, startTestPg, type TestPgServer } from './__fixtures__/pg-server.js'
+import { databaseAt, expectUpgraded } from './__fixtures__/v1-records.js'
 import { openPostgresStore } from './postgres.js'
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js'
 
@@ -60,6 +61,30 @@ if (hasPg) {
         }
       })
     }
+
+    it.each([1, 2])(
+      'migrates a version-%i database: display states, workers and offline counts from the records',
+      async (version) => {
+        if (!server) throw new Error('postgres not started')
+        const url = server.createDatabase(`vsm_v${version}`)
+        const client = new pg.Client({ connectionString: url })
+        await client.connect()
+        const v1 = databaseAt('postgres', version)
+        for (const sql of v1.sql) await client.query(sql)
+        for (const r of v1.rows)
+          await client.query(
+            'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, $3, $4, $5)',
+            r,
+          )
+        await client.end()
+        const s = await openPostgresStore({ connectionString: url })
+        try {
+          await expectUpgraded(s)
+        } finally {
+          await s.close()
+        }
+      },
+    )
   })
 } else {
   describe('ManagerStore conformance: postgres', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { storeConformance } from './__fixtures__/conformance.js'
+import { databaseAt, expectUpgraded } from './__fixtures__/v1-records.js'
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js'
 import { openSqliteStore } from './sqlite.js'
 
@@ -65,6 +66,24 @@ describe('openSqliteStore', () => {
     expect(err?.message).toContain(`needs write access to ${ro}`)
     expect(existsSync(path)).toBe(false)
   })
+
+  it.each([1, 2])(
+    'migrates a version-%i database: display states, workers and offline counts from the records',
+    async (version) => {
+      const path = join(dir, `v${version}.sqlite`)
+      const db = new Database(path)
+      const v1 = databaseAt('sqlite', version)
+      for (const sql of v1.sql) db.exec(sql)
+      const ins = db.prepare(
+        'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      for (const r of v1.rows) ins.run(...r)
+      db.close()
+      const s = await openSqliteStore({ path })
+      await expectUpgraded(s)
+      await s.close()
+    },
+  )
 
   it('fails calls after close with STORE_DB', async () => {
     const s = await openSqliteStore({ path: ':memory:' })

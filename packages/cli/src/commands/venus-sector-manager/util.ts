@@ -22,9 +22,9 @@ import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { millisecondsArg, minerArg, uintArg } from '../../args.js'
-import { report } from '../../output.js'
+import { report, wantsJson } from '../../output.js'
 import { registerActorCommands } from './actor.js'
-import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
+import { clientsOf, daemonCall, daemonSectorPages, homeOf, loadConfig } from './manager-common.js'
 import { registerMessageCommands } from './message.js'
 import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
@@ -220,14 +220,25 @@ export function registerUtilCommands(program: Command): Command {
     .command('list')
     .description('finalized and aborted sectors (offline records)')
     .action(async (_o: unknown, cmd: Command) => {
-      const list = (await call(cmd)('Venus.ListSectors', ['offline'])) as WireSectorState[]
-      report(cmd, list, list.length ? list.map(line) : ['no offline sectors'])
+      // Page by page: a farm's history may hold a million records.
+      const json = wantsJson(cmd)
+      let n = 0
+      for await (const page of daemonSectorPages(call(cmd), 'offline')) {
+        const text = json
+          ? page.map((s) => JSON.stringify(s)).join(',')
+          : page.map((s) => `${line(s)}\n`).join('')
+        process.stdout.write(json ? `${n === 0 ? '[' : ','}${text}` : text)
+        n += page.length
+      }
+      if (json) process.stdout.write(n === 0 ? '[]\n' : ']\n')
+      else if (n === 0) process.stdout.write('no offline sectors\n')
     })
   sectors
     .command('worker-states')
     .description('sectors being sealed, with the state their worker last reported')
     .action(async (_o: unknown, cmd: Command) => {
-      const list = (await call(cmd)('Venus.ListSectors', ['online'])) as WireSectorState[]
+      const list: WireSectorState[] = []
+      for await (const page of daemonSectorPages(call(cmd), 'online')) list.push(...page)
       report(
         cmd,
         list,

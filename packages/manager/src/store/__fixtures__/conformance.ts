@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { type ManagedSector, newSector } from '../../sector.js'
 import type { ManagerStore } from '../types.js'
+import { pagesConformance } from './conformance-pages.js'
 import { postStoreConformance } from './post-conformance.js'
 
 /**
@@ -323,6 +324,7 @@ export function storeConformance(
           }
         : undefined,
     )
+    pagesConformance(fresh)
 
     if (openShared) {
       it('two stores on one database never hand out the same number or claim the same sector', async () => {
