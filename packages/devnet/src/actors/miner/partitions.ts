@@ -8,7 +8,13 @@
 import { ExitCode } from '@venus-cluster/core'
 import { type ActorRuntime, require } from '../../actor-types.js'
 import { deadlineIsMutable } from '../../deadline.js'
-import { liveSectors, type MinerState, type PartitionState } from '../../state.js'
+import {
+  liveSectors,
+  type MinerState,
+  type PartitionState,
+  writableDeadline,
+  writableSectors,
+} from '../../state.js'
 import { requireOwnerOrWorker } from './common.js'
 
 /** Miner.CompactPartitions (method 19). */
@@ -26,7 +32,8 @@ export function compactPartitions(
     p.deadline,
     rt.epoch,
   ), ExitCode.ErrForbidden, `cannot compact deadline ${p.deadline} during its challenge window, or the prior challenge window`)
-  const dl = m.deadlines[p.deadline]!
+  // Older tipsets share the deadline and the sector records: both are copied before the change.
+  const dl = writableDeadline(m, p.deadline)
   require(p.partitions.length > 0, ExitCode.ErrIllegalArgument, 'no partitions to compact')
   require(p.partitions.length <=
     rt.params.postedPartitionsMax * 1000, ExitCode.ErrIllegalArgument, 'too many partitions')
@@ -69,10 +76,11 @@ export function compactPartitions(
   }
   dl.partitions = [...kept, ...packed]
   dl.postSubmissions.clear()
+  const sectors = writableSectors(m)
   dl.partitions.forEach((part, idx) => {
     for (const s of part.all) {
-      const info = m.sectors.get(s)
-      if (info !== undefined) info.partition = idx
+      const info = sectors.get(s)
+      if (info !== undefined && info.partition !== idx) sectors.set(s, { ...info, partition: idx })
     }
   })
 }
