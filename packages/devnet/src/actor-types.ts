@@ -21,6 +21,8 @@ export interface PieceActivationParam {
   cid: string
   size: number
   verifiedAllocationKey: { client: number; id: number } | null
+  /** Actors told of the piece once its sector is active (the market, for a deal's piece). */
+  notify?: { address: string; payload: Uint8Array }[]
 }
 
 /** ProveCommitSectors3 parameters. */

@@ -11,12 +11,12 @@ import {
   changeWorkerAddress,
   compactSectorNumbers,
   confirmChangeWorkerAddress,
-  extendSectorExpiration2,
   repayDebtMethod,
   terminateSectors,
   withdrawBalance,
 } from './admin.js'
 import { loadMiner } from './common.js'
+import { extendSectorExpiration2 } from './extend.js'
 import { declareFaults, declareFaultsRecovered, submitWindowedPoSt } from './post.js'
 import { preCommitSectorBatch2, proveCommitSectors3 } from './sealing.js'
 
