@@ -9,6 +9,7 @@
 export * from './allocation/index.js'
 export {
   createSealerApi,
+  directPieceToWire,
   sealerApiMethodNames,
   sectorFromWire,
   sectorIdFromWire,
@@ -17,6 +18,9 @@ export {
   type VenusCallContext,
   type VenusMethod,
   type WireDeal,
+  type WireDirectPiece,
+  type WireDirectPieceInput,
+  type WireDirectPieceRecord,
   type WireKnownWorker,
   type WireMessageInfo,
   type WirePollResult,
@@ -99,7 +103,9 @@ export * from './randomness/index.js'
 export * from './reports/index.js'
 export { type HttpJsonRpcOptions, httpJsonRpc } from './rpc-client.js'
 export {
+  type DirectPieceRef,
   type EpochRandomness,
+  isFillerPiece,
   newSector,
   OnChainState,
   type OnChainStateValue,

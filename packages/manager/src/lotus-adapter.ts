@@ -13,6 +13,7 @@ import type {
   ManagerNetworkParams,
   OnChainPreCommit,
   OnChainSector,
+  VerifiedAllocation,
 } from './chain.js'
 import { detectNetwork, type ManagerNetworkName, networkParams, parseNetworkName } from './networks.js'
 
@@ -195,9 +196,73 @@ export function createLotusChain(call: JsonRpcCall, opts: LotusChainOptions = {}
       return BigInt(String(await call('Filecoin.StateMinerPreCommitDepositForPower', [_miner, info, tsk])))
     },
     async initialPledge(miner, sector) {
-      const { _miner, ...info } = await preCommitJson(miner, sector)
+      if (sector.verifiedSize !== undefined && sector.verifiedSize > 0) {
+        const [h, info] = await Promise.all([
+          call('Filecoin.ChainHead', []),
+          call('Filecoin.StateMinerInfo', [await addr(miner), tsk]),
+        ])
+        const duration = sector.expiration - Number(obj(h, 'ChainHead').Height)
+        const size = Number(obj(info, 'StateMinerInfo').SectorSize)
+        return BigInt(
+          String(
+            await call('Filecoin.StateMinerInitialPledgeForSector', [
+              Math.max(1, duration),
+              size,
+              Math.min(sector.verifiedSize, size),
+              tsk,
+            ]),
+          ),
+        )
+      }
+      const { sealProof, sealedCid, expiration } = sector
+      const { _miner, ...info } = await preCommitJson(miner, { sealProof, sealedCid, expiration })
       return BigInt(String(await call('Filecoin.StateMinerInitialPledgeCollateral', [_miner, info, tsk])))
     },
+    async verifiedAllocation(client, allocationId) {
+      const r = await call('Filecoin.StateGetAllocation', [await addr(client), allocationId, tsk])
+      return r === null || r === undefined ? null : allocationFromJson(allocationId, r)
+    },
+    async dealAllocation(dealId) {
+      const id = Number(await call('Filecoin.StateGetAllocationIdForPendingDeal', [dealId, tsk]))
+      if (!Number.isSafeInteger(id) || id <= 0) return null
+      const r = await call('Filecoin.StateGetAllocationForPendingDeal', [dealId, tsk])
+      return r === null || r === undefined ? null : allocationFromJson(id, r)
+    },
+    async marketDeal(dealId) {
+      let r: unknown
+      try {
+        r = await call('Filecoin.StateMarketStorageDeal', [dealId, tsk])
+      } catch (err) {
+        if (/not found/i.test(String((err as Error).message))) return null
+        throw err
+      }
+      const p = obj(obj(r, 'StateMarketStorageDeal').Proposal, 'StateMarketStorageDeal.Proposal')
+      const actor = (v: unknown) => Number(String(v).slice(2))
+      return {
+        pieceCid: cidStr(p.PieceCID),
+        pieceSize: Number(p.PieceSize),
+        verified: p.VerifiedDeal === true,
+        client: actor(p.Client),
+        provider: actor(p.Provider),
+        startEpoch: Number(p.StartEpoch),
+        endEpoch: Number(p.EndEpoch),
+      }
+    },
+  }
+}
+
+/** A Lotus `Allocation` as the manager's {@link VerifiedAllocation}. */
+function allocationFromJson(id: number, v: unknown): VerifiedAllocation {
+  const o = obj(v, 'Allocation')
+  return {
+    id,
+    client: Number(o.Client),
+    provider: Number(o.Provider),
+    pieceCid: cidStr(o.Data),
+    size: Number(o.Size),
+    termMin: Number(o.TermMin),
+    termMax: Number(o.TermMax),
+    expiration: Number(o.Expiration),
   }
 }
 

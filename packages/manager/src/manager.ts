@@ -22,7 +22,16 @@ import type { ManagerChain, ManagerMessager, ManagerNetworkParams } from './chai
 import { checkPreCommit, checkProof, type PreCommitSubmission, SectorFiles } from './checks/index.js'
 import { CommitBatcher, type CommitBatcherEvents, queueCheckInterval } from './commit-batcher/index.js'
 import { createServiceContext, type ServiceContext } from './context.js'
-import { DealAssigner, type DealEvents, type ManagerMarket } from './deals/index.js'
+import {
+  DealAssigner,
+  type DealEvents,
+  type DirectPieceEvents,
+  type DirectPieceInput,
+  DirectPieces,
+  type ManagerMarket,
+  PieceActivation,
+  type PieceActivationOptions,
+} from './deals/index.js'
 import { SealRandomness } from './randomness/index.js'
 import { type SectorReportEvents, SectorReports } from './reports/index.js'
 import {
@@ -39,13 +48,14 @@ import {
   type SubmitResponse,
   sectorKey,
 } from './sector.js'
-import type { ManagerStore, SectorMutator } from './store/types.js'
+import type { DirectPieceFilter, DirectPieceRecord, ManagerStore, SectorMutator } from './store/types.js'
 import { type TerminationEvents, TerminationQueue } from './terminations/index.js'
 import { WorkerRegistry, type WorkerRegistryOptions } from './worker-registry/index.js'
 
 /** Every event of a {@link SectorManager}: those of its services, in one map. */
 export type ManagerEvents = AllocationEvents &
   DealEvents &
+  DirectPieceEvents &
   CommitBatcherEvents &
   TerminationEvents &
   SectorReportEvents
@@ -70,6 +80,8 @@ export interface SectorManagerOptions {
   unclaimedTimeoutMs?: number | undefined
   /** Bounds of the worker registry (how many pinging workers, when one counts as gone). */
   workers?: Omit<WorkerRegistryOptions, 'now'> | undefined
+  /** How data sectors' pieces are checked before sealing and activation (see `PieceActivation`). */
+  activation?: PieceActivationOptions | undefined
 }
 
 /** A service of the façade: what its lifecycle and timer call, in order. */
@@ -101,6 +113,10 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
   /** The workers that ping or report: pinned names, bounded (see {@link WorkerRegistry}). */
   readonly workers: WorkerRegistry
   readonly allocator: SectorAllocator
+  /** Checks and manifests of data sectors' pieces (shared by every activation path). */
+  readonly activation: PieceActivation
+  /** Pieces given to sealing without a market deal (direct data onboarding). */
+  readonly direct: DirectPieces
   readonly deals: DealAssigner
   readonly randomness: SealRandomness
   readonly files: SectorFiles
@@ -133,14 +149,34 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     this.context = ctx
     this.workers = new WorkerRegistry({ ...opts.workers, now: () => ctx.now() })
     this.allocator = new SectorAllocator(ctx, { unclaimedTimeoutMs: opts.unclaimedTimeoutMs })
-    this.deals = new DealAssigner(ctx, opts.market)
+    this.activation = new PieceActivation(ctx, opts.activation)
+    this.direct = new DirectPieces(ctx, this.activation)
+    this.deals = new DealAssigner(ctx, opts.market, this.direct)
     this.randomness = new SealRandomness(ctx)
     this.files = new SectorFiles(ctx)
-    this.batcher = new CommitBatcher({ context: ctx, proofs: opts.proofs, tickMs: false })
+    this.batcher = new CommitBatcher({
+      context: ctx,
+      proofs: opts.proofs,
+      tickMs: false,
+      activation: this.activation,
+    })
     this.terminations = new TerminationQueue(ctx, this.batcher.outbox)
     this.reports = new SectorReports(ctx, { workers: this.workers, deals: this.deals })
     this.#forward(this.allocator, ['sector:allocated', 'sector:aborted'])
     this.#forward(this.deals, ['deals:assigned', 'deals:released'])
+    this.#forward(this.direct, [
+      'direct:added',
+      'direct:assigned',
+      'direct:released',
+      'direct:failed',
+      'direct:sealed',
+    ])
+    this.batcher.on('batch:landed', (b) => {
+      if (b.kind !== 'prove') return
+      this.direct
+        .sealed(b.miner, b.sectors)
+        .catch((err) => ctx.log.warn({ err }, 'marking direct pieces sealed failed'))
+    })
     this.#forward(this.batcher, ['sector:queued', 'batch:sent', 'batch:landed', 'batch:failed'])
     this.#forward(this.terminations, [
       'termination:requested',
@@ -218,6 +254,21 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     return this.deals.acquire(id, spec)
   }
 
+  /** Queues a piece for sealing without a market deal (see {@link DirectPieces.add}). */
+  addDirectPiece(input: DirectPieceInput): Promise<DirectPieceRecord> {
+    return this.direct.add(input)
+  }
+
+  /** Direct pieces, oldest first. */
+  listDirectPieces(filter?: DirectPieceFilter): Promise<DirectPieceRecord[]> {
+    return this.direct.list(filter)
+  }
+
+  /** Removes a pending or failed direct piece. */
+  removeDirectPiece(id: number): Promise<void> {
+    return this.direct.remove(id)
+  }
+
   /** Draws the sector's ticket (see {@link SealRandomness.assignTicket}). */
   assignTicket(id: SectorId): Promise<EpochRandomness> {
     return this.randomness.assignTicket(id)
@@ -230,7 +281,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
 
   /** Checks a precommit (see `checkPreCommit`) and queues it for the commit batcher. */
   submitPreCommit(id: SectorId, info: PreCommitSubmission, reset: boolean): Promise<SubmitResponse> {
-    return this.#submit(id, (s) => checkPreCommit(this.context, s, info, reset), {
+    return this.#submit(id, (s) => checkPreCommit(this.context, s, info, reset, this.activation), {
       // Already on chain: remember it and let polling report Landed from chain facts.
       onChain: (preCommit) => (s) => ({
         ...s,

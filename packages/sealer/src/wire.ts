@@ -19,12 +19,14 @@ export interface WireAllocatedSector {
   ProofType: number
 }
 
-/** One deal entry of `AcquireDeals` (ID 0 = filler piece). */
+/** One deal entry of `AcquireDeals` (ID 0 = filler piece, unless `Direct` says it is data). */
 export interface WireDeal {
   ID: number
   PayloadSize: number
   Piece: { Size: number; Cid: { '/': string } }
   Proposal?: unknown
+  /** A piece given to sealing without a market deal (direct data onboarding). */
+  Direct?: { PieceID: number; Client: number; AllocationID: number } | null
 }
 
 /** A ticket as the manager sends it (base64 of 32 bytes). */
@@ -63,13 +65,27 @@ export interface AllocatedSector {
   proofType: number
 }
 
-/** One deal of a sector; `id` 0 is a filler piece. */
+/** One piece of a sector: a deal (`id` > 0), a direct piece (`direct`) or a filler (neither). */
 export interface SectorDeal {
   id: number
   payloadSize: number
   piece: { size: number; cid: string }
   /** The deal proposal as the manager sent it (kept, not read). */
   proposal?: unknown
+  /** Set for a direct piece (data without a market deal), as the manager sent it. */
+  direct?: { pieceId: number; client: number; allocationId: number }
+}
+
+/**
+ * Whether a sector's piece is a zero filler: no deal and not a direct piece.
+ *
+ * @example
+ * ```ts
+ * deals.filter((d) => !isFillerDeal(d)) // the pieces to fetch
+ * ```
+ */
+export function isFillerDeal(d: SectorDeal): boolean {
+  return d.id === 0 && d.direct === undefined
 }
 
 /** A ticket or a seed: 32 bytes of chain randomness and the epoch it was drawn at. */
@@ -169,6 +185,11 @@ export function dealToWire(d: SectorDeal): WireDeal {
     PayloadSize: d.payloadSize,
     Piece: { Size: d.piece.size, Cid: { '/': d.piece.cid } },
     ...(d.proposal === undefined ? {} : { Proposal: d.proposal }),
+    ...(d.direct === undefined
+      ? {}
+      : {
+          Direct: { PieceID: d.direct.pieceId, Client: d.direct.client, AllocationID: d.direct.allocationId },
+        }),
   }
 }
 
@@ -179,6 +200,11 @@ export function dealFromWire(d: WireDeal): SectorDeal {
     payloadSize: d.PayloadSize,
     piece: { size: d.Piece.Size, cid: d.Piece.Cid['/'] },
     ...(d.Proposal === undefined ? {} : { proposal: d.Proposal }),
+    ...(d.Direct === undefined || d.Direct === null
+      ? {}
+      : {
+          direct: { pieceId: d.Direct.PieceID, client: d.Direct.Client, allocationId: d.Direct.AllocationID },
+        }),
   }
 }
 
@@ -194,9 +220,18 @@ export function dealsAnswerFromWire(v: unknown): SectorDeal[] | null {
       !isObject(d.Piece) ||
       !isInt(d.Piece.Size) ||
       !isObject(d.Piece.Cid) ||
-      typeof d.Piece.Cid['/'] !== 'string'
+      typeof d.Piece.Cid['/'] !== 'string' ||
+      (d.Direct !== undefined &&
+        d.Direct !== null &&
+        (!isObject(d.Direct) ||
+          !isInt(d.Direct.PieceID) ||
+          !isInt(d.Direct.Client) ||
+          !isInt(d.Direct.AllocationID)))
     )
-      answerError('AcquireDeals', 'a list of {ID, PayloadSize, Piece: {Size, Cid}}')
+      answerError(
+        'AcquireDeals',
+        'a list of {ID, PayloadSize, Piece: {Size, Cid}, Direct?: {PieceID, Client, AllocationID}}',
+      )
     return dealFromWire(d as unknown as WireDeal)
   })
 }

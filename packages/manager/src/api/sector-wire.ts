@@ -37,12 +37,25 @@ export interface WireSeed {
   Epoch: number
 }
 
-/** One piece of a sector: a deal piece (ID > 0) or a filler piece (ID 0). */
+/**
+ * One piece of a sector: a deal piece (ID > 0), a direct piece (ID 0 with `Direct`) or a filler
+ * piece (ID 0). `Direct` is an extension of the original's shape: workers that do not know it
+ * would take a direct piece for a filler, and the sector's CommD check refuses that.
+ */
 export interface WireDeal {
   ID: number
   PayloadSize: number
   Piece: { Size: number; Cid: { '/': string } }
   Proposal: unknown
+  /** A direct piece: its id in the manager's queue, the verified allocation's client and id (0 = none). */
+  Direct?: WireDirectPiece | undefined
+}
+
+/** The `Direct` part of a {@link WireDeal}. */
+export interface WireDirectPiece {
+  PieceID: number
+  Client: number
+  AllocationID: number
 }
 
 /** The precommit info stored once `SubmitPreCommit` is accepted (commitments as CIDs). */
@@ -145,6 +158,15 @@ export function piecesToWire(pieces: readonly SectorPiece[] | null): WireDeal[] 
         PayloadSize: p.payloadSize,
         Piece: { Size: p.piece.size, Cid: cidLink(p.piece.cid) },
         Proposal: p.proposal,
+        ...(p.direct === undefined
+          ? {}
+          : {
+              Direct: {
+                PieceID: p.direct.id,
+                Client: p.direct.allocation?.client ?? 0,
+                AllocationID: p.direct.allocation?.id ?? 0,
+              },
+            }),
       }))
 }
 
@@ -157,6 +179,15 @@ export function piecesFromWire(deals: readonly WireDeal[] | null): SectorPiece[]
         payloadSize: d.PayloadSize,
         piece: { size: d.Piece.Size, cid: d.Piece.Cid['/'] },
         proposal: d.Proposal,
+        ...(d.Direct === undefined || d.Direct === null
+          ? {}
+          : {
+              direct: {
+                id: d.Direct.PieceID,
+                allocation:
+                  d.Direct.AllocationID > 0 ? { client: d.Direct.Client, id: d.Direct.AllocationID } : null,
+              },
+            }),
       }))
 }
 

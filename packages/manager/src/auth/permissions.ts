@@ -25,6 +25,7 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.PollTerminateSectorState': 'read',
   'Venus.AuthVerify': 'read',
   'Venus.KnownWorkers': 'read',
+  'Venus.ListDirectPieces': 'read',
   // The public key workers verify control tokens with: nothing secret.
   'Venus.WorkerControlKey': 'read',
   'Venus.AllocateSector': 'write',
@@ -50,6 +51,9 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.WorkerControlToken': 'admin',
   // Releases a worker name pinned to its control address.
   'Venus.WorkerRemove': 'admin',
+  // Queues data for sealing (and spends a client's verified allocation): an operator's act.
+  'Venus.AddDirectPiece': 'admin',
+  'Venus.RemoveDirectPiece': 'admin',
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
  * What a precommit must satisfy before the manager sends it: the allocated proof type, the ticket
  * the manager assigned (and not expired), the sector's deals, a CommD that matches its pieces,
- * and a number the chain has not used. A precommit already on chain is taken as it is.
+ * pieces that can still be activated (verified allocations claimable, terms that fit), and a
+ * number the chain has not used. A precommit already on chain is taken as it is.
  */
 import { commD, VenusError, zeroCommitment } from '@venus-cluster/core'
 import { commitmentBytes, commitmentCid } from '../commitment-cid.js'
 import type { ServiceContext } from '../context.js'
+import { PieceActivation } from '../deals/activation.js'
 import {
   ACCEPTED,
   type EpochRandomness,
@@ -52,7 +54,9 @@ export function requireSender(ctx: ServiceContext, id: SectorId, kind: 'pre' | '
 
 /**
  * Checks a submitted precommit against the sector's record and the chain. `reset` replaces an
- * earlier submission instead of comparing with it.
+ * earlier submission instead of comparing with it. A data sector whose pieces can no longer be
+ * activated (an allocation expiring before the sector could be, terms that leave no expiration)
+ * is refused here, before its deposit is spent.
  *
  * @example
  * ```ts
@@ -65,6 +69,7 @@ export async function checkPreCommit(
   state: SectorRecord,
   info: PreCommitSubmission,
   reset: boolean,
+  activation: PieceActivation = new PieceActivation(ctx),
 ): Promise<PreCommitCheck> {
   const id = state.id
   requireSender(ctx, id, 'pre')
@@ -125,5 +130,11 @@ export async function checkPreCommit(
   }
   if (await ctx.chain.isSectorAllocated(id.miner, id.number))
     return { done: rejected('sector number allocated') }
+  if (PieceActivation.hasData(state.pieces)) {
+    const { problems } = await activation.check(id.miner, state.pieces ?? [], {
+      window: await activation.window(head.height),
+    })
+    if (problems.length > 0) return { done: rejected(`pieces cannot be activated: ${problems.join('; ')}`) }
+  }
   return { queue: pre }
 }

@@ -10,6 +10,7 @@ import type { ManagerMessage, ManagerSendSpec } from '../chain.js'
 import { requireSender } from '../checks/precommit.js'
 import { MinerMethod } from '../commit-params.js'
 import { createServiceContext, type ServiceContext, type ServiceContextOptions } from '../context.js'
+import { PieceActivation } from '../deals/activation.js'
 import {
   OnChainState,
   type PollResult,
@@ -49,6 +50,8 @@ export type CommitBatcherContext = ServiceContextOptions | { context: ServiceCon
 export type CommitBatcherOptions = CommitBatcherContext & {
   /** Aggregates prove-commit proofs; without it every prove-commit carries per-sector proofs. */
   proofs?: Pick<ProofsBackend, 'aggregateSealProofs'> | undefined
+  /** Piece checks and manifests of data sectors (default: a `PieceActivation` over the context). */
+  activation?: PieceActivation | undefined
   /**
    * How often queues are checked (ms); default the smallest configured `checkIntervalMs` (at
    * least 50 ms, at most a minute). `false`: no timer, the owner calls {@link CommitBatcher.tick}.
@@ -100,6 +103,7 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
   /** Claims and pushes the batcher's messages (shared with terminations in a `SectorManager`). */
   readonly outbox: MessageOutbox
   readonly #proofs: CommitBatcherOptions['proofs']
+  readonly #activation: PieceActivation
   readonly #tickMs: number | false | undefined
   readonly #runs: SerialRuns
   /** Pushed commit messages not yet landed or failed, by uid. */
@@ -112,6 +116,7 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
     this.context = ctx
     this.outbox = ('context' in opts ? opts.outbox : undefined) ?? new MessageOutbox(ctx)
     this.#proofs = opts.proofs
+    this.#activation = opts.activation ?? new PieceActivation(ctx)
     this.#tickMs = opts.tickMs
     this.#runs = new SerialRuns(
       (key, tick) => {
@@ -300,8 +305,8 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
     }
     const built =
       kind === 'pre'
-        ? await buildPreCommit(ctx, miner, m.sector.lifetimeDays, states, head.height, p)
-        : await buildProveCommit(ctx, miner, states, batched, this.#proofs)
+        ? await buildPreCommit(ctx, miner, m.sector.lifetimeDays, states, head.height, p, this.#activation)
+        : await buildProveCommit(ctx, miner, states, batched, this.#proofs, this.#activation)
     if (built === undefined) return
     const message: ManagerMessage = {
       from: cfg.sender,

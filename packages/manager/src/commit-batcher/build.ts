@@ -2,16 +2,16 @@
  * Building commit messages: `PreCommitSectorBatch2` with each sector's deposit and expiration,
  * and `ProveCommitSectors3` with per-sector proofs or one aggregate, and the pledge still owed.
  */
-import type { ProofsBackend } from '@venus-cluster/core'
-import type { ManagerNetworkParams } from '../chain.js'
 import {
-  type ActivationPiece,
-  encodePreCommitBatch2,
   encodeProveCommitSectors3,
-  type PreCommitParam,
-} from '../commit-params.js'
+  type PieceActivationManifest,
+  type ProofsBackend,
+} from '@venus-cluster/core'
+import type { ManagerNetworkParams } from '../chain.js'
+import { encodePreCommitBatch2, type PreCommitParam } from '../commit-params.js'
 import { commitmentBytes } from '../commitment-cid.js'
 import type { ServiceContext } from '../context.js'
+import { PieceActivation, pieceName } from '../deals/activation.js'
 import { type SectorRecord, sectorKey } from '../sector.js'
 
 /** Fewest proofs worth aggregating (below, per-sector proofs in one message). */
@@ -56,7 +56,11 @@ export function sectorExpiration(
   return Math.min(end, maxEnd)
 }
 
-/** The precommit batch of the sectors that are ready (a sector whose deposit is unavailable waits). */
+/**
+ * The precommit batch of the sectors that are ready (a sector whose deposit is unavailable waits).
+ * A data sector's expiration is moved into what its pieces' terms allow (verified allocations,
+ * deal ends).
+ */
 export async function buildPreCommit(
   ctx: ServiceContext,
   miner: number,
@@ -64,12 +68,14 @@ export async function buildPreCommit(
   states: readonly SectorRecord[],
   head: number,
   p: ManagerNetworkParams,
+  activation: PieceActivation = new PieceActivation(ctx),
 ): Promise<BuiltCommit | undefined> {
   const infos: PreCommitParam[] = []
   const sectors: number[] = []
   let value = 0n
   for (const s of states) {
     if (!s.preCommit) continue
+    const wanted = sectorExpiration(head, s.preCommit.ticket.epoch, lifetimeDays, p)
     const info: PreCommitParam = {
       sealProof: s.proofType,
       sectorNumber: s.id.number,
@@ -77,7 +83,7 @@ export async function buildPreCommit(
       sealRandEpoch: s.preCommit.ticket.epoch,
       // ProveCommitSectors3 takes deals as piece manifests; precommitted deal ids are refused.
       dealIds: [],
-      expiration: sectorExpiration(head, s.preCommit.ticket.epoch, lifetimeDays, p),
+      expiration: await activation.expirationFor(miner, s.pieces, wanted, head),
       unsealedCid: s.preCommit.commD,
     }
     try {
@@ -95,7 +101,9 @@ export async function buildPreCommit(
 
 /**
  * The prove-commit of the sectors whose precommit is on chain: one aggregate proof when batched
- * with at least {@link MIN_AGGREGATED_SECTORS} and a proofs backend, else per-sector proofs.
+ * with at least {@link MIN_AGGREGATED_SECTORS} and a proofs backend, else per-sector proofs. Data
+ * sectors carry their piece manifests (see `PieceActivation.manifests`), and their pledge counts
+ * the verified data they claim.
  */
 export async function buildProveCommit(
   ctx: ServiceContext,
@@ -103,26 +111,41 @@ export async function buildProveCommit(
   states: readonly SectorRecord[],
   batched: boolean,
   proofs: Pick<ProofsBackend, 'aggregateSealProofs'> | undefined,
+  activation: PieceActivation = new PieceActivation(ctx),
 ): Promise<BuiltCommit | undefined> {
-  const ready: { s: SectorRecord; commR: string; proof: Uint8Array; seed: Uint8Array }[] = []
+  const ready: {
+    s: SectorRecord
+    commR: string
+    proof: Uint8Array
+    seed: Uint8Array
+    pieces: PieceActivationManifest[]
+  }[] = []
   const sectors: number[] = []
   let value = 0n
   for (const s of states) {
     if (!s.proof || !s.preCommit || !s.seed) continue
     const pci = await ctx.chain.preCommitInfo(miner, s.id.number)
     if (pci === null) continue
+    const manifests = await activation.manifests(miner, s.pieces, pci.expiration)
+    for (const u of manifests.unclaimable)
+      ctx.log.warn(
+        { sector: sectorKey(s.id), piece: pieceName(u.piece), reason: u.reason },
+        'verified allocation can no longer be claimed: the piece is activated as unverified data',
+      )
     const pledge = await ctx.chain.initialPledge(miner, {
       sealProof: s.proofType,
       sealedCid: s.preCommit.commR,
       expiration: pci.expiration,
+      ...(manifests.verifiedSize > 0 ? { verifiedSize: manifests.verifiedSize } : {}),
     })
     value += pledge > pci.preCommitDeposit ? pledge - pci.preCommitDeposit : 0n
-    ready.push({ s, commR: s.preCommit.commR, proof: s.proof, seed: s.seed.value })
+    ready.push({ s, commR: s.preCommit.commR, proof: s.proof, seed: s.seed.value, pieces: manifests.pieces })
     sectors.push(s.id.number)
   }
   const first = ready[0]
   if (first === undefined) return undefined
-  const pieces = ready.map((r) => activationPieces(r.s))
+  const activations = ready.map((r) => ({ sectorNumber: r.s.id.number, pieces: r.pieces }))
+  const requireNothing = { requireActivationSuccess: false, requireNotificationSuccess: false }
   if (batched && ready.length >= MIN_AGGREGATED_SECTORS && proofs) {
     const aggregate = await proofs.aggregateSealProofs({
       proofType: first.s.proofType,
@@ -132,35 +155,20 @@ export async function buildProveCommit(
       proofs: ready.map((r) => r.proof),
     })
     const params = encodeProveCommitSectors3({
-      sectorNumbers: sectors,
-      pieces,
+      activations,
       sectorProofs: [],
       aggregateProof: aggregate,
       aggregateProofType: AGGREGATE_SNARKPACK_V2,
+      ...requireNothing,
     })
     return { params, value, sectors, aggregated: true }
   }
   const params = encodeProveCommitSectors3({
-    sectorNumbers: sectors,
-    pieces,
+    activations,
     sectorProofs: ready.map((r) => r.proof),
     aggregateProof: new Uint8Array(0),
     aggregateProofType: null,
+    ...requireNothing,
   })
   return { params, value, sectors, aggregated: false }
-}
-
-/**
- * The piece manifests of a sector's activation: none for CC; for a deal sector every piece in
- * order (fillers included, so the actor recomputes the declared CommD), deal pieces notifying
- * the market actor (f05) with the CBOR deal id, as `ProveCommitSectors3` expects.
- */
-function activationPieces(s: SectorRecord): ActivationPiece[] {
-  const pieces = s.pieces ?? []
-  if (!pieces.some((p) => p.dealId !== 0)) return []
-  return pieces.map((p) => ({
-    cid: p.piece.cid,
-    size: p.piece.size,
-    dealId: p.dealId === 0 ? null : p.dealId,
-  }))
 }

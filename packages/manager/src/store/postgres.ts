@@ -13,12 +13,23 @@ import {
   parseState,
   stateText,
 } from './common.js'
+import {
+  pgAddDirectPiece,
+  pgAssignDirectPieces,
+  pgListDirectPieces,
+  pgRemoveDirectPiece,
+  pgSetDirectPieceState,
+} from './direct-postgres.js'
 import { MIGRATIONS } from './schema.js'
 import type {
   AllocateOptions,
   CommitKind,
+  DirectPieceFilter,
+  DirectPieceRecord,
+  DirectPieceState,
   IndexKind,
   ManagerStore,
+  NewDirectPiece,
   QueuedCommit,
   SectorLocation,
   SectorMutator,
@@ -432,6 +443,34 @@ class PostgresStore implements ManagerStore {
   async getMessage(uid: string): Promise<StoredMessage | undefined> {
     const rows = await this.#q<MessageRow>('getMessage', 'SELECT * FROM messages WHERE uid = $1', [uid])
     return rows[0] === undefined ? undefined : messageFromRow(rows[0])
+  }
+
+  addDirectPiece(piece: NewDirectPiece): Promise<DirectPieceRecord> {
+    return this.#tx('addDirectPiece', (c) => pgAddDirectPiece(c, piece))
+  }
+
+  async listDirectPieces(filter?: DirectPieceFilter): Promise<DirectPieceRecord[]> {
+    try {
+      return await pgListDirectPieces(this.#pool, filter)
+    } catch (cause) {
+      throw dbError('listDirectPieces', cause)
+    }
+  }
+
+  assignDirectPieces(miner: number, sector: number, ids: readonly number[]): Promise<DirectPieceRecord[]> {
+    return this.#tx('assignDirectPieces', (c) => pgAssignDirectPieces(c, miner, sector, ids))
+  }
+
+  setDirectPieceState(
+    ids: readonly number[],
+    to: { state: DirectPieceState; reason?: string | undefined },
+    from: readonly DirectPieceState[],
+  ): Promise<number> {
+    return this.#tx('setDirectPieceState', (c) => pgSetDirectPieceState(c, ids, to, from))
+  }
+
+  removeDirectPiece(id: number): Promise<boolean> {
+    return this.#tx('removeDirectPiece', (c) => pgRemoveDirectPiece(c, id))
   }
 
   async close(): Promise<void> {

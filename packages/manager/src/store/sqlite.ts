@@ -16,12 +16,17 @@ import {
   parseState,
   stateText,
 } from './common.js'
+import { sqliteDirectPieces } from './direct-sqlite.js'
 import { MIGRATIONS } from './schema.js'
 import type {
   AllocateOptions,
   CommitKind,
+  DirectPieceFilter,
+  DirectPieceRecord,
+  DirectPieceState,
   IndexKind,
   ManagerStore,
+  NewDirectPiece,
   QueuedCommit,
   SectorLocation,
   SectorMutator,
@@ -221,6 +226,7 @@ class SqliteStore implements ManagerStore {
   #scheduled = false
   #closed = false
   #st: Statements
+  #direct: ReturnType<typeof sqliteDirectPieces>
 
   #checkpointer: Checkpointer | undefined
 
@@ -232,6 +238,7 @@ class SqliteStore implements ManagerStore {
     this.#checkpointer = checkpointer
     this.#wal = wal
     this.#st = prepare(db)
+    this.#direct = sqliteDirectPieces(db)
   }
 
   /**
@@ -486,6 +493,30 @@ class SqliteStore implements ManagerStore {
       const r = this.#st.msg.get(uid) as MessageRow | undefined
       return r === undefined ? undefined : messageFromRow(r)
     })
+  }
+
+  addDirectPiece(piece: NewDirectPiece): Promise<DirectPieceRecord> {
+    return this.#write(() => this.#direct.add(piece))
+  }
+
+  listDirectPieces(filter?: DirectPieceFilter): Promise<DirectPieceRecord[]> {
+    return this.#read('listDirectPieces', () => this.#direct.list(filter))
+  }
+
+  assignDirectPieces(miner: number, sector: number, ids: readonly number[]): Promise<DirectPieceRecord[]> {
+    return this.#write(() => this.#direct.assign(miner, sector, ids))
+  }
+
+  setDirectPieceState(
+    ids: readonly number[],
+    to: { state: DirectPieceState; reason?: string | undefined },
+    from: readonly DirectPieceState[],
+  ): Promise<number> {
+    return this.#write(() => this.#direct.setState(ids, to, from))
+  }
+
+  removeDirectPiece(id: number): Promise<boolean> {
+    return this.#write(() => this.#direct.remove(id))
   }
 
   async close(): Promise<void> {
