@@ -85,6 +85,26 @@ describe('messager API served by the devnet', () => {
     expect(wire(await m['Message.GetMessageByUid']!(['u'], {})).State).toBe(MessagerState.OnChainMsg)
   })
 
+  it("caps the fill's fee at the send spec's MaxFee, and leaves it as estimated when MaxFee is 0", async () => {
+    const devnet = createDevnet({ seed: 'messager-maxfee', proofs: fakeVerifier() })
+    const m = messagerMethods(devnet)
+    const msg = { To: devnet.newAccount(), From: devnet.faucetAddress(), Value: '1', Method: 0 }
+    const fee = async (uid: string) => {
+      const got = wire(await m['Message.GetMessageByUid']!([uid], {}))
+      return { limit: BigInt(got.GasLimit as number), feeCap: BigInt(got.GasFeeCap as string) }
+    }
+    await m['Message.PushMessageWithId']!(['free', msg, { MaxFee: '0' }], {})
+    const free = await fee('free')
+    const uncapped = free.limit * free.feeCap
+    expect(uncapped).toBeGreaterThan(0n)
+    const cap = uncapped / 4n
+    await m['Message.PushMessageWithId']!(['capped', msg, { MaxFee: cap.toString() }], {})
+    const capped = await fee('capped')
+    expect(capped.limit).toBe(free.limit)
+    expect(capped.limit * capped.feeCap).toBeLessThanOrEqual(cap)
+    expect(capped.feeCap).toBeLessThan(free.feeCap)
+  })
+
   it('serves the core messager client, including replace-by-fee of a pending message', async () => {
     const { createMessagerClient, customTransport } = await import('@venus-cluster/core')
     const devnet = createDevnet({ seed: 'messager-client', proofs: fakeVerifier() })

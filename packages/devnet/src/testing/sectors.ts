@@ -90,7 +90,15 @@ export interface InjectedSector {
    * starting now, defaults 180 days min and 5 years max) and counts ten times in the sector's
    * quality-adjusted power.
    */
-  claims?: { client: number; data: string; size: number; termMin?: number; termMax?: number }[]
+  claims?: {
+    client: number
+    data: string
+    size: number
+    termMin?: number
+    termMax?: number
+    /** Default: now. */
+    termStart?: number
+  }[]
 }
 
 /**
@@ -130,7 +138,7 @@ export function injectSectors(devnet: Devnet, minerAddr: string, sectors: readon
         size: c.size,
         termMin: c.termMin ?? VERIFIED_POLICY.minimumAllocationTerm,
         termMax: c.termMax ?? VERIFIED_POLICY.maximumAllocationTerm,
-        termStart: head,
+        termStart: c.termStart ?? head,
         sector: s.sectorNumber,
       })
       verified += BigInt(c.size)
