@@ -12,7 +12,9 @@ import { fillerPiece } from './market.js'
 const DAY = 2880
 const cid = (b: number) => commitmentToCid(new Uint8Array(32).fill(b), 'commP').toString()
 
-async function setup(opts: { allocations?: VerifiedAllocation[]; deals?: Record<number, MarketDealTerms> } = {}) {
+async function setup(
+  opts: { allocations?: VerifiedAllocation[]; deals?: Record<number, MarketDealTerms> } = {},
+) {
   const fake = createFakeChain({ miners: { 1000: 2048 }, height: 1000 })
   const allocations = new Map((opts.allocations ?? []).map((a) => [a.id, a]))
   const chain = {
@@ -30,8 +32,18 @@ async function setup(opts: { allocations?: VerifiedAllocation[]; deals?: Record<
     },
   }
   const store = await openSqliteStore({ path: ':memory:' })
-  const ctx = createServiceContext({ store, chain, messager: fake, config: { miners: [defaultMinerConfig(1000, 't01001')] } })
-  return { fake, allocations, activation: new PieceActivation(ctx, { slackEpochs: 100 }), close: () => store.close() }
+  const ctx = createServiceContext({
+    store,
+    chain,
+    messager: fake,
+    config: { miners: [defaultMinerConfig(1000, 't01001')] },
+  })
+  return {
+    fake,
+    allocations,
+    activation: new PieceActivation(ctx, { slackEpochs: 100 }),
+    close: () => store.close(),
+  }
 }
 
 const alloc = (o: Partial<VerifiedAllocation> = {}): VerifiedAllocation => ({
@@ -62,7 +74,9 @@ describe('PieceActivation', () => {
   })
 
   it('finds every reason a verified piece cannot be claimed before sealing', async () => {
-    const t = await setup({ allocations: [alloc(), alloc({ id: 8, provider: 2000 }), alloc({ id: 9, expiration: 1050 })] })
+    const t = await setup({
+      allocations: [alloc(), alloc({ id: 8, provider: 2000 }), alloc({ id: 9, expiration: 1050 })],
+    })
     const window = await t.activation.window()
     const check = async (p: SectorPiece, expiration?: number) =>
       (await t.activation.check(1000, [p], { window, expiration })).problems
@@ -70,11 +84,17 @@ describe('PieceActivation', () => {
     expect(await check(direct({ client: 1001, id: 7 }, cid(2)))).toEqual([
       expect.stringMatching(/allocation 7 is for piece .*, not /),
     ])
-    expect(await check(direct({ client: 1001, id: 8 }))).toEqual([expect.stringMatching(/is for provider 2000, not 1000/)])
-    expect(await check(direct({ client: 1001, id: 9 }))).toEqual([
-      expect.stringMatching(/allocation 9 expires at epoch 1050, before the sector could be activated \(by 1112\)/),
+    expect(await check(direct({ client: 1001, id: 8 }))).toEqual([
+      expect.stringMatching(/is for provider 2000, not 1000/),
     ])
-    expect(await check(direct({ client: 1002, id: 7 }))).toEqual([expect.stringMatching(/allocation 7 of client 1002 is not on chain/)])
+    expect(await check(direct({ client: 1001, id: 9 }))).toEqual([
+      expect.stringMatching(
+        /allocation 9 expires at epoch 1050, before the sector could be activated \(by 1112\)/,
+      ),
+    ])
+    expect(await check(direct({ client: 1002, id: 7 }))).toEqual([
+      expect.stringMatching(/allocation 7 of client 1002 is not on chain/),
+    ])
     // The sector's own expiration must fit the term for any activation in the window.
     expect(await check(direct({ client: 1001, id: 7 }), 1012 + 300 * DAY)).toEqual([
       expect.stringMatching(/sector expiration .* is outside/),
@@ -86,12 +106,31 @@ describe('PieceActivation', () => {
   it('refuses pieces whose terms leave no common expiration, and deals that start too early', async () => {
     const t = await setup({
       allocations: [alloc(), alloc({ id: 8, pieceCid: cid(2), termMin: 280 * DAY, termMax: 300 * DAY })],
-      deals: { 5: { pieceCid: cid(3), pieceSize: 512, verified: false, client: 1001, provider: 1000, startEpoch: 1005, endEpoch: 999_999 } },
+      deals: {
+        5: {
+          pieceCid: cid(3),
+          pieceSize: 512,
+          verified: false,
+          client: 1001,
+          provider: 1000,
+          startEpoch: 1005,
+          endEpoch: 999_999,
+        },
+      },
     })
     const window = await t.activation.window()
-    const both = await t.activation.check(1000, [direct({ client: 1001, id: 7 }), direct({ client: 1001, id: 8 }, cid(2))], { window })
+    const both = await t.activation.check(
+      1000,
+      [direct({ client: 1001, id: 7 }), direct({ client: 1001, id: 8 }, cid(2))],
+      { window },
+    )
     expect(both.problems).toEqual([expect.stringMatching(/the pieces' terms leave no sector expiration/)])
-    const deal: SectorPiece = { dealId: 5, payloadSize: 500, piece: { size: 512, cid: cid(3) }, proposal: null }
+    const deal: SectorPiece = {
+      dealId: 5,
+      payloadSize: 500,
+      piece: { size: 512, cid: cid(3) },
+      proposal: null,
+    }
     expect((await t.activation.check(1000, [deal], { window })).problems).toEqual([
       expect.stringMatching(/deal 5: deal starts at epoch 1005, before the sector can be activated/),
     ])
@@ -113,11 +152,23 @@ describe('PieceActivation', () => {
 
   it('keys claimable allocations into the manifests, notifies the market of deals only, and reports allocations that can no longer be claimed', async () => {
     const t = await setup({ allocations: [alloc(), alloc({ id: 105, pieceCid: cid(3), size: 512 })] })
-    const deal: SectorPiece = { dealId: 5, payloadSize: 500, piece: { size: 512, cid: cid(3) }, proposal: null }
+    const deal: SectorPiece = {
+      dealId: 5,
+      payloadSize: 500,
+      piece: { size: 512, cid: cid(3) },
+      proposal: null,
+    }
     const pieces = [direct({ client: 1001, id: 7 }), deal, fillerPiece(512)]
     const expiration = 1001 + 200 * DAY
     const m = await t.activation.manifests(1000, pieces, expiration)
-    expect(m.pieces.map((p) => [p.cid.toString(), p.size, p.verifiedAllocationKey, p.notify.map((n) => n.address)])).toEqual([
+    expect(
+      m.pieces.map((p) => [
+        p.cid.toString(),
+        p.size,
+        p.verifiedAllocationKey,
+        p.notify.map((n) => n.address),
+      ]),
+    ).toEqual([
       [cid(1), 1024, { client: 1001, id: 7 }, []],
       [cid(3), 512, { client: 1001, id: 105 }, ['t05']],
       [fillerPiece(512).piece.cid, 512, null, []],
@@ -141,7 +192,9 @@ describe('PieceActivation', () => {
       expect.stringMatching(/less than allocation 105's term min/),
     ])
     t.allocations.delete(7)
-    expect((await t.activation.manifests(1000, pieces, expiration)).unclaimable[0]?.reason).toBe('allocation 7 is not on chain')
+    expect((await t.activation.manifests(1000, pieces, expiration)).unclaimable[0]?.reason).toBe(
+      'allocation 7 is not on chain',
+    )
     await t.close()
   })
 })

@@ -69,7 +69,10 @@ async function setup(seed: string) {
     return { cid, size: p.paddedSize, payload }
   }
   const prover = mockPiecePipeline(proofs, dir, (s) => staged.get(s))
-  const staged = new Map<DrivenSector, { pieces: { commP: Uint8Array; paddedSize: number }[]; staged: Uint8Array }>()
+  const staged = new Map<
+    DrivenSector,
+    { pieces: { commP: Uint8Array; paddedSize: number }[]; staged: Uint8Array }
+  >()
   /** Takes pieces for a sector and lays out its staged data as a worker would. */
   const acquire = async (s: DrivenSector) => {
     const pieces = (await call('Venus.AcquireDeals', [s.id, { MaxDeals: null }])) as WireDeal[] | null
@@ -100,7 +103,10 @@ async function setup(seed: string) {
   }
   /** The piece manifests of each sector's ProveCommitSectors3, as sent. */
   const manifests = () => {
-    const out = new Map<number, ReturnType<typeof decodeProveCommitSectors3>['activations'][number]['pieces']>()
+    const out = new Map<
+      number,
+      ReturnType<typeof decodeProveCommitSectors3>['activations'][number]['pieces']
+    >()
     for (const x of devnet.messagerMessages()) {
       if (x.message.Method !== MinerMethod.ProveCommitSectors3) continue
       const p = decodeProveCommitSectors3(new Uint8Array(Buffer.from(x.message.Params ?? '', 'base64')), 't')
@@ -113,10 +119,26 @@ async function setup(seed: string) {
     await mgr.store.close()
     await devnet.stop()
   }
-  return { devnet, rpc, mgr, call, market, minerId, owner, client, clientId, piece, acquire, seal, manifests, stop }
+  return {
+    devnet,
+    rpc,
+    mgr,
+    call,
+    market,
+    minerId,
+    owner,
+    client,
+    clientId,
+    piece,
+    acquire,
+    seal,
+    manifests,
+    stop,
+  }
 }
 
-const sectorOf = (devnet: Devnet, miner: number, n: number) => devnet.worldAt().miners.get(miner)!.sectors.get(n)!
+const sectorOf = (devnet: Devnet, miner: number, n: number) =>
+  devnet.worldAt().miners.get(miner)!.sectors.get(n)!
 
 describe('direct data onboarding on the devnet', () => {
   it('seals a verified direct piece, a plain direct piece and a verified market deal: claims, QA power, notifications only for deals', async () => {
@@ -129,7 +151,14 @@ describe('direct data onboarding on the devnet', () => {
     ])
     // The operator assigns the two direct pieces; the verified one names its allocation.
     const added = (await t.call('Venus.AddDirectPiece', [
-      { Miner: t.minerId, PieceCID: { '/': verified.cid }, PieceSize: 2048, PayloadSize: 2000, Client: t.client, AllocationID: allocId },
+      {
+        Miner: t.minerId,
+        PieceCID: { '/': verified.cid },
+        PieceSize: 2048,
+        PayloadSize: 2000,
+        Client: t.client,
+        AllocationID: allocId,
+      },
     ])) as WireDirectPieceRecord
     expect(added).toMatchObject({ State: 'pending', Client: t.clientId, AllocationID: allocId, Sector: 0 })
     await t.call('Venus.AddDirectPiece', [
@@ -182,7 +211,10 @@ describe('direct data onboarding on the devnet', () => {
     expect(mc.slice(1).every((p) => p.notify.length === 0 && p.verifiedAllocationKey === null)).toBe(true)
 
     // On chain: both allocations became claims of their sectors, the deal is active.
-    const claims = (await t.rpc('Filecoin.StateGetClaims', [`t0${t.minerId}`, []])) as Record<string, { Sector: number }>
+    const claims = (await t.rpc('Filecoin.StateGetClaims', [`t0${t.minerId}`, []])) as Record<
+      string,
+      { Sector: number }
+    >
     expect(claims[String(allocId)]?.Sector).toBe(a.id.Number)
     expect(claims[String(dealAlloc)]?.Sector).toBe(c.id.Number)
     expect(await t.rpc('Filecoin.StateMarketStorageDeal', [dealId, []])).toMatchObject({
@@ -222,15 +254,31 @@ describe('direct data onboarding on the devnet', () => {
     ])
     await expect(
       t.call('Venus.AddDirectPiece', [
-        { Miner: t.minerId, PieceCID: { '/': p1.cid }, PieceSize: 2048, PayloadSize: 2000, Client: t.clientId, AllocationID: soon },
+        {
+          Miner: t.minerId,
+          PieceCID: { '/': p1.cid },
+          PieceSize: 2048,
+          PayloadSize: 2000,
+          Client: t.clientId,
+          AllocationID: soon,
+        },
       ]),
-    ).rejects.toThrow(/Venus.AddDirectPiece: .*allocation \d+ expires at epoch \d+, before the sector could be activated/)
+    ).rejects.toThrow(
+      /Venus.AddDirectPiece: .*allocation \d+ expires at epoch \d+, before the sector could be activated/,
+    )
     // Accepted while it still could be, then the chain moves on before the precommit.
     const [later] = await allocateDatacap(t.devnet, t.client, [
       { provider: t.minerId, data: p2.cid, size: 2048, expiration: t.devnet.head().height + 2 * DAY },
     ])
     await t.call('Venus.AddDirectPiece', [
-      { Miner: t.minerId, PieceCID: { '/': p2.cid }, PieceSize: 2048, PayloadSize: 2000, Client: t.clientId, AllocationID: later },
+      {
+        Miner: t.minerId,
+        PieceCID: { '/': p2.cid },
+        PieceSize: 2048,
+        PayloadSize: 2000,
+        Client: t.clientId,
+        AllocationID: later,
+      },
     ])
     const s = (await allocate(t.call, [t.minerId])) as DrivenSector
     expect((await t.acquire(s))?.[0]?.Direct?.AllocationID).toBe(later)
@@ -245,10 +293,12 @@ describe('direct data onboarding on the devnet', () => {
     ])) as { Res: number; Desc: string }
     // CommD is checked first; give the real one to reach the piece checks.
     expect(r.Res).toBe(4)
-    const commD = [...(await import('@venus-cluster/core')).commD(
-      [{ commP: commitmentBytes(p2.cid), paddedSize: 2048 }],
-      2048,
-    )]
+    const commD = [
+      ...(await import('@venus-cluster/core')).commD(
+        [{ commP: commitmentBytes(p2.cid), paddedSize: 2048 }],
+        2048,
+      ),
+    ]
     const refused = (await t.call('Venus.SubmitPreCommit', [
       { ID: s.id, ProofType: 5 },
       { CommR: Array(32).fill(7), CommD: commD, Ticket: s.ticket, Deals: [] },
@@ -256,7 +306,9 @@ describe('direct data onboarding on the devnet', () => {
     ])) as { Res: number; Desc: string }
     expect(refused).toEqual({
       Res: 4,
-      Desc: expect.stringMatching(/pieces cannot be activated: direct piece \d+ .*allocation \d+ expires at epoch/),
+      Desc: expect.stringMatching(
+        /pieces cannot be activated: direct piece \d+ .*allocation \d+ expires at epoch/,
+      ),
     })
     await t.mgr.tick()
     await t.devnet.mine(2)
@@ -275,25 +327,53 @@ describe('direct data onboarding on the devnet', () => {
     const t = await setup('ddo-checks')
     const p = t.piece(1500, 6)
     const other = t.piece(1500, 7)
-    const [allocId] = await allocateDatacap(t.devnet, t.client, [{ provider: t.minerId, data: other.cid, size: 2048 }])
+    const [allocId] = await allocateDatacap(t.devnet, t.client, [
+      { provider: t.minerId, data: other.cid, size: 2048 },
+    ])
     const add = (o: Record<string, unknown>) =>
-      t.call('Venus.AddDirectPiece', [{ Miner: t.minerId, PieceCID: { '/': p.cid }, PieceSize: 2048, PayloadSize: 1500, ...o }])
+      t.call('Venus.AddDirectPiece', [
+        { Miner: t.minerId, PieceCID: { '/': p.cid }, PieceSize: 2048, PayloadSize: 1500, ...o },
+      ])
     await expect(add({ Miner: 1 })).rejects.toMatchObject({ code: 'MINER_NOT_CONFIGURED' })
     await expect(add({ PieceCID: { '/': 'bafkqaaa' } })).rejects.toThrow(/is not a piece CID/)
     await expect(add({ PieceSize: 3000 })).rejects.toThrow(/piece size 3000 must be a power of two/)
     await expect(add({ PayloadSize: 2040 })).rejects.toThrow(/payload size 2040 must be 1 … 2032/)
-    await expect(add({ PieceCID: { '/': commitmentToCid(new Uint8Array(32).fill(9), 'commP').toString() } })).rejects.toMatchObject({
+    await expect(
+      add({ PieceCID: { '/': commitmentToCid(new Uint8Array(32).fill(9), 'commP').toString() } }),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: expect.stringMatching(/no file named .* in the piece stores/),
     })
-    await expect(add({ Client: t.client, AllocationID: allocId })).rejects.toThrow(/allocation \d+ is for piece .*, not /)
-    await expect(add({ Client: t.client, AllocationID: 999 })).rejects.toThrow(/allocation 999 of client \d+ is not on chain/)
+    await expect(add({ Client: t.client, AllocationID: allocId })).rejects.toThrow(
+      /allocation \d+ is for piece .*, not /,
+    )
+    await expect(add({ Client: t.client, AllocationID: 999 })).rejects.toThrow(
+      /allocation 999 of client \d+ is not on chain/,
+    )
     const ok = (await add({ Client: t.client, AllocationID: undefined })) as WireDirectPieceRecord
     await expect(
-      t.call('Venus.AddDirectPiece', [{ Miner: t.minerId, PieceCID: { '/': other.cid }, PieceSize: 2048, PayloadSize: 1500, Client: t.clientId, AllocationID: allocId }]),
+      t.call('Venus.AddDirectPiece', [
+        {
+          Miner: t.minerId,
+          PieceCID: { '/': other.cid },
+          PieceSize: 2048,
+          PayloadSize: 1500,
+          Client: t.clientId,
+          AllocationID: allocId,
+        },
+      ]),
     ).resolves.toMatchObject({ AllocationID: allocId })
     await expect(
-      t.call('Venus.AddDirectPiece', [{ Miner: t.minerId, PieceCID: { '/': other.cid }, PieceSize: 2048, PayloadSize: 1500, Client: t.clientId, AllocationID: allocId }]),
+      t.call('Venus.AddDirectPiece', [
+        {
+          Miner: t.minerId,
+          PieceCID: { '/': other.cid },
+          PieceSize: 2048,
+          PayloadSize: 1500,
+          Client: t.clientId,
+          AllocationID: allocId,
+        },
+      ]),
     ).rejects.toMatchObject({ code: 'ALREADY_EXISTS' })
     await t.call('Venus.RemoveDirectPiece', [ok.ID])
     await expect(t.call('Venus.RemoveDirectPiece', [ok.ID])).rejects.toMatchObject({ code: 'NOT_FOUND' })

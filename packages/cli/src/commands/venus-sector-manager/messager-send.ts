@@ -33,6 +33,8 @@ export interface PushAndWaitOptions {
   alreadyPushed?: boolean | undefined
   /** Epochs the message must be buried under before it counts (the messager's `Confidence`; default 0). */
   confidence?: number | undefined
+  /** Most the message may spend on gas, attoFIL (`--max-fee`; 0 or absent = no cap). */
+  maxFee?: bigint | undefined
 }
 
 /** What {@link pushAndWait} resolves: the uid, whether it was pushed before, and the receipt's return. */
@@ -75,7 +77,13 @@ export async function pushAndWait(
         Method: msg.Method,
         Params: Buffer.from(msg.Params).toString('base64'),
       },
-      { ExpireEpoch: 0, GasOverEstimation: 1.25, MaxFee: '0', MaxFeeCap: '0', GasOverPremium: 0 },
+      {
+        ExpireEpoch: 0,
+        GasOverEstimation: 1.25,
+        MaxFee: (opts.maxFee ?? 0n).toString(),
+        MaxFeeCap: '0',
+        GasOverPremium: 0,
+      },
     ])
   opts.log(`message ${uid} ${alreadyPushed ? 'already pushed' : 'pushed'}, waiting for it to land`)
   let lastError = ''

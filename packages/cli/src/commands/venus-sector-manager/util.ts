@@ -16,8 +16,10 @@ import * as Digest from 'multiformats/hashes/digest'
 import { millisecondsArg, minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { registerActorCommands } from './actor.js'
+import { registerClaimCommands } from './claims.js'
 import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
 import { pushAndWait } from './messager-send.js'
+import { registerPieceCommands } from './pieces.js'
 import { registerProvingCommands } from './proving.js'
 import { registerCleanupCommands } from './sectors-cleanup.js'
 import { registerExpirationCommands } from './sectors-expiration.js'
@@ -212,6 +214,8 @@ export function registerUtilCommands(program: Command): Command {
   sealer.addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
   registerProvingCommands(sealer)
   registerActorCommands(sealer)
+  registerClaimCommands(sealer)
+  registerPieceCommands(sealer, (cmd) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd)))
   const sectors = sealer.command('sectors').description('sector state records')
   registerExpirationCommands(sectors)
   const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
