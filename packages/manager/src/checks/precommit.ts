@@ -80,7 +80,8 @@ export async function checkPreCommit(
     commR: commitmentCid(info.commR, 'sealed').toString(),
     commD: commitmentCid(info.commD, 'unsealed').toString(),
     ticket: info.ticket,
-    dealIds: info.dealIds,
+    // Workers send every piece's id; 0 marks a filler or a direct piece, never a market deal.
+    dealIds: info.dealIds.filter((d) => d !== 0),
   }
   if (state.preCommit && !reset) {
     const was = state.preCommit
@@ -110,7 +111,7 @@ export async function checkPreCommit(
     return { done: rejected(`ticket expired: epoch ${pre.ticket.epoch}, head ${head.height}`) }
   }
   const pieceDeals = (state.pieces ?? []).filter((d) => d.dealId !== 0).map((d) => d.dealId)
-  if (info.dealIds.length !== pieceDeals.length || info.dealIds.some((d, i) => d !== pieceDeals[i])) {
+  if (pre.dealIds.length !== pieceDeals.length || pre.dealIds.some((d, i) => d !== pieceDeals[i])) {
     return { done: rejected('deal ids differ from the deals assigned to the sector') }
   }
   const sectorSize = await ctx.sectorSize(id.miner, state.proofType)

@@ -90,7 +90,8 @@ async function setup(seed: string) {
       pieces: pieces.map((p) => ({ commP: commitmentBytes(p.Piece.Cid['/']), paddedSize: p.Piece.Size })),
       staged: data,
     })
-    s.deals = pieces.filter((p) => p.ID !== 0).map((p) => p.ID)
+    // As the sealing worker does: every piece's id, 0 for direct pieces and fillers.
+    s.deals = pieces.map((p) => p.ID)
     return pieces
   }
   const seal = async (sectors: DrivenSector[]) => {
