@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest'
 import { preCommitData, proveCommitData, testPiece } from './__fixtures__/data-sectors.js'
 import { fakeVerifier } from './__fixtures__/fake-proofs.js'
 import { advanceTo, b64, commRCid, nextDeadline, send, setupMiner, submitPoSt } from './__fixtures__/flow.js'
+import { testRpcContext } from './__fixtures__/rpc-context.js'
 import { createDevnet, type Devnet } from './devnet.js'
 import { lotusMethods } from './lotus-api.js'
 import { encodeParams } from './params-codec.js'
@@ -27,7 +28,7 @@ const wire = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown
 function api(devnet: Devnet) {
   const methods = lotusMethods(devnet)
   return async (name: string, params: unknown[]) =>
-    wire(await methods[`Filecoin.${name}`]!(wire(params) as unknown[], {}))
+    wire(await methods[`Filecoin.${name}`]!(wire(params) as unknown[], testRpcContext))
 }
 
 async function setup(seed: string) {

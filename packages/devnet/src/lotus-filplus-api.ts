@@ -4,10 +4,10 @@
  * (actor ids inside allocations and claims as bare numbers, maps keyed by decimal ids, DataCap as
  * a decimal string of bytes, `null` where Lotus answers nil).
  */
-import { DATACAP_TOKEN_PRECISION, VenusError } from '@venus-cluster/core'
+import { DATACAP_TOKEN_PRECISION, type RpcMethod, VenusError } from '@venus-cluster/core'
 import type { Devnet } from './devnet.js'
 import { cidJson } from './json.js'
-import { arity, type DevnetRpcMethod, num, str, tsParam } from './lotus-api.js'
+import { arity, num, str, tsParam } from './lotus-api.js'
 import type { AllocationState, ClaimState, DealState, WorldState } from './state.js'
 
 /** Lotus JSON of an allocation. */
@@ -70,7 +70,7 @@ export function marketDealJson(d: DealState, idAddress: (id: number) => string):
  * const claims = await filplusMethods(devnet)['Filecoin.StateGetClaims']!(['t01000', []], {})
  * ```
  */
-export function filplusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
+export function filplusMethods(devnet: Devnet): Record<string, RpcMethod> {
   const world = (method: string, tsk: unknown): WorldState => devnet.worldAt(tsParam(devnet, method, tsk))
   /** The actor id of an address param (Lotus looks it up first: an unknown one is an error). */
   const actorId = (method: string, w: WorldState, v: unknown, what: string): number => {

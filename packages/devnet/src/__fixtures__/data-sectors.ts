@@ -1,10 +1,16 @@
 /** Helpers that pre-commit and prove-commit data sectors (pieces, verified keys, notifications). */
-import { commD, commPSync, encodeDealIdPayload } from '@venus-cluster/core'
+import {
+  commD,
+  commPSync,
+  DomainSeparationTag,
+  encodeDealIdPayload,
+  proverId,
+  randomnessEntropy,
+} from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import type { PieceActivationParam } from '../actor-types.js'
-import { Dst } from '../actors/miner/common.js'
-import { commitmentOf, minerEntropy, proverIdOf } from '../commitments.js'
+import { commitmentOf } from '../commitments.js'
 import type { Devnet, DevnetMessageLookup } from '../devnet.js'
 import { maxProveCommitDuration } from '../params.js'
 import { encodeParams } from '../params-codec.js'
@@ -77,16 +83,16 @@ export async function proveCommitData(
 ): Promise<DevnetMessageLookup> {
   const m = devnet.worldAt().miners.get(who.minerId)!
   const pc = m.preCommits.get(sector)!
-  const entropy = minerEntropy(who.miner)
+  const entropy = randomnessEntropy(who.miner)
   const proof = fakeProver.seal({
     registeredProof: 5,
     sectorNumber: sector,
-    proverId: proverIdOf(who.minerId),
+    proverId: proverId(who.minerId),
     commR: commitmentOf(pc.sealedCid, 'sealed', 'x'),
     commD: commitmentOf(pc.unsealedCid!, 'unsealed', 'x'),
-    ticket: devnet.ticketRandomness(Dst.SealRandomness, pc.sealRandEpoch, entropy),
+    ticket: devnet.ticketRandomness(DomainSeparationTag.SealRandomness, pc.sealRandEpoch, entropy),
     seed: devnet.beaconRandomness(
-      Dst.InteractiveSealChallengeSeed,
+      DomainSeparationTag.InteractiveSealChallengeSeed,
       pc.preCommitEpoch + devnet.params.preCommitChallengeDelay,
       entropy,
     ),

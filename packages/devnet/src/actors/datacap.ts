@@ -10,18 +10,19 @@ import {
   DATACAP_TOKEN_PRECISION,
   DatacapMethod,
   decodeDatacapTransfer,
+  ExitCode,
   encodeAllocationsResponse,
   encodeBigInt,
   encodeDatacapTransferReturn,
+  SingletonActor,
   TupleReader,
 } from '@venus-cluster/core'
-import { ActorAbort, type ActorRuntime, ExitCode, require } from '../actor-types.js'
+import { ActorAbort, type ActorRuntime, require } from '../actor-types.js'
 import { decodeParams } from '../params-codec.js'
-import { SingletonActors } from '../state.js'
 import type { ActorCode } from './actor.js'
 import { receiveDatacap } from './verifreg.js'
 
-const f06 = SingletonActors.verifreg
+const f06 = SingletonActor.VerifiedRegistry
 
 /** A DataCap balance in atto-tokens (0 for actors that never held any). */
 export function datacapBalance(rt: Pick<ActorRuntime, 'world'>, id: number): bigint {

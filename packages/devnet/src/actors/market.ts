@@ -5,8 +5,8 @@
  * pieces a miner notifies it of (`SectorContentChanged`). It takes no messages yet (a
  * `PublishStorageDeals` is refused like any message to an actor without code).
  */
-import { DATACAP_TOKEN_PRECISION, VERIFIED_POLICY, VenusError } from '@venus-cluster/core'
-import { resolveIn, SingletonActors, type WorldState } from '../state.js'
+import { DATACAP_TOKEN_PRECISION, SingletonActor, VERIFIED_POLICY, VenusError } from '@venus-cluster/core'
+import { resolveIn, type WorldState } from '../state.js'
 
 /** A deal to publish; see {@link publishDeal}. */
 export interface TestDealInput {
@@ -95,7 +95,7 @@ function allocationForDeal(
       `client ${client} has ${have / DATACAP_TOKEN_PRECISION} bytes of DataCap, the deal needs ${deal.pieceSize}`,
     )
   world.datacap.set(client, have - amount)
-  const f06 = SingletonActors.verifreg
+  const f06 = SingletonActor.VerifiedRegistry
   world.datacap.set(f06, (world.datacap.get(f06) ?? 0n) + amount)
   const id = world.verifreg.nextAllocationId++
   world.verifreg.allocations.set(id, {

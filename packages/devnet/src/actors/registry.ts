@@ -2,7 +2,8 @@
  * Which code an actor id runs: accounts, the singleton actors that take messages (by id), and
  * miners.
  */
-import { SingletonActors, type WorldState } from '../state.js'
+import { SingletonActor } from '@venus-cluster/core'
+import type { WorldState } from '../state.js'
 import { accountActor } from './account.js'
 import type { ActorCode } from './actor.js'
 import { datacapActor } from './datacap.js'
@@ -12,9 +13,9 @@ import { verifregActor } from './verifreg.js'
 
 /** Singleton actors with code, by actor id. */
 const singletons: ReadonlyMap<number, ActorCode> = new Map([
-  [SingletonActors.power, powerActor],
-  [SingletonActors.verifreg, verifregActor],
-  [SingletonActors.datacap, datacapActor],
+  [SingletonActor.Power, powerActor],
+  [SingletonActor.VerifiedRegistry, verifregActor],
+  [SingletonActor.DataCap, datacapActor],
 ])
 
 /** The code actor `id` runs in `world`, or undefined when it takes no messages. */

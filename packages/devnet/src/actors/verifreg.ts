@@ -15,17 +15,19 @@ import {
   decodeRemoveExpiredAllocations,
   decodeRemoveExpiredClaims,
   decodeVerifierParams,
+  ExitCode,
   encodeBatchReturn,
   encodeGetClaimsReturn,
   encodeRemoveExpiredAllocationsReturn,
   encodeRemoveExpiredClaimsReturn,
+  SingletonActor,
   VERIFIED_POLICY,
   VerifregMethod,
 } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
-import { ActorAbort, type ActorRuntime, ExitCode, require } from '../actor-types.js'
+import { ActorAbort, type ActorRuntime, require } from '../actor-types.js'
 import { decodeParams } from '../params-codec.js'
-import { type AllocationState, type ClaimState, resolveOrCreateAccount, SingletonActors } from '../state.js'
+import { type AllocationState, type ClaimState, resolveOrCreateAccount } from '../state.js'
 import type { ActorCall, ActorCode } from './actor.js'
 
 /** One verified piece a miner claims while activating a sector. */
@@ -51,7 +53,7 @@ export interface ClaimAllocationsResult {
   claimedSpace: bigint[]
 }
 
-const f06 = SingletonActors.verifreg
+const f06 = SingletonActor.VerifiedRegistry
 
 function balanceOf(rt: ActorRuntime, id: number): bigint {
   return rt.world.datacap.get(id) ?? 0n

@@ -18,7 +18,7 @@ import { assignSector } from '../actors/miner/sealing.js'
 import { zeroCommDCid } from '../commitments.js'
 import type { Devnet } from '../devnet.js'
 import { maxProveCommitDuration } from '../params.js'
-import { mutableMiner, resolveIn, type SectorState, SIMPLE_QA_POWER } from '../state.js'
+import { type ActiveSectorState, mutableMiner, resolveIn, SIMPLE_QA_POWER } from '../state.js'
 
 /** One sealed test sector: its number, CommR, and the CID {@link injectSectors} takes. */
 export interface SealedTestSector {
@@ -143,7 +143,7 @@ export function injectSectors(devnet: Devnet, minerAddr: string, sectors: readon
       })
       verified += BigInt(c.size)
     }
-    const sector: SectorState = {
+    const sector: ActiveSectorState = {
       sectorNumber: s.sectorNumber,
       sealProof: s.sealProof ?? 5,
       sealedCid: s.sealedCid,

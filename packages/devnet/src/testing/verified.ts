@@ -12,12 +12,12 @@ import {
   encodeAllocationRequests,
   encodeDatacapTransfer,
   encodeVerifierParams,
+  SingletonActor,
   VenusError,
   VerifregMethod,
 } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import type { Devnet, DevnetMessageInput } from '../devnet.js'
-import { SingletonActors } from '../state.js'
 
 /** Sends a message, mines until it executed and fails with its error when it did not succeed. */
 async function run(devnet: Devnet, what: string, msg: DevnetMessageInput): Promise<Uint8Array | null> {
@@ -65,7 +65,7 @@ export async function createVerifiedClient(
   await devnet.faucet(verifier, 10n * fil)
   if (opts.client === undefined) await devnet.faucet(client, 100n * fil)
   await devnet.mine(1)
-  const f06 = devnet.idAddress(SingletonActors.verifreg)
+  const f06 = devnet.idAddress(SingletonActor.VerifiedRegistry)
   const datacap = BigInt(opts.datacap)
   await run(devnet, 'AddVerifier', {
     To: f06,
@@ -124,12 +124,12 @@ export async function allocateDatacap(
   })
   const amount = datacapTokens(requests.reduce((n, r) => n + r.size, 0))
   const ret = await run(devnet, 'DataCap transfer', {
-    To: devnet.idAddress(SingletonActors.datacap),
+    To: devnet.idAddress(SingletonActor.DataCap),
     From: client,
     Method: DatacapMethod.Transfer,
     Params: b64(
       encodeDatacapTransfer({
-        to: devnet.idAddress(SingletonActors.verifreg),
+        to: devnet.idAddress(SingletonActor.VerifiedRegistry),
         amount,
         operatorData: encodeAllocationRequests({ allocations: requests, extensions: [] }),
       }),

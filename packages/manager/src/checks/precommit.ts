@@ -4,20 +4,25 @@
  * pieces that can still be activated (verified allocations claimable, terms that fit), and a
  * number the chain has not used. A precommit already on chain is taken as it is.
  */
-import { commD, VenusError, zeroCommitment } from '@venus-cluster/core'
-import { commitmentBytes, commitmentCid } from '../commitment-cid.js'
+import {
+  cidToCommitment,
+  commD,
+  commitmentToCid,
+  type EpochRandomness,
+  type SectorId,
+  SubmitResult,
+  VenusError,
+  zeroCommitment,
+} from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
 import { PieceActivation } from '../deals/activation.js'
 import {
   ACCEPTED,
-  type EpochRandomness,
   equalBytes,
+  type ManagedSector,
   rejected,
-  type SectorId,
   type SectorPreCommit,
-  type SectorRecord,
   type SubmitResponse,
-  SubmitResult,
 } from '../sector.js'
 
 /** A precommit as a worker submits it (commitments as 32 bytes). */
@@ -66,7 +71,7 @@ export function requireSender(ctx: ServiceContext, id: SectorId, kind: 'pre' | '
  */
 export async function checkPreCommit(
   ctx: ServiceContext,
-  state: SectorRecord,
+  state: ManagedSector,
   info: PreCommitSubmission,
   reset: boolean,
   activation: PieceActivation = new PieceActivation(ctx),
@@ -77,8 +82,8 @@ export async function checkPreCommit(
     return { done: rejected(`proof type ${info.proofType} differs from the allocated ${state.proofType}`) }
   }
   const pre: SectorPreCommit = {
-    commR: commitmentCid(info.commR, 'sealed').toString(),
-    commD: commitmentCid(info.commD, 'unsealed').toString(),
+    commR: commitmentToCid(info.commR, 'commR').toString(),
+    commD: commitmentToCid(info.commD, 'commD').toString(),
     ticket: info.ticket,
     // Workers send every piece's id; 0 marks a filler or a direct piece, never a market deal.
     dealIds: info.dealIds.filter((d) => d !== 0),
@@ -116,7 +121,7 @@ export async function checkPreCommit(
   }
   const sectorSize = await ctx.sectorSize(id.miner, state.proofType)
   const pieces = (state.pieces ?? []).map((d) => ({
-    commP: commitmentBytes(d.piece.cid),
+    commP: cidToCommitment(d.piece.cid).commitment,
     paddedSize: d.piece.size,
   }))
   const expected = pieces.length === 0 ? zeroCommitment(sectorSize) : commD(pieces, sectorSize)

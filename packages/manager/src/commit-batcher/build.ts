@@ -3,16 +3,20 @@
  * and `ProveCommitSectors3` with per-sector proofs or one aggregate, and the pledge still owed.
  */
 import {
+  cidToCommitment,
+  EPOCHS_PER_DAY,
+  encodePreCommitSectorBatch2,
   encodeProveCommitSectors3,
   type PieceActivationManifest,
   type ProofsBackend,
+  RegisteredAggregationProof,
+  type SectorPreCommitInfo,
 } from '@venus-cluster/core'
+import { CID } from 'multiformats/cid'
 import type { ManagerNetworkParams } from '../chain.js'
-import { encodePreCommitBatch2, type PreCommitParam } from '../commit-params.js'
-import { commitmentBytes } from '../commitment-cid.js'
 import type { ServiceContext } from '../context.js'
 import { PieceActivation, pieceName } from '../deals/activation.js'
-import { type SectorRecord, sectorKey } from '../sector.js'
+import { type ManagedSector, sectorKey } from '../sector.js'
 
 /** Fewest proofs worth aggregating (below, per-sector proofs in one message). */
 export const MIN_AGGREGATED_SECTORS = 4
@@ -20,8 +24,7 @@ export const MIN_AGGREGATED_SECTORS = 4
 export const MAX_AGGREGATED_SECTORS = 819
 /** Most precommits in one `PreCommitSectorBatch2`. */
 export const MAX_PRECOMMIT_BATCH = 256
-const AGGREGATE_SNARKPACK_V2 = 1
-const EPOCHS_PER_DAY = 2880
+const AGGREGATE_SNARKPACK_V2 = RegisteredAggregationProof.SnarkPackV2
 
 /** A message's params, value and the sectors it carries (those that were ready). */
 export interface BuiltCommit {
@@ -65,29 +68,34 @@ export async function buildPreCommit(
   ctx: ServiceContext,
   miner: number,
   lifetimeDays: number,
-  states: readonly SectorRecord[],
+  states: readonly ManagedSector[],
   head: number,
   p: ManagerNetworkParams,
   activation: PieceActivation = new PieceActivation(ctx),
 ): Promise<BuiltCommit | undefined> {
-  const infos: PreCommitParam[] = []
+  const infos: SectorPreCommitInfo[] = []
   const sectors: number[] = []
   let value = 0n
   for (const s of states) {
     if (!s.preCommit) continue
     const wanted = sectorExpiration(head, s.preCommit.ticket.epoch, lifetimeDays, p)
-    const info: PreCommitParam = {
+    const expiration = await activation.expirationFor(miner, s.pieces, wanted, head)
+    const info: SectorPreCommitInfo = {
       sealProof: s.proofType,
       sectorNumber: s.id.number,
-      sealedCid: s.preCommit.commR,
+      sealedCid: CID.parse(s.preCommit.commR),
       sealRandEpoch: s.preCommit.ticket.epoch,
       // ProveCommitSectors3 takes deals as piece manifests; precommitted deal ids are refused.
       dealIds: [],
-      expiration: await activation.expirationFor(miner, s.pieces, wanted, head),
-      unsealedCid: s.preCommit.commD,
+      expiration,
+      unsealedCid: CID.parse(s.preCommit.commD),
     }
     try {
-      value += await ctx.chain.preCommitDeposit(miner, info)
+      value += await ctx.chain.preCommitDeposit(miner, {
+        sealProof: info.sealProof,
+        sealedCid: s.preCommit.commR,
+        expiration,
+      })
     } catch (err) {
       ctx.log.warn({ err, sector: sectorKey(s.id) }, 'precommit deposit unavailable, sector left queued')
       continue
@@ -96,7 +104,7 @@ export async function buildPreCommit(
     sectors.push(s.id.number)
   }
   if (infos.length === 0) return undefined
-  return { params: encodePreCommitBatch2(infos), value, sectors, aggregated: false }
+  return { params: encodePreCommitSectorBatch2({ sectors: infos }), value, sectors, aggregated: false }
 }
 
 /**
@@ -108,13 +116,13 @@ export async function buildPreCommit(
 export async function buildProveCommit(
   ctx: ServiceContext,
   miner: number,
-  states: readonly SectorRecord[],
+  states: readonly ManagedSector[],
   batched: boolean,
   proofs: Pick<ProofsBackend, 'aggregateSealProofs'> | undefined,
   activation: PieceActivation = new PieceActivation(ctx),
 ): Promise<BuiltCommit | undefined> {
   const ready: {
-    s: SectorRecord
+    s: ManagedSector
     commR: string
     proof: Uint8Array
     seed: Uint8Array
@@ -145,12 +153,13 @@ export async function buildProveCommit(
   const first = ready[0]
   if (first === undefined) return undefined
   const activations = ready.map((r) => ({ sectorNumber: r.s.id.number, pieces: r.pieces }))
+  // One bad sector must not fail the whole batch.
   const requireNothing = { requireActivationSuccess: false, requireNotificationSuccess: false }
   if (batched && ready.length >= MIN_AGGREGATED_SECTORS && proofs) {
     const aggregate = await proofs.aggregateSealProofs({
       proofType: first.s.proofType,
       aggregateType: AGGREGATE_SNARKPACK_V2,
-      commRs: ready.map((r) => commitmentBytes(r.commR)),
+      commRs: ready.map((r) => cidToCommitment(r.commR).commitment),
       seeds: ready.map((r) => r.seed),
       proofs: ready.map((r) => r.proof),
     })

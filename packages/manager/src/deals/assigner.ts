@@ -4,10 +4,10 @@
  * out and checked, stored with the sector, and given back (to the queue or the market) when the
  * sector cannot use them.
  */
-import { TypedEmitter, VenusError } from '@venus-cluster/core'
+import { type SectorId, TypedEmitter, VenusError } from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
 import { KeyedMutex } from '../mutex.js'
-import { type SectorId, type SectorPiece, sectorKey } from '../sector.js'
+import { type SectorPiece, sectorKey } from '../sector.js'
 import type { DirectPieces } from './direct.js'
 import { checkSectorPieces, layoutDealPieces, layoutPieces, type ManagerMarket } from './market.js'
 

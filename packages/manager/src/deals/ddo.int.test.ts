@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  cidToCommitment,
   commitmentToCid,
   commPSync,
   decodeProveCommitSectors3,
@@ -9,19 +10,25 @@ import {
   MinerMethod,
   mockProofs,
   qaPowerForWeight,
+  type WireDeal,
 } from '@venus-cluster/core'
 import { createDevnet, type Devnet } from '@venus-cluster/devnet'
 import { allocateDatacap, createVerifiedClient } from '@venus-cluster/devnet/testing'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createDevnetMiner, devnetRpc, mockPiecePipeline } from '../__fixtures__/devnet-env.js'
+import {
+  createDevnetMiner,
+  devnetManagerViews,
+  devnetRpc,
+  mockPiecePipeline,
+} from '../__fixtures__/devnet-env.js'
 import { allocate, type Call, type DrivenSector, stepSector } from '../__fixtures__/worker-driver.js'
-import { createSealerApi, type WireDeal, type WireDirectPieceRecord } from '../api/index.js'
-import { commitmentBytes } from '../commitment-cid.js'
+import { createSealerApi, type WireDirectPieceRecord } from '../api/index.js'
 import { defaultMinerConfig } from '../config.js'
-import { createLotusChain, createLotusMessager } from '../lotus-adapter.js'
 import { SectorManager } from '../manager.js'
 import { openSqliteStore } from '../store/sqlite.js'
 import { createMemoryMarket } from './market.js'
+
+const commitmentBytes = (cid: string) => cidToCommitment(cid).commitment
 
 const dir = mkdtempSync(join(tmpdir(), 'vsm-ddo-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -44,8 +51,7 @@ async function setup(seed: string) {
   const market = createMemoryMarket()
   const mgr = new SectorManager({
     store: await openSqliteStore({ path: ':memory:' }),
-    chain: createLotusChain(rpc),
-    messager: createLotusMessager(rpc),
+    ...devnetManagerViews(devnet),
     config: {
       miners: [m],
       persistStores: [{ name: 'ps1', path: persist }],

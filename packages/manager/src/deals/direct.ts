@@ -7,10 +7,10 @@
  */
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { actorIdOf, TypedEmitter, VenusError } from '@venus-cluster/core'
+import { actorIdOf, type SectorId, TypedEmitter, VenusError } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import type { ServiceContext } from '../context.js'
-import type { SectorId, SectorPiece } from '../sector.js'
+import type { SectorPiece } from '../sector.js'
 import type { DirectPieceFilter, DirectPieceRecord } from '../store/types.js'
 import type { PieceActivation } from './activation.js'
 

@@ -173,7 +173,7 @@ export function registerClaimCommands(sealer: Command): void {
         )
       const maxFee = maxFeeArg(o.maxFee)
       const pollMs = millisecondsArg('--poll', o.poll)
-      const { chain, miner, actor, messagerCall } = await minerContextOf(cmd)
+      const { chain, miner, actor, messager } = await minerContextOf(cmd)
       const head = (await chain.chainHead()).Height
       let clientId: number
       try {
@@ -231,7 +231,7 @@ export function registerClaimCommands(sealer: Command): void {
       const send = { exid: o.exid, pollMs, log: stderrLine, maxFee }
       if (plan.terms.length > 0) {
         const r = await pushAndWait(
-          messagerCall,
+          messager,
           {
             To: idAddress(SingletonActor.VerifiedRegistry, addressPrefix),
             From: o.client,
@@ -247,7 +247,7 @@ export function registerClaimCommands(sealer: Command): void {
       }
       if (plan.paid.length > 0) {
         const r = await pushAndWait(
-          messagerCall,
+          messager,
           {
             To: idAddress(SingletonActor.DataCap, addressPrefix),
             From: o.client,
@@ -292,7 +292,7 @@ export function registerClaimCommands(sealer: Command): void {
   ).action(async (ids: string[], o: { reallyDoIt: boolean; exid: string; poll: string }, cmd: Command) => {
     const wanted = ids.map((i) => uintArg(i, '[claims]'))
     const pollMs = millisecondsArg('--poll', o.poll)
-    const { chain, miner, actor, messagerCall } = await minerContextOf(cmd)
+    const { chain, miner, actor, messager } = await minerContextOf(cmd)
     const head = (await chain.chainHead()).Height
     const expired = (await claimsOf(chain, miner, head)).filter((c) => c.Expired).map((c) => c.ID)
     const notExpired = wanted.filter((id) => !expired.includes(id))
@@ -309,7 +309,7 @@ export function registerClaimCommands(sealer: Command): void {
     }
     const info = await chain.stateMinerInfo(miner)
     const r = await pushAndWait(
-      messagerCall,
+      messager,
       {
         To: idAddress(SingletonActor.VerifiedRegistry, miner.startsWith('f') ? 'f' : 't'),
         From: info.Worker,

@@ -1,12 +1,18 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { commitmentToCid, commPSync, qaPowerForWeight } from '@venus-cluster/core'
-import { devnetCall } from '@venus-cluster/devnet'
+import {
+  commitmentToCid,
+  commPSync,
+  createChainClient,
+  createMessagerClient,
+  qaPowerForWeight,
+} from '@venus-cluster/core'
+import { devnetTransport } from '@venus-cluster/devnet'
 import { createVerifiedClient } from '@venus-cluster/devnet/testing'
 import {
-  createLotusChain,
-  createLotusMessager,
+  createManagerChain,
+  createManagerMessager,
   defaultMinerConfig,
   startManagerNode,
 } from '@venus-cluster/manager'
@@ -291,7 +297,7 @@ describe('venus-sector-manager util sealer pieces', () => {
         '',
       ].join('\n'),
     )
-    const rpc = devnetCall(env.devnet)
+    const transport = devnetTransport(env.devnet)
     const d = await startManagerNode({
       home,
       listen: '127.0.0.1:0',
@@ -300,8 +306,8 @@ describe('venus-sector-manager util sealer pieces', () => {
         pieceStores: [{ name: 'pieces', path: store }],
         persistStores: [],
       },
-      chain: createLotusChain(rpc),
-      messager: createLotusMessager(rpc),
+      chain: createManagerChain(createChainClient(transport)),
+      messager: createManagerMessager(createMessagerClient(transport)),
       tickMs: 3_600_000,
       auth: 'off',
     })

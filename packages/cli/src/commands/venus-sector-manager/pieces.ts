@@ -9,11 +9,11 @@ import { createReadStream } from 'node:fs'
 import { copyFile, link, mkdir, rename, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { commitmentToCid, commP, VenusError } from '@venus-cluster/core'
-import type { JsonRpcCall, WireDirectPieceRecord } from '@venus-cluster/manager'
+import type { WireDirectPieceRecord } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
-import { homeOf, loadConfig } from './manager-common.js'
+import { type DaemonCall, homeOf, loadConfig } from './manager-common.js'
 
 const line = (p: WireDirectPieceRecord) =>
   `${p.ID}\tt0${p.Miner}\t${p.State}${p.Sector ? `\tsector ${p.Sector}` : ''}\t${p.PieceSize}\t${p.PieceCID['/']}${p.AllocationID ? `\tallocation ${p.AllocationID} (client t0${p.Client})` : ''}${p.Reason ? `\t${p.Reason}` : ''}`
@@ -49,7 +49,7 @@ async function placePieceFile(file: string, dir: string, cid: string): Promise<s
  * registerPieceCommands(sealer, (cmd) => daemonCall(listen, home))
  * ```
  */
-export function registerPieceCommands(sealer: Command, call: (cmd: Command) => JsonRpcCall): void {
+export function registerPieceCommands(sealer: Command, call: (cmd: Command) => DaemonCall): void {
   const pieces = sealer
     .command('pieces')
     .description('pieces sealed without a market deal (direct data onboarding), optionally verified')

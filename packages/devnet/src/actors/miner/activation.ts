@@ -4,9 +4,9 @@
  * quality-adjusted power follow from the claimed and unclaimed space, and the actors named in a
  * piece's notifications (the market, for deals) hear of it.
  */
-import { decodeDealIdPayload, qaPowerForWeight } from '@venus-cluster/core'
+import { decodeDealIdPayload, qaPowerForWeight, SingletonActor } from '@venus-cluster/core'
 import { ActorAbort, type ActorRuntime, type PieceActivationParam } from '../../actor-types.js'
-import { type MinerState, type SectorState, SingletonActors } from '../../state.js'
+import type { ActiveSectorState, MinerState } from '../../state.js'
 import { sectorContentChanged } from '../market.js'
 import { claimAllocations, type SectorAllocationClaims } from '../verifreg.js'
 
@@ -111,7 +111,7 @@ export function activationWeights(
 }
 
 /** Quality-adjusted power of a sector (verified space counts ten times over its weighted term). */
-export function sectorQaPower(s: SectorState, sectorSize: number): bigint {
+export function sectorQaPower(s: ActiveSectorState, sectorSize: number): bigint {
   return qaPowerForWeight(sectorSize, s.expiration - s.powerBaseEpoch, s.verifiedDealWeight)
 }
 
@@ -131,7 +131,7 @@ export function notifyDataConsumers(
     for (const p of s.pieces) {
       for (const n of p.notify ?? []) {
         const to = rt.resolve(n.address)
-        if (to !== SingletonActors.market) {
+        if (to !== SingletonActor.Market) {
           if (requireSuccess)
             throw new ActorAbort(
               NotificationExit.SendFailed,

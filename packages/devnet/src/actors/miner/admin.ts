@@ -3,13 +3,14 @@
  * 23), debt repayment (22), sector number masks (20) and withdrawals (16); expiration extensions
  * (32) are in `extend.ts`.
  */
-import { type ActorRuntime, ExitCode, require, type SectorLocationParam } from '../../actor-types.js'
+import { ExitCode, type SectorLocationSet } from '@venus-cluster/core'
+import { type ActorRuntime, require } from '../../actor-types.js'
 import { deadlineIsMutable } from '../../deadline.js'
 import { liveSectors, type MinerState, minerAvailableBalance } from '../../state.js'
 import { accountId, chargePenalty, repayDebt, requireControl, requireOwnerOrWorker } from './common.js'
 
 /** Miner.TerminateSectors (method 9). Returns `done`. */
-export function terminateSectors(rt: ActorRuntime, m: MinerState, entries: SectorLocationParam[]): boolean {
+export function terminateSectors(rt: ActorRuntime, m: MinerState, entries: SectorLocationSet[]): boolean {
   requireOwnerOrWorker(rt, m)
   for (const d of entries) {
     require(d.deadline <

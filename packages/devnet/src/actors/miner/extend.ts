@@ -4,9 +4,9 @@
  * new expiration) or dropped (only in the sector's last 30 days); the verified weight then counts
  * only the kept claims. Checks and exit codes follow builtin-actors v18.
  */
-import { VERIFIED_POLICY } from '@venus-cluster/core'
-import { type ActorRuntime, ExitCode, type ExpirationExtensionParam, require } from '../../actor-types.js'
-import { activeSectors, type MinerState, type SectorState, SIMPLE_QA_POWER } from '../../state.js'
+import { ExitCode, type ExpirationExtension2, VERIFIED_POLICY } from '@venus-cluster/core'
+import { type ActorRuntime, require } from '../../actor-types.js'
+import { type ActiveSectorState, activeSectors, type MinerState, SIMPLE_QA_POWER } from '../../state.js'
 import { requireControl } from './common.js'
 
 /** Declarations one `ExtendSectorExpiration2` may carry, and sectors it may address (policy). */
@@ -23,7 +23,7 @@ interface ClaimSpace {
 function claimSpaceBySector(
   rt: ActorRuntime,
   m: MinerState,
-  p: ExpirationExtensionParam[],
+  p: ExpirationExtension2[],
 ): Map<number, ClaimSpace> {
   const out = new Map<number, ClaimSpace>()
   const claims = rt.world.verifreg.claims
@@ -57,10 +57,10 @@ function claimSpaceBySector(
 /** The sector after an extension to `newExpiration` now (weights moved to the new power base). */
 function extendSector(
   rt: ActorRuntime,
-  s: SectorState,
+  s: ActiveSectorState,
   newExpiration: number,
   claimed: Map<number, ClaimSpace>,
-): SectorState {
+): ActiveSectorState {
   const e = rt.epoch
   const oldDuration = BigInt(s.expiration - s.powerBaseEpoch)
   const remaining = BigInt(s.expiration - e)
@@ -74,7 +74,7 @@ function extendSector(
       powerBaseEpoch: e,
     }
   }
-  const next: SectorState = { ...s, expiration: newExpiration, powerBaseEpoch: e }
+  const next: ActiveSectorState = { ...s, expiration: newExpiration, powerBaseEpoch: e }
   const newDuration = BigInt(newExpiration - e)
   if (s.dealWeight > 0n) next.dealWeight = (s.dealWeight * remaining) / oldDuration
   if (s.verifiedDealWeight > 0n) {
@@ -97,11 +97,7 @@ function extendSector(
  * expiration of active sectors later, within `sectorMaxLifetime` from activation and
  * `maxSectorExpirationExtension` from now, keeping or dropping their verified claims.
  */
-export function extendSectorExpiration2(
-  rt: ActorRuntime,
-  m: MinerState,
-  p: ExpirationExtensionParam[],
-): void {
+export function extendSectorExpiration2(rt: ActorRuntime, m: MinerState, p: ExpirationExtension2[]): void {
   requireControl(rt, m)
   require(p.length <=
     DECLARATIONS_MAX, ExitCode.ErrIllegalArgument, `too many declarations ${p.length}, max ${DECLARATIONS_MAX}`)
