@@ -1,7 +1,11 @@
 import {
+  addressToBytes,
+  cborDecode,
+  cborEncode,
   DatacapMethod,
   datacapTokens,
   decodeBatchReturn,
+  decodeBigInt,
   decodeRemoveExpiredAllocationsReturn,
   decodeRemoveExpiredClaimsReturn,
   encodeAllocationRequests,
@@ -218,6 +222,15 @@ describe('Fil+ on the devnet: DataCap, allocations, claims and QA power', () => 
       ),
     })
     expect(stray.receipt.error).toMatch(/only to or from the verified registry/)
+    // FRC-46 Balance (params: the address as a byte string) reads the client's DataCap tokens.
+    const balance = async (params: Uint8Array) =>
+      send(devnet, { To: 't07', From: client, Method: DatacapMethod.Balance, Params: b64(params) })
+    const got = await balance(cborEncode(addressToBytes(client)))
+    expect(got.receipt.exitCode).toBe(0)
+    expect(decodeBigInt(cborDecode(got.receipt.return!) as Uint8Array)).toBe(
+      devnet.worldAt().datacap.get(devnet.resolve(client)!),
+    )
+    expect((await balance(cborEncode([1, 2]))).receipt.error).toMatch(/Balance params: expected an address/)
     // Only the root key adds verifiers; only a verifier adds clients; ClaimAllocations is miners' only.
     const notRoot = await send(devnet, {
       To: 't06',

@@ -91,7 +91,7 @@ describe('messager API served by the devnet', () => {
     )
   })
 
-  it("caps the fill's fee at the send spec's MaxFee, and leaves it as estimated when MaxFee is 0", async () => {
+  it("caps the fill's fee at the send spec's maxFee, and leaves it as estimated when maxFee is 0", async () => {
     const devnet = createDevnet({ seed: 'messager-maxfee', proofs: fakeVerifier() })
     const m = messagerMethods(devnet)
     const msg = { To: devnet.newAccount(), From: devnet.faucetAddress(), Value: '1', Method: 0 }
@@ -99,12 +99,12 @@ describe('messager API served by the devnet', () => {
       const got = wire(await m['Message.GetMessageByUid']!([uid], testRpcContext))
       return { limit: BigInt(got.GasLimit as number), feeCap: BigInt(got.GasFeeCap as string) }
     }
-    await m['Message.PushMessageWithId']!(['free', msg, { MaxFee: '0' }], testRpcContext)
+    await m['Message.PushMessageWithId']!(['free', msg, { maxFee: '0' }], testRpcContext)
     const free = await fee('free')
     const uncapped = free.limit * free.feeCap
     expect(uncapped).toBeGreaterThan(0n)
     const cap = uncapped / 4n
-    await m['Message.PushMessageWithId']!(['capped', msg, { MaxFee: cap.toString() }], testRpcContext)
+    await m['Message.PushMessageWithId']!(['capped', msg, { maxFee: cap.toString() }], testRpcContext)
     const capped = await fee('capped')
     expect(capped.limit).toBe(free.limit)
     expect(capped.limit * capped.feeCap).toBeLessThanOrEqual(cap)

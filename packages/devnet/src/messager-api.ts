@@ -62,8 +62,8 @@ export function messagerMethods(devnet: Devnet): Record<string, RpcMethod> {
     if (e.stored !== undefined || e.failed || filling.has(e)) return
     filling.add(e)
     try {
-      // The send spec's MaxFee caps the fee cap as the messager does (0 = no cap).
-      const cap = e.meta.MaxFee
+      // The send spec's maxFee caps the fee as the messager does (0 = no cap).
+      const cap = e.meta.maxFee
       const maxFee = typeof cap === 'string' && /^\d+$/.test(cap) ? BigInt(cap) : 0n
       e.stored = await devnet.pushMessage(
         {

@@ -15,7 +15,6 @@ import {
   encodeBigInt,
   encodeDatacapTransferReturn,
   SingletonActor,
-  TupleReader,
 } from '@venus-cluster/core'
 import { ActorAbort, type ActorRuntime, require } from '../actor-types.js'
 import { decodeParams } from '../params-codec.js'
@@ -69,9 +68,12 @@ export const datacapActor: ActorCode = {
         return encodeDatacapTransferReturn(transferDatacap(call.rt, p.to, p.amount, p.operatorData))
       }
       case DatacapMethod.Balance: {
-        const who = decodeParams('Balance', call.params, (b) =>
-          addressFromBytes(TupleReader.of([cborDecode(b)], 'Balance params', 1).bytes(0), 't').toString(),
-        )
+        // FRC-46 `Balance` takes the address itself, a CBOR byte string.
+        const who = decodeParams('Balance', call.params, (b) => {
+          const v = cborDecode(b)
+          if (!(v instanceof Uint8Array)) throw new Error('expected an address (a byte string)')
+          return addressFromBytes(v, 't').toString()
+        })
         const id = call.rt.resolve(who)
         return cborEncode(encodeBigInt(id === undefined ? 0n : datacapBalance(call.rt, id)))
       }

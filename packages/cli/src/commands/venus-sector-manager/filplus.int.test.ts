@@ -165,7 +165,7 @@ describe('venus-sector-manager util sealer sectors extend with verified claims',
     const out = JSON.parse(sent.out) as { Sent: string[]; DroppedClaims: { sector: number; claim: number }[] }
     expect(out.DroppedClaims).toEqual([{ sector: 12, claim: claimsOf(12)[0]![0] }])
     for (const uid of out.Sent)
-      expect(env.devnet.messagerEntries.get(uid)?.meta.MaxFee).toBe(String(5n * 10n ** 17n))
+      expect(env.devnet.messagerEntries.get(uid)?.meta.maxFee).toBe(String(5n * 10n ** 17n))
     // Sector 11 kept its claim up to the claim's term end; sector 12 dropped its claim and lost the verified power.
     expect(exp(11)).toBe(head + 300 * DAY)
     expect(sector(11).verifiedDealWeight).toBeGreaterThan(0n)
