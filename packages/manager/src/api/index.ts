@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export * from './direct-wire.js'
+export * from './operator-wire.js'
 export { ParamReader } from './params.js'
 export {
   createSealerApi,

@@ -21,6 +21,9 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.AuthVerify': 'read',
   'Venus.KnownWorkers': 'read',
   'Venus.ListDirectPieces': 'read',
+  'Venus.StoreBasicInfo': 'read',
+  'Venus.StoreList': 'read',
+  'Venus.FindSectorsWithDeal': 'read',
   // The public key workers verify control tokens with: nothing secret.
   'Venus.WorkerControlKey': 'read',
   'Venus.AllocateSector': 'write',
@@ -32,6 +35,8 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.ReportFinalized': 'write',
   'Venus.ReportAborted': 'write',
   'Venus.WorkerPing': 'write',
+  // A worker asks where to persist a sector: placement, not a repair.
+  'Venus.StoreReserveSpace': 'write',
   // WinningPoSt for a block producer (mounted with `daemon run --miner`): costly, not a read.
   'Venus.ComputeWinningPoSt': 'write',
   'Venus.SubmitPreCommit': 'sign',
@@ -49,6 +54,13 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   // Queues data for sealing (and spends a client's verified allocation): an operator's act.
   'Venus.AddDirectPiece': 'admin',
   'Venus.RemoveDirectPiece': 'admin',
+  // Operator acts on stores and sectors: their plans are read with the same methods.
+  'Venus.StoreAttach': 'admin',
+  'Venus.StoreDetach': 'admin',
+  'Venus.StoreReleaseReserved': 'admin',
+  'Venus.SectorFinalize': 'admin',
+  'Venus.SectorResendPreCommit': 'admin',
+  'Venus.SectorResendProof': 'admin',
 }
 
 /**

@@ -1,9 +1,10 @@
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, rmSync, unlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { storeConformance } from './__fixtures__/conformance.js'
-import { SCHEMA_VERSION } from './schema.js'
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js'
 import { openSqliteStore } from './sqlite.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'vsm-sqlite-'))
@@ -25,6 +26,37 @@ describe('openSqliteStore', () => {
     expect((await b.allocateSector(1, { initNumber: 0 }, 5))?.id.number).toBe(2)
     await b.close()
   })
+
+  // Databases written by an older release hold only the first migrations; opening one applies
+  // every later version (the numbers need not be consecutive) and keeps what is there.
+  for (const upTo of MIGRATIONS.slice(0, -1).map((m) => m.version)) {
+    it(`upgrades a database at version ${upTo} to SCHEMA_VERSION, keeping its records`, async () => {
+      const path = join(dir, `v${upTo}.sqlite`)
+      const old = new Database(path)
+      old.exec(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      )
+      for (const m of MIGRATIONS.filter((x) => x.version <= upTo)) {
+        for (const sql of m.sqlite) old.exec(sql)
+        old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 0)
+      }
+      old.prepare('INSERT INTO sector_numbers (miner, last) VALUES (?, ?)').run(1000, 7)
+      old.close()
+      const s = await openSqliteStore({ path })
+      expect(await s.schemaVersion()).toBe(SCHEMA_VERSION)
+      expect(await s.lastNumber(1000)).toBe(7)
+      const piece = await s.addDirectPiece({
+        miner: 1000,
+        pieceCid: 'baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq',
+        pieceSize: 2048,
+        payloadSize: 2000,
+        allocation: { client: 1002, id: 1 },
+      })
+      expect((await s.listDirectPieces({ miner: 1000 })).map((p) => p.id)).toEqual([piece.id])
+      expect(await s.listPersistStores()).toEqual([])
+      await s.close()
+    })
+  }
 
   it('names the real cause when the directory is read-only (not just "open failed")', async () => {
     const ro = readOnlyDir()

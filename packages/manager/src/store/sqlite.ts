@@ -18,19 +18,24 @@ import {
 } from './common.js'
 import { sqliteDirectPieces } from './direct-sqlite.js'
 import { MIGRATIONS } from './schema.js'
+import { sqliteOperatorTables } from './sqlite-operator.js'
 import type {
   AllocateOptions,
   CommitKind,
+  CreateSectorOptions,
   DirectPieceFilter,
   DirectPieceRecord,
   DirectPieceState,
   IndexKind,
   ManagerStore,
   NewDirectPiece,
+  PersistStoreRecord,
   QueuedCommit,
   SectorLocation,
   SectorMutator,
   StoredMessage,
+  StoreReservation,
+  TelemetrySample,
   UpdateEffects,
 } from './types.js'
 
@@ -185,6 +190,12 @@ function prepare(db: Database.Database) {
     insertSector: db.prepare(
       'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, 1, ?, ?)',
     ),
+    insertOffline: db.prepare(
+      'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, 0, ?, ?)',
+    ),
+    raiseNumber: db.prepare(
+      'INSERT INTO sector_numbers (miner, last) VALUES (?, ?) ON CONFLICT (miner) DO UPDATE SET last = MAX(last, excluded.last)',
+    ),
     getSector: db.prepare('SELECT state, online FROM sectors WHERE miner = ? AND number = ?'),
     getOnline: db.prepare('SELECT state FROM sectors WHERE miner = ? AND number = ? AND online = ?'),
     setState: db.prepare(
@@ -227,6 +238,7 @@ class SqliteStore implements ManagerStore {
   #closed = false
   #st: Statements
   #direct: ReturnType<typeof sqliteDirectPieces>
+  #ops: ReturnType<typeof sqliteOperatorTables>
 
   #checkpointer: Checkpointer | undefined
 
@@ -239,6 +251,7 @@ class SqliteStore implements ManagerStore {
     this.#wal = wal
     this.#st = prepare(db)
     this.#direct = sqliteDirectPieces(db)
+    this.#ops = sqliteOperatorTables(db)
   }
 
   /**
@@ -334,12 +347,20 @@ class SqliteStore implements ManagerStore {
     })
   }
 
-  createSector(sector: ManagedSector): Promise<ManagedSector> {
+  createSector(sector: ManagedSector, opts: CreateSectorOptions = {}): Promise<ManagedSector> {
     return this.#write(() => {
       const { miner, number } = sector.id
       if (this.#st.sectorExists.get(miner, number) !== undefined) throw alreadyExists(sector.id)
-      this.#st.insertSector.run(miner, number, stateText(sector), Date.now())
+      const insert = opts.offline === true ? this.#st.insertOffline : this.#st.insertSector
+      insert.run(miner, number, stateText(sector), Date.now())
       return sector
+    })
+  }
+
+  raiseLastNumber(miner: number, number: number): Promise<number> {
+    return this.#write(() => {
+      this.#st.raiseNumber.run(miner, number)
+      return (this.#st.lastNumber.get(miner) as { last: number }).last
     })
   }
 
@@ -517,6 +538,42 @@ class SqliteStore implements ManagerStore {
 
   removeDirectPiece(id: number): Promise<boolean> {
     return this.#write(() => this.#direct.remove(id))
+  }
+
+  listPersistStores(): Promise<PersistStoreRecord[]> {
+    return this.#read('listPersistStores', () => this.#ops.listPersistStores())
+  }
+
+  putPersistStore(store: PersistStoreRecord): Promise<void> {
+    return this.#write(() => this.#ops.putPersistStore(store))
+  }
+
+  deletePersistStore(name: string): Promise<boolean> {
+    return this.#write(() => this.#ops.deletePersistStore(name))
+  }
+
+  listLocationsIn(store: string): Promise<{ id: SectorId; kind: IndexKind }[]> {
+    return this.#read('listLocationsIn', () => this.#ops.listLocationsIn(store))
+  }
+
+  listReservations(store?: string): Promise<StoreReservation[]> {
+    return this.#read('listReservations', () => this.#ops.listReservations(store))
+  }
+
+  reserveSpace(r: StoreReservation, capacity: number): Promise<StoreReservation | undefined> {
+    return this.#write(() => this.#ops.reserveSpace(r, capacity))
+  }
+
+  releaseReservation(id: SectorId): Promise<StoreReservation | undefined> {
+    return this.#write(() => this.#ops.releaseReservation(id))
+  }
+
+  appendSamples(samples: readonly TelemetrySample[], keepSince: number): Promise<void> {
+    return this.#write(() => this.#ops.appendSamples(samples, keepSince))
+  }
+
+  listSamples(series: string, since: number, limit?: number): Promise<TelemetrySample[]> {
+    return this.#read('listSamples', () => this.#ops.listSamples(series, since, limit))
   }
 
   async close(): Promise<void> {
