@@ -8,7 +8,7 @@ import { DATACAP_TOKEN_PRECISION, type RpcMethod, VenusError } from '@venus-clus
 import type { Devnet } from './devnet.js'
 import { cidJson } from './json.js'
 import { arity, num, str, tsParam } from './lotus-api.js'
-import type { AllocationState, ClaimState, DealState, WorldState } from './state.js'
+import type { AllocationState, StoredClaim, DealState, WorldState } from './state.js'
 
 /** Lotus JSON of an allocation. */
 export function allocationJson(a: AllocationState): Record<string, unknown> {
@@ -24,7 +24,7 @@ export function allocationJson(a: AllocationState): Record<string, unknown> {
 }
 
 /** Lotus JSON of a claim. */
-export function claimJson(c: ClaimState): Record<string, unknown> {
+export function claimJson(c: StoredClaim): Record<string, unknown> {
   return {
     Provider: c.provider,
     Client: c.client,
@@ -86,7 +86,7 @@ export function filplusMethods(devnet: Devnet): Record<string, RpcMethod> {
         .filter(([, a]) => keep(a))
         .map(([id, a]) => [String(id), allocationJson(a)]),
     )
-  const claimsOf = (w: WorldState, keep: (c: ClaimState) => boolean) =>
+  const claimsOf = (w: WorldState, keep: (c: StoredClaim) => boolean) =>
     Object.fromEntries(
       [...w.verifreg.claims].filter(([, c]) => keep(c)).map(([id, c]) => [String(id), claimJson(c)]),
     )

@@ -56,6 +56,15 @@ export interface SectorRecord {
   phases: SectorPhases
   /** Why the sector was aborted (state `Aborted` only): the reason sent with `ReportAborted`. */
   abort_reason?: string
+  /** The WindowPoSt job of a `wdpost` thread: its id and input (wire shape), then its outcome. */
+  wdpost?: {
+    job_id: string
+    input: unknown
+    /** The proof bytes (base64) and the sectors found faulty, once computed. */
+    output?: { proofs: string[]; faults: number[] } | null
+    /** Why computing failed (reported to the manager, which retries the job elsewhere). */
+    error?: string
+  }
 }
 
 /**

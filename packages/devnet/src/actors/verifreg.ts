@@ -27,7 +27,7 @@ import {
 import { CID } from 'multiformats/cid'
 import { ActorAbort, type ActorRuntime, require } from '../actor-types.js'
 import { decodeParams } from '../params-codec.js'
-import { type AllocationState, type ClaimState, resolveOrCreateAccount } from '../state.js'
+import { type AllocationState, type StoredClaim, resolveOrCreateAccount } from '../state.js'
 import type { ActorCall, ActorCode } from './actor.js'
 
 /** One verified piece a miner claims while activating a sector. */
@@ -295,9 +295,9 @@ export function getClaims(
   rt: ActorRuntime,
   provider: number,
   ids: readonly number[],
-): { batch: BatchReturn; claims: ClaimState[] } {
+): { batch: BatchReturn; claims: StoredClaim[] } {
   const gen = new BatchGen()
-  const claims: ClaimState[] = []
+  const claims: StoredClaim[] = []
   for (const id of ids) {
     const c = rt.world.verifreg.claims.get(id)
     if (c === undefined || c.provider !== provider) gen.fail(ExitCode.ErrNotFound)
@@ -362,7 +362,7 @@ export function removeExpiredAllocations(rt: ActorRuntime, client: number, ids: 
  */
 export function removeExpiredClaims(rt: ActorRuntime, provider: number, ids: readonly number[]) {
   const reg = rt.world.verifreg
-  const expired = (c: ClaimState) => rt.epoch >= c.termStart + c.termMax
+  const expired = (c: StoredClaim) => rt.epoch >= c.termStart + c.termMax
   const considered =
     ids.length > 0
       ? [...ids]

@@ -18,7 +18,16 @@ import { assignSector } from '../actors/miner/sealing.js'
 import { zeroCommDCid } from '../commitments.js'
 import type { Devnet } from '../devnet.js'
 import { maxProveCommitDuration } from '../params.js'
-import { type ActiveSectorState, mutableMiner, resolveIn, SIMPLE_QA_POWER } from '../state.js'
+import {
+  type ActiveSectorState,
+  mutableMiner,
+  resolveIn,
+  SIMPLE_QA_POWER,
+  writableAllocated,
+  writableDeadline,
+  writablePreCommits,
+  writableSectors,
+} from '../state.js'
 
 /** One sealed test sector: its number, CommR, and the CID {@link injectSectors} takes. */
 export interface SealedTestSector {
@@ -121,12 +130,15 @@ export function injectSectors(devnet: Devnet, minerAddr: string, sectors: readon
   if (m === undefined) throw new VenusError('ACTOR_NOT_FOUND', `miner ${minerAddr} not found`)
   const rt = devnet.runtimeForNext(world, m.owner, 0n)
   const params = devnet.params
+  const allocated = writableAllocated(m)
+  const all = writableSectors(m)
+  const unsealedCid = zeroCommDCid(m.sectorSize)
   for (const s of sectors) {
-    if (m.allocated.has(s.sectorNumber))
+    if (allocated.has(s.sectorNumber))
       throw new VenusError('ALREADY_EXISTS', `sector ${s.sectorNumber} already allocated`)
     const { deadline, partition } = assignSector(rt, m, s.sectorNumber)
-    m.deadlines[deadline]!.partitions[partition]!.unproven.delete(s.sectorNumber)
-    m.allocated.add(s.sectorNumber)
+    writableDeadline(m, deadline).partitions[partition]!.unproven.delete(s.sectorNumber)
+    allocated.add(s.sectorNumber)
     const expiration = s.expiration ?? head + params.minSectorExpiration + maxProveCommitDuration(params)
     let verified = 0n
     for (const c of s.claims ?? []) {
@@ -147,7 +159,7 @@ export function injectSectors(devnet: Devnet, minerAddr: string, sectors: readon
       sectorNumber: s.sectorNumber,
       sealProof: s.sealProof ?? 5,
       sealedCid: s.sealedCid,
-      unsealedCid: zeroCommDCid(m.sectorSize),
+      unsealedCid,
       activation: head,
       expiration,
       dealWeight: 0n,
@@ -159,7 +171,7 @@ export function injectSectors(devnet: Devnet, minerAddr: string, sectors: readon
       flags: s.claims === undefined ? 0 : SIMPLE_QA_POWER,
     }
     const pledge = sectorQaPower(sector, m.sectorSize) * params.initialPledgePerByte
-    m.sectors.set(s.sectorNumber, { ...sector, initialPledge: pledge })
+    all.set(s.sectorNumber, { ...sector, initialPledge: pledge })
     m.balance += pledge
     m.initialPledge += pledge
   }
@@ -194,11 +206,14 @@ export function injectPreCommits(
   const id = resolveIn(world, minerAddr)
   const m = id === undefined ? undefined : mutableMiner(world, id)
   if (m === undefined) throw new VenusError('ACTOR_NOT_FOUND', `miner ${minerAddr} not found`)
+  // The miner's parts may be shared with older snapshots: written only through their copies.
+  const allocated = writableAllocated(m)
+  const pending = writablePreCommits(m)
   for (const p of preCommits) {
-    if (m.allocated.has(p.sectorNumber))
+    if (allocated.has(p.sectorNumber))
       throw new VenusError('ALREADY_EXISTS', `sector ${p.sectorNumber} already allocated`)
-    m.allocated.add(p.sectorNumber)
-    m.preCommits.set(p.sectorNumber, {
+    allocated.add(p.sectorNumber)
+    pending.set(p.sectorNumber, {
       sealProof: p.sealProof ?? 5,
       sectorNumber: p.sectorNumber,
       sealedCid: p.sealedCid,

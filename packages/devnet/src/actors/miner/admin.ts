@@ -6,7 +6,14 @@
 import { beneficiaryAvailable, ExitCode, type SectorLocationSet } from '@venus-cluster/core'
 import { type ActorRuntime, require } from '../../actor-types.js'
 import { deadlineIsMutable } from '../../deadline.js'
-import { liveSectors, type MinerState, minerAvailableBalance } from '../../state.js'
+import {
+  liveSectors,
+  type MinerState,
+  minerAvailableBalance,
+  writableAllocated,
+  writableDeadline,
+  writableSectors,
+} from '../../state.js'
 import { accountId, chargePenalty, repayDebt, requireControl, requireOwnerOrWorker } from './common.js'
 
 /** Miner.TerminateSectors (method 9). Returns `done`. */
@@ -21,7 +28,7 @@ export function terminateSectors(rt: ActorRuntime, m: MinerState, entries: Secto
       d.deadline,
       rt.epoch,
     ), ExitCode.ErrIllegalArgument, `cannot terminate sectors in immutable deadline ${d.deadline}`)
-    const part = m.deadlines[d.deadline]!.partitions[d.partition]
+    const part = writableDeadline(m, d.deadline).partitions[d.partition]
     require(part !== undefined, ExitCode.ErrNotFound, `no such partition ${d.deadline}:${d.partition}`)
     const live = liveSectors(part)
     for (const s of d.sectors)
@@ -35,7 +42,7 @@ export function terminateSectors(rt: ActorRuntime, m: MinerState, entries: Secto
       part.unproven.delete(s)
       const info = m.sectors.get(s)
       if (info) m.initialPledge -= info.initialPledge
-      m.sectors.delete(s)
+      writableSectors(m).delete(s)
       chargePenalty(rt, m, rt.params.terminationFeePerSector)
     }
   }
@@ -108,7 +115,8 @@ export function repayDebtMethod(rt: ActorRuntime, m: MinerState): void {
 export function compactSectorNumbers(rt: ActorRuntime, m: MinerState, mask: number[]): void {
   requireControl(rt, m)
   require(mask.length > 0, ExitCode.ErrIllegalArgument, 'the mask of sector numbers is empty')
-  for (const n of mask) m.allocated.add(n)
+  const allocated = writableAllocated(m)
+  for (const n of mask) allocated.add(n)
 }
 
 /**

@@ -6,7 +6,13 @@
  */
 import { ExitCode, type ExpirationExtension2, VERIFIED_POLICY } from '@venus-cluster/core'
 import { type ActorRuntime, require } from '../../actor-types.js'
-import { type ActiveSectorState, activeSectors, type MinerState, SIMPLE_QA_POWER } from '../../state.js'
+import {
+  type ActiveSectorState,
+  activeSectors,
+  type MinerState,
+  SIMPLE_QA_POWER,
+  writableSectors,
+} from '../../state.js'
 import { requireControl } from './common.js'
 
 /** Declarations one `ExtendSectorExpiration2` may carry, and sectors it may address (policy). */
@@ -134,7 +140,7 @@ export function extendSectorExpiration2(rt: ActorRuntime, m: MinerState, p: Expi
         e +
           rt.params
             .maxSectorExpirationExtension, ExitCode.ErrIllegalArgument, `sector ${n}: invalid expiration ${d.newExpiration}, cannot be more than ${rt.params.maxSectorExpirationExtension} past current epoch ${e}`)
-      m.sectors.set(n, extendSector(rt, s, d.newExpiration, claimed))
+      writableSectors(m).set(n, extendSector(rt, s, d.newExpiration, claimed))
     }
   }
 }

@@ -28,10 +28,14 @@ import { sealProofSectorSize } from '../../proof-types.js'
 import {
   type ActiveSectorState,
   emptyPartition,
-  liveSectors,
+  liveCount,
   type MinerState,
   minerAvailableBalance,
   SIMPLE_QA_POWER,
+  writableAllocated,
+  writableDeadline,
+  writablePreCommits,
+  writableSectors,
 } from '../../state.js'
 import {
   activateSectorsPieces,
@@ -94,9 +98,11 @@ export function preCommitSectorBatch2(rt: ActorRuntime, m: MinerState, sectors: 
   require(minerAvailableBalance(m) >=
     total, ExitCode.ErrInsufficientFunds, `insufficient funds for pre-commit deposit: need ${total}, available ${minerAvailableBalance(m)}`)
   m.preCommitDeposits += total
+  const allocated = writableAllocated(m)
+  const preCommits = writablePreCommits(m)
   for (const s of sectors) {
-    m.allocated.add(s.sectorNumber)
-    m.preCommits.set(s.sectorNumber, { ...s, deposit, preCommitEpoch: e })
+    allocated.add(s.sectorNumber)
+    preCommits.set(s.sectorNumber, { ...s, deposit, preCommitEpoch: e })
   }
 }
 
@@ -275,10 +281,12 @@ export async function proveCommitSectors3(
   require(minerAvailableBalance(m) >=
     pledge, ExitCode.ErrInsufficientFunds, `insufficient funds for aggregate initial pledge requirement ${pledge}, available: ${minerAvailableBalance(m)}`)
   m.initialPledge += pledge
+  const preCommits = sectors.length > 0 ? writablePreCommits(m) : m.preCommits
+  const active = sectors.length > 0 ? writableSectors(m) : m.sectors
   for (const s of sectors) {
-    m.preCommits.delete(s.sectorNumber)
+    preCommits.delete(s.sectorNumber)
     const { deadline, partition } = assignSector(rt, m, s.sectorNumber)
-    m.sectors.set(s.sectorNumber, { ...s, deadline, partition })
+    active.set(s.sectorNumber, { ...s, deadline, partition })
   }
   const activatedIdx = new Set(data.activated.map((a) => a.idx))
   notifyDataConsumers(
@@ -311,7 +319,7 @@ export function assignSector(
     if (!deadlineIsMutable(rt.params, m.provingPeriodStart, i, rt.epoch)) continue
     const parts = m.deadlines[i]!.partitions
     let live = 0
-    for (const part of parts) live += liveSectors(part).size
+    for (const part of parts) live += liveCount(part)
     const last = parts[parts.length - 1]
     const hasRoom = last !== undefined && last.all.size < m.partitionSectors ? 0 : 1
     if (hasRoom < bestKey[0] || (hasRoom === bestKey[0] && live < bestKey[1])) {
@@ -319,7 +327,7 @@ export function assignSector(
       bestKey = [hasRoom, live]
     }
   }
-  const dl = m.deadlines[best]!
+  const dl = writableDeadline(m, best)
   let partIdx = dl.partitions.length - 1
   if (partIdx < 0 || dl.partitions[partIdx]!.all.size >= m.partitionSectors) {
     dl.partitions.push(emptyPartition())
