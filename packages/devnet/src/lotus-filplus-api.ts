@@ -8,7 +8,7 @@ import { DATACAP_TOKEN_PRECISION, type RpcMethod, VenusError } from '@venus-clus
 import type { Devnet } from './devnet.js'
 import { cidJson } from './json.js'
 import { arity, num, str, tsParam } from './lotus-api.js'
-import type { AllocationState, StoredClaim, DealState, WorldState } from './state.js'
+import type { AllocationState, DealState, StoredClaim, WorldState } from './state.js'
 
 /** Lotus JSON of an allocation. */
 export function allocationJson(a: AllocationState): Record<string, unknown> {

@@ -27,7 +27,7 @@ import {
 import { CID } from 'multiformats/cid'
 import { ActorAbort, type ActorRuntime, require } from '../actor-types.js'
 import { decodeParams } from '../params-codec.js'
-import { type AllocationState, type StoredClaim, resolveOrCreateAccount } from '../state.js'
+import { type AllocationState, resolveOrCreateAccount, type StoredClaim } from '../state.js'
 import type { ActorCall, ActorCode } from './actor.js'
 
 /** One verified piece a miner claims while activating a sector. */
