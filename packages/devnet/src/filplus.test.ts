@@ -430,8 +430,11 @@ describe('Fil+ on the devnet: DataCap, allocations, claims and QA power', () => 
       18,
       expect.stringMatching(/attempt to drop claims/),
     ])
+    const older = devnet.worldAt()
     const kept = await extend(1, head + 290 * DAY, [c1!], [])
     expect(kept.receipt.exitCode, kept.receipt.error).toBe(0)
+    // Miner state is copy-on-write: the tipset before the extension still holds the old sector.
+    expect(older.miners.get(who.minerId)!.sectors.get(1)!.expiration).toBe(head + 200 * DAY)
     const now = kept.included.height
     expect(at(1)).toMatchObject({ expiration: head + 290 * DAY, powerBaseEpoch: now })
     expect(at(1).verifiedDealWeight).toBe(2048n * BigInt(head + 290 * DAY - now))
