@@ -16,8 +16,14 @@ export type PreCommitInfoParam = Omit<SectorPreCommitInfo, 'sealedCid' | 'unseal
   unsealedCid: string | null
 }
 
-/** A piece of a SectorActivationManifest as the actors read it (notifications are not executed). */
-export type PieceActivationParam = Omit<PieceActivationManifest, 'cid' | 'notify'> & { cid: string }
+/**
+ * A piece of a SectorActivationManifest as the actors read it: core's layout, the CID as a
+ * string; `notify` (the market, for a deal's piece) is executed once the sector is active.
+ */
+export type PieceActivationParam = Omit<PieceActivationManifest, 'cid' | 'notify'> & {
+  cid: string
+  notify?: PieceActivationManifest['notify']
+}
 
 /** ProveCommitSectors3 parameters as the actors read them: core's layout, piece CIDs as strings. */
 export type ProveCommitSectors3Param = Omit<ProveCommitSectors3Params, 'activations'> & {

@@ -1,9 +1,11 @@
 import { createChainClient, randomnessEntropy } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
+import { testPiece } from './__fixtures__/data-sectors.js'
 import { fakeVerifier } from './__fixtures__/fake-proofs.js'
 import { commRCid, FIL, preCommit } from './__fixtures__/flow.js'
 import * as S from './__fixtures__/schema.js'
 import { createDevnet } from './devnet.js'
+import { allocateDatacap, createVerifiedClient } from './testing/verified.js'
 import { devnetTransport } from './transport.js'
 
 const ok = (v: unknown, schema: S.Schema) =>
@@ -98,6 +100,29 @@ describe('core chain client decodes every devnet Lotus answer', () => {
       } as never),
       'cid',
     )
+    // Fil+: DataCap as bytes (null when none), allocations and claims keyed by id, deals.
+    const { client } = await createVerifiedClient(devnet, { datacap: 4096 })
+    const piece = testPiece(2048, 3)
+    const [allocId] = await allocateDatacap(devnet, client, [
+      { provider: who.minerId, data: piece.cid, size: 2048 },
+    ])
+    expect(await chain.stateVerifiedClientStatus(client)).toBe(2048n)
+    expect(await chain.stateVerifiedClientStatus(who.owner)).toBeNull()
+    expect(await chain.stateVerifierStatus(client)).toBeNull()
+    ok(await chain.stateGetAllocation(client, allocId!), S.Allocation)
+    expect(Object.keys(await chain.stateGetAllocations(client))).toEqual([String(allocId)])
+    expect(await chain.stateGetClaims(who.miner)).toEqual({})
+    expect(await chain.stateGetClaim(who.miner, allocId!)).toBeNull()
+    const dealId = devnet.publishTestDeal({
+      pieceCid: piece.cid,
+      pieceSize: 2048,
+      client,
+      provider: who.miner,
+      verified: true,
+    })
+    expect(await chain.stateGetAllocationIdForPendingDeal(dealId)).toBe(allocId! + 1)
+    ok(await chain.stateGetAllocationForPendingDeal(dealId), S.Allocation)
+    ok(await chain.stateMarketStorageDeal(dealId), S.MarketDeal)
     const it = chain.chainNotify()[Symbol.asyncIterator]()
     ok((await it.next()).value, { array: S.HeadChange })
     await devnet.mine(1)

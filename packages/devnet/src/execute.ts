@@ -8,7 +8,7 @@ import type { CommDFromPieces } from './actors/miner/common.js'
 import { actorCodeOf } from './actors/registry.js'
 import type { DevnetReceipt } from './chain-store.js'
 import { type GasShape, gasForMessage } from './gas.js'
-import { commitWorld, copyWorld, resolveIn, type WorldState } from './state.js'
+import { commitWorld, copyWorld, resolveIn, resolveOrCreateAccount, type WorldState } from './state.js'
 
 /** What message execution needs from the chain. */
 export interface ExecutionEnv {
@@ -92,15 +92,9 @@ async function invoke(
   const sender = world.accounts.get(from)!
   if (sender.balance < value)
     throw new ActorAbort(ExitCode.SysErrInsufficientFunds, `insufficient funds for value ${value}`)
-  let to = resolveIn(world, msg.To)
-  if (to === undefined) {
-    const proto = msg.To.slice(1, 2)
-    if (proto !== '1' && proto !== '3')
-      throw new ActorAbort(ExitCode.SysErrInvalidReceiver, `receiver ${msg.To} does not exist`)
-    to = world.nextActorId++
-    world.accounts.set(to, { id: to, key: msg.To, balance: 0n, nonce: 0 })
-    world.keyIndex.set(msg.To.slice(1), to)
-  }
+  const to = resolveOrCreateAccount(world, msg.To)
+  if (to === undefined)
+    throw new ActorAbort(ExitCode.SysErrInvalidReceiver, `receiver ${msg.To} does not exist`)
   sender.balance -= value
   const code = actorCodeOf(world, to)
   if (code === undefined)

@@ -8,8 +8,8 @@ import { METHOD_SEND, MinerMethod, PowerMethod } from '@venus-cluster/core'
 export interface GasShape {
   method: number
   /** Actor kind of the receiver. */
-  to: 'account' | 'power' | 'miner' | 'market' | 'other'
-  /** Sectors touched (pre-commit, prove-commit, terminations, declarations). */
+  to: 'account' | 'power' | 'miner' | 'market' | 'verifreg' | 'datacap' | 'other'
+  /** Sectors touched (pre-commit, prove-commit, terminations, declarations), or allocations and claims. */
   sectors?: number
   /** Partitions proven by a WindowPoSt. */
   partitions?: number
@@ -42,6 +42,9 @@ export function gasForMessage(shape: GasShape): number {
   if (shape.to === 'account' || shape.method === METHOD_SEND) return 489_000
   if (shape.to === 'power' && shape.method === PowerMethod.CreateMiner) return 41_000_000
   if (shape.to === 'market') return 30_000_000 + 8_000_000 * n
+  // An estimate: a HAMT write per allocation or claim, and for DataCap the receiver hook.
+  if (shape.to === 'verifreg') return 15_000_000 + 5_000_000 * n
+  if (shape.to === 'datacap') return 25_000_000 + 8_000_000 * n
   if (shape.to !== 'miner') return 1_000_000
   switch (shape.method) {
     case MinerMethod.PreCommitSectorBatch2:

@@ -191,10 +191,10 @@ export function sectorJson(s: ActiveSectorState): Record<string, unknown> {
     InitialPledge: s.initialPledge.toString(),
     ExpectedDayReward: '0',
     ExpectedStoragePledge: '0',
-    PowerBaseEpoch: s.activation,
+    PowerBaseEpoch: s.powerBaseEpoch,
     ReplacedDayReward: '0',
     SectorKeyCID: null,
-    Flags: 0,
+    Flags: s.flags,
     DailyFee: '0',
   }
 }

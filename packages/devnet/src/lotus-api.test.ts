@@ -1,5 +1,6 @@
 import { randomnessEntropy } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
+import { testPiece } from './__fixtures__/data-sectors.js'
 import { fakeVerifier } from './__fixtures__/fake-proofs.js'
 import {
   advanceTo,
@@ -15,6 +16,7 @@ import { testRpcContext } from './__fixtures__/rpc-context.js'
 import * as S from './__fixtures__/schema.js'
 import { createDevnet, type Devnet } from './devnet.js'
 import { lotusMethodPermissions, lotusMethods } from './lotus-api.js'
+import { allocateDatacap, createVerifiedClient } from './testing/verified.js'
 
 const wire = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown
 
@@ -167,6 +169,48 @@ describe('Lotus API served by the devnet', () => {
     expectShape(next, { array: S.HeadChange })
     expect(next.map((c) => c.Type)).toEqual(['apply'])
     await it.return?.()
+
+    // Fil+ and market reads: a verified client, an allocation, a claim and a verified deal.
+    const { client } = await createVerifiedClient(devnet, { datacap: 1n << 20n })
+    const piece = testPiece(2048, 2)
+    const [allocId] = await allocateDatacap(devnet, client, [
+      { provider: who.minerId, data: piece.cid, size: 2048 },
+    ])
+    devnet.injectSectors(maddr, [
+      {
+        sectorNumber: 50,
+        sealedCid: s.sealedCid,
+        claims: [{ client: devnet.resolve(client)!, data: piece.cid, size: 2048 }],
+      },
+    ])
+    const dealId = devnet.publishTestDeal({
+      pieceCid: piece.cid,
+      pieceSize: 2048,
+      client,
+      provider: maddr,
+      verified: true,
+    })
+    const now = (await call('ChainHead', [])) as { Cids: unknown[] }
+    expectShape(await call('StateGetAllocation', [client, allocId, now.Cids]), S.Allocation)
+    expect(await call('StateGetAllocation', [client, 999, now.Cids])).toBeNull()
+    expect(S.idMap(await call('StateGetAllocations', [client, now.Cids]), S.Allocation)).toEqual([])
+    const all = await call('StateGetAllAllocations', [now.Cids])
+    expect(S.idMap(all, S.Allocation)).toEqual([])
+    expect(Object.keys(all as object)).toHaveLength(2)
+    expectShape(await call('StateGetAllocationForPendingDeal', [dealId, now.Cids]), S.Allocation)
+    expect(await call('StateGetAllocationIdForPendingDeal', [dealId, now.Cids])).toBe(allocId! + 2)
+    expect(await call('StateGetAllocationIdForPendingDeal', [9999, now.Cids])).toBe(0)
+    const claims = (await call('StateGetClaims', [maddr, now.Cids])) as Record<string, unknown>
+    expect(S.idMap(claims, S.Claim)).toEqual([])
+    const [claimId] = Object.keys(claims)
+    expectShape(await call('StateGetClaim', [maddr, Number(claimId), now.Cids]), S.Claim)
+    expect(await call('StateGetClaim', [maddr, 999, now.Cids])).toBeNull()
+    expect(S.idMap(await call('StateGetAllClaims', [now.Cids]), S.Claim)).toEqual([])
+    expect(S.check(await call('StateVerifiedClientStatus', [client, now.Cids]), 'bigint')).toEqual([])
+    expect(await call('StateVerifiedClientStatus', [who.owner, now.Cids])).toBeNull()
+    expect(await call('StateVerifierStatus', [who.owner, now.Cids])).toBeNull()
+    expect(await call('StateVerifiedRegistryRootKey', [now.Cids])).toBe('t0100')
+    expectShape(await call('StateMarketStorageDeal', [dealId, now.Cids]), S.MarketDeal)
 
     expect([...seen].sort()).toEqual(Object.keys(methods).sort())
     for (const k of Object.keys(methods)) expect(lotusMethodPermissions[k]).toMatch(/read|write|sign/)

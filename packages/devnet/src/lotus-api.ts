@@ -7,12 +7,14 @@ import {
   type LotusMessage,
   type LotusSignature,
   nextNotElapsed,
+  qaPowerForWeight,
   type RpcMethod,
   type RpcPermission,
   VenusError,
 } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
+import { sectorQaPower } from './actors/miner/activation.js'
 import { initialPledgeFor } from './actors/miner/common.js'
 import { deadlineInfo } from './deadline.js'
 import type { Devnet, DevnetHeadChange, DevnetTipset } from './devnet.js'
@@ -33,6 +35,7 @@ import {
   tipsetJson,
   unsignedMessageJson,
 } from './json.js'
+import { filplusMethods } from './lotus-filplus-api.js'
 import {
   type MinerState,
   minerAvailableBalance,
@@ -40,11 +43,13 @@ import {
   type WorldState,
 } from './state.js'
 
-function bad(method: string, what: string): never {
+/** @internal */
+export function bad(method: string, what: string): never {
   throw new VenusError('RPC_INVALID_PARAMS', `${method}: ${what}`, { details: { method } })
 }
 
-function arity(method: string, params: unknown[], min: number, max = min): void {
+/** @internal */
+export function arity(method: string, params: unknown[], min: number, max = min): void {
   if (!Array.isArray(params) || params.length < min || params.length > max) {
     bad(
       method,
@@ -53,12 +58,14 @@ function arity(method: string, params: unknown[], min: number, max = min): void 
   }
 }
 
-function num(method: string, v: unknown, what: string): number {
+/** @internal */
+export function num(method: string, v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) bad(method, `${what} must be an integer`)
   return v
 }
 
-function str(method: string, v: unknown, what: string): string {
+/** @internal */
+export function str(method: string, v: unknown, what: string): string {
   if (typeof v !== 'string') bad(method, `${what} must be a string`)
   return v
 }
@@ -75,7 +82,8 @@ function bytesParam(method: string, v: unknown, what: string): Uint8Array {
   return new Uint8Array(Buffer.from(v, 'base64'))
 }
 
-function tsParam(devnet: Devnet, method: string, v: unknown): DevnetTipset {
+/** @internal */
+export function tsParam(devnet: Devnet, method: string, v: unknown): DevnetTipset {
   if (v === null || v === undefined) return devnet.head()
   if (!Array.isArray(v)) bad(method, 'tipset key must be an array of CIDs')
   return devnet.tipsetByKey(v.map((c, i) => cidParam(method, c, `tipset key[${i}]`)))
@@ -117,10 +125,19 @@ function provingDeadline(devnet: Devnet, m: MinerState, ts: DevnetTipset) {
   return nextNotElapsed(deadlineInfo(devnet.params, m.provingPeriodStart, m.currentDeadline, ts.height))
 }
 
-function rawPower(m: MinerState): bigint {
-  let n = 0
-  for (const dl of m.deadlines) for (const p of dl.partitions) n += partitionActive(p).size
-  return BigInt(n) * BigInt(m.sectorSize)
+/** Raw and quality-adjusted power of the miner's active sectors. */
+function minerPower(m: MinerState): { raw: bigint; qa: bigint } {
+  let raw = 0n
+  let qa = 0n
+  for (const dl of m.deadlines)
+    for (const p of dl.partitions)
+      for (const n of partitionActive(p)) {
+        const s = m.sectors.get(n)
+        if (s === undefined) continue
+        raw += BigInt(m.sectorSize)
+        qa += sectorQaPower(s, m.sectorSize)
+      }
+  return { raw, qa }
 }
 
 /** Required permission of every served Lotus method. */
@@ -360,10 +377,19 @@ export function lotusMethods(devnet: Devnet): Record<string, RpcMethod> {
     },
     'Filecoin.StateMinerInitialPledgeForSector': (params) => {
       arity('StateMinerInitialPledgeForSector', params, 4)
-      num('StateMinerInitialPledgeForSector', params[0], 'duration')
+      const duration = num('StateMinerInitialPledgeForSector', params[0], 'duration')
       const size = num('StateMinerInitialPledgeForSector', params[1], 'sector size')
+      const verified = num('StateMinerInitialPledgeForSector', params[2], 'verified size')
       tsParam(devnet, 'StateMinerInitialPledgeForSector', params[3])
-      return ((initialPledgeFor(size, p.initialPledgePerByte) * 110n) / 100n).toString()
+      if (duration <= 0) bad('StateMinerInitialPledgeForSector', 'sector duration must be positive')
+      if (size <= 0) bad('StateMinerInitialPledgeForSector', 'sector size must be positive')
+      if (verified < 0 || verified > size)
+        bad(
+          'StateMinerInitialPledgeForSector',
+          `verified size ${verified} must be within the sector size ${size}`,
+        )
+      const qa = qaPowerForWeight(size, duration, BigInt(verified) * BigInt(duration))
+      return ((qa * p.initialPledgePerByte * 110n) / 100n).toString()
     },
     'Filecoin.StateMinerInitialPledgeCollateral': (params) => {
       const m = minerCall('StateMinerInitialPledgeCollateral', params, 3)
@@ -377,13 +403,17 @@ export function lotusMethods(devnet: Devnet): Record<string, RpcMethod> {
       arity('StateMinerPower', params, 2)
       const world = worldOf('StateMinerPower', params[1])
       const m = minerOf(devnet, world, 'StateMinerPower', params[0])
-      let total = 0n
-      for (const x of world.miners.values()) total += rawPower(x)
-      const mine = rawPower(m)
+      const total = { raw: 0n, qa: 0n }
+      for (const x of world.miners.values()) {
+        const px = minerPower(x)
+        total.raw += px.raw
+        total.qa += px.qa
+      }
+      const mine = minerPower(m)
       return {
-        MinerPower: { RawBytePower: mine.toString(), QualityAdjPower: mine.toString() },
-        TotalPower: { RawBytePower: total.toString(), QualityAdjPower: total.toString() },
-        HasMinPower: mine >= 2048n,
+        MinerPower: { RawBytePower: mine.raw.toString(), QualityAdjPower: mine.qa.toString() },
+        TotalPower: { RawBytePower: total.raw.toString(), QualityAdjPower: total.qa.toString() },
+        HasMinPower: mine.raw >= 2048n,
       }
     },
     'Filecoin.StateGetRandomnessFromTickets': (params) => {
@@ -498,6 +528,7 @@ export function lotusMethods(devnet: Devnet): Record<string, RpcMethod> {
       return signedMessageJson(stored)
     },
   }
+  Object.assign(read, filplusMethods(devnet))
   for (const k of Object.keys(read)) lotusMethodPermissions[k] = 'read'
   for (const k of Object.keys(write)) lotusMethodPermissions[k] = 'write'
   for (const k of Object.keys(sign)) lotusMethodPermissions[k] = 'sign'

@@ -91,6 +91,26 @@ describe('messager API served by the devnet', () => {
     )
   })
 
+  it("caps the fill's fee at the send spec's maxFee, and leaves it as estimated when maxFee is 0", async () => {
+    const devnet = createDevnet({ seed: 'messager-maxfee', proofs: fakeVerifier() })
+    const m = messagerMethods(devnet)
+    const msg = { To: devnet.newAccount(), From: devnet.faucetAddress(), Value: '1', Method: 0 }
+    const fee = async (uid: string) => {
+      const got = wire(await m['Message.GetMessageByUid']!([uid], testRpcContext))
+      return { limit: BigInt(got.GasLimit as number), feeCap: BigInt(got.GasFeeCap as string) }
+    }
+    await m['Message.PushMessageWithId']!(['free', msg, { maxFee: '0' }], testRpcContext)
+    const free = await fee('free')
+    const uncapped = free.limit * free.feeCap
+    expect(uncapped).toBeGreaterThan(0n)
+    const cap = uncapped / 4n
+    await m['Message.PushMessageWithId']!(['capped', msg, { maxFee: cap.toString() }], testRpcContext)
+    const capped = await fee('capped')
+    expect(capped.limit).toBe(free.limit)
+    expect(capped.limit * capped.feeCap).toBeLessThanOrEqual(cap)
+    expect(capped.feeCap).toBeLessThan(free.feeCap)
+  })
+
   it('serves the core messager client, including replace-by-fee of a pending message', async () => {
     const { createMessagerClient } = await import('@venus-cluster/core')
     const devnet = createDevnet({ seed: 'messager-client', proofs: fakeVerifier() })

@@ -62,13 +62,19 @@ export function messagerMethods(devnet: Devnet): Record<string, RpcMethod> {
     if (e.stored !== undefined || e.failed || filling.has(e)) return
     filling.add(e)
     try {
-      e.stored = await devnet.pushMessage({
-        To: e.message.To,
-        From: e.message.From,
-        Value: e.message.Value,
-        Method: e.message.Method,
-        Params: e.message.Params,
-      })
+      // The send spec's maxFee caps the fee as the messager does (0 = no cap).
+      const cap = e.meta.maxFee
+      const maxFee = typeof cap === 'string' && /^\d+$/.test(cap) ? BigInt(cap) : 0n
+      e.stored = await devnet.pushMessage(
+        {
+          To: e.message.To,
+          From: e.message.From,
+          Value: e.message.Value,
+          Method: e.message.Method,
+          Params: e.message.Params,
+        },
+        maxFee > 0n ? { maxFee } : undefined,
+      )
       e.errorMsg = ''
     } catch (err) {
       e.errorMsg = err instanceof Error ? err.message : String(err)

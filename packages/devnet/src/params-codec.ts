@@ -101,6 +101,7 @@ function decodeValue(method: keyof MethodParams, raw: Uint8Array): MethodParams[
             cid: pc.cid.toString(),
             size: pc.size,
             verifiedAllocationKey: pc.verifiedAllocationKey,
+            notify: pc.notify,
           })),
         })),
       }
@@ -160,6 +161,24 @@ export function decodeMethodParams<M extends keyof MethodParams>(
   }
 }
 
+/**
+ * Decodes actor params with a core decoder; malformed input aborts the message with exit 21
+ * (serialization), naming `what`.
+ * @example
+ * ```ts
+ * const terms = decodeParams('ExtendClaimTerms', call.params, decodeExtendClaimTerms)
+ * ```
+ */
+export function decodeParams<T>(what: string, raw: Uint8Array, decode: (raw: Uint8Array) => T): T {
+  try {
+    return decode(raw)
+  } catch (err) {
+    if (err instanceof ActorAbort) throw err
+    const why = isVenusError(err) || err instanceof Error ? err.message : String(err)
+    throw new ActorAbort(ExitCode.ErrSerialization, `${what} params: ${why}`)
+  }
+}
+
 /** Encodes the CBOR return value of `method`. */
 export function encodeMethodReturn<M extends keyof MethodReturns>(
   method: M,
@@ -196,7 +215,7 @@ export const encodeParams = {
       ...p,
       activations: p.activations.map((a) => ({
         sectorNumber: a.sectorNumber,
-        pieces: a.pieces.map((pc) => ({ ...pc, cid: CID.parse(pc.cid) as never, notify: [] })),
+        pieces: a.pieces.map((pc) => ({ ...pc, cid: CID.parse(pc.cid) as never, notify: pc.notify ?? [] })),
       })),
     }),
   submitWindowedPoSt: (p: SubmitWindowedPoStParams): Uint8Array => encodeSubmitWindowedPoSt(p),

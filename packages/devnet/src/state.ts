@@ -1,8 +1,8 @@
 /**
- * The devnet's world state: accounts, miners and the tiny market. Plain data (Maps, Sets,
- * bigints, bytes), copied on write: a snapshot per tipset and per message shares everything it
- * does not change (see `copyWorld`, `mutableMiner`), which is what makes reorgs and `StateCall`
- * dry runs cheap and exact at hundreds of thousands of sectors.
+ * The devnet's world state: accounts, miners, the tiny market, the verified registry and DataCap.
+ * Plain data (Maps, Sets, bigints, bytes), copied on write: a snapshot per tipset and per message
+ * shares everything it does not change (see `copyWorld`, `mutableMiner`), which is what makes
+ * reorgs and `StateCall` dry runs cheap and exact at hundreds of thousands of sectors.
  */
 
 /** An account actor (key address + balance + nonce). */
@@ -35,12 +35,21 @@ export interface ActiveSectorState {
   unsealedCid: string
   activation: number
   expiration: number
+  /** Unverified data × epochs from `powerBaseEpoch` to `expiration`. */
   dealWeight: bigint
+  /** Claimed verified data × epochs from `powerBaseEpoch` to `expiration`. */
   verifiedDealWeight: bigint
   initialPledge: bigint
   deadline: number
   partition: number
+  /** Epoch the weights are counted from (activation, then the last extension). */
+  powerBaseEpoch: number
+  /** `SIMPLE_QA_POWER` (1) for sectors activated with piece manifests. */
+  flags: number
 }
+
+/** `SectorOnChainInfoFlags::SIMPLE_QA_POWER`: weights are space × remaining duration. */
+export const SIMPLE_QA_POWER = 1
 
 /** One partition of a deadline; sets of sector numbers. */
 export interface PartitionState {
@@ -112,6 +121,49 @@ export interface DealState {
   endEpoch: number
   verified: boolean
   sectorNumber: number | null
+  /** Epoch the deal's sector activated it (-1 while pending). */
+  sectorStartEpoch: number
+}
+
+/** A verified allocation: DataCap a client set aside for one piece at one provider. */
+export interface AllocationState {
+  client: number
+  provider: number
+  /** Piece CID. */
+  data: string
+  size: number
+  termMin: number
+  termMax: number
+  /** Last epoch it may be claimed at. */
+  expiration: number
+}
+
+/**
+ * A verified claim as the devnet keeps it: an allocation a provider activated in a sector (same id
+ * as the allocation), the piece CID as a string (core's `ClaimState` is the decoded chain shape).
+ */
+export interface StoredClaim {
+  provider: number
+  client: number
+  data: string
+  size: number
+  termMin: number
+  termMax: number
+  termStart: number
+  sector: number
+}
+
+/** The verified registry actor (f06). */
+export interface VerifregState {
+  /** The account that may add verifiers. */
+  rootKey: number
+  /** Verifier actor id → remaining allowance (bytes of DataCap it may grant). */
+  verifiers: Map<number, bigint>
+  /** Allocation id → allocation. */
+  allocations: Map<number, AllocationState>
+  nextAllocationId: number
+  /** Claim id → claim. */
+  claims: Map<number, StoredClaim>
 }
 
 /** Everything an epoch's execution can change. */
@@ -123,12 +175,20 @@ export interface WorldState {
   miners: Map<number, MinerState>
   deals: Map<number, DealState>
   nextDealId: number
+  /** Allocation id of each verified deal not yet activated (the market's pending allocations). */
+  pendingDealAllocations: Map<number, number>
+  verifreg: VerifregState
+  /** DataCap (f07) balances in atto-tokens by actor id; f06 holds what allocations set aside. */
+  datacap: Map<number, bigint>
   /** attoFIL burnt (gas, penalties, expired deposits). */
   burnt: bigint
 }
 
 /** First id handed to a user actor (accounts and miners), as on Lotus devnets. */
 export const FIRST_USER_ACTOR_ID = 1000
+
+/** The verified registry's root key on the devnet: the genesis faucet account. */
+export const VERIFREG_ROOT_KEY_ID = 100
 
 /** An empty world. */
 export function emptyWorld(): WorldState {
@@ -139,6 +199,15 @@ export function emptyWorld(): WorldState {
     miners: new Map(),
     deals: new Map(),
     nextDealId: 1,
+    pendingDealAllocations: new Map(),
+    verifreg: {
+      rootKey: VERIFREG_ROOT_KEY_ID,
+      verifiers: new Map(),
+      allocations: new Map(),
+      nextAllocationId: 1,
+      claims: new Map(),
+    },
+    datacap: new Map(),
     burnt: 0n,
   }
 }
@@ -194,6 +263,9 @@ export function copyWorld(w: WorldState): WorldState {
     keyIndex: new Map(w.keyIndex),
     miners: new Map(w.miners),
     deals: structuredClone(w.deals),
+    pendingDealAllocations: new Map(w.pendingDealAllocations),
+    verifreg: structuredClone(w.verifreg),
+    datacap: new Map(w.datacap),
   }
 }
 
@@ -308,4 +380,20 @@ export function resolveIn(world: WorldState, addr: string): number | undefined {
   if (proto === '2')
     for (const m of world.miners.values()) if (m.robust.slice(1) === addr.slice(1)) return m.id
   return undefined
+}
+
+/**
+ * The actor id of `addr`, creating an empty account for a key address (secp256k1 or BLS) that
+ * has none yet, as the chain does when something is sent to it; undefined for other unknown
+ * addresses.
+ */
+export function resolveOrCreateAccount(world: WorldState, addr: string): number | undefined {
+  const known = resolveIn(world, addr)
+  if (known !== undefined) return known
+  const proto = addr.slice(1, 2)
+  if (proto !== '1' && proto !== '3') return undefined
+  const id = world.nextActorId++
+  world.accounts.set(id, { id, key: addr, balance: 0n, nonce: 0 })
+  world.keyIndex.set(addr.slice(1), id)
+  return id
 }

@@ -5,10 +5,13 @@
  * this file converts them to the manager's camelCase domain types, and nothing else.
  */
 import {
+  actorIdOf,
   type ChainClient,
   decodeBase64Json,
   decodeBigIntJson,
   detectNetwork,
+  type LotusAllocation,
+  type LotusMarketDeal,
   type LotusSectorPreCommitInfo,
   type MessagerClient,
   MessageState,
@@ -24,8 +27,10 @@ import type {
   ManagerMessager,
   ManagerMessageStatus,
   ManagerNetworkParams,
+  MarketDealTerms,
   OnChainPreCommit,
   OnChainSector,
+  VerifiedAllocation,
 } from './chain.js'
 
 /** Options of {@link createManagerChain}. */
@@ -213,8 +218,67 @@ export function createManagerChain(client: ChainClient, opts: ManagerChainOption
       return client.stateMinerPreCommitDepositForPower(await addr(miner), preCommitInfo(sector))
     },
     async initialPledge(miner, sector) {
-      return client.stateMinerInitialPledgeCollateral(await addr(miner), preCommitInfo(sector))
+      if (sector.verifiedSize !== undefined && sector.verifiedSize > 0) {
+        // Verified data weighs in the pledge: the pledge for the sector's duration and verified bytes.
+        const [h, info] = await Promise.all([client.chainHead(), client.stateMinerInfo(await addr(miner))])
+        const size = Number(answer(info, 'StateMinerInfo').SectorSize)
+        const duration = sector.expiration - Number(answer(h, 'ChainHead').Height)
+        return client.stateMinerInitialPledgeForSector(
+          Math.max(1, duration),
+          size,
+          Math.min(sector.verifiedSize, size),
+        )
+      }
+      const { sealProof, sealedCid, expiration } = sector
+      return client.stateMinerInitialPledgeCollateral(
+        await addr(miner),
+        preCommitInfo({ sealProof, sealedCid, expiration }),
+      )
     },
+    async verifiedAllocation(clientId, allocationId) {
+      const r = await client.stateGetAllocation(await addr(clientId), allocationId)
+      return r === null || r === undefined ? null : allocationFrom(allocationId, r)
+    },
+    async dealAllocation(dealId) {
+      const id = Number(await client.stateGetAllocationIdForPendingDeal(dealId))
+      if (!Number.isSafeInteger(id) || id <= 0) return null
+      const r = await client.stateGetAllocationForPendingDeal(dealId)
+      return r === null || r === undefined ? null : allocationFrom(id, r)
+    },
+    async marketDeal(dealId): Promise<MarketDealTerms | null> {
+      let r: LotusMarketDeal
+      try {
+        r = await client.stateMarketStorageDeal(dealId)
+      } catch (err) {
+        if (/not found/i.test(message(err))) return null
+        throw err
+      }
+      const p = answer(answer(r, 'StateMarketStorageDeal').Proposal, 'StateMarketStorageDeal.Proposal')
+      return {
+        pieceCid: cidText(p.PieceCID),
+        pieceSize: Number(p.PieceSize),
+        verified: p.VerifiedDeal === true,
+        client: actorIdOf(String(p.Client)),
+        provider: actorIdOf(String(p.Provider)),
+        startEpoch: Number(p.StartEpoch),
+        endEpoch: Number(p.EndEpoch),
+      }
+    },
+  }
+}
+
+/** A Lotus `Allocation` as the manager's {@link VerifiedAllocation}. */
+function allocationFrom(id: number, v: LotusAllocation): VerifiedAllocation {
+  const o = answer(v, 'Allocation')
+  return {
+    id,
+    client: Number(o.Client),
+    provider: Number(o.Provider),
+    pieceCid: cidText(o.Data),
+    size: Number(o.Size),
+    termMin: Number(o.TermMin),
+    termMax: Number(o.TermMax),
+    expiration: Number(o.Expiration),
   }
 }
 

@@ -51,6 +51,37 @@ export interface OnChainSector {
   initialPledge: bigint
 }
 
+/** A verified allocation (Fil+): DataCap a client set aside for one piece at one provider. */
+export interface VerifiedAllocation {
+  /** Allocation id (the id of the claim it becomes). */
+  id: number
+  /** Client and provider actor ids. */
+  client: number
+  provider: number
+  /** Piece CID. */
+  pieceCid: string
+  /** Padded piece size. */
+  size: number
+  /** The sector holding the piece must live at least `termMin` and at most `termMax` epochs from activation. */
+  termMin: number
+  termMax: number
+  /** Last epoch the allocation may be claimed at. */
+  expiration: number
+}
+
+/** A market deal's proposal terms, as far as sealing it needs them. */
+export interface MarketDealTerms {
+  pieceCid: string
+  pieceSize: number
+  verified: boolean
+  /** Client actor id. */
+  client: number
+  provider: number
+  /** The deal must be activated by its start and the sector must live until its end. */
+  startEpoch: number
+  endEpoch: number
+}
+
 /** A randomness draw request: DST, epoch and entropy (the CBOR of the miner address). */
 export interface RandomnessRequest {
   dst: number
@@ -111,11 +142,26 @@ export interface ManagerChain {
     miner: number,
     sector: { sealProof: number; sealedCid: string; expiration: number },
   ): Promise<bigint>
-  /** `StateMinerInitialPledgeCollateral` for one sector. */
+  /**
+   * The initial pledge of one sector: `StateMinerInitialPledgeCollateral`, or, for a sector with
+   * `verifiedSize` bytes of verified data, `StateMinerInitialPledgeForSector`.
+   */
   initialPledge(
     miner: number,
-    sector: { sealProof: number; sealedCid: string; expiration: number },
+    sector: { sealProof: number; sealedCid: string; expiration: number; verifiedSize?: number | undefined },
   ): Promise<bigint>
+  /**
+   * `StateGetAllocation`: a client's verified allocation, null when it has none of that id (never
+   * made, claimed or removed). Without it verified direct pieces are refused.
+   */
+  verifiedAllocation?(client: number, allocationId: number): Promise<VerifiedAllocation | null>
+  /**
+   * The allocation made for a verified market deal not yet activated
+   * (`StateGetAllocationIdForPendingDeal`, `StateGetAllocationForPendingDeal`), null for none.
+   */
+  dealAllocation?(dealId: number): Promise<VerifiedAllocation | null>
+  /** `StateMarketStorageDeal`: a deal's terms, null when the market has no such deal. */
+  marketDeal?(dealId: number): Promise<MarketDealTerms | null>
 }
 
 /** A message for the messager (unsigned; nonce and gas filled by the messager). */

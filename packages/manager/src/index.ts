@@ -10,12 +10,15 @@ export * from './alerts/index.js'
 export * from './allocation/index.js'
 export {
   createSealerApi,
+  directPieceToWire,
   sealerApiMethodNames,
   sectorFromWire,
   sectorToWire,
   type VenusCallContext,
   type VenusMethod,
   type WireDealSector,
+  type WireDirectPieceInput,
+  type WireDirectPieceRecord,
   type WireKnownWorker,
   type WireMessageInfo,
   type WirePollResult,
@@ -92,6 +95,8 @@ export * from './post-jobs/index.js'
 export * from './randomness/index.js'
 export * from './reports/index.js'
 export {
+  type DirectPieceRef,
+  isFillerPiece,
   type ManagedSector,
   newSector,
   type PollResult,

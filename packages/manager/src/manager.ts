@@ -24,7 +24,16 @@ import type { ManagerChain, ManagerMessager, ManagerNetworkParams } from './chai
 import { checkPreCommit, checkProof, type PreCommitSubmission, SectorFileChecks } from './checks/index.js'
 import { CommitBatcher, type CommitBatcherEvents, queueCheckInterval } from './commit-batcher/index.js'
 import { createServiceContext, type ServiceContext } from './context.js'
-import { DealAssigner, type DealEvents, type ManagerMarket } from './deals/index.js'
+import {
+  DealAssigner,
+  type DealEvents,
+  type DirectPieceEvents,
+  type DirectPieceInput,
+  DirectPieces,
+  type ManagerMarket,
+  PieceActivation,
+  type PieceActivationOptions,
+} from './deals/index.js'
 import { SealRandomness } from './randomness/index.js'
 import { type SectorReportEvents, SectorReports } from './reports/index.js'
 import {
@@ -40,7 +49,7 @@ import {
   sectorKey,
 } from './sector.js'
 import { SectorAdmin } from './sector-admin/index.js'
-import type { ManagerStore, SectorMutator } from './store/types.js'
+import type { DirectPieceFilter, DirectPieceRecord, ManagerStore, SectorMutator } from './store/types.js'
 import { PersistStores, type StoreSpaceFn } from './stores/index.js'
 import { type TerminationEvents, TerminationQueue } from './terminations/index.js'
 import { WorkerRegistry, type WorkerRegistryOptions } from './worker-registry/index.js'
@@ -48,6 +57,7 @@ import { WorkerRegistry, type WorkerRegistryOptions } from './worker-registry/in
 /** Every event of a {@link SectorManager}: those of its services, in one map. */
 export type ManagerEvents = AllocationEvents &
   DealEvents &
+  DirectPieceEvents &
   CommitBatcherEvents &
   TerminationEvents &
   SectorReportEvents
@@ -72,6 +82,8 @@ export interface SectorManagerOptions {
   unclaimedTimeoutMs?: number | undefined
   /** Bounds of the worker registry (how many pinging workers, when one counts as gone). */
   workers?: Omit<WorkerRegistryOptions, 'now'> | undefined
+  /** How data sectors' pieces are checked before sealing and activation (see `PieceActivation`). */
+  activation?: PieceActivationOptions | undefined
   /** Free and total bytes of a persist store (default `statfs`); replaceable to simulate a full disk. */
   storeSpace?: StoreSpaceFn | undefined
 }
@@ -105,6 +117,10 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
   /** The workers that ping or report: pinned names, bounded (see {@link WorkerRegistry}). */
   readonly workers: WorkerRegistry
   readonly allocator: SectorAllocator
+  /** Checks and manifests of data sectors' pieces (shared by every activation path). */
+  readonly activation: PieceActivation
+  /** Pieces given to sealing without a market deal (direct data onboarding). */
+  readonly direct: DirectPieces
   readonly deals: DealAssigner
   readonly randomness: SealRandomness
   readonly files: SectorFileChecks
@@ -143,10 +159,17 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     this.stores = new PersistStores(ctx, { space: opts.storeSpace })
     this.workers = new WorkerRegistry({ ...opts.workers, now: () => ctx.now() })
     this.allocator = new SectorAllocator(ctx, { unclaimedTimeoutMs: opts.unclaimedTimeoutMs })
-    this.deals = new DealAssigner(ctx, opts.market)
+    this.activation = new PieceActivation(ctx, opts.activation)
+    this.direct = new DirectPieces(ctx, this.activation)
+    this.deals = new DealAssigner(ctx, opts.market, this.direct)
     this.randomness = new SealRandomness(ctx)
     this.files = new SectorFileChecks(ctx)
-    this.batcher = new CommitBatcher({ context: ctx, proofs: opts.proofs, tickMs: false })
+    this.batcher = new CommitBatcher({
+      context: ctx,
+      proofs: opts.proofs,
+      tickMs: false,
+      activation: this.activation,
+    })
     this.terminations = new TerminationQueue(ctx, this.batcher.outbox)
     this.reports = new SectorReports(ctx, { workers: this.workers, deals: this.deals })
     this.admin = new SectorAdmin(ctx, {
@@ -167,6 +190,19 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     this.reports.on('sector:aborted', release)
     this.#forward(this.allocator, ['sector:allocated', 'sector:aborted'])
     this.#forward(this.deals, ['deals:assigned', 'deals:released'])
+    this.#forward(this.direct, [
+      'direct:added',
+      'direct:assigned',
+      'direct:released',
+      'direct:failed',
+      'direct:sealed',
+    ])
+    this.batcher.on('batch:landed', (b) => {
+      if (b.kind !== 'prove') return
+      this.direct
+        .sealed(b.miner, b.sectors)
+        .catch((err) => ctx.log.warn({ err }, 'marking direct pieces sealed failed'))
+    })
     this.#forward(this.batcher, ['sector:queued', 'batch:sent', 'batch:landed', 'batch:failed'])
     this.#forward(this.terminations, [
       'termination:requested',
@@ -244,6 +280,21 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     return this.deals.acquire(id, spec)
   }
 
+  /** Queues a piece for sealing without a market deal (see {@link DirectPieces.add}). */
+  addDirectPiece(input: DirectPieceInput): Promise<DirectPieceRecord> {
+    return this.direct.add(input)
+  }
+
+  /** Direct pieces, oldest first. */
+  listDirectPieces(filter?: DirectPieceFilter): Promise<DirectPieceRecord[]> {
+    return this.direct.list(filter)
+  }
+
+  /** Removes a pending or failed direct piece. */
+  removeDirectPiece(id: number): Promise<void> {
+    return this.direct.remove(id)
+  }
+
   /** Draws the sector's ticket (see {@link SealRandomness.assignTicket}). */
   assignTicket(id: SectorId): Promise<EpochRandomness> {
     return this.randomness.assignTicket(id)
@@ -256,7 +307,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
 
   /** Checks a precommit (see `checkPreCommit`) and queues it for the commit batcher. */
   submitPreCommit(id: SectorId, info: PreCommitSubmission, reset: boolean): Promise<SubmitResponse> {
-    return this.#submit(id, (s) => checkPreCommit(this.context, s, info, reset), {
+    return this.#submit(id, (s) => checkPreCommit(this.context, s, info, reset, this.activation), {
       // Already on chain: remember it and let polling report Landed from chain facts.
       onChain: (preCommit) => (s) => ({
         ...s,

@@ -13,7 +13,10 @@ import {
   type SubmitResultValue,
 } from '@venus-cluster/core'
 
-/** One piece of a sector: a deal piece (`dealId` > 0) or a zero filler piece (`dealId` 0). */
+/**
+ * One piece of a sector: a market deal's piece (`dealId` > 0), a direct piece (`direct` set,
+ * `dealId` 0: data given to sealing without a market deal) or a zero filler piece (`dealId` 0).
+ */
 export interface SectorPiece {
   dealId: number
   /** Bytes of payload in the piece file. */
@@ -22,6 +25,28 @@ export interface SectorPiece {
   piece: { size: number; cid: string }
   /** The market's proposal, passed through to workers as is. */
   proposal: unknown
+  /** Set for a direct piece: its id in the manager's queue and the verified allocation it claims. */
+  direct?: DirectPieceRef | undefined
+}
+
+/** What a sector's piece remembers of the direct piece it is. */
+export interface DirectPieceRef {
+  /** The id of the piece in the manager's direct-piece queue. */
+  id: number
+  /** The verified allocation the piece claims at activation; null for unverified data. */
+  allocation: { client: number; id: number } | null
+}
+
+/**
+ * Whether a piece is a zero filler (neither a market deal nor a direct piece).
+ *
+ * @example
+ * ```ts
+ * pieces.filter((p) => !isFillerPiece(p)) // the pieces carrying data
+ * ```
+ */
+export function isFillerPiece(p: SectorPiece): boolean {
+  return p.dealId === 0 && p.direct === undefined
 }
 
 /** The precommit accepted for a sector (commitments as CID strings). */

@@ -23,13 +23,27 @@ export interface AllocatedSector {
   proofType: number
 }
 
-/** One deal of a sector; `id` 0 is a filler piece. */
+/** One piece of a sector: a deal (`id` > 0), a direct piece (`direct`) or a filler (neither). */
 export interface SectorDeal {
   id: number
   payloadSize: number
   piece: { size: number; cid: string }
   /** The deal proposal as the manager sent it (kept, not read). */
   proposal?: unknown
+  /** Set for a direct piece (data without a market deal), as the manager sent it. */
+  direct?: { pieceId: number; client: number; allocationId: number }
+}
+
+/**
+ * Whether a sector's piece is a zero filler: no deal and not a direct piece.
+ *
+ * @example
+ * ```ts
+ * deals.filter((d) => !isFillerDeal(d)) // the pieces to fetch
+ * ```
+ */
+export function isFillerDeal(d: SectorDeal): boolean {
+  return d.id === 0 && d.direct === undefined
 }
 
 /** The manager's answer to a submission; `result` is a `SubmitResult`. */
@@ -90,6 +104,11 @@ export function dealToWire(d: SectorDeal): WireDeal {
     PayloadSize: d.payloadSize,
     Piece: { Size: d.piece.size, Cid: { '/': d.piece.cid } },
     ...(d.proposal === undefined ? {} : { Proposal: d.proposal }),
+    ...(d.direct === undefined
+      ? {}
+      : {
+          Direct: { PieceID: d.direct.pieceId, Client: d.direct.client, AllocationID: d.direct.allocationId },
+        }),
   }
 }
 
@@ -100,6 +119,11 @@ export function dealFromWire(d: WireDeal): SectorDeal {
     payloadSize: d.PayloadSize,
     piece: { size: d.Piece.Size, cid: d.Piece.Cid['/'] },
     ...(d.Proposal === undefined ? {} : { proposal: d.Proposal }),
+    ...(d.Direct === undefined || d.Direct === null
+      ? {}
+      : {
+          direct: { pieceId: d.Direct.PieceID, client: d.Direct.Client, allocationId: d.Direct.AllocationID },
+        }),
   }
 }
 
@@ -115,9 +139,18 @@ export function dealsAnswerFromWire(v: unknown): SectorDeal[] | null {
       !isObject(d.Piece) ||
       !isInt(d.Piece.Size) ||
       !isObject(d.Piece.Cid) ||
-      typeof d.Piece.Cid['/'] !== 'string'
+      typeof d.Piece.Cid['/'] !== 'string' ||
+      (d.Direct !== undefined &&
+        d.Direct !== null &&
+        (!isObject(d.Direct) ||
+          !isInt(d.Direct.PieceID) ||
+          !isInt(d.Direct.Client) ||
+          !isInt(d.Direct.AllocationID)))
     )
-      answerError('AcquireDeals', 'a list of {ID, PayloadSize, Piece: {Size, Cid}}')
+      answerError(
+        'AcquireDeals',
+        'a list of {ID, PayloadSize, Piece: {Size, Cid}, Direct?: {PieceID, Client, AllocationID}}',
+      )
     return dealFromWire(d as unknown as WireDeal)
   })
 }

@@ -43,6 +43,7 @@ import {
   windowPoStService,
 } from '@venus-cluster/poster'
 import { createSealingWorker, type SealingWorker, type ThreadStepEvent } from '@venus-cluster/sealer'
+import { type DemoVerifiedPieces, onboardVerifiedPieces } from './verified.js'
 
 /** Options of {@link startDemoCluster}. */
 export interface DemoClusterOptions {
@@ -70,6 +71,11 @@ export interface DemoClusterOptions {
    * `maxWaitMs` at the latest. Off: one message per sector, the original's default.
    */
   batch?: { maxWaitMs: number } | undefined
+  /**
+   * Sectors (of `sectors`) that each carry one verified piece filling them, onboarded as a
+   * direct piece claiming a client's allocation (Fil+ DDO); 0 or undefined = all CC.
+   */
+  verified?: number | undefined
   /** Milliseconds between the dashboard's trend samples (default: one per two block times, at least 100). */
   sampleMs?: number | undefined
 }
@@ -88,6 +94,8 @@ export interface DemoCluster {
   /** The WindowPoSt poster (with `postChallengeWindow`) and every event it reported. */
   poster: WindowPoStService | undefined
   postEvents: WindowPoStEvent[]
+  /** The verified pieces given to sealing (with `verified`). */
+  verified: DemoVerifiedPieces | undefined
   /** Stops the block timer: the caller then mines epochs itself (`devnet.mine`). */
   pauseBlocks(): void
   /** Stops workers, manager and devnet, in that order; safe to call twice. */
@@ -100,6 +108,8 @@ export function demoWorkerConfigText(opts: {
   managerUrl: string
   stores: string[]
   persist: string
+  /** `[sealing] enable_deals`: threads take pieces (market deals, direct pieces). */
+  deals?: boolean | undefined
 }): string {
   return `[worker]
 name = "${opts.name}"
@@ -111,7 +121,7 @@ addr = "${opts.managerUrl}"
 seal_interval = "20ms"
 recover_interval = "50ms"
 rpc_polling_interval = "50ms"
-max_retries = 3
+max_retries = 3${opts.deals === true ? '\nenable_deals = true' : ''}
 
 ${opts.stores.map((s) => `[[sealing_thread]]\nlocation = "${s}"\n`).join('\n')}
 [[attached]]
@@ -161,6 +171,9 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
     const minerConfig = defaultMinerConfig(created.minerId, created.owner)
     minerConfig.sector.maxNumber = opts.sectors
     minerConfig.commitment.confidence = 1
+    const verifiedCount = opts.verified ?? 0
+    const pieceDir = join(opts.home, 'pieces')
+    if (verifiedCount > 0) minerConfig.deal = { enabled: true }
     if (opts.batch !== undefined) {
       for (const kind of [minerConfig.commitment.pre, minerConfig.commitment.prove]) {
         kind.batch.enabled = true
@@ -175,7 +188,11 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       home: managerHome,
       listen: '127.0.0.1:0',
       synchronous: 'normal',
-      config: { miners: [minerConfig], persistStores: [{ name: 'ps1', path: persist }] },
+      config: {
+        miners: [minerConfig],
+        persistStores: [{ name: 'ps1', path: persist }],
+        ...(verifiedCount > 0 ? { pieceStores: [{ name: 'pieces', path: pieceDir }] } : {}),
+      },
       chain: createManagerChain(chain),
       messager: createManagerMessager(messager),
       proofs: opts.proofs,
@@ -207,6 +224,19 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       stops.push(() => started.stop())
     }
 
+    // Before the block timer: the client's messages are mined here, one after another.
+    const verified =
+      verifiedCount > 0
+        ? await onboardVerifiedPieces({
+            devnet,
+            manager,
+            minerId: created.minerId,
+            sectorSize: opts.sectorSize,
+            count: verifiedCount,
+            pieceDir,
+          })
+        : undefined
+
     // Mine only once the miner exists and the manager listens, so no epoch is wasted.
     const timer = setInterval(() => void devnet.mine(1).catch(() => {}), opts.blockTimeMs)
     stops.push(async () => clearInterval(timer))
@@ -229,6 +259,7 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
         managerUrl: manager.url,
         stores,
         persist,
+        deals: verifiedCount > 0,
       })
       const file = join(dir, 'venus-worker.toml')
       await writeFile(file, text)
@@ -255,6 +286,7 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       messager,
       poster,
       postEvents,
+      verified,
       pauseBlocks,
       stop: stopAll,
     }

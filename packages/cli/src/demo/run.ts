@@ -23,6 +23,11 @@ export interface DemoOptions {
   windowPoSt: boolean
   /** Batch precommits and aggregate proofs (one message of each kind for all sectors). */
   batch?: boolean | undefined
+  /**
+   * Sectors that each carry one verified piece filling them (a client's DataCap allocation
+   * claimed through direct data onboarding); default 0. They count ten times in QA power.
+   */
+  verified?: number | undefined
   /** Give up after this long (ms); default 5 minutes with mock proofs, 30 with native ones. */
   timeoutMs?: number | undefined
   /** Scratch directory, never removed; default a new temporary one, removed at the end unless `keep`. */
@@ -73,6 +78,13 @@ export interface DemoSummary {
   /** attoFIL as decimal strings. */
   fees: { gasFeesAtto: string; lockedAtto: string }
   power: { rawBytes: string; qaBytes: string; committedBytes: string; note: string }
+  /** The verified pieces (with `verified`): each one's allocation and the claim made of it. */
+  verified?:
+    | {
+        client: string
+        pieces: { pieceCid: string; size: number; allocationId: number; claimedBySector: number | null }[]
+      }
+    | undefined
   /** The manager's dashboard with a read token (live while the cluster runs). */
   dashboardUrl: string | undefined
   windowPoSt: ({ included: true } & DemoWindowPoSt) | { included: false; note: string }
@@ -145,6 +157,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       'CLI_USAGE',
       `--sector-size must be 2KiB or 8MiB (the sizes the devnet seals), got ${formatSectorSize(opts.sectorSize)}`,
     )
+  const verified = opts.verified ?? 0
+  if (!Number.isInteger(verified) || verified < 0 || verified > opts.sectors)
+    throw new VenusError(
+      'CLI_USAGE',
+      `--verified must be a whole number from 0 to --sectors (${opts.sectors}), got ${verified}`,
+    )
   const t0 = Date.now()
   const proofs = await chooseDemoProofs(opts.proofs, opts.sectorSize)
   const home = opts.home ?? (await mkdtemp(join(tmpdir(), 'venus-cluster-demo-')))
@@ -172,6 +190,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
         opts.batch === true
           ? { maxWaitMs: proofs.kind === 'native' ? opts.sectors * 3 * 60_000 : 40 * opts.blockTimeMs }
           : undefined,
+      verified,
       onStep: (w, e) => tracker.onStep(w, e),
       // VENUS_DEMO_DEBUG=1 shows the worker and manager logs (to find why a demo is stuck).
       ...(process.env.VENUS_DEMO_DEBUG ? { log: stderrLogger } : {}),
@@ -248,6 +267,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const locked = list.reduce((a, m) => a + BigInt(m.value), 0n)
     const spent = balanceBefore - c.devnet.balance(c.miner.owner)
     const power = await c.chain.stateMinerPower(c.miner.address)
+    // A claim is keyed by its allocation's id: which sector claimed each verified piece.
+    const claims = c.verified === undefined ? {} : await c.chain.stateGetClaims(c.miner.address)
     view?.close()
     const sectors = [...tracker.sectors.values()]
       .filter((p) => active.has(sectorNumberOf(p.sector)))
@@ -287,6 +308,19 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
             ? 'power counts once a WindowPoSt proves the sectors; committed bytes are what it will be'
             : 'proven by WindowPoSt',
       },
+      ...(c.verified === undefined
+        ? {}
+        : {
+            verified: {
+              client: c.verified.client,
+              pieces: c.verified.pieces.map((p) => ({
+                pieceCid: p.pieceCid,
+                size: p.size,
+                allocationId: p.allocationId,
+                claimedBySector: claims[String(p.allocationId)]?.Sector ?? null,
+              })),
+            },
+          }),
       dashboardUrl,
       windowPoSt: post === undefined ? { included: false, note: WPOST_NOTE } : { included: true, ...post },
     }

@@ -15,6 +15,21 @@ function bytes(n: string): string {
   return `${v} B`
 }
 
+/** Quality-adjusted power and the claims of the verified pieces, when the demo had some. */
+function verifiedLines(s: DemoSummary): string[] {
+  if (s.verified === undefined) return []
+  const claimed = s.verified.pieces.filter((p) => p.claimedBySector !== null)
+  const raw = BigInt(s.power.rawBytes)
+  const qa = BigInt(s.power.qaBytes)
+  const ratio = raw === 0n ? '' : `, ${(Number((qa * 100n) / raw) / 100).toFixed(2)}× raw`
+  return [
+    `  QA power         ${bytes(s.power.qaBytes)} quality-adjusted${ratio} (verified data counts 10×)`,
+    `  Fil+ (DDO)       ${claimed.length} of ${s.verified.pieces.length} verified piece(s) of ${s.verified.client} claimed: ${
+      claimed.map((p) => `allocation ${p.allocationId} → sector ${p.claimedBySector}`).join(', ') || 'none'
+    }`,
+  ]
+}
+
 /**
  * Formats `s` for a terminal.
  *
@@ -59,6 +74,7 @@ export function summaryLines(s: DemoSummary): string[] {
     `  fees paid        ${formatFil(BigInt(s.fees.gasFeesAtto))} (gas, all messages)`,
     `  deposits+pledge  ${formatFil(BigInt(s.fees.lockedAtto))}`,
     `  power gained     ${bytes(s.power.rawBytes)} raw (${bytes(s.power.committedBytes)} committed: ${s.power.note})`,
+    ...verifiedLines(s),
     `  WindowPoSt       ${
       s.windowPoSt.included
         ? `deadline(s) ${s.windowPoSt.deadlines.join(', ')} proven in ${secs(s.windowPoSt.ms)} (${s.windowPoSt.epochs} epochs, ${s.windowPoSt.messages} message(s), gas ${s.windowPoSt.gasUsed.toLocaleString('en-US')})`

@@ -7,10 +7,13 @@ import type {
   CidJson,
   LotusActor,
   LotusActorState,
+  LotusAllocation,
+  LotusClaim,
   LotusDeadline,
   LotusDeadlineInfo,
   LotusHeadChange,
   LotusInvocResult,
+  LotusMarketDeal,
   LotusMessage,
   LotusMessageSendSpec,
   LotusMinerInfo,
@@ -191,6 +194,62 @@ export interface ChainClient {
   stateGetActor(addr: AddressString, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<LotusActor>
   /** The actor's decoded state (`StateReadState`), e.g. a miner's `FeeDebt`. */
   stateReadState(addr: AddressString, tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<LotusActorState>
+  /** A client's allocation (null when it has none of that id); `client` is the client's address. */
+  stateGetAllocation(
+    client: AddressString,
+    allocationId: number,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<LotusAllocation | null>
+  /** Every allocation of a client, keyed by allocation id (decimal string). */
+  stateGetAllocations(
+    client: AddressString,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<Record<string, LotusAllocation>>
+  /** The allocation made for a verified market deal not yet activated, or null. */
+  stateGetAllocationForPendingDeal(
+    dealId: number,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<LotusAllocation | null>
+  /** The id of that allocation; 0 when there is none. */
+  stateGetAllocationIdForPendingDeal(
+    dealId: number,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<number>
+  /** A provider's claim (null when it has none of that id); `provider` is the miner's address. */
+  stateGetClaim(
+    provider: AddressString,
+    claimId: number,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<LotusClaim | null>
+  /** Every claim of a provider, keyed by claim id (decimal string). */
+  stateGetClaims(
+    provider: AddressString,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<Record<string, LotusClaim>>
+  /** A client's DataCap in bytes, null when it never had any. */
+  stateVerifiedClientStatus(
+    addr: AddressString,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<bigint | null>
+  /** A verifier's remaining allowance in bytes, null when the address is no verifier. */
+  stateVerifierStatus(
+    addr: AddressString,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<bigint | null>
+  /** A market deal's proposal and state. */
+  stateMarketStorageDeal(
+    dealId: number,
+    tsk?: LotusTipSetKey,
+    opts?: RpcCallOptions,
+  ): Promise<LotusMarketDeal>
   stateNetworkVersion(tsk?: LotusTipSetKey, opts?: RpcCallOptions): Promise<number>
   stateNetworkName(opts?: RpcCallOptions): Promise<string>
   stateGetNetworkParams(opts?: RpcCallOptions): Promise<LotusNetworkParams>
@@ -274,6 +333,14 @@ export function createChainClient(
     rpc.call<T>(`${ns}.${method}`, params, opts)
   const big = async (method: string, params: unknown[], opts?: RpcCallOptions): Promise<bigint> =>
     decodeBigIntJson(await call(method, params, opts), `${method} result`)
+  const bigOrNull = async (
+    method: string,
+    params: unknown[],
+    opts?: RpcCallOptions,
+  ): Promise<bigint | null> => {
+    const v = await call(method, params, opts)
+    return v === null ? null : decodeBigIntJson(v, `${method} result`)
+  }
   const entropy = (e: Uint8Array | null) => (e === null || e.length === 0 ? null : encodeBase64Json(e))
 
   async function* chainNotify(opts: ChainNotifyOptions = {}): AsyncGenerator<LotusHeadChange[]> {
@@ -370,6 +437,19 @@ export function createChainClient(
     stateAccountKey: (a, tsk = [], o) => call('StateAccountKey', [a, tsk], o),
     stateGetActor: (a, tsk = [], o) => call('StateGetActor', [a, tsk], o),
     stateReadState: (a, tsk = [], o) => call('StateReadState', [a, tsk], o),
+    stateGetAllocation: (c, id, tsk = [], o) => call('StateGetAllocation', [c, id, tsk], o),
+    stateGetAllocations: async (c, tsk = [], o) =>
+      (await call<Record<string, LotusAllocation> | null>('StateGetAllocations', [c, tsk], o)) ?? {},
+    stateGetAllocationForPendingDeal: (d, tsk = [], o) =>
+      call('StateGetAllocationForPendingDeal', [d, tsk], o),
+    stateGetAllocationIdForPendingDeal: (d, tsk = [], o) =>
+      call('StateGetAllocationIdForPendingDeal', [d, tsk], o),
+    stateGetClaim: (p, id, tsk = [], o) => call('StateGetClaim', [p, id, tsk], o),
+    stateGetClaims: async (p, tsk = [], o) =>
+      (await call<Record<string, LotusClaim> | null>('StateGetClaims', [p, tsk], o)) ?? {},
+    stateVerifiedClientStatus: (a, tsk = [], o) => bigOrNull('StateVerifiedClientStatus', [a, tsk], o),
+    stateVerifierStatus: (a, tsk = [], o) => bigOrNull('StateVerifierStatus', [a, tsk], o),
+    stateMarketStorageDeal: (d, tsk = [], o) => call('StateMarketStorageDeal', [d, tsk], o),
     stateNetworkVersion: (tsk = [], o) => call('StateNetworkVersion', [tsk], o),
     stateNetworkName: (o) => call('StateNetworkName', [], o),
     stateGetNetworkParams: (o) => call('StateGetNetworkParams', [], o),

@@ -284,3 +284,49 @@ export interface LotusVersion {
   BlockDelay: number
   Agent?: string
 }
+
+/** A verified allocation (`StateGetAllocation`): actor ids are bare numbers. */
+export interface LotusAllocation {
+  Client: number
+  Provider: number
+  Data: CidJson
+  Size: number
+  TermMin: number
+  TermMax: number
+  Expiration: number
+}
+
+/** A verified claim (`StateGetClaim`); its id is the id of the allocation it came from. */
+export interface LotusClaim {
+  Provider: number
+  Client: number
+  Data: CidJson
+  Size: number
+  TermMin: number
+  TermMax: number
+  TermStart: number
+  Sector: number
+}
+
+/** `StateMarketStorageDeal` result. */
+export interface LotusMarketDeal {
+  Proposal: {
+    PieceCID: CidJson
+    PieceSize: number
+    VerifiedDeal: boolean
+    Client: AddressString
+    Provider: AddressString
+    Label: string
+    StartEpoch: number
+    EndEpoch: number
+    StoragePricePerEpoch: BigIntString
+    ProviderCollateral: BigIntString
+    ClientCollateral: BigIntString
+  }
+  State: {
+    SectorNumber: number
+    SectorStartEpoch: number
+    LastUpdatedEpoch: number
+    SlashEpoch: number
+  }
+}

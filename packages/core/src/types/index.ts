@@ -1,3 +1,4 @@
+export * from './filplus.js'
 export * from './forks.js'
 export * from './ids.js'
 export * from './networks.js'

@@ -78,13 +78,18 @@ export interface WireSeed {
   Epoch: number
 }
 
-/** One piece of a sector (`AcquireDeals`): a deal piece (ID > 0) or a filler piece (ID 0). */
+/**
+ * One piece of a sector (`AcquireDeals`): a deal piece (ID > 0), a direct piece (ID 0 with
+ * `Direct`: data given to sealing without a market deal) or a filler piece (ID 0 without it).
+ */
 export interface WireDeal {
   ID: number
   PayloadSize: number
   Piece: { Size: number; Cid: { '/': string } }
   /** The deal proposal as the market gave it (opaque to the cluster). */
   Proposal?: unknown
+  /** A direct piece: its id in the manager, and the verified allocation it claims (0s for none). */
+  Direct?: { PieceID: number; Client: number; AllocationID: number } | null
 }
 
 /** A worker's report of one sector's step (`ReportStateReq` of `Venus.ReportState`). */

@@ -302,3 +302,61 @@ export const InvocResult: Schema = {
 }
 export const HeadChange: Schema = { object: { Type: 'string', Val: TipSet } }
 export const SectorLocation: Schema = { object: { Deadline: 'number', Partition: 'number' } }
+
+export const Allocation: Schema = {
+  object: {
+    Client: 'number',
+    Provider: 'number',
+    Data: 'cid',
+    Size: 'number',
+    TermMin: 'number',
+    TermMax: 'number',
+    Expiration: 'number',
+  },
+}
+export const Claim: Schema = {
+  object: {
+    Provider: 'number',
+    Client: 'number',
+    Data: 'cid',
+    Size: 'number',
+    TermMin: 'number',
+    TermMax: 'number',
+    TermStart: 'number',
+    Sector: 'number',
+  },
+}
+export const MarketDeal: Schema = {
+  object: {
+    Proposal: {
+      object: {
+        PieceCID: 'cid',
+        PieceSize: 'number',
+        VerifiedDeal: 'boolean',
+        Client: 'address',
+        Provider: 'address',
+        Label: 'string',
+        StartEpoch: 'number',
+        EndEpoch: 'number',
+        StoragePricePerEpoch: 'bigint',
+        ProviderCollateral: 'bigint',
+        ClientCollateral: 'bigint',
+      },
+    },
+    State: {
+      object: {
+        SectorNumber: 'number',
+        SectorStartEpoch: 'number',
+        LastUpdatedEpoch: 'number',
+        SlashEpoch: 'number',
+      },
+    },
+  },
+}
+/** A Go map keyed by decimal ids, each value of `value`. */
+export function idMap(value: unknown, schema: Schema): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return ['$: expected object']
+  return Object.entries(value).flatMap(([k, v]) =>
+    /^\d+$/.test(k) ? check(v, schema, `$.${k}`) : [`$.${k}: key is not a decimal id`],
+  )
+}

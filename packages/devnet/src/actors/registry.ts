@@ -1,16 +1,22 @@
 /**
  * Which code an actor id runs: accounts, the singleton actors that take messages (by id), and
- * miners. The verified registry (f06) and DataCap (f07) join `singletons` once they have code.
+ * miners.
  */
 import { SingletonActor } from '@venus-cluster/core'
 import type { WorldState } from '../state.js'
 import { accountActor } from './account.js'
 import type { ActorCode } from './actor.js'
+import { datacapActor } from './datacap.js'
 import { minerActor } from './miner/index.js'
 import { powerActor } from './power.js'
+import { verifregActor } from './verifreg.js'
 
 /** Singleton actors with code, by actor id. */
-const singletons: ReadonlyMap<number, ActorCode> = new Map([[SingletonActor.Power, powerActor]])
+const singletons: ReadonlyMap<number, ActorCode> = new Map([
+  [SingletonActor.Power, powerActor],
+  [SingletonActor.VerifiedRegistry, verifregActor],
+  [SingletonActor.DataCap, datacapActor],
+])
 
 /** The code actor `id` runs in `world`, or undefined when it takes no messages. */
 export function actorCodeOf(world: WorldState, id: number): ActorCode | undefined {

@@ -1,7 +1,7 @@
 /**
  * `@venus-cluster/devnet/testing`: fixtures for tests against the devnet — test miners, sealed and
- * injected sectors, test deals, and a time-control test client (`mine`, `advanceTo`,
- * `advanceToDeadline`, `nullRounds`, `reorg`).
+ * injected sectors, test deals, verified clients and DataCap allocations, and a time-control test
+ * client (`mine`, `advanceTo`, `advanceToDeadline`, `nullRounds`, `reorg`).
  *
  * @example
  * ```ts
@@ -42,3 +42,9 @@ export {
   type DeadlinePoint,
   type DevnetTestClient,
 } from './test-client.js'
+export {
+  allocateDatacap,
+  createVerifiedClient,
+  type TestAllocationInput,
+  type VerifiedClient,
+} from './verified.js'

@@ -5,14 +5,24 @@
  */
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { commitmentToCid, type ProofsBackend, proverId, sectorName, VenusError } from '@venus-cluster/core'
+import {
+  commitmentToCid,
+  type ProofsBackend,
+  proverId,
+  sectorName,
+  VERIFIED_POLICY,
+  VenusError,
+} from '@venus-cluster/core'
+import { sectorQaPower } from '../actors/miner/activation.js'
 import { assignSector } from '../actors/miner/sealing.js'
 import { zeroCommDCid } from '../commitments.js'
 import type { Devnet } from '../devnet.js'
 import { maxProveCommitDuration } from '../params.js'
 import {
+  type ActiveSectorState,
   mutableMiner,
   resolveIn,
+  SIMPLE_QA_POWER,
   writableAllocated,
   writableDeadline,
   writablePreCommits,
@@ -82,12 +92,29 @@ export interface InjectedSector {
   sealedCid: string
   /** `RegisteredSealProof` (default 5: 2 KiB, V1_1). */
   sealProof?: number
+  /** Expiration epoch (default: the shortest lifetime a new sector may have). */
+  expiration?: number
+  /**
+   * Verified pieces the sector holds: each becomes a claim of the miner (a new claim id, term
+   * starting now, defaults 180 days min and 5 years max) and counts ten times in the sector's
+   * quality-adjusted power.
+   */
+  claims?: {
+    client: number
+    data: string
+    size: number
+    termMin?: number
+    termMax?: number
+    /** Default: now. */
+    termStart?: number
+  }[]
 }
 
 /**
  * Activates sectors of a miner directly in the head state, already proven (no messages, no
- * proofs): a shortcut for PoSt tests that need many sectors. Sectors are assigned to deadlines
- * and partitions like prove-committed ones, with the pledge of their size.
+ * proofs): a shortcut for PoSt and extension tests that need many (or verified) sectors. Sectors
+ * are assigned to deadlines and partitions like prove-committed ones, with the pledge of their
+ * quality-adjusted power.
  *
  * @example
  * ```ts
@@ -112,20 +139,39 @@ export function injectSectors(devnet: Devnet, minerAddr: string, sectors: readon
     const { deadline, partition } = assignSector(rt, m, s.sectorNumber)
     writableDeadline(m, deadline).partitions[partition]!.unproven.delete(s.sectorNumber)
     allocated.add(s.sectorNumber)
-    const pledge = BigInt(m.sectorSize) * params.initialPledgePerByte
-    all.set(s.sectorNumber, {
+    const expiration = s.expiration ?? head + params.minSectorExpiration + maxProveCommitDuration(params)
+    let verified = 0n
+    for (const c of s.claims ?? []) {
+      const claimId = world.verifreg.nextAllocationId++
+      world.verifreg.claims.set(claimId, {
+        provider: m.id,
+        client: c.client,
+        data: c.data,
+        size: c.size,
+        termMin: c.termMin ?? VERIFIED_POLICY.minimumAllocationTerm,
+        termMax: c.termMax ?? VERIFIED_POLICY.maximumAllocationTerm,
+        termStart: c.termStart ?? head,
+        sector: s.sectorNumber,
+      })
+      verified += BigInt(c.size)
+    }
+    const sector: ActiveSectorState = {
       sectorNumber: s.sectorNumber,
       sealProof: s.sealProof ?? 5,
       sealedCid: s.sealedCid,
       unsealedCid,
       activation: head,
-      expiration: head + params.minSectorExpiration + maxProveCommitDuration(params),
+      expiration,
       dealWeight: 0n,
-      verifiedDealWeight: 0n,
-      initialPledge: pledge,
+      verifiedDealWeight: verified * BigInt(expiration - head),
+      initialPledge: 0n,
       deadline,
       partition,
-    })
+      powerBaseEpoch: head,
+      flags: s.claims === undefined ? 0 : SIMPLE_QA_POWER,
+    }
+    const pledge = sectorQaPower(sector, m.sectorSize) * params.initialPledgePerByte
+    all.set(s.sectorNumber, { ...sector, initialPledge: pledge })
     m.balance += pledge
     m.initialPledge += pledge
   }

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+export * from './direct-wire.js'
 export * from './operator-wire.js'
 export { ParamReader } from './params.js'
 export {

@@ -54,6 +54,18 @@ function validParams(id: { Miner: number; Number: number }, ticket: { Ticket: st
     'Venus.WorkerRemove': ['w1'],
     'Venus.TerminateSector': [id],
     'Venus.PollTerminateSectorState': [id],
+    'Venus.AddDirectPiece': [
+      {
+        Miner: 1000,
+        PieceCID: { '/': 'baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq' },
+        PieceSize: 2048,
+        PayloadSize: 2000,
+        Client: 't01002',
+        AllocationID: 1,
+      },
+    ],
+    'Venus.ListDirectPieces': [{ Miner: 1000, State: 'pending' }],
+    'Venus.RemoveDirectPiece': [1],
     'Venus.StoreReserveSpace': [id, 2048, ['ps1']],
     'Venus.StoreBasicInfo': ['ps1'],
     'Venus.StoreList': [],
@@ -139,6 +151,7 @@ describe('Venus.* fuzz', () => {
         await store.listSectors(true),
         await store.listSectors(false),
         await store.listQueue('pre'),
+        await store.listDirectPieces(),
       ])
     const methods = Object.keys(valid)
     let calls = 0

@@ -20,6 +20,7 @@ import { type ManagerLimits, managerLimits } from '../limits.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorReport } from '../sector.js'
 import { MAX_SECTOR_PAGE } from '../store/types.js'
+import { directPieceFilterFromWire, directPieceInputFromWire, directPieceToWire } from './direct-wire.js'
 import { operatorApiMethods } from './operator-api.js'
 import { ParamReader } from './params.js'
 import {
@@ -317,6 +318,28 @@ export function createSealerApi(
     ),
     m('WorkerRemove', 1, (r) => mgr.workers.remove(r.string(r.at(0), 'params[0]'))),
     m('TerminateSector', 1, async (r) => submitResponseToWire(await mgr.terminateSector(sid(r, 0)))),
+    // Direct data onboarding: pieces sealed without a market deal.
+    m('AddDirectPiece', 1, async (r) => {
+      const input = directPieceInputFromWire(r, 0)
+      try {
+        return directPieceToWire(await mgr.addDirectPiece(input))
+      } catch (err) {
+        // The service names the field; the caller also needs the method.
+        if (err instanceof VenusError && err.code === 'INVALID_ARGUMENT')
+          throw new VenusError('INVALID_ARGUMENT', `Venus.AddDirectPiece: ${err.message}`, {
+            cause: err,
+            details: { method: 'Venus.AddDirectPiece', ...(err.details ?? {}) },
+          })
+        throw err
+      }
+    }),
+    m('ListDirectPieces', 1, async (r) =>
+      (await mgr.listDirectPieces(directPieceFilterFromWire(r, 0))).map(directPieceToWire),
+    ),
+    m('RemoveDirectPiece', 1, async (r) => {
+      await mgr.removeDirectPiece(r.uint(r.at(0), 'params[0]'))
+      return null
+    }),
     m('PollTerminateSectorState', 1, async (r) =>
       terminationToWire(await mgr.pollTerminateSectorState(sid(r, 0))),
     ),

@@ -106,6 +106,15 @@ export function piecesToWire(pieces: readonly SectorPiece[] | null): WireDeal[] 
         PayloadSize: p.payloadSize,
         Piece: { Size: p.piece.size, Cid: cidLink(p.piece.cid) },
         Proposal: p.proposal,
+        ...(p.direct === undefined
+          ? {}
+          : {
+              Direct: {
+                PieceID: p.direct.id,
+                Client: p.direct.allocation?.client ?? 0,
+                AllocationID: p.direct.allocation?.id ?? 0,
+              },
+            }),
       }))
 }
 
@@ -118,6 +127,15 @@ export function piecesFromWire(deals: readonly WireDeal[] | null): SectorPiece[]
         payloadSize: d.PayloadSize,
         piece: { size: d.Piece.Size, cid: d.Piece.Cid['/'] },
         proposal: d.Proposal,
+        ...(d.Direct === undefined || d.Direct === null
+          ? {}
+          : {
+              direct: {
+                id: d.Direct.PieceID,
+                allocation:
+                  d.Direct.AllocationID > 0 ? { client: d.Direct.Client, id: d.Direct.AllocationID } : null,
+              },
+            }),
       }))
 }
 

@@ -20,6 +20,7 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.PollTerminateSectorState': 'read',
   'Venus.AuthVerify': 'read',
   'Venus.KnownWorkers': 'read',
+  'Venus.ListDirectPieces': 'read',
   'Venus.StoreBasicInfo': 'read',
   'Venus.StoreList': 'read',
   'Venus.FindSectorsWithDeal': 'read',
@@ -56,6 +57,9 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.WorkerControlToken': 'admin',
   // Releases a worker name pinned to its control address.
   'Venus.WorkerRemove': 'admin',
+  // Queues data for sealing (and spends a client's verified allocation): an operator's act.
+  'Venus.AddDirectPiece': 'admin',
+  'Venus.RemoveDirectPiece': 'admin',
   // Operator acts on stores and sectors: their plans are read with the same methods.
   'Venus.StoreAttach': 'admin',
   'Venus.StoreDetach': 'admin',

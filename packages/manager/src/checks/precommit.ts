@@ -1,7 +1,8 @@
 /**
  * What a precommit must satisfy before the manager sends it: the allocated proof type, the ticket
  * the manager assigned (and not expired), the sector's deals, a CommD that matches its pieces,
- * and a number the chain has not used. A precommit already on chain is taken as it is.
+ * pieces that can still be activated (verified allocations claimable, terms that fit), and a
+ * number the chain has not used. A precommit already on chain is taken as it is.
  */
 import {
   cidToCommitment,
@@ -14,6 +15,7 @@ import {
   zeroCommitment,
 } from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
+import { PieceActivation } from '../deals/activation.js'
 import {
   ACCEPTED,
   equalBytes,
@@ -57,7 +59,9 @@ export function requireSender(ctx: ServiceContext, id: SectorId, kind: 'pre' | '
 
 /**
  * Checks a submitted precommit against the sector's record and the chain. `reset` replaces an
- * earlier submission instead of comparing with it.
+ * earlier submission instead of comparing with it. A data sector whose pieces can no longer be
+ * activated (an allocation expiring before the sector could be, terms that leave no expiration)
+ * is refused here, before its deposit is spent.
  *
  * @example
  * ```ts
@@ -70,6 +74,7 @@ export async function checkPreCommit(
   state: ManagedSector,
   info: PreCommitSubmission,
   reset: boolean,
+  activation: PieceActivation = new PieceActivation(ctx),
 ): Promise<PreCommitCheck> {
   const id = state.id
   requireSender(ctx, id, 'pre')
@@ -80,7 +85,8 @@ export async function checkPreCommit(
     commR: commitmentToCid(info.commR, 'commR').toString(),
     commD: commitmentToCid(info.commD, 'commD').toString(),
     ticket: info.ticket,
-    dealIds: info.dealIds,
+    // Workers send every piece's id; 0 marks a filler or a direct piece, never a market deal.
+    dealIds: info.dealIds.filter((d) => d !== 0),
   }
   if (state.preCommit && !reset) {
     const was = state.preCommit
@@ -110,7 +116,7 @@ export async function checkPreCommit(
     return { done: rejected(`ticket expired: epoch ${pre.ticket.epoch}, head ${head.height}`) }
   }
   const pieceDeals = (state.pieces ?? []).filter((d) => d.dealId !== 0).map((d) => d.dealId)
-  if (info.dealIds.length !== pieceDeals.length || info.dealIds.some((d, i) => d !== pieceDeals[i])) {
+  if (pre.dealIds.length !== pieceDeals.length || pre.dealIds.some((d, i) => d !== pieceDeals[i])) {
     return { done: rejected('deal ids differ from the deals assigned to the sector') }
   }
   const sectorSize = await ctx.sectorSize(id.miner, state.proofType)
@@ -130,5 +136,11 @@ export async function checkPreCommit(
   }
   if (await ctx.chain.isSectorAllocated(id.miner, id.number))
     return { done: rejected('sector number allocated') }
+  if (PieceActivation.hasData(state.pieces)) {
+    const { problems } = await activation.check(id.miner, state.pieces ?? [], {
+      window: await activation.window(head.height),
+    })
+    if (problems.length > 0) return { done: rejected(`pieces cannot be activated: ${problems.join('; ')}`) }
+  }
   return { queue: pre }
 }

@@ -17,6 +17,7 @@ import {
 import type { ManagerMessage, ManagerSendSpec } from '../chain.js'
 import { requireSender } from '../checks/precommit.js'
 import { createServiceContext, type ServiceContext, type ServiceContextOptions } from '../context.js'
+import { PieceActivation } from '../deals/activation.js'
 import type { ManagedSector, PollResult, SectorPreCommit } from '../sector.js'
 import { chooseSender } from '../senders/index.js'
 import { SerialRuns } from '../serial-runs.js'
@@ -52,6 +53,8 @@ export type CommitBatcherContext = ServiceContextOptions | { context: ServiceCon
 export type CommitBatcherOptions = CommitBatcherContext & {
   /** Aggregates prove-commit proofs; without it every prove-commit carries per-sector proofs. */
   proofs?: Pick<ProofsBackend, 'aggregateSealProofs'> | undefined
+  /** Piece checks and manifests of data sectors (default: a `PieceActivation` over the context). */
+  activation?: PieceActivation | undefined
   /**
    * How often queues are checked (ms); default the smallest configured `checkIntervalMs` (at
    * least 50 ms, at most a minute). `false`: no timer, the owner calls {@link CommitBatcher.tick}.
@@ -103,6 +106,7 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
   /** Claims and pushes the batcher's messages (shared with terminations in a `SectorManager`). */
   readonly outbox: MessageOutbox
   readonly #proofs: CommitBatcherOptions['proofs']
+  readonly #activation: PieceActivation
   readonly #tickMs: number | false | undefined
   readonly #runs: SerialRuns
   /** Pushed commit messages not yet landed or failed, by uid. */
@@ -115,6 +119,7 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
     this.context = ctx
     this.outbox = ('context' in opts ? opts.outbox : undefined) ?? new MessageOutbox(ctx)
     this.#proofs = opts.proofs
+    this.#activation = opts.activation ?? new PieceActivation(ctx)
     this.#tickMs = opts.tickMs
     this.#runs = new SerialRuns(
       (key, tick) => {
@@ -303,8 +308,8 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
     }
     const built =
       kind === 'pre'
-        ? await buildPreCommit(ctx, miner, m.sector.lifetimeDays, states, head.height, p)
-        : await buildProveCommit(ctx, miner, states, batched, this.#proofs)
+        ? await buildPreCommit(ctx, miner, m.sector.lifetimeDays, states, head.height, p, this.#activation)
+        : await buildProveCommit(ctx, miner, states, batched, this.#proofs, this.#activation)
     if (built === undefined) return
     // Batch messages use the batch fee settings (v0.1.x used the single ones).
     const fee = batched ? cfg.batch : cfg

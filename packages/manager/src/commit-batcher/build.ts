@@ -3,21 +3,19 @@
  * and `ProveCommitSectors3` with per-sector proofs or one aggregate, and the pledge still owed.
  */
 import {
-  cborEncode,
   cidToCommitment,
   EPOCHS_PER_DAY,
   encodePreCommitSectorBatch2,
   encodeProveCommitSectors3,
-  idAddress,
   type PieceActivationManifest,
   type ProofsBackend,
   RegisteredAggregationProof,
   type SectorPreCommitInfo,
-  SingletonActor,
 } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import type { ManagerNetworkParams } from '../chain.js'
 import type { ServiceContext } from '../context.js'
+import { PieceActivation, pieceName } from '../deals/activation.js'
 import { type ManagedSector, sectorKey } from '../sector.js'
 
 /** Fewest proofs worth aggregating (below, per-sector proofs in one message). */
@@ -61,7 +59,11 @@ export function sectorExpiration(
   return Math.min(end, maxEnd)
 }
 
-/** The precommit batch of the sectors that are ready (a sector whose deposit is unavailable waits). */
+/**
+ * The precommit batch of the sectors that are ready (a sector whose deposit is unavailable waits).
+ * A data sector's expiration is moved into what its pieces' terms allow (verified allocations,
+ * deal ends).
+ */
 export async function buildPreCommit(
   ctx: ServiceContext,
   miner: number,
@@ -69,13 +71,15 @@ export async function buildPreCommit(
   states: readonly ManagedSector[],
   head: number,
   p: ManagerNetworkParams,
+  activation: PieceActivation = new PieceActivation(ctx),
 ): Promise<BuiltCommit | undefined> {
   const infos: SectorPreCommitInfo[] = []
   const sectors: number[] = []
   let value = 0n
   for (const s of states) {
     if (!s.preCommit) continue
-    const expiration = sectorExpiration(head, s.preCommit.ticket.epoch, lifetimeDays, p)
+    const wanted = sectorExpiration(head, s.preCommit.ticket.epoch, lifetimeDays, p)
+    const expiration = await activation.expirationFor(miner, s.pieces, wanted, head)
     const info: SectorPreCommitInfo = {
       sealProof: s.proofType,
       sectorNumber: s.id.number,
@@ -105,7 +109,9 @@ export async function buildPreCommit(
 
 /**
  * The prove-commit of the sectors whose precommit is on chain: one aggregate proof when batched
- * with at least {@link MIN_AGGREGATED_SECTORS} and a proofs backend, else per-sector proofs.
+ * with at least {@link MIN_AGGREGATED_SECTORS} and a proofs backend, else per-sector proofs. Data
+ * sectors carry their piece manifests (see `PieceActivation.manifests`), and their pledge counts
+ * the verified data they claim.
  */
 export async function buildProveCommit(
   ctx: ServiceContext,
@@ -113,26 +119,42 @@ export async function buildProveCommit(
   states: readonly ManagedSector[],
   batched: boolean,
   proofs: Pick<ProofsBackend, 'aggregateSealProofs'> | undefined,
+  activation: PieceActivation = new PieceActivation(ctx),
 ): Promise<BuiltCommit | undefined> {
-  const ready: { s: ManagedSector; commR: string; proof: Uint8Array; seed: Uint8Array }[] = []
+  const ready: {
+    s: ManagedSector
+    commR: string
+    proof: Uint8Array
+    seed: Uint8Array
+    pieces: PieceActivationManifest[]
+  }[] = []
   const sectors: number[] = []
   let value = 0n
   for (const s of states) {
     if (!s.proof || !s.preCommit || !s.seed) continue
     const pci = await ctx.chain.preCommitInfo(miner, s.id.number)
     if (pci === null) continue
+    const manifests = await activation.manifests(miner, s.pieces, pci.expiration)
+    for (const u of manifests.unclaimable)
+      ctx.log.warn(
+        { sector: sectorKey(s.id), piece: pieceName(u.piece), reason: u.reason },
+        'verified allocation can no longer be claimed: the piece is activated as unverified data',
+      )
     const pledge = await ctx.chain.initialPledge(miner, {
       sealProof: s.proofType,
       sealedCid: s.preCommit.commR,
       expiration: pci.expiration,
+      ...(manifests.verifiedSize > 0 ? { verifiedSize: manifests.verifiedSize } : {}),
     })
     value += pledge > pci.preCommitDeposit ? pledge - pci.preCommitDeposit : 0n
-    ready.push({ s, commR: s.preCommit.commR, proof: s.proof, seed: s.seed.value })
+    ready.push({ s, commR: s.preCommit.commR, proof: s.proof, seed: s.seed.value, pieces: manifests.pieces })
     sectors.push(s.id.number)
   }
   const first = ready[0]
   if (first === undefined) return undefined
-  const activations = ready.map((r) => ({ sectorNumber: r.s.id.number, pieces: activationPieces(r.s) }))
+  const activations = ready.map((r) => ({ sectorNumber: r.s.id.number, pieces: r.pieces }))
+  // One bad sector must not fail the whole batch.
+  const requireNothing = { requireActivationSuccess: false, requireNotificationSuccess: false }
   if (batched && ready.length >= MIN_AGGREGATED_SECTORS && proofs) {
     const aggregate = await proofs.aggregateSealProofs({
       proofType: first.s.proofType,
@@ -146,8 +168,7 @@ export async function buildProveCommit(
       sectorProofs: [],
       aggregateProof: aggregate,
       aggregateProofType: AGGREGATE_SNARKPACK_V2,
-      requireActivationSuccess: false,
-      requireNotificationSuccess: false,
+      ...requireNothing,
     })
     return { params, value, sectors, aggregated: true }
   }
@@ -156,26 +177,7 @@ export async function buildProveCommit(
     sectorProofs: ready.map((r) => r.proof),
     aggregateProof: new Uint8Array(0),
     aggregateProofType: null,
-    // One bad sector must not fail the whole batch.
-    requireActivationSuccess: false,
-    requireNotificationSuccess: false,
+    ...requireNothing,
   })
   return { params, value, sectors, aggregated: false }
-}
-
-/**
- * The piece manifests of a sector's activation: none for CC; for a deal sector every piece in
- * order (fillers included, so the actor recomputes the declared CommD), deal pieces notifying
- * the market actor (f05) with the CBOR deal id, as `ProveCommitSectors3` expects.
- */
-function activationPieces(s: ManagedSector): PieceActivationManifest[] {
-  const pieces = s.pieces ?? []
-  if (!pieces.some((p) => p.dealId !== 0)) return []
-  return pieces.map((p) => ({
-    cid: CID.parse(p.piece.cid),
-    size: p.piece.size,
-    verifiedAllocationKey: null,
-    notify:
-      p.dealId === 0 ? [] : [{ address: idAddress(SingletonActor.Market), payload: cborEncode(p.dealId) }],
-  }))
 }

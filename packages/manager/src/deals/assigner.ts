@@ -1,13 +1,15 @@
 /**
- * Filling a sector with deals: the market assigns them (one assignment at a time, as markets hand
- * out in order), the pieces are laid out and checked, stored with the sector, and given back to
- * the market when the sector cannot use them.
+ * Filling a sector with data: direct pieces queued by the operator first, else market deals (the
+ * market assigns them one assignment at a time, as markets hand out in order). The pieces are laid
+ * out and checked, stored with the sector, and given back (to the queue or the market) when the
+ * sector cannot use them.
  */
 import { type SectorId, TypedEmitter, VenusError } from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
 import { KeyedMutex } from '../mutex.js'
 import { type SectorPiece, sectorKey } from '../sector.js'
-import { checkSectorPieces, layoutDealPieces, type ManagerMarket } from './market.js'
+import type { DirectPieces } from './direct.js'
+import { checkSectorPieces, layoutDealPieces, layoutPieces, type ManagerMarket } from './market.js'
 
 /** Events of {@link DealAssigner}. */
 export type DealEvents = {
@@ -29,20 +31,22 @@ export type DealEvents = {
 export class DealAssigner extends TypedEmitter<DealEvents> {
   readonly #ctx: ServiceContext
   readonly #market: ManagerMarket | undefined
+  readonly #direct: DirectPieces | undefined
   readonly #marketLock = new KeyedMutex()
 
-  /** Without a market every sector is CC. */
-  constructor(ctx: ServiceContext, market: ManagerMarket | undefined) {
+  /** Without a market and direct pieces every sector is CC. */
+  constructor(ctx: ServiceContext, market: ManagerMarket | undefined, direct?: DirectPieces | undefined) {
     super({ onListenerError: (err, event) => ctx.log.warn({ err, event }, 'event listener failed') })
     this.#ctx = ctx
     this.#market = market
+    this.#direct = direct
   }
 
   /**
    * The sector's pieces. Pieces already stored are returned again (a retrying worker gets the
-   * same answer). Otherwise, if the miner has deals enabled and a market is wired, the market
-   * assigns deals and the sector is filled with zero pieces (dealId 0) after them; the layout is
-   * checked, stored, and on any failure the deals go back to the market. `null` = CC.
+   * same answer). Otherwise, if the miner has deals enabled, queued direct pieces are taken, else
+   * the market (when wired) assigns deals; the sector is filled with zero pieces (dealId 0) after
+   * them, the layout is checked, stored, and on any failure the pieces go back. `null` = CC.
    */
   async acquire(
     id: SectorId,
@@ -52,43 +56,77 @@ export class DealAssigner extends TypedEmitter<DealEvents> {
     const s = await ctx.online(id)
     if (s.pieces && s.pieces.length > 0) return s.pieces
     const market = this.#market
-    if (market === undefined || !ctx.miner(id.miner)?.deal.enabled || spec.maxDeals === 0) return null
+    if ((market === undefined && this.#direct === undefined) || !ctx.miner(id.miner)?.deal.enabled)
+      return null
+    if (spec.maxDeals === 0) return null
     return ctx.locks.run(sectorKey(id), async () => {
       const again = await ctx.online(id)
       if (again.pieces && again.pieces.length > 0) return again.pieces
       if (again.preCommit !== null) return null // precommitted as CC: too late for pieces
       const sectorSize = await ctx.sectorSize(id.miner, again.proofType)
+      const direct = (await this.#direct?.take(id, sectorSize)) ?? []
+      if (direct.length > 0)
+        return this.#store(
+          id,
+          () => layoutPieces(direct, sectorSize),
+          sectorSize,
+          () =>
+            this.#direct!.release(id, direct).catch((e) =>
+              ctx.log.error({ err: e, sector: sectorKey(id) }, 'releasing direct pieces failed'),
+            ),
+        )
+      if (market === undefined) return null
       // One assignment at a time, as the original's global deal mutex: markets hand out in order.
       const deals = await this.#marketLock.run('market', () =>
         market.assignDeals(id.miner, id.number, { sectorSize, maxDeals: spec.maxDeals }),
       )
       if (deals.length === 0) return null
-      try {
-        const pieces = layoutDealPieces(deals, sectorSize)
-        const bad = checkSectorPieces(pieces, sectorSize)
-        if (bad !== undefined)
-          throw new VenusError('INVALID_ARGUMENT', `market pieces for ${sectorKey(id)}: ${bad}`)
-        const saved = await ctx.store.updateSector(id, (st) => ({ ...st, pieces }))
-        const dealIds = deals.map((d) => d.id)
-        ctx.log.info({ sector: sectorKey(id), deals: dealIds }, 'deals assigned')
-        this.emit('deals:assigned', { sector: id, dealIds })
-        return saved.pieces
-      } catch (err) {
-        const dealIds = deals.map((d) => d.id)
-        await market
-          .release(id.miner, dealIds)
-          .then(() => this.emit('deals:released', { sector: id, dealIds }))
-          .catch((e) => ctx.log.error({ err: e, sector: sectorKey(id) }, 'releasing deals failed'))
-        throw err
-      }
+      const dealIds = deals.map((d) => d.id)
+      return this.#store(
+        id,
+        () => layoutDealPieces(deals, sectorSize),
+        sectorSize,
+        () =>
+          market
+            .release(id.miner, dealIds)
+            .then(() => this.emit('deals:released', { sector: id, dealIds }))
+            .catch((e) => ctx.log.error({ err: e, sector: sectorKey(id) }, 'releasing deals failed')),
+      )
     })
   }
 
+  /** Checks and stores a sector's pieces; on failure gives them back and rethrows. */
+  async #store(
+    id: SectorId,
+    layout: () => SectorPiece[],
+    sectorSize: number,
+    giveBack: () => Promise<void>,
+  ): Promise<SectorPiece[] | null> {
+    const ctx = this.#ctx
+    try {
+      const pieces = layout()
+      const bad = checkSectorPieces(pieces, sectorSize)
+      if (bad !== undefined) throw new VenusError('INVALID_ARGUMENT', `pieces for ${sectorKey(id)}: ${bad}`)
+      const saved = await ctx.store.updateSector(id, (st) => ({ ...st, pieces }))
+      const dealIds = pieces.map((p) => p.dealId).filter((d) => d !== 0)
+      if (dealIds.length > 0) {
+        ctx.log.info({ sector: sectorKey(id), deals: dealIds }, 'deals assigned')
+        this.emit('deals:assigned', { sector: id, dealIds })
+      } else ctx.log.info({ sector: sectorKey(id), pieces: pieces.length }, 'direct pieces assigned')
+      return saved.pieces
+    } catch (err) {
+      await giveBack()
+      throw err
+    }
+  }
+
   /**
-   * Gives the deals of a sector's pieces back to the market (before the sector is aborted).
-   * Rejects when the market refuses, so the caller can keep the sector until it is retried.
+   * Gives the deals of a sector's pieces back to the market and its direct pieces back to the
+   * queue (before the sector is aborted). Rejects when the market refuses, so the caller can keep
+   * the sector until it is retried.
    */
   async release(id: SectorId, pieces: readonly SectorPiece[] | null): Promise<void> {
+    await this.#direct?.release(id, pieces ?? [])
     const dealIds = (pieces ?? []).map((d) => d.dealId).filter((n) => n !== 0)
     if (dealIds.length === 0 || this.#market === undefined) return
     await this.#market.release(id.miner, dealIds)

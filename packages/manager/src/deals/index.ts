@@ -1,3 +1,5 @@
+export * from './activation.js'
 export * from './assigner.js'
+export * from './direct.js'
 export * from './market.js'
 export { createVenusMarket, type VenusMarket, type VenusMarketOptions } from './venus-market.js'

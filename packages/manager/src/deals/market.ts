@@ -4,7 +4,7 @@
  * pieces are laid out — deals, then zero filler pieces (DealID 0) up to the sector size.
  */
 import { commitmentToCid, VenusError, zeroCommitment } from '@venus-cluster/core'
-import type { SectorPiece } from '../sector.js'
+import { isFillerPiece, type SectorPiece } from '../sector.js'
 
 /** One deal offered by the market for sealing. */
 export interface ManagerMarketDeal {
@@ -141,24 +141,36 @@ function fitsAfter(deals: readonly ManagerMarketDeal[], sectorSize: number): boo
  * ```
  */
 export function layoutDealPieces(deals: readonly ManagerMarketDeal[], sectorSize: number): SectorPiece[] {
-  if (!isPow2(sectorSize))
-    throw new VenusError('SECTOR_SIZE_INVALID', `sector size ${sectorSize} is not a power of two`)
   for (const d of deals) checkDeal(d)
-  if (!fitsAfter(deals, sectorSize)) {
-    throw new VenusError(
-      'INVALID_ARGUMENT',
-      `deals of ${deals.reduce((n, d) => n + d.pieceSize, 0)} bytes exceed sector size ${sectorSize}`,
-    )
-  }
-  const out: SectorPiece[] = [...deals]
-    .sort((a, b) => b.pieceSize - a.pieceSize)
-    .map((d) => ({
+  return layoutPieces(
+    deals.map((d) => ({
       dealId: d.id,
       payloadSize: d.payloadSize,
       piece: { size: d.pieceSize, cid: d.pieceCid },
       proposal: d.proposal ?? null,
-    }))
-  let offset = out.reduce((n, p) => n + p.piece.size, 0)
+    })),
+    sectorSize,
+  )
+}
+
+/**
+ * The pieces of a data sector (deal or direct pieces): largest first, so each lands aligned to
+ * its size, then zero fillers up to the sector size (see {@link layoutDealPieces}).
+ *
+ * @example
+ * ```ts
+ * layoutPieces([directSectorPiece(record)], 2048)
+ * ```
+ */
+export function layoutPieces(pieces: readonly SectorPiece[], sectorSize: number): SectorPiece[] {
+  if (!isPow2(sectorSize))
+    throw new VenusError('SECTOR_SIZE_INVALID', `sector size ${sectorSize} is not a power of two`)
+  const total = pieces.reduce((n, p) => n + p.piece.size, 0)
+  if (total > sectorSize) {
+    throw new VenusError('INVALID_ARGUMENT', `pieces of ${total} bytes exceed sector size ${sectorSize}`)
+  }
+  const out: SectorPiece[] = [...pieces].sort((a, b) => b.piece.size - a.piece.size)
+  let offset = total
   while (offset < sectorSize) {
     // The lowest set bit of the offset is the largest aligned piece that starts there.
     const size = offset === 0 ? sectorSize : offset & -offset
@@ -187,7 +199,7 @@ export function fillerPiece(paddedSize: number): SectorPiece {
 
 /**
  * Checks the pieces of a sector: sizes are powers of two, aligned, fill at most the sector, and
- * every deal-less (dealId 0) piece carries the zero CommP of its size. Returns the reason it
+ * every filler (neither a deal nor a direct piece) carries the zero CommP of its size. Returns the reason it
  * fails, or undefined.
  *
  * @example
@@ -201,7 +213,7 @@ export function checkSectorPieces(pieces: readonly SectorPiece[], sectorSize: nu
     const size = p.piece.size
     if (!isPow2(size) || size < 128) return `piece ${i}: size ${size} is not a power of two ≥ 128`
     if (offset % size !== 0) return `piece ${i}: offset ${offset} is not aligned to its size ${size}`
-    if (p.dealId === 0 && p.piece.cid !== fillerPiece(size).piece.cid) {
+    if (isFillerPiece(p) && p.piece.cid !== fillerPiece(size).piece.cid) {
       return `piece ${i}: filler (DealID 0) must carry the zero CommP of ${size} bytes`
     }
     offset += size

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { type SectorId, TypedEmitter, VenusError } from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
 import type { DealAssigner } from '../deals/assigner.js'
-import { type SectorReport, sectorKey } from '../sector.js'
+import { isFillerPiece, type SectorReport, sectorKey } from '../sector.js'
 import type { WorkerRegistry } from '../worker-registry/index.js'
 
 /** Events of {@link SectorReports}. */
@@ -94,7 +94,7 @@ export class SectorReports extends TypedEmitter<SectorReportEvents> {
         throw new VenusError('SECTOR_NOT_FOUND', `no offline record of ${sectorKey(id)}`)
       }
       if (!forced) {
-        const hasDeals = (got.state.pieces ?? []).some((d) => d.dealId !== 0)
+        const hasDeals = (got.state.pieces ?? []).some((d) => !isFillerPiece(d))
         if (hasDeals || got.state.abortReason === '') {
           throw new VenusError(
             'SECTOR_STATE_INVALID',

@@ -3,6 +3,8 @@ import { sectorFromWire, sectorToWire, type WireSectorState } from '../api/secto
 import { type ManagedSector, sectorKey } from '../sector.js'
 import {
   type CommitKind,
+  type DirectPieceRecord,
+  type DirectPieceState,
   MAX_SECTOR_PAGE,
   type PersistStoreRecord,
   type SectorPage,
@@ -126,6 +128,57 @@ export function dbError(op: string, cause: unknown): VenusError {
   // cannot tell a wrong host from a wrong password.
   const why = cause instanceof Error ? cause.message : String(cause)
   return new VenusError('STORE_DB', `manager database: ${op} failed: ${why}`, { cause, details: { op } })
+}
+
+/** A row of `direct_pieces` (numbers may come back as strings from PostgreSQL). */
+export interface DirectPieceRow {
+  id: number | string
+  miner: number | string
+  piece_cid: string
+  piece_size: number | string
+  payload_size: number | string
+  client: number | string | null
+  allocation_id: number | string | null
+  state: string
+  sector: number | string | null
+  reason: string
+  created_at: number | string
+  updated_at: number | string
+}
+
+export function directPieceFromRow(r: DirectPieceRow): DirectPieceRecord {
+  return {
+    id: Number(r.id),
+    miner: Number(r.miner),
+    pieceCid: r.piece_cid,
+    pieceSize: Number(r.piece_size),
+    payloadSize: Number(r.payload_size),
+    allocation:
+      r.allocation_id === null || r.client === null
+        ? null
+        : { client: Number(r.client), id: Number(r.allocation_id) },
+    state: r.state as DirectPieceState,
+    sector: r.sector === null ? null : Number(r.sector),
+    reason: r.reason,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  }
+}
+
+/** The error of a second queueing of one allocation. */
+export function allocationQueued(client: number, id: number): VenusError {
+  return new VenusError(
+    'ALREADY_EXISTS',
+    `allocation ${id} of client ${client} is queued or sealed already`,
+    {
+      details: { client, allocationId: id },
+    },
+  )
+}
+
+/** The error of an assignment that lost a race (a piece is no longer pending). */
+export function pieceNotPending(id: number): VenusError {
+  return new VenusError('ALREADY_EXISTS', `direct piece ${id} is not pending any more`, { details: { id } })
 }
 
 /** A `persist_stores` row. */

@@ -28,6 +28,7 @@ if (hasPg) {
     },
     async (first) => openPostgresStore({ connectionString: urls.get(first) as string }),
   )
+
   describe('openPostgresStore', () => {
     // A database left by an older release: each earlier version upgrades to the newest, keeping
     // its rows, and the tables of every later migration answer.
@@ -56,6 +57,14 @@ if (hasPg) {
           expect(await s.listPersistStores()).toEqual([])
           const key = { miner: 1000, deadline: 3, open: 100 }
           expect((await s.post.acquireLease(key, 'm1', 60_000))?.token).toBeGreaterThan(0)
+          const piece = await s.addDirectPiece({
+            miner: 1000,
+            pieceCid: 'baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq',
+            pieceSize: 2048,
+            payloadSize: 2000,
+            allocation: { client: 1002, id: 1 },
+          })
+          expect((await s.listDirectPieces({ miner: 1000 })).map((p) => p.id)).toEqual([piece.id])
         } finally {
           await s.close()
         }

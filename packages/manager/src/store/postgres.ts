@@ -18,6 +18,13 @@ import {
   summaryFromRow,
   workerOf,
 } from './common.js'
+import {
+  pgAddDirectPiece,
+  pgAssignDirectPieces,
+  pgListDirectPieces,
+  pgRemoveDirectPiece,
+  pgSetDirectPieceState,
+} from './direct-postgres.js'
 import { PostgresPostStore } from './post-postgres.js'
 import type { PostStore } from './post-types.js'
 import { postgresOperatorTables } from './postgres-operator.js'
@@ -26,8 +33,12 @@ import type {
   AllocateOptions,
   CommitKind,
   CreateSectorOptions,
+  DirectPieceFilter,
+  DirectPieceRecord,
+  DirectPieceState,
   IndexKind,
   ManagerStore,
+  NewDirectPiece,
   PersistStoreRecord,
   QueuedCommit,
   RecentSectorsPage,
@@ -602,6 +613,34 @@ class PostgresStore implements ManagerStore {
   async getMessage(uid: string): Promise<StoredMessage | undefined> {
     const rows = await this.#q<MessageRow>('getMessage', 'SELECT * FROM messages WHERE uid = $1', [uid])
     return rows[0] === undefined ? undefined : messageFromRow(rows[0])
+  }
+
+  addDirectPiece(piece: NewDirectPiece): Promise<DirectPieceRecord> {
+    return this.#tx('addDirectPiece', (c) => pgAddDirectPiece(c, piece))
+  }
+
+  async listDirectPieces(filter?: DirectPieceFilter): Promise<DirectPieceRecord[]> {
+    try {
+      return await pgListDirectPieces(this.#pool, filter)
+    } catch (cause) {
+      throw dbError('listDirectPieces', cause)
+    }
+  }
+
+  assignDirectPieces(miner: number, sector: number, ids: readonly number[]): Promise<DirectPieceRecord[]> {
+    return this.#tx('assignDirectPieces', (c) => pgAssignDirectPieces(c, miner, sector, ids))
+  }
+
+  setDirectPieceState(
+    ids: readonly number[],
+    to: { state: DirectPieceState; reason?: string | undefined },
+    from: readonly DirectPieceState[],
+  ): Promise<number> {
+    return this.#tx('setDirectPieceState', (c) => pgSetDirectPieceState(c, ids, to, from))
+  }
+
+  removeDirectPiece(id: number): Promise<boolean> {
+    return this.#tx('removeDirectPiece', (c) => pgRemoveDirectPiece(c, id))
   }
 
   async close(): Promise<void> {

@@ -177,6 +177,29 @@ const scale = (big: string, json: (path: string) => string): string[] => [
 const sqliteJson = (path: string) => `json_extract(state, '$.${path.split(',').join('.')}')`
 const postgresJson = (path: string) => `(state::jsonb #>> '{${path}}')`
 
+/**
+ * Version 5: pieces given to sealing that are not market deals (direct data onboarding), queued
+ * per miner. One allocation may be queued once (failed entries aside): it can be claimed only once.
+ */
+const directPieces = (id: string, big: string): string[] => [
+  `CREATE TABLE direct_pieces (
+     id ${id},
+     miner ${big} NOT NULL,
+     piece_cid TEXT NOT NULL,
+     piece_size ${big} NOT NULL,
+     payload_size ${big} NOT NULL,
+     client ${big},
+     allocation_id ${big},
+     state TEXT NOT NULL,
+     sector ${big},
+     reason TEXT NOT NULL,
+     created_at ${big} NOT NULL,
+     updated_at ${big} NOT NULL
+   )`,
+  'CREATE INDEX direct_pieces_queue ON direct_pieces (miner, state, id)',
+  "CREATE UNIQUE INDEX direct_pieces_allocation ON direct_pieces (client, allocation_id) WHERE allocation_id IS NOT NULL AND state <> 'failed'",
+]
+
 /** All migrations, oldest first. Never edit a released one; append a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sqlite: tables('INTEGER'), postgres: tables('BIGINT') },
@@ -192,6 +215,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'state and worker columns, offline counts, recency indexes',
     sqlite: scale('INTEGER', sqliteJson),
     postgres: scale('BIGINT', postgresJson),
+  },
+  {
+    version: 5,
+    name: 'direct pieces',
+    sqlite: directPieces('INTEGER PRIMARY KEY AUTOINCREMENT', 'INTEGER'),
+    postgres: directPieces('BIGSERIAL PRIMARY KEY', 'BIGINT'),
   },
 ]
 

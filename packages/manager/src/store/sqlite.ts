@@ -20,6 +20,7 @@ import {
   summaryFromRow,
   workerOf,
 } from './common.js'
+import { sqliteDirectPieces } from './direct-sqlite.js'
 import { SqlitePostStore } from './post-sqlite.js'
 import type { PostStore } from './post-types.js'
 import { MIGRATIONS } from './schema.js'
@@ -30,8 +31,12 @@ import type {
   AllocateOptions,
   CommitKind,
   CreateSectorOptions,
+  DirectPieceFilter,
+  DirectPieceRecord,
+  DirectPieceState,
   IndexKind,
   ManagerStore,
+  NewDirectPiece,
   PersistStoreRecord,
   QueuedCommit,
   RecentSectorsPage,
@@ -222,6 +227,7 @@ class SqliteStore implements ManagerStore {
   #scheduled = false
   #closed = false
   #st: Statements
+  #direct: ReturnType<typeof sqliteDirectPieces>
   /** Leases, submissions and PoSt jobs (see `post-sqlite.ts`). */
   readonly post: PostStore
   #ops: ReturnType<typeof sqliteOperatorTables>
@@ -236,6 +242,7 @@ class SqliteStore implements ManagerStore {
     this.#checkpointer = checkpointer
     this.#wal = wal
     this.#st = prepare(db)
+    this.#direct = sqliteDirectPieces(db)
     this.post = new SqlitePostStore(
       db,
       (fn) => this.#write(fn),
@@ -582,6 +589,30 @@ class SqliteStore implements ManagerStore {
       const r = this.#st.msg.get(uid) as MessageRow | undefined
       return r === undefined ? undefined : messageFromRow(r)
     })
+  }
+
+  addDirectPiece(piece: NewDirectPiece): Promise<DirectPieceRecord> {
+    return this.#write(() => this.#direct.add(piece))
+  }
+
+  listDirectPieces(filter?: DirectPieceFilter): Promise<DirectPieceRecord[]> {
+    return this.#read('listDirectPieces', () => this.#direct.list(filter))
+  }
+
+  assignDirectPieces(miner: number, sector: number, ids: readonly number[]): Promise<DirectPieceRecord[]> {
+    return this.#write(() => this.#direct.assign(miner, sector, ids))
+  }
+
+  setDirectPieceState(
+    ids: readonly number[],
+    to: { state: DirectPieceState; reason?: string | undefined },
+    from: readonly DirectPieceState[],
+  ): Promise<number> {
+    return this.#write(() => this.#direct.setState(ids, to, from))
+  }
+
+  removeDirectPiece(id: number): Promise<boolean> {
+    return this.#write(() => this.#direct.remove(id))
   }
 
   listPersistStores(): Promise<PersistStoreRecord[]> {

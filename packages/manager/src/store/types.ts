@@ -36,6 +36,44 @@ export interface SectorLocation {
   cache: string
 }
 
+/** Where a direct (non-market) piece is: queued, in a sector, activated with it, or given up. */
+export type DirectPieceState = 'pending' | 'assigned' | 'sealed' | 'failed'
+
+/** A piece given to sealing directly, not through a market deal (direct data onboarding). */
+export interface DirectPieceRecord {
+  /** The store's id of the piece. */
+  id: number
+  miner: number
+  /** Piece CID (`baga…`). */
+  pieceCid: string
+  /** Padded piece size. */
+  pieceSize: number
+  /** Bytes of payload in the piece file. */
+  payloadSize: number
+  /** The verified allocation the piece claims when activated; null for unverified data. */
+  allocation: { client: number; id: number } | null
+  state: DirectPieceState
+  /** The sector it was assigned to (kept once sealed or failed), else null. */
+  sector: number | null
+  /** Why it failed; '' otherwise. */
+  reason: string
+  createdAt: number
+  updatedAt: number
+}
+
+/** What {@link ManagerStore.addDirectPiece} takes. */
+export type NewDirectPiece = Pick<
+  DirectPieceRecord,
+  'miner' | 'pieceCid' | 'pieceSize' | 'payloadSize' | 'allocation'
+>
+
+/** Which direct pieces {@link ManagerStore.listDirectPieces} lists (all when empty). */
+export interface DirectPieceFilter {
+  miner?: number | undefined
+  state?: DirectPieceState | undefined
+  sector?: number | undefined
+}
+
 /**
  * A persist store attached through the API or CLI (`util storage attach`) and kept in the
  * database, beside those of `sector-manager.cfg`.
@@ -279,6 +317,30 @@ export interface ManagerStore {
   /** A message by uid. */
   getMessage(uid: string): Promise<StoredMessage | undefined>
 
+  /**
+   * Queues a direct piece (state `pending`). Throws `ALREADY_EXISTS` (nothing written) when the
+   * allocation is queued, assigned or sealed already.
+   */
+  addDirectPiece(piece: NewDirectPiece): Promise<DirectPieceRecord>
+  /** Direct pieces matching `filter`, oldest first. */
+  listDirectPieces(filter?: DirectPieceFilter): Promise<DirectPieceRecord[]>
+  /**
+   * Atomically assigns pending pieces of `miner` to a sector. Throws `ALREADY_EXISTS` (nothing
+   * written) when any of them is no longer pending — how two managers never give one piece to two
+   * sectors.
+   */
+  assignDirectPieces(miner: number, sector: number, ids: readonly number[]): Promise<DirectPieceRecord[]>
+  /**
+   * Moves the pieces among `ids` that are in one of the `from` states to `to.state` (back to
+   * `pending` clears their sector). Resolves how many moved.
+   */
+  setDirectPieceState(
+    ids: readonly number[],
+    to: { state: DirectPieceState; reason?: string | undefined },
+    from: readonly DirectPieceState[],
+  ): Promise<number>
+  /** Deletes a pending or failed piece; resolves false when there is none such. */
+  removeDirectPiece(id: number): Promise<boolean>
   /** Persist stores attached through the API, by name. */
   listPersistStores(): Promise<PersistStoreRecord[]>
   /** Records a persist store (replacing one of the same name). */

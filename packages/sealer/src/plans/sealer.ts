@@ -40,6 +40,7 @@ import {
   allocatedToWire,
   dealFromWire,
   dealToWire,
+  isFillerDeal,
   type OnChainAnswer,
 } from '../wire.js'
 import type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
@@ -179,14 +180,17 @@ const addPieces: Step = async (ctx) => {
   const existing: number[] = []
   for (const deal of deals) {
     const size = unpadded(deal.piece.size)
+    const filler = isFillerDeal(deal)
+    const name =
+      deal.id !== 0 ? `deal ${deal.id}` : `direct piece ${deal.direct?.pieceId ?? ''} (${deal.piece.cid})`
     let source: Uint8Array
-    if (deal.id === 0) {
+    if (filler) {
       source = new Uint8Array(0)
     } else {
       const fetch = ctx.pieceFetcher
       if (fetch === undefined)
         throw permanent('piece store is required (global [sealing] enable_deals is off)')
-      if (deal.payloadSize > size) throw permanent(`deal ${deal.id}: payload is larger than the piece`)
+      if (deal.payloadSize > size) throw permanent(`${name}: payload is larger than the piece`)
       try {
         source = await fetch(deal.piece.cid, deal.payloadSize, ctx.signal)
       } catch (err) {
@@ -200,15 +204,15 @@ const addPieces: Step = async (ctx) => {
         { signal: ctx.signal },
       )
     } catch (err) {
-      throw asFailure('Permanent', `writing piece of deal ${deal.id} failed`, err)
+      throw asFailure('Permanent', `writing piece of ${filler ? 'filler' : name} failed`, err)
     }
-    if (deal.id !== 0) {
+    if (!filler) {
       let want: Uint8Array | undefined
       try {
         want = CID.parse(deal.piece.cid).multihash.digest
       } catch {}
       if (want !== undefined && Buffer.compare(Buffer.from(want), Buffer.from(added.piece.commP)) !== 0) {
-        throw permanent(`deal ${deal.id}: piece data does not match its CID ${deal.piece.cid}`)
+        throw permanent(`${name}: piece data does not match its CID ${deal.piece.cid}`)
       }
     }
     existing.push(size)

@@ -23,6 +23,13 @@ function positiveInt(name: string) {
   }
 }
 
+function verifiedCount(v: string): number {
+  const n = Number(v)
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n))
+    throw new VenusError('CLI_USAGE', `--verified must be a whole number, got ${JSON.stringify(v)}`)
+  return n
+}
+
 interface DemoFlags {
   proofs: DemoProofsChoice
   sectors: number
@@ -35,6 +42,7 @@ interface DemoFlags {
   stay?: boolean
   post: boolean
   batch?: boolean
+  verified: string
 }
 
 /** Adds `demo` to the `venus-cluster` program. */
@@ -61,6 +69,12 @@ export function registerDemoCommand(program: Command): Command {
       '--batch',
       'one PreCommitSectorBatch2 and one ProveCommitSectors3 (aggregated from 4 sectors) for all sectors, instead of one message per sector',
     )
+    .addOption(
+      new Option(
+        '--verified <n>',
+        'sectors (of --sectors) filled with a Fil+ verified piece, onboarded directly (DDO) against a client allocation',
+      ).default('0'),
+    )
     .option('--keep', 'keep the scratch directory at the end')
     .option('--stay', 'after the summary, keep the manager and devnet running (dashboard) until Ctrl-C')
     .action(async (flags: DemoFlags, cmd: Command) => {
@@ -74,6 +88,7 @@ export function registerDemoCommand(program: Command): Command {
           sectors: flags.sectors,
           windowPoSt: flags.post,
           batch: flags.batch === true,
+          verified: verifiedCount(flags.verified),
           workers: flags.workers,
           sectorSize: parseSectorSize(flags.sectorSize),
           blockTimeMs: parseBlockTime(flags.blockTime),

@@ -20,6 +20,18 @@ export function amountArg(text: string, what: string): bigint {
   return v
 }
 
+/** A `--max-fee` FIL amount (0 = no cap); errors name the flag. */
+export function maxFeeArg(text: string): bigint {
+  let v: bigint
+  try {
+    v = parseFil(text)
+  } catch (err) {
+    throw new VenusError('CLI_USAGE', `--max-fee: ${(err as Error).message}`, { cause: err })
+  }
+  if (v < 0n) throw new VenusError('CLI_USAGE', `--max-fee must not be negative, got ${JSON.stringify(text)}`)
+  return v
+}
+
 /** Adds `--exid` and `--poll` to a command that sends a message. */
 export const messageOptions = (c: Command): Command =>
   c

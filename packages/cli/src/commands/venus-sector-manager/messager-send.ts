@@ -39,6 +39,8 @@ export interface PushAndWaitOptions {
   alreadyPushed?: boolean | undefined
   /** Epochs the message must be buried under before it counts (the messager's `Confidence`; default 0). */
   confidence?: number | undefined
+  /** Most the message may spend on gas, attoFIL (`--max-fee`; 0 or absent = no cap). */
+  maxFee?: bigint | undefined
 }
 
 /** What {@link pushAndWait} resolves: the uid, whether it was pushed before, and the receipt's return. */
@@ -78,7 +80,13 @@ export async function pushAndWait(
           params: msg.Params,
         }),
       ),
-      { expireEpoch: 0, gasOverEstimation: 1.25, maxFee: '0', maxFeeCap: '0', gasOverPremium: 0 },
+      {
+        expireEpoch: 0,
+        gasOverEstimation: 1.25,
+        maxFee: (opts.maxFee ?? 0n).toString(),
+        maxFeeCap: '0',
+        gasOverPremium: 0,
+      },
     )
   opts.log(`message ${uid} ${alreadyPushed ? 'already pushed' : 'pushed'}, waiting for it to land`)
   let lastError = ''

@@ -24,9 +24,11 @@ import * as Digest from 'multiformats/hashes/digest'
 import { millisecondsArg, minerArg, uintArg } from '../../args.js'
 import { report, wantsJson } from '../../output.js'
 import { registerActorCommands } from './actor.js'
+import { registerClaimCommands } from './claims.js'
 import { clientsOf, daemonCall, daemonSectorPages, homeOf, loadConfig } from './manager-common.js'
 import { registerMessageCommands } from './message.js'
 import { pushAndWait } from './messager-send.js'
+import { registerPieceCommands } from './pieces.js'
 import { registerProvingCommands } from './proving.js'
 import { registerProvingOpsCommands } from './proving-ops.js'
 import { registerCleanupCommands } from './sectors-cleanup.js'
@@ -208,6 +210,8 @@ export function registerUtilCommands(program: Command): Command {
   sealer.addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
   registerProvingOpsCommands(registerProvingCommands(sealer))
   registerActorCommands(sealer)
+  registerClaimCommands(sealer)
+  registerPieceCommands(sealer, (cmd) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd)))
   const sectors = sealer.command('sectors').description('sector state records')
   registerExpirationCommands(sectors)
   const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))

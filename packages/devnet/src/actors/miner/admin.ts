@@ -1,18 +1,12 @@
 /**
  * Administrative methods of the miner actor: terminations (9), worker and owner changes (3, 21,
- * 23), debt repayment (22), sector number masks (20), expiration extensions (32) and withdrawals
- * (16).
+ * 23), debt repayment (22), sector number masks (20) and withdrawals (16); expiration extensions
+ * (32) are in `extend.ts`.
  */
-import {
-  beneficiaryAvailable,
-  ExitCode,
-  type ExpirationExtension2,
-  type SectorLocationSet,
-} from '@venus-cluster/core'
+import { beneficiaryAvailable, ExitCode, type SectorLocationSet } from '@venus-cluster/core'
 import { type ActorRuntime, require } from '../../actor-types.js'
 import { deadlineIsMutable } from '../../deadline.js'
 import {
-  activeSectors,
   liveSectors,
   type MinerState,
   minerAvailableBalance,
@@ -123,59 +117,6 @@ export function compactSectorNumbers(rt: ActorRuntime, m: MinerState, mask: numb
   require(mask.length > 0, ExitCode.ErrIllegalArgument, 'the mask of sector numbers is empty')
   const allocated = writableAllocated(m)
   for (const n of mask) allocated.add(n)
-}
-
-/** Declarations one `ExtendSectorExpiration2` may carry, and sectors it may address (policy). */
-const DECLARATIONS_MAX = 3000
-
-const ADDRESSED_SECTORS_MAX = 25_000
-
-/**
- * Miner.ExtendSectorExpiration2 (method 32): owner, worker or a control address; moves the
- * expiration of active sectors later, within `sectorMaxLifetime` from activation and
- * `maxSectorExpirationExtension` from now. Sectors with verified claims are refused: the devnet
- * keeps no verified registry.
- */
-export function extendSectorExpiration2(rt: ActorRuntime, m: MinerState, p: ExpirationExtension2[]): void {
-  requireControl(rt, m)
-  require(p.length <=
-    DECLARATIONS_MAX, ExitCode.ErrIllegalArgument, `too many declarations ${p.length}, max ${DECLARATIONS_MAX}`)
-  const addressed = p.reduce((n, d) => n + d.sectors.length + d.sectorsWithClaims.length, 0)
-  require(addressed <=
-    ADDRESSED_SECTORS_MAX, ExitCode.ErrIllegalArgument, `too many sectors ${addressed}, max ${ADDRESSED_SECTORS_MAX}`)
-  const e = rt.epoch
-  for (const d of p) {
-    const where = `deadline ${d.deadline} partition ${d.partition}`
-    require(d.deadline <
-      rt.params
-        .wpostPeriodDeadlines, ExitCode.ErrIllegalArgument, `deadline ${d.deadline} not in range 0..${rt.params.wpostPeriodDeadlines}`)
-    require(d.sectorsWithClaims.length ===
-      0, ExitCode.ErrIllegalArgument, `${where}: sectors with verified claims cannot be extended on the devnet`)
-    const part = m.deadlines[d.deadline]?.partitions[d.partition]
-    require(part !== undefined, ExitCode.ErrNotFound, `no such partition ${where}`)
-    const active = activeSectors(part)
-    for (const n of d.sectors) {
-      require(active.has(
-        n,
-      ), ExitCode.ErrIllegalArgument, `${where}: refusing to replace inactive sector ${n}`)
-      const s = m.sectors.get(n)!
-      require(s.expiration >=
-        e, ExitCode.ErrForbidden, `cannot extend expiration for expired sector ${n} at ${s.expiration}`)
-      require(d.newExpiration >=
-        s.expiration, ExitCode.ErrIllegalArgument, `cannot reduce sector ${n} expiration to ${d.newExpiration} from ${s.expiration}`)
-      require(s.verifiedDealWeight ===
-        0n, ExitCode.ErrIllegalArgument, `claim missing from declaration for sector ${n} with non-zero verified deal weight`)
-      require(d.newExpiration - s.activation <=
-        rt.params
-          .sectorMaxLifetime, ExitCode.ErrIllegalArgument, `sector ${n}: invalid expiration ${d.newExpiration}, total sector lifetime (${d.newExpiration - s.activation}) exceeds ${rt.params.sectorMaxLifetime}`)
-      require(d.newExpiration <=
-        e +
-          rt.params
-            .maxSectorExpirationExtension, ExitCode.ErrIllegalArgument, `sector ${n}: invalid expiration ${d.newExpiration}, cannot be more than ${rt.params.maxSectorExpirationExtension} past current epoch ${e}`)
-    }
-    const sectors = writableSectors(m)
-    for (const n of d.sectors) sectors.set(n, { ...sectors.get(n)!, expiration: d.newExpiration })
-  }
 }
 
 /**

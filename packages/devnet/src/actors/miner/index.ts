@@ -12,13 +12,13 @@ import {
   changeWorkerAddress,
   compactSectorNumbers,
   confirmChangeWorkerAddress,
-  extendSectorExpiration2,
   repayDebtMethod,
   terminateSectors,
   withdrawBalance,
 } from './admin.js'
 import { changeBeneficiary, getBeneficiary } from './beneficiary.js'
 import { loadMiner } from './common.js'
+import { extendSectorExpiration2 } from './extend.js'
 import { compactPartitions } from './partitions.js'
 import { declareFaults, declareFaultsRecovered, submitWindowedPoSt } from './post.js'
 import { preCommitSectorBatch2, proveCommitSectors3 } from './sealing.js'

@@ -31,12 +31,20 @@ import {
   liveCount,
   type MinerState,
   minerAvailableBalance,
+  SIMPLE_QA_POWER,
   writableAllocated,
   writableDeadline,
   writablePreCommits,
   writableSectors,
 } from '../../state.js'
-import { type CommDFromPieces, initialPledgeFor, repayDebt, requireControl } from './common.js'
+import {
+  activateSectorsPieces,
+  activationWeights,
+  notifyDataConsumers,
+  type SectorToActivate,
+  sectorQaPower,
+} from './activation.js'
+import { type CommDFromPieces, repayDebt, requireControl } from './common.js'
 
 function preCommitDeposit(rt: ActorRuntime, m: MinerState): bigint {
   return BigInt(m.sectorSize) * rt.params.preCommitDepositPerByte
@@ -162,6 +170,17 @@ export async function proveCommitSectors3(
       continue
     }
     const declared = pc.unsealedCid ?? zeroCommDCid(m.sectorSize)
+    const badSize = act.pieces.find(
+      (x) => !Number.isSafeInteger(x.size) || x.size < 128 || (x.size & (x.size - 1)) !== 0,
+    )
+    if (badSize !== undefined) {
+      fail(ExitCode.ErrIllegalArgument, `piece size ${badSize.size} is not a power of two of at least 128`)
+      continue
+    }
+    if (act.pieces.reduce((n, x) => n + x.size, 0) > m.sectorSize) {
+      fail(ExitCode.ErrIllegalArgument, 'pieces exceed the sector size')
+      continue
+    }
     if (act.pieces.length > 0) {
       require(commDFromPieces !==
         undefined, ExitCode.ErrIllegalState, 'no CommD calculator configured for data sectors')
@@ -220,37 +239,67 @@ export async function proveCommitSectors3(
   require(ok.length > 0, fails[0]?.code ??
     ExitCode.ErrIllegalArgument, `no sector activated: ${fails[0]?.message ?? ''}`)
 
+  // Data: verified pieces claim their allocations; a sector whose claims fail is not activated.
+  const toActivate: SectorToActivate[] = ok.map((o) => ({
+    idx: o.idx,
+    sectorNumber: o.sectorNumber,
+    expiration: m.preCommits.get(o.sectorNumber)!.expiration,
+    pieces: p.activations[o.idx]!.pieces,
+  }))
+  const data = activateSectorsPieces(rt, m, toActivate, p.requireActivationSuccess)
+  fails.push(...data.fails)
+  require(data.activated.length > 0, fails[0]?.code ??
+    ExitCode.ErrIllegalArgument, `all data activations failed: ${fails[0]?.message ?? ''}`)
+
   // Funds: the value joins the balance, deposits are released, then the pledge must fit.
   m.balance += rt.value
   let released = 0n
-  for (const o of ok) released += m.preCommits.get(o.sectorNumber)!.deposit
+  for (const a of data.activated) released += m.preCommits.get(a.sectorNumber)!.deposit
   m.preCommitDeposits -= released
-  const pledge = initialPledgeFor(m.sectorSize, rt.params.initialPledgePerByte) * BigInt(ok.length)
-  require(minerAvailableBalance(m) >=
-    pledge, ExitCode.ErrInsufficientFunds, `insufficient funds for aggregate initial pledge requirement ${pledge}, available: ${minerAvailableBalance(m)}`)
-  m.initialPledge += pledge
-  const preCommits = ok.length > 0 ? writablePreCommits(m) : m.preCommits
-  const sectors = ok.length > 0 ? writableSectors(m) : m.sectors
-  for (const o of ok) {
-    const pc = preCommits.get(o.sectorNumber)!
-    preCommits.delete(o.sectorNumber)
-    const { deadline, partition } = assignSector(rt, m, o.sectorNumber)
-    const sector: ActiveSectorState = {
-      sectorNumber: o.sectorNumber,
+  const sectors: ActiveSectorState[] = []
+  let pledge = 0n
+  for (const a of data.activated) {
+    const pc = m.preCommits.get(a.sectorNumber)!
+    const s: ActiveSectorState = {
+      sectorNumber: a.sectorNumber,
       sealProof: pc.sealProof,
       sealedCid: pc.sealedCid,
       unsealedCid: pc.unsealedCid ?? zeroCommDCid(m.sectorSize),
       activation: e,
       expiration: pc.expiration,
-      dealWeight: 0n,
-      verifiedDealWeight: 0n,
-      initialPledge: initialPledgeFor(m.sectorSize, rt.params.initialPledgePerByte),
-      deadline,
-      partition,
+      ...activationWeights(e, pc.expiration, a),
+      initialPledge: 0n,
+      deadline: 0,
+      partition: 0,
+      powerBaseEpoch: e,
+      flags: SIMPLE_QA_POWER,
     }
-    sectors.set(o.sectorNumber, sector)
+    s.initialPledge = sectorQaPower(s, m.sectorSize) * rt.params.initialPledgePerByte
+    pledge += s.initialPledge
+    sectors.push(s)
   }
-  return { successCount: ok.length, failCodes: fails.map(({ idx, code }) => ({ index: idx, code })) }
+  require(minerAvailableBalance(m) >=
+    pledge, ExitCode.ErrInsufficientFunds, `insufficient funds for aggregate initial pledge requirement ${pledge}, available: ${minerAvailableBalance(m)}`)
+  m.initialPledge += pledge
+  const preCommits = sectors.length > 0 ? writablePreCommits(m) : m.preCommits
+  const active = sectors.length > 0 ? writableSectors(m) : m.sectors
+  for (const s of sectors) {
+    preCommits.delete(s.sectorNumber)
+    const { deadline, partition } = assignSector(rt, m, s.sectorNumber)
+    active.set(s.sectorNumber, { ...s, deadline, partition })
+  }
+  const activatedIdx = new Set(data.activated.map((a) => a.idx))
+  notifyDataConsumers(
+    rt,
+    m,
+    toActivate.filter((t) => activatedIdx.has(t.idx)),
+    p.requireNotificationSuccess,
+  )
+  fails.sort((a, b) => a.idx - b.idx)
+  return {
+    successCount: data.activated.length,
+    failCodes: fails.map(({ idx, code }) => ({ index: idx, code })),
+  }
 }
 
 /**

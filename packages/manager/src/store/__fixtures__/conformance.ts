@@ -24,6 +24,54 @@ export function storeConformance(
       for (const s of opened.splice(0)) await s.close()
     })
 
+    it('queues direct pieces, assigns each to one sector and moves them through their states', async () => {
+      const s = await fresh()
+      const piece = { miner: 1000, pieceCid: 'baga-a', pieceSize: 2048, payloadSize: 2000 }
+      const a = await s.addDirectPiece({ ...piece, allocation: { client: 1001, id: 7 } })
+      const b = await s.addDirectPiece({ ...piece, pieceCid: 'baga-b', allocation: null })
+      expect(a).toMatchObject({
+        ...piece,
+        allocation: { client: 1001, id: 7 },
+        state: 'pending',
+        sector: null,
+        reason: '',
+      })
+      expect(b.id).toBeGreaterThan(a.id)
+      // One allocation can be queued once.
+      await expect(s.addDirectPiece({ ...piece, allocation: { client: 1001, id: 7 } })).rejects.toMatchObject(
+        {
+          code: 'ALREADY_EXISTS',
+        },
+      )
+      expect((await s.listDirectPieces({ miner: 1000, state: 'pending' })).map((p) => p.id)).toEqual([
+        a.id,
+        b.id,
+      ])
+      const got = await s.assignDirectPieces(1000, 5, [a.id])
+      expect(got).toMatchObject([{ id: a.id, state: 'assigned', sector: 5 }])
+      // Assigned once: a second assignment (another manager) fails whole.
+      await expect(s.assignDirectPieces(1000, 6, [b.id, a.id])).rejects.toMatchObject({
+        code: 'ALREADY_EXISTS',
+      })
+      expect((await s.listDirectPieces({ state: 'pending' })).map((p) => p.id)).toEqual([b.id])
+      expect((await s.listDirectPieces({ sector: 5 })).map((p) => p.id)).toEqual([a.id])
+      // Released back to the queue, then given up with a reason.
+      expect(await s.setDirectPieceState([a.id], { state: 'pending' }, ['assigned'])).toBe(1)
+      expect((await s.listDirectPieces({ miner: 1000 }))[0]).toMatchObject({ state: 'pending', sector: null })
+      expect(
+        await s.setDirectPieceState([a.id, b.id], { state: 'failed', reason: 'expired' }, ['pending']),
+      ).toBe(2)
+      expect(await s.setDirectPieceState([a.id], { state: 'sealed' }, ['assigned'])).toBe(0)
+      expect((await s.listDirectPieces({ state: 'failed' }))[0]?.reason).toBe('expired')
+      // A failed allocation may be queued again; a failed piece may be removed.
+      const again = await s.addDirectPiece({ ...piece, allocation: { client: 1001, id: 7 } })
+      expect(await s.removeDirectPiece(a.id)).toBe(true)
+      expect(await s.removeDirectPiece(a.id)).toBe(false)
+      await s.assignDirectPieces(1000, 9, [again.id])
+      expect(await s.removeDirectPiece(again.id)).toBe(false)
+      expect((await s.listDirectPieces()).map((p) => p.id)).toEqual([b.id, again.id])
+    })
+
     it('migrates to the newest schema version', async () => {
       const s = await fresh()
       expect(await s.schemaVersion()).toBeGreaterThanOrEqual(1)
