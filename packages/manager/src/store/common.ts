@@ -1,7 +1,7 @@
 import { VenusError } from '@venus-cluster/core'
 import { sectorFromWire, sectorToWire, type WireSectorState } from '../api/sector-wire.js'
 import { type SectorId, type SectorRecord, sectorKey } from '../sector.js'
-import type { CommitKind, StoredMessage } from './types.js'
+import type { CommitKind, PieceCopy, RepairKind, RepairState, RepairTask, RepairTaskKey, StoredMessage } from './types.js'
 
 /** Highest number tried when allocation meets numbers that already have records. */
 export const MAX_ALLOCATION_SKIPS = 1000
@@ -65,4 +65,82 @@ export function dbError(op: string, cause: unknown): VenusError {
   // cannot tell a wrong host from a wrong password.
   const why = cause instanceof Error ? cause.message : String(cause)
   return new VenusError('STORE_DB', `manager database: ${op} failed: ${why}`, { cause, details: { op } })
+}
+
+export interface RepairRow {
+  kind: string
+  miner: number | string
+  number: number | string
+  piece: string
+  state: string
+  worker: string
+  detail: string
+  error: string
+  created_at: number | string
+  updated_at: number | string
+}
+
+export function repairFromRow(r: RepairRow): RepairTask {
+  return {
+    kind: r.kind as RepairKind,
+    id: { miner: Number(r.miner), number: Number(r.number) },
+    piece: r.piece,
+    state: r.state as RepairState,
+    worker: r.worker,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
+    error: r.error,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  }
+}
+
+/** The row values of a task, in the column order of `repair_tasks`. */
+export function repairRow(t: RepairTask): unknown[] {
+  return [
+    t.kind,
+    t.id.miner,
+    t.id.number,
+    t.piece,
+    t.state,
+    t.worker,
+    JSON.stringify(t.detail),
+    t.error,
+    t.createdAt,
+    t.updatedAt,
+  ]
+}
+
+export function repairNotFound(key: RepairTaskKey): VenusError {
+  const piece = key.piece === '' ? '' : ` piece ${key.piece}`
+  return new VenusError('NOT_FOUND', `no ${key.kind} task for ${sectorKey(key.id)}${piece}`, {
+    details: { kind: key.kind, miner: key.id.miner, number: key.id.number, piece: key.piece },
+  })
+}
+
+export function checkRepairKey(key: RepairTaskKey, next: RepairTask): void {
+  if (
+    next.kind !== key.kind ||
+    next.piece !== key.piece ||
+    next.id.miner !== key.id.miner ||
+    next.id.number !== key.id.number
+  ) {
+    throw new VenusError('INTERNAL', `a repair-task mutator changed the key of ${sectorKey(key.id)}`)
+  }
+}
+
+export interface PieceCopyRow {
+  piece: string
+  miner: number | string
+  number: number | string
+  instance: string
+  size: number | string
+}
+
+export function pieceCopyFromRow(r: PieceCopyRow): PieceCopy {
+  return {
+    piece: r.piece,
+    id: { miner: Number(r.miner), number: Number(r.number) },
+    instance: r.instance,
+    size: Number(r.size),
+  }
 }

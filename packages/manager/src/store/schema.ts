@@ -53,9 +53,37 @@ const tables = (big: string): string[] => [
   'CREATE INDEX messages_state ON messages (state)',
 ]
 
+// Rebuild and unseal tasks (one row per kind, sector and piece; `detail` is the kind's JSON), and
+// the index of unsealed piece copies in the persist stores.
+const repair = (big: string): string[] => [
+  `CREATE TABLE repair_tasks (
+     kind TEXT NOT NULL,
+     miner ${big} NOT NULL,
+     number ${big} NOT NULL,
+     piece TEXT NOT NULL,
+     state TEXT NOT NULL,
+     worker TEXT NOT NULL,
+     detail TEXT NOT NULL,
+     error TEXT NOT NULL,
+     created_at ${big} NOT NULL,
+     updated_at ${big} NOT NULL,
+     PRIMARY KEY (kind, miner, number, piece)
+   )`,
+  'CREATE INDEX repair_tasks_state ON repair_tasks (kind, state, created_at)',
+  `CREATE TABLE piece_copies (
+     piece TEXT NOT NULL,
+     miner ${big} NOT NULL,
+     number ${big} NOT NULL,
+     instance TEXT NOT NULL,
+     size ${big} NOT NULL,
+     PRIMARY KEY (piece, miner, number)
+   )`,
+]
+
 /** All migrations, oldest first. Never edit a released one; append a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sqlite: tables('INTEGER'), postgres: tables('BIGINT') },
+  { version: 2, name: 'repair tasks', sqlite: repair('INTEGER'), postgres: repair('BIGINT') },
 ]
 
 /** The newest schema version this code knows. */
