@@ -8,6 +8,7 @@
  */
 export * from './allocation/index.js'
 export {
+  createRepairApi,
   createSealerApi,
   sealerApiMethodNames,
   sectorFromWire,
@@ -21,6 +22,8 @@ export {
   type WireMessageInfo,
   type WirePollResult,
   type WirePreCommit,
+  type WireRebuildInfo,
+  type WireRepairTask,
   type WireReportStateReq,
   type WireSectorId,
   type WireSectorState,
@@ -28,6 +31,7 @@ export {
   type WireSubmitResp,
   type WireTerminateInfo,
   type WireTicket,
+  type WireUnsealInfo,
   type WireWorkerInfo,
   type WireWorkerSummary,
   type WorkerPingInfo,
@@ -96,6 +100,7 @@ export {
 export { parseListen } from './node-http.js'
 export * from './piece-store.js'
 export * from './randomness/index.js'
+export * from './repair/index.js'
 export * from './reports/index.js'
 export { type HttpJsonRpcOptions, httpJsonRpc } from './rpc-client.js'
 export {

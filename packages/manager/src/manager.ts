@@ -24,6 +24,7 @@ import { CommitBatcher, type CommitBatcherEvents, queueCheckInterval } from './c
 import { createServiceContext, type ServiceContext } from './context.js'
 import { DealAssigner, type DealEvents, type ManagerMarket } from './deals/index.js'
 import { SealRandomness } from './randomness/index.js'
+import { type RepairEvents, RepairTasks, type RepairTasksOptions } from './repair/index.js'
 import { type SectorReportEvents, SectorReports } from './reports/index.js'
 import {
   ACCEPTED,
@@ -48,7 +49,8 @@ export type ManagerEvents = AllocationEvents &
   DealEvents &
   CommitBatcherEvents &
   TerminationEvents &
-  SectorReportEvents
+  SectorReportEvents &
+  RepairEvents
 
 /** Options of {@link SectorManager}. */
 export interface SectorManagerOptions {
@@ -70,6 +72,8 @@ export interface SectorManagerOptions {
   unclaimedTimeoutMs?: number | undefined
   /** Bounds of the worker registry (how many pinging workers, when one counts as gone). */
   workers?: Omit<WorkerRegistryOptions, 'now'> | undefined
+  /** Bounds of the repair tasks (rebuild, unseal). */
+  repair?: RepairTasksOptions | undefined
 }
 
 /** A service of the façade: what its lifecycle and timer call, in order. */
@@ -107,6 +111,8 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
   readonly batcher: CommitBatcher
   readonly terminations: TerminationQueue
   readonly reports: SectorReports
+  /** Rebuild and unseal tasks for `rebuild` and `unseal` worker threads. */
+  readonly repair: RepairTasks
   #config: ManagerConfig
   readonly #proofs: SectorManagerOptions['proofs']
   readonly #tickMs: number | undefined
@@ -139,6 +145,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     this.batcher = new CommitBatcher({ context: ctx, proofs: opts.proofs, tickMs: false })
     this.terminations = new TerminationQueue(ctx, this.batcher.outbox)
     this.reports = new SectorReports(ctx, { workers: this.workers, deals: this.deals })
+    this.repair = new RepairTasks(ctx, opts.repair)
     this.#forward(this.allocator, ['sector:allocated', 'sector:aborted'])
     this.#forward(this.deals, ['deals:assigned', 'deals:released'])
     this.#forward(this.batcher, ['sector:queued', 'batch:sent', 'batch:landed', 'batch:failed'])
@@ -155,6 +162,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
       'sector:restored',
       'sector:removed',
     ])
+    this.#forward(this.repair, ['repair:queued', 'repair:started', 'repair:done', 'repair:failed'])
     const sweep = async () => {
       await this.allocator
         .sweepUnclaimed()

@@ -6,6 +6,8 @@
  * @packageDocumentation
  */
 export { ParamReader } from './params.js'
+export { createRepairApi } from './repair-api.js'
+export * from './repair-wire.js'
 export {
   createSealerApi,
   sealerApiMethodNames,

@@ -15,6 +15,7 @@ import { type ManagerLimits, managerLimits } from '../limits.js'
 import type { SectorManager } from '../manager.js'
 import { type SectorReport, SubmitResult } from '../sector.js'
 import { ParamReader } from './params.js'
+import { createRepairApi } from './repair-api.js'
 import {
   piecesToWire,
   pollResultToWire,
@@ -288,7 +289,7 @@ export function createSealerApi(
       terminationToWire(await mgr.pollTerminateSectorState(sid(r, 0))),
     ),
   ]
-  return Object.fromEntries(table)
+  return { ...Object.fromEntries(table), ...createRepairApi(mgr, limits) }
 }
 
 /** The `Venus.*` method names this manager serves. */

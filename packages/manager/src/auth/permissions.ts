@@ -25,6 +25,8 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.PollTerminateSectorState': 'read',
   'Venus.AuthVerify': 'read',
   'Venus.KnownWorkers': 'read',
+  'Venus.RepairTasks': 'read',
+  'Venus.RepairTaskState': 'read',
   // The public key workers verify control tokens with: nothing secret.
   'Venus.WorkerControlKey': 'read',
   'Venus.AllocateSector': 'write',
@@ -36,12 +38,22 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.ReportFinalized': 'write',
   'Venus.ReportAborted': 'write',
   'Venus.WorkerPing': 'write',
+  // Rebuild and unseal workers: they take tasks and report files, as sealing workers do.
+  'Venus.AllocateRebuildSector': 'write',
+  'Venus.SubmitRebuilt': 'write',
+  'Venus.ReportRebuildFailed': 'write',
+  'Venus.AllocateUnsealSector': 'write',
+  'Venus.SubmitUnsealed': 'write',
+  'Venus.AchieveUnsealSector': 'write',
   // WinningPoSt for a block producer (mounted with `daemon run --miner`): costly, not a read.
   'Venus.ComputeWinningPoSt': 'write',
   'Venus.SubmitPreCommit': 'sign',
   'Venus.SubmitProof': 'sign',
   'Venus.SubmitSnapUpProof': 'sign',
   'Venus.RestoreSector': 'admin',
+  // Operator repairs: a rebuild takes a worker for hours, an unseal for minutes.
+  'Venus.SectorSetForRebuild': 'admin',
+  'Venus.UnsealPieceRequest': 'admin',
   'Venus.TerminateSector': 'admin',
   // Deletes sealed files: as destructive as a termination.
   'Venus.RemoveSector': 'admin',

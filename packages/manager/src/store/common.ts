@@ -1,7 +1,15 @@
 import { VenusError } from '@venus-cluster/core'
 import { sectorFromWire, sectorToWire, type WireSectorState } from '../api/sector-wire.js'
 import { type SectorId, type SectorRecord, sectorKey } from '../sector.js'
-import type { CommitKind, PieceCopy, RepairKind, RepairState, RepairTask, RepairTaskKey, StoredMessage } from './types.js'
+import type {
+  CommitKind,
+  PieceCopy,
+  RepairKind,
+  RepairState,
+  RepairTask,
+  RepairTaskKey,
+  StoredMessage,
+} from './types.js'
 
 /** Highest number tried when allocation meets numbers that already have records. */
 export const MAX_ALLOCATION_SKIPS = 1000

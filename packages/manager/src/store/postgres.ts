@@ -551,11 +551,11 @@ class PostgresStore implements ManagerStore {
   }
 
   async removePieceCopy(piece: string, id: SectorId): Promise<void> {
-    await this.#q('removePieceCopy', 'DELETE FROM piece_copies WHERE piece = $1 AND miner = $2 AND number = $3', [
-      piece,
-      id.miner,
-      id.number,
-    ])
+    await this.#q(
+      'removePieceCopy',
+      'DELETE FROM piece_copies WHERE piece = $1 AND miner = $2 AND number = $3',
+      [piece, id.miner, id.number],
+    )
   }
 
   async close(): Promise<void> {

@@ -223,7 +223,9 @@ function prepare(db: Database.Database) {
     msgsState: db.prepare('SELECT * FROM messages WHERE state = ? ORDER BY created_at, uid'),
     msg: db.prepare('SELECT * FROM messages WHERE uid = ?'),
     version: db.prepare('SELECT MAX(version) AS v FROM schema_migrations'),
-    getRepair: db.prepare('SELECT * FROM repair_tasks WHERE kind = ? AND miner = ? AND number = ? AND piece = ?'),
+    getRepair: db.prepare(
+      'SELECT * FROM repair_tasks WHERE kind = ? AND miner = ? AND number = ? AND piece = ?',
+    ),
     putRepair: db.prepare(
       'INSERT OR REPLACE INTO repair_tasks (kind, miner, number, piece, state, worker, detail, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -517,7 +519,9 @@ class SqliteStore implements ManagerStore {
   }
 
   #repair(key: RepairTaskKey): RepairTask | undefined {
-    const r = this.#st.getRepair.get(key.kind, key.id.miner, key.id.number, key.piece) as RepairRow | undefined
+    const r = this.#st.getRepair.get(key.kind, key.id.miner, key.id.number, key.piece) as
+      | RepairRow
+      | undefined
     return r === undefined ? undefined : repairFromRow(r)
   }
 
@@ -567,9 +571,9 @@ class SqliteStore implements ManagerStore {
 
   listRepairTasks(kind?: RepairKind): Promise<RepairTask[]> {
     return this.#read('listRepairTasks', () =>
-      (
-        (kind === undefined ? this.#st.repairsAll.all() : this.#st.repairsKind.all(kind)) as RepairRow[]
-      ).map(repairFromRow),
+      ((kind === undefined ? this.#st.repairsAll.all() : this.#st.repairsKind.all(kind)) as RepairRow[]).map(
+        repairFromRow,
+      ),
     )
   }
 

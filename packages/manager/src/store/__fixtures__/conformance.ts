@@ -265,10 +265,20 @@ export function storeConformance(
       await s.putRepairTask(task({ id: { miner: 1000, number: 2 }, createdAt: 2 }))
       await s.putRepairTask(task({ id: { miner: 1000, number: 3 }, createdAt: 3 }))
       const got = await s.claimRepairTask('rebuild', [1000], 'w1', 10)
-      expect(got).toMatchObject({ id: { miner: 1000, number: 2 }, state: 'running', worker: 'w1', updatedAt: 10 })
+      expect(got).toMatchObject({
+        id: { miner: 1000, number: 2 },
+        state: 'running',
+        worker: 'w1',
+        updatedAt: 10,
+      })
       expect(await s.claimRepairTask('unseal', null, 'w1', 10)).toBeUndefined()
       const all = await Promise.all([1, 2, 3].map((i) => s.claimRepairTask('rebuild', null, `w${i}`, 11)))
-      expect(all.filter((t) => t !== undefined).map((t) => t?.id.number).sort()).toEqual([1, 3])
+      expect(
+        all
+          .filter((t) => t !== undefined)
+          .map((t) => t?.id.number)
+          .sort(),
+      ).toEqual([1, 3])
       expect((await s.listRepairTasks('rebuild')).every((t) => t.state === 'running')).toBe(true)
     })
 
@@ -292,7 +302,8 @@ export function storeConformance(
         const a = await fresh()
         const b = await openShared(a)
         opened.push(b)
-        for (let n = 1; n <= 10; n++) await a.putRepairTask(task({ id: { miner: 9, number: n }, createdAt: n }))
+        for (let n = 1; n <= 10; n++)
+          await a.putRepairTask(task({ id: { miner: 9, number: n }, createdAt: n }))
         const got = await Promise.all(
           Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).claimRepairTask('rebuild', null, `w${i}`, 1)),
         )
