@@ -51,6 +51,24 @@ export interface SectorRecord {
   phases: SectorPhases
   /** Why the sector was aborted (state `Aborted` only): the reason sent with `ReportAborted`. */
   abort_reason?: string
+  /** The inputs of a repair task (plans `rebuild` and `unseal`); absent for plan `sealer`. */
+  repair?: RepairRecord
+}
+
+/** What a `rebuild` or `unseal` thread keeps of its task; bytes are base64. */
+export interface RepairRecord {
+  /** CommR on chain (rebuild): the rebuilt replica must have it. */
+  comm_r?: string
+  comm_d: string
+  /** Rebuild only the cache, beside the sealed file in `sealed_instance`. */
+  cache_only?: boolean
+  /** The persist store with the sealed file (cache-only rebuild, unseal). */
+  sealed_instance: string | null
+  /** Unseal: the piece, its unpadded offset and size in the sector, and its payload bytes. */
+  piece_cid?: string
+  offset?: number
+  size?: number
+  payload_size?: number
 }
 
 /**

@@ -52,13 +52,13 @@ const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'))
 const unpadded = (padded: number) => padded - padded / 128
 
 /** A record field the state requires; a record without it cannot go on (the sector is aborted). */
-function need<T>(v: T | null | undefined, field: string): T {
+export function need<T>(v: T | null | undefined, field: string): T {
   if (v === null || v === undefined) throw abort(`record field ${field} is required in this state`)
   return v
 }
 
 const baseOf = (rec: SectorRecord) => need(rec.base, 'base')
-const idOf = (rec: SectorRecord) => sectorIdFromWire(baseOf(rec).allocated.ID)
+export const idOf = (rec: SectorRecord) => sectorIdFromWire(baseOf(rec).allocated.ID)
 
 function piecesOf(rec: SectorRecord): ProofsPieceInfo[] {
   return need(rec.phases.pieces, 'phases.pieces').map((p) => ({
@@ -68,7 +68,7 @@ function piecesOf(rec: SectorRecord): ProofsPieceInfo[] {
 }
 
 /** Creates the sector's directories; the allocation is in the record already. */
-async function makeSectorDirs(ctx: StepContext): Promise<SealingEvent> {
+export async function makeSectorDirs(ctx: StepContext): Promise<SealingEvent> {
   const p = ctx.paths()
   try {
     await makeDirs(p.cache)
@@ -144,7 +144,7 @@ const acquireDeals: Step = async (ctx) => {
 }
 
 /** `DealsAcquired`: writes the pieces (or the zero CC piece) into the staged file. */
-const addPieces: Step = async (ctx) => {
+export const addPieces: Step = async (ctx) => {
   const rec = ctx.record
   const proofType = baseOf(rec).allocated.ProofType
   const { sectorSize } = sealProofFacts(proofType)
@@ -212,7 +212,7 @@ const addPieces: Step = async (ctx) => {
 }
 
 /** `PieceAdded`: tree D, or a link to the prebuilt one of a CC sector. */
-const buildTreeD: Step = async (ctx) => {
+export const buildTreeD: Step = async (ctx) => {
   const rec = ctx.record
   const base = baseOf(rec)
   const p = ctx.paths()
@@ -247,15 +247,29 @@ const buildTreeD: Step = async (ctx) => {
 }
 
 /** `TicketAssigned`: PC1, with the ticket asked for once the PC1 slot is held. */
-const pc1: Step = async (ctx) => {
+const pc1: Step = (ctx) =>
+  // The PC1 slot is taken before the ticket is asked for, so queued sectors hold no stale ticket.
+  runPc1(ctx, async () => {
+    const ticket = await ctx.manager.assignTicket(idOf(ctx.record))
+    if (ticket.value.length !== 32) throw temporary(`ticket is ${ticket.value.length} bytes, not 32`)
+    return ticket
+  })
+
+/**
+ * PC1 under the PC1 slot, with the ticket `ticketOf` gives once the slot is held (a new one from
+ * the manager, or the recorded one of a sector being rebuilt). Writes `phases.ticket` and
+ * `phases.pc1out`.
+ */
+export async function runPc1(
+  ctx: StepContext,
+  ticketOf: () => Promise<{ value: Uint8Array; epoch: number }>,
+): Promise<'PC1'> {
   const rec = ctx.record
   const base = baseOf(rec)
   const p = ctx.paths()
   const pieces = piecesOf(rec)
-  // The PC1 slot is taken before the ticket is asked for, so queued sectors hold no stale ticket.
   return ctx.withSlot('pc1', async () => {
-    const ticket = await ctx.manager.assignTicket(idOf(rec))
-    if (ticket.value.length !== 32) throw temporary(`ticket is ${ticket.value.length} bytes, not 32`)
+    const ticket = await ticketOf()
     try {
       await rm(p.cache, { recursive: true, force: true })
       await makeDirs(p.cache)
@@ -282,7 +296,7 @@ const pc1: Step = async (ctx) => {
 }
 
 /** `PC1Done`: PC2 over a cache without earlier PC2 outputs. */
-const pc2: Step = async (ctx) => {
+export const pc2: Step = async (ctx) => {
   const rec = ctx.record
   const p = ctx.paths()
   const pc1out = unb64(need(rec.phases.pc1out, 'phases.pc1out'))
