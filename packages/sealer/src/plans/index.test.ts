@@ -1,7 +1,7 @@
 import { parseWorkerConfig, VenusError } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
 import { SEALING_STATES } from '../states.js'
-import { BUILTIN_PLANS, PlanRegistry, sealerPlan, threadPlans } from './index.js'
+import { BUILTIN_PLANS, PlanRegistry, rebuildPlan, sealerPlan, threadPlans, unsealPlan } from './index.js'
 import type { Plan } from './types.js'
 
 const MANAGER = '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n'
@@ -30,8 +30,8 @@ const jobPlan: Plan<'Take' | 'Do'> = {
 
 describe('plan registry', () => {
   it('has the sealer plan built in, with a handler for every state that is not terminal', () => {
-    expect(new PlanRegistry().names()).toEqual(['sealer'])
-    expect(BUILTIN_PLANS).toEqual([sealerPlan])
+    expect(new PlanRegistry().names()).toEqual(['sealer', 'rebuild', 'unseal'])
+    expect(BUILTIN_PLANS).toEqual([sealerPlan, rebuildPlan, unsealPlan])
     const handled = Object.keys(sealerPlan.steps)
     expect(handled).toEqual(sealerPlan.states.filter((s) => s !== 'Finished' && s !== 'Aborted'))
     expect(sealerPlan.states.every((s) => SEALING_STATES.includes(s))).toBe(true)
@@ -39,9 +39,47 @@ describe('plan registry', () => {
     expect(sealerPlan.stages).toEqual(['tree_d', 'pc1', 'pc2', 'c1', 'c2'])
   })
 
+  it('has the rebuild and unseal plans built in, each asking the manager for its task and refusing events out of order', () => {
+    expect(rebuildPlan.initial).toEqual({ state: 'Empty', asks: 'Venus.AllocateRebuildSector' })
+    expect(unsealPlan.initial).toEqual({ state: 'Empty', asks: 'Venus.AllocateUnsealSector' })
+    expect(rebuildPlan.stages).toEqual(['tree_d', 'pc1', 'pc2'])
+    const walk = (plan: Plan, events: string[]) => {
+      let s = plan.initial.state
+      const seen = [s]
+      for (const e of events) {
+        s = plan.next(s, e)
+        seen.push(s)
+      }
+      return seen
+    }
+    expect(
+      walk(rebuildPlan as Plan, ['Allocate', 'AddPiece', 'BuildTreeD', 'PC1', 'PC2', 'Persist', 'Finish']),
+    ).toEqual([
+      'Empty',
+      'Allocated',
+      'PieceAdded',
+      'TreeDBuilt',
+      'PC1Done',
+      'PC2Done',
+      'Persisted',
+      'Finished',
+    ])
+    expect(walk(unsealPlan as Plan, ['Allocate', 'Persist', 'Finish'])).toEqual([
+      'Empty',
+      'Allocated',
+      'Persisted',
+      'Finished',
+    ])
+    expect(rebuildPlan.next('PC2Done', 'Abort')).toBe('Aborted')
+    expect(() => rebuildPlan.next('PC1Done', 'Persist')).toThrow(
+      'rebuild: event Persist is not allowed in state PC1Done',
+    )
+    expect(() => unsealPlan.next('Finished', 'Abort')).toThrow(/not allowed/)
+  })
+
   it('registers another plan by name', () => {
     const plans = new PlanRegistry().register(jobPlan as Plan)
-    expect(plans.names()).toEqual(['sealer', 'job'])
+    expect(plans.names()).toEqual(['sealer', 'rebuild', 'unseal', 'job'])
     expect(plans.resolve('job', 'x')).toBe(jobPlan)
   })
 
@@ -64,9 +102,9 @@ describe('plan registry', () => {
     const err = errorOf(() => threadPlans(parseWorkerConfig(text, 'bad.toml')))
     expect(err.code).toBe('CONFIG_INVALID_VALUE')
     expect(err.message).toBe(
-      'bad.toml:5: sealing_thread[0].plan: plan "snap" is not supported by this worker; known plans: "sealer"',
+      'bad.toml:5: sealing_thread[0].plan: plan "snap" is not supported by this worker; known plans: "sealer", "rebuild", "unseal"',
     )
-    expect(err.details).toMatchObject({ plan: 'snap', known: ['sealer'] })
+    expect(err.details).toMatchObject({ plan: 'snap', known: ['sealer', 'rebuild', 'unseal'] })
   })
 
   it('points at the thread table when the plan is not written, and takes the plans given', () => {

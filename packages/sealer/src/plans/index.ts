@@ -108,7 +108,7 @@ function planProblem(plan: Plan): string | undefined {
  * ones), in thread order.
  *
  * @throws VenusError `CONFIG_INVALID_VALUE`, e.g. `venus-worker.toml:14: sealing_thread[1].plan:
- *   plan "snapup" is not supported by this worker; known plans: "sealer"`.
+ *   plan "snapup" is not supported by this worker; known plans: "sealer", "rebuild", "unseal"`.
  * @example
  * ```ts
  * const config = await loadWorkerConfig('venus-worker.toml')
