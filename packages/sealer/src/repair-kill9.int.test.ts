@@ -4,18 +4,18 @@
 // the task must end done: the rebuilt replica byte-identical to the lost one, the unsealed copy
 // equal to the deal's payload.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { commitmentToCid, mockProofs, parseWorkerConfig } from '@venus-cluster/core'
-import { checkSectorFiles, newSector } from '@venus-cluster/manager'
+import { mockProofs, parseWorkerConfig } from '@venus-cluster/core'
+import { checkSectorFiles } from '@venus-cluster/manager'
 import { afterAll, describe, expect, it } from 'vitest'
 import { bundleFixture } from './__fixtures__/bundle.js'
+import { sealDataSector } from './__fixtures__/data-sector.js'
 import { type WorkerEnv, workerEnv } from './__fixtures__/env.js'
 import { type ManagerEnv, startManagerEnv } from './__fixtures__/manager-env.js'
-import { proverIdOf } from './paths.js'
 import { SectorRecordStore } from './record.js'
 import { createSealingWorker } from './worker.js'
 
@@ -136,67 +136,6 @@ async function runUntil(
   return lines
 }
 
-/** Seals a 2KiB data sector with mock proofs straight into the persist store; its record, finalized. */
-async function sealDataSector(miner: number, number: number) {
-  const e = env as WorkerEnv
-  const m = mgr as ManagerEnv
-  const proofs = mockProofs()
-  const scratch = join(e.dir, `scratch-${number}`)
-  mkdirSync(scratch, { recursive: true })
-  const staged = join(scratch, 'staged')
-  const payloads = [randomBytes(1016), randomBytes(900)]
-  const pieces = []
-  const existing: number[] = []
-  for (const payload of payloads) {
-    const r = await proofs.addPiece({
-      proofType: 5,
-      source: new Uint8Array(payload),
-      unpaddedSize: 1016,
-      stagedPath: staged,
-      existingPieceSizes: existing,
-    })
-    existing.push(1016)
-    pieces.push(r.piece)
-  }
-  const ticket = new Uint8Array(randomBytes(32))
-  const name = `s-t0${miner}-${number}`
-  const cacheDir = join(e.persist, 'cache', name)
-  const sealedPath = join(e.persist, 'sealed', name)
-  mkdirSync(cacheDir, { recursive: true })
-  const p1 = await proofs.sealPreCommitPhase1({
-    proofType: 5,
-    cacheDir,
-    stagedPath: staged,
-    sealedPath,
-    proverId: proverIdOf(miner),
-    sectorNumber: number,
-    ticket,
-    pieces,
-  })
-  const { commR, commD } = await proofs.sealPreCommitPhase2({ phase1Output: p1, cacheDir, sealedPath })
-  const cids = pieces.map((p) => commitmentToCid(p.commP, 'commP').toString())
-  const id = { miner, number }
-  await m.manager.store.createSector({
-    ...newSector(id, 5),
-    ticket: { value: ticket, epoch: 1 },
-    pieces: payloads.map((p, i) => ({
-      dealId: i + 1,
-      payloadSize: p.length,
-      piece: { size: 1024, cid: cids[i] as string },
-      proposal: null,
-    })),
-    preCommit: {
-      commR: commitmentToCid(commR, 'commR').toString(),
-      commD: commitmentToCid(commD, 'commD').toString(),
-      ticket: { value: ticket, epoch: 1 },
-      dealIds: [1, 2],
-    },
-  })
-  await m.manager.store.finalizeSector(id, (s) => ({ ...s, finalized: true }))
-  await m.manager.store.setLocation(id, 'normal', { sealed: 'ps1', cache: 'ps1' })
-  return { id, cids, payloads }
-}
-
 const REBUILD_ORDER = [
   'Empty',
   'Allocated',
@@ -280,7 +219,14 @@ describe('rebuild and unseal workers killed with SIGKILL at each step', () => {
     expect(existsSync(join(env.persist, 'cache', name, 't_aux'))).toBe(true)
 
     // 5. A data sector; its second piece is unsealed by a thread killed inside each step.
-    const data = await sealDataSector(miner, 500)
+    const data = await sealDataSector({
+      proofs: mockProofs(),
+      store: m.manager.store,
+      persist: env.persist,
+      scratch: join(env.dir, 'scratch'),
+      miner,
+      number: 500,
+    })
     const piece = data.cids[1] as string
     await m.manager.repair.requestUnseal(data.id, piece)
     const unseal = await killAtEachStep(bundled, config, 1, UNSEAL_ORDER.slice(1, -1), UNSEAL_ORDER)
