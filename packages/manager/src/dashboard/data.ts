@@ -11,7 +11,7 @@ import {
   type TrackedMessage,
 } from '../metrics/manager-metrics.js'
 import type { SectorRecord } from '../sector.js'
-import type { QueuedCommit } from '../store/types.js'
+import type { QueuedCommit, RepairTask } from '../store/types.js'
 
 /** One row of the sector table. */
 export interface DashboardSectorRow {
@@ -45,6 +45,23 @@ export interface DashboardWorker {
   ageSeconds: number | null
 }
 
+/** A sector to repair, or one being repaired: what a check found, what to do, the task's state. */
+export interface DashboardRepairRow {
+  miner: number
+  number: number
+  /** Piece CID of an unseal task; '' otherwise. */
+  piece: string
+  /** What the poster's check found; null for a task queued without one (an operator's unseal). */
+  problem: string | null
+  /** `rebuild`, `rebuild-cache`, `reindex`, `check-storage`, or the task's kind. */
+  action: string
+  /** `queued`, `running`, `done`, `failed`, or null when nothing is queued. */
+  task: string | null
+  worker: string | null
+  /** Why the task failed, or what the auto-rebuild policy said. */
+  note: string | null
+}
+
 /** `GET /ui/api/overview`. */
 export interface DashboardOverview {
   now: number
@@ -58,6 +75,8 @@ export interface DashboardOverview {
   queues: { pre: QueuedCommit[]; prove: QueuedCommit[] }
   messages: DashboardMessage[]
   post: PostResult[]
+  /** Sectors the poster's checks found bad, and repair tasks (newest first). */
+  repairs: DashboardRepairRow[]
   /** Chain, messager and database health; the page shows a banner when not ready. */
   health: ManagerHealth | null
 }
@@ -148,7 +167,7 @@ export async function dashboardOverview(
 ): Promise<DashboardOverview> {
   const offset = Math.max(0, page.offset ?? 0)
   const limit = Math.min(MAX_ROWS, Math.max(0, page.limit ?? MAX_ROWS))
-  const [online, offline, pre, prove, messages, addressPrefix] = await Promise.all([
+  const [online, offline, pre, prove, messages, addressPrefix, tasks] = await Promise.all([
     mgr.store.listSectors(true),
     mgr.store.listSectors(false),
     mgr.store.listQueue('pre'),
@@ -159,6 +178,7 @@ export async function dashboardOverview(
       (p) => p.addressPrefix,
       () => 't' as const,
     ),
+    mgr.repair.list(),
   ])
   const counts = new Map<string, number>()
   const rows = [...online.map((s) => row(s, true)), ...offline.map((s) => row(s, false))]
@@ -191,8 +211,47 @@ export async function dashboardOverview(
       maxFeeFil: filText(m.maxFee),
     })),
     post: metrics.postResults().slice(0, 50),
+    repairs: repairRows(mgr, tasks),
     health: health ?? null,
   }
+}
+
+/** The bad sectors with their task (if any), then the tasks no check asked for; bounded. */
+function repairRows(mgr: SectorManager, tasks: readonly RepairTask[]): DashboardRepairRow[] {
+  const t = (v: string) => truncateText(v, ROW_TEXT_BYTES)
+  const rebuilds = new Map(
+    tasks.filter((x) => x.kind === 'rebuild').map((x) => [`${x.id.miner}/${x.id.number}`, x]),
+  )
+  const rows: DashboardRepairRow[] = []
+  const shown = new Set<RepairTask>()
+  for (const p of mgr.repair.problems.list()) {
+    const task = rebuilds.get(`${p.id.miner}/${p.id.number}`)
+    if (task !== undefined) shown.add(task)
+    rows.push({
+      miner: p.id.miner,
+      number: p.id.number,
+      piece: '',
+      problem: t(p.reason),
+      action: p.action,
+      task: task?.state ?? null,
+      worker: task?.worker || null,
+      note: task?.error ? t(task.error) : p.policy === undefined ? null : t(p.policy),
+    })
+  }
+  for (const x of [...tasks].reverse()) {
+    if (shown.has(x)) continue
+    rows.push({
+      miner: x.id.miner,
+      number: x.id.number,
+      piece: x.piece,
+      problem: null,
+      action: x.kind,
+      task: x.state,
+      worker: x.worker || null,
+      note: x.error ? t(x.error) : null,
+    })
+  }
+  return rows.slice(0, MAX_ROWS)
 }
 
 /**

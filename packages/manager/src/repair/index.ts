@@ -1,4 +1,10 @@
 export {
+  problemAction,
+  type SectorProblem,
+  type SectorProblemAction,
+  SectorProblems,
+} from './problems.js'
+export {
   PIECE_COPY_DIR,
   pieceAt,
   type RebuildAssignment,

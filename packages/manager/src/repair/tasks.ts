@@ -26,6 +26,7 @@ import {
   sectorKey,
 } from '../sector.js'
 import type { RepairKind, RepairTask, RepairTaskKey } from '../store/types.js'
+import { problemAction, SectorProblems } from './problems.js'
 
 /** A sector to rebuild, as a `rebuild` worker gets it. */
 export interface RebuildAssignment {
@@ -80,6 +81,13 @@ export interface RepairTasksOptions {
    * (`ensureUnsealed`); further requests are answered "busy". Default 4.
    */
   maxAutoUnseals?: number | undefined
+  /**
+   * The policy: queue a rebuild for every sector a check reports with the action `rebuild` or
+   * `rebuild-cache` (see {@link RepairTasks.noteProblems}). Default off: an operator decides.
+   */
+  autoRebuild?: boolean | undefined
+  /** Bad sectors kept for display (default 10 000). */
+  maxProblems?: number | undefined
 }
 
 /** The subdirectory of a persist store that holds unsealed piece copies, named by piece CID. */
@@ -108,11 +116,47 @@ const unpadded = (padded: number) => padded - padded / 128
 export class RepairTasks extends TypedEmitter<RepairEvents> {
   readonly #ctx: ServiceContext
   readonly #maxAuto: number
+  readonly #autoRebuild: boolean
+  /** Sectors the poster's checks found bad, with the suggested action. */
+  readonly problems: SectorProblems
 
   constructor(ctx: ServiceContext, opts: RepairTasksOptions = {}) {
     super({ onListenerError: (err, event) => ctx.log.warn({ err, event }, 'event listener failed') })
     this.#ctx = ctx
     this.#maxAuto = opts.maxAutoUnseals ?? 4
+    this.#autoRebuild = opts.autoRebuild ?? false
+    this.problems = new SectorProblems(opts.maxProblems)
+    this.on('repair:done', ({ task }) => {
+      if (task.kind === 'rebuild') this.problems.clear(task.id)
+    })
+  }
+
+  /**
+   * Records sectors a check found bad (the poster's `sectors-skipped`), each with the suggested
+   * action; with the `autoRebuild` policy, queues a rebuild for those whose action is `rebuild`
+   * or `rebuild-cache` (a refusal, e.g. a sector not finalized here, is kept on the problem).
+   */
+  async noteProblems(
+    miner: number,
+    sectors: readonly { sectorNumber: number; reason: string; action: string }[],
+  ): Promise<void> {
+    const now = this.#ctx.now()
+    for (const s of sectors) {
+      const id = { miner, number: s.sectorNumber }
+      const action = problemAction(s.action)
+      let policy: string | undefined
+      if (this.#autoRebuild && (action === 'rebuild' || action === 'rebuild-cache')) {
+        try {
+          const { task, created } = await this.requestRebuild(id, {
+            cacheOnly: action === 'rebuild-cache' ? true : undefined,
+          })
+          policy = created ? 'rebuild queued' : `rebuild ${task.state}`
+        } catch (err) {
+          policy = `not queued: ${(err as Error).message}`
+        }
+      }
+      this.problems.note({ id, reason: s.reason, action, seenAt: now, policy })
+    }
   }
 
   /** A task by key. */

@@ -18,6 +18,7 @@ import {
   type WindowPoStRequest,
   type WindowPoStResult,
 } from '@venus-cluster/core'
+import { PROVER_FAULTY, sectorRepairAction } from '../check.js'
 import type { WindowPoStConfig } from '../config.js'
 import type { SectorLocator } from '../locator.js'
 import { sleep } from '../sleep.js'
@@ -253,7 +254,11 @@ export class DeadlineProver {
         miner,
         deadline: d.Index,
         open: d.Open,
-        sectors: [...bad].map(([sectorNumber, reason]) => ({ sectorNumber, reason })),
+        sectors: [...bad].map(([sectorNumber, reason]) => ({
+          sectorNumber,
+          reason,
+          action: sectorRepairAction(reason).action,
+        })),
       })
     }
     for (let attempt = 0; attempt < MAX_BATCH_ATTEMPTS; attempt++) {
@@ -297,7 +302,8 @@ export class DeadlineProver {
           open: d.Open,
           sectors: res.faultySectors.map((sectorNumber) => ({
             sectorNumber,
-            reason: 'prover reported faulty',
+            reason: PROVER_FAULTY,
+            action: sectorRepairAction(PROVER_FAULTY).action,
           })),
         })
         continue
