@@ -92,7 +92,7 @@ export function sectorRepairAction(reason: string): { action: SectorRepairAction
     return {
       action: 'rebuild',
       advice:
-        'rebuild the sector from its ticket and pieces: util sealer sectors rebuild <miner> <number> --full',
+        'rebuild the sector from its ticket and pieces: util sealer sectors rebuild <miner> <number> --full --force',
     }
   if (reason === 'sector not found in the sector index')
     return {

@@ -134,7 +134,8 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
   /**
    * Records sectors a check found bad (the poster's `sectors-skipped`), each with the suggested
    * action; with the `autoRebuild` policy, queues a rebuild for those whose action is `rebuild`
-   * or `rebuild-cache` (a refusal, e.g. a sector not finalized here, is kept on the problem).
+   * (the whole sector) or `rebuild-cache` (a refusal, e.g. a sector not finalized here, is kept
+   * on the problem).
    */
   async noteProblems(
     miner: number,
