@@ -9,13 +9,9 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
-import {
-  answerPreflight,
-  gateRequest,
-  type ManagerConfig,
-  type RequestAuth,
-  refuseBrowserRequest,
-} from '@venus-cluster/core'
+import type { ManagerConfig } from '@venus-cluster/core'
+import { gateRequest, type RequestAuth } from '@venus-cluster/core/auth'
+import { answerPreflight, refuseBrowserRequest } from '@venus-cluster/core/http'
 import { CID } from 'multiformats/cid'
 import { marketHttpBase } from './config.js'
 import type { RepairTasks } from './repair/tasks.js'

@@ -3,16 +3,16 @@
  * (`Venus.AllocateRebuildSector`, `Venus.AllocateUnsealSector`), and their domain form. An answer
  * of the wrong shape is a Permanent failure naming the method.
  */
-import type { SectorId } from '@venus-cluster/core'
+import type { EpochRandomness, SectorId } from '@venus-cluster/core'
 import { permanent } from './failure.js'
-import { dealsAnswerFromWire, type SealRandomness, type SectorDeal } from './wire.js'
+import { dealsAnswerFromWire, type SectorDeal } from './wire.js'
 
 /** A sector to rebuild. */
 export interface RebuildTask {
   id: SectorId
   proofType: number
   /** The ticket the sector was sealed with. */
-  ticket: SealRandomness
+  ticket: EpochRandomness
   /** Its pieces in order; null for committed capacity. */
   deals: SectorDeal[] | null
   /** CommR on chain: the rebuilt replica must have it. */
@@ -33,7 +33,7 @@ export interface UnsealTask {
   size: number
   /** Payload bytes the copy is cut to. */
   payloadSize: number
-  ticket: SealRandomness
+  ticket: EpochRandomness
   commD: Uint8Array
   /** The persist store with the sealed file and the cache. */
   sealedInstance: string
@@ -54,7 +54,7 @@ function sector(method: string, v: unknown): { id: SectorId; proofType: number }
   return { id: { miner: v.ID.Miner, number: v.ID.Number }, proofType: v.ProofType }
 }
 
-function ticket(method: string, v: unknown): SealRandomness {
+function ticket(method: string, v: unknown): EpochRandomness {
   if (!isObject(v) || typeof v.Ticket !== 'string' || !isInt(v.Epoch))
     wrong(method, 'a task with Ticket {Ticket, Epoch}')
   const value = new Uint8Array(Buffer.from(v.Ticket, 'base64'))

@@ -6,7 +6,6 @@
  */
 export type * from './backend.js'
 export { type MockProofsCall, type MockProofsOptions, mockProofs } from './mock.js'
-export { mockAggregateLength } from './mock-derive.js'
 export {
   type CacheFile,
   type PoStProofFacts,
@@ -16,5 +15,4 @@ export {
   SNARK_PROOF_BYTES,
   sealProofFacts,
   sectorCacheFiles,
-  sectorShape,
 } from './registry.js'

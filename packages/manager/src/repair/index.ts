@@ -5,7 +5,6 @@ export {
   SectorProblems,
 } from './problems.js'
 export {
-  PIECE_COPY_DIR,
   pieceAt,
   type RebuildAssignment,
   type RepairEvents,

@@ -4,7 +4,7 @@
  * the poster checks every deadline again, so a restarted manager learns them within a proving
  * period. Bounded: the oldest entry goes when a new sector would pass the limit.
  */
-import type { SectorId } from '../sector.js'
+import type { SectorId } from '@venus-cluster/core'
 
 /** What to do about a bad sector (the poster's `sectorRepairAction`). */
 export type SectorProblemAction = 'rebuild' | 'rebuild-cache' | 'reindex' | 'check-storage'

@@ -1,16 +1,16 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { commitmentToCid, SubmitResult } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { writePersistedFiles } from '../__fixtures__/worker-driver.js'
 import { createRepairApi } from '../api/repair-api.js'
 import type { ManagerChain, ManagerMessager, OnChainSector } from '../chain.js'
-import { commitmentCid } from '../commitment-cid.js'
 import { defaultMinerConfig } from '../config.js'
 import { createServiceContext } from '../context.js'
 import { managerLimits } from '../limits.js'
 import type { SectorManager } from '../manager.js'
-import { newSector, type SectorRecord, SubmitResult } from '../sector.js'
+import { type ManagedSector, newSector } from '../sector.js'
 import { openSqliteStore } from '../store/sqlite.js'
 import type { ManagerStore } from '../store/types.js'
 import { pieceAt, RepairTasks } from './tasks.js'
@@ -37,7 +37,7 @@ async function setup(onChain: Partial<OnChainSector> | null = {}) {
         : {
             sectorNumber: n,
             sealProof: 5,
-            sealedCid: commitmentCid(commR, 'sealed').toString(),
+            sealedCid: commitmentToCid(commR, 'commR').toString(),
             activation: 1,
             expiration: 1000,
             initialPledge: 0n,
@@ -64,9 +64,9 @@ async function setup(onChain: Partial<OnChainSector> | null = {}) {
 }
 
 /** A finalized sector with a deal piece of 1016 payload bytes after a 1 KiB filler. */
-async function sealed(store: ManagerStore, number: number, over: Partial<SectorRecord> = {}) {
+async function sealed(store: ManagerStore, number: number, over: Partial<ManagedSector> = {}) {
   const id = { miner: 1000, number }
-  const s: SectorRecord = {
+  const s: ManagedSector = {
     ...newSector(id, 5),
     ticket: { value: new Uint8Array(32).fill(7), epoch: 10 },
     pieces: [
@@ -74,8 +74,8 @@ async function sealed(store: ManagerStore, number: number, over: Partial<SectorR
       { dealId: 5, payloadSize: 900, piece: { size: 1024, cid: PIECE }, proposal: null },
     ],
     preCommit: {
-      commR: commitmentCid(commR, 'sealed').toString(),
-      commD: commitmentCid(commD, 'unsealed').toString(),
+      commR: commitmentToCid(commR, 'commR').toString(),
+      commD: commitmentToCid(commD, 'commD').toString(),
       ticket: { value: new Uint8Array(32).fill(7), epoch: 10 },
       dealIds: [5],
     },
@@ -151,7 +151,7 @@ describe('RepairTasks: rebuild', () => {
     })
     const b = await setup(null)
     await expect(b.repair.requestRebuild(await sealed(b.store, 1))).rejects.toThrow(/not on chain/)
-    const c = await setup({ sealedCid: commitmentCid(commD, 'sealed').toString() })
+    const c = await setup({ sealedCid: commitmentToCid(commD, 'commR').toString() })
     await expect(c.repair.requestRebuild(await sealed(c.store, 1))).rejects.toThrow(/is not the record's/)
   })
 

@@ -10,18 +10,22 @@
  */
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { TypedEmitter, VenusError } from '@venus-cluster/core'
+import {
+  cidToCommitment,
+  type EpochRandomness,
+  PIECE_COPY_DIR,
+  type SectorId,
+  TypedEmitter,
+  VenusError,
+} from '@venus-cluster/core'
 import { checkSectorFiles } from '../checks/sector-files.js'
-import { commitmentBytes } from '../commitment-cid.js'
 import type { ServiceContext } from '../context.js'
 import {
   ACCEPTED,
-  type EpochRandomness,
   equalBytes,
+  type ManagedSector,
   rejected,
-  type SectorId,
   type SectorPiece,
-  type SectorRecord,
   type SubmitResponse,
   sectorKey,
 } from '../sector.js'
@@ -90,15 +94,15 @@ export interface RepairTasksOptions {
   maxProblems?: number | undefined
 }
 
-/** The subdirectory of a persist store that holds unsealed piece copies, named by piece CID. */
-export const PIECE_COPY_DIR = 'piece'
-
 /** Why a sector cannot be repaired now, as an `SECTOR_STATE_INVALID` error. */
 function notRepairable(id: SectorId, why: string): VenusError {
   return new VenusError('SECTOR_STATE_INVALID', `${sectorKey(id)}: ${why}`, {
     details: { miner: id.miner, number: id.number },
   })
 }
+
+/** The 32 bytes inside a commitment CID string. */
+const commitmentBytes = (cid: string) => cidToCommitment(cid).commitment
 
 /** Unpadded bytes of a padded piece size. */
 const unpadded = (padded: number) => padded - padded / 128
@@ -171,7 +175,7 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
   }
 
   /** The finalized, sealed record of a sector that repairs work from. */
-  async #sealedRecord(id: SectorId): Promise<SectorRecord> {
+  async #sealedRecord(id: SectorId): Promise<ManagedSector> {
     const got = await this.#ctx.store.getSector(id)
     if (got === undefined) throw new VenusError('SECTOR_NOT_FOUND', `sector ${sectorKey(id)} is not known`)
     const s = got.state
@@ -205,7 +209,7 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
     const s = await this.#sealedRecord(id)
     const onChain = await ctx.chain.sectorInfo(id.miner, id.number)
     if (onChain === null) throw notRepairable(id, 'the sector is not on chain: there is nothing to rebuild')
-    const pre = s.preCommit as NonNullable<SectorRecord['preCommit']>
+    const pre = s.preCommit as NonNullable<ManagedSector['preCommit']>
     if (onChain.sealedCid !== pre.commR)
       throw notRepairable(id, `CommR on chain ${onChain.sealedCid} is not the record's ${pre.commR}`)
     const size = await ctx.sectorSize(id.miner, s.proofType)
@@ -252,13 +256,13 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
     kind: RepairKind,
     spec: { allowedMiners: number[] | null; allowedProofTypes: number[] | null },
     worker: string,
-    build: (task: RepairTask, s: SectorRecord) => Promise<T>,
+    build: (task: RepairTask, s: ManagedSector) => Promise<T>,
   ): Promise<T | null> {
     const ctx = this.#ctx
     for (let tries = 0; tries < 16; tries++) {
       const task = await ctx.store.claimRepairTask(kind, spec.allowedMiners, worker, ctx.now())
       if (task === undefined) return null
-      let s: SectorRecord
+      let s: ManagedSector
       try {
         s = await this.#sealedRecord(task.id)
       } catch (err) {
@@ -287,7 +291,7 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
     worker: string,
   ): Promise<RebuildAssignment | null> {
     return this.#claim('rebuild', spec, worker, async (task, s) => {
-      const pre = s.preCommit as NonNullable<SectorRecord['preCommit']>
+      const pre = s.preCommit as NonNullable<ManagedSector['preCommit']>
       const d = task.detail as { cacheOnly?: unknown; sealedInstance?: unknown }
       return {
         id: task.id,
@@ -418,7 +422,7 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
       if (loc === undefined) throw new Error('the sector has no files in the sector index')
       const at = pieceAt(s.pieces ?? [], task.piece)
       if (at === undefined) throw new Error(`piece ${task.piece} is not in the sector`)
-      const pre = s.preCommit as NonNullable<SectorRecord['preCommit']>
+      const pre = s.preCommit as NonNullable<ManagedSector['preCommit']>
       return {
         id: task.id,
         proofType: s.proofType,

@@ -6,9 +6,8 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { commitmentToCid, type ProofsBackend } from '@venus-cluster/core'
+import { commitmentToCid, type ProofsBackend, proverId } from '@venus-cluster/core'
 import { type ManagerStore, newSector } from '@venus-cluster/manager'
-import { proverIdOf } from '../paths.js'
 
 export interface DataSector {
   id: { miner: number; number: number }
@@ -59,7 +58,7 @@ export async function sealDataSector(opts: {
     cacheDir,
     stagedPath: staged,
     sealedPath,
-    proverId: proverIdOf(miner),
+    proverId: proverId(miner),
     sectorNumber: number,
     ticket,
     pieces,

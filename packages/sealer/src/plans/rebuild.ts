@@ -11,14 +11,13 @@
  *
  * Every handler is re-runnable: a worker killed at any step resumes the task at that step.
  */
-import { sealProofFacts } from '@venus-cluster/core'
+import { proverId, sealProofFacts, sectorIdToWire, ticketFromWire, ticketToWire } from '@venus-cluster/core'
 import { abort, critical, describeError, permanent } from '../failure.js'
-import { proverIdOf } from '../paths.js'
 import { type AttachedStore, persistSectorFiles, pickPersistStore } from '../persist.js'
 import type { SectorRecord } from '../record.js'
 import type { RebuildTask } from '../repair-wire.js'
 import type { SealingEvent, SealingState } from '../states.js'
-import { dealToWire, sectorIdToWire, ticketFromWire, ticketToWire } from '../wire.js'
+import { dealToWire } from '../wire.js'
 import { allocationSpec, repairTransitions } from './repair-common.js'
 import { addPieces, buildTreeD, idOf, makeSectorDirs, need, pc2, runPc1 } from './sealer.js'
 import type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
@@ -51,7 +50,7 @@ const allocate: Step = async (ctx) => {
   }
   rec.base = {
     allocated: { ID: sectorIdToWire(got.id), ProofType: got.proofType },
-    prove_input: [b64(proverIdOf(got.id.miner)), got.id.number],
+    prove_input: [b64(proverId(got.id.miner)), got.id.number],
   }
   rec.deals = got.deals === null ? null : got.deals.map(dealToWire)
   rec.phases.ticket = ticketToWire(got.ticket)

@@ -8,22 +8,24 @@
  */
 import { open, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { makeDirs } from '@venus-cluster/core'
+import {
+  makeDirs,
+  PIECE_COPY_DIR,
+  proverId,
+  sectorIdToWire,
+  ticketFromWire,
+  ticketToWire,
+} from '@venus-cluster/core'
 import { abort, asFailure, critical, describeError, permanent } from '../failure.js'
-import { proverIdOf } from '../paths.js'
 import { type AttachedStore, pickPersistStore } from '../persist.js'
 import type { SectorRecord } from '../record.js'
 import type { UnsealTask } from '../repair-wire.js'
 import type { SealingEvent, SealingState } from '../states.js'
-import { sectorIdToWire, ticketFromWire, ticketToWire } from '../wire.js'
 import { allocationSpec, repairTransitions } from './repair-common.js'
 import { idOf, need } from './sealer.js'
 import type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
 
 type Step = StepHandler<SealingEvent>
-
-/** The persist-store subdirectory of unsealed piece copies (the manager reads the same). */
-export const PIECE_COPY_DIR = 'piece'
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'))
@@ -50,7 +52,7 @@ const allocate: Step = async (ctx) => {
   }
   rec.base = {
     allocated: { ID: sectorIdToWire(got.id), ProofType: got.proofType },
-    prove_input: [b64(proverIdOf(got.id.miner)), got.id.number],
+    prove_input: [b64(proverId(got.id.miner)), got.id.number],
   }
   rec.phases.ticket = ticketToWire(got.ticket)
   rec.repair = {

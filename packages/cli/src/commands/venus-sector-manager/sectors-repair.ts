@@ -8,12 +8,12 @@ import { rename, rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { parseGoDuration, VenusError } from '@venus-cluster/core'
-import type { JsonRpcCall, WireRepairTask } from '@venus-cluster/manager'
+import { parseGoDuration, VenusError, type WireRepairTask } from '@venus-cluster/core'
+
 import { type Command, Option } from 'commander'
 import { minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
-import { daemonToken, homeOf } from './manager-common.js'
+import { type DaemonCall, daemonToken, homeOf } from './manager-common.js'
 
 type WireId = { Miner: number; Number: number }
 
@@ -58,7 +58,7 @@ function durationArg(flag: string, text: string): number {
 
 /** Polls a task until it is done (resolves) or failed (throws), or `timeoutMs` passes. */
 async function waitTask(
-  call: JsonRpcCall,
+  call: DaemonCall,
   params: [string, WireId, string],
   timeoutMs: number,
   pollMs = 2_000,
@@ -130,7 +130,7 @@ async function download(
  * registerRepairCommands(sealer.command('sectors'), (cmd) => daemonCall('127.0.0.1:1789'))
  * ```
  */
-export function registerRepairCommands(sectors: Command, call: (cmd: Command) => JsonRpcCall): void {
+export function registerRepairCommands(sectors: Command, call: (cmd: Command) => DaemonCall): void {
   sectors
     .command('rebuild')
     .argument('<sector...>', '<miner> <number>, or m-1000-n-3 / s-t01000-3')
