@@ -3,18 +3,12 @@
 // and the longest event-loop stall while C2 runs. Needs `npm run build:native` and the
 // parameters (`venus-cluster util params --sector-size 2KiB`, and `8MiB` for that row set);
 // without them it reports why a size was skipped.
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatSectorSize, sealProofForSectorSize, sealProofInfo } from '@venus-cluster/core'
-import {
-  appliedNativeProofsSettings,
-  initNativeProofs,
-  isNativeProofsAvailable,
-  nativeProofs,
-  PARAMETER_PARTS,
-} from '@venus-cluster/proofs-native'
+import { isNativeProofsAvailable, nativeProofs, SEALING_PARAMETER_PARTS } from '@venus-cluster/proofs-native'
+import { measure, missingParams } from './lib/native.mjs'
 
 const PROVER = (() => {
   const p = new Uint8Array(32)
@@ -22,36 +16,6 @@ const PROVER = (() => {
   p[1] = 0x07
   return p
 })()
-
-/** Runs `fn`, sampling RSS every 20 ms and the event loop with a 5 ms timer. */
-async function measure(fn) {
-  let peak = process.memoryUsage.rss()
-  let last = performance.now()
-  let stall = 0
-  const timer = setInterval(() => {
-    const now = performance.now()
-    stall = Math.max(stall, now - last - 5)
-    last = now
-    peak = Math.max(peak, process.memoryUsage.rss())
-  }, 5)
-  const t0 = performance.now()
-  try {
-    const value = await fn()
-    return { value, s: (performance.now() - t0) / 1000, peakMiB: peak / 2 ** 20, stallMs: stall }
-  } finally {
-    clearInterval(timer)
-  }
-}
-
-function missingParams(sectorSize) {
-  const addon = initNativeProofs()
-  const dir = appliedNativeProofsSettings()?.parameterCache ?? ''
-  for (const part of PARAMETER_PARTS) {
-    for (const n of addon.parameterFileNames(part, sectorSize))
-      if (!existsSync(join(dir, n))) return join(dir, n)
-  }
-  return undefined
-}
 
 const SIZES = [2048, 8 << 20]
 
@@ -77,7 +41,7 @@ export default {
     const proofs = nativeProofs()
     for (const sectorSize of SIZES) {
       const size = formatSectorSize(sectorSize)
-      const missing = missingParams(sectorSize)
+      const missing = missingParams(sectorSize, SEALING_PARAMETER_PARTS)
       if (missing) {
         ctx.note(
           `${size} skipped: parameter file missing (${missing}); run \`venus-cluster util params --sector-size ${size}\``,

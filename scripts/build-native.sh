@@ -19,8 +19,20 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 mkdir -p "$CARGO_TARGET_DIR"
 start=$(date +%s)
+# Several checkouts (CI clones, worktrees) share the cargo folder and build the same crate into
+# the same file. Cargo decides freshness by file times, so after another checkout's build it can
+# take this checkout's older sources for built and hand back the other checkout's library. So:
+# one build-and-copy at a time, and sources touched when another checkout built last.
+exec 9>"$CARGO_TARGET_DIR/.venus-build-native.lock"
+flock 9
+crate="$(pwd)/bindings/proofs"
+stamp="$CARGO_TARGET_DIR/.venus-build-native.last"
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$crate" ]; then
+  touch "$crate"/src/*.rs
+fi
 # `nice`: the build shares small machines with test suites and other builds.
 (cd bindings/proofs && nice -n 10 cargo build --release --locked)
+echo "$crate" >"$stamp"
 out=bindings/proofs/native
 mkdir -p "$out"
 # Copy then rename, so a process loading the addon never sees a half-written file.
@@ -31,4 +43,5 @@ mv -f "$out/proofs.linux-x64-gnu.node.tmp" "$out/proofs.linux-x64-gnu.node"
 platform=bindings/proofs/npm/linux-x64-gnu
 cp -f "$out/proofs.linux-x64-gnu.node" "$platform/proofs.linux-x64-gnu.node.tmp"
 mv -f "$platform/proofs.linux-x64-gnu.node.tmp" "$platform/proofs.linux-x64-gnu.node"
+exec 9>&-
 echo "build-native: $out/proofs.linux-x64-gnu.node ($(du -h "$out/proofs.linux-x64-gnu.node" | cut -f1)) in $(($(date +%s) - start)) s"

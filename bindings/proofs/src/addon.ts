@@ -51,6 +51,21 @@ export interface AddonAggregateEntry {
   proof?: Uint8Array | undefined
 }
 
+/** @internal */
+export interface AddonUpdateComms {
+  commROld: Uint8Array
+  commRNew: Uint8Array
+  commDNew: Uint8Array
+}
+
+/** @internal */
+export interface AddonUpdateFiles {
+  sectorKeyPath: string
+  sectorKeyCacheDir: string
+  replicaPath: string
+  replicaCacheDir: string
+}
+
 /**
  * The functions of the compiled addon (`bindings/proofs/src/lib.rs`), as `loadProofsAddon()` and
  * `initNativeProofs()` return them. A low-level interface: use `nativeProofs()` unless you need
@@ -199,6 +214,68 @@ export interface ProofsAddon {
   ): Promise<AddonPoStProof[]>
   mergeWindowPostPartitionProofs(postProof: number, partitionProofs: Uint8Array[]): Buffer
   getNumPartitionForFallbackPost(postProof: number, numSectors: number): number
+  updateProofInfo(proof: number): {
+    sectorSize: number
+    partitions: number
+    singlePartitionProofLen: number
+    apiVersion: string
+    circuitIdentifier: string
+    paramsPath: string
+    verifyingKeyPath: string
+  }
+  encodeInto(
+    proof: number,
+    newReplicaPath: string,
+    newCacheDir: string,
+    sectorKeyPath: string,
+    sectorKeyCacheDir: string,
+    stagedPath: string,
+    pieces: AddonPiece[],
+  ): Promise<{ commRNew: Buffer; commRLastNew: Buffer; commDNew: Buffer }>
+  generateUpdatePartitionProofs(
+    proof: number,
+    comms: AddonUpdateComms,
+    files: AddonUpdateFiles,
+  ): Promise<Buffer[]>
+  verifyUpdatePartitionProofs(
+    proof: number,
+    vanillaProofs: Uint8Array[],
+    comms: AddonUpdateComms,
+  ): Promise<boolean>
+  generateUpdateProofWithVanilla(
+    proof: number,
+    vanillaProofs: Uint8Array[],
+    comms: AddonUpdateComms,
+  ): Promise<Buffer>
+  generateUpdateProof(proof: number, comms: AddonUpdateComms, files: AddonUpdateFiles): Promise<Buffer>
+  verifyUpdateProof(proof: number, proofBytes: Uint8Array, comms: AddonUpdateComms): Promise<boolean>
+  decodeFrom(
+    proof: number,
+    outputPath: string,
+    replicaPath: string,
+    sectorKeyPath: string,
+    sectorKeyCacheDir: string,
+    commDNew: Uint8Array,
+  ): Promise<void>
+  decodeRange(
+    proof: number,
+    commDNew: Uint8Array,
+    commROld: Uint8Array,
+    replicaPath: string,
+    sectorKeyPath: string,
+    outputPath: string,
+    unpaddedOffset: number,
+    unpaddedLength: number,
+  ): Promise<number>
+  removeEncodedData(
+    proof: number,
+    sectorKeyPath: string,
+    sectorKeyCacheDir: string,
+    replicaPath: string,
+    replicaCacheDir: string,
+    dataPath: string,
+    commDNew: Uint8Array,
+  ): Promise<void>
   parameterFileNames(part: string, sectorSize: number): string[]
   generateParameterSet(part: string, sectorSize: number): Promise<{ written: string[]; kept: string[] }>
   debugPanic(message: string): Promise<void>

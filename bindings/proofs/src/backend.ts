@@ -10,6 +10,10 @@ import type {
   Commit1Request,
   Commit2Request,
   ComputeCommDRequest,
+  DecodeFromRequest,
+  DecodeRangeRequest,
+  EncodeIntoRequest,
+  EncodeIntoResult,
   FallbackChallengesRequest,
   MergePartitionsRequest,
   PartitionProof,
@@ -26,23 +30,39 @@ import type {
   ProofsCallOptions,
   ProofsPieceInfo,
   ProofsStage,
+  RemoveEncodedDataRequest,
   SealProofRegistryInfo,
   SectorChallenges,
   SinglePartitionRequest,
   SingleVanillaProofRequest,
   UnsealRangeRequest,
+  UpdateProofRegistryInfo,
+  UpdateProveRequest,
+  UpdateSnarkRequest,
   VerifyAggregateSealRequest,
   VerifyPoStRequest,
   VerifySealRequest,
+  VerifyUpdatePartitionsRequest,
+  VerifyUpdateRequest,
   WindowPoStRequest,
   WindowPoStResult,
   WinningChallengeRequest,
   WinningPoStRequest,
   WriteAndPreprocessRequest,
 } from '@venus-cluster/core'
-import { VenusError } from '@venus-cluster/core'
-import type { AddonPiece, AddonReplica, ProofsAddon } from './addon.js'
+import { sealProofFacts, VenusError } from '@venus-cluster/core'
+import type { AddonReplica, ProofsAddon } from './addon.js'
+import { NativeUpdateProofs } from './backend-update.js'
 import { toVenusError } from './errors.js'
+import {
+  abortCheck,
+  checkProofId,
+  checkUnpaddedRange,
+  falseOnFailure,
+  pieces,
+  raceAbort,
+  u8,
+} from './native-util.js'
 import { WorkQueue } from './queue.js'
 import { initNativeProofs, type NativeProofsSettings } from './settings.js'
 
@@ -88,11 +108,15 @@ type Heavy = 'heavy' | 'light'
 class NativeProofsBackend implements ProofsBackend {
   readonly #settings: Partial<NativeProofsSettings>
   readonly #queue: WorkQueue
+  readonly #update: NativeUpdateProofs
   #loaded: ProofsAddon | undefined
 
   constructor(options: NativeProofsOptions) {
     this.#settings = options.settings ?? {}
     this.#queue = new WorkQueue(options.concurrency ?? 1)
+    this.#update = new NativeUpdateProofs((stage, call, kind, fn, opts) =>
+      this.#call(stage, call, kind, fn, opts),
+    )
   }
 
   #addon(): ProofsAddon {
@@ -258,7 +282,12 @@ class NativeProofsBackend implements ProofsBackend {
   async computeCommD(request: ComputeCommDRequest): Promise<Uint8Array> {
     checkProofId(request.proofType, 19, 'seal')
     return this.#call('addPiece', 'computeCommD', 'light', (a) =>
-      u8(a.computeCommD(request.proofType, pieces(request.pieces))),
+      u8(
+        a.computeCommD(
+          request.proofType,
+          pieces(request.pieces, sealProofFacts(request.proofType).sectorSize),
+        ),
+      ),
     )
   }
 
@@ -277,7 +306,7 @@ class NativeProofsBackend implements ProofsBackend {
             request.cacheDir,
             request.stagedPath,
             request.sealedPath,
-            pieces(request.pieces),
+            pieces(request.pieces, sealProofFacts(request.proofType).sectorSize),
           ),
         )
       },
@@ -316,7 +345,7 @@ class NativeProofsBackend implements ProofsBackend {
             request.seed,
             request.commR,
             request.commD,
-            pieces(request.pieces),
+            pieces(request.pieces, sealProofFacts(request.proofType).sectorSize),
           ),
         ),
       options,
@@ -402,16 +431,7 @@ class NativeProofsBackend implements ProofsBackend {
 
   async unsealRange(request: UnsealRangeRequest, options?: ProofsCallOptions): Promise<number> {
     checkProofId(request.proofType, 19, 'seal')
-    for (const [k, v] of [
-      ['unpaddedOffset', request.unpaddedOffset],
-      ['unpaddedLength', request.unpaddedLength],
-    ] as const) {
-      if (!Number.isSafeInteger(v) || v < 0 || v % 127 !== 0) {
-        throw new VenusError('PROOFS_INVALID_INPUT', `${k} must be a non-negative multiple of 127`, {
-          details: { [k]: v },
-        })
-      }
-    }
+    checkUnpaddedRange(request)
     return this.#call(
       'unseal',
       'unsealRange',
@@ -434,6 +454,54 @@ class NativeProofsBackend implements ProofsBackend {
 
   async clearCache(request: ClearCacheRequest): Promise<void> {
     return this.#call('clearCache', 'clearCache', 'light', (a) => a.clearCache(request.cacheDir))
+  }
+
+  // ---- empty-sector update (backend-update.ts)
+
+  updateProofInfo(updateProofType: number): Promise<UpdateProofRegistryInfo> {
+    return this.#update.updateProofInfo(updateProofType)
+  }
+
+  encodeInto(request: EncodeIntoRequest, options?: ProofsCallOptions): Promise<EncodeIntoResult> {
+    return this.#update.encodeInto(request, options)
+  }
+
+  generateUpdatePartitionProofs(
+    request: UpdateProveRequest,
+    options?: ProofsCallOptions,
+  ): Promise<Uint8Array[]> {
+    return this.#update.generateUpdatePartitionProofs(request, options)
+  }
+
+  verifyUpdatePartitionProofs(request: VerifyUpdatePartitionsRequest): Promise<boolean> {
+    return this.#update.verifyUpdatePartitionProofs(request)
+  }
+
+  generateUpdateProofWithVanilla(
+    request: UpdateSnarkRequest,
+    options?: ProofsCallOptions,
+  ): Promise<Uint8Array> {
+    return this.#update.generateUpdateProofWithVanilla(request, options)
+  }
+
+  generateUpdateProof(request: UpdateProveRequest, options?: ProofsCallOptions): Promise<Uint8Array> {
+    return this.#update.generateUpdateProof(request, options)
+  }
+
+  verifyUpdateProof(request: VerifyUpdateRequest): Promise<boolean> {
+    return this.#update.verifyUpdateProof(request)
+  }
+
+  decodeFrom(request: DecodeFromRequest, options?: ProofsCallOptions): Promise<void> {
+    return this.#update.decodeFrom(request, options)
+  }
+
+  decodeRange(request: DecodeRangeRequest, options?: ProofsCallOptions): Promise<number> {
+    return this.#update.decodeRange(request, options)
+  }
+
+  removeEncodedData(request: RemoveEncodedDataRequest, options?: ProofsCallOptions): Promise<void> {
+    return this.#update.removeEncodedData(request, options)
   }
 
   async generateWindowPoSt(
@@ -600,58 +668,6 @@ class NativeProofsBackend implements ProofsBackend {
       ),
     )
   }
-}
-
-/**
- * Verifiers answer `false` for anything that does not verify. The library reports some of those
- * as errors (a proof whose curve points do not decode, a commitment that is not a field element,
- * a sector set that does not match the proof); only malformed inputs (wrong lengths, unknown
- * types) and panics stay errors.
- */
-async function falseOnFailure(p: Promise<boolean>): Promise<boolean> {
-  try {
-    return await p
-  } catch (err) {
-    if (err instanceof VenusError && err.code === 'PROOFS_FAILED') return false
-    throw err
-  }
-}
-
-function checkProofId(id: number, max: number, what: string): void {
-  if (!Number.isInteger(id) || id < 0 || id > max) {
-    throw new VenusError('PROOF_TYPE_INVALID', `unknown ${what} proof type`, { details: { proofType: id } })
-  }
-}
-
-function abortCheck(signal: AbortSignal | undefined, call: string): void {
-  if (signal?.aborted) {
-    throw new VenusError('ABORTED', `${call} aborted`, { cause: signal.reason, details: { call } })
-  }
-}
-
-/**
- * Rejects as soon as `signal` aborts. The native work itself can not be interrupted; it runs to
- * its end in the background (and keeps its queue slot until then).
- */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, call: string): Promise<T> {
-  if (!signal) return work
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      work.catch(() => {})
-      reject(new VenusError('ABORTED', `${call} aborted`, { cause: signal.reason, details: { call } }))
-    }
-    if (signal.aborted) return onAbort()
-    signal.addEventListener('abort', onAbort, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
-}
-
-function u8(b: Uint8Array): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
-}
-
-function pieces(list: readonly ProofsPieceInfo[]): AddonPiece[] {
-  return list.map((p) => ({ commP: p.commP, paddedSize: p.paddedSize }))
 }
 
 function sectorArgs(

@@ -1,5 +1,6 @@
 // Child process of `generateParameters`: the parent sets FIL_PROOFS_PARAMETER_CACHE to a temp
 // folder inside the target folder; finished files are moved from there into the target by rename.
+import { readFileSync } from 'node:fs'
 import { link, rename } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { existingFiles, type ParameterPart } from './params.js'
@@ -16,7 +17,30 @@ function emit(msg: unknown): void {
   process.stdout.write(`${JSON.stringify(msg)}\n`)
 }
 
+/**
+ * Exits when the parent goes away (killed with SIGKILL, say): the generation runs for many
+ * minutes with gigabytes of memory, and an orphan would keep both.
+ */
+function exitWithParent(): void {
+  // `process.ppid` is read once at start-up; the kernel's view is in /proc (Linux only, as the
+  // addon is).
+  const ppid = () => {
+    try {
+      const stat = readFileSync('/proc/self/stat', 'utf8')
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    } catch {
+      return process.ppid
+    }
+  }
+  const parent = ppid()
+  setInterval(() => {
+    // Not process.exit: it waits for the running native task (libuv joins its pool at exit).
+    if (ppid() !== parent) process.kill(process.pid, 'SIGKILL')
+  }, 1000).unref()
+}
+
 async function main(): Promise<void> {
+  exitWithParent()
   const args = JSON.parse(process.argv[process.argv.length - 1] ?? '{}') as Args
   const addon = initNativeProofs({ parameterCache: args.tmp })
   for (const part of args.parts) {

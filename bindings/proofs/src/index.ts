@@ -33,6 +33,8 @@ export {
   PARAMETER_PARTS,
   type ParameterPart,
   type ParameterProgressEvent,
+  parseParameterParts,
+  SEALING_PARAMETER_PARTS,
 } from './params.js'
 export { WorkQueue } from './queue.js'
 export {

@@ -61,7 +61,7 @@ fn lower_thread_priority() {
     }
 }
 
-fn run_caught<T>(f: impl FnOnce() -> anyhow::Result<T>) -> napi::Result<T> {
+pub(crate) fn run_caught<T>(f: impl FnOnce() -> anyhow::Result<T>) -> napi::Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(Error::new(Status::GenericFailure, format!("{e:#}"))),
@@ -94,7 +94,7 @@ where
     }
 }
 
-fn job<T: Send + 'static, R>(
+pub(crate) fn job<T: Send + 'static, R>(
     work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
     convert: fn(T) -> napi::Result<R>,
 ) -> AsyncTask<Job<T, R>>
@@ -107,15 +107,15 @@ where
     })
 }
 
-fn same<T>(v: T) -> napi::Result<T> {
+pub(crate) fn same<T>(v: T) -> napi::Result<T> {
     Ok(v)
 }
 
-fn to_buffer(v: Vec<u8>) -> napi::Result<napi::bindgen_prelude::Buffer> {
+pub(crate) fn to_buffer(v: Vec<u8>) -> napi::Result<napi::bindgen_prelude::Buffer> {
     Ok(v.into())
 }
 
-fn invalid(msg: impl Into<String>) -> Error {
+pub(crate) fn invalid(msg: impl Into<String>) -> Error {
     Error::new(Status::InvalidArg, msg.into())
 }
 
@@ -175,7 +175,7 @@ pub fn init(options: InitOptions) -> napi::Result<()> {
     Ok(())
 }
 
-fn ensure_init() -> anyhow::Result<()> {
+pub(crate) fn ensure_init() -> anyhow::Result<()> {
     let guard = INIT
         .lock()
         .map_err(|_| anyhow::anyhow!("init lock poisoned"))?;
@@ -265,12 +265,12 @@ fn aggregation(id: u32) -> napi::Result<RegisteredAggregationProof> {
     }
 }
 
-fn bytes32(what: &str, b: &[u8]) -> napi::Result<[u8; 32]> {
+pub(crate) fn bytes32(what: &str, b: &[u8]) -> napi::Result<[u8; 32]> {
     b.try_into()
         .map_err(|_| invalid(format!("{what} must be 32 bytes, got {}", b.len())))
 }
 
-fn u64_of(what: &str, v: f64) -> napi::Result<u64> {
+pub(crate) fn u64_of(what: &str, v: f64) -> napi::Result<u64> {
     if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0 {
         Ok(v as u64)
     } else {
@@ -285,7 +285,7 @@ pub struct NativePiece {
     pub padded_size: f64,
 }
 
-fn pieces(list: &[NativePiece]) -> napi::Result<Vec<PieceInfo>> {
+pub(crate) fn pieces(list: &[NativePiece]) -> napi::Result<Vec<PieceInfo>> {
     list.iter()
         .enumerate()
         .map(|(i, p)| {
@@ -1169,6 +1169,11 @@ pub fn get_num_partition_for_fallback_post(post_proof_type: u32, num_sectors: u3
 }
 
 // ---------------------------------------------------------------------------------------------
+// Empty-sector update (SnapDeals)
+
+mod update;
+
+// ---------------------------------------------------------------------------------------------
 // Local parameter generation (test / devnet only: these keys verify only locally made proofs)
 
 mod params;
@@ -1189,7 +1194,7 @@ fn generated(v: (Vec<String>, Vec<String>)) -> napi::Result<GeneratedFiles> {
 }
 
 /// Names (relative to the parameter cache) of every file `generateParameterSet` makes for `part`
-/// ('porep' | 'window-post' | 'winning-post' | 'srs') at `sectorSize`.
+/// ('porep' | 'window-post' | 'winning-post' | 'update' | 'srs') at `sectorSize`.
 #[napi]
 pub fn parameter_file_names(part: String, sector_size: f64) -> napi::Result<Vec<String>> {
     let size = u64_of("sectorSize", sector_size)?;

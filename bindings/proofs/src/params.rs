@@ -18,6 +18,7 @@ use storage_proofs_core::parameter_cache::{
 };
 use storage_proofs_porep::stacked::{StackedCircuit, StackedCompound, StackedDrg};
 use storage_proofs_post::fallback::{FallbackPoSt, FallbackPoStCircuit, FallbackPoStCompound};
+use storage_proofs_update::{EmptySectorUpdate, EmptySectorUpdateCircuit, EmptySectorUpdateCompound};
 
 /// Largest number of proofs one SnarkPack aggregate can hold with the fake SRS
 /// (`specialize` needs 2·n powers; the file name has no size, so make it big once).
@@ -84,8 +85,12 @@ fn paths(part: &str, size: u64) -> Result<Vec<PathBuf>> {
         "porep" => groth_files(&porep_id(size)?),
         "window-post" => groth_files(&window_id(size)?),
         "winning-post" => groth_files(&winning_id(size)?),
+        "update" => {
+            seal_proof_for(size)?;
+            groth_files(&crate::update::update_identifier(size)?)
+        }
         "srs" => vec![parameter_cache_srs_key_path("", SRS_MAX_PROOFS)],
-        _ => bail!("unknown parameter part {part:?} (porep | window-post | winning-post | srs)"),
+        _ => bail!("unknown parameter part {part:?} (porep | window-post | winning-post | update | srs)"),
     })
 }
 
@@ -104,6 +109,18 @@ fn gen_porep(size: u64) -> Result<()> {
     <C<'_> as CacheableParameters<_, _>>::get_param_metadata(circuit, &pp)?;
     <C<'_> as CompoundProof<StackedDrg<'_, Tree, DefaultPieceHasher>, _>>::groth_params(Some(&mut OsRng), &pp)?;
     <C<'_> as CompoundProof<StackedDrg<'_, Tree, DefaultPieceHasher>, _>>::verifying_key(Some(&mut OsRng), &pp)?;
+    Ok(())
+}
+
+/// The empty-sector-update (SnapDeals) circuit, as upstream's `paramcache --only-sector-update`.
+fn gen_update(size: u64) -> Result<()> {
+    seal_proof_for(size)?;
+    let pp = storage_proofs_update::PublicParams::from_sector_size(size);
+    type C = EmptySectorUpdateCompound<Tree>;
+    let circuit = <C as CompoundProof<EmptySectorUpdate<Tree>, EmptySectorUpdateCircuit<Tree>>>::blank_circuit(&pp);
+    <C as CacheableParameters<EmptySectorUpdateCircuit<Tree>, _>>::get_param_metadata(circuit, &pp)?;
+    <C as CompoundProof<EmptySectorUpdate<Tree>, EmptySectorUpdateCircuit<Tree>>>::groth_params(Some(&mut OsRng), &pp)?;
+    <C as CompoundProof<EmptySectorUpdate<Tree>, EmptySectorUpdateCircuit<Tree>>>::verifying_key(Some(&mut OsRng), &pp)?;
     Ok(())
 }
 
@@ -148,6 +165,7 @@ pub fn generate(part: &str, size: u64) -> Result<(Vec<String>, Vec<String>)> {
             let config = winning_for(size)?.as_v1_config();
             gen_post(&winning_post_public_params::<Tree>(&config)?)?
         }
+        "update" => gen_update(size)?,
         "srs" => gen_srs(size)?,
         _ => bail!("unknown parameter part {part:?}"),
     }

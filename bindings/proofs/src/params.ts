@@ -8,11 +8,63 @@ import { VenusError } from '@venus-cluster/core'
 import { BUILD_HINT, loadProofsAddon } from './addon.js'
 import { defaultNativeProofsSettings } from './settings.js'
 
-/** The parameter sets one sector size needs. */
-export type ParameterPart = 'porep' | 'window-post' | 'winning-post' | 'srs'
+/**
+ * The parameter sets one sector size needs: the PoRep (C2) circuit, the two PoSt circuits, the
+ * empty-sector-update (SnapDeals) circuit and the fake SnarkPack SRS.
+ */
+export type ParameterPart = 'porep' | 'window-post' | 'winning-post' | 'update' | 'srs'
 
 /** Every part, in the order they are generated (cheap ones first). */
-export const PARAMETER_PARTS: readonly ParameterPart[] = ['winning-post', 'window-post', 'srs', 'porep']
+export const PARAMETER_PARTS: readonly ParameterPart[] = [
+  'winning-post',
+  'window-post',
+  'srs',
+  'update',
+  'porep',
+]
+
+/**
+ * The parts sealing and PoSt need, made by default: everything but the SnapDeals update circuit,
+ * which is asked for by name (its 8MiB set needs about 18 GiB of memory to make).
+ */
+export const SEALING_PARAMETER_PARTS: readonly ParameterPart[] = [
+  'winning-post',
+  'window-post',
+  'srs',
+  'porep',
+]
+
+/**
+ * Reads a comma-separated list of parameter parts (as `--parts` takes it).
+ *
+ * @throws VenusError `PROOFS_INVALID_INPUT` naming the unknown part.
+ * @example
+ * ```ts
+ * parseParameterParts('update,porep') // ['update', 'porep']
+ * ```
+ */
+export function parseParameterParts(text: string): ParameterPart[] {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+  for (const p of parts) {
+    if (!PARAMETER_PARTS.includes(p as ParameterPart)) {
+      throw new VenusError(
+        'PROOFS_INVALID_INPUT',
+        `unknown parameter part '${p}' (one of ${PARAMETER_PARTS.join(', ')})`,
+        { details: { part: p } },
+      )
+    }
+  }
+  if (parts.length === 0) {
+    throw new VenusError(
+      'PROOFS_INVALID_INPUT',
+      `no parameter part given (one of ${PARAMETER_PARTS.join(', ')})`,
+    )
+  }
+  return parts as ParameterPart[]
+}
 
 /** A progress report of {@link generateParameters}. */
 export type ParameterProgressEvent =
@@ -34,7 +86,10 @@ export interface GenerateParametersOptions {
   sectorSize: number | string
   /** Target directory (default: the parameter cache, `$FIL_PROOFS_PARAMETER_CACHE` or `~/.cache/venus-cluster/params`). */
   dir?: string | undefined
-  /** Which sets to make (default: all of {@link PARAMETER_PARTS}). */
+  /**
+   * Which sets to make (default: {@link SEALING_PARAMETER_PARTS}; add `'update'` for SnapDeals —
+   * its 8MiB set needs about 18 GiB of memory to make).
+   */
   parts?: readonly ParameterPart[] | undefined
   onProgress?: ((event: ParameterProgressEvent) => void) | undefined
   /** Kills the generator; files already moved into `dir` stay, half-made ones are removed. */
@@ -67,8 +122,11 @@ export function localParameterSectorSize(size: number | string): number {
 }
 
 /**
- * Creates Groth16 parameters and verifying keys for PoRep, WindowPoSt and WinningPoSt, and a fake
- * aggregation SRS, for one small sector size, keeping every file that already exists. The work
+ * Creates Groth16 parameters and verifying keys for PoRep, WindowPoSt, WinningPoSt and (when
+ * asked for) the empty-sector update (SnapDeals), and a fake aggregation SRS, for one small
+ * sector size, keeping every file that already exists. The files get the names the proofs library looks up
+ * (`v28-<circuit>-<hash of its public parameters>.{params,vk,meta}`, e.g.
+ * `v28-empty-sector-update-merkletree-poseidon_hasher-8-0-0-<hash>` for the update circuit). The work
  * runs in a child process into a temporary folder inside `dir`, and each finished file is moved
  * in by rename, so an interrupted run never leaves a truncated parameter file behind.
  *
@@ -80,6 +138,7 @@ export function localParameterSectorSize(size: number | string): number {
  * ```ts
  * import { generateParameters } from '@venus-cluster/proofs-native'
  * await generateParameters({ sectorSize: '2KiB', onProgress: (e) => console.log(e) })
+ * await generateParameters({ sectorSize: '2KiB', parts: ['update'] }) // SnapDeals
  * ```
  */
 export async function generateParameters(
@@ -87,7 +146,7 @@ export async function generateParameters(
 ): Promise<GenerateParametersResult> {
   const sectorSize = localParameterSectorSize(options.sectorSize)
   const dir = options.dir ?? defaultNativeProofsSettings().parameterCache
-  const parts = options.parts ?? PARAMETER_PARTS
+  const parts = options.parts ?? SEALING_PARAMETER_PARTS
   for (const p of parts) {
     if (!PARAMETER_PARTS.includes(p)) {
       throw new VenusError('PROOFS_INVALID_INPUT', `unknown parameter part ${p}`, { details: { parts } })
@@ -96,6 +155,7 @@ export async function generateParameters(
   // Fail here, with the build hint, rather than in the child.
   loadProofsAddon()
   await mkdir(dir, { recursive: true })
+  await removeStaleTemporaries(dir)
   const started = Date.now()
   const tmp = join(dir, `.tmp-gen-${process.pid}-${Date.now()}`)
   await mkdir(tmp, { recursive: true })
@@ -109,6 +169,20 @@ export async function generateParameters(
     await rm(tmp, { recursive: true, force: true })
   }
   return { dir, sectorSize, parts: done, ms: Date.now() - started }
+}
+
+/** @internal Removes the temporary folders of generators whose process is gone (killed). */
+export async function removeStaleTemporaries(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const m = /^\.tmp-gen-(\d+)-\d+$/.exec(name)
+    if (m === null || Number(m[1]) === process.pid) continue
+    try {
+      process.kill(Number(m[1]), 0)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH')
+        await rm(join(dir, name), { recursive: true, force: true })
+    }
+  }
 }
 
 interface ChildArgs {

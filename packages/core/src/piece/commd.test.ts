@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { isVenusError } from '../errors/index.js'
-import { commD } from './commd.js'
+import { commD, fillSectorPieces } from './commd.js'
 import { commPSync } from './commp.js'
 import { hashNode } from './node-hash.js'
 import { zeroCommitment } from './zero.js'
@@ -83,5 +83,28 @@ describe('commD', () => {
     expect(codeOf(() => commD([ok], 64))).toBe('SECTOR_SIZE_INVALID')
     expect(codeOf(() => commD([{ ...ok, paddedSize: 127 }], 2048))).toBe('PIECE_SIZE_INVALID')
     expect(codeOf(() => commD([{ ...ok, commP: new Uint8Array(31) }], 2048))).toBe('COMMITMENT_INVALID')
+  })
+})
+
+describe('fillSectorPieces', () => {
+  it('appends the largest aligned zero pieces after the last piece, keeping the CommD', () => {
+    const a = commPSync(randomBytes(127 * 8)) // 1024 padded
+    const b = commPSync(randomBytes(127)) // 128 padded
+    const filled = fillSectorPieces([{ ...a }, { ...b }], 8192)
+    expect(filled.map((p) => p.paddedSize)).toEqual([1024, 128, 128, 256, 512, 2048, 4096])
+    expect(
+      filled
+        .slice(2)
+        .every((p, i) => hex(p.commP) === hex(zeroCommitment([128, 256, 512, 2048, 4096][i] ?? 0))),
+    ).toBe(true)
+    expect(commD(filled, 8192)).toEqual(commD([a, b], 8192))
+    expect(filled.reduce((n, p) => n + p.paddedSize, 0)).toBe(8192)
+  })
+
+  it('leaves an empty list and a full sector alone and refuses pieces that do not fit', () => {
+    expect(fillSectorPieces([], 2048)).toEqual([])
+    const full = commPSync(randomBytes(2032))
+    expect(fillSectorPieces([full], 2048)).toEqual([full])
+    expect(codeOf(() => fillSectorPieces([full, full], 2048))).toBe('PIECE_SIZE_INVALID')
   })
 })

@@ -1,6 +1,6 @@
 import { VenusError } from '../errors/index.js'
 import { hashNode } from './node-hash.js'
-import { log2Exact, NODE_SIZE, zeroNodeView } from './zero.js'
+import { log2Exact, NODE_SIZE, zeroCommitment, zeroNodeView } from './zero.js'
 
 /** A piece as CommD needs it: its commitment and padded size. */
 export interface CommDPiece {
@@ -98,6 +98,40 @@ export function commD(pieces: readonly CommDPiece[], sectorSize: number): Uint8A
   })
   fillZeros(offset, sectorSize)
   return (nodes[0] as Uint8Array).slice()
+}
+
+/**
+ * `pieces` followed by the zero pieces that fill the rest of the sector, as lotus and damocles
+ * hand pieces to the proofs library: its `compute_comm_d` (and so PC1, C1 and the SnapDeals
+ * encoder, which check the data against it) pads the gaps between pieces but not the space
+ * after the last one, so a list that does not fill the sector gets a CommD that is not the
+ * sector's. The zero pieces are the largest aligned ones, in order. An empty list stays empty
+ * (the library answers the empty-sector CommD for it).
+ *
+ * @throws VenusError as {@link commD} for bad sizes or pieces that do not fit.
+ * @example
+ * ```ts
+ * const filled = fillSectorPieces([{ commP, paddedSize: 1024 }], 2048)
+ * // [{ commP, paddedSize: 1024 }, { commP: zeroCommitment(1024), paddedSize: 1024 }]
+ * commD(filled, 2048) // the same as commD([{ commP, paddedSize: 1024 }], 2048)
+ * ```
+ */
+export function fillSectorPieces<P extends CommDPiece>(
+  pieces: readonly P[],
+  sectorSize: number,
+): (P | CommDPiece)[] {
+  if (pieces.length === 0) return []
+  commD(pieces, sectorSize) // validates sizes and fit
+  let offset = 0
+  for (const p of pieces) offset = Math.ceil(offset / p.paddedSize) * p.paddedSize + p.paddedSize
+  const out: (P | CommDPiece)[] = [...pieces]
+  while (offset < sectorSize) {
+    let size = 2 ** trailingZeros(offset)
+    while (offset + size > sectorSize) size /= 2
+    out.push({ commP: zeroCommitment(size), paddedSize: size })
+    offset += size
+  }
+  return out
 }
 
 function trailingZeros(n: number): number {

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-export { type CommDPiece, commD } from './commd.js'
+export { type CommDPiece, commD, fillSectorPieces } from './commd.js'
 export { CommPHasher, type CommPOptions, type CommPResult, commP, commPSync } from './commp.js'
 export { fr32Pad, fr32Unpad } from './fr32.js'
 // The pair hashing of piece trees (sha256-trunc254), for callers that build their own trees.

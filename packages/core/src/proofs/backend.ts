@@ -7,14 +7,15 @@
  * - commitments, tickets, seeds, randomness and prover ids are 32-byte `Uint8Array`s in the
  *   library's own byte order (little-endian field encodings for commitments);
  * - sector numbers, sector sizes and piece sizes are `number`s;
- * - proof types are the numeric on-chain ids of `RegisteredSealProof`, `RegisteredPoStProof` and
- *   `RegisteredAggregationProof` (see `core/types`);
+ * - proof types are the numeric on-chain ids of `RegisteredSealProof`, `RegisteredPoStProof`,
+ *   `RegisteredAggregationProof` and `RegisteredUpdateProof` (see `core/types`);
  * - failures are `VenusError`s: `PROOFS_INVALID_INPUT` for malformed inputs, `PROOFS_FAILED` when
  *   the computation itself fails, `PROOFS_PARAMS_MISSING`, `PROOFS_PANIC`, `ABORTED`;
  * - verifiers answer `false` for a proof that does not verify and throw only on malformed input.
  *
  * @packageDocumentation
  */
+import type { UpdateProofsBackend } from './backend-update.js'
 
 /** A numeric `RegisteredSealProof` id (go-state-types numbering), e.g. 5 = StackedDrg2KiBV1_1. */
 export type SealProofType = number
@@ -39,6 +40,12 @@ export type ProofsStage =
   | 'winningPoSt'
   | 'verifyPoSt'
   | 'clearCache'
+  | 'snapEncode'
+  | 'snapVanilla'
+  | 'snapProve'
+  | 'verifySnap'
+  | 'snapDecode'
+  | 'snapRemoveData'
 
 /** A progress report from a long call; `done`/`total` count the steps of that stage. */
 export interface ProofsProgressEvent {
@@ -227,13 +234,18 @@ export interface VerifyAggregateSealRequest {
   infos: readonly SealVerifyInfo[]
 }
 
-/** A replica as the prover sees it: files on disk plus its CommR. */
+/**
+ * A replica as the prover sees it: files on disk plus its CommR. For a sector updated with
+ * data (SnapDeals), this is the new replica: the update file, the update cache and `commRNew`.
+ */
 export interface PrivateReplicaInfo {
   postProofType: PoStProofType
   sectorNumber: number
+  /** CommR of the replica proven (`commRNew` after an update). */
   commR: Uint8Array
-  /** Cache directory holding `p_aux`, `t_aux` and the `tree-r-last` files. */
+  /** Cache directory holding `p_aux`, `t_aux` and the `tree-r-last` files (the update cache after an update). */
   cacheDir: string
+  /** The replica file (the update file after an update). */
   sealedPath: string
 }
 
@@ -387,6 +399,7 @@ export interface ProofsBackendInfo {
 
 /**
  * The proofs library seam. Every method is async; long ones take {@link ProofsCallOptions}.
+ * The empty-sector-update (SnapDeals) calls are described in {@link UpdateProofsBackend}.
  *
  * @example
  * ```ts
@@ -399,7 +412,7 @@ export interface ProofsBackendInfo {
  * const { commR, commD } = await proofs.sealPreCommitPhase2({ phase1Output: pc1, cacheDir, sealedPath })
  * ```
  */
-export interface ProofsBackend {
+export interface ProofsBackend extends UpdateProofsBackend {
   /** Name and version of the backend. */
   info(): Promise<ProofsBackendInfo>
 

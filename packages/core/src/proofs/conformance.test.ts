@@ -62,6 +62,28 @@ describe('proofsBackendConformance', () => {
     expect(failed).toContain('generates and verifies a WindowPoSt over two sectors')
   })
 
+  it('fails a backend whose update verifier accepts everything', async () => {
+    const failed = await failingTests(patched({ verifyUpdateProof: async () => true }), {
+      skip: { aggregate: true },
+    })
+    expect(failed).toContain(
+      'proves the update through vanilla partition proofs and verifies it only for its commitments',
+    )
+  })
+
+  it('fails a backend whose decoder does not give the data back', async () => {
+    const m = mockProofs()
+    const failed = await failingTests(
+      patched({
+        decodeFrom: async (r) => m.decodeFrom({ ...r, commDNew: new Uint8Array(32) }),
+      }),
+      { skip: { aggregate: true } },
+    )
+    expect(failed).toContain(
+      'decodes the replica back to the staged bytes, whole and by range, and not with another CommD',
+    )
+  })
+
   it('fails a backend whose aggregate verifier ignores the order of proofs', async () => {
     const failed = await failingTests(
       patched({ verifyAggregateSealProofs: async (r) => r.aggregate.length > 0 }),

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isVenusError } from '../errors/index.js'
-import { commPSync, zeroCommitment } from '../piece/index.js'
+import { commPSync, commD as piecesCommD, zeroCommitment } from '../piece/index.js'
 import type { PrivateReplicaInfo, ProofsBackend, ProofsPieceInfo, ProofsProgressEvent } from './backend.js'
+import { snapConformance } from './conformance-snap.js'
+import { codeOf, exists, flipBit, rejected } from './conformance-util.js'
 import { sealProofFacts } from './registry.js'
 
 /** The slice of a vitest/jest-style `expect` the suite uses. */
@@ -36,6 +37,8 @@ export interface ProofsConformanceOptions {
         winningPoSt?: boolean
         dataSector?: boolean
         unseal?: boolean
+        /** The empty-sector-update (SnapDeals) group, e.g. where no update parameters exist. */
+        snap?: boolean
       }
     | undefined
   /** Suite name; default `'ProofsBackend conformance'`. */
@@ -76,45 +79,13 @@ function randomness(byte: number): Uint8Array {
   return r
 }
 
-function flipBit(bytes: Uint8Array, index = 0): Uint8Array {
-  const out = bytes.slice()
-  out[index] = (out[index] as number) ^ 1
-  return out
-}
-
-/**
- * Whether a verifier rejected: answered `false`, or threw a `VenusError` (a real backend may fail
- * to deserialise tampered proof bytes instead of answering false).
- */
-async function rejected(p: Promise<boolean>): Promise<boolean> {
-  return p.then(
-    (ok) => !ok,
-    (err) => isVenusError(err),
-  )
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  )
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'resolved'
-  } catch (err) {
-    return isVenusError(err) ? err.code : `non-VenusError: ${String(err)}`
-  }
-}
-
 /**
  * Registers a conformance suite for a {@link ProofsBackend} with the given test functions (so
  * core needs no test framework at run time). It seals a CC sector and a data sector through
  * AddPiece → PC1 → PC2 → C1 → C2 → verify, checks rejections of altered inputs, WindowPoSt over two
  * sectors (whole and per partition from vanilla proofs), aggregation, WinningPoSt, clear-cache,
- * input validation and abort. Sealed sectors are shared between tests, so slow backends pay for
+ * input validation and abort, and a SnapDeals update of a CC sector (encode, decode, vanilla and
+ * SNARK proofs, WindowPoSt of the new replica, sector key regeneration). Sealed sectors are shared between tests, so slow backends pay for
  * each seal once.
  *
  * @example
@@ -263,6 +234,13 @@ export function proofsBackendConformance(
     it('computes the CommD of an empty (CC) sector as the zero commitment', async () => {
       const b = await backend()
       expect(await b.computeCommD({ proofType, pieces: [] })).toEqual(zeroCommitment(sectorSize))
+    })
+
+    it('computes the zero-filled CommD of pieces that do not fill the sector', async () => {
+      const b = await backend()
+      const piece = commPSync(randomBytes(unpaddedSector / 4))
+      const pieces = [{ commP: piece.commP, paddedSize: piece.paddedSize }]
+      expect(await b.computeCommD({ proofType, pieces })).toEqual(piecesCommD(pieces, sectorSize))
     })
 
     it(
@@ -681,6 +659,10 @@ export function proofsBackendConformance(
         },
         timeout * 2,
       )
+    }
+
+    if (!skip.snap) {
+      snapConformance({ it, expect, backend, dir, proofType, proverId: PROVER_ID, timeoutMs: timeout })
     }
 
     if (!skip.winningPoSt) {

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export type * from './backend.js'
+export type * from './backend-update.js'
 export { type MockProofsCall, type MockProofsOptions, mockProofs } from './mock.js'
 export {
   type CacheFile,
@@ -15,4 +16,7 @@ export {
   SNARK_PROOF_BYTES,
   sealProofFacts,
   sectorCacheFiles,
+  type UpdateProofFacts,
+  updateCacheFiles,
+  updateProofFacts,
 } from './registry.js'

@@ -1,4 +1,6 @@
 // How the mock derives replica ids, tree roots, CommR, proofs and vanilla proofs from its inputs.
+import { createCipheriv } from 'node:crypto'
+import { hashPieceNodePairs } from '../piece/index.js'
 import type { PublicReplicaInfo, SealProofType } from './backend.js'
 import {
   bytesEqual,
@@ -12,7 +14,12 @@ import {
   u64le,
 } from './mock-hash.js'
 import { failed, invalid } from './mock-input.js'
-import { type PoStProofFacts, type SealProofFacts, SNARK_PROOF_BYTES } from './registry.js'
+import {
+  type PoStProofFacts,
+  type SealProofFacts,
+  SNARK_PROOF_BYTES,
+  type UpdateProofFacts,
+} from './registry.js'
 
 /** First bytes of a mock vanilla PoSt proof. */
 export const VANILLA_MAGIC = new TextEncoder().encode('VMVANIL1')
@@ -124,4 +131,113 @@ export function parseVanilla(v: unknown, index: number) {
   const challenges: number[] = []
   for (let i = 0; i < count; i++) challenges.push(Number(readU64le(v, off + i * 8)))
   return { postProofType, sectorNumber, commC, commRLast, challenges }
+}
+
+/** The whole binary SHA-256 tree D over a sector's (Fr32-padded) data; its last 32 bytes are CommD. */
+export function treeDOf(data: Uint8Array, sectorSize: number): Uint8Array {
+  const tree = new Uint8Array((2 * (sectorSize / 32) - 1) * 32)
+  tree.set(data.subarray(0, sectorSize), 0)
+  let from = 0
+  for (let n = sectorSize / 32; n > 1; n /= 2) {
+    hashPieceNodePairs(tree, from * 32, tree, (from + n) * 32, n / 2)
+    from += n
+  }
+  return tree
+}
+
+// ---- empty-sector update
+
+/** First bytes of a mock vanilla update partition proof. */
+export const SNAP_VANILLA_MAGIC = new TextEncoder().encode('VMSNAPV1')
+
+/**
+ * comm_r_last of the new replica. The library takes the root of the new tree R-last; the mock
+ * binds the old CommR and the new CommD instead, so a replica cache tells which data it holds.
+ */
+export function updateCommRLast(commROld: Uint8Array, commDNew: Uint8Array): Uint8Array {
+  return trimFr(taggedDigest('update_comm_r_last', commROld, commDNew))
+}
+
+/**
+ * The per-node masks of an update, keyed by phi = H(comm_d_new, comm_r_old) as the library keys
+ * its rho factors: AES-256-CTR output from node `firstNode`, with the top two bits of each node
+ * cleared so that masked Fr32 nodes stay canonical field elements.
+ */
+export function updateMasks(commDNew: Uint8Array, commROld: Uint8Array, firstNode: number, bytes: number) {
+  const phi = taggedDigest('update_phi', commDNew, commROld)
+  const iv = new Uint8Array(16)
+  // Two AES blocks per 32-byte node; the counter is the IV read big-endian.
+  new DataView(iv.buffer).setBigUint64(8, BigInt(firstNode) * 2n, false)
+  const cipher = createCipheriv('aes-256-ctr', phi, iv)
+  const out = new Uint8Array(cipher.update(new Uint8Array(bytes)))
+  for (let i = 31; i < out.length; i += 32) out[i] = (out[i] as number) & 0x3f
+  return out
+}
+
+function zeroNode(b: Uint8Array, off: number): boolean {
+  for (let i = 0; i < 32; i++) if (b[off + i] !== 0) return false
+  return true
+}
+
+/**
+ * Mixes data into a replica node by node, as the library's `replica = key + data · rho`: a
+ * zero data node leaves the key node as it is, any other becomes `key ^ data ^ mask`. The same
+ * call removes the data again (`key = replica ^ data ^ mask`).
+ */
+export function mixNodes(base: Uint8Array, data: Uint8Array, masks: Uint8Array, out: Uint8Array): void {
+  for (let off = 0; off < out.length; off += 32) {
+    if (zeroNode(data, off)) {
+      out.set(base.subarray(off, off + 32), off)
+    } else {
+      for (let i = off; i < off + 32; i++)
+        out[i] = (base[i] as number) ^ (data[i] as number) ^ (masks[i] as number)
+    }
+  }
+}
+
+/** The inverse of {@link mixNodes} given the replica and the key: the data nodes. */
+export function unmixNodes(replica: Uint8Array, key: Uint8Array, masks: Uint8Array, out: Uint8Array): void {
+  for (let off = 0; off < out.length; off += 32) {
+    let zero = true
+    for (let i = off; i < off + 32; i++) {
+      const d = (replica[i] as number) ^ (key[i] as number)
+      out[i] = d
+      if (d !== 0) zero = false
+    }
+    if (!zero) for (let i = off; i < off + 32; i++) out[i] = (out[i] as number) ^ (masks[i] as number)
+  }
+}
+
+/** The mock update proof: a digest of the public inputs, 192 bytes per partition. */
+export function updateProofBytes(
+  facts: UpdateProofFacts,
+  commROld: Uint8Array,
+  commRNew: Uint8Array,
+  commDNew: Uint8Array,
+): Uint8Array {
+  return expand(
+    taggedDigest('update', facts.updateProofType, commROld, commRNew, commDNew),
+    facts.proofLength,
+  )
+}
+
+/** One mock vanilla partition proof: the public inputs of partition `k`, then their digest. */
+export function updateVanillaBytes(
+  facts: UpdateProofFacts,
+  k: number,
+  commROld: Uint8Array,
+  commRNew: Uint8Array,
+  commDNew: Uint8Array,
+): Uint8Array {
+  const body = new Uint8Array(SNAP_VANILLA_MAGIC.length + 16 + 96)
+  body.set(SNAP_VANILLA_MAGIC, 0)
+  let off = SNAP_VANILLA_MAGIC.length
+  for (const part of [u64le(facts.updateProofType), u64le(k), commROld, commRNew, commDNew]) {
+    body.set(part, off)
+    off += part.length
+  }
+  const out = new Uint8Array(body.length + 32)
+  out.set(body, 0)
+  out.set(taggedDigest('update_vanilla', body), body.length)
+  return out
 }

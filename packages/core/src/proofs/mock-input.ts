@@ -63,6 +63,19 @@ export function paddedOf(field: string, unpadded: unknown): number {
   return q * 128
 }
 
+/** An unpadded range (offset, length: multiples of 127) inside a sector of `sectorSize`. */
+export function unpaddedRange(what: string, offset: unknown, length: unknown, sectorSize: number) {
+  const o = sectorNum('unpaddedOffset', offset)
+  const l = sectorNum('unpaddedLength', length)
+  if (o % 127 !== 0 || l % 127 !== 0 || ((o + l) / 127) * 128 > sectorSize) {
+    throw invalid(`${what} range must be multiples of 127 inside the sector`, {
+      unpaddedOffset: o,
+      unpaddedLength: l,
+    })
+  }
+  return { offset: o, length: l }
+}
+
 export function nonEmptyPath(field: string, v: unknown): string {
   if (typeof v !== 'string' || v === '') throw invalid(`${field} must be a non-empty path`, { field })
   return v

@@ -2,7 +2,6 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isVenusError, throwIfAborted, VenusError } from '../errors/index.js'
-import { hashPieceNodePairs } from '../piece/index.js'
 import type {
   AddPieceRequest,
   AddPieceResult,
@@ -45,6 +44,18 @@ import type {
   WinningPoStRequest,
   WriteAndPreprocessRequest,
 } from './backend.js'
+import type {
+  DecodeFromRequest,
+  DecodeRangeRequest,
+  EncodeIntoRequest,
+  EncodeIntoResult,
+  RemoveEncodedDataRequest,
+  UpdateProofRegistryInfo,
+  UpdateProveRequest,
+  UpdateSnarkRequest,
+  VerifyUpdatePartitionsRequest,
+  VerifyUpdateRequest,
+} from './backend-update.js'
 import {
   commRFromRoots,
   leafChallenges,
@@ -54,6 +65,7 @@ import {
   partitionProofBytes,
   replicaIdOf,
   sealProofBytes,
+  treeDOf,
   VANILLA_MAGIC,
 } from './mock-derive.js'
 import {
@@ -91,7 +103,9 @@ import {
   replicasPoStType,
   sectorNum,
   sortedReplicas,
+  unpaddedRange,
 } from './mock-input.js'
+import { MockUpdateProofs } from './mock-update.js'
 import {
   postProofFacts,
   SNARK_PROOF_BYTES,
@@ -189,12 +203,18 @@ class MockProofs implements ProofsBackend {
   readonly #onCall: MockProofsOptions['onCall']
   readonly #realTreeDMax: number
   readonly #version: string
+  readonly #update: MockUpdateProofs
 
   constructor(options: MockProofsOptions) {
     this.#delays = options.delays ?? {}
     this.#onCall = options.onCall
     this.#realTreeDMax = options.realTreeDMaxSize ?? 8 * MiB
     this.#version = options.version ?? '0.1.0'
+    this.#update = new MockUpdateProofs({
+      begin: (stage, method, request, opts) => this.#begin(stage, method, request, opts),
+      progress: (opts, stage, step, done, total) => this.#progress(opts, stage, step, done, total),
+      realTreeDMax: this.#realTreeDMax,
+    })
   }
 
   async #begin(stage: ProofsStage, method: keyof ProofsBackend, request: unknown, opts?: ProofsCallOptions) {
@@ -389,14 +409,7 @@ class MockProofs implements ProofsBackend {
     const total = pc1Files.length + 1
     const treeD = files[0] as (typeof files)[0]
     if (facts.sectorSize <= this.#realTreeDMax) {
-      const tree = new Uint8Array(treeD.size)
-      const data = await readFile(stagedPath)
-      tree.set(data, 0)
-      let from = 0
-      for (let n = facts.sectorSize / 32; n > 1; n /= 2) {
-        hashPieceNodePairs(tree, from * 32, tree, (from + n) * 32, n / 2)
-        from += n
-      }
+      const tree = treeDOf(new Uint8Array(await readFile(stagedPath)), facts.sectorSize)
       const root = tree.subarray(tree.length - 32)
       if (!bytesEqual(root, commD)) {
         throw failed('pieces and comm_d do not match', {
@@ -644,14 +657,12 @@ class MockProofs implements ProofsBackend {
     const cacheDir = nonEmptyPath('cacheDir', req.cacheDir)
     const sealedPath = nonEmptyPath('sealedPath', req.sealedPath)
     const outputPath = nonEmptyPath('outputPath', req.outputPath)
-    const offset = sectorNum('unpaddedOffset', req.unpaddedOffset)
-    const length = sectorNum('unpaddedLength', req.unpaddedLength)
-    if (offset % 127 !== 0 || length % 127 !== 0 || ((offset + length) / 127) * 128 > facts.sectorSize) {
-      throw invalid('unseal range must be multiples of 127 inside the sector', {
-        unpaddedOffset: offset,
-        unpaddedLength: length,
-      })
-    }
+    const { offset, length } = unpaddedRange(
+      'unseal',
+      req.unpaddedOffset,
+      req.unpaddedLength,
+      facts.sectorSize,
+    )
     if ((await fileSize(sealedPath)) !== facts.sectorSize) {
       throw failed('sealed file is missing or not of the sector size', { sealedPath })
     }
@@ -693,6 +704,48 @@ class MockProofs implements ProofsBackend {
       if (/^sc-02-data-(tree-d|tree-c(-\d+)?|layer-\d+)\.dat$/.test(name))
         await rm(join(cacheDir, name), { force: true })
     }
+  }
+
+  // ---- empty-sector update (mock-update.ts)
+
+  updateProofInfo(updateProofType: number): Promise<UpdateProofRegistryInfo> {
+    return this.#update.updateProofInfo(updateProofType)
+  }
+
+  encodeInto(req: EncodeIntoRequest, opts?: ProofsCallOptions): Promise<EncodeIntoResult> {
+    return this.#update.encodeInto(req, opts)
+  }
+
+  generateUpdatePartitionProofs(req: UpdateProveRequest, opts?: ProofsCallOptions): Promise<Uint8Array[]> {
+    return this.#update.generateUpdatePartitionProofs(req, opts)
+  }
+
+  verifyUpdatePartitionProofs(req: VerifyUpdatePartitionsRequest): Promise<boolean> {
+    return this.#update.verifyUpdatePartitionProofs(req)
+  }
+
+  generateUpdateProofWithVanilla(req: UpdateSnarkRequest, opts?: ProofsCallOptions): Promise<Uint8Array> {
+    return this.#update.generateUpdateProofWithVanilla(req, opts)
+  }
+
+  generateUpdateProof(req: UpdateProveRequest, opts?: ProofsCallOptions): Promise<Uint8Array> {
+    return this.#update.generateUpdateProof(req, opts)
+  }
+
+  verifyUpdateProof(req: VerifyUpdateRequest): Promise<boolean> {
+    return this.#update.verifyUpdateProof(req)
+  }
+
+  decodeFrom(req: DecodeFromRequest, opts?: ProofsCallOptions): Promise<void> {
+    return this.#update.decodeFrom(req, opts)
+  }
+
+  decodeRange(req: DecodeRangeRequest, opts?: ProofsCallOptions): Promise<number> {
+    return this.#update.decodeRange(req, opts)
+  }
+
+  removeEncodedData(req: RemoveEncodedDataRequest, opts?: ProofsCallOptions): Promise<void> {
+    return this.#update.removeEncodedData(req, opts)
   }
 
   // ---- PoSt
@@ -920,6 +973,8 @@ class MockProofs implements ProofsBackend {
  * pipeline benchmarks. It writes real Fr32-padded pieces, the real tree D / CommD, a sealed file
  * of the full sector size (sparse) and the cache files the proofs library leaves; CommR and all
  * proofs are hashes of their inputs, so a verifier accepts only when every public input matches.
+ * SnapDeals updates write a real new replica (the data mixed into the sector key, so
+ * `decodeFrom` gives the staged bytes back) and the update cache files.
  * Proof lengths are the real ones (192 bytes per SNARK partition). Proofs are not secret-bound:
  * anyone can compute them, so this is for testing only.
  *

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { isVenusError } from '../errors/index.js'
-import { postProofFacts, sealProofFacts, sectorCacheFiles, sectorShape } from './registry.js'
+import {
+  postProofFacts,
+  sealProofFacts,
+  sectorCacheFiles,
+  sectorShape,
+  updateCacheFiles,
+  updateProofFacts,
+} from './registry.js'
 
 describe('proofs registry', () => {
   it('maps seal proof ids to sizes, versions and partitions as the library registry does', () => {
@@ -62,5 +69,38 @@ describe('proofs registry', () => {
       'p_aux',
       't_aux',
     ])
+  })
+
+  it('maps update proof ids to the update circuit partitions, not the PoRep ones', () => {
+    expect([0, 1, 2, 3, 4].map((id) => updateProofFacts(id).partitions)).toEqual([1, 4, 16, 16, 16])
+    expect([0, 1, 2, 3, 4].map((id) => updateProofFacts(id).challengesPerPartition)).toEqual([
+      10, 10, 86, 86, 86,
+    ])
+    expect(updateProofFacts(4)).toMatchObject({
+      sectorSize: 64 * 1024 ** 3,
+      proofLength: 3072,
+      apiVersion: '1.1.0',
+    })
+    // Every seal proof variant of a size maps to that size's update proof.
+    expect([3, 8, 13, 18].map((id) => sealProofFacts(id).updateProof)).toEqual([3, 3, 3, 3])
+    let err: unknown
+    try {
+      updateProofFacts(5)
+    } catch (e) {
+      err = e
+    }
+    expect(isVenusError(err, 'PROOF_TYPE_INVALID')).toBe(true)
+  })
+
+  it('lists the update cache files PoSt of a snapped sector reads', () => {
+    expect(updateCacheFiles(2048).map((f) => f.name)).toEqual([
+      'sc-02-data-tree-d.dat',
+      'sc-02-data-tree-r-last.dat',
+      'p_aux',
+      't_aux',
+    ])
+    const big = updateCacheFiles(32 * 1024 ** 3)
+    expect(big.filter((f) => f.name.startsWith('sc-02-data-tree-r-last-')).length).toBe(8)
+    expect(big.some((f) => f.name.includes('tree-c') || f.name.includes('layer'))).toBe(false)
   })
 })

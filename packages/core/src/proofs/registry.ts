@@ -1,5 +1,6 @@
 import { VenusError } from '../errors/index.js'
 import type { PoStProofType, SealProofType } from './backend.js'
+import type { UpdateProofType } from './backend-update.js'
 
 /** Bytes of one Groth16 proof of one SNARK partition (G1 + G2 + G1, compressed). */
 export const SNARK_PROOF_BYTES = 192
@@ -80,6 +81,8 @@ export interface SealProofFacts extends SectorShape {
   windowPoStProof: PoStProofType
   /** WinningPoSt proof type (0–4). */
   winningPoStProof: PoStProofType
+  /** `RegisteredUpdateProof` (0–4) a SnapDeals update of a sector sealed with this proof uses. */
+  updateProof: UpdateProofType
 }
 
 /** Facts of a PoSt proof id (go-state-types `abi.RegisteredPoStProof`, 0–14). */
@@ -125,6 +128,7 @@ export function sealProofFacts(proofType: SealProofType): SealProofFacts {
     proofLength: partitions * SNARK_PROOF_BYTES,
     windowPoStProof: 10 + (id % 5),
     winningPoStProof: id % 5,
+    updateProof: id % 5,
   }
 }
 
@@ -148,6 +152,52 @@ export function postProofFacts(postProofType: PoStProofType): PoStProofFacts {
     apiVersion: id >= 10 ? '1.2.0' : '1.0.0',
     sectorsPerPartition: winning ? 1 : shape.windowSectorsPerPartition,
     challengesPerSector: winning ? 66 : 10,
+    shape,
+  }
+}
+
+/** Facts of a `RegisteredUpdateProof` id (empty-sector update, SnapDeals). */
+export interface UpdateProofFacts {
+  updateProofType: UpdateProofType
+  sectorSize: number
+  /** Library API version: every update proof is `'1.1.0'`. */
+  apiVersion: string
+  /**
+   * SNARK partitions of one update proof (`storage-proofs-update` `partition_count`): 1 up to
+   * 8KiB, 2 up to 32KiB, 4 up to 16MiB, 16 above. Not the PoRep partition count.
+   */
+  partitions: number
+  /** Challenges per partition: 10 up to 16MiB, 86 above. */
+  challengesPerPartition: number
+  /** Length of an update proof in bytes: 192 · partitions (the actor's limit is 4096). */
+  proofLength: number
+  shape: SectorShape
+}
+
+/**
+ * Facts of a `RegisteredUpdateProof` id: 0 = StackedDrg2KiBV1, 1 = 8MiB, 2 = 512MiB,
+ * 3 = 32GiB, 4 = 64GiB. Every seal proof of a sector size (V1, V1_1, synthetic, NI) maps to
+ * the one update proof of that size (`SealProofFacts.updateProof`).
+ *
+ * @throws VenusError `PROOF_TYPE_INVALID` for an id outside 0–4.
+ * @example
+ * ```ts
+ * updateProofFacts(1).partitions // 4 (8MiB)
+ * updateProofFacts(3).proofLength // 3072 (32GiB: 16 partitions)
+ * ```
+ */
+export function updateProofFacts(updateProofType: UpdateProofType): UpdateProofFacts {
+  const id = checkId(updateProofType, 4, 'update')
+  const shape = SHAPES[id] as SectorShape
+  const nodes = shape.sectorSize / 32
+  const partitions = nodes <= 256 ? 1 : nodes <= 1024 ? 2 : nodes <= 1 << 19 ? 4 : 16
+  return {
+    updateProofType: id,
+    sectorSize: shape.sectorSize,
+    apiVersion: '1.1.0',
+    partitions,
+    challengesPerPartition: nodes <= 1 << 19 ? 10 : 86,
+    proofLength: partitions * SNARK_PROOF_BYTES,
     shape,
   }
 }
@@ -237,4 +287,22 @@ export function sectorCacheFiles(sectorSize: number): CacheFile[] {
   files.push({ name: 'p_aux', size: 64, phase: 'pc2', keptByClearCache: true })
   files.push({ name: 't_aux', size: 0, phase: 'pc2', keptByClearCache: true })
   return files
+}
+
+/**
+ * The files of an update cache directory (`update-cache/<id>`) after `encodeInto`, named as the
+ * library names them: tree D of the new data, the new replica's `tree-r-last` file(s), `p_aux`
+ * (the unchanged comm_c and the new comm_r_last) and `t_aux` (copied from the sector key's
+ * cache). `keptByClearCache` marks what PoSt of the updated sector reads; tree D is not.
+ *
+ * @example
+ * ```ts
+ * updateCacheFiles(2048).map((f) => f.name)
+ * // ['sc-02-data-tree-d.dat', 'sc-02-data-tree-r-last.dat', 'p_aux', 't_aux']
+ * ```
+ */
+export function updateCacheFiles(sectorSize: number): CacheFile[] {
+  return sectorCacheFiles(sectorSize).filter(
+    (f) => !/^sc-02-data-(layer-\d+|tree-c(-\d+)?)\.dat$/.test(f.name),
+  )
 }

@@ -75,6 +75,26 @@ export const RegisteredPoStProof = {
  */
 export const RegisteredAggregationProof = { SnarkPackV1: 0, SnarkPackV2: 1 } as const
 
+/**
+ * `abi.RegisteredUpdateProof` ids (SnapDeals, `ProveReplicaUpdates3`'s `update_proofs_type`).
+ * Every seal proof of a sector size maps to the update proof of that size.
+ *
+ * @example
+ * ```ts
+ * RegisteredUpdateProof.StackedDrg32GiBV1 // 3
+ * ```
+ */
+export const RegisteredUpdateProof = {
+  StackedDrg2KiBV1: 0,
+  StackedDrg8MiBV1: 1,
+  StackedDrg512MiBV1: 2,
+  StackedDrg32GiBV1: 3,
+  StackedDrg64GiBV1: 4,
+} as const
+
+/** An update proof name, e.g. `'StackedDrg32GiBV1'`. */
+export type UpdateProofName = keyof typeof RegisteredUpdateProof
+
 /** A seal proof name, e.g. `'StackedDrg32GiBV1_1'`. */
 export type SealProofName = keyof typeof RegisteredSealProof
 /** A PoSt proof name, e.g. `'StackedDrgWindow32GiBV1_1'`. */
@@ -109,6 +129,26 @@ export function postProofName(id: number): PoStProofName {
   const name = postNames.get(id)
   if (name === undefined) {
     throw new VenusError('PROOF_TYPE_INVALID', `unknown PoSt proof id ${id}`, { details: { proofType: id } })
+  }
+  return name
+}
+
+/**
+ * The name of an update proof id.
+ *
+ * @example
+ * ```ts
+ * updateProofName(0) // 'StackedDrg2KiBV1'
+ * ```
+ */
+export function updateProofName(id: number): UpdateProofName {
+  const name = (Object.keys(RegisteredUpdateProof) as UpdateProofName[]).find(
+    (k) => RegisteredUpdateProof[k] === id,
+  )
+  if (name === undefined) {
+    throw new VenusError('PROOF_TYPE_INVALID', `unknown update proof id ${id}`, {
+      details: { proofType: id },
+    })
   }
   return name
 }

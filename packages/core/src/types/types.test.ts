@@ -6,10 +6,12 @@ import {
   postProofInfo,
   RegisteredPoStProof,
   RegisteredSealProof,
+  RegisteredUpdateProof,
   SECTOR_SIZES,
   sealProofForSectorSize,
   sealProofInfo,
   sealProofName,
+  updateProofName,
 } from './proof-types.js'
 import {
   formatSectorSize,
@@ -52,6 +54,8 @@ describe('proof types', () => {
     expect(parseSealProof('StackedDrg2KiBV1_1')).toBe(5)
     expect(parseSealProof(8)).toBe(8)
     expect(sealProofName(18)).toBe('StackedDrg32GiBV1_2_Feat_NonInteractivePoRep')
+    expect(updateProofName(RegisteredUpdateProof.StackedDrg64GiBV1)).toBe('StackedDrg64GiBV1')
+    expect(() => updateProofName(5)).toThrow(/unknown update proof id 5/)
     expect(() => parseSealProof('StackedDrg1KiBV1')).toThrow(/unknown seal proof/)
     expect(sealProofForSectorSize(2048)).toBe(5)
     expect(sealProofForSectorSize(32 * 2 ** 30, 'SyntheticPoRep')).toBe(13)

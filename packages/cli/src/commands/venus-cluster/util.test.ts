@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../../run.js'
 import { buildClusterProgram } from './index.js'
-import { utilParamsSectorSize } from './util.js'
+import { utilParamsParts, utilParamsSectorSize } from './util.js'
 
 function sink() {
   const out: string[] = []
@@ -40,5 +40,23 @@ describe('venus-cluster util params', () => {
     )
     expect(code).toBe(1)
     expect(s.err.join('').trim()).toBe("error: --sector-size: '3KB' is not a sector size like 2KiB")
+  })
+
+  it('takes a list of parameter sets, the SnapDeals update circuit among them', () => {
+    expect(utilParamsParts('update')).toEqual(['update'])
+    expect(utilParamsParts('porep, update')).toEqual(['porep', 'update'])
+  })
+
+  it('refuses an unknown parameter set naming --parts', async () => {
+    const s = sink()
+    const code = await runCli(
+      buildClusterProgram(),
+      ['node', 'venus-cluster', 'util', 'params', '--parts', 'update,snap'],
+      s.io,
+    )
+    expect(code).toBe(1)
+    expect(s.err.join('').trim()).toBe(
+      "error: --parts: 'snap' is not a parameter set (porep, window-post, winning-post, update, srs)",
+    )
   })
 })

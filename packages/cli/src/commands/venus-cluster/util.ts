@@ -36,6 +36,41 @@ export function utilParamsSectorSize(text: string): number {
   return size
 }
 
+/**
+ * The parameter sets `util params --parts` accepts (those of proofs-native's `generateParameters`):
+ * the PoRep circuit, the two PoSt circuits, the SnapDeals update circuit, the fake SnarkPack SRS.
+ */
+export const PARAMETER_PART_NAMES: readonly string[] = [
+  'porep',
+  'window-post',
+  'winning-post',
+  'update',
+  'srs',
+]
+
+/**
+ * Checks `--parts` (a comma-separated list) for `util params` before anything native is loaded.
+ *
+ * @example
+ * ```ts
+ * utilParamsParts('update') // ['update']
+ * ```
+ */
+export function utilParamsParts(text: string): string[] {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+  const unknown = parts.find((p) => !PARAMETER_PART_NAMES.includes(p))
+  if (unknown !== undefined || parts.length === 0) {
+    throw new VenusError(
+      'CLI_USAGE',
+      `--parts: '${unknown ?? text}' is not a parameter set (${PARAMETER_PART_NAMES.join(', ')})`,
+    )
+  }
+  return parts
+}
+
 interface ParamsEvent {
   type: 'start' | 'done'
   part: string
@@ -48,6 +83,7 @@ interface NativeParamsModule {
   generateParameters: (o: {
     sectorSize: number
     dir?: string | undefined
+    parts?: string[] | undefined
     onProgress?: (e: ParamsEvent) => void
     signal?: AbortSignal
   }) => Promise<{ dir: string; ms: number }>
@@ -67,6 +103,8 @@ async function loadGenerator(): Promise<NativeParamsModule['generateParameters']
 /** Adds `util params` to the `venus-cluster` program. */
 export function registerUtilCommands(program: Command): Command {
   const util = program.command('util').description('utilities: proof parameters')
+  // The update (SnapDeals) circuit is made when named (`--parts update`): its 8MiB set needs
+  // about 18 GiB of memory, which the default must not spring on anyone.
   util
     .command('params')
     .description(
@@ -78,8 +116,14 @@ export function registerUtilCommands(program: Command): Command {
       '--dir <dir>',
       'target directory (default: $FIL_PROOFS_PARAMETER_CACHE or ~/.cache/venus-cluster/params)',
     )
-    .action(async (opts: { sectorSize: string; dir?: string }) => {
+    .option(
+      '--parts <list>',
+      `comma-separated parameter sets to make: ${PARAMETER_PART_NAMES.join(', ')} (default: all but ` +
+        'update, the SnapDeals circuit; its 8MiB set needs about 18 GiB of memory)',
+    )
+    .action(async (opts: { sectorSize: string; dir?: string; parts?: string }) => {
       const sectorSize = utilParamsSectorSize(opts.sectorSize)
+      const parts = opts.parts === undefined ? undefined : utilParamsParts(opts.parts)
       const generate = await loadGenerator()
       const log = (line: string) => process.stderr.write(`${line}\n`)
       const dir =
@@ -98,6 +142,7 @@ export function registerUtilCommands(program: Command): Command {
         const r = await generate({
           sectorSize,
           dir,
+          parts,
           signal: controller.signal,
           onProgress: (e) => {
             if (e.type === 'start') log(`[params] ${e.part}: generating (existing files are kept)`)
