@@ -76,7 +76,7 @@ describe.skipIf(!ready)(`native rebuild and unseal 2KiB${ready ? '' : ` (skipped
         })
         const worker = createSealingWorker({
           config: parseWorkerConfig(
-            `[worker]\nname = "repair"\n[sector_manager.rpc_client]\naddr = "/ip4/127.0.0.1/tcp/${node.port}/http"\n[sealing]\nenable_deals = true\nrecover_interval = "100ms"\n[[sealing_thread]]\nlocation = "${stores[0]}"\nplan = "rebuild"\n[[sealing_thread]]\nlocation = "${stores[1]}"\nplan = "unseal"\n[[attached]]\nname = "ps1"\nlocation = "${ps}"\n`,
+            `[worker]\nname = "repair"\n[sector_manager.rpc_client]\naddr = "/ip4/127.0.0.1/tcp/${node.port}/http"\n[sealing]\nenable_deals = true\nseal_interval = "100ms"\nrecover_interval = "100ms"\n[[sealing_thread]]\nlocation = "${stores[0]}"\nplan = "rebuild"\n[[sealing_thread]]\nlocation = "${stores[1]}"\nplan = "unseal"\n[[attached]]\nname = "ps1"\nlocation = "${ps}"\n`,
             'repair.toml',
           ),
           proofs,
