@@ -11,14 +11,14 @@
  *
  * Every handler is re-runnable: a worker killed at any step resumes the task at that step.
  */
-import { proverId, sealProofFacts, sectorIdToWire, ticketFromWire, ticketToWire } from '@venus-cluster/core'
-import { abort, critical, describeError, permanent } from '../failure.js'
+import { sealProofFacts, ticketFromWire } from '@venus-cluster/core'
+import { abort, critical, permanent } from '../failure.js'
 import { type AttachedStore, persistSectorFiles, pickPersistStore } from '../persist.js'
 import type { SectorRecord } from '../record.js'
 import type { RebuildTask } from '../repair-wire.js'
 import type { SealingEvent, SealingState } from '../states.js'
 import { dealToWire } from '../wire.js'
-import { allocationSpec, repairTransitions } from './repair-common.js'
+import { allocateRepairTask, repairTransitions } from './repair-common.js'
 import { addPieces, buildTreeD, idOf, makeSectorDirs, need, pc2, runPc1 } from './sealer.js'
 import type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
 
@@ -34,45 +34,26 @@ const allocate: Step = async (ctx) => {
   const rec = ctx.record
   if (rec.base !== undefined && rec.base !== null) return makeSectorDirs(ctx)
   const client = ctx.manager
-  if (client.allocateRebuildSector === undefined)
+  const ask = client.allocateRebuildSector
+  if (ask === undefined)
     throw permanent('the manager client has no allocateRebuildSector (Venus.AllocateRebuildSector)')
-  let got: RebuildTask | null
-  try {
-    got = await client.allocateRebuildSector({ ...allocationSpec(ctx), worker: ctx.thread.instance })
-  } catch (err) {
-    // As AllocateSector: retried forever, without spending the retry budget.
-    ctx.log.warn({ err: describeError(err) }, 'AllocateRebuildSector failed; retrying')
-    got = null
-  }
-  if (got === null) {
-    await ctx.sleep(ctx.sealing.recoverIntervalMs)
-    return null
-  }
-  rec.base = {
-    allocated: { ID: sectorIdToWire(got.id), ProofType: got.proofType },
-    prove_input: [b64(proverId(got.id.miner)), got.id.number],
-  }
-  rec.deals = got.deals === null ? null : got.deals.map(dealToWire)
-  rec.phases.ticket = ticketToWire(got.ticket)
-  rec.repair = {
-    comm_r: b64(got.commR),
-    comm_d: b64(got.commD),
-    cache_only: got.cacheOnly,
-    sealed_instance: got.sealedInstance,
-  }
-  try {
-    await ctx.checkpoint()
-  } catch (err) {
-    // Not recorded, so never resumed: give the task back as failed, so it can be queued again.
-    await client
-      .reportRebuildFailed?.(
-        got.id,
-        `worker ${ctx.thread.instance} could not record the task: ${describeError(err)}`,
-      )
-      .catch(() => {})
-    throw err
-  }
-  ctx.log.info({ sector: rec.base.allocated.ID, cacheOnly: got.cacheOnly }, 'rebuild allocated')
+  const got = await allocateRepairTask(
+    ctx,
+    'AllocateRebuildSector',
+    (spec) => ask(spec),
+    (t: RebuildTask) => {
+      rec.deals = t.deals === null ? null : t.deals.map(dealToWire)
+      rec.repair = {
+        comm_r: b64(t.commR),
+        comm_d: b64(t.commD),
+        cache_only: t.cacheOnly,
+        sealed_instance: t.sealedInstance,
+      }
+    },
+    async (t, reason) => client.reportRebuildFailed?.(t.id, reason),
+  )
+  if (got === null) return null
+  ctx.log.info({ sector: got.id, cacheOnly: got.cacheOnly }, 'rebuild allocated')
   return makeSectorDirs(ctx)
 }
 

@@ -8,20 +8,13 @@
  */
 import { open, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import {
-  makeDirs,
-  PIECE_COPY_DIR,
-  proverId,
-  sectorIdToWire,
-  ticketFromWire,
-  ticketToWire,
-} from '@venus-cluster/core'
-import { abort, asFailure, critical, describeError, permanent } from '../failure.js'
+import { makeDirs, PIECE_COPY_DIR, ticketFromWire } from '@venus-cluster/core'
+import { abort, asFailure, critical, permanent } from '../failure.js'
 import { type AttachedStore, pickPersistStore } from '../persist.js'
 import type { SectorRecord } from '../record.js'
 import type { UnsealTask } from '../repair-wire.js'
 import type { SealingEvent, SealingState } from '../states.js'
-import { allocationSpec, repairTransitions } from './repair-common.js'
+import { allocateRepairTask, repairTransitions } from './repair-common.js'
 import { idOf, need } from './sealer.js'
 import type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
 
@@ -37,45 +30,27 @@ const allocate: Step = async (ctx) => {
   const rec = ctx.record
   if (rec.base !== undefined && rec.base !== null) return 'Allocate'
   const client = ctx.manager
-  if (client.allocateUnsealSector === undefined)
+  const ask = client.allocateUnsealSector
+  if (ask === undefined)
     throw permanent('the manager client has no allocateUnsealSector (Venus.AllocateUnsealSector)')
-  let got: UnsealTask | null
-  try {
-    got = await client.allocateUnsealSector({ ...allocationSpec(ctx), worker: ctx.thread.instance })
-  } catch (err) {
-    ctx.log.warn({ err: describeError(err) }, 'AllocateUnsealSector failed; retrying')
-    got = null
-  }
-  if (got === null) {
-    await ctx.sleep(ctx.sealing.recoverIntervalMs)
-    return null
-  }
-  rec.base = {
-    allocated: { ID: sectorIdToWire(got.id), ProofType: got.proofType },
-    prove_input: [b64(proverId(got.id.miner)), got.id.number],
-  }
-  rec.phases.ticket = ticketToWire(got.ticket)
-  rec.repair = {
-    comm_d: b64(got.commD),
-    sealed_instance: got.sealedInstance,
-    piece_cid: got.pieceCid,
-    offset: got.offset,
-    size: got.size,
-    payload_size: got.payloadSize,
-  }
-  try {
-    await ctx.checkpoint()
-  } catch (err) {
-    await client
-      .achieveUnsealSector?.(
-        got.id,
-        got.pieceCid,
-        `worker ${ctx.thread.instance} could not record the task: ${describeError(err)}`,
-      )
-      .catch(() => {})
-    throw err
-  }
-  ctx.log.info({ sector: rec.base.allocated.ID, piece: got.pieceCid }, 'unseal allocated')
+  const got = await allocateRepairTask(
+    ctx,
+    'AllocateUnsealSector',
+    (spec) => ask(spec),
+    (t: UnsealTask) => {
+      rec.repair = {
+        comm_d: b64(t.commD),
+        sealed_instance: t.sealedInstance,
+        piece_cid: t.pieceCid,
+        offset: t.offset,
+        size: t.size,
+        payload_size: t.payloadSize,
+      }
+    },
+    async (t, reason) => client.achieveUnsealSector?.(t.id, t.pieceCid, reason),
+  )
+  if (got === null) return null
+  ctx.log.info({ sector: got.id, piece: got.pieceCid }, 'unseal allocated')
   return 'Allocate'
 }
 
