@@ -105,7 +105,8 @@ describe.skipIf(!ready)(`native rebuild and unseal 2KiB${ready ? '' : ` (skipped
           times.seal = performance.now() - t0
           onChainCommR = commitmentToCid(data.commR, 'commR').toString()
           // The market still has the deals' pieces: the rebuild fetches them through the manager.
-          data.cids.forEach((cid, i) => writeFileSync(join(pieces, cid), data.payloads[i] as Buffer))
+          for (const [i, cid] of data.cids.entries())
+            writeFileSync(join(pieces, cid), data.payloads[i] as Buffer)
           const id = data.id
           const name = 's-t01000-3'
           const sealed = join(ps, 'sealed', name)
