@@ -104,6 +104,12 @@ describe('RepairTasks: rebuild', () => {
     expect(job?.pieces?.map((p) => p.dealId)).toEqual([0, 5])
     expect(await repair.allocateRebuild(spec, 'w2')).toBeNull()
     expect((await repair.get('rebuild', id))?.worker).toBe('w1')
+    // w1 is gone for good: force queues the running task again, for another worker.
+    expect((await repair.requestRebuild(id, { force: true })).task).toMatchObject({
+      state: 'queued',
+      worker: '',
+    })
+    expect((await repair.allocateRebuild(spec, 'w1'))?.id).toEqual(id)
     // Files not there yet: refused, the task stays running.
     expect((await repair.submitRebuilt(id, commR, 'ps1')).description).toMatch(/sealed file missing/)
     writePersistedFiles(persist, 1000, 1)

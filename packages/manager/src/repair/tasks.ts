@@ -196,7 +196,8 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
   /**
    * Queues a rebuild. The sector must be finalized, on chain with the CommR of its record, and
    * its files in the index must be incomplete (unless `force`). When the sealed file survived
-   * whole, only the cache is rebuilt (unless `cacheOnly: false`).
+   * whole, only the cache is rebuilt (unless `cacheOnly: false`). A task queued or running already
+   * is answered as it is; with `force`, a running one is queued again (its worker is gone).
    *
    * @throws VenusError `SECTOR_NOT_FOUND`, `SECTOR_STATE_INVALID` (not finalized, terminated,
    *   not on chain, CommR differs, files whole).
@@ -241,6 +242,23 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
       createdAt: now,
       updatedAt: now,
     })
+    if (!out.created && opts.force && out.task.state === 'running') {
+      // The worker that took it is gone for good (its store lost): queue it again for another.
+      const again = await ctx.store.updateRepairTask(out.task, (t) =>
+        t.state === 'running'
+          ? {
+              ...t,
+              state: 'queued',
+              worker: '',
+              detail: { cacheOnly, sealedInstance: cacheOnly ? (loc?.sealed ?? null) : null },
+              updatedAt: now,
+            }
+          : undefined,
+      )
+      ctx.log.warn({ sector: sectorKey(id), worker: out.task.worker }, 'running rebuild queued again (force)')
+      this.emit('repair:queued', { task: again })
+      return { task: again, created: true }
+    }
     if (out.created) {
       ctx.log.info({ sector: sectorKey(id), cacheOnly }, 'rebuild queued')
       this.emit('repair:queued', { task: out.task })

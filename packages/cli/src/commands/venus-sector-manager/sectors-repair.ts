@@ -139,7 +139,11 @@ export function registerRepairCommands(sectors: Command, call: (cmd: Command) =>
       'rebuild only the cache, beside the surviving sealed file (default: when it survived)',
     )
     .option('--full', 'rebuild the sealed file too, even when it survived')
-    .option('--force', 'rebuild even when the files look whole', false)
+    .option(
+      '--force',
+      'rebuild even when the files look whole; queue again a rebuild whose worker is gone',
+      false,
+    )
     .description(
       'queue the rebuild of a sector whose sealed file or cache was lost (a worker thread with plan = "rebuild" does it)',
     )
