@@ -26,8 +26,10 @@ export * from './auth/index.js'
 export * from './chain.js'
 export { createManagerChain, createManagerMessager, type ManagerChainOptions } from './chain-adapter.js'
 export {
+  checkCacheFiles,
   checkPreCommit,
   checkProof,
+  checkSealedFile,
   checkSectorFiles,
   type PreCommitCheck,
   type PreCommitSubmission,
@@ -65,6 +67,7 @@ export {
   registerHealthMetrics,
 } from './health.js'
 export { HEALTH_PATHS, healthHttpHandler } from './health-http.js'
+export * from './import/index.js'
 export * from './limits.js'
 export { type ManagerEvents, SectorManager, type SectorManagerOptions } from './manager.js'
 export * from './metrics/index.js'

@@ -78,6 +78,8 @@ export interface ManagedSector {
   termination?: SectorTermination | undefined
   /** When the number was allocated (ms since the epoch); records written before it existed lack it. */
   allocatedAt?: number | undefined
+  /** The record came from another system (lotus-miner, damocles) through the importer. */
+  imported?: boolean | undefined
 }
 
 /**

@@ -78,6 +78,8 @@ export interface WireSectorState {
    * field; records written before it existed lack it.
    */
   AllocatedAt?: number | undefined
+  /** The record was imported from lotus-miner or damocles (as damocles names it). */
+  Imported?: boolean | undefined
 }
 
 /** Answer of `PollPreCommitState` / `PollProofState`. */
@@ -188,6 +190,7 @@ export function sectorToWire(s: ManagedSector): WireSectorState {
   if (s.removed !== undefined) w.Removed = s.removed
   if (s.termination !== undefined) w.TerminateInfo = terminationToWire(s.termination)
   if (s.allocatedAt !== undefined) w.AllocatedAt = s.allocatedAt
+  if (s.imported !== undefined) w.Imported = s.imported
   return w
 }
 
@@ -228,6 +231,7 @@ export function sectorFromWire(w: WireSectorState): ManagedSector {
   if (w.Removed !== undefined) s.removed = w.Removed
   if (w.TerminateInfo !== undefined) s.termination = terminationFromWire(w.TerminateInfo)
   if (w.AllocatedAt !== undefined) s.allocatedAt = w.AllocatedAt
+  if (w.Imported !== undefined) s.imported = w.Imported
   return s
 }
 

@@ -24,6 +24,7 @@ import { MIGRATIONS } from './schema.js'
 import type {
   AllocateOptions,
   CommitKind,
+  CreateSectorOptions,
   IndexKind,
   ManagerStore,
   PieceCopy,
@@ -207,15 +208,25 @@ class PostgresStore implements ManagerStore {
     })
   }
 
-  createSector(sector: ManagedSector): Promise<ManagedSector> {
+  createSector(sector: ManagedSector, opts: CreateSectorOptions = {}): Promise<ManagedSector> {
     return this.#tx('createSector', async (c) => {
       const { miner, number } = sector.id
       const r = await c.query(
-        'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, 1, $3, $4) ON CONFLICT (miner, number) DO NOTHING',
-        [miner, number, stateText(sector), Date.now()],
+        'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (miner, number) DO NOTHING',
+        [miner, number, opts.offline === true ? 0 : 1, stateText(sector), Date.now()],
       )
       if (r.rowCount === 0) throw alreadyExists(sector.id)
       return sector
+    })
+  }
+
+  raiseLastNumber(miner: number, number: number): Promise<number> {
+    return this.#tx('raiseLastNumber', async (c) => {
+      const r = await c.query(
+        'INSERT INTO sector_numbers (miner, last) VALUES ($1, $2) ON CONFLICT (miner) DO UPDATE SET last = GREATEST(sector_numbers.last, excluded.last) RETURNING last',
+        [miner, number],
+      )
+      return Number(r.rows[0]?.last)
     })
   }
 

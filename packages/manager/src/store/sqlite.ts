@@ -27,6 +27,7 @@ import { MIGRATIONS } from './schema.js'
 import type {
   AllocateOptions,
   CommitKind,
+  CreateSectorOptions,
   IndexKind,
   ManagerStore,
   PieceCopy,
@@ -191,6 +192,12 @@ function prepare(db: Database.Database) {
     sectorExists: db.prepare('SELECT 1 FROM sectors WHERE miner = ? AND number = ?'),
     insertSector: db.prepare(
       'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, 1, ?, ?)',
+    ),
+    insertOffline: db.prepare(
+      'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, 0, ?, ?)',
+    ),
+    raiseNumber: db.prepare(
+      'INSERT INTO sector_numbers (miner, last) VALUES (?, ?) ON CONFLICT (miner) DO UPDATE SET last = MAX(last, excluded.last)',
     ),
     getSector: db.prepare('SELECT state, online FROM sectors WHERE miner = ? AND number = ?'),
     getOnline: db.prepare('SELECT state FROM sectors WHERE miner = ? AND number = ? AND online = ?'),
@@ -357,12 +364,20 @@ class SqliteStore implements ManagerStore {
     })
   }
 
-  createSector(sector: ManagedSector): Promise<ManagedSector> {
+  createSector(sector: ManagedSector, opts: CreateSectorOptions = {}): Promise<ManagedSector> {
     return this.#write(() => {
       const { miner, number } = sector.id
       if (this.#st.sectorExists.get(miner, number) !== undefined) throw alreadyExists(sector.id)
-      this.#st.insertSector.run(miner, number, stateText(sector), Date.now())
+      const insert = opts.offline === true ? this.#st.insertOffline : this.#st.insertSector
+      insert.run(miner, number, stateText(sector), Date.now())
       return sector
+    })
+  }
+
+  raiseLastNumber(miner: number, number: number): Promise<number> {
+    return this.#write(() => {
+      this.#st.raiseNumber.run(miner, number)
+      return (this.#st.lastNumber.get(miner) as { last: number }).last
     })
   }
 

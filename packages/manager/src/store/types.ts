@@ -48,6 +48,12 @@ export interface AllocateOptions {
   allocatedAt?: number | undefined
 }
 
+/** Options of `ManagerStore.createSector`. */
+export interface CreateSectorOptions {
+  /** Create the record offline (finalized or aborted elsewhere) instead of online. Default false. */
+  offline?: boolean | undefined
+}
+
 /**
  * A sector-state mutator. It runs inside the database transaction holding the row lock, so it
  * must be synchronous and free of I/O. It must also be pure: an engine may run it more than once
@@ -133,13 +139,19 @@ export interface ManagerStore {
    */
   allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<ManagedSector | null>
   /**
-   * Adds the online record of a sector numbered outside this store (sealed elsewhere, or
-   * imported), as given. Throws `ALREADY_EXISTS` (nothing written) when the store has a record of
+   * Adds the record of a sector numbered outside this store (sealed elsewhere, or imported), as
+   * given: online, or offline with `opts.offline`. Throws `ALREADY_EXISTS` (nothing written) when the store has a record of
    * that number, online or offline. `allocateSector` never hands out a number that has a record.
    */
-  createSector(sector: ManagedSector): Promise<ManagedSector>
+  createSector(sector: ManagedSector, opts?: CreateSectorOptions): Promise<ManagedSector>
   /** The last number handed out for `miner`, or undefined when none was. */
   lastNumber(miner: number): Promise<number | undefined>
+  /**
+   * Raises the last number handed out for `miner` to at least `number` (never lowers it), so
+   * that allocation continues above numbers used elsewhere (imported sectors, the chain's
+   * allocated numbers). Resolves the last number after the call.
+   */
+  raiseLastNumber(miner: number, number: number): Promise<number>
 
   /** A sector record, online first, then offline. */
   getSector(id: SectorId): Promise<{ state: ManagedSector; online: boolean } | undefined>

@@ -2,7 +2,6 @@
  * `venus-sector-manager util …`: chain and miner queries, sealer record management through
  * the running daemon, and `storage attach` (daemon stopped).
  */
-import { readdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
@@ -31,10 +30,10 @@ import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
 import { registerCleanupCommands } from './sectors-cleanup.js'
 import { registerExpirationCommands } from './sectors-expiration.js'
+import { registerImportCommands } from './sectors-import.js'
 import { registerRepairCommands } from './sectors-repair.js'
+import { attachStore, expandPattern, lotusStorageMeta } from './storage-attach.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
-
-const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/
 
 /** `--sector-size` values: the sector sizes by name (`2KiB` … `64GiB`). */
 const SECTOR_SIZE_NAMES: Record<string, number> = Object.fromEntries(
@@ -212,6 +211,7 @@ export function registerUtilCommands(program: Command): Command {
   const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
   registerCleanupCommands(sectors, call)
   registerRepairCommands(sectors, call)
+  registerImportCommands(sectors)
   const line = (s: WireSectorState) =>
     `m-${s.ID.Miner}-n-${s.ID.Number}\tproof=${s.SectorType}\tfinalized=${s.Finalized}${s.AbortReason ? `\taborted: ${s.AbortReason}` : ''}`
   sectors
@@ -367,18 +367,29 @@ export function registerUtilCommands(program: Command): Command {
     })
   storage
     .command('attach')
-    .argument('<path>', 'persist store root (holds sealed/ and cache/)')
-    .option('--name <name>', 'instance name (default: the absolute path)')
+    .argument('[paths...]', 'persist store roots (each holds sealed/ and cache/)')
+    .option(
+      '--pattern <glob>',
+      'attach every directory matching this pattern, e.g. "/mnt/disk*/lotus" (repeatable; * and ? within a path segment)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      '--name <name>',
+      'instance name of a single path (default: its sectorstore.json ID, else the absolute path)',
+    )
     .option('--strict', 'strict store', false)
     .option('--read-only', 'read-only store', false)
     .option('--allow-splitted', 'index cache/ separately from sealed/', false)
     .option('-v, --verbose', 'print every indexed sector', false)
     .addOption(new Option('--db <url-or-path>', 'state database (as daemon run)').env('VENUS_MANAGER_DB'))
-    .description('index the sectors of a persist store (run with the daemon stopped)')
+    .description(
+      'index the sectors of persist stores, lotus storage paths included (named by their sectorstore.json ID); run with the daemon stopped',
+    )
     .action(
       async (
-        path: string,
+        paths: string[],
         o: {
+          pattern?: string[]
           name?: string
           strict: boolean
           readOnly: boolean
@@ -388,51 +399,49 @@ export function registerUtilCommands(program: Command): Command {
         },
         cmd: Command,
       ) => {
-        const abs = resolve(path)
-        const name = o.name ?? abs
-        const scan = async (sub: string) => {
-          try {
-            return (await readdir(`${abs}/${sub}`)).flatMap((f) => {
-              const m = SECTOR_FILE.exec(f)
-              return m ? [{ miner: Number(m[1]), number: Number(m[2]) }] : []
-            })
-          } catch {
-            return []
-          }
+        const roots = [...paths.map((p) => resolve(p))]
+        for (const pattern of o.pattern ?? []) {
+          const found = await expandPattern(pattern)
+          if (found.length === 0)
+            throw new VenusError('CLI_USAGE', `--pattern ${JSON.stringify(pattern)} matches no directory`)
+          roots.push(...found)
         }
-        const sealed = await scan('sealed')
-        const cache = o.allowSplitted ? await scan('cache') : []
+        const unique = [...new Set(roots)]
+        if (unique.length === 0) throw new VenusError('CLI_USAGE', 'give a path or --pattern')
+        if (o.name !== undefined && unique.length > 1)
+          throw new VenusError('CLI_USAGE', `--name names one store, but ${unique.length} paths are given`)
         const store = await openManagerStore(o.db, homeOf(cmd))
         const lines: string[] = []
+        const blocks: string[] = []
+        const attached: { name: string; path: string; sealed: number; cache: number }[] = []
         try {
-          for (const id of sealed) {
-            const old = await store.findLocation(id, 'normal')
-            await store.setLocation(id, 'normal', {
-              sealed: name,
-              cache: o.allowSplitted ? (old?.cache ?? name) : name,
+          for (const abs of unique) {
+            const meta = await lotusStorageMeta(abs)
+            const name = o.name ?? meta?.ID ?? abs
+            const r = await attachStore(store, abs, name, o.allowSplitted, (l) => {
+              if (o.verbose) lines.push(l)
             })
-            if (o.verbose) lines.push(`sealed m-${id.miner}-n-${id.number}`)
-          }
-          for (const id of cache) {
-            const old = await store.findLocation(id, 'normal')
-            await store.setLocation(id, 'normal', { sealed: old?.sealed ?? name, cache: name })
-            if (o.verbose) lines.push(`cache m-${id.miner}-n-${id.number}`)
+            attached.push({ name, path: abs, ...r })
+            lines.push(
+              `${abs}: indexed ${r.sealed} sealed files${o.allowSplitted ? ` and ${r.cache} cache dirs` : ''} as ${JSON.stringify(name)}`,
+            )
+            blocks.push(
+              '[[Common.PersistStores]]',
+              `Name = ${JSON.stringify(name)}`,
+              `Path = ${JSON.stringify(abs)}`,
+              `Strict = ${o.strict}`,
+              `ReadOnly = ${o.readOnly || meta?.Weight === 0}`,
+              '',
+            )
           }
         } finally {
           await store.close()
         }
-        const block = [
-          '[[Common.PersistStores]]',
-          `Name = ${JSON.stringify(name)}`,
-          `Path = ${JSON.stringify(abs)}`,
-          `Strict = ${o.strict}`,
-          `ReadOnly = ${o.readOnly}`,
-        ]
-        report(cmd, { name, path: abs, sealed: sealed.length, cache: cache.length }, [
+        report(cmd, unique.length === 1 ? attached[0] : attached, [
           ...lines,
-          `indexed ${sealed.length} sealed files${o.allowSplitted ? ` and ${cache.length} cache dirs` : ''}; add to sector-manager.cfg:`,
+          'add to sector-manager.cfg:',
           '',
-          ...block,
+          ...blocks,
         ])
       },
     )

@@ -182,6 +182,20 @@ export function storeConformance(
       })
     })
 
+    it('adds imported records offline, and raising the last number makes allocation continue above it', async () => {
+      const s = await fresh()
+      const done = { ...newSector({ miner: 1000, number: 40 }, 5), finalized: true }
+      await s.createSector(done, { offline: true })
+      expect(await s.getSector(done.id)).toEqual({ state: done, online: false })
+      expect(await s.listSectors(true)).toEqual([])
+      expect(await s.raiseLastNumber(1000, 40)).toBe(40)
+      // Never lowered.
+      expect(await s.raiseLastNumber(1000, 12)).toBe(40)
+      expect((await s.allocateSector(1000, { initNumber: 0 }, 5))?.id.number).toBe(41)
+      expect(await s.raiseLastNumber(2000, 7)).toBe(7)
+      expect(await s.lastNumber(2000)).toBe(7)
+    })
+
     it('keeps the sector index per kind', async () => {
       const s = await fresh()
       const id = { miner: 1000, number: 3 }
