@@ -5,8 +5,10 @@
 import {
   type BatchReturn,
   type CreateMinerParams,
+  decodeChangeBeneficiary,
   decodeChangeOwnerAddress,
   decodeChangeWorkerAddress,
+  decodeCompactPartitions,
   decodeCompactSectorNumbers,
   decodeCreateMiner,
   decodeDeclareFaults,
@@ -22,6 +24,7 @@ import {
   type ExpirationExtension2,
   encodeBatchReturn,
   encodeBitfield,
+  encodeChangeBeneficiary,
   encodeChangeOwnerAddress,
   encodeChangeWorkerAddress,
   encodeCompactSectorNumbers,
@@ -29,12 +32,14 @@ import {
   encodeCreateMinerReturn,
   encodeDeclareFaults,
   encodeExtendSectorExpiration2,
+  encodeGetBeneficiaryReturn,
   encodePreCommitSectorBatch2,
   encodeProveCommitSectors3,
   encodeSubmitWindowedPoSt,
   encodeTerminateSectorsReturn,
   encodeWithdrawBalance,
   encodeWithdrawBalanceReturn,
+  type GetBeneficiaryReturn,
   isVenusError,
   type SectorLocationSet,
   type SubmitWindowedPoStParams,
@@ -58,6 +63,8 @@ export interface MethodParams {
   /** The sector numbers of the mask. */
   CompactSectorNumbers: number[]
   ExtendSectorExpiration2: ExpirationExtension2[]
+  CompactPartitions: { deadline: number; partitions: number[] }
+  ChangeBeneficiary: { newBeneficiary: string; newQuota: bigint; newExpiration: number }
 }
 
 /** Masks the devnet expands: a bigger one is refused rather than filling the heap. */
@@ -69,6 +76,7 @@ export interface MethodReturns {
   ProveCommitSectors3: BatchReturn
   TerminateSectors: boolean
   WithdrawBalance: bigint
+  GetBeneficiary: GetBeneficiaryReturn
 }
 
 const PREFIX = 't'
@@ -99,6 +107,8 @@ function decodeValue(method: keyof MethodParams, raw: Uint8Array): MethodParams[
     }
     case 'SubmitWindowedPoSt':
       return decodeSubmitWindowedPoSt(raw)
+    case 'CompactPartitions':
+      return decodeCompactPartitions(raw)
     case 'DeclareFaults':
       return decodeDeclareFaults(raw).entries
     case 'DeclareFaultsRecovered':
@@ -113,6 +123,8 @@ function decodeValue(method: keyof MethodParams, raw: Uint8Array): MethodParams[
       return decodeChangeOwnerAddress(raw, PREFIX)
     case 'ExtendSectorExpiration2':
       return decodeExtendSectorExpiration2(raw).extensions
+    case 'ChangeBeneficiary':
+      return decodeChangeBeneficiary(raw, PREFIX)
     case 'CompactSectorNumbers': {
       // Malformed RLE+ is a serialization error (21); a well-formed mask too big to list is not.
       const runs = decodeRuns(decodeCompactSectorNumbers(raw).maskSectorNumbers)
@@ -162,6 +174,8 @@ export function encodeMethodReturn<M extends keyof MethodReturns>(
       return encodeTerminateSectorsReturn(value as boolean)
     case 'WithdrawBalance':
       return encodeWithdrawBalanceReturn(value as bigint)
+    case 'GetBeneficiary':
+      return encodeGetBeneficiaryReturn(value as GetBeneficiaryReturn)
   }
   return new Uint8Array()
 }
@@ -194,4 +208,6 @@ export const encodeParams = {
     encodeCompactSectorNumbers({ maskSectorNumbers: encodeBitfield(mask) }),
   extendSectorExpiration2: (extensions: ExpirationExtension2[]): Uint8Array =>
     encodeExtendSectorExpiration2({ extensions }),
+  changeBeneficiary: (p: { newBeneficiary: string; newQuota: bigint; newExpiration: number }): Uint8Array =>
+    encodeChangeBeneficiary(p),
 }

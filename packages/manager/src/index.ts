@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+export * from './alerts/index.js'
 export * from './allocation/index.js'
 export {
   createSealerApi,
@@ -14,14 +15,20 @@ export {
   sectorToWire,
   type VenusCallContext,
   type VenusMethod,
+  type WireDealSector,
   type WireKnownWorker,
   type WireMessageInfo,
   type WirePollResult,
   type WirePreCommit,
+  type WireSectorActionPlan,
   type WireSectorState,
+  type WireStoreBasicInfo,
+  type WireStoreDetachPlan,
+  type WireStoreDetailedInfo,
   type WireSubmitResp,
   type WireTerminateInfo,
 } from './api/index.js'
+export { createWdPoStApi, type WdPoStApiOptions } from './api/wdpost-api.js'
 export * from './auth/index.js'
 export * from './chain.js'
 export { createManagerChain, createManagerMessager, type ManagerChainOptions } from './chain-adapter.js'
@@ -68,6 +75,7 @@ export {
 } from './health.js'
 export { HEALTH_PATHS, healthHttpHandler } from './health-http.js'
 export * from './import/index.js'
+export * from './leases/index.js'
 export * from './limits.js'
 export { type ManagerEvents, SectorManager, type SectorManagerOptions } from './manager.js'
 export * from './metrics/index.js'
@@ -80,6 +88,7 @@ export {
 } from './node.js'
 export { parseListen } from './node-http.js'
 export * from './piece-store.js'
+export * from './post-jobs/index.js'
 export * from './randomness/index.js'
 export {
   type RebuildAssignment,
@@ -106,6 +115,8 @@ export {
   type SubmitResponse,
   sectorKey,
 } from './sector.js'
+export * from './sector-admin/index.js'
+export * from './senders/index.js'
 export {
   type ChainStartOptions,
   type ChainStartResult,
@@ -116,5 +127,7 @@ export {
   type SenderCheck,
 } from './startup.js'
 export * from './store/index.js'
+export * from './stores/index.js'
+export * from './telemetry/index.js'
 export * from './terminations/index.js'
 export * from './worker-registry/index.js'

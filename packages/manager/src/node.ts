@@ -35,6 +35,7 @@ import { parseListen, requestAuthOf, serveManagerHttp } from './node-http.js'
 import { checkChainAtStart, checkMessagerAtStart, type SenderCheck } from './startup.js'
 import { openManagerStore } from './store/open.js'
 import type { ManagerStore } from './store/types.js'
+import { TelemetrySampler } from './telemetry/index.js'
 
 /**
  * A service the node starts once the manager serves (and stops first): given the running node,
@@ -115,8 +116,15 @@ export interface ManagerNodeOptions {
   limits?: Partial<ManagerLimits> | undefined
   /** Prometheus: `/metrics` and Node.js process metrics (default true; the dashboard works either way). */
   metrics?: boolean | undefined
+  /**
+   * The dashboard's trends sampled into the database (see `TelemetrySampler`): every
+   * `intervalMs` (default 60 s), kept `retentionMs` (default 30 days); `false` = none.
+   */
+  telemetry?: { intervalMs?: number | undefined; retentionMs?: number | undefined } | false | undefined
   /** Services started after the manager serves, in order, and stopped before it, in reverse. */
   services?: readonly ManagerServiceFactory[] | undefined
+  /** Tries of a PoSt worker job that `Venus.WdPoStAllJobs` reports (default 2; see `createPostJobQueue`). */
+  postJobMaxTry?: number | undefined
 }
 
 /** A manager node: before `start()` only its options; once started, everything it runs. */
@@ -286,6 +294,11 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
       parts.push(health)
       await health.start()
       const history = new SectorHistory()
+      if (opts.telemetry !== false) {
+        const sampler = new TelemetrySampler({ manager, ...opts.telemetry })
+        parts.push(sampler)
+        await sampler.start()
+      }
       const http = await serveManagerHttp({
         manager,
         host,
@@ -299,6 +312,7 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
         health,
         limits,
         extraMethods: opts.extraMethods,
+        postJobMaxTry: opts.postJobMaxTry,
       })
       parts.push({ start: async () => {}, stop: http.close })
       running = { ...http, store, manager, auth, metrics, history, health, services: [], parts }

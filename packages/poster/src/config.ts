@@ -43,8 +43,17 @@ export interface WindowPoStConfig {
   confidence: number
   /** Sender of PoSt messages; defaults to the miner's worker. */
   sender?: string
+  /** Several senders: each message goes from the one with the most funds (overrides `sender`). */
+  senders?: string[]
   /** Wait between attempts after a failed proof or submission while the window is open. */
   retryDelayMs: number
+  /**
+   * Failed proof computations of a batch (any cause: a worker lost, a GPU error, a file that
+   * reads wrong) before its sectors are checked strictly (a vanilla proof each) and the ones
+   * that fail are skipped, so that the rest of the partition is still proven and only those turn
+   * faulty. Computations are retried while the window is open either way.
+   */
+  computeRetriesBeforeSkip: number
 }
 
 /** Defaults of {@link WindowPoStConfig} (damocles v0.3+ values). */
@@ -64,6 +73,7 @@ export const DEFAULT_WINDOW_POST_CONFIG: Readonly<WindowPoStConfig> = Object.fre
   gasFeeCap: 0n,
   gasOverEstimation: 0,
   retryDelayMs: 5_000,
+  computeRetriesBeforeSkip: 2,
 })
 
 /**
@@ -96,10 +106,15 @@ const WHOLE = new Set([
   'maxPartitionsPerPoStMessage',
   'maxPartitionsPerRecoveryMessage',
   'parallelCheckLimit',
+  'computeRetriesBeforeSkip',
 ])
 
 /** What is wrong with `v` as the value of `k`, or undefined when nothing is. */
 function checkValue(k: string, v: unknown): string | undefined {
+  if (k === 'senders')
+    return Array.isArray(v) && v.every((a) => typeof a === 'string')
+      ? undefined
+      : 'must be a list of addresses'
   if (!(k in DEFAULT_WINDOW_POST_CONFIG) && k !== 'sender') return 'is not a WindowPoSt setting'
   const want = k === 'sender' ? 'string' : typeof DEFAULT_WINDOW_POST_CONFIG[k as keyof WindowPoStConfig]
   if (typeof v !== want) return `must be a ${want}`

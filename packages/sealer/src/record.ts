@@ -58,6 +58,15 @@ export interface SectorRecord {
   abort_reason?: string
   /** The inputs of a repair task (plans `rebuild` and `unseal`); absent for plan `sealer`. */
   repair?: RepairRecord
+  /** The WindowPoSt job of a `wdpost` thread: its id and input (wire shape), then its outcome. */
+  wdpost?: {
+    job_id: string
+    input: unknown
+    /** The proof bytes (base64) and the sectors found faulty, once computed. */
+    output?: { proofs: string[]; faults: number[] } | null
+    /** Why computing failed (reported to the manager, which retries the job elsewhere). */
+    error?: string
+  }
 }
 
 /** What a `rebuild` or `unseal` thread keeps of its task; bytes are base64. */

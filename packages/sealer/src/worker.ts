@@ -31,6 +31,7 @@ import { workerControlMethods } from './control-api.js'
 import type { WorkerEvents } from './events.js'
 import { type ExternalProcessor, externalProcessor } from './external.js'
 import { describeError } from './failure.js'
+import { GpuSlots, inProcessGpuSlots, isGpuStage } from './gpu.js'
 import { SlotPool } from './limits.js'
 import { controlDest } from './local-address.js'
 import { ManagerMethodSupport } from './manager-support.js'
@@ -39,6 +40,7 @@ import { type AttachedStore, type FreeSpaceFn, openAttachedStores } from './pers
 import { pieceProxyFetcher } from './piece-fetch.js'
 import { PlanRegistry, threadPlans } from './plans/index.js'
 import { inlineProcessor, routeProcessors, type SealStage, type StageProcessor } from './processors.js'
+import { diffWorkerConfig, type WorkerConfigDiff } from './reload.js'
 import { type SealerClient, sealerClient } from './sealer-client.js'
 import { SealingThread } from './thread.js'
 import { startWorkerPing } from './worker-ping.js'
@@ -91,6 +93,8 @@ export interface SealingWorker extends Startable {
   /** The threads, in config order (empty until started). */
   readonly threads: readonly SealingThread[]
   readonly limits: SlotPool
+  /** The slots of the worker's GPUs (`[processors.gpu]`); `enabled` is false without GPUs. */
+  readonly gpus: GpuSlots
   readonly attached: readonly AttachedStore[]
   /** URL of the control API once started (undefined when disabled). */
   readonly controlUrl: string | undefined
@@ -100,6 +104,12 @@ export interface SealingWorker extends Startable {
   readonly external: Partial<Record<SealStage, ExternalProcessor>>
   /** Prometheus metrics, served at `/metrics` of the control API. */
   readonly metrics: WorkerMetrics
+  /**
+   * Applies a re-read config to the running worker: what can change live is applied, what needs
+   * a restart is listed (see `diffWorkerConfig`). The running config is updated only where
+   * applied. A config that does not check, or attached stores that do not open, change nothing.
+   */
+  reload(next: WorkerConfig): Promise<WorkerConfigDiff>
 }
 
 function isLoopback(host: string): boolean {
@@ -137,7 +147,7 @@ const EXTERNAL_STAGES: readonly string[] = ['tree_d', 'pc1', 'pc2', 'c2']
  */
 export function createSealingWorker(options: SealingWorkerOptions): SealingWorker {
   // Relative paths (the original's examples use them) are taken from the working directory now.
-  const config = resolveWorkerPaths(workerConfig(options.config))
+  let config = resolveWorkerPaths(workerConfig(options.config))
   const plans = threadPlans(config, options.plans ?? new PlanRegistry())
   const log = options.logger ?? silentLogger
   const events = new TypedEmitter<WorkerEvents>({
@@ -146,11 +156,13 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
   })
   const limits = new SlotPool(config.processors.limit, { staggeredMs: config.processors.staggeredMs })
   const extLocks = new SlotPool(config.processors.extLocks)
+  const gpus = new GpuSlots(config.processors.gpus)
   const threads: SealingThread[] = []
   const external: Partial<Record<SealStage, ExternalProcessor>> = {}
-  let attached: AttachedStore[] = []
+  // One array shared with every thread: a reload replaces its contents in place.
+  const attached: AttachedStore[] = []
   let server: { close(): Promise<void> } | undefined
-  const metrics = createWorkerMetrics({ threads: () => threads })
+  const metrics = createWorkerMetrics({ threads: () => threads, gpus })
   events.on('thread:step', (e) => metrics.observeStep(e))
   const managerToken = workerManagerToken(config.sectorManager.headers, options.managerToken)
   let controlUrl: string | undefined
@@ -192,11 +204,16 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
         continue
       }
       const s = stage as 'tree_d' | 'pc1' | 'pc2' | 'c2'
+      const devices = gpuDevicesFor(s)
+      let turn = 0
       external[s] = externalProcessor({
         stage: s,
         locks: extLocks,
+        gpus,
         log: (msg, fields) => log.warn({ ...fields }, msg),
         children: specs.map((c) => ({
+          // A child not pinned to a GPU takes the next one that can hold the stage.
+          gpu: c.gpu ?? (devices.length === 0 ? undefined : devices[turn++ % devices.length]),
           bin: c.bin ?? (self[0] as string),
           args: c.args ?? [...self.slice(1), 'processor', stage],
           env: {
@@ -218,6 +235,13 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
       await Promise.all(Object.values(external).map((e) => e.close?.()))
       throw err
     }
+  }
+
+  /** The GPUs a stage's unpinned children are spread over: none unless it is a GPU stage. */
+  function gpuDevicesFor(stage: string): string[] {
+    if (!isGpuStage(stage)) return []
+    const need = config.processors.gpus.stageSlots[stage]
+    return config.processors.gpus.devices.filter((d) => d.slots >= need).map((d) => d.id)
   }
 
   async function serveControl(instance: string, sealer: SealerClient): Promise<void> {
@@ -306,7 +330,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
         { details: { key: 'worker.rpc_server.host' } },
       )
     }
-    attached = await openAttachedStores(config.attached)
+    attached.splice(0, attached.length, ...(await openAttachedStores(config.attached)))
     let sealer = options.sealer
     if (sealer === undefined) {
       const rpc = createRpcClient(
@@ -319,7 +343,11 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
       sealer = sealerClient(rpc)
     }
     await startExternal(log)
-    processor = routeProcessors(options.processor ?? inlineProcessor(options.proofs), external)
+    // Stages computed in this process hold their slots on every GPU the process sees.
+    processor = routeProcessors(
+      inProcessGpuSlots(options.processor ?? inlineProcessor(options.proofs), gpus),
+      external,
+    )
     const pieceFetcher = config.sealing.enableDeals
       ? pieceProxyFetcher(config.sectorManager.url, config.sectorManager.pieceToken, managerToken)
       : undefined
@@ -335,6 +363,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
           processor: processor as StageProcessor,
           proofs: options.proofs,
           limits,
+          gpus,
           attached,
           pieceFetcher,
           staticTreeD: config.processors.staticTreeD,
@@ -369,11 +398,51 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
     await keys?.idle()
   }
 
+  async function reload(input: WorkerConfig): Promise<WorkerConfigDiff> {
+    const next = resolveWorkerPaths(workerConfig(input))
+    threadPlans(next, options.plans ?? new PlanRegistry())
+    const diff = diffWorkerConfig(config, next)
+    if (diff.live.includes('attached')) {
+      const opened = await openAttachedStores(next.attached)
+      attached.splice(0, attached.length, ...opened)
+    }
+    if (diff.live.includes('processors.limit')) limits.setLimits(next.processors.limit)
+    if (diff.live.includes('sealing') || diff.live.includes('sealing_thread.sealing')) {
+      for (const [i, t] of threads.entries()) {
+        const s = next.sealingThreads[i]?.sealing
+        // A thread whose store moved is not this thread any more: that needs a restart.
+        if (s !== undefined && next.sealingThreads[i]?.location === t.location)
+          t.setSealing({ ...s, enableDeals: t.sealing.enableDeals })
+      }
+    }
+    config = {
+      ...config,
+      sealing: { ...next.sealing, enableDeals: config.sealing.enableDeals },
+      sealingThreads: config.sealingThreads.map((t, i) => {
+        const n = next.sealingThreads[i]
+        return n !== undefined && n.location === t.location && n.plan === t.plan
+          ? { ...t, sealing: { ...n.sealing, enableDeals: t.sealing.enableDeals } }
+          : t
+      }),
+      attached: next.attached,
+      processors: { ...config.processors, limit: next.processors.limit },
+    }
+    log.info(
+      diff,
+      diff.restart.length > 0 ? 'config reloaded; some changes need a restart' : 'config reloaded',
+    )
+    return diff
+  }
+
   return {
-    config,
+    get config() {
+      return config
+    },
+    reload,
     events,
     threads,
     limits,
+    gpus,
     get attached() {
       return attached
     },

@@ -17,6 +17,8 @@ export const MinerMethod = {
   DeclareFaults: 10,
   DeclareFaultsRecovered: 11,
   WithdrawBalance: 16,
+  /** Removes terminated sectors from partitions of a deadline and packs the live ones. */
+  CompactPartitions: 19,
   CompactSectorNumbers: 20,
   ConfirmChangeWorkerAddress: 21,
   RepayDebt: 22,
@@ -26,6 +28,9 @@ export const MinerMethod = {
   /** Removed at network version 27: never sent. */
   ProveCommitAggregate: 26,
   PreCommitSectorBatch2: 28,
+  /** Owner proposes, beneficiary and nominee confirm (FIP-0029). */
+  ChangeBeneficiary: 30,
+  GetBeneficiary: 31,
   ExtendSectorExpiration2: 32,
   ProveCommitSectors3: 34,
   ProveReplicaUpdates3: 35,

@@ -5,8 +5,9 @@ import { join } from 'node:path'
 import { commPSync, commD as piecesCommD, zeroCommitment } from '../piece/index.js'
 import type { PrivateReplicaInfo, ProofsBackend, ProofsPieceInfo, ProofsProgressEvent } from './backend.js'
 import { snapConformance } from './conformance-snap.js'
-import { codeOf, exists, flipBit, rejected } from './conformance-util.js'
+import { codeOf, exists, flipBit, verifierRejected } from './conformance-util.js'
 import { sealProofFacts } from './registry.js'
+import { generateWindowPoStVanillaProofs, windowPoStViaVanilla } from './window-post-vanilla.js'
 
 /** The slice of a vitest/jest-style `expect` the suite uses. */
 export type ConformanceExpect = (actual: unknown) => {
@@ -330,7 +331,7 @@ export function proofsBackendConformance(
       'rejects a seal proof when the proof or any public input differs',
       async () => {
         const s = await ccSector()
-        expect(await rejected(verify(s, { proof: flipBit(s.proof, 7) }))).toBe(true)
+        expect(await verifierRejected(verify(s, { proof: flipBit(s.proof, 7) }))).toBe(true)
         expect(await verify(s, { seed: flipBit(s.seed) })).toBe(false)
         expect(await verify(s, { ticket: flipBit(s.ticket) })).toBe(false)
         expect(await verify(s, { sectorNumber: s.sectorNumber + 1 })).toBe(false)
@@ -513,7 +514,7 @@ export function proofsBackendConformance(
             }),
           ).toBe(false)
           const tampered = res.proofs.map((p) => ({ ...p, proofBytes: flipBit(p.proofBytes, 100) }))
-          expect(await rejected(ok({ proofs: tampered }))).toBe(true)
+          expect(await verifierRejected(ok({ proofs: tampered }))).toBe(true)
         },
         timeout,
       )
@@ -567,6 +568,42 @@ export function proofsBackendConformance(
               replicas: pub,
             }),
           ).toBe(true)
+        },
+        timeout,
+      )
+
+      it(
+        'builds the whole WindowPoSt from vanilla proofs, and reports unreadable sectors as faulty',
+        async () => {
+          const b = await backend()
+          const sectors = [await ccSector(), await dataSector()]
+          const rand = randomness(0x24)
+          const res = await windowPoStViaVanilla(b, {
+            randomness: rand,
+            proverId: PROVER_ID,
+            replicas: sectors.map((s) => replicaOf(s)),
+          })
+          expect(res.faultySectors).toEqual([])
+          const pub = sectors.map((s) => ({ sectorNumber: s.sectorNumber, commR: s.commR }))
+          expect(
+            await b.verifyWindowPoSt({
+              randomness: rand,
+              proverId: PROVER_ID,
+              proofs: res.proofs,
+              replicas: pub,
+            }),
+          ).toBe(true)
+          const gone = {
+            ...replicaOf(sectors[0]!),
+            sealedPath: `${replicaOf(sectors[0]!).sealedPath}.missing`,
+          }
+          const v = await generateWindowPoStVanillaProofs(b, {
+            randomness: rand,
+            proverId: PROVER_ID,
+            replicas: [gone, replicaOf(sectors[1]!)],
+          })
+          expect(v.faultySectors.map((f) => f.sectorNumber)).toEqual([sectors[0]!.sectorNumber])
+          expect(v.sectors.map((s) => s.sectorNumber)).toEqual([sectors[1]!.sectorNumber])
         },
         timeout,
       )
@@ -652,7 +689,7 @@ export function proofsBackendConformance(
               infos: inf,
             })
           expect(await check(aggregate)).toBe(true)
-          expect(await rejected(check(flipBit(aggregate, 40)))).toBe(true)
+          expect(await verifierRejected(check(flipBit(aggregate, 40)))).toBe(true)
           expect(await check(aggregate, [...infos].reverse())).toBe(false)
           const other = infos.map((x, i) => (i === 0 ? { ...x, seed: flipBit(x.seed) } : x))
           expect(await check(aggregate, other)).toBe(false)

@@ -22,8 +22,17 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.KnownWorkers': 'read',
   'Venus.RepairTasks': 'read',
   'Venus.RepairTaskState': 'read',
+  'Venus.StoreBasicInfo': 'read',
+  'Venus.StoreList': 'read',
+  'Venus.FindSectorsWithDeal': 'read',
   // The public key workers verify control tokens with: nothing secret.
   'Venus.WorkerControlKey': 'read',
+  'Venus.WdPoStAllJobs': 'read',
+  'Venus.PoStLeases': 'read',
+  // PoSt workers take, heartbeat and finish jobs (reset and remove stay admin).
+  'Venus.WdPoStAllocateJobs': 'write',
+  'Venus.WdPoStHeartbeatJobs': 'write',
+  'Venus.WdPoStFinishJob': 'write',
   'Venus.AllocateSector': 'write',
   'Venus.AllocateSanpUpSector': 'write',
   'Venus.AcquireDeals': 'write',
@@ -40,6 +49,8 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.AllocateUnsealSector': 'write',
   'Venus.SubmitUnsealed': 'write',
   'Venus.AchieveUnsealSector': 'write',
+  // A worker asks where to persist a sector: placement, not a repair.
+  'Venus.StoreReserveSpace': 'write',
   // WinningPoSt for a block producer (mounted with `daemon run --miner`): costly, not a read.
   'Venus.ComputeWinningPoSt': 'write',
   'Venus.SubmitPreCommit': 'sign',
@@ -57,6 +68,13 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.WorkerControlToken': 'admin',
   // Releases a worker name pinned to its control address.
   'Venus.WorkerRemove': 'admin',
+  // Operator acts on stores and sectors: their plans are read with the same methods.
+  'Venus.StoreAttach': 'admin',
+  'Venus.StoreDetach': 'admin',
+  'Venus.StoreReleaseReserved': 'admin',
+  'Venus.SectorFinalize': 'admin',
+  'Venus.SectorResendPreCommit': 'admin',
+  'Venus.SectorResendProof': 'admin',
 }
 
 /**

@@ -98,9 +98,9 @@ export class SectorFileChecks {
     this.#ctx = ctx
   }
 
-  /** The path of a persist store of the config, by name. */
+  /** The path of a persist store (the config's or one attached through the API), by name. */
   persistStorePath(name: string): string | undefined {
-    return this.#ctx.config().persistStores.find((p) => p.name === name)?.path
+    return this.#ctx.persistStore(name)?.path
   }
 
   /**

@@ -1,7 +1,9 @@
 /**
- * The dashboard page: one self-contained HTML document (no build step) whose script polls
- * `/ui/api/overview` every two seconds and `/ui/api/sector` for the selected sector.
+ * The dashboard page: one HTML document (no build step) whose script polls `/ui/api/overview`
+ * every two seconds and `/ui/api/sector` for the selected sector; the plots (see
+ * `charts-page.ts`) load uPlot and their script from the manager itself.
  */
+import { CHARTS_SECTION, CHARTS_STYLE } from './charts-page.js'
 
 /** The HTML served at `/ui`. */
 export const DASHBOARD_HTML = `<!doctype html>
@@ -33,13 +35,16 @@ export const DASHBOARD_HTML = `<!doctype html>
   .bad { color:var(--bad); } .ok { color:var(--ok); } .mute { color:var(--mute); }
   #health { margin:1rem 1rem 0; padding:.6rem 1rem; border-radius:8px; background:#fdecea; border:1px solid var(--bad); color:var(--bad); font-weight:600; }
   #health[hidden] { display:none; }
+${CHARTS_STYLE}
 </style>
+<link rel="stylesheet" href="/ui/uplot.css">
 </head>
 <body>
 <header><h1>venus-sector-manager</h1><span id="status">connecting…</span></header>
 <div id="health" role="alert" data-testid="health" hidden></div>
 <main>
   <section class="wide"><h2>Sectors per state</h2><div class="cards" id="states" data-testid="states"></div></section>
+${CHARTS_SECTION}
   <section><h2>Sectors</h2>
     <table data-testid="sectors"><thead><tr><th>Sector</th><th>State</th><th>Worker</th><th>Failure</th></tr></thead><tbody id="sectors"></tbody></table>
   </section>
@@ -60,6 +65,12 @@ export const DASHBOARD_HTML = `<!doctype html>
   </section>
   <section class="wide"><h2>Deadlines and WindowPoSt</h2>
     <table data-testid="post"><thead><tr><th>Time</th><th>Miner</th><th>Deadline</th><th>Partitions</th><th>Duration</th><th>Result</th></tr></thead><tbody id="post"></tbody></table>
+  </section>
+  <section class="wide"><h2>Deadline leases</h2>
+    <table data-testid="leases"><thead><tr><th>Miner</th><th>Deadline</th><th>Open</th><th>Holder</th><th>Token</th><th>State</th><th>Takeovers</th></tr></thead><tbody id="leases"></tbody></table>
+  </section>
+  <section class="wide"><h2>PoSt worker jobs</h2>
+    <table data-testid="postjobs"><thead><tr><th>Job</th><th>Miner</th><th>Deadline</th><th>State</th><th>Worker</th><th>Tries</th><th>Sectors</th><th>Faulty</th><th>Error</th></tr></thead><tbody id="postjobs"></tbody></table>
   </section>
 </main>
 <script>
@@ -95,6 +106,7 @@ function renderHealth(h) {
 let lastNow = Date.now();
 function render(o) {
   prefix = o.addressPrefix || 't';
+  globalThis.vsmPrefix = prefix;
   lastNow = o.now;
   renderHealth(o.health);
   $('states').replaceChildren(...o.sectorsByState.map((s) => {
@@ -129,6 +141,10 @@ function render(o) {
     cell(ACTIONS[x.action] ?? x.action), cell(x.task ?? 'not queued', x.task === 'failed' ? 'bad' : x.task === 'done' ? 'ok' : ''), cell(x.worker ?? ''), cell(x.note ?? '', x.task === 'failed' ? 'bad' : '')])), 'no sector needs repair', 6);
   fill($('post'), o.post.map((p) => tr([cell(time(p.at)), cell(actor(p.miner)), cell(p.deadline), cell(p.partitions), cell((p.durationMs / 1000).toFixed(1) + ' s'),
     cell(p.ok ? 'ok' : 'failed' + (p.error ? ': ' + p.error : ''), p.ok ? 'ok' : 'bad')])), 'no PoSt results reported', 6);
+  fill($('leases'), (o.leases || []).map((l) => tr([cell(actor(l.miner)), cell(l.deadline), cell(l.open), cell(l.holder), cell(l.token),
+    cell(l.released ? 'released' : l.expiresAt > o.now ? 'held' : 'expired', l.released || l.expiresAt > o.now ? '' : 'bad'), cell(l.takeovers, l.takeovers > 0 ? 'bad' : '')])), 'no deadline leases', 7);
+  fill($('postjobs'), (o.postJobs || []).map((j) => tr([cell(j.id), cell(actor(j.miner)), cell(j.deadline), cell(j.state, j.error ? 'bad' : ''), cell(j.worker || '-'),
+    cell(j.tries), cell(j.sectors), cell(j.faults, j.faults > 0 ? 'bad' : ''), cell(j.error)])), 'no PoSt worker jobs', 9);
 }
 async function refreshSector() {
   if (!selected) return;
@@ -153,6 +169,8 @@ async function tick() {
 tick();
 setInterval(tick, 2000);
 </script>
+<script src="/ui/uplot.js"></script>
+<script src="/ui/charts.js"></script>
 </body>
 </html>
 `

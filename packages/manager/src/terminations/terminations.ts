@@ -25,7 +25,9 @@ import {
   type SubmitResponse,
   sectorKey,
 } from '../sector.js'
+import { chooseSender } from '../senders/index.js'
 import { SerialRuns } from '../serial-runs.js'
+import { onlinePages } from '../store/pages.js'
 
 /** Events of {@link TerminationQueue}. */
 export type TerminationEvents = {
@@ -171,17 +173,23 @@ export class TerminationQueue extends TypedEmitter<TerminationEvents> implements
     const entries = [...groups.values()]
     const included = entries.flatMap((e) => e.sectors)
     const prove = m.commitment.prove
-    const message: ManagerMessage = {
-      from: prove.sender ?? '',
-      to: `${p.addressPrefix}0${miner}`,
-      method: MinerMethod.TerminateSectors,
-      params: encodeTerminateSectors({ entries }),
-      value: 0n,
-    }
     const spec: ManagerSendSpec = {
       gasOverEstimation: prove.gasOverEstimation,
       maxFeeCap: prove.maxFeeCap ?? 0n,
       maxFee: prove.perSectorMaxFee * BigInt(included.length),
+    }
+    // Terminations go from a prove-commit sender (the richest, when several are named).
+    const sender = await chooseSender(
+      ctx.chain,
+      prove.senders.length > 0 ? prove.senders : [prove.sender ?? ''],
+      spec.maxFee,
+    )
+    const message: ManagerMessage = {
+      from: sender?.address ?? '',
+      to: `${p.addressPrefix}0${miner}`,
+      method: MinerMethod.TerminateSectors,
+      params: encodeTerminateSectors({ entries }),
+      value: 0n,
     }
     const claimed = await this.#outbox.claim({
       kind: 'terminate',
@@ -237,7 +245,7 @@ export class TerminationQueue extends TypedEmitter<TerminationEvents> implements
   async #repair(): Promise<void> {
     const ctx = this.#ctx
     const queued = new Set((await ctx.store.listQueue('terminate')).map((q) => `${q.miner}/${q.number}`))
-    for (const s of await ctx.store.listSectors(true)) {
+    for await (const s of onlinePages(ctx.store)) {
       const t = s.termination
       if (!t || t.messageUid !== null || queued.has(`${s.id.miner}/${s.id.number}`)) continue
       await ctx.store.updateSector(s.id, () => undefined, { enqueue: 'terminate' })
@@ -248,7 +256,7 @@ export class TerminationQueue extends TypedEmitter<TerminationEvents> implements
   async #checkAll(): Promise<void> {
     if (this.#seen === false) return
     let any = false
-    for (const s of await this.#ctx.store.listSectors(true)) {
+    for await (const s of onlinePages(this.#ctx.store)) {
       if (!s.termination) continue
       any = true
       if (s.termination.messageUid) await this.#check(s)

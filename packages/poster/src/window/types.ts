@@ -15,6 +15,8 @@ export interface MinerIdentity {
   postProofType: number
   /** Who sends PoSt, fault and recovery messages: the configured sender, else the worker. */
   sender: string
+  /** Every configured sender (the richest sends each message); `[sender]` when one or none is. */
+  senders: string[]
 }
 
 /** One SubmitWindowedPoSt message's partitions, their proof, and where the message stands. */
@@ -25,6 +27,8 @@ export interface Batch {
   /** Sectors actually proven (sorted). */
   sectors: number[]
   cid?: string | undefined
+  /** The id the lease store recorded for `cid`'s send (see `DeadlineLeases.recordSubmission`). */
+  submissionId?: string | undefined
   /** Height at which `cid` was last seen on chain (a `landed` event went out for it). */
   seenAt?: number | undefined
   /** On chain, executed successfully and buried by `confidence` epochs. */

@@ -1,7 +1,15 @@
 import { parseWorkerConfig, VenusError } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
 import { SEALING_STATES } from '../states.js'
-import { BUILTIN_PLANS, PlanRegistry, rebuildPlan, sealerPlan, threadPlans, unsealPlan } from './index.js'
+import {
+  BUILTIN_PLANS,
+  PlanRegistry,
+  rebuildPlan,
+  sealerPlan,
+  threadPlans,
+  unsealPlan,
+  wdpostPlan,
+} from './index.js'
 import type { Plan } from './types.js'
 
 const MANAGER = '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n'
@@ -29,9 +37,12 @@ const jobPlan: Plan<'Take' | 'Do'> = {
 }
 
 describe('plan registry', () => {
-  it('has the sealer plan built in, with a handler for every state that is not terminal', () => {
-    expect(new PlanRegistry().names()).toEqual(['sealer', 'rebuild', 'unseal'])
-    expect(BUILTIN_PLANS).toEqual([sealerPlan, rebuildPlan, unsealPlan])
+  it('has the sealer, wdpost, rebuild and unseal plans built in, with a handler for every state that is not terminal', () => {
+    expect(new PlanRegistry().names()).toEqual(['sealer', 'wdpost', 'rebuild', 'unseal'])
+    expect(BUILTIN_PLANS).toEqual([sealerPlan, wdpostPlan, rebuildPlan, unsealPlan])
+    for (const p of BUILTIN_PLANS)
+      expect(Object.keys(p.steps)).toEqual(p.states.filter((s) => s !== 'Finished' && s !== 'Aborted'))
+    expect(wdpostPlan.initial).toEqual({ state: 'Empty', asks: 'Venus.WdPoStAllocateJobs' })
     const handled = Object.keys(sealerPlan.steps)
     expect(handled).toEqual(sealerPlan.states.filter((s) => s !== 'Finished' && s !== 'Aborted'))
     expect(sealerPlan.states.every((s) => SEALING_STATES.includes(s))).toBe(true)
@@ -79,7 +90,7 @@ describe('plan registry', () => {
 
   it('registers another plan by name', () => {
     const plans = new PlanRegistry().register(jobPlan as Plan)
-    expect(plans.names()).toEqual(['sealer', 'rebuild', 'unseal', 'job'])
+    expect(plans.names()).toEqual(['sealer', 'wdpost', 'rebuild', 'unseal', 'job'])
     expect(plans.resolve('job', 'x')).toBe(jobPlan)
   })
 
@@ -102,9 +113,9 @@ describe('plan registry', () => {
     const err = errorOf(() => threadPlans(parseWorkerConfig(text, 'bad.toml')))
     expect(err.code).toBe('CONFIG_INVALID_VALUE')
     expect(err.message).toBe(
-      'bad.toml:5: sealing_thread[0].plan: plan "snap" is not supported by this worker; known plans: "sealer", "rebuild", "unseal"',
+      'bad.toml:5: sealing_thread[0].plan: plan "snap" is not supported by this worker; known plans: "sealer", "wdpost", "rebuild", "unseal"',
     )
-    expect(err.details).toMatchObject({ plan: 'snap', known: ['sealer', 'rebuild', 'unseal'] })
+    expect(err.details).toMatchObject({ plan: 'snap', known: ['sealer', 'wdpost', 'rebuild', 'unseal'] })
   })
 
   it('points at the thread table when the plan is not written, and takes the plans given', () => {

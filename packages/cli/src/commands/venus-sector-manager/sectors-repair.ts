@@ -1,129 +1,53 @@
 /**
- * `venus-sector-manager util sealer sectors rebuild | unseal | repair-tasks`: queue the rebuild
- * of a sector whose files were lost, or the unsealing of one of its pieces, on the running daemon,
- * and follow the tasks. A worker thread of plan `rebuild` or `unseal` does the work.
+ * `venus-sector-manager util sealer sectors finalize | resend-pre | resend-prove | find-deal`:
+ * repairs of one sector through the running daemon. The daemon checks the records, the messager
+ * and the chain and answers with its plan; without `--really-do-it` the plan is shown and nothing
+ * changes.
  */
-import { createWriteStream } from 'node:fs'
-import { rename, rm } from 'node:fs/promises'
-import { resolve } from 'node:path'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { parseGoDuration, VenusError, type WireRepairTask } from '@venus-cluster/core'
-
-import { type Command, Option } from 'commander'
+import { VenusError } from '@venus-cluster/core'
+import type { WireDealSector, WireSectorActionPlan } from '@venus-cluster/manager'
+import type { Command } from 'commander'
 import { minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
-import { type DaemonCall, daemonToken, homeOf } from './manager-common.js'
+import type { DaemonCall } from './manager-common.js'
 
-type WireId = { Miner: number; Number: number }
+const key = (id: { Miner: number; Number: number }) => `m-${id.Miner}-n-${id.Number}`
 
-/**
- * A sector named as `<miner> <number>` (`t01000 3`) or in one word: `m-1000-n-3`, `s-t01000-3`
- * or `t01000-3`.
- */
-export function sectorArgs(words: readonly string[]): WireId {
-  if (words.length === 2)
-    return { Miner: minerArg(words[0] as string, '<miner>'), Number: uintArg(words[1] as string, '<number>') }
-  const one = words.length === 1 ? (words[0] as string) : ''
-  const m = /^m-(\d+)-n-(\d+)$/.exec(one) ?? /^(?:s-)?[tf]0(\d+)-(\d+)$/.exec(one)
-  if (m === null)
-    throw new VenusError(
-      'CLI_USAGE',
-      `<sector>: give <miner> <number> (t01000 3) or one of m-1000-n-3, s-t01000-3, got ${JSON.stringify(words.join(' '))}`,
-    )
-  return { Miner: uintArg(m[1] as string, '<miner>'), Number: uintArg(m[2] as string, '<number>') }
+/** The lines of a sector repair's plan. */
+export function planLines(p: WireSectorActionPlan, really: boolean): string[] {
+  const c = p.Chain
+  const m = p.Message
+  const lines = [
+    `Sector: ${key(p.Sector)} (${p.State ?? 'no record'})`,
+    `On chain: ${c.Activation !== null ? `proven at epoch ${c.Activation}, expires ${c.Expiration}` : c.PreCommitEpoch !== null ? `precommitted at epoch ${c.PreCommitEpoch}` : 'nothing'}`,
+    ...(m === null
+      ? []
+      : [
+          `Message: ${m.Uid}: ${m.State}${m.ExitCode !== null ? ` (exit ${m.ExitCode})` : ''}${m.Error ? ` ${m.Error}` : ''}`,
+        ]),
+    ...(p.Reservation === null
+      ? []
+      : [`Store space: ${p.Reservation.Size} bytes reserved in ${p.Reservation.Store}`]),
+    ...p.Steps.map((s) => `Would: ${s}`),
+    ...p.Refusals.map((r) => `Refused: ${r}`),
+  ]
+  if (p.Refusals.length > 0) return lines
+  if (!really) return [...lines, 'nothing done; pass --really-do-it to do it']
+  if (p.Result !== null && !p.Applied)
+    return [...lines, `the manager refused: ${p.Result.Desc ?? `result ${p.Result.Res}`}`]
+  return [...lines, 'done']
 }
 
-const key = (id: WireId) => `m-${id.Miner}-n-${id.Number}`
-
-function taskLine(t: WireRepairTask): string {
-  const what =
-    t.Kind === 'unseal'
-      ? `unseal ${t.PieceCid}`
-      : `rebuild${t.Detail.cacheOnly === true ? ' (cache only)' : ''}`
-  const who = t.Worker ? `\tworker ${t.Worker}` : ''
-  return `${key(t.Sector)}\t${what}\t${t.State}${who}${t.Error ? `\t${t.Error}` : ''}`
-}
-
-function durationArg(flag: string, text: string): number {
-  try {
-    return parseGoDuration(text)
-  } catch {
-    throw new VenusError(
-      'CLI_USAGE',
-      `${flag} must be a duration like 30m or 1h, got ${JSON.stringify(text)}`,
-    )
-  }
-}
-
-/** Polls a task until it is done (resolves) or failed (throws), or `timeoutMs` passes. */
-async function waitTask(
-  call: DaemonCall,
-  params: [string, WireId, string],
-  timeoutMs: number,
-  pollMs = 2_000,
-): Promise<WireRepairTask> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const t = (await call('Venus.RepairTaskState', params)) as WireRepairTask | null
-    if (t === null) throw new VenusError('NOT_FOUND', `the ${params[0]} task of ${key(params[1])} is gone`)
-    if (t.State === 'done') return t
-    if (t.State === 'failed')
-      throw new VenusError(
-        'SECTOR_STATE_INVALID',
-        `the ${params[0]} of ${key(params[1])} failed: ${t.Error}`,
-        {
-          details: { task: t },
-        },
-      )
-    if (Date.now() > end)
-      throw new VenusError(
-        'TIMEOUT',
-        `the ${params[0]} of ${key(params[1])} is still ${t.State} after ${timeoutMs} ms`,
-        {
-          details: { task: t },
-        },
-      )
-    await new Promise((r) => setTimeout(r, pollMs))
-  }
-}
-
-/** Streams the daemon's `/piecestore/<cid>` into `output` (written under a temporary name, then renamed). */
-async function download(
-  listen: string,
-  token: string | undefined,
-  cid: string,
-  output: string,
-): Promise<number> {
-  const hostPort = listen.startsWith(':') ? `127.0.0.1${listen}` : listen
-  const res = await fetch(`http://${hostPort}/piecestore/${encodeURIComponent(cid)}`, {
-    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-    redirect: 'manual',
-    signal: AbortSignal.timeout(3_600_000),
-  })
-  if (res.status !== 200 || res.body === null)
-    throw new VenusError(
-      'NOT_FOUND',
-      `the daemon does not serve piece ${cid}: HTTP ${res.status} ${(await res.text()).trim()}`,
-    )
-  const tmp = `${output}.part`
-  let bytes = 0
-  const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>)
-  body.on('data', (c: Buffer) => {
-    bytes += c.length
-  })
-  try {
-    await pipeline(body, createWriteStream(tmp))
-    await rename(tmp, output)
-  } catch (err) {
-    await rm(tmp, { force: true })
-    throw new VenusError('STORE_IO', `writing ${output} failed: ${(err as Error).message}`, { cause: err })
-  }
-  return bytes
+/** Reports a plan; a refused one (or a refused resubmission) exits non-zero with its reasons. */
+function reportPlan(cmd: Command, p: WireSectorActionPlan, really: boolean): void {
+  const lines = planLines(p, really)
+  if (p.Refusals.length > 0 || (really && !p.Applied))
+    throw new VenusError('SECTOR_STATE_INVALID', lines.join('\n'), { details: { plan: p } })
+  report(cmd, p, lines)
 }
 
 /**
- * Adds `rebuild`, `unseal` and `repair-tasks` under `sectors`; `call` reaches the daemon.
+ * Adds the repair commands under `sectors`; `call` reaches the daemon of a command.
  *
  * @example
  * ```ts
@@ -131,81 +55,54 @@ async function download(
  * ```
  */
 export function registerRepairCommands(sectors: Command, call: (cmd: Command) => DaemonCall): void {
+  const id = (m: string, n: string) => ({ Miner: minerArg(m, '<miner>'), Number: uintArg(n, '<number>') })
   sectors
-    .command('rebuild')
-    .argument('<sector...>', '<miner> <number>, or m-1000-n-3 / s-t01000-3')
-    .option(
-      '--cache-only',
-      'rebuild only the cache, beside the surviving sealed file (default: when it survived)',
-    )
-    .option('--full', 'rebuild the sealed file too, even when it survived')
-    .option(
-      '--force',
-      'rebuild even when the files look whole; queue again a rebuild whose worker is gone',
-      false,
-    )
+    .command('finalize')
+    .argument('<miner>')
+    .argument('<number>')
+    .option('--really-do-it', 'move the record offline (without it: show the plan)', false)
     .description(
-      'queue the rebuild of a sector whose sealed file or cache was lost (a worker thread with plan = "rebuild" does it)',
+      'mark a sector proven on chain as finalized when its worker never reported it, and release its store space (no message is sent)',
     )
-    .action(
-      async (words: string[], o: { cacheOnly?: boolean; full?: boolean; force: boolean }, cmd: Command) => {
-        const id = sectorArgs(words)
-        if (o.cacheOnly && o.full)
-          throw new VenusError('CLI_USAGE', '--cache-only and --full exclude each other')
-        const cacheOnly = o.cacheOnly ? true : o.full ? false : null
-        const r = (await call(cmd)('Venus.SectorSetForRebuild', [
-          id,
-          { CacheOnly: cacheOnly, Force: o.force },
-        ])) as {
-          Created: boolean
-          Task: WireRepairTask
-        }
-        report(cmd, r, [
-          r.Created
-            ? `rebuild of ${key(id)} queued${r.Task.Detail.cacheOnly === true ? ' (cache only: the sealed file survived)' : ''}; follow it with: util sealer sectors repair-tasks`
-            : `rebuild of ${key(id)} is ${r.Task.State} already${r.Task.Worker ? ` on worker ${r.Task.Worker}` : ''}`,
-        ])
-      },
-    )
-
-  sectors
-    .command('unseal')
-    .argument('<sector...>', '<miner> <number>, or m-1000-n-3 / s-t01000-3')
-    .requiredOption('--piece <cid>', 'the piece CID (baga…) to unseal')
-    .option('--output <file>', 'wait for the unsealed copy and write it to this file')
-    .addOption(new Option('--timeout <duration>', 'how long --output waits for the unseal').default('1h'))
-    .description('queue the unsealing of a piece of a sector (a worker thread with plan = "unseal" does it)')
-    .action(async (words: string[], o: { piece: string; output?: string; timeout: string }, cmd: Command) => {
-      const id = sectorArgs(words)
-      const timeoutMs = durationArg('--timeout', o.timeout)
-      const daemon = call(cmd)
-      const r = (await daemon('Venus.UnsealPieceRequest', [id, o.piece])) as {
-        Created: boolean
-        Task: WireRepairTask
-      }
-      if (o.output === undefined) {
-        report(cmd, r, [
-          r.Task.State === 'done'
-            ? `piece ${o.piece} of ${key(id)} has an unsealed copy already`
-            : `unseal of ${o.piece} from ${key(id)} ${r.Created ? 'queued' : `is ${r.Task.State} already`}`,
-        ])
-        return
-      }
-      const output = resolve(o.output)
-      const task = await waitTask(daemon, ['unseal', id, r.Task.PieceCid], timeoutMs)
-      const listen = String(cmd.optsWithGlobals().listen)
-      const bytes = await download(listen, daemonToken(homeOf(cmd)), task.PieceCid, output)
-      report(cmd, { ...task, Output: output, Bytes: bytes }, [
-        `wrote ${bytes} bytes of ${task.PieceCid} to ${output}`,
-      ])
+    .action(async (m: string, n: string, o: { reallyDoIt: boolean }, cmd: Command) => {
+      const p = (await call(cmd)('Venus.SectorFinalize', [id(m, n), o.reallyDoIt])) as WireSectorActionPlan
+      reportPlan(cmd, p, o.reallyDoIt)
     })
-
+  for (const [name, method, what] of [
+    ['resend-pre', 'Venus.SectorResendPreCommit', 'precommit'],
+    ['resend-prove', 'Venus.SectorResendProof', 'prove-commit'],
+  ] as const) {
+    sectors
+      .command(name)
+      .argument('<miner>')
+      .argument('<number>')
+      .option('--really-do-it', `queue the ${what} again (without it: show the plan)`, false)
+      .option('--force', 'resend even while the last message may still land (it may pay twice)', false)
+      .description(`send a sector's ${what} again, after its message was lost or failed`)
+      .action(async (m: string, n: string, o: { reallyDoIt: boolean; force: boolean }, cmd: Command) => {
+        const p = (await call(cmd)(method, [id(m, n), o.reallyDoIt, o.force])) as WireSectorActionPlan
+        reportPlan(cmd, p, o.reallyDoIt)
+      })
+  }
   sectors
-    .command('repair-tasks')
-    .addOption(new Option('--kind <kind>', 'only rebuild or unseal tasks').choices(['rebuild', 'unseal']))
-    .description('rebuild and unseal tasks: queued, running (on which worker), done, failed (why)')
-    .action(async (o: { kind?: string }, cmd: Command) => {
-      const list = (await call(cmd)('Venus.RepairTasks', [o.kind ?? ''])) as WireRepairTask[]
-      report(cmd, list, list.length ? list.map(taskLine) : ['no repair tasks'])
+    .command('find-deal')
+    .argument('<deal>', 'deal id')
+    .description('which sector carries a deal')
+    .action(async (d: string, _o: unknown, cmd: Command) => {
+      const deal = uintArg(d, '<deal>')
+      if (deal === 0) throw new VenusError('CLI_USAGE', '<deal> 0 is a filler piece, not a deal')
+      const found = (await call(cmd)('Venus.FindSectorsWithDeal', [deal])) as WireDealSector[]
+      if (found.length === 0)
+        throw new VenusError('NOT_FOUND', `no sector of this manager carries deal ${deal}`, {
+          details: { deal },
+        })
+      report(
+        cmd,
+        found,
+        found.map(
+          (f) =>
+            `deal ${deal}: ${key(f.Sector)} (${f.Online ? 'being sealed' : 'offline'}, ${f.State}), piece ${f.PieceCID['/']} of ${f.PieceSize} bytes`,
+        ),
+      )
     })
 }

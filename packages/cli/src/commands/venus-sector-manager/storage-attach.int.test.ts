@@ -52,9 +52,9 @@ describe('util storage attach --pattern', () => {
     expect(r.err).toBe('')
     expect(r.code).toBe(0)
     expect(JSON.parse(r.out)).toEqual([
-      { name: 'lotus-id-1', path: join(mnt, 'disk1'), sealed: 2, cache: 0 },
-      { name: 'lotus-id-2', path: join(mnt, 'disk2'), sealed: 1, cache: 0 },
-      { name: plain, path: plain, sealed: 1, cache: 0 },
+      { name: 'lotus-id-1', path: join(mnt, 'disk1'), recorded: true, sealed: 2, cache: 0 },
+      { name: 'lotus-id-2', path: join(mnt, 'disk2'), recorded: true, sealed: 1, cache: 0 },
+      { name: plain, path: plain, recorded: true, sealed: 1, cache: 0 },
     ])
     const store = await openSqliteStore({ path: join(home, 'manager.db') })
     try {

@@ -1,14 +1,11 @@
 /**
- * What `util storage attach` does to one store: scan `sealed/` (and `cache/`) for sector files,
- * record them in the sector index; read a lotus storage path's `sectorstore.json`; expand
- * `--pattern` globs.
+ * The paths `util storage attach` takes: `--pattern` globs expanded, and a lotus storage path's
+ * `sectorstore.json` (its ID names the store, its Weight 0 makes it read-only). The manager's
+ * `indexStoreSectors` indexes what each holds.
  */
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, resolve, sep } from 'node:path'
 import { LOTUS_STORAGE_META_FILE, type LotusLocalStorageMeta, VenusError } from '@venus-cluster/core'
-import type { ManagerStore } from '@venus-cluster/manager'
-
-const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/
 
 /** Directories that `pattern` matches (`*` and `?` within one path segment), sorted. */
 export async function expandPattern(pattern: string): Promise<string[]> {
@@ -71,41 +68,4 @@ export async function lotusStorageMeta(root: string): Promise<LotusLocalStorageM
       details: { file, key: 'ID' },
     })
   return meta
-}
-
-async function scan(root: string, sub: string): Promise<{ miner: number; number: number }[]> {
-  try {
-    return (await readdir(join(root, sub))).flatMap((f) => {
-      const m = SECTOR_FILE.exec(f)
-      return m ? [{ miner: Number(m[1]), number: Number(m[2]) }] : []
-    })
-  } catch {
-    return []
-  }
-}
-
-/**
- * Indexes the sectors of one store under `name`: each sealed file (its cache in the same store,
- * or with `splitted` wherever `cache/` holds it).
- */
-export async function attachStore(
-  store: ManagerStore,
-  root: string,
-  name: string,
-  splitted: boolean,
-  each: (line: string) => void,
-): Promise<{ sealed: number; cache: number }> {
-  const sealed = await scan(root, 'sealed')
-  const cache = splitted ? await scan(root, 'cache') : []
-  for (const id of sealed) {
-    const old = await store.findLocation(id, 'normal')
-    await store.setLocation(id, 'normal', { sealed: name, cache: splitted ? (old?.cache ?? name) : name })
-    each(`sealed m-${id.miner}-n-${id.number}`)
-  }
-  for (const id of cache) {
-    const old = await store.findLocation(id, 'normal')
-    await store.setLocation(id, 'normal', { sealed: old?.sealed ?? name, cache: name })
-    each(`cache m-${id.miner}-n-${id.number}`)
-  }
-  return { sealed: sealed.length, cache: cache.length }
 }

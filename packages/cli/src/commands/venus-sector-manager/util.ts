@@ -1,8 +1,7 @@
 /**
  * `venus-sector-manager util …`: chain and miner queries, sealer record management through
- * the running daemon, and `storage attach` (daemon stopped).
+ * the running daemon; `storage`, `message` and the sector repairs live in their own files.
  */
-import { resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   addressToBytes,
@@ -17,23 +16,27 @@ import {
   sealProofForSectorSize,
   VenusError,
 } from '@venus-cluster/core'
-import { createVenusMarket, openManagerStore, type WireSectorState } from '@venus-cluster/manager'
+import { createVenusMarket, type WireSectorState } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { millisecondsArg, minerArg, uintArg } from '../../args.js'
-import { report } from '../../output.js'
+import { report, wantsJson } from '../../output.js'
 import { registerActorCommands } from './actor.js'
-import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
+import { clientsOf, daemonCall, daemonSectorPages, homeOf, loadConfig } from './manager-common.js'
+import { registerMessageCommands } from './message.js'
 import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
+import { registerProvingOpsCommands } from './proving-ops.js'
 import { registerCleanupCommands } from './sectors-cleanup.js'
 import { registerExpirationCommands } from './sectors-expiration.js'
 import { registerImportCommands } from './sectors-import.js'
+import { registerRebuildCommands } from './sectors-rebuild.js'
 import { registerRepairCommands } from './sectors-repair.js'
-import { attachStore, expandPattern, lotusStorageMeta } from './storage-attach.js'
+import { registerStorageCommands } from './storage.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
+import { registerWdPoStCommands } from './worker-wdpost.js'
 
 /** `--sector-size` values: the sector sizes by name (`2KiB` … `64GiB`). */
 const SECTOR_SIZE_NAMES: Record<string, number> = Object.fromEntries(
@@ -204,28 +207,40 @@ export function registerUtilCommands(program: Command): Command {
 
   const sealer = util.command('sealer').description('sealing records in the running daemon')
   sealer.addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
-  registerProvingCommands(sealer)
+  registerProvingOpsCommands(registerProvingCommands(sealer))
   registerActorCommands(sealer)
   const sectors = sealer.command('sectors').description('sector state records')
   registerExpirationCommands(sectors)
   const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
   registerCleanupCommands(sectors, call)
-  registerRepairCommands(sectors, call)
+  registerRebuildCommands(sectors, call)
   registerImportCommands(sectors)
+  registerRepairCommands(sectors, call)
   const line = (s: WireSectorState) =>
     `m-${s.ID.Miner}-n-${s.ID.Number}\tproof=${s.SectorType}\tfinalized=${s.Finalized}${s.AbortReason ? `\taborted: ${s.AbortReason}` : ''}`
   sectors
     .command('list')
     .description('finalized and aborted sectors (offline records)')
     .action(async (_o: unknown, cmd: Command) => {
-      const list = (await call(cmd)('Venus.ListSectors', ['offline'])) as WireSectorState[]
-      report(cmd, list, list.length ? list.map(line) : ['no offline sectors'])
+      // Page by page: a farm's history may hold a million records.
+      const json = wantsJson(cmd)
+      let n = 0
+      for await (const page of daemonSectorPages(call(cmd), 'offline')) {
+        const text = json
+          ? page.map((s) => JSON.stringify(s)).join(',')
+          : page.map((s) => `${line(s)}\n`).join('')
+        process.stdout.write(json ? `${n === 0 ? '[' : ','}${text}` : text)
+        n += page.length
+      }
+      if (json) process.stdout.write(n === 0 ? '[]\n' : ']\n')
+      else if (n === 0) process.stdout.write('no offline sectors\n')
     })
   sectors
     .command('worker-states')
     .description('sectors being sealed, with the state their worker last reported')
     .action(async (_o: unknown, cmd: Command) => {
-      const list = (await call(cmd)('Venus.ListSectors', ['online'])) as WireSectorState[]
+      const list: WireSectorState[] = []
+      for await (const page of daemonSectorPages(call(cmd), 'online')) list.push(...page)
       report(
         cmd,
         list,
@@ -307,7 +322,7 @@ export function registerUtilCommands(program: Command): Command {
       report(cmd, st, [`m-${id.Miner}-n-${id.Number}: ${text}`])
     })
 
-  registerWorkerRemoteCommands(util)
+  registerWdPoStCommands(registerWorkerRemoteCommands(util))
 
   const market = util.command('market').description('deals in venus-market')
   market
@@ -343,107 +358,7 @@ export function registerUtilCommands(program: Command): Command {
       report(cmd, { Miner: actor, Released: ids }, [`released deal(s) ${ids.join(', ')} of t0${actor}`])
     })
 
-  const storage = util.command('storage').description('persist stores and the sector index')
-  storage
-    .command('find')
-    .argument('<miner>')
-    .argument('<number>')
-    .option('--upgrade', 'look in the index of upgraded (snap) sectors', false)
-    .addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
-    .description("which persist store holds a sector's sealed file and cache (asks the daemon)")
-    .action(async (m: string, n: string, o: { upgrade: boolean; listen: string }, cmd: Command) => {
-      const id = { Miner: minerArg(m, 'miner'), Number: uintArg(n, 'number') }
-      const r = (await daemonCall(o.listen, homeOf(cmd))('Venus.SectorIndexerFind', [
-        o.upgrade ? 'upgrade' : 'normal',
-        id,
-      ])) as { Found: boolean; Instance: { SealedFile: string; CacheDir: string } }
-      if (!r.Found)
-        throw new VenusError('NOT_FOUND', `m-${id.Miner}-n-${id.Number} is not in the sector index`, {
-          details: { sector: id, kind: o.upgrade ? 'upgrade' : 'normal' },
-        })
-      report(cmd, r, [
-        `m-${id.Miner}-n-${id.Number}: sealed file in ${r.Instance.SealedFile}, cache in ${r.Instance.CacheDir}`,
-      ])
-    })
-  storage
-    .command('attach')
-    .argument('[paths...]', 'persist store roots (each holds sealed/ and cache/)')
-    .option(
-      '--pattern <glob>',
-      'attach every directory matching this pattern, e.g. "/mnt/disk*/lotus" (repeatable; * and ? within a path segment)',
-      (v: string, prev: string[] = []) => [...prev, v],
-    )
-    .option(
-      '--name <name>',
-      'instance name of a single path (default: its sectorstore.json ID, else the absolute path)',
-    )
-    .option('--strict', 'strict store', false)
-    .option('--read-only', 'read-only store', false)
-    .option('--allow-splitted', 'index cache/ separately from sealed/', false)
-    .option('-v, --verbose', 'print every indexed sector', false)
-    .addOption(new Option('--db <url-or-path>', 'state database (as daemon run)').env('VENUS_MANAGER_DB'))
-    .description(
-      'index the sectors of persist stores, lotus storage paths included (named by their sectorstore.json ID); run with the daemon stopped',
-    )
-    .action(
-      async (
-        paths: string[],
-        o: {
-          pattern?: string[]
-          name?: string
-          strict: boolean
-          readOnly: boolean
-          allowSplitted: boolean
-          verbose: boolean
-          db?: string
-        },
-        cmd: Command,
-      ) => {
-        const roots = [...paths.map((p) => resolve(p))]
-        for (const pattern of o.pattern ?? []) {
-          const found = await expandPattern(pattern)
-          if (found.length === 0)
-            throw new VenusError('CLI_USAGE', `--pattern ${JSON.stringify(pattern)} matches no directory`)
-          roots.push(...found)
-        }
-        const unique = [...new Set(roots)]
-        if (unique.length === 0) throw new VenusError('CLI_USAGE', 'give a path or --pattern')
-        if (o.name !== undefined && unique.length > 1)
-          throw new VenusError('CLI_USAGE', `--name names one store, but ${unique.length} paths are given`)
-        const store = await openManagerStore(o.db, homeOf(cmd))
-        const lines: string[] = []
-        const blocks: string[] = []
-        const attached: { name: string; path: string; sealed: number; cache: number }[] = []
-        try {
-          for (const abs of unique) {
-            const meta = await lotusStorageMeta(abs)
-            const name = o.name ?? meta?.ID ?? abs
-            const r = await attachStore(store, abs, name, o.allowSplitted, (l) => {
-              if (o.verbose) lines.push(l)
-            })
-            attached.push({ name, path: abs, ...r })
-            lines.push(
-              `${abs}: indexed ${r.sealed} sealed files${o.allowSplitted ? ` and ${r.cache} cache dirs` : ''} as ${JSON.stringify(name)}`,
-            )
-            blocks.push(
-              '[[Common.PersistStores]]',
-              `Name = ${JSON.stringify(name)}`,
-              `Path = ${JSON.stringify(abs)}`,
-              `Strict = ${o.strict}`,
-              `ReadOnly = ${o.readOnly || meta?.Weight === 0}`,
-              '',
-            )
-          }
-        } finally {
-          await store.close()
-        }
-        report(cmd, unique.length === 1 ? attached[0] : attached, [
-          ...lines,
-          'add to sector-manager.cfg:',
-          '',
-          ...blocks,
-        ])
-      },
-    )
+  registerStorageCommands(util)
+  registerMessageCommands(util)
   return util
 }

@@ -3,10 +3,23 @@
  * 23), debt repayment (22), sector number masks (20), expiration extensions (32) and withdrawals
  * (16).
  */
-import { ExitCode, type ExpirationExtension2, type SectorLocationSet } from '@venus-cluster/core'
+import {
+  beneficiaryAvailable,
+  ExitCode,
+  type ExpirationExtension2,
+  type SectorLocationSet,
+} from '@venus-cluster/core'
 import { type ActorRuntime, require } from '../../actor-types.js'
 import { deadlineIsMutable } from '../../deadline.js'
-import { activeSectors, liveSectors, type MinerState, minerAvailableBalance } from '../../state.js'
+import {
+  activeSectors,
+  liveSectors,
+  type MinerState,
+  minerAvailableBalance,
+  writableAllocated,
+  writableDeadline,
+  writableSectors,
+} from '../../state.js'
 import { accountId, chargePenalty, repayDebt, requireControl, requireOwnerOrWorker } from './common.js'
 
 /** Miner.TerminateSectors (method 9). Returns `done`. */
@@ -21,7 +34,7 @@ export function terminateSectors(rt: ActorRuntime, m: MinerState, entries: Secto
       d.deadline,
       rt.epoch,
     ), ExitCode.ErrIllegalArgument, `cannot terminate sectors in immutable deadline ${d.deadline}`)
-    const part = m.deadlines[d.deadline]!.partitions[d.partition]
+    const part = writableDeadline(m, d.deadline).partitions[d.partition]
     require(part !== undefined, ExitCode.ErrNotFound, `no such partition ${d.deadline}:${d.partition}`)
     const live = liveSectors(part)
     for (const s of d.sectors)
@@ -35,7 +48,7 @@ export function terminateSectors(rt: ActorRuntime, m: MinerState, entries: Secto
       part.unproven.delete(s)
       const info = m.sectors.get(s)
       if (info) m.initialPledge -= info.initialPledge
-      m.sectors.delete(s)
+      writableSectors(m).delete(s)
       chargePenalty(rt, m, rt.params.terminationFeePerSector)
     }
   }
@@ -87,6 +100,9 @@ export function changeOwnerAddress(rt: ActorRuntime, m: MinerState, newOwner: st
       m.pendingOwner, ExitCode.ErrForbidden, 'only the proposed owner can confirm the change')
     require(proposed ===
       m.pendingOwner, ExitCode.ErrIllegalArgument, `expected confirmation of ${rt.idAddress(m.pendingOwner)} got ${newOwner}`)
+    // The owner's withdrawals follow it; a pending beneficiary change is dropped.
+    if (m.beneficiary === m.owner) m.beneficiary = proposed
+    m.pendingBeneficiary = null
     m.owner = proposed
   }
   if (m.pendingOwner === m.owner) m.pendingOwner = null
@@ -105,7 +121,8 @@ export function repayDebtMethod(rt: ActorRuntime, m: MinerState): void {
 export function compactSectorNumbers(rt: ActorRuntime, m: MinerState, mask: number[]): void {
   requireControl(rt, m)
   require(mask.length > 0, ExitCode.ErrIllegalArgument, 'the mask of sector numbers is empty')
-  for (const n of mask) m.allocated.add(n)
+  const allocated = writableAllocated(m)
+  for (const n of mask) allocated.add(n)
 }
 
 /** Declarations one `ExtendSectorExpiration2` may carry, and sectors it may address (policy). */
@@ -156,19 +173,32 @@ export function extendSectorExpiration2(rt: ActorRuntime, m: MinerState, p: Expi
           rt.params
             .maxSectorExpirationExtension, ExitCode.ErrIllegalArgument, `sector ${n}: invalid expiration ${d.newExpiration}, cannot be more than ${rt.params.maxSectorExpirationExtension} past current epoch ${e}`)
     }
-    for (const n of d.sectors) m.sectors.set(n, { ...m.sectors.get(n)!, expiration: d.newExpiration })
+    const sectors = writableSectors(m)
+    for (const n of d.sectors) sectors.set(n, { ...sectors.get(n)!, expiration: d.newExpiration })
   }
 }
 
-/** Miner.WithdrawBalance (method 16): moves available funds to the owner. Returns the amount. */
+/**
+ * Miner.WithdrawBalance (method 16): the owner or the beneficiary moves available funds to the
+ * beneficiary (within its quota and term when it is not the owner). Returns the amount.
+ */
 export function withdrawBalance(rt: ActorRuntime, m: MinerState, requested: bigint): bigint {
-  require(rt.caller === m.owner, ExitCode.ErrForbidden, 'only the owner can withdraw')
+  require(rt.caller === m.owner ||
+    rt.caller === m.beneficiary, ExitCode.ErrForbidden, 'only the owner or the beneficiary can withdraw')
   require(requested >= 0n, ExitCode.ErrIllegalArgument, 'negative withdrawal')
-  repayDebt(rt, m)
+  // Measured before the debt is repaid: the available balance already accounts for it.
   const avail = minerAvailableBalance(m)
-  const amount = requested < avail ? requested : avail
+  repayDebt(rt, m)
+  let amount = requested < avail ? requested : avail
+  if (m.beneficiary !== m.owner) {
+    const left = beneficiaryAvailable(m.beneficiaryTerm, rt.epoch)
+    require(left >
+      0n, ExitCode.ErrForbidden, `beneficiary expiration of epoch ${m.beneficiaryTerm.expiration} passed or quota of ${m.beneficiaryTerm.quota} depleted with ${m.beneficiaryTerm.usedQuota} used`)
+    if (amount > left) amount = left
+    m.beneficiaryTerm.usedQuota += amount
+  }
   m.balance -= amount
-  const owner = rt.world.accounts.get(m.owner)
-  if (owner) owner.balance += amount
+  const to = rt.world.accounts.get(m.beneficiary)
+  if (to) to.balance += amount
   return amount
 }

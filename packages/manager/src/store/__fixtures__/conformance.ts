@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { type ManagedSector, newSector } from '../../sector.js'
 import type { ManagerStore, RepairTask } from '../types.js'
+import { pagesConformance } from './conformance-pages.js'
+import { postStoreConformance } from './post-conformance.js'
 
 const task = (over: Partial<RepairTask> = {}): RepairTask => ({
   kind: 'rebuild',
@@ -310,6 +312,93 @@ export function storeConformance(
       await s.removePieceCopy('baga1', { miner: 1000, number: 1 })
       expect((await s.findPieceCopies('baga1')).length).toBe(1)
     })
+
+    it('keeps persist stores attached through the API, and lists the sectors indexed in one', async () => {
+      const s = await fresh()
+      const ps = {
+        name: 'ps1',
+        path: '/mnt/ps1',
+        readOnly: false,
+        strict: true,
+        weight: 2.5,
+        allowMiners: [1000],
+        denyMiners: [],
+        attachedAt: 1_700_000_000_000,
+      }
+      await s.putPersistStore(ps)
+      await s.putPersistStore({ ...ps, name: 'ps0', weight: 0 })
+      expect((await s.listPersistStores()).map((x) => x.name)).toEqual(['ps0', 'ps1'])
+      await s.putPersistStore({ ...ps, path: '/mnt/other' })
+      expect((await s.listPersistStores())[1]).toEqual({ ...ps, path: '/mnt/other' })
+      await s.setLocation({ miner: 1000, number: 2 }, 'normal', { sealed: 'ps1', cache: 'ps1' })
+      await s.setLocation({ miner: 1000, number: 1 }, 'normal', { sealed: 'ps0', cache: 'ps1' })
+      await s.setLocation({ miner: 1000, number: 3 }, 'upgrade', { sealed: 'ps0', cache: 'ps0' })
+      expect(await s.listLocationsIn('ps1')).toEqual([
+        { id: { miner: 1000, number: 1 }, kind: 'normal' },
+        { id: { miner: 1000, number: 2 }, kind: 'normal' },
+      ])
+      expect(await s.deletePersistStore('ps1')).toBe(true)
+      expect(await s.deletePersistStore('ps1')).toBe(false)
+      expect((await s.listPersistStores()).map((x) => x.name)).toEqual(['ps0'])
+    })
+
+    it('reserves store space within a capacity, once per sector, and releases it', async () => {
+      const s = await fresh()
+      const r = (number: number, store: string, size = 100) => ({
+        miner: 1000,
+        number,
+        store,
+        size,
+        at: number,
+      })
+      expect(await s.reserveSpace(r(1, 'a'), 250)).toEqual(r(1, 'a'))
+      expect(await s.reserveSpace(r(2, 'a'), 250)).toEqual(r(2, 'a'))
+      // A third would pass the capacity.
+      expect(await s.reserveSpace(r(3, 'a'), 250)).toBeUndefined()
+      expect(await s.reserveSpace(r(3, 'b'), 250)).toEqual(r(3, 'b'))
+      // A sector asking again gets its reservation back, wherever it is.
+      expect(await s.reserveSpace(r(1, 'b'), 250)).toEqual(r(1, 'a'))
+      expect((await s.listReservations('a')).map((x) => x.number)).toEqual([1, 2])
+      expect((await s.listReservations()).length).toBe(3)
+      expect(await s.releaseReservation({ miner: 1000, number: 1 })).toEqual(r(1, 'a'))
+      expect(await s.releaseReservation({ miner: 1000, number: 1 })).toBeUndefined()
+      expect(await s.reserveSpace(r(3, 'a'), 250)).toEqual(r(3, 'b'))
+      expect(await s.reserveSpace(r(4, 'a'), 250)).toEqual(r(4, 'a'))
+    })
+
+    it('keeps time-series samples only within their retention', async () => {
+      const s = await fresh()
+      await s.appendSamples(
+        [
+          { series: 'queues', at: 1000, value: { pre: 1 } },
+          { series: 'queues', at: 2000, value: { pre: 2 } },
+          { series: 'power/1000', at: 2000, value: { raw: '2048' } },
+        ],
+        0,
+      )
+      expect(await s.listSamples('queues', 0)).toEqual([
+        { series: 'queues', at: 1000, value: { pre: 1 } },
+        { series: 'queues', at: 2000, value: { pre: 2 } },
+      ])
+      expect((await s.listSamples('queues', 1500)).map((x) => x.at)).toEqual([2000])
+      expect((await s.listSamples('queues', 0, 1)).map((x) => x.at)).toEqual([1000])
+      await s.appendSamples([{ series: 'queues', at: 3000, value: { pre: 3 } }], 2000)
+      expect((await s.listSamples('queues', 0)).map((x) => x.at)).toEqual([2000, 3000])
+      expect((await s.listSamples('power/1000', 0)).length).toBe(1)
+    })
+
+    postStoreConformance(
+      fresh,
+      openShared
+        ? async () => {
+            const a = await fresh()
+            const b = await openShared(a)
+            opened.push(b)
+            return [a, b]
+          }
+        : undefined,
+    )
+    pagesConformance(fresh)
 
     if (openShared) {
       it('two stores never hand out one repair task twice', async () => {

@@ -7,7 +7,7 @@ import { createSealingWorker } from '@venus-cluster/sealer'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sealDataSector } from '../../../../sealer/src/__fixtures__/data-sector.js'
 import { vsmCli as cli } from '../../__fixtures__/vsm-cli.js'
-import { sectorArgs } from './sectors-repair.js'
+import { sectorArgs } from './sectors-rebuild.js'
 
 const dirs: string[] = []
 afterAll(() => {
