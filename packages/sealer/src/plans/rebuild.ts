@@ -19,7 +19,7 @@ import type { RebuildTask } from '../repair-wire.js'
 import type { SealingEvent, SealingState } from '../states.js'
 import { dealToWire } from '../wire.js'
 import { allocateRepairTask, repairTransitions } from './repair-common.js'
-import { addPieces, buildTreeD, idOf, makeSectorDirs, need, pc2, runPc1 } from './sealer.js'
+import { addPieces, buildTreeD, makeSectorDirs, need, pc2, recordSectorId, runPc1 } from './sealer.js'
 import type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
 
 type Step = StepHandler<SealingEvent>
@@ -124,7 +124,7 @@ const submit: Step = async (ctx) => {
   if (submitRebuilt === undefined)
     throw permanent('the manager client has no submitRebuilt (Venus.SubmitRebuilt)')
   const inst = need(rec.phases.persist_instance, 'phases.persist_instance')
-  const r = await submitRebuilt(idOf(rec), unb64(need(repairOf(rec).comm_r, 'repair.comm_r')), inst)
+  const r = await submitRebuilt(recordSectorId(rec), unb64(need(repairOf(rec).comm_r, 'repair.comm_r')), inst)
   // 1 Accepted, 2 DuplicateSubmit (already done): both mean the manager has it.
   if (r.result !== 1 && r.result !== 2)
     throw abort(`the manager refused the rebuilt sector: ${r.desc ?? `result ${r.result}`}`)

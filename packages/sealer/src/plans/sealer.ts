@@ -65,7 +65,8 @@ export function need<T>(v: T | null | undefined, field: string): T {
 }
 
 const baseOf = (rec: SectorRecord) => need(rec.base, 'base')
-export const idOf = (rec: SectorRecord) => sectorIdFromWire(baseOf(rec).allocated.ID)
+/** The sector of a record (from its allocation). */
+export const recordSectorId = (rec: SectorRecord) => sectorIdFromWire(baseOf(rec).allocated.ID)
 
 function piecesOf(rec: SectorRecord): ProofsPieceInfo[] {
   return need(rec.phases.pieces, 'phases.pieces').map((p) => ({
@@ -144,7 +145,7 @@ const allocate: Step = async (ctx) => {
 /** `Allocated`: the deals of the sector (none when deals are off). */
 const acquireDeals: Step = async (ctx) => {
   const deals = ctx.sealing.enableDeals
-    ? await ctx.manager.acquireDeals(idOf(ctx.record), { maxDeals: ctx.sealing.maxDeals ?? null })
+    ? await ctx.manager.acquireDeals(recordSectorId(ctx.record), { maxDeals: ctx.sealing.maxDeals ?? null })
     : null
   ctx.record.deals = deals === null ? null : deals.map(dealToWire)
   return 'AcquireDeals'
@@ -257,7 +258,7 @@ export const buildTreeD: Step = async (ctx) => {
 const pc1: Step = (ctx) =>
   // The PC1 slot is taken before the ticket is asked for, so queued sectors hold no stale ticket.
   runPc1(ctx, async () => {
-    const ticket = await ctx.manager.assignTicket(idOf(ctx.record))
+    const ticket = await ctx.manager.assignTicket(recordSectorId(ctx.record))
     if (ticket.value.length !== 32) throw temporary(`ticket is ${ticket.value.length} bytes, not 32`)
     return ticket
   })
@@ -372,7 +373,7 @@ async function pollOnChain(
 
 /** `PCSubmitted`: waits for the precommit to land. */
 const pollPreCommit: Step = async (ctx) => {
-  const id = idOf(ctx.record)
+  const id = recordSectorId(ctx.record)
   const r = await pollOnChain(ctx, () => ctx.manager.pollPreCommitState(id), 'pre commit')
   if (r === 'resubmit') {
     ctx.record.phases.pc2_re_submit = true
@@ -395,7 +396,7 @@ async function placeSector(ctx: StepContext, sectorSize: number): Promise<Attach
   let placed: { name: string } | null
   try {
     placed = await reserve(
-      idOf(ctx.record),
+      recordSectorId(ctx.record),
       sectorSize,
       room.map((c) => c.s.name),
     )
@@ -428,14 +429,14 @@ const persist: Step = async (ctx) => {
 const submitPersisted: Step = async (ctx) => {
   const rec = ctx.record
   const inst = need(rec.phases.persist_instance, 'phases.persist_instance')
-  const ok = await ctx.manager.submitPersisted(idOf(rec), inst)
+  const ok = await ctx.manager.submitPersisted(recordSectorId(rec), inst)
   if (!ok) throw permanent(`sector persisted to ${inst} but the manager cannot see the files`)
   return 'SubmitPersistance'
 }
 
 /** `PersistanceSubmitted`: waits for the interactive seed. */
 const waitSeed: Step = async (ctx) => {
-  const id = idOf(ctx.record)
+  const id = recordSectorId(ctx.record)
   for (;;) {
     ctx.throwIfInterrupted()
     const r = await ctx.manager.waitSeed(id)
@@ -494,7 +495,7 @@ const c2: Step = async (ctx) => {
 const submitProof: Step = async (ctx) => {
   const rec = ctx.record
   const proof = unb64(need(rec.phases.c2out, 'phases.c2out').proof)
-  const r = await ctx.manager.submitProof(idOf(rec), proof, rec.phases.c2_re_submit)
+  const r = await ctx.manager.submitProof(recordSectorId(rec), proof, rec.phases.c2_re_submit)
   const failed = submitFailure('proof', r)
   if (failed !== undefined) throw failed
   rec.phases.c2_re_submit = false
@@ -506,7 +507,7 @@ const pollProof: Step = async (ctx) => {
   const rec = ctx.record
   const base = baseOf(rec)
   if (!ctx.sealing.ignoreProofCheck) {
-    const id = idOf(rec)
+    const id = recordSectorId(rec)
     const r = await pollOnChain(ctx, () => ctx.manager.pollProofState(id), 'proof')
     if (r === 'resubmit') {
       rec.phases.c2_re_submit = true

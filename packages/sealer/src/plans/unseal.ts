@@ -15,7 +15,7 @@ import type { SectorRecord } from '../record.js'
 import type { UnsealTask } from '../repair-wire.js'
 import type { SealingEvent, SealingState } from '../states.js'
 import { allocateRepairTask, repairTransitions } from './repair-common.js'
-import { idOf, need } from './sealer.js'
+import { need, recordSectorId } from './sealer.js'
 import type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
 
 type Step = StepHandler<SealingEvent>
@@ -127,7 +127,7 @@ const submit: Step = async (ctx) => {
   if (submitUnsealed === undefined)
     throw permanent('the manager client has no submitUnsealed (Venus.SubmitUnsealed)')
   const inst = need(rec.phases.persist_instance, 'phases.persist_instance')
-  const r = await submitUnsealed(idOf(rec), pieceOf(rec), inst)
+  const r = await submitUnsealed(recordSectorId(rec), pieceOf(rec), inst)
   if (r.result !== 1 && r.result !== 2)
     throw abort(`the manager refused the unsealed copy: ${r.desc ?? `result ${r.result}`}`)
   return 'Finish'
