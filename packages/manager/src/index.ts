@@ -93,6 +93,16 @@ export { parseListen } from './node-http.js'
 export * from './piece-store.js'
 export * from './post-jobs/index.js'
 export * from './randomness/index.js'
+export {
+  type RebuildAssignment,
+  type RepairEvents,
+  RepairTasks,
+  type RepairTasksOptions,
+  type SectorProblem,
+  type SectorProblemAction,
+  SectorProblems,
+  type UnsealAssignment,
+} from './repair/index.js'
 export * from './reports/index.js'
 export {
   type DirectPieceRef,

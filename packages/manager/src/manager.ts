@@ -35,6 +35,7 @@ import {
   type PieceActivationOptions,
 } from './deals/index.js'
 import { SealRandomness } from './randomness/index.js'
+import { type RepairEvents, RepairTasks, type RepairTasksOptions } from './repair/index.js'
 import { type SectorReportEvents, SectorReports } from './reports/index.js'
 import {
   ACCEPTED,
@@ -60,7 +61,8 @@ export type ManagerEvents = AllocationEvents &
   DirectPieceEvents &
   CommitBatcherEvents &
   TerminationEvents &
-  SectorReportEvents
+  SectorReportEvents &
+  RepairEvents
 
 /** Options of {@link SectorManager}. */
 export interface SectorManagerOptions {
@@ -84,6 +86,8 @@ export interface SectorManagerOptions {
   workers?: Omit<WorkerRegistryOptions, 'now'> | undefined
   /** How data sectors' pieces are checked before sealing and activation (see `PieceActivation`). */
   activation?: PieceActivationOptions | undefined
+  /** Bounds of the repair tasks (rebuild, unseal). */
+  repair?: RepairTasksOptions | undefined
   /** Free and total bytes of a persist store (default `statfs`); replaceable to simulate a full disk. */
   storeSpace?: StoreSpaceFn | undefined
 }
@@ -127,6 +131,8 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
   readonly batcher: CommitBatcher
   readonly terminations: TerminationQueue
   readonly reports: SectorReports
+  /** Rebuild and unseal tasks for `rebuild` and `unseal` worker threads. */
+  readonly repair: RepairTasks
   /** Persist stores (the config's and those attached through the API) and placement. */
   readonly stores: PersistStores
   /** Operator repairs of single sectors (finalize, resend a precommit or proof, find a deal). */
@@ -172,6 +178,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     })
     this.terminations = new TerminationQueue(ctx, this.batcher.outbox)
     this.reports = new SectorReports(ctx, { workers: this.workers, deals: this.deals })
+    this.repair = new RepairTasks(ctx, opts.repair)
     this.admin = new SectorAdmin(ctx, {
       finalize: (id) => this.reports.finalized(id),
       releaseReservation: (id) => this.stores.release(id),
@@ -217,6 +224,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
       'sector:restored',
       'sector:removed',
     ])
+    this.#forward(this.repair, ['repair:queued', 'repair:started', 'repair:done', 'repair:failed'])
     const sweep = async () => {
       await this.allocator
         .sweepUnclaimed()

@@ -96,6 +96,8 @@ export interface ManagerNodeOptions {
   controlKey?: ControlTokenSigner | undefined
   /** Bounds of the worker registry (see `SectorManagerOptions.workers`). */
   workers?: SectorManagerOptions['workers']
+  /** Rebuild and unseal tasks: bounds and the auto-rebuild policy (see `SectorManagerOptions.repair`). */
+  repair?: SectorManagerOptions['repair']
   /**
    * How long the start waits for a chain node that does not answer, in ms (default 60 000;
    * 0 = one try). Then, or at once for failures waiting cannot fix (a refused token, a wrong
@@ -272,6 +274,7 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
         market,
         unclaimedTimeoutMs: opts.unclaimedTimeoutMs,
         workers: opts.workers,
+        repair: opts.repair,
       })
       parts.push(manager)
       await manager.start()

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { commitmentToCid } from '@venus-cluster/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPieceStoreHandler } from './piece-store.js'
+import type { RepairTasks } from './repair/tasks.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'vsm-pieces-'))
 const a = join(dir, 'a')
@@ -97,6 +98,62 @@ describe('GET /piecestore/<pieceCID> with tokens on', () => {
       expect(await ok.text()).toBe('piece one bytes')
     } finally {
       await new Promise<void>((r) => guarded.close(() => r()))
+    }
+  })
+})
+
+describe('GET /piecestore/<pieceCID> with unseal on demand', () => {
+  it('serves an unsealed copy, answers 503 with Retry-After while an unseal is queued or unseals are at their bound, and falls back to 404 for an unknown piece', async () => {
+    const copy = join(dir, 'copy')
+    writeFileSync(copy, 'unsealed bytes')
+    const asked: string[] = []
+    const states: Record<string, Awaited<ReturnType<RepairTasks['ensureUnsealed']>>> = {
+      [piece(3)]: { state: 'copy', path: copy },
+      [piece(4)]: {
+        state: 'queued',
+        task: {
+          kind: 'unseal',
+          id: { miner: 1000, number: 7 },
+          piece: piece(4),
+          state: 'running',
+          worker: 'w1',
+          detail: {},
+          error: '',
+          createdAt: 1,
+          updatedAt: 1,
+        },
+      },
+      [piece(5)]: { state: 'busy' },
+    }
+    const handler = createPieceStoreHandler({
+      dirs: [a],
+      unsealed: {
+        ensureUnsealed: async (cid) => {
+          asked.push(cid)
+          return states[cid] ?? { state: 'unknown' }
+        },
+      },
+    })
+    const srv = createServer((req, res) => {
+      if (!handler(req, res)) res.writeHead(418).end()
+    })
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))
+    const at = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/piecestore/`
+    try {
+      const got = await fetch(`${at}${piece(3)}`)
+      expect(got.status).toBe(200)
+      expect(await got.text()).toBe('unsealed bytes')
+      const queued = await fetch(`${at}${piece(4)}`)
+      expect(queued.status).toBe(503)
+      expect(queued.headers.get('retry-after')).toBe('60')
+      expect(await queued.text()).toMatch(/being unsealed from sector m-1000-n-7 \(running\)/)
+      const busy = await fetch(`${at}${piece(5)}`)
+      expect(busy.status).toBe(503)
+      expect(busy.headers.get('retry-after')).toBe('300')
+      expect((await fetch(`${at}${piece(6)}`)).status).toBe(404)
+      expect(asked).toEqual([piece(3), piece(4), piece(5), piece(6)])
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()))
     }
   })
 })

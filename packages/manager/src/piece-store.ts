@@ -1,7 +1,9 @@
 /**
- * The piece store proxy: `GET /piecestore/<pieceCID>` streams the file named
- * `<pieceCID>` from the first `[[Common.PieceStores]]` directory holding it, else redirects to the
- * market (`302 <market>/resource?resource-id=<cid>`), or answers 404 without a market.
+ * The piece store proxy: `GET /piecestore/<pieceCID>` streams the file named `<pieceCID>` from
+ * the first `[[Common.PieceStores]]` directory holding it, else an unsealed copy of the piece in a
+ * persist store; for a piece that is only sealed it queues an unseal (bounded) and answers 503
+ * with `Retry-After` until the copy is there; else it redirects to the market
+ * (`302 <market>/resource?resource-id=<cid>`), or answers 404 without a market.
  */
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
@@ -12,6 +14,7 @@ import { gateRequest, type RequestAuth } from '@venus-cluster/core/auth'
 import { answerPreflight, refuseBrowserRequest } from '@venus-cluster/core/http'
 import { CID } from 'multiformats/cid'
 import { marketHttpBase } from './config.js'
+import type { RepairTasks } from './repair/tasks.js'
 
 /** Options of {@link createPieceStoreHandler}. */
 export interface PieceStoreHandlerOptions {
@@ -26,7 +29,16 @@ export interface PieceStoreHandlerOptions {
    * Either way a request without the header from a foreign web page is refused (403).
    */
   auth?: RequestAuth | undefined
+  /**
+   * Unsealed copies and unseal on demand (the manager's `repair.ensureUnsealed`); absent = only
+   * the piece store directories and the market.
+   */
+  unsealed?: Pick<RepairTasks, 'ensureUnsealed'> | undefined
 }
+
+/** Seconds a client is told to wait while a piece is unsealed, and while unseals are at their bound. */
+const RETRY_UNSEALING_S = 60
+const RETRY_BUSY_S = 300
 
 /** A plain request listener for one path prefix: returns false when the URL is not its own. */
 export type PieceStoreHandler = (req: IncomingMessage, res: ServerResponse) => boolean
@@ -82,7 +94,7 @@ export function createPieceStoreHandler(opts: PieceStoreHandlerOptions): PieceSt
     }
     void (async () => {
       if (opts.auth !== undefined && !(await authorized(opts.auth, req, res))) return
-      await serve(name, cid, dirs(), market(), req, res)
+      await serve(name, cid, dirs(), market(), opts.unsealed, req, res)
     })().catch((err: unknown) => {
       if (!res.headersSent) text(res, 500, `reading piece failed: ${(err as Error).message}`)
       else res.destroy(err as Error)
@@ -96,19 +108,37 @@ async function serve(
   cid: CID,
   dirs: readonly string[],
   market: string,
+  unsealed: PieceStoreHandlerOptions['unsealed'],
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   for (const dir of dirs) {
-    const file = join(dir, name)
-    const st = await stat(file).catch(() => undefined)
-    if (!st?.isFile()) continue
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(st.size) })
-    const stream = createReadStream(file)
-    req.once('close', () => stream.destroy())
-    stream.on('error', (err) => res.destroy(err))
-    stream.pipe(res)
-    return
+    if (await sendFile(join(dir, name), req, res)) return
+  }
+  if (unsealed !== undefined) {
+    const got = await unsealed.ensureUnsealed(cid.toString())
+    if (got.state === 'copy' && (await sendFile(got.path, req, res))) return
+    if (got.state === 'queued') {
+      const t = got.task
+      text(
+        res,
+        503,
+        `piece ${cid.toString()} is being unsealed from sector m-${t.id.miner}-n-${t.id.number} (${t.state}); try again later`,
+        { 'retry-after': String(RETRY_UNSEALING_S) },
+      )
+      return
+    }
+    if (got.state === 'busy') {
+      text(
+        res,
+        503,
+        `piece ${cid.toString()} is only sealed and as many unseals as allowed are in hand; try again later`,
+        {
+          'retry-after': String(RETRY_BUSY_S),
+        },
+      )
+      return
+    }
   }
   if (market !== '') {
     const location = `${market.replace(/\/+$/, '')}/resource?resource-id=${cid.toString()}`
@@ -119,6 +149,18 @@ async function serve(
   text(res, 404, `piece ${cid.toString()} not found in any piece store`)
 }
 
+/** Streams `file` when it is a regular file; false when it is not there. */
+async function sendFile(file: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const st = await stat(file).catch(() => undefined)
+  if (!st?.isFile()) return false
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(st.size) })
+  const stream = createReadStream(file)
+  req.once('close', () => stream.destroy())
+  stream.on('error', (err) => res.destroy(err))
+  stream.pipe(res)
+  return true
+}
+
 async function authorized(auth: RequestAuth, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   const gate = await gateRequest(auth, req, 'read')
   if (!gate.ok) text(res, gate.status, gate.message, gate.headers)
@@ -127,7 +169,8 @@ async function authorized(auth: RequestAuth, req: IncomingMessage, res: ServerRe
 
 /**
  * The `/piecestore/` handler of a running manager: directories and market base read from its
- * live config (`pieceStores`, `market.api`) per request, so SIGUSR1 reloads apply.
+ * live config (`pieceStores`, `market.api`) per request, so SIGUSR1 reloads apply; unsealed
+ * copies and unseals on demand through its repair tasks.
  *
  * @example
  * ```ts
@@ -136,12 +179,16 @@ async function authorized(auth: RequestAuth, req: IncomingMessage, res: ServerRe
  * ```
  */
 export function managerPieceStoreHandler(
-  manager: { readonly config: Pick<ManagerConfig, 'pieceStores' | 'market'> },
+  manager: {
+    readonly config: Pick<ManagerConfig, 'pieceStores' | 'market'>
+    readonly repair?: Pick<RepairTasks, 'ensureUnsealed'> | undefined
+  },
   auth?: RequestAuth,
 ): PieceStoreHandler {
   return createPieceStoreHandler({
     dirs: () => manager.config.pieceStores.map((p) => p.path),
     marketUrl: () => marketHttpBase(manager.config.market.api),
     auth,
+    unsealed: manager.repair,
   })
 }

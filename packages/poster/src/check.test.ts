@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { mockProofs, sectorName } from '@venus-cluster/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sealSectors } from './__fixtures__/devnet.js'
-import { checkSectors } from './check.js'
+import { checkSectors, PROVER_FAULTY, sectorRepairAction } from './check.js'
 import { dirLocator } from './locator.js'
 
 const MINER = 1000
@@ -87,5 +87,29 @@ describe('checkSectors', () => {
     await unlink(join(root, 'p_aux-5'))
     const bad = await checkSectors(sectors(), { minerId: MINER, locate: dirLocator(root) })
     expect(bad.get(5)).toBe('cache file p_aux missing')
+  })
+})
+
+describe('sectorRepairAction', () => {
+  it('suggests a rebuild for a lost or unreadable replica, a cache rebuild for lost cache files, a reindex and a storage check otherwise', async () => {
+    const lost = await mkdtemp(join(tmpdir(), 'venus-poster-action-'))
+    try {
+      const list = await sealSectors(proofs, lost, MINER, [1, 2, 3, 4])
+      await unlink(join(lost, 'sealed', name(1)))
+      await truncate(join(lost, 'sealed', name(2)), 10)
+      await unlink(join(lost, 'cache', name(3), 'p_aux'))
+      const bad = await checkSectors(
+        list.map((s) => ({ sectorNumber: s.sectorNumber, sealProof: 5, commR: s.commR })),
+        { minerId: MINER, locate: async (_m, n) => (n === 4 ? undefined : dirLocator(lost)(_m, n)) },
+      )
+      const actions = Object.fromEntries([...bad].map(([n, why]) => [n, sectorRepairAction(why).action]))
+      expect(actions).toEqual({ 1: 'rebuild', 2: 'rebuild', 3: 'rebuild-cache', 4: 'reindex' })
+      expect(sectorRepairAction('check failed: vanilla proof failed').action).toBe('rebuild')
+      expect(sectorRepairAction(PROVER_FAULTY).action).toBe('rebuild')
+      expect(sectorRepairAction('sector check timed out')).toMatchObject({ action: 'check-storage' })
+      expect(sectorRepairAction('cache file p_aux missing').advice).toContain('util sealer sectors rebuild')
+    } finally {
+      await rm(lost, { recursive: true, force: true })
+    }
   })
 })

@@ -79,6 +79,47 @@ async function checkOne(s: CheckSector, o: CheckSectorsOptions): Promise<string 
   return null
 }
 
+/** The reason of a sector the proofs library reported faulty while proving (its files do not read right). */
+export const PROVER_FAULTY = 'prover reported faulty'
+
+/** What to do about a sector a check found bad. */
+export type SectorRepairAction = 'rebuild' | 'rebuild-cache' | 'reindex' | 'check-storage'
+
+/**
+ * The suggested action for a reason {@link checkSectors} gave: the sealed file missing, of the
+ * wrong size or unreadable (a vanilla proof failed) → `rebuild`; only cache files missing →
+ * `rebuild-cache` (the replica stays); not in the sector index → `reindex` (the files may be
+ * there: `util storage attach`); a timeout or an aborted check → `check-storage`.
+ *
+ * @example
+ * ```ts
+ * sectorRepairAction('cache file p_aux missing') // { action: 'rebuild-cache', advice: '…' }
+ * ```
+ */
+export function sectorRepairAction(reason: string): { action: SectorRepairAction; advice: string } {
+  if (/^cache file .* missing$/.test(reason))
+    return {
+      action: 'rebuild-cache',
+      advice: 'rebuild the cache beside the sealed file: util sealer sectors rebuild <miner> <number>',
+    }
+  if (
+    reason === PROVER_FAULTY ||
+    /^sealed file .*missing$|^sealed file is \d+ bytes|^check failed: /.test(reason)
+  )
+    return {
+      action: 'rebuild',
+      advice:
+        'rebuild the sector from its ticket and pieces: util sealer sectors rebuild <miner> <number> --full --force',
+    }
+  if (reason === 'sector not found in the sector index')
+    return {
+      action: 'reindex',
+      advice:
+        'index the persist store that holds its files (util storage attach), or rebuild it if they are lost',
+    }
+  return { action: 'check-storage', advice: 'the storage is slow or hung: check the mount, then check again' }
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number | undefined, onTimeout: T): Promise<T> {
   if (ms === undefined || !Number.isFinite(ms)) return p
   let timer: NodeJS.Timeout | undefined

@@ -3,6 +3,7 @@
  * name on the scheduler's {@link WindowPoStEvents} emitter.
  */
 import type { Logger, TypedEmitter } from '@venus-cluster/core'
+import type { SectorRepairAction } from './check.js'
 import { onEach } from './util.js'
 
 /** Progress of a WindowPoSt scheduler, one event per step. */
@@ -14,7 +15,8 @@ export type WindowPoStEvent =
       miner: string
       deadline: number
       open: number
-      sectors: { sectorNumber: number; reason: string }[]
+      /** Each with what to do about it (see `sectorRepairAction`). */
+      sectors: { sectorNumber: number; reason: string; action: SectorRepairAction }[]
     }
   | {
       type: 'proof-generated'

@@ -5,7 +5,14 @@
  *
  * @packageDocumentation
  */
-export { type CheckSector, type CheckSectorsOptions, checkSectors } from './check.js'
+export {
+  type CheckSector,
+  type CheckSectorsOptions,
+  checkSectors,
+  PROVER_FAULTY,
+  type SectorRepairAction,
+  sectorRepairAction,
+} from './check.js'
 export { DEFAULT_WINDOW_POST_CONFIG, type WindowPoStConfig, windowPoStConfig } from './config.js'
 export { onAnyWindowPoStEvent, type WindowPoStEvent, type WindowPoStEvents } from './events.js'
 export {

@@ -1,7 +1,7 @@
 /**
  * `@venus-cluster/sealer`: the sealing worker — a runtime of sealing threads (crash-safe record,
  * pause and resume, retries, stage limits, in-process / pool / external processors, persist
- * stores, the `VenusWorker.*` control API) running plans (`sealer`), each a table of step
+ * stores, the `VenusWorker.*` control API) running plans (`sealer`, `rebuild`, `unseal`), each a table of step
  * handlers over one `StepContext`.
  *
  * @packageDocumentation
@@ -41,6 +41,7 @@ export * from './processor-child.js'
 export * from './processors.js'
 export * from './record.js'
 export * from './reload.js'
+export type { RebuildTask, UnsealTask } from './repair-wire.js'
 export * from './sealer-client.js'
 export * from './sealing-store.js'
 export * from './states.js'

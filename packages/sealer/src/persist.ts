@@ -106,6 +106,8 @@ export function isPersistedCacheFile(name: string): boolean {
 
 /**
  * Copies `sealed/<name>` and the persisted cache files to the store at the same relative paths.
+ * With `sealed: false` only the cache files are copied (a cache-only rebuild beside a replica
+ * that survived).
  *
  * @throws SealingFailure Critical on any open/write failure.
  * @example
@@ -113,7 +115,12 @@ export function isPersistedCacheFile(name: string): boolean {
  * await persistSectorFiles('/store1/data', store, 's-t01000-1')
  * ```
  */
-export async function persistSectorFiles(dataDir: string, store: AttachedStore, name: string): Promise<void> {
+export async function persistSectorFiles(
+  dataDir: string,
+  store: AttachedStore,
+  name: string,
+  opts: { sealed?: boolean } = {},
+): Promise<void> {
   try {
     const cacheSrc = join(dataDir, 'cache', name)
     const cacheDst = join(store.location, 'cache', name)
@@ -123,6 +130,7 @@ export async function persistSectorFiles(dataDir: string, store: AttachedStore, 
       if (isPersistedCacheFile(f)) await copyFile(join(cacheSrc, f), join(cacheDst, f))
     }
     // The replica goes last: its presence marks a complete copy.
+    if (opts.sealed === false) return
     await copyFile(join(dataDir, 'sealed', name), join(store.location, 'sealed', name))
   } catch (err) {
     throw critical(`copying ${name} to attached store ${store.name} failed`, err)

@@ -56,6 +56,8 @@ export interface SectorRecord {
   phases: SectorPhases
   /** Why the sector was aborted (state `Aborted` only): the reason sent with `ReportAborted`. */
   abort_reason?: string
+  /** The inputs of a repair task (plans `rebuild` and `unseal`); absent for plan `sealer`. */
+  repair?: RepairRecord
   /** The WindowPoSt job of a `wdpost` thread: its id and input (wire shape), then its outcome. */
   wdpost?: {
     job_id: string
@@ -65,6 +67,22 @@ export interface SectorRecord {
     /** Why computing failed (reported to the manager, which retries the job elsewhere). */
     error?: string
   }
+}
+
+/** What a `rebuild` or `unseal` thread keeps of its task; bytes are base64. */
+export interface RepairRecord {
+  /** CommR on chain (rebuild): the rebuilt replica must have it. */
+  comm_r?: string
+  comm_d: string
+  /** Rebuild only the cache, beside the sealed file in `sealed_instance`. */
+  cache_only?: boolean
+  /** The persist store with the sealed file (cache-only rebuild, unseal). */
+  sealed_instance: string | null
+  /** Unseal: the piece, its unpadded offset and size in the sector, and its payload bytes. */
+  piece_cid?: string
+  offset?: number
+  size?: number
+  payload_size?: number
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   workerInfoToWire,
 } from '@venus-cluster/core'
 import { permanent, rpcFailure } from './failure.js'
+import { type RebuildTask, rebuildTaskFromWire, type UnsealTask, unsealTaskFromWire } from './repair-wire.js'
 import {
   type AllocatedSector,
   allocatedFromWire,
@@ -60,6 +61,29 @@ export interface SealerClient {
   reportState(id: SectorId, report: StateReport): Promise<void>
   reportFinalized(id: SectorId): Promise<void>
   reportAborted(id: SectorId, reason: string): Promise<void>
+  /**
+   * A sector to rebuild (plan `rebuild`), or null. The answer carries the ticket, the pieces and
+   * the CommR on chain; `worker` is recorded on the task.
+   */
+  allocateRebuildSector?(spec: {
+    allowedMiners: number[] | null
+    allowedProofTypes: number[] | null
+    worker: string
+  }): Promise<RebuildTask | null>
+  /** The rebuilt sector's CommR and the persist store its files are in. */
+  submitRebuilt?(id: SectorId, commR: Uint8Array, instance: string): Promise<SubmitAnswer>
+  /** A rebuild given up, with the reason. */
+  reportRebuildFailed?(id: SectorId, reason: string): Promise<void>
+  /** A piece to unseal (plan `unseal`), or null. */
+  allocateUnsealSector?(spec: {
+    allowedMiners: number[] | null
+    allowedProofTypes: number[] | null
+    worker: string
+  }): Promise<UnsealTask | null>
+  /** The unsealed copy is at `<instance>/piece/<pieceCid>`. */
+  submitUnsealed?(id: SectorId, pieceCid: string, instance: string): Promise<SubmitAnswer>
+  /** The unseal ended; `error` is '' when it went well, else why it failed. */
+  achieveUnsealSector?(id: SectorId, pieceCid: string, error: string): Promise<void>
   /** `[v0.2]` liveness report. */
   workerPing?(info: WorkerPingReport): Promise<void>
   /**
@@ -150,6 +174,39 @@ export function sealerClient(rpc: RpcClient, opts: { timeoutMs?: number } = {}):
     },
     reportAborted: async (s, reason) => {
       await call('ReportAborted', [id(s), reason])
+    },
+    allocateRebuildSector: async (spec) =>
+      rebuildTaskFromWire(
+        await call('AllocateRebuildSector', [
+          {
+            AllowedMiners: spec.allowedMiners,
+            AllowedProofTypes: spec.allowedProofTypes,
+            Worker: spec.worker,
+          },
+        ]),
+      ),
+    submitRebuilt: async (s, commR, instance) =>
+      submitAnswerFromWire(
+        'SubmitRebuilt',
+        await call('SubmitRebuilt', [id(s), { CommR: [...commR], Instance: instance }]),
+      ),
+    reportRebuildFailed: async (s, reason) => {
+      await call('ReportRebuildFailed', [id(s), reason])
+    },
+    allocateUnsealSector: async (spec) =>
+      unsealTaskFromWire(
+        await call('AllocateUnsealSector', [
+          {
+            AllowedMiners: spec.allowedMiners,
+            AllowedProofTypes: spec.allowedProofTypes,
+            Worker: spec.worker,
+          },
+        ]),
+      ),
+    submitUnsealed: async (s, piece, instance) =>
+      submitAnswerFromWire('SubmitUnsealed', await call('SubmitUnsealed', [id(s), { '/': piece }, instance])),
+    achieveUnsealSector: async (s, piece, error) => {
+      await call('AchieveUnsealSector', [id(s), { '/': piece }, error])
     },
     workerPing: async (info) => {
       await call('WorkerPing', [workerInfoToWire(info)])

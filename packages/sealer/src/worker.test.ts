@@ -47,7 +47,7 @@ describe('worker startup checks', () => {
     const line = text.split('\n').indexOf('plan = "snapup"') + 1
     await expect(start(text)).rejects.toMatchObject({
       code: 'CONFIG_INVALID_VALUE',
-      message: `w.toml:${line}: sealing_thread[0].plan: plan "snapup" is not supported by this worker; known plans: "sealer", "wdpost"`,
+      message: `w.toml:${line}: sealing_thread[0].plan: plan "snapup" is not supported by this worker; known plans: "sealer", "wdpost", "rebuild", "unseal"`,
     })
   })
 
@@ -61,7 +61,7 @@ describe('worker startup checks', () => {
         proofs: mockProofs(),
       }),
     ).toThrow(
-      'sealingThreads[1].plan: plan "snap" is not supported by this worker; known plans: "sealer", "wdpost"',
+      'sealingThreads[1].plan: plan "snap" is not supported by this worker; known plans: "sealer", "wdpost", "rebuild", "unseal"',
     )
   })
 

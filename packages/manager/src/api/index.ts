@@ -8,6 +8,8 @@
 export * from './direct-wire.js'
 export * from './operator-wire.js'
 export { ParamReader } from './params.js'
+export { createRepairApi } from './repair-api.js'
+export * from './repair-wire.js'
 export {
   createSealerApi,
   sealerApiMethodNames,

@@ -8,6 +8,8 @@ import { SectorManager } from '../manager.js'
 import { openSqliteStore } from '../store/sqlite.js'
 import { createSealerApi } from './sealer-api.js'
 
+const PIECE = 'baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq'
+
 /** A valid param list per method, to mutate from. */
 function validParams(id: { Miner: number; Number: number }, ticket: { Ticket: string; Epoch: number }) {
   const report = {
@@ -66,6 +68,16 @@ function validParams(id: { Miner: number; Number: number }, ticket: { Ticket: st
     ],
     'Venus.ListDirectPieces': [{ Miner: 1000, State: 'pending' }],
     'Venus.RemoveDirectPiece': [1],
+    'Venus.AllocateRebuildSector': [{ AllowedMiners: [1000], AllowedProofTypes: null, Worker: 'w1' }],
+    'Venus.SubmitRebuilt': [id, { CommR: new Array(32).fill(1), Instance: 'ps1' }],
+    'Venus.ReportRebuildFailed': [id, 'why'],
+    'Venus.AllocateUnsealSector': [{ AllowedMiners: [1000], AllowedProofTypes: null, Worker: 'w1' }],
+    'Venus.SubmitUnsealed': [id, { '/': PIECE }, 'ps1'],
+    'Venus.AchieveUnsealSector': [id, { '/': PIECE }, 'why'],
+    'Venus.SectorSetForRebuild': [id, { CacheOnly: null, Force: false }],
+    'Venus.UnsealPieceRequest': [id, PIECE],
+    'Venus.RepairTasks': [''],
+    'Venus.RepairTaskState': ['unseal', id, PIECE],
     'Venus.StoreReserveSpace': [id, 2048, ['ps1']],
     'Venus.StoreBasicInfo': ['ps1'],
     'Venus.StoreList': [],
@@ -152,6 +164,7 @@ describe('Venus.* fuzz', () => {
         await store.listSectors(false),
         await store.listQueue('pre'),
         await store.listDirectPieces(),
+        await store.listRepairTasks(),
       ])
     const methods = Object.keys(valid)
     let calls = 0

@@ -23,6 +23,7 @@ import { MAX_SECTOR_PAGE } from '../store/types.js'
 import { directPieceFilterFromWire, directPieceInputFromWire, directPieceToWire } from './direct-wire.js'
 import { operatorApiMethods } from './operator-api.js'
 import { ParamReader } from './params.js'
+import { createRepairApi } from './repair-api.js'
 import {
   piecesToWire,
   pollResultToWire,
@@ -346,7 +347,7 @@ export function createSealerApi(
     // Persist stores and sector repairs (see operator-api.ts).
     ...operatorApiMethods(mgr),
   ]
-  return Object.fromEntries(table)
+  return { ...Object.fromEntries(table), ...createRepairApi(mgr, limits) }
 }
 
 /** The `Venus.*` method names this manager serves. */

@@ -21,6 +21,8 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.AuthVerify': 'read',
   'Venus.KnownWorkers': 'read',
   'Venus.ListDirectPieces': 'read',
+  'Venus.RepairTasks': 'read',
+  'Venus.RepairTaskState': 'read',
   'Venus.StoreBasicInfo': 'read',
   'Venus.StoreList': 'read',
   'Venus.FindSectorsWithDeal': 'read',
@@ -41,6 +43,13 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.ReportFinalized': 'write',
   'Venus.ReportAborted': 'write',
   'Venus.WorkerPing': 'write',
+  // Rebuild and unseal workers: they take tasks and report files, as sealing workers do.
+  'Venus.AllocateRebuildSector': 'write',
+  'Venus.SubmitRebuilt': 'write',
+  'Venus.ReportRebuildFailed': 'write',
+  'Venus.AllocateUnsealSector': 'write',
+  'Venus.SubmitUnsealed': 'write',
+  'Venus.AchieveUnsealSector': 'write',
   // A worker asks where to persist a sector: placement, not a repair.
   'Venus.StoreReserveSpace': 'write',
   // WinningPoSt for a block producer (mounted with `daemon run --miner`): costly, not a read.
@@ -49,6 +58,9 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.SubmitProof': 'sign',
   'Venus.SubmitSnapUpProof': 'sign',
   'Venus.RestoreSector': 'admin',
+  // Operator repairs: a rebuild takes a worker for hours, an unseal for minutes.
+  'Venus.SectorSetForRebuild': 'admin',
+  'Venus.UnsealPieceRequest': 'admin',
   'Venus.TerminateSector': 'admin',
   // Deletes sealed files: as destructive as a termination.
   'Venus.RemoveSector': 'admin',

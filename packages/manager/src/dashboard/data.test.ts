@@ -3,6 +3,7 @@ import { defaultMinerConfig } from '../config.js'
 import { createFakeChain } from '../fake-chain.js'
 import { SectorManager } from '../manager.js'
 import { createManagerMetrics } from '../metrics/manager-metrics.js'
+import { newSector } from '../sector.js'
 import { openSqliteStore } from '../store/sqlite.js'
 import { dashboardOverview } from './data.js'
 
@@ -71,5 +72,69 @@ describe('dashboard workers', () => {
       },
     ])
     for (const w of o.workers) expect(w.ageSeconds).toBeLessThanOrEqual(2)
+  })
+})
+
+describe('dashboard repairs', () => {
+  it("lists the sectors the poster's checks found bad with the suggested action and what the auto-rebuild policy did, then queued repair tasks", async () => {
+    const chain = createFakeChain({ miners: { 1000: 2048 } })
+    const store = await openSqliteStore({ path: ':memory:' })
+    cleanups.push(() => store.close())
+    const manager = new SectorManager({
+      store,
+      chain,
+      messager: chain,
+      config: { miners: [defaultMinerConfig(1000, 't01001')], persistStores: [] },
+      tickMs: 3_600_000,
+      repair: { autoRebuild: true },
+    })
+    const piece = 'baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq'
+    const id = { miner: 1000, number: 5 }
+    await store.createSector({
+      ...newSector(id, 5),
+      ticket: { value: new Uint8Array(32), epoch: 1 },
+      pieces: [{ dealId: 1, payloadSize: 10, piece: { size: 2048, cid: piece }, proposal: null }],
+      preCommit: { commR: 'x', commD: 'y', ticket: { value: new Uint8Array(32), epoch: 1 }, dealIds: [1] },
+    })
+    await store.finalizeSector(id, (s) => ({ ...s, finalized: true }))
+    await store.setLocation(id, 'normal', { sealed: 'ps1', cache: 'ps1' })
+    await manager.repair.requestUnseal(id, piece)
+    await manager.repair.noteProblems(1000, [
+      { sectorNumber: 9, reason: 'sealed file /ps1/sealed/s-t01000-9 missing', action: 'rebuild' },
+      { sectorNumber: 8, reason: 'sector not found in the sector index', action: 'reindex' },
+    ])
+    const o = await dashboardOverview(manager, createManagerMetrics({ manager }))
+    expect(o.repairs).toEqual([
+      {
+        miner: 1000,
+        number: 8,
+        piece: '',
+        problem: 'sector not found in the sector index',
+        action: 'reindex',
+        task: null,
+        worker: null,
+        note: null,
+      },
+      {
+        miner: 1000,
+        number: 9,
+        piece: '',
+        problem: 'sealed file /ps1/sealed/s-t01000-9 missing',
+        action: 'rebuild',
+        task: null,
+        worker: null,
+        note: 'not queued: sector m-1000-n-9 is not known',
+      },
+      {
+        miner: 1000,
+        number: 5,
+        piece,
+        problem: null,
+        action: 'unseal',
+        task: 'queued',
+        worker: null,
+        note: null,
+      },
+    ])
   })
 })

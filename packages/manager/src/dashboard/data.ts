@@ -7,7 +7,7 @@ import type { SectorHistory, SectorHistoryEvent } from '../metrics/history.js'
 import type { ManagerMetrics, PostResult, TrackedMessage } from '../metrics/manager-metrics.js'
 import { type ManagedSector, sectorDisplayState } from '../sector.js'
 import type { PostLeaseRow } from '../store/post-types.js'
-import type { QueuedCommit, SectorSummary } from '../store/types.js'
+import type { QueuedCommit, RepairTask, SectorSummary } from '../store/types.js'
 
 /** One row of the sector table. */
 export interface DashboardSectorRow {
@@ -41,6 +41,23 @@ export interface DashboardWorker {
   ageSeconds: number | null
 }
 
+/** A sector to repair, or one being repaired: what a check found, what to do, the task's state. */
+export interface DashboardRepairRow {
+  miner: number
+  number: number
+  /** Piece CID of an unseal task; '' otherwise. */
+  piece: string
+  /** What the poster's check found; null for a task queued without one (an operator's unseal). */
+  problem: string | null
+  /** `rebuild`, `rebuild-cache`, `reindex`, `check-storage`, or the task's kind. */
+  action: string
+  /** `queued`, `running`, `done`, `failed`, or null when nothing is queued. */
+  task: string | null
+  worker: string | null
+  /** Why the task failed, or what the auto-rebuild policy said. */
+  note: string | null
+}
+
 /** `GET /ui/api/overview`. */
 export interface DashboardOverview {
   now: number
@@ -54,6 +71,8 @@ export interface DashboardOverview {
   queues: { pre: QueuedCommit[]; prove: QueuedCommit[] }
   messages: DashboardMessage[]
   post: PostResult[]
+  /** Sectors the poster's checks found bad, and repair tasks (newest first). */
+  repairs: DashboardRepairRow[]
   /** Deadline leases, newest first: which manager proves each deadline (several managers on one database). */
   leases: PostLeaseRow[]
   /** PoSt worker jobs not yet succeeded, newest first, with their sector and fault counts. */
@@ -173,8 +192,8 @@ export async function dashboardOverview(
   const offset = Math.max(0, page.offset ?? 0)
   const limit = Math.min(MAX_ROWS, Math.max(0, page.limit ?? MAX_ROWS))
   // Every read is a page or a count from an index: the page costs the same at a million records.
-  const [counts, recent, byWorker, pre, prove, messages, addressPrefix, leases, postJobs] = await Promise.all(
-    [
+  const [counts, recent, byWorker, pre, prove, messages, addressPrefix, leases, postJobs, tasks] =
+    await Promise.all([
       mgr.store.countSectors(),
       limit === 0 ? [] : mgr.store.listRecentSectors({ offset, limit }),
       mgr.store.countSectorsByWorker(),
@@ -188,8 +207,8 @@ export async function dashboardOverview(
       ),
       mgr.store.post.listLeases({ limit: 50 }),
       mgr.store.post.listJobs({ limit: 50 }),
-    ],
-  )
+      mgr.repair.list(),
+    ])
   const byState = new Map<string, number>()
   let total = 0
   for (const c of counts) {
@@ -237,8 +256,47 @@ export async function dashboardOverview(
       faults: j.output?.faults.length ?? 0,
       error: truncateText(j.errorReason, ROW_TEXT_BYTES),
     })),
+    repairs: repairRows(mgr, tasks),
     health: health ?? null,
   }
+}
+
+/** The bad sectors with their task (if any), then the tasks no check asked for; bounded. */
+function repairRows(mgr: SectorManager, tasks: readonly RepairTask[]): DashboardRepairRow[] {
+  const t = (v: string) => truncateText(v, ROW_TEXT_BYTES)
+  const rebuilds = new Map(
+    tasks.filter((x) => x.kind === 'rebuild').map((x) => [`${x.id.miner}/${x.id.number}`, x]),
+  )
+  const rows: DashboardRepairRow[] = []
+  const shown = new Set<RepairTask>()
+  for (const p of mgr.repair.problems.list()) {
+    const task = rebuilds.get(`${p.id.miner}/${p.id.number}`)
+    if (task !== undefined) shown.add(task)
+    rows.push({
+      miner: p.id.miner,
+      number: p.id.number,
+      piece: '',
+      problem: t(p.reason),
+      action: p.action,
+      task: task?.state ?? null,
+      worker: task?.worker || null,
+      note: task?.error ? t(task.error) : p.policy === undefined ? null : t(p.policy),
+    })
+  }
+  for (const x of [...tasks].reverse()) {
+    if (shown.has(x)) continue
+    rows.push({
+      miner: x.id.miner,
+      number: x.id.number,
+      piece: x.piece,
+      problem: null,
+      action: x.kind,
+      task: x.state,
+      worker: x.worker || null,
+      note: x.error ? t(x.error) : null,
+    })
+  }
+  return rows.slice(0, MAX_ROWS)
 }
 
 /**

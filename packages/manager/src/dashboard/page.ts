@@ -60,6 +60,9 @@ ${CHARTS_SECTION}
   <section class="wide"><h2>Messages and gas</h2>
     <table data-testid="messages"><thead><tr><th>Kind</th><th>Miner</th><th>Sectors</th><th>State</th><th>Gas used</th><th>Value</th><th>Max fee</th><th>UID</th></tr></thead><tbody id="messages"></tbody></table>
   </section>
+  <section class="wide"><h2>Sectors to repair</h2>
+    <table data-testid="repairs"><thead><tr><th>Sector</th><th>Problem</th><th>Suggested action</th><th>Task</th><th>Worker</th><th>Note</th></tr></thead><tbody id="repairs"></tbody></table>
+  </section>
   <section class="wide"><h2>Deadlines and WindowPoSt</h2>
     <table data-testid="post"><thead><tr><th>Time</th><th>Miner</th><th>Deadline</th><th>Partitions</th><th>Duration</th><th>Result</th></tr></thead><tbody id="post"></tbody></table>
   </section>
@@ -133,6 +136,9 @@ function render(o) {
   fill($('messages'), o.messages.map((m) => tr([cell(KINDS[m.kind] ?? m.kind), cell(actor(m.miner)), cell(m.sectors),
     cell(m.state, m.state === 'failed' ? 'bad' : m.state === 'onchain' ? 'ok' : ''), cell(m.gasUsed == null ? '' : m.gasUsed.toLocaleString('en-US')),
     titled(cell(m.valueFil), m.value + ' attoFIL'), titled(cell(m.maxFeeFil), m.maxFee + ' attoFIL'), titled(cell(m.uid.slice(0, 16) + '…'), m.uid)])), 'no messages yet', 8);
+  const ACTIONS = { rebuild: 'rebuild (util sealer sectors rebuild)', 'rebuild-cache': 'rebuild the cache', reindex: 'index its store (util storage attach)', 'check-storage': 'check the storage', unseal: 'unseal' };
+  fill($('repairs'), (o.repairs || []).map((x) => tr([cell(sectorName(x.miner, x.number) + (x.piece ? ' ' + x.piece : '')), cell(x.problem ?? '', x.problem ? 'bad' : ''),
+    cell(ACTIONS[x.action] ?? x.action), cell(x.task ?? 'not queued', x.task === 'failed' ? 'bad' : x.task === 'done' ? 'ok' : ''), cell(x.worker ?? ''), cell(x.note ?? '', x.task === 'failed' ? 'bad' : '')])), 'no sector needs repair', 6);
   fill($('post'), o.post.map((p) => tr([cell(time(p.at)), cell(actor(p.miner)), cell(p.deadline), cell(p.partitions), cell((p.durationMs / 1000).toFixed(1) + ' s'),
     cell(p.ok ? 'ok' : 'failed' + (p.error ? ': ' + p.error : ''), p.ok ? 'ok' : 'bad')])), 'no PoSt results reported', 6);
   fill($('leases'), (o.leases || []).map((l) => tr([cell(actor(l.miner)), cell(l.deadline), cell(l.open), cell(l.holder), cell(l.token),

@@ -7,6 +7,11 @@ import {
   type DirectPieceState,
   MAX_SECTOR_PAGE,
   type PersistStoreRecord,
+  type PieceCopy,
+  type RepairKind,
+  type RepairState,
+  type RepairTask,
+  type RepairTaskKey,
   type SectorPage,
   type SectorSummary,
   type StoredMessage,
@@ -146,6 +151,20 @@ export interface DirectPieceRow {
   updated_at: number | string
 }
 
+/** A row of `repair_tasks` (numbers may come back as strings from PostgreSQL). */
+export interface RepairRow {
+  kind: string
+  miner: number | string
+  number: number | string
+  piece: string
+  state: string
+  worker: string
+  detail: string
+  error: string
+  created_at: number | string
+  updated_at: number | string
+}
+
 export function directPieceFromRow(r: DirectPieceRow): DirectPieceRecord {
   return {
     id: Number(r.id),
@@ -160,6 +179,20 @@ export function directPieceFromRow(r: DirectPieceRow): DirectPieceRecord {
     state: r.state as DirectPieceState,
     sector: r.sector === null ? null : Number(r.sector),
     reason: r.reason,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  }
+}
+
+export function repairFromRow(r: RepairRow): RepairTask {
+  return {
+    kind: r.kind as RepairKind,
+    id: { miner: Number(r.miner), number: Number(r.number) },
+    piece: r.piece,
+    state: r.state as RepairState,
+    worker: r.worker,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
+    error: r.error,
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   }
@@ -181,6 +214,56 @@ export function pieceNotPending(id: number): VenusError {
   return new VenusError('ALREADY_EXISTS', `direct piece ${id} is not pending any more`, { details: { id } })
 }
 
+/** The row values of a task, in the column order of `repair_tasks`. */
+export function repairRow(t: RepairTask): unknown[] {
+  return [
+    t.kind,
+    t.id.miner,
+    t.id.number,
+    t.piece,
+    t.state,
+    t.worker,
+    JSON.stringify(t.detail),
+    t.error,
+    t.createdAt,
+    t.updatedAt,
+  ]
+}
+
+export function repairNotFound(key: RepairTaskKey): VenusError {
+  const piece = key.piece === '' ? '' : ` piece ${key.piece}`
+  return new VenusError('NOT_FOUND', `no ${key.kind} task for ${sectorKey(key.id)}${piece}`, {
+    details: { kind: key.kind, miner: key.id.miner, number: key.id.number, piece: key.piece },
+  })
+}
+
+export function checkRepairKey(key: RepairTaskKey, next: RepairTask): void {
+  if (
+    next.kind !== key.kind ||
+    next.piece !== key.piece ||
+    next.id.miner !== key.id.miner ||
+    next.id.number !== key.id.number
+  ) {
+    throw new VenusError('INTERNAL', `a repair-task mutator changed the key of ${sectorKey(key.id)}`)
+  }
+}
+
+export interface PieceCopyRow {
+  piece: string
+  miner: number | string
+  number: number | string
+  instance: string
+  size: number | string
+}
+
+export function pieceCopyFromRow(r: PieceCopyRow): PieceCopy {
+  return {
+    piece: r.piece,
+    id: { miner: Number(r.miner), number: Number(r.number) },
+    instance: r.instance,
+    size: Number(r.size),
+  }
+}
 /** A `persist_stores` row. */
 export interface PersistStoreRow {
   name: string

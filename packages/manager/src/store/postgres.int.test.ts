@@ -65,6 +65,8 @@ if (hasPg) {
             allocation: { client: 1002, id: 1 },
           })
           expect((await s.listDirectPieces({ miner: 1000 })).map((p) => p.id)).toEqual([piece.id])
+          expect(await s.listRepairTasks()).toEqual([])
+          expect(await s.findPieceCopies('baga-none')).toEqual([])
         } finally {
           await s.close()
         }

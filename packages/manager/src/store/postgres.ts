@@ -5,6 +5,7 @@ import { type ManagedSector, newSector, sectorDisplayState } from '../sector.js'
 import {
   alreadyExists,
   checkLimit,
+  checkRepairKey,
   checkSectorPage,
   checkStateId,
   dbError,
@@ -12,7 +13,13 @@ import {
   type MessageRow,
   messageFromRow,
   notFound,
+  type PieceCopyRow,
   parseState,
+  pieceCopyFromRow,
+  type RepairRow,
+  repairFromRow,
+  repairNotFound,
+  repairRow,
   type SummaryRow,
   stateText,
   summaryFromRow,
@@ -40,8 +47,13 @@ import type {
   ManagerStore,
   NewDirectPiece,
   PersistStoreRecord,
+  PieceCopy,
   QueuedCommit,
   RecentSectorsPage,
+  RepairKind,
+  RepairMutator,
+  RepairTask,
+  RepairTaskKey,
   SectorLocation,
   SectorMutator,
   SectorPage,
@@ -106,6 +118,11 @@ function prepared(text: string, values: unknown[]): pg.QueryConfig {
   }
   return { name, text, values }
 }
+
+const UPSERT_REPAIR = `INSERT INTO repair_tasks (kind, miner, number, piece, state, worker, detail, error, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+  ON CONFLICT (kind, miner, number, piece) DO UPDATE SET state = excluded.state, worker = excluded.worker,
+    detail = excluded.detail, error = excluded.error, created_at = excluded.created_at, updated_at = excluded.updated_at`
 
 const RETRY_CODES = new Set(['40001', '40P01'])
 
@@ -641,6 +658,113 @@ class PostgresStore implements ManagerStore {
 
   removeDirectPiece(id: number): Promise<boolean> {
     return this.#tx('removeDirectPiece', (c) => pgRemoveDirectPiece(c, id))
+  }
+
+  putRepairTask(task: RepairTask): Promise<{ task: RepairTask; created: boolean }> {
+    return this.#tx('putRepairTask', async (c) => {
+      const cur = await this.#lockRepair(c, task)
+      if (cur !== undefined && (cur.state === 'queued' || cur.state === 'running'))
+        return { task: cur, created: false }
+      await c.query(UPSERT_REPAIR, repairRow(task))
+      return { task, created: true }
+    })
+  }
+
+  async #lockRepair(c: Client, key: RepairTaskKey): Promise<RepairTask | undefined> {
+    const r = (
+      await c.query(
+        'SELECT * FROM repair_tasks WHERE kind = $1 AND miner = $2 AND number = $3 AND piece = $4 FOR UPDATE',
+        [key.kind, key.id.miner, key.id.number, key.piece],
+      )
+    ).rows[0] as RepairRow | undefined
+    return r === undefined ? undefined : repairFromRow(r)
+  }
+
+  claimRepairTask(
+    kind: RepairKind,
+    miners: readonly number[] | null,
+    worker: string,
+    now: number,
+  ): Promise<RepairTask | undefined> {
+    return this.#tx('claimRepairTask', async (c) => {
+      // SKIP LOCKED: a task another manager is claiming right now is not waited for, nor taken twice.
+      const r = (
+        miners === null
+          ? await c.query(
+              "SELECT * FROM repair_tasks WHERE kind = $1 AND state = 'queued' ORDER BY created_at, miner, number, piece LIMIT 1 FOR UPDATE SKIP LOCKED",
+              [kind],
+            )
+          : await c.query(
+              "SELECT * FROM repair_tasks WHERE kind = $1 AND state = 'queued' AND miner = ANY($2::bigint[]) ORDER BY created_at, miner, number, piece LIMIT 1 FOR UPDATE SKIP LOCKED",
+              [kind, [...miners]],
+            )
+      ).rows[0] as RepairRow | undefined
+      if (r === undefined) return undefined
+      const taken: RepairTask = { ...repairFromRow(r), state: 'running', worker, updatedAt: now }
+      await c.query(UPSERT_REPAIR, repairRow(taken))
+      return taken
+    })
+  }
+
+  updateRepairTask(key: RepairTaskKey, mutate: RepairMutator): Promise<RepairTask> {
+    return this.#tx('updateRepairTask', async (c) => {
+      const cur = await this.#lockRepair(c, key)
+      if (cur === undefined) throw repairNotFound(key)
+      const next = mutate(cur)
+      if (next === undefined) return cur
+      checkRepairKey(key, next)
+      await c.query(UPSERT_REPAIR, repairRow(next))
+      return next
+    })
+  }
+
+  async getRepairTask(key: RepairTaskKey): Promise<RepairTask | undefined> {
+    const rows = await this.#q<RepairRow>(
+      'getRepairTask',
+      'SELECT * FROM repair_tasks WHERE kind = $1 AND miner = $2 AND number = $3 AND piece = $4',
+      [key.kind, key.id.miner, key.id.number, key.piece],
+    )
+    return rows[0] === undefined ? undefined : repairFromRow(rows[0])
+  }
+
+  async listRepairTasks(kind?: RepairKind): Promise<RepairTask[]> {
+    const rows =
+      kind === undefined
+        ? await this.#q<RepairRow>(
+            'listRepairTasks',
+            'SELECT * FROM repair_tasks ORDER BY created_at, kind, miner, number, piece',
+          )
+        : await this.#q<RepairRow>(
+            'listRepairTasks',
+            'SELECT * FROM repair_tasks WHERE kind = $1 ORDER BY created_at, miner, number, piece',
+            [kind],
+          )
+    return rows.map(repairFromRow)
+  }
+
+  async setPieceCopy(p: PieceCopy): Promise<void> {
+    await this.#q(
+      'setPieceCopy',
+      'INSERT INTO piece_copies (piece, miner, number, instance, size) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (piece, miner, number) DO UPDATE SET instance = excluded.instance, size = excluded.size',
+      [p.piece, p.id.miner, p.id.number, p.instance, p.size],
+    )
+  }
+
+  async findPieceCopies(piece: string): Promise<PieceCopy[]> {
+    const rows = await this.#q<PieceCopyRow>(
+      'findPieceCopies',
+      'SELECT * FROM piece_copies WHERE piece = $1 ORDER BY miner, number',
+      [piece],
+    )
+    return rows.map(pieceCopyFromRow)
+  }
+
+  async removePieceCopy(piece: string, id: SectorId): Promise<void> {
+    await this.#q(
+      'removePieceCopy',
+      'DELETE FROM piece_copies WHERE piece = $1 AND miner = $2 AND number = $3',
+      [piece, id.miner, id.number],
+    )
   }
 
   async close(): Promise<void> {

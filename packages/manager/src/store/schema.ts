@@ -174,6 +174,35 @@ const scale = (big: string, json: (path: string) => string): string[] => [
   'CREATE INDEX messages_recent ON messages (created_at DESC, uid DESC)',
 ]
 
+/**
+ * Version 6: rebuild and unseal tasks (one row per kind, sector and piece; `detail` is the
+ * kind's JSON), and the index of unsealed piece copies in the persist stores.
+ */
+const repair = (big: string): string[] => [
+  `CREATE TABLE repair_tasks (
+     kind TEXT NOT NULL,
+     miner ${big} NOT NULL,
+     number ${big} NOT NULL,
+     piece TEXT NOT NULL,
+     state TEXT NOT NULL,
+     worker TEXT NOT NULL,
+     detail TEXT NOT NULL,
+     error TEXT NOT NULL,
+     created_at ${big} NOT NULL,
+     updated_at ${big} NOT NULL,
+     PRIMARY KEY (kind, miner, number, piece)
+   )`,
+  'CREATE INDEX repair_tasks_state ON repair_tasks (kind, state, created_at)',
+  `CREATE TABLE piece_copies (
+     piece TEXT NOT NULL,
+     miner ${big} NOT NULL,
+     number ${big} NOT NULL,
+     instance TEXT NOT NULL,
+     size ${big} NOT NULL,
+     PRIMARY KEY (piece, miner, number)
+   )`,
+]
+
 const sqliteJson = (path: string) => `json_extract(state, '$.${path.split(',').join('.')}')`
 const postgresJson = (path: string) => `(state::jsonb #>> '{${path}}')`
 
@@ -222,6 +251,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: directPieces('INTEGER PRIMARY KEY AUTOINCREMENT', 'INTEGER'),
     postgres: directPieces('BIGSERIAL PRIMARY KEY', 'BIGINT'),
   },
+  { version: 6, name: 'repair tasks', sqlite: repair('INTEGER'), postgres: repair('BIGINT') },
 ]
 
 /** The newest schema version this code knows. */

@@ -7,6 +7,7 @@ import { type Checkpointer, startCheckpointer } from './checkpointer.js'
 import {
   alreadyExists,
   checkLimit,
+  checkRepairKey,
   checkSectorPage,
   checkStateId,
   dbError,
@@ -14,7 +15,13 @@ import {
   type MessageRow,
   messageFromRow,
   notFound,
+  type PieceCopyRow,
   parseState,
+  pieceCopyFromRow,
+  type RepairRow,
+  repairFromRow,
+  repairNotFound,
+  repairRow,
   type SummaryRow,
   stateText,
   summaryFromRow,
@@ -38,8 +45,13 @@ import type {
   ManagerStore,
   NewDirectPiece,
   PersistStoreRecord,
+  PieceCopy,
   QueuedCommit,
   RecentSectorsPage,
+  RepairKind,
+  RepairMutator,
+  RepairTask,
+  RepairTaskKey,
   SectorLocation,
   SectorMutator,
   SectorPage,
@@ -217,6 +229,24 @@ function prepare(db: Database.Database) {
     msgsRecent: db.prepare('SELECT * FROM messages ORDER BY created_at DESC, uid DESC LIMIT ?'),
     msg: db.prepare('SELECT * FROM messages WHERE uid = ?'),
     version: db.prepare('SELECT MAX(version) AS v FROM schema_migrations'),
+    getRepair: db.prepare(
+      'SELECT * FROM repair_tasks WHERE kind = ? AND miner = ? AND number = ? AND piece = ?',
+    ),
+    putRepair: db.prepare(
+      'INSERT OR REPLACE INTO repair_tasks (kind, miner, number, piece, state, worker, detail, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    queuedRepairs: db.prepare(
+      "SELECT * FROM repair_tasks WHERE kind = ? AND state = 'queued' ORDER BY created_at, miner, number, piece",
+    ),
+    repairsAll: db.prepare('SELECT * FROM repair_tasks ORDER BY created_at, kind, miner, number, piece'),
+    repairsKind: db.prepare(
+      'SELECT * FROM repair_tasks WHERE kind = ? ORDER BY created_at, miner, number, piece',
+    ),
+    setCopy: db.prepare(
+      'INSERT OR REPLACE INTO piece_copies (piece, miner, number, instance, size) VALUES (?, ?, ?, ?, ?)',
+    ),
+    copies: db.prepare('SELECT * FROM piece_copies WHERE piece = ? ORDER BY miner, number'),
+    delCopy: db.prepare('DELETE FROM piece_copies WHERE piece = ? AND miner = ? AND number = ?'),
   }
 }
 
@@ -613,6 +643,83 @@ class SqliteStore implements ManagerStore {
 
   removeDirectPiece(id: number): Promise<boolean> {
     return this.#write(() => this.#direct.remove(id))
+  }
+
+  #repair(key: RepairTaskKey): RepairTask | undefined {
+    const r = this.#st.getRepair.get(key.kind, key.id.miner, key.id.number, key.piece) as
+      | RepairRow
+      | undefined
+    return r === undefined ? undefined : repairFromRow(r)
+  }
+
+  putRepairTask(task: RepairTask): Promise<{ task: RepairTask; created: boolean }> {
+    return this.#write(() => {
+      const cur = this.#repair(task)
+      if (cur !== undefined && (cur.state === 'queued' || cur.state === 'running'))
+        return { task: cur, created: false }
+      this.#st.putRepair.run(...repairRow(task))
+      return { task, created: true }
+    })
+  }
+
+  claimRepairTask(
+    kind: RepairKind,
+    miners: readonly number[] | null,
+    worker: string,
+    now: number,
+  ): Promise<RepairTask | undefined> {
+    return this.#write(() => {
+      for (const r of this.#st.queuedRepairs.all(kind) as RepairRow[]) {
+        const t = repairFromRow(r)
+        if (miners !== null && !miners.includes(t.id.miner)) continue
+        const taken: RepairTask = { ...t, state: 'running', worker, updatedAt: now }
+        this.#st.putRepair.run(...repairRow(taken))
+        return taken
+      }
+      return undefined
+    })
+  }
+
+  updateRepairTask(key: RepairTaskKey, mutate: RepairMutator): Promise<RepairTask> {
+    return this.#write(() => {
+      const cur = this.#repair(key)
+      if (cur === undefined) throw repairNotFound(key)
+      const next = mutate(cur)
+      if (next === undefined) return cur
+      checkRepairKey(key, next)
+      this.#st.putRepair.run(...repairRow(next))
+      return next
+    })
+  }
+
+  getRepairTask(key: RepairTaskKey): Promise<RepairTask | undefined> {
+    return this.#read('getRepairTask', () => this.#repair(key))
+  }
+
+  listRepairTasks(kind?: RepairKind): Promise<RepairTask[]> {
+    return this.#read('listRepairTasks', () =>
+      ((kind === undefined ? this.#st.repairsAll.all() : this.#st.repairsKind.all(kind)) as RepairRow[]).map(
+        repairFromRow,
+      ),
+    )
+  }
+
+  setPieceCopy(c: PieceCopy): Promise<void> {
+    return this.#write(() => {
+      this.#st.setCopy.run(c.piece, c.id.miner, c.id.number, c.instance, c.size)
+    })
+  }
+
+  findPieceCopies(piece: string): Promise<PieceCopy[]> {
+    return this.#read('findPieceCopies', () =>
+      (this.#st.copies.all(piece) as PieceCopyRow[]).map(pieceCopyFromRow),
+    )
+  }
+
+  removePieceCopy(piece: string, id: SectorId): Promise<void> {
+    return this.#write(() => {
+      this.#st.delCopy.run(piece, id.miner, id.number)
+    })
   }
 
   listPersistStores(): Promise<PersistStoreRecord[]> {

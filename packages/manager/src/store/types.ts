@@ -153,6 +153,48 @@ export interface UpdateEffects {
   dequeue?: boolean | undefined
 }
 
+/** What a repair task does: re-seal a lost sector, or unseal one piece of a sector. */
+export type RepairKind = 'rebuild' | 'unseal'
+
+/** Where a repair task is: waiting for a worker, taken by one, or ended. */
+export type RepairState = 'queued' | 'running' | 'done' | 'failed'
+
+/** The key of a repair task: one per kind, sector and (for unseal) piece. */
+export interface RepairTaskKey {
+  kind: RepairKind
+  id: SectorId
+  /** The piece CID of an unseal task; '' for a rebuild. */
+  piece: string
+}
+
+/** A rebuild or unseal task as the store keeps it. */
+export interface RepairTask extends RepairTaskKey {
+  state: RepairState
+  /** The worker instance that took it; '' while queued. */
+  worker: string
+  /** What the worker needs, by kind (ticket, pieces, offsets …), as plain JSON. */
+  detail: Record<string, unknown>
+  /** Why it failed; '' otherwise. */
+  error: string
+  createdAt: number
+  updatedAt: number
+}
+
+/** A repair-task mutator: pure and synchronous, like {@link SectorMutator}. */
+export type RepairMutator = (task: RepairTask) => RepairTask | undefined
+
+/** An unsealed copy of a piece, kept in a persist store. */
+export interface PieceCopy {
+  /** Piece CID (`baga…`). */
+  piece: string
+  /** The sector it was unsealed from. */
+  id: SectorId
+  /** The persist store instance holding `piece/<pieceCid>`. */
+  instance: string
+  /** Bytes in the file (the deal's payload). */
+  size: number
+}
+
 /**
  * One page of records in (miner, number) order: pass the id of the last record of a page as
  * `after` to read the next one. Pages come from an index, so each costs its own size whatever
@@ -341,6 +383,35 @@ export interface ManagerStore {
   ): Promise<number>
   /** Deletes a pending or failed piece; resolves false when there is none such. */
   removeDirectPiece(id: number): Promise<boolean>
+
+  /**
+   * Adds a repair task. When one with the same key exists and has ended (`done` or `failed`) it
+   * is replaced; when it is still queued or running it is kept and returned with `created: false`.
+   */
+  putRepairTask(task: RepairTask): Promise<{ task: RepairTask; created: boolean }>
+  /**
+   * Atomically takes the oldest queued task of `kind` (of one of `miners` when given): it becomes
+   * `running` for `worker`. Two managers on one database never hand out the same task.
+   */
+  claimRepairTask(
+    kind: RepairKind,
+    miners: readonly number[] | null,
+    worker: string,
+    now: number,
+  ): Promise<RepairTask | undefined>
+  /** Read-modify-write of a task. Throws `NOT_FOUND` when there is none. */
+  updateRepairTask(key: RepairTaskKey, mutate: RepairMutator): Promise<RepairTask>
+  /** A task by key. */
+  getRepairTask(key: RepairTaskKey): Promise<RepairTask | undefined>
+  /** Tasks, oldest first; of one kind when given. */
+  listRepairTasks(kind?: RepairKind): Promise<RepairTask[]>
+
+  /** Records an unsealed copy of a piece (replacing one of the same piece and sector). */
+  setPieceCopy(copy: PieceCopy): Promise<void>
+  /** The unsealed copies of a piece. */
+  findPieceCopies(piece: string): Promise<PieceCopy[]>
+  /** Forgets an unsealed copy (its file is gone). */
+  removePieceCopy(piece: string, id: SectorId): Promise<void>
   /** Persist stores attached through the API, by name. */
   listPersistStores(): Promise<PersistStoreRecord[]>
   /** Records a persist store (replacing one of the same name). */

@@ -18,6 +18,7 @@ import {
   type WindowPoStRequest,
   type WindowPoStResult,
 } from '@venus-cluster/core'
+import { PROVER_FAULTY, sectorRepairAction } from '../check.js'
 import type { WindowPoStConfig } from '../config.js'
 import type { SectorLocator } from '../locator.js'
 import { sleep } from '../sleep.js'
@@ -256,7 +257,11 @@ export class DeadlineProver {
         miner,
         deadline: d.Index,
         open: d.Open,
-        sectors: [...bad].map(([sectorNumber, reason]) => ({ sectorNumber, reason })),
+        sectors: [...bad].map(([sectorNumber, reason]) => ({
+          sectorNumber,
+          reason,
+          action: sectorRepairAction(reason).action,
+        })),
       })
     }
     let failures = 0
@@ -324,6 +329,7 @@ export class DeadlineProver {
               sectors: [...unreadable].map(([sectorNumber, reason]) => ({
                 sectorNumber,
                 reason: `unreadable after failed proofs: ${reason}`,
+                action: sectorRepairAction(reason).action,
               })),
             })
             continue
@@ -341,7 +347,8 @@ export class DeadlineProver {
           open: d.Open,
           sectors: res.faultySectors.map((sectorNumber) => ({
             sectorNumber,
-            reason: 'prover reported faulty',
+            reason: PROVER_FAULTY,
+            action: sectorRepairAction(PROVER_FAULTY).action,
           })),
         })
         continue

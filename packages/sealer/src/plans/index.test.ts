@@ -1,7 +1,15 @@
 import { parseWorkerConfig, VenusError } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
 import { SEALING_STATES } from '../states.js'
-import { BUILTIN_PLANS, PlanRegistry, sealerPlan, threadPlans, wdpostPlan } from './index.js'
+import {
+  BUILTIN_PLANS,
+  PlanRegistry,
+  rebuildPlan,
+  sealerPlan,
+  threadPlans,
+  unsealPlan,
+  wdpostPlan,
+} from './index.js'
 import type { Plan } from './types.js'
 
 const MANAGER = '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n'
@@ -29,9 +37,9 @@ const jobPlan: Plan<'Take' | 'Do'> = {
 }
 
 describe('plan registry', () => {
-  it('has the sealer and wdpost plans built in, with a handler for every state that is not terminal', () => {
-    expect(new PlanRegistry().names()).toEqual(['sealer', 'wdpost'])
-    expect(BUILTIN_PLANS).toEqual([sealerPlan, wdpostPlan])
+  it('has the sealer, wdpost, rebuild and unseal plans built in, with a handler for every state that is not terminal', () => {
+    expect(new PlanRegistry().names()).toEqual(['sealer', 'wdpost', 'rebuild', 'unseal'])
+    expect(BUILTIN_PLANS).toEqual([sealerPlan, wdpostPlan, rebuildPlan, unsealPlan])
     for (const p of BUILTIN_PLANS)
       expect(Object.keys(p.steps)).toEqual(p.states.filter((s) => s !== 'Finished' && s !== 'Aborted'))
     expect(wdpostPlan.initial).toEqual({ state: 'Empty', asks: 'Venus.WdPoStAllocateJobs' })
@@ -42,9 +50,47 @@ describe('plan registry', () => {
     expect(sealerPlan.stages).toEqual(['tree_d', 'pc1', 'pc2', 'c1', 'c2'])
   })
 
+  it('has the rebuild and unseal plans built in, each asking the manager for its task and refusing events out of order', () => {
+    expect(rebuildPlan.initial).toEqual({ state: 'Empty', asks: 'Venus.AllocateRebuildSector' })
+    expect(unsealPlan.initial).toEqual({ state: 'Empty', asks: 'Venus.AllocateUnsealSector' })
+    expect(rebuildPlan.stages).toEqual(['tree_d', 'pc1', 'pc2'])
+    const walk = (plan: Plan, events: string[]) => {
+      let s = plan.initial.state
+      const seen = [s]
+      for (const e of events) {
+        s = plan.next(s, e)
+        seen.push(s)
+      }
+      return seen
+    }
+    expect(
+      walk(rebuildPlan as Plan, ['Allocate', 'AddPiece', 'BuildTreeD', 'PC1', 'PC2', 'Persist', 'Finish']),
+    ).toEqual([
+      'Empty',
+      'Allocated',
+      'PieceAdded',
+      'TreeDBuilt',
+      'PC1Done',
+      'PC2Done',
+      'Persisted',
+      'Finished',
+    ])
+    expect(walk(unsealPlan as Plan, ['Allocate', 'Persist', 'Finish'])).toEqual([
+      'Empty',
+      'Allocated',
+      'Persisted',
+      'Finished',
+    ])
+    expect(rebuildPlan.next('PC2Done', 'Abort')).toBe('Aborted')
+    expect(() => rebuildPlan.next('PC1Done', 'Persist')).toThrow(
+      'rebuild: event Persist is not allowed in state PC1Done',
+    )
+    expect(() => unsealPlan.next('Finished', 'Abort')).toThrow(/not allowed/)
+  })
+
   it('registers another plan by name', () => {
     const plans = new PlanRegistry().register(jobPlan as Plan)
-    expect(plans.names()).toEqual(['sealer', 'wdpost', 'job'])
+    expect(plans.names()).toEqual(['sealer', 'wdpost', 'rebuild', 'unseal', 'job'])
     expect(plans.resolve('job', 'x')).toBe(jobPlan)
   })
 
@@ -67,9 +113,9 @@ describe('plan registry', () => {
     const err = errorOf(() => threadPlans(parseWorkerConfig(text, 'bad.toml')))
     expect(err.code).toBe('CONFIG_INVALID_VALUE')
     expect(err.message).toBe(
-      'bad.toml:5: sealing_thread[0].plan: plan "snap" is not supported by this worker; known plans: "sealer", "wdpost"',
+      'bad.toml:5: sealing_thread[0].plan: plan "snap" is not supported by this worker; known plans: "sealer", "wdpost", "rebuild", "unseal"',
     )
-    expect(err.details).toMatchObject({ plan: 'snap', known: ['sealer', 'wdpost'] })
+    expect(err.details).toMatchObject({ plan: 'snap', known: ['sealer', 'wdpost', 'rebuild', 'unseal'] })
   })
 
   it('points at the thread table when the plan is not written, and takes the plans given', () => {

@@ -1,21 +1,30 @@
 /**
- * The plans a worker can run, by name. Today the package implements `sealer` and `wdpost` (PoSt
- * worker threads); `snapup`, `rebuild` and `unseal` come as more plans registered here (one file each under
- * `plans/`). A sealing thread configured with a plan that is not registered is refused when the
- * worker is created, with the file, line and key of the config and the plans there are.
+ * The plans a worker can run, by name. The package implements `sealer`, `wdpost` (PoSt worker
+ * threads), `rebuild` and `unseal`; `snapup` comes as one more plan registered here (one file
+ * under `plans/`). A sealing thread configured with a plan that is not registered is refused when
+ * the worker is created, with the file, line and key of the config and the plans there are.
  */
 import { formatConfigKeyRef, VenusError, type WorkerConfig } from '@venus-cluster/core'
 import { isTerminalState } from '../states.js'
+import { rebuildPlan } from './rebuild.js'
 import { sealerPlan } from './sealer.js'
 import type { Plan } from './types.js'
+import { unsealPlan } from './unseal.js'
 import { wdpostPlan } from './wdpost.js'
 
+export { rebuildPlan } from './rebuild.js'
 export { sealerPlan } from './sealer.js'
 export type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
+export { unsealPlan } from './unseal.js'
 export { WDPOST_HEARTBEAT_MS, wdpostPlan } from './wdpost.js'
 
 /** The plans this package implements, in the order `planNames()` lists them. */
-export const BUILTIN_PLANS: readonly Plan[] = Object.freeze([sealerPlan as Plan, wdpostPlan as Plan])
+export const BUILTIN_PLANS: readonly Plan[] = Object.freeze([
+  sealerPlan as Plan,
+  wdpostPlan as Plan,
+  rebuildPlan as Plan,
+  unsealPlan as Plan,
+])
 
 /**
  * A set of plans by name: the built-in ones, plus any an embedder registers.
@@ -103,7 +112,7 @@ function planProblem(plan: Plan): string | undefined {
  * ones), in thread order.
  *
  * @throws VenusError `CONFIG_INVALID_VALUE`, e.g. `venus-worker.toml:14: sealing_thread[1].plan:
- *   plan "snapup" is not supported by this worker; known plans: "sealer", "wdpost"`.
+ *   plan "snapup" is not supported by this worker; known plans: "sealer", "wdpost", "rebuild", "unseal"`.
  * @example
  * ```ts
  * const config = await loadWorkerConfig('venus-worker.toml')

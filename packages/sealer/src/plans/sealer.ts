@@ -60,13 +60,14 @@ const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'))
 const unpadded = (padded: number) => padded - padded / 128
 
 /** A record field the state requires; a record without it cannot go on (the sector is aborted). */
-function need<T>(v: T | null | undefined, field: string): T {
+export function need<T>(v: T | null | undefined, field: string): T {
   if (v === null || v === undefined) throw abort(`record field ${field} is required in this state`)
   return v
 }
 
 const baseOf = (rec: SectorRecord) => need(rec.base, 'base')
-const idOf = (rec: SectorRecord) => sectorIdFromWire(baseOf(rec).allocated.ID)
+/** The sector of a record (from its allocation). */
+export const recordSectorId = (rec: SectorRecord) => sectorIdFromWire(baseOf(rec).allocated.ID)
 
 function piecesOf(rec: SectorRecord): ProofsPieceInfo[] {
   return need(rec.phases.pieces, 'phases.pieces').map((p) => ({
@@ -76,7 +77,7 @@ function piecesOf(rec: SectorRecord): ProofsPieceInfo[] {
 }
 
 /** Creates the sector's directories; the allocation is in the record already. */
-async function makeSectorDirs(ctx: StepContext): Promise<SealingEvent> {
+export async function makeSectorDirs(ctx: StepContext): Promise<SealingEvent> {
   const p = ctx.paths()
   try {
     await makeDirs(p.cache)
@@ -145,14 +146,14 @@ const allocate: Step = async (ctx) => {
 /** `Allocated`: the deals of the sector (none when deals are off). */
 const acquireDeals: Step = async (ctx) => {
   const deals = ctx.sealing.enableDeals
-    ? await ctx.manager.acquireDeals(idOf(ctx.record), { maxDeals: ctx.sealing.maxDeals ?? null })
+    ? await ctx.manager.acquireDeals(recordSectorId(ctx.record), { maxDeals: ctx.sealing.maxDeals ?? null })
     : null
   ctx.record.deals = deals === null ? null : deals.map(dealToWire)
   return 'AcquireDeals'
 }
 
 /** `DealsAcquired`: writes the pieces (or the zero CC piece) into the staged file. */
-const addPieces: Step = async (ctx) => {
+export const addPieces: Step = async (ctx) => {
   const rec = ctx.record
   const proofType = baseOf(rec).allocated.ProofType
   const { sectorSize } = sealProofFacts(proofType)
@@ -223,7 +224,7 @@ const addPieces: Step = async (ctx) => {
 }
 
 /** `PieceAdded`: tree D, or a link to the prebuilt one of a CC sector. */
-const buildTreeD: Step = async (ctx) => {
+export const buildTreeD: Step = async (ctx) => {
   const rec = ctx.record
   const base = baseOf(rec)
   const p = ctx.paths()
@@ -258,15 +259,29 @@ const buildTreeD: Step = async (ctx) => {
 }
 
 /** `TicketAssigned`: PC1, with the ticket asked for once the PC1 slot is held. */
-const pc1: Step = async (ctx) => {
+const pc1: Step = (ctx) =>
+  // The PC1 slot is taken before the ticket is asked for, so queued sectors hold no stale ticket.
+  runPc1(ctx, async () => {
+    const ticket = await ctx.manager.assignTicket(recordSectorId(ctx.record))
+    if (ticket.value.length !== 32) throw temporary(`ticket is ${ticket.value.length} bytes, not 32`)
+    return ticket
+  })
+
+/**
+ * PC1 under the PC1 slot, with the ticket `ticketOf` gives once the slot is held (a new one from
+ * the manager, or the recorded one of a sector being rebuilt). Writes `phases.ticket` and
+ * `phases.pc1out`.
+ */
+export async function runPc1(
+  ctx: StepContext,
+  ticketOf: () => Promise<{ value: Uint8Array; epoch: number }>,
+): Promise<'PC1'> {
   const rec = ctx.record
   const base = baseOf(rec)
   const p = ctx.paths()
   const pieces = piecesOf(rec)
-  // The PC1 slot is taken before the ticket is asked for, so queued sectors hold no stale ticket.
   return ctx.withSlot('pc1', async () => {
-    const ticket = await ctx.manager.assignTicket(idOf(rec))
-    if (ticket.value.length !== 32) throw temporary(`ticket is ${ticket.value.length} bytes, not 32`)
+    const ticket = await ticketOf()
     try {
       await rm(p.cache, { recursive: true, force: true })
       await makeDirs(p.cache)
@@ -293,7 +308,7 @@ const pc1: Step = async (ctx) => {
 }
 
 /** `PC1Done`: PC2 over a cache without earlier PC2 outputs. */
-const pc2: Step = async (ctx) => {
+export const pc2: Step = async (ctx) => {
   const rec = ctx.record
   const p = ctx.paths()
   const pc1out = unb64(need(rec.phases.pc1out, 'phases.pc1out'))
@@ -362,7 +377,7 @@ async function pollOnChain(
 
 /** `PCSubmitted`: waits for the precommit to land. */
 const pollPreCommit: Step = async (ctx) => {
-  const id = idOf(ctx.record)
+  const id = recordSectorId(ctx.record)
   const r = await pollOnChain(ctx, () => ctx.manager.pollPreCommitState(id), 'pre commit')
   if (r === 'resubmit') {
     ctx.record.phases.pc2_re_submit = true
@@ -385,7 +400,7 @@ async function placeSector(ctx: StepContext, sectorSize: number): Promise<Attach
   let placed: { name: string } | null
   try {
     placed = await reserve(
-      idOf(ctx.record),
+      recordSectorId(ctx.record),
       sectorSize,
       room.map((c) => c.s.name),
     )
@@ -418,14 +433,14 @@ const persist: Step = async (ctx) => {
 const submitPersisted: Step = async (ctx) => {
   const rec = ctx.record
   const inst = need(rec.phases.persist_instance, 'phases.persist_instance')
-  const ok = await ctx.manager.submitPersisted(idOf(rec), inst)
+  const ok = await ctx.manager.submitPersisted(recordSectorId(rec), inst)
   if (!ok) throw permanent(`sector persisted to ${inst} but the manager cannot see the files`)
   return 'SubmitPersistance'
 }
 
 /** `PersistanceSubmitted`: waits for the interactive seed. */
 const waitSeed: Step = async (ctx) => {
-  const id = idOf(ctx.record)
+  const id = recordSectorId(ctx.record)
   for (;;) {
     ctx.throwIfInterrupted()
     const r = await ctx.manager.waitSeed(id)
@@ -484,7 +499,7 @@ const c2: Step = async (ctx) => {
 const submitProof: Step = async (ctx) => {
   const rec = ctx.record
   const proof = unb64(need(rec.phases.c2out, 'phases.c2out').proof)
-  const r = await ctx.manager.submitProof(idOf(rec), proof, rec.phases.c2_re_submit)
+  const r = await ctx.manager.submitProof(recordSectorId(rec), proof, rec.phases.c2_re_submit)
   const failed = submitFailure('proof', r)
   if (failed !== undefined) throw failed
   rec.phases.c2_re_submit = false
@@ -496,7 +511,7 @@ const pollProof: Step = async (ctx) => {
   const rec = ctx.record
   const base = baseOf(rec)
   if (!ctx.sealing.ignoreProofCheck) {
-    const id = idOf(rec)
+    const id = recordSectorId(rec)
     const r = await pollOnChain(ctx, () => ctx.manager.pollProofState(id), 'proof')
     if (r === 'resubmit') {
       rec.phases.c2_re_submit = true

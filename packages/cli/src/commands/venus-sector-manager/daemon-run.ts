@@ -46,6 +46,12 @@ export function registerDaemonRunCommand(program: Command): Command {
     .addOption(new Option('--listen <addr>', 'listen address').default(':1789'))
     .addOption(new Option('--poster', 'also run WindowPoSt for the miners with PoSt enabled').default(false))
     .addOption(
+      new Option(
+        '--auto-rebuild',
+        "with --poster: queue a rebuild for every sector the poster's checks find with its sealed file or cache lost",
+      ).default(false),
+    )
+    .addOption(
       new Option('--miner', 'also answer WinningPoSt (Venus.ComputeWinningPoSt) for block producers').default(
         false,
       ),
@@ -132,6 +138,7 @@ export function registerDaemonRunCommand(program: Command): Command {
         opts: {
           listen: string
           poster: boolean
+          autoRebuild: boolean
           miner: boolean
           proofs: PosterProofs
           db?: string
@@ -187,6 +194,7 @@ export function registerDaemonRunCommand(program: Command): Command {
           listen: opts.listen,
           db: opts.db,
           synchronous: opts.sync,
+          repair: { autoRebuild: opts.autoRebuild },
           auth: opts.auth ? undefined : 'off',
           trustedNetworks,
           startTimeoutMs,

@@ -111,6 +111,13 @@ export async function startPoster(opts: {
     poster.events,
     postResultListener((r) => daemon.metrics.recordPost(r)),
   )
+  // Bad sectors go to the manager's repair view (the dashboard, and the auto-rebuild policy).
+  onAnyWindowPoStEvent(poster.events, (e) => {
+    if (e.type !== 'sectors-skipped') return
+    daemon.manager.repair
+      .noteProblems(Number(e.miner.replace(/^[ft]0/, '')), e.sectors)
+      .catch((err: unknown) => log(`warn: post: recording bad sectors failed: ${(err as Error).message}`))
+  })
   onAnyWindowPoStEvent(poster.events, (e) =>
     log(`post: ${e.type} ${JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`),
   )

@@ -65,6 +65,12 @@ describe('venus-sector-manager util sealer proving', () => {
     unlinkSync(join(store, 'sealed', sectorName({ miner: minerId, number: sector })))
     const bad = await run('check', idx, '--only-bad', '--storage-id')
     expect(bad.out).toMatch(/\t-\tbad: sealed file/)
+    // With what to do about it, the sector filled into the command.
+    expect(bad.out).toContain(
+      `→ rebuild the sector from its ticket and pieces: util sealer sectors rebuild t0${minerId} ${sector} --full --force`,
+    )
+    const badJson = JSON.parse((await run('check', idx, '--only-bad', '--json')).out)
+    expect(badJson).toEqual([expect.objectContaining({ Sector: sector, Good: false, Action: 'rebuild' })])
   })
 
   it('prints on-chain sector info with its deadline and partition, and says which are not on chain', async () => {

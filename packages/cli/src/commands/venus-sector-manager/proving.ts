@@ -13,7 +13,13 @@ import {
   runsToNumbers,
   VenusError,
 } from '@venus-cluster/core'
-import { checkSectors, partitionToProve, storesLocator, WindowPoStScheduler } from '@venus-cluster/poster'
+import {
+  checkSectors,
+  partitionToProve,
+  sectorRepairAction,
+  storesLocator,
+  WindowPoStScheduler,
+} from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'
 import { report } from '../../output.js'
 import { minerContextOf, minerPartitions } from './manager-common.js'
@@ -190,11 +196,18 @@ export function registerProvingCommands(sealer: Command): Command {
         }
         const rows = await Promise.all(
           infos
-            .map((s) => ({
-              Sector: s.SectorNumber,
-              Good: !bad.has(s.SectorNumber),
-              Error: bad.get(s.SectorNumber) ?? '',
-            }))
+            .map((s) => {
+              const why = bad.get(s.SectorNumber)
+              const advice = why === undefined ? undefined : sectorRepairAction(why)
+              return {
+                Sector: s.SectorNumber,
+                Good: why === undefined,
+                Error: why ?? '',
+                // What to do about it, with the sector filled into the command.
+                Action: advice?.action ?? '',
+                Advice: advice?.advice.replace('<miner> <number>', `t0${minerId} ${s.SectorNumber}`) ?? '',
+              }
+            })
             .filter((r) => !o.onlyBad || !r.Good)
             .map(async (r) => (o.storageId ? { ...r, Store: await storeOf(r.Sector) } : r)),
         )
@@ -202,7 +215,7 @@ export function registerProvingCommands(sealer: Command): Command {
           `Deadline ${index}: ${infos.length} sector(s), ${bad.size} bad`,
           ...rows.map(
             (r) =>
-              `  s-t0${minerId}-${r.Sector}\t${'Store' in r ? `${r.Store}\t` : ''}${r.Good ? 'good' : `bad: ${r.Error}`}`,
+              `  s-t0${minerId}-${r.Sector}\t${'Store' in r ? `${r.Store}\t` : ''}${r.Good ? 'good' : `bad: ${r.Error}\t→ ${r.Advice}`}`,
           ),
         ])
       },

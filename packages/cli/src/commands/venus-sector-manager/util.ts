@@ -34,6 +34,7 @@ import { registerProvingOpsCommands } from './proving-ops.js'
 import { registerCleanupCommands } from './sectors-cleanup.js'
 import { registerExpirationCommands } from './sectors-expiration.js'
 import { registerImportCommands } from './sectors-import.js'
+import { registerRebuildCommands } from './sectors-rebuild.js'
 import { registerRepairCommands } from './sectors-repair.js'
 import { registerStorageCommands } from './storage.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
@@ -216,6 +217,7 @@ export function registerUtilCommands(program: Command): Command {
   registerExpirationCommands(sectors)
   const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
   registerCleanupCommands(sectors, call)
+  registerRebuildCommands(sectors, call)
   registerImportCommands(sectors)
   registerRepairCommands(sectors, call)
   const line = (s: WireSectorState) =>

@@ -1,8 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { type ManagedSector, newSector } from '../../sector.js'
-import type { ManagerStore } from '../types.js'
+import type { ManagerStore, RepairTask } from '../types.js'
 import { pagesConformance } from './conformance-pages.js'
 import { postStoreConformance } from './post-conformance.js'
+
+const task = (over: Partial<RepairTask> = {}): RepairTask => ({
+  kind: 'rebuild',
+  id: { miner: 1000, number: 1 },
+  piece: '',
+  state: 'queued',
+  worker: '',
+  detail: { cacheOnly: false },
+  error: '',
+  createdAt: 1,
+  updatedAt: 1,
+  ...over,
+})
 
 /**
  * The store conformance suite: the same behaviour on every engine. `open` returns a fresh,
@@ -287,6 +300,67 @@ export function storeConformance(
       })
     })
 
+    it('keeps one repair task per kind, sector and piece; an ended one may be queued again', async () => {
+      const s = await fresh()
+      const a = await s.putRepairTask(task())
+      expect(a.created).toBe(true)
+      const again = await s.putRepairTask(task({ detail: { cacheOnly: true }, createdAt: 2 }))
+      expect(again).toEqual({ task: task(), created: false })
+      const unseal = task({ kind: 'unseal', piece: 'baga1', detail: { offset: 0, size: 127 }, createdAt: 3 })
+      expect((await s.putRepairTask(unseal)).created).toBe(true)
+      expect((await s.listRepairTasks()).map((t) => t.kind)).toEqual(['rebuild', 'unseal'])
+      expect(await s.listRepairTasks('unseal')).toEqual([unseal])
+      await s.updateRepairTask(task(), (t) => ({ ...t, state: 'failed', error: 'CommR differs' }))
+      expect((await s.getRepairTask(task()))?.error).toBe('CommR differs')
+      const re = await s.putRepairTask(task({ createdAt: 5 }))
+      expect(re.created).toBe(true)
+      expect((await s.getRepairTask(task()))?.state).toBe('queued')
+      await expect(s.updateRepairTask(task({ piece: 'x' }), (t) => t)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      })
+      await expect(
+        s.updateRepairTask(task(), (t) => ({ ...t, id: { miner: 1, number: 1 } })),
+      ).rejects.toMatchObject({ code: 'INTERNAL' })
+    })
+
+    it('hands a queued repair task to one worker, oldest first, of the allowed miners', async () => {
+      const s = await fresh()
+      await s.putRepairTask(task({ id: { miner: 2000, number: 1 }, createdAt: 1 }))
+      await s.putRepairTask(task({ id: { miner: 1000, number: 2 }, createdAt: 2 }))
+      await s.putRepairTask(task({ id: { miner: 1000, number: 3 }, createdAt: 3 }))
+      const got = await s.claimRepairTask('rebuild', [1000], 'w1', 10)
+      expect(got).toMatchObject({
+        id: { miner: 1000, number: 2 },
+        state: 'running',
+        worker: 'w1',
+        updatedAt: 10,
+      })
+      expect(await s.claimRepairTask('unseal', null, 'w1', 10)).toBeUndefined()
+      const all = await Promise.all([1, 2, 3].map((i) => s.claimRepairTask('rebuild', null, `w${i}`, 11)))
+      expect(
+        all
+          .filter((t) => t !== undefined)
+          .map((t) => t?.id.number)
+          .sort(),
+      ).toEqual([1, 3])
+      expect((await s.listRepairTasks('rebuild')).every((t) => t.state === 'running')).toBe(true)
+    })
+
+    it('indexes unsealed piece copies by piece', async () => {
+      const s = await fresh()
+      expect(await s.findPieceCopies('baga1')).toEqual([])
+      const copy = { piece: 'baga1', id: { miner: 1000, number: 1 }, instance: 'ps1', size: 100 }
+      await s.setPieceCopy(copy)
+      await s.setPieceCopy({ ...copy, instance: 'ps2' })
+      await s.setPieceCopy({ ...copy, id: { miner: 1000, number: 2 } })
+      expect((await s.findPieceCopies('baga1')).map((c) => [c.id.number, c.instance])).toEqual([
+        [1, 'ps2'],
+        [2, 'ps1'],
+      ])
+      await s.removePieceCopy('baga1', { miner: 1000, number: 1 })
+      expect((await s.findPieceCopies('baga1')).length).toBe(1)
+    })
+
     it('keeps persist stores attached through the API, and lists the sectors indexed in one', async () => {
       const s = await fresh()
       const ps = {
@@ -375,6 +449,20 @@ export function storeConformance(
     pagesConformance(fresh)
 
     if (openShared) {
+      it('two stores never hand out one repair task twice', async () => {
+        const a = await fresh()
+        const b = await openShared(a)
+        opened.push(b)
+        for (let n = 1; n <= 10; n++)
+          await a.putRepairTask(task({ id: { miner: 9, number: n }, createdAt: n }))
+        const got = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).claimRepairTask('rebuild', null, `w${i}`, 1)),
+        )
+        const numbers = got.filter((t) => t !== undefined).map((t) => t?.id.number)
+        expect(numbers.length).toBe(10)
+        expect(new Set(numbers).size).toBe(10)
+      })
+
       it('two stores on one database never hand out the same number or claim the same sector', async () => {
         const a = await fresh()
         const b = await openShared(a)
