@@ -3,15 +3,27 @@ import { defineConfig } from 'vitest/config'
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
 
+const subpaths: Record<string, string> = {
+  'core/codecs': 'core/src/codecs/index.ts',
+  'core/errors': 'core/src/errors/index.ts',
+  'core/mock': 'core/src/mock.ts',
+  'core/rpc': 'core/src/rpc/index.ts',
+  'core/testing': 'core/src/testing.ts',
+  'devnet/testing': 'devnet/src/testing/index.ts',
+  'manager/postgres': 'manager/src/postgres.ts',
+  'manager/sqlite': 'manager/src/sqlite.ts',
+}
+
 // Tests run against the TypeScript sources of sibling packages, so a change in `core` is seen by
 // `manager` tests without a build. The CLI tests that spawn binaries use the built `dist/`.
 export default defineConfig({
   resolve: {
     alias: [
-      {
-        find: /^@venus-cluster\/core\/testing$/,
-        replacement: fileURLToPath(new URL('./packages/core/src/testing.ts', import.meta.url)),
-      },
+      // Subpath entry points (the `exports` maps of core and manager), each to its source file.
+      ...Object.entries(subpaths).map(([name, file]) => ({
+        find: new RegExp(`^@venus-cluster/${name}$`),
+        replacement: fileURLToPath(new URL(`./packages/${file}`, import.meta.url)),
+      })),
       { find: /^@venus-cluster\/core$/, replacement: src('core') },
       { find: /^@venus-cluster\/devnet$/, replacement: src('devnet') },
       { find: /^@venus-cluster\/manager$/, replacement: src('manager') },

@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createFakeChain, defaultMinerConfig, startManagerDaemon } from '@venus-cluster/manager'
+import { createFakeChain, defaultMinerConfig, sectorIdToWire, startManagerNode } from '@venus-cluster/manager'
 import WebSocket from 'ws'
 
 const report = (sector) => [
@@ -23,7 +23,7 @@ const report = (sector) => [
 
 async function startDaemon(dir, engine) {
   const chain = createFakeChain({ miners: { 1000: 2048 } })
-  return startManagerDaemon({
+  return startManagerNode({
     home: dir,
     listen: '127.0.0.1:0',
     ...(engine.db ? { db: engine.db } : { synchronous: engine.sync }),
@@ -275,7 +275,9 @@ async function runMode(ctx, engine) {
   try {
     const sectors = []
     for (let i = 0; i < 64; i++)
-      sectors.push((await d.manager.allocateSector({ allowedMiners: null, allowedProofTypes: null })).ID)
+      sectors.push(
+        sectorIdToWire((await d.manager.allocateSector({ allowedMiners: null, allowedProofTypes: null })).id),
+      )
     const total = ctx.quick ? 5_000 : 50_000
     await wsThroughput(d.url, 'Venus.PollPreCommitState', (i) => [sectors[i % 64]], 2_000, 64)
     const reads = await wsThroughput(d.url, 'Venus.PollPreCommitState', (i) => [sectors[i % 64]], total, 64)

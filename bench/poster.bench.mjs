@@ -7,13 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createChainClient, customTransport, mockProofs } from '@venus-cluster/core'
-import {
-  createDevnet,
-  devnetParamsShortPeriod,
-  devnetTransport,
-  sealTestSectors,
-} from '@venus-cluster/devnet'
-import { dirLocator, WindowPoStScheduler } from '@venus-cluster/poster'
+import { createDevnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
+import { sealTestSectors } from '@venus-cluster/devnet/testing'
+import { dirLocator, onAnyWindowPoStEvent, WindowPoStScheduler } from '@venus-cluster/poster'
 
 const WINDOW = 10
 const BLOCK_MS = 100
@@ -44,15 +40,15 @@ async function measure(partitions, deadlinesToWatch) {
       proofs,
       locate: dirLocator(root),
       config: { challengeConfidence: 1, submitConfidence: 1, retryDelayMs: 200 },
-      onEvent: (e) => {
-        if (e.type === 'landed' && e.exitCode === 0)
-          landed.push({ open: e.open, height: e.height, deadline: e.deadline })
-        if (e.type === 'proving-started') inFlight++
-        if (e.type === 'proof-generated') genMs.push(e.ms)
-        if (e.type === 'deadline-proven' || e.type === 'deadline-reset') inFlight = Math.max(0, inFlight - 1)
-        if (e.type === 'deadline-missed' || e.type === 'error' || (e.type === 'landed' && e.exitCode !== 0))
-          bad.push(e)
-      },
+    })
+    onAnyWindowPoStEvent(scheduler.events, (e) => {
+      if (e.type === 'landed' && e.exitCode === 0)
+        landed.push({ open: e.open, height: e.height, deadline: e.deadline })
+      if (e.type === 'proving-started') inFlight++
+      if (e.type === 'proof-generated') genMs.push(e.ms)
+      if (e.type === 'deadline-proven' || e.type === 'deadline-reset') inFlight = Math.max(0, inFlight - 1)
+      if (e.type === 'deadline-missed' || e.type === 'error' || (e.type === 'landed' && e.exitCode !== 0))
+        bad.push(e)
     })
     await scheduler.start()
     const loop = monitorEventLoopDelay({ resolution: 5 })

@@ -12,22 +12,22 @@ function fakeManager(sectors) {
   let next = 1
   const done = new Set()
   let onDone = () => {}
-  const ticket = { Ticket: Buffer.alloc(32, 1).toString('base64'), Epoch: 1 }
-  const seed = { Seed: Buffer.alloc(32, 2).toString('base64'), Epoch: 2 }
+  const ticket = { value: new Uint8Array(32).fill(1), epoch: 1 }
+  const seed = { value: new Uint8Array(32).fill(2), epoch: 2 }
   const client = {
     allocateSector: async () =>
-      next > sectors ? null : { ID: { Miner: 1000, Number: next++ }, ProofType: 5 },
+      next > sectors ? null : { id: { miner: 1000, number: next++ }, proofType: 5 },
     acquireDeals: async () => null,
     assignTicket: async () => ticket,
-    submitPreCommit: async () => ({ Res: 1, Desc: null }),
-    pollPreCommitState: async () => ({ State: 3, Desc: null }),
+    submitPreCommit: async () => ({ result: 1, desc: null }),
+    pollPreCommitState: async () => ({ state: 3, desc: null }),
     submitPersisted: async () => true,
-    waitSeed: async () => ({ ShouldWait: false, Delay: 0, Seed: seed }),
-    submitProof: async () => ({ Res: 1, Desc: null }),
-    pollProofState: async () => ({ State: 3, Desc: null }),
+    waitSeed: async () => ({ shouldWait: false, delaySeconds: 0, seed }),
+    submitProof: async () => ({ result: 1, desc: null }),
+    pollProofState: async () => ({ state: 3, desc: null }),
     reportState: async () => {},
     reportFinalized: async (id) => {
-      done.add(id.Number)
+      done.add(id.number)
       if (done.size >= sectors) onDone()
     },
     reportAborted: async () => {},
@@ -85,12 +85,11 @@ ${Object.entries(limits)
     const { spans, processor } = timed(inlineProcessor(proofs))
     const mgr = fakeManager(sectors)
     const worker = createSealingWorker({
-      config,
+      config: { ...config, recordSync },
       proofs,
       processor,
       sealer: mgr.client,
       controlApi: false,
-      recordSync,
     })
     const t0 = performance.now()
     await worker.start()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the native proofs addon (bindings/proofs, napi-rs over filecoin-proofs-api, CPU only)
-# into bindings/proofs/native/proofs.linux-x64-gnu.node.
+# into bindings/proofs/native/proofs.linux-x64-gnu.node and the linux-x64-gnu platform package
+# (bindings/proofs/npm/linux-x64-gnu).
 #
 # Cargo's build folder lives in the machine-local cache ($VENUS_CACHE/cargo-target, default
 # ~/.cache/venus-cluster/cargo-target), never in the repository, so a second build on the same
@@ -37,5 +38,10 @@ mkdir -p "$out"
 # Copy then rename, so a process loading the addon never sees a half-written file.
 cp -f "$CARGO_TARGET_DIR/release/libvenus_cluster_proofs_native.so" "$out/proofs.linux-x64-gnu.node.tmp"
 mv -f "$out/proofs.linux-x64-gnu.node.tmp" "$out/proofs.linux-x64-gnu.node"
+# The platform package (@venus-cluster/proofs-native-linux-x64-gnu) gets a copy too, as
+# `napi artifacts` would do: the loader looks there first, and `npm pack` packs it from there.
+platform=bindings/proofs/npm/linux-x64-gnu
+cp -f "$out/proofs.linux-x64-gnu.node" "$platform/proofs.linux-x64-gnu.node.tmp"
+mv -f "$platform/proofs.linux-x64-gnu.node.tmp" "$platform/proofs.linux-x64-gnu.node"
 exec 9>&-
 echo "build-native: $out/proofs.linux-x64-gnu.node ($(du -h "$out/proofs.linux-x64-gnu.node" | cut -f1)) in $(($(date +%s) - start)) s"

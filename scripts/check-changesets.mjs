@@ -6,7 +6,9 @@ import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
 const packages = new Set()
-for (const group of ['packages', 'bindings']) {
+// The workspace globs of the root package.json (`dir/*`), as Changesets reads them.
+for (const glob of JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces) {
+  const group = glob.replace(/\/\*$/, '')
   for (const dir of readdirSync(join(root, group))) {
     try {
       packages.add(JSON.parse(readFileSync(join(root, group, dir, 'package.json'), 'utf8')).name)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as `.ci/run` and the README run it: build, lint, the unit and
-# integration tests on Node 20, the unit tests again on Node 24 LTS, and the heavier suites
-# (PostgreSQL, native proofs) when their steps below are present.
+# integration tests on Node 20, the heavier suites (PostgreSQL, native proofs), the packed
+# packages installed into a fresh app (scripts/check-packages.sh), and the unit tests again on
+# Node 24 LTS.
 #
 # Expensive artefacts live in machine-local caches outside the clone, so a second run on the
 # same machine reuses them: $VENUS_CACHE (default ~/.cache/venus-cluster).
@@ -84,6 +85,11 @@ else
     VENUS_NATIVE_TESTS=1 npx vitest run bindings/proofs/test/snap.int.test.ts
   fi
 fi
+
+step "packages as users get them (npm pack → fresh app → tsc, CLI, examples, publint, attw)"
+# After the native step, so the linux-x64-gnu platform package is packed with the addon when it
+# was built. Measured install time and size: docs/benchmarks.md ("Packages").
+bash scripts/check-packages.sh
 
 step "unit tests on Node 24 LTS"
 NODE24_DIR="$VENUS_CACHE/node24"

@@ -9,13 +9,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { mockProofs, parseWorkerConfig, prepareFileStore, prepareSealingStore } from '@venus-cluster/core'
+import { mockProofs, prepareFileStore, prepareSealingStore, workerConfig } from '@venus-cluster/core'
 import { createDevnet, devnetTransport } from '@venus-cluster/devnet'
 import {
   createLotusChain,
   createLotusMessager,
   defaultMinerConfig,
-  startManagerDaemon,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import { createSealingWorker } from '@venus-cluster/sealer'
 
@@ -54,7 +54,7 @@ async function sealIn(dir: string): Promise<SealedSector> {
   minerConfig.commitment.confidence = 1
   const persist = join(dir, 'persist')
   await prepareFileStore(persist)
-  const manager = await startManagerDaemon({
+  const manager = await startManagerNode({
     home: join(dir, 'manager'),
     listen: '127.0.0.1:0',
     config: { miners: [minerConfig], persistStores: [{ name: 'ps1', path: persist }] },
@@ -64,37 +64,24 @@ async function sealIn(dir: string): Promise<SealedSector> {
     tickMs: 50,
   })
 
-  // 3. A worker with one sealing thread, configured like `venus-worker.toml`.
+  // 3. A worker with one sealing thread, configured in code (the same object a
+  //    `venus-worker.toml` is read onto; what is left out takes its documented default).
   const store = join(dir, 'store1')
   await prepareSealingStore(store)
-  const config = parseWorkerConfig(
-    `
-[sector_manager.rpc_client]
-addr = "${manager.url}"
-
-[sealing]
-seal_interval = "20ms"
-rpc_polling_interval = "50ms"
-
-[[sealing_thread]]
-location = "${store}"
-
-[[attached]]
-name = "ps1"
-location = "${persist}"
-`,
-    'venus-worker.toml',
-  )
-  let finished!: () => void
-  const sealed = new Promise<void>((resolve) => {
-    finished = resolve
+  const config = workerConfig({
+    sectorManager: { url: manager.url },
+    sealing: { sealIntervalMs: 20, rpcPollingIntervalMs: 50 },
+    sealingThreads: [{ location: store }],
+    attached: [{ name: 'ps1', location: persist }],
   })
   const worker = createSealingWorker({
     config,
     proofs,
     controlApi: false,
     managerToken: await manager.auth?.issue('sign'),
-    onStep: (e) => e.next === 'Finished' && finished(),
+  })
+  const sealed = new Promise<void>((resolve) => {
+    worker.events.on('sector:state', (e) => e.next === 'Finished' && resolve())
   })
 
   try {

@@ -13,13 +13,13 @@ export interface AddonInitOptions {
   workerNice?: number | undefined
 }
 
-/** @internal */
+/** A piece as the addon takes it (see {@link ProofsAddon}). */
 export interface AddonPiece {
   commP: Uint8Array
   paddedSize: number
 }
 
-/** @internal */
+/** A sector's sealing identity as the addon takes it (see {@link ProofsAddon}). */
 export interface AddonSector {
   proof: number
   proverId: Uint8Array
@@ -27,7 +27,7 @@ export interface AddonSector {
   ticket: Uint8Array
 }
 
-/** @internal */
+/** A sealed replica as the addon takes it (see {@link ProofsAddon}). */
 export interface AddonReplica {
   sectorNumber: number
   commR: Uint8Array
@@ -35,13 +35,13 @@ export interface AddonReplica {
   sealedPath?: string | undefined
 }
 
-/** @internal */
+/** A PoSt proof as the addon returns it (see {@link ProofsAddon}). */
 export interface AddonPoStProof {
   postProof: number
   proof: Uint8Array
 }
 
-/** @internal */
+/** One sector of an aggregate proof as the addon takes it (see {@link ProofsAddon}). */
 export interface AddonAggregateEntry {
   sectorNumber: number
   ticket: Uint8Array
@@ -67,8 +67,9 @@ export interface AddonUpdateFiles {
 }
 
 /**
- * @internal The functions of the compiled addon (`bindings/proofs/src/lib.rs`). Heavy ones return
- * promises resolved from the libuv thread pool.
+ * The functions of the compiled addon (`bindings/proofs/src/lib.rs`), as `loadProofsAddon()` and
+ * `initNativeProofs()` return them. A low-level interface: use `nativeProofs()` unless you need
+ * the raw calls. Heavy ones return promises resolved from the libuv thread pool.
  */
 export interface ProofsAddon {
   init(options: AddonInitOptions): void
@@ -287,22 +288,98 @@ export const ADDON_FILE = 'proofs.linux-x64-gnu.node'
 export const BUILD_HINT =
   'build it with `npm run build:native` (needs a Rust toolchain; writes bindings/proofs/native/' +
   ADDON_FILE +
-  ')'
+  '), or point VENUS_PROOFS_NATIVE_PATH at a built addon'
+
+/** The platforms with a published addon package (napi-rs triples without the `npm/` prefix). */
+export const PUBLISHED_PLATFORMS: readonly string[] = ['linux-x64-gnu']
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 /**
- * Where the addon is looked for: `$VENUS_PROOFS_NATIVE_PATH` alone when set, else
- * `<package>/native/proofs.linux-x64-gnu.node` (where `npm run build:native` puts it).
+ * The napi-rs platform name of this machine: `linux-x64-gnu`, `linux-arm64-musl`,
+ * `darwin-arm64`, …
+ *
+ * @example
+ * ```ts
+ * platformTriple('linux', 'x64', true) // 'linux-x64-gnu'
+ * ```
+ */
+export function platformTriple(
+  platform: string = process.platform,
+  arch: string = process.arch,
+  glibc: boolean = isGlibc(),
+): string {
+  return platform === 'linux' ? `${platform}-${arch}-${glibc ? 'gnu' : 'musl'}` : `${platform}-${arch}`
+}
+
+/**
+ * The package that holds the addon for a platform (an optional dependency of this package,
+ * installed by npm only on the matching platform).
+ *
+ * @example
+ * ```ts
+ * platformPackageName('linux-x64-gnu') // '@venus-cluster/proofs-native-linux-x64-gnu'
+ * ```
+ */
+export function platformPackageName(triple: string = platformTriple()): string {
+  return `@venus-cluster/proofs-native-${triple}`
+}
+
+function isGlibc(): boolean {
+  if (process.platform !== 'linux') return false
+  try {
+    const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined
+    return typeof report?.header?.glibcVersionRuntime === 'string'
+  } catch {
+    return true
+  }
+}
+
+const requireHere = createRequire(import.meta.url)
+
+/**
+ * Where the addon is looked for, in order: `$VENUS_PROOFS_NATIVE_PATH` alone when set; else the
+ * platform package's file (`@venus-cluster/proofs-native-linux-x64-gnu`, when installed), then
+ * `<package>/native/proofs.linux-x64-gnu.node` (where `npm run build:native` puts a local build).
+ * `resolvePackage` finds an installed package's main file (tests replace it).
  *
  * @example
  * ```ts
  * addonCandidates({ VENUS_PROOFS_NATIVE_PATH: '/opt/proofs.node' }) // ['/opt/proofs.node']
  * ```
  */
-export function addonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+export function addonCandidates(
+  env: NodeJS.ProcessEnv = process.env,
+  resolvePackage: (name: string) => string = (name) => requireHere.resolve(name),
+): string[] {
   if (env.VENUS_PROOFS_NATIVE_PATH) return [env.VENUS_PROOFS_NATIVE_PATH]
-  return [join(packageRoot, 'native', ADDON_FILE)]
+  const out: string[] = []
+  try {
+    // The package's `main` is the .node file; resolving fails when it is not installed.
+    out.push(resolvePackage(platformPackageName()))
+  } catch {
+    // Not installed (other platform, or optional dependencies omitted): try the local build.
+  }
+  out.push(join(packageRoot, 'native', ADDON_FILE))
+  return out
+}
+
+/** @internal The message of a missing addon: which package to install, or how to build it. */
+export function missingAddonMessage(
+  env: NodeJS.ProcessEnv = process.env,
+  triple: string = platformTriple(),
+): string {
+  if (env.VENUS_PROOFS_NATIVE_PATH) {
+    return `native proofs addon not found at VENUS_PROOFS_NATIVE_PATH (${env.VENUS_PROOFS_NATIVE_PATH}): ${BUILD_HINT}`
+  }
+  if (!PUBLISHED_PLATFORMS.includes(triple)) {
+    return `native proofs addon not found, and none is published for ${triple}: ${BUILD_HINT}`
+  }
+  const pkg = platformPackageName(triple)
+  return (
+    `native proofs addon not found: install ${pkg} (npm adds it with @venus-cluster/proofs-native ` +
+    `unless optional dependencies are omitted), or ${BUILD_HINT}`
+  )
 }
 
 let cached: ProofsAddon | undefined
@@ -324,7 +401,7 @@ export function loadProofsAddon(): ProofsAddon {
   const candidates = addonCandidates()
   const path = candidates.find((p) => existsSync(p))
   if (path === undefined) {
-    lastError = new VenusError('PROOFS_NATIVE_UNAVAILABLE', `native proofs addon not built: ${BUILD_HINT}`, {
+    lastError = new VenusError('PROOFS_NATIVE_UNAVAILABLE', missingAddonMessage(), {
       details: { searched: candidates, platform: `${process.platform}-${process.arch}` },
     })
     throw lastError

@@ -2,7 +2,9 @@
  * `@venus-cluster/proofs-native`: the real Filecoin proofs (filecoin-proofs-api 19.1, CPU only)
  * behind the `ProofsBackend` interface of `@venus-cluster/core`, through a napi-rs addon; plus
  * local parameter generation for small test sectors. Importing this package never loads the
- * addon: the first call does, and throws `PROOFS_NATIVE_UNAVAILABLE` when it is not built.
+ * addon: the first call does, and throws `PROOFS_NATIVE_UNAVAILABLE` when it is missing. The
+ * addon comes in a platform package (`@venus-cluster/proofs-native-linux-x64-gnu`, an optional
+ * dependency that npm installs on linux-x64 with glibc) or from a local build.
  *
  * @packageDocumentation
  */
@@ -18,6 +20,9 @@ export {
   isNativeProofsAvailable,
   loadProofsAddon,
   type ProofsAddon,
+  PUBLISHED_PLATFORMS,
+  platformPackageName,
+  platformTriple,
 } from './addon.js'
 export { type NativeProofsOptions, nativeProofs } from './backend.js'
 export { toVenusError } from './errors.js'

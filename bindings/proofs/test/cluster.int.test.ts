@@ -20,7 +20,7 @@ import {
   createLotusMessager,
   defaultMinerConfig,
   httpJsonRpc,
-  startManagerDaemon,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import { createSealingWorker, type ThreadStepEvent } from '@venus-cluster/sealer'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -101,7 +101,7 @@ describe.skipIf(!ready)(
         minerConfig.sector.maxNumber = 1
         minerConfig.commitment.confidence = 1
         await mkdir(join(home, 'manager'), { recursive: true })
-        const manager = await startManagerDaemon({
+        const manager = await startManagerNode({
           home: join(home, 'manager'),
           listen: '127.0.0.1:0',
           synchronous: 'normal',
@@ -142,14 +142,13 @@ ${['pc1', 'pc2', 'c2'].map(processorTable).join('\n')}`
         const token = await manager.auth?.issue('sign')
         const steps: { at: number; e: ThreadStepEvent }[] = []
         const worker = createSealingWorker({
-          config: parseWorkerConfig(text, file),
+          config: { ...parseWorkerConfig(text, file), recordSync: false },
           // In-process stages (add pieces, tree_d, wait states) also run the real backend.
           proofs,
           controlApi: false,
-          recordSync: false,
           ...(token === undefined ? {} : { managerToken: token }),
-          onStep: (e) => steps.push({ at: Date.now() - started, e }),
         })
+        worker.events.on('thread:step', (e) => steps.push({ at: Date.now() - started, e }))
         let workerStopped = false
         cleanups.push(async () => {
           if (!workerStopped) await worker.stop()

@@ -122,6 +122,26 @@ describe('venus-cluster command lines (built bins in ./dist/bin)', () => {
     ])
   })
 
+  it("store abandon-original lets the worker use a sealing store holding the original worker's RocksDB", async () => {
+    await run('venus-worker', ['store', 'seal-init', '-l', 'orig/store1'], { cwd: dir })
+    await writeFile(join(dir, 'orig/store1/meta/CURRENT'), 'MANIFEST-000005\n')
+    await writeFile(join(dir, 'orig/store1/meta/MANIFEST-000005'), '')
+    const r = await run('venus-worker', ['store', 'abandon-original', '-l', 'orig/store1'], { cwd: dir })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain(`${join(dir, 'orig/store1')}: the original worker's sector is given up`)
+    expect((await readdir(join(dir, 'orig/store1/meta'))).sort()).toEqual([
+      'CURRENT',
+      'MANIFEST-000005',
+      'original-meta-abandoned.json',
+    ])
+    const none = await run('venus-worker', ['store', 'abandon-original', '-l', 'path/to/remote/store'], {
+      cwd: dir,
+    })
+    expect(none.code).not.toBe(0)
+    expect(none.stderr).toContain('no metadata of the original venus-worker')
+    expectNoStack(none)
+  })
+
   it.each([
     ['venus-sector-manager', ['--help'], 'daemon'],
     ['venus-sector-manager', ['daemon', '--help'], 'init'],

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseSectorSize, VenusError } from '@venus-cluster/core'
-import { createFakeChain, defaultMinerConfig, startManagerDaemon } from '@venus-cluster/manager'
+import { createFakeChain, defaultMinerConfig, startManagerNode } from '@venus-cluster/manager'
 import { parseActorId } from './args.js'
 
 /** Options of {@link startMockManager}. */
@@ -50,7 +50,7 @@ export async function startMockManager(opts: MockManagerOptions): Promise<MockMa
   const miner = defaultMinerConfig(opts.actor, `t0${opts.actor}`)
   miner.commitment.confidence = 1
   const home = mkdtempSync(join(tmpdir(), 'vsm-mock-'))
-  const d = await startManagerDaemon({
+  const d = await startManagerNode({
     home,
     db: ':memory:',
     listen: opts.listen,

@@ -4,13 +4,16 @@
  * (through the manager, which knows every worker that pings it).
  */
 import { VenusError } from '@venus-cluster/core'
-import type { SealingThreadInfo } from '@venus-cluster/sealer'
+import { type SealingThreadInfo, threadInfoFromWire } from '@venus-cluster/sealer'
 
-/** One line per sealing thread. */
-export function threadLine(t: SealingThreadInfo): string {
+/** One line per sealing thread, from an entry of the worker's `WorkerList` answer. */
+export function threadLine(entry: unknown): string {
+  const t: SealingThreadInfo = threadInfoFromWire(entry)
+  const sector = t.sectorId === null ? '-' : `m-${t.sectorId.miner}-s-${t.sectorId.number}`
+  const elapsed = t.pausedForMs === null ? '' : ` (${(t.pausedForMs / 1000).toFixed(1)}s)`
   return (
-    `#${t.index}: ${t.location}; sector: ${t.sector_id ?? '-'}; state: ${t.state}; paused: ${t.paused}` +
-    `${t.paused_elapsed ? ` (${t.paused_elapsed})` : ''}; last error: ${t.last_error ?? '-'}`
+    `#${t.index}: ${t.location}; sector: ${sector}; state: ${t.state}; paused: ${t.paused}` +
+    `${elapsed}; last error: ${t.lastError ?? '-'}`
   )
 }
 

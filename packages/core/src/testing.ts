@@ -5,4 +5,6 @@
  *
  * @packageDocumentation
  */
+export * from './config/read-only-dir.js'
+export * from './http/conformance.js'
 export * from './proofs/conformance.js'

@@ -1,21 +1,33 @@
 /**
  * The devnet: a deterministic, single-process Filecoin chain with a message pool, the power and
- * miner actors (sealing and WindowPoSt), null rounds and reorgs.
+ * miner actors (sealing and WindowPoSt), null rounds and reorgs. `Devnet` is a façade over the
+ * {@link ChainStore}, the {@link MessagePool} and the {@link BlockProducer}; the actors live in
+ * `actors/`, persistence in `persist.ts`, test shortcuts in `testing/`.
  */
 import {
-  addressFromBytes,
   commD as coreCommD,
-  decodeCreateMinerReturn,
   type ProofsBackend,
+  type Startable,
+  type TypedEmitter,
   VenusError,
 } from '@venus-cluster/core'
 import type { ActorRuntime, DevnetProofVerifier } from './actor-types.js'
-import { zeroCommDCid } from './commitments.js'
-import { applyMessage, type ExecutionEnv } from './execute.js'
-import { nextBaseFee } from './gas.js'
+import { blsAddress, FAUCET_ACTOR_ID, secpAddress } from './actors/account.js'
+import { publishDeal, type TestDealInput } from './actors/market.js'
+import type { CommDFromPieces } from './actors/miner/common.js'
+import { BlockProducer, genesisTipset } from './block-producer.js'
+import {
+  ChainStore,
+  type DevnetEvents,
+  type DevnetHeadChange,
+  type DevnetMessageLookup,
+  type DevnetReceipt,
+  type DevnetTipset,
+  type ReplayEntry,
+} from './chain-store.js'
+import { MessagePool } from './message-pool.js'
 import type { MessagerEntry } from './messager-api.js'
 import {
-  cidOfValue,
   devnetSign,
   type LotusMessage,
   type LotusSignature,
@@ -23,62 +35,14 @@ import {
   seededBytes,
   storedFrom,
 } from './messages.js'
-import { assignSector as assignSectorForTest, type CommDFromPieces, minerCron } from './miner-actor.js'
-import { type DevnetParams, devnetParams2k, maxProveCommitDuration } from './params.js'
-import { beaconEntry, mixRandomness, randomnessDigest, ticketProof } from './randomness.js'
-import { copyWorld, emptyWorld, mutableMiner, resolveIn, SingletonActors, type WorldState } from './state.js'
+import { type DevnetParams, devnetParams2k } from './params.js'
+import { resolveIn, type WorldState } from './state.js'
+import { createTestMiner, type TestMiner, type TestMinerOptions } from './testing/miners.js'
+import { type InjectedSector, injectSectors } from './testing/sectors.js'
 import { isProofsBackend, proofsVerifier } from './verifier.js'
 
+export type { DevnetHeadChange, DevnetMessageLookup, DevnetReceipt, DevnetTipset }
 export { resolveIn }
-
-/** A message receipt. */
-export interface DevnetReceipt {
-  exitCode: number
-  return: Uint8Array | null
-  gasUsed: number
-  /** The abort message of a failed message (not part of Lotus receipts; kept for diagnostics). */
-  error: string
-}
-
-/** One tipset (the devnet mines one block per tipset). */
-export interface DevnetTipset {
-  height: number
-  /** CID of the single block; the tipset key is `[cid]`. */
-  cid: string
-  parents: string[]
-  parentWeight: bigint
-  ticket: Uint8Array
-  beacon: { round: number; data: Uint8Array }
-  timestamp: number
-  /** Base fee the messages of this tipset pay. */
-  parentBaseFee: bigint
-  parentStateRoot: string
-  parentMessageReceipts: string
-  messagesRoot: string
-  stateRoot: string
-  messages: StoredMessage[]
-  receipts: DevnetReceipt[]
-  gasLimitUsed: number
-  branch: number
-  /** World state after this tipset; dropped for old tipsets (see `keepStates`). */
-  world: WorldState | undefined
-}
-
-/** A head change as ChainNotify reports it. */
-export interface DevnetHeadChange {
-  type: 'current' | 'apply' | 'revert'
-  tipset: DevnetTipset
-}
-
-/** Where an executed message lives. */
-export interface DevnetMessageLookup {
-  message: StoredMessage
-  receipt: DevnetReceipt
-  /** Tipset that included the message (executed at its height). */
-  included: DevnetTipset
-  /** The child tipset carrying the receipt: what Lotus reports as `TipSet`/`Height`. */
-  executed: DevnetTipset
-}
 
 /** Options of {@link createDevnet}. */
 export interface DevnetOptions {
@@ -107,9 +71,8 @@ export type DevnetMessageInput = Omit<
     Pick<LotusMessage, 'Nonce' | 'GasLimit' | 'GasFeeCap' | 'GasPremium' | 'Version' | 'Params' | 'Value'>
   >
 
-const GAS_OVERESTIMATION = 1.25
-const DEFAULT_PREMIUM = 100_000n
-const FAUCET_ACTOR_ID = 100
+/** How often a devnet with a `dataDir` saves itself while it runs. */
+const SAVE_EVERY_MS = 5000
 
 /**
  * Creates a devnet. Nothing runs until `start()` (or `mine()`); the genesis tipset exists at once.
@@ -128,45 +91,50 @@ export function createDevnet(options: DevnetOptions): Devnet {
 }
 
 /** The devnet engine. Create it with {@link createDevnet}. */
-export class Devnet {
+export class Devnet implements Startable {
   readonly params: DevnetParams
   readonly seed: string
   readonly blockTimeMs: number | undefined
   readonly dataDir: string | undefined
-  readonly #verifier: DevnetProofVerifier
-  readonly #commD: CommDFromPieces
-  readonly #keepStates: number
-  #chain: DevnetTipset[] = []
-  readonly #byCid = new Map<string, DevnetTipset>()
-  readonly #msgIndex = new Map<string, { tipset: DevnetTipset; index: number }>()
-  readonly #mpool = new Map<string, StoredMessage>()
-  readonly #listeners = new Set<(changes: DevnetHeadChange[]) => void>()
   /** @internal The messager's queue (see `messagerMethods`); persisted with the chain. */
   readonly messagerEntries = new Map<string, MessagerEntry>()
+  readonly #commD: CommDFromPieces
+  readonly #chain: ChainStore
+  readonly #mpool: MessagePool
+  readonly #producer: BlockProducer
   #queue: Promise<unknown> = Promise.resolve()
   #timer: NodeJS.Timeout | undefined
   #saveTimer: NodeJS.Timeout | undefined
-  #branch = 0
   #accountCounter = 0
   #started = false
   #loaded = false
   #pendingNull = 0
-  /** Replay log for persistence: each entry is one mined tipset. */
-  #log: {
-    height: number
-    branch: number
-    messages: { message: LotusMessage; signature: LotusSignature }[]
-  }[] = []
 
   constructor(options: DevnetOptions) {
     this.params = { ...devnetParams2k(), ...options.params }
     this.seed = String(options.seed)
     this.blockTimeMs = options.blockTimeMs
     this.dataDir = options.dataDir
-    this.#verifier = isProofsBackend(options.proofs) ? proofsVerifier(options.proofs) : options.proofs
     this.#commD = options.commD ?? ((pieces, size) => coreCommD(pieces, size))
-    this.#keepStates = options.keepStates ?? 2000
-    this.#genesis()
+    this.#chain = new ChainStore({
+      seed: this.seed,
+      keepStates: options.keepStates ?? 2000,
+      genesis: genesisTipset(this.seed, this.params),
+    })
+    this.#mpool = new MessagePool({ params: this.params, world: () => this.worldAt() })
+    this.#producer = new BlockProducer({
+      seed: this.seed,
+      params: this.params,
+      verifier: isProofsBackend(options.proofs) ? proofsVerifier(options.proofs) : options.proofs,
+      commD: this.#commD,
+      chain: this.#chain,
+      mpool: this.#mpool,
+    })
+  }
+
+  /** Head changes as they happen (`events.on('head-change', …)`); see also {@link Devnet.subscribe}. */
+  get events(): TypedEmitter<DevnetEvents> {
+    return this.#chain.events
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -188,7 +156,7 @@ export class Devnet {
         void import('./persist.js')
           .then(({ saveDevnet }) => this.#enqueue(() => saveDevnet(this, dir)))
           .catch(() => {})
-      }, 5000)
+      }, SAVE_EVERY_MS)
       this.#saveTimer.unref?.()
     }
     if (this.blockTimeMs !== undefined && this.blockTimeMs > 0) {
@@ -217,32 +185,27 @@ export class Devnet {
 
   /** The current head. */
   head(): DevnetTipset {
-    return this.#chain[this.#chain.length - 1]!
+    return this.#chain.head()
   }
 
   /** The genesis tipset. */
   genesis(): DevnetTipset {
-    return this.#chain[0]!
+    return this.#chain.genesis()
   }
 
   /** A tipset by its block CID (also reverted ones), or undefined. */
   tipsetByCid(cid: string): DevnetTipset | undefined {
-    return this.#byCid.get(cid)
+    return this.#chain.tipsetByCid(cid)
   }
 
   /** Resolves a tipset key (array of CID strings; empty = head). */
   tipsetByKey(key: readonly string[]): DevnetTipset {
-    if (key.length === 0) return this.head()
-    const ts = this.#byCid.get(key[0]!)
-    if (ts === undefined)
-      throw new VenusError('NOT_FOUND', `tipset ${key[0]} not found`, { details: { key } })
-    return ts
+    return this.#chain.tipsetByKey(key)
   }
 
   /** Whether a tipset is on the current chain. */
   onChain(ts: DevnetTipset): boolean {
-    const found = this.#atOrAfter(ts.height, this.#chain)
-    return found?.cid === ts.cid
+    return this.#chain.onChain(ts)
   }
 
   /**
@@ -250,44 +213,22 @@ export class Devnet {
    * tipset below it, as `ChainGetTipSetByHeight` does.
    */
   tipsetAtHeight(height: number, from: DevnetTipset = this.head()): DevnetTipset {
-    if (height > from.height) {
-      throw new VenusError(
-        'INVALID_ARGUMENT',
-        `looking for tipset with height greater than start point (${height} > ${from.height})`,
-      )
-    }
-    if (height < 0) throw new VenusError('INVALID_ARGUMENT', `negative height ${height}`)
-    const chain = this.#chainTo(from)
-    let lo = 0
-    let hi = chain.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if (chain[mid]!.height <= height) lo = mid
-      else hi = mid - 1
-    }
-    return chain[lo]!
+    return this.#chain.tipsetAtHeight(height, from)
   }
 
   /** The world state after `ts` (head by default). Throws NOT_FOUND for pruned snapshots. */
   worldAt(ts: DevnetTipset = this.head()): WorldState {
-    if (ts.world === undefined) {
-      throw new VenusError('NOT_FOUND', `state of tipset at height ${ts.height} is no longer kept`, {
-        details: { height: ts.height },
-      })
-    }
-    return ts.world
+    return this.#chain.worldAt(ts)
   }
 
   /** Subscribes to head changes; the first call reports `current`. Returns an unsubscribe function. */
   subscribe(listener: (changes: DevnetHeadChange[]) => void): () => void {
-    this.#listeners.add(listener)
-    listener([{ type: 'current', tipset: this.head() }])
-    return () => this.#listeners.delete(listener)
+    return this.#chain.subscribe(listener)
   }
 
   /** Pending messages of the mpool. */
   pending(): StoredMessage[] {
-    return [...this.#mpool.values()]
+    return this.#mpool.pending()
   }
 
   /**
@@ -311,27 +252,12 @@ export class Devnet {
 
   /** Finds a message on the current chain with an executed receipt, or undefined. */
   searchMessage(cid: string): DevnetMessageLookup | undefined {
-    const hit = this.#msgIndex.get(cid)
-    if (hit === undefined) return undefined
-    const idx = this.#chain.indexOf(hit.tipset)
-    const child = this.#chain[idx + 1]
-    if (idx < 0 || child === undefined) return undefined
-    return {
-      message: hit.tipset.messages[hit.index]!,
-      receipt: hit.tipset.receipts[hit.index]!,
-      included: hit.tipset,
-      executed: child,
-    }
+    return this.#chain.searchMessage(cid)
   }
 
   /** A message by CID from the chain (also not yet executed) or the mpool. */
   getMessage(cid: string): StoredMessage | undefined {
-    const hit = this.#msgIndex.get(cid)
-    if (hit) return hit.tipset.messages[hit.index]
-    for (const m of this.#mpool.values()) if (m.cid === cid || m.unsignedCid === cid) return m
-    for (const ts of this.#byCid.values())
-      for (const m of ts.messages) if (m.cid === cid || m.unsignedCid === cid) return m
-    return undefined
+    return this.#chain.findMessage(cid) ?? this.#mpool.find(cid)
   }
 
   /**
@@ -377,10 +303,7 @@ export class Devnet {
   /** A new deterministic key address (not on chain until funded). */
   newAccount(kind: 'bls' | 'secp256k1' = 'bls'): string {
     const n = this.#accountCounter++
-    if (kind === 'bls') {
-      const pub = seededBytes(`${this.seed}/bls/${n}`, 48)
-      return blsAddress(pub, this.params.addressPrefix)
-    }
+    if (kind === 'bls') return blsAddress(seededBytes(`${this.seed}/bls/${n}`, 48), this.params.addressPrefix)
     return secpAddress(seededBytes(`${this.seed}/secp/${n}`, 20), this.params.addressPrefix)
   }
 
@@ -419,16 +342,7 @@ export class Devnet {
 
   /** Next nonce of `addr`, counting pending mpool messages. */
   nonceOf(addr: string): number {
-    const world = this.worldAt()
-    const id = resolveIn(world, addr)
-    let nonce = id === undefined ? 0 : (world.accounts.get(id)?.nonce ?? 0)
-    const key = id === undefined ? addr.slice(1) : undefined
-    for (const m of this.#mpool.values()) {
-      const from = resolveIn(world, m.message.From)
-      const same = from !== undefined ? from === id : key !== undefined && m.message.From.slice(1) === key
-      if (same && m.message.Nonce >= nonce) nonce = m.message.Nonce + 1
-    }
-    return nonce
+    return this.#mpool.nonceOf(addr)
   }
 
   // ---------------------------------------------------------------- messages
@@ -461,34 +375,7 @@ export class Devnet {
 
   /** Adds a signed message to the mpool (`MpoolPush`). Signatures are not verified. */
   push(stored: StoredMessage): StoredMessage {
-    const m = stored.message
-    if (!Number.isInteger(m.Nonce) || m.Nonce < 0)
-      throw new VenusError('INVALID_ARGUMENT', `bad nonce ${m.Nonce}`)
-    if (!(m.GasLimit > 0)) throw new VenusError('INVALID_ARGUMENT', 'message gas limit must be positive')
-    if (m.GasLimit > this.params.blockGasLimit)
-      throw new VenusError('INVALID_ARGUMENT', 'message gas limit above the block gas limit')
-    const world = this.worldAt()
-    const from = resolveIn(world, m.From)
-    if (from === undefined || !world.accounts.has(from)) {
-      throw new VenusError('ACTOR_NOT_FOUND', `sender ${m.From} does not exist on chain`, {
-        details: { from: m.From },
-      })
-    }
-    const acct = world.accounts.get(from)!
-    if (m.Nonce < acct.nonce)
-      throw new VenusError('INVALID_ARGUMENT', `nonce ${m.Nonce} too low, expected ≥ ${acct.nonce}`)
-    const need = BigInt(m.Value) + BigInt(m.GasLimit) * BigInt(m.GasFeeCap)
-    if (acct.balance < need) {
-      throw new VenusError('INSUFFICIENT_FUNDS', `not enough funds in ${m.From}: ${acct.balance} < ${need}`, {
-        details: { from: m.From, balance: acct.balance.toString(), need: need.toString() },
-      })
-    }
-    // Replace-by-nonce: a message with the same sender and nonce replaces the pending one.
-    for (const [cid, p] of this.#mpool) {
-      if (p.message.Nonce === m.Nonce && resolveIn(world, p.message.From) === from) this.#mpool.delete(cid)
-    }
-    this.#mpool.set(stored.cid, stored)
-    return stored
+    return this.#mpool.push(stored)
   }
 
   /** Pushes a message with a signature the caller made (MpoolPush). */
@@ -497,53 +384,16 @@ export class Devnet {
   }
 
   /** Fills GasLimit (used × 1.25), GasPremium and GasFeeCap; throws the actor's abort as CHAIN_ERROR. */
-  async estimateGas(msg: LotusMessage): Promise<LotusMessage> {
-    const head = this.head()
-    const { receipt } = await this.dryRun({ ...msg, GasLimit: this.params.blockGasLimit }, head)
-    if (receipt.exitCode !== 0) {
-      throw new VenusError(
-        'CHAIN_ERROR',
-        `estimating gas used: message execution failed: exit ${receipt.exitCode}: ${receipt.error}`,
-        {
-          details: { exitCode: receipt.exitCode },
-        },
-      )
-    }
-    const premium = BigInt(msg.GasPremium) > 0n ? BigInt(msg.GasPremium) : DEFAULT_PREMIUM
-    const baseFee = nextBaseFee(
-      head.parentBaseFee,
-      head.gasLimitUsed,
-      this.params.blockGasLimit,
-      this.params.minimumBaseFee,
-    )
-    const feeCap = BigInt(msg.GasFeeCap) > 0n ? BigInt(msg.GasFeeCap) : baseFee * 2n + premium
-    return {
-      ...msg,
-      GasLimit: Math.ceil(receipt.gasUsed * GAS_OVERESTIMATION),
-      GasPremium: premium.toString(),
-      GasFeeCap: feeCap.toString(),
-    }
+  estimateGas(msg: LotusMessage): Promise<LotusMessage> {
+    return this.#producer.estimateGas(msg)
   }
 
   /**
    * Executes a message on a copy of `ts`'s state at epoch `ts.height + 1` (nothing persists), as
    * `StateCall` does for "what if this landed next".
    */
-  async dryRun(msg: LotusMessage, ts: DevnetTipset = this.head()): Promise<{ receipt: DevnetReceipt }> {
-    const world = copyWorld(this.worldAt(ts))
-    const acct = resolveIn(world, msg.From)
-    const nonce = acct !== undefined ? (world.accounts.get(acct)?.nonce ?? 0) : 0
-    const chain = this.#chainTo(ts)
-    const receipt = await this.#apply(
-      world,
-      { ...msg, Nonce: nonce, GasLimit: msg.GasLimit > 0 ? msg.GasLimit : this.params.blockGasLimit },
-      ts.height + 1,
-      0n,
-      chain,
-      undefined,
-      true,
-    )
-    return { receipt }
+  dryRun(msg: LotusMessage, ts: DevnetTipset = this.head()): Promise<{ receipt: DevnetReceipt }> {
+    return this.#producer.dryRun(msg, ts)
   }
 
   // ---------------------------------------------------------------- mining
@@ -557,8 +407,7 @@ export class Devnet {
       for (let i = 0; i < n; i++) {
         const skip = (opts.nullRounds ?? 0) + this.#pendingNull
         this.#pendingNull = 0
-        const ts = await this.#mineOne(this.head().height + 1 + skip, this.#branch)
-        this.#emit([{ type: 'apply', tipset: ts }])
+        await this.#producer.mineNext(skip)
       }
       return this.head()
     })
@@ -576,195 +425,73 @@ export class Devnet {
    */
   reorg(depth: number, opts: { nullRounds?: number } = {}): Promise<DevnetTipset> {
     return this.#enqueue(async () => {
-      if (!(depth >= 1) || depth >= this.#chain.length) {
-        throw new VenusError(
-          'INVALID_ARGUMENT',
-          `reorg depth ${depth} must be in [1, ${this.#chain.length - 1}]`,
-        )
-      }
-      const reverted = this.#chain.splice(this.#chain.length - depth, depth)
-      const target = reverted[reverted.length - 1]!.height + (opts.nullRounds ?? 0)
-      this.#log.splice(this.#log.length - depth, depth)
-      for (const ts of reverted) {
-        ts.messages.forEach((m) => {
-          this.#msgIndex.delete(m.cid)
-          this.#mpool.set(m.cid, m)
-        })
-      }
-      this.#branch++
-      const applied: DevnetTipset[] = []
-      const startHeight = reverted[0]!.height
-      for (let i = 0; i < depth; i++) {
-        const h = i === depth - 1 ? Math.max(target, startHeight + i) : startHeight + i
-        applied.push(await this.#mineOne(h, this.#branch))
-      }
-      const changes: DevnetHeadChange[] = [
-        ...reverted.reverse().map((tipset) => ({ type: 'revert' as const, tipset })),
-        ...applied.map((tipset) => ({ type: 'apply' as const, tipset })),
-      ]
-      this.#emit(changes)
+      await this.#producer.reorg(depth, opts.nullRounds ?? 0)
       return this.head()
     })
   }
 
-  /** Ticket randomness (spec §2.5) as seen from `from` (head by default). */
+  /** Ticket randomness as seen from `from` (head by default). */
   ticketRandomness(
     dst: number,
     epoch: number,
     entropy: Uint8Array,
     from: DevnetTipset = this.head(),
   ): Uint8Array {
-    return this.#ticketRandomness(this.#chainTo(from), dst, epoch, entropy)
+    return this.#chain.ticketRandomness(dst, epoch, entropy, from)
   }
 
-  /** Beacon randomness (spec §2.5) as seen from `from` (head by default). */
+  /** Beacon randomness as seen from `from` (head by default). */
   beaconRandomness(
     dst: number,
     epoch: number,
     entropy: Uint8Array,
     from: DevnetTipset = this.head(),
   ): Uint8Array {
-    if (epoch > from.height)
-      throw new VenusError('RANDOMNESS_INVALID', 'cannot draw randomness from the future')
-    return mixRandomness(dst, this.beaconDigest(epoch), epoch, entropy)
+    return this.#chain.beaconRandomness(dst, epoch, entropy, from)
   }
 
   /** Digest of the min ticket at `epoch` (or the first tipset after a null round), before mixing. */
   ticketDigest(epoch: number, from: DevnetTipset = this.head()): Uint8Array {
-    const chain = this.#chainTo(from)
-    const ts = this.#atOrAfter(epoch, chain)
-    if (ts === undefined || epoch > from.height)
-      throw new VenusError('RANDOMNESS_INVALID', 'cannot draw randomness from the future')
-    return randomnessDigest(ts.ticket)
+    return this.#chain.ticketDigest(epoch, from)
   }
 
   /** Digest of the beacon entry of `epoch`, before mixing. */
   beaconDigest(epoch: number): Uint8Array {
-    return randomnessDigest(beaconEntry(this.seed, Math.max(0, epoch)).data)
+    return this.#chain.beaconDigest(epoch)
   }
 
   // ---------------------------------------------------------------- test shortcuts
 
   /**
    * Funds a new BLS owner/worker account and creates a miner through real messages
-   * (faucet → CreateMiner), mining the tipsets needed. For tests and `devnet run`.
+   * (faucet → CreateMiner), mining the tipsets needed. For tests and `devnet run`; the same as
+   * `createTestMiner(devnet, opts)` of `@venus-cluster/devnet/testing`.
    *
    * @example
    * ```ts
    * const { miner, owner } = await devnet.createTestMiner({ windowPoStProofType: 10 })
    * ```
    */
-  async createTestMiner(
-    opts: { windowPoStProofType?: number; funds?: bigint; owner?: string } = {},
-  ): Promise<{
-    owner: string
-    miner: string
-    minerId: number
-    robustAddress: string
-  }> {
-    const owner = opts.owner ?? this.newAccount('bls')
-    await this.faucet(owner, opts.funds ?? 1000n * 10n ** 18n)
-    await this.mine(1)
-    const { encodeParams } = await import('./params-codec.js')
-    const params = encodeParams.createMiner({
-      owner,
-      worker: owner,
-      windowPoStProofType: opts.windowPoStProofType ?? 10,
-      peer: new Uint8Array(),
-      multiaddrs: [],
-    })
-    const msg = await this.pushMessage({
-      To: this.idAddress(SingletonActors.power),
-      From: owner,
-      Value: this.params.minerCreationDeposit.toString(),
-      Method: 2,
-      Params: Buffer.from(params).toString('base64'),
-    })
-    await this.mine(2)
-    const found = this.searchMessage(msg.cid)
-    const ret = found?.receipt.exitCode === 0 ? found.receipt.return : null
-    if (ret === null) {
-      throw new VenusError('MESSAGE_FAILED', `CreateMiner failed: ${found?.receipt.error ?? 'not executed'}`)
-    }
-    const { idAddress, robustAddress } = decodeCreateMinerReturn(ret, this.params.addressPrefix)
-    return { owner, miner: idAddress, minerId: Number(idAddress.slice(2)), robustAddress }
+  createTestMiner(opts: TestMinerOptions = {}): Promise<TestMiner> {
+    return createTestMiner(this, opts)
   }
 
   /**
    * Activates sectors of a miner directly in the head state, already proven (no messages, no
    * proofs): a shortcut for PoSt tests that need many sectors. Sectors are assigned to deadlines
-   * and partitions like prove-committed ones.
+   * and partitions like prove-committed ones. The same as `injectSectors(devnet, …)` of
+   * `@venus-cluster/devnet/testing`.
    */
-  injectSectors(
-    minerAddr: string,
-    sectors: { sectorNumber: number; sealedCid: string; sealProof?: number }[],
-  ): void {
-    const world = this.worldAt()
-    const id = resolveIn(world, minerAddr)
-    // The head's world may share this miner with older snapshots: clone before changing it.
-    const m = id === undefined ? undefined : mutableMiner(world, id)
-    if (m === undefined) throw new VenusError('ACTOR_NOT_FOUND', `miner ${minerAddr} not found`)
-    const rt = this.#runtime(world, this.head().height + 1, this.#chain, m.owner, 0n)
-    for (const s of sectors) {
-      if (m.allocated.has(s.sectorNumber))
-        throw new VenusError('ALREADY_EXISTS', `sector ${s.sectorNumber} already allocated`)
-      const { deadline, partition } = assignSectorForTest(rt, m, s.sectorNumber)
-      m.deadlines[deadline]!.partitions[partition]!.unproven.delete(s.sectorNumber)
-      m.allocated.add(s.sectorNumber)
-      const pledge = BigInt(m.sectorSize) * this.params.initialPledgePerByte
-      m.sectors.set(s.sectorNumber, {
-        sectorNumber: s.sectorNumber,
-        sealProof: s.sealProof ?? 5,
-        sealedCid: s.sealedCid,
-        unsealedCid: zeroCommDCid(m.sectorSize),
-        activation: this.head().height,
-        expiration:
-          this.head().height + this.params.minSectorExpiration + maxProveCommitDuration(this.params),
-        dealWeight: 0n,
-        verifiedDealWeight: 0n,
-        initialPledge: pledge,
-        deadline,
-        partition,
-      })
-      m.balance += pledge
-      m.initialPledge += pledge
-    }
+  injectSectors(minerAddr: string, sectors: readonly InjectedSector[]): void {
+    injectSectors(this, minerAddr, sectors)
   }
-
-  // ---------------------------------------------------------------- test deals (market)
 
   /**
    * Publishes a test deal to the market state directly (no message): enough for deal-sector
    * tests that need a deal id and a piece to verify CommD against. Returns the deal id.
    */
-  publishTestDeal(deal: {
-    pieceCid: string
-    pieceSize: number
-    client: string
-    provider: string
-    startEpoch?: number
-    endEpoch?: number
-    verified?: boolean
-  }): number {
-    const world = this.worldAt()
-    const client = resolveIn(world, deal.client)
-    const provider = resolveIn(world, deal.provider)
-    if (client === undefined || provider === undefined || !world.miners.has(provider)) {
-      throw new VenusError('ACTOR_NOT_FOUND', 'deal client or provider does not exist')
-    }
-    const id = world.nextDealId++
-    world.deals.set(id, {
-      id,
-      pieceCid: deal.pieceCid,
-      pieceSize: deal.pieceSize,
-      client,
-      provider,
-      startEpoch: deal.startEpoch ?? this.head().height + 200,
-      endEpoch: deal.endEpoch ?? this.head().height + 200 + 180 * 2880,
-      verified: deal.verified ?? false,
-      sectorNumber: null,
-    })
-    return id
+  publishTestDeal(deal: TestDealInput): number {
+    return publishDeal(this.worldAt(), deal, this.head().height)
   }
 
   /** The data commitment of pieces in a sector (market `ComputeDataCommitment`). */
@@ -774,39 +501,26 @@ export class Devnet {
 
   // ---------------------------------------------------------------- internals
 
+  /** @internal An actor runtime on `world` for a message landing in the next tipset. */
+  runtimeForNext(world: WorldState, caller: number, value: bigint): ActorRuntime {
+    const head = this.head()
+    return this.#producer.runtime(world, head.height + 1, this.#chain.chainTo(head), caller, value)
+  }
+
   /** @internal Replay log for persistence. */
-  get replayLog(): readonly {
-    height: number
-    branch: number
-    messages: { message: LotusMessage; signature: LotusSignature }[]
-  }[] {
-    return this.#log
+  get replayLog(): readonly ReplayEntry[] {
+    return this.#chain.replayLog
   }
 
   /** @internal Restores a persisted chain by replaying its tipsets. */
   async restore(
-    log: readonly {
-      height: number
-      branch: number
-      messages: { message: LotusMessage; signature: LotusSignature }[]
-    }[],
+    log: readonly ReplayEntry[],
     mpool: { message: LotusMessage; signature: LotusSignature }[],
     accountCounter: number,
   ): Promise<void> {
     await this.#enqueue(async () => {
-      for (const entry of log) {
-        this.#branch = entry.branch
-        // Exactly the logged messages in the logged order: the execution order decides state.
-        await this.#mineOne(
-          entry.height,
-          entry.branch,
-          entry.messages.map((m) => storedFrom(m.message, m.signature)),
-        )
-      }
-      for (const m of mpool) {
-        const s = storedFrom(m.message, m.signature)
-        this.#mpool.set(s.cid, s)
-      }
+      for (const entry of log) await this.#producer.replay(entry)
+      for (const m of mpool) this.#mpool.restore(storedFrom(m.message, m.signature))
       this.#accountCounter = accountCounter
     })
   }
@@ -821,239 +535,4 @@ export class Devnet {
     this.#queue = run.catch(() => {})
     return run
   }
-
-  #emit(changes: DevnetHeadChange[]): void {
-    for (const l of this.#listeners) {
-      try {
-        l(changes)
-      } catch {
-        // A failing subscriber must not break mining.
-      }
-    }
-  }
-
-  #genesis(): void {
-    const world = emptyWorld()
-    const faucetKey = blsAddress(seededBytes(`${this.seed}/faucet`, 48), this.params.addressPrefix)
-    world.accounts.set(FAUCET_ACTOR_ID, {
-      id: FAUCET_ACTOR_ID,
-      key: faucetKey,
-      balance: this.params.faucetBalance,
-      nonce: 0,
-    })
-    world.keyIndex.set(faucetKey.slice(1), FAUCET_ACTOR_ID)
-    const beacon = beaconEntry(this.seed, 0)
-    const stateRoot = cidOfValue(['state', this.seed, 0]).toString()
-    const empty = cidOfValue([[], []]).toString()
-    const ts: DevnetTipset = {
-      height: 0,
-      cid: cidOfValue(['genesis', this.seed, this.params.networkName]).toString(),
-      parents: [],
-      parentWeight: 0n,
-      ticket: ticketProof(this.seed, 0, 0),
-      beacon,
-      timestamp: this.params.genesisTimestamp,
-      parentBaseFee: this.params.initialBaseFee,
-      parentStateRoot: stateRoot,
-      parentMessageReceipts: empty,
-      messagesRoot: empty,
-      stateRoot,
-      messages: [],
-      receipts: [],
-      gasLimitUsed: 0,
-      branch: 0,
-      world,
-    }
-    this.#chain.push(ts)
-    this.#byCid.set(ts.cid, ts)
-  }
-
-  /** The current-chain prefix ending at `ts` (which may be on a reverted fork). */
-  #chainTo(ts: DevnetTipset): DevnetTipset[] {
-    if (ts === this.head()) return this.#chain
-    if (this.onChainFast(ts)) return this.#chain.slice(0, this.#chain.indexOf(ts) + 1)
-    // A reverted tipset: walk parents.
-    const out: DevnetTipset[] = []
-    let cur: DevnetTipset | undefined = ts
-    while (cur) {
-      out.push(cur)
-      cur = cur.parents[0] ? this.#byCid.get(cur.parents[0]) : undefined
-    }
-    return out.reverse()
-  }
-
-  private onChainFast(ts: DevnetTipset): boolean {
-    const found = this.#atOrAfter(ts.height, this.#chain)
-    return found === ts
-  }
-
-  /** First tipset with height ≥ `h` in `chain`. */
-  #atOrAfter(h: number, chain: readonly DevnetTipset[]): DevnetTipset | undefined {
-    let lo = 0
-    let hi = chain.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (chain[mid]!.height < h) lo = mid + 1
-      else hi = mid
-    }
-    return chain[lo]
-  }
-
-  #ticketRandomness(
-    chain: readonly DevnetTipset[],
-    dst: number,
-    epoch: number,
-    entropy: Uint8Array,
-  ): Uint8Array {
-    const top = chain[chain.length - 1]!
-    if (epoch > top.height)
-      throw new VenusError('RANDOMNESS_INVALID', 'cannot draw randomness from the future')
-    const ts = this.#atOrAfter(Math.max(0, epoch), chain)!
-    return mixRandomness(dst, randomnessDigest(ts.ticket), epoch, entropy)
-  }
-
-  /** Builds, executes and appends one tipset at `height`. */
-  async #mineOne(height: number, branch: number, replay?: StoredMessage[]): Promise<DevnetTipset> {
-    const parent = this.head()
-    const world = copyWorld(this.worldAt(parent))
-    const baseFee = nextBaseFee(
-      parent.parentBaseFee,
-      parent.gasLimitUsed,
-      this.params.blockGasLimit,
-      this.params.minimumBaseFee,
-    )
-    const selected = replay ?? this.#select(world, baseFee)
-    const ticket = ticketProof(this.seed, height, branch)
-    const beacon = beaconEntry(this.seed, height)
-    const messagesRoot = cidOfValue(selected.map((m) => m.cid)).toString()
-    const cid = cidOfValue([this.seed, height, branch, parent.cid, messagesRoot]).toString()
-    const ts: DevnetTipset = {
-      height,
-      cid,
-      parents: [parent.cid],
-      parentWeight: parent.parentWeight + 1n,
-      ticket,
-      beacon,
-      timestamp: this.params.genesisTimestamp + height * this.params.blockDelaySecs,
-      parentBaseFee: baseFee,
-      parentStateRoot: parent.stateRoot,
-      parentMessageReceipts: cidOfValue(parent.receipts.map((r) => [r.exitCode, r.gasUsed])).toString(),
-      messagesRoot,
-      stateRoot: '',
-      messages: selected,
-      receipts: [],
-      gasLimitUsed: selected.reduce((a, m) => a + m.message.GasLimit, 0),
-      branch,
-      world,
-    }
-    const chain = [...this.#chain, ts]
-    for (let e = parent.height + 1; e < height; e++) this.#cron(world, e, chain)
-    for (const m of selected) {
-      ts.receipts.push(await this.#apply(world, m.message, height, baseFee, chain, m))
-      this.#mpool.delete(m.cid)
-    }
-    this.#cron(world, height, chain)
-    ts.stateRoot = cidOfValue([
-      parent.stateRoot,
-      height,
-      branch,
-      ts.receipts.map((r) => [r.exitCode, r.gasUsed]),
-    ]).toString()
-    this.#chain.push(ts)
-    this.#byCid.set(ts.cid, ts)
-    ts.messages.forEach((m, index) => {
-      this.#msgIndex.set(m.cid, { tipset: ts, index })
-    })
-    this.#log.push({
-      height,
-      branch,
-      messages: selected.map((m) => ({ message: m.message, signature: m.signature })),
-    })
-    const old = this.#chain[this.#chain.length - 1 - this.#keepStates]
-    if (old && old.height > 0) old.world = undefined
-    return ts
-  }
-
-  /** Picks mpool messages: per sender in nonce order from its state nonce, within the block gas limit. */
-  #select(world: WorldState, baseFee: bigint): StoredMessage[] {
-    const bySender = new Map<number | string, StoredMessage[]>()
-    for (const m of this.#mpool.values()) {
-      const from = resolveIn(world, m.message.From) ?? m.message.From
-      const list = bySender.get(from) ?? []
-      bySender.set(from, list)
-      list.push(m)
-    }
-    const out: StoredMessage[] = []
-    let gas = 0
-    for (const [from, list] of bySender) {
-      list.sort((a, b) => a.message.Nonce - b.message.Nonce)
-      let nonce = typeof from === 'number' ? (world.accounts.get(from)?.nonce ?? 0) : 0
-      for (const m of list) {
-        if (m.message.Nonce < nonce) {
-          this.#mpool.delete(m.cid)
-          continue
-        }
-        if (m.message.Nonce !== nonce) break
-        if (BigInt(m.message.GasFeeCap) < baseFee) break
-        if (gas + m.message.GasLimit > this.params.blockGasLimit) break
-        gas += m.message.GasLimit
-        out.push(m)
-        nonce++
-      }
-    }
-    return out
-  }
-
-  #cron(world: WorldState, epoch: number, chain: readonly DevnetTipset[]): void {
-    for (const m of world.miners.values()) {
-      const rt = this.#runtime(world, epoch, chain, SingletonActors.cron, 0n)
-      minerCron(rt, m)
-    }
-  }
-
-  #runtime(
-    world: WorldState,
-    epoch: number,
-    chain: readonly DevnetTipset[],
-    caller: number,
-    value: bigint,
-  ): ActorRuntime {
-    return {
-      epoch,
-      params: this.params,
-      world,
-      proofs: this.#verifier,
-      caller,
-      value,
-      ticketRandomness: (dst, e, entropy) => this.#ticketRandomness(chain, dst, e, entropy),
-      beaconRandomness: (dst, e, entropy) => mixRandomness(dst, this.beaconDigest(e), e, entropy),
-      idAddress: (id) => this.idAddress(id),
-      resolve: (addr) => resolveIn(world, addr),
-    }
-  }
-
-  /** Applies one message to `world` at `epoch` (see {@link applyMessage}). */
-  #apply(
-    world: WorldState,
-    msg: LotusMessage,
-    epoch: number,
-    baseFee: bigint,
-    chain: readonly DevnetTipset[],
-    _stored?: StoredMessage,
-    dryRun = false,
-  ): Promise<DevnetReceipt> {
-    const env: ExecutionEnv = {
-      runtime: (w, caller, value) => this.#runtime(w, epoch, chain, caller, value),
-      commD: this.#commD,
-    }
-    return applyMessage(env, world, msg, baseFee, dryRun)
-  }
-}
-
-function blsAddress(pub: Uint8Array, prefix: 'f' | 't'): string {
-  return addressFromBytes(new Uint8Array([3, ...pub]), prefix).toString()
-}
-
-function secpAddress(payload: Uint8Array, prefix: 'f' | 't'): string {
-  return addressFromBytes(new Uint8Array([1, ...payload]), prefix).toString()
 }

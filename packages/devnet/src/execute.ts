@@ -1,32 +1,15 @@
 /**
- * Message execution: nonce, value transfer, dispatch to the power/miner actors, gas charge and
- * rollback of aborted messages.
+ * Message execution: nonce, value transfer, dispatch to the receiver's actor code, gas charge
+ * and rollback of aborted messages.
  */
 import { VenusError } from '@venus-cluster/core'
 import { ActorAbort, type ActorRuntime, ExitCode } from './actor-types.js'
-import type { DevnetReceipt } from './devnet.js'
+import type { CommDFromPieces } from './actors/miner/common.js'
+import { actorCodeOf } from './actors/registry.js'
+import type { DevnetReceipt } from './chain-store.js'
 import { type GasShape, gasForMessage } from './gas.js'
 import type { LotusMessage } from './messages.js'
-import {
-  type CommDFromPieces,
-  changeOwnerAddress,
-  changeWorkerAddress,
-  compactSectorNumbers,
-  confirmChangeWorkerAddress,
-  createMiner,
-  declareFaults,
-  declareFaultsRecovered,
-  extendSectorExpiration2,
-  loadMiner,
-  preCommitSectorBatch2,
-  proveCommitSectors3,
-  repayDebtMethod,
-  submitWindowedPoSt,
-  terminateSectors,
-  withdrawBalance,
-} from './miner-actor.js'
-import { decodeMethodParams, encodeMethodReturn } from './params-codec.js'
-import { commitWorld, copyWorld, resolveIn, SingletonActors, type WorldState } from './state.js'
+import { commitWorld, copyWorld, resolveIn, type WorldState } from './state.js'
 
 /** What message execution needs from the chain. */
 export interface ExecutionEnv {
@@ -120,128 +103,18 @@ async function invoke(
     world.keyIndex.set(msg.To.slice(1), to)
   }
   sender.balance -= value
-  const rt = env.runtime(world, from, value)
-  const params = msg.Params ? Buffer.from(msg.Params, 'base64') : new Uint8Array()
-  const account = world.accounts.get(to)
-  if (account !== undefined) {
-    setShape({ method: msg.Method, to: 'account' })
-    if (msg.Method !== 0)
-      throw new ActorAbort(ExitCode.ErrUnhandledMessage, `account actor has no method ${msg.Method}`)
-    account.balance += value
-    return null
-  }
-  if (to === SingletonActors.power) {
-    setShape({ method: msg.Method, to: 'power' })
-    if (msg.Method !== 2)
-      throw new ActorAbort(ExitCode.ErrUnhandledMessage, `power method ${msg.Method} not supported`)
-    const p = decodeMethodParams('CreateMiner', params)
-    const out = createMiner(rt, p)
-    return encodeMethodReturn('CreateMiner', out)
-  }
-  const miner = world.miners.get(to)
-  if (miner === undefined)
+  const code = actorCodeOf(world, to)
+  if (code === undefined)
     throw new ActorAbort(
       ExitCode.SysErrInvalidReceiver,
       `actor ${msg.To} cannot receive method ${msg.Method}`,
     )
-  const m = loadMiner(rt, to)
-  switch (msg.Method) {
-    case 0:
-      setShape({ method: 0, to: 'account' })
-      m.balance += value
-      return null
-    case 28: {
-      const p = decodeMethodParams('PreCommitSectorBatch2', params)
-      setShape({ method: 28, to: 'miner', sectors: p.length })
-      preCommitSectorBatch2(rt, m, p)
-      return null
-    }
-    case 34: {
-      const p = decodeMethodParams('ProveCommitSectors3', params)
-      setShape({
-        method: 34,
-        to: 'miner',
-        sectors: p.activations.length,
-        aggregate: p.aggregateProof.length > 0,
-      })
-      const out = await proveCommitSectors3(rt, m, p, env.commD)
-      return encodeMethodReturn('ProveCommitSectors3', out)
-    }
-    case 5: {
-      const p = decodeMethodParams('SubmitWindowedPoSt', params)
-      setShape({ method: 5, to: 'miner', partitions: p.partitions.length })
-      m.balance += value
-      await submitWindowedPoSt(rt, m, p)
-      return null
-    }
-    case 10: {
-      const p = decodeMethodParams('DeclareFaults', params)
-      setShape({ method: 10, to: 'miner', sectors: p.reduce((a, d) => a + d.sectors.length, 0) })
-      m.balance += value
-      declareFaults(rt, m, p)
-      return null
-    }
-    case 11: {
-      const p = decodeMethodParams('DeclareFaultsRecovered', params)
-      setShape({ method: 11, to: 'miner', sectors: p.reduce((a, d) => a + d.sectors.length, 0) })
-      m.balance += value
-      declareFaultsRecovered(rt, m, p)
-      return null
-    }
-    case 9: {
-      const p = decodeMethodParams('TerminateSectors', params)
-      setShape({ method: 9, to: 'miner', sectors: p.reduce((a, d) => a + d.sectors.length, 0) })
-      m.balance += value
-      return encodeMethodReturn('TerminateSectors', terminateSectors(rt, m, p))
-    }
-    case 3: {
-      const p = decodeMethodParams('ChangeWorkerAddress', params)
-      setShape({ method: 3, to: 'miner' })
-      m.balance += value
-      changeWorkerAddress(rt, m, p)
-      return null
-    }
-    case 20: {
-      const mask = decodeMethodParams('CompactSectorNumbers', params)
-      setShape({ method: 20, to: 'miner' })
-      m.balance += value
-      compactSectorNumbers(rt, m, mask)
-      return null
-    }
-    case 32: {
-      const p = decodeMethodParams('ExtendSectorExpiration2', params)
-      setShape({ method: 32, to: 'miner', sectors: p.reduce((a, d) => a + d.sectors.length, 0) })
-      m.balance += value
-      extendSectorExpiration2(rt, m, p)
-      return null
-    }
-    case 21:
-      setShape({ method: 21, to: 'miner' })
-      m.balance += value
-      confirmChangeWorkerAddress(rt, m)
-      return null
-    case 22:
-      setShape({ method: 22, to: 'miner' })
-      m.balance += value
-      repayDebtMethod(rt, m)
-      return null
-    case 23: {
-      const owner = decodeMethodParams('ChangeOwnerAddress', params)
-      setShape({ method: 23, to: 'miner' })
-      m.balance += value
-      changeOwnerAddress(rt, m, owner)
-      return null
-    }
-    case 16: {
-      const p = decodeMethodParams('WithdrawBalance', params)
-      setShape({ method: 16, to: 'miner' })
-      m.balance += value
-      return encodeMethodReturn('WithdrawBalance', withdrawBalance(rt, m, p))
-    }
-    default:
-      throw new ActorAbort(
-        ExitCode.ErrUnhandledMessage,
-        `miner method ${msg.Method} not supported by the devnet`,
-      )
-  }
+  return code.invoke({
+    rt: env.runtime(world, from, value),
+    receiver: to,
+    method: msg.Method,
+    params: msg.Params ? Buffer.from(msg.Params, 'base64') : new Uint8Array(),
+    commD: env.commD,
+    chargeAs: setShape,
+  })
 }

@@ -1,6 +1,7 @@
 /**
  * `@venus-cluster/devnet`: a deterministic in-process Filecoin chain simulator with the power and
- * miner actors (sealing, WindowPoSt, faults), serving the Lotus and messager APIs.
+ * miner actors (sealing, WindowPoSt, faults), serving the Lotus and messager APIs. Test fixtures
+ * (test miners, sectors, deals, a time-control client) are in `@venus-cluster/devnet/testing`.
  *
  * @packageDocumentation
  */
@@ -18,6 +19,9 @@ export {
   type SectorLocationParam,
   type SubmitWindowedPoStParam,
 } from './actor-types.js'
+export { type CommDFromPieces, Dst } from './actors/miner/common.js'
+export type { BatchReturn } from './actors/miner/sealing.js'
+export type { DevnetEvents } from './chain-store.js'
 export { zeroCommDCid } from './commitments.js'
 export { controlMethodPermissions, controlMethods } from './control-api.js'
 export { deadlineInfo, deadlineParams } from './deadline.js'
@@ -48,7 +52,6 @@ export {
   messagerMethods,
 } from './messager-api.js'
 export type { LotusMessage, LotusSignature, StoredMessage } from './messages.js'
-export { type BatchReturn, type CommDFromPieces, Dst } from './miner-actor.js'
 export {
   type DevnetParams,
   devnetParams2k,
@@ -73,7 +76,6 @@ export type {
   SectorState,
   WorldState,
 } from './state.js'
-export { type SealedTestSector, sealTestSectors } from './test-sectors.js'
 export { type DevnetTokens, devnetTokens } from './tokens.js'
 export { type DevnetTransport, devnetCall, devnetMethods, devnetTransport } from './transport.js'
 export { proofsVerifier } from './verifier.js'

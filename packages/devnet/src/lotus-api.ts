@@ -2,9 +2,10 @@
  * The Lotus full-node API subset (`Filecoin.*`, v1 shapes) served by the devnet, as a plain
  * method table for the core JSON-RPC server.
  */
-import { VenusError } from '@venus-cluster/core'
+import { forkUpgradeParams, VenusError } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
+import { initialPledgeFor } from './actors/miner/common.js'
 import { deadlineInfo, nextNotElapsed } from './deadline.js'
 import type { Devnet, DevnetHeadChange, DevnetTipset } from './devnet.js'
 import {
@@ -25,7 +26,6 @@ import {
   unsignedMessageJson,
 } from './json.js'
 import type { LotusMessage, LotusSignature } from './messages.js'
-import { initialPledgeFor } from './miner-actor.js'
 import {
   type MinerState,
   minerAvailableBalance,
@@ -223,7 +223,7 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
         BlockDelaySecs: p.blockDelaySecs,
         ConsensusMinerMinPower: '2048',
         PreCommitChallengeDelay: p.preCommitChallengeDelay,
-        ForkUpgradeParams: { UpgradeFireHorseHeight: -1 },
+        ForkUpgradeParams: forkUpgradeParams(p.networkVersion),
         Eip155ChainID: p.eip155ChainId,
         GenesisTimestamp: p.genesisTimestamp,
       }

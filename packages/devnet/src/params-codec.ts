@@ -41,7 +41,7 @@ import {
   type SectorLocationParam,
   type SubmitWindowedPoStParam,
 } from './actor-types.js'
-import type { BatchReturn } from './miner-actor.js'
+import type { BatchReturn } from './actors/miner/sealing.js'
 
 /** Decoded parameter types by method name. */
 export interface MethodParams {

@@ -3,9 +3,9 @@
  * Lotus-style JWT auth with per-method permissions.
  * The JSON-RPC layer is the core go-jsonrpc compatible server.
  */
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createRpcServer, type RpcPermission } from '@venus-cluster/core'
+import { createHttpServer, createRpcServer, type HttpLimits, type RpcPermission } from '@venus-cluster/core'
 import { controlMethodPermissions } from './control-api.js'
 import type { Devnet } from './devnet.js'
 import { type DevnetPermission, lotusMethodPermissions } from './lotus-api.js'
@@ -23,6 +23,8 @@ export interface ServeDevnetOptions {
   tokenSecret?: Uint8Array
   /** Serve without auth: every caller gets admin permissions. */
   noAuth?: boolean
+  /** HTTP timeouts and connection caps (defaults: core's `DEFAULT_HTTP_LIMITS`). */
+  http?: Partial<HttpLimits>
 }
 
 /** A served devnet. */
@@ -67,7 +69,6 @@ export async function serveDevnet(devnet: Devnet, opts: ServeDevnetOptions = {})
     ...messagerMethodPermissions,
     ...controlMethodPermissions,
   }
-  const server = createServer()
   const rpc = createRpcServer({
     path: ['/rpc/v1', '/rpc/v0'],
     methods,
@@ -79,7 +80,9 @@ export async function serveDevnet(devnet: Devnet, opts: ServeDevnetOptions = {})
       return tokens.verify(token)
     },
   })
-  rpc.attach(server)
+  // One listener answers every request (400 for a target it cannot route, 404 for no route).
+  const server = createHttpServer({ routes: [(req, res) => rpc.handleHttp(req, res)], limits: opts.http })
+  rpc.attach(server, { requests: false })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port ?? 0, host, () => {

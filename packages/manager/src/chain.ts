@@ -61,12 +61,37 @@ export interface RandomnessRequest {
   entropy: Uint8Array
 }
 
+/** `StateMinerInfo` as the manager reads it. */
+export interface ManagerMinerInfo {
+  sectorSize: number
+  windowPoStPartitionSectors: number
+  /**
+   * The addresses that may send the miner's messages, as ID addresses (`t0…`/`f0…`): owner,
+   * worker and control addresses. Absent when the chain view does not report them.
+   */
+  owner?: string | undefined
+  worker?: string | undefined
+  controlAddresses?: string[] | undefined
+}
+
+/** Options of a chain read that may be cut short (the start-up and health probes). */
+export interface ManagerChainCallOptions {
+  signal?: AbortSignal | undefined
+}
+
 /** The chain facts the manager reads. */
 export interface ManagerChain {
-  head(): Promise<{ height: number }>
+  head(opts?: ManagerChainCallOptions): Promise<{ height: number }>
   networkParams(): Promise<ManagerNetworkParams>
   /** `StateMinerInfo` subset; rejects when the miner does not exist. */
-  minerInfo(miner: number): Promise<{ sectorSize: number; windowPoStPartitionSectors: number }>
+  minerInfo(miner: number): Promise<ManagerMinerInfo>
+  /**
+   * `StateLookupID`: the ID address of any address, null when no actor has it. Used at start to
+   * check the configured senders; without it only their form is checked.
+   */
+  lookupId?(address: string): Promise<string | null>
+  /** `WalletBalance` in attoFIL (start-up warns about senders without funds). */
+  balance?(address: string): Promise<bigint>
   isSectorAllocated(miner: number, number: number): Promise<boolean>
   randomnessFromTickets(req: RandomnessRequest): Promise<Uint8Array>
   randomnessFromBeacon(req: RandomnessRequest): Promise<Uint8Array>

@@ -1,6 +1,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { describe, expect, it } from 'vitest'
 import { idAddressPayload, managerProverId, minerEntropy } from './chain.js'
+import { sectorExpiration } from './commit-batcher/index.js'
 import {
   decodePreCommitBatch2,
   decodeProveCommitSectors3,
@@ -8,7 +9,6 @@ import {
   encodeProveCommitSectors3,
 } from './commit-params.js'
 import { commitmentBytes, commitmentCid } from './commitment-cid.js'
-import { sectorExpiration } from './manager.js'
 import { detectNetwork, networkParams, parseNetworkName } from './networks.js'
 
 const bytes = (n: number) => new Uint8Array(32).fill(n)

@@ -1,6 +1,6 @@
-import { parseManagerConfig } from '@venus-cluster/core'
+import { managerConfig, parseManagerConfig } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
-import { defaultMinerConfig, managerConfigFromFile, managerDbFromConfig, marketHttpBase } from './config.js'
+import { defaultMinerConfig, managerDbFromConfig, marketHttpBase } from './config.js'
 
 const TEXT = `
 [Common.API]
@@ -29,10 +29,10 @@ MaxWait = "30m0s"
 Sender = "t01002"
 `
 
-describe('managerConfigFromFile', () => {
-  it('maps a parsed sector-manager.cfg onto the runtime config with per-sector fee caps', () => {
-    const cfg = managerConfigFromFile(parseManagerConfig(TEXT, 'sector-manager.cfg'))
-    expect(cfg.persistStores).toEqual([{ name: 'ps1', path: '/data/ps1', readOnly: false }])
+describe('the manager config from sector-manager.cfg', () => {
+  it('is the config the manager runs on, per-sector fee caps included', () => {
+    const cfg = managerConfig(parseManagerConfig(TEXT, 'sector-manager.cfg'))
+    expect(cfg.persistStores).toEqual([{ name: 'ps1', path: '/data/ps1', strict: false, readOnly: false }])
     const m = cfg.miners[0]
     expect(m?.actor).toBe(1000)
     expect(m?.sector).toMatchObject({ initNumber: 10, maxNumber: 100, enabled: true, lifetimeDays: 540 })
@@ -66,27 +66,21 @@ describe('state database from sector-manager.cfg', () => {
   )
 
   it('defaults to SQLite at <home>/manager.db when [Common.DB] is absent', () => {
-    const cfg = managerConfigFromFile(parseManagerConfig(TEXT, 'sector-manager.cfg'))
+    const cfg = managerConfig(parseManagerConfig(TEXT, 'sector-manager.cfg'))
     expect(cfg.db).toEqual({ driver: 'sqlite', dsn: '' })
     expect(managerDbFromConfig(cfg, '/home/vsm')).toBeUndefined()
   })
 
   it('selects PostgreSQL with Driver = "postgres" and a postgres:// DSN', () => {
     const text = `${base}\n[Common.DB]\nDriver = "postgres"\nDSN = "postgres://vsm@db:5432/vsm"\n`
-    const cfg = managerConfigFromFile(
-      parseManagerConfig(text.replace(/\[Common\.API\]/, '[Common.API]'), 'a.cfg'),
-    )
+    const cfg = parseManagerConfig(text.replace(/\[Common\.API\]/, '[Common.API]'), 'a.cfg')
     expect(managerDbFromConfig(cfg, '/home/vsm')).toBe('postgres://vsm@db:5432/vsm')
   })
 
   it('resolves a relative SQLite DSN under the home and keeps an absolute one', () => {
-    const rel = managerConfigFromFile(
-      parseManagerConfig(`${TEXT}\n[Common.DB]\nDSN = "state/m.db"\n`, 'a.cfg'),
-    )
+    const rel = parseManagerConfig(`${TEXT}\n[Common.DB]\nDSN = "state/m.db"\n`, 'a.cfg')
     expect(managerDbFromConfig(rel, '/home/vsm')).toBe('/home/vsm/state/m.db')
-    const abs = managerConfigFromFile(
-      parseManagerConfig(`${TEXT}\n[Common.DB]\nDriver = "sqlite"\nDSN = "/var/m.db"\n`, 'a.cfg'),
-    )
+    const abs = parseManagerConfig(`${TEXT}\n[Common.DB]\nDriver = "sqlite"\nDSN = "/var/m.db"\n`, 'a.cfg')
     expect(managerDbFromConfig(abs, '/home/vsm')).toBe('/var/m.db')
   })
 
@@ -106,9 +100,11 @@ describe('state database from sector-manager.cfg', () => {
 
   it('maps piece stores, the market base and per-miner deal switches', () => {
     const text = `${base.replace('Token = "t"', 'Token = "t"\nMarket = "/ip4/127.0.0.1/tcp/41235/ws"')}\n[Miners.Deal]\nEnabled = true\n`
-    const cfg = managerConfigFromFile(parseManagerConfig(text, 'a.cfg'))
-    expect(cfg.pieceStores).toEqual([{ name: '/data/pieces', path: '/data/pieces' }])
-    expect(cfg.marketUrl).toBe('http://127.0.0.1:41235')
+    const cfg = parseManagerConfig(text, 'a.cfg')
+    expect(cfg.pieceStores).toEqual([
+      { name: '/data/pieces', path: '/data/pieces', strict: false, readOnly: false },
+    ])
+    expect(marketHttpBase(cfg.market.api)).toBe('http://127.0.0.1:41235')
     expect(cfg.miners[0]?.deal).toEqual({ enabled: true })
   })
 })

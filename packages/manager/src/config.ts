@@ -1,68 +1,27 @@
 /**
- * The manager's runtime configuration, in TypeScript form. `sector-manager.cfg` (TOML, read
- * by `loadManagerConfig` in core) is mapped onto this; tests build it directly with
- * {@link defaultMinerConfig}.
+ * The manager's configuration is core's {@link ManagerConfig}: `managerConfig(partial)` (from
+ * `@venus-cluster/core`) builds it in code with the defaults of `MANAGER_CONFIG_DEFAULTS`, and
+ * `loadManagerConfig` reads `sector-manager.cfg` in either layout into the same object. This module
+ * adds what only the manager derives from it.
+ *
+ * @packageDocumentation
  */
 import { isAbsolute, join } from 'node:path'
+import { type ManagerConfig, type ManagerMinerConfig, managerMinerConfig } from '@venus-cluster/core'
 
-/** Batching of one commit kind. */
-export interface CommitBatchConfig {
-  enabled: boolean
-  /** Send as soon as this many sectors wait. */
-  threshold: number
-  /** Longest a sector waits in the queue before its batch is sent anyway (ms). */
-  maxWaitMs: number
-  /** How often waiting queues are checked (ms). */
-  checkIntervalMs: number
-  gasOverEstimation: number
-  /** Per-gas fee cap, attoFIL. */
-  maxFeeCap: bigint
-}
-
-/** Settings of one commit kind (`Pre` or `Prove`). */
-export interface CommitKindConfig {
-  /** Sender address (`f0…`/`t0…`/`f3…`). Empty = this miner cannot send. */
-  sender: string
-  gasOverEstimation: number
-  /** Per-gas fee cap, attoFIL. */
-  maxFeeCap: bigint
-  /** Fee limit per sector in a message, attoFIL (precommit 0.02 FIL, commit 0.03 FIL). */
-  perSectorMaxFee: bigint
-  batch: CommitBatchConfig
-}
-
-/** One `[[Miners]]` block. */
-export interface MinerConfig {
-  actor: number
-  sector: { initNumber: number; maxNumber?: number | undefined; enabled: boolean; lifetimeDays: number }
-  commitment: { confidence: number; pre: CommitKindConfig; prove: CommitKindConfig }
-  /** `[Miners.Deal] Enabled`: sectors of this miner take deals from the market. Default off. */
-  deal?: { enabled: boolean } | undefined
-}
-
-/** One `[[Common.PersistStores]]` block. */
-export interface PersistStoreConfig {
-  name: string
-  path: string
-  readOnly?: boolean | undefined
-}
-
-/** `[Common.DB]`: where the state lives (the daemon's `--db` / `VENUS_MANAGER_DB` win). */
-export interface ManagerDbSetting {
-  driver: 'sqlite' | 'postgres'
-  /** SQLite file (empty = `<home>/manager.db`, relative = under the home) or `postgres://` URL. */
-  dsn: string
-}
-
-/** The live configuration of a manager. */
-export interface ManagerConfig {
-  miners: MinerConfig[]
-  persistStores: PersistStoreConfig[]
-  /** `[[Common.PieceStores]]`: directories served by `GET /piecestore/<pieceCID>`. */
-  pieceStores?: { name: string; path: string }[] | undefined
-  /** Market base URL (`Common.API.Market`) the piece store proxy redirects to; empty = none. */
-  marketUrl?: string | undefined
-  db?: ManagerDbSetting | undefined
+/**
+ * A miner with every default and `sender` as its precommit and prove-commit sender: the
+ * shortest way to a working miner in code and tests.
+ *
+ * @example
+ * ```ts
+ * const m = defaultMinerConfig(1000, 't01000')
+ * m.commitment.pre.batch.enabled = true
+ * const config = managerConfig({ miners: [m] })
+ * ```
+ */
+export function defaultMinerConfig(actor: number, sender: string): ManagerMinerConfig {
+  return managerMinerConfig({ actor, commitment: { pre: { sender }, prove: { sender } } })
 }
 
 /**
@@ -77,14 +36,19 @@ export interface ManagerConfig {
  */
 export function managerDbFromConfig(config: Pick<ManagerConfig, 'db'>, home: string): string | undefined {
   const db = config.db
-  if (db === undefined || db.dsn === '') return undefined
+  if (db.dsn === '') return undefined
   if (db.driver === 'postgres') return db.dsn
   return isAbsolute(db.dsn) ? db.dsn : join(home, db.dsn)
 }
 
 /**
  * The market's HTTP base from `Common.API.Market` (multiaddr or URL; ws/wss become http/https),
- * '' when unset. Spec §1.7: the piece store proxy redirects to `<base>/resource?resource-id=…`.
+ * '' when unset. The piece store proxy redirects to `<base>/resource?resource-id=…`.
+ *
+ * @example
+ * ```ts
+ * marketHttpBase('/ip4/127.0.0.1/tcp/41235/ws') // 'http://127.0.0.1:41235'
+ * ```
  */
 export function marketHttpBase(api: string): string {
   if (api === '') return ''
@@ -94,117 +58,4 @@ export function marketHttpBase(api: string): string {
   if (m === null) return ''
   const host = m[1] === 'ip6' ? `[${m[2]}]` : (m[2] as string)
   return `${m[4] === 'https' || m[4] === 'wss' ? 'https' : 'http'}://${host}:${m[3]}`
-}
-
-const NANO = 1_000_000_000n
-const FIL = 1_000_000_000_000_000_000n
-
-/**
- * A miner block with the original's defaults (batching off, threshold 16, MaxWait 1h,
- * CheckInterval 1m, GasOverEstimation 1.2, MaxFeeCap 5 nanoFIL, Confidence 10).
- *
- * @example
- * ```ts
- * const m = defaultMinerConfig(1000, 't01000')
- * m.commitment.pre.batch.enabled = true
- * ```
- */
-export function defaultMinerConfig(actor: number, sender: string): MinerConfig {
-  const batch = (): CommitBatchConfig => ({
-    enabled: false,
-    threshold: 16,
-    maxWaitMs: 3_600_000,
-    checkIntervalMs: 60_000,
-    gasOverEstimation: 1.2,
-    maxFeeCap: 5n * NANO,
-  })
-  return {
-    actor,
-    sector: { initNumber: 0, enabled: true, lifetimeDays: 540 },
-    commitment: {
-      confidence: 10,
-      pre: {
-        sender,
-        gasOverEstimation: 1.2,
-        maxFeeCap: 5n * NANO,
-        perSectorMaxFee: FIL / 50n,
-        batch: batch(),
-      },
-      prove: {
-        sender,
-        gasOverEstimation: 1.2,
-        maxFeeCap: 5n * NANO,
-        perSectorMaxFee: (3n * FIL) / 100n,
-        batch: batch(),
-      },
-    },
-  }
-}
-
-/** The parts of core's `SectorManagerConfig` (from `loadManagerConfig`) the manager reads. */
-export interface LoadedManagerConfigLike {
-  persistStores: { name: string; path: string; readOnly: boolean }[]
-  pieceStores?: { name: string; path: string }[] | undefined
-  market?: { api: string } | undefined
-  db?: ManagerDbSetting | undefined
-  miners: {
-    actor: number
-    sector: { initNumber: number; maxNumber: number | undefined; enabled: boolean; lifetimeDays: number }
-    commitment: {
-      confidence: number
-      pre: LoadedKindLike
-      prove: LoadedKindLike
-    }
-    deal?: { enabled: boolean } | undefined
-  }[]
-}
-
-/** The parts of one commit kind's settings the manager reads (see {@link LoadedManagerConfigLike}). */
-export interface LoadedKindLike {
-  sender: string | undefined
-  gasOverEstimation: number
-  maxFeeCap: bigint | undefined
-  batch: {
-    enabled: boolean
-    threshold: number
-    maxWaitMs: number
-    checkIntervalMs: number
-    gasOverEstimation: number
-    maxFeeCap: bigint | undefined
-  }
-}
-
-/**
- * Maps a parsed `sector-manager.cfg` (core `loadManagerConfig`) onto the manager's runtime
- * config. An unset fee cap becomes 0 (= let the messager decide).
- *
- * @example
- * ```ts
- * const cfg = managerConfigFromFile(await loadManagerConfig(`${home}/sector-manager.cfg`))
- * ```
- */
-export function managerConfigFromFile(file: LoadedManagerConfigLike): ManagerConfig {
-  const kind = (k: LoadedKindLike, perSector: bigint): CommitKindConfig => ({
-    sender: k.sender ?? '',
-    gasOverEstimation: k.gasOverEstimation,
-    maxFeeCap: k.maxFeeCap ?? 0n,
-    perSectorMaxFee: perSector,
-    batch: { ...k.batch, maxFeeCap: k.batch.maxFeeCap ?? 0n },
-  })
-  return {
-    persistStores: file.persistStores.map((p) => ({ name: p.name, path: p.path, readOnly: p.readOnly })),
-    pieceStores: (file.pieceStores ?? []).map((p) => ({ name: p.name, path: p.path })),
-    marketUrl: marketHttpBase(file.market?.api ?? ''),
-    db: file.db ? { ...file.db } : undefined,
-    miners: file.miners.map((m) => ({
-      actor: m.actor,
-      deal: { enabled: m.deal?.enabled ?? false },
-      sector: { ...m.sector },
-      commitment: {
-        confidence: m.commitment.confidence,
-        pre: kind(m.commitment.pre, FIL / 50n),
-        prove: kind(m.commitment.prove, (3n * FIL) / 100n),
-      },
-    })),
-  }
 }

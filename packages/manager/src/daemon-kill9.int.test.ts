@@ -21,8 +21,8 @@ import { createSealingWorker, type SealerClient, sealerClient } from '@venus-clu
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDevnetMiner, devnetRpc } from './__fixtures__/devnet-env.js'
+import { UNCLAIMED_ABORT_REASON } from './allocation/index.js'
 import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from './commit-params.js'
-import { UNCLAIMED_ABORT_REASON } from './manager.js'
 import { findPgBin, freePort, startTestPg, type TestPgServer } from './store/__fixtures__/pg-server.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -146,7 +146,7 @@ describe.each([{ engine: 'sqlite' }, ...(findPgBin() ? [{ engine: 'postgres' }] 
           asking++
           try {
             const got = await client.allocateSector(spec)
-            if (got !== null) allocated.push(got.ID)
+            if (got !== null) allocated.push({ Miner: got.id.miner, Number: got.id.number })
             return got
           } finally {
             asking--
@@ -177,22 +177,21 @@ location = "${persist}"
       let lastFinishedAt = 0
       const aborted = new Set<string>()
       const worker = createSealingWorker({
-        config,
+        config: { ...config, pingIntervalMs: 0, recordSync: false },
         // Sealing takes a while, as it does for real, so kills land in every stage.
         proofs: mockProofs({ delays: { pc1: 1_000, pc2: 200, c2: 600 } }),
         sealer,
         controlApi: false,
-        pingIntervalMs: 0,
-        recordSync: false,
-        onStep: (e) => {
-          if (e.sector === null) return
-          if (e.failure?.level === 'Temporary') rpcFailures++
-          if (e.next === 'Finished') {
-            finished.add(e.sector)
-            lastFinishedAt = Date.now()
-          }
-          if (e.next === 'Aborted') aborted.add(e.sector)
-        },
+      })
+      worker.events.on('thread:step', (e) => {
+        if (e.sector === null) return
+        const sector = `m-${e.sector.miner}-s-${e.sector.number}`
+        if (e.failure?.level === 'Temporary') rpcFailures++
+        if (e.next === 'Finished') {
+          finished.add(sector)
+          lastFinishedAt = Date.now()
+        }
+        if (e.next === 'Aborted') aborted.add(sector)
       })
 
       const t0 = Date.now()

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { commitmentToCid } from '@venus-cluster/core'
+import { commitmentToCid, type ManagerConfigInit } from '@venus-cluster/core'
 import { afterAll, describe, expect, it } from 'vitest'
-import { defaultMinerConfig, type ManagerConfig } from './config.js'
-import { startManagerDaemon } from './daemon.js'
-import { createMemoryMarket } from './deals.js'
+import { defaultMinerConfig } from './config.js'
+import { createMemoryMarket } from './deals/index.js'
 import { createFakeChain } from './fake-chain.js'
+import { startManagerNode } from './node.js'
 
 const home = mkdtempSync(join(tmpdir(), 'vsm-wiring-'))
 afterAll(() => rmSync(home, { recursive: true, force: true }))
@@ -22,16 +22,16 @@ describe('daemon wiring of [Common.DB], piece stores and the market', () => {
     const chain = createFakeChain({ miners: { 1000: 2048 } })
     const m = defaultMinerConfig(1000, 't01001')
     m.deal = { enabled: true }
-    const config: ManagerConfig = {
+    const config: ManagerConfigInit = {
       miners: [m],
       persistStores: [],
       pieceStores: [{ name: 'p', path: pieces }],
-      marketUrl: 'http://market.example:41235',
+      market: { api: 'http://market.example:41235' },
       db: { driver: 'sqlite', dsn: 'state/vsm.db' },
     }
     const market = createMemoryMarket()
     market.publish(1000, { id: 3, pieceCid, pieceSize: 1024, payloadSize: 7 })
-    const d = await startManagerDaemon({
+    const d = await startManagerNode({
       home,
       listen: '127.0.0.1:0',
       config,

@@ -4,15 +4,16 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { defaultMinerConfig } from './config.js'
-import { type ManagerDaemon, parseListen, startManagerDaemon } from './daemon.js'
 import { createFakeChain } from './fake-chain.js'
+import { type ManagerNode, startManagerNode } from './node.js'
+import { parseListen } from './node-http.js'
 
 const cleanup: (() => Promise<void> | void)[] = []
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c()
 })
 
-async function daemon(): Promise<ManagerDaemon> {
+async function daemon(): Promise<ManagerNode> {
   const home = mkdtempSync(join(tmpdir(), 'vsm-daemon-'))
   cleanup.push(() => rmSync(home, { recursive: true, force: true }))
   const chain = createFakeChain({ miners: { 1000: 2048 } })
@@ -22,7 +23,7 @@ async function daemon(): Promise<ManagerDaemon> {
     m.commitment.pre.batch.threshold = threshold++
     return { miners: [m], persistStores: [] }
   }
-  const d = await startManagerDaemon({
+  const d = await startManagerNode({
     home,
     listen: '127.0.0.1:0',
     config: makeConfig(),

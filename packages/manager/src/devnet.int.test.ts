@@ -6,7 +6,7 @@ import { createDevnet, lotusMethods, messagerMethods } from '@venus-cluster/devn
 import { afterAll, describe, expect, it } from 'vitest'
 import { createDevnetMiner, devnetRpc, mockPiecePipeline } from './__fixtures__/devnet-env.js'
 import { allocate, type Call, type DrivenSector, stepSector } from './__fixtures__/worker-driver.js'
-import { createSealerApi } from './api.js'
+import { createSealerApi } from './api/index.js'
 import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from './commit-params.js'
 import { defaultMinerConfig } from './config.js'
 import { createLotusChain, createLotusMessager } from './lotus-adapter.js'

@@ -4,6 +4,7 @@
  * recorded, proven sectors activated), randomness is a hash of (DST, epoch, entropy).
  */
 import { createHash } from 'node:crypto'
+import { VenusError } from '@venus-cluster/core'
 import type {
   ManagerChain,
   ManagerMessage,
@@ -84,8 +85,10 @@ export function createFakeChain(opts: FakeChainOptions): FakeChain {
   const DEPOSIT = 1000n
   const PLEDGE = 5000n
 
+  // What an HTTP transport reports for a node that is down: a transient failure.
   const guard = () => {
-    if (chain.failing) throw new Error('fake chain: node unavailable')
+    if (chain.failing)
+      throw new VenusError('RPC_TRANSPORT', 'fake chain: node unavailable', { details: { fake: true } })
   }
   const rand = (req: RandomnessRequest) => {
     const h = createHash('sha256')

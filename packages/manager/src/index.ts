@@ -1,24 +1,67 @@
 /**
- * `@venus-cluster/manager`: the sector manager — store (SQLite / PostgreSQL), the `Venus.*`
- * sealer API, allocation, randomness, commit checks and batching.
+ * `@venus-cluster/manager`: the sector manager as services you can take one at a time — the
+ * commit batcher, allocation, deals, randomness, sector checks, terminations, reports and the
+ * worker registry over one store — the `SectorManager` façade over them, the `Venus.*` API edge,
+ * and `createManagerNode`, what `venus-sector-manager daemon run` runs.
  *
  * @packageDocumentation
  */
-export { createSealerApi, sealerApiMethodNames, type VenusCallContext, type VenusMethod } from './api.js'
+export * from './allocation/index.js'
+export {
+  createSealerApi,
+  sealerApiMethodNames,
+  sectorFromWire,
+  sectorIdFromWire,
+  sectorIdToWire,
+  sectorToWire,
+  type VenusCallContext,
+  type VenusMethod,
+  type WireDeal,
+  type WireKnownWorker,
+  type WireMessageInfo,
+  type WirePollResult,
+  type WirePreCommit,
+  type WireReportStateReq,
+  type WireSectorId,
+  type WireSectorState,
+  type WireSeed,
+  type WireSubmitResp,
+  type WireTerminateInfo,
+  type WireTicket,
+  type WireWorkerInfo,
+  type WireWorkerSummary,
+  type WorkerPingInfo,
+} from './api/index.js'
 export * from './auth/index.js'
 export * from './chain.js'
+export {
+  checkPreCommit,
+  checkProof,
+  checkSectorFiles,
+  type PreCommitCheck,
+  type PreCommitSubmission,
+  type ProofCheck,
+  type SealVerifier,
+  SectorFiles,
+} from './checks/index.js'
+export {
+  CommitBatcher,
+  type CommitBatcherContext,
+  type CommitBatcherEvents,
+  type CommitBatcherOptions,
+  type CommitMessageKind,
+  MessageOutbox,
+  MIN_AGGREGATED_SECTORS,
+  type OutboxEvents,
+  type OutgoingMessage,
+  sectorExpiration,
+} from './commit-batcher/index.js'
 export * from './commit-params.js'
 export { commitmentBytes, commitmentCid } from './commitment-cid.js'
 export * from './config.js'
-export {
-  type ManagerDaemon,
-  type ManagerDaemonOptions,
-  openManagerStore,
-  parseListen,
-  startManagerDaemon,
-} from './daemon.js'
+export { createServiceContext, type ServiceContext, type ServiceContextOptions } from './context.js'
 export * from './dashboard/index.js'
-export * from './deals.js'
+export * from './deals/index.js'
 export {
   createFakeChain,
   type FakeChain,
@@ -26,29 +69,64 @@ export {
   type FakeChainOptions,
 } from './fake-chain.js'
 export {
+  createHealthMonitor,
+  type HealthMonitor,
+  type HealthMonitorOptions,
+  type ManagerHealth,
+  registerHealthMetrics,
+} from './health.js'
+export { HEALTH_PATHS, healthHttpHandler } from './health-http.js'
+export * from './limits.js'
+export {
   createLotusChain,
   createLotusMessager,
   type JsonRpcCall,
   type LotusChainOptions,
 } from './lotus-adapter.js'
-export {
-  checkSectorFiles,
-  ManagerDst,
-  type ManagerLogger,
-  MIN_AGGREGATED_SECTORS,
-  OnChainState,
-  type PollResult,
-  SectorManager,
-  type SectorManagerOptions,
-  type SubmitResp,
-  SubmitResult,
-  sectorExpiration,
-  type WorkerPingInfo,
-} from './manager.js'
+export { type ManagerEvents, SectorManager, type SectorManagerOptions } from './manager.js'
 export * from './metrics/index.js'
 export { detectNetwork, type ManagerNetworkName, networkParams, parseNetworkName } from './networks.js'
+export {
+  createManagerNode,
+  type ManagerNode,
+  type ManagerNodeOptions,
+  type ManagerServiceFactory,
+  startManagerNode,
+} from './node.js'
+export { parseListen } from './node-http.js'
 export * from './piece-store.js'
-export { httpJsonRpc } from './rpc-client.js'
-export * from './sector-state.js'
+export * from './randomness/index.js'
+export * from './reports/index.js'
+export { type HttpJsonRpcOptions, httpJsonRpc } from './rpc-client.js'
+export {
+  type EpochRandomness,
+  newSector,
+  OnChainState,
+  type OnChainStateValue,
+  type PollResult,
+  type SectorAllocation,
+  type SectorId,
+  type SectorMessages,
+  type SectorPiece,
+  type SectorPreCommit,
+  type SectorRecord,
+  type SectorReport,
+  type SectorTermination,
+  type SeedWait,
+  type SubmitResponse,
+  SubmitResult,
+  type SubmitResultValue,
+  sectorKey,
+} from './sector.js'
+export {
+  type ChainStartOptions,
+  type ChainStartResult,
+  checkChainAtStart,
+  checkMessagerAtStart,
+  commitSenders,
+  isTransientChainError,
+  type SenderCheck,
+} from './startup.js'
 export * from './store/index.js'
-export { createVenusMarket, type VenusMarket, type VenusMarketOptions } from './venus-market.js'
+export * from './terminations/index.js'
+export * from './worker-registry/index.js'

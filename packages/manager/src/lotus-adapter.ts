@@ -5,6 +5,7 @@
  * tables such as the devnet's.
  */
 import { VenusError } from '@venus-cluster/core'
+import { toBase64 } from './base64.js'
 import type {
   ManagerChain,
   ManagerMessager,
@@ -14,10 +15,13 @@ import type {
   OnChainSector,
 } from './chain.js'
 import { detectNetwork, type ManagerNetworkName, networkParams, parseNetworkName } from './networks.js'
-import { toBase64 } from './wire.js'
 
-/** Calls one JSON-RPC method with positional params. */
-export type JsonRpcCall = (method: string, params: unknown[]) => Promise<unknown>
+/** Calls one JSON-RPC method with positional params; `opts.signal` cuts a call short. */
+export type JsonRpcCall = (
+  method: string,
+  params: unknown[],
+  opts?: { signal?: AbortSignal | undefined },
+) => Promise<unknown>
 
 type Obj = Record<string, unknown>
 const obj = (v: unknown, what: string): Obj => {
@@ -50,10 +54,18 @@ export function createLotusChain(call: JsonRpcCall, opts: LotusChainOptions = {}
   let cached: Promise<ManagerNetworkParams> | undefined
   const params = (): Promise<ManagerNetworkParams> => {
     cached ??= (async () => {
-      const name =
-        opts.network !== undefined
-          ? parseNetworkName(opts.network)
-          : detectNetwork(String(await call('Filecoin.StateNetworkName', [])))
+      const nodeName = String(await call('Filecoin.StateNetworkName', []))
+      const detected = detectNetwork(nodeName)
+      const name = opts.network !== undefined ? parseNetworkName(opts.network) : detected
+      // A forced network may name a devnet the node calls something else, never another public
+      // network: mainnet state read with testnet rules (or the reverse) would send bad messages.
+      if (name !== detected && detected !== '2k') {
+        throw new VenusError(
+          'NETWORK_UNKNOWN',
+          `the chain node serves ${nodeName} (${detected}), but --net says ${name}: point [Chain] Api at a ${name} node or drop --net`,
+          { details: { node: nodeName, detected, forced: name } },
+        )
+      }
       const p = networkParams(name)
       try {
         const np = obj(await call('Filecoin.StateGetNetworkParams', []), 'StateGetNetworkParams')
@@ -84,17 +96,35 @@ export function createLotusChain(call: JsonRpcCall, opts: LotusChainOptions = {}
     _miner: await addr(miner),
   })
   return {
-    async head() {
-      const h = obj(await call('Filecoin.ChainHead', []), 'ChainHead')
+    async head(o) {
+      const h = obj(await call('Filecoin.ChainHead', [], o), 'ChainHead')
       return { height: Number(h.Height) }
     },
     networkParams: params,
     async minerInfo(miner) {
       const i = obj(await call('Filecoin.StateMinerInfo', [await addr(miner), tsk]), 'StateMinerInfo')
+      const idAddr = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined)
       return {
         sectorSize: Number(i.SectorSize),
         windowPoStPartitionSectors: Number(i.WindowPoStPartitionSectors ?? 0),
+        owner: idAddr(i.Owner),
+        worker: idAddr(i.Worker),
+        controlAddresses: Array.isArray(i.ControlAddresses)
+          ? i.ControlAddresses.filter((a): a is string => typeof a === 'string')
+          : [],
       }
+    },
+    async lookupId(address) {
+      try {
+        return String(await call('Filecoin.StateLookupID', [address, tsk]))
+      } catch (err) {
+        // Lotus answers "actor not found" for an address no actor has.
+        if (/actor not found|not found/i.test(String((err as Error).message))) return null
+        throw err
+      }
+    },
+    async balance(address) {
+      return BigInt(String(await call('Filecoin.WalletBalance', [address])))
     },
     async isSectorAllocated(miner, number) {
       return (await call('Filecoin.StateMinerSectorAllocated', [await addr(miner), number, tsk])) === true

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { zeroCommitment } from '@venus-cluster/core'
+import { type ManagerConfigInit, zeroCommitment } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   allocate,
@@ -11,12 +11,13 @@ import {
   stepSector,
   writePersistedFiles,
 } from './__fixtures__/worker-driver.js'
-import { createSealerApi } from './api.js'
+import { createSealerApi, sectorIdFromWire as dom } from './api/index.js'
 import { minerEntropy } from './chain.js'
 import { decodePreCommitBatch2, MinerMethod } from './commit-params.js'
-import { defaultMinerConfig, type ManagerConfig } from './config.js'
+import { defaultMinerConfig } from './config.js'
 import { createFakeChain, type FakeChain } from './fake-chain.js'
-import { OnChainState, SectorManager, SubmitResult } from './manager.js'
+import { SectorManager } from './manager.js'
+import { OnChainState, SubmitResult } from './sector.js'
 import { openSqliteStore } from './store/sqlite.js'
 import type { ManagerStore } from './store/types.js'
 
@@ -30,7 +31,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
-function config(persist: string, batch: { pre?: number; prove?: number } = {}): ManagerConfig {
+function config(persist: string, batch: { pre?: number; prove?: number } = {}): ManagerConfigInit {
   const miners = [1000, 2000].map((a) => {
     const m = defaultMinerConfig(a, `t0${a + 1}`)
     m.commitment.confidence = 2
@@ -122,7 +123,7 @@ describe('SectorManager with a worker driving Venus.*', () => {
     expect(await mgr.store.listSectors(true)).toEqual([])
     const offline = await mgr.store.listSectors(false)
     expect(offline.length).toBe(20)
-    expect(offline.every((s) => s.Finalized && s.LatestState?.StateChange.Next === 'done')).toBe(true)
+    expect(offline.every((s) => s.finalized && s.latestReport?.stateChange.next === 'done')).toBe(true)
     expect(await call('Venus.SectorIndexerFind', ['normal', { Miner: 1000, Number: 3 }])).toEqual({
       Found: true,
       Instance: { SealedFile: 'ps1', CacheDir: 'ps1' },
@@ -144,6 +145,36 @@ describe('SectorManager with a worker driving Venus.*', () => {
   })
 })
 
+describe('SectorManager events', () => {
+  it('tells allocation, state reports, batches sent and landed, and finalization as they happen', async () => {
+    const { mgr, chain, call, persist } = await setup({ batch: { pre: 2, prove: 2 } })
+    const events: string[] = []
+    mgr.on('sector:allocated', (e) => events.push(`allocated ${e.sector.number}`))
+    mgr.on('sector:state', (e) => events.push(`state ${e.sector.number} ${e.report.stateChange.next}`))
+    mgr.on('sector:queued', (e) => events.push(`queued ${e.kind} ${e.sector.number}`))
+    mgr.on('batch:sent', (e) => events.push(`sent ${e.kind} ${e.sectors.join(',')}`))
+    mgr.on('batch:landed', (e) => events.push(`landed ${e.kind} ${e.sectors.join(',')}`))
+    mgr.on('sector:finalized', (e) => events.push(`finalized ${e.sector.number}`))
+    const sectors = [
+      (await allocate(call, [1000])) as DrivenSector,
+      (await allocate(call, [1000])) as DrivenSector,
+    ]
+    await driveAll(call, chain, mgr, sectors, persist)
+    chain.advance(3)
+    await mgr.tick()
+    const seen = (prefix: string) => events.filter((e) => e.startsWith(prefix))
+    expect(seen('allocated')).toEqual(['allocated 1', 'allocated 2'])
+    expect(seen('queued')).toEqual(['queued pre 1', 'queued pre 2', 'queued prove 1', 'queued prove 2'])
+    expect(seen('sent')).toEqual(['sent pre 1,2', 'sent prove 1,2'])
+    expect(seen('landed')).toEqual(['landed pre 1,2', 'landed prove 1,2'])
+    expect(seen('finalized').sort()).toEqual(['finalized 1', 'finalized 2'])
+    expect(seen('state 1').at(-1)).toBe('state 1 done')
+    // Each kind lands after it was sent, and a sector is finalized after its proof landed.
+    expect(events.indexOf('landed pre 1,2')).toBeGreaterThan(events.indexOf('sent pre 1,2'))
+    expect(events.indexOf('finalized 1')).toBeGreaterThan(events.indexOf('sent prove 1,2'))
+  })
+})
+
 describe('allocation', () => {
   it('burns numbers the chain reports as allocated and hands out the next one', async () => {
     const { mgr, chain, call } = await setup()
@@ -152,7 +183,7 @@ describe('allocation', () => {
     const s = await allocate(call, [1000])
     expect(s?.id).toEqual({ Miner: 1000, Number: 3 })
     const burnt = await mgr.store.listSectors(false)
-    expect(burnt.map((b) => [b.ID.Number, b.AbortReason])).toEqual([
+    expect(burnt.map((b) => [b.id.number, b.abortReason])).toEqual([
       [1, 'sector number already allocated on chain'],
       [2, 'sector number already allocated on chain'],
     ])
@@ -205,7 +236,7 @@ describe('randomness', () => {
     chain.advance(16)
     const got = (await call('Venus.WaitSeed', [s.id])) as { Seed: { Epoch: number } }
     expect(got.Seed.Epoch).toBe(1011)
-    expect((await mgr.store.getSector(s.id))?.state.Seed?.Epoch).toBe(1011)
+    expect((await mgr.store.getSector(dom(s.id)))?.state.seed?.epoch).toBe(1011)
   })
 })
 
@@ -242,7 +273,7 @@ describe('SubmitPreCommit checks', () => {
     expect((await submit({ ...info, Deals: [7] })).Desc).toMatch(/deal/)
     chain.advance(4000)
     expect((await submit(info)).Desc).toMatch(/expired/)
-    expect((await mgr.store.getSector(s.id))?.state.Pre).toBeNull()
+    expect((await mgr.store.getSector(dom(s.id)))?.state.preCommit).toBeNull()
     expect(await mgr.store.listQueue('pre')).toEqual([])
   })
 
@@ -349,7 +380,7 @@ describe('CLI-side methods', () => {
     await call('Venus.ReportAborted', [a.id, 'bad disk'])
     await call('Venus.ReportFinalized', [b.id])
     await call('Venus.ReportFinalized', [b.id]) // idempotent
-    expect((await mgr.store.getSector(a.id))?.state.AbortReason).toBe('bad disk')
+    expect((await mgr.store.getSector(dom(a.id)))?.state.abortReason).toBe('bad disk')
     await expect(call('Venus.RestoreSector', [b.id, false])).rejects.toMatchObject({
       code: 'SECTOR_STATE_INVALID',
     })
@@ -384,13 +415,13 @@ describe('SectorManager.removeSector and Venus.FindSector', () => {
     mkdirSync(join(persist, 'cache', name), { recursive: true })
     writeFileSync(join(persist, 'sealed', name), 'x')
     writeFileSync(join(persist, 'cache', name, 'p_aux'), 'x')
-    await mgr.store.setLocation(gone, 'normal', { sealed: 'ps1', cache: 'ps1' })
+    await mgr.store.setLocation(dom(gone), 'normal', { sealed: 'ps1', cache: 'ps1' })
     expect(await call('Venus.FindSector', ['online', gone])).toMatchObject({ ID: gone })
     await expect(call('Venus.RemoveSector', [gone])).rejects.toThrow(/still being sealed; abort it/)
-    await mgr.store.finalizeSector(gone, (st) => ({ ...st, AbortReason: 'test' }))
+    await mgr.store.finalizeSector(dom(gone), (st) => ({ ...st, abortReason: 'test' }))
     expect(await call('Venus.FindSector', ['online', gone])).toBeNull()
 
-    expect(await mgr.removeSector(gone)).toEqual([
+    expect(await mgr.removeSector(dom(gone))).toEqual([
       join(persist, 'sealed', name),
       join(persist, 'cache', name),
     ])
@@ -400,17 +431,17 @@ describe('SectorManager.removeSector and Venus.FindSector', () => {
       AbortReason: 'test',
     })
     expect(await call('Venus.SectorIndexerFind', ['normal', gone])).toMatchObject({ Found: false })
-    expect(await mgr.removeSector(gone)).toEqual([])
+    expect(await mgr.removeSector(dom(gone))).toEqual([])
     const elsewhere = { Miner: 1000, Number: 2 }
     await mgr.store.allocateSector(1000, { initNumber: 0 }, 5)
-    await mgr.store.setLocation(elsewhere, 'normal', { sealed: 'detached', cache: 'detached' })
-    await mgr.store.finalizeSector(elsewhere, (st) => ({ ...st, AbortReason: 'test' }))
-    await expect(mgr.removeSector(elsewhere)).rejects.toMatchObject({ code: 'PERSIST_STORE_UNKNOWN' })
+    await mgr.store.setLocation(dom(elsewhere), 'normal', { sealed: 'detached', cache: 'detached' })
+    await mgr.store.finalizeSector(dom(elsewhere), (st) => ({ ...st, abortReason: 'test' }))
+    await expect(mgr.removeSector(dom(elsewhere))).rejects.toMatchObject({ code: 'PERSIST_STORE_UNKNOWN' })
 
     // A sector live on chain keeps its files.
     const live = (await allocate(call, [1000])) as DrivenSector
     await driveAll(call, chain, mgr, [live], persist)
-    await expect(mgr.removeSector(live.id)).rejects.toThrow(/is live on chain until epoch \d+/)
+    await expect(mgr.removeSector(dom(live.id))).rejects.toThrow(/is live on chain until epoch \d+/)
     expect(existsSync(join(persist, 'sealed', `s-t01000-${live.id.Number}`))).toBe(true)
     await expect(call('Venus.RemoveSector', [{ Miner: 1000, Number: 99 }])).rejects.toMatchObject({
       code: 'SECTOR_NOT_FOUND',

@@ -7,8 +7,15 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
-import { gateRequest, type RequestAuth } from '@venus-cluster/core'
+import {
+  answerPreflight,
+  gateRequest,
+  type ManagerConfig,
+  type RequestAuth,
+  refuseBrowserRequest,
+} from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
+import { marketHttpBase } from './config.js'
 
 /** Options of {@link createPieceStoreHandler}. */
 export interface PieceStoreHandlerOptions {
@@ -19,7 +26,8 @@ export interface PieceStoreHandlerOptions {
   /**
    * Token checks (the manager's authority): a request needs a valid token with `read`, as the
    * RPC API does, or to come from a trusted network (`RequestAuth.tokenless`). Absent = no
-   * checks (`--no-auth`).
+   * checks (`--no-auth`). The token goes in `Authorization: Bearer`; `?token=` is refused (401).
+   * Either way a request without the header from a foreign web page is refused (403).
    */
   auth?: RequestAuth | undefined
 }
@@ -51,9 +59,20 @@ export function createPieceStoreHandler(opts: PieceStoreHandlerOptions): PieceSt
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     if (!path.startsWith(PREFIX)) return false
+    if (req.method === 'OPTIONS') {
+      answerPreflight(req, res, 'GET')
+      return true
+    }
     if (req.method !== 'GET') {
       text(res, 405, 'method not allowed', { allow: 'GET' })
       return true
+    }
+    if (opts.auth === undefined && !req.headers.authorization) {
+      const refusal = refuseBrowserRequest(req)
+      if (refusal !== undefined) {
+        text(res, refusal.status, refusal.message)
+        return true
+      }
     }
     const name = decodeURIComponent(path.slice(PREFIX.length))
     let cid: CID
@@ -112,7 +131,7 @@ async function authorized(auth: RequestAuth, req: IncomingMessage, res: ServerRe
 
 /**
  * The `/piecestore/` handler of a running manager: directories and market base read from its
- * live config (`pieceStores`, `marketUrl`) per request, so SIGUSR1 reloads apply.
+ * live config (`pieceStores`, `market.api`) per request, so SIGUSR1 reloads apply.
  *
  * @example
  * ```ts
@@ -121,14 +140,12 @@ async function authorized(auth: RequestAuth, req: IncomingMessage, res: ServerRe
  * ```
  */
 export function managerPieceStoreHandler(
-  manager: {
-    readonly config: { pieceStores?: { path: string }[] | undefined; marketUrl?: string | undefined }
-  },
+  manager: { readonly config: Pick<ManagerConfig, 'pieceStores' | 'market'> },
   auth?: RequestAuth,
 ): PieceStoreHandler {
   return createPieceStoreHandler({
-    dirs: () => (manager.config.pieceStores ?? []).map((p) => p.path),
-    marketUrl: () => manager.config.marketUrl ?? '',
+    dirs: () => manager.config.pieceStores.map((p) => p.path),
+    marketUrl: () => marketHttpBase(manager.config.market.api),
     auth,
   })
 }

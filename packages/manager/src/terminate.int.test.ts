@@ -6,11 +6,11 @@ import { createDevnet } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createDevnetMiner, devnetRpc, mockPiecePipeline } from './__fixtures__/devnet-env.js'
 import { allocate, type Call, type DrivenSector, stepSector } from './__fixtures__/worker-driver.js'
-import { createSealerApi } from './api.js'
+import { createSealerApi, sectorIdFromWire, type WireTerminateInfo } from './api/index.js'
 import { defaultMinerConfig } from './config.js'
 import { createLotusChain, createLotusMessager } from './lotus-adapter.js'
-import { SectorManager, SubmitResult } from './manager.js'
-import type { WireTerminateInfo } from './sector-state.js'
+import { SectorManager } from './manager.js'
+import { SubmitResult } from './sector.js'
 import { openSqliteStore } from './store/sqlite.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'vsm-term-'))
@@ -91,9 +91,9 @@ describe('TerminateSector on the devnet', () => {
       { deadline: where.Deadline, partition: where.Partition, sectors: [victim.id.Number] },
     ])
     // Settled: offline again, listed with its termination.
-    const got = await mgr.store.getSector(victim.id)
+    const got = await mgr.store.getSector(sectorIdFromWire(victim.id))
     expect(got?.online).toBe(false)
-    expect(got?.state.TerminateInfo?.TerminatedAt).toBe(info.TerminatedAt)
+    expect(got?.state.termination?.terminatedAt).toBe(info.TerminatedAt)
 
     await mgr.stop()
     await mgr.store.close()

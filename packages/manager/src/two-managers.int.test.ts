@@ -6,7 +6,7 @@ import {
   fakeProofs,
   stepSector,
 } from './__fixtures__/worker-driver.js'
-import { createSealerApi } from './api.js'
+import { createSealerApi } from './api/index.js'
 import { MinerMethod } from './commit-params.js'
 import { defaultMinerConfig } from './config.js'
 import { createFakeChain } from './fake-chain.js'

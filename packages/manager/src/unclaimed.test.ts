@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { UNCLAIMED_ABORT_REASON } from './allocation/index.js'
 import { defaultMinerConfig } from './config.js'
 import { createFakeChain } from './fake-chain.js'
-import { SectorManager, UNCLAIMED_ABORT_REASON } from './manager.js'
+import { SectorManager } from './manager.js'
 import { openSqliteStore } from './store/sqlite.js'
 
 const cleanups: (() => unknown)[] = []
@@ -47,11 +48,11 @@ async function setup(unclaimedTimeoutMs: number, dbPath = ':memory:') {
 
 const report = (n: number) =>
   [
-    { Miner: 1000, Number: n },
+    { miner: 1000, number: n },
     {
-      Worker: { Instance: 'w', Location: '/x' },
-      StateChange: { Prev: 'Empty', Next: 'Allocated', Event: 'None' },
-      Failure: null,
+      worker: { instance: 'w', location: '/x' },
+      stateChange: { prev: 'Empty', next: 'Allocated', event: 'None' },
+      failure: null,
     },
   ] as const
 
@@ -60,21 +61,21 @@ describe('allocations no worker claimed', () => {
     const { mgr, advance } = await setup(60_000)
     const a = await mgr.allocateSector({ allowedMiners: null, allowedProofTypes: null })
     const b = await mgr.allocateSector({ allowedMiners: null, allowedProofTypes: null })
-    expect([a?.ID.Number, b?.ID.Number]).toEqual([1, 2])
+    expect([a?.id.number, b?.id.number]).toEqual([1, 2])
     await mgr.reportState(...report(1))
     advance(20_000)
     await mgr.tick() // first seen unclaimed
     advance(30_000)
     await mgr.tick()
-    expect((await mgr.store.getSector({ Miner: 1000, Number: 2 }))?.online).toBe(true)
+    expect((await mgr.store.getSector({ miner: 1000, number: 2 }))?.online).toBe(true)
     advance(31_000)
     await mgr.tick()
-    const gone = await mgr.store.getSector({ Miner: 1000, Number: 2 })
+    const gone = await mgr.store.getSector({ miner: 1000, number: 2 })
     expect(gone?.online).toBe(false)
-    expect(gone?.state.AbortReason).toBe(UNCLAIMED_ABORT_REASON)
-    expect((await mgr.store.getSector({ Miner: 1000, Number: 1 }))?.online).toBe(true)
+    expect(gone?.state.abortReason).toBe(UNCLAIMED_ABORT_REASON)
+    expect((await mgr.store.getSector({ miner: 1000, number: 1 }))?.online).toBe(true)
     // The burnt number is never handed out again.
-    expect((await mgr.allocateSector({ allowedMiners: null, allowedProofTypes: null }))?.ID.Number).toBe(3)
+    expect((await mgr.allocateSector({ allowedMiners: null, allowedProofTypes: null }))?.id.number).toBe(3)
   })
 
   it('leaves a record a worker claims before the timeout alone, and does nothing when off', async () => {
@@ -86,14 +87,14 @@ describe('allocations no worker claimed', () => {
     await mgr.reportState(...report(1))
     advance(50_000)
     await mgr.tick()
-    expect((await mgr.store.getSector({ Miner: 1000, Number: 1 }))?.online).toBe(true)
+    expect((await mgr.store.getSector({ miner: 1000, number: 1 }))?.online).toBe(true)
 
     const off = await setup(0)
     await off.mgr.allocateSector({ allowedMiners: null, allowedProofTypes: null })
     await off.mgr.tick()
     off.advance(10 * 3_600_000)
     await off.mgr.tick()
-    expect((await off.mgr.store.getSector({ Miner: 1000, Number: 1 }))?.online).toBe(true)
+    expect((await off.mgr.store.getSector({ miner: 1000, number: 1 }))?.online).toBe(true)
   })
 
   it('times an allocation from when it was made, across a manager restart', async () => {
@@ -108,9 +109,9 @@ describe('allocations no worker claimed', () => {
     const second = await setup(60_000, db)
     second.advance(61_000)
     await second.mgr.tick()
-    const gone = await second.mgr.store.getSector({ Miner: 1000, Number: 1 })
+    const gone = await second.mgr.store.getSector({ miner: 1000, number: 1 })
     expect(gone?.online).toBe(false)
-    expect(gone?.state.AbortReason).toBe(UNCLAIMED_ABORT_REASON)
-    expect(gone?.state.AllocatedAt).toBe(1_000_000)
+    expect(gone?.state.abortReason).toBe(UNCLAIMED_ABORT_REASON)
+    expect(gone?.state.allocatedAt).toBe(1_000_000)
   })
 })

@@ -1,3 +1,5 @@
+import { VenusError } from '@venus-cluster/core'
+
 /**
  * Settings of one miner's WindowPoSt scheduler (damocles `[Miners.PoSt]`). Epoch counts are
  * epochs; times are milliseconds.
@@ -28,6 +30,12 @@ export interface WindowPoStConfig {
   /** Fee cap written into messages, attoFIL (0 lets the node estimate). */
   gasFeeCap: bigint
   /**
+   * Gas limit overestimation the messager applies to this miner's messages (damocles
+   * `GasOverEstimation`; 0 leaves the messager's own). Only used when messages go through a
+   * messager.
+   */
+  gasOverEstimation: number
+  /**
    * Epochs a WindowPoSt, fault or recovery message must be buried before it counts as landed
    * (damocles `[Miners.PoSt] Confidence`). Until then the scheduler keeps watching it and sends
    * it again if a reorg drops it while the window is open.
@@ -54,6 +62,7 @@ export const DEFAULT_WINDOW_POST_CONFIG: Readonly<WindowPoStConfig> = Object.fre
   declareRecoveries: true,
   maxFee: 0n,
   gasFeeCap: 0n,
+  gasOverEstimation: 0,
   retryDelayMs: 5_000,
 })
 
@@ -67,6 +76,37 @@ export const DEFAULT_WINDOW_POST_CONFIG: Readonly<WindowPoStConfig> = Object.fre
  */
 export function windowPoStConfig(partial: Partial<WindowPoStConfig> = {}): WindowPoStConfig {
   const out = { ...DEFAULT_WINDOW_POST_CONFIG }
-  for (const [k, v] of Object.entries(partial)) if (v !== undefined) (out as Record<string, unknown>)[k] = v
+  for (const [k, v] of Object.entries(partial)) {
+    if (v === undefined) continue
+    const bad = checkValue(k, v)
+    if (bad !== undefined)
+      throw new VenusError('CONFIG_INVALID_VALUE', `WindowPoSt config: ${k} ${bad}, got ${String(v)}`, {
+        details: { key: k },
+      })
+    ;(out as Record<string, unknown>)[k] = v
+  }
   return out
+}
+
+/** Keys whose value is a whole number (epochs, counts). */
+const WHOLE = new Set([
+  'challengeConfidence',
+  'submitConfidence',
+  'confidence',
+  'maxPartitionsPerPoStMessage',
+  'maxPartitionsPerRecoveryMessage',
+  'parallelCheckLimit',
+])
+
+/** What is wrong with `v` as the value of `k`, or undefined when nothing is. */
+function checkValue(k: string, v: unknown): string | undefined {
+  if (!(k in DEFAULT_WINDOW_POST_CONFIG) && k !== 'sender') return 'is not a WindowPoSt setting'
+  const want = k === 'sender' ? 'string' : typeof DEFAULT_WINDOW_POST_CONFIG[k as keyof WindowPoStConfig]
+  if (typeof v !== want) return `must be a ${want}`
+  if (typeof v === 'bigint' && v < 0n) return 'must not be negative'
+  if (typeof v === 'number') {
+    if (Number.isNaN(v) || v < 0) return 'must be a number ≥ 0'
+    if (WHOLE.has(k) && !Number.isInteger(v)) return 'must be a whole number'
+  }
+  return undefined
 }

@@ -9,10 +9,16 @@ import {
   type RpcMethod,
   type RpcServer,
 } from '@venus-cluster/core'
-import { sealTestSectors } from '@venus-cluster/devnet'
+import { sealTestSectors } from '@venus-cluster/devnet/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createGatewayProofService, type GatewayProofEvent, type GatewayProofService } from './gateway.js'
+import {
+  createGatewayProofService,
+  type GatewayProofEvent,
+  type GatewayProofService,
+  onAnyGatewayProofEvent,
+} from './gateway.js'
 import { dirLocator } from './locator.js'
+import { winningPoStService } from './winning-service.js'
 
 const MINER = 1000
 const proofs = mockProofs()
@@ -148,8 +154,8 @@ async function start(gw: ReturnType<typeof fakeGateway>, events: GatewayProofEve
     proofs,
     locate: dirLocator(root),
     reconnectDelayMs: 50,
-    onEvent: (e) => events.push(e),
   })
+  onAnyGatewayProofEvent(svc.events, (e) => events.push(e))
   await svc.start()
   await until(() => events.some((e) => e.type === 'connected'), 'InitConnect')
   return port
@@ -226,5 +232,54 @@ describe('WinningPoSt through venus-gateway (ListenProofEvent / ResponseProofEve
     await until(() => gw.connects === 3 && gw.listening === 1, 'a ListenProofEvent after the restart')
     gw.send(computeProof('req-after', sealed.slice(0, 1)))
     expect((await gw.reply('req-after')).Error).toBe('')
+  })
+})
+
+describe('winningPoStService', () => {
+  it("answers each miner's gateways as one service, reporting and logging every event", async () => {
+    const gw = fakeGateway()
+    server = createRpcServer({ methods: gw.methods, path: '/rpc/v1' })
+    const { wsUrl } = await server.listen({ host: '127.0.0.1', port: 0 })
+    const logged: { msg: string | undefined; fields: object }[] = []
+    const log = (fields: object, msg?: string) => logged.push({ msg, fields })
+    const winning = winningPoStService({
+      proofs,
+      locate: dirLocator(root),
+      miners: [{ miner: `t0${MINER}`, gateways: [wsUrl] }],
+      reconnectDelayMs: 50,
+      logger: { debug: log, info: log, warn: log, error: log },
+    })
+    const computed: GatewayProofEvent[] = []
+    winning.events.on('computed', (e) => computed.push(e))
+    await winning.start()
+    try {
+      await until(() => gw.listening === 1, 'ListenProofEvent')
+      gw.send(computeProof('req-svc', sealed.slice(0, 1)))
+      expect((await gw.reply('req-svc')).Error).toBe('')
+      await until(() => computed.length === 1, 'the computed event')
+      expect(computed[0]).toMatchObject({ miner: `t0${MINER}`, id: 'req-svc', sectors: 1 })
+      expect(logged.map((l) => l.msg)).toEqual(expect.arrayContaining(['connected', 'computed']))
+      expect(logged.every((l) => (l.fields as { component?: string }).component === 'winning-post')).toBe(
+        true,
+      )
+      expect(Object.keys(winning.methods)).toEqual(['Venus.ComputeWinningPoSt'])
+    } finally {
+      await winning.stop()
+    }
+  })
+
+  it('refuses to start for a miner that is not an ID address, or one without a gateway', async () => {
+    const bad = winningPoStService({
+      proofs,
+      locate: dirLocator(root),
+      miners: [{ miner: 'f3abc', gateways: ['ws://127.0.0.1:9/rpc/v1'] }],
+    })
+    await expect(bad.start()).rejects.toThrow('miner f3abc is not an ID address like t01000')
+    const none = winningPoStService({
+      proofs,
+      locate: dirLocator(root),
+      miners: [{ miner: 't01000', gateways: [] }],
+    })
+    await expect(none.start()).rejects.toThrow('WinningPoSt needs at least one venus-gateway API')
   })
 })

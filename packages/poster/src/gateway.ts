@@ -1,5 +1,5 @@
 /**
- * WinningPoSt for block producers through venus-gateway (spec venus-cluster §4.2). There is no
+ * WinningPoSt for block producers through venus-gateway. There is no
  * registration call: the manager opens `Gateway.ListenProofEvent({MinerAddress})`, a long-lived
  * channel, for every gateway × miner; venus-miner's `ComputeProof` reaches it through the
  * gateway as a `ComputeProof` request event, and the answer goes back with
@@ -7,14 +7,19 @@
  */
 import {
   createRpcClient,
+  type Logger,
   type ProofsBackend,
   parseApiInfo,
   type RpcClient,
+  type Startable,
+  silentLogger,
+  TypedEmitter,
   VenusError,
   wsTransport,
 } from '@venus-cluster/core'
 import type { SectorLocator } from './locator.js'
 import { sleep } from './sleep.js'
+import { errMsg, onEach } from './util.js'
 import { generateWinningPoStProof, type WinningSectorInfo } from './winning.js'
 
 /** A request the gateway forwards (`types.RequestEvent`); `Payload` is base64 of JSON. */
@@ -48,6 +53,33 @@ export type GatewayProofEvent =
   | { type: 'failed'; gateway: string; miner: string; id: string; error: string }
   | { type: 'disconnected'; gateway: string; miner: string; error: string }
 
+/** The proof-event service's events by name, for core's `TypedEmitter`. */
+export type GatewayProofEvents = { [E in GatewayProofEvent as E['type']]: E }
+
+/** Every event name of {@link GatewayProofEvents}. */
+export const gatewayProofEventTypes = Object.freeze([
+  'connected',
+  'computed',
+  'failed',
+  'disconnected',
+] as const satisfies readonly GatewayProofEvent['type'][])
+
+/**
+ * Calls `listener` for every event of `events`, whatever its type; returns the function that
+ * unsubscribes it.
+ *
+ * @example
+ * ```ts
+ * onAnyGatewayProofEvent(winning.events, (e) => console.log(`winning: ${e.type}`))
+ * ```
+ */
+export function onAnyGatewayProofEvent(
+  events: Pick<TypedEmitter<GatewayProofEvents>, 'on'>,
+  listener: (e: GatewayProofEvent) => void,
+): () => void {
+  return onEach(events, gatewayProofEventTypes, listener)
+}
+
 /** Options of {@link createGatewayProofService}. */
 export interface GatewayProofServiceOptions {
   /** venus-gateway API infos (`TOKEN:/ip4/…/tcp/45132`, multiaddrs or URLs). */
@@ -60,15 +92,17 @@ export interface GatewayProofServiceOptions {
   locate: SectorLocator
   /** Wait before reopening a channel that closed or failed (default 1000 ms). */
   reconnectDelayMs?: number
-  onEvent?: (e: GatewayProofEvent) => void
+  /** Where events go (default: a new emitter); pass one to share it between services. */
+  events?: TypedEmitter<GatewayProofEvents>
+  /** Events are logged here too: failures and disconnections at warn, the rest at info. */
+  logger?: Logger
   /** The client of one gateway (default: JSON-RPC over WebSocket); a seam for tests. */
   connect?: (gateway: string, token: string | undefined) => RpcClient
 }
 
 /** The service `daemon run --miner` starts; see {@link createGatewayProofService}. */
-export interface GatewayProofService {
-  start(): Promise<void>
-  stop(): Promise<void>
+export interface GatewayProofService extends Startable {
+  readonly events: TypedEmitter<GatewayProofEvents>
 }
 
 function minerIdOf(miner: string): number {
@@ -86,10 +120,6 @@ function encodePayload(v: unknown): string {
   return Buffer.from(JSON.stringify(v), 'utf8').toString('base64')
 }
 
-function errMsg(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
-}
-
 /**
  * Answers WinningPoSt requests that venus-miner sends through venus-gateway, for every gateway ×
  * miner, reopening a channel 1 s after it closes. A request that cannot be answered (unknown
@@ -102,14 +132,26 @@ function errMsg(e: unknown): string {
  *   miners: ['t01000'],
  *   proofs: nativeProofs(),
  *   locate: storesLocator(['/mnt/persist-1']),
- *   onEvent: (e) => console.log(e),
  * })
+ * svc.events.on('failed', (e) => console.warn(`WinningPoSt for ${e.miner} failed: ${e.error}`))
  * await svc.start()
  * ```
  */
 export function createGatewayProofService(opts: GatewayProofServiceOptions): GatewayProofService {
   const delay = opts.reconnectDelayMs ?? 1000
-  const emit = (e: GatewayProofEvent) => opts.onEvent?.(e)
+  const logger = opts.logger ?? silentLogger
+  const events =
+    opts.events ??
+    new TypedEmitter<GatewayProofEvents>({
+      onListenerError: (err, event) =>
+        logger.warn({ event, err: errMsg(err) }, 'a WinningPoSt event listener failed'),
+    })
+  const emit = (e: GatewayProofEvent) => {
+    const { type, ...fields } = e
+    if (type === 'failed' || type === 'disconnected') logger.warn(fields, type)
+    else logger.info(fields, type)
+    events.emit(type, e as never)
+  }
   const connect =
     opts.connect ??
     ((gateway: string, token: string | undefined) => {
@@ -194,6 +236,7 @@ export function createGatewayProofService(opts: GatewayProofServiceOptions): Gat
   }
 
   return {
+    events,
     async start() {
       if (controller) return
       for (const m of opts.miners) minerIdOf(m)

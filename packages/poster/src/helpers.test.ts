@@ -1,8 +1,8 @@
 import type { LotusDeadlineInfo } from '@venus-cluster/core'
 import { numbersToRuns } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_WINDOW_POST_CONFIG, windowPoStConfig } from './config.js'
-import { nextDeadlineInfo, partitionToProve } from './scheduler.js'
+import { DEFAULT_WINDOW_POST_CONFIG, type WindowPoStConfig, windowPoStConfig } from './config.js'
+import { nextDeadlineInfo, partitionToProve } from './window/deadlines.js'
 
 const di = (index: number, ps = 100): LotusDeadlineInfo => ({
   CurrentEpoch: ps,
@@ -42,5 +42,20 @@ describe('windowPoStConfig', () => {
     expect(c.challengeConfidence).toBe(1)
     expect(c.maxFee).toBe(5n)
     expect(c.submitConfidence).toBe(DEFAULT_WINDOW_POST_CONFIG.submitConfidence)
+  })
+
+  it('refuses a value of the wrong kind, naming the setting', () => {
+    expect(() => windowPoStConfig({ challengeConfidence: -1 })).toThrow(
+      'WindowPoSt config: challengeConfidence must be a number ≥ 0, got -1',
+    )
+    expect(() => windowPoStConfig({ confidence: 1.5 })).toThrow('confidence must be a whole number')
+    expect(() => windowPoStConfig({ maxFee: 5 as unknown as bigint })).toThrow('maxFee must be a bigint')
+    expect(() => windowPoStConfig({ sender: 1000 as unknown as string })).toThrow('sender must be a string')
+    expect(() => windowPoStConfig({ confidnce: 1 } as Partial<WindowPoStConfig>)).toThrow(
+      'confidnce is not a WindowPoSt setting',
+    )
+    expect(windowPoStConfig({ singleCheckTimeoutMs: Number.POSITIVE_INFINITY }).singleCheckTimeoutMs).toBe(
+      Number.POSITIVE_INFINITY,
+    )
   })
 })

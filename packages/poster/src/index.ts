@@ -1,42 +1,50 @@
 /**
  * `@venus-cluster/poster`: WindowPoSt scheduling (one scheduler per miner, following the chain)
- * and WinningPoSt generation for block producers.
+ * and WinningPoSt generation for block producers, as services (`windowPoStService`,
+ * `winningPoStService`) with core's `Startable` lifecycle, `TypedEmitter` events and `Logger`.
  *
  * @packageDocumentation
  */
-/** Re-exported from `@venus-cluster/core`, where they moved. */
-export { numbersToRuns, runsToNumbers } from '@venus-cluster/core'
 export { type CheckSector, type CheckSectorsOptions, checkSectors } from './check.js'
 export { DEFAULT_WINDOW_POST_CONFIG, type WindowPoStConfig, windowPoStConfig } from './config.js'
-export type { WindowPoStEvent } from './events.js'
+export { onAnyWindowPoStEvent, type WindowPoStEvent, type WindowPoStEvents } from './events.js'
 export {
   createGatewayProofService,
   type GatewayProofEvent,
+  type GatewayProofEvents,
   type GatewayProofService,
   type GatewayProofServiceOptions,
+  onAnyGatewayProofEvent,
 } from './gateway.js'
 export { dirLocator, type SectorFiles, type SectorLocator, storesLocator } from './locator.js'
-export { messagerPoSt, type PoStMessaging } from './messager-sender.js'
+export { windowPoStMinersOf, winningPoStMinersOf } from './manager-config.js'
+export { messagerPoSt, type PoStMessagerClient } from './messager-sender.js'
 export {
   chainLookup,
   mpoolSender,
-  nextDeadlineInfo,
   type PoStLookup,
   type PoStMessageRequest,
   type PoStMessageStatus,
+  type PoStMessaging,
   type PoStSender,
-  partitionToProve,
-  type SimulateOptions,
-  WindowPoStScheduler,
-  type WindowPoStSchedulerOptions,
-} from './scheduler.js'
+} from './messages.js'
+export { type PosterDeadlineResult, postResultListener } from './post-results.js'
+export { nextDeadlineInfo, partitionToProve } from './window/deadlines.js'
+export { type DeadlineKey, type DeadlineLease, type DeadlineLeases, soleLeases } from './window/leases.js'
 export {
-  createPosterService,
-  type PosterDeadlineResult,
-  type PosterService,
-  type PosterServiceOptions,
-  postResultListener,
-} from './service.js'
+  localWindowPoSt,
+  type SimulateOptions,
+  type SimulateResult,
+  type WindowPoStComputer,
+  type WindowPoStJob,
+} from './window/prover.js'
+export { WindowPoStScheduler, type WindowPoStSchedulerOptions } from './window/scheduler.js'
+export {
+  type WindowPoStMiner,
+  type WindowPoStService,
+  type WindowPoStServiceInit,
+  windowPoStService,
+} from './window-service.js'
 export {
   generateWinningPoStProof,
   type WinningPoStInput,
@@ -44,3 +52,9 @@ export {
   type WinningSectorInfo,
   winningPoStMethods,
 } from './winning.js'
+export {
+  type WinningPoStMiner,
+  type WinningPoStService,
+  type WinningPoStServiceInit,
+  winningPoStService,
+} from './winning-service.js'

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { type MessagerClient, MessageState } from '@venus-cluster/core'
-import { type PoStLookup, type PoStSender, postLotusMessage } from './scheduler.js'
+import { type PoStMessaging, postLotusMessage } from './messages.js'
 
-/** A sender and the lookup of what it sent, for {@link WindowPoStSchedulerOptions}. */
-export interface PoStMessaging {
-  send: PoStSender
-  lookup: PoStLookup
-}
+/** What {@link messagerPoSt} calls on a messager client. */
+export type PoStMessagerClient = Pick<MessagerClient, 'pushMessageWithId' | 'getMessageByUid'>
 
 /**
  * PoSt, fault and recovery messages through venus-messager / sophon-messager, as damocles sends
@@ -23,7 +20,7 @@ export interface PoStMessaging {
  * ```
  */
 export function messagerPoSt(
-  messager: Pick<MessagerClient, 'pushMessageWithId' | 'getMessageByUid'>,
+  messager: PoStMessagerClient,
   opts: { gasOverEstimation?: number } = {},
 ): PoStMessaging {
   return {

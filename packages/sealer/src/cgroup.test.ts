@@ -33,13 +33,46 @@ describe('processor cgroups', () => {
     expect(readFileSync(join(cg.path, 'cpuset.cpus'), 'utf8')).toBe('0,2')
   })
 
-  it('explains how to prepare the group when it cannot write there', async () => {
+  it('creates the parent group itself on cgroup v2, with the cpuset controller enabled for it', async () => {
+    root = mkdtempSync(join(tmpdir(), 'cg2-'))
+    writeFileSync(join(root, 'cgroup.controllers'), 'cpuset cpu memory\n')
+    writeFileSync(join(root, 'cgroup.subtree_control'), 'memory\n')
+    const cg = await placeInCgroup(99, { cpuset: '0', groupName: 'vc-worker', name: 'sub-pc1-1-0', root })
+    // cgroupfs takes "+cpuset" as "add cpuset"; a plain file just shows what was written.
+    expect(readFileSync(join(root, 'cgroup.subtree_control'), 'utf8')).toBe('+cpuset')
+    expect(readFileSync(join(root, 'vc-worker', 'cgroup.subtree_control'), 'utf8')).toBe('+cpuset')
+    expect(readFileSync(join(cg.path, 'cgroup.procs'), 'utf8')).toBe('99')
+  })
+
+  it('creates the parent group itself on cgroup v1 with the CPUs and memory nodes of the root cpuset', async () => {
+    root = mkdtempSync(join(tmpdir(), 'cg1-'))
+    mkdirSync(join(root, 'cpuset'))
+    writeFileSync(join(root, 'cpuset', 'cpuset.cpus'), '0-7\n')
+    writeFileSync(join(root, 'cpuset', 'cpuset.mems'), '0-1\n')
+    const cg = await placeInCgroup(5, { cpuset: '2-3', groupName: 'vc-worker', name: 'sub-pc2-1-0', root })
+    expect(readFileSync(join(root, 'cpuset', 'vc-worker', 'cpuset.cpus'), 'utf8')).toBe('0-7')
+    expect(readFileSync(join(root, 'cpuset', 'vc-worker', 'cpuset.mems'), 'utf8')).toBe('0-1')
+    expect(readFileSync(join(cg.path, 'cpuset.cpus'), 'utf8')).toBe('2-3')
+    expect(readFileSync(join(cg.path, 'cpuset.mems'), 'utf8')).toBe('0-1')
+  })
+
+  it('says what is missing and the command that prepares the group when it cannot', async () => {
     root = mkdtempSync(join(tmpdir(), 'cg-'))
-    writeFileSync(join(root, 'cgroup.controllers'), '')
+    writeFileSync(join(root, 'cgroup.controllers'), 'cpuset')
     writeFileSync(join(root, 'vc-worker'), 'not a directory')
     await expect(
       placeInCgroup(1, { cpuset: '1', groupName: 'vc-worker', name: 'sub-pc1-1-0', root }),
-    ).rejects.toThrow(/cannot place processor pid 1 in cgroup .*venus-worker cgroup prepare/)
+    ).rejects.toThrow(
+      /cannot place processor pid 1 in cgroup .*vc-worker exists but is not a directory; run `venus-worker cgroup prepare --group vc-worker \| sudo sh`/,
+    )
+    writeFileSync(join(root, 'cgroup.controllers'), 'cpu memory')
+    await expect(
+      placeInCgroup(1, { cpuset: '1', groupName: 'vc-worker', name: 'sub-pc1-1-0', root }),
+    ).rejects.toThrow(/the cpuset controller is not available in the cgroup v2 hierarchy/)
+    rmSync(join(root, 'cgroup.controllers'))
+    await expect(
+      placeInCgroup(1, { cpuset: '1', groupName: 'vc-worker', name: 'sub-pc1-1-0', root }),
+    ).rejects.toThrow(/no cgroup v2 hierarchy at .* and no v1 cpuset hierarchy/)
   })
 
   it('writes a prepare script for both hierarchies and refuses unsafe names', () => {

@@ -37,7 +37,18 @@ describe('VenusWorker control API', () => {
     try {
       const list = await c.list()
       expect(list.map((t) => t.index)).toEqual([0, 1])
-      expect(Object.keys(list[0] ?? {}).sort()).toEqual([
+      // The wire keeps the original worker's snake_case entries, in its key order.
+      const wire = (await c.listWire()) as object[]
+      expect(Object.keys(wire[0] ?? {})).toEqual([
+        'location',
+        'sector_id',
+        'index',
+        'paused',
+        'paused_elapsed',
+        'state',
+        'last_error',
+      ])
+      expect(Object.keys(wire[0] ?? {}).sort()).toEqual([
         'index',
         'last_error',
         'location',
@@ -62,9 +73,20 @@ describe('VenusWorker control API', () => {
       expect(paused).toMatchObject({
         paused: true,
         state: 'PCSubmitted',
+        lastError: null,
+        sectorId: { miner: 1000, number: 1 },
+      })
+      expect((await c.listWire())[i]).toMatchObject({
+        paused: true,
+        state: 'PCSubmitted',
         last_error: null,
         sector_id: 'm-1000-s-1',
+        paused_elapsed: expect.stringMatching(/^\d+\.\ds$/),
       })
+      // A state the thread's plan does not have is refused, not run into.
+      await expect(c.resume(i, 'SnapEncoded')).rejects.toThrow(
+        /SnapEncoded is not a state of the sealer plan/,
+      )
       await expect(c.resume(i, 'NoSuchState')).rejects.toThrow(/unknown sealing state/)
       await expect(c.pause(9)).rejects.toThrow(/no sealing thread with index 9/)
       expect(await c.resume(i, 'PC2Done')).toBe(true)

@@ -58,7 +58,7 @@ describe.skipIf(!existsSync(bin))('venus-worker daemon (built CLI)', () => {
     })
     const m = mgr
     const end = Date.now() + 60_000
-    while ((await m.manager.store.listSectors(false)).filter((s) => s.Finalized).length < 3) {
+    while ((await m.manager.store.listSectors(false)).filter((s) => s.finalized).length < 3) {
       if (Date.now() > end || daemon.exitCode !== null)
         throw new Error(`daemon did not seal 3 sectors:\n${stderr}`)
       await new Promise((r) => setTimeout(r, 50))

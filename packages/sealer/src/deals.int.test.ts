@@ -87,8 +87,12 @@ describe('deal sectors', () => {
     await worker.start()
     const t = worker.threads[0]
     for (let i = 0; i < 500 && !t?.info().paused; i++) await new Promise((r) => setTimeout(r, 10))
-    expect(t?.info()).toMatchObject({ paused: true, state: 'DealsAcquired', sector_id: 'm-1000-s-1' })
-    expect(t?.info().last_error).toMatch(/deal 3: piece data does not match its CID/)
+    expect(t?.info()).toMatchObject({
+      paused: true,
+      state: 'DealsAcquired',
+      sectorId: { miner: 1000, number: 1 },
+    })
+    expect(t?.info().lastError).toMatch(/deal 3: piece data does not match its CID/)
     expect(fake.aborted).toEqual([])
   })
 })

@@ -56,10 +56,10 @@ describe('worker against the real manager on the devnet (mock proofs)', () => {
       proofs,
       processor: p,
       controlApi: false,
-      onStep: (e) => {
-        if (e.next === 'Finished' && e.sector !== null) finished.add(e.sector)
-        if (finished.size >= 12) stop()
-      },
+    })
+    worker.events.on('sector:state', (e) => {
+      if (e.next === 'Finished') finished.add(`m-${e.sector.miner}-s-${e.sector.number}`)
+      if (finished.size >= 12) stop()
     })
     const t0 = Date.now()
     await worker.start()
@@ -68,7 +68,7 @@ describe('worker against the real manager on the devnet (mock proofs)', () => {
     const m = mgr
     for (let i = 0; i < 400; i++) {
       const off = await m.manager.store.listSectors(false)
-      if (off.filter((s) => s.Finalized).length >= 12) break
+      if (off.filter((s) => s.finalized).length >= 12) break
       await new Promise((r) => setTimeout(r, 10))
     }
     const elapsed = Date.now() - t0
@@ -92,11 +92,9 @@ describe('worker against the real manager on the devnet (mock proofs)', () => {
       ])
     }
     // The worker announced itself with Venus.WorkerPing.
-    const pings = (await mgr.manager.workerPings()) as {
-      Info: { Name: string; Summary: { Threads: number } }
-    }[]
-    expect(pings.map((p) => [p.Info.Name, p.Info.Summary.Threads])).toEqual([['test-worker', 3]])
+    const pings = mgr.manager.workers.pings()
+    expect(pings.map((p) => [p.name, p.summary.threads])).toEqual([['test-worker', 3]])
     const offline = await mgr.manager.store.listSectors(false)
-    expect(offline.filter((s) => s.Finalized).length).toBeGreaterThanOrEqual(12)
+    expect(offline.filter((s) => s.finalized).length).toBeGreaterThanOrEqual(12)
   }, 120_000)
 })

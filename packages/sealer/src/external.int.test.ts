@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { mockProofs } from '@venus-cluster/core'
@@ -81,6 +82,28 @@ describe('external processors (line-JSON child protocol)', () => {
     })
     await Promise.all([run(proc, { delay: 10 }), run(proc, { delay: 10 }), run(proc, { delay: 10 })])
     expect(locks.stats('gpu')).toMatchObject({ peak: 1, acquired: 3, inUse: 0 })
+  })
+
+  it('adds no abort listener per request: none left, and no leak warning, after 100 requests on one signal', async () => {
+    proc = externalProcessor({ stage: 'pc2', children: [{ bin: process.execPath, args: [echo, 'pc2'] }] })
+    await proc.ready
+    // One signal for all requests, as a sealing thread passes its stop signal to every stage.
+    const signal = new AbortController().signal
+    const warnings: Error[] = []
+    const onWarning = (w: Error) => warnings.push(w)
+    process.on('warning', onWarning)
+    try {
+      for (let i = 0; i < 100; i += 4) {
+        await Promise.all(
+          [0, 1, 2, 3].map((j) => (proc as ExternalProcessor).run('pc2', { i: i + j } as never, { signal })),
+        )
+      }
+      expect(getEventListeners(signal, 'abort')).toHaveLength(0)
+      await new Promise((r) => setTimeout(r, 10))
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning')
+    } finally {
+      process.off('warning', onWarning)
+    }
   })
 
   it('serves stage requests in child mode on the mock backend', async () => {

@@ -181,10 +181,13 @@ class Child {
     }
     const id = this.#nextId++
     this.inFlight++
+    // The signal usually outlives the request (a sealing thread's stop signal): the listener is
+    // removed when the request ends, or every request would leave one behind.
+    let onAbort: (() => void) | undefined
     try {
       return await new Promise((resolve, reject) => {
         this.#pending.set(id, { resolve, reject })
-        const onAbort = () => {
+        onAbort = () => {
           // The child keeps computing; its late answer is dropped.
           this.#pending.delete(id)
           reject(new VenusError('ABORTED', `${this.opts.stage} request aborted`, { cause: signal?.reason }))
@@ -194,6 +197,7 @@ class Child {
         proc.stdin?.write(`${JSON.stringify({ id, data: toStageWire(data) })}\n`)
       })
     } finally {
+      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
       this.inFlight--
     }
   }

@@ -1,7 +1,8 @@
 /**
- * `@venus-cluster/sealer`: the sealing worker — state machine with a crash-safe record,
- * sealing threads, stage limits, in-process / pool / external processors, persist stores and
- * the `VenusWorker.*` control API.
+ * `@venus-cluster/sealer`: the sealing worker — a runtime of sealing threads (crash-safe record,
+ * pause and resume, retries, stage limits, in-process / pool / external processors, persist
+ * stores, the `VenusWorker.*` control API) running plans (`sealer`), each a table of step
+ * handlers over one `StepContext`.
  *
  * @packageDocumentation
  */
@@ -9,19 +10,42 @@
 export * from './auth/index.js'
 export * from './cgroup.js'
 export * from './control-api.js'
+export * from './events.js'
 export * from './external.js'
 export * from './failure.js'
 export * from './limits.js'
+export * from './manager-support.js'
 export * from './metrics/index.js'
 export * from './paths.js'
 export * from './persist.js'
 export * from './piece-fetch.js'
+export * from './plans/index.js'
 export * from './pool.js'
 export type { PoolBackendSpec, PoolTask } from './pool-worker.js'
 export * from './processor-child.js'
 export * from './processors.js'
 export * from './record.js'
 export * from './sealer-client.js'
+export * from './sealing-store.js'
 export * from './states.js'
 export * from './thread.js'
+// The `Venus.*` wire shapes (the sector record keeps them) and the domain types of the client;
+// the converters between them stay inside the package.
+export type {
+  AllocatedSector,
+  OnChainAnswer,
+  SealRandomness,
+  SectorDeal,
+  SeedAnswer,
+  StateReport,
+  SubmitAnswer,
+  WireAllocatedSector,
+  WireDeal,
+  WireReportStateReq,
+  WireSectorId,
+  WireSeed,
+  WireTicket,
+  WireWorkerPingInfo,
+  WorkerPingReport,
+} from './wire.js'
 export * from './worker.js'

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { bundleFixture } from './__fixtures__/bundle.js'
 import { type WorkerEnv, workerEnv } from './__fixtures__/env.js'
 import { type ManagerEnv, startManagerEnv } from './__fixtures__/manager-env.js'
 import { SectorRecordStore } from './record.js'
@@ -17,25 +18,6 @@ afterAll(async () => {
   await mgr?.stop()
   env?.cleanup()
 })
-
-/** Bundles the child once, so each of the many restarts starts in a fraction of a second. */
-async function bundleChild(dir: string): Promise<string> {
-  const { build } = await import('esbuild')
-  const outfile = join(dir, 'worker-child.mjs')
-  await build({
-    entryPoints: [child],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile,
-    logLevel: 'error',
-    alias: { '@venus-cluster/core': fileURLToPath(new URL('../../core/src/index.ts', import.meta.url)) },
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-  })
-  return outfile
-}
 
 let bundled = ''
 
@@ -52,7 +34,8 @@ describe('worker killed with SIGKILL at random moments', () => {
   it(`resumes every sector at its step after ${KILLS} kills and finishes all with complete files`, async () => {
     env = await workerEnv({ threads: 2, extra: '[processors.limit]\npc1 = 1\nc2 = 1\n' })
     mgr = await startManagerEnv({ persist: env.persist, maxSectors: SECTORS, seed: 'sealer-kill9' })
-    bundled = await bundleChild(env.dir)
+    // Bundled once, so each of the many restarts starts in a fraction of a second.
+    bundled = await bundleFixture(child, env.dir, 'worker-child')
     const configPath = join(env.dir, 'worker.toml')
     writeFileSync(
       configPath,
@@ -130,8 +113,8 @@ describe('worker killed with SIGKILL at random moments', () => {
     const finalizedAtManager = async () =>
       new Set(
         (await m.manager.store.listSectors(false))
-          .filter((s) => s.Finalized)
-          .map((s) => `m-${s.ID.Miner}-s-${s.ID.Number}`),
+          .filter((s) => s.finalized)
+          .map((s) => `m-${s.id.miner}-s-${s.id.number}`),
       )
     for (;;) {
       const done = await finalizedAtManager()
@@ -153,7 +136,7 @@ describe('worker killed with SIGKILL at random moments', () => {
     // Every sector the worker ever reported on is finalized at the manager.
     const offline = await mgr.manager.store.listSectors(false)
     const finalized = new Set(
-      offline.filter((s) => s.Finalized).map((s) => `m-${s.ID.Miner}-s-${s.ID.Number}`),
+      offline.filter((s) => s.finalized).map((s) => `m-${s.id.miner}-s-${s.id.number}`),
     )
     for (const s of owned) expect(finalized.has(s), s).toBe(true)
     const sealed = readdirSync(join(env.persist, 'sealed'))

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { SlotPool } from './limits.js'
 
@@ -25,6 +26,18 @@ describe('stage slot pool', () => {
     const rs = await Promise.all([pool.acquire('c2'), pool.acquire('c2'), pool.acquire('c2')])
     expect(pool.stats('c2').peak).toBe(3)
     for (const r of rs) r()
+  })
+
+  it('leaves no abort listener on a long-lived signal after waits that ended with a slot', async () => {
+    const pool = new SlotPool({ pc1: 1 })
+    const signal = new AbortController().signal
+    for (let i = 0; i < 50; i++) {
+      const first = await pool.acquire('pc1', signal)
+      const waiting = pool.acquire('pc1', signal)
+      first()
+      ;(await waiting)()
+    }
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0)
   })
 
   it('stops waiting when the signal aborts, without losing the slot', async () => {

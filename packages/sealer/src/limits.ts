@@ -29,21 +29,24 @@ class Semaphore {
       this.#used++
       return
     }
-    await new Promise<void>((resolve, reject) => {
-      const w = { resolve, reject, ...(signal === undefined ? {} : { signal }) }
-      this.#waiters.push(w)
-      signal?.addEventListener(
-        'abort',
-        () => {
+    let onAbort: (() => void) | undefined
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const w = { resolve, reject, ...(signal === undefined ? {} : { signal }) }
+        this.#waiters.push(w)
+        onAbort = () => {
           const i = this.#waiters.indexOf(w)
           if (i >= 0) {
             this.#waiters.splice(i, 1)
-            reject(new VenusError('ABORTED', 'waiting for a slot was aborted', { cause: signal.reason }))
+            reject(new VenusError('ABORTED', 'waiting for a slot was aborted', { cause: signal?.reason }))
           }
-        },
-        { once: true },
-      )
-    })
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
+      })
+    } finally {
+      // The signal outlives the wait (a thread's stop signal): leave no listener behind.
+      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
+    }
   }
 
   release(): void {

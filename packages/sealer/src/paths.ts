@@ -1,6 +1,6 @@
 /** Per-sector paths inside a sealing store's `data/` directory (spec §2.2). */
 import { join } from 'node:path'
-import type { WireSectorId } from './record.js'
+import type { WireSectorId } from './wire.js'
 
 /** The paths of one sector in a sealing store. */
 export interface SectorPaths {

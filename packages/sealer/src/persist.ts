@@ -2,9 +2,9 @@
  * Attached (persist) stores (spec §2.7): the worker copies a finished sector's replica and the
  * cache files PoSt needs to a store picked at random, weighted by free space.
  */
-import { copyFile, mkdir, readdir, statfs } from 'node:fs/promises'
+import { copyFile, readdir, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
-import { assertFileStore } from '@venus-cluster/core'
+import { assertFileStore, makeDirs } from '@venus-cluster/core'
 import { critical, permanent } from './failure.js'
 
 /** One attached store as the worker uses it. */
@@ -99,8 +99,8 @@ export async function persistSectorFiles(dataDir: string, store: AttachedStore, 
   try {
     const cacheSrc = join(dataDir, 'cache', name)
     const cacheDst = join(store.location, 'cache', name)
-    await mkdir(join(store.location, 'sealed'), { recursive: true })
-    await mkdir(cacheDst, { recursive: true })
+    await makeDirs(join(store.location, 'sealed'))
+    await makeDirs(cacheDst)
     for (const f of await readdir(cacheSrc)) {
       if (isPersistedCacheFile(f)) await copyFile(join(cacheSrc, f), join(cacheDst, f))
     }

@@ -1,9 +1,11 @@
 /**
- * Piece downloads through the manager's piece proxy (spec §1.7): `GET <manager>/piecestore/<cid>`;
+ * Piece downloads through the manager's piece proxy: `GET <manager>/piecestore/<cid>`;
  * on a redirect the worker follows it itself and adds the bearer `piece_token` only there.
  */
 import { VenusError } from '@venus-cluster/core'
-import type { PieceFetcher } from './thread.js'
+
+/** Fetches a deal's piece payload (through the manager's piece proxy). */
+export type PieceFetcher = (pieceCid: string, payloadSize: number, signal: AbortSignal) => Promise<Uint8Array>
 
 /**
  * A fetcher for the manager at `managerUrl` (any `ws(s)://` or `http(s)://` URL of it). The

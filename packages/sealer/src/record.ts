@@ -1,5 +1,5 @@
 /**
- * The persisted record of a sealing thread's in-flight sector (spec §2.3) and its atomic store.
+ * The persisted record of a sealing thread's in-flight sector and its atomic store.
  *
  * The original keeps the record in a RocksDB at `<store>/meta` under key `meta/info`. Here it is
  * one JSON file, `<store>/meta/info.json`, replaced atomically after every step (write a temp
@@ -12,38 +12,7 @@ import { open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { VenusError } from '@venus-cluster/core'
 import { SEALING_STATES, type SealingState } from './states.js'
-
-/** `{"Miner", "Number"}` as the manager's wire format has it. */
-export interface WireSectorId {
-  Miner: number
-  Number: number
-}
-
-/** `AllocatedSector` of the wire format. */
-export interface AllocatedSector {
-  ID: WireSectorId
-  ProofType: number
-}
-
-/** One deal entry of `AcquireDeals` (ID 0 = filler piece). */
-export interface WireDeal {
-  ID: number
-  PayloadSize: number
-  Piece: { Size: number; Cid: { '/': string } }
-  Proposal?: unknown
-}
-
-/** A ticket or seed as the manager sends it (base64 of 32 bytes). */
-export interface WireTicket {
-  Ticket: string
-  Epoch: number
-}
-
-/** A seed as the manager sends it. */
-export interface WireSeed {
-  Seed: string
-  Epoch: number
-}
+import type { WireAllocatedSector, WireDeal, WireSeed, WireTicket } from './wire.js'
 
 /** The phase outputs of the record; bytes are base64 strings. */
 export interface SectorPhases {
@@ -60,10 +29,14 @@ export interface SectorPhases {
   c2_re_submit: boolean
 }
 
-/** The in-flight sector of one sealing thread. */
+/**
+ * The in-flight sector (or task) of one sealing thread, as it is stored: snake_case keys and the
+ * manager's wire shapes (see `wire.ts`), so that records of every version stay readable.
+ */
 export interface SectorRecord {
   version: 1
-  plan: 'sealer'
+  /** The plan that runs it (`"sealer"`); a thread refuses a record of another plan. */
+  plan: string
   /** Index into {@link SEALING_STATES}. */
   state: number
   state_name: SealingState
@@ -73,23 +46,25 @@ export interface SectorRecord {
    * per step (the original never resets it, making `max_retries` a budget per sector).
    */
   retry: number
-  base: { allocated: AllocatedSector; prove_input: [string, number] } | null
+  base: { allocated: WireAllocatedSector; prove_input: [string, number] } | null
   deals: WireDeal[] | null
   phases: SectorPhases
+  /** Why the sector was aborted (state `Aborted` only): the reason sent with `ReportAborted`. */
+  abort_reason?: string
 }
 
 /**
- * A fresh Empty record.
+ * A fresh Empty record of `plan`.
  *
  * @example
  * ```ts
  * emptySectorRecord().state_name // 'Empty'
  * ```
  */
-export function emptySectorRecord(): SectorRecord {
+export function emptySectorRecord(plan = 'sealer'): SectorRecord {
   return {
     version: 1,
-    plan: 'sealer',
+    plan,
     state: 0,
     state_name: 'Empty',
     prev_state: null,

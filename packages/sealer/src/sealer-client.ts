@@ -1,53 +1,68 @@
 /**
- * The typed `Venus.*` client a sealing thread uses (spec §1.4). Transport errors and manager
- * errors become {@link SealingFailure}s via `rpcFailure`.
+ * The `Venus.*` client a sealing thread uses: camelCase domain types in, wire shapes (see
+ * `wire.ts`) only on the call. Transport errors and manager errors become
+ * {@link SealingFailure}s via `rpcFailure`; an answer of the wrong shape is a Permanent failure.
  */
-import type { RpcClient } from '@venus-cluster/core'
+import type { RpcClient, SectorId } from '@venus-cluster/core'
 import { OnChainState, SubmitResult } from '@venus-cluster/core'
 import { rpcFailure } from './failure.js'
-import type { AllocatedSector, WireDeal, WireSectorId, WireSeed, WireTicket } from './record.js'
+import {
+  type AllocatedSector,
+  allocatedFromWire,
+  allocatedToWire,
+  dealsAnswerFromWire,
+  type OnChainAnswer,
+  onChainAnswerFromWire,
+  type SealRandomness,
+  type SectorDeal,
+  type SeedAnswer,
+  type StateReport,
+  type SubmitAnswer,
+  sectorIdToWire,
+  seedAnswerFromWire,
+  stateReportToWire,
+  submitAnswerFromWire,
+  ticketAnswerFromWire,
+  ticketToWire,
+  type WorkerPingReport,
+  workerPingToWire,
+} from './wire.js'
 
 /** The wire enumerations, from `@venus-cluster/core` (re-exported where they used to live). */
 export { OnChainState, SubmitResult }
 
-/** `ReportStateReq` of the wire format. */
-export interface ReportStateReq {
-  Worker: { Instance: string; Location: string }
-  StateChange: { Prev: string; Next: string; Event: string }
-  Failure: { Level: string; Desc: string } | null
-}
-
-/** The methods of the manager a worker calls. */
+/**
+ * The methods of the manager a worker calls, in domain terms. {@link sealerClient} speaks them
+ * over JSON-RPC; a test or an in-process embedding may implement them directly.
+ */
 export interface SealerClient {
+  /** A sector to seal, or null when there is none now. */
   allocateSector(spec: {
-    AllowedMiners: number[] | null
-    AllowedProofTypes: number[] | null
+    allowedMiners: number[] | null
+    allowedProofTypes: number[] | null
   }): Promise<AllocatedSector | null>
-  acquireDeals(id: WireSectorId, spec: { MaxDeals: number | null }): Promise<WireDeal[] | null>
-  assignTicket(id: WireSectorId): Promise<WireTicket>
+  acquireDeals(id: SectorId, spec: { maxDeals: number | null }): Promise<SectorDeal[] | null>
+  assignTicket(id: SectorId): Promise<SealRandomness>
   submitPreCommit(
     sector: AllocatedSector,
-    info: { CommR: number[]; CommD: number[]; Ticket: WireTicket; Deals: number[] },
+    info: { commR: Uint8Array; commD: Uint8Array; ticket: SealRandomness; deals: number[] },
     reset: boolean,
-  ): Promise<{ Res: number; Desc: string | null }>
-  pollPreCommitState(id: WireSectorId): Promise<{ State: number; Desc: string | null }>
-  submitPersisted(id: WireSectorId, instance: string): Promise<boolean>
-  waitSeed(id: WireSectorId): Promise<{ ShouldWait: boolean; Delay: number; Seed: WireSeed | null }>
-  submitProof(id: WireSectorId, proof: string, reset: boolean): Promise<{ Res: number; Desc: string | null }>
-  pollProofState(id: WireSectorId): Promise<{ State: number; Desc: string | null }>
-  reportState(id: WireSectorId, req: ReportStateReq): Promise<void>
-  reportFinalized(id: WireSectorId): Promise<void>
-  reportAborted(id: WireSectorId, reason: string): Promise<void>
-  /** `[v0.2]` liveness report: `{Name, Dest, Summary: {Threads, Empty, Paused, Errors}}`. */
-  workerPing?(info: WorkerPingInfo): Promise<void>
-}
-
-/** `WorkerInfo` of `Venus.WorkerPing`. */
-export interface WorkerPingInfo {
-  Name: string
-  /** `ip:port` of the control API. */
-  Dest: string
-  Summary: { Threads: number; Empty: number; Paused: number; Errors: number }
+  ): Promise<SubmitAnswer>
+  pollPreCommitState(id: SectorId): Promise<OnChainAnswer>
+  submitPersisted(id: SectorId, instance: string): Promise<boolean>
+  waitSeed(id: SectorId): Promise<SeedAnswer>
+  submitProof(id: SectorId, proof: Uint8Array, reset: boolean): Promise<SubmitAnswer>
+  pollProofState(id: SectorId): Promise<OnChainAnswer>
+  reportState(id: SectorId, report: StateReport): Promise<void>
+  reportFinalized(id: SectorId): Promise<void>
+  reportAborted(id: SectorId, reason: string): Promise<void>
+  /** `[v0.2]` liveness report. */
+  workerPing?(info: WorkerPingReport): Promise<void>
+  /**
+   * Extension: the manager's public key for control tokens (`Venus.WorkerControlKey`), checked
+   * by the caller. The original manager answers "method not found".
+   */
+  workerControlKey?(): Promise<unknown>
 }
 
 /**
@@ -56,38 +71,67 @@ export interface WorkerPingInfo {
  * @example
  * ```ts
  * const sealer = sealerClient(createRpcClient(http('http://127.0.0.1:1789/rpc/v0')))
- * const sector = await sealer.allocateSector({ AllowedMiners: null, AllowedProofTypes: null })
+ * const sector = await sealer.allocateSector({ allowedMiners: null, allowedProofTypes: null })
+ * if (sector !== null) console.log(sector.id.number, sector.proofType)
  * ```
  */
 export function sealerClient(rpc: RpcClient, opts: { timeoutMs?: number } = {}): SealerClient {
-  const call = async <T>(method: string, params: unknown[]): Promise<T> => {
+  const call = async (method: string, params: unknown[]): Promise<unknown> => {
     try {
-      return await rpc.call<T>(`Venus.${method}`, params, { timeoutMs: opts.timeoutMs ?? 60_000 })
+      return await rpc.call<unknown>(`Venus.${method}`, params, { timeoutMs: opts.timeoutMs ?? 60_000 })
     } catch (err) {
       throw rpcFailure(method, err)
     }
   }
+  const id = sectorIdToWire
   return {
-    allocateSector: (spec) => call('AllocateSector', [spec]),
-    acquireDeals: (id, spec) => call('AcquireDeals', [id, spec]),
-    assignTicket: (id) => call('AssignTicket', [id]),
-    submitPreCommit: (s, info, reset) => call('SubmitPreCommit', [s, info, reset]),
-    pollPreCommitState: (id) => call('PollPreCommitState', [id]),
-    submitPersisted: (id, instance) => call('SubmitPersisted', [id, instance]),
-    waitSeed: (id) => call('WaitSeed', [id]),
-    submitProof: (id, proof, reset) => call('SubmitProof', [id, { Proof: proof }, reset]),
-    pollProofState: (id) => call('PollProofState', [id]),
-    reportState: async (id, req) => {
-      await call('ReportState', [id, req])
+    allocateSector: async (spec) =>
+      allocatedFromWire(
+        await call('AllocateSector', [
+          { AllowedMiners: spec.allowedMiners, AllowedProofTypes: spec.allowedProofTypes },
+        ]),
+      ),
+    acquireDeals: async (s, spec) =>
+      dealsAnswerFromWire(await call('AcquireDeals', [id(s), { MaxDeals: spec.maxDeals }])),
+    assignTicket: async (s) => ticketAnswerFromWire(await call('AssignTicket', [id(s)])),
+    submitPreCommit: async (s, info, reset) =>
+      submitAnswerFromWire(
+        'SubmitPreCommit',
+        await call('SubmitPreCommit', [
+          allocatedToWire(s),
+          {
+            CommR: [...info.commR],
+            CommD: [...info.commD],
+            Ticket: ticketToWire(info.ticket),
+            Deals: info.deals,
+          },
+          reset,
+        ]),
+      ),
+    pollPreCommitState: async (s) =>
+      onChainAnswerFromWire('PollPreCommitState', await call('PollPreCommitState', [id(s)])),
+    submitPersisted: async (s, instance) => (await call('SubmitPersisted', [id(s), instance])) === true,
+    waitSeed: async (s) => seedAnswerFromWire(await call('WaitSeed', [id(s)])),
+    submitProof: async (s, proof, reset) =>
+      submitAnswerFromWire(
+        'SubmitProof',
+        await call('SubmitProof', [id(s), { Proof: Buffer.from(proof).toString('base64') }, reset]),
+      ),
+    pollProofState: async (s) =>
+      onChainAnswerFromWire('PollProofState', await call('PollProofState', [id(s)])),
+    reportState: async (s, report) => {
+      await call('ReportState', [id(s), stateReportToWire(report)])
     },
-    reportFinalized: async (id) => {
-      await call('ReportFinalized', [id])
+    reportFinalized: async (s) => {
+      await call('ReportFinalized', [id(s)])
     },
-    reportAborted: async (id, reason) => {
-      await call('ReportAborted', [id, reason])
+    reportAborted: async (s, reason) => {
+      await call('ReportAborted', [id(s), reason])
     },
     workerPing: async (info) => {
-      await call('WorkerPing', [info])
+      await call('WorkerPing', [workerPingToWire(info)])
     },
+    // Not a sealing step: the raw error (a "method not found" included) goes to the caller.
+    workerControlKey: () => rpc.call('Venus.WorkerControlKey', [], { timeoutMs: 10_000 }),
   }
 }

@@ -4,8 +4,10 @@ import { mockProofs } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type WorkerEnv, workerEnv } from './__fixtures__/env.js'
 import { fakeSealer } from './__fixtures__/fake-sealer.js'
+import { until } from './__fixtures__/until.js'
+import { threadInfoToWire } from './control-api.js'
+import type { ThreadStepEvent } from './events.js'
 import { SectorRecordStore } from './record.js'
-import type { ThreadStepEvent } from './thread.js'
 import { createSealingWorker, type SealingWorker } from './worker.js'
 
 let env: WorkerEnv | undefined
@@ -17,24 +19,6 @@ afterEach(async () => {
   env = undefined
 })
 
-// The store wipe removes `data/` and creates it again, so a check can catch it missing: a
-// condition that throws counts as not reached yet.
-function holds(cond: () => boolean): boolean {
-  try {
-    return cond()
-  } catch {
-    return false
-  }
-}
-
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!holds(cond)) {
-    if (Date.now() > end) throw new Error('condition not reached in time')
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
-
 describe('sealing thread with mock proofs and a fake manager', () => {
   it('seals a CC sector from Empty to Finished, persisting sealed file and cache files', async () => {
     env = await workerEnv()
@@ -45,8 +29,8 @@ describe('sealing thread with mock proofs and a fake manager', () => {
       proofs: mockProofs(),
       sealer: fake.client,
       controlApi: false,
-      onStep: (e) => steps.push(e),
     })
+    worker.events.on('thread:step', (e) => steps.push(e))
     await worker.start()
     await until(() => fake.finalized.length === 1)
     const path = steps.filter((s) => s.failure === null).map((s) => s.next)
@@ -117,7 +101,7 @@ describe('sealing thread with mock proofs and a fake manager', () => {
     })
     fake.methods['Venus.SubmitPersisted'] = () => true
     worker = createSealingWorker({
-      config: env.config,
+      config: { ...env.config, autoResume: false },
       proofs: mockProofs(),
       sealer: fake.client,
       controlApi: false,
@@ -127,8 +111,9 @@ describe('sealing thread with mock proofs and a fake manager', () => {
     await until(() => t?.info().paused === true)
     const info = t?.info()
     expect(info?.state).toBe('PersistanceSubmitted')
-    expect(info?.last_error).toMatch(/retries used up.*WaitSeed failed.*seed service down/)
-    expect(info?.sector_id).toBe('m-1000-s-1')
+    expect(info?.lastError).toMatch(/retries used up.*WaitSeed failed.*seed service down/)
+    expect(info?.sectorId).toEqual({ miner: 1000, number: 1 })
+    expect(info && threadInfoToWire(info).sector_id).toBe('m-1000-s-1')
     broken = false
     expect(t?.resume()).toBe(true)
     await until(() => fake.finalized.length === 1)
@@ -184,8 +169,9 @@ describe('sealing thread with mock proofs and a fake manager', () => {
     expect(t?.pause()).toBe(true)
     expect(t?.pause()).toBe(false)
     await until(() => t?.info().paused === true)
-    expect(t?.info().last_error).toBeNull()
-    expect(t?.info().paused_elapsed).toMatch(/s$/)
+    expect(t?.info().lastError).toBeNull()
+    const paused = t?.info()
+    expect(paused && threadInfoToWire(paused).paused_elapsed).toMatch(/s$/)
     // Resume into PC2Done: the precommit is submitted again (a duplicate) and polled.
     hold = false
     expect(t?.resume('PC2Done')).toBe(true)
@@ -207,7 +193,7 @@ describe('sealing thread with mock proofs and a fake manager', () => {
     await worker.start()
     const t = worker.threads[0]
     await until(() => t?.info().paused === true)
-    expect(t?.info().last_error).toMatch(/not a prepared store.*seal-init/)
+    expect(t?.info().lastError).toMatch(/not a prepared store.*seal-init/)
     expect(fake.calls.filter((c) => c.method === 'AllocateSector')).toEqual([])
     const { prepareSealingStore } = await import('@venus-cluster/core')
     await prepareSealingStore(env.stores[0] ?? '')
@@ -231,7 +217,7 @@ describe('sealing thread with mock proofs and a fake manager', () => {
     const t = worker.threads[0]
     await until(() => t?.info().paused === true)
     expect(t?.info().state).toBe('PCLanded')
-    expect(t?.info().last_error).toMatch(/no attached store has more than 2048 bytes free/)
+    expect(t?.info().lastError).toMatch(/no attached store has more than 2048 bytes free/)
     const rec = await new SectorRecordStore(env.stores[0] ?? '').load()
     expect(rec?.state_name).toBe('PCLanded')
     expect(statSync(join(env.stores[0] ?? '', 'data', 'sealed', 's-t01000-1')).size).toBe(2048)
@@ -263,6 +249,83 @@ describe('sealing thread with mock proofs and a fake manager', () => {
     await worker.start()
     await until(() => fake.finalized.length === 1)
     expect(down).toBe(10)
-    expect(worker.threads[0]?.info().last_error).toBeNull()
+    expect(worker.threads[0]?.info().lastError).toBeNull()
+  })
+
+  it('emits sector:state for every state change, sector:done once finalized, and each pause and resume', async () => {
+    env = await workerEnv()
+    let broken = true
+    const fake = fakeSealer({
+      sectors: 1,
+      before: (m) => {
+        if (m === 'WaitSeed' && broken) throw new Error('seed service down')
+      },
+    })
+    fake.methods['Venus.SubmitPersisted'] = () => true
+    worker = createSealingWorker({
+      config: { ...env.config, autoResume: false },
+      proofs: mockProofs(),
+      sealer: fake.client,
+      controlApi: false,
+    })
+    const seen: string[] = []
+    worker.events.on('sector:state', (e) => seen.push(`${e.sector.number}:${e.next}`))
+    worker.events.on('thread:paused', (e) =>
+      seen.push(`paused:${e.state}:${e.error === null ? '-' : 'error'}`),
+    )
+    worker.events.on('thread:resumed', (e) => seen.push(`resumed:${e.into}`))
+    const done = new Promise((r) => worker?.events.once('sector:done', r))
+    await worker.start()
+    await until(() => worker?.threads[0]?.info().paused === true)
+    broken = false
+    worker.threads[0]?.resume()
+    expect(await done).toEqual({
+      thread: 0,
+      plan: 'sealer',
+      sector: { miner: 1000, number: 1 },
+      state: 'Finished',
+      reason: null,
+    })
+    expect(seen.slice(0, 2)).toEqual(['1:Allocated', '1:DealsAcquired'])
+    expect(seen).toContain('paused:PersistanceSubmitted:error')
+    expect(seen.indexOf('resumed:null')).toBe(seen.indexOf('paused:PersistanceSubmitted:error') + 1)
+    expect(seen.at(-1)).toBe('1:Finished')
+  })
+
+  it('keeps a listener that throws from stopping the thread', async () => {
+    env = await workerEnv()
+    const fake = fakeSealer({ sectors: 1, persistStores: { ps1: env.persist } })
+    worker = createSealingWorker({
+      config: env.config,
+      proofs: mockProofs(),
+      sealer: fake.client,
+      controlApi: false,
+    })
+    worker.events.on('thread:step', () => {
+      throw new Error('a broken listener')
+    })
+    await worker.start()
+    await until(() => fake.finalized.length === 1)
+  })
+
+  it('refuses to run a record another plan wrote, pausing with the way out', async () => {
+    env = await workerEnv()
+    const store = env.stores[0] as string
+    const rec = await import('./record.js')
+    const other = rec.emptySectorRecord('snapup')
+    await new rec.SectorRecordStore(store).save(other)
+    const fake = fakeSealer({ sectors: 1 })
+    worker = createSealingWorker({
+      config: { ...env.config, autoResume: false },
+      proofs: mockProofs(),
+      sealer: fake.client,
+      controlApi: false,
+    })
+    await worker.start()
+    await until(() => worker?.threads[0]?.info().paused === true)
+    expect(worker.threads[0]?.info().lastError).toMatch(
+      /holds a "snapup" task, but the thread runs the "sealer" plan: set the thread's plan back/,
+    )
+    expect(fake.calls.filter((c) => c.method === 'AllocateSector')).toEqual([])
   })
 })

@@ -1,63 +1,45 @@
 /**
- * One sealing thread (spec §2.4–2.5): owns one sealing store, takes one sector at a time from
- * the manager and drives it through the state machine, persisting the record after every step
- * so a killed worker resumes the same sector at the same step.
+ * The sealing thread runtime: owns one sealing store, takes one task at a time from the manager
+ * and drives it through its plan's state machine, persisting the record after every step so a
+ * killed worker resumes the same sector at the same step. What each step does is the plan's
+ * (`plans/`); the runtime does the loop, pause and resume, retries and backoff, the record, stage
+ * limits, processors, reports and events.
  */
-import { mkdir, open, readdir, rm, symlink } from 'node:fs/promises'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  assertSealingStore,
+  childLogger,
+  type Logger,
+  makeDirs,
   type ProofsBackend,
-  type ProofsPieceInfo,
-  sealProofFacts,
+  type SectorId,
+  silentLogger,
+  TypedEmitter,
   VenusError,
   type WorkerSealingConfig,
-  zeroCommitment,
+  type WorkerStage,
 } from '@venus-cluster/core'
-import { CID } from 'multiformats/cid'
-import { abort, asFailure, critical, interrupted, permanent, SealingFailure, temporary } from './failure.js'
+import type { WorkerEvents } from './events.js'
+import { asFailure, critical, describeError, interrupted, permanent, SealingFailure } from './failure.js'
 import type { SlotPool } from './limits.js'
-import { proverIdOf, type SectorPaths, sectorPaths } from './paths.js'
-import { type AttachedStore, type FreeSpaceFn, persistSectorFiles, pickPersistStore } from './persist.js'
-import { type SealStage, type StageIo, type StageProcessor, TREE_D_FILE } from './processors.js'
-import { emptySectorRecord, type SectorRecord, SectorRecordStore, type WireDeal } from './record.js'
-import { OnChainState, type SealerClient, SubmitResult } from './sealer-client.js'
-import {
-  isTerminalState,
-  nextSealingState,
-  SEALING_STATES,
-  type SealingEvent,
-  type SealingState,
-} from './states.js'
-
-/** A pino-compatible logger (only the methods the sealer uses). */
-export interface SealerLogger {
-  debug(obj: object, msg?: string): void
-  info(obj: object, msg?: string): void
-  warn(obj: object, msg?: string): void
-  error(obj: object, msg?: string): void
-}
-
-/** A logger that drops everything. */
-export const silentLogger: SealerLogger = { debug() {}, info() {}, warn() {}, error() {} }
-
-/** Fetches a deal's piece payload (through the manager's piece proxy). */
-export type PieceFetcher = (pieceCid: string, payloadSize: number, signal: AbortSignal) => Promise<Uint8Array>
-
-/** What a thread reports after each step (for tests and metrics). */
-export interface ThreadStepEvent {
-  index: number
-  sector: string | null
-  prev: SealingState
-  next: SealingState
-  failure: { level: string; desc: string } | null
-}
+import { sectorPaths } from './paths.js'
+import type { AttachedStore, FreeSpaceFn } from './persist.js'
+import type { PieceFetcher } from './piece-fetch.js'
+import type { Plan, StepContext } from './plans/types.js'
+import type { SealStage, StageIo, StageProcessor } from './processors.js'
+import { emptySectorRecord, type SectorRecord, SectorRecordStore } from './record.js'
+import type { SealerClient } from './sealer-client.js'
+import { openSealingStore } from './sealing-store.js'
+import { isTerminalState, SEALING_STATES, type SealingState } from './states.js'
+import { sectorIdFromWire } from './wire.js'
 
 /** Options of {@link SealingThread}. */
 export interface SealingThreadOptions {
   index: number
   location: string
+  /** What the thread does (`sealerPlan`, …). */
+  plan: Plan
   sealing: WorkerSealingConfig
   /** The worker's instance name (ReportState `Worker.Instance`). */
   instance: string
@@ -67,50 +49,36 @@ export interface SealingThreadOptions {
   proofs: ProofsBackend
   limits: SlotPool
   attached: readonly AttachedStore[]
-  freeSpace?: FreeSpaceFn
+  freeSpace?: FreeSpaceFn | undefined
   /** Present only when the global `[sealing] enable_deals` is on. */
   pieceFetcher?: PieceFetcher | undefined
   /** Sector size string (`"2KiB"`) → prebuilt CC tree_d file. */
-  staticTreeD?: Record<string, string>
+  staticTreeD?: Record<string, string> | undefined
   /** fsync the record on every step (default true); see {@link SectorRecordStore}. */
-  recordSync?: boolean
+  recordSync?: boolean | undefined
   /** Wait before re-submitting after an on-chain `Failed` (default 30 s). */
-  resubmitWaitMs?: number
-  log?: SealerLogger
-  onStep?: (e: ThreadStepEvent) => void
+  resubmitWaitMs?: number | undefined
+  /** See `WorkerConfig.autoResume` (default `{ maxMs: 600_000 }`). */
+  autoResume?: false | { maxMs?: number | undefined } | undefined
+  log?: Logger | undefined
+  /** Where the thread's events go (a worker shares one among its threads). */
+  events?: TypedEmitter<WorkerEvents> | undefined
 }
 
-/** `WorkerList` entry of a thread (snake_case as the original). */
+/** What `worker list` shows of a thread. */
 export interface SealingThreadInfo {
-  location: string
-  sector_id: string | null
   index: number
-  paused: boolean
-  paused_elapsed: string | null
+  /** The thread's sealing store (absolute). */
+  location: string
+  plan: string
+  /** The sector (or task) in hand; null when the thread has none. */
+  sectorId: SectorId | null
   state: SealingState
-  last_error: string | null
-}
-
-type StepResult = { event: SealingEvent; none?: false } | { none: true }
-
-const SIZE_NAMES: Record<number, string> = {
-  2048: '2KiB',
-  [8 << 20]: '8MiB',
-  [512 << 20]: '512MiB',
-  [32 * 2 ** 30]: '32GiB',
-  [64 * 2 ** 30]: '64GiB',
-}
-
-function b64(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64')
-}
-
-function unb64(s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s, 'base64'))
-}
-
-function unpadded(padded: number): number {
-  return padded - padded / 128
+  paused: boolean
+  /** Milliseconds since the thread paused; null while it runs. */
+  pausedForMs: number | null
+  /** The failure that paused the thread; null when it runs or an operator paused it. */
+  lastError: string | null
 }
 
 /**
@@ -119,8 +87,10 @@ function unpadded(padded: number): number {
  *
  * @example
  * ```ts
- * const t = new SealingThread({ index: 0, location: '/store1', sealing, instance: 'w1', sealer, processor, proofs, limits, attached })
- * t.start()
+ * const t = new SealingThread({ index: 0, location: '/store1', plan: sealerPlan, sealing, instance: 'w1',
+ *   sealer, processor, proofs, limits, attached })
+ * t.events.on('sector:state', (e) => console.log(e.next))
+ * await t.start()
  * t.pause() // at the next step boundary
  * t.resume('TreeDBuilt')
  * ```
@@ -128,30 +98,44 @@ function unpadded(padded: number): number {
 export class SealingThread {
   readonly index: number
   readonly location: string
+  readonly plan: Plan
+  readonly events: TypedEmitter<WorkerEvents>
   readonly #o: SealingThreadOptions
   readonly #records: SectorRecordStore
-  readonly #log: SealerLogger
+  readonly #log: Logger
   readonly #stop = new AbortController()
   #pauseCtl = new AbortController()
   #pausePending = false
   #resumeWaiter: ((state: SealingState | null) => void) | undefined
   #pausedAt: number | undefined
   #lastError: string | null = null
-  #rec: SectorRecord = emptySectorRecord()
+  /** Automatic resumes since the last step that succeeded: the exponent of the backoff. */
+  #autoResumes = 0
+  #rec: SectorRecord
   #loop: Promise<void> | undefined
 
   constructor(options: SealingThreadOptions) {
     this.#o = options
     this.index = options.index
-    this.location = options.location
-    this.#records = new SectorRecordStore(options.location, { sync: options.recordSync ?? true })
-    this.#log = options.log ?? silentLogger
+    this.plan = options.plan
+    // Absolute: the tree_d symlink's target and the location sent to the manager must not depend
+    // on the working directory.
+    this.location = resolve(options.location)
+    this.#records = new SectorRecordStore(this.location, { sync: options.recordSync ?? true })
+    this.#log = childLogger(options.log ?? silentLogger, { thread: options.index })
+    this.events =
+      options.events ??
+      new TypedEmitter<WorkerEvents>({
+        onListenerError: (err, type) =>
+          this.#log.warn({ err: describeError(err), event: type }, 'event listener failed'),
+      })
+    this.#rec = this.#emptyRecord()
   }
 
-  /** Starts the loop; resolves at once. */
-  start(): void {
+  /** Starts the loop; resolves at once (the loop runs in the background). */
+  async start(): Promise<void> {
     this.#loop ??= this.#run().catch((err) => {
-      this.#log.error({ thread: this.index, err: String(err) }, 'sealing thread crashed')
+      this.#log.error({ err: describeError(err) }, 'sealing thread crashed')
     })
   }
 
@@ -171,8 +155,19 @@ export class SealingThread {
     return true
   }
 
-  /** Resumes a paused thread, optionally into `state`; false when it is not paused. */
+  /**
+   * Resumes a paused thread, optionally into `state`; false when it is not paused.
+   *
+   * @throws VenusError `INVALID_ARGUMENT` for a state the thread's plan does not have.
+   */
   resume(state: SealingState | null = null): boolean {
+    if (state !== null && !this.plan.states.includes(state)) {
+      throw new VenusError(
+        'INVALID_ARGUMENT',
+        `state ${state} is not a state of the ${this.plan.name} plan of thread ${this.index}`,
+        { details: { state, plan: this.plan.name, known: [...this.plan.states] } },
+      )
+    }
     const w = this.#resumeWaiter
     if (w === undefined) return false
     this.#resumeWaiter = undefined
@@ -180,21 +175,18 @@ export class SealingThread {
     return true
   }
 
-  /** The `WorkerList` view of this thread. */
+  /** What `worker list` shows of this thread. */
   info(): SealingThreadInfo {
-    const a = this.#rec.base?.allocated.ID
     const paused = this.#resumeWaiter !== undefined
     return {
-      location: this.location,
-      sector_id: a === undefined ? null : `m-${a.Miner}-s-${a.Number}`,
       index: this.index,
-      paused,
-      paused_elapsed:
-        paused && this.#pausedAt !== undefined
-          ? `${((Date.now() - this.#pausedAt) / 1000).toFixed(1)}s`
-          : null,
+      location: this.location,
+      plan: this.plan.name,
+      sectorId: this.#sectorId(),
       state: SEALING_STATES[this.#rec.state] ?? 'Empty',
-      last_error: this.#lastError,
+      paused,
+      pausedForMs: paused && this.#pausedAt !== undefined ? Date.now() - this.#pausedAt : null,
+      lastError: this.#lastError,
     }
   }
 
@@ -204,15 +196,42 @@ export class SealingThread {
     return this.#stop.signal.aborted
   }
 
+  #emptyRecord(): SectorRecord {
+    const rec = emptySectorRecord(this.plan.name)
+    rec.state = SEALING_STATES.indexOf(this.plan.initial.state)
+    rec.state_name = this.plan.initial.state
+    return rec
+  }
+
+  #sectorId(rec = this.#rec): SectorId | null {
+    const a = rec.base?.allocated.ID
+    return a === undefined ? null : sectorIdFromWire(a)
+  }
+
+  /** Loads the record of the store; a record of another plan is not this thread's to run. */
+  async #load(): Promise<SectorRecord | undefined> {
+    const rec = await this.#records.load()
+    if (rec !== undefined && rec.plan !== this.plan.name) {
+      throw critical(
+        `${this.#records.path} holds a ${JSON.stringify(rec.plan)} task, but the thread runs the ${JSON.stringify(this.plan.name)} plan: set the thread's plan back until the task is done`,
+      )
+    }
+    return rec
+  }
+
   async #run(): Promise<void> {
-    try {
-      await assertSealingStore(this.location)
-      this.#rec = (await this.#records.load()) ?? emptySectorRecord()
-    } catch (err) {
-      // Nothing is lost: the thread waits for resume, then checks the store again.
-      await this.#waitForResume(asFailure('Critical', `sealing store ${this.location} cannot be opened`, err))
-      if (this.#stopping) return
-      return this.#run()
+    for (;;) {
+      try {
+        await openSealingStore(this.location)
+        this.#rec = (await this.#load()) ?? this.#emptyRecord()
+        break
+      } catch (err) {
+        // Nothing is lost: the thread waits (for resume, or checks again later), then opens it again.
+        const f = asFailure('Critical', `sealing store ${this.location} cannot be used`, err)
+        this.#log.error({ err: f.describe() }, 'sealing store cannot be used')
+        await this.#waitForResume(f, true)
+        if (this.#stopping) return
+      }
     }
     while (!this.#stopping) {
       if (this.#pausePending) {
@@ -236,18 +255,19 @@ export class SealingThread {
 
   async #step(prev: SealingState): Promise<void> {
     const draft = structuredClone(this.#rec)
-    let res: StepResult
+    let event: string | null
     try {
-      res = await this.#handle(prev, draft)
+      const handler = this.plan.steps[prev]
+      if (handler === undefined) throw permanent(`state ${prev} has no step in the ${this.plan.name} plan`)
+      event = await handler(this.#context(draft))
     } catch (err) {
-      const f = asFailure('Permanent', `${prev} failed`, err)
-      await this.#onFailure(prev, f)
+      await this.#onFailure(prev, asFailure('Permanent', `${prev} failed`, err))
       return
     }
-    if (res.none === true) return
+    if (event === null) return
     let next: SealingState
     try {
-      next = nextSealingState(prev, res.event)
+      next = this.plan.next(prev, event)
     } catch (err) {
       await this.#onFailure(prev, asFailure('Critical', 'state machine refused the event', err))
       return
@@ -263,16 +283,53 @@ export class SealingThread {
       return
     }
     this.#rec = draft
+    this.#autoResumes = 0
     await this.#report(prev, next, null)
+  }
+
+  /** The world of one step, as its handler sees it. */
+  #context(draft: SectorRecord): StepContext {
+    const o = this.#o
+    return {
+      thread: { index: this.index, location: this.location, instance: o.instance },
+      record: draft,
+      manager: o.sealer,
+      proofs: o.proofs,
+      sealing: o.sealing,
+      stores: { attached: o.attached, freeSpace: o.freeSpace },
+      pieceFetcher: o.pieceFetcher,
+      staticTreeD: o.staticTreeD ?? {},
+      resubmitWaitMs: o.resubmitWaitMs ?? 30_000,
+      log: this.#log,
+      signal: this.#stop.signal,
+      paths: () => {
+        const id = draft.base?.allocated.ID
+        if (id === undefined) throw permanent('the record has no sector yet')
+        return sectorPaths(this.location, id)
+      },
+      withSlot: (stage, fn) => this.#withSlot(stage, fn),
+      runStage: (stage, req) => this.#runStage(stage, req),
+      checkpoint: async () => {
+        try {
+          await this.#records.save(draft)
+        } catch (err) {
+          throw critical('writing the sector record failed', err)
+        }
+        this.#rec = structuredClone(draft)
+      },
+      sleep: (ms) => this.#interruptibleSleep(ms),
+      pollWait: (ms) => this.#pollWait(ms),
+      throwIfInterrupted: () => {
+        if (this.#pausePending || this.#stopping) throw interrupted()
+      },
+    }
   }
 
   async #onFailure(prev: SealingState, f: SealingFailure): Promise<void> {
     if (f.interrupt && this.#stopping) return
     await this.#report(prev, prev, f)
-    this.#log.warn(
-      { thread: this.index, state: prev, level: f.level, err: f.describe() },
-      'sealing step failed',
-    )
+    // `failureLevel`, not `level`: pino writes its own numeric `level` on every line.
+    this.#log.warn({ state: prev, failureLevel: f.level, err: f.describe() }, 'sealing step failed')
     if (f.interrupt) {
       await this.#waitForResume(f)
       return
@@ -283,7 +340,8 @@ export class SealingThread {
           const esc = permanent(`${prev}: ${this.#rec.retry} retries used up`, f)
           this.#rec.retry = 0
           await this.#records.save(this.#rec).catch(() => {})
-          await this.#waitForResume(esc)
+          // Still a temporary cause (e.g. the manager is down): paused, but it tries again on its own.
+          await this.#waitForResume(esc, true)
           return
         }
         this.#rec.retry++
@@ -302,12 +360,23 @@ export class SealingThread {
         rec.state = SEALING_STATES.indexOf('Aborted')
         rec.state_name = 'Aborted'
         rec.retry = 0
-        ;(rec as SectorRecord & { abort_reason?: string }).abort_reason = f.describe()
+        rec.abort_reason = f.describe()
         try {
           await this.#records.save(rec)
           this.#rec = rec
         } catch (err) {
           await this.#waitForResume(critical('writing the sector record failed', err))
+          return
+        }
+        const sector = this.#sectorId(rec)
+        if (sector !== null) {
+          this.events.emit('sector:state', {
+            thread: this.index,
+            plan: this.plan.name,
+            sector,
+            prev,
+            next: 'Aborted',
+          })
         }
         return
       }
@@ -316,60 +385,103 @@ export class SealingThread {
     }
   }
 
-  /** Pauses until resume (or stop); on resume reloads the record and applies a named state. */
-  async #waitForResume(f: SealingFailure): Promise<void> {
+  /** The wait before the next automatic resume, or undefined when only an operator resumes. */
+  #autoResumeDelay(): number | undefined {
+    const auto = this.#o.autoResume
+    if (auto === false) return undefined
+    const base = Math.max(1, this.#o.sealing.recoverIntervalMs)
+    const max = Math.max(base, auto?.maxMs ?? 600_000)
+    return Math.min(max, base * 2 ** Math.min(this.#autoResumes, 30))
+  }
+
+  /**
+   * Pauses until resume (or stop); on resume reloads the record and applies a named state. With
+   * `auto`, the thread also resumes by itself after a backoff (see `autoResume`).
+   */
+  async #waitForResume(f: SealingFailure, auto = false): Promise<void> {
     if (this.#stopping) return
     if (!f.interrupt) this.#lastError = f.describe()
     this.#pausedAt = Date.now()
     this.#pausePending = false
-    this.#log.warn({ thread: this.index, err: this.#lastError }, 'sealing thread paused, waiting for resume')
+    const delay = auto ? this.#autoResumeDelay() : undefined
+    this.#log.warn(
+      { err: this.#lastError, ...(delay === undefined ? {} : { autoResumeInMs: delay }) },
+      delay === undefined
+        ? 'sealing thread paused, waiting for resume'
+        : 'sealing thread paused; it tries again on its own',
+    )
+    this.events.emit('thread:paused', {
+      thread: this.index,
+      state: SEALING_STATES[this.#rec.state] ?? this.plan.initial.state,
+      error: this.#lastError,
+      autoResumeInMs: delay ?? null,
+    })
+    let timer: NodeJS.Timeout | undefined
     const state = await new Promise<SealingState | null>((resolve) => {
       this.#resumeWaiter = resolve
+      if (delay !== undefined) {
+        timer = setTimeout(() => {
+          this.#autoResumes++
+          resolve(null)
+        }, delay)
+      }
     })
+    clearTimeout(timer)
     this.#resumeWaiter = undefined
     this.#pausedAt = undefined
     this.#pauseCtl = new AbortController()
     if (this.#stopping) return
     this.#lastError = null
     try {
-      const rec = (await this.#records.load()) ?? emptySectorRecord()
+      const loaded = await this.#load()
+      const rec = loaded ?? this.#emptyRecord()
       if (state !== null) {
         rec.prev_state = rec.state
         rec.state = SEALING_STATES.indexOf(state)
         rec.state_name = state
       }
       rec.retry = 0
-      await this.#records.save(rec)
+      // Nothing to keep when there is no record and no state to set: write nothing (the store may
+      // be one the thread has not accepted yet, e.g. the original worker's).
+      if (loaded !== undefined || state !== null) await this.#records.save(rec)
       this.#rec = rec
     } catch (err) {
       // The store is still broken (e.g. not initialised); the loop checks it again.
       this.#lastError = asFailure('Critical', 'reloading the sector record failed', err).describe()
     }
-    this.#log.info({ thread: this.index, state }, 'sealing thread resumed')
+    this.#log.info({ state }, 'sealing thread resumed')
+    this.events.emit('thread:resumed', { thread: this.index, into: state })
   }
 
   async #finalize(state: SealingState): Promise<boolean> {
-    const id = this.#rec.base?.allocated.ID
+    const rec = this.#rec
+    const sector = this.#sectorId(rec)
+    const reason = rec.abort_reason ?? 'aborted by worker'
     try {
-      if (id !== undefined) {
-        try {
-          if (state === 'Finished') await this.#o.sealer.reportFinalized(id)
-          else {
-            const reason =
-              (this.#rec as SectorRecord & { abort_reason?: string }).abort_reason ?? 'aborted by worker'
-            await this.#o.sealer.reportAborted(id, reason)
-          }
-        } catch (err) {
-          // A record already moved offline (repeated report after a crash) counts as done.
-          if (!(err instanceof SealingFailure && err.level === 'Abort')) throw err
-        }
+      try {
+        await this.plan.finish(
+          this.#context(structuredClone(rec)),
+          state === 'Finished' ? { state: 'Finished' } : { state: 'Aborted', reason },
+        )
+      } catch (err) {
+        // A record already moved offline (repeated report after a crash) counts as done.
+        if (!(err instanceof SealingFailure && err.level === 'Abort')) throw err
       }
       const data = join(this.location, 'data')
       await rm(data, { recursive: true, force: true })
-      await mkdir(data, { recursive: true })
+      await makeDirs(data)
       await this.#records.remove()
-      this.#log.info({ thread: this.index, sector: id, state }, 'sector done')
-      this.#rec = emptySectorRecord()
+      this.#log.info({ sector: rec.base?.allocated.ID, state }, 'sector done')
+      this.#rec = this.#emptyRecord()
+      if (sector !== null) {
+        this.events.emit('sector:done', {
+          thread: this.index,
+          plan: this.plan.name,
+          sector,
+          state: state === 'Finished' ? 'Finished' : 'Aborted',
+          reason: state === 'Finished' ? null : reason,
+        })
+      }
       return true
     } catch (err) {
       await this.#onFailure(state, asFailure('Temporary', 'finalizing the sector failed', err))
@@ -378,25 +490,21 @@ export class SealingThread {
   }
 
   async #report(prev: SealingState, next: SealingState, f: SealingFailure | null): Promise<void> {
-    const id = this.#rec.base?.allocated.ID
-    const failure = f === null ? null : { Level: f.level, Desc: f.describe() }
-    this.#o.onStep?.({
-      index: this.index,
-      sector: id === undefined ? null : `m-${id.Miner}-s-${id.Number}`,
-      prev,
-      next,
-      failure: failure === null ? null : { level: failure.Level, desc: failure.Desc },
-    })
-    if (id === undefined) return
+    const sector = this.#sectorId()
+    const failure = f === null ? null : { level: f.level, desc: f.describe() }
+    const plan = this.plan.name
+    this.events.emit('thread:step', { thread: this.index, plan, sector, prev, next, failure })
+    if (sector === null) return
+    if (next !== prev) this.events.emit('sector:state', { thread: this.index, plan, sector, prev, next })
     try {
-      await this.#o.sealer.reportState(id, {
-        Worker: { Instance: this.#o.instance, Location: this.location },
+      await this.#o.sealer.reportState(sector, {
+        worker: { instance: this.#o.instance, location: this.location },
         // Event is "None" as in the original (the event is consumed before the report).
-        StateChange: { Prev: prev, Next: next, Event: 'None' },
-        Failure: failure,
+        stateChange: { prev, next, event: 'None' },
+        failure,
       })
     } catch (err) {
-      this.#log.debug({ thread: this.index, err: String(err) }, 'ReportState failed')
+      this.#log.debug({ err: describeError(err) }, 'ReportState failed')
     }
   }
 
@@ -417,7 +525,7 @@ export class SealingThread {
     if (this.#pausePending || this.#stopping) throw interrupted()
   }
 
-  async #withSlot<T>(stage: SealStage, fn: () => Promise<T>): Promise<T> {
+  async #withSlot<T>(stage: WorkerStage, fn: () => Promise<T>): Promise<T> {
     let release: () => void
     try {
       release = await this.#o.limits.acquire(stage, this.#stop.signal)
@@ -437,422 +545,5 @@ export class SealingThread {
     } catch (err) {
       throw asFailure('Permanent', `${stage} processor failed`, err)
     }
-  }
-
-  // ------------------------------------------------------------------ handlers
-
-  #need<T>(v: T | null | undefined, field: string): T {
-    if (v === null || v === undefined) throw abort(`record field ${field} is required in this state`)
-    return v
-  }
-
-  #paths(rec: SectorRecord): SectorPaths {
-    return sectorPaths(this.location, this.#need(rec.base, 'base').allocated.ID)
-  }
-
-  #pieces(rec: SectorRecord): ProofsPieceInfo[] {
-    return this.#need(rec.phases.pieces, 'phases.pieces').map((p) => ({
-      commP: unb64(p.commitment),
-      paddedSize: p.size,
-    }))
-  }
-
-  async #handle(state: SealingState, rec: SectorRecord): Promise<StepResult> {
-    switch (state) {
-      case 'Empty':
-        return this.#allocate(rec)
-      case 'Allocated': {
-        const id = this.#need(rec.base, 'base').allocated.ID
-        rec.deals = this.#o.sealing.enableDeals
-          ? await this.#o.sealer.acquireDeals(id, { MaxDeals: this.#o.sealing.maxDeals ?? null })
-          : null
-        return { event: 'AcquireDeals' }
-      }
-      case 'DealsAcquired':
-        return this.#addPieces(rec)
-      case 'PieceAdded':
-        return this.#buildTreeD(rec)
-      case 'TreeDBuilt':
-        return { event: 'AssignTicket' }
-      case 'TicketAssigned':
-        return this.#pc1(rec)
-      case 'PC1Done':
-        return this.#pc2(rec)
-      case 'PC2Done':
-        return this.#submitPreCommit(rec)
-      case 'PCSubmitted':
-        return this.#pollPreCommit(rec)
-      case 'PCLanded':
-        return this.#persist(rec)
-      case 'Persisted': {
-        const id = this.#need(rec.base, 'base').allocated.ID
-        const inst = this.#need(rec.phases.persist_instance, 'phases.persist_instance')
-        const ok = await this.#o.sealer.submitPersisted(id, inst)
-        if (!ok) throw permanent(`sector persisted to ${inst} but the manager cannot see the files`)
-        return { event: 'SubmitPersistance' }
-      }
-      case 'PersistanceSubmitted':
-        return this.#waitSeed(rec)
-      case 'SeedAssigned':
-        return this.#c1(rec)
-      case 'C1Done':
-        return this.#withSlot('c2', async () => {
-          const base = this.#need(rec.base, 'base')
-          const proof = await this.#runStage('c2', {
-            phase1Output: unb64(this.#need(rec.phases.c1out, 'phases.c1out')),
-            proverId: unb64(base.prove_input[0]),
-            sectorNumber: base.prove_input[1],
-          })
-          rec.phases.c2out = { proof: b64(proof) }
-          return { event: 'C2' as const }
-        })
-      case 'C2Done':
-        return this.#submitProof(rec)
-      case 'ProofSubmitted':
-        return this.#pollProof(rec)
-      default:
-        throw abort(`unexpected state ${state} for the sealer plan`)
-    }
-  }
-
-  async #allocate(rec: SectorRecord): Promise<StepResult> {
-    const s = this.#o.sealing
-    const proofTypes =
-      s.allowedSizes === undefined
-        ? null
-        : s.allowedSizes.map((size) => {
-            const id = [5, 6, 7, 8, 9].find((p) => sealProofFacts(p).sectorSize === size)
-            if (id === undefined) throw permanent(`allowed size ${size} is not a sector size`)
-            return id
-          })
-    let got: Awaited<ReturnType<SealerClient['allocateSector']>>
-    try {
-      got = await this.#o.sealer.allocateSector({
-        AllowedMiners: s.allowedMiners ?? null,
-        AllowedProofTypes: proofTypes,
-      })
-    } catch (err) {
-      // As the original: a failed allocation is retried forever (manager not up yet, ...), it
-      // spends no retry budget and never pauses the thread.
-      this.#log.warn({ thread: this.index, err: String(err) }, 'AllocateSector failed; retrying')
-      got = null
-    }
-    if (got === null) {
-      // Nothing to seal now: poll again after recover_interval (not a failure).
-      await this.#interruptibleSleep(s.recoverIntervalMs)
-      return { none: true }
-    }
-    rec.base = {
-      allocated: got,
-      prove_input: [b64(proverIdOf(got.ID.Miner)), got.ID.Number],
-    }
-    const p = sectorPaths(this.location, got.ID)
-    try {
-      await mkdir(p.cache, { recursive: true })
-      await mkdir(join(p.dataDir, 'unsealed'), { recursive: true })
-      await mkdir(join(p.dataDir, 'sealed'), { recursive: true })
-    } catch (err) {
-      throw critical('creating sector directories failed', err)
-    }
-    this.#log.info({ thread: this.index, sector: got.ID }, 'sector allocated')
-    return { event: 'Allocate' }
-  }
-
-  async #addPieces(rec: SectorRecord): Promise<StepResult> {
-    const base = this.#need(rec.base, 'base')
-    const proofType = base.allocated.ProofType
-    const { sectorSize } = sealProofFacts(proofType)
-    const p = this.#paths(rec)
-    const deals: WireDeal[] = rec.deals ?? []
-    try {
-      await mkdir(join(p.dataDir, 'unsealed'), { recursive: true })
-      const fh = await open(p.staged, 'w')
-      await fh.close()
-    } catch (err) {
-      throw critical('creating the staged file failed', err)
-    }
-    if (deals.length === 0) {
-      try {
-        const fh = await open(p.staged, 'r+')
-        await fh.truncate(sectorSize)
-        await fh.close()
-      } catch (err) {
-        throw critical('sizing the staged file failed', err)
-      }
-      rec.phases.pieces = [{ commitment: b64(zeroCommitment(sectorSize)), size: sectorSize }]
-      return { event: 'AddPiece' }
-    }
-    const pieces: { commitment: string; size: number }[] = []
-    const existing: number[] = []
-    for (const deal of deals) {
-      const size = unpadded(deal.Piece.Size)
-      let source: Uint8Array
-      if (deal.ID === 0) {
-        source = new Uint8Array(0)
-      } else {
-        const fetch = this.#o.pieceFetcher
-        if (fetch === undefined)
-          throw permanent('piece store is required (global [sealing] enable_deals is off)')
-        if (deal.PayloadSize > size) throw permanent(`deal ${deal.ID}: payload is larger than the piece`)
-        try {
-          source = await fetch(deal.Piece.Cid['/'], deal.PayloadSize, this.#stop.signal)
-        } catch (err) {
-          throw asFailure('Permanent', `fetching piece ${deal.Piece.Cid['/']} failed`, err)
-        }
-      }
-      let added: Awaited<ReturnType<ProofsBackend['addPiece']>>
-      try {
-        added = await this.#o.proofs.addPiece(
-          { proofType, source, unpaddedSize: size, stagedPath: p.staged, existingPieceSizes: existing },
-          { signal: this.#stop.signal },
-        )
-      } catch (err) {
-        throw asFailure('Permanent', `writing piece of deal ${deal.ID} failed`, err)
-      }
-      if (deal.ID !== 0) {
-        let want: Uint8Array | undefined
-        try {
-          want = CID.parse(deal.Piece.Cid['/']).multihash.digest
-        } catch {}
-        if (want !== undefined && Buffer.compare(Buffer.from(want), Buffer.from(added.piece.commP)) !== 0) {
-          throw permanent(`deal ${deal.ID}: piece data does not match its CID ${deal.Piece.Cid['/']}`)
-        }
-      }
-      existing.push(size)
-      pieces.push({ commitment: b64(added.piece.commP), size: added.piece.paddedSize })
-    }
-    rec.phases.pieces = pieces
-    return { event: 'AddPiece' }
-  }
-
-  async #buildTreeD(rec: SectorRecord): Promise<StepResult> {
-    const base = this.#need(rec.base, 'base')
-    const p = this.#paths(rec)
-    const pieces = this.#pieces(rec)
-    return this.#withSlot('tree_d', async () => {
-      const out = join(p.prepared, TREE_D_FILE)
-      try {
-        await mkdir(p.prepared, { recursive: true })
-        await rm(out, { force: true })
-      } catch (err) {
-        throw critical('preparing the tree_d directory failed', err)
-      }
-      const sizeName = SIZE_NAMES[sealProofFacts(base.allocated.ProofType).sectorSize] ?? ''
-      const staticFile = this.#o.staticTreeD?.[sizeName]
-      if ((rec.deals ?? []).length === 0 && staticFile !== undefined) {
-        try {
-          await symlink(staticFile, out)
-        } catch (err) {
-          throw critical(`linking static tree_d ${staticFile} failed`, err)
-        }
-      } else {
-        await this.#runStage('tree_d', {
-          proofType: base.allocated.ProofType,
-          stagedPath: p.staged,
-          outDir: p.prepared,
-          pieces,
-        })
-      }
-      return { event: 'BuildTreeD' as const }
-    })
-  }
-
-  async #pc1(rec: SectorRecord): Promise<StepResult> {
-    const base = this.#need(rec.base, 'base')
-    const p = this.#paths(rec)
-    const pieces = this.#pieces(rec)
-    // The PC1 slot is taken before the ticket is asked for, so queued sectors hold no stale ticket.
-    return this.#withSlot('pc1', async () => {
-      const ticket = await this.#o.sealer.assignTicket(base.allocated.ID)
-      const t = unb64(ticket.Ticket)
-      if (t.length !== 32) throw temporary(`ticket is ${t.length} bytes, not 32`)
-      try {
-        await rm(p.cache, { recursive: true, force: true })
-        await mkdir(p.cache, { recursive: true })
-        const fh = await open(p.sealed, 'w')
-        await fh.close()
-        await symlink(join(p.prepared, TREE_D_FILE), join(p.cache, TREE_D_FILE))
-      } catch (err) {
-        throw critical('preparing the cache directory failed', err)
-      }
-      const out = await this.#runStage('pc1', {
-        proofType: base.allocated.ProofType,
-        cacheDir: p.cache,
-        stagedPath: p.staged,
-        sealedPath: p.sealed,
-        proverId: unb64(base.prove_input[0]),
-        sectorNumber: base.prove_input[1],
-        ticket: t,
-        pieces,
-      })
-      rec.phases.ticket = ticket
-      rec.phases.pc1out = b64(out)
-      return { event: 'PC1' as const }
-    })
-  }
-
-  async #pc2(rec: SectorRecord): Promise<StepResult> {
-    const p = this.#paths(rec)
-    const pc1out = unb64(this.#need(rec.phases.pc1out, 'phases.pc1out'))
-    return this.#withSlot('pc2', async () => {
-      try {
-        for (const f of await readdir(p.cache)) {
-          if (f === 'p_aux' || f === 't_aux' || /tree-c|tree-r-last/.test(f))
-            await rm(join(p.cache, f), { force: true })
-        }
-      } catch (err) {
-        throw critical('cleaning the cache directory failed', err)
-      }
-      const out = await this.#runStage('pc2', {
-        phase1Output: pc1out,
-        cacheDir: p.cache,
-        sealedPath: p.sealed,
-      })
-      rec.phases.pc2out = { comm_r: b64(out.commR), comm_d: b64(out.commD) }
-      return { event: 'PC2' as const }
-    })
-  }
-
-  #submitOutcome(what: string, r: { Res: number; Desc: string | null }): void {
-    if (r.Res === SubmitResult.Accepted || r.Res === SubmitResult.DuplicateSubmit) return
-    const desc = `${what} result ${r.Res}: ${r.Desc ?? ''}`
-    // Rejected (expired ticket, bad deals) aborts the sector as in v0.3.
-    if (r.Res === SubmitResult.Rejected) throw abort(desc)
-    throw permanent(desc)
-  }
-
-  async #submitPreCommit(rec: SectorRecord): Promise<StepResult> {
-    const base = this.#need(rec.base, 'base')
-    const out = this.#need(rec.phases.pc2out, 'phases.pc2out')
-    const r = await this.#o.sealer.submitPreCommit(
-      base.allocated,
-      {
-        CommR: [...unb64(out.comm_r)],
-        CommD: [...unb64(out.comm_d)],
-        Ticket: this.#need(rec.phases.ticket, 'phases.ticket'),
-        Deals: (rec.deals ?? []).map((d) => d.ID),
-      },
-      rec.phases.pc2_re_submit,
-    )
-    this.#submitOutcome('SubmitPreCommit', r)
-    rec.phases.pc2_re_submit = false
-    return { event: 'SubmitPC' }
-  }
-
-  async #pollOnChain(
-    poll: () => Promise<{ State: number; Desc: string | null }>,
-    what: string,
-  ): Promise<'landed' | 'resubmit'> {
-    for (;;) {
-      if (this.#pausePending || this.#stopping) throw interrupted()
-      const r = await poll()
-      switch (r.State) {
-        case OnChainState.Landed:
-          return 'landed'
-        case OnChainState.Pending:
-        case OnChainState.Packed:
-          await this.#pollWait(this.#o.sealing.rpcPollingIntervalMs)
-          break
-        case OnChainState.Failed:
-          await this.#pollWait(this.#o.resubmitWaitMs ?? 30_000)
-          return 'resubmit'
-        case OnChainState.ShouldAbort:
-          throw abort(`${what}: manager says abort: ${r.Desc ?? ''}`)
-        default:
-          throw permanent(`${what}: on-chain state ${r.State}: ${r.Desc ?? ''}`)
-      }
-    }
-  }
-
-  async #pollPreCommit(rec: SectorRecord): Promise<StepResult> {
-    const id = this.#need(rec.base, 'base').allocated.ID
-    const r = await this.#pollOnChain(() => this.#o.sealer.pollPreCommitState(id), 'PollPreCommitState')
-    if (r === 'resubmit') {
-      rec.phases.pc2_re_submit = true
-      return { event: 'ReSubmitPC' }
-    }
-    return { event: 'CheckPC' }
-  }
-
-  async #persist(rec: SectorRecord): Promise<StepResult> {
-    const base = this.#need(rec.base, 'base')
-    const p = this.#paths(rec)
-    const { sectorSize } = sealProofFacts(base.allocated.ProofType)
-    const store = await pickPersistStore(this.#o.attached, sectorSize, this.#o.freeSpace)
-    await persistSectorFiles(p.dataDir, store, p.name)
-    rec.phases.persist_instance = store.name
-    return { event: 'Persist' }
-  }
-
-  async #waitSeed(rec: SectorRecord): Promise<StepResult> {
-    const id = this.#need(rec.base, 'base').allocated.ID
-    for (;;) {
-      if (this.#pausePending || this.#stopping) throw interrupted()
-      const r = await this.#o.sealer.waitSeed(id)
-      if (r.Seed !== null) {
-        if (unb64(r.Seed.Seed).length !== 32) throw temporary('seed is not 32 bytes')
-        rec.phases.seed = r.Seed
-        return { event: 'AssignSeed' }
-      }
-      if (!r.ShouldWait || r.Delay <= 0) throw temporary('WaitSeed returned no seed and no delay')
-      // Capped by rpc_polling_interval so that short test chains are not slept past.
-      await this.#pollWait(Math.min(r.Delay * 1000, this.#o.sealing.rpcPollingIntervalMs))
-    }
-  }
-
-  async #c1(rec: SectorRecord): Promise<StepResult> {
-    const base = this.#need(rec.base, 'base')
-    const p = this.#paths(rec)
-    const out = this.#need(rec.phases.pc2out, 'phases.pc2out')
-    const pieces = this.#pieces(rec)
-    return this.#withSlot('c1', async () => {
-      const c1 = await this.#runStage('c1', {
-        proofType: base.allocated.ProofType,
-        cacheDir: p.cache,
-        sealedPath: p.sealed,
-        proverId: unb64(base.prove_input[0]),
-        sectorNumber: base.prove_input[1],
-        ticket: unb64(this.#need(rec.phases.ticket, 'phases.ticket').Ticket),
-        seed: unb64(this.#need(rec.phases.seed, 'phases.seed').Seed),
-        commR: unb64(out.comm_r),
-        commD: unb64(out.comm_d),
-        pieces,
-      })
-      rec.phases.c1out = b64(c1)
-      return { event: 'C1' as const }
-    })
-  }
-
-  async #submitProof(rec: SectorRecord): Promise<StepResult> {
-    const id = this.#need(rec.base, 'base').allocated.ID
-    const proof = this.#need(rec.phases.c2out, 'phases.c2out').proof
-    const r = await this.#o.sealer.submitProof(id, proof, rec.phases.c2_re_submit)
-    this.#submitOutcome('SubmitProof', r)
-    rec.phases.c2_re_submit = false
-    return { event: 'SubmitProof' }
-  }
-
-  async #pollProof(rec: SectorRecord): Promise<StepResult> {
-    const base = this.#need(rec.base, 'base')
-    if (!this.#o.sealing.ignoreProofCheck) {
-      const r = await this.#pollOnChain(
-        () => this.#o.sealer.pollProofState(base.allocated.ID),
-        'PollProofState',
-      )
-      if (r === 'resubmit') {
-        rec.phases.c2_re_submit = true
-        return { event: 'ReSubmitProof' }
-      }
-    }
-    const p = this.#paths(rec)
-    try {
-      await this.#o.proofs.clearCache({
-        sectorSize: sealProofFacts(base.allocated.ProofType).sectorSize,
-        cacheDir: p.cache,
-      })
-    } catch (err) {
-      throw temporary('clearing the cache failed', err)
-    }
-    return { event: 'Finish' }
   }
 }

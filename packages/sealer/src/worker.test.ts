@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs'
-import { mockProofs, parseWorkerConfig } from '@venus-cluster/core'
+import { mockProofs, parseWorkerConfig, workerConfig } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type WorkerEnv, workerEnv } from './__fixtures__/env.js'
 import { fakeSealer } from './__fixtures__/fake-sealer.js'
@@ -8,7 +8,8 @@ import { createSealingWorker } from './worker.js'
 let env: WorkerEnv | undefined
 afterEach(() => env?.cleanup())
 
-const start = (text: string) =>
+// Async: a config the worker cannot run is refused by createSealingWorker itself.
+const start = async (text: string) =>
   createSealingWorker({
     config: parseWorkerConfig(text, 'w.toml'),
     proofs: mockProofs(),
@@ -38,11 +39,43 @@ describe('worker startup checks', () => {
     )
   })
 
-  it('refuses the snap-up plan it does not implement', async () => {
+  it('refuses the snap-up plan it does not implement, naming the file, the line and the known plans', async () => {
     env = await workerEnv()
     const loc = env.stores[0] ?? ''
-    await expect(
-      start(env.configText.replace(`location = "${loc}"`, `location = "${loc}"\nplan = "snapup"`)),
-    ).rejects.toThrow(/plan "snapup" is not supported/)
+    const text = env.configText.replace(`location = "${loc}"`, `location = "${loc}"\nplan = "snapup"`)
+    await expect(start(text)).rejects.toThrow(/plan "snapup" is not supported/)
+    const line = text.split('\n').indexOf('plan = "snapup"') + 1
+    await expect(start(text)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID_VALUE',
+      message: `w.toml:${line}: sealing_thread[0].plan: plan "snapup" is not supported by this worker; known plans: "sealer"`,
+    })
+  })
+
+  it('refuses an unknown plan of a config built in code, naming its key', () => {
+    expect(() =>
+      createSealingWorker({
+        config: workerConfig({
+          sectorManager: { addr: '/ip4/127.0.0.1/tcp/1789' },
+          sealingThreads: [{ location: '/tmp/s1' }, { location: '/tmp/s2', plan: 'snap' }],
+        }),
+        proofs: mockProofs(),
+      }),
+    ).toThrow('sealingThreads[1].plan: plan "snap" is not supported by this worker; known plans: "sealer"')
+  })
+
+  it('is a Startable: stop() lets go of the control port and is safe to call twice', async () => {
+    env = await workerEnv()
+    const worker = createSealingWorker({
+      config: { ...env.config, rpcServer: { host: '127.0.0.1', port: 0 } },
+      proofs: mockProofs(),
+      sealer: fakeSealer({ sectors: 0 }).client,
+      controlAuth: 'off',
+    })
+    await worker.start()
+    const url = worker.controlUrl as string
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+    await worker.stop()
+    await worker.stop()
+    await expect(fetch(url, { method: 'POST', body: '{}' })).rejects.toThrow()
   })
 })

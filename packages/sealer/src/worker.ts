@@ -1,77 +1,109 @@
 /**
- * The worker: sealing threads from the config, shared stage limits and ext locks, the
- * processors (worker-thread pool by default, external children where configured), attached
- * stores and the control API.
+ * The worker: sealing threads from the config, each running its plan, shared stage limits and
+ * ext locks, the processors (worker-thread pool by default, external children where
+ * configured), attached stores, the control API and the liveness ping.
  */
 import { resolve } from 'node:path'
 import {
   createRpcClient,
   http,
+  type Logger,
   type ProofsBackend,
+  resolveWorkerPaths,
+  type Startable,
+  silentLogger,
+  TypedEmitter,
   VenusError,
-  type VenusWorkerConfig,
+  type WorkerConfig,
+  workerConfig,
+  workerNameProblem,
 } from '@venus-cluster/core'
-import { type ControlAuthorize, managerVerifiedAuth, workerManagerToken } from './auth/index.js'
+import {
+  type ControlAuthorize,
+  loadOrCreateLocalControlToken,
+  localControlAuth,
+  ManagerKeyCache,
+  managerKeyFile,
+  newLocalControlToken,
+  workerManagerToken,
+} from './auth/index.js'
 import { workerControlMethods } from './control-api.js'
+import type { WorkerEvents } from './events.js'
 import { type ExternalProcessor, externalProcessor } from './external.js'
+import { describeError } from './failure.js'
 import { SlotPool } from './limits.js'
 import { controlDest } from './local-address.js'
+import { ManagerMethodSupport } from './manager-support.js'
 import { createWorkerMetrics, serveWorkerControl, type WorkerMetrics } from './metrics/index.js'
 import { type AttachedStore, type FreeSpaceFn, openAttachedStores } from './persist.js'
 import { pieceProxyFetcher } from './piece-fetch.js'
+import { PlanRegistry, threadPlans } from './plans/index.js'
 import { inlineProcessor, routeProcessors, type SealStage, type StageProcessor } from './processors.js'
 import { type SealerClient, sealerClient } from './sealer-client.js'
-import { type SealerLogger, SealingThread, silentLogger, type ThreadStepEvent } from './thread.js'
+import { SealingThread } from './thread.js'
+import { startWorkerPing } from './worker-ping.js'
 
-/** Options of {@link createSealingWorker}. */
+/** Options of {@link createSealingWorker}: the config, and what the worker is built from. */
 export interface SealingWorkerOptions {
-  config: VenusWorkerConfig
+  /** The worker's configuration: from `workerConfig({...})` or `loadWorkerConfig(file)`. */
+  config: WorkerConfig
   /** In-process backend: add-piece, CommD, clear-cache, and every stage without another processor. */
   proofs: ProofsBackend
   /** The manager client; default: HTTP JSON-RPC to `config.sectorManager`. */
-  sealer?: SealerClient
+  sealer?: SealerClient | undefined
   /** Processor for stages without external children (default: {@link inlineProcessor} of `proofs`). */
-  processor?: StageProcessor
+  processor?: StageProcessor | undefined
+  /** The plans threads may run (default: the built-in ones, `sealer`). */
+  plans?: PlanRegistry | undefined
   /** Command that starts this worker binary, for external children without `bin` (default: this process). */
-  selfCommand?: string[]
-  /** Instance name; default `config.name`, else `os.hostname()`. */
-  instance?: string
+  selfCommand?: string[] | undefined
   /** Serve the control API (default true) on `config.rpcServer`. */
-  controlApi?: boolean
-  /** Milliseconds between the starts of consecutive sealing threads (default 0). */
-  threadStartStaggerMs?: number
-  /** Minimum spacing between starts of a stage (`[processors.limitation.staggered]`). */
-  stageStaggerMs?: Partial<Record<SealStage, number>>
-  freeSpace?: FreeSpaceFn
-  resubmitWaitMs?: number
-  /** fsync the sector record on every step (default true). */
-  recordSync?: boolean
-  /** `Venus.WorkerPing` period (`[v0.2]`; default 180 s, 0 = off). */
-  pingIntervalMs?: number
-  log?: SealerLogger
-  onStep?: (e: ThreadStepEvent) => void
+  controlApi?: boolean | undefined
+  /** Free bytes of an attached store (default: `statfs`); replaceable to simulate a full disk. */
+  freeSpace?: FreeSpaceFn | undefined
+  /** Where the worker logs (default: nowhere); a pino logger fits. */
+  logger?: Logger | undefined
   /** Token sent to the manager; default `VENUS_SECTOR_MANAGER_TOKEN`, else the config's Authorization header. */
   managerToken?: string | undefined
   /**
-   * Control API and `/metrics` auth: default asks the manager (`Venus.AuthVerify`) what a token
-   * allows; a function to decide locally; `'off'` (explicit only) to let everyone in.
+   * Control API and `/metrics` auth. Default: decided on the worker alone — the local control
+   * token grants read and write, and tokens the manager minted for this worker are checked
+   * with the manager's public key, fetched once and cached (see `localControlAuth`). A function
+   * to decide otherwise; `'off'` (explicit only, and only with a loopback `rpc_server.host`)
+   * lets every local caller in.
    */
   controlAuth?: 'off' | ControlAuthorize | undefined
+  /**
+   * The worker home, where the local control token (`control.token`) and the manager's cached
+   * control key live (the CLI passes `$VENUS_WORKER_HOME`, default `~/.venus-worker`). Without
+   * it both stay in memory: the token is {@link SealingWorker.controlToken}, and a restart
+   * during a manager outage accepts the local token only until the manager answers again.
+   */
+  home?: string | undefined
 }
 
-/** A running worker. */
-export interface SealingWorker {
+/** A worker: `start()` starts its threads and servers, `stop()` lets go of all of them. */
+export interface SealingWorker extends Startable {
+  /** The checked config it runs, with paths made absolute. */
+  readonly config: WorkerConfig
+  /** Steps, state changes, finished sectors, pauses and resumes of every thread. */
+  readonly events: TypedEmitter<WorkerEvents>
+  /** The threads, in config order (empty until started). */
   readonly threads: readonly SealingThread[]
   readonly limits: SlotPool
   readonly attached: readonly AttachedStore[]
   /** URL of the control API once started (undefined when disabled). */
   readonly controlUrl: string | undefined
+  /** The local control token once started (undefined with the control API off or custom auth). */
+  readonly controlToken: string | undefined
   /** External processors by stage. */
   readonly external: Partial<Record<SealStage, ExternalProcessor>>
   /** Prometheus metrics, served at `/metrics` of the control API. */
   readonly metrics: WorkerMetrics
-  start(): Promise<void>
-  stop(): Promise<void>
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }
 
 /** The HTTP URL of the manager's RPC (v0.1.1+ workers use HTTP POST). */
@@ -79,40 +111,267 @@ function managerHttpUrl(url: string): string {
   return url.replace(/^ws(s?):\/\//, 'http$1://')
 }
 
+/** The stages an external processor can take (the others run in process or on the pool). */
+const EXTERNAL_STAGES: readonly string[] = ['tree_d', 'pc1', 'pc2', 'c2']
+
 /**
- * Builds a worker from a parsed `venus-worker.toml`.
+ * Builds a worker. The config is checked at once (bad values, plans the worker does not have,
+ * with the file, line and key where the config came from a file); stores, the manager and the
+ * control port are checked by `start()`.
  *
+ * @throws VenusError `CONFIG_INVALID_VALUE` for a config it cannot run.
  * @example
  * ```ts
- * const worker = createSealingWorker({ config: await loadWorkerConfig('worker.toml'), proofs: mockProofs() })
+ * const worker = createSealingWorker({
+ *   config: workerConfig({
+ *     sectorManager: { addr: '/ip4/127.0.0.1/tcp/1789' },
+ *     sealingThreads: [{ location: '/data/store1' }],
+ *     attached: [{ name: 'ps1', location: '/mnt/persist1' }],
+ *   }),
+ *   proofs: mockProofs(),
+ * })
+ * worker.events.on('sector:done', (e) => console.log(`sector ${e.sector.number}: ${e.state}`))
  * await worker.start()
- * process.on('SIGTERM', () => worker.stop())
+ * process.once('SIGTERM', () => void worker.stop())
  * ```
  */
 export function createSealingWorker(options: SealingWorkerOptions): SealingWorker {
-  const { config } = options
-  const log = options.log ?? silentLogger
-  const limits = new SlotPool(config.processors.limit, {
-    ...(options.stageStaggerMs === undefined
-      ? {}
-      : { staggeredMs: options.stageStaggerMs as Record<string, number> }),
+  // Relative paths (the original's examples use them) are taken from the working directory now.
+  const config = resolveWorkerPaths(workerConfig(options.config))
+  const plans = threadPlans(config, options.plans ?? new PlanRegistry())
+  const log = options.logger ?? silentLogger
+  const events = new TypedEmitter<WorkerEvents>({
+    onListenerError: (err, type) =>
+      log.warn({ err: describeError(err), event: type }, 'event listener failed'),
   })
+  const limits = new SlotPool(config.processors.limit, { staggeredMs: config.processors.staggeredMs })
   const extLocks = new SlotPool(config.processors.extLocks)
   const threads: SealingThread[] = []
   const external: Partial<Record<SealStage, ExternalProcessor>> = {}
   let attached: AttachedStore[] = []
   let server: { close(): Promise<void> } | undefined
-  let authClose: (() => Promise<void>) | undefined
   const metrics = createWorkerMetrics({ threads: () => threads })
+  events.on('thread:step', (e) => metrics.observeStep(e))
   const managerToken = workerManagerToken(config.sectorManager.headers, options.managerToken)
   let controlUrl: string | undefined
   /** `host:port` reported in WorkerPing: where the manager can reach the control API. */
   let controlDestination: string | undefined
   let processor: StageProcessor | undefined
   let rpcClose: (() => Promise<void>) | undefined
-  let pingTimer: NodeJS.Timeout | undefined
+  let stopPing: (() => void) | undefined
+  let controlToken: string | undefined
+  let keys: ManagerKeyCache | undefined
+  /** Optional methods the manager turned out not to know (the original manager). */
+  const support = new ManagerMethodSupport()
+
+  const seen = new Set<string>()
+  for (const t of config.sealingThreads) {
+    const loc = resolve(t.location)
+    if (seen.has(loc)) {
+      throw new VenusError(
+        'CONFIG_INVALID_VALUE',
+        `two sealing threads use the store ${loc}; each needs its own`,
+        {
+          details: { location: loc },
+        },
+      )
+    }
+    seen.add(loc)
+  }
+
+  async function startExternal(log: Logger): Promise<void> {
+    const self = options.selfCommand ?? [process.execPath, process.argv[1] ?? '']
+    const used = new Set<string>(plans.flatMap((p) => p.stages))
+    for (const [stage, specs] of Object.entries(config.processors.external)) {
+      if (specs === undefined || specs.length === 0) continue
+      if (!EXTERNAL_STAGES.includes(stage) || !used.has(stage)) {
+        log.warn(
+          { stage },
+          `[[processors.${stage}]]: no thread's plan runs this stage in an external processor; not started`,
+        )
+        continue
+      }
+      const s = stage as 'tree_d' | 'pc1' | 'pc2' | 'c2'
+      external[s] = externalProcessor({
+        stage: s,
+        locks: extLocks,
+        log: (msg, fields) => log.warn({ ...fields }, msg),
+        children: specs.map((c) => ({
+          bin: c.bin ?? (self[0] as string),
+          args: c.args ?? [...self.slice(1), 'processor', stage],
+          env: {
+            ...c.envs,
+            ...(c.numaPreferred === undefined
+              ? {}
+              : { VENUS_WORKER_NUMA_PREFERRED: String(c.numaPreferred) }),
+          },
+          stableWaitMs: c.stableWaitMs,
+          concurrent: c.concurrent,
+          locks: c.locks,
+          cgroup: c.cgroup,
+        })),
+      })
+    }
+    try {
+      await Promise.all(Object.values(external).map((e) => e.ready))
+    } catch (err) {
+      await Promise.all(Object.values(external).map((e) => e.close?.()))
+      throw err
+    }
+  }
+
+  async function serveControl(instance: string, sealer: SealerClient): Promise<void> {
+    let authorize: ControlAuthorize | undefined
+    if (options.controlAuth === 'off') log.warn({}, 'control API auth is OFF (loopback only)')
+    else if (options.controlAuth !== undefined) authorize = options.controlAuth
+    else {
+      const home = options.home
+      controlToken = home === undefined ? newLocalControlToken() : await loadOrCreateLocalControlToken(home)
+      keys = new ManagerKeyCache({
+        fetch: sealer.workerControlKey?.bind(sealer),
+        file: home === undefined ? undefined : managerKeyFile(home, managerHttpUrl(config.sectorManager.url)),
+        support,
+        log,
+      })
+      await keys.load()
+      // Not awaited: a worker starts, and its local token works, while the manager is down.
+      void keys.refresh()
+      authorize = localControlAuth({
+        instance,
+        localToken: controlToken,
+        keys,
+        dest: () => controlDestination,
+        log,
+      })
+    }
+    const { host, port } = config.rpcServer
+    const s = await serveWorkerControl({
+      methods: workerControlMethods(threads),
+      host,
+      port,
+      authorize,
+      metrics,
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EADDRINUSE'
+        ? new VenusError(
+            'CONFIG_INVALID_VALUE',
+            `cannot serve the control API on ${host}:${port}: the address is in use (another worker running? set [worker.rpc_server] port)`,
+            { details: { key: 'worker.rpc_server.port', host, port }, cause: err },
+          )
+        : err
+    })
+    server = s
+    controlUrl = s.url
+    controlDestination = await controlDest(host, s.port, config.sectorManager.url)
+  }
+
+  function startPing(instance: string, sealer: SealerClient): void {
+    const ping = sealer.workerPing?.bind(sealer)
+    if (config.pingIntervalMs <= 0 || ping === undefined) return
+    stopPing = startWorkerPing({
+      ping,
+      intervalMs: config.pingIntervalMs,
+      support,
+      log,
+      info: () => {
+        const infos = threads.map((t) => t.info())
+        return {
+          name: instance,
+          dest: controlDestination ?? '',
+          summary: {
+            threads: infos.length,
+            empty: infos.filter((i) => i.state === 'Empty' && !i.paused).length,
+            paused: infos.filter((i) => i.paused).length,
+            errors: infos.filter((i) => i.lastError !== null).length,
+          },
+        }
+      },
+    })
+  }
+
+  async function start(): Promise<void> {
+    const instance = config.name ?? (await import('node:os')).hostname()
+    const nameProblem = workerNameProblem(instance)
+    if (nameProblem !== undefined) {
+      throw new VenusError(
+        'CONFIG_INVALID_VALUE',
+        `[worker] name: the worker name ${JSON.stringify(instance.slice(0, 40))} ${nameProblem}${config.name === undefined ? ' (it is the host name; set [worker] name)' : ''}`,
+        { details: { key: 'worker.name' } },
+      )
+    }
+    if (options.controlApi !== false && options.controlAuth === 'off' && !isLoopback(config.rpcServer.host)) {
+      throw new VenusError(
+        'CONFIG_INVALID_VALUE',
+        `control API auth can only be off on a loopback address; [worker.rpc_server] host is ${JSON.stringify(config.rpcServer.host)}`,
+        { details: { key: 'worker.rpc_server.host' } },
+      )
+    }
+    attached = await openAttachedStores(config.attached)
+    let sealer = options.sealer
+    if (sealer === undefined) {
+      const rpc = createRpcClient(
+        http(managerHttpUrl(config.sectorManager.url), {
+          headers: config.sectorManager.headers,
+          token: managerToken,
+        }),
+      )
+      rpcClose = () => rpc.close()
+      sealer = sealerClient(rpc)
+    }
+    await startExternal(log)
+    processor = routeProcessors(options.processor ?? inlineProcessor(options.proofs), external)
+    const pieceFetcher = config.sealing.enableDeals
+      ? pieceProxyFetcher(config.sectorManager.url, config.sectorManager.pieceToken, managerToken)
+      : undefined
+    config.sealingThreads.forEach((t, index) => {
+      threads.push(
+        new SealingThread({
+          index,
+          location: t.location,
+          plan: plans[index] as (typeof plans)[number],
+          sealing: t.sealing,
+          instance,
+          sealer: sealer as SealerClient,
+          processor: processor as StageProcessor,
+          proofs: options.proofs,
+          limits,
+          attached,
+          pieceFetcher,
+          staticTreeD: config.processors.staticTreeD,
+          freeSpace: options.freeSpace,
+          resubmitWaitMs: config.resubmitWaitMs,
+          recordSync: config.recordSync,
+          autoResume: config.autoResume,
+          log,
+          events,
+        }),
+      )
+    })
+    if (options.controlApi !== false) await serveControl(instance, sealer)
+    for (const [i, t] of threads.entries()) {
+      if (i > 0 && config.threadStartStaggerMs > 0)
+        await new Promise((r) => setTimeout(r, config.threadStartStaggerMs))
+      await t.start()
+    }
+    startPing(instance, sealer)
+    log.info({ threads: threads.length, instance, control: controlUrl }, 'worker started')
+  }
+
+  async function stop(): Promise<void> {
+    stopPing?.()
+    await Promise.all(threads.map((t) => t.stop()))
+    await server?.close()
+    await processor?.close?.()
+    // A start that failed before the processor router existed leaves the children alone.
+    if (processor === undefined) await Promise.all(Object.values(external).map((e) => e.close?.()))
+    await rpcClose?.()
+    // A key fetch still in flight must not write into the home after the worker stopped.
+    await keys?.idle()
+  }
 
   return {
+    config,
+    events,
     threads,
     limits,
     get attached() {
@@ -121,161 +380,21 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
     get controlUrl() {
       return controlUrl
     },
+    get controlToken() {
+      return controlToken
+    },
     external,
     metrics,
+    // A worker that cannot start must not keep its control port or its processor children: the
+    // process would stay up, half-started, instead of exiting with the error.
     async start() {
-      const seen = new Set<string>()
-      for (const t of config.sealingThreads) {
-        const loc = resolve(t.location)
-        if (seen.has(loc)) {
-          throw new VenusError(
-            'CONFIG_INVALID_VALUE',
-            `two sealing threads use the store ${loc}; each needs its own`,
-            {
-              details: { location: loc },
-            },
-          )
-        }
-        seen.add(loc)
-        if (t.plan !== 'sealer') {
-          throw new VenusError(
-            'UNSUPPORTED',
-            `sealing thread ${loc}: plan "${t.plan}" is not supported; use "sealer"`,
-          )
-        }
-      }
-      attached = await openAttachedStores(config.attached)
-      let sealer = options.sealer
-      if (sealer === undefined) {
-        const rpc = createRpcClient(
-          http(managerHttpUrl(config.sectorManager.url), {
-            headers: config.sectorManager.headers,
-            token: managerToken,
-          }),
-        )
-        rpcClose = () => rpc.close()
-        sealer = sealerClient(rpc)
-      }
-      const self = options.selfCommand ?? [process.execPath, process.argv[1] ?? '']
-      for (const [stage, specs] of Object.entries(config.processors.external)) {
-        if (specs === undefined || specs.length === 0) continue
-        if (stage !== 'tree_d' && stage !== 'pc1' && stage !== 'pc2' && stage !== 'c2') continue
-        const ext = externalProcessor({
-          stage,
-          locks: extLocks,
-          log: (msg, fields) => log.warn({ ...fields }, msg),
-          children: specs.map((s) => ({
-            bin: s.bin ?? (self[0] as string),
-            args: s.args ?? [...self.slice(1), 'processor', stage],
-            env: {
-              ...s.envs,
-              ...(s.numaPreferred === undefined
-                ? {}
-                : { VENUS_WORKER_NUMA_PREFERRED: String(s.numaPreferred) }),
-            },
-            stableWaitMs: s.stableWaitMs,
-            concurrent: s.concurrent,
-            locks: s.locks,
-            cgroup: s.cgroup,
-          })),
-        })
-        external[stage] = ext
-      }
       try {
-        await Promise.all(Object.values(external).map((e) => e.ready))
+        await start()
       } catch (err) {
-        await Promise.all(Object.values(external).map((e) => e.close?.()))
+        await stop().catch(() => {})
         throw err
       }
-      processor = routeProcessors(options.processor ?? inlineProcessor(options.proofs), external)
-      const instance = options.instance ?? config.name ?? (await import('node:os')).hostname()
-      const pieceFetcher = config.sealing.enableDeals
-        ? pieceProxyFetcher(config.sectorManager.url, config.sectorManager.pieceToken, managerToken)
-        : undefined
-      config.sealingThreads.forEach((t, index) => {
-        threads.push(
-          new SealingThread({
-            index,
-            location: t.location,
-            sealing: t.sealing,
-            instance,
-            sealer: sealer as SealerClient,
-            processor: processor as StageProcessor,
-            proofs: options.proofs,
-            limits,
-            attached,
-            pieceFetcher,
-            staticTreeD: config.processors.staticTreeD,
-            log,
-            ...(options.freeSpace === undefined ? {} : { freeSpace: options.freeSpace }),
-            ...(options.resubmitWaitMs === undefined ? {} : { resubmitWaitMs: options.resubmitWaitMs }),
-            ...(options.recordSync === undefined ? {} : { recordSync: options.recordSync }),
-            onStep: (e: ThreadStepEvent) => {
-              metrics.onStep(e)
-              options.onStep?.(e)
-            },
-          }),
-        )
-      })
-      if (options.controlApi !== false) {
-        let authorize: ControlAuthorize | undefined
-        if (options.controlAuth === 'off') log.warn({}, 'control API auth is OFF')
-        else if (options.controlAuth !== undefined) authorize = options.controlAuth
-        else {
-          const verified = managerVerifiedAuth({
-            url: managerHttpUrl(config.sectorManager.url),
-            token: managerToken,
-            onManagerAuthOff: () => log.warn({}, 'the manager runs without auth; so does the control API'),
-          })
-          authorize = verified
-          authClose = verified.close
-        }
-        const s = await serveWorkerControl({
-          methods: workerControlMethods(threads),
-          host: config.rpcServer.host,
-          port: config.rpcServer.port,
-          authorize,
-          metrics,
-        })
-        server = s
-        controlUrl = s.url
-        controlDestination = await controlDest(config.rpcServer.host, s.port, config.sectorManager.url)
-      }
-      const stagger = options.threadStartStaggerMs ?? 0
-      for (const [i, t] of threads.entries()) {
-        if (i > 0 && stagger > 0) await new Promise((r) => setTimeout(r, stagger))
-        t.start()
-      }
-      const pingMs = options.pingIntervalMs ?? 180_000
-      const ping = sealer.workerPing?.bind(sealer)
-      if (pingMs > 0 && ping !== undefined) {
-        const send = () => {
-          const infos = threads.map((t) => t.info())
-          const dest = controlDestination ?? ''
-          ping({
-            Name: instance,
-            Dest: dest,
-            Summary: {
-              Threads: infos.length,
-              Empty: infos.filter((i) => i.state === 'Empty' && !i.paused).length,
-              Paused: infos.filter((i) => i.paused).length,
-              Errors: infos.filter((i) => i.last_error !== null).length,
-            },
-          }).catch((err) => log.debug({ err: String(err) }, 'WorkerPing failed'))
-        }
-        send()
-        pingTimer = setInterval(send, pingMs)
-        pingTimer.unref()
-      }
-      log.info({ threads: threads.length, instance, control: controlUrl }, 'worker started')
     },
-    async stop() {
-      clearInterval(pingTimer)
-      await Promise.all(threads.map((t) => t.stop()))
-      await server?.close()
-      await authClose?.()
-      await processor?.close?.()
-      await rpcClose?.()
-    },
+    stop,
   }
 }

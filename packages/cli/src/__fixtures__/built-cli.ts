@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
@@ -32,4 +32,31 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port))
     })
   })
+}
+
+/** A built command started as its own process, with everything it prints collected. */
+export interface SpawnedCli {
+  child: ChildProcess
+  /** Resolves when it exits: its exit code and all it printed (stdout and stderr). */
+  exited: Promise<{ code: number | null; out: string }>
+  /** What it printed so far. */
+  output(): string
+}
+
+/** Starts a built command; the caller kills it if it is still running at the end. */
+export function spawnBuilt(name: 'venus-sector-manager' | 'venus-worker', args: string[]): SpawnedCli {
+  let out = ''
+  const child = spawn(process.execPath, [builtBin(name), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const collect = (d: Buffer) => {
+    out += String(d)
+  }
+  child.stdout?.on('data', collect)
+  child.stderr?.on('data', collect)
+  const exited = new Promise<{ code: number | null; out: string }>((resolve) => {
+    child.once('exit', (code) => resolve({ code, out }))
+  })
+  return { child, exited, output: () => out }
 }

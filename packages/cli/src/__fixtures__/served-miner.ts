@@ -20,6 +20,8 @@ export function seedManagerCfg(o: {
   api: string
   token?: string
   store?: string
+  /** Writes `[Commitment.Miners.<id>.Controls]` with this precommit and provecommit sender. */
+  sender?: string
   extra?: string[]
 }): string {
   const messager = o.api.startsWith('http') ? o.api.replace('/rpc/v1', '/rpc/v0') : o.api
@@ -33,6 +35,13 @@ export function seedManagerCfg(o: {
     '[Messager]',
     `Api = "${messager}"`,
     `Token = "${o.token ?? ''}"`,
+    ...(o.sender === undefined
+      ? []
+      : [
+          `[Commitment.Miners.${o.minerId}.Controls]`,
+          `PreCommit = "${o.sender}"`,
+          `ProveCommit = "${o.sender}"`,
+        ]),
     ...(o.store === undefined
       ? []
       : ['[PersistedStore]', '[[PersistedStore.Stores]]', 'Name = "ps1"', `Path = "${o.store}"`]),

@@ -1,11 +1,15 @@
+import type { Command } from 'commander'
 import { vi } from 'vitest'
 
 /**
- * Runs `venus-sector-manager <args>` in-process and collects what it prints: the command's own
+ * Runs a program of this package in-process and collects what it prints: the command's own
  * out/err and anything written straight to process.stdout/stderr meanwhile.
  */
-export async function vsmCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const { buildSectorManagerProgram } = await import('../commands/venus-sector-manager/index.js')
+async function runInProcess(
+  program: () => Promise<Command>,
+  name: string,
+  args: string[],
+): Promise<{ code: number; out: string; err: string }> {
   const { runCli } = await import('../run.js')
   let out = ''
   let err = ''
@@ -18,7 +22,7 @@ export async function vsmCli(args: string[]): Promise<{ code: number; out: strin
     return true
   })
   try {
-    const code = await runCli(buildSectorManagerProgram(), ['node', 'venus-sector-manager', ...args], {
+    const code = await runCli(await program(), ['node', name, ...args], {
       out: (s) => {
         out += s
       },
@@ -31,4 +35,22 @@ export async function vsmCli(args: string[]): Promise<{ code: number; out: strin
     spyOut.mockRestore()
     spyErr.mockRestore()
   }
+}
+
+/** Runs `venus-sector-manager <args>` in-process. */
+export function vsmCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runInProcess(
+    async () => (await import('../commands/venus-sector-manager/index.js')).buildSectorManagerProgram(),
+    'venus-sector-manager',
+    args,
+  )
+}
+
+/** Runs `venus-worker <args>` in-process. */
+export function vwCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runInProcess(
+    async () => (await import('../commands/venus-worker/index.js')).buildWorkerProgram(),
+    'venus-worker',
+    args,
+  )
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import {
   createChainClient,
   customTransport,
+  type Logger,
   type ProofsBackend,
   parseWorkerConfig,
   prepareFileStore,
@@ -29,21 +30,17 @@ import {
   defaultMinerConfig,
   httpJsonRpc,
   type JsonRpcCall,
-  type ManagerDaemon,
-  startManagerDaemon,
+  type ManagerNode,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import {
-  createPosterService,
   dirLocator,
-  type PosterService,
+  onAnyWindowPoStEvent,
   type WindowPoStEvent,
+  type WindowPoStService,
+  windowPoStService,
 } from '@venus-cluster/poster'
-import {
-  createSealingWorker,
-  type SealerLogger,
-  type SealingWorker,
-  type ThreadStepEvent,
-} from '@venus-cluster/sealer'
+import { createSealingWorker, type SealingWorker, type ThreadStepEvent } from '@venus-cluster/sealer'
 
 /** Options of {@link startDemoCluster}. */
 export interface DemoClusterOptions {
@@ -64,7 +61,7 @@ export interface DemoClusterOptions {
    */
   postChallengeWindow?: number | undefined
   /** Worker and manager logs (default: none; the demo shows progress instead). */
-  log?: SealerLogger | undefined
+  log?: Logger | undefined
   /**
    * Batch both commit kinds: all sectors in one `PreCommitSectorBatch2` and one
    * `ProveCommitSectors3` (aggregated from 4 sectors), sent once every sector waits or after
@@ -77,7 +74,7 @@ export interface DemoClusterOptions {
 export interface DemoCluster {
   devnet: Devnet
   served: ServedDevnet
-  manager: ManagerDaemon
+  manager: ManagerNode
   workers: SealingWorker[]
   miner: { id: number; address: string; owner: string }
   /** JSON-RPC to the devnet's Lotus API (`/rpc/v1`). */
@@ -85,7 +82,7 @@ export interface DemoCluster {
   /** JSON-RPC to the devnet's messager API (`/rpc/v0`). */
   messagerCall: JsonRpcCall
   /** The WindowPoSt poster (with `postChallengeWindow`) and every event it reported. */
-  poster: PosterService | undefined
+  poster: WindowPoStService | undefined
   postEvents: WindowPoStEvent[]
   /** Stops the block timer: the caller then mines epochs itself (`devnet.mine`). */
   pauseBlocks(): void
@@ -169,7 +166,7 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
     }
     const managerHome = join(opts.home, 'sector-manager')
     await mkdir(managerHome, { recursive: true })
-    const manager = await startManagerDaemon({
+    const manager = await startManagerNode({
       home: managerHome,
       listen: '127.0.0.1:0',
       synchronous: 'normal',
@@ -184,15 +181,15 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
 
     // The poster follows the chain in process (its head subscription is a channel method).
     const postEvents: WindowPoStEvent[] = []
-    let poster: PosterService | undefined
+    let poster: WindowPoStService | undefined
     if (opts.postChallengeWindow !== undefined) {
-      poster = createPosterService({
+      poster = windowPoStService({
         chain: createChainClient(customTransport(devnetTransport(devnet))),
         proofs: opts.proofs,
         locate: dirLocator(persist),
         miners: [{ miner: created.miner, config: { challengeConfidence: 1, submitConfidence: 1 } }],
-        onEvent: (e) => postEvents.push(e),
       })
+      onAnyWindowPoStEvent(poster.events, (e) => postEvents.push(e))
       await poster.start()
       const started = poster
       stops.push(() => started.stop())
@@ -224,14 +221,14 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       const file = join(dir, 'venus-worker.toml')
       await writeFile(file, text)
       const worker = createSealingWorker({
-        config: parseWorkerConfig(text, file),
+        config: { ...parseWorkerConfig(text, file), recordSync: false },
         proofs: opts.proofs,
         controlApi: false,
-        recordSync: false,
-        ...(workerToken === undefined ? {} : { managerToken: workerToken }),
-        ...(opts.log === undefined ? {} : { log: opts.log }),
-        ...(opts.onStep === undefined ? {} : { onStep: (e: ThreadStepEvent) => opts.onStep?.(w, e) }),
+        managerToken: workerToken,
+        logger: opts.log,
       })
+      const onStep = opts.onStep
+      if (onStep !== undefined) worker.events.on('thread:step', (e) => onStep(w, e))
       workers.push(worker)
       stops.push(() => worker.stop())
     }

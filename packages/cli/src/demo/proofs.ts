@@ -6,6 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { mockProofs, type ProofsBackend, VenusError } from '@venus-cluster/core'
+import { importProofsNative } from '../proofs-native.js'
 
 /** `--proofs` values. */
 export type DemoProofsChoice = 'auto' | 'mock' | 'native'
@@ -53,15 +54,12 @@ export async function hasPoRepParameters(dir: string, sectorSize: number): Promi
 }
 
 async function loadNative(): Promise<ProofsBackend> {
-  const mod = (await import('@venus-cluster/proofs-native' as string)) as {
+  const mod = await importProofsNative<{
     nativeProofs: () => ProofsBackend
-    isNativeProofsAvailable: () => boolean
-  }
-  if (!mod.isNativeProofsAvailable())
-    throw new VenusError(
-      'PROOFS_NATIVE_UNAVAILABLE',
-      'the native proofs addon is not built (npm run build:native)',
-    )
+    loadProofsAddon: () => unknown
+  }>('or use --proofs mock')
+  // Throws PROOFS_NATIVE_UNAVAILABLE saying which platform package to install or how to build.
+  mod.loadProofsAddon()
   return mod.nativeProofs()
 }
 
@@ -84,13 +82,13 @@ export async function chooseDemoProofs(choice: DemoProofsChoice, sectorSize: num
     if (choice === 'native')
       throw new VenusError(
         'PROOFS_NATIVE_UNAVAILABLE',
-        'native proofs asked for, but the addon cannot be loaded',
+        `native proofs asked for, but ${err instanceof Error ? err.message : 'the addon cannot be loaded'}`,
         {
           cause: err,
         },
       )
     return mock(
-      'MOCK proofs: the native proofs addon is not built (npm run build:native); these are not real proofs',
+      'MOCK proofs: the native proofs addon is not available (--proofs native says why); these are not real proofs',
     )
   }
   if (!(await hasPoRepParameters(dir, sectorSize))) {

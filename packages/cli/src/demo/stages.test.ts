@@ -8,12 +8,19 @@ import type { DemoSummary } from './run.js'
 import { DEMO_STAGES, StageTracker } from './stages.js'
 import { summaryLines } from './summary.js'
 
-const step = (
-  sector: string | null,
-  prev: string,
-  next: string,
-  failure: ThreadStepEvent['failure'] = null,
-) => ({ index: 0, sector, prev, next, failure }) as ThreadStepEvent
+/** Test sectors by label: the tracker keys them by their file name (`s-t01000-<n>`). */
+const IDS: Record<string, number> = { 's-1': 1, a: 2, b: 3 }
+const name = (label: string) => `s-t01000-${IDS[label]}`
+
+const step = (label: string | null, prev: string, next: string, failure: ThreadStepEvent['failure'] = null) =>
+  ({
+    thread: 0,
+    plan: 'sealer',
+    sector: label === null ? null : { miner: 1000, number: IDS[label] },
+    prev,
+    next,
+    failure,
+  }) as ThreadStepEvent
 
 describe('StageTracker', () => {
   it('charges the time before each stage-ending state to that stage', () => {
@@ -34,7 +41,7 @@ describe('StageTracker', () => {
     // The ticket is part of PC1: it is drawn right before it.
     expect(byStage.PC1?.meanMs).toBe(105)
     expect(byStage.C2?.sectors).toBe(0)
-    expect(t.sectors.get('s-1')?.stageIndex).toBe(3)
+    expect(t.sectors.get(name('s-1'))?.stageIndex).toBe(3)
     expect(t.finished()).toEqual([])
   })
 
@@ -49,12 +56,12 @@ describe('StageTracker', () => {
     t.onStep(1, step('a', 'ProofSubmitted', 'Finished'))
     t.onStep(0, step('b', 'Empty', 'Allocated'))
     t.onStep(0, step('b', 'Allocated', 'Allocated', { level: 'Temporary', desc: 'retry' }))
-    expect(t.sectors.get('b')?.failed).toBeUndefined()
+    expect(t.sectors.get(name('b'))?.failed).toBeUndefined()
     t.onStep(0, step('b', 'Allocated', 'Allocated', { level: 'Permanent', desc: 'bad piece' }))
-    expect(t.sectors.get('b')?.failed).toBe('Permanent: bad piece')
-    expect(t.finished().map((p) => [p.sector, p.worker, p.finishedAt])).toEqual([['a', 1, 50]])
-    expect(t.sectors.get('a')?.stageIndex).toBe(DEMO_STAGES.length)
-    expect(seen[0]).toBe('a:Allocated')
+    expect(t.sectors.get(name('b'))?.failed).toBe('Permanent: bad piece')
+    expect(t.finished().map((p) => [p.sector, p.worker, p.finishedAt])).toEqual([[name('a'), 1, 50]])
+    expect(t.sectors.get(name('a'))?.stageIndex).toBe(DEMO_STAGES.length)
+    expect(seen[0]).toBe(`${name('a')}:Allocated`)
   })
 })
 

@@ -2,6 +2,7 @@
  * Per-sector stage timing of the demo, from the sealing threads' step events: the time a
  * sector spends before reaching a state is charged to the stage that ends in that state.
  */
+import { sectorName } from '@venus-cluster/core'
 import type { ThreadStepEvent } from '@venus-cluster/sealer'
 
 /** Demo stages in pipeline order, each with the sealing state that ends it. */
@@ -49,7 +50,7 @@ const stageIndexOfState = new Map<string, number>(DEMO_STAGES.map((s, i) => [s.e
  * @example
  * ```ts
  * const t = new StageTracker()
- * createSealingWorker({ ..., onStep: (e) => t.onStep(0, e) })
+ * worker.events.on('thread:step', (e) => t.onStep(0, e))
  * t.timings() // [{ stage: 'PC1', sectors: 4, meanMs: 12, maxMs: 20 }, ...]
  * ```
  */
@@ -69,14 +70,15 @@ export class StageTracker {
     this.#listeners.push(fn)
   }
 
-  /** Feed of a worker's `onStep`. */
+  /** Feed of a worker's `thread:step` events. */
   onStep(worker: number, e: ThreadStepEvent): void {
     if (e.sector === null) return
+    const sector = sectorName(e.sector)
     const now = this.#now()
-    let p = this.sectors.get(e.sector)
+    let p = this.sectors.get(sector)
     if (p === undefined) {
       p = {
-        sector: e.sector,
+        sector,
         worker,
         stageIndex: 0,
         state: e.next,
@@ -84,8 +86,8 @@ export class StageTracker {
         finishedAt: undefined,
         failed: undefined,
       }
-      this.sectors.set(e.sector, p)
-      this.#last.set(e.sector, now)
+      this.sectors.set(sector, p)
+      this.#last.set(sector, now)
     }
     p.state = e.next
     if (e.failure !== null && e.failure.level !== 'Temporary')
@@ -96,10 +98,10 @@ export class StageTracker {
       const stage = DEMO_STAGES[idx]?.name
       if (stage !== undefined) {
         const list = this.#durations.get(stage) ?? []
-        list.push(now - (this.#last.get(e.sector) ?? now))
+        list.push(now - (this.#last.get(sector) ?? now))
         this.#durations.set(stage, list)
       }
-      this.#last.set(e.sector, now)
+      this.#last.set(sector, now)
       p.stageIndex = idx + 1
       if (idx === DEMO_STAGES.length - 1) p.finishedAt = now
     }

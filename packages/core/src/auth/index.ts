@@ -1,3 +1,4 @@
+export * from './control-tokens.js'
 export * from './request.js'
 export * from './secret.js'
 export * from './tokens.js'

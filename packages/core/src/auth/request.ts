@@ -1,6 +1,7 @@
 /** Where an HTTP request carries its API token, and the 401/403 gate of HTTP endpoints. */
 import type { IncomingMessage } from 'node:http'
 import { VenusError } from '../errors/index.js'
+import { refuseBrowserRequest } from '../http/browser.js'
 import type { RpcPermission } from '../rpc/types.js'
 import { type RequestAuth, requestPermissions } from './trusted-networks.js'
 
@@ -9,14 +10,17 @@ export const TOKEN_COOKIE = 'venus_token'
 
 /**
  * The token of a request: `Authorization: Bearer`, then the `venus_token` cookie, then
- * `?token=`. Undefined when none is present.
+ * `?token=` (unless `query: false`). Undefined when none is present.
  *
  * @example
  * ```ts
  * const token = tokenFromRequest(req)
  * ```
  */
-export function tokenFromRequest(req: Pick<IncomingMessage, 'headers' | 'url'>): string | undefined {
+export function tokenFromRequest(
+  req: Pick<IncomingMessage, 'headers' | 'url'>,
+  opts: { query?: boolean } = {},
+): string | undefined {
   const auth = req.headers.authorization
   if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim() || undefined
   const cookie = req.headers.cookie
@@ -29,6 +33,12 @@ export function tokenFromRequest(req: Pick<IncomingMessage, 'headers' | 'url'>):
       }
     }
   }
+  if (opts.query === false) return undefined
+  return queryToken(req)
+}
+
+/** The `?token=` of a request, if any. */
+function queryToken(req: Pick<IncomingMessage, 'url'>): string | undefined {
   const q = new URL(req.url ?? '/', 'http://x').searchParams.get('token')
   return q === null || q === '' ? undefined : q
 }
@@ -42,6 +52,10 @@ export type RequestGate =
  * Checks that an HTTP request may do what needs `need` under `auth`: 401 (with
  * `WWW-Authenticate: Bearer`) without a usable token, 403 when its token lacks the permission.
  * `howToSend` completes the 401 text (`Authorization: Bearer`, or `open /ui?token=…` too).
+ * A `?token=` is refused (401) unless `opts.queryToken` (a token in a URL lands in logs and
+ * browser history; only the dashboard's first page takes one, and turns it into a cookie). A
+ * request without an `Authorization` header (let in by address or cookie) from a foreign web
+ * page is refused (403, see `refuseBrowserRequest`).
  *
  * @example
  * ```ts
@@ -51,13 +65,34 @@ export type RequestGate =
  */
 export async function gateRequest(
   auth: RequestAuth,
-  req: Pick<IncomingMessage, 'headers' | 'url'> & { socket: { remoteAddress?: string | undefined } },
+  req: Pick<IncomingMessage, 'headers' | 'url'> & {
+    method?: string | undefined
+    socket: { remoteAddress?: string | undefined }
+  },
   need: RpcPermission,
   howToSend = 'Authorization: Bearer',
+  opts: { queryToken?: boolean } = {},
 ): Promise<RequestGate> {
+  const viaHeader = typeof req.headers.authorization === 'string' && req.headers.authorization !== ''
+  if (!viaHeader) {
+    const refusal = refuseBrowserRequest({ headers: req.headers, method: req.method })
+    if (refusal !== undefined) return { ok: false, status: 403, message: refusal.message, headers: {} }
+  }
+  let token = tokenFromRequest(req, { query: false })
+  if (token === undefined && queryToken(req) !== undefined) {
+    if (opts.queryToken !== true) {
+      return {
+        ok: false,
+        status: 401,
+        message: `unauthorized: tokens are not accepted in the URL here (send ${howToSend})`,
+        headers: { 'www-authenticate': 'Bearer' },
+      }
+    }
+    token = queryToken(req)
+  }
   let perms: readonly RpcPermission[]
   try {
-    perms = await requestPermissions(auth, tokenFromRequest(req), req.socket.remoteAddress)
+    perms = await requestPermissions(auth, token, req.socket.remoteAddress)
   } catch (err) {
     const missing = err instanceof VenusError && err.details.reason === 'missing'
     return {

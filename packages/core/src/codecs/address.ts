@@ -1,8 +1,27 @@
 import * as Address from 'iso-filecoin/address'
 import { VenusError } from '../errors/index.js'
 
-/** A parsed Filecoin address (any protocol), as iso-filecoin models it. */
-export type FilAddress = Address.IAddress
+/**
+ * A parsed Filecoin address (any protocol). The parser is iso-filecoin's; this is the part of its
+ * address object that venus-cluster promises, declared here so that the public types do not
+ * depend on iso-filecoin's own declaration files.
+ */
+export interface FilAddress {
+  /** 0 ID, 1 secp256k1, 2 actor, 3 BLS, 4 delegated (see {@link AddressProtocol}). */
+  readonly protocol: (typeof AddressProtocol)[keyof typeof AddressProtocol]
+  /** The payload bytes (without the protocol byte). */
+  readonly payload: Uint8Array
+  /** The network whose prefix `toString()` prints: `mainnet` → `f`, `testnet` → `t`. */
+  readonly network: 'mainnet' | 'testnet'
+  /** The actor id of an ID address. */
+  readonly id?: bigint
+  /** The address manager actor's namespace of a delegated (`f4`) address. */
+  readonly namespace?: number
+  /** The address string, e.g. `f01000`. */
+  toString(): string
+  /** The binary form: protocol byte + payload. */
+  toBytes(): Uint8Array
+}
 
 /** The network prefix of an address string: `f` mainnet, `t` every test network. */
 export type AddressPrefix = 'f' | 't'

@@ -21,6 +21,24 @@ export type CommitmentKind = 'commR' | 'commD' | 'commP'
 /** BLS12-381 scalar field modulus r: CommR is a Poseidon output, any value below r. */
 const BLS12_381_R = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n
 
+/**
+ * Whether 32 bytes, read little-endian as the proofs library stores them, are a BLS12-381 scalar
+ * field element (below the modulus r). This is the library's own test for commitments: CommR
+ * uses the whole field, so byte 31 may have bit 6 set; CommD and CommP (SHA-256 truncated to 254
+ * bits) always pass.
+ *
+ * @example
+ * ```ts
+ * isFieldElement(new Uint8Array(32).fill(0xff)) // false
+ * ```
+ */
+export function isFieldElement(bytes: Uint8Array): boolean {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== 32) return false
+  let v = 0n
+  for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i] as number)
+  return v < BLS12_381_R
+}
+
 function checkCommitment(bytes: Uint8Array, kind: CommitmentKind): void {
   if (!(bytes instanceof Uint8Array) || bytes.length !== 32) {
     throw new VenusError(
@@ -30,9 +48,7 @@ function checkCommitment(bytes: Uint8Array, kind: CommitmentKind): void {
   }
   if (kind === 'commR') {
     // Poseidon outputs use the whole field, so bit 6 of byte 31 may be set (real sealing hits it).
-    let v = 0n
-    for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!)
-    if (v >= BLS12_381_R) {
+    if (!isFieldElement(bytes)) {
       throw new VenusError('COMMITMENT_INVALID', 'a CommR must be a BLS12-381 field element (below r)')
     }
   } else if ((bytes[31]! & 0xc0) !== 0) {

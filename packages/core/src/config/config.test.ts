@@ -42,6 +42,16 @@ describe('manager config', () => {
     expect(parseManagerConfig(defaultManagerConfigText(), 'a.cfg')).toEqual(parseManagerConfig('', 'a.cfg'))
   })
 
+  it('shows TrustedNetworks commented under [SectorManager], and it loads once uncommented', () => {
+    const text = defaultManagerConfigText()
+    expect(text).toContain('\n# TrustedNetworks = ["10.1.0.0/16"]\n')
+    const on = text.replace(
+      '\n# TrustedNetworks = ["10.1.0.0/16"]\n',
+      '\nTrustedNetworks = ["10.1.0.0/16"]\n',
+    )
+    expect(parseManagerConfig(on, 'x.cfg').trustedNetworks).toEqual(['10.1.0.0/16'])
+  })
+
   it('has defaults equal to the values the default text shows commented out', () => {
     // Uncomment the policy blocks (not the example miners, whose ids are placeholders).
     let active = false
@@ -204,7 +214,12 @@ describe('worker config', () => {
     expect(cfg.sealingThreads[0]?.sealing.maxRetries).toBe(3)
     expect(cfg.processors.limit).toEqual({ pc2: 1, c2: 1 })
     expect(cfg.attached).toEqual([
-      { name: resolve('path/to/remote/store'), location: 'path/to/remote/store', readonly: false },
+      {
+        name: resolve('path/to/remote/store'),
+        location: 'path/to/remote/store',
+        readonly: false,
+        nameFromLocation: true,
+      },
     ])
     expect(Object.keys(cfg.processors.external).sort()).toEqual(['c2', 'pc2'])
     expect(cfg.processors.external.c2?.[0]?.cgroup).toBeUndefined()
@@ -416,10 +431,10 @@ describe('config errors', () => {
       'bad.toml:4: limit.pc3: unknown key (did you mean pc1?)',
     ],
     [
-      'a bad plan',
-      '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n[[sealing_thread]]\nlocation = "/a"\nplan = "snap"',
+      'a plan that is not a name',
+      '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n[[sealing_thread]]\nlocation = "/a"\nplan = "Snap Up"',
       'CONFIG_INVALID_VALUE',
-      'bad.toml:5: sealing_thread[0].plan: expected "sealer" or "snapup", found string "snap"',
+      'bad.toml:5: sealing_thread[0].plan: expected a plan name like "sealer", found string "Snap Up"',
     ],
     [
       'duplicate store names',

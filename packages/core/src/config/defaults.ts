@@ -3,10 +3,19 @@
  * value line is commented out, only section headers (and the worker's one required key) are live.
  */
 
-// Verbatim the default `sector-manager.cfg` of the seed README (what `daemon init` writes).
+// The default `sector-manager.cfg` of the seed README (what `daemon init` writes), verbatim but
+// for the commented `TrustedNetworks` key and its explanation under `[SectorManager]`.
 const MANAGER_DEFAULT = `# Default config:
 [SectorManager]
 # PreFetch = true
+#
+# 不发送 token 的 worker (如原版 Rust venus-worker) 所在的网段
+# Auth is on: every caller sends a token (venus-sector-manager auth create-token --perm sign for
+# workers). The original Rust venus-worker sends none and gets 401 on every call. List its
+# sealing network here (or pass daemon run --trusted-networks): callers there without a token may
+# read, write and sign (what a worker calls); admin calls still need a token, callers elsewhere
+# still need one, and a token sent is always checked.
+# TrustedNetworks = ["10.1.0.0/16"]
 #
 # [[SectorManager.Miners]]
 # ID = 10000

@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { VenusError } from '../errors/index.js'
-import { parseManagerConfig, type SectorManagerConfig } from './manager.js'
-import { parseWorkerConfig, type VenusWorkerConfig } from './worker.js'
+import { parseManagerConfig } from './manager.js'
+import type { ManagerConfig } from './manager-config.js'
+import { parseWorkerConfig } from './worker.js'
+import type { WorkerConfig } from './worker-config.js'
+import { canonicalWorkerPaths } from './worker-paths.js'
 
 async function readConfigFile(path: string): Promise<string> {
   try {
@@ -29,18 +32,19 @@ async function readConfigFile(path: string): Promise<string> {
  * const cfg = await loadManagerConfig(join(home, 'sector-manager.cfg'))
  * ```
  */
-export async function loadManagerConfig(path: string): Promise<SectorManagerConfig> {
+export async function loadManagerConfig(path: string): Promise<ManagerConfig> {
   return parseManagerConfig(await readConfigFile(path), path)
 }
 
 /**
- * Reads and parses `venus-worker.toml`.
+ * Reads and parses `venus-worker.toml`. Relative paths in it are taken from the working directory
+ * and made absolute (stores and static tree_d files with symlinks resolved), as the original does.
  *
  * @example
  * ```ts
  * const cfg = await loadWorkerConfig('venus-worker.toml')
  * ```
  */
-export async function loadWorkerConfig(path: string): Promise<VenusWorkerConfig> {
-  return parseWorkerConfig(await readConfigFile(path), path)
+export async function loadWorkerConfig(path: string): Promise<WorkerConfig> {
+  return canonicalWorkerPaths(parseWorkerConfig(await readConfigFile(path), path))
 }

@@ -1,125 +1,26 @@
 /**
- * The typed model of `sector-manager.cfg` and its parser. Two layouts are read: the seed's
- * (`[SectorManager]`, `[Commitment]`, `[Chain]`, `[Messager]`, `[PersistedStore]`, `[PoSt]`,
- * `[RegisterProof]`, the one `daemon init` writes) and v0.1.2's (`[Common]`, `[[Miners]]`).
- * Both normalise to {@link SectorManagerConfig}.
+ * The parser of `sector-manager.cfg`. Two layouts are read: the seed's (`[SectorManager]`,
+ * `[Commitment]`, `[Chain]`, `[Messager]`, `[PersistedStore]`, `[PoSt]`, `[RegisterProof]`, the
+ * one `daemon init` writes) and v0.1.2's (`[Common]`, `[[Miners]]`). Both produce the one typed
+ * {@link ManagerConfig} that `managerConfig()` builds in code, with the defaults of
+ * {@link MANAGER_CONFIG_DEFAULTS} (the seed layout differs in the keys of {@link SEED_LAYOUT_DEFAULTS}).
  */
 import { resolve } from 'node:path'
 import { parseTrustedNetworks } from '../auth/trusted-networks.js'
+import {
+  type ApiEndpointConfig,
+  type CommitBatchPolicy,
+  type CommitKindPolicy,
+  configKeyRef,
+  MANAGER_CONFIG_DEFAULTS,
+  type ManagerConfig,
+  type ManagerDbConfig,
+  type ManagerMinerConfig,
+  type ManagerStoreConfig,
+  managerMinerConfig,
+} from './manager-config.js'
 import { configError, openConfigDocument, type TableReader } from './reader.js'
 import { readAddress, readDuration, readFil, readRequiredAddress } from './units.js'
-
-const MINUTE = 60_000
-const HOUR = 60 * MINUTE
-const NANO_FIL = 1_000_000_000n
-
-/** One API endpoint: a multiaddr or URL and its bearer token. */
-export interface ApiEndpointConfig {
-  api: string
-  token: string
-}
-
-/** A directory the manager reads sectors or pieces from. */
-export interface ManagerStoreConfig {
-  /** Instance name shared with workers' attached stores; defaults to the absolute path. */
-  name: string
-  path: string
-  strict: boolean
-  readOnly: boolean
-}
-
-/** Batching of one commit kind. */
-export interface CommitBatchPolicy {
-  enabled: boolean
-  threshold: number
-  maxWaitMs: number
-  checkIntervalMs: number
-  gasOverEstimation: number
-  /** attoFIL; undefined = no cap of our own (the messager decides). */
-  maxFeeCap: bigint | undefined
-}
-
-/** Message settings of one commit kind (pre-commit or prove-commit). */
-export interface CommitKindPolicy {
-  /** Sender address; undefined = not configured. */
-  sender: string | undefined
-  gasOverEstimation: number
-  /** attoFIL; undefined = no cap of our own. */
-  maxFeeCap: bigint | undefined
-  batch: CommitBatchPolicy
-}
-
-/** Everything the manager needs to know about one miner actor. */
-export interface ManagerMinerConfig {
-  actor: number
-  sector: {
-    initNumber: number
-    maxNumber: number | undefined
-    /** Whether new sectors may be allocated for this miner. */
-    enabled: boolean
-    lifetimeDays: number
-  }
-  commitment: {
-    /** Epochs a message must be buried before it counts as landed. */
-    confidence: number
-    pre: CommitKindPolicy
-    prove: CommitKindPolicy
-  }
-  post: {
-    sender: string | undefined
-    enabled: boolean
-    strictCheck: boolean
-    gasOverEstimation: number
-    maxFeeCap: bigint | undefined
-    confidence: number
-    checkIntervalMs: number
-    /** Epochs after the challenge before proving starts (damocles v0.3 `ChallengeConfidence`). */
-    challengeConfidence: number
-    /** Epochs after the deadline opens before the proof is sent (`SubmitConfidence`). */
-    submitConfidence: number
-    /** Partitions per SubmitWindowedPoSt message; 0 = the network's maximum. */
-    maxPartitionsPerPoStMessage: number
-    /** Partitions per DeclareFaultsRecovered message; 0 = no limit. */
-    maxPartitionsPerRecoveryMessage: number
-  }
-  /** WinningPoSt answering (seed `[RegisterProof]`, v0.1.2 `[Miners.Proof]`). */
-  proof: { enabled: boolean; apis: string[]; token: string }
-  deal: { enabled: boolean }
-}
-
-/**
- * Where the manager keeps its state (`[Common.DB]`, seed layout `[SectorManager.DB]`).
- * `sqlite`: `dsn` is the database file (empty = `<home>/manager.db`); `postgres`: `dsn` is a
- * `postgres://` URL. The daemon's `--db` / `VENUS_MANAGER_DB` take precedence.
- */
-export interface ManagerDbConfig {
-  driver: 'sqlite' | 'postgres'
-  dsn: string
-}
-
-/** `sector-manager.cfg`, normalised from whichever layout the file uses. */
-export interface SectorManagerConfig {
-  layout: 'seed' | 'v0.1.2'
-  /** Fetch miner info from the chain at startup. */
-  preFetch: boolean
-  chain: ApiEndpointConfig
-  messager: ApiEndpointConfig
-  market: ApiEndpointConfig
-  gateway: { apis: string[]; token: string }
-  chainEventIntervalMs: number
-  pieceStores: ManagerStoreConfig[]
-  persistStores: ManagerStoreConfig[]
-  /** Seed `PersistedStore.Includes`: extra store config files to merge (kept as written). */
-  persistStoreIncludes: string[]
-  db: ManagerDbConfig
-  /**
-   * Extension: CIDR blocks whose callers may go without a token and read, write and sign
-   * (`[Common.API] TrustedNetworks`, or `[SectorManager] TrustedNetworks` in the seed's layout);
-   * `daemon run --trusted-networks` adds to them.
-   */
-  trustedNetworks: string[]
-  miners: ManagerMinerConfig[]
-}
 
 function readTrustedNetworks(t: TableReader): string[] {
   const list = t.stringArray('TrustedNetworks', [])
@@ -139,10 +40,10 @@ function readTrustedNetworks(t: TableReader): string[] {
 }
 
 function readDb(t: TableReader): ManagerDbConfig {
-  const driver = t.string('Driver', 'sqlite')
+  const driver = t.string('Driver', MANAGER_CONFIG_DEFAULTS.db.driver)
   if (driver !== 'sqlite' && driver !== 'postgres')
     t.fail('Driver', '"sqlite" or "postgres"', JSON.stringify(driver))
-  const dsn = t.string('DSN', '')
+  const dsn = t.string('DSN', MANAGER_CONFIG_DEFAULTS.db.dsn)
   if (driver === 'postgres' && !/^postgres(?:ql)?:\/\//.test(dsn))
     t.fail('DSN', 'a postgres:// URL when Driver = "postgres"', JSON.stringify(dsn))
   t.finish()
@@ -188,38 +89,38 @@ function parseActorKey(t: TableReader, key: string): number {
   return Number(id[1])
 }
 
-function emptyMiner(actor: number): ManagerMinerConfig {
-  const batch = (): CommitBatchPolicy => ({
-    enabled: false,
-    threshold: 16,
-    maxWaitMs: HOUR,
-    checkIntervalMs: MINUTE,
+/**
+ * The seed layout's own defaults where they differ from {@link MANAGER_CONFIG_DEFAULTS}, as the
+ * original seed's `sector-manager.cfg` has them: a miner allocates only when listed under
+ * `[SectorManager]`; gas over-estimation 0 and no fee caps of our own (the messager decides);
+ * PoSt only for miners with a sender, not strict, confidence 5.
+ */
+const SEED_LAYOUT_DEFAULTS: Omit<ManagerMinerConfig, 'actor' | 'keys'> = (() => {
+  const d = MANAGER_CONFIG_DEFAULTS.miner
+  const kind = (k: CommitKindPolicy): CommitKindPolicy => ({
+    ...k,
     gasOverEstimation: 0,
     maxFeeCap: undefined,
-  })
-  const kind = (): CommitKindPolicy => ({
-    sender: undefined,
-    gasOverEstimation: 0,
-    maxFeeCap: undefined,
-    batch: batch(),
+    batch: { ...k.batch, gasOverEstimation: 0, maxFeeCap: undefined },
   })
   return {
-    actor,
-    sector: { initNumber: 0, maxNumber: undefined, enabled: false, lifetimeDays: 540 },
-    commitment: { confidence: 10, pre: kind(), prove: kind() },
+    ...d,
+    sector: { ...d.sector, enabled: false },
+    commitment: { ...d.commitment, pre: kind(d.commitment.pre), prove: kind(d.commitment.prove) },
     post: {
-      sender: undefined,
+      ...d.post,
       enabled: false,
       strictCheck: false,
       gasOverEstimation: 0,
       maxFeeCap: undefined,
       confidence: 5,
-      checkIntervalMs: MINUTE,
-      ...POST_SCHEDULE_DEFAULTS,
     },
-    proof: { enabled: false, apis: [], token: '' },
-    deal: { enabled: false },
   }
+})()
+
+/** A miner of the seed layout before its tables are read. */
+function seedMiner(actor: number): ManagerMinerConfig {
+  return managerMinerConfig({ actor }, SEED_LAYOUT_DEFAULTS)
 }
 
 /** Applies the seed's commitment policy keys (DefaultPolicy or a Miners.<id> override) onto `m`. */
@@ -260,13 +161,6 @@ function applySeedPoStPolicy(t: TableReader, m: ManagerMinerConfig): void {
   readPostSchedule(t, p)
 }
 
-const POST_SCHEDULE_DEFAULTS = {
-  challengeConfidence: 10,
-  submitConfidence: 4,
-  maxPartitionsPerPoStMessage: 0,
-  maxPartitionsPerRecoveryMessage: 0,
-}
-
 /** The v0.3 scheduling keys of a PoSt table, accepted in both layouts. */
 function readPostSchedule(t: TableReader, p: ManagerMinerConfig['post']): void {
   p.challengeConfidence = t.integer('ChallengeConfidence', p.challengeConfidence, 0)
@@ -279,42 +173,48 @@ function readPostSchedule(t: TableReader, p: ManagerMinerConfig['post']): void {
   )
 }
 
-function parseSeedLayout(root: TableReader): SectorManagerConfig {
+function parseSeedLayout(root: TableReader): ManagerConfig {
   const sm = root.table('SectorManager')
-  const preFetch = sm.boolean('PreFetch', true)
+  const preFetch = sm.boolean('PreFetch', MANAGER_CONFIG_DEFAULTS.preFetch)
   const trustedNetworks = readTrustedNetworks(sm)
   const db = readDb(sm.table('DB'))
   const miners = new Map<number, ManagerMinerConfig>()
   const minerOf = (actor: number): ManagerMinerConfig => {
     let m = miners.get(actor)
     if (m === undefined) {
-      m = emptyMiner(actor)
+      m = seedMiner(actor)
       miners.set(actor, m)
     }
     return m
   }
 
+  // Where each miner's keys are: its declaration, and its sender tables (set below when written).
+  const src = root.src
+  const declared = new Map<number, (string | number)[]>()
+  const senderTable = new Map<number, { commit?: string; post?: string }>()
   const listed = sm.raw('Miners')
   if (Array.isArray(listed) && listed.every((x) => typeof x === 'number')) {
     listed.forEach((id, i) => {
       if (!Number.isInteger(id) || id < 0) sm.fail(i, 'a miner actor id')
       minerOf(id).sector.enabled = true
+      declared.set(id, ['SectorManager', 'Miners'])
     })
   } else {
-    for (const t of sm.tables('Miners')) {
+    sm.tables('Miners').forEach((t, i) => {
       const actor = t.integer('ID', undefined, 0) ?? t.missing('ID', 'a miner actor id like 12345')
+      declared.set(actor, ['SectorManager', 'Miners', i, 'ID'])
       const m = minerOf(actor)
       m.sector.initNumber = t.integer('InitNumber', 0, 0)
       m.sector.maxNumber = t.integer('MaxNumber', undefined, 0)
       m.sector.enabled = !t.boolean('Disabled', false)
       t.finish()
-    }
+    })
   }
   sm.finish()
 
   // Defaults first, then per-miner overrides: collect the default policy on a template miner.
   const commitment = root.table('Commitment')
-  const template = emptyMiner(0)
+  const template = seedMiner(0)
   const defaultPolicy = commitment.table('DefaultPolicy')
   applySeedCommitPolicy(defaultPolicy, template)
   defaultPolicy.finish()
@@ -338,6 +238,7 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
   const cMiners = commitment.table('Miners')
   for (const [key] of cMiners.entries()) {
     const m = ensure(parseActorKey(cMiners, key))
+    senderTable.set(m.actor, { ...senderTable.get(m.actor), commit: key })
     const t = cMiners.table(key)
     applySeedCommitPolicy(t, m)
     const controls = t.table('Controls')
@@ -351,6 +252,7 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
   const actors = post.table('Actors')
   for (const [key] of actors.entries()) {
     const m = ensure(parseActorKey(actors, key))
+    senderTable.set(m.actor, { ...senderTable.get(m.actor), post: key })
     const t = actors.table(key)
     m.post.sender = readAddress(t, 'Sender')
     applySeedPoStPolicy(t, m)
@@ -380,6 +282,17 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
   const chain = endpoint('Chain')
   const messager = endpoint('Messager')
 
+  for (const m of miners.values()) {
+    const tables = senderTable.get(m.actor)
+    const commit = ['Commitment', 'Miners', tables?.commit ?? String(m.actor), 'Controls']
+    m.keys = {
+      actor: configKeyRef(src, declared.get(m.actor) ?? commit.slice(0, 3)),
+      preSender: configKeyRef(src, [...commit, 'PreCommit']),
+      proveSender: configKeyRef(src, [...commit, 'ProveCommit']),
+      postSender: configKeyRef(src, ['PoSt', 'Actors', tables?.post ?? String(m.actor), 'Sender']),
+    }
+  }
+
   const ps = root.table('PersistedStore')
   const persistStoreIncludes = ps.stringArray('Includes', [])
   const persistStores = readStores(ps.tables('Stores'))
@@ -392,7 +305,7 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
     messager,
     market: { api: '', token: '' },
     gateway: { apis: [], token: '' },
-    chainEventIntervalMs: MINUTE,
+    chainEventIntervalMs: MANAGER_CONFIG_DEFAULTS.chainEventIntervalMs,
     pieceStores: [],
     persistStores,
     persistStoreIncludes,
@@ -402,42 +315,47 @@ function parseSeedLayout(root: TableReader): SectorManagerConfig {
   }
 }
 
-function readV012Batch(t: TableReader): CommitBatchPolicy {
+function readV012Batch(t: TableReader, d: CommitBatchPolicy): CommitBatchPolicy {
   const b: CommitBatchPolicy = {
-    enabled: t.boolean('Enabled', false),
-    threshold: t.integer('Threshold', 16, 1),
-    maxWaitMs: readDuration(t, 'MaxWait', HOUR),
-    checkIntervalMs: readDuration(t, 'CheckInterval', MINUTE),
-    gasOverEstimation: t.number('GasOverEstimation', 1.2, 0),
-    maxFeeCap: readFil(t, 'MaxFeeCap', 5n * NANO_FIL),
+    enabled: t.boolean('Enabled', d.enabled),
+    threshold: t.integer('Threshold', d.threshold, 1),
+    maxWaitMs: readDuration(t, 'MaxWait', d.maxWaitMs),
+    checkIntervalMs: readDuration(t, 'CheckInterval', d.checkIntervalMs),
+    gasOverEstimation: t.number('GasOverEstimation', d.gasOverEstimation, 0),
+    maxFeeCap: readFil(t, 'MaxFeeCap', d.maxFeeCap),
   }
   t.finish()
   return b
 }
 
-function readV012Kind(t: TableReader): CommitKindPolicy {
+function readV012Kind(t: TableReader, d: CommitKindPolicy): CommitKindPolicy {
   const k: CommitKindPolicy = {
     sender: readRequiredAddress(t, 'Sender'),
-    gasOverEstimation: t.number('GasOverEstimation', 1.2, 0),
-    maxFeeCap: readFil(t, 'MaxFeeCap', 5n * NANO_FIL),
-    batch: readV012Batch(t.table('Batch')),
+    gasOverEstimation: t.number('GasOverEstimation', d.gasOverEstimation, 0),
+    maxFeeCap: readFil(t, 'MaxFeeCap', d.maxFeeCap),
+    perSectorMaxFee: d.perSectorMaxFee,
+    batch: readV012Batch(t.table('Batch'), d.batch),
   }
   t.finish()
   return k
 }
 
-function parseV012Layout(root: TableReader): SectorManagerConfig {
+function parseV012Layout(root: TableReader): ManagerConfig {
   const common = root.table('Common')
   const api = common.table('API')
   const token = api.string('Token', '')
-  const cfg: SectorManagerConfig = {
+  const cfg: ManagerConfig = {
     layout: 'v0.1.2',
-    preFetch: true,
+    preFetch: MANAGER_CONFIG_DEFAULTS.preFetch,
     chain: { api: api.string('Chain', ''), token },
     messager: { api: api.string('Messager', ''), token },
     market: { api: api.string('Market', ''), token },
     gateway: { apis: api.stringArray('Gateway', []), token },
-    chainEventIntervalMs: readDuration(api, 'ChainEventInterval', MINUTE),
+    chainEventIntervalMs: readDuration(
+      api,
+      'ChainEventInterval',
+      MANAGER_CONFIG_DEFAULTS.chainEventIntervalMs,
+    ),
     trustedNetworks: readTrustedNetworks(api),
     pieceStores: readStores(common.tables('PieceStores')),
     persistStores: readStores(common.tables('PersistStores')),
@@ -449,7 +367,7 @@ function parseV012Layout(root: TableReader): SectorManagerConfig {
   common.finish()
 
   const seen = new Set<number>()
-  for (const t of root.tables('Miners')) {
+  for (const [i, t] of root.tables('Miners').entries()) {
     const actor = t.integer('Actor', undefined, 0) ?? t.missing('Actor', 'a miner actor id like 12345')
     if (seen.has(actor)) t.fail('Actor', 'a miner actor id not listed before', `duplicate ${actor}`)
     seen.add(actor)
@@ -459,33 +377,43 @@ function parseV012Layout(root: TableReader): SectorManagerConfig {
     const proof = t.table('Proof')
     const deal = t.table('Deal')
     t.allow('SnapUp') // inactive in v0.1.2; accepted and ignored
+    const d = MANAGER_CONFIG_DEFAULTS.miner
     const m: ManagerMinerConfig = {
       actor,
       sector: {
-        initNumber: sector.integer('InitNumber', 0, 0),
-        maxNumber: sector.integer('MaxNumber', undefined, 0),
-        enabled: sector.boolean('Enabled', true),
-        lifetimeDays: sector.integer('LifetimeDays', 540, 1),
+        initNumber: sector.integer('InitNumber', d.sector.initNumber, 0),
+        maxNumber: sector.integer('MaxNumber', d.sector.maxNumber, 0),
+        enabled: sector.boolean('Enabled', d.sector.enabled),
+        lifetimeDays: sector.integer('LifetimeDays', d.sector.lifetimeDays, 1),
       },
       commitment: {
-        confidence: commitment.integer('Confidence', 10, 0),
-        pre: readV012Kind(commitment.table('Pre')),
-        prove: readV012Kind(commitment.table('Prove')),
+        confidence: commitment.integer('Confidence', d.commitment.confidence, 0),
+        pre: readV012Kind(commitment.table('Pre'), d.commitment.pre),
+        prove: readV012Kind(commitment.table('Prove'), d.commitment.prove),
       },
       post: {
         sender: readAddress(post, 'Sender'),
-        enabled: post.boolean('Enabled', true),
-        strictCheck: post.boolean('StrictCheck', true),
-        gasOverEstimation: post.number('GasOverEstimation', 1.2, 0),
-        maxFeeCap: readFil(post, 'MaxFeeCap', 5n * NANO_FIL),
-        confidence: post.integer('Confidence', 10, 0),
-        checkIntervalMs: MINUTE,
-        ...POST_SCHEDULE_DEFAULTS,
+        enabled: post.boolean('Enabled', d.post.enabled),
+        strictCheck: post.boolean('StrictCheck', d.post.strictCheck),
+        gasOverEstimation: post.number('GasOverEstimation', d.post.gasOverEstimation, 0),
+        maxFeeCap: readFil(post, 'MaxFeeCap', d.post.maxFeeCap),
+        confidence: post.integer('Confidence', d.post.confidence, 0),
+        checkIntervalMs: d.post.checkIntervalMs,
+        challengeConfidence: d.post.challengeConfidence,
+        submitConfidence: d.post.submitConfidence,
+        maxPartitionsPerPoStMessage: d.post.maxPartitionsPerPoStMessage,
+        maxPartitionsPerRecoveryMessage: d.post.maxPartitionsPerRecoveryMessage,
       },
-      proof: { enabled: proof.boolean('Enabled', false), apis: cfg.gateway.apis, token },
-      deal: { enabled: deal.boolean('Enabled', false) },
+      proof: { enabled: proof.boolean('Enabled', d.proof.enabled), apis: cfg.gateway.apis, token },
+      deal: { enabled: deal.boolean('Enabled', d.deal.enabled) },
     }
     readPostSchedule(post, m.post)
+    m.keys = {
+      actor: configKeyRef(t.src, ['Miners', i, 'Actor']),
+      preSender: configKeyRef(t.src, ['Miners', i, 'Commitment', 'Pre', 'Sender']),
+      proveSender: configKeyRef(t.src, ['Miners', i, 'Commitment', 'Prove', 'Sender']),
+      postSender: configKeyRef(t.src, ['Miners', i, 'PoSt', 'Sender']),
+    }
     for (const sub of [sector, commitment, post, proof, deal, t]) sub.finish()
     cfg.miners.push(m)
   }
@@ -502,7 +430,7 @@ function parseV012Layout(root: TableReader): SectorManagerConfig {
  * cfg.chain.api // '/ip4/127.0.0.1/tcp/3453'
  * ```
  */
-export function parseManagerConfig(text: string, file: string): SectorManagerConfig {
+export function parseManagerConfig(text: string, file: string): ManagerConfig {
   const { root, layout } = openConfigDocument(text, file, SEED_SECTIONS, V012_SECTIONS)
   const cfg = layout === 'v0.1.2' ? parseV012Layout(root) : parseSeedLayout(root)
   root.allow(...SEED_SECTIONS, ...V012_SECTIONS)

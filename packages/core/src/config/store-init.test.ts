@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -38,6 +38,22 @@ describe('store preparation', () => {
       message: expect.stringContaining('venus-worker store seal-init -l'),
     })
     await expect(assertFileStore(dir)).rejects.toMatchObject({ code: 'STORE_NOT_INITIALIZED' })
+  })
+
+  it("says how to adopt the original worker's persist store, which has sector files but no marker", async () => {
+    const loc = join(dir, 'original-persist')
+    await mkdir(join(loc, 'sealed'), { recursive: true })
+    await mkdir(join(loc, 'cache', 's-t01000-1'), { recursive: true })
+    await writeFile(join(loc, 'sealed', 's-t01000-1'), 'replica')
+    await expect(assertFileStore(loc)).rejects.toMatchObject({
+      code: 'STORE_NOT_INITIALIZED',
+      message: expect.stringMatching(
+        /original venus-worker.*adopt it with `venus-worker store file-init -l .*original-persist`/,
+      ),
+    })
+    expect((await prepareFileStore(loc)).alreadyPrepared).toBe(false)
+    await expect(assertFileStore(loc)).resolves.toBe(loc)
+    expect((await readdir(loc)).sort()).toEqual(['.holder', 'cache', 'sealed'])
   })
 
   it('reports a path that is a file as STORE_IO', async () => {

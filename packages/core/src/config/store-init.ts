@@ -7,9 +7,10 @@
  * preparing twice changes nothing and says so.
  */
 import { constants } from 'node:fs'
-import { access, mkdir, open, stat } from 'node:fs/promises'
+import { access, open, readdir, realpath, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { VenusError } from '../errors/index.js'
+import { makeDirs } from './make-dirs.js'
 
 /** The marker file of a prepared store. */
 export const STORE_HOLDER_FILE = '.holder'
@@ -43,13 +44,13 @@ async function prepare(dir: string, subdirs: string[]): Promise<StorePrepareResu
   const location = resolve(dir)
   if (await exists(join(location, STORE_HOLDER_FILE))) return { location, alreadyPrepared: true }
   try {
-    await mkdir(location, { recursive: true })
+    await makeDirs(location)
   } catch (err) {
     throw ioError(location, 'create the directory', err)
   }
   for (const sub of subdirs) {
     try {
-      await mkdir(join(location, sub), { recursive: true })
+      await makeDirs(join(location, sub))
     } catch (err) {
       throw ioError(join(location, sub), 'create the directory', err)
     }
@@ -106,18 +107,31 @@ async function assertDir(path: string, location: string, hint: string): Promise<
   }
 }
 
-async function assertHolder(location: string, hint: string): Promise<void> {
+async function assertHolder(
+  location: string,
+  hint: string | ((holder: string) => Promise<string>),
+): Promise<void> {
   const holder = join(location, STORE_HOLDER_FILE)
   try {
     await access(holder, constants.R_OK)
   } catch {
+    const text = typeof hint === 'string' ? hint : await hint(holder)
     throw new VenusError(
       'STORE_NOT_INITIALIZED',
-      `${location}: not a prepared store (${holder} is missing); ${hint}`,
+      `${location}: not a prepared store (${holder} is missing); ${text}`,
       {
         details: { location, missing: holder },
       },
     )
+  }
+}
+
+/** The absolute path with symlinks resolved, as the original worker names its stores. */
+async function canonical(location: string): Promise<string> {
+  try {
+    return await realpath(location)
+  } catch {
+    return location
   }
 }
 
@@ -131,12 +145,12 @@ async function assertHolder(location: string, hint: string): Promise<void> {
  */
 export async function assertSealingStore(dir: string): Promise<string> {
   const location = resolve(dir)
-  const hint = `run \`venus-worker store seal-init -l ${dir}\``
+  const hint = `run \`venus-worker store seal-init -l ${location}\``
   await assertDir(location, location, hint)
   await assertHolder(location, hint)
   await assertDir(join(location, 'data'), location, hint)
   await assertDir(join(location, 'meta'), location, hint)
-  return location
+  return canonical(location)
 }
 
 /**
@@ -150,8 +164,18 @@ export async function assertSealingStore(dir: string): Promise<string> {
  */
 export async function assertFileStore(dir: string): Promise<string> {
   const location = resolve(dir)
-  const hint = `mount it, then run \`venus-worker store file-init -l ${dir}\``
+  const hint = `mount it, then run \`venus-worker store file-init -l ${location}\``
   await assertDir(location, location, hint)
-  await assertHolder(location, hint)
-  return location
+  await assertHolder(location, async () => {
+    // The original worker's `store file-init` (v0.1.1+) only creates the directory: its persist
+    // stores have sector files but no marker.
+    const names = await readdir(location).catch(() => [] as string[])
+    if (!names.includes('sealed') && !names.includes('cache')) return hint
+    return (
+      'it holds sealed/ and cache/ like a persist store of the original venus-worker, whose ' +
+      '`store file-init` writes no marker: if this is the mounted store, adopt it with ' +
+      `\`venus-worker store file-init -l ${location}\` (its files are kept; only ${STORE_HOLDER_FILE} is added)`
+    )
+  })
+  return canonical(location)
 }

@@ -1,128 +1,28 @@
 /**
- * The typed model of `venus-worker.toml` and its parser. Two layouts are read: the seed's
- * (`[sealer_rpc]`, `[[store]]`, `[limit]`, `[remote]`, `[processors.pc2] external = true`) and
- * v0.1.2's (`[worker]`, `[sector_manager]`, `[[sealing_thread]]`, `[[attached]]`,
- * `[[processors.<stage>]]`). Both normalise to {@link VenusWorkerConfig}.
+ * The reader of `venus-worker.toml`. Two layouts are read: the seed's (`[sealer_rpc]`,
+ * `[[store]]`, `[limit]`, `[remote]`, `[processors.pc2] external = true`) and v0.1.2's
+ * (`[worker]`, `[sector_manager]`, `[[sealing_thread]]`, `[[attached]]`,
+ * `[[processors.<stage>]]`). Both are read onto the one {@link WorkerConfig} (see
+ * `worker-config.ts`, which also holds every default).
  */
 import { resolve } from 'node:path'
-import { VenusError } from '../errors/index.js'
+import { configKeyRef } from './manager-config.js'
 import { configError, openConfigDocument, type TableReader } from './reader.js'
 import { readDuration, readSectorSizes } from './units.js'
-
-const SECOND = 1000
-
-/** Per-thread sealing behaviour (`[sealing]`, overridable per sealing thread). */
-export interface WorkerSealingConfig {
-  /** Actor ids to accept; undefined = any. */
-  allowedMiners: number[] | undefined
-  /** Sector sizes in bytes; undefined = any. */
-  allowedSizes: number[] | undefined
-  enableDeals: boolean
-  maxDeals: number | undefined
-  /** Temporary-failure budget per sector. */
-  maxRetries: number
-  sealIntervalMs: number
-  recoverIntervalMs: number
-  rpcPollingIntervalMs: number
-  ignoreProofCheck: boolean
-}
-
-/** One sealing thread and the store directory it owns. */
-export interface WorkerSealingThreadConfig {
-  location: string
-  plan: 'sealer' | 'snapup'
-  /** The merge of the thread's own `sealing` keys over the global `[sealing]`. */
-  sealing: WorkerSealingConfig
-}
-
-/** A persist store the worker writes finished sectors to. */
-export interface WorkerAttachedStoreConfig {
-  /** The name shared with the manager's persist stores; defaults to the absolute path. */
-  name: string
-  location: string
-  readonly: boolean
-}
-
-/** One external child process for a stage. */
-export interface ExternalProcessorConfig {
-  /** Executable; undefined = the worker's own binary. */
-  bin: string | undefined
-  /** Arguments; undefined = `["processor", "<stage>"]`. */
-  args: string[] | undefined
-  stableWaitMs: number
-  cgroup: { cpuset: string; groupName: string } | undefined
-  envs: Record<string, string>
-  numaPreferred: number | undefined
-  /** Bound on in-flight requests; undefined = unbounded. */
-  concurrent: number | undefined
-  locks: string[]
-}
-
-/** The stages a processor limit or external processor may name. */
-export const WORKER_STAGES = ['tree_d', 'pc1', 'pc2', 'c1', 'c2', 'snap_encode', 'snap_prove'] as const
-/** One of {@link WORKER_STAGES}. */
-export type WorkerStage = (typeof WORKER_STAGES)[number]
-
-/** `venus-worker.toml`, normalised from whichever layout the file uses. */
-export interface VenusWorkerConfig {
-  layout: 'seed' | 'v0.1.2'
-  /** Instance name; undefined = the local IP toward the manager. */
-  name: string | undefined
-  rpcServer: { host: string; port: number }
-  sectorManager: {
-    /** As written: a multiaddr or a URL. */
-    addr: string
-    /** The WebSocket URL to dial, derived from `addr`. */
-    url: string
-    headers: Record<string, string>
-    pieceToken: string | undefined
-  }
-  sealing: WorkerSealingConfig
-  sealingThreads: WorkerSealingThreadConfig[]
-  attached: WorkerAttachedStoreConfig[]
-  processors: {
-    limit: Partial<Record<WorkerStage, number>>
-    extLocks: Record<string, number>
-    /** Sector size string (`"32GiB"`) → prebuilt CC tree_d file. */
-    staticTreeD: Record<string, string>
-    external: Partial<Record<WorkerStage, ExternalProcessorConfig[]>>
-  }
-}
-
-/** Built-in `[sealing]` defaults (v0.1.2). */
-export const DEFAULT_WORKER_SEALING: Readonly<WorkerSealingConfig> = Object.freeze({
-  allowedMiners: undefined,
-  allowedSizes: undefined,
-  enableDeals: false,
-  maxDeals: undefined,
-  maxRetries: 5,
-  sealIntervalMs: 30 * SECOND,
-  recoverIntervalMs: 30 * SECOND,
-  rpcPollingIntervalMs: 30 * SECOND,
-  ignoreProofCheck: false,
-})
+import {
+  type ExternalProcessorConfig,
+  managerRpcUrl,
+  WORKER_CONFIG_DEFAULTS,
+  WORKER_STAGES,
+  type WorkerAttachedStoreConfig,
+  type WorkerConfig,
+  type WorkerSealingConfig,
+  type WorkerSealingThreadConfig,
+  workerConfig,
+} from './worker-config.js'
 
 const SEED_SECTIONS = ['instance', 'worker_server', 'sealer_rpc', 'store', 'limit', 'remote']
 const V012_SECTIONS = ['worker', 'sector_manager', 'sealing_thread', 'remote_store', 'attached']
-
-/**
- * The WebSocket URL of the manager from a multiaddr (`/ip4/127.0.0.1/tcp/1789`) or URL.
- *
- * @example
- * ```ts
- * managerRpcUrl('/ip4/127.0.0.1/tcp/1789') // 'ws://127.0.0.1:1789/rpc/v0'
- * ```
- */
-export function managerRpcUrl(addr: string): string {
-  if (/^(wss?|https?):\/\//.test(addr)) return addr
-  const m = /^\/(ip4|ip6|dns|dns4|dns6)\/([^/]+)\/tcp\/(\d+)(?:\/(http|https|ws|wss))?\/?$/.exec(addr)
-  if (m === null) {
-    throw new VenusError('INVALID_ARGUMENT', `not a multiaddr or URL: ${JSON.stringify(addr)}`)
-  }
-  const host = m[1] === 'ip6' ? `[${m[2]}]` : (m[2] as string)
-  const scheme = m[4] === 'https' || m[4] === 'wss' ? 'wss' : 'ws'
-  return `${scheme}://${host}:${m[3]}/rpc/v0`
-}
 
 function readSealing(t: TableReader, base: WorkerSealingConfig): WorkerSealingConfig {
   const miners = t.has('allowed_miners')
@@ -183,7 +83,7 @@ function readCounts(t: TableReader, names: readonly string[] | undefined): Recor
 
 function readCgroup(t: TableReader): ExternalProcessorConfig['cgroup'] {
   const cpuset = t.string('cpuset')
-  const groupName = t.string('group_name', 'vc-worker')
+  const groupName = t.string('group_name', WORKER_CONFIG_DEFAULTS.external.cgroupGroupName)
   t.finish()
   if (cpuset === undefined) return undefined
   if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(cpuset)) t.fail('cpuset', 'a cpu list like "4-5" or "0,2,4-7"')
@@ -199,7 +99,7 @@ function readExternal(t: TableReader): ExternalProcessorConfig {
   const p: ExternalProcessorConfig = {
     bin: t.string('bin'),
     args: t.has('args') ? t.stringArray('args', []) : undefined,
-    stableWaitMs: readDuration(t, 'stable_wait', 5 * SECOND),
+    stableWaitMs: readDuration(t, 'stable_wait', WORKER_CONFIG_DEFAULTS.external.stableWaitMs),
     cgroup: readCgroup(t.table('cgroup')),
     envs,
     numaPreferred: t.integer('numa_preferred', undefined, 0),
@@ -210,13 +110,22 @@ function readExternal(t: TableReader): ExternalProcessorConfig {
   return p
 }
 
-function readProcessors(t: TableReader): VenusWorkerConfig['processors'] {
-  const out: VenusWorkerConfig['processors'] = {
+function readProcessors(t: TableReader): WorkerConfig['processors'] {
+  const out: WorkerConfig['processors'] = {
     limit: {},
     extLocks: readCounts(t.table('ext_locks'), undefined),
     staticTreeD: {},
     external: {},
+    staggeredMs: {},
   }
+  // `[processors.limitation.staggered] pc1 = "5min"`: the minimum spacing of a stage's starts.
+  const limitation = t.table('limitation')
+  const staggered = limitation.table('staggered')
+  for (const stage of WORKER_STAGES) {
+    if (staggered.has(stage)) out.staggeredMs[stage] = readDuration(staggered, stage, 0)
+  }
+  staggered.finish()
+  limitation.finish()
   const std = t.table('static_tree_d')
   for (const [k, v] of std.entries()) {
     out.staticTreeD[k] = typeof v === 'string' ? v : std.fail(k, 'a file path')
@@ -239,7 +148,7 @@ function readProcessors(t: TableReader): VenusWorkerConfig['processors'] {
           {
             bin: undefined,
             args: undefined,
-            stableWaitMs: 5 * SECOND,
+            stableWaitMs: WORKER_CONFIG_DEFAULTS.external.stableWaitMs,
             cgroup,
             envs: {},
             numaPreferred: undefined,
@@ -256,17 +165,20 @@ function readProcessors(t: TableReader): VenusWorkerConfig['processors'] {
 
 function readAttached(t: TableReader, locationKey: string, nameKey: string): WorkerAttachedStoreConfig {
   const location = t.requiredString(locationKey, 'a directory path')
-  const s = {
-    name: t.string(nameKey) || resolve(location),
+  const name = t.string(nameKey) || undefined
+  const s: WorkerAttachedStoreConfig = {
+    name: name ?? resolve(location),
     location,
     readonly: t.boolean('readonly', false),
+    ...(name === undefined ? { nameFromLocation: true } : {}),
   }
   t.finish()
   return s
 }
 
 /**
- * Parses the text of `venus-worker.toml` (seed or v0.1.2 layout) into the typed model.
+ * Parses the text of `venus-worker.toml` (seed or v0.1.2 layout) into the one typed
+ * {@link WorkerConfig}; what the file leaves out takes the defaults of `WORKER_CONFIG_DEFAULTS`.
  * `file` is only used in error messages.
  *
  * @example
@@ -275,33 +187,42 @@ function readAttached(t: TableReader, locationKey: string, nameKey: string): Wor
  * cfg.sectorManager.url // 'ws://127.0.0.1:1789/rpc/v0'
  * ```
  */
-export function parseWorkerConfig(text: string, file: string): VenusWorkerConfig {
+export function parseWorkerConfig(text: string, file: string): WorkerConfig {
   const { root, layout } = openConfigDocument(text, file, SEED_SECTIONS, V012_SECTIONS)
-  const sealing = readSealing(root.table('sealing'), DEFAULT_WORKER_SEALING)
+  const sealing = readSealing(root.table('sealing'), WORKER_CONFIG_DEFAULTS.sealing)
+  const defaultServer = WORKER_CONFIG_DEFAULTS.rpcServer
 
   let name: string | undefined
-  let rpcServer: VenusWorkerConfig['rpcServer']
+  let rpcServer: WorkerConfig['rpcServer']
+  let pingIntervalMs: number = WORKER_CONFIG_DEFAULTS.pingIntervalMs
   let addrReader: TableReader
   let addrKey: string
   let headers: Record<string, string>
   let pieceToken: string | undefined
   const threads: WorkerSealingThreadConfig[] = []
   const attached: WorkerAttachedStoreConfig[] = []
-  let processors: VenusWorkerConfig['processors']
+  let processors: WorkerConfig['processors']
 
   if (layout === 'seed') {
     const instance = root.table('instance')
     name = instance.string('name') || undefined
     instance.finish()
     const server = root.table('worker_server')
-    rpcServer = { host: server.string('host', '0.0.0.0'), port: server.integer('port', 17890, 1, 65535) }
+    rpcServer = {
+      host: server.string('host', defaultServer.host),
+      port: server.integer('port', defaultServer.port, 1, 65535),
+    }
     server.finish()
     addrReader = root.table('sealer_rpc')
     addrKey = 'url'
     headers = readHeaders(addrReader, 'headers')
     for (const t of root.tables('store')) {
       const location = t.requiredString('location', 'a directory path')
-      threads.push({ location, plan: 'sealer', sealing: readSealing(t.table('sealing'), sealing) })
+      threads.push({
+        location,
+        plan: WORKER_CONFIG_DEFAULTS.plan,
+        sealing: readSealing(t.table('sealing'), sealing),
+      })
       t.finish()
     }
     if (root.has('remote')) attached.push(readAttached(root.table('remote'), 'path', 'instance'))
@@ -311,9 +232,12 @@ export function parseWorkerConfig(text: string, file: string): VenusWorkerConfig
     const worker = root.table('worker')
     name = worker.string('name') || undefined
     const server = worker.table('rpc_server')
-    rpcServer = { host: server.string('host', '0.0.0.0'), port: server.integer('port', 17890, 1, 65535) }
+    rpcServer = {
+      host: server.string('host', defaultServer.host),
+      port: server.integer('port', defaultServer.port, 1, 65535),
+    }
     server.finish()
-    worker.allow('ping_interval')
+    pingIntervalMs = readDuration(worker, 'ping_interval', pingIntervalMs)
     worker.finish()
     const sm = root.table('sector_manager')
     addrReader = sm.table('rpc_client')
@@ -323,10 +247,15 @@ export function parseWorkerConfig(text: string, file: string): VenusWorkerConfig
     sm.finish()
     for (const t of root.tables('sealing_thread')) {
       const location = t.requiredString('location', 'a directory path')
-      const planText = t.string('plan', 'sealer')
-      const plan =
-        planText === 'sealer' || planText === 'snapup' ? planText : t.fail('plan', '"sealer" or "snapup"')
-      threads.push({ location, plan, sealing: readSealing(t.table('sealing'), sealing) })
+      // Any plan name is read; the worker checks it against the plans it has, naming this line.
+      const plan = t.string('plan', WORKER_CONFIG_DEFAULTS.plan)
+      if (!/^[a-z][a-z0-9_-]{0,31}$/.test(plan)) t.fail('plan', 'a plan name like "sealer"')
+      threads.push({
+        location,
+        plan,
+        sealing: readSealing(t.table('sealing'), sealing),
+        planKey: configKeyRef(t.src, [...t.path, 'plan']),
+      })
       t.finish()
     }
     if (root.has('remote_store')) attached.push(readAttached(root.table('remote_store'), 'location', 'name'))
@@ -361,7 +290,7 @@ export function parseWorkerConfig(text: string, file: string): VenusWorkerConfig
 
   root.allow('sealing', 'processors', ...SEED_SECTIONS, ...V012_SECTIONS)
   root.finish()
-  return {
+  return workerConfig({
     layout,
     name,
     rpcServer,
@@ -370,5 +299,6 @@ export function parseWorkerConfig(text: string, file: string): VenusWorkerConfig
     sealingThreads: threads,
     attached,
     processors,
-  }
+    pingIntervalMs,
+  })
 }

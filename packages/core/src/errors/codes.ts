@@ -21,6 +21,8 @@ export const ErrorCodes = {
   UNSUPPORTED: 'the operation is not supported here',
   PERMISSION_DENIED: 'the caller lacks the permission for this call',
   UNAUTHENTICATED: 'the call carries no valid token',
+  DEPENDENCY_MISSING: 'an optional package that this feature needs is not installed',
+  NOT_STARTED: 'the service is not started (what was asked exists once start() resolves)',
 
   // codecs
   ADDRESS_INVALID: 'a Filecoin address could not be parsed or encoded',
@@ -49,6 +51,7 @@ export const ErrorCodes = {
   STORE_ALREADY_INITIALIZED: 'a directory is prepared as a store already',
   STORE_FULL: 'a store has not enough free space',
   STORE_IO: 'reading or writing a store failed',
+  STORE_ORIGINAL_META: "a sealing store holds the original venus-worker's metadata",
 
   // JSON-RPC
   RPC_PARSE: 'a JSON-RPC request is not valid JSON',
@@ -61,6 +64,7 @@ export const ErrorCodes = {
   RPC_CLOSED: 'the JSON-RPC connection is closed',
   RPC_BODY_TOO_LARGE: 'a JSON-RPC request body is larger than the server accepts',
   API_INFO_INVALID: 'an API info string could not be parsed',
+  RPC_BUSY: 'the JSON-RPC server has too much in hand (buffered bodies, calls on a connection); retry later',
 
   // chain and messager
   CHAIN_ERROR: 'the chain node reported an error',
@@ -85,6 +89,8 @@ export const ErrorCodes = {
   PERSIST_STORE_UNKNOWN: 'the persist store is not attached to the manager',
   PERSIST_STORE_READ_ONLY: 'the persist store is read-only',
   MARKET_FAILED: 'venus-market answered with something the manager cannot use',
+  WORKER_NAME_TAKEN: 'the worker name is registered with another control address',
+  WORKER_LIMIT: 'the manager keeps as many workers as it may',
 
   // worker
   WORKER_THREAD_NOT_FOUND: 'the sealing thread index does not exist',

@@ -6,3 +6,4 @@ export {
   type VenusErrorOptions,
 } from './base.js'
 export { type ErrorCode, ErrorCodes, isErrorCode } from './codes.js'
+export { type ImportOptionalOptions, importOptional } from './optional-dependency.js'

@@ -1,4 +1,5 @@
 // Input checks of the mock backend: each names the offending field in a PROOFS_INVALID_INPUT error.
+import { isFieldElement } from '../codecs/cid.js'
 import { isVenusError, VenusError } from '../errors/index.js'
 import { commD as pieceCommD } from '../piece/index.js'
 import type { PrivateReplicaInfo, ProofsPieceInfo } from './backend.js'
@@ -22,7 +23,20 @@ export function bytes32(field: string, v: unknown): Uint8Array {
   return v
 }
 
-/** A 32-byte value the library reads as a field element (`as_safe_commitment`). */
+/**
+ * A commitment (CommR, CommD) as the library checks it (`as_safe_commitment`): a field element
+ * below the BLS12-381 modulus. Not the Fr32 top-two-bits test: a real CommR is a Poseidon output
+ * over the whole field, so about half of them have bit 6 of byte 31 set.
+ */
+export function commitmentValue(field: string, v: unknown): Uint8Array {
+  const b = bytes32(field, v)
+  if (!isFieldElement(b)) {
+    throw invalid(`${field} is not a BLS12-381 field element (at or above the modulus)`, { field })
+  }
+  return b
+}
+
+/** PoSt randomness: callers (Lotus, the poster) clear the top two bits before proving. */
 export function fr32Value(field: string, v: unknown): Uint8Array {
   const b = bytes32(field, v)
   if (((b[31] as number) & 0xc0) !== 0) {
@@ -102,7 +116,7 @@ export function sortedReplicas<T extends { sectorNumber: number; commR: Uint8Arr
   const seen = new Set<number>()
   replicas.forEach((r, i) => {
     sectorNum(`replicas[${i}].sectorNumber`, r?.sectorNumber)
-    fr32Value(`replicas[${i}].commR`, r.commR)
+    commitmentValue(`replicas[${i}].commR`, r.commR)
     if (seen.has(r.sectorNumber))
       throw invalid('duplicate sector in replicas', { sectorNumber: r.sectorNumber })
     seen.add(r.sectorNumber)

@@ -196,6 +196,43 @@ describe('mockProofs specifics', () => {
     ).toBe('PROOFS_INVALID_INPUT')
   })
 
+  it('checks CommR and CommD as field elements: accepts a real CommR with bit 6 of byte 31 set', async () => {
+    // From the native backend: a 2KiB V1_1 CC sector of f01000, sector 1, ticket 32×0x01.
+    // Poseidon outputs use the whole field, so byte 31 is 0x5c here (bit 6 set, below r).
+    const hex = (h: string) => new Uint8Array(Buffer.from(h, 'hex'))
+    const commR = hex('77424390b36f74acd595c40d0e341f4fbff18623feaf8ad72fe73d7490d0d65c')
+    const commD = zeroCommitment(2048)
+    expect((commR[31] as number) & 0x40).toBe(0x40)
+    const proofs = mockProofs()
+    const seal = {
+      proofType: 5,
+      proverId: PROVER,
+      sectorNumber: 1,
+      ticket: new Uint8Array(32).fill(1),
+      seed: SEED,
+      commR,
+      commD,
+      proof: new Uint8Array(sealProofFacts(5).proofLength),
+    }
+    // A proof the mock did not make: false, not an input error.
+    expect(await proofs.verifySeal(seal)).toBe(false)
+    const agg = proofs.aggregateSealProofs({
+      proofType: 5,
+      aggregateType: 1,
+      commRs: [commR],
+      seeds: [SEED],
+      proofs: [seal.proof],
+    })
+    expect(await codeOf(agg)).toBeUndefined()
+    // r itself (little-endian) and anything above it are not field elements.
+    const modulus = hex('01000000fffffffffe5bfeff02a4bd5305d8a10908d83933487d9d2953a7ed73')
+    expect(await codeOf(proofs.verifySeal({ ...seal, commR: modulus }))).toBe('PROOFS_INVALID_INPUT')
+    expect(await codeOf(proofs.verifySeal({ ...seal, commD: modulus }))).toBe('PROOFS_INVALID_INPUT')
+    const below = modulus.slice()
+    below[0] = 0
+    expect(await proofs.verifySeal({ ...seal, commR: below })).toBe(false)
+  })
+
   it('rejects PoSt randomness that is not a canonical field element', async () => {
     const proofs = mockProofs()
     const s = await sealCc(proofs, 'rand')

@@ -94,6 +94,7 @@ import {
   aggregationType,
   bytes32,
   commDOf,
+  commitmentValue,
   failed,
   fr32Value,
   invalid,
@@ -490,8 +491,8 @@ class MockProofs implements ProofsBackend {
     const proverId = bytes32('proverId', req.proverId)
     const ticket = bytes32('ticket', req.ticket)
     const seed = bytes32('seed', req.seed)
-    const commR = fr32Value('commR', req.commR)
-    const commD = fr32Value('commD', req.commD)
+    const commR = commitmentValue('commR', req.commR)
+    const commD = commitmentValue('commD', req.commD)
     const sectorNumber = sectorNum('sectorNumber', req.sectorNumber)
     const cacheDir = nonEmptyPath('cacheDir', req.cacheDir)
     const sealedPath = nonEmptyPath('sealedPath', req.sealedPath)
@@ -578,8 +579,8 @@ class MockProofs implements ProofsBackend {
       sectorNum('sectorNumber', req.sectorNumber),
       bytes32('ticket', req.ticket),
       bytes32('seed', req.seed),
-      fr32Value('commR', req.commR),
-      fr32Value('commD', req.commD),
+      commitmentValue('commR', req.commR),
+      commitmentValue('commD', req.commD),
     )
     if (!(req.proof instanceof Uint8Array)) throw invalid('proof must be bytes', { field: 'proof' })
     return bytesEqual(expected, req.proof)
@@ -606,7 +607,7 @@ class MockProofs implements ProofsBackend {
           expected: facts.proofLength,
         })
       }
-      fields.push(fr32Value(`commRs[${i}]`, req.commRs[i]), bytes32(`seeds[${i}]`, req.seeds[i]), proof)
+      fields.push(commitmentValue(`commRs[${i}]`, req.commRs[i]), bytes32(`seeds[${i}]`, req.seeds[i]), proof)
     }
     this.#progress(opts, 'aggregate', 'snarkpack', 1, 1)
     return expand(taggedDigest('aggregate', ...fields), mockAggregateLength(n))
@@ -623,7 +624,7 @@ class MockProofs implements ProofsBackend {
       throw invalid('aggregate must be bytes', { field: 'aggregate' })
     const fields: HashField[] = [facts.proofType, aggType, req.infos.length]
     req.infos.forEach((info, i) => {
-      const commR = fr32Value(`infos[${i}].commR`, info?.commR)
+      const commR = commitmentValue(`infos[${i}].commR`, info?.commR)
       const seed = bytes32(`infos[${i}].seed`, info.seed)
       const proof = sealProofBytes(
         facts,
@@ -632,7 +633,7 @@ class MockProofs implements ProofsBackend {
         bytes32(`infos[${i}].ticket`, info.ticket),
         seed,
         commR,
-        fr32Value(`infos[${i}].commD`, info.commD),
+        commitmentValue(`infos[${i}].commD`, info.commD),
       )
       fields.push(commR, seed, proof)
     })
@@ -645,7 +646,7 @@ class MockProofs implements ProofsBackend {
     const facts = sealProofFacts(req.proofType)
     const proverId = bytes32('proverId', req.proverId)
     const ticket = bytes32('ticket', req.ticket)
-    const commD = fr32Value('commD', req.commD)
+    const commD = commitmentValue('commD', req.commD)
     const sectorNumber = sectorNum('sectorNumber', req.sectorNumber)
     const cacheDir = nonEmptyPath('cacheDir', req.cacheDir)
     const sealedPath = nonEmptyPath('sealedPath', req.sealedPath)
@@ -804,7 +805,7 @@ class MockProofs implements ProofsBackend {
     const r = req.replica
     const facts = postProofFacts(r?.postProofType)
     const sectorNumber = sectorNum('replica.sectorNumber', r.sectorNumber)
-    fr32Value('replica.commR', r.commR)
+    commitmentValue('replica.commR', r.commR)
     const leaves = facts.sectorSize / 32
     if (!Array.isArray(req.challenges) || req.challenges.length !== facts.challengesPerSector) {
       throw invalid(`challenges must be ${facts.challengesPerSector} leaf indexes`, { field: 'challenges' })

@@ -3,12 +3,17 @@
  * upgrades, methods come from a plain table, channel methods stream over WebSocket.
  */
 import { setMaxListeners } from 'node:events'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { VenusError } from '../errors/index.js'
+import { answerPreflight, refuseBrowserRequest } from '../http/browser.js'
+import { createHttpServer, type HttpLimits } from '../http/server.js'
+import { parseRequestTarget } from '../http/target.js'
+import { ByteBudget, readBody } from './body.js'
 import { httpStatusForRpcCode, RpcErrorCode, toRpcError } from './errors.js'
+import { DEFAULT_MAX_JSON_DEPTH, parseRpcJson } from './parse.js'
 import { heartbeat } from './transports.js'
 import {
   RPC_PERMISSIONS,
@@ -36,8 +41,47 @@ export interface RpcServerOptions {
   ) => readonly RpcPermission[] | Promise<readonly RpcPermission[]>
   /** Permission each method needs (default `read`). */
   permissions?: Record<string, RpcPermission> | ((method: string) => RpcPermission)
-  /** Largest request body / WebSocket frame in bytes (default 100 MiB, as go-jsonrpc). */
+  /**
+   * Largest request body of any call in bytes (default 16 MiB; go-jsonrpc allows 100 MiB). Use
+   * {@link RpcServerOptions.methodBodyBytes} to keep ordinary calls smaller.
+   */
   maxBodyBytes?: number
+  /**
+   * Largest body a given method may arrive in, checked once the method is known (a batch is
+   * measured whole); undefined = `maxBodyBytes`. Lets a server take large bodies only for the
+   * few calls that need them.
+   */
+  methodBodyBytes?: ((method: string) => number | undefined) | undefined
+  /**
+   * Request-body bytes all HTTP requests may hold in memory at once, from the first byte read
+   * until the call is answered (default 128 MiB). A body that does not fit is answered 503
+   * (`RPC_BUSY`, `Retry-After: 1`); bodies up to 64 KiB are always admitted, so large ones
+   * cannot starve ordinary calls. 0 = no bound.
+   */
+  maxBufferedBodyBytes?: number
+  /** Largest WebSocket message in bytes (default the smaller of `maxBodyBytes` and 4 MiB). */
+  maxMessageBytes?: number
+  /** Deepest nesting of arrays/objects in a request (default 64); deeper is a -32700 parse error. */
+  maxJsonDepth?: number
+  /** Most calls in one JSON-RPC batch (default 100). */
+  maxBatch?: number
+  /** Calls (channels included) one WebSocket may have running at once (default 1024). */
+  maxCallsPerSocket?: number
+  /**
+   * Accept the token as `?token=` as well as `Authorization: Bearer` (default true, as Lotus).
+   * Servers of secrets turn it off: a token in a URL ends up in logs and browser history.
+   */
+  queryToken?: boolean
+  /**
+   * Refuse (415) a POST without an `Authorization` header whose `Content-Type` is not
+   * `application/json` (default: true when `authorize` is set). Such a caller is let in by its
+   * address or because auth is off, and a web page can send a text body without asking; a JSON
+   * body from another origin needs a CORS preflight, which is refused. Requests from a foreign
+   * origin (`Origin`, `Sec-Fetch-Site`) without the header are refused (403) on every server.
+   */
+  jsonOnlyWithoutToken?: boolean
+  /** Timeouts and connection caps of the server {@link RpcServer.listen} starts. */
+  http?: Partial<HttpLimits> | undefined
   /** Maps a thrown error to a JSON-RPC error; return undefined for the default mapping. */
   mapError?: (err: unknown, method: string) => RpcErrorObject | undefined
   /** How long {@link RpcServer.close} waits for running calls before cutting them (default 5 s). */
@@ -50,14 +94,21 @@ export interface RpcServerOptions {
 
 /** A running JSON-RPC server; see {@link createRpcServer}. */
 export interface RpcServer {
-  /** Serves the path on an existing http.Server (requests and upgrades on other paths are left alone). */
-  attach(server: Server): void
+  /**
+   * Serves the path on an existing http.Server (requests and upgrades on other paths are left
+   * alone). `requests: false` takes only WebSocket upgrades, for a server whose own request
+   * listener calls {@link RpcServer.handleHttp} (see `createHttpServer`).
+   */
+  attach(server: Server, opts?: { requests?: boolean }): void
   /** Starts a standalone http.Server; resolves with its URL (`http://host:port/rpc/v0`). */
   listen(opts?: {
     host?: string
     port?: number
   }): Promise<{ url: string; wsUrl: string; port: number; host: string }>
-  /** Answers an HTTP request directly (for frameworks); returns false when the path is not ours. */
+  /**
+   * Answers an HTTP request directly (for frameworks); returns false when the path is not ours.
+   * A target that cannot be routed (`/a/../rpc/v0`, a `#fragment`) is answered 400 here.
+   */
   handleHttp(req: IncomingMessage, res: ServerResponse): boolean
   /**
    * Graceful close: refuses new calls, closes channels (`xrpc.ch.close`), waits up to
@@ -77,7 +128,8 @@ interface WireRequest {
   params?: unknown
 }
 
-const DEFAULT_MAX_BODY = 100 * 1024 * 1024
+const MiB = 1024 * 1024
+const DEFAULT_MAX_BODY = 16 * MiB
 
 function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
   return (
@@ -91,20 +143,25 @@ function validId(id: unknown): id is RpcId | null {
   return id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))
 }
 
-function tokenOf(req: IncomingMessage): { token: string | undefined; bad: boolean } {
+type TokenOf =
+  | { token: string | undefined; header: boolean; refused?: undefined }
+  | { refused: string; token?: undefined; header?: undefined }
+
+function tokenOf(req: IncomingMessage, query: boolean): TokenOf {
   const header = req.headers.authorization
   if (header !== undefined && header !== '') {
-    if (!header.startsWith('Bearer ')) return { token: undefined, bad: true }
-    return { token: header.slice(7).trim(), bad: false }
+    if (!header.startsWith('Bearer ')) return { refused: 'the Authorization header must be "Bearer <token>"' }
+    return { token: header.slice(7).trim(), header: true }
   }
-  const q = new URL(req.url ?? '/', 'http://x').searchParams.get('token')
-  return { token: q ?? undefined, bad: false }
+  const q = new URLSearchParams(parseRequestTarget(req.url).ok ? queryOf(req.url) : '').get('token')
+  if (q === null) return { token: undefined, header: false }
+  if (!query) return { refused: 'tokens are not accepted in the URL: send Authorization: Bearer <token>' }
+  return { token: q, header: false }
 }
 
-function pathOf(req: IncomingMessage): string {
-  const url = req.url ?? '/'
-  const q = url.indexOf('?')
-  return q === -1 ? url : url.slice(0, q)
+function queryOf(url: string | undefined): string {
+  const q = url?.indexOf('?') ?? -1
+  return q === -1 ? '' : (url as string).slice(q + 1)
 }
 
 /**
@@ -125,6 +182,13 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   const methods = options.methods
   const paths = new Set(typeof options.path === 'string' ? [options.path] : (options.path ?? ['/rpc/v0']))
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY
+  const bodyBudget = new ByteBudget(options.maxBufferedBodyBytes ?? 128 * MiB)
+  const maxMessage = options.maxMessageBytes ?? Math.min(maxBody, 4 * MiB)
+  const maxDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH
+  const maxBatch = options.maxBatch ?? 100
+  const maxCallsPerSocket = options.maxCallsPerSocket ?? 1024
+  const queryToken = options.queryToken ?? true
+  const jsonOnly = options.jsonOnlyWithoutToken ?? options.authorize !== undefined
   const graceMs = options.closeGraceMs ?? 5000
   const maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024
   const pingMs = options.pingIntervalMs ?? 30_000
@@ -137,7 +201,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   let closing = false
   let standalone: Server | undefined
   const attached = new Set<Server>()
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxBody })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessage })
 
   const required = (method: string): RpcPermission => {
     const p = options.permissions
@@ -146,15 +210,30 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     return p[method] ?? 'read'
   }
 
-  async function permissionsFor(req: IncomingMessage): Promise<readonly RpcPermission[] | undefined> {
-    const { token, bad } = tokenOf(req)
-    if (bad) return undefined
-    if (options.authorize === undefined) return RPC_PERMISSIONS
-    try {
-      return await options.authorize(token, { remoteAddress: req.socket.remoteAddress })
-    } catch {
-      return undefined
+  /** The caller's permissions, or why it is refused (HTTP status and text). */
+  async function permissionsFor(
+    req: IncomingMessage,
+    upgrade: boolean,
+  ): Promise<{ perms: readonly RpcPermission[] } | { status: number; message: string }> {
+    const t = tokenOf(req, queryToken)
+    if (t.refused !== undefined) return { status: 401, message: t.refused }
+    // Without an Authorization header the caller is let in by where it is (or auth is off):
+    // a web page must not be able to borrow that.
+    if (!t.header) {
+      const refusal = refuseBrowserRequest(req, { json: jsonOnly && !upgrade })
+      if (refusal !== undefined) return refusal
     }
+    if (options.authorize === undefined) return { perms: RPC_PERMISSIONS }
+    try {
+      return { perms: await options.authorize(t.token, { remoteAddress: req.socket.remoteAddress }) }
+    } catch {
+      return { status: 401, message: 'unauthorized' }
+    }
+  }
+
+  /** The body limit of `method`. */
+  function bodyLimit(method: string): number {
+    return Math.min(maxBody, options.methodBodyBytes?.(method) ?? maxBody)
   }
 
   function errorFor(err: unknown, method: string): RpcErrorObject {
@@ -171,6 +250,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   function resolve(
     req: unknown,
     perms: readonly RpcPermission[],
+    size: number,
   ):
     | { ok: false; id: RpcId | null; notify: boolean; error: RpcErrorObject }
     | { ok: true; id: RpcId | null; notify: boolean; name: string; fn: RpcMethod; params: unknown[] } {
@@ -230,6 +310,15 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
         error: { code: RpcErrorCode.MethodNotFound, message: `method '${r.method}' not found` },
       }
     }
+    const limit = bodyLimit(r.method)
+    if (size > limit) {
+      const err = new VenusError(
+        'RPC_BODY_TOO_LARGE',
+        `'${r.method}' takes requests of at most ${limit} bytes, got ${size}`,
+        { details: { method: r.method, maxBodyBytes: limit, bytes: size } },
+      )
+      return { ok: false, id, notify, error: toRpcError(err) }
+    }
     const need = required(r.method)
     if (!perms.includes(need)) {
       const err = new VenusError(
@@ -254,11 +343,15 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     req: unknown,
     perms: readonly RpcPermission[],
     signal: AbortSignal,
+    size: number,
   ): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
-    const r = resolve(req, perms)
+    const r = resolve(req, perms, size)
     if (!r.ok) {
       return {
-        status: httpStatusForRpcCode(r.error.code),
+        status:
+          (r.error.data as { code?: unknown } | undefined)?.code === 'RPC_BODY_TOO_LARGE'
+            ? 413
+            : httpStatusForRpcCode(r.error.code),
         body: r.notify ? undefined : errorResponse(r.id, r.error),
       }
     }
@@ -305,7 +398,26 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     res.end(text)
   }
 
+  function refuse(
+    res: ServerResponse,
+    status: number,
+    message: string,
+    headers: Record<string, string> = {},
+  ) {
+    const text = `JSON-RPC: ${message}\n`
+    res.writeHead(status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    })
+    res.end(text)
+  }
+
   async function serveHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'OPTIONS') {
+      answerPreflight(req, res, 'POST')
+      return
+    }
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' })
       res.end('JSON-RPC: use POST or a WebSocket upgrade\n')
@@ -315,53 +427,58 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       send(res, 503, errorResponse(null, { code: RpcErrorCode.Internal, message: 'server is closing' }))
       return
     }
-    const perms = await permissionsFor(req)
-    if (perms === undefined) {
-      res.writeHead(401, { 'content-type': 'text/plain' })
-      res.end('JSON-RPC: unauthorized\n')
-      req.resume()
+    const who = await permissionsFor(req, false)
+    if (!('perms' in who)) {
+      // The body is left unread: close the connection after the answer.
+      refuse(res, who.status, who.message, {
+        connection: 'close',
+        ...(who.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+      })
       return
     }
-    const declared = Number(req.headers['content-length'] ?? 0)
-    const tooLarge = () => {
-      const err = new VenusError('RPC_BODY_TOO_LARGE', `request bigger than maximum ${maxBody} allowed`, {
-        details: { maxBodyBytes: maxBody },
-      })
+    const perms = who.perms
+    const body = await readBody(req, maxBody, bodyBudget)
+    if (!body.ok) {
+      if (body.reason === 'aborted') return // the client went away
+      const err =
+        body.reason === 'too-large'
+          ? new VenusError('RPC_BODY_TOO_LARGE', `request bigger than maximum ${maxBody} allowed`, {
+              details: { maxBodyBytes: maxBody },
+            })
+          : new VenusError('RPC_BUSY', 'server busy: too many request bytes in hand, retry in a second', {
+              details: { maxBufferedBodyBytes: bodyBudget.limit },
+            })
       res.setHeader('connection', 'close')
-      send(res, 413, errorResponse(null, toRpcError(err)))
-      req.resume()
+      if (body.reason === 'busy') res.setHeader('retry-after', '1')
+      send(res, body.reason === 'too-large' ? 413 : 503, errorResponse(null, toRpcError(err)))
+      return
     }
-    if (declared > maxBody) return tooLarge()
-    const chunks: Buffer[] = []
-    let size = 0
-    let over = false
     try {
-      for await (const chunk of req) {
-        size += (chunk as Buffer).length
-        if (size > maxBody) {
-          over = true
-          break
-        }
-        chunks.push(chunk as Buffer)
-      }
-    } catch {
-      return // the client went away
+      await answerBody(res, body.text, body.bytes, perms)
+    } finally {
+      // The body's bytes stay in the budget until its call is answered.
+      body.release()
     }
-    if (over) return tooLarge()
-    const text = Buffer.concat(chunks).toString('utf8')
-    if (text.trim() === '') {
+  }
+
+  async function answerBody(
+    res: ServerResponse,
+    text: string,
+    bytes: number,
+    perms: readonly RpcPermission[],
+  ): Promise<void> {
+    if (/^\s*$/.test(text)) {
       send(res, 500, errorResponse(null, { code: RpcErrorCode.InvalidRequest, message: 'Invalid request' }))
       return
     }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text)
-    } catch (err) {
-      send(
-        res,
-        500,
-        errorResponse(null, { code: RpcErrorCode.Parse, message: `parse error: ${(err as Error).message}` }),
-      )
+    const parsedOrError = parseRpcJson(text, maxDepth)
+    if (!parsedOrError.ok) {
+      send(res, 500, errorResponse(null, parsedOrError.error))
+      return
+    }
+    const parsed = parsedOrError.value
+    if (Array.isArray(parsed) && parsed.length > maxBatch) {
+      send(res, 500, errorResponse(null, batchTooLarge(parsed.length)))
       return
     }
     const ac = new AbortController()
@@ -376,13 +493,15 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
           send(res, 500, errorResponse(null, { code: RpcErrorCode.InvalidRequest, message: 'empty batch' }))
           return
         }
-        const answers = await track(Promise.all(parsed.map((one) => runHttpOne(one, perms, ac.signal))))
+        const answers = await track(
+          Promise.all(parsed.map((one) => runHttpOne(one, perms, ac.signal, bytes))),
+        )
         const bodies = answers.flatMap((a) => (a.body === undefined ? [] : [a.body]))
         if (bodies.length === 0) send(res, 200, undefined)
         else send(res, 200, bodies)
         return
       }
-      const answer = await track(runHttpOne(parsed, perms, ac.signal))
+      const answer = await track(runHttpOne(parsed, perms, ac.signal, bytes))
       send(res, answer.status, answer.body)
     } finally {
       unlink()
@@ -390,8 +509,20 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     }
   }
 
+  function batchTooLarge(n: number): RpcErrorObject {
+    return {
+      code: RpcErrorCode.InvalidRequest,
+      message: `batch of ${n} calls is over the limit of ${maxBatch}`,
+    }
+  }
+
   function handleHttp(req: IncomingMessage, res: ServerResponse): boolean {
-    if (!paths.has(pathOf(req))) return false
+    const target = parseRequestTarget(req.url)
+    if (!target.ok) {
+      refuse(res, target.status, `bad request: ${target.message}`, { connection: 'close' })
+      return true
+    }
+    if (!paths.has(target.path)) return false
     serveHttp(req, res).catch((err: unknown) => {
       send(
         res,
@@ -405,19 +536,18 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   // ---------------------------------------------------------------- WebSocket
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!paths.has(pathOf(req))) return
     socket.on('error', () => {})
     if (closing) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+      socket.end(rawAnswer(503, 'server is closing'))
       return
     }
-    permissionsFor(req).then(
-      (perms) => {
-        if (perms === undefined) {
-          socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+    permissionsFor(req, true).then(
+      (who) => {
+        if (!('perms' in who)) {
+          socket.end(rawAnswer(who.status, who.message))
           return
         }
-        wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, perms))
+        wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, who.perms))
       },
       () => socket.destroy(),
     )
@@ -431,6 +561,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     setMaxListeners(0, connAbort.signal)
     const unlinkServer = linkAbort(serverAbort.signal, connAbort)
     let nextChan = 1
+    let running = 0
     const keyOf = (id: unknown) => `${typeof id}:${String(id)}`
 
     const write = (msg: unknown): Promise<void> =>
@@ -491,8 +622,8 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       }
     }
 
-    async function runCall(req: unknown): Promise<void> {
-      const r = resolve(req, perms)
+    async function runCall(req: unknown, size: number): Promise<void> {
+      const r = resolve(req, perms, size)
       if (!r.ok) {
         if (!r.notify) await write(errorResponse(r.id, r.error))
         return
@@ -535,27 +666,43 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
 
     ws.on('message', (data, isBinary) => {
       if (closing) return
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : String(data))
-      } catch (err) {
-        void write(
-          errorResponse(null, {
-            code: RpcErrorCode.Parse,
-            message: `parse error: ${(err as Error).message}`,
-          }),
-        )
+      const text = isBinary ? Buffer.from(data as Buffer).toString('utf8') : String(data)
+      const size = Buffer.byteLength(text)
+      const parsedOrError = parseRpcJson(text, maxDepth)
+      if (!parsedOrError.ok) {
+        void write(errorResponse(null, parsedOrError.error))
         return
       }
+      const parsed = parsedOrError.value
       const batch = Array.isArray(parsed) ? parsed : [parsed]
       if (batch.length === 0) {
         void write(errorResponse(null, { code: RpcErrorCode.InvalidRequest, message: 'empty batch' }))
         return
       }
+      if (batch.length > maxBatch) {
+        void write(errorResponse(null, batchTooLarge(batch.length)))
+        return
+      }
       for (const one of batch) {
         if (typeof one === 'object' && one !== null && !Array.isArray(one) && onControl(one as WireRequest))
           continue
-        void track(runCall(one)).catch(() => {})
+        if (running > maxCallsPerSocket - 1) {
+          const id = validId((one as WireRequest | null)?.id)
+            ? ((one as WireRequest).id as RpcId | null)
+            : null
+          const err = new VenusError(
+            'RPC_BUSY',
+            `too many calls running on this connection (limit ${maxCallsPerSocket}); wait for some to finish`,
+            { details: { maxCallsPerSocket } },
+          )
+          if (typeof one === 'object' && one !== null && 'id' in one)
+            void write(errorResponse(id, toRpcError(err)))
+          continue
+        }
+        running++
+        void track(runCall(one, size))
+          .catch(() => {})
+          .finally(() => running--)
       }
     })
     ws.on('error', () => {})
@@ -570,30 +717,39 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
 
   // Other paths are the host server's business; answer them only when nobody else listens.
   function onRequest(this: Server, req: IncomingMessage, res: ServerResponse): void {
+    const alone = this.listenerCount('request') <= 1
+    // Beside other listeners an unroutable target is theirs to answer too: answering it here
+    // as well would write a second response. Alone, handleHttp answers it (400).
+    if (!alone && !parseRequestTarget(req.url).ok) return
     if (handleHttp(req, res)) return
-    if (this.listenerCount('request') <= 1) {
+    if (alone) {
       res.writeHead(404, { 'content-type': 'text/plain' })
       res.end('not found\n')
     }
   }
   function onUpgrade(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (paths.has(pathOf(req))) handleUpgrade(req, socket, head)
-    else if (this.listenerCount('upgrade') <= 1) {
+    const target = parseRequestTarget(req.url)
+    if (target.ok && paths.has(target.path)) {
+      handleUpgrade(req, socket, head)
+      return
+    }
+    // Another upgrade listener may own other paths; alone, answer so the socket is not held.
+    if (this.listenerCount('upgrade') <= 1) {
       socket.on('error', () => {})
-      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+      socket.end(target.ok ? rawAnswer(404, 'not found') : rawAnswer(400, `bad request: ${target.message}`))
     }
   }
 
-  function attach(server: Server): void {
+  function attach(server: Server, opts: { requests?: boolean } = {}): void {
     attached.add(server)
-    if (server !== standalone) server.on('request', onRequest)
+    if (server !== standalone && opts.requests !== false) server.on('request', onRequest)
     server.on('upgrade', onUpgrade)
   }
 
   async function listen(opts: { host?: string; port?: number } = {}) {
     if (standalone !== undefined) throw new VenusError('ALREADY_EXISTS', 'RPC server is listening already')
     const host = opts.host ?? '127.0.0.1'
-    const server = createServer(onRequest)
+    const server = createHttpServer({ routes: [handleHttp], limits: options.http })
     standalone = server
     attach(server)
     await new Promise<void>((res, rej) => {
@@ -647,6 +803,25 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       return running.size
     },
   }
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  415: 'Unsupported Media Type',
+  503: 'Service Unavailable',
+}
+
+/** A whole HTTP/1.1 answer written straight to a socket (upgrade requests have no response object). */
+function rawAnswer(status: number, message: string): string {
+  const text = `${message}\n`
+  const auth = status === 401 ? 'www-authenticate: Bearer\r\n' : ''
+  return (
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nconnection: close\r\n${auth}` +
+    `content-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`
+  )
 }
 
 /** Aborts `child` when `parent` aborts; returns the unlink function. */

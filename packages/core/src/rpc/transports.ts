@@ -514,7 +514,11 @@ export function customTransport(impl: RpcTransport): RpcTransport {
   return t
 }
 
-/** Pings `ws` every `ms`; terminates it when a pong did not come back in time. */
+/**
+ * Pings `ws` every `ms`; terminates it when a pong did not come back in time.
+ *
+ * @internal Shared by the client transport and the server; `ws` types stay out of the public API.
+ */
 export function heartbeat(ws: WebSocket, ms: number): void {
   let alive = true
   ws.on('pong', () => {

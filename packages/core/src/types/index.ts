@@ -1,5 +1,7 @@
+export * from './forks.js'
 export * from './ids.js'
 export * from './networks.js'
 export * from './proof-types.js'
 export * from './sealer-wire.js'
 export * from './sizes.js'
+export * from './worker-identity.js'

@@ -202,13 +202,52 @@ export const SectorPreCommitOnChainInfo: Schema = {
 }
 const power: Schema = { object: { RawBytePower: 'bigint', QualityAdjPower: 'bigint' } }
 export const MinerPower: Schema = { object: { MinerPower: power, TotalPower: power, HasMinPower: 'boolean' } }
+/** Lotus `api.ForkUpgradeParams`: every field, in Lotus's order (all epochs or durations). */
+export const ForkUpgradeParams: Schema = {
+  object: {
+    UpgradeSmokeHeight: 'number',
+    UpgradeBreezeHeight: 'number',
+    UpgradeIgnitionHeight: 'number',
+    UpgradeLiftoffHeight: 'number',
+    UpgradeAssemblyHeight: 'number',
+    UpgradeRefuelHeight: 'number',
+    UpgradeTapeHeight: 'number',
+    UpgradeKumquatHeight: 'number',
+    BreezeGasTampingDuration: 'number',
+    UpgradeCalicoHeight: 'number',
+    UpgradePersianHeight: 'number',
+    UpgradeOrangeHeight: 'number',
+    UpgradeClausHeight: 'number',
+    UpgradeTrustHeight: 'number',
+    UpgradeNorwegianHeight: 'number',
+    UpgradeTurboHeight: 'number',
+    UpgradeHyperdriveHeight: 'number',
+    UpgradeChocolateHeight: 'number',
+    UpgradeOhSnapHeight: 'number',
+    UpgradeSkyrHeight: 'number',
+    UpgradeSharkHeight: 'number',
+    UpgradeHyggeHeight: 'number',
+    UpgradeLightningHeight: 'number',
+    UpgradeThunderHeight: 'number',
+    UpgradeWatermelonHeight: 'number',
+    UpgradeDragonHeight: 'number',
+    UpgradePhoenixHeight: 'number',
+    UpgradeWaffleHeight: 'number',
+    UpgradeTuktukHeight: 'number',
+    UpgradeTeepHeight: 'number',
+    UpgradeTockHeight: 'number',
+    UpgradeGoldenWeekHeight: 'number',
+    UpgradeFireHorseHeight: 'number',
+    UpgradeXxHeight: 'number',
+  },
+}
 export const NetworkParams: Schema = {
   object: {
     NetworkName: 'string',
     BlockDelaySecs: 'number',
     ConsensusMinerMinPower: 'bigint',
     PreCommitChallengeDelay: 'number',
-    ForkUpgradeParams: 'any',
+    ForkUpgradeParams,
     Eip155ChainID: 'number',
     GenesisTimestamp: 'number',
   },

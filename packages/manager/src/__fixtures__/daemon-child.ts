@@ -6,8 +6,8 @@
  */
 import { mockProofs } from '@venus-cluster/core'
 import { defaultMinerConfig } from '../config.js'
-import { startManagerDaemon } from '../daemon.js'
 import { createLotusChain, createLotusMessager } from '../lotus-adapter.js'
+import { startManagerNode } from '../node.js'
 import { httpJsonRpc } from '../rpc-client.js'
 
 const [home, port, chainUrl, messagerUrl, token, miner, sender, persist, db] = process.argv.slice(2)
@@ -21,7 +21,7 @@ m.commitment.confidence = 1
 for (const kind of [m.commitment.pre, m.commitment.prove]) {
   kind.batch = { ...kind.batch, enabled: true, threshold: 3, maxWaitMs: 1_500, checkIntervalMs: 100 }
 }
-const d = await startManagerDaemon({
+const d = await startManagerNode({
   home,
   listen: `127.0.0.1:${port}`,
   synchronous: 'full',

@@ -5,13 +5,15 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Logger } from '@venus-cluster/core'
 import { defaultMinerConfig } from '../config.js'
-import { type ManagerDaemon, startManagerDaemon } from '../daemon.js'
 import { createFakeChain, type FakeChain } from '../fake-chain.js'
+import type { ManagerLimits } from '../limits.js'
+import { type ManagerNode, startManagerNode } from '../node.js'
 
 /** A started daemon and how to call it. */
 export interface OpsDaemon {
-  d: ManagerDaemon
+  d: ManagerNode
   chain: FakeChain
   home: string
   base: string
@@ -21,12 +23,14 @@ export interface OpsDaemon {
   stop(): Promise<void>
 }
 
-export async function startOpsDaemon(opts: { trustedNetworks?: string[] } = {}): Promise<OpsDaemon> {
+export async function startOpsDaemon(
+  opts: { trustedNetworks?: string[]; logger?: Logger; limits?: Partial<ManagerLimits> } = {},
+): Promise<OpsDaemon> {
   const home = mkdtempSync(join(tmpdir(), 'vsm-ops-'))
   const chain = createFakeChain({ miners: { 1000: 2048 } })
-  let d: Awaited<ReturnType<typeof startManagerDaemon>>
+  let d: Awaited<ReturnType<typeof startManagerNode>>
   try {
-    d = await startManagerDaemon({
+    d = await startManagerNode({
       home,
       listen: '127.0.0.1:0',
       config: { miners: [defaultMinerConfig(1000, 't01001')], persistStores: [] },
@@ -34,6 +38,8 @@ export async function startOpsDaemon(opts: { trustedNetworks?: string[] } = {}):
       messager: chain,
       tickMs: 3_600_000,
       trustedNetworks: opts.trustedNetworks,
+      logger: opts.logger,
+      limits: opts.limits,
     })
   } catch (err) {
     rmSync(home, { recursive: true, force: true })

@@ -168,3 +168,54 @@ describe('manager API auth with trusted networks (workers that send no token)', 
     )
   })
 })
+
+describe('workers that send no token against a default manager', () => {
+  it('logs the first refused tokenless request from a private address once, naming the flag and the config key', async () => {
+    const warnings: string[] = []
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (_o: object, msg?: string) => void warnings.push(msg ?? ''),
+    }
+    const t = await startOpsDaemon({ logger })
+    try {
+      const before = warnings.length
+      for (let i = 0; i < 3; i++)
+        expect(
+          (await t.call('AllocateSector', [{ AllowedMiners: null, AllowedProofTypes: null }])).status,
+        ).toBe(401)
+      expect((await fetch(`${t.base}/metrics`)).status).toBe(401)
+      const hints = warnings.slice(before).filter((w) => w.includes('without a token'))
+      expect(hints).toHaveLength(1)
+      expect(hints[0]).toContain('from 127.0.0.1 was refused (401)')
+      expect(hints[0]).toContain('--trusted-networks 127.0.0.0/24')
+      expect(hints[0]).toContain(
+        'TrustedNetworks = ["127.0.0.0/24"] under [Common.API] in sector-manager.cfg (seed layout: under [SectorManager])',
+      )
+      // A caller with a token is not what the hint is about.
+      expect((await t.call('ListSectors', ['online'], forged)).status).toBe(401)
+      expect(warnings.slice(before).filter((w) => w.includes('without a token'))).toHaveLength(1)
+    } finally {
+      await t.stop()
+    }
+  })
+
+  it('also names the way out when the trusted networks miss the worker', async () => {
+    const warnings: string[] = []
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (_o: object, msg?: string) => void warnings.push(msg ?? ''),
+    }
+    const t = await startOpsDaemon({ trustedNetworks: ['10.0.0.0/8'], logger })
+    try {
+      await t.call('ListSectors', ['online'])
+      await t.call('ListSectors', ['online'])
+      expect(warnings.filter((w) => w.includes('without a token from 127.0.0.1'))).toHaveLength(1)
+    } finally {
+      await t.stop()
+    }
+  })
+})

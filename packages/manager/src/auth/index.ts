@@ -1,2 +1,5 @@
+export * from './control-key.js'
+export * from './control-methods.js'
 export * from './home-token.js'
 export * from './permissions.js'
+export * from './tokenless-hint.js'

@@ -24,6 +24,9 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.WaitSeed': 'read',
   'Venus.PollTerminateSectorState': 'read',
   'Venus.AuthVerify': 'read',
+  'Venus.KnownWorkers': 'read',
+  // The public key workers verify control tokens with: nothing secret.
+  'Venus.WorkerControlKey': 'read',
   'Venus.AllocateSector': 'write',
   'Venus.AllocateSanpUpSector': 'write',
   'Venus.AcquireDeals': 'write',
@@ -43,6 +46,10 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   // Deletes sealed files: as destructive as a termination.
   'Venus.RemoveSector': 'admin',
   'Venus.AuthNew': 'admin',
+  // A token for a worker's control API: an operator's act, as pausing a thread is.
+  'Venus.WorkerControlToken': 'admin',
+  // Releases a worker name pinned to its control address.
+  'Venus.WorkerRemove': 'admin',
 }
 
 /**
@@ -60,7 +67,7 @@ export function venusMethodPermission(method: string): RpcPermission {
 
 /**
  * `Venus.AuthVerify(token)` → permissions and `Venus.AuthNew(perms)` → token, as Lotus's
- * `Filecoin.AuthVerify`/`AuthNew`; workers use AuthVerify to check control-API tokens.
+ * `Filecoin.AuthVerify`/`AuthNew`.
  *
  * @example
  * ```ts

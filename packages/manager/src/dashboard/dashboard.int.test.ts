@@ -41,8 +41,8 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
     o.d.metrics.recordPost({ miner: 1000, deadline: 7, partitions: 1, durationMs: 4200, ok: true })
     // One precommit message that lands (gas from the fake chain) and one sector waiting to prove.
     const store = o.d.manager.store
-    await store.updateSector({ Miner: 1000, Number: 2 }, (s) => ({ ...s }), { enqueue: 'pre' })
-    await store.updateSector({ Miner: 1000, Number: 1 }, (s) => ({ ...s }), { enqueue: 'prove' })
+    await store.updateSector({ miner: 1000, number: 2 }, (s) => ({ ...s }), { enqueue: 'pre' })
+    await store.updateSector({ miner: 1000, number: 1 }, (s) => ({ ...s }), { enqueue: 'prove' })
     const uid = 'bafy2bzacedashboardtestmessage0001'
     const body = { Value: '123000000000000', Spec: { MaxFee: '70000000000000000', MaxFeeCap: '0' } }
     await store.claimMessage({ uid, miner: 1000, kind: 'pre', sectors: [2], body }, (s) => ({ ...s }))
@@ -106,6 +106,8 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
       '1',
       '1',
       '1',
+      // Sectors 1-3 are being sealed and last reported by worker-a.
+      '3',
       expect.stringMatching(/^\d+ s ago$/),
     ])
     expect(await page.locator('#post tr td').nth(5).textContent()).toBe('ok')

@@ -1,6 +1,8 @@
 /** The JSON the dashboard page polls, assembled from the store, worker pings and metrics. */
-import { formatFil } from '@venus-cluster/core'
-import type { SectorManager, WorkerPingInfo } from '../manager.js'
+import { formatFil, truncateText } from '@venus-cluster/core'
+import { sectorToWire, type WireSectorState, workerSummaryToWire } from '../api/index.js'
+import type { ManagerHealth } from '../health.js'
+import type { SectorManager } from '../manager.js'
 import type { SectorHistory, SectorHistoryEvent } from '../metrics/history.js'
 import {
   type ManagerMetrics,
@@ -8,7 +10,7 @@ import {
   sectorDisplayState,
   type TrackedMessage,
 } from '../metrics/manager-metrics.js'
-import type { SectorState } from '../sector-state.js'
+import type { SectorRecord } from '../sector.js'
 import type { QueuedCommit } from '../store/types.js'
 
 /** One row of the sector table. */
@@ -30,36 +32,90 @@ export interface DashboardMessage extends TrackedMessage {
   maxFeeFil: string
 }
 
+/** One row of the workers table: a pinging worker, or one known only from its reports. */
+export interface DashboardWorker {
+  name: string
+  /** Control address from its pings; null when it never pinged (original workers) or reports none. */
+  dest: string | null
+  /** Thread counts of its last ping; null when it never pinged. */
+  summary: { Threads: number; Empty: number; Paused: number; Errors: number } | null
+  /** Online sectors whose last report came from it. */
+  sectors: number
+  /** Seconds since its last ping or report; null when known only from sector records. */
+  ageSeconds: number | null
+}
+
 /** `GET /ui/api/overview`. */
 export interface DashboardOverview {
   now: number
   /** `f` on mainnet, `t` elsewhere: how the page writes actor addresses and sector names. */
   addressPrefix: 'f' | 't'
   sectorsByState: { state: string; count: number }[]
+  /** Sectors known in all; `sectors` is the page `offset`…`offset + limit` of them, newest first. */
+  sectorsTotal: number
   sectors: DashboardSectorRow[]
-  workers: (WorkerPingInfo & { ageSeconds: number })[]
+  workers: DashboardWorker[]
   queues: { pre: QueuedCommit[]; prove: QueuedCommit[] }
   messages: DashboardMessage[]
   post: PostResult[]
+  /** Chain, messager and database health; the page shows a banner when not ready. */
+  health: ManagerHealth | null
 }
 
 /** `GET /ui/api/sector?miner=&number=`. */
 export interface DashboardSector {
   row: DashboardSectorRow
-  state: SectorState
+  /** The record as `Venus.FindSector` shows it. */
+  state: WireSectorState
   history: SectorHistoryEvent[]
 }
 
-function row(s: SectorState, online: boolean): DashboardSectorRow {
-  const f = s.LatestState?.Failure
+/** Bytes of a failure shown in a table row (the sector view shows up to {@link SECTOR_TEXT_BYTES}). */
+const ROW_TEXT_BYTES = 512
+/** Bytes of any one text in the sector view; records written before reports were bounded may hold more. */
+const SECTOR_TEXT_BYTES = 8 * 1024
+/** Bytes of a name (state, event, worker) shown anywhere. */
+const NAME_BYTES = 256
+
+function row(s: SectorRecord, online: boolean): DashboardSectorRow {
+  const f = s.latestReport?.failure
+  const name = (v: string | undefined) => (v ? truncateText(v, NAME_BYTES) : null)
   return {
-    miner: s.ID.Miner,
-    number: s.ID.Number,
-    state: sectorDisplayState(s, online),
+    miner: s.id.miner,
+    number: s.id.number,
+    state: truncateText(sectorDisplayState(s, online), NAME_BYTES),
     online,
-    worker: s.LatestState?.Worker.Instance || null,
-    event: s.LatestState?.StateChange.Event || null,
-    failure: f ? `${f.Level}: ${f.Desc}` : s.AbortReason || null,
+    worker: name(s.latestReport?.worker.instance),
+    event: name(s.latestReport?.stateChange.event),
+    failure: f
+      ? truncateText(`${f.level}: ${f.description}`, ROW_TEXT_BYTES)
+      : s.abortReason
+        ? truncateText(s.abortReason, ROW_TEXT_BYTES)
+        : null,
+  }
+}
+
+/** The record as the sector view shows it, with its worker-sent texts cut for display. */
+function boundedState(record: SectorRecord): WireSectorState {
+  const s = sectorToWire(record)
+  const l = s.LatestState
+  const t = (v: string) => truncateText(v, SECTOR_TEXT_BYTES)
+  const n = (v: string) => truncateText(v, NAME_BYTES)
+  return {
+    ...s,
+    AbortReason: t(s.AbortReason),
+    LatestState:
+      l === null
+        ? null
+        : {
+            Worker: { Instance: n(l.Worker.Instance), Location: t(l.Worker.Location) },
+            StateChange: {
+              Prev: n(l.StateChange.Prev),
+              Next: n(l.StateChange.Next),
+              Event: n(l.StateChange.Event),
+            },
+            Failure: l.Failure === null ? null : { Level: n(l.Failure.Level), Desc: t(l.Failure.Desc) },
+          },
   }
 }
 
@@ -72,8 +128,9 @@ function filText(atto: string): string {
   }
 }
 
-/** Rows kept per table so a large farm does not make the page slow. */
-const MAX_ROWS = 500
+/** Rows kept per table so a large farm does not make the page slow (and the answer stays small). */
+export const DASHBOARD_MAX_ROWS = 500
+const MAX_ROWS = DASHBOARD_MAX_ROWS
 
 /**
  * Builds the overview from live state.
@@ -86,7 +143,11 @@ const MAX_ROWS = 500
 export async function dashboardOverview(
   mgr: SectorManager,
   metrics: ManagerMetrics,
+  health?: ManagerHealth,
+  page: { offset?: number; limit?: number } = {},
 ): Promise<DashboardOverview> {
+  const offset = Math.max(0, page.offset ?? 0)
+  const limit = Math.min(MAX_ROWS, Math.max(0, page.limit ?? MAX_ROWS))
   const [online, offline, pre, prove, messages, addressPrefix] = await Promise.all([
     mgr.store.listSectors(true),
     mgr.store.listSectors(false),
@@ -109,12 +170,20 @@ export async function dashboardOverview(
     sectorsByState: [...counts]
       .map(([state, count]) => ({ state, count }))
       .sort((a, b) => a.state.localeCompare(b.state)),
+    sectorsTotal: rows.length,
     // Newest sectors first: that is what an operator watches.
-    sectors: rows.sort((a, b) => b.number - a.number || a.miner - b.miner).slice(0, MAX_ROWS),
-    workers: mgr
-      .workerPings()
-      // LastPing is Unix seconds (as the original's WorkerInfo).
-      .map((p) => ({ ...p, ageSeconds: Math.max(0, Math.round(now / 1000 - p.LastPing)) })),
+    sectors: rows.sort((a, b) => b.number - a.number || a.miner - b.miner).slice(offset, offset + limit),
+    workers: mgr.workers.known(online).map((w) => {
+      // Unix seconds, as the original's WorkerInfo.LastPing.
+      const seen = Math.max(w.lastPing ?? 0, w.lastReport ?? 0)
+      return {
+        name: w.name,
+        dest: w.dest ?? null,
+        summary: w.summary === undefined ? null : workerSummaryToWire(w.summary),
+        sectors: w.sectors,
+        ageSeconds: seen === 0 ? null : Math.max(0, Math.round(now / 1000 - seen)),
+      }
+    }),
     queues: { pre: pre.slice(0, MAX_ROWS), prove: prove.slice(0, MAX_ROWS) },
     messages: messages.slice(0, 100).map((m) => ({
       ...m,
@@ -122,6 +191,7 @@ export async function dashboardOverview(
       maxFeeFil: filText(m.maxFee),
     })),
     post: metrics.postResults().slice(0, 50),
+    health: health ?? null,
   }
 }
 
@@ -139,8 +209,8 @@ export async function dashboardSector(
   miner: number,
   number: number,
 ): Promise<DashboardSector | undefined> {
-  const id = { Miner: miner, Number: number }
+  const id = { miner, number }
   const got = await mgr.store.getSector(id)
   if (!got) return undefined
-  return { row: row(got.state, got.online), state: got.state, history: history.of(id) }
+  return { row: row(got.state, got.online), state: boundedState(got.state), history: history.of(id) }
 }

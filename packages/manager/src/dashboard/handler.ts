@@ -1,11 +1,20 @@
 /**
  * HTTP routes the manager daemon serves beside `/rpc/v0`: the dashboard (`/ui`, `/ui/api/*`)
  * and Prometheus `/metrics`. Each needs a token with `read` when auth is on; the token comes
- * from the `Authorization` header, the `venus_token` cookie or `?token=` (which also sets the
- * cookie, so the page's own requests carry it).
+ * from the `Authorization` header or the `venus_token` cookie. `/ui?token=` (the address an
+ * operator is given) sets the cookie, so the page's own requests carry it; no other path takes
+ * a token in its URL.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { gateRequest, type RequestAuth, type RpcPermission, TOKEN_COOKIE } from '@venus-cluster/core'
+import {
+  answerPreflight,
+  gateRequest,
+  type RequestAuth,
+  type RpcPermission,
+  refuseBrowserRequest,
+  TOKEN_COOKIE,
+} from '@venus-cluster/core'
+import type { ManagerHealth } from '../health.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory } from '../metrics/history.js'
 import type { ManagerMetrics } from '../metrics/manager-metrics.js'
@@ -19,6 +28,10 @@ export interface ManagerHttpRoutesOptions {
   history: SectorHistory
   /** Token checker (with trusted networks, if any); undefined = auth off (every caller may read). */
   auth: RequestAuth | undefined
+  /** The latest health snapshot, shown as a banner when the manager is not ready. */
+  health?: (() => ManagerHealth) | undefined
+  /** Whether `/metrics` is served (default true); without it the path is left to other routes. */
+  serveMetrics?: boolean | undefined
 }
 
 function send(
@@ -60,20 +73,36 @@ export function createManagerHttpRoutes(
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { manager, metrics, history, auth } = opts
 
-  async function allowed(req: IncomingMessage, res: ServerResponse, need: RpcPermission): Promise<boolean> {
-    if (auth === undefined) return true
-    const gate = await gateRequest(auth, req, need, 'Authorization: Bearer, or open /ui?token=…')
+  async function allowed(
+    req: IncomingMessage,
+    res: ServerResponse,
+    need: RpcPermission,
+    path: string,
+  ): Promise<boolean> {
+    if (auth === undefined) {
+      // Auth off: anyone may read, but not a foreign page through a browser on this network.
+      const refusal = req.headers.authorization ? undefined : refuseBrowserRequest(req)
+      if (refusal !== undefined) send(res, refusal.status, 'text/plain', `${refusal.message}\n`)
+      return refusal === undefined
+    }
+    const gate = await gateRequest(auth, req, need, 'Authorization: Bearer, or open /ui?token=…', {
+      queryToken: path === '/ui' || path === '/ui/',
+    })
     if (!gate.ok) send(res, gate.status, 'text/plain', `${gate.message}\n`, gate.headers)
     return gate.ok
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method === 'OPTIONS') {
+      answerPreflight(req, res, 'GET, HEAD')
+      return
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, 'text/plain', 'use GET\n', { allow: 'GET, HEAD' })
       return
     }
-    if (!(await allowed(req, res, 'read'))) return
     const path = url.pathname
+    if (!(await allowed(req, res, 'read', path))) return
     if (path === '/metrics') {
       send(res, 200, metrics.contentType, await metrics.scrape())
       return
@@ -97,7 +126,18 @@ export function createManagerHttpRoutes(
       return
     }
     if (path === '/ui/api/overview') {
-      json(res, 200, await dashboardOverview(manager, metrics))
+      const page: { offset?: number; limit?: number } = {}
+      for (const key of ['offset', 'limit'] as const) {
+        const v = url.searchParams.get(key)
+        if (v === null) continue
+        const n = Number(v)
+        if (!Number.isSafeInteger(n) || n < 0) {
+          json(res, 400, { error: `${key} must be a non-negative integer` })
+          return
+        }
+        page[key] = n
+      }
+      json(res, 200, await dashboardOverview(manager, metrics, opts.health?.(), page))
       return
     }
     if (path === '/ui/api/sector') {
@@ -115,9 +155,10 @@ export function createManagerHttpRoutes(
     send(res, 404, 'text/plain', 'not found\n')
   }
 
+  const metricsPath = opts.serveMetrics === false ? undefined : '/metrics'
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
-    if (url.pathname !== '/metrics' && url.pathname !== '/ui' && !url.pathname.startsWith('/ui/'))
+    if (url.pathname !== metricsPath && url.pathname !== '/ui' && !url.pathname.startsWith('/ui/'))
       return false
     serve(req, res, url).catch((err: unknown) => {
       if (!res.headersSent)

@@ -31,10 +31,13 @@ export const DASHBOARD_HTML = `<!doctype html>
   .card b { display:block; font-size:1.4rem; }
   .card span { color:var(--mute); font-size:.8rem; }
   .bad { color:var(--bad); } .ok { color:var(--ok); } .mute { color:var(--mute); }
+  #health { margin:1rem 1rem 0; padding:.6rem 1rem; border-radius:8px; background:#fdecea; border:1px solid var(--bad); color:var(--bad); font-weight:600; }
+  #health[hidden] { display:none; }
 </style>
 </head>
 <body>
 <header><h1>venus-sector-manager</h1><span id="status">connecting…</span></header>
+<div id="health" role="alert" data-testid="health" hidden></div>
 <main>
   <section class="wide"><h2>Sectors per state</h2><div class="cards" id="states" data-testid="states"></div></section>
   <section><h2>Sectors</h2>
@@ -44,7 +47,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <table data-testid="history"><thead><tr><th>Time</th><th>What</th><th>From → To</th><th>Worker</th><th>Note</th></tr></thead><tbody id="history"><tr><td colspan="5" class="mute">click a sector</td></tr></tbody></table>
   </section>
   <section><h2>Workers</h2>
-    <table data-testid="workers"><thead><tr><th>Worker</th><th>Dest</th><th>Threads</th><th>Empty</th><th>Paused</th><th>Errors</th><th>Last ping</th></tr></thead><tbody id="workers"></tbody></table>
+    <table data-testid="workers"><thead><tr><th>Worker</th><th>Control address</th><th>Threads</th><th>Empty</th><th>Paused</th><th>Errors</th><th>Sectors</th><th>Last seen</th></tr></thead><tbody id="workers"></tbody></table>
   </section>
   <section><h2>Pending batches</h2>
     <table data-testid="queues"><thead><tr><th>Kind</th><th>Miner</th><th>Sectors</th><th>Oldest waits</th></tr></thead><tbody id="queues"></tbody></table>
@@ -78,8 +81,19 @@ async function get(url) {
   if (!res.ok) throw new Error(url + ': HTTP ' + res.status);
   return res.json();
 }
+function renderHealth(h) {
+  const el = $('health');
+  if (!h || h.ready) { el.hidden = true; el.textContent = ''; return; }
+  const parts = h.problems.slice();
+  if (!h.chain.reachable && h.chain.lastOkAt) parts[0] += ' (last answer ' + ago(Math.round((lastNow - h.chain.lastOkAt) / 1000)) + ' ago)';
+  el.textContent = 'Not ready: ' + parts.join('; ') + '. Calls that need them fail and are retried; sealing resumes on its own.';
+  el.hidden = false;
+}
+let lastNow = Date.now();
 function render(o) {
   prefix = o.addressPrefix || 't';
+  lastNow = o.now;
+  renderHealth(o.health);
   $('states').replaceChildren(...o.sectorsByState.map((s) => {
     const d = document.createElement('div'); d.className = 'card'; d.dataset.state = s.state;
     const b = document.createElement('b'); b.textContent = s.count; const sp = document.createElement('span'); sp.textContent = s.state;
@@ -93,8 +107,10 @@ function render(o) {
     r.onclick = () => { selected = id; refreshSector(); };
     return r;
   }), 'no sectors', 4);
-  fill($('workers'), o.workers.map((w) => tr([cell(w.Info.Name), cell(w.Info.Dest), cell(w.Info.Summary.Threads), cell(w.Info.Summary.Empty),
-    cell(w.Info.Summary.Paused, w.Info.Summary.Paused ? 'bad' : ''), cell(w.Info.Summary.Errors, w.Info.Summary.Errors ? 'bad' : ''), cell(ago(w.ageSeconds) + ' ago')])), 'no worker has pinged', 7);
+  fill($('workers'), o.workers.map((w) => { const m = w.summary; return tr([cell(w.name),
+    w.dest === null ? cell(m === null ? 'none (does not ping)' : 'none', 'mute') : cell(w.dest),
+    cell(m ? m.Threads : '–'), cell(m ? m.Empty : '–'), cell(m ? m.Paused : '–', m && m.Paused ? 'bad' : ''), cell(m ? m.Errors : '–', m && m.Errors ? 'bad' : ''),
+    cell(w.sectors), cell(w.ageSeconds === null ? 'before the manager started' : ago(w.ageSeconds) + ' ago')]); }), 'no worker has pinged or reported', 8);
   const queues = [];
   for (const kind of ['pre', 'prove']) {
     const by = new Map();

@@ -2,7 +2,7 @@
  * Wraps the `Venus.*` method table so every call is timed, and sector events (allocation, state
  * reports, submissions) land in the {@link SectorHistory} and the stage-duration histogram.
  */
-import type { RpcMethod } from '@venus-cluster/core'
+import type { RpcMethod, SectorId } from '@venus-cluster/core'
 import type { SectorHistory, SectorHistoryEvent } from './history.js'
 import type { ManagerMetrics } from './manager-metrics.js'
 
@@ -19,11 +19,12 @@ const SECTOR_EVENTS = new Set([
   'RemoveSector',
 ])
 
-function idOf(v: unknown): { Miner: number; Number: number } | undefined {
+/** The sector a call is about, from its wire params or result (`{ Miner, Number }`, or `{ ID }`). */
+function idOf(v: unknown): SectorId | undefined {
   const o = v as { Miner?: unknown; Number?: unknown; ID?: unknown } | null
   if (o && typeof o === 'object' && 'ID' in o) return idOf(o.ID)
   if (o && typeof o.Miner === 'number' && typeof o.Number === 'number')
-    return { Miner: o.Miner, Number: o.Number }
+    return { miner: o.Miner, number: o.Number }
   return undefined
 }
 

@@ -11,7 +11,7 @@ function stubManager(messages: StoredMessage[], onchain: Set<string>): SectorMan
       listQueue: async () => [],
       listMessages: async () => messages,
     },
-    workerPings: () => [],
+    workers: { pings: () => [] },
     messager: {
       getMessageByUid: async (uid: string) =>
         onchain.has(uid)
@@ -93,5 +93,15 @@ describe('docs/grafana-dashboard.json', () => {
     const missing = [...used].filter((n) => !known.has(n) && !workerSide.test(n))
     expect(missing).toEqual([])
     expect(used.size).toBeGreaterThan(15)
+  })
+})
+
+describe('manager metrics bounds', () => {
+  it('counts stage names past the cap under "other", so reported names cannot grow the registry', async () => {
+    const m = createManagerMetrics({ processMetrics: false, maxStages: 3 })
+    for (let i = 0; i < 1000; i++) m.observeStage(`made-up-${i}`, 1)
+    const text = await m.registry.metrics()
+    const stages = new Set([...text.matchAll(/stage="([^"]+)"/g)].map((x) => x[1]))
+    expect(stages).toEqual(new Set(['made-up-0', 'made-up-1', 'made-up-2', 'other']))
   })
 })

@@ -5,6 +5,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { SectorManager } from '../manager.js'
+import type { SectorRecord } from '../sector.js'
 import type { StoredMessage } from '../store/types.js'
 
 /** One WindowPoSt attempt as the poster reports it. */
@@ -68,6 +69,12 @@ export interface ManagerMetricsOptions {
   keepPostResults?: number | undefined
   /** Messager status look-ups per refresh (default 20). */
   lookupsPerRefresh?: number | undefined
+  /**
+   * Distinct `stage` labels of the stage-duration histogram (default 100). Stage names come from
+   * workers' reports; past this many, new ones are counted under `other`, so a stream of made-up
+   * names cannot grow the registry without end.
+   */
+  maxStages?: number | undefined
 }
 
 const STAGE_BUCKETS = [0.01, 0.1, 1, 5, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400]
@@ -76,17 +83,20 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 819]
 const GAS_BUCKETS = [1e6, 5e6, 1e7, 5e7, 1e8, 5e8, 1e9, 5e9, 1e10]
 const POST_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800]
 
-/** A sector's display state: the last reported `Next`, or Allocated/Finalized/Aborted. */
+/**
+ * A sector's display state: the last reported state, or Allocated/Finalized/Aborted.
+ *
+ * @example
+ * ```ts
+ * sectorDisplayState(newSector({ miner: 1000, number: 1 }, 5), true) // 'Allocated'
+ * ```
+ */
 export function sectorDisplayState(
-  s: {
-    LatestState: { StateChange: { Next: string } } | null
-    Finalized: boolean
-    AbortReason: string
-  },
+  s: Pick<SectorRecord, 'latestReport' | 'abortReason'>,
   online: boolean,
 ): string {
-  if (!online) return s.AbortReason !== '' ? 'Aborted' : 'Finalized'
-  return s.LatestState?.StateChange.Next || 'Allocated'
+  if (!online) return s.abortReason !== '' ? 'Aborted' : 'Finalized'
+  return s.latestReport?.stateChange.next || 'Allocated'
 }
 
 /**
@@ -107,6 +117,8 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
   const lookups = opts.lookupsPerRefresh ?? 20
   const posts: PostResult[] = []
   const tracked = new Map<string, TrackedMessage>()
+  const maxStages = opts.maxStages ?? 100
+  const stages = new Set<string>()
 
   new Gauge({
     name: 'venus_sectors',
@@ -118,7 +130,7 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
       if (!mgr) return
       for (const online of [true, false]) {
         for (const s of await mgr.store.listSectors(online)) {
-          this.inc({ miner: String(s.ID.Miner), state: sectorDisplayState(s, online) })
+          this.inc({ miner: String(s.id.miner), state: sectorDisplayState(s, online) })
         }
       }
     },
@@ -143,15 +155,15 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
     collect() {
       this.reset()
       if (!mgr) return
-      for (const p of mgr.workerPings()) {
-        const s = p.Info.Summary
+      for (const p of mgr.workers.pings()) {
+        const s = p.summary
         for (const [kind, v] of Object.entries({
-          total: s.Threads,
-          empty: s.Empty,
-          paused: s.Paused,
-          errors: s.Errors,
+          total: s.threads,
+          empty: s.empty,
+          paused: s.paused,
+          errors: s.errors,
         }))
-          this.set({ worker: p.Info.Name, kind }, v)
+          this.set({ worker: p.name, kind }, v)
       }
     },
   })
@@ -163,9 +175,9 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
     collect() {
       this.reset()
       if (!mgr) return
-      // LastPing is Unix seconds (as the original's WorkerInfo).
+      // lastPing is Unix seconds (as the original's WorkerInfo).
       const now = Date.now() / 1000
-      for (const p of mgr.workerPings()) this.set({ worker: p.Info.Name }, Math.max(0, now - p.LastPing))
+      for (const p of mgr.workers.pings()) this.set({ worker: p.name }, Math.max(0, now - p.lastPing))
     },
   })
   const stage = new Histogram({
@@ -302,6 +314,10 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
       rpc.observe({ method, outcome: ok ? 'ok' : 'error' }, seconds)
     },
     observeStage(name, seconds) {
+      if (!stages.has(name)) {
+        if (stages.size >= maxStages) name = 'other'
+        else stages.add(name)
+      }
       stage.observe({ stage: name }, seconds)
     },
     recordPost(r) {

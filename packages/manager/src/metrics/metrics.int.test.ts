@@ -54,7 +54,7 @@ describe('manager /metrics', () => {
   it('shows worker pings and PoSt results fed by the poster', async () => {
     await o.call(
       'WorkerPing',
-      [{ Name: 'worker-a', Dest: '10.0.0.2', Summary: { Threads: 4, Empty: 1, Paused: 1, Errors: 0 } }],
+      [{ Name: 'worker-a', Dest: '10.0.0.2:17890', Summary: { Threads: 4, Empty: 1, Paused: 1, Errors: 0 } }],
       token,
     )
     o.d.metrics.recordPost({ miner: 1000, deadline: 3, partitions: 1, durationMs: 2500, ok: true })

@@ -1,23 +1,38 @@
 import { VenusError } from '@venus-cluster/core'
-import type { SectorState, WireSectorId } from '../sector-state.js'
-import { sectorKey } from '../sector-state.js'
+import { sectorFromWire, sectorToWire, type WireSectorState } from '../api/sector-wire.js'
+import { type SectorId, type SectorRecord, sectorKey } from '../sector.js'
 import type { CommitKind, StoredMessage } from './types.js'
 
 /** Highest number tried when allocation meets numbers that already have records. */
 export const MAX_ALLOCATION_SKIPS = 1000
 
-export function notFound(id: WireSectorId, where: string): VenusError {
+export function notFound(id: SectorId, where: string): VenusError {
   return new VenusError('SECTOR_NOT_FOUND', `sector ${sectorKey(id)} not found ${where}`, {
-    details: { miner: id.Miner, number: id.Number },
+    details: { miner: id.miner, number: id.number },
   })
 }
 
-export function parseState(text: string): SectorState {
-  return JSON.parse(text) as SectorState
+export function alreadyExists(id: SectorId): VenusError {
+  return new VenusError('ALREADY_EXISTS', `sector ${sectorKey(id)} has a record already`, {
+    details: { miner: id.miner, number: id.number },
+  })
 }
 
-export function checkStateId(id: WireSectorId, next: SectorState): void {
-  if (next.ID.Miner !== id.Miner || next.ID.Number !== id.Number) {
+/**
+ * A stored record: the original's `SectorState` JSON (what `Venus.ListSectors` answers), so
+ * databases written by earlier versions read unchanged.
+ */
+export function parseState(text: string): SectorRecord {
+  return sectorFromWire(JSON.parse(text) as WireSectorState)
+}
+
+/** The stored text of a record (see {@link parseState}). */
+export function stateText(s: SectorRecord): string {
+  return JSON.stringify(sectorToWire(s))
+}
+
+export function checkStateId(id: SectorId, next: SectorRecord): void {
+  if (next.id.miner !== id.miner || next.id.number !== id.number) {
     throw new VenusError('INTERNAL', `a state mutator changed the ID of ${sectorKey(id)}`)
   }
 }
@@ -46,5 +61,8 @@ export function messageFromRow(r: MessageRow): StoredMessage {
 
 export function dbError(op: string, cause: unknown): VenusError {
   if (cause instanceof VenusError) return cause
-  return new VenusError('STORE_DB', `manager database: ${op} failed`, { cause, details: { op } })
+  // The cause's own words (e.g. "connect ECONNREFUSED 10.0.0.5:5432"): without them the operator
+  // cannot tell a wrong host from a wrong password.
+  const why = cause instanceof Error ? cause.message : String(cause)
+  return new VenusError('STORE_DB', `manager database: ${op} failed: ${why}`, { cause, details: { op } })
 }

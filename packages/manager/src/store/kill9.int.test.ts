@@ -80,14 +80,14 @@ async function verify(store: ManagerStore, acked: Acked, seen: Set<string>): Pro
     expect(seen.has(key), `number ${key} handed out twice`).toBe(false)
     seen.add(key)
     const [miner, num] = key.split('/').map(Number) as [number, number]
-    const got = await store.getSector({ Miner: miner, Number: num })
+    const got = await store.getSector({ miner, number: num })
     expect(got, `acknowledged allocation ${key} lost`).toBeDefined()
     expect(await store.lastNumber(miner)).toBeGreaterThanOrEqual(num)
   }
   for (const [key, mark] of acked.updates) {
     const [miner, num] = key.split('/').map(Number) as [number, number]
-    const got = await store.getSector({ Miner: miner, Number: num })
-    expect(got?.state.AbortReason, `acknowledged update of ${key} lost`).toBe(mark)
+    const got = await store.getSector({ miner, number: num })
+    expect(got?.state.abortReason, `acknowledged update of ${key} lost`).toBe(mark)
     expect((await store.listQueue('pre', miner)).some((q) => q.number === num)).toBe(true)
   }
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
-import { VenusError } from '@venus-cluster/core'
-import pg from 'pg'
-import { newSectorState, type SectorState, type WireSectorId } from '../sector-state.js'
+import { importOptional, VenusError } from '@venus-cluster/core'
+import type pg from 'pg'
+import { newSector, type SectorId, type SectorRecord } from '../sector.js'
 import {
+  alreadyExists,
   checkStateId,
   dbError,
   MAX_ALLOCATION_SKIPS,
@@ -10,6 +11,7 @@ import {
   messageFromRow,
   notFound,
   parseState,
+  stateText,
 } from './common.js'
 import { MIGRATIONS } from './schema.js'
 import type {
@@ -46,7 +48,11 @@ const MIGRATION_LOCK = 0x76736d31
  * ```
  */
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<ManagerStore> {
-  const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.maxConnections ?? 8 })
+  // An optional peer dependency, loaded on first use (see openSqliteStore).
+  const { default: driver } = await importOptional('pg', () => import('pg'), {
+    feature: 'the PostgreSQL store of the sector manager',
+  })
+  const pool = new driver.Pool({ connectionString: opts.connectionString, max: opts.maxConnections ?? 8 })
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => {})
   const store = new PostgresStore(pool)
@@ -145,7 +151,7 @@ class PostgresStore implements ManagerStore {
     return Number(rows[0]?.v ?? 0)
   }
 
-  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<SectorState | null> {
+  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<SectorRecord | null> {
     return this.#tx('allocateSector', async (c) => {
       // The upsert takes the counter row's lock until COMMIT: concurrent managers queue here.
       await c.query(
@@ -170,10 +176,10 @@ class PostgresStore implements ManagerStore {
         const exists = await c.query('SELECT 1 FROM sectors WHERE miner = $1 AND number = $2', [miner, next])
         if (exists.rowCount !== 0) continue
         await c.query('UPDATE sector_numbers SET last = $2 WHERE miner = $1', [miner, next])
-        const state = newSectorState({ Miner: miner, Number: next }, proofType, opts.allocatedAt)
+        const state = newSector({ miner, number: next }, proofType, opts.allocatedAt)
         await c.query(
           'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, 1, $3, $4)',
-          [miner, next, JSON.stringify(state), Date.now()],
+          [miner, next, stateText(state), Date.now()],
         )
         return state
       }
@@ -181,6 +187,18 @@ class PostgresStore implements ManagerStore {
         'ALLOCATION_EXHAUSTED',
         `miner ${miner}: ${MAX_ALLOCATION_SKIPS} numbers in a row already have records`,
       )
+    })
+  }
+
+  createSector(sector: SectorRecord): Promise<SectorRecord> {
+    return this.#tx('createSector', async (c) => {
+      const { miner, number } = sector.id
+      const r = await c.query(
+        'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, 1, $3, $4) ON CONFLICT (miner, number) DO NOTHING',
+        [miner, number, stateText(sector), Date.now()],
+      )
+      if (r.rowCount === 0) throw alreadyExists(sector.id)
+      return sector
     })
   }
 
@@ -193,17 +211,17 @@ class PostgresStore implements ManagerStore {
     return rows[0] === undefined ? undefined : Number(rows[0].last)
   }
 
-  async getSector(id: WireSectorId): Promise<{ state: SectorState; online: boolean } | undefined> {
+  async getSector(id: SectorId): Promise<{ state: SectorRecord; online: boolean } | undefined> {
     const rows = await this.#q<{ state: string; online: number }>(
       'getSector',
       'SELECT state, online FROM sectors WHERE miner = $1 AND number = $2',
-      [id.Miner, id.Number],
+      [id.miner, id.number],
     )
     const r = rows[0]
     return r === undefined ? undefined : { state: parseState(r.state), online: Number(r.online) === 1 }
   }
 
-  async listSectors(online: boolean): Promise<SectorState[]> {
+  async listSectors(online: boolean): Promise<SectorRecord[]> {
     const rows = await this.#q<{ state: string }>(
       'listSectors',
       'SELECT state FROM sectors WHERE online = $1 ORDER BY miner, number',
@@ -214,16 +232,16 @@ class PostgresStore implements ManagerStore {
 
   async #mutate(
     c: Client,
-    id: WireSectorId,
+    id: SectorId,
     fromOnline: 0 | 1,
     toOnline: 0 | 1,
     mutate: SectorMutator,
     where: string,
-  ): Promise<SectorState> {
+  ): Promise<SectorRecord> {
     const r = (
       await c.query('SELECT state FROM sectors WHERE miner = $1 AND number = $2 AND online = $3 FOR UPDATE', [
-        id.Miner,
-        id.Number,
+        id.miner,
+        id.number,
         fromOnline,
       ])
     ).rows[0] as { state: string } | undefined
@@ -235,16 +253,16 @@ class PostgresStore implements ManagerStore {
     checkStateId(id, out)
     await c.query(
       'UPDATE sectors SET state = $1, online = $2, updated_at = $3 WHERE miner = $4 AND number = $5',
-      [JSON.stringify(out), toOnline, Date.now(), id.Miner, id.Number],
+      [stateText(out), toOnline, Date.now(), id.miner, id.number],
     )
     return out
   }
 
   async updateSector(
-    id: WireSectorId,
+    id: SectorId,
     mutate: SectorMutator,
     effects: UpdateEffects = {},
-  ): Promise<SectorState> {
+  ): Promise<SectorRecord> {
     if (effects.dequeue !== true && effects.enqueue === undefined) {
       const swapped = await this.#compareAndSwap(id, mutate)
       if (swapped !== undefined) return swapped
@@ -252,11 +270,11 @@ class PostgresStore implements ManagerStore {
     return this.#tx('updateSector', async (c) => {
       const out = await this.#mutate(c, id, 1, 1, mutate, 'online')
       if (effects.dequeue)
-        await c.query('DELETE FROM commit_queue WHERE miner = $1 AND number = $2', [id.Miner, id.Number])
+        await c.query('DELETE FROM commit_queue WHERE miner = $1 AND number = $2', [id.miner, id.number])
       if (effects.enqueue !== undefined) {
         await c.query(
           'INSERT INTO commit_queue (miner, number, kind, enqueued_at) VALUES ($1, $2, $3, $4) ON CONFLICT (miner, number, kind) DO UPDATE SET enqueued_at = excluded.enqueued_at',
-          [id.Miner, id.Number, effects.enqueue, Date.now()],
+          [id.miner, id.number, effects.enqueue, Date.now()],
         )
       }
       return out
@@ -268,11 +286,11 @@ class PostgresStore implements ManagerStore {
   // round trips instead of four (BEGIN, SELECT FOR UPDATE, UPDATE, COMMIT) and no row lock held
   // across them. Undefined means another writer got there first: the caller takes the locking
   // path, so mutators must be pure (they may run twice).
-  async #compareAndSwap(id: WireSectorId, mutate: SectorMutator): Promise<SectorState | undefined> {
+  async #compareAndSwap(id: SectorId, mutate: SectorMutator): Promise<SectorRecord | undefined> {
     const rows = await this.#q<{ state: string }>(
       'updateSector',
       'SELECT state FROM sectors WHERE miner = $1 AND number = $2 AND online = 1',
-      [id.Miner, id.Number],
+      [id.miner, id.number],
     )
     const r = rows[0]
     if (r === undefined) throw notFound(id, 'online')
@@ -286,7 +304,7 @@ class PostgresStore implements ManagerStore {
         await this.#pool.query(
           prepared(
             'UPDATE sectors SET state = $1, updated_at = $2 WHERE miner = $3 AND number = $4 AND online = 1 AND state = $5',
-            [JSON.stringify(next), Date.now(), id.Miner, id.Number, r.state],
+            [stateText(next), Date.now(), id.miner, id.number, r.state],
           ),
         )
       ).rowCount
@@ -296,43 +314,43 @@ class PostgresStore implements ManagerStore {
     return updated === 1 ? next : undefined
   }
 
-  finalizeSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {
+  finalizeSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord> {
     return this.#tx('finalizeSector', async (c) => {
       const out = await this.#mutate(c, id, 1, 0, mutate, 'online')
-      await c.query('DELETE FROM commit_queue WHERE miner = $1 AND number = $2', [id.Miner, id.Number])
+      await c.query('DELETE FROM commit_queue WHERE miner = $1 AND number = $2', [id.miner, id.number])
       return out
     })
   }
 
-  restoreSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {
+  restoreSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord> {
     return this.#tx('restoreSector', (c) => this.#mutate(c, id, 0, 1, mutate, 'offline'))
   }
 
-  updateOfflineSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {
+  updateOfflineSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord> {
     return this.#tx('updateOfflineSector', (c) => this.#mutate(c, id, 0, 0, mutate, 'offline'))
   }
 
-  async removeLocation(id: WireSectorId, kind: IndexKind): Promise<void> {
+  async removeLocation(id: SectorId, kind: IndexKind): Promise<void> {
     await this.#q(
       'removeLocation',
       'DELETE FROM sector_index WHERE miner = $1 AND number = $2 AND kind = $3',
-      [id.Miner, id.Number, kind],
+      [id.miner, id.number, kind],
     )
   }
 
-  async setLocation(id: WireSectorId, kind: IndexKind, loc: SectorLocation): Promise<void> {
+  async setLocation(id: SectorId, kind: IndexKind, loc: SectorLocation): Promise<void> {
     await this.#q(
       'setLocation',
       'INSERT INTO sector_index (miner, number, kind, sealed, cache) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (miner, number, kind) DO UPDATE SET sealed = excluded.sealed, cache = excluded.cache',
-      [id.Miner, id.Number, kind, loc.sealed, loc.cache],
+      [id.miner, id.number, kind, loc.sealed, loc.cache],
     )
   }
 
-  async findLocation(id: WireSectorId, kind: IndexKind): Promise<SectorLocation | undefined> {
+  async findLocation(id: SectorId, kind: IndexKind): Promise<SectorLocation | undefined> {
     const rows = await this.#q<SectorLocation>(
       'findLocation',
       'SELECT sealed, cache FROM sector_index WHERE miner = $1 AND number = $2 AND kind = $3',
-      [id.Miner, id.Number, kind],
+      [id.miner, id.number, kind],
     )
     return rows[0]
   }
@@ -380,7 +398,7 @@ class PostgresStore implements ManagerStore {
         'DELETE FROM commit_queue WHERE miner = $1 AND kind = $2 AND number = ANY($3::bigint[])',
         [msg.miner, msg.kind, numbers],
       )
-      for (const n of numbers) await this.#mutate(c, { Miner: msg.miner, Number: n }, 1, 1, mark, 'online')
+      for (const n of numbers) await this.#mutate(c, { miner: msg.miner, number: n }, 1, 1, mark, 'online')
       const createdAt = Date.now()
       const ins = await c.query(
         "INSERT INTO messages (uid, miner, kind, sectors, body, state, created_at) VALUES ($1, $2, $3, $4, $5, 'created', $6) ON CONFLICT (uid) DO NOTHING",

@@ -1,11 +1,12 @@
-import { mkdirSync } from 'node:fs'
+import { closeSync, constants, existsSync, mkdirSync, openSync, unlinkSync } from 'node:fs'
 import { type FileHandle, open, stat } from 'node:fs/promises'
-import { dirname } from 'node:path'
-import { VenusError } from '@venus-cluster/core'
-import Database from 'better-sqlite3'
-import { newSectorState, type SectorState, type WireSectorId } from '../sector-state.js'
+import { dirname, join } from 'node:path'
+import { importOptional, VenusError } from '@venus-cluster/core'
+import type Database from 'better-sqlite3'
+import { newSector, type SectorId, type SectorRecord } from '../sector.js'
 import { type Checkpointer, startCheckpointer } from './checkpointer.js'
 import {
+  alreadyExists,
   checkStateId,
   dbError,
   MAX_ALLOCATION_SKIPS,
@@ -13,6 +14,7 @@ import {
   messageFromRow,
   notFound,
   parseState,
+  stateText,
 } from './common.js'
 import { MIGRATIONS } from './schema.js'
 import type {
@@ -56,10 +58,21 @@ interface PendingWrite {
  * ```
  */
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<ManagerStore> {
-  if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true })
-  let db: Database.Database
+  // The driver is an optional peer dependency, loaded on first use: importing the manager
+  // must not need it (or pg) installed.
+  const { default: Driver } = await importOptional('better-sqlite3', () => import('better-sqlite3'), {
+    feature: 'the SQLite store of the sector manager',
+  })
+  if (opts.path !== ':memory:') {
+    try {
+      mkdirSync(dirname(opts.path), { recursive: true })
+    } catch (cause) {
+      throw openError(opts.path, cause, true)
+    }
+  }
+  let db: Database.Database | undefined
   try {
-    db = new Database(opts.path)
+    db = new Driver(opts.path)
     db.pragma('journal_mode = WAL')
     // `full` on a file: SQLite commits as NORMAL (no fsync on the event loop) and the store
     // fdatasyncs the WAL on libuv's thread pool before acknowledging (see WalSyncer).
@@ -71,11 +84,66 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Manager
     db.pragma('foreign_keys = ON')
     migrate(db)
   } catch (cause) {
-    throw dbError(`open ${opts.path}`, cause)
+    db?.close()
+    throw openError(opts.path, cause)
   }
   const cp = opts.path === ':memory:' ? undefined : startCheckpointer(opts.path, 1000)
   const full = opts.synchronous !== 'normal' && opts.path !== ':memory:'
   return new SqliteStore(db, cp, full ? new WalSyncer(`${opts.path}-wal`) : undefined)
+}
+
+/**
+ * The error of a database that does not open, with the real cause: SQLite says only "unable to
+ * open database file" (or "attempt to write a readonly database"), so the file and its directory
+ * are tried directly for the errno (EACCES, EROFS, ENOSPC, ENOTDIR …). SQLite in WAL mode also
+ * creates `-wal` and `-shm` files beside the database, so the directory must be writable too.
+ */
+function openError(path: string, cause: unknown, mkdirFailed = false): VenusError {
+  const dir = dirname(path)
+  const errno = (err: unknown) => (err as NodeJS.ErrnoException).code
+  const text = (err: unknown) => (err as Error).message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')
+  let why: string | undefined
+  if (mkdirFailed)
+    why =
+      errno(cause) === 'EEXIST'
+        ? `${dir}: exists and is not a directory`
+        : `${dir}: ${errno(cause) ?? 'error'} (${text(cause)})`
+  // Opened, never created: a probe must not leave files behind.
+  const rw = (file: string) => () => {
+    if (existsSync(file)) closeSync(openSync(file, constants.O_RDWR))
+  }
+  const probes: [string, () => void][] = [
+    // access(2) says yes to root on a read-only mount's directories: create and remove a file.
+    [
+      dir,
+      () => {
+        const probe = join(dir, `.manager-db-probe-${process.pid}`)
+        closeSync(openSync(probe, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600))
+        unlinkSync(probe)
+      },
+    ],
+    [path, rw(path)],
+    [`${path}-wal`, rw(`${path}-wal`)],
+    [`${path}-shm`, rw(`${path}-shm`)],
+  ]
+  for (const [what, probe] of why === undefined ? probes : []) {
+    try {
+      probe()
+    } catch (err) {
+      why = `${what}: ${errno(err) ?? 'error'} (${text(err)})`
+      break
+    }
+  }
+  if (why === undefined && errno(cause) !== undefined)
+    why = `${path}: ${errno(cause)} (${(cause as Error).message})`
+  const detail = why ?? (cause as Error)?.message ?? String(cause)
+  const hint = /EROFS|EACCES|EPERM/.test(detail)
+    ? `; the manager needs write access to ${dir} for the database and its -wal and -shm files`
+    : ''
+  return new VenusError('STORE_DB', `manager database ${path} cannot be opened: ${detail}${hint}`, {
+    details: { op: 'open', path, ...(why ? { cause: detail } : {}) },
+    cause,
+  })
 }
 
 function migrate(db: Database.Database): void {
@@ -237,7 +305,7 @@ class SqliteStore implements ManagerStore {
     return this.#read('schemaVersion', () => (this.#st.version.get() as { v: number }).v)
   }
 
-  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<SectorState | null> {
+  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<SectorRecord | null> {
     return this.#write(() => {
       const row = this.#st.lastNumber.get(miner) as { last: number } | undefined
       let next = (row?.last ?? opts.initNumber) + 1
@@ -248,14 +316,23 @@ class SqliteStore implements ManagerStore {
         }
         if (this.#st.sectorExists.get(miner, next) !== undefined) continue
         this.#st.setNumber.run(miner, next)
-        const state = newSectorState({ Miner: miner, Number: next }, proofType, opts.allocatedAt)
-        this.#st.insertSector.run(miner, next, JSON.stringify(state), Date.now())
+        const state = newSector({ miner, number: next }, proofType, opts.allocatedAt)
+        this.#st.insertSector.run(miner, next, stateText(state), Date.now())
         return state
       }
       throw new VenusError(
         'ALLOCATION_EXHAUSTED',
         `miner ${miner}: ${MAX_ALLOCATION_SKIPS} numbers in a row already have records`,
       )
+    })
+  }
+
+  createSector(sector: SectorRecord): Promise<SectorRecord> {
+    return this.#write(() => {
+      const { miner, number } = sector.id
+      if (this.#st.sectorExists.get(miner, number) !== undefined) throw alreadyExists(sector.id)
+      this.#st.insertSector.run(miner, number, stateText(sector), Date.now())
+      return sector
     })
   }
 
@@ -266,79 +343,79 @@ class SqliteStore implements ManagerStore {
     )
   }
 
-  getSector(id: WireSectorId): Promise<{ state: SectorState; online: boolean } | undefined> {
+  getSector(id: SectorId): Promise<{ state: SectorRecord; online: boolean } | undefined> {
     return this.#read('getSector', () => {
-      const r = this.#st.getSector.get(id.Miner, id.Number) as { state: string; online: number } | undefined
+      const r = this.#st.getSector.get(id.miner, id.number) as { state: string; online: number } | undefined
       return r === undefined ? undefined : { state: parseState(r.state), online: r.online === 1 }
     })
   }
 
-  listSectors(online: boolean): Promise<SectorState[]> {
+  listSectors(online: boolean): Promise<SectorRecord[]> {
     return this.#read('listSectors', () =>
       (this.#st.list.all(online ? 1 : 0) as { state: string }[]).map((r) => parseState(r.state)),
     )
   }
 
   #mutate(
-    id: WireSectorId,
+    id: SectorId,
     fromOnline: 0 | 1,
     toOnline: 0 | 1,
     mutate: SectorMutator,
     where: string,
-  ): SectorState {
-    const r = this.#st.getOnline.get(id.Miner, id.Number, fromOnline) as { state: string } | undefined
+  ): SectorRecord {
+    const r = this.#st.getOnline.get(id.miner, id.number, fromOnline) as { state: string } | undefined
     if (r === undefined) throw notFound(id, where)
     const cur = parseState(r.state)
     const next = mutate(cur)
     if (next === undefined && fromOnline === toOnline) return cur
     const out = next ?? cur
     checkStateId(id, out)
-    this.#st.setState.run(JSON.stringify(out), toOnline, Date.now(), id.Miner, id.Number)
+    this.#st.setState.run(stateText(out), toOnline, Date.now(), id.miner, id.number)
     return out
   }
 
-  updateSector(id: WireSectorId, mutate: SectorMutator, effects: UpdateEffects = {}): Promise<SectorState> {
+  updateSector(id: SectorId, mutate: SectorMutator, effects: UpdateEffects = {}): Promise<SectorRecord> {
     return this.#write(() => {
       const out = this.#mutate(id, 1, 1, mutate, 'online')
-      if (effects.dequeue) this.#st.dequeueAll.run(id.Miner, id.Number)
+      if (effects.dequeue) this.#st.dequeueAll.run(id.miner, id.number)
       if (effects.enqueue !== undefined)
-        this.#st.enqueue.run(id.Miner, id.Number, effects.enqueue, Date.now())
+        this.#st.enqueue.run(id.miner, id.number, effects.enqueue, Date.now())
       return out
     })
   }
 
-  finalizeSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {
+  finalizeSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord> {
     return this.#write(() => {
       const out = this.#mutate(id, 1, 0, mutate, 'online')
-      this.#st.dequeueAll.run(id.Miner, id.Number)
+      this.#st.dequeueAll.run(id.miner, id.number)
       return out
     })
   }
 
-  restoreSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {
+  restoreSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord> {
     return this.#write(() => this.#mutate(id, 0, 1, mutate, 'offline'))
   }
 
-  updateOfflineSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState> {
+  updateOfflineSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord> {
     return this.#write(() => this.#mutate(id, 0, 0, mutate, 'offline'))
   }
 
-  setLocation(id: WireSectorId, kind: IndexKind, loc: SectorLocation): Promise<void> {
+  setLocation(id: SectorId, kind: IndexKind, loc: SectorLocation): Promise<void> {
     return this.#write(() => {
-      this.#st.setLoc.run(id.Miner, id.Number, kind, loc.sealed, loc.cache)
+      this.#st.setLoc.run(id.miner, id.number, kind, loc.sealed, loc.cache)
     })
   }
 
-  removeLocation(id: WireSectorId, kind: IndexKind): Promise<void> {
+  removeLocation(id: SectorId, kind: IndexKind): Promise<void> {
     return this.#write(() => {
-      this.#st.delLoc.run(id.Miner, id.Number, kind)
+      this.#st.delLoc.run(id.miner, id.number, kind)
     })
   }
 
-  findLocation(id: WireSectorId, kind: IndexKind): Promise<SectorLocation | undefined> {
+  findLocation(id: SectorId, kind: IndexKind): Promise<SectorLocation | undefined> {
     return this.#read(
       'findLocation',
-      () => this.#st.getLoc.get(id.Miner, id.Number, kind) as SectorLocation | undefined,
+      () => this.#st.getLoc.get(id.miner, id.number, kind) as SectorLocation | undefined,
     )
   }
 
@@ -374,7 +451,7 @@ class SqliteStore implements ManagerStore {
             },
           )
         }
-        this.#mutate({ Miner: msg.miner, Number: n }, 1, 1, mark, 'online')
+        this.#mutate({ miner: msg.miner, number: n }, 1, 1, mark, 'online')
       }
       const createdAt = Date.now()
       this.#st.insertMsg.run(

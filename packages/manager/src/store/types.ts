@@ -1,4 +1,4 @@
-import type { SectorState, WireSectorId } from '../sector-state.js'
+import type { SectorId, SectorRecord } from '../sector.js'
 
 /** Which queue a sector waits in: precommit, prove-commit, or termination. */
 export type CommitKind = 'pre' | 'prove' | 'terminate'
@@ -54,7 +54,7 @@ export interface AllocateOptions {
  * when another writer won). Return the new state, or `undefined` to leave the row unchanged
  * (nothing is written).
  */
-export type SectorMutator = (state: SectorState) => SectorState | undefined
+export type SectorMutator = (state: SectorRecord) => SectorRecord | undefined
 
 /** Extra effects committed in the same transaction as a state update. */
 export interface UpdateEffects {
@@ -74,6 +74,7 @@ export interface UpdateEffects {
  * ```ts
  * const store = await openSqliteStore({ path: '/var/lib/vsm/manager.db' })
  * const s = await store.allocateSector(1000, { initNumber: 0 }, 5)
+ * s?.id // { miner: 1000, number: 1 }
  * await store.close()
  * ```
  */
@@ -87,38 +88,44 @@ export interface ManagerStore {
    * `null` when the next number would pass `maxNumber` (nothing is written then). A number is
    * never handed out twice, across restarts and across managers sharing the database.
    */
-  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<SectorState | null>
+  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<SectorRecord | null>
+  /**
+   * Adds the online record of a sector numbered outside this store (sealed elsewhere, or
+   * imported), as given. Throws `ALREADY_EXISTS` (nothing written) when the store has a record of
+   * that number, online or offline. `allocateSector` never hands out a number that has a record.
+   */
+  createSector(sector: SectorRecord): Promise<SectorRecord>
   /** The last number handed out for `miner`, or undefined when none was. */
   lastNumber(miner: number): Promise<number | undefined>
 
   /** A sector record, online first, then offline. */
-  getSector(id: WireSectorId): Promise<{ state: SectorState; online: boolean } | undefined>
+  getSector(id: SectorId): Promise<{ state: SectorRecord; online: boolean } | undefined>
   /** All online (in progress) or offline (finalized/aborted) records, ordered by miner, number. */
-  listSectors(online: boolean): Promise<SectorState[]>
+  listSectors(online: boolean): Promise<SectorRecord[]>
   /**
    * Read-modify-write of an online record under a row lock. Throws `SECTOR_NOT_FOUND` when
    * there is no online record. Resolves the state after the update.
    */
-  updateSector(id: WireSectorId, mutate: SectorMutator, effects?: UpdateEffects): Promise<SectorState>
+  updateSector(id: SectorId, mutate: SectorMutator, effects?: UpdateEffects): Promise<SectorRecord>
   /**
    * Moves an online record offline (finalized or aborted) after `mutate`; drops its queue
    * entries. Throws `SECTOR_NOT_FOUND` when it is not online.
    */
-  finalizeSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState>
+  finalizeSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord>
   /** Moves an offline record back online after `mutate`. Throws `SECTOR_NOT_FOUND`. */
-  restoreSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState>
+  restoreSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord>
   /**
    * Read-modify-write of an offline record (it stays offline), e.g. marking it removed.
    * Throws `SECTOR_NOT_FOUND` when there is no offline record.
    */
-  updateOfflineSector(id: WireSectorId, mutate: SectorMutator): Promise<SectorState>
+  updateOfflineSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord>
 
   /** Records where a sector's files are. */
-  setLocation(id: WireSectorId, kind: IndexKind, loc: SectorLocation): Promise<void>
+  setLocation(id: SectorId, kind: IndexKind, loc: SectorLocation): Promise<void>
   /** Where a sector's files are, or undefined. */
-  findLocation(id: WireSectorId, kind: IndexKind): Promise<SectorLocation | undefined>
+  findLocation(id: SectorId, kind: IndexKind): Promise<SectorLocation | undefined>
   /** Forgets where a sector's files are (after they were deleted). */
-  removeLocation(id: WireSectorId, kind: IndexKind): Promise<void>
+  removeLocation(id: SectorId, kind: IndexKind): Promise<void>
 
   /** Sectors waiting in a commit queue, oldest first; all miners when `miner` is undefined. */
   listQueue(kind: CommitKind, miner?: number): Promise<QueuedCommit[]>

@@ -9,18 +9,16 @@ import {
   mockProofs,
   type ProofsBackend,
 } from '@venus-cluster/core'
-import {
-  createDevnet,
-  type Devnet,
-  devnetParamsShortPeriod,
-  devnetTransport,
-  sealTestSectors,
-} from '@venus-cluster/devnet'
+import { createDevnet, type Devnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
+import { sealTestSectors } from '@venus-cluster/devnet/testing'
 import type { WindowPoStConfig } from '../config.js'
-import type { WindowPoStEvent } from '../events.js'
+import { onAnyWindowPoStEvent, type WindowPoStEvent } from '../events.js'
 import { dirLocator } from '../locator.js'
 import { messagerPoSt } from '../messager-sender.js'
-import { type PoStSender, WindowPoStScheduler } from '../scheduler.js'
+import type { PoStSender } from '../messages.js'
+import type { DeadlineLeases } from '../window/leases.js'
+import type { WindowPoStComputer } from '../window/prover.js'
+import { WindowPoStScheduler } from '../window/scheduler.js'
 
 /** Seals 2KiB CC sectors (AddPiece, PC1, PC2) with `proofs` into `<root>/sealed|cache`. */
 export const sealSectors = sealTestSectors
@@ -28,6 +26,8 @@ export const sealSectors = sealTestSectors
 export interface Harness {
   devnet: Devnet
   chain: ChainClient
+  /** The backend that sealed the sectors and verifies proofs on the devnet. */
+  proofs: ProofsBackend
   root: string
   miners: { miner: string; minerId: number; scheduler: WindowPoStScheduler; events: WindowPoStEvent[] }[]
   /** Mines `n` epochs one by one, letting every scheduler handle each head. */
@@ -49,6 +49,8 @@ export async function provingHarness(opts: {
   send?: (chain: ChainClient) => PoStSender
   /** Send and follow PoSt messages through the devnet's messager (`Message.*`), not the mpool. */
   viaMessager?: boolean
+  leases?: DeadlineLeases
+  compute?: WindowPoStComputer
 }): Promise<Harness> {
   const proofs = opts.proofs ?? mockProofs()
   const devnet = createDevnet({
@@ -79,10 +81,12 @@ export async function provingHarness(opts: {
         ? messagerPoSt(createMessagerClient(customTransport(devnetTransport(devnet))))
         : {}),
       ...(opts.send ? { send: opts.send(chain) } : {}),
+      ...(opts.leases ? { leases: opts.leases } : {}),
+      ...(opts.compute ? { compute: opts.compute } : {}),
       config: { challengeConfidence: 1, submitConfidence: 1, retryDelayMs: 0, ...opts.config },
-      onEvent: (e) => {
-        if (e.type !== 'head') events.push(e)
-      },
+    })
+    onAnyWindowPoStEvent(scheduler.events, (e) => {
+      if (e.type !== 'head') events.push(e)
     })
     miners.push({ miner: who.miner, minerId: who.minerId, scheduler, events })
   }
@@ -93,6 +97,7 @@ export async function provingHarness(opts: {
   return {
     devnet,
     chain,
+    proofs,
     root,
     miners,
     async step(n) {

@@ -6,7 +6,7 @@ import {
   parseWorkerConfig,
   prepareFileStore,
   prepareSealingStore,
-  type VenusWorkerConfig,
+  type WorkerConfig,
 } from '@venus-cluster/core'
 
 export interface WorkerEnv {
@@ -14,7 +14,7 @@ export interface WorkerEnv {
   stores: string[]
   persist: string
   configText: string
-  config: VenusWorkerConfig
+  config: WorkerConfig
   cleanup(): void
 }
 

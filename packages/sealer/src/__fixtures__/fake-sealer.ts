@@ -27,7 +27,7 @@ export interface FakeSealer {
   calls: { method: string; params: unknown[] }[]
   finalized: string[]
   aborted: { id: string; reason: string }[]
-  reports: { id: string; prev: string; next: string; level: string | null }[]
+  reports: { id: string; prev: string; next: string; level: string | null; desc: string | null }[]
 }
 
 export function fakeSealer(opts: FakeSealerOptions = {}): FakeSealer {
@@ -85,12 +85,16 @@ export function fakeSealer(opts: FakeSealerOptions = {}): FakeSealer {
       return proof.has(k) ? { State: 3, Desc: null } : { State: 4, Desc: 'no proof' }
     },
     ReportState: (p) => {
-      const r = p[1] as { StateChange: { Prev: string; Next: string }; Failure: { Level: string } | null }
+      const r = p[1] as {
+        StateChange: { Prev: string; Next: string }
+        Failure: { Level: string; Desc: string } | null
+      }
       st.reports.push({
         id: key(p[0] as { Miner: number; Number: number }),
         prev: r.StateChange.Prev,
         next: r.StateChange.Next,
         level: r.Failure?.Level ?? null,
+        desc: r.Failure?.Desc ?? null,
       })
       return null
     },

@@ -12,6 +12,7 @@ import {
   openSqliteStore,
   SectorManager,
 } from '@venus-cluster/manager'
+import { blockTimer } from './block-timer.js'
 
 export interface ManagerEnv {
   url: string
@@ -57,18 +58,9 @@ export async function startManagerEnv(opts: {
   }
   const server = createRpcServer({ methods: api })
   const { url } = await server.listen({ host: '127.0.0.1', port: 0 })
-  let busy = false
-  const timer = setInterval(async () => {
-    if (busy) return
-    busy = true
-    try {
-      await manager.tick()
-      await devnet.mine(1)
-    } catch {
-      // a failed tick is retried on the next one
-    } finally {
-      busy = false
-    }
+  const blocks = blockTimer(async () => {
+    await manager.tick()
+    await devnet.mine(1)
   }, opts.blockMs ?? 20)
   return {
     url,
@@ -76,8 +68,7 @@ export async function startManagerEnv(opts: {
     manager,
     proofs,
     async stop() {
-      clearInterval(timer)
-      while (busy) await new Promise((r) => setTimeout(r, 5))
+      await blocks.stop()
       await server.close()
       await manager.stop()
       await manager.store.close()

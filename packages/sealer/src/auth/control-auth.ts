@@ -1,19 +1,28 @@
 /**
- * Auth of the worker control API. The worker holds no secret: it asks the manager
- * (`Venus.AuthVerify`) what a token allows, as Lotus workers defer to the miner. A manager that
- * serves no `Venus.AuthVerify` runs with auth explicitly off, and the control API follows it.
+ * Auth of the worker control API (`VenusWorker.*` and `/metrics`), decided on the worker alone:
+ *
+ * - the **local control token** (`<worker home>/control.token`, 0600) grants read and write:
+ *   the worker host's own CLI reads it, with any manager, reachable or not;
+ * - a **manager control token** (EdDSA JWT minted by the manager, see `@venus-cluster/core`'s
+ *   control tokens) grants what it says (read, or read and write) when it is signed by the
+ *   manager key this worker fetched and cached, is for this worker's instance name, was sent to
+ *   this worker's control address (when it names one), and has not expired.
+ *
+ * Nothing else gets in: the manager's own API tokens are not accepted here, and the manager is
+ * never asked, so the control API keeps working while the manager is down.
  */
+import { timingSafeEqual } from 'node:crypto'
+import type { Logger } from '@venus-cluster/core'
 import {
-  createRpcClient,
-  http,
-  RPC_PERMISSIONS,
-  type RpcClient,
+  controlTokenKid,
   type RpcPermission,
   SECTOR_MANAGER_TOKEN_ENV,
   VenusError,
+  WORKER_CONTROL_PERMISSIONS,
 } from '@venus-cluster/core'
+import type { ManagerKeyCache } from './manager-key.js'
 
-/** Required permission of each `VenusWorker.*` method; others need `admin`. */
+/** Required permission of each `VenusWorker.*` method; others need `admin` (which no control token carries). */
 export const workerControlPermissions: Readonly<Record<string, RpcPermission>> = {
   'VenusWorker.WorkerList': 'read',
   'VenusWorker.WorkerPause': 'write',
@@ -58,56 +67,64 @@ export function workerManagerToken(
   return undefined
 }
 
-/** Options of {@link managerVerifiedAuth}. */
-export interface ManagerVerifiedAuthOptions {
-  /** The manager's HTTP RPC URL (`http://host:1789/rpc/v0`). */
-  url: string
-  /** The worker's own token for the manager. */
-  token: string | undefined
-  /** How long an answer is reused, ms (default 30 s). */
-  cacheMs?: number
-  /** Called once when the manager turns out to run without auth. */
-  onManagerAuthOff?: () => void
-  /** Injected client (tests). */
-  client?: Pick<RpcClient, 'call' | 'close'>
+/** Options of {@link localControlAuth}. */
+export interface LocalControlAuthOptions {
+  /** This worker's instance name: the audience manager tokens must name. */
+  instance: string
+  /** The local control token. */
+  localToken: string
+  /** The manager's cached key; undefined = only the local token is accepted. */
+  keys?: Pick<ManagerKeyCache, 'verifierFor'> | undefined
+  /** This worker's control address as it reports it to the manager (undefined until known). */
+  dest: () => string | undefined
+  /** Refusals are logged here (each reason at most once a minute). */
+  log?: Logger | undefined
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
 }
 
 /**
- * An authorize hook that asks the manager. Refuses (fails closed) when the manager cannot be
- * asked or refuses the worker's own token.
+ * The control API's authorize hook.
  *
  * @example
  * ```ts
- * const authorize = managerVerifiedAuth({ url: 'http://127.0.0.1:1789/rpc/v0', token })
+ * const authorize = localControlAuth({ instance: 'rig-7', localToken, keys, dest: () => '10.0.0.5:17890' })
+ * await authorize(localToken) // ['read', 'write']
  * ```
  */
-export function managerVerifiedAuth(opts: ManagerVerifiedAuthOptions): ControlAuthorize & {
-  close(): Promise<void>
-} {
-  const client = opts.client ?? createRpcClient(http(opts.url, { token: opts.token }), { timeoutMs: 10_000 })
-  const cacheMs = opts.cacheMs ?? 30_000
-  const cache = new Map<string, { at: number; perms: readonly RpcPermission[] }>()
-  let warned = false
-  const fn = async (token: string | undefined): Promise<readonly RpcPermission[]> => {
-    const key = token ?? ''
-    const hit = cache.get(key)
-    if (hit && Date.now() - hit.at < cacheMs) return hit.perms
-    let perms: readonly RpcPermission[]
-    try {
-      const got = await client.call<unknown>('Venus.AuthVerify', [key])
-      perms = Array.isArray(got) ? RPC_PERMISSIONS.filter((p) => got.includes(p)) : []
-    } catch (err) {
-      if (err instanceof VenusError && err.code === 'RPC_METHOD_NOT_FOUND') {
-        if (!warned) opts.onManagerAuthOff?.()
-        warned = true
-        perms = RPC_PERMISSIONS
-      } else {
-        throw new VenusError('UNAUTHENTICATED', 'the manager did not accept this token', { cause: err })
-      }
+export function localControlAuth(opts: LocalControlAuthOptions): ControlAuthorize {
+  const lastLogged = new Map<string, number>()
+  const refuse = (reason: string, cause?: unknown): never => {
+    const now = Date.now()
+    if (opts.log !== undefined && now - (lastLogged.get(reason) ?? Number.NEGATIVE_INFINITY) >= 60_000) {
+      if (lastLogged.size > 100) lastLogged.clear()
+      lastLogged.set(reason, now)
+      opts.log.warn({ reason }, 'control API request refused')
     }
-    if (cache.size > 1000) cache.clear()
-    cache.set(key, { at: Date.now(), perms })
-    return perms
+    throw new VenusError('UNAUTHENTICATED', `control API: ${reason}`, {
+      details: { reason },
+      ...(cause === undefined ? {} : { cause }),
+    })
   }
-  return Object.assign(fn, { close: async () => client.close() })
+  const full = Object.freeze([...WORKER_CONTROL_PERMISSIONS])
+  return async (token) => {
+    if (token === undefined || token === '') return refuse('no token sent')
+    if (sameSecret(token, opts.localToken)) return full
+    const kid = controlTokenKid(token)
+    if (kid === undefined) return refuse('the token is neither the local control token nor a control token')
+    const verifier = await opts.keys?.verifierFor(kid)
+    if (verifier === undefined)
+      return refuse(
+        'the token is not signed with the manager control key this worker knows (it fetches the key from the manager; an original manager has none, use the local control token)',
+      )
+    try {
+      return (await verifier.verify(token, { worker: opts.instance, dest: opts.dest() })).allow
+    } catch (err) {
+      return refuse(err instanceof VenusError ? err.message : String(err), err)
+    }
+  }
 }

@@ -1,10 +1,18 @@
 /**
  * The worker's HTTP server: the control API (`VenusWorker.*` at `/` and `/rpc/v0`) and
- * Prometheus `/metrics`, both behind the same token check.
+ * Prometheus `/metrics`, both behind the same token check (in the `Authorization` header only).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createRpcServer, type RpcMethod, tokenFromRequest } from '@venus-cluster/core'
+import {
+  answerPreflight,
+  createHttpServer,
+  createRpcServer,
+  type HttpLimits,
+  type RpcMethod,
+  refuseBrowserRequest,
+  tokenFromRequest,
+} from '@venus-cluster/core'
 import { type ControlAuthorize, workerControlPermission } from '../auth/control-auth.js'
 import type { WorkerMetrics } from './worker-metrics.js'
 
@@ -16,6 +24,10 @@ export interface ServeWorkerControlOptions {
   /** Token check; undefined = auth off. */
   authorize: ControlAuthorize | undefined
   metrics?: WorkerMetrics | undefined
+  /** HTTP timeouts and connection caps (defaults: core's `DEFAULT_HTTP_LIMITS`). */
+  http?: Partial<HttpLimits> | undefined
+  /** Largest request body (default 1 MiB: control calls carry a thread index or two). */
+  maxBodyBytes?: number | undefined
 }
 
 /** A listening control server. */
@@ -40,17 +52,25 @@ export async function serveWorkerControl(opts: ServeWorkerControlOptions): Promi
     path: ['/', '/rpc/v0'],
     permissions: workerControlPermission,
     ...(authorize ? { authorize } : {}),
+    maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
+    queryToken: false,
+    jsonOnlyWithoutToken: true,
   })
-  const server = createServer()
   const text = (res: ServerResponse, status: number, body: string, type = 'text/plain') => {
     res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) })
     res.end(body)
   }
   const serveMetrics = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'OPTIONS') return answerPreflight(req, res, 'GET, HEAD')
+    if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'use GET\n')
+    const refusal = req.headers.authorization ? undefined : refuseBrowserRequest(req)
+    if (refusal !== undefined) return text(res, refusal.status, `${refusal.message}\n`)
+    if (new URLSearchParams(req.url?.split('?')[1] ?? '').has('token'))
+      return text(res, 401, 'unauthorized: tokens are not accepted in the URL (send Authorization: Bearer)\n')
     if (authorize) {
       let perms: readonly string[]
       try {
-        perms = await authorize(tokenFromRequest(req))
+        perms = await authorize(tokenFromRequest(req, { query: false }))
       } catch {
         return text(res, 401, 'unauthorized\n')
       }
@@ -59,18 +79,17 @@ export async function serveWorkerControl(opts: ServeWorkerControlOptions): Promi
     if (!metrics) return text(res, 404, 'metrics are not enabled\n')
     text(res, 200, await metrics.scrape(), metrics.contentType)
   }
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname
-    if (path === '/metrics') {
-      serveMetrics(req, res).catch(() => res.destroy())
-      return
-    }
-    if (!rpc.handleHttp(req, res)) text(res, 404, 'not found\n')
+  const metricsRoute = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== '/metrics') return false
+    serveMetrics(req, res).catch(() => res.destroy())
+    return true
   }
-  rpc.attach(server)
-  // attach() also adds a request listener; keep only ours, which routes to the RPC itself.
-  server.removeAllListeners('request')
-  server.on('request', onRequest)
+  // One listener answers every request (400 for a target it cannot route, 404 for no route).
+  const server = createHttpServer({
+    routes: [metricsRoute, (req, res) => rpc.handleHttp(req, res)],
+    limits: opts.http,
+  })
+  rpc.attach(server, { requests: false })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port, opts.host, () => {

@@ -6,13 +6,14 @@ import { createWorkerMetrics } from './worker-metrics.js'
 function thread(state: string, paused: boolean, lastError: string | null): SealingThread {
   return {
     info: () => ({
-      location: '/x',
-      sector_id: null,
       index: 0,
-      paused,
-      paused_elapsed: null,
+      location: '/x',
+      plan: 'sealer',
+      sectorId: null,
       state,
-      last_error: lastError,
+      paused,
+      pausedForMs: null,
+      lastError,
     }),
   } as unknown as SealingThread
 }
@@ -43,7 +44,7 @@ describe('worker metrics', () => {
     let now = 1_000
     const m = createWorkerMetrics({ threads: () => [], processMetrics: false, now: () => now })
     const step = (prev: string, next: string, failure: { level: string; desc: string } | null = null) =>
-      m.onStep({ index: 0, sector: 's', prev, next, failure } as never)
+      m.observeStep({ thread: 0, plan: 'sealer', sector: null, prev, next, failure } as never)
     step('Empty', 'Allocated')
     now += 5_000
     step('Allocated', 'PC1Done')

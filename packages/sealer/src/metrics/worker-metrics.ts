@@ -3,14 +3,15 @@
  * threads, time spent in each sealing state, steps and failures.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-import type { SealingThread, ThreadStepEvent } from '../thread.js'
+import type { ThreadStepEvent } from '../events.js'
+import type { SealingThread } from '../thread.js'
 
 /** A worker's registry and its step feed. */
 export interface WorkerMetrics {
   readonly registry: Registry
   readonly contentType: string
-  /** Feed of every thread step (wire it to the threads' `onStep`). */
-  onStep(e: ThreadStepEvent): void
+  /** Counts one step (the worker feeds it every `thread:step` event). */
+  observeStep(e: ThreadStepEvent): void
   scrape(): Promise<string>
 }
 
@@ -62,7 +63,7 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions): WorkerMetrics {
     help: 'Sealing threads whose last step failed',
     registers: [registry],
     collect() {
-      this.set(opts.threads().filter((t) => t.info().last_error !== null).length)
+      this.set(opts.threads().filter((t) => t.info().lastError !== null).length)
     },
   })
   const stage = new Histogram({
@@ -88,12 +89,12 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions): WorkerMetrics {
   return {
     registry,
     contentType: registry.contentType,
-    onStep(e) {
+    observeStep(e) {
       const at = now()
-      const since = entered.get(e.index)
+      const since = entered.get(e.thread)
       if (since !== undefined && e.prev !== e.next)
         stage.observe({ stage: String(e.prev) }, (at - since) / 1000)
-      if (since === undefined || e.prev !== e.next) entered.set(e.index, at)
+      if (since === undefined || e.prev !== e.next) entered.set(e.thread, at)
       steps.inc({ state: String(e.next) })
       if (e.failure) failures.inc({ level: e.failure.level })
     },

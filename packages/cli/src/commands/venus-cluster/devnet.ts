@@ -6,6 +6,7 @@
 import { mockProofs, type ProofsBackend, VenusError } from '@venus-cluster/core'
 import { createDevnet, type Devnet, type ServedDevnet, serveDevnet } from '@venus-cluster/devnet'
 import { type Command, Option } from 'commander'
+import { importProofsNative, PROOFS_NATIVE_PACKAGE } from '../../proofs-native.js'
 
 /** Options of {@link runDevnet}. */
 export interface DevnetRunOptions {
@@ -39,18 +40,14 @@ function parseListen(text: string): { host: string; port: number } {
 
 async function loadProofs(kind: 'mock' | 'native'): Promise<ProofsBackend> {
   if (kind === 'mock') return mockProofs()
-  const name = '@venus-cluster/proofs-native'
-  try {
-    const mod = (await import(name)) as { nativeProofs?: () => ProofsBackend }
-    if (typeof mod.nativeProofs !== 'function') throw new Error('no nativeProofs export')
-    return mod.nativeProofs()
-  } catch (err) {
+  const mod = await importProofsNative<{ nativeProofs?: () => ProofsBackend }>('or use --proofs mock')
+  if (typeof mod.nativeProofs !== 'function') {
     throw new VenusError(
       'PROOFS_NATIVE_UNAVAILABLE',
-      'the native proofs addon cannot be loaded; use --proofs mock',
-      { cause: err },
+      `${PROOFS_NATIVE_PACKAGE} has no nativeProofs export; use --proofs mock`,
     )
   }
+  return mod.nativeProofs()
 }
 
 /** What {@link runDevnet} started. */

@@ -6,6 +6,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { formatSectorSize, parseSectorSize, VenusError } from '@venus-cluster/core'
 import type { Command } from 'commander'
+import { importProofsNative, PROOFS_NATIVE_PACKAGE } from '../../proofs-native.js'
 
 /** Sector sizes the local parameter generator supports (rust-fil-proofs' small test sizes). */
 export const LOCAL_PARAMETER_SIZES: readonly number[] = [2048, 8 << 20, 512 << 20]
@@ -89,17 +90,14 @@ interface NativeParamsModule {
 }
 
 async function loadGenerator(): Promise<NativeParamsModule['generateParameters']> {
-  try {
-    const mod = (await import('@venus-cluster/proofs-native' as string)) as Partial<NativeParamsModule>
-    if (typeof mod.generateParameters !== 'function') throw new Error('no generateParameters export')
-    return mod.generateParameters
-  } catch (err) {
+  const mod = await importProofsNative<Partial<NativeParamsModule>>()
+  if (typeof mod.generateParameters !== 'function') {
     throw new VenusError(
       'PROOFS_NATIVE_UNAVAILABLE',
-      'the native proofs addon cannot be loaded (npm run build:native)',
-      { cause: err },
+      `${PROOFS_NATIVE_PACKAGE} has no generateParameters export`,
     )
   }
+  return mod.generateParameters
 }
 
 /** Adds `util params` to the `venus-cluster` program. */

@@ -6,15 +6,9 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createChainClient, customTransport, mockProofs } from '@venus-cluster/core'
-import {
-  createDevnet,
-  devnetParamsShortPeriod,
-  devnetTransport,
-  sealTestSectors,
-  serveDevnet,
-} from '@venus-cluster/devnet'
-import { runsToNumbers } from '@venus-cluster/poster'
+import { createChainClient, customTransport, mockProofs, runsToNumbers } from '@venus-cluster/core'
+import { createDevnet, devnetParamsShortPeriod, devnetTransport, serveDevnet } from '@venus-cluster/devnet'
+import { sealTestSectors } from '@venus-cluster/devnet/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { builtBin, ensureBuiltCli, ROOT } from '../../__fixtures__/built-cli.js'
 import { seedManagerCfg } from '../../__fixtures__/served-miner.js'
@@ -51,6 +45,7 @@ beforeAll(async () => {
       minerId: who.minerId,
       api,
       store,
+      sender: who.owner,
       extra: [
         '[PoSt]',
         '[PoSt.Default]',

@@ -3,7 +3,7 @@ import { constants } from 'node:fs'
 import { access, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultManagerConfigText, VenusError } from '@venus-cluster/core'
-import { managerTokenAuthority } from '@venus-cluster/manager'
+import { managerControlKey, managerTokenAuthority } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { expandHome, SECTOR_MANAGER_CONFIG_FILE } from '../../home.js'
 import { report } from '../../output.js'
@@ -37,8 +37,10 @@ export async function initSectorManagerHome(home: string, opts: { force: boolean
       cause: err,
     })
   }
-  // The API token secret (0600) and the local admin token; kept when they exist.
+  // The API token secret (0600), the local admin token and the worker control key (0600);
+  // kept when they exist.
   await managerTokenAuthority(home)
+  await managerControlKey(home)
   let existed = true
   try {
     await access(config, constants.F_OK)

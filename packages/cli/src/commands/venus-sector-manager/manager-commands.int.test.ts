@@ -6,7 +6,7 @@ import {
   createFakeChain,
   defaultMinerConfig,
   openSqliteStore,
-  startManagerDaemon,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import { afterAll, describe, expect, it } from 'vitest'
 import { vsmCli } from '../../__fixtures__/vsm-cli.js'
@@ -127,7 +127,7 @@ describe('venus-sector-manager manager commands', () => {
     expect(r.out).toContain('[[Common.PersistStores]]')
     expect(r.out).toContain('Name = "ps1"')
     const store = await openSqliteStore({ path: join(home, 'manager.db') })
-    expect(await store.findLocation({ Miner: 1000, Number: 2 }, 'normal')).toEqual({
+    expect(await store.findLocation({ miner: 1000, number: 2 }, 'normal')).toEqual({
       sealed: 'ps1',
       cache: 'ps1',
     })
@@ -138,7 +138,7 @@ describe('venus-sector-manager manager commands', () => {
     const home = mkdtempSync(join(tmpdir(), 'vsm-cli-d-'))
     dirs.push(home)
     const chain = createFakeChain({ miners: { 1000: 2048 } })
-    const d = await startManagerDaemon({
+    const d = await startManagerNode({
       home,
       listen: '127.0.0.1:0',
       config: { miners: [defaultMinerConfig(1000, 't01001')], persistStores: [] },
@@ -162,7 +162,7 @@ describe('venus-sector-manager manager commands', () => {
       expect(
         (await cli(['util', 'sealer', '--listen', listen, 'sectors', 'restore', 't01000', '1'])).code,
       ).toBe(0)
-      expect((await d.manager.store.getSector({ Miner: 1000, Number: 1 }))?.online).toBe(true)
+      expect((await d.manager.store.getSector({ miner: 1000, number: 1 }))?.online).toBe(true)
       const bad = await cli(['util', 'sealer', '--listen', listen, 'sectors', 'abort', '1000', 'x'])
       expect(bad.code).toBe(1)
       expect(bad.err).toContain('number must be a non-negative integer')
@@ -188,7 +188,7 @@ describe('venus-sector-manager manager commands', () => {
       expect(tstate.out).toContain('m-1000-n-1: no termination requested')
 
       // The sector index, through the daemon.
-      await d.manager.store.setLocation({ Miner: 1000, Number: 1 }, 'normal', { sealed: 'ps1', cache: 'ps2' })
+      await d.manager.store.setLocation({ miner: 1000, number: 1 }, 'normal', { sealed: 'ps1', cache: 'ps2' })
       const found = await cli(['util', 'storage', 'find', '--listen', listen, 't01000', '1'])
       expect(found.out).toContain('m-1000-n-1: sealed file in ps1, cache in ps2')
       const missing = await cli(['--json', 'util', 'storage', 'find', '--listen', listen, '1000', '2'])

@@ -9,8 +9,8 @@ import {
   type LotusPartition,
   type LotusTipSetKey,
   loadManagerConfig,
+  type ManagerConfig,
   SECTOR_MANAGER_TOKEN_ENV,
-  type SectorManagerConfig,
   VenusError,
 } from '@venus-cluster/core'
 import {
@@ -21,7 +21,6 @@ import {
   MANAGER_TOKEN_FILE,
   type ManagerChain,
   type ManagerMessager,
-  managerConfigFromFile,
 } from '@venus-cluster/manager'
 import type { Command } from 'commander'
 import { parseActorId } from '../../args.js'
@@ -74,20 +73,24 @@ export function netOf(cmd: Command): string | undefined {
   return c?.getOptionValueSource('net') === 'cli' ? String(c.opts().net) : undefined
 }
 
-/** Loads `sector-manager.cfg` from the home, both as parsed and as the manager's runtime config. */
-export async function loadConfig(home: string) {
-  const file = await loadManagerConfig(join(home, SECTOR_MANAGER_CONFIG_FILE))
-  return { file, config: managerConfigFromFile(file) }
+/** Loads `sector-manager.cfg` from the home (either layout) as the manager's config. */
+export async function loadConfig(home: string): Promise<{ config: ManagerConfig }> {
+  return { config: await loadManagerConfig(join(home, SECTOR_MANAGER_CONFIG_FILE)) }
 }
+
+/** Time limit of one chain or messager call: a node that never answers must not hang a command. */
+const UPSTREAM_CALL_TIMEOUT_MS = 60_000
 
 /**
  * The messager of a config as a call function, resolved on first use: commands that only read
  * the chain work without one configured.
  */
-function lazyMessagerCall(file: SectorManagerConfig, home: string): JsonRpcCall {
+function lazyMessagerCall(file: ManagerConfig, home: string): JsonRpcCall {
   let messager: JsonRpcCall | undefined
   return (method, params) => {
-    messager ??= httpJsonRpc(endpointUrl(file.messager.api, 'v0', 'Messager', home), file.messager.token)
+    messager ??= httpJsonRpc(endpointUrl(file.messager.api, 'v0', 'Messager', home), file.messager.token, {
+      timeoutMs: UPSTREAM_CALL_TIMEOUT_MS,
+    })
     return messager(method, params)
   }
 }
@@ -100,8 +103,10 @@ export async function clientsOf(cmd: Command): Promise<{
   messagerCall: JsonRpcCall
 }> {
   const home = homeOf(cmd)
-  const { file } = await loadConfig(home)
-  const chainCall = httpJsonRpc(endpointUrl(file.chain.api, 'v1', 'Chain', home), file.chain.token)
+  const { config: file } = await loadConfig(home)
+  const chainCall = httpJsonRpc(endpointUrl(file.chain.api, 'v1', 'Chain', home), file.chain.token, {
+    timeoutMs: UPSTREAM_CALL_TIMEOUT_MS,
+  })
   const messagerCall = lazyMessagerCall(file, home)
   return {
     chainCall,
@@ -157,7 +162,7 @@ export interface MinerContext {
  */
 export async function minerContextOf(cmd: Command): Promise<MinerContext> {
   const home = homeOf(cmd)
-  const { file } = await loadConfig(home)
+  const { config: file } = await loadConfig(home)
   const chain = createChainClient(
     httpTransport(
       endpointUrl(file.chain.api, 'v1', 'Chain', home),

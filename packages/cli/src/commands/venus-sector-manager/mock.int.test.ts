@@ -95,15 +95,13 @@ location = "${persist}"
     )
     const finished = new Set<string>()
     const worker = createSealingWorker({
-      config,
+      config: { ...config, pingIntervalMs: 0, recordSync: false },
       proofs: mockProofs(),
       sealer,
       controlApi: false,
-      pingIntervalMs: 0,
-      recordSync: false,
-      onStep: (e) => {
-        if (e.sector !== null && e.next === 'Finished') finished.add(e.sector)
-      },
+    })
+    worker.events.on('sector:state', (e) => {
+      if (e.next === 'Finished') finished.add(`m-${e.sector.miner}-s-${e.sector.number}`)
     })
     const rpc = createRpcClient(httpTransport(url))
     const offline = () =>

@@ -1,5 +1,5 @@
 import { defaultManagerConfigText, parseManagerConfig } from '@venus-cluster/core'
-import type { ManagerDaemon } from '@venus-cluster/manager'
+import type { ManagerNode } from '@venus-cluster/manager'
 import { describe, expect, it } from 'vitest'
 import { loadPosterProofs, startGatewayProofs, startPoster } from './poster-wiring.js'
 
@@ -14,7 +14,7 @@ describe('daemon run --poster wiring', () => {
     const lines: string[] = []
     const poster = await startPoster({
       file,
-      daemon: {} as ManagerDaemon,
+      daemon: {} as ManagerNode,
       proofs: await loadPosterProofs('mock'),
       log: (l) => lines.push(l),
     })

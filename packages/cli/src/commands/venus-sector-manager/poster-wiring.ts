@@ -14,17 +14,20 @@ import {
   VenusError,
   wsTransport,
 } from '@venus-cluster/core'
-import type { ManagerDaemon } from '@venus-cluster/manager'
+import type { ManagerNode } from '@venus-cluster/manager'
 import {
-  createGatewayProofService,
-  createPosterService,
-  type GatewayProofService,
-  messagerPoSt,
-  type PosterService,
+  onAnyGatewayProofEvent,
+  onAnyWindowPoStEvent,
   postResultListener,
   storesLocator,
-  type WindowPoStEvent,
+  type WindowPoStService,
+  type WinningPoStService,
+  windowPoStMinersOf,
+  windowPoStService,
+  winningPoStMinersOf,
+  winningPoStService,
 } from '@venus-cluster/poster'
+import { importProofsNative } from '../../proofs-native.js'
 
 /** Which proofs the poster uses: the native library in production, the mock only on a devnet. */
 export type PosterProofs = 'native' | 'mock'
@@ -35,22 +38,21 @@ export type PosterProofs = 'native' | 'mock'
  */
 export async function loadPosterProofs(kind: PosterProofs): Promise<ProofsBackend> {
   if (kind === 'mock') return mockProofs()
-  const name = '@venus-cluster/proofs-native'
+  const mod = await importProofsNative<{
+    nativeProofs: () => ProofsBackend
+    loadProofsAddon: () => unknown
+  }>('or pass --proofs mock on a devnet')
   try {
-    const mod = (await import(name)) as {
-      nativeProofs: () => ProofsBackend
-      isNativeProofsAvailable?: () => boolean
-    }
-    // The package loads its addon lazily: ask now, so a missing build stops the start.
-    if (mod.isNativeProofsAvailable?.() === false) throw new Error('the napi addon is not built')
-    return mod.nativeProofs()
+    // The package loads its addon lazily: load it now, so a missing addon stops the start.
+    mod.loadProofsAddon()
   } catch (cause) {
     throw new VenusError(
       'PROOFS_NATIVE_UNAVAILABLE',
-      'the native proofs package is not available: run `npm run build:native`, or pass --proofs mock on a devnet',
+      `${cause instanceof Error ? cause.message : String(cause)}; or pass --proofs mock on a devnet`,
       { cause },
     )
   }
+  return mod.nativeProofs()
 }
 
 /**
@@ -59,20 +61,19 @@ export async function loadPosterProofs(kind: PosterProofs): Promise<ProofsBacken
  */
 export async function startPoster(opts: {
   file: SectorManagerConfig
-  daemon: ManagerDaemon
+  daemon: ManagerNode
   proofs: ProofsBackend
   log: (line: string) => void
-}): Promise<PosterService | undefined> {
+}): Promise<WindowPoStService | undefined> {
   const { file, daemon, proofs, log } = opts
-  const miners = file.miners.filter((m) => m.post.enabled)
+  const miners = windowPoStMinersOf(file.miners)
   if (miners.length === 0) {
     log('warn: --poster: no miner has PoSt enabled ([PoSt.Actors] Sender / [Miners.PoSt] Enabled)')
     return undefined
   }
-  // ChainNotify needs a WebSocket (spec filecoin-chain §8, item 12).
+  // ChainNotify needs a WebSocket.
   const info = parseApiInfo(file.chain.api, { version: 'v1', token: file.chain.token })
   const chain = createChainClient(wsTransport(info.wsUrl, info.token ? { token: info.token } : {}))
-  const record = postResultListener((r) => daemon.metrics.recordPost(r))
   // PoSt, fault and recovery messages go through venus-messager like the manager's other
   // messages (it signs through its wallet and follows reorgs); with no messager configured,
   // through the node's MpoolPushMessage.
@@ -85,49 +86,41 @@ export async function startPoster(opts: {
         httpTransport(messagerInfo.httpUrl, messagerInfo.token ? { token: messagerInfo.token } : {}),
       )
     : undefined
-  const poster = createPosterService({
+  const poster = windowPoStService({
     chain,
     proofs,
     locate: storesLocator(file.persistStores.map((s) => s.path)),
-    miners: miners.map((m) => ({
-      miner: `t0${m.actor}`,
-      ...(messager ? messagerPoSt(messager, { gasOverEstimation: m.post.gasOverEstimation }) : {}),
-      config: {
-        strictCheck: m.post.strictCheck,
-        confidence: m.post.confidence,
-        challengeConfidence: m.post.challengeConfidence,
-        submitConfidence: m.post.submitConfidence,
-        maxPartitionsPerRecoveryMessage: m.post.maxPartitionsPerRecoveryMessage,
-        ...(m.post.maxPartitionsPerPoStMessage > 0
-          ? { maxPartitionsPerPoStMessage: m.post.maxPartitionsPerPoStMessage }
-          : {}),
-        ...(m.post.sender !== undefined ? { sender: m.post.sender } : {}),
-        ...(m.post.maxFeeCap !== undefined ? { gasFeeCap: m.post.maxFeeCap } : {}),
-      },
-    })),
-    onEvent: (e: WindowPoStEvent) => {
-      record(e)
-      log(`post: ${e.type} ${JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`)
-    },
+    miners,
+    messager,
   })
+  onAnyWindowPoStEvent(
+    poster.events,
+    postResultListener((r) => daemon.metrics.recordPost(r)),
+  )
+  onAnyWindowPoStEvent(poster.events, (e) =>
+    log(`post: ${e.type} ${JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`),
+  )
+  const closeClients = async () => {
+    await chain.close()
+    await messager?.close()
+  }
   try {
     await poster.start()
   } catch (e) {
-    await chain.close()
-    await messager?.close()
+    await closeClients()
     throw e
   }
   log(
-    `post: WindowPoSt scheduling for ${miners.map((m) => `t0${m.actor}`).join(', ')}; messages through ${messagerInfo ? `the messager at ${messagerInfo.httpUrl}` : "the node's mpool"}`,
+    `post: WindowPoSt scheduling for ${miners.map((m) => m.miner).join(', ')}; messages through ${messagerInfo ? `the messager at ${messagerInfo.httpUrl}` : "the node's mpool"}`,
   )
   // The poster's own WebSocket to the node must close with it, or the process never exits.
   return {
     schedulers: poster.schedulers,
+    events: poster.events,
     start: () => poster.start(),
     async stop() {
       await poster.stop()
-      await chain.close()
-      await messager?.close()
+      await closeClients()
     },
   }
 }
@@ -141,41 +134,28 @@ export async function startGatewayProofs(opts: {
   file: SectorManagerConfig
   proofs: ProofsBackend
   log: (line: string) => void
-}): Promise<GatewayProofService | undefined> {
+}): Promise<WinningPoStService | undefined> {
   const { file, proofs, log } = opts
-  const enabled = file.miners.filter((m) => m.proof.enabled)
-  const withApis = enabled.filter((m) => m.proof.apis.length > 0)
-  for (const m of enabled) {
-    if (m.proof.apis.length === 0)
+  for (const m of file.miners) {
+    if (m.proof.enabled && m.proof.apis.length === 0)
       log(
         `warn: --miner: t0${m.actor} has WinningPoSt enabled but no venus-gateway API ([Common.API] Gateway)`,
       )
   }
-  if (withApis.length === 0) {
+  const miners = winningPoStMinersOf(file.miners)
+  if (miners.length === 0) {
     log(
       'warn: --miner: no miner answers venus-gateway ([Miners.Proof] Enabled with [Common.API] Gateway, or [RegisterProof.Actors]); WinningPoSt is served only as Venus.ComputeWinningPoSt',
     )
     return undefined
   }
-  const locate = storesLocator(file.persistStores.map((s) => s.path))
-  const services = withApis.map((m) =>
-    createGatewayProofService({
-      gateways: m.proof.apis,
-      ...(m.proof.token ? { token: m.proof.token } : {}),
-      miners: [`t0${m.actor}`],
-      proofs,
-      locate,
-      onEvent: (e) => log(`winning: ${e.type} ${JSON.stringify(e)}`),
-    }),
-  )
-  for (const s of services) await s.start()
-  log(`winning: answering venus-gateway proof events for ${withApis.map((m) => `t0${m.actor}`).join(', ')}`)
-  return {
-    async start() {
-      for (const s of services) await s.start()
-    },
-    async stop() {
-      await Promise.all(services.map((s) => s.stop()))
-    },
-  }
+  const winning = winningPoStService({
+    proofs,
+    locate: storesLocator(file.persistStores.map((s) => s.path)),
+    miners,
+  })
+  onAnyGatewayProofEvent(winning.events, (e) => log(`winning: ${e.type} ${JSON.stringify(e)}`))
+  await winning.start()
+  log(`winning: answering venus-gateway proof events for ${miners.map((m) => m.miner).join(', ')}`)
+  return winning
 }

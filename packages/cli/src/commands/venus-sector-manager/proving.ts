@@ -8,17 +8,12 @@ import {
   formatFil,
   type LotusDeadlineInfo,
   mockProofs,
+  numbersToRuns,
   type ProofsBackend,
+  runsToNumbers,
   VenusError,
 } from '@venus-cluster/core'
-import {
-  checkSectors,
-  numbersToRuns,
-  partitionToProve,
-  runsToNumbers,
-  storesLocator,
-  WindowPoStScheduler,
-} from '@venus-cluster/poster'
+import { checkSectors, partitionToProve, storesLocator, WindowPoStScheduler } from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'
 import { report } from '../../output.js'
 import { minerContextOf, minerPartitions } from './manager-common.js'

@@ -7,15 +7,15 @@ import {
   createLotusChain,
   createLotusMessager,
   defaultMinerConfig,
-  type ManagerDaemon,
-  startManagerDaemon,
+  type ManagerNode,
+  startManagerNode,
 } from '@venus-cluster/manager'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ServedMiner, servedMiner } from '../../__fixtures__/served-miner.js'
 import { vsmCli } from '../../__fixtures__/vsm-cli.js'
 
 let env: ServedMiner
-let daemon: ManagerDaemon
+let daemon: ManagerNode
 let persist = ''
 
 const files = (n: number) => [
@@ -27,7 +27,7 @@ beforeAll(async () => {
   env = await servedMiner('cli-cleanup')
   persist = mkdtempSync(join(tmpdir(), 'vsm-cleanup-ps-'))
   const rpc = devnetCall(env.devnet)
-  daemon = await startManagerDaemon({
+  daemon = await startManagerNode({
     home: env.home,
     listen: '127.0.0.1:0',
     config: {
@@ -49,11 +49,11 @@ beforeAll(async () => {
     mkdirSync(join(persist, 'sealed'), { recursive: true })
     writeFileSync(sealed, 'sealed')
     writeFileSync(join(cache, 'p_aux'), 'aux')
-    await store.setLocation({ Miner: env.minerId, Number: n }, 'normal', { sealed: 'ps1', cache: 'ps1' })
-    await store.finalizeSector({ Miner: env.minerId, Number: n }, (s) => ({
+    await store.setLocation({ miner: env.minerId, number: n }, 'normal', { sealed: 'ps1', cache: 'ps1' })
+    await store.finalizeSector({ miner: env.minerId, number: n }, (s) => ({
       ...s,
-      Finalized: n === 2,
-      AbortReason: n === 2 ? '' : 'aborted in the test',
+      finalized: n === 2,
+      abortReason: n === 2 ? '' : 'aborted in the test',
     }))
   }
   env.devnet.injectSectors(env.miner, [

@@ -4,7 +4,7 @@
  * Records come from the running daemon; what is on chain comes from the chain node.
  */
 import { runsToNumbers, VenusError } from '@venus-cluster/core'
-import type { JsonRpcCall, SectorState } from '@venus-cluster/manager'
+import type { JsonRpcCall, WireSectorState } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
@@ -20,7 +20,7 @@ function idArgs(miner: string, number: string): { Miner: number; Number: number 
 }
 
 /** The lines `sectors state` prints for a record. */
-function stateLines(s: SectorState, online: boolean): string[] {
+function stateLines(s: WireSectorState, online: boolean): string[] {
   const l = s.LatestState
   return [
     `${key(s.ID)} (${online ? 'online: being sealed' : 'offline'})`,
@@ -65,7 +65,7 @@ export function registerCleanupCommands(sectors: Command, call: (cmd: Command) =
     .action(async (m: string, n: string, o: { offline: boolean }, cmd: Command) => {
       const id = idArgs(m, n)
       const find = (which: 'online' | 'offline') =>
-        call(cmd)('Venus.FindSector', [which, id]) as Promise<SectorState | null>
+        call(cmd)('Venus.FindSector', [which, id]) as Promise<WireSectorState | null>
       const online = o.offline ? null : await find('online')
       const state = online ?? (await find('offline'))
       if (state === null)
@@ -145,7 +145,7 @@ export function registerCleanupCommands(sectors: Command, call: (cmd: Command) =
         const ts = await chain.chainGetTipSetByHeight(epoch, head.Cids)
 
         // Offline records of this miner whose numbers the chain allocated but no longer holds.
-        const records = ((await call(cmd)('Venus.ListSectors', ['offline'])) as SectorState[]).filter(
+        const records = ((await call(cmd)('Venus.ListSectors', ['offline'])) as WireSectorState[]).filter(
           (s) => s.ID.Miner === actor,
         )
         const allocated = new Set(runsToNumbers(await chain.stateMinerAllocated(miner, ts.Cids)))

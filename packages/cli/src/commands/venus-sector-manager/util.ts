@@ -7,7 +7,7 @@ import { resolve } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
 import { multiaddr } from '@multiformats/multiaddr'
 import { SubmitResult, VenusError } from '@venus-cluster/core'
-import { createVenusMarket, openManagerStore, type SectorState } from '@venus-cluster/manager'
+import { createVenusMarket, openManagerStore, type WireSectorState } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { fromString } from 'iso-filecoin/address'
 import { base58btc } from 'multiformats/bases/base58'
@@ -216,20 +216,20 @@ export function registerUtilCommands(program: Command): Command {
   registerExpirationCommands(sectors)
   const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
   registerCleanupCommands(sectors, call)
-  const line = (s: SectorState) =>
+  const line = (s: WireSectorState) =>
     `m-${s.ID.Miner}-n-${s.ID.Number}\tproof=${s.SectorType}\tfinalized=${s.Finalized}${s.AbortReason ? `\taborted: ${s.AbortReason}` : ''}`
   sectors
     .command('list')
     .description('finalized and aborted sectors (offline records)')
     .action(async (_o: unknown, cmd: Command) => {
-      const list = (await call(cmd)('Venus.ListSectors', ['offline'])) as SectorState[]
+      const list = (await call(cmd)('Venus.ListSectors', ['offline'])) as WireSectorState[]
       report(cmd, list, list.length ? list.map(line) : ['no offline sectors'])
     })
   sectors
     .command('worker-states')
     .description('sectors being sealed, with the state their worker last reported')
     .action(async (_o: unknown, cmd: Command) => {
-      const list = (await call(cmd)('Venus.ListSectors', ['online'])) as SectorState[]
+      const list = (await call(cmd)('Venus.ListSectors', ['online'])) as WireSectorState[]
       report(
         cmd,
         list,
@@ -332,7 +332,7 @@ export function registerUtilCommands(program: Command): Command {
         if (id === 0) throw new VenusError('CLI_USAGE', '--deal 0 is a filler piece, not a deal')
         return id
       })
-      const { file } = await loadConfig(homeOf(cmd))
+      const { config: file } = await loadConfig(homeOf(cmd))
       if (file.market.api === '')
         throw new VenusError('CONFIG_MISSING_KEY', 'sector-manager.cfg names no market ([Common.API] Market)')
       const client = createVenusMarket({
@@ -398,7 +398,7 @@ export function registerUtilCommands(program: Command): Command {
           try {
             return (await readdir(`${abs}/${sub}`)).flatMap((f) => {
               const m = SECTOR_FILE.exec(f)
-              return m ? [{ Miner: Number(m[1]), Number: Number(m[2]) }] : []
+              return m ? [{ miner: Number(m[1]), number: Number(m[2]) }] : []
             })
           } catch {
             return []
@@ -415,12 +415,12 @@ export function registerUtilCommands(program: Command): Command {
               sealed: name,
               cache: o.allowSplitted ? (old?.cache ?? name) : name,
             })
-            if (o.verbose) lines.push(`sealed m-${id.Miner}-n-${id.Number}`)
+            if (o.verbose) lines.push(`sealed m-${id.miner}-n-${id.number}`)
           }
           for (const id of cache) {
             const old = await store.findLocation(id, 'normal')
             await store.setLocation(id, 'normal', { sealed: old?.sealed ?? name, cache: name })
-            if (o.verbose) lines.push(`cache m-${id.Miner}-n-${id.Number}`)
+            if (o.verbose) lines.push(`cache m-${id.miner}-n-${id.number}`)
           }
         } finally {
           await store.close()

@@ -2,9 +2,10 @@
  * `venus-worker daemon -c FILE`: runs the sealing worker until SIGINT/SIGTERM. `venus-worker mock`
  * runs the same worker against an in-process mock manager.
  */
-import { loadWorkerConfig, parseGoDuration, type VenusWorkerConfig } from '@venus-cluster/core'
-import { createSealingWorker, poolProcessor } from '@venus-cluster/sealer'
+import { loadWorkerConfig, parseGoDuration, type WorkerConfig } from '@venus-cluster/core'
+import { createSealingWorker, defaultWorkerHome, poolProcessor, threadPlans } from '@venus-cluster/sealer'
 import type { Command } from 'commander'
+import { expandHome } from '../../home.js'
 import { mockTarget, startMockManager } from '../../mock-manager.js'
 import { poolBackend, proofsBackend, proofsChoice, workerLogger } from './worker-common.js'
 
@@ -13,6 +14,7 @@ interface DaemonFlags {
   proofs?: string
   poolThreads: string
   threadStagger: string
+  home?: string
 }
 
 const daemonOptions = (c: Command) =>
@@ -21,9 +23,20 @@ const daemonOptions = (c: Command) =>
     .option('--proofs <backend>', 'proofs backend: mock or native (env VENUS_WORKER_PROOFS)')
     .option('--pool-threads <n>', 'worker threads for in-process stages', '4')
     .option('--thread-stagger <duration>', 'wait between the starts of sealing threads, e.g. "30s"', '0s')
+    .option(
+      '--home <dir>',
+      'where the worker keeps its local control token and the manager control key (env VENUS_WORKER_HOME, default ~/.venus-worker)',
+    )
+
+/** Reads `-c`: the file, and the plans of its threads (refused here, before anything starts). */
+async function loadConfig(opts: DaemonFlags): Promise<WorkerConfig> {
+  const config = await loadWorkerConfig(opts.config)
+  threadPlans(config)
+  return { ...config, threadStartStaggerMs: parseGoDuration(opts.threadStagger) }
+}
 
 /** Runs the worker of `config` until a signal. */
-async function runWorker(config: VenusWorkerConfig, opts: DaemonFlags): Promise<void> {
+async function runWorker(config: WorkerConfig, opts: DaemonFlags): Promise<void> {
   const log = workerLogger()
   const choice = proofsChoice(opts.proofs)
   // External processor children inherit the choice.
@@ -36,8 +49,8 @@ async function runWorker(config: VenusWorkerConfig, opts: DaemonFlags): Promise<
       backend: poolBackend(choice),
       threads: Number.isInteger(threads) && threads > 0 ? threads : 4,
     }),
-    threadStartStaggerMs: parseGoDuration(opts.threadStagger),
-    log,
+    home: expandHome(opts.home ?? defaultWorkerHome()),
+    logger: log,
   })
   await worker.start()
   log.info({ control: worker.controlUrl, threads: worker.threads.length }, 'venus-worker daemon running')
@@ -63,7 +76,7 @@ export function registerDaemonCommand(program: Command): Command {
       .requiredOption('-s, --sector-size <size>', 'its sector size: 2KiB, 8MiB, 512MiB, 32GiB or 64GiB'),
   ).action(async (opts: DaemonFlags & { miner: string; sectorSize: string }) => {
     const { actor, sectorSize } = mockTarget(opts.miner, opts.sectorSize)
-    const config = await loadWorkerConfig(opts.config)
+    const config = await loadConfig(opts)
     const m = await startMockManager({
       actor,
       sectorSize,
@@ -86,5 +99,5 @@ export function registerDaemonCommand(program: Command): Command {
     program
       .command('daemon')
       .description('run the sealing worker: sealing threads, processors and the control API'),
-  ).action(async (opts: DaemonFlags) => runWorker(await loadWorkerConfig(opts.config), opts))
+  ).action(async (opts: DaemonFlags) => runWorker(await loadConfig(opts), opts))
 }

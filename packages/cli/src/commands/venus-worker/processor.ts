@@ -27,7 +27,7 @@ export function registerProcessorCommands(program: Command): Command {
   const cg = program.command('cgroup').description('cgroup helpers for external processors')
   cg.command('prepare')
     .description(
-      'print a root shell script that lets this user create processor cgroups (pipe it to `sudo sh`)',
+      'print a root shell script that creates the processor cgroup for this user (pipe it to `sudo sh`); only needed where the worker may not create it itself',
     )
     .option('--group <name>', 'parent group name', 'vc-worker')
     .option('--user <name>', 'user the worker runs as', userInfo().username)

@@ -1,6 +1,15 @@
-/** `venus-worker store seal-init|file-init`: prepare sealing and persist directories (spec §2.2). */
+/**
+ * `venus-worker store seal-init|file-init|abandon-original`: prepare sealing and persist
+ * directories, and take over sealing stores of the original worker.
+ */
 
-import { prepareFileStore, prepareSealingStore, type StorePrepareResult } from '@venus-cluster/core'
+import {
+  type AbandonOriginalResult,
+  abandonOriginalWorkerMeta,
+  prepareFileStore,
+  prepareSealingStore,
+  type StorePrepareResult,
+} from '@venus-cluster/core'
 import type { Command } from 'commander'
 import { report } from '../../output.js'
 
@@ -23,7 +32,7 @@ async function prepareAll(
   )
 }
 
-/** Adds `store` with `seal-init` (alias `sealing-init`) and `file-init`. */
+/** Adds `store` with `seal-init` (alias `sealing-init`), `file-init` and `abandon-original`. */
 export function registerStoreCommands(program: Command): Command {
   const store = program.command('store').description('prepare local sealing stores and persist stores')
   store
@@ -36,10 +45,31 @@ export function registerStoreCommands(program: Command): Command {
     })
   store
     .command('file-init')
-    .description('prepare mounted directories as persist stores (the .holder marker)')
+    .description(
+      'prepare mounted directories as persist stores (the .holder marker); adopts a persist store of the original worker, keeping its files',
+    )
     .requiredOption('-l, --location <dir...>', 'directories to prepare')
     .action(async (opts: { location: string[] }, cmd: Command) => {
       await prepareAll(cmd, opts.location, 'persist store', prepareFileStore)
+    })
+  store
+    .command('abandon-original')
+    .description(
+      'use sealing stores of the original worker, giving up the sector its RocksDB metadata (meta/) records; the RocksDB files are kept, unread',
+    )
+    .requiredOption('-l, --location <dir...>', 'sealing store directories')
+    .action(async (opts: { location: string[] }, cmd: Command) => {
+      const results: AbandonOriginalResult[] = []
+      for (const dir of opts.location) results.push(await abandonOriginalWorkerMeta(dir))
+      report(
+        cmd,
+        results,
+        results.map((r) =>
+          r.alreadyAbandoned
+            ? `${r.location}: the original worker's sector was given up already; nothing changed`
+            : `${r.location}: the original worker's sector is given up (RocksDB kept: ${r.files.length} files); its thread starts on its own`,
+        ),
+      )
     })
   return store
 }

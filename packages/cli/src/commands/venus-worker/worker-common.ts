@@ -2,6 +2,7 @@
 import { mockProofs, type ProofsBackend, VenusError } from '@venus-cluster/core'
 import type { PoolBackendSpec } from '@venus-cluster/sealer'
 import { pino } from 'pino'
+import { importProofsNative } from '../../proofs-native.js'
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
 
@@ -49,9 +50,9 @@ export function proofsChoice(value: string | undefined): ProofsChoice {
 /** The in-process backend of a choice. */
 export async function proofsBackend(choice: ProofsChoice): Promise<ProofsBackend> {
   if (choice === 'mock') return mockProofs()
-  const mod = (await import('@venus-cluster/proofs-native' as string)) as {
-    nativeProofs: (o?: unknown) => ProofsBackend
-  }
+  const mod = await importProofsNative<{ nativeProofs: (o?: unknown) => ProofsBackend }>(
+    'or use --proofs mock',
+  )
   return mod.nativeProofs()
 }
 

@@ -1,7 +1,18 @@
-/** `venus-worker worker list|pause|resume`: the control API of a running worker. */
-import { loadWorkerConfig } from '@venus-cluster/core'
-import { workerControlClient, workerManagerToken } from '@venus-cluster/sealer'
+/**
+ * `venus-worker worker list|pause|resume`: the control API of a running worker. On the worker's
+ * host it sends the worker's local control token (`<worker home>/control.token`), so it works
+ * whatever manager the worker has and whether or not that manager is up.
+ */
+import { loadWorkerConfig, VenusError } from '@venus-cluster/core'
+import {
+  defaultWorkerHome,
+  LOCAL_CONTROL_TOKEN_FILE,
+  readLocalControlToken,
+  WORKER_CONTROL_TOKEN_ENV,
+  workerControlClient,
+} from '@venus-cluster/sealer'
 import type { Command } from 'commander'
+import { expandHome } from '../../home.js'
 import { report } from '../../output.js'
 import { pauseLine, resumeLine, threadIndexArg, threadLine } from '../../worker-threads.js'
 
@@ -24,11 +35,36 @@ export function registerWorkerControlCommands(program: Command): Command {
     .description('inspect, pause and resume the sealing threads of a running worker')
     .option('-c, --config <file>', 'venus-worker.toml (for the control port)')
     .option('--url <url>', 'control API URL (default http://127.0.0.1:17890/)')
-  const client = async (cmd: Command) =>
-    workerControlClient(await controlUrl(cmd.optsWithGlobals() as { config?: string; url?: string }), {
-      // The control API checks tokens with the manager: any manager token with the permission works.
-      token: workerManagerToken({}),
-    })
+    .option(
+      '--home <dir>',
+      `the worker's home, where its ${LOCAL_CONTROL_TOKEN_FILE} is (env VENUS_WORKER_HOME, default ~/.venus-worker)`,
+    )
+  const client = async (cmd: Command) => {
+    const opts = cmd.optsWithGlobals() as { config?: string; url?: string; home?: string }
+    const home = expandHome(opts.home ?? defaultWorkerHome())
+    const token = process.env[WORKER_CONTROL_TOKEN_ENV] || (await readLocalControlToken(home))
+    const c = workerControlClient(await controlUrl(opts), { token })
+    // A refusal names where the token was looked for.
+    const explain = <T>(p: Promise<T>): Promise<T> =>
+      p.catch((err: unknown) => {
+        if (err instanceof VenusError && err.code === 'UNAUTHENTICATED')
+          throw new VenusError(
+            'UNAUTHENTICATED',
+            token === undefined
+              ? `the control API wants a token and ${home}/${LOCAL_CONTROL_TOKEN_FILE} does not exist: run this on the worker's host as the worker's user, or give --home (or ${WORKER_CONTROL_TOKEN_ENV})`
+              : `the control API refused the token from ${process.env[WORKER_CONTROL_TOKEN_ENV] ? WORKER_CONTROL_TOKEN_ENV : `${home}/${LOCAL_CONTROL_TOKEN_FILE}`}: is it the home of the worker at that address?`,
+            { cause: err },
+          )
+        throw err
+      })
+    return {
+      // The answer as the worker sent it: `--json` prints the wire, lines read it.
+      list: () => explain(c.listWire()),
+      pause: (i: number) => explain(c.pause(i)),
+      resume: (i: number, s: string | null) => explain(c.resume(i, s)),
+      close: () => c.close(),
+    }
+  }
   worker
     .command('list')
     .description('list sealing threads with their state and last error')

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { SectorState } from '../../sector-state.js'
+import { newSector, type SectorRecord } from '../../sector.js'
 import type { ManagerStore } from '../types.js'
 
 /**
@@ -32,10 +32,10 @@ export function storeConformance(
       const a = await s.allocateSector(1000, { initNumber: 10 }, 5)
       const b = await s.allocateSector(1000, { initNumber: 10 }, 5)
       const c = await s.allocateSector(2000, { initNumber: 0 }, 6)
-      expect(a?.ID).toEqual({ Miner: 1000, Number: 11 })
-      expect(b?.ID).toEqual({ Miner: 1000, Number: 12 })
-      expect(c?.ID).toEqual({ Miner: 2000, Number: 1 })
-      expect(c?.SectorType).toBe(6)
+      expect(a?.id).toEqual({ miner: 1000, number: 11 })
+      expect(b?.id).toEqual({ miner: 1000, number: 12 })
+      expect(c?.id).toEqual({ miner: 2000, number: 1 })
+      expect(c?.proofType).toBe(6)
       expect(await s.lastNumber(1000)).toBe(12)
       expect(await s.lastNumber(3000)).toBeUndefined()
     })
@@ -44,15 +44,15 @@ export function storeConformance(
       const s = await fresh()
       await s.allocateSector(1000, { initNumber: 0 }, 5)
       const b = await s.allocateSector(1000, { initNumber: 500 }, 5)
-      expect(b?.ID.Number).toBe(2)
+      expect(b?.id.number).toBe(2)
     })
 
     it('returns null and writes nothing when MaxNumber is reached', async () => {
       const s = await fresh()
       expect(await s.allocateSector(1000, { initNumber: 0, maxNumber: 0 }, 5)).toBeNull()
       expect(await s.lastNumber(1000)).toBeUndefined()
-      expect((await s.allocateSector(1000, { initNumber: 0, maxNumber: 2 }, 5))?.ID.Number).toBe(1)
-      expect((await s.allocateSector(1000, { initNumber: 0, maxNumber: 2 }, 5))?.ID.Number).toBe(2)
+      expect((await s.allocateSector(1000, { initNumber: 0, maxNumber: 2 }, 5))?.id.number).toBe(1)
+      expect((await s.allocateSector(1000, { initNumber: 0, maxNumber: 2 }, 5))?.id.number).toBe(2)
       expect(await s.allocateSector(1000, { initNumber: 0, maxNumber: 2 }, 5)).toBeNull()
       expect(await s.lastNumber(1000)).toBe(2)
       expect((await s.listSectors(true)).length).toBe(2)
@@ -63,7 +63,7 @@ export function storeConformance(
       const all = await Promise.all(
         Array.from({ length: 50 }, () => s.allocateSector(7, { initNumber: 0 }, 5)),
       )
-      const nums = all.map((x) => x?.ID.Number)
+      const nums = all.map((x) => x?.id.number)
       expect(new Set(nums).size).toBe(50)
       expect(Math.max(...(nums as number[]))).toBe(50)
     })
@@ -71,45 +71,45 @@ export function storeConformance(
     it('reads back online records and the full state JSON', async () => {
       const s = await fresh()
       const a = await s.allocateSector(1000, { initNumber: 0 }, 5)
-      const got = await s.getSector({ Miner: 1000, Number: 1 })
+      const got = await s.getSector({ miner: 1000, number: 1 })
       expect(got).toEqual({ state: a, online: true })
-      expect(await s.getSector({ Miner: 1000, Number: 2 })).toBeUndefined()
+      expect(await s.getSector({ miner: 1000, number: 2 })).toBeUndefined()
     })
 
     it('updates a record with a mutator and leaves it unchanged when the mutator returns undefined', async () => {
       const s = await fresh()
       await s.allocateSector(1000, { initNumber: 0 }, 5)
-      const id = { Miner: 1000, Number: 1 }
-      const t = { Ticket: 'AAAA', Epoch: 9 }
-      const u = await s.updateSector(id, (st) => ({ ...st, Ticket: t }))
-      expect(u.Ticket).toEqual(t)
+      const id = { miner: 1000, number: 1 }
+      const t = { value: new Uint8Array([0, 0, 0]), epoch: 9 }
+      const u = await s.updateSector(id, (st) => ({ ...st, ticket: t }))
+      expect(u.ticket).toEqual(t)
       const same = await s.updateSector(id, () => undefined)
-      expect(same.Ticket).toEqual(t)
-      expect((await s.getSector(id))?.state.Ticket).toEqual(t)
+      expect(same.ticket).toEqual(t)
+      expect((await s.getSector(id))?.state.ticket).toEqual(t)
     })
 
     it('loses no update when many writers change one record at once', async () => {
       const s = await fresh()
       await s.allocateSector(1000, { initNumber: 0 }, 5)
-      const id = { Miner: 1000, Number: 1 }
+      const id = { miner: 1000, number: 1 }
       await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
-          s.updateSector(id, (st) => ({ ...st, AbortReason: `${st.AbortReason}${i},` })),
+          s.updateSector(id, (st) => ({ ...st, abortReason: `${st.abortReason}${i},` })),
         ),
       )
-      const marks = (await s.getSector(id))?.state.AbortReason.split(',').filter((x) => x !== '')
+      const marks = (await s.getSector(id))?.state.abortReason.split(',').filter((x) => x !== '')
       expect(marks?.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i))
     })
 
     it('rejects updates of unknown sectors with SECTOR_NOT_FOUND', async () => {
       const s = await fresh()
-      await expect(s.updateSector({ Miner: 1, Number: 1 }, (x) => x)).rejects.toMatchObject({
+      await expect(s.updateSector({ miner: 1, number: 1 }, (x) => x)).rejects.toMatchObject({
         code: 'SECTOR_NOT_FOUND',
       })
-      await expect(s.finalizeSector({ Miner: 1, Number: 1 }, (x) => x)).rejects.toMatchObject({
+      await expect(s.finalizeSector({ miner: 1, number: 1 }, (x) => x)).rejects.toMatchObject({
         code: 'SECTOR_NOT_FOUND',
       })
-      await expect(s.restoreSector({ Miner: 1, Number: 1 }, (x) => x)).rejects.toMatchObject({
+      await expect(s.restoreSector({ miner: 1, number: 1 }, (x) => x)).rejects.toMatchObject({
         code: 'SECTOR_NOT_FOUND',
       })
     })
@@ -118,30 +118,30 @@ export function storeConformance(
       const s = await fresh()
       await s.allocateSector(1000, { initNumber: 0 }, 5)
       await s.allocateSector(1000, { initNumber: 0 }, 5)
-      const bad = s.updateSector({ Miner: 1000, Number: 1 }, () => {
+      const bad = s.updateSector({ miner: 1000, number: 1 }, () => {
         throw new Error('boom')
       })
-      const good = s.updateSector({ Miner: 1000, Number: 2 }, (st) => ({ ...st, AbortReason: 'x' }))
+      const good = s.updateSector({ miner: 1000, number: 2 }, (st) => ({ ...st, abortReason: 'x' }))
       await expect(bad).rejects.toThrow()
-      await expect(good).resolves.toMatchObject({ AbortReason: 'x' })
-      expect((await s.getSector({ Miner: 1000, Number: 1 }))?.state.AbortReason).toBe('')
+      await expect(good).resolves.toMatchObject({ abortReason: 'x' })
+      expect((await s.getSector({ miner: 1000, number: 1 }))?.state.abortReason).toBe('')
     })
 
     it('moves records offline on finalize and back on restore', async () => {
       const s = await fresh()
       await s.allocateSector(1000, { initNumber: 0 }, 5)
-      const id = { Miner: 1000, Number: 1 }
+      const id = { miner: 1000, number: 1 }
       await s.updateSector(id, (x) => x, { enqueue: 'pre' })
-      const f = await s.finalizeSector(id, (st) => ({ ...st, Finalized: true }))
-      expect(f.Finalized).toBe(true)
+      const f = await s.finalizeSector(id, (st) => ({ ...st, finalized: true }))
+      expect(f.finalized).toBe(true)
       expect(await s.listSectors(true)).toEqual([])
-      expect((await s.listSectors(false)).map((x) => x.ID)).toEqual([id])
+      expect((await s.listSectors(false)).map((x) => x.id)).toEqual([id])
       expect(await s.listQueue('pre')).toEqual([])
       await expect(s.updateSector(id, (x) => x)).rejects.toMatchObject({ code: 'SECTOR_NOT_FOUND' })
-      await s.updateOfflineSector(id, (st) => ({ ...st, Removed: true }))
-      expect((await s.getSector(id))?.state).toMatchObject({ Removed: true, Finalized: true })
+      await s.updateOfflineSector(id, (st) => ({ ...st, removed: true }))
+      expect((await s.getSector(id))?.state).toMatchObject({ removed: true, finalized: true })
       expect((await s.getSector(id))?.online).toBe(false)
-      await s.restoreSector(id, (st) => ({ ...st, Finalized: false }))
+      await s.restoreSector(id, (st) => ({ ...st, finalized: false }))
       expect((await s.getSector(id))?.online).toBe(true)
       await expect(s.updateOfflineSector(id, (x) => x)).rejects.toMatchObject({ code: 'SECTOR_NOT_FOUND' })
     })
@@ -149,13 +149,29 @@ export function storeConformance(
     it('does not reuse numbers of finalized sectors', async () => {
       const s = await fresh()
       await s.allocateSector(1000, { initNumber: 0 }, 5)
-      await s.finalizeSector({ Miner: 1000, Number: 1 }, (st) => ({ ...st, AbortReason: 'gone' }))
-      expect((await s.allocateSector(1000, { initNumber: 0 }, 5))?.ID.Number).toBe(2)
+      await s.finalizeSector({ miner: 1000, number: 1 }, (st) => ({ ...st, abortReason: 'gone' }))
+      expect((await s.allocateSector(1000, { initNumber: 0 }, 5))?.id.number).toBe(2)
+    })
+
+    it('adds records numbered elsewhere once, and allocation skips their numbers', async () => {
+      const s = await fresh()
+      const made = await s.createSector(newSector({ miner: 1000, number: 2 }, 5))
+      expect(made.id).toEqual({ miner: 1000, number: 2 })
+      expect(await s.getSector({ miner: 1000, number: 2 })).toEqual({ state: made, online: true })
+      await expect(s.createSector(newSector({ miner: 1000, number: 2 }, 5))).rejects.toMatchObject({
+        code: 'ALREADY_EXISTS',
+      })
+      expect((await s.allocateSector(1000, { initNumber: 0 }, 5))?.id.number).toBe(1)
+      expect((await s.allocateSector(1000, { initNumber: 0 }, 5))?.id.number).toBe(3)
+      await s.finalizeSector({ miner: 1000, number: 3 }, (st) => ({ ...st, abortReason: 'gone' }))
+      await expect(s.createSector(newSector({ miner: 1000, number: 3 }, 5))).rejects.toMatchObject({
+        code: 'ALREADY_EXISTS',
+      })
     })
 
     it('keeps the sector index per kind', async () => {
       const s = await fresh()
-      const id = { Miner: 1000, Number: 3 }
+      const id = { miner: 1000, number: 3 }
       expect(await s.findLocation(id, 'normal')).toBeUndefined()
       await s.setLocation(id, 'normal', { sealed: 'a', cache: 'b' })
       await s.setLocation(id, 'normal', { sealed: 'a', cache: 'a' })
@@ -171,12 +187,12 @@ export function storeConformance(
       const s = await fresh()
       for (let i = 0; i < 3; i++) await s.allocateSector(1000, { initNumber: 0 }, 5)
       for (let n = 1; n <= 3; n++)
-        await s.updateSector({ Miner: 1000, Number: n }, (x) => x, { enqueue: 'pre' })
+        await s.updateSector({ miner: 1000, number: n }, (x) => x, { enqueue: 'pre' })
       expect((await s.listQueue('pre', 1000)).map((q) => q.number)).toEqual([1, 2, 3])
       expect(await s.listQueue('prove')).toEqual([])
-      const mark = (st: SectorState): SectorState => ({
+      const mark = (st: SectorRecord): SectorRecord => ({
         ...st,
-        MessageInfo: { ...st.MessageInfo, PreCommitCid: { '/': 'uid-1' }, NeedSend: false },
+        messages: { ...st.messages, preCommit: 'uid-1', needSend: false },
       })
       const m = await s.claimMessage(
         { uid: 'uid-1', miner: 1000, kind: 'pre', sectors: [1, 2], body: { a: 1 } },
@@ -184,9 +200,7 @@ export function storeConformance(
       )
       expect(m.state).toBe('created')
       expect((await s.listQueue('pre')).map((q) => q.number)).toEqual([3])
-      expect((await s.getSector({ Miner: 1000, Number: 2 }))?.state.MessageInfo.PreCommitCid).toEqual({
-        '/': 'uid-1',
-      })
+      expect((await s.getSector({ miner: 1000, number: 2 }))?.state.messages.preCommit).toEqual('uid-1')
       // Same sectors again: refused, nothing written.
       await expect(
         s.claimMessage({ uid: 'uid-2', miner: 1000, kind: 'pre', sectors: [2, 3], body: {} }, mark),
@@ -217,11 +231,11 @@ export function storeConformance(
         const got = await Promise.all(
           Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).allocateSector(42, { initNumber: 100 }, 5)),
         )
-        const nums = got.map((x) => x?.ID.Number as number)
+        const nums = got.map((x) => x?.id.number as number)
         expect(new Set(nums).size).toBe(40)
         expect(Math.min(...nums)).toBe(101)
         expect(Math.max(...nums)).toBe(140)
-        for (const n of nums) await a.updateSector({ Miner: 42, Number: n }, (x) => x, { enqueue: 'prove' })
+        for (const n of nums) await a.updateSector({ miner: 42, number: n }, (x) => x, { enqueue: 'prove' })
         const sectors = nums.slice(0, 10)
         const results = await Promise.allSettled(
           [a, b, a, b].map((st, i) =>
@@ -237,13 +251,13 @@ export function storeConformance(
         const b = await openShared(a)
         opened.push(b)
         await a.allocateSector(7, { initNumber: 0 }, 5)
-        const id = { Miner: 7, Number: 1 }
+        const id = { miner: 7, number: 1 }
         await Promise.all(
           Array.from({ length: 40 }, (_, i) =>
-            (i % 2 ? a : b).updateSector(id, (st) => ({ ...st, AbortReason: `${st.AbortReason}${i},` })),
+            (i % 2 ? a : b).updateSector(id, (st) => ({ ...st, abortReason: `${st.abortReason}${i},` })),
           ),
         )
-        const marks = (await b.getSector(id))?.state.AbortReason.split(',').filter((x) => x !== '')
+        const marks = (await b.getSector(id))?.state.abortReason.split(',').filter((x) => x !== '')
         expect(new Set(marks).size).toBe(40)
       })
     }

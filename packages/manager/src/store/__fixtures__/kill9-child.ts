@@ -19,10 +19,10 @@ const writer = async (miner: number) => {
   for (;;) {
     const s = await store.allocateSector(miner, { initNumber: 0 }, 5)
     if (s === null) return
-    out(`ALLOC ${miner} ${s.ID.Number}`)
+    out(`ALLOC ${miner} ${s.id.number}`)
     const mark = `w${seq++}`
-    await store.updateSector(s.ID, (st) => ({ ...st, AbortReason: mark }), { enqueue: 'pre' })
-    out(`UPD ${miner} ${s.ID.Number} ${mark}`)
+    await store.updateSector(s.id, (st) => ({ ...st, abortReason: mark }), { enqueue: 'pre' })
+    out(`UPD ${miner} ${s.id.number} ${mark}`)
   }
 }
 await Promise.all([writer(1000), writer(1000), writer(2000), writer(2000)])

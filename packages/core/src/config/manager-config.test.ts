@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest'
+import { parseManagerConfig } from './manager.js'
+import { MANAGER_CONFIG_DEFAULTS, managerConfig, managerMinerConfig } from './manager-config.js'
+
+const NANO = 1_000_000_000n
+
+describe('managerConfig', () => {
+  it('fills everything not given from MANAGER_CONFIG_DEFAULTS', () => {
+    const c = managerConfig({ miners: [{ actor: 1000, commitment: { pre: { sender: 't01001' } } }] })
+    expect(c.layout).toBe('code')
+    expect(c.db).toEqual({ driver: 'sqlite', dsn: '' })
+    expect(c.chain).toEqual({ api: '', token: '' })
+    const m = c.miners[0]
+    expect(m?.commitment.pre.sender).toBe('t01001')
+    expect(m?.commitment.prove.sender).toBeUndefined()
+    const { sender: _s, ...pre } = m?.commitment.pre ?? {}
+    const { sender: _d, ...defaults } = MANAGER_CONFIG_DEFAULTS.miner.commitment.pre
+    expect(pre).toEqual(defaults)
+    expect(m?.commitment.pre.batch).toEqual({
+      enabled: false,
+      threshold: 16,
+      maxWaitMs: 3_600_000,
+      checkIntervalMs: 60_000,
+      gasOverEstimation: 1.2,
+      maxFeeCap: 5n * NANO,
+    })
+    expect(m?.commitment.prove.perSectorMaxFee).toBe(30_000_000_000_000_000n)
+    expect(m?.sector).toEqual({ initNumber: 0, maxNumber: undefined, enabled: true, lifetimeDays: 540 })
+  })
+
+  it('keeps what is given, down to a fee cap given as undefined (no cap of our own)', () => {
+    const m = managerMinerConfig({
+      actor: 7,
+      sector: { maxNumber: 10 },
+      commitment: { confidence: 2, prove: { maxFeeCap: undefined, batch: { enabled: true, threshold: 4 } } },
+      deal: { enabled: true },
+    })
+    expect(m.sector.maxNumber).toBe(10)
+    expect(m.commitment.confidence).toBe(2)
+    expect(m.commitment.prove.maxFeeCap).toBeUndefined()
+    expect(m.commitment.prove.batch).toMatchObject({ enabled: true, threshold: 4, maxWaitMs: 3_600_000 })
+    expect(m.deal.enabled).toBe(true)
+  })
+
+  it('passes a full config through unchanged, from code and from either layout of the file', () => {
+    const code = managerConfig({ miners: [{ actor: 1000 }], persistStores: [{ name: 'a', path: '/a' }] })
+    expect(managerConfig(code)).toEqual(code)
+    for (const text of [
+      '[[Miners]]\nActor = 1000\n[Miners.Commitment.Pre]\nSender = "t01001"\n[Miners.Commitment.Prove]\nSender = "t01001"\n',
+      '[SectorManager]\nMiners = [1000]\n',
+    ]) {
+      const file = parseManagerConfig(text, 'sector-manager.cfg')
+      expect(managerConfig(file)).toEqual(file)
+    }
+  })
+
+  it('gives the v0.1.2 layout and code the same object for the same settings', () => {
+    const file = parseManagerConfig(
+      [
+        '[[Common.PersistStores]]',
+        'Name = "ps1"',
+        'Path = "/data/ps1"',
+        '[[Miners]]',
+        'Actor = 1000',
+        '[Miners.Commitment.Pre]',
+        'Sender = "t01001"',
+        '[Miners.Commitment.Pre.Batch]',
+        'Enabled = true',
+        'Threshold = 8',
+        '[Miners.Commitment.Prove]',
+        'Sender = "t01002"',
+      ].join('\n'),
+      'sector-manager.cfg',
+    )
+    const code = managerConfig({
+      persistStores: [{ name: 'ps1', path: '/data/ps1' }],
+      miners: [
+        {
+          actor: 1000,
+          commitment: {
+            pre: { sender: 't01001', batch: { enabled: true, threshold: 8 } },
+            prove: { sender: 't01002' },
+          },
+        },
+      ],
+    })
+    const { keys: _k, ...fromFile } = file.miners[0] ?? { actor: 0 }
+    expect(fromFile).toEqual(code.miners[0])
+    expect({ ...file, layout: 'code', miners: [] }).toEqual({ ...code, miners: [] })
+  })
+
+  it('refuses values out of range, naming the path', () => {
+    const bad = (init: Parameters<typeof managerConfig>[0], path: string) =>
+      expect(() => managerConfig(init)).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID_VALUE', message: expect.stringContaining(path) }),
+      )
+    bad(
+      { miners: [{ actor: 1, commitment: { pre: { batch: { threshold: 0 } } } }] },
+      'miners[0].commitment.pre.batch.threshold',
+    )
+    bad({ miners: [{ actor: 1 }, { actor: 1 }] }, 'miners[1].actor')
+    bad({ miners: [{ actor: -1 }] }, 'miners[0].actor')
+    bad(
+      { miners: [{ actor: 1, commitment: { prove: { sender: 'nope' } } }] },
+      'miners[0].commitment.prove.sender',
+    )
+    bad(
+      { miners: [{ actor: 1, commitment: { pre: { maxFeeCap: -1n } } }] },
+      'miners[0].commitment.pre.maxFeeCap',
+    )
+    bad({ db: { driver: 'postgres', dsn: '' } }, 'db.dsn')
+    bad({ persistStores: [{ path: '' }] }, 'persistStores[0].path')
+    bad({ trustedNetworks: ['10.0.0.0/99'] }, 'trustedNetworks')
+  })
+})

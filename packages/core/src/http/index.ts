@@ -1,0 +1,3 @@
+export * from './browser.js'
+export * from './server.js'
+export * from './target.js'

@@ -1,0 +1,296 @@
+/**
+ * The sector's wire shapes of the `Venus.*` API, exactly as the original manager writes them (Go
+ * field names, PascalCase, bytes as base64), and the converters to and from the domain model of
+ * `sector.ts`. The store keeps records in this same JSON, so `Venus.ListSectors` answers what it
+ * keeps and databases written by earlier versions read unchanged.
+ *
+ * @packageDocumentation
+ */
+import { fromBase64, toBase64 } from '../base64.js'
+import type {
+  EpochRandomness,
+  PollResult,
+  SectorId,
+  SectorPiece,
+  SectorRecord,
+  SectorReport,
+  SectorTermination,
+  SeedWait,
+  SubmitResponse,
+} from '../sector.js'
+
+/** `abi.SectorID` on the wire. */
+export interface WireSectorId {
+  Miner: number
+  Number: number
+}
+
+/** A ticket as stored and sent: base64 randomness and its epoch. */
+export interface WireTicket {
+  Ticket: string
+  Epoch: number
+}
+
+/** An interactive seed as stored and sent. */
+export interface WireSeed {
+  Seed: string
+  Epoch: number
+}
+
+/** One piece of a sector: a deal piece (ID > 0) or a filler piece (ID 0). */
+export interface WireDeal {
+  ID: number
+  PayloadSize: number
+  Piece: { Size: number; Cid: { '/': string } }
+  Proposal: unknown
+}
+
+/** The precommit info stored once `SubmitPreCommit` is accepted (commitments as CIDs). */
+export interface WirePreCommit {
+  CommR: { '/': string }
+  CommD: { '/': string }
+  Ticket: WireTicket
+  Deals: number[]
+}
+
+/** Message bookkeeping: uids of the messages that carry this sector. */
+export interface WireMessageInfo {
+  PreCommitCid: { '/': string } | null
+  CommitCid: { '/': string } | null
+  NeedSend: boolean
+}
+
+/** The `ReportState` request of a sector. */
+export interface WireReportStateReq {
+  Worker: { Instance: string; Location: string }
+  StateChange: { Prev: string; Next: string; Event: string }
+  Failure: { Level: string; Desc: string } | null
+}
+
+/** `TerminateInfo` / the answer of `PollTerminateSectorState`. */
+export interface WireTerminateInfo {
+  /** Uid of the TerminateSectors message once claimed. */
+  TerminateCid: { '/': string } | null
+  /** Epoch the termination was seen landed; 0 while pending. */
+  TerminatedAt: number
+  /** Head epoch when the termination was requested. */
+  AddedHeight: number
+}
+
+/** The full per-sector record, as `Venus.ListSectors` / `FindSector` answer it. */
+export interface WireSectorState {
+  ID: WireSectorId
+  SectorType: number
+  Ticket: WireTicket | null
+  Seed: WireSeed | null
+  Deals: WireDeal[] | null
+  Pre: WirePreCommit | null
+  Proof: { Proof: string } | null
+  MessageInfo: WireMessageInfo
+  LatestState: WireReportStateReq | null
+  Finalized: boolean
+  AbortReason: string
+  /** The sector's files were deleted by `RemoveSector` (the record stays, offline). */
+  Removed?: boolean | undefined
+  /** `[v0.3]` termination bookkeeping; absent until `TerminateSector` is accepted. */
+  TerminateInfo?: WireTerminateInfo | undefined
+  /**
+   * Extension: when the number was allocated (ms since the epoch). The original has no such
+   * field; records written before it existed lack it.
+   */
+  AllocatedAt?: number | undefined
+}
+
+/** Answer of `PollPreCommitState` / `PollProofState`. */
+export interface WirePollResult {
+  State: number
+  Desc: string | null
+}
+
+/** Answer of the `Submit*` methods and `TerminateSector`. */
+export interface WireSubmitResp {
+  Res: number
+  Desc: string | null
+}
+
+const cidLink = (cid: string): { '/': string } => ({ '/': cid })
+const linkOrNull = (cid: string | null): { '/': string } | null => (cid === null ? null : { '/': cid })
+
+/** A sector id on the wire. */
+export function sectorIdToWire(id: SectorId): WireSectorId {
+  return { Miner: id.miner, Number: id.number }
+}
+
+/** A sector id from the wire. */
+export function sectorIdFromWire(id: WireSectorId): SectorId {
+  return { miner: id.Miner, number: id.Number }
+}
+
+/** A ticket on the wire. */
+export function ticketToWire(t: EpochRandomness): WireTicket {
+  return { Ticket: toBase64(t.value), Epoch: t.epoch }
+}
+
+/** A seed on the wire. */
+export function seedToWire(s: EpochRandomness): WireSeed {
+  return { Seed: toBase64(s.value), Epoch: s.epoch }
+}
+
+/** Pieces on the wire (`Deals`). */
+export function piecesToWire(pieces: readonly SectorPiece[] | null): WireDeal[] | null {
+  return pieces === null
+    ? null
+    : pieces.map((p) => ({
+        ID: p.dealId,
+        PayloadSize: p.payloadSize,
+        Piece: { Size: p.piece.size, Cid: cidLink(p.piece.cid) },
+        Proposal: p.proposal,
+      }))
+}
+
+/** Pieces from the wire. */
+export function piecesFromWire(deals: readonly WireDeal[] | null): SectorPiece[] | null {
+  return deals === null
+    ? null
+    : deals.map((d) => ({
+        dealId: d.ID,
+        payloadSize: d.PayloadSize,
+        piece: { size: d.Piece.Size, cid: d.Piece.Cid['/'] },
+        proposal: d.Proposal,
+      }))
+}
+
+/** A state report from the wire. */
+export function reportFromWire(r: WireReportStateReq): SectorReport {
+  return {
+    worker: { instance: r.Worker.Instance, location: r.Worker.Location },
+    stateChange: { prev: r.StateChange.Prev, next: r.StateChange.Next, event: r.StateChange.Event },
+    failure: r.Failure === null ? null : { level: r.Failure.Level, description: r.Failure.Desc },
+  }
+}
+
+/** A state report on the wire. */
+export function reportToWire(r: SectorReport): WireReportStateReq {
+  return {
+    Worker: { Instance: r.worker.instance, Location: r.worker.location },
+    StateChange: { Prev: r.stateChange.prev, Next: r.stateChange.next, Event: r.stateChange.event },
+    Failure: r.failure === null ? null : { Level: r.failure.level, Desc: r.failure.description },
+  }
+}
+
+/** Termination bookkeeping on the wire. */
+export function terminationToWire(t: SectorTermination): WireTerminateInfo {
+  return { TerminateCid: linkOrNull(t.messageUid), TerminatedAt: t.terminatedAt, AddedHeight: t.addedHeight }
+}
+
+/** Termination bookkeeping from the wire. */
+export function terminationFromWire(t: WireTerminateInfo): SectorTermination {
+  return {
+    messageUid: t.TerminateCid?.['/'] ?? null,
+    terminatedAt: t.TerminatedAt,
+    addedHeight: t.AddedHeight,
+  }
+}
+
+/**
+ * A sector record in the original's JSON shape.
+ *
+ * @example
+ * ```ts
+ * sectorToWire(newSector({ miner: 1000, number: 1 }, 5)).ID // { Miner: 1000, Number: 1 }
+ * ```
+ */
+export function sectorToWire(s: SectorRecord): WireSectorState {
+  const w: WireSectorState = {
+    ID: sectorIdToWire(s.id),
+    SectorType: s.proofType,
+    Ticket: s.ticket === null ? null : ticketToWire(s.ticket),
+    Seed: s.seed === null ? null : seedToWire(s.seed),
+    Deals: piecesToWire(s.pieces),
+    Pre:
+      s.preCommit === null
+        ? null
+        : {
+            CommR: cidLink(s.preCommit.commR),
+            CommD: cidLink(s.preCommit.commD),
+            Ticket: ticketToWire(s.preCommit.ticket),
+            Deals: [...s.preCommit.dealIds],
+          },
+    Proof: s.proof === null ? null : { Proof: toBase64(s.proof) },
+    MessageInfo: {
+      PreCommitCid: linkOrNull(s.messages.preCommit),
+      CommitCid: linkOrNull(s.messages.proveCommit),
+      NeedSend: s.messages.needSend,
+    },
+    LatestState: s.latestReport === null ? null : reportToWire(s.latestReport),
+    Finalized: s.finalized,
+    AbortReason: s.abortReason,
+  }
+  if (s.removed !== undefined) w.Removed = s.removed
+  if (s.termination !== undefined) w.TerminateInfo = terminationToWire(s.termination)
+  if (s.allocatedAt !== undefined) w.AllocatedAt = s.allocatedAt
+  return w
+}
+
+/**
+ * A sector record from the original's JSON shape (as stored).
+ *
+ * @example
+ * ```ts
+ * sectorFromWire(sectorToWire(s)) // equal to s
+ * ```
+ */
+export function sectorFromWire(w: WireSectorState): SectorRecord {
+  const s: SectorRecord = {
+    id: sectorIdFromWire(w.ID),
+    proofType: w.SectorType,
+    ticket: w.Ticket === null ? null : { value: fromBase64(w.Ticket.Ticket), epoch: w.Ticket.Epoch },
+    seed: w.Seed === null ? null : { value: fromBase64(w.Seed.Seed), epoch: w.Seed.Epoch },
+    pieces: piecesFromWire(w.Deals),
+    preCommit:
+      w.Pre === null
+        ? null
+        : {
+            commR: w.Pre.CommR['/'],
+            commD: w.Pre.CommD['/'],
+            ticket: { value: fromBase64(w.Pre.Ticket.Ticket), epoch: w.Pre.Ticket.Epoch },
+            dealIds: [...w.Pre.Deals],
+          },
+    proof: w.Proof === null ? null : fromBase64(w.Proof.Proof),
+    messages: {
+      preCommit: w.MessageInfo.PreCommitCid?.['/'] ?? null,
+      proveCommit: w.MessageInfo.CommitCid?.['/'] ?? null,
+      needSend: w.MessageInfo.NeedSend,
+    },
+    latestReport: w.LatestState === null ? null : reportFromWire(w.LatestState),
+    finalized: w.Finalized,
+    abortReason: w.AbortReason,
+  }
+  if (w.Removed !== undefined) s.removed = w.Removed
+  if (w.TerminateInfo !== undefined) s.termination = terminationFromWire(w.TerminateInfo)
+  if (w.AllocatedAt !== undefined) s.allocatedAt = w.AllocatedAt
+  return s
+}
+
+/** A poll answer on the wire. */
+export function pollResultToWire(r: PollResult): WirePollResult {
+  return { State: r.state, Desc: r.description }
+}
+
+/** A submission answer on the wire. */
+export function submitResponseToWire(r: SubmitResponse): WireSubmitResp {
+  return { Res: r.result, Desc: r.description }
+}
+
+/** `WaitSeed`'s answer on the wire. */
+export function seedWaitToWire(w: SeedWait): {
+  ShouldWait: boolean
+  Delay: number
+  Seed: WireSeed | null
+} {
+  return {
+    ShouldWait: w.shouldWait,
+    Delay: w.delaySeconds,
+    Seed: w.seed === null ? null : seedToWire(w.seed),
+  }
+}

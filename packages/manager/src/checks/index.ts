@@ -1,0 +1,3 @@
+export * from './precommit.js'
+export * from './proof.js'
+export * from './sector-files.js'

@@ -1,0 +1,132 @@
+/**
+ * What the manager's services share: the store, the chain and messager views, the live config,
+ * one logger, one clock, the per-sector lock and the chain facts read once (network parameters,
+ * miners' sector sizes). `SectorManager` builds one and hands it to every service; a program that
+ * uses one service alone builds one with {@link createServiceContext}.
+ *
+ * @packageDocumentation
+ */
+import {
+  type Logger,
+  type ManagerConfig,
+  type ManagerConfigInit,
+  type ManagerMinerConfig,
+  managerConfig,
+  silentLogger,
+  VenusError,
+} from '@venus-cluster/core'
+import type { ManagerChain, ManagerMessager, ManagerNetworkParams } from './chain.js'
+import { KeyedMutex } from './mutex.js'
+import { type SectorId, type SectorRecord, sectorKey } from './sector.js'
+import type { ManagerStore } from './store/types.js'
+
+/** Registered seal proof (v1.1) by sector size. */
+export const SEAL_PROOF_BY_SIZE: Record<number, number> = {
+  2048: 5,
+  8388608: 6,
+  536870912: 7,
+  34359738368: 8,
+  68719476736: 9,
+}
+/** Sector size by registered seal proof. */
+export const SECTOR_SIZE_BY_PROOF: Record<number, number> = Object.fromEntries(
+  Object.entries(SEAL_PROOF_BY_SIZE).map(([size, id]) => [id, Number(size)]),
+)
+
+/** Options of {@link createServiceContext}. */
+export interface ServiceContextOptions {
+  store: ManagerStore
+  chain: ManagerChain
+  messager: ManagerMessager
+  /**
+   * The configuration: a full one, the parts that differ from the defaults (see `managerConfig`),
+   * or a function read at every use (a live config that a reload swaps).
+   */
+  config: ManagerConfig | ManagerConfigInit | (() => ManagerConfig)
+  logger?: Logger | undefined
+  /** Milliseconds clock (tests). */
+  now?: (() => number) | undefined
+}
+
+/** What every manager service is built over (see the module comment). */
+export interface ServiceContext {
+  readonly store: ManagerStore
+  readonly chain: ManagerChain
+  readonly messager: ManagerMessager
+  readonly log: Logger
+  /** The live configuration. */
+  config(): ManagerConfig
+  /** One miner's configuration, undefined when the config does not name it. */
+  miner(actor: number): ManagerMinerConfig | undefined
+  now(): number
+  /** Serializes work on one sector: every read-modify-write of a record runs under its key. */
+  readonly locks: KeyedMutex
+  /** Network parameters, read once (a failed read is tried again next time). */
+  networkParams(): Promise<ManagerNetworkParams>
+  /** The sector size of a proof type, else the miner's (read once from the chain). */
+  sectorSize(miner: number, proofType?: number): Promise<number>
+  /** A sector's online record; `SECTOR_NOT_FOUND` when it has none (never allocated, or finished). */
+  online(id: SectorId): Promise<SectorRecord>
+}
+
+/**
+ * Builds the context a service runs in.
+ *
+ * @example
+ * ```ts
+ * const ctx = createServiceContext({ store, chain, messager, config: { miners: [{ actor: 1000 }] } })
+ * const allocator = new SectorAllocator(ctx)
+ * ```
+ */
+export function createServiceContext(opts: ServiceContextOptions): ServiceContext {
+  const given = opts.config
+  const config: () => ManagerConfig =
+    typeof given === 'function'
+      ? given
+      : (() => {
+          const c = managerConfig(given)
+          return () => c
+        })()
+  let params: Promise<ManagerNetworkParams> | undefined
+  const sizes = new Map<number, Promise<{ sectorSize: number }>>()
+  const ctx: ServiceContext = {
+    store: opts.store,
+    chain: opts.chain,
+    messager: opts.messager,
+    log: opts.logger ?? silentLogger,
+    config,
+    miner: (actor) => config().miners.find((m) => m.actor === actor),
+    now: opts.now ?? Date.now,
+    locks: new KeyedMutex(),
+    networkParams() {
+      if (params === undefined) {
+        params = opts.chain.networkParams()
+        params.catch(() => {
+          params = undefined
+        })
+      }
+      return params
+    },
+    async sectorSize(miner, proofType) {
+      const known = proofType === undefined ? undefined : SECTOR_SIZE_BY_PROOF[proofType]
+      if (known !== undefined) return known
+      let p = sizes.get(miner)
+      if (p === undefined) {
+        p = opts.chain.minerInfo(miner)
+        sizes.set(miner, p)
+        p.catch(() => sizes.delete(miner))
+      }
+      return (await p).sectorSize
+    },
+    async online(id) {
+      const got = await opts.store.getSector(id)
+      if (got === undefined || !got.online) {
+        throw new VenusError('SECTOR_NOT_FOUND', `sector state not found: ${sectorKey(id)}`, {
+          details: { miner: id.miner, number: id.number, offline: got !== undefined },
+        })
+      }
+      return got.state
+    },
+  }
+  return ctx
+}

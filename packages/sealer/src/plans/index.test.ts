@@ -1,0 +1,82 @@
+import { parseWorkerConfig, VenusError } from '@venus-cluster/core'
+import { describe, expect, it } from 'vitest'
+import { SEALING_STATES } from '../states.js'
+import { BUILTIN_PLANS, PlanRegistry, sealerPlan, threadPlans } from './index.js'
+import type { Plan } from './types.js'
+
+const MANAGER = '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n'
+
+function errorOf(fn: () => unknown): VenusError {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof VenusError) return err
+    throw err
+  }
+  throw new Error('expected an error')
+}
+
+/** A plan of two steps, as a future plan (a PoSt job, a rebuild task) would be declared. */
+const jobPlan: Plan<'Take' | 'Do'> = {
+  name: 'job',
+  description: 'takes a job and does it',
+  states: ['Empty', 'Allocated', 'Finished', 'Aborted'],
+  initial: { state: 'Empty', asks: 'Venus.AllocateJob' },
+  steps: { Empty: async () => 'Take', Allocated: async () => 'Do' },
+  next: (s, e) => (s === 'Empty' && e === 'Take' ? 'Allocated' : 'Finished'),
+  stages: [],
+  finish: async () => {},
+}
+
+describe('plan registry', () => {
+  it('has the sealer plan built in, with a handler for every state that is not terminal', () => {
+    expect(new PlanRegistry().names()).toEqual(['sealer'])
+    expect(BUILTIN_PLANS).toEqual([sealerPlan])
+    const handled = Object.keys(sealerPlan.steps)
+    expect(handled).toEqual(sealerPlan.states.filter((s) => s !== 'Finished' && s !== 'Aborted'))
+    expect(sealerPlan.states.every((s) => SEALING_STATES.includes(s))).toBe(true)
+    expect(sealerPlan.initial).toEqual({ state: 'Empty', asks: 'Venus.AllocateSector' })
+    expect(sealerPlan.stages).toEqual(['tree_d', 'pc1', 'pc2', 'c1', 'c2'])
+  })
+
+  it('registers another plan by name', () => {
+    const plans = new PlanRegistry().register(jobPlan as Plan)
+    expect(plans.names()).toEqual(['sealer', 'job'])
+    expect(plans.resolve('job', 'x')).toBe(jobPlan)
+  })
+
+  it('refuses a name taken already and a plan whose table does not fit its states', () => {
+    expect(() => new PlanRegistry().register(sealerPlan as Plan)).toThrow(
+      'a plan named "sealer" is registered already',
+    )
+    const noHandler = { ...jobPlan, steps: { Empty: jobPlan.steps.Empty } } as Plan
+    expect(() => new PlanRegistry().register(noHandler)).toThrow(
+      'plan "job": state Allocated has no step handler',
+    )
+    const noEnd = { ...jobPlan, states: ['Empty', 'Allocated'] } as Plan
+    expect(() => new PlanRegistry().register(noEnd)).toThrow('its states must include Finished and Aborted')
+    const stray = { ...jobPlan, steps: { ...jobPlan.steps, PC1Done: jobPlan.steps.Empty } } as Plan
+    expect(() => new PlanRegistry().register(stray)).toThrow('PC1Done, which is not one of its states')
+  })
+
+  it('refuses an unknown plan of a config file with the file, the line, the key and the known plans', () => {
+    const text = `${MANAGER}[[sealing_thread]]\nlocation = "/a"\nplan = "snap"`
+    const err = errorOf(() => threadPlans(parseWorkerConfig(text, 'bad.toml')))
+    expect(err.code).toBe('CONFIG_INVALID_VALUE')
+    expect(err.message).toBe(
+      'bad.toml:5: sealing_thread[0].plan: plan "snap" is not supported by this worker; known plans: "sealer"',
+    )
+    expect(err.details).toMatchObject({ plan: 'snap', known: ['sealer'] })
+  })
+
+  it('points at the thread table when the plan is not written, and takes the plans given', () => {
+    const text = `${MANAGER}[[sealing_thread]]\nlocation = "/a"\n[[sealing_thread]]\nlocation = "/b"\nplan = "job"\n`
+    const config = parseWorkerConfig(text, 'w.toml')
+    expect(
+      threadPlans(config, new PlanRegistry([sealerPlan as Plan, jobPlan as Plan])).map((p) => p.name),
+    ).toEqual(['sealer', 'job'])
+    expect(errorOf(() => threadPlans(config)).message).toMatch(
+      /^w\.toml:7: sealing_thread\[1\]\.plan: plan "job"/,
+    )
+  })
+})
