@@ -4,8 +4,10 @@ import { defineConfig } from 'vitest/config'
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
 
 const subpaths: Record<string, string> = {
+  'core/auth': 'core/src/auth/index.ts',
   'core/codecs': 'core/src/codecs/index.ts',
   'core/errors': 'core/src/errors/index.ts',
+  'core/http': 'core/src/http/index.ts',
   'core/mock': 'core/src/mock.ts',
   'core/rpc': 'core/src/rpc/index.ts',
   'core/testing': 'core/src/testing.ts',

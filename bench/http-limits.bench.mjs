@@ -7,7 +7,7 @@ import { request } from 'node:http'
 import { connect } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEFAULT_HTTP_LIMITS } from '@venus-cluster/core'
+import { DEFAULT_HTTP_LIMITS } from '@venus-cluster/core/http'
 import { MANAGER_LIMITS } from '@venus-cluster/manager'
 
 const MiB = 1024 * 1024

@@ -9,7 +9,8 @@ import { open } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createFakeChain, defaultMinerConfig, sectorIdToWire, startManagerNode } from '@venus-cluster/manager'
+import { sectorIdToWire } from '@venus-cluster/core'
+import { createFakeChain, defaultMinerConfig, startManagerNode } from '@venus-cluster/manager'
 import WebSocket from 'ws'
 
 const report = (sector) => [

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { createChainClient, customTransport, mockProofs } from '@venus-cluster/core'
+import { createChainClient, mockProofs } from '@venus-cluster/core'
 import { createDevnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
 import { sealTestSectors } from '@venus-cluster/devnet/testing'
 import { dirLocator, onAnyWindowPoStEvent, WindowPoStScheduler } from '@venus-cluster/poster'
@@ -29,7 +29,7 @@ async function measure(partitions, deadlinesToWatch) {
     const numbers = Array.from({ length: 48 * 2 * partitions }, (_, k) => k + 1)
     devnet.injectSectors(who.miner, await sealTestSectors(proofs, root, who.minerId, numbers))
     await devnet.mine(1)
-    const chain = createChainClient(customTransport(devnetTransport(devnet)))
+    const chain = createChainClient(devnetTransport(devnet))
     const landed = []
     const genMs = []
     const bad = []

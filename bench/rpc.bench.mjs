@@ -1,6 +1,7 @@
 // Core JSON-RPC echo over loopback: the createRpcServer / createRpcClient pair, one WebSocket
 // with N calls in flight, and HTTP POST for comparison. Calls/s and latency percentiles.
-import { createRpcClient, createRpcServer, httpTransport, wsTransport } from '@venus-cluster/core'
+import { createRpcClient, httpTransport, wsTransport } from '@venus-cluster/core'
+import { createRpcServer } from '@venus-cluster/core/rpc'
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]

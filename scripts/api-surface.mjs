@@ -5,13 +5,19 @@
 //   node scripts/api-surface.mjs            one row per entry point: names, values, types
 //   node scripts/api-surface.mjs --list     also every name, one per line under its entry
 //   node scripts/api-surface.mjs --json     the same as JSON ({ "<pkg>/<entry>": string[] })
+//   node scripts/api-surface.mjs --write    stores the list in docs/api-surface.md
+//   node scripts/api-surface.mjs --check    fails when the exports differ from docs/api-surface.md
+//                                           (CI's lint step: a new or lost export, types included,
+//                                           shows up in review as a change of that file)
 //   node scripts/api-surface.mjs DIR        read the packages installed under DIR/node_modules
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import ts from 'typescript'
 
 const args = process.argv.slice(2)
-const list = args.includes('--list')
+const write = args.includes('--write')
+const check = args.includes('--check')
+const list = args.includes('--list') || write || check
 const json = args.includes('--json')
 const installed = args.find((a) => !a.startsWith('--'))
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..')
@@ -69,9 +75,8 @@ for (const e of entries) {
   result[e.entry] = { values: values.sort(), types: types.sort() }
 }
 
-if (json) {
-  console.log(JSON.stringify(result, null, 2))
-} else {
+/** The table and, with `list`, every name under its entry point. */
+function report() {
   const rows = Object.entries(result).map(([entry, r]) => [
     entry,
     r.values.length + r.types.length,
@@ -79,14 +84,44 @@ if (json) {
     r.types.length,
   ])
   const total = rows.reduce((a, r) => a + r[1], 0)
-  console.log('| entry point | names | values | types only |\n|---|---|---|---|')
-  for (const r of rows) console.log(`| \`${r[0]}\` | ${r[1]} | ${r[2]} | ${r[3]} |`)
-  console.log(`| all entry points | ${total} | | |`)
+  const out = ['| entry point | names | values | types only |', '|---|---|---|---|']
+  for (const r of rows) out.push(`| \`${r[0]}\` | ${r[1]} | ${r[2]} | ${r[3]} |`)
+  out.push(`| all entry points | ${total} | | |`)
   if (list) {
     for (const [entry, r] of Object.entries(result)) {
-      console.log(`\n${entry}`)
-      for (const n of r.values) console.log(`  ${n}`)
-      for (const n of r.types) console.log(`  type ${n}`)
+      out.push('', entry)
+      for (const n of r.values) out.push(`  ${n}`)
+      for (const n of r.types) out.push(`  type ${n}`)
     }
   }
+  return `${out.join('\n')}\n`
+}
+
+const stored = join(root, 'docs', 'api-surface.md')
+const header =
+  '# Exported names\n\nEvery name each entry point of each package exports, read from the built declarations by\n' +
+  '`node scripts/api-surface.mjs`. CI checks this file against the packages (`--check`); after a\n' +
+  'deliberate change of the public API, rewrite it with `node scripts/api-surface.mjs --write`.\n\n'
+if (json) {
+  console.log(JSON.stringify(result, null, 2))
+} else if (write) {
+  writeFileSync(stored, `${header}${report()}`)
+  console.log(`api-surface: wrote ${stored}`)
+} else if (check) {
+  const want = existsSync(stored) ? readFileSync(stored, 'utf8') : ''
+  const got = `${header}${report()}`
+  if (want !== got) {
+    const before = new Set(want.split('\n'))
+    const after = new Set(got.split('\n'))
+    const added = got.split('\n').filter((l) => l.startsWith('  ') && !before.has(l))
+    const lost = want.split('\n').filter((l) => l.startsWith('  ') && !after.has(l))
+    console.error('api-surface: the exports differ from docs/api-surface.md')
+    if (added.length > 0) console.error(`  new: ${added.map((l) => l.trim()).join(', ')}`)
+    if (lost.length > 0) console.error(`  gone: ${lost.map((l) => l.trim()).join(', ')}`)
+    console.error('If the change is deliberate: node scripts/api-surface.mjs --write, and commit the file.')
+    process.exit(1)
+  }
+  console.log(`api-surface: ${Object.keys(result).length} entry points match docs/api-surface.md`)
+} else {
+  process.stdout.write(report())
 }

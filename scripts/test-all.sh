@@ -33,6 +33,11 @@ npm run build
 step "lint"
 npx biome check .
 node scripts/check-changesets.mjs
+# Core is the one home of the protocol; every declared dependency is used, one major each.
+node scripts/check-protocol-home.mjs
+node scripts/check-deps.mjs
+# Every exported name, types included, against docs/api-surface.md (from the build above).
+node scripts/api-surface.mjs --check
 # The build checks the sources; this also type-checks the tests, fixtures and benchmarks.
 npx tsc -p tsconfig.json --noEmit
 

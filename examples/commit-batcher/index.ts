@@ -14,19 +14,20 @@ import {
   commitmentToCid,
   createChainClient,
   createMessagerClient,
+  DomainSeparationTag,
   httpTransport,
   managerConfig,
   mockProofs,
   proverId,
-  type RpcTransport,
+  RegisteredSealProof,
   randomnessEntropy,
 } from '@venus-cluster/core'
 import { createDevnet, serveDevnet } from '@venus-cluster/devnet'
 import {
   CommitBatcher,
   type CommitBatcherEvents,
-  createLotusChain,
-  createLotusMessager,
+  createManagerChain,
+  createManagerMessager,
   newSector,
 } from '@venus-cluster/manager'
 import { openSqliteStore } from '@venus-cluster/manager/sqlite'
@@ -53,9 +54,7 @@ interface SealedSector {
   ticket: { value: Uint8Array; epoch: number }
 }
 
-const SEAL_PROOF_2KIB = 5
-/** `SealRandomness`, the domain separation tag of sealing tickets. */
-const DST_SEAL_RANDOMNESS = 5
+const SEAL_PROOF_2KIB = RegisteredSealProof.StackedDrg2KiBV1_1
 
 /** Batches the precommits of `count` sectors sealed elsewhere and returns once they are on chain. */
 export async function batchPreCommits(count = 4): Promise<BatchedPreCommits> {
@@ -82,12 +81,12 @@ async function batchIn(dir: string, count: number): Promise<BatchedPreCommits> {
   const chain = createChainClient(nodeApi)
   const messager = createMessagerClient(messagerApi)
   const store = await openSqliteStore({ path: join(dir, 'batcher.db') })
-  // 2. The batcher: the miner's owner sends; a batch goes out once `count` sectors wait.
-  const call = (t: RpcTransport) => (method: string, params: unknown[]) => t.request(method, params)
+  // 2. The batcher over core's clients (the manager's views of them): the miner's owner sends;
+  //    a batch goes out once `count` sectors wait.
   const batcher = new CommitBatcher({
     store,
-    chain: createLotusChain(call(nodeApi)),
-    messager: createLotusMessager(call(messagerApi)),
+    chain: createManagerChain(chain),
+    messager: createManagerMessager(messager),
     config: managerConfig({
       miners: [
         {
@@ -155,7 +154,7 @@ async function batchIn(dir: string, count: number): Promise<BatchedPreCommits> {
     const head = await chain.chainHead()
     const epoch = Math.max(0, head.Height - 1)
     const value = await chain.stateGetRandomnessFromTickets(
-      DST_SEAL_RANDOMNESS,
+      DomainSeparationTag.SealRandomness,
       epoch,
       randomnessEntropy(m.miner),
     )

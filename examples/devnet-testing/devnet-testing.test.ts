@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type ChainClient, createChainClient, customTransport, mockProofs } from '@venus-cluster/core'
+import { type ChainClient, createChainClient, mockProofs } from '@venus-cluster/core'
 import { createDevnet, type Devnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
 import {
   createTestClient,
@@ -27,7 +27,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'venus-example-'))
   // Deadlines of 6 epochs: a whole proving period is 288 epochs.
   devnet = createDevnet({ seed: 'example-devnet-testing', proofs, params: devnetParamsShortPeriod(6) })
-  chain = createChainClient(customTransport(devnetTransport(devnet)))
+  chain = createChainClient(devnetTransport(devnet))
   test = createTestClient(devnet)
   who = await test.createMiner()
   injectSectors(devnet, who.miner, await sealTestSectors(proofs, dir, who.minerId, [1, 2, 3]))

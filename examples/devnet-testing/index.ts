@@ -14,7 +14,6 @@ import { pathToFileURL } from 'node:url'
 import {
   type ChainClient,
   createChainClient,
-  customTransport,
   type LotusPartition,
   mockProofs,
   runsToNumbers,
@@ -94,7 +93,7 @@ async function main(): Promise<string> {
   const proofs = mockProofs()
   const devnet = createDevnet({ seed: 'devnet-testing-example', proofs, params: devnetParamsShortPeriod(6) })
   try {
-    const chain = createChainClient(customTransport(devnetTransport(devnet)))
+    const chain = createChainClient(devnetTransport(devnet))
     const test = createTestClient(devnet)
     const { miner, minerId } = await test.createMiner()
     injectSectors(devnet, miner, await sealTestSectors(proofs, dir, minerId, [1, 2]))

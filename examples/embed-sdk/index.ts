@@ -9,11 +9,18 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { mockProofs, prepareFileStore, prepareSealingStore, workerConfig } from '@venus-cluster/core'
+import {
+  createChainClient,
+  createMessagerClient,
+  mockProofs,
+  prepareFileStore,
+  prepareSealingStore,
+  workerConfig,
+} from '@venus-cluster/core'
 import { createDevnet, devnetTransport } from '@venus-cluster/devnet'
 import {
-  createLotusChain,
-  createLotusMessager,
+  createManagerChain,
+  createManagerMessager,
   defaultMinerConfig,
   startManagerNode,
 } from '@venus-cluster/manager'
@@ -46,9 +53,11 @@ async function sealIn(dir: string): Promise<SealedSector> {
   const miner = await devnet.createTestMiner()
   const blocks = setInterval(() => void devnet.mine(1), 100)
 
-  // 2. The sector manager, talking to the devnet in process, serving workers on a free port.
-  const chain = devnetTransport(devnet)
-  const call = (method: string, params: unknown[]) => chain.request(method, params)
+  // 2. The sector manager, talking to the devnet in process (core's chain and messager clients
+  //    over the devnet's transport, as they would over HTTP to Lotus and venus-messager),
+  //    serving workers on a free port.
+  const transport = devnetTransport(devnet)
+  const chain = createChainClient(transport)
   const minerConfig = defaultMinerConfig(miner.minerId, miner.owner)
   minerConfig.sector.maxNumber = 1 // seal one sector, then hand out no more
   minerConfig.commitment.confidence = 1
@@ -58,8 +67,8 @@ async function sealIn(dir: string): Promise<SealedSector> {
     home: join(dir, 'manager'),
     listen: '127.0.0.1:0',
     config: { miners: [minerConfig], persistStores: [{ name: 'ps1', path: persist }] },
-    chain: createLotusChain(call),
-    messager: createLotusMessager(call),
+    chain: createManagerChain(chain),
+    messager: createManagerMessager(createMessagerClient(transport)),
     proofs,
     tickMs: 50,
   })
@@ -88,9 +97,7 @@ async function sealIn(dir: string): Promise<SealedSector> {
     await worker.start()
     await sealed
     // 4. The chain's view: the sector is active.
-    const info = (await call('Filecoin.StateSectorGetInfo', [miner.miner, 1, []])) as {
-      Activation: number
-    } | null
+    const info = await chain.stateSectorGetInfo(miner.miner, 1)
     if (info === null) throw new Error('sector 1 is not on chain')
     return { miner: miner.miner, sectorNumber: 1, activation: info.Activation }
   } finally {

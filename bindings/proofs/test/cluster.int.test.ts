@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
+  createChainClient,
+  createMessagerClient,
+  httpTransport,
   parseWorkerConfig,
   prepareFileStore,
   prepareSealingStore,
@@ -16,10 +19,9 @@ import {
 } from '@venus-cluster/core'
 import { createDevnet, serveDevnet } from '@venus-cluster/devnet'
 import {
-  createLotusChain,
-  createLotusMessager,
+  createManagerChain,
+  createManagerMessager,
   defaultMinerConfig,
-  httpJsonRpc,
   startManagerNode,
 } from '@venus-cluster/manager'
 import { createSealingWorker, type ThreadStepEvent } from '@venus-cluster/sealer'
@@ -92,8 +94,9 @@ describe.skipIf(!ready)(
           served.server.closeAllConnections()
           await served.close()
         })
-        const chainCall = httpJsonRpc(served.httpUrl, served.adminToken)
-        const messagerCall = httpJsonRpc(served.messagerUrl.replace(/^ws/, 'http'), served.adminToken)
+        const auth = { token: served.adminToken }
+        const chain = createChainClient(httpTransport(served.httpUrl, auth))
+        const messager = createMessagerClient(httpTransport(served.messagerUrl.replace(/^ws/, 'http'), auth))
 
         const persist = join(home, 'persist')
         await prepareFileStore(persist)
@@ -106,8 +109,8 @@ describe.skipIf(!ready)(
           listen: '127.0.0.1:0',
           synchronous: 'normal',
           config: { miners: [minerConfig], persistStores: [{ name: 'ps1', path: persist }] },
-          chain: createLotusChain(chainCall),
-          messager: createLotusMessager(messagerCall),
+          chain: createManagerChain(chain),
+          messager: createManagerMessager(messager),
           proofs,
           tickMs: 50,
         })
@@ -164,9 +167,7 @@ ${['pc1', 'pc2', 'c2'].map(processorTable).join('\n')}`
 
         let info = null as { Activation?: number } | null
         while (Date.now() - started < 25 * MINUTES) {
-          info = (await chainCall('Filecoin.StateSectorGetInfo', [created.miner, 1, []])) as {
-            Activation?: number
-          } | null
+          info = await chain.stateSectorGetInfo(created.miner, 1)
           if (info !== null) break
           await new Promise((r) => setTimeout(r, 500))
         }

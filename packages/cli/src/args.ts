@@ -1,6 +1,5 @@
 /** Checks of command-line values shared by the command files; errors name the flag. */
-import { VenusError } from '@venus-cluster/core'
-import { fromString } from 'iso-filecoin/address'
+import { parseAddress, VenusError } from '@venus-cluster/core'
 
 /**
  * The actor id of `1000`, `t01000` or `f01000`; undefined for anything else.
@@ -72,7 +71,7 @@ export function minerArg(text: string, what: string): number {
  */
 export function addressArg(text: string, what: string): string {
   try {
-    fromString(text)
+    parseAddress(text)
   } catch (err) {
     throw new VenusError('CLI_USAGE', `${what}: ${JSON.stringify(text)} is not a Filecoin address`, {
       cause: err,

@@ -1,6 +1,8 @@
 import * as core from '@venus-cluster/core'
+import * as auth from '@venus-cluster/core/auth'
 import * as codecs from '@venus-cluster/core/codecs'
 import * as errors from '@venus-cluster/core/errors'
+import * as http from '@venus-cluster/core/http'
 import * as mock from '@venus-cluster/core/mock'
 import * as rpc from '@venus-cluster/core/rpc'
 import * as testing from '@venus-cluster/core/testing'
@@ -14,7 +16,31 @@ describe('entry points of @venus-cluster/core', () => {
     for (const [name, entry] of Object.entries({ codecs, errors, mock, rpc })) {
       const values = Object.entries(entry)
       expect(values.length, name).toBeGreaterThan(0)
-      for (const [key, value] of values) expect(root.get(key), `${name}.${key}`).toBe(value)
+      for (const [key, value] of values) {
+        if (root.has(key)) expect(root.get(key), `${name}.${key}`).toBe(value)
+      }
+    }
+    // Every name of /codecs, /errors and /mock is in the root too; /rpc adds the server.
+    for (const entry of [codecs, errors])
+      for (const key of Object.keys(entry)) expect(root.has(key), key).toBe(true)
+    const serverOnly = Object.keys(rpc).filter(
+      (key) => !root.has(key) && key !== 'heartbeat' && key !== 'raceAbort',
+    )
+    expect(serverOnly.sort()).toEqual([
+      'DEFAULT_MAX_JSON_DEPTH',
+      'createRpcServer',
+      'httpStatusForRpcCode',
+      'jsonDepthExceeded',
+      'parseRpcJson',
+    ])
+  })
+
+  it('serves the servers’ machinery from /rpc, /http and /auth only, not from the root', () => {
+    expect(typeof rpc.createRpcServer).toBe('function')
+    expect(typeof http.createHttpServer).toBe('function')
+    expect(typeof auth.createTokenAuthority).toBe('function')
+    for (const key of [...Object.keys(http), ...Object.keys(auth), 'createRpcServer']) {
+      expect(key in core, key).toBe(false)
     }
   })
 

@@ -1,70 +1,27 @@
 /**
- * Decoded parameters of the actor methods the devnet executes (the tuples of spec §2.3 as
- * objects) and the runtime the actors run against.
+ * Decoded parameters of the actor methods the devnet executes (core's codecs decode them; the
+ * actors keep CIDs as strings) and the runtime the actors run against.
  */
+import type {
+  PieceActivationManifest,
+  ProveCommitSectors3Params,
+  SectorPreCommitInfo,
+} from '@venus-cluster/core'
 import type { DevnetParams } from './params.js'
 import type { WorldState } from './state.js'
 
-/** One sector of PreCommitSectorBatch2. CIDs are strings. */
-export interface PreCommitInfoParam {
-  sealProof: number
-  sectorNumber: number
+/** One sector of PreCommitSectorBatch2 as the actors keep it: core's layout, CIDs as strings. */
+export type PreCommitInfoParam = Omit<SectorPreCommitInfo, 'sealedCid' | 'unsealedCid'> & {
   sealedCid: string
-  sealRandEpoch: number
-  dealIds: number[]
-  expiration: number
   unsealedCid: string | null
 }
 
-/** A piece of a SectorActivationManifest. */
-export interface PieceActivationParam {
-  cid: string
-  size: number
-  verifiedAllocationKey: { client: number; id: number } | null
-}
+/** A piece of a SectorActivationManifest as the actors read it (notifications are not executed). */
+export type PieceActivationParam = Omit<PieceActivationManifest, 'cid' | 'notify'> & { cid: string }
 
-/** ProveCommitSectors3 parameters. */
-export interface ProveCommitSectors3Param {
+/** ProveCommitSectors3 parameters as the actors read them: core's layout, piece CIDs as strings. */
+export type ProveCommitSectors3Param = Omit<ProveCommitSectors3Params, 'activations'> & {
   activations: { sectorNumber: number; pieces: PieceActivationParam[] }[]
-  sectorProofs: Uint8Array[]
-  aggregateProof: Uint8Array
-  aggregateProofType: number | null
-  requireActivationSuccess: boolean
-  requireNotificationSuccess: boolean
-}
-
-/** SubmitWindowedPoSt parameters. */
-export interface SubmitWindowedPoStParam {
-  deadline: number
-  partitions: { index: number; skipped: number[] }[]
-  proofs: { postProof: number; proofBytes: Uint8Array }[]
-  chainCommitEpoch: number
-  chainCommitRand: Uint8Array
-}
-
-/** DeclareFaults / DeclareFaultsRecovered / TerminateSectors entries. */
-export interface SectorLocationParam {
-  deadline: number
-  partition: number
-  sectors: number[]
-}
-
-/** One declaration of ExtendSectorExpiration2. */
-export interface ExpirationExtensionParam {
-  deadline: number
-  partition: number
-  sectors: number[]
-  sectorsWithClaims: { sectorNumber: number; maintainClaims: number[]; dropClaims: number[] }[]
-  newExpiration: number
-}
-
-/** CreateMiner parameters (addresses as strings). */
-export interface CreateMinerParam {
-  owner: string
-  worker: string
-  windowPoStProofType: number
-  peer: Uint8Array
-  multiaddrs: Uint8Array[]
 }
 
 /** One seal to verify (single or inside an aggregate). */
@@ -110,32 +67,15 @@ export interface ActorRuntime {
   readonly caller: number
   /** attoFIL attached to the message (already moved from the sender to the receiver). */
   readonly value: bigint
-  /** Chain ticket randomness (spec §2.5) at `epoch`, drawn as the node would. */
+  /** Chain ticket randomness at `epoch`, drawn as the node would. */
   ticketRandomness(dst: number, epoch: number, entropy: Uint8Array): Uint8Array
-  /** Beacon randomness (spec §2.5). */
+  /** Beacon randomness at `epoch`, drawn as the node would. */
   beaconRandomness(dst: number, epoch: number, entropy: Uint8Array): Uint8Array
   /** Formats an actor id as an address string with the network prefix. */
   idAddress(id: number): string
   /** Resolves any address string to an actor id, or undefined. */
   resolve(addr: string): number | undefined
 }
-
-/** Exit codes (spec §1.7). */
-export const ExitCode = {
-  Ok: 0,
-  SysErrSenderInvalid: 1,
-  SysErrSenderStateInvalid: 2,
-  SysErrInvalidReceiver: 5,
-  SysErrInsufficientFunds: 6,
-  SysErrOutOfGas: 7,
-  ErrIllegalArgument: 16,
-  ErrNotFound: 17,
-  ErrForbidden: 18,
-  ErrInsufficientFunds: 19,
-  ErrIllegalState: 20,
-  ErrSerialization: 21,
-  ErrUnhandledMessage: 22,
-} as const
 
 /** An actor abort: the message fails with `exitCode`, its state changes roll back. */
 export class ActorAbort extends Error {

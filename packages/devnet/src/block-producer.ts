@@ -4,7 +4,7 @@
  * gas with Lotus' base-fee rule, mines replacement forks for reorgs, and dry-runs messages for
  * gas estimation and `StateCall`.
  */
-import { VenusError } from '@venus-cluster/core'
+import { drawRandomness, type LotusMessage, SingletonActor, VenusError } from '@venus-cluster/core'
 import type { ActorRuntime, DevnetProofVerifier } from './actor-types.js'
 import { blsAddress, FAUCET_ACTOR_ID } from './actors/account.js'
 import type { CommDFromPieces } from './actors/miner/common.js'
@@ -14,10 +14,10 @@ import { ticketRandomnessOn } from './chain-store.js'
 import { applyMessage } from './execute.js'
 import { nextBaseFee } from './gas.js'
 import type { MessagePool } from './message-pool.js'
-import { cidOfValue, type LotusMessage, type StoredMessage, seededBytes, storedFrom } from './messages.js'
+import { cidOfValue, type DevnetStoredMessage, seededBytes, storedFrom } from './messages.js'
 import type { DevnetParams } from './params.js'
-import { beaconEntry, mixRandomness, ticketProof } from './randomness.js'
-import { copyWorld, emptyWorld, resolveIn, SingletonActors, type WorldState } from './state.js'
+import { beaconEntry, ticketProof } from './randomness.js'
+import { copyWorld, emptyWorld, resolveIn, type WorldState } from './state.js'
 
 /** Gas limit estimates are the gas used times this. */
 const GAS_OVERESTIMATION = 1.25
@@ -186,7 +186,7 @@ export class BlockProducer {
       caller,
       value,
       ticketRandomness: (dst, e, entropy) => ticketRandomnessOn(chain, dst, e, entropy),
-      beaconRandomness: (dst, e, entropy) => mixRandomness(dst, this.#c.chain.beaconDigest(e), e, entropy),
+      beaconRandomness: (dst, e, entropy) => drawRandomness(dst, this.#c.chain.beaconDigest(e), e, entropy),
       idAddress: (id) => `${params.addressPrefix}0${id}`,
       resolve: (addr) => resolveIn(world, addr),
     }
@@ -198,7 +198,7 @@ export class BlockProducer {
   }
 
   /** Builds, executes and appends one tipset at `height`. */
-  async #mineOne(height: number, branch: number, replay?: StoredMessage[]): Promise<DevnetTipset> {
+  async #mineOne(height: number, branch: number, replay?: DevnetStoredMessage[]): Promise<DevnetTipset> {
     const { chain: store, mpool, seed, params } = this.#c
     const parent = store.head()
     const world = copyWorld(store.worldAt(parent))
@@ -243,7 +243,7 @@ export class BlockProducer {
 
   #cron(world: WorldState, epoch: number, chain: readonly DevnetTipset[]): void {
     for (const m of world.miners.values())
-      minerCron(this.runtime(world, epoch, chain, SingletonActors.cron, 0n), m)
+      minerCron(this.runtime(world, epoch, chain, SingletonActor.Cron, 0n), m)
   }
 
   /** Applies one message to `world` at `epoch` (see {@link applyMessage}). */

@@ -1,9 +1,8 @@
-import { createChainClient, customTransport } from '@venus-cluster/core'
+import { createChainClient, randomnessEntropy } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
 import { fakeVerifier } from './__fixtures__/fake-proofs.js'
 import { commRCid, FIL, preCommit } from './__fixtures__/flow.js'
 import * as S from './__fixtures__/schema.js'
-import { minerEntropy } from './commitments.js'
 import { createDevnet } from './devnet.js'
 import { devnetTransport } from './transport.js'
 
@@ -19,7 +18,7 @@ describe('core chain client decodes every devnet Lotus answer', () => {
       [1, 2, 3].map((n) => ({ sectorNumber: n, sealedCid: commRCid(n) })),
     )
     const pc = await preCommit(devnet, { owner: who.owner, miner: who.miner }, [10])
-    const chain = createChainClient(customTransport(devnetTransport(devnet)))
+    const chain = createChainClient(devnetTransport(devnet))
     const head = await chain.chainHead()
     ok(head, S.TipSet)
     const tsk = head.Cids
@@ -52,7 +51,7 @@ describe('core chain client decodes every devnet Lotus answer', () => {
     expect(await chain.stateMinerInitialPledgeCollateral(who.miner, info, tsk)).toBeGreaterThan(0n)
     expect(await chain.stateMinerCreationDeposit(tsk)).toBe(devnet.params.minerCreationDeposit)
     ok(await chain.stateMinerPower(who.miner, tsk), S.MinerPower)
-    const entropy = minerEntropy(who.miner)
+    const entropy = randomnessEntropy(who.miner)
     const t = await chain.stateGetRandomnessFromTickets(5, head.Height - 1, entropy, tsk)
     expect(t).toEqual(devnet.ticketRandomness(5, head.Height - 1, entropy))
     expect(await chain.stateGetRandomnessFromBeacon(6, head.Height - 1, entropy, tsk)).toHaveLength(32)

@@ -3,9 +3,15 @@
  * included messages, head-change subscribers, the replay log that persistence writes, and the
  * chain's randomness (tickets from the tipsets, beacon entries from the seed).
  */
-import { TypedEmitter, VenusError } from '@venus-cluster/core'
-import type { LotusMessage, LotusSignature, StoredMessage } from './messages.js'
-import { beaconEntry, mixRandomness, randomnessDigest } from './randomness.js'
+import {
+  drawRandomness,
+  type LotusMessage,
+  type LotusSignature,
+  TypedEmitter,
+  VenusError,
+} from '@venus-cluster/core'
+import type { DevnetStoredMessage } from './messages.js'
+import { beaconEntry, randomnessDigest } from './randomness.js'
 import type { WorldState } from './state.js'
 
 /** A message receipt. */
@@ -33,7 +39,7 @@ export interface DevnetTipset {
   parentMessageReceipts: string
   messagesRoot: string
   stateRoot: string
-  messages: StoredMessage[]
+  messages: DevnetStoredMessage[]
   receipts: DevnetReceipt[]
   gasLimitUsed: number
   branch: number
@@ -49,7 +55,7 @@ export interface DevnetHeadChange {
 
 /** Where an executed message lives. */
 export interface DevnetMessageLookup {
-  message: StoredMessage
+  message: DevnetStoredMessage
   receipt: DevnetReceipt
   /** Tipset that included the message (executed at its height). */
   included: DevnetTipset
@@ -215,7 +221,7 @@ export class ChainStore {
   }
 
   /** A message by CID from the chain (also not yet executed, or on a reverted fork). */
-  findMessage(cid: string): StoredMessage | undefined {
+  findMessage(cid: string): DevnetStoredMessage | undefined {
     const hit = this.#msgIndex.get(cid)
     if (hit) return hit.tipset.messages[hit.index]
     for (const ts of this.#byCid.values())
@@ -259,7 +265,7 @@ export class ChainStore {
   ): Uint8Array {
     if (epoch > from.height)
       throw new VenusError('RANDOMNESS_INVALID', 'cannot draw randomness from the future')
-    return mixRandomness(dst, this.beaconDigest(epoch), epoch, entropy)
+    return drawRandomness(dst, this.beaconDigest(epoch), epoch, entropy)
   }
 
   /** Digest of the min ticket at `epoch` (or the first tipset after a null round), before mixing. */
@@ -298,5 +304,5 @@ export function ticketRandomnessOn(
   const top = chain[chain.length - 1]!
   if (epoch > top.height) throw new VenusError('RANDOMNESS_INVALID', 'cannot draw randomness from the future')
   const ts = atOrAfter(Math.max(0, epoch), chain)!
-  return mixRandomness(dst, randomnessDigest(ts.ticket), epoch, entropy)
+  return drawRandomness(dst, randomnessDigest(ts.ticket), epoch, entropy)
 }

@@ -2,10 +2,9 @@
  * Devnet-only control methods (`Devnet.*`, admin): faucet, mining, null rounds, reorgs, test
  * miners. Lets tests that only hold an RPC connection drive the chain.
  */
-import { VenusError } from '@venus-cluster/core'
+import { type RpcMethod, type RpcPermission, VenusError } from '@venus-cluster/core'
 import type { Devnet } from './devnet.js'
 import { cidJson, tipsetJson } from './json.js'
-import type { DevnetPermission, DevnetRpcMethod } from './lotus-api.js'
 
 const int = (method: string, v: unknown, what: string, min = 0): number => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
@@ -17,7 +16,7 @@ const int = (method: string, v: unknown, what: string, min = 0): number => {
 }
 
 /** Required permission of the control methods (all admin). */
-export const controlMethodPermissions: Record<string, DevnetPermission> = {
+export const controlMethodPermissions: Record<string, RpcPermission> = {
   'Devnet.Faucet': 'admin',
   'Devnet.Mine': 'admin',
   'Devnet.NullRounds': 'admin',
@@ -35,7 +34,7 @@ export const controlMethodPermissions: Record<string, DevnetPermission> = {
  * await call('Devnet.Mine', [2]) // → new head TipSet
  * ```
  */
-export function controlMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
+export function controlMethods(devnet: Devnet): Record<string, RpcMethod> {
   const ts = () => tipsetJson(devnet.head(), devnet.idAddress(1000))
   return {
     'Devnet.Faucet': async (params) => {

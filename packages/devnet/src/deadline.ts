@@ -4,10 +4,10 @@
  * (possibly shortened) WindowPoSt parameters.
  */
 import {
-  nextNotElapsed as coreNextNotElapsed,
   type DeadlineInfo,
   type DeadlineParams,
   newDeadlineInfo,
+  nextNotElapsed,
   quantizeDown,
 } from '@venus-cluster/core'
 import type { DevnetParams } from './params.js'
@@ -27,7 +27,7 @@ export function deadlineParams(p: DevnetParams): DeadlineParams {
 }
 
 /**
- * `dline.NewInfo` with the devnet's parameters (spec §3.2).
+ * `dline.NewInfo` with the devnet's parameters.
  * @example
  * ```ts
  * deadlineInfo(devnetParams2k(), 71, 0, 0).challenge // 51
@@ -35,11 +35,6 @@ export function deadlineParams(p: DevnetParams): DeadlineParams {
  */
 export function deadlineInfo(p: DevnetParams, periodStart: number, index: number, cur: number): DeadlineInfo {
   return newDeadlineInfo(periodStart, index, cur, deadlineParams(p))
-}
-
-/** `dline.Info.NextNotElapsed`: the same deadline index at its next occurrence still open or ahead. */
-export function nextNotElapsed(_p: DevnetParams, d: DeadlineInfo): DeadlineInfo {
-  return coreNextNotElapsed(d)
 }
 
 /** The proving period start at or before `cur` for a miner with proving-period `offset`. */
@@ -52,7 +47,7 @@ export function currentProvingPeriodStart(p: DevnetParams, cur: number, offset: 
  * not while that deadline is open or is the next to open, as the miner actor rules.
  */
 export function deadlineIsMutable(p: DevnetParams, periodStart: number, index: number, cur: number): boolean {
-  const d = nextNotElapsed(p, deadlineInfo(p, periodStart, index, cur))
+  const d = nextNotElapsed(deadlineInfo(p, periodStart, index, cur))
   // Immutable from one challenge window before it opens until it closes.
   return !(d.open - p.wpostChallengeWindow <= cur && cur < d.close)
 }

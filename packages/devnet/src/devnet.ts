@@ -6,6 +6,8 @@
  */
 import {
   commD as coreCommD,
+  type LotusMessage,
+  type LotusSignature,
   type ProofsBackend,
   type Startable,
   type TypedEmitter,
@@ -27,14 +29,7 @@ import {
 } from './chain-store.js'
 import { MessagePool } from './message-pool.js'
 import type { MessagerEntry } from './messager-api.js'
-import {
-  devnetSign,
-  type LotusMessage,
-  type LotusSignature,
-  type StoredMessage,
-  seededBytes,
-  storedFrom,
-} from './messages.js'
+import { type DevnetStoredMessage, devnetSign, seededBytes, storedFrom } from './messages.js'
 import { type DevnetParams, devnetParams2k } from './params.js'
 import { resolveIn, type WorldState } from './state.js'
 import { createTestMiner, type TestMiner, type TestMinerOptions } from './testing/miners.js'
@@ -227,7 +222,7 @@ export class Devnet implements Startable {
   }
 
   /** Pending messages of the mpool. */
-  pending(): StoredMessage[] {
+  pending(): DevnetStoredMessage[] {
     return this.#mpool.pending()
   }
 
@@ -256,7 +251,7 @@ export class Devnet implements Startable {
   }
 
   /** A message by CID from the chain (also not yet executed) or the mpool. */
-  getMessage(cid: string): StoredMessage | undefined {
+  getMessage(cid: string): DevnetStoredMessage | undefined {
     return this.#chain.findMessage(cid) ?? this.#mpool.find(cid)
   }
 
@@ -352,7 +347,7 @@ export class Devnet implements Startable {
    * message, as `MpoolPushMessage` does. Gas estimation runs the message on the head state and
    * fails with the actor's abort text if it would fail.
    */
-  async pushMessage(input: DevnetMessageInput, spec?: { maxFee?: bigint }): Promise<StoredMessage> {
+  async pushMessage(input: DevnetMessageInput, spec?: { maxFee?: bigint }): Promise<DevnetStoredMessage> {
     const msg: LotusMessage = {
       Version: 0,
       To: input.To,
@@ -374,12 +369,12 @@ export class Devnet implements Startable {
   }
 
   /** Adds a signed message to the mpool (`MpoolPush`). Signatures are not verified. */
-  push(stored: StoredMessage): StoredMessage {
+  push(stored: DevnetStoredMessage): DevnetStoredMessage {
     return this.#mpool.push(stored)
   }
 
   /** Pushes a message with a signature the caller made (MpoolPush). */
-  pushSigned(message: LotusMessage, signature: LotusSignature): StoredMessage {
+  pushSigned(message: LotusMessage, signature: LotusSignature): DevnetStoredMessage {
     return this.push(storedFrom(message, signature))
   }
 

@@ -2,13 +2,12 @@
  * Message execution: nonce, value transfer, dispatch to the receiver's actor code, gas charge
  * and rollback of aborted messages.
  */
-import { VenusError } from '@venus-cluster/core'
-import { ActorAbort, type ActorRuntime, ExitCode } from './actor-types.js'
+import { ExitCode, type LotusMessage, VenusError } from '@venus-cluster/core'
+import { ActorAbort, type ActorRuntime } from './actor-types.js'
 import type { CommDFromPieces } from './actors/miner/common.js'
 import { actorCodeOf } from './actors/registry.js'
 import type { DevnetReceipt } from './chain-store.js'
 import { type GasShape, gasForMessage } from './gas.js'
-import type { LotusMessage } from './messages.js'
 import { commitWorld, copyWorld, resolveIn, type WorldState } from './state.js'
 
 /** What message execution needs from the chain. */

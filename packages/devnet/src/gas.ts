@@ -1,22 +1,8 @@
 /**
  * Gas model of the devnet: a per-method cost calibrated to the FIP-0100 measurements
- * (peer-systems.md §2) and Lotus' base-fee update rule.
+ * and Lotus' base-fee update rule.
  */
-
-/** Method numbers the devnet executes (spec filecoin-chain.md §2.2). */
-export const DevnetMethod = {
-  Send: 0,
-  CreateMiner: 2,
-  SubmitWindowedPoSt: 5,
-  TerminateSectors: 9,
-  DeclareFaults: 10,
-  DeclareFaultsRecovered: 11,
-  WithdrawBalance: 16,
-  PreCommitSectorBatch2: 28,
-  ExtendSectorExpiration2: 32,
-  ProveCommitSectors3: 34,
-  PublishStorageDeals: 4,
-} as const
+import { METHOD_SEND, MinerMethod, PowerMethod } from '@venus-cluster/core'
 
 /** What a message did, as far as its gas cost depends on it. */
 export interface GasShape {
@@ -53,24 +39,24 @@ const PROVE_AGG_PER_SECTOR = (517_200_000 - PROVE_BASE) / 4
  */
 export function gasForMessage(shape: GasShape): number {
   const n = Math.max(1, shape.sectors ?? 1)
-  if (shape.to === 'account' || shape.method === DevnetMethod.Send) return 489_000
-  if (shape.to === 'power' && shape.method === DevnetMethod.CreateMiner) return 41_000_000
+  if (shape.to === 'account' || shape.method === METHOD_SEND) return 489_000
+  if (shape.to === 'power' && shape.method === PowerMethod.CreateMiner) return 41_000_000
   if (shape.to === 'market') return 30_000_000 + 8_000_000 * n
   if (shape.to !== 'miner') return 1_000_000
   switch (shape.method) {
-    case DevnetMethod.PreCommitSectorBatch2:
+    case MinerMethod.PreCommitSectorBatch2:
       return Math.round(PRECOMMIT_BASE + PRECOMMIT_PER_SECTOR * n)
-    case DevnetMethod.ProveCommitSectors3:
+    case MinerMethod.ProveCommitSectors3:
       return Math.round(PROVE_BASE + (shape.aggregate ? PROVE_AGG_PER_SECTOR : PROVE_PER_SECTOR) * n)
-    case DevnetMethod.SubmitWindowedPoSt:
+    case MinerMethod.SubmitWindowedPoSt:
       // Observed mainnet WindowPoSt messages use ~50–60 M gas for one partition.
       return 45_000_000 + 12_000_000 * Math.max(1, shape.partitions ?? 1)
-    case DevnetMethod.DeclareFaults:
-    case DevnetMethod.DeclareFaultsRecovered:
+    case MinerMethod.DeclareFaults:
+    case MinerMethod.DeclareFaultsRecovered:
       return 20_000_000 + 500_000 * n
-    case DevnetMethod.TerminateSectors:
+    case MinerMethod.TerminateSectors:
       return 30_000_000 + 2_000_000 * n
-    case DevnetMethod.ExtendSectorExpiration2:
+    case MinerMethod.ExtendSectorExpiration2:
       // An estimate: a sector info rewritten per sector, a partition update per declaration.
       return 30_000_000 + 1_500_000 * n
     default:

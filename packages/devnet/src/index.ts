@@ -8,19 +8,13 @@
 export {
   ActorAbort,
   type ActorRuntime,
-  type CreateMinerParam,
   type DevnetProofVerifier,
   type DevnetSealToVerify,
-  ExitCode,
-  type ExpirationExtensionParam,
   type PieceActivationParam,
   type PreCommitInfoParam,
   type ProveCommitSectors3Param,
-  type SectorLocationParam,
-  type SubmitWindowedPoStParam,
 } from './actor-types.js'
-export { type CommDFromPieces, Dst } from './actors/miner/common.js'
-export type { BatchReturn } from './actors/miner/sealing.js'
+export type { CommDFromPieces } from './actors/miner/common.js'
 export type { DevnetEvents } from './chain-store.js'
 export { zeroCommDCid } from './commitments.js'
 export { controlMethodPermissions, controlMethods } from './control-api.js'
@@ -35,23 +29,19 @@ export {
   type DevnetReceipt,
   type DevnetTipset,
 } from './devnet.js'
-export { DevnetMethod, type GasShape, gasForMessage, nextBaseFee } from './gas.js'
+export { type GasShape, gasForMessage, nextBaseFee } from './gas.js'
 export { bitfieldFromJson, bitfieldJson, tipsetJson } from './json.js'
 export {
-  type DevnetPermission,
-  type DevnetRpcContext,
-  type DevnetRpcMethod,
   headChanges,
   lotusMethodPermissions,
   lotusMethods,
 } from './lotus-api.js'
 export {
   type MessagerEntry,
-  MessagerState,
   messagerMethodPermissions,
   messagerMethods,
 } from './messager-api.js'
-export type { LotusMessage, LotusSignature, StoredMessage } from './messages.js'
+export type { DevnetStoredMessage } from './messages.js'
 export {
   type DevnetParams,
   devnetParams2k,
@@ -68,14 +58,14 @@ export {
 export { type ServeDevnetOptions, type ServedDevnet, serveDevnet } from './serve.js'
 export type {
   AccountState,
+  ActiveSectorState,
   DeadlineState,
   DealState,
   MinerState,
   PartitionState,
   PreCommitState,
-  SectorState,
   WorldState,
 } from './state.js'
 export { type DevnetTokens, devnetTokens } from './tokens.js'
-export { type DevnetTransport, devnetCall, devnetMethods, devnetTransport } from './transport.js'
+export { devnetMethods, devnetTransport } from './transport.js'
 export { proofsVerifier } from './verifier.js'

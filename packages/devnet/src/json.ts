@@ -1,18 +1,22 @@
 /**
- * Lotus JSON encodings of devnet objects (spec §1.4–§1.5): CIDs as `{"/": …}`, big numbers as
+ * Lotus JSON encodings of devnet objects: CIDs as `{"/": …}`, big numbers as
  * decimal strings, bytes as padded base64, bitfields as run lengths.
  */
-import { numbersToRuns, runsToNumbers, VenusError } from '@venus-cluster/core'
+import {
+  type CidJson,
+  cborCid,
+  type LotusMessage,
+  numbersToRuns,
+  runsToNumbers,
+  VenusError,
+} from '@venus-cluster/core'
 import { base58btc } from 'multiformats/bases/base58'
 import type { DeadlineInfo } from './deadline.js'
 import type { DevnetMessageLookup, DevnetReceipt, DevnetTipset } from './devnet.js'
-import { cborCid, type LotusMessage, messageBytes, type StoredMessage } from './messages.js'
+import { type DevnetStoredMessage, messageBytes } from './messages.js'
 import type { DevnetParams } from './params.js'
-import type { MinerState, PartitionState, PreCommitState, SectorState } from './state.js'
+import type { ActiveSectorState, MinerState, PartitionState, PreCommitState } from './state.js'
 import { activeSectors, liveSectors } from './state.js'
-
-/** `{"/": cid}`. */
-export type CidJson = { '/': string }
 
 /** Lotus JSON of a CID string. */
 export function cidJson(cid: string): CidJson {
@@ -81,7 +85,7 @@ export function tipsetKeyJson(ts: DevnetTipset): CidJson[] {
 }
 
 /** Lotus JSON of an unsigned message (with its output-only CID). */
-export function messageJson(m: StoredMessage): Record<string, unknown> {
+export function messageJson(m: DevnetStoredMessage): Record<string, unknown> {
   return { ...m.message, CID: cidJson(m.unsignedCid) }
 }
 
@@ -91,7 +95,7 @@ export function unsignedMessageJson(m: LotusMessage): Record<string, unknown> {
 }
 
 /** Lotus JSON of a signed message. */
-export function signedMessageJson(m: StoredMessage): Record<string, unknown> {
+export function signedMessageJson(m: DevnetStoredMessage): Record<string, unknown> {
   return { Message: messageJson(m), Signature: m.signature, CID: cidJson(m.cid) }
 }
 
@@ -162,7 +166,7 @@ export function partitionJson(p: PartitionState): Record<string, number[]> {
 }
 
 /** Lotus JSON of `SectorOnChainInfo`. */
-export function sectorJson(s: SectorState): Record<string, unknown> {
+export function sectorJson(s: ActiveSectorState): Record<string, unknown> {
   return {
     SectorNumber: s.sectorNumber,
     SealProof: s.sealProof,

@@ -1,3 +1,4 @@
+import { randomnessEntropy } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
 import { fakeVerifier } from './__fixtures__/fake-proofs.js'
 import {
@@ -10,8 +11,8 @@ import {
   setupMiner,
   submitPoSt,
 } from './__fixtures__/flow.js'
+import { testRpcContext } from './__fixtures__/rpc-context.js'
 import * as S from './__fixtures__/schema.js'
-import { minerEntropy } from './commitments.js'
 import { createDevnet, type Devnet } from './devnet.js'
 import { lotusMethodPermissions, lotusMethods } from './lotus-api.js'
 
@@ -37,7 +38,7 @@ function caller(devnet: Devnet) {
     const m = methods[`Filecoin.${name}`]
     if (!m) throw new Error(`no method ${name}`)
     seen.add(`Filecoin.${name}`)
-    return wire(await m(wire(params) as unknown[], {}))
+    return wire(await m(wire(params) as unknown[], testRpcContext))
   }
   return { methods, call, seen }
 }
@@ -49,7 +50,7 @@ describe('Lotus API served by the devnet', () => {
     const head = (await call('ChainHead', [])) as { Cids: unknown[]; Height: number }
     const tsk = head.Cids
     const maddr = who.miner
-    const entropy = b64(minerEntropy(maddr))
+    const entropy = b64(randomnessEntropy(maddr))
     const expectShape = (v: unknown, schema: S.Schema) => expect(S.check(v, schema)).toEqual([])
 
     expectShape(head, S.TipSet)
@@ -154,7 +155,9 @@ describe('Lotus API served by the devnet', () => {
     expectShape(cid, 'cid')
 
     // ChainNotify: first value is `current`, then apply batches.
-    const it = (methods['Filecoin.ChainNotify']!([], {}) as AsyncIterable<unknown[]>)[Symbol.asyncIterator]()
+    const it = (methods['Filecoin.ChainNotify']!([], testRpcContext) as AsyncIterable<unknown[]>)[
+      Symbol.asyncIterator
+    ]()
     seen.add('Filecoin.ChainNotify')
     const first = wire((await it.next()).value) as { Type: string }[]
     expectShape(first, { array: S.HeadChange })
@@ -173,19 +176,21 @@ describe('Lotus API served by the devnet', () => {
   it('rejects wrong parameter counts and types with RPC_INVALID_PARAMS', async () => {
     const devnet = createDevnet({ seed: 'bad-params', proofs: fakeVerifier() })
     const { methods } = caller(devnet)
-    expect(() => methods['Filecoin.ChainHead']!([1], {})).toThrow(
+    expect(() => methods['Filecoin.ChainHead']!([1], testRpcContext)).toThrow(
       expect.objectContaining({ code: 'RPC_INVALID_PARAMS' }),
     )
-    expect(() => methods['Filecoin.StateMinerInfo']!([12, []], {})).toThrow(
+    expect(() => methods['Filecoin.StateMinerInfo']!([12, []], testRpcContext)).toThrow(
       expect.objectContaining({ code: 'RPC_INVALID_PARAMS' }),
     )
-    expect(() => methods['Filecoin.StateMinerInfo']!(['t09999', []], {})).toThrow(
+    expect(() => methods['Filecoin.StateMinerInfo']!(['t09999', []], testRpcContext)).toThrow(
       expect.objectContaining({ code: 'ACTOR_NOT_FOUND' }),
     )
-    expect(() => methods['Filecoin.ChainGetTipSet']!([[{ '/': 'bafynope' }]], {})).toThrow(
+    expect(() => methods['Filecoin.ChainGetTipSet']!([[{ '/': 'bafynope' }]], testRpcContext)).toThrow(
       expect.objectContaining({ code: 'NOT_FOUND' }),
     )
-    expect(() => methods['Filecoin.StateGetRandomnessFromTickets']!([5, 100, null, []], {})).toThrow(/future/)
+    expect(() =>
+      methods['Filecoin.StateGetRandomnessFromTickets']!([5, 100, null, []], testRpcContext),
+    ).toThrow(/future/)
     await expect(devnet.faucet('t099', FIL)).rejects.toThrow()
   })
 })

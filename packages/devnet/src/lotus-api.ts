@@ -2,11 +2,19 @@
  * The Lotus full-node API subset (`Filecoin.*`, v1 shapes) served by the devnet, as a plain
  * method table for the core JSON-RPC server.
  */
-import { forkUpgradeParams, VenusError } from '@venus-cluster/core'
+import {
+  forkUpgradeParams,
+  type LotusMessage,
+  type LotusSignature,
+  nextNotElapsed,
+  type RpcMethod,
+  type RpcPermission,
+  VenusError,
+} from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
 import { initialPledgeFor } from './actors/miner/common.js'
-import { deadlineInfo, nextNotElapsed } from './deadline.js'
+import { deadlineInfo } from './deadline.js'
 import type { Devnet, DevnetHeadChange, DevnetTipset } from './devnet.js'
 import {
   b64,
@@ -25,27 +33,12 @@ import {
   tipsetJson,
   unsignedMessageJson,
 } from './json.js'
-import type { LotusMessage, LotusSignature } from './messages.js'
 import {
   type MinerState,
   minerAvailableBalance,
   activeSectors as partitionActive,
   type WorldState,
 } from './state.js'
-
-/** Context handed to methods by the RPC server (structurally the core `RpcContext`). */
-export interface DevnetRpcContext {
-  signal?: AbortSignal | undefined
-  permissions?: readonly string[] | undefined
-  method?: string | undefined
-  transport?: 'http' | 'ws' | 'inproc' | undefined
-}
-
-/** A method of the table (structurally the core `RpcMethod`). */
-export type DevnetRpcMethod = (params: unknown[], ctx: DevnetRpcContext) => unknown
-
-/** Permission levels of the Lotus API. */
-export type DevnetPermission = 'read' | 'write' | 'sign' | 'admin'
 
 function bad(method: string, what: string): never {
   throw new VenusError('RPC_INVALID_PARAMS', `${method}: ${what}`, { details: { method } })
@@ -121,10 +114,7 @@ function minerOf(devnet: Devnet, world: WorldState, method: string, addr: unknow
 
 /** The deadline the Lotus API reports: the recorded current deadline, moved to its next open. */
 function provingDeadline(devnet: Devnet, m: MinerState, ts: DevnetTipset) {
-  return nextNotElapsed(
-    devnet.params,
-    deadlineInfo(devnet.params, m.provingPeriodStart, m.currentDeadline, ts.height),
-  )
+  return nextNotElapsed(deadlineInfo(devnet.params, m.provingPeriodStart, m.currentDeadline, ts.height))
 }
 
 function rawPower(m: MinerState): bigint {
@@ -134,7 +124,7 @@ function rawPower(m: MinerState): bigint {
 }
 
 /** Required permission of every served Lotus method. */
-export const lotusMethodPermissions: Record<string, DevnetPermission> = {}
+export const lotusMethodPermissions: Record<string, RpcPermission> = {}
 
 /**
  * Builds the `Filecoin.*` method table served by a devnet.
@@ -144,7 +134,7 @@ export const lotusMethodPermissions: Record<string, DevnetPermission> = {}
  * const server = createRpcServer({ methods: { ...lotusMethods(devnet), ...messagerMethods(devnet) } })
  * ```
  */
-export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
+export function lotusMethods(devnet: Devnet): Record<string, RpcMethod> {
   const p = devnet.params
   const blockMiner = devnet.idAddress(1000)
   const tsJson = (ts: DevnetTipset) => tipsetJson(ts, blockMiner)
@@ -168,7 +158,7 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
     return { acct, miner }
   }
 
-  const read: Record<string, DevnetRpcMethod> = {
+  const read: Record<string, RpcMethod> = {
     'Filecoin.Version': (params) => {
       arity('Version', params, 0)
       return {
@@ -472,7 +462,7 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
       return unsignedMessageJson(await devnet.estimateGas(msg))
     },
   }
-  const write: Record<string, DevnetRpcMethod> = {
+  const write: Record<string, RpcMethod> = {
     'Filecoin.MpoolPush': (params) => {
       arity('MpoolPush', params, 1)
       const sm = params[0] as { Message?: unknown; Signature?: LotusSignature } | null
@@ -482,7 +472,7 @@ export function lotusMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
       return cidJson(stored.cid)
     },
   }
-  const sign: Record<string, DevnetRpcMethod> = {
+  const sign: Record<string, RpcMethod> = {
     'Filecoin.MpoolPushMessage': async (params) => {
       arity('MpoolPushMessage', params, 2)
       const msg = messageParam('MpoolPushMessage', params[0])

@@ -4,7 +4,7 @@
  * block per sender in nonce order within the block gas limit.
  */
 import { VenusError } from '@venus-cluster/core'
-import type { StoredMessage } from './messages.js'
+import type { DevnetStoredMessage } from './messages.js'
 import type { DevnetParams } from './params.js'
 import { resolveIn, type WorldState } from './state.js'
 
@@ -18,19 +18,19 @@ export interface MessagePoolComponents {
 /** Pending messages of one devnet (see the module comment). */
 export class MessagePool {
   readonly #c: MessagePoolComponents
-  readonly #pending = new Map<string, StoredMessage>()
+  readonly #pending = new Map<string, DevnetStoredMessage>()
 
   constructor(components: MessagePoolComponents) {
     this.#c = components
   }
 
   /** Pending messages, in the order they came. */
-  pending(): StoredMessage[] {
+  pending(): DevnetStoredMessage[] {
     return [...this.#pending.values()]
   }
 
   /** A pending message by its on-chain or unsigned CID. */
-  find(cid: string): StoredMessage | undefined {
+  find(cid: string): DevnetStoredMessage | undefined {
     for (const m of this.#pending.values()) if (m.cid === cid || m.unsignedCid === cid) return m
     return undefined
   }
@@ -50,7 +50,7 @@ export class MessagePool {
   }
 
   /** Checks and adds a signed message (`MpoolPush`). Signatures are not verified. */
-  push(stored: StoredMessage): StoredMessage {
+  push(stored: DevnetStoredMessage): DevnetStoredMessage {
     const m = stored.message
     if (!Number.isInteger(m.Nonce) || m.Nonce < 0)
       throw new VenusError('INVALID_ARGUMENT', `bad nonce ${m.Nonce}`)
@@ -82,7 +82,7 @@ export class MessagePool {
   }
 
   /** Puts a message back without checks (from a reverted tipset, or a restored pool). */
-  restore(stored: StoredMessage): void {
+  restore(stored: DevnetStoredMessage): void {
     this.#pending.set(stored.cid, stored)
   }
 
@@ -96,15 +96,15 @@ export class MessagePool {
    * as long as the fee cap covers `baseFee` and the block gas limit holds. Messages whose nonce
    * is already used are dropped.
    */
-  select(world: WorldState, baseFee: bigint): StoredMessage[] {
-    const bySender = new Map<number | string, StoredMessage[]>()
+  select(world: WorldState, baseFee: bigint): DevnetStoredMessage[] {
+    const bySender = new Map<number | string, DevnetStoredMessage[]>()
     for (const m of this.#pending.values()) {
       const from = resolveIn(world, m.message.From) ?? m.message.From
       const list = bySender.get(from) ?? []
       bySender.set(from, list)
       list.push(m)
     }
-    const out: StoredMessage[] = []
+    const out: DevnetStoredMessage[] = []
     let gas = 0
     for (const [from, list] of bySender) {
       list.sort((a, b) => a.message.Nonce - b.message.Nonce)

@@ -1,31 +1,26 @@
 /**
- * A venus-messager / sophon-messager stand-in (`Message.*`, spec §1.7) on top of the devnet's
+ * A venus-messager / sophon-messager stand-in (`Message.*`) on top of the devnet's
  * mpool: messages are queued by id, filled (nonce, gas, stand-in signature) and pushed; their
  * state follows the chain.
  */
 import { randomUUID } from 'node:crypto'
-import { VenusError } from '@venus-cluster/core'
+import {
+  type LotusMessage,
+  MessageState,
+  type RpcMethod,
+  type RpcPermission,
+  VenusError,
+} from '@venus-cluster/core'
 import type { Devnet, DevnetMessageLookup } from './devnet.js'
 import { cidJson, receiptJson, tipsetKeyJson } from './json.js'
-import type { DevnetPermission, DevnetRpcMethod } from './lotus-api.js'
-import { devnetSign, type LotusMessage, type StoredMessage } from './messages.js'
-
-/** Messager message states (spec §1.7). */
-export const MessagerState = {
-  UnKnown: 0,
-  UnFillMsg: 1,
-  FillMsg: 2,
-  OnChainMsg: 3,
-  FailedMsg: 4,
-  NonceConflictMsg: 5,
-} as const
+import { type DevnetStoredMessage, devnetSign } from './messages.js'
 
 /** One message known to the devnet's messager (kept on the Devnet so it is persisted). */
 export interface MessagerEntry {
   id: string
   message: LotusMessage
   meta: Record<string, unknown>
-  stored: StoredMessage | undefined
+  stored: DevnetStoredMessage | undefined
   failed: boolean
   errorMsg: string
   createdAt: string
@@ -36,7 +31,7 @@ export interface MessagerEntry {
 const filling = new WeakSet<MessagerEntry>()
 
 /** Required permission of every served messager method. */
-export const messagerMethodPermissions: Record<string, DevnetPermission> = {
+export const messagerMethodPermissions: Record<string, RpcPermission> = {
   'Message.PushMessage': 'write',
   'Message.PushMessageWithId': 'write',
   'Message.HasMessageByUid': 'read',
@@ -59,7 +54,7 @@ export const messagerMethodPermissions: Record<string, DevnetPermission> = {
  * await methods['Message.PushMessageWithId'](['id-1', msg, null], {})
  * ```
  */
-export function messagerMethods(devnet: Devnet): Record<string, DevnetRpcMethod> {
+export function messagerMethods(devnet: Devnet): Record<string, RpcMethod> {
   const entries = devnet.messagerEntries
   const now = () => new Date().toISOString()
 
@@ -139,11 +134,11 @@ export function messagerMethods(devnet: Devnet): Record<string, DevnetRpcMethod>
     const l = lookup(e)
     const msg = e.stored?.message ?? e.message
     let state: number = e.failed
-      ? MessagerState.FailedMsg
+      ? MessageState.FailedMsg
       : e.stored
-        ? MessagerState.FillMsg
-        : MessagerState.UnFillMsg
-    if (l) state = MessagerState.OnChainMsg
+        ? MessageState.FillMsg
+        : MessageState.UnFillMsg
+    if (l) state = MessageState.OnChainMsg
     return {
       ID: e.id,
       UnsignedCid: e.stored ? cidJson(e.stored.unsignedCid) : null,
@@ -180,7 +175,7 @@ export function messagerMethods(devnet: Devnet): Record<string, DevnetRpcMethod>
     throw new VenusError('MESSAGE_NOT_FOUND', `message ${String(c)} not found`)
   }
 
-  const methods: Record<string, DevnetRpcMethod> = {
+  const methods: Record<string, RpcMethod> = {
     'Message.PushMessage': (params) => push(randomUUID(), params[0], params[1] ?? null),
     'Message.PushMessageWithId': (params) => {
       if (typeof params[0] !== 'string' || params[0] === '')

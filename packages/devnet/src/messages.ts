@@ -2,32 +2,20 @@
  * Lotus-JSON messages as the devnet stores them, their CIDs (core message codec: dag-cbor +
  * blake2b-256) and the devnet's stand-in signatures.
  */
-import { blake2b } from '@noble/hashes/blake2.js'
-import { cborDecode, cborEncode, cborCid as coreCborCid, encodeMessage } from '@venus-cluster/core'
+import {
+  blake2bHash,
+  cborCid,
+  cborDecode,
+  cborEncode,
+  encodeMessage,
+  fromLotusMessage,
+  type LotusMessage,
+  type LotusSignature,
+} from '@venus-cluster/core'
 import type { CID } from 'multiformats/cid'
 
-/** An unsigned message in Lotus JSON form (spec §1.5). */
-export interface LotusMessage {
-  Version: number
-  To: string
-  From: string
-  Nonce: number
-  Value: string
-  GasLimit: number
-  GasFeeCap: string
-  GasPremium: string
-  Method: number
-  Params: string | null
-}
-
-/** A signature in Lotus JSON form. */
-export interface LotusSignature {
-  Type: number
-  Data: string
-}
-
 /** A message as held by the mpool and the chain. */
-export interface StoredMessage {
+export interface DevnetStoredMessage {
   message: LotusMessage
   signature: LotusSignature
   /** CID of the unsigned message. */
@@ -36,37 +24,21 @@ export interface StoredMessage {
   cid: string
 }
 
-/** CIDv1 dag-cbor blake2b-256 of CBOR bytes (core `cborCid`). */
-export function cborCid(bytes: Uint8Array): CID {
-  return coreCborCid(bytes) as unknown as CID
-}
-
 /** CIDv1 dag-cbor of a value. */
 export function cidOfValue(value: unknown): CID {
   return cborCid(cborEncode(value))
 }
 
-/** The unsigned CBOR encoding of a message (spec §2.1, core `encodeMessage`). */
+/** The unsigned CBOR encoding of a message (core's `encodeMessage`). */
 export function messageBytes(m: LotusMessage): Uint8Array {
-  return encodeMessage({
-    version: m.Version,
-    to: m.To,
-    from: m.From,
-    nonce: m.Nonce,
-    value: BigInt(m.Value),
-    gasLimit: m.GasLimit,
-    gasFeeCap: BigInt(m.GasFeeCap),
-    gasPremium: BigInt(m.GasPremium),
-    method: m.Method,
-    params: m.Params ? new Uint8Array(Buffer.from(m.Params, 'base64')) : new Uint8Array(),
-  })
+  return encodeMessage(fromLotusMessage(m))
 }
 
 /**
  * Signs a message the devnet way: signatures are never checked, so the data is a hash of the
  * message sized like a real one (65 bytes secp256k1, 96 bytes BLS), giving stable CIDs.
  */
-export function devnetSign(m: LotusMessage): StoredMessage {
+export function devnetSign(m: LotusMessage): DevnetStoredMessage {
   const bytes = messageBytes(m)
   const unsigned = cborCid(bytes)
   const secp = m.From.slice(1, 2) === '1'
@@ -78,7 +50,7 @@ export function devnetSign(m: LotusMessage): StoredMessage {
 }
 
 /** Builds the stored form of a message and a (not verified) signature. */
-export function storedFrom(m: LotusMessage, signature: LotusSignature, unsigned?: CID): StoredMessage {
+export function storedFrom(m: LotusMessage, signature: LotusSignature, unsigned?: CID): DevnetStoredMessage {
   const bytes = messageBytes(m)
   const u = unsigned ?? cborCid(bytes)
   let cid = u
@@ -97,10 +69,10 @@ export function storedFrom(m: LotusMessage, signature: LotusSignature, unsigned?
 
 function expand(seed: Uint8Array, len: number): Uint8Array {
   const out = new Uint8Array(len)
-  let block = blake2b(seed, { dkLen: 64 })
+  let block = blake2bHash(seed, 64)
   for (let i = 0; i < len; i += 64) {
     out.set(block.subarray(0, Math.min(64, len - i)), i)
-    block = blake2b(block, { dkLen: 64 })
+    block = blake2bHash(block, 64)
   }
   return out
 }

@@ -11,6 +11,7 @@ import {
   setupMiner,
   submitPoSt,
 } from './__fixtures__/flow.js'
+import { testRpcContext } from './__fixtures__/rpc-context.js'
 import { createDevnet, type Devnet } from './devnet.js'
 import { lotusMethods } from './lotus-api.js'
 import { encodeParams } from './params-codec.js'
@@ -32,7 +33,7 @@ async function funded(devnet: Devnet): Promise<string> {
 
 async function lotus<T>(devnet: Devnet, name: string, params: unknown[]): Promise<T> {
   const m = lotusMethods(devnet)[`Filecoin.${name}`]!
-  return JSON.parse(JSON.stringify(await m(params, {}))) as T
+  return JSON.parse(JSON.stringify(await m(params, testRpcContext))) as T
 }
 
 interface Info {

@@ -1,13 +1,16 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { mockProofs } from '@venus-cluster/core'
+import {
+  DomainSeparationTag,
+  mockProofs,
+  proverId as proverIdOfActor,
+  randomnessEntropy,
+} from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { afterAll, describe, expect, it } from 'vitest'
 import { advanceTo, b64, FIL, nextDeadline, send, setupMiner } from './__fixtures__/flow.js'
-import { Dst } from './actors/miner/common.js'
-import { minerEntropy, proverIdOf } from './commitments.js'
 import { createDevnet } from './devnet.js'
 import { maxProveCommitDuration } from './params.js'
 import { encodeParams } from './params-codec.js'
@@ -24,11 +27,11 @@ describe('devnet with the core mock ProofsBackend', () => {
     const proofs = mockProofs()
     const devnet = createDevnet({ seed: 'mock', proofs })
     const who = await setupMiner(devnet)
-    const entropy = minerEntropy(who.miner)
-    const proverId = proverIdOf(who.minerId)
+    const entropy = randomnessEntropy(who.miner)
+    const proverId = proverIdOfActor(who.minerId)
     const sectorNumber = 1
     const ticketEpoch = devnet.head().height - 1
-    const ticket = devnet.ticketRandomness(Dst.SealRandomness, ticketEpoch, entropy)
+    const ticket = devnet.ticketRandomness(DomainSeparationTag.SealRandomness, ticketEpoch, entropy)
     const stagedPath = join(dir, 'staged')
     const sealedPath = join(dir, 'sealed')
     const cacheDir = join(dir, 'cache')
@@ -70,7 +73,7 @@ describe('devnet with the core mock ProofsBackend', () => {
     const pcEpoch = pre.included.height
     await advanceTo(devnet, pcEpoch + devnet.params.preCommitChallengeDelay + 1)
     const seed = devnet.beaconRandomness(
-      Dst.InteractiveSealChallengeSeed,
+      DomainSeparationTag.InteractiveSealChallengeSeed,
       pcEpoch + devnet.params.preCommitChallengeDelay,
       entropy,
     )
@@ -113,7 +116,9 @@ describe('devnet with the core mock ProofsBackend', () => {
     const sector = devnet.worldAt().miners.get(who.minerId)!.sectors.get(sectorNumber)!
     const d = nextDeadline(devnet, who.minerId, sector.deadline)
     await advanceTo(devnet, d.open)
-    const randomness = devnet.beaconRandomness(Dst.WindowedPoStChallengeSeed, d.challenge, entropy).slice()
+    const randomness = devnet
+      .beaconRandomness(DomainSeparationTag.WindowedPoStChallengeSeed, d.challenge, entropy)
+      .slice()
     randomness[31]! &= 0x3f
     const post = await proofs.generateWindowPoSt({
       randomness,
@@ -131,7 +136,11 @@ describe('devnet with the core mock ProofsBackend', () => {
           partitions: [{ index: sector.partition, skipped: [] }],
           proofs: post.proofs,
           chainCommitEpoch: d.challenge,
-          chainCommitRand: devnet.ticketRandomness(Dst.PoStChainCommit, d.challenge, new Uint8Array()),
+          chainCommitRand: devnet.ticketRandomness(
+            DomainSeparationTag.PoStChainCommit,
+            d.challenge,
+            new Uint8Array(),
+          ),
         }),
       ),
     })

@@ -1,14 +1,13 @@
 /**
  * Typed actor parameters for the methods the devnet executes, decoded and encoded with the core
- * codecs (layouts of spec §2.3). Decoding failures abort the message with exit 21
- * (serialization), as the FVM does.
+ * codecs. Decoding failures abort the message with exit 21 (serialization), as the FVM does.
  */
 import {
-  addressFromBytes,
-  addressToBytes,
-  cborDecode,
-  cborEncode,
-  decodeBigInt,
+  type BatchReturn,
+  type CreateMinerParams,
+  decodeChangeOwnerAddress,
+  decodeChangeWorkerAddress,
+  decodeCompactSectorNumbers,
   decodeCreateMiner,
   decodeDeclareFaults,
   decodeDeclareFaultsRecovered,
@@ -18,9 +17,14 @@ import {
   decodeRuns,
   decodeSubmitWindowedPoSt,
   decodeTerminateSectors,
+  decodeWithdrawBalance,
+  ExitCode,
+  type ExpirationExtension2,
   encodeBatchReturn,
-  encodeBigInt,
   encodeBitfield,
+  encodeChangeOwnerAddress,
+  encodeChangeWorkerAddress,
+  encodeCompactSectorNumbers,
   encodeCreateMiner,
   encodeCreateMinerReturn,
   encodeDeclareFaults,
@@ -28,37 +32,32 @@ import {
   encodePreCommitSectorBatch2,
   encodeProveCommitSectors3,
   encodeSubmitWindowedPoSt,
+  encodeTerminateSectorsReturn,
+  encodeWithdrawBalance,
+  encodeWithdrawBalanceReturn,
   isVenusError,
+  type SectorLocationSet,
+  type SubmitWindowedPoStParams,
 } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
-import {
-  ActorAbort,
-  type CreateMinerParam,
-  ExitCode,
-  type ExpirationExtensionParam,
-  type PreCommitInfoParam,
-  type ProveCommitSectors3Param,
-  type SectorLocationParam,
-  type SubmitWindowedPoStParam,
-} from './actor-types.js'
-import type { BatchReturn } from './actors/miner/sealing.js'
+import { ActorAbort, type PreCommitInfoParam, type ProveCommitSectors3Param } from './actor-types.js'
 
 /** Decoded parameter types by method name. */
 export interface MethodParams {
-  CreateMiner: CreateMinerParam
+  CreateMiner: CreateMinerParams
   PreCommitSectorBatch2: PreCommitInfoParam[]
   ProveCommitSectors3: ProveCommitSectors3Param
-  SubmitWindowedPoSt: SubmitWindowedPoStParam
-  DeclareFaults: SectorLocationParam[]
-  DeclareFaultsRecovered: SectorLocationParam[]
-  TerminateSectors: SectorLocationParam[]
+  SubmitWindowedPoSt: SubmitWindowedPoStParams
+  DeclareFaults: SectorLocationSet[]
+  DeclareFaultsRecovered: SectorLocationSet[]
+  TerminateSectors: SectorLocationSet[]
   WithdrawBalance: bigint
   ChangeWorkerAddress: { newWorker: string; newControlAddresses: string[] }
   /** The new owner (an ID address). */
   ChangeOwnerAddress: string
   /** The sector numbers of the mask. */
   CompactSectorNumbers: number[]
-  ExtendSectorExpiration2: ExpirationExtensionParam[]
+  ExtendSectorExpiration2: ExpirationExtension2[]
 }
 
 /** Masks the devnet expands: a bigger one is refused rather than filling the heap. */
@@ -73,19 +72,6 @@ export interface MethodReturns {
 }
 
 const PREFIX = 't'
-
-function tuple(raw: Uint8Array, n: number, method: string): unknown[] {
-  const v = cborDecode(raw, `${method} params`)
-  if (!Array.isArray(v) || v.length !== n)
-    throw new ActorAbort(ExitCode.ErrSerialization, `${method} params: expected a ${n}-tuple`)
-  return v
-}
-
-function bytesOf(v: unknown, method: string, what: string): Uint8Array {
-  if (!(v instanceof Uint8Array))
-    throw new ActorAbort(ExitCode.ErrSerialization, `${method} params: ${what} must be bytes`)
-  return v
-}
 
 function decodeValue(method: keyof MethodParams, raw: Uint8Array): MethodParams[keyof MethodParams] {
   switch (method) {
@@ -119,33 +105,17 @@ function decodeValue(method: keyof MethodParams, raw: Uint8Array): MethodParams[
       return decodeDeclareFaultsRecovered(raw).entries
     case 'TerminateSectors':
       return decodeTerminateSectors(raw).entries
-    case 'WithdrawBalance': {
-      const [amount] = tuple(raw, 1, method)
-      return decodeBigInt(bytesOf(amount, method, 'amount_requested'))
-    }
-    case 'ChangeWorkerAddress': {
-      const [worker, controls] = tuple(raw, 2, method)
-      if (!Array.isArray(controls))
-        throw new ActorAbort(ExitCode.ErrSerialization, `${method} params: controls must be a list`)
-      return {
-        newWorker: addressFromBytes(bytesOf(worker, method, 'new_worker'), PREFIX).toString(),
-        newControlAddresses: controls.map((c) =>
-          addressFromBytes(bytesOf(c, method, 'control'), PREFIX).toString(),
-        ),
-      }
-    }
+    case 'WithdrawBalance':
+      return decodeWithdrawBalance(raw).amountRequested
+    case 'ChangeWorkerAddress':
+      return decodeChangeWorkerAddress(raw, PREFIX)
     case 'ChangeOwnerAddress':
-      // The params are the address itself (a transparent newtype), not a tuple.
-      return addressFromBytes(
-        bytesOf(cborDecode(raw, `${method} params`), method, 'new_owner'),
-        PREFIX,
-      ).toString()
+      return decodeChangeOwnerAddress(raw, PREFIX)
     case 'ExtendSectorExpiration2':
       return decodeExtendSectorExpiration2(raw).extensions
     case 'CompactSectorNumbers': {
-      const [mask] = tuple(raw, 1, method)
       // Malformed RLE+ is a serialization error (21); a well-formed mask too big to list is not.
-      const runs = decodeRuns(bytesOf(mask, method, 'mask_sector_numbers'))
+      const runs = decodeRuns(decodeCompactSectorNumbers(raw).maskSectorNumbers)
       const count = runs.reduce((n, [, len]) => n + len, 0)
       if (count > MAX_MASK_NUMBERS)
         throw new ActorAbort(
@@ -186,24 +156,19 @@ export function encodeMethodReturn<M extends keyof MethodReturns>(
   switch (method) {
     case 'CreateMiner':
       return encodeCreateMinerReturn(value as MethodReturns['CreateMiner'])
-    case 'ProveCommitSectors3': {
-      const v = value as BatchReturn
-      return encodeBatchReturn({
-        successCount: v.successCount,
-        failCodes: v.failCodes.map((f) => ({ index: f.idx, code: f.code })),
-      })
-    }
+    case 'ProveCommitSectors3':
+      return encodeBatchReturn(value as BatchReturn)
     case 'TerminateSectors':
-      return cborEncode([value as boolean])
+      return encodeTerminateSectorsReturn(value as boolean)
     case 'WithdrawBalance':
-      return cborEncode(encodeBigInt(value as bigint))
+      return encodeWithdrawBalanceReturn(value as bigint)
   }
   return new Uint8Array()
 }
 
 /** Encoders for the params of the methods above (tests and the devnet's own tooling). */
 export const encodeParams = {
-  createMiner: (p: CreateMinerParam): Uint8Array => encodeCreateMiner(p),
+  createMiner: (p: CreateMinerParams): Uint8Array => encodeCreateMiner(p),
   preCommitSectorBatch2: (sectors: PreCommitInfoParam[]): Uint8Array =>
     encodePreCommitSectorBatch2({
       sectors: sectors.map((s) => ({
@@ -220,15 +185,13 @@ export const encodeParams = {
         pieces: a.pieces.map((pc) => ({ ...pc, cid: CID.parse(pc.cid) as never, notify: [] })),
       })),
     }),
-  submitWindowedPoSt: (p: SubmitWindowedPoStParam): Uint8Array => encodeSubmitWindowedPoSt(p),
-  sectorLocations: (entries: SectorLocationParam[]): Uint8Array => encodeDeclareFaults({ entries }),
-  changeWorkerAddress: (p: { newWorker: string; newControlAddresses: string[] }): Uint8Array =>
-    cborEncode([addressToBytes(p.newWorker), p.newControlAddresses.map((a) => addressToBytes(a))]),
-  withdrawBalance: (amount: bigint): Uint8Array => cborEncode([encodeBigInt(amount)]),
-  changeOwnerAddress: (newOwner: string): Uint8Array => cborEncode(addressToBytes(newOwner)),
-  compactSectorNumbers: (mask: Iterable<number>): Uint8Array => cborEncode([encodeBitfield(mask)]),
-  extendSectorExpiration2: (extensions: ExpirationExtensionParam[]): Uint8Array =>
+  submitWindowedPoSt: (p: SubmitWindowedPoStParams): Uint8Array => encodeSubmitWindowedPoSt(p),
+  sectorLocations: (entries: SectorLocationSet[]): Uint8Array => encodeDeclareFaults({ entries }),
+  changeWorkerAddress: encodeChangeWorkerAddress,
+  withdrawBalance: (amount: bigint): Uint8Array => encodeWithdrawBalance({ amountRequested: amount }),
+  changeOwnerAddress: encodeChangeOwnerAddress,
+  compactSectorNumbers: (mask: Iterable<number>): Uint8Array =>
+    encodeCompactSectorNumbers({ maskSectorNumbers: encodeBitfield(mask) }),
+  extendSectorExpiration2: (extensions: ExpirationExtension2[]): Uint8Array =>
     encodeExtendSectorExpiration2({ extensions }),
 }
-
-export { decodeBigInt, encodeBigInt }

@@ -1,7 +1,9 @@
+import { MINER_POLICY } from '@venus-cluster/core'
+
 /**
  * Network parameters of a devnet. Epoch-denominated actor constants are the same on every
- * Filecoin network (spec filecoin-chain.md §3.1, §5); only the 2k-specific values (challenge
- * delay 10, small sector sizes, tiny consensus minimum) differ from mainnet.
+ * Filecoin network (core's `MINER_POLICY`); only the 2k-specific values (challenge delay 10,
+ * small sector sizes, tiny consensus minimum) differ from mainnet.
  */
 export interface DevnetParams {
   /** `StateNetworkName`. */
@@ -78,20 +80,20 @@ export function devnetParams2k(): DevnetParams {
     blockDelaySecs: 4,
     genesisTimestamp: 1_700_000_000,
     preCommitChallengeDelay: 10,
-    maxPreCommitRandomnessLookback: 2880 + 900,
-    maxProveCommitDurationBase: 30 * 2880,
-    minSectorExpiration: 180 * 2880,
-    sectorMaxLifetime: 5 * 365 * 2880,
-    maxSectorExpirationExtension: 1278 * 2880,
+    maxPreCommitRandomnessLookback: MINER_POLICY.maxPreCommitRandomnessLookback,
+    maxProveCommitDurationBase: MINER_POLICY.maxProveCommitDurationBase,
+    minSectorExpiration: MINER_POLICY.minSectorExpiration,
+    sectorMaxLifetime: MINER_POLICY.sectorMaxLifetime,
+    maxSectorExpirationExtension: MINER_POLICY.maxSectorExpirationExtension,
     maxPreCommitLifetime: 5_259_485,
     wpostPeriodDeadlines: 48,
-    wpostProvingPeriod: 2880,
+    wpostProvingPeriod: MINER_POLICY.wpostProvingPeriod,
     wpostChallengeWindow: 60,
     wpostChallengeLookback: 20,
     faultDeclarationCutoff: 70,
     wpostMaxChainCommitAge: 60,
     postedPartitionsMax: 3,
-    chainFinality: 900,
+    chainFinality: MINER_POLICY.chainFinality,
     workerKeyChangeDelay: 900,
     blockGasLimit: 10_000_000_000,
     initialBaseFee: 100n,

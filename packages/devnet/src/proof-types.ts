@@ -1,7 +1,7 @@
 /**
- * The proof-id facts the actors need, from the core proofs registry (spec §5): WindowPoSt type →
- * sector size and partition size, seal proof → sector size and proof length. Unknown ids give
- * `undefined` so the actor can abort with exit 16 instead of throwing.
+ * The proof-id facts the actors need, from the core proofs registry: WindowPoSt type → sector
+ * size and partition size, seal proof → sector size. Unknown ids give `undefined` so the actor
+ * can abort with exit 16 instead of throwing.
  */
 import { postProofFacts, sealProofFacts } from '@venus-cluster/core'
 
@@ -18,9 +18,4 @@ export function windowPoStInfo(
 export function sealProofSectorSize(sealProof: number): number | undefined {
   if (!Number.isInteger(sealProof) || sealProof < 0 || sealProof > 14) return undefined
   return sealProofFacts(sealProof).sectorSize
-}
-
-/** Max bytes of one seal proof (the C2 proof length of the proof type). */
-export function sealProofBytes(sealProof: number): number {
-  return sealProofFacts(sealProof).proofLength
 }

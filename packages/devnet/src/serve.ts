@@ -5,10 +5,12 @@
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createHttpServer, createRpcServer, type HttpLimits, type RpcPermission } from '@venus-cluster/core'
+import type { RpcPermission } from '@venus-cluster/core'
+import { createHttpServer, type HttpLimits } from '@venus-cluster/core/http'
+import { createRpcServer } from '@venus-cluster/core/rpc'
 import { controlMethodPermissions } from './control-api.js'
 import type { Devnet } from './devnet.js'
-import { type DevnetPermission, lotusMethodPermissions } from './lotus-api.js'
+import { lotusMethodPermissions } from './lotus-api.js'
 import { messagerMethodPermissions } from './messager-api.js'
 import { type DevnetTokens, devnetTokens } from './tokens.js'
 import { devnetMethods } from './transport.js'
@@ -64,7 +66,7 @@ export async function serveDevnet(devnet: Devnet, opts: ServeDevnetOptions = {})
   const host = opts.host ?? '127.0.0.1'
   const tokens = devnetTokens(opts.tokenSecret)
   const methods = devnetMethods(devnet)
-  const permissions: Record<string, DevnetPermission> = {
+  const permissions: Record<string, RpcPermission> = {
     ...lotusMethodPermissions,
     ...messagerMethodPermissions,
     ...controlMethodPermissions,

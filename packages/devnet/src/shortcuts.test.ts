@@ -1,11 +1,10 @@
-import { commD, commPSync } from '@venus-cluster/core'
+import { commD, commPSync, DomainSeparationTag, proverId, randomnessEntropy } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { describe, expect, it } from 'vitest'
 import { fakeProver, fakeVerifier } from './__fixtures__/fake-proofs.js'
 import { advanceTo, b64, commRCid, FIL, nextDeadline, send, submitPoSt } from './__fixtures__/flow.js'
-import { Dst } from './actors/miner/common.js'
-import { commitmentOf, minerEntropy, proverIdOf } from './commitments.js'
+import { commitmentOf } from './commitments.js'
 import { createDevnet } from './devnet.js'
 import { devnetParamsShortPeriod, maxProveCommitDuration } from './params.js'
 import { encodeParams } from './params-codec.js'
@@ -94,16 +93,16 @@ describe('devnet test shortcuts and short proving periods', () => {
     expect(pre.receipt.exitCode, pre.receipt.error).toBe(0)
     const pcEpoch = pre.included.height
     await advanceTo(devnet, pcEpoch + devnet.params.preCommitChallengeDelay + 1)
-    const entropy = minerEntropy(who.miner)
+    const entropy = randomnessEntropy(who.miner)
     const proof = fakeProver.seal({
       registeredProof: 5,
       sectorNumber: 1,
-      proverId: proverIdOf(who.minerId),
+      proverId: proverId(who.minerId),
       commR: commitmentOf(commRCid(1), 'sealed', 'x'),
       commD: d,
-      ticket: devnet.ticketRandomness(Dst.SealRandomness, head - 1, entropy),
+      ticket: devnet.ticketRandomness(DomainSeparationTag.SealRandomness, head - 1, entropy),
       seed: devnet.beaconRandomness(
-        Dst.InteractiveSealChallengeSeed,
+        DomainSeparationTag.InteractiveSealChallengeSeed,
         pcEpoch + devnet.params.preCommitChallengeDelay,
         entropy,
       ),

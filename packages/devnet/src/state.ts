@@ -27,7 +27,7 @@ export interface PreCommitState {
 }
 
 /** An active (proven) sector. */
-export interface SectorState {
+export interface ActiveSectorState {
   sectorNumber: number
   sealProof: number
   sealedCid: string
@@ -78,12 +78,12 @@ export interface MinerState {
   preCommitDeposits: bigint
   initialPledge: bigint
   feeDebt: bigint
-  /** Proving period start seed (offset from the creation epoch, spec §3.2). */
+  /** Proving period start seed (offset from the creation epoch, core's `provingPeriodOffset`). */
   provingPeriodStart: number
   currentDeadline: number
   allocated: Set<number>
   preCommits: Map<number, PreCommitState>
-  sectors: Map<number, SectorState>
+  sectors: Map<number, ActiveSectorState>
   deadlines: DeadlineState[]
   creationEpoch: number
 }
@@ -113,20 +113,6 @@ export interface WorldState {
   /** attoFIL burnt (gas, penalties, expired deposits). */
   burnt: bigint
 }
-
-/** Actor ids of the singleton actors (spec §2.1). */
-export const SingletonActors = {
-  system: 0,
-  init: 1,
-  reward: 2,
-  cron: 3,
-  power: 4,
-  market: 5,
-  verifreg: 6,
-  datacap: 7,
-  eam: 10,
-  burnt: 99,
-} as const
 
 /** First id handed to a user actor (accounts and miners), as on Lotus devnets. */
 export const FIRST_USER_ACTOR_ID = 1000

@@ -2,8 +2,8 @@
  * Lotus-style API tokens for a served devnet: the core {@link createTokenAuthority} (HS256 JWTs
  * with payload `{"Allow": [...permissions]}`) under the devnet's historical names.
  */
-import { createTokenAuthority, type TokenAuthority } from '@venus-cluster/core'
-import type { DevnetPermission } from './lotus-api.js'
+import type { RpcPermission } from '@venus-cluster/core'
+import { createTokenAuthority, type TokenAuthority } from '@venus-cluster/core/auth'
 
 /** Issues and checks tokens with one secret. */
 export type DevnetTokens = TokenAuthority
@@ -23,6 +23,6 @@ export function devnetTokens(secret?: Uint8Array): DevnetTokens {
 }
 
 /** Whether `granted` includes `required`. */
-export function hasPermission(granted: readonly string[], required: DevnetPermission): boolean {
+export function hasPermission(granted: readonly string[], required: RpcPermission): boolean {
   return granted.includes(required)
 }

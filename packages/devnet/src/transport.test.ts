@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fakeVerifier } from './__fixtures__/fake-proofs.js'
 import { createDevnet } from './devnet.js'
-import { devnetCall, devnetTransport } from './transport.js'
+import { devnetTransport } from './transport.js'
 
 describe('in-process devnet transport', () => {
   it('answers requests with wire JSON and streams ChainNotify until aborted', async () => {
@@ -25,8 +25,9 @@ describe('in-process devnet transport', () => {
     })()
     await devnet.mine(1)
     await devnet.reorg(1)
-    await reader
+    // As over a WebSocket, a subscription cut short by its signal ends with ABORTED.
+    await expect(reader).rejects.toMatchObject({ code: 'ABORTED' })
     expect(seen).toEqual([['current'], ['apply'], ['revert', 'apply']])
-    expect(await devnetCall(devnet)('Filecoin.StateNetworkName', [])).toBe('localnet-devnet')
+    expect(await t.request('Filecoin.StateNetworkName', [])).toBe('localnet-devnet')
   })
 })

@@ -3,7 +3,7 @@ import type { DevnetProofVerifier } from './actor-types.js'
 
 /**
  * Adapts a core `ProofsBackend` to the checks the devnet's actors make. WindowPoSt sector lists
- * are deduplicated (Lotus' stand-in copies collapse, spec §3.3 step 4).
+ * are deduplicated (Lotus' stand-in copies collapse).
  *
  * @example
  * ```ts

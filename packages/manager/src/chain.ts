@@ -1,35 +1,32 @@
 /**
- * What the manager needs from the chain node and the messager, as two small interfaces.
- * Adapters from the typed `Filecoin.*` chain client and the messager client implement them;
- * tests use {@link createFakeChain}.
+ * What the manager needs from the chain node and the messager, as two small interfaces (the
+ * manager's components). `createManagerChain` and `createManagerMessager` implement them over
+ * core's typed chain and messager clients; tests use {@link createFakeChain}.
  *
  * @packageDocumentation
  */
-import * as dagCbor from '@ipld/dag-cbor'
+import type { NetworkParams } from '@venus-cluster/core'
 
-/** Network constants the manager uses. */
-export interface ManagerNetworkParams {
+/**
+ * The network constants the manager uses: core's {@link NetworkParams} fields it reads, with
+ * the network's name. The chain adapter fills them from core's table and the node's answers.
+ */
+export type ManagerNetworkParams = {
   /** `mainnet`, `calibnet`, `butterfly`, `2k`/`devnet`, ... */
   name: string
-  /** `f` on mainnet, `t` elsewhere. */
-  addressPrefix: 'f' | 't'
-  blockDelaySecs: number
-  /** Epochs between the precommit landing and its interactive seed (mainnet 150). */
-  preCommitChallengeDelay: number
-  /** Ticket lookback, `ChainFinality` (900). */
-  sealRandomnessLookback: number
-  /** Oldest acceptable ticket: one day + finality (3780). */
-  maxPreCommitRandomnessLookback: number
-  /** Epochs a seed must be buried before use (InteractivePoRepConfidence, 6). */
-  interactivePoRepConfidence: number
-  minSectorExpiration: number
-  maxSectorExpirationExtension: number
-  /** Longest a sector may live from activation, extensions included (five 365-day years). */
-  sectorMaxLifetime: number
-  /** WPoStProvingPeriod. */
-  provingPeriod: number
-  /** Max epochs between precommit and provecommit. */
-  maxProveCommitDuration: number
+} & {
+  -readonly [K in
+    | 'addressPrefix'
+    | 'blockDelaySecs'
+    | 'preCommitChallengeDelay'
+    | 'sealRandomnessLookback'
+    | 'maxPreCommitRandomnessLookback'
+    | 'interactivePoRepConfidence'
+    | 'minSectorExpiration'
+    | 'maxSectorExpirationExtension'
+    | 'sectorMaxLifetime'
+    | 'provingPeriod'
+    | 'maxProveCommitDuration']: NetworkParams[K]
 }
 
 /** The on-chain precommit of a sector. */
@@ -149,49 +146,4 @@ export interface ManagerMessager {
   /** Idempotent by uid: pushing a known uid again returns it without a second send. */
   pushMessageWithId(uid: string, msg: ManagerMessage, spec: ManagerSendSpec): Promise<string>
   getMessageByUid(uid: string): Promise<ManagerMessageStatus>
-}
-
-/** The payload bytes of the ID address `f0<id>` (unsigned LEB128 of the id). */
-export function idAddressPayload(id: number): Uint8Array {
-  if (!Number.isSafeInteger(id) || id < 0)
-    throw new RangeError(`actor id ${id} is not a non-negative integer`)
-  const out: number[] = []
-  let v = BigInt(id)
-  do {
-    let b = Number(v & 0x7fn)
-    v >>= 7n
-    if (v > 0n) b |= 0x80
-    out.push(b)
-  } while (v > 0n)
-  return Uint8Array.from(out)
-}
-
-/**
- * The randomness entropy of a miner: the CBOR encoding of its ID address bytes
- * (protocol byte 0 then the LEB128 id), as the miner actor draws it.
- *
- * @example
- * ```ts
- * minerEntropy(1000) // CBOR bytes 0x43 0x00 0xe8 0x07
- * ```
- */
-export function minerEntropy(miner: number): Uint8Array {
-  const payload = idAddressPayload(miner)
-  const addr = new Uint8Array(payload.length + 1)
-  addr.set(payload, 1)
-  return dagCbor.encode(addr)
-}
-
-/**
- * The 32-byte prover id of a miner (ID-address payload, zero padded), as the proofs use it.
- *
- * @example
- * ```ts
- * managerProverId(1000).length // 32
- * ```
- */
-export function managerProverId(miner: number): Uint8Array {
-  const out = new Uint8Array(32)
-  out.set(idAddressPayload(miner))
-  return out
 }

@@ -12,26 +12,19 @@ import {
   type ManagerConfigInit,
   type ManagerMinerConfig,
   managerConfig,
+  type SectorId,
+  sealProofFacts,
   silentLogger,
   VenusError,
 } from '@venus-cluster/core'
 import type { ManagerChain, ManagerMessager, ManagerNetworkParams } from './chain.js'
 import { KeyedMutex } from './mutex.js'
-import { type SectorId, type SectorRecord, sectorKey } from './sector.js'
+import { type ManagedSector, sectorKey } from './sector.js'
 import type { ManagerStore } from './store/types.js'
 
-/** Registered seal proof (v1.1) by sector size. */
-export const SEAL_PROOF_BY_SIZE: Record<number, number> = {
-  2048: 5,
-  8388608: 6,
-  536870912: 7,
-  34359738368: 8,
-  68719476736: 9,
-}
-/** Sector size by registered seal proof. */
-export const SECTOR_SIZE_BY_PROOF: Record<number, number> = Object.fromEntries(
-  Object.entries(SEAL_PROOF_BY_SIZE).map(([size, id]) => [id, Number(size)]),
-)
+/** The sector size of a V1_1 seal proof id (5–9), else undefined (then the miner's is read). */
+const sectorSizeOfProof = (proof: number): number | undefined =>
+  proof >= 5 && proof <= 9 ? sealProofFacts(proof).sectorSize : undefined
 
 /** Options of {@link createServiceContext}. */
 export interface ServiceContextOptions {
@@ -66,7 +59,7 @@ export interface ServiceContext {
   /** The sector size of a proof type, else the miner's (read once from the chain). */
   sectorSize(miner: number, proofType?: number): Promise<number>
   /** A sector's online record; `SECTOR_NOT_FOUND` when it has none (never allocated, or finished). */
-  online(id: SectorId): Promise<SectorRecord>
+  online(id: SectorId): Promise<ManagedSector>
 }
 
 /**
@@ -108,7 +101,7 @@ export function createServiceContext(opts: ServiceContextOptions): ServiceContex
       return params
     },
     async sectorSize(miner, proofType) {
-      const known = proofType === undefined ? undefined : SECTOR_SIZE_BY_PROOF[proofType]
+      const known = proofType === undefined ? undefined : sectorSizeOfProof(proofType)
       if (known !== undefined) return known
       let p = sizes.get(miner)
       if (p === undefined) {

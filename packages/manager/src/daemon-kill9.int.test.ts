@@ -10,7 +10,10 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   createRpcClient,
+  decodePreCommitSectorBatch2,
+  decodeProveCommitSectors3,
   httpTransport,
+  MinerMethod,
   mockProofs,
   parseWorkerConfig,
   prepareFileStore,
@@ -22,7 +25,6 @@ import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDevnetMiner, devnetRpc } from './__fixtures__/devnet-env.js'
 import { UNCLAIMED_ABORT_REASON } from './allocation/index.js'
-import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from './commit-params.js'
 import { findPgBin, freePort, startTestPg, type TestPgServer } from './store/__fixtures__/pg-server.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -265,10 +267,10 @@ location = "${persist}"
         for (const m of queued) {
           const bytes = Buffer.from(m.message.Params ?? '', 'base64')
           if (m.message.Method === MinerMethod.PreCommitSectorBatch2) {
-            for (const p of decodePreCommitBatch2(bytes))
+            for (const p of decodePreCommitSectorBatch2(bytes).sectors)
               pre.set(p.sectorNumber, [...(pre.get(p.sectorNumber) ?? []), m.id])
           } else if (m.message.Method === MinerMethod.ProveCommitSectors3) {
-            for (const n of decodeProveCommitSectors3(bytes).sectorNumbers)
+            for (const { sectorNumber: n } of decodeProveCommitSectors3(bytes).activations)
               prove.set(n, [...(prove.get(n) ?? []), m.id])
           }
         }

@@ -1,17 +1,29 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createRpcServer, mockProofs } from '@venus-cluster/core'
+import {
+  createChainClient,
+  createMessagerClient,
+  decodePreCommitSectorBatch2,
+  decodeProveCommitSectors3,
+  httpTransport,
+  MinerMethod,
+  mockProofs,
+} from '@venus-cluster/core'
+import { createRpcServer } from '@venus-cluster/core/rpc'
 import { createDevnet, lotusMethods, messagerMethods } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createDevnetMiner, devnetRpc, mockPiecePipeline } from './__fixtures__/devnet-env.js'
+import {
+  createDevnetMiner,
+  devnetManagerViews,
+  devnetRpc,
+  mockPiecePipeline,
+} from './__fixtures__/devnet-env.js'
 import { allocate, type Call, type DrivenSector, stepSector } from './__fixtures__/worker-driver.js'
 import { createSealerApi } from './api/index.js'
-import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from './commit-params.js'
+import { createManagerChain, createManagerMessager } from './chain-adapter.js'
 import { defaultMinerConfig } from './config.js'
-import { createLotusChain, createLotusMessager } from './lotus-adapter.js'
 import { SectorManager } from './manager.js'
-import { httpJsonRpc } from './rpc-client.js'
 import { openSqliteStore } from './store/sqlite.js'
 
 const _FIL = 10n ** 18n
@@ -36,12 +48,12 @@ describe('manager on the devnet with mock proofs', () => {
       m.commitment.prove.batch = { ...m.commitment.prove.batch, enabled: true, threshold: 5 }
       return m
     })
-    const chain = createLotusChain(rpc)
+    const { chain, messager } = devnetManagerViews(devnet)
     expect((await chain.networkParams()).name).toBe('2k')
     const mgr = new SectorManager({
       store: await openSqliteStore({ path: join(dir, 'manager.db') }),
       chain,
-      messager: createLotusMessager(rpc),
+      messager,
       config: { miners, persistStores: [{ name: 'ps1', path: persist }] },
       proofs,
       tickMs: 3_600_000,
@@ -73,17 +85,17 @@ describe('manager on the devnet with mock proofs', () => {
       const mine = landed.filter((m) => m.To === `t0${minerId}`)
       const pre = mine.filter((m) => m.Method === MinerMethod.PreCommitSectorBatch2)
       const prove = mine.filter((m) => m.Method === MinerMethod.ProveCommitSectors3)
-      expect(pre.map((m) => decodePreCommitBatch2(Buffer.from(String(m.Params), 'base64')).length)).toEqual([
-        5, 5,
-      ])
-      const decoded = prove.map((m) => decodeProveCommitSectors3(Buffer.from(String(m.Params), 'base64')))
       expect(
-        decoded.map((d) => [d.sectorNumbers.length, d.aggregateProofType, d.sectorProofs.length]),
-      ).toEqual([
-        [5, 1, 0],
-        [5, 1, 0],
-      ])
-      expect(decoded.flatMap((d) => d.sectorNumbers).sort((x, y) => x - y)).toEqual([
+        pre.map((m) => decodePreCommitSectorBatch2(Buffer.from(String(m.Params), 'base64')).sectors.length),
+      ).toEqual([5, 5])
+      const decoded = prove.map((m) => decodeProveCommitSectors3(Buffer.from(String(m.Params), 'base64')))
+      expect(decoded.map((d) => [d.activations.length, d.aggregateProofType, d.sectorProofs.length])).toEqual(
+        [
+          [5, 1, 0],
+          [5, 1, 0],
+        ],
+      )
+      expect(decoded.flatMap((d) => d.activations.map((a) => a.sectorNumber)).sort((x, y) => x - y)).toEqual([
         1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
       ])
       for (const m of mine) {
@@ -114,8 +126,7 @@ describe('manager on the devnet with mock proofs', () => {
     const persist = join(dir, 'persist-single')
     const mgr = new SectorManager({
       store: await openSqliteStore({ path: ':memory:' }),
-      chain: createLotusChain(rpc),
-      messager: createLotusMessager(rpc),
+      ...devnetManagerViews(devnet),
       config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
       proofs,
       tickMs: 3_600_000,
@@ -170,9 +181,9 @@ describe('manager on the devnet with mock proofs', () => {
     })
     const { url } = await server.listen({ host: '127.0.0.1', port: 0 })
     try {
-      const call = httpJsonRpc(url)
-      const chain = createLotusChain(call)
-      const messager = createLotusMessager(call)
+      const client = createChainClient(httpTransport(url))
+      const chain = createManagerChain(client)
+      const messager = createManagerMessager(createMessagerClient(httpTransport(url)))
       expect(await chain.networkParams()).toMatchObject({
         name: '2k',
         addressPrefix: 't',
@@ -186,10 +197,14 @@ describe('manager on the devnet with mock proofs', () => {
         (await chain.randomnessFromTickets({ dst: 5, epoch: 1, entropy: new Uint8Array([1]) })).length,
       ).toBe(32)
       expect(await messager.hasMessageByUid('nope')).toBe(false)
-      await expect(createLotusChain(call, { network: 'nonsense' }).networkParams()).rejects.toMatchObject({
-        code: 'NETWORK_UNKNOWN',
-      })
-      expect((await createLotusChain(call, { network: 'mainnet' }).networkParams()).addressPrefix).toBe('f')
+      await expect(createManagerChain(client, { network: 'nonsense' }).networkParams()).rejects.toMatchObject(
+        {
+          code: 'NETWORK_UNKNOWN',
+        },
+      )
+      expect((await createManagerChain(client, { network: 'mainnet' }).networkParams()).addressPrefix).toBe(
+        'f',
+      )
     } finally {
       await server.close()
       await devnet.stop()

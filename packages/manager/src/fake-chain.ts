@@ -4,7 +4,13 @@
  * recorded, proven sectors activated), randomness is a hash of (DST, epoch, entropy).
  */
 import { createHash } from 'node:crypto'
-import { VenusError } from '@venus-cluster/core'
+import {
+  decodePreCommitSectorBatch2,
+  decodeProveCommitSectors3,
+  MinerMethod,
+  NETWORK_PARAMS,
+  VenusError,
+} from '@venus-cluster/core'
 import type {
   ManagerChain,
   ManagerMessage,
@@ -16,7 +22,6 @@ import type {
   OnChainSector,
   RandomnessRequest,
 } from './chain.js'
-import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from './commit-params.js'
 
 /** Options of {@link createFakeChain}. */
 export interface FakeChainOptions {
@@ -48,20 +53,7 @@ export interface FakeChain extends ManagerChain, ManagerMessager {
   failing: boolean
 }
 
-const DEFAULT_PARAMS: ManagerNetworkParams = {
-  name: '2k',
-  addressPrefix: 't',
-  blockDelaySecs: 4,
-  preCommitChallengeDelay: 10,
-  sealRandomnessLookback: 900,
-  maxPreCommitRandomnessLookback: 3780,
-  interactivePoRepConfidence: 6,
-  minSectorExpiration: 180 * 2880,
-  maxSectorExpirationExtension: 1278 * 2880,
-  sectorMaxLifetime: 5 * 365 * 2880,
-  provingPeriod: 2880,
-  maxProveCommitDuration: 30 * 2880 + 150,
-}
+const DEFAULT_PARAMS: ManagerNetworkParams = { ...NETWORK_PARAMS['2k'], name: '2k' }
 
 /**
  * Creates a fake chain at `height` (default 1000).
@@ -101,7 +93,7 @@ export function createFakeChain(opts: FakeChainOptions): FakeChain {
   const apply = (fm: FakeChainMessage) => {
     const miner = minerOf(fm.msg.to)
     if (fm.msg.method === MinerMethod.PreCommitSectorBatch2) {
-      const infos = decodePreCommitBatch2(fm.msg.params)
+      const infos = decodePreCommitSectorBatch2(fm.msg.params).sectors
       fm.sectors = infos.map((i) => i.sectorNumber)
       if (infos.some((i) => allocated.has(key(miner, i.sectorNumber)))) {
         fm.exitCode = 16
@@ -112,7 +104,7 @@ export function createFakeChain(opts: FakeChainOptions): FakeChain {
         preCommits.set(key(miner, i.sectorNumber), {
           preCommitEpoch: height,
           sealRandEpoch: i.sealRandEpoch,
-          sealedCid: i.sealedCid,
+          sealedCid: i.sealedCid.toString(),
           dealIds: i.dealIds,
           expiration: i.expiration,
           preCommitDeposit: DEPOSIT,
@@ -120,9 +112,10 @@ export function createFakeChain(opts: FakeChainOptions): FakeChain {
       }
     } else if (fm.msg.method === MinerMethod.ProveCommitSectors3) {
       const p = decodeProveCommitSectors3(fm.msg.params)
-      fm.sectors = p.sectorNumbers
+      const numbers = p.activations.map((a) => a.sectorNumber)
+      fm.sectors = numbers
       fm.aggregated = p.aggregateProof.length > 0
-      for (const n of p.sectorNumbers) {
+      for (const n of numbers) {
         const pc = preCommits.get(key(miner, n))
         if (!pc || height <= pc.preCommitEpoch + params.preCommitChallengeDelay) continue
         preCommits.delete(key(miner, n))

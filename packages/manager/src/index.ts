@@ -11,29 +11,20 @@ export {
   createSealerApi,
   sealerApiMethodNames,
   sectorFromWire,
-  sectorIdFromWire,
-  sectorIdToWire,
   sectorToWire,
   type VenusCallContext,
   type VenusMethod,
-  type WireDeal,
   type WireKnownWorker,
   type WireMessageInfo,
   type WirePollResult,
   type WirePreCommit,
-  type WireReportStateReq,
-  type WireSectorId,
   type WireSectorState,
-  type WireSeed,
   type WireSubmitResp,
   type WireTerminateInfo,
-  type WireTicket,
-  type WireWorkerInfo,
-  type WireWorkerSummary,
-  type WorkerPingInfo,
 } from './api/index.js'
 export * from './auth/index.js'
 export * from './chain.js'
+export { createManagerChain, createManagerMessager, type ManagerChainOptions } from './chain-adapter.js'
 export {
   checkPreCommit,
   checkProof,
@@ -42,7 +33,7 @@ export {
   type PreCommitSubmission,
   type ProofCheck,
   type SealVerifier,
-  SectorFiles,
+  SectorFileChecks,
 } from './checks/index.js'
 export {
   CommitBatcher,
@@ -56,8 +47,6 @@ export {
   type OutgoingMessage,
   sectorExpiration,
 } from './commit-batcher/index.js'
-export * from './commit-params.js'
-export { commitmentBytes, commitmentCid } from './commitment-cid.js'
 export * from './config.js'
 export { createServiceContext, type ServiceContext, type ServiceContextOptions } from './context.js'
 export * from './dashboard/index.js'
@@ -77,15 +66,8 @@ export {
 } from './health.js'
 export { HEALTH_PATHS, healthHttpHandler } from './health-http.js'
 export * from './limits.js'
-export {
-  createLotusChain,
-  createLotusMessager,
-  type JsonRpcCall,
-  type LotusChainOptions,
-} from './lotus-adapter.js'
 export { type ManagerEvents, SectorManager, type SectorManagerOptions } from './manager.js'
 export * from './metrics/index.js'
-export { detectNetwork, type ManagerNetworkName, networkParams, parseNetworkName } from './networks.js'
 export {
   createManagerNode,
   type ManagerNode,
@@ -97,25 +79,18 @@ export { parseListen } from './node-http.js'
 export * from './piece-store.js'
 export * from './randomness/index.js'
 export * from './reports/index.js'
-export { type HttpJsonRpcOptions, httpJsonRpc } from './rpc-client.js'
 export {
-  type EpochRandomness,
+  type ManagedSector,
   newSector,
-  OnChainState,
-  type OnChainStateValue,
   type PollResult,
   type SectorAllocation,
-  type SectorId,
   type SectorMessages,
   type SectorPiece,
   type SectorPreCommit,
-  type SectorRecord,
   type SectorReport,
   type SectorTermination,
   type SeedWait,
   type SubmitResponse,
-  SubmitResult,
-  type SubmitResultValue,
   sectorKey,
 } from './sector.js'
 export {

@@ -3,7 +3,9 @@
  * and the texts it keeps from reports. Every value is an option with the default given here;
  * `docs/security.md` says why each default is what it is.
  */
-import { DEFAULT_MAX_JSON_DEPTH, type HttpLimits, VenusError } from '@venus-cluster/core'
+import { VenusError } from '@venus-cluster/core'
+import type { HttpLimits } from '@venus-cluster/core/http'
+import { DEFAULT_MAX_JSON_DEPTH } from '@venus-cluster/core/rpc'
 
 const KiB = 1024
 const MiB = 1024 * KiB

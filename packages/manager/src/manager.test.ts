@@ -1,7 +1,17 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type ManagerConfigInit, zeroCommitment } from '@venus-cluster/core'
+import {
+  decodePreCommitSectorBatch2,
+  sectorIdFromWire as dom,
+  idAddress,
+  type ManagerConfigInit,
+  MinerMethod,
+  OnChainState,
+  randomnessEntropy,
+  SubmitResult,
+  zeroCommitment,
+} from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   allocate,
@@ -11,13 +21,10 @@ import {
   stepSector,
   writePersistedFiles,
 } from './__fixtures__/worker-driver.js'
-import { createSealerApi, sectorIdFromWire as dom } from './api/index.js'
-import { minerEntropy } from './chain.js'
-import { decodePreCommitBatch2, MinerMethod } from './commit-params.js'
+import { createSealerApi } from './api/index.js'
 import { defaultMinerConfig } from './config.js'
 import { createFakeChain, type FakeChain } from './fake-chain.js'
 import { SectorManager } from './manager.js'
-import { OnChainState, SubmitResult } from './sector.js'
 import { openSqliteStore } from './store/sqlite.js'
 import type { ManagerStore } from './store/types.js'
 
@@ -115,7 +122,7 @@ describe('SectorManager with a worker driving Venus.*', () => {
       const mine = pre.filter((m) => m.msg.to === `t0${miner}`)
       expect(mine.flatMap((m) => m.sectors).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
       expect(mine.every((m) => m.msg.from === `t0${miner + 1}`)).toBe(true)
-      const infos = decodePreCommitBatch2(mine[0]?.msg.params as Uint8Array)
+      const infos = decodePreCommitSectorBatch2(mine[0]?.msg.params as Uint8Array).sectors
       expect(infos[0]?.sealProof).toBe(5)
       expect(mine[0]?.msg.value).toBe(5000n)
       expect(mine[0]?.spec.maxFee).toBe(5n * 20_000_000_000_000_000n)
@@ -223,9 +230,13 @@ describe('randomness', () => {
     const s = (await allocate(call, [1000])) as DrivenSector
     const t = (await call('Venus.AssignTicket', [s.id])) as { Ticket: string; Epoch: number }
     expect(t.Epoch).toBe(1000 - 900)
-    const want = await chain.randomnessFromTickets({ dst: 5, epoch: 100, entropy: minerEntropy(1000) })
+    const want = await chain.randomnessFromTickets({
+      dst: 5,
+      epoch: 100,
+      entropy: randomnessEntropy(idAddress(1000)),
+    })
     expect(t.Ticket).toBe(Buffer.from(want).toString('base64'))
-    expect(minerEntropy(1000)).toEqual(Uint8Array.of(0x43, 0x00, 0xe8, 0x07))
+    expect(randomnessEntropy(idAddress(1000))).toEqual(Uint8Array.of(0x43, 0x00, 0xe8, 0x07))
     s.ticket = t
     s.stage = 'precommit'
     await stepSector(call, s, 'ps1', '/nonexistent')

@@ -9,17 +9,19 @@
  * forwarded into {@link ManagerEvents}.
  */
 import {
+  type EpochRandomness,
   type Logger,
   type ManagerConfig,
   type ManagerConfigInit,
   managerConfig,
   type ProofsBackend,
+  type SectorId,
   type Startable,
   TypedEmitter,
 } from '@venus-cluster/core'
 import { type AllocationEvents, type AllocationSpec, SectorAllocator } from './allocation/index.js'
 import type { ManagerChain, ManagerMessager, ManagerNetworkParams } from './chain.js'
-import { checkPreCommit, checkProof, type PreCommitSubmission, SectorFiles } from './checks/index.js'
+import { checkPreCommit, checkProof, type PreCommitSubmission, SectorFileChecks } from './checks/index.js'
 import { CommitBatcher, type CommitBatcherEvents, queueCheckInterval } from './commit-batcher/index.js'
 import { createServiceContext, type ServiceContext } from './context.js'
 import { DealAssigner, type DealEvents, type ManagerMarket } from './deals/index.js'
@@ -27,12 +29,10 @@ import { SealRandomness } from './randomness/index.js'
 import { type SectorReportEvents, SectorReports } from './reports/index.js'
 import {
   ACCEPTED,
-  type EpochRandomness,
+  type ManagedSector,
   type PollResult,
   type SectorAllocation,
-  type SectorId,
   type SectorPiece,
-  type SectorRecord,
   type SectorReport,
   type SectorTermination,
   type SeedWait,
@@ -103,7 +103,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
   readonly allocator: SectorAllocator
   readonly deals: DealAssigner
   readonly randomness: SealRandomness
-  readonly files: SectorFiles
+  readonly files: SectorFileChecks
   readonly batcher: CommitBatcher
   readonly terminations: TerminationQueue
   readonly reports: SectorReports
@@ -135,7 +135,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     this.allocator = new SectorAllocator(ctx, { unclaimedTimeoutMs: opts.unclaimedTimeoutMs })
     this.deals = new DealAssigner(ctx, opts.market)
     this.randomness = new SealRandomness(ctx)
-    this.files = new SectorFiles(ctx)
+    this.files = new SectorFileChecks(ctx)
     this.batcher = new CommitBatcher({ context: ctx, proofs: opts.proofs, tickMs: false })
     this.terminations = new TerminationQueue(ctx, this.batcher.outbox)
     this.reports = new SectorReports(ctx, { workers: this.workers, deals: this.deals })
@@ -269,7 +269,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
    */
   #submit<T>(
     id: SectorId,
-    check: (s: SectorRecord) => Promise<{ done: SubmitResponse } | { onChain: T } | { queue: T }>,
+    check: (s: ManagedSector) => Promise<{ done: SubmitResponse } | { onChain: T } | { queue: T }>,
     then: { onChain: (v: T) => SectorMutator; queue: (v: T) => Promise<void> },
   ): Promise<SubmitResponse> {
     const ctx = this.context

@@ -5,21 +5,17 @@
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { type Logger, type RpcMethod, toRpcError, VenusError } from '@venus-cluster/core'
 import {
   type ControlTokenSigner,
-  createHttpServer,
-  createRpcServer,
-  type Logger,
   type RequestAuth,
-  type RpcMethod,
-  type RpcServer,
   requireToken,
   type TokenAuthority,
   type TrustedNetworks,
-  toRpcError,
-  VenusError,
   withTrustedNetworks,
-} from '@venus-cluster/core'
+} from '@venus-cluster/core/auth'
+import { createHttpServer } from '@venus-cluster/core/http'
+import { createRpcServer, type RpcServer } from '@venus-cluster/core/rpc'
 import { createSealerApi } from './api/index.js'
 import { authMethods, controlTokenMethods, venusMethodPermission, withTokenlessHint } from './auth/index.js'
 import { createManagerHttpRoutes } from './dashboard/index.js'

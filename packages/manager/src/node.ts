@@ -11,20 +11,18 @@
  */
 import type { Server } from 'node:http'
 import {
-  type ControlTokenSigner,
   type Logger,
   type ManagerConfig,
   type ManagerConfigInit,
   managerConfig,
-  parseTrustedNetworks,
   type RpcMethod,
   type Startable,
   silentLogger,
   startAll,
   stopAll,
-  type TokenAuthority,
   VenusError,
 } from '@venus-cluster/core'
+import { type ControlTokenSigner, parseTrustedNetworks, type TokenAuthority } from '@venus-cluster/core/auth'
 import { managerControlKey, managerTokenAuthority } from './auth/index.js'
 import type { ManagerChain, ManagerMessager } from './chain.js'
 import { managerDbFromConfig } from './config.js'

@@ -1,5 +1,5 @@
 /**
- * The piece store proxy of spec §1.7: `GET /piecestore/<pieceCID>` streams the file named
+ * The piece store proxy: `GET /piecestore/<pieceCID>` streams the file named
  * `<pieceCID>` from the first `[[Common.PieceStores]]` directory holding it, else redirects to the
  * market (`302 <market>/resource?resource-id=<cid>`), or answers 404 without a market.
  */
@@ -7,13 +7,9 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
-import {
-  answerPreflight,
-  gateRequest,
-  type ManagerConfig,
-  type RequestAuth,
-  refuseBrowserRequest,
-} from '@venus-cluster/core'
+import type { ManagerConfig } from '@venus-cluster/core'
+import { gateRequest, type RequestAuth } from '@venus-cluster/core/auth'
+import { answerPreflight, refuseBrowserRequest } from '@venus-cluster/core/http'
 import { CID } from 'multiformats/cid'
 import { marketHttpBase } from './config.js'
 

@@ -5,16 +5,13 @@
  *
  * @packageDocumentation
  */
-import { OnChainState, type SectorId, SubmitResult } from '@venus-cluster/core'
-
-export type { SectorId }
-export { OnChainState, SubmitResult }
-
-/** Randomness drawn for a sector at an epoch: its sealing ticket or its interactive seed. */
-export interface EpochRandomness {
-  value: Uint8Array
-  epoch: number
-}
+import {
+  type EpochRandomness,
+  type OnChainStateValue,
+  type SectorId,
+  SubmitResult,
+  type SubmitResultValue,
+} from '@venus-cluster/core'
 
 /** One piece of a sector: a deal piece (`dealId` > 0) or a zero filler piece (`dealId` 0). */
 export interface SectorPiece {
@@ -60,7 +57,7 @@ export interface SectorTermination {
 }
 
 /** What the manager keeps about a sector, from allocation until it is finalized or aborted (and after). */
-export interface SectorRecord {
+export interface ManagedSector {
   id: SectorId
   /** Registered seal proof (5 = 2 KiB … 9 = 64 GiB, v1.1). */
   proofType: number
@@ -92,8 +89,8 @@ export interface SectorRecord {
  * s.messages.needSend // false
  * ```
  */
-export function newSector(id: SectorId, proofType: number, allocatedAt?: number): SectorRecord {
-  const s: SectorRecord = {
+export function newSector(id: SectorId, proofType: number, allocatedAt?: number): ManagedSector {
+  const s: ManagedSector = {
     id: { miner: id.miner, number: id.number },
     proofType,
     ticket: null,
@@ -122,18 +119,13 @@ export function sectorKey(id: SectorId): string {
   return `m-${id.miner}-n-${id.number}`
 }
 
-/** One of the {@link OnChainState} values. */
-export type OnChainStateValue = (typeof OnChainState)[keyof typeof OnChainState]
-/** One of the {@link SubmitResult} values. */
-export type SubmitResultValue = (typeof SubmitResult)[keyof typeof SubmitResult]
-
-/** Where a sector's message stands, as the worker polls it: an {@link OnChainState} and why. */
+/** Where a sector's message stands, as the worker polls it: an `OnChainState` and why. */
 export interface PollResult {
   state: OnChainStateValue
   description: string | null
 }
 
-/** The answer to a submission (precommit, proof, termination): a {@link SubmitResult} and why. */
+/** The answer to a submission (precommit, proof, termination): a `SubmitResult` and why. */
 export interface SubmitResponse {
   result: SubmitResultValue
   description: string | null

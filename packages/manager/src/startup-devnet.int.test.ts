@@ -1,22 +1,23 @@
-// The start-up checks through the real Lotus adapter against the devnet's Filecoin.* methods:
+// The start-up checks through the manager's chain view over core's chain client, against the devnet's Filecoin.* methods:
 // StateMinerInfo's owner/worker/control addresses, StateLookupID and WalletBalance as Lotus
 // answers them, and a forced network that is not the node's.
-import { mockProofs } from '@venus-cluster/core'
-import { createDevnet, devnetCall } from '@venus-cluster/devnet'
+import { createChainClient, customTransport, mockProofs } from '@venus-cluster/core'
+import { createDevnet, devnetTransport } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
+import { createManagerChain } from './chain-adapter.js'
 import { defaultMinerConfig } from './config.js'
-import { createLotusChain } from './lotus-adapter.js'
 import { checkChainAtStart } from './startup.js'
 
 const devnet = createDevnet({ seed: 'manager-startup-devnet', proofs: mockProofs() })
 afterAll(() => devnet.stop())
-const call = devnetCall(devnet)
+const transport = devnetTransport(devnet)
+const client = createChainClient(transport)
 
 describe('start-up checks on the devnet', () => {
   it('accepts the owner as sender and refuses an account that is not an address of the miner', async () => {
     const a = await devnet.createTestMiner()
     const b = await devnet.createTestMiner()
-    const chain = createLotusChain(call)
+    const chain = createManagerChain(client)
     const ok = await checkChainAtStart({ chain, miners: [defaultMinerConfig(a.minerId, a.owner)] })
     expect(ok.params.name).toBe('2k')
     await expect(
@@ -36,11 +37,11 @@ describe('start-up checks on the devnet', () => {
 
   it('refuses a forced network that is another public network than the node serves', async () => {
     const who = await devnet.createTestMiner()
-    const calib = createLotusChain(
-      async (method, params) =>
-        method === 'Filecoin.StateNetworkName' ? 'calibrationnet' : call(method, params),
-      { network: 'mainnet' },
-    )
+    const calibNode = customTransport({
+      request: async (method, params, opts) =>
+        method === 'Filecoin.StateNetworkName' ? 'calibrationnet' : transport.request(method, params, opts),
+    })
+    const calib = createManagerChain(createChainClient(calibNode), { network: 'mainnet' })
     await expect(
       checkChainAtStart({ chain: calib, miners: [defaultMinerConfig(who.minerId, who.owner)] }),
     ).rejects.toMatchObject({
@@ -50,7 +51,7 @@ describe('start-up checks on the devnet', () => {
       ),
     })
     // A devnet may be read with another network's rules on purpose: only public networks are compared.
-    const forced = createLotusChain(call, { network: 'calibnet' })
+    const forced = createManagerChain(client, { network: 'calibnet' })
     expect((await forced.networkParams()).name).toBe('calibnet')
   })
 })

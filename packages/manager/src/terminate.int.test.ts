@@ -1,16 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decodeTerminateSectors, mockProofs } from '@venus-cluster/core'
+import { decodeTerminateSectors, mockProofs, SubmitResult, sectorIdFromWire } from '@venus-cluster/core'
 import { createDevnet } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createDevnetMiner, devnetRpc, mockPiecePipeline } from './__fixtures__/devnet-env.js'
+import {
+  createDevnetMiner,
+  devnetManagerViews,
+  devnetRpc,
+  mockPiecePipeline,
+} from './__fixtures__/devnet-env.js'
 import { allocate, type Call, type DrivenSector, stepSector } from './__fixtures__/worker-driver.js'
-import { createSealerApi, sectorIdFromWire, type WireTerminateInfo } from './api/index.js'
+import { createSealerApi, type WireTerminateInfo } from './api/index.js'
 import { defaultMinerConfig } from './config.js'
-import { createLotusChain, createLotusMessager } from './lotus-adapter.js'
 import { SectorManager } from './manager.js'
-import { SubmitResult } from './sector.js'
 import { openSqliteStore } from './store/sqlite.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'vsm-term-'))
@@ -26,11 +29,11 @@ describe('TerminateSector on the devnet', () => {
     const m = defaultMinerConfig(minerId, owner)
     m.commitment.confidence = 2
     const persist = join(dir, 'persist')
-    const chain = createLotusChain(rpc)
+    const { chain, messager } = devnetManagerViews(devnet)
     const mgr = new SectorManager({
       store: await openSqliteStore({ path: join(dir, 'm.db') }),
       chain,
-      messager: createLotusMessager(rpc),
+      messager,
       config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
       proofs,
       tickMs: 3_600_000,

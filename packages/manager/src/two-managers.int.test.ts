@@ -1,3 +1,4 @@
+import { MinerMethod } from '@venus-cluster/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   allocate,
@@ -7,7 +8,6 @@ import {
   stepSector,
 } from './__fixtures__/worker-driver.js'
 import { createSealerApi } from './api/index.js'
-import { MinerMethod } from './commit-params.js'
 import { defaultMinerConfig } from './config.js'
 import { createFakeChain } from './fake-chain.js'
 import { SectorManager } from './manager.js'

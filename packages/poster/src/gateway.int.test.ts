@@ -1,14 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  createRpcServer,
-  mockProofs,
-  postRandomness,
-  proverId,
-  type RpcMethod,
-  type RpcServer,
-} from '@venus-cluster/core'
+import { mockProofs, postRandomness, proverId, type RpcMethod } from '@venus-cluster/core'
+import { createRpcServer, type RpcServer } from '@venus-cluster/core/rpc'
 import { sealTestSectors } from '@venus-cluster/devnet/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {

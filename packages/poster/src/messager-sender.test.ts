@@ -8,7 +8,7 @@ import {
   runsToNumbers,
   sectorName,
 } from '@venus-cluster/core'
-import { devnetCall } from '@venus-cluster/devnet'
+import { devnetTransport } from '@venus-cluster/devnet'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Harness, mineTo, nextOpenOf, provingHarness } from './__fixtures__/devnet.js'
 import { messagerPoSt } from './messager-sender.js'
@@ -224,7 +224,7 @@ async function firstProofGivenUp(seed: string, confidence: number) {
   await mineTo(h!, open + 1)
   const first = m.events.find((e) => e.type === 'submitted' && e.open === open)
   if (first?.type !== 'submitted') throw new Error('not submitted at open + 1')
-  await devnetCall(h!.devnet)('Message.MarkBadMessage', [first.cid])
+  await createMessagerClient(devnetTransport(h!.devnet)).markBadMessage(first.cid)
   return { m, open, first, h }
 }
 

@@ -3,7 +3,13 @@
  * a {@link PoStLookup} reads where it stands. The node's mpool is the default pair; the
  * messager's is in `messager-sender.ts`.
  */
-import { type ChainClient, type LotusMessage, VenusError } from '@venus-cluster/core'
+import {
+  type ChainClient,
+  type LotusMessage,
+  toLotusMessage,
+  unfilledMessage,
+  VenusError,
+} from '@venus-cluster/core'
 import { cidString } from './util.js'
 import type { DeadlineLease } from './window/leases.js'
 
@@ -47,18 +53,9 @@ export interface PoStMessaging {
 
 /** The unsigned message of a request; nonce and gas are left for the node or messager to fill. */
 export function postLotusMessage(m: PoStMessageRequest): LotusMessage {
-  return {
-    Version: 0,
-    To: m.to,
-    From: m.from,
-    Nonce: 0,
-    Value: '0',
-    GasLimit: 0,
-    GasFeeCap: m.gasFeeCap.toString(),
-    GasPremium: '0',
-    Method: m.method,
-    Params: Buffer.from(m.params).toString('base64'),
-  }
+  return toLotusMessage(
+    unfilledMessage({ from: m.from, to: m.to, method: m.method, params: m.params, gasFeeCap: m.gasFeeCap }),
+  )
 }
 
 /**

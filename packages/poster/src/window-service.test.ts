@@ -5,7 +5,6 @@ import {
   commitmentToCid,
   createChainClient,
   createMessagerClient,
-  customTransport,
   isVenusError,
   type Logger,
   mockProofs,
@@ -47,7 +46,7 @@ describe('windowPoStService', () => {
       error: line('error'),
     }
     const poster = windowPoStService({
-      chain: createChainClient(customTransport(devnetTransport(devnet))),
+      chain: createChainClient(devnetTransport(devnet)),
       proofs,
       locate: dirLocator(root),
       miners: miners.map((miner) => ({ miner, config: { challengeConfidence: 1, submitConfidence: 1 } })),
@@ -89,9 +88,9 @@ describe('windowPoStService', () => {
     const sealed = await sealSectors(proofs, root, who.minerId, [1, 2])
     devnet.injectSectors(who.miner, sealed)
     const pushed: unknown[] = []
-    const messager = createMessagerClient(customTransport(devnetTransport(devnet)))
+    const messager = createMessagerClient(devnetTransport(devnet))
     const poster = windowPoStService({
-      chain: createChainClient(customTransport(devnetTransport(devnet))),
+      chain: createChainClient(devnetTransport(devnet)),
       proofs,
       locate: dirLocator(root),
       miners: [
@@ -123,7 +122,7 @@ describe('windowPoStService', () => {
   it('fails to start, and starts nothing, when a miner is unknown to the chain', async () => {
     const devnet = createDevnet({ seed: 'poster-service-bad', proofs: mockProofs() })
     const poster = windowPoStService({
-      chain: createChainClient(customTransport(devnetTransport(devnet))),
+      chain: createChainClient(devnetTransport(devnet)),
       proofs: mockProofs(),
       locate: dirLocator('/nonexistent'),
       miners: [{ miner: 't09999' }],

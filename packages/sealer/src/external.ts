@@ -1,5 +1,5 @@
 /**
- * External processors (spec §2.8): one long-lived child per `[[processors.<stage>]]` entry,
+ * External processors: one long-lived child per `[[processors.<stage>]]` entry,
  * speaking line-delimited JSON. The child prints `<stage> processor ready` first, then answers
  * `{"id", "data"}` requests with `{"id", "err_msg", "result"}` lines, possibly out of order.
  * Children that die are restarted (in-flight requests fail and the step is retried by the

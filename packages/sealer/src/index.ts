@@ -29,23 +29,14 @@ export * from './sealer-client.js'
 export * from './sealing-store.js'
 export * from './states.js'
 export * from './thread.js'
-// The `Venus.*` wire shapes (the sector record keeps them) and the domain types of the client;
-// the converters between them stay inside the package.
+// The domain types of the client; the `Venus.*` wire shapes (the sector record keeps them) and
+// the domain types shared with the manager are core's, and the converters stay inside the package.
 export type {
   AllocatedSector,
   OnChainAnswer,
-  SealRandomness,
   SectorDeal,
   SeedAnswer,
   StateReport,
   SubmitAnswer,
-  WireAllocatedSector,
-  WireDeal,
-  WireReportStateReq,
-  WireSectorId,
-  WireSeed,
-  WireTicket,
-  WireWorkerPingInfo,
-  WorkerPingReport,
 } from './wire.js'
 export * from './worker.js'

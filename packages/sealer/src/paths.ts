@@ -1,6 +1,6 @@
-/** Per-sector paths inside a sealing store's `data/` directory (spec §2.2). */
+/** Per-sector paths inside a sealing store's `data/` directory. */
 import { join } from 'node:path'
-import type { WireSectorId } from './wire.js'
+import type { WireSectorId } from '@venus-cluster/core'
 
 /** The paths of one sector in a sealing store. */
 export interface SectorPaths {
@@ -32,24 +32,4 @@ export function sectorPaths(location: string, id: WireSectorId): SectorPaths {
     cache: join(dataDir, 'cache', name),
     sealed: join(dataDir, 'sealed', name),
   }
-}
-
-/**
- * The prover id of an actor: the ID-address payload (uvarint of the actor id) in 32 zero bytes.
- *
- * @example
- * ```ts
- * proverIdOf(1000).subarray(0, 2) // Uint8Array [0xe8, 0x07]
- * ```
- */
-export function proverIdOf(actorId: number): Uint8Array {
-  const out = new Uint8Array(32)
-  let v = actorId
-  let i = 0
-  while (v >= 0x80) {
-    out[i++] = (v % 0x80) | 0x80
-    v = Math.floor(v / 0x80)
-  }
-  out[i] = v
-  return out
 }

@@ -1,5 +1,5 @@
 /**
- * Attached (persist) stores (spec §2.7): the worker copies a finished sector's replica and the
+ * Attached (persist) stores: the worker copies a finished sector's replica and the
  * cache files PoSt needs to a store picked at random, weighted by free space.
  */
 import { copyFile, readdir, statfs } from 'node:fs/promises'

@@ -10,9 +10,14 @@
  */
 import { open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { VenusError } from '@venus-cluster/core'
+import {
+  VenusError,
+  type WireAllocatedSector,
+  type WireDeal,
+  type WireSeed,
+  type WireTicket,
+} from '@venus-cluster/core'
 import { SEALING_STATES, type SealingState } from './states.js'
-import type { WireAllocatedSector, WireDeal, WireSeed, WireTicket } from './wire.js'
 
 /** The phase outputs of the record; bytes are base64 strings. */
 export interface SectorPhases {

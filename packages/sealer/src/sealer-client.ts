@@ -3,8 +3,15 @@
  * `wire.ts`) only on the call. Transport errors and manager errors become
  * {@link SealingFailure}s via `rpcFailure`; an answer of the wrong shape is a Permanent failure.
  */
-import type { RpcClient, SectorId } from '@venus-cluster/core'
-import { OnChainState, SubmitResult } from '@venus-cluster/core'
+import {
+  type EpochRandomness,
+  type RpcClient,
+  type SectorId,
+  sectorIdToWire,
+  ticketToWire,
+  type WorkerPingReport,
+  workerInfoToWire,
+} from '@venus-cluster/core'
 import { rpcFailure } from './failure.js'
 import {
   type AllocatedSector,
@@ -13,23 +20,15 @@ import {
   dealsAnswerFromWire,
   type OnChainAnswer,
   onChainAnswerFromWire,
-  type SealRandomness,
   type SectorDeal,
   type SeedAnswer,
   type StateReport,
   type SubmitAnswer,
-  sectorIdToWire,
   seedAnswerFromWire,
   stateReportToWire,
   submitAnswerFromWire,
   ticketAnswerFromWire,
-  ticketToWire,
-  type WorkerPingReport,
-  workerPingToWire,
 } from './wire.js'
-
-/** The wire enumerations, from `@venus-cluster/core` (re-exported where they used to live). */
-export { OnChainState, SubmitResult }
 
 /**
  * The methods of the manager a worker calls, in domain terms. {@link sealerClient} speaks them
@@ -42,10 +41,10 @@ export interface SealerClient {
     allowedProofTypes: number[] | null
   }): Promise<AllocatedSector | null>
   acquireDeals(id: SectorId, spec: { maxDeals: number | null }): Promise<SectorDeal[] | null>
-  assignTicket(id: SectorId): Promise<SealRandomness>
+  assignTicket(id: SectorId): Promise<EpochRandomness>
   submitPreCommit(
     sector: AllocatedSector,
-    info: { commR: Uint8Array; commD: Uint8Array; ticket: SealRandomness; deals: number[] },
+    info: { commR: Uint8Array; commD: Uint8Array; ticket: EpochRandomness; deals: number[] },
     reset: boolean,
   ): Promise<SubmitAnswer>
   pollPreCommitState(id: SectorId): Promise<OnChainAnswer>
@@ -129,7 +128,7 @@ export function sealerClient(rpc: RpcClient, opts: { timeoutMs?: number } = {}):
       await call('ReportAborted', [id(s), reason])
     },
     workerPing: async (info) => {
-      await call('WorkerPing', [workerPingToWire(info)])
+      await call('WorkerPing', [workerInfoToWire(info)])
     },
     // Not a sealing step: the raw error (a "method not found" included) goes to the caller.
     workerControlKey: () => rpc.call('Venus.WorkerControlKey', [], { timeoutMs: 10_000 }),

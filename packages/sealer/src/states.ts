@@ -1,5 +1,5 @@
 /**
- * The sealing state machine of one sector (planner "sealer", spec §2.4): the state enum whose
+ * The sealing state machine of one sector (planner "sealer"): the state enum whose
  * order is the on-disk format, the events, and the transition table.
  */
 import { VenusError } from '@venus-cluster/core'

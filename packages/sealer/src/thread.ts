@@ -14,6 +14,7 @@ import {
   makeDirs,
   type ProofsBackend,
   type SectorId,
+  sectorIdFromWire,
   silentLogger,
   TypedEmitter,
   VenusError,
@@ -32,7 +33,6 @@ import { emptySectorRecord, type SectorRecord, SectorRecordStore } from './recor
 import type { SealerClient } from './sealer-client.js'
 import { openSealingStore } from './sealing-store.js'
 import { isTerminalState, SEALING_STATES, type SealingState } from './states.js'
-import { sectorIdFromWire } from './wire.js'
 
 /** Options of {@link SealingThread}. */
 export interface SealingThreadOptions {

@@ -4,55 +4,15 @@
  * types the library speaks. The sector record on disk keeps these shapes, so a record written
  * by an earlier version, or read by a person, stays as it was.
  */
-import type { SectorId } from '@venus-cluster/core'
+import {
+  type EpochRandomness,
+  type SectorId,
+  sectorIdToWire,
+  type WireAllocatedSector,
+  type WireDeal,
+  type WireReportStateReq,
+} from '@venus-cluster/core'
 import { type FailureLevel, permanent } from './failure.js'
-
-/** `{"Miner", "Number"}` as the manager's wire format has it. */
-export interface WireSectorId {
-  Miner: number
-  Number: number
-}
-
-/** `AllocatedSector` of the wire format. */
-export interface WireAllocatedSector {
-  ID: WireSectorId
-  ProofType: number
-}
-
-/** One deal entry of `AcquireDeals` (ID 0 = filler piece). */
-export interface WireDeal {
-  ID: number
-  PayloadSize: number
-  Piece: { Size: number; Cid: { '/': string } }
-  Proposal?: unknown
-}
-
-/** A ticket as the manager sends it (base64 of 32 bytes). */
-export interface WireTicket {
-  Ticket: string
-  Epoch: number
-}
-
-/** A seed as the manager sends it. */
-export interface WireSeed {
-  Seed: string
-  Epoch: number
-}
-
-/** `ReportStateReq` of the wire format. */
-export interface WireReportStateReq {
-  Worker: { Instance: string; Location: string }
-  StateChange: { Prev: string; Next: string; Event: string }
-  Failure: { Level: string; Desc: string } | null
-}
-
-/** `WorkerInfo` of `Venus.WorkerPing`. */
-export interface WireWorkerPingInfo {
-  Name: string
-  /** `ip:port` of the control API. */
-  Dest: string
-  Summary: { Threads: number; Empty: number; Paused: number; Errors: number }
-}
 
 // ---------------------------------------------------------------------------- domain
 
@@ -72,12 +32,6 @@ export interface SectorDeal {
   proposal?: unknown
 }
 
-/** A ticket or a seed: 32 bytes of chain randomness and the epoch it was drawn at. */
-export interface SealRandomness {
-  value: Uint8Array
-  epoch: number
-}
-
 /** The manager's answer to a submission; `result` is a `SubmitResult`. */
 export interface SubmitAnswer {
   result: number
@@ -94,7 +48,7 @@ export interface OnChainAnswer {
 export interface SeedAnswer {
   shouldWait: boolean
   delaySeconds: number
-  seed: SealRandomness | null
+  seed: EpochRandomness | null
 }
 
 /** What a thread reports after each step (`Venus.ReportState`). */
@@ -105,17 +59,8 @@ export interface StateReport {
   failure: { level: FailureLevel; desc: string } | null
 }
 
-/** What a worker tells the manager in `Venus.WorkerPing`. */
-export interface WorkerPingReport {
-  name: string
-  /** `host:port` where the manager reaches the control API. */
-  dest: string
-  summary: { threads: number; empty: number; paused: number; errors: number }
-}
-
 // ---------------------------------------------------------------------------- converters
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'))
 
 function answerError(method: string, expected: string): never {
@@ -124,30 +69,6 @@ function answerError(method: string, expected: string): never {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
-
-/**
- * A sector id on the wire.
- *
- * @example
- * ```ts
- * sectorIdToWire({ miner: 1000, number: 7 }) // { Miner: 1000, Number: 7 }
- * ```
- */
-export function sectorIdToWire(id: SectorId): WireSectorId {
-  return { Miner: id.miner, Number: id.number }
-}
-
-/**
- * A sector id from the wire (or from a sector record).
- *
- * @example
- * ```ts
- * sectorIdFromWire({ Miner: 1000, Number: 7 }) // { miner: 1000, number: 7 }
- * ```
- */
-export function sectorIdFromWire(id: WireSectorId): SectorId {
-  return { miner: id.Miner, number: id.Number }
-}
 
 /** An allocated sector on the wire (and in the sector record). */
 export function allocatedToWire(s: AllocatedSector): WireAllocatedSector {
@@ -201,34 +122,14 @@ export function dealsAnswerFromWire(v: unknown): SectorDeal[] | null {
   })
 }
 
-/** A ticket on the wire (and in the sector record). */
-export function ticketToWire(t: SealRandomness): WireTicket {
-  return { Ticket: b64(t.value), Epoch: t.epoch }
-}
-
-/** A ticket from the wire (or from a sector record). */
-export function ticketFromWire(t: WireTicket): SealRandomness {
-  return { value: unb64(t.Ticket), epoch: t.Epoch }
-}
-
-/** A seed on the wire (and in the sector record). */
-export function seedToWire(s: SealRandomness): WireSeed {
-  return { Seed: b64(s.value), Epoch: s.epoch }
-}
-
-/** A seed from the wire (or from a sector record). */
-export function seedFromWire(s: WireSeed): SealRandomness {
-  return { value: unb64(s.Seed), epoch: s.Epoch }
-}
-
-function randomnessFromWire(method: string, v: unknown, key: 'Ticket' | 'Seed'): SealRandomness {
+function randomnessFromWire(method: string, v: unknown, key: 'Ticket' | 'Seed'): EpochRandomness {
   if (!isObject(v) || typeof v[key] !== 'string' || !isInt(v.Epoch))
     answerError(method, `{${key}: base64, Epoch}`)
   return { value: unb64(v[key] as string), epoch: v.Epoch }
 }
 
 /** `AssignTicket`'s answer. */
-export function ticketAnswerFromWire(v: unknown): SealRandomness {
+export function ticketAnswerFromWire(v: unknown): EpochRandomness {
   return randomnessFromWire('AssignTicket', v, 'Ticket')
 }
 
@@ -261,15 +162,5 @@ export function stateReportToWire(r: StateReport): WireReportStateReq {
     Worker: { Instance: r.worker.instance, Location: r.worker.location },
     StateChange: { Prev: r.stateChange.prev, Next: r.stateChange.next, Event: r.stateChange.event },
     Failure: r.failure === null ? null : { Level: r.failure.level, Desc: r.failure.desc },
-  }
-}
-
-/** A ping on the wire. */
-export function workerPingToWire(p: WorkerPingReport): WireWorkerPingInfo {
-  const s = p.summary
-  return {
-    Name: p.name,
-    Dest: p.dest,
-    Summary: { Threads: s.threads, Empty: s.empty, Paused: s.paused, Errors: s.errors },
   }
 }

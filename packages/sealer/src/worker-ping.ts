@@ -6,10 +6,9 @@
  * another address) is logged when its reason changes, not on every period.
  */
 
-import type { Logger } from '@venus-cluster/core'
+import type { Logger, WorkerPingReport } from '@venus-cluster/core'
 import { SealingFailure } from './failure.js'
 import type { ManagerMethodSupport } from './manager-support.js'
-import type { WorkerPingReport } from './wire.js'
 
 /** The method pinged. */
 export const WORKER_PING_METHOD = 'Venus.WorkerPing'

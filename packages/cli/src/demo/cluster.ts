@@ -6,9 +6,12 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
+  type ChainClient,
   createChainClient,
-  customTransport,
+  createMessagerClient,
+  httpTransport,
   type Logger,
+  type MessagerClient,
   type ProofsBackend,
   parseWorkerConfig,
   prepareFileStore,
@@ -25,11 +28,9 @@ import {
   serveDevnet,
 } from '@venus-cluster/devnet'
 import {
-  createLotusChain,
-  createLotusMessager,
+  createManagerChain,
+  createManagerMessager,
   defaultMinerConfig,
-  httpJsonRpc,
-  type JsonRpcCall,
   type ManagerNode,
   startManagerNode,
 } from '@venus-cluster/manager'
@@ -77,10 +78,10 @@ export interface DemoCluster {
   manager: ManagerNode
   workers: SealingWorker[]
   miner: { id: number; address: string; owner: string }
-  /** JSON-RPC to the devnet's Lotus API (`/rpc/v1`). */
-  chainCall: JsonRpcCall
-  /** JSON-RPC to the devnet's messager API (`/rpc/v0`). */
-  messagerCall: JsonRpcCall
+  /** The devnet's Lotus API (`/rpc/v1`) over HTTP, as any full node's. */
+  chain: ChainClient
+  /** The devnet's messager API (`/rpc/v0`) over HTTP, as venus-messager's. */
+  messager: MessagerClient
   /** The WindowPoSt poster (with `postChallengeWindow`) and every event it reported. */
   poster: WindowPoStService | undefined
   postEvents: WindowPoStEvent[]
@@ -148,8 +149,9 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
     })
     const served = await serveDevnet(devnet, { host: '127.0.0.1', port: 0 })
     stops.push(() => served.close())
-    const chainCall = httpJsonRpc(served.httpUrl, served.adminToken)
-    const messagerCall = httpJsonRpc(served.messagerUrl.replace(/^ws/, 'http'), served.adminToken)
+    const token = { token: served.adminToken }
+    const chain = createChainClient(httpTransport(served.httpUrl, token))
+    const messager = createMessagerClient(httpTransport(served.messagerUrl.replace(/^ws/, 'http'), token))
 
     const persist = join(opts.home, 'persist')
     await prepareFileStore(persist)
@@ -171,8 +173,8 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       listen: '127.0.0.1:0',
       synchronous: 'normal',
       config: { miners: [minerConfig], persistStores: [{ name: 'ps1', path: persist }] },
-      chain: createLotusChain(chainCall),
-      messager: createLotusMessager(messagerCall),
+      chain: createManagerChain(chain),
+      messager: createManagerMessager(messager),
       proofs: opts.proofs,
       tickMs: Math.max(20, Math.floor(opts.blockTimeMs / 2)),
       ...(opts.log === undefined ? {} : { logger: opts.log }),
@@ -184,7 +186,7 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
     let poster: WindowPoStService | undefined
     if (opts.postChallengeWindow !== undefined) {
       poster = windowPoStService({
-        chain: createChainClient(customTransport(devnetTransport(devnet))),
+        chain: createChainClient(devnetTransport(devnet)),
         proofs: opts.proofs,
         locate: dirLocator(persist),
         miners: [{ miner: created.miner, config: { challengeConfidence: 1, submitConfidence: 1 } }],
@@ -239,8 +241,8 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       manager,
       workers,
       miner: { id: created.minerId, address: created.miner, owner: created.owner },
-      chainCall,
-      messagerCall,
+      chain,
+      messager,
       poster,
       postEvents,
       pauseBlocks,

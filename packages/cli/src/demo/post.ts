@@ -43,9 +43,7 @@ export async function waitForWindowPoSt(
   ].sort((a, b) => a - b)
   const period = c.devnet.params.wpostProvingPeriod
   const power = async () => {
-    const p = (await c.chainCall('Filecoin.StateMinerPower', [c.miner.address, []])) as {
-      MinerPower: { RawBytePower: string }
-    }
+    const p = await c.chain.stateMinerPower(c.miner.address)
     return BigInt(p.MinerPower.RawBytePower)
   }
   // A deadline opens at most one proving period from now; its proof lands a few epochs later.

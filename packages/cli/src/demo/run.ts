@@ -205,10 +205,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       for (const p of tracker.finished()) {
         const n = sectorNumberOf(p.sector)
         if (active.has(n)) continue
-        const info = (await c.chainCall('Filecoin.StateSectorGetInfo', [c.miner.address, n, []])) as {
-          Activation?: number
-          Expiration?: number
-        } | null
+        const info = await c.chain.stateSectorGetInfo(c.miner.address, n)
         if (info !== null && info !== undefined) {
           active.set(n, { activation: info.Activation ?? 0, expiration: info.Expiration ?? 0 })
           view?.note(`${p.sector} is active on chain (activation epoch ${info.Activation})`)
@@ -236,11 +233,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const stored = await c.manager.manager.store.listMessages()
     const list: DemoMessage[] = []
     for (const m of stored) {
-      const got = (await c.messagerCall('Message.GetMessageByUid', [m.uid])) as {
-        Method?: number
-        Value?: string
-        Receipt?: { ExitCode: number; GasUsed: number } | null
-      }
+      const got = await c.messager.getMessageByUid(m.uid)
       list.push({
         kind: m.kind,
         method: got.Method ?? 0,
@@ -254,9 +247,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     for (const m of list) byKind[m.kind] = (byKind[m.kind] ?? 0) + 1
     const locked = list.reduce((a, m) => a + BigInt(m.value), 0n)
     const spent = balanceBefore - c.devnet.balance(c.miner.owner)
-    const power = (await c.chainCall('Filecoin.StateMinerPower', [c.miner.address, []])) as {
-      MinerPower: { RawBytePower: string; QualityAdjPower: string }
-    }
+    const power = await c.chain.stateMinerPower(c.miner.address)
     view?.close()
     const sectors = [...tracker.sectors.values()]
       .filter((p) => active.has(sectorNumberOf(p.sector)))

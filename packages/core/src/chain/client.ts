@@ -49,7 +49,7 @@ export interface ChainClientOptions extends RpcClientOptions {
 }
 
 /**
- * Typed `Filecoin.*` calls of the full-node API v1 (spec filecoin-chain.md §1.6). Arguments
+ * Typed `Filecoin.*` calls of the full-node API v1 (Lotus and Venus). Arguments
  * and results are the wire JSON shapes, except: byte arguments take `Uint8Array`, randomness
  * comes back as `Uint8Array`, and balances/deposits/pledges come back as `bigint` attoFIL.
  * `tsk` defaults to `[]` (the head).

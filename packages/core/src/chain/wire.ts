@@ -1,5 +1,6 @@
+import type { UnsignedMessage } from '../codecs/message.js'
 import { VenusError } from '../errors/index.js'
-import type { Base64, LotusTipSet, LotusTipSetKey } from './types.js'
+import type { Base64, LotusMessage, LotusTipSet, LotusTipSetKey } from './types.js'
 
 const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
@@ -68,4 +69,86 @@ export function isLotusTipSet(v: unknown): v is LotusTipSet {
   if (typeof v !== 'object' || v === null) return false
   const t = v as Record<string, unknown>
   return Array.isArray(t.Cids) && Array.isArray(t.Blocks) && typeof t.Height === 'number'
+}
+
+/**
+ * A message to hand to a node's `MpoolPushMessage` or to a messager, which fill in the nonce and
+ * the gas (limit, premium, and the fee cap unless one is given) before they sign it.
+ *
+ * @example
+ * ```ts
+ * const msg = unfilledMessage({ from: worker, to: 't01000', method: MinerMethod.DeclareFaults, params })
+ * await chain.mpoolPushMessage(toLotusMessage(msg), { MaxFee: '100000000000000000' })
+ * ```
+ */
+export function unfilledMessage(m: {
+  from: string
+  to: string
+  method: number
+  params: Uint8Array
+  /** attoFIL sent along; default 0. */
+  value?: bigint | undefined
+  /** attoFIL per gas unit; default 0 (the filler chooses). */
+  gasFeeCap?: bigint | undefined
+}): UnsignedMessage {
+  return {
+    version: 0,
+    to: m.to,
+    from: m.from,
+    nonce: 0,
+    value: m.value ?? 0n,
+    gasLimit: 0,
+    gasFeeCap: m.gasFeeCap ?? 0n,
+    gasPremium: 0n,
+    method: m.method,
+    params: m.params,
+  }
+}
+
+/**
+ * A message in the Lotus JSON form the node and messager APIs take (amounts as decimal strings,
+ * params as base64).
+ *
+ * @example
+ * ```ts
+ * toLotusMessage(unfilledMessage({ from, to, method: 0, params: new Uint8Array(), value: 10n ** 18n })).Value // '1000000000000000000'
+ * ```
+ */
+export function toLotusMessage(msg: UnsignedMessage): LotusMessage {
+  return {
+    Version: msg.version ?? 0,
+    To: msg.to,
+    From: msg.from,
+    Nonce: msg.nonce,
+    Value: msg.value.toString(),
+    GasLimit: msg.gasLimit,
+    GasFeeCap: msg.gasFeeCap.toString(),
+    GasPremium: msg.gasPremium.toString(),
+    Method: msg.method,
+    Params: encodeBase64Json(msg.params),
+  }
+}
+
+/**
+ * A Lotus JSON message as an {@link UnsignedMessage} (to hash or encode it); amounts that are not
+ * decimal integers and params that are not base64 fail with `RPC_TRANSPORT`.
+ *
+ * @example
+ * ```ts
+ * messageCid(fromLotusMessage(signed.Message)).toString()
+ * ```
+ */
+export function fromLotusMessage(m: LotusMessage): UnsignedMessage {
+  return {
+    version: m.Version,
+    to: m.To,
+    from: m.From,
+    nonce: m.Nonce,
+    value: decodeBigIntJson(m.Value, 'Value'),
+    gasLimit: m.GasLimit,
+    gasFeeCap: decodeBigIntJson(m.GasFeeCap, 'GasFeeCap'),
+    gasPremium: decodeBigIntJson(m.GasPremium, 'GasPremium'),
+    method: m.Method,
+    params: decodeBase64Json(m.Params, 'Params'),
+  }
 }

@@ -21,7 +21,7 @@ import {
   encodeTerminateSectors,
   type ProveCommitSectors3Params,
 } from './actor-params.js'
-import { decodeBigInt, encodeBigInt } from './cbor.js'
+import { cborDecode, cborEncode, decodeBigInt, encodeBigInt } from './cbor.js'
 import { commitmentToCid } from './cid.js'
 import { encodeMessage, messageCid } from './message.js'
 
@@ -29,8 +29,8 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const unhex = (h: string) => new Uint8Array(Buffer.from(h, 'hex'))
 const fill = (b: number) => new Uint8Array(32).fill(b)
 
-// Vectors: spec filecoin-chain.md §7.3 ("computed with @ipld/dag-cbor from the layouts in §2.3").
-describe('actor params CBOR (filecoin-chain §7.3)', () => {
+// Vectors computed with @ipld/dag-cbor from the go-state-types tuple layouts of each method.
+describe('actor params CBOR', () => {
   it('encodes big integers as Filecoin does', () => {
     expect(hex(encodeBigInt(0n))).toBe('')
     expect(hex(encodeBigInt(10n ** 18n))).toBe('000de0b6b3a7640000')
@@ -140,6 +140,33 @@ describe('actor params CBOR (filecoin-chain §7.3)', () => {
     )
   })
 
+  it('ProveCommitSectors3 notifies the market actor (f05) with the CBOR deal id of a deal piece', () => {
+    const dealPiece = {
+      cid: commitmentToCid(fill(0x33), 'commP'),
+      size: 1024,
+      verifiedAllocationKey: null,
+      notify: [{ address: 'f05', payload: cborEncode(42) }],
+    }
+    const filler = { ...dealPiece, cid: commitmentToCid(fill(0x22), 'commP'), notify: [] }
+    const params: ProveCommitSectors3Params = {
+      activations: [{ sectorNumber: 7, pieces: [dealPiece, filler] }],
+      sectorProofs: [fill(1)],
+      aggregateProof: new Uint8Array(),
+      aggregateProofType: null,
+      requireActivationSuccess: false,
+      requireNotificationSuccess: false,
+    }
+    const raw = cborDecode(encodeProveCommitSectors3(params)) as [[number, unknown[][]][], ...unknown[]]
+    const [deal, fill2] = raw[0][0]?.[1] ?? []
+    // [cid, size, verified allocation key, notify: [[f05 address bytes, CBOR deal id]]]
+    expect(deal?.slice(1, 3)).toEqual([1024, null])
+    expect(deal?.[3]).toEqual([[Uint8Array.of(0, 5), cborEncode(42)]])
+    expect(fill2?.[3]).toEqual([])
+    // One bad sector does not fail the batch: neither success is required.
+    expect(raw.slice(4)).toEqual([false, false])
+    expect(decodeProveCommitSectors3(encodeProveCommitSectors3(params))).toEqual(params)
+  })
+
   it('refuses inconsistent ProveCommitSectors3 params on both sides', () => {
     const bad = {
       activations: [{ sectorNumber: 1, pieces: [] }],
@@ -168,7 +195,7 @@ describe('actor params CBOR (filecoin-chain §7.3)', () => {
     expect(decodeCreateMiner(unhex('854300e8074300e9070d447065657280'))).toEqual(params)
   })
 
-  it('unsigned message CBOR and CID (filecoin-chain §7.3)', () => {
+  it('unsigned message CBOR and CID', () => {
     const msg = {
       to: 't01000',
       from: 't01001',

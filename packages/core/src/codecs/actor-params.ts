@@ -5,7 +5,7 @@ import { decodeBitfield, encodeBitfield } from './bitfield.js'
 import { cborDecode, cborEncode, TupleReader } from './cbor.js'
 
 /**
- * CBOR tuple codecs of the actor method params the cluster sends (spec filecoin-chain §2.3).
+ * CBOR tuple codecs of the actor method params the cluster sends (go-state-types layouts).
  * Every `encodeX` has a `decodeX` that checks the layout field by field, so the devnet can
  * validate what the manager sends exactly as the actors would.
  */

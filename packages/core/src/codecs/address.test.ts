@@ -12,8 +12,8 @@ import {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
-// Vectors: spec filecoin-chain.md §7.1 (go-address tests, re-verified with iso-filecoin 7.4.7).
-describe('addresses (filecoin-chain §7.1, go-address tests)', () => {
+// Vectors: go-address tests, re-verified with iso-filecoin 7.4.7.
+describe('addresses (go-address tests)', () => {
   it.each([
     ['f00', '0000'],
     ['t00', '0000'],
@@ -82,7 +82,7 @@ describe('addresses (filecoin-chain §7.1, go-address tests)', () => {
     't2',
     't1234q',
     'f1xpbyy4tkdx5si2bgo37dubc2xwv6fum5tk57mid',
-  ])('rejects %s (filecoin-chain §7.1 must-fail list)', (text) => {
+  ])('rejects %s (go-address must-fail list)', (text) => {
     expect(() => parseAddress(text)).toThrow(expect.objectContaining({ code: 'ADDRESS_INVALID' }))
   })
 

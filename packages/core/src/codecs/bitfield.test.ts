@@ -6,8 +6,8 @@ import { numbersToRuns } from './bitfield-json.js'
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i)
 
-// Vectors: spec filecoin-chain.md §7.3 (go-state-types and go-bitfield tests, computed rows).
-describe('RLE+ bitfields (filecoin-chain §7.3)', () => {
+// Vectors: go-state-types and go-bitfield tests, and computed rows.
+describe('RLE+ bitfields', () => {
   it.each([
     [[], ''],
     [[0], '0c'],

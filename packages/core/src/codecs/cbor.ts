@@ -59,7 +59,11 @@ export function cborDecode(bytes: Uint8Array, what = 'value'): unknown {
   }
 }
 
-/** Reads fields of a decoded CBOR tuple with checks that name the field that is wrong. */
+/**
+ * Reads fields of a decoded CBOR tuple with checks that name the field that is wrong.
+ *
+ * @internal The codecs' own reader; decode with the `decodeX` functions.
+ */
 export class TupleReader {
   constructor(
     private readonly what: string,

@@ -26,8 +26,8 @@ import {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
-// Vectors: spec filecoin-chain.md §7.3 (randomness, our computation of the §2.5 formula).
-describe('randomness (filecoin-chain §2.5, §7.3)', () => {
+// Vectors: our computation of Lotus' rule blake2b-256(i64be(tag) ‖ digest ‖ i64be(epoch) ‖ entropy).
+describe('randomness', () => {
   it('mixes tag, digest, epoch and entropy', () => {
     expect(randomnessEntropy('f01000')).toEqual(Uint8Array.from([0x43, 0x00, 0xe8, 0x07]))
     expect(hex(drawRandomness(4, new Uint8Array(32), 1000, randomnessEntropy('f01000')))).toBe(
@@ -47,8 +47,8 @@ describe('randomness (filecoin-chain §2.5, §7.3)', () => {
   })
 })
 
-// Vectors: spec filecoin-chain.md §7.4 (go-state-types dline/deadline_test.go + computed rows).
-describe('deadline arithmetic (filecoin-chain §7.4)', () => {
+// Vectors: go-state-types dline/deadline_test.go and computed rows.
+describe('deadline arithmetic', () => {
   it('NewInfo(PS=71, i=0, cur=0) from dline tests', () => {
     const d = newDeadlineInfo(71, 0, 0)
     expect([d.open, d.close, d.challenge, d.faultCutoff]).toEqual([71, 131, 51, 1])

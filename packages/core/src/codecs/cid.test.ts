@@ -4,8 +4,8 @@ import { cidToCommitment, commitmentToCid, parsePieceCidV2, pieceCidV2 } from '.
 
 const fill = (b: number) => new Uint8Array(32).fill(b)
 
-// Vectors: spec filecoin-chain.md §7.2 (go-fil-commcid tests, recomputed).
-describe('commitment CIDs (filecoin-chain §7.2)', () => {
+// Vectors: go-fil-commcid tests, recomputed.
+describe('commitment CIDs', () => {
   it('encodes CommR 0x11… and CommD 0x22…', () => {
     expect(commitmentToCid(fill(0x11), 'commR').toString()).toBe(
       'bagboea4b5abcaeirceirceirceirceirceirceirceirceirceirceirceirceir',

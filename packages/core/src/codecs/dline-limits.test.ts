@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { partitionsPerPoStMessage } from './dline.js'
 
-describe('partitionsPerPoStMessage (filecoin-chain.md §3.1)', () => {
+describe('partitionsPerPoStMessage', () => {
   it('allows 3 partitions per message for every sector size', () => {
     for (const sectors of [2, 2349, 2300]) expect(partitionsPerPoStMessage(sectors)).toBe(3)
   })

@@ -211,7 +211,7 @@ function mod(a: number, m: number): number {
   return ((a % m) + m) % m
 }
 
-/** WindowPoSt message limits of the miner actor (spec §3.1), identical on every network. */
+/** WindowPoSt message limits of the miner actor (go-state-types policy), identical on every network. */
 export const WINDOW_POST_LIMITS = {
   postedPartitionsMax: 3,
   addressedSectorsMax: 25000,

@@ -22,7 +22,8 @@ const DAG_CBOR = 0x71
 const BLAKE2B_256 = 0xb220
 
 /**
- * The CBOR of an unsigned message: a 10-tuple (spec filecoin-chain §2.1).
+ * The CBOR of an unsigned message: a 10-tuple (version, to, from, nonce, value, gas limit, fee
+ * cap, premium, method, params), as Lotus hashes it.
  *
  * @example
  * ```ts

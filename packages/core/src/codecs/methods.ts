@@ -1,5 +1,5 @@
 /**
- * Actor method numbers the cluster sends (miner actor v18, power actor; spec filecoin-chain §2.2).
+ * Actor method numbers the cluster sends (miner actor of builtin-actors v18, power actor).
  *
  * @example
  * ```ts
@@ -32,8 +32,35 @@ export const MinerMethod = {
   ProveCommitSectorsNI: 36,
 } as const
 
+/** Method 0 of every actor: a plain value transfer. */
+export const METHOD_SEND = 0
+
 /** Power actor methods. */
 export const PowerMethod = { CreateMiner: 2 } as const
+
+/**
+ * Exit codes of message receipts: the system's (below 16) and the builtin actors' common ones.
+ *
+ * @example
+ * ```ts
+ * if (receipt.ExitCode === ExitCode.ErrInsufficientFunds) retryWithMoreFunds()
+ * ```
+ */
+export const ExitCode = {
+  Ok: 0,
+  SysErrSenderInvalid: 1,
+  SysErrSenderStateInvalid: 2,
+  SysErrInvalidReceiver: 5,
+  SysErrInsufficientFunds: 6,
+  SysErrOutOfGas: 7,
+  ErrIllegalArgument: 16,
+  ErrNotFound: 17,
+  ErrForbidden: 18,
+  ErrInsufficientFunds: 19,
+  ErrIllegalState: 20,
+  ErrSerialization: 21,
+  ErrUnhandledMessage: 22,
+} as const
 
 /** Singleton actor ID addresses (numeric ids). */
 export const SingletonActor = {

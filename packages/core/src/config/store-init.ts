@@ -1,5 +1,5 @@
 /**
- * Preparing and checking the directories a worker seals into and persists to (spec §2.2).
+ * Preparing and checking the directories a worker seals into and persists to (docs/worker.md).
  *
  * A sealing store is `<dir>/` with `data/`, `meta/` and an empty marker file `.holder`. A file
  * (persist) store is `<dir>/` with `.holder` — the marker keeps a worker from writing into the

@@ -1,4 +1,5 @@
 import type { AddressString, CidJson } from '../chain/types.js'
+import { ExitCode } from '../codecs/methods.js'
 import { createRpcClient, type RpcClient, type RpcClientOptions } from '../rpc/client.js'
 import type { RpcCallOptions, RpcTransport } from '../rpc/types.js'
 import {
@@ -10,7 +11,7 @@ import {
   MessageState,
 } from './types.js'
 
-/** Typed `Message.*` calls of venus-messager / sophon-messager (`/rpc/v0`, spec §1.7). */
+/** Typed `Message.*` calls of venus-messager / sophon-messager (`/rpc/v0`). */
 export interface MessagerClient {
   readonly rpc: RpcClient
   call<T = unknown>(method: string, params: unknown[], opts?: RpcCallOptions): Promise<T>
@@ -40,8 +41,12 @@ export interface MessagerClient {
   hasAddress(addr: AddressString, opts?: RpcCallOptions): Promise<boolean>
 }
 
-/** Exit codes damocles retries with more funds or gas (SysErrInsufficientFunds, SysErrOutOfGas, ErrInsufficientFunds). */
-const TEMPORARY_EXIT_CODES = new Set([6, 7, 19])
+/** Exit codes damocles retries with more funds or gas. */
+const TEMPORARY_EXIT_CODES = new Set<number>([
+  ExitCode.SysErrInsufficientFunds,
+  ExitCode.SysErrOutOfGas,
+  ExitCode.ErrInsufficientFunds,
+])
 
 /**
  * Classifies a messager message the way damocles does: on chain with exit 0 → success; exit

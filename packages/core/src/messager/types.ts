@@ -45,6 +45,11 @@ export interface MessagerSendSpec {
   gasOverEstimation: number
   maxFee: BigIntString
   gasOverPremium: number
+  /**
+   * Per-gas fee cap (attoFIL), which the original sector manager sends with every message
+   * (`MaxFeeCap` of its commitment policy). Messagers whose `SendSpec` lacks the field ignore it.
+   */
+  maxFeeCap?: BigIntString
 }
 
 /** The message fields a client pushes (Lotus `Message` without the output-only CID). */

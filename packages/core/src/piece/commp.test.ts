@@ -63,7 +63,6 @@ const EDGE_SIZES = [
 
 describe('commPSync', () => {
   it('reproduces FRC-0069 test case 1 (127 × 00, 01, 02, 03; also go-fil-commcid commcid_test.go)', () => {
-    // shared/spec/proofs-native.md §4b
     const bytes = new Uint8Array(508)
     for (let i = 0; i < 4; i++) bytes.fill(i, i * 127, (i + 1) * 127)
     const r = commPSync(bytes)

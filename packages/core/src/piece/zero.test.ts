@@ -7,7 +7,7 @@ const KiB = 1024
 const MiB = 1024 * KiB
 const GiB = 1024 * MiB
 
-// shared/spec/proofs-native.md §4a. Anchors: rust-fil-proofs filecoin-proofs/tests/pieces.rs
+// Anchors: rust-fil-proofs filecoin-proofs/tests/pieces.rs
 // `test_compute_comm_d_empty` (128 B, 2 KiB) and FRC-0069 / go-fil-commcid empty32GiB, empty64GiB.
 const VECTORS: [number, string][] = [
   [64, 'f5a5fd42d16a20302798ef6ed309979b43003d2320d9f0e8ea9831a92759fb0b'],
@@ -30,7 +30,7 @@ const VECTORS: [number, string][] = [
 ]
 
 describe('zeroCommitment', () => {
-  it.each(VECTORS)('matches the proofs-native.md §4a root for %i bytes', (size, root) => {
+  it.each(VECTORS)('matches the rust-fil-proofs zero-piece root for %i bytes', (size, root) => {
     expect(hex(zeroCommitment(size))).toBe(root)
   })
 

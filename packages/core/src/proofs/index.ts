@@ -7,7 +7,6 @@
 export type * from './backend.js'
 export type * from './backend-update.js'
 export { type MockProofsCall, type MockProofsOptions, mockProofs } from './mock.js'
-export { mockAggregateLength } from './mock-derive.js'
 export {
   type CacheFile,
   type PoStProofFacts,
@@ -17,7 +16,6 @@ export {
   SNARK_PROOF_BYTES,
   sealProofFacts,
   sectorCacheFiles,
-  sectorShape,
   type UpdateProofFacts,
   updateCacheFiles,
   updateProofFacts,

@@ -5,7 +5,8 @@ import { constants, type FileHandle, open, readFile, stat, truncate } from 'node
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { isVenusError, throwIfAborted } from '../errors/index.js'
-import { CommPHasher, fr32PadInto, fr32UnpadInto } from '../piece/index.js'
+import { CommPHasher } from '../piece/commp.js'
+import { fr32PadInto, fr32UnpadInto } from '../piece/fr32.js'
 import type { PieceSource } from './backend.js'
 import { failed, invalid } from './mock-input.js'
 

@@ -79,7 +79,6 @@ import {
 } from './mock-files.js'
 import {
   bytesEqual,
-  chunk,
   concat,
   expand,
   fromHex,
@@ -114,6 +113,13 @@ import {
   sectorCacheFiles,
   sectorShape,
 } from './registry.js'
+
+/** `items` in slices of `size` (the last one shorter): replicas into partitions. */
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
 
 /** A call the mock is about to run, as seen by {@link MockProofsOptions.onCall}. */
 export interface MockProofsCall {

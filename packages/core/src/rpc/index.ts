@@ -1,3 +1,9 @@
+/**
+ * `@venus-cluster/core/rpc`: go-jsonrpc compatible JSON-RPC 2.0 — the clients and transports the
+ * root entry exports too, and the server (`createRpcServer`) the cluster's daemons run.
+ *
+ * @packageDocumentation
+ */
 export * from './api-info.js'
 export * from './client.js'
 export * from './errors.js'

@@ -39,7 +39,7 @@ function wire(v: unknown): unknown {
 export function localTransport(
   methods: Record<string, RpcMethod>,
   opts: LocalTransportOptions = {},
-): RpcTransport {
+): RpcTransport & Required<Pick<RpcTransport, 'subscribe'>> {
   const permissions = opts.permissions ?? RPC_PERMISSIONS
   const find = (method: string): RpcMethod => {
     const fn = Object.hasOwn(methods, method) ? methods[method] : undefined

@@ -540,7 +540,11 @@ export function heartbeat(ws: WebSocket, ms: number): void {
   ws.once('close', () => clearInterval(timer))
 }
 
-/** Rejects with the abort reason as soon as `signal` aborts. */
+/**
+ * Rejects with the abort reason as soon as `signal` aborts.
+ *
+ * @internal Used by the transports of this folder.
+ */
 export function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(abortError(signal))
   return new Promise<T>((resolve, reject) => {

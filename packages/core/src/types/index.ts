@@ -1,6 +1,7 @@
 export * from './forks.js'
 export * from './ids.js'
 export * from './networks.js'
+export * from './policy.js'
 export * from './proof-types.js'
 export * from './sealer-wire.js'
 export * from './sizes.js'

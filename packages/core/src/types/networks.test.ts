@@ -1,9 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { NETWORK_PARAMS, networkParams } from './networks.js'
+import { detectNetwork, NETWORK_PARAMS, networkParams, parseNetworkName } from './networks.js'
+import { MINER_POLICY } from './policy.js'
 import { sealProofInfo } from './proof-types.js'
 
-describe('network parameters (filecoin-chain.md §5 networks table)', () => {
+describe('network parameters', () => {
   it('gives the 2k devnet a 4 s block delay and PreCommitChallengeDelay 10', () => {
     const p = networkParams('2k')
     expect(p.blockDelaySecs).toBe(4)
@@ -44,5 +45,37 @@ describe('network parameters (filecoin-chain.md §5 networks table)', () => {
       { numRuns: 50 },
     )
     expect(() => networkParams('nosuchnet')).toThrow(/nosuchnet/)
+  })
+})
+
+describe('network names', () => {
+  it('parses --net names and aliases and detects devnets', () => {
+    expect(parseNetworkName('mainnet')).toBe('mainnet')
+    expect(parseNetworkName('cali')).toBe('calibnet')
+    expect(parseNetworkName('butterflynet')).toBe('butterfly')
+    expect(parseNetworkName('devnet')).toBe('2k')
+    expect(() => parseNetworkName('moon')).toThrow(expect.objectContaining({ code: 'NETWORK_UNKNOWN' }))
+    expect(detectNetwork('calibrationnet')).toBe('calibnet')
+    expect(detectNetwork('localnet-devnet')).toBe('2k')
+    expect(detectNetwork('something')).toBe('2k')
+    expect(networkParams('mainnet')).toMatchObject({
+      addressPrefix: 'f',
+      blockDelaySecs: 30,
+      preCommitChallengeDelay: 150,
+    })
+    expect(networkParams('2k')).toMatchObject({ addressPrefix: 't', preCommitChallengeDelay: 10 })
+  })
+
+  it('carries the miner policy bounds, with the prove-commit window after the challenge delay', () => {
+    expect(NETWORK_PARAMS.mainnet).toMatchObject({
+      sealRandomnessLookback: 900,
+      maxPreCommitRandomnessLookback: 3780,
+      minSectorExpiration: 180 * 2880,
+      maxSectorExpirationExtension: 1278 * 2880,
+      sectorMaxLifetime: 5 * 365 * 2880,
+      provingPeriod: 2880,
+      maxProveCommitDuration: 30 * 2880 + 150,
+    })
+    expect(NETWORK_PARAMS['2k'].maxProveCommitDuration).toBe(MINER_POLICY.maxProveCommitDurationBase + 10)
   })
 })

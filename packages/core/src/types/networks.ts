@@ -1,10 +1,15 @@
 import { VenusError } from '../errors/index.js'
+import { MINER_POLICY } from './policy.js'
 import { RegisteredSealProof } from './proof-types.js'
 
 /** Names of the networks the cluster knows parameters for. */
 export type NetworkKind = 'mainnet' | 'calibnet' | 'butterfly' | '2k'
 
-/** Per-network chain parameters (spec filecoin-chain.md §5). Epoch constants are in epochs. */
+/**
+ * Per-network chain parameters. Epoch constants are in epochs; the miner actor's policy bounds
+ * are the same everywhere ({@link MINER_POLICY}) and are repeated here so that one object holds
+ * every constant a service checks.
+ */
 export interface NetworkParams {
   readonly kind: NetworkKind
   /** `StateNetworkName`; undefined for 2k devnets, whose name is chosen at genesis. */
@@ -27,6 +32,20 @@ export interface NetworkParams {
   readonly finality: number
   readonly interactivePoRepConfidence: number
   readonly messageConfidence: number
+  /** Epochs behind the head at which a precommit's ticket is drawn (`ChainFinality`). */
+  readonly sealRandomnessLookback: number
+  /** Oldest acceptable ticket of a precommit: one day plus finality. */
+  readonly maxPreCommitRandomnessLookback: number
+  /** Most epochs between a precommit and its prove-commit: 30 days plus the challenge delay. */
+  readonly maxProveCommitDuration: number
+  /** Shortest sector lifetime after its prove-commit deadline. */
+  readonly minSectorExpiration: number
+  /** Latest expiration of a sector, counted from the current epoch. */
+  readonly maxSectorExpirationExtension: number
+  /** Longest a sector may live from activation, extensions included. */
+  readonly sectorMaxLifetime: number
+  /** `WPoStProvingPeriod`. */
+  readonly provingPeriod: number
 }
 
 const S = RegisteredSealProof
@@ -41,7 +60,21 @@ const seal = (sizes: readonly number[]): number[] => {
   return sizes.flatMap((s) => bySize[s] ?? [])
 }
 
-const common = { finality: 900, interactivePoRepConfidence: 6, messageConfidence: 5 } as const
+const common = {
+  finality: MINER_POLICY.chainFinality,
+  interactivePoRepConfidence: 6,
+  messageConfidence: 5,
+  sealRandomnessLookback: MINER_POLICY.chainFinality,
+  maxPreCommitRandomnessLookback: MINER_POLICY.maxPreCommitRandomnessLookback,
+  minSectorExpiration: MINER_POLICY.minSectorExpiration,
+  maxSectorExpirationExtension: MINER_POLICY.maxSectorExpirationExtension,
+  sectorMaxLifetime: MINER_POLICY.sectorMaxLifetime,
+  provingPeriod: MINER_POLICY.wpostProvingPeriod,
+} as const
+const proveCommit = (preCommitChallengeDelay: number) => ({
+  preCommitChallengeDelay,
+  maxProveCommitDuration: MINER_POLICY.maxProveCommitDurationBase + preCommitChallengeDelay,
+})
 const GiB = 2 ** 30
 
 /**
@@ -58,7 +91,7 @@ export const NETWORK_PARAMS: Readonly<Record<NetworkKind, NetworkParams>> = {
     networkName: 'testnetnet',
     addressPrefix: 'f',
     blockDelaySecs: 30,
-    preCommitChallengeDelay: 150,
+    ...proveCommit(150),
     sectorSizes: [32 * GiB, 64 * GiB],
     allowedSealProofs: seal([32 * GiB, 64 * GiB]),
     consensusMinerMinPower: 10 * 2 ** 40,
@@ -72,7 +105,7 @@ export const NETWORK_PARAMS: Readonly<Record<NetworkKind, NetworkParams>> = {
     networkName: 'calibrationnet',
     addressPrefix: 't',
     blockDelaySecs: 30,
-    preCommitChallengeDelay: 150,
+    ...proveCommit(150),
     sectorSizes: [32 * GiB, 64 * GiB],
     allowedSealProofs: seal([32 * GiB, 64 * GiB]),
     consensusMinerMinPower: 32 * GiB,
@@ -86,7 +119,7 @@ export const NETWORK_PARAMS: Readonly<Record<NetworkKind, NetworkParams>> = {
     networkName: 'butterflynet',
     addressPrefix: 't',
     blockDelaySecs: 30,
-    preCommitChallengeDelay: 150,
+    ...proveCommit(150),
     sectorSizes: [512 << 20, 32 * GiB, 64 * GiB],
     allowedSealProofs: seal([512 << 20, 32 * GiB, 64 * GiB]),
     consensusMinerMinPower: 2 * GiB,
@@ -100,7 +133,7 @@ export const NETWORK_PARAMS: Readonly<Record<NetworkKind, NetworkParams>> = {
     networkName: undefined,
     addressPrefix: 't',
     blockDelaySecs: 4,
-    preCommitChallengeDelay: 10,
+    ...proveCommit(10),
     sectorSizes: [2048, 8 << 20],
     allowedSealProofs: seal([2048, 8 << 20]),
     consensusMinerMinPower: 2048,
@@ -129,4 +162,42 @@ export function networkParams(name: string): NetworkParams {
   throw new VenusError('INVALID_ARGUMENT', `unknown network ${JSON.stringify(name)}`, {
     details: { network: name, known: [...Object.keys(NETWORK_PARAMS), 'devnet', 'localnet-*'] },
   })
+}
+
+/**
+ * Parses a network name as operators type it (`--net`): a kind (`mainnet`, `calibnet`,
+ * `butterfly`, `2k`), a node's `StateNetworkName` (`calibrationnet`, `butterflynet`,
+ * `localnet-…`), or the aliases `cali`, `devnet` and `localnet`.
+ *
+ * @example
+ * ```ts
+ * parseNetworkName('cali') // 'calibnet'
+ * ```
+ */
+export function parseNetworkName(name: string): NetworkKind {
+  const n = name.trim().toLowerCase()
+  try {
+    return networkParams(n === 'cali' ? 'calibnet' : n).kind
+  } catch {
+    throw new VenusError('NETWORK_UNKNOWN', `unknown network ${JSON.stringify(name)}`, {
+      details: { network: name, known: ['mainnet', 'calibnet', 'butterfly', '2k'] },
+    })
+  }
+}
+
+/**
+ * The network a node serves, from its `StateNetworkName` answer: `mainnet` (`testnetnet`),
+ * `calibnet`, `butterfly`; any other name is a local devnet (`2k`).
+ *
+ * @example
+ * ```ts
+ * detectNetwork('localnet-devnet') // '2k'
+ * ```
+ */
+export function detectNetwork(nodeNetworkName: string): NetworkKind {
+  try {
+    return parseNetworkName(nodeNetworkName)
+  } catch {
+    return '2k'
+  }
 }

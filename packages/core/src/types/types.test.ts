@@ -21,7 +21,7 @@ import {
   unpaddedPieceSize,
 } from './sizes.js'
 
-// Facts: spec proofs-native.md §3 (RegisteredSealProof / RegisteredPoStProof) and filecoin-chain §3.1, §5.
+// Facts: filecoin-proofs-api's RegisteredSealProof / RegisteredPoStProof, go-state-types' miner policy.
 describe('proof types', () => {
   it('maps every seal proof to its size, partitions and PoSt proofs', () => {
     const info = sealProofInfo(RegisteredSealProof.StackedDrg32GiBV1_1)

@@ -2,7 +2,7 @@
  * A hash-based DevnetProofVerifier for the devnet's own tests: a proof is the blake2b of every
  * public input, so any changed input fails verification.
  */
-import { blake2b } from '@noble/hashes/blake2.js'
+import { blake2bHash } from '@venus-cluster/core'
 import type { DevnetProofVerifier, DevnetSealToVerify } from '../actor-types.js'
 
 function h(parts: (Uint8Array | number | string)[], len: number): Uint8Array {
@@ -15,7 +15,7 @@ function h(parts: (Uint8Array | number | string)[], len: number): Uint8Array {
     o += c.length
   }
   const out = new Uint8Array(len)
-  const d = blake2b(buf, { dkLen: 64 })
+  const d = blake2bHash(buf, 64)
   for (let i = 0; i < len; i++) out[i] = d[i % 64]!
   return out
 }

@@ -1,11 +1,18 @@
 /** Helpers that drive a devnet through sealing and WindowPoSt in tests. */
-import * as dagCbor from '@ipld/dag-cbor'
+
+import {
+  actorIdOf,
+  DomainSeparationTag,
+  decodeCreateMinerReturn,
+  nextNotElapsed,
+  proverId,
+  randomnessEntropy,
+} from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import type { DevnetSealToVerify } from '../actor-types.js'
-import { Dst } from '../actors/miner/common.js'
-import { commitmentOf, minerEntropy, proverIdOf, zeroCommDCid } from '../commitments.js'
-import { deadlineInfo, nextNotElapsed } from '../deadline.js'
+import { commitmentOf, zeroCommDCid } from '../commitments.js'
+import { deadlineInfo } from '../deadline.js'
 import type { Devnet, DevnetMessageInput, DevnetMessageLookup } from '../devnet.js'
 import { maxProveCommitDuration } from '../params.js'
 import { encodeParams } from '../params-codec.js'
@@ -57,19 +64,9 @@ export async function setupMiner(devnet: Devnet): Promise<{ owner: string; miner
     ),
   })
   if (r.receipt.exitCode !== 0) throw new Error(`CreateMiner failed: ${r.receipt.error}`)
-  const [idBytes] = dagCbor.decode(r.receipt.return!) as Uint8Array[]
-  const minerId = Number(decodeLeb(idBytes!.subarray(1)))
+  const { idAddress } = decodeCreateMinerReturn(r.receipt.return!, 't')
+  const minerId = actorIdOf(idAddress)
   return { owner, miner: `t0${minerId}`, minerId }
-}
-
-function decodeLeb(b: Uint8Array): number {
-  let v = 0
-  let s = 1
-  for (const x of b) {
-    v += (x & 0x7f) * s
-    s *= 128
-  }
-  return v
 }
 
 /** Pre-commits CC sectors with ticket epoch `head - ticketAge`. */
@@ -108,16 +105,16 @@ export async function preCommit(
 export function sealInputs(devnet: Devnet, minerId: number, sectorNumber: number): DevnetSealToVerify {
   const m = devnet.worldAt().miners.get(minerId)!
   const pc = m.preCommits.get(sectorNumber)!
-  const entropy = minerEntropy(devnet.idAddress(minerId))
+  const entropy = randomnessEntropy(devnet.idAddress(minerId))
   return {
     registeredProof: pc.sealProof,
     sectorNumber,
-    proverId: proverIdOf(minerId),
+    proverId: proverId(minerId),
     commR: commitmentOf(pc.sealedCid, 'sealed', 'x'),
     commD: commitmentOf(zeroCommDCid(2048), 'unsealed', 'x'),
-    ticket: devnet.ticketRandomness(Dst.SealRandomness, pc.sealRandEpoch, entropy),
+    ticket: devnet.ticketRandomness(DomainSeparationTag.SealRandomness, pc.sealRandEpoch, entropy),
     seed: devnet.beaconRandomness(
-      Dst.InteractiveSealChallengeSeed,
+      DomainSeparationTag.InteractiveSealChallengeSeed,
       pc.preCommitEpoch + devnet.params.preCommitChallengeDelay,
       entropy,
     ),
@@ -163,10 +160,7 @@ export async function advanceTo(devnet: Devnet, height: number): Promise<void> {
 /** The next not-elapsed occurrence of deadline `index` of a miner. */
 export function nextDeadline(devnet: Devnet, minerId: number, index: number) {
   const m = devnet.worldAt().miners.get(minerId)!
-  return nextNotElapsed(
-    devnet.params,
-    deadlineInfo(devnet.params, m.provingPeriodStart, index, devnet.head().height),
-  )
+  return nextNotElapsed(deadlineInfo(devnet.params, m.provingPeriodStart, index, devnet.head().height))
 }
 
 /** Submits a WindowPoSt for the partitions of deadline `index` (must be open at the next epoch). */
@@ -178,8 +172,10 @@ export async function submitPoSt(
   opts: { tamper?: boolean; sectors?: number[] } = {},
 ): Promise<DevnetMessageLookup> {
   const d = nextDeadline(devnet, who.minerId, index)
-  const entropy = minerEntropy(devnet.idAddress(who.minerId))
-  const randomness = devnet.beaconRandomness(Dst.WindowedPoStChallengeSeed, d.challenge, entropy).slice()
+  const entropy = randomnessEntropy(devnet.idAddress(who.minerId))
+  const randomness = devnet
+    .beaconRandomness(DomainSeparationTag.WindowedPoStChallengeSeed, d.challenge, entropy)
+    .slice()
   randomness[31]! &= 0x3f
   const m = devnet.worldAt().miners.get(who.minerId)!
   const proven =
@@ -195,7 +191,7 @@ export async function submitPoSt(
     })
   const proof = fakeProver.windowPoSt({
     registeredPoStProof: 10,
-    proverId: proverIdOf(who.minerId),
+    proverId: proverId(who.minerId),
     randomness,
     sectors: proven,
   })
@@ -210,7 +206,11 @@ export async function submitPoSt(
         partitions: partitions.map((p) => ({ index: p.index, skipped: p.skipped ?? [] })),
         proofs: [{ postProof: 10, proofBytes: proof }],
         chainCommitEpoch: d.challenge,
-        chainCommitRand: devnet.ticketRandomness(Dst.PoStChainCommit, d.challenge, new Uint8Array()),
+        chainCommitRand: devnet.ticketRandomness(
+          DomainSeparationTag.PoStChainCommit,
+          d.challenge,
+          new Uint8Array(),
+        ),
       }),
     ),
   })

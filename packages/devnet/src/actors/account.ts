@@ -2,8 +2,8 @@
  * The account actor: key addresses (BLS and secp256k1) holding funds. It has only `Send`
  * (method 0); the devnet derives every key from its seed, and never checks signatures.
  */
-import { addressFromBytes } from '@venus-cluster/core'
-import { ActorAbort, ExitCode } from '../actor-types.js'
+import { addressFromBytes, ExitCode } from '@venus-cluster/core'
+import { ActorAbort } from '../actor-types.js'
 import type { ActorCode } from './actor.js'
 
 /** Actor id of the genesis faucet account. */

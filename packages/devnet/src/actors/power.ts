@@ -2,19 +2,26 @@
  * The power actor (f04): `CreateMiner` (method 2), which creates a miner actor with its proving
  * period offset, deadlines and robust address.
  */
-import { blake2b } from '@noble/hashes/blake2.js'
-import { ActorAbort, type ActorRuntime, type CreateMinerParam, ExitCode, require } from '../actor-types.js'
+import {
+  AddressProtocol,
+  addressFromBytes,
+  blake2bHash,
+  type CreateMinerParams,
+  ExitCode,
+  PowerMethod,
+  provingPeriodOffset,
+} from '@venus-cluster/core'
+import { ActorAbort, type ActorRuntime, require } from '../actor-types.js'
 import { currentProvingPeriodStart } from '../deadline.js'
 import { decodeMethodParams, encodeMethodReturn } from '../params-codec.js'
 import { windowPoStInfo } from '../proof-types.js'
 import { adoptMiner, type DeadlineState, type MinerState } from '../state.js'
 import type { ActorCode } from './actor.js'
-import { provingPeriodOffset } from './miner/common.js'
 
 /** Power.CreateMiner (method 2 on f04). Returns the new miner's id and robust address. */
 export function createMiner(
   rt: ActorRuntime,
-  p: CreateMinerParam,
+  p: CreateMinerParams,
 ): { idAddress: string; robustAddress: string; id: number } {
   const owner = rt.resolve(p.owner)
   const worker = rt.resolve(p.worker)
@@ -35,10 +42,11 @@ export function createMiner(
     rt.params
       .minerCreationDeposit, ExitCode.ErrInsufficientFunds, `insufficient balance for miner creation deposit: ${rt.value} < ${rt.params.minerCreationDeposit}`)
   const id = rt.world.nextActorId++
-  const robustPayload = blake2b(new TextEncoder().encode(`robust:${rt.caller}:${rt.epoch}:${id}`), {
-    dkLen: 20,
-  })
-  const robustAddress = `${rt.params.addressPrefix}2${robustAddressText(robustPayload)}`
+  const robustPayload = blake2bHash(new TextEncoder().encode(`robust:${rt.caller}:${rt.epoch}:${id}`), 20)
+  const robustAddress = addressFromBytes(
+    Uint8Array.of(AddressProtocol.ACTOR, ...robustPayload),
+    rt.params.addressPrefix,
+  ).toString()
   const deadlines: DeadlineState[] = []
   for (let i = 0; i < rt.params.wpostPeriodDeadlines; i++)
     deadlines.push({ partitions: [], postSubmissions: new Set() })
@@ -69,30 +77,10 @@ export function createMiner(
   }
   rt.world.miners.set(id, miner)
   adoptMiner(rt.world, id)
-  const offset = provingPeriodOffset(rt, id)
+  const offset = provingPeriodOffset(rt.idAddress(id), rt.epoch, rt.params.wpostProvingPeriod)
   miner.provingPeriodStart = currentProvingPeriodStart(rt.params, rt.epoch, offset)
   miner.currentDeadline = Math.floor((rt.epoch - miner.provingPeriodStart) / rt.params.wpostChallengeWindow)
   return { id, idAddress: rt.idAddress(id), robustAddress }
-}
-
-/** Base32 (RFC 4648 lower case, no padding) of an actor-address payload plus its checksum. */
-function robustAddressText(payload: Uint8Array): string {
-  const checksum = blake2b(new Uint8Array([2, ...payload]), { dkLen: 4 })
-  const bytes = new Uint8Array([...payload, ...checksum])
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
-  let bits = 0
-  let value = 0
-  let out = ''
-  for (const b of bytes) {
-    value = (value << 8) | b
-    bits += 8
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31]
-      bits -= 5
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31]
-  return out
 }
 
 /** Code of the power actor: `CreateMiner` only. */
@@ -100,7 +88,7 @@ export const powerActor: ActorCode = {
   name: 'power',
   async invoke(call) {
     call.chargeAs({ method: call.method, to: 'power' })
-    if (call.method !== 2)
+    if (call.method !== PowerMethod.CreateMiner)
       throw new ActorAbort(ExitCode.ErrUnhandledMessage, `power method ${call.method} not supported`)
     const out = createMiner(call.rt, decodeMethodParams('CreateMiner', call.params))
     return encodeMethodReturn('CreateMiner', out)

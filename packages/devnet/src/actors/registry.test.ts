@@ -1,7 +1,7 @@
+import { ExitCode } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
 import { fakeVerifier } from '../__fixtures__/fake-proofs.js'
 import { FIL, send } from '../__fixtures__/flow.js'
-import { ExitCode } from '../actor-types.js'
 import { createDevnet } from '../devnet.js'
 import { gasForMessage } from '../gas.js'
 

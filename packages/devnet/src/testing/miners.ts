@@ -1,8 +1,7 @@
 /** Test miners: a funded owner/worker and a miner actor, created through real messages. */
-import { decodeCreateMinerReturn, VenusError } from '@venus-cluster/core'
+import { decodeCreateMinerReturn, SingletonActor, VenusError } from '@venus-cluster/core'
 import type { Devnet } from '../devnet.js'
 import { encodeParams } from '../params-codec.js'
-import { SingletonActors } from '../state.js'
 
 /** Options of {@link createTestMiner}. */
 export interface TestMinerOptions {
@@ -46,7 +45,7 @@ export async function createTestMiner(devnet: Devnet, opts: TestMinerOptions = {
     multiaddrs: [],
   })
   const msg = await devnet.pushMessage({
-    To: devnet.idAddress(SingletonActors.power),
+    To: devnet.idAddress(SingletonActor.Power),
     From: owner,
     Value: devnet.params.minerCreationDeposit.toString(),
     Method: 2,

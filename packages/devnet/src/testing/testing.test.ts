@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createChainClient, customTransport, mockProofs, runsToNumbers } from '@venus-cluster/core'
+import { createChainClient, mockProofs, runsToNumbers } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
 import { createDevnet } from '../devnet.js'
 import { devnetParamsShortPeriod } from '../params.js'
@@ -34,7 +34,7 @@ describe('@venus-cluster/devnet/testing', () => {
     const devnet = createDevnet({ seed: 'test-client-dl', proofs, params: devnetParamsShortPeriod(6) })
     const test = createTestClient(devnet)
     const { miner } = await test.createMiner()
-    const chain = createChainClient(customTransport(devnetTransport(devnet)))
+    const chain = createChainClient(devnetTransport(devnet))
     const atChallenge = await test.advanceToDeadline(miner, 5, { at: 'challenge' })
     expect(test.height()).toBe(atChallenge.challenge)
     const opened = await test.advanceToDeadline(miner, 5)
@@ -71,7 +71,7 @@ describe('@venus-cluster/devnet/testing', () => {
     const dir = await mkdtemp(join(tmpdir(), 'venus-devnet-testing-'))
     try {
       injectSectors(devnet, miner, await sealTestSectors(proofs, dir, minerId, [1, 2, 3]))
-      const chain = createChainClient(customTransport(devnetTransport(devnet)))
+      const chain = createChainClient(devnetTransport(devnet))
       expect((await chain.stateMinerActiveSectors(miner)).map((s) => s.SectorNumber)).toEqual([1, 2, 3])
       expect(() => injectSectors(devnet, 't09999', [])).toThrow('miner t09999 not found')
       const dealId = publishTestDeal(devnet, {

@@ -4,11 +4,10 @@
  * With a PostgreSQL URL as last argument the state lives there instead.
  * `VSM_UNCLAIMED_TIMEOUT_MS` sets the unclaimed-allocation sweep's timeout.
  */
-import { mockProofs } from '@venus-cluster/core'
+import { createChainClient, createMessagerClient, httpTransport, mockProofs } from '@venus-cluster/core'
+import { createManagerChain, createManagerMessager } from '../chain-adapter.js'
 import { defaultMinerConfig } from '../config.js'
-import { createLotusChain, createLotusMessager } from '../lotus-adapter.js'
 import { startManagerNode } from '../node.js'
-import { httpJsonRpc } from '../rpc-client.js'
 
 const [home, port, chainUrl, messagerUrl, token, miner, sender, persist, db] = process.argv.slice(2)
 if (!home || !port || !chainUrl || !messagerUrl || !token || !miner || !sender || !persist) {
@@ -28,8 +27,8 @@ const d = await startManagerNode({
   ...(db ? { db } : {}),
   auth: 'off',
   config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
-  chain: createLotusChain(httpJsonRpc(chainUrl, token)),
-  messager: createLotusMessager(httpJsonRpc(messagerUrl, token)),
+  chain: createManagerChain(createChainClient(httpTransport(chainUrl, { token }))),
+  messager: createManagerMessager(createMessagerClient(httpTransport(messagerUrl, { token }))),
   proofs: mockProofs(),
   tickMs: 100,
   ...(process.env.VSM_UNCLAIMED_TIMEOUT_MS

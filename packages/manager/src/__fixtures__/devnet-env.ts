@@ -1,13 +1,37 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ProofsBackend } from '@venus-cluster/core'
-import { type Devnet, devnetCall } from '@venus-cluster/devnet'
-import { managerProverId } from '../chain.js'
+import {
+  createChainClient,
+  createMessagerClient,
+  createRpcClient,
+  type ProofsBackend,
+  proverId,
+  type RpcClient,
+} from '@venus-cluster/core'
+import { type Devnet, devnetTransport } from '@venus-cluster/devnet'
+import type { ManagerChain, ManagerMessager } from '../chain.js'
+import { createManagerChain, createManagerMessager, type ManagerChainOptions } from '../chain-adapter.js'
 import type { DrivenSector, DriverProver } from './worker-driver.js'
 
 /** The devnet's Filecoin.* and Message.* methods as a call function (in process, all permissions). */
-export const devnetRpc: (devnet: Devnet) => (method: string, params: unknown[]) => Promise<unknown> =
-  devnetCall
+export function devnetRpc(devnet: Devnet): RpcClient['call'] {
+  const client = createRpcClient(devnetTransport(devnet))
+  return (method, params, opts) => client.call(method, params, opts)
+}
+
+/**
+ * The manager's chain and messager views of a devnet in process: core's typed clients over the
+ * devnet's transport, as they would be over HTTP to Lotus and venus-messager.
+ */
+export function devnetManagerViews(
+  devnet: Devnet,
+  opts: ManagerChainOptions = {},
+): { chain: ManagerChain; messager: ManagerMessager } {
+  return {
+    chain: createManagerChain(createChainClient(devnetTransport(devnet)), opts),
+    messager: createManagerMessager(createMessagerClient(devnetTransport(devnet))),
+  }
+}
 
 /** Creates a 2KiB miner owned (and worked) by a fresh funded BLS account. */
 export async function createDevnetMiner(devnet: Devnet): Promise<{ owner: string; minerId: number }> {
@@ -58,7 +82,7 @@ export function mockPiecePipeline(
       const pc1 = await proofs.sealPreCommitPhase1({
         proofType: s.proofType,
         ...p,
-        proverId: managerProverId(s.id.Miner),
+        proverId: proverId(s.id.Miner),
         sectorNumber: s.id.Number,
         ticket,
         pieces,
@@ -67,12 +91,12 @@ export function mockPiecePipeline(
     },
     async prove(s, seed, root) {
       const p = paths(s, root)
-      const proverId = managerProverId(s.id.Miner)
+      const prover = proverId(s.id.Miner)
       const c1 = await proofs.sealCommitPhase1({
         proofType: s.proofType,
         cacheDir: p.cacheDir,
         sealedPath: p.sealedPath,
-        proverId,
+        proverId: prover,
         sectorNumber: s.id.Number,
         ticket: new Uint8Array(Buffer.from(s.ticket?.Ticket ?? '', 'base64')),
         seed,
@@ -80,7 +104,7 @@ export function mockPiecePipeline(
         commD: Uint8Array.from(s.commD ?? []),
         pieces: used.get(`${s.id.Miner}/${s.id.Number}`) ?? [],
       })
-      return proofs.sealCommitPhase2({ phase1Output: c1, proverId, sectorNumber: s.id.Number })
+      return proofs.sealCommitPhase2({ phase1Output: c1, proverId: prover, sectorNumber: s.id.Number })
     },
   }
 }

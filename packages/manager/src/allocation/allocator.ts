@@ -2,9 +2,16 @@
  * Sector number allocation: which miner gets the next sector, the number the store hands out
  * (checked against the chain), and the sweep that finishes allocations no worker ever claimed.
  */
-import { type ManagerMinerConfig, TypedEmitter, VenusError } from '@venus-cluster/core'
-import { SEAL_PROOF_BY_SIZE, type ServiceContext } from '../context.js'
-import { type SectorAllocation, type SectorId, type SectorRecord, sectorKey } from '../sector.js'
+import {
+  type ManagerMinerConfig,
+  SECTOR_SIZES,
+  type SectorId,
+  sealProofForSectorSize,
+  TypedEmitter,
+  VenusError,
+} from '@venus-cluster/core'
+import type { ServiceContext } from '../context.js'
+import { type ManagedSector, type SectorAllocation, sectorKey } from '../sector.js'
 
 /** `abortReason` of an allocation no worker ever claimed. */
 export const UNCLAIMED_ABORT_REASON = 'allocation never claimed by a worker'
@@ -35,7 +42,7 @@ export interface SectorAllocatorOptions {
 }
 
 /** Whether a worker has done anything with a record since it was allocated. */
-const claimed = (x: SectorRecord) =>
+const claimed = (x: ManagedSector) =>
   x.ticket != null || (x.pieces?.length ?? 0) > 0 || x.latestReport != null || x.preCommit != null
 
 /**
@@ -79,7 +86,7 @@ export class SectorAllocator extends TypedEmitter<AllocationEvents> {
         ctx.log.warn({ err, miner: m.actor }, 'miner info unavailable, skipped for allocation')
         continue
       }
-      const proofType = SEAL_PROOF_BY_SIZE[size]
+      const proofType = SECTOR_SIZES.includes(size) ? sealProofForSectorSize(size) : undefined
       if (proofType === undefined) continue
       if (
         spec.allowedProofTypes &&

@@ -2,8 +2,7 @@
  * Validation of `Venus.*` params: every field is checked before any state changes, and a bad
  * field fails with `INVALID_ARGUMENT` naming the method and the field path.
  */
-import { VenusError } from '@venus-cluster/core'
-import type { SectorId } from '../sector.js'
+import { type SectorId, VenusError } from '@venus-cluster/core'
 
 /** Reads one method's params with field-named errors. */
 export class ParamReader {

@@ -5,33 +5,31 @@
  */
 import {
   controlDestProblem,
+  SubmitResult,
+  sectorIdToWire,
+  ticketToWire,
   truncateText,
   VenusError,
+  type WireWorkerInfo,
   WORKER_DEST_MAX_LENGTH,
   WORKER_NAME_MAX_LENGTH,
+  workerInfoFromWire,
   workerNameProblem,
 } from '@venus-cluster/core'
 import { type ManagerLimits, managerLimits } from '../limits.js'
 import type { SectorManager } from '../manager.js'
-import { type SectorReport, SubmitResult } from '../sector.js'
+import type { SectorReport } from '../sector.js'
 import { ParamReader } from './params.js'
 import {
   piecesToWire,
   pollResultToWire,
   reportFromWire,
-  sectorIdToWire,
   sectorToWire,
   seedWaitToWire,
   submitResponseToWire,
   terminationToWire,
-  ticketToWire,
 } from './sector-wire.js'
-import {
-  knownWorkerToWire,
-  type WireWorkerInfo,
-  workerPingFromWire,
-  workerPingToWire,
-} from './worker-wire.js'
+import { knownWorkerToWire, workerPingToWire } from './worker-wire.js'
 
 /** Per-call context given by the RPC server (structurally the core `RpcContext`). */
 export interface VenusCallContext {
@@ -193,7 +191,7 @@ export function createSealerApi(
           Errors: r.uint(s.Errors, 'params[0].Summary.Errors'),
         },
       }
-      mgr.workers.ping(workerPingFromWire(info))
+      mgr.workers.ping(workerInfoFromWire(info))
       return null
     }),
     m('AllocateSanpUpSector', 1, (r) => {

@@ -6,44 +6,30 @@
  *
  * @packageDocumentation
  */
-import { fromBase64, toBase64 } from '../base64.js'
+import {
+  decodeBase64Json,
+  encodeBase64Json,
+  sectorIdFromWire,
+  sectorIdToWire,
+  seedFromWire,
+  seedToWire,
+  ticketFromWire,
+  ticketToWire,
+  type WireDeal,
+  type WireReportStateReq,
+  type WireSectorId,
+  type WireSeed,
+  type WireTicket,
+} from '@venus-cluster/core'
 import type {
-  EpochRandomness,
+  ManagedSector,
   PollResult,
-  SectorId,
   SectorPiece,
-  SectorRecord,
   SectorReport,
   SectorTermination,
   SeedWait,
   SubmitResponse,
 } from '../sector.js'
-
-/** `abi.SectorID` on the wire. */
-export interface WireSectorId {
-  Miner: number
-  Number: number
-}
-
-/** A ticket as stored and sent: base64 randomness and its epoch. */
-export interface WireTicket {
-  Ticket: string
-  Epoch: number
-}
-
-/** An interactive seed as stored and sent. */
-export interface WireSeed {
-  Seed: string
-  Epoch: number
-}
-
-/** One piece of a sector: a deal piece (ID > 0) or a filler piece (ID 0). */
-export interface WireDeal {
-  ID: number
-  PayloadSize: number
-  Piece: { Size: number; Cid: { '/': string } }
-  Proposal: unknown
-}
 
 /** The precommit info stored once `SubmitPreCommit` is accepted (commitments as CIDs). */
 export interface WirePreCommit {
@@ -58,13 +44,6 @@ export interface WireMessageInfo {
   PreCommitCid: { '/': string } | null
   CommitCid: { '/': string } | null
   NeedSend: boolean
-}
-
-/** The `ReportState` request of a sector. */
-export interface WireReportStateReq {
-  Worker: { Instance: string; Location: string }
-  StateChange: { Prev: string; Next: string; Event: string }
-  Failure: { Level: string; Desc: string } | null
 }
 
 /** `TerminateInfo` / the answer of `PollTerminateSectorState`. */
@@ -115,26 +94,6 @@ export interface WireSubmitResp {
 
 const cidLink = (cid: string): { '/': string } => ({ '/': cid })
 const linkOrNull = (cid: string | null): { '/': string } | null => (cid === null ? null : { '/': cid })
-
-/** A sector id on the wire. */
-export function sectorIdToWire(id: SectorId): WireSectorId {
-  return { Miner: id.miner, Number: id.number }
-}
-
-/** A sector id from the wire. */
-export function sectorIdFromWire(id: WireSectorId): SectorId {
-  return { miner: id.Miner, number: id.Number }
-}
-
-/** A ticket on the wire. */
-export function ticketToWire(t: EpochRandomness): WireTicket {
-  return { Ticket: toBase64(t.value), Epoch: t.epoch }
-}
-
-/** A seed on the wire. */
-export function seedToWire(s: EpochRandomness): WireSeed {
-  return { Seed: toBase64(s.value), Epoch: s.epoch }
-}
 
 /** Pieces on the wire (`Deals`). */
 export function piecesToWire(pieces: readonly SectorPiece[] | null): WireDeal[] | null {
@@ -200,7 +159,7 @@ export function terminationFromWire(t: WireTerminateInfo): SectorTermination {
  * sectorToWire(newSector({ miner: 1000, number: 1 }, 5)).ID // { Miner: 1000, Number: 1 }
  * ```
  */
-export function sectorToWire(s: SectorRecord): WireSectorState {
+export function sectorToWire(s: ManagedSector): WireSectorState {
   const w: WireSectorState = {
     ID: sectorIdToWire(s.id),
     SectorType: s.proofType,
@@ -216,7 +175,7 @@ export function sectorToWire(s: SectorRecord): WireSectorState {
             Ticket: ticketToWire(s.preCommit.ticket),
             Deals: [...s.preCommit.dealIds],
           },
-    Proof: s.proof === null ? null : { Proof: toBase64(s.proof) },
+    Proof: s.proof === null ? null : { Proof: encodeBase64Json(s.proof) },
     MessageInfo: {
       PreCommitCid: linkOrNull(s.messages.preCommit),
       CommitCid: linkOrNull(s.messages.proveCommit),
@@ -240,12 +199,12 @@ export function sectorToWire(s: SectorRecord): WireSectorState {
  * sectorFromWire(sectorToWire(s)) // equal to s
  * ```
  */
-export function sectorFromWire(w: WireSectorState): SectorRecord {
-  const s: SectorRecord = {
+export function sectorFromWire(w: WireSectorState): ManagedSector {
+  const s: ManagedSector = {
     id: sectorIdFromWire(w.ID),
     proofType: w.SectorType,
-    ticket: w.Ticket === null ? null : { value: fromBase64(w.Ticket.Ticket), epoch: w.Ticket.Epoch },
-    seed: w.Seed === null ? null : { value: fromBase64(w.Seed.Seed), epoch: w.Seed.Epoch },
+    ticket: w.Ticket === null ? null : ticketFromWire(w.Ticket),
+    seed: w.Seed === null ? null : seedFromWire(w.Seed),
     pieces: piecesFromWire(w.Deals),
     preCommit:
       w.Pre === null
@@ -253,10 +212,10 @@ export function sectorFromWire(w: WireSectorState): SectorRecord {
         : {
             commR: w.Pre.CommR['/'],
             commD: w.Pre.CommD['/'],
-            ticket: { value: fromBase64(w.Pre.Ticket.Ticket), epoch: w.Pre.Ticket.Epoch },
+            ticket: ticketFromWire(w.Pre.Ticket),
             dealIds: [...w.Pre.Deals],
           },
-    proof: w.Proof === null ? null : fromBase64(w.Proof.Proof),
+    proof: w.Proof === null ? null : decodeBase64Json(w.Proof.Proof, 'Proof'),
     messages: {
       preCommit: w.MessageInfo.PreCommitCid?.['/'] ?? null,
       proveCommit: w.MessageInfo.CommitCid?.['/'] ?? null,

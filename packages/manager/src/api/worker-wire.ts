@@ -1,30 +1,15 @@
 /**
- * The workers' wire shapes of `Venus.*` (`WorkerInfo` of `WorkerPing` / `WorkerPingInfoList`, and
- * the `KnownWorkers` extension), and their converters to the registry's domain types.
+ * The workers' wire shapes of `Venus.*` the manager alone serves (`WorkerPingInfoList` entries
+ * and the `KnownWorkers` extension) and their converters from the registry's domain types; the
+ * ping itself (`WorkerInfo`) and its converters are core's.
  */
-import type { KnownWorker, WorkerPing, WorkerPingReport, WorkerSummary } from '../worker-registry/index.js'
-
-/** A worker's thread counts on the wire. */
-export interface WireWorkerSummary {
-  Threads: number
-  Empty: number
-  Paused: number
-  Errors: number
-}
-
-/** A worker's liveness report (`WorkerInfo` of `Venus.WorkerPing`). */
-export interface WireWorkerInfo {
-  Name: string
-  /** `host:port` of the worker's control API; `""` when it reports none. */
-  Dest: string
-  Summary: WireWorkerSummary
-}
-
-/** One entry of `Venus.WorkerPingInfoList`: the worker's last ping and when it came (Unix seconds). */
-export interface WorkerPingInfo {
-  Info: WireWorkerInfo
-  LastPing: number
-}
+import {
+  type WireWorkerSummary,
+  type WorkerPingInfo,
+  workerInfoToWire,
+  workerSummaryToWire,
+} from '@venus-cluster/core'
+import type { KnownWorker, WorkerPing } from '../worker-registry/index.js'
 
 /** One entry of `Venus.KnownWorkers` (an extension; PascalCase like the rest of `Venus.*`). */
 export interface WireKnownWorker {
@@ -38,27 +23,9 @@ export interface WireKnownWorker {
   Sectors: number
 }
 
-/** Thread counts on the wire. */
-export function workerSummaryToWire(s: WorkerSummary): WireWorkerSummary {
-  return { Threads: s.threads, Empty: s.empty, Paused: s.paused, Errors: s.errors }
-}
-
-/** A ping from the wire (`WorkerPing`'s `WorkerInfo`). */
-export function workerPingFromWire(info: WireWorkerInfo): WorkerPingReport {
-  const s = info.Summary
-  return {
-    name: info.Name,
-    dest: info.Dest,
-    summary: { threads: s.Threads, empty: s.Empty, paused: s.Paused, errors: s.Errors },
-  }
-}
-
 /** A kept ping on the wire. */
 export function workerPingToWire(p: WorkerPing): WorkerPingInfo {
-  return {
-    Info: { Name: p.name, Dest: p.dest, Summary: workerSummaryToWire(p.summary) },
-    LastPing: p.lastPing,
-  }
+  return { Info: workerInfoToWire(p), LastPing: p.lastPing }
 }
 
 /** A known worker on the wire. */

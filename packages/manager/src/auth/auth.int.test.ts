@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { createTokenAuthority } from '@venus-cluster/core'
+import { createTokenAuthority } from '@venus-cluster/core/auth'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type OpsDaemon, reportParams, startOpsDaemon } from '../__fixtures__/ops-daemon.js'
 

@@ -6,12 +6,12 @@
 import { createPrivateKey } from 'node:crypto'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { VenusError } from '@venus-cluster/core'
 import {
   type ControlTokenSigner,
   createControlTokenSigner,
   generateControlKey,
-  VenusError,
-} from '@venus-cluster/core'
+} from '@venus-cluster/core/auth'
 
 /** File name of the worker control key inside the manager home. */
 export const WORKER_CONTROL_KEY_FILE = 'worker-control.key'

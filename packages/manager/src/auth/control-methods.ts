@@ -3,13 +3,8 @@
  * `Venus.WorkerControlToken` (admin: a short-lived token for one worker's control API, bound to
  * the control address the manager has pinned for that name).
  */
-import {
-  type ControlTokenSigner,
-  checkWorkerName,
-  type RpcMethod,
-  VenusError,
-  WORKER_CONTROL_TOKEN_TTL_S,
-} from '@venus-cluster/core'
+import { checkWorkerName, type RpcMethod, VenusError } from '@venus-cluster/core'
+import { type ControlTokenSigner, WORKER_CONTROL_TOKEN_TTL_S } from '@venus-cluster/core/auth'
 import type { WorkerRegistry } from '../worker-registry/index.js'
 
 /** Answer of `Venus.WorkerControlToken`: where to call and with what. */

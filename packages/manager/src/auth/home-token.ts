@@ -7,7 +7,7 @@ import {
   SECTOR_MANAGER_TOKEN_ENV,
   TOKEN_SECRET_FILE,
   type TokenAuthority,
-} from '@venus-cluster/core'
+} from '@venus-cluster/core/auth'
 
 /** File in the manager home holding an admin token for local CLIs (like `~/.lotus/token`). */
 export const MANAGER_TOKEN_FILE = 'token'

@@ -2,13 +2,8 @@
  * Which permission each `Venus.*` method needs: reads are `read`, worker state changes are
  * `write`, calls that end in a chain message are `sign`, operator repairs are `admin`.
  */
-import {
-  parsePermission,
-  type RpcMethod,
-  type RpcPermission,
-  type TokenAuthority,
-  VenusError,
-} from '@venus-cluster/core'
+import { type RpcMethod, type RpcPermission, VenusError } from '@venus-cluster/core'
+import { parsePermission, type TokenAuthority } from '@venus-cluster/core/auth'
 
 /** Required permission of every `Venus.*` method the manager serves. */
 export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {

@@ -1,4 +1,4 @@
-import { createTokenAuthority, requestPermissions } from '@venus-cluster/core'
+import { createTokenAuthority, requestPermissions } from '@venus-cluster/core/auth'
 import { describe, expect, it } from 'vitest'
 import { tokenlessHint, withTokenlessHint } from './tokenless-hint.js'
 

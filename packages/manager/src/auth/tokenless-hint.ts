@@ -4,7 +4,7 @@
  * says "401". The first tokenless request refused from a private address is therefore logged once,
  * naming the flag and the config key that let such workers in.
  */
-import { parseTrustedNetworks, type RequestAuth } from '@venus-cluster/core'
+import { parseTrustedNetworks, type RequestAuth } from '@venus-cluster/core/auth'
 
 /** Loopback, RFC 1918, shared (CGNAT), link-local and IPv6 unique-local / link-local blocks. */
 const PRIVATE = parseTrustedNetworks([

@@ -3,19 +3,24 @@
  * the manager assigned (and not expired), the sector's deals, a CommD that matches its pieces,
  * and a number the chain has not used. A precommit already on chain is taken as it is.
  */
-import { commD, VenusError, zeroCommitment } from '@venus-cluster/core'
-import { commitmentBytes, commitmentCid } from '../commitment-cid.js'
+import {
+  cidToCommitment,
+  commD,
+  commitmentToCid,
+  type EpochRandomness,
+  type SectorId,
+  SubmitResult,
+  VenusError,
+  zeroCommitment,
+} from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
 import {
   ACCEPTED,
-  type EpochRandomness,
   equalBytes,
+  type ManagedSector,
   rejected,
-  type SectorId,
   type SectorPreCommit,
-  type SectorRecord,
   type SubmitResponse,
-  SubmitResult,
 } from '../sector.js'
 
 /** A precommit as a worker submits it (commitments as 32 bytes). */
@@ -62,7 +67,7 @@ export function requireSender(ctx: ServiceContext, id: SectorId, kind: 'pre' | '
  */
 export async function checkPreCommit(
   ctx: ServiceContext,
-  state: SectorRecord,
+  state: ManagedSector,
   info: PreCommitSubmission,
   reset: boolean,
 ): Promise<PreCommitCheck> {
@@ -72,8 +77,8 @@ export async function checkPreCommit(
     return { done: rejected(`proof type ${info.proofType} differs from the allocated ${state.proofType}`) }
   }
   const pre: SectorPreCommit = {
-    commR: commitmentCid(info.commR, 'sealed').toString(),
-    commD: commitmentCid(info.commD, 'unsealed').toString(),
+    commR: commitmentToCid(info.commR, 'commR').toString(),
+    commD: commitmentToCid(info.commD, 'commD').toString(),
     ticket: info.ticket,
     dealIds: info.dealIds,
   }
@@ -110,7 +115,7 @@ export async function checkPreCommit(
   }
   const sectorSize = await ctx.sectorSize(id.miner, state.proofType)
   const pieces = (state.pieces ?? []).map((d) => ({
-    commP: commitmentBytes(d.piece.cid),
+    commP: cidToCommitment(d.piece.cid).commitment,
     paddedSize: d.piece.size,
   }))
   const expected = pieces.length === 0 ? zeroCommitment(sectorSize) : commD(pieces, sectorSize)

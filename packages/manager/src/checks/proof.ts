@@ -3,18 +3,15 @@
  * seed of that precommit (checked again against the chain), and — with a proofs backend — a
  * proof that verifies. A sector already proven on chain is taken as it is.
  */
-import type { ProofsBackend } from '@venus-cluster/core'
-import { managerProverId } from '../chain.js'
-import { commitmentBytes } from '../commitment-cid.js'
+import { cidToCommitment, type ProofsBackend, proverId, SubmitResult } from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
 import type { SealRandomness } from '../randomness/index.js'
 import {
   ACCEPTED,
   equalBytes,
+  type ManagedSector,
   rejected,
-  type SectorRecord,
   type SubmitResponse,
-  SubmitResult,
   sectorKey,
 } from '../sector.js'
 import { requireSender } from './precommit.js'
@@ -38,7 +35,7 @@ export type SealVerifier = Pick<ProofsBackend, 'verifySeal'>
 export async function checkProof(
   ctx: ServiceContext,
   randomness: SealRandomness,
-  s: SectorRecord,
+  s: ManagedSector,
   proof: Uint8Array,
   reset: boolean,
   proofs?: SealVerifier | undefined,
@@ -70,10 +67,10 @@ export async function checkProof(
     const ok = await proofs
       .verifySeal({
         proofType: s.proofType,
-        proverId: managerProverId(id.miner),
+        proverId: proverId(id.miner),
         sectorNumber: id.number,
-        commR: commitmentBytes(s.preCommit.commR),
-        commD: commitmentBytes(s.preCommit.commD),
+        commR: cidToCommitment(s.preCommit.commR).commitment,
+        commD: cidToCommitment(s.preCommit.commD).commitment,
         ticket: s.preCommit.ticket.value,
         seed,
         proof,

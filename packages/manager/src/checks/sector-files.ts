@@ -4,9 +4,9 @@
  */
 import { access, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { VenusError } from '@venus-cluster/core'
+import { type SectorId, VenusError } from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
-import { type SectorId, sectorKey } from '../sector.js'
+import { sectorKey } from '../sector.js'
 
 /** File names of the tree-r-last layers for a sector size. */
 function treeRLast(sectorSize: number): string[] {
@@ -53,11 +53,11 @@ export async function checkSectorFiles(
  *
  * @example
  * ```ts
- * const files = new SectorFiles(ctx)
+ * const files = new SectorFileChecks(ctx)
  * await files.checkProvable(1000, [{ sectorNumber: 1, sealProof: 5 }]) // {} when all are fine
  * ```
  */
-export class SectorFiles {
+export class SectorFileChecks {
   readonly #ctx: ServiceContext
 
   constructor(ctx: ServiceContext) {

@@ -1,9 +1,14 @@
-import { managerConfig, zeroCommitment } from '@venus-cluster/core'
+import {
+  commitmentToCid,
+  decodePreCommitSectorBatch2,
+  MinerMethod,
+  managerConfig,
+  OnChainState,
+  zeroCommitment,
+} from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { decodePreCommitBatch2, MinerMethod } from '../commit-params.js'
-import { commitmentCid } from '../commitment-cid.js'
 import { createFakeChain, type FakeChain } from '../fake-chain.js'
-import { newSector, OnChainState, type SectorPreCommit } from '../sector.js'
+import { newSector, type SectorPreCommit } from '../sector.js'
 import { openSqliteStore } from '../store/sqlite.js'
 import type { ManagerStore } from '../store/types.js'
 import { CommitBatcher, type CommitBatcherEvents } from './batcher.js'
@@ -33,8 +38,8 @@ function preCommit(n: number, ticketEpoch: number): SectorPreCommit {
   const commR = new Uint8Array(32).fill(n)
   commR[31] = 0
   return {
-    commR: commitmentCid(commR, 'sealed').toString(),
-    commD: commitmentCid(zeroCommitment(2048), 'unsealed').toString(),
+    commR: commitmentToCid(commR, 'commR').toString(),
+    commD: commitmentToCid(zeroCommitment(2048), 'commD').toString(),
     ticket: { value: new Uint8Array(32).fill(7), epoch: ticketEpoch },
     dealIds: [],
   }
@@ -88,9 +93,9 @@ describe('CommitBatcher on its own (store, chain, messager)', () => {
     const sent = chain.messages.filter((m) => m.msg.method === MinerMethod.PreCommitSectorBatch2)
     expect(sent).toHaveLength(1)
     expect(sent[0]?.msg).toMatchObject({ from: 't01001', to: 't01000' })
-    expect(decodePreCommitBatch2(sent[0]?.msg.params as Uint8Array).map((p) => p.sectorNumber)).toEqual([
-      11, 12, 13,
-    ])
+    expect(
+      decodePreCommitSectorBatch2(sent[0]?.msg.params as Uint8Array).sectors.map((p) => p.sectorNumber),
+    ).toEqual([11, 12, 13])
     expect((await batcher.preCommitState({ miner: 1000, number: 12 })).state).toBe(OnChainState.Pending)
 
     chain.advance(1)

@@ -5,18 +5,19 @@
  * the protocol's maximum, prove-commits aggregated from four sectors up), and their messages are
  * followed until they land.
  */
-import { type ManagerConfig, type ProofsBackend, type Startable, TypedEmitter } from '@venus-cluster/core'
+import {
+  type ManagerConfig,
+  MinerMethod,
+  OnChainState,
+  type ProofsBackend,
+  type SectorId,
+  type Startable,
+  TypedEmitter,
+} from '@venus-cluster/core'
 import type { ManagerMessage, ManagerSendSpec } from '../chain.js'
 import { requireSender } from '../checks/precommit.js'
-import { MinerMethod } from '../commit-params.js'
 import { createServiceContext, type ServiceContext, type ServiceContextOptions } from '../context.js'
-import {
-  OnChainState,
-  type PollResult,
-  type SectorId,
-  type SectorPreCommit,
-  type SectorRecord,
-} from '../sector.js'
+import type { ManagedSector, PollResult, SectorPreCommit } from '../sector.js'
 import { SerialRuns } from '../serial-runs.js'
 import { buildPreCommit, buildProveCommit, MAX_AGGREGATED_SECTORS, MAX_PRECOMMIT_BATCH } from './build.js'
 import { MessageOutbox } from './outbox.js'
@@ -293,7 +294,7 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
       return
     }
     const [head, p] = await Promise.all([ctx.chain.head(), ctx.networkParams()])
-    const states: SectorRecord[] = []
+    const states: ManagedSector[] = []
     for (const n of [...numbers].sort((a, b) => a - b)) {
       const got = await ctx.store.getSector({ miner, number: n })
       if (got?.online) states.push(got.state)

@@ -2,17 +2,23 @@
  * Building commit messages: `PreCommitSectorBatch2` with each sector's deposit and expiration,
  * and `ProveCommitSectors3` with per-sector proofs or one aggregate, and the pledge still owed.
  */
-import type { ProofsBackend } from '@venus-cluster/core'
-import type { ManagerNetworkParams } from '../chain.js'
 import {
-  type ActivationPiece,
-  encodePreCommitBatch2,
+  cborEncode,
+  cidToCommitment,
+  EPOCHS_PER_DAY,
+  encodePreCommitSectorBatch2,
   encodeProveCommitSectors3,
-  type PreCommitParam,
-} from '../commit-params.js'
-import { commitmentBytes } from '../commitment-cid.js'
+  idAddress,
+  type PieceActivationManifest,
+  type ProofsBackend,
+  RegisteredAggregationProof,
+  type SectorPreCommitInfo,
+  SingletonActor,
+} from '@venus-cluster/core'
+import { CID } from 'multiformats/cid'
+import type { ManagerNetworkParams } from '../chain.js'
 import type { ServiceContext } from '../context.js'
-import { type SectorRecord, sectorKey } from '../sector.js'
+import { type ManagedSector, sectorKey } from '../sector.js'
 
 /** Fewest proofs worth aggregating (below, per-sector proofs in one message). */
 export const MIN_AGGREGATED_SECTORS = 4
@@ -20,8 +26,7 @@ export const MIN_AGGREGATED_SECTORS = 4
 export const MAX_AGGREGATED_SECTORS = 819
 /** Most precommits in one `PreCommitSectorBatch2`. */
 export const MAX_PRECOMMIT_BATCH = 256
-const AGGREGATE_SNARKPACK_V2 = 1
-const EPOCHS_PER_DAY = 2880
+const AGGREGATE_SNARKPACK_V2 = RegisteredAggregationProof.SnarkPackV2
 
 /** A message's params, value and the sectors it carries (those that were ready). */
 export interface BuiltCommit {
@@ -61,27 +66,32 @@ export async function buildPreCommit(
   ctx: ServiceContext,
   miner: number,
   lifetimeDays: number,
-  states: readonly SectorRecord[],
+  states: readonly ManagedSector[],
   head: number,
   p: ManagerNetworkParams,
 ): Promise<BuiltCommit | undefined> {
-  const infos: PreCommitParam[] = []
+  const infos: SectorPreCommitInfo[] = []
   const sectors: number[] = []
   let value = 0n
   for (const s of states) {
     if (!s.preCommit) continue
-    const info: PreCommitParam = {
+    const expiration = sectorExpiration(head, s.preCommit.ticket.epoch, lifetimeDays, p)
+    const info: SectorPreCommitInfo = {
       sealProof: s.proofType,
       sectorNumber: s.id.number,
-      sealedCid: s.preCommit.commR,
+      sealedCid: CID.parse(s.preCommit.commR),
       sealRandEpoch: s.preCommit.ticket.epoch,
       // ProveCommitSectors3 takes deals as piece manifests; precommitted deal ids are refused.
       dealIds: [],
-      expiration: sectorExpiration(head, s.preCommit.ticket.epoch, lifetimeDays, p),
-      unsealedCid: s.preCommit.commD,
+      expiration,
+      unsealedCid: CID.parse(s.preCommit.commD),
     }
     try {
-      value += await ctx.chain.preCommitDeposit(miner, info)
+      value += await ctx.chain.preCommitDeposit(miner, {
+        sealProof: info.sealProof,
+        sealedCid: s.preCommit.commR,
+        expiration,
+      })
     } catch (err) {
       ctx.log.warn({ err, sector: sectorKey(s.id) }, 'precommit deposit unavailable, sector left queued')
       continue
@@ -90,7 +100,7 @@ export async function buildPreCommit(
     sectors.push(s.id.number)
   }
   if (infos.length === 0) return undefined
-  return { params: encodePreCommitBatch2(infos), value, sectors, aggregated: false }
+  return { params: encodePreCommitSectorBatch2({ sectors: infos }), value, sectors, aggregated: false }
 }
 
 /**
@@ -100,11 +110,11 @@ export async function buildPreCommit(
 export async function buildProveCommit(
   ctx: ServiceContext,
   miner: number,
-  states: readonly SectorRecord[],
+  states: readonly ManagedSector[],
   batched: boolean,
   proofs: Pick<ProofsBackend, 'aggregateSealProofs'> | undefined,
 ): Promise<BuiltCommit | undefined> {
-  const ready: { s: SectorRecord; commR: string; proof: Uint8Array; seed: Uint8Array }[] = []
+  const ready: { s: ManagedSector; commR: string; proof: Uint8Array; seed: Uint8Array }[] = []
   const sectors: number[] = []
   let value = 0n
   for (const s of states) {
@@ -122,30 +132,33 @@ export async function buildProveCommit(
   }
   const first = ready[0]
   if (first === undefined) return undefined
-  const pieces = ready.map((r) => activationPieces(r.s))
+  const activations = ready.map((r) => ({ sectorNumber: r.s.id.number, pieces: activationPieces(r.s) }))
   if (batched && ready.length >= MIN_AGGREGATED_SECTORS && proofs) {
     const aggregate = await proofs.aggregateSealProofs({
       proofType: first.s.proofType,
       aggregateType: AGGREGATE_SNARKPACK_V2,
-      commRs: ready.map((r) => commitmentBytes(r.commR)),
+      commRs: ready.map((r) => cidToCommitment(r.commR).commitment),
       seeds: ready.map((r) => r.seed),
       proofs: ready.map((r) => r.proof),
     })
     const params = encodeProveCommitSectors3({
-      sectorNumbers: sectors,
-      pieces,
+      activations,
       sectorProofs: [],
       aggregateProof: aggregate,
       aggregateProofType: AGGREGATE_SNARKPACK_V2,
+      requireActivationSuccess: false,
+      requireNotificationSuccess: false,
     })
     return { params, value, sectors, aggregated: true }
   }
   const params = encodeProveCommitSectors3({
-    sectorNumbers: sectors,
-    pieces,
+    activations,
     sectorProofs: ready.map((r) => r.proof),
     aggregateProof: new Uint8Array(0),
     aggregateProofType: null,
+    // One bad sector must not fail the whole batch.
+    requireActivationSuccess: false,
+    requireNotificationSuccess: false,
   })
   return { params, value, sectors, aggregated: false }
 }
@@ -155,12 +168,14 @@ export async function buildProveCommit(
  * order (fillers included, so the actor recomputes the declared CommD), deal pieces notifying
  * the market actor (f05) with the CBOR deal id, as `ProveCommitSectors3` expects.
  */
-function activationPieces(s: SectorRecord): ActivationPiece[] {
+function activationPieces(s: ManagedSector): PieceActivationManifest[] {
   const pieces = s.pieces ?? []
   if (!pieces.some((p) => p.dealId !== 0)) return []
   return pieces.map((p) => ({
-    cid: p.piece.cid,
+    cid: CID.parse(p.piece.cid),
     size: p.piece.size,
-    dealId: p.dealId === 0 ? null : p.dealId,
+    verifiedAllocationKey: null,
+    notify:
+      p.dealId === 0 ? [] : [{ address: idAddress(SingletonActor.Market), payload: cborEncode(p.dealId) }],
   }))
 }

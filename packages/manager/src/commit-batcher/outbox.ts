@@ -4,15 +4,20 @@
  * managers on one database never send the same work twice), then pushed to the messager. A claim
  * that was not pushed (the messager was down, or the manager died) is pushed again later.
  */
-import * as dagCbor from '@ipld/dag-cbor'
-import { blake2b } from '@noble/hashes/blake2.js'
-import { TypedEmitter, VenusError } from '@venus-cluster/core'
+import {
+  blake2bHash,
+  cborEncode,
+  decodeBase64Json,
+  encodeBase64Json,
+  OnChainState,
+  TypedEmitter,
+  VenusError,
+} from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
-import { fromBase64, toBase64 } from '../base64.js'
 import type { ManagerMessage, ManagerSendSpec } from '../chain.js'
 import type { ServiceContext } from '../context.js'
-import { OnChainState, type PollResult } from '../sector.js'
+import type { PollResult } from '../sector.js'
 import type { CommitKind, SectorMutator, StoredMessage } from '../store/types.js'
 
 /** Events of {@link MessageOutbox}. */
@@ -75,12 +80,12 @@ export class MessageOutbox extends TypedEmitter<OutboxEvents> {
   }
 
   async #uniqueUid(msg: ManagerMessage): Promise<string> {
-    const body = dagCbor.encode([msg.to, msg.from, msg.method, msg.params, msg.value.toString()])
+    const body = cborEncode([msg.to, msg.from, msg.method, msg.params, msg.value.toString()])
     for (let i = 0; i < 256; i++) {
       const pre = new Uint8Array(body.length + 1)
       pre[0] = i
       pre.set(body, 1)
-      const uid = CID.createV1(0x55, Digest.create(0xb220, blake2b(pre, { dkLen: 32 }))).toString()
+      const uid = CID.createV1(0x55, Digest.create(0xb220, blake2bHash(pre))).toString()
       if ((await this.#ctx.store.getMessage(uid)) !== undefined) continue
       if (await this.#ctx.messager.hasMessageByUid(uid)) continue
       return uid
@@ -139,7 +144,7 @@ function messageBody(msg: ManagerMessage, spec: ManagerSendSpec): unknown {
     From: msg.from,
     To: msg.to,
     Method: msg.method,
-    Params: toBase64(msg.params),
+    Params: encodeBase64Json(msg.params),
     Value: msg.value.toString(),
     Spec: {
       GasOverEstimation: spec.gasOverEstimation,
@@ -164,7 +169,7 @@ function messageFromBody(body: unknown): { message: ManagerMessage; spec: Manage
       from: b.From,
       to: b.To,
       method: b.Method,
-      params: fromBase64(b.Params),
+      params: decodeBase64Json(b.Params, 'stored message Params'),
       value: BigInt(b.Value),
     },
     spec: {

@@ -1,6 +1,6 @@
 /** The JSON the dashboard page polls, assembled from the store, worker pings and metrics. */
-import { formatFil, truncateText } from '@venus-cluster/core'
-import { sectorToWire, type WireSectorState, workerSummaryToWire } from '../api/index.js'
+import { formatFil, truncateText, workerSummaryToWire } from '@venus-cluster/core'
+import { sectorToWire, type WireSectorState } from '../api/index.js'
 import type { ManagerHealth } from '../health.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory, SectorHistoryEvent } from '../metrics/history.js'
@@ -10,7 +10,7 @@ import {
   sectorDisplayState,
   type TrackedMessage,
 } from '../metrics/manager-metrics.js'
-import type { SectorRecord } from '../sector.js'
+import type { ManagedSector } from '../sector.js'
 import type { QueuedCommit } from '../store/types.js'
 
 /** One row of the sector table. */
@@ -77,7 +77,7 @@ const SECTOR_TEXT_BYTES = 8 * 1024
 /** Bytes of a name (state, event, worker) shown anywhere. */
 const NAME_BYTES = 256
 
-function row(s: SectorRecord, online: boolean): DashboardSectorRow {
+function row(s: ManagedSector, online: boolean): DashboardSectorRow {
   const f = s.latestReport?.failure
   const name = (v: string | undefined) => (v ? truncateText(v, NAME_BYTES) : null)
   return {
@@ -96,7 +96,7 @@ function row(s: SectorRecord, online: boolean): DashboardSectorRow {
 }
 
 /** The record as the sector view shows it, with its worker-sent texts cut for display. */
-function boundedState(record: SectorRecord): WireSectorState {
+function boundedState(record: ManagedSector): WireSectorState {
   const s = sectorToWire(record)
   const l = s.LatestState
   const t = (v: string) => truncateText(v, SECTOR_TEXT_BYTES)

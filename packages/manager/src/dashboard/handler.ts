@@ -6,14 +6,9 @@
  * a token in its URL.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import {
-  answerPreflight,
-  gateRequest,
-  type RequestAuth,
-  type RpcPermission,
-  refuseBrowserRequest,
-  TOKEN_COOKIE,
-} from '@venus-cluster/core'
+import type { RpcPermission } from '@venus-cluster/core'
+import { gateRequest, type RequestAuth, TOKEN_COOKIE } from '@venus-cluster/core/auth'
+import { answerPreflight, refuseBrowserRequest } from '@venus-cluster/core/http'
 import type { ManagerHealth } from '../health.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory } from '../metrics/history.js'

@@ -3,10 +3,10 @@
  * out in order), the pieces are laid out and checked, stored with the sector, and given back to
  * the market when the sector cannot use them.
  */
-import { TypedEmitter, VenusError } from '@venus-cluster/core'
+import { type SectorId, TypedEmitter, VenusError } from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
 import { KeyedMutex } from '../mutex.js'
-import { type SectorId, type SectorPiece, sectorKey } from '../sector.js'
+import { type SectorPiece, sectorKey } from '../sector.js'
 import { checkSectorPieces, layoutDealPieces, type ManagerMarket } from './market.js'
 
 /** Events of {@link DealAssigner}. */

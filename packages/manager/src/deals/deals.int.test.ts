@@ -4,17 +4,30 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { commD, commitmentToCid, commPSync, fr32Pad, mockProofs } from '@venus-cluster/core'
+import {
+  cborDecode,
+  cidToCommitment,
+  commD,
+  commitmentToCid,
+  commPSync,
+  decodePreCommitSectorBatch2,
+  decodeProveCommitSectors3,
+  fr32Pad,
+  MinerMethod,
+  mockProofs,
+  type WireDeal,
+} from '@venus-cluster/core'
 import { createDevnet } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createDevnetMiner, devnetRpc, mockPiecePipeline } from '../__fixtures__/devnet-env.js'
+import {
+  createDevnetMiner,
+  devnetManagerViews,
+  devnetRpc,
+  mockPiecePipeline,
+} from '../__fixtures__/devnet-env.js'
 import { allocate, type Call, type DrivenSector, stepSector } from '../__fixtures__/worker-driver.js'
-import type { WireDeal } from '../api/index.js'
 import { createSealerApi, piecesToWire } from '../api/index.js'
-import { decodePreCommitBatch2, decodeProveCommitSectors3, MinerMethod } from '../commit-params.js'
-import { commitmentBytes } from '../commitment-cid.js'
 import { defaultMinerConfig } from '../config.js'
-import { createLotusChain, createLotusMessager } from '../lotus-adapter.js'
 import { SectorManager } from '../manager.js'
 import { createPieceStoreHandler } from '../piece-store.js'
 import { openSqliteStore } from '../store/sqlite.js'
@@ -64,11 +77,11 @@ describe('deal sectors on the devnet', () => {
     m.commitment.confidence = 2
     m.deal = { enabled: true }
     const persist = join(dir, 'persist')
-    const chain = createLotusChain(rpc)
+    const { chain, messager } = devnetManagerViews(devnet)
     const mgr = new SectorManager({
       store: await openSqliteStore({ path: ':memory:' }),
       chain,
-      messager: createLotusMessager(rpc),
+      messager,
       config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
       proofs,
       market,
@@ -104,7 +117,10 @@ describe('deal sectors on the devnet', () => {
       expect(commitmentToCid(commPSync(padded).commP, 'commP').toString()).toBe(p.Piece.Cid['/'])
     }
     dealSector.deals = pieces.filter((p) => p.ID !== 0).map((p) => p.ID)
-    const commPs = pieces.map((p) => ({ commP: commitmentBytes(p.Piece.Cid['/']), paddedSize: p.Piece.Size }))
+    const commPs = pieces.map((p) => ({
+      commP: cidToCommitment(p.Piece.Cid['/']).commitment,
+      paddedSize: p.Piece.Size,
+    }))
     // The staged sector: each piece's payload, zero-padded to its unpadded size, FR32-padded.
     const staged = new Uint8Array(2048)
     let offset = 0
@@ -137,12 +153,24 @@ describe('deal sectors on the devnet', () => {
     for (const x of landed) expect((x.Receipt as { ExitCode: number }).ExitCode).toBe(0)
     const pre = landed
       .filter((x) => x.Method === MinerMethod.PreCommitSectorBatch2)
-      .flatMap((x) => decodePreCommitBatch2(params(x)))
+      .flatMap((x) => decodePreCommitSectorBatch2(params(x)).sectors)
     expect(pre.map((p) => p.dealIds)).toEqual([[], []])
     const prove = landed
       .filter((x) => x.Method === MinerMethod.ProveCommitSectors3)
       .map((x) => decodeProveCommitSectors3(params(x)))
-    const manifests = new Map(prove.flatMap((p) => p.sectorNumbers.map((n, i) => [n, p.pieces?.[i] ?? []])))
+    // Each piece as [CID, size, the deal id notified to the market actor or null].
+    const manifests = new Map(
+      prove.flatMap((p) =>
+        p.activations.map((a) => [
+          a.sectorNumber,
+          a.pieces.map((pc) => ({
+            cid: pc.cid.toString(),
+            size: pc.size,
+            dealId: pc.notify[0] === undefined ? null : (cborDecode(pc.notify[0].payload) as number),
+          })),
+        ]),
+      ),
+    )
     expect(manifests.get(ccSector.id.Number)).toEqual([])
     expect(manifests.get(dealSector.id.Number)).toEqual(
       pieces.map((p) => ({ cid: p.Piece.Cid['/'], size: p.Piece.Size, dealId: p.ID === 0 ? null : p.ID })),

@@ -1,6 +1,6 @@
-import { commitmentToCid, zeroCommitment } from '@venus-cluster/core'
+import { commitmentToCid, sectorIdFromWire, zeroCommitment } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createSealerApi, piecesToWire, sectorIdFromWire } from '../api/index.js'
+import { createSealerApi, piecesToWire } from '../api/index.js'
 import { defaultMinerConfig } from '../config.js'
 import { createFakeChain } from '../fake-chain.js'
 import { SectorManager } from '../manager.js'

@@ -1,14 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  commitmentToCid,
-  createRpcServer,
-  isVenusError,
-  type RpcMethod,
-  type RpcServer,
-  zeroCommitment,
-} from '@venus-cluster/core'
+import { commitmentToCid, isVenusError, type RpcMethod, zeroCommitment } from '@venus-cluster/core'
+import { createRpcServer, type RpcServer } from '@venus-cluster/core/rpc'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSealerApi } from '../api/index.js'
 import { defaultMinerConfig } from '../config.js'

@@ -1,7 +1,7 @@
 /**
  * The venus-market (droplet) client behind {@link ManagerMarket}: deals for a sector come from
  * `VENUS_MARKET.AssignUnPackedDeals`, deals the manager cannot use go back with
- * `VENUS_MARKET.UpdateDealStatus(miner, dealId, "Undefine")` (spec venus-cluster §3.3–§3.4).
+ * `VENUS_MARKET.UpdateDealStatus(miner, dealId, "Undefine")`.
  */
 import {
   commitmentToCid,

@@ -5,7 +5,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { SectorManager } from '../manager.js'
-import type { SectorRecord } from '../sector.js'
+import type { ManagedSector } from '../sector.js'
 import type { StoredMessage } from '../store/types.js'
 
 /** One WindowPoSt attempt as the poster reports it. */
@@ -92,7 +92,7 @@ const POST_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800]
  * ```
  */
 export function sectorDisplayState(
-  s: Pick<SectorRecord, 'latestReport' | 'abortReason'>,
+  s: Pick<ManagedSector, 'latestReport' | 'abortReason'>,
   online: boolean,
 ): string {
   if (!online) return s.abortReason !== '' ? 'Aborted' : 'Finalized'

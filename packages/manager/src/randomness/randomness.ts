@@ -3,13 +3,19 @@
  * before the head) and its interactive seed (from the beacon, once the precommit is buried deep
  * enough). Both are stored with the sector, so a worker that asks again gets the same answer.
  */
-import { VenusError } from '@venus-cluster/core'
-import { minerEntropy } from '../chain.js'
+import {
+  DomainSeparationTag,
+  type EpochRandomness,
+  idAddress,
+  randomnessEntropy,
+  type SectorId,
+  VenusError,
+} from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
-import { type EpochRandomness, type SectorId, type SeedWait, sectorKey } from '../sector.js'
+import { type SeedWait, sectorKey } from '../sector.js'
 
-/** Randomness domain separation tags used by the manager. */
-export const ManagerDst = { SealRandomness: 5, InteractiveSealChallengeSeed: 6 } as const
+/** The randomness entropy of a miner: the CBOR of its ID address. */
+const minerEntropy = (miner: number) => randomnessEntropy(idAddress(miner))
 
 /**
  * Tickets and seeds of sectors.
@@ -35,7 +41,7 @@ export class SealRandomness {
       const [head, p] = await Promise.all([ctx.chain.head(), ctx.networkParams()])
       const epoch = Math.max(0, head.height - p.sealRandomnessLookback)
       const value = await ctx.chain.randomnessFromTickets({
-        dst: ManagerDst.SealRandomness,
+        dst: DomainSeparationTag.SealRandomness,
         epoch,
         entropy: minerEntropy(id.miner),
       })
@@ -76,7 +82,7 @@ export class SealRandomness {
         }
       }
       const value = await ctx.chain.randomnessFromBeacon({
-        dst: ManagerDst.InteractiveSealChallengeSeed,
+        dst: DomainSeparationTag.InteractiveSealChallengeSeed,
         epoch: seedEpoch,
         entropy: minerEntropy(id.miner),
       })
@@ -89,7 +95,7 @@ export class SealRandomness {
   /** The seed the chain gives for a sector's seed epoch (to check a stored one). */
   drawSeed(miner: number, epoch: number): Promise<Uint8Array> {
     return this.#ctx.chain.randomnessFromBeacon({
-      dst: ManagerDst.InteractiveSealChallengeSeed,
+      dst: DomainSeparationTag.InteractiveSealChallengeSeed,
       epoch,
       entropy: minerEntropy(miner),
     })

@@ -5,10 +5,10 @@
  */
 import { rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { TypedEmitter, VenusError } from '@venus-cluster/core'
+import { type SectorId, TypedEmitter, VenusError } from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
 import type { DealAssigner } from '../deals/assigner.js'
-import { type SectorId, type SectorReport, sectorKey } from '../sector.js'
+import { type SectorReport, sectorKey } from '../sector.js'
 import type { WorkerRegistry } from '../worker-registry/index.js'
 
 /** Events of {@link SectorReports}. */

@@ -1,6 +1,6 @@
-import { VenusError } from '@venus-cluster/core'
+import { type SectorId, VenusError } from '@venus-cluster/core'
 import { sectorFromWire, sectorToWire, type WireSectorState } from '../api/sector-wire.js'
-import { type SectorId, type SectorRecord, sectorKey } from '../sector.js'
+import { type ManagedSector, sectorKey } from '../sector.js'
 import type { CommitKind, StoredMessage } from './types.js'
 
 /** Highest number tried when allocation meets numbers that already have records. */
@@ -22,16 +22,16 @@ export function alreadyExists(id: SectorId): VenusError {
  * A stored record: the original's `SectorState` JSON (what `Venus.ListSectors` answers), so
  * databases written by earlier versions read unchanged.
  */
-export function parseState(text: string): SectorRecord {
+export function parseState(text: string): ManagedSector {
   return sectorFromWire(JSON.parse(text) as WireSectorState)
 }
 
 /** The stored text of a record (see {@link parseState}). */
-export function stateText(s: SectorRecord): string {
+export function stateText(s: ManagedSector): string {
   return JSON.stringify(sectorToWire(s))
 }
 
-export function checkStateId(id: SectorId, next: SectorRecord): void {
+export function checkStateId(id: SectorId, next: ManagedSector): void {
   if (next.id.miner !== id.miner || next.id.number !== id.number) {
     throw new VenusError('INTERNAL', `a state mutator changed the ID of ${sectorKey(id)}`)
   }

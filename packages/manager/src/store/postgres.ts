@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { importOptional, VenusError } from '@venus-cluster/core'
+import { importOptional, type SectorId, VenusError } from '@venus-cluster/core'
 import type pg from 'pg'
-import { newSector, type SectorId, type SectorRecord } from '../sector.js'
+import { type ManagedSector, newSector } from '../sector.js'
 import {
   alreadyExists,
   checkStateId,
@@ -151,7 +151,7 @@ class PostgresStore implements ManagerStore {
     return Number(rows[0]?.v ?? 0)
   }
 
-  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<SectorRecord | null> {
+  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<ManagedSector | null> {
     return this.#tx('allocateSector', async (c) => {
       // The upsert takes the counter row's lock until COMMIT: concurrent managers queue here.
       await c.query(
@@ -190,7 +190,7 @@ class PostgresStore implements ManagerStore {
     })
   }
 
-  createSector(sector: SectorRecord): Promise<SectorRecord> {
+  createSector(sector: ManagedSector): Promise<ManagedSector> {
     return this.#tx('createSector', async (c) => {
       const { miner, number } = sector.id
       const r = await c.query(
@@ -211,7 +211,7 @@ class PostgresStore implements ManagerStore {
     return rows[0] === undefined ? undefined : Number(rows[0].last)
   }
 
-  async getSector(id: SectorId): Promise<{ state: SectorRecord; online: boolean } | undefined> {
+  async getSector(id: SectorId): Promise<{ state: ManagedSector; online: boolean } | undefined> {
     const rows = await this.#q<{ state: string; online: number }>(
       'getSector',
       'SELECT state, online FROM sectors WHERE miner = $1 AND number = $2',
@@ -221,7 +221,7 @@ class PostgresStore implements ManagerStore {
     return r === undefined ? undefined : { state: parseState(r.state), online: Number(r.online) === 1 }
   }
 
-  async listSectors(online: boolean): Promise<SectorRecord[]> {
+  async listSectors(online: boolean): Promise<ManagedSector[]> {
     const rows = await this.#q<{ state: string }>(
       'listSectors',
       'SELECT state FROM sectors WHERE online = $1 ORDER BY miner, number',
@@ -237,7 +237,7 @@ class PostgresStore implements ManagerStore {
     toOnline: 0 | 1,
     mutate: SectorMutator,
     where: string,
-  ): Promise<SectorRecord> {
+  ): Promise<ManagedSector> {
     const r = (
       await c.query('SELECT state FROM sectors WHERE miner = $1 AND number = $2 AND online = $3 FOR UPDATE', [
         id.miner,
@@ -262,7 +262,7 @@ class PostgresStore implements ManagerStore {
     id: SectorId,
     mutate: SectorMutator,
     effects: UpdateEffects = {},
-  ): Promise<SectorRecord> {
+  ): Promise<ManagedSector> {
     if (effects.dequeue !== true && effects.enqueue === undefined) {
       const swapped = await this.#compareAndSwap(id, mutate)
       if (swapped !== undefined) return swapped
@@ -286,7 +286,7 @@ class PostgresStore implements ManagerStore {
   // round trips instead of four (BEGIN, SELECT FOR UPDATE, UPDATE, COMMIT) and no row lock held
   // across them. Undefined means another writer got there first: the caller takes the locking
   // path, so mutators must be pure (they may run twice).
-  async #compareAndSwap(id: SectorId, mutate: SectorMutator): Promise<SectorRecord | undefined> {
+  async #compareAndSwap(id: SectorId, mutate: SectorMutator): Promise<ManagedSector | undefined> {
     const rows = await this.#q<{ state: string }>(
       'updateSector',
       'SELECT state FROM sectors WHERE miner = $1 AND number = $2 AND online = 1',
@@ -314,7 +314,7 @@ class PostgresStore implements ManagerStore {
     return updated === 1 ? next : undefined
   }
 
-  finalizeSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord> {
+  finalizeSector(id: SectorId, mutate: SectorMutator): Promise<ManagedSector> {
     return this.#tx('finalizeSector', async (c) => {
       const out = await this.#mutate(c, id, 1, 0, mutate, 'online')
       await c.query('DELETE FROM commit_queue WHERE miner = $1 AND number = $2', [id.miner, id.number])
@@ -322,11 +322,11 @@ class PostgresStore implements ManagerStore {
     })
   }
 
-  restoreSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord> {
+  restoreSector(id: SectorId, mutate: SectorMutator): Promise<ManagedSector> {
     return this.#tx('restoreSector', (c) => this.#mutate(c, id, 0, 1, mutate, 'offline'))
   }
 
-  updateOfflineSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord> {
+  updateOfflineSector(id: SectorId, mutate: SectorMutator): Promise<ManagedSector> {
     return this.#tx('updateOfflineSector', (c) => this.#mutate(c, id, 0, 0, mutate, 'offline'))
   }
 

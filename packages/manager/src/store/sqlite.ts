@@ -1,9 +1,9 @@
 import { closeSync, constants, existsSync, mkdirSync, openSync, unlinkSync } from 'node:fs'
 import { type FileHandle, open, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { importOptional, VenusError } from '@venus-cluster/core'
+import { importOptional, type SectorId, VenusError } from '@venus-cluster/core'
 import type Database from 'better-sqlite3'
-import { newSector, type SectorId, type SectorRecord } from '../sector.js'
+import { type ManagedSector, newSector } from '../sector.js'
 import { type Checkpointer, startCheckpointer } from './checkpointer.js'
 import {
   alreadyExists,
@@ -305,7 +305,7 @@ class SqliteStore implements ManagerStore {
     return this.#read('schemaVersion', () => (this.#st.version.get() as { v: number }).v)
   }
 
-  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<SectorRecord | null> {
+  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<ManagedSector | null> {
     return this.#write(() => {
       const row = this.#st.lastNumber.get(miner) as { last: number } | undefined
       let next = (row?.last ?? opts.initNumber) + 1
@@ -327,7 +327,7 @@ class SqliteStore implements ManagerStore {
     })
   }
 
-  createSector(sector: SectorRecord): Promise<SectorRecord> {
+  createSector(sector: ManagedSector): Promise<ManagedSector> {
     return this.#write(() => {
       const { miner, number } = sector.id
       if (this.#st.sectorExists.get(miner, number) !== undefined) throw alreadyExists(sector.id)
@@ -343,14 +343,14 @@ class SqliteStore implements ManagerStore {
     )
   }
 
-  getSector(id: SectorId): Promise<{ state: SectorRecord; online: boolean } | undefined> {
+  getSector(id: SectorId): Promise<{ state: ManagedSector; online: boolean } | undefined> {
     return this.#read('getSector', () => {
       const r = this.#st.getSector.get(id.miner, id.number) as { state: string; online: number } | undefined
       return r === undefined ? undefined : { state: parseState(r.state), online: r.online === 1 }
     })
   }
 
-  listSectors(online: boolean): Promise<SectorRecord[]> {
+  listSectors(online: boolean): Promise<ManagedSector[]> {
     return this.#read('listSectors', () =>
       (this.#st.list.all(online ? 1 : 0) as { state: string }[]).map((r) => parseState(r.state)),
     )
@@ -362,7 +362,7 @@ class SqliteStore implements ManagerStore {
     toOnline: 0 | 1,
     mutate: SectorMutator,
     where: string,
-  ): SectorRecord {
+  ): ManagedSector {
     const r = this.#st.getOnline.get(id.miner, id.number, fromOnline) as { state: string } | undefined
     if (r === undefined) throw notFound(id, where)
     const cur = parseState(r.state)
@@ -374,7 +374,7 @@ class SqliteStore implements ManagerStore {
     return out
   }
 
-  updateSector(id: SectorId, mutate: SectorMutator, effects: UpdateEffects = {}): Promise<SectorRecord> {
+  updateSector(id: SectorId, mutate: SectorMutator, effects: UpdateEffects = {}): Promise<ManagedSector> {
     return this.#write(() => {
       const out = this.#mutate(id, 1, 1, mutate, 'online')
       if (effects.dequeue) this.#st.dequeueAll.run(id.miner, id.number)
@@ -384,7 +384,7 @@ class SqliteStore implements ManagerStore {
     })
   }
 
-  finalizeSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord> {
+  finalizeSector(id: SectorId, mutate: SectorMutator): Promise<ManagedSector> {
     return this.#write(() => {
       const out = this.#mutate(id, 1, 0, mutate, 'online')
       this.#st.dequeueAll.run(id.miner, id.number)
@@ -392,11 +392,11 @@ class SqliteStore implements ManagerStore {
     })
   }
 
-  restoreSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord> {
+  restoreSector(id: SectorId, mutate: SectorMutator): Promise<ManagedSector> {
     return this.#write(() => this.#mutate(id, 0, 1, mutate, 'offline'))
   }
 
-  updateOfflineSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord> {
+  updateOfflineSector(id: SectorId, mutate: SectorMutator): Promise<ManagedSector> {
     return this.#write(() => this.#mutate(id, 0, 0, mutate, 'offline'))
   }
 

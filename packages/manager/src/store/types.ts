@@ -1,4 +1,5 @@
-import type { SectorId, SectorRecord } from '../sector.js'
+import type { SectorId } from '@venus-cluster/core'
+import type { ManagedSector } from '../sector.js'
 
 /** Which queue a sector waits in: precommit, prove-commit, or termination. */
 export type CommitKind = 'pre' | 'prove' | 'terminate'
@@ -54,7 +55,7 @@ export interface AllocateOptions {
  * when another writer won). Return the new state, or `undefined` to leave the row unchanged
  * (nothing is written).
  */
-export type SectorMutator = (state: SectorRecord) => SectorRecord | undefined
+export type SectorMutator = (state: ManagedSector) => ManagedSector | undefined
 
 /** Extra effects committed in the same transaction as a state update. */
 export interface UpdateEffects {
@@ -88,37 +89,37 @@ export interface ManagerStore {
    * `null` when the next number would pass `maxNumber` (nothing is written then). A number is
    * never handed out twice, across restarts and across managers sharing the database.
    */
-  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<SectorRecord | null>
+  allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<ManagedSector | null>
   /**
    * Adds the online record of a sector numbered outside this store (sealed elsewhere, or
    * imported), as given. Throws `ALREADY_EXISTS` (nothing written) when the store has a record of
    * that number, online or offline. `allocateSector` never hands out a number that has a record.
    */
-  createSector(sector: SectorRecord): Promise<SectorRecord>
+  createSector(sector: ManagedSector): Promise<ManagedSector>
   /** The last number handed out for `miner`, or undefined when none was. */
   lastNumber(miner: number): Promise<number | undefined>
 
   /** A sector record, online first, then offline. */
-  getSector(id: SectorId): Promise<{ state: SectorRecord; online: boolean } | undefined>
+  getSector(id: SectorId): Promise<{ state: ManagedSector; online: boolean } | undefined>
   /** All online (in progress) or offline (finalized/aborted) records, ordered by miner, number. */
-  listSectors(online: boolean): Promise<SectorRecord[]>
+  listSectors(online: boolean): Promise<ManagedSector[]>
   /**
    * Read-modify-write of an online record under a row lock. Throws `SECTOR_NOT_FOUND` when
    * there is no online record. Resolves the state after the update.
    */
-  updateSector(id: SectorId, mutate: SectorMutator, effects?: UpdateEffects): Promise<SectorRecord>
+  updateSector(id: SectorId, mutate: SectorMutator, effects?: UpdateEffects): Promise<ManagedSector>
   /**
    * Moves an online record offline (finalized or aborted) after `mutate`; drops its queue
    * entries. Throws `SECTOR_NOT_FOUND` when it is not online.
    */
-  finalizeSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord>
+  finalizeSector(id: SectorId, mutate: SectorMutator): Promise<ManagedSector>
   /** Moves an offline record back online after `mutate`. Throws `SECTOR_NOT_FOUND`. */
-  restoreSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord>
+  restoreSector(id: SectorId, mutate: SectorMutator): Promise<ManagedSector>
   /**
    * Read-modify-write of an offline record (it stays offline), e.g. marking it removed.
    * Throws `SECTOR_NOT_FOUND` when there is no offline record.
    */
-  updateOfflineSector(id: SectorId, mutate: SectorMutator): Promise<SectorRecord>
+  updateOfflineSector(id: SectorId, mutate: SectorMutator): Promise<ManagedSector>
 
   /** Records where a sector's files are. */
   setLocation(id: SectorId, kind: IndexKind, loc: SectorLocation): Promise<void>

@@ -5,24 +5,27 @@
  * the sector's deadline is immutable (current or next). Once the message landed with the miner's
  * confidence the record goes offline again with `terminatedAt` set.
  */
-import { encodeTerminateSectors, type Startable, TypedEmitter, VenusError } from '@venus-cluster/core'
+import {
+  encodeTerminateSectors,
+  MinerMethod,
+  type SectorId,
+  type Startable,
+  SubmitResult,
+  TypedEmitter,
+  VenusError,
+} from '@venus-cluster/core'
 import type { ManagerMessage, ManagerSendSpec } from '../chain.js'
 import type { MessageOutbox } from '../commit-batcher/outbox.js'
 import type { ServiceContext } from '../context.js'
 import {
   ACCEPTED,
+  type ManagedSector,
   rejected,
-  type SectorId,
-  type SectorRecord,
   type SectorTermination,
   type SubmitResponse,
-  SubmitResult,
   sectorKey,
 } from '../sector.js'
 import { SerialRuns } from '../serial-runs.js'
-
-/** Miner actor method `TerminateSectors`. */
-const MINER_TERMINATE_SECTORS = 9
 
 /** Events of {@link TerminationQueue}. */
 export type TerminationEvents = {
@@ -171,7 +174,7 @@ export class TerminationQueue extends TypedEmitter<TerminationEvents> implements
     const message: ManagerMessage = {
       from: prove.sender ?? '',
       to: `${p.addressPrefix}0${miner}`,
-      method: MINER_TERMINATE_SECTORS,
+      method: MinerMethod.TerminateSectors,
       params: encodeTerminateSectors({ entries }),
       value: 0n,
     }
@@ -199,7 +202,7 @@ export class TerminationQueue extends TypedEmitter<TerminationEvents> implements
   }
 
   /** Settles one sector's claimed termination once its message landed (or failed). */
-  async #check(s: SectorRecord): Promise<void> {
+  async #check(s: ManagedSector): Promise<void> {
     const ctx = this.#ctx
     const uid = s.termination?.messageUid
     if (uid === undefined || uid === null) return
@@ -254,6 +257,6 @@ export class TerminationQueue extends TypedEmitter<TerminationEvents> implements
   }
 }
 
-function terminated(s: SectorRecord, height: number): SectorTermination {
+function terminated(s: ManagedSector, height: number): SectorTermination {
   return { ...(s.termination as SectorTermination), terminatedAt: height }
 }

@@ -10,24 +10,15 @@
  * reports are kept up to the same count, the least recently seen dropped first. All of it lives
  * in memory: a restarted manager learns its workers again from their next ping or report.
  */
-import { checkWorkerName, controlDestProblem, VenusError, workerNameProblem } from '@venus-cluster/core'
-import type { SectorRecord } from '../sector.js'
-
-/** A worker's thread counts, as it reports them in each ping. */
-export interface WorkerSummary {
-  threads: number
-  empty: number
-  paused: number
-  errors: number
-}
-
-/** What a worker sends in a ping (`WorkerInfo`). */
-export interface WorkerPingReport {
-  name: string
-  /** Control address `host:port`; '' when the worker reports none. */
-  dest: string
-  summary: WorkerSummary
-}
+import {
+  checkWorkerName,
+  controlDestProblem,
+  VenusError,
+  type WorkerPingReport,
+  type WorkerSummary,
+  workerNameProblem,
+} from '@venus-cluster/core'
+import type { ManagedSector } from '../sector.js'
 
 /** A worker's last ping, as the registry keeps it. */
 export interface WorkerPing extends WorkerPingReport {
@@ -168,7 +159,7 @@ export class WorkerRegistry {
    * Every known worker: pinging ones, ones seen in reports, and the instances named by the last
    * report of `online` records (so a restarted manager lists workers busy in a long step).
    */
-  known(online: readonly Pick<SectorRecord, 'latestReport'>[]): KnownWorker[] {
+  known(online: readonly Pick<ManagedSector, 'latestReport'>[]): KnownWorker[] {
     const out = new Map<string, KnownWorker>()
     const entry = (name: string): KnownWorker => {
       let w = out.get(name)

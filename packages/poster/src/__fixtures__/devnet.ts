@@ -5,7 +5,6 @@ import {
   type ChainClient,
   createChainClient,
   createMessagerClient,
-  customTransport,
   mockProofs,
   type ProofsBackend,
 } from '@venus-cluster/core'
@@ -59,7 +58,7 @@ export async function provingHarness(opts: {
     params: devnetParamsShortPeriod(opts.challengeWindow ?? 6),
   })
   const root = await mkdtemp(join(tmpdir(), 'venus-poster-'))
-  const chain = createChainClient(customTransport(devnetTransport(devnet)))
+  const chain = createChainClient(devnetTransport(devnet))
   const miners: Harness['miners'] = []
   for (let i = 0; i < opts.miners; i++) {
     const who = await devnet.createTestMiner({ windowPoStProofType: 10 })
@@ -77,9 +76,7 @@ export async function provingHarness(opts: {
       chain,
       proofs: opts.wrapProofs ? opts.wrapProofs(proofs) : proofs,
       locate: dirLocator(root),
-      ...(opts.viaMessager
-        ? messagerPoSt(createMessagerClient(customTransport(devnetTransport(devnet))))
-        : {}),
+      ...(opts.viaMessager ? messagerPoSt(createMessagerClient(devnetTransport(devnet))) : {}),
       ...(opts.send ? { send: opts.send(chain) } : {}),
       ...(opts.leases ? { leases: opts.leases } : {}),
       ...(opts.compute ? { compute: opts.compute } : {}),

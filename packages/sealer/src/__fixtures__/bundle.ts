@@ -2,6 +2,13 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+const CORE_ENTRIES: Record<string, string> = {
+  '@venus-cluster/core': 'index.ts',
+  '@venus-cluster/core/auth': 'auth/index.ts',
+  '@venus-cluster/core/http': 'http/index.ts',
+  '@venus-cluster/core/rpc': 'rpc/index.ts',
+}
+
 /** Bundles `entry` (a path) into `<dir>/<name>.mjs` with `@venus-cluster/core` from its sources. */
 export async function bundleFixture(entry: string, dir: string, name: string): Promise<string> {
   const { build } = await import('esbuild')
@@ -13,7 +20,13 @@ export async function bundleFixture(entry: string, dir: string, name: string): P
     format: 'esm',
     outfile,
     logLevel: 'error',
-    alias: { '@venus-cluster/core': fileURLToPath(new URL('../../../core/src/index.ts', import.meta.url)) },
+    // Each entry point of core (the root and its subpaths) to its source file.
+    alias: Object.fromEntries(
+      Object.entries(CORE_ENTRIES).map(([spec, file]) => [
+        spec,
+        fileURLToPath(new URL(`../../../core/src/${file}`, import.meta.url)),
+      ]),
+    ),
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },

@@ -2,11 +2,12 @@
  * A devnet (simulated chain) plus the real sector manager serving `Venus.*` over HTTP, for
  * end-to-end worker tests. A timer mines one epoch and ticks the manager's batchers.
  */
-import { createRpcServer, mockProofs, type ProofsBackend } from '@venus-cluster/core'
-import { createDevnet, devnetCall } from '@venus-cluster/devnet'
+import { createChainClient, createMessagerClient, mockProofs, type ProofsBackend } from '@venus-cluster/core'
+import { createRpcServer } from '@venus-cluster/core/rpc'
+import { createDevnet, devnetTransport } from '@venus-cluster/devnet'
 import {
-  createLotusChain,
-  createLotusMessager,
+  createManagerChain,
+  createManagerMessager,
   createSealerApi,
   defaultMinerConfig,
   openSqliteStore,
@@ -32,14 +33,13 @@ export async function startManagerEnv(opts: {
   const proofs = mockProofs()
   const devnet = createDevnet({ seed: opts.seed ?? 'sealer-e2e', proofs })
   await devnet.start()
-  const rpc = devnetCall(devnet)
   const { owner, minerId } = await devnet.createTestMiner()
   const m = defaultMinerConfig(minerId, owner)
   m.commitment.confidence = 1
   const manager = new SectorManager({
     store: await openSqliteStore({ path: ':memory:' }),
-    chain: createLotusChain(rpc),
-    messager: createLotusMessager(rpc),
+    chain: createManagerChain(createChainClient(devnetTransport(devnet))),
+    messager: createManagerMessager(createMessagerClient(devnetTransport(devnet))),
     config: { miners: [m], persistStores: [{ name: 'ps1', path: opts.persist }] },
     proofs,
     tickMs: 3_600_000,

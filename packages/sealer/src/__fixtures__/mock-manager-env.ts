@@ -4,7 +4,8 @@
  * answer once there is news (up to a few seconds) instead of "pending", so a worker config with
  * the original's polling intervals of minutes still seals in seconds.
  */
-import { createRpcServer, mockProofs } from '@venus-cluster/core'
+import { mockProofs } from '@venus-cluster/core'
+import { createRpcServer } from '@venus-cluster/core/rpc'
 import {
   createFakeChain,
   createSealerApi,

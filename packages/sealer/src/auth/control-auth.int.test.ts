@@ -2,17 +2,16 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { mockProofs } from '@venus-cluster/core'
 import {
   type ControlTokenSigner,
   createControlTokenSigner,
-  createRpcServer,
   createTokenAuthority,
   generateControlKey,
-  mockProofs,
-  type RpcServer,
   requireToken,
   type TokenAuthority,
-} from '@venus-cluster/core'
+} from '@venus-cluster/core/auth'
+import { createRpcServer, type RpcServer } from '@venus-cluster/core/rpc'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type WorkerEnv, workerEnv } from '../__fixtures__/env.js'
 import { workerControlClient } from '../control-api.js'

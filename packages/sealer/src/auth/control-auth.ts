@@ -12,14 +12,12 @@
  * never asked, so the control API keeps working while the manager is down.
  */
 import { timingSafeEqual } from 'node:crypto'
-import type { Logger } from '@venus-cluster/core'
+import { type Logger, type RpcPermission, VenusError } from '@venus-cluster/core'
 import {
   controlTokenKid,
-  type RpcPermission,
   SECTOR_MANAGER_TOKEN_ENV,
-  VenusError,
   WORKER_CONTROL_PERMISSIONS,
-} from '@venus-cluster/core'
+} from '@venus-cluster/core/auth'
 import type { ManagerKeyCache } from './manager-key.js'
 
 /** Required permission of each `VenusWorker.*` method; others need `admin` (which no control token carries). */

@@ -14,7 +14,7 @@ import {
   createControlTokenVerifier,
   parseWorkerControlKey,
   type WorkerControlKeyInfo,
-} from '@venus-cluster/core'
+} from '@venus-cluster/core/auth'
 import type { ManagerMethodSupport } from '../manager-support.js'
 
 /** The method that serves the key. */

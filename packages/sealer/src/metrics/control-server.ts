@@ -4,15 +4,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { RpcMethod } from '@venus-cluster/core'
+import { tokenFromRequest } from '@venus-cluster/core/auth'
 import {
   answerPreflight,
   createHttpServer,
-  createRpcServer,
   type HttpLimits,
-  type RpcMethod,
   refuseBrowserRequest,
-  tokenFromRequest,
-} from '@venus-cluster/core'
+} from '@venus-cluster/core/http'
+import { createRpcServer } from '@venus-cluster/core/rpc'
 import { type ControlAuthorize, workerControlPermission } from '../auth/control-auth.js'
 import type { WorkerMetrics } from './worker-metrics.js'
 

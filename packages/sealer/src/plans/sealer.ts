@@ -6,7 +6,18 @@
  */
 import { open, readdir, rm, symlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { makeDirs, type ProofsPieceInfo, sealProofFacts, zeroCommitment } from '@venus-cluster/core'
+import {
+  makeDirs,
+  OnChainState,
+  type ProofsPieceInfo,
+  proverId,
+  sealProofFacts,
+  sectorIdFromWire,
+  seedToWire,
+  ticketFromWire,
+  ticketToWire,
+  zeroCommitment,
+} from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
 import {
   abort,
@@ -18,11 +29,9 @@ import {
   submitFailure,
   temporary,
 } from '../failure.js'
-import { proverIdOf } from '../paths.js'
 import { persistSectorFiles, pickPersistStore } from '../persist.js'
 import { TREE_D_FILE } from '../processors.js'
 import type { SectorRecord } from '../record.js'
-import { OnChainState } from '../sealer-client.js'
 import { nextSealingState, SEALING_STATES, type SealingEvent, type SealingState } from '../states.js'
 import {
   type AllocatedSector,
@@ -30,10 +39,6 @@ import {
   dealFromWire,
   dealToWire,
   type OnChainAnswer,
-  sectorIdFromWire,
-  seedToWire,
-  ticketFromWire,
-  ticketToWire,
 } from '../wire.js'
 import type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
 
@@ -117,7 +122,7 @@ const allocate: Step = async (ctx) => {
     return null
   }
   const allocated = allocatedToWire(got)
-  rec.base = { allocated, prove_input: [b64(proverIdOf(got.id.miner)), got.id.number] }
+  rec.base = { allocated, prove_input: [b64(proverId(got.id.miner)), got.id.number] }
   // The allocation is recorded before anything else can fail, so a later try resumes it.
   try {
     await ctx.checkpoint()

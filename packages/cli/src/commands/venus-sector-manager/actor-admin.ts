@@ -4,16 +4,17 @@
  * each checked against the chain before anything is sent, and sent only with `--really-do-it`
  * where lotus-miner asks for it too.
  */
-import * as dagCbor from '@ipld/dag-cbor'
 import {
   type ChainClient,
   encodeBitfieldRuns,
+  encodeChangeOwnerAddress,
+  encodeChangeWorkerAddress,
+  encodeCompactSectorNumbers,
   type LotusMinerInfo,
   MinerMethod,
   VenusError,
 } from '@venus-cluster/core'
 import { type Command, Option } from 'commander'
-import { fromString } from 'iso-filecoin/address'
 import { addressArg, millisecondsArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { amountArg, fil, messageOptions, stderrLine } from './actor-common.js'
@@ -59,7 +60,7 @@ async function sendIfReally(
     ])
     return null
   }
-  const sent = await pushAndWait(ctx.messagerCall, msg, {
+  const sent = await pushAndWait(ctx.messager, msg, {
     ...what,
     exid: o.exid,
     pollMs: millisecondsArg('--poll', o.poll),
@@ -140,7 +141,7 @@ export function registerActorAdminCommands(actor: Command): void {
         From: sender,
         Value: 0n,
         Method: MinerMethod.ChangeOwnerAddress,
-        Params: dagCbor.encode(fromString(newId).toBytes()),
+        Params: encodeChangeOwnerAddress(newId),
       },
       { label: 'ChangeOwnerAddress', kind: 'set-owner' },
     )
@@ -202,10 +203,7 @@ export function registerActorAdminCommands(actor: Command): void {
         Value: 0n,
         Method: MinerMethod.ChangeWorkerAddress,
         // The control addresses go along unchanged.
-        Params: dagCbor.encode([
-          fromString(newId).toBytes(),
-          controlsOf(info).map((a) => fromString(a).toBytes()),
-        ]),
+        Params: encodeChangeWorkerAddress({ newWorker: newId, newControlAddresses: controlsOf(info) }),
       },
       { label: 'ChangeWorkerAddress', kind: 'propose-worker' },
     )
@@ -314,7 +312,7 @@ export function registerActorAdminCommands(actor: Command): void {
           `--from ${from} is not the owner, the worker or a control address of ${miner}`,
         )
       const sent = await pushAndWait(
-        ctx.messagerCall,
+        ctx.messager,
         { To: miner, From: from, Value: amount, Method: MinerMethod.RepayDebt, Params: new Uint8Array(0) },
         {
           label: 'RepayDebt',
@@ -394,7 +392,7 @@ export function registerActorAdminCommands(actor: Command): void {
         From: info.Worker,
         Value: 0n,
         Method: MinerMethod.CompactSectorNumbers,
-        Params: dagCbor.encode([encodeBitfieldRuns([0, count])]),
+        Params: encodeCompactSectorNumbers({ maskSectorNumbers: encodeBitfieldRuns([0, count]) }),
       },
       { label: 'CompactSectorNumbers', kind: 'compact-allocated' },
     )

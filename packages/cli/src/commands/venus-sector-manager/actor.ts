@@ -4,10 +4,14 @@
  * compaction are in `actor-admin.ts`). Reads go to the chain node; messages go through the
  * messager (`[Messager]` / `[Common.API] Messager`), as every other message of the manager.
  */
-import * as dagCbor from '@ipld/dag-cbor'
-import { decodeBigInt, encodeBigInt, MinerMethod, VenusError } from '@venus-cluster/core'
+import {
+  decodeWithdrawBalanceReturn,
+  encodeChangeWorkerAddress,
+  encodeWithdrawBalance,
+  MinerMethod,
+  VenusError,
+} from '@venus-cluster/core'
 import { type Command, Option } from 'commander'
-import { fromString } from 'iso-filecoin/address'
 import { addressArg, millisecondsArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { registerActorAdminCommands } from './actor-admin.js'
@@ -56,9 +60,9 @@ export function registerActorCommands(sealer: Command): Command {
       .description('send FIL to the miner actor'),
   ).action(async (from: string, amountText: string, o: { exid: string; poll: string }, cmd: Command) => {
     const amount = amountArg(amountText, '<amount>')
-    const { miner, messagerCall } = await minerContextOf(cmd)
+    const { miner, messager } = await minerContextOf(cmd)
     const sent = await pushAndWait(
-      messagerCall,
+      messager,
       { To: miner, From: from, Value: amount, Method: 0, Params: new Uint8Array(0) },
       {
         label: 'add-balance',
@@ -86,13 +90,13 @@ export function registerActorCommands(sealer: Command): Command {
       cmd: Command,
     ) => {
       const confidence = uintArg(o.confidence, '--confidence')
-      const { chain, miner, messagerCall } = await minerContextOf(cmd)
+      const { chain, miner, messager } = await minerContextOf(cmd)
       const requested = amountText === undefined ? undefined : amountArg(amountText, '[amount]')
       const pollMs = millisecondsArg('--poll', o.poll)
       const available = await chain.stateMinerAvailableBalance(miner)
       let amount = requested ?? available
       // A re-run with the same --exid only waits for the message already sent (whose funds are gone).
-      const alreadyPushed = await pushedBefore(messagerCall, 'withdraw', o.exid)
+      const alreadyPushed = await pushedBefore(messager, 'withdraw', o.exid)
       if (!alreadyPushed) {
         if (available === 0n) throw new VenusError('CLI_USAGE', `${miner} has nothing available to withdraw`)
         if (amount > available)
@@ -104,13 +108,13 @@ export function registerActorCommands(sealer: Command): Command {
       } else amount = requested ?? 0n
       const info = await chain.stateMinerInfo(miner)
       const sent = await pushAndWait(
-        messagerCall,
+        messager,
         {
           To: miner,
           From: info.Owner,
           Value: 0n,
           Method: MinerMethod.WithdrawBalance,
-          Params: dagCbor.encode([encodeBigInt(amount)]),
+          Params: encodeWithdrawBalance({ amountRequested: amount }),
         },
         {
           label: 'WithdrawBalance',
@@ -123,7 +127,7 @@ export function registerActorCommands(sealer: Command): Command {
         },
       )
       // The actor returns what it actually moved (it may be less if funds got locked meanwhile).
-      const withdrawn = sent.ret.length > 0 ? decodeBigInt(dagCbor.decode(sent.ret) as Uint8Array) : amount
+      const withdrawn = sent.ret.length > 0 ? decodeWithdrawBalanceReturn(sent.ret) : amount
       report(cmd, { Miner: miner, Owner: info.Owner, Withdrawn: withdrawn, Uid: sent.uid }, [
         `withdrew ${fil(withdrawn)} from ${miner} to its owner ${info.Owner}`,
       ])
@@ -142,8 +146,8 @@ export function registerActorCommands(sealer: Command): Command {
   ).action(
     async (addresses: string[], o: { reallyDoIt: boolean; exid: string; poll: string }, cmd: Command) => {
       const wanted = addresses.length === 1 && addresses[0] === 'none' ? [] : addresses
-      const bytes = wanted.map((a) => fromString(addressArg(a, '<addresses>')).toBytes())
-      const { chain, miner, messagerCall } = await minerContextOf(cmd)
+      const controls = wanted.map((a) => addressArg(a, '<addresses>'))
+      const { chain, miner, messager } = await minerContextOf(cmd)
       const info = await chain.stateMinerInfo(miner)
       const ids = await Promise.all(wanted.map((a) => chain.stateLookupID(a)))
       const before = info.ControlAddresses ?? []
@@ -160,13 +164,13 @@ export function registerActorCommands(sealer: Command): Command {
         return
       }
       const sent = await pushAndWait(
-        messagerCall,
+        messager,
         {
           To: miner,
           From: info.Owner,
           Value: 0n,
           Method: MinerMethod.ChangeWorkerAddress,
-          Params: dagCbor.encode([fromString(info.Worker).toBytes(), bytes]),
+          Params: encodeChangeWorkerAddress({ newWorker: info.Worker, newControlAddresses: controls }),
         },
         {
           label: 'ChangeWorkerAddress',

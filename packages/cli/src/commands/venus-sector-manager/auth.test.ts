@@ -69,7 +69,7 @@ describe('venus-sector-manager auth create-token', () => {
 
 describe('venus-sector-manager auth create-token --worker', () => {
   it('prints a control token for one worker, or a read-only one for every worker, signed with the home control key', async () => {
-    const { createControlTokenVerifier } = await import('@venus-cluster/core')
+    const { createControlTokenVerifier } = await import('@venus-cluster/core/auth')
     const { managerControlKey } = await import('@venus-cluster/manager')
     const r = await cli(['auth', 'create-token', '--perm', 'write', '--worker', 'rig-7', '--ttl', '1h'])
     expect(r.code, r.err).toBe(0)

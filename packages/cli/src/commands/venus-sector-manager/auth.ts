@@ -3,7 +3,8 @@
  * `--worker`, a token for workers' control APIs instead (e.g. for Prometheus to scrape their
  * `/metrics`).
  */
-import { parseGoDuration, parsePermission, RPC_PERMISSIONS, VenusError } from '@venus-cluster/core'
+import { parseGoDuration, RPC_PERMISSIONS, VenusError } from '@venus-cluster/core'
+import { parsePermission } from '@venus-cluster/core/auth'
 import { managerControlKey, managerTokenAuthority } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { homeOf } from './manager-common.js'

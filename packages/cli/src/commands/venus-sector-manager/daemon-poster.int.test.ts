@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createChainClient, customTransport, mockProofs, runsToNumbers } from '@venus-cluster/core'
+import { createChainClient, mockProofs, runsToNumbers } from '@venus-cluster/core'
 import { createDevnet, devnetParamsShortPeriod, devnetTransport, serveDevnet } from '@venus-cluster/devnet'
 import { sealTestSectors } from '@venus-cluster/devnet/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -20,7 +20,7 @@ const CONFIDENCE = 2
 
 const proofs = mockProofs()
 const devnet = createDevnet({ seed: 'cli-daemon-poster', proofs, params: devnetParamsShortPeriod(WINDOW) })
-const chain = createChainClient(customTransport(devnetTransport(devnet)))
+const chain = createChainClient(devnetTransport(devnet))
 let served: Awaited<ReturnType<typeof serveDevnet>>
 let home: string
 let store: string

@@ -7,10 +7,10 @@ import {
   type ManagerConfig,
   type ProofsBackend,
   parseGoDuration,
-  parseTrustedNetworks,
   type Startable,
   VenusError,
 } from '@venus-cluster/core'
+import { parseTrustedNetworks } from '@venus-cluster/core/auth'
 import { createManagerNode, type ManagerNode, type SenderCheck } from '@venus-cluster/manager'
 import { storesLocator, winningPoStMethods } from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'

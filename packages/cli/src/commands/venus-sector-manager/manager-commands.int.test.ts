@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import * as core from '@venus-cluster/core'
+import { createRpcServer } from '@venus-cluster/core/rpc'
 import {
   createFakeChain,
   defaultMinerConfig,
@@ -37,7 +37,7 @@ describe('venus-sector-manager manager commands', () => {
 
   it('util market release-deals gives deals back to venus-market, one UpdateDealStatus each', async () => {
     const calls: unknown[][] = []
-    const market = core.createRpcServer({
+    const market = createRpcServer({
       methods: {
         'VENUS_MARKET.UpdateDealStatus': (params) => {
           calls.push(params)

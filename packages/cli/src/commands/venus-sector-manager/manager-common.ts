@@ -4,20 +4,24 @@ import { join } from 'node:path'
 import {
   type ChainClient,
   createChainClient,
+  createMessagerClient,
+  createRpcClient,
+  customTransport,
   httpTransport,
   type LotusDeadline,
   type LotusPartition,
   type LotusTipSetKey,
   loadManagerConfig,
   type ManagerConfig,
-  SECTOR_MANAGER_TOKEN_ENV,
+  type MessagerClient,
+  type RpcClient,
+  type RpcTransport,
   VenusError,
 } from '@venus-cluster/core'
+import { SECTOR_MANAGER_TOKEN_ENV } from '@venus-cluster/core/auth'
 import {
-  createLotusChain,
-  createLotusMessager,
-  httpJsonRpc,
-  type JsonRpcCall,
+  createManagerChain,
+  createManagerMessager,
   MANAGER_TOKEN_FILE,
   type ManagerChain,
   type ManagerMessager,
@@ -81,48 +85,67 @@ export async function loadConfig(home: string): Promise<{ config: ManagerConfig 
 /** Time limit of one chain or messager call: a node that never answers must not hang a command. */
 const UPSTREAM_CALL_TIMEOUT_MS = 60_000
 
-/**
- * The messager of a config as a call function, resolved on first use: commands that only read
- * the chain work without one configured.
- */
-function lazyMessagerCall(file: ManagerConfig, home: string): JsonRpcCall {
-  let messager: JsonRpcCall | undefined
-  return (method, params) => {
-    messager ??= httpJsonRpc(endpointUrl(file.messager.api, 'v0', 'Messager', home), file.messager.token, {
-      timeoutMs: UPSTREAM_CALL_TIMEOUT_MS,
-    })
-    return messager(method, params)
-  }
+/** An HTTP transport to `url` with `token` (when there is one). */
+const httpTo = (url: string, token: string | undefined): RpcTransport =>
+  httpTransport(url, token ? { token } : {})
+
+/** The chain client of a config: core's typed `Filecoin.*` client over HTTP. */
+function chainClientOf(file: ManagerConfig, home: string): ChainClient {
+  return createChainClient(httpTo(endpointUrl(file.chain.api, 'v1', 'Chain', home), file.chain.token), {
+    timeoutMs: UPSTREAM_CALL_TIMEOUT_MS,
+  })
 }
 
-/** Chain and messager clients from config. */
+/**
+ * The messager client of a config, its endpoint resolved on first use: commands that only read
+ * the chain work without one configured.
+ */
+function lazyMessagerClient(file: ManagerConfig, home: string): MessagerClient {
+  let transport: RpcTransport | undefined
+  const resolved = () =>
+    (transport ??= httpTo(endpointUrl(file.messager.api, 'v0', 'Messager', home), file.messager.token))
+  return createMessagerClient(
+    customTransport({
+      request: (method, params, opts) => resolved().request(method, params, opts),
+      close: () => transport?.close?.(),
+    }),
+    { timeoutMs: UPSTREAM_CALL_TIMEOUT_MS },
+  )
+}
+
+/**
+ * Chain and messager clients from config: core's typed clients (`chainClient`,
+ * `messagerClient`) and the manager's views over them (`chain`, `messager`).
+ */
 export async function clientsOf(cmd: Command): Promise<{
-  chainCall: JsonRpcCall
+  chainClient: ChainClient
   chain: ManagerChain
   messager: ManagerMessager
-  messagerCall: JsonRpcCall
+  messagerClient: MessagerClient
 }> {
   const home = homeOf(cmd)
   const { config: file } = await loadConfig(home)
-  const chainCall = httpJsonRpc(endpointUrl(file.chain.api, 'v1', 'Chain', home), file.chain.token, {
-    timeoutMs: UPSTREAM_CALL_TIMEOUT_MS,
-  })
-  const messagerCall = lazyMessagerCall(file, home)
+  const chainClient = chainClientOf(file, home)
+  const messagerClient = lazyMessagerClient(file, home)
   return {
-    chainCall,
-    chain: createLotusChain(chainCall, { network: netOf(cmd) }),
-    messager: createLotusMessager(messagerCall),
-    messagerCall,
+    chainClient,
+    chain: createManagerChain(chainClient, { network: netOf(cmd) }),
+    messager: createManagerMessager(messagerClient),
+    messagerClient,
   }
 }
+
+/** Calls one method of the running daemon's API (`Venus.*`). */
+export type DaemonCall = RpcClient['call']
 
 /**
  * A call function to the running daemon (`--listen` of the sealer group, default 127.0.0.1:1789),
  * sending `VENUS_SECTOR_MANAGER_TOKEN`, else the admin token the daemon keeps in `<home>/token`.
  */
-export function daemonCall(listen: string, home?: string): JsonRpcCall {
+export function daemonCall(listen: string, home?: string): DaemonCall {
   const hostPort = listen.startsWith(':') ? `127.0.0.1${listen}` : listen
-  return httpJsonRpc(`http://${hostPort}/rpc/v0`, daemonToken(home))
+  const client = createRpcClient(httpTo(`http://${hostPort}/rpc/v0`, daemonToken(home)), { timeoutMs: 0 })
+  return (method, params, opts) => client.call(method, params, opts)
 }
 
 /** The token CLIs send to the daemon: the environment first, then the home's token file. */
@@ -145,7 +168,7 @@ export interface MinerContext {
   /** Its actor id. */
   actor: number
   /** The config's messager, for commands that send (see {@link clientsOf}). */
-  messagerCall: JsonRpcCall
+  messager: MessagerClient
   /** Persist stores (name and root) from the config. */
   stores: { name: string; path: string }[]
   /** The miner's `PoSt.StrictCheck`. */
@@ -163,12 +186,7 @@ export interface MinerContext {
 export async function minerContextOf(cmd: Command): Promise<MinerContext> {
   const home = homeOf(cmd)
   const { config: file } = await loadConfig(home)
-  const chain = createChainClient(
-    httpTransport(
-      endpointUrl(file.chain.api, 'v1', 'Chain', home),
-      file.chain.token ? { token: file.chain.token } : {},
-    ),
-  )
+  const chain = chainClientOf(file, home)
   const given = cmd.optsWithGlobals().miner as string | undefined
   const actor = given !== undefined ? parseActorId(given) : file.miners[0]?.actor
   if (actor === undefined)
@@ -184,7 +202,7 @@ export async function minerContextOf(cmd: Command): Promise<MinerContext> {
     miner: `${prefix}0${actor}`,
     actor,
     network,
-    messagerCall: lazyMessagerCall(file, home),
+    messager: lazyMessagerClient(file, home),
     stores: file.persistStores.map((s) => ({ name: s.name, path: s.path })),
     strict: conf?.post.strictCheck ?? false,
     senders: (

@@ -5,8 +5,14 @@
  * instead of sending it again.
  */
 import { randomUUID } from 'node:crypto'
-import { VenusError } from '@venus-cluster/core'
-import type { JsonRpcCall } from '@venus-cluster/manager'
+import {
+  decodeBase64Json,
+  type MessagerClient,
+  MessageState,
+  toLotusMessage,
+  unfilledMessage,
+  VenusError,
+} from '@venus-cluster/core'
 
 /** A message as `Message.PushMessageWithId` takes it (gas left to the messager). */
 export interface CliMessage {
@@ -50,58 +56,50 @@ export interface SentMessage {
  *
  * @example
  * ```ts
- * const { ret } = await pushAndWait(messagerCall, msg, { label: 'WithdrawBalance', kind: 'withdraw', exid: '', pollMs: 30_000, log })
+ * const { ret } = await pushAndWait(messager, msg, { label: 'WithdrawBalance', kind: 'withdraw', exid: '', pollMs: 30_000, log })
  * ```
  */
 export async function pushAndWait(
-  messagerCall: JsonRpcCall,
+  messager: MessagerClient,
   msg: CliMessage,
   opts: PushAndWaitOptions,
 ): Promise<SentMessage> {
   const uid = opts.exid === '' ? randomUUID() : `${opts.kind}-${opts.exid}`
-  const alreadyPushed = opts.alreadyPushed ?? (await pushedBefore(messagerCall, opts.kind, opts.exid))
+  const alreadyPushed = opts.alreadyPushed ?? (await pushedBefore(messager, opts.kind, opts.exid))
   if (!alreadyPushed)
-    await messagerCall('Message.PushMessageWithId', [
+    await messager.pushMessageWithId(
       uid,
-      {
-        Version: 0,
-        To: msg.To,
-        From: msg.From,
-        Nonce: 0,
-        Value: msg.Value.toString(),
-        GasLimit: 0,
-        GasFeeCap: '0',
-        GasPremium: '0',
-        Method: msg.Method,
-        Params: Buffer.from(msg.Params).toString('base64'),
-      },
-      { ExpireEpoch: 0, GasOverEstimation: 1.25, MaxFee: '0', MaxFeeCap: '0', GasOverPremium: 0 },
-    ])
+      toLotusMessage(
+        unfilledMessage({
+          to: msg.To,
+          from: msg.From,
+          value: msg.Value,
+          method: msg.Method,
+          params: msg.Params,
+        }),
+      ),
+      { expireEpoch: 0, gasOverEstimation: 1.25, maxFee: '0', maxFeeCap: '0', gasOverPremium: 0 },
+    )
   opts.log(`message ${uid} ${alreadyPushed ? 'already pushed' : 'pushed'}, waiting for it to land`)
   let lastError = ''
   let announced = false
   for (;;) {
-    const m = (await messagerCall('Message.GetMessageByUid', [uid])) as {
-      State: number
-      Receipt: { ExitCode: number; Return: string | null } | null
-      ErrorMsg?: string
-      Height?: number
-      Confidence?: number
-    }
-    if (m.State === 4) throw new VenusError('MESSAGE_FAILED', `${opts.label} failed: ${m.ErrorMsg ?? ''}`)
+    const m = await messager.getMessageByUid(uid)
+    if (m.State === MessageState.FailedMsg)
+      throw new VenusError('MESSAGE_FAILED', `${opts.label} failed: ${m.ErrorMsg ?? ''}`)
     // The messager keeps retrying an unfillable message; say why it waits.
-    if (m.State !== 3 && (m.ErrorMsg ?? '') !== '' && m.ErrorMsg !== lastError) {
+    if (m.State !== MessageState.OnChainMsg && (m.ErrorMsg ?? '') !== '' && m.ErrorMsg !== lastError) {
       lastError = m.ErrorMsg ?? ''
       opts.log(`messager: ${lastError} (still waiting; Ctrl-C to stop)`)
     }
-    if (m.State === 3 && m.Receipt) {
+    if (m.State === MessageState.OnChainMsg && m.Receipt) {
       if (m.Receipt.ExitCode !== 0)
         throw new VenusError('MESSAGE_FAILED', `${opts.label} exited with code ${m.Receipt.ExitCode}`, {
           details: { uid, exitCode: m.Receipt.ExitCode },
         })
       const want = opts.confidence ?? 0
       if ((m.Confidence ?? 0) >= want)
-        return { uid, alreadyPushed, ret: new Uint8Array(Buffer.from(m.Receipt.Return ?? '', 'base64')) }
+        return { uid, alreadyPushed, ret: decodeBase64Json(m.Receipt.Return ?? '', 'Receipt.Return') }
       if (!announced) {
         announced = true
         opts.log(`landed at epoch ${m.Height ?? '?'}; waiting for ${want} confirmations`)
@@ -112,6 +110,6 @@ export async function pushAndWait(
 }
 
 /** Whether a message with this `--exid` was pushed before (a re-run then only waits for it). */
-export async function pushedBefore(messagerCall: JsonRpcCall, kind: string, exid: string): Promise<boolean> {
-  return exid !== '' && (await messagerCall('Message.HasMessageByUid', [`${kind}-${exid}`])) === true
+export async function pushedBefore(messager: MessagerClient, kind: string, exid: string): Promise<boolean> {
+  return exid !== '' && (await messager.hasMessageByUid(`${kind}-${exid}`)) === true
 }

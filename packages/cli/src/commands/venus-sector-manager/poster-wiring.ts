@@ -71,7 +71,7 @@ export async function startPoster(opts: {
     log('warn: --poster: no miner has PoSt enabled ([PoSt.Actors] Sender / [Miners.PoSt] Enabled)')
     return undefined
   }
-  // ChainNotify needs a WebSocket.
+  // ChainNotify is a channel method: it needs a WebSocket (go-jsonrpc has no channels over HTTP).
   const info = parseApiInfo(file.chain.api, { version: 'v1', token: file.chain.token })
   const chain = createChainClient(wsTransport(info.wsUrl, info.token ? { token: info.token } : {}))
   // PoSt, fault and recovery messages go through venus-messager like the manager's other

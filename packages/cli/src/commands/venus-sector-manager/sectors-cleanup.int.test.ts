@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { commitmentToCid } from '@venus-cluster/core'
-import { devnetCall } from '@venus-cluster/devnet'
+import { commitmentToCid, createChainClient, createMessagerClient } from '@venus-cluster/core'
+import { devnetTransport } from '@venus-cluster/devnet'
 import {
-  createLotusChain,
-  createLotusMessager,
+  createManagerChain,
+  createManagerMessager,
   defaultMinerConfig,
   type ManagerNode,
   startManagerNode,
@@ -26,7 +26,6 @@ const files = (n: number) => [
 beforeAll(async () => {
   env = await servedMiner('cli-cleanup')
   persist = mkdtempSync(join(tmpdir(), 'vsm-cleanup-ps-'))
-  const rpc = devnetCall(env.devnet)
   daemon = await startManagerNode({
     home: env.home,
     listen: '127.0.0.1:0',
@@ -34,8 +33,8 @@ beforeAll(async () => {
       miners: [defaultMinerConfig(env.minerId, env.owner)],
       persistStores: [{ name: 'ps1', path: persist }],
     },
-    chain: createLotusChain(rpc),
-    messager: createLotusMessager(rpc),
+    chain: createManagerChain(createChainClient(devnetTransport(env.devnet))),
+    messager: createManagerMessager(createMessagerClient(devnetTransport(env.devnet))),
     tickMs: 3_600_000,
     auth: 'off',
   })

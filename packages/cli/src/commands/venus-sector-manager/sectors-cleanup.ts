@@ -4,10 +4,11 @@
  * Records come from the running daemon; what is on chain comes from the chain node.
  */
 import { runsToNumbers, VenusError } from '@venus-cluster/core'
-import type { JsonRpcCall, WireSectorState } from '@venus-cluster/manager'
+import type { WireSectorState } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
+import type { DaemonCall } from './manager-common.js'
 import { minerContextOf, minerPartitions } from './manager-common.js'
 
 /** WinningPoStSectorSetLookback: the chain state `expired` judges by, unless told an epoch. */
@@ -55,7 +56,7 @@ function stateLines(s: WireSectorState, online: boolean): string[] {
  * registerCleanupCommands(sealer.command('sectors'), (cmd) => daemonCall('127.0.0.1:1789'))
  * ```
  */
-export function registerCleanupCommands(sectors: Command, call: (cmd: Command) => JsonRpcCall): void {
+export function registerCleanupCommands(sectors: Command, call: (cmd: Command) => DaemonCall): void {
   sectors
     .command('state')
     .argument('<miner>')

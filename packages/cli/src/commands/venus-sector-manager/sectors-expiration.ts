@@ -6,14 +6,16 @@
  */
 import {
   type ChainClient,
+  detectNetwork,
+  EPOCHS_PER_DAY,
   type ExpirationExtension2,
   encodeExtendSectorExpiration2,
   formatFil,
   MinerMethod,
+  networkParams,
   runsToNumbers,
   VenusError,
 } from '@venus-cluster/core'
-import { detectNetwork, networkParams } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { millisecondsArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
@@ -21,7 +23,7 @@ import { messageOptions, stderrLine } from './actor-common.js'
 import { minerContextOf, minerPartitions } from './manager-common.js'
 import { pushAndWait } from './messager-send.js'
 
-const DAY = 2880
+const DAY = EPOCHS_PER_DAY
 /** Declarations and sectors one message may carry (the actor's DeclarationsMax, a margin under AddressedSectorsMax). */
 const DECLARATIONS_MAX = 3000
 const SECTORS_PER_MESSAGE = 10_000
@@ -243,7 +245,7 @@ export function registerExpirationCommands(sectors: Command): void {
       const extension = o.extension === undefined ? 540 * DAY : uintArg(o.extension, '--extension')
       const target = o.newExpiration === undefined ? undefined : uintArg(o.newExpiration, '--new-expiration')
 
-      const { chain, miner, network, messagerCall } = await minerContextOf(cmd)
+      const { chain, miner, network, messager } = await minerContextOf(cmd)
       const head = (await chain.chainHead()).Height
       const from = o.from === undefined ? head + 120 : uintArg(o.from, '--from')
       const to = o.to === undefined ? head + 32 * DAY : uintArg(o.to, '--to')
@@ -298,7 +300,7 @@ export function registerExpirationCommands(sectors: Command): void {
       const sent: string[] = []
       for (const [i, extensions] of messages.entries()) {
         const r = await pushAndWait(
-          messagerCall,
+          messager,
           {
             To: miner,
             From: info.Worker,

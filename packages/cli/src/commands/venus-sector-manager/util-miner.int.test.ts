@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { mockProofs } from '@venus-cluster/core'
+import { createChainClient, httpTransport, mockProofs } from '@venus-cluster/core'
 import { createDevnet, type Devnet, type ServedDevnet, serveDevnet } from '@venus-cluster/devnet'
-import { httpJsonRpc } from '@venus-cluster/manager'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { vsmCli } from '../../__fixtures__/vsm-cli.js'
 
@@ -49,10 +48,10 @@ describe('venus-sector-manager util miner create against a served devnet', () =>
     const id = /miner created: (t0\d+)/.exec(r.out)?.[1]
     expect(id).toBeDefined()
 
-    const chain = httpJsonRpc(served.httpUrl, served.adminToken)
-    const info = (await chain('Filecoin.StateMinerInfo', [id, []])) as Record<string, unknown>
+    const chain = createChainClient(httpTransport(served.httpUrl, { token: served.adminToken }))
+    const info = await chain.stateMinerInfo(String(id))
     expect(info.SectorSize).toBe(2048)
-    const idOf = async (a: string) => chain('Filecoin.StateLookupID', [a, []])
+    const idOf = async (a: string) => chain.stateLookupID(a)
     expect(info.Owner).toBe(await idOf(owner))
     expect(info.Worker).toBe(await idOf(worker))
 
@@ -88,11 +87,8 @@ describe('venus-sector-manager util miner create against a served devnet', () =>
     ])
     expect(r.code, r.err).toBe(0)
     const id = /miner created: (t0\d+)/.exec(r.out)?.[1]
-    const chain = httpJsonRpc(served.httpUrl, served.adminToken)
-    const info = (await chain('Filecoin.StateMinerInfo', [id, []])) as {
-      PeerId: string
-      Multiaddrs: string[]
-    }
+    const chain = createChainClient(httpTransport(served.httpUrl, { token: served.adminToken }))
+    const info = (await chain.stateMinerInfo(String(id))) as { PeerId: string; Multiaddrs: string[] }
     expect(info.PeerId).toBe(peer)
     expect(info.Multiaddrs.map((b) => [...Buffer.from(b, 'base64')])).toEqual([
       [4, 10, 1, 2, 3, 6, 93, 193],

@@ -4,12 +4,22 @@
  */
 import { readdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import * as dagCbor from '@ipld/dag-cbor'
 import { multiaddr } from '@multiformats/multiaddr'
-import { SubmitResult, VenusError } from '@venus-cluster/core'
+import {
+  addressToBytes,
+  decodeCreateMinerReturn,
+  encodeCreateMiner,
+  formatSectorSize,
+  PowerMethod,
+  SECTOR_SIZES,
+  SingletonActor,
+  SubmitResult,
+  sealProofFacts,
+  sealProofForSectorSize,
+  VenusError,
+} from '@venus-cluster/core'
 import { createVenusMarket, openManagerStore, type WireSectorState } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
-import { fromString } from 'iso-filecoin/address'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
@@ -25,20 +35,10 @@ import { registerWorkerRemoteCommands } from './worker-remote.js'
 
 const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/
 
-const SECTOR_SIZES: Record<string, number> = {
-  '2KiB': 2048,
-  '8MiB': 8 << 20,
-  '512MiB': 512 << 20,
-  '32GiB': 32 * 2 ** 30,
-  '64GiB': 64 * 2 ** 30,
-}
-const WINDOW_POST_BY_SIZE: Record<number, number> = {
-  2048: 10,
-  [8 << 20]: 11,
-  [512 << 20]: 12,
-  [32 * 2 ** 30]: 13,
-  [64 * 2 ** 30]: 14,
-}
+/** `--sector-size` values: the sector sizes by name (`2KiB` … `64GiB`). */
+const SECTOR_SIZE_NAMES: Record<string, number> = Object.fromEntries(
+  SECTOR_SIZES.map((size) => [formatSectorSize(size), size]),
+)
 
 /** A libp2p peer id as the miner actor stores it: the multihash bytes. */
 function peerIdBytes(text: string): Uint8Array {
@@ -86,8 +86,8 @@ export function registerUtilCommands(program: Command): Command {
     .command('head')
     .description('print the chain head')
     .action(async (_o: unknown, cmd: Command) => {
-      const { chainCall } = await clientsOf(cmd)
-      const head = (await chainCall('Filecoin.ChainHead', [])) as { Height: number; Cids: { '/': string }[] }
+      const { chainClient } = await clientsOf(cmd)
+      const head = await chainClient.chainHead()
       report(cmd, { Height: head.Height, Cids: head.Cids }, [
         `${head.Height}: ${head.Cids.map((c) => c['/']).join(', ')}`,
       ])
@@ -99,11 +99,11 @@ export function registerUtilCommands(program: Command): Command {
     .argument('<number>', 'sector number')
     .description("a sector's on-chain precommit info (StateSectorPreCommitInfo) as JSON")
     .action(async (m: string, n: string, _o: unknown, cmd: Command) => {
-      const { chainCall, chain } = await clientsOf(cmd)
+      const { chainClient, chain } = await clientsOf(cmd)
       const prefix = (await chain.networkParams()).addressPrefix
       const maddr = `${prefix}0${minerArg(m, 'miner')}`
       const number = uintArg(n, 'number')
-      const info = await chainCall('Filecoin.StateSectorPreCommitInfo', [maddr, number, []])
+      const info = await chainClient.stateSectorPreCommitInfo(maddr, number)
       if (info === null)
         throw new VenusError('NOT_FOUND', `no precommit on chain for sector ${number} of ${maddr}`, {
           details: { miner: maddr, number },
@@ -117,12 +117,9 @@ export function registerUtilCommands(program: Command): Command {
     .argument('<miner>', 'miner actor id or address')
     .description('print StateMinerInfo of a miner')
     .action(async (m: string, _o: unknown, cmd: Command) => {
-      const { chainCall, chain } = await clientsOf(cmd)
+      const { chainClient, chain } = await clientsOf(cmd)
       const prefix = (await chain.networkParams()).addressPrefix
-      const info = (await chainCall('Filecoin.StateMinerInfo', [
-        `${prefix}0${minerArg(m, 'miner')}`,
-        [],
-      ])) as Record<string, unknown>
+      const info = await chainClient.stateMinerInfo(`${prefix}0${minerArg(m, 'miner')}`)
       report(cmd, info, [
         `Miner: ${prefix}0${minerArg(m, 'miner')}`,
         `Owner: ${String(info.Owner)}`,
@@ -138,7 +135,7 @@ export function registerUtilCommands(program: Command): Command {
     .command('create')
     .description('create a miner actor through the messager and wait for it')
     .requiredOption('--from <address>', 'sender (pays the creation deposit)')
-    .requiredOption('--sector-size <size>', `one of ${Object.keys(SECTOR_SIZES).join(', ')}`)
+    .requiredOption('--sector-size <size>', `one of ${Object.keys(SECTOR_SIZE_NAMES).join(', ')}`)
     .option('--owner <address>', 'owner (default: --from)')
     .option('--worker <address>', 'worker (default: owner)')
     .option('--peer <id>', 'libp2p peer id of the miner (12D3Koo…, Qm… or a libp2p-key CID)')
@@ -163,30 +160,34 @@ export function registerUtilCommands(program: Command): Command {
         },
         cmd: Command,
       ) => {
-        const size = SECTOR_SIZES[o.sectorSize]
+        const size = SECTOR_SIZE_NAMES[o.sectorSize]
         if (size === undefined)
           throw new VenusError(
             'CLI_USAGE',
-            `--sector-size must be one of ${Object.keys(SECTOR_SIZES).join(', ')}`,
+            `--sector-size must be one of ${Object.keys(SECTOR_SIZE_NAMES).join(', ')}`,
           )
         const owner = o.owner ?? o.from
         const worker = o.worker ?? owner
-        const { chainCall, messagerCall, chain } = await clientsOf(cmd)
+        const { chainClient, messagerClient, chain } = await clientsOf(cmd)
         const prefix = (await chain.networkParams()).addressPrefix
-        const params = dagCbor.encode([
-          fromString(owner).toBytes(),
-          fromString(worker).toBytes(),
-          WINDOW_POST_BY_SIZE[size],
-          o.peer === undefined ? new Uint8Array(0) : peerIdBytes(o.peer),
-          (o.multiaddr ?? []).map(multiaddrBytes),
-        ])
-        const deposit = BigInt(
-          String(await chainCall('Filecoin.StateMinerCreationDeposit', [[]]).catch(() => '0')),
-        )
+        const params = encodeCreateMiner({
+          owner,
+          worker,
+          windowPoStProofType: sealProofFacts(sealProofForSectorSize(size)).windowPoStProof,
+          peer: o.peer === undefined ? new Uint8Array(0) : peerIdBytes(o.peer),
+          multiaddrs: (o.multiaddr ?? []).map(multiaddrBytes),
+        })
+        const deposit = await chainClient.stateMinerCreationDeposit().catch(() => 0n)
         // Re-running with the same --exid resumes waiting for the message already pushed.
         const { ret } = await pushAndWait(
-          messagerCall,
-          { To: `${prefix}04`, From: o.from, Value: deposit, Method: 2, Params: params },
+          messagerClient,
+          {
+            To: `${prefix}0${SingletonActor.Power}`,
+            From: o.from,
+            Value: deposit,
+            Method: PowerMethod.CreateMiner,
+            Params: params,
+          },
           {
             label: 'CreateMiner',
             kind: 'create-miner',
@@ -195,16 +196,9 @@ export function registerUtilCommands(program: Command): Command {
             log: (l) => process.stderr.write(`${l}\n`),
           },
         )
-        const [idAddr, robust] = dagCbor.decode(ret) as [Uint8Array, Uint8Array]
-        let id = 0
-        let mul = 1
-        for (const b of idAddr.subarray(1)) {
-          id += (b & 0x7f) * mul
-          mul *= 128
-        }
-        report(cmd, { ID: `${prefix}0${id}`, Robust: Buffer.from(robust).toString('hex') }, [
-          `miner created: ${prefix}0${id}`,
-        ])
+        const created = decodeCreateMinerReturn(ret, prefix)
+        const robust = Buffer.from(addressToBytes(created.robustAddress)).toString('hex')
+        report(cmd, { ID: created.idAddress, Robust: robust }, [`miner created: ${created.idAddress}`])
       },
     )
 

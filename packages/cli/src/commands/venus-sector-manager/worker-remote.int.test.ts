@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  createRpcClient,
+  httpTransport,
   mockProofs,
   parseWorkerConfig,
   prepareFileStore,
@@ -13,7 +15,6 @@ import {
 import {
   createFakeChain,
   defaultMinerConfig,
-  httpJsonRpc,
   type ManagerNode,
   startManagerNode,
 } from '@venus-cluster/manager'
@@ -22,6 +23,12 @@ import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
 import { freePort } from '../../__fixtures__/built-cli.js'
 import { vsmCli } from '../../__fixtures__/vsm-cli.js'
+
+/** One `Venus.*` call to the daemon at `url` with `token`, through core's RPC client. */
+const callWith = (url: string, token: string) => {
+  const client = createRpcClient(httpTransport(url, { token }))
+  return (method: string, params: unknown[]) => client.call(method, params)
+}
 
 const until = async (check: () => Promise<boolean>) => {
   for (let i = 0; i < 200; i++) {
@@ -58,7 +65,7 @@ async function manager(opts: { sectors?: boolean } = {}) {
   const listen = `127.0.0.1:${d.port}`
   const cli = (...args: string[]) => vsmCli(['--home', home, 'util', 'worker', '--listen', listen, ...args])
   const adminToken = readFileSync(join(home, 'token'), 'utf8').trim()
-  return { d, home, auth, cli, adminToken, call: (token: string) => httpJsonRpc(d.url, token) }
+  return { d, home, auth, cli, adminToken, call: (token: string) => callWith(d.url, token) }
 }
 
 /** A real worker of our own with its control API on loopback, pinging the manager. */

@@ -8,13 +8,15 @@
  * pinned for that name, for 90 seconds (`Venus.WorkerControlToken`). An address given by the
  * operator that no pinging worker reports gets no token at all (original workers need none).
  */
+
+import type { WorkerPingInfo } from '@venus-cluster/core'
 import { VenusError } from '@venus-cluster/core'
-import type { JsonRpcCall, WireKnownWorker, WorkerControlGrant, WorkerPingInfo } from '@venus-cluster/manager'
+import type { WireKnownWorker, WorkerControlGrant } from '@venus-cluster/manager'
 import { type WorkerControlClient, workerControlClient } from '@venus-cluster/sealer'
 import { type Command, Option } from 'commander'
 import { report } from '../../output.js'
 import { pauseLine, resumeLine, threadIndexArg, threadLine } from '../../worker-threads.js'
-import { daemonCall, homeOf } from './manager-common.js'
+import { type DaemonCall, daemonCall, homeOf } from './manager-common.js'
 
 const ago = (s: number) =>
   s < 60 ? `${s}s` : s < 3600 ? `${Math.round(s / 60)}m` : `${(s / 3600).toFixed(1)}h`
@@ -22,7 +24,7 @@ const ago = (s: number) =>
 /** `host:port` (or `[v6]:port`): a control address given instead of a worker name. */
 const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}$/
 
-const callOf = (cmd: Command): JsonRpcCall => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
+const callOf = (cmd: Command): DaemonCall => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
 
 /** Where to reach a worker's control API and the token to send there (none for unknown addresses). */
 async function controlTarget(

@@ -1,13 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  createRpcServer,
-  mockProofs,
-  parseWorkerConfig,
-  prepareFileStore,
-  prepareSealingStore,
-} from '@venus-cluster/core'
+import { mockProofs, parseWorkerConfig, prepareFileStore, prepareSealingStore } from '@venus-cluster/core'
+import { createRpcServer } from '@venus-cluster/core/rpc'
 import { createSealingWorker } from '@venus-cluster/sealer'
 import { afterAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../__fixtures__/built-cli.js'

@@ -3,19 +3,14 @@
  * 23), debt repayment (22), sector number masks (20), expiration extensions (32) and withdrawals
  * (16).
  */
-import {
-  type ActorRuntime,
-  ExitCode,
-  type ExpirationExtensionParam,
-  require,
-  type SectorLocationParam,
-} from '../../actor-types.js'
+import { ExitCode, type ExpirationExtension2, type SectorLocationSet } from '@venus-cluster/core'
+import { type ActorRuntime, require } from '../../actor-types.js'
 import { deadlineIsMutable } from '../../deadline.js'
 import { activeSectors, liveSectors, type MinerState, minerAvailableBalance } from '../../state.js'
 import { accountId, chargePenalty, repayDebt, requireControl, requireOwnerOrWorker } from './common.js'
 
 /** Miner.TerminateSectors (method 9). Returns `done`. */
-export function terminateSectors(rt: ActorRuntime, m: MinerState, entries: SectorLocationParam[]): boolean {
+export function terminateSectors(rt: ActorRuntime, m: MinerState, entries: SectorLocationSet[]): boolean {
   requireOwnerOrWorker(rt, m)
   for (const d of entries) {
     require(d.deadline <
@@ -124,11 +119,7 @@ const ADDRESSED_SECTORS_MAX = 25_000
  * `maxSectorExpirationExtension` from now. Sectors with verified claims are refused: the devnet
  * keeps no verified registry.
  */
-export function extendSectorExpiration2(
-  rt: ActorRuntime,
-  m: MinerState,
-  p: ExpirationExtensionParam[],
-): void {
+export function extendSectorExpiration2(rt: ActorRuntime, m: MinerState, p: ExpirationExtension2[]): void {
   requireControl(rt, m)
   require(p.length <=
     DECLARATIONS_MAX, ExitCode.ErrIllegalArgument, `too many declarations ${p.length}, max ${DECLARATIONS_MAX}`)

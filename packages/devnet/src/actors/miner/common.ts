@@ -2,29 +2,16 @@
  * What the miner actor's methods share: loading the miner, caller checks, debts and penalties,
  * the current deadline, pledges. Checks and exit codes follow builtin-actors v18.
  */
-import { provingPeriodOffset as coreProvingPeriodOffset } from '@venus-cluster/core'
-import { ActorAbort, type ActorRuntime, ExitCode, require } from '../../actor-types.js'
+import { ExitCode } from '@venus-cluster/core'
+import { ActorAbort, type ActorRuntime, require } from '../../actor-types.js'
 import { type DeadlineInfo, deadlineInfo } from '../../deadline.js'
 import { type MinerState, mutableMiner } from '../../state.js'
-
-/** Domain separation tags used by the miner actor (spec §2.5). */
-export const Dst = {
-  WindowedPoStChallengeSeed: 4,
-  SealRandomness: 5,
-  InteractiveSealChallengeSeed: 6,
-  PoStChainCommit: 9,
-} as const
 
 /** Computes the data commitment of a sector's pieces (market actor's ComputeDataCommitment). */
 export type CommDFromPieces = (
   pieces: { commP: Uint8Array; paddedSize: number }[],
   sectorSize: number,
 ) => Uint8Array
-
-/** The miner's proving-period offset (core `provingPeriodOffset`, spec §3.2). */
-export function provingPeriodOffset(rt: ActorRuntime, minerId: number): number {
-  return coreProvingPeriodOffset(rt.idAddress(minerId), rt.epoch, rt.params.wpostProvingPeriod)
-}
 
 /** The miner state of `minerId`, or an abort with exit 5 (invalid receiver). */
 export function loadMiner(rt: ActorRuntime, minerId: number): MinerState {
@@ -63,10 +50,6 @@ export function currentDeadlineInfo(rt: ActorRuntime, m: MinerState): DeadlineIn
 /** Initial pledge for one sector of the miner's size. */
 export function initialPledgeFor(sectorSize: number, pledgePerByte: bigint): bigint {
   return BigInt(sectorSize) * pledgePerByte
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i])
 }
 
 /** Burns `amount` from the miner's unlocked funds, the rest becoming fee debt. */

@@ -3,22 +3,26 @@
  * submission), `DeclareFaults` (10) and `DeclareFaultsRecovered` (11).
  */
 import {
-  type ActorRuntime,
+  DomainSeparationTag,
   ExitCode,
-  require,
-  type SectorLocationParam,
-  type SubmitWindowedPoStParam,
-} from '../../actor-types.js'
-import { commitmentOf, minerEntropy, proverIdOf } from '../../commitments.js'
-import { deadlineInfo, nextNotElapsed } from '../../deadline.js'
+  nextNotElapsed,
+  proverId,
+  randomnessEntropy,
+  type SectorLocationSet,
+  type SubmitWindowedPoStParams,
+} from '@venus-cluster/core'
+import { equals as bytesEqual } from 'multiformats/bytes'
+import { type ActorRuntime, require } from '../../actor-types.js'
+import { commitmentOf } from '../../commitments.js'
+import { deadlineInfo } from '../../deadline.js'
 import { liveSectors, type MinerState, type PartitionState } from '../../state.js'
-import { bytesEqual, currentDeadlineInfo, Dst, repayDebt, requireControl } from './common.js'
+import { currentDeadlineInfo, repayDebt, requireControl } from './common.js'
 
 /** Miner.SubmitWindowedPoSt (method 5). */
 export async function submitWindowedPoSt(
   rt: ActorRuntime,
   m: MinerState,
-  p: SubmitWindowedPoStParam,
+  p: SubmitWindowedPoStParams,
 ): Promise<void> {
   requireControl(rt, m)
   const e = rt.epoch
@@ -43,7 +47,11 @@ export async function submitWindowedPoSt(
   require(p.chainCommitEpoch <
     e, ExitCode.ErrIllegalArgument, `chain commit epoch ${p.chainCommitEpoch} must be less than the current epoch ${e}`)
   require(p.chainCommitRand.length <= 32, ExitCode.ErrIllegalArgument, 'chain commit randomness too long')
-  const commitRand = rt.ticketRandomness(Dst.PoStChainCommit, p.chainCommitEpoch, new Uint8Array())
+  const commitRand = rt.ticketRandomness(
+    DomainSeparationTag.PoStChainCommit,
+    p.chainCommitEpoch,
+    new Uint8Array(),
+  )
   require(bytesEqual(
     commitRand,
     p.chainCommitRand,
@@ -82,12 +90,14 @@ export async function submitWindowedPoSt(
   const list: number[] = []
   for (const x of proving)
     for (const s of [...liveSectors(x.part)].sort((a, b) => a - b)) list.push(x.good.has(s) ? s : standIn)
-  const entropy = minerEntropy(rt.idAddress(m.id))
-  const randomness = rt.beaconRandomness(Dst.WindowedPoStChallengeSeed, cur.challenge, entropy).slice()
+  const entropy = randomnessEntropy(rt.idAddress(m.id))
+  const randomness = rt
+    .beaconRandomness(DomainSeparationTag.WindowedPoStChallengeSeed, cur.challenge, entropy)
+    .slice()
   randomness[31] = randomness[31]! & 0x3f
   const valid = await rt.proofs.verifyWindowPoSt({
     registeredPoStProof: proof.postProof,
-    proverId: proverIdOf(m.id),
+    proverId: proverId(m.id),
     randomness,
     sectors: list.map((s) => {
       const info = m.sectors.get(s)!
@@ -115,13 +125,10 @@ export async function submitWindowedPoSt(
   }
 }
 
-function declarationTarget(rt: ActorRuntime, m: MinerState, d: SectorLocationParam): PartitionState {
+function declarationTarget(rt: ActorRuntime, m: MinerState, d: SectorLocationSet): PartitionState {
   require(d.deadline <
     rt.params.wpostPeriodDeadlines, ExitCode.ErrIllegalArgument, `invalid deadline ${d.deadline}`)
-  const target = nextNotElapsed(
-    rt.params,
-    deadlineInfo(rt.params, m.provingPeriodStart, d.deadline, rt.epoch),
-  )
+  const target = nextNotElapsed(deadlineInfo(rt.params, m.provingPeriodStart, d.deadline, rt.epoch))
   require(rt.epoch <
     target.faultCutoff, ExitCode.ErrIllegalArgument, `late fault or recovery declaration for deadline ${d.deadline} at ${rt.epoch}, cutoff ${target.faultCutoff}`)
   const part = m.deadlines[d.deadline]!.partitions[d.partition]
@@ -134,7 +141,7 @@ function declarationTarget(rt: ActorRuntime, m: MinerState, d: SectorLocationPar
 }
 
 /** Miner.DeclareFaults (method 10). */
-export function declareFaults(rt: ActorRuntime, m: MinerState, entries: SectorLocationParam[]): void {
+export function declareFaults(rt: ActorRuntime, m: MinerState, entries: SectorLocationSet[]): void {
   requireControl(rt, m)
   for (const d of entries) {
     const part = declarationTarget(rt, m, d)
@@ -148,11 +155,7 @@ export function declareFaults(rt: ActorRuntime, m: MinerState, entries: SectorLo
 }
 
 /** Miner.DeclareFaultsRecovered (method 11). */
-export function declareFaultsRecovered(
-  rt: ActorRuntime,
-  m: MinerState,
-  entries: SectorLocationParam[],
-): void {
+export function declareFaultsRecovered(rt: ActorRuntime, m: MinerState, entries: SectorLocationSet[]): void {
   requireControl(rt, m)
   repayDebt(rt, m)
   for (const d of entries) {

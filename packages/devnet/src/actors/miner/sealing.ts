@@ -4,33 +4,35 @@
  * sector to a deadline and partition.
  */
 import {
+  type BatchReturn,
+  DomainSeparationTag,
+  ExitCode,
+  proverId,
+  RegisteredAggregationProof,
+  randomnessEntropy,
+  sealProofFacts,
+} from '@venus-cluster/core'
+import { equals as bytesEqual } from 'multiformats/bytes'
+import {
   ActorAbort,
   type ActorRuntime,
   type DevnetSealToVerify,
-  ExitCode,
   type PreCommitInfoParam,
   type ProveCommitSectors3Param,
   require,
 } from '../../actor-types.js'
-import { commitmentOf, minerEntropy, proverIdOf, zeroCommDCid } from '../../commitments.js'
+import { commitmentOf, zeroCommDCid } from '../../commitments.js'
 import { deadlineIsMutable } from '../../deadline.js'
 import { maxProveCommitDuration } from '../../params.js'
-import { sealProofBytes, sealProofSectorSize } from '../../proof-types.js'
+import { sealProofSectorSize } from '../../proof-types.js'
 import {
+  type ActiveSectorState,
   emptyPartition,
   liveSectors,
   type MinerState,
   minerAvailableBalance,
-  type SectorState,
 } from '../../state.js'
-import {
-  bytesEqual,
-  type CommDFromPieces,
-  Dst,
-  initialPledgeFor,
-  repayDebt,
-  requireControl,
-} from './common.js'
+import { type CommDFromPieces, initialPledgeFor, repayDebt, requireControl } from './common.js'
 
 function preCommitDeposit(rt: ActorRuntime, m: MinerState): bigint {
   return BigInt(m.sectorSize) * rt.params.preCommitDepositPerByte
@@ -90,12 +92,6 @@ export function preCommitSectorBatch2(rt: ActorRuntime, m: MinerState, sectors: 
   }
 }
 
-/** Result of ProveCommitSectors3: a BatchReturn. */
-export interface BatchReturn {
-  successCount: number
-  failCodes: { idx: number; code: number }[]
-}
-
 /** Miner.ProveCommitSectors3 (method 34): single proofs or one aggregate, checked by the verifier. */
 export async function proveCommitSectors3(
   rt: ActorRuntime,
@@ -117,13 +113,13 @@ export async function proveCommitSectors3(
       null, ExitCode.ErrIllegalArgument, 'aggregate proof type must be null without an aggregate')
   } else {
     require(p.aggregateProofType ===
-      1, ExitCode.ErrIllegalArgument, `aggregate proof type must be SnarkPackV2 (1)`)
+      RegisteredAggregationProof.SnarkPackV2, ExitCode.ErrIllegalArgument, `aggregate proof type must be SnarkPackV2 (1)`)
     require(n >= 4 && n <= 819, ExitCode.ErrIllegalArgument, `aggregate of ${n} sectors outside [4, 819]`)
     require(p.aggregateProof.length <= 81960, ExitCode.ErrIllegalArgument, 'aggregate proof too large')
   }
   const e = rt.epoch
-  const entropy = minerEntropy(rt.idAddress(m.id))
-  const proverId = proverIdOf(m.id)
+  const entropy = randomnessEntropy(rt.idAddress(m.id))
+  const prover = proverId(m.id)
   const fails: { idx: number; code: number; message: string }[] = []
   const ok: { idx: number; sectorNumber: number }[] = []
   const seals: (DevnetSealToVerify & { idx: number })[] = []
@@ -181,15 +177,15 @@ export async function proveCommitSectors3(
       idx,
       registeredProof: pc.sealProof,
       sectorNumber: pc.sectorNumber,
-      proverId,
+      proverId: prover,
       commR: commitmentOf(pc.sealedCid, 'sealed', 'sealed CID'),
       commD: commitmentOf(declared, 'unsealed', 'unsealed CID'),
-      ticket: rt.ticketRandomness(Dst.SealRandomness, pc.sealRandEpoch, entropy),
-      seed: rt.beaconRandomness(Dst.InteractiveSealChallengeSeed, seedEpoch, entropy),
+      ticket: rt.ticketRandomness(DomainSeparationTag.SealRandomness, pc.sealRandEpoch, entropy),
+      seed: rt.beaconRandomness(DomainSeparationTag.InteractiveSealChallengeSeed, seedEpoch, entropy),
     }
     if (hasSingles) {
       const proof = p.sectorProofs[idx]!
-      if (proof.length > sealProofBytes(pc.sealProof)) {
+      if (proof.length > sealProofFacts(pc.sealProof).proofLength) {
         fail(ExitCode.ErrIllegalArgument, 'proof too large')
         continue
       }
@@ -231,7 +227,7 @@ export async function proveCommitSectors3(
     const pc = m.preCommits.get(o.sectorNumber)!
     m.preCommits.delete(o.sectorNumber)
     const { deadline, partition } = assignSector(rt, m, o.sectorNumber)
-    const sector: SectorState = {
+    const sector: ActiveSectorState = {
       sectorNumber: o.sectorNumber,
       sealProof: pc.sealProof,
       sealedCid: pc.sealedCid,
@@ -246,7 +242,7 @@ export async function proveCommitSectors3(
     }
     m.sectors.set(o.sectorNumber, sector)
   }
-  return { successCount: ok.length, failCodes: fails.map(({ idx, code }) => ({ idx, code })) }
+  return { successCount: ok.length, failCodes: fails.map(({ idx, code }) => ({ index: idx, code })) }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { newSector, type SectorRecord } from '../../sector.js'
+import { type ManagedSector, newSector } from '../../sector.js'
 import type { ManagerStore } from '../types.js'
 
 /**
@@ -190,7 +190,7 @@ export function storeConformance(
         await s.updateSector({ miner: 1000, number: n }, (x) => x, { enqueue: 'pre' })
       expect((await s.listQueue('pre', 1000)).map((q) => q.number)).toEqual([1, 2, 3])
       expect(await s.listQueue('prove')).toEqual([])
-      const mark = (st: SectorRecord): SectorRecord => ({
+      const mark = (st: ManagedSector): ManagedSector => ({
         ...st,
         messages: { ...st.messages, preCommit: 'uid-1', needSend: false },
       })
