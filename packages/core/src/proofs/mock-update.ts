@@ -2,7 +2,7 @@
 import { copyFile, type FileHandle, mkdir, open, readFile, truncate, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { throwIfAborted } from '../errors/index.js'
-import { fr32UnpadInto } from '../piece/index.js'
+import { fr32UnpadInto } from '../piece/fr32.js'
 import type { ProofsCallOptions, ProofsStage } from './backend.js'
 import type {
   DecodeFromRequest,
