@@ -178,9 +178,9 @@ export function sectorJson(s: ActiveSectorState): Record<string, unknown> {
     InitialPledge: s.initialPledge.toString(),
     ExpectedDayReward: '0',
     ExpectedStoragePledge: '0',
-    PowerBaseEpoch: s.activation,
+    PowerBaseEpoch: s.powerBaseEpoch ?? s.activation,
     ReplacedDayReward: '0',
-    SectorKeyCID: null,
+    SectorKeyCID: s.sectorKeyCid === undefined ? null : cidJson(s.sectorKeyCid),
     Flags: 0,
     DailyFee: '0',
   }

@@ -36,6 +36,7 @@ import {
 import {
   type MinerState,
   minerAvailableBalance,
+  minerPower,
   activeSectors as partitionActive,
   type WorldState,
 } from './state.js'
@@ -115,12 +116,6 @@ function minerOf(devnet: Devnet, world: WorldState, method: string, addr: unknow
 /** The deadline the Lotus API reports: the recorded current deadline, moved to its next open. */
 function provingDeadline(devnet: Devnet, m: MinerState, ts: DevnetTipset) {
   return nextNotElapsed(deadlineInfo(devnet.params, m.provingPeriodStart, m.currentDeadline, ts.height))
-}
-
-function rawPower(m: MinerState): bigint {
-  let n = 0
-  for (const dl of m.deadlines) for (const p of dl.partitions) n += partitionActive(p).size
-  return BigInt(n) * BigInt(m.sectorSize)
 }
 
 /** Required permission of every served Lotus method. */
@@ -377,13 +372,17 @@ export function lotusMethods(devnet: Devnet): Record<string, RpcMethod> {
       arity('StateMinerPower', params, 2)
       const world = worldOf('StateMinerPower', params[1])
       const m = minerOf(devnet, world, 'StateMinerPower', params[0])
-      let total = 0n
-      for (const x of world.miners.values()) total += rawPower(x)
-      const mine = rawPower(m)
+      const total = { raw: 0n, qa: 0n }
+      for (const x of world.miners.values()) {
+        const pw = minerPower(x)
+        total.raw += pw.raw
+        total.qa += pw.qa
+      }
+      const mine = minerPower(m)
       return {
-        MinerPower: { RawBytePower: mine.toString(), QualityAdjPower: mine.toString() },
-        TotalPower: { RawBytePower: total.toString(), QualityAdjPower: total.toString() },
-        HasMinPower: mine >= 2048n,
+        MinerPower: { RawBytePower: mine.raw.toString(), QualityAdjPower: mine.qa.toString() },
+        TotalPower: { RawBytePower: total.raw.toString(), QualityAdjPower: total.qa.toString() },
+        HasMinPower: mine.raw >= 2048n,
       }
     },
     'Filecoin.StateGetRandomnessFromTickets': (params) => {

@@ -39,6 +39,10 @@ export interface ActiveSectorState {
   initialPledge: bigint
   deadline: number
   partition: number
+  /** The CC sealed CID a replica update replaced (Lotus `SectorKeyCID`); absent before an update. */
+  sectorKeyCid?: string
+  /** Epoch from which QA power is counted (the last replica update); the activation before one. */
+  powerBaseEpoch?: number
 }
 
 /** One partition of a deadline; sets of sector numbers. */
@@ -153,6 +157,42 @@ export function activeSectors(p: PartitionState): Set<number> {
   const out = new Set<number>()
   for (const s of p.all) if (!p.terminated.has(s) && !p.faulty.has(s) && !p.unproven.has(s)) out.add(s)
   return out
+}
+
+/**
+ * Quality-adjusted power of one sector (the miner actor's `qa_power_for_weight`): its size, with
+ * verified deal space counted ten times, averaged over the sector's remaining life. A CC sector's
+ * QA power is its raw size.
+ */
+export function sectorQaPower(
+  sectorSize: number,
+  s: Pick<
+    ActiveSectorState,
+    'expiration' | 'activation' | 'powerBaseEpoch' | 'dealWeight' | 'verifiedDealWeight'
+  >,
+): bigint {
+  const size = BigInt(sectorSize)
+  const duration = BigInt(Math.max(1, s.expiration - (s.powerBaseEpoch ?? s.activation)))
+  const spaceTime = size * duration
+  const dealSpaceTime = s.dealWeight + s.verifiedDealWeight
+  const base = spaceTime > dealSpaceTime ? spaceTime - dealSpaceTime : 0n
+  // Multipliers of 10 (base), 10 (deals) and 100 (verified deals), divided by 10 again.
+  const weighted = base * 10n + s.dealWeight * 10n + s.verifiedDealWeight * 100n
+  return weighted / (duration * 10n)
+}
+
+/** Raw and quality-adjusted power of a miner: its active sectors (proven, not faulty or terminated). */
+export function minerPower(m: MinerState): { raw: bigint; qa: bigint } {
+  let raw = 0n
+  let qa = 0n
+  for (const dl of m.deadlines)
+    for (const p of dl.partitions)
+      for (const n of activeSectors(p)) {
+        raw += BigInt(m.sectorSize)
+        const s = m.sectors.get(n)
+        qa += s === undefined ? BigInt(m.sectorSize) : sectorQaPower(m.sectorSize, s)
+      }
+  return { raw, qa }
 }
 
 /** Funds of a miner that are not locked (balance − deposits − pledge − fee debt, floored at 0). */
