@@ -93,6 +93,7 @@ export {
   type SubmitResponse,
   sectorKey,
 } from './sector.js'
+export * from './snapup/index.js'
 export {
   type ChainStartOptions,
   type ChainStartResult,

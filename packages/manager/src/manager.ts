@@ -39,6 +39,7 @@ import {
   type SubmitResponse,
   sectorKey,
 } from './sector.js'
+import { type SnapUpEvents, type SnapUpPolicy, SnapUpService } from './snapup/index.js'
 import type { ManagerStore, SectorMutator } from './store/types.js'
 import { type TerminationEvents, TerminationQueue } from './terminations/index.js'
 import { WorkerRegistry, type WorkerRegistryOptions } from './worker-registry/index.js'
@@ -48,7 +49,8 @@ export type ManagerEvents = AllocationEvents &
   DealEvents &
   CommitBatcherEvents &
   TerminationEvents &
-  SectorReportEvents
+  SectorReportEvents &
+  SnapUpEvents
 
 /** Options of {@link SectorManager}. */
 export interface SectorManagerOptions {
@@ -57,8 +59,16 @@ export interface SectorManagerOptions {
   messager: ManagerMessager
   /** The configuration: a full one, or the parts that differ from the defaults (see `managerConfig`). */
   config: ManagerConfig | ManagerConfigInit
-  /** Used to verify submitted proofs and aggregate them; without it proofs are not verified. */
-  proofs?: Pick<ProofsBackend, 'verifySeal' | 'aggregateSealProofs'> | undefined
+  /**
+   * Used to verify submitted proofs and aggregate them; without it proofs are not verified. When it
+   * has `verifyUpdateProof`, snap-up proofs are verified too.
+   */
+  proofs?:
+    | (Pick<ProofsBackend, 'verifySeal' | 'aggregateSealProofs'> &
+        Partial<Pick<ProofsBackend, 'verifyUpdateProof'>>)
+    | undefined
+  /** Snap-up policy per miner, over `DEFAULT_SNAP_UP_POLICY` (sender: the miner's prove-commit sender). */
+  snapUpPolicy?: ((miner: number) => Partial<SnapUpPolicy> | undefined) | undefined
   logger?: Logger | undefined
   /** Milliseconds clock (tests). */
   now?: (() => number) | undefined
@@ -107,6 +117,8 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
   readonly batcher: CommitBatcher
   readonly terminations: TerminationQueue
   readonly reports: SectorReports
+  /** Snap-up (SnapDeals) of CC sectors: candidates, allocation, `ProveReplicaUpdates3` batches. */
+  readonly snapup: SnapUpService
   #config: ManagerConfig
   readonly #proofs: SectorManagerOptions['proofs']
   readonly #tickMs: number | undefined
@@ -139,6 +151,24 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     this.batcher = new CommitBatcher({ context: ctx, proofs: opts.proofs, tickMs: false })
     this.terminations = new TerminationQueue(ctx, this.batcher.outbox)
     this.reports = new SectorReports(ctx, { workers: this.workers, deals: this.deals })
+    const verifyUpdateProof = opts.proofs?.verifyUpdateProof
+    this.snapup = new SnapUpService(ctx, {
+      outbox: this.batcher.outbox,
+      files: this.files,
+      deals: this.deals,
+      proofs: verifyUpdateProof
+        ? { verifyUpdateProof: (r) => verifyUpdateProof.call(opts.proofs, r) }
+        : undefined,
+      policy: opts.snapUpPolicy,
+    })
+    this.#forward(this.snapup, [
+      'snapup:allocated',
+      'snapup:queued',
+      'snapup:sent',
+      'snapup:landed',
+      'snapup:failed',
+      'snapup:done',
+    ])
     this.#forward(this.allocator, ['sector:allocated', 'sector:aborted'])
     this.#forward(this.deals, ['deals:assigned', 'deals:released'])
     this.#forward(this.batcher, ['sector:queued', 'batch:sent', 'batch:landed', 'batch:failed'])
@@ -160,7 +190,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
         .sweepUnclaimed()
         .catch((err) => ctx.log.warn({ err }, 'unclaimed allocation sweep failed'))
     }
-    this.#parts = [this.batcher, this.terminations, { tick: sweep }]
+    this.#parts = [this.batcher, this.terminations, this.snapup, { tick: sweep }]
   }
 
   #forward<K extends keyof ManagerEvents & string>(

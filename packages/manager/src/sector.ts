@@ -12,6 +12,7 @@ import {
   SubmitResult,
   type SubmitResultValue,
 } from '@venus-cluster/core'
+import type { SectorUpgrade } from './snapup/types.js'
 
 /** One piece of a sector: a deal piece (`dealId` > 0) or a zero filler piece (`dealId` 0). */
 export interface SectorPiece {
@@ -78,6 +79,8 @@ export interface ManagedSector {
   termination?: SectorTermination | undefined
   /** When the number was allocated (ms since the epoch); records written before it existed lack it. */
   allocatedAt?: number | undefined
+  /** Present while (and after) the CC sector is snapped up with data. */
+  upgrade?: SectorUpgrade | undefined
 }
 
 /**

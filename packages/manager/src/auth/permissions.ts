@@ -24,6 +24,10 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.WorkerControlKey': 'read',
   'Venus.AllocateSector': 'write',
   'Venus.AllocateSanpUpSector': 'write',
+  'Venus.AllocateSnapUpSector': 'write',
+  'Venus.SubmitPersistedEx': 'write',
+  'Venus.SnapUpPreFetch': 'write',
+  'Venus.SnapUpCandidates': 'read',
   'Venus.AcquireDeals': 'write',
   'Venus.AssignTicket': 'write',
   'Venus.SubmitPersisted': 'write',
@@ -37,6 +41,8 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.SubmitProof': 'sign',
   'Venus.SubmitSnapUpProof': 'sign',
   'Venus.RestoreSector': 'admin',
+  // Drops a snap-up the worker proved: its deals go back to the market.
+  'Venus.SnapUpCancelCommitment': 'admin',
   'Venus.TerminateSector': 'admin',
   // Deletes sealed files: as destructive as a termination.
   'Venus.RemoveSector': 'admin',

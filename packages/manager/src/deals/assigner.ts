@@ -47,6 +47,7 @@ export class DealAssigner extends TypedEmitter<DealEvents> {
   async acquire(
     id: SectorId,
     spec: { maxDeals: number | null } = { maxDeals: null },
+    opts: { upgrade?: boolean } = {},
   ): Promise<SectorPiece[] | null> {
     const ctx = this.#ctx
     const s = await ctx.online(id)
@@ -56,7 +57,8 @@ export class DealAssigner extends TypedEmitter<DealEvents> {
     return ctx.locks.run(sectorKey(id), async () => {
       const again = await ctx.online(id)
       if (again.pieces && again.pieces.length > 0) return again.pieces
-      if (again.preCommit !== null) return null // precommitted as CC: too late for pieces
+      // Precommitted as CC: too late for pieces, unless the sector is being snapped up.
+      if (again.preCommit !== null && opts.upgrade !== true) return null
       const sectorSize = await ctx.sectorSize(id.miner, again.proofType)
       // One assignment at a time, as the original's global deal mutex: markets hand out in order.
       const deals = await this.#marketLock.run('market', () =>
