@@ -31,6 +31,7 @@ import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
 import { registerCleanupCommands } from './sectors-cleanup.js'
 import { registerExpirationCommands } from './sectors-expiration.js'
+import { registerSnapCommands } from './snap.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
 
 const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/
@@ -210,6 +211,7 @@ export function registerUtilCommands(program: Command): Command {
   registerExpirationCommands(sectors)
   const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
   registerCleanupCommands(sectors, call)
+  registerSnapCommands(sealer, call)
   const line = (s: WireSectorState) =>
     `m-${s.ID.Miner}-n-${s.ID.Number}\tproof=${s.SectorType}\tfinalized=${s.Finalized}${s.AbortReason ? `\taborted: ${s.AbortReason}` : ''}`
   sectors
