@@ -56,6 +56,16 @@ export interface SectorRecord {
   phases: SectorPhases
   /** Why the sector was aborted (state `Aborted` only): the reason sent with `ReportAborted`. */
   abort_reason?: string
+  /** The snapup plan's outputs (absent for other plans); bytes are base64. */
+  snap?: {
+    /** CommR of the CC sector (the sector key). */
+    comm_r_old: string
+    /** Persist store instance holding the CC sector's sealed file and cache. */
+    key_instance: string
+    comm_r_new: string | null
+    comm_d_new: string | null
+    proof: string | null
+  }
 }
 
 /**

@@ -1,19 +1,20 @@
 /**
- * The plans a worker can run, by name. Today the package implements `sealer`; `snapup`,
- * `rebuild`, `unseal` and `wdpost` come as more plans registered here (one file each under
- * `plans/`). A sealing thread configured with a plan that is not registered is refused when the
+ * The plans a worker can run, by name. The package implements `sealer` and `snapup`; `rebuild`,
+ * `unseal` and `wdpost` come as more plans registered here (one file each under `plans/`). A sealing thread configured with a plan that is not registered is refused when the
  * worker is created, with the file, line and key of the config and the plans there are.
  */
 import { formatConfigKeyRef, VenusError, type WorkerConfig } from '@venus-cluster/core'
 import { isTerminalState } from '../states.js'
 import { sealerPlan } from './sealer.js'
+import { snapUpPlan } from './snapup.js'
 import type { Plan } from './types.js'
 
 export { sealerPlan } from './sealer.js'
+export { nextSnapUpState, type SnapUpEvent, snapUpPlan } from './snapup.js'
 export type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
 
 /** The plans this package implements, in the order `planNames()` lists them. */
-export const BUILTIN_PLANS: readonly Plan[] = Object.freeze([sealerPlan as Plan])
+export const BUILTIN_PLANS: readonly Plan[] = Object.freeze([sealerPlan as Plan, snapUpPlan as Plan])
 
 /**
  * A set of plans by name: the built-in ones, plus any an embedder registers.

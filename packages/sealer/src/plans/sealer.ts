@@ -149,7 +149,7 @@ const acquireDeals: Step = async (ctx) => {
 }
 
 /** `DealsAcquired`: writes the pieces (or the zero CC piece) into the staged file. */
-const addPieces: Step = async (ctx) => {
+export const addPieces: Step = async (ctx) => {
   const rec = ctx.record
   const proofType = baseOf(rec).allocated.ProofType
   const { sectorSize } = sealProofFacts(proofType)
