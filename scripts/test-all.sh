@@ -66,11 +66,11 @@ else
   node bindings/proofs/dist/gen-params-cli.js --sector-size 2KiB --parts winning-post,window-post,srs,porep
   # The SnapDeals update circuit (2KiB; measured in docs/proofs.md, "SnapDeals in CI"). A run that
   # found the PoRep parameters cached makes it when missing. A run that had to make them (a fresh
-  # machine) makes it only while the run is young enough, so a slow fresh machine still ends
+  # machine) makes it only while the run is young enough (30 min by default), so a slow fresh machine still ends
   # inside CI's 90 minutes; otherwise the next run makes it. The SnapDeals tests run whenever the
   # update parameters exist.
   update_params="$FIL_PROOFS_PARAMETER_CACHE/v28-empty-sector-update-merkletree-poseidon_hasher-8-0-0-fb9e095bebdd77511c0269b967b4d87ba8b8a525edaa0e165de23ba454510194"
-  snap_before_s="${VENUS_SNAP_PARAMS_BEFORE_S:-2700}"
+  snap_before_s="${VENUS_SNAP_PARAMS_BEFORE_S:-1800}"
   if [ ! -s "$update_params.params" ] || [ ! -s "$update_params.vk" ]; then
     if [ "$suite" = full ] || [ "$SECONDS" -lt "$snap_before_s" ]; then
       node bindings/proofs/dist/gen-params-cli.js --sector-size 2KiB --parts update

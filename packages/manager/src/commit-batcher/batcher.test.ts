@@ -73,6 +73,36 @@ function record(batcher: CommitBatcher): { [K in keyof CommitBatcherEvents]: Com
 }
 
 describe('CommitBatcher on its own (store, chain, messager)', () => {
+  it('sends and announces a claimed batch once when a tick re-pushes it while the batcher is still pushing it', async () => {
+    const { batcher, chain, store } = await setup(2)
+    const seen = record(batcher)
+    // Hold the messager's push so the tick's re-push of `created` claims runs meanwhile.
+    const push = chain.pushMessageWithId.bind(chain)
+    let release: () => void = () => {}
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    let pushes = 0
+    chain.pushMessageWithId = async (uid, msg, spec) => {
+      pushes++
+      await held
+      return push(uid, msg, spec)
+    }
+    for (const n of [21, 22]) {
+      await store.createSector(newSector({ miner: 1000, number: n }, 5))
+      await batcher.queuePreCommit({ miner: 1000, number: n }, preCommit(n, 990))
+    }
+    while ((await store.listMessages('created')).length === 0) await new Promise((r) => setTimeout(r, 5))
+    const tick = batcher.tick()
+    await new Promise((r) => setTimeout(r, 20))
+    release()
+    await tick
+    await batcher.tick()
+    expect(pushes).toBe(1)
+    expect(chain.messages.filter((m) => m.msg.method === MinerMethod.PreCommitSectorBatch2)).toHaveLength(1)
+    expect(seen['batch:sent'].map((e) => e.sectors)).toEqual([[21, 22]])
+  })
+
   it('sends the precommits of sectors sealed elsewhere in one message at the threshold and reports it landed', async () => {
     const { batcher, chain, store } = await setup(3)
     const seen = record(batcher)

@@ -50,6 +50,7 @@ export interface OutgoingMessage {
  */
 export class MessageOutbox extends TypedEmitter<OutboxEvents> {
   readonly #ctx: ServiceContext
+  readonly #pushing = new Map<string, Promise<boolean>>()
 
   constructor(ctx: ServiceContext) {
     super({ onListenerError: (err, event) => ctx.log.warn({ err, event }, 'event listener failed') })
@@ -93,10 +94,24 @@ export class MessageOutbox extends TypedEmitter<OutboxEvents> {
     throw new VenusError('INTERNAL', 'no free message uid after 256 tries')
   }
 
-  /** Pushes a claimed message (once: a uid the messager knows is not sent again). False when it failed. */
-  async push(msg: StoredMessage): Promise<boolean> {
+  /**
+   * Pushes a claimed message (once: a uid the messager knows is not sent again). False when it
+   * failed. The batcher pushes what it just claimed while its tick re-pushes every claim still
+   * `created`: one push per uid runs at a time, and a claim already pushed is not pushed (nor
+   * announced) again.
+   */
+  push(msg: StoredMessage): Promise<boolean> {
+    const running = this.#pushing.get(msg.uid)
+    if (running) return running
+    const run = this.#push(msg).finally(() => this.#pushing.delete(msg.uid))
+    this.#pushing.set(msg.uid, run)
+    return run
+  }
+
+  async #push(msg: StoredMessage): Promise<boolean> {
     const { message, spec } = messageFromBody(msg.body)
     try {
+      if ((await this.#ctx.store.getMessage(msg.uid))?.state === 'pushed') return true
       if (!(await this.#ctx.messager.hasMessageByUid(msg.uid)))
         await this.#ctx.messager.pushMessageWithId(msg.uid, message, spec)
       await this.#ctx.store.markMessagePushed(msg.uid)
