@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+export { buildProveReplicaUpdates3, dataPieces } from './build.js'
 export { candidateProblem, SnapCandidates } from './candidates.js'
 export {
   DEFAULT_SNAP_UP_POLICY,

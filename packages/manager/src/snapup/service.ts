@@ -14,7 +14,6 @@ import {
   commD,
   commitmentToCid,
   decodeProveReplicaUpdates3Return,
-  encodeProveReplicaUpdates3,
   MinerMethod,
   PROVE_REPLICA_UPDATES_MAX_SIZE,
   type ProofsBackend,
@@ -24,9 +23,7 @@ import {
   TypedEmitter,
   updateProofFacts,
   VenusError,
-  zeroCommitment,
 } from '@venus-cluster/core'
-import { CID } from 'multiformats/cid'
 import type { ManagerMessage } from '../chain.js'
 import type { SectorFileChecks } from '../checks/index.js'
 import type { MessageOutbox } from '../commit-batcher/outbox.js'
@@ -43,6 +40,7 @@ import {
   sectorKey,
 } from '../sector.js'
 import { SerialRuns } from '../serial-runs.js'
+import { buildProveReplicaUpdates3 } from './build.js'
 import { SnapCandidates } from './candidates.js'
 import type { SectorUpgrade, SnapCandidate, SnapUpProven, SnapUpPublic } from './types.js'
 
@@ -117,20 +115,7 @@ export interface SnapUpServiceOptions {
   policy?: ((miner: number) => Partial<SnapUpPolicy> | undefined) | undefined
 }
 
-/** The pieces that hold data (not zero fillers), in sector order. */
-export function dataPieces(pieces: readonly SectorPiece[] | null): SectorPiece[] {
-  return (pieces ?? []).filter((p) => {
-    try {
-      return !Buffer.from(cidToCommitment(p.piece.cid).commitment).equals(
-        Buffer.from(zeroCommitment(p.piece.size)),
-      )
-    } catch {
-      return true
-    }
-  })
-}
-
-const isOpen = (u: SectorUpgrade | undefined) =>
+const snapUpInFlight = (u: SectorUpgrade | undefined) =>
   u !== undefined && (u.state === 'allocated' || u.state === 'queued' || u.state === 'sent')
 
 /**
@@ -460,29 +445,7 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
         states.push(got.state)
     }
     if (states.length === 0) return
-    const updateProofsType = sealProofFacts(states[0]!.proofType).updateProof
-    const same = states.filter((s) => sealProofFacts(s.proofType).updateProof === updateProofsType)
-    const params = encodeProveReplicaUpdates3({
-      sectorUpdates: same.map((s) => ({
-        sectorNumber: s.id.number,
-        deadline: s.upgrade!.public.deadline,
-        partition: s.upgrade!.public.partition,
-        newSealedCid: CID.parse(s.upgrade!.proven!.newSealedCid),
-        // Zero filler pieces carry no data: the actor pads the CommD with zeros itself.
-        pieces: dataPieces(s.pieces).map((p) => ({
-          cid: CID.parse(p.piece.cid),
-          size: p.piece.size,
-          verifiedAllocationKey: null,
-          notify: [],
-        })),
-      })),
-      sectorProofs: same.map((s) => s.upgrade!.proven!.proof),
-      aggregateProof: new Uint8Array(),
-      updateProofsType,
-      aggregateProofType: null,
-      requireActivationSuccess: false,
-      requireNotificationSuccess: false,
-    })
+    const { same, params } = buildProveReplicaUpdates3(states)
     const p = await ctx.networkParams()
     const m = ctx.miner(miner)!
     // No verified pieces are snapped in, so QA power and pledge do not change: no collateral.
@@ -586,7 +549,7 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
     const ctx = this.#ctx
     await ctx.locks.run(sectorKey(id), async () => {
       const s = await ctx.online(id)
-      if (!isOpen(s.upgrade)) return
+      if (!snapUpInFlight(s.upgrade)) return
       await this.#opts.deals?.release(id, s.pieces)
       await ctx.store.finalizeSector(id, (x) => ({
         ...x,
