@@ -51,14 +51,14 @@ export interface AddonAggregateEntry {
   proof?: Uint8Array | undefined
 }
 
-/** @internal */
+/** The commitments of an empty-sector update, as the addon takes them (32 bytes each). */
 export interface AddonUpdateComms {
   commROld: Uint8Array
   commRNew: Uint8Array
   commDNew: Uint8Array
 }
 
-/** @internal */
+/** The files of an empty-sector update, as the addon takes them: the CC replica (sector key) and the new one. */
 export interface AddonUpdateFiles {
   sectorKeyPath: string
   sectorKeyCacheDir: string

@@ -55,12 +55,12 @@ import type { AddonReplica, ProofsAddon } from './addon.js'
 import { NativeUpdateProofs } from './backend-update.js'
 import { toVenusError } from './errors.js'
 import {
+  abortableCall,
   abortCheck,
   checkProofId,
   checkUnpaddedRange,
   falseOnFailure,
   pieces,
-  raceAbort,
   u8,
 } from './native-util.js'
 import { WorkQueue } from './queue.js'
@@ -144,7 +144,7 @@ class NativeProofsBackend implements ProofsBackend {
       }
     }
     const work = kind === 'heavy' ? this.#queue.run(run) : run()
-    const result = await raceAbort(work, signal, call)
+    const result = await abortableCall(work, signal, call)
     options?.onProgress?.({ stage, step: call, done: 1, total: 1 })
     return result
   }

@@ -34,7 +34,11 @@ export function abortCheck(signal: AbortSignal | undefined, call: string): void 
  * Rejects as soon as `signal` aborts. The native work itself can not be interrupted; it runs to
  * its end in the background (and keeps its queue slot until then).
  */
-export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, call: string): Promise<T> {
+export function abortableCall<T>(
+  work: Promise<T>,
+  signal: AbortSignal | undefined,
+  call: string,
+): Promise<T> {
   if (!signal) return work
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {

@@ -148,9 +148,22 @@ export function minerInfoJson(m: MinerState, idAddress: (id: number) => string):
     WindowPoStPartitionSectors: m.partitionSectors,
     ConsensusFaultElapsed: -1,
     PendingOwnerAddress: m.pendingOwner === null ? null : idAddress(m.pendingOwner),
-    Beneficiary: idAddress(m.owner),
-    BeneficiaryTerm: { Quota: '0', UsedQuota: '0', Expiration: 0 },
-    PendingBeneficiaryTerm: null,
+    Beneficiary: idAddress(m.beneficiary),
+    BeneficiaryTerm: {
+      Quota: m.beneficiaryTerm.quota.toString(),
+      UsedQuota: m.beneficiaryTerm.usedQuota.toString(),
+      Expiration: m.beneficiaryTerm.expiration,
+    },
+    PendingBeneficiaryTerm:
+      m.pendingBeneficiary === null
+        ? null
+        : {
+            NewBeneficiary: idAddress(m.pendingBeneficiary.beneficiary),
+            NewQuota: m.pendingBeneficiary.quota.toString(),
+            NewExpiration: m.pendingBeneficiary.expiration,
+            ApprovedByBeneficiary: m.pendingBeneficiary.approvedByBeneficiary,
+            ApprovedByNominee: m.pendingBeneficiary.approvedByNominee,
+          },
   }
 }
 

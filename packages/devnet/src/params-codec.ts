@@ -5,6 +5,7 @@
 import {
   type BatchReturn,
   type CreateMinerParams,
+  decodeChangeBeneficiary,
   decodeChangeOwnerAddress,
   decodeChangeWorkerAddress,
   decodeCompactSectorNumbers,
@@ -23,6 +24,7 @@ import {
   type ExpirationExtension2,
   encodeBatchReturn,
   encodeBitfield,
+  encodeChangeBeneficiary,
   encodeChangeOwnerAddress,
   encodeChangeWorkerAddress,
   encodeCompactSectorNumbers,
@@ -30,6 +32,7 @@ import {
   encodeCreateMinerReturn,
   encodeDeclareFaults,
   encodeExtendSectorExpiration2,
+  encodeGetBeneficiaryReturn,
   encodePreCommitSectorBatch2,
   encodeProveCommitSectors3,
   encodeProveReplicaUpdates3,
@@ -38,6 +41,7 @@ import {
   encodeTerminateSectorsReturn,
   encodeWithdrawBalance,
   encodeWithdrawBalanceReturn,
+  type GetBeneficiaryReturn,
   isVenusError,
   type SectorLocationSet,
   type SubmitWindowedPoStParams,
@@ -67,6 +71,7 @@ export interface MethodParams {
   /** The sector numbers of the mask. */
   CompactSectorNumbers: number[]
   ExtendSectorExpiration2: ExpirationExtension2[]
+  ChangeBeneficiary: { newBeneficiary: string; newQuota: bigint; newExpiration: number }
 }
 
 /** Masks the devnet expands: a bigger one is refused rather than filling the heap. */
@@ -79,6 +84,7 @@ export interface MethodReturns {
   ProveReplicaUpdates3: BatchReturn
   TerminateSectors: boolean
   WithdrawBalance: bigint
+  GetBeneficiary: GetBeneficiaryReturn
 }
 
 const PREFIX = 't'
@@ -138,6 +144,8 @@ function decodeValue(method: keyof MethodParams, raw: Uint8Array): MethodParams[
       return decodeChangeOwnerAddress(raw, PREFIX)
     case 'ExtendSectorExpiration2':
       return decodeExtendSectorExpiration2(raw).extensions
+    case 'ChangeBeneficiary':
+      return decodeChangeBeneficiary(raw, PREFIX)
     case 'CompactSectorNumbers': {
       // Malformed RLE+ is a serialization error (21); a well-formed mask too big to list is not.
       const runs = decodeRuns(decodeCompactSectorNumbers(raw).maskSectorNumbers)
@@ -189,6 +197,8 @@ export function encodeMethodReturn<M extends keyof MethodReturns>(
       return encodeTerminateSectorsReturn(value as boolean)
     case 'WithdrawBalance':
       return encodeWithdrawBalanceReturn(value as bigint)
+    case 'GetBeneficiary':
+      return encodeGetBeneficiaryReturn(value as GetBeneficiaryReturn)
   }
   return new Uint8Array()
 }
@@ -230,4 +240,6 @@ export const encodeParams = {
     encodeCompactSectorNumbers({ maskSectorNumbers: encodeBitfield(mask) }),
   extendSectorExpiration2: (extensions: ExpirationExtension2[]): Uint8Array =>
     encodeExtendSectorExpiration2({ extensions }),
+  changeBeneficiary: (p: { newBeneficiary: string; newQuota: bigint; newExpiration: number }): Uint8Array =>
+    encodeChangeBeneficiary(p),
 }

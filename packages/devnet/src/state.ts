@@ -73,6 +73,18 @@ export interface MinerState {
   pendingWorker: { worker: number; effectiveAt: number } | null
   /** An owner proposed by the current owner, waiting for its own `ChangeOwnerAddress`. */
   pendingOwner: number | null
+  /** Who receives withdrawals: the owner unless a beneficiary change was approved. */
+  beneficiary: number
+  /** What the beneficiary may withdraw in all (attoFIL), has withdrawn, and until when. */
+  beneficiaryTerm: { quota: bigint; usedQuota: bigint; expiration: number }
+  /** A beneficiary change the owner proposed, and who approved it so far. */
+  pendingBeneficiary: {
+    beneficiary: number
+    quota: bigint
+    expiration: number
+    approvedByBeneficiary: boolean
+    approvedByNominee: boolean
+  } | null
   peerId: Uint8Array
   multiaddrs: Uint8Array[]
   windowPoStProofType: number

@@ -211,7 +211,17 @@ export function createManagerChain(client: ChainClient, opts: ManagerChainOption
     },
     async provingDeadline(miner) {
       const o = answer(await client.stateMinerProvingDeadline(await addr(miner)), 'StateMinerProvingDeadline')
-      return { index: Number(o.Index), deadlines: Number(o.WPoStPeriodDeadlines ?? 48) }
+      return {
+        index: Number(o.Index),
+        deadlines: Number(o.WPoStPeriodDeadlines ?? 48),
+        periodStart: o.PeriodStart === undefined ? undefined : Number(o.PeriodStart),
+        challengeWindow: o.WPoStChallengeWindow === undefined ? undefined : Number(o.WPoStChallengeWindow),
+      }
+    },
+    async minerPower(miner) {
+      const o = answer(await client.stateMinerPower(await addr(miner)), 'StateMinerPower')
+      const claim = answer(o.MinerPower, 'StateMinerPower.MinerPower')
+      return { raw: BigInt(String(claim.RawBytePower)), qa: BigInt(String(claim.QualityAdjPower)) }
     },
     async preCommitDeposit(miner, sector) {
       return client.stateMinerPreCommitDepositForPower(await addr(miner), preCommitInfo(sector))

@@ -104,7 +104,15 @@ export interface ManagerChain {
   /** The miner's active sectors (proven, not faulty or terminated); snap-up needs it. */
   activeSectors?(miner: number): Promise<OnChainSector[]>
   /** `StateMinerProvingDeadline`: the current deadline index and the deadlines per period. */
-  provingDeadline?(miner: number): Promise<{ index: number; deadlines: number }>
+  provingDeadline?(miner: number): Promise<{
+    index: number
+    deadlines: number
+    /** Epoch the current proving period started, and epochs per deadline (when the node says). */
+    periodStart?: number | undefined
+    challengeWindow?: number | undefined
+  }>
+  /** `StateMinerPower`: the miner's raw and quality-adjusted power in bytes (the dashboard's trend). */
+  minerPower?(miner: number): Promise<{ raw: bigint; qa: bigint }>
   /** `StateMinerPreCommitDepositForPower` for one sector. */
   preCommitDeposit(
     miner: number,

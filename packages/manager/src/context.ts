@@ -11,6 +11,7 @@ import {
   type ManagerConfig,
   type ManagerConfigInit,
   type ManagerMinerConfig,
+  type ManagerStoreConfig,
   managerConfig,
   type SectorId,
   sealProofFacts,
@@ -39,6 +40,11 @@ export interface ServiceContextOptions {
   logger?: Logger | undefined
   /** Milliseconds clock (tests). */
   now?: (() => number) | undefined
+  /**
+   * Every persist store (default: the config's); the manager adds those attached through the
+   * API (see `PersistStores`).
+   */
+  persistStores?: (() => readonly ManagerStoreConfig[]) | undefined
 }
 
 /** What every manager service is built over (see the module comment). */
@@ -60,6 +66,8 @@ export interface ServiceContext {
   sectorSize(miner: number, proofType?: number): Promise<number>
   /** A sector's online record; `SECTOR_NOT_FOUND` when it has none (never allocated, or finished). */
   online(id: SectorId): Promise<ManagedSector>
+  /** A persist store by instance name: the config's or one attached through the API. */
+  persistStore(name: string): ManagerStoreConfig | undefined
 }
 
 /**
@@ -110,6 +118,10 @@ export function createServiceContext(opts: ServiceContextOptions): ServiceContex
         p.catch(() => sizes.delete(miner))
       }
       return (await p).sectorSize
+    },
+    persistStore(name) {
+      const list = opts.persistStores?.() ?? config().persistStores
+      return list.find((p) => p.name === name)
     },
     async online(id) {
       const got = await opts.store.getSector(id)

@@ -14,11 +14,16 @@ export {
   sectorToWire,
   type VenusCallContext,
   type VenusMethod,
+  type WireDealSector,
   type WireKnownWorker,
   type WireMessageInfo,
   type WirePollResult,
   type WirePreCommit,
+  type WireSectorActionPlan,
   type WireSectorState,
+  type WireStoreBasicInfo,
+  type WireStoreDetachPlan,
+  type WireStoreDetailedInfo,
   type WireSubmitResp,
   type WireTerminateInfo,
 } from './api/index.js'
@@ -26,8 +31,10 @@ export * from './auth/index.js'
 export * from './chain.js'
 export { createManagerChain, createManagerMessager, type ManagerChainOptions } from './chain-adapter.js'
 export {
+  checkCacheFiles,
   checkPreCommit,
   checkProof,
+  checkSealedFile,
   checkSectorFiles,
   type PreCommitCheck,
   type PreCommitSubmission,
@@ -65,6 +72,7 @@ export {
   registerHealthMetrics,
 } from './health.js'
 export { HEALTH_PATHS, healthHttpHandler } from './health-http.js'
+export * from './import/index.js'
 export * from './limits.js'
 export { type ManagerEvents, SectorManager, type SectorManagerOptions } from './manager.js'
 export * from './metrics/index.js'
@@ -93,6 +101,8 @@ export {
   type SubmitResponse,
   sectorKey,
 } from './sector.js'
+export * from './sector-admin/index.js'
+export * from './senders/index.js'
 export * from './snapup/index.js'
 export {
   type ChainStartOptions,
@@ -104,5 +114,7 @@ export {
   type SenderCheck,
 } from './startup.js'
 export * from './store/index.js'
+export * from './stores/index.js'
+export * from './telemetry/index.js'
 export * from './terminations/index.js'
 export * from './worker-registry/index.js'

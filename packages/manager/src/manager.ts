@@ -39,8 +39,10 @@ import {
   type SubmitResponse,
   sectorKey,
 } from './sector.js'
+import { SectorAdmin } from './sector-admin/index.js'
 import { type SnapUpEvents, type SnapUpPolicy, SnapUpService } from './snapup/index.js'
 import type { ManagerStore, SectorMutator } from './store/types.js'
+import { PersistStores, type StoreSpaceFn } from './stores/index.js'
 import { type TerminationEvents, TerminationQueue } from './terminations/index.js'
 import { WorkerRegistry, type WorkerRegistryOptions } from './worker-registry/index.js'
 
@@ -80,6 +82,8 @@ export interface SectorManagerOptions {
   unclaimedTimeoutMs?: number | undefined
   /** Bounds of the worker registry (how many pinging workers, when one counts as gone). */
   workers?: Omit<WorkerRegistryOptions, 'now'> | undefined
+  /** Free and total bytes of a persist store (default `statfs`); replaceable to simulate a full disk. */
+  storeSpace?: StoreSpaceFn | undefined
 }
 
 /** A service of the façade: what its lifecycle and timer call, in order. */
@@ -119,6 +123,10 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
   readonly reports: SectorReports
   /** Snap-up (SnapDeals) of CC sectors: candidates, allocation, `ProveReplicaUpdates3` batches. */
   readonly snapup: SnapUpService
+  /** Persist stores (the config's and those attached through the API) and placement. */
+  readonly stores: PersistStores
+  /** Operator repairs of single sectors (finalize, resend a precommit or proof, find a deal). */
+  readonly admin: SectorAdmin
   #config: ManagerConfig
   readonly #proofs: SectorManagerOptions['proofs']
   readonly #tickMs: number | undefined
@@ -141,8 +149,10 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
       config: () => this.#config,
       logger: opts.logger,
       now: opts.now,
+      persistStores: () => this.stores.all(),
     })
     this.context = ctx
+    this.stores = new PersistStores(ctx, { space: opts.storeSpace })
     this.workers = new WorkerRegistry({ ...opts.workers, now: () => ctx.now() })
     this.allocator = new SectorAllocator(ctx, { unclaimedTimeoutMs: opts.unclaimedTimeoutMs })
     this.deals = new DealAssigner(ctx, opts.market)
@@ -169,6 +179,22 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
       'snapup:failed',
       'snapup:done',
     ])
+    this.admin = new SectorAdmin(ctx, {
+      finalize: (id) => this.reports.finalized(id),
+      releaseReservation: (id) => this.stores.release(id),
+      submitPreCommit: (id, info, reset) => this.submitPreCommit(id, info, reset),
+      submitProof: (id, proof, reset) => this.submitProof(id, proof, reset),
+    })
+    // A sector's store space is held from placement until its sealing ends, either way.
+    const release = ({ sector }: { sector: SectorId }) => {
+      this.stores
+        .release(sector)
+        .catch((err) =>
+          ctx.log.warn({ err, sector: sectorKey(sector) }, 'releasing the store reservation failed'),
+        )
+    }
+    this.reports.on('sector:finalized', release)
+    this.reports.on('sector:aborted', release)
     this.#forward(this.allocator, ['sector:allocated', 'sector:aborted'])
     this.#forward(this.deals, ['deals:assigned', 'deals:released'])
     this.#forward(this.batcher, ['sector:queued', 'batch:sent', 'batch:landed', 'batch:failed'])
@@ -190,7 +216,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
         .sweepUnclaimed()
         .catch((err) => ctx.log.warn({ err }, 'unclaimed allocation sweep failed'))
     }
-    this.#parts = [this.batcher, this.terminations, this.snapup, { tick: sweep }]
+    this.#parts = [this.stores, this.batcher, this.terminations, this.snapup, { tick: sweep }]
   }
 
   #forward<K extends keyof ManagerEvents & string>(
@@ -350,9 +376,18 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     return this.files.checkProvable(miner, sectors)
   }
 
-  /** The path of a persist store by name. */
+  /** The path of a persist store (the config's or one attached through the API) by name. */
   persistStorePath(name: string): string | undefined {
     return this.files.persistStorePath(name)
+  }
+
+  /**
+   * Picks a persist store for a sector and reserves `size` bytes there (see
+   * {@link PersistStores.reserve}); undefined when none has room. The sector must be online.
+   */
+  async reserveStoreSpace(id: SectorId, size: number, candidates: readonly string[]) {
+    await this.context.online(id)
+    return this.stores.reserve(id, size, candidates)
   }
 
   /** Queues the termination of a finalized, active sector (see {@link TerminationQueue.request}). */

@@ -35,6 +35,7 @@ import { parseListen, requestAuthOf, serveManagerHttp } from './node-http.js'
 import { checkChainAtStart, checkMessagerAtStart, type SenderCheck } from './startup.js'
 import { openManagerStore } from './store/open.js'
 import type { ManagerStore } from './store/types.js'
+import { TelemetrySampler } from './telemetry/index.js'
 
 /**
  * A service the node starts once the manager serves (and stops first): given the running node,
@@ -113,6 +114,11 @@ export interface ManagerNodeOptions {
   limits?: Partial<ManagerLimits> | undefined
   /** Prometheus: `/metrics` and Node.js process metrics (default true; the dashboard works either way). */
   metrics?: boolean | undefined
+  /**
+   * The dashboard's trends sampled into the database (see `TelemetrySampler`): every
+   * `intervalMs` (default 60 s), kept `retentionMs` (default 30 days); `false` = none.
+   */
+  telemetry?: { intervalMs?: number | undefined; retentionMs?: number | undefined } | false | undefined
   /** Services started after the manager serves, in order, and stopped before it, in reverse. */
   services?: readonly ManagerServiceFactory[] | undefined
 }
@@ -283,6 +289,11 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
       parts.push(health)
       await health.start()
       const history = new SectorHistory()
+      if (opts.telemetry !== false) {
+        const sampler = new TelemetrySampler({ manager, ...opts.telemetry })
+        parts.push(sampler)
+        await sampler.start()
+      }
       const http = await serveManagerHttp({
         manager,
         host,

@@ -81,6 +81,8 @@ export interface ManagedSector {
   allocatedAt?: number | undefined
   /** Present while (and after) the CC sector is snapped up with data. */
   upgrade?: SectorUpgrade | undefined
+  /** The record came from another system (lotus-miner, damocles) through the importer. */
+  imported?: boolean | undefined
 }
 
 /**

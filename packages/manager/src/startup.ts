@@ -62,24 +62,24 @@ export interface SenderCheck {
  * ```
  */
 export function commitSenders(m: ManagerMinerConfig): SenderCheck[] {
-  return [
-    {
-      miner: m.actor,
-      role: 'precommit',
-      address: m.commitment.pre.sender ?? '',
-      required: m.sector.enabled,
-      ref: m.keys?.preSender,
-      minerRef: m.keys?.actor,
-    },
-    {
-      miner: m.actor,
-      role: 'provecommit',
-      address: m.commitment.prove.sender ?? '',
-      required: m.sector.enabled,
-      ref: m.keys?.proveSender,
-      minerRef: m.keys?.actor,
-    },
-  ]
+  const kinds = [
+    ['precommit', m.commitment.pre, m.keys?.preSender],
+    ['provecommit', m.commitment.prove, m.keys?.proveSender],
+  ] as const
+  return kinds.flatMap(([role, k, ref]) => {
+    // Every sender of the kind is checked: a message may go from any of them.
+    const addresses = k.senders.length > 0 ? k.senders : [k.sender ?? '']
+    return addresses.map(
+      (address): SenderCheck => ({
+        miner: m.actor,
+        role,
+        address,
+        required: m.sector.enabled,
+        ref,
+        minerRef: m.keys?.actor,
+      }),
+    )
+  })
 }
 
 /** Options of {@link checkChainAtStart}. */

@@ -43,6 +43,8 @@ export interface WindowPoStConfig {
   confidence: number
   /** Sender of PoSt messages; defaults to the miner's worker. */
   sender?: string
+  /** Several senders: each message goes from the one with the most funds (overrides `sender`). */
+  senders?: string[]
   /** Wait between attempts after a failed proof or submission while the window is open. */
   retryDelayMs: number
 }
@@ -100,6 +102,10 @@ const WHOLE = new Set([
 
 /** What is wrong with `v` as the value of `k`, or undefined when nothing is. */
 function checkValue(k: string, v: unknown): string | undefined {
+  if (k === 'senders')
+    return Array.isArray(v) && v.every((a) => typeof a === 'string')
+      ? undefined
+      : 'must be a list of addresses'
   if (!(k in DEFAULT_WINDOW_POST_CONFIG) && k !== 'sender') return 'is not a WindowPoSt setting'
   const want = k === 'sender' ? 'string' : typeof DEFAULT_WINDOW_POST_CONFIG[k as keyof WindowPoStConfig]
   if (typeof v !== want) return `must be a ${want}`

@@ -28,6 +28,7 @@ export function windowPoStConfigOf(post: ManagerMinerConfig['post']): Partial<Wi
       ? { maxPartitionsPerPoStMessage: post.maxPartitionsPerPoStMessage }
       : {}),
     ...(post.sender !== undefined ? { sender: post.sender } : {}),
+    ...(post.senders.length > 1 ? { senders: [...post.senders] } : {}),
     ...(post.maxFeeCap !== undefined ? { gasFeeCap: post.maxFeeCap } : {}),
   }
 }

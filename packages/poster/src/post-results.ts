@@ -11,6 +11,8 @@ export interface PosterDeadlineResult {
   skipped?: number
   error?: string
   messageCid?: string
+  /** Epoch the deadline opened (tells which proving period the result belongs to). */
+  open?: number
 }
 
 /**
@@ -49,6 +51,7 @@ export function postResultListener(record: (r: PosterDeadlineResult) => void): (
         ...(s.skipped > 0 ? { skipped: s.skipped } : {}),
         ...(e.type === 'deadline-missed' ? { error: e.reason } : {}),
         ...(s.cid !== undefined ? { messageCid: s.cid } : {}),
+        open: e.open,
       })
     } else if (e.type === 'lease-lost') {
       // Proven by the lease's new holder: this poster has no outcome to report.

@@ -16,6 +16,20 @@ export * from './failure.js'
 export * from './limits.js'
 export * from './manager-support.js'
 export * from './metrics/index.js'
+export {
+  convertOriginalSector,
+  importOriginalStore,
+  type OriginalImportOptions,
+  type OriginalImportPlan,
+  planOriginalImport,
+} from './original/import.js'
+export { readOriginalMeta } from './original/meta-db.js'
+export {
+  ORIGINAL_SECTOR_KEY,
+  type OriginalPhases,
+  type OriginalPieceInfo,
+  type OriginalSector,
+} from './original/v012-sector.js'
 export * from './paths.js'
 export * from './persist.js'
 export * from './piece-fetch.js'
@@ -25,6 +39,7 @@ export type { PoolBackendSpec, PoolTask } from './pool-worker.js'
 export * from './processor-child.js'
 export * from './processors.js'
 export * from './record.js'
+export * from './reload.js'
 export * from './sealer-client.js'
 export * from './sealing-store.js'
 export * from './states.js'

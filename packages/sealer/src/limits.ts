@@ -10,7 +10,7 @@ import { VenusError } from '@venus-cluster/core'
 export type ReleaseSlot = () => void
 
 class Semaphore {
-  readonly #limit: number
+  #limit: number
   #used = 0
   readonly #waiters: { resolve: () => void; reject: (e: unknown) => void; signal?: AbortSignal }[] = []
 
@@ -49,7 +49,21 @@ class Semaphore {
     }
   }
 
+  /** Changes the limit (a config reload): more slots wake waiters now, fewer take effect as slots free. */
+  setLimit(limit: number): void {
+    this.#limit = limit
+    while (this.#used < this.#limit && this.#waiters.length > 0) {
+      this.#used++
+      this.#waiters.shift()?.resolve()
+    }
+  }
+
   release(): void {
+    // Above a lowered limit, a freed slot is given up rather than passed on.
+    if (this.#used > this.#limit) {
+      this.#used--
+      return
+    }
     const next = this.#waiters.shift()
     if (next !== undefined) {
       // The slot passes straight to the next waiter; `used` stays the same.
@@ -70,6 +84,20 @@ export interface SlotStats {
   acquired: number
 }
 
+function checkedLimits(limits: Record<string, number | undefined>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [name, n] of Object.entries(limits)) {
+    if (n === undefined) continue
+    if (!Number.isInteger(n) || n < 1) {
+      throw new VenusError('CONFIG_INVALID_VALUE', `limit of ${name} must be a positive integer`, {
+        details: { name, value: n },
+      })
+    }
+    out[name] = n
+  }
+  return out
+}
+
 /** Options of {@link SlotPool}. */
 export interface SlotPoolOptions {
   /** Minimum milliseconds between two starts of a name. */
@@ -88,25 +116,34 @@ export interface SlotPoolOptions {
  */
 export class SlotPool {
   readonly #sems = new Map<string, Semaphore>()
-  readonly #limits: Record<string, number>
+  #limits: Record<string, number>
   readonly #stats = new Map<string, SlotStats>()
   readonly #stagger: Record<string, number>
   readonly #lastStart = new Map<string, number>()
   readonly #staggerChain = new Map<string, Promise<void>>()
 
   constructor(limits: Record<string, number | undefined>, options: SlotPoolOptions = {}) {
-    this.#limits = {}
-    for (const [name, n] of Object.entries(limits)) {
-      if (n === undefined) continue
-      if (!Number.isInteger(n) || n < 1) {
-        throw new VenusError('CONFIG_INVALID_VALUE', `limit of ${name} must be a positive integer`, {
-          details: { name, value: n },
-        })
-      }
-      this.#limits[name] = n
-      this.#sems.set(name, new Semaphore(n))
-    }
+    this.#limits = checkedLimits(limits)
+    for (const [name, n] of Object.entries(this.#limits)) this.#sems.set(name, new Semaphore(n))
     this.#stagger = options.staggeredMs ?? {}
+  }
+
+  /**
+   * Applies new limits (a config reload): a changed limit resizes its semaphore (tasks running
+   * keep their slots; a lower limit takes effect as they end), a new one applies to tasks that
+   * start from now on, and a removed one lets every waiting task through.
+   */
+  setLimits(limits: Record<string, number | undefined>): void {
+    const next = checkedLimits(limits)
+    for (const [name, sem] of this.#sems) if (next[name] === undefined) sem.setLimit(Number.POSITIVE_INFINITY)
+    for (const [name, n] of Object.entries(next)) {
+      const sem = this.#sems.get(name)
+      if (sem === undefined) this.#sems.set(name, new Semaphore(n))
+      else sem.setLimit(n)
+      const st = this.#stats.get(name)
+      if (st !== undefined) st.limit = n
+    }
+    this.#limits = next
   }
 
   /** Waits for a slot of `name` (immediately when `name` has no limit). */

@@ -42,6 +42,34 @@ export async function openAttachedStores(stores: readonly AttachedStore[]): Prom
 }
 
 /**
+ * The writable stores with more free space than `needBytes`, with their free bytes (a store whose
+ * space cannot be read is left out).
+ *
+ * @example
+ * ```ts
+ * const room = await storesWithRoom(stores, 2048)
+ * ```
+ */
+export async function storesWithRoom(
+  stores: readonly AttachedStore[],
+  needBytes: number,
+  freeSpace: FreeSpaceFn = statfsFreeSpace,
+): Promise<{ s: AttachedStore; free: number }[]> {
+  const out: { s: AttachedStore; free: number }[] = []
+  for (const s of stores) {
+    if (s.readonly) continue
+    let free = 0
+    try {
+      free = await freeSpace(s.location)
+    } catch {
+      continue
+    }
+    if (free > needBytes) out.push({ s, free })
+  }
+  return out
+}
+
+/**
  * Picks a writable store with more free space than `needBytes`, at random weighted by free bytes.
  *
  * @throws SealingFailure Permanent when none has room.
@@ -56,17 +84,7 @@ export async function pickPersistStore(
   freeSpace: FreeSpaceFn = statfsFreeSpace,
   random: () => number = Math.random,
 ): Promise<AttachedStore> {
-  const candidates: { s: AttachedStore; free: number }[] = []
-  for (const s of stores) {
-    if (s.readonly) continue
-    let free = 0
-    try {
-      free = await freeSpace(s.location)
-    } catch {
-      continue
-    }
-    if (free > needBytes) candidates.push({ s, free })
-  }
+  const candidates = await storesWithRoom(stores, needBytes, freeSpace)
   if (candidates.length === 0) {
     throw permanent(
       `no attached store has more than ${needBytes} bytes free (stores: ${stores.map((s) => s.name).join(', ')})`,

@@ -15,7 +15,7 @@ import {
   type WorkerPingReport,
   workerInfoToWire,
 } from '@venus-cluster/core'
-import { rpcFailure } from './failure.js'
+import { permanent, rpcFailure } from './failure.js'
 import {
   type AllocatedSector,
   allocatedFromWire,
@@ -90,6 +90,12 @@ export interface SealerClient {
    * by the caller. The original manager answers "method not found".
    */
   workerControlKey?(): Promise<unknown>
+  /**
+   * Extension (damocles v0.4): the manager picks the persist store for a sector among
+   * `candidates` and reserves `size` bytes there (`Venus.StoreReserveSpace`); null when none of
+   * them has room. Raw errors reach the caller: the original manager answers "method not found".
+   */
+  storeReserveSpace?(id: SectorId, size: number, candidates: string[]): Promise<{ name: string } | null>
 }
 
 /**
@@ -227,5 +233,14 @@ export function sealerClient(rpc: RpcClient, opts: { timeoutMs?: number } = {}):
     },
     // Not a sealing step: the raw error (a "method not found" included) goes to the caller.
     workerControlKey: () => rpc.call('Venus.WorkerControlKey', [], { timeoutMs: 10_000 }),
+    storeReserveSpace: async (s, size, candidates) => {
+      const r = await rpc.call<unknown>('Venus.StoreReserveSpace', [id(s), size, candidates], {
+        timeoutMs: opts.timeoutMs ?? 60_000,
+      })
+      if (r === null) return null
+      const name = (r as { Name?: unknown } | undefined)?.Name
+      if (typeof name !== 'string') throw permanent('StoreReserveSpace answered without a store Name')
+      return { name }
+    },
   }
 }

@@ -44,11 +44,16 @@ function start(config = env?.config, extra: Partial<Parameters<typeof createSeal
 describe('sealing thread recovery', () => {
   it('resumes on its own, with backoff, after the manager was down longer than max_retries × recover_interval', async () => {
     env = await workerEnv()
-    const downUntil = Date.now() + 400
+    // The outage is counted in calls, not milliseconds, so a slow machine cannot reach WaitSeed
+    // after it ended: 12 refused calls are four times the retry budget.
+    let refused = 0
     const fake = fakeSealer({
       sectors: 1,
       before: (m) => {
-        if (m === 'WaitSeed' && Date.now() < downUntil) throw new Error('connect ECONNREFUSED 127.0.0.1:1789')
+        if (m === 'WaitSeed' && refused < 12) {
+          refused++
+          throw new Error('connect ECONNREFUSED 127.0.0.1:1789')
+        }
       },
     })
     fake.methods['Venus.SubmitPersisted'] = () => true

@@ -132,6 +132,16 @@ export class SealingThread {
     this.#rec = this.#emptyRecord()
   }
 
+  /** The thread's `[sealing]` settings now. */
+  get sealing(): Readonly<WorkerSealingConfig> {
+    return this.#o.sealing
+  }
+
+  /** Replaces the `[sealing]` settings (a config reload); the next step and wait read them. */
+  setSealing(sealing: WorkerSealingConfig): void {
+    this.#o.sealing = sealing
+  }
+
   /** Starts the loop; resolves at once (the loop runs in the background). */
   async start(): Promise<void> {
     this.#loop ??= this.#run().catch((err) => {

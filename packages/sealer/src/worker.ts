@@ -39,6 +39,7 @@ import { type AttachedStore, type FreeSpaceFn, openAttachedStores } from './pers
 import { type PieceFetcher, pieceProxyFetcher } from './piece-fetch.js'
 import { PlanRegistry, threadPlans } from './plans/index.js'
 import { inlineProcessor, routeProcessors, type SealStage, type StageProcessor } from './processors.js'
+import { diffWorkerConfig, type WorkerConfigDiff } from './reload.js'
 import { type SealerClient, sealerClient } from './sealer-client.js'
 import { SealingThread } from './thread.js'
 import { startWorkerPing } from './worker-ping.js'
@@ -105,6 +106,12 @@ export interface SealingWorker extends Startable {
   readonly external: Partial<Record<SealStage, ExternalProcessor>>
   /** Prometheus metrics, served at `/metrics` of the control API. */
   readonly metrics: WorkerMetrics
+  /**
+   * Applies a re-read config to the running worker: what can change live is applied, what needs
+   * a restart is listed (see `diffWorkerConfig`). The running config is updated only where
+   * applied. A config that does not check, or attached stores that do not open, change nothing.
+   */
+  reload(next: WorkerConfig): Promise<WorkerConfigDiff>
 }
 
 function isLoopback(host: string): boolean {
@@ -142,7 +149,7 @@ const EXTERNAL_STAGES: readonly string[] = ['tree_d', 'pc1', 'pc2', 'c2']
  */
 export function createSealingWorker(options: SealingWorkerOptions): SealingWorker {
   // Relative paths (the original's examples use them) are taken from the working directory now.
-  const config = resolveWorkerPaths(workerConfig(options.config))
+  let config = resolveWorkerPaths(workerConfig(options.config))
   const plans = threadPlans(config, options.plans ?? new PlanRegistry())
   const log = options.logger ?? silentLogger
   const events = new TypedEmitter<WorkerEvents>({
@@ -153,7 +160,8 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
   const extLocks = new SlotPool(config.processors.extLocks)
   const threads: SealingThread[] = []
   const external: Partial<Record<SealStage, ExternalProcessor>> = {}
-  let attached: AttachedStore[] = []
+  // One array shared with every thread: a reload replaces its contents in place.
+  const attached: AttachedStore[] = []
   let server: { close(): Promise<void> } | undefined
   const metrics = createWorkerMetrics({ threads: () => threads })
   events.on('thread:step', (e) => metrics.observeStep(e))
@@ -311,7 +319,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
         { details: { key: 'worker.rpc_server.host' } },
       )
     }
-    attached = await openAttachedStores(config.attached)
+    attached.splice(0, attached.length, ...(await openAttachedStores(config.attached)))
     let sealer = options.sealer
     if (sealer === undefined) {
       const rpc = createRpcClient(
@@ -375,8 +383,47 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
     await keys?.idle()
   }
 
+  async function reload(input: WorkerConfig): Promise<WorkerConfigDiff> {
+    const next = resolveWorkerPaths(workerConfig(input))
+    threadPlans(next, options.plans ?? new PlanRegistry())
+    const diff = diffWorkerConfig(config, next)
+    if (diff.live.includes('attached')) {
+      const opened = await openAttachedStores(next.attached)
+      attached.splice(0, attached.length, ...opened)
+    }
+    if (diff.live.includes('processors.limit')) limits.setLimits(next.processors.limit)
+    if (diff.live.includes('sealing') || diff.live.includes('sealing_thread.sealing')) {
+      for (const [i, t] of threads.entries()) {
+        const s = next.sealingThreads[i]?.sealing
+        // A thread whose store moved is not this thread any more: that needs a restart.
+        if (s !== undefined && next.sealingThreads[i]?.location === t.location)
+          t.setSealing({ ...s, enableDeals: t.sealing.enableDeals })
+      }
+    }
+    config = {
+      ...config,
+      sealing: { ...next.sealing, enableDeals: config.sealing.enableDeals },
+      sealingThreads: config.sealingThreads.map((t, i) => {
+        const n = next.sealingThreads[i]
+        return n !== undefined && n.location === t.location && n.plan === t.plan
+          ? { ...t, sealing: { ...n.sealing, enableDeals: t.sealing.enableDeals } }
+          : t
+      }),
+      attached: next.attached,
+      processors: { ...config.processors, limit: next.processors.limit },
+    }
+    log.info(
+      diff,
+      diff.restart.length > 0 ? 'config reloaded; some changes need a restart' : 'config reloaded',
+    )
+    return diff
+  }
+
   return {
-    config,
+    get config() {
+      return config
+    },
+    reload,
     events,
     threads,
     limits,

@@ -37,6 +37,7 @@ import {
 import {
   dirLocator,
   onAnyWindowPoStEvent,
+  postResultListener,
   type WindowPoStEvent,
   type WindowPoStService,
   windowPoStService,
@@ -69,6 +70,8 @@ export interface DemoClusterOptions {
    * `maxWaitMs` at the latest. Off: one message per sector, the original's default.
    */
   batch?: { maxWaitMs: number } | undefined
+  /** Milliseconds between the dashboard's trend samples (default: one per two block times, at least 100). */
+  sampleMs?: number | undefined
 }
 
 /** A running demo cluster. */
@@ -177,6 +180,8 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       messager: createManagerMessager(messager),
       proofs: opts.proofs,
       tickMs: Math.max(20, Math.floor(opts.blockTimeMs / 2)),
+      // A demo lasts minutes: sample often enough that the dashboard's trends show it.
+      telemetry: { intervalMs: opts.sampleMs ?? Math.max(100, 2 * opts.blockTimeMs) },
       ...(opts.log === undefined ? {} : { logger: opts.log }),
     })
     stops.push(() => manager.stop())
@@ -192,6 +197,11 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
         miners: [{ miner: created.miner, config: { challengeConfidence: 1, submitConfidence: 1 } }],
       })
       onAnyWindowPoStEvent(poster.events, (e) => postEvents.push(e))
+      // The dashboard's PoSt table and proving-period wheel.
+      onAnyWindowPoStEvent(
+        poster.events,
+        postResultListener((r) => manager.metrics.recordPost(r)),
+      )
       await poster.start()
       const started = poster
       stops.push(() => started.stop())

@@ -1,7 +1,10 @@
 /**
- * Live progress of the demo: in a terminal, one bar per sector redrawn in place; otherwise one
- * plain line per stage a sector finishes (logs and CI stay readable).
+ * Live progress of the demo: in a terminal, one bar per sector redrawn in place with how long its
+ * current stage has run; otherwise one plain line per stage a sector finishes, and for a stage
+ * that runs long (a C2 of minutes) a line every `heartbeatMs` saying it is still running and for
+ * how long (logs and CI stay readable, and nothing looks hung).
  */
+import { formatElapsed } from '../progress.js'
 import { DEMO_STAGES, type DemoSectorProgress, type StageTracker } from './stages.js'
 
 /** A progress view; `close()` draws the final state and stops redrawing. */
@@ -25,7 +28,11 @@ function label(p: DemoSectorProgress, now: number): string {
         ? 'on chain'
         : (DEMO_STAGES[p.stageIndex]?.name ?? p.state)
   const secs = (((p.finishedAt ?? now) - p.startedAt) / 1000).toFixed(1)
-  return `  ${p.sector.padEnd(14)} w${p.worker + 1} [${bar(p)}] ${stage.padEnd(12)} ${secs.padStart(5)}s`
+  const running =
+    p.failed === undefined && p.finishedAt === undefined
+      ? ` (${formatElapsed(now - p.stageStartedAt)} in stage)`
+      : ''
+  return `  ${p.sector.padEnd(14)} w${p.worker + 1} [${bar(p)}] ${stage.padEnd(12)} ${secs.padStart(5)}s${running}`
 }
 
 /**
@@ -41,7 +48,7 @@ function label(p: DemoSectorProgress, now: number): string {
 export function progressView(
   tracker: StageTracker,
   out: NodeJS.WritableStream & { isTTY?: boolean },
-  opts: { start?: number } = {},
+  opts: { start?: number; heartbeatMs?: number } = {},
 ): DemoProgressView {
   const start = opts.start ?? Date.now()
   const stamp = () => `[${((Date.now() - start) / 1000).toFixed(1).padStart(5)}s]`
@@ -51,7 +58,19 @@ export function progressView(
       else if (DEMO_STAGES.some((s) => s.endsIn === p.state))
         out.write(`${stamp()} ${p.sector} ${p.state} (worker ${p.worker + 1})\n`)
     })
-    return { note: (line) => out.write(`${stamp()} ${line}\n`), close() {} }
+    const every = opts.heartbeatMs ?? 30_000
+    const heartbeat = setInterval(() => {
+      const now = Date.now()
+      for (const p of tracker.sectors.values()) {
+        if (p.failed !== undefined || p.finishedAt !== undefined || now - p.stageStartedAt < every) continue
+        const stage = DEMO_STAGES[p.stageIndex]?.name ?? p.state
+        out.write(
+          `${stamp()} ${p.sector} still in ${stage} after ${formatElapsed(now - p.stageStartedAt)} (worker ${p.worker + 1})\n`,
+        )
+      }
+    }, every)
+    heartbeat.unref()
+    return { note: (line) => out.write(`${stamp()} ${line}\n`), close: () => clearInterval(heartbeat) }
   }
   let drawn = 0
   const draw = () => {

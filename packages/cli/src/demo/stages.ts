@@ -38,6 +38,8 @@ export interface DemoSectorProgress {
   stageIndex: number
   state: string
   startedAt: number
+  /** When the stage in progress started (a long C2 shows how long it has been running). */
+  stageStartedAt: number
   finishedAt: number | undefined
   failed: string | undefined
 }
@@ -83,6 +85,7 @@ export class StageTracker {
         stageIndex: 0,
         state: e.next,
         startedAt: now,
+        stageStartedAt: now,
         finishedAt: undefined,
         failed: undefined,
       }
@@ -102,6 +105,7 @@ export class StageTracker {
         this.#durations.set(stage, list)
       }
       this.#last.set(sector, now)
+      p.stageStartedAt = now
       p.stageIndex = idx + 1
       if (idx === DEMO_STAGES.length - 1) p.finishedAt = now
     }

@@ -144,6 +144,15 @@ export interface LotusBeneficiaryTerm {
   Expiration: number
 }
 
+/** A proposed beneficiary change of a miner (`StateMinerInfo.PendingBeneficiaryTerm`). */
+export interface LotusPendingBeneficiaryChange {
+  NewBeneficiary: AddressString
+  NewQuota: BigIntString
+  NewExpiration: number
+  ApprovedByBeneficiary: boolean
+  ApprovedByNominee: boolean
+}
+
 /** `StateMinerInfo` result. */
 export interface LotusMinerInfo {
   Owner: AddressString
@@ -160,7 +169,7 @@ export interface LotusMinerInfo {
   PendingOwnerAddress: AddressString | null
   Beneficiary: AddressString
   BeneficiaryTerm: LotusBeneficiaryTerm | null
-  PendingBeneficiaryTerm: unknown
+  PendingBeneficiaryTerm: LotusPendingBeneficiaryChange | null
   [extra: string]: unknown
 }
 

@@ -1,5 +1,6 @@
 export * from './actor-params.js'
 export * from './address.js'
+export * from './beneficiary.js'
 export * from './bitfield.js'
 export * from './bitfield-json.js'
 export * from './cbor.js'

@@ -26,6 +26,9 @@ export const MinerMethod = {
   /** Removed at network version 27: never sent. */
   ProveCommitAggregate: 26,
   PreCommitSectorBatch2: 28,
+  /** Owner proposes, beneficiary and nominee confirm (FIP-0029). */
+  ChangeBeneficiary: 30,
+  GetBeneficiary: 31,
   ExtendSectorExpiration2: 32,
   ProveCommitSectors3: 34,
   ProveReplicaUpdates3: 35,

@@ -30,6 +30,7 @@ export {
   abandonOriginalWorkerMeta,
   assertNoOriginalWorkerMeta,
   ORIGINAL_META_ABANDONED_FILE,
+  ORIGINAL_META_IMPORTED_FILE,
   originalWorkerMetaFiles,
 } from './original-store.js'
 export type { ConfigSource } from './reader.js'

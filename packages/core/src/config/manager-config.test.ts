@@ -13,8 +13,9 @@ describe('managerConfig', () => {
     const m = c.miners[0]
     expect(m?.commitment.pre.sender).toBe('t01001')
     expect(m?.commitment.prove.sender).toBeUndefined()
-    const { sender: _s, ...pre } = m?.commitment.pre ?? {}
-    const { sender: _d, ...defaults } = MANAGER_CONFIG_DEFAULTS.miner.commitment.pre
+    expect(m?.commitment.pre.senders).toEqual(['t01001'])
+    const { sender: _s, senders: _ss, ...pre } = m?.commitment.pre ?? {}
+    const { sender: _d, senders: _ds, ...defaults } = MANAGER_CONFIG_DEFAULTS.miner.commitment.pre
     expect(pre).toEqual(defaults)
     expect(m?.commitment.pre.batch).toEqual({
       enabled: false,
@@ -111,5 +112,84 @@ describe('managerConfig', () => {
     bad({ db: { driver: 'postgres', dsn: '' } }, 'db.dsn')
     bad({ persistStores: [{ path: '' }] }, 'persistStores[0].path')
     bad({ trustedNetworks: ['10.0.0.0/99'] }, 'trustedNetworks')
+  })
+})
+
+describe('several senders per message kind', () => {
+  it('takes a list in code; `sender` is its first', () => {
+    const m = managerMinerConfig({
+      actor: 1000,
+      commitment: { pre: { senders: ['t01001', 't01002'] }, prove: { sender: 't01003' } },
+      post: { senders: ['t01004', 't01005'] },
+    })
+    expect(m.commitment.pre).toMatchObject({ sender: 't01001', senders: ['t01001', 't01002'] })
+    expect(m.commitment.prove).toMatchObject({ sender: 't01003', senders: ['t01003'] })
+    expect(m.post).toMatchObject({ sender: 't01004', senders: ['t01004', 't01005'] })
+    expect(() =>
+      managerConfig({ miners: [{ actor: 1, commitment: { pre: { senders: ['t01001', 't01001'] } } }] }),
+    ).toThrow(/miners\[0\]\.commitment\.pre\.senders\[1\] must be an address not listed before/)
+  })
+
+  it('reads a list under the same keys in both layouts', () => {
+    const v012 = parseManagerConfig(
+      [
+        '[[Miners]]',
+        'Actor = 1000',
+        '[Miners.Commitment.Pre]',
+        'Sender = ["t01001", "t01002"]',
+        '[Miners.Commitment.Prove]',
+        'Sender = "t01003"',
+        '[Miners.PoSt]',
+        'Sender = ["t01004", "t01005"]',
+      ].join('\n'),
+      'a.cfg',
+    )
+    const m = v012.miners[0]
+    expect(m?.commitment.pre.senders).toEqual(['t01001', 't01002'])
+    expect(m?.commitment.prove.senders).toEqual(['t01003'])
+    expect(m?.post.senders).toEqual(['t01004', 't01005'])
+    const seed = parseManagerConfig(
+      [
+        '[SectorManager]',
+        'Miners = [1000]',
+        '[Commitment.Miners.1000.Controls]',
+        'PreCommit = ["t01001", "t01002"]',
+        'ProveCommit = "t01003"',
+        '[PoSt.Actors.1000]',
+        'Sender = ["t01004", "t01005"]',
+      ].join('\n'),
+      'b.cfg',
+    )
+    expect(seed.miners[0]?.commitment.pre.senders).toEqual(['t01001', 't01002'])
+    expect(seed.miners[0]?.post.senders).toEqual(['t01004', 't01005'])
+    expect(() =>
+      parseManagerConfig('[[Miners]]\nActor = 1\n[Miners.Commitment.Pre]\nSender = ["t01001", 5]\n', 'c.cfg'),
+    ).toThrow(/c\.cfg:4: Miners\[0\]\.Commitment\.Pre\.Sender\[1\]: expected a Filecoin address/)
+  })
+})
+
+describe('persist store placement', () => {
+  it('reads Weight, AllowMiners and DenyMiners of persist stores, and refuses a miner in both', () => {
+    const cfg = parseManagerConfig(
+      [
+        '[[Common.PersistStores]]',
+        'Name = "ps1"',
+        'Path = "/mnt/ps1"',
+        'Weight = 3',
+        'AllowMiners = [1000, "t01001"]',
+        'DenyMiners = [2000]',
+      ].join('\n'),
+      'a.cfg',
+    )
+    expect(cfg.persistStores[0]).toMatchObject({ weight: 3, allowMiners: [1000, 1001], denyMiners: [2000] })
+    expect(() =>
+      parseManagerConfig(
+        '[[Common.PersistStores]]\nPath = "/x"\nAllowMiners = [1]\nDenyMiners = [1]\n',
+        'b.cfg',
+      ),
+    ).toThrow(/DenyMiners: expected miners not also in AllowMiners/)
+    expect(() => managerConfig({ persistStores: [{ path: '/x', weight: -1 }] })).toThrow(
+      /persistStores\[0\]\.weight must be a number >= 0/,
+    )
   })
 })

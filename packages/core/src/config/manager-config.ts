@@ -25,6 +25,15 @@ export interface ManagerStoreConfig {
   path: string
   strict: boolean
   readOnly: boolean
+  /**
+   * Persist stores: how often, relative to the other stores, new sectors are placed here
+   * (absent = 1; 0 = never chosen for new sectors, its sectors are still proven).
+   */
+  weight?: number | undefined
+  /** Persist stores: miner actor ids whose sectors may be placed here; absent or empty = any. */
+  allowMiners?: number[] | undefined
+  /** Persist stores: miner actor ids whose sectors are never placed here. */
+  denyMiners?: number[] | undefined
 }
 
 /** Batching of one commit kind. */
@@ -43,8 +52,16 @@ export interface CommitBatchPolicy {
 
 /** Message settings of one commit kind (pre-commit or prove-commit). */
 export interface CommitKindPolicy {
-  /** Sender address (`f0…`/`t0…`/`f3…`); undefined = not configured (the miner cannot send). */
+  /**
+   * The first of {@link senders}; undefined = not configured (the miner cannot send). Kept for
+   * code that knows one sender only.
+   */
   sender: string | undefined
+  /**
+   * Every address that may send this kind (`f0…`/`t0…`/`f3…`), in config order; each message goes
+   * from the one with the most funds that can pay it (see the manager's sender choice).
+   */
+  senders: string[]
   gasOverEstimation: number
   /** Per-gas fee cap, attoFIL; undefined = no cap of our own (the messager decides). */
   maxFeeCap: bigint | undefined
@@ -125,7 +142,10 @@ export interface ManagerMinerConfig {
     prove: CommitKindPolicy
   }
   post: {
+    /** The first of `senders`; undefined = none configured. */
     sender: string | undefined
+    /** Every address that may send WindowPoSt messages, in config order. */
+    senders: string[]
     enabled: boolean
     strictCheck: boolean
     gasOverEstimation: number
@@ -236,6 +256,7 @@ export const MANAGER_CONFIG_DEFAULTS = deepFreeze({
     },
     post: {
       sender: undefined,
+      senders: [] as string[],
       enabled: true,
       strictCheck: true,
       gasOverEstimation: 1.2,
@@ -255,6 +276,7 @@ export const MANAGER_CONFIG_DEFAULTS = deepFreeze({
 function commitKindDefaults(perSectorMaxFee: bigint): CommitKindPolicy {
   return {
     sender: undefined,
+    senders: [],
     gasOverEstimation: 1.2,
     maxFeeCap: 5n * NANO_FIL,
     perSectorMaxFee,
@@ -324,10 +346,25 @@ export interface ManagerConfigInit {
 
 const pick = <T>(given: T | undefined, def: T): T => (given === undefined ? def : given)
 
+/**
+ * The senders of a kind: `senders` when given, else the one `sender`, else the defaults'. An
+ * empty string is "not configured".
+ */
+function sendersOf(
+  init: { sender?: string | undefined; senders?: readonly string[] | undefined } | undefined,
+  def: readonly string[],
+): string[] {
+  if (init?.senders !== undefined) return init.senders.filter((a) => a !== '')
+  if (init?.sender !== undefined) return init.sender === '' ? [] : [init.sender]
+  return [...def]
+}
+
 function commitKind(init: CommitKindInit | undefined, def: CommitKindPolicy): CommitKindPolicy {
   const b = init?.batch
+  const senders = sendersOf(init, def.senders)
   return {
-    sender: init?.sender === '' ? undefined : pick(init?.sender, def.sender),
+    sender: senders[0],
+    senders,
     gasOverEstimation: pick(init?.gasOverEstimation, def.gasOverEstimation),
     maxFeeCap: init !== undefined && 'maxFeeCap' in init ? init.maxFeeCap : def.maxFeeCap,
     perSectorMaxFee: pick(init?.perSectorMaxFee, def.perSectorMaxFee),
@@ -359,6 +396,7 @@ export function managerMinerConfig(
   const s = init.sector
   const c = init.commitment
   const p = init.post
+  const postSenders = sendersOf(p, defaults.post.senders)
   const m: ManagerMinerConfig = {
     actor: init.actor,
     sector: {
@@ -373,7 +411,8 @@ export function managerMinerConfig(
       prove: commitKind(c?.prove, defaults.commitment.prove),
     },
     post: {
-      sender: p?.sender === '' ? undefined : pick(p?.sender, defaults.post.sender),
+      sender: postSenders[0],
+      senders: postSenders,
       enabled: pick(p?.enabled, defaults.post.enabled),
       strictCheck: pick(p?.strictCheck, defaults.post.strictCheck),
       gasOverEstimation: pick(p?.gasOverEstimation, defaults.post.gasOverEstimation),
@@ -403,12 +442,17 @@ export function managerMinerConfig(
 }
 
 function store(s: ManagerStoreInit): ManagerStoreConfig {
-  return {
+  const out: ManagerStoreConfig = {
     name: s.name || resolve(s.path),
     path: s.path,
     strict: s.strict ?? false,
     readOnly: s.readOnly ?? false,
   }
+  // Placement settings only when given: a store without them takes every miner at weight 1.
+  if (s.weight !== undefined) out.weight = s.weight
+  if (s.allowMiners !== undefined) out.allowMiners = [...s.allowMiners]
+  if (s.denyMiners !== undefined) out.denyMiners = [...s.denyMiners]
+  return out
 }
 
 /**
@@ -480,8 +524,17 @@ function checkSender(v: unknown, path: string): void {
   }
 }
 
+function checkSenders(senders: readonly string[], sender: string | undefined, path: string): void {
+  if (!Array.isArray(senders)) invalid(`${path}.senders`, 'a list of Filecoin addresses', senders)
+  senders.forEach((a, i) => {
+    checkSender(a, `${path}.senders[${i}]`)
+    if (senders.indexOf(a) !== i) invalid(`${path}.senders[${i}]`, 'an address not listed before', a)
+  })
+  if (sender !== senders[0]) invalid(`${path}.sender`, `the first of ${path}.senders`, sender)
+}
+
 function checkKind(k: CommitKindPolicy, path: string): void {
-  checkSender(k.sender, `${path}.sender`)
+  checkSenders(k.senders, k.sender, path)
   checkNumber(k.gasOverEstimation, `${path}.gasOverEstimation`)
   checkAtto(k.maxFeeCap, `${path}.maxFeeCap`, true)
   checkAtto(k.perSectorMaxFee, `${path}.perSectorMaxFee`, false)
@@ -490,6 +543,33 @@ function checkKind(k: CommitKindPolicy, path: string): void {
   checkInt(k.batch.checkIntervalMs, `${path}.batch.checkIntervalMs`, 0)
   checkNumber(k.batch.gasOverEstimation, `${path}.batch.gasOverEstimation`)
   checkAtto(k.batch.maxFeeCap, `${path}.batch.maxFeeCap`, true)
+}
+
+/**
+ * Checks a store's placement settings: a weight >= 0, miner ids, and no miner both allowed and
+ * denied.
+ *
+ * @example
+ * ```ts
+ * checkStorePlacement({ weight: 2, allowMiners: [1000], denyMiners: [] }, 'persistStores[0]')
+ * ```
+ */
+export function checkStorePlacement(
+  s: Pick<ManagerStoreConfig, 'weight' | 'allowMiners' | 'denyMiners'>,
+  path: string,
+): void {
+  if (s.weight !== undefined && (typeof s.weight !== 'number' || !Number.isFinite(s.weight) || s.weight < 0))
+    invalid(`${path}.weight`, 'a number >= 0', s.weight)
+  for (const key of ['allowMiners', 'denyMiners'] as const) {
+    const list = s[key]
+    if (list === undefined) continue
+    if (!Array.isArray(list)) invalid(`${path}.${key}`, 'a list of miner actor ids', list)
+    list.forEach((id, j) => {
+      if (!Number.isSafeInteger(id) || id < 0) invalid(`${path}.${key}[${j}]`, 'a miner actor id', id)
+    })
+  }
+  const both = s.allowMiners?.find((id) => s.denyMiners?.includes(id))
+  if (both !== undefined) invalid(`${path}.denyMiners`, 'miners not also in allowMiners', both)
 }
 
 /** Range checks of a config built in code (the TOML loader checks each key as it reads it). */
@@ -502,6 +582,7 @@ function checkManagerConfig(c: ManagerConfig): void {
     list.forEach((s, i) => {
       if (typeof s.path !== 'string' || s.path === '')
         invalid(`${name}[${i}].path`, 'a directory path', s.path)
+      checkStorePlacement(s, `${name}[${i}]`)
     })
   }
   if (c.db.driver !== 'sqlite' && c.db.driver !== 'postgres')
@@ -525,7 +606,7 @@ function checkManagerConfig(c: ManagerConfig): void {
     checkInt(m.commitment.confidence, `${at}.commitment.confidence`, 0)
     checkKind(m.commitment.pre, `${at}.commitment.pre`)
     checkKind(m.commitment.prove, `${at}.commitment.prove`)
-    checkSender(m.post.sender, `${at}.post.sender`)
+    checkSenders(m.post.senders, m.post.sender, `${at}.post`)
     checkNumber(m.post.gasOverEstimation, `${at}.post.gasOverEstimation`)
     checkAtto(m.post.maxFeeCap, `${at}.post.maxFeeCap`, true)
     for (const key of [

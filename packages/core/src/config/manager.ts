@@ -20,7 +20,7 @@ import {
   managerMinerConfig,
 } from './manager-config.js'
 import { configError, openConfigDocument, type TableReader } from './reader.js'
-import { readAddress, readDuration, readFil, readRequiredAddress } from './units.js'
+import { readAddresses, readDuration, readFil } from './units.js'
 
 function readTrustedNetworks(t: TableReader): string[] {
   const list = t.stringArray('TrustedNetworks', [])
@@ -61,14 +61,41 @@ const SEED_SECTIONS = [
 ]
 const V012_SECTIONS = ['Common', 'Miners']
 
-function readStores(list: TableReader[]): ManagerStoreConfig[] {
+function readMinerIds(t: TableReader, key: string): number[] {
+  const v = t.raw(key)
+  if (v === undefined) return []
+  if (!Array.isArray(v)) t.fail(key, 'a list of miner actor ids like [1000, 1001]')
+  return v.map((id, i) => {
+    const n = typeof id === 'string' ? /^(?:[ft]0)?(\d+)$/.exec(id)?.[1] : id
+    const num = typeof n === 'string' ? Number(n) : n
+    if (typeof num !== 'number' || !Number.isSafeInteger(num) || num < 0)
+      throw configError(
+        'CONFIG_INVALID_VALUE',
+        t.src,
+        [...t.path, key, i],
+        'a miner actor id',
+        JSON.stringify(id),
+      )
+    return num
+  })
+}
+
+function readStores(list: TableReader[], placement: boolean): ManagerStoreConfig[] {
   return list.map((t) => {
     const path = t.requiredString('Path', 'a directory path')
-    const store = {
+    const store: ManagerStoreConfig = {
       name: t.string('Name') || resolve(path),
       path,
       strict: t.boolean('Strict', false),
       readOnly: t.boolean('ReadOnly', false),
+    }
+    // Placement keys of persist stores (damocles v0.4+), kept only when written.
+    if (placement) {
+      if (t.has('Weight')) store.weight = t.number('Weight', 1, 0)
+      if (t.has('AllowMiners')) store.allowMiners = readMinerIds(t, 'AllowMiners')
+      if (t.has('DenyMiners')) store.denyMiners = readMinerIds(t, 'DenyMiners')
+      const both = store.allowMiners?.find((id) => store.denyMiners?.includes(id))
+      if (both !== undefined) t.fail('DenyMiners', 'miners not also in AllowMiners', String(both))
     }
     t.finish()
     return store
@@ -242,8 +269,8 @@ function parseSeedLayout(root: TableReader): ManagerConfig {
     const t = cMiners.table(key)
     applySeedCommitPolicy(t, m)
     const controls = t.table('Controls')
-    m.commitment.pre.sender = readAddress(controls, 'PreCommit')
-    m.commitment.prove.sender = readAddress(controls, 'ProveCommit')
+    setSenders(m.commitment.pre, readAddresses(controls, 'PreCommit'))
+    setSenders(m.commitment.prove, readAddresses(controls, 'ProveCommit'))
     controls.finish()
     t.finish()
   }
@@ -254,7 +281,7 @@ function parseSeedLayout(root: TableReader): ManagerConfig {
     const m = ensure(parseActorKey(actors, key))
     senderTable.set(m.actor, { ...senderTable.get(m.actor), post: key })
     const t = actors.table(key)
-    m.post.sender = readAddress(t, 'Sender')
+    setSenders(m.post, readAddresses(t, 'Sender'))
     applySeedPoStPolicy(t, m)
     m.post.enabled = m.post.sender !== undefined
     t.finish()
@@ -295,7 +322,7 @@ function parseSeedLayout(root: TableReader): ManagerConfig {
 
   const ps = root.table('PersistedStore')
   const persistStoreIncludes = ps.stringArray('Includes', [])
-  const persistStores = readStores(ps.tables('Stores'))
+  const persistStores = readStores(ps.tables('Stores'), true)
   ps.finish()
 
   return {
@@ -328,9 +355,18 @@ function readV012Batch(t: TableReader, d: CommitBatchPolicy): CommitBatchPolicy 
   return b
 }
 
+/** Sets the senders of a kind (the first is also its `sender`). */
+function setSenders(k: { sender: string | undefined; senders: string[] }, senders: string[]): void {
+  k.senders = senders
+  k.sender = senders[0]
+}
+
 function readV012Kind(t: TableReader, d: CommitKindPolicy): CommitKindPolicy {
+  const senders = readAddresses(t, 'Sender')
+  if (senders.length === 0) t.missing('Sender', 'a Filecoin address like "f01234" or "t3…"')
   const k: CommitKindPolicy = {
-    sender: readRequiredAddress(t, 'Sender'),
+    sender: senders[0],
+    senders,
     gasOverEstimation: t.number('GasOverEstimation', d.gasOverEstimation, 0),
     maxFeeCap: readFil(t, 'MaxFeeCap', d.maxFeeCap),
     perSectorMaxFee: d.perSectorMaxFee,
@@ -357,8 +393,8 @@ function parseV012Layout(root: TableReader): ManagerConfig {
       MANAGER_CONFIG_DEFAULTS.chainEventIntervalMs,
     ),
     trustedNetworks: readTrustedNetworks(api),
-    pieceStores: readStores(common.tables('PieceStores')),
-    persistStores: readStores(common.tables('PersistStores')),
+    pieceStores: readStores(common.tables('PieceStores'), false),
+    persistStores: readStores(common.tables('PersistStores'), true),
     persistStoreIncludes: [],
     db: readDb(common.table('DB')),
     miners: [],
@@ -392,7 +428,10 @@ function parseV012Layout(root: TableReader): ManagerConfig {
         prove: readV012Kind(commitment.table('Prove'), d.commitment.prove),
       },
       post: {
-        sender: readAddress(post, 'Sender'),
+        ...(() => {
+          const senders = readAddresses(post, 'Sender')
+          return { sender: senders[0], senders }
+        })(),
         enabled: post.boolean('Enabled', d.post.enabled),
         strictCheck: post.boolean('StrictCheck', d.post.strictCheck),
         gasOverEstimation: post.number('GasOverEstimation', d.post.gasOverEstimation, 0),

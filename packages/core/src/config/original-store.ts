@@ -3,9 +3,10 @@
  * sector in a RocksDB at `<store>/meta/`; this worker keeps it in `meta/info.json`, so on such a
  * store it would see no sector and start a new one, silently abandoning the sector the original
  * was sealing. A store whose `meta/` holds RocksDB files is therefore refused until the operator
- * decides: finish that sector with the original worker, or acknowledge abandoning it with
- * `venus-worker store abandon-original`, which writes a marker next to the RocksDB files and
- * keeps them, unread, for a later import.
+ * decides: finish that sector with the original worker, import it with
+ * `venus-worker store import-original` (the sector goes on here), or acknowledge abandoning it
+ * with `venus-worker store abandon-original`. Both write a marker next to the RocksDB files and
+ * keep them.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -13,6 +14,9 @@ import { VenusError } from '../errors/index.js'
 
 /** Marker in `meta/` saying the operator gave up the original worker's in-flight sector. */
 export const ORIGINAL_META_ABANDONED_FILE = 'original-meta-abandoned.json'
+
+/** Marker in `meta/` saying the original worker's in-flight sector was imported into `info.json`. */
+export const ORIGINAL_META_IMPORTED_FILE = 'original-meta-imported.json'
 
 /** RocksDB's own files: how the original worker's metadata is recognised. */
 function isRocksDbFile(name: string): boolean {
@@ -56,12 +60,13 @@ export async function originalWorkerMetaFiles(location: string): Promise<string[
 }
 
 async function abandonedMarker(location: string): Promise<boolean> {
-  try {
-    await readFile(join(location, 'meta', ORIGINAL_META_ABANDONED_FILE))
-    return true
-  } catch {
-    return false
+  for (const marker of [ORIGINAL_META_ABANDONED_FILE, ORIGINAL_META_IMPORTED_FILE]) {
+    try {
+      await readFile(join(location, 'meta', marker))
+      return true
+    } catch {}
   }
+  return false
 }
 
 /**
@@ -80,7 +85,8 @@ export async function assertNoOriginalWorkerMeta(location: string): Promise<void
   throw new VenusError(
     'STORE_ORIGINAL_META',
     `${location} holds the original venus-worker's metadata (RocksDB in meta/: ${shown.join(', ')}); ` +
-      'a sector it was sealing would be abandoned. Finish that sector with the original worker, or run ' +
+      'a sector it was sealing would be abandoned. Finish that sector with the original worker, run ' +
+      `\`venus-worker store import-original -l ${location}\` to go on with it here, or ` +
       `\`venus-worker store abandon-original -l ${location}\` to give it up (the RocksDB files are kept); ` +
       'the thread starts once that is done',
     { details: { location, files } },

@@ -53,6 +53,40 @@ export function readAddress(t: TableReader, key: string): string | undefined {
   })
 }
 
+/**
+ * One or several sender addresses: a string (`Sender = "f01234"`) or a list of them
+ * (`Sender = ["f01234", "f01235"]`), each checked; empty or absent = an empty list. A list
+ * must not name an address twice.
+ */
+export function readAddresses(t: TableReader, key: string): string[] {
+  const v = t.raw(key)
+  if (v === undefined || v === '') return []
+  if (typeof v === 'string') return [readAddress(t, key) as string]
+  if (!Array.isArray(v)) t.fail(key, 'a Filecoin address like "f01234", or a list of them')
+  const out: string[] = []
+  v.forEach((item, i) => {
+    const expected = 'a Filecoin address like "f01234" or "t3…"'
+    const at = [...t.path, key, i]
+    if (typeof item !== 'string' || item === '')
+      throw configError('CONFIG_INVALID_VALUE', t.src, at, expected, JSON.stringify(item))
+    try {
+      parseAddress(item)
+    } catch (err) {
+      throw configError('CONFIG_INVALID_VALUE', t.src, at, expected, JSON.stringify(item), err)
+    }
+    if (out.includes(item))
+      throw configError(
+        'CONFIG_INVALID_VALUE',
+        t.src,
+        at,
+        'an address not listed before',
+        JSON.stringify(item),
+      )
+    out.push(item)
+  })
+  return out
+}
+
 /** Like {@link readAddress}, but the key must be present and non-empty. */
 export function readRequiredAddress(t: TableReader, key: string): string {
   return readAddress(t, key) ?? t.missing(key, 'a Filecoin address like "f01234" or "t3…"')

@@ -12,7 +12,7 @@ export function flipBit(bytes: Uint8Array, index = 0): Uint8Array {
  * Whether a verifier rejected: answered `false`, or threw a `VenusError` (a real backend may fail
  * to deserialise tampered proof bytes instead of answering false).
  */
-export async function rejected(p: Promise<boolean>): Promise<boolean> {
+export async function verifierRejected(p: Promise<boolean>): Promise<boolean> {
   return p.then(
     (ok) => !ok,
     (err) => isVenusError(err),

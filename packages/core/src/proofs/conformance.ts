@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { commPSync, commD as piecesCommD, zeroCommitment } from '../piece/index.js'
 import type { PrivateReplicaInfo, ProofsBackend, ProofsPieceInfo, ProofsProgressEvent } from './backend.js'
 import { snapConformance } from './conformance-snap.js'
-import { codeOf, exists, flipBit, rejected } from './conformance-util.js'
+import { codeOf, exists, flipBit, verifierRejected } from './conformance-util.js'
 import { sealProofFacts } from './registry.js'
 
 /** The slice of a vitest/jest-style `expect` the suite uses. */
@@ -330,7 +330,7 @@ export function proofsBackendConformance(
       'rejects a seal proof when the proof or any public input differs',
       async () => {
         const s = await ccSector()
-        expect(await rejected(verify(s, { proof: flipBit(s.proof, 7) }))).toBe(true)
+        expect(await verifierRejected(verify(s, { proof: flipBit(s.proof, 7) }))).toBe(true)
         expect(await verify(s, { seed: flipBit(s.seed) })).toBe(false)
         expect(await verify(s, { ticket: flipBit(s.ticket) })).toBe(false)
         expect(await verify(s, { sectorNumber: s.sectorNumber + 1 })).toBe(false)
@@ -513,7 +513,7 @@ export function proofsBackendConformance(
             }),
           ).toBe(false)
           const tampered = res.proofs.map((p) => ({ ...p, proofBytes: flipBit(p.proofBytes, 100) }))
-          expect(await rejected(ok({ proofs: tampered }))).toBe(true)
+          expect(await verifierRejected(ok({ proofs: tampered }))).toBe(true)
         },
         timeout,
       )
@@ -652,7 +652,7 @@ export function proofsBackendConformance(
               infos: inf,
             })
           expect(await check(aggregate)).toBe(true)
-          expect(await rejected(check(flipBit(aggregate, 40)))).toBe(true)
+          expect(await verifierRejected(check(flipBit(aggregate, 40)))).toBe(true)
           expect(await check(aggregate, [...infos].reverse())).toBe(false)
           const other = infos.map((x, i) => (i === 0 ? { ...x, seed: flipBit(x.seed) } : x))
           expect(await check(aggregate, other)).toBe(false)

@@ -18,8 +18,23 @@
  * @packageDocumentation
  */
 export { publishTestDeal, type TestDealInput } from './deals.js'
+export {
+  type FakeLotusMiner,
+  type FakeLotusMinerOptions,
+  type FakeLotusStorage,
+  lotusSectorInfo,
+  serveFakeLotusMiner,
+  writeLotusStorageMeta,
+} from './lotus-miner.js'
 export { createTestMiner, type TestMiner, type TestMinerOptions } from './miners.js'
-export { type InjectedSector, injectSectors, type SealedTestSector, sealTestSectors } from './sectors.js'
+export {
+  type InjectedPreCommit,
+  type InjectedSector,
+  injectPreCommits,
+  injectSectors,
+  type SealedTestSector,
+  sealTestSectors,
+} from './sectors.js'
 export {
   createTestClient,
   type DeadlineEpochs,

@@ -120,3 +120,50 @@ export function injectSectors(devnet: Devnet, minerAddr: string, sectors: readon
     m.initialPledge += pledge
   }
 }
+
+/** A precommit for {@link injectPreCommits}: its number, sealed CID and ticket epoch. */
+export interface InjectedPreCommit {
+  sectorNumber: number
+  sealedCid: string
+  /** Epoch of the sealing ticket (default: the head − 10). */
+  sealRandEpoch?: number
+  /** `RegisteredSealProof` (default 5: 2 KiB, V1_1). */
+  sealProof?: number
+}
+
+/**
+ * Puts precommits of a miner straight into the head state, landed at the head's epoch with no
+ * deposit: sectors sealed elsewhere and waiting for their seed, for tests that take them over.
+ *
+ * @example
+ * ```ts
+ * injectPreCommits(devnet, 't01000', [{ sectorNumber: 9, sealedCid: 'bagboea4b5abc…' }])
+ * ```
+ */
+export function injectPreCommits(
+  devnet: Devnet,
+  minerAddr: string,
+  preCommits: readonly InjectedPreCommit[],
+): void {
+  const world = devnet.worldAt()
+  const head = devnet.head().height
+  const id = resolveIn(world, minerAddr)
+  const m = id === undefined ? undefined : mutableMiner(world, id)
+  if (m === undefined) throw new VenusError('ACTOR_NOT_FOUND', `miner ${minerAddr} not found`)
+  for (const p of preCommits) {
+    if (m.allocated.has(p.sectorNumber))
+      throw new VenusError('ALREADY_EXISTS', `sector ${p.sectorNumber} already allocated`)
+    m.allocated.add(p.sectorNumber)
+    m.preCommits.set(p.sectorNumber, {
+      sealProof: p.sealProof ?? 5,
+      sectorNumber: p.sectorNumber,
+      sealedCid: p.sealedCid,
+      sealRandEpoch: p.sealRandEpoch ?? Math.max(0, head - 10),
+      dealIds: [],
+      expiration: head + devnet.params.minSectorExpiration + maxProveCommitDuration(devnet.params),
+      unsealedCid: null,
+      deposit: 0n,
+      preCommitEpoch: head,
+    })
+  }
+}

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+export * from './operator-wire.js'
 export { ParamReader } from './params.js'
 export {
   createSealerApi,

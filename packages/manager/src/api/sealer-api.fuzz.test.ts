@@ -68,6 +68,18 @@ function validParams(id: { Miner: number; Number: number }, ticket: { Ticket: st
     'Venus.WorkerRemove': ['w1'],
     'Venus.TerminateSector': [id],
     'Venus.PollTerminateSectorState': [id],
+    'Venus.StoreReserveSpace': [id, 2048, ['ps1']],
+    'Venus.StoreBasicInfo': ['ps1'],
+    'Venus.StoreList': [],
+    'Venus.StoreReleaseReserved': [id],
+    'Venus.StoreAttach': [
+      { Name: 'ps9', Path: '/nonexistent/ps9', Weight: 1, AllowMiners: [1000], Index: false },
+    ],
+    'Venus.StoreDetach': ['ps9', { Apply: false, Force: false }],
+    'Venus.SectorFinalize': [id, false],
+    'Venus.SectorResendPreCommit': [id, false, false],
+    'Venus.SectorResendProof': [id, false, false],
+    'Venus.FindSectorsWithDeal': [5],
   } as Record<string, unknown[]>
 }
 

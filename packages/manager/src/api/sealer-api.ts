@@ -18,6 +18,7 @@ import {
 import { type ManagerLimits, managerLimits } from '../limits.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorReport } from '../sector.js'
+import { operatorApiMethods } from './operator-api.js'
 import { ParamReader } from './params.js'
 import {
   piecesToWire,
@@ -277,6 +278,8 @@ export function createSealerApi(
     m('PollTerminateSectorState', 1, async (r) =>
       terminationToWire(await mgr.pollTerminateSectorState(sid(r, 0))),
     ),
+    // Persist stores and sector repairs (see operator-api.ts).
+    ...operatorApiMethods(mgr),
   ]
   return Object.fromEntries(table)
 }

@@ -79,6 +79,8 @@ export interface WireSectorState {
    * field; records written before it existed lack it.
    */
   AllocatedAt?: number | undefined
+  /** The record was imported from lotus-miner or damocles (as damocles names it). */
+  Imported?: boolean | undefined
   /** The original's snap-up fields: set once the CC sector is allocated for a snap-up. */
   Upgraded?: boolean | undefined
   UpgradePublic?: WireUpgradePublic | undefined
@@ -216,6 +218,7 @@ export function sectorToWire(s: ManagedSector): WireSectorState {
   if (s.termination !== undefined) w.TerminateInfo = terminationToWire(s.termination)
   if (s.allocatedAt !== undefined) w.AllocatedAt = s.allocatedAt
   if (s.upgrade !== undefined) Object.assign(w, upgradeToWire(s.upgrade))
+  if (s.imported !== undefined) w.Imported = s.imported
   return w
 }
 
@@ -317,6 +320,7 @@ export function sectorFromWire(w: WireSectorState): ManagedSector {
   if (w.AllocatedAt !== undefined) s.allocatedAt = w.AllocatedAt
   const upgrade = upgradeFromWire(w)
   if (upgrade !== undefined) s.upgrade = upgrade
+  if (w.Imported !== undefined) s.imported = w.Imported
   return s
 }
 

@@ -20,6 +20,9 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.PollTerminateSectorState': 'read',
   'Venus.AuthVerify': 'read',
   'Venus.KnownWorkers': 'read',
+  'Venus.StoreBasicInfo': 'read',
+  'Venus.StoreList': 'read',
+  'Venus.FindSectorsWithDeal': 'read',
   // The public key workers verify control tokens with: nothing secret.
   'Venus.WorkerControlKey': 'read',
   'Venus.AllocateSector': 'write',
@@ -35,6 +38,8 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.ReportFinalized': 'write',
   'Venus.ReportAborted': 'write',
   'Venus.WorkerPing': 'write',
+  // A worker asks where to persist a sector: placement, not a repair.
+  'Venus.StoreReserveSpace': 'write',
   // WinningPoSt for a block producer (mounted with `daemon run --miner`): costly, not a read.
   'Venus.ComputeWinningPoSt': 'write',
   'Venus.SubmitPreCommit': 'sign',
@@ -51,6 +56,13 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.WorkerControlToken': 'admin',
   // Releases a worker name pinned to its control address.
   'Venus.WorkerRemove': 'admin',
+  // Operator acts on stores and sectors: their plans are read with the same methods.
+  'Venus.StoreAttach': 'admin',
+  'Venus.StoreDetach': 'admin',
+  'Venus.StoreReleaseReserved': 'admin',
+  'Venus.SectorFinalize': 'admin',
+  'Venus.SectorResendPreCommit': 'admin',
+  'Venus.SectorResendProof': 'admin',
 }
 
 /**

@@ -18,6 +18,54 @@ function treeRLast(sectorSize: number): string[] {
 }
 
 /**
+ * Checks a sector's sealed file under `root` (`sealed/s-t0…`, the sector's size); null when
+ * fine, else what is wrong.
+ *
+ * @example
+ * ```ts
+ * await checkSealedFile('/data/ps1', { miner: 1000, number: 1 }, 2048) // null, or 'sealed file missing'
+ * ```
+ */
+export async function checkSealedFile(
+  root: string,
+  id: SectorId,
+  sectorSize: number,
+): Promise<string | null> {
+  try {
+    const st = await stat(join(root, 'sealed', `s-t0${id.miner}-${id.number}`))
+    if (st.size !== sectorSize) return `sealed file is ${st.size} bytes, expected ${sectorSize}`
+  } catch {
+    return 'sealed file missing'
+  }
+  return null
+}
+
+/**
+ * Checks the cache files a proof reads (`p_aux` and the tree-r-last layers) under
+ * `root/cache/s-t0…`; null when fine, else what is wrong.
+ *
+ * @example
+ * ```ts
+ * await checkCacheFiles('/data/ps1', { miner: 1000, number: 1 }, 2048) // null, or 'cache file p_aux missing'
+ * ```
+ */
+export async function checkCacheFiles(
+  root: string,
+  id: SectorId,
+  sectorSize: number,
+): Promise<string | null> {
+  const name = `s-t0${id.miner}-${id.number}`
+  for (const f of ['p_aux', ...treeRLast(sectorSize)]) {
+    try {
+      await access(join(root, 'cache', name, f))
+    } catch {
+      return `cache file ${f} missing`
+    }
+  }
+  return null
+}
+
+/**
  * Checks a sector's persisted files under `root`; null when fine, else what is wrong.
  *
  * @example
@@ -30,21 +78,7 @@ export async function checkSectorFiles(
   id: SectorId,
   sectorSize: number,
 ): Promise<string | null> {
-  const name = `s-t0${id.miner}-${id.number}`
-  try {
-    const st = await stat(join(root, 'sealed', name))
-    if (st.size !== sectorSize) return `sealed file is ${st.size} bytes, expected ${sectorSize}`
-  } catch {
-    return 'sealed file missing'
-  }
-  for (const f of ['p_aux', ...treeRLast(sectorSize)]) {
-    try {
-      await access(join(root, 'cache', name, f))
-    } catch {
-      return `cache file ${f} missing`
-    }
-  }
-  return null
+  return (await checkSealedFile(root, id, sectorSize)) ?? (await checkCacheFiles(root, id, sectorSize))
 }
 
 /**
@@ -64,9 +98,9 @@ export class SectorFileChecks {
     this.#ctx = ctx
   }
 
-  /** The path of a persist store of the config, by name. */
+  /** The path of a persist store (the config's or one attached through the API), by name. */
   persistStorePath(name: string): string | undefined {
-    return this.#ctx.config().persistStores.find((p) => p.name === name)?.path
+    return this.#ctx.persistStore(name)?.path
   }
 
   /**

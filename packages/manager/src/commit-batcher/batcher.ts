@@ -18,6 +18,7 @@ import type { ManagerMessage, ManagerSendSpec } from '../chain.js'
 import { requireSender } from '../checks/precommit.js'
 import { createServiceContext, type ServiceContext, type ServiceContextOptions } from '../context.js'
 import type { ManagedSector, PollResult, SectorPreCommit } from '../sector.js'
+import { chooseSender } from '../senders/index.js'
 import { SerialRuns } from '../serial-runs.js'
 import { buildPreCommit, buildProveCommit, MAX_AGGREGATED_SECTORS, MAX_PRECOMMIT_BATCH } from './build.js'
 import { MessageOutbox } from './outbox.js'
@@ -304,19 +305,30 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
         ? await buildPreCommit(ctx, miner, m.sector.lifetimeDays, states, head.height, p)
         : await buildProveCommit(ctx, miner, states, batched, this.#proofs)
     if (built === undefined) return
-    const message: ManagerMessage = {
-      from: cfg.sender,
-      to: `${p.addressPrefix}0${miner}`,
-      method: kind === 'pre' ? MinerMethod.PreCommitSectorBatch2 : MinerMethod.ProveCommitSectors3,
-      params: built.params,
-      value: built.value,
-    }
     // Batch messages use the batch fee settings (v0.1.x used the single ones).
     const fee = batched ? cfg.batch : cfg
     const spec: ManagerSendSpec = {
       gasOverEstimation: fee.gasOverEstimation,
       maxFeeCap: fee.maxFeeCap ?? 0n,
       maxFee: cfg.perSectorMaxFee * BigInt(built.sectors.length),
+    }
+    const sender = await chooseSender(
+      ctx.chain,
+      cfg.senders.length > 0 ? cfg.senders : [cfg.sender],
+      built.value + spec.maxFee,
+    )
+    if (sender === undefined) return
+    if (!sender.covers)
+      ctx.log.warn(
+        { miner, kind, sender: sender.address, balance: sender.balance, need: built.value + spec.maxFee },
+        'no sender of the miner has the funds for this message; sent from the richest',
+      )
+    const message: ManagerMessage = {
+      from: sender.address,
+      to: `${p.addressPrefix}0${miner}`,
+      method: kind === 'pre' ? MinerMethod.PreCommitSectorBatch2 : MinerMethod.ProveCommitSectors3,
+      params: built.params,
+      value: built.value,
     }
     const claimed = await this.outbox.claim({
       kind,

@@ -5,7 +5,9 @@
  * operator is given) sets the cookie, so the page's own requests carry it; no other path takes
  * a token in its URL.
  */
+import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createRequire } from 'node:module'
 import type { RpcPermission } from '@venus-cluster/core'
 import { gateRequest, type RequestAuth, TOKEN_COOKIE } from '@venus-cluster/core/auth'
 import { answerPreflight, refuseBrowserRequest } from '@venus-cluster/core/http'
@@ -13,8 +15,33 @@ import type { ManagerHealth } from '../health.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory } from '../metrics/history.js'
 import type { ManagerMetrics } from '../metrics/manager-metrics.js'
+import { dashboardCharts } from './charts.js'
+import { CHARTS_SCRIPT } from './charts-page.js'
 import { dashboardOverview, dashboardSector } from './data.js'
 import { DASHBOARD_HTML } from './page.js'
+
+/** The installed uPlot files the page loads (read once, on first request). */
+const UPLOT_FILES: Record<string, { file: string; type: string }> = {
+  '/ui/uplot.js': { file: 'uplot/dist/uPlot.iife.min.js', type: 'text/javascript; charset=utf-8' },
+  '/ui/uplot.css': { file: 'uplot/dist/uPlot.min.css', type: 'text/css; charset=utf-8' },
+}
+const assets = new Map<string, Promise<string>>()
+function asset(file: string): Promise<string> {
+  let p = assets.get(file)
+  if (p === undefined) {
+    const require = createRequire(import.meta.url)
+    // The package the files come from (and the version the page gets), as a dependency checker sees it.
+    const { version } = require('uplot/package.json') as { version: string }
+    p = readFile(require.resolve(file), 'utf8').then((text) => `/* uPlot ${version} (MIT) */\n${text}`)
+    // A failed read is tried again on the next request.
+    p.catch(() => assets.delete(file))
+    assets.set(file, p)
+  }
+  return p
+}
+
+/** The window of `/ui/api/charts` (`?window=` ms): at least a minute, at most 30 days. */
+const CHART_WINDOW = { min: 60_000, max: 30 * 24 * 3_600_000, default: 24 * 3_600_000 }
 
 /** Options of {@link createManagerHttpRoutes}. */
 export interface ManagerHttpRoutesOptions {
@@ -116,7 +143,7 @@ export function createManagerHttpRoutes(
       }
       send(res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML, {
         'content-security-policy':
-          "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+          "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'",
       })
       return
     }
@@ -133,6 +160,27 @@ export function createManagerHttpRoutes(
         page[key] = n
       }
       json(res, 200, await dashboardOverview(manager, metrics, opts.health?.(), page))
+      return
+    }
+    if (path === '/ui/api/charts') {
+      const raw = url.searchParams.get('window')
+      const windowMs = raw === null ? CHART_WINDOW.default : Number(raw)
+      if (!Number.isSafeInteger(windowMs) || windowMs < CHART_WINDOW.min || windowMs > CHART_WINDOW.max) {
+        json(res, 400, {
+          error: `window must be milliseconds from ${CHART_WINDOW.min} to ${CHART_WINDOW.max}`,
+        })
+        return
+      }
+      json(res, 200, await dashboardCharts(manager, metrics, windowMs))
+      return
+    }
+    if (path === '/ui/charts.js') {
+      send(res, 200, 'text/javascript; charset=utf-8', CHARTS_SCRIPT)
+      return
+    }
+    const file = UPLOT_FILES[path]
+    if (file !== undefined) {
+      send(res, 200, file.type, await asset(file.file))
       return
     }
     if (path === '/ui/api/sector') {

@@ -1,7 +1,9 @@
 /**
- * The dashboard page: one self-contained HTML document (no build step) whose script polls
- * `/ui/api/overview` every two seconds and `/ui/api/sector` for the selected sector.
+ * The dashboard page: one HTML document (no build step) whose script polls `/ui/api/overview`
+ * every two seconds and `/ui/api/sector` for the selected sector; the plots (see
+ * `charts-page.ts`) load uPlot and their script from the manager itself.
  */
+import { CHARTS_SECTION, CHARTS_STYLE } from './charts-page.js'
 
 /** The HTML served at `/ui`. */
 export const DASHBOARD_HTML = `<!doctype html>
@@ -33,13 +35,16 @@ export const DASHBOARD_HTML = `<!doctype html>
   .bad { color:var(--bad); } .ok { color:var(--ok); } .mute { color:var(--mute); }
   #health { margin:1rem 1rem 0; padding:.6rem 1rem; border-radius:8px; background:#fdecea; border:1px solid var(--bad); color:var(--bad); font-weight:600; }
   #health[hidden] { display:none; }
+${CHARTS_STYLE}
 </style>
+<link rel="stylesheet" href="/ui/uplot.css">
 </head>
 <body>
 <header><h1>venus-sector-manager</h1><span id="status">connecting…</span></header>
 <div id="health" role="alert" data-testid="health" hidden></div>
 <main>
   <section class="wide"><h2>Sectors per state</h2><div class="cards" id="states" data-testid="states"></div></section>
+${CHARTS_SECTION}
   <section><h2>Sectors</h2>
     <table data-testid="sectors"><thead><tr><th>Sector</th><th>State</th><th>Worker</th><th>Failure</th></tr></thead><tbody id="sectors"></tbody></table>
   </section>
@@ -92,6 +97,7 @@ function renderHealth(h) {
 let lastNow = Date.now();
 function render(o) {
   prefix = o.addressPrefix || 't';
+  globalThis.vsmPrefix = prefix;
   lastNow = o.now;
   renderHealth(o.health);
   $('states').replaceChildren(...o.sectorsByState.map((s) => {
@@ -147,6 +153,8 @@ async function tick() {
 tick();
 setInterval(tick, 2000);
 </script>
+<script src="/ui/uplot.js"></script>
+<script src="/ui/charts.js"></script>
 </body>
 </html>
 `

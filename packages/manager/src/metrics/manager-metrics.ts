@@ -23,6 +23,8 @@ export interface PostResult {
   messageCid?: string | undefined
   /** Unix milliseconds; default now. */
   at?: number | undefined
+  /** Epoch the deadline opened: which proving period the result is of (the dashboard's wheel). */
+  open?: number | undefined
 }
 
 /** A commit message with what the dashboard and metrics know about it. */
@@ -48,6 +50,12 @@ export interface ManagerMetrics {
   observeRpc(method: string, seconds: number, ok: boolean): void
   /** Observes how long a sector stayed in `stage`. */
   observeStage(stage: string, seconds: number): void
+  /**
+   * How long sectors stayed in each stage since the manager started: for each stage the number of
+   * stays per bucket of {@link STAGE_BUCKETS} (a stay counts in the first bucket it fits; the last
+   * count is the stays longer than every bucket), their count and total seconds.
+   */
+  stageDurations(): StageDurations
   /** Feeds one WindowPoSt result (the poster calls this). */
   recordPost(r: PostResult): void
   /** The latest PoSt results, newest first. */
@@ -77,7 +85,15 @@ export interface ManagerMetricsOptions {
   maxStages?: number | undefined
 }
 
-const STAGE_BUCKETS = [0.01, 0.1, 1, 5, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400]
+/** Upper bounds (seconds) of the stage-duration histogram's buckets. */
+export const STAGE_BUCKETS = [0.01, 0.1, 1, 5, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400]
+
+/** See {@link ManagerMetrics.stageDurations}. */
+export interface StageDurations {
+  /** Upper bounds in seconds; `counts` has one more entry, for stays longer than the last. */
+  buckets: readonly number[]
+  stages: { stage: string; counts: number[]; count: number; seconds: number }[]
+}
 const RPC_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30]
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 819]
 const GAS_BUCKETS = [1e6, 5e6, 1e7, 5e7, 1e8, 5e8, 1e9, 5e9, 1e10]
@@ -119,6 +135,7 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
   const tracked = new Map<string, TrackedMessage>()
   const maxStages = opts.maxStages ?? 100
   const stages = new Set<string>()
+  const stageHist = new Map<string, { counts: number[]; count: number; seconds: number }>()
 
   new Gauge({
     name: 'venus_sectors',
@@ -319,6 +336,24 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
         else stages.add(name)
       }
       stage.observe({ stage: name }, seconds)
+      let h = stageHist.get(name)
+      if (h === undefined) {
+        h = { counts: new Array<number>(STAGE_BUCKETS.length + 1).fill(0), count: 0, seconds: 0 }
+        stageHist.set(name, h)
+      }
+      const i = STAGE_BUCKETS.findIndex((b) => seconds <= b)
+      const slot = i === -1 ? STAGE_BUCKETS.length : i
+      h.counts[slot] = (h.counts[slot] ?? 0) + 1
+      h.count++
+      h.seconds += seconds
+    },
+    stageDurations() {
+      return {
+        buckets: STAGE_BUCKETS,
+        stages: [...stageHist]
+          .map(([stage, h]) => ({ stage, counts: [...h.counts], count: h.count, seconds: h.seconds }))
+          .sort((a, b) => a.stage.localeCompare(b.stage)),
+      }
     },
     recordPost(r) {
       const miner = String(r.miner)

@@ -151,7 +151,7 @@ export class SectorReports extends TypedEmitter<SectorReportEvents> {
           [loc.sealed, sealedDir],
           [loc.cache, cacheDir],
         ].map(([store, dir]) => {
-          const ps = ctx.config().persistStores.find((p) => p.name === store)
+          const ps = ctx.persistStore(store as string)
           if (ps === undefined)
             throw new VenusError(
               'PERSIST_STORE_UNKNOWN',

@@ -1,7 +1,13 @@
 import { type SectorId, VenusError } from '@venus-cluster/core'
 import { sectorFromWire, sectorToWire, type WireSectorState } from '../api/sector-wire.js'
 import { type ManagedSector, sectorKey } from '../sector.js'
-import type { CommitKind, StoredMessage } from './types.js'
+import type {
+  CommitKind,
+  PersistStoreRecord,
+  StoredMessage,
+  StoreReservation,
+  TelemetrySample,
+} from './types.js'
 
 /** Highest number tried when allocation meets numbers that already have records. */
 export const MAX_ALLOCATION_SKIPS = 1000
@@ -66,3 +72,78 @@ export function dbError(op: string, cause: unknown): VenusError {
   const why = cause instanceof Error ? cause.message : String(cause)
   return new VenusError('STORE_DB', `manager database: ${op} failed: ${why}`, { cause, details: { op } })
 }
+
+/** A `persist_stores` row. */
+export interface PersistStoreRow {
+  name: string
+  path: string
+  read_only: number | string
+  strict: number | string
+  weight: number | string
+  allow_miners: string
+  deny_miners: string
+  attached_at: number | string
+}
+
+export function persistStoreFromRow(r: PersistStoreRow): PersistStoreRecord {
+  return {
+    name: r.name,
+    path: r.path,
+    readOnly: Number(r.read_only) === 1,
+    strict: Number(r.strict) === 1,
+    weight: Number(r.weight),
+    allowMiners: JSON.parse(r.allow_miners) as number[],
+    denyMiners: JSON.parse(r.deny_miners) as number[],
+    attachedAt: Number(r.attached_at),
+  }
+}
+
+/** The column values of a persist store, in the order of {@link PERSIST_STORE_COLUMNS}. */
+export function persistStoreValues(s: PersistStoreRecord): unknown[] {
+  return [
+    s.name,
+    s.path,
+    s.readOnly ? 1 : 0,
+    s.strict ? 1 : 0,
+    s.weight,
+    JSON.stringify(s.allowMiners),
+    JSON.stringify(s.denyMiners),
+    s.attachedAt,
+  ]
+}
+
+export const PERSIST_STORE_COLUMNS =
+  'name, path, read_only, strict, weight, allow_miners, deny_miners, attached_at'
+
+/** A `store_reservations` row. */
+export interface ReservationRow {
+  miner: number | string
+  number: number | string
+  store: string
+  size: number | string
+  at: number | string
+}
+
+export function reservationFromRow(r: ReservationRow): StoreReservation {
+  return {
+    miner: Number(r.miner),
+    number: Number(r.number),
+    store: r.store,
+    size: Number(r.size),
+    at: Number(r.at),
+  }
+}
+
+/** A `telemetry` row. */
+export interface SampleRow {
+  series: string
+  at: number | string
+  value: string
+}
+
+export function sampleFromRow(r: SampleRow): TelemetrySample {
+  return { series: r.series, at: Number(r.at), value: JSON.parse(r.value) as unknown }
+}
+
+/** Samples one `listSamples` answers at most. */
+export const MAX_SAMPLES = 10_000

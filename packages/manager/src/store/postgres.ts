@@ -13,16 +13,21 @@ import {
   parseState,
   stateText,
 } from './common.js'
+import { postgresOperatorTables } from './postgres-operator.js'
 import { MIGRATIONS } from './schema.js'
 import type {
   AllocateOptions,
   CommitKind,
+  CreateSectorOptions,
   IndexKind,
   ManagerStore,
+  PersistStoreRecord,
   QueuedCommit,
   SectorLocation,
   SectorMutator,
   StoredMessage,
+  StoreReservation,
+  TelemetrySample,
   UpdateEffects,
 } from './types.js'
 
@@ -85,10 +90,27 @@ const RETRY_CODES = new Set(['40001', '40P01'])
 class PostgresStore implements ManagerStore {
   readonly engine = 'postgres' as const
   #pool: pg.Pool
+  readonly #ops: ReturnType<typeof postgresOperatorTables>
 
   constructor(pool: pg.Pool) {
     this.#pool = pool
+    this.#ops = postgresOperatorTables({
+      q: (op, sql, p) => this.#q(op, sql, p),
+      tx: (op, fn) => this.#tx(op, fn),
+    })
   }
+
+  // Operator tables (persist stores, reservations, telemetry): see postgres-operator.ts.
+  listPersistStores = () => this.#ops.listPersistStores()
+  putPersistStore = (s: PersistStoreRecord) => this.#ops.putPersistStore(s)
+  deletePersistStore = (name: string) => this.#ops.deletePersistStore(name)
+  listLocationsIn = (store: string) => this.#ops.listLocationsIn(store)
+  listReservations = (store?: string) => this.#ops.listReservations(store)
+  reserveSpace = (r: StoreReservation, capacity: number) => this.#ops.reserveSpace(r, capacity)
+  releaseReservation = (id: SectorId) => this.#ops.releaseReservation(id)
+  appendSamples = (samples: readonly TelemetrySample[], keepSince: number) =>
+    this.#ops.appendSamples(samples, keepSince)
+  listSamples = (series: string, since: number, limit?: number) => this.#ops.listSamples(series, since, limit)
 
   async migrate(): Promise<void> {
     await this.#tx('migrate', async (c) => {
@@ -190,15 +212,25 @@ class PostgresStore implements ManagerStore {
     })
   }
 
-  createSector(sector: ManagedSector): Promise<ManagedSector> {
+  createSector(sector: ManagedSector, opts: CreateSectorOptions = {}): Promise<ManagedSector> {
     return this.#tx('createSector', async (c) => {
       const { miner, number } = sector.id
       const r = await c.query(
-        'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, 1, $3, $4) ON CONFLICT (miner, number) DO NOTHING',
-        [miner, number, stateText(sector), Date.now()],
+        'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (miner, number) DO NOTHING',
+        [miner, number, opts.offline === true ? 0 : 1, stateText(sector), Date.now()],
       )
       if (r.rowCount === 0) throw alreadyExists(sector.id)
       return sector
+    })
+  }
+
+  raiseLastNumber(miner: number, number: number): Promise<number> {
+    return this.#tx('raiseLastNumber', async (c) => {
+      const r = await c.query(
+        'INSERT INTO sector_numbers (miner, last) VALUES ($1, $2) ON CONFLICT (miner) DO UPDATE SET last = GREATEST(sector_numbers.last, excluded.last) RETURNING last',
+        [miner, number],
+      )
+      return Number(r.rows[0]?.last)
     })
   }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { storeConformance } from './__fixtures__/conformance.js'
+import { SCHEMA_VERSION } from './schema.js'
 import { openSqliteStore } from './sqlite.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'vsm-sqlite-'))
@@ -20,7 +21,7 @@ describe('openSqliteStore', () => {
     await a.allocateSector(1, { initNumber: 0 }, 5)
     await a.close()
     const b = await openSqliteStore({ path })
-    expect(await b.schemaVersion()).toBe(1)
+    expect(await b.schemaVersion()).toBe(SCHEMA_VERSION)
     expect((await b.allocateSector(1, { initNumber: 0 }, 5))?.id.number).toBe(2)
     await b.close()
   })

@@ -17,15 +17,20 @@ import {
   stateText,
 } from './common.js'
 import { MIGRATIONS } from './schema.js'
+import { sqliteOperatorTables } from './sqlite-operator.js'
 import type {
   AllocateOptions,
   CommitKind,
+  CreateSectorOptions,
   IndexKind,
   ManagerStore,
+  PersistStoreRecord,
   QueuedCommit,
   SectorLocation,
   SectorMutator,
   StoredMessage,
+  StoreReservation,
+  TelemetrySample,
   UpdateEffects,
 } from './types.js'
 
@@ -180,6 +185,12 @@ function prepare(db: Database.Database) {
     insertSector: db.prepare(
       'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, 1, ?, ?)',
     ),
+    insertOffline: db.prepare(
+      'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, 0, ?, ?)',
+    ),
+    raiseNumber: db.prepare(
+      'INSERT INTO sector_numbers (miner, last) VALUES (?, ?) ON CONFLICT (miner) DO UPDATE SET last = MAX(last, excluded.last)',
+    ),
     getSector: db.prepare('SELECT state, online FROM sectors WHERE miner = ? AND number = ?'),
     getOnline: db.prepare('SELECT state FROM sectors WHERE miner = ? AND number = ? AND online = ?'),
     setState: db.prepare(
@@ -221,6 +232,7 @@ class SqliteStore implements ManagerStore {
   #scheduled = false
   #closed = false
   #st: Statements
+  #ops: ReturnType<typeof sqliteOperatorTables>
 
   #checkpointer: Checkpointer | undefined
 
@@ -232,6 +244,7 @@ class SqliteStore implements ManagerStore {
     this.#checkpointer = checkpointer
     this.#wal = wal
     this.#st = prepare(db)
+    this.#ops = sqliteOperatorTables(db)
   }
 
   /**
@@ -327,12 +340,20 @@ class SqliteStore implements ManagerStore {
     })
   }
 
-  createSector(sector: ManagedSector): Promise<ManagedSector> {
+  createSector(sector: ManagedSector, opts: CreateSectorOptions = {}): Promise<ManagedSector> {
     return this.#write(() => {
       const { miner, number } = sector.id
       if (this.#st.sectorExists.get(miner, number) !== undefined) throw alreadyExists(sector.id)
-      this.#st.insertSector.run(miner, number, stateText(sector), Date.now())
+      const insert = opts.offline === true ? this.#st.insertOffline : this.#st.insertSector
+      insert.run(miner, number, stateText(sector), Date.now())
       return sector
+    })
+  }
+
+  raiseLastNumber(miner: number, number: number): Promise<number> {
+    return this.#write(() => {
+      this.#st.raiseNumber.run(miner, number)
+      return (this.#st.lastNumber.get(miner) as { last: number }).last
     })
   }
 
@@ -486,6 +507,42 @@ class SqliteStore implements ManagerStore {
       const r = this.#st.msg.get(uid) as MessageRow | undefined
       return r === undefined ? undefined : messageFromRow(r)
     })
+  }
+
+  listPersistStores(): Promise<PersistStoreRecord[]> {
+    return this.#read('listPersistStores', () => this.#ops.listPersistStores())
+  }
+
+  putPersistStore(store: PersistStoreRecord): Promise<void> {
+    return this.#write(() => this.#ops.putPersistStore(store))
+  }
+
+  deletePersistStore(name: string): Promise<boolean> {
+    return this.#write(() => this.#ops.deletePersistStore(name))
+  }
+
+  listLocationsIn(store: string): Promise<{ id: SectorId; kind: IndexKind }[]> {
+    return this.#read('listLocationsIn', () => this.#ops.listLocationsIn(store))
+  }
+
+  listReservations(store?: string): Promise<StoreReservation[]> {
+    return this.#read('listReservations', () => this.#ops.listReservations(store))
+  }
+
+  reserveSpace(r: StoreReservation, capacity: number): Promise<StoreReservation | undefined> {
+    return this.#write(() => this.#ops.reserveSpace(r, capacity))
+  }
+
+  releaseReservation(id: SectorId): Promise<StoreReservation | undefined> {
+    return this.#write(() => this.#ops.releaseReservation(id))
+  }
+
+  appendSamples(samples: readonly TelemetrySample[], keepSince: number): Promise<void> {
+    return this.#write(() => this.#ops.appendSamples(samples, keepSince))
+  }
+
+  listSamples(series: string, since: number, limit?: number): Promise<TelemetrySample[]> {
+    return this.#read('listSamples', () => this.#ops.listSamples(series, since, limit))
   }
 
   async close(): Promise<void> {

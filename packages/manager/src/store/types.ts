@@ -35,6 +35,49 @@ export interface SectorLocation {
   cache: string
 }
 
+/**
+ * A persist store attached through the API or CLI (`util storage attach`) and kept in the
+ * database, beside those of `sector-manager.cfg`.
+ */
+export interface PersistStoreRecord {
+  /** Instance name shared with workers' attached stores. */
+  name: string
+  /** Where the manager sees the store (holds `sealed/` and `cache/`). */
+  path: string
+  readOnly: boolean
+  strict: boolean
+  /** Relative chance of new sectors being placed here; 0 = none. */
+  weight: number
+  /** Miners whose sectors may be placed here; empty = any. */
+  allowMiners: number[]
+  /** Miners whose sectors are never placed here. */
+  denyMiners: number[]
+  /** Unix milliseconds of the attach. */
+  attachedAt: number
+}
+
+/** Space held in a persist store for one sector, from placement until it is finalized. */
+export interface StoreReservation {
+  miner: number
+  number: number
+  /** The store's instance name. */
+  store: string
+  /** Bytes held. */
+  size: number
+  /** Unix milliseconds of the reservation. */
+  at: number
+}
+
+/** One point of a dashboard time series (see the manager's telemetry). */
+export interface TelemetrySample {
+  /** `queues`, `power/1000`, … */
+  series: string
+  /** Unix milliseconds. */
+  at: number
+  /** A JSON value. */
+  value: unknown
+}
+
 /** Options of number allocation: the miner's numbering window from config. */
 export interface AllocateOptions {
   /** Numbering base: the first number handed out is `initNumber + 1`. */
@@ -46,6 +89,12 @@ export interface AllocateOptions {
    * manager passes its clock so the unclaimed-allocation sweep survives restarts.
    */
   allocatedAt?: number | undefined
+}
+
+/** Options of `ManagerStore.createSector`. */
+export interface CreateSectorOptions {
+  /** Create the record offline (finalized or aborted elsewhere) instead of online. Default false. */
+  offline?: boolean | undefined
 }
 
 /**
@@ -91,13 +140,19 @@ export interface ManagerStore {
    */
   allocateSector(miner: number, opts: AllocateOptions, proofType: number): Promise<ManagedSector | null>
   /**
-   * Adds the online record of a sector numbered outside this store (sealed elsewhere, or
-   * imported), as given. Throws `ALREADY_EXISTS` (nothing written) when the store has a record of
+   * Adds the record of a sector numbered outside this store (sealed elsewhere, or imported), as
+   * given: online, or offline with `opts.offline`. Throws `ALREADY_EXISTS` (nothing written) when the store has a record of
    * that number, online or offline. `allocateSector` never hands out a number that has a record.
    */
-  createSector(sector: ManagedSector): Promise<ManagedSector>
+  createSector(sector: ManagedSector, opts?: CreateSectorOptions): Promise<ManagedSector>
   /** The last number handed out for `miner`, or undefined when none was. */
   lastNumber(miner: number): Promise<number | undefined>
+  /**
+   * Raises the last number handed out for `miner` to at least `number` (never lowers it), so
+   * that allocation continues above numbers used elsewhere (imported sectors, the chain's
+   * allocated numbers). Resolves the last number after the call.
+   */
+  raiseLastNumber(miner: number, number: number): Promise<number>
 
   /** A sector record, online first, then offline. */
   getSector(id: SectorId): Promise<{ state: ManagedSector; online: boolean } | undefined>
@@ -143,6 +198,34 @@ export interface ManagerStore {
   listMessages(state?: StoredMessage['state']): Promise<StoredMessage[]>
   /** A message by uid. */
   getMessage(uid: string): Promise<StoredMessage | undefined>
+
+  /** Persist stores attached through the API, by name. */
+  listPersistStores(): Promise<PersistStoreRecord[]>
+  /** Records a persist store (replacing one of the same name). */
+  putPersistStore(store: PersistStoreRecord): Promise<void>
+  /** Forgets a persist store; false when none had the name. */
+  deletePersistStore(name: string): Promise<boolean>
+  /** Sectors indexed in a store (as sealed file or cache), ordered by miner, number. */
+  listLocationsIn(store: string): Promise<{ id: SectorId; kind: IndexKind }[]>
+
+  /** Reservations of persist-store space, all or those of one store, oldest first. */
+  listReservations(store?: string): Promise<StoreReservation[]>
+  /**
+   * Holds space for a sector in a store, atomically: a sector's existing reservation (in any
+   * store) is returned unchanged; otherwise `r` is recorded when the store's reserved bytes plus
+   * `r.size` stay within `capacity`, and undefined is returned when they would not.
+   */
+  reserveSpace(r: StoreReservation, capacity: number): Promise<StoreReservation | undefined>
+  /** Drops a sector's reservation; resolves what was released, undefined when it had none. */
+  releaseReservation(id: SectorId): Promise<StoreReservation | undefined>
+
+  /**
+   * Appends time-series samples and, in the same transaction, drops every sample older than
+   * `keepSince` (Unix ms): the history never grows past its retention.
+   */
+  appendSamples(samples: readonly TelemetrySample[], keepSince: number): Promise<void>
+  /** Samples of a series at or after `since`, oldest first, at most `limit` (default 10 000). */
+  listSamples(series: string, since: number, limit?: number): Promise<TelemetrySample[]>
 
   close(): Promise<void>
 }

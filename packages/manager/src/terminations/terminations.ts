@@ -25,6 +25,7 @@ import {
   type SubmitResponse,
   sectorKey,
 } from '../sector.js'
+import { chooseSender } from '../senders/index.js'
 import { SerialRuns } from '../serial-runs.js'
 
 /** Events of {@link TerminationQueue}. */
@@ -171,17 +172,23 @@ export class TerminationQueue extends TypedEmitter<TerminationEvents> implements
     const entries = [...groups.values()]
     const included = entries.flatMap((e) => e.sectors)
     const prove = m.commitment.prove
-    const message: ManagerMessage = {
-      from: prove.sender ?? '',
-      to: `${p.addressPrefix}0${miner}`,
-      method: MinerMethod.TerminateSectors,
-      params: encodeTerminateSectors({ entries }),
-      value: 0n,
-    }
     const spec: ManagerSendSpec = {
       gasOverEstimation: prove.gasOverEstimation,
       maxFeeCap: prove.maxFeeCap ?? 0n,
       maxFee: prove.perSectorMaxFee * BigInt(included.length),
+    }
+    // Terminations go from a prove-commit sender (the richest, when several are named).
+    const sender = await chooseSender(
+      ctx.chain,
+      prove.senders.length > 0 ? prove.senders : [prove.sender ?? ''],
+      spec.maxFee,
+    )
+    const message: ManagerMessage = {
+      from: sender?.address ?? '',
+      to: `${p.addressPrefix}0${miner}`,
+      method: MinerMethod.TerminateSectors,
+      params: encodeTerminateSectors({ entries }),
+      value: 0n,
     }
     const claimed = await this.#outbox.claim({
       kind: 'terminate',

@@ -8,7 +8,13 @@ import {
   mockProofs,
   type ProofsBackend,
 } from '@venus-cluster/core'
-import { createDevnet, type Devnet, devnetParamsShortPeriod, devnetTransport } from '@venus-cluster/devnet'
+import {
+  createDevnet,
+  type Devnet,
+  devnetParamsShortPeriod,
+  devnetTransport,
+  encodeParams,
+} from '@venus-cluster/devnet'
 import { sealTestSectors } from '@venus-cluster/devnet/testing'
 import type { WindowPoStConfig } from '../config.js'
 import { onAnyWindowPoStEvent, type WindowPoStEvent } from '../events.js'
@@ -57,6 +63,11 @@ export async function provingHarness(opts: {
   viaMessager?: boolean
   leases?: DeadlineLeases
   compute?: WindowPoStComputer
+  /**
+   * Accounts funded with these balances become each miner's control addresses and its PoSt
+   * senders (`config.senders`), in this order.
+   */
+  senderBalances?: readonly bigint[]
 }): Promise<Harness> {
   const proofs = opts.proofs ?? mockProofs()
   const devnet = createDevnet({
@@ -77,6 +88,22 @@ export async function provingHarness(opts: {
     )
     // Available balance pays fault fees and declaration gas.
     await devnet.faucet(who.miner, 100n * 10n ** 18n)
+    let senders: string[] | undefined
+    if (opts.senderBalances !== undefined) {
+      const accounts = opts.senderBalances.map(() => devnet.newAccount('bls'))
+      for (const [k, a] of accounts.entries()) await devnet.faucet(a, opts.senderBalances[k] ?? 0n)
+      await devnet.mine(1)
+      senders = accounts.map((a) => devnet.idAddress(devnet.resolve(a) as number))
+      await devnet.pushMessage({
+        To: who.miner,
+        From: who.owner,
+        Method: 3,
+        Params: Buffer.from(
+          encodeParams.changeWorkerAddress({ newWorker: who.owner, newControlAddresses: senders }),
+        ).toString('base64'),
+      })
+      await devnet.mine(1)
+    }
     const events: WindowPoStEvent[] = []
     const scheduler = new WindowPoStScheduler({
       miner: who.miner,
@@ -87,7 +114,13 @@ export async function provingHarness(opts: {
       ...(opts.send ? { send: opts.send(chain) } : {}),
       ...(opts.leases ? { leases: opts.leases } : {}),
       ...(opts.compute ? { compute: opts.compute } : {}),
-      config: { challengeConfidence: 1, submitConfidence: 1, retryDelayMs: 0, ...opts.config },
+      config: {
+        challengeConfidence: 1,
+        submitConfidence: 1,
+        retryDelayMs: 0,
+        ...opts.config,
+        ...(senders === undefined ? {} : { senders }),
+      },
     })
     onAnyWindowPoStEvent(scheduler.events, (e) => {
       if (e.type !== 'head') events.push(e)

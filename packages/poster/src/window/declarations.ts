@@ -44,6 +44,8 @@ export interface DeclarationComponents {
   proofs: ProofsBackend
   config: WindowPoStConfig
   identity(): MinerIdentity
+  /** The address the next message goes from (the richest of the configured senders). */
+  sender(): Promise<string>
   emit: Emit
   track: Track
   /** Aborts sector checks when the scheduler stops. */
@@ -184,7 +186,7 @@ export class Declarations {
           : encodeDeclareFaultsRecovered({ entries: group })
       const cid = await this.#c.send(
         {
-          from: this.#c.identity().sender,
+          from: await this.#c.sender(),
           to: miner,
           method: kind === 'faults' ? MinerMethod.DeclareFaults : MinerMethod.DeclareFaultsRecovered,
           params,

@@ -20,6 +20,7 @@ export async function readMinerIdentity(
   chain: Pick<ChainClient, 'stateMinerInfo' | 'stateLookupID'>,
   miner: string,
   sender: string | undefined,
+  senders: readonly string[] = [],
 ): Promise<MinerIdentity> {
   const info = await chain.stateMinerInfo(miner)
   const id = await chain.stateLookupID(miner)
@@ -30,7 +31,8 @@ export async function readMinerIdentity(
     proverId: proverId(minerId),
     entropy: randomnessEntropy(id),
     postProofType: info.WindowPoStProofType,
-    sender: sender ?? info.Worker,
+    sender: senders[0] ?? sender ?? info.Worker,
+    senders: senders.length > 0 ? [...senders] : [sender ?? info.Worker],
   }
 }
 

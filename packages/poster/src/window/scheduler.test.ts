@@ -29,6 +29,30 @@ describe('WindowPoStScheduler on the devnet', () => {
   }, 120_000)
 })
 
+describe('WindowPoStScheduler with several senders', () => {
+  it("sends each PoSt from the richest of the miner's senders", async () => {
+    const FIL = 10n ** 18n
+    h = await provingHarness({
+      seed: 'poster-senders',
+      miners: 1,
+      sectors: 4,
+      senderBalances: [FIL, 50n * FIL],
+    })
+    const m = h.miners[0]!
+    await h.step(PERIOD + 12)
+    const submitted = m.events.flatMap((e) => (e.type === 'submitted' ? [e.cid] : []))
+    expect(submitted.length).toBeGreaterThan(0)
+    const info = await h.chain.stateMinerInfo(m.miner)
+    const rich = info.ControlAddresses?.[1]
+    expect(rich).toBeDefined()
+    for (const cid of submitted) {
+      const from = h.devnet.getMessage(cid)?.message.From
+      expect(h.devnet.resolve(from ?? '')).toBe(h.devnet.resolve(rich ?? ''))
+    }
+    expect(m.events.filter((e) => e.type === 'deadline-missed' || e.type === 'error')).toEqual([])
+  }, 60_000)
+})
+
 describe('WindowPoStScheduler with broken sectors and reorgs', () => {
   it('skips a sector whose files are gone, then declares it recovered and proves it once restored', async () => {
     h = await provingHarness({ seed: 'poster-fault', miners: 1, sectors: 40 })

@@ -7,6 +7,7 @@ import {
   type ChainClient,
   type Logger,
   type ProofsBackend,
+  pickRichestSender,
   type Startable,
   silentLogger,
   TypedEmitter,
@@ -114,6 +115,16 @@ export class WindowPoStScheduler implements Startable {
       config: this.config,
       emit: (e: WindowPoStEvent) => this.#emit(e),
       identity: () => this.#identityOrThrow(),
+      // With several senders, each message goes from the one with the most funds.
+      sender: async () => {
+        const id = this.#identityOrThrow()
+        const got = await pickRichestSender(
+          id.senders,
+          (a) => opts.chain.walletBalance(a),
+          this.config.maxFee,
+        )
+        return got?.address ?? id.sender
+      },
     }
     this.#prover = new DeadlineProver({
       ...shared,
@@ -219,7 +230,12 @@ export class WindowPoStScheduler implements Startable {
   }
 
   async #init(): Promise<void> {
-    this.#identity ??= await readMinerIdentity(this.#chain, this.miner, this.config.sender)
+    this.#identity ??= await readMinerIdentity(
+      this.#chain,
+      this.miner,
+      this.config.sender,
+      this.config.senders,
+    )
   }
 
   #identityOrThrow(): MinerIdentity {

@@ -34,6 +34,8 @@ export interface SubmitterComponents {
   leases: DeadlineLeases
   config: WindowPoStConfig
   identity(): MinerIdentity
+  /** The address the next message goes from (the richest of the configured senders). */
+  sender(): Promise<string>
   emit: Emit
 }
 
@@ -151,7 +153,7 @@ export class DeadlineSubmitter {
       try {
         b.cid = await this.#c.send(
           {
-            from: this.#c.identity().sender,
+            from: await this.#c.sender(),
             to: miner,
             method: MinerMethod.SubmitWindowedPoSt,
             params,

@@ -15,6 +15,8 @@ export interface MinerIdentity {
   postProofType: number
   /** Who sends PoSt, fault and recovery messages: the configured sender, else the worker. */
   sender: string
+  /** Every configured sender (the richest sends each message); `[sender]` when one or none is. */
+  senders: string[]
 }
 
 /** One SubmitWindowedPoSt message's partitions, their proof, and where the message stands. */

@@ -26,10 +26,12 @@ import {
   describeError,
   onChainFailure,
   permanent,
+  rpcFailure,
   submitFailure,
   temporary,
 } from '../failure.js'
-import { persistSectorFiles, pickPersistStore } from '../persist.js'
+import { isMethodNotFound } from '../manager-support.js'
+import { type AttachedStore, persistSectorFiles, pickPersistStore, storesWithRoom } from '../persist.js'
 import { TREE_D_FILE } from '../processors.js'
 import type { SectorRecord } from '../record.js'
 import { nextSealingState, SEALING_STATES, type SealingEvent, type SealingState } from '../states.js'
@@ -365,12 +367,44 @@ const pollPreCommit: Step = async (ctx) => {
   return 'CheckPC'
 }
 
+/**
+ * The attached store a sector goes to: the manager places it (weights, per-miner lists, space
+ * reserved for other sectors) among the writable stores here with room; a manager without
+ * placement (the original) leaves the choice to the worker, at random weighted by free space.
+ */
+async function placeSector(ctx: StepContext, sectorSize: number): Promise<AttachedStore> {
+  const { attached, freeSpace } = ctx.stores
+  const reserve = ctx.manager.storeReserveSpace?.bind(ctx.manager)
+  if (reserve === undefined) return pickPersistStore(attached, sectorSize, freeSpace)
+  const room = await storesWithRoom(attached, sectorSize, freeSpace)
+  if (room.length === 0) return pickPersistStore(attached, sectorSize, freeSpace)
+  let placed: { name: string } | null
+  try {
+    placed = await reserve(
+      idOf(ctx.record),
+      sectorSize,
+      room.map((c) => c.s.name),
+    )
+  } catch (err) {
+    if (isMethodNotFound(err)) return pickPersistStore(attached, sectorSize, freeSpace)
+    throw rpcFailure('StoreReserveSpace', err)
+  }
+  if (placed === null)
+    throw temporary(
+      `the manager has no room for the sector in any of ${room.map((c) => c.s.name).join(', ')} (all full, reserved or not allowed for this miner)`,
+    )
+  const store = room.find((c) => c.s.name === placed.name)?.s
+  if (store === undefined)
+    throw permanent(`the manager placed the sector in ${placed.name}, which this worker did not offer`)
+  return store
+}
+
 /** `PCLanded`: copies the replica and the PoSt cache files to an attached store. */
 const persist: Step = async (ctx) => {
   const rec = ctx.record
   const p = ctx.paths()
   const { sectorSize } = sealProofFacts(baseOf(rec).allocated.ProofType)
-  const store = await pickPersistStore(ctx.stores.attached, sectorSize, ctx.stores.freeSpace)
+  const store = await placeSector(ctx, sectorSize)
   await persistSectorFiles(p.dataDir, store, p.name)
   rec.phases.persist_instance = store.name
   return 'Persist'

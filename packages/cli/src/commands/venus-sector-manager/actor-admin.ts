@@ -21,7 +21,8 @@ import { amountArg, fil, messageOptions, stderrLine } from './actor-common.js'
 import { type MinerContext, minerContextOf } from './manager-common.js'
 import { type CliMessage, pushAndWait } from './messager-send.js'
 
-interface SendOptions {
+/** Options of a command that sends (see {@link really}). */
+export interface SendOptions {
   reallyDoIt: boolean
   exid: string
   poll: string
@@ -33,7 +34,7 @@ const NO_WORKER_CHANGE = '<empty>'
  * The actor id address of `address`, or a usage error naming the argument. The syntax is
  * checked before anything is asked of the chain, so a typo sends no request at all.
  */
-async function idOf(chain: ChainClient, address: string, what: string): Promise<string> {
+export async function idOf(chain: ChainClient, address: string, what: string): Promise<string> {
   try {
     return await chain.stateLookupID(address)
   } catch (err) {
@@ -45,7 +46,7 @@ async function idOf(chain: ChainClient, address: string, what: string): Promise<
  * Shows `plan` and stops without `--really-do-it`; otherwise sends `msg` and waits for it.
  * Returns the message uid, or null when nothing was sent.
  */
-async function sendIfReally(
+export async function sendIfReally(
   cmd: Command,
   ctx: MinerContext,
   o: SendOptions,
@@ -69,7 +70,8 @@ async function sendIfReally(
   return sent.uid
 }
 
-const really = (c: Command, what: string) =>
+/** Adds `--really-do-it`, `--exid` and `--poll` to a command that sends `what`. */
+export const really = (c: Command, what: string) =>
   messageOptions(
     c.option('--really-do-it', `send the ${what} message (without it: show what it would do)`, false),
   )

@@ -15,6 +15,7 @@ import { type Command, Option } from 'commander'
 import { addressArg, millisecondsArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { registerActorAdminCommands } from './actor-admin.js'
+import { registerBeneficiaryCommands } from './actor-beneficiary.js'
 import { amountArg, fil, messageOptions, stderrLine } from './actor-common.js'
 import { minerContextOf } from './manager-common.js'
 import { pushAndWait, pushedBefore } from './messager-send.js'
@@ -231,5 +232,6 @@ export function registerActorCommands(sealer: Command): Command {
       ])
     })
   registerActorAdminCommands(actor)
+  registerBeneficiaryCommands(actor)
   return actor
 }

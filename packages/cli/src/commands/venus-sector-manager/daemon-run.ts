@@ -158,19 +158,21 @@ const stderrLogger: Logger = {
   error: (o, m) => process.stderr.write(`error: ${m} ${JSON.stringify(o, errorJson)}\n`),
 }
 
-/** The senders the poster uses, checked at start; unset means the miner's worker address. */
+/** The senders the poster uses, each checked at start; unset means the miner's worker address. */
 function postSenders(config: ManagerConfig): SenderCheck[] {
   return config.miners
-    .filter((m) => m.post.enabled && m.post.sender !== undefined)
-    .map(
-      (m): SenderCheck => ({
-        miner: m.actor,
-        role: 'post',
-        address: m.post.sender ?? '',
-        required: false,
-        ref: m.keys?.postSender,
-        minerRef: m.keys?.actor,
-      }),
+    .filter((m) => m.post.enabled && m.post.senders.length > 0)
+    .flatMap((m) =>
+      m.post.senders.map(
+        (address): SenderCheck => ({
+          miner: m.actor,
+          role: 'post',
+          address,
+          required: false,
+          ref: m.keys?.postSender,
+          minerRef: m.keys?.actor,
+        }),
+      ),
     )
 }
 

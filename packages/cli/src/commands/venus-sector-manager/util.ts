@@ -1,9 +1,7 @@
 /**
  * `venus-sector-manager util …`: chain and miner queries, sealer record management through
- * the running daemon, and `storage attach` (daemon stopped).
+ * the running daemon; `storage`, `message` and the sector repairs live in their own files.
  */
-import { readdir } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   addressToBytes,
@@ -18,7 +16,7 @@ import {
   sealProofForSectorSize,
   VenusError,
 } from '@venus-cluster/core'
-import { createVenusMarket, openManagerStore, type WireSectorState } from '@venus-cluster/manager'
+import { createVenusMarket, type WireSectorState } from '@venus-cluster/manager'
 import { type Command, Option } from 'commander'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
@@ -27,14 +25,16 @@ import { millisecondsArg, minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import { registerActorCommands } from './actor.js'
 import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
+import { registerMessageCommands } from './message.js'
 import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
 import { registerCleanupCommands } from './sectors-cleanup.js'
 import { registerExpirationCommands } from './sectors-expiration.js'
+import { registerImportCommands } from './sectors-import.js'
+import { registerRepairCommands } from './sectors-repair.js'
 import { registerSnapCommands } from './snap.js'
+import { registerStorageCommands } from './storage.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
-
-const SECTOR_FILE = /^s-t0(\d+)-(\d+)$/
 
 /** `--sector-size` values: the sector sizes by name (`2KiB` … `64GiB`). */
 const SECTOR_SIZE_NAMES: Record<string, number> = Object.fromEntries(
@@ -212,6 +212,8 @@ export function registerUtilCommands(program: Command): Command {
   const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
   registerCleanupCommands(sectors, call)
   registerSnapCommands(sealer, call)
+  registerImportCommands(sectors)
+  registerRepairCommands(sectors, call)
   const line = (s: WireSectorState) =>
     `m-${s.ID.Miner}-n-${s.ID.Number}\tproof=${s.SectorType}\tfinalized=${s.Finalized}${s.AbortReason ? `\taborted: ${s.AbortReason}` : ''}`
   sectors
@@ -343,98 +345,7 @@ export function registerUtilCommands(program: Command): Command {
       report(cmd, { Miner: actor, Released: ids }, [`released deal(s) ${ids.join(', ')} of t0${actor}`])
     })
 
-  const storage = util.command('storage').description('persist stores and the sector index')
-  storage
-    .command('find')
-    .argument('<miner>')
-    .argument('<number>')
-    .option('--upgrade', 'look in the index of upgraded (snap) sectors', false)
-    .addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
-    .description("which persist store holds a sector's sealed file and cache (asks the daemon)")
-    .action(async (m: string, n: string, o: { upgrade: boolean; listen: string }, cmd: Command) => {
-      const id = { Miner: minerArg(m, 'miner'), Number: uintArg(n, 'number') }
-      const r = (await daemonCall(o.listen, homeOf(cmd))('Venus.SectorIndexerFind', [
-        o.upgrade ? 'upgrade' : 'normal',
-        id,
-      ])) as { Found: boolean; Instance: { SealedFile: string; CacheDir: string } }
-      if (!r.Found)
-        throw new VenusError('NOT_FOUND', `m-${id.Miner}-n-${id.Number} is not in the sector index`, {
-          details: { sector: id, kind: o.upgrade ? 'upgrade' : 'normal' },
-        })
-      report(cmd, r, [
-        `m-${id.Miner}-n-${id.Number}: sealed file in ${r.Instance.SealedFile}, cache in ${r.Instance.CacheDir}`,
-      ])
-    })
-  storage
-    .command('attach')
-    .argument('<path>', 'persist store root (holds sealed/ and cache/)')
-    .option('--name <name>', 'instance name (default: the absolute path)')
-    .option('--strict', 'strict store', false)
-    .option('--read-only', 'read-only store', false)
-    .option('--allow-splitted', 'index cache/ separately from sealed/', false)
-    .option('-v, --verbose', 'print every indexed sector', false)
-    .addOption(new Option('--db <url-or-path>', 'state database (as daemon run)').env('VENUS_MANAGER_DB'))
-    .description('index the sectors of a persist store (run with the daemon stopped)')
-    .action(
-      async (
-        path: string,
-        o: {
-          name?: string
-          strict: boolean
-          readOnly: boolean
-          allowSplitted: boolean
-          verbose: boolean
-          db?: string
-        },
-        cmd: Command,
-      ) => {
-        const abs = resolve(path)
-        const name = o.name ?? abs
-        const scan = async (sub: string) => {
-          try {
-            return (await readdir(`${abs}/${sub}`)).flatMap((f) => {
-              const m = SECTOR_FILE.exec(f)
-              return m ? [{ miner: Number(m[1]), number: Number(m[2]) }] : []
-            })
-          } catch {
-            return []
-          }
-        }
-        const sealed = await scan('sealed')
-        const cache = o.allowSplitted ? await scan('cache') : []
-        const store = await openManagerStore(o.db, homeOf(cmd))
-        const lines: string[] = []
-        try {
-          for (const id of sealed) {
-            const old = await store.findLocation(id, 'normal')
-            await store.setLocation(id, 'normal', {
-              sealed: name,
-              cache: o.allowSplitted ? (old?.cache ?? name) : name,
-            })
-            if (o.verbose) lines.push(`sealed m-${id.miner}-n-${id.number}`)
-          }
-          for (const id of cache) {
-            const old = await store.findLocation(id, 'normal')
-            await store.setLocation(id, 'normal', { sealed: old?.sealed ?? name, cache: name })
-            if (o.verbose) lines.push(`cache m-${id.miner}-n-${id.number}`)
-          }
-        } finally {
-          await store.close()
-        }
-        const block = [
-          '[[Common.PersistStores]]',
-          `Name = ${JSON.stringify(name)}`,
-          `Path = ${JSON.stringify(abs)}`,
-          `Strict = ${o.strict}`,
-          `ReadOnly = ${o.readOnly}`,
-        ]
-        report(cmd, { name, path: abs, sealed: sealed.length, cache: cache.length }, [
-          ...lines,
-          `indexed ${sealed.length} sealed files${o.allowSplitted ? ` and ${cache.length} cache dirs` : ''}; add to sector-manager.cfg:`,
-          '',
-          ...block,
-        ])
-      },
-    )
+  registerStorageCommands(util)
+  registerMessageCommands(util)
   return util
 }

@@ -96,4 +96,34 @@ describe('venus-worker daemon start-up', () => {
     d.child.kill('SIGTERM')
     expect((await d.exited).code).toBe(0)
   }, 40_000)
+
+  it('re-reads its config on SIGHUP and SIGUSR1: applies what can change live, names what needs a restart', async () => {
+    const port = await freePort()
+    const cfg = await workerConfig({
+      port,
+      manager: await freePort(),
+      extra: '[processors.limit]\npc1 = 1\n',
+    })
+    const d = run(cfg)
+    const until = async (re: RegExp) => {
+      const end = Date.now() + 20_000
+      while (!re.test(d.output()) && Date.now() < end) await new Promise((r) => setTimeout(r, 100))
+      expect(d.output()).toMatch(re)
+    }
+    await until(/venus-worker daemon running/)
+    const { readFileSync } = await import('node:fs')
+    const text = readFileSync(cfg, 'utf8')
+    writeFileSync(cfg, text.replace('pc1 = 1', 'pc1 = 4').replace('name = "start-test"', 'name = "renamed"'))
+    d.child.kill('SIGHUP')
+    await until(/these changes take effect after a restart/)
+    expect(d.output()).toMatch(/"keys":\["worker\.name"\]/)
+    expect(d.output()).toMatch(/"live":\["processors\.limit"\]/)
+    // A broken file leaves the worker as it was.
+    writeFileSync(cfg, `${text}\n[sealing]\nmax_retries = -1\n`)
+    d.child.kill('SIGUSR1')
+    await until(/config reload failed; the worker runs as before/)
+    expect(d.child.exitCode).toBeNull()
+    d.child.kill('SIGTERM')
+    expect((await d.exited).code).toBe(0)
+  }, 60_000)
 })

@@ -35,8 +35,16 @@ async function loadConfig(opts: DaemonFlags): Promise<WorkerConfig> {
   return { ...config, threadStartStaggerMs: parseGoDuration(opts.threadStagger) }
 }
 
-/** Runs the worker of `config` until a signal. */
-async function runWorker(config: WorkerConfig, opts: DaemonFlags): Promise<void> {
+/**
+ * Runs the worker of `config` until SIGINT/SIGTERM/SIGQUIT. SIGHUP and SIGUSR1 re-read the config
+ * with `reloadConfig` and apply what can change live (see `diffWorkerConfig`); a config that does
+ * not load leaves the worker as it was.
+ */
+async function runWorker(
+  config: WorkerConfig,
+  opts: DaemonFlags,
+  reloadConfig: () => Promise<WorkerConfig>,
+): Promise<void> {
   const log = workerLogger()
   const choice = proofsChoice(opts.proofs)
   // External processor children inherit the choice.
@@ -54,13 +62,35 @@ async function runWorker(config: WorkerConfig, opts: DaemonFlags): Promise<void>
   })
   await worker.start()
   log.info({ control: worker.controlUrl, threads: worker.threads.length }, 'venus-worker daemon running')
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-    process.once('SIGQUIT', stop)
-  })
+  let reloading = Promise.resolve()
+  const onReload = () => {
+    reloading = reloading.then(async () => {
+      try {
+        const diff = await worker.reload(await reloadConfig())
+        if (diff.live.length === 0 && diff.restart.length === 0)
+          log.info({}, 'config reloaded: nothing changed')
+        if (diff.restart.length > 0)
+          log.warn({ keys: diff.restart }, 'config reloaded; these changes take effect after a restart')
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'config reload failed; the worker runs as before')
+      }
+    })
+  }
+  process.on('SIGHUP', onReload)
+  process.on('SIGUSR1', onReload)
+  try {
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+      process.once('SIGQUIT', stop)
+    })
+  } finally {
+    process.off('SIGHUP', onReload)
+    process.off('SIGUSR1', onReload)
+  }
   log.info({}, 'stopping')
+  await reloading
   await worker.stop()
 }
 
@@ -88,8 +118,12 @@ export function registerDaemonCommand(program: Command): Command {
       `mock manager at ${m.url} (miner t0${actor}, ${opts.sectorSize}); [sector_manager] of ${opts.config} is not used\n`,
     )
     const url = m.url.replace(/^http/, 'ws')
+    const mocked = (c: WorkerConfig): WorkerConfig => ({
+      ...c,
+      sectorManager: { ...c.sectorManager, addr: url, url },
+    })
     try {
-      await runWorker({ ...config, sectorManager: { ...config.sectorManager, addr: url, url } }, opts)
+      await runWorker(mocked(config), opts, async () => mocked(await loadConfig(opts)))
     } finally {
       await m.stop()
     }
@@ -99,5 +133,5 @@ export function registerDaemonCommand(program: Command): Command {
     program
       .command('daemon')
       .description('run the sealing worker: sealing threads, processors and the control API'),
-  ).action(async (opts: DaemonFlags) => runWorker(await loadConfig(opts), opts))
+  ).action(async (opts: DaemonFlags) => runWorker(await loadConfig(opts), opts, () => loadConfig(opts)))
 }

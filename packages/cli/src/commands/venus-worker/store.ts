@@ -3,6 +3,8 @@
  * directories, and take over sealing stores of the original worker.
  */
 
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import {
   type AbandonOriginalResult,
   abandonOriginalWorkerMeta,
@@ -10,6 +12,7 @@ import {
   prepareSealingStore,
   type StorePrepareResult,
 } from '@venus-cluster/core'
+import { importOriginalStore, type OriginalImportPlan, planOriginalImport } from '@venus-cluster/sealer'
 import type { Command } from 'commander'
 import { report } from '../../output.js'
 
@@ -32,7 +35,7 @@ async function prepareAll(
   )
 }
 
-/** Adds `store` with `seal-init` (alias `sealing-init`), `file-init` and `abandon-original`. */
+/** Adds `store` with `seal-init` (alias `sealing-init`), `file-init`, `import-original` and `abandon-original`. */
 export function registerStoreCommands(program: Command): Command {
   const store = program.command('store').description('prepare local sealing stores and persist stores')
   store
@@ -70,6 +73,31 @@ export function registerStoreCommands(program: Command): Command {
             : `${r.location}: the original worker's sector is given up (RocksDB kept: ${r.files.length} files); its thread starts on its own`,
         ),
       )
+    })
+  store
+    .command('import-original')
+    .description(
+      "go on with the sector the original worker was sealing in a sealing store: its RocksDB record (meta/) becomes this worker's; a dry run unless --really-do-it",
+    )
+    .requiredOption('-l, --location <dir>', 'sealing store directory')
+    .option(
+      '--record <file>',
+      'the record exported from the RocksDB beforehand (value of meta/info), see docs/migration.md',
+    )
+    .option('--really-do-it', "write this worker's record (default: say what would happen)", false)
+    .action(async (opts: { location: string; record?: string; reallyDoIt: boolean }, cmd: Command) => {
+      const record = opts.record === undefined ? undefined : await readFile(resolve(opts.record))
+      const o = record === undefined ? {} : { record }
+      const r: OriginalImportPlan = opts.reallyDoIt
+        ? await importOriginalStore(opts.location, o)
+        : await planOriginalImport(opts.location, o)
+      const { record: _omit, ...shown } = r
+      report(cmd, shown, [
+        `${r.location}: ${r.sector ?? 'no sector'} (${r.fromState ?? '-'}): ${r.action}: ${r.reason}`,
+        ...(opts.reallyDoIt || r.action === 'refuse'
+          ? []
+          : ['dry run: nothing was written; pass --really-do-it']),
+      ])
     })
   return store
 }

@@ -3,7 +3,12 @@
  * 23), debt repayment (22), sector number masks (20), expiration extensions (32) and withdrawals
  * (16).
  */
-import { ExitCode, type ExpirationExtension2, type SectorLocationSet } from '@venus-cluster/core'
+import {
+  beneficiaryAvailable,
+  ExitCode,
+  type ExpirationExtension2,
+  type SectorLocationSet,
+} from '@venus-cluster/core'
 import { type ActorRuntime, require } from '../../actor-types.js'
 import { deadlineIsMutable } from '../../deadline.js'
 import { activeSectors, liveSectors, type MinerState, minerAvailableBalance } from '../../state.js'
@@ -87,6 +92,9 @@ export function changeOwnerAddress(rt: ActorRuntime, m: MinerState, newOwner: st
       m.pendingOwner, ExitCode.ErrForbidden, 'only the proposed owner can confirm the change')
     require(proposed ===
       m.pendingOwner, ExitCode.ErrIllegalArgument, `expected confirmation of ${rt.idAddress(m.pendingOwner)} got ${newOwner}`)
+    // The owner's withdrawals follow it; a pending beneficiary change is dropped.
+    if (m.beneficiary === m.owner) m.beneficiary = proposed
+    m.pendingBeneficiary = null
     m.owner = proposed
   }
   if (m.pendingOwner === m.owner) m.pendingOwner = null
@@ -160,15 +168,27 @@ export function extendSectorExpiration2(rt: ActorRuntime, m: MinerState, p: Expi
   }
 }
 
-/** Miner.WithdrawBalance (method 16): moves available funds to the owner. Returns the amount. */
+/**
+ * Miner.WithdrawBalance (method 16): the owner or the beneficiary moves available funds to the
+ * beneficiary (within its quota and term when it is not the owner). Returns the amount.
+ */
 export function withdrawBalance(rt: ActorRuntime, m: MinerState, requested: bigint): bigint {
-  require(rt.caller === m.owner, ExitCode.ErrForbidden, 'only the owner can withdraw')
+  require(rt.caller === m.owner ||
+    rt.caller === m.beneficiary, ExitCode.ErrForbidden, 'only the owner or the beneficiary can withdraw')
   require(requested >= 0n, ExitCode.ErrIllegalArgument, 'negative withdrawal')
-  repayDebt(rt, m)
+  // Measured before the debt is repaid: the available balance already accounts for it.
   const avail = minerAvailableBalance(m)
-  const amount = requested < avail ? requested : avail
+  repayDebt(rt, m)
+  let amount = requested < avail ? requested : avail
+  if (m.beneficiary !== m.owner) {
+    const left = beneficiaryAvailable(m.beneficiaryTerm, rt.epoch)
+    require(left >
+      0n, ExitCode.ErrForbidden, `beneficiary expiration of epoch ${m.beneficiaryTerm.expiration} passed or quota of ${m.beneficiaryTerm.quota} depleted with ${m.beneficiaryTerm.usedQuota} used`)
+    if (amount > left) amount = left
+    m.beneficiaryTerm.usedQuota += amount
+  }
   m.balance -= amount
-  const owner = rt.world.accounts.get(m.owner)
-  if (owner) owner.balance += amount
+  const to = rt.world.accounts.get(m.beneficiary)
+  if (to) to.balance += amount
   return amount
 }

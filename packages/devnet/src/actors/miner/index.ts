@@ -17,6 +17,7 @@ import {
   terminateSectors,
   withdrawBalance,
 } from './admin.js'
+import { changeBeneficiary, getBeneficiary } from './beneficiary.js'
 import { loadMiner } from './common.js'
 import { declareFaults, declareFaultsRecovered, submitWindowedPoSt } from './post.js'
 import { preCommitSectorBatch2, proveCommitSectors3 } from './sealing.js'
@@ -120,6 +121,18 @@ const methods: Record<number, MethodHandler> = {
     m.balance += call.rt.value
     changeOwnerAddress(call.rt, m, owner)
     return null
+  },
+  [MinerMethod.ChangeBeneficiary]: (call, m) => {
+    const p = decodeMethodParams('ChangeBeneficiary', call.params)
+    call.chargeAs({ method: MinerMethod.ChangeBeneficiary, to: 'miner' })
+    m.balance += call.rt.value
+    changeBeneficiary(call.rt, m, p)
+    return null
+  },
+  [MinerMethod.GetBeneficiary]: (call, m) => {
+    call.chargeAs({ method: MinerMethod.GetBeneficiary, to: 'miner' })
+    m.balance += call.rt.value
+    return encodeMethodReturn('GetBeneficiary', getBeneficiary(call.rt, m))
   },
   [MinerMethod.WithdrawBalance]: (call, m) => {
     const p = decodeMethodParams('WithdrawBalance', call.params)

@@ -169,6 +169,20 @@ export function storeConformance(
       })
     })
 
+    it('adds imported records offline, and raising the last number makes allocation continue above it', async () => {
+      const s = await fresh()
+      const done = { ...newSector({ miner: 1000, number: 40 }, 5), finalized: true }
+      await s.createSector(done, { offline: true })
+      expect(await s.getSector(done.id)).toEqual({ state: done, online: false })
+      expect(await s.listSectors(true)).toEqual([])
+      expect(await s.raiseLastNumber(1000, 40)).toBe(40)
+      // Never lowered.
+      expect(await s.raiseLastNumber(1000, 12)).toBe(40)
+      expect((await s.allocateSector(1000, { initNumber: 0 }, 5))?.id.number).toBe(41)
+      expect(await s.raiseLastNumber(2000, 7)).toBe(7)
+      expect(await s.lastNumber(2000)).toBe(7)
+    })
+
     it('keeps the sector index per kind', async () => {
       const s = await fresh()
       const id = { miner: 1000, number: 3 }
@@ -221,6 +235,80 @@ export function storeConformance(
         body: { a: 1 },
         state: 'pushed',
       })
+    })
+
+    it('keeps persist stores attached through the API, and lists the sectors indexed in one', async () => {
+      const s = await fresh()
+      const ps = {
+        name: 'ps1',
+        path: '/mnt/ps1',
+        readOnly: false,
+        strict: true,
+        weight: 2.5,
+        allowMiners: [1000],
+        denyMiners: [],
+        attachedAt: 1_700_000_000_000,
+      }
+      await s.putPersistStore(ps)
+      await s.putPersistStore({ ...ps, name: 'ps0', weight: 0 })
+      expect((await s.listPersistStores()).map((x) => x.name)).toEqual(['ps0', 'ps1'])
+      await s.putPersistStore({ ...ps, path: '/mnt/other' })
+      expect((await s.listPersistStores())[1]).toEqual({ ...ps, path: '/mnt/other' })
+      await s.setLocation({ miner: 1000, number: 2 }, 'normal', { sealed: 'ps1', cache: 'ps1' })
+      await s.setLocation({ miner: 1000, number: 1 }, 'normal', { sealed: 'ps0', cache: 'ps1' })
+      await s.setLocation({ miner: 1000, number: 3 }, 'upgrade', { sealed: 'ps0', cache: 'ps0' })
+      expect(await s.listLocationsIn('ps1')).toEqual([
+        { id: { miner: 1000, number: 1 }, kind: 'normal' },
+        { id: { miner: 1000, number: 2 }, kind: 'normal' },
+      ])
+      expect(await s.deletePersistStore('ps1')).toBe(true)
+      expect(await s.deletePersistStore('ps1')).toBe(false)
+      expect((await s.listPersistStores()).map((x) => x.name)).toEqual(['ps0'])
+    })
+
+    it('reserves store space within a capacity, once per sector, and releases it', async () => {
+      const s = await fresh()
+      const r = (number: number, store: string, size = 100) => ({
+        miner: 1000,
+        number,
+        store,
+        size,
+        at: number,
+      })
+      expect(await s.reserveSpace(r(1, 'a'), 250)).toEqual(r(1, 'a'))
+      expect(await s.reserveSpace(r(2, 'a'), 250)).toEqual(r(2, 'a'))
+      // A third would pass the capacity.
+      expect(await s.reserveSpace(r(3, 'a'), 250)).toBeUndefined()
+      expect(await s.reserveSpace(r(3, 'b'), 250)).toEqual(r(3, 'b'))
+      // A sector asking again gets its reservation back, wherever it is.
+      expect(await s.reserveSpace(r(1, 'b'), 250)).toEqual(r(1, 'a'))
+      expect((await s.listReservations('a')).map((x) => x.number)).toEqual([1, 2])
+      expect((await s.listReservations()).length).toBe(3)
+      expect(await s.releaseReservation({ miner: 1000, number: 1 })).toEqual(r(1, 'a'))
+      expect(await s.releaseReservation({ miner: 1000, number: 1 })).toBeUndefined()
+      expect(await s.reserveSpace(r(3, 'a'), 250)).toEqual(r(3, 'b'))
+      expect(await s.reserveSpace(r(4, 'a'), 250)).toEqual(r(4, 'a'))
+    })
+
+    it('keeps time-series samples only within their retention', async () => {
+      const s = await fresh()
+      await s.appendSamples(
+        [
+          { series: 'queues', at: 1000, value: { pre: 1 } },
+          { series: 'queues', at: 2000, value: { pre: 2 } },
+          { series: 'power/1000', at: 2000, value: { raw: '2048' } },
+        ],
+        0,
+      )
+      expect(await s.listSamples('queues', 0)).toEqual([
+        { series: 'queues', at: 1000, value: { pre: 1 } },
+        { series: 'queues', at: 2000, value: { pre: 2 } },
+      ])
+      expect((await s.listSamples('queues', 1500)).map((x) => x.at)).toEqual([2000])
+      expect((await s.listSamples('queues', 0, 1)).map((x) => x.at)).toEqual([1000])
+      await s.appendSamples([{ series: 'queues', at: 3000, value: { pre: 3 } }], 2000)
+      expect((await s.listSamples('queues', 0)).map((x) => x.at)).toEqual([2000, 3000])
+      expect((await s.listSamples('power/1000', 0)).length).toBe(1)
     })
 
     if (openShared) {

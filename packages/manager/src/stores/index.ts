@@ -1,0 +1,3 @@
+export * from './detach.js'
+export * from './index-sectors.js'
+export * from './persist-stores.js'
