@@ -38,6 +38,8 @@ node scripts/check-protocol-home.mjs
 node scripts/check-deps.mjs
 # Every exported name, types included, against docs/api-surface.md (from the build above).
 node scripts/api-surface.mjs --check
+# The shipped Prometheus alert rules: YAML shape, PromQL, and only metrics the manager exports.
+node scripts/check-alerts.mjs docs/alerts.yml
 # The build checks the sources; this also type-checks the tests, fixtures and benchmarks.
 npx tsc -p tsconfig.json --noEmit
 
@@ -89,6 +91,20 @@ else
     # The 2KiB SnapDeals round trip (skips itself when the update parameters are missing).
     VENUS_NATIVE_TESTS=1 npx vitest run bindings/proofs/test/snap.int.test.ts
   fi
+fi
+
+step "native proofs, CUDA build on the CPU fallback (opt-in: VENUS_NATIVE_GPU=1)"
+# The GPU variant (nvcc from NVIDIA's PyPI wheels, kernels compiled for several GPU generations:
+# a cold build took 50 min on a busy 2-core box, docs/benchmarks.md), then the addon tests with it.
+# No GPU here: the no-device driver stand-in (scripts/cuda-toolkit.sh) lets the CUDA build load,
+# find no device and prove on the CPU, as on a GPU machine whose driver sees no GPU.
+if [ "${VENUS_NATIVE_GPU:-0}" != 1 ] || [ "${VENUS_SKIP_NATIVE:-0}" = 1 ]; then
+  echo "skipped (set VENUS_NATIVE_GPU=1)"
+else
+  npm run build:native -- --gpu
+  stub=$(bash scripts/cuda-toolkit.sh --env | sed -n "s/^export VENUS_CUDA_DRIVER_STUB='\(.*\)'$/\1/p")
+  LD_LIBRARY_PATH="$stub" VENUS_PROOFS_GPU=1 VENUS_NATIVE_TESTS=1 \
+    npx vitest run bindings/proofs/test -t "native addon behaviour|WorkQueue|toVenusError|not built"
 fi
 
 step "packages as users get them (npm pack → fresh app → tsc, CLI, examples, publint, attw)"

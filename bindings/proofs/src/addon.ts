@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { VenusError } from '@venus-cluster/core'
+import { type Logger, VenusError } from '@venus-cluster/core'
 
 /** Settings applied once per process (the library reads them on first use). */
 export interface AddonInitOptions {
@@ -279,10 +279,45 @@ export interface ProofsAddon {
   parameterFileNames(part: string, sectorSize: number): string[]
   generateParameterSet(part: string, sectorSize: number): Promise<{ written: string[]; kept: string[] }>
   debugPanic(message: string): Promise<void>
+  /** `'cuda'` for the CUDA build, `'cpu'` otherwise (absent in addons built before it existed). */
+  addonVariant?(): string
+  /** Which GPUs the addon proves on (absent in addons built before it existed). */
+  gpuInfo?(): AddonGpuInfo
+}
+
+/** One GPU as the addon reports it (see {@link AddonGpuInfo}). */
+export interface AddonGpuDevice {
+  name: string
+  /** Device memory in bytes. */
+  memory: number
+  /** Streaming multiprocessors. */
+  computeUnits: number
+  /** `sm_90` for an H100, … */
+  arch?: string | undefined
+}
+
+/** What the addon's `gpuInfo()` returns. */
+export interface AddonGpuInfo {
+  /** Built with CUDA (`npm run build:native -- --gpu`). */
+  cuda: boolean
+  /** The GPUs found; empty in the CPU build and where the CUDA build finds none. */
+  devices: AddonGpuDevice[]
+  /** Groth16 proving (C2, PoSt, snap proofs) runs on them (`BELLMAN_NO_GPU` unset). */
+  prover: boolean
+  /** PC2 builds its trees on them (`FIL_PROOFS_USE_GPU_TREE_BUILDER`). */
+  treeBuilder: boolean
+  /** One line for logs: `cuda: 1 GPU (…)`, `none: CPU fallback (…)` or `none: CPU build`. */
+  summary: string
 }
 
 /** File name of the built addon for this platform (napi-rs naming). */
 export const ADDON_FILE = 'proofs.linux-x64-gnu.node'
+
+/** File name of the CUDA build of the addon (`npm run build:native -- --gpu`). */
+export const CUDA_ADDON_FILE = 'proofs.linux-x64-gnu.cuda.node'
+
+/** The two builds of the addon: CPU only, or with NVIDIA GPU support through CUDA. */
+export type AddonVariant = 'cpu' | 'cuda'
 
 /** How to build the addon, quoted in every "unavailable" error. */
 export const BUILD_HINT =
@@ -338,9 +373,35 @@ function isGlibc(): boolean {
 const requireHere = createRequire(import.meta.url)
 
 /**
+ * Whether `VENUS_PROOFS_GPU` asks for the CUDA build: `1`/`true`/`on`/`yes` do, `0`/`false`/
+ * `off`/`no` or unset do not; anything else fails with `PROOFS_INVALID_INPUT`.
+ *
+ * @example
+ * ```ts
+ * gpuRequested({ VENUS_PROOFS_GPU: '1' }) // true
+ * ```
+ */
+export function gpuRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env.VENUS_PROOFS_GPU
+  if (raw === undefined) return false
+  const v = raw.trim().toLowerCase()
+  if (['', '0', 'false', 'off', 'no'].includes(v)) return false
+  if (['1', 'true', 'on', 'yes'].includes(v)) return true
+  throw new VenusError(
+    'PROOFS_INVALID_INPUT',
+    `VENUS_PROOFS_GPU must be 1 or 0, not ${JSON.stringify(raw)}`,
+    {
+      details: { variable: 'VENUS_PROOFS_GPU', value: raw },
+    },
+  )
+}
+
+/**
  * Where the addon is looked for, in order: `$VENUS_PROOFS_NATIVE_PATH` alone when set; else the
  * platform package's file (`@venus-cluster/proofs-native-linux-x64-gnu`, when installed), then
  * `<package>/native/proofs.linux-x64-gnu.node` (where `npm run build:native` puts a local build).
+ * For the `'cuda'` variant: `$VENUS_PROOFS_CUDA_PATH` alone when set, else the same folders
+ * searched for `proofs.linux-x64-gnu.cuda.node` (`npm run build:native -- --gpu`).
  * `resolvePackage` finds an installed package's main file (tests replace it).
  *
  * @example
@@ -351,16 +412,20 @@ const requireHere = createRequire(import.meta.url)
 export function addonCandidates(
   env: NodeJS.ProcessEnv = process.env,
   resolvePackage: (name: string) => string = (name) => requireHere.resolve(name),
+  variant: AddonVariant = 'cpu',
 ): string[] {
-  if (env.VENUS_PROOFS_NATIVE_PATH) return [env.VENUS_PROOFS_NATIVE_PATH]
+  if (variant === 'cuda' && env.VENUS_PROOFS_CUDA_PATH) return [env.VENUS_PROOFS_CUDA_PATH]
+  if (variant === 'cpu' && env.VENUS_PROOFS_NATIVE_PATH) return [env.VENUS_PROOFS_NATIVE_PATH]
+  const file = variant === 'cuda' ? CUDA_ADDON_FILE : ADDON_FILE
   const out: string[] = []
   try {
-    // The package's `main` is the .node file; resolving fails when it is not installed.
-    out.push(resolvePackage(platformPackageName()))
+    // The package's `main` is the CPU .node file; resolving fails when it is not installed.
+    const main = resolvePackage(platformPackageName())
+    out.push(variant === 'cuda' ? join(dirname(main), file) : main)
   } catch {
     // Not installed (other platform, or optional dependencies omitted): try the local build.
   }
-  out.push(join(packageRoot, 'native', ADDON_FILE))
+  out.push(join(packageRoot, 'native', file))
   return out
 }
 
@@ -382,22 +447,111 @@ export function missingAddonMessage(
   )
 }
 
+/** Which build of the addon this process loaded, from where, and why not the CUDA one if asked. */
+export interface LoadedAddonInfo {
+  variant: AddonVariant
+  path: string
+  /** Set when the CUDA build was asked for but the CPU build was loaded: why. */
+  gpuFallback?: string | undefined
+}
+
+/** Options of {@link loadProofsAddon}. */
+export interface LoadAddonOptions {
+  /**
+   * Load the CUDA build (`proofs.linux-x64-gnu.cuda.node`) when it is there and loads, else the
+   * CPU build with a warning. Default: `VENUS_PROOFS_GPU`.
+   */
+  gpu?: boolean | undefined
+  /** Where the fallback warning goes; default `process.emitWarning` (stderr). */
+  logger?: Logger | undefined
+}
+
 let cached: ProofsAddon | undefined
+let cachedInfo: LoadedAddonInfo | undefined
 let lastError: VenusError | undefined
 
+function requireAddon(path: string): ProofsAddon {
+  const require = createRequire(import.meta.url)
+  return require(path) as ProofsAddon
+}
+
 /**
- * Loads the addon once. Never runs at import time; throws `PROOFS_NATIVE_UNAVAILABLE` (with the
- * build command in the message) when it is not built or does not load.
+ * Tries the CUDA build; returns why it could not be used. A CUDA build links the NVIDIA driver
+ * library (libcuda.so.1), so it does not load on a machine without the driver: that is the usual
+ * reason here. With the driver but no usable GPU it loads and proves on the CPU by itself.
+ */
+function tryCudaAddon(): { addon: ProofsAddon; path: string } | { reason: string } {
+  const candidates = addonCandidates(process.env, undefined, 'cuda')
+  const path = candidates.find((p) => existsSync(p))
+  if (path === undefined) {
+    return {
+      reason: `the CUDA build is not there (searched ${candidates.join(', ')}; build it with \`npm run build:native -- --gpu\`)`,
+    }
+  }
+  try {
+    return { addon: requireAddon(path), path }
+  } catch (cause) {
+    const text = cause instanceof Error ? cause.message : String(cause)
+    return { reason: `the CUDA build at ${path} does not load (${text.split('\n')[0]})` }
+  }
+}
+
+/**
+ * Loads the addon once per process. Never runs at import time; throws
+ * `PROOFS_NATIVE_UNAVAILABLE` (with the build command in the message) when it is not built or
+ * does not load. With `gpu` (or `VENUS_PROOFS_GPU=1`) the CUDA build is tried first; where it is
+ * missing or does not load (no NVIDIA driver) the CPU build is loaded and a warning says why.
+ * The first call decides: asking for the GPU after the CPU build was loaded throws
+ * `PROOFS_INVALID_INPUT`.
  *
  * @example
  * ```ts
- * const addon = loadProofsAddon()
- * addon.nativeVersion() // '0.1.0'
+ * const addon = loadProofsAddon({ gpu: true })
+ * addon.gpuInfo?.().summary // 'cuda: 1 GPU (NVIDIA H100 80GB HBM3 79 GiB sm_90); …'
  * ```
  */
-export function loadProofsAddon(): ProofsAddon {
-  if (cached) return cached
+export function loadProofsAddon(options: LoadAddonOptions = {}): ProofsAddon {
+  const gpu = options.gpu ?? gpuRequested()
+  if (cached && cachedInfo) {
+    if (gpu && cachedInfo.variant === 'cpu' && cachedInfo.gpuFallback === undefined) {
+      throw new VenusError(
+        'PROOFS_INVALID_INPUT',
+        'the CPU build of the proofs addon is already loaded in this process; ask for the GPU ' +
+          '(VENUS_PROOFS_GPU=1 or gpu: true) before the first proofs call',
+        { details: { loaded: cachedInfo.path } },
+      )
+    }
+    return cached
+  }
   if (lastError) throw lastError
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    const candidates = addonCandidates()
+    const path = candidates.find((p) => existsSync(p))
+    lastError =
+      path === undefined
+        ? new VenusError('PROOFS_NATIVE_UNAVAILABLE', missingAddonMessage(), {
+            details: { searched: candidates, platform: `${process.platform}-${process.arch}` },
+          })
+        : new VenusError(
+            'PROOFS_NATIVE_UNAVAILABLE',
+            `native proofs addon is built for linux-x64 only, this is ${process.platform}-${process.arch}`,
+            { details: { path } },
+          )
+    throw lastError
+  }
+  let gpuFallback: string | undefined
+  if (gpu) {
+    const tried = tryCudaAddon()
+    if ('addon' in tried) {
+      cached = tried.addon
+      cachedInfo = { variant: 'cuda', path: tried.path }
+      return cached
+    }
+    gpuFallback = tried.reason
+    const message = `GPU proofs asked for (VENUS_PROOFS_GPU / gpu: true), but ${tried.reason}: proving on the CPU build`
+    if (options.logger) options.logger.warn({ gpuFallback }, message)
+    else process.emitWarning(message, { code: 'VENUS_PROOFS_GPU_FALLBACK' })
+  }
   const candidates = addonCandidates()
   const path = candidates.find((p) => existsSync(p))
   if (path === undefined) {
@@ -406,18 +560,8 @@ export function loadProofsAddon(): ProofsAddon {
     })
     throw lastError
   }
-  if (process.platform !== 'linux' || process.arch !== 'x64') {
-    lastError = new VenusError(
-      'PROOFS_NATIVE_UNAVAILABLE',
-      `native proofs addon is built for linux-x64 only, this is ${process.platform}-${process.arch}`,
-      { details: { path } },
-    )
-    throw lastError
-  }
   try {
-    const require = createRequire(import.meta.url)
-    cached = require(path) as ProofsAddon
-    return cached
+    cached = requireAddon(path)
   } catch (cause) {
     lastError = new VenusError(
       'PROOFS_NATIVE_UNAVAILABLE',
@@ -429,6 +573,36 @@ export function loadProofsAddon(): ProofsAddon {
     )
     throw lastError
   }
+  const variant: AddonVariant = cached.addonVariant?.() === 'cuda' ? 'cuda' : 'cpu'
+  cachedInfo = { variant, path, ...(gpuFallback === undefined ? {} : { gpuFallback }) }
+  return cached
+}
+
+/**
+ * Which build this process loaded, or `undefined` before the first load.
+ *
+ * @example
+ * ```ts
+ * loadProofsAddon()
+ * loadedAddonInfo() // { variant: 'cpu', path: '…/proofs.linux-x64-gnu.node' }
+ * ```
+ */
+export function loadedAddonInfo(): LoadedAddonInfo | undefined {
+  return cachedInfo
+}
+
+/**
+ * One line saying whether proofs run on a GPU: the addon's own report, plus why the CUDA build
+ * is not in use when it was asked for.
+ *
+ * @example
+ * ```ts
+ * describeGpu(loadProofsAddon()) // 'none: CPU build'
+ * ```
+ */
+export function describeGpu(addon: ProofsAddon, info: LoadedAddonInfo | undefined = cachedInfo): string {
+  const own = addon.gpuInfo?.().summary ?? 'none: CPU build'
+  return info?.gpuFallback ? `${own} (GPU asked for, but ${info.gpuFallback})` : own
 }
 
 /** Whether the addon is built and loads on this machine. Never throws. */
@@ -441,7 +615,11 @@ export function isNativeProofsAvailable(): boolean {
   }
 }
 
-/** @internal Forget a cached load failure (tests). */
-export function resetAddonLoadState(): void {
+/** @internal Forget a cached load failure (tests); `all` forgets a loaded addon too. */
+export function resetAddonLoadState(all = false): void {
   lastError = undefined
+  if (all) {
+    cached = undefined
+    cachedInfo = undefined
+  }
 }

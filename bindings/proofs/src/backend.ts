@@ -46,12 +46,13 @@ import type {
   VerifyUpdateRequest,
   WindowPoStRequest,
   WindowPoStResult,
+  WindowPoStWithVanillaRequest,
   WinningChallengeRequest,
   WinningPoStRequest,
   WriteAndPreprocessRequest,
 } from '@venus-cluster/core'
-import { sealProofFacts, VenusError } from '@venus-cluster/core'
-import type { AddonReplica, ProofsAddon } from './addon.js'
+import { type Logger, sealProofFacts, VenusError } from '@venus-cluster/core'
+import { type AddonReplica, describeGpu, type ProofsAddon } from './addon.js'
 import { NativeUpdateProofs } from './backend-update.js'
 import { toVenusError } from './errors.js'
 import {
@@ -78,6 +79,8 @@ export interface NativeProofsOptions {
    * uses every core for one call, so the default is 1.
    */
   concurrency?: number | undefined
+  /** Gets the warning when the GPU is asked for (`settings.gpu`) but the CPU build is used. */
+  logger?: Logger | undefined
 }
 
 const FILECOIN_PROOFS_API_VERSION = '19.1.0'
@@ -108,19 +111,21 @@ type Heavy = 'heavy' | 'light'
 class NativeProofsBackend implements ProofsBackend {
   readonly #settings: Partial<NativeProofsSettings>
   readonly #queue: WorkQueue
+  readonly #logger: Logger | undefined
   readonly #update: NativeUpdateProofs
   #loaded: ProofsAddon | undefined
 
   constructor(options: NativeProofsOptions) {
     this.#settings = options.settings ?? {}
     this.#queue = new WorkQueue(options.concurrency ?? 1)
+    this.#logger = options.logger
     this.#update = new NativeUpdateProofs((stage, call, kind, fn, opts) =>
       this.#call(stage, call, kind, fn, opts),
     )
   }
 
   #addon(): ProofsAddon {
-    this.#loaded ??= initNativeProofs(this.#settings)
+    this.#loaded ??= initNativeProofs(this.#settings, this.#logger)
     return this.#loaded
   }
 
@@ -155,6 +160,7 @@ class NativeProofsBackend implements ProofsBackend {
       name: 'native',
       version: `filecoin-proofs-api ${FILECOIN_PROOFS_API_VERSION} (addon ${addon.nativeVersion()})`,
       realProofs: true,
+      gpu: describeGpu(addon),
     }
   }
 
@@ -583,6 +589,30 @@ class NativeProofsBackend implements ProofsBackend {
           ),
         },
       }),
+      options,
+    )
+  }
+
+  async generateWindowPoStWithVanilla(
+    request: WindowPoStWithVanillaRequest,
+    options?: ProofsCallOptions,
+  ): Promise<PoStProofBytes[]> {
+    checkProofId(request.postProofType, 14, 'PoSt')
+    if (request.vanillaProofs.length === 0)
+      throw new VenusError(
+        'PROOFS_INVALID_INPUT',
+        'generateWindowPoStWithVanilla needs at least one vanilla proof',
+      )
+    return this.#call(
+      'windowPoSt',
+      'generateWindowPoStWithVanilla',
+      'heavy',
+      async (a) =>
+        (
+          await a.generateWindowPostWithVanilla(request.postProofType, request.randomness, request.proverId, [
+            ...request.vanillaProofs,
+          ])
+        ).map((p) => ({ postProof: p.postProof, proofBytes: u8(p.proof) })),
       options,
     )
   }

@@ -1,4 +1,4 @@
-//! Node addon over `filecoin-proofs-api` (CPU only).
+//! Node addon over `filecoin-proofs-api` (CPU; the `cuda` feature adds NVIDIA GPUs, see `gpu.rs`).
 //!
 //! Every heavy call is a napi `AsyncTask`: the work runs on the libuv thread pool, never on the
 //! JavaScript thread, and a Rust panic inside it is caught and rejected as an error instead of
@@ -23,6 +23,8 @@ use filecoin_proofs_api::{
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Error, Status, Task};
 use napi_derive::napi;
+
+mod gpu;
 
 type Work<T> = Box<dyn FnOnce() -> anyhow::Result<T> + Send + 'static>;
 
@@ -171,6 +173,7 @@ pub fn init(options: InitOptions) -> napi::Result<()> {
     if let Some(n) = options.worker_nice {
         WORKER_NICE.store(n.clamp(0, 19), std::sync::atomic::Ordering::Relaxed);
     }
+    gpu::apply_tree_builder_default();
     *guard = Some(options);
     Ok(())
 }

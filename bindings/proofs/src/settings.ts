@@ -1,7 +1,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { VenusError } from '@venus-cluster/core'
-import { type AddonInitOptions, loadProofsAddon, type ProofsAddon } from './addon.js'
+import { type Logger, VenusError } from '@venus-cluster/core'
+import { type AddonInitOptions, gpuRequested, loadProofsAddon, type ProofsAddon } from './addon.js'
 
 /** Where the proofs library keeps its files. Fixed for the life of the process once applied. */
 export interface NativeProofsSettings {
@@ -18,6 +18,13 @@ export interface NativeProofsSettings {
    * 10): when every core is busy proving, the JavaScript thread still gets one promptly.
    */
   workerNice: number
+  /**
+   * Prove on NVIDIA GPUs with the CUDA build of the addon (`VENUS_PROOFS_GPU=1`; build it with
+   * `npm run build:native -- --gpu`). Where that build is missing or the machine has no NVIDIA
+   * driver, the CPU build is used and a warning says why; where the driver sees no GPU, the CUDA
+   * build proves on the CPU. Default off.
+   */
+  gpu: boolean
 }
 
 /** The machine-local cache root: `$VENUS_CACHE` or `~/.cache/venus-cluster`. */
@@ -42,6 +49,7 @@ export function defaultNativeProofsSettings(env: NodeJS.ProcessEnv = process.env
     cacheDir: env.FIL_PROOFS_CACHE_DIR || join(root, 'proofs-cache'),
     verifyProductionParams: env.FIL_PROOFS_VERIFY_PRODUCTION_PARAMS === '1',
     workerNice: env.VENUS_PROOFS_WORKER_NICE ? Number(env.VENUS_PROOFS_WORKER_NICE) : 10,
+    gpu: gpuRequested(env),
   }
 }
 
@@ -51,18 +59,19 @@ let applied: NativeProofsSettings | undefined
  * Loads the addon and applies the settings before the first proofs call (the library reads them
  * once per process). A second call with other settings fails with
  * `PROOFS_INVALID_INPUT`, because the library can not switch directories mid-process.
+ * `logger` gets the warning when the GPU is asked for but the CPU build is used.
  *
  * @example
  * ```ts
- * const addon = initNativeProofs({ parameterCache: '/tmp/params' })
+ * const addon = initNativeProofs({ parameterCache: '/tmp/params', gpu: true })
  * ```
  */
-export function initNativeProofs(settings: Partial<NativeProofsSettings> = {}): ProofsAddon {
-  const addon = loadProofsAddon()
+export function initNativeProofs(settings: Partial<NativeProofsSettings> = {}, logger?: Logger): ProofsAddon {
   const wanted: NativeProofsSettings = {
     ...(applied ?? defaultNativeProofsSettings()),
     ...definedOnly(settings),
   }
+  const addon = loadProofsAddon({ gpu: wanted.gpu, logger })
   if (applied && !sameSettings(applied, wanted)) {
     throw new VenusError('PROOFS_INVALID_INPUT', 'proofs settings are already applied in this process', {
       details: { applied, wanted },
@@ -95,6 +104,7 @@ function sameSettings(a: NativeProofsSettings, b: NativeProofsSettings): boolean
     a.parentCache === b.parentCache &&
     a.cacheDir === b.cacheDir &&
     a.verifyProductionParams === b.verifyProductionParams &&
-    a.workerNice === b.workerNice
+    a.workerNice === b.workerNice &&
+    a.gpu === b.gpu
   )
 }

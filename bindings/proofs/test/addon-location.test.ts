@@ -63,7 +63,8 @@ describe('where the native addon is looked for', () => {
     process.env.VENUS_PROOFS_NATIVE_PATH = '/nonexistent/venus/proofs.linux-x64-gnu.node'
     let err: unknown
     try {
-      loadProofsAddon()
+      // The CPU build's path: a run with VENUS_PROOFS_GPU=1 would try the CUDA build first.
+      loadProofsAddon({ gpu: false })
     } catch (e) {
       err = e
     }

@@ -6,7 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { isVenusError, zeroCommitment } from '@venus-cluster/core'
 import { proofsBackendConformance } from '@venus-cluster/core/testing'
 import { afterAll, describe, expect, it } from 'vitest'
-import { initNativeProofs, nativeProofs, toVenusError } from '../src/index.js'
+import { initNativeProofs, loadedAddonInfo, nativeProofs, toVenusError } from '../src/index.js'
 import { nativeTestsReady } from './native-ready.js'
 
 const { ready, why } = nativeTestsReady()
@@ -33,6 +33,24 @@ if (ready) {
 }
 
 describe.skipIf(!ready)('native addon behaviour', () => {
+  it('says which build it is and whether it proves on a GPU', async () => {
+    const addon = initNativeProofs()
+    const loaded = loadedAddonInfo()
+    const gpu = addon.gpuInfo?.()
+    expect(gpu?.cuda).toBe(addon.addonVariant?.() === 'cuda')
+    expect(loaded?.variant).toBe(addon.addonVariant?.())
+    if (process.env.VENUS_PROOFS_GPU === '1' && loaded?.gpuFallback === undefined) {
+      expect(loaded?.variant).toBe('cuda')
+    }
+    if (!gpu?.cuda) expect(gpu?.summary).toBe('none: CPU build')
+    else if (gpu.devices.length === 0) expect(gpu.summary).toMatch(/^none: CPU fallback/)
+    else expect(gpu.summary).toMatch(/^cuda: \d+ GPUs? \(/)
+    const info = await nativeProofs().info()
+    expect(info.gpu?.startsWith(gpu?.summary ?? '?')).toBe(true)
+    // Shown in the test output, so a run says which build it exercised.
+    console.info(`proofs addon: ${loaded?.variant} (${loaded?.path}); GPU: ${info.gpu}`)
+  })
+
   it('turns a Rust panic into a rejected promise with PROOFS_PANIC', async () => {
     const addon = initNativeProofs()
     const err = await addon.debugPanic('deliberate').catch((e: unknown) => toVenusError(e, 'debugPanic'))

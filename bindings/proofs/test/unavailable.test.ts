@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 // affect the tests that use the real addon.
 beforeAll(() => {
   process.env.VENUS_PROOFS_NATIVE_PATH = '/nonexistent/venus/proofs.linux-x64-gnu.node'
+  // Runs with VENUS_PROOFS_GPU=1 (the CUDA build's test run) must not find that build either.
+  process.env.VENUS_PROOFS_CUDA_PATH = '/nonexistent/venus/proofs.linux-x64-gnu.cuda.node'
 })
 
 describe('when the native addon is not built', () => {

@@ -1,4 +1,4 @@
-import { importOptional } from '@venus-cluster/core'
+import { importOptional, type ProofsBackend } from '@venus-cluster/core'
 
 /**
  * The package with the real proofs: an optional peer dependency of the CLI, so that mock-proof
@@ -27,4 +27,22 @@ export function importProofsNative<T>(
     code: 'PROOFS_NATIVE_UNAVAILABLE',
     ...(alternative === undefined ? {} : { hint: alternative }),
   })
+}
+
+/**
+ * One line for start-up logs naming the proofs backend and, for the native one, whether it proves
+ * on a GPU (`GPU: cuda: 1 GPU (…)`, `GPU: none: CPU build`, `GPU: none: CPU fallback (…)`).
+ * Loads the native addon when it is not loaded yet.
+ *
+ * @example
+ * ```ts
+ * await proofsBackendLine(mockProofs()) // 'proofs: mock 0.1.0 (not real proofs)'
+ * ```
+ */
+export async function proofsBackendLine(backend: ProofsBackend): Promise<string> {
+  const info = await backend.info()
+  return (
+    `proofs: ${info.name} ${info.version}${info.realProofs ? '' : ' (not real proofs)'}` +
+    (info.gpu === undefined ? '' : `; GPU: ${info.gpu}`)
+  )
 }

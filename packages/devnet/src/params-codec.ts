@@ -8,6 +8,7 @@ import {
   decodeChangeBeneficiary,
   decodeChangeOwnerAddress,
   decodeChangeWorkerAddress,
+  decodeCompactPartitions,
   decodeCompactSectorNumbers,
   decodeCreateMiner,
   decodeDeclareFaults,
@@ -71,6 +72,7 @@ export interface MethodParams {
   /** The sector numbers of the mask. */
   CompactSectorNumbers: number[]
   ExtendSectorExpiration2: ExpirationExtension2[]
+  CompactPartitions: { deadline: number; partitions: number[] }
   ChangeBeneficiary: { newBeneficiary: string; newQuota: bigint; newExpiration: number }
 }
 
@@ -130,6 +132,8 @@ function decodeValue(method: keyof MethodParams, raw: Uint8Array): MethodParams[
     }
     case 'SubmitWindowedPoSt':
       return decodeSubmitWindowedPoSt(raw)
+    case 'CompactPartitions':
+      return decodeCompactPartitions(raw)
     case 'DeclareFaults':
       return decodeDeclareFaults(raw).entries
     case 'DeclareFaultsRecovered':

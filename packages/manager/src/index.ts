@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+export * from './alerts/index.js'
 export * from './allocation/index.js'
 export {
   createSealerApi,
@@ -27,6 +28,7 @@ export {
   type WireSubmitResp,
   type WireTerminateInfo,
 } from './api/index.js'
+export { createWdPoStApi, type WdPoStApiOptions } from './api/wdpost-api.js'
 export * from './auth/index.js'
 export * from './chain.js'
 export { createManagerChain, createManagerMessager, type ManagerChainOptions } from './chain-adapter.js'
@@ -73,6 +75,7 @@ export {
 } from './health.js'
 export { HEALTH_PATHS, healthHttpHandler } from './health-http.js'
 export * from './import/index.js'
+export * from './leases/index.js'
 export * from './limits.js'
 export { type ManagerEvents, SectorManager, type SectorManagerOptions } from './manager.js'
 export * from './metrics/index.js'
@@ -85,6 +88,7 @@ export {
 } from './node.js'
 export { parseListen } from './node-http.js'
 export * from './piece-store.js'
+export * from './post-jobs/index.js'
 export * from './randomness/index.js'
 export * from './reports/index.js'
 export {

@@ -35,6 +35,12 @@ export interface ManagerLimits {
   nameBytes: number
   /** Bytes kept of a worker's store location in a report (a path). */
   locationBytes: number
+  /**
+   * Records `Venus.ListSectors` answers at once when called without a page (the original's call):
+   * past it the call is refused with the count and asks for pages, so one answer never holds a
+   * farm's whole history in memory.
+   */
+  listSectorsMax: number
 }
 
 /** The defaults. */
@@ -48,6 +54,7 @@ export const MANAGER_LIMITS: Readonly<Omit<ManagerLimits, 'http'>> = Object.free
   failureTextBytes: 8 * KiB,
   nameBytes: 256,
   locationBytes: 4 * KiB,
+  listSectorsMax: 20_000,
 })
 
 /** The `Venus.*` calls whose body may be a report's long text. */

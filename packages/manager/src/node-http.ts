@@ -17,6 +17,7 @@ import {
 import { createHttpServer } from '@venus-cluster/core/http'
 import { createRpcServer, type RpcServer } from '@venus-cluster/core/rpc'
 import { createSealerApi } from './api/index.js'
+import { createWdPoStApi } from './api/wdpost-api.js'
 import { authMethods, controlTokenMethods, venusMethodPermission, withTokenlessHint } from './auth/index.js'
 import { createManagerHttpRoutes } from './dashboard/index.js'
 import type { HealthMonitor } from './health.js'
@@ -56,6 +57,8 @@ export interface ManagerHttpOptions {
   health: HealthMonitor
   limits: ManagerLimits
   extraMethods: Record<string, RpcMethod> | undefined
+  /** Tries of a PoSt job (`Venus.WdPoStAllJobs` shows it). */
+  postJobMaxTry?: number | undefined
 }
 
 /**
@@ -118,6 +121,8 @@ export async function serveManagerHttp(opts: ManagerHttpOptions): Promise<Manage
         ...createSealerApi(manager, { limits }),
         ...(auth ? authMethods(auth) : {}),
         ...controlTokenMethods(manager.workers, opts.controlKey),
+        // PoSt workers may talk to any manager: the jobs are in the (shared) store.
+        ...createWdPoStApi(manager.store, { maxTry: opts.postJobMaxTry }),
         ...opts.extraMethods,
       },
       metrics,

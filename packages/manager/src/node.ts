@@ -121,6 +121,8 @@ export interface ManagerNodeOptions {
   telemetry?: { intervalMs?: number | undefined; retentionMs?: number | undefined } | false | undefined
   /** Services started after the manager serves, in order, and stopped before it, in reverse. */
   services?: readonly ManagerServiceFactory[] | undefined
+  /** Tries of a PoSt worker job that `Venus.WdPoStAllJobs` reports (default 2; see `createPostJobQueue`). */
+  postJobMaxTry?: number | undefined
 }
 
 /** A manager node: before `start()` only its options; once started, everything it runs. */
@@ -307,6 +309,7 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
         health,
         limits,
         extraMethods: opts.extraMethods,
+        postJobMaxTry: opts.postJobMaxTry,
       })
       parts.push({ start: async () => {}, stop: http.close })
       running = { ...http, store, manager, auth, metrics, history, health, services: [], parts }

@@ -113,6 +113,24 @@ export function newSector(id: SectorId, proofType: number, allocatedAt?: number)
 }
 
 /**
+ * The state a sector is shown in (dashboard, metrics, counts): its last reported state while
+ * online (`Allocated` before any report), `Finalized` or `Aborted` once offline. The store keeps
+ * it as a column so that counts and filters need not read the records.
+ *
+ * @example
+ * ```ts
+ * sectorDisplayState(newSector({ miner: 1000, number: 1 }, 5), true) // 'Allocated'
+ * ```
+ */
+export function sectorDisplayState(
+  s: Pick<ManagedSector, 'latestReport' | 'abortReason'>,
+  online: boolean,
+): string {
+  if (!online) return s.abortReason !== '' ? 'Aborted' : 'Finalized'
+  return s.latestReport?.stateChange.next || 'Allocated'
+}
+
+/**
  * The original's key form of a sector, used in messages and logs: `m-<miner>-n-<number>`.
  *
  * @example

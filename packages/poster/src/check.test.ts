@@ -1,4 +1,4 @@
-import { mkdtemp, rm, truncate, unlink } from 'node:fs/promises'
+import { mkdtemp, rename, rm, symlink, truncate, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { mockProofs, sectorName } from '@venus-cluster/core'
@@ -76,5 +76,16 @@ describe('checkSectors', () => {
     })
     expect(bad.size).toBe(5)
     expect(bad.get(5)).toBe('partition check timed out')
+  })
+
+  it('follows cache files that are links: one to a file passes, a dangling one is missing', async () => {
+    const dir = join(root, 'cache', name(5))
+    await rename(join(dir, 'p_aux'), join(root, 'p_aux-5'))
+    await symlink(join(root, 'p_aux-5'), join(dir, 'p_aux'))
+    await symlink(join(root, 'nowhere'), join(dir, 'sc-02-data-tree-r-last.dat.tmp'))
+    expect((await checkSectors(sectors(), { minerId: MINER, locate: dirLocator(root) })).has(5)).toBe(false)
+    await unlink(join(root, 'p_aux-5'))
+    const bad = await checkSectors(sectors(), { minerId: MINER, locate: dirLocator(root) })
+    expect(bad.get(5)).toBe('cache file p_aux missing')
   })
 })

@@ -47,6 +47,13 @@ export interface WindowPoStConfig {
   senders?: string[]
   /** Wait between attempts after a failed proof or submission while the window is open. */
   retryDelayMs: number
+  /**
+   * Failed proof computations of a batch (any cause: a worker lost, a GPU error, a file that
+   * reads wrong) before its sectors are checked strictly (a vanilla proof each) and the ones
+   * that fail are skipped, so that the rest of the partition is still proven and only those turn
+   * faulty. Computations are retried while the window is open either way.
+   */
+  computeRetriesBeforeSkip: number
 }
 
 /** Defaults of {@link WindowPoStConfig} (damocles v0.3+ values). */
@@ -66,6 +73,7 @@ export const DEFAULT_WINDOW_POST_CONFIG: Readonly<WindowPoStConfig> = Object.fre
   gasFeeCap: 0n,
   gasOverEstimation: 0,
   retryDelayMs: 5_000,
+  computeRetriesBeforeSkip: 2,
 })
 
 /**
@@ -98,6 +106,7 @@ const WHOLE = new Set([
   'maxPartitionsPerPoStMessage',
   'maxPartitionsPerRecoveryMessage',
   'parallelCheckLimit',
+  'computeRetriesBeforeSkip',
 ])
 
 /** What is wrong with `v` as the value of `k`, or undefined when nothing is. */

@@ -46,6 +46,8 @@ export type WindowPoStEvent =
       cid: string
       height: number
       exitCode: number
+      /** Epochs of the deadline's challenge window (how late `height` is: `(height - open) / window`). */
+      window?: number
     }
   | { type: 'deadline-proven'; miner: string; deadline: number; open: number; height: number }
   | { type: 'deadline-missed'; miner: string; deadline: number; open: number; reason: string }

@@ -3,7 +3,8 @@ import { type MessagerClient, MessageState } from '@venus-cluster/core'
 import { type PoStMessaging, postLotusMessage } from './messages.js'
 
 /** What {@link messagerPoSt} calls on a messager client. */
-export type PoStMessagerClient = Pick<MessagerClient, 'pushMessageWithId' | 'getMessageByUid'>
+export type PoStMessagerClient = Pick<MessagerClient, 'pushMessageWithId' | 'getMessageByUid'> &
+  Partial<Pick<MessagerClient, 'hasMessageByUid'>>
 
 /**
  * PoSt, fault and recovery messages through venus-messager / sophon-messager, as damocles sends
@@ -25,18 +26,33 @@ export function messagerPoSt(
 ): PoStMessaging {
   return {
     async send(m, o) {
-      return messager.pushMessageWithId(
-        randomUUID(),
-        postLotusMessage(m),
-        {
-          // A proof is worthless once its window closed: let the messager drop it then.
-          expireEpoch: m.expireEpoch ?? 0,
-          gasOverEstimation: opts.gasOverEstimation ?? 0,
-          maxFee: m.maxFee.toString(),
-          gasOverPremium: 0,
-        },
-        o.signal ? { signal: o.signal } : undefined,
-      )
+      const id = o.id ?? randomUUID()
+      const call = o.signal ? { signal: o.signal } : undefined
+      // Pushed already under this id (by this poster before a restart, or by the deadline's
+      // previous lease holder): the messager sends it once; follow that one.
+      const pushedAlready = async () =>
+        o.id !== undefined &&
+        messager.hasMessageByUid !== undefined &&
+        (await messager.hasMessageByUid(id, call))
+      if (await pushedAlready()) return id
+      try {
+        return await messager.pushMessageWithId(
+          id,
+          postLotusMessage(m),
+          {
+            // A proof is worthless once its window closed: let the messager drop it then.
+            expireEpoch: m.expireEpoch ?? 0,
+            gasOverEstimation: opts.gasOverEstimation ?? 0,
+            maxFee: m.maxFee.toString(),
+            gasOverPremium: 0,
+          },
+          call,
+        )
+      } catch (err) {
+        // Another holder pushed it between the look-up and the push.
+        if (await pushedAlready().catch(() => false)) return id
+        throw err
+      }
     },
     async lookup(id, o) {
       const msg = await messager.getMessageByUid(id, o.signal ? { signal: o.signal } : undefined)

@@ -27,12 +27,13 @@ export interface PoStMessageRequest {
 
 /**
  * Pushes a message and returns an id for it (the CID string, or a messager UID). `lease` is the
- * deadline lease the message is sent under (already checked by the scheduler): a sender that
- * records sends in a shared database may check its token again in the same transaction.
+ * deadline lease the message is sent under (already checked by the scheduler). `id`, when given,
+ * is the id the lease store recorded for this message: a sender that can push under a chosen id
+ * (a messager) uses it, and answers the same id when a message was pushed under it already.
  */
 export type PoStSender = (
   msg: PoStMessageRequest,
-  opts: { signal?: AbortSignal; lease?: DeadlineLease },
+  opts: { signal?: AbortSignal; lease?: DeadlineLease; id?: string },
 ) => Promise<string>
 
 /**

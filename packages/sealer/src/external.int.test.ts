@@ -4,15 +4,19 @@ import { fileURLToPath } from 'node:url'
 import { mockProofs } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type ExternalProcessor, externalProcessor } from './external.js'
+import { GpuSlots } from './gpu.js'
 import { SlotPool } from './limits.js'
 import { runProcessorChild } from './processor-child.js'
 import { fromStageWire, toStageWire } from './processors.js'
 
 const echo = fileURLToPath(new URL('./__fixtures__/echo-processor.mjs', import.meta.url))
 let proc: ExternalProcessor | undefined
+let others: ExternalProcessor[] = []
 afterEach(async () => {
   await proc?.close?.()
   proc = undefined
+  await Promise.all(others.map((p) => p.close?.()))
+  others = []
 })
 
 const run = (p: ExternalProcessor, data: unknown) => p.run('pc2', data as never) as Promise<unknown>
@@ -82,6 +86,66 @@ describe('external processors (line-JSON child protocol)', () => {
     })
     await Promise.all([run(proc, { delay: 10 }), run(proc, { delay: 10 }), run(proc, { delay: 10 })])
     expect(locks.stats('gpu')).toMatchObject({ peak: 1, acquired: 3, inUse: 0 })
+  })
+
+  it('starts a child pinned to a GPU with CUDA_VISIBLE_DEVICES set to it, over what its envs say', async () => {
+    proc = externalProcessor({
+      stage: 'c2',
+      children: [
+        { bin: process.execPath, args: [echo, 'c2'], gpu: '1', env: { CUDA_VISIBLE_DEVICES: '0,1' } },
+      ],
+    })
+    const r = (await proc.run('c2', {} as never)) as unknown as { cuda: string | null }
+    expect(r.cuda).toBe('1')
+    others.push(externalProcessor({ stage: 'c2', children: [{ bin: process.execPath, args: [echo, 'c2'] }] }))
+    const unpinned = (await (others[0] as ExternalProcessor).run('c2', {} as never)) as unknown as {
+      cuda: string | null
+    }
+    expect(unpinned.cuda).toBe(process.env.CUDA_VISIBLE_DEVICES ?? null)
+  })
+
+  it('runs a PC2 and a C2 that share the only slot of one GPU one after the other, on the children of that GPU', async () => {
+    const gpus = new GpuSlots({
+      devices: [
+        { id: '0', slots: 1 },
+        { id: '1', slots: 1 },
+      ],
+      stageSlots: { pc2: 1, c2: 1, snap_prove: 1, wdpost: 1 },
+    })
+    const child = (stage: string, gpu: string) => ({ bin: process.execPath, args: [echo, stage], gpu })
+    // PC2 has a child on each GPU; C2 only one, on GPU 0.
+    const pc2 = externalProcessor({ stage: 'pc2', gpus, children: [child('pc2', '0'), child('pc2', '1')] })
+    const c2 = externalProcessor({ stage: 'c2', gpus, children: [child('c2', '0')] })
+    others.push(pc2, c2)
+    type Answer = { cuda: string; start: number; end: number; echo: { n: number } }
+    const results = (await Promise.all([
+      ...[1, 2, 3, 4].map((n) => pc2.run('pc2', { n, delay: 30 } as never)),
+      ...[5, 6].map((n) => c2.run('c2', { n, delay: 30 } as never)),
+    ])) as unknown as Answer[]
+    // Each request ran on a child of the GPU it held.
+    expect(results.slice(4).map((r) => r.cuda)).toEqual(['0', '0'])
+    for (const device of ['0', '1']) {
+      const on = results.filter((r) => r.cuda === device).sort((a, b) => a.start - b.start)
+      for (let i = 1; i < on.length; i++) {
+        expect(
+          on[i]?.start,
+          `GPU ${device}: request ${on[i]?.echo.n} began before ${on[i - 1]?.echo.n} ended`,
+        ).toBeGreaterThanOrEqual(on[i - 1]?.end as number)
+      }
+    }
+    expect(gpus.stats('0')).toMatchObject({ peak: 1, inUse: 0 })
+    expect(gpus.stats('1')).toMatchObject({ peak: 1, inUse: 0 })
+    expect(gpus.stats('0').acquired + gpus.stats('1').acquired).toBe(6)
+  })
+
+  it('refuses a GPU stage child without a GPU on a worker with GPUs', () => {
+    const gpus = new GpuSlots({
+      devices: [{ id: '0', slots: 1 }],
+      stageSlots: { pc2: 1, c2: 1, snap_prove: 1, wdpost: 1 },
+    })
+    expect(() =>
+      externalProcessor({ stage: 'c2', gpus, children: [{ bin: process.execPath, args: [echo, 'c2'] }] }),
+    ).toThrow(/c2 processor 0 has no gpu; on a worker with GPUs each c2 processor computes on one/)
   })
 
   it('adds no abort listener per request: none left, and no leak warning, after 100 requests on one signal', async () => {

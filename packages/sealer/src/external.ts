@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { VenusError } from '@venus-cluster/core'
 import { type CgroupPlacement, placeInCgroup } from './cgroup.js'
+import { type GpuSlots, isGpuStage } from './gpu.js'
 import type { SlotPool } from './limits.js'
 import {
   fromStageWire,
@@ -31,6 +32,11 @@ export interface ExternalChildSpec {
   /** Ext locks taken around each request sent to this child. */
   locks?: string[]
   cgroup?: { cpuset: string; groupName: string } | undefined
+  /**
+   * The GPU this child computes on: it is started with `CUDA_VISIBLE_DEVICES` set to it, and
+   * with `gpus` each request takes the stage's slots of it first.
+   */
+  gpu?: string | undefined
 }
 
 /** Options of {@link externalProcessor}. */
@@ -39,6 +45,11 @@ export interface ExternalProcessorOptions {
   children: ExternalChildSpec[]
   /** Pool holding the ext locks named by children. */
   locks?: SlotPool
+  /**
+   * The worker's GPU slots: for a GPU stage each request waits for the stage's slots on a GPU
+   * one of the children is pinned to, and goes to such a child (every child needs a `gpu`).
+   */
+  gpus?: GpuSlots | undefined
   /** Restart a dead child after this many ms (default 200). */
   restartDelayMs?: number
   log?: (msg: string, fields?: Record<string, unknown>) => void
@@ -69,7 +80,11 @@ class Child {
     const { spec, opts } = this
     const proc = spawn(spec.bin, spec.args, {
       stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, ...(spec.env ?? {}) },
+      env: {
+        ...process.env,
+        ...(spec.env ?? {}),
+        ...(spec.gpu === undefined ? {} : { CUDA_VISIBLE_DEVICES: spec.gpu }),
+      },
     })
     this.proc = proc
     const want = `${opts.stage} processor ready`
@@ -239,12 +254,24 @@ export function externalProcessor(options: ExternalProcessorOptions): ExternalPr
   if (options.children.length === 0) {
     throw new VenusError('CONFIG_INVALID_VALUE', `no external processor configured for ${options.stage}`)
   }
+  const gpuStage = options.gpus?.enabled === true && isGpuStage(options.stage) ? options.stage : undefined
+  const gpus = options.gpus
+  const unpinned = options.children.findIndex((c) => c.gpu === undefined)
+  if (gpuStage !== undefined && unpinned >= 0) {
+    throw new VenusError(
+      'CONFIG_INVALID_VALUE',
+      `${options.stage} processor ${unpinned} has no gpu; on a worker with GPUs each ${options.stage} processor computes on one`,
+      { details: { stage: options.stage, index: unpinned } },
+    )
+  }
   const children = options.children.map((spec, i) => new Child(spec, i, options))
   const ready = Promise.all(children.map((c) => c.start())).then(() => {})
   ready.catch(() => {})
-  const pick = (): Child => {
-    const free = children.filter((c) => c.spec.concurrent === undefined || c.inFlight < c.spec.concurrent)
-    const from = free.length > 0 ? free : children
+  const devices = [...new Set(children.map((c) => c.spec.gpu as string))]
+  const pick = (device?: string): Child => {
+    const on = device === undefined ? children : children.filter((c) => c.spec.gpu === device)
+    const free = on.filter((c) => c.spec.concurrent === undefined || c.inFlight < c.spec.concurrent)
+    const from = free.length > 0 ? free : on
     return from[Math.floor(Math.random() * from.length)] as Child
   }
   return {
@@ -253,13 +280,22 @@ export function externalProcessor(options: ExternalProcessorOptions): ExternalPr
       if (stage !== options.stage) {
         throw new VenusError('INVALID_ARGUMENT', `${options.stage} processor asked to run ${stage}`)
       }
-      const child = pick()
-      const release = await (options.locks?.acquireAll(child.spec.locks ?? [], opts.signal) ??
-        (() => () => {})())
+      // The GPU slot first: the child is one pinned to the device that had room.
+      const gpu =
+        gpuStage === undefined || gpus === undefined
+          ? undefined
+          : await gpus.acquire(gpuStage, {
+              devices,
+              ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+            })
+      let release: () => void = () => {}
       try {
+        const child = pick(gpu?.device)
+        release = (await options.locks?.acquireAll(child.spec.locks ?? [], opts.signal)) ?? release
         return (await child.request(req, opts.signal)) as StageIo[S]['res']
       } finally {
         release()
+        gpu?.release()
       }
     },
     async close() {

@@ -66,6 +66,15 @@ export interface SectorRecord {
     comm_d_new: string | null
     proof: string | null
   }
+  /** The WindowPoSt job of a `wdpost` thread: its id and input (wire shape), then its outcome. */
+  wdpost?: {
+    job_id: string
+    input: unknown
+    /** The proof bytes (base64) and the sectors found faulty, once computed. */
+    output?: { proofs: string[]; faults: number[] } | null
+    /** Why computing failed (reported to the manager, which retries the job elsewhere). */
+    error?: string
+  }
 }
 
 /**

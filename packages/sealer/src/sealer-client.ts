@@ -10,9 +10,14 @@ import {
   sectorIdToWire,
   ticketToWire,
   VenusError,
+  type WdPoStAllocateSpec,
+  type WdPoStJobInput,
+  type WdPoStJobOutput,
   type WireAllocatedSector,
   type WireDeal,
   type WorkerPingReport,
+  wdPoStInputFromWire,
+  wdPoStOutputToWire,
   workerInfoToWire,
 } from '@venus-cluster/core'
 import { permanent, rpcFailure } from './failure.js'
@@ -90,6 +95,19 @@ export interface SealerClient {
    * by the caller. The original manager answers "method not found".
    */
   workerControlKey?(): Promise<unknown>
+  /**
+   * `Venus.WdPoStAllocateJobs`: up to `num` WindowPoSt jobs for a `wdpost` thread. Raw errors (a
+   * "method not found" from a manager without PoSt workers included) go to the caller.
+   */
+  wdPoStAllocateJobs?(
+    spec: WdPoStAllocateSpec,
+    num: number,
+    worker: string,
+  ): Promise<{ id: string; input: WdPoStJobInput }[]>
+  /** `Venus.WdPoStHeartbeatJobs`: the jobs are still being worked on. */
+  wdPoStHeartbeatJobs?(ids: readonly string[], worker: string): Promise<void>
+  /** `Venus.WdPoStFinishJob`: the proof (or the faulty sectors), or the error. */
+  wdPoStFinishJob?(id: string, output: WdPoStJobOutput | null, errorReason: string): Promise<void>
   /**
    * Extension (damocles v0.4): the manager picks the persist store for a sector among
    * `candidates` and reserves `size` bytes there (`Venus.StoreReserveSpace`); null when none of
@@ -233,6 +251,25 @@ export function sealerClient(rpc: RpcClient, opts: { timeoutMs?: number } = {}):
     },
     // Not a sealing step: the raw error (a "method not found" included) goes to the caller.
     workerControlKey: () => rpc.call('Venus.WorkerControlKey', [], { timeoutMs: 10_000 }),
+    wdPoStAllocateJobs: async (spec, num, worker) => {
+      const res = await rpc.call<unknown>(
+        'Venus.WdPoStAllocateJobs',
+        [{ AllowedMiners: spec.allowedMiners, AllowedProofTypes: spec.allowedProofTypes }, num, worker],
+        { timeoutMs: opts.timeoutMs ?? 60_000 },
+      )
+      if (!Array.isArray(res)) throw new Error('Venus.WdPoStAllocateJobs: the answer is not a list')
+      return res.slice(0, num).map((j: { Id?: unknown; Input?: unknown }, i) => {
+        if (typeof j?.Id !== 'string' || j.Id === '' || j.Id.length > 128)
+          throw new Error(`Venus.WdPoStAllocateJobs: answer[${i}].Id is not a job id`)
+        return { id: j.Id, input: wdPoStInputFromWire(j.Input, `Venus.WdPoStAllocateJobs answer[${i}]`) }
+      })
+    },
+    wdPoStHeartbeatJobs: async (ids, worker) => {
+      await call('WdPoStHeartbeatJobs', [[...ids], worker])
+    },
+    wdPoStFinishJob: async (id, output, errorReason) => {
+      await call('WdPoStFinishJob', [id, output === null ? null : wdPoStOutputToWire(output), errorReason])
+    },
     storeReserveSpace: async (s, size, candidates) => {
       const r = await rpc.call<unknown>('Venus.StoreReserveSpace', [id(s), size, candidates], {
         timeoutMs: opts.timeoutMs ?? 60_000,

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   childLogger,
+  type GpuStage,
   type Logger,
   makeDirs,
   type ProofsBackend,
@@ -23,6 +24,7 @@ import {
 } from '@venus-cluster/core'
 import type { WorkerEvents } from './events.js'
 import { asFailure, critical, describeError, interrupted, permanent, SealingFailure } from './failure.js'
+import type { GpuSlots } from './gpu.js'
 import type { SlotPool } from './limits.js'
 import { sectorPaths } from './paths.js'
 import type { AttachedStore, FreeSpaceFn } from './persist.js'
@@ -48,6 +50,8 @@ export interface SealingThreadOptions {
   /** In-process backend for add-piece, CommD and clear-cache. */
   proofs: ProofsBackend
   limits: SlotPool
+  /** The worker's GPU slots, for `StepContext.withGpu` (default: none, `fn` runs at once). */
+  gpus?: GpuSlots | undefined
   attached: readonly AttachedStore[]
   freeSpace?: FreeSpaceFn | undefined
   /** Present only when the global `[sealing] enable_deals` is on. */
@@ -251,7 +255,8 @@ export class SealingThread {
       const state = SEALING_STATES[this.#rec.state] as SealingState
       if (isTerminalState(state)) {
         const ok = await this.#finalize(state)
-        if (ok) await this.#interruptibleSleep(this.#o.sealing.sealIntervalMs)
+        if (ok && this.plan.restsBetweenTasks !== false)
+          await this.#interruptibleSleep(this.#o.sealing.sealIntervalMs)
         continue
       }
       try {
@@ -318,6 +323,7 @@ export class SealingThread {
         return sectorPaths(this.location, id)
       },
       withSlot: (stage, fn) => this.#withSlot(stage, fn),
+      withGpu: (stage, fn) => this.#withGpu(stage, fn),
       runStage: (stage, req) => this.#runStage(stage, req),
       checkpoint: async () => {
         try {
@@ -541,6 +547,20 @@ export class SealingThread {
       release = await this.#o.limits.acquire(stage, this.#stop.signal)
     } catch (err) {
       throw asFailure('Critical', `acquiring the ${stage} slot failed`, err)
+    }
+    try {
+      return await fn()
+    } finally {
+      release()
+    }
+  }
+
+  async #withGpu<T>(stage: GpuStage, fn: () => Promise<T>): Promise<T> {
+    let release: () => void = () => {}
+    try {
+      if (this.#o.gpus !== undefined) release = await this.#o.gpus.acquireAll(stage, this.#stop.signal)
+    } catch (err) {
+      throw asFailure('Critical', `acquiring the GPU slots of ${stage} failed`, err)
     }
     try {
       return await fn()

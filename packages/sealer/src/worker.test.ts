@@ -47,7 +47,7 @@ describe('worker startup checks', () => {
     const line = text.split('\n').indexOf('plan = "rebuild"') + 1
     await expect(start(text)).rejects.toMatchObject({
       code: 'CONFIG_INVALID_VALUE',
-      message: `w.toml:${line}: sealing_thread[0].plan: plan "rebuild" is not supported by this worker; known plans: "sealer", "snapup"`,
+      message: `w.toml:${line}: sealing_thread[0].plan: plan "rebuild" is not supported by this worker; known plans: "sealer", "snapup", "wdpost"`,
     })
   })
 
@@ -61,7 +61,7 @@ describe('worker startup checks', () => {
         proofs: mockProofs(),
       }),
     ).toThrow(
-      'sealingThreads[1].plan: plan "snap" is not supported by this worker; known plans: "sealer", "snapup"',
+      'sealingThreads[1].plan: plan "snap" is not supported by this worker; known plans: "sealer", "snapup", "wdpost"',
     )
   })
 

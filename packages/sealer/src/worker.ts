@@ -31,6 +31,7 @@ import { workerControlMethods } from './control-api.js'
 import type { WorkerEvents } from './events.js'
 import { type ExternalProcessor, externalProcessor } from './external.js'
 import { describeError } from './failure.js'
+import { GpuSlots, inProcessGpuSlots, isGpuStage } from './gpu.js'
 import { SlotPool } from './limits.js'
 import { controlDest } from './local-address.js'
 import { ManagerMethodSupport } from './manager-support.js'
@@ -97,6 +98,8 @@ export interface SealingWorker extends Startable {
   /** The threads, in config order (empty until started). */
   readonly threads: readonly SealingThread[]
   readonly limits: SlotPool
+  /** The slots of the worker's GPUs (`[processors.gpu]`); `enabled` is false without GPUs. */
+  readonly gpus: GpuSlots
   readonly attached: readonly AttachedStore[]
   /** URL of the control API once started (undefined when disabled). */
   readonly controlUrl: string | undefined
@@ -158,12 +161,13 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
   })
   const limits = new SlotPool(config.processors.limit, { staggeredMs: config.processors.staggeredMs })
   const extLocks = new SlotPool(config.processors.extLocks)
+  const gpus = new GpuSlots(config.processors.gpus)
   const threads: SealingThread[] = []
   const external: Partial<Record<SealStage, ExternalProcessor>> = {}
   // One array shared with every thread: a reload replaces its contents in place.
   const attached: AttachedStore[] = []
   let server: { close(): Promise<void> } | undefined
-  const metrics = createWorkerMetrics({ threads: () => threads })
+  const metrics = createWorkerMetrics({ threads: () => threads, gpus })
   events.on('thread:step', (e) => metrics.observeStep(e))
   const managerToken = workerManagerToken(config.sectorManager.headers, options.managerToken)
   let controlUrl: string | undefined
@@ -205,11 +209,16 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
         continue
       }
       const s = stage as 'tree_d' | 'pc1' | 'pc2' | 'c2'
+      const devices = gpuDevicesFor(s)
+      let turn = 0
       external[s] = externalProcessor({
         stage: s,
         locks: extLocks,
+        gpus,
         log: (msg, fields) => log.warn({ ...fields }, msg),
         children: specs.map((c) => ({
+          // A child not pinned to a GPU takes the next one that can hold the stage.
+          gpu: c.gpu ?? (devices.length === 0 ? undefined : devices[turn++ % devices.length]),
           bin: c.bin ?? (self[0] as string),
           args: c.args ?? [...self.slice(1), 'processor', stage],
           env: {
@@ -231,6 +240,13 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
       await Promise.all(Object.values(external).map((e) => e.close?.()))
       throw err
     }
+  }
+
+  /** The GPUs a stage's unpinned children are spread over: none unless it is a GPU stage. */
+  function gpuDevicesFor(stage: string): string[] {
+    if (!isGpuStage(stage)) return []
+    const need = config.processors.gpus.stageSlots[stage]
+    return config.processors.gpus.devices.filter((d) => d.slots >= need).map((d) => d.id)
   }
 
   async function serveControl(instance: string, sealer: SealerClient): Promise<void> {
@@ -332,7 +348,11 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
       sealer = sealerClient(rpc)
     }
     await startExternal(log)
-    processor = routeProcessors(options.processor ?? inlineProcessor(options.proofs), external)
+    // Stages computed in this process hold their slots on every GPU the process sees.
+    processor = routeProcessors(
+      inProcessGpuSlots(options.processor ?? inlineProcessor(options.proofs), gpus),
+      external,
+    )
     const pieceFetcher = !config.sealing.enableDeals
       ? undefined
       : (options.pieceFetcher ??
@@ -349,6 +369,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
           processor: processor as StageProcessor,
           proofs: options.proofs,
           limits,
+          gpus,
           attached,
           pieceFetcher,
           staticTreeD: config.processors.staticTreeD,
@@ -427,6 +448,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
     events,
     threads,
     limits,
+    gpus,
     get attached() {
       return attached
     },

@@ -99,11 +99,13 @@ export async function chooseDemoProofs(choice: DemoProofsChoice, sectorSize: num
       })
     return mock(`MOCK proofs: ${hint}; these are not real proofs`)
   }
+  // Whether the proofs run on a GPU (VENUS_PROOFS_GPU=1 with the CUDA build) or the CPU.
+  const gpu = (await native.info()).gpu ?? 'none'
   return {
     kind: 'native',
     backend: native,
     reason:
-      `native proofs (parameters in ${dir}); C2 takes minutes on a small machine` +
+      `native proofs (parameters in ${dir}; GPU: ${gpu}); C2 takes minutes on a small machine` +
       (choice === 'auto' ? ' (--proofs mock runs in seconds)' : ''),
   }
 }

@@ -17,6 +17,8 @@ export const MinerMethod = {
   DeclareFaults: 10,
   DeclareFaultsRecovered: 11,
   WithdrawBalance: 16,
+  /** Removes terminated sectors from partitions of a deadline and packs the live ones. */
+  CompactPartitions: 19,
   CompactSectorNumbers: 20,
   ConfirmChangeWorkerAddress: 21,
   RepayDebt: 22,

@@ -141,8 +141,19 @@ url = "ws://127.0.0.1:1789/rpc/v0"
 # external = true
 # [processors.c2]
 # external = true
+# gpu = "0"
 # [processors.c2.cgroup]
 # cpuset = "24-47"
+#
+# GPU 配置 (the worker's GPUs: a GPU stage holds its slots of one GPU while it computes)
+# [processors.gpu]
+# devices = ["0", "1"]
+# slots = 1
+# [processors.gpu.stage_slots]
+# pc2 = 1
+# c2 = 1
+# snap_prove = 1
+# wdpost = 1
 `
 
 /**

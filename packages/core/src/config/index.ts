@@ -57,4 +57,11 @@ export {
   type WorkerStage,
   workerConfig,
 } from './worker-config.js'
+export {
+  GPU_STAGES,
+  type GpuStage,
+  type WorkerGpuConfig,
+  type WorkerGpuDevice,
+  type WorkerGpuInput,
+} from './worker-gpus.js'
 export { canonicalWorkerPaths, resolveWorkerPaths } from './worker-paths.js'

@@ -8,6 +8,17 @@ import { VenusError } from '../errors/index.js'
 import { SECTOR_SIZES } from '../types/proof-types.js'
 import { formatKeyPath } from './key-lines.js'
 import type { ConfigKeyRef } from './manager-config.js'
+import {
+  externalGpuOf,
+  GPU_DEFAULT_SLOTS,
+  GPU_DEVICE_EXPECTED,
+  GPU_STAGES,
+  type GpuStage,
+  gpuConfigProblem,
+  isGpuDeviceId,
+  type WorkerGpuConfig,
+  type WorkerGpuInput,
+} from './worker-gpus.js'
 
 const SECOND = 1000
 
@@ -64,6 +75,13 @@ export interface ExternalProcessorConfig {
   /** Bound on in-flight requests; undefined = unbounded. */
   concurrent: number | undefined
   locks: string[]
+  /**
+   * The worker GPU (`processors.gpus.devices[].id`) this child computes on: it is started with
+   * `CUDA_VISIBLE_DEVICES` set to it, and each request takes the stage's slots of that device.
+   * Undefined: taken from `envs.CUDA_VISIBLE_DEVICES` when that names a worker GPU, else the
+   * worker spreads the stage's children over its GPUs in turn (none without GPUs).
+   */
+  gpu: string | undefined
 }
 
 /** The stages a processor limit or external processor may name. */
@@ -101,6 +119,8 @@ export interface WorkerConfig {
     external: Partial<Record<WorkerStage, ExternalProcessorConfig[]>>
     /** Minimum spacing between two starts of a stage (`[processors.limitation.staggered]`). */
     staggeredMs: Partial<Record<WorkerStage, number>>
+    /** The worker's GPUs and the slots GPU stages take on them (`[processors.gpu]`). */
+    gpus: WorkerGpuConfig
   }
   /** `Venus.WorkerPing` period (`[worker] ping_interval`); 0 = never ping. */
   pingIntervalMs: number
@@ -138,6 +158,9 @@ export interface WorkerConfig {
  * | `processors.limit`, `extLocks`, `staggeredMs`, `staticTreeD`, `external` | none |
  * | `processors.external[].stableWaitMs` | 5 s |
  * | `processors.external[].cgroup.groupName` | `"vc-worker"` |
+ * | `processors.external[].gpu` | `envs.CUDA_VISIBLE_DEVICES`, else the stage's children spread over the GPUs |
+ * | `processors.gpus.devices` | none: no GPU scheduling |
+ * | `processors.gpus.devices[].slots` / `stageSlots.<stage>` | 1 / 1 |
  * | `pingIntervalMs` | 180 s |
  * | `threadStartStaggerMs` | 0 |
  * | `recordSync` | true |
@@ -211,6 +234,7 @@ export interface WorkerConfigInput {
         staticTreeD?: Record<string, string> | undefined
         external?: Partial<Record<WorkerStage, Partial<ExternalProcessorConfig>[]>> | undefined
         staggeredMs?: Partial<Record<WorkerStage, number>> | undefined
+        gpus?: WorkerGpuInput | undefined
       }
     | undefined
   pingIntervalMs?: number | undefined
@@ -222,14 +246,16 @@ export interface WorkerConfigInput {
 
 type Path = readonly (string | number)[]
 
-function bad(path: Path, expected: string, found: unknown): never {
+function bad(path: Path, expected: string, found: unknown, foundShown?: string): never {
   const key = formatKeyPath(path)
   const shown =
-    typeof found === 'string'
-      ? JSON.stringify(found.slice(0, 80))
-      : found === undefined
-        ? 'nothing'
-        : String(found)
+    foundShown !== undefined
+      ? foundShown
+      : typeof found === 'string'
+        ? JSON.stringify(found.slice(0, 80))
+        : found === undefined
+          ? 'nothing'
+          : String(found)
   throw new VenusError(
     'CONFIG_INVALID_VALUE',
     `worker config: ${key}: expected ${expected}, found ${shown}`,
@@ -368,7 +394,37 @@ function externalOf(path: Path, p: Partial<ExternalProcessorConfig>): ExternalPr
       p.numaPreferred === undefined ? undefined : int([...path, 'numaPreferred'], p.numaPreferred, 0),
     concurrent: p.concurrent === undefined ? undefined : int([...path, 'concurrent'], p.concurrent, 1),
     locks: (p.locks ?? []).map((l, i) => str([...path, 'locks', i], l)),
+    gpu: p.gpu === undefined ? undefined : str([...path, 'gpu'], p.gpu),
   }
+}
+
+function gpusOf(path: Path, g: WorkerGpuInput | undefined): WorkerGpuConfig {
+  const input = g ?? {}
+  const slots = input.slots === undefined ? GPU_DEFAULT_SLOTS : int([...path, 'slots'], input.slots, 1)
+  if (input.devices !== undefined && !Array.isArray(input.devices))
+    bad([...path, 'devices'], 'an array of GPU devices', input.devices)
+  const devices = (input.devices ?? []).map((d, i) => {
+    const p = [...path, 'devices', i]
+    if (typeof d === 'string') return { id: isGpuDeviceId(d) ? d : bad(p, GPU_DEVICE_EXPECTED, d), slots }
+    if (d === null || typeof d !== 'object') bad(p, `${GPU_DEVICE_EXPECTED}, or { id, slots }`, d)
+    return {
+      id: isGpuDeviceId(d.id) ? d.id : bad([...p, 'id'], GPU_DEVICE_EXPECTED, d.id),
+      slots: d.slots === undefined ? slots : int([...p, 'slots'], d.slots, 1),
+    }
+  })
+  for (const k of Object.keys(input.stageSlots ?? {})) {
+    if (!(GPU_STAGES as readonly string[]).includes(k))
+      bad([...path, 'stageSlots', k], `a GPU stage (${GPU_STAGES.join(', ')})`, k)
+  }
+  const stageSlots = {} as Record<GpuStage, number>
+  for (const stage of GPU_STAGES) {
+    const n = input.stageSlots?.[stage]
+    stageSlots[stage] = n === undefined ? GPU_DEFAULT_SLOTS : int([...path, 'stageSlots', stage], n, 1)
+  }
+  const out = { devices, stageSlots }
+  const problem = gpuConfigProblem(out)
+  if (problem !== undefined) bad([...path, ...problem.path], problem.expected, problem.found)
+  return out
 }
 
 /**
@@ -441,11 +497,21 @@ export function workerConfig(input: WorkerConfigInput): WorkerConfig {
   stageKeys(['processors', 'limit'], pr.limit)
   stageKeys(['processors', 'external'], pr.external)
   stageKeys(['processors', 'staggeredMs'], pr.staggeredMs)
+  const gpus = gpusOf(['processors', 'gpus'], pr.gpus)
   const external: WorkerConfig['processors']['external'] = {}
   for (const [stage, specs] of Object.entries(pr.external ?? {})) {
     if (specs === undefined) continue
     if (!Array.isArray(specs)) bad(['processors', 'external', stage], 'an array of processors', specs)
-    external[stage as WorkerStage] = specs.map((s, i) => externalOf(['processors', 'external', stage, i], s))
+    external[stage as WorkerStage] = specs.map((s, i) => {
+      const path = ['processors', 'external', stage, i]
+      const child = externalOf(path, s)
+      const pin = externalGpuOf(stage, child.gpu, child.envs, gpus)
+      if ('key' in pin) {
+        const key = pin.key === 'gpu' ? [...path, 'gpu'] : [...path, 'envs', pin.key]
+        bad(key, pin.expected, undefined, pin.found)
+      }
+      return { ...child, gpu: pin.device }
+    })
   }
   const staggeredMs: WorkerConfig['processors']['staggeredMs'] = {}
   for (const [stage, v] of Object.entries(pr.staggeredMs ?? {})) {
@@ -476,6 +542,7 @@ export function workerConfig(input: WorkerConfigInput): WorkerConfig {
       staticTreeD: stringMap(['processors', 'staticTreeD'], pr.staticTreeD),
       external,
       staggeredMs,
+      gpus,
     },
     pingIntervalMs: ms(['pingIntervalMs'], input.pingIntervalMs ?? D.pingIntervalMs),
     threadStartStaggerMs: ms(['threadStartStaggerMs'], input.threadStartStaggerMs ?? D.threadStartStaggerMs),

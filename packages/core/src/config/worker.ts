@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path'
 import { configKeyRef } from './manager-config.js'
-import { configError, openConfigDocument, type TableReader } from './reader.js'
+import { configError, describeTomlValue, openConfigDocument, TableReader } from './reader.js'
 import { readDuration, readSectorSizes } from './units.js'
 import {
   type ExternalProcessorConfig,
@@ -20,6 +20,16 @@ import {
   type WorkerSealingThreadConfig,
   workerConfig,
 } from './worker-config.js'
+import {
+  externalGpuOf,
+  GPU_DEFAULT_SLOTS,
+  GPU_DEVICE_EXPECTED,
+  GPU_STAGES,
+  type GpuStage,
+  gpuConfigProblem,
+  isGpuDeviceId,
+  type WorkerGpuConfig,
+} from './worker-gpus.js'
 
 const SEED_SECTIONS = ['instance', 'worker_server', 'sealer_rpc', 'store', 'limit', 'remote']
 const V012_SECTIONS = ['worker', 'sector_manager', 'sealing_thread', 'remote_store', 'attached']
@@ -90,7 +100,57 @@ function readCgroup(t: TableReader): ExternalProcessorConfig['cgroup'] {
   return { cpuset, groupName }
 }
 
-function readExternal(t: TableReader): ExternalProcessorConfig {
+/**
+ * `[processors.gpu]`: `devices` (ids, or `{ id, slots }` tables), `slots` (of a device not given
+ * its own) and `[processors.gpu.stage_slots]`.
+ */
+function readGpus(t: TableReader): WorkerGpuConfig {
+  const slots = t.integer('slots', GPU_DEFAULT_SLOTS, 1)
+  const raw = t.raw('devices') ?? []
+  if (!Array.isArray(raw)) t.fail('devices', 'an array of GPU devices')
+  const devices = raw.map((d: unknown, i) => {
+    const path = [...t.path, 'devices', i]
+    if (typeof d === 'string') {
+      if (isGpuDeviceId(d)) return { id: d, slots }
+      throw configError('CONFIG_INVALID_VALUE', t.src, path, GPU_DEVICE_EXPECTED, describeTomlValue(d))
+    }
+    // A table, or the reader says what else it is.
+    const dt = new TableReader(t.src, path, d)
+    const id = dt.requiredString('id', GPU_DEVICE_EXPECTED)
+    if (!isGpuDeviceId(id)) dt.fail('id', GPU_DEVICE_EXPECTED)
+    const device = { id, slots: dt.integer('slots', slots, 1) }
+    dt.finish()
+    return device
+  })
+  const st = t.table('stage_slots')
+  const stageSlots = {} as Record<GpuStage, number>
+  for (const stage of GPU_STAGES) stageSlots[stage] = st.integer(stage, GPU_DEFAULT_SLOTS, 1)
+  st.finish()
+  t.finish()
+  const out = { devices, stageSlots }
+  const problem = gpuConfigProblem(out)
+  if (problem !== undefined) {
+    const path = problem.path.map((k) => (k === 'stageSlots' ? 'stage_slots' : k))
+    throw configError('CONFIG_INVALID_VALUE', t.src, [...t.path, ...path], problem.expected, problem.found)
+  }
+  return out
+}
+
+/** The device a child of `stage` is pinned to (`gpu`, or `envs.CUDA_VISIBLE_DEVICES`), checked. */
+function readChildGpu(
+  t: TableReader,
+  envTable: TableReader | undefined,
+  envs: Record<string, string>,
+  stage: string,
+  gpus: WorkerGpuConfig,
+): string | undefined {
+  const pin = externalGpuOf(stage, t.string('gpu'), envs, gpus)
+  if (!('key' in pin)) return pin.device
+  if (pin.key === 'gpu' || envTable === undefined) t.fail('gpu', pin.expected, pin.found)
+  return envTable.fail(pin.key, pin.expected, pin.found)
+}
+
+function readExternal(t: TableReader, stage: string, gpus: WorkerGpuConfig): ExternalProcessorConfig {
   const envTable = t.table('envs')
   const envs: Record<string, string> = {}
   for (const [k, v] of envTable.entries()) {
@@ -105,6 +165,7 @@ function readExternal(t: TableReader): ExternalProcessorConfig {
     numaPreferred: t.integer('numa_preferred', undefined, 0),
     concurrent: t.integer('concurrent', undefined, 1),
     locks: t.stringArray('locks', []),
+    gpu: readChildGpu(t, envTable, envs, stage, gpus),
   }
   t.finish()
   return p
@@ -117,6 +178,7 @@ function readProcessors(t: TableReader): WorkerConfig['processors'] {
     staticTreeD: {},
     external: {},
     staggeredMs: {},
+    gpus: readGpus(t.table('gpu')),
   }
   // `[processors.limitation.staggered] pc1 = "5min"`: the minimum spacing of a stage's starts.
   const limitation = t.table('limitation')
@@ -136,12 +198,13 @@ function readProcessors(t: TableReader): WorkerConfig['processors'] {
     const v = t.raw(stage)
     if (v === undefined) continue
     if (Array.isArray(v)) {
-      out.external[stage] = t.tables(stage).map(readExternal)
+      out.external[stage] = t.tables(stage).map((c) => readExternal(c, stage, out.gpus))
     } else {
       // Seed layout: `[processors.pc2] external = true` plus an optional `cgroup` table.
       const s = t.table(stage)
       const external = s.boolean('external', false)
       const cgroup = readCgroup(s.table('cgroup'))
+      const gpu = readChildGpu(s, undefined, {}, stage, out.gpus)
       s.finish()
       if (external) {
         out.external[stage] = [
@@ -154,6 +217,7 @@ function readProcessors(t: TableReader): WorkerConfig['processors'] {
             numaPreferred: undefined,
             concurrent: undefined,
             locks: [],
+            gpu,
           },
         ]
       }

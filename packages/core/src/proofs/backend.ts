@@ -308,6 +308,19 @@ export interface SinglePartitionRequest {
   partitionIndex: number
 }
 
+/** Input of {@link ProofsBackend.generateWindowPoStWithVanilla}. */
+export interface WindowPoStWithVanillaRequest {
+  postProofType: PoStProofType
+  /** 32 bytes; a canonical field element, as for {@link WindowPoStRequest}. */
+  randomness: Uint8Array
+  proverId: Uint8Array
+  /**
+   * Vanilla proofs ({@link ProofsBackend.generateSingleVanillaProof}) of every proven sector, in
+   * ascending sector order: the library splits them into partitions of `sectorsPerPartition`.
+   */
+  vanillaProofs: readonly Uint8Array[]
+}
+
 /** One partition's SNARK proof (192 bytes). */
 export interface PartitionProof {
   partitionIndex: number
@@ -395,6 +408,11 @@ export interface ProofsBackendInfo {
   version: string
   /** Whether proofs are real SNARKs that chain verifiers would accept. */
   realProofs: boolean
+  /**
+   * Whether proofs run on a GPU, in one line for logs: `cuda: 1 GPU (…)`, `none: CPU build`,
+   * `none: CPU fallback (…)`. Absent where the question does not arise (the mock).
+   */
+  gpu?: string | undefined
 }
 
 /**
@@ -482,6 +500,16 @@ export interface ProofsBackend extends UpdateProofsBackend {
     request: SinglePartitionRequest,
     options?: ProofsCallOptions,
   ): Promise<PartitionProof>
+  /**
+   * The whole WindowPoSt SNARK from the vanilla proofs of its sectors (library
+   * `generate_window_post_with_vanilla`): what a PoSt worker computes when the vanilla proofs were
+   * made where the sector files are. The result is what {@link generateWindowPoSt} gives for the
+   * same sectors.
+   */
+  generateWindowPoStWithVanilla(
+    request: WindowPoStWithVanillaRequest,
+    options?: ProofsCallOptions,
+  ): Promise<PoStProofBytes[]>
   /** Concatenates partition proofs into the proof that goes on chain. */
   mergeWindowPoStPartitionProofs(request: MergePartitionsRequest): Promise<PoStProofBytes>
   /** Verifies a WindowPoSt over the challenged sectors. */

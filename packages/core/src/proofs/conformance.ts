@@ -7,6 +7,7 @@ import type { PrivateReplicaInfo, ProofsBackend, ProofsPieceInfo, ProofsProgress
 import { snapConformance } from './conformance-snap.js'
 import { codeOf, exists, flipBit, verifierRejected } from './conformance-util.js'
 import { sealProofFacts } from './registry.js'
+import { generateWindowPoStVanillaProofs, windowPoStViaVanilla } from './window-post-vanilla.js'
 
 /** The slice of a vitest/jest-style `expect` the suite uses. */
 export type ConformanceExpect = (actual: unknown) => {
@@ -567,6 +568,42 @@ export function proofsBackendConformance(
               replicas: pub,
             }),
           ).toBe(true)
+        },
+        timeout,
+      )
+
+      it(
+        'builds the whole WindowPoSt from vanilla proofs, and reports unreadable sectors as faulty',
+        async () => {
+          const b = await backend()
+          const sectors = [await ccSector(), await dataSector()]
+          const rand = randomness(0x24)
+          const res = await windowPoStViaVanilla(b, {
+            randomness: rand,
+            proverId: PROVER_ID,
+            replicas: sectors.map((s) => replicaOf(s)),
+          })
+          expect(res.faultySectors).toEqual([])
+          const pub = sectors.map((s) => ({ sectorNumber: s.sectorNumber, commR: s.commR }))
+          expect(
+            await b.verifyWindowPoSt({
+              randomness: rand,
+              proverId: PROVER_ID,
+              proofs: res.proofs,
+              replicas: pub,
+            }),
+          ).toBe(true)
+          const gone = {
+            ...replicaOf(sectors[0]!),
+            sealedPath: `${replicaOf(sectors[0]!).sealedPath}.missing`,
+          }
+          const v = await generateWindowPoStVanillaProofs(b, {
+            randomness: rand,
+            proverId: PROVER_ID,
+            replicas: [gone, replicaOf(sectors[1]!)],
+          })
+          expect(v.faultySectors.map((f) => f.sectorNumber)).toEqual([sectors[0]!.sectorNumber])
+          expect(v.sectors.map((s) => s.sectorNumber)).toEqual([sectors[1]!.sectorNumber])
         },
         timeout,
       )

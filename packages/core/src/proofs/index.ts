@@ -20,3 +20,8 @@ export {
   updateCacheFiles,
   updateProofFacts,
 } from './registry.js'
+export {
+  generateWindowPoStVanillaProofs,
+  type WindowPoStVanillaProofs,
+  windowPoStViaVanilla,
+} from './window-post-vanilla.js'

@@ -40,6 +40,7 @@ import type {
   VerifySealRequest,
   WindowPoStRequest,
   WindowPoStResult,
+  WindowPoStWithVanillaRequest,
   WinningChallengeRequest,
   WinningPoStRequest,
   WriteAndPreprocessRequest,
@@ -855,24 +856,7 @@ class MockProofs implements ProofsBackend {
         max: facts.sectorsPerPartition,
       })
     }
-    const sectors: PublicReplicaInfo[] = []
-    for (const [i, v] of req.vanillaProofs.entries()) {
-      const p = parseVanilla(v, i)
-      if (p.postProofType !== facts.postProofType)
-        throw failed('vanilla proof is of another PoSt type', { index: i })
-      const want = leafChallenges(facts, randomness, p.sectorNumber)
-      if (want.length !== p.challenges.length || want.some((c, j) => c !== p.challenges[j])) {
-        throw failed('vanilla proof answers other challenges (randomness differs)', {
-          index: i,
-          sectorNumber: p.sectorNumber,
-        })
-      }
-      const prev = sectors[sectors.length - 1]
-      if (prev !== undefined && prev.sectorNumber >= p.sectorNumber) {
-        throw invalid('vanilla proofs must be in ascending sector order', { index: i })
-      }
-      sectors.push({ sectorNumber: p.sectorNumber, commR: commRFromRoots(p.commC, p.commRLast) })
-    }
+    const sectors = vanillaSectors(facts, randomness, req.vanillaProofs)
     this.#progress(opts, 'windowPoSt', `partition ${partitionIndex}`, 1, 1)
     return {
       partitionIndex,
@@ -881,6 +865,30 @@ class MockProofs implements ProofsBackend {
         proofBytes: partitionProofBytes(facts, randomness, proverId, partitionIndex, sectors),
       },
     }
+  }
+
+  async generateWindowPoStWithVanilla(
+    req: WindowPoStWithVanillaRequest,
+    opts?: ProofsCallOptions,
+  ): Promise<PoStProofBytes[]> {
+    await this.#begin('windowPoSt', 'generateWindowPoStWithVanilla', req, opts)
+    const facts = postProofFacts(req.postProofType)
+    if (facts.kind !== 'window')
+      throw invalid('postProofType is not a window PoSt type', { postProofType: facts.postProofType })
+    const randomness = fr32Value('randomness', req.randomness)
+    const proverId = bytes32('proverId', req.proverId)
+    if (!Array.isArray(req.vanillaProofs) || req.vanillaProofs.length === 0) {
+      throw invalid('vanillaProofs must be a non-empty array', { field: 'vanillaProofs' })
+    }
+    const sectors = vanillaSectors(facts, randomness, req.vanillaProofs)
+    const parts: Uint8Array[] = []
+    const partitions = chunk(sectors, facts.sectorsPerPartition)
+    for (const [i, group] of partitions.entries()) {
+      throwIfAborted(opts?.signal)
+      parts.push(partitionProofBytes(facts, randomness, proverId, i, group))
+      this.#progress(opts, 'windowPoSt', `partition ${i}`, i + 1, partitions.length)
+    }
+    return [{ postProof: facts.postProofType, proofBytes: concat(parts) }]
   }
 
   async mergeWindowPoStPartitionProofs(req: MergePartitionsRequest): Promise<PoStProofBytes> {
@@ -966,6 +974,36 @@ class MockProofs implements ProofsBackend {
     if (Array.isArray(req.proofs) && req.proofs.length > 1) return false
     return this.#verifyPoSt({ ...req, replicas: req.replicas }, 'winning')
   }
+}
+
+/**
+ * The public replicas that vanilla proofs answer for, in order: each must answer the challenges
+ * of `randomness` with `facts`' PoSt type, sectors strictly ascending.
+ */
+function vanillaSectors(
+  facts: ReturnType<typeof postProofFacts>,
+  randomness: Uint8Array,
+  vanillaProofs: readonly Uint8Array[],
+): PublicReplicaInfo[] {
+  const sectors: PublicReplicaInfo[] = []
+  for (const [i, v] of vanillaProofs.entries()) {
+    const p = parseVanilla(v, i)
+    if (p.postProofType !== facts.postProofType)
+      throw failed('vanilla proof is of another PoSt type', { index: i })
+    const want = leafChallenges(facts, randomness, p.sectorNumber)
+    if (want.length !== p.challenges.length || want.some((c, j) => c !== p.challenges[j])) {
+      throw failed('vanilla proof answers other challenges (randomness differs)', {
+        index: i,
+        sectorNumber: p.sectorNumber,
+      })
+    }
+    const prev = sectors[sectors.length - 1]
+    if (prev !== undefined && prev.sectorNumber >= p.sectorNumber) {
+      throw invalid('vanilla proofs must be in ascending sector order', { index: i })
+    }
+    sectors.push({ sectorNumber: p.sectorNumber, commR: commRFromRoots(p.commC, p.commRLast) })
+  }
+  return sectors
 }
 
 /**

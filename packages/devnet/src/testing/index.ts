@@ -27,6 +27,7 @@ export {
   writeLotusStorageMeta,
 } from './lotus-miner.js'
 export { createTestMiner, type TestMiner, type TestMinerOptions } from './miners.js'
+export { type AuditedDeadline, type WindowPoStAudit, windowPoStAudit } from './post-audit.js'
 export {
   type InjectedPreCommit,
   type InjectedSector,

@@ -10,7 +10,14 @@ import { assignSector } from '../actors/miner/sealing.js'
 import { zeroCommDCid } from '../commitments.js'
 import type { Devnet } from '../devnet.js'
 import { maxProveCommitDuration } from '../params.js'
-import { mutableMiner, resolveIn } from '../state.js'
+import {
+  mutableMiner,
+  resolveIn,
+  writableAllocated,
+  writableDeadline,
+  writablePreCommits,
+  writableSectors,
+} from '../state.js'
 
 /** One sealed test sector: its number, CommR, and the CID {@link injectSectors} takes. */
 export interface SealedTestSector {
@@ -96,18 +103,21 @@ export function injectSectors(devnet: Devnet, minerAddr: string, sectors: readon
   if (m === undefined) throw new VenusError('ACTOR_NOT_FOUND', `miner ${minerAddr} not found`)
   const rt = devnet.runtimeForNext(world, m.owner, 0n)
   const params = devnet.params
+  const allocated = writableAllocated(m)
+  const all = writableSectors(m)
+  const unsealedCid = zeroCommDCid(m.sectorSize)
   for (const s of sectors) {
-    if (m.allocated.has(s.sectorNumber))
+    if (allocated.has(s.sectorNumber))
       throw new VenusError('ALREADY_EXISTS', `sector ${s.sectorNumber} already allocated`)
     const { deadline, partition } = assignSector(rt, m, s.sectorNumber)
-    m.deadlines[deadline]!.partitions[partition]!.unproven.delete(s.sectorNumber)
-    m.allocated.add(s.sectorNumber)
+    writableDeadline(m, deadline).partitions[partition]!.unproven.delete(s.sectorNumber)
+    allocated.add(s.sectorNumber)
     const pledge = BigInt(m.sectorSize) * params.initialPledgePerByte
-    m.sectors.set(s.sectorNumber, {
+    all.set(s.sectorNumber, {
       sectorNumber: s.sectorNumber,
       sealProof: s.sealProof ?? 5,
       sealedCid: s.sealedCid,
-      unsealedCid: zeroCommDCid(m.sectorSize),
+      unsealedCid,
       activation: head,
       expiration: head + params.minSectorExpiration + maxProveCommitDuration(params),
       dealWeight: 0n,
@@ -150,11 +160,14 @@ export function injectPreCommits(
   const id = resolveIn(world, minerAddr)
   const m = id === undefined ? undefined : mutableMiner(world, id)
   if (m === undefined) throw new VenusError('ACTOR_NOT_FOUND', `miner ${minerAddr} not found`)
+  // The miner's parts may be shared with older snapshots: written only through their copies.
+  const allocated = writableAllocated(m)
+  const pending = writablePreCommits(m)
   for (const p of preCommits) {
-    if (m.allocated.has(p.sectorNumber))
+    if (allocated.has(p.sectorNumber))
       throw new VenusError('ALREADY_EXISTS', `sector ${p.sectorNumber} already allocated`)
-    m.allocated.add(p.sectorNumber)
-    m.preCommits.set(p.sectorNumber, {
+    allocated.add(p.sectorNumber)
+    pending.set(p.sectorNumber, {
       sealProof: p.sealProof ?? 5,
       sectorNumber: p.sectorNumber,
       sealedCid: p.sealedCid,

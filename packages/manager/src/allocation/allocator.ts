@@ -12,6 +12,7 @@ import {
 } from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
 import { type ManagedSector, type SectorAllocation, sectorKey } from '../sector.js'
+import { onlinePages } from '../store/pages.js'
 
 /** `abortReason` of an allocation no worker ever claimed. */
 export const UNCLAIMED_ABORT_REASON = 'allocation never claimed by a worker'
@@ -148,7 +149,8 @@ export class SectorAllocator extends TypedEmitter<AllocationEvents> {
     if (now - this.#lastSweep < Math.min(timeout / 4, 60_000)) return
     this.#lastSweep = now
     const still = new Set<string>()
-    for (const st of await ctx.store.listSectors(true)) {
+    // Records with no report are `Allocated`: only those pages are read, a page at a time.
+    for await (const st of onlinePages(ctx.store, 'Allocated')) {
       if (claimed(st)) continue
       const key = sectorKey(st.id)
       still.add(key)

@@ -9,17 +9,19 @@ export class ParamReader {
   readonly method: string
   readonly params: readonly unknown[]
 
-  constructor(method: string, params: unknown, count: number) {
+  /** `count` params, of which the last `optional` may be left out. */
+  constructor(method: string, params: unknown, count: number, optional = 0) {
     this.method = method
     if (!Array.isArray(params)) {
       throw new VenusError('RPC_INVALID_PARAMS', `${method}: params must be an array`, {
         details: { method },
       })
     }
-    if (params.length !== count) {
+    if (params.length > count || params.length < count - optional) {
+      const expected = optional === 0 ? `${count}` : `${count - optional} to ${count}`
       throw new VenusError(
         'RPC_INVALID_PARAMS',
-        `${method}: expected ${count} params, got ${params.length}`,
+        `${method}: expected ${expected} params, got ${params.length}`,
         {
           details: { method, expected: count, got: params.length },
         },

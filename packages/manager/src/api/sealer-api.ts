@@ -18,6 +18,7 @@ import {
 import { type ManagerLimits, managerLimits } from '../limits.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorReport } from '../sector.js'
+import { MAX_SECTOR_PAGE } from '../store/types.js'
 import { operatorApiMethods } from './operator-api.js'
 import { ParamReader } from './params.js'
 import {
@@ -117,6 +118,21 @@ export function createSealerApi(
       return r.fail(`params[${i}]`, '"online" or "offline"', which)
     return which === 'online'
   }
+  /** Every online or offline record, as the original answers; refused past `listSectorsMax`. */
+  const listAll = async (on: boolean) => {
+    const total = (await mgr.store.countSectors())
+      .filter((c) => c.online === on)
+      .reduce((n, c) => n + c.count, 0)
+    if (total > limits.listSectorsMax) {
+      const which = on ? 'online' : 'offline'
+      throw new VenusError(
+        'UNSUPPORTED',
+        `Venus.ListSectors: ${total} ${which} records are more than one answer holds (${limits.listSectorsMax}); read them in pages: Venus.ListSectors("${which}", {"After": null, "Limit": ${MAX_SECTOR_PAGE}}), then again with the last record's ID as After`,
+        { details: { method: 'Venus.ListSectors', records: total, max: limits.listSectorsMax } },
+      )
+    }
+    return (await mgr.store.listSectors(on)).map(sectorToWire)
+  }
   const table: [string, VenusMethod][] = [
     m('AllocateSector', 1, async (r) => {
       const spec = r.object(r.at(0), 'params[0]')
@@ -197,7 +213,25 @@ export function createSealerApi(
     }),
     ...snapUpMethods(mgr, m, sid, limits.locationBytes),
     // ------------------------------------------------------------ CLI side
-    m('ListSectors', 1, async (r) => (await mgr.store.listSectors(online(r, 0))).map(sectorToWire)),
+    // The original's call (one param) answers every record, up to `listSectorsMax`; with a
+    // page `{ After: SectorID | null, Limit }` it answers the records after `After`, in
+    // (miner, number) order: pass the last record's ID to read the next page.
+    [
+      'Venus.ListSectors',
+      (params) => {
+        // Params are checked before anything runs, as in every other method.
+        const r = new ParamReader('Venus.ListSectors', params, 2, 1)
+        const on = online(r, 0)
+        if (r.params.length === 1) return listAll(on)
+        const p = r.object(r.at(1), 'params[1]')
+        const after =
+          p.After === null || p.After === undefined ? undefined : r.sectorId(p.After, 'params[1].After')
+        const limit = r.uint(p.Limit, 'params[1].Limit')
+        if (limit < 1 || limit > MAX_SECTOR_PAGE)
+          r.fail('params[1].Limit', `an integer in [1, ${MAX_SECTOR_PAGE}]`, limit)
+        return mgr.store.listSectorsPage(on, { after, limit }).then((page) => page.map(sectorToWire))
+      },
+    ],
     m('FindSector', 2, async (r) => {
       const want = online(r, 0)
       const got = await mgr.store.getSector(sid(r, 1))
@@ -271,7 +305,7 @@ export function createSealerApi(
     // Extensions: every known worker (original workers never ping, they only report), and
     // releasing a worker name pinned to its control address.
     m('KnownWorkers', 0, async () =>
-      mgr.workers.known(await mgr.store.listSectors(true)).map(knownWorkerToWire),
+      mgr.workers.known(await mgr.store.countSectorsByWorker()).map(knownWorkerToWire),
     ),
     m('WorkerRemove', 1, (r) => mgr.workers.remove(r.string(r.at(0), 'params[0]'))),
     m('TerminateSector', 1, async (r) => submitResponseToWire(await mgr.terminateSector(sid(r, 0)))),

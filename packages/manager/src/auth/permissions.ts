@@ -25,6 +25,12 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.FindSectorsWithDeal': 'read',
   // The public key workers verify control tokens with: nothing secret.
   'Venus.WorkerControlKey': 'read',
+  'Venus.WdPoStAllJobs': 'read',
+  'Venus.PoStLeases': 'read',
+  // PoSt workers take, heartbeat and finish jobs (reset and remove stay admin).
+  'Venus.WdPoStAllocateJobs': 'write',
+  'Venus.WdPoStHeartbeatJobs': 'write',
+  'Venus.WdPoStFinishJob': 'write',
   'Venus.AllocateSector': 'write',
   'Venus.AllocateSanpUpSector': 'write',
   'Venus.AllocateSnapUpSector': 'write',

@@ -20,6 +20,7 @@ import { createServiceContext, type ServiceContext, type ServiceContextOptions }
 import type { ManagedSector, PollResult, SectorPreCommit } from '../sector.js'
 import { chooseSender } from '../senders/index.js'
 import { SerialRuns } from '../serial-runs.js'
+import { onlinePages } from '../store/pages.js'
 import { buildPreCommit, buildProveCommit, MAX_AGGREGATED_SECTORS, MAX_PRECOMMIT_BATCH } from './build.js'
 import { MessageOutbox } from './outbox.js'
 
@@ -353,7 +354,7 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
   async #watchInFlight(): Promise<void> {
     const ctx = this.context
     const uids = new Set<string>()
-    for (const s of await ctx.store.listSectors(true)) {
+    for await (const s of onlinePages(ctx.store)) {
       if (s.messages.preCommit !== null) uids.add(s.messages.preCommit)
       if (s.messages.proveCommit !== null) uids.add(s.messages.proveCommit)
     }

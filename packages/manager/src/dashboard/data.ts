@@ -4,14 +4,10 @@ import { sectorToWire, type WireSectorState } from '../api/index.js'
 import type { ManagerHealth } from '../health.js'
 import type { SectorManager } from '../manager.js'
 import type { SectorHistory, SectorHistoryEvent } from '../metrics/history.js'
-import {
-  type ManagerMetrics,
-  type PostResult,
-  sectorDisplayState,
-  type TrackedMessage,
-} from '../metrics/manager-metrics.js'
-import type { ManagedSector } from '../sector.js'
-import type { QueuedCommit } from '../store/types.js'
+import type { ManagerMetrics, PostResult, TrackedMessage } from '../metrics/manager-metrics.js'
+import { type ManagedSector, sectorDisplayState } from '../sector.js'
+import type { PostLeaseRow } from '../store/post-types.js'
+import type { QueuedCommit, SectorSummary } from '../store/types.js'
 
 /** One row of the sector table. */
 export interface DashboardSectorRow {
@@ -58,6 +54,20 @@ export interface DashboardOverview {
   queues: { pre: QueuedCommit[]; prove: QueuedCommit[] }
   messages: DashboardMessage[]
   post: PostResult[]
+  /** Deadline leases, newest first: which manager proves each deadline (several managers on one database). */
+  leases: PostLeaseRow[]
+  /** PoSt worker jobs not yet succeeded, newest first, with their sector and fault counts. */
+  postJobs: {
+    id: string
+    miner: number
+    deadline: number
+    state: string
+    worker: string
+    tries: number
+    sectors: number
+    faults: number
+    error: string
+  }[]
   /** Chain, messager and database health; the page shows a banner when not ready. */
   health: ManagerHealth | null
 }
@@ -77,21 +87,35 @@ const SECTOR_TEXT_BYTES = 8 * 1024
 /** Bytes of a name (state, event, worker) shown anywhere. */
 const NAME_BYTES = 256
 
-function row(s: ManagedSector, online: boolean): DashboardSectorRow {
-  const f = s.latestReport?.failure
-  const name = (v: string | undefined) => (v ? truncateText(v, NAME_BYTES) : null)
+function row(s: SectorSummary): DashboardSectorRow {
+  const f = s.failure
+  const name = (v: string | null) => (v ? truncateText(v, NAME_BYTES) : null)
   return {
     miner: s.id.miner,
     number: s.id.number,
-    state: truncateText(sectorDisplayState(s, online), NAME_BYTES),
-    online,
-    worker: name(s.latestReport?.worker.instance),
-    event: name(s.latestReport?.stateChange.event),
+    state: truncateText(s.state, NAME_BYTES),
+    online: s.online,
+    worker: name(s.worker),
+    event: name(s.event),
     failure: f
       ? truncateText(`${f.level}: ${f.description}`, ROW_TEXT_BYTES)
       : s.abortReason
         ? truncateText(s.abortReason, ROW_TEXT_BYTES)
         : null,
+  }
+}
+
+/** The summary of a whole record (the sector view has the record). */
+function summaryOf(s: ManagedSector, online: boolean): SectorSummary {
+  const r = s.latestReport
+  return {
+    id: s.id,
+    online,
+    state: sectorDisplayState(s, online),
+    worker: r?.worker.instance ?? null,
+    event: r?.stateChange.event ?? null,
+    failure: r?.failure ?? null,
+    abortReason: s.abortReason,
   }
 }
 
@@ -148,32 +172,42 @@ export async function dashboardOverview(
 ): Promise<DashboardOverview> {
   const offset = Math.max(0, page.offset ?? 0)
   const limit = Math.min(MAX_ROWS, Math.max(0, page.limit ?? MAX_ROWS))
-  const [online, offline, pre, prove, messages, addressPrefix] = await Promise.all([
-    mgr.store.listSectors(true),
-    mgr.store.listSectors(false),
-    mgr.store.listQueue('pre'),
-    mgr.store.listQueue('prove'),
-    metrics.refreshMessages(),
-    // Cached after the first answer; while the chain has never answered the page still works.
-    mgr.networkParams().then(
-      (p) => p.addressPrefix,
-      () => 't' as const,
-    ),
-  ])
-  const counts = new Map<string, number>()
-  const rows = [...online.map((s) => row(s, true)), ...offline.map((s) => row(s, false))]
-  for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1)
+  // Every read is a page or a count from an index: the page costs the same at a million records.
+  const [counts, recent, byWorker, pre, prove, messages, addressPrefix, leases, postJobs] = await Promise.all(
+    [
+      mgr.store.countSectors(),
+      limit === 0 ? [] : mgr.store.listRecentSectors({ offset, limit }),
+      mgr.store.countSectorsByWorker(),
+      mgr.store.listQueue('pre', undefined, MAX_ROWS),
+      mgr.store.listQueue('prove', undefined, MAX_ROWS),
+      metrics.refreshMessages(),
+      // Cached after the first answer; while the chain has never answered the page still works.
+      mgr.networkParams().then(
+        (p) => p.addressPrefix,
+        () => 't' as const,
+      ),
+      mgr.store.post.listLeases({ limit: 50 }),
+      mgr.store.post.listJobs({ limit: 50 }),
+    ],
+  )
+  const byState = new Map<string, number>()
+  let total = 0
+  for (const c of counts) {
+    const state = truncateText(c.state, NAME_BYTES)
+    byState.set(state, (byState.get(state) ?? 0) + c.count)
+    total += c.count
+  }
   const now = Date.now()
   return {
     now,
     addressPrefix,
-    sectorsByState: [...counts]
+    sectorsByState: [...byState]
       .map(([state, count]) => ({ state, count }))
       .sort((a, b) => a.state.localeCompare(b.state)),
-    sectorsTotal: rows.length,
+    sectorsTotal: total,
     // Newest sectors first: that is what an operator watches.
-    sectors: rows.sort((a, b) => b.number - a.number || a.miner - b.miner).slice(offset, offset + limit),
-    workers: mgr.workers.known(online).map((w) => {
+    sectors: recent.map(row),
+    workers: mgr.workers.known(byWorker).map((w) => {
       // Unix seconds, as the original's WorkerInfo.LastPing.
       const seen = Math.max(w.lastPing ?? 0, w.lastReport ?? 0)
       return {
@@ -184,13 +218,25 @@ export async function dashboardOverview(
         ageSeconds: seen === 0 ? null : Math.max(0, Math.round(now / 1000 - seen)),
       }
     }),
-    queues: { pre: pre.slice(0, MAX_ROWS), prove: prove.slice(0, MAX_ROWS) },
+    queues: { pre, prove },
     messages: messages.slice(0, 100).map((m) => ({
       ...m,
       valueFil: filText(m.value),
       maxFeeFil: filText(m.maxFee),
     })),
     post: metrics.postResults().slice(0, 50),
+    leases,
+    postJobs: postJobs.map((j) => ({
+      id: j.id,
+      miner: j.miner,
+      deadline: j.deadline,
+      state: j.state,
+      worker: truncateText(j.workerName, NAME_BYTES),
+      tries: j.tryNum,
+      sectors: j.input.sectors.length,
+      faults: j.output?.faults.length ?? 0,
+      error: truncateText(j.errorReason, ROW_TEXT_BYTES),
+    })),
     health: health ?? null,
   }
 }
@@ -212,5 +258,9 @@ export async function dashboardSector(
   const id = { miner, number }
   const got = await mgr.store.getSector(id)
   if (!got) return undefined
-  return { row: row(got.state, got.online), state: boundedState(got.state), history: history.of(id) }
+  return {
+    row: row(summaryOf(got.state, got.online)),
+    state: boundedState(got.state),
+    history: history.of(id),
+  }
 }

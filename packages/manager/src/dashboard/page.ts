@@ -63,6 +63,12 @@ ${CHARTS_SECTION}
   <section class="wide"><h2>Deadlines and WindowPoSt</h2>
     <table data-testid="post"><thead><tr><th>Time</th><th>Miner</th><th>Deadline</th><th>Partitions</th><th>Duration</th><th>Result</th></tr></thead><tbody id="post"></tbody></table>
   </section>
+  <section class="wide"><h2>Deadline leases</h2>
+    <table data-testid="leases"><thead><tr><th>Miner</th><th>Deadline</th><th>Open</th><th>Holder</th><th>Token</th><th>State</th><th>Takeovers</th></tr></thead><tbody id="leases"></tbody></table>
+  </section>
+  <section class="wide"><h2>PoSt worker jobs</h2>
+    <table data-testid="postjobs"><thead><tr><th>Job</th><th>Miner</th><th>Deadline</th><th>State</th><th>Worker</th><th>Tries</th><th>Sectors</th><th>Faulty</th><th>Error</th></tr></thead><tbody id="postjobs"></tbody></table>
+  </section>
 </main>
 <script>
 "use strict";
@@ -129,6 +135,10 @@ function render(o) {
     titled(cell(m.valueFil), m.value + ' attoFIL'), titled(cell(m.maxFeeFil), m.maxFee + ' attoFIL'), titled(cell(m.uid.slice(0, 16) + '…'), m.uid)])), 'no messages yet', 8);
   fill($('post'), o.post.map((p) => tr([cell(time(p.at)), cell(actor(p.miner)), cell(p.deadline), cell(p.partitions), cell((p.durationMs / 1000).toFixed(1) + ' s'),
     cell(p.ok ? 'ok' : 'failed' + (p.error ? ': ' + p.error : ''), p.ok ? 'ok' : 'bad')])), 'no PoSt results reported', 6);
+  fill($('leases'), (o.leases || []).map((l) => tr([cell(actor(l.miner)), cell(l.deadline), cell(l.open), cell(l.holder), cell(l.token),
+    cell(l.released ? 'released' : l.expiresAt > o.now ? 'held' : 'expired', l.released || l.expiresAt > o.now ? '' : 'bad'), cell(l.takeovers, l.takeovers > 0 ? 'bad' : '')])), 'no deadline leases', 7);
+  fill($('postjobs'), (o.postJobs || []).map((j) => tr([cell(j.id), cell(actor(j.miner)), cell(j.deadline), cell(j.state, j.error ? 'bad' : ''), cell(j.worker || '-'),
+    cell(j.tries), cell(j.sectors), cell(j.faults, j.faults > 0 ? 'bad' : ''), cell(j.error)])), 'no PoSt worker jobs', 9);
 }
 async function refreshSector() {
   if (!selected) return;

@@ -1,4 +1,5 @@
 export * from './history.js'
 export * from './instrument.js'
 export * from './manager-metrics.js'
+export * from './post-ha-metrics.js'
 export * from './prom-text.js'

@@ -7,9 +7,10 @@ import { parsePromText, promValue } from './prom-text.js'
 function stubManager(messages: StoredMessage[], onchain: Set<string>): SectorManager {
   return {
     store: {
-      listSectors: async () => [],
-      listQueue: async () => [],
-      listMessages: async () => messages,
+      countSectors: async () => [],
+      countQueue: async () => 0,
+      listRecentMessages: async (limit: number) =>
+        [...messages].sort((a, b) => b.createdAt - a.createdAt).slice(0, limit),
     },
     workers: { pings: () => [] },
     messager: {
@@ -53,6 +54,81 @@ describe('manager metrics', () => {
     s = parsePromText(await m.scrape())
     expect(promValue(s, 'venus_commit_batch_sectors_count', { kind: 'pre' })).toBe(1)
     expect(promValue(s, 'venus_message_gas_used_count', { kind: 'pre' })).toBe(1)
+  })
+
+  it('follows only the newest keepMessages messages, however many the store holds', async () => {
+    const messages = Array.from({ length: 50 }, (_, i) => ({ ...msg(`m${i}`, 'pre', 2), createdAt: i }))
+    const m = createManagerMetrics({
+      manager: stubManager(messages, new Set()),
+      processMetrics: false,
+      keepMessages: 10,
+    })
+    const first = await m.refreshMessages()
+    expect(first.map((t) => t.uid)).toEqual(Array.from({ length: 10 }, (_, i) => `m${49 - i}`))
+    messages.push({ ...msg('m50', 'pre', 2), createdAt: 50 })
+    const second = await m.refreshMessages()
+    expect(second.length).toBe(10)
+    expect(second[0]?.uid).toBe('m50')
+    // Each message is counted once, when it first enters the newest.
+    const s = parsePromText(await m.scrape())
+    expect(promValue(s, 'venus_commit_batch_sectors_count', { kind: 'pre' })).toBe(11)
+  })
+
+  it('reads a short page of the newest messages when little is new, more after a burst', async () => {
+    const messages = Array.from({ length: 500 }, (_, i) => ({ ...msg(`m${i}`, 'pre', 1), createdAt: i }))
+    const mgr = stubManager(messages, new Set())
+    const limits: number[] = []
+    const list = mgr.store.listRecentMessages.bind(mgr.store)
+    mgr.store.listRecentMessages = async (limit: number) => {
+      limits.push(limit)
+      return list(limit)
+    }
+    const m = createManagerMetrics({ manager: mgr, processMetrics: false, keepMessages: 300 })
+    // The first refresh finds only new messages: it reads on up to keepMessages.
+    expect((await m.refreshMessages()).length).toBe(300)
+    expect(limits.at(-1)).toBe(300)
+    limits.length = 0
+    messages.push({ ...msg('m500', 'pre', 1), createdAt: 500 })
+    expect((await m.refreshMessages())[0]?.uid).toBe('m500')
+    expect(limits).toEqual([64])
+    // A burst larger than the first page is read whole.
+    limits.length = 0
+    for (let i = 501; i < 601; i++) messages.push({ ...msg(`m${i}`, 'pre', 1), createdAt: i })
+    const after = await m.refreshMessages()
+    expect(after.length).toBe(300)
+    expect(after[0]?.uid).toBe('m600')
+    expect(limits).toEqual([64, 256])
+    const s = parsePromText(await m.scrape())
+    expect(promValue(s, 'venus_commit_batch_sectors_count', { kind: 'pre' })).toBe(401)
+  })
+
+  it('sees the push of a message created before the newest page', async () => {
+    const messages: StoredMessage[] = [{ ...msg('old', 'pre', 1), state: 'created', createdAt: 0 }]
+    const m = createManagerMetrics({ manager: stubManager(messages, new Set()), processMetrics: false })
+    expect((await m.refreshMessages())[0]?.state).toBe('created')
+    for (let i = 1; i <= 100; i++) messages.push({ ...msg(`m${i}`, 'pre', 1), createdAt: i })
+    await m.refreshMessages()
+    // Pushed once 100 newer ones exist: beyond the first page, still followed.
+    messages[0] = { ...messages[0]!, state: 'pushed' }
+    messages.push({ ...msg('m101', 'pre', 1), createdAt: 101 })
+    const got = await m.refreshMessages()
+    expect(got.find((t) => t.uid === 'old')?.state).toBe('pushed')
+  })
+
+  it('reads sector and queue gauges from the store counts', async () => {
+    const stub = stubManager([], new Set())
+    Object.assign(stub.store, {
+      countSectors: async () => [
+        { miner: 1000, online: true, state: 'PC1Done', count: 7 },
+        { miner: 1000, online: false, state: 'Finalized', count: 1_000_000 },
+      ],
+      countQueue: async (kind: string) => (kind === 'pre' ? 3 : 0),
+    })
+    const m = createManagerMetrics({ manager: stub, processMetrics: false })
+    const s = parsePromText(await m.scrape())
+    expect(promValue(s, 'venus_sectors', { miner: '1000', state: 'Finalized' })).toBe(1_000_000)
+    expect(promValue(s, 'venus_sectors', { miner: '1000', state: 'PC1Done' })).toBe(7)
+    expect(promValue(s, 'venus_commit_queue_sectors', { kind: 'pre' })).toBe(3)
   })
 
   it('keeps the newest PoSt results first and bounded', () => {

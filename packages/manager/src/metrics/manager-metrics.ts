@@ -5,8 +5,9 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { SectorManager } from '../manager.js'
-import type { ManagedSector } from '../sector.js'
+import { sectorDisplayState } from '../sector.js'
 import type { StoredMessage } from '../store/types.js'
+import { type PostHaMetrics, registerPostHaMetrics } from './post-ha-metrics.js'
 
 /** One WindowPoSt attempt as the poster reports it. */
 export interface PostResult {
@@ -46,6 +47,8 @@ export interface TrackedMessage {
 /** The manager's metrics registry and the feeds the daemon, API wrapper and poster use. */
 export interface ManagerMetrics {
   readonly registry: Registry
+  /** WindowPoSt across managers: leases, errors, lateness, PoSt worker jobs. */
+  readonly postHa: PostHaMetrics
   /** Observes one RPC call. */
   observeRpc(method: string, seconds: number, ok: boolean): void
   /** Observes how long a sector stayed in `stage`. */
@@ -78,12 +81,20 @@ export interface ManagerMetricsOptions {
   /** Messager status look-ups per refresh (default 20). */
   lookupsPerRefresh?: number | undefined
   /**
+   * Newest commit messages followed for the dashboard and the message metrics (default 1000).
+   * The store keeps every message ever sent; only these are read and held.
+   */
+  keepMessages?: number | undefined
+  /**
    * Distinct `stage` labels of the stage-duration histogram (default 100). Stage names come from
    * workers' reports; past this many, new ones are counted under `other`, so a stream of made-up
    * names cannot grow the registry without end.
    */
   maxStages?: number | undefined
 }
+
+/** Messages read first on each refresh of the message metrics. */
+const FIRST_READ = 64
 
 /** Upper bounds (seconds) of the stage-duration histogram's buckets. */
 export const STAGE_BUCKETS = [0.01, 0.1, 1, 5, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400]
@@ -94,26 +105,13 @@ export interface StageDurations {
   buckets: readonly number[]
   stages: { stage: string; counts: number[]; count: number; seconds: number }[]
 }
+
 const RPC_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30]
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 819]
 const GAS_BUCKETS = [1e6, 5e6, 1e7, 5e7, 1e8, 5e8, 1e9, 5e9, 1e10]
 const POST_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800]
 
-/**
- * A sector's display state: the last reported state, or Allocated/Finalized/Aborted.
- *
- * @example
- * ```ts
- * sectorDisplayState(newSector({ miner: 1000, number: 1 }, 5), true) // 'Allocated'
- * ```
- */
-export function sectorDisplayState(
-  s: Pick<ManagedSector, 'latestReport' | 'abortReason'>,
-  online: boolean,
-): string {
-  if (!online) return s.abortReason !== '' ? 'Aborted' : 'Finalized'
-  return s.latestReport?.stateChange.next || 'Allocated'
-}
+export { sectorDisplayState }
 
 /**
  * Creates the manager's registry. Gauges read the store at scrape time, so they are always
@@ -131,6 +129,7 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
   const mgr = opts.manager
   const keepPost = opts.keepPostResults ?? 100
   const lookups = opts.lookupsPerRefresh ?? 20
+  const keepMessages = opts.keepMessages ?? 1000
   const posts: PostResult[] = []
   const tracked = new Map<string, TrackedMessage>()
   const maxStages = opts.maxStages ?? 100
@@ -145,11 +144,9 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
     async collect() {
       this.reset()
       if (!mgr) return
-      for (const online of [true, false]) {
-        for (const s of await mgr.store.listSectors(online)) {
-          this.inc({ miner: String(s.id.miner), state: sectorDisplayState(s, online) })
-        }
-      }
+      // Counted by the store from its indexes and counters: no record is read.
+      for (const c of await mgr.store.countSectors())
+        this.inc({ miner: String(c.miner), state: c.state }, c.count)
     },
   })
   new Gauge({
@@ -160,8 +157,7 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
     async collect() {
       this.reset()
       if (!mgr) return
-      for (const kind of ['pre', 'prove'] as const)
-        this.set({ kind }, (await mgr.store.listQueue(kind)).length)
+      for (const kind of ['pre', 'prove'] as const) this.set({ kind }, await mgr.store.countQueue(kind))
     },
   })
   new Gauge({
@@ -265,7 +261,24 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
 
   async function refreshMessages(): Promise<TrackedMessage[]> {
     if (!mgr) return []
-    for (const m of await mgr.store.listMessages()) {
+    // The newest few messages: they hold every new one and every recent change of state. More
+    // (up to `keepMessages`) only when all of those are new (a burst since the last refresh) or
+    // a message still 'created' here is older than them (its push is not seen otherwise).
+    const readMore = (recent: StoredMessage[], limit: number): boolean => {
+      if (recent.length < limit || limit >= keepMessages) return false
+      if (recent.every((m) => !tracked.has(m.uid))) return true
+      const seen = new Set(recent.map((m) => m.uid))
+      for (const t of tracked.values()) if (t.state === 'created' && !seen.has(t.uid)) return true
+      return false
+    }
+    let limit = Math.min(FIRST_READ, keepMessages)
+    let recent = await mgr.store.listRecentMessages(limit)
+    while (readMore(recent, limit)) {
+      limit = Math.min(keepMessages, limit * 4)
+      recent = await mgr.store.listRecentMessages(limit)
+    }
+    // Oldest first, so the map stays in creation order and the oldest are dropped first.
+    for (const m of recent.reverse()) {
       const known = tracked.get(m.uid)
       if (known) {
         if (known.state === 'created' && m.state === 'pushed') known.state = 'pushed'
@@ -288,6 +301,10 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
       messages.inc({ kind: m.kind, state: 'created' })
       value.inc({ kind: m.kind }, safeNumber(t.value))
       maxFee.inc({ kind: m.kind }, safeNumber(t.maxFee))
+    }
+    for (const uid of tracked.keys()) {
+      if (tracked.size <= keepMessages) break
+      tracked.delete(uid)
     }
     let budget = lookups
     for (const t of tracked.values()) {
@@ -324,8 +341,10 @@ export function createManagerMetrics(opts: ManagerMetricsOptions = {}): ManagerM
     },
   })
 
+  const postHa = registerPostHaMetrics(registry)
   return {
     registry,
+    postHa,
     contentType: registry.contentType,
     observeRpc(method, seconds, ok) {
       rpc.observe({ method, outcome: ok ? 'ok' : 'error' }, seconds)

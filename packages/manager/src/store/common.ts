@@ -1,12 +1,15 @@
 import { type SectorId, VenusError } from '@venus-cluster/core'
 import { sectorFromWire, sectorToWire, type WireSectorState } from '../api/sector-wire.js'
 import { type ManagedSector, sectorKey } from '../sector.js'
-import type {
-  CommitKind,
-  PersistStoreRecord,
-  StoredMessage,
-  StoreReservation,
-  TelemetrySample,
+import {
+  type CommitKind,
+  MAX_SECTOR_PAGE,
+  type PersistStoreRecord,
+  type SectorPage,
+  type SectorSummary,
+  type StoredMessage,
+  type StoreReservation,
+  type TelemetrySample,
 } from './types.js'
 
 /** Highest number tried when allocation meets numbers that already have records. */
@@ -35,6 +38,58 @@ export function parseState(text: string): ManagedSector {
 /** The stored text of a record (see {@link parseState}). */
 export function stateText(s: ManagedSector): string {
   return JSON.stringify(sectorToWire(s))
+}
+
+/** The worker instance of a record's last report, as the store indexes it (null: no report). */
+export function workerOf(s: ManagedSector): string | null {
+  return s.latestReport?.worker.instance ?? null
+}
+
+/** The columns a summary query reads (see the engines' summary statements). */
+export interface SummaryRow {
+  miner: number | string
+  number: number | string
+  online: number | string
+  display: string
+  worker: string | null
+  event: string | null
+  failure_level: string | null
+  failure_desc: string | null
+  abort_reason: string | null
+}
+
+export function summaryFromRow(r: SummaryRow): SectorSummary {
+  return {
+    id: { miner: Number(r.miner), number: Number(r.number) },
+    online: Number(r.online) === 1,
+    state: r.display,
+    worker: r.worker,
+    event: r.event,
+    failure: r.failure_level === null ? null : { level: r.failure_level, description: r.failure_desc ?? '' },
+    abortReason: r.abort_reason ?? '',
+  }
+}
+
+/** `v` as a count between `min` and `max`, or `INVALID_ARGUMENT` naming `field`. */
+export function checkLimit(v: unknown, field: string, min = 1, max = MAX_SECTOR_PAGE): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+    throw new VenusError(
+      'INVALID_ARGUMENT',
+      `${field} must be an integer in [${min}, ${max}], got ${String(v)}`,
+      {
+        details: { field },
+      },
+    )
+  return v
+}
+
+/** A {@link SectorPage} checked: its limit in range, its cursor a sector id. */
+export function checkSectorPage(page: SectorPage): SectorPage {
+  const limit = checkLimit(page.limit, 'limit')
+  const a = page.after
+  if (a !== undefined && !(Number.isSafeInteger(a.miner) && Number.isSafeInteger(a.number)))
+    throw new VenusError('INVALID_ARGUMENT', 'after must be a sector id', { details: { field: 'after' } })
+  return { limit, after: a, state: page.state }
 }
 
 export function checkStateId(id: SectorId, next: ManagedSector): void {

@@ -1,5 +1,8 @@
 export { openManagerStore } from './open.js'
+export { onlinePages } from './pages.js'
+export type * from './post-types.js'
 export { openPostgresStore, type PostgresStoreOptions } from './postgres.js'
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from './schema.js'
 export { openSqliteStore, type SqliteStoreOptions } from './sqlite.js'
 export type * from './types.js'
+export { MAX_SECTOR_PAGE } from './types.js'

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto'
 import { importOptional, type SectorId, VenusError } from '@venus-cluster/core'
 import type pg from 'pg'
-import { type ManagedSector, newSector } from '../sector.js'
+import { type ManagedSector, newSector, sectorDisplayState } from '../sector.js'
 import {
   alreadyExists,
+  checkLimit,
+  checkSectorPage,
   checkStateId,
   dbError,
   MAX_ALLOCATION_SKIPS,
@@ -11,8 +13,13 @@ import {
   messageFromRow,
   notFound,
   parseState,
+  type SummaryRow,
   stateText,
+  summaryFromRow,
+  workerOf,
 } from './common.js'
+import { PostgresPostStore } from './post-postgres.js'
+import type { PostStore } from './post-types.js'
 import { postgresOperatorTables } from './postgres-operator.js'
 import { MIGRATIONS } from './schema.js'
 import type {
@@ -23,8 +30,12 @@ import type {
   ManagerStore,
   PersistStoreRecord,
   QueuedCommit,
+  RecentSectorsPage,
   SectorLocation,
   SectorMutator,
+  SectorPage,
+  SectorStateCount,
+  SectorSummary,
   StoredMessage,
   StoreReservation,
   TelemetrySample,
@@ -89,11 +100,17 @@ const RETRY_CODES = new Set(['40001', '40P01'])
 
 class PostgresStore implements ManagerStore {
   readonly engine = 'postgres' as const
+  /** Leases, submissions and PoSt jobs (see `post-postgres.ts`). */
+  readonly post: PostStore
   #pool: pg.Pool
   readonly #ops: ReturnType<typeof postgresOperatorTables>
 
   constructor(pool: pg.Pool) {
     this.#pool = pool
+    this.post = new PostgresPostStore(
+      (op, fn) => this.#tx(op, fn),
+      (op, sql, params) => this.#q(op, sql, params),
+    )
     this.#ops = postgresOperatorTables({
       q: (op, sql, p) => this.#q(op, sql, p),
       tx: (op, fn) => this.#tx(op, fn),
@@ -200,7 +217,7 @@ class PostgresStore implements ManagerStore {
         await c.query('UPDATE sector_numbers SET last = $2 WHERE miner = $1', [miner, next])
         const state = newSector({ miner, number: next }, proofType, opts.allocatedAt)
         await c.query(
-          'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, 1, $3, $4)',
+          "INSERT INTO sectors (miner, number, online, state, updated_at, display) VALUES ($1, $2, 1, $3, $4, 'Allocated')",
           [miner, next, stateText(state), Date.now()],
         )
         return state
@@ -215,11 +232,20 @@ class PostgresStore implements ManagerStore {
   createSector(sector: ManagedSector, opts: CreateSectorOptions = {}): Promise<ManagedSector> {
     return this.#tx('createSector', async (c) => {
       const { miner, number } = sector.id
+      const online = opts.offline !== true
+      const display = sectorDisplayState(sector, online)
       const r = await c.query(
-        'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (miner, number) DO NOTHING',
-        [miner, number, opts.offline === true ? 0 : 1, stateText(sector), Date.now()],
+        'INSERT INTO sectors (miner, number, online, state, updated_at, display, worker) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (miner, number) DO NOTHING',
+        [miner, number, online ? 1 : 0, stateText(sector), Date.now(), display, workerOf(sector)],
       )
       if (r.rowCount === 0) throw alreadyExists(sector.id)
+      // Offline records are counted as they arrive, like every move offline.
+      if (!online) {
+        await c.query(
+          'INSERT INTO sector_counts (miner, display, n) VALUES ($1, $2, 1) ON CONFLICT (miner, display) DO UPDATE SET n = sector_counts.n + 1',
+          [miner, display],
+        )
+      }
       return sector
     })
   }
@@ -262,6 +288,81 @@ class PostgresStore implements ManagerStore {
     return rows.map((r) => parseState(r.state))
   }
 
+  async listSectorsPage(online: boolean, page: SectorPage): Promise<ManagedSector[]> {
+    const { after, limit, state } = checkSectorPage(page)
+    const where = [`online = $1`]
+    const params: unknown[] = [online ? 1 : 0]
+    if (state !== undefined) {
+      params.push(state)
+      where.push(`display = $${params.length}`)
+    }
+    if (after !== undefined) {
+      params.push(after.miner, after.number)
+      where.push(`(miner, number) > ($${params.length - 1}, $${params.length})`)
+    }
+    params.push(limit)
+    const rows = await this.#q<{ state: string }>(
+      'listSectorsPage',
+      `SELECT state FROM sectors WHERE ${where.join(' AND ')} ORDER BY miner, number LIMIT $${params.length}`,
+      params,
+    )
+    return rows.map((r) => parseState(r.state))
+  }
+
+  async listRecentSectors(page: RecentSectorsPage): Promise<SectorSummary[]> {
+    const limit = checkLimit(page.limit, 'limit')
+    const offset =
+      page.offset === undefined ? 0 : checkLimit(page.offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
+    const b = page.before
+    // The page is cut from the covering index first; only its rows' records are then read and
+    // parsed (jsonb), for the four fields a summary shows: rows skipped by the offset never are.
+    const summary = (where: string, params: unknown[]) =>
+      this.#q<SummaryRow>(
+        'listRecentSectors',
+        `SELECT miner, number, online, display, worker,
+           j #>> '{LatestState,StateChange,Event}' AS event,
+           j #>> '{LatestState,Failure,Level}' AS failure_level,
+           j #>> '{LatestState,Failure,Desc}' AS failure_desc,
+           j ->> 'AbortReason' AS abort_reason
+         FROM (SELECT k.*, (SELECT state FROM sectors s WHERE s.miner = k.miner AND s.number = k.number)::jsonb AS j
+               FROM (SELECT miner, number, online, display, worker FROM sectors ${where}
+                     ORDER BY number DESC, miner LIMIT $${params.length + 1} OFFSET $${params.length + 2}) k) t
+         ORDER BY number DESC, miner`,
+        [...params, limit, offset],
+      )
+    const rows =
+      b === undefined
+        ? await summary('', [])
+        : await summary('WHERE number < $1 OR (number = $1 AND miner > $2)', [b.number, b.miner])
+    return rows.map(summaryFromRow)
+  }
+
+  async countSectors(): Promise<SectorStateCount[]> {
+    type Row = { miner: string; display: string; n: string }
+    const [online, offline] = await Promise.all([
+      this.#q<Row>(
+        'countSectors',
+        'SELECT miner, display, COUNT(*) AS n FROM sectors WHERE online = 1 GROUP BY display, miner',
+      ),
+      this.#q<Row>('countSectors', 'SELECT miner, display, n FROM sector_counts WHERE n > 0'),
+    ])
+    const row = (r: Row, on: boolean): SectorStateCount => ({
+      miner: Number(r.miner),
+      online: on,
+      state: r.display,
+      count: Number(r.n),
+    })
+    return [...online.map((r) => row(r, true)), ...offline.map((r) => row(r, false))]
+  }
+
+  async countSectorsByWorker(): Promise<Map<string, number>> {
+    const rows = await this.#q<{ worker: string; n: string }>(
+      'countSectorsByWorker',
+      'SELECT worker, COUNT(*) AS n FROM sectors WHERE online = 1 AND worker IS NOT NULL GROUP BY worker',
+    )
+    return new Map(rows.map((r) => [r.worker, Number(r.n)]))
+  }
+
   async #mutate(
     c: Client,
     id: SectorId,
@@ -283,10 +384,19 @@ class PostgresStore implements ManagerStore {
     if (next === undefined && fromOnline === toOnline) return cur
     const out = next ?? cur
     checkStateId(id, out)
+    const display = sectorDisplayState(out, toOnline === 1)
     await c.query(
-      'UPDATE sectors SET state = $1, online = $2, updated_at = $3 WHERE miner = $4 AND number = $5',
-      [stateText(out), toOnline, Date.now(), id.miner, id.number],
+      'UPDATE sectors SET state = $1, online = $2, updated_at = $3, display = $4, worker = $5 WHERE miner = $6 AND number = $7',
+      [stateText(out), toOnline, Date.now(), display, workerOf(out), id.miner, id.number],
     )
+    // Offline records are counted as they move (they grow with history; online ones do not).
+    const count = (d: string, by: number) =>
+      c.query(
+        'INSERT INTO sector_counts (miner, display, n) VALUES ($1, $2, $3) ON CONFLICT (miner, display) DO UPDATE SET n = sector_counts.n + excluded.n',
+        [id.miner, d, by],
+      )
+    if (fromOnline === 0) await count(sectorDisplayState(cur, false), -1)
+    if (toOnline === 0) await count(display, 1)
     return out
   }
 
@@ -335,8 +445,16 @@ class PostgresStore implements ManagerStore {
       updated = (
         await this.#pool.query(
           prepared(
-            'UPDATE sectors SET state = $1, updated_at = $2 WHERE miner = $3 AND number = $4 AND online = 1 AND state = $5',
-            [stateText(next), Date.now(), id.miner, id.number, r.state],
+            'UPDATE sectors SET state = $1, updated_at = $2, display = $3, worker = $4 WHERE miner = $5 AND number = $6 AND online = 1 AND state = $7',
+            [
+              stateText(next),
+              Date.now(),
+              sectorDisplayState(next, true),
+              workerOf(next),
+              id.miner,
+              id.number,
+              r.state,
+            ],
           ),
         )
       ).rowCount
@@ -387,18 +505,20 @@ class PostgresStore implements ManagerStore {
     return rows[0]
   }
 
-  async listQueue(kind: CommitKind, miner?: number): Promise<QueuedCommit[]> {
+  async listQueue(kind: CommitKind, miner?: number, limit?: number): Promise<QueuedCommit[]> {
+    // LIMIT NULL is no limit.
+    const n = limit === undefined ? null : checkLimit(limit, 'limit', 0)
     const rows =
       miner === undefined
         ? await this.#q<{ miner: string; number: string; enqueued_at: string }>(
             'listQueue',
-            'SELECT miner, number, enqueued_at FROM commit_queue WHERE kind = $1 ORDER BY enqueued_at, miner, number',
-            [kind],
+            'SELECT miner, number, enqueued_at FROM commit_queue WHERE kind = $1 ORDER BY enqueued_at, miner, number LIMIT $2',
+            [kind, n],
           )
         : await this.#q<{ miner: string; number: string; enqueued_at: string }>(
             'listQueue',
-            'SELECT miner, number, enqueued_at FROM commit_queue WHERE kind = $1 AND miner = $2 ORDER BY enqueued_at, number',
-            [kind, miner],
+            'SELECT miner, number, enqueued_at FROM commit_queue WHERE kind = $1 AND miner = $2 ORDER BY enqueued_at, number LIMIT $3',
+            [kind, miner, n],
           )
     return rows.map((r) => ({
       miner: Number(r.miner),
@@ -406,6 +526,15 @@ class PostgresStore implements ManagerStore {
       kind,
       enqueuedAt: Number(r.enqueued_at),
     }))
+  }
+
+  async countQueue(kind: CommitKind): Promise<number> {
+    const rows = await this.#q<{ n: string }>(
+      'countQueue',
+      'SELECT COUNT(*) AS n FROM commit_queue WHERE kind = $1',
+      [kind],
+    )
+    return Number(rows[0]?.n ?? 0)
   }
 
   claimMessage(msg: Omit<StoredMessage, 'state' | 'createdAt'>, mark: SectorMutator): Promise<StoredMessage> {
@@ -458,6 +587,15 @@ class PostgresStore implements ManagerStore {
             'SELECT * FROM messages WHERE state = $1 ORDER BY created_at, uid',
             [state],
           )
+    return rows.map(messageFromRow)
+  }
+
+  async listRecentMessages(limit: number): Promise<StoredMessage[]> {
+    const rows = await this.#q<MessageRow>(
+      'listRecentMessages',
+      'SELECT * FROM messages ORDER BY created_at DESC, uid DESC LIMIT $1',
+      [checkLimit(limit, 'limit', 0)],
+    )
     return rows.map(messageFromRow)
   }
 

@@ -88,6 +88,95 @@ const operatorTables = (big: string): string[] => [
   'CREATE INDEX telemetry_at ON telemetry (at)',
 ]
 
+/**
+ * Version 3: WindowPoSt across managers: deadline leases (the token fences a holder that lost
+ * the lease), the submissions recorded under them before a message is pushed, and PoSt workers' jobs.
+ */
+const postTables = (big: string): string[] => [
+  `CREATE TABLE post_leases (
+     miner ${big} NOT NULL,
+     deadline INTEGER NOT NULL,
+     open ${big} NOT NULL,
+     holder TEXT NOT NULL,
+     token ${big} NOT NULL,
+     acquired_at ${big} NOT NULL,
+     renewed_at ${big} NOT NULL,
+     expires_at ${big} NOT NULL,
+     released INTEGER NOT NULL,
+     takeovers INTEGER NOT NULL,
+     PRIMARY KEY (miner, deadline, open)
+   )`,
+  'CREATE INDEX post_leases_expiry ON post_leases (expires_at)',
+  `CREATE TABLE post_submissions (
+     id TEXT PRIMARY KEY,
+     miner ${big} NOT NULL,
+     deadline INTEGER NOT NULL,
+     open ${big} NOT NULL,
+     parts TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     holder TEXT NOT NULL,
+     token ${big} NOT NULL,
+     state TEXT NOT NULL,
+     created_at ${big} NOT NULL
+   )`,
+  'CREATE INDEX post_submissions_key ON post_submissions (miner, open, parts, seq)',
+  `CREATE TABLE wdpost_jobs (
+     id TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     miner ${big} NOT NULL,
+     deadline INTEGER NOT NULL,
+     open ${big} NOT NULL,
+     proof_type TEXT NOT NULL,
+     partitions TEXT NOT NULL,
+     input TEXT NOT NULL,
+     output TEXT,
+     try_num INTEGER NOT NULL,
+     error TEXT NOT NULL,
+     worker TEXT NOT NULL,
+     started_at ${big} NOT NULL,
+     heartbeat_at ${big} NOT NULL,
+     finished_at ${big} NOT NULL,
+     created_at ${big} NOT NULL,
+     updated_at ${big} NOT NULL
+   )`,
+  'CREATE INDEX wdpost_jobs_state ON wdpost_jobs (state, created_at)',
+]
+
+/**
+ * Version 4: what lets the manager answer at a million records without reading them all. Each
+ * record carries its display state (`sectorDisplayState`: the last reported state while online,
+ * `Finalized` or `Aborted` offline) and the worker of its last report as columns, indexed, so
+ * counts per state and per worker and pages filtered by state come from indexes; offline records
+ * (which grow with history) are counted in `sector_counts`, kept in the same transaction as
+ * every move offline or back; the newest records and messages page from their own indexes.
+ * Existing records get both columns from their stored JSON.
+ */
+const scale = (big: string, json: (path: string) => string): string[] => [
+  "ALTER TABLE sectors ADD COLUMN display TEXT NOT NULL DEFAULT ''",
+  'ALTER TABLE sectors ADD COLUMN worker TEXT',
+  `UPDATE sectors SET
+     display = CASE
+       WHEN online = 1 THEN COALESCE(NULLIF(${json('LatestState,StateChange,Next')}, ''), 'Allocated')
+       WHEN COALESCE(${json('AbortReason')}, '') <> '' THEN 'Aborted'
+       ELSE 'Finalized' END,
+     worker = ${json('LatestState,Worker,Instance')}`,
+  'CREATE INDEX sectors_state ON sectors (online, display, miner, number)',
+  'CREATE INDEX sectors_worker ON sectors (online, worker)',
+  // Covering for the newest-first lists: their columns come from the index, not the records.
+  'CREATE INDEX sectors_recent ON sectors (number DESC, miner, online, display, worker)',
+  `CREATE TABLE sector_counts (
+     miner ${big} NOT NULL,
+     display TEXT NOT NULL,
+     n ${big} NOT NULL,
+     PRIMARY KEY (miner, display)
+   )`,
+  'INSERT INTO sector_counts (miner, display, n) SELECT miner, display, COUNT(*) FROM sectors WHERE online = 0 GROUP BY miner, display',
+  'CREATE INDEX messages_recent ON messages (created_at DESC, uid DESC)',
+]
+
+const sqliteJson = (path: string) => `json_extract(state, '$.${path.split(',').join('.')}')`
+const postgresJson = (path: string) => `(state::jsonb #>> '{${path}}')`
+
 /** All migrations, oldest first. Never edit a released one; append a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sqlite: tables('INTEGER'), postgres: tables('BIGINT') },
@@ -96,6 +185,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'persist stores, reservations, telemetry',
     sqlite: operatorTables('INTEGER'),
     postgres: operatorTables('BIGINT'),
+  },
+  { version: 3, name: 'post-ha', sqlite: postTables('INTEGER'), postgres: postTables('BIGINT') },
+  {
+    version: 4,
+    name: 'state and worker columns, offline counts, recency indexes',
+    sqlite: scale('INTEGER', sqliteJson),
+    postgres: scale('BIGINT', postgresJson),
   },
 ]
 

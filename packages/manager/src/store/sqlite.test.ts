@@ -1,9 +1,11 @@
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, rmSync, unlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { storeConformance } from './__fixtures__/conformance.js'
-import { SCHEMA_VERSION } from './schema.js'
+import { databaseAt, expectUpgraded } from './__fixtures__/v1-records.js'
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js'
 import { openSqliteStore } from './sqlite.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'vsm-sqlite-'))
@@ -26,6 +28,31 @@ describe('openSqliteStore', () => {
     await b.close()
   })
 
+  // A database left by an older release: each earlier version upgrades to the newest, keeping
+  // its rows, and the tables of every later migration answer.
+  for (const old of MIGRATIONS.slice(0, -1)) {
+    it(`upgrades a database at schema version ${old.version} to SCHEMA_VERSION, keeping its sectors`, async () => {
+      const path = join(dir, `at-v${old.version}.sqlite`)
+      const db = new Database(path)
+      db.exec(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      )
+      for (const m of MIGRATIONS.filter((x) => x.version <= old.version)) {
+        for (const sql of m.sqlite) db.exec(sql)
+        db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 1)
+      }
+      db.prepare('INSERT INTO sector_numbers VALUES (1000, 7)').run()
+      db.close()
+      const s = await openSqliteStore({ path })
+      expect(await s.schemaVersion()).toBe(SCHEMA_VERSION)
+      expect(await s.lastNumber(1000)).toBe(7)
+      expect(await s.listPersistStores()).toEqual([])
+      const key = { miner: 1000, deadline: 3, open: 100 }
+      expect((await s.post.acquireLease(key, 'm1', 60_000))?.token).toBeGreaterThan(0)
+      await s.close()
+    })
+  }
+
   it('names the real cause when the directory is read-only (not just "open failed")', async () => {
     const ro = readOnlyDir()
     const path = join(ro, 'manager.db')
@@ -39,6 +66,24 @@ describe('openSqliteStore', () => {
     expect(err?.message).toContain(`needs write access to ${ro}`)
     expect(existsSync(path)).toBe(false)
   })
+
+  it.each([1, 2])(
+    'migrates a version-%i database: display states, workers and offline counts from the records',
+    async (version) => {
+      const path = join(dir, `v${version}.sqlite`)
+      const db = new Database(path)
+      const v1 = databaseAt('sqlite', version)
+      for (const sql of v1.sql) db.exec(sql)
+      const ins = db.prepare(
+        'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      for (const r of v1.rows) ins.run(...r)
+      db.close()
+      const s = await openSqliteStore({ path })
+      await expectUpgraded(s)
+      await s.close()
+    },
+  )
 
   it('fails calls after close with STORE_DB', async () => {
     const s = await openSqliteStore({ path: ':memory:' })

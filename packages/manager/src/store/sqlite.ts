@@ -1,12 +1,13 @@
-import { closeSync, constants, existsSync, mkdirSync, openSync, unlinkSync } from 'node:fs'
-import { type FileHandle, open, stat } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { importOptional, type SectorId, VenusError } from '@venus-cluster/core'
 import type Database from 'better-sqlite3'
-import { type ManagedSector, newSector } from '../sector.js'
+import { type ManagedSector, newSector, sectorDisplayState } from '../sector.js'
 import { type Checkpointer, startCheckpointer } from './checkpointer.js'
 import {
   alreadyExists,
+  checkLimit,
+  checkSectorPage,
   checkStateId,
   dbError,
   MAX_ALLOCATION_SKIPS,
@@ -14,10 +15,17 @@ import {
   messageFromRow,
   notFound,
   parseState,
+  type SummaryRow,
   stateText,
+  summaryFromRow,
+  workerOf,
 } from './common.js'
+import { SqlitePostStore } from './post-sqlite.js'
+import type { PostStore } from './post-types.js'
 import { MIGRATIONS } from './schema.js'
+import { openError } from './sqlite-open-error.js'
 import { sqliteOperatorTables } from './sqlite-operator.js'
+import { WalSyncer } from './sqlite-wal.js'
 import type {
   AllocateOptions,
   CommitKind,
@@ -26,8 +34,12 @@ import type {
   ManagerStore,
   PersistStoreRecord,
   QueuedCommit,
+  RecentSectorsPage,
   SectorLocation,
   SectorMutator,
+  SectorPage,
+  SectorStateCount,
+  SectorSummary,
   StoredMessage,
   StoreReservation,
   TelemetrySample,
@@ -97,60 +109,6 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Manager
   return new SqliteStore(db, cp, full ? new WalSyncer(`${opts.path}-wal`) : undefined)
 }
 
-/**
- * The error of a database that does not open, with the real cause: SQLite says only "unable to
- * open database file" (or "attempt to write a readonly database"), so the file and its directory
- * are tried directly for the errno (EACCES, EROFS, ENOSPC, ENOTDIR …). SQLite in WAL mode also
- * creates `-wal` and `-shm` files beside the database, so the directory must be writable too.
- */
-function openError(path: string, cause: unknown, mkdirFailed = false): VenusError {
-  const dir = dirname(path)
-  const errno = (err: unknown) => (err as NodeJS.ErrnoException).code
-  const text = (err: unknown) => (err as Error).message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')
-  let why: string | undefined
-  if (mkdirFailed)
-    why =
-      errno(cause) === 'EEXIST'
-        ? `${dir}: exists and is not a directory`
-        : `${dir}: ${errno(cause) ?? 'error'} (${text(cause)})`
-  // Opened, never created: a probe must not leave files behind.
-  const rw = (file: string) => () => {
-    if (existsSync(file)) closeSync(openSync(file, constants.O_RDWR))
-  }
-  const probes: [string, () => void][] = [
-    // access(2) says yes to root on a read-only mount's directories: create and remove a file.
-    [
-      dir,
-      () => {
-        const probe = join(dir, `.manager-db-probe-${process.pid}`)
-        closeSync(openSync(probe, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600))
-        unlinkSync(probe)
-      },
-    ],
-    [path, rw(path)],
-    [`${path}-wal`, rw(`${path}-wal`)],
-    [`${path}-shm`, rw(`${path}-shm`)],
-  ]
-  for (const [what, probe] of why === undefined ? probes : []) {
-    try {
-      probe()
-    } catch (err) {
-      why = `${what}: ${errno(err) ?? 'error'} (${text(err)})`
-      break
-    }
-  }
-  if (why === undefined && errno(cause) !== undefined)
-    why = `${path}: ${errno(cause)} (${(cause as Error).message})`
-  const detail = why ?? (cause as Error)?.message ?? String(cause)
-  const hint = /EROFS|EACCES|EPERM/.test(detail)
-    ? `; the manager needs write access to ${dir} for the database and its -wal and -shm files`
-    : ''
-  return new VenusError('STORE_DB', `manager database ${path} cannot be opened: ${detail}${hint}`, {
-    details: { op: 'open', path, ...(why ? { cause: detail } : {}) },
-    cause,
-  })
-}
-
 function migrate(db: Database.Database): void {
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
@@ -175,6 +133,14 @@ function migrate(db: Database.Database): void {
 
 type Statements = ReturnType<typeof prepare>
 
+/** A {@link SectorSummary} from the columns and four fields of the record (parsed by SQLite). */
+const SUMMARY = `SELECT miner, number, online, display, worker,
+  json_extract(state, '$.LatestState.StateChange.Event') AS event,
+  json_extract(state, '$.LatestState.Failure.Level') AS failure_level,
+  json_extract(state, '$.LatestState.Failure.Desc') AS failure_desc,
+  json_extract(state, '$.AbortReason') AS abort_reason
+  FROM sectors`
+
 function prepare(db: Database.Database) {
   return {
     lastNumber: db.prepare('SELECT last FROM sector_numbers WHERE miner = ?'),
@@ -183,10 +149,7 @@ function prepare(db: Database.Database) {
     ),
     sectorExists: db.prepare('SELECT 1 FROM sectors WHERE miner = ? AND number = ?'),
     insertSector: db.prepare(
-      'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, 1, ?, ?)',
-    ),
-    insertOffline: db.prepare(
-      'INSERT INTO sectors (miner, number, online, state, updated_at) VALUES (?, ?, 0, ?, ?)',
+      'INSERT INTO sectors (miner, number, online, state, updated_at, display, worker) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     raiseNumber: db.prepare(
       'INSERT INTO sector_numbers (miner, last) VALUES (?, ?) ON CONFLICT (miner) DO UPDATE SET last = MAX(last, excluded.last)',
@@ -194,20 +157,46 @@ function prepare(db: Database.Database) {
     getSector: db.prepare('SELECT state, online FROM sectors WHERE miner = ? AND number = ?'),
     getOnline: db.prepare('SELECT state FROM sectors WHERE miner = ? AND number = ? AND online = ?'),
     setState: db.prepare(
-      'UPDATE sectors SET state = ?, online = ?, updated_at = ? WHERE miner = ? AND number = ?',
+      'UPDATE sectors SET state = ?, online = ?, updated_at = ?, display = ?, worker = ? WHERE miner = ? AND number = ?',
     ),
     list: db.prepare('SELECT state FROM sectors WHERE online = ? ORDER BY miner, number'),
+    // Pages: (online, miner, number) and (online, display, miner, number) are indexes.
+    pageFirst: db.prepare('SELECT state FROM sectors WHERE online = ? ORDER BY miner, number LIMIT ?'),
+    pageAfter: db.prepare(
+      'SELECT state FROM sectors WHERE online = ? AND (miner, number) > (?, ?) ORDER BY miner, number LIMIT ?',
+    ),
+    pageStateFirst: db.prepare(
+      'SELECT state FROM sectors WHERE online = ? AND display = ? ORDER BY miner, number LIMIT ?',
+    ),
+    pageStateAfter: db.prepare(
+      'SELECT state FROM sectors WHERE online = ? AND display = ? AND (miner, number) > (?, ?) ORDER BY miner, number LIMIT ?',
+    ),
+    recent: db.prepare(`${SUMMARY} ORDER BY number DESC, miner LIMIT ? OFFSET ?`),
+    recentBefore: db.prepare(
+      `${SUMMARY} WHERE number < ? OR (number = ? AND miner > ?) ORDER BY number DESC, miner LIMIT ? OFFSET ?`,
+    ),
+    countOnline: db.prepare(
+      'SELECT miner, display, COUNT(*) AS n FROM sectors WHERE online = 1 GROUP BY display, miner',
+    ),
+    countOffline: db.prepare('SELECT miner, display, n FROM sector_counts WHERE n > 0'),
+    addCount: db.prepare(
+      'INSERT INTO sector_counts (miner, display, n) VALUES (?, ?, ?) ON CONFLICT (miner, display) DO UPDATE SET n = n + excluded.n',
+    ),
+    countWorkers: db.prepare(
+      'SELECT worker, COUNT(*) AS n FROM sectors WHERE online = 1 AND worker IS NOT NULL GROUP BY worker',
+    ),
     enqueue: db.prepare(
       'INSERT INTO commit_queue (miner, number, kind, enqueued_at) VALUES (?, ?, ?, ?) ON CONFLICT (miner, number, kind) DO UPDATE SET enqueued_at = excluded.enqueued_at',
     ),
     dequeueAll: db.prepare('DELETE FROM commit_queue WHERE miner = ? AND number = ?'),
     dequeueOne: db.prepare('DELETE FROM commit_queue WHERE miner = ? AND number = ? AND kind = ?'),
     queueAll: db.prepare(
-      'SELECT miner, number, kind, enqueued_at FROM commit_queue WHERE kind = ? ORDER BY enqueued_at, miner, number',
+      'SELECT miner, number, kind, enqueued_at FROM commit_queue WHERE kind = ? ORDER BY enqueued_at, miner, number LIMIT ?',
     ),
     queueMiner: db.prepare(
-      'SELECT miner, number, kind, enqueued_at FROM commit_queue WHERE kind = ? AND miner = ? ORDER BY enqueued_at, number',
+      'SELECT miner, number, kind, enqueued_at FROM commit_queue WHERE kind = ? AND miner = ? ORDER BY enqueued_at, number LIMIT ?',
     ),
+    queueCount: db.prepare('SELECT COUNT(*) AS n FROM commit_queue WHERE kind = ?'),
     setLoc: db.prepare(
       'INSERT INTO sector_index (miner, number, kind, sealed, cache) VALUES (?, ?, ?, ?, ?) ON CONFLICT (miner, number, kind) DO UPDATE SET sealed = excluded.sealed, cache = excluded.cache',
     ),
@@ -220,6 +209,7 @@ function prepare(db: Database.Database) {
     pushed: db.prepare("UPDATE messages SET state = 'pushed' WHERE uid = ?"),
     msgsAll: db.prepare('SELECT * FROM messages ORDER BY created_at, uid'),
     msgsState: db.prepare('SELECT * FROM messages WHERE state = ? ORDER BY created_at, uid'),
+    msgsRecent: db.prepare('SELECT * FROM messages ORDER BY created_at DESC, uid DESC LIMIT ?'),
     msg: db.prepare('SELECT * FROM messages WHERE uid = ?'),
     version: db.prepare('SELECT MAX(version) AS v FROM schema_migrations'),
   }
@@ -232,6 +222,8 @@ class SqliteStore implements ManagerStore {
   #scheduled = false
   #closed = false
   #st: Statements
+  /** Leases, submissions and PoSt jobs (see `post-sqlite.ts`). */
+  readonly post: PostStore
   #ops: ReturnType<typeof sqliteOperatorTables>
 
   #checkpointer: Checkpointer | undefined
@@ -244,6 +236,11 @@ class SqliteStore implements ManagerStore {
     this.#checkpointer = checkpointer
     this.#wal = wal
     this.#st = prepare(db)
+    this.post = new SqlitePostStore(
+      db,
+      (fn) => this.#write(fn),
+      (op, fn) => this.#read(op, fn),
+    )
     this.#ops = sqliteOperatorTables(db)
   }
 
@@ -330,7 +327,7 @@ class SqliteStore implements ManagerStore {
         if (this.#st.sectorExists.get(miner, next) !== undefined) continue
         this.#st.setNumber.run(miner, next)
         const state = newSector({ miner, number: next }, proofType, opts.allocatedAt)
-        this.#st.insertSector.run(miner, next, stateText(state), Date.now())
+        this.#st.insertSector.run(miner, next, 1, stateText(state), Date.now(), 'Allocated', null)
         return state
       }
       throw new VenusError(
@@ -344,8 +341,19 @@ class SqliteStore implements ManagerStore {
     return this.#write(() => {
       const { miner, number } = sector.id
       if (this.#st.sectorExists.get(miner, number) !== undefined) throw alreadyExists(sector.id)
-      const insert = opts.offline === true ? this.#st.insertOffline : this.#st.insertSector
-      insert.run(miner, number, stateText(sector), Date.now())
+      const online = opts.offline !== true
+      const display = sectorDisplayState(sector, online)
+      this.#st.insertSector.run(
+        miner,
+        number,
+        online ? 1 : 0,
+        stateText(sector),
+        Date.now(),
+        display,
+        workerOf(sector),
+      )
+      // Offline records are counted as they arrive, like every move offline.
+      if (!online) this.#st.addCount.run(miner, display, 1)
       return sector
     })
   }
@@ -377,6 +385,57 @@ class SqliteStore implements ManagerStore {
     )
   }
 
+  listSectorsPage(online: boolean, page: SectorPage): Promise<ManagedSector[]> {
+    return this.#read('listSectorsPage', () => {
+      const { after, limit, state } = checkSectorPage(page)
+      const on = online ? 1 : 0
+      const rows = (
+        state === undefined
+          ? after === undefined
+            ? this.#st.pageFirst.all(on, limit)
+            : this.#st.pageAfter.all(on, after.miner, after.number, limit)
+          : after === undefined
+            ? this.#st.pageStateFirst.all(on, state, limit)
+            : this.#st.pageStateAfter.all(on, state, after.miner, after.number, limit)
+      ) as { state: string }[]
+      return rows.map((r) => parseState(r.state))
+    })
+  }
+
+  listRecentSectors(page: RecentSectorsPage): Promise<SectorSummary[]> {
+    return this.#read('listRecentSectors', () => {
+      const limit = checkLimit(page.limit, 'limit')
+      const offset =
+        page.offset === undefined ? 0 : checkLimit(page.offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
+      const b = page.before
+      const rows = (
+        b === undefined
+          ? this.#st.recent.all(limit, offset)
+          : this.#st.recentBefore.all(b.number, b.number, b.miner, limit, offset)
+      ) as SummaryRow[]
+      return rows.map(summaryFromRow)
+    })
+  }
+
+  countSectors(): Promise<SectorStateCount[]> {
+    return this.#read('countSectors', () => {
+      type Row = { miner: number; display: string; n: number }
+      const out: SectorStateCount[] = []
+      for (const r of this.#st.countOnline.all() as Row[])
+        out.push({ miner: r.miner, online: true, state: r.display, count: r.n })
+      for (const r of this.#st.countOffline.all() as Row[])
+        out.push({ miner: r.miner, online: false, state: r.display, count: r.n })
+      return out
+    })
+  }
+
+  countSectorsByWorker(): Promise<Map<string, number>> {
+    return this.#read('countSectorsByWorker', () => {
+      const rows = this.#st.countWorkers.all() as { worker: string; n: number }[]
+      return new Map(rows.map((r) => [r.worker, r.n]))
+    })
+  }
+
   #mutate(
     id: SectorId,
     fromOnline: 0 | 1,
@@ -391,7 +450,11 @@ class SqliteStore implements ManagerStore {
     if (next === undefined && fromOnline === toOnline) return cur
     const out = next ?? cur
     checkStateId(id, out)
-    this.#st.setState.run(stateText(out), toOnline, Date.now(), id.miner, id.number)
+    const display = sectorDisplayState(out, toOnline === 1)
+    this.#st.setState.run(stateText(out), toOnline, Date.now(), display, workerOf(out), id.miner, id.number)
+    // Offline records are counted as they move (they grow with history; online ones do not).
+    if (fromOnline === 0) this.#st.addCount.run(id.miner, sectorDisplayState(cur, false), -1)
+    if (toOnline === 0) this.#st.addCount.run(id.miner, display, 1)
     return out
   }
 
@@ -440,10 +503,12 @@ class SqliteStore implements ManagerStore {
     )
   }
 
-  listQueue(kind: CommitKind, miner?: number): Promise<QueuedCommit[]> {
+  listQueue(kind: CommitKind, miner?: number, limit?: number): Promise<QueuedCommit[]> {
     return this.#read('listQueue', () => {
+      // SQLite reads LIMIT -1 as no limit.
+      const n = limit === undefined ? -1 : checkLimit(limit, 'limit', 0)
       const rows = (
-        miner === undefined ? this.#st.queueAll.all(kind) : this.#st.queueMiner.all(kind, miner)
+        miner === undefined ? this.#st.queueAll.all(kind, n) : this.#st.queueMiner.all(kind, miner, n)
       ) as {
         miner: number
         number: number
@@ -452,6 +517,10 @@ class SqliteStore implements ManagerStore {
       }[]
       return rows.map((r) => ({ miner: r.miner, number: r.number, kind: r.kind, enqueuedAt: r.enqueued_at }))
     })
+  }
+
+  countQueue(kind: CommitKind): Promise<number> {
+    return this.#read('countQueue', () => (this.#st.queueCount.get(kind) as { n: number }).n)
   }
 
   claimMessage(msg: Omit<StoredMessage, 'state' | 'createdAt'>, mark: SectorMutator): Promise<StoredMessage> {
@@ -499,6 +568,12 @@ class SqliteStore implements ManagerStore {
       ((state === undefined ? this.#st.msgsAll.all() : this.#st.msgsState.all(state)) as MessageRow[]).map(
         messageFromRow,
       ),
+    )
+  }
+
+  listRecentMessages(limit: number): Promise<StoredMessage[]> {
+    return this.#read('listRecentMessages', () =>
+      (this.#st.msgsRecent.all(checkLimit(limit, 'limit', 0)) as MessageRow[]).map(messageFromRow),
     )
   }
 
@@ -554,57 +629,5 @@ class SqliteStore implements ManagerStore {
     await this.#wal?.close()
     await this.#checkpointer?.stop()
     this.#db.close()
-  }
-}
-
-/**
- * fdatasync of the WAL file on libuv's thread pool, coalesced: callers arriving while a sync runs
- * share the next one (which starts after their commit, so it covers their frames). The file is
- * reopened when its inode changes (SQLite deletes the WAL when the last connection closes).
- */
-class WalSyncer {
-  readonly #path: string
-  #fh: FileHandle | undefined
-  #ino = -1
-  #running: Promise<void> | undefined
-  #next: Promise<void> | undefined
-
-  constructor(path: string) {
-    this.#path = path
-  }
-
-  sync(): Promise<void> {
-    if (this.#running === undefined) {
-      this.#running = this.#once().finally(() => {
-        this.#running = undefined
-      })
-      return this.#running
-    }
-    if (this.#next === undefined) {
-      this.#next = this.#running
-        .catch(() => {})
-        .then(() => {
-          this.#next = undefined
-          return this.sync()
-        })
-    }
-    return this.#next
-  }
-
-  async #once(): Promise<void> {
-    const st = await stat(this.#path)
-    if (this.#fh === undefined || st.ino !== this.#ino) {
-      await this.#fh?.close().catch(() => {})
-      this.#fh = await open(this.#path, 'r')
-      this.#ino = (await this.#fh.stat()).ino
-    }
-    await this.#fh.datasync()
-  }
-
-  async close(): Promise<void> {
-    await this.#running?.catch(() => {})
-    await this.#next?.catch(() => {})
-    await this.#fh?.close().catch(() => {})
-    this.#fh = undefined
   }
 }

@@ -1,5 +1,6 @@
 import type { SectorId } from '@venus-cluster/core'
 import type { ManagedSector } from '../sector.js'
+import type { PostStore } from './post-types.js'
 
 /** Which queue a sector waits in: precommit, prove-commit, termination or snap-up (`ProveReplicaUpdates3`). */
 export type CommitKind = 'pre' | 'prove' | 'terminate' | 'upgrade'
@@ -115,6 +116,59 @@ export interface UpdateEffects {
 }
 
 /**
+ * One page of records in (miner, number) order: pass the id of the last record of a page as
+ * `after` to read the next one. Pages come from an index, so each costs its own size whatever
+ * the number of records.
+ */
+export interface SectorPage {
+  /** Records after this id (exclusive); the first page without it. */
+  after?: SectorId | undefined
+  /** Records at most (1 … {@link MAX_SECTOR_PAGE}). */
+  limit: number
+  /** Only records in this display state (see `sectorDisplayState`), e.g. `Allocated`. */
+  state?: string | undefined
+}
+
+/** Records one page may hold. */
+export const MAX_SECTOR_PAGE = 10_000
+
+/** A page of records, newest first (by number, then miner), online and offline together. */
+export interface RecentSectorsPage {
+  /** Records to skip (costs an index step each; prefer `before` for deep pages). */
+  offset?: number | undefined
+  /** Only records older than this one: number below it, or the same number and a larger miner. */
+  before?: SectorId | undefined
+  limit: number
+}
+
+/**
+ * What a list of many sectors shows of each (the dashboard's table), read from the columns and
+ * a few fields of the record without converting it whole.
+ */
+export interface SectorSummary {
+  id: SectorId
+  online: boolean
+  /** See `sectorDisplayState`. */
+  state: string
+  /** Worker instance of the last report. */
+  worker: string | null
+  /** Event of the last report. */
+  event: string | null
+  /** Failure of the last report. */
+  failure: { level: string; description: string } | null
+  abortReason: string
+}
+
+/** How many records of a miner are in one display state. */
+export interface SectorStateCount {
+  miner: number
+  online: boolean
+  /** See `sectorDisplayState`. */
+  state: string
+  count: number
+}
+
+/**
  * The manager's persistent state, behind one small async interface with two engines:
  * SQLite (embedded default) and PostgreSQL (several managers sharing one state).
  *
@@ -130,6 +184,8 @@ export interface UpdateEffects {
  */
 export interface ManagerStore {
   readonly engine: 'sqlite' | 'postgres'
+  /** WindowPoSt across managers: deadline leases, fenced submissions, PoSt workers' jobs. */
+  readonly post: PostStore
   /** The schema version the database is at after opening. */
   schemaVersion(): Promise<number>
 
@@ -156,8 +212,22 @@ export interface ManagerStore {
 
   /** A sector record, online first, then offline. */
   getSector(id: SectorId): Promise<{ state: ManagedSector; online: boolean } | undefined>
-  /** All online (in progress) or offline (finalized/aborted) records, ordered by miner, number. */
+  /**
+   * All online (in progress) or offline (finalized/aborted) records, ordered by miner, number.
+   * Offline records grow with history: servers read them through {@link listSectorsPage}.
+   */
   listSectors(online: boolean): Promise<ManagedSector[]>
+  /** One page of online or offline records (see {@link SectorPage}). */
+  listSectorsPage(online: boolean, page: SectorPage): Promise<ManagedSector[]>
+  /** Summaries of records newest first, online and offline together (what the dashboard lists). */
+  listRecentSectors(page: RecentSectorsPage): Promise<SectorSummary[]>
+  /**
+   * Records per miner and display state, online and offline: the online ones counted from their
+   * index (they are the sectors being sealed), the offline ones kept counted as they move.
+   */
+  countSectors(): Promise<SectorStateCount[]>
+  /** Online records per worker instance of their last report (records with no report left out). */
+  countSectorsByWorker(): Promise<Map<string, number>>
   /**
    * Read-modify-write of an online record under a row lock. Throws `SECTOR_NOT_FOUND` when
    * there is no online record. Resolves the state after the update.
@@ -183,8 +253,13 @@ export interface ManagerStore {
   /** Forgets where a sector's files are (after they were deleted). */
   removeLocation(id: SectorId, kind: IndexKind): Promise<void>
 
-  /** Sectors waiting in a commit queue, oldest first; all miners when `miner` is undefined. */
-  listQueue(kind: CommitKind, miner?: number): Promise<QueuedCommit[]>
+  /**
+   * Sectors waiting in a commit queue, oldest first; all miners when `miner` is undefined; at
+   * most `limit` when given.
+   */
+  listQueue(kind: CommitKind, miner?: number, limit?: number): Promise<QueuedCommit[]>
+  /** How many sectors wait in a commit queue (all miners). */
+  countQueue(kind: CommitKind): Promise<number>
   /**
    * Atomically claims queued sectors for one message: removes their queue entries, records
    * the message under `uid` and lets `mark` update each sector's state. Throws
@@ -194,8 +269,13 @@ export interface ManagerStore {
   claimMessage(msg: Omit<StoredMessage, 'state' | 'createdAt'>, mark: SectorMutator): Promise<StoredMessage>
   /** Marks a claimed message as accepted by the messager. */
   markMessagePushed(uid: string): Promise<void>
-  /** Messages in a state (used on restart to re-push `created` ones). */
+  /**
+   * Messages in a state (used on restart to re-push `created` ones), oldest first. Every message
+   * ever sent is kept: servers read the newest through {@link listRecentMessages}.
+   */
   listMessages(state?: StoredMessage['state']): Promise<StoredMessage[]>
+  /** The newest `limit` messages, newest first. */
+  listRecentMessages(limit: number): Promise<StoredMessage[]>
   /** A message by uid. */
   getMessage(uid: string): Promise<StoredMessage | undefined>
 

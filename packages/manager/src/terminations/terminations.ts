@@ -27,6 +27,7 @@ import {
 } from '../sector.js'
 import { chooseSender } from '../senders/index.js'
 import { SerialRuns } from '../serial-runs.js'
+import { onlinePages } from '../store/pages.js'
 
 /** Events of {@link TerminationQueue}. */
 export type TerminationEvents = {
@@ -244,7 +245,7 @@ export class TerminationQueue extends TypedEmitter<TerminationEvents> implements
   async #repair(): Promise<void> {
     const ctx = this.#ctx
     const queued = new Set((await ctx.store.listQueue('terminate')).map((q) => `${q.miner}/${q.number}`))
-    for (const s of await ctx.store.listSectors(true)) {
+    for await (const s of onlinePages(ctx.store)) {
       const t = s.termination
       if (!t || t.messageUid !== null || queued.has(`${s.id.miner}/${s.id.number}`)) continue
       await ctx.store.updateSector(s.id, () => undefined, { enqueue: 'terminate' })
@@ -255,7 +256,7 @@ export class TerminationQueue extends TypedEmitter<TerminationEvents> implements
   async #checkAll(): Promise<void> {
     if (this.#seen === false) return
     let any = false
-    for (const s of await this.#ctx.store.listSectors(true)) {
+    for await (const s of onlinePages(this.#ctx.store)) {
       if (!s.termination) continue
       any = true
       if (s.termination.messageUid) await this.#check(s)

@@ -157,9 +157,10 @@ export class WorkerRegistry {
 
   /**
    * Every known worker: pinging ones, ones seen in reports, and the instances named by the last
-   * report of `online` records (so a restarted manager lists workers busy in a long step).
+   * report of online records (so a restarted manager lists workers busy in a long step), given
+   * as the records or as their count per instance (`ManagerStore.countSectorsByWorker`).
    */
-  known(online: readonly Pick<ManagedSector, 'latestReport'>[]): KnownWorker[] {
+  known(online: readonly Pick<ManagedSector, 'latestReport'>[] | ReadonlyMap<string, number>): KnownWorker[] {
     const out = new Map<string, KnownWorker>()
     const entry = (name: string): KnownWorker => {
       let w = out.get(name)
@@ -183,10 +184,16 @@ export class WorkerRegistry {
       w.lastPing = p.lastPing
     }
     for (const [name, at] of this.#reports) entry(name).lastReport = Math.floor(at / 1000)
-    for (const s of online) {
-      const name = s.latestReport?.worker.instance
+    const counts: Iterable<[string | undefined, number]> =
+      online instanceof Map
+        ? online
+        : (online as readonly Pick<ManagedSector, 'latestReport'>[]).map((s) => [
+            s.latestReport?.worker.instance,
+            1,
+          ])
+    for (const [name, n] of counts) {
       if (name === undefined || workerNameProblem(name) !== undefined) continue
-      entry(name).sectors++
+      entry(name).sectors += n
     }
     return [...out.values()].sort((a, b) => a.name.localeCompare(b.name))
   }

@@ -5,15 +5,12 @@
  * batches are submitted from `Open + submitConfidence`; a deadline is proven or missed when its
  * window closes; a revert below a deadline's `Open` resets it.
  */
-import type { ChainClient, LotusDeadlineInfo, LotusTipSet } from '@venus-cluster/core'
+import { type ChainClient, type LotusDeadlineInfo, type LotusTipSet, VenusError } from '@venus-cluster/core'
 import type { WindowPoStConfig } from '../config.js'
 import { errMsg } from '../util.js'
 import { nextDeadlineInfo } from './deadlines.js'
 import type { DeadlineLeases } from './leases.js'
 import type { DeadlineJob, Emit, Track } from './types.js'
-
-/** Proving attempts of one deadline after errors (each on a later head). */
-const MAX_PROVE_TRIES = 3
 
 /** What the deadline scheduler needs: the chain, and the modules that do the work. */
 export interface DeadlineSchedulerComponents {
@@ -53,6 +50,35 @@ export class DeadlineScheduler {
   /** The jobs known, by deadline open epoch. */
   jobs(): DeadlineJob[] {
     return [...this.#jobs.values()]
+  }
+
+  /**
+   * Proves deadline `index` now, if it is the open one or the next one and its challenge is drawn:
+   * a job that failed, was missed or was held elsewhere starts again (asking for the lease
+   * again). Resolves the job's state afterwards.
+   *
+   * @throws VenusError `INVALID_ARGUMENT` when that deadline cannot be proven now.
+   */
+  async proveNow(index: number, ts: LotusTipSet): Promise<{ deadline: number; open: number; state: string }> {
+    const di = await this.#c.chain.stateMinerProvingDeadline(this.#c.miner, ts.Cids)
+    const d = [di, nextDeadlineInfo(di)].find((x) => x.Index === index)
+    if (d === undefined || ts.Height < d.Challenge + 1 || ts.Height >= d.Close)
+      throw new VenusError(
+        'INVALID_ARGUMENT',
+        `deadline ${index} of ${this.#c.miner} cannot be proven now: the current deadline is ${di.Index} (open ${di.Open}–${di.Close}); only it and the next one, once its challenge is drawn, can`,
+        { details: { deadline: index, current: di.Index } },
+      )
+    const job = this.#jobs.get(d.Open)
+    if (job === undefined || job.state === 'error' || job.state === 'failed' || job.state === 'elsewhere') {
+      if (job !== undefined) {
+        job.controller.abort()
+        this.#jobs.delete(d.Open)
+        await this.#release(job)
+      }
+      this.#refused.delete(d.Open)
+      await this.#startJob(d, ts)
+    }
+    return { deadline: d.Index, open: d.Open, state: this.#jobs.get(d.Open)?.state ?? 'unknown' }
   }
 
   /** Aborts every job and gives up its lease. */
@@ -96,13 +122,9 @@ export class DeadlineScheduler {
     for (const [open, job] of this.#jobs) {
       // Held elsewhere: ask again, since its holder may have given it up or gone away.
       if (job.state === 'elsewhere' && h < job.di.Close) this.#jobs.delete(open)
+      // A failed proof is proven again, on a later head, for as long as the window is open.
       const tries = this.#tries.get(open) ?? 0
-      if (
-        job.state === 'error' &&
-        h < job.di.Close &&
-        Date.now() >= job.nextTryAt &&
-        tries < MAX_PROVE_TRIES
-      ) {
+      if (job.state === 'error' && h < job.di.Close && Date.now() >= job.nextTryAt) {
         this.#tries.set(open, tries + 1)
         this.#jobs.delete(open)
         await this.#release(job)

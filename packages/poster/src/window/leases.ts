@@ -44,6 +44,20 @@ export interface DeadlineLeases {
   holds(lease: DeadlineLease, opts: { signal?: AbortSignal }): Promise<boolean>
   /** Gives the lease up; a lease not held any more is ignored. */
   release(lease: DeadlineLease): Promise<void>
+  /**
+   * Optional fencing of each send, for leases kept in a database: in one transaction, checks that
+   * `lease` is still current and records the message about to be sent for `partitions`. Resolves
+   * the id to push the message under (the same for every holder of the deadline while a message
+   * for those partitions may still land, so a messager refuses a second push), or `undefined`
+   * when the lease is lost (nothing is sent then).
+   */
+  recordSubmission?(
+    lease: DeadlineLease,
+    submission: { batch: number; partitions: readonly number[] },
+    opts: { signal?: AbortSignal },
+  ): Promise<{ id: string } | undefined>
+  /** Optional: the message recorded under `id` failed or vanished; the next record gets a new id. */
+  submissionFailed?(lease: DeadlineLease, id: string): Promise<void>
 }
 
 /**

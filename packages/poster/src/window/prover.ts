@@ -21,13 +21,16 @@ import {
 import type { WindowPoStConfig } from '../config.js'
 import type { SectorLocator } from '../locator.js'
 import { sleep } from '../sleep.js'
-import { chunk } from '../util.js'
+import { chunk, errMsg } from '../util.js'
 import { nextDeadlineInfo, partitionToProve } from './deadlines.js'
 import { checkChainSectors, commROf, isUpdated, sectorInfos } from './miner.js'
 import type { Batch, DeadlineJob, Emit, MinerIdentity } from './types.js'
 
-/** Proof attempts of one batch (sectors found faulty, or an invalid proof, start another). */
-const MAX_BATCH_ATTEMPTS = 5
+/**
+ * Proof attempts of one batch at most (sectors found faulty, an invalid proof, or a failed
+ * computation start another); the window's close ends them earlier.
+ */
+const MAX_BATCH_ATTEMPTS = 50
 
 /** One batch of a deadline to prove: what a PoSt worker needs to compute its proof. */
 export interface WindowPoStJob extends WindowPoStRequest {
@@ -256,6 +259,7 @@ export class DeadlineProver {
         sectors: [...bad].map(([sectorNumber, reason]) => ({ sectorNumber, reason })),
       })
     }
+    let failures = 0
     for (let attempt = 0; attempt < MAX_BATCH_ATTEMPTS; attempt++) {
       if (signal.aborted) return undefined
       const good = sectorList.filter((n) => !skipped.has(n)).sort((a, b) => a - b)
@@ -275,19 +279,59 @@ export class DeadlineProver {
         })
       }
       if (replicas.length !== good.length) continue
-      const res = await this.#c.compute(
-        {
+      let res: WindowPoStResult
+      try {
+        res = await this.#c.compute(
+          {
+            miner,
+            deadline: d.Index,
+            open: d.Open,
+            batch: batchIndex,
+            partitions: group.map((p) => p.index),
+            randomness,
+            proverId: id.proverId,
+            replicas,
+          },
+          { signal },
+        )
+      } catch (e) {
+        if (signal.aborted) return undefined
+        failures++
+        emit({
+          type: 'error',
           miner,
           deadline: d.Index,
           open: d.Open,
-          batch: batchIndex,
-          partitions: group.map((p) => p.index),
-          randomness,
-          proverId: id.proverId,
-          replicas,
-        },
-        { signal },
-      )
+          message: `batch ${batchIndex}: proof computation failed (${failures} in a row): ${errMsg(e)}`,
+        })
+        if (failures >= this.#c.config.computeRetriesBeforeSkip) {
+          // Whatever failed, sectors that cannot give a vanilla proof are skipped (and turn
+          // faulty) rather than the whole deadline missed.
+          const unreadable = await checkChainSectors(
+            { ...this.#c, config: { ...this.#c.config, strictCheck: true } },
+            good.map((n) => infos.get(n)!),
+            randomness,
+            signal,
+          )
+          if (unreadable.size > 0) {
+            for (const n of unreadable.keys()) skipped.add(n)
+            failures = 0
+            emit({
+              type: 'sectors-skipped',
+              miner,
+              deadline: d.Index,
+              open: d.Open,
+              sectors: [...unreadable].map(([sectorNumber, reason]) => ({
+                sectorNumber,
+                reason: `unreadable after failed proofs: ${reason}`,
+              })),
+            })
+            continue
+          }
+        }
+        await sleep(Math.min(this.#c.config.retryDelayMs, 5000), signal)
+        continue
+      }
       if (res.faultySectors.length > 0) {
         for (const n of res.faultySectors) skipped.add(n)
         emit({

@@ -211,6 +211,23 @@ export class WindowPoStScheduler implements Startable {
   }
 
   /**
+   * Proves deadline `index` now (a manual run): when it is the open deadline or the next one and
+   * its challenge is drawn, a job that failed, was missed or was held by another poster starts
+   * again under a fresh lease; the proof is submitted as usual. Resolves the job's state.
+   *
+   * @example
+   * ```ts
+   * await scheduler.proveNow(7) // { deadline: 7, open: 1620, state: 'proving' }
+   * ```
+   */
+  async proveNow(index: number): Promise<{ deadline: number; open: number; state: string }> {
+    if (this.#controller === undefined)
+      throw new VenusError('NOT_STARTED', `WindowPoSt scheduler of ${this.miner} is not running`)
+    const head = await this.#chain.chainHead()
+    return this.#deadlines.proveNow(index, head)
+  }
+
+  /**
    * Generates (and verifies) the WindowPoSt of deadline `index` (default: the current one) at the
    * head without sending anything (`simulate-wdpost`). A deadline whose challenge is still ahead
    * uses the randomness of the head epoch.

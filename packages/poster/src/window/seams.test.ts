@@ -1,6 +1,7 @@
 import { mockProofs, runsToNumbers } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Harness, mineTo, nextOpenOf, provingHarness } from '../__fixtures__/devnet.js'
+import { mpoolSender } from '../messages.js'
 import type { DeadlineKey, DeadlineLease, DeadlineLeases } from './leases.js'
 import { localWindowPoSt, type WindowPoStJob } from './prover.js'
 
@@ -105,5 +106,94 @@ describe('WindowPoStScheduler proof computation', () => {
     expect(job!.replicas[0]!.sealedPath).toContain(h.root)
     expect(job!.randomness[31]! & 0xc0).toBe(0)
     expect(m.events.some((e) => e.type === 'deadline-proven' && e.open === open)).toBe(true)
+  }, 60_000)
+})
+
+describe('WindowPoStScheduler retries and fenced submissions', () => {
+  it('retries a failing proof, then skips the sector that cannot be read rather than miss the deadline', async () => {
+    let bad = -1
+    let computeFailures = 0
+    const local = localWindowPoSt(mockProofs())
+    h = await provingHarness({
+      seed: 'poster-skip-unreadable',
+      miners: 1,
+      sectors: 8,
+      config: { computeRetriesBeforeSkip: 2 },
+      // The sector reads wrong only when it is proven: file presence checks pass.
+      wrapProofs: (p) =>
+        new Proxy(p, {
+          get(target, prop, recv) {
+            if (prop === 'generateSingleVanillaProof')
+              return async (req: Parameters<typeof p.generateSingleVanillaProof>[0]) => {
+                if (req.replica.sectorNumber === bad) throw new Error('read error: bad block')
+                return target.generateSingleVanillaProof(req)
+              }
+            const v = Reflect.get(target, prop, recv)
+            return typeof v === 'function' ? v.bind(target) : v
+          },
+        }),
+      compute: async (job, opts) => {
+        if (job.replicas.some((r) => r.sectorNumber === bad)) {
+          computeFailures++
+          throw new Error('prover: I/O error reading sealed file')
+        }
+        return local(job, opts)
+      },
+    })
+    const m = h.miners[0]!
+    bad = 1
+    const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
+    const open = await nextOpenOf(h, m.miner, loc.Deadline)
+    await mineTo(h, open + 6 + 2)
+    const mine = m.events.filter((e) => 'open' in e && e.open === open)
+    expect(computeFailures).toBe(2)
+    expect(mine.filter((e) => e.type === 'error')).toHaveLength(2)
+    const skipped = mine.find((e) => e.type === 'sectors-skipped')
+    expect(skipped?.type === 'sectors-skipped' && skipped.sectors.map((s) => s.sectorNumber)).toEqual([1])
+    expect(mine.map((e) => e.type)).toContain('deadline-proven')
+    expect(mine.map((e) => e.type)).not.toContain('deadline-missed')
+    // Skipped in the proof: the chain now counts it faulty, and only it.
+    expect(runsToNumbers(await h.chain.stateMinerFaults(m.miner))).toEqual([1])
+  }, 60_000)
+
+  it('records each send with the lease store, pushes under the id it gives, and sends nothing once the record is refused', async () => {
+    let target = -1
+    const records: { open: number; partitions: readonly number[] }[] = []
+    const ids: (string | undefined)[] = []
+    let token = 0
+    const leases: DeadlineLeases = {
+      acquire: async (key) => ({ key, token: ++token }),
+      holds: async () => true,
+      release: async () => {},
+      recordSubmission: async (lease, s) => {
+        records.push({ open: lease.key.open, partitions: s.partitions })
+        return lease.key.deadline === target ? undefined : { id: `rec-${lease.key.open}-${s.batch}` }
+      },
+    }
+    h = await provingHarness({
+      seed: 'poster-fenced-send',
+      miners: 1,
+      sectors: 8,
+      leases,
+      send: (chain) => {
+        const real = mpoolSender(chain)
+        return (msg, o) => {
+          ids.push(o.id)
+          return real(msg, o)
+        }
+      },
+    })
+    const m = h.miners[0]!
+    const loc = (await h.chain.stateSectorPartition(m.miner, 1))!
+    target = loc.Deadline
+    const open = await nextOpenOf(h, m.miner, loc.Deadline)
+    await mineTo(h, open + 6 + 2)
+    const mine = m.events.filter((e) => 'open' in e && e.open === open).map((e) => e.type)
+    expect(records.some((r) => r.open === open)).toBe(true)
+    expect(mine).toContain('lease-lost')
+    expect(mine).not.toContain('submitted')
+    // Every push of the other deadlines went out under the id the store recorded.
+    expect(ids.length).toBeGreaterThan(0)
+    expect(ids.every((id) => id?.startsWith('rec-'))).toBe(true)
   }, 60_000)
 })

@@ -8,7 +8,6 @@ import {
   runsToNumbers,
   sectorName,
 } from '@venus-cluster/core'
-import { CID } from 'multiformats/cid'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Harness, mineTo, nextOpenOf, provingHarness } from '../__fixtures__/devnet.js'
 
@@ -77,7 +76,7 @@ async function snap(hs: Harness, n: number) {
         newSealedCid: commitmentToCid(enc.commRNew, 'commR'),
         pieces: [
           {
-            cid: CID.parse(commitmentToCid(piece.commP, 'commP').toString()),
+            cid: commitmentToCid(piece.commP, 'commP'),
             size: piece.paddedSize,
             verifiedAllocationKey: null,
             notify: [],

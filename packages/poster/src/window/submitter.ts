@@ -86,7 +86,7 @@ export class DeadlineSubmitter {
         }
         if (found !== null && 'failed' in found) {
           fail(`message ${b.cid} failed: ${found.failed}`)
-          b.cid = undefined
+          await this.#forget(job, b)
           b.seenAt = undefined
           job.nextTryAt = Date.now() + config.retryDelayMs
         } else if (found) {
@@ -101,6 +101,7 @@ export class DeadlineSubmitter {
               cid: b.cid,
               height: found.height,
               exitCode: found.exitCode,
+              window: d.WPoStChallengeWindow,
             })
           }
           if (found.exitCode === 0) {
@@ -108,7 +109,7 @@ export class DeadlineSubmitter {
             if (h - found.height >= config.confidence) b.landed = true
             continue
           }
-          b.cid = undefined
+          await this.#forget(job, b)
           b.seenAt = undefined
           job.nextTryAt = Date.now() + config.retryDelayMs
         } else if (b.seenAt !== undefined) {
@@ -122,7 +123,7 @@ export class DeadlineSubmitter {
           if (await postedAndBuried(b)) b.landed = true
           continue
         } else {
-          b.cid = undefined
+          await this.#forget(job, b)
         }
       }
       if (byOthers) {
@@ -151,6 +152,10 @@ export class DeadlineSubmitter {
         chainCommitRand: commitRand,
       })
       try {
+        // Fenced: the lease store records the send only while the lease is current, and the
+        // lease is checked once more right before the push.
+        const id = await this.#record(job, b)
+        if (id === null || !(await this.#stillHeld(job))) return
         b.cid = await this.#c.send(
           {
             from: await this.#c.sender(),
@@ -161,8 +166,13 @@ export class DeadlineSubmitter {
             gasFeeCap: config.gasFeeCap,
             expireEpoch: d.Close,
           },
-          job.lease ? { signal, lease: job.lease } : { signal },
+          {
+            signal,
+            ...(job.lease ? { lease: job.lease } : {}),
+            ...(id !== undefined ? { id } : {}),
+          },
         )
+        b.submissionId = id
         b.submittedAt = h
         emit({
           type: 'submitted',
@@ -213,6 +223,46 @@ export class DeadlineSubmitter {
   }
 
   /**
+   * Records the send of `b` with the lease store, when it fences sends: the id to push under,
+   * `undefined` when the store does not record sends, `null` when the lease is lost.
+   */
+  async #record(job: DeadlineJob, b: Batch): Promise<string | undefined | null> {
+    const leases = this.#c.leases
+    if (job.lease === undefined || leases.recordSubmission === undefined) return undefined
+    const rec = await leases.recordSubmission(
+      job.lease,
+      { batch: b.index, partitions: b.partitions.map((p) => p.index) },
+      { signal: job.controller.signal },
+    )
+    if (rec !== undefined) return rec.id
+    this.#lost(job)
+    return null
+  }
+
+  /** `b`'s message failed or vanished: it is sent again (under a new id) while the window is open. */
+  async #forget(job: DeadlineJob, b: Batch): Promise<void> {
+    const id = b.submissionId
+    b.cid = undefined
+    b.submissionId = undefined
+    if (id === undefined || job.lease === undefined) return
+    await this.#c.leases.submissionFailed?.(job.lease, id).catch((e) =>
+      this.#c.emit({
+        type: 'error',
+        miner: this.#c.miner,
+        deadline: job.di.Index,
+        open: job.di.Open,
+        message: `marking submission ${id} failed: ${errMsg(e)}`,
+      }),
+    )
+  }
+
+  #lost(job: DeadlineJob): void {
+    job.state = 'elsewhere'
+    job.controller.abort()
+    this.#c.emit({ type: 'lease-lost', miner: this.#c.miner, deadline: job.di.Index, open: job.di.Open })
+  }
+
+  /**
    * Checks the job's lease right before a send. A lost lease ends the job here: it is handed
    * to whoever holds the lease now, and nothing more is sent for it from this poster.
    */
@@ -220,9 +270,7 @@ export class DeadlineSubmitter {
     const lease = job.lease
     if (lease === undefined) return true
     if (await this.#c.leases.holds(lease, { signal: job.controller.signal })) return true
-    job.state = 'elsewhere'
-    job.controller.abort()
-    this.#c.emit({ type: 'lease-lost', miner: this.#c.miner, deadline: job.di.Index, open: job.di.Open })
+    this.#lost(job)
     return false
   }
 }

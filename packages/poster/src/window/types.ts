@@ -27,6 +27,8 @@ export interface Batch {
   /** Sectors actually proven (sorted). */
   sectors: number[]
   cid?: string | undefined
+  /** The id the lease store recorded for `cid`'s send (see `DeadlineLeases.recordSubmission`). */
+  submissionId?: string | undefined
   /** Height at which `cid` was last seen on chain (a `landed` event went out for it). */
   seenAt?: number | undefined
   /** On chain, executed successfully and buried by `confidence` epochs. */

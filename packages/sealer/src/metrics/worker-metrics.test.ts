@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { GpuSlots } from '../gpu.js'
 import type { SealingThread } from '../thread.js'
 import { createWorkerMetrics } from './worker-metrics.js'
 
@@ -57,6 +58,26 @@ describe('worker metrics', () => {
     expect(value(text, 'venus_worker_stage_duration_seconds_sum{stage="PC1Done"}')).toBe(3)
     expect(value(text, 'venus_worker_step_failures_total{level="temporary"}')).toBe(1)
     expect(value(text, 'venus_worker_steps_total{state="PC1Done"}')).toBe(2)
+  })
+
+  it("reports each GPU's slots and the slots in use, and nothing of GPUs on a worker without them", async () => {
+    const gpus = new GpuSlots({
+      devices: [
+        { id: '0', slots: 2 },
+        { id: '1', slots: 1 },
+      ],
+      stageSlots: { pc2: 1, c2: 1, snap_prove: 1, wdpost: 1 },
+    })
+    const held = await gpus.acquire('c2', { devices: ['0'] })
+    const m = createWorkerMetrics({ threads: () => [], gpus, processMetrics: false })
+    const text = await m.scrape()
+    expect(value(text, 'venus_worker_gpu_slots{device="0"}')).toBe(2)
+    expect(value(text, 'venus_worker_gpu_slots_in_use{device="0"}')).toBe(1)
+    expect(value(text, 'venus_worker_gpu_slots_in_use{device="1"}')).toBe(0)
+    held.release()
+    expect(value(await m.scrape(), 'venus_worker_gpu_slots_in_use{device="0"}')).toBe(0)
+    const none = createWorkerMetrics({ threads: () => [], processMetrics: false })
+    expect(await none.scrape()).not.toContain('venus_worker_gpu')
   })
 
   it('registers every worker-side metric the Grafana dashboard queries', async () => {

@@ -1,9 +1,10 @@
 /**
  * Prometheus metrics of a worker (prom-client): sealing threads per state, paused and erroring
- * threads, time spent in each sealing state, steps and failures.
+ * threads, time spent in each sealing state, steps and failures, and the GPUs' slots.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { ThreadStepEvent } from '../events.js'
+import type { GpuSlots } from '../gpu.js'
 import type { SealingThread } from '../thread.js'
 
 /** A worker's registry and its step feed. */
@@ -19,6 +20,8 @@ export interface WorkerMetrics {
 export interface WorkerMetricsOptions {
   /** The live threads, read at scrape time. */
   threads: () => readonly SealingThread[]
+  /** The worker's GPU slots, read at scrape time (default: no GPU metrics). */
+  gpus?: GpuSlots | undefined
   /** Include Node.js process metrics (default true). */
   processMetrics?: boolean | undefined
   now?: () => number
@@ -66,6 +69,27 @@ export function createWorkerMetrics(opts: WorkerMetricsOptions): WorkerMetrics {
       this.set(opts.threads().filter((t) => t.info().lastError !== null).length)
     },
   })
+  const gpus = opts.gpus
+  if (gpus?.enabled === true) {
+    new Gauge({
+      name: 'venus_worker_gpu_slots',
+      help: 'Slots a GPU offers to the GPU stages ([processors.gpu])',
+      labelNames: ['device'],
+      registers: [registry],
+      collect() {
+        for (const id of gpus.devices) this.set({ device: id }, gpus.stats(id).slots)
+      },
+    })
+    new Gauge({
+      name: 'venus_worker_gpu_slots_in_use',
+      help: 'Slots of a GPU held by stages computing on it',
+      labelNames: ['device'],
+      registers: [registry],
+      collect() {
+        for (const id of gpus.devices) this.set({ device: id }, gpus.stats(id).inUse)
+      },
+    })
+  }
   const stage = new Histogram({
     name: 'venus_worker_stage_duration_seconds',
     help: 'Time a sealing thread spent in a state before moving on',

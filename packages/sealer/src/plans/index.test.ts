@@ -1,7 +1,7 @@
 import { parseWorkerConfig, VenusError } from '@venus-cluster/core'
 import { describe, expect, it } from 'vitest'
 import { SEALING_STATES } from '../states.js'
-import { BUILTIN_PLANS, PlanRegistry, sealerPlan, snapUpPlan, threadPlans } from './index.js'
+import { BUILTIN_PLANS, PlanRegistry, sealerPlan, snapUpPlan, threadPlans, wdpostPlan } from './index.js'
 import type { Plan } from './types.js'
 
 const MANAGER = '[sector_manager]\nrpc_client.addr = "/ip4/127.0.0.1/tcp/1789"\n'
@@ -29,15 +29,16 @@ const jobPlan: Plan<'Take' | 'Do'> = {
 }
 
 describe('plan registry', () => {
-  it('has the sealer and snapup plans built in, each with a handler for every state that is not terminal', () => {
-    expect(new PlanRegistry().names()).toEqual(['sealer', 'snapup'])
-    expect(BUILTIN_PLANS).toEqual([sealerPlan, snapUpPlan])
-    const snapHandled = Object.keys(snapUpPlan.steps)
-    expect(snapHandled).toEqual(snapUpPlan.states.filter((s) => s !== 'Finished' && s !== 'Aborted'))
+  it('has the sealer, snapup and wdpost plans built in, each with a handler for every state that is not terminal', () => {
+    expect(new PlanRegistry().names()).toEqual(['sealer', 'snapup', 'wdpost'])
+    expect(BUILTIN_PLANS).toEqual([sealerPlan, snapUpPlan, wdpostPlan])
+    for (const p of BUILTIN_PLANS)
+      expect(Object.keys(p.steps)).toEqual(p.states.filter((s) => s !== 'Finished' && s !== 'Aborted'))
     expect(snapUpPlan.states.every((s) => SEALING_STATES.includes(s))).toBe(true)
     expect(snapUpPlan.next('PieceAdded', 'SnapEncode')).toBe('SnapEncoded')
     expect(snapUpPlan.next('SnapProved', 'Abort')).toBe('Aborted')
     expect(() => snapUpPlan.next('Empty', 'SnapProve')).toThrow(/not allowed in state Empty/)
+    expect(wdpostPlan.initial).toEqual({ state: 'Empty', asks: 'Venus.WdPoStAllocateJobs' })
     const handled = Object.keys(sealerPlan.steps)
     expect(handled).toEqual(sealerPlan.states.filter((s) => s !== 'Finished' && s !== 'Aborted'))
     expect(sealerPlan.states.every((s) => SEALING_STATES.includes(s))).toBe(true)
@@ -47,7 +48,7 @@ describe('plan registry', () => {
 
   it('registers another plan by name', () => {
     const plans = new PlanRegistry().register(jobPlan as Plan)
-    expect(plans.names()).toEqual(['sealer', 'snapup', 'job'])
+    expect(plans.names()).toEqual(['sealer', 'snapup', 'wdpost', 'job'])
     expect(plans.resolve('job', 'x')).toBe(jobPlan)
   })
 
@@ -70,9 +71,9 @@ describe('plan registry', () => {
     const err = errorOf(() => threadPlans(parseWorkerConfig(text, 'bad.toml')))
     expect(err.code).toBe('CONFIG_INVALID_VALUE')
     expect(err.message).toBe(
-      'bad.toml:5: sealing_thread[0].plan: plan "snap" is not supported by this worker; known plans: "sealer", "snapup"',
+      'bad.toml:5: sealing_thread[0].plan: plan "snap" is not supported by this worker; known plans: "sealer", "snapup", "wdpost"',
     )
-    expect(err.details).toMatchObject({ plan: 'snap', known: ['sealer', 'snapup'] })
+    expect(err.details).toMatchObject({ plan: 'snap', known: ['sealer', 'snapup', 'wdpost'] })
   })
 
   it('points at the thread table when the plan is not written, and takes the plans given', () => {

@@ -1,6 +1,7 @@
 /**
- * The plans a worker can run, by name. The package implements `sealer` and `snapup`; `rebuild`,
- * `unseal` and `wdpost` come as more plans registered here (one file each under `plans/`). A sealing thread configured with a plan that is not registered is refused when the
+ * The plans a worker can run, by name. The package implements `sealer`, `snapup` and `wdpost`
+ * (PoSt worker threads); `rebuild` and `unseal` come as more plans registered here (one file each
+ * under `plans/`). A sealing thread configured with a plan that is not registered is refused when the
  * worker is created, with the file, line and key of the config and the plans there are.
  */
 import { formatConfigKeyRef, VenusError, type WorkerConfig } from '@venus-cluster/core'
@@ -8,13 +9,19 @@ import { isTerminalState } from '../states.js'
 import { sealerPlan } from './sealer.js'
 import { snapUpPlan } from './snapup.js'
 import type { Plan } from './types.js'
+import { wdpostPlan } from './wdpost.js'
 
 export { sealerPlan } from './sealer.js'
 export { nextSnapUpState, type SnapUpEvent, snapUpPlan } from './snapup.js'
 export type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
+export { WDPOST_HEARTBEAT_MS, wdpostPlan } from './wdpost.js'
 
 /** The plans this package implements, in the order `planNames()` lists them. */
-export const BUILTIN_PLANS: readonly Plan[] = Object.freeze([sealerPlan as Plan, snapUpPlan as Plan])
+export const BUILTIN_PLANS: readonly Plan[] = Object.freeze([
+  sealerPlan as Plan,
+  snapUpPlan as Plan,
+  wdpostPlan as Plan,
+])
 
 /**
  * A set of plans by name: the built-in ones, plus any an embedder registers.
@@ -102,7 +109,7 @@ function planProblem(plan: Plan): string | undefined {
  * ones), in thread order.
  *
  * @throws VenusError `CONFIG_INVALID_VALUE`, e.g. `venus-worker.toml:14: sealing_thread[1].plan:
- *   plan "snapup" is not supported by this worker; known plans: "sealer"`.
+ *   plan "snapup" is not supported by this worker; known plans: "sealer", "wdpost"`.
  * @example
  * ```ts
  * const config = await loadWorkerConfig('venus-worker.toml')

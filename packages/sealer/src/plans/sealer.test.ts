@@ -56,6 +56,7 @@ function context(record: SectorRecord, methods: Partial<SealerClient>, over: Par
     signal: new AbortController().signal,
     paths: () => sectorPaths(location, record.base?.allocated.ID ?? { Miner: 0, Number: 0 }),
     withSlot: (_stage, fn) => fn(),
+    withGpu: (_stage, fn) => fn(),
     runStage: async () => {
       throw new Error('no stage expected')
     },

@@ -83,7 +83,9 @@ async function env() {
     pieces.set(cid, raw)
     market.publish(minerId, { id: n, pieceCid: cid, pieceSize: piece.paddedSize, payloadSize: 1016 })
   }
-  return { proofs, devnet, minerId, persist, mgr, manager, pieces }
+  /** The GPU stages the plan's steps took slots for, in order. */
+  const gpuStages: string[] = []
+  return { proofs, devnet, minerId, persist, mgr, manager, pieces, gpuStages }
 }
 
 type Env = Awaited<ReturnType<typeof env>>
@@ -111,6 +113,10 @@ function context(e: Env, record: SectorRecord, location: string): StepContext {
     signal: new AbortController().signal,
     paths: () => sectorPaths(location, record.base?.allocated.ID ?? { Miner: 0, Number: 0 }),
     withSlot: (_stage, fn) => fn(),
+    withGpu: (stage, fn) => {
+      e.gpuStages.push(stage)
+      return fn()
+    },
     runStage: async () => {
       throw new Error('the snapup plan runs no processor stage')
     },

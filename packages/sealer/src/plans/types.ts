@@ -3,7 +3,7 @@
  * per state) and what its first step asks the manager for. The thread runtime (`thread.ts`) runs
  * any plan; a handler sees the world only through its {@link StepContext}.
  */
-import type { Logger, ProofsBackend, WorkerSealingConfig, WorkerStage } from '@venus-cluster/core'
+import type { GpuStage, Logger, ProofsBackend, WorkerSealingConfig, WorkerStage } from '@venus-cluster/core'
 import type { SectorPaths } from '../paths.js'
 import type { AttachedStore, FreeSpaceFn } from '../persist.js'
 import type { PieceFetcher } from '../piece-fetch.js'
@@ -49,7 +49,16 @@ export interface StepContext {
   paths(): SectorPaths
   /** Runs `fn` holding a slot of `stage` (`[processors.limit]`, `[processors.limitation.staggered]`). */
   withSlot<T>(stage: WorkerStage, fn: () => Promise<T>): Promise<T>
-  /** Runs a compute stage on the processors (in process, worker-thread pool or external child). */
+  /**
+   * Runs `fn` in this process holding the slots of a GPU stage on every worker GPU
+   * (`[processors.gpu]`): for GPU work a plan does itself rather than through {@link runStage}
+   * (a snap proof, a WindowPoSt). Without GPUs it just runs `fn`.
+   */
+  withGpu<T>(stage: GpuStage, fn: () => Promise<T>): Promise<T>
+  /**
+   * Runs a compute stage on the processors (in process, worker-thread pool or external child);
+   * a GPU stage takes its GPU slots around the computation.
+   */
   runStage<S extends SealStage>(stage: S, req: StageIo[S]['req']): Promise<StageIo[S]['res']>
   /**
    * Saves the draft now, before the step ends, so a later try resumes from it (an allocation the
@@ -106,4 +115,10 @@ export interface Plan<E extends string = string> {
   readonly stages: readonly WorkerStage[]
   /** Tells the manager the task ended (the record is still there; the store is wiped after). */
   finish(ctx: StepContext, outcome: PlanOutcome): Promise<void>
+  /**
+   * Whether the thread rests `seal_interval` after a task before asking for the next (default
+   * true: it spaces out sector starts). A plan whose tasks are deadline-bound (PoSt jobs) says
+   * false: its initial step already idles `recover_interval` when there is no work.
+   */
+  readonly restsBetweenTasks?: boolean
 }

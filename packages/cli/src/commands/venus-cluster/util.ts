@@ -80,6 +80,8 @@ interface ParamsEvent {
 }
 
 interface NativeParamsModule {
+  loadProofsAddon?: () => unknown
+  describeGpu?: (addon: never) => string
   generateParameters: (o: {
     sectorSize: number
     dir?: string | undefined
@@ -89,15 +91,23 @@ interface NativeParamsModule {
   }) => Promise<{ dir: string; ms: number }>
 }
 
-async function loadGenerator(): Promise<NativeParamsModule['generateParameters']> {
+async function loadGenerator(): Promise<{
+  generate: NativeParamsModule['generateParameters']
+  gpu: () => string | undefined
+}> {
   const mod = await importProofsNative<Partial<NativeParamsModule>>()
-  if (typeof mod.generateParameters !== 'function') {
+  const { generateParameters, loadProofsAddon, describeGpu } = mod
+  if (typeof generateParameters !== 'function') {
     throw new VenusError(
       'PROOFS_NATIVE_UNAVAILABLE',
       `${PROOFS_NATIVE_PACKAGE} has no generateParameters export`,
     )
   }
-  return mod.generateParameters
+  const gpu = () =>
+    typeof loadProofsAddon === 'function' && typeof describeGpu === 'function'
+      ? describeGpu(loadProofsAddon() as never)
+      : undefined
+  return { generate: generateParameters, gpu }
 }
 
 /** Adds `util params` to the `venus-cluster` program. */
@@ -124,7 +134,7 @@ export function registerUtilCommands(program: Command): Command {
     .action(async (opts: { sectorSize: string; dir?: string; parts?: string }) => {
       const sectorSize = utilParamsSectorSize(opts.sectorSize)
       const parts = opts.parts === undefined ? undefined : utilParamsParts(opts.parts)
-      const generate = await loadGenerator()
+      const { generate, gpu } = await loadGenerator()
       const log = (line: string) => process.stderr.write(`${line}\n`)
       const dir =
         opts.dir ??
@@ -135,6 +145,10 @@ export function registerUtilCommands(program: Command): Command {
           'verify only proofs made on this machine with them, never on mainnet/calibnet; published ' +
           'files already in the cache are kept and used.',
       )
+      // The proofs library makes parameters on the CPU in every build; the line says which build
+      // this machine's proofs would use, and whether with a GPU.
+      const gpuLine = gpu()
+      if (gpuLine !== undefined) log(`[params] proofs addon GPU: ${gpuLine} (parameters are made on the CPU)`)
       const controller = new AbortController()
       const onSignal = () => controller.abort()
       process.once('SIGINT', onSignal)

@@ -8,14 +8,33 @@ import {
   type ProofsBackend,
   parseGoDuration,
   type Startable,
+  startAll,
+  stopAll,
   VenusError,
 } from '@venus-cluster/core'
 import { parseTrustedNetworks } from '@venus-cluster/core/auth'
-import { createManagerNode, type ManagerNode, type SenderCheck } from '@venus-cluster/manager'
-import { storesLocator, winningPoStMethods } from '@venus-cluster/poster'
+import {
+  checkAlertWebhookUrl,
+  createAlertWebhook,
+  createManagerNode,
+  createPostJobQueue,
+  type ManagerNode,
+  type SenderCheck,
+  storeDeadlineLeases,
+} from '@venus-cluster/manager'
+import { storesLocator, type WindowPoStService, winningPoStMethods } from '@venus-cluster/poster'
 import { type Command, Option } from 'commander'
 import { SECTOR_MANAGER_CONFIG_FILE } from '../../home.js'
 import { clientsOf, homeOf, loadConfig, requireApi } from './manager-common.js'
+import {
+  alertsRef,
+  observePosterEvents,
+  observePostJobs,
+  observePostLeases,
+  posterMethods,
+  posterRef,
+  watchChainLoss,
+} from './poster-ops.js'
 import { loadPosterProofs, type PosterProofs, startGatewayProofs, startPoster } from './poster-wiring.js'
 
 /** Adds `run` under the `daemon` command registered by `daemon.ts`. */
@@ -61,6 +80,47 @@ export function registerDaemonRunCommand(program: Command): Command {
     )
     .addOption(
       new Option(
+        '--worker-prover',
+        'with --poster: WindowPoSt proofs are computed by worker threads with plan = "wdpost" (jobs kept in the database)',
+      ).default(false),
+    )
+    .addOption(
+      new Option(
+        '--wdpost-vanilla <where>',
+        'with --worker-prover: where vanilla proofs are made, on the PoSt worker (from its attached stores) or on this manager',
+      )
+        .choices(['worker', 'manager'])
+        .default('worker'),
+    )
+    .addOption(new Option('--wdpost-max-try <n>', 'with --worker-prover: tries of a PoSt job').default('2'))
+    .addOption(
+      new Option(
+        '--wdpost-heartbeat-timeout <duration>',
+        'with --worker-prover: a PoSt job whose worker has not heartbeated for this long is given to another',
+      ).default('15s'),
+    )
+    .addOption(
+      new Option(
+        '--post-lease-ttl <duration>',
+        'with --poster: time-to-live of a deadline lease; a manager that stops renewing loses its deadlines to another after this',
+      )
+        .env('VENUS_MANAGER_POST_LEASE_TTL')
+        .default('30s'),
+    )
+    .addOption(
+      new Option(
+        '--post-lease-renew <duration>',
+        'with --poster: renewal period of held deadline leases (default: ttl / 3)',
+      ).env('VENUS_MANAGER_POST_LEASE_RENEW'),
+    )
+    .addOption(
+      new Option(
+        '--alert-webhook <url>',
+        'POST alerts (missed, failed or late WindowPoSt, deadline leases changing hands, chain lost) as JSON to this http(s) URL; no credentials are sent',
+      ).env('VENUS_MANAGER_ALERT_WEBHOOK'),
+    )
+    .addOption(
+      new Option(
         '--start-timeout <duration>',
         'how long the start waits for a chain node that does not answer before it exits non-zero (e.g. "1m", "0s" = one try)',
       )
@@ -79,12 +139,27 @@ export function registerDaemonRunCommand(program: Command): Command {
           auth: boolean
           trustedNetworks?: string
           startTimeout: string
+          workerProver: boolean
+          wdpostVanilla: 'worker' | 'manager'
+          wdpostMaxTry: string
+          wdpostHeartbeatTimeout: string
+          postLeaseTtl: string
+          postLeaseRenew?: string
+          alertWebhook?: string
         },
         cmd: Command,
       ) => {
         const home = homeOf(cmd)
         const flagNetworks = trustedNetworksOf(opts.trustedNetworks)
         const startTimeoutMs = startTimeoutOf(opts.startTimeout)
+        const post = postHaOptionsOf(opts)
+        if (opts.alertWebhook !== undefined) {
+          try {
+            checkAlertWebhookUrl(opts.alertWebhook)
+          } catch (err) {
+            throw new VenusError('CLI_USAGE', `--alert-webhook: ${(err as Error).message}`, { cause: err })
+          }
+        }
         const { config } = await loadConfig(home)
         const trustedNetworks = [...new Set([...config.trustedNetworks, ...flagNetworks])]
         if (config.miners.length === 0) {
@@ -118,16 +193,23 @@ export function registerDaemonRunCommand(program: Command): Command {
           signal: stopping.signal,
           senders: opts.poster ? postSenders(config) : undefined,
           reloadConfig: async () => (await loadConfig(home)).config,
-          extraMethods: opts.miner
-            ? winningPoStMethods({
-                proofs: postProofs,
-                locate: storesLocator(config.persistStores.map((s) => s.path)),
-              })
-            : undefined,
+          extraMethods: {
+            ...(opts.miner
+              ? winningPoStMethods({
+                  proofs: postProofs,
+                  locate: storesLocator(config.persistStores.map((s) => s.path)),
+                })
+              : {}),
+            ...(opts.poster ? posterMethods() : {}),
+          },
           logger: stderrLogger,
+          postJobMaxTry: post.maxTry,
           services: [
             (n) => announceService(n, trustedNetworks),
-            ...(opts.poster ? [(n: ManagerNode) => posterService(n, postProofs, log)] : []),
+            ...(opts.alertWebhook !== undefined
+              ? [(n: ManagerNode) => alertService(n, opts.alertWebhook as string)]
+              : []),
+            ...(opts.poster ? [(n: ManagerNode) => posterService(n, postProofs, log, post)] : []),
             ...(opts.miner ? [(n: ManagerNode) => winningService(n, postProofs, log)] : []),
           ],
         })
@@ -185,14 +267,75 @@ function announceService(node: ManagerNode, trustedNetworks: string[]): Startabl
 }
 
 /** WindowPoSt for the miners with PoSt enabled (`--poster`), as a service of the node. */
-function posterService(node: ManagerNode, proofs: ProofsBackend, log: (line: string) => void): Startable {
+function posterService(
+  node: ManagerNode,
+  proofs: ProofsBackend,
+  log: (line: string) => void,
+  ha: PostHaOptions,
+): Startable {
   let poster: Startable | undefined
+  let parts: Startable[] = []
   return {
     async start() {
-      poster = await startPoster({ file: node.config, daemon: node, proofs, log })
+      // Deadline leases in the store: with several managers on one PostgreSQL database, exactly
+      // one proves each deadline, and another takes over when its holder stops.
+      const leases = storeDeadlineLeases({
+        store: node.store,
+        ttlMs: ha.leaseTtlMs,
+        renewMs: ha.leaseRenewMs,
+        logger: node.logger,
+      })
+      observePostLeases(node, leases)
+      const jobs = ha.workerProver
+        ? createPostJobQueue({
+            store: node.store,
+            persistStores: node.config.persistStores,
+            vanilla: ha.vanilla,
+            proofs,
+            maxTry: ha.maxTry,
+            heartbeatTimeoutMs: ha.heartbeatTimeoutMs,
+            logger: node.logger,
+          })
+        : undefined
+      if (jobs) observePostJobs(node, jobs)
+      parts = jobs ? [leases, jobs] : [leases]
+      await startAll(parts)
+      log(
+        `post: deadline leases as ${leases.holder} (ttl ${leases.ttlMs} ms, renewed every ${leases.renewMs} ms)${jobs ? `; proofs by PoSt workers (plan "wdpost", vanilla proofs on the ${ha.vanilla})` : ''}`,
+      )
+      poster = await startPoster({
+        file: node.config,
+        daemon: node,
+        proofs,
+        log,
+        leases,
+        ...(jobs ? { compute: (job, o) => jobs.compute(job, o) } : {}),
+      })
+      posterRef.current = poster as WindowPoStService | undefined
+      if (posterRef.current) observePosterEvents(node, posterRef.current)
     },
     async stop() {
       await poster?.stop()
+      posterRef.current = undefined
+      await stopAll(parts)
+    },
+  }
+}
+
+/** The alert webhook (`--alert-webhook`), and the chain-loss watch that feeds it. */
+function alertService(node: ManagerNode, url: string): Startable {
+  const hook = createAlertWebhook({ url, logger: node.logger })
+  let unwatch: (() => void) | undefined
+  return {
+    async start() {
+      await hook.start()
+      alertsRef.current = hook
+      unwatch = watchChainLoss(node)
+    },
+    async stop() {
+      unwatch?.()
+      alertsRef.current = undefined
+      await hook.stop()
     },
   }
 }
@@ -232,6 +375,57 @@ async function announce(
   process.stdout.write(`${lines.join('\n')}\n`)
   if (!d.auth && trustedNetworks.length > 0)
     process.stderr.write('warn: --trusted-networks has no effect with --no-auth\n')
+}
+
+/** What `--worker-prover` and the lease flags ask for. */
+interface PostHaOptions {
+  workerProver: boolean
+  vanilla: 'worker' | 'manager'
+  maxTry: number
+  heartbeatTimeoutMs: number
+  leaseTtlMs: number
+  leaseRenewMs: number | undefined
+}
+
+/** The PoSt HA flags checked up front, each error naming its flag. */
+function postHaOptionsOf(o: {
+  workerProver: boolean
+  wdpostVanilla: 'worker' | 'manager'
+  wdpostMaxTry: string
+  wdpostHeartbeatTimeout: string
+  postLeaseTtl: string
+  postLeaseRenew?: string
+}): PostHaOptions {
+  const duration = (flag: string, v: string) => {
+    try {
+      const ms = parseGoDuration(v)
+      if (ms <= 0) throw new Error('must be longer than 0s')
+      return ms
+    } catch (err) {
+      throw new VenusError('CLI_USAGE', `${flag}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+  if (!/^\d+$/.test(o.wdpostMaxTry) || Number(o.wdpostMaxTry) < 1)
+    throw new VenusError(
+      'CLI_USAGE',
+      `--wdpost-max-try: expected a whole number ≥ 1, got ${JSON.stringify(o.wdpostMaxTry)}`,
+    )
+  const leaseTtlMs = duration('--post-lease-ttl', o.postLeaseTtl)
+  const leaseRenewMs =
+    o.postLeaseRenew === undefined ? undefined : duration('--post-lease-renew', o.postLeaseRenew)
+  if (leaseRenewMs !== undefined && leaseRenewMs >= leaseTtlMs)
+    throw new VenusError(
+      'CLI_USAGE',
+      `--post-lease-renew (${o.postLeaseRenew}) must be shorter than --post-lease-ttl (${o.postLeaseTtl})`,
+    )
+  return {
+    workerProver: o.workerProver,
+    vanilla: o.wdpostVanilla,
+    maxTry: Number(o.wdpostMaxTry),
+    heartbeatTimeoutMs: duration('--wdpost-heartbeat-timeout', o.wdpostHeartbeatTimeout),
+    leaseTtlMs,
+    leaseRenewMs,
+  }
 }
 
 /** `--start-timeout` checked up front, naming the flag. */

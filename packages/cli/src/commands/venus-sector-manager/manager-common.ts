@@ -23,8 +23,10 @@ import {
   createManagerChain,
   createManagerMessager,
   MANAGER_TOKEN_FILE,
+  MAX_SECTOR_PAGE,
   type ManagerChain,
   type ManagerMessager,
+  type WireSectorState,
 } from '@venus-cluster/manager'
 import type { Command } from 'commander'
 import { parseActorId } from '../../args.js'
@@ -146,6 +148,41 @@ export function daemonCall(listen: string, home?: string): DaemonCall {
   const hostPort = listen.startsWith(':') ? `127.0.0.1${listen}` : listen
   const client = createRpcClient(httpTo(`http://${hostPort}/rpc/v0`, daemonToken(home)), { timeoutMs: 0 })
   return (method, params, opts) => client.call(method, params, opts)
+}
+
+/**
+ * The daemon's online or offline records, a page of `Venus.ListSectors` at a time, so that a
+ * farm's history never sits in memory whole. A daemon that takes no page (an older one, or the
+ * original) answers the whole list in one page.
+ *
+ * @example
+ * ```ts
+ * for await (const page of daemonSectorPages(call, 'offline')) for (const s of page) console.log(s.ID)
+ * ```
+ */
+export async function* daemonSectorPages(
+  call: DaemonCall,
+  which: 'online' | 'offline',
+): AsyncGenerator<WireSectorState[]> {
+  let after: WireSectorState['ID'] | null = null
+  for (;;) {
+    let page: WireSectorState[]
+    try {
+      page = (await call('Venus.ListSectors', [
+        which,
+        { After: after, Limit: MAX_SECTOR_PAGE },
+      ])) as WireSectorState[]
+    } catch (err) {
+      if (after !== null || !/expected 1 params|RPC_INVALID_PARAMS/.test(String((err as Error)?.message)))
+        throw err
+      yield (await call('Venus.ListSectors', [which])) as WireSectorState[]
+      return
+    }
+    if (page.length > 0) yield page
+    const last = page.at(-1)
+    if (page.length < MAX_SECTOR_PAGE || last === undefined) return
+    after = last.ID
+  }
 }
 
 /** The token CLIs send to the daemon: the environment first, then the home's token file. */

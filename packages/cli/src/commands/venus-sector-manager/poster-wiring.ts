@@ -16,10 +16,12 @@ import {
 } from '@venus-cluster/core'
 import type { ManagerNode } from '@venus-cluster/manager'
 import {
+  type DeadlineLeases,
   onAnyGatewayProofEvent,
   onAnyWindowPoStEvent,
   postResultListener,
   storesLocator,
+  type WindowPoStComputer,
   type WindowPoStService,
   type WinningPoStService,
   windowPoStMinersOf,
@@ -27,7 +29,7 @@ import {
   winningPoStMinersOf,
   winningPoStService,
 } from '@venus-cluster/poster'
-import { importProofsNative } from '../../proofs-native.js'
+import { importProofsNative, proofsBackendLine } from '../../proofs-native.js'
 
 /** Which proofs the poster uses: the native library in production, the mock only on a devnet. */
 export type PosterProofs = 'native' | 'mock'
@@ -36,7 +38,10 @@ export type PosterProofs = 'native' | 'mock'
  * Loads the proofs backend. The native package is optional: without its addon the error says
  * how to build it, and the daemon does not start a poster that could not prove.
  */
-export async function loadPosterProofs(kind: PosterProofs): Promise<ProofsBackend> {
+export async function loadPosterProofs(
+  kind: PosterProofs,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<ProofsBackend> {
   if (kind === 'mock') return mockProofs()
   const mod = await importProofsNative<{
     nativeProofs: () => ProofsBackend
@@ -52,7 +57,10 @@ export async function loadPosterProofs(kind: PosterProofs): Promise<ProofsBacken
       { cause },
     )
   }
-  return mod.nativeProofs()
+  const proofs = mod.nativeProofs()
+  // Says which build proves and whether on a GPU (a GPU asked for but unusable shows here).
+  log(await proofsBackendLine(proofs))
+  return proofs
 }
 
 /**
@@ -64,6 +72,10 @@ export async function startPoster(opts: {
   daemon: ManagerNode
   proofs: ProofsBackend
   log: (line: string) => void
+  /** Deadline leases (several managers on one database); default: this poster proves every deadline. */
+  leases?: DeadlineLeases | undefined
+  /** Computes the proofs (PoSt workers with `--worker-prover`); default: locally. */
+  compute?: WindowPoStComputer | undefined
 }): Promise<WindowPoStService | undefined> {
   const { file, daemon, proofs, log } = opts
   const miners = windowPoStMinersOf(file.miners)
@@ -92,6 +104,8 @@ export async function startPoster(opts: {
     locate: storesLocator(file.persistStores.map((s) => s.path)),
     miners,
     messager,
+    ...(opts.leases ? { leases: opts.leases } : {}),
+    ...(opts.compute ? { compute: opts.compute } : {}),
   })
   onAnyWindowPoStEvent(
     poster.events,

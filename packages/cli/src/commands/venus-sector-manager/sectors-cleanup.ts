@@ -9,7 +9,7 @@ import { type Command, Option } from 'commander'
 import { minerArg, uintArg } from '../../args.js'
 import { report } from '../../output.js'
 import type { DaemonCall } from './manager-common.js'
-import { minerContextOf, minerPartitions } from './manager-common.js'
+import { daemonSectorPages, minerContextOf, minerPartitions } from './manager-common.js'
 
 /** WinningPoStSectorSetLookback: the chain state `expired` judges by, unless told an epoch. */
 const WINNING_POST_LOOKBACK = 10
@@ -146,9 +146,10 @@ export function registerCleanupCommands(sectors: Command, call: (cmd: Command) =
         const ts = await chain.chainGetTipSetByHeight(epoch, head.Cids)
 
         // Offline records of this miner whose numbers the chain allocated but no longer holds.
-        const records = ((await call(cmd)('Venus.ListSectors', ['offline'])) as WireSectorState[]).filter(
-          (s) => s.ID.Miner === actor,
-        )
+        // Only what the cleanup needs of each record, page by page (history may be long).
+        const records: Pick<WireSectorState, 'ID' | 'Removed'>[] = []
+        for await (const page of daemonSectorPages(call(cmd), 'offline'))
+          for (const s of page) if (s.ID.Miner === actor) records.push({ ID: s.ID, Removed: s.Removed })
         const allocated = new Set(runsToNumbers(await chain.stateMinerAllocated(miner, ts.Cids)))
         const live = new Set<number>()
         const { partitions } = await minerPartitions(chain, miner, ts.Cids)

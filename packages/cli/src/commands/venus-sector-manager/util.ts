@@ -22,12 +22,13 @@ import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { millisecondsArg, minerArg, uintArg } from '../../args.js'
-import { report } from '../../output.js'
+import { report, wantsJson } from '../../output.js'
 import { registerActorCommands } from './actor.js'
-import { clientsOf, daemonCall, homeOf, loadConfig } from './manager-common.js'
+import { clientsOf, daemonCall, daemonSectorPages, homeOf, loadConfig } from './manager-common.js'
 import { registerMessageCommands } from './message.js'
 import { pushAndWait } from './messager-send.js'
 import { registerProvingCommands } from './proving.js'
+import { registerProvingOpsCommands } from './proving-ops.js'
 import { registerCleanupCommands } from './sectors-cleanup.js'
 import { registerExpirationCommands } from './sectors-expiration.js'
 import { registerImportCommands } from './sectors-import.js'
@@ -35,6 +36,7 @@ import { registerRepairCommands } from './sectors-repair.js'
 import { registerSnapCommands } from './snap.js'
 import { registerStorageCommands } from './storage.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
+import { registerWdPoStCommands } from './worker-wdpost.js'
 
 /** `--sector-size` values: the sector sizes by name (`2KiB` … `64GiB`). */
 const SECTOR_SIZE_NAMES: Record<string, number> = Object.fromEntries(
@@ -205,7 +207,7 @@ export function registerUtilCommands(program: Command): Command {
 
   const sealer = util.command('sealer').description('sealing records in the running daemon')
   sealer.addOption(new Option('--listen <addr>', 'daemon address').default('127.0.0.1:1789'))
-  registerProvingCommands(sealer)
+  registerProvingOpsCommands(registerProvingCommands(sealer))
   registerActorCommands(sealer)
   const sectors = sealer.command('sectors').description('sector state records')
   registerExpirationCommands(sectors)
@@ -220,14 +222,25 @@ export function registerUtilCommands(program: Command): Command {
     .command('list')
     .description('finalized and aborted sectors (offline records)')
     .action(async (_o: unknown, cmd: Command) => {
-      const list = (await call(cmd)('Venus.ListSectors', ['offline'])) as WireSectorState[]
-      report(cmd, list, list.length ? list.map(line) : ['no offline sectors'])
+      // Page by page: a farm's history may hold a million records.
+      const json = wantsJson(cmd)
+      let n = 0
+      for await (const page of daemonSectorPages(call(cmd), 'offline')) {
+        const text = json
+          ? page.map((s) => JSON.stringify(s)).join(',')
+          : page.map((s) => `${line(s)}\n`).join('')
+        process.stdout.write(json ? `${n === 0 ? '[' : ','}${text}` : text)
+        n += page.length
+      }
+      if (json) process.stdout.write(n === 0 ? '[]\n' : ']\n')
+      else if (n === 0) process.stdout.write('no offline sectors\n')
     })
   sectors
     .command('worker-states')
     .description('sectors being sealed, with the state their worker last reported')
     .action(async (_o: unknown, cmd: Command) => {
-      const list = (await call(cmd)('Venus.ListSectors', ['online'])) as WireSectorState[]
+      const list: WireSectorState[] = []
+      for await (const page of daemonSectorPages(call(cmd), 'online')) list.push(...page)
       report(
         cmd,
         list,
@@ -309,7 +322,7 @@ export function registerUtilCommands(program: Command): Command {
       report(cmd, st, [`m-${id.Miner}-n-${id.Number}: ${text}`])
     })
 
-  registerWorkerRemoteCommands(util)
+  registerWdPoStCommands(registerWorkerRemoteCommands(util))
 
   const market = util.command('market').description('deals in venus-market')
   market

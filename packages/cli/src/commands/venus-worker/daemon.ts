@@ -7,6 +7,7 @@ import { createSealingWorker, defaultWorkerHome, poolProcessor, threadPlans } fr
 import type { Command } from 'commander'
 import { expandHome } from '../../home.js'
 import { mockTarget, startMockManager } from '../../mock-manager.js'
+import { proofsBackendLine } from '../../proofs-native.js'
 import { poolBackend, proofsBackend, proofsChoice, workerLogger } from './worker-common.js'
 
 interface DaemonFlags {
@@ -50,9 +51,16 @@ async function runWorker(
   // External processor children inherit the choice.
   process.env.VENUS_WORKER_PROOFS = choice
   const threads = Number(opts.poolThreads)
+  const proofs = await proofsBackend(choice, log)
+  // Which proofs, and whether they run on a GPU, before the first sector needs them. A native
+  // addon that does not load is reported here; the stages report it again when they run.
+  await proofsBackendLine(proofs).then(
+    (line) => log.info({}, line),
+    (err: unknown) => log.error({ err }, 'proofs backend unavailable'),
+  )
   const worker = createSealingWorker({
     config,
-    proofs: await proofsBackend(choice),
+    proofs,
     processor: poolProcessor({
       backend: poolBackend(choice),
       threads: Number.isInteger(threads) && threads > 0 ? threads : 4,

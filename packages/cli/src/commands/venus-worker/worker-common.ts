@@ -1,5 +1,5 @@
 /** Shared pieces of the worker commands: the pino logger and the proofs backend choice. */
-import { mockProofs, type ProofsBackend, VenusError } from '@venus-cluster/core'
+import { type Logger, mockProofs, type ProofsBackend, VenusError } from '@venus-cluster/core'
 import type { PoolBackendSpec } from '@venus-cluster/sealer'
 import { pino } from 'pino'
 import { importProofsNative } from '../../proofs-native.js'
@@ -47,13 +47,16 @@ export function proofsChoice(value: string | undefined): ProofsChoice {
   return v
 }
 
-/** The in-process backend of a choice. */
-export async function proofsBackend(choice: ProofsChoice): Promise<ProofsBackend> {
+/**
+ * The in-process backend of a choice. `logger` gets the native backend's warnings (the GPU asked
+ * for with `VENUS_PROOFS_GPU=1` but the CPU build in use, and why).
+ */
+export async function proofsBackend(choice: ProofsChoice, logger?: Logger): Promise<ProofsBackend> {
   if (choice === 'mock') return mockProofs()
-  const mod = await importProofsNative<{ nativeProofs: (o?: unknown) => ProofsBackend }>(
+  const mod = await importProofsNative<{ nativeProofs: (o?: { logger?: Logger }) => ProofsBackend }>(
     'or use --proofs mock',
   )
-  return mod.nativeProofs()
+  return mod.nativeProofs(logger ? { logger } : {})
 }
 
 /** The pool-thread backend spec of a choice. */

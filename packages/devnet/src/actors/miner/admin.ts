@@ -11,7 +11,15 @@ import {
 } from '@venus-cluster/core'
 import { type ActorRuntime, require } from '../../actor-types.js'
 import { deadlineIsMutable } from '../../deadline.js'
-import { activeSectors, liveSectors, type MinerState, minerAvailableBalance } from '../../state.js'
+import {
+  activeSectors,
+  liveSectors,
+  type MinerState,
+  minerAvailableBalance,
+  writableAllocated,
+  writableDeadline,
+  writableSectors,
+} from '../../state.js'
 import { accountId, chargePenalty, repayDebt, requireControl, requireOwnerOrWorker } from './common.js'
 
 /** Miner.TerminateSectors (method 9). Returns `done`. */
@@ -26,7 +34,7 @@ export function terminateSectors(rt: ActorRuntime, m: MinerState, entries: Secto
       d.deadline,
       rt.epoch,
     ), ExitCode.ErrIllegalArgument, `cannot terminate sectors in immutable deadline ${d.deadline}`)
-    const part = m.deadlines[d.deadline]!.partitions[d.partition]
+    const part = writableDeadline(m, d.deadline).partitions[d.partition]
     require(part !== undefined, ExitCode.ErrNotFound, `no such partition ${d.deadline}:${d.partition}`)
     const live = liveSectors(part)
     for (const s of d.sectors)
@@ -40,7 +48,7 @@ export function terminateSectors(rt: ActorRuntime, m: MinerState, entries: Secto
       part.unproven.delete(s)
       const info = m.sectors.get(s)
       if (info) m.initialPledge -= info.initialPledge
-      m.sectors.delete(s)
+      writableSectors(m).delete(s)
       chargePenalty(rt, m, rt.params.terminationFeePerSector)
     }
   }
@@ -113,7 +121,8 @@ export function repayDebtMethod(rt: ActorRuntime, m: MinerState): void {
 export function compactSectorNumbers(rt: ActorRuntime, m: MinerState, mask: number[]): void {
   requireControl(rt, m)
   require(mask.length > 0, ExitCode.ErrIllegalArgument, 'the mask of sector numbers is empty')
-  for (const n of mask) m.allocated.add(n)
+  const allocated = writableAllocated(m)
+  for (const n of mask) allocated.add(n)
 }
 
 /** Declarations one `ExtendSectorExpiration2` may carry, and sectors it may address (policy). */
@@ -164,7 +173,8 @@ export function extendSectorExpiration2(rt: ActorRuntime, m: MinerState, p: Expi
           rt.params
             .maxSectorExpirationExtension, ExitCode.ErrIllegalArgument, `sector ${n}: invalid expiration ${d.newExpiration}, cannot be more than ${rt.params.maxSectorExpirationExtension} past current epoch ${e}`)
     }
-    for (const n of d.sectors) m.sectors.set(n, { ...m.sectors.get(n)!, expiration: d.newExpiration })
+    const sectors = writableSectors(m)
+    for (const n of d.sectors) sectors.set(n, { ...sectors.get(n)!, expiration: d.newExpiration })
   }
 }
 

@@ -1,7 +1,13 @@
 /** The miner actor's end-of-epoch cron. */
 import type { ActorRuntime } from '../../actor-types.js'
 import { maxProveCommitDuration } from '../../params.js'
-import { liveSectors, type MinerState, mutableMiner } from '../../state.js'
+import {
+  liveSectors,
+  type MinerState,
+  mutableMiner,
+  writableDeadline,
+  writablePreCommits,
+} from '../../state.js'
 import { chargePenalty, currentDeadlineInfo } from './common.js'
 
 /**
@@ -13,7 +19,7 @@ export function minerCron(rt: ActorRuntime, shared: MinerState): void {
   const cur = currentDeadlineInfo(rt, shared)
   if (rt.epoch < cur.close - 1) return
   const m = mutableMiner(rt.world, shared.id)!
-  const dl = m.deadlines[cur.index]!
+  const dl = writableDeadline(m, cur.index)
   let faultyCount = 0
   dl.partitions.forEach((part, idx) => {
     if (!dl.postSubmissions.has(idx)) {
@@ -33,12 +39,12 @@ export function minerCron(rt: ActorRuntime, shared: MinerState): void {
     m.provingPeriodStart += rt.params.wpostProvingPeriod
   }
   const expiry = maxProveCommitDuration(rt.params) + 960
-  for (const [num, pc] of m.preCommits) {
-    if (rt.epoch > pc.preCommitEpoch + expiry) {
-      m.preCommits.delete(num)
-      m.preCommitDeposits -= pc.deposit
-      m.balance -= pc.deposit
-      rt.world.burnt += pc.deposit
-    }
+  const expired = [...m.preCommits].filter(([, pc]) => rt.epoch > pc.preCommitEpoch + expiry)
+  const preCommits = expired.length > 0 ? writablePreCommits(m) : m.preCommits
+  for (const [num, pc] of expired) {
+    preCommits.delete(num)
+    m.preCommitDeposits -= pc.deposit
+    m.balance -= pc.deposit
+    rt.world.burnt += pc.deposit
   }
 }

@@ -19,6 +19,7 @@ import {
 } from './admin.js'
 import { changeBeneficiary, getBeneficiary } from './beneficiary.js'
 import { loadMiner } from './common.js'
+import { compactPartitions } from './partitions.js'
 import { declareFaults, declareFaultsRecovered, submitWindowedPoSt } from './post.js'
 import { preCommitSectorBatch2, proveCommitSectors3 } from './sealing.js'
 import { proveReplicaUpdates3 } from './snap.js'
@@ -87,6 +88,13 @@ const methods: Record<number, MethodHandler> = {
     call.chargeAs({ method: MinerMethod.ChangeWorkerAddress, to: 'miner' })
     m.balance += call.rt.value
     changeWorkerAddress(call.rt, m, p)
+    return null
+  },
+  [MinerMethod.CompactPartitions]: (call, m) => {
+    const p = decodeMethodParams('CompactPartitions', call.params)
+    call.chargeAs({ method: MinerMethod.CompactPartitions, to: 'miner', sectors: p.partitions.length })
+    m.balance += call.rt.value
+    compactPartitions(call.rt, m, p)
     return null
   },
   [MinerMethod.CompactSectorNumbers]: (call, m) => {

@@ -15,7 +15,7 @@ import { equals as bytesEqual } from 'multiformats/bytes'
 import { type ActorRuntime, require } from '../../actor-types.js'
 import { commitmentOf } from '../../commitments.js'
 import { deadlineInfo } from '../../deadline.js'
-import { liveSectors, type MinerState, type PartitionState } from '../../state.js'
+import { liveSectors, type MinerState, type PartitionState, writableDeadline } from '../../state.js'
 import { currentDeadlineInfo, repayDebt, requireControl } from './common.js'
 
 /** Miner.SubmitWindowedPoSt (method 5). */
@@ -57,7 +57,7 @@ export async function submitWindowedPoSt(
     p.chainCommitRand,
   ), ExitCode.ErrIllegalArgument, 'post commit randomness mismatched')
 
-  const dl = m.deadlines[p.deadline]!
+  const dl = writableDeadline(m, p.deadline)
   const seenParts = new Set<number>()
   const proving: { part: PartitionState; index: number; good: Set<number>; skipped: Set<number> }[] = []
   for (const pp of p.partitions) {
@@ -131,7 +131,7 @@ function declarationTarget(rt: ActorRuntime, m: MinerState, d: SectorLocationSet
   const target = nextNotElapsed(deadlineInfo(rt.params, m.provingPeriodStart, d.deadline, rt.epoch))
   require(rt.epoch <
     target.faultCutoff, ExitCode.ErrIllegalArgument, `late fault or recovery declaration for deadline ${d.deadline} at ${rt.epoch}, cutoff ${target.faultCutoff}`)
-  const part = m.deadlines[d.deadline]!.partitions[d.partition]
+  const part = writableDeadline(m, d.deadline).partitions[d.partition]
   require(part !== undefined, ExitCode.ErrNotFound, `no such partition ${d.deadline}:${d.partition}`)
   for (const s of d.sectors)
     require(part.all.has(

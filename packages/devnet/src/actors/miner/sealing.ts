@@ -28,9 +28,13 @@ import { sealProofSectorSize } from '../../proof-types.js'
 import {
   type ActiveSectorState,
   emptyPartition,
-  liveSectors,
+  liveCount,
   type MinerState,
   minerAvailableBalance,
+  writableAllocated,
+  writableDeadline,
+  writablePreCommits,
+  writableSectors,
 } from '../../state.js'
 import { type CommDFromPieces, initialPledgeFor, repayDebt, requireControl } from './common.js'
 
@@ -86,9 +90,11 @@ export function preCommitSectorBatch2(rt: ActorRuntime, m: MinerState, sectors: 
   require(minerAvailableBalance(m) >=
     total, ExitCode.ErrInsufficientFunds, `insufficient funds for pre-commit deposit: need ${total}, available ${minerAvailableBalance(m)}`)
   m.preCommitDeposits += total
+  const allocated = writableAllocated(m)
+  const preCommits = writablePreCommits(m)
   for (const s of sectors) {
-    m.allocated.add(s.sectorNumber)
-    m.preCommits.set(s.sectorNumber, { ...s, deposit, preCommitEpoch: e })
+    allocated.add(s.sectorNumber)
+    preCommits.set(s.sectorNumber, { ...s, deposit, preCommitEpoch: e })
   }
 }
 
@@ -223,9 +229,11 @@ export async function proveCommitSectors3(
   require(minerAvailableBalance(m) >=
     pledge, ExitCode.ErrInsufficientFunds, `insufficient funds for aggregate initial pledge requirement ${pledge}, available: ${minerAvailableBalance(m)}`)
   m.initialPledge += pledge
+  const preCommits = ok.length > 0 ? writablePreCommits(m) : m.preCommits
+  const sectors = ok.length > 0 ? writableSectors(m) : m.sectors
   for (const o of ok) {
-    const pc = m.preCommits.get(o.sectorNumber)!
-    m.preCommits.delete(o.sectorNumber)
+    const pc = preCommits.get(o.sectorNumber)!
+    preCommits.delete(o.sectorNumber)
     const { deadline, partition } = assignSector(rt, m, o.sectorNumber)
     const sector: ActiveSectorState = {
       sectorNumber: o.sectorNumber,
@@ -240,7 +248,7 @@ export async function proveCommitSectors3(
       deadline,
       partition,
     }
-    m.sectors.set(o.sectorNumber, sector)
+    sectors.set(o.sectorNumber, sector)
   }
   return { successCount: ok.length, failCodes: fails.map(({ idx, code }) => ({ index: idx, code })) }
 }
@@ -262,7 +270,7 @@ export function assignSector(
     if (!deadlineIsMutable(rt.params, m.provingPeriodStart, i, rt.epoch)) continue
     const parts = m.deadlines[i]!.partitions
     let live = 0
-    for (const part of parts) live += liveSectors(part).size
+    for (const part of parts) live += liveCount(part)
     const last = parts[parts.length - 1]
     const hasRoom = last !== undefined && last.all.size < m.partitionSectors ? 0 : 1
     if (hasRoom < bestKey[0] || (hasRoom === bestKey[0] && live < bestKey[1])) {
@@ -270,7 +278,7 @@ export function assignSector(
       bestKey = [hasRoom, live]
     }
   }
-  const dl = m.deadlines[best]!
+  const dl = writableDeadline(m, best)
   let partIdx = dl.partitions.length - 1
   if (partIdx < 0 || dl.partitions[partIdx]!.all.size >= m.partitionSectors) {
     dl.partitions.push(emptyPartition())

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { type ManagedSector, newSector } from '../../sector.js'
 import type { ManagerStore } from '../types.js'
+import { pagesConformance } from './conformance-pages.js'
+import { postStoreConformance } from './post-conformance.js'
 
 /**
  * The store conformance suite: the same behaviour on every engine. `open` returns a fresh,
@@ -310,6 +312,19 @@ export function storeConformance(
       expect((await s.listSamples('queues', 0)).map((x) => x.at)).toEqual([2000, 3000])
       expect((await s.listSamples('power/1000', 0)).length).toBe(1)
     })
+
+    postStoreConformance(
+      fresh,
+      openShared
+        ? async () => {
+            const a = await fresh()
+            const b = await openShared(a)
+            opened.push(b)
+            return [a, b]
+          }
+        : undefined,
+    )
+    pagesConformance(fresh)
 
     if (openShared) {
       it('two stores on one database never hand out the same number or claim the same sector', async () => {
