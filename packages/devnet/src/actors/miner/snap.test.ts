@@ -17,6 +17,7 @@ import type { ProveReplicaUpdates3Param } from '../../actor-types.js'
 import { createDevnet, type Devnet } from '../../devnet.js'
 import { lotusMethods } from '../../lotus-api.js'
 import { encodeParams } from '../../params-codec.js'
+import { mutableMiner, writableDeadline } from '../../state.js'
 import { injectSectors, sealTestSectors } from '../../testing/sectors.js'
 
 const dirs: string[] = []
@@ -168,6 +169,7 @@ describe('ProveReplicaUpdates3 on the devnet', () => {
     // Sector 3's piece is verified: ten times the QA power for its space.
     const p = updateParams(snaps)
     p.sectorUpdates[2]!.pieces[0]!.verifiedAllocationKey = { client: 1001, id: 1 }
+    const before = devnet.head()
     const r = await update(devnet, who, p)
     expect(r.receipt.exitCode, r.receipt.error).toBe(0)
     expect(decodeProveReplicaUpdates3Return(r.receipt.return!).activationResults).toEqual({
@@ -184,6 +186,11 @@ describe('ProveReplicaUpdates3 on the devnet', () => {
     expect(info.PowerBaseEpoch).toBe(r.included.height)
     const m = devnet.worldAt().miners.get(who.minerId)!
     expect(m.sectors.get(1)!.unsealedCid).not.toBe(sealed[0]!.sealedCid)
+    // Copy-on-write: the tipset before the update still holds the CC replica.
+    const old = devnet.worldAt(before).miners.get(who.minerId)!
+    expect(old.sectors.get(1)!.sealedCid).toBe(sealed[0]!.sealedCid)
+    expect(old.sectors.get(1)!.sectorKeyCid).toBeUndefined()
+    expect(old.initialPledge).toBe(pledgeBefore)
 
     const powerAfter = call('StateMinerPower', [who.miner, null]) as typeof powerBefore
     expect(powerAfter.MinerPower.RawBytePower).toBe(powerBefore.MinerPower.RawBytePower)
@@ -234,8 +241,11 @@ describe('ProveReplicaUpdates3 on the devnet', () => {
   it('refuses faulty and unproven sectors and sectors in an immutable deadline', async () => {
     const { proofs, devnet, who, root } = await ccMiner([1])
     const [snap] = [await snapSector(proofs, devnet, who.minerId, root, 1)]
-    const m = devnet.worldAt().miners.get(who.minerId)!
-    const part = m.deadlines[snap!.deadline]!.partitions[snap!.partition]!
+    // Test setup edits the head's partition through the copy-on-write helpers, as an actor does.
+    const headPartition = () =>
+      writableDeadline(mutableMiner(devnet.worldAt(), who.minerId)!, snap!.deadline).partitions[
+        snap!.partition
+      ]!
     // Immutable: the deadline is open (or about to open) at the epoch the message runs.
     const d = nextDeadline(devnet, who.minerId, snap!.deadline)
     await advanceTo(devnet, d.open - 1)
@@ -244,12 +254,10 @@ describe('ProveReplicaUpdates3 on the devnet', () => {
     expect(imm.receipt.error).toMatch(/immutable deadline/)
 
     await toMutable(devnet, who.minerId, [snap!])
-    part.faulty.add(1)
+    headPartition().faulty.add(1)
     const faulty = await update(devnet, who, updateParams([snap!], { requireActivationSuccess: true }))
     expect(faulty.receipt.error).toMatch(/faulty/)
-    const head = devnet.worldAt().miners.get(who.minerId)!.deadlines[snap!.deadline]!.partitions[
-      snap!.partition
-    ]!
+    const head = headPartition()
     head.faulty.delete(1)
     head.unproven.add(1)
     await toMutable(devnet, who.minerId, [snap!])

@@ -16,7 +16,13 @@ import {
 import { ActorAbort, type ActorRuntime, type ProveReplicaUpdates3Param, require } from '../../actor-types.js'
 import { commitmentOf, zeroCommDCid } from '../../commitments.js'
 import { deadlineIsMutable } from '../../deadline.js'
-import { type ActiveSectorState, type MinerState, minerAvailableBalance, sectorQaPower } from '../../state.js'
+import {
+  type ActiveSectorState,
+  type MinerState,
+  minerAvailableBalance,
+  sectorQaPower,
+  writableSectors,
+} from '../../state.js'
 import { type CommDFromPieces, initialPledgeFor, requireControl } from './common.js'
 
 type Update = ProveReplicaUpdates3Param['sectorUpdates'][number]
@@ -195,7 +201,9 @@ export async function proveReplicaUpdates3(
   require(minerAvailableBalance(m) >=
     pledgeDelta, ExitCode.ErrInsufficientFunds, `insufficient funds for aggregate initial pledge requirement ${pledgeDelta}, available: ${minerAvailableBalance(m)}`)
   m.initialPledge += pledgeDelta
-  for (const s of updated) m.sectors.set(s.sectorNumber, s)
+  // Older tipsets share the sector map: copy it (once per miner copy) and replace the records.
+  const sectors = writableSectors(m)
+  for (const s of updated) sectors.set(s.sectorNumber, s)
 
   // One result per update in message order: proven ones succeed, the rest carry their code.
   const failCodes = fails.map(({ idx, code }) => ({ index: idx, code }))
