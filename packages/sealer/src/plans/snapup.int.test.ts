@@ -170,6 +170,8 @@ describe('the snapup plan against the manager on the devnet (mock proofs)', () =
     expect(done.map((d) => d.record.state_name)).toEqual(['Finished', 'Finished', 'Finished'])
     // Allocated, PieceAdded, SnapEncoded, SnapProved, Persisted, PersistanceSubmitted, ProofSubmitted.
     expect(done.map((d) => d.replays)).toEqual([7, 7, 7])
+    // Each proof (the crashed try and the kept one) holds the worker's GPU slots of snap_prove.
+    expect(e.gpuStages).toEqual(Array(2 * SECTORS).fill('snap_prove'))
     const numbers = done.map((d) => d.record.base!.allocated.ID.Number).sort()
     expect(numbers).toEqual([1, 2, 3])
     for (const n of numbers) {

@@ -203,22 +203,25 @@ const prove: Step = async (ctx) => {
   const snap = snapOf(rec)
   const updateProofType = sealProofFacts(need(rec.base, 'base').allocated.ProofType).updateProof
   const files = updateFiles(ctx)
-  const proof = await ctx.withSlot('snap_prove', async () => {
-    try {
-      return await ctx.proofs.generateUpdateProof(
-        {
-          updateProofType,
-          commROld: unb64(snap.comm_r_old),
-          commRNew: unb64(need(snap.comm_r_new, 'snap.comm_r_new')),
-          commDNew: unb64(need(snap.comm_d_new, 'snap.comm_d_new')),
-          ...files,
-        },
-        { signal: ctx.signal },
-      )
-    } catch (err) {
-      throw asFailure('Temporary', 'proving the update failed', err)
-    }
-  })
+  // The stage's worker slot, then its slots on the worker's GPUs (the SNARK is GPU work).
+  const proof = await ctx.withSlot('snap_prove', () =>
+    ctx.withGpu('snap_prove', async () => {
+      try {
+        return await ctx.proofs.generateUpdateProof(
+          {
+            updateProofType,
+            commROld: unb64(snap.comm_r_old),
+            commRNew: unb64(need(snap.comm_r_new, 'snap.comm_r_new')),
+            commDNew: unb64(need(snap.comm_d_new, 'snap.comm_d_new')),
+            ...files,
+          },
+          { signal: ctx.signal },
+        )
+      } catch (err) {
+        throw asFailure('Temporary', 'proving the update failed', err)
+      }
+    }),
+  )
   snap.proof = b64(proof)
   return 'SnapProve'
 }
