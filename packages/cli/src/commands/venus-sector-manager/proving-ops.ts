@@ -55,7 +55,7 @@ interface SendOpts {
 }
 
 /** The open epoch of the next occurrence of deadline `index` whose window has not closed. */
-function nextOpen(di: LotusDeadlineInfo, index: number): number {
+function nextWindowOpen(di: LotusDeadlineInfo, index: number): number {
   const open = di.PeriodStart + index * di.WPoStChallengeWindow
   return open + di.WPoStChallengeWindow <= di.CurrentEpoch ? open + di.WPoStProvingPeriod : open
 }
@@ -107,7 +107,7 @@ export function registerProvingOpsCommands(proving: Command): Command {
     const { chain, miner } = ctx
     const di = await chain.stateMinerProvingDeadline(miner)
     // The next occurrence of the deadline that has not closed, and its fault cutoff.
-    const open = nextOpen(di, o.deadline)
+    const open = nextWindowOpen(di, o.deadline)
     const cutoff = open - di.FaultDeclarationCutoff
     const parts = await chain.stateMinerPartitions(miner, o.deadline)
     const entries = parts
@@ -174,7 +174,7 @@ export function registerProvingOpsCommands(proving: Command): Command {
           'CLI_USAGE',
           `--partitions: deadline ${o.deadline} has ${parts.length} partition(s); there is no partition ${p}`,
         )
-    const open = nextOpen(di, o.deadline)
+    const open = nextWindowOpen(di, o.deadline)
     if (open - di.WPoStChallengeWindow <= di.CurrentEpoch + 1)
       throw new VenusError(
         'INVALID_ARGUMENT',
