@@ -5,6 +5,7 @@
 import type {
   PieceActivationManifest,
   ProveCommitSectors3Params,
+  ProveReplicaUpdates3Params,
   SectorPreCommitInfo,
 } from '@venus-cluster/core'
 import type { DevnetParams } from './params.js'
@@ -28,6 +29,30 @@ export type PieceActivationParam = Omit<PieceActivationManifest, 'cid' | 'notify
 /** ProveCommitSectors3 parameters as the actors read them: core's layout, piece CIDs as strings. */
 export type ProveCommitSectors3Param = Omit<ProveCommitSectors3Params, 'activations'> & {
   activations: { sectorNumber: number; pieces: PieceActivationParam[] }[]
+}
+
+/** ProveReplicaUpdates3 parameters as the actors read them: CIDs as strings. */
+export type ProveReplicaUpdates3Param = Omit<ProveReplicaUpdates3Params, 'sectorUpdates'> & {
+  sectorUpdates: {
+    sectorNumber: number
+    deadline: number
+    partition: number
+    newSealedCid: string
+    pieces: PieceActivationParam[]
+  }[]
+}
+
+/** One replica update (SnapDeals) proof to verify, as `ProveReplicaUpdates3` checks it. */
+export interface DevnetReplicaUpdateToVerify {
+  /** `RegisteredUpdateProof` of the sector's size. */
+  updateProofType: number
+  /** CommR of the CC sector (its sealed CID before the update). */
+  commROld: Uint8Array
+  /** CommR of the new replica. */
+  commRNew: Uint8Array
+  /** CommD of the pieces snapped in, as the actor computed it. */
+  commDNew: Uint8Array
+  proof: Uint8Array
 }
 
 /** One seal to verify (single or inside an aggregate). */
@@ -60,6 +85,11 @@ export interface DevnetProofVerifier {
     sectors: { sectorNumber: number; sealProof: number; commR: Uint8Array }[]
     proof: Uint8Array
   }): Promise<boolean>
+  /**
+   * Verifies a replica update (SnapDeals) proof. Optional so verifiers written before SnapDeals
+   * keep working; without it `ProveReplicaUpdates3` fails every update with exit 20.
+   */
+  verifyReplicaUpdate?(update: DevnetReplicaUpdateToVerify): Promise<boolean>
 }
 
 /** What an actor method sees while it executes. */

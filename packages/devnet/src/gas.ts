@@ -9,7 +9,7 @@ export interface GasShape {
   method: number
   /** Actor kind of the receiver. */
   to: 'account' | 'power' | 'miner' | 'market' | 'verifreg' | 'datacap' | 'other'
-  /** Sectors touched (pre-commit, prove-commit, terminations, declarations), or allocations and claims. */
+  /** Sectors touched (pre-commit, prove-commit, replica updates, terminations, declarations), or allocations and claims. */
   sectors?: number
   /** Partitions proven by a WindowPoSt. */
   partitions?: number
@@ -28,6 +28,14 @@ const PRECOMMIT_BASE = 16_700_000 - PRECOMMIT_PER_SECTOR
 const PROVE_PER_SECTOR = (580_000_000 - 267_500_000) / 3
 const PROVE_BASE = 267_500_000 - PROVE_PER_SECTOR
 const PROVE_AGG_PER_SECTOR = (517_200_000 - PROVE_BASE) / 4
+/*
+ * ProveReplicaUpdates3: no published per-batch measurements, so an estimate — the FVM charges
+ * 36.3 M gas per `verify_replica_update` syscall; a sector info rewrite, a partition update and
+ * the data activation add about 10 M per sector; loading the miner, its deadlines and the power
+ * and pledge updates about 60 M per message.
+ */
+const UPDATE_BASE = 60_000_000
+const UPDATE_PER_SECTOR = 46_300_000
 
 /**
  * Gas used by one message, from its method and size.
@@ -51,6 +59,8 @@ export function gasForMessage(shape: GasShape): number {
       return Math.round(PRECOMMIT_BASE + PRECOMMIT_PER_SECTOR * n)
     case MinerMethod.ProveCommitSectors3:
       return Math.round(PROVE_BASE + (shape.aggregate ? PROVE_AGG_PER_SECTOR : PROVE_PER_SECTOR) * n)
+    case MinerMethod.ProveReplicaUpdates3:
+      return UPDATE_BASE + UPDATE_PER_SECTOR * n
     case MinerMethod.SubmitWindowedPoSt:
       // Observed mainnet WindowPoSt messages use ~50–60 M gas for one partition.
       return 45_000_000 + 12_000_000 * Math.max(1, shape.partitions ?? 1)

@@ -193,7 +193,7 @@ export function sectorJson(s: ActiveSectorState): Record<string, unknown> {
     ExpectedStoragePledge: '0',
     PowerBaseEpoch: s.powerBaseEpoch,
     ReplacedDayReward: '0',
-    SectorKeyCID: null,
+    SectorKeyCID: s.sectorKeyCid === undefined ? null : cidJson(s.sectorKeyCid),
     Flags: s.flags,
     DailyFee: '0',
   }

@@ -16,6 +16,7 @@ import {
   decodeExtendSectorExpiration2,
   decodePreCommitSectorBatch2,
   decodeProveCommitSectors3,
+  decodeProveReplicaUpdates3,
   decodeRuns,
   decodeSubmitWindowedPoSt,
   decodeTerminateSectors,
@@ -35,6 +36,8 @@ import {
   encodeGetBeneficiaryReturn,
   encodePreCommitSectorBatch2,
   encodeProveCommitSectors3,
+  encodeProveReplicaUpdates3,
+  encodeProveReplicaUpdates3Return,
   encodeSubmitWindowedPoSt,
   encodeTerminateSectorsReturn,
   encodeWithdrawBalance,
@@ -45,13 +48,19 @@ import {
   type SubmitWindowedPoStParams,
 } from '@venus-cluster/core'
 import { CID } from 'multiformats/cid'
-import { ActorAbort, type PreCommitInfoParam, type ProveCommitSectors3Param } from './actor-types.js'
+import {
+  ActorAbort,
+  type PreCommitInfoParam,
+  type ProveCommitSectors3Param,
+  type ProveReplicaUpdates3Param,
+} from './actor-types.js'
 
 /** Decoded parameter types by method name. */
 export interface MethodParams {
   CreateMiner: CreateMinerParams
   PreCommitSectorBatch2: PreCommitInfoParam[]
   ProveCommitSectors3: ProveCommitSectors3Param
+  ProveReplicaUpdates3: ProveReplicaUpdates3Param
   SubmitWindowedPoSt: SubmitWindowedPoStParams
   DeclareFaults: SectorLocationSet[]
   DeclareFaultsRecovered: SectorLocationSet[]
@@ -74,6 +83,7 @@ const MAX_MASK_NUMBERS = 1_000_000
 export interface MethodReturns {
   CreateMiner: { idAddress: string; robustAddress: string }
   ProveCommitSectors3: BatchReturn
+  ProveReplicaUpdates3: BatchReturn
   TerminateSectors: boolean
   WithdrawBalance: bigint
   GetBeneficiary: GetBeneficiaryReturn
@@ -102,6 +112,21 @@ function decodeValue(method: keyof MethodParams, raw: Uint8Array): MethodParams[
             size: pc.size,
             verifiedAllocationKey: pc.verifiedAllocationKey,
             notify: pc.notify,
+          })),
+        })),
+      }
+    }
+    case 'ProveReplicaUpdates3': {
+      const p = decodeProveReplicaUpdates3(raw, PREFIX)
+      return {
+        ...p,
+        sectorUpdates: p.sectorUpdates.map((u) => ({
+          ...u,
+          newSealedCid: u.newSealedCid.toString(),
+          pieces: u.pieces.map((pc) => ({
+            cid: pc.cid.toString(),
+            size: pc.size,
+            verifiedAllocationKey: pc.verifiedAllocationKey,
           })),
         })),
       }
@@ -189,6 +214,8 @@ export function encodeMethodReturn<M extends keyof MethodReturns>(
       return encodeCreateMinerReturn(value as MethodReturns['CreateMiner'])
     case 'ProveCommitSectors3':
       return encodeBatchReturn(value as BatchReturn)
+    case 'ProveReplicaUpdates3':
+      return encodeProveReplicaUpdates3Return({ activationResults: value as BatchReturn })
     case 'TerminateSectors':
       return encodeTerminateSectorsReturn(value as boolean)
     case 'WithdrawBalance':
@@ -216,6 +243,15 @@ export const encodeParams = {
       activations: p.activations.map((a) => ({
         sectorNumber: a.sectorNumber,
         pieces: a.pieces.map((pc) => ({ ...pc, cid: CID.parse(pc.cid) as never, notify: pc.notify ?? [] })),
+      })),
+    }),
+  proveReplicaUpdates3: (p: ProveReplicaUpdates3Param): Uint8Array =>
+    encodeProveReplicaUpdates3({
+      ...p,
+      sectorUpdates: p.sectorUpdates.map((u) => ({
+        ...u,
+        newSealedCid: CID.parse(u.newSealedCid) as never,
+        pieces: u.pieces.map((pc) => ({ ...pc, cid: CID.parse(pc.cid) as never, notify: [] })),
       })),
     }),
   submitWindowedPoSt: (p: SubmitWindowedPoStParams): Uint8Array => encodeSubmitWindowedPoSt(p),

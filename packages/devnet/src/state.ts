@@ -42,10 +42,12 @@ export interface ActiveSectorState {
   initialPledge: bigint
   deadline: number
   partition: number
-  /** Epoch the weights are counted from (activation, then the last extension). */
+  /** Epoch the weights are counted from (activation, then the last extension or replica update). */
   powerBaseEpoch: number
   /** `SIMPLE_QA_POWER` (1) for sectors activated with piece manifests. */
   flags: number
+  /** The CC sealed CID a replica update replaced (Lotus `SectorKeyCID`); absent before an update. */
+  sectorKeyCid?: string
 }
 
 /** `SectorOnChainInfoFlags::SIMPLE_QA_POWER`: weights are space × remaining duration. */

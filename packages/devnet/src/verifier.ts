@@ -37,6 +37,14 @@ export function proofsVerifier(backend: ProofsBackend): DevnetProofVerifier {
           seed: s.seed,
         })),
       }),
+    verifyReplicaUpdate: (u) =>
+      backend.verifyUpdateProof({
+        updateProofType: u.updateProofType,
+        commROld: u.commROld,
+        commRNew: u.commRNew,
+        commDNew: u.commDNew,
+        proof: u.proof,
+      }),
     verifyWindowPoSt: (w) => {
       const seen = new Set<number>()
       const replicas = []

@@ -12,6 +12,7 @@ import {
   detectNetwork,
   type LotusAllocation,
   type LotusMarketDeal,
+  type LotusSectorOnChainInfo,
   type LotusSectorPreCommitInfo,
   type MessagerClient,
   MessageState,
@@ -37,6 +38,21 @@ import type {
 export interface ManagerChainOptions {
   /** Force a network (`--net`); default: detected from `StateNetworkName`. */
   network?: NetworkKind | string | undefined
+}
+
+/** A Lotus `SectorOnChainInfo` as the manager reads it. */
+function onChainSector(o: LotusSectorOnChainInfo): OnChainSector {
+  return {
+    sectorNumber: Number(o.SectorNumber),
+    sealProof: Number(o.SealProof),
+    sealedCid: cidText(o.SealedCID),
+    activation: Number(o.Activation),
+    expiration: Number(o.Expiration),
+    initialPledge: decodeBigIntJson(o.InitialPledge ?? '0', 'InitialPledge'),
+    dealWeight: decodeBigIntJson(o.DealWeight ?? '0', 'DealWeight'),
+    verifiedDealWeight: decodeBigIntJson(o.VerifiedDealWeight ?? '0', 'VerifiedDealWeight'),
+    sectorKeyCid: o.SectorKeyCID === null || o.SectorKeyCID === undefined ? null : cidText(o.SectorKeyCID),
+  }
 }
 
 /** An answer the node must give as an object; anything else is a `CHAIN_ERROR` naming the method. */
@@ -178,15 +194,13 @@ export function createManagerChain(client: ChainClient, opts: ManagerChainOption
     async sectorInfo(miner, number): Promise<OnChainSector | null> {
       const r = await client.stateSectorGetInfo(await addr(miner), number)
       if (r === null || r === undefined) return null
-      const o = answer(r, 'StateSectorGetInfo')
-      return {
-        sectorNumber: Number(o.SectorNumber),
-        sealProof: Number(o.SealProof),
-        sealedCid: cidText(o.SealedCID),
-        activation: Number(o.Activation),
-        expiration: Number(o.Expiration),
-        initialPledge: decodeBigIntJson(o.InitialPledge ?? '0', 'InitialPledge'),
-      }
+      return onChainSector(answer(r, 'StateSectorGetInfo'))
+    },
+    async activeSectors(miner) {
+      const list = await client.stateMinerActiveSectors(await addr(miner))
+      return (Array.isArray(list) ? list : []).map((s, i) =>
+        onChainSector(answer(s, `StateMinerActiveSectors[${i}]`)),
+      )
     },
     async sectorPartition(miner, number) {
       try {

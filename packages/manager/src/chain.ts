@@ -49,6 +49,11 @@ export interface OnChainSector {
   activation: number
   expiration: number
   initialPledge: bigint
+  /** Deal weights (space × time); both 0 for a CC sector. Absent when the view does not read them. */
+  dealWeight?: bigint | undefined
+  verifiedDealWeight?: bigint | undefined
+  /** The CC sealed CID of a sector already updated (SnapDeals); null for one never updated. */
+  sectorKeyCid?: string | null | undefined
 }
 
 /** A verified allocation (Fil+): DataCap a client set aside for one piece at one provider. */
@@ -127,6 +132,8 @@ export interface ManagerChain {
   sectorInfo(miner: number, number: number): Promise<OnChainSector | null>
   /** `StateSectorPartition`: where a live sector is, null when it is not live. Needed to terminate. */
   sectorPartition?(miner: number, number: number): Promise<{ deadline: number; partition: number } | null>
+  /** The miner's active sectors (proven, not faulty or terminated); snap-up needs it. */
+  activeSectors?(miner: number): Promise<OnChainSector[]>
   /** `StateMinerProvingDeadline`: the current deadline index and the deadlines per period. */
   provingDeadline?(miner: number): Promise<{
     index: number

@@ -122,6 +122,7 @@ export {
 } from './sector.js'
 export * from './sector-admin/index.js'
 export * from './senders/index.js'
+export * from './snapup/index.js'
 export {
   type ChainStartOptions,
   type ChainStartResult,

@@ -50,6 +50,7 @@ import {
   sectorKey,
 } from './sector.js'
 import { SectorAdmin } from './sector-admin/index.js'
+import { type SnapUpEvents, type SnapUpPolicy, SnapUpService } from './snapup/index.js'
 import type { DirectPieceFilter, DirectPieceRecord, ManagerStore, SectorMutator } from './store/types.js'
 import { PersistStores, type StoreSpaceFn } from './stores/index.js'
 import { type TerminationEvents, TerminationQueue } from './terminations/index.js'
@@ -62,7 +63,8 @@ export type ManagerEvents = AllocationEvents &
   CommitBatcherEvents &
   TerminationEvents &
   SectorReportEvents &
-  RepairEvents
+  RepairEvents &
+  SnapUpEvents
 
 /** Options of {@link SectorManager}. */
 export interface SectorManagerOptions {
@@ -71,8 +73,16 @@ export interface SectorManagerOptions {
   messager: ManagerMessager
   /** The configuration: a full one, or the parts that differ from the defaults (see `managerConfig`). */
   config: ManagerConfig | ManagerConfigInit
-  /** Used to verify submitted proofs and aggregate them; without it proofs are not verified. */
-  proofs?: Pick<ProofsBackend, 'verifySeal' | 'aggregateSealProofs'> | undefined
+  /**
+   * Used to verify submitted proofs and aggregate them; without it proofs are not verified. When it
+   * has `verifyUpdateProof`, snap-up proofs are verified too.
+   */
+  proofs?:
+    | (Pick<ProofsBackend, 'verifySeal' | 'aggregateSealProofs'> &
+        Partial<Pick<ProofsBackend, 'verifyUpdateProof'>>)
+    | undefined
+  /** Snap-up policy per miner, over `DEFAULT_SNAP_UP_POLICY` (sender: the miner's prove-commit sender). */
+  snapUpPolicy?: ((miner: number) => Partial<SnapUpPolicy> | undefined) | undefined
   logger?: Logger | undefined
   /** Milliseconds clock (tests). */
   now?: (() => number) | undefined
@@ -133,6 +143,8 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
   readonly reports: SectorReports
   /** Rebuild and unseal tasks for `rebuild` and `unseal` worker threads. */
   readonly repair: RepairTasks
+  /** Snap-up (SnapDeals) of CC sectors: candidates, allocation, `ProveReplicaUpdates3` batches. */
+  readonly snapup: SnapUpService
   /** Persist stores (the config's and those attached through the API) and placement. */
   readonly stores: PersistStores
   /** Operator repairs of single sectors (finalize, resend a precommit or proof, find a deal). */
@@ -179,6 +191,24 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     this.terminations = new TerminationQueue(ctx, this.batcher.outbox)
     this.reports = new SectorReports(ctx, { workers: this.workers, deals: this.deals })
     this.repair = new RepairTasks(ctx, opts.repair)
+    const verifyUpdateProof = opts.proofs?.verifyUpdateProof
+    this.snapup = new SnapUpService(ctx, {
+      outbox: this.batcher.outbox,
+      files: this.files,
+      deals: this.deals,
+      proofs: verifyUpdateProof
+        ? { verifyUpdateProof: (r) => verifyUpdateProof.call(opts.proofs, r) }
+        : undefined,
+      policy: opts.snapUpPolicy,
+    })
+    this.#forward(this.snapup, [
+      'snapup:allocated',
+      'snapup:queued',
+      'snapup:sent',
+      'snapup:landed',
+      'snapup:failed',
+      'snapup:done',
+    ])
     this.admin = new SectorAdmin(ctx, {
       finalize: (id) => this.reports.finalized(id),
       releaseReservation: (id) => this.stores.release(id),
@@ -230,7 +260,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
         .sweepUnclaimed()
         .catch((err) => ctx.log.warn({ err }, 'unclaimed allocation sweep failed'))
     }
-    this.#parts = [this.stores, this.batcher, this.terminations, { tick: sweep }]
+    this.#parts = [this.stores, this.batcher, this.terminations, this.snapup, { tick: sweep }]
   }
 
   #forward<K extends keyof ManagerEvents & string>(

@@ -12,6 +12,7 @@ import {
   SubmitResult,
   type SubmitResultValue,
 } from '@venus-cluster/core'
+import type { SectorUpgrade } from './snapup/types.js'
 
 /**
  * One piece of a sector: a market deal's piece (`dealId` > 0), a direct piece (`direct` set,
@@ -103,6 +104,8 @@ export interface ManagedSector {
   termination?: SectorTermination | undefined
   /** When the number was allocated (ms since the epoch); records written before it existed lack it. */
   allocatedAt?: number | undefined
+  /** Present while (and after) the CC sector is snapped up with data. */
+  upgrade?: SectorUpgrade | undefined
   /** The record came from another system (lotus-miner, damocles) through the importer. */
   imported?: boolean | undefined
 }

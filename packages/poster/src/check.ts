@@ -8,6 +8,8 @@ export interface CheckSector {
   sectorNumber: number
   sealProof: number
   commR: Uint8Array
+  /** Updated with data (SnapDeals): the new replica's files are checked. */
+  updated?: boolean | undefined
 }
 
 /** Options of {@link checkSectors}. */
@@ -48,7 +50,7 @@ async function cacheEntries(dir: string): Promise<Map<string, 'file' | 'link'>> 
 }
 
 async function checkOne(s: CheckSector, o: CheckSectorsOptions): Promise<string | null> {
-  const files = await o.locate(o.minerId, s.sectorNumber)
+  const files = await o.locate(o.minerId, s.sectorNumber, { updated: s.updated === true })
   if (files === undefined) return 'sector not found in the sector index'
   const info = sealProofInfo(s.sealProof)
   const size = await sizeOf(files.sealedPath)

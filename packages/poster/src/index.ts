@@ -23,7 +23,13 @@ export {
   type GatewayProofServiceOptions,
   onAnyGatewayProofEvent,
 } from './gateway.js'
-export { dirLocator, type SectorFiles, type SectorLocator, storesLocator } from './locator.js'
+export {
+  dirLocator,
+  type ReplicaKind,
+  type SectorFiles,
+  type SectorLocator,
+  storesLocator,
+} from './locator.js'
 export { windowPoStMinersOf, winningPoStMinersOf } from './manager-config.js'
 export { messagerPoSt, type PoStMessagerClient } from './messager-sender.js'
 export {

@@ -24,6 +24,13 @@ describe('sector locators', () => {
       cacheDir: '/s/cache/s-t01000-7',
     })
   })
+  it('names the new replica and its cache for a sector updated with data (SnapDeals)', async () => {
+    expect(await dirLocator('/s')(1000, 7, { updated: true })).toEqual({
+      sealedPath: '/s/update/s-t01000-7',
+      cacheDir: '/s/update-cache/s-t01000-7',
+    })
+    expect((await storesLocator(['/s'])(1000, 7, { updated: true }))?.sealedPath).toBe('/s/update/s-t01000-7')
+  })
   it('picks the store holding the sealed file, else the first store', async () => {
     expect((await storesLocator([a, b])(1000, 7))?.sealedPath).toBe(join(b, 'sealed', 's-t01000-7'))
     expect((await storesLocator([a, b])(1000, 8))?.sealedPath).toBe(join(a, 'sealed', 's-t01000-8'))

@@ -8,13 +8,26 @@ export interface SectorFiles {
   cacheDir: string
 }
 
+/** What the chain says about the replica to find. */
+export interface ReplicaKind {
+  /**
+   * The sector was updated with data (SnapDeals: its `SectorKeyCID` is set): PoSt proves the new
+   * replica, `update/<name>` with its cache `update-cache/<name>`, not the CC `sealed/<name>`.
+   */
+  updated: boolean
+}
+
 /** Finds a sector's files (the manager's sector index, or a fixed layout). */
-export type SectorLocator = (minerId: number, sectorNumber: number) => Promise<SectorFiles | undefined>
+export type SectorLocator = (
+  minerId: number,
+  sectorNumber: number,
+  replica?: ReplicaKind,
+) => Promise<SectorFiles | undefined>
 
 /**
  * A locator for the persist-store layout `<root>/sealed/s-t0<miner>-<n>` and
  * `<root>/cache/s-t0<miner>-<n>` (the first root holding the sealed file wins is not checked:
- * the first root is used).
+ * the first root is used); for an updated sector `<root>/update/…` and `<root>/update-cache/…`.
  *
  * @example
  * ```ts
@@ -23,9 +36,11 @@ export type SectorLocator = (minerId: number, sectorNumber: number) => Promise<S
  * ```
  */
 export function dirLocator(root: string): SectorLocator {
-  return async (miner, number) => {
+  return async (miner, number, replica) => {
     const name = sectorName({ miner, number })
-    return { sealedPath: join(root, 'sealed', name), cacheDir: join(root, 'cache', name) }
+    return replica?.updated
+      ? { sealedPath: join(root, 'update', name), cacheDir: join(root, 'update-cache', name) }
+      : { sealedPath: join(root, 'sealed', name), cacheDir: join(root, 'cache', name) }
   }
 }
 
@@ -40,10 +55,10 @@ export function dirLocator(root: string): SectorLocator {
  */
 export function storesLocator(roots: readonly string[]): SectorLocator {
   const locators = roots.map(dirLocator)
-  return async (miner, number) => {
+  return async (miner, number, replica) => {
     let first: SectorFiles | undefined
     for (const l of locators) {
-      const f = await l(miner, number)
+      const f = await l(miner, number, replica)
       if (!f) continue
       first ??= f
       try {

@@ -15,6 +15,8 @@ export interface WinningSectorInfo {
   SectorNumber: number
   /** CommR CID (`{ '/': 'bagboea…' }` or the string). */
   SealedCID: { '/': string } | string
+  /** The CC sealed CID of a sector updated with data (SnapDeals); absent or null otherwise. */
+  SectorKey?: { '/': string } | string | null | undefined
 }
 
 /** Input of {@link generateWinningPoStProof}. */
@@ -45,7 +47,9 @@ export async function generateWinningPoStProof(input: WinningPoStInput): Promise
     throw new VenusError('INVALID_ARGUMENT', 'winning PoSt needs at least one sector')
   const replicas = []
   for (const s of input.sectors) {
-    const files = await input.locate(input.minerId, s.SectorNumber)
+    const files = await input.locate(input.minerId, s.SectorNumber, {
+      updated: s.SectorKey !== null && s.SectorKey !== undefined,
+    })
     if (!files) {
       throw new VenusError('POST_FAILED', `sector ${s.SectorNumber} of miner ${input.minerId} not found`, {
         details: { sector: s.SectorNumber },

@@ -58,6 +58,16 @@ export interface SectorRecord {
   abort_reason?: string
   /** The inputs of a repair task (plans `rebuild` and `unseal`); absent for plan `sealer`. */
   repair?: RepairRecord
+  /** The snapup plan's outputs (absent for other plans); bytes are base64. */
+  snap?: {
+    /** CommR of the CC sector (the sector key). */
+    comm_r_old: string
+    /** Persist store instance holding the CC sector's sealed file and cache. */
+    key_instance: string
+    comm_r_new: string | null
+    comm_d_new: string | null
+    proof: string | null
+  }
   /** The WindowPoSt job of a `wdpost` thread: its id and input (wire shape), then its outcome. */
   wdpost?: {
     job_id: string

@@ -9,9 +9,12 @@ import {
   type SectorId,
   sectorIdToWire,
   ticketToWire,
+  VenusError,
   type WdPoStAllocateSpec,
   type WdPoStJobInput,
   type WdPoStJobOutput,
+  type WireAllocatedSector,
+  type WireDeal,
   type WorkerPingReport,
   wdPoStInputFromWire,
   wdPoStOutputToWire,
@@ -24,6 +27,7 @@ import {
   allocatedFromWire,
   allocatedToWire,
   dealsAnswerFromWire,
+  dealToWire,
   type OnChainAnswer,
   onChainAnswerFromWire,
   type SectorDeal,
@@ -87,6 +91,30 @@ export interface SealerClient {
   /** `[v0.2]` liveness report. */
   workerPing?(info: WorkerPingReport): Promise<void>
   /**
+   * Snap-up: a CC sector with its deals (`Venus.AllocateSnapUpSector`), or null when none now.
+   * The answer is the wire shape (`Sector`, `Pieces`, `Public`), kept as is in the record.
+   */
+  allocateSnapUpSector?(spec: {
+    allowedMiners: number[] | null
+    allowedProofTypes: number[] | null
+    maxDeals: number | null
+  }): Promise<SnapUpAllocationWire | null>
+  /** Snap-up: the update proof of a sector (`Venus.SubmitSnapUpProof`). */
+  submitSnapUpProof?(
+    id: SectorId,
+    info: {
+      commR: Uint8Array
+      commD: Uint8Array
+      pieces: string[]
+      proof: Uint8Array
+      accessInstance: string
+    },
+  ): Promise<SubmitAnswer>
+  /** Persisted files of a normal or an upgraded replica (`Venus.SubmitPersistedEx`). */
+  submitPersistedEx?(id: SectorId, instance: string, isUpgrade: boolean): Promise<boolean>
+  /** Where a sector's files are (`Venus.SectorIndexerFind`): the persist store instance, or null. */
+  sectorIndexerFind?(kind: 'normal' | 'upgrade', id: SectorId): Promise<string | null>
+  /**
    * Extension: the manager's public key for control tokens (`Venus.WorkerControlKey`), checked
    * by the caller. The original manager answers "method not found".
    */
@@ -122,6 +150,39 @@ export interface SealerClient {
  * if (sector !== null) console.log(sector.id.number, sector.proofType)
  * ```
  */
+/** The answer of `Venus.AllocateSnapUpSector`, checked: the sector, its deals, the CC sector's CommR. */
+export interface SnapUpAllocationWire {
+  Sector: WireAllocatedSector
+  Pieces: WireDeal[]
+  Public: { CommR: number[]; SealedCID: { '/': string } }
+}
+
+function snapUpAllocationFromWire(v: unknown): SnapUpAllocationWire {
+  const bad = (what: string): never => {
+    throw new VenusError('RPC_INVALID_PARAMS', `AllocateSnapUpSector answered ${what}`)
+  }
+  if (typeof v !== 'object' || v === null) return bad('no object')
+  const o = v as Record<string, unknown>
+  const sector = allocatedFromWire(o.Sector)
+  if (sector === null) return bad('no Sector')
+  if (!Array.isArray(o.Pieces) || o.Pieces.length === 0 || o.Pieces.length > 4096) return bad('no Pieces')
+  const pub = o.Public as { CommR?: unknown; SealedCID?: { '/'?: unknown } } | undefined
+  const commR = pub?.CommR
+  if (
+    !Array.isArray(commR) ||
+    commR.length !== 32 ||
+    !commR.every((x) => Number.isInteger(x) && x >= 0 && x < 256)
+  )
+    return bad('no Public.CommR of 32 bytes')
+  const sealed = pub?.SealedCID?.['/']
+  if (typeof sealed !== 'string' || sealed.length > 256) return bad('no Public.SealedCID')
+  return {
+    Sector: allocatedToWire(sector),
+    Pieces: dealsAnswerFromWire(o.Pieces)?.map(dealToWire) ?? bad('bad Pieces'),
+    Public: { CommR: commR as number[], SealedCID: { '/': sealed } },
+  }
+}
+
 export function sealerClient(rpc: RpcClient, opts: { timeoutMs?: number } = {}): SealerClient {
   const call = async (method: string, params: unknown[]): Promise<unknown> => {
     try {
@@ -210,6 +271,40 @@ export function sealerClient(rpc: RpcClient, opts: { timeoutMs?: number } = {}):
     },
     workerPing: async (info) => {
       await call('WorkerPing', [workerInfoToWire(info)])
+    },
+    allocateSnapUpSector: async (spec) => {
+      const got = await call('AllocateSnapUpSector', [
+        {
+          Sector: { AllowedMiners: spec.allowedMiners, AllowedProofTypes: spec.allowedProofTypes },
+          Deals: { MaxDeals: spec.maxDeals },
+        },
+      ])
+      return got === null ? null : snapUpAllocationFromWire(got)
+    },
+    submitSnapUpProof: async (s, info) =>
+      submitAnswerFromWire(
+        'SubmitSnapUpProof',
+        await call('SubmitSnapUpProof', [
+          id(s),
+          {
+            CommR: [...info.commR],
+            CommD: [...info.commD],
+            Pieces: info.pieces.map((c) => ({ '/': c })),
+            Proof: Buffer.from(info.proof).toString('base64'),
+            AccessInstance: info.accessInstance,
+          },
+        ]),
+      ),
+    submitPersistedEx: async (s, instance, isUpgrade) =>
+      (await call('SubmitPersistedEx', [id(s), instance, isUpgrade])) === true,
+    sectorIndexerFind: async (kind, s) => {
+      const got = (await call('SectorIndexerFind', [kind, id(s)])) as {
+        Found?: unknown
+        Instance?: { SealedFile?: unknown }
+      } | null
+      return got?.Found === true && typeof got.Instance?.SealedFile === 'string'
+        ? got.Instance.SealedFile
+        : null
     },
     // Not a sealing step: the raw error (a "method not found" included) goes to the caller.
     workerControlKey: () => rpc.call('Venus.WorkerControlKey', [], { timeoutMs: 10_000 }),

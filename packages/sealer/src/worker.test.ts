@@ -39,15 +39,15 @@ describe('worker startup checks', () => {
     )
   })
 
-  it('refuses the snap-up plan it does not implement, naming the file, the line and the known plans', async () => {
+  it('refuses a plan it does not implement, naming the file, the line and the known plans', async () => {
     env = await workerEnv()
     const loc = env.stores[0] ?? ''
-    const text = env.configText.replace(`location = "${loc}"`, `location = "${loc}"\nplan = "snapup"`)
-    await expect(start(text)).rejects.toThrow(/plan "snapup" is not supported/)
-    const line = text.split('\n').indexOf('plan = "snapup"') + 1
+    const text = env.configText.replace(`location = "${loc}"`, `location = "${loc}"\nplan = "reseal"`)
+    await expect(start(text)).rejects.toThrow(/plan "reseal" is not supported/)
+    const line = text.split('\n').indexOf('plan = "reseal"') + 1
     await expect(start(text)).rejects.toMatchObject({
       code: 'CONFIG_INVALID_VALUE',
-      message: `w.toml:${line}: sealing_thread[0].plan: plan "snapup" is not supported by this worker; known plans: "sealer", "wdpost", "rebuild", "unseal"`,
+      message: `w.toml:${line}: sealing_thread[0].plan: plan "reseal" is not supported by this worker; known plans: "sealer", "snapup", "wdpost", "rebuild", "unseal"`,
     })
   })
 
@@ -61,7 +61,7 @@ describe('worker startup checks', () => {
         proofs: mockProofs(),
       }),
     ).toThrow(
-      'sealingThreads[1].plan: plan "snap" is not supported by this worker; known plans: "sealer", "wdpost", "rebuild", "unseal"',
+      'sealingThreads[1].plan: plan "snap" is not supported by this worker; known plans: "sealer", "snapup", "wdpost", "rebuild", "unseal"',
     )
   })
 

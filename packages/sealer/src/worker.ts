@@ -37,7 +37,7 @@ import { controlDest } from './local-address.js'
 import { ManagerMethodSupport } from './manager-support.js'
 import { createWorkerMetrics, serveWorkerControl, type WorkerMetrics } from './metrics/index.js'
 import { type AttachedStore, type FreeSpaceFn, openAttachedStores } from './persist.js'
-import { pieceProxyFetcher } from './piece-fetch.js'
+import { type PieceFetcher, pieceProxyFetcher } from './piece-fetch.js'
 import { PlanRegistry, threadPlans } from './plans/index.js'
 import { inlineProcessor, routeProcessors, type SealStage, type StageProcessor } from './processors.js'
 import { diffWorkerConfig, type WorkerConfigDiff } from './reload.js'
@@ -63,6 +63,11 @@ export interface SealingWorkerOptions {
   controlApi?: boolean | undefined
   /** Free bytes of an attached store (default: `statfs`); replaceable to simulate a full disk. */
   freeSpace?: FreeSpaceFn | undefined
+  /**
+   * Where deal pieces come from when `[sealing] enable_deals` is on (default: the manager's
+   * `/piecestore/` proxy), e.g. a local piece directory of an embedder.
+   */
+  pieceFetcher?: PieceFetcher | undefined
   /** Where the worker logs (default: nowhere); a pino logger fits. */
   logger?: Logger | undefined
   /** Token sent to the manager; default `VENUS_SECTOR_MANAGER_TOKEN`, else the config's Authorization header. */
@@ -348,9 +353,10 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
       inProcessGpuSlots(options.processor ?? inlineProcessor(options.proofs), gpus),
       external,
     )
-    const pieceFetcher = config.sealing.enableDeals
-      ? pieceProxyFetcher(config.sectorManager.url, config.sectorManager.pieceToken, managerToken)
-      : undefined
+    const pieceFetcher = !config.sealing.enableDeals
+      ? undefined
+      : (options.pieceFetcher ??
+        pieceProxyFetcher(config.sectorManager.url, config.sectorManager.pieceToken, managerToken))
     config.sealingThreads.forEach((t, index) => {
       threads.push(
         new SealingThread({

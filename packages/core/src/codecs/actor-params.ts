@@ -3,6 +3,7 @@ import { VenusError } from '../errors/index.js'
 import { type AddressPrefix, addressFromBytes, addressToBytes } from './address.js'
 import { decodeBitfield, encodeBitfield } from './bitfield.js'
 import { cborDecode, cborEncode, TupleReader } from './cbor.js'
+import { pieceManifestsFromCbor, pieceManifestsToCbor } from './piece-manifest.js'
 
 /**
  * CBOR tuple codecs of the actor method params the cluster sends (go-state-types layouts).
@@ -219,17 +220,7 @@ export function encodeProveCommitSectors3(params: ProveCommitSectors3Params): Ui
     )
   }
   return cborEncode([
-    params.activations.map((a) => [
-      a.sectorNumber,
-      a.pieces.map((p) => [
-        p.cid,
-        p.size,
-        p.verifiedAllocationKey === null
-          ? null
-          : [p.verifiedAllocationKey.client, p.verifiedAllocationKey.id],
-        p.notify.map((n) => [addressToBytes(n.address), n.payload]),
-      ]),
-    ]),
+    params.activations.map((a) => [a.sectorNumber, pieceManifestsToCbor(a.pieces)]),
     params.sectorProofs,
     params.aggregateProof,
     params.aggregateProofType,
@@ -247,23 +238,7 @@ export function decodeProveCommitSectors3(
   const activations = r.array(0).map((item, i): SectorActivationManifest => {
     const what = `sector_activations[${i}]`
     const a = TupleReader.of(item, what, 2)
-    return {
-      sectorNumber: a.uint(0),
-      pieces: a.array(1).map((p, j): PieceActivationManifest => {
-        const pw = `${what}.pieces[${j}]`
-        const pr = TupleReader.of(p, pw, 4)
-        const key = pr.isNull(2) ? null : TupleReader.of(pr.array(2), `${pw}.verified_allocation_key`, 2)
-        return {
-          cid: pr.cid(0),
-          size: pr.uint(1),
-          verifiedAllocationKey: key === null ? null : { client: key.uint(0), id: key.uint(1) },
-          notify: pr.array(3).map((n, k) => {
-            const nr = TupleReader.of(n, `${pw}.notify[${k}]`, 2)
-            return { address: addressFromBytes(nr.bytes(0), prefix).toString(), payload: nr.bytes(1) }
-          }),
-        }
-      }),
-    }
+    return { sectorNumber: a.uint(0), pieces: pieceManifestsFromCbor(a.array(1), `${what}.pieces`, prefix) }
   })
   const sectorProofs = r.array(1).map((p, i) => TupleReader.of([p], `sector_proofs[${i}]`, 1).bytes(0))
   const aggregateProof = r.bytes(2)

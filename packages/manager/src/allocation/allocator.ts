@@ -44,7 +44,11 @@ export interface SectorAllocatorOptions {
 
 /** Whether a worker has done anything with a record since it was allocated. */
 const claimed = (x: ManagedSector) =>
-  x.ticket != null || (x.pieces?.length ?? 0) > 0 || x.latestReport != null || x.preCommit != null
+  x.ticket != null ||
+  (x.pieces?.length ?? 0) > 0 ||
+  x.latestReport != null ||
+  x.preCommit != null ||
+  x.upgrade !== undefined
 
 /**
  * Hands out sector numbers.

@@ -5,7 +5,6 @@
  */
 import {
   controlDestProblem,
-  SubmitResult,
   sectorIdToWire,
   ticketToWire,
   truncateText,
@@ -33,6 +32,7 @@ import {
   submitResponseToWire,
   terminationToWire,
 } from './sector-wire.js'
+import { snapUpMethods } from './snapup-api.js'
 import { knownWorkerToWire, workerPingToWire } from './worker-wire.js'
 
 /** Per-call context given by the RPC server (structurally the core `RpcContext`). */
@@ -213,15 +213,7 @@ export function createSealerApi(
       mgr.workers.ping(workerInfoFromWire(info))
       return null
     }),
-    m('AllocateSanpUpSector', 1, (r) => {
-      r.object(r.at(0), 'params[0]')
-      return null
-    }),
-    m('SubmitSnapUpProof', 2, (r) => {
-      sid(r, 0)
-      r.object(r.at(1), 'params[1]')
-      return submitResponseToWire({ result: SubmitResult.Rejected, description: 'not implemented yet' })
-    }),
+    ...snapUpMethods(mgr, m, sid, limits.locationBytes),
     // ------------------------------------------------------------ CLI side
     // The original's call (one param) answers every record, up to `listSectorsMax`; with a
     // page `{ After: SectorID | null, Limit }` it answers the records after `After`, in

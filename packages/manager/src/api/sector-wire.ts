@@ -30,6 +30,7 @@ import type {
   SeedWait,
   SubmitResponse,
 } from '../sector.js'
+import type { SectorUpgrade, SnapUpState } from '../snapup/types.js'
 
 /** The precommit info stored once `SubmitPreCommit` is accepted (commitments as CIDs). */
 export interface WirePreCommit {
@@ -80,6 +81,32 @@ export interface WireSectorState {
   AllocatedAt?: number | undefined
   /** The record was imported from lotus-miner or damocles (as damocles names it). */
   Imported?: boolean | undefined
+  /** The original's snap-up fields: set once the CC sector is allocated for a snap-up. */
+  Upgraded?: boolean | undefined
+  UpgradePublic?: WireUpgradePublic | undefined
+  UpgradedInfo?: WireUpgradedInfo | null | undefined
+  UpgradeMessageID?: string | null | undefined
+  UpgradeLandedEpoch?: number | null | undefined
+  /** Extension: where the snap-up is (`allocated` … `done`, `failed`) and why it failed. */
+  UpgradeState?: string | undefined
+  UpgradeFailure?: string | undefined
+}
+
+/** `SectorUpgradePublic`: the CC sector as it was on chain when taken. */
+export interface WireUpgradePublic {
+  SealedCID: { '/': string }
+  Activation: number
+  Expiration: number
+  Deadline: number
+  Partition: number
+}
+
+/** `SectorUpgradedInfo`: what the worker proved. */
+export interface WireUpgradedInfo {
+  UnsealedCID: { '/': string }
+  NewSealedCID: { '/': string }
+  Proof: string
+  AccessInstance: string
 }
 
 /** Answer of `PollPreCommitState` / `PollProofState`. */
@@ -208,8 +235,68 @@ export function sectorToWire(s: ManagedSector): WireSectorState {
   if (s.removed !== undefined) w.Removed = s.removed
   if (s.termination !== undefined) w.TerminateInfo = terminationToWire(s.termination)
   if (s.allocatedAt !== undefined) w.AllocatedAt = s.allocatedAt
+  if (s.upgrade !== undefined) Object.assign(w, upgradeToWire(s.upgrade))
   if (s.imported !== undefined) w.Imported = s.imported
   return w
+}
+
+/** The snap-up fields of a record on the wire. */
+export function upgradeToWire(u: SectorUpgrade): Partial<WireSectorState> {
+  return {
+    Upgraded: true,
+    UpgradePublic: {
+      SealedCID: { '/': u.public.sealedCid },
+      Activation: u.public.activation,
+      Expiration: u.public.expiration,
+      Deadline: u.public.deadline,
+      Partition: u.public.partition,
+    },
+    UpgradedInfo:
+      u.proven === null
+        ? null
+        : {
+            UnsealedCID: { '/': u.proven.unsealedCid },
+            NewSealedCID: { '/': u.proven.newSealedCid },
+            Proof: encodeBase64Json(u.proven.proof),
+            AccessInstance: u.proven.accessInstance,
+          },
+    UpgradeMessageID: u.messageUid,
+    UpgradeLandedEpoch: u.landedEpoch,
+    UpgradeState: u.state,
+    UpgradeFailure: u.failure,
+  }
+}
+
+const UPGRADE_STATES: readonly SnapUpState[] = ['allocated', 'queued', 'sent', 'landed', 'done', 'failed']
+
+/** A record's snap-up from its wire fields; undefined when it has none. */
+export function upgradeFromWire(w: WireSectorState): SectorUpgrade | undefined {
+  if (w.Upgraded !== true || w.UpgradePublic === undefined) return undefined
+  const p = w.UpgradePublic
+  const info = w.UpgradedInfo ?? null
+  const state = UPGRADE_STATES.find((x) => x === w.UpgradeState) ?? (info === null ? 'allocated' : 'queued')
+  return {
+    state,
+    public: {
+      sealedCid: p.SealedCID['/'],
+      activation: p.Activation,
+      expiration: p.Expiration,
+      deadline: p.Deadline,
+      partition: p.Partition,
+    },
+    proven:
+      info === null
+        ? null
+        : {
+            newSealedCid: info.NewSealedCID['/'],
+            unsealedCid: info.UnsealedCID['/'],
+            proof: decodeBase64Json(info.Proof, 'UpgradedInfo.Proof'),
+            accessInstance: info.AccessInstance,
+          },
+    messageUid: w.UpgradeMessageID ?? null,
+    landedEpoch: w.UpgradeLandedEpoch ?? null,
+    failure: w.UpgradeFailure ?? '',
+  }
 }
 
 /**
@@ -249,6 +336,8 @@ export function sectorFromWire(w: WireSectorState): ManagedSector {
   if (w.Removed !== undefined) s.removed = w.Removed
   if (w.TerminateInfo !== undefined) s.termination = terminationFromWire(w.TerminateInfo)
   if (w.AllocatedAt !== undefined) s.allocatedAt = w.AllocatedAt
+  const upgrade = upgradeFromWire(w)
+  if (upgrade !== undefined) s.upgrade = upgrade
   if (w.Imported !== undefined) s.imported = w.Imported
   return s
 }

@@ -36,6 +36,10 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   'Venus.WdPoStFinishJob': 'write',
   'Venus.AllocateSector': 'write',
   'Venus.AllocateSanpUpSector': 'write',
+  'Venus.AllocateSnapUpSector': 'write',
+  'Venus.SubmitPersistedEx': 'write',
+  'Venus.SnapUpPreFetch': 'write',
+  'Venus.SnapUpCandidates': 'read',
   'Venus.AcquireDeals': 'write',
   'Venus.AssignTicket': 'write',
   'Venus.SubmitPersisted': 'write',
@@ -61,6 +65,8 @@ export const venusMethodPermissions: Readonly<Record<string, RpcPermission>> = {
   // Operator repairs: a rebuild takes a worker for hours, an unseal for minutes.
   'Venus.SectorSetForRebuild': 'admin',
   'Venus.UnsealPieceRequest': 'admin',
+  // Drops a snap-up the worker proved: its deals go back to the market.
+  'Venus.SnapUpCancelCommitment': 'admin',
   'Venus.TerminateSector': 'admin',
   // Deletes sealed files: as destructive as a termination.
   'Venus.RemoveSector': 'admin',

@@ -132,7 +132,7 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
       },
     )
     this.outbox.on('message:pushed', (m) => {
-      if (m.kind === 'terminate') return
+      if (m.kind !== 'pre' && m.kind !== 'prove') return
       this.#watched.set(m.uid, { kind: m.kind, miner: m.miner, sectors: m.sectors })
       this.emit('batch:sent', { kind: m.kind, miner: m.miner, uid: m.uid, sectors: [...m.sectors] })
     })
@@ -365,7 +365,7 @@ export class CommitBatcher extends TypedEmitter<CommitBatcherEvents> implements 
     }
     for (const uid of uids) {
       const m = await ctx.store.getMessage(uid)
-      if (m === undefined || m.state !== 'pushed' || m.kind === 'terminate') continue
+      if (m === undefined || m.state !== 'pushed' || (m.kind !== 'pre' && m.kind !== 'prove')) continue
       this.#watched.set(uid, { kind: m.kind, miner: m.miner, sectors: m.sectors })
     }
   }

@@ -51,6 +51,7 @@ export class DealAssigner extends TypedEmitter<DealEvents> {
   async acquire(
     id: SectorId,
     spec: { maxDeals: number | null } = { maxDeals: null },
+    opts: { upgrade?: boolean } = {},
   ): Promise<SectorPiece[] | null> {
     const ctx = this.#ctx
     const s = await ctx.online(id)
@@ -62,7 +63,8 @@ export class DealAssigner extends TypedEmitter<DealEvents> {
     return ctx.locks.run(sectorKey(id), async () => {
       const again = await ctx.online(id)
       if (again.pieces && again.pieces.length > 0) return again.pieces
-      if (again.preCommit !== null) return null // precommitted as CC: too late for pieces
+      // Precommitted as CC: too late for pieces, unless the sector is being snapped up.
+      if (again.preCommit !== null && opts.upgrade !== true) return null
       const sectorSize = await ctx.sectorSize(id.miner, again.proofType)
       const direct = (await this.#direct?.take(id, sectorSize)) ?? []
       if (direct.length > 0)

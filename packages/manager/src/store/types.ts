@@ -2,8 +2,8 @@ import type { SectorId } from '@venus-cluster/core'
 import type { ManagedSector } from '../sector.js'
 import type { PostStore } from './post-types.js'
 
-/** Which queue a sector waits in: precommit, prove-commit, or termination. */
-export type CommitKind = 'pre' | 'prove' | 'terminate'
+/** Which queue a sector waits in: precommit, prove-commit, termination or snap-up (`ProveReplicaUpdates3`). */
+export type CommitKind = 'pre' | 'prove' | 'terminate' | 'upgrade'
 
 /** Which sector index a location belongs to (`normal` sealed replicas or snap `upgrade`). */
 export type IndexKind = 'normal' | 'upgrade'

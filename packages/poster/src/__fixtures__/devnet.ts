@@ -34,7 +34,14 @@ export interface Harness {
   /** The backend that sealed the sectors and verifies proofs on the devnet. */
   proofs: ProofsBackend
   root: string
-  miners: { miner: string; minerId: number; scheduler: WindowPoStScheduler; events: WindowPoStEvent[] }[]
+  miners: {
+    miner: string
+    minerId: number
+    /** Owner and worker of the miner. */
+    owner: string
+    scheduler: WindowPoStScheduler
+    events: WindowPoStEvent[]
+  }[]
   /** Mines `n` epochs one by one, letting every scheduler handle each head. */
   step(n: number): Promise<void>
   close(): Promise<void>
@@ -118,7 +125,7 @@ export async function provingHarness(opts: {
     onAnyWindowPoStEvent(scheduler.events, (e) => {
       if (e.type !== 'head') events.push(e)
     })
-    miners.push({ miner: who.miner, minerId: who.minerId, scheduler, events })
+    miners.push({ miner: who.miner, minerId: who.minerId, owner: who.owner, scheduler, events })
   }
   await devnet.mine(1)
   for (const m of miners) await m.scheduler.start()

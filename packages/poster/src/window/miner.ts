@@ -51,7 +51,12 @@ export async function sectorInfos(
   return out
 }
 
-/** CommR of a sector as the chain holds it. */
+/** Whether a sector was updated with data (SnapDeals): PoSt then proves its new replica. */
+export function isUpdated(info: Pick<LotusSectorOnChainInfo, 'SectorKeyCID'>): boolean {
+  return info.SectorKeyCID !== null && info.SectorKeyCID !== undefined
+}
+
+/** CommR of a sector as the chain holds it (the new replica's after an update). */
 export function commROf(info: LotusSectorOnChainInfo): Uint8Array {
   return cidToCommitment(cidString(info.SealedCID), 'commR').commitment
 }
@@ -73,7 +78,12 @@ export function checkChainSectors(
 ): Promise<Map<number, string>> {
   const { minerId, proverId } = c.identity()
   return checkSectors(
-    infos.map((s) => ({ sectorNumber: s.SectorNumber, sealProof: s.SealProof, commR: commROf(s) })),
+    infos.map((s) => ({
+      sectorNumber: s.SectorNumber,
+      sealProof: s.SealProof,
+      commR: commROf(s),
+      updated: isUpdated(s),
+    })),
     {
       minerId,
       locate: c.locate,

@@ -24,7 +24,7 @@ import type { SectorLocator } from '../locator.js'
 import { sleep } from '../sleep.js'
 import { chunk, errMsg } from '../util.js'
 import { nextDeadlineInfo, partitionToProve } from './deadlines.js'
-import { checkChainSectors, commROf, sectorInfos } from './miner.js'
+import { checkChainSectors, commROf, isUpdated, sectorInfos } from './miner.js'
 import type { Batch, DeadlineJob, Emit, MinerIdentity } from './types.js'
 
 /**
@@ -271,7 +271,7 @@ export class DeadlineProver {
       if (good.length === 0) return undefined
       const replicas: PrivateReplicaInfo[] = []
       for (const n of good) {
-        const files = await this.#c.locate(id.minerId, n)
+        const files = await this.#c.locate(id.minerId, n, { updated: isUpdated(infos.get(n)!) })
         if (!files) {
           skipped.add(n)
           continue

@@ -6,6 +6,7 @@ import {
   PlanRegistry,
   rebuildPlan,
   sealerPlan,
+  snapUpPlan,
   threadPlans,
   unsealPlan,
   wdpostPlan,
@@ -37,11 +38,15 @@ const jobPlan: Plan<'Take' | 'Do'> = {
 }
 
 describe('plan registry', () => {
-  it('has the sealer, wdpost, rebuild and unseal plans built in, with a handler for every state that is not terminal', () => {
-    expect(new PlanRegistry().names()).toEqual(['sealer', 'wdpost', 'rebuild', 'unseal'])
-    expect(BUILTIN_PLANS).toEqual([sealerPlan, wdpostPlan, rebuildPlan, unsealPlan])
+  it('has the sealer, snapup, wdpost, rebuild and unseal plans built in, each with a handler for every state that is not terminal', () => {
+    expect(new PlanRegistry().names()).toEqual(['sealer', 'snapup', 'wdpost', 'rebuild', 'unseal'])
+    expect(BUILTIN_PLANS).toEqual([sealerPlan, snapUpPlan, wdpostPlan, rebuildPlan, unsealPlan])
     for (const p of BUILTIN_PLANS)
       expect(Object.keys(p.steps)).toEqual(p.states.filter((s) => s !== 'Finished' && s !== 'Aborted'))
+    expect(snapUpPlan.states.every((s) => SEALING_STATES.includes(s))).toBe(true)
+    expect(snapUpPlan.next('PieceAdded', 'SnapEncode')).toBe('SnapEncoded')
+    expect(snapUpPlan.next('SnapProved', 'Abort')).toBe('Aborted')
+    expect(() => snapUpPlan.next('Empty', 'SnapProve')).toThrow(/not allowed in state Empty/)
     expect(wdpostPlan.initial).toEqual({ state: 'Empty', asks: 'Venus.WdPoStAllocateJobs' })
     const handled = Object.keys(sealerPlan.steps)
     expect(handled).toEqual(sealerPlan.states.filter((s) => s !== 'Finished' && s !== 'Aborted'))
@@ -90,7 +95,7 @@ describe('plan registry', () => {
 
   it('registers another plan by name', () => {
     const plans = new PlanRegistry().register(jobPlan as Plan)
-    expect(plans.names()).toEqual(['sealer', 'wdpost', 'rebuild', 'unseal', 'job'])
+    expect(plans.names()).toEqual(['sealer', 'snapup', 'wdpost', 'rebuild', 'unseal', 'job'])
     expect(plans.resolve('job', 'x')).toBe(jobPlan)
   })
 
@@ -113,9 +118,12 @@ describe('plan registry', () => {
     const err = errorOf(() => threadPlans(parseWorkerConfig(text, 'bad.toml')))
     expect(err.code).toBe('CONFIG_INVALID_VALUE')
     expect(err.message).toBe(
-      'bad.toml:5: sealing_thread[0].plan: plan "snap" is not supported by this worker; known plans: "sealer", "wdpost", "rebuild", "unseal"',
+      'bad.toml:5: sealing_thread[0].plan: plan "snap" is not supported by this worker; known plans: "sealer", "snapup", "wdpost", "rebuild", "unseal"',
     )
-    expect(err.details).toMatchObject({ plan: 'snap', known: ['sealer', 'wdpost', 'rebuild', 'unseal'] })
+    expect(err.details).toMatchObject({
+      plan: 'snap',
+      known: ['sealer', 'snapup', 'wdpost', 'rebuild', 'unseal'],
+    })
   })
 
   it('points at the thread table when the plan is not written, and takes the plans given', () => {

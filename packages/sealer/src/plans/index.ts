@@ -1,19 +1,21 @@
 /**
- * The plans a worker can run, by name. The package implements `sealer`, `wdpost` (PoSt worker
- * threads), `rebuild` and `unseal`; `snapup` comes as one more plan registered here (one file
- * under `plans/`). A sealing thread configured with a plan that is not registered is refused when
- * the worker is created, with the file, line and key of the config and the plans there are.
+ * The plans a worker can run, by name. The package implements `sealer`, `snapup`, `wdpost` (PoSt
+ * worker threads), `rebuild` and `unseal`, each one file under `plans/`. A sealing thread
+ * configured with a plan that is not registered is refused when the worker is created, with the
+ * file, line and key of the config and the plans there are.
  */
 import { formatConfigKeyRef, VenusError, type WorkerConfig } from '@venus-cluster/core'
 import { isTerminalState } from '../states.js'
 import { rebuildPlan } from './rebuild.js'
 import { sealerPlan } from './sealer.js'
+import { snapUpPlan } from './snapup.js'
 import type { Plan } from './types.js'
 import { unsealPlan } from './unseal.js'
 import { wdpostPlan } from './wdpost.js'
 
 export { rebuildPlan } from './rebuild.js'
 export { sealerPlan } from './sealer.js'
+export { nextSnapUpState, type SnapUpEvent, snapUpPlan } from './snapup.js'
 export type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
 export { unsealPlan } from './unseal.js'
 export { WDPOST_HEARTBEAT_MS, wdpostPlan } from './wdpost.js'
@@ -21,6 +23,7 @@ export { WDPOST_HEARTBEAT_MS, wdpostPlan } from './wdpost.js'
 /** The plans this package implements, in the order `planNames()` lists them. */
 export const BUILTIN_PLANS: readonly Plan[] = Object.freeze([
   sealerPlan as Plan,
+  snapUpPlan as Plan,
   wdpostPlan as Plan,
   rebuildPlan as Plan,
   unsealPlan as Plan,

@@ -169,6 +169,7 @@ export function registerProvingCommands(sealer: Command): Command {
             sectorNumber: s.SectorNumber,
             sealProof: s.SealProof,
             commR: cidToCommitment(s.SealedCID['/'], 'commR').commitment,
+            updated: s.SectorKeyCID !== null && s.SectorKeyCID !== undefined,
           })),
           {
             minerId,

@@ -36,6 +36,7 @@ import { registerExpirationCommands } from './sectors-expiration.js'
 import { registerImportCommands } from './sectors-import.js'
 import { registerRebuildCommands } from './sectors-rebuild.js'
 import { registerRepairCommands } from './sectors-repair.js'
+import { registerSnapCommands } from './snap.js'
 import { registerStorageCommands } from './storage.js'
 import { registerWorkerRemoteCommands } from './worker-remote.js'
 import { registerWdPoStCommands } from './worker-wdpost.js'
@@ -218,6 +219,7 @@ export function registerUtilCommands(program: Command): Command {
   const call = (cmd: Command) => daemonCall(String(cmd.optsWithGlobals().listen), homeOf(cmd))
   registerCleanupCommands(sectors, call)
   registerRebuildCommands(sectors, call)
+  registerSnapCommands(sealer, call)
   registerImportCommands(sectors)
   registerRepairCommands(sectors, call)
   const line = (s: WireSectorState) =>

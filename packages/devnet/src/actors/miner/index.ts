@@ -22,6 +22,7 @@ import { extendSectorExpiration2 } from './extend.js'
 import { compactPartitions } from './partitions.js'
 import { declareFaults, declareFaultsRecovered, submitWindowedPoSt } from './post.js'
 import { preCommitSectorBatch2, proveCommitSectors3 } from './sealing.js'
+import { proveReplicaUpdates3 } from './snap.js'
 
 type MethodHandler = (call: ActorCall, m: MinerState) => Promise<Uint8Array | null> | Uint8Array | null
 
@@ -49,6 +50,11 @@ const methods: Record<number, MethodHandler> = {
       aggregate: p.aggregateProof.length > 0,
     })
     return encodeMethodReturn('ProveCommitSectors3', await proveCommitSectors3(call.rt, m, p, call.commD))
+  },
+  [MinerMethod.ProveReplicaUpdates3]: async (call, m) => {
+    const p = decodeMethodParams('ProveReplicaUpdates3', call.params)
+    call.chargeAs({ method: MinerMethod.ProveReplicaUpdates3, to: 'miner', sectors: p.sectorUpdates.length })
+    return encodeMethodReturn('ProveReplicaUpdates3', await proveReplicaUpdates3(call.rt, m, p, call.commD))
   },
   [MinerMethod.SubmitWindowedPoSt]: async (call, m) => {
     const p = decodeMethodParams('SubmitWindowedPoSt', call.params)

@@ -1,0 +1,358 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  cidToCommitment,
+  commitmentToCid,
+  decodeProveReplicaUpdates3,
+  MinerMethod,
+  mockProofs,
+  type ProofsBackend,
+  sealProofFacts,
+} from '@venus-cluster/core'
+import { createDevnet, type Devnet } from '@venus-cluster/devnet'
+import { injectSectors, sealTestSectors } from '@venus-cluster/devnet/testing'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createDevnetMiner, devnetManagerViews, devnetRpc } from '../__fixtures__/devnet-env.js'
+import { createSealerApi } from '../api/index.js'
+import { defaultMinerConfig } from '../config.js'
+import { createMemoryMarket } from '../deals/market.js'
+import { SectorManager } from '../manager.js'
+import { openSqliteStore } from '../store/sqlite.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'vsm-snap-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+type Call = (method: string, params: unknown[]) => Promise<unknown>
+
+/** One deal's piece: its bytes (raw, 1016 = a 1 KiB padded piece) and CID. */
+async function makeDeal(proofs: ProofsBackend, scratch: string, fill: number) {
+  const raw = new Uint8Array(1016).fill(fill)
+  const { piece } = await proofs.addPiece({
+    proofType: 5,
+    source: raw,
+    unpaddedSize: 1016,
+    stagedPath: join(scratch, `probe-${fill}`),
+    existingPieceSizes: [],
+  })
+  return { raw, cid: commitmentToCid(piece.commP, 'commP').toString(), size: piece.paddedSize }
+}
+
+interface WirePiece {
+  ID: number
+  Piece: { Cid: { '/': string }; Size: number }
+}
+
+/**
+ * What a snap-up worker does with an allocation: stage the pieces (deal bytes, zero fillers),
+ * encode them into the CC replica found in the persist store, prove the update, write the new
+ * replica to `update/` and `update-cache/`, then `SubmitSnapUpProof`.
+ */
+async function workerSnap(
+  call: Call,
+  proofs: ProofsBackend,
+  persist: string,
+  alloc: {
+    Sector: { ID: { Miner: number; Number: number } }
+    Pieces: WirePiece[]
+    Public: { CommR: number[] }
+  },
+  dataOf: (cid: string) => Uint8Array | undefined,
+) {
+  const { Miner, Number: n } = alloc.Sector.ID
+  const name = `s-t0${Miner}-${n}`
+  const staged = join(dir, `snap-staged-${name}`)
+  const pieces = []
+  const sizes: number[] = []
+  for (const p of alloc.Pieces) {
+    const unpadded = (p.Piece.Size / 128) * 127
+    const added = await proofs.addPiece({
+      proofType: 5,
+      source: dataOf(p.Piece.Cid['/']) ?? new Uint8Array(0),
+      unpaddedSize: unpadded,
+      stagedPath: staged,
+      existingPieceSizes: sizes,
+    })
+    sizes.push(unpadded)
+    pieces.push(added.piece)
+    expect(commitmentToCid(added.piece.commP, 'commP').toString()).toBe(p.Piece.Cid['/'])
+  }
+  for (const d of ['update', 'update-cache']) mkdirSync(join(persist, d), { recursive: true })
+  const files = {
+    sectorKeyPath: join(persist, 'sealed', name),
+    sectorKeyCacheDir: join(persist, 'cache', name),
+    replicaPath: join(persist, 'update', name),
+    replicaCacheDir: join(persist, 'update-cache', name),
+  }
+  const updateProofType = sealProofFacts(5).updateProof
+  const enc = await proofs.encodeInto({
+    updateProofType,
+    newReplicaPath: files.replicaPath,
+    newCacheDir: files.replicaCacheDir,
+    sectorKeyPath: files.sectorKeyPath,
+    sectorKeyCacheDir: files.sectorKeyCacheDir,
+    stagedPath: staged,
+    pieces,
+  })
+  const proof = await proofs.generateUpdateProof({
+    updateProofType,
+    commROld: Uint8Array.from(alloc.Public.CommR),
+    commRNew: enc.commRNew,
+    commDNew: enc.commDNew,
+    ...files,
+  })
+  // v0.1.2's worker shape: [32]byte commitments as arrays, pieces as CID links.
+  return call('Venus.SubmitSnapUpProof', [
+    alloc.Sector.ID,
+    {
+      CommR: [...enc.commRNew],
+      CommD: [...enc.commDNew],
+      Pieces: alloc.Pieces.map((p) => p.Piece.Cid),
+      Proof: Buffer.from(proof).toString('base64'),
+      AccessInstance: 'ps1',
+    },
+  ])
+}
+
+async function setup(seed: string, batch: { enabled: boolean; threshold: number }, count: number) {
+  const proofs = mockProofs()
+  const devnet = createDevnet({ seed, proofs })
+  await devnet.start()
+  const { owner, minerId } = await createDevnetMiner(devnet)
+  const persist = join(dir, `persist-${seed}`)
+  const numbers = Array.from({ length: count }, (_, i) => i + 1)
+  injectSectors(devnet, `t0${minerId}`, await sealTestSectors(proofs, persist, minerId, numbers))
+  await devnet.mine(1)
+  const m = defaultMinerConfig(minerId, owner)
+  m.commitment.confidence = 2
+  m.deal.enabled = true
+  const market = createMemoryMarket()
+  const mgr = new SectorManager({
+    store: await openSqliteStore({ path: join(dir, `${seed}.db`) }),
+    ...devnetManagerViews(devnet),
+    config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
+    proofs,
+    market,
+    tickMs: 3_600_000,
+    snapUpPolicy: () => ({
+      batch: { ...batch, maxWaitMs: 3_600_000 },
+      minLifetimeEpochs: 100,
+      finalityEpochs: 6,
+    }),
+  })
+  // The CC sectors were sealed elsewhere: the manager knows where their files are.
+  for (const n of numbers)
+    await mgr.store.setLocation({ miner: minerId, number: n }, 'normal', { sealed: 'ps1', cache: 'ps1' })
+  await mgr.start()
+  const api = createSealerApi(mgr)
+  const call: Call = async (method, params) => (api[method] as (p: unknown[]) => unknown)(params)
+  const deals = new Map<string, Uint8Array>()
+  for (const n of numbers) {
+    const d = await makeDeal(proofs, dir, n + 10)
+    deals.set(d.cid, d.raw)
+    market.publish(minerId, { id: n, pieceCid: d.cid, pieceSize: d.size, payloadSize: 1016 })
+  }
+  return { proofs, devnet, minerId, persist, mgr, call, deals, numbers }
+}
+
+/** Fetches candidates until `count` are there (deadlines move out of their immutable window). */
+async function fetchAll(call: Call, devnet: Devnet, minerId: number, count: number) {
+  for (let i = 0; i < 120; i++) {
+    const got = (await call('Venus.SnapUpPreFetch', [minerId, null])) as { Total: number }
+    if (got.Total >= count) return got
+    await devnet.mine(1)
+  }
+  throw new Error('candidates never all available')
+}
+
+async function landAll(s: Awaited<ReturnType<typeof setup>>, until: (states: string[]) => boolean) {
+  for (let round = 0; round < 100; round++) {
+    await s.mgr.tick()
+    await s.devnet.mine(1)
+    const states = await Promise.all(
+      s.numbers.map(
+        async (n) => (await s.mgr.snapup.state({ miner: s.minerId, number: n }))?.state ?? 'none',
+      ),
+    )
+    if (until(states)) return states
+  }
+  throw new Error('snap-ups did not settle')
+}
+
+const gasPerSector: { batched: number; single: number } = { batched: 0, single: 0 }
+
+describe('snap-up on the devnet with mock proofs', () => {
+  it('snaps deals into 3 CC sectors with one batched ProveReplicaUpdates3, then drops the sector keys after finality', async () => {
+    const s = await setup('snap-batch', { enabled: true, threshold: 3 }, 3)
+    const rpc = devnetRpc(s.devnet)
+    await fetchAll(s.call, s.devnet, s.minerId, 3)
+    const candidates = (await s.call('Venus.SnapUpCandidates', [s.minerId])) as { Number: number }[]
+    expect(candidates.map((c) => c.Number)).toEqual([1, 2, 3])
+
+    const allocs = []
+    for (let i = 0; i < 3; i++) {
+      // The original's misspelt name and the correct one answer the same.
+      const method = i === 0 ? 'Venus.AllocateSanpUpSector' : 'Venus.AllocateSnapUpSector'
+      allocs.push(
+        (await s.call(method, [
+          { Sector: { AllowedMiners: [s.minerId], AllowedProofTypes: null }, Deals: { MaxDeals: 1 } },
+        ])) as Parameters<typeof workerSnap>[3],
+      )
+    }
+    expect(allocs.map((a) => a.Sector.ID.Number).sort()).toEqual([1, 2, 3])
+    // One 1 KiB deal and a 1 KiB zero filler each.
+    expect(allocs.map((a) => a.Pieces.map((p) => [p.ID !== 0, p.Piece.Size]))).toEqual([
+      [
+        [true, 1024],
+        [false, 1024],
+      ],
+      [
+        [true, 1024],
+        [false, 1024],
+      ],
+      [
+        [true, 1024],
+        [false, 1024],
+      ],
+    ])
+    expect(
+      await s.call('Venus.AllocateSnapUpSector', [{ Sector: { AllowedMiners: [s.minerId] } }]),
+    ).toBeNull()
+
+    for (const a of allocs) {
+      expect(await workerSnap(s.call, s.proofs, s.persist, a, (cid) => s.deals.get(cid))).toEqual({
+        Res: 1,
+        Desc: null,
+      })
+    }
+    // The worker says where it persisted the new replica (checked, then indexed as `upgrade`).
+    expect(await s.call('Venus.SubmitPersistedEx', [allocs[0]!.Sector.ID, 'ps1', true])).toBe(true)
+    expect(await s.call('Venus.SectorIndexerFind', ['upgrade', allocs[0]!.Sector.ID])).toEqual({
+      Found: true,
+      Instance: { SealedFile: 'ps1', CacheDir: 'ps1' },
+    })
+    // A retrying worker gets the same answer; nothing is sent twice.
+    expect(await workerSnap(s.call, s.proofs, s.persist, allocs[0]!, (cid) => s.deals.get(cid))).toEqual({
+      Res: 1,
+      Desc: null,
+    })
+
+    const landed = await landAll(s, (st) => st.every((x) => x === 'landed' || x === 'done'))
+    expect(landed.every((x) => x === 'landed' || x === 'done')).toBe(true)
+    const msgs = (await s.mgr.store.listMessages()).filter((m) => m.kind === 'upgrade')
+    expect(msgs).toHaveLength(1)
+    const onChain = (await rpc('Message.GetMessageByUid', [msgs[0]!.uid])) as Record<string, unknown>
+    expect(onChain.Method).toBe(MinerMethod.ProveReplicaUpdates3)
+    const params = decodeProveReplicaUpdates3(Buffer.from(String(onChain.Params), 'base64'))
+    expect(params.sectorUpdates.map((u) => [u.sectorNumber, u.pieces.length]).sort()).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ])
+    const receipt = onChain.Receipt as { ExitCode: number; GasUsed: number }
+    expect(receipt.ExitCode).toBe(0)
+    gasPerSector.batched = receipt.GasUsed / 3
+
+    // On chain: the new replica's CID, the CC one kept as the sector key.
+    for (const a of allocs) {
+      const info = (await rpc('Filecoin.StateSectorGetInfo', [
+        `t0${s.minerId}`,
+        a.Sector.ID.Number,
+        null,
+      ])) as Record<string, { '/': string } | null>
+      const rec = await s.mgr.snapup.state({ miner: s.minerId, number: a.Sector.ID.Number })
+      expect(info.SealedCID).toEqual({ '/': rec!.proven!.newSealedCid })
+      expect(info.SectorKeyCID).toEqual({
+        '/': commitmentToCid(Uint8Array.from(a.Public.CommR), 'commR').toString(),
+      })
+    }
+
+    // Before finality the CC sealed files stay; after it they go and the records move offline.
+    const sealedFile = (n: number) => join(s.persist, 'sealed', `s-t0${s.minerId}-${n}`)
+    const done = await landAll(s, (st) => st.every((x) => x === 'done'))
+    expect(done).toEqual(['done', 'done', 'done'])
+    for (const n of s.numbers) {
+      expect(existsSync(sealedFile(n))).toBe(false)
+      expect(existsSync(join(s.persist, 'update', `s-t0${s.minerId}-${n}`))).toBe(true)
+      const id = { miner: s.minerId, number: n }
+      expect(await s.mgr.store.findLocation(id, 'normal')).toBeUndefined()
+      expect(await s.mgr.store.findLocation(id, 'upgrade')).toEqual({ sealed: 'ps1', cache: 'ps1' })
+      expect((await s.mgr.store.getSector(id))?.online).toBe(false)
+    }
+    await s.mgr.stop()
+    await s.mgr.store.close()
+    await s.devnet.stop()
+  }, 120_000)
+
+  it('sends one message per sector without batching (the gas per sector compared)', async () => {
+    const s = await setup('snap-single', { enabled: false, threshold: 1 }, 1)
+    const rpc = devnetRpc(s.devnet)
+    await fetchAll(s.call, s.devnet, s.minerId, 1)
+    const a = (await s.call('Venus.AllocateSnapUpSector', [
+      { Sector: { AllowedMiners: null } },
+    ])) as Parameters<typeof workerSnap>[3]
+    expect(await workerSnap(s.call, s.proofs, s.persist, a, (cid) => s.deals.get(cid))).toEqual({
+      Res: 1,
+      Desc: null,
+    })
+    await landAll(s, (st) => st.every((x) => x === 'landed' || x === 'done'))
+    const msgs = (await s.mgr.store.listMessages()).filter((m) => m.kind === 'upgrade')
+    expect(msgs).toHaveLength(1)
+    const onChain = (await rpc('Message.GetMessageByUid', [msgs[0]!.uid])) as { Receipt: { GasUsed: number } }
+    gasPerSector.single = onChain.Receipt.GasUsed
+    expect(gasPerSector.single).toBeGreaterThan(gasPerSector.batched)
+    console.log('devnet ProveReplicaUpdates3 gas per sector:', JSON.stringify(gasPerSector))
+    await s.mgr.stop()
+    await s.mgr.store.close()
+    await s.devnet.stop()
+  }, 120_000)
+
+  it('rejects proofs that do not match the allocation, and cancels a snap-up not yet sent', async () => {
+    const s = await setup('snap-reject', { enabled: true, threshold: 5 }, 1)
+    await fetchAll(s.call, s.devnet, s.minerId, 1)
+    const a = (await s.call('Venus.AllocateSnapUpSector', [
+      { Sector: { AllowedMiners: null } },
+    ])) as Parameters<typeof workerSnap>[3]
+    const id = a.Sector.ID
+    const base = {
+      CommR: Array.from({ length: 32 }, () => 1),
+      CommD: Array.from({ length: 32 }, () => 2),
+      Pieces: a.Pieces.map((p) => p.Piece.Cid),
+      Proof: Buffer.alloc(192, 1).toString('base64'),
+      AccessInstance: 'ps1',
+    }
+    const res = async (over: Record<string, unknown>) =>
+      (await s.call('Venus.SubmitSnapUpProof', [id, { ...base, ...over }])) as { Res: number; Desc: string }
+    expect((await res({ Pieces: [a.Pieces[0]!.Piece.Cid] })).Desc).toMatch(/not the allocated ones/)
+    expect((await res({})).Desc).toMatch(/CommD is not the CommD of the pieces/)
+    // The v0.1.2 manager's shape (CIDs instead of byte arrays) is read too.
+    const commD = (await import('@venus-cluster/core')).commD(
+      a.Pieces.map((p) => ({
+        commP: cidToCommitment(p.Piece.Cid['/']).commitment,
+        paddedSize: p.Piece.Size,
+      })),
+      2048,
+    )
+    const cids = {
+      CommR: undefined,
+      CommD: undefined,
+      NewSealedCID: commitmentToCid(new Uint8Array(32).fill(1), 'commR').toString(),
+      UnsealedCID: { '/': commitmentToCid(commD, 'commD').toString() },
+    }
+    expect((await res({ ...cids, Proof: Buffer.alloc(10).toString('base64') })).Desc).toMatch(/expected 192/)
+    expect((await res({ ...cids })).Desc).toMatch(/invalid update proof/)
+    expect((await res({ ...cids, AccessInstance: 'nowhere' })).Desc).toMatch(/not attached/)
+    await expect(s.call('Venus.SubmitSnapUpProof', [id, { ...base, Pieces: ['not a cid'] }])).rejects.toThrow(
+      /Pieces\[0\] must be a piece CID/,
+    )
+
+    // Cancelled before any message: the record goes offline as failed, the deal back to the market.
+    await s.call('Venus.SnapUpCancelCommitment', [id])
+    const st = await s.mgr.snapup.state({ miner: id.Miner, number: id.Number })
+    expect([st?.state, st?.failure]).toEqual(['failed', 'cancelled by the operator'])
+    await expect(s.call('Venus.SnapUpCancelCommitment', [id])).rejects.toThrow(/not known|not found/)
+    await s.mgr.stop()
+    await s.mgr.store.close()
+    await s.devnet.stop()
+  }, 120_000)
+})
