@@ -179,6 +179,8 @@ describe('venus-sector-manager util sealer proving run-wdpost | leases', () => {
     expect(window?.proven).toEqual(window?.required)
     expect(window?.doubleSubmitted).toEqual([])
     expect(window?.submissions).toBe(1)
-    expect(log).not.toMatch(/deadline-missed/)
+    // Deadlines the test mined past in one jump may be reported missed (the daemon can see a head
+    // inside their window just before the jump); the one asked for never is.
+    expect(log).not.toMatch(new RegExp(`"deadline-missed"[^\\n]*"open":${open}[,}]`))
   }, 120_000)
 })
