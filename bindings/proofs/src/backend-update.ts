@@ -1,6 +1,6 @@
 // The empty-sector-update (SnapDeals) calls of the native backend (filecoin-proofs-api `update`).
 import { mkdir } from 'node:fs/promises'
-import { basename, dirname } from 'node:path'
+import { dirname } from 'node:path'
 import type {
   DecodeFromRequest,
   DecodeRangeRequest,
@@ -19,7 +19,7 @@ import type {
 } from '@venus-cluster/core'
 import { updateProofFacts } from '@venus-cluster/core'
 import type { AddonUpdateComms, AddonUpdateFiles, ProofsAddon } from './addon.js'
-import { checkProofId, checkUnpaddedRange, falseOnFailure, pieces, u8 } from './native-util.js'
+import { checkProofId, checkUnpaddedRange, circuitInfo, falseOnFailure, pieces, u8 } from './native-util.js'
 
 /** How the backend runs one addon call: queued when heavy, errors typed, abortable. */
 export type NativeCall = <T>(
@@ -62,17 +62,7 @@ export class NativeUpdateProofs implements UpdateProofsBackend {
   async updateProofInfo(updateProofType: number): Promise<UpdateProofRegistryInfo> {
     updateType(updateProofType)
     return this.#call('verifySnap', 'updateProofInfo', 'light', (a) => {
-      const i = a.updateProofInfo(updateProofType)
-      return {
-        updateProofType,
-        sectorSize: i.sectorSize,
-        apiVersion: i.apiVersion,
-        partitions: i.partitions,
-        proofLength: i.partitions * i.singlePartitionProofLen,
-        circuitIdentifier: i.circuitIdentifier,
-        paramsFile: basename(i.paramsPath),
-        verifyingKeyFile: basename(i.verifyingKeyPath),
-      }
+      return { updateProofType, ...circuitInfo(a.updateProofInfo(updateProofType)) }
     })
   }
 

@@ -60,6 +60,7 @@ import {
   abortCheck,
   checkProofId,
   checkUnpaddedRange,
+  circuitInfo,
   falseOnFailure,
   pieces,
   u8,
@@ -167,17 +168,7 @@ class NativeProofsBackend implements ProofsBackend {
   async sealProofInfo(proofType: number): Promise<SealProofRegistryInfo> {
     checkProofId(proofType, 19, 'seal')
     return this.#call('verifySeal', 'sealProofInfo', 'light', (a) => {
-      const i = a.sealProofInfo(proofType)
-      return {
-        proofType,
-        sectorSize: i.sectorSize,
-        apiVersion: i.apiVersion,
-        partitions: i.partitions,
-        proofLength: i.partitions * i.singlePartitionProofLen,
-        circuitIdentifier: i.circuitIdentifier,
-        paramsFile: basename(i.paramsPath),
-        verifyingKeyFile: basename(i.verifyingKeyPath),
-      }
+      return { proofType, ...circuitInfo(a.sealProofInfo(proofType)) }
     })
   }
 

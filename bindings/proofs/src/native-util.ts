@@ -1,3 +1,4 @@
+import { basename } from 'node:path'
 // Helpers shared by the native backend's sealing, PoSt and update calls.
 import type { ProofsPieceInfo } from '@venus-cluster/core'
 import { fillSectorPieces, VenusError } from '@venus-cluster/core'
@@ -87,5 +88,29 @@ export function checkUnpaddedRange(r: { unpaddedOffset: number; unpaddedLength: 
         details: { [k]: v },
       })
     }
+  }
+}
+
+/**
+ * The registry facts of a sealing or update circuit as the backend reports them: the addon's
+ * answer with the proof length worked out and the parameter files named without their folder.
+ */
+export function circuitInfo(i: {
+  sectorSize: number
+  apiVersion: string
+  partitions: number
+  singlePartitionProofLen: number
+  circuitIdentifier: string
+  paramsPath: string
+  verifyingKeyPath: string
+}) {
+  return {
+    sectorSize: i.sectorSize,
+    apiVersion: i.apiVersion,
+    partitions: i.partitions,
+    proofLength: i.partitions * i.singlePartitionProofLen,
+    circuitIdentifier: i.circuitIdentifier,
+    paramsFile: basename(i.paramsPath),
+    verifyingKeyFile: basename(i.verifyingKeyPath),
   }
 }
