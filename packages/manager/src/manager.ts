@@ -16,6 +16,7 @@ import {
   managerConfig,
   type ProofsBackend,
   type SectorId,
+  type SnapUpMinerInit,
   type Startable,
   TypedEmitter,
 } from '@venus-cluster/core'
@@ -50,7 +51,7 @@ import {
   sectorKey,
 } from './sector.js'
 import { SectorAdmin } from './sector-admin/index.js'
-import { type SnapUpEvents, type SnapUpPolicy, SnapUpService } from './snapup/index.js'
+import { type SnapUpEvents, SnapUpService } from './snapup/index.js'
 import type { DirectPieceFilter, DirectPieceRecord, ManagerStore, SectorMutator } from './store/types.js'
 import { PersistStores, type StoreSpaceFn } from './stores/index.js'
 import { type TerminationEvents, TerminationQueue } from './terminations/index.js'
@@ -81,8 +82,11 @@ export interface SectorManagerOptions {
     | (Pick<ProofsBackend, 'verifySeal' | 'aggregateSealProofs'> &
         Partial<Pick<ProofsBackend, 'verifyUpdateProof'>>)
     | undefined
-  /** Snap-up policy per miner, over `DEFAULT_SNAP_UP_POLICY` (sender: the miner's prove-commit sender). */
-  snapUpPolicy?: ((miner: number) => Partial<SnapUpPolicy> | undefined) | undefined
+  /**
+   * Snap-up policy overrides per miner, over the miner's `snapup` config (`[Miners.SnapUp]`);
+   * without it the config decides.
+   */
+  snapUpPolicy?: ((miner: number) => SnapUpMinerInit | undefined) | undefined
   logger?: Logger | undefined
   /** Milliseconds clock (tests). */
   now?: (() => number) | undefined

@@ -14,12 +14,16 @@ import {
   commD,
   commitmentToCid,
   decodeProveReplicaUpdates3Return,
+  MANAGER_CONFIG_DEFAULTS,
   MinerMethod,
   PROVE_REPLICA_UPDATES_MAX_SIZE,
   type ProofsBackend,
   type SectorId,
+  type SnapUpMinerConfig,
+  type SnapUpMinerInit,
   type Startable,
   sealProofFacts,
+  snapUpMinerConfig,
   TypedEmitter,
   updateProofFacts,
   VenusError,
@@ -39,35 +43,23 @@ import {
   type SubmitResponse,
   sectorKey,
 } from '../sector.js'
+import { chooseSender } from '../senders/index.js'
 import { SerialRuns } from '../serial-runs.js'
 import { buildProveReplicaUpdates3 } from './build.js'
 import { SnapCandidates } from './candidates.js'
 import type { SectorUpgrade, SnapCandidate, SnapUpProven, SnapUpPublic } from './types.js'
 
-/** How one miner's snap-ups are sent and cleaned up. */
-export interface SnapUpPolicy {
-  /** The address sending `ProveReplicaUpdates3`; default the miner's prove-commit sender. */
-  sender?: string | undefined
-  /** Batching: one message per sector when off; else once `threshold` wait or the oldest waited `maxWaitMs`. */
-  batch: { enabled: boolean; threshold: number; maxWaitMs: number }
-  /** Least epochs a candidate must have left before it expires (the deals must fit). */
-  minLifetimeEpochs: number
-  /** Epochs after the update landed before the CC sealed file is dropped (chain finality). */
-  finalityEpochs: number
-  /** Total fee limit per sector, attoFIL. */
-  perSectorMaxFee: bigint
-}
+/**
+ * How one miner's snap-ups are sent and cleaned up: its `[Miners.SnapUp]` settings
+ * (`ManagerMinerConfig.snapup`). Empty `senders` = the miner's prove-commit senders.
+ */
+export type SnapUpPolicy = SnapUpMinerConfig
 
 /**
- * The default policy: batching on (4 sectors or 1 hour), 180 days of lifetime left (2880 epochs
- * a day), 900 epochs of finality, 0.5 FIL of fee per sector.
+ * The default policy (`MANAGER_CONFIG_DEFAULTS.miner.snapup`): batching on (4 sectors or 1 hour),
+ * 180 days of lifetime left (2880 epochs a day), 900 epochs of finality, 0.5 FIL of fee per sector.
  */
-export const DEFAULT_SNAP_UP_POLICY: SnapUpPolicy = Object.freeze({
-  batch: { enabled: true, threshold: 4, maxWaitMs: 3_600_000 },
-  minLifetimeEpochs: 180 * 2880,
-  finalityEpochs: 900,
-  perSectorMaxFee: 5n * 10n ** 17n,
-})
+export const DEFAULT_SNAP_UP_POLICY: SnapUpPolicy = MANAGER_CONFIG_DEFAULTS.miner.snapup
 
 /** Events of {@link SnapUpService}. */
 export type SnapUpEvents = {
@@ -111,8 +103,11 @@ export interface SnapUpServiceOptions {
   deals?: DealAssigner | undefined
   /** Verifies update proofs on submission; without it proofs are checked by length only. */
   proofs?: Pick<ProofsBackend, 'verifyUpdateProof'> | undefined
-  /** The policy of a miner (default {@link DEFAULT_SNAP_UP_POLICY}). */
-  policy?: ((miner: number) => Partial<SnapUpPolicy> | undefined) | undefined
+  /**
+   * Overrides of a miner's policy over its config (`miners[].snapup`, `[Miners.SnapUp]`), for
+   * an embedder that decides per miner at run time.
+   */
+  policy?: ((miner: number) => SnapUpMinerInit | undefined) | undefined
 }
 
 const snapUpInFlight = (u: SectorUpgrade | undefined) =>
@@ -148,15 +143,17 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
     )
   }
 
-  /** The policy of a miner: its overrides over {@link DEFAULT_SNAP_UP_POLICY}. */
+  /**
+   * The policy of a miner: its config (`miners[].snapup`, default {@link DEFAULT_SNAP_UP_POLICY}
+   * for a miner not configured) under the `policy` overrides; `senders` filled with the miner's
+   * prove-commit senders when it names none.
+   */
   policy(miner: number): SnapUpPolicy {
-    const over = this.#opts.policy?.(miner) ?? {}
-    return {
-      ...DEFAULT_SNAP_UP_POLICY,
-      ...over,
-      batch: { ...DEFAULT_SNAP_UP_POLICY.batch, ...over.batch },
-      sender: over.sender ?? this.#ctx.miner(miner)?.commitment.prove.sender,
-    }
+    const m = this.#ctx.miner(miner)
+    const u = snapUpMinerConfig(this.#opts.policy?.(miner), m?.snapup ?? DEFAULT_SNAP_UP_POLICY)
+    if (u.senders.length > 0) return u
+    const senders = [...(m?.commitment.prove.senders ?? [])]
+    return { ...u, sender: senders[0], senders }
   }
 
   async start(): Promise<void> {
@@ -190,12 +187,16 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
     pieces?: readonly SectorPiece[] | undefined
   }): Promise<SnapUpAllocation | null> {
     const ctx = this.#ctx
+    // A miner whose snap-up is off (`[Miners.SnapUp] Enabled = false`) hands out no CC sector.
     const miners = ctx
       .config()
       .miners.map((m) => m.actor)
       .filter(
         (a) =>
-          spec.allowedMiners === null || spec.allowedMiners.length === 0 || spec.allowedMiners.includes(a),
+          (spec.allowedMiners === null ||
+            spec.allowedMiners.length === 0 ||
+            spec.allowedMiners.includes(a)) &&
+          this.policy(a).enabled,
       )
     for (const miner of miners) {
       for (let c = this.candidates.take(miner); c !== undefined; c = this.candidates.take(miner)) {
@@ -434,7 +435,7 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
 
   async #send(miner: number, numbers: number[], policy: SnapUpPolicy): Promise<void> {
     const ctx = this.#ctx
-    if (!policy.sender) {
+    if (policy.senders.length === 0) {
       ctx.log.error({ miner }, 'no snap-up sender for the miner; sectors left queued')
       return
     }
@@ -447,26 +448,33 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
     if (states.length === 0) return
     const { same, params } = buildProveReplicaUpdates3(states)
     const p = await ctx.networkParams()
-    const m = ctx.miner(miner)!
+    const fee = same.length > 1 ? policy.batch : policy
+    const spec = {
+      gasOverEstimation: fee.gasOverEstimation,
+      maxFeeCap: fee.maxFeeCap ?? 0n,
+      maxFee: policy.perSectorMaxFee * BigInt(same.length),
+    }
     // No verified pieces are snapped in, so QA power and pledge do not change: no collateral.
+    const sender = await chooseSender(ctx.chain, policy.senders, spec.maxFee)
+    if (sender === undefined) return
+    if (!sender.covers)
+      ctx.log.warn(
+        { miner, sender: sender.address, balance: sender.balance, need: spec.maxFee },
+        'no snap-up sender of the miner has the funds for this message; sent from the richest',
+      )
     const message: ManagerMessage = {
-      from: policy.sender,
+      from: sender.address,
       to: `${p.addressPrefix}0${miner}`,
       method: MinerMethod.ProveReplicaUpdates3,
       params,
       value: 0n,
     }
-    const fee = same.length > 1 ? m.commitment.prove.batch : m.commitment.prove
     const claimed = await this.#opts.outbox.claim({
       kind: 'upgrade',
       miner,
       sectors: same.map((s) => s.id.number),
       message,
-      spec: {
-        gasOverEstimation: fee.gasOverEstimation,
-        maxFeeCap: fee.maxFeeCap ?? 0n,
-        maxFee: policy.perSectorMaxFee * BigInt(same.length),
-      },
+      spec,
       mark: (uid) => (s) =>
         s.upgrade === undefined ? s : { ...s, upgrade: { ...s.upgrade, state: 'sent', messageUid: uid } },
     })

@@ -8,7 +8,9 @@ import {
   MinerMethod,
   mockProofs,
   type ProofsBackend,
+  type SnapUpMinerInit,
   sealProofFacts,
+  snapUpMinerConfig,
 } from '@venus-cluster/core'
 import { createDevnet, type Devnet } from '@venus-cluster/devnet'
 import { injectSectors, sealTestSectors } from '@venus-cluster/devnet/testing'
@@ -114,7 +116,12 @@ async function workerSnap(
   ])
 }
 
-async function setup(seed: string, batch: { enabled: boolean; threshold: number }, count: number) {
+async function setup(
+  seed: string,
+  batch: { enabled: boolean; threshold: number },
+  count: number,
+  snapup: SnapUpMinerInit = {},
+) {
   const proofs = mockProofs()
   const devnet = createDevnet({ seed, proofs })
   await devnet.start()
@@ -126,6 +133,13 @@ async function setup(seed: string, batch: { enabled: boolean; threshold: number 
   const m = defaultMinerConfig(minerId, owner)
   m.commitment.confidence = 2
   m.deal.enabled = true
+  // The snap-up policy from the config (`[Miners.SnapUp]`), as an operator writes it.
+  m.snapup = snapUpMinerConfig({
+    batch: { ...batch, maxWaitMs: 3_600_000 },
+    minLifetimeEpochs: 100,
+    finalityEpochs: 6,
+    ...snapup,
+  })
   const market = createMemoryMarket()
   const mgr = new SectorManager({
     store: await openSqliteStore({ path: join(dir, `${seed}.db`) }),
@@ -134,11 +148,6 @@ async function setup(seed: string, batch: { enabled: boolean; threshold: number 
     proofs,
     market,
     tickMs: 3_600_000,
-    snapUpPolicy: () => ({
-      batch: { ...batch, maxWaitMs: 3_600_000 },
-      minLifetimeEpochs: 100,
-      finalityEpochs: 6,
-    }),
   })
   // The CC sectors were sealed elsewhere: the manager knows where their files are.
   for (const n of numbers)
@@ -306,6 +315,48 @@ describe('snap-up on the devnet with mock proofs', () => {
     await s.mgr.store.close()
     await s.devnet.stop()
   }, 120_000)
+
+  it('hands out no CC sector of a miner whose snap-up is off, and does once it is on', async () => {
+    const s = await setup('snap-off', { enabled: false, threshold: 1 }, 1, { enabled: false })
+    await fetchAll(s.call, s.devnet, s.minerId, 1)
+    const ask = () => s.call('Venus.AllocateSnapUpSector', [{ Sector: { AllowedMiners: null } }])
+    expect(await ask()).toBeNull()
+    // The candidate stays in the pool for when the operator turns snap-up on.
+    expect(s.mgr.snapup.candidates.list(s.minerId).map((c) => c.number)).toEqual([1])
+    s.mgr.context.config().miners[0]!.snapup.enabled = true
+    expect(((await ask()) as { Sector: { ID: { Number: number } } }).Sector.ID.Number).toBe(1)
+    await s.mgr.stop()
+    await s.mgr.store.close()
+    await s.devnet.stop()
+  }, 60_000)
+
+  it('sends ProveReplicaUpdates3 from the snap-up sender and with the fee settings of [Miners.SnapUp]', async () => {
+    const s = await setup('snap-fees', { enabled: false, threshold: 1 }, 1, {
+      gasOverEstimation: 1.7,
+      maxFeeCap: 7_000_000_000n,
+      perSectorMaxFee: 123_000_000_000_000_000n,
+    })
+    await fetchAll(s.call, s.devnet, s.minerId, 1)
+    const a = (await s.call('Venus.AllocateSnapUpSector', [
+      { Sector: { AllowedMiners: null } },
+    ])) as Parameters<typeof workerSnap>[3]
+    expect(await workerSnap(s.call, s.proofs, s.persist, a, (cid) => s.deals.get(cid))).toEqual({
+      Res: 1,
+      Desc: null,
+    })
+    await s.mgr.tick()
+    const msgs = (await s.mgr.store.listMessages()).filter((m) => m.kind === 'upgrade')
+    expect(msgs).toHaveLength(1)
+    // No snap-up sender configured: the miner's prove-commit sender.
+    expect(msgs[0]!.body).toMatchObject({
+      From: s.mgr.context.config().miners[0]!.commitment.prove.sender,
+      Method: MinerMethod.ProveReplicaUpdates3,
+      Spec: { GasOverEstimation: 1.7, MaxFeeCap: '7000000000', MaxFee: '123000000000000000' },
+    })
+    await s.mgr.stop()
+    await s.mgr.store.close()
+    await s.devnet.stop()
+  }, 60_000)
 
   it('rejects proofs that do not match the allocation, and cancels a snap-up not yet sent', async () => {
     const s = await setup('snap-reject', { enabled: true, threshold: 5 }, 1)
