@@ -416,9 +416,13 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     return this.reports.finalized(id)
   }
 
-  /** Moves the record offline with a reason (its deals go back to the market). */
-  reportAborted(id: SectorId, reason: string): Promise<void> {
-    return this.reports.aborted(id, reason)
+  /**
+   * Moves the record offline with a reason (its deals go back to the market). A snap-up not yet
+   * sent ends as failed and its CC sector becomes a candidate again (see `SnapUpService.aborted`).
+   */
+  async reportAborted(id: SectorId, reason: string): Promise<void> {
+    if (await this.snapup.aborted(id, reason)) return
+    await this.reports.aborted(id, reason)
   }
 
   /** Moves an offline record back online (non-forced: only aborted records without deals). */

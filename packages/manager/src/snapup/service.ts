@@ -157,6 +157,8 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
   }
 
   async start(): Promise<void> {
+    // The pool fetched before a restart (taken candidates left it when they were taken).
+    await this.candidates.load()
     this.#runs.resume()
   }
 
@@ -199,7 +201,11 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
           this.policy(a).enabled,
       )
     for (const miner of miners) {
-      for (let c = this.candidates.take(miner); c !== undefined; c = this.candidates.take(miner)) {
+      for (
+        let c = await this.candidates.take(miner);
+        c !== undefined;
+        c = await this.candidates.take(miner)
+      ) {
         const key = sectorKey(c)
         const taken = await ctx.locks.run(key, () => this.#allocateOne(c!, spec))
         if (taken === 'next') continue
@@ -220,7 +226,7 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
               finalized: previous?.finalized ?? true,
             })),
           )
-          this.candidates.giveBack(c)
+          await this.candidates.giveBack(c)
           return null
         }
         ctx.log.info({ sector: key, pieces: got.pieces.length }, 'snap-up allocated')
@@ -411,6 +417,55 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
       await ctx.store.removeLocation(id, 'upgrade')
       this.emit('snapup:failed', { sector: id, error: 'cancelled by the operator' })
     })
+  }
+
+  /**
+   * A worker gave a snap-up up (`ReportAborted` from a `snapup` thread): a snap-up not yet sent
+   * ends as `failed` with `aborted by the worker: <reason>`, its queue entry and `upgrade` index
+   * entry go, its pieces go back (deals to the market, direct pieces to the queue), the record
+   * goes offline as the CC sector it still is, and the sector goes back into the candidate pool
+   * to be snapped up again. A snap-up whose message is out (or landed) is followed to its end
+   * regardless.
+   * Resolves false when the sector has no snap-up in flight (a sealing abort: the caller's).
+   */
+  async aborted(id: SectorId, reason: string): Promise<boolean> {
+    const ctx = this.#ctx
+    const why = `aborted by the worker: ${reason === '' ? 'no reason given' : reason}`
+    const ended = await ctx.locks.run(sectorKey(id), async () => {
+      const got = await ctx.store.getSector(id)
+      const u = got?.state.upgrade
+      if (got === undefined || u === undefined) return false
+      // A retried report of a snap-up that ended already: nothing more to do.
+      if (!got.online) return u.state === 'failed' ? ('kept' as const) : false
+      if (u.state === 'sent' || u.state === 'landed') {
+        ctx.log.warn(
+          { sector: sectorKey(id), reason },
+          'a worker aborted a snap-up whose ProveReplicaUpdates3 is out; it is followed to its end',
+        )
+        return 'kept' as const
+      }
+      if (u.state !== 'allocated' && u.state !== 'queued') return false
+      if (u.state === 'queued') await ctx.store.updateSector(id, (x) => x, { dequeue: true })
+      await this.#opts.deals?.release(id, got.state.pieces)
+      // The pieces were the snap-up's: the sector is CC again (a later fetch finds it).
+      await ctx.store.finalizeSector(id, (x) => ({
+        ...x,
+        pieces: null,
+        finalized: true,
+        upgrade: { ...u, state: 'failed', proven: null, failure: why },
+      }))
+      await ctx.store.removeLocation(id, 'upgrade')
+      await this.candidates.giveBack({ miner: id.miner, number: id.number, public: u.public })
+      return true
+    })
+    if (ended === true) {
+      ctx.log.warn(
+        { sector: sectorKey(id), reason },
+        'snap-up aborted by the worker; the sector is a candidate again',
+      )
+      this.emit('snapup:failed', { sector: id, error: why })
+    }
+    return ended !== false
   }
 
   async #process(miner: number, tick: boolean): Promise<void> {

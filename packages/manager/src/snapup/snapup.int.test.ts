@@ -141,27 +141,53 @@ async function setup(
     ...snapup,
   })
   const market = createMemoryMarket()
-  const mgr = new SectorManager({
-    store: await openSqliteStore({ path: join(dir, `${seed}.db`) }),
-    ...devnetManagerViews(devnet),
-    config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
-    proofs,
-    market,
-    tickMs: 3_600_000,
-  })
+  // A manager over the database file: `restart` stops it and starts another on the same file.
+  const open = async () => {
+    const mgr = new SectorManager({
+      store: await openSqliteStore({ path: join(dir, `${seed}.db`) }),
+      ...devnetManagerViews(devnet),
+      config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
+      proofs,
+      market,
+      tickMs: 3_600_000,
+    })
+    const api = createSealerApi(mgr)
+    const call: Call = async (method, params) => (api[method] as (p: unknown[]) => unknown)(params)
+    return { mgr, call }
+  }
+  const first = await open()
   // The CC sectors were sealed elsewhere: the manager knows where their files are.
   for (const n of numbers)
-    await mgr.store.setLocation({ miner: minerId, number: n }, 'normal', { sealed: 'ps1', cache: 'ps1' })
-  await mgr.start()
-  const api = createSealerApi(mgr)
-  const call: Call = async (method, params) => (api[method] as (p: unknown[]) => unknown)(params)
+    await first.mgr.store.setLocation({ miner: minerId, number: n }, 'normal', {
+      sealed: 'ps1',
+      cache: 'ps1',
+    })
+  await first.mgr.start()
   const deals = new Map<string, Uint8Array>()
   for (const n of numbers) {
     const d = await makeDeal(proofs, dir, n + 10)
     deals.set(d.cid, d.raw)
     market.publish(minerId, { id: n, pieceCid: d.cid, pieceSize: d.size, payloadSize: 1016 })
   }
-  return { proofs, devnet, minerId, persist, mgr, call, deals, numbers }
+  const env = {
+    proofs,
+    devnet,
+    minerId,
+    persist,
+    mgr: first.mgr,
+    call: first.call,
+    deals,
+    numbers,
+    async restart() {
+      await env.mgr.stop()
+      await env.mgr.store.close()
+      const next = await open()
+      await next.mgr.start()
+      env.mgr = next.mgr
+      env.call = next.call
+    },
+  }
+  return env
 }
 
 /** Fetches candidates until `count` are there (deadlines move out of their immutable window). */
@@ -353,6 +379,68 @@ describe('snap-up on the devnet with mock proofs', () => {
       Method: MinerMethod.ProveReplicaUpdates3,
       Spec: { GasOverEstimation: 1.7, MaxFeeCap: '7000000000', MaxFee: '123000000000000000' },
     })
+    await s.mgr.stop()
+    await s.mgr.store.close()
+    await s.devnet.stop()
+  }, 60_000)
+
+  it('ends a snap-up its worker aborted as failed, gives its deal back and makes the sector a candidate again', async () => {
+    const s = await setup('snap-abort', { enabled: false, threshold: 1 }, 1)
+    await fetchAll(s.call, s.devnet, s.minerId, 1)
+    const ask = async () =>
+      (await s.call('Venus.AllocateSnapUpSector', [
+        { Sector: { AllowedMiners: null }, Deals: { MaxDeals: 1 } },
+      ])) as Parameters<typeof workerSnap>[3]
+    const a = await ask()
+    const id = a.Sector.ID
+    const dealId = a.Pieces[0]!.ID
+    expect(dealId).toBeGreaterThan(0)
+    expect(s.mgr.snapup.candidates.list(s.minerId)).toEqual([])
+    await s.call('Venus.ReportAborted', [id, 'encoding failed: disk full'])
+    const st = await s.mgr.snapup.state({ miner: id.Miner, number: id.Number })
+    expect([st?.state, st?.failure]).toEqual(['failed', 'aborted by the worker: encoding failed: disk full'])
+    const rec = await s.mgr.store.getSector({ miner: id.Miner, number: id.Number })
+    expect([rec?.online, rec?.state.pieces, rec?.state.abortReason]).toEqual([false, null, ''])
+    expect(s.mgr.snapup.candidates.list(s.minerId).map((c) => c.number)).toEqual([id.Number])
+    // A retried ReportAborted changes nothing.
+    await s.call('Venus.ReportAborted', [id, 'encoding failed: disk full'])
+    expect((await s.mgr.snapup.state({ miner: id.Miner, number: id.Number }))?.failure).toMatch(/disk full/)
+    // The sector and its deal are handed out again, and this time the snap-up goes through.
+    const again = await ask()
+    expect([again.Sector.ID.Number, again.Pieces[0]!.ID]).toEqual([id.Number, dealId])
+    expect(await workerSnap(s.call, s.proofs, s.persist, again, (cid) => s.deals.get(cid))).toEqual({
+      Res: 1,
+      Desc: null,
+    })
+    expect(await landAll(s, (x) => x.every((v) => v === 'landed' || v === 'done'))).not.toContain('failed')
+    await s.mgr.stop()
+    await s.mgr.store.close()
+    await s.devnet.stop()
+  }, 60_000)
+
+  it('keeps the candidate pool across a manager restart and never hands a sector out twice', async () => {
+    const s = await setup('snap-restart', { enabled: false, threshold: 1 }, 3)
+    await fetchAll(s.call, s.devnet, s.minerId, 3)
+    const ask = async () =>
+      (await s.call('Venus.AllocateSnapUpSector', [
+        { Sector: { AllowedMiners: null }, Deals: { MaxDeals: 1 } },
+      ])) as Parameters<typeof workerSnap>[3] | null
+    expect((await ask())?.Sector.ID.Number).toBe(1)
+    await s.restart()
+    // No fetch after the restart: the pool is what was fetched, less the sector handed out.
+    expect(s.mgr.snapup.candidates.list(s.minerId).map((c) => c.number)).toEqual([2, 3])
+    expect(
+      ((await s.call('Venus.SnapUpCandidates', [s.minerId])) as { Number: number }[]).map((c) => c.Number),
+    ).toEqual([2, 3])
+    expect((await ask())?.Sector.ID.Number).toBe(2)
+    // A fetch now finds sector 3 only: 1 and 2 are being snapped up (online records).
+    expect((await s.call('Venus.SnapUpPreFetch', [s.minerId, null])) as { Total: number }).toMatchObject({
+      Total: 1,
+    })
+    await s.restart()
+    expect((await ask())?.Sector.ID.Number).toBe(3)
+    expect(await ask()).toBeNull()
+    expect((await s.mgr.snapup.state({ miner: s.minerId, number: 1 }))?.state).toBe('allocated')
     await s.mgr.stop()
     await s.mgr.store.close()
     await s.devnet.stop()

@@ -229,6 +229,25 @@ const directPieces = (id: string, big: string): string[] => [
   "CREATE UNIQUE INDEX direct_pieces_allocation ON direct_pieces (client, allocation_id) WHERE allocation_id IS NOT NULL AND state <> 'failed'",
 ]
 
+/**
+ * Version 7: the snap-up candidate pool (CC sectors `util sealer snap fetch` found), per miner,
+ * so a restarted manager hands out what the operator fetched. A row leaves the pool when a
+ * snap-up takes it (one delete: two managers never take the same one).
+ */
+const snapCandidates = (big: string): string[] => [
+  `CREATE TABLE snap_candidates (
+     miner ${big} NOT NULL,
+     number ${big} NOT NULL,
+     sealed_cid TEXT NOT NULL,
+     activation ${big} NOT NULL,
+     expiration ${big} NOT NULL,
+     deadline ${big} NOT NULL,
+     part ${big} NOT NULL,
+     added_at ${big} NOT NULL,
+     PRIMARY KEY (miner, number)
+   )`,
+]
+
 /** All migrations, oldest first. Never edit a released one; append a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sqlite: tables('INTEGER'), postgres: tables('BIGINT') },
@@ -252,6 +271,12 @@ export const MIGRATIONS: readonly Migration[] = [
     postgres: directPieces('BIGSERIAL PRIMARY KEY', 'BIGINT'),
   },
   { version: 6, name: 'repair tasks', sqlite: repair('INTEGER'), postgres: repair('BIGINT') },
+  {
+    version: 7,
+    name: 'snap-up candidates',
+    sqlite: snapCandidates('INTEGER'),
+    postgres: snapCandidates('BIGINT'),
+  },
 ]
 
 /** The newest schema version this code knows. */

@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import { importOptional, type SectorId, VenusError } from '@venus-cluster/core'
 import type Database from 'better-sqlite3'
 import { type ManagedSector, newSector, sectorDisplayState } from '../sector.js'
+import type { SnapCandidate } from '../snapup/types.js'
 import { type Checkpointer, startCheckpointer } from './checkpointer.js'
 import {
   alreadyExists,
@@ -31,6 +32,7 @@ import { sqliteDirectPieces } from './direct-sqlite.js'
 import { SqlitePostStore } from './post-sqlite.js'
 import type { PostStore } from './post-types.js'
 import { MIGRATIONS } from './schema.js'
+import { sqliteSnapCandidates } from './snap-candidates.js'
 import { openError } from './sqlite-open-error.js'
 import { sqliteOperatorTables } from './sqlite-operator.js'
 import { WalSyncer } from './sqlite-wal.js'
@@ -258,6 +260,7 @@ class SqliteStore implements ManagerStore {
   #closed = false
   #st: Statements
   #direct: ReturnType<typeof sqliteDirectPieces>
+  #snap: ReturnType<typeof sqliteSnapCandidates>
   /** Leases, submissions and PoSt jobs (see `post-sqlite.ts`). */
   readonly post: PostStore
   #ops: ReturnType<typeof sqliteOperatorTables>
@@ -273,6 +276,7 @@ class SqliteStore implements ManagerStore {
     this.#wal = wal
     this.#st = prepare(db)
     this.#direct = sqliteDirectPieces(db)
+    this.#snap = sqliteSnapCandidates(db)
     this.post = new SqlitePostStore(
       db,
       (fn) => this.#write(fn),
@@ -643,6 +647,21 @@ class SqliteStore implements ManagerStore {
 
   removeDirectPiece(id: number): Promise<boolean> {
     return this.#write(() => this.#direct.remove(id))
+  }
+
+  listSnapCandidates(miner?: number): Promise<SnapCandidate[]> {
+    return this.#read('listSnapCandidates', () => this.#snap.list(miner))
+  }
+
+  putSnapCandidates(
+    candidates: readonly SnapCandidate[],
+    opts: { replaceMiner?: number } = {},
+  ): Promise<void> {
+    return this.#write(() => this.#snap.put(candidates, opts.replaceMiner))
+  }
+
+  removeSnapCandidate(miner: number, number: number): Promise<boolean> {
+    return this.#write(() => this.#snap.remove(miner, number))
   }
 
   #repair(key: RepairTaskKey): RepairTask | undefined {
