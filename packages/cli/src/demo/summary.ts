@@ -30,6 +30,34 @@ function verifiedLines(s: DemoSummary): string[] {
   ]
 }
 
+/** The snap-up: stage times, the update message, new sealed CIDs, power before and after. */
+function snapLines(s: DemoSummary): string[] {
+  const snap = s.snap
+  if (snap === undefined) return []
+  const lines = [
+    '',
+    `SnapDeals: ${snap.sectors.length} CC sector(s) snapped up with a direct piece each, updated on chain and proven by WindowPoSt in ${secs(snap.ms)}`,
+    '  stage            mean      max   (per sector)',
+  ]
+  for (const t of snap.stages) {
+    if (t.sectors === 0) continue
+    lines.push(`  ${t.stage.padEnd(14)} ${secs(t.meanMs).padStart(7)} ${secs(t.maxMs).padStart(8)}`)
+  }
+  lines.push(
+    `  update           ${snap.messages.count} ProveReplicaUpdates3 (exit code ${snap.messages.exitCodes.join(', ')}, gas ${snap.messages.gasUsed.toLocaleString('en-US')}), landed ${secs(snap.updateMs)} after the pieces were queued`,
+  )
+  for (const x of snap.sectors)
+    lines.push(
+      `  sector ${String(x.number).padEnd(9)} ${x.sectorKeyCid} → ${x.sealedCid} (epoch ${x.landedEpoch}${x.provenAfterUpdate ? ', proven' : ''})`,
+    )
+  lines.push(
+    `  power before     ${bytes(snap.powerBefore.rawBytes)} raw, ${bytes(snap.powerBefore.qaBytes)} QA`,
+    `  power after      ${bytes(snap.powerAfter.rawBytes)} raw, ${bytes(snap.powerAfter.qaBytes)} QA`,
+    `  WindowPoSt       deadline(s) ${snap.windowPoSt.deadlines.join(', ')} proven again after the update in ${secs(snap.windowPoSt.ms)} (${snap.windowPoSt.epochs} epochs, ${snap.windowPoSt.messages} message(s))`,
+  )
+  return lines
+}
+
 /**
  * Formats `s` for a terminal.
  *
@@ -81,6 +109,7 @@ export function summaryLines(s: DemoSummary): string[] {
         : s.windowPoSt.note
     }`,
   )
+  lines.push(...snapLines(s))
   if (s.kept) lines.push(`  scratch home     ${s.home} (kept)`)
   return lines
 }
