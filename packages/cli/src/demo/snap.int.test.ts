@@ -3,7 +3,7 @@ import { runDemo } from './run.js'
 import { summaryLines } from './summary.js'
 
 describe('demo --snap (mock proofs, in process)', () => {
-  it('seals CC sectors, snaps a direct piece into two of them in one ProveReplicaUpdates3, and proves the new replicas by WindowPoSt', async () => {
+  it('seals CC sectors, snaps a verified direct piece into two of them in one ProveReplicaUpdates3, proves the new replicas by WindowPoSt, and QA power rises', async () => {
     const s = await runDemo({
       proofs: 'mock',
       sectors: 3,
@@ -17,7 +17,8 @@ describe('demo --snap (mock proofs, in process)', () => {
     })
     const snap = s.snap!
     expect(snap.sectors.map((x) => x.number)).toEqual([1, 2])
-    expect(snap.pieces).toHaveLength(2)
+    // Each piece's allocation became a claim of the sector it was snapped into.
+    expect(snap.pieces.map((p) => p.claimedBySector)).toEqual([1, 2])
     // One batched message for both, succeeded on chain.
     expect(snap.messages).toMatchObject({ count: 1, exitCodes: [0] })
     expect(s.messages.byKind.upgrade).toBe(1)
@@ -38,12 +39,15 @@ describe('demo --snap (mock proofs, in process)', () => {
       ['SnapPersist', 2],
       ['SnapSubmit', 2],
     ])
-    // Raw power stays (the sectors were already proven); the snapped ones still count after
-    // their new replicas' WindowPoSt.
-    expect(snap.powerBefore.rawBytes).toBe(String(3 * 2048))
-    expect(snap.powerAfter.rawBytes).toBe(String(3 * 2048))
+    // Raw power stays (the sectors were already proven and still count after their new
+    // replicas' WindowPoSt); QA power rises: the two snapped sectors are all verified data now.
+    expect(snap.powerBefore).toEqual({ rawBytes: String(3 * 2048), qaBytes: String(3 * 2048) })
+    expect(snap.powerAfter).toEqual({ rawBytes: String(3 * 2048), qaBytes: String(2048 + 2 * 10 * 2048) })
+    expect(s.power.qaBytes).toBe(snap.powerAfter.qaBytes)
     const lines = summaryLines(s).join('\n')
     expect(lines).toContain('SnapDeals: 2 CC sector(s) snapped up')
+    expect(lines).toContain('power before     6 KiB raw, 6 KiB QA')
+    expect(lines).toContain('power after      6 KiB raw, 42 KiB QA (7.00× raw)')
     expect(lines).toContain(`${snap.sectors[0]!.sectorKeyCid} → ${snap.sectors[0]!.sealedCid}`)
   }, 180_000)
 

@@ -1,6 +1,8 @@
 /**
- * The demo's SnapDeals part (`--snap N`): once the CC sectors are proven, the operator queues one
- * sector-sized direct piece per sector to snap, the manager reads its candidates from the chain
+ * The demo's SnapDeals part (`--snap N`): once the CC sectors are proven, a verified client
+ * allocates DataCap to one sector-sized piece per sector to snap and the operator queues them as
+ * direct pieces claiming those allocations (Fil+ data onboarded into CC sectors, the usual reason
+ * to snap), the manager reads its candidates from the chain
  * (`util sealer snap fetch`), a worker's `snapup` threads take them with the pieces, encode the
  * data into new replicas and prove the updates, the manager sends one `ProveReplicaUpdates3`,
  * and the poster then proves the new replicas by WindowPoSt. The chain stands still while the
@@ -12,7 +14,7 @@ import type { SnapUpState } from '@venus-cluster/manager'
 import type { DemoCluster } from './cluster.js'
 import { demoSectorDeadlines, landedPoSts, mineEpoch, mineUntil, postEpochBound, sleep } from './post.js'
 import { DEMO_SNAP_STAGES, type DemoStageTiming, StageTracker } from './stages.js'
-import { writeDemoPieces } from './verified.js'
+import { onboardVerifiedPieces } from './verified.js'
 
 /** Raw and quality-adjusted power of the miner (bytes, decimal strings). */
 export interface DemoPower {
@@ -22,8 +24,10 @@ export interface DemoPower {
 
 /** What {@link snapDemoSectors} did. */
 export interface DemoSnap {
-  /** The direct pieces snapped in (one filling each sector). */
-  pieces: { pieceCid: string; size: number; directPieceId: number }[]
+  /** The verified client whose DataCap the pieces use. */
+  client: string
+  /** The verified direct pieces snapped in (one filling each sector) and the claim made of each. */
+  pieces: { pieceCid: string; size: number; allocationId: number; claimedBySector: number | null }[]
   sectors: {
     number: number
     /** The CC replica's sealed CID, kept on chain as the sector key. */
@@ -87,17 +91,15 @@ export async function snapDemoSectors(
   const count = opts.sectorNumbers.length
   const powerBefore = await minerPower(c)
 
-  const made = await writeDemoPieces(c.pieceDir, 'snap piece', count, opts.sectorSize)
-  const pieces: DemoSnap['pieces'] = []
-  for (const m of made) {
-    const rec = await mgr.addDirectPiece({
-      miner,
-      pieceCid: m.pieceCid,
-      pieceSize: m.size,
-      payloadSize: m.payloadSize,
-    })
-    pieces.push({ pieceCid: m.pieceCid, size: m.size, directPieceId: rec.id })
-  }
+  const onboarded = await onboardVerifiedPieces({
+    devnet: c.devnet,
+    manager: c.manager,
+    minerId: miner,
+    sectorSize: opts.sectorSize,
+    count,
+    pieceDir: c.pieceDir,
+    kind: 'snap piece',
+  })
 
   // The candidates: active CC sectors outside the deadlines that are immutable now (the open one
   // and the next); those inside turn into candidates a few epochs later.
@@ -187,6 +189,7 @@ export async function snapDemoSectors(
       provenAfterUpdate: deadline !== undefined && provenSince().has(deadline),
     })
   }
+  const claims = await c.chain.stateGetClaims(c.miner.address)
   const upgrades = (await mgr.store.listMessages()).filter((m) => m.kind === 'upgrade')
   let gasUsed = 0
   const exitCodes: (number | null)[] = []
@@ -196,7 +199,13 @@ export async function snapDemoSectors(
     exitCodes.push(got.Receipt?.ExitCode ?? null)
   }
   return {
-    pieces,
+    client: onboarded.client,
+    pieces: onboarded.pieces.map((p) => ({
+      pieceCid: p.pieceCid,
+      size: p.size,
+      allocationId: p.allocationId,
+      claimedBySector: claims[String(p.allocationId)]?.Sector ?? null,
+    })),
     sectors,
     stages: tracker.timings(),
     messages: { count: upgrades.length, gasUsed, exitCodes },

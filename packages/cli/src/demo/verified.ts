@@ -35,13 +35,8 @@ function payload(kind: string, i: number, size: number): Uint8Array {
 /**
  * Writes `count` sector-sized pieces of deterministic bytes into `pieceDir`, each file named by
  * its piece CID (where the manager serves pieces to workers); `kind` tells sets apart.
- *
- * @example
- * ```ts
- * const made = await writeDemoPieces(join(home, 'pieces'), 'snap', 2, 2048)
- * ```
  */
-export async function writeDemoPieces(
+async function writeDemoPieces(
   pieceDir: string,
   kind: string,
   count: number,
@@ -79,9 +74,11 @@ export async function onboardVerifiedPieces(opts: {
   sectorSize: number
   count: number
   pieceDir: string
+  /** Tells the pieces of one call from another's (their bytes differ); default `piece`. */
+  kind?: string | undefined
 }): Promise<DemoVerifiedPieces> {
   const { devnet, manager, minerId, sectorSize, count, pieceDir } = opts
-  const made = await writeDemoPieces(pieceDir, 'piece', count, sectorSize)
+  const made = await writeDemoPieces(pieceDir, opts.kind ?? 'piece', count, sectorSize)
   const { client, clientId } = await createVerifiedClient(devnet, {
     datacap: BigInt(count * sectorSize),
   })
