@@ -145,7 +145,10 @@ rpc_polling_interval = "50ms"
 max_retries = 3${opts.deals === true ? '\nenable_deals = true' : ''}
 
 ${opts.stores
-  .map((s) => `[[sealing_thread]]\nlocation = "${s}"\n${opts.plan === undefined ? '' : `plan = "${opts.plan}"\n`}`)
+  .map(
+    (s) =>
+      `[[sealing_thread]]\nlocation = "${s}"\n${opts.plan === undefined ? '' : `plan = "${opts.plan}"\n`}`,
+  )
   .join('\n')}
 [[attached]]
 name = "ps1"

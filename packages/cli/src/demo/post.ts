@@ -39,10 +39,10 @@ export function demoSectorDeadlines(c: DemoCluster, sectorNumbers: readonly numb
  *
  * @example
  * ```ts
- * await sleep(100, controller.signal)
+ * await demoSleep(100, controller.signal)
  * ```
  */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function demoSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new VenusError('ABORTED', 'demo stopped'))
     const t = setTimeout(() => {

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatSectorSize, VenusError } from '@venus-cluster/core'
 import { type DemoCluster, startDemoCluster } from './cluster.js'
-import { type DemoWindowPoSt, sleep, waitForWindowPoSt } from './post.js'
+import { type DemoWindowPoSt, demoSleep, waitForWindowPoSt } from './post.js'
 import { type DemoProgressView, progressView } from './progress-view.js'
-import { type DemoSnap, snapDemoSectors } from './snap.js'
 import { chooseDemoProofs, type DemoProofsChoice } from './proofs.js'
+import { type DemoSnap, snapDemoSectors } from './snap.js'
 import { type DemoStageTiming, StageTracker } from './stages.js'
 
 /** Options of {@link runDemo}. */
@@ -237,7 +237,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
           view?.note(`${p.sector} is active on chain (activation epoch ${info.Activation})`)
         }
       }
-      if (active.size < opts.sectors) await sleep(Math.min(100, opts.blockTimeMs), opts.signal)
+      if (active.size < opts.sectors) await demoSleep(Math.min(100, opts.blockTimeMs), opts.signal)
     }
     // Stop sealing before proving and reading the books, so nothing changes under the summary.
     for (const w of c.workers) await w.stop()

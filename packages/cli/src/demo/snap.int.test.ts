@@ -53,7 +53,9 @@ describe('demo --snap (mock proofs, in process)', () => {
 
   it('refuses --snap beyond the CC sectors and without WindowPoSt, naming the flag', async () => {
     const base = { proofs: 'mock', workers: 1, sectorSize: 2048, blockTimeMs: 100, keep: false } as const
-    await expect(runDemo({ ...base, sectors: 2, verified: 1, snap: 2, windowPoSt: true })).rejects.toMatchObject({
+    await expect(
+      runDemo({ ...base, sectors: 2, verified: 1, snap: 2, windowPoSt: true }),
+    ).rejects.toMatchObject({
       code: 'CLI_USAGE',
       message: expect.stringMatching(/--snap must be .*\(--sectors minus --verified: 1\), got 2/),
     })

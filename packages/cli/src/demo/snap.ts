@@ -12,7 +12,7 @@
 import { VenusError } from '@venus-cluster/core'
 import type { SnapUpState } from '@venus-cluster/manager'
 import type { DemoCluster } from './cluster.js'
-import { demoSectorDeadlines, landedPoSts, mineEpoch, mineUntil, postEpochBound, sleep } from './post.js'
+import { demoSectorDeadlines, demoSleep, landedPoSts, mineEpoch, mineUntil, postEpochBound } from './post.js'
 import { DEMO_SNAP_STAGES, type DemoStageTiming, StageTracker } from './stages.js'
 import { onboardVerifiedPieces } from './verified.js'
 
@@ -142,7 +142,7 @@ export async function snapDemoSectors(
       })
     // One epoch per block time while the update travels, so the manager follows every head.
     if (now.some((s) => IN_FLIGHT.includes(s))) await mineEpoch(c)
-    await sleep(opts.blockTimeMs, opts.signal)
+    await demoSleep(opts.blockTimeMs, opts.signal)
   }
   await worker.stop()
   const updateMs = Date.now() - t0

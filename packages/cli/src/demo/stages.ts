@@ -33,9 +33,7 @@ export const DEMO_SNAP_STAGES = [
 ] as const
 
 /** A stage name of {@link DEMO_STAGES} or {@link DEMO_SNAP_STAGES}. */
-export type DemoStageName =
-  | (typeof DEMO_STAGES)[number]['name']
-  | (typeof DEMO_SNAP_STAGES)[number]['name']
+export type DemoStageName = (typeof DEMO_STAGES)[number]['name'] | (typeof DEMO_SNAP_STAGES)[number]['name']
 
 /** Timing of one stage over all sectors (milliseconds). */
 export interface DemoStageTiming {

@@ -29,8 +29,8 @@ import type { ManagerMessage } from '../chain.js'
 import type { SectorFileChecks } from '../checks/index.js'
 import type { MessageOutbox } from '../commit-batcher/outbox.js'
 import type { ServiceContext } from '../context.js'
-import type { DealAssigner } from '../deals/index.js'
 import type { PieceActivation } from '../deals/activation.js'
+import type { DealAssigner } from '../deals/index.js'
 import { checkSectorPieces } from '../deals/market.js'
 import {
   ACCEPTED,

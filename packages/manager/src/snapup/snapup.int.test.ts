@@ -342,11 +342,15 @@ describe('snap-up on the devnet with mock proofs', () => {
     // The direct piece comes before the market's deals.
     expect(a.Pieces[0]!.Piece.Cid['/']).toBe(d.cid)
     const power = async () =>
-      ((await rpc('Filecoin.StateMinerPower', [`t0${s.minerId}`, null])) as {
-        MinerPower: { QualityAdjPower: string }
-      }).MinerPower.QualityAdjPower
+      (
+        (await rpc('Filecoin.StateMinerPower', [`t0${s.minerId}`, null])) as {
+          MinerPower: { QualityAdjPower: string }
+        }
+      ).MinerPower.QualityAdjPower
     const qaBefore = BigInt(await power())
-    expect(await workerSnap(s.call, s.proofs, s.persist, a, (cid) => (cid === d.cid ? d.raw : undefined))).toEqual({
+    expect(
+      await workerSnap(s.call, s.proofs, s.persist, a, (cid) => (cid === d.cid ? d.raw : undefined)),
+    ).toEqual({
       Res: 1,
       Desc: null,
     })

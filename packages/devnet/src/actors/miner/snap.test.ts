@@ -190,7 +190,10 @@ describe('ProveReplicaUpdates3 on the devnet', () => {
     expect(BigInt(info.DealWeight as string)).toBeGreaterThan(0n)
     expect(info.VerifiedDealWeight).toBe('0')
     expect(info.PowerBaseEpoch).toBe(r.included.height)
-    const claims = call('StateGetClaims', [who.miner, null]) as Record<string, { Sector: number; Data: unknown }>
+    const claims = call('StateGetClaims', [who.miner, null]) as Record<
+      string,
+      { Sector: number; Data: unknown }
+    >
     expect(Object.keys(claims)).toEqual([String(allocationId)])
     expect(claims[String(allocationId)]).toMatchObject({ Sector: 3, Data: { '/': snaps[2]!.pieceCid } })
     const m = devnet.worldAt().miners.get(who.minerId)!
