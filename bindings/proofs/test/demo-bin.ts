@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
 import type { ParameterPart } from '../src/index.js'
 import { nativeTestsReady } from './native-ready.js'
 
@@ -21,7 +22,7 @@ export function demoBinReady(parts?: readonly ParameterPart[]): { ready: boolean
 }
 
 /** Runs `venus-cluster <args>`; resolves with its output and exit code (never rejects). */
-export function runDemoBin(
+function runDemoBin(
   args: readonly string[],
   timeoutMs: number,
 ): Promise<{ stdout: string; stderr: string; code: number }> {
@@ -38,4 +39,36 @@ export function runDemoBin(
         }),
     ),
   )
+}
+
+/** What every native demo summary holds (the rest is the caller's `T`). */
+export interface NativeDemoSummary {
+  ok: boolean
+  proofs: { kind: string }
+  wallMs: number
+  sectors: { number: number; sealMs: number; activation: number }[]
+  stages: { stage: string; meanMs: number }[]
+  power: { rawBytes: string; qaBytes: string }
+  windowPoSt: { included: boolean; ms: number }
+}
+
+/**
+ * Runs `venus-cluster demo --json --proofs native --sectors 1 <flags>` with a limit of `minutes`,
+ * checks that it succeeded on native proofs with its one sector active, and returns the summary.
+ */
+export async function runNativeDemo<T>(
+  flags: readonly string[],
+  minutes: number,
+): Promise<NativeDemoSummary & T> {
+  const { stdout, stderr, code } = await runDemoBin(
+    ['demo', '--json', '--proofs', 'native', '--sectors', '1', ...flags, '--timeout', `${minutes}m`],
+    (minutes + 1) * 60_000,
+  )
+  expect(code, stderr.slice(-4000)).toBe(0)
+  const s = JSON.parse(stdout.trim()) as NativeDemoSummary & T
+  expect(s.ok).toBe(true)
+  expect(s.proofs.kind).toBe('native')
+  expect(s.sectors).toHaveLength(1)
+  expect(s.sectors[0]!.activation).toBeGreaterThan(0)
+  return s
 }

@@ -9,18 +9,12 @@
 // times are printed as `[native-snap-cluster] {...}` (docs/proofs.md, "SnapDeals in CI").
 import { describe, expect, it } from 'vitest'
 import { SEALING_PARAMETER_PARTS } from '../src/index.js'
-import { demoBinReady, runDemoBin } from './demo-bin.js'
+import { demoBinReady, runNativeDemo } from './demo-bin.js'
 
 const { ready, why } = demoBinReady([...SEALING_PARAMETER_PARTS, 'update'])
 
-interface Summary {
-  ok: boolean
-  proofs: { kind: string }
-  wallMs: number
-  sectors: { number: number; sealMs: number; activation: number }[]
-  stages: { stage: string; meanMs: number }[]
+interface Snapped {
   messages: { byKind: Record<string, number>; list: { kind: string; exitCode: number | null }[] }
-  windowPoSt: { included: boolean; ms: number }
   snap?: {
     pieces: { allocationId: number; claimedBySector: number | null }[]
     sectors: {
@@ -44,15 +38,7 @@ describe.skipIf(!ready)(`native SnapDeals through the devnet${ready ? '' : ` (sk
   it(
     'seals a 2KiB CC sector natively, snaps a verified piece into it, the devnet verifies the update, the new replica is proven by WindowPoSt and QA power rises',
     async () => {
-      const { stdout, stderr, code } = await runDemoBin(
-        ['demo', '--json', '--proofs', 'native', '--sectors', '1', '--snap', '1', '--timeout', '40m'],
-        41 * 60_000,
-      )
-      expect(code, stderr.slice(-4000)).toBe(0)
-      const s = JSON.parse(stdout.trim()) as Summary
-      expect(s.ok).toBe(true)
-      expect(s.proofs.kind).toBe('native')
-      expect(s.sectors).toHaveLength(1)
+      const s = await runNativeDemo<Snapped>(['--snap', '1'], 40)
       expect(s.windowPoSt.included).toBe(true)
       const snap = s.snap!
       // The update went on chain in one message that the devnet's native verifier accepted.

@@ -4,33 +4,19 @@
 // key, proven by WindowPoSt, counting ten times in quality-adjusted power. It runs the built
 // `venus-cluster demo --verified 1` (the same cluster the demo starts).
 import { describe, expect, it } from 'vitest'
-import { demoBinReady, runDemoBin } from './demo-bin.js'
+import { demoBinReady, runNativeDemo } from './demo-bin.js'
 
 const { ready, why } = demoBinReady()
 
-interface Summary {
-  ok: boolean
-  proofs: { kind: string }
-  sectors: { number: number; activation: number }[]
-  power: { rawBytes: string; qaBytes: string }
+interface Verified {
   verified?: { pieces: { allocationId: number; claimedBySector: number | null }[] }
-  windowPoSt: { included: boolean }
 }
 
 describe.skipIf(!ready)(`native verified data sector${ready ? '' : ` (skipped: ${why})`}`, () => {
   it(
     'seals a 2KiB sector with a verified direct piece natively: claimed, proven, QA power ten times raw',
     async () => {
-      const { stdout, stderr, code } = await runDemoBin(
-        ['demo', '--json', '--proofs', 'native', '--sectors', '1', '--verified', '1', '--timeout', '25m'],
-        26 * 60_000,
-      )
-      expect(code, stderr.slice(-4000)).toBe(0)
-      const s = JSON.parse(stdout.trim()) as Summary
-      expect(s.ok).toBe(true)
-      expect(s.proofs.kind).toBe('native')
-      expect(s.sectors).toHaveLength(1)
-      expect(s.sectors[0]!.activation).toBeGreaterThan(0)
+      const s = await runNativeDemo<Verified>(['--verified', '1'], 25)
       expect(s.verified?.pieces).toEqual([
         {
           allocationId: expect.any(Number),

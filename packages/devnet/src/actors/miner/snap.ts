@@ -25,7 +25,7 @@ import {
 import {
   activateSectorsPieces,
   activationWeights,
-  notifyDataConsumers,
+  finishActivation,
   type SectorToActivate,
   sectorQaPower,
 } from './activation.js'
@@ -218,16 +218,6 @@ export async function proveReplicaUpdates3(
   // Older tipsets share the sector map: copy it (once per miner copy) and replace the records.
   const sectors = writableSectors(m)
   for (const s of updated) sectors.set(s.sectorNumber, s)
-  const activatedIdx = new Set(data.activated.map((a) => a.idx))
-  notifyDataConsumers(
-    rt,
-    m,
-    toActivate.filter((t) => activatedIdx.has(t.idx)),
-    p.requireNotificationSuccess,
-  )
-
   // One result per update in message order: updated ones succeed, the rest carry their code.
-  fails.sort((a, b) => a.idx - b.idx)
-  const failCodes = fails.map(({ idx, code }) => ({ index: idx, code }))
-  return { successCount: data.activated.length, failCodes }
+  return finishActivation(rt, m, toActivate, data.activated, fails, p.requireNotificationSuccess)
 }
