@@ -16,6 +16,7 @@ import {
   decodeProveReplicaUpdates3Return,
   MANAGER_CONFIG_DEFAULTS,
   MinerMethod,
+  type PieceActivationManifest,
   PROVE_REPLICA_UPDATES_MAX_SIZE,
   type ProofsBackend,
   type SectorId,
@@ -32,6 +33,7 @@ import type { ManagerMessage } from '../chain.js'
 import type { SectorFileChecks } from '../checks/index.js'
 import type { MessageOutbox } from '../commit-batcher/outbox.js'
 import type { ServiceContext } from '../context.js'
+import type { PieceActivation } from '../deals/activation.js'
 import type { DealAssigner } from '../deals/index.js'
 import { checkSectorPieces } from '../deals/market.js'
 import {
@@ -45,7 +47,7 @@ import {
 } from '../sector.js'
 import { chooseSender } from '../senders/index.js'
 import { SerialRuns } from '../serial-runs.js'
-import { buildProveReplicaUpdates3 } from './build.js'
+import { buildProveReplicaUpdates3, dataPieces } from './build.js'
 import { SnapCandidates } from './candidates.js'
 import type { SectorUpgrade, SnapCandidate, SnapUpProven, SnapUpPublic } from './types.js'
 
@@ -101,6 +103,11 @@ export interface SnapUpServiceOptions {
   files: SectorFileChecks
   /** Deals for allocations that do not bring their pieces. */
   deals?: DealAssigner | undefined
+  /**
+   * The data pieces' manifests (verified allocations to claim, deals to notify); without it
+   * every piece goes in as unverified data, with no notification and no pledge sent.
+   */
+  activation?: Pick<PieceActivation, 'manifests'> | undefined
   /** Verifies update proofs on submission; without it proofs are checked by length only. */
   proofs?: Pick<ProofsBackend, 'verifyUpdateProof'> | undefined
   /**
@@ -501,7 +508,37 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
         states.push(got.state)
     }
     if (states.length === 0) return
-    const { same, params } = buildProveReplicaUpdates3(states)
+    // The data pieces' manifests: verified allocations still claimable are keyed in (an
+    // unclaimable one goes in as unverified data), deals notify the market. Verified data raises
+    // the sector's QA power and so its pledge: the difference is sent along.
+    const manifests = new Map<number, PieceActivationManifest[]>()
+    let value = 0n
+    for (const s of states) {
+      const u = s.upgrade!
+      const got = await this.#opts.activation?.manifests(miner, s.pieces, u.public.expiration)
+      if (got === undefined) continue
+      for (const x of got.unclaimable)
+        ctx.log.warn(
+          { sector: sectorKey(s.id), piece: x.piece.piece.cid, reason: x.reason },
+          'verified allocation can no longer be claimed: the piece is snapped in as unverified data',
+        )
+      const data = new Set(dataPieces(s.pieces))
+      manifests.set(
+        s.id.number,
+        got.pieces.filter((_, i) => data.has(s.pieces![i]!)),
+      )
+      if (got.verifiedSize === 0) continue
+      const onChain = await ctx.chain.sectorInfo(miner, s.id.number)
+      const pledge = await ctx.chain.initialPledge(miner, {
+        sealProof: s.proofType,
+        sealedCid: u.proven!.newSealedCid,
+        expiration: u.public.expiration,
+        verifiedSize: got.verifiedSize,
+      })
+      const before = onChain?.initialPledge ?? 0n
+      value += pledge > before ? pledge - before : 0n
+    }
+    const { same, params } = buildProveReplicaUpdates3(states, manifests)
     const p = await ctx.networkParams()
     const fee = same.length > 1 ? policy.batch : policy
     const spec = {
@@ -509,12 +546,11 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
       maxFeeCap: fee.maxFeeCap ?? 0n,
       maxFee: policy.perSectorMaxFee * BigInt(same.length),
     }
-    // No verified pieces are snapped in, so QA power and pledge do not change: no collateral.
-    const sender = await chooseSender(ctx.chain, policy.senders, spec.maxFee)
+    const sender = await chooseSender(ctx.chain, policy.senders, value + spec.maxFee)
     if (sender === undefined) return
     if (!sender.covers)
       ctx.log.warn(
-        { miner, sender: sender.address, balance: sender.balance, need: spec.maxFee },
+        { miner, sender: sender.address, balance: sender.balance, need: value + spec.maxFee },
         'no snap-up sender of the miner has the funds for this message; sent from the richest',
       )
     const message: ManagerMessage = {
@@ -522,7 +558,7 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
       to: `${p.addressPrefix}0${miner}`,
       method: MinerMethod.ProveReplicaUpdates3,
       params,
-      value: 0n,
+      value,
     }
     const claimed = await this.#opts.outbox.claim({
       kind: 'upgrade',
