@@ -426,22 +426,13 @@ export function snapUpMinerConfig(
   init: SnapUpMinerInit | undefined,
   def: SnapUpMinerConfig = MANAGER_CONFIG_DEFAULTS.miner.snapup,
 ): SnapUpMinerConfig {
-  const b = init?.batch
-  const senders = sendersOf(init, def.senders)
+  // Senders, gas and fee limits are a commit kind's; the batch has no check interval of its own.
+  const { batch, ...kind } = commitKind(init, { ...def, batch: { ...def.batch, checkIntervalMs: 0 } })
+  const { checkIntervalMs: _, ...snapBatch } = batch
   return {
     enabled: pick(init?.enabled, def.enabled),
-    sender: senders[0],
-    senders,
-    gasOverEstimation: pick(init?.gasOverEstimation, def.gasOverEstimation),
-    maxFeeCap: init !== undefined && 'maxFeeCap' in init ? init.maxFeeCap : def.maxFeeCap,
-    perSectorMaxFee: pick(init?.perSectorMaxFee, def.perSectorMaxFee),
-    batch: {
-      enabled: pick(b?.enabled, def.batch.enabled),
-      threshold: pick(b?.threshold, def.batch.threshold),
-      maxWaitMs: pick(b?.maxWaitMs, def.batch.maxWaitMs),
-      gasOverEstimation: pick(b?.gasOverEstimation, def.batch.gasOverEstimation),
-      maxFeeCap: b !== undefined && 'maxFeeCap' in b ? b.maxFeeCap : def.batch.maxFeeCap,
-    },
+    ...kind,
+    batch: snapBatch,
     minLifetimeEpochs: pick(init?.minLifetimeEpochs, def.minLifetimeEpochs),
     finalityEpochs: pick(init?.finalityEpochs, def.finalityEpochs),
   }

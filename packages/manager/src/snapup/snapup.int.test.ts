@@ -191,6 +191,16 @@ async function setup(
     call: first.call,
     deals,
     numbers,
+    /** Asks for a snap-up allocation with at most one deal, as a snapup worker with `max_deals = 1`. */
+    ask: async () =>
+      (await env.call('Venus.AllocateSnapUpSector', [
+        { Sector: { AllowedMiners: null }, Deals: { MaxDeals: 1 } },
+      ])) as Parameters<typeof workerSnap>[3] | null,
+    async stop() {
+      await env.mgr.stop()
+      await env.mgr.store.close()
+      await devnet.stop()
+    },
     async restart() {
       await env.mgr.stop()
       await env.mgr.store.close()
@@ -358,15 +368,12 @@ describe('snap-up on the devnet with mock proofs', () => {
   it('hands out no CC sector of a miner whose snap-up is off, and does once it is on', async () => {
     const s = await setup('snap-off', { enabled: false, threshold: 1 }, 1, { enabled: false })
     await fetchAll(s.call, s.devnet, s.minerId, 1)
-    const ask = () => s.call('Venus.AllocateSnapUpSector', [{ Sector: { AllowedMiners: null } }])
-    expect(await ask()).toBeNull()
+    expect(await s.ask()).toBeNull()
     // The candidate stays in the pool for when the operator turns snap-up on.
     expect(s.mgr.snapup.candidates.list(s.minerId).map((c) => c.number)).toEqual([1])
     s.mgr.context.config().miners[0]!.snapup.enabled = true
-    expect(((await ask()) as { Sector: { ID: { Number: number } } }).Sector.ID.Number).toBe(1)
-    await s.mgr.stop()
-    await s.mgr.store.close()
-    await s.devnet.stop()
+    expect((await s.ask())?.Sector.ID.Number).toBe(1)
+    await s.stop()
   }, 60_000)
 
   it('sends ProveReplicaUpdates3 from the snap-up sender and with the fee settings of [Miners.SnapUp]', async () => {
@@ -392,19 +399,13 @@ describe('snap-up on the devnet with mock proofs', () => {
       Method: MinerMethod.ProveReplicaUpdates3,
       Spec: { GasOverEstimation: 1.7, MaxFeeCap: '7000000000', MaxFee: '123000000000000000' },
     })
-    await s.mgr.stop()
-    await s.mgr.store.close()
-    await s.devnet.stop()
+    await s.stop()
   }, 60_000)
 
   it('ends a snap-up its worker aborted as failed, gives its deal back and makes the sector a candidate again', async () => {
     const s = await setup('snap-abort', { enabled: false, threshold: 1 }, 1)
     await fetchAll(s.call, s.devnet, s.minerId, 1)
-    const ask = async () =>
-      (await s.call('Venus.AllocateSnapUpSector', [
-        { Sector: { AllowedMiners: null }, Deals: { MaxDeals: 1 } },
-      ])) as Parameters<typeof workerSnap>[3]
-    const a = await ask()
+    const a = (await s.ask())!
     const id = a.Sector.ID
     const dealId = a.Pieces[0]!.ID
     expect(dealId).toBeGreaterThan(0)
@@ -419,44 +420,36 @@ describe('snap-up on the devnet with mock proofs', () => {
     await s.call('Venus.ReportAborted', [id, 'encoding failed: disk full'])
     expect((await s.mgr.snapup.state({ miner: id.Miner, number: id.Number }))?.failure).toMatch(/disk full/)
     // The sector and its deal are handed out again, and this time the snap-up goes through.
-    const again = await ask()
+    const again = (await s.ask())!
     expect([again.Sector.ID.Number, again.Pieces[0]!.ID]).toEqual([id.Number, dealId])
     expect(await workerSnap(s.call, s.proofs, s.persist, again, (cid) => s.deals.get(cid))).toEqual({
       Res: 1,
       Desc: null,
     })
     expect(await landAll(s, (x) => x.every((v) => v === 'landed' || v === 'done'))).not.toContain('failed')
-    await s.mgr.stop()
-    await s.mgr.store.close()
-    await s.devnet.stop()
+    await s.stop()
   }, 60_000)
 
   it('keeps the candidate pool across a manager restart and never hands a sector out twice', async () => {
     const s = await setup('snap-restart', { enabled: false, threshold: 1 }, 3)
     await fetchAll(s.call, s.devnet, s.minerId, 3)
-    const ask = async () =>
-      (await s.call('Venus.AllocateSnapUpSector', [
-        { Sector: { AllowedMiners: null }, Deals: { MaxDeals: 1 } },
-      ])) as Parameters<typeof workerSnap>[3] | null
-    expect((await ask())?.Sector.ID.Number).toBe(1)
+    expect((await s.ask())?.Sector.ID.Number).toBe(1)
     await s.restart()
     // No fetch after the restart: the pool is what was fetched, less the sector handed out.
     expect(s.mgr.snapup.candidates.list(s.minerId).map((c) => c.number)).toEqual([2, 3])
     expect(
       ((await s.call('Venus.SnapUpCandidates', [s.minerId])) as { Number: number }[]).map((c) => c.Number),
     ).toEqual([2, 3])
-    expect((await ask())?.Sector.ID.Number).toBe(2)
+    expect((await s.ask())?.Sector.ID.Number).toBe(2)
     // A fetch now finds sector 3 only: 1 and 2 are being snapped up (online records).
     expect((await s.call('Venus.SnapUpPreFetch', [s.minerId, null])) as { Total: number }).toMatchObject({
       Total: 1,
     })
     await s.restart()
-    expect((await ask())?.Sector.ID.Number).toBe(3)
-    expect(await ask()).toBeNull()
+    expect((await s.ask())?.Sector.ID.Number).toBe(3)
+    expect(await s.ask()).toBeNull()
     expect((await s.mgr.snapup.state({ miner: s.minerId, number: 1 }))?.state).toBe('allocated')
-    await s.mgr.stop()
-    await s.mgr.store.close()
-    await s.devnet.stop()
+    await s.stop()
   }, 60_000)
 
   it('snaps a verified direct piece in: its allocation is claimed, the pledge for the QA power is sent along', async () => {
