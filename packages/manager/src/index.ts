@@ -103,6 +103,7 @@ export {
   type SectorProblemAction,
   SectorProblems,
   type UnsealAssignment,
+  type UnsealUpdateSource,
 } from './repair/index.js'
 export * from './reports/index.js'
 export {

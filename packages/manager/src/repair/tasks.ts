@@ -65,9 +65,25 @@ export interface UnsealAssignment {
   /** Bytes of payload in the piece; the unsealed copy is cut to it. */
   payloadSize: number
   ticket: EpochRandomness
+  /** CommD of the sector's data: the precommit's, or the update's (`commDNew`) for a snapped sector. */
   commD: Uint8Array
-  /** The persist store holding the sealed file and the cache. */
+  /**
+   * The persist store holding the sealed file and the cache; for a snapped sector, the sector
+   * key's when it is still kept, else '' (the worker regenerates the key from the ticket).
+   */
   sealedInstance: string
+  /** A snapped sector: the piece is decoded from the update replica and the sector key. */
+  update: UnsealUpdateSource | null
+}
+
+/** Where a snapped sector's data is: its update replica, and the commitments that decode it. */
+export interface UnsealUpdateSource {
+  /** The persist store holding `update/<name>` (and `update-cache/<name>`). */
+  replicaInstance: string
+  /** CommR of the sector key (the CC replica). */
+  commROld: Uint8Array
+  /** CommD of the data the update holds. */
+  commDNew: Uint8Array
 }
 
 /** Events of {@link RepairTasks}. */
@@ -103,6 +119,16 @@ function notRepairable(id: SectorId, why: string): VenusError {
 
 /** The 32 bytes inside a commitment CID string. */
 const commitmentBytes = (cid: string) => cidToCommitment(cid).commitment
+
+/**
+ * The update a snapped sector holds its data in: set once the snap-up is final (`done`, the
+ * record finalized again), else null (a sector never snapped, or one whose update is not final).
+ */
+function finalUpdate(s: ManagedSector): { commROld: string; commDNew: string } | null {
+  const u = s.upgrade
+  if (u === undefined || u.state !== 'done' || u.proven === null) return null
+  return { commROld: u.public.sealedCid, commDNew: u.proven.unsealedCid }
+}
 
 /** Unpadded bytes of a padded piece size. */
 const unpadded = (padded: number) => padded - padded / 128
@@ -408,7 +434,10 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
         details: { miner: id.miner, number: id.number, piece: pieceCid },
       })
     }
-    if ((await ctx.store.findLocation(id, 'normal')) === undefined)
+    if (finalUpdate(s) !== null) {
+      if ((await ctx.store.findLocation(id, 'upgrade')) === undefined)
+        throw notRepairable(id, 'the snapped sector has no update replica in the sector index to decode from')
+    } else if ((await ctx.store.findLocation(id, 'normal')) === undefined)
       throw notRepairable(id, 'the sector has no files in the sector index to unseal from')
     const copy = await this.pieceCopyPath(pieceCid, id)
     const now = ctx.now()
@@ -436,11 +465,24 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
     worker: string,
   ): Promise<UnsealAssignment | null> {
     return this.#claim('unseal', spec, worker, async (task, s) => {
-      const loc = await this.#ctx.store.findLocation(task.id, 'normal')
-      if (loc === undefined) throw new Error('the sector has no files in the sector index')
+      const store = this.#ctx.store
+      const loc = await store.findLocation(task.id, 'normal')
+      const snap = finalUpdate(s)
+      const up = snap === null ? undefined : await store.findLocation(task.id, 'upgrade')
+      if (snap !== null && up === undefined)
+        throw new Error('the snapped sector has no update replica in the sector index')
+      if (snap === null && loc === undefined) throw new Error('the sector has no files in the sector index')
       const at = pieceAt(s.pieces ?? [], task.piece)
       if (at === undefined) throw new Error(`piece ${task.piece} is not in the sector`)
       const pre = s.preCommit as NonNullable<ManagedSector['preCommit']>
+      const update =
+        snap === null || up === undefined
+          ? null
+          : {
+              replicaInstance: up.sealed,
+              commROld: commitmentBytes(snap.commROld),
+              commDNew: commitmentBytes(snap.commDNew),
+            }
       return {
         id: task.id,
         proofType: s.proofType,
@@ -449,8 +491,9 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
         size: at.size,
         payloadSize: at.payloadSize,
         ticket: s.ticket as EpochRandomness,
-        commD: commitmentBytes(pre.commD),
-        sealedInstance: loc.sealed,
+        commD: update?.commDNew ?? commitmentBytes(pre.commD),
+        sealedInstance: loc?.sealed ?? '',
+        update,
       }
     })
   }
