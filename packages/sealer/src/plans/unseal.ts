@@ -109,7 +109,8 @@ async function writeCopy(
     throw critical(`creating ${dir} failed`, err)
   }
   try {
-    await recover(tmp)
+    // `[processors.limit] unseal` bounds how many unseals (and update decodes) run at once.
+    await ctx.withSlot('unseal', () => recover(tmp))
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => {})
     throw asFailure('Permanent', `unsealing piece ${cid} of s-t0${id.Miner}-${id.Number} failed`, err)
@@ -291,9 +292,9 @@ export const unsealPlan: Plan<SealingEvent> = Object.freeze({
     PC2Done: { Persist: 'Persisted' },
     Persisted: { Finish: 'Finished' },
   }),
-  // The unseal itself runs in process (the number of unseal threads bounds it); regenerating a
-  // snapped sector's key takes the sealing stages' slots.
-  stages: ['tree_d', 'pc1', 'pc2'] as const,
+  // The unseal runs in process under an `unseal` slot; regenerating a snapped sector's key takes
+  // the sealing stages' slots.
+  stages: ['unseal', 'tree_d', 'pc1', 'pc2'] as const,
   async finish(ctx: StepContext, outcome: PlanOutcome) {
     const rec = ctx.record
     const allocated = rec.base?.allocated
