@@ -257,3 +257,37 @@ describe('pieceAt', () => {
     expect(pieceAt([p(128, 'a')], 'z')).toBeUndefined()
   })
 })
+
+describe('RepairTasks: problems found by checks', () => {
+  it('keeps them in the store: a new service over the same store shows them after loadProblems, and a rebuild done forgets its sector', async () => {
+    const { store, repair, persist } = await setup()
+    const id = await sealed(store, 1)
+    await repair.noteProblems(1000, [
+      { sectorNumber: 1, reason: 'sealed file missing', action: 'rebuild' },
+      { sectorNumber: 2, reason: 'cache file p_aux missing', action: 'rebuild-cache' },
+    ])
+    const ctx = createServiceContext({
+      store,
+      chain: {} as ManagerChain,
+      messager: {} as ManagerMessager,
+      config: {
+        miners: [defaultMinerConfig(1000, 't01001')],
+        persistStores: [{ name: 'ps1', path: persist }],
+      },
+    })
+    const restarted = new RepairTasks(ctx)
+    expect(restarted.problems.list()).toEqual([])
+    await restarted.loadProblems()
+    expect(restarted.problems.list().map((p) => [p.id.number, p.action])).toEqual([
+      [2, 'rebuild-cache'],
+      [1, 'rebuild'],
+    ])
+    // The first service rebuilds sector 1: its problem goes from the store too.
+    await repair.requestRebuild(id)
+    await repair.allocateRebuild(spec, 'w1')
+    writePersistedFiles(persist, 1000, 1)
+    expect((await repair.submitRebuilt(id, commR, 'ps1')).result).toBe(SubmitResult.Accepted)
+    await new Promise((r) => setTimeout(r, 20))
+    expect((await store.listSectorProblems(10)).map((p) => p.id.number)).toEqual([2])
+  })
+})

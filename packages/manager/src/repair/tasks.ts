@@ -147,6 +147,7 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
   readonly #ctx: ServiceContext
   readonly #maxAuto: number
   readonly #autoRebuild: boolean
+  readonly #maxProblems: number
   /** Sectors the poster's checks found bad, with the suggested action. */
   readonly problems: SectorProblems
 
@@ -155,10 +156,26 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
     this.#ctx = ctx
     this.#maxAuto = opts.maxAutoUnseals ?? 4
     this.#autoRebuild = opts.autoRebuild ?? false
-    this.problems = new SectorProblems(opts.maxProblems)
+    this.#maxProblems = Math.max(1, opts.maxProblems ?? 10_000)
+    this.problems = new SectorProblems(this.#maxProblems)
     this.on('repair:done', ({ task }) => {
-      if (task.kind === 'rebuild') this.problems.clear(task.id)
+      if (task.kind !== 'rebuild') return
+      this.problems.clear(task.id)
+      ctx.store
+        .removeSectorProblem(task.id)
+        .catch((err) =>
+          ctx.log.warn({ err, sector: sectorKey(task.id) }, 'forgetting a repaired problem failed'),
+        )
     })
+  }
+
+  /**
+   * Reads the problems kept in the store into {@link RepairTasks.problems} (what the manager's
+   * start does), so a restarted manager shows them before the poster checks again.
+   */
+  async loadProblems(): Promise<void> {
+    const kept = await this.#ctx.store.listSectorProblems(this.#maxProblems)
+    for (const p of kept.reverse()) this.problems.note(p)
   }
 
   /**
@@ -186,7 +203,9 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
           policy = `not queued: ${(err as Error).message}`
         }
       }
-      this.problems.note({ id, reason: s.reason, action, seenAt: now, policy })
+      const problem = { id, reason: s.reason, action, seenAt: now, policy }
+      this.problems.note(problem)
+      await this.#ctx.store.putSectorProblem(problem, this.#maxProblems)
     }
   }
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { importOptional, type SectorId, VenusError } from '@venus-cluster/core'
 import type Database from 'better-sqlite3'
+import type { SectorProblem } from '../repair/problems.js'
 import { type ManagedSector, newSector, sectorDisplayState } from '../sector.js'
 import { type Checkpointer, startCheckpointer } from './checkpointer.js'
 import {
@@ -30,6 +31,7 @@ import {
 import { sqliteDirectPieces } from './direct-sqlite.js'
 import { SqlitePostStore } from './post-sqlite.js'
 import type { PostStore } from './post-types.js'
+import { sqliteProblems } from './problems-sql.js'
 import { MIGRATIONS } from './schema.js'
 import { openError } from './sqlite-open-error.js'
 import { sqliteOperatorTables } from './sqlite-operator.js'
@@ -258,6 +260,7 @@ class SqliteStore implements ManagerStore {
   #closed = false
   #st: Statements
   #direct: ReturnType<typeof sqliteDirectPieces>
+  #problems: ReturnType<typeof sqliteProblems>
   /** Leases, submissions and PoSt jobs (see `post-sqlite.ts`). */
   readonly post: PostStore
   #ops: ReturnType<typeof sqliteOperatorTables>
@@ -273,6 +276,7 @@ class SqliteStore implements ManagerStore {
     this.#wal = wal
     this.#st = prepare(db)
     this.#direct = sqliteDirectPieces(db)
+    this.#problems = sqliteProblems(db)
     this.post = new SqlitePostStore(
       db,
       (fn) => this.#write(fn),
@@ -702,6 +706,18 @@ class SqliteStore implements ManagerStore {
         repairFromRow,
       ),
     )
+  }
+
+  putSectorProblem(p: SectorProblem, max: number): Promise<void> {
+    return this.#write(() => this.#problems.put(p, max))
+  }
+
+  removeSectorProblem(id: SectorId): Promise<void> {
+    return this.#write(() => this.#problems.remove(id))
+  }
+
+  listSectorProblems(limit: number): Promise<SectorProblem[]> {
+    return this.#read('listSectorProblems', () => this.#problems.list(limit))
   }
 
   setPieceCopy(c: PieceCopy): Promise<void> {

@@ -323,6 +323,30 @@ export function storeConformance(
       ).rejects.toMatchObject({ code: 'INTERNAL' })
     })
 
+    it('keeps the newest bad sectors the checks found, one per sector, until repaired', async () => {
+      const s = await fresh()
+      const problem = (number: number, seenAt: number, over: Record<string, unknown> = {}) => ({
+        id: { miner: 1000, number },
+        reason: `sealed file of ${number} missing`,
+        action: 'rebuild' as const,
+        seenAt,
+        ...over,
+      })
+      await s.putSectorProblem(problem(1, 10), 2)
+      await s.putSectorProblem(problem(2, 20, { policy: 'rebuild queued' }), 2)
+      await s.putSectorProblem(problem(1, 30, { action: 'rebuild-cache' }), 2)
+      expect(await s.listSectorProblems(10)).toEqual([
+        problem(1, 30, { action: 'rebuild-cache' }),
+        problem(2, 20, { policy: 'rebuild queued' }),
+      ])
+      // A third sector pushes out the oldest.
+      await s.putSectorProblem(problem(3, 40), 2)
+      expect((await s.listSectorProblems(10)).map((p) => p.id.number)).toEqual([3, 1])
+      expect((await s.listSectorProblems(1)).map((p) => p.id.number)).toEqual([3])
+      await s.removeSectorProblem({ miner: 1000, number: 3 })
+      expect((await s.listSectorProblems(10)).map((p) => p.id.number)).toEqual([1])
+    })
+
     it('hands a queued repair task to one worker, oldest first, of the allowed miners', async () => {
       const s = await fresh()
       await s.putRepairTask(task({ id: { miner: 2000, number: 1 }, createdAt: 1 }))
