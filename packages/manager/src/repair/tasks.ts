@@ -219,6 +219,11 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
     return this.#ctx.store.listRepairTasks(kind)
   }
 
+  /** A page of the tasks changed last, newest first (the dashboard's list). */
+  recent(page: { limit: number; offset?: number | undefined }): Promise<RepairTask[]> {
+    return this.#ctx.store.listRecentRepairTasks(page)
+  }
+
   /** The finalized, sealed record of a sector that repairs work from. */
   async #sealedRecord(id: SectorId): Promise<ManagedSector> {
     const got = await this.#ctx.store.getSector(id)

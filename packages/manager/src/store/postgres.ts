@@ -744,6 +744,15 @@ class PostgresStore implements ManagerStore {
     return rows.map(repairFromRow)
   }
 
+  async listRecentRepairTasks(page: { limit: number; offset?: number | undefined }): Promise<RepairTask[]> {
+    const rows = await this.#q<RepairRow>(
+      'listRecentRepairTasks',
+      'SELECT * FROM repair_tasks ORDER BY updated_at DESC, created_at DESC, kind, miner, number, piece LIMIT $1 OFFSET $2',
+      [page.limit, page.offset ?? 0],
+    )
+    return rows.map(repairFromRow)
+  }
+
   putSectorProblem(p: SectorProblem, max: number): Promise<void> {
     return pgProblems((op, sql, params) => this.#q(op, sql, params)).put(p, max)
   }

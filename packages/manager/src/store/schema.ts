@@ -230,8 +230,8 @@ const directPieces = (id: string, big: string): string[] => [
 ]
 
 /**
- * Version 8: the bad sectors the poster's checks found, kept across restarts. Independent of
- * version 7's tables: a database may get 7 before or after this one.
+ * Version 8: the bad sectors the poster's checks found, kept across restarts, and a recency index
+ * of repair tasks (the dashboard's page of them). Independent of version 7's tables: a database may get 7 before or after this one.
  */
 const sectorProblems = (big: string): string[] => [
   `CREATE TABLE sector_problems (
@@ -244,6 +244,8 @@ const sectorProblems = (big: string): string[] => [
      PRIMARY KEY (miner, number)
    )`,
   'CREATE INDEX sector_problems_seen ON sector_problems (seen_at)',
+  // The dashboard reads the most recently changed repair tasks a page at a time.
+  'CREATE INDEX repair_tasks_recent ON repair_tasks (updated_at)',
 ]
 
 /** All migrations, oldest first. Never edit a released one; append a new version. */
@@ -271,7 +273,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'repair tasks', sqlite: repair('INTEGER'), postgres: repair('BIGINT') },
   {
     version: 8,
-    name: 'sector problems',
+    name: 'sector problems, recent repair tasks',
     sqlite: sectorProblems('INTEGER'),
     postgres: sectorProblems('BIGINT'),
   },

@@ -241,6 +241,9 @@ function prepare(db: Database.Database) {
       "SELECT * FROM repair_tasks WHERE kind = ? AND state = 'queued' ORDER BY created_at, miner, number, piece",
     ),
     repairsAll: db.prepare('SELECT * FROM repair_tasks ORDER BY created_at, kind, miner, number, piece'),
+    repairsRecent: db.prepare(
+      'SELECT * FROM repair_tasks ORDER BY updated_at DESC, created_at DESC, kind, miner, number, piece LIMIT ? OFFSET ?',
+    ),
     repairsKind: db.prepare(
       'SELECT * FROM repair_tasks WHERE kind = ? ORDER BY created_at, miner, number, piece',
     ),
@@ -705,6 +708,12 @@ class SqliteStore implements ManagerStore {
       ((kind === undefined ? this.#st.repairsAll.all() : this.#st.repairsKind.all(kind)) as RepairRow[]).map(
         repairFromRow,
       ),
+    )
+  }
+
+  listRecentRepairTasks(page: { limit: number; offset?: number | undefined }): Promise<RepairTask[]> {
+    return this.#read('listRecentRepairTasks', () =>
+      (this.#st.repairsRecent.all(page.limit, page.offset ?? 0) as RepairRow[]).map(repairFromRow),
     )
   }
 

@@ -406,6 +406,8 @@ export interface ManagerStore {
   getRepairTask(key: RepairTaskKey): Promise<RepairTask | undefined>
   /** Tasks, oldest first; of one kind when given. */
   listRepairTasks(kind?: RepairKind): Promise<RepairTask[]>
+  /** The `limit` tasks changed last, newest first, from `offset` (default 0) on. */
+  listRecentRepairTasks(page: { limit: number; offset?: number | undefined }): Promise<RepairTask[]>
 
   /**
    * Records (or refreshes) a bad sector the checks found, keeping only the newest `max` of them.

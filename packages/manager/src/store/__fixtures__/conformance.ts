@@ -309,6 +309,9 @@ export function storeConformance(
       const unseal = task({ kind: 'unseal', piece: 'baga1', detail: { offset: 0, size: 127 }, createdAt: 3 })
       expect((await s.putRepairTask(unseal)).created).toBe(true)
       expect((await s.listRepairTasks()).map((t) => t.kind)).toEqual(['rebuild', 'unseal'])
+      // The most recently changed first, a page at a time.
+      expect((await s.listRecentRepairTasks({ limit: 1 })).map((t) => t.kind)).toEqual(['unseal'])
+      expect((await s.listRecentRepairTasks({ limit: 5, offset: 1 })).map((t) => t.kind)).toEqual(['rebuild'])
       expect(await s.listRepairTasks('unseal')).toEqual([unseal])
       await s.updateRepairTask(task(), (t) => ({ ...t, state: 'failed', error: 'CommR differs' }))
       expect((await s.getRepairTask(task()))?.error).toBe('CommR differs')
