@@ -3,14 +3,14 @@
 // the manager uploads it to the market's piece store with the configured token, and the market
 // reads `finished`.
 import { join } from 'node:path'
-import { mockProofs, parseWorkerConfig } from '@venus-cluster/core'
+import { mockProofs } from '@venus-cluster/core'
 import { type FakeMarket, startFakeMarket } from '@venus-cluster/core/testing'
 import { MarketUnsealService } from '@venus-cluster/manager'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sealDataSector } from './__fixtures__/data-sector.js'
 import { type WorkerEnv, workerEnv } from './__fixtures__/env.js'
 import { type ManagerEnv, startManagerEnv } from './__fixtures__/manager-env.js'
-import { createSealingWorker, type SealingWorker } from './worker.js'
+import { startUnsealWorker } from './__fixtures__/unseal-worker.js'
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -58,15 +58,7 @@ describe('market unseal requests', () => {
     expect(await market.requestUnseal(request)).toMatchObject({ state: 'set_up' })
     expect(await mgr.manager.repair.get('unseal', data.id, piece)).toMatchObject({ state: 'queued' })
 
-    const text = env.configText
-      .replace('/ip4/127.0.0.1/tcp/1789', mgr.url.replace('http://', 'ws://'))
-      .replace(`location = "${env.stores[0]}"\n`, `location = "${env.stores[0]}"\nplan = "unseal"\n`)
-    const worker: SealingWorker = createSealingWorker({
-      config: parseWorkerConfig(text, join(env.dir, 'unseal.toml')),
-      proofs: mockProofs(),
-      controlApi: false,
-    })
-    await worker.start()
+    const worker = await startUnsealWorker(env, mgr, mockProofs())
     cleanups.push(() => worker.stop())
 
     let last: unknown

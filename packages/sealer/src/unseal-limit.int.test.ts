@@ -1,11 +1,11 @@
 // `[processors.limit] unseal` bounds the unseals a worker runs at once, across its threads.
 import { join } from 'node:path'
-import { mockProofs, type ProofsBackend, parseWorkerConfig } from '@venus-cluster/core'
+import { mockProofs, type ProofsBackend } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sealDataSector } from './__fixtures__/data-sector.js'
 import { workerEnv } from './__fixtures__/env.js'
 import { startManagerEnv } from './__fixtures__/manager-env.js'
-import { createSealingWorker } from './worker.js'
+import { startUnsealWorker, waitUnsealsDone } from './__fixtures__/unseal-worker.js'
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -56,24 +56,10 @@ async function unsealTwo(limit: string): Promise<number> {
     pieces.push({ id: data.id, cid: data.cids[1] as string })
     await mgr.manager.repair.requestUnseal(data.id, data.cids[1] as string)
   }
-  let text = env.configText.replace('/ip4/127.0.0.1/tcp/1789', mgr.url.replace('http://', 'ws://'))
-  for (const s of env.stores)
-    text = text.replace(`location = "${s}"\n`, `location = "${s}"\nplan = "unseal"\n`)
   const { proofs, peak } = slowUnseals()
-  const worker = createSealingWorker({
-    config: parseWorkerConfig(text, join(env.dir, 'unseal.toml')),
-    proofs,
-    controlApi: false,
-  })
-  await worker.start()
+  const worker = await startUnsealWorker(env, mgr, proofs)
   cleanups.push(() => worker.stop())
-  const end = Date.now() + 30_000
-  for (;;) {
-    const states = await Promise.all(pieces.map((p) => mgr.manager.repair.get('unseal', p.id, p.cid)))
-    if (states.every((t) => t?.state === 'done')) break
-    if (Date.now() > end) throw new Error(`unseals not done: ${JSON.stringify(states.map((t) => t?.state))}`)
-    await sleep(20)
-  }
+  await waitUnsealsDone(mgr, pieces)
   return peak()
 }
 

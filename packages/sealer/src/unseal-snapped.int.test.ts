@@ -4,19 +4,17 @@
 // does once the update is final) it regenerates the key from the recorded ticket first.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { mockProofs, type ProofsBackend, parseWorkerConfig } from '@venus-cluster/core'
+import { mockProofs, type ProofsBackend } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type WorkerEnv, workerEnv } from './__fixtures__/env.js'
 import { type ManagerEnv, startManagerEnv } from './__fixtures__/manager-env.js'
 import { snapDataSector } from './__fixtures__/snapped-sector.js'
-import { createSealingWorker } from './worker.js'
+import { startUnsealWorker, waitUnsealsDone } from './__fixtures__/unseal-worker.js'
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Mock proofs that count the calls of the unseal paths. */
 function countingProofs(): { proofs: ProofsBackend; calls: Record<string, number> } {
@@ -59,23 +57,9 @@ async function unsealSnapped(keepKey: boolean) {
   const job = await mgr.manager.repair.get('unseal', data.id, piece)
   expect(job?.state).toBe('queued')
   const { proofs, calls } = countingProofs()
-  const text = env.configText
-    .replace('/ip4/127.0.0.1/tcp/1789', mgr.url.replace('http://', 'ws://'))
-    .replace(`location = "${env.stores[0]}"\n`, `location = "${env.stores[0]}"\nplan = "unseal"\n`)
-  const worker = createSealingWorker({
-    config: parseWorkerConfig(text, join(env.dir, 'unseal.toml')),
-    proofs,
-    controlApi: false,
-  })
-  await worker.start()
+  const worker = await startUnsealWorker(env, mgr, proofs)
   cleanups.push(() => worker.stop())
-  const end = Date.now() + 30_000
-  for (;;) {
-    const t = await mgr.manager.repair.get('unseal', data.id, piece)
-    if (t?.state === 'done') break
-    if (t?.state === 'failed' || Date.now() > end) throw new Error(`unseal not done: ${JSON.stringify(t)}`)
-    await sleep(20)
-  }
+  await waitUnsealsDone(mgr, [{ id: data.id, cid: piece }])
   const copy = join(env.persist, 'piece', piece)
   expect(readFileSync(copy).equals(data.payloads[1] as Buffer)).toBe(true)
   return { calls, env, data }

@@ -1,16 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { commitmentToCid, type UnsealRequest } from '@venus-cluster/core'
+import type { UnsealRequest } from '@venus-cluster/core'
 import { startFakeMarket } from '@venus-cluster/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
+import { sealedDealSector } from '../__fixtures__/repair-records.js'
 import type { ManagerChain, ManagerMessager } from '../chain.js'
 import { defaultMinerConfig } from '../config.js'
 import { createServiceContext } from '../context.js'
 import { RepairTasks } from '../repair/tasks.js'
-import { type ManagedSector, newSector } from '../sector.js'
 import { openSqliteStore } from '../store/sqlite.js'
-import type { ManagerStore } from '../store/types.js'
 import { resolveUnsealDest } from './dests.js'
 import { MarketUnsealService } from './service.js'
 
@@ -30,29 +29,6 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 10))
   }
-}
-
-/** A finalized sector 7 of t01000 whose second piece (PIECE, 900 payload bytes) is a deal. */
-async function sealed(store: ManagerStore) {
-  const id = { miner: 1000, number: 7 }
-  const s: ManagedSector = {
-    ...newSector(id, 5),
-    ticket: { value: new Uint8Array(32).fill(7), epoch: 10 },
-    pieces: [
-      { dealId: 0, payloadSize: 0, piece: { size: 1024, cid: 'bagafiller' }, proposal: null },
-      { dealId: 5, payloadSize: 900, piece: { size: 1024, cid: PIECE }, proposal: null },
-    ],
-    preCommit: {
-      commR: commitmentToCid(commR, 'commR').toString(),
-      commD: commitmentToCid(commD, 'commD').toString(),
-      ticket: { value: new Uint8Array(32).fill(7), epoch: 10 },
-      dealIds: [5],
-    },
-  } as ManagedSector
-  await store.createSector(s)
-  await store.finalizeSector(id, (x) => ({ ...x, finalized: true }))
-  await store.setLocation(id, 'normal', { sealed: 'ps1', cache: 'ps1' })
-  return id
 }
 
 async function setup(over: { token?: string; reconnectMs?: number } = {}) {
@@ -93,7 +69,7 @@ async function setup(over: { token?: string; reconnectMs?: number } = {}) {
   await svc.start()
   cleanups.push(() => svc.stop())
   await market.waitForStream('t01000')
-  const id = await sealed(store)
+  const id = await sealedDealSector(store, { miner: 1000, number: 7 }, PIECE, { commR, commD })
   /** What a worker does: takes the task, writes the copy, submits it. */
   const unsealAsWorker = async () => {
     const job = await repair.allocateUnseal(spec, 'w1')

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { commitmentToCid, SubmitResult } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
+import { sealedDealSector } from '../__fixtures__/repair-records.js'
 import { writePersistedFiles } from '../__fixtures__/worker-driver.js'
 import { createRepairApi } from '../api/repair-api.js'
 import type { ManagerChain, ManagerMessager, OnChainSector } from '../chain.js'
@@ -10,7 +11,7 @@ import { defaultMinerConfig } from '../config.js'
 import { createServiceContext } from '../context.js'
 import { managerLimits } from '../limits.js'
 import type { SectorManager } from '../manager.js'
-import { type ManagedSector, newSector } from '../sector.js'
+import type { ManagedSector } from '../sector.js'
 import { openSqliteStore } from '../store/sqlite.js'
 import type { ManagerStore } from '../store/types.js'
 import { pieceAt, RepairTasks } from './tasks.js'
@@ -63,29 +64,8 @@ async function setup(onChain: Partial<OnChainSector> | null = {}) {
   return { store, repair, persist, call }
 }
 
-/** A finalized sector with a deal piece of 1016 payload bytes after a 1 KiB filler. */
-async function sealed(store: ManagerStore, number: number, over: Partial<ManagedSector> = {}) {
-  const id = { miner: 1000, number }
-  const s: ManagedSector = {
-    ...newSector(id, 5),
-    ticket: { value: new Uint8Array(32).fill(7), epoch: 10 },
-    pieces: [
-      { dealId: 0, payloadSize: 0, piece: { size: 1024, cid: 'bagafiller' }, proposal: null },
-      { dealId: 5, payloadSize: 900, piece: { size: 1024, cid: PIECE }, proposal: null },
-    ],
-    preCommit: {
-      commR: commitmentToCid(commR, 'commR').toString(),
-      commD: commitmentToCid(commD, 'commD').toString(),
-      ticket: { value: new Uint8Array(32).fill(7), epoch: 10 },
-      dealIds: [5],
-    },
-    ...over,
-  }
-  await store.createSector(s)
-  await store.finalizeSector(id, (x) => ({ ...x, finalized: true }))
-  await store.setLocation(id, 'normal', { sealed: 'ps1', cache: 'ps1' })
-  return id
-}
+const sealed = (store: ManagerStore, number: number, over: Partial<ManagedSector> = {}) =>
+  sealedDealSector(store, { miner: 1000, number }, PIECE, { commR, commD }, over)
 
 const spec = { allowedMiners: null, allowedProofTypes: null }
 

@@ -15,7 +15,7 @@ import {
   zeroCommitment,
 } from '@venus-cluster/core'
 import { type ManagerStore, newSector } from '@venus-cluster/manager'
-import type { DataSector } from './data-sector.js'
+import { type DataSector, stageTwoDealPieces } from './data-sector.js'
 
 export async function snapDataSector(opts: {
   proofs: ProofsBackend
@@ -58,20 +58,7 @@ export async function snapDataSector(opts: {
   const cc = await proofs.sealPreCommitPhase2({ phase1Output: p1, cacheDir, sealedPath })
   // The update: two deal pieces encoded into the CC replica.
   const staged = join(opts.scratch, `staged-${number}`)
-  const payloads = [randomBytes(1016), randomBytes(900)]
-  const pieces = []
-  const existing: number[] = []
-  for (const payload of payloads) {
-    const r = await proofs.addPiece({
-      proofType: 5,
-      source: new Uint8Array(payload),
-      unpaddedSize: 1016,
-      stagedPath: staged,
-      existingPieceSizes: existing,
-    })
-    existing.push(1016)
-    pieces.push(r.piece)
-  }
+  const { payloads, pieces } = await stageTwoDealPieces(proofs, staged)
   const enc = await proofs.encodeInto({
     updateProofType: sealProofFacts(5).updateProof,
     newReplicaPath: join(persist, 'update', name),
