@@ -196,6 +196,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
       outbox: this.batcher.outbox,
       files: this.files,
       deals: this.deals,
+      activation: this.activation,
       proofs: verifyUpdateProof
         ? { verifyUpdateProof: (r) => verifyUpdateProof.call(opts.proofs, r) }
         : undefined,

@@ -99,6 +99,8 @@ export interface ManagerNodeOptions {
   workers?: SectorManagerOptions['workers']
   /** Rebuild and unseal tasks: bounds and the auto-rebuild policy (see `SectorManagerOptions.repair`). */
   repair?: SectorManagerOptions['repair']
+  /** Snap-up batching, lifetime and finality per miner (see `SectorManagerOptions.snapUpPolicy`). */
+  snapUpPolicy?: SectorManagerOptions['snapUpPolicy']
   /**
    * How long the start waits for a chain node that does not answer, in ms (default 60 000;
    * 0 = one try). Then, or at once for failures waiting cannot fix (a refused token, a wrong
@@ -276,6 +278,7 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
         unclaimedTimeoutMs: opts.unclaimedTimeoutMs,
         workers: opts.workers,
         repair: opts.repair,
+        snapUpPolicy: opts.snapUpPolicy,
       })
       parts.push(manager)
       await manager.start()

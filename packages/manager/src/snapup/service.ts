@@ -15,6 +15,7 @@ import {
   commitmentToCid,
   decodeProveReplicaUpdates3Return,
   MinerMethod,
+  type PieceActivationManifest,
   PROVE_REPLICA_UPDATES_MAX_SIZE,
   type ProofsBackend,
   type SectorId,
@@ -28,6 +29,7 @@ import type { ManagerMessage } from '../chain.js'
 import type { SectorFileChecks } from '../checks/index.js'
 import type { MessageOutbox } from '../commit-batcher/outbox.js'
 import type { ServiceContext } from '../context.js'
+import type { PieceActivation } from '../deals/activation.js'
 import type { DealAssigner } from '../deals/index.js'
 import { checkSectorPieces } from '../deals/market.js'
 import {
@@ -40,7 +42,7 @@ import {
   sectorKey,
 } from '../sector.js'
 import { SerialRuns } from '../serial-runs.js'
-import { buildProveReplicaUpdates3 } from './build.js'
+import { buildProveReplicaUpdates3, dataPieces } from './build.js'
 import { SnapCandidates } from './candidates.js'
 import type { SectorUpgrade, SnapCandidate, SnapUpProven, SnapUpPublic } from './types.js'
 
@@ -109,6 +111,11 @@ export interface SnapUpServiceOptions {
   files: SectorFileChecks
   /** Deals for allocations that do not bring their pieces. */
   deals?: DealAssigner | undefined
+  /**
+   * The data pieces' manifests (verified allocations to claim, deals to notify); without it
+   * every piece goes in as unverified data, with no notification and no pledge sent.
+   */
+  activation?: Pick<PieceActivation, 'manifests'> | undefined
   /** Verifies update proofs on submission; without it proofs are checked by length only. */
   proofs?: Pick<ProofsBackend, 'verifyUpdateProof'> | undefined
   /** The policy of a miner (default {@link DEFAULT_SNAP_UP_POLICY}). */
@@ -445,16 +452,45 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
         states.push(got.state)
     }
     if (states.length === 0) return
-    const { same, params } = buildProveReplicaUpdates3(states)
+    // The data pieces' manifests: verified allocations still claimable are keyed in (an
+    // unclaimable one goes in as unverified data), deals notify the market. Verified data raises
+    // the sector's QA power and so its pledge: the difference is sent along.
+    const manifests = new Map<number, PieceActivationManifest[]>()
+    let value = 0n
+    for (const s of states) {
+      const u = s.upgrade!
+      const got = await this.#opts.activation?.manifests(miner, s.pieces, u.public.expiration)
+      if (got === undefined) continue
+      for (const x of got.unclaimable)
+        ctx.log.warn(
+          { sector: sectorKey(s.id), piece: x.piece.piece.cid, reason: x.reason },
+          'verified allocation can no longer be claimed: the piece is snapped in as unverified data',
+        )
+      const data = new Set(dataPieces(s.pieces))
+      manifests.set(
+        s.id.number,
+        got.pieces.filter((_, i) => data.has(s.pieces![i]!)),
+      )
+      if (got.verifiedSize === 0) continue
+      const onChain = await ctx.chain.sectorInfo(miner, s.id.number)
+      const pledge = await ctx.chain.initialPledge(miner, {
+        sealProof: s.proofType,
+        sealedCid: u.proven!.newSealedCid,
+        expiration: u.public.expiration,
+        verifiedSize: got.verifiedSize,
+      })
+      const before = onChain?.initialPledge ?? 0n
+      value += pledge > before ? pledge - before : 0n
+    }
+    const { same, params } = buildProveReplicaUpdates3(states, manifests)
     const p = await ctx.networkParams()
     const m = ctx.miner(miner)!
-    // No verified pieces are snapped in, so QA power and pledge do not change: no collateral.
     const message: ManagerMessage = {
       from: policy.sender,
       to: `${p.addressPrefix}0${miner}`,
       method: MinerMethod.ProveReplicaUpdates3,
       params,
-      value: 0n,
+      value,
     }
     const fee = same.length > 1 ? m.commitment.prove.batch : m.commitment.prove
     const claimed = await this.#opts.outbox.claim({

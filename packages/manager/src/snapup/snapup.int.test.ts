@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -11,7 +11,12 @@ import {
   sealProofFacts,
 } from '@venus-cluster/core'
 import { createDevnet, type Devnet } from '@venus-cluster/devnet'
-import { injectSectors, sealTestSectors } from '@venus-cluster/devnet/testing'
+import {
+  allocateDatacap,
+  createVerifiedClient,
+  injectSectors,
+  sealTestSectors,
+} from '@venus-cluster/devnet/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createDevnetMiner, devnetManagerViews, devnetRpc } from '../__fixtures__/devnet-env.js'
 import { createSealerApi } from '../api/index.js'
@@ -120,6 +125,9 @@ async function setup(seed: string, batch: { enabled: boolean; threshold: number 
   await devnet.start()
   const { owner, minerId } = await createDevnetMiner(devnet)
   const persist = join(dir, `persist-${seed}`)
+  // Direct pieces' files, named by piece CID.
+  const pieceDir = join(dir, `pieces-${seed}`)
+  mkdirSync(pieceDir, { recursive: true })
   const numbers = Array.from({ length: count }, (_, i) => i + 1)
   injectSectors(devnet, `t0${minerId}`, await sealTestSectors(proofs, persist, minerId, numbers))
   await devnet.mine(1)
@@ -130,7 +138,11 @@ async function setup(seed: string, batch: { enabled: boolean; threshold: number 
   const mgr = new SectorManager({
     store: await openSqliteStore({ path: join(dir, `${seed}.db`) }),
     ...devnetManagerViews(devnet),
-    config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
+    config: {
+      miners: [m],
+      persistStores: [{ name: 'ps1', path: persist }],
+      pieceStores: [{ name: 'pieces', path: pieceDir }],
+    },
     proofs,
     market,
     tickMs: 3_600_000,
@@ -152,7 +164,7 @@ async function setup(seed: string, batch: { enabled: boolean; threshold: number 
     deals.set(d.cid, d.raw)
     market.publish(minerId, { id: n, pieceCid: d.cid, pieceSize: d.size, payloadSize: 1016 })
   }
-  return { proofs, devnet, minerId, persist, mgr, call, deals, numbers }
+  return { proofs, devnet, minerId, persist, pieceDir, mgr, call, deals, numbers }
 }
 
 /** Fetches candidates until `count` are there (deadlines move out of their immutable window). */
@@ -302,6 +314,62 @@ describe('snap-up on the devnet with mock proofs', () => {
     gasPerSector.single = onChain.Receipt.GasUsed
     expect(gasPerSector.single).toBeGreaterThan(gasPerSector.batched)
     console.log('devnet ProveReplicaUpdates3 gas per sector:', JSON.stringify(gasPerSector))
+    await s.mgr.stop()
+    await s.mgr.store.close()
+    await s.devnet.stop()
+  }, 120_000)
+
+  it('snaps a verified direct piece in: its allocation is claimed, the pledge for the QA power is sent along', async () => {
+    const s = await setup('snap-verified', { enabled: false, threshold: 1 }, 1)
+    const rpc = devnetRpc(s.devnet)
+    const d = await makeDeal(s.proofs, dir, 99)
+    const { client, clientId } = await createVerifiedClient(s.devnet, { datacap: d.size })
+    const [allocationId] = await allocateDatacap(s.devnet, client, [
+      { provider: s.minerId, data: d.cid, size: d.size },
+    ])
+    writeFileSync(join(s.pieceDir, d.cid), d.raw)
+    await s.mgr.addDirectPiece({
+      miner: s.minerId,
+      pieceCid: d.cid,
+      pieceSize: d.size,
+      payloadSize: 1016,
+      allocation: { client: clientId, id: allocationId! },
+    })
+    await fetchAll(s.call, s.devnet, s.minerId, 1)
+    const a = (await s.call('Venus.AllocateSnapUpSector', [
+      { Sector: { AllowedMiners: null } },
+    ])) as Parameters<typeof workerSnap>[3]
+    // The direct piece comes before the market's deals.
+    expect(a.Pieces[0]!.Piece.Cid['/']).toBe(d.cid)
+    const power = async () =>
+      (
+        (await rpc('Filecoin.StateMinerPower', [`t0${s.minerId}`, null])) as {
+          MinerPower: { QualityAdjPower: string }
+        }
+      ).MinerPower.QualityAdjPower
+    const qaBefore = BigInt(await power())
+    expect(
+      await workerSnap(s.call, s.proofs, s.persist, a, (cid) => (cid === d.cid ? d.raw : undefined)),
+    ).toEqual({
+      Res: 1,
+      Desc: null,
+    })
+    await landAll(s, (st) => st.every((x) => x === 'landed' || x === 'done'))
+    const msgs = (await s.mgr.store.listMessages()).filter((m) => m.kind === 'upgrade')
+    const onChain = (await rpc('Message.GetMessageByUid', [msgs[0]!.uid])) as Record<string, unknown>
+    expect((onChain.Receipt as { ExitCode: number }).ExitCode).toBe(0)
+    const params = decodeProveReplicaUpdates3(Buffer.from(String(onChain.Params), 'base64'))
+    expect(params.sectorUpdates[0]!.pieces.map((p) => p.verifiedAllocationKey)).toEqual([
+      { client: clientId, id: allocationId },
+    ])
+    expect(BigInt(String(onChain.Value))).toBeGreaterThan(0n)
+    const claims = (await rpc('Filecoin.StateGetClaims', [`t0${s.minerId}`, null])) as Record<
+      string,
+      { Sector: number }
+    >
+    expect(claims[String(allocationId)]?.Sector).toBe(a.Sector.ID.Number)
+    // Half the sector verified: 1 KiB counts ten times.
+    expect(BigInt(await power()) - qaBefore).toBeGreaterThanOrEqual(9n * 1024n - 1n)
     await s.mgr.stop()
     await s.mgr.store.close()
     await s.devnet.stop()
