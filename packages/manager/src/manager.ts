@@ -265,7 +265,15 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
         .sweepUnclaimed()
         .catch((err) => ctx.log.warn({ err }, 'unclaimed allocation sweep failed'))
     }
-    this.#parts = [this.stores, this.batcher, this.terminations, this.snapup, { tick: sweep }]
+    this.#parts = [
+      this.stores,
+      this.batcher,
+      this.terminations,
+      this.snapup,
+      { tick: sweep },
+      // The bad sectors the poster found before a restart, shown again at once.
+      { start: () => this.repair.loadProblems() },
+    ]
   }
 
   #forward<K extends keyof ManagerEvents & string>(

@@ -352,3 +352,29 @@ describe('snap-up policy ([Miners.SnapUp], miners[].snapup)', () => {
     bad({ sender: 'nope' }, 'miners[0].snapup.sender')
   })
 })
+
+describe('market unseal requests', () => {
+  it('reads [Common.Unseal], refuses relative AllowedFileDirs with file:line, and defaults to not listening', () => {
+    const cfg = parseManagerConfig(
+      [
+        '[Common.API]',
+        'Market = "/ip4/10.0.0.6/tcp/41235"',
+        '[Common.Unseal]',
+        'ListenMarketEvents = true',
+        'AllowedFileDirs = ["/data/unsealed"]',
+      ].join('\n'),
+      'a.cfg',
+    )
+    expect(cfg.unseal).toEqual({ listenMarketEvents: true, allowedFileDirs: ['/data/unsealed'] })
+    expect(parseManagerConfig('[Common.API]\n', 'b.cfg').unseal).toEqual({
+      listenMarketEvents: false,
+      allowedFileDirs: [],
+    })
+    expect(() => parseManagerConfig('[Common.Unseal]\nAllowedFileDirs = ["out"]\n', 'c.cfg')).toThrow(
+      /c\.cfg:2: Common\.Unseal\.AllowedFileDirs: expected absolute directory paths/,
+    )
+    expect(() => managerConfig({ unseal: { allowedFileDirs: ['rel'] } })).toThrow(
+      /unseal\.allowedFileDirs\[0\] must be an absolute directory path/,
+    )
+  })
+})

@@ -196,6 +196,24 @@ export interface ManagerMinerConfig {
 }
 
 /**
+ * Unseal requests from the market (`[Common.Unseal]`): the manager listens for venus-market's
+ * (droplet's) and venus-gateway's `SectorsUnsealPiece` events and uploads each unsealed piece to
+ * the destination the request names.
+ */
+export interface ManagerUnsealConfig {
+  /**
+   * `ListenMarketEvents`: open `ListenMarketEvent` for every miner on `market.api` (when set) and
+   * every `gateway.apis` entry. Default off.
+   */
+  listenMarketEvents: boolean
+  /**
+   * `AllowedFileDirs`: absolute directories a `file://` destination may name; a request for any
+   * other file is refused (default none: every `file://` destination is refused).
+   */
+  allowedFileDirs: string[]
+}
+
+/**
  * Where the manager keeps its state (`[Common.DB]`, seed layout `[SectorManager.DB]`).
  * `sqlite`: `dsn` is the database file (empty = `<home>/manager.db`, relative = under the home);
  * `postgres`: `dsn` is a `postgres://` URL. The daemon's `--db` / `VENUS_MANAGER_DB` take precedence.
@@ -219,6 +237,8 @@ export interface ManagerConfig {
   /** venus-market (deals, and the piece store's redirects); empty `api` = no market. */
   market: ApiEndpointConfig
   gateway: { apis: string[]; token: string }
+  /** Unseal requests from the market (`[Common.Unseal]`); see {@link ManagerUnsealConfig}. */
+  unseal: ManagerUnsealConfig
   chainEventIntervalMs: number
   /** Directories served by `GET /piecestore/<pieceCID>`. */
   pieceStores: ManagerStoreConfig[]
@@ -387,6 +407,7 @@ export interface ManagerConfigInit {
   messager?: Optional<ApiEndpointConfig> | undefined
   market?: Optional<ApiEndpointConfig> | undefined
   gateway?: Optional<ManagerConfig['gateway']> | undefined
+  unseal?: Optional<ManagerUnsealConfig> | undefined
   chainEventIntervalMs?: number | undefined
   pieceStores?: readonly ManagerStoreInit[] | undefined
   persistStores?: readonly ManagerStoreInit[] | undefined
@@ -562,6 +583,10 @@ export function managerConfig(init: ManagerConfigInit = {}): ManagerConfig {
     messager: endpoint(init.messager),
     market: endpoint(init.market),
     gateway: { apis: [...(init.gateway?.apis ?? [])], token: init.gateway?.token ?? '' },
+    unseal: {
+      listenMarketEvents: init.unseal?.listenMarketEvents ?? false,
+      allowedFileDirs: [...(init.unseal?.allowedFileDirs ?? [])],
+    },
     chainEventIntervalMs: init.chainEventIntervalMs ?? d.chainEventIntervalMs,
     pieceStores: (init.pieceStores ?? []).map(store),
     persistStores: (init.persistStores ?? []).map(store),
@@ -665,6 +690,10 @@ function checkManagerConfig(c: ManagerConfig): void {
       checkStorePlacement(s, `${name}[${i}]`)
     })
   }
+  c.unseal.allowedFileDirs.forEach((dir, i) => {
+    if (typeof dir !== 'string' || !dir.startsWith('/'))
+      invalid(`unseal.allowedFileDirs[${i}]`, 'an absolute directory path', dir)
+  })
   if (c.db.driver !== 'sqlite' && c.db.driver !== 'postgres')
     invalid('db.driver', '"sqlite" or "postgres"', c.db.driver)
   if (c.db.driver === 'postgres' && !/^postgres(?:ql)?:\/\//.test(c.db.dsn))

@@ -5,7 +5,7 @@
  * {@link ManagerConfig} that `managerConfig()` builds in code, with the defaults of
  * {@link MANAGER_CONFIG_DEFAULTS} (the seed layout differs in the keys of {@link SEED_LAYOUT_DEFAULTS}).
  */
-import { resolve } from 'node:path'
+import { isAbsolute, resolve } from 'node:path'
 import { parseTrustedNetworks } from '../auth/trusted-networks.js'
 import { PROVE_REPLICA_UPDATES_MAX_SIZE } from '../codecs/index.js'
 import {
@@ -354,6 +354,7 @@ function parseSeedLayout(root: TableReader): ManagerConfig {
     messager,
     market: { api: '', token: '' },
     gateway: { apis: [], token: '' },
+    unseal: { listenMarketEvents: false, allowedFileDirs: [] },
     chainEventIntervalMs: MANAGER_CONFIG_DEFAULTS.chainEventIntervalMs,
     pieceStores: [],
     persistStores,
@@ -424,6 +425,16 @@ function readV012Kind(t: TableReader, d: CommitKindPolicy): CommitKindPolicy {
   return k
 }
 
+/** `[Common.Unseal]`: market unseal requests; `AllowedFileDirs` entries must be absolute. */
+function readUnseal(t: TableReader): ManagerConfig['unseal'] {
+  const listenMarketEvents = t.boolean('ListenMarketEvents', false)
+  const allowedFileDirs = t.stringArray('AllowedFileDirs', [])
+  for (const dir of allowedFileDirs)
+    if (!isAbsolute(dir)) t.fail('AllowedFileDirs', 'absolute directory paths', dir)
+  t.finish()
+  return { listenMarketEvents, allowedFileDirs }
+}
+
 function parseV012Layout(root: TableReader): ManagerConfig {
   const common = root.table('Common')
   const api = common.table('API')
@@ -435,6 +446,7 @@ function parseV012Layout(root: TableReader): ManagerConfig {
     messager: { api: api.string('Messager', ''), token },
     market: { api: api.string('Market', ''), token },
     gateway: { apis: api.stringArray('Gateway', []), token },
+    unseal: readUnseal(common.table('Unseal')),
     chainEventIntervalMs: readDuration(
       api,
       'ChainEventInterval',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { importOptional, type SectorId, VenusError } from '@venus-cluster/core'
 import type pg from 'pg'
+import type { SectorProblem } from '../repair/problems.js'
 import { type ManagedSector, newSector, sectorDisplayState } from '../sector.js'
 import type { SnapCandidate } from '../snapup/types.js'
 import {
@@ -36,6 +37,7 @@ import {
 import { PostgresPostStore } from './post-postgres.js'
 import type { PostStore } from './post-types.js'
 import { postgresOperatorTables } from './postgres-operator.js'
+import { pgProblems } from './problems-sql.js'
 import { MIGRATIONS } from './schema.js'
 import { pgListSnapCandidates, pgPutSnapCandidates, pgRemoveSnapCandidate } from './snap-candidates.js'
 import type {
@@ -761,6 +763,27 @@ class PostgresStore implements ManagerStore {
             [kind],
           )
     return rows.map(repairFromRow)
+  }
+
+  async listRecentRepairTasks(page: { limit: number; offset?: number | undefined }): Promise<RepairTask[]> {
+    const rows = await this.#q<RepairRow>(
+      'listRecentRepairTasks',
+      'SELECT * FROM repair_tasks ORDER BY updated_at DESC, created_at DESC, kind, miner, number, piece LIMIT $1 OFFSET $2',
+      [page.limit, page.offset ?? 0],
+    )
+    return rows.map(repairFromRow)
+  }
+
+  putSectorProblem(p: SectorProblem, max: number): Promise<void> {
+    return pgProblems((op, sql, params) => this.#q(op, sql, params)).put(p, max)
+  }
+
+  removeSectorProblem(id: SectorId): Promise<void> {
+    return pgProblems((op, sql, params) => this.#q(op, sql, params)).remove(id)
+  }
+
+  listSectorProblems(limit: number): Promise<SectorProblem[]> {
+    return pgProblems((op, sql, params) => this.#q(op, sql, params)).list(limit)
   }
 
   async setPieceCopy(p: PieceCopy): Promise<void> {

@@ -248,6 +248,25 @@ const snapCandidates = (big: string): string[] => [
    )`,
 ]
 
+/**
+ * Version 8: the bad sectors the poster's checks found, kept across restarts, and a recency index
+ * of repair tasks (the dashboard's page of them). Independent of version 7's tables: a database may get 7 before or after this one.
+ */
+const sectorProblems = (big: string): string[] => [
+  `CREATE TABLE sector_problems (
+     miner ${big} NOT NULL,
+     number ${big} NOT NULL,
+     reason TEXT NOT NULL,
+     action TEXT NOT NULL,
+     seen_at ${big} NOT NULL,
+     policy TEXT,
+     PRIMARY KEY (miner, number)
+   )`,
+  'CREATE INDEX sector_problems_seen ON sector_problems (seen_at)',
+  // The dashboard reads the most recently changed repair tasks a page at a time.
+  'CREATE INDEX repair_tasks_recent ON repair_tasks (updated_at)',
+]
+
 /** All migrations, oldest first. Never edit a released one; append a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sqlite: tables('INTEGER'), postgres: tables('BIGINT') },
@@ -276,6 +295,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'snap-up candidates',
     sqlite: snapCandidates('INTEGER'),
     postgres: snapCandidates('BIGINT'),
+  },
+  {
+    version: 8,
+    name: 'sector problems, recent repair tasks',
+    sqlite: sectorProblems('INTEGER'),
+    postgres: sectorProblems('BIGINT'),
   },
 ]
 

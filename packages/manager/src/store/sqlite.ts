@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { importOptional, type SectorId, VenusError } from '@venus-cluster/core'
 import type Database from 'better-sqlite3'
+import type { SectorProblem } from '../repair/problems.js'
 import { type ManagedSector, newSector, sectorDisplayState } from '../sector.js'
 import type { SnapCandidate } from '../snapup/types.js'
 import { type Checkpointer, startCheckpointer } from './checkpointer.js'
@@ -31,6 +32,7 @@ import {
 import { sqliteDirectPieces } from './direct-sqlite.js'
 import { SqlitePostStore } from './post-sqlite.js'
 import type { PostStore } from './post-types.js'
+import { sqliteProblems } from './problems-sql.js'
 import { MIGRATIONS } from './schema.js'
 import { sqliteSnapCandidates } from './snap-candidates.js'
 import { openError } from './sqlite-open-error.js'
@@ -241,6 +243,9 @@ function prepare(db: Database.Database) {
       "SELECT * FROM repair_tasks WHERE kind = ? AND state = 'queued' ORDER BY created_at, miner, number, piece",
     ),
     repairsAll: db.prepare('SELECT * FROM repair_tasks ORDER BY created_at, kind, miner, number, piece'),
+    repairsRecent: db.prepare(
+      'SELECT * FROM repair_tasks ORDER BY updated_at DESC, created_at DESC, kind, miner, number, piece LIMIT ? OFFSET ?',
+    ),
     repairsKind: db.prepare(
       'SELECT * FROM repair_tasks WHERE kind = ? ORDER BY created_at, miner, number, piece',
     ),
@@ -261,6 +266,7 @@ class SqliteStore implements ManagerStore {
   #st: Statements
   #direct: ReturnType<typeof sqliteDirectPieces>
   #snap: ReturnType<typeof sqliteSnapCandidates>
+  #problems: ReturnType<typeof sqliteProblems>
   /** Leases, submissions and PoSt jobs (see `post-sqlite.ts`). */
   readonly post: PostStore
   #ops: ReturnType<typeof sqliteOperatorTables>
@@ -277,6 +283,7 @@ class SqliteStore implements ManagerStore {
     this.#st = prepare(db)
     this.#direct = sqliteDirectPieces(db)
     this.#snap = sqliteSnapCandidates(db)
+    this.#problems = sqliteProblems(db)
     this.post = new SqlitePostStore(
       db,
       (fn) => this.#write(fn),
@@ -721,6 +728,24 @@ class SqliteStore implements ManagerStore {
         repairFromRow,
       ),
     )
+  }
+
+  listRecentRepairTasks(page: { limit: number; offset?: number | undefined }): Promise<RepairTask[]> {
+    return this.#read('listRecentRepairTasks', () =>
+      (this.#st.repairsRecent.all(page.limit, page.offset ?? 0) as RepairRow[]).map(repairFromRow),
+    )
+  }
+
+  putSectorProblem(p: SectorProblem, max: number): Promise<void> {
+    return this.#write(() => this.#problems.put(p, max))
+  }
+
+  removeSectorProblem(id: SectorId): Promise<void> {
+    return this.#write(() => this.#problems.remove(id))
+  }
+
+  listSectorProblems(limit: number): Promise<SectorProblem[]> {
+    return this.#read('listSectorProblems', () => this.#problems.list(limit))
   }
 
   setPieceCopy(c: PieceCopy): Promise<void> {

@@ -1,4 +1,5 @@
 import type { SectorId } from '@venus-cluster/core'
+import type { SectorProblem } from '../repair/problems.js'
 import type { ManagedSector } from '../sector.js'
 import type { SnapCandidate } from '../snapup/types.js'
 import type { PostStore } from './post-types.js'
@@ -415,6 +416,17 @@ export interface ManagerStore {
   getRepairTask(key: RepairTaskKey): Promise<RepairTask | undefined>
   /** Tasks, oldest first; of one kind when given. */
   listRepairTasks(kind?: RepairKind): Promise<RepairTask[]>
+  /** The `limit` tasks changed last, newest first, from `offset` (default 0) on. */
+  listRecentRepairTasks(page: { limit: number; offset?: number | undefined }): Promise<RepairTask[]>
+
+  /**
+   * Records (or refreshes) a bad sector the checks found, keeping only the newest `max` of them.
+   */
+  putSectorProblem(problem: SectorProblem, max: number): Promise<void>
+  /** Forgets a sector's problem (repaired). */
+  removeSectorProblem(id: SectorId): Promise<void>
+  /** The newest `limit` problems, the most recently seen first. */
+  listSectorProblems(limit: number): Promise<SectorProblem[]>
 
   /** Records an unsealed copy of a piece (replacing one of the same piece and sector). */
   setPieceCopy(copy: PieceCopy): Promise<void>

@@ -309,6 +309,9 @@ export function storeConformance(
       const unseal = task({ kind: 'unseal', piece: 'baga1', detail: { offset: 0, size: 127 }, createdAt: 3 })
       expect((await s.putRepairTask(unseal)).created).toBe(true)
       expect((await s.listRepairTasks()).map((t) => t.kind)).toEqual(['rebuild', 'unseal'])
+      // The most recently changed first, a page at a time.
+      expect((await s.listRecentRepairTasks({ limit: 1 })).map((t) => t.kind)).toEqual(['unseal'])
+      expect((await s.listRecentRepairTasks({ limit: 5, offset: 1 })).map((t) => t.kind)).toEqual(['rebuild'])
       expect(await s.listRepairTasks('unseal')).toEqual([unseal])
       await s.updateRepairTask(task(), (t) => ({ ...t, state: 'failed', error: 'CommR differs' }))
       expect((await s.getRepairTask(task()))?.error).toBe('CommR differs')
@@ -321,6 +324,30 @@ export function storeConformance(
       await expect(
         s.updateRepairTask(task(), (t) => ({ ...t, id: { miner: 1, number: 1 } })),
       ).rejects.toMatchObject({ code: 'INTERNAL' })
+    })
+
+    it('keeps the newest bad sectors the checks found, one per sector, until repaired', async () => {
+      const s = await fresh()
+      const problem = (number: number, seenAt: number, over: Record<string, unknown> = {}) => ({
+        id: { miner: 1000, number },
+        reason: `sealed file of ${number} missing`,
+        action: 'rebuild' as const,
+        seenAt,
+        ...over,
+      })
+      await s.putSectorProblem(problem(1, 10), 2)
+      await s.putSectorProblem(problem(2, 20, { policy: 'rebuild queued' }), 2)
+      await s.putSectorProblem(problem(1, 30, { action: 'rebuild-cache' }), 2)
+      expect(await s.listSectorProblems(10)).toEqual([
+        problem(1, 30, { action: 'rebuild-cache' }),
+        problem(2, 20, { policy: 'rebuild queued' }),
+      ])
+      // A third sector pushes out the oldest.
+      await s.putSectorProblem(problem(3, 40), 2)
+      expect((await s.listSectorProblems(10)).map((p) => p.id.number)).toEqual([3, 1])
+      expect((await s.listSectorProblems(1)).map((p) => p.id.number)).toEqual([3])
+      await s.removeSectorProblem({ miner: 1000, number: 3 })
+      expect((await s.listSectorProblems(10)).map((p) => p.id.number)).toEqual([1])
     })
 
     it('hands a queued repair task to one worker, oldest first, of the allowed miners', async () => {
