@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path'
 import { parseTrustedNetworks } from '../auth/trusted-networks.js'
-import { parseAddress } from '../codecs/index.js'
+import { PROVE_REPLICA_UPDATES_MAX_SIZE, parseAddress } from '../codecs/index.js'
 import { VenusError } from '../errors/index.js'
 import { formatKeyPath, lineOf } from './key-lines.js'
 import type { ConfigSource } from './reader.js'
@@ -71,6 +71,32 @@ export interface CommitKindPolicy {
    */
   perSectorMaxFee: bigint
   batch: CommitBatchPolicy
+}
+
+/** Batching of `ProveReplicaUpdates3` (the snap-up queue is checked on every manager tick). */
+export type SnapUpBatchPolicy = Omit<CommitBatchPolicy, 'checkIntervalMs'>
+
+/**
+ * Snap-up (SnapDeals) of one miner's committed-capacity sectors: whether its CC sectors are
+ * handed out, which of them are candidates, and how `ProveReplicaUpdates3` is sent.
+ */
+export interface SnapUpMinerConfig {
+  /** Whether the miner's CC sectors are handed out for snap-up (`AllocateSnapUpSector`). */
+  enabled: boolean
+  /** The first of {@link senders}; undefined = the miner's prove-commit senders are used. */
+  sender: string | undefined
+  /** Addresses that may send `ProveReplicaUpdates3`; empty = the prove-commit senders. */
+  senders: string[]
+  gasOverEstimation: number
+  /** Per-gas fee cap, attoFIL; undefined = no cap of our own (the messager decides). */
+  maxFeeCap: bigint | undefined
+  /** Fee limit per sector in a message, attoFIL (the message's limit is this times its sectors). */
+  perSectorMaxFee: bigint
+  batch: SnapUpBatchPolicy
+  /** Candidate policy: least epochs a CC sector must have left before it expires (the deals must fit). */
+  minLifetimeEpochs: number
+  /** Epochs after the update landed before the CC sealed file (the sector key) is dropped. */
+  finalityEpochs: number
 }
 
 /**
@@ -165,6 +191,8 @@ export interface ManagerMinerConfig {
   proof: { enabled: boolean; apis: string[]; token: string }
   /** `[Miners.Deal] Enabled`: sectors of this miner take deals from the market. */
   deal: { enabled: boolean }
+  /** `[Miners.SnapUp]`: snap-up of the miner's CC sectors. */
+  snapup: SnapUpMinerConfig
 }
 
 /**
@@ -257,6 +285,7 @@ const FIL = 1_000_000_000_000_000_000n
  * | `miners[].commitment.{pre,prove}.batch` | off; threshold 16, max wait 1 h, checked every minute |
  * | `miners[].post` | on, strict check, gas 1.2, cap 5 nanoFIL, confidence 10, challenge 10, submit 4 |
  * | `miners[].proof`, `miners[].deal` | off |
+ * | `miners[].snapup` | on; prove-commit senders, gas 1.2, cap 5 nanoFIL, 0.5 FIL per sector; batch on (4 sectors or 1 h); 180 days of lifetime left; 900 epochs of finality |
  *
  * @example
  * ```ts
@@ -290,6 +319,23 @@ export const MANAGER_CONFIG_DEFAULTS = deepFreeze({
     },
     proof: { enabled: false, apis: [] as string[], token: '' },
     deal: { enabled: false },
+    snapup: {
+      enabled: true,
+      sender: undefined,
+      senders: [] as string[],
+      gasOverEstimation: 1.2,
+      maxFeeCap: 5n * NANO_FIL,
+      perSectorMaxFee: FIL / 2n,
+      batch: {
+        enabled: true,
+        threshold: 4,
+        maxWaitMs: HOUR,
+        gasOverEstimation: 1.2,
+        maxFeeCap: 5n * NANO_FIL,
+      },
+      minLifetimeEpochs: 180 * 2880,
+      finalityEpochs: 900,
+    },
   } satisfies Omit<ManagerMinerConfig, 'actor' | 'keys'>,
 })
 
@@ -342,6 +388,12 @@ export interface ManagerMinerInit {
   post?: Optional<ManagerMinerConfig['post']> | undefined
   proof?: Optional<ManagerMinerConfig['proof']> | undefined
   deal?: Optional<ManagerMinerConfig['deal']> | undefined
+  snapup?: SnapUpMinerInit | undefined
+}
+
+/** A miner's snap-up settings as given in code (see {@link managerConfig}). */
+export type SnapUpMinerInit = Optional<Omit<SnapUpMinerConfig, 'batch'>> & {
+  batch?: Optional<SnapUpBatchPolicy> | undefined
 }
 
 /** A store directory as given in code: its path, and its name when not the absolute path. */
@@ -378,6 +430,33 @@ function sendersOf(
   if (init?.senders !== undefined) return init.senders.filter((a) => a !== '')
   if (init?.sender !== undefined) return init.sender === '' ? [] : [init.sender]
   return [...def]
+}
+
+/**
+ * A miner's snap-up settings with everything `init` does not give taken from `def` (by default
+ * {@link MANAGER_CONFIG_DEFAULTS}`.miner.snapup`). A fee cap given as `undefined` means "no cap of
+ * our own". Not checked: {@link managerConfig} checks the whole config.
+ *
+ * @example
+ * ```ts
+ * const u = snapUpMinerConfig({ batch: { threshold: 8 } })
+ * u.batch.maxWaitMs // 3_600_000
+ * ```
+ */
+export function snapUpMinerConfig(
+  init: SnapUpMinerInit | undefined,
+  def: SnapUpMinerConfig = MANAGER_CONFIG_DEFAULTS.miner.snapup,
+): SnapUpMinerConfig {
+  // Senders, gas and fee limits are a commit kind's; the batch has no check interval of its own.
+  const { batch, ...kind } = commitKind(init, { ...def, batch: { ...def.batch, checkIntervalMs: 0 } })
+  const { checkIntervalMs: _, ...snapBatch } = batch
+  return {
+    enabled: pick(init?.enabled, def.enabled),
+    ...kind,
+    batch: snapBatch,
+    minLifetimeEpochs: pick(init?.minLifetimeEpochs, def.minLifetimeEpochs),
+    finalityEpochs: pick(init?.finalityEpochs, def.finalityEpochs),
+  }
 }
 
 function commitKind(init: CommitKindInit | undefined, def: CommitKindPolicy): CommitKindPolicy {
@@ -457,6 +536,7 @@ export function managerMinerConfig(
       token: pick(init.proof?.token, defaults.proof.token),
     },
     deal: { enabled: pick(init.deal?.enabled, defaults.deal.enabled) },
+    snapup: snapUpMinerConfig(init.snapup, defaults.snapup),
   }
   if (init.keys !== undefined) m.keys = init.keys
   return m
@@ -646,5 +726,27 @@ function checkManagerConfig(c: ManagerConfig): void {
       'maxPartitionsPerRecoveryMessage',
     ] as const)
       checkInt(m.post[key], `${at}.post.${key}`, 0)
+    checkSnapUp(m.snapup, `${at}.snapup`)
   })
+}
+
+function checkSnapUp(u: SnapUpMinerConfig, path: string): void {
+  if (typeof u.enabled !== 'boolean') invalid(`${path}.enabled`, 'true or false', u.enabled)
+  checkSenders(u.senders, u.sender, path)
+  checkNumber(u.gasOverEstimation, `${path}.gasOverEstimation`)
+  checkAtto(u.maxFeeCap, `${path}.maxFeeCap`, true)
+  checkAtto(u.perSectorMaxFee, `${path}.perSectorMaxFee`, false)
+  if (typeof u.batch.enabled !== 'boolean') invalid(`${path}.batch.enabled`, 'true or false', u.batch.enabled)
+  checkInt(u.batch.threshold, `${path}.batch.threshold`, 1)
+  if (u.batch.threshold > PROVE_REPLICA_UPDATES_MAX_SIZE)
+    invalid(
+      `${path}.batch.threshold`,
+      `at most ${PROVE_REPLICA_UPDATES_MAX_SIZE} (updates in one ProveReplicaUpdates3)`,
+      u.batch.threshold,
+    )
+  checkInt(u.batch.maxWaitMs, `${path}.batch.maxWaitMs`, 0)
+  checkNumber(u.batch.gasOverEstimation, `${path}.batch.gasOverEstimation`)
+  checkAtto(u.batch.maxFeeCap, `${path}.batch.maxFeeCap`, true)
+  checkInt(u.minLifetimeEpochs, `${path}.minLifetimeEpochs`, 0)
+  checkInt(u.finalityEpochs, `${path}.finalityEpochs`, 0)
 }

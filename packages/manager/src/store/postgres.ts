@@ -3,6 +3,7 @@ import { importOptional, type SectorId, VenusError } from '@venus-cluster/core'
 import type pg from 'pg'
 import type { SectorProblem } from '../repair/problems.js'
 import { type ManagedSector, newSector, sectorDisplayState } from '../sector.js'
+import type { SnapCandidate } from '../snapup/types.js'
 import {
   alreadyExists,
   checkLimit,
@@ -38,6 +39,7 @@ import type { PostStore } from './post-types.js'
 import { postgresOperatorTables } from './postgres-operator.js'
 import { pgProblems } from './problems-sql.js'
 import { MIGRATIONS } from './schema.js'
+import { pgListSnapCandidates, pgPutSnapCandidates, pgRemoveSnapCandidate } from './snap-candidates.js'
 import type {
   AllocateOptions,
   CommitKind,
@@ -660,6 +662,25 @@ class PostgresStore implements ManagerStore {
 
   removeDirectPiece(id: number): Promise<boolean> {
     return this.#tx('removeDirectPiece', (c) => pgRemoveDirectPiece(c, id))
+  }
+
+  async listSnapCandidates(miner?: number): Promise<SnapCandidate[]> {
+    try {
+      return await pgListSnapCandidates(this.#pool, miner)
+    } catch (cause) {
+      throw dbError('listSnapCandidates', cause)
+    }
+  }
+
+  putSnapCandidates(
+    candidates: readonly SnapCandidate[],
+    opts: { replaceMiner?: number } = {},
+  ): Promise<void> {
+    return this.#tx('putSnapCandidates', (c) => pgPutSnapCandidates(c, candidates, opts.replaceMiner))
+  }
+
+  removeSnapCandidate(miner: number, number: number): Promise<boolean> {
+    return this.#tx('removeSnapCandidate', (c) => pgRemoveSnapCandidate(c, miner, number))
   }
 
   putRepairTask(task: RepairTask): Promise<{ task: RepairTask; created: boolean }> {

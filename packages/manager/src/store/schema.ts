@@ -230,6 +230,25 @@ const directPieces = (id: string, big: string): string[] => [
 ]
 
 /**
+ * Version 7: the snap-up candidate pool (CC sectors `util sealer snap fetch` found), per miner,
+ * so a restarted manager hands out what the operator fetched. A row leaves the pool when a
+ * snap-up takes it (one delete: two managers never take the same one).
+ */
+const snapCandidates = (big: string): string[] => [
+  `CREATE TABLE snap_candidates (
+     miner ${big} NOT NULL,
+     number ${big} NOT NULL,
+     sealed_cid TEXT NOT NULL,
+     activation ${big} NOT NULL,
+     expiration ${big} NOT NULL,
+     deadline ${big} NOT NULL,
+     part ${big} NOT NULL,
+     added_at ${big} NOT NULL,
+     PRIMARY KEY (miner, number)
+   )`,
+]
+
+/**
  * Version 8: the bad sectors the poster's checks found, kept across restarts, and a recency index
  * of repair tasks (the dashboard's page of them). Independent of version 7's tables: a database may get 7 before or after this one.
  */
@@ -271,6 +290,12 @@ export const MIGRATIONS: readonly Migration[] = [
     postgres: directPieces('BIGSERIAL PRIMARY KEY', 'BIGINT'),
   },
   { version: 6, name: 'repair tasks', sqlite: repair('INTEGER'), postgres: repair('BIGINT') },
+  {
+    version: 7,
+    name: 'snap-up candidates',
+    sqlite: snapCandidates('INTEGER'),
+    postgres: snapCandidates('BIGINT'),
+  },
   {
     version: 8,
     name: 'sector problems, recent repair tasks',

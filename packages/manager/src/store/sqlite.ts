@@ -4,6 +4,7 @@ import { importOptional, type SectorId, VenusError } from '@venus-cluster/core'
 import type Database from 'better-sqlite3'
 import type { SectorProblem } from '../repair/problems.js'
 import { type ManagedSector, newSector, sectorDisplayState } from '../sector.js'
+import type { SnapCandidate } from '../snapup/types.js'
 import { type Checkpointer, startCheckpointer } from './checkpointer.js'
 import {
   alreadyExists,
@@ -33,6 +34,7 @@ import { SqlitePostStore } from './post-sqlite.js'
 import type { PostStore } from './post-types.js'
 import { sqliteProblems } from './problems-sql.js'
 import { MIGRATIONS } from './schema.js'
+import { sqliteSnapCandidates } from './snap-candidates.js'
 import { openError } from './sqlite-open-error.js'
 import { sqliteOperatorTables } from './sqlite-operator.js'
 import { WalSyncer } from './sqlite-wal.js'
@@ -263,6 +265,7 @@ class SqliteStore implements ManagerStore {
   #closed = false
   #st: Statements
   #direct: ReturnType<typeof sqliteDirectPieces>
+  #snap: ReturnType<typeof sqliteSnapCandidates>
   #problems: ReturnType<typeof sqliteProblems>
   /** Leases, submissions and PoSt jobs (see `post-sqlite.ts`). */
   readonly post: PostStore
@@ -279,6 +282,7 @@ class SqliteStore implements ManagerStore {
     this.#wal = wal
     this.#st = prepare(db)
     this.#direct = sqliteDirectPieces(db)
+    this.#snap = sqliteSnapCandidates(db)
     this.#problems = sqliteProblems(db)
     this.post = new SqlitePostStore(
       db,
@@ -650,6 +654,21 @@ class SqliteStore implements ManagerStore {
 
   removeDirectPiece(id: number): Promise<boolean> {
     return this.#write(() => this.#direct.remove(id))
+  }
+
+  listSnapCandidates(miner?: number): Promise<SnapCandidate[]> {
+    return this.#read('listSnapCandidates', () => this.#snap.list(miner))
+  }
+
+  putSnapCandidates(
+    candidates: readonly SnapCandidate[],
+    opts: { replaceMiner?: number } = {},
+  ): Promise<void> {
+    return this.#write(() => this.#snap.put(candidates, opts.replaceMiner))
+  }
+
+  removeSnapCandidate(miner: number, number: number): Promise<boolean> {
+    return this.#write(() => this.#snap.remove(miner, number))
   }
 
   #repair(key: RepairTaskKey): RepairTask | undefined {

@@ -1,6 +1,7 @@
 import type { SectorId } from '@venus-cluster/core'
 import type { SectorProblem } from '../repair/problems.js'
 import type { ManagedSector } from '../sector.js'
+import type { SnapCandidate } from '../snapup/types.js'
 import type { PostStore } from './post-types.js'
 
 /** Which queue a sector waits in: precommit, prove-commit, termination or snap-up (`ProveReplicaUpdates3`). */
@@ -384,6 +385,15 @@ export interface ManagerStore {
   ): Promise<number>
   /** Deletes a pending or failed piece; resolves false when there is none such. */
   removeDirectPiece(id: number): Promise<boolean>
+  /** Snap-up candidates kept (schema version 7), of one miner or all, by miner and number. */
+  listSnapCandidates(miner?: number): Promise<SnapCandidate[]>
+  /**
+   * Keeps candidates (a sector already kept is replaced); with `replaceMiner` every other
+   * candidate of that miner is dropped in the same transaction (a full fetch).
+   */
+  putSnapCandidates(candidates: readonly SnapCandidate[], opts?: { replaceMiner?: number }): Promise<void>
+  /** Drops a candidate; true when this call dropped it (false: gone already, e.g. another manager took it). */
+  removeSnapCandidate(miner: number, number: number): Promise<boolean>
 
   /**
    * Adds a repair task. When one with the same key exists and has ended (`done` or `failed`) it

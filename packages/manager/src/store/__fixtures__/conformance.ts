@@ -388,6 +388,37 @@ export function storeConformance(
       expect((await s.findPieceCopies('baga1')).length).toBe(1)
     })
 
+    it('keeps the snap-up candidate pool: put, replace per sector or per miner, remove once', async () => {
+      const s = await fresh()
+      const cand = (miner: number, number: number, deadline = 1) => ({
+        miner,
+        number,
+        public: {
+          sealedCid: `bagboea4b${number}`,
+          activation: 10,
+          expiration: 9_000_000,
+          deadline,
+          partition: 0,
+        },
+      })
+      expect(await s.listSnapCandidates()).toEqual([])
+      await s.putSnapCandidates([cand(1000, 3), cand(1000, 1), cand(2000, 5)])
+      // The same sector again replaces it (a fetch of its deadline sees it moved).
+      await s.putSnapCandidates([cand(1000, 3, 7)])
+      expect(await s.listSnapCandidates(1000)).toEqual([cand(1000, 1), cand(1000, 3, 7)])
+      expect((await s.listSnapCandidates()).map((c) => [c.miner, c.number])).toEqual([
+        [1000, 1],
+        [1000, 3],
+        [2000, 5],
+      ])
+      // A full fetch of a miner replaces its pool, and leaves other miners' alone.
+      await s.putSnapCandidates([cand(1000, 9)], { replaceMiner: 1000 })
+      expect((await s.listSnapCandidates()).map((c) => c.number)).toEqual([9, 5])
+      expect(await s.removeSnapCandidate(1000, 9)).toBe(true)
+      expect(await s.removeSnapCandidate(1000, 9)).toBe(false)
+      expect(await s.listSnapCandidates(1000)).toEqual([])
+    })
+
     it('keeps persist stores attached through the API, and lists the sectors indexed in one', async () => {
       const s = await fresh()
       const ps = {
@@ -488,6 +519,23 @@ export function storeConformance(
         const numbers = got.filter((t) => t !== undefined).map((t) => t?.id.number)
         expect(numbers.length).toBe(10)
         expect(new Set(numbers).size).toBe(10)
+      })
+
+      it('two stores never take the same snap-up candidate', async () => {
+        const a = await fresh()
+        const b = await openShared(a)
+        opened.push(b)
+        await a.putSnapCandidates(
+          Array.from({ length: 5 }, (_, i) => ({
+            miner: 9,
+            number: i + 1,
+            public: { sealedCid: 'bagboea4b', activation: 1, expiration: 2, deadline: 0, partition: 0 },
+          })),
+        )
+        const took = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).removeSnapCandidate(9, (i % 5) + 1)),
+        )
+        expect(took.filter(Boolean).length).toBe(5)
       })
 
       it('two stores on one database never hand out the same number or claim the same sector', async () => {
