@@ -523,7 +523,11 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
     // Offline records grow with history (a million at a large farm): walked a page at a time.
     let holder: ManagedSector | undefined
     for await (const s of sectorPages(ctx.store, false)) {
-      if (s.finalized && !s.removed && (s.pieces ?? []).some((p) => p.dealId !== 0 && p.piece.cid === pieceCid)) {
+      if (
+        s.finalized &&
+        !s.removed &&
+        (s.pieces ?? []).some((p) => p.dealId !== 0 && p.piece.cid === pieceCid)
+      ) {
         holder = s
         break
       }
