@@ -130,6 +130,7 @@ class SealingThread {
 
   /** Waits `seconds` of the farm's time: skipped while fast-forwarding, else divided by K. */
   async wait(seconds) {
+    if (!farmRunning) throw new Error('stopped')
     if (this.ahead > 0) {
       this.ahead -= seconds
       if (this.ahead > 0) return
@@ -163,10 +164,13 @@ class SealingThread {
       }
       if (!farmRunning) throw new Error('stopped')
       await (this.ahead > 0 ? sleep(1000) : sleep((interval * 1000) / K))
+      if (!farmRunning) throw new Error('stopped')
     }
   }
 
   report(id, prev, next) {
+    // Once the farm stops (the saturation search), its threads make no more calls.
+    if (!farmRunning) return Promise.reject(new Error('stopped'))
     this.stage = next
     // Fast-forwarding, only the last report is sent (when the thread steps in).
     if (this.ahead > 0) {
