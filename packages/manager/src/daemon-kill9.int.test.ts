@@ -208,8 +208,9 @@ location = "${persist}"
         let kills = 0
         let killsWhileSealing = 0
         const uptimes: number[] = []
-        const killDeadline = Date.now() + 60_000
-        while (killsWhileSealing < KILLS && Date.now() < killDeadline) {
+        // Bounded by kills, not by wall time: on a loaded machine each restart takes longer, and a
+        // wall-clock budget let fewer than KILLS kills land (the test then measured the machine).
+        while (killsWhileSealing < KILLS && kills < KILLS * 3) {
           const up = 150 + Math.random() * 900
           uptimes.push(up)
           await sleep(up)
@@ -227,7 +228,7 @@ location = "${persist}"
         // finalized, and the sweep has finished the allocations whose answers died with a daemon.
         const online = async () =>
           (await rpc.call<{ ID: WireId }[]>('Venus.ListSectors', ['online'])).map((s) => s.ID.Number)
-        const deadline = Date.now() + 60_000
+        const deadline = Date.now() + 120_000
         let left: number[] = []
         while (Date.now() < deadline) {
           if (asking === 0 && allocated.length >= SECTORS && finished.size === allocated.length) {
@@ -309,6 +310,6 @@ location = "${persist}"
         await served.close()
         await devnet.stop()
       }
-    }, 150_000)
+    }, 300_000)
   },
 )
