@@ -1,7 +1,7 @@
 //! The addon's seal calls without Node: the plain Rust side of the native binding's overhead
 //! measurement (`bench/scale-native.bench.mjs`). Each round seals one CC sector stage by stage
 //! with the same `filecoin-proofs-api` calls, arguments and files as the addon's functions, and
-//! prints one JSON line per stage with its wall time.
+//! prints one JSON line per stage with its wall time and the process's CPU time.
 //!
 //! ```text
 //! cargo run --release --example seal_bench -- <dir> <sector-size> <rounds> [c2]
@@ -28,13 +28,24 @@ fn proof_for(size: u64) -> Result<RegisteredSealProof> {
     })
 }
 
-/// Prints one stage's wall time (ms) as a JSON line and returns the stage's value.
+/// CPU time of the whole process (every thread), ms.
+fn cpu_ms() -> f64 {
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage writes into the struct it is given.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    ms(u.ru_utime) + ms(u.ru_stime)
+}
+
+/// Prints one stage's wall and process CPU time (ms) as a JSON line; returns the stage's value.
 fn timed<T>(round: u32, stage: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let t = Instant::now();
+    let c = cpu_ms();
     let v = f().with_context(|| format!("{stage} (round {round})"))?;
     println!(
-        "{{\"round\":{round},\"stage\":\"{stage}\",\"ms\":{:.4}}}",
-        t.elapsed().as_secs_f64() * 1000.0
+        "{{\"round\":{round},\"stage\":\"{stage}\",\"ms\":{:.4},\"cpuMs\":{:.4}}}",
+        t.elapsed().as_secs_f64() * 1000.0,
+        cpu_ms() - c
     );
     Ok(v)
 }
