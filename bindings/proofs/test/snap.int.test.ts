@@ -140,6 +140,34 @@ for (const { label, proofType } of SIZES) {
             }),
           )
           expect((await readFile(p('range'))).equals(data)).toBe(true)
+          // Once the sector key is dropped, an unseal seals the CC sector again with its ticket
+          // (what the `unseal` plan does for a snapped sector): the same key, the same data back.
+          const p1Again = await time('ccPc1Again', () =>
+            proofs.sealPreCommitPhase1({
+              ...sector,
+              cacheDir: p('key-cache'),
+              stagedPath: p('cc-staged'),
+              sealedPath: p('key-sealed'),
+              pieces: [cc.piece],
+            }),
+          )
+          const again = await time('ccPc2Again', () =>
+            proofs.sealPreCommitPhase2({
+              phase1Output: p1Again,
+              cacheDir: p('key-cache'),
+              sealedPath: p('key-sealed'),
+            }),
+          )
+          expect(again.commR).toEqual(commROld)
+          await proofs.decodeRange({
+            ...c,
+            replicaPath: files.replicaPath,
+            sectorKeyPath: p('key-sealed'),
+            outputPath: p('range-again'),
+            unpaddedOffset: 0,
+            unpaddedLength: data.length,
+          })
+          expect((await readFile(p('range-again'))).equals(data)).toBe(true)
           const randomness = new Uint8Array(32).fill(9)
           randomness[31] = 9
           const replica = {

@@ -3,62 +3,20 @@
 // against the sector manager and a devnet verifying natively, activated with its allocation
 // key, proven by WindowPoSt, counting ten times in quality-adjusted power. It runs the built
 // `venus-cluster demo --verified 1` (the same cluster the demo starts).
-import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { nativeTestsReady } from './native-ready.js'
+import { demoBinReady, runNativeDemo } from './demo-bin.js'
 
-const bin = fileURLToPath(new URL('../../../packages/cli/dist/bin/venus-cluster.js', import.meta.url))
-const native = nativeTestsReady()
-const ready = native.ready && existsSync(bin)
-const why = native.ready ? `${bin} not built (npx tsc -b tsconfig.build.json)` : native.why
+const { ready, why } = demoBinReady()
 
-interface Summary {
-  ok: boolean
-  proofs: { kind: string }
-  sectors: { number: number; activation: number }[]
-  power: { rawBytes: string; qaBytes: string }
+interface Verified {
   verified?: { pieces: { allocationId: number; claimedBySector: number | null }[] }
-  windowPoSt: { included: boolean }
 }
 
 describe.skipIf(!ready)(`native verified data sector${ready ? '' : ` (skipped: ${why})`}`, () => {
   it(
     'seals a 2KiB sector with a verified direct piece natively: claimed, proven, QA power ten times raw',
     async () => {
-      const { stdout, stderr, code } = await new Promise<{ stdout: string; stderr: string; code: number }>(
-        (resolve) =>
-          execFile(
-            process.execPath,
-            [
-              bin,
-              'demo',
-              '--json',
-              '--proofs',
-              'native',
-              '--sectors',
-              '1',
-              '--verified',
-              '1',
-              '--timeout',
-              '25m',
-            ],
-            { timeout: 26 * 60_000, maxBuffer: 16 << 20 },
-            (err, out, errOut) =>
-              resolve({
-                stdout: out,
-                stderr: errOut,
-                code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1,
-              }),
-          ),
-      )
-      expect(code, stderr.slice(-4000)).toBe(0)
-      const s = JSON.parse(stdout.trim()) as Summary
-      expect(s.ok).toBe(true)
-      expect(s.proofs.kind).toBe('native')
-      expect(s.sectors).toHaveLength(1)
-      expect(s.sectors[0]!.activation).toBeGreaterThan(0)
+      const s = await runNativeDemo<Verified>(['--verified', '1'], 25)
       expect(s.verified?.pieces).toEqual([
         {
           allocationId: expect.any(Number),

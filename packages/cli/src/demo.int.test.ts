@@ -1,7 +1,7 @@
 /**
  * `venus-cluster demo` through the built bin: the summary of a mock-proofs run (--json), the
- * same with batched commitments, and Ctrl-C stopping the run cleanly with its scratch directory
- * removed.
+ * same with batched commitments and with a snap-up (--snap), and Ctrl-C stopping the run cleanly
+ * with its scratch directory removed.
  */
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -14,6 +14,15 @@ import type { DemoSummary } from './demo/run.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const BIN = join(ROOT, 'packages/cli/dist/bin/venus-cluster.js')
+
+/** Runs the built bin with `args`; resolves with its output and exit code. */
+function runBin(args: string[], timeout: number): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout }, (err, stdout, stderr) =>
+      resolve({ stdout, stderr, code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1 }),
+    ),
+  )
+}
 
 let scratch = ''
 beforeAll(async () => {
@@ -83,15 +92,9 @@ describe('venus-cluster demo (built bin, mock proofs)', () => {
   }, 60_000)
 
   it('with --batch puts all sectors into one precommit batch and one aggregated prove-commit', async () => {
-    const { stdout, stderr, code } = await new Promise<{ stdout: string; stderr: string; code: number }>(
-      (resolve) =>
-        execFile(
-          process.execPath,
-          [BIN, 'demo', '--json', '--batch', '--no-post', '--proofs', 'mock', '--sectors', '4'],
-          { cwd: ROOT, timeout: 55_000 },
-          (err, stdout, stderr) =>
-            resolve({ stdout, stderr, code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1 }),
-        ),
+    const { stdout, stderr, code } = await runBin(
+      ['demo', '--json', '--batch', '--no-post', '--proofs', 'mock', '--sectors', '4'],
+      55_000,
     )
     expect(code, stderr).toBe(0)
     const s = JSON.parse(stdout) as DemoSummary
@@ -103,6 +106,36 @@ describe('venus-cluster demo (built bin, mock proofs)', () => {
     expect(prove).toMatchObject({ kind: 'prove', method: 34, sectors: [1, 2, 3, 4], exitCode: 0 })
     expect(s.power.committedBytes).toBe(String(4 * 2048))
   }, 60_000)
+
+  it('with --snap snaps a verified piece into a proven CC sector: updated on chain, QA power rises', async () => {
+    const { stdout, stderr, code } = await runBin(
+      ['demo', '--json', '--proofs', 'mock', '--sectors', '2', '--snap', '1'],
+      85_000,
+    )
+    expect(code, stderr).toBe(0)
+    const s = JSON.parse(stdout) as DemoSummary
+    expect(s.messages.byKind).toEqual({ pre: 2, prove: 2, upgrade: 1 })
+    // ProveReplicaUpdates3 (35) carrying the snapped sector.
+    expect(s.messages.list.find((m) => m.kind === 'upgrade')).toMatchObject({
+      method: 35,
+      sectors: [1],
+      exitCode: 0,
+    })
+    const snap = s.snap!
+    expect(snap.sectors).toEqual([
+      {
+        number: 1,
+        sectorKeyCid: expect.stringMatching(/^bagboea4b/),
+        sealedCid: expect.stringMatching(/^bagboea4b/),
+        landedEpoch: expect.any(Number),
+        provenAfterUpdate: true,
+      },
+    ])
+    expect(snap.sectors[0]!.sealedCid).not.toBe(snap.sectors[0]!.sectorKeyCid)
+    expect(snap.pieces.map((p) => p.claimedBySector)).toEqual([1])
+    expect(snap.powerBefore).toEqual({ rawBytes: '4096', qaBytes: '4096' })
+    expect(snap.powerAfter).toEqual({ rawBytes: '4096', qaBytes: String(2048 + 10 * 2048) })
+  }, 90_000)
 
   it('stops everything on Ctrl-C (SIGINT) and removes its temporary directory', async () => {
     const tmp = join(scratch, 'sigint')

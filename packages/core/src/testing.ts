@@ -8,3 +8,4 @@
 export * from './config/read-only-dir.js'
 export * from './http/conformance.js'
 export * from './proofs/conformance.js'
+export * from './testing/fake-market.js'

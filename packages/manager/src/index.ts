@@ -81,6 +81,7 @@ export * from './import/index.js'
 export * from './leases/index.js'
 export * from './limits.js'
 export { type ManagerEvents, SectorManager, type SectorManagerOptions } from './manager.js'
+export * from './market-unseal/index.js'
 export * from './metrics/index.js'
 export {
   createManagerNode,
@@ -102,6 +103,7 @@ export {
   type SectorProblemAction,
   SectorProblems,
   type UnsealAssignment,
+  type UnsealUpdateSource,
 } from './repair/index.js'
 export * from './reports/index.js'
 export {

@@ -16,6 +16,7 @@ import {
   managerConfig,
   type ProofsBackend,
   type SectorId,
+  type SnapUpMinerInit,
   type Startable,
   TypedEmitter,
 } from '@venus-cluster/core'
@@ -50,7 +51,7 @@ import {
   sectorKey,
 } from './sector.js'
 import { SectorAdmin } from './sector-admin/index.js'
-import { type SnapUpEvents, type SnapUpPolicy, SnapUpService } from './snapup/index.js'
+import { type SnapUpEvents, SnapUpService } from './snapup/index.js'
 import type { DirectPieceFilter, DirectPieceRecord, ManagerStore, SectorMutator } from './store/types.js'
 import { PersistStores, type StoreSpaceFn } from './stores/index.js'
 import { type TerminationEvents, TerminationQueue } from './terminations/index.js'
@@ -81,8 +82,11 @@ export interface SectorManagerOptions {
     | (Pick<ProofsBackend, 'verifySeal' | 'aggregateSealProofs'> &
         Partial<Pick<ProofsBackend, 'verifyUpdateProof'>>)
     | undefined
-  /** Snap-up policy per miner, over `DEFAULT_SNAP_UP_POLICY` (sender: the miner's prove-commit sender). */
-  snapUpPolicy?: ((miner: number) => Partial<SnapUpPolicy> | undefined) | undefined
+  /**
+   * Snap-up policy overrides per miner, over the miner's `snapup` config (`[Miners.SnapUp]`);
+   * without it the config decides.
+   */
+  snapUpPolicy?: ((miner: number) => SnapUpMinerInit | undefined) | undefined
   logger?: Logger | undefined
   /** Milliseconds clock (tests). */
   now?: (() => number) | undefined
@@ -196,6 +200,7 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
       outbox: this.batcher.outbox,
       files: this.files,
       deals: this.deals,
+      activation: this.activation,
       proofs: verifyUpdateProof
         ? { verifyUpdateProof: (r) => verifyUpdateProof.call(opts.proofs, r) }
         : undefined,
@@ -260,7 +265,15 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
         .sweepUnclaimed()
         .catch((err) => ctx.log.warn({ err }, 'unclaimed allocation sweep failed'))
     }
-    this.#parts = [this.stores, this.batcher, this.terminations, this.snapup, { tick: sweep }]
+    this.#parts = [
+      this.stores,
+      this.batcher,
+      this.terminations,
+      this.snapup,
+      { tick: sweep },
+      // The bad sectors the poster found before a restart, shown again at once.
+      { start: () => this.repair.loadProblems() },
+    ]
   }
 
   #forward<K extends keyof ManagerEvents & string>(
@@ -412,9 +425,13 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
     return this.reports.finalized(id)
   }
 
-  /** Moves the record offline with a reason (its deals go back to the market). */
-  reportAborted(id: SectorId, reason: string): Promise<void> {
-    return this.reports.aborted(id, reason)
+  /**
+   * Moves the record offline with a reason (its deals go back to the market). A snap-up not yet
+   * sent ends as failed and its CC sector becomes a candidate again (see `SnapUpService.aborted`).
+   */
+  async reportAborted(id: SectorId, reason: string): Promise<void> {
+    if (await this.snapup.aborted(id, reason)) return
+    await this.reports.aborted(id, reason)
   }
 
   /** Moves an offline record back online (non-forced: only aborted records without deals). */

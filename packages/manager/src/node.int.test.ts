@@ -3,6 +3,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Startable } from '@venus-cluster/core'
+import { startFakeMarket } from '@venus-cluster/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { defaultMinerConfig } from './config.js'
 import { createFakeChain } from './fake-chain.js'
@@ -53,6 +54,28 @@ describe('createManagerNode', () => {
     await node.stop()
     expect(node.running).toBe(false)
     expect(await portFree(port)).toBe(true)
+  })
+
+  it('listens for the market unseal requests with [Common.Unseal] ListenMarketEvents, and closes the stream on stop', async () => {
+    const market = await startFakeMarket()
+    cleanups.push(() => market.close())
+    const node = createManagerNode(
+      options({
+        config: {
+          miners: [defaultMinerConfig(1000, 't01001')],
+          market: { api: market.url },
+          unseal: { listenMarketEvents: true },
+        },
+      }),
+    )
+    await node.start()
+    cleanups.push(() => node.stop())
+    await market.waitForStream('t01000')
+    await node.stop()
+    const end = Date.now() + 5000
+    while (market.openStreams('t01000') > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
+    expect(market.openStreams('t01000')).toBe(0)
+    expect(market.listens).toEqual(['t01000'])
   })
 
   it('starts plugged-in services once it serves, and stops them before the manager', async () => {

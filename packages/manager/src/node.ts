@@ -30,6 +30,7 @@ import { createVenusMarket, type ManagerMarket } from './deals/index.js'
 import { createHealthMonitor, type HealthMonitor, registerHealthMetrics } from './health.js'
 import { type ManagerLimits, managerLimits } from './limits.js'
 import { SectorManager, type SectorManagerOptions } from './manager.js'
+import { MarketUnsealService } from './market-unseal/index.js'
 import { createManagerMetrics, type ManagerMetrics, SectorHistory } from './metrics/index.js'
 import { parseListen, requestAuthOf, serveManagerHttp } from './node-http.js'
 import { checkChainAtStart, checkMessagerAtStart, type SenderCheck } from './startup.js'
@@ -98,6 +99,8 @@ export interface ManagerNodeOptions {
   workers?: SectorManagerOptions['workers']
   /** Rebuild and unseal tasks: bounds and the auto-rebuild policy (see `SectorManagerOptions.repair`). */
   repair?: SectorManagerOptions['repair']
+  /** Snap-up batching, lifetime and finality per miner (see `SectorManagerOptions.snapUpPolicy`). */
+  snapUpPolicy?: SectorManagerOptions['snapUpPolicy']
   /**
    * How long the start waits for a chain node that does not answer, in ms (default 60 000;
    * 0 = one try). Then, or at once for failures waiting cannot fix (a refused token, a wrong
@@ -275,6 +278,7 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
         unclaimedTimeoutMs: opts.unclaimedTimeoutMs,
         workers: opts.workers,
         repair: opts.repair,
+        snapUpPolicy: opts.snapUpPolicy,
       })
       parts.push(manager)
       await manager.start()
@@ -315,6 +319,12 @@ export function createManagerNode(opts: ManagerNodeOptions): ManagerNode {
         postJobMaxTry: opts.postJobMaxTry,
       })
       parts.push({ start: async () => {}, stop: http.close })
+      // The market's unseal requests, once the API serves (workers take the tasks through it).
+      if (config.unseal.listenMarketEvents) {
+        const unseal = new MarketUnsealService({ context: manager.context, repair: manager.repair })
+        parts.push(unseal)
+        await unseal.start()
+      }
       running = { ...http, store, manager, auth, metrics, history, health, services: [], parts }
       const services: Startable[] = []
       for (const factory of opts.services ?? []) services.push(await factory(node))

@@ -2,8 +2,9 @@
  * External processors: one long-lived child per `[[processors.<stage>]]` entry,
  * speaking line-delimited JSON. The child prints `<stage> processor ready` first, then answers
  * `{"id", "data"}` requests with `{"id", "err_msg", "result"}` lines, possibly out of order.
- * Children that die are restarted (in-flight requests fail and the step is retried by the
- * sealing thread); all children are killed when the processor closes.
+ * Children that die are restarted (in-flight requests fail with a `PROCESSOR_FAILED` error whose
+ * `details.crashed` is true, and the sealing thread retries the step); all children are killed
+ * when the processor closes.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
@@ -139,7 +140,12 @@ class Child {
           ),
         )
       }
-      this.#failAll(new VenusError('PROCESSOR_FAILED', `${opts.stage} processor died (${code ?? sig})`))
+      // A dead child is a fault of the moment (killed, out of memory): the request may be retried.
+      this.#failAll(
+        new VenusError('PROCESSOR_FAILED', `${opts.stage} processor died (${code ?? sig})`, {
+          details: { stage: opts.stage, exit: code ?? sig, pid: proc.pid, crashed: true },
+        }),
+      )
       void this.#cgroup?.remove()
       this.#cgroup = undefined
       if (this.#closed || !isReady) return
@@ -192,7 +198,9 @@ class Child {
     await this.#ready
     const proc = this.proc
     if (proc?.stdin === null || proc === undefined || proc.exitCode !== null) {
-      throw new VenusError('PROCESSOR_FAILED', `${this.opts.stage} processor is not running`)
+      throw new VenusError('PROCESSOR_FAILED', `${this.opts.stage} processor is not running`, {
+        details: { stage: this.opts.stage, crashed: true },
+      })
     }
     const id = this.#nextId++
     this.inFlight++
@@ -238,6 +246,23 @@ export interface ExternalProcessor extends StageProcessor {
   pids(): number[]
   /** Restarts so far per child. */
   restarts(): number[]
+}
+
+/**
+ * Whether `err` says an external processor child died under a request (rather than the
+ * computation failing): the request may be tried again on the restarted child.
+ *
+ * @example
+ * ```ts
+ * if (isProcessorCrash(err)) throw temporary('pc2 processor crashed', err)
+ * ```
+ */
+export function isProcessorCrash(err: unknown): boolean {
+  return (
+    err instanceof VenusError &&
+    err.code === 'PROCESSOR_FAILED' &&
+    (err.details as { crashed?: unknown } | undefined)?.crashed === true
+  )
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The compute stages of sealing (tree_d, pc1, pc2, c1, c2) behind one interface, and the
+ * The compute stages of sealing (tree_d, pc1, pc2, c1, c2) and of a snap-up (snap_encode,
+ * snap_prove) behind one interface, and the
  * in-process implementation that calls a `ProofsBackend` directly. The worker-thread pool
  * (`pool.ts`) and external child processes (`external.ts`) implement the same interface.
  */
@@ -8,6 +9,8 @@ import { join } from 'node:path'
 import {
   type Commit1Request,
   type Commit2Request,
+  type EncodeIntoRequest,
+  type EncodeIntoResult,
   hashPieceNodePairs,
   type PreCommit1Request,
   type PreCommit2Request,
@@ -15,11 +18,12 @@ import {
   type ProofsBackend,
   type ProofsPieceInfo,
   sealProofFacts,
+  type UpdateProveRequest,
   VenusError,
 } from '@venus-cluster/core'
 
 /** The stages a processor runs. */
-export type SealStage = 'tree_d' | 'pc1' | 'pc2' | 'c1' | 'c2'
+export type SealStage = 'tree_d' | 'pc1' | 'pc2' | 'c1' | 'c2' | 'snap_encode' | 'snap_prove'
 
 /** The file name rust-fil-proofs gives tree D. */
 export const TREE_D_FILE = 'sc-02-data-tree-d.dat'
@@ -39,6 +43,10 @@ export interface StageIo {
   pc2: { req: PreCommit2Request; res: PreCommit2Result }
   c1: { req: Commit1Request; res: Uint8Array }
   c2: { req: Commit2Request; res: Uint8Array }
+  /** Encodes the staged data into a new replica of a CC sector (empty-sector update). */
+  snap_encode: { req: EncodeIntoRequest; res: EncodeIntoResult }
+  /** Proves an update: vanilla partition proofs and the SNARK, as one call. */
+  snap_prove: { req: UpdateProveRequest; res: Uint8Array }
 }
 
 /** Runs one stage request; every implementation honours `signal` between steps. */
@@ -121,6 +129,10 @@ export async function runStageOn<S extends SealStage>(
       return (await backend.sealCommitPhase1(req as Commit1Request, o)) as StageIo[S]['res']
     case 'c2':
       return (await backend.sealCommitPhase2(req as Commit2Request, o)) as StageIo[S]['res']
+    case 'snap_encode':
+      return (await backend.encodeInto(req as EncodeIntoRequest, o)) as StageIo[S]['res']
+    case 'snap_prove':
+      return (await backend.generateUpdateProof(req as UpdateProveRequest, o)) as StageIo[S]['res']
     default:
       throw new VenusError('INVALID_ARGUMENT', `unknown sealing stage ${String(stage)}`)
   }

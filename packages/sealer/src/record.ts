@@ -93,6 +93,11 @@ export interface RepairRecord {
   offset?: number
   size?: number
   payload_size?: number
+  /**
+   * Unseal of a snapped sector: the persist store with its update replica, and base64 CommR of
+   * the sector key and CommD of the update's data.
+   */
+  update?: { replica_instance: string; comm_r_old: string; comm_d_new: string } | null
 }
 
 /**

@@ -35,8 +35,10 @@ export interface UnsealTask {
   payloadSize: number
   ticket: EpochRandomness
   commD: Uint8Array
-  /** The persist store with the sealed file and the cache. */
+  /** The persist store with the sealed file and the cache ('' for a snapped sector whose key is gone). */
   sealedInstance: string
+  /** A snapped sector: decoded from its update replica and the sector key. */
+  update: { replicaInstance: string; commROld: Uint8Array; commDNew: Uint8Array } | null
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
@@ -98,6 +100,16 @@ export function unsealTaskFromWire(v: unknown): UnsealTask | null {
     wrong(method, 'an unseal task {Sector, PieceCid, Offset, Size, Ticket, CommD, PrivateInfo} or null')
   const payload = v.PayloadSize === undefined ? v.Size : v.PayloadSize
   if (!isInt(payload) || payload > v.Size) wrong(method, 'a task with PayloadSize at most Size')
+  const up = v.Update
+  if (
+    up !== undefined &&
+    up !== null &&
+    (!isObject(up) ||
+      typeof up.ReplicaInstance !== 'string' ||
+      !isBytes32(up.CommROld) ||
+      !isBytes32(up.CommDNew))
+  )
+    wrong(method, 'a task with Update {ReplicaInstance, CommROld, CommDNew} or null')
   return {
     ...sector(method, v.Sector),
     pieceCid: v.PieceCid['/'],
@@ -107,5 +119,13 @@ export function unsealTaskFromWire(v: unknown): UnsealTask | null {
     ticket: ticket(method, v.Ticket),
     commD: Uint8Array.from(v.CommD),
     sealedInstance: v.PrivateInfo.AccessInstance,
+    update:
+      up === undefined || up === null
+        ? null
+        : {
+            replicaInstance: up.ReplicaInstance as string,
+            commROld: Uint8Array.from(up.CommROld as number[]),
+            commDNew: Uint8Array.from(up.CommDNew as number[]),
+          },
   }
 }

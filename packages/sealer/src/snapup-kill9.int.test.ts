@@ -1,31 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import {
-  commitmentToCid,
-  createChainClient,
-  createMessagerClient,
-  decodeProveReplicaUpdates3,
-  mockProofs,
-} from '@venus-cluster/core'
-import { createRpcServer } from '@venus-cluster/core/rpc'
-import { createDevnet, devnetTransport } from '@venus-cluster/devnet'
-import { injectSectors, sealTestSectors } from '@venus-cluster/devnet/testing'
-import {
-  createManagerChain,
-  createManagerMessager,
-  createMemoryMarket,
-  createSealerApi,
-  defaultMinerConfig,
-  openSqliteStore,
-  SectorManager,
-} from '@venus-cluster/manager'
+import { decodeProveReplicaUpdates3 } from '@venus-cluster/core'
+import { devnetTransport } from '@venus-cluster/devnet'
 import { afterAll, describe, expect, it } from 'vitest'
-import { blockTimer } from './__fixtures__/block-timer.js'
 import { bundleFixture } from './__fixtures__/bundle.js'
 import { type WorkerEnv, workerEnv } from './__fixtures__/env.js'
+import { startSnapManagerEnv } from './__fixtures__/snap-manager-env.js'
 import { SectorRecordStore } from './record.js'
 
 const child = fileURLToPath(new URL('./__fixtures__/worker-child-snap.ts', import.meta.url))
@@ -41,77 +24,17 @@ afterAll(async () => {
   env?.cleanup()
 })
 
-/** A devnet miner with proven CC sectors in the persist store, and the manager serving Venus.* over HTTP. */
-async function snapManager(persist: string, pieces: string) {
-  const proofs = mockProofs()
-  const devnet = createDevnet({ seed: 'snapup-kill9', proofs })
-  await devnet.start()
-  const { owner, minerId } = await devnet.createTestMiner()
-  const numbers = Array.from({ length: SECTORS }, (_, i) => i + 1)
-  injectSectors(devnet, `t0${minerId}`, await sealTestSectors(proofs, persist, minerId, numbers))
-  await devnet.mine(1)
-  const m = defaultMinerConfig(minerId, owner)
-  m.commitment.confidence = 1
-  m.deal.enabled = true
-  const market = createMemoryMarket()
-  mkdirSync(pieces, { recursive: true })
-  for (const n of numbers) {
-    const raw = new Uint8Array(1016).fill(60 + n)
-    const { piece } = await proofs.addPiece({
-      proofType: 5,
-      source: raw,
-      unpaddedSize: 1016,
-      stagedPath: join(pieces, `probe-${n}`),
-      existingPieceSizes: [],
-    })
-    const cid = commitmentToCid(piece.commP, 'commP').toString()
-    writeFileSync(join(pieces, cid), raw)
-    market.publish(minerId, { id: n, pieceCid: cid, pieceSize: piece.paddedSize, payloadSize: 1016 })
-  }
-  const manager = new SectorManager({
-    store: await openSqliteStore({ path: ':memory:' }),
-    chain: createManagerChain(createChainClient(devnetTransport(devnet))),
-    messager: createManagerMessager(createMessagerClient(devnetTransport(devnet))),
-    config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
-    proofs,
-    market,
-    tickMs: 3_600_000,
-    snapUpPolicy: () => ({
-      batch: { enabled: true, threshold: 2, maxWaitMs: 200 },
-      minLifetimeEpochs: 100,
-      finalityEpochs: 3,
-    }),
-  })
-  for (const n of numbers)
-    await manager.store.setLocation({ miner: minerId, number: n }, 'normal', { sealed: 'ps1', cache: 'ps1' })
-  await manager.start()
-  const server = createRpcServer({ methods: createSealerApi(manager) })
-  const { url } = await server.listen({ host: '127.0.0.1', port: 0 })
-  const blocks = blockTimer(async () => {
-    await manager.tick()
-    await manager.snapup.fetchCandidates(minerId)
-    await devnet.mine(1)
-  }, 20)
-  return {
-    url,
-    minerId,
-    manager,
-    devnet,
-    async stop() {
-      await blocks.stop()
-      await server.close()
-      await manager.stop()
-      await manager.store.close()
-      await devnet.stop()
-    },
-  }
-}
-
 describe('snap-up worker killed with SIGKILL at random moments', () => {
   it(`resumes every snap-up at its step after ${KILLS} kills; every sector is updated once on chain`, async () => {
     env = await workerEnv({ threads: 2, sealing: 'enable_deals = true\nmax_deals = 1' })
     const pieces = join(env.dir, 'pieces')
-    const mgr = await snapManager(env.persist, pieces)
+    const mgr = await startSnapManagerEnv({
+      seed: 'snapup-kill9',
+      sectors: SECTORS,
+      persist: env.persist,
+      pieces,
+      batch: { threshold: 2, maxWaitMs: 200 },
+    })
     stopAll = () => mgr.stop()
     const bundled = await bundleFixture(child, env.dir, 'worker-child-snap')
     const configPath = join(env.dir, 'worker.toml')

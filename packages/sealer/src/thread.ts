@@ -23,7 +23,17 @@ import {
   type WorkerStage,
 } from '@venus-cluster/core'
 import type { WorkerEvents } from './events.js'
-import { asFailure, critical, describeError, interrupted, permanent, SealingFailure } from './failure.js'
+import { isProcessorCrash } from './external.js'
+import {
+  asFailure,
+  critical,
+  describeError,
+  type FailureLevel,
+  interrupted,
+  permanent,
+  SealingFailure,
+  temporary,
+} from './failure.js'
 import type { GpuSlots } from './gpu.js'
 import type { SlotPool } from './limits.js'
 import { sectorPaths } from './paths.js'
@@ -324,7 +334,7 @@ export class SealingThread {
       },
       withSlot: (stage, fn) => this.#withSlot(stage, fn),
       withGpu: (stage, fn) => this.#withGpu(stage, fn),
-      runStage: (stage, req) => this.#runStage(stage, req),
+      runStage: (stage, req, opts) => this.#runStage(stage, req, opts?.failure),
       checkpoint: async () => {
         try {
           await this.#records.save(draft)
@@ -569,11 +579,17 @@ export class SealingThread {
     }
   }
 
-  async #runStage<S extends SealStage>(stage: S, req: StageIo[S]['req']): Promise<StageIo[S]['res']> {
+  async #runStage<S extends SealStage>(
+    stage: S,
+    req: StageIo[S]['req'],
+    level: FailureLevel = 'Permanent',
+  ): Promise<StageIo[S]['res']> {
     try {
       return await this.#o.processor.run(stage, req, { signal: this.#stop.signal })
     } catch (err) {
-      throw asFailure('Permanent', `${stage} processor failed`, err)
+      // An external child that died under the request is restarted: the step is tried again.
+      if (isProcessorCrash(err)) throw temporary(`${stage} processor crashed; the step is retried`, err)
+      throw asFailure(level, `${stage} processor failed`, err)
     }
   }
 }

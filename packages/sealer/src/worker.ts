@@ -127,7 +127,7 @@ function managerHttpUrl(url: string): string {
 }
 
 /** The stages an external processor can take (the others run in process or on the pool). */
-const EXTERNAL_STAGES: readonly string[] = ['tree_d', 'pc1', 'pc2', 'c2']
+const EXTERNAL_STAGES: readonly string[] = ['tree_d', 'pc1', 'pc2', 'c2', 'snap_encode', 'snap_prove']
 
 /**
  * Builds a worker. The config is checked at once (bad values, plans the worker does not have,
@@ -208,7 +208,7 @@ export function createSealingWorker(options: SealingWorkerOptions): SealingWorke
         )
         continue
       }
-      const s = stage as 'tree_d' | 'pc1' | 'pc2' | 'c2'
+      const s = stage as Exclude<SealStage, 'c1'>
       const devices = gpuDevicesFor(s)
       let turn = 0
       external[s] = externalProcessor({

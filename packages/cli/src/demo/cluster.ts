@@ -18,6 +18,7 @@ import {
   prepareSealingStore,
   sealProofForSectorSize,
   sealProofInfo,
+  VenusError,
 } from '@venus-cluster/core'
 import {
   createDevnet,
@@ -76,6 +77,12 @@ export interface DemoClusterOptions {
    * direct piece claiming a client's allocation (Fil+ DDO); 0 or undefined = all CC.
    */
   verified?: number | undefined
+  /**
+   * Sectors to snap up once sealed (SnapDeals): the miner takes direct pieces, the manager
+   * sends one `ProveReplicaUpdates3` for all of them, and {@link DemoCluster.startSnapWorker}
+   * starts the worker whose `snapup` threads encode and prove them; 0 or undefined = none.
+   */
+  snap?: number | undefined
   /** Milliseconds between the dashboard's trend samples (default: one per two block times, at least 100). */
   sampleMs?: number | undefined
 }
@@ -96,6 +103,18 @@ export interface DemoCluster {
   postEvents: WindowPoStEvent[]
   /** The verified pieces given to sealing (with `verified`). */
   verified: DemoVerifiedPieces | undefined
+  /** Where direct pieces' files go (named by piece CID; the manager's piece store). */
+  pieceDir: string
+  /** The persist store every worker writes sealed sectors (and new replicas) to. */
+  persist: string
+  /**
+   * Starts one more worker whose `threads` sealing threads run the `snapup` plan (with `snap`),
+   * stopped with the cluster; `onStep` hears its threads' steps (the sealing `onStep` does not).
+   */
+  startSnapWorker(
+    threads: number,
+    onStep?: ((worker: number, e: ThreadStepEvent) => void) | undefined,
+  ): Promise<SealingWorker>
   /** Stops the block timer: the caller then mines epochs itself (`devnet.mine`). */
   pauseBlocks(): void
   /** Stops workers, manager and devnet, in that order; safe to call twice. */
@@ -110,6 +129,8 @@ export function demoWorkerConfigText(opts: {
   persist: string
   /** `[sealing] enable_deals`: threads take pieces (market deals, direct pieces). */
   deals?: boolean | undefined
+  /** `[[sealing_thread]] plan` of every thread (default: the `sealer` plan). */
+  plan?: string | undefined
 }): string {
   return `[worker]
 name = "${opts.name}"
@@ -123,7 +144,12 @@ recover_interval = "50ms"
 rpc_polling_interval = "50ms"
 max_retries = 3${opts.deals === true ? '\nenable_deals = true' : ''}
 
-${opts.stores.map((s) => `[[sealing_thread]]\nlocation = "${s}"\n`).join('\n')}
+${opts.stores
+  .map(
+    (s) =>
+      `[[sealing_thread]]\nlocation = "${s}"\n${opts.plan === undefined ? '' : `plan = "${opts.plan}"\n`}`,
+  )
+  .join('\n')}
 [[attached]]
 name = "ps1"
 location = "${opts.persist}"
@@ -172,8 +198,9 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
     minerConfig.sector.maxNumber = opts.sectors
     minerConfig.commitment.confidence = 1
     const verifiedCount = opts.verified ?? 0
+    const snapCount = opts.snap ?? 0
     const pieceDir = join(opts.home, 'pieces')
-    if (verifiedCount > 0) minerConfig.deal = { enabled: true }
+    if (verifiedCount > 0 || snapCount > 0) minerConfig.deal = { enabled: true }
     if (opts.batch !== undefined) {
       for (const kind of [minerConfig.commitment.pre, minerConfig.commitment.prove]) {
         kind.batch.enabled = true
@@ -191,8 +218,19 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       config: {
         miners: [minerConfig],
         persistStores: [{ name: 'ps1', path: persist }],
-        ...(verifiedCount > 0 ? { pieceStores: [{ name: 'pieces', path: pieceDir }] } : {}),
+        ...(verifiedCount > 0 || snapCount > 0 ? { pieceStores: [{ name: 'pieces', path: pieceDir }] } : {}),
       },
+      // All snap-ups in one message, sent once every one waits (the 1-hour cap only matters
+      // when one drops out); the CC sealed file is dropped a few epochs after the update lands.
+      ...(snapCount > 0
+        ? {
+            snapUpPolicy: () => ({
+              batch: { enabled: true, threshold: snapCount, maxWaitMs: 3_600_000 },
+              minLifetimeEpochs: 2880,
+              finalityEpochs: 5,
+            }),
+          }
+        : {}),
       chain: createManagerChain(chain),
       messager: createManagerMessager(messager),
       proofs: opts.proofs,
@@ -245,11 +283,15 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
     // Workers submit PreCommit/Proof, which needs `sign`; they get no more than that.
     const workerToken = await manager.auth?.issue('sign')
     const workers: SealingWorker[] = []
-    const threadsPer = Math.max(1, Math.ceil(opts.sectors / opts.workers))
-    for (let w = 0; w < opts.workers; w++) {
+    const addWorker = async (
+      threads: number,
+      plan: string | undefined,
+      onStep: ((worker: number, e: ThreadStepEvent) => void) | undefined,
+    ): Promise<SealingWorker> => {
+      const w = workers.length
       const dir = join(opts.home, `worker${w + 1}`)
       const stores: string[] = []
-      for (let t = 0; t < threadsPer; t++) {
+      for (let t = 0; t < threads; t++) {
         const s = join(dir, `store${t + 1}`)
         await prepareSealingStore(s)
         stores.push(s)
@@ -259,7 +301,8 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
         managerUrl: manager.url,
         stores,
         persist,
-        deals: verifiedCount > 0,
+        deals: verifiedCount > 0 || plan === 'snapup',
+        plan,
       })
       const file = join(dir, 'venus-worker.toml')
       await writeFile(file, text)
@@ -270,11 +313,13 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
         managerToken: workerToken,
         logger: opts.log,
       })
-      const onStep = opts.onStep
       if (onStep !== undefined) worker.events.on('thread:step', (e) => onStep(w, e))
       workers.push(worker)
       stops.push(() => worker.stop())
+      return worker
     }
+    const threadsPer = Math.max(1, Math.ceil(opts.sectors / opts.workers))
+    for (let w = 0; w < opts.workers; w++) await addWorker(threadsPer, undefined, opts.onStep)
     for (const w of workers) await w.start()
     return {
       devnet,
@@ -287,6 +332,14 @@ export async function startDemoCluster(opts: DemoClusterOptions): Promise<DemoCl
       poster,
       postEvents,
       verified,
+      pieceDir,
+      persist,
+      startSnapWorker: async (threads, onStep) => {
+        if (snapCount === 0) throw new VenusError('INTERNAL', 'the demo cluster was started without snap')
+        const worker = await addWorker(threads, 'snapup', onStep)
+        await worker.start()
+        return worker
+      },
       pauseBlocks,
       stop: stopAll,
     }

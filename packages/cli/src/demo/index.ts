@@ -14,7 +14,9 @@ export {
   parameterCacheDir,
 } from './proofs.js'
 export { type DemoMessage, type DemoOptions, type DemoSummary, runDemo } from './run.js'
+export { type DemoPower, type DemoSnap, snapDemoSectors } from './snap.js'
 export {
+  DEMO_SNAP_STAGES,
   DEMO_STAGES,
   type DemoSectorProgress,
   type DemoStageName,

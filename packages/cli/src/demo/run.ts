@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatSectorSize, VenusError } from '@venus-cluster/core'
 import { type DemoCluster, startDemoCluster } from './cluster.js'
-import { type DemoWindowPoSt, waitForWindowPoSt } from './post.js'
+import { type DemoWindowPoSt, demoSleep, waitForWindowPoSt } from './post.js'
 import { type DemoProgressView, progressView } from './progress-view.js'
 import { chooseDemoProofs, type DemoProofsChoice } from './proofs.js'
+import { type DemoSnap, snapDemoSectors } from './snap.js'
 import { type DemoStageTiming, StageTracker } from './stages.js'
 
 /** Options of {@link runDemo}. */
@@ -28,6 +29,13 @@ export interface DemoOptions {
    * claimed through direct data onboarding); default 0. They count ten times in QA power.
    */
   verified?: number | undefined
+  /**
+   * CC sectors (of `sectors`, not the verified ones) to snap up once proven (SnapDeals): a direct
+   * piece is encoded into each by a `snapup` thread, the update goes on chain in one
+   * `ProveReplicaUpdates3` and the new replicas are proven by WindowPoSt; default 0. Needs
+   * `windowPoSt`.
+   */
+  snap?: number | undefined
   /** Give up after this long (ms); default 5 minutes with mock proofs, 30 with native ones. */
   timeoutMs?: number | undefined
   /** Scratch directory, never removed; default a new temporary one, removed at the end unless `keep`. */
@@ -85,6 +93,8 @@ export interface DemoSummary {
         pieces: { pieceCid: string; size: number; allocationId: number; claimedBySector: number | null }[]
       }
     | undefined
+  /** The snap-up of CC sectors (with `snap`): pieces, new sealed CIDs, power before and after. */
+  snap?: DemoSnap | undefined
   /** The manager's dashboard with a read token (live while the cluster runs). */
   dashboardUrl: string | undefined
   windowPoSt: ({ included: true } & DemoWindowPoSt) | { included: false; note: string }
@@ -95,21 +105,6 @@ const WPOST_NOTE =
   'has no power until their first WindowPoSt.'
 /** Challenge window (epochs) of the demo devnet when WindowPoSt runs: a 288-epoch proving period. */
 const DEMO_POST_WINDOW = 6
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new VenusError('ABORTED', 'demo stopped'))
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(t)
-      reject(new VenusError('ABORTED', 'demo stopped'))
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
-}
 
 function errorChain(err: Error): string {
   const parts: string[] = []
@@ -163,6 +158,17 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       'CLI_USAGE',
       `--verified must be a whole number from 0 to --sectors (${opts.sectors}), got ${verified}`,
     )
+  const snap = opts.snap ?? 0
+  if (!Number.isInteger(snap) || snap < 0 || snap > opts.sectors - verified)
+    throw new VenusError(
+      'CLI_USAGE',
+      `--snap must be a whole number from 0 to the CC sectors (--sectors minus --verified: ${opts.sectors - verified}), got ${snap}`,
+    )
+  if (snap > 0 && !opts.windowPoSt)
+    throw new VenusError(
+      'CLI_USAGE',
+      '--snap needs WindowPoSt (drop --no-post): only proven CC sectors are snapped, and power is shown before and after',
+    )
   const t0 = Date.now()
   const proofs = await chooseDemoProofs(opts.proofs, opts.sectorSize)
   const home = opts.home ?? (await mkdtemp(join(tmpdir(), 'venus-cluster-demo-')))
@@ -191,6 +197,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
           ? { maxWaitMs: proofs.kind === 'native' ? opts.sectors * 3 * 60_000 : 40 * opts.blockTimeMs }
           : undefined,
       verified,
+      snap,
       onStep: (w, e) => tracker.onStep(w, e),
       // VENUS_DEMO_DEBUG=1 shows the worker and manager logs (to find why a demo is stuck).
       ...(process.env.VENUS_DEMO_DEBUG ? { log: stderrLogger } : {}),
@@ -230,7 +237,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
           view?.note(`${p.sector} is active on chain (activation epoch ${info.Activation})`)
         }
       }
-      if (active.size < opts.sectors) await sleep(Math.min(100, opts.blockTimeMs), opts.signal)
+      if (active.size < opts.sectors) await demoSleep(Math.min(100, opts.blockTimeMs), opts.signal)
     }
     // Stop sealing before proving and reading the books, so nothing changes under the summary.
     for (const w of c.workers) await w.stop()
@@ -245,6 +252,27 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       })
       view?.note(
         `WindowPoSt proved deadline(s) ${post.deadlines.join(', ')} after ${post.epochs} epochs: power gained`,
+      )
+    }
+    let snapped: DemoSnap | undefined
+    if (snap > 0) {
+      // The CC sectors: those without a verified piece, lowest numbers first.
+      const claimed = new Set(
+        Object.values(c.verified === undefined ? {} : await c.chain.stateGetClaims(c.miner.address)).map(
+          (x) => x.Sector,
+        ),
+      )
+      const cc = [...active.keys()].filter((n) => !claimed.has(n)).sort((a, b) => a - b)
+      snapped = await snapDemoSectors(c, {
+        sectorNumbers: cc.slice(0, snap),
+        sectorSize: opts.sectorSize,
+        blockTimeMs: Math.min(100, opts.blockTimeMs),
+        deadlineAt: deadline,
+        signal: opts.signal,
+        note: (line) => view?.note(line),
+      })
+      view?.note(
+        `snapped sector(s) ${snapped.sectors.map((x) => x.number).join(', ')}: QA power ${snapped.powerBefore.qaBytes} → ${snapped.powerAfter.qaBytes} bytes`,
       )
     }
     const wallMs = Date.now() - t0
@@ -321,6 +349,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
               })),
             },
           }),
+      ...(snapped === undefined ? {} : { snap: snapped }),
       dashboardUrl,
       windowPoSt: post === undefined ? { included: false, note: WPOST_NOTE } : { included: true, ...post },
     }

@@ -5,7 +5,7 @@ import type { ThreadStepEvent } from '@venus-cluster/sealer'
 import { afterAll, describe, expect, it } from 'vitest'
 import { hasPoRepParameters } from './proofs.js'
 import type { DemoSummary } from './run.js'
-import { DEMO_STAGES, StageTracker } from './stages.js'
+import { DEMO_SNAP_STAGES, DEMO_STAGES, StageTracker } from './stages.js'
 import { summaryLines } from './summary.js'
 
 /** Test sectors by label: the tracker keys them by their file name (`s-t01000-<n>`). */
@@ -43,6 +43,28 @@ describe('StageTracker', () => {
     expect(byStage.C2?.sectors).toBe(0)
     expect(t.sectors.get(name('s-1'))?.stageIndex).toBe(3)
     expect(t.finished()).toEqual([])
+  })
+
+  it('times the snapup stages when given them, finishing a snap-up at Finished', () => {
+    let now = 0
+    const t = new StageTracker(() => now, DEMO_SNAP_STAGES)
+    const path = ['Allocated', 'PieceAdded', 'SnapEncoded', 'SnapProved', 'Persisted', 'PersistanceSubmitted']
+    let prev = 'Empty'
+    for (const next of [...path, 'ProofSubmitted', 'Finished']) {
+      t.onStep(0, step('s-1', prev, next))
+      prev = next
+      now += 10
+    }
+    expect(t.timings().map((x) => [x.stage, x.meanMs])).toEqual([
+      ['SnapAddPiece', 10],
+      ['SnapEncode', 10],
+      ['SnapProve', 10],
+      // Persisted, then the manager told.
+      ['SnapPersist', 20],
+      // The proof submitted, then the thread finishes.
+      ['SnapSubmit', 20],
+    ])
+    expect(t.finished().map((p) => p.sector)).toEqual([name('s-1')])
   })
 
   it('marks a sector finished at Finished and failed on a permanent failure or abort', () => {

@@ -19,8 +19,21 @@ export const DEMO_STAGES = [
   { name: 'ProveCommit', endsIn: 'Finished' },
 ] as const
 
-/** A stage name of {@link DEMO_STAGES}. */
-export type DemoStageName = (typeof DEMO_STAGES)[number]['name']
+/**
+ * Stages of a snap-up (`snapup` plan threads), each with the state that ends it: the pieces
+ * staged, encoded into the CC replica, the update proven (vanilla proofs and SNARK), the new
+ * replica persisted, the proof submitted to the manager.
+ */
+export const DEMO_SNAP_STAGES = [
+  { name: 'SnapAddPiece', endsIn: 'PieceAdded' },
+  { name: 'SnapEncode', endsIn: 'SnapEncoded' },
+  { name: 'SnapProve', endsIn: 'SnapProved' },
+  { name: 'SnapPersist', endsIn: 'PersistanceSubmitted' },
+  { name: 'SnapSubmit', endsIn: 'Finished' },
+] as const
+
+/** A stage name of {@link DEMO_STAGES} or {@link DEMO_SNAP_STAGES}. */
+export type DemoStageName = (typeof DEMO_STAGES)[number]['name'] | (typeof DEMO_SNAP_STAGES)[number]['name']
 
 /** Timing of one stage over all sectors (milliseconds). */
 export interface DemoStageTiming {
@@ -34,7 +47,7 @@ export interface DemoStageTiming {
 export interface DemoSectorProgress {
   sector: string
   worker: number
-  /** Index into {@link DEMO_STAGES} of the stage in progress; `DEMO_STAGES.length` once finished. */
+  /** Index into the tracker's stages of the stage in progress; their count once finished. */
   stageIndex: number
   state: string
   startedAt: number
@@ -44,10 +57,9 @@ export interface DemoSectorProgress {
   failed: string | undefined
 }
 
-const stageIndexOfState = new Map<string, number>(DEMO_STAGES.map((s, i) => [s.endsIn, i]))
-
 /**
- * Follows step events and keeps per-sector progress and per-stage durations.
+ * Follows step events and keeps per-sector progress and per-stage durations, of the sealing
+ * stages ({@link DEMO_STAGES}) or of others given (e.g. {@link DEMO_SNAP_STAGES}).
  *
  * @example
  * ```ts
@@ -61,10 +73,17 @@ export class StageTracker {
   readonly #last = new Map<string, number>()
   readonly #durations = new Map<DemoStageName, number[]>()
   readonly #now: () => number
+  readonly #stages: readonly { name: DemoStageName; endsIn: string }[]
+  readonly #indexOfState: Map<string, number>
   #listeners: ((p: DemoSectorProgress) => void)[] = []
 
-  constructor(now: () => number = Date.now) {
+  constructor(
+    now: () => number = Date.now,
+    stages: readonly { name: DemoStageName; endsIn: string }[] = DEMO_STAGES,
+  ) {
     this.#now = now
+    this.#stages = stages
+    this.#indexOfState = new Map(stages.map((s, i) => [s.endsIn, i]))
   }
 
   /** Calls `fn` on every change of a sector. */
@@ -96,9 +115,9 @@ export class StageTracker {
     if (e.failure !== null && e.failure.level !== 'Temporary')
       p.failed = `${e.failure.level}: ${e.failure.desc}`
     if (e.next === 'Aborted') p.failed ??= 'aborted'
-    const idx = stageIndexOfState.get(e.next)
+    const idx = this.#indexOfState.get(e.next)
     if (idx !== undefined && e.next !== e.prev) {
-      const stage = DEMO_STAGES[idx]?.name
+      const stage = this.#stages[idx]?.name
       if (stage !== undefined) {
         const list = this.#durations.get(stage) ?? []
         list.push(now - (this.#last.get(sector) ?? now))
@@ -107,7 +126,7 @@ export class StageTracker {
       this.#last.set(sector, now)
       p.stageStartedAt = now
       p.stageIndex = idx + 1
-      if (idx === DEMO_STAGES.length - 1) p.finishedAt = now
+      if (idx === this.#stages.length - 1) p.finishedAt = now
     }
     for (const fn of this.#listeners) fn(p)
   }
@@ -119,7 +138,7 @@ export class StageTracker {
 
   /** Per-stage mean and max over the sectors that passed it. */
   timings(): DemoStageTiming[] {
-    return DEMO_STAGES.map(({ name }) => {
+    return this.#stages.map(({ name }) => {
       const list = this.#durations.get(name) ?? []
       return {
         stage: name,

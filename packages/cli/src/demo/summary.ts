@@ -19,15 +19,51 @@ function bytes(n: string): string {
 function verifiedLines(s: DemoSummary): string[] {
   if (s.verified === undefined) return []
   const claimed = s.verified.pieces.filter((p) => p.claimedBySector !== null)
-  const raw = BigInt(s.power.rawBytes)
-  const qa = BigInt(s.power.qaBytes)
-  const ratio = raw === 0n ? '' : `, ${(Number((qa * 100n) / raw) / 100).toFixed(2)}× raw`
+  const r = ratio(s.power)
   return [
-    `  QA power         ${bytes(s.power.qaBytes)} quality-adjusted${ratio} (verified data counts 10×)`,
+    `  QA power         ${bytes(s.power.qaBytes)} quality-adjusted${r === '' ? '' : `, ${r}`} (verified data counts 10×)`,
     `  Fil+ (DDO)       ${claimed.length} of ${s.verified.pieces.length} verified piece(s) of ${s.verified.client} claimed: ${
       claimed.map((p) => `allocation ${p.allocationId} → sector ${p.claimedBySector}`).join(', ') || 'none'
     }`,
   ]
+}
+
+/** `N.NN× raw` of a power, or '' without raw power. */
+function ratio(p: { rawBytes: string; qaBytes: string }): string {
+  const raw = BigInt(p.rawBytes)
+  return raw === 0n ? '' : `${(Number((BigInt(p.qaBytes) * 100n) / raw) / 100).toFixed(2)}× raw`
+}
+
+/** The snap-up: stage times, the update message, new sealed CIDs, power before and after. */
+function snapLines(s: DemoSummary): string[] {
+  const snap = s.snap
+  if (snap === undefined) return []
+  const claimed = snap.pieces.filter((p) => p.claimedBySector !== null)
+  const lines = [
+    '',
+    `SnapDeals: ${snap.sectors.length} CC sector(s) snapped up with a verified direct piece each, updated on chain and proven by WindowPoSt in ${secs(snap.ms)}`,
+    '  stage            mean      max   (per sector)',
+  ]
+  for (const t of snap.stages) {
+    if (t.sectors === 0) continue
+    lines.push(`  ${t.stage.padEnd(14)} ${secs(t.meanMs).padStart(7)} ${secs(t.maxMs).padStart(8)}`)
+  }
+  lines.push(
+    `  update           ${snap.messages.count} ProveReplicaUpdates3 (exit code ${snap.messages.exitCodes.join(', ')}, gas ${snap.messages.gasUsed.toLocaleString('en-US')}), landed ${secs(snap.updateMs)} after the pieces were queued`,
+  )
+  for (const x of snap.sectors)
+    lines.push(
+      `  sector ${String(x.number).padEnd(9)} ${x.sectorKeyCid} → ${x.sealedCid} (epoch ${x.landedEpoch}${x.provenAfterUpdate ? ', proven' : ''})`,
+    )
+  lines.push(
+    `  power before     ${bytes(snap.powerBefore.rawBytes)} raw, ${bytes(snap.powerBefore.qaBytes)} QA`,
+    `  power after      ${bytes(snap.powerAfter.rawBytes)} raw, ${bytes(snap.powerAfter.qaBytes)} QA${ratio(snap.powerAfter) === '' ? '' : ` (${ratio(snap.powerAfter)})`}`,
+    `  Fil+ (DDO)       ${claimed.length} of ${snap.pieces.length} verified piece(s) of ${snap.client} claimed: ${
+      claimed.map((p) => `allocation ${p.allocationId} → sector ${p.claimedBySector}`).join(', ') || 'none'
+    }`,
+    `  WindowPoSt       deadline(s) ${snap.windowPoSt.deadlines.join(', ')} proven again after the update in ${secs(snap.windowPoSt.ms)} (${snap.windowPoSt.epochs} epochs, ${snap.windowPoSt.messages} message(s))`,
+  )
+  return lines
 }
 
 /**
@@ -81,6 +117,7 @@ export function summaryLines(s: DemoSummary): string[] {
         : s.windowPoSt.note
     }`,
   )
+  lines.push(...snapLines(s))
   if (s.kept) lines.push(`  scratch home     ${s.home} (kept)`)
   return lines
 }

@@ -21,15 +21,38 @@ export interface DemoVerifiedPieces {
   pieces: { pieceCid: string; size: number; allocationId: number; directPieceId: number }[]
 }
 
-/** Deterministic payload bytes of piece `i` (the demo is reproducible). */
-function payload(i: number, size: number): Uint8Array {
+/** Deterministic payload bytes of piece `i` of `kind` (the demo is reproducible). */
+function payload(kind: string, i: number, size: number): Uint8Array {
   const out = new Uint8Array(size)
   for (let off = 0, n = 0; off < size; n++) {
-    const block = createHash('sha256').update(`venus-cluster demo piece ${i} block ${n}`).digest()
+    const block = createHash('sha256').update(`venus-cluster demo ${kind} ${i} block ${n}`).digest()
     out.set(block.subarray(0, Math.min(block.length, size - off)), off)
     off += block.length
   }
   return out
+}
+
+/**
+ * Writes `count` sector-sized pieces of deterministic bytes into `pieceDir`, each file named by
+ * its piece CID (where the manager serves pieces to workers); `kind` tells sets apart.
+ */
+async function writeDemoPieces(
+  pieceDir: string,
+  kind: string,
+  count: number,
+  sectorSize: number,
+): Promise<{ pieceCid: string; size: number; payloadSize: number }[]> {
+  await mkdir(pieceDir, { recursive: true })
+  const unpadded = (sectorSize / 128) * 127
+  const made: { pieceCid: string; size: number; payloadSize: number }[] = []
+  for (let i = 0; i < count; i++) {
+    const data = payload(kind, i, unpadded)
+    const p = commPSync(data)
+    const pieceCid = commitmentToCid(p.commP, 'commP').toString()
+    await writeFile(join(pieceDir, pieceCid), data)
+    made.push({ pieceCid, size: p.paddedSize, payloadSize: unpadded })
+  }
+  return made
 }
 
 /**
@@ -51,18 +74,11 @@ export async function onboardVerifiedPieces(opts: {
   sectorSize: number
   count: number
   pieceDir: string
+  /** Tells the pieces of one call from another's (their bytes differ); default `piece`. */
+  kind?: string | undefined
 }): Promise<DemoVerifiedPieces> {
   const { devnet, manager, minerId, sectorSize, count, pieceDir } = opts
-  await mkdir(pieceDir, { recursive: true })
-  const unpadded = (sectorSize / 128) * 127
-  const made: { pieceCid: string; size: number }[] = []
-  for (let i = 0; i < count; i++) {
-    const data = payload(i, unpadded)
-    const p = commPSync(data)
-    const pieceCid = commitmentToCid(p.commP, 'commP').toString()
-    await writeFile(join(pieceDir, pieceCid), data)
-    made.push({ pieceCid, size: p.paddedSize })
-  }
+  const made = await writeDemoPieces(pieceDir, opts.kind ?? 'piece', count, sectorSize)
   const { client, clientId } = await createVerifiedClient(devnet, {
     datacap: BigInt(count * sectorSize),
   })
@@ -85,10 +101,10 @@ export async function onboardVerifiedPieces(opts: {
       miner: minerId,
       pieceCid: m.pieceCid,
       pieceSize: m.size,
-      payloadSize: unpadded,
+      payloadSize: m.payloadSize,
       allocation: { client: clientId, id: allocationId },
     })
-    pieces.push({ ...m, allocationId, directPieceId: rec.id })
+    pieces.push({ pieceCid: m.pieceCid, size: m.size, allocationId, directPieceId: rec.id })
   }
   return { client, clientId, pieces }
 }

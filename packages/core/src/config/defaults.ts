@@ -42,6 +42,19 @@ const MANAGER_DEFAULT = `# Default config:
 # MaxBatchPreCommitFeeCap = ""
 # MaxBatchProCommitFeeCap = ""
 # MsgConfidence = 10
+# # Snap-up (SnapDeals) of CC sectors; its senders: [Commitment.Miners.<id>.Controls] SnapUp
+# # (default the ProveCommit ones).
+# EnableSnapUp = true
+# EnableBatchSnapUp = true
+# SnapUpBatchThreshold = 4
+# SnapUpBatchMaxWait = "1h0m0s"
+# SnapUpGasOverEstimation = 1.2
+# BatchSnapUpGasOverEstimation = 1.2
+# MaxSnapUpFeeCap = "5 nanoFIL"
+# MaxBatchSnapUpFeeCap = "5 nanoFIL"
+# SnapUpMaxFeePerSector = "0.5 FIL"
+# SnapUpMinLifetimeEpochs = 518400
+# SnapUpFinalityEpochs = 900
 # [Commitment.Miners]
 # [Commitment.Miners.example]
 # CommitCheckInterval = "1m0s"
@@ -54,6 +67,7 @@ const MANAGER_DEFAULT = `# Default config:
 # [Commitment.Miners.example.Controls]
 # PreCommit = "t1abjxfbp274xpdqcpuaykwkfb43omjotacm2p3za"
 # ProveCommit = "t1abjxfbp274xpdqcpuaykwkfb43omjotacm2p3za"
+# SnapUp = "t1abjxfbp274xpdqcpuaykwkfb43omjotacm2p3za"
 #
 [Chain]
 # Api = ""

@@ -24,6 +24,10 @@ export {
   managerMinerConfig,
   type Optional,
   type SectorManagerConfig,
+  type SnapUpBatchPolicy,
+  type SnapUpMinerConfig,
+  type SnapUpMinerInit,
+  snapUpMinerConfig,
 } from './manager-config.js'
 export {
   type AbandonOriginalResult,

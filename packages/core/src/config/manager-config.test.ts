@@ -193,3 +193,188 @@ describe('persist store placement', () => {
     )
   })
 })
+
+describe('snap-up policy ([Miners.SnapUp], miners[].snapup)', () => {
+  const v012 = (snapup: string) =>
+    parseManagerConfig(
+      `[[Miners]]\nActor = 1000\n[Miners.Commitment.Pre]\nSender = "t01001"\n[Miners.Commitment.Prove]\nSender = "t01002"\n${snapup}`,
+      'sector-manager.cfg',
+    )
+
+  it('defaults to on, the prove senders, batches of 4 or 1 h, 180 days left and 900 epochs of finality', () => {
+    const u = managerConfig({ miners: [{ actor: 1000 }] }).miners[0]?.snapup
+    expect(u).toEqual({
+      enabled: true,
+      sender: undefined,
+      senders: [],
+      gasOverEstimation: 1.2,
+      maxFeeCap: 5n * NANO,
+      perSectorMaxFee: 500_000_000_000_000_000n,
+      batch: {
+        enabled: true,
+        threshold: 4,
+        maxWaitMs: 3_600_000,
+        gasOverEstimation: 1.2,
+        maxFeeCap: 5n * NANO,
+      },
+      minLifetimeEpochs: 180 * 2880,
+      finalityEpochs: 900,
+    })
+    expect(v012('').miners[0]?.snapup).toEqual(u)
+  })
+
+  it('reads every key of the v0.1.2 layout into what code gives for the same settings', () => {
+    const file = v012(
+      [
+        '[Miners.SnapUp]',
+        'Enabled = true',
+        'Sender = ["t01003", "t01004"]',
+        'GasOverEstimation = 1.5',
+        'MaxFeeCap = "7 nanoFIL"',
+        'MaxFeePerSector = "0.1 FIL"',
+        'MinLifetimeEpochs = 86400',
+        'FinalityEpochs = 60',
+        '[Miners.SnapUp.Batch]',
+        'Enabled = true',
+        'Threshold = 16',
+        'MaxWait = "30m0s"',
+        'GasOverEstimation = 1.1',
+        'MaxFeeCap = ""',
+      ].join('\n'),
+    )
+    const code = managerConfig({
+      miners: [
+        {
+          actor: 1000,
+          commitment: { pre: { sender: 't01001' }, prove: { sender: 't01002' } },
+          snapup: {
+            senders: ['t01003', 't01004'],
+            gasOverEstimation: 1.5,
+            maxFeeCap: 7n * NANO,
+            perSectorMaxFee: 100_000_000_000_000_000n,
+            minLifetimeEpochs: 86400,
+            finalityEpochs: 60,
+            batch: { threshold: 16, maxWaitMs: 1_800_000, gasOverEstimation: 1.1 },
+          },
+        },
+      ],
+    })
+    expect(file.miners[0]?.snapup).toEqual(code.miners[0]?.snapup)
+    expect(file.miners[0]?.snapup.sender).toBe('t01003')
+    // v0.1.2's own configs write `Enabled = false` there: snap-up off for that miner.
+    expect(v012('[Miners.SnapUp]\nEnabled = false').miners[0]?.snapup.enabled).toBe(false)
+  })
+
+  it('reads the seed layout keys: a default policy, a miner override and the SnapUp control address', () => {
+    const c = parseManagerConfig(
+      [
+        '[Commitment.DefaultPolicy]',
+        'EnableBatchSnapUp = false',
+        'SnapUpBatchThreshold = 8',
+        'SnapUpMinLifetimeEpochs = 1000',
+        'SnapUpFinalityEpochs = 20',
+        'MaxSnapUpFeeCap = "3 nanoFIL"',
+        '[Commitment.Miners.1000]',
+        'SnapUpBatchMaxWait = "10m0s"',
+        'SnapUpGasOverEstimation = 1.4',
+        'BatchSnapUpGasOverEstimation = 1.3',
+        'MaxBatchSnapUpFeeCap = "4 nanoFIL"',
+        'SnapUpMaxFeePerSector = "0.2 FIL"',
+        '[Commitment.Miners.1000.Controls]',
+        'PreCommit = "t01001"',
+        'ProveCommit = "t01002"',
+        'SnapUp = "t01005"',
+        '[Commitment.Miners.2000]',
+        'EnableSnapUp = false',
+      ].join('\n'),
+      'sector-manager.cfg',
+    )
+    const [a, b] = c.miners
+    expect(a?.snapup).toEqual({
+      enabled: true,
+      sender: 't01005',
+      senders: ['t01005'],
+      gasOverEstimation: 1.4,
+      maxFeeCap: 3n * NANO,
+      perSectorMaxFee: 200_000_000_000_000_000n,
+      batch: {
+        enabled: false,
+        threshold: 8,
+        maxWaitMs: 600_000,
+        gasOverEstimation: 1.3,
+        maxFeeCap: 4n * NANO,
+      },
+      minLifetimeEpochs: 1000,
+      finalityEpochs: 20,
+    })
+    expect(b?.snapup).toMatchObject({ enabled: false, senders: [], minLifetimeEpochs: 1000 })
+  })
+
+  it.each([
+    [
+      '[Miners.SnapUp]\nEnabeld = true',
+      'sector-manager.cfg:8: Miners[0].SnapUp.Enabeld: unknown key (did you mean Enabled?)',
+    ],
+    [
+      '[Miners.SnapUp.Batch]\nThreshold = 300',
+      'sector-manager.cfg:8: Miners[0].SnapUp.Batch.Threshold: expected an integer',
+    ],
+    [
+      '[Miners.SnapUp]\nMinLifetimeEpochs = -1',
+      'sector-manager.cfg:8: Miners[0].SnapUp.MinLifetimeEpochs: expected an integer >= 0',
+    ],
+    [
+      '[Miners.SnapUp]\nSender = "nope"',
+      'sector-manager.cfg:8: Miners[0].SnapUp.Sender: expected a Filecoin address',
+    ],
+    [
+      '[Miners.SnapUp]\nMaxFeePerSector = "lots"',
+      'sector-manager.cfg:8: Miners[0].SnapUp.MaxFeePerSector: expected a FIL amount',
+    ],
+    [
+      '[Miners.SnapUp.Batch]\nMaxWait = "soon"',
+      'sector-manager.cfg:8: Miners[0].SnapUp.Batch.MaxWait: expected a Go duration',
+    ],
+  ])('refuses %j with file:line and key', (body, message) => {
+    expect(() => v012(body)).toThrow(expect.objectContaining({ message: expect.stringContaining(message) }))
+  })
+
+  it('refuses values out of range from code, naming the path', () => {
+    const bad = (snapup: NonNullable<Parameters<typeof managerMinerConfig>[0]['snapup']>, path: string) =>
+      expect(() => managerConfig({ miners: [{ actor: 1, snapup }] })).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID_VALUE', message: expect.stringContaining(path) }),
+      )
+    bad({ batch: { threshold: 257 } }, 'miners[0].snapup.batch.threshold must be at most 256')
+    bad({ batch: { threshold: 0 } }, 'miners[0].snapup.batch.threshold')
+    bad({ minLifetimeEpochs: -5 }, 'miners[0].snapup.minLifetimeEpochs')
+    bad({ finalityEpochs: 1.5 }, 'miners[0].snapup.finalityEpochs')
+    bad({ perSectorMaxFee: -1n }, 'miners[0].snapup.perSectorMaxFee')
+    bad({ sender: 'nope' }, 'miners[0].snapup.sender')
+  })
+})
+
+describe('market unseal requests', () => {
+  it('reads [Common.Unseal], refuses relative AllowedFileDirs with file:line, and defaults to not listening', () => {
+    const cfg = parseManagerConfig(
+      [
+        '[Common.API]',
+        'Market = "/ip4/10.0.0.6/tcp/41235"',
+        '[Common.Unseal]',
+        'ListenMarketEvents = true',
+        'AllowedFileDirs = ["/data/unsealed"]',
+      ].join('\n'),
+      'a.cfg',
+    )
+    expect(cfg.unseal).toEqual({ listenMarketEvents: true, allowedFileDirs: ['/data/unsealed'] })
+    expect(parseManagerConfig('[Common.API]\n', 'b.cfg').unseal).toEqual({
+      listenMarketEvents: false,
+      allowedFileDirs: [],
+    })
+    expect(() => parseManagerConfig('[Common.Unseal]\nAllowedFileDirs = ["out"]\n', 'c.cfg')).toThrow(
+      /c\.cfg:2: Common\.Unseal\.AllowedFileDirs: expected absolute directory paths/,
+    )
+    expect(() => managerConfig({ unseal: { allowedFileDirs: ['rel'] } })).toThrow(
+      /unseal\.allowedFileDirs\[0\] must be an absolute directory path/,
+    )
+  })
+})

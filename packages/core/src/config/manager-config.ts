@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path'
 import { parseTrustedNetworks } from '../auth/trusted-networks.js'
-import { parseAddress } from '../codecs/index.js'
+import { PROVE_REPLICA_UPDATES_MAX_SIZE, parseAddress } from '../codecs/index.js'
 import { VenusError } from '../errors/index.js'
 import { formatKeyPath, lineOf } from './key-lines.js'
 import type { ConfigSource } from './reader.js'
@@ -71,6 +71,32 @@ export interface CommitKindPolicy {
    */
   perSectorMaxFee: bigint
   batch: CommitBatchPolicy
+}
+
+/** Batching of `ProveReplicaUpdates3` (the snap-up queue is checked on every manager tick). */
+export type SnapUpBatchPolicy = Omit<CommitBatchPolicy, 'checkIntervalMs'>
+
+/**
+ * Snap-up (SnapDeals) of one miner's committed-capacity sectors: whether its CC sectors are
+ * handed out, which of them are candidates, and how `ProveReplicaUpdates3` is sent.
+ */
+export interface SnapUpMinerConfig {
+  /** Whether the miner's CC sectors are handed out for snap-up (`AllocateSnapUpSector`). */
+  enabled: boolean
+  /** The first of {@link senders}; undefined = the miner's prove-commit senders are used. */
+  sender: string | undefined
+  /** Addresses that may send `ProveReplicaUpdates3`; empty = the prove-commit senders. */
+  senders: string[]
+  gasOverEstimation: number
+  /** Per-gas fee cap, attoFIL; undefined = no cap of our own (the messager decides). */
+  maxFeeCap: bigint | undefined
+  /** Fee limit per sector in a message, attoFIL (the message's limit is this times its sectors). */
+  perSectorMaxFee: bigint
+  batch: SnapUpBatchPolicy
+  /** Candidate policy: least epochs a CC sector must have left before it expires (the deals must fit). */
+  minLifetimeEpochs: number
+  /** Epochs after the update landed before the CC sealed file (the sector key) is dropped. */
+  finalityEpochs: number
 }
 
 /**
@@ -165,6 +191,26 @@ export interface ManagerMinerConfig {
   proof: { enabled: boolean; apis: string[]; token: string }
   /** `[Miners.Deal] Enabled`: sectors of this miner take deals from the market. */
   deal: { enabled: boolean }
+  /** `[Miners.SnapUp]`: snap-up of the miner's CC sectors. */
+  snapup: SnapUpMinerConfig
+}
+
+/**
+ * Unseal requests from the market (`[Common.Unseal]`): the manager listens for venus-market's
+ * (droplet's) and venus-gateway's `SectorsUnsealPiece` events and uploads each unsealed piece to
+ * the destination the request names.
+ */
+export interface ManagerUnsealConfig {
+  /**
+   * `ListenMarketEvents`: open `ListenMarketEvent` for every miner on `market.api` (when set) and
+   * every `gateway.apis` entry. Default off.
+   */
+  listenMarketEvents: boolean
+  /**
+   * `AllowedFileDirs`: absolute directories a `file://` destination may name; a request for any
+   * other file is refused (default none: every `file://` destination is refused).
+   */
+  allowedFileDirs: string[]
 }
 
 /**
@@ -191,6 +237,8 @@ export interface ManagerConfig {
   /** venus-market (deals, and the piece store's redirects); empty `api` = no market. */
   market: ApiEndpointConfig
   gateway: { apis: string[]; token: string }
+  /** Unseal requests from the market (`[Common.Unseal]`); see {@link ManagerUnsealConfig}. */
+  unseal: ManagerUnsealConfig
   chainEventIntervalMs: number
   /** Directories served by `GET /piecestore/<pieceCID>`. */
   pieceStores: ManagerStoreConfig[]
@@ -237,6 +285,7 @@ const FIL = 1_000_000_000_000_000_000n
  * | `miners[].commitment.{pre,prove}.batch` | off; threshold 16, max wait 1 h, checked every minute |
  * | `miners[].post` | on, strict check, gas 1.2, cap 5 nanoFIL, confidence 10, challenge 10, submit 4 |
  * | `miners[].proof`, `miners[].deal` | off |
+ * | `miners[].snapup` | on; prove-commit senders, gas 1.2, cap 5 nanoFIL, 0.5 FIL per sector; batch on (4 sectors or 1 h); 180 days of lifetime left; 900 epochs of finality |
  *
  * @example
  * ```ts
@@ -270,6 +319,23 @@ export const MANAGER_CONFIG_DEFAULTS = deepFreeze({
     },
     proof: { enabled: false, apis: [] as string[], token: '' },
     deal: { enabled: false },
+    snapup: {
+      enabled: true,
+      sender: undefined,
+      senders: [] as string[],
+      gasOverEstimation: 1.2,
+      maxFeeCap: 5n * NANO_FIL,
+      perSectorMaxFee: FIL / 2n,
+      batch: {
+        enabled: true,
+        threshold: 4,
+        maxWaitMs: HOUR,
+        gasOverEstimation: 1.2,
+        maxFeeCap: 5n * NANO_FIL,
+      },
+      minLifetimeEpochs: 180 * 2880,
+      finalityEpochs: 900,
+    },
   } satisfies Omit<ManagerMinerConfig, 'actor' | 'keys'>,
 })
 
@@ -322,6 +388,12 @@ export interface ManagerMinerInit {
   post?: Optional<ManagerMinerConfig['post']> | undefined
   proof?: Optional<ManagerMinerConfig['proof']> | undefined
   deal?: Optional<ManagerMinerConfig['deal']> | undefined
+  snapup?: SnapUpMinerInit | undefined
+}
+
+/** A miner's snap-up settings as given in code (see {@link managerConfig}). */
+export type SnapUpMinerInit = Optional<Omit<SnapUpMinerConfig, 'batch'>> & {
+  batch?: Optional<SnapUpBatchPolicy> | undefined
 }
 
 /** A store directory as given in code: its path, and its name when not the absolute path. */
@@ -335,6 +407,7 @@ export interface ManagerConfigInit {
   messager?: Optional<ApiEndpointConfig> | undefined
   market?: Optional<ApiEndpointConfig> | undefined
   gateway?: Optional<ManagerConfig['gateway']> | undefined
+  unseal?: Optional<ManagerUnsealConfig> | undefined
   chainEventIntervalMs?: number | undefined
   pieceStores?: readonly ManagerStoreInit[] | undefined
   persistStores?: readonly ManagerStoreInit[] | undefined
@@ -357,6 +430,33 @@ function sendersOf(
   if (init?.senders !== undefined) return init.senders.filter((a) => a !== '')
   if (init?.sender !== undefined) return init.sender === '' ? [] : [init.sender]
   return [...def]
+}
+
+/**
+ * A miner's snap-up settings with everything `init` does not give taken from `def` (by default
+ * {@link MANAGER_CONFIG_DEFAULTS}`.miner.snapup`). A fee cap given as `undefined` means "no cap of
+ * our own". Not checked: {@link managerConfig} checks the whole config.
+ *
+ * @example
+ * ```ts
+ * const u = snapUpMinerConfig({ batch: { threshold: 8 } })
+ * u.batch.maxWaitMs // 3_600_000
+ * ```
+ */
+export function snapUpMinerConfig(
+  init: SnapUpMinerInit | undefined,
+  def: SnapUpMinerConfig = MANAGER_CONFIG_DEFAULTS.miner.snapup,
+): SnapUpMinerConfig {
+  // Senders, gas and fee limits are a commit kind's; the batch has no check interval of its own.
+  const { batch, ...kind } = commitKind(init, { ...def, batch: { ...def.batch, checkIntervalMs: 0 } })
+  const { checkIntervalMs: _, ...snapBatch } = batch
+  return {
+    enabled: pick(init?.enabled, def.enabled),
+    ...kind,
+    batch: snapBatch,
+    minLifetimeEpochs: pick(init?.minLifetimeEpochs, def.minLifetimeEpochs),
+    finalityEpochs: pick(init?.finalityEpochs, def.finalityEpochs),
+  }
 }
 
 function commitKind(init: CommitKindInit | undefined, def: CommitKindPolicy): CommitKindPolicy {
@@ -436,6 +536,7 @@ export function managerMinerConfig(
       token: pick(init.proof?.token, defaults.proof.token),
     },
     deal: { enabled: pick(init.deal?.enabled, defaults.deal.enabled) },
+    snapup: snapUpMinerConfig(init.snapup, defaults.snapup),
   }
   if (init.keys !== undefined) m.keys = init.keys
   return m
@@ -482,6 +583,10 @@ export function managerConfig(init: ManagerConfigInit = {}): ManagerConfig {
     messager: endpoint(init.messager),
     market: endpoint(init.market),
     gateway: { apis: [...(init.gateway?.apis ?? [])], token: init.gateway?.token ?? '' },
+    unseal: {
+      listenMarketEvents: init.unseal?.listenMarketEvents ?? false,
+      allowedFileDirs: [...(init.unseal?.allowedFileDirs ?? [])],
+    },
     chainEventIntervalMs: init.chainEventIntervalMs ?? d.chainEventIntervalMs,
     pieceStores: (init.pieceStores ?? []).map(store),
     persistStores: (init.persistStores ?? []).map(store),
@@ -585,6 +690,10 @@ function checkManagerConfig(c: ManagerConfig): void {
       checkStorePlacement(s, `${name}[${i}]`)
     })
   }
+  c.unseal.allowedFileDirs.forEach((dir, i) => {
+    if (typeof dir !== 'string' || !dir.startsWith('/'))
+      invalid(`unseal.allowedFileDirs[${i}]`, 'an absolute directory path', dir)
+  })
   if (c.db.driver !== 'sqlite' && c.db.driver !== 'postgres')
     invalid('db.driver', '"sqlite" or "postgres"', c.db.driver)
   if (c.db.driver === 'postgres' && !/^postgres(?:ql)?:\/\//.test(c.db.dsn))
@@ -617,5 +726,27 @@ function checkManagerConfig(c: ManagerConfig): void {
       'maxPartitionsPerRecoveryMessage',
     ] as const)
       checkInt(m.post[key], `${at}.post.${key}`, 0)
+    checkSnapUp(m.snapup, `${at}.snapup`)
   })
+}
+
+function checkSnapUp(u: SnapUpMinerConfig, path: string): void {
+  if (typeof u.enabled !== 'boolean') invalid(`${path}.enabled`, 'true or false', u.enabled)
+  checkSenders(u.senders, u.sender, path)
+  checkNumber(u.gasOverEstimation, `${path}.gasOverEstimation`)
+  checkAtto(u.maxFeeCap, `${path}.maxFeeCap`, true)
+  checkAtto(u.perSectorMaxFee, `${path}.perSectorMaxFee`, false)
+  if (typeof u.batch.enabled !== 'boolean') invalid(`${path}.batch.enabled`, 'true or false', u.batch.enabled)
+  checkInt(u.batch.threshold, `${path}.batch.threshold`, 1)
+  if (u.batch.threshold > PROVE_REPLICA_UPDATES_MAX_SIZE)
+    invalid(
+      `${path}.batch.threshold`,
+      `at most ${PROVE_REPLICA_UPDATES_MAX_SIZE} (updates in one ProveReplicaUpdates3)`,
+      u.batch.threshold,
+    )
+  checkInt(u.batch.maxWaitMs, `${path}.batch.maxWaitMs`, 0)
+  checkNumber(u.batch.gasOverEstimation, `${path}.batch.gasOverEstimation`)
+  checkAtto(u.batch.maxFeeCap, `${path}.batch.maxFeeCap`, true)
+  checkInt(u.minLifetimeEpochs, `${path}.minLifetimeEpochs`, 0)
+  checkInt(u.finalityEpochs, `${path}.finalityEpochs`, 0)
 }

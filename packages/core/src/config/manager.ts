@@ -5,8 +5,9 @@
  * {@link ManagerConfig} that `managerConfig()` builds in code, with the defaults of
  * {@link MANAGER_CONFIG_DEFAULTS} (the seed layout differs in the keys of {@link SEED_LAYOUT_DEFAULTS}).
  */
-import { resolve } from 'node:path'
+import { isAbsolute, resolve } from 'node:path'
 import { parseTrustedNetworks } from '../auth/trusted-networks.js'
+import { PROVE_REPLICA_UPDATES_MAX_SIZE } from '../codecs/index.js'
 import {
   type ApiEndpointConfig,
   type CommitBatchPolicy,
@@ -18,6 +19,7 @@ import {
   type ManagerMinerConfig,
   type ManagerStoreConfig,
   managerMinerConfig,
+  type SnapUpMinerConfig,
 } from './manager-config.js'
 import { configError, openConfigDocument, type TableReader } from './reader.js'
 import { readAddresses, readDuration, readFil } from './units.js'
@@ -176,6 +178,22 @@ function applySeedCommitPolicy(t: TableReader, m: ManagerMinerConfig): void {
   m.commitment.confidence = t.integer('MsgConfidence', m.commitment.confidence, 0)
 }
 
+/** The seed layout's snap-up keys of a `[Commitment.DefaultPolicy]` / `[Commitment.Miners.<id>]` table. */
+function applySeedSnapUpPolicy(t: TableReader, m: ManagerMinerConfig): void {
+  const u = m.snapup
+  u.enabled = t.boolean('EnableSnapUp', u.enabled)
+  u.batch.enabled = t.boolean('EnableBatchSnapUp', u.batch.enabled)
+  u.batch.threshold = t.integer('SnapUpBatchThreshold', u.batch.threshold, 1, PROVE_REPLICA_UPDATES_MAX_SIZE)
+  u.batch.maxWaitMs = readDuration(t, 'SnapUpBatchMaxWait', u.batch.maxWaitMs)
+  u.gasOverEstimation = t.number('SnapUpGasOverEstimation', u.gasOverEstimation, 0)
+  u.batch.gasOverEstimation = t.number('BatchSnapUpGasOverEstimation', u.batch.gasOverEstimation, 0)
+  u.maxFeeCap = readFil(t, 'MaxSnapUpFeeCap', u.maxFeeCap)
+  u.batch.maxFeeCap = readFil(t, 'MaxBatchSnapUpFeeCap', u.batch.maxFeeCap)
+  u.perSectorMaxFee = readFil(t, 'SnapUpMaxFeePerSector', u.perSectorMaxFee) ?? u.perSectorMaxFee
+  u.minLifetimeEpochs = t.integer('SnapUpMinLifetimeEpochs', u.minLifetimeEpochs, 0)
+  u.finalityEpochs = t.integer('SnapUpFinalityEpochs', u.finalityEpochs, 0)
+}
+
 function applySeedPoStPolicy(t: TableReader, m: ManagerMinerConfig): void {
   const p = m.post
   p.strictCheck = t.boolean('StrictCheck', p.strictCheck)
@@ -244,6 +262,7 @@ function parseSeedLayout(root: TableReader): ManagerConfig {
   const template = seedMiner(0)
   const defaultPolicy = commitment.table('DefaultPolicy')
   applySeedCommitPolicy(defaultPolicy, template)
+  applySeedSnapUpPolicy(defaultPolicy, template)
   defaultPolicy.finish()
   const post = root.table('PoSt')
   const postDefault = post.table('Default')
@@ -253,6 +272,7 @@ function parseSeedLayout(root: TableReader): ManagerConfig {
   const withDefaults = (m: ManagerMinerConfig): void => {
     m.commitment = structuredClone(template.commitment)
     m.post = structuredClone(template.post)
+    m.snapup = structuredClone(template.snapup)
   }
   for (const m of miners.values()) withDefaults(m)
   const ensure = (actor: number): ManagerMinerConfig => {
@@ -268,9 +288,11 @@ function parseSeedLayout(root: TableReader): ManagerConfig {
     senderTable.set(m.actor, { ...senderTable.get(m.actor), commit: key })
     const t = cMiners.table(key)
     applySeedCommitPolicy(t, m)
+    applySeedSnapUpPolicy(t, m)
     const controls = t.table('Controls')
     setSenders(m.commitment.pre, readAddresses(controls, 'PreCommit'))
     setSenders(m.commitment.prove, readAddresses(controls, 'ProveCommit'))
+    setSenders(m.snapup, readAddresses(controls, 'SnapUp'))
     controls.finish()
     t.finish()
   }
@@ -332,6 +354,7 @@ function parseSeedLayout(root: TableReader): ManagerConfig {
     messager,
     market: { api: '', token: '' },
     gateway: { apis: [], token: '' },
+    unseal: { listenMarketEvents: false, allowedFileDirs: [] },
     chainEventIntervalMs: MANAGER_CONFIG_DEFAULTS.chainEventIntervalMs,
     pieceStores: [],
     persistStores,
@@ -361,6 +384,32 @@ function setSenders(k: { sender: string | undefined; senders: string[] }, sender
   k.sender = senders[0]
 }
 
+/** `[Miners.SnapUp]` and its `[Miners.SnapUp.Batch]`; `Sender` may be left out (the prove senders). */
+function readV012SnapUp(t: TableReader, d: SnapUpMinerConfig): SnapUpMinerConfig {
+  const senders = readAddresses(t, 'Sender')
+  const bt = t.table('Batch')
+  const u: SnapUpMinerConfig = {
+    enabled: t.boolean('Enabled', d.enabled),
+    sender: senders[0],
+    senders,
+    gasOverEstimation: t.number('GasOverEstimation', d.gasOverEstimation, 0),
+    maxFeeCap: readFil(t, 'MaxFeeCap', d.maxFeeCap),
+    perSectorMaxFee: readFil(t, 'MaxFeePerSector', d.perSectorMaxFee) ?? d.perSectorMaxFee,
+    batch: {
+      enabled: bt.boolean('Enabled', d.batch.enabled),
+      threshold: bt.integer('Threshold', d.batch.threshold, 1, PROVE_REPLICA_UPDATES_MAX_SIZE),
+      maxWaitMs: readDuration(bt, 'MaxWait', d.batch.maxWaitMs),
+      gasOverEstimation: bt.number('GasOverEstimation', d.batch.gasOverEstimation, 0),
+      maxFeeCap: readFil(bt, 'MaxFeeCap', d.batch.maxFeeCap),
+    },
+    minLifetimeEpochs: t.integer('MinLifetimeEpochs', d.minLifetimeEpochs, 0),
+    finalityEpochs: t.integer('FinalityEpochs', d.finalityEpochs, 0),
+  }
+  bt.finish()
+  t.finish()
+  return u
+}
+
 function readV012Kind(t: TableReader, d: CommitKindPolicy): CommitKindPolicy {
   const senders = readAddresses(t, 'Sender')
   if (senders.length === 0) t.missing('Sender', 'a Filecoin address like "f01234" or "t3…"')
@@ -376,6 +425,16 @@ function readV012Kind(t: TableReader, d: CommitKindPolicy): CommitKindPolicy {
   return k
 }
 
+/** `[Common.Unseal]`: market unseal requests; `AllowedFileDirs` entries must be absolute. */
+function readUnseal(t: TableReader): ManagerConfig['unseal'] {
+  const listenMarketEvents = t.boolean('ListenMarketEvents', false)
+  const allowedFileDirs = t.stringArray('AllowedFileDirs', [])
+  for (const dir of allowedFileDirs)
+    if (!isAbsolute(dir)) t.fail('AllowedFileDirs', 'absolute directory paths', dir)
+  t.finish()
+  return { listenMarketEvents, allowedFileDirs }
+}
+
 function parseV012Layout(root: TableReader): ManagerConfig {
   const common = root.table('Common')
   const api = common.table('API')
@@ -387,6 +446,7 @@ function parseV012Layout(root: TableReader): ManagerConfig {
     messager: { api: api.string('Messager', ''), token },
     market: { api: api.string('Market', ''), token },
     gateway: { apis: api.stringArray('Gateway', []), token },
+    unseal: readUnseal(common.table('Unseal')),
     chainEventIntervalMs: readDuration(
       api,
       'ChainEventInterval',
@@ -412,7 +472,6 @@ function parseV012Layout(root: TableReader): ManagerConfig {
     const post = t.table('PoSt')
     const proof = t.table('Proof')
     const deal = t.table('Deal')
-    t.allow('SnapUp') // inactive in v0.1.2; accepted and ignored
     const d = MANAGER_CONFIG_DEFAULTS.miner
     const m: ManagerMinerConfig = {
       actor,
@@ -445,6 +504,7 @@ function parseV012Layout(root: TableReader): ManagerConfig {
       },
       proof: { enabled: proof.boolean('Enabled', d.proof.enabled), apis: cfg.gateway.apis, token },
       deal: { enabled: deal.boolean('Enabled', d.deal.enabled) },
+      snapup: readV012SnapUp(t.table('SnapUp'), d.snapup),
     }
     readPostSchedule(post, m.post)
     m.keys = {

@@ -85,7 +85,16 @@ export interface ExternalProcessorConfig {
 }
 
 /** The stages a processor limit or external processor may name. */
-export const WORKER_STAGES = ['tree_d', 'pc1', 'pc2', 'c1', 'c2', 'snap_encode', 'snap_prove'] as const
+export const WORKER_STAGES = [
+  'tree_d',
+  'pc1',
+  'pc2',
+  'c1',
+  'c2',
+  'snap_encode',
+  'snap_prove',
+  'unseal',
+] as const
 /** One of {@link WORKER_STAGES}. */
 export type WorkerStage = (typeof WORKER_STAGES)[number]
 

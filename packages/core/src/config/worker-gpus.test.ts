@@ -179,4 +179,74 @@ describe('worker GPUs in the config', () => {
       expect(err.message).toContain(`worker config: ${key}: expected`)
     },
   )
+
+  it("reads the snap-up stages' external processors: concurrency, envs, cpuset, and the prove child on a GPU", () => {
+    const text = `${V012_HEAD}[processors.gpu]\ndevices = ["0"]
+[processors.limit]
+snap_encode = 2
+snap_prove = 1
+[[processors.snap_encode]]
+concurrent = 2
+envs = { FIL_PROOFS_USE_MULTICORE_SDR = "1" }
+cgroup = { cpuset = "0-3" }
+[[processors.snap_prove]]
+gpu = "0"
+locks = ["gpu0"]
+`
+    const file = parseWorkerConfig(text, 'venus-worker.toml')
+    expect(file.processors.limit).toEqual({ snap_encode: 2, snap_prove: 1 })
+    expect(file.processors.external.snap_encode?.[0]).toMatchObject({
+      concurrent: 2,
+      envs: { FIL_PROOFS_USE_MULTICORE_SDR: '1' },
+      cgroup: { cpuset: '0-3' },
+      gpu: undefined,
+    })
+    expect(file.processors.external.snap_prove?.[0]).toMatchObject({ gpu: '0', locks: ['gpu0'] })
+    const code = workerConfig({
+      ...CODE,
+      processors: {
+        gpus: { devices: ['0'] },
+        limit: { snap_encode: 2, snap_prove: 1 },
+        external: {
+          snap_encode: [
+            {
+              concurrent: 2,
+              envs: { FIL_PROOFS_USE_MULTICORE_SDR: '1' },
+              cgroup: { cpuset: '0-3', groupName: 'vc-worker' },
+            },
+          ],
+          snap_prove: [{ gpu: '0', locks: ['gpu0'] }],
+        },
+      },
+    })
+    expect(code.processors.external).toEqual(file.processors.external)
+  })
+
+  it.each([
+    [
+      '[[processors.snap_encode]]\nconcurent = 2',
+      'venus-worker.toml:8: processors.snap_encode[0].concurent: unknown key (did you mean concurrent?)',
+    ],
+    [
+      '[[processors.snap_prove]]\nconcurrent = 0',
+      'venus-worker.toml:8: processors.snap_prove[0].concurrent: expected an integer >= 1',
+    ],
+    [
+      '[[processors.snap_encode]]\ngpu = "0"',
+      'venus-worker.toml:8: processors.snap_encode[0].gpu: expected no GPU: snap_encode is not a GPU stage',
+    ],
+    [
+      '[[processors.snap_prove]]\ncgroup = { cpuset = "x" }',
+      'venus-worker.toml:8: processors.snap_prove[0].cgroup.cpuset: expected a cpu list',
+    ],
+    [
+      '[processors.limit]\nsnap_prove = 0',
+      'venus-worker.toml:8: processors.limit.snap_prove: expected an integer >= 1',
+    ],
+  ])('refuses a bad snap-up stage processor setting %j with file:line and key', (body, message) => {
+    const err = errorOf(() =>
+      parseWorkerConfig(`${V012_HEAD}[processors.gpu]\ndevices = ["0"]\n${body}\n`, 'venus-worker.toml'),
+    )
+    expect(err.message).toContain(message)
+  })
 })

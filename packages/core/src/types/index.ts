@@ -1,6 +1,7 @@
 export * from './filplus.js'
 export * from './forks.js'
 export * from './ids.js'
+export * from './market-event-wire.js'
 export * from './networks.js'
 export * from './policy.js'
 export * from './proof-types.js'

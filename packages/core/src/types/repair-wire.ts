@@ -55,8 +55,17 @@ export interface WireUnsealInfo {
   PayloadSize: number
   Ticket: WireTicket
   CommD: number[]
-  /** `AccessInstance`: the persist store holding the sealed file and the cache. */
+  /**
+   * `AccessInstance`: the persist store holding the sealed file and the cache; for a snapped
+   * sector the sector key's, or '' when it is no longer kept (the worker regenerates it).
+   */
   PrivateInfo: { AccessInstance: string }
+  /**
+   * A snapped sector (this cluster's addition): the piece is decoded from the update replica in
+   * `ReplicaInstance` and the sector key (CommR `CommROld`); `CommD` is then the update's CommD.
+   * Absent or null for a sector never snapped.
+   */
+  Update?: { ReplicaInstance: string; CommROld: number[]; CommDNew: number[] } | null
 }
 
 /** A repair task as `Venus.RepairTasks` and `Venus.RepairTaskState` answer it. */

@@ -35,6 +35,14 @@ export function unsealToWire(a: UnsealAssignment): WireUnsealInfo {
     Ticket: ticketToWire(a.ticket),
     CommD: [...a.commD],
     PrivateInfo: { AccessInstance: a.sealedInstance },
+    Update:
+      a.update === null
+        ? null
+        : {
+            ReplicaInstance: a.update.replicaInstance,
+            CommROld: [...a.update.commROld],
+            CommDNew: [...a.update.commDNew],
+          },
   }
 }
 

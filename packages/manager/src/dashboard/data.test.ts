@@ -5,7 +5,7 @@ import { SectorManager } from '../manager.js'
 import { createManagerMetrics } from '../metrics/manager-metrics.js'
 import { newSector } from '../sector.js'
 import { openSqliteStore } from '../store/sqlite.js'
-import { dashboardOverview } from './data.js'
+import { DASHBOARD_MAX_ROWS, dashboardOverview } from './data.js'
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {
@@ -136,5 +136,41 @@ describe('dashboard repairs', () => {
         note: null,
       },
     ])
+  })
+
+  it('reads a page of the most recently changed tasks, newest first, and the task of each problem by key', async () => {
+    const chain = createFakeChain({ miners: { 1000: 2048 } })
+    const store = await openSqliteStore({ path: ':memory:' })
+    cleanups.push(() => store.close())
+    const manager = new SectorManager({
+      store,
+      chain,
+      messager: chain,
+      config: { miners: [defaultMinerConfig(1000, 't01001')], persistStores: [] },
+      tickMs: 3_600_000,
+    })
+    const task = (number: number, at: number, kind: 'rebuild' | 'unseal' = 'unseal') => ({
+      kind,
+      id: { miner: 1000, number },
+      piece: kind === 'unseal' ? `baga${number}` : '',
+      state: 'queued' as const,
+      worker: '',
+      detail: {},
+      error: '',
+      createdAt: at,
+      updatedAt: at,
+    })
+    // The rebuild of the bad sector is the oldest task: beyond the page of recent ones.
+    await store.putRepairTask(task(1, 1, 'rebuild'))
+    for (let i = 0; i < DASHBOARD_MAX_ROWS + 20; i++) await store.putRepairTask(task(100 + i, 10 + i))
+    await manager.repair.noteProblems(1000, [
+      { sectorNumber: 1, reason: 'sealed file missing', action: 'rebuild' },
+    ])
+    const o = await dashboardOverview(manager, createManagerMetrics({ manager }))
+    expect(o.repairs).toHaveLength(DASHBOARD_MAX_ROWS)
+    expect(o.repairs[0]).toMatchObject({ number: 1, problem: 'sealed file missing', task: 'queued' })
+    // Then the recent tasks, the newest first.
+    expect(o.repairs[1]).toMatchObject({ number: 100 + DASHBOARD_MAX_ROWS + 19, action: 'unseal' })
+    expect(o.repairs[2]).toMatchObject({ number: 100 + DASHBOARD_MAX_ROWS + 18 })
   })
 })

@@ -207,7 +207,7 @@ export async function dashboardOverview(
       ),
       mgr.store.post.listLeases({ limit: 50 }),
       mgr.store.post.listJobs({ limit: 50 }),
-      mgr.repair.list(),
+      mgr.repair.recent({ limit: MAX_ROWS }),
     ])
   const byState = new Map<string, number>()
   let total = 0
@@ -256,21 +256,29 @@ export async function dashboardOverview(
       faults: j.output?.faults.length ?? 0,
       error: truncateText(j.errorReason, ROW_TEXT_BYTES),
     })),
-    repairs: repairRows(mgr, tasks),
+    repairs: await repairRows(mgr, tasks),
     health: health ?? null,
   }
 }
 
-/** The bad sectors with their task (if any), then the tasks no check asked for; bounded. */
-function repairRows(mgr: SectorManager, tasks: readonly RepairTask[]): DashboardRepairRow[] {
+/**
+ * The bad sectors with their rebuild task (if any), then the recent tasks no check asked for;
+ * bounded: at most a page of problems, each task read by key, and the page of recent tasks.
+ */
+async function repairRows(mgr: SectorManager, tasks: readonly RepairTask[]): Promise<DashboardRepairRow[]> {
   const t = (v: string) => truncateText(v, ROW_TEXT_BYTES)
-  const rebuilds = new Map(
-    tasks.filter((x) => x.kind === 'rebuild').map((x) => [`${x.id.miner}/${x.id.number}`, x]),
+  const key = (x: { id: { miner: number; number: number } }) => `${x.id.miner}/${x.id.number}`
+  const rebuilds = new Map(tasks.filter((x) => x.kind === 'rebuild').map((x) => [key(x), x]))
+  const problems = mgr.repair.problems.list().slice(0, MAX_ROWS)
+  // A problem whose task changed long ago is not in the page of recent tasks: read it by key.
+  const older = await Promise.all(
+    problems.filter((p) => !rebuilds.has(key(p))).map((p) => mgr.repair.get('rebuild', p.id)),
   )
+  for (const x of older) if (x !== undefined) rebuilds.set(key(x), x)
   const rows: DashboardRepairRow[] = []
   const shown = new Set<RepairTask>()
-  for (const p of mgr.repair.problems.list()) {
-    const task = rebuilds.get(`${p.id.miner}/${p.id.number}`)
+  for (const p of problems) {
+    const task = rebuilds.get(key(p))
     if (task !== undefined) shown.add(task)
     rows.push({
       miner: p.id.miner,
@@ -283,7 +291,7 @@ function repairRows(mgr: SectorManager, tasks: readonly RepairTask[]): Dashboard
       note: task?.error ? t(task.error) : p.policy === undefined ? null : t(p.policy),
     })
   }
-  for (const x of [...tasks].reverse()) {
+  for (const x of tasks) {
     if (shown.has(x)) continue
     rows.push({
       miner: x.id.miner,

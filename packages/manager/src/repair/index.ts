@@ -11,4 +11,5 @@ export {
   RepairTasks,
   type RepairTasksOptions,
   type UnsealAssignment,
+  type UnsealUpdateSource,
 } from './tasks.js'

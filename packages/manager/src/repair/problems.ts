@@ -1,8 +1,9 @@
 /**
  * Sectors whose files a check found bad (the WindowPoSt poster's checks before proving), with the
- * suggested action, for the dashboard and an optional policy that queues rebuilds. Kept in memory:
- * the poster checks every deadline again, so a restarted manager learns them within a proving
- * period. Bounded: the oldest entry goes when a new sector would pass the limit.
+ * suggested action, for the dashboard and an optional policy that queues rebuilds. This is the
+ * in-memory view; `RepairTasks` writes every change through to the store (`sector_problems`) and
+ * reads it back at start, so a restarted manager shows them at once. Bounded: the oldest entry
+ * goes when a new sector would pass the limit.
  */
 import type { SectorId } from '@venus-cluster/core'
 

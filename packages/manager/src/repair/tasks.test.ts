@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { commitmentToCid, SubmitResult } from '@venus-cluster/core'
 import { afterEach, describe, expect, it } from 'vitest'
+import { sealedDealSector } from '../__fixtures__/repair-records.js'
 import { writePersistedFiles } from '../__fixtures__/worker-driver.js'
 import { createRepairApi } from '../api/repair-api.js'
 import type { ManagerChain, ManagerMessager, OnChainSector } from '../chain.js'
@@ -10,7 +11,7 @@ import { defaultMinerConfig } from '../config.js'
 import { createServiceContext } from '../context.js'
 import { managerLimits } from '../limits.js'
 import type { SectorManager } from '../manager.js'
-import { type ManagedSector, newSector } from '../sector.js'
+import type { ManagedSector } from '../sector.js'
 import { openSqliteStore } from '../store/sqlite.js'
 import type { ManagerStore } from '../store/types.js'
 import { pieceAt, RepairTasks } from './tasks.js'
@@ -63,29 +64,8 @@ async function setup(onChain: Partial<OnChainSector> | null = {}) {
   return { store, repair, persist, call }
 }
 
-/** A finalized sector with a deal piece of 1016 payload bytes after a 1 KiB filler. */
-async function sealed(store: ManagerStore, number: number, over: Partial<ManagedSector> = {}) {
-  const id = { miner: 1000, number }
-  const s: ManagedSector = {
-    ...newSector(id, 5),
-    ticket: { value: new Uint8Array(32).fill(7), epoch: 10 },
-    pieces: [
-      { dealId: 0, payloadSize: 0, piece: { size: 1024, cid: 'bagafiller' }, proposal: null },
-      { dealId: 5, payloadSize: 900, piece: { size: 1024, cid: PIECE }, proposal: null },
-    ],
-    preCommit: {
-      commR: commitmentToCid(commR, 'commR').toString(),
-      commD: commitmentToCid(commD, 'commD').toString(),
-      ticket: { value: new Uint8Array(32).fill(7), epoch: 10 },
-      dealIds: [5],
-    },
-    ...over,
-  }
-  await store.createSector(s)
-  await store.finalizeSector(id, (x) => ({ ...x, finalized: true }))
-  await store.setLocation(id, 'normal', { sealed: 'ps1', cache: 'ps1' })
-  return id
-}
+const sealed = (store: ManagerStore, number: number, over: Partial<ManagedSector> = {}) =>
+  sealedDealSector(store, { miner: 1000, number }, PIECE, { commR, commD }, over)
 
 const spec = { allowedMiners: null, allowedProofTypes: null }
 
@@ -255,5 +235,39 @@ describe('pieceAt', () => {
     })
     expect(pieceAt([p(128, 'a'), p(512, 'b')], 'b')).toEqual({ offset: 508, size: 508, payloadSize: 1 })
     expect(pieceAt([p(128, 'a')], 'z')).toBeUndefined()
+  })
+})
+
+describe('RepairTasks: problems found by checks', () => {
+  it('keeps them in the store: a new service over the same store shows them after loadProblems, and a rebuild done forgets its sector', async () => {
+    const { store, repair, persist } = await setup()
+    const id = await sealed(store, 1)
+    await repair.noteProblems(1000, [
+      { sectorNumber: 1, reason: 'sealed file missing', action: 'rebuild' },
+      { sectorNumber: 2, reason: 'cache file p_aux missing', action: 'rebuild-cache' },
+    ])
+    const ctx = createServiceContext({
+      store,
+      chain: {} as ManagerChain,
+      messager: {} as ManagerMessager,
+      config: {
+        miners: [defaultMinerConfig(1000, 't01001')],
+        persistStores: [{ name: 'ps1', path: persist }],
+      },
+    })
+    const restarted = new RepairTasks(ctx)
+    expect(restarted.problems.list()).toEqual([])
+    await restarted.loadProblems()
+    expect(restarted.problems.list().map((p) => [p.id.number, p.action])).toEqual([
+      [2, 'rebuild-cache'],
+      [1, 'rebuild'],
+    ])
+    // The first service rebuilds sector 1: its problem goes from the store too.
+    await repair.requestRebuild(id)
+    await repair.allocateRebuild(spec, 'w1')
+    writePersistedFiles(persist, 1000, 1)
+    expect((await repair.submitRebuilt(id, commR, 'ps1')).result).toBe(SubmitResult.Accepted)
+    await new Promise((r) => setTimeout(r, 20))
+    expect((await store.listSectorProblems(10)).map((p) => p.id.number)).toEqual([2])
   })
 })

@@ -66,9 +66,25 @@ export interface UnsealAssignment {
   /** Bytes of payload in the piece; the unsealed copy is cut to it. */
   payloadSize: number
   ticket: EpochRandomness
+  /** CommD of the sector's data: the precommit's, or the update's (`commDNew`) for a snapped sector. */
   commD: Uint8Array
-  /** The persist store holding the sealed file and the cache. */
+  /**
+   * The persist store holding the sealed file and the cache; for a snapped sector, the sector
+   * key's when it is still kept, else '' (the worker regenerates the key from the ticket).
+   */
   sealedInstance: string
+  /** A snapped sector: the piece is decoded from the update replica and the sector key. */
+  update: UnsealUpdateSource | null
+}
+
+/** Where a snapped sector's data is: its update replica, and the commitments that decode it. */
+export interface UnsealUpdateSource {
+  /** The persist store holding `update/<name>` (and `update-cache/<name>`). */
+  replicaInstance: string
+  /** CommR of the sector key (the CC replica). */
+  commROld: Uint8Array
+  /** CommD of the data the update holds. */
+  commDNew: Uint8Array
 }
 
 /** Events of {@link RepairTasks}. */
@@ -105,6 +121,16 @@ function notRepairable(id: SectorId, why: string): VenusError {
 /** The 32 bytes inside a commitment CID string. */
 const commitmentBytes = (cid: string) => cidToCommitment(cid).commitment
 
+/**
+ * The update a snapped sector holds its data in: set once the snap-up is final (`done`, the
+ * record finalized again), else null (a sector never snapped, or one whose update is not final).
+ */
+function finalUpdate(s: ManagedSector): { commROld: string; commDNew: string } | null {
+  const u = s.upgrade
+  if (u === undefined || u.state !== 'done' || u.proven === null) return null
+  return { commROld: u.public.sealedCid, commDNew: u.proven.unsealedCid }
+}
+
 /** Unpadded bytes of a padded piece size. */
 const unpadded = (padded: number) => padded - padded / 128
 
@@ -122,6 +148,7 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
   readonly #ctx: ServiceContext
   readonly #maxAuto: number
   readonly #autoRebuild: boolean
+  readonly #maxProblems: number
   /** Sectors the poster's checks found bad, with the suggested action. */
   readonly problems: SectorProblems
 
@@ -130,10 +157,26 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
     this.#ctx = ctx
     this.#maxAuto = opts.maxAutoUnseals ?? 4
     this.#autoRebuild = opts.autoRebuild ?? false
-    this.problems = new SectorProblems(opts.maxProblems)
+    this.#maxProblems = Math.max(1, opts.maxProblems ?? 10_000)
+    this.problems = new SectorProblems(this.#maxProblems)
     this.on('repair:done', ({ task }) => {
-      if (task.kind === 'rebuild') this.problems.clear(task.id)
+      if (task.kind !== 'rebuild') return
+      this.problems.clear(task.id)
+      ctx.store
+        .removeSectorProblem(task.id)
+        .catch((err) =>
+          ctx.log.warn({ err, sector: sectorKey(task.id) }, 'forgetting a repaired problem failed'),
+        )
     })
+  }
+
+  /**
+   * Reads the problems kept in the store into {@link RepairTasks.problems} (what the manager's
+   * start does), so a restarted manager shows them before the poster checks again.
+   */
+  async loadProblems(): Promise<void> {
+    const kept = await this.#ctx.store.listSectorProblems(this.#maxProblems)
+    for (const p of kept.reverse()) this.problems.note(p)
   }
 
   /**
@@ -161,7 +204,9 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
           policy = `not queued: ${(err as Error).message}`
         }
       }
-      this.problems.note({ id, reason: s.reason, action, seenAt: now, policy })
+      const problem = { id, reason: s.reason, action, seenAt: now, policy }
+      this.problems.note(problem)
+      await this.#ctx.store.putSectorProblem(problem, this.#maxProblems)
     }
   }
 
@@ -173,6 +218,11 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
   /** Every task (of one kind), oldest first. */
   list(kind?: RepairKind): Promise<RepairTask[]> {
     return this.#ctx.store.listRepairTasks(kind)
+  }
+
+  /** A page of the tasks changed last, newest first (the dashboard's list). */
+  recent(page: { limit: number; offset?: number | undefined }): Promise<RepairTask[]> {
+    return this.#ctx.store.listRecentRepairTasks(page)
   }
 
   /** The finalized, sealed record of a sector that repairs work from. */
@@ -409,7 +459,10 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
         details: { miner: id.miner, number: id.number, piece: pieceCid },
       })
     }
-    if ((await ctx.store.findLocation(id, 'normal')) === undefined)
+    if (finalUpdate(s) !== null) {
+      if ((await ctx.store.findLocation(id, 'upgrade')) === undefined)
+        throw notRepairable(id, 'the snapped sector has no update replica in the sector index to decode from')
+    } else if ((await ctx.store.findLocation(id, 'normal')) === undefined)
       throw notRepairable(id, 'the sector has no files in the sector index to unseal from')
     const copy = await this.pieceCopyPath(pieceCid, id)
     const now = ctx.now()
@@ -437,11 +490,24 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
     worker: string,
   ): Promise<UnsealAssignment | null> {
     return this.#claim('unseal', spec, worker, async (task, s) => {
-      const loc = await this.#ctx.store.findLocation(task.id, 'normal')
-      if (loc === undefined) throw new Error('the sector has no files in the sector index')
+      const store = this.#ctx.store
+      const loc = await store.findLocation(task.id, 'normal')
+      const snap = finalUpdate(s)
+      const up = snap === null ? undefined : await store.findLocation(task.id, 'upgrade')
+      if (snap !== null && up === undefined)
+        throw new Error('the snapped sector has no update replica in the sector index')
+      if (snap === null && loc === undefined) throw new Error('the sector has no files in the sector index')
       const at = pieceAt(s.pieces ?? [], task.piece)
       if (at === undefined) throw new Error(`piece ${task.piece} is not in the sector`)
       const pre = s.preCommit as NonNullable<ManagedSector['preCommit']>
+      const update =
+        snap === null || up === undefined
+          ? null
+          : {
+              replicaInstance: up.sealed,
+              commROld: commitmentBytes(snap.commROld),
+              commDNew: commitmentBytes(snap.commDNew),
+            }
       return {
         id: task.id,
         proofType: s.proofType,
@@ -450,8 +516,9 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
         size: at.size,
         payloadSize: at.payloadSize,
         ticket: s.ticket as EpochRandomness,
-        commD: commitmentBytes(pre.commD),
-        sealedInstance: loc.sealed,
+        commD: update?.commDNew ?? commitmentBytes(pre.commD),
+        sealedInstance: loc?.sealed ?? '',
+        update,
       }
     })
   }

@@ -5,6 +5,7 @@
 import {
   cidToCommitment,
   encodeProveReplicaUpdates3,
+  type PieceActivationManifest,
   sealProofFacts,
   zeroCommitment,
 } from '@venus-cluster/core'
@@ -33,14 +34,19 @@ export function dataPieces(pieces: readonly SectorPiece[] | null): SectorPiece[]
 
 /**
  * The params for the sectors sharing the first one's update proof type (`same`), every one of
- * which has a proven `upgrade`.
+ * which has a proven `upgrade`. A sector's data pieces go in as `manifests` has them (by sector
+ * number: verified allocations to claim, market notifications), else unverified without
+ * notifications.
  *
  * @example
  * ```ts
  * const { same, params } = buildProveReplicaUpdates3(queued)
  * ```
  */
-export function buildProveReplicaUpdates3(states: readonly ManagedSector[]): {
+export function buildProveReplicaUpdates3(
+  states: readonly ManagedSector[],
+  manifests?: ReadonlyMap<number, readonly PieceActivationManifest[]>,
+): {
   same: ManagedSector[]
   params: Uint8Array
 } {
@@ -53,12 +59,15 @@ export function buildProveReplicaUpdates3(states: readonly ManagedSector[]): {
       partition: s.upgrade!.public.partition,
       newSealedCid: CID.parse(s.upgrade!.proven!.newSealedCid),
       // Zero filler pieces carry no data: the actor pads the CommD with zeros itself.
-      pieces: dataPieces(s.pieces).map((p) => ({
-        cid: CID.parse(p.piece.cid),
-        size: p.piece.size,
-        verifiedAllocationKey: null,
-        notify: [],
-      })),
+      pieces: [
+        ...(manifests?.get(s.id.number) ??
+          dataPieces(s.pieces).map((p) => ({
+            cid: CID.parse(p.piece.cid),
+            size: p.piece.size,
+            verifiedAllocationKey: null,
+            notify: [],
+          }))),
+      ],
     })),
     sectorProofs: same.map((s) => s.upgrade!.proven!.proof),
     aggregateProof: new Uint8Array(),

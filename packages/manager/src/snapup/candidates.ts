@@ -3,8 +3,11 @@
  * weight, never updated), with enough lifetime left for the deals, outside the immutable
  * deadlines (the one open and the next), with files this cluster knows (indexed `normal`
  * location) and not busy in the store (no online record). `fetch` reads the chain and keeps the
- * candidates in memory; allocation takes from them and checks the chain again before using one.
- * The pool is rebuilt by the next `fetch` after a restart (the chain is the source of truth).
+ * candidates in the store (`snap_candidates`) with a copy in memory for listing; allocation takes
+ * one out of the store (one delete, so two managers on one database never take the same one)
+ * and checks the chain again before using it. A restarted manager loads the pool the operator
+ * fetched; a candidate taken is gone from it, and a sector being snapped up has an online record
+ * that `fetch` and allocation skip, so nothing is handed out twice.
  */
 import { VenusError } from '@venus-cluster/core'
 import type { OnChainSector } from '../chain.js'
@@ -85,6 +88,11 @@ export class SnapCandidates {
         },
       })
     }
+    // A full fetch replaces the miner's pool; a fetch of one deadline adds to it.
+    await ctx.store.putSnapCandidates(
+      [...found.values()],
+      deadline === undefined ? { replaceMiner: miner } : {},
+    )
     const pool = this.#pool.get(miner) ?? new Map<number, SnapCandidate>()
     let added = 0
     if (deadline === undefined) {
@@ -99,20 +107,40 @@ export class SnapCandidates {
     return { total: pool.size, added }
   }
 
+  /** Loads the pool kept in the store (at start: what was fetched before a restart). */
+  async load(miner?: number): Promise<void> {
+    const kept = await this.#ctx.store.listSnapCandidates(miner)
+    if (miner !== undefined) this.#pool.set(miner, new Map())
+    else this.#pool.clear()
+    for (const c of kept) this.#remember(c)
+  }
+
   /** The candidates kept for a miner, by sector number. */
   list(miner: number): SnapCandidate[] {
     return [...(this.#pool.get(miner)?.values() ?? [])].sort((a, b) => a.number - b.number)
   }
 
-  /** Takes the candidate with the lowest number out of the pool (undefined when none). */
-  take(miner: number): SnapCandidate | undefined {
-    const first = this.list(miner)[0]
-    if (first !== undefined) this.#pool.get(miner)?.delete(first.number)
-    return first
+  /**
+   * Takes the candidate with the lowest number out of the pool (undefined when none): out of
+   * the store first, so a candidate another manager took already is skipped. An empty pool in
+   * memory is loaded from the store first (another manager may have fetched).
+   */
+  async take(miner: number): Promise<SnapCandidate | undefined> {
+    if ((this.#pool.get(miner)?.size ?? 0) === 0) await this.load(miner)
+    for (const c of this.list(miner)) {
+      this.#pool.get(miner)?.delete(c.number)
+      if (await this.#ctx.store.removeSnapCandidate(miner, c.number)) return c
+    }
+    return undefined
   }
 
-  /** Puts a candidate back (its allocation did not go through). */
-  giveBack(c: SnapCandidate): void {
+  /** Puts a candidate back (its allocation did not go through, or its snap-up was aborted). */
+  async giveBack(c: SnapCandidate): Promise<void> {
+    await this.#ctx.store.putSnapCandidates([c])
+    this.#remember(c)
+  }
+
+  #remember(c: SnapCandidate): void {
     const pool = this.#pool.get(c.miner) ?? new Map<number, SnapCandidate>()
     pool.set(c.number, c)
     this.#pool.set(c.miner, pool)

@@ -14,12 +14,17 @@ import {
   commD,
   commitmentToCid,
   decodeProveReplicaUpdates3Return,
+  MANAGER_CONFIG_DEFAULTS,
   MinerMethod,
+  type PieceActivationManifest,
   PROVE_REPLICA_UPDATES_MAX_SIZE,
   type ProofsBackend,
   type SectorId,
+  type SnapUpMinerConfig,
+  type SnapUpMinerInit,
   type Startable,
   sealProofFacts,
+  snapUpMinerConfig,
   TypedEmitter,
   updateProofFacts,
   VenusError,
@@ -28,6 +33,7 @@ import type { ManagerMessage } from '../chain.js'
 import type { SectorFileChecks } from '../checks/index.js'
 import type { MessageOutbox } from '../commit-batcher/outbox.js'
 import type { ServiceContext } from '../context.js'
+import type { PieceActivation } from '../deals/activation.js'
 import type { DealAssigner } from '../deals/index.js'
 import { checkSectorPieces } from '../deals/market.js'
 import {
@@ -39,36 +45,24 @@ import {
   type SubmitResponse,
   sectorKey,
 } from '../sector.js'
+import { chooseSender } from '../senders/index.js'
 import { SerialRuns } from '../serial-runs.js'
 import { onlinePages } from '../store/pages.js'
-import { buildProveReplicaUpdates3 } from './build.js'
+import { buildProveReplicaUpdates3, dataPieces } from './build.js'
 import { SnapCandidates } from './candidates.js'
 import type { SectorUpgrade, SnapCandidate, SnapUpProven, SnapUpPublic } from './types.js'
 
-/** How one miner's snap-ups are sent and cleaned up. */
-export interface SnapUpPolicy {
-  /** The address sending `ProveReplicaUpdates3`; default the miner's prove-commit sender. */
-  sender?: string | undefined
-  /** Batching: one message per sector when off; else once `threshold` wait or the oldest waited `maxWaitMs`. */
-  batch: { enabled: boolean; threshold: number; maxWaitMs: number }
-  /** Least epochs a candidate must have left before it expires (the deals must fit). */
-  minLifetimeEpochs: number
-  /** Epochs after the update landed before the CC sealed file is dropped (chain finality). */
-  finalityEpochs: number
-  /** Total fee limit per sector, attoFIL. */
-  perSectorMaxFee: bigint
-}
+/**
+ * How one miner's snap-ups are sent and cleaned up: its `[Miners.SnapUp]` settings
+ * (`ManagerMinerConfig.snapup`). Empty `senders` = the miner's prove-commit senders.
+ */
+export type SnapUpPolicy = SnapUpMinerConfig
 
 /**
- * The default policy: batching on (4 sectors or 1 hour), 180 days of lifetime left (2880 epochs
- * a day), 900 epochs of finality, 0.5 FIL of fee per sector.
+ * The default policy (`MANAGER_CONFIG_DEFAULTS.miner.snapup`): batching on (4 sectors or 1 hour),
+ * 180 days of lifetime left (2880 epochs a day), 900 epochs of finality, 0.5 FIL of fee per sector.
  */
-export const DEFAULT_SNAP_UP_POLICY: SnapUpPolicy = Object.freeze({
-  batch: { enabled: true, threshold: 4, maxWaitMs: 3_600_000 },
-  minLifetimeEpochs: 180 * 2880,
-  finalityEpochs: 900,
-  perSectorMaxFee: 5n * 10n ** 17n,
-})
+export const DEFAULT_SNAP_UP_POLICY: SnapUpPolicy = MANAGER_CONFIG_DEFAULTS.miner.snapup
 
 /** Events of {@link SnapUpService}. */
 export type SnapUpEvents = {
@@ -110,10 +104,18 @@ export interface SnapUpServiceOptions {
   files: SectorFileChecks
   /** Deals for allocations that do not bring their pieces. */
   deals?: DealAssigner | undefined
+  /**
+   * The data pieces' manifests (verified allocations to claim, deals to notify); without it
+   * every piece goes in as unverified data, with no notification and no pledge sent.
+   */
+  activation?: Pick<PieceActivation, 'manifests'> | undefined
   /** Verifies update proofs on submission; without it proofs are checked by length only. */
   proofs?: Pick<ProofsBackend, 'verifyUpdateProof'> | undefined
-  /** The policy of a miner (default {@link DEFAULT_SNAP_UP_POLICY}). */
-  policy?: ((miner: number) => Partial<SnapUpPolicy> | undefined) | undefined
+  /**
+   * Overrides of a miner's policy over its config (`miners[].snapup`, `[Miners.SnapUp]`), for
+   * an embedder that decides per miner at run time.
+   */
+  policy?: ((miner: number) => SnapUpMinerInit | undefined) | undefined
 }
 
 const snapUpInFlight = (u: SectorUpgrade | undefined) =>
@@ -149,18 +151,22 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
     )
   }
 
-  /** The policy of a miner: its overrides over {@link DEFAULT_SNAP_UP_POLICY}. */
+  /**
+   * The policy of a miner: its config (`miners[].snapup`, default {@link DEFAULT_SNAP_UP_POLICY}
+   * for a miner not configured) under the `policy` overrides; `senders` filled with the miner's
+   * prove-commit senders when it names none.
+   */
   policy(miner: number): SnapUpPolicy {
-    const over = this.#opts.policy?.(miner) ?? {}
-    return {
-      ...DEFAULT_SNAP_UP_POLICY,
-      ...over,
-      batch: { ...DEFAULT_SNAP_UP_POLICY.batch, ...over.batch },
-      sender: over.sender ?? this.#ctx.miner(miner)?.commitment.prove.sender,
-    }
+    const m = this.#ctx.miner(miner)
+    const u = snapUpMinerConfig(this.#opts.policy?.(miner), m?.snapup ?? DEFAULT_SNAP_UP_POLICY)
+    if (u.senders.length > 0) return u
+    const senders = [...(m?.commitment.prove.senders ?? [])]
+    return { ...u, sender: senders[0], senders }
   }
 
   async start(): Promise<void> {
+    // The pool fetched before a restart (taken candidates left it when they were taken).
+    await this.candidates.load()
     this.#runs.resume()
   }
 
@@ -191,15 +197,23 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
     pieces?: readonly SectorPiece[] | undefined
   }): Promise<SnapUpAllocation | null> {
     const ctx = this.#ctx
+    // A miner whose snap-up is off (`[Miners.SnapUp] Enabled = false`) hands out no CC sector.
     const miners = ctx
       .config()
       .miners.map((m) => m.actor)
       .filter(
         (a) =>
-          spec.allowedMiners === null || spec.allowedMiners.length === 0 || spec.allowedMiners.includes(a),
+          (spec.allowedMiners === null ||
+            spec.allowedMiners.length === 0 ||
+            spec.allowedMiners.includes(a)) &&
+          this.policy(a).enabled,
       )
     for (const miner of miners) {
-      for (let c = this.candidates.take(miner); c !== undefined; c = this.candidates.take(miner)) {
+      for (
+        let c = await this.candidates.take(miner);
+        c !== undefined;
+        c = await this.candidates.take(miner)
+      ) {
         const key = sectorKey(c)
         const taken = await ctx.locks.run(key, () => this.#allocateOne(c!, spec))
         if (taken === 'next') continue
@@ -220,7 +234,7 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
               finalized: previous?.finalized ?? true,
             })),
           )
-          this.candidates.giveBack(c)
+          await this.candidates.giveBack(c)
           return null
         }
         ctx.log.info({ sector: key, pieces: got.pieces.length }, 'snap-up allocated')
@@ -413,6 +427,55 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
     })
   }
 
+  /**
+   * A worker gave a snap-up up (`ReportAborted` from a `snapup` thread): a snap-up not yet sent
+   * ends as `failed` with `aborted by the worker: <reason>`, its queue entry and `upgrade` index
+   * entry go, its pieces go back (deals to the market, direct pieces to the queue), the record
+   * goes offline as the CC sector it still is, and the sector goes back into the candidate pool
+   * to be snapped up again. A snap-up whose message is out (or landed) is followed to its end
+   * regardless.
+   * Resolves false when the sector has no snap-up in flight (a sealing abort: the caller's).
+   */
+  async aborted(id: SectorId, reason: string): Promise<boolean> {
+    const ctx = this.#ctx
+    const why = `aborted by the worker: ${reason === '' ? 'no reason given' : reason}`
+    const ended = await ctx.locks.run(sectorKey(id), async () => {
+      const got = await ctx.store.getSector(id)
+      const u = got?.state.upgrade
+      if (got === undefined || u === undefined) return false
+      // A retried report of a snap-up that ended already: nothing more to do.
+      if (!got.online) return u.state === 'failed' ? ('kept' as const) : false
+      if (u.state === 'sent' || u.state === 'landed') {
+        ctx.log.warn(
+          { sector: sectorKey(id), reason },
+          'a worker aborted a snap-up whose ProveReplicaUpdates3 is out; it is followed to its end',
+        )
+        return 'kept' as const
+      }
+      if (u.state !== 'allocated' && u.state !== 'queued') return false
+      if (u.state === 'queued') await ctx.store.updateSector(id, (x) => x, { dequeue: true })
+      await this.#opts.deals?.release(id, got.state.pieces)
+      // The pieces were the snap-up's: the sector is CC again (a later fetch finds it).
+      await ctx.store.finalizeSector(id, (x) => ({
+        ...x,
+        pieces: null,
+        finalized: true,
+        upgrade: { ...u, state: 'failed', proven: null, failure: why },
+      }))
+      await ctx.store.removeLocation(id, 'upgrade')
+      await this.candidates.giveBack({ miner: id.miner, number: id.number, public: u.public })
+      return true
+    })
+    if (ended === true) {
+      ctx.log.warn(
+        { sector: sectorKey(id), reason },
+        'snap-up aborted by the worker; the sector is a candidate again',
+      )
+      this.emit('snapup:failed', { sector: id, error: why })
+    }
+    return ended !== false
+  }
+
   async #process(miner: number, tick: boolean): Promise<void> {
     const ctx = this.#ctx
     if (ctx.miner(miner) === undefined) return
@@ -435,7 +498,7 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
 
   async #send(miner: number, numbers: number[], policy: SnapUpPolicy): Promise<void> {
     const ctx = this.#ctx
-    if (!policy.sender) {
+    if (policy.senders.length === 0) {
       ctx.log.error({ miner }, 'no snap-up sender for the miner; sectors left queued')
       return
     }
@@ -446,28 +509,64 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
         states.push(got.state)
     }
     if (states.length === 0) return
-    const { same, params } = buildProveReplicaUpdates3(states)
+    // The data pieces' manifests: verified allocations still claimable are keyed in (an
+    // unclaimable one goes in as unverified data), deals notify the market. Verified data raises
+    // the sector's QA power and so its pledge: the difference is sent along.
+    const manifests = new Map<number, PieceActivationManifest[]>()
+    let value = 0n
+    for (const s of states) {
+      const u = s.upgrade!
+      const got = await this.#opts.activation?.manifests(miner, s.pieces, u.public.expiration)
+      if (got === undefined) continue
+      for (const x of got.unclaimable)
+        ctx.log.warn(
+          { sector: sectorKey(s.id), piece: x.piece.piece.cid, reason: x.reason },
+          'verified allocation can no longer be claimed: the piece is snapped in as unverified data',
+        )
+      const data = new Set(dataPieces(s.pieces))
+      manifests.set(
+        s.id.number,
+        got.pieces.filter((_, i) => data.has(s.pieces![i]!)),
+      )
+      if (got.verifiedSize === 0) continue
+      const onChain = await ctx.chain.sectorInfo(miner, s.id.number)
+      const pledge = await ctx.chain.initialPledge(miner, {
+        sealProof: s.proofType,
+        sealedCid: u.proven!.newSealedCid,
+        expiration: u.public.expiration,
+        verifiedSize: got.verifiedSize,
+      })
+      const before = onChain?.initialPledge ?? 0n
+      value += pledge > before ? pledge - before : 0n
+    }
+    const { same, params } = buildProveReplicaUpdates3(states, manifests)
     const p = await ctx.networkParams()
-    const m = ctx.miner(miner)!
-    // No verified pieces are snapped in, so QA power and pledge do not change: no collateral.
+    const fee = same.length > 1 ? policy.batch : policy
+    const spec = {
+      gasOverEstimation: fee.gasOverEstimation,
+      maxFeeCap: fee.maxFeeCap ?? 0n,
+      maxFee: policy.perSectorMaxFee * BigInt(same.length),
+    }
+    const sender = await chooseSender(ctx.chain, policy.senders, value + spec.maxFee)
+    if (sender === undefined) return
+    if (!sender.covers)
+      ctx.log.warn(
+        { miner, sender: sender.address, balance: sender.balance, need: value + spec.maxFee },
+        'no snap-up sender of the miner has the funds for this message; sent from the richest',
+      )
     const message: ManagerMessage = {
-      from: policy.sender,
+      from: sender.address,
       to: `${p.addressPrefix}0${miner}`,
       method: MinerMethod.ProveReplicaUpdates3,
       params,
-      value: 0n,
+      value,
     }
-    const fee = same.length > 1 ? m.commitment.prove.batch : m.commitment.prove
     const claimed = await this.#opts.outbox.claim({
       kind: 'upgrade',
       miner,
       sectors: same.map((s) => s.id.number),
       message,
-      spec: {
-        gasOverEstimation: fee.gasOverEstimation,
-        maxFeeCap: fee.maxFeeCap ?? 0n,
-        maxFee: policy.perSectorMaxFee * BigInt(same.length),
-      },
+      spec,
       mark: (uid) => (s) =>
         s.upgrade === undefined ? s : { ...s, upgrade: { ...s.upgrade, state: 'sent', messageUid: uid } },
     })

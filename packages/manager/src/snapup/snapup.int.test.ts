@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -8,10 +8,17 @@ import {
   MinerMethod,
   mockProofs,
   type ProofsBackend,
+  type SnapUpMinerInit,
   sealProofFacts,
+  snapUpMinerConfig,
 } from '@venus-cluster/core'
 import { createDevnet, type Devnet } from '@venus-cluster/devnet'
-import { injectSectors, sealTestSectors } from '@venus-cluster/devnet/testing'
+import {
+  allocateDatacap,
+  createVerifiedClient,
+  injectSectors,
+  sealTestSectors,
+} from '@venus-cluster/devnet/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createDevnetMiner, devnetManagerViews, devnetRpc } from '../__fixtures__/devnet-env.js'
 import { createSealerApi } from '../api/index.js'
@@ -114,45 +121,96 @@ async function workerSnap(
   ])
 }
 
-async function setup(seed: string, batch: { enabled: boolean; threshold: number }, count: number) {
+async function setup(
+  seed: string,
+  batch: { enabled: boolean; threshold: number },
+  count: number,
+  snapup: SnapUpMinerInit = {},
+) {
   const proofs = mockProofs()
   const devnet = createDevnet({ seed, proofs })
   await devnet.start()
   const { owner, minerId } = await createDevnetMiner(devnet)
   const persist = join(dir, `persist-${seed}`)
+  // Direct pieces' files, named by piece CID.
+  const pieceDir = join(dir, `pieces-${seed}`)
+  mkdirSync(pieceDir, { recursive: true })
   const numbers = Array.from({ length: count }, (_, i) => i + 1)
   injectSectors(devnet, `t0${minerId}`, await sealTestSectors(proofs, persist, minerId, numbers))
   await devnet.mine(1)
   const m = defaultMinerConfig(minerId, owner)
   m.commitment.confidence = 2
   m.deal.enabled = true
-  const market = createMemoryMarket()
-  const mgr = new SectorManager({
-    store: await openSqliteStore({ path: join(dir, `${seed}.db`) }),
-    ...devnetManagerViews(devnet),
-    config: { miners: [m], persistStores: [{ name: 'ps1', path: persist }] },
-    proofs,
-    market,
-    tickMs: 3_600_000,
-    snapUpPolicy: () => ({
-      batch: { ...batch, maxWaitMs: 3_600_000 },
-      minLifetimeEpochs: 100,
-      finalityEpochs: 6,
-    }),
+  // The snap-up policy from the config (`[Miners.SnapUp]`), as an operator writes it.
+  m.snapup = snapUpMinerConfig({
+    batch: { ...batch, maxWaitMs: 3_600_000 },
+    minLifetimeEpochs: 100,
+    finalityEpochs: 6,
+    ...snapup,
   })
+  const market = createMemoryMarket()
+  // A manager over the database file: `restart` stops it and starts another on the same file.
+  const open = async () => {
+    const mgr = new SectorManager({
+      store: await openSqliteStore({ path: join(dir, `${seed}.db`) }),
+      ...devnetManagerViews(devnet),
+      config: {
+        miners: [m],
+        persistStores: [{ name: 'ps1', path: persist }],
+        pieceStores: [{ name: 'pieces', path: pieceDir }],
+      },
+      proofs,
+      market,
+      tickMs: 3_600_000,
+    })
+    const api = createSealerApi(mgr)
+    const call: Call = async (method, params) => (api[method] as (p: unknown[]) => unknown)(params)
+    return { mgr, call }
+  }
+  const first = await open()
   // The CC sectors were sealed elsewhere: the manager knows where their files are.
   for (const n of numbers)
-    await mgr.store.setLocation({ miner: minerId, number: n }, 'normal', { sealed: 'ps1', cache: 'ps1' })
-  await mgr.start()
-  const api = createSealerApi(mgr)
-  const call: Call = async (method, params) => (api[method] as (p: unknown[]) => unknown)(params)
+    await first.mgr.store.setLocation({ miner: minerId, number: n }, 'normal', {
+      sealed: 'ps1',
+      cache: 'ps1',
+    })
+  await first.mgr.start()
   const deals = new Map<string, Uint8Array>()
   for (const n of numbers) {
     const d = await makeDeal(proofs, dir, n + 10)
     deals.set(d.cid, d.raw)
     market.publish(minerId, { id: n, pieceCid: d.cid, pieceSize: d.size, payloadSize: 1016 })
   }
-  return { proofs, devnet, minerId, persist, mgr, call, deals, numbers }
+  const env = {
+    proofs,
+    devnet,
+    minerId,
+    persist,
+    pieceDir,
+    mgr: first.mgr,
+    call: first.call,
+    deals,
+    numbers,
+    /** Asks for a snap-up allocation with at most one deal, as a snapup worker with `max_deals = 1`. */
+    ask: async () =>
+      (await env.call('Venus.AllocateSnapUpSector', [
+        { Sector: { AllowedMiners: null }, Deals: { MaxDeals: 1 } },
+      ])) as Parameters<typeof workerSnap>[3] | null,
+    async stop() {
+      await env.mgr.stop()
+      await env.mgr.store.close()
+      await devnet.stop()
+    },
+    async restart() {
+      await env.mgr.stop()
+      await env.mgr.store.close()
+      const next = await open()
+      await next.mgr.start()
+      env.mgr = next.mgr
+      env.call = next.call
+    },
+  }
+  return env
 }
 
 /** Fetches candidates until `count` are there (deadlines move out of their immutable window). */
@@ -302,6 +360,149 @@ describe('snap-up on the devnet with mock proofs', () => {
     gasPerSector.single = onChain.Receipt.GasUsed
     expect(gasPerSector.single).toBeGreaterThan(gasPerSector.batched)
     console.log('devnet ProveReplicaUpdates3 gas per sector:', JSON.stringify(gasPerSector))
+    await s.mgr.stop()
+    await s.mgr.store.close()
+    await s.devnet.stop()
+  }, 120_000)
+
+  it('hands out no CC sector of a miner whose snap-up is off, and does once it is on', async () => {
+    const s = await setup('snap-off', { enabled: false, threshold: 1 }, 1, { enabled: false })
+    await fetchAll(s.call, s.devnet, s.minerId, 1)
+    expect(await s.ask()).toBeNull()
+    // The candidate stays in the pool for when the operator turns snap-up on.
+    expect(s.mgr.snapup.candidates.list(s.minerId).map((c) => c.number)).toEqual([1])
+    s.mgr.context.config().miners[0]!.snapup.enabled = true
+    expect((await s.ask())?.Sector.ID.Number).toBe(1)
+    await s.stop()
+  }, 60_000)
+
+  it('sends ProveReplicaUpdates3 from the snap-up sender and with the fee settings of [Miners.SnapUp]', async () => {
+    const s = await setup('snap-fees', { enabled: false, threshold: 1 }, 1, {
+      gasOverEstimation: 1.7,
+      maxFeeCap: 7_000_000_000n,
+      perSectorMaxFee: 123_000_000_000_000_000n,
+    })
+    await fetchAll(s.call, s.devnet, s.minerId, 1)
+    const a = (await s.call('Venus.AllocateSnapUpSector', [
+      { Sector: { AllowedMiners: null } },
+    ])) as Parameters<typeof workerSnap>[3]
+    expect(await workerSnap(s.call, s.proofs, s.persist, a, (cid) => s.deals.get(cid))).toEqual({
+      Res: 1,
+      Desc: null,
+    })
+    await s.mgr.tick()
+    const msgs = (await s.mgr.store.listMessages()).filter((m) => m.kind === 'upgrade')
+    expect(msgs).toHaveLength(1)
+    // No snap-up sender configured: the miner's prove-commit sender.
+    expect(msgs[0]!.body).toMatchObject({
+      From: s.mgr.context.config().miners[0]!.commitment.prove.sender,
+      Method: MinerMethod.ProveReplicaUpdates3,
+      Spec: { GasOverEstimation: 1.7, MaxFeeCap: '7000000000', MaxFee: '123000000000000000' },
+    })
+    await s.stop()
+  }, 60_000)
+
+  it('ends a snap-up its worker aborted as failed, gives its deal back and makes the sector a candidate again', async () => {
+    const s = await setup('snap-abort', { enabled: false, threshold: 1 }, 1)
+    await fetchAll(s.call, s.devnet, s.minerId, 1)
+    const a = (await s.ask())!
+    const id = a.Sector.ID
+    const dealId = a.Pieces[0]!.ID
+    expect(dealId).toBeGreaterThan(0)
+    expect(s.mgr.snapup.candidates.list(s.minerId)).toEqual([])
+    await s.call('Venus.ReportAborted', [id, 'encoding failed: disk full'])
+    const st = await s.mgr.snapup.state({ miner: id.Miner, number: id.Number })
+    expect([st?.state, st?.failure]).toEqual(['failed', 'aborted by the worker: encoding failed: disk full'])
+    const rec = await s.mgr.store.getSector({ miner: id.Miner, number: id.Number })
+    expect([rec?.online, rec?.state.pieces, rec?.state.abortReason]).toEqual([false, null, ''])
+    expect(s.mgr.snapup.candidates.list(s.minerId).map((c) => c.number)).toEqual([id.Number])
+    // A retried ReportAborted changes nothing.
+    await s.call('Venus.ReportAborted', [id, 'encoding failed: disk full'])
+    expect((await s.mgr.snapup.state({ miner: id.Miner, number: id.Number }))?.failure).toMatch(/disk full/)
+    // The sector and its deal are handed out again, and this time the snap-up goes through.
+    const again = (await s.ask())!
+    expect([again.Sector.ID.Number, again.Pieces[0]!.ID]).toEqual([id.Number, dealId])
+    expect(await workerSnap(s.call, s.proofs, s.persist, again, (cid) => s.deals.get(cid))).toEqual({
+      Res: 1,
+      Desc: null,
+    })
+    expect(await landAll(s, (x) => x.every((v) => v === 'landed' || v === 'done'))).not.toContain('failed')
+    await s.stop()
+  }, 60_000)
+
+  it('keeps the candidate pool across a manager restart and never hands a sector out twice', async () => {
+    const s = await setup('snap-restart', { enabled: false, threshold: 1 }, 3)
+    await fetchAll(s.call, s.devnet, s.minerId, 3)
+    expect((await s.ask())?.Sector.ID.Number).toBe(1)
+    await s.restart()
+    // No fetch after the restart: the pool is what was fetched, less the sector handed out.
+    expect(s.mgr.snapup.candidates.list(s.minerId).map((c) => c.number)).toEqual([2, 3])
+    expect(
+      ((await s.call('Venus.SnapUpCandidates', [s.minerId])) as { Number: number }[]).map((c) => c.Number),
+    ).toEqual([2, 3])
+    expect((await s.ask())?.Sector.ID.Number).toBe(2)
+    // A fetch now finds sector 3 only: 1 and 2 are being snapped up (online records).
+    expect((await s.call('Venus.SnapUpPreFetch', [s.minerId, null])) as { Total: number }).toMatchObject({
+      Total: 1,
+    })
+    await s.restart()
+    expect((await s.ask())?.Sector.ID.Number).toBe(3)
+    expect(await s.ask()).toBeNull()
+    expect((await s.mgr.snapup.state({ miner: s.minerId, number: 1 }))?.state).toBe('allocated')
+    await s.stop()
+  }, 60_000)
+
+  it('snaps a verified direct piece in: its allocation is claimed, the pledge for the QA power is sent along', async () => {
+    const s = await setup('snap-verified', { enabled: false, threshold: 1 }, 1)
+    const rpc = devnetRpc(s.devnet)
+    const d = await makeDeal(s.proofs, dir, 99)
+    const { client, clientId } = await createVerifiedClient(s.devnet, { datacap: d.size })
+    const [allocationId] = await allocateDatacap(s.devnet, client, [
+      { provider: s.minerId, data: d.cid, size: d.size },
+    ])
+    writeFileSync(join(s.pieceDir, d.cid), d.raw)
+    await s.mgr.addDirectPiece({
+      miner: s.minerId,
+      pieceCid: d.cid,
+      pieceSize: d.size,
+      payloadSize: 1016,
+      allocation: { client: clientId, id: allocationId! },
+    })
+    await fetchAll(s.call, s.devnet, s.minerId, 1)
+    const a = (await s.call('Venus.AllocateSnapUpSector', [
+      { Sector: { AllowedMiners: null } },
+    ])) as Parameters<typeof workerSnap>[3]
+    // The direct piece comes before the market's deals.
+    expect(a.Pieces[0]!.Piece.Cid['/']).toBe(d.cid)
+    const power = async () =>
+      (
+        (await rpc('Filecoin.StateMinerPower', [`t0${s.minerId}`, null])) as {
+          MinerPower: { QualityAdjPower: string }
+        }
+      ).MinerPower.QualityAdjPower
+    const qaBefore = BigInt(await power())
+    expect(
+      await workerSnap(s.call, s.proofs, s.persist, a, (cid) => (cid === d.cid ? d.raw : undefined)),
+    ).toEqual({
+      Res: 1,
+      Desc: null,
+    })
+    await landAll(s, (st) => st.every((x) => x === 'landed' || x === 'done'))
+    const msgs = (await s.mgr.store.listMessages()).filter((m) => m.kind === 'upgrade')
+    const onChain = (await rpc('Message.GetMessageByUid', [msgs[0]!.uid])) as Record<string, unknown>
+    expect((onChain.Receipt as { ExitCode: number }).ExitCode).toBe(0)
+    const params = decodeProveReplicaUpdates3(Buffer.from(String(onChain.Params), 'base64'))
+    expect(params.sectorUpdates[0]!.pieces.map((p) => p.verifiedAllocationKey)).toEqual([
+      { client: clientId, id: allocationId },
+    ])
+    expect(BigInt(String(onChain.Value))).toBeGreaterThan(0n)
+    const claims = (await rpc('Filecoin.StateGetClaims', [`t0${s.minerId}`, null])) as Record<
+      string,
+      { Sector: number }
+    >
+    expect(claims[String(allocationId)]?.Sector).toBe(a.Sector.ID.Number)
+    // Half the sector verified: 1 KiB counts ten times.
+    expect(BigInt(await power()) - qaBefore).toBeGreaterThanOrEqual(9n * 1024n - 1n)
     await s.mgr.stop()
     await s.mgr.store.close()
     await s.devnet.stop()

@@ -67,6 +67,7 @@ if (hasPg) {
           expect((await s.listDirectPieces({ miner: 1000 })).map((p) => p.id)).toEqual([piece.id])
           expect(await s.listRepairTasks()).toEqual([])
           expect(await s.findPieceCopies('baga-none')).toEqual([])
+          expect(await s.listSnapCandidates()).toEqual([])
         } finally {
           await s.close()
         }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
 import { importOptional, type SectorId, VenusError } from '@venus-cluster/core'
 import type pg from 'pg'
+import type { SectorProblem } from '../repair/problems.js'
 import { type ManagedSector, newSector, sectorDisplayState } from '../sector.js'
+import type { SnapCandidate } from '../snapup/types.js'
 import {
   alreadyExists,
   checkLimit,
@@ -35,7 +37,9 @@ import {
 import { PostgresPostStore } from './post-postgres.js'
 import type { PostStore } from './post-types.js'
 import { postgresOperatorTables } from './postgres-operator.js'
+import { pgProblems } from './problems-sql.js'
 import { MIGRATIONS } from './schema.js'
+import { pgListSnapCandidates, pgPutSnapCandidates, pgRemoveSnapCandidate } from './snap-candidates.js'
 import type {
   AllocateOptions,
   CommitKind,
@@ -665,6 +669,25 @@ class PostgresStore implements ManagerStore {
     return this.#tx('removeDirectPiece', (c) => pgRemoveDirectPiece(c, id))
   }
 
+  async listSnapCandidates(miner?: number): Promise<SnapCandidate[]> {
+    try {
+      return await pgListSnapCandidates(this.#pool, miner)
+    } catch (cause) {
+      throw dbError('listSnapCandidates', cause)
+    }
+  }
+
+  putSnapCandidates(
+    candidates: readonly SnapCandidate[],
+    opts: { replaceMiner?: number } = {},
+  ): Promise<void> {
+    return this.#tx('putSnapCandidates', (c) => pgPutSnapCandidates(c, candidates, opts.replaceMiner))
+  }
+
+  removeSnapCandidate(miner: number, number: number): Promise<boolean> {
+    return this.#tx('removeSnapCandidate', (c) => pgRemoveSnapCandidate(c, miner, number))
+  }
+
   putRepairTask(task: RepairTask): Promise<{ task: RepairTask; created: boolean }> {
     return this.#tx('putRepairTask', async (c) => {
       const cur = await this.#lockRepair(c, task)
@@ -745,6 +768,27 @@ class PostgresStore implements ManagerStore {
             [kind],
           )
     return rows.map(repairFromRow)
+  }
+
+  async listRecentRepairTasks(page: { limit: number; offset?: number | undefined }): Promise<RepairTask[]> {
+    const rows = await this.#q<RepairRow>(
+      'listRecentRepairTasks',
+      'SELECT * FROM repair_tasks ORDER BY updated_at DESC, created_at DESC, kind, miner, number, piece LIMIT $1 OFFSET $2',
+      [page.limit, page.offset ?? 0],
+    )
+    return rows.map(repairFromRow)
+  }
+
+  putSectorProblem(p: SectorProblem, max: number): Promise<void> {
+    return pgProblems((op, sql, params) => this.#q(op, sql, params)).put(p, max)
+  }
+
+  removeSectorProblem(id: SectorId): Promise<void> {
+    return pgProblems((op, sql, params) => this.#q(op, sql, params)).remove(id)
+  }
+
+  listSectorProblems(limit: number): Promise<SectorProblem[]> {
+    return pgProblems((op, sql, params) => this.#q(op, sql, params)).list(limit)
   }
 
   async setPieceCopy(p: PieceCopy): Promise<void> {

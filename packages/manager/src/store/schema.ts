@@ -229,6 +229,44 @@ const directPieces = (id: string, big: string): string[] => [
   "CREATE UNIQUE INDEX direct_pieces_allocation ON direct_pieces (client, allocation_id) WHERE allocation_id IS NOT NULL AND state <> 'failed'",
 ]
 
+/**
+ * Version 7: the snap-up candidate pool (CC sectors `util sealer snap fetch` found), per miner,
+ * so a restarted manager hands out what the operator fetched. A row leaves the pool when a
+ * snap-up takes it (one delete: two managers never take the same one).
+ */
+const snapCandidates = (big: string): string[] => [
+  `CREATE TABLE snap_candidates (
+     miner ${big} NOT NULL,
+     number ${big} NOT NULL,
+     sealed_cid TEXT NOT NULL,
+     activation ${big} NOT NULL,
+     expiration ${big} NOT NULL,
+     deadline ${big} NOT NULL,
+     part ${big} NOT NULL,
+     added_at ${big} NOT NULL,
+     PRIMARY KEY (miner, number)
+   )`,
+]
+
+/**
+ * Version 8: the bad sectors the poster's checks found, kept across restarts, and a recency index
+ * of repair tasks (the dashboard's page of them). Independent of version 7's tables: a database may get 7 before or after this one.
+ */
+const sectorProblems = (big: string): string[] => [
+  `CREATE TABLE sector_problems (
+     miner ${big} NOT NULL,
+     number ${big} NOT NULL,
+     reason TEXT NOT NULL,
+     action TEXT NOT NULL,
+     seen_at ${big} NOT NULL,
+     policy TEXT,
+     PRIMARY KEY (miner, number)
+   )`,
+  'CREATE INDEX sector_problems_seen ON sector_problems (seen_at)',
+  // The dashboard reads the most recently changed repair tasks a page at a time.
+  'CREATE INDEX repair_tasks_recent ON repair_tasks (updated_at)',
+]
+
 /** All migrations, oldest first. Never edit a released one; append a new version. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sqlite: tables('INTEGER'), postgres: tables('BIGINT') },
@@ -252,6 +290,18 @@ export const MIGRATIONS: readonly Migration[] = [
     postgres: directPieces('BIGSERIAL PRIMARY KEY', 'BIGINT'),
   },
   { version: 6, name: 'repair tasks', sqlite: repair('INTEGER'), postgres: repair('BIGINT') },
+  {
+    version: 7,
+    name: 'snap-up candidates',
+    sqlite: snapCandidates('INTEGER'),
+    postgres: snapCandidates('BIGINT'),
+  },
+  {
+    version: 8,
+    name: 'sector problems, recent repair tasks',
+    sqlite: sectorProblems('INTEGER'),
+    postgres: sectorProblems('BIGINT'),
+  },
 ]
 
 /** The newest schema version this code knows. */

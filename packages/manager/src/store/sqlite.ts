@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { importOptional, type SectorId, VenusError } from '@venus-cluster/core'
 import type Database from 'better-sqlite3'
+import type { SectorProblem } from '../repair/problems.js'
 import { type ManagedSector, newSector, sectorDisplayState } from '../sector.js'
+import type { SnapCandidate } from '../snapup/types.js'
 import { type Checkpointer, startCheckpointer } from './checkpointer.js'
 import {
   alreadyExists,
@@ -30,7 +32,9 @@ import {
 import { sqliteDirectPieces } from './direct-sqlite.js'
 import { SqlitePostStore } from './post-sqlite.js'
 import type { PostStore } from './post-types.js'
+import { sqliteProblems } from './problems-sql.js'
 import { MIGRATIONS } from './schema.js'
+import { sqliteSnapCandidates } from './snap-candidates.js'
 import { openError } from './sqlite-open-error.js'
 import { sqliteOperatorTables } from './sqlite-operator.js'
 import { WalSyncer } from './sqlite-wal.js'
@@ -239,6 +243,9 @@ function prepare(db: Database.Database) {
       "SELECT * FROM repair_tasks WHERE kind = ? AND state = 'queued' ORDER BY created_at, miner, number, piece",
     ),
     repairsAll: db.prepare('SELECT * FROM repair_tasks ORDER BY created_at, kind, miner, number, piece'),
+    repairsRecent: db.prepare(
+      'SELECT * FROM repair_tasks ORDER BY updated_at DESC, created_at DESC, kind, miner, number, piece LIMIT ? OFFSET ?',
+    ),
     repairsKind: db.prepare(
       'SELECT * FROM repair_tasks WHERE kind = ? ORDER BY created_at, miner, number, piece',
     ),
@@ -258,6 +265,8 @@ class SqliteStore implements ManagerStore {
   #closed = false
   #st: Statements
   #direct: ReturnType<typeof sqliteDirectPieces>
+  #snap: ReturnType<typeof sqliteSnapCandidates>
+  #problems: ReturnType<typeof sqliteProblems>
   /** Leases, submissions and PoSt jobs (see `post-sqlite.ts`). */
   readonly post: PostStore
   #ops: ReturnType<typeof sqliteOperatorTables>
@@ -273,6 +282,8 @@ class SqliteStore implements ManagerStore {
     this.#wal = wal
     this.#st = prepare(db)
     this.#direct = sqliteDirectPieces(db)
+    this.#snap = sqliteSnapCandidates(db)
+    this.#problems = sqliteProblems(db)
     this.post = new SqlitePostStore(
       db,
       (fn) => this.#write(fn),
@@ -645,6 +656,21 @@ class SqliteStore implements ManagerStore {
     return this.#write(() => this.#direct.remove(id))
   }
 
+  listSnapCandidates(miner?: number): Promise<SnapCandidate[]> {
+    return this.#read('listSnapCandidates', () => this.#snap.list(miner))
+  }
+
+  putSnapCandidates(
+    candidates: readonly SnapCandidate[],
+    opts: { replaceMiner?: number } = {},
+  ): Promise<void> {
+    return this.#write(() => this.#snap.put(candidates, opts.replaceMiner))
+  }
+
+  removeSnapCandidate(miner: number, number: number): Promise<boolean> {
+    return this.#write(() => this.#snap.remove(miner, number))
+  }
+
   #repair(key: RepairTaskKey): RepairTask | undefined {
     const r = this.#st.getRepair.get(key.kind, key.id.miner, key.id.number, key.piece) as
       | RepairRow
@@ -702,6 +728,24 @@ class SqliteStore implements ManagerStore {
         repairFromRow,
       ),
     )
+  }
+
+  listRecentRepairTasks(page: { limit: number; offset?: number | undefined }): Promise<RepairTask[]> {
+    return this.#read('listRecentRepairTasks', () =>
+      (this.#st.repairsRecent.all(page.limit, page.offset ?? 0) as RepairRow[]).map(repairFromRow),
+    )
+  }
+
+  putSectorProblem(p: SectorProblem, max: number): Promise<void> {
+    return this.#write(() => this.#problems.put(p, max))
+  }
+
+  removeSectorProblem(id: SectorId): Promise<void> {
+    return this.#write(() => this.#problems.remove(id))
+  }
+
+  listSectorProblems(limit: number): Promise<SectorProblem[]> {
+    return this.#read('listSectorProblems', () => this.#problems.list(limit))
   }
 
   setPieceCopy(c: PieceCopy): Promise<void> {

@@ -1,5 +1,7 @@
 import type { SectorId } from '@venus-cluster/core'
+import type { SectorProblem } from '../repair/problems.js'
 import type { ManagedSector } from '../sector.js'
+import type { SnapCandidate } from '../snapup/types.js'
 import type { PostStore } from './post-types.js'
 
 /** Which queue a sector waits in: precommit, prove-commit, termination or snap-up (`ProveReplicaUpdates3`). */
@@ -383,6 +385,15 @@ export interface ManagerStore {
   ): Promise<number>
   /** Deletes a pending or failed piece; resolves false when there is none such. */
   removeDirectPiece(id: number): Promise<boolean>
+  /** Snap-up candidates kept (schema version 7), of one miner or all, by miner and number. */
+  listSnapCandidates(miner?: number): Promise<SnapCandidate[]>
+  /**
+   * Keeps candidates (a sector already kept is replaced); with `replaceMiner` every other
+   * candidate of that miner is dropped in the same transaction (a full fetch).
+   */
+  putSnapCandidates(candidates: readonly SnapCandidate[], opts?: { replaceMiner?: number }): Promise<void>
+  /** Drops a candidate; true when this call dropped it (false: gone already, e.g. another manager took it). */
+  removeSnapCandidate(miner: number, number: number): Promise<boolean>
 
   /**
    * Adds a repair task. When one with the same key exists and has ended (`done` or `failed`) it
@@ -405,6 +416,17 @@ export interface ManagerStore {
   getRepairTask(key: RepairTaskKey): Promise<RepairTask | undefined>
   /** Tasks, oldest first; of one kind when given. */
   listRepairTasks(kind?: RepairKind): Promise<RepairTask[]>
+  /** The `limit` tasks changed last, newest first, from `offset` (default 0) on. */
+  listRecentRepairTasks(page: { limit: number; offset?: number | undefined }): Promise<RepairTask[]>
+
+  /**
+   * Records (or refreshes) a bad sector the checks found, keeping only the newest `max` of them.
+   */
+  putSectorProblem(problem: SectorProblem, max: number): Promise<void>
+  /** Forgets a sector's problem (repaired). */
+  removeSectorProblem(id: SectorId): Promise<void>
+  /** The newest `limit` problems, the most recently seen first. */
+  listSectorProblems(limit: number): Promise<SectorProblem[]>
 
   /** Records an unsealed copy of a piece (replacing one of the same piece and sector). */
   setPieceCopy(copy: PieceCopy): Promise<void>

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { commitmentToCid, type ProofsBackend, proverId } from '@venus-cluster/core'
+import { commitmentToCid, type ProofsBackend, type ProofsPieceInfo, proverId } from '@venus-cluster/core'
 import { type ManagerStore, newSector } from '@venus-cluster/manager'
 
 export interface DataSector {
@@ -18,6 +18,28 @@ export interface DataSector {
   commR: Uint8Array
   commD: Uint8Array
   ticket: Uint8Array
+}
+
+/** Two deal pieces of 1016 unpadded bytes (the second with 900 bytes of payload) in `staged`. */
+export async function stageTwoDealPieces(
+  proofs: ProofsBackend,
+  staged: string,
+): Promise<{ payloads: Buffer[]; pieces: ProofsPieceInfo[] }> {
+  const payloads = [randomBytes(1016), randomBytes(900)]
+  const pieces: ProofsPieceInfo[] = []
+  const existing: number[] = []
+  for (const payload of payloads) {
+    const r = await proofs.addPiece({
+      proofType: 5,
+      source: new Uint8Array(payload),
+      unpaddedSize: 1016,
+      stagedPath: staged,
+      existingPieceSizes: existing,
+    })
+    existing.push(1016)
+    pieces.push(r.piece)
+  }
+  return { payloads, pieces }
 }
 
 export async function sealDataSector(opts: {
@@ -33,20 +55,7 @@ export async function sealDataSector(opts: {
   const { proofs, miner, number } = opts
   mkdirSync(opts.scratch, { recursive: true })
   const staged = join(opts.scratch, `staged-${number}`)
-  const payloads = [randomBytes(1016), randomBytes(900)]
-  const pieces = []
-  const existing: number[] = []
-  for (const payload of payloads) {
-    const r = await proofs.addPiece({
-      proofType: 5,
-      source: new Uint8Array(payload),
-      unpaddedSize: 1016,
-      stagedPath: staged,
-      existingPieceSizes: existing,
-    })
-    existing.push(1016)
-    pieces.push(r.piece)
-  }
+  const { payloads, pieces } = await stageTwoDealPieces(proofs, staged)
   const ticket = new Uint8Array(randomBytes(32))
   const name = `s-t0${miner}-${number}`
   const cacheDir = join(opts.persist, 'cache', name)

@@ -2,7 +2,13 @@
  * A devnet (simulated chain) plus the real sector manager serving `Venus.*` over HTTP, for
  * end-to-end worker tests. A timer mines one epoch and ticks the manager's batchers.
  */
-import { createChainClient, createMessagerClient, mockProofs, type ProofsBackend } from '@venus-cluster/core'
+import {
+  createChainClient,
+  createMessagerClient,
+  type ManagerConfigInit,
+  mockProofs,
+  type ProofsBackend,
+} from '@venus-cluster/core'
 import { createRpcServer } from '@venus-cluster/core/rpc'
 import { createDevnet, devnetTransport } from '@venus-cluster/devnet'
 import {
@@ -29,6 +35,8 @@ export async function startManagerEnv(opts: {
   seed?: string
   /** Answer AllocateSector with null after this many sectors. */
   maxSectors?: number
+  /** More of the manager's config (e.g. `market`, `unseal`). */
+  config?: Omit<ManagerConfigInit, 'miners' | 'persistStores'>
 }): Promise<ManagerEnv> {
   const proofs = mockProofs()
   const devnet = createDevnet({ seed: opts.seed ?? 'sealer-e2e', proofs })
@@ -40,7 +48,7 @@ export async function startManagerEnv(opts: {
     store: await openSqliteStore({ path: ':memory:' }),
     chain: createManagerChain(createChainClient(devnetTransport(devnet))),
     messager: createManagerMessager(createMessagerClient(devnetTransport(devnet))),
-    config: { miners: [m], persistStores: [{ name: 'ps1', path: opts.persist }] },
+    config: { ...opts.config, miners: [m], persistStores: [{ name: 'ps1', path: opts.persist }] },
     proofs,
     tickMs: 3_600_000,
   })

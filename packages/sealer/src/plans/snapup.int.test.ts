@@ -26,6 +26,7 @@ import {
 } from '@venus-cluster/manager'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sectorPaths } from '../paths.js'
+import { runStageOn } from '../processors.js'
 import { emptySectorRecord, type SectorRecord } from '../record.js'
 import { sealerClient } from '../sealer-client.js'
 import { PlanRegistry } from './index.js'
@@ -83,9 +84,9 @@ async function env() {
     pieces.set(cid, raw)
     market.publish(minerId, { id: n, pieceCid: cid, pieceSize: piece.paddedSize, payloadSize: 1016 })
   }
-  /** The GPU stages the plan's steps took slots for, in order. */
-  const gpuStages: string[] = []
-  return { proofs, devnet, minerId, persist, mgr, manager, pieces, gpuStages }
+  /** The processor stages the plan's steps ran, in order. */
+  const stages: string[] = []
+  return { proofs, devnet, minerId, persist, mgr, manager, pieces, stages }
 }
 
 type Env = Awaited<ReturnType<typeof env>>
@@ -113,12 +114,12 @@ function context(e: Env, record: SectorRecord, location: string): StepContext {
     signal: new AbortController().signal,
     paths: () => sectorPaths(location, record.base?.allocated.ID ?? { Miner: 0, Number: 0 }),
     withSlot: (_stage, fn) => fn(),
-    withGpu: (stage, fn) => {
-      e.gpuStages.push(stage)
-      return fn()
+    withGpu: () => {
+      throw new Error('the snapup plan takes GPU slots through its processor stages')
     },
-    runStage: async () => {
-      throw new Error('the snapup plan runs no processor stage')
+    runStage: (stage, req) => {
+      e.stages.push(stage)
+      return runStageOn(e.proofs, stage, req)
     },
     checkpoint: async () => {},
     sleep: async () => {},
@@ -170,8 +171,9 @@ describe('the snapup plan against the manager on the devnet (mock proofs)', () =
     expect(done.map((d) => d.record.state_name)).toEqual(['Finished', 'Finished', 'Finished'])
     // Allocated, PieceAdded, SnapEncoded, SnapProved, Persisted, PersistanceSubmitted, ProofSubmitted.
     expect(done.map((d) => d.replays)).toEqual([7, 7, 7])
-    // Each proof (the crashed try and the kept one) holds the worker's GPU slots of snap_prove.
-    expect(e.gpuStages).toEqual(Array(2 * SECTORS).fill('snap_prove'))
+    // Each encode and proof (the crashed try and the kept one) ran on the worker's processors.
+    expect(e.stages.filter((s) => s === 'snap_encode')).toHaveLength(2 * SECTORS)
+    expect(e.stages.filter((s) => s === 'snap_prove')).toHaveLength(2 * SECTORS)
     const numbers = done.map((d) => d.record.base!.allocated.ID.Number).sort()
     expect(numbers).toEqual([1, 2, 3])
     for (const n of numbers) {

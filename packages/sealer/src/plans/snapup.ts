@@ -14,7 +14,7 @@
 import { copyFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { commitmentToCid, makeDirs, sealProofFacts, VenusError } from '@venus-cluster/core'
-import { asFailure, critical, describeError, permanent, submitFailure } from '../failure.js'
+import { critical, describeError, permanent, submitFailure } from '../failure.js'
 import { isPersistedCacheFile, pickPersistStore } from '../persist.js'
 import type { SectorRecord } from '../record.js'
 import type { SealingState } from '../states.js'
@@ -173,24 +173,22 @@ const encode: Step = async (ctx) => {
   } catch (err) {
     throw critical('creating the update directories failed', err)
   }
-  const enc = await ctx.withSlot('snap_encode', async () => {
-    try {
-      return await ctx.proofs.encodeInto(
-        {
-          updateProofType,
-          newReplicaPath: files.replicaPath,
-          newCacheDir: files.replicaCacheDir,
-          sectorKeyPath: files.sectorKeyPath,
-          sectorKeyCacheDir: files.sectorKeyCacheDir,
-          stagedPath: ctx.paths().staged,
-          pieces,
-        },
-        { signal: ctx.signal },
-      )
-    } catch (err) {
-      throw asFailure('Temporary', 'encoding the new replica failed', err)
-    }
-  })
+  // In process, on the pool or in a `[[processors.snap_encode]]` child.
+  const enc = await ctx.withSlot('snap_encode', () =>
+    ctx.runStage(
+      'snap_encode',
+      {
+        updateProofType,
+        newReplicaPath: files.replicaPath,
+        newCacheDir: files.replicaCacheDir,
+        sectorKeyPath: files.sectorKeyPath,
+        sectorKeyCacheDir: files.sectorKeyCacheDir,
+        stagedPath: ctx.paths().staged,
+        pieces,
+      },
+      { failure: 'Temporary' },
+    ),
+  )
   const snap = snapOf(rec)
   snap.comm_r_new = b64(enc.commRNew)
   snap.comm_d_new = b64(enc.commDNew)
@@ -203,24 +201,20 @@ const prove: Step = async (ctx) => {
   const snap = snapOf(rec)
   const updateProofType = sealProofFacts(need(rec.base, 'base').allocated.ProofType).updateProof
   const files = updateFiles(ctx)
-  // The stage's worker slot, then its slots on the worker's GPUs (the SNARK is GPU work).
+  // The stage's worker slot; the processor takes its slots on the worker's GPUs (the SNARK is
+  // GPU work): every GPU in process, the child's GPU for a `[[processors.snap_prove]]` child.
   const proof = await ctx.withSlot('snap_prove', () =>
-    ctx.withGpu('snap_prove', async () => {
-      try {
-        return await ctx.proofs.generateUpdateProof(
-          {
-            updateProofType,
-            commROld: unb64(snap.comm_r_old),
-            commRNew: unb64(need(snap.comm_r_new, 'snap.comm_r_new')),
-            commDNew: unb64(need(snap.comm_d_new, 'snap.comm_d_new')),
-            ...files,
-          },
-          { signal: ctx.signal },
-        )
-      } catch (err) {
-        throw asFailure('Temporary', 'proving the update failed', err)
-      }
-    }),
+    ctx.runStage(
+      'snap_prove',
+      {
+        updateProofType,
+        commROld: unb64(snap.comm_r_old),
+        commRNew: unb64(need(snap.comm_r_new, 'snap.comm_r_new')),
+        commDNew: unb64(need(snap.comm_d_new, 'snap.comm_d_new')),
+        ...files,
+      },
+      { failure: 'Temporary' },
+    ),
   )
   snap.proof = b64(proof)
   return 'SnapProve'

@@ -4,6 +4,7 @@
  * any plan; a handler sees the world only through its {@link StepContext}.
  */
 import type { GpuStage, Logger, ProofsBackend, WorkerSealingConfig, WorkerStage } from '@venus-cluster/core'
+import type { FailureLevel } from '../failure.js'
 import type { SectorPaths } from '../paths.js'
 import type { AttachedStore, FreeSpaceFn } from '../persist.js'
 import type { PieceFetcher } from '../piece-fetch.js'
@@ -52,14 +53,20 @@ export interface StepContext {
   /**
    * Runs `fn` in this process holding the slots of a GPU stage on every worker GPU
    * (`[processors.gpu]`): for GPU work a plan does itself rather than through {@link runStage}
-   * (a snap proof, a WindowPoSt). Without GPUs it just runs `fn`.
+   * (a WindowPoSt). Without GPUs it just runs `fn`.
    */
   withGpu<T>(stage: GpuStage, fn: () => Promise<T>): Promise<T>
   /**
    * Runs a compute stage on the processors (in process, worker-thread pool or external child);
-   * a GPU stage takes its GPU slots around the computation.
+   * a GPU stage takes its GPU slots around the computation. A failure of the computation is
+   * thrown at `opts.failure` (default Permanent); an external child that died under the request
+   * is always Temporary (the child is restarted and the step retried).
    */
-  runStage<S extends SealStage>(stage: S, req: StageIo[S]['req']): Promise<StageIo[S]['res']>
+  runStage<S extends SealStage>(
+    stage: S,
+    req: StageIo[S]['req'],
+    opts?: { failure?: FailureLevel },
+  ): Promise<StageIo[S]['res']>
   /**
    * Saves the draft now, before the step ends, so a later try resumes from it (an allocation the
    * manager made). Throws a Critical failure when the record cannot be written.

@@ -23,10 +23,10 @@ function positiveInt(name: string) {
   }
 }
 
-function verifiedCount(v: string): number {
+function wholeNumber(flag: string, v: string): number {
   const n = Number(v)
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n))
-    throw new VenusError('CLI_USAGE', `--verified must be a whole number, got ${JSON.stringify(v)}`)
+    throw new VenusError('CLI_USAGE', `${flag} must be a whole number, got ${JSON.stringify(v)}`)
   return n
 }
 
@@ -43,6 +43,7 @@ interface DemoFlags {
   post: boolean
   batch?: boolean
   verified: string
+  snap: string
 }
 
 /** Adds `demo` to the `venus-cluster` program. */
@@ -75,6 +76,12 @@ export function registerDemoCommand(program: Command): Command {
         'sectors (of --sectors) filled with a Fil+ verified piece, onboarded directly (DDO) against a client allocation',
       ).default('0'),
     )
+    .addOption(
+      new Option(
+        '--snap <n>',
+        'CC sectors (of --sectors) snapped up once proven (SnapDeals): a direct piece encoded into each, one ProveReplicaUpdates3, power before and after',
+      ).default('0'),
+    )
     .option('--keep', 'keep the scratch directory at the end')
     .option('--stay', 'after the summary, keep the manager and devnet running (dashboard) until Ctrl-C')
     .action(async (flags: DemoFlags, cmd: Command) => {
@@ -88,7 +95,8 @@ export function registerDemoCommand(program: Command): Command {
           sectors: flags.sectors,
           windowPoSt: flags.post,
           batch: flags.batch === true,
-          verified: verifiedCount(flags.verified),
+          verified: wholeNumber('--verified', flags.verified),
+          snap: wholeNumber('--snap', flags.snap),
           workers: flags.workers,
           sectorSize: parseSectorSize(flags.sectorSize),
           blockTimeMs: parseBlockTime(flags.blockTime),

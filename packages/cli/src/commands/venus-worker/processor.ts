@@ -5,7 +5,7 @@ import { cgroupPrepareScript, runProcessorChild, type SealStage } from '@venus-c
 import type { Command } from 'commander'
 import { proofsBackend, proofsChoice } from './worker-common.js'
 
-const STAGES: readonly SealStage[] = ['tree_d', 'pc1', 'pc2', 'c2']
+const STAGES: readonly SealStage[] = ['tree_d', 'pc1', 'pc2', 'c2', 'snap_encode', 'snap_prove']
 
 /** Adds `processor <stage>` and `cgroup prepare`. */
 export function registerProcessorCommands(program: Command): Command {

@@ -4,7 +4,7 @@
  * quality-adjusted power follow from the claimed and unclaimed space, and the actors named in a
  * piece's notifications (the market, for deals) hear of it.
  */
-import { decodeDealIdPayload, qaPowerForWeight, SingletonActor } from '@venus-cluster/core'
+import { type BatchReturn, decodeDealIdPayload, qaPowerForWeight, SingletonActor } from '@venus-cluster/core'
 import { ActorAbort, type ActorRuntime, type PieceActivationParam } from '../../actor-types.js'
 import type { ActiveSectorState, MinerState } from '../../state.js'
 import { sectorContentChanged } from '../market.js'
@@ -161,5 +161,32 @@ export function notifyDataConsumers(
         NotificationExit.Rejected,
         `sector ${s.sectorNumber}: market rejected the piece of deal ${market[rejected]!.dealId}`,
       )
+  }
+}
+
+/**
+ * The end of an activation (`ProveCommitSectors3`, `ProveReplicaUpdates3`): the data consumers
+ * of the activated sectors hear of them, and the batch return lists the activated count and
+ * every failure's code in message order.
+ */
+export function finishActivation(
+  rt: ActorRuntime,
+  m: MinerState,
+  toActivate: readonly SectorToActivate[],
+  activated: readonly ActivatedData[],
+  fails: { idx: number; code: number }[],
+  requireNotificationSuccess: boolean,
+): BatchReturn {
+  const activatedIdx = new Set(activated.map((a) => a.idx))
+  notifyDataConsumers(
+    rt,
+    m,
+    toActivate.filter((t) => activatedIdx.has(t.idx)),
+    requireNotificationSuccess,
+  )
+  fails.sort((a, b) => a.idx - b.idx)
+  return {
+    successCount: activated.length,
+    failCodes: fails.map(({ idx, code }) => ({ index: idx, code })),
   }
 }

@@ -40,7 +40,7 @@ import {
 import {
   activateSectorsPieces,
   activationWeights,
-  notifyDataConsumers,
+  finishActivation,
   type SectorToActivate,
   sectorQaPower,
 } from './activation.js'
@@ -288,18 +288,7 @@ export async function proveCommitSectors3(
     const { deadline, partition } = assignSector(rt, m, s.sectorNumber)
     active.set(s.sectorNumber, { ...s, deadline, partition })
   }
-  const activatedIdx = new Set(data.activated.map((a) => a.idx))
-  notifyDataConsumers(
-    rt,
-    m,
-    toActivate.filter((t) => activatedIdx.has(t.idx)),
-    p.requireNotificationSuccess,
-  )
-  fails.sort((a, b) => a.idx - b.idx)
-  return {
-    successCount: data.activated.length,
-    failCodes: fails.map(({ idx, code }) => ({ index: idx, code })),
-  }
+  return finishActivation(rt, m, toActivate, data.activated, fails, p.requireNotificationSuccess)
 }
 
 /**

@@ -19,6 +19,7 @@ import { lotusMethods } from '../../lotus-api.js'
 import { encodeParams } from '../../params-codec.js'
 import { mutableMiner, writableDeadline } from '../../state.js'
 import { injectSectors, sealTestSectors } from '../../testing/sectors.js'
+import { allocateDatacap, createVerifiedClient } from '../../testing/verified.js'
 
 const dirs: string[] = []
 afterEach(async () => {
@@ -155,7 +156,7 @@ function update(devnet: Devnet, who: { owner: string; miner: string }, p: ProveR
 }
 
 describe('ProveReplicaUpdates3 on the devnet', () => {
-  it('snaps several CC sectors in one message: new sealed CID, sector key, deal weight, QA power and pledge', async () => {
+  it('snaps several CC sectors in one message: new sealed CID, sector key, deal weight, verified claim, QA power and pledge', async () => {
     const { proofs, devnet, who, root, sealed } = await ccMiner([1, 2, 3])
     const snaps = await Promise.all([1, 2, 3].map((n) => snapSector(proofs, devnet, who.minerId, root, n)))
     const api = lotusMethods(devnet)
@@ -165,10 +166,15 @@ describe('ProveReplicaUpdates3 on the devnet', () => {
       MinerPower: { RawBytePower: string; QualityAdjPower: string }
     }
     const pledgeBefore = devnet.worldAt().miners.get(who.minerId)!.initialPledge
+    // Sector 3's piece is verified (a client's allocation, claimed by the update): ten times the
+    // QA power for its space.
+    const { client, clientId } = await createVerifiedClient(devnet, { datacap: 1024n })
+    const [allocationId] = await allocateDatacap(devnet, client, [
+      { provider: who.minerId, data: snaps[2]!.pieceCid, size: snaps[2]!.pieceSize },
+    ])
     await toMutable(devnet, who.minerId, snaps)
-    // Sector 3's piece is verified: ten times the QA power for its space.
     const p = updateParams(snaps)
-    p.sectorUpdates[2]!.pieces[0]!.verifiedAllocationKey = { client: 1001, id: 1 }
+    p.sectorUpdates[2]!.pieces[0]!.verifiedAllocationKey = { client: clientId, id: allocationId! }
     const before = devnet.head()
     const r = await update(devnet, who, p)
     expect(r.receipt.exitCode, r.receipt.error).toBe(0)
@@ -184,6 +190,12 @@ describe('ProveReplicaUpdates3 on the devnet', () => {
     expect(BigInt(info.DealWeight as string)).toBeGreaterThan(0n)
     expect(info.VerifiedDealWeight).toBe('0')
     expect(info.PowerBaseEpoch).toBe(r.included.height)
+    const claims = call('StateGetClaims', [who.miner, null]) as Record<
+      string,
+      { Sector: number; Data: unknown }
+    >
+    expect(Object.keys(claims)).toEqual([String(allocationId)])
+    expect(claims[String(allocationId)]).toMatchObject({ Sector: 3, Data: { '/': snaps[2]!.pieceCid } })
     const m = devnet.worldAt().miners.get(who.minerId)!
     expect(m.sectors.get(1)!.unsealedCid).not.toBe(sealed[0]!.sealedCid)
     // Copy-on-write: the tipset before the update still holds the CC replica.
@@ -236,6 +248,30 @@ describe('ProveReplicaUpdates3 on the devnet', () => {
     const again = await update(devnet, who, updateParams([snaps[0]!], { requireActivationSuccess: true }))
     expect(again.receipt.exitCode).toBe(16)
     expect(again.receipt.error).toMatch(/non-zero data/)
+  })
+
+  it('fails an update whose verified piece claims no allocation alone, leaving its CC sector as it was', async () => {
+    const { proofs, devnet, who, root, sealed } = await ccMiner([1, 2])
+    const snaps = await Promise.all([1, 2].map((n) => snapSector(proofs, devnet, who.minerId, root, n)))
+    await toMutable(devnet, who.minerId, snaps)
+    const p = updateParams(snaps)
+    p.sectorUpdates[1]!.pieces[0]!.verifiedAllocationKey = { client: 1001, id: 77 } // never allocated
+    const r = await update(devnet, who, p)
+    expect(r.receipt.exitCode, r.receipt.error).toBe(0)
+    const ret = decodeProveReplicaUpdates3Return(r.receipt.return!).activationResults
+    expect(ret.successCount).toBe(1)
+    expect(ret.failCodes).toEqual([{ index: 1, code: expect.any(Number) }])
+    expect(ret.failCodes[0]!.code).not.toBe(0)
+    const m = devnet.worldAt().miners.get(who.minerId)!
+    expect(m.sectors.get(1)!.sealedCid).toBe(snaps[0]!.newSealedCid)
+    expect(m.sectors.get(2)!.sealedCid).toBe(sealed[1]!.sealedCid)
+    expect(m.sectors.get(2)!.verifiedDealWeight).toBe(0n)
+    // With requireActivationSuccess the failed claim aborts the whole message.
+    const strict = await update(devnet, who, updateParams([snaps[1]!], { requireActivationSuccess: true }))
+    expect(strict.receipt.exitCode).toBe(0)
+    const bad = updateParams([snaps[1]!], { requireActivationSuccess: true })
+    bad.sectorUpdates[0]!.pieces[0]!.verifiedAllocationKey = { client: 1001, id: 77 }
+    expect((await update(devnet, who, bad)).receipt.exitCode).not.toBe(0)
   })
 
   it('refuses faulty and unproven sectors and sectors in an immutable deadline', async () => {

@@ -22,7 +22,13 @@ import {
   minerAvailableBalance,
   writableSectors,
 } from '../../state.js'
-import { sectorQaPower } from './activation.js'
+import {
+  activateSectorsPieces,
+  activationWeights,
+  finishActivation,
+  type SectorToActivate,
+  sectorQaPower,
+} from './activation.js'
 import { type CommDFromPieces, initialPledgeFor, requireControl } from './common.js'
 
 type Update = ProveReplicaUpdates3Param['sectorUpdates'][number]
@@ -167,29 +173,37 @@ export async function proveReplicaUpdates3(
   require(proven.length > 0, fails[0]?.code ??
     ExitCode.ErrIllegalArgument, `no valid updates: ${fails[0]?.message ?? ''}`)
 
+  // The data: verified pieces claim their allocations at the verified registry (a sector whose
+  // claims fail is not updated), as ProveCommitSectors3 does.
+  const toActivate: SectorToActivate[] = proven.map(({ idx, u, sector }) => ({
+    idx,
+    sectorNumber: u.sectorNumber,
+    expiration: sector.expiration,
+    pieces: u.pieces,
+  }))
+  const data = activateSectorsPieces(rt, m, toActivate, p.requireActivationSuccess)
+  fails.push(...data.fails)
+  require(data.activated.length > 0, fails[0]?.code ??
+    ExitCode.ErrIllegalArgument, `all data activations failed: ${fails[0]?.message ?? ''}`)
+  const provenByIdx = new Map(proven.map((x) => [x.idx, x]))
+
   // New sector infos: the new replica, the CC sealed CID kept as the sector key, deal weights
-  // from the pieces over the remaining life, QA power from now, pledge never lower than before.
+  // from the claimed and unclaimed space over the remaining life, QA power from now, pledge
+  // never lower than before.
   m.balance += rt.value
   const e = rt.epoch
   const pledgePerQaByte = initialPledgeFor(1, rt.params.initialPledgePerByte)
   const updated: ActiveSectorState[] = []
   let pledgeDelta = 0n
-  for (const { u, sector, commDNew } of proven) {
-    const duration = BigInt(sector.expiration - e)
-    let unverified = 0n
-    let verified = 0n
-    for (const pc of u.pieces) {
-      if (pc.verifiedAllocationKey === null) unverified += BigInt(pc.size)
-      else verified += BigInt(pc.size)
-    }
+  for (const a of data.activated) {
+    const { u, sector, commDNew } = provenByIdx.get(a.idx)!
     const next: ActiveSectorState = {
       ...sector,
       sealedCid: u.newSealedCid,
       unsealedCid: commitmentToCid(commDNew, 'commD').toString(),
       sectorKeyCid: sector.sealedCid,
       powerBaseEpoch: e,
-      dealWeight: unverified * duration,
-      verifiedDealWeight: verified * duration,
+      ...activationWeights(e, sector.expiration, a),
     }
     const qa = sectorQaPower(next, m.sectorSize)
     const pledge = qa * pledgePerQaByte
@@ -204,8 +218,6 @@ export async function proveReplicaUpdates3(
   // Older tipsets share the sector map: copy it (once per miner copy) and replace the records.
   const sectors = writableSectors(m)
   for (const s of updated) sectors.set(s.sectorNumber, s)
-
-  // One result per update in message order: proven ones succeed, the rest carry their code.
-  const failCodes = fails.map(({ idx, code }) => ({ index: idx, code }))
-  return { successCount: proven.length, failCodes }
+  // One result per update in message order: updated ones succeed, the rest carry their code.
+  return finishActivation(rt, m, toActivate, data.activated, fails, p.requireNotificationSuccess)
 }

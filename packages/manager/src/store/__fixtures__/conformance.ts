@@ -309,6 +309,9 @@ export function storeConformance(
       const unseal = task({ kind: 'unseal', piece: 'baga1', detail: { offset: 0, size: 127 }, createdAt: 3 })
       expect((await s.putRepairTask(unseal)).created).toBe(true)
       expect((await s.listRepairTasks()).map((t) => t.kind)).toEqual(['rebuild', 'unseal'])
+      // The most recently changed first, a page at a time.
+      expect((await s.listRecentRepairTasks({ limit: 1 })).map((t) => t.kind)).toEqual(['unseal'])
+      expect((await s.listRecentRepairTasks({ limit: 5, offset: 1 })).map((t) => t.kind)).toEqual(['rebuild'])
       expect(await s.listRepairTasks('unseal')).toEqual([unseal])
       await s.updateRepairTask(task(), (t) => ({ ...t, state: 'failed', error: 'CommR differs' }))
       expect((await s.getRepairTask(task()))?.error).toBe('CommR differs')
@@ -321,6 +324,30 @@ export function storeConformance(
       await expect(
         s.updateRepairTask(task(), (t) => ({ ...t, id: { miner: 1, number: 1 } })),
       ).rejects.toMatchObject({ code: 'INTERNAL' })
+    })
+
+    it('keeps the newest bad sectors the checks found, one per sector, until repaired', async () => {
+      const s = await fresh()
+      const problem = (number: number, seenAt: number, over: Record<string, unknown> = {}) => ({
+        id: { miner: 1000, number },
+        reason: `sealed file of ${number} missing`,
+        action: 'rebuild' as const,
+        seenAt,
+        ...over,
+      })
+      await s.putSectorProblem(problem(1, 10), 2)
+      await s.putSectorProblem(problem(2, 20, { policy: 'rebuild queued' }), 2)
+      await s.putSectorProblem(problem(1, 30, { action: 'rebuild-cache' }), 2)
+      expect(await s.listSectorProblems(10)).toEqual([
+        problem(1, 30, { action: 'rebuild-cache' }),
+        problem(2, 20, { policy: 'rebuild queued' }),
+      ])
+      // A third sector pushes out the oldest.
+      await s.putSectorProblem(problem(3, 40), 2)
+      expect((await s.listSectorProblems(10)).map((p) => p.id.number)).toEqual([3, 1])
+      expect((await s.listSectorProblems(1)).map((p) => p.id.number)).toEqual([3])
+      await s.removeSectorProblem({ miner: 1000, number: 3 })
+      expect((await s.listSectorProblems(10)).map((p) => p.id.number)).toEqual([1])
     })
 
     it('hands a queued repair task to one worker, oldest first, of the allowed miners', async () => {
@@ -359,6 +386,37 @@ export function storeConformance(
       ])
       await s.removePieceCopy('baga1', { miner: 1000, number: 1 })
       expect((await s.findPieceCopies('baga1')).length).toBe(1)
+    })
+
+    it('keeps the snap-up candidate pool: put, replace per sector or per miner, remove once', async () => {
+      const s = await fresh()
+      const cand = (miner: number, number: number, deadline = 1) => ({
+        miner,
+        number,
+        public: {
+          sealedCid: `bagboea4b${number}`,
+          activation: 10,
+          expiration: 9_000_000,
+          deadline,
+          partition: 0,
+        },
+      })
+      expect(await s.listSnapCandidates()).toEqual([])
+      await s.putSnapCandidates([cand(1000, 3), cand(1000, 1), cand(2000, 5)])
+      // The same sector again replaces it (a fetch of its deadline sees it moved).
+      await s.putSnapCandidates([cand(1000, 3, 7)])
+      expect(await s.listSnapCandidates(1000)).toEqual([cand(1000, 1), cand(1000, 3, 7)])
+      expect((await s.listSnapCandidates()).map((c) => [c.miner, c.number])).toEqual([
+        [1000, 1],
+        [1000, 3],
+        [2000, 5],
+      ])
+      // A full fetch of a miner replaces its pool, and leaves other miners' alone.
+      await s.putSnapCandidates([cand(1000, 9)], { replaceMiner: 1000 })
+      expect((await s.listSnapCandidates()).map((c) => c.number)).toEqual([9, 5])
+      expect(await s.removeSnapCandidate(1000, 9)).toBe(true)
+      expect(await s.removeSnapCandidate(1000, 9)).toBe(false)
+      expect(await s.listSnapCandidates(1000)).toEqual([])
     })
 
     it('keeps persist stores attached through the API, and lists the sectors indexed in one', async () => {
@@ -461,6 +519,23 @@ export function storeConformance(
         const numbers = got.filter((t) => t !== undefined).map((t) => t?.id.number)
         expect(numbers.length).toBe(10)
         expect(new Set(numbers).size).toBe(10)
+      })
+
+      it('two stores never take the same snap-up candidate', async () => {
+        const a = await fresh()
+        const b = await openShared(a)
+        opened.push(b)
+        await a.putSnapCandidates(
+          Array.from({ length: 5 }, (_, i) => ({
+            miner: 9,
+            number: i + 1,
+            public: { sealedCid: 'bagboea4b', activation: 1, expiration: 2, deadline: 0, partition: 0 },
+          })),
+        )
+        const took = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).removeSnapCandidate(9, (i % 5) + 1)),
+        )
+        expect(took.filter(Boolean).length).toBe(5)
       })
 
       it('two stores on one database never hand out the same number or claim the same sector', async () => {
