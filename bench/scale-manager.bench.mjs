@@ -2,7 +2,7 @@
 // 10,000 simulated sealing threads, and the saturation point. Part of `npm run bench -- scale`;
 // alone: `node bench/run.mjs scale-manager`. Environment: BENCH_SCALE_RECORDS (default 1,000,000),
 // BENCH_SCALE_ENGINES (sqlite,postgres), BENCH_SCALE_K (time compression, default 10),
-// BENCH_SCALE_WINDOW (seconds measured per load, default 45), BENCH_SCALE_THREADS (thread counts,
+// BENCH_SCALE_WINDOW (seconds measured per load, default 30), BENCH_SCALE_THREADS (thread counts,
 // default 2000,10000).
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -16,16 +16,19 @@ const lib = (f) => fileURLToPath(new URL(`./lib/scale/${f}`, import.meta.url))
 const QUICK = process.env.BENCH_QUICK === '1'
 const RECORDS = Number(process.env.BENCH_SCALE_RECORDS ?? (QUICK ? 100_000 : 1_000_000))
 const K = Number(process.env.BENCH_SCALE_K ?? 10)
-const WINDOW = Number(process.env.BENCH_SCALE_WINDOW ?? (QUICK ? 15 : 45))
+const WINDOW = Number(process.env.BENCH_SCALE_WINDOW ?? (QUICK ? 15 : 30))
 const ENGINES = (process.env.BENCH_SCALE_ENGINES ?? 'sqlite,postgres').split(',')
 const THREADS = (process.env.BENCH_SCALE_THREADS ?? (QUICK ? '500,2000' : '2000,10000'))
   .split(',')
   .map(Number)
 const P99_TARGET = 20
 
-/** Times `n` runs of `fn` (ms, sorted). */
+/** Times `n` runs of `fn` (ms, sorted), after one untimed run (its time as `out.first`). */
 async function timed(n, fn) {
   const out = []
+  const t0 = performance.now()
+  await fn(n)
+  out.first = performance.now() - t0
   for (let i = 0; i < n; i++) {
     const t = performance.now()
     await fn(i)
@@ -65,9 +68,13 @@ async function queries(ctx, engine, c, n) {
       what,
       'p50 ms': fmt(pct(ms, 50), 2),
       'p99 ms': fmt(pct(ms, 99), 2),
+      'first (cold) ms': fmt(ms.first, 1),
+      load: loadavg()[0].toFixed(1),
       ...extra,
     })
-    ctx.log(`[${engine}] ${what}: p50 ${fmt(pct(ms, 50), 2)} ms, p99 ${fmt(pct(ms, 99), 2)} ms`)
+    ctx.log(
+      `[${engine}] ${what}: p50 ${fmt(pct(ms, 50), 2)} ms, p99 ${fmt(pct(ms, 99), 2)} ms, first ${fmt(ms.first, 1)} ms`,
+    )
   }
   let bytes = 0
   row(
@@ -124,6 +131,7 @@ async function runEngine(ctx, engine, pg) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'))
   const persist = join(dir, 'persist')
   const out = { engine }
+  const children = []
   try {
     // ------------------------------------------------------------ a million records
     let db
@@ -145,17 +153,21 @@ async function runEngine(ctx, engine, pg) {
     // ------------------------------------------------------------ start-up
     mkdirSync(join(persist, 'sealed'), { recursive: true })
     const forkAt = performance.now()
-    const m = await startChild(lib('manager-daemon.mjs'), {
-      BENCH_SCALE_DB: db,
-      BENCH_SCALE_K: String(K),
-      BENCH_SCALE_PERSIST: persist,
-    })
+    // BENCH_SCALE_PROF=<dir>: a V8 CPU profile of the manager (written when it stops).
+    const prof = process.env.BENCH_SCALE_PROF
+    const m = await startChild(
+      lib('manager-daemon.mjs'),
+      { BENCH_SCALE_DB: db, BENCH_SCALE_K: String(K), BENCH_SCALE_PERSIST: persist },
+      prof ? { execArgv: ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${prof}`] } : {},
+    )
+    children.push(m.child)
     out.processStartMs = performance.now() - forkAt
     out.startMs = m.hello.startMs
     const base = `http://127.0.0.1:${m.hello.port}`
     const c = client(base)
     const mem0 = await m.ask({ cmd: 'mem', gc: true })
     out.rssStart = mem0.rss
+    out.startLoad = loadavg()[0]
     out.heapStart = mem0.heap
     ctx.log(
       `[${engine}] started in ${fmt(out.startMs, 0)} ms (process ${fmt(out.processStartMs, 0)} ms); RSS ${fmt(mem0.rss / MiB, 0)} MiB, heap ${fmt(mem0.heap / MiB, 0)} MiB`,
@@ -170,6 +182,7 @@ async function runEngine(ctx, engine, pg) {
       BENCH_SCALE_K: String(K),
       BENCH_SCALE_PERSIST: persist,
     })
+    children.push(farm.child)
     out.loads = []
     let running = 0
     for (const target of THREADS) {
@@ -203,6 +216,7 @@ async function runEngine(ctx, engine, pg) {
       const load = {
         threads: target,
         warmS: warm.ms / 1000,
+        behind: warm.behind,
         ...w,
         allocations: b.allocations,
         pre: batches('pre'),
@@ -214,6 +228,7 @@ async function runEngine(ctx, engine, pg) {
         dashN: dash.length,
         rss: mem.rss,
         loopP99: mem.loopP99,
+        load: loadavg()[0],
       }
       out.loads.push(load)
       ctx.log(
@@ -225,23 +240,25 @@ async function runEngine(ctx, engine, pg) {
 
     // ------------------------------------------------------------ saturation
     out.rates = []
-    const seconds = QUICK ? 8 : 12
+    const seconds = QUICK ? 8 : 10
     let good = 0
     let bad = Number.POSITIVE_INFINITY
     const tryRate = async (n) => {
       await m.ask({ cmd: 'served' })
       const r = await farm.ask({ cmd: 'rate', threads: n, seconds })
       r.served = await m.ask({ cmd: 'served' })
-      out.rates.push({ threads: n, ...r })
+      out.rates.push({ threads: n, ...r, load: loadavg()[0] })
       ctx.log(
         `[${engine}] ${n} callers x 1/s: p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms (in the manager ${fmt(r.served.p99, 2)} ms), ${fmt(r.perSecond, 0)} calls/s, load generator loop p99 ${fmt(r.loadGenLoopP99, 1)} ms`,
       )
       if (r.p99 < P99_TARGET) good = Math.max(good, n)
       else bad = Math.min(bad, n)
     }
-    // Doubled from 1,000 until p99 passes the target; halved from 1,000 while it does not.
-    for (let n = 1000; n <= 16_000 && !Number.isFinite(bad); n *= 2) await tryRate(n)
-    for (let n = 500; good === 0 && n >= 125; n /= 2) await tryRate(n)
+    // From 500 callers: doubled while p99 stays under the target, halved while it does not, then
+    // once between the last good and the first bad size.
+    await tryRate(500)
+    if (good === 500) for (let n = 1000; n <= 16_000 && !Number.isFinite(bad); n *= 2) await tryRate(n)
+    for (let n = 250; good === 0 && n >= 60; n = Math.round(n / 2)) await tryRate(n)
     if (Number.isFinite(bad) && good > 0 && bad - good > good / 4) await tryRate(Math.round((good + bad) / 2))
     out.saturation = { good, bad }
     await farm.stop()
@@ -251,6 +268,8 @@ async function runEngine(ctx, engine, pg) {
     await m.stop()
     return out
   } finally {
+    // After a failure the manager and the farm are still running: not left behind.
+    for (const ch of children) if (ch.exitCode === null && ch.signalCode === null) ch.kill('SIGKILL')
     rmSync(dir, { recursive: true, force: true })
   }
 }
@@ -283,8 +302,8 @@ export default {
     `${K}× faster than a real one with the same mix of calls, so its call rate is ${K}× a real farm's. Threads ` +
     `start at random points of a sector's life (steady state, reached by a fast-forward that is not measured). ` +
     `Latency is measured by the load generator, from request to answer; p99 target < ${P99_TARGET} ms. ` +
-    `Saturation: callers each making one call a second (half PollPreCommitState, half ReportState), doubled ` +
-    `until p99 passes ${P99_TARGET} ms, then halved once.`,
+    `Saturation: callers each making one call a second (half PollPreCommitState, half ReportState), from 500, ` +
+    `doubled while p99 stays under ${P99_TARGET} ms or halved while it does not, then once between the two.`,
   async run(ctx) {
     const before = loadavg()[0]
     const pg = ENGINES.includes('postgres') ? await startPg(ctx) : undefined
@@ -292,7 +311,16 @@ export default {
     try {
       for (const engine of ENGINES) {
         if (engine === 'postgres' && pg === undefined) continue
-        results.push(await runEngine(ctx, engine, pg))
+        // An engine that fails part-way (e.g. an answer past the 10-minute limit on a busy
+        // machine) is noted; the other engine's figures are still written.
+        try {
+          results.push(await runEngine(ctx, engine, pg))
+        } catch (err) {
+          ctx.log(`[${engine}] FAILED: ${err instanceof Error ? err.message : err}`)
+          ctx.note(
+            `${engine}: not measured to the end — ${String(err instanceof Error ? err.message : err).slice(0, 300)}`,
+          )
+        }
       }
     } finally {
       pg?.stop()
@@ -307,6 +335,7 @@ export default {
         engine: r.engine,
         what: 'start-up (store open, checks, services, listening)',
         value: `${fmt(r.startMs / 1000, 2)} s (process ${fmt(r.processStartMs / 1000, 2)} s)`,
+        'load (1 min)': fmt(r.startLoad),
         target: r.startMs < 10_000 ? '< 10 s: met' : '< 10 s: MISSED',
       })
       ctx.row({
@@ -320,6 +349,8 @@ export default {
           what: q.what,
           'p50 ms': q['p50 ms'],
           'p99 ms': q['p99 ms'],
+          value: `first (cold) ${q['first (cold) ms']} ms${q.answer ? `, answer ${q.answer}` : ''}`,
+          'load (1 min)': q.load,
           ...(q.what.startsWith('dashboard overview')
             ? { target: Number(q['p99 ms']) < 100 ? '< 100 ms: met' : '< 100 ms: MISSED' }
             : {}),
@@ -332,7 +363,8 @@ export default {
           'p50 ms': fmt(l.p50, 2),
           'p99 ms': fmt(l.p99, 2),
           'p99 ms in the manager': fmt(l.served.p99, 2),
-          value: `max ${fmt(l.max, 0)} ms; manager RSS ${fmt(l.rss / MiB, 0)} MiB, event loop p99 ${fmt(l.loopP99, 1)} ms; dashboard meanwhile p99 ${fmt(l.dashP99, 0)} ms (${l.dashN} polls)`,
+          value: `warm-up ${fmt(l.warmS, 0)} s${l.behind > 0 ? ` (cut there: ${l.behind} threads still fast-forwarding during the window)` : ''}; max ${fmt(l.max, 0)} ms; manager RSS ${fmt(l.rss / MiB, 0)} MiB, event loop p99 ${fmt(l.loopP99, 1)} ms; dashboard meanwhile p99 ${fmt(l.dashP99, 0)} ms (${l.dashN} polls)`,
+          'load (1 min)': fmt(l.load),
           target: l.p99 < P99_TARGET ? `< ${P99_TARGET} ms: met` : `< ${P99_TARGET} ms: MISSED`,
         })
         ctx.row({
@@ -349,6 +381,7 @@ export default {
           'p99 ms': fmt(s.p99, 2),
           'p99 ms in the manager': fmt(s.served.p99, 2),
           value: `${fmt(s.perSecond, 0)} calls/s answered, max ${fmt(s.max, 0)} ms, load generator's loop p99 ${fmt(s.loadGenLoopP99, 1)} ms`,
+          'load (1 min)': fmt(s.load),
         })
       }
       const sat = r.saturation

@@ -2,7 +2,8 @@
 # Builds the native proofs addon (bindings/proofs, napi-rs over filecoin-proofs-api).
 #
 #   npm run build:native            # CPU build: bindings/proofs/native/proofs.linux-x64-gnu.node
-#                                   # and the linux-x64-gnu platform package (bindings/proofs/npm/…)
+#                                   # and the linux-x64-gnu platform package (bindings/proofs/npm/…),
+#                                   # plus bindings/proofs/native/seal_bench (examples/seal_bench.rs)
 #   npm run build:native -- --gpu   # CUDA build: bindings/proofs/native/proofs.linux-x64-gnu.cuda.node
 #
 # Cargo's build folders live in the machine-local cache, never in the repository: the CPU build in
@@ -51,7 +52,7 @@ cargo_build_locked() {
   crate="$(pwd)/bindings/proofs"
   last="$CARGO_TARGET_DIR/.venus-build-native.last"
   if [ "$(cat "$last" 2>/dev/null || true)" != "$crate" ]; then
-    touch "$crate"/src/*.rs
+    touch "$crate"/src/*.rs "$crate"/examples/*.rs
   fi
   # `nice`: the build shares small machines with test suites and other builds.
   (cd bindings/proofs && nice -n 10 cargo build --release --locked "$@")
@@ -101,8 +102,11 @@ if [ "$gpu" = 1 ]; then
 fi
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$VENUS_CACHE/cargo-target}"
-cargo_build_locked
+# The addon, and the plain Rust binary of the same seal calls that bench/scale-native.bench.mjs
+# compares it with (same crates, same profile: only linking is extra).
+cargo_build_locked --lib --example seal_bench
 install_addon "$CARGO_TARGET_DIR/release/libvenus_cluster_proofs_native.so" "$out/proofs.linux-x64-gnu.node"
+install_addon "$CARGO_TARGET_DIR/release/examples/seal_bench" "$out/seal_bench"
 # The platform package (@venus-cluster/proofs-native-linux-x64-gnu) gets a copy too, as
 # `napi artifacts` would do: the loader looks there first, and `npm pack` packs it from there.
 platform=bindings/proofs/npm/linux-x64-gnu

@@ -99,6 +99,7 @@ onAnyWindowPoStEvent(scheduler.events, (e) => {
   } else if (e.type === 'landed') {
     const d = at(e.open)
     d.landedEpochs = e.height - e.open
+    d.landedMs = now - d.t0
     if (e.exitCode !== 0) bad.push(`deadline ${e.deadline} landed with exit ${e.exitCode}`)
   } else if (e.type === 'deadline-proven') at(e.open).proven = true
   else if (e.type === 'deadline-missed') {

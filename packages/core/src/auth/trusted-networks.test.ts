@@ -18,6 +18,18 @@ describe('parseTrustedNetworks', () => {
     expect(nets.includes('not an address')).toBe(false)
   })
 
+  it('answers the same for a peer asked about again, past the number of answers it keeps', () => {
+    const nets = parseTrustedNetworks(['10.1.0.0/16'])
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 5000; i++) {
+        const a = `10.${1 + (i % 2)}.${(i >> 8) & 0xff}.${i & 0xff}`
+        expect(nets.includes(a)).toBe(i % 2 === 0)
+      }
+      expect(nets.includes('::ffff:10.1.0.1')).toBe(true)
+      expect(nets.includes('bogus')).toBe(false)
+    }
+  })
+
   it('matches nothing when empty', () => {
     expect(parseTrustedNetworks([]).includes('127.0.0.1')).toBe(false)
   })

@@ -17,6 +17,9 @@ export interface TrustedNetworks {
   includes(address: string | undefined): boolean
 }
 
+/** Peer addresses whose answer {@link parseTrustedNetworks}' `includes` keeps. */
+const CHECKED = 4096
+
 /**
  * Parses CIDR blocks (`10.1.0.0/16`, `127.0.0.1`, `fd00::/8`); a bare address is one host.
  * Throws `INVALID_ARGUMENT` naming the entry for anything else.
@@ -50,16 +53,28 @@ export function parseTrustedNetworks(entries: readonly string[]): TrustedNetwork
     list.addSubnet(addr, prefix, type)
     cidrs.push(`${addr}/${prefix}`)
   }
+  // Every request asks about its peer, and a farm's workers are a few hundred addresses: answers
+  // are kept (the list never changes), at most CHECKED of them.
+  const checked = new Map<string, boolean>()
+  const check = (address: string): boolean => {
+    // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d.
+    const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1]
+    if (v4 !== undefined) return list.check(v4, 'ipv4') || list.check(address, 'ipv6')
+    const family = isIP(address)
+    if (family === 0) return false
+    return list.check(address, family === 4 ? 'ipv4' : 'ipv6')
+  }
   return {
     cidrs,
     includes(address) {
       if (address === undefined || cidrs.length === 0) return false
-      // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d.
-      const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1]
-      if (v4 !== undefined) return list.check(v4, 'ipv4') || list.check(address, 'ipv6')
-      const family = isIP(address)
-      if (family === 0) return false
-      return list.check(address, family === 4 ? 'ipv4' : 'ipv6')
+      let ok = checked.get(address)
+      if (ok === undefined) {
+        ok = check(address)
+        if (checked.size >= CHECKED) checked.clear()
+        checked.set(address, ok)
+      }
+      return ok
     },
   }
 }

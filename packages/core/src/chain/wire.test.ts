@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { messageCid } from '../codecs/message.js'
-import { fromLotusMessage, toLotusMessage, unfilledMessage } from './wire.js'
+import { decodeBase64Json, fromLotusMessage, toLotusMessage, unfilledMessage } from './wire.js'
 
 describe('Lotus JSON messages', () => {
   it('leaves nonce and gas at zero for the node or messager to fill, the fee cap when given', () => {
@@ -53,5 +53,17 @@ describe('Lotus JSON messages', () => {
     )
     expect(() => fromLotusMessage({ ...ok, Value: '1.5' })).toThrow(/Value/)
     expect(() => fromLotusMessage({ ...ok, Params: 'not base64!' })).toThrow(/Params/)
+  })
+})
+
+describe('decodeBase64Json', () => {
+  it('takes padded base64 only: whole groups of four, at most two = at the end', () => {
+    expect([...decodeBase64Json('AQID')]).toEqual([1, 2, 3])
+    expect([...decodeBase64Json('AQI=')]).toEqual([1, 2])
+    expect([...decodeBase64Json('AQ==')]).toEqual([1])
+    expect(decodeBase64Json('')).toHaveLength(0)
+    expect(decodeBase64Json(null)).toHaveLength(0)
+    for (const bad of ['AQ', 'AQI', 'A===', '====', 'AQ==AQID', 'AQ=D', 'AQ I', 'AQ-_', 7])
+      expect(() => decodeBase64Json(bad, 'Proof'), String(bad)).toThrow(/Proof is not padded base64/)
   })
 })

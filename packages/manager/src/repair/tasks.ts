@@ -29,6 +29,7 @@ import {
   type SubmitResponse,
   sectorKey,
 } from '../sector.js'
+import { sectorPages } from '../store/pages.js'
 import type { RepairKind, RepairTask, RepairTaskKey } from '../store/types.js'
 import { problemAction, SectorProblems } from './problems.js'
 
@@ -586,10 +587,18 @@ export class RepairTasks extends TypedEmitter<RepairEvents> {
     const tasks = await ctx.store.listRepairTasks('unseal')
     const mine = tasks.find((t) => t.piece === pieceCid && (t.state === 'queued' || t.state === 'running'))
     if (mine !== undefined) return { state: 'queued', task: mine }
-    const holder = (await ctx.store.listSectors(false)).find(
-      (s) =>
-        s.finalized && !s.removed && (s.pieces ?? []).some((p) => p.dealId !== 0 && p.piece.cid === pieceCid),
-    )
+    // Offline records grow with history (a million at a large farm): walked a page at a time.
+    let holder: ManagedSector | undefined
+    for await (const s of sectorPages(ctx.store, false)) {
+      if (
+        s.finalized &&
+        !s.removed &&
+        (s.pieces ?? []).some((p) => p.dealId !== 0 && p.piece.cid === pieceCid)
+      ) {
+        holder = s
+        break
+      }
+    }
     if (holder === undefined) return { state: 'unknown' }
     if (tasks.filter((t) => t.state === 'queued' || t.state === 'running').length >= this.#maxAuto)
       return { state: 'busy' }

@@ -15,6 +15,7 @@ import type { PreCommitSubmission } from '../checks/index.js'
 import type { ServiceContext } from '../context.js'
 import { sectorDisplayState } from '../metrics/manager-metrics.js'
 import { type ManagedSector, type SectorPiece, type SubmitResponse, sectorKey } from '../sector.js'
+import { sectorPages } from '../store/pages.js'
 import type { StoreReservation } from '../store/types.js'
 
 /** The operations of the manager a repair applies (the façade's own). */
@@ -209,7 +210,8 @@ export class SectorAdmin {
   async findDeal(dealId: number): Promise<DealSector[]> {
     const out: DealSector[] = []
     for (const online of [true, false]) {
-      for (const s of await this.#ctx.store.listSectors(online)) {
+      // A page at a time: offline records grow with history.
+      for await (const s of sectorPages(this.#ctx.store, online)) {
         for (const piece of s.pieces ?? []) {
           if (piece.dealId !== dealId) continue
           out.push({ sector: s.id, online, state: sectorDisplayState(s, online), piece })

@@ -47,6 +47,7 @@ import {
 } from '../sector.js'
 import { chooseSender } from '../senders/index.js'
 import { SerialRuns } from '../serial-runs.js'
+import { onlinePages } from '../store/pages.js'
 import { buildProveReplicaUpdates3, dataPieces } from './build.js'
 import { SnapCandidates } from './candidates.js'
 import type { SectorUpgrade, SnapCandidate, SnapUpProven, SnapUpPublic } from './types.js'
@@ -630,9 +631,11 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
   /** Follows sent updates to landed or failed, and landed ones past finality to done. */
   async #follow(): Promise<void> {
     const ctx = this.#ctx
-    const online = (await ctx.store.listSectors(true)).filter(
-      (s) => s.upgrade?.state === 'sent' || s.upgrade?.state === 'landed',
-    )
+    // A page at a time: every online record is looked at on each tick, and a farm has
+    // thousands (one per sealing thread) that must not be parsed in one turn of the event loop.
+    const online: ManagedSector[] = []
+    for await (const s of onlinePages(ctx.store))
+      if (s.upgrade?.state === 'sent' || s.upgrade?.state === 'landed') online.push(s)
     if (online.length === 0) return
     const head = (await ctx.chain.head()).height
     const byUid = new Map<string, ManagedSector[]>()

@@ -1,5 +1,5 @@
 export { openManagerStore } from './open.js'
-export { onlinePages } from './pages.js'
+export { onlinePages, SECTOR_WALK_PAGE, sectorPages } from './pages.js'
 export type * from './post-types.js'
 export { openPostgresStore, type PostgresStoreOptions } from './postgres.js'
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from './schema.js'

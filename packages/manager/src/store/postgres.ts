@@ -348,18 +348,23 @@ class PostgresStore implements ManagerStore {
     const b = page.before
     // The page is cut from the covering index first; only its rows' records are then read and
     // parsed (jsonb), for the four fields a summary shows: rows skipped by the offset never are.
+    // Each record is read and parsed once: the lateral subquery is kept from being flattened
+    // (OFFSET 0), else the planner copies it into each of the four fields (a 500-row page of
+    // 4 KiB records: 60 ms instead of 17).
     const summary = (where: string, params: unknown[]) =>
       this.#q<SummaryRow>(
         'listRecentSectors',
-        `SELECT miner, number, online, display, worker,
-           j #>> '{LatestState,StateChange,Event}' AS event,
-           j #>> '{LatestState,Failure,Level}' AS failure_level,
-           j #>> '{LatestState,Failure,Desc}' AS failure_desc,
-           j ->> 'AbortReason' AS abort_reason
-         FROM (SELECT k.*, (SELECT state FROM sectors s WHERE s.miner = k.miner AND s.number = k.number)::jsonb AS j
-               FROM (SELECT miner, number, online, display, worker FROM sectors ${where}
-                     ORDER BY number DESC, miner LIMIT $${params.length + 1} OFFSET $${params.length + 2}) k) t
-         ORDER BY number DESC, miner`,
+        `WITH k AS MATERIALIZED (
+           SELECT miner, number, online, display, worker FROM sectors ${where}
+           ORDER BY number DESC, miner LIMIT $${params.length + 1} OFFSET $${params.length + 2})
+         SELECT k.miner, k.number, k.online, k.display, k.worker,
+           x.j #>> '{LatestState,StateChange,Event}' AS event,
+           x.j #>> '{LatestState,Failure,Level}' AS failure_level,
+           x.j #>> '{LatestState,Failure,Desc}' AS failure_desc,
+           x.j ->> 'AbortReason' AS abort_reason
+         FROM k CROSS JOIN LATERAL (
+           SELECT s.state::jsonb AS j FROM sectors s WHERE s.miner = k.miner AND s.number = k.number OFFSET 0) x
+         ORDER BY k.number DESC, k.miner`,
         [...params, limit, offset],
       )
     const rows =

@@ -15,7 +15,6 @@
  */
 import type { Startable } from '@venus-cluster/core'
 import type { SectorManager } from '../manager.js'
-import { sectorDisplayState } from '../metrics/manager-metrics.js'
 import type { TelemetrySample } from '../store/types.js'
 
 /** Options of {@link TelemetrySampler}. */
@@ -114,18 +113,21 @@ export class TelemetrySampler implements Startable {
     const at = this.#now()
     const throughput = Object.fromEntries(this.#passed)
     this.#passed = new Map()
-    const [online, pre, prove] = await Promise.all([
-      mgr.store.listSectors(true),
+    // Counts from the store's index, not the records: a farm has one online record per thread.
+    const [counts, pre, prove] = await Promise.all([
+      mgr.store.countSectors(),
       mgr.store.listQueue('pre'),
       mgr.store.listQueue('prove'),
     ])
     const sectors: Record<string, number> = {}
-    for (const s of online) {
-      const state = sectorDisplayState(s, true)
-      sectors[state] = (sectors[state] ?? 0) + 1
+    let sealing = 0
+    for (const c of counts) {
+      if (!c.online) continue
+      sectors[c.state] = (sectors[c.state] ?? 0) + c.count
+      sealing += c.count
     }
     // Pings come every few minutes, so their thread states lag; the records say what is sealing now.
-    const workers: WorkersSample = { threads: 0, sealing: online.length, paused: 0, errors: 0 }
+    const workers: WorkersSample = { threads: 0, sealing, paused: 0, errors: 0 }
     for (const p of mgr.workers.pings()) {
       workers.threads += p.summary.threads
       workers.paused += p.summary.paused
