@@ -74,7 +74,10 @@ async function setup(seed: string) {
   const api = createSealerApi(mgr)
   const call: Call = async (method, params) => (api[method] as (p: unknown[]) => unknown)(params)
   const data = new Map<string, Uint8Array>()
-  /** A 1 KiB piece in the piece store, its allocation made by the client with `terms`. */
+  /**
+   * A 1 KiB piece in the piece store, its allocation made by the client with `terms`, queued as a
+   * direct piece.
+   */
   const verifiedPiece = async (fill: number, terms: { termMin?: number; termMax?: number } = {}) => {
     const raw = new Uint8Array(1016).fill(fill)
     const cid = commitmentToCid(commPSync(raw).commP, 'commP').toString()
@@ -83,7 +86,14 @@ async function setup(seed: string) {
     const [allocationId] = await allocateDatacap(devnet, client, [
       { provider: minerId, data: cid, size: 1024, ...terms },
     ])
-    return { cid, allocationId: allocationId! }
+    const piece = await mgr.addDirectPiece({
+      miner: minerId,
+      pieceCid: cid,
+      pieceSize: 1024,
+      payloadSize: 1016,
+      allocation: { client: clientId, id: allocationId! },
+    })
+    return { cid, allocationId: allocationId!, piece }
   }
   const fetchCandidate = async () => {
     for (let i = 0; i < 120; i++) {
@@ -122,13 +132,6 @@ describe('snap-up of verified data', () => {
   it('snaps a verified direct piece into a CC sector: the update claims its allocation and the piece counts ten times', async () => {
     const s = await setup('snap-verified')
     const { cid, allocationId } = await s.verifiedPiece(71)
-    await s.mgr.addDirectPiece({
-      miner: s.minerId,
-      pieceCid: cid,
-      pieceSize: 1024,
-      payloadSize: 1016,
-      allocation: { client: s.clientId, id: allocationId },
-    })
     await s.fetchCandidate()
     const powerBefore = (await s.rpc('Filecoin.StateMinerPower', [`t0${s.minerId}`, null])) as {
       MinerPower: { QualityAdjPower: string }
@@ -207,13 +210,9 @@ describe('snap-up of verified data', () => {
   it('does not snap a verified piece into a CC sector whose expiration its allocation term does not allow', async () => {
     const s = await setup('snap-verified-term')
     // The CC sector lives about 210 days more; this allocation's term ends after 182 days.
-    const { cid, allocationId } = await s.verifiedPiece(72, { termMin: 180 * DAY, termMax: 182 * DAY })
-    const piece = await s.mgr.addDirectPiece({
-      miner: s.minerId,
-      pieceCid: cid,
-      pieceSize: 1024,
-      payloadSize: 1016,
-      allocation: { client: s.clientId, id: allocationId },
+    const { cid, allocationId, piece } = await s.verifiedPiece(72, {
+      termMin: 180 * DAY,
+      termMax: 182 * DAY,
     })
     await s.fetchCandidate()
     // The queued piece is left for a sector it fits (a new one); the CC sector stays a candidate.
