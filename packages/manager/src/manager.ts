@@ -245,6 +245,12 @@ export class SectorManager extends TypedEmitter<ManagerEvents> implements Starta
         .sealed(b.miner, b.sectors)
         .catch((err) => ctx.log.warn({ err }, 'marking direct pieces sealed failed'))
     })
+    // A snapped sector's direct pieces are sealed once its update landed.
+    this.snapup.on('snapup:landed', (e) => {
+      this.direct
+        .sealed(e.sector.miner, [e.sector.number])
+        .catch((err) => ctx.log.warn({ err }, 'marking direct pieces sealed failed'))
+    })
     this.#forward(this.batcher, ['sector:queued', 'batch:sent', 'batch:landed', 'batch:failed'])
     this.#forward(this.terminations, [
       'termination:requested',

@@ -104,6 +104,15 @@ export class PieceActivation {
     return { earliest, latest: earliest + this.slackEpochs }
   }
 
+  /**
+   * The activation window of a snap-up allocated now: its `ProveReplicaUpdates3` may land from
+   * the next epoch (no seed wait) until the slack has passed (encoding, proving, batching).
+   */
+  async updateWindow(head?: number): Promise<ActivationWindow> {
+    const h = head ?? (await this.#ctx.chain.head()).height
+    return { earliest: h + 1, latest: h + 1 + this.slackEpochs }
+  }
+
   /** The allocation each piece claims and its deal's terms, read from the chain. */
   async terms(pieces: readonly SectorPiece[]): Promise<PieceTerms[]> {
     const chain = this.#ctx.chain

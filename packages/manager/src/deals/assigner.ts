@@ -8,6 +8,7 @@ import { type SectorId, TypedEmitter, VenusError } from '@venus-cluster/core'
 import type { ServiceContext } from '../context.js'
 import { KeyedMutex } from '../mutex.js'
 import { type SectorPiece, sectorKey } from '../sector.js'
+import type { ActivationWindow } from './activation.js'
 import type { DirectPieces } from './direct.js'
 import { checkSectorPieces, layoutDealPieces, layoutPieces, type ManagerMarket } from './market.js'
 
@@ -51,7 +52,11 @@ export class DealAssigner extends TypedEmitter<DealEvents> {
   async acquire(
     id: SectorId,
     spec: { maxDeals: number | null } = { maxDeals: null },
-    opts: { upgrade?: boolean } = {},
+    opts: {
+      upgrade?: boolean
+      /** A snap-up's activation window and fixed expiration: direct pieces must fit them. */
+      fit?: { window: ActivationWindow; expiration: number } | undefined
+    } = {},
   ): Promise<SectorPiece[] | null> {
     const ctx = this.#ctx
     const s = await ctx.online(id)
@@ -66,7 +71,7 @@ export class DealAssigner extends TypedEmitter<DealEvents> {
       // Precommitted as CC: too late for pieces, unless the sector is being snapped up.
       if (again.preCommit !== null && opts.upgrade !== true) return null
       const sectorSize = await ctx.sectorSize(id.miner, again.proofType)
-      const direct = (await this.#direct?.take(id, sectorSize)) ?? []
+      const direct = (await this.#direct?.take(id, sectorSize, opts.fit)) ?? []
       if (direct.length > 0)
         return this.#store(
           id,

@@ -12,7 +12,7 @@ import { CID } from 'multiformats/cid'
 import type { ServiceContext } from '../context.js'
 import type { SectorPiece } from '../sector.js'
 import type { DirectPieceFilter, DirectPieceRecord } from '../store/types.js'
-import type { PieceActivation } from './activation.js'
+import type { ActivationWindow, PieceActivation } from './activation.js'
 
 /** A piece to seal directly; see {@link DirectPieces.add}. */
 export interface DirectPieceInput {
@@ -187,12 +187,20 @@ export class DirectPieces extends TypedEmitter<DirectPieceEvents> {
    * must leave a common expiration), checking each again: one that can no longer be activated
    * is given up. The pieces are assigned to the sector atomically (another manager never gets
    * them). Returns them as sector pieces, empty when there is nothing to take.
+   *
+   * `fit` is for a sector whose expiration is fixed already (a CC sector snapped up): its
+   * activation window, and pieces whose terms do not allow its expiration are left pending for
+   * another sector.
    */
-  async take(id: SectorId, sectorSize: number): Promise<SectorPiece[]> {
+  async take(
+    id: SectorId,
+    sectorSize: number,
+    fit?: { window: ActivationWindow; expiration: number },
+  ): Promise<SectorPiece[]> {
     const ctx = this.#ctx
     const pending = await ctx.store.listDirectPieces({ miner: id.miner, state: 'pending' })
     if (pending.length === 0) return []
-    const window = await this.#activation.window()
+    const window = fit?.window ?? (await this.#activation.window())
     const picked: SectorPiece[] = []
     let used = 0
     for (const p of pending) {
@@ -203,7 +211,10 @@ export class DirectPieces extends TypedEmitter<DirectPieceEvents> {
         await this.#fail([p.id], alone.problems.join('; '), ['pending'])
         continue
       }
-      const together = await this.#activation.check(id.miner, [...picked, piece], { window })
+      const together = await this.#activation.check(id.miner, [...picked, piece], {
+        window,
+        expiration: fit?.expiration,
+      })
       if (together.problems.length > 0) continue
       picked.push(piece)
       used += p.pieceSize

@@ -33,7 +33,7 @@ import type { ManagerMessage } from '../chain.js'
 import type { SectorFileChecks } from '../checks/index.js'
 import type { MessageOutbox } from '../commit-batcher/outbox.js'
 import type { ServiceContext } from '../context.js'
-import type { PieceActivation } from '../deals/activation.js'
+import { PieceActivation } from '../deals/activation.js'
 import type { DealAssigner } from '../deals/index.js'
 import { checkSectorPieces } from '../deals/market.js'
 import {
@@ -105,10 +105,11 @@ export interface SnapUpServiceOptions {
   /** Deals for allocations that do not bring their pieces. */
   deals?: DealAssigner | undefined
   /**
-   * The data pieces' manifests (verified allocations to claim, deals to notify); without it
-   * every piece goes in as unverified data, with no notification and no pledge sent.
+   * Piece checks at allocation (as sealing does before a precommit) and the data pieces'
+   * manifests (verified allocations to claim, deals to notify); default a `PieceActivation` over
+   * the context. A `SectorManager` shares its own with sealing.
    */
-  activation?: Pick<PieceActivation, 'manifests'> | undefined
+  activation?: Pick<PieceActivation, 'check' | 'manifests' | 'updateWindow'> | undefined
   /** Verifies update proofs on submission; without it proofs are checked by length only. */
   proofs?: Pick<ProofsBackend, 'verifyUpdateProof'> | undefined
   /**
@@ -139,11 +140,13 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
   readonly #ctx: ServiceContext
   readonly #opts: SnapUpServiceOptions
   readonly #runs: SerialRuns
+  readonly #activation: Pick<PieceActivation, 'check' | 'manifests' | 'updateWindow'>
 
   constructor(ctx: ServiceContext, opts: SnapUpServiceOptions) {
     super({ onListenerError: (err, event) => ctx.log.warn({ err, event }, 'event listener failed') })
     this.#ctx = ctx
     this.#opts = opts
+    this.#activation = opts.activation ?? new PieceActivation(ctx)
     this.candidates = new SnapCandidates(ctx, (m) => this.policy(m).minLifetimeEpochs)
     this.#runs = new SerialRuns(
       (key, tick) => this.#process(Number(key), tick),
@@ -187,7 +190,11 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
 
   /**
    * Takes a candidate of an allowed miner and gives it pieces: `pieces` when given (checked to
-   * fit), else deals from the market. Null when no candidate or no deals are there. The sector's
+   * fit), else queued direct pieces whose terms allow the sector's expiration, else deals from
+   * the market. Every piece is checked as sealing checks before a precommit (`PieceActivation.check`
+   * over the update's window and the sector's fixed expiration); a candidate they do not fit is
+   * skipped (and back in the pool afterwards). Null when no candidate or no deals are there;
+   * `INVALID_ARGUMENT` with the problems when the given `pieces` fit no candidate. The sector's
    * record goes (back) online with its `upgrade`; a candidate without pieces goes back to the pool.
    */
   async allocate(spec: {
@@ -208,47 +215,83 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
             spec.allowedMiners.includes(a)) &&
           this.policy(a).enabled,
       )
-    for (const miner of miners) {
-      for (
-        let c = await this.candidates.take(miner);
-        c !== undefined;
-        c = await this.candidates.take(miner)
-      ) {
-        const key = sectorKey(c)
-        const taken = await ctx.locks.run(key, () => this.#allocateOne(c!, spec))
-        if (taken === 'next') continue
-        const { previous, ...got } = taken
-        if (got.pieces.length === 0) {
-          // Deals from the market (the assigner takes the sector's lock itself).
-          const deals = this.#opts.deals
-          got.pieces =
-            (await deals?.acquire(got.id, { maxDeals: spec.maxDeals ?? null }, { upgrade: true })) ?? []
+    // Candidates whose expiration the pieces' terms do not allow go back to the pool afterwards.
+    const unfit: SnapCandidate[] = []
+    let problems: string[] = []
+    try {
+      for (const miner of miners) {
+        for (
+          let c = await this.candidates.take(miner);
+          c !== undefined;
+          c = await this.candidates.take(miner)
+        ) {
+          const key = sectorKey(c)
+          const taken = await ctx.locks.run(key, () => this.#allocateOne(c!, spec))
+          if (taken === 'next') continue
+          const { previous, expiration, ...got } = taken
+          const window = await this.#activation.updateWindow()
+          const assigned = got.pieces.length === 0
+          if (assigned) {
+            // Direct pieces whose terms allow this sector's fixed expiration, else deals from the
+            // market (the assigner takes the sector's lock itself).
+            got.pieces =
+              (await this.#opts.deals?.acquire(
+                got.id,
+                { maxDeals: spec.maxDeals ?? null },
+                { upgrade: true, fit: { window, expiration } },
+              )) ?? []
+          }
+          if (got.pieces.length === 0) {
+            // No deals now: the record goes back as it was, the candidate back to the pool.
+            await this.#unallocate(got.id, previous)
+            await this.candidates.giveBack(c)
+            return null
+          }
+          // What sealing checks before a precommit: verified allocations of this provider and
+          // piece, claimable until the update can land, terms that allow the sector's expiration.
+          const check = await this.#activation.check(miner, got.pieces, { window, expiration })
+          if (check.problems.length > 0) {
+            problems = check.problems
+            ctx.log.warn({ sector: key, problems }, 'snap-up pieces cannot be activated in this sector')
+            if (assigned) await this.#opts.deals?.release(got.id, got.pieces)
+            await this.#unallocate(got.id, previous)
+            unfit.push(c)
+            continue
+          }
+          ctx.log.info({ sector: key, pieces: got.pieces.length }, 'snap-up allocated')
+          this.emit('snapup:allocated', { sector: got.id, pieces: got.pieces.length })
+          return got
         }
-        if (got.pieces.length === 0) {
-          // No deals now: the record goes back as it was, the candidate back to the pool.
-          await ctx.locks.run(key, () =>
-            ctx.store.finalizeSector(got.id, (x) => ({
-              ...x,
-              pieces: previous?.pieces ?? null,
-              upgrade: undefined,
-              finalized: previous?.finalized ?? true,
-            })),
-          )
-          await this.candidates.giveBack(c)
-          return null
-        }
-        ctx.log.info({ sector: key, pieces: got.pieces.length }, 'snap-up allocated')
-        this.emit('snapup:allocated', { sector: got.id, pieces: got.pieces.length })
-        return got
       }
+    } finally {
+      for (const c of unfit) await this.candidates.giveBack(c)
     }
+    if (spec.pieces !== undefined && problems.length > 0)
+      throw new VenusError(
+        'INVALID_ARGUMENT',
+        `snap-up pieces cannot be activated in any candidate sector: ${problems.join('; ')}`,
+        { details: { problems } },
+      )
     return null
+  }
+
+  /** Puts a sector's record back as it was before {@link allocate} took it. */
+  async #unallocate(id: SectorId, previous: ManagedSector | undefined): Promise<void> {
+    const ctx = this.#ctx
+    await ctx.locks.run(sectorKey(id), () =>
+      ctx.store.finalizeSector(id, (x) => ({
+        ...x,
+        pieces: previous?.pieces ?? null,
+        upgrade: undefined,
+        finalized: previous?.finalized ?? true,
+      })),
+    )
   }
 
   async #allocateOne(
     c: SnapCandidate,
     spec: Parameters<SnapUpService['allocate']>[0],
-  ): Promise<(SnapUpAllocation & { previous: ManagedSector | undefined }) | 'next'> {
+  ): Promise<(SnapUpAllocation & { previous: ManagedSector | undefined; expiration: number }) | 'next'> {
     const ctx = this.#ctx
     const id = { miner: c.miner, number: c.number }
     const onChain = await ctx.chain.sectorInfo(c.miner, c.number)
@@ -282,7 +325,14 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
     } else {
       await ctx.store.restoreSector(id, mark)
     }
-    return { id, proofType: onChain.sealProof, pieces: pieces ?? [], public: c.public, previous: rec?.state }
+    return {
+      id,
+      proofType: onChain.sealProof,
+      pieces: pieces ?? [],
+      public: c.public,
+      previous: rec?.state,
+      expiration: onChain.expiration,
+    }
   }
 
   /**
@@ -516,8 +566,7 @@ export class SnapUpService extends TypedEmitter<SnapUpEvents> implements Startab
     let value = 0n
     for (const s of states) {
       const u = s.upgrade!
-      const got = await this.#opts.activation?.manifests(miner, s.pieces, u.public.expiration)
-      if (got === undefined) continue
+      const got = await this.#activation.manifests(miner, s.pieces, u.public.expiration)
       for (const x of got.unclaimable)
         ctx.log.warn(
           { sector: sectorKey(s.id), piece: x.piece.piece.cid, reason: x.reason },

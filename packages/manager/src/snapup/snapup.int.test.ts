@@ -9,7 +9,6 @@ import {
   mockProofs,
   type ProofsBackend,
   type SnapUpMinerInit,
-  sealProofFacts,
   snapUpMinerConfig,
 } from '@venus-cluster/core'
 import { createDevnet, type Devnet } from '@venus-cluster/devnet'
@@ -21,6 +20,8 @@ import {
 } from '@venus-cluster/devnet/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createDevnetMiner, devnetManagerViews, devnetRpc } from '../__fixtures__/devnet-env.js'
+import { workerSnap } from '../__fixtures__/snap-worker.js'
+import type { Call } from '../__fixtures__/worker-driver.js'
 import { createSealerApi } from '../api/index.js'
 import { defaultMinerConfig } from '../config.js'
 import { createMemoryMarket } from '../deals/market.js'
@@ -29,8 +30,6 @@ import { openSqliteStore } from '../store/sqlite.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'vsm-snap-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-type Call = (method: string, params: unknown[]) => Promise<unknown>
 
 /** One deal's piece: its bytes (raw, 1016 = a 1 KiB padded piece) and CID. */
 async function makeDeal(proofs: ProofsBackend, scratch: string, fill: number) {
@@ -43,82 +42,6 @@ async function makeDeal(proofs: ProofsBackend, scratch: string, fill: number) {
     existingPieceSizes: [],
   })
   return { raw, cid: commitmentToCid(piece.commP, 'commP').toString(), size: piece.paddedSize }
-}
-
-interface WirePiece {
-  ID: number
-  Piece: { Cid: { '/': string }; Size: number }
-}
-
-/**
- * What a snap-up worker does with an allocation: stage the pieces (deal bytes, zero fillers),
- * encode them into the CC replica found in the persist store, prove the update, write the new
- * replica to `update/` and `update-cache/`, then `SubmitSnapUpProof`.
- */
-async function workerSnap(
-  call: Call,
-  proofs: ProofsBackend,
-  persist: string,
-  alloc: {
-    Sector: { ID: { Miner: number; Number: number } }
-    Pieces: WirePiece[]
-    Public: { CommR: number[] }
-  },
-  dataOf: (cid: string) => Uint8Array | undefined,
-) {
-  const { Miner, Number: n } = alloc.Sector.ID
-  const name = `s-t0${Miner}-${n}`
-  const staged = join(dir, `snap-staged-${name}`)
-  const pieces = []
-  const sizes: number[] = []
-  for (const p of alloc.Pieces) {
-    const unpadded = (p.Piece.Size / 128) * 127
-    const added = await proofs.addPiece({
-      proofType: 5,
-      source: dataOf(p.Piece.Cid['/']) ?? new Uint8Array(0),
-      unpaddedSize: unpadded,
-      stagedPath: staged,
-      existingPieceSizes: sizes,
-    })
-    sizes.push(unpadded)
-    pieces.push(added.piece)
-    expect(commitmentToCid(added.piece.commP, 'commP').toString()).toBe(p.Piece.Cid['/'])
-  }
-  for (const d of ['update', 'update-cache']) mkdirSync(join(persist, d), { recursive: true })
-  const files = {
-    sectorKeyPath: join(persist, 'sealed', name),
-    sectorKeyCacheDir: join(persist, 'cache', name),
-    replicaPath: join(persist, 'update', name),
-    replicaCacheDir: join(persist, 'update-cache', name),
-  }
-  const updateProofType = sealProofFacts(5).updateProof
-  const enc = await proofs.encodeInto({
-    updateProofType,
-    newReplicaPath: files.replicaPath,
-    newCacheDir: files.replicaCacheDir,
-    sectorKeyPath: files.sectorKeyPath,
-    sectorKeyCacheDir: files.sectorKeyCacheDir,
-    stagedPath: staged,
-    pieces,
-  })
-  const proof = await proofs.generateUpdateProof({
-    updateProofType,
-    commROld: Uint8Array.from(alloc.Public.CommR),
-    commRNew: enc.commRNew,
-    commDNew: enc.commDNew,
-    ...files,
-  })
-  // v0.1.2's worker shape: [32]byte commitments as arrays, pieces as CID links.
-  return call('Venus.SubmitSnapUpProof', [
-    alloc.Sector.ID,
-    {
-      CommR: [...enc.commRNew],
-      CommD: [...enc.commDNew],
-      Pieces: alloc.Pieces.map((p) => p.Piece.Cid),
-      Proof: Buffer.from(proof).toString('base64'),
-      AccessInstance: 'ps1',
-    },
-  ])
 }
 
 async function setup(
@@ -195,7 +118,7 @@ async function setup(
     ask: async () =>
       (await env.call('Venus.AllocateSnapUpSector', [
         { Sector: { AllowedMiners: null }, Deals: { MaxDeals: 1 } },
-      ])) as Parameters<typeof workerSnap>[3] | null,
+      ])) as Parameters<typeof workerSnap>[4] | null,
     async stop() {
       await env.mgr.stop()
       await env.mgr.store.close()
@@ -254,7 +177,7 @@ describe('snap-up on the devnet with mock proofs', () => {
       allocs.push(
         (await s.call(method, [
           { Sector: { AllowedMiners: [s.minerId], AllowedProofTypes: null }, Deals: { MaxDeals: 1 } },
-        ])) as Parameters<typeof workerSnap>[3],
+        ])) as Parameters<typeof workerSnap>[4],
       )
     }
     expect(allocs.map((a) => a.Sector.ID.Number).sort()).toEqual([1, 2, 3])
@@ -278,7 +201,7 @@ describe('snap-up on the devnet with mock proofs', () => {
     ).toBeNull()
 
     for (const a of allocs) {
-      expect(await workerSnap(s.call, s.proofs, s.persist, a, (cid) => s.deals.get(cid))).toEqual({
+      expect(await workerSnap(dir, s.call, s.proofs, s.persist, a, (cid) => s.deals.get(cid))).toEqual({
         Res: 1,
         Desc: null,
       })
@@ -290,10 +213,12 @@ describe('snap-up on the devnet with mock proofs', () => {
       Instance: { SealedFile: 'ps1', CacheDir: 'ps1' },
     })
     // A retrying worker gets the same answer; nothing is sent twice.
-    expect(await workerSnap(s.call, s.proofs, s.persist, allocs[0]!, (cid) => s.deals.get(cid))).toEqual({
-      Res: 1,
-      Desc: null,
-    })
+    expect(await workerSnap(dir, s.call, s.proofs, s.persist, allocs[0]!, (cid) => s.deals.get(cid))).toEqual(
+      {
+        Res: 1,
+        Desc: null,
+      },
+    )
 
     const landed = await landAll(s, (st) => st.every((x) => x === 'landed' || x === 'done'))
     expect(landed.every((x) => x === 'landed' || x === 'done')).toBe(true)
@@ -348,8 +273,8 @@ describe('snap-up on the devnet with mock proofs', () => {
     await fetchAll(s.call, s.devnet, s.minerId, 1)
     const a = (await s.call('Venus.AllocateSnapUpSector', [
       { Sector: { AllowedMiners: null } },
-    ])) as Parameters<typeof workerSnap>[3]
-    expect(await workerSnap(s.call, s.proofs, s.persist, a, (cid) => s.deals.get(cid))).toEqual({
+    ])) as Parameters<typeof workerSnap>[4]
+    expect(await workerSnap(dir, s.call, s.proofs, s.persist, a, (cid) => s.deals.get(cid))).toEqual({
       Res: 1,
       Desc: null,
     })
@@ -385,8 +310,8 @@ describe('snap-up on the devnet with mock proofs', () => {
     await fetchAll(s.call, s.devnet, s.minerId, 1)
     const a = (await s.call('Venus.AllocateSnapUpSector', [
       { Sector: { AllowedMiners: null } },
-    ])) as Parameters<typeof workerSnap>[3]
-    expect(await workerSnap(s.call, s.proofs, s.persist, a, (cid) => s.deals.get(cid))).toEqual({
+    ])) as Parameters<typeof workerSnap>[4]
+    expect(await workerSnap(dir, s.call, s.proofs, s.persist, a, (cid) => s.deals.get(cid))).toEqual({
       Res: 1,
       Desc: null,
     })
@@ -422,7 +347,7 @@ describe('snap-up on the devnet with mock proofs', () => {
     // The sector and its deal are handed out again, and this time the snap-up goes through.
     const again = (await s.ask())!
     expect([again.Sector.ID.Number, again.Pieces[0]!.ID]).toEqual([id.Number, dealId])
-    expect(await workerSnap(s.call, s.proofs, s.persist, again, (cid) => s.deals.get(cid))).toEqual({
+    expect(await workerSnap(dir, s.call, s.proofs, s.persist, again, (cid) => s.deals.get(cid))).toEqual({
       Res: 1,
       Desc: null,
     })
@@ -471,7 +396,7 @@ describe('snap-up on the devnet with mock proofs', () => {
     await fetchAll(s.call, s.devnet, s.minerId, 1)
     const a = (await s.call('Venus.AllocateSnapUpSector', [
       { Sector: { AllowedMiners: null } },
-    ])) as Parameters<typeof workerSnap>[3]
+    ])) as Parameters<typeof workerSnap>[4]
     // The direct piece comes before the market's deals.
     expect(a.Pieces[0]!.Piece.Cid['/']).toBe(d.cid)
     const power = async () =>
@@ -482,7 +407,7 @@ describe('snap-up on the devnet with mock proofs', () => {
       ).MinerPower.QualityAdjPower
     const qaBefore = BigInt(await power())
     expect(
-      await workerSnap(s.call, s.proofs, s.persist, a, (cid) => (cid === d.cid ? d.raw : undefined)),
+      await workerSnap(dir, s.call, s.proofs, s.persist, a, (cid) => (cid === d.cid ? d.raw : undefined)),
     ).toEqual({
       Res: 1,
       Desc: null,
@@ -513,7 +438,7 @@ describe('snap-up on the devnet with mock proofs', () => {
     await fetchAll(s.call, s.devnet, s.minerId, 1)
     const a = (await s.call('Venus.AllocateSnapUpSector', [
       { Sector: { AllowedMiners: null } },
-    ])) as Parameters<typeof workerSnap>[3]
+    ])) as Parameters<typeof workerSnap>[4]
     const id = a.Sector.ID
     const base = {
       CommR: Array.from({ length: 32 }, () => 1),
