@@ -315,7 +315,8 @@ export default {
     `PC2 15 min, C2 12 min, …; ${fmt(CYCLE / 3600, 2)} h per sector) and the original's default intervals ` +
     `(rpc_polling_interval 30 s, seal_interval 30 s, ping_interval 180 s, ReportState after every step). ` +
     `Threads start at random points of a sector's life (steady state, reached by a fast-forward that is not ` +
-    `measured, with the chain 300× faster than a real one). Each thread count is then measured twice: first the ` +
+    `measured, with the chain 300× faster than a real one; a thread starting inside a chain wait makes the ` +
+    `rest of its polls, so the polling threads are a steady farm's share). Each thread count is then measured twice: first the ` +
     `stress window, then the target window. ` +
     `The target row, "at a real farm's rate (K = 1)": ${REAL_WINDOW} s in real time — stage times, intervals, ` +
     `30 s epochs and the 1 h batch max wait as a real farm has them, so the calls per second are a real farm's ` +

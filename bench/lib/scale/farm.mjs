@@ -14,7 +14,8 @@
 //
 // Threads start at a random point of their sector's life (a farm in steady state), reached by a
 // fast-forward: the calls of the stages before that point are made at once (while the parent
-// runs the chain fast), then the thread follows the normal times. Commands over IPC:
+// runs the chain fast), then the thread follows the normal times; one starting inside a chain
+// wait makes the polls of the rest of that wait (the chain ran fast, so it is already over). Commands over IPC:
 //   { cmd: 'add', threads }          start threads (fast-forward), answer once all are in step
 //   { cmd: 'window', seconds }       latencies of the calls started in the next `seconds`
 //   { cmd: 'k', k }                  divide the farm's times by `k` from now on
@@ -203,7 +204,18 @@ class SealingThread {
       if (r !== undefined) {
         if (fast) {
           this.ahead -= nominal
-          if (this.ahead <= 0) await this.stepIn()
+          if (this.ahead <= 0) {
+            // The thread's starting point fell inside this wait, `rest` seconds before its end: the
+            // chain ran fast, so it is already over, but a thread of a steady farm would still be
+            // polling. Those polls are made, so the polling threads are a steady farm's share.
+            const rest = -this.ahead
+            await this.stepIn()
+            for (let t = interval; t <= rest; t += interval) {
+              await farmSleep(interval)
+              if (!farmRunning) throw new Error('stopped')
+              await check()
+            }
+          }
         }
         return r
       }
@@ -305,7 +317,15 @@ class SealingThread {
     }
     if (fast) {
       this.ahead -= WAIT.seed
-      if (this.ahead <= 0) await this.stepIn()
+      if (this.ahead <= 0) {
+        // Started inside the seed wait (see `until`): the rest of it is slept, then asked again.
+        const rest = -this.ahead
+        await this.stepIn()
+        if (rest >= 1) {
+          await farmSleep(rest)
+          await call(w, 'Venus.WaitSeed', [id])
+        }
+      }
     }
     await this.report(id, 'PersistanceSubmitted', 'SeedAssigned')
     await this.wait(STAGE.c1)
