@@ -238,7 +238,7 @@ async function runEngine(ctx, engine, pg) {
       ctx.log(
         `[${engine}] ${target} threads at K = ${k}: ${w.calls} calls in ${seconds} s (${fmt(w.perSecond, 0)}/s), p50 ${fmt(w.p50, 2)} ms, p99 ${fmt(w.p99, 2)} ms, max ${fmt(w.max, 0)} ms, errors ${w.errors}; ` +
           `${b.allocations} allocations, ${load.pre.length} pre batches (mean ${fmt(load.preMean)}), ${load.prove.length} prove batches (mean ${fmt(load.proveMean)}); ` +
-          `in the manager p99 ${fmt(srv.p99, 2)} ms; dashboard p99 ${fmt(load.dashP99, 0)} ms; calls ${JSON.stringify(w.byMethod)}; manager RSS ${fmt(mem.rss / MiB, 0)} MiB, loop p99 ${fmt(mem.loopP99, 1)} ms; load ${fmt(load.load)}; warm-up ${fmt(load.warmS, 0)} s; ${w.failures.length ? `failures: ${w.failures.join(' | ')}` : ''}`,
+          `in the manager p99 ${fmt(srv.p99, 2)} ms; dashboard p99 ${fmt(load.dashP99, 0)} ms; calls ${JSON.stringify(w.byMethod)}, p99 ms by method ${JSON.stringify(w.p99ByMethod)}; manager RSS ${fmt(mem.rss / MiB, 0)} MiB, loop p99 ${fmt(mem.loopP99, 1)} ms; load ${fmt(load.load)}; warm-up ${fmt(load.warmS, 0)} s; ${w.failures.length ? `failures: ${w.failures.join(' | ')}` : ''}`,
       )
     }
     for (const target of THREADS) {

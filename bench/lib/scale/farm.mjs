@@ -395,8 +395,20 @@ function summary(calls, seconds) {
   const ms = calls.map((c) => c[1]).sort((a, b) => a - b)
   const pct = (p) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))] ?? 0
   const by = {}
-  for (const [m, v] of calls) by[m] = (by[m] ?? 0) + (v >= 0 ? 1 : 0)
+  const lat = {}
+  for (const [m, v] of calls) {
+    by[m] = (by[m] ?? 0) + (v >= 0 ? 1 : 0)
+    if (lat[m] === undefined) lat[m] = []
+    lat[m].push(v)
+  }
+  // Which calls make the tail: each method's p99 (ms).
+  const p99ByMethod = {}
+  for (const [m, l] of Object.entries(lat)) {
+    l.sort((a, b) => a - b)
+    p99ByMethod[m] = Math.round(l[Math.min(l.length - 1, Math.floor(0.99 * l.length))] * 10) / 10
+  }
   return {
+    p99ByMethod,
     calls: ms.length,
     perSecond: ms.length / seconds,
     p50: pct(50),
