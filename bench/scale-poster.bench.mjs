@@ -4,7 +4,7 @@
 // Environment: BENCH_SCALE_MINERS (sector counts, comma-separated), BENCH_SCALE_BLOCK_MS (ms per
 // epoch per miner size, comma-separated, default 1000,1000,1500; the last one for the rest),
 // BENCH_SCALE_DEADLINES (deadlines with sectors measured per miner; default a whole period, 48,
-// for the largest, 6 for the others).
+// for the largest, 4 for the others: the whole `scale` run stays under 20 minutes).
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { fmt, MiB, startChild } from './lib/scale/procs.mjs'
@@ -25,7 +25,7 @@ const PIB = 1024 * 1024 * GiB
 /** Deadlines measured: a whole proving period for the largest miner, a few for the others. */
 const DEADLINES = process.env.BENCH_SCALE_DEADLINES
 const deadlinesFor = (n, largest) =>
-  DEADLINES !== undefined ? Number(DEADLINES) : n === largest && !QUICK ? 48 : QUICK ? 2 : 6
+  DEADLINES !== undefined ? Number(DEADLINES) : n === largest && !QUICK ? 48 : QUICK ? 2 : 4
 
 async function measure(ctx, sectors, want, blockMs) {
   const devnet = await startChild(lib('devnet-node.mjs'), {

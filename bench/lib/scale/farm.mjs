@@ -8,13 +8,17 @@
 // (180 s), and a ReportState after every step; the manager's chain has mainnet's 30 s epochs and
 // 150-epoch challenge delay. Every duration — stage times, intervals, epochs, the manager's batch
 // timers — is divided by the same factor K, so the farm runs K times faster than a real one,
-// with the same mix of calls.
+// with the same mix of calls. K can change while the farm runs ({ cmd: 'k' }): every wait in
+// progress is rescheduled on the farm's clock, so a thread half-way through a PC1 at K = 10 has
+// the rest of it at K = 1 (real time) and the mix of stages stays the steady state.
 //
 // Threads start at a random point of their sector's life (a farm in steady state), reached by a
 // fast-forward: the calls of the stages before that point are made at once (while the parent
-// runs the chain fast), then the thread follows the normal times. Commands over IPC:
+// runs the chain fast), then the thread follows the normal times; one starting inside a chain
+// wait makes the polls of the rest of that wait (the chain ran fast, so it is already over). Commands over IPC:
 //   { cmd: 'add', threads }          start threads (fast-forward), answer once all are in step
 //   { cmd: 'window', seconds }       latencies of the calls started in the next `seconds`
+//   { cmd: 'k', k }                  divide the farm's times by `k` from now on
 //   { cmd: 'rate', threads, seconds } stop the farm; `threads` callers at 1 call/s each
 import { closeSync, ftruncateSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
@@ -24,7 +28,7 @@ import { zeroCommitment } from '@venus-cluster/core'
 import { CYCLE, INTERVAL, STAGE, WAIT } from './farm-model.mjs'
 
 const url = new URL(process.env.BENCH_SCALE_URL)
-const K = Number(process.env.BENCH_SCALE_K ?? 1)
+let K = Number(process.env.BENCH_SCALE_K ?? 1)
 const persistRoot = process.env.BENCH_SCALE_PERSIST
 const SECTOR_32G = 34359738368
 const THREADS_PER_WORKER = 32
@@ -35,6 +39,46 @@ const WARM_MAX_MS = Number(process.env.BENCH_SCALE_WARM_MAX_S ?? 240) * 1000
 const commD = [...zeroCommitment(SECTOR_32G)]
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+// ------------------------------------------------------------------ the farm's clock
+
+/** Farm seconds at `clockAt` (real ms): the farm's clock runs K times faster than a real one. */
+let clockFarm = 0
+let clockAt = performance.now()
+const farmNow = () => clockFarm + ((performance.now() - clockAt) * K) / 1000
+/** Waits in progress: their end on the farm's clock, their timer, their resolve. */
+const farmWaits = new Set()
+
+/** Sleeps `seconds` of the farm's time (rescheduled when K changes). */
+function farmSleep(seconds) {
+  return new Promise((resolve) => {
+    const w = { end: farmNow() + seconds, resolve, timer: undefined }
+    const arm = () => {
+      w.timer = setTimeout(
+        () => {
+          farmWaits.delete(w)
+          resolve()
+        },
+        (Math.max(0, w.end - farmNow()) * 1000) / K,
+      )
+    }
+    w.arm = arm
+    farmWaits.add(w)
+    arm()
+  })
+}
+
+/** From now on the farm's times are divided by `k`; every wait in progress is rescheduled. */
+function setK(k) {
+  if (!(k > 0)) throw new Error(`k: ${k} is not a positive number`)
+  clockFarm = farmNow()
+  clockAt = performance.now()
+  K = k
+  for (const w of farmWaits) {
+    clearTimeout(w.timer)
+    w.arm()
+  }
+}
 
 // ------------------------------------------------------------------ calls and their latencies
 
@@ -139,7 +183,7 @@ class SealingThread {
       seconds = -this.ahead
     }
     await this.stepIn()
-    await sleep((seconds * 1000) / K)
+    await farmSleep(seconds)
   }
 
   /** Ends the fast-forward: the last report skipped is sent, then the thread follows the times. */
@@ -160,12 +204,23 @@ class SealingThread {
       if (r !== undefined) {
         if (fast) {
           this.ahead -= nominal
-          if (this.ahead <= 0) await this.stepIn()
+          if (this.ahead <= 0) {
+            // The thread's starting point fell inside this wait, `rest` seconds before its end: the
+            // chain ran fast, so it is already over, but a thread of a steady farm would still be
+            // polling. Those polls are made, so the polling threads are a steady farm's share.
+            const rest = -this.ahead
+            await this.stepIn()
+            for (let t = interval; t <= rest; t += interval) {
+              await farmSleep(interval)
+              if (!farmRunning) throw new Error('stopped')
+              await check()
+            }
+          }
         }
         return r
       }
       if (!farmRunning) throw new Error('stopped')
-      await (this.ahead > 0 ? sleep(1000) : sleep((interval * 1000) / K))
+      await (this.ahead > 0 ? sleep(1000) : farmSleep(interval))
       if (!farmRunning) throw new Error('stopped')
     }
   }
@@ -201,7 +256,7 @@ class SealingThread {
         failures.push(String(e?.message ?? e))
         // The skipped report may fail too (the manager gone): the thread goes on regardless.
         await this.stepIn().catch(() => {})
-        await sleep((INTERVAL.recover * 1000) / K)
+        await farmSleep(INTERVAL.recover)
       }
     }
   }
@@ -258,11 +313,19 @@ class SealingThread {
       if (!farmRunning) throw new Error('stopped')
       // The worker sleeps the delay the manager says (fast-forwarding, the chain runs FAST times
       // faster than a real one).
-      await sleep((Math.max(1, r.Delay) * 1000) / (this.ahead > 0 ? FAST : K))
+      await (this.ahead > 0 ? sleep((Math.max(1, r.Delay) * 1000) / FAST) : farmSleep(Math.max(1, r.Delay)))
     }
     if (fast) {
       this.ahead -= WAIT.seed
-      if (this.ahead <= 0) await this.stepIn()
+      if (this.ahead <= 0) {
+        // Started inside the seed wait (see `until`): the rest of it is slept, then asked again.
+        const rest = -this.ahead
+        await this.stepIn()
+        if (rest >= 1) {
+          await farmSleep(rest)
+          await call(w, 'Venus.WaitSeed', [id])
+        }
+      }
     }
     await this.report(id, 'PersistanceSubmitted', 'SeedAssigned')
     await this.wait(STAGE.c1)
@@ -292,13 +355,13 @@ class SealingThread {
 
 async function pinger(worker) {
   // Workers ping from their start, at a random point of the interval.
-  await sleep((Math.random() * INTERVAL.ping * 1000) / K)
+  await farmSleep(Math.random() * INTERVAL.ping)
   while (farmRunning) {
     const n = threads.filter((t) => t.worker === worker).length
     await call(worker, 'Venus.WorkerPing', [
       { Name: `rig-${worker}`, Dest: '', Summary: { Threads: n, Empty: 0, Paused: 0, Errors: 0 } },
     ]).catch(() => {})
-    await sleep((INTERVAL.ping * 1000) / K)
+    await farmSleep(INTERVAL.ping)
   }
 }
 
@@ -332,8 +395,20 @@ function summary(calls, seconds) {
   const ms = calls.map((c) => c[1]).sort((a, b) => a - b)
   const pct = (p) => ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))] ?? 0
   const by = {}
-  for (const [m, v] of calls) by[m] = (by[m] ?? 0) + (v >= 0 ? 1 : 0)
+  const lat = {}
+  for (const [m, v] of calls) {
+    by[m] = (by[m] ?? 0) + (v >= 0 ? 1 : 0)
+    if (lat[m] === undefined) lat[m] = []
+    lat[m].push(v)
+  }
+  // Which calls make the tail: each method's p99 (ms).
+  const p99ByMethod = {}
+  for (const [m, l] of Object.entries(lat)) {
+    l.sort((a, b) => a - b)
+    p99ByMethod[m] = Math.round(l[Math.min(l.length - 1, Math.floor(0.99 * l.length))] * 10) / 10
+  }
   return {
+    p99ByMethod,
     calls: ms.length,
     perSecond: ms.length / seconds,
     p50: pct(50),
@@ -354,6 +429,7 @@ async function window(seconds) {
   await sleep(200)
   return {
     ...summary(rec.calls, seconds),
+    k: K,
     errors,
     failures: failures.splice(0, 5),
     loadGenLoopP99: loop.percentile(99) / 1e6,
@@ -402,7 +478,10 @@ process.on('message', async (msg) => {
   try {
     if (msg.cmd === 'add') process.send({ ok: true, ...(await addThreads(msg.threads)) })
     else if (msg.cmd === 'window') process.send({ ok: true, ...(await window(msg.seconds)) })
-    else if (msg.cmd === 'rate') process.send({ ok: true, ...(await rate(msg.threads, msg.seconds)) })
+    else if (msg.cmd === 'k') {
+      setK(Number(msg.k))
+      process.send({ ok: true, waits: farmWaits.size })
+    } else if (msg.cmd === 'rate') process.send({ ok: true, ...(await rate(msg.threads, msg.seconds)) })
     else if (msg.cmd === 'stop') {
       farmRunning = false
       for (const a of agents.values()) a.destroy()

@@ -4,6 +4,10 @@
 // The chain is the fake chain of the manager package: mainnet delays (30 s epochs, challenge
 // delay 150), epochs advanced on a timer whose period the parent sets ({ cmd: 'epochMs' }).
 //
+// The time compression K of the farm can change while it runs ({ cmd: 'k', k }: epochs every
+// 30 s / k, batch max wait 1 h / k; the batch check timer keeps its start-up period, 60 s / K of
+// the start, which only checks more often than the original at a smaller k).
+//
 // Answers over IPC: { cmd: 'mem' } (RSS, heap, event-loop delay since the last ask),
 // { cmd: 'batches' } (commit messages sent since the last ask), { cmd: 'stop' }.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -14,6 +18,12 @@ import { createFakeChain, defaultMinerConfig, startManagerNode } from '@venus-cl
 
 const SECTOR_32G = 34359738368
 const K = Number(process.env.BENCH_SCALE_K ?? 1)
+const batchOf = (k) => ({
+  enabled: true,
+  threshold: 16,
+  maxWaitMs: 3_600_000 / k,
+  checkIntervalMs: 60_000 / k,
+})
 const persist = process.env.BENCH_SCALE_PERSIST
 const home = mkdtempSync(join(tmpdir(), 'bench-scale-manager-'))
 const chain = createFakeChain({
@@ -24,7 +34,7 @@ const chain = createFakeChain({
 const miner = defaultMinerConfig(1000, 'f01001')
 // Batching on, as a farm of this size runs it: the original's batch defaults (threshold 16,
 // max wait 1 h, checked every minute), the times compressed like the farm's.
-const batch = { enabled: true, threshold: 16, maxWaitMs: 3_600_000 / K, checkIntervalMs: 60_000 / K }
+const batch = batchOf(K)
 miner.commitment.pre.batch = { ...miner.commitment.pre.batch, ...batch }
 miner.commitment.prove.batch = { ...miner.commitment.prove.batch, ...batch }
 
@@ -70,6 +80,25 @@ process.on('message', async (msg) => {
     epochMs = msg.ms
     clearInterval(timer)
     timer = setInterval(() => chain.advance(1), epochMs)
+    process.send({ ok: true })
+  } else if (msg.cmd === 'k') {
+    const k = Number(msg.k)
+    epochMs = 30_000 / k
+    clearInterval(timer)
+    timer = setInterval(() => chain.advance(1), epochMs)
+    const cfg = d.manager.config
+    const maxWaitMs = batchOf(k).maxWaitMs
+    d.manager.setConfig({
+      ...cfg,
+      miners: cfg.miners.map((m) => ({
+        ...m,
+        commitment: {
+          ...m.commitment,
+          pre: { ...m.commitment.pre, batch: { ...m.commitment.pre.batch, maxWaitMs } },
+          prove: { ...m.commitment.prove, batch: { ...m.commitment.prove.batch, maxWaitMs } },
+        },
+      })),
+    })
     process.send({ ok: true })
   } else if (msg.cmd === 'mem') {
     if (msg.gc) globalThis.gc?.()
