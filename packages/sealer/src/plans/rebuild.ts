@@ -18,7 +18,7 @@ import type { SectorRecord } from '../record.js'
 import type { RebuildTask } from '../repair-wire.js'
 import type { SealingEvent, SealingState } from '../states.js'
 import { dealToWire } from '../wire.js'
-import { allocateRepairTask, repairTransitions } from './repair-common.js'
+import { allocateRepairTask, REPAIR_STATES, repairTransitions, requireAccepted } from './repair-common.js'
 import { addPieces, buildTreeD, makeSectorDirs, need, pc2, recordSectorId, runPc1 } from './sealer.js'
 import type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
 
@@ -125,23 +125,8 @@ const submit: Step = async (ctx) => {
     throw permanent('the manager client has no submitRebuilt (Venus.SubmitRebuilt)')
   const inst = need(rec.phases.persist_instance, 'phases.persist_instance')
   const r = await submitRebuilt(recordSectorId(rec), unb64(need(repairOf(rec).comm_r, 'repair.comm_r')), inst)
-  // 1 Accepted, 2 DuplicateSubmit (already done): both mean the manager has it.
-  if (r.result !== 1 && r.result !== 2)
-    throw abort(`the manager refused the rebuilt sector: ${r.desc ?? `result ${r.result}`}`)
-  return 'Finish'
+  return requireAccepted(r, 'rebuilt sector')
 }
-
-const STATES: readonly SealingState[] = [
-  'Empty',
-  'Allocated',
-  'PieceAdded',
-  'TreeDBuilt',
-  'PC1Done',
-  'PC2Done',
-  'Persisted',
-  'Finished',
-  'Aborted',
-]
 
 /**
  * The `rebuild` plan: `Empty` → `Allocated` → `PieceAdded` → `TreeDBuilt` → `PC1Done` →
@@ -157,7 +142,7 @@ export const rebuildPlan: Plan<SealingEvent> = Object.freeze({
   name: 'rebuild',
   description:
     'rebuilds a sector whose sealed file or cache was lost, from its recorded ticket and pieces; checks the CommR against the chain before persisting',
-  states: STATES,
+  states: REPAIR_STATES,
   initial: { state: 'Empty', asks: 'Venus.AllocateRebuildSector' } as const,
   steps: Object.freeze({
     Empty: allocate,

@@ -11,7 +11,7 @@ import {
   ticketToWire,
   VenusError,
 } from '@venus-cluster/core'
-import { describeError, permanent } from '../failure.js'
+import { abort, describeError, permanent } from '../failure.js'
 import type { SealingEvent, SealingState } from '../states.js'
 import type { StepContext } from './types.js'
 
@@ -111,4 +111,32 @@ export async function allocateRepairTask<T extends RepairTaskBase>(
     throw err
   }
   return got
+}
+
+/** The states both repair plans pass through (each uses a subset of the sealer's steps). */
+export const REPAIR_STATES: readonly SealingState[] = [
+  'Empty',
+  'Allocated',
+  'PieceAdded',
+  'TreeDBuilt',
+  'PC1Done',
+  'PC2Done',
+  'Persisted',
+  'Finished',
+  'Aborted',
+]
+
+/**
+ * Ends a repair plan's submit step: 1 (Accepted) and 2 (DuplicateSubmit, already done) both mean
+ * the manager has the result; anything else aborts the task with the manager's reason.
+ *
+ * @throws the abort failure naming `what` and the manager's answer.
+ */
+export function requireAccepted(
+  r: { result: number; desc?: string | null | undefined },
+  what: string,
+): 'Finish' {
+  if (r.result !== 1 && r.result !== 2)
+    throw abort(`the manager refused the ${what}: ${r.desc ?? `result ${r.result}`}`)
+  return 'Finish'
 }

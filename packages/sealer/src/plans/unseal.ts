@@ -16,7 +16,7 @@ import { type AttachedStore, pickPersistStore } from '../persist.js'
 import type { SectorRecord } from '../record.js'
 import type { UnsealTask } from '../repair-wire.js'
 import type { SealingEvent, SealingState } from '../states.js'
-import { allocateRepairTask, repairTransitions } from './repair-common.js'
+import { allocateRepairTask, REPAIR_STATES, repairTransitions, requireAccepted } from './repair-common.js'
 import { addPieces, buildTreeD, makeSectorDirs, need, pc2, recordSectorId, runPc1 } from './sealer.js'
 import type { Plan, PlanOutcome, StepContext, StepHandler } from './types.js'
 
@@ -241,22 +241,8 @@ const submit: Step = async (ctx) => {
     throw permanent('the manager client has no submitUnsealed (Venus.SubmitUnsealed)')
   const inst = need(rec.phases.persist_instance, 'phases.persist_instance')
   const r = await submitUnsealed(recordSectorId(rec), pieceOf(rec), inst)
-  if (r.result !== 1 && r.result !== 2)
-    throw abort(`the manager refused the unsealed copy: ${r.desc ?? `result ${r.result}`}`)
-  return 'Finish'
+  return requireAccepted(r, 'unsealed copy')
 }
-
-const STATES: readonly SealingState[] = [
-  'Empty',
-  'Allocated',
-  'PieceAdded',
-  'TreeDBuilt',
-  'PC1Done',
-  'PC2Done',
-  'Persisted',
-  'Finished',
-  'Aborted',
-]
 
 /**
  * The `unseal` plan: `Empty` → `Allocated` (task taken) → `Persisted` (copy written) → `Finished`;
@@ -272,7 +258,7 @@ const STATES: readonly SealingState[] = [
 export const unsealPlan: Plan<SealingEvent> = Object.freeze({
   name: 'unseal',
   description: 'unseals one piece of a sealed sector into an unsealed copy in a persist store, for retrieval',
-  states: STATES,
+  states: REPAIR_STATES,
   initial: { state: 'Empty', asks: 'Venus.AllocateUnsealSector' } as const,
   steps: Object.freeze({
     Empty: allocate,
