@@ -308,21 +308,24 @@ export interface LotusClaim {
   Sector: number
 }
 
+/** A builtin-market deal proposal, as `StateMarketStorageDeal` and lotus-miner's deal info give it. */
+export interface LotusDealProposal {
+  PieceCID: CidJson
+  PieceSize: number
+  VerifiedDeal: boolean
+  Client: AddressString
+  Provider: AddressString
+  Label: string
+  StartEpoch: number
+  EndEpoch: number
+  StoragePricePerEpoch: BigIntString
+  ProviderCollateral: BigIntString
+  ClientCollateral: BigIntString
+}
+
 /** `StateMarketStorageDeal` result. */
 export interface LotusMarketDeal {
-  Proposal: {
-    PieceCID: CidJson
-    PieceSize: number
-    VerifiedDeal: boolean
-    Client: AddressString
-    Provider: AddressString
-    Label: string
-    StartEpoch: number
-    EndEpoch: number
-    StoragePricePerEpoch: BigIntString
-    ProviderCollateral: BigIntString
-    ClientCollateral: BigIntString
-  }
+  Proposal: LotusDealProposal
   State: {
     SectorNumber: number
     SectorStartEpoch: number

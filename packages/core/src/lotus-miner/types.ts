@@ -4,27 +4,14 @@
  * `StorageList`/`StorageInfo`/`StorageLocal`, `sectorstore.json` and `storage.json`. The `Lotus`
  * prefix marks them as wire shapes.
  */
-import type { AddressString, Base64, BigIntString, CidJson } from '../chain/types.js'
+import type { AddressString, Base64, BigIntString, CidJson, LotusDealProposal } from '../chain/types.js'
+
+export type { LotusDealProposal }
 
 /** `SectorsStatus`' `Ticket` / `Seed`: base64 randomness and its epoch. */
 export interface LotusSealRandomness {
   Value: Base64 | null
   Epoch: number
-}
-
-/** A builtin-market deal proposal as lotus-miner reports it in a piece's deal info. */
-export interface LotusDealProposal {
-  PieceCID: CidJson
-  PieceSize: number
-  VerifiedDeal: boolean
-  Client: AddressString
-  Provider: AddressString
-  Label: string
-  StartEpoch: number
-  EndEpoch: number
-  StoragePricePerEpoch: BigIntString
-  ProviderCollateral: BigIntString
-  ClientCollateral: BigIntString
 }
 
 /** Direct data onboarding: the piece's activation manifest. */
